@@ -1,0 +1,53 @@
+# AdScale: `make up` runs the platform, `make test` proves it. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export ADSCALE_HOME ?= $(CURDIR)/.adscale
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV_RUN := uv run --locked --no-sync
+
+.PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env
+
+help:
+	@echo "make up | down | status | test | lint | fmt | migrate | bench"
+
+deps:
+	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv; }
+	@uv sync --locked --quiet
+
+secrets: deps
+	@$(UV_RUN) python deploy/devsecrets.py
+
+provision: secrets
+	@bash deploy/provision.sh up
+
+up: provision
+	@$(UV_RUN) python deploy/stack.py up
+
+down:
+	@if [ -d .venv ]; then $(UV_RUN) python deploy/stack.py down; fi
+	@bash deploy/provision.sh down
+
+status:
+	@$(UV_RUN) python deploy/stack.py status
+	@bash deploy/provision.sh status
+
+env:
+	@$(UV_RUN) python deploy/stack.py env
+
+migrate: provision
+	@$(UV_RUN) python deploy/stack.py migrate
+
+test: provision
+	@$(UV_RUN) python deploy/run_tests.py
+
+lint: deps
+	@$(UV_RUN) ruff check .
+	@$(UV_RUN) ruff format --check .
+	@$(UV_RUN) mypy libs/common/src libs/contracts/src libs/platforms/src
+
+fmt: deps
+	@$(UV_RUN) ruff format .
+	@$(UV_RUN) ruff check --fix .
+
+bench: up
+	@for b in bench/*.py; do echo "== $$b"; $(UV_RUN) python $$b; done

@@ -1,0 +1,380 @@
+"""Start, stop and inspect the AdScale processes on one machine (``make up`` / ``make down``).
+
+Reads ``$ADSCALE_HOME/secrets.env`` and ``$ADSCALE_HOME/infra.env`` (written by
+``devsecrets.py`` and ``provision.sh``); a variable already set in the
+environment always wins. Creates each service's database and role, runs its
+Alembic migrations, starts every process in the background with a pid file in
+``$ADSCALE_HOME/run`` and a log in ``$ADSCALE_HOME/logs``, and waits until
+``GET /api/v1/health`` is green. ``down`` stops exactly the processes whose pid
+files it wrote. Everything is idempotent: a running process is left alone.
+
+Standard library only, plus asyncpg for database setup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HOME = Path(os.environ.get("ADSCALE_HOME", ROOT / ".adscale"))
+RUN = HOME / "run"
+LOGS = HOME / "logs"
+VENV_BIN = ROOT / ".venv" / "bin"
+GATEWAY_URL = os.environ.get("ADSCALE_GATEWAY_URL", "http://127.0.0.1:8107")
+
+SERVICES = {
+    # name: (python module, env prefix, port)
+    "identity": ("identity", "IDENTITY_", 8101),
+    "campaigns": ("campaigns", "CAMPAIGNS_", 8102),
+    "audience-sync": ("audience_sync", "AUDIENCE_SYNC_", 8103),
+    "billing": ("billing", "BILLING_", 8104),
+}
+GATEWAY_PORT = 8107
+SANDBOX_PORT = 8110
+
+
+@dataclass
+class Proc:
+    name: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip()
+    return values
+
+
+def base_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    env.update(read_env_file(HOME / "secrets.env"))
+    env.update(read_env_file(HOME / "infra.env"))
+    env.update(os.environ)  # the environment always wins
+    return env
+
+
+def service_database_url(env: dict[str, str], service: str) -> str:
+    module, prefix, _ = SERVICES[service]
+    explicit = env.get(f"{prefix}DATABASE_URL")
+    if explicit:
+        return explicit
+    admin = urllib.parse.urlsplit(env["ADSCALE_DATABASE_URL"])
+    password = urllib.parse.quote(env[f"{prefix}DB_PASSWORD"], safe="")
+    host = admin.hostname or "127.0.0.1"
+    port = admin.port or 5432
+    return f"postgresql+asyncpg://adscale_{module}:{password}@{host}:{port}/adscale_{module}"
+
+
+def stack_env(env: dict[str, str]) -> dict[str, str]:
+    """Everything every process needs, derived once."""
+    out = dict(env)
+    out.setdefault("ADSCALE_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    out.setdefault("ADSCALE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    for service, (_, prefix, port) in SERVICES.items():
+        out[f"{prefix}DATABASE_URL"] = service_database_url(env, service)
+        out.setdefault(f"{prefix}PORT", str(port))
+    sandbox = f"http://127.0.0.1:{SANDBOX_PORT}"
+    # Platform clients talk to the sandbox in development unless told otherwise.
+    defaults = {
+        "PLATFORMS_META_GRAPH_URL": f"{sandbox}/meta/graph",
+        "PLATFORMS_META_WWW_URL": f"{sandbox}/meta/www",
+        "PLATFORMS_GOOGLE_DATAMANAGER_URL": f"{sandbox}/google/datamanager",
+        "PLATFORMS_GOOGLE_ADS_URL": f"{sandbox}/google/ads",
+        "PLATFORMS_GOOGLE_ACCOUNTS_URL": f"{sandbox}/google/accounts",
+        "PLATFORMS_GOOGLE_OAUTH2_URL": f"{sandbox}/google/oauth2",
+        "PLATFORMS_TIKTOK_BUSINESS_URL": f"{sandbox}/tiktok/business",
+        "PLATFORMS_TIKTOK_AUTH_URL": f"{sandbox}/tiktok/business",
+        "PLATFORMS_SNAPCHAT_ADSAPI_URL": f"{sandbox}/snapchat/adsapi",
+        "PLATFORMS_SNAPCHAT_ACCOUNTS_URL": f"{sandbox}/snapchat/accounts",
+        "SANDBOX_PORT": str(SANDBOX_PORT),
+        "SANDBOX_DATA_DIR": str(HOME / "sandbox"),
+        "BILLING_STRIPE_API_BASE": env.get("ADSCALE_STRIPE_API_BASE", "http://127.0.0.1:12111"),
+        "AUDIENCE_SYNC_WEBHOOKS_ALLOW_LOOPBACK": "true",
+    }
+    for key, value in defaults.items():
+        out.setdefault(key, value)
+    return out
+
+
+def processes(env: dict[str, str]) -> list[Proc]:
+    uvicorn = str(VENV_BIN / "uvicorn")
+    python = str(VENV_BIN / "python")
+    procs = [
+        Proc(
+            "sandbox",
+            [
+                uvicorn,
+                "adscale_sandbox.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(SANDBOX_PORT),
+                "--no-access-log",
+            ],
+            port=SANDBOX_PORT,
+        )
+    ]
+    for service, (module, prefix, port) in SERVICES.items():
+        procs.append(
+            Proc(
+                service,
+                [
+                    uvicorn,
+                    f"{module}.main:app",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    env.get(f"{prefix}PORT", str(port)),
+                    "--no-access-log",
+                ],
+                port=port,
+            )
+        )
+        procs.append(Proc(f"{service}-worker", [python, "-m", f"{module}.worker"]))
+    procs.append(
+        Proc(
+            "gateway",
+            [
+                uvicorn,
+                "gateway.main:app",
+                "--host",
+                "0.0.0.0",
+                "--port",
+                str(GATEWAY_PORT),
+                "--no-access-log",
+                "--proxy-headers",
+            ],
+            port=GATEWAY_PORT,
+        )
+    )
+    return procs
+
+
+def pid_of(name: str) -> int | None:
+    path = RUN / f"{name}.pid"
+    try:
+        pid = int(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        path.unlink(missing_ok=True)
+        return None
+    except PermissionError:
+        return pid
+    return pid
+
+
+def start(proc: Proc, env: dict[str, str]) -> bool:
+    if pid_of(proc.name) is not None:
+        return False
+    RUN.mkdir(parents=True, exist_ok=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / f"{proc.name}.log", "ab")  # noqa: SIM115 - handed to the child
+    child = subprocess.Popen(  # noqa: S603
+        proc.argv,
+        cwd=ROOT,
+        env={**env, **proc.env},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    (RUN / f"{proc.name}.pid").write_text(str(child.pid))
+    return True
+
+
+def stop(name: str, timeout: float = 10.0) -> bool:
+    pid = pid_of(name)
+    if pid is None:
+        return False
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    (RUN / f"{name}.pid").unlink(missing_ok=True)
+    return True
+
+
+async def _setup_databases(env: dict[str, str]) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(env["ADSCALE_DATABASE_URL"])
+    try:
+        for service in SERVICES:
+            url = urllib.parse.urlsplit(service_database_url(env, service).replace("+asyncpg", ""))
+            role, password, db = (
+                url.username,
+                urllib.parse.unquote(url.password or ""),
+                url.path.lstrip("/"),
+            )
+            exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
+            quoted_pw = password.replace("'", "''")
+            if exists:
+                await admin.execute(f"ALTER ROLE \"{role}\" WITH LOGIN PASSWORD '{quoted_pw}'")
+            else:
+                await admin.execute(f"CREATE ROLE \"{role}\" WITH LOGIN PASSWORD '{quoted_pw}'")
+            if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db):
+                await admin.execute(f'CREATE DATABASE "{db}" OWNER "{role}"')
+                print(f"  database {db} created")
+    finally:
+        await admin.close()
+
+
+def migrate(env: dict[str, str]) -> None:
+    for service in SERVICES:
+        ini = ROOT / "services" / service / "alembic.ini"
+        result = subprocess.run(  # noqa: S603
+            [str(VENV_BIN / "alembic"), "-c", str(ini), "upgrade", "head"],
+            cwd=ROOT / "services" / service,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            print(result.stdout + result.stderr, file=sys.stderr)
+            raise SystemExit(f"migrations of {service} failed")
+        print(f"  {service}: migrated")
+
+
+def health(timeout: float = 3.0) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(f"{GATEWAY_URL}/api/v1/health", timeout=timeout) as r:  # noqa: S310
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        try:
+            return err.code, json.loads(err.read())
+        except ValueError:
+            return err.code, {}
+    except (OSError, ValueError):
+        return 0, {}
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    env = stack_env(base_env())
+    print("databases:")
+    asyncio.run(_setup_databases(env))
+    migrate(env)
+    started = [p.name for p in processes(env) if start(p, env)]
+    print(f"processes: started {', '.join(started) if started else 'nothing (all running)'}")
+    deadline = time.monotonic() + args.timeout
+    status, body = 0, {}
+    while time.monotonic() < deadline:
+        status, body = health()
+        if status == 200:
+            break
+        for proc in processes(env):
+            if pid_of(proc.name) is None:
+                print(f"{proc.name} exited; last log lines:", file=sys.stderr)
+                tail = (LOGS / f"{proc.name}.log").read_text(errors="replace").splitlines()[-30:]
+                print("\n".join(tail), file=sys.stderr)
+                return 1
+        time.sleep(0.5)
+    if status != 200:
+        print(
+            f"health did not turn green in {args.timeout}s: {status} {json.dumps(body)}",
+            file=sys.stderr,
+        )
+        return 1
+    print("AdScale is up:")
+    print(f"  API         {GATEWAY_URL}/api/v1")
+    print(f"  Swagger UI  {GATEWAY_URL}/docs")
+    print(f"  health      {GATEWAY_URL}/api/v1/health")
+    print(f"  sandbox     http://127.0.0.1:{SANDBOX_PORT}")
+    print(f"  logs        {LOGS}")
+    return 0
+
+
+def cmd_down(_: argparse.Namespace) -> int:
+    env = stack_env(base_env()) if (HOME / "secrets.env").exists() else {}
+    names = [p.name for p in processes(env)] if env else [p.stem for p in RUN.glob("*.pid")]
+    stopped = [n for n in reversed(names) if stop(n)]
+    print(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
+    return 0
+
+
+def cmd_status(_: argparse.Namespace) -> int:
+    env = stack_env(base_env())
+    for proc in processes(env):
+        pid = pid_of(proc.name)
+        print(f"{proc.name:24} {'running pid ' + str(pid) if pid else 'stopped'}")
+    status, body = health()
+    print(f"gateway health: {status or 'unreachable'} {json.dumps(body.get('services', {}))}")
+    return 0
+
+
+def cmd_env(_: argparse.Namespace) -> int:
+    env = stack_env(base_env())
+    for key in sorted(env):
+        if key.startswith(
+            (
+                "ADSCALE_",
+                "IDENTITY_",
+                "CAMPAIGNS_",
+                "AUDIENCE_SYNC_",
+                "BILLING_",
+                "GATEWAY_",
+                "PLATFORMS_",
+                "SANDBOX_",
+            )
+        ):
+            print(f"{key}={env[key]}")
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    env = stack_env(base_env())
+    asyncio.run(_setup_databases(env))
+    migrate(env)
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up")
+    up.add_argument("--timeout", type=float, default=90.0)
+    up.set_defaults(func=cmd_up)
+    sub.add_parser("down").set_defaults(func=cmd_down)
+    sub.add_parser("status").set_defaults(func=cmd_status)
+    sub.add_parser("env").set_defaults(func=cmd_env)
+    sub.add_parser("migrate").set_defaults(func=cmd_migrate)
+    args = parser.parse_args()
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Service app factory: settings, engine, errors, logging, internal auth, health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from adscale_common.db import make_engine, make_sessionmaker
+from adscale_common.errors import Unauthorized, error_response, install_error_handlers
+from adscale_common.health import health_router
+from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
+from adscale_common.observability import RequestIdMiddleware, configure_logging
+from adscale_common.settings import ServiceSettings
+
+OPEN_PATHS = frozenset({"/health"})
+
+Hook = Callable[[FastAPI], Awaitable[None]]
+
+
+class InternalAuthMiddleware:
+    """Every request except ``/health`` needs a valid internal token (else 401)."""
+
+    def __init__(self, app: ASGIApp, *, key_getter: Callable[[], str]) -> None:
+        self.app = app
+        self.key_getter = key_getter
+        self.header = INTERNAL_TOKEN_HEADER.lower().encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        token = next((v.decode("latin-1") for k, v in scope["headers"] if k == self.header), None)
+        try:
+            if not token:
+                raise Unauthorized("Missing internal token")
+            principal = verify_internal_token(self.key_getter(), token)
+        except Unauthorized as exc:
+            response = error_response(scope["path"], 401, exc.message, code="UNAUTHORIZED")
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    service: str,
+    title: str,
+    routers: Sequence[APIRouter] = (),
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    version: str = "0.1.0",
+) -> FastAPI:
+    configure_logging(service, settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        for hook in on_startup:
+            await hook(app)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown:
+                await hook(app)
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        version=version,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health_router(service))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(InternalAuthMiddleware, key_getter=lambda: settings.internal_token_key)
+    app.add_middleware(RequestIdMiddleware)
+    return app

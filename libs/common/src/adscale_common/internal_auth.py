@@ -1,0 +1,143 @@
+"""The internal token the gateway mints for every forwarded request.
+
+Services accept no request without one (DESIGN.md, "Requests" 2): reaching a
+service port directly gives nothing. The token is a short-lived JWT (HS256
+with the shared internal key, audience ``adscale-internal``) carrying who the
+caller is, their plan and how they authenticated.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+import jwt
+from fastapi import Depends, Request
+
+from adscale_common.errors import Unauthorized
+
+INTERNAL_TOKEN_HEADER = "X-Internal-Token"
+INTERNAL_AUDIENCE = "adscale-internal"
+INTERNAL_ISSUER = "adscale-gateway"
+DEFAULT_TTL_SECONDS = 60
+_ALGORITHM = "HS256"
+
+AuthMethod = Literal["jwt", "api_key", "anonymous", "service"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling, as the gateway established it."""
+
+    user_id: uuid.UUID | None
+    plan: str | None
+    auth: AuthMethod
+    request_id: str | None = None
+
+    @property
+    def is_user(self) -> bool:
+        return self.user_id is not None
+
+
+def mint_internal_token(
+    key: str,
+    *,
+    user_id: uuid.UUID | str | None,
+    plan: str | None,
+    auth: AuthMethod,
+    request_id: str | None = None,
+    ttl_seconds: int = DEFAULT_TTL_SECONDS,
+    now: float | None = None,
+) -> str:
+    if not key:
+        raise ValueError("internal token key is not configured")
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {
+        "iss": INTERNAL_ISSUER,
+        "aud": INTERNAL_AUDIENCE,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+        "auth": auth,
+    }
+    if user_id is not None:
+        claims["sub"] = str(user_id)
+    if plan is not None:
+        claims["plan"] = plan
+    if request_id is not None:
+        claims["rid"] = request_id
+    return jwt.encode(claims, key, algorithm=_ALGORITHM)
+
+
+def verify_internal_token(key: str, token: str) -> Principal:
+    """Decode and check an internal token; raise :class:`Unauthorized` if anything is off."""
+    if not key:
+        raise Unauthorized("Internal authentication is not configured")
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[_ALGORITHM],
+            audience=INTERNAL_AUDIENCE,
+            issuer=INTERNAL_ISSUER,
+            options={"require": ["exp", "iat", "aud", "iss", "auth"]},
+            leeway=5,
+        )
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("Invalid internal token") from exc
+    auth = claims.get("auth")
+    if auth not in ("jwt", "api_key", "anonymous", "service"):
+        raise Unauthorized("Invalid internal token")
+    sub = claims.get("sub")
+    try:
+        user_id = uuid.UUID(sub) if sub else None
+    except ValueError as exc:
+        raise Unauthorized("Invalid internal token") from exc
+    if auth in ("jwt", "api_key") and user_id is None:
+        raise Unauthorized("Invalid internal token")
+    return Principal(
+        user_id=user_id, plan=claims.get("plan"), auth=auth, request_id=claims.get("rid")
+    )
+
+
+def principal_from_request(request: Request) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    token = request.headers.get(INTERNAL_TOKEN_HEADER)
+    if not token:
+        raise Unauthorized("Missing internal token")
+    key: str = request.app.state.settings.internal_token_key
+    principal = verify_internal_token(key, token)
+    request.state.principal = principal
+    return principal
+
+
+def require_user(request: Request) -> Principal:
+    """The route needs an authenticated end user (JWT or API key)."""
+    principal = principal_from_request(request)
+    if principal.user_id is None or principal.auth not in ("jwt", "api_key"):
+        raise Unauthorized("Not authenticated")
+    return principal
+
+
+def require_jwt_user(request: Request) -> Principal:
+    """The route is JWT-only (spec); an API key is not enough."""
+    principal = require_user(request)
+    if principal.auth != "jwt":
+        raise Unauthorized("This endpoint requires a bearer token")
+    return principal
+
+
+def require_service(request: Request) -> Principal:
+    principal = principal_from_request(request)
+    if principal.auth != "service":
+        raise Unauthorized("Internal endpoint")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal_from_request)]
+CurrentUser = Annotated[Principal, Depends(require_user)]
+CurrentJwtUser = Annotated[Principal, Depends(require_jwt_user)]
+ServiceCaller = Annotated[Principal, Depends(require_service)]

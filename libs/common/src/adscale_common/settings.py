@@ -1,0 +1,56 @@
+"""Settings base shared by every service.
+
+Each service subclasses :class:`ServiceSettings` with its own env prefix
+(``IDENTITY_``, ``CAMPAIGNS_`` ...). Values that every process needs to agree
+on (Kafka, the internal-token key) can also come from the ``ADSCALE_`` names,
+which ``make up`` exports once for all processes.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, ClassVar
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SHARED_PREFIX = "ADSCALE_"
+
+
+class ServiceSettings(BaseSettings):
+    """Fields every service has. Subclasses set ``model_config`` with their prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: ClassVar[str] = "service"
+
+    database_url: str = "postgresql+asyncpg://localhost/adscale"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    internal_token_key: str = Field(default="", repr=False)
+    log_level: str = "INFO"
+    log_json: bool = True
+    db_pool_size: int = 10
+    outbox_poll_seconds: float = 1.0
+
+    def __init__(self, **values: Any) -> None:
+        # Fall back to the shared ADSCALE_* variable for any field whose
+        # prefixed variable is unset; explicit keyword values win over both.
+        prefix = str(self.model_config.get("env_prefix", ""))
+        for name in type(self).model_fields:
+            if name in values:
+                continue
+            if prefix and os.environ.get(f"{prefix}{name}".upper()) is not None:
+                continue
+            shared = os.environ.get(f"{SHARED_PREFIX}{name}".upper())
+            if shared is not None:
+                values[name] = shared
+        super().__init__(**values)
+
+
+def async_database_url(url: str) -> str:
+    """Turn ``postgresql://`` into the asyncpg dialect SQLAlchemy needs."""
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain):
+            return "postgresql+asyncpg://" + url[len(plain) :]
+    return url

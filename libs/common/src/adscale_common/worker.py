@@ -1,0 +1,115 @@
+"""A service's background process: outbox relay, consumers and periodic jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adscale_common.consumer import ConsumerRunner, Handler
+from adscale_common.db import make_engine, make_sessionmaker
+from adscale_common.events import dlq_topic
+from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.observability import configure_logging
+from adscale_common.outbox import OutboxRelay
+from adscale_common.settings import ServiceSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ConsumerSpec:
+    name: str
+    topics: list[str]
+    handlers: Mapping[str, Handler]
+
+
+@dataclass
+class WorkerContext:
+    settings: ServiceSettings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+Task = Callable[[WorkerContext], Awaitable[None]]
+
+
+def _task_name(task: Task) -> str:
+    return str(getattr(task, "__name__", "task"))
+
+
+async def run_worker(
+    settings: ServiceSettings,
+    *,
+    service: str,
+    produces: Sequence[str] = (),
+    consumers: Sequence[ConsumerSpec] = (),
+    tasks: Sequence[Task] = (),
+) -> None:
+    """Run until SIGTERM/SIGINT: relay + consumers + extra tasks, all restarted on crash."""
+    configure_logging(f"{service}-worker", settings.log_level, json=settings.log_json)
+    engine = make_engine(settings.database_url, pool_size=5)
+    ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, ctx.stopping.set)
+
+    topics = set(produces)
+    for spec in consumers:
+        topics.update(spec.topics)
+    topics.update(dlq_topic(t) for t in list(topics))
+    await ensure_topics(settings.kafka_bootstrap, topics)
+
+    producer = make_producer(settings.kafka_bootstrap, client_id=f"{service}-worker")
+    await producer.start()
+    relay = OutboxRelay(engine, producer, poll_interval=settings.outbox_poll_seconds)
+    runners = [
+        ConsumerRunner(
+            name=spec.name,
+            topics=spec.topics,
+            handlers=spec.handlers,
+            sessionmaker=ctx.sessionmaker,
+            bootstrap=settings.kafka_bootstrap,
+            producer=producer,
+        )
+        for spec in consumers
+    ]
+
+    async def supervised(name: str, factory: Callable[[], Awaitable[None]]) -> None:
+        delay = 1.0
+        while not ctx.stopping.is_set():
+            try:
+                await factory()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("worker task crashed; restarting", extra={"task": name})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    jobs = [asyncio.create_task(supervised("relay", relay.run))]
+    jobs += [asyncio.create_task(supervised(r.name, r.run)) for r in runners]
+    jobs += [
+        asyncio.create_task(supervised(_task_name(t), functools.partial(t, ctx))) for t in tasks
+    ]
+    logger.info("worker started", extra={"consumers": [r.name for r in runners]})
+    await ctx.stopping.wait()
+    relay.stop()
+    for runner in runners:
+        runner.stop()
+    for job in jobs:
+        job.cancel()
+    for job in jobs:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await job
+    await producer.stop()
+    await engine.dispose()
+    logger.info("worker stopped")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adscale_common.db import make_engine, make_sessionmaker, new_metadata
+from adscale_common.messaging import metadata as messaging_metadata
+from adscale_common.testing import InfraUrls, scratch_database
+
+# A stand-in domain table for the plumbing tests: what a handler changes.
+domain = new_metadata()
+effect = sa.Table(
+    "effect",
+    domain,
+    sa.Column("id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("event_id", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+
+async def _prepared(admin_url: str, prefix: str) -> AsyncIterator[AsyncEngine]:
+    async with scratch_database(admin_url, prefix=prefix) as url:
+        engine = make_engine(url, pool_size=5)
+        async with engine.begin() as conn:
+            await conn.run_sync(messaging_metadata.create_all)
+            await conn.run_sync(domain.create_all)
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def engine_a(adscale_infra: InfraUrls) -> AsyncIterator[AsyncEngine]:
+    async for engine in _prepared(adscale_infra.database_url, "common_a"):
+        yield engine
+
+
+@pytest.fixture(scope="session")
+async def engine_b(adscale_infra: InfraUrls) -> AsyncIterator[AsyncEngine]:
+    async for engine in _prepared(adscale_infra.database_url, "common_b"):
+        yield engine
+
+
+@pytest.fixture(scope="session")
+def effect_table() -> sa.Table:
+    return effect
+
+
+@pytest.fixture
+def sessions_b(engine_b: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine_b)

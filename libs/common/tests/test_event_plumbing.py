@@ -1,0 +1,288 @@
+"""Outbox -> Kafka -> inbox, on the real broker and real PostgreSQL (issue: foundation, 4)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+
+import pytest
+import sqlalchemy as sa
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adscale_common.consumer import ConsumerRunner
+from adscale_common.db import make_sessionmaker
+from adscale_common.events import Envelope, dlq_topic
+from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.messaging import outbox_event
+from adscale_common.outbox import OutboxRelay, emit
+from adscale_common.testing import InfraUrls
+
+pytestmark = pytest.mark.kafka
+
+
+@pytest.fixture
+async def producer(adscale_infra: InfraUrls):
+    p = make_producer(adscale_infra.kafka_bootstrap, client_id="common-tests")
+    await p.start()
+    yield p
+    await p.stop()
+
+
+effect: sa.Table
+
+
+@pytest.fixture(autouse=True)
+async def clean(engine_a: AsyncEngine, engine_b: AsyncEngine, effect_table: sa.Table):
+    global effect
+    effect = effect_table
+    for engine in (engine_a, engine_b):
+        async with engine.begin() as conn:
+            await conn.execute(sa.text("TRUNCATE outbox_event, inbox_event, effect"))
+    yield
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+async def effects(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(sa.select(effect.c.event_id))).scalars())
+
+
+async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float = 20.0):
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    records = []
+    try:
+        deadline = time.monotonic() + timeout
+        while len(records) < expected and time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for recs in batch.values():
+                records.extend(recs)
+    finally:
+        await consumer.stop()
+    return records
+
+
+def recording_handler(note: str = "handled"):
+    async def handler(session: AsyncSession, event: Envelope) -> None:
+        await session.execute(effect.insert().values(event_id=str(event.id), note=note))
+
+    return handler
+
+
+def runner_for(
+    name: str,
+    topic: str,
+    handlers,
+    sessions: async_sessionmaker[AsyncSession],
+    infra: InfraUrls,
+    producer: AIOKafkaProducer,
+    **kw,
+) -> ConsumerRunner:
+    return ConsumerRunner(
+        name=name,
+        topics=[topic],
+        handlers=handlers,
+        sessionmaker=sessions,
+        bootstrap=infra.kafka_bootstrap,
+        producer=producer,
+        **kw,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(runner: ConsumerRunner):
+    task = asyncio.create_task(runner.run())
+    try:
+        yield task
+    finally:
+        runner.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def emit_events(engine: AsyncEngine, events: list[Envelope]) -> None:
+    async with make_sessionmaker(engine)() as session, session.begin():
+        for event in events:
+            await emit(session, event)
+
+
+async def test_event_from_service_a_transaction_reaches_consumer_in_service_b(
+    engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
+):
+    topic = f"{unique_name}.events"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    event = Envelope(type=f"{unique_name}.created", source="a", subject="agg-1", data={"n": 1})
+    await emit_events(engine_a, [event])
+
+    relay = OutboxRelay(engine_a, producer)
+    assert await relay.publish_pending() == 1
+    assert await relay.publish_pending() == 0  # marked sent
+
+    runner = runner_for(
+        f"{unique_name}-b",
+        topic,
+        {event.type: recording_handler()},
+        sessions_b,
+        adscale_infra,
+        producer,
+    )
+    async with running(runner):
+        await eventually(lambda: _has(engine_b, [str(event.id)]))
+    assert await effects(engine_b) == [str(event.id)]
+    assert runner.stats.handled == 1
+
+
+async def _has(engine: AsyncEngine, ids: list[str]) -> bool:
+    return sorted(await effects(engine)) == sorted(ids)
+
+
+async def test_rolled_back_transaction_emits_nothing(engine_a, producer, unique_name):
+    event = Envelope(type=f"{unique_name}.created", source="a", subject="agg-1")
+    with pytest.raises(RuntimeError):
+        async with make_sessionmaker(engine_a)() as session, session.begin():
+            await emit(session, event)
+            raise RuntimeError("business rule failed after emit")
+    async with engine_a.connect() as conn:
+        assert (
+            await conn.execute(sa.select(sa.func.count()).select_from(outbox_event))
+        ).scalar() == 0
+    assert await OutboxRelay(engine_a, producer).publish_pending() == 0
+
+
+async def test_relay_killed_between_publish_and_mark_sent_duplicates_absorbed_by_inbox(
+    engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
+):
+    topic = f"{unique_name}.events"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    event = Envelope(type=f"{unique_name}.created", source="a", subject="agg-1")
+    await emit_events(engine_a, [event])
+
+    async def die(rows) -> None:
+        raise RuntimeError("relay process killed after publishing")
+
+    with pytest.raises(RuntimeError):
+        await OutboxRelay(engine_a, producer, after_publish=die).publish_pending()
+    # Not marked sent: the restarted relay publishes it again.
+    assert await OutboxRelay(engine_a, producer).publish_pending() == 1
+    copies = await read_topic(adscale_infra.kafka_bootstrap, topic, expected=2)
+    assert len(copies) == 2
+
+    runner = runner_for(
+        f"{unique_name}-b",
+        topic,
+        {event.type: recording_handler()},
+        sessions_b,
+        adscale_infra,
+        producer,
+    )
+    async with running(runner):
+        await eventually(lambda: _stat(runner, "duplicates", 1))
+    assert await effects(engine_b) == [str(event.id)]  # the effect happened once
+    assert runner.stats.handled == 1
+
+
+async def _stat(runner: ConsumerRunner, name: str, value: int) -> bool:
+    return getattr(runner.stats, name) >= value
+
+
+async def test_consumer_killed_mid_batch_resumes_without_losing_events(
+    engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
+):
+    topic = f"{unique_name}.events"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    events = [
+        Envelope(type=f"{unique_name}.created", source="a", subject=f"agg-{i % 7}")
+        for i in range(60)
+    ]
+    await emit_events(engine_a, events)
+    assert await OutboxRelay(engine_a, producer).publish_pending() == 60
+
+    async def slow_handler(session: AsyncSession, event: Envelope) -> None:
+        await session.execute(effect.insert().values(event_id=str(event.id)))
+        await asyncio.sleep(0.02)
+
+    group = f"{unique_name}-b"
+    first = runner_for(
+        group, topic, {events[0].type: slow_handler}, sessions_b, adscale_infra, producer
+    )
+    task = asyncio.create_task(first.run())
+    await eventually(lambda: _count_at_least(engine_b, 15))
+    task.cancel()  # killed mid-batch: some handled, none of the rest committed
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    handled_before = len(await effects(engine_b))
+    assert 15 <= handled_before < 60
+
+    second = runner_for(
+        group, topic, {events[0].type: slow_handler}, sessions_b, adscale_infra, producer
+    )
+    async with running(second):
+        await eventually(lambda: _count_at_least(engine_b, 60))
+        await asyncio.sleep(0.5)
+    ids = await effects(engine_b)
+    assert sorted(ids) == sorted(str(e.id) for e in events)  # every event, each exactly once
+
+
+async def _count_at_least(engine: AsyncEngine, n: int) -> bool:
+    return len(await effects(engine)) >= n
+
+
+async def test_failing_handler_goes_to_dlq_with_error_and_consumer_moves_on(
+    engine_b, sessions_b, adscale_infra, producer, unique_name
+):
+    topic = f"{unique_name}.events"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    bad = Envelope(type=f"{unique_name}.bad", source="a", subject="x")
+    good = Envelope(type=f"{unique_name}.good", source="a", subject="x")
+    await producer.send_and_wait(topic, bad.model_dump_json().encode(), key=b"x")
+    await producer.send_and_wait(topic, b"{not json", key=b"x")
+    await producer.send_and_wait(topic, good.model_dump_json().encode(), key=b"x")
+
+    attempts = 0
+
+    async def always_fails(session: AsyncSession, event: Envelope) -> None:
+        nonlocal attempts
+        attempts += 1
+        await session.execute(effect.insert().values(event_id=str(event.id), note="must roll back"))
+        raise ValueError("downstream rejected the payload")
+
+    runner = runner_for(
+        f"{unique_name}-b",
+        topic,
+        {bad.type: always_fails, good.type: recording_handler()},
+        sessions_b,
+        adscale_infra,
+        producer,
+        max_attempts=3,
+        backoff_seconds=0.01,
+    )
+    async with running(runner):
+        await eventually(lambda: _has(engine_b, [str(good.id)]))
+    assert attempts == 3
+    assert runner.stats.dead_lettered == 2
+
+    dead = await read_topic(adscale_infra.kafka_bootstrap, dlq_topic(topic), expected=2)
+    assert len(dead) == 2
+    headers = [dict(r.headers) for r in dead]
+    errors = sorted(h["dlq_error"].decode() for h in headers)
+    assert (
+        "downstream rejected the payload" in errors[1]
+        or "downstream rejected the payload" in errors[0]
+    )
+    assert any("not an event envelope" in e for e in errors)
+    assert all(h["dlq_original_topic"].decode() == topic for h in headers)
+    assert {r.value for r in dead} == {bad.model_dump_json().encode(), b"{not json"}

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+import pytest
+
+from adscale_common.errors import Unauthorized
+from adscale_common.internal_auth import mint_internal_token, verify_internal_token
+
+KEY = "k" * 43
+
+
+def test_round_trip_carries_user_plan_and_method():
+    user = uuid.uuid4()
+    token = mint_internal_token(
+        KEY, user_id=user, plan="pro", auth="api_key", request_id="req-12345678"
+    )
+    principal = verify_internal_token(KEY, token)
+    assert principal.user_id == user
+    assert principal.plan == "pro"
+    assert principal.auth == "api_key"
+    assert principal.request_id == "req-12345678"
+
+
+def test_anonymous_token_has_no_user():
+    principal = verify_internal_token(
+        KEY, mint_internal_token(KEY, user_id=None, plan=None, auth="anonymous")
+    )
+    assert principal.user_id is None and not principal.is_user
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "garbage",
+        mint_internal_token("another-key" * 4, user_id=uuid.uuid4(), plan="pro", auth="jwt"),
+        mint_internal_token(
+            KEY, user_id=uuid.uuid4(), plan="pro", auth="jwt", now=time.time() - 3600
+        ),
+        jwt.encode(
+            {
+                "iss": "adscale-gateway",
+                "aud": "someone-else",
+                "iat": int(time.time()),
+                "exp": int(time.time()) + 60,
+                "auth": "jwt",
+                "sub": str(uuid.uuid4()),
+            },
+            KEY,
+            algorithm="HS256",
+        ),
+        jwt.encode(
+            {
+                "iss": "adscale-gateway",
+                "aud": "adscale-internal",
+                "iat": int(time.time()),
+                "exp": int(time.time()) + 60,
+                "auth": "jwt",
+            },
+            KEY,
+            algorithm="HS256",
+        ),  # a user method without a user
+        jwt.encode(
+            {
+                "iss": "adscale-gateway",
+                "aud": "adscale-internal",
+                "iat": int(time.time()),
+                "exp": int(time.time()) + 60,
+                "auth": "root",
+                "sub": str(uuid.uuid4()),
+            },
+            KEY,
+            algorithm="HS256",
+        ),
+    ],
+    ids=["empty", "garbage", "forged-key", "expired", "wrong-aud", "no-sub", "unknown-method"],
+)
+def test_bad_tokens_are_refused(token):
+    with pytest.raises(Unauthorized):
+        verify_internal_token(KEY, token)
+
+
+def test_unsigned_token_is_refused():
+    token = jwt.encode(
+        {
+            "iss": "adscale-gateway",
+            "aud": "adscale-internal",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+            "auth": "service",
+        },
+        None,
+        algorithm="none",
+    )
+    with pytest.raises(Unauthorized):
+        verify_internal_token(KEY, token)
+
+
+def test_missing_key_configuration_refuses_everything():
+    with pytest.raises(Unauthorized):
+        verify_internal_token("", mint_internal_token(KEY, user_id=None, plan=None, auth="service"))
+    with pytest.raises(ValueError):
+        mint_internal_token("", user_id=None, plan=None, auth="service")

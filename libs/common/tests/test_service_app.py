@@ -1,0 +1,188 @@
+"""The service app factory: internal auth, error families, health, session commit/rollback."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+from pydantic_settings import SettingsConfigDict
+
+from adscale_common.app import create_service_app
+from adscale_common.db import DbSession
+from adscale_common.errors import Conflict, NotFound
+from adscale_common.internal_auth import CurrentJwtUser, CurrentUser
+from adscale_common.pagination import Offset, OffsetPage, Page
+from adscale_common.settings import ServiceSettings
+from adscale_common.testing import internal_headers
+
+KEY = "test-internal-key-" + "x" * 20
+
+
+class _Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="COMMONTEST_")
+
+
+class Item(BaseModel):
+    name: str = Field(min_length=3)
+
+
+def build_router(effect: sa.Table) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/api/v1/things", status_code=201)
+    async def create(item: Item, session: DbSession, user: CurrentJwtUser) -> dict[str, str]:
+        await session.execute(effect.insert().values(event_id=item.name, note=str(user.user_id)))
+        if item.name == "explode":
+            raise Conflict("already exists")
+        return {"name": item.name}
+
+    @router.get("/api/v1/things/{thing_id}")
+    async def get(thing_id: Annotated[uuid.UUID, Path()], user: CurrentUser) -> dict[str, str]:
+        raise NotFound("Thing not found")
+
+    @router.get("/api/v1/things")
+    async def listing(page: Offset, user: CurrentUser) -> OffsetPage[str]:
+        return OffsetPage(items=[], total=0, offset=page.offset, limit=page.limit)
+
+    @router.get("/api/v1/cdp/audience-sync/things/{thing_id}")
+    async def cdp_get(thing_id: uuid.UUID, user: CurrentUser) -> dict[str, str]:
+        raise NotFound("Audience not found")
+
+    @router.get("/api/v1/cdp/audience-sync/things")
+    async def cdp_list(page: Page, user: CurrentUser) -> dict[str, int]:
+        return {"page": page.page, "page_size": page.page_size}
+
+    return router
+
+
+@pytest.fixture
+async def client(engine_a, effect_table):
+    url = engine_a.url.render_as_string(hide_password=False)
+    app = create_service_app(
+        _Settings(
+            database_url=url, internal_token_key=KEY, kafka_bootstrap="127.0.0.1:1", log_json=False
+        ),
+        service="commontest",
+        title="t",
+        routers=[build_router(effect_table)],
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as c:
+            yield c
+    async with engine_a.begin() as conn:
+        await conn.execute(sa.text("TRUNCATE effect"))
+
+
+def user_headers(auth="jwt"):
+    return internal_headers(KEY, user_id=uuid.uuid4(), plan="pro", auth=auth)
+
+
+async def test_no_internal_token_is_401_even_for_unknown_paths(client):
+    for path in ("/api/v1/things", "/api/v1/nothing-here", "/openapi.json"):
+        response = await client.get(path)
+        assert response.status_code == 401, path
+        assert response.json() == {"detail": "Missing internal token"}
+
+
+async def test_forged_and_expired_internal_tokens_are_401(client):
+    forged = internal_headers("not-the-key" * 4, user_id=uuid.uuid4())
+    assert (await client.get("/api/v1/things", headers=forged)).status_code == 401
+    from adscale_common.internal_auth import mint_internal_token
+
+    expired = mint_internal_token(KEY, user_id=uuid.uuid4(), plan="pro", auth="jwt", now=0)
+    response = await client.get("/api/v1/things", headers={"X-Internal-Token": expired})
+    assert response.status_code == 401
+
+
+async def test_envelope_family_for_audience_sync_routes(client):
+    response = await client.get("/api/v1/cdp/audience-sync/things")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "UNAUTHORIZED"
+    response = await client.get(
+        f"/api/v1/cdp/audience-sync/things/{uuid.uuid4()}", headers=user_headers()
+    )
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": {"code": "NOT_FOUND", "message": "Audience not found", "details": {}}
+    }
+    response = await client.get("/api/v1/cdp/audience-sync/nope", headers=user_headers())
+    assert response.status_code == 404 and response.json()["error"]["code"] == "NOT_FOUND"
+    response = await client.get("/api/v1/cdp/audience-sync/things?page=0", headers=user_headers())
+    assert response.status_code == 422
+    body = response.json()["error"]
+    assert body["code"] == "VALIDATION_ERROR" and body["details"]["errors"][0]["loc"] == [
+        "query",
+        "page",
+    ]
+
+
+async def test_detail_family_errors(client):
+    h = user_headers()
+    assert (await client.get(f"/api/v1/things/{uuid.uuid4()}", headers=h)).json() == {
+        "detail": "Thing not found"
+    }
+    bad_uuid = await client.get("/api/v1/things/not-a-uuid", headers=h)
+    assert bad_uuid.status_code == 400
+    assert "thing_id" in bad_uuid.json()["detail"]
+    method = await client.delete("/api/v1/things", headers=h)
+    assert method.status_code == 405 and method.json() == {"detail": "Method Not Allowed"}
+    invalid = await client.post("/api/v1/things", json={"name": "x"}, headers=h)
+    assert invalid.status_code == 422
+    [error] = invalid.json()["detail"]
+    assert error["loc"] == ["body", "name"] and {"msg", "type"} <= set(error)
+    assert "input" not in error
+
+
+async def test_jwt_only_route_refuses_api_key_and_anonymous(client):
+    assert (
+        await client.post("/api/v1/things", json={"name": "abc"}, headers=user_headers("api_key"))
+    ).status_code == 401
+    anon = internal_headers(KEY, user_id=None, plan=None, auth="anonymous")
+    assert (
+        await client.post("/api/v1/things", json={"name": "abc"}, headers=anon)
+    ).status_code == 401
+
+
+async def test_session_commits_on_success_and_rolls_back_on_error(client, engine_a, effect_table):
+    h = user_headers()
+    assert (
+        await client.post("/api/v1/things", json={"name": "kept"}, headers=h)
+    ).status_code == 201
+    conflict = await client.post("/api/v1/things", json={"name": "explode"}, headers=h)
+    assert conflict.status_code == 409 and conflict.json() == {"detail": "already exists"}
+    async with engine_a.connect() as conn:
+        names = list((await conn.execute(sa.select(effect_table.c.event_id))).scalars())
+    assert names == ["kept"]
+
+
+async def test_offset_pagination_bounds(client):
+    h = user_headers()
+    ok = await client.get("/api/v1/things?offset=5&limit=10", headers=h)
+    assert ok.json() == {"items": [], "total": 0, "offset": 5, "limit": 10}
+    assert (await client.get("/api/v1/things?limit=0", headers=h)).status_code == 422
+    assert (await client.get("/api/v1/things?offset=-1", headers=h)).status_code == 422
+
+
+async def test_health_reports_database_and_kafka(client):
+    response = await client.get("/health")
+    body = response.json()
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["kafka"].startswith("error")  # port 1: nothing listens
+    assert response.status_code == 503 and body["status"] == "degraded"
+
+
+async def test_request_id_is_echoed_or_generated(client):
+    h = user_headers()
+    echoed = await client.get("/api/v1/things", headers={**h, "X-Request-ID": "client-req-0001"})
+    assert echoed.headers["x-request-id"] == "client-req-0001"
+    generated = await client.get("/api/v1/things", headers={**h, "X-Request-ID": "bad id!"})
+    assert (
+        generated.headers["x-request-id"] != "bad id!"
+        and len(generated.headers["x-request-id"]) == 32
+    )

@@ -1,0 +1,1 @@
+"""audience_sync."""

@@ -1,0 +1,23 @@
+"""Campaigns settings (env prefix ``CAMPAIGNS_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from adscale_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_", extra="ignore")
+    service_name: ClassVar[str] = "campaigns"
+
+    database_url: str = "postgresql+asyncpg://adscale_campaigns@127.0.0.1:5432/adscale_campaigns"
+    port: int = 8102
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

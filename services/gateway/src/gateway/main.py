@@ -1,0 +1,344 @@
+"""The gateway: one public endpoint in front of every service.
+
+Routed prefixes are proxied by a raw ASGI path (authentication, rate limit,
+internal token, streaming); the gateway's own routes (``/api/v1/health``,
+``/docs``, ``/openapi.json``) are a small FastAPI app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from redis.asyncio import Redis
+from starlette.types import Message, Receive, Scope, Send
+
+from adscale_common.errors import error_response, install_error_handlers
+from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
+from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
+from gateway.auth import (
+    ApiKeyVerifier,
+    IdentityClient,
+    IdentityUnavailable,
+    InvalidCredentials,
+    JwtVerifier,
+)
+from gateway.openapi import OpenApiCache
+from gateway.proxy import Forwarder, Identity, header_value
+from gateway.ratelimit import GUARDED_AUTH_PATHS, RateLimiter, checks_for
+from gateway.revocations import listen
+from gateway.routes import upstream_for
+from gateway.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+HEALTH_PATHS = ("/api/v1/health", "/health")
+_HEALTH_DOC = {
+    "get": {
+        "tags": ["health"],
+        "summary": "Health of the gateway and every service",
+        "security": [],
+        "responses": {
+            "200": {"description": "Every service is up"},
+            "503": {"description": "At least one service is down"},
+        },
+    }
+}
+
+
+def _service_token(settings: Settings) -> str:
+    return mint_internal_token(settings.internal_token_key, user_id=None, plan=None, auth="service")
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _read_small_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise ValueError("body too large")
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _email_of(body: bytes) -> str | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    email = parsed.get("email") if isinstance(parsed, dict) else None
+    return email if isinstance(email, str) else None
+
+
+class Gateway:
+    """Pure-ASGI entry point: proxy routed prefixes, hand the rest to the FastAPI app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.api = self._build_api()
+
+    def _build_api(self) -> FastAPI:
+        settings = self.settings
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            client = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    settings.upstream_timeout_seconds,
+                    connect=settings.upstream_connect_timeout_seconds,
+                ),
+                limits=httpx.Limits(max_connections=500, max_keepalive_connections=200),
+            )
+            identity = IdentityClient(
+                client, settings.identity_url, lambda: _service_token(settings)
+            )
+            self.forwarder = Forwarder(
+                client=client,
+                upstreams=settings.upstream_urls(),
+                internal_key=settings.internal_token_key,
+                max_buffered_body_bytes=settings.max_buffered_body_bytes,
+            )
+            self.jwt = JwtVerifier(identity.jwks)
+            self.api_keys = ApiKeyVerifier(identity.verify_api_key)
+            self.redis = Redis.from_url(
+                settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
+            )
+            self.limiter = RateLimiter(self.redis)
+            self.http = client
+
+            async def fetch_openapi(service: str) -> dict[str, Any] | None:
+                url = settings.upstream_urls()[service] + "/openapi.json"
+                try:
+                    response = await client.get(
+                        url, headers={INTERNAL_TOKEN_HEADER: _service_token(settings)}
+                    )
+                    response.raise_for_status()
+                    document: dict[str, Any] = response.json()
+                    return document
+                except (httpx.HTTPError, ValueError) as exc:
+                    logger.warning(
+                        "openapi fetch failed", extra={"upstream": service, "error": repr(exc)}
+                    )
+                    return None
+
+            self.openapi = OpenApiCache(
+                list(settings.upstream_urls()),
+                fetch_openapi,
+                ttl_seconds=settings.openapi_cache_seconds,
+                own_paths={"/api/v1/health": _HEALTH_DOC},
+            )
+            listener = asyncio.create_task(listen(self.api_keys, settings.kafka_bootstrap))
+            try:
+                yield
+            finally:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await listener
+                await client.aclose()
+                await self.redis.aclose()
+
+        api = FastAPI(
+            title="AdScale gateway",
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+        )
+        install_error_handlers(api)
+        import swagger_ui_bundle
+
+        api.mount(
+            "/docs/static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
+        )
+
+        @api.get("/api/v1/health")
+        @api.get("/health")
+        async def health() -> JSONResponse:
+            return await self._health()
+
+        @api.get("/openapi.json")
+        @api.get("/api/v1/openapi.json")
+        async def openapi() -> JSONResponse:
+            return JSONResponse(await self.openapi.get())
+
+        @api.get("/docs")
+        @api.get("/api/v1/docs")
+        async def docs(request: Request) -> HTMLResponse:
+            return get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="AdScale API",
+                swagger_js_url="/docs/static/swagger-ui-bundle.js",
+                swagger_css_url="/docs/static/swagger-ui.css",
+                swagger_favicon_url="/docs/static/favicon-32x32.png",
+            )
+
+        return api
+
+    async def _health(self) -> JSONResponse:
+        settings = self.settings
+
+        async def probe(name: str, base: str) -> tuple[str, dict[str, Any]]:
+            try:
+                response = await self.http.get(
+                    base + "/health", timeout=settings.health_timeout_seconds
+                )
+                body = response.json()
+                state = "ok" if response.status_code == 200 else "degraded"
+                return name, {"status": state, "checks": body.get("checks", {})}
+            except (httpx.HTTPError, ValueError) as exc:
+                return name, {"status": "down", "error": type(exc).__name__}
+
+        async def redis_state() -> str:
+            try:
+                await self.redis.ping()
+                return "ok"
+            except Exception as exc:
+                return f"error: {type(exc).__name__}"
+
+        results, redis = await asyncio.gather(
+            asyncio.gather(*(probe(n, u) for n, u in settings.upstream_urls().items())),
+            redis_state(),
+        )
+        services = dict(results)
+        ok = all(s["status"] == "ok" for s in services.values()) and redis == "ok"
+        body = {
+            "status": "ok" if ok else "degraded",
+            "service": "gateway",
+            "timestamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "services": services,
+            "dependencies": {"redis": redis},
+        }
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            service = upstream_for(scope["path"])
+            if service is not None:
+                await self._proxy(scope, receive, send, service)
+                return
+        await self.api(scope, receive, send)
+
+    async def _authenticate(self, scope: Scope) -> Identity:
+        authorization = header_value(scope, b"authorization")
+        api_key = header_value(scope, b"x-api-key")
+        if authorization:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise InvalidCredentials("unsupported authorization scheme")
+            claims = await self.jwt.verify(token.strip())
+            return Identity(user_id=str(claims["sub"]), plan=claims.get("plan"), auth="jwt")
+        if api_key:
+            caller = await self.api_keys.verify(api_key.strip())
+            return Identity(user_id=caller.user_id, plan=caller.plan, auth="api_key")
+        return Identity(user_id=None, plan=None, auth="anonymous")
+
+    async def _proxy(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
+        path = scope["path"]
+        request_id = request_id_var.get() or ""
+        try:
+            identity = await self._authenticate(scope)
+        except InvalidCredentials:
+            await error_response(
+                path,
+                401,
+                "Invalid or expired credentials",
+                code="UNAUTHORIZED",
+                headers={"WWW-Authenticate": "Bearer"},
+            )(scope, receive, send)
+            return
+        except IdentityUnavailable:
+            logger.error("identity unavailable for authentication")
+            await error_response(
+                path, 503, "Authentication is unavailable", code="SERVICE_UNAVAILABLE"
+            )(scope, receive, send)
+            return
+        if identity.auth == "api_key" and (identity.plan or "free") == "free":
+            await error_response(
+                path, 403, "API access is not available on the Free plan", code="FORBIDDEN"
+            )(scope, receive, send)
+            return
+
+        email = None
+        if scope["method"] == "POST" and path.rstrip("/") in GUARDED_AUTH_PATHS:
+            try:
+                body = await _read_small_body(receive, 65536)
+            except ValueError:
+                await error_response(path, 413, "Request body too large")(scope, receive, send)
+                return
+            email = _email_of(body)
+            receive = _replay(body)
+            scope = dict(scope)
+            scope["headers"] = [
+                (k, v) for k, v in scope["headers"] if k.lower() != b"content-length"
+            ] + [(b"content-length", str(len(body)).encode())]
+        client = scope.get("client")
+        client_ip = str(client[0]) if client else "unknown"
+        principal = identity.user_id
+        refusal, tightest = await self.limiter.evaluate(
+            checks_for(scope["method"], path, principal=principal, client_ip=client_ip, email=email)
+        )
+        if refusal is not None:
+            headers = {k.decode(): v.decode() for k, v in refusal.headers()}
+            headers["Retry-After"] = str(refusal.reset_seconds)
+            await error_response(
+                path,
+                429,
+                "Rate limit exceeded; retry later",
+                code="RATE_LIMIT_EXCEEDED",
+                details={
+                    "policy": refusal.policy.name,
+                    "limit": refusal.policy.limit,
+                    "window_seconds": refusal.policy.window_seconds,
+                },
+                headers=headers,
+            )(scope, receive, send)
+            return
+        await self.forwarder.forward(
+            scope,
+            receive,
+            send,
+            service=service,
+            identity=identity,
+            request_id=request_id,
+            extra_response_headers=tightest.headers() if tightest else None,
+        )
+
+
+def create_app(settings: Settings | None = None) -> Any:
+    settings = settings or get_settings()
+    configure_logging("gateway", settings.log_level, json=settings.log_json)
+    gateway = Gateway(settings)
+    return RequestIdMiddleware(gateway)
+
+
+app = create_app()

@@ -1,0 +1,148 @@
+"""Rate limits shared by every gateway instance through Redis.
+
+Fixed windows counted with one atomic Lua call per policy. A request is
+checked against every policy that applies to it (spec table for audience-sync
+routes, a login/forgot-password guard per IP and per e-mail, a default per
+principal); the first one exhausted answers 429 with ``Retry-After`` and the
+draft-ietf-httpapi-ratelimit-headers ``RateLimit-Policy`` / ``RateLimit``
+fields. When Redis is unreachable the request is let through and the failure
+is logged (and shown by ``/api/v1/health``): the limiter must not take the
+whole API down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+_SCRIPT = """
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {current, ttl}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    limit: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    policy: Policy
+    subject: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    policy: Policy
+    allowed: bool
+    remaining: int
+    reset_seconds: int
+
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        p = self.policy
+        return [
+            (b"ratelimit-policy", f'"{p.name}";q={p.limit};w={p.window_seconds}'.encode()),
+            (b"ratelimit", f'"{p.name}";r={self.remaining};t={self.reset_seconds}'.encode()),
+        ]
+
+
+# Spec (audience-sync "Rate Limits") and house defaults.
+AUDIENCES_LIST = Policy("audiences-list", 60, 60)
+AUDIENCES_CREATE = Policy("audiences-create", 10, 60)
+AUDIENCE_SYNC = Policy("audience-sync", 10, 60)
+AUDIENCES_EXPORT = Policy("audiences-export", 5, 60)
+LOGIN_PER_IP = Policy("login-ip", 30, 60)
+LOGIN_PER_EMAIL = Policy("login-email", 10, 300)
+DEFAULT_USER = Policy("default", 600, 60)
+DEFAULT_ANONYMOUS = Policy("default-anonymous", 120, 60)
+
+_AS = "/api/v1/cdp/audience-sync"
+_SYNC_RE = re.compile(rf"^{_AS}/audiences/([^/]+)/sync/?$")
+GUARDED_AUTH_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/forgot-password"})
+
+
+def checks_for(
+    method: str,
+    path: str,
+    *,
+    principal: str | None,
+    client_ip: str,
+    email: str | None,
+) -> list[Check]:
+    """Every policy that applies to this request, most specific first."""
+    found: list[Check] = []
+    path = path.rstrip("/") or "/"
+    if principal:
+        if method == "GET" and path == f"{_AS}/audiences":
+            found.append(Check(AUDIENCES_LIST, principal))
+        elif method == "POST" and path == f"{_AS}/audiences":
+            found.append(Check(AUDIENCES_CREATE, principal))
+        elif method == "POST" and path == f"{_AS}/audiences/export":
+            found.append(Check(AUDIENCES_EXPORT, principal))
+        elif method == "POST" and (m := _SYNC_RE.match(path)):
+            found.append(Check(AUDIENCE_SYNC, f"{principal}:{m.group(1)}"))
+    if method == "POST" and path in GUARDED_AUTH_PATHS:
+        found.append(Check(LOGIN_PER_IP, client_ip))
+        if email:
+            digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+            found.append(Check(LOGIN_PER_EMAIL, digest))
+    if principal:
+        found.append(Check(DEFAULT_USER, principal))
+    else:
+        found.append(Check(DEFAULT_ANONYMOUS, client_ip))
+    return found
+
+
+class RateLimiter:
+    def __init__(self, redis: Redis, *, namespace: str = "rl") -> None:
+        self.redis = redis
+        self.namespace = namespace
+        self._script = redis.register_script(_SCRIPT)
+        self.healthy = True
+
+    async def hit(self, check: Check) -> Outcome:
+        p = check.policy
+        key = f"{self.namespace}:{p.name}:{check.subject}"
+        count, ttl_ms = await self._script(keys=[key], args=[p.window_seconds * 1000])
+        reset = max(1, -(-int(ttl_ms) // 1000))
+        remaining = max(0, p.limit - int(count))
+        return Outcome(p, int(count) <= p.limit, remaining, reset)
+
+    async def evaluate(self, checks: list[Check]) -> tuple[Outcome | None, Outcome | None]:
+        """Return (refusal, most-constraining-allowed); refusal is None when allowed."""
+        tightest: Outcome | None = None
+        try:
+            for check in checks:
+                outcome = await self.hit(check)
+                if not outcome.allowed:
+                    self.healthy = True
+                    return outcome, None
+                if tightest is None:
+                    tightest = outcome
+        except (RedisError, OSError) as exc:
+            if self.healthy:
+                logger.error(
+                    "rate limiter unavailable; letting requests through", extra={"error": repr(exc)}
+                )
+            self.healthy = False
+            return None, None
+        self.healthy = True
+        return None, tightest

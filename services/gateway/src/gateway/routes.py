@@ -1,0 +1,28 @@
+"""The route table: which service owns which public prefix (DESIGN.md, "Shape")."""
+
+from __future__ import annotations
+
+API_PREFIX = "/api/v1"
+
+# Longest prefixes first; a prefix matches the path itself or anything under "<prefix>/".
+ROUTE_TABLE: tuple[tuple[str, str], ...] = (
+    ("/api/v1/cdp/audience-sync", "audience-sync"),
+    ("/api/v1/cdp/segments", "audience-sync"),
+    ("/api/v1/auth", "identity"),
+    ("/api/v1/api-keys", "identity"),
+    ("/api/v1/accounts", "campaigns"),
+    ("/api/v1/campaigns", "campaigns"),
+    ("/api/v1/ad-groups", "campaigns"),
+    ("/api/v1/creatives", "campaigns"),
+    ("/api/v1/metrics", "campaigns"),
+    ("/api/v1/rules", "campaigns"),
+    ("/api/v1/billing", "billing"),
+    ("/api/v1/usage", "billing"),
+)
+
+
+def upstream_for(path: str) -> str | None:
+    for prefix, service in ROUTE_TABLE:
+        if path == prefix or path.startswith(prefix + "/"):
+            return service
+    return None

@@ -1,0 +1,40 @@
+"""Gateway settings (env prefix ``GATEWAY_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from adscale_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+    service_name: ClassVar[str] = "gateway"
+
+    port: int = 8107
+    identity_url: str = "http://127.0.0.1:8101"
+    campaigns_url: str = "http://127.0.0.1:8102"
+    audience_sync_url: str = "http://127.0.0.1:8103"
+    billing_url: str = "http://127.0.0.1:8104"
+
+    upstream_timeout_seconds: float = 30.0
+    upstream_connect_timeout_seconds: float = 3.0
+    health_timeout_seconds: float = 2.0
+    openapi_cache_seconds: float = 30.0
+    max_buffered_body_bytes: int = 1_048_576
+
+    def upstream_urls(self) -> dict[str, str]:
+        return {
+            "identity": self.identity_url,
+            "campaigns": self.campaigns_url,
+            "audience-sync": self.audience_sync_url,
+            "billing": self.billing_url,
+        }
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
