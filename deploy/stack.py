@@ -354,6 +354,20 @@ def cmd_env(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restart(args: argparse.Namespace) -> int:
+    """Restart the named processes (after a code change), e.g. ``restart identity identity-worker``."""
+    env = stack_env(base_env())
+    known = {p.name: p for p in processes(env)}
+    for name in args.names:
+        if name not in known:
+            print(f"unknown process {name!r}; known: {', '.join(known)}", file=sys.stderr)
+            return 2
+        stop(name)
+        start(known[name], env)
+        print(f"restarted {name}")
+    return 0
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     env = stack_env(base_env())
     asyncio.run(_setup_databases(env))
@@ -371,6 +385,9 @@ def main() -> int:
     sub.add_parser("status").set_defaults(func=cmd_status)
     sub.add_parser("env").set_defaults(func=cmd_env)
     sub.add_parser("migrate").set_defaults(func=cmd_migrate)
+    restart = sub.add_parser("restart")
+    restart.add_argument("names", nargs="+")
+    restart.set_defaults(func=cmd_restart)
     args = parser.parse_args()
     result: int = args.func(args)
     return result
