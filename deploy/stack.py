@@ -355,7 +355,7 @@ def cmd_env(_: argparse.Namespace) -> int:
 
 
 def cmd_restart(args: argparse.Namespace) -> int:
-    """Restart the named processes (after a code change), e.g. ``restart identity identity-worker``."""
+    """Restart named processes after a code change: ``restart identity identity-worker``."""
     env = stack_env(base_env())
     known = {p.name: p for p in processes(env)}
     for name in args.names:
