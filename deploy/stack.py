@@ -246,6 +246,10 @@ async def _setup_databases(env: dict[str, str]) -> None:
                 await admin.execute(f"ALTER ROLE \"{role}\" WITH LOGIN PASSWORD '{quoted_pw}'")
             else:
                 await admin.execute(f"CREATE ROLE \"{role}\" WITH LOGIN PASSWORD '{quoted_pw}'")
+            # CREATE DATABASE ... OWNER needs membership in the owner role (PostgreSQL 15).
+            member = await admin.fetchval("SELECT pg_has_role(current_user, $1, 'MEMBER')", role)
+            if not member:
+                await admin.execute(f'GRANT "{role}" TO CURRENT_USER')
             if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", db):
                 await admin.execute(f'CREATE DATABASE "{db}" OWNER "{role}"')
                 print(f"  database {db} created")
@@ -307,6 +311,13 @@ def cmd_up(args: argparse.Namespace) -> int:
             f"health did not turn green in {args.timeout}s: {status} {json.dumps(body)}",
             file=sys.stderr,
         )
+        return 1
+    time.sleep(1.0)  # a process that fails at import time is gone by now
+    dead = [p.name for p in processes(env) if pid_of(p.name) is None]
+    if dead:
+        for name in dead:
+            tail = (LOGS / f"{name}.log").read_text(errors="replace").splitlines()[-20:]
+            print(f"{name} exited; last log lines:\n" + "\n".join(tail), file=sys.stderr)
         return 1
     print("AdScale is up:")
     print(f"  API         {GATEWAY_URL}/api/v1")

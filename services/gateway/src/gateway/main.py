@@ -103,8 +103,11 @@ def _email_of(body: bytes) -> str | None:
 class Gateway:
     """Pure-ASGI entry point: proxy routed prefixes, hand the rest to the FastAPI app."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings, *, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
+    ) -> None:
         self.settings = settings
+        self.mounts = mounts  # tests route upstream hosts to in-process apps
         self.api = self._build_api()
 
     def _build_api(self) -> FastAPI:
@@ -118,6 +121,7 @@ class Gateway:
                     connect=settings.upstream_connect_timeout_seconds,
                 ),
                 limits=httpx.Limits(max_connections=500, max_keepalive_connections=200),
+                mounts=self.mounts,
             )
             identity = IdentityClient(
                 client, settings.identity_url, lambda: _service_token(settings)
@@ -157,7 +161,10 @@ class Gateway:
                 ttl_seconds=settings.openapi_cache_seconds,
                 own_paths={"/api/v1/health": _HEALTH_DOC},
             )
-            listener = asyncio.create_task(listen(self.api_keys, settings.kafka_bootstrap))
+            self.revocations_ready = asyncio.Event()
+            listener = asyncio.create_task(
+                listen(self.api_keys, settings.kafka_bootstrap, self.revocations_ready)
+            )
             try:
                 yield
             finally:
@@ -334,10 +341,12 @@ class Gateway:
         )
 
 
-def create_app(settings: Settings | None = None) -> Any:
+def create_app(
+    settings: Settings | None = None, *, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
+) -> Any:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level, json=settings.log_json)
-    gateway = Gateway(settings)
+    gateway = Gateway(settings, mounts=mounts)
     return RequestIdMiddleware(gateway)
 
 

@@ -8,7 +8,7 @@ chunk by chunk, so a multi-gigabyte CSV import never sits in gateway memory.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -16,7 +16,6 @@ from starlette.types import Receive, Scope, Send
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
-from adscale_common.observability import new_request_id, request_id_var, well_formed_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -59,20 +58,10 @@ def client_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
     return kept
 
 
-def request_id_for(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == b"x-request-id":
-            candidate = value.decode("latin-1")
-            if well_formed_request_id(candidate):
-                return candidate
-            break
-    return new_request_id()
-
-
 def header_value(scope: Scope, wanted: bytes) -> str | None:
     for name, value in scope["headers"]:
         if name.lower() == wanted:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 
@@ -226,5 +215,4 @@ class Forwarder:
         await response(scope, receive, send)
 
 
-Authenticate = Callable[[Scope], Awaitable[Identity]]
-__all__ = ["Forwarder", "Identity", "client_headers", "request_id_for", "request_id_var"]
+__all__ = ["Forwarder", "Identity", "client_headers"]

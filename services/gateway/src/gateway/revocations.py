@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pydantic import ValidationError
 
 from adscale_common.events import Envelope
+from adscale_common.kafka import ensure_topics
 from gateway.auth import ApiKeyVerifier
 
 logger = logging.getLogger(__name__)
@@ -29,20 +31,37 @@ def apply_event(verifier: ApiKeyVerifier, envelope: Envelope) -> int:
     return 0
 
 
+async def _partitions(bootstrap: str) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(TOPICS))
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        for partition in topic["partitions"]
+    ]
+
+
 async def listen(
     verifier: ApiKeyVerifier, bootstrap: str, ready: asyncio.Event | None = None
 ) -> None:
     delay = 1.0
     while True:
         consumer = AIOKafkaConsumer(
-            *TOPICS,
-            bootstrap_servers=bootstrap,
-            group_id=None,
-            auto_offset_reset="latest",
-            enable_auto_commit=False,
+            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
         )
         try:
+            await ensure_topics(bootstrap, TOPICS)
             await consumer.start()
+            partitions = await _partitions(bootstrap)
+            consumer.assign(partitions)
+            # Pin the start position now, so nothing published after `ready` is missed.
+            await consumer.seek_to_end(*partitions)
+            for tp in partitions:
+                await consumer.position(tp)
             delay = 1.0
             if ready is not None:
                 ready.set()
@@ -62,7 +81,11 @@ async def listen(
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            logger.error("revocation listener failed; reconnecting", extra={"error": repr(exc)})
+            logger.error(
+                "revocation listener failed; reconnecting",
+                extra={"error": repr(exc)},
+                exc_info=True,
+            )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
         finally:

@@ -1,0 +1,67 @@
+"""The gateway in process, with stand-in upstream apps mounted on its HTTP client.
+
+The upstreams (``gw_support``) answer like our services would (identity's JWKS
+and API-key verification, an echo service that reports what it received);
+Redis and Kafka are the real servers from ``ADSCALE_TEST_*``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from adscale_common.testing import InfraUrls
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gw_support import KEY, Upstreams, echo_app, identity_app, new_key
+
+from gateway.main import create_app
+from gateway.settings import Settings
+
+
+@pytest.fixture
+def upstreams() -> Upstreams:
+    return Upstreams(keys=[new_key("key-1")])
+
+
+@pytest.fixture
+async def redis_clean(adscale_infra: InfraUrls) -> AsyncIterator[str]:
+    redis = Redis.from_url(adscale_infra.redis_url)
+    async for key in redis.scan_iter("rl:*"):
+        await redis.delete(key)
+    await redis.aclose()
+    yield adscale_infra.redis_url
+
+
+@pytest.fixture
+async def gateway(upstreams: Upstreams, redis_clean: str, adscale_infra: InfraUrls):
+    settings = Settings(
+        internal_token_key=KEY,
+        redis_url=redis_clean,
+        kafka_bootstrap=adscale_infra.kafka_bootstrap,
+        identity_url="http://identity.test",
+        campaigns_url="http://campaigns.test",
+        audience_sync_url="http://audience-sync.test",
+        # nothing listens on port 9: a real connection refusal
+        billing_url="http://127.0.0.1:9",
+        upstream_timeout_seconds=0.5,
+        log_json=False,
+    )
+    mounts: dict[str, httpx.AsyncBaseTransport] = {
+        "http://identity.test": httpx.ASGITransport(app=identity_app(upstreams)),
+        "http://campaigns.test": httpx.ASGITransport(app=echo_app(upstreams)),
+        "http://audience-sync.test": httpx.ASGITransport(app=echo_app(upstreams)),
+    }
+    app = create_app(settings, mounts=mounts)
+    inner = app.app  # RequestIdMiddleware -> Gateway
+    async with inner.api.router.lifespan_context(inner.api):
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            client.gateway = inner  # type: ignore[attr-defined]
+            yield client

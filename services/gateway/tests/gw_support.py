@@ -1,0 +1,123 @@
+"""Stand-ins for the gateway's upstreams (imported by the tests and conftest)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from jwt.algorithms import OKPAlgorithm
+
+from adscale_common.internal_auth import verify_internal_token
+from adscale_contracts.api_keys import generate_api_key
+
+KEY = "gateway-test-internal-key-0123456789"
+
+
+@dataclass
+class SigningKey:
+    private: Ed25519PrivateKey
+    kid: str
+
+    @property
+    def jwk(self) -> dict[str, Any]:
+        public = OKPAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
+        return {**public, "kid": self.kid, "alg": "EdDSA", "use": "sig"}
+
+    def token(self, **overrides: Any) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": "adscale-identity",
+            "aud": "adscale-api",
+            "sub": str(uuid.uuid4()),
+            "iat": now,
+            "exp": now + 900,
+            "typ": "access",
+            "plan": "free",
+        }
+        claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not None}
+        return jwt.encode(claims, self.private, algorithm="EdDSA", headers={"kid": self.kid})
+
+
+def new_key(kid: str) -> SigningKey:
+    return SigningKey(Ed25519PrivateKey.generate(), kid)
+
+
+@dataclass
+class Upstreams:
+    keys: list[SigningKey]
+    api_keys: dict[str, dict[str, str]] = field(default_factory=dict)
+    jwks_calls: int = 0
+    verify_calls: int = 0
+    seen: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_api_key(self, plan: str) -> tuple[str, dict[str, str]]:
+        raw = generate_api_key()
+        owner = {"api_key_id": str(uuid.uuid4()), "user_id": str(uuid.uuid4()), "plan": plan}
+        self.api_keys[raw] = owner
+        return raw, owner
+
+
+def identity_app(state: Upstreams) -> FastAPI:
+    app = FastAPI()
+
+    @app.get("/internal/jwks")
+    async def jwks(request: Request) -> dict[str, Any]:
+        verify_internal_token(KEY, request.headers["x-internal-token"])
+        state.jwks_calls += 1
+        return {"keys": [k.jwk for k in state.keys]}
+
+    @app.post("/internal/api-keys/verify")
+    async def verify(request: Request) -> JSONResponse:
+        verify_internal_token(KEY, request.headers["x-internal-token"])
+        state.verify_calls += 1
+        owner = state.api_keys.get((await request.json())["key"])
+        if owner is None:
+            return JSONResponse({"detail": "Not found"}, status_code=404)
+        return JSONResponse(owner)
+
+    return app
+
+
+def echo_app(state: Upstreams) -> FastAPI:
+    """Stands in for any service: reports what reached it."""
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PATCH", "DELETE"])
+    async def echo(path: str, request: Request) -> Any:
+        body = await request.body()
+        principal = verify_internal_token(KEY, request.headers["x-internal-token"])
+        record = {
+            "path": "/" + path,
+            "query": request.url.query,
+            "headers": {k.lower(): v for k, v in request.headers.items()},
+            "body_len": len(body),
+            "body_sha": base64.b64encode(hashlib.sha256(body).digest()).decode(),
+            "user_id": str(principal.user_id) if principal.user_id else None,
+            "plan": principal.plan,
+            "auth": principal.auth,
+            "request_id": principal.request_id,
+        }
+        state.seen.append(record)
+        if path.endswith("slow"):
+            await asyncio.sleep(2)
+        if path.endswith("stream"):
+
+            async def chunks() -> AsyncIterator[bytes]:
+                for i in range(5):
+                    yield f"chunk-{i}\n".encode()
+
+            return StreamingResponse(chunks(), media_type="text/plain")
+        return JSONResponse(record, status_code=201 if request.method == "POST" else 200)
+
+    return app

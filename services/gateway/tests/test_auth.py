@@ -1,0 +1,219 @@
+"""Edge authentication: JWTs verified locally, API keys through identity (issue 3)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from gw_support import new_key
+
+PATH = "/api/v1/campaigns"
+
+
+async def test_valid_jwt_reaches_service_with_user_in_internal_token(gateway, upstreams):
+    user = str(uuid.uuid4())
+    token = upstreams.keys[0].token(sub=user, plan="pro")
+    response = await gateway.get(PATH, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    seen = upstreams.seen[-1]
+    assert (seen["user_id"], seen["plan"], seen["auth"]) == (user, "pro", "jwt")
+
+
+async def test_anonymous_request_is_forwarded_as_anonymous(gateway, upstreams):
+    response = await gateway.get(PATH)
+    assert response.status_code == 200
+    assert upstreams.seen[-1]["auth"] == "anonymous" and upstreams.seen[-1]["user_id"] is None
+
+
+def _b64(data: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forge_hs256_with_public_key(key) -> str:
+    """The classic confusion attack: HMAC-sign with the server's public key bytes."""
+    import hashlib
+    import hmac
+    import json
+
+    public = key.private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = _b64(json.dumps({"alg": "HS256", "kid": key.kid, "typ": "JWT"}).encode())
+    now = int(time.time())
+    payload = _b64(
+        json.dumps(
+            {
+                "iss": "adscale-identity",
+                "aud": "adscale-api",
+                "sub": str(uuid.uuid4()),
+                "iat": now,
+                "exp": now + 600,
+                "typ": "access",
+            }
+        ).encode()
+    )
+    signature = _b64(hmac.new(public, f"{header}.{payload}".encode(), hashlib.sha256).digest())
+    return f"{header}.{payload}.{signature}"
+
+
+def _unsigned(kid: str) -> str:
+    now = int(time.time())
+    return jwt.encode(
+        {
+            "iss": "adscale-identity",
+            "aud": "adscale-api",
+            "sub": str(uuid.uuid4()),
+            "iat": now,
+            "exp": now + 600,
+            "typ": "access",
+        },
+        None,
+        algorithm="none",
+        headers={"kid": kid},
+    )
+
+
+async def test_bad_tokens_are_401_in_each_family(gateway, upstreams):
+    key = upstreams.keys[0]
+    stranger = new_key("key-1")  # same kid, different key: signature mismatch
+    bad = {
+        "alg-none": _unsigned(key.kid),
+        "hs256-public-key": _forge_hs256_with_public_key(key),
+        "expired": key.token(exp=int(time.time()) - 3600, iat=int(time.time()) - 4000),
+        "wrong-aud": key.token(aud="someone-else"),
+        "wrong-iss": key.token(iss="evil"),
+        "refresh-typ": key.token(typ="refresh"),
+        "no-sub": key.token(sub=None),
+        "foreign-signature": stranger.token(),
+        "garbage": "not.a.jwt",
+        "empty-bearer": "",
+    }
+    for name, token in bad.items():
+        for path, family in ((PATH, "detail"), ("/api/v1/cdp/audience-sync/audiences", "envelope")):
+            response = await gateway.get(path, headers={"Authorization": f"Bearer {token}"})
+            assert response.status_code == 401, (name, path)
+            body = response.json()
+            if family == "detail":
+                assert set(body) == {"detail"}, name
+            else:
+                assert body["error"]["code"] == "UNAUTHORIZED", name
+            assert response.headers["www-authenticate"] == "Bearer"
+    basic = await gateway.get(PATH, headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert basic.status_code == 401
+    assert upstreams.seen == []  # nothing bad ever reached a service
+
+
+async def test_unknown_kid_refetches_jwks_so_rotated_keys_work(gateway, upstreams):
+    first = upstreams.keys[0]
+    assert (
+        await gateway.get(PATH, headers={"Authorization": f"Bearer {first.token()}"})
+    ).status_code == 200
+    calls = upstreams.jwks_calls
+    rotated = new_key("key-2")
+    upstreams.keys.append(rotated)
+    gateway.gateway.jwt.min_refetch = 0
+    response = await gateway.get(PATH, headers={"Authorization": f"Bearer {rotated.token()}"})
+    assert response.status_code == 200
+    assert upstreams.jwks_calls == calls + 1
+    # The old key is still published: its tokens stay valid until they expire.
+    assert (
+        await gateway.get(PATH, headers={"Authorization": f"Bearer {first.token()}"})
+    ).status_code == 200
+
+
+async def test_client_sent_internal_headers_have_no_effect(gateway, upstreams):
+    victim = str(uuid.uuid4())
+    response = await gateway.get(
+        PATH,
+        headers={
+            "X-User-Id": victim,
+            "X-Internal-Token": "eyJhbGciOiJIUzI1NiJ9.forged.sig",
+            "X-Plan": "enterprise",
+            "X-Auth-Method": "jwt",
+            "X-AdScale-User": victim,
+        },
+    )
+    assert response.status_code == 200
+    seen = upstreams.seen[-1]
+    assert seen["user_id"] is None and seen["auth"] == "anonymous"
+    forwarded = seen["headers"]
+    assert "x-user-id" not in forwarded and "x-plan" not in forwarded
+    assert "x-auth-method" not in forwarded and "x-adscale-user" not in forwarded
+    assert forwarded["x-internal-token"] != "eyJhbGciOiJIUzI1NiJ9.forged.sig"
+
+
+async def test_api_key_of_paid_plan_is_accepted_and_cached(gateway, upstreams):
+    raw, owner = upstreams.add_api_key("pro")
+    for _ in range(3):
+        response = await gateway.get(PATH, headers={"X-API-Key": raw})
+        assert response.status_code == 200
+    seen = upstreams.seen[-1]
+    assert (seen["user_id"], seen["auth"], seen["plan"]) == (owner["user_id"], "api_key", "pro")
+    assert upstreams.verify_calls == 1  # cached
+
+
+async def test_api_key_of_free_plan_is_refused_403(gateway, upstreams):
+    raw, _ = upstreams.add_api_key("free")
+    response = await gateway.get(PATH, headers={"X-API-Key": raw})
+    assert response.status_code == 403
+    assert "Free plan" in response.json()["detail"]
+    envelope = await gateway.get("/api/v1/cdp/audience-sync/audiences", headers={"X-API-Key": raw})
+    assert envelope.status_code == 403 and envelope.json()["error"]["code"] == "FORBIDDEN"
+
+
+async def test_mistyped_api_key_is_refused_without_a_lookup(gateway, upstreams):
+    raw, _ = upstreams.add_api_key("pro")
+    typo = raw[:-1] + ("A" if raw[-1] != "A" else "B")
+    response = await gateway.get(PATH, headers={"X-API-Key": typo})
+    assert response.status_code == 401
+    assert upstreams.verify_calls == 0
+    unknown = await gateway.get(PATH, headers={"X-API-Key": "adscale_live_" + "x" * 10})
+    assert unknown.status_code == 401
+
+
+async def test_revocation_event_evicts_cached_key(gateway, upstreams):
+    raw, owner = upstreams.add_api_key("pro")
+    assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
+    del upstreams.api_keys[raw]  # identity revoked it
+    assert gateway.gateway.api_keys.evict_key(owner["api_key_id"]) == 1
+    assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 401
+
+
+async def test_revocation_event_on_kafka_refuses_the_key_within_two_seconds(
+    gateway, upstreams, adscale_infra
+):
+    import asyncio
+
+    from adscale_common.kafka import make_producer
+    from adscale_contracts.events import ApiKeyRevoked, build
+
+    raw, owner = upstreams.add_api_key("pro")
+    assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
+    await asyncio.wait_for(gateway.gateway.revocations_ready.wait(), timeout=20)
+
+    del upstreams.api_keys[raw]
+    event = build(
+        ApiKeyRevoked(
+            user_id=uuid.UUID(owner["user_id"]), api_key_id=uuid.UUID(owner["api_key_id"])
+        ),
+        source="identity",
+    )
+    producer = make_producer(adscale_infra.kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            event.topic, event.model_dump_json().encode(), key=event.subject.encode()
+        )
+    finally:
+        await producer.stop()
+    started = time.monotonic()
+    while time.monotonic() - started < 2.0:
+        if (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 401:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError("revoked key still accepted after 2 s")
