@@ -1,0 +1,114 @@
+"""docker-compose.yml cannot run here (no Docker engine), so this keeps it true to the
+native setup: the same processes, ports, databases, upstreams and environment."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "deploy"))
+
+import devsecrets  # noqa: E402
+import stack  # noqa: E402
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+FAKE_ENV = {
+    **{k: "x" for k in devsecrets.GENERATORS},
+    "ADSCALE_DATABASE_URL": "postgresql://adscale_admin:x@127.0.0.1:5432/postgres",
+}
+NATIVE_ENV = stack.stack_env(FAKE_ENV)
+NATIVE = {p.name: p for p in stack.processes(NATIVE_ENV)}
+INFRA = {"postgres", "redis", "kafka", "stripe-mock"}
+
+
+def env_of(name: str) -> dict[str, str]:
+    return {k: str(v) for k, v in (SERVICES[name].get("environment") or {}).items()}
+
+
+def test_every_native_process_has_a_compose_service_and_nothing_more():
+    assert set(SERVICES) - INFRA == set(NATIVE)
+
+
+def test_infrastructure_images():
+    assert SERVICES["postgres"]["image"] == "postgres:15"
+    assert SERVICES["redis"]["image"].startswith("redis:7")
+    kafka_version = re.search(
+        r"KAFKA_VERSION=\"\$\{ADSCALE_KAFKA_VERSION:-([0-9.]+)\}\"",
+        (ROOT / "deploy/provision.sh").read_text(),
+    )
+    assert kafka_version and SERVICES["kafka"]["image"] == f"apache/kafka:{kafka_version.group(1)}"
+    assert SERVICES["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+
+
+@pytest.mark.parametrize("name", sorted(stack.SERVICES))
+def test_service_database_port_and_build(name):
+    module, prefix, port = stack.SERVICES[name]
+    env = env_of(name)
+    assert SERVICES[name]["build"]["args"]["SERVICE"] == name
+    assert env[f"{prefix}PORT"] == str(port)
+    db_url = env[f"{prefix}DATABASE_URL"]
+    assert db_url.startswith(f"postgresql+asyncpg://adscale_{module}:")
+    assert db_url.endswith(f"@postgres:5432/adscale_{module}")
+    assert f"localhost:{port}/health" in " ".join(SERVICES[name]["healthcheck"]["test"])
+    worker = env_of(f"{name}-worker")
+    assert worker["ROLE"] == "worker"
+    assert worker[f"{prefix}DATABASE_URL"] == db_url
+    assert SERVICES[f"{name}-worker"]["depends_on"] == {name: {"condition": "service_healthy"}}
+    for infra in ("postgres", "kafka", "redis"):
+        assert SERVICES[name]["depends_on"][infra] == {"condition": "service_healthy"}
+
+
+@pytest.mark.parametrize("name", sorted(set(NATIVE) - {"sandbox"}))
+def test_shared_environment_and_secrets(name):
+    env = env_of(name)
+    assert env["ADSCALE_KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert env["ADSCALE_REDIS_URL"] == "redis://redis:6379/0"
+    assert "ADSCALE_INTERNAL_TOKEN_KEY" in env
+    # Every generated secret reaches the containers through the same file make writes.
+    assert SERVICES[name]["env_file"] == [".adscale/secrets.env"]
+
+
+@pytest.mark.parametrize(
+    "name", ["campaigns", "campaigns-worker", "audience-sync", "audience-sync-worker"]
+)
+def test_platform_clients_point_at_the_sandbox_for_the_same_hosts(name):
+    native = {k for k in NATIVE_ENV if k.startswith("PLATFORMS_") and k.endswith("_URL")}
+    compose = {k for k in env_of(name) if k.startswith("PLATFORMS_")}
+    assert compose == native
+    for key in compose:
+        native_path = NATIVE_ENV[key].split(":8110", 1)[1]
+        assert env_of(name)[key].endswith(":8110" + native_path), key
+
+
+def test_gateway_routes_to_every_service_on_its_port():
+    env = env_of("gateway")
+    assert SERVICES["gateway"]["ports"] == [f"{stack.GATEWAY_PORT}:{stack.GATEWAY_PORT}"]
+    for name, (_, _, port) in stack.SERVICES.items():
+        key = "GATEWAY_" + name.upper().replace("-", "_") + "_URL"
+        assert env[key] == f"http://{name}:{port}"
+        assert SERVICES["gateway"]["depends_on"][name] == {"condition": "service_healthy"}
+
+
+def test_billing_talks_to_stripe_mock_and_sandbox_is_published():
+    assert env_of("billing")["BILLING_STRIPE_API_BASE"] == "http://stripe-mock:12111"
+    assert SERVICES["sandbox"]["ports"] == [f"{stack.SANDBOX_PORT}:{stack.SANDBOX_PORT}"]
+
+
+def test_dockerfile_entrypoint_knows_every_port():
+    script = (ROOT / "deploy/docker/entrypoint.sh").read_text()
+    for name, (_, _, port) in stack.SERVICES.items():
+        assert f"{name}) port={port}" in script
+    assert f"gateway) port={stack.GATEWAY_PORT}" in script
+    assert f"sandbox) port={stack.SANDBOX_PORT}" in script
+
+
+def test_init_script_creates_each_service_role_and_database():
+    script = (ROOT / "deploy/docker/init-db.sh").read_text()
+    modules = " ".join(m for m, _, _ in stack.SERVICES.values())
+    assert f"for svc in {modules}; do" in script

@@ -1,0 +1,1 @@
+"""adscale_sandbox."""

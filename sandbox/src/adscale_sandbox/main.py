@@ -1,0 +1,63 @@
+"""The sandbox app: every platform's hosts mounted under ``/{platform}/{host_alias}``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from adscale_sandbox import admin
+from adscale_sandbox.core import PlatformError, Sandbox, platform_error_handler
+from adscale_sandbox.platforms import google, google_ads, meta, snapchat, tiktok
+from adscale_sandbox.settings import Settings
+
+MOUNTS = (
+    ("/meta/www", meta.www_router),
+    ("/meta/graph", meta.router),
+    ("/google/accounts", google.accounts_router),
+    ("/google/oauth2", google.oauth2_router),
+    ("/google/datamanager", google.router),
+    ("/google/ads", google_ads.router),
+    ("/tiktok/business", tiktok.router),
+    ("/snapchat/accounts", snapchat.accounts_router),
+    ("/snapchat/adsapi", snapchat.router),
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    sandbox = Sandbox(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        sandbox.store.close()
+
+    app = FastAPI(
+        title="AdScale ad-platform sandbox",
+        description="Meta, Google, TikTok and Snapchat APIs imitated for development and tests.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.sandbox = sandbox
+    app.add_exception_handler(PlatformError, platform_error_handler)
+    for prefix, router in MOUNTS:
+        app.include_router(router, prefix=prefix, include_in_schema=False)
+    app.include_router(admin.router)
+
+    @app.get("/health", tags=["admin"])
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # ``adscale_sandbox.main:app`` is built on first access, so importing this module
+    # (as tests do) opens no database under the working directory.
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

@@ -1,0 +1,813 @@
+"""Units of work on the sandbox database (run through :meth:`Store.run`).
+
+Everything that touches SQL lives here; the platform modules translate
+requests and responses and call these functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+# --------------------------------------------------------------------------- ids
+
+
+def stable_int(*parts: object, digits: int) -> int:
+    """A deterministic positive integer with exactly ``digits`` digits."""
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
+    low: int = 10 ** (digits - 1)
+    return low + int.from_bytes(digest[:12], "big") % (9 * low)
+
+
+def stable_uuid(*parts: object) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "adscale-sandbox:" + "|".join(map(str, parts))))
+
+
+def next_counter(conn: sqlite3.Connection, name: str) -> int:
+    row = conn.execute(
+        "INSERT INTO counter (name, value) VALUES (?, 1) "
+        "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+        (name,),
+    ).fetchone()
+    return int(row[0])
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(12)
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def is_match(hash_bytes: bytes, permille: int) -> bool:
+    """Same as ``int(hex_hash[:8], 16) % 1000 < permille``."""
+    return int.from_bytes(hash_bytes[:4], "big") % 1000 < permille
+
+
+# --------------------------------------------------------------------------- accounts
+
+_META_CAMPAIGNS = ("Prospecting - Broad", "Retargeting - 30d", "Lookalike 1%", "Catalog Sales")
+_GOOGLE_CAMPAIGNS = ("Search - Brand", "Search - Generic", "Performance Max", "Display Remarketing")
+_OTHER_CAMPAIGNS = ("Awareness", "Traffic", "Conversions", "App Installs")
+_OBJECTIVES = {
+    "meta": ("OUTCOME_AWARENESS", "OUTCOME_SALES", "OUTCOME_LEADS", "OUTCOME_SALES"),
+    "google": ("SEARCH", "SEARCH", "PERFORMANCE_MAX", "DISPLAY"),
+}
+
+
+def account_ids_for(platform: str, user_id: str, count: int) -> list[str]:
+    digits = {"meta": 15, "google": 10, "tiktok": 19, "snapchat": 0}[platform]
+    if platform == "snapchat":
+        return [stable_uuid("snapchat", user_id, "account", i) for i in range(1, count + 1)]
+    return [
+        str(stable_int(platform, user_id, "account", i, digits=digits)) for i in range(1, count + 1)
+    ]
+
+
+def user_numeric_id(platform: str, user_id: str) -> str:
+    return str(stable_int(platform, "user", user_id, digits=16))
+
+
+def organization_id_for(user_id: str) -> str:
+    return stable_uuid("snapchat", user_id, "organization")
+
+
+def ensure_user(
+    conn: sqlite3.Connection, platform: str, user_id: str, accounts: int, campaigns: int
+) -> None:
+    """Seed the user's ad accounts and their campaigns (idempotent, deterministic)."""
+    exists = conn.execute(
+        "SELECT 1 FROM ad_account WHERE platform = ? AND user_id = ? LIMIT 1", (platform, user_id)
+    ).fetchone()
+    if exists:
+        return
+    currency = "USD"
+    timezone = "America/Los_Angeles"
+    org = organization_id_for(user_id) if platform == "snapchat" else None
+    names = {
+        "meta": _META_CAMPAIGNS,
+        "google": _GOOGLE_CAMPAIGNS,
+    }.get(platform, _OTHER_CAMPAIGNS)
+    objectives = _OBJECTIVES.get(platform, ("REACH", "TRAFFIC", "CONVERSIONS", "APP_PROMOTION"))
+    for position, account_id in enumerate(account_ids_for(platform, user_id, accounts), start=1):
+        conn.execute(
+            "INSERT OR IGNORE INTO ad_account (platform, account_id, user_id, name, currency, "
+            "timezone, organization_id, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                platform,
+                account_id,
+                user_id,
+                f"Sandbox {platform.capitalize()} Account {position}",
+                currency,
+                timezone,
+                org,
+                position,
+            ),
+        )
+        for index in range(campaigns):
+            digits = {"meta": 18, "google": 11}.get(platform, 19)
+            campaign_id = str(stable_int(platform, account_id, "campaign", index, digits=digits))
+            budget_id = str(stable_int(platform, account_id, "budget", index, digits=digits))
+            start = date(2024, 1, 1) + timedelta(
+                days=stable_int(platform, campaign_id, "start", digits=6) % 180
+            )
+            budget_micros = (20 + stable_int(platform, campaign_id, "budget", digits=6) % 180) * (
+                1_000_000
+            )
+            conn.execute(
+                "INSERT OR IGNORE INTO campaign (platform, campaign_id, account_id, name, status, "
+                "objective, daily_budget_micros, budget_id, start_date, position, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                (
+                    platform,
+                    campaign_id,
+                    account_id,
+                    f"{names[index % len(names)]} #{index + 1}",
+                    "ACTIVE" if platform == "meta" else "ENABLED",
+                    objectives[index % len(objectives)],
+                    budget_micros,
+                    budget_id,
+                    start.isoformat(),
+                    index,
+                ),
+            )
+
+
+@dataclass(frozen=True)
+class AdAccount:
+    platform: str
+    account_id: str
+    user_id: str
+    name: str
+    currency: str
+    timezone: str
+    organization_id: str | None
+
+
+def list_accounts(conn: sqlite3.Connection, platform: str, user_id: str) -> list[AdAccount]:
+    rows = conn.execute(
+        "SELECT * FROM ad_account WHERE platform = ? AND user_id = ? ORDER BY position",
+        (platform, user_id),
+    ).fetchall()
+    return [_account(r) for r in rows]
+
+
+def get_account(conn: sqlite3.Connection, platform: str, account_id: str) -> AdAccount | None:
+    row = conn.execute(
+        "SELECT * FROM ad_account WHERE platform = ? AND account_id = ?", (platform, account_id)
+    ).fetchone()
+    return _account(row) if row else None
+
+
+def _account(row: sqlite3.Row) -> AdAccount:
+    return AdAccount(
+        platform=row["platform"],
+        account_id=row["account_id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        currency=row["currency"],
+        timezone=row["timezone"],
+        organization_id=row["organization_id"],
+    )
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+@dataclass(frozen=True)
+class Campaign:
+    platform: str
+    campaign_id: str
+    account_id: str
+    name: str
+    status: str
+    objective: str
+    daily_budget_micros: int
+    budget_id: str
+    start_date: date
+
+
+def _campaign(row: sqlite3.Row) -> Campaign:
+    return Campaign(
+        platform=row["platform"],
+        campaign_id=row["campaign_id"],
+        account_id=row["account_id"],
+        name=row["name"],
+        status=row["status"],
+        objective=row["objective"],
+        daily_budget_micros=row["daily_budget_micros"],
+        budget_id=row["budget_id"],
+        start_date=date.fromisoformat(row["start_date"]),
+    )
+
+
+def list_campaigns(conn: sqlite3.Connection, platform: str, account_id: str) -> list[Campaign]:
+    rows = conn.execute(
+        "SELECT * FROM campaign WHERE platform = ? AND account_id = ? ORDER BY position",
+        (platform, account_id),
+    ).fetchall()
+    return [_campaign(r) for r in rows]
+
+
+def get_campaign(conn: sqlite3.Connection, platform: str, campaign_id: str) -> Campaign | None:
+    row = conn.execute(
+        "SELECT * FROM campaign WHERE platform = ? AND campaign_id = ?", (platform, campaign_id)
+    ).fetchone()
+    return _campaign(row) if row else None
+
+
+def get_campaign_by_budget(
+    conn: sqlite3.Connection, platform: str, budget_id: str
+) -> Campaign | None:
+    row = conn.execute(
+        "SELECT * FROM campaign WHERE platform = ? AND budget_id = ?", (platform, budget_id)
+    ).fetchone()
+    return _campaign(row) if row else None
+
+
+def update_campaign(
+    conn: sqlite3.Connection,
+    platform: str,
+    campaign_id: str,
+    *,
+    status: str | None = None,
+    daily_budget_micros: int | None = None,
+    name: str | None = None,
+    now: float,
+) -> None:
+    if status is not None:
+        conn.execute(
+            "UPDATE campaign SET status = ?, updated_at = ? WHERE platform = ? AND campaign_id = ?",
+            (status, now, platform, campaign_id),
+        )
+    if daily_budget_micros is not None:
+        conn.execute(
+            "UPDATE campaign SET daily_budget_micros = ?, updated_at = ? "
+            "WHERE platform = ? AND campaign_id = ?",
+            (daily_budget_micros, now, platform, campaign_id),
+        )
+    if name is not None:
+        conn.execute(
+            "UPDATE campaign SET name = ?, updated_at = ? WHERE platform = ? AND campaign_id = ?",
+            (name, now, platform, campaign_id),
+        )
+
+
+# --------------------------------------------------------------------------- audiences
+
+_AUDIENCE_ID_BASE = {
+    "meta": 23_850_000_000_000_000,
+    "google": 9_100_000_000,
+    "tiktok": 7_300_000_000,
+    "snapchat": 5_400_000_000_000_000,
+}
+
+
+@dataclass
+class Audience:
+    pk: int
+    platform: str
+    audience_id: str
+    account_id: str
+    name: str
+    description: str
+    kind: str
+    identifier_type: str | None
+    attrs: dict[str, Any]
+    member_count: int
+    matched_count: int
+    pub_member_count: int
+    pub_matched_count: int
+    uploads: int
+    last_change_at: float | None
+    created_at: float
+    updated_at: float
+    accepted_batches: int
+    received_rows: int
+    duplicate_rows: int
+    invalid_rows: int
+    removed_rows: int
+    processing: bool = False
+
+    @property
+    def visible_members(self) -> int:
+        return self.pub_member_count
+
+    @property
+    def visible_matched(self) -> int:
+        return self.pub_matched_count
+
+
+def _audience(row: sqlite3.Row) -> Audience:
+    data = dict(row)
+    data["attrs"] = json.loads(data["attrs"])
+    return Audience(**data)
+
+
+def create_audience(
+    conn: sqlite3.Connection,
+    platform: str,
+    account_id: str,
+    name: str,
+    *,
+    description: str = "",
+    kind: str = "",
+    identifier_type: str | None = None,
+    attrs: dict[str, Any] | None = None,
+    now: float,
+) -> Audience:
+    seq = next_counter(conn, f"audience:{platform}")
+    audience_id = str(_AUDIENCE_ID_BASE[platform] + seq)
+    conn.execute(
+        "INSERT INTO audience (platform, audience_id, account_id, name, description, kind, "
+        "identifier_type, attrs, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            platform,
+            audience_id,
+            account_id,
+            name,
+            description,
+            kind,
+            identifier_type,
+            json.dumps(attrs or {}),
+            now,
+            now,
+        ),
+    )
+    audience = get_audience(conn, platform, audience_id, now=now, delay=0)
+    assert audience is not None
+    return audience
+
+
+def get_audience(
+    conn: sqlite3.Connection, platform: str, audience_id: str, *, now: float, delay: float
+) -> Audience | None:
+    """Load an audience, publishing its counts once the processing delay has passed."""
+    row = conn.execute(
+        "SELECT * FROM audience WHERE platform = ? AND audience_id = ?", (platform, audience_id)
+    ).fetchone()
+    if row is None:
+        return None
+    return _publish(conn, _audience(row), now=now, delay=delay)
+
+
+def list_audiences(
+    conn: sqlite3.Connection, platform: str, account_id: str, *, now: float, delay: float
+) -> list[Audience]:
+    rows = conn.execute(
+        "SELECT * FROM audience WHERE platform = ? AND account_id = ? ORDER BY pk",
+        (platform, account_id),
+    ).fetchall()
+    return [_publish(conn, _audience(r), now=now, delay=delay) for r in rows]
+
+
+def _publish(conn: sqlite3.Connection, audience: Audience, *, now: float, delay: float) -> Audience:
+    if audience.last_change_at is None:
+        return audience
+    ready = now >= audience.last_change_at + delay
+    stale = (
+        audience.pub_member_count != audience.member_count
+        or audience.pub_matched_count != audience.matched_count
+    )
+    if ready and stale:
+        conn.execute(
+            "UPDATE audience SET pub_member_count = member_count, "
+            "pub_matched_count = matched_count WHERE pk = ?",
+            (audience.pk,),
+        )
+        audience.pub_member_count = audience.member_count
+        audience.pub_matched_count = audience.matched_count
+    audience.processing = not ready
+    return audience
+
+
+def update_audience_fields(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    identifier_type: str | None = None,
+    attrs: dict[str, Any] | None = None,
+    now: float,
+) -> None:
+    if name is not None:
+        audience.name = name
+    if description is not None:
+        audience.description = description
+    if identifier_type is not None:
+        audience.identifier_type = identifier_type
+    if attrs is not None:
+        audience.attrs.update(attrs)
+    conn.execute(
+        "UPDATE audience SET name = ?, description = ?, identifier_type = ?, attrs = ?, "
+        "updated_at = ? WHERE pk = ?",
+        (
+            audience.name,
+            audience.description,
+            audience.identifier_type,
+            json.dumps(audience.attrs),
+            now,
+            audience.pk,
+        ),
+    )
+
+
+def delete_audience(conn: sqlite3.Connection, audience: Audience) -> None:
+    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
+    conn.execute("DELETE FROM staged_member WHERE audience_pk = ?", (audience.pk,))
+    conn.execute("DELETE FROM upload_session WHERE audience_pk = ?", (audience.pk,))
+    conn.execute("DELETE FROM audience WHERE pk = ?", (audience.pk,))
+
+
+# --------------------------------------------------------------------------- members
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    received: int
+    changed: int
+    duplicates: int
+
+
+def _split(hashes: Iterable[bytes], permille: int) -> tuple[list[bytes], list[bytes], int]:
+    matched: list[bytes] = []
+    unmatched: list[bytes] = []
+    for h in set(hashes):
+        (matched if int.from_bytes(h[:4], "big") % 1000 < permille else unmatched).append(h)
+    return matched, unmatched, len(matched) + len(unmatched)
+
+
+def add_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[bytes],
+    *,
+    invalid: int,
+    permille: int,
+    now: float,
+    refresh_existing: bool = False,
+) -> ChangeResult:
+    """Insert hashes (idempotent). ``refresh_existing`` re-stamps members already present."""
+    matched, unmatched, unique = _split(hashes, permille)
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO member (audience_pk, hash, matched, added_at) VALUES (?, ?, 1, ?)",
+        [(audience.pk, h, now) for h in matched],
+    )
+    inserted_matched = conn.total_changes - before
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO member (audience_pk, hash, matched, added_at) VALUES (?, ?, 0, ?)",
+        [(audience.pk, h, now) for h in unmatched],
+    )
+    inserted_unmatched = conn.total_changes - before
+    inserted = inserted_matched + inserted_unmatched
+    if refresh_existing and inserted < unique:
+        conn.executemany(
+            "UPDATE member SET added_at = ? WHERE audience_pk = ? AND hash = ? AND added_at < ?",
+            [(now, audience.pk, h, now) for h in (*matched, *unmatched)],
+        )
+    duplicates = len(hashes) - inserted
+    conn.execute(
+        "UPDATE audience SET member_count = member_count + ?, matched_count = matched_count + ?, "
+        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
+        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ?, "
+        "duplicate_rows = duplicate_rows + ?, invalid_rows = invalid_rows + ? WHERE pk = ?",
+        (
+            inserted,
+            inserted_matched,
+            now,
+            now,
+            len(hashes) + invalid,
+            duplicates,
+            invalid,
+            audience.pk,
+        ),
+    )
+    return ChangeResult(received=len(hashes) + invalid, changed=inserted, duplicates=duplicates)
+
+
+def remove_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[bytes],
+    *,
+    invalid: int,
+    permille: int,
+    now: float,
+) -> ChangeResult:
+    matched, unmatched, _ = _split(hashes, permille)
+    before = conn.total_changes
+    conn.executemany(
+        "DELETE FROM member WHERE audience_pk = ? AND hash = ?", [(audience.pk, h) for h in matched]
+    )
+    removed_matched = conn.total_changes - before
+    before = conn.total_changes
+    conn.executemany(
+        "DELETE FROM member WHERE audience_pk = ? AND hash = ?",
+        [(audience.pk, h) for h in unmatched],
+    )
+    removed = removed_matched + conn.total_changes - before
+    conn.execute(
+        "UPDATE audience SET member_count = member_count - ?, matched_count = matched_count - ?, "
+        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
+        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ?, "
+        "invalid_rows = invalid_rows + ?, removed_rows = removed_rows + ? WHERE pk = ?",
+        (
+            removed,
+            removed_matched,
+            now,
+            now,
+            len(hashes) + invalid,
+            invalid,
+            removed,
+            audience.pk,
+        ),
+    )
+    return ChangeResult(received=len(hashes) + invalid, changed=removed, duplicates=0)
+
+
+def recount(conn: sqlite3.Connection, audience: Audience, *, now: float) -> None:
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM member WHERE audience_pk = ?",
+        (audience.pk,),
+    ).fetchone()
+    conn.execute(
+        "UPDATE audience SET member_count = ?, matched_count = ?, last_change_at = ?, "
+        "updated_at = ? WHERE pk = ?",
+        (row[0], row[1], now, now, audience.pk),
+    )
+
+
+def remove_all_members(
+    conn: sqlite3.Connection, audience: Audience, *, before: float | None, now: float
+) -> int:
+    """Delete every member (or those last added before ``before``); returns the count."""
+    if before is None:
+        cursor = conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
+    else:
+        cursor = conn.execute(
+            "DELETE FROM member WHERE audience_pk = ? AND added_at < ?", (audience.pk, before)
+        )
+    removed = cursor.rowcount
+    conn.execute(
+        "UPDATE audience SET removed_rows = removed_rows + ?, accepted_batches = "
+        "accepted_batches + 1, uploads = uploads + 1 WHERE pk = ?",
+        (removed, audience.pk),
+    )
+    recount(conn, audience, now=now)
+    return removed
+
+
+def member_count(conn: sqlite3.Connection, audience: Audience) -> int:
+    row = conn.execute("SELECT member_count FROM audience WHERE pk = ?", (audience.pk,)).fetchone()
+    return int(row[0])
+
+
+def count_existing(conn: sqlite3.Connection, audience: Audience, hashes: Sequence[bytes]) -> int:
+    """How many of ``hashes`` (deduplicated) are current members."""
+    total = 0
+    unique = list(set(hashes))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        row = conn.execute(
+            f"SELECT COUNT(*) FROM member WHERE audience_pk = ? AND hash IN ({marks})",  # noqa: S608
+            (audience.pk, *chunk),
+        ).fetchone()
+        total += int(row[0])
+    return total
+
+
+def member_hashes(conn: sqlite3.Connection, audience: Audience, limit: int | None) -> list[str]:
+    sql = "SELECT hash FROM member WHERE audience_pk = ? ORDER BY hash"
+    params: tuple[Any, ...] = (audience.pk,)
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (audience.pk, limit)
+    return [bytes(r[0]).hex() for r in conn.execute(sql, params)]
+
+
+# --------------------------------------------------------------------------- sessions (Meta)
+
+
+@dataclass
+class UploadSession:
+    audience_pk: int
+    session_id: str
+    kind: str
+    status: str
+    batches: int
+    last_seq: int
+    received: int
+    invalid: int
+    estimated_total: int | None
+    started_at: float
+    updated_at: float
+
+
+def get_session(
+    conn: sqlite3.Connection, audience: Audience, session_id: str
+) -> UploadSession | None:
+    row = conn.execute(
+        "SELECT * FROM upload_session WHERE audience_pk = ? AND session_id = ?",
+        (audience.pk, session_id),
+    ).fetchone()
+    return UploadSession(**dict(row)) if row else None
+
+
+def open_replace_sessions(conn: sqlite3.Connection, audience: Audience) -> list[UploadSession]:
+    rows = conn.execute(
+        "SELECT * FROM upload_session WHERE audience_pk = ? AND kind = 'replace' "
+        "AND status = 'open'",
+        (audience.pk,),
+    ).fetchall()
+    return [UploadSession(**dict(r)) for r in rows]
+
+
+def start_session(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    session_id: str,
+    kind: str,
+    estimated_total: int | None,
+    now: float,
+) -> UploadSession:
+    conn.execute(
+        "DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?",
+        (audience.pk, session_id),
+    )
+    conn.execute(
+        "INSERT OR REPLACE INTO upload_session (audience_pk, session_id, kind, status, batches, "
+        "last_seq, received, invalid, estimated_total, started_at, updated_at) "
+        "VALUES (?, ?, ?, 'open', 0, 0, 0, 0, ?, ?, ?)",
+        (audience.pk, session_id, kind, estimated_total, now, now),
+    )
+    session = get_session(conn, audience, session_id)
+    assert session is not None
+    return session
+
+
+def record_batch(
+    conn: sqlite3.Connection,
+    session: UploadSession,
+    *,
+    seq: int,
+    received: int,
+    invalid: int,
+    last: bool,
+    now: float,
+) -> None:
+    session.batches += 1
+    session.last_seq = max(session.last_seq, seq)
+    session.received += received
+    session.invalid += invalid
+    session.status = "closed" if last else "open"
+    conn.execute(
+        "UPDATE upload_session SET batches = ?, last_seq = ?, received = ?, invalid = ?, "
+        "status = ?, updated_at = ? WHERE audience_pk = ? AND session_id = ?",
+        (
+            session.batches,
+            session.last_seq,
+            session.received,
+            session.invalid,
+            session.status,
+            now,
+            session.audience_pk,
+            session.session_id,
+        ),
+    )
+
+
+def stage_members(
+    conn: sqlite3.Connection, session: UploadSession, hashes: Sequence[bytes], *, permille: int
+) -> int:
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO staged_member (audience_pk, session_id, hash, matched) "
+        "VALUES (?, ?, ?, ?)",
+        [
+            (session.audience_pk, session.session_id, h, 1 if is_match(h, permille) else 0)
+            for h in set(hashes)
+        ],
+    )
+    return conn.total_changes - before
+
+
+def commit_replace(
+    conn: sqlite3.Connection, audience: Audience, session: UploadSession, *, now: float
+) -> int:
+    """Swap the audience's members for the staged set in one transaction."""
+    removed = conn.execute(
+        "SELECT COUNT(*) FROM member WHERE audience_pk = ? AND hash NOT IN "
+        "(SELECT hash FROM staged_member WHERE audience_pk = ? AND session_id = ?)",
+        (audience.pk, audience.pk, session.session_id),
+    ).fetchone()[0]
+    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
+    conn.execute(
+        "INSERT INTO member (audience_pk, hash, matched, added_at) "
+        "SELECT audience_pk, hash, matched, ? FROM staged_member "
+        "WHERE audience_pk = ? AND session_id = ?",
+        (now, audience.pk, session.session_id),
+    )
+    conn.execute(
+        "DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?",
+        (audience.pk, session.session_id),
+    )
+    conn.execute(
+        "UPDATE audience SET removed_rows = removed_rows + ? WHERE pk = ?", (removed, audience.pk)
+    )
+    recount(conn, audience, now=now)
+    return int(removed)
+
+
+def note_batch(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    *,
+    received: int,
+    invalid: int,
+    duplicates: int,
+    now: float,
+) -> None:
+    """Upload stats for a batch that did not change members yet (a staged replace batch)."""
+    conn.execute(
+        "UPDATE audience SET accepted_batches = accepted_batches + 1, received_rows = "
+        "received_rows + ?, invalid_rows = invalid_rows + ?, duplicate_rows = duplicate_rows + ?, "
+        "updated_at = ? WHERE pk = ?",
+        (received, invalid, duplicates, now, audience.pk),
+    )
+
+
+# --------------------------------------------------------------------------- uploaded files
+
+
+def save_file(
+    conn: sqlite3.Connection,
+    *,
+    file_path: str,
+    advertiser_id: str,
+    calculate_type: str,
+    hashes: Sequence[bytes],
+    invalid: int,
+    now: float,
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO uploaded_file (file_path, advertiser_id, calculate_type, hashes, "
+        "row_count, invalid_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (file_path, advertiser_id, calculate_type, b"".join(hashes), len(hashes), invalid, now),
+    )
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    file_path: str
+    advertiser_id: str
+    calculate_type: str
+    hashes: list[bytes]
+    invalid_count: int
+
+
+def get_file(conn: sqlite3.Connection, file_path: str) -> UploadedFile | None:
+    row = conn.execute("SELECT * FROM uploaded_file WHERE file_path = ?", (file_path,)).fetchone()
+    if row is None:
+        return None
+    blob = bytes(row["hashes"])
+    return UploadedFile(
+        file_path=row["file_path"],
+        advertiser_id=row["advertiser_id"],
+        calculate_type=row["calculate_type"],
+        hashes=[blob[i : i + 32] for i in range(0, len(blob), 32)],
+        invalid_count=row["invalid_count"],
+    )
+
+
+# --------------------------------------------------------------------------- ingest requests
+
+
+def save_request(
+    conn: sqlite3.Connection, request_id: str, platform: str, detail: dict[str, Any], now: float
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO ingest_request (request_id, platform, detail, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        (request_id, platform, json.dumps(detail), now),
+    )
+
+
+def get_request(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        "SELECT detail FROM ingest_request WHERE request_id = ?", (request_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    detail: dict[str, Any] = json.loads(row[0])
+    return detail

@@ -1,0 +1,205 @@
+"""SQLite persistence: one WAL-mode database file, used from a worker thread.
+
+Every unit of work is a plain function taking a :class:`sqlite3.Connection`;
+:meth:`Store.run` executes it in a thread inside one ``BEGIN IMMEDIATE``
+transaction, committing on success and rolling back on error. A lock
+serialises units of work, which keeps the single connection safe and makes
+each request's state change atomic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS auth_code (
+    code TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    code_challenge TEXT,
+    code_challenge_method TEXT,
+    expires_at REAL NOT NULL,
+    used INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS token (
+    token TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    expires_at REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_token_platform_user ON token (platform, user_id);
+CREATE TABLE IF NOT EXISTS ad_account (
+    platform TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    organization_id TEXT,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (platform, account_id)
+);
+CREATE INDEX IF NOT EXISTS ix_ad_account_user ON ad_account (platform, user_id);
+CREATE TABLE IF NOT EXISTS campaign (
+    platform TEXT NOT NULL,
+    campaign_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    objective TEXT NOT NULL,
+    daily_budget_micros INTEGER NOT NULL,
+    budget_id TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (platform, campaign_id)
+);
+CREATE INDEX IF NOT EXISTS ix_campaign_account ON campaign (platform, account_id);
+CREATE INDEX IF NOT EXISTS ix_campaign_budget ON campaign (platform, budget_id);
+CREATE TABLE IF NOT EXISTS audience (
+    pk INTEGER PRIMARY KEY AUTOINCREMENT,
+    platform TEXT NOT NULL,
+    audience_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL DEFAULT '',
+    identifier_type TEXT,
+    attrs TEXT NOT NULL DEFAULT '{}',
+    member_count INTEGER NOT NULL DEFAULT 0,
+    matched_count INTEGER NOT NULL DEFAULT 0,
+    pub_member_count INTEGER NOT NULL DEFAULT 0,
+    pub_matched_count INTEGER NOT NULL DEFAULT 0,
+    uploads INTEGER NOT NULL DEFAULT 0,
+    last_change_at REAL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    accepted_batches INTEGER NOT NULL DEFAULT 0,
+    received_rows INTEGER NOT NULL DEFAULT 0,
+    duplicate_rows INTEGER NOT NULL DEFAULT 0,
+    invalid_rows INTEGER NOT NULL DEFAULT 0,
+    removed_rows INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (platform, audience_id)
+);
+CREATE INDEX IF NOT EXISTS ix_audience_account ON audience (platform, account_id);
+CREATE TABLE IF NOT EXISTS member (
+    audience_pk INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    matched INTEGER NOT NULL,
+    added_at REAL NOT NULL,
+    PRIMARY KEY (audience_pk, hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS upload_session (
+    audience_pk INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    batches INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    received INTEGER NOT NULL DEFAULT 0,
+    invalid INTEGER NOT NULL DEFAULT 0,
+    estimated_total INTEGER,
+    started_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (audience_pk, session_id)
+);
+CREATE TABLE IF NOT EXISTS staged_member (
+    audience_pk INTEGER NOT NULL,
+    session_id TEXT NOT NULL,
+    hash BLOB NOT NULL,
+    matched INTEGER NOT NULL,
+    PRIMARY KEY (audience_pk, session_id, hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS uploaded_file (
+    file_path TEXT PRIMARY KEY,
+    advertiser_id TEXT NOT NULL,
+    calculate_type TEXT NOT NULL,
+    hashes BLOB NOT NULL,
+    row_count INTEGER NOT NULL,
+    invalid_count INTEGER NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ingest_request (
+    request_id TEXT PRIMARY KEY,
+    platform TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS counter (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"""
+
+TABLES = (
+    "auth_code",
+    "token",
+    "ad_account",
+    "campaign",
+    "audience",
+    "member",
+    "upload_session",
+    "staged_member",
+    "uploaded_file",
+    "ingest_request",
+    "counter",
+)
+
+
+class Store:
+    """The sandbox's database: a single connection guarded by a lock."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA temp_store=MEMORY")
+        self._conn.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
+        self._conn.execute("PRAGMA foreign_keys=OFF")
+        self._conn.row_factory = sqlite3.Row
+        self._conn.executescript(SCHEMA)
+
+    def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            conn = self._conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(self.run_sync, fn)
+
+    def wipe_sync(self) -> None:
+        def _wipe(conn: sqlite3.Connection) -> None:
+            for table in TABLES:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            conn.execute("DELETE FROM sqlite_sequence WHERE name = 'audience'")
+
+        self.run_sync(_wipe)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

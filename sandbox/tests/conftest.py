@@ -1,0 +1,232 @@
+"""Fixtures: a fresh sandbox per test (its own SQLite file) reached through ASGITransport."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import pytest
+
+from adscale_sandbox.main import create_app
+from adscale_sandbox.settings import Settings
+
+REDIRECT = "https://app.example.test/oauth/callback"
+
+
+def sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def matches(hex_hash: str, permille: int = 887) -> bool:
+    return int(hex_hash[:8], 16) % 1000 < permille
+
+
+class Kit:
+    """Login helpers and test data shared by the test modules."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    # -- data -------------------------------------------------------------------------------
+    @staticmethod
+    def sha(value: str) -> str:
+        return sha(value)
+
+    @staticmethod
+    def hashes(count: int, prefix: str = "user", start: int = 0) -> list[str]:
+        return [sha(f"{prefix}-{i}@example.com") for i in range(start, start + count)]
+
+    @staticmethod
+    def matched(hashes: list[str], permille: int = 887) -> int:
+        return sum(1 for h in set(hashes) if matches(h, permille))
+
+    # -- redirects --------------------------------------------------------------------------
+    @staticmethod
+    def redirect_params(response: httpx.Response) -> dict[str, str]:
+        assert response.status_code == 302, response.text
+        location = response.headers["location"]
+        assert location.startswith(REDIRECT)
+        return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
+
+    # -- logins -----------------------------------------------------------------------------
+    async def meta(self) -> str:
+        r = await self.client.get(
+            "/meta/www/v25.0/dialog/oauth",
+            params={
+                "client_id": "app-1",
+                "redirect_uri": REDIRECT,
+                "state": "s-meta",
+                "scope": "ads_management",
+            },
+        )
+        code = self.redirect_params(r)["code"]
+        r = await self.client.get(
+            "/meta/graph/v25.0/oauth/access_token",
+            params={
+                "client_id": "app-1",
+                "client_secret": "secret",
+                "redirect_uri": REDIRECT,
+                "code": code,
+            },
+        )
+        assert r.status_code == 200, r.text
+        token: str = r.json()["access_token"]
+        return token
+
+    async def google(self) -> dict[str, Any]:
+        verifier = secrets.token_urlsafe(48)
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
+        r = await self.client.get(
+            "/google/accounts/o/oauth2/v2/auth",
+            params={
+                "client_id": "gclient",
+                "redirect_uri": REDIRECT,
+                "response_type": "code",
+                "scope": "https://www.googleapis.com/auth/datamanager",
+                "state": "s-google",
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+                "access_type": "offline",
+            },
+        )
+        code = self.redirect_params(r)["code"]
+        r = await self.client.post(
+            "/google/oauth2/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": REDIRECT,
+                "client_id": "gclient",
+                "client_secret": "gsecret",
+                "code_verifier": verifier,
+            },
+        )
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    async def tiktok(self) -> dict[str, Any]:
+        r = await self.client.get(
+            "/tiktok/business/portal/auth",
+            params={"app_id": "tt-app", "redirect_uri": REDIRECT, "state": "s-tiktok"},
+        )
+        code = self.redirect_params(r)["auth_code"]
+        r = await self.client.post(
+            "/tiktok/business/open_api/v1.3/oauth2/access_token/",
+            json={"app_id": "tt-app", "secret": "tt-secret", "auth_code": code},
+        )
+        body = r.json()
+        assert body["code"] == 0, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def snapchat(self) -> dict[str, Any]:
+        r = await self.client.get(
+            "/snapchat/accounts/login/oauth2/authorize",
+            params={
+                "client_id": "snap-app",
+                "redirect_uri": REDIRECT,
+                "response_type": "code",
+                "scope": "snapchat-marketing-api",
+                "state": "s-snap",
+            },
+        )
+        code = self.redirect_params(r)["code"]
+        r = await self.client.post(
+            "/snapchat/accounts/login/oauth2/access_token",
+            data={
+                "grant_type": "authorization_code",
+                "client_id": "snap-app",
+                "client_secret": "snap-secret",
+                "code": code,
+                "redirect_uri": REDIRECT,
+            },
+        )
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    # -- accounts ---------------------------------------------------------------------------
+    async def meta_account(self, token: str) -> str:
+        r = await self.client.get("/meta/graph/v25.0/me/adaccounts", params={"access_token": token})
+        account: str = r.json()["data"][0]["account_id"]
+        return account
+
+    async def google_customer(self, token: str) -> str:
+        r = await self.client.get(
+            "/google/ads/v21/customers:listAccessibleCustomers",
+            headers={"Authorization": f"Bearer {token}", "developer-token": "dev"},
+        )
+        customer: str = r.json()["resourceNames"][0].split("/")[1]
+        return customer
+
+    async def snapchat_account(self, token: str) -> str:
+        r = await self.client.get(
+            "/snapchat/adsapi/v1/me/organizations",
+            params={"with_ad_accounts": "true"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        account: str = r.json()["organizations"][0]["organization"]["ad_accounts"][0]["id"]
+        return account
+
+    async def members(self, platform: str, audience_id: str, hashes: bool = False) -> Any:
+        r = await self.client.get(
+            f"/_admin/audiences/{platform}/{audience_id}/members",
+            params={"include_hashes": str(hashes).lower()},
+        )
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, processing_delay_seconds=0)
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as c:
+        yield c
+    app.state.sandbox.store.close()
+
+
+@pytest.fixture
+def kit(client: httpx.AsyncClient) -> Kit:
+    return Kit(client)
+
+
+SandboxFactory = Callable[..., Awaitable[tuple[httpx.AsyncClient, Kit]]]
+
+
+@pytest.fixture
+async def make_sandbox(tmp_path: Path) -> AsyncIterator[SandboxFactory]:
+    """Build extra sandboxes with their own settings (e.g. a processing delay)."""
+    stack = contextlib.AsyncExitStack()
+    apps: list[Any] = []
+
+    async def factory(**overrides: Any) -> tuple[httpx.AsyncClient, Kit]:
+        options: dict[str, Any] = {"processing_delay_seconds": 0, **overrides}
+        app = create_app(Settings(data_dir=tmp_path / f"sandbox-{len(apps)}", **options))
+        apps.append(app)
+        client = await stack.enter_async_context(
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox")
+        )
+        return client, Kit(client)
+
+    yield factory
+    await stack.aclose()
+    for app in apps:
+        app.state.sandbox.store.close()

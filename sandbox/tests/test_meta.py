@@ -1,0 +1,436 @@
+"""Meta Marketing API imitation: accounts, custom audiences, sessions, campaigns, insights."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import httpx
+
+GRAPH = "/meta/graph/v25.0"
+
+
+async def create_audience(client: httpx.AsyncClient, token: str, account: str) -> str:
+    r = await client.post(
+        f"{GRAPH}/act_{account}/customaudiences",
+        data={
+            "name": "Buyers",
+            "subtype": "CUSTOM",
+            "description": "people who bought",
+            "customer_file_source": "USER_PROVIDED_ONLY",
+            "access_token": token,
+        },
+    )
+    assert r.status_code == 200, r.text
+    audience_id: str = r.json()["id"]
+    return audience_id
+
+
+def payload(hashes: list[Any], schema: Any = "EMAIL_SHA256") -> str:
+    return json.dumps({"schema": schema, "data": hashes})
+
+
+async def read(client: httpx.AsyncClient, token: str, audience_id: str) -> dict[str, Any]:
+    r = await client.get(
+        f"{GRAPH}/{audience_id}",
+        params={
+            "access_token": token,
+            "fields": "name,approximate_count_lower_bound,approximate_count_upper_bound,"
+            "operation_status,delivery_status",
+        },
+    )
+    assert r.status_code == 200, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def test_me_and_ad_accounts(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    r = await client.get(
+        f"{GRAPH}/me/adaccounts",
+        params={"access_token": token, "fields": "name,account_id,currency"},
+    )
+    assert r.status_code == 200
+    data = r.json()["data"]
+    assert len(data) == 3
+    assert all(a["id"] == f"act_{a['account_id']}" and a["currency"] == "USD" for a in data)
+    again = await client.get(f"{GRAPH}/me/adaccounts", params={"access_token": await kit.meta()})
+    assert [a["id"] for a in again.json()["data"]] == [a["id"] for a in data]
+    assert "X-Business-Use-Case-Usage" in r.headers
+
+
+async def test_audience_lifecycle_add_remove_read_delete(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    account = await kit.meta_account(token)
+    audience_id = await create_audience(client, token, account)
+
+    fresh = await read(client, token, audience_id)
+    assert fresh["operation_status"]["code"] == 410
+    assert fresh["approximate_count_lower_bound"] == 0
+
+    members = kit.hashes(2500)
+    r = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload(members), "access_token": token},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "audience_id": audience_id,
+        "num_received": 2500,
+        "num_invalid_entries": 0,
+        "invalid_entry_samples": {},
+    }
+    removed = members[:500]
+    r = await client.request(
+        "DELETE",
+        f"{GRAPH}/{audience_id}/users",
+        params={"access_token": token},
+        json={"payload": {"schema": "EMAIL_SHA256", "data": removed}},
+    )
+    assert r.status_code == 200, r.text
+
+    remaining = members[500:]
+    body = await read(client, token, audience_id)
+    matched = kit.matched(remaining)
+    assert body["approximate_count_lower_bound"] == matched * 95 // 100
+    assert body["approximate_count_upper_bound"] == -(-matched * 105 // 100)
+    assert body["operation_status"] == {"code": 200, "description": "Normal"}
+    assert body["delivery_status"]["code"] == 200
+
+    admin = await kit.members("meta", audience_id, hashes=True)
+    assert admin["count"] == 2000
+    assert sorted(admin["hashes"]) == sorted(remaining)
+
+    r = await client.delete(f"{GRAPH}/{audience_id}", params={"access_token": token})
+    assert r.json() == {"success": True}
+    r = await client.get(f"{GRAPH}/{audience_id}", params={"access_token": token})
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == 100
+    assert r.json()["error"]["error_subcode"] == 33
+
+
+async def test_create_requires_customer_file_source(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    account = await kit.meta_account(token)
+    r = await client.post(
+        f"{GRAPH}/act_{account}/customaudiences",
+        data={"name": "x", "subtype": "CUSTOM", "access_token": token},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == 100
+    assert "customer_file_source" in r.json()["error"]["message"]
+
+
+async def test_other_users_account_is_invisible(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    r = await client.post(
+        f"{GRAPH}/act_999/customaudiences",
+        data={"name": "x", "customer_file_source": "USER_PROVIDED_ONLY", "access_token": token},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["error_subcode"] == 33
+
+
+async def test_more_than_10000_users_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    r = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload(kit.hashes(10_001)), "access_token": token},
+    )
+    assert r.status_code == 400
+    error = r.json()["error"]
+    assert error["code"] == 100
+    assert error["type"] == "OAuthException"
+    assert "10000" in error["message"]
+    assert (await kit.members("meta", audience_id))["count"] == 0
+
+    ok = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload(kit.hashes(10_000)), "access_token": token},
+    )
+    assert ok.status_code == 200
+    assert (await kit.members("meta", audience_id))["count"] == 10_000
+
+
+async def test_bad_hashes_are_counted_with_samples(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    good = kit.hashes(3)
+    bad = ["abc", good[0].upper(), good[1][:63], "plain@example.com"]
+    r = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload(good + bad), "access_token": token},
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert body["num_received"] == 7
+    assert body["num_invalid_entries"] == 4
+    assert set(body["invalid_entry_samples"]) == set(bad)
+    admin = await kit.members("meta", audience_id)
+    assert admin["count"] == 3
+    assert admin["stats"]["invalid_rows"] == 4
+
+
+async def test_unknown_schema_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    r = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload(kit.hashes(2), "SHOE_SIZE"), "access_token": token},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == 100
+    multi = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload([[kit.sha("a")]], ["EMAIL", "HAT"]), "access_token": token},
+    )
+    assert multi.status_code == 400
+
+
+async def test_multi_key_rows_use_email_as_identity(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    email, fn = kit.sha("ann@example.com"), kit.sha("ann")
+    rows = [[email, "", fn], ["", kit.sha("15551234567"), fn], ["", "", "not-a-hash"]]
+    r = await client.post(
+        f"{GRAPH}/{audience_id}/users",
+        data={"payload": payload(rows, ["EMAIL", "PHONE", "FN"]), "access_token": token},
+    )
+    assert r.json()["num_invalid_entries"] == 1
+    admin = await kit.members("meta", audience_id, hashes=True)
+    assert sorted(admin["hashes"]) == sorted([email, kit.sha("15551234567")])
+
+
+async def test_usersreplace_swaps_members_only_after_last_batch(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    old = kit.hashes(1500, "old")
+    await client.post(
+        f"{GRAPH}/{audience_id}/users", data={"payload": payload(old), "access_token": token}
+    )
+    new = kit.hashes(3000, "new")
+    session_id = 9_876_543_210
+
+    async def batch(seq: int, rows: list[str], last: bool) -> httpx.Response:
+        return await client.post(
+            f"{GRAPH}/{audience_id}/usersreplace",
+            data={
+                "payload": payload(rows),
+                "session": json.dumps(
+                    {
+                        "session_id": session_id,
+                        "batch_seq": seq,
+                        "last_batch_flag": last,
+                        "estimated_num_total": len(new),
+                    }
+                ),
+                "access_token": token,
+            },
+        )
+
+    r = await batch(1, new[:1000], False)
+    assert r.status_code == 200, r.text
+    assert r.json()["session_id"] == session_id
+    await batch(2, new[1000:2000], False)
+    mid = await kit.members("meta", audience_id, hashes=True)
+    assert sorted(mid["hashes"]) == sorted(old), "members must not change before the last batch"
+
+    r = await batch(3, new[2000:], True)
+    assert r.status_code == 200
+    after = await kit.members("meta", audience_id, hashes=True)
+    assert sorted(after["hashes"]) == sorted(new)
+    assert after["stats"]["removed_rows"] == 1500
+
+    late = await batch(4, kit.hashes(5, "late"), False)
+    assert late.status_code == 400
+    assert late.json()["error"]["code"] == 100
+
+
+async def test_usersreplace_needs_session_and_first_batch(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    no_session = await client.post(
+        f"{GRAPH}/{audience_id}/usersreplace",
+        data={"payload": payload(kit.hashes(2)), "access_token": token},
+    )
+    assert no_session.status_code == 400
+    skipped = await client.post(
+        f"{GRAPH}/{audience_id}/usersreplace",
+        data={
+            "payload": payload(kit.hashes(2)),
+            "session": json.dumps({"session_id": 5, "batch_seq": 2, "last_batch_flag": True}),
+            "access_token": token,
+        },
+    )
+    assert skipped.status_code == 400
+    assert (await kit.members("meta", audience_id))["count"] == 0
+
+
+async def test_concurrent_replace_session_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+
+    def session(session_id: int, seq: int, last: bool) -> str:
+        return json.dumps({"session_id": session_id, "batch_seq": seq, "last_batch_flag": last})
+
+    first = await client.post(
+        f"{GRAPH}/{audience_id}/usersreplace",
+        data={
+            "payload": payload(kit.hashes(3)),
+            "session": session(1, 1, False),
+            "access_token": token,
+        },
+    )
+    assert first.status_code == 200
+    second = await client.post(
+        f"{GRAPH}/{audience_id}/usersreplace",
+        data={
+            "payload": payload(kit.hashes(3)),
+            "session": session(2, 1, False),
+            "access_token": token,
+        },
+    )
+    assert second.status_code == 400
+    assert second.json()["error"]["code"] == 2650
+
+
+async def test_match_rate_is_deterministic(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    account = await kit.meta_account(token)
+    members = kit.hashes(5000, "det")
+    bounds = []
+    for _ in range(2):
+        audience_id = await create_audience(client, token, account)
+        await client.post(
+            f"{GRAPH}/{audience_id}/users",
+            data={"payload": payload(members), "access_token": token},
+        )
+        body = await read(client, token, audience_id)
+        bounds.append(
+            (body["approximate_count_lower_bound"], body["approximate_count_upper_bound"])
+        )
+    matched = kit.matched(members)
+    assert bounds[0] == bounds[1] == (matched * 95 // 100, -(-matched * 105 // 100))
+    assert 0.85 < matched / 5000 < 0.92
+
+
+async def test_sizes_appear_after_processing_delay(make_sandbox: Any) -> None:
+    client, kit = await make_sandbox(processing_delay_seconds=0.3)
+    token = await kit.meta()
+    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    members = kit.hashes(2000)
+    await client.post(
+        f"{GRAPH}/{audience_id}/users", data={"payload": payload(members), "access_token": token}
+    )
+    during = await read(client, token, audience_id)
+    assert during["operation_status"]["code"] == 300
+    assert during["approximate_count_lower_bound"] == 0
+    await asyncio.sleep(0.35)
+    after = await read(client, token, audience_id)
+    assert after["operation_status"]["code"] == 200
+    assert after["approximate_count_lower_bound"] == kit.matched(members) * 95 // 100
+
+
+async def test_campaign_status_and_budget_updates(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    account = await kit.meta_account(token)
+    r = await client.get(
+        f"{GRAPH}/act_{account}/campaigns",
+        params={"access_token": token, "fields": "id,name,status,daily_budget,objective"},
+    )
+    campaigns = r.json()["data"]
+    assert len(campaigns) == 4
+    target = campaigns[0]
+    assert target["status"] == "ACTIVE"
+    r = await client.post(
+        f"{GRAPH}/{target['id']}",
+        data={"status": "PAUSED", "daily_budget": "12345", "access_token": token},
+    )
+    assert r.json() == {"success": True}
+    r = await client.get(
+        f"{GRAPH}/{target['id']}",
+        params={"access_token": token, "fields": "status,daily_budget"},
+    )
+    assert r.json() == {"id": target["id"], "status": "PAUSED", "daily_budget": "12345"}
+
+    bad = await client.post(
+        f"{GRAPH}/{target['id']}", data={"status": "SLEEPING", "access_token": token}
+    )
+    assert bad.status_code == 400
+    low = await client.post(
+        f"{GRAPH}/{target['id']}", data={"daily_budget": "5", "access_token": token}
+    )
+    assert low.status_code == 400
+
+
+async def test_insights_daily_per_campaign_are_deterministic(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    account = await kit.meta_account(token)
+    params = {
+        "access_token": token,
+        "level": "campaign",
+        "time_increment": "1",
+        "time_range": json.dumps({"since": "2025-03-01", "until": "2025-03-10"}),
+        "fields": "campaign_id,campaign_name,impressions,clicks,spend,actions,action_values",
+        "limit": "500",
+    }
+    first = await client.get(f"{GRAPH}/act_{account}/insights", params=params)
+    assert first.status_code == 200, first.text
+    rows = first.json()["data"]
+    assert len(rows) == 4 * 10
+    row = rows[0]
+    assert row["date_start"] == row["date_stop"]
+    assert set(row) >= {"campaign_id", "impressions", "clicks", "spend", "date_start"}
+    assert isinstance(row["impressions"], str) and int(row["impressions"]) > 0
+    assert float(row["spend"]) >= 0
+    purchases = [a for a in row.get("actions", []) if a["action_type"] == "purchase"]
+    if purchases:
+        value = next(a for a in row["action_values"] if a["action_type"] == "purchase")
+        assert float(value["value"]) > 0
+    second = await client.get(f"{GRAPH}/act_{account}/insights", params=params)
+    assert second.json()["data"] == rows
+
+    campaign_id = row["campaign_id"]
+    single = await client.get(
+        f"{GRAPH}/{campaign_id}/insights",
+        params={**params, "time_increment": "all_days"},
+    )
+    total = single.json()["data"]
+    assert len(total) == 1
+    per_day = [r for r in rows if r["campaign_id"] == campaign_id]
+    assert int(total[0]["impressions"]) == sum(int(r["impressions"]) for r in per_day)
+
+
+async def test_insights_paging_and_validation(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    account = await kit.meta_account(token)
+    params = {
+        "access_token": token,
+        "level": "campaign",
+        "time_increment": "1",
+        "time_range": json.dumps({"since": "2025-01-01", "until": "2025-01-31"}),
+        "fields": "campaign_id,impressions",
+    }
+    r = await client.get(f"{GRAPH}/act_{account}/insights", params=params)
+    body = r.json()
+    assert len(body["data"]) == 25
+    seen = list(body["data"])
+    while "next" in body.get("paging", {}):
+        body = (await client.get(body["paging"]["next"])).json()
+        seen += body["data"]
+    assert len(seen) == 4 * 31
+    bad = await client.get(
+        f"{GRAPH}/act_{account}/insights", params={**params, "fields": "impressions,mood"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["error"]["code"] == 100

@@ -1,0 +1,294 @@
+"""TikTok imitation: advertisers, segment API, file API with APPEND/REMOVE/REPLACE and its floor."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import httpx
+
+API = "/tiktok/business/open_api/v1.3"
+
+
+async def setup(kit: Any, client: httpx.AsyncClient) -> tuple[dict[str, str], str]:
+    data = await kit.tiktok()
+    headers = {"Access-Token": data["access_token"]}
+    r = await client.get(
+        f"{API}/oauth2/advertiser/get/",
+        params={"app_id": "tt-app", "secret": "tt-secret"},
+        headers=headers,
+    )
+    body = r.json()
+    assert body["code"] == 0
+    advertisers = body["data"]["list"]
+    assert [a["advertiser_id"] for a in advertisers] == data["advertiser_ids"]
+    return headers, advertisers[0]["advertiser_id"]
+
+
+async def upload(
+    client: httpx.AsyncClient, headers: dict[str, str], advertiser: str, hashes: list[str]
+) -> str:
+    content = ("\n".join(hashes) + "\n").encode()
+    r = await client.post(
+        f"{API}/dmp/custom_audience/file/upload/",
+        headers=headers,
+        data={
+            "advertiser_id": advertiser,
+            "calculate_type": "EMAIL_SHA256",
+            "file_signature": hashlib.md5(content).hexdigest(),
+        },
+        files={"file": ("audience.txt", content, "text/plain")},
+    )
+    body = r.json()
+    assert body["code"] == 0, body
+    path: str = body["data"]["file_path"]
+    return path
+
+
+async def details(
+    client: httpx.AsyncClient, headers: dict[str, str], advertiser: str, audience_id: str
+) -> dict[str, Any]:
+    r = await client.get(
+        f"{API}/dmp/custom_audience/get/",
+        headers=headers,
+        params={"advertiser_id": advertiser, "custom_audience_ids": f'["{audience_id}"]'},
+    )
+    body = r.json()
+    assert body["code"] == 0, body
+    result: dict[str, Any] = body["data"]["list"][0]["audience_details"]
+    return result
+
+
+async def test_segment_api_add_and_delete(kit: Any, client: httpx.AsyncClient) -> None:
+    headers, advertiser = await setup(kit, client)
+    r = await client.post(
+        f"{API}/segment/audience/",
+        headers=headers,
+        json={"advertiser_id": advertiser, "custom_audience_name": "Streamed", "action": "create"},
+    )
+    audience_id = r.json()["data"]["audience_id"]
+    emails = kit.hashes(300, "e")
+    phones = kit.hashes(300, "p")
+    r = await client.post(
+        f"{API}/segment/mapping/",
+        headers=headers,
+        json={
+            "advertiser_ids": [advertiser],
+            "action": "add",
+            "id_schema": ["EMAIL_SHA256", "PHONE_SHA256"],
+            "batch_data": [
+                [{"id": e, "audience_ids": [audience_id]}, {"id": p, "audience_ids": [audience_id]}]
+                for e, p in zip(emails, phones, strict=True)
+            ],
+        },
+    )
+    assert r.json()["code"] == 0, r.json()
+    r = await client.post(
+        f"{API}/segment/mapping/",
+        headers=headers,
+        json={
+            "advertiser_ids": [advertiser],
+            "action": "delete",
+            "id_schema": ["EMAIL_SHA256"],
+            "batch_data": [[{"id": e, "audience_ids": [audience_id]}] for e in emails[:100]],
+        },
+    )
+    assert r.json()["code"] == 0
+    admin = await kit.members("tiktok", audience_id, hashes=True)
+    assert sorted(admin["hashes"]) == sorted(emails[100:] + phones)
+    info = await details(client, headers, advertiser, audience_id)
+    assert info["cover_num"] == kit.matched(emails[100:] + phones)
+    assert info["is_valid"] is True
+
+
+async def test_segment_mapping_rejects_bad_rows(kit: Any, client: httpx.AsyncClient) -> None:
+    headers, advertiser = await setup(kit, client)
+    r = await client.post(
+        f"{API}/segment/audience/",
+        headers=headers,
+        json={"advertiser_id": advertiser, "custom_audience_name": "S", "action": "create"},
+    )
+    audience_id = r.json()["data"]["audience_id"]
+    bad = await client.post(
+        f"{API}/segment/mapping/",
+        headers=headers,
+        json={
+            "advertiser_ids": [advertiser],
+            "action": "add",
+            "id_schema": ["EMAIL_SHA256"],
+            "batch_data": [[{"id": "x" * 64, "audience_ids": [audience_id]}]],
+        },
+    )
+    assert bad.status_code == 200
+    assert bad.json()["code"] == 40002
+    assert "batch_data[0][0]" in bad.json()["message"]
+    schema = await client.post(
+        f"{API}/segment/mapping/",
+        headers=headers,
+        json={
+            "advertiser_ids": [advertiser],
+            "action": "add",
+            "id_schema": ["EMAIL_MD5"],
+            "batch_data": [[{"id": kit.sha("a"), "audience_ids": [audience_id]}]],
+        },
+    )
+    assert schema.json()["code"] == 40002
+    too_many = await client.post(
+        f"{API}/segment/mapping/",
+        headers=headers,
+        json={
+            "advertiser_ids": [advertiser],
+            "action": "add",
+            "id_schema": ["EMAIL_SHA256"],
+            "batch_data": [[{"id": h, "audience_ids": [audience_id]}] for h in kit.hashes(10_001)],
+        },
+    )
+    assert too_many.json()["code"] == 40002
+    assert (await kit.members("tiktok", audience_id))["count"] == 0
+
+
+async def test_file_api_replace_is_default_and_floor_holds(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    headers, advertiser = await setup(kit, client)
+    first = kit.hashes(2000, "first")
+    path = await upload(client, headers, advertiser, first)
+    r = await client.post(
+        f"{API}/dmp/custom_audience/create/",
+        headers=headers,
+        json={
+            "advertiser_id": advertiser,
+            "custom_audience_name": "From file",
+            "file_paths": [path],
+            "calculate_type": "EMAIL_SHA256",
+        },
+    )
+    audience_id = r.json()["data"]["custom_audience_id"]
+    assert (await kit.members("tiktok", audience_id))["count"] == 2000
+
+    second = kit.hashes(1500, "second")
+    r = await client.post(
+        f"{API}/dmp/custom_audience/update/",
+        headers=headers,
+        json={
+            "advertiser_id": advertiser,
+            "custom_audience_id": audience_id,
+            "file_paths": [await upload(client, headers, advertiser, second)],
+        },
+    )
+    assert r.json()["code"] == 0, r.json()
+    admin = await kit.members("tiktok", audience_id, hashes=True)
+    assert sorted(admin["hashes"]) == sorted(second), "an update without action replaces"
+
+    r = await client.post(
+        f"{API}/dmp/custom_audience/update/",
+        headers=headers,
+        json={
+            "advertiser_id": advertiser,
+            "custom_audience_id": audience_id,
+            "action": "REMOVE",
+            "file_paths": [await upload(client, headers, advertiser, second[:600])],
+        },
+    )
+    assert r.json()["code"] == 40002
+    assert "1000" in r.json()["message"]
+    assert (await kit.members("tiktok", audience_id))["count"] == 1500
+
+    small = kit.hashes(999, "small")
+    r = await client.post(
+        f"{API}/dmp/custom_audience/update/",
+        headers=headers,
+        json={
+            "advertiser_id": advertiser,
+            "custom_audience_id": audience_id,
+            "action": "REPLACE",
+            "file_paths": [await upload(client, headers, advertiser, small)],
+        },
+    )
+    assert r.json()["code"] == 40002
+    assert (await kit.members("tiktok", audience_id))["count"] == 1500
+
+    r = await client.post(
+        f"{API}/dmp/custom_audience/update/",
+        headers=headers,
+        json={
+            "advertiser_id": advertiser,
+            "custom_audience_id": audience_id,
+            "action": "APPEND",
+            "file_paths": [await upload(client, headers, advertiser, small + second[:10])],
+        },
+    )
+    assert r.json()["code"] == 0
+    admin = await kit.members("tiktok", audience_id, hashes=True)
+    assert sorted(admin["hashes"]) == sorted(second + small)
+    assert admin["stats"]["duplicates"] >= 10
+
+    r = await client.post(
+        f"{API}/dmp/custom_audience/update/",
+        headers=headers,
+        json={
+            "advertiser_id": advertiser,
+            "custom_audience_id": audience_id,
+            "action": "REMOVE",
+            "file_paths": [await upload(client, headers, advertiser, small[:500])],
+        },
+    )
+    assert r.json()["code"] == 0
+    assert (await kit.members("tiktok", audience_id))["count"] == 1500 + 499
+
+    info = await details(client, headers, advertiser, audience_id)
+    assert info["calculate_type"] == "EMAIL_SHA256"
+    assert info["cover_num"] == kit.matched(second + small[500:])
+
+    listed = await client.get(
+        f"{API}/dmp/custom_audience/list/",
+        headers=headers,
+        params={"advertiser_id": advertiser, "page": 1, "page_size": 10},
+    )
+    assert listed.json()["data"]["page_info"]["total_number"] == 1
+    deleted = await client.post(
+        f"{API}/dmp/custom_audience/delete/",
+        headers=headers,
+        json={"advertiser_id": advertiser, "custom_audience_ids": [audience_id]},
+    )
+    assert deleted.json()["code"] == 0
+    gone = await client.get(
+        f"{API}/dmp/custom_audience/get/",
+        headers=headers,
+        params={"advertiser_id": advertiser, "custom_audience_ids": f'["{audience_id}"]'},
+    )
+    assert gone.json()["code"] == 40002
+
+
+async def test_file_upload_checks_signature_and_content(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    headers, advertiser = await setup(kit, client)
+    r = await client.post(
+        f"{API}/dmp/custom_audience/file/upload/",
+        headers=headers,
+        data={
+            "advertiser_id": advertiser,
+            "calculate_type": "EMAIL_SHA256",
+            "file_signature": "0" * 32,
+        },
+        files={"file": ("a.txt", b"\n".join(h.encode() for h in kit.hashes(3)), "text/plain")},
+    )
+    assert r.json()["code"] == 40002
+    r = await client.post(
+        f"{API}/dmp/custom_audience/file/upload/",
+        headers=headers,
+        data={"advertiser_id": advertiser, "calculate_type": "EMAIL_SHA256"},
+        files={"file": ("a.txt", b"not-a-hash\n1234\n", "text/plain")},
+    )
+    assert r.json()["code"] == 40002
+
+
+async def test_foreign_advertiser_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
+    headers, _ = await setup(kit, client)
+    r = await client.post(
+        f"{API}/segment/audience/",
+        headers=headers,
+        json={"advertiser_id": "123", "custom_audience_name": "x", "action": "create"},
+    )
+    assert r.json()["code"] == 40001
