@@ -36,7 +36,7 @@ from gateway.auth import (
 )
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, Identity, header_value
-from gateway.ratelimit import GUARDED_AUTH_PATHS, RateLimiter, checks_for
+from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
 from gateway.revocations import listen
 from gateway.routes import upstream_for
 from gateway.settings import Settings, get_settings
@@ -138,6 +138,14 @@ class Gateway:
                 settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
             )
             self.limiter = RateLimiter(self.redis)
+            self.limits = Defaults(
+                user=Policy("default", settings.rate_limit_user_per_minute, 60),
+                anonymous=Policy("default-anonymous", settings.rate_limit_anonymous_per_minute, 60),
+                login_ip=Policy("login-ip", settings.rate_limit_login_per_ip_per_minute, 60),
+                login_email=Policy(
+                    "login-email", settings.rate_limit_login_per_email_per_5_minutes, 300
+                ),
+            )
             self.http = client
 
             async def fetch_openapi(service: str) -> dict[str, Any] | None:
@@ -312,7 +320,14 @@ class Gateway:
         client_ip = str(client[0]) if client else "unknown"
         principal = identity.user_id
         refusal, tightest = await self.limiter.evaluate(
-            checks_for(scope["method"], path, principal=principal, client_ip=client_ip, email=email)
+            checks_for(
+                scope["method"],
+                path,
+                principal=principal,
+                client_ip=client_ip,
+                email=email,
+                defaults=self.limits,
+            )
         )
         if refusal is not None:
             headers = {k.decode(): v.decode() for k, v in refusal.headers()}

@@ -79,6 +79,16 @@ _SYNC_RE = re.compile(rf"^{_AS}/audiences/([^/]+)/sync/?$")
 GUARDED_AUTH_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/forgot-password"})
 
 
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """The house limits (the spec's audience-sync limits are fixed above)."""
+
+    user: Policy = DEFAULT_USER
+    anonymous: Policy = DEFAULT_ANONYMOUS
+    login_ip: Policy = LOGIN_PER_IP
+    login_email: Policy = LOGIN_PER_EMAIL
+
+
 def checks_for(
     method: str,
     path: str,
@@ -86,6 +96,7 @@ def checks_for(
     principal: str | None,
     client_ip: str,
     email: str | None,
+    defaults: Defaults = Defaults(),
 ) -> list[Check]:
     """Every policy that applies to this request, most specific first."""
     found: list[Check] = []
@@ -100,14 +111,14 @@ def checks_for(
         elif method == "POST" and (m := _SYNC_RE.match(path)):
             found.append(Check(AUDIENCE_SYNC, f"{principal}:{m.group(1)}"))
     if method == "POST" and path in GUARDED_AUTH_PATHS:
-        found.append(Check(LOGIN_PER_IP, client_ip))
+        found.append(Check(defaults.login_ip, client_ip))
         if email:
             digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-            found.append(Check(LOGIN_PER_EMAIL, digest))
+            found.append(Check(defaults.login_email, digest))
     if principal:
-        found.append(Check(DEFAULT_USER, principal))
+        found.append(Check(defaults.user, principal))
     else:
-        found.append(Check(DEFAULT_ANONYMOUS, client_ip))
+        found.append(Check(defaults.anonymous, client_ip))
     return found
 
 

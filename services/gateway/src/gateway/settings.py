@@ -26,6 +26,12 @@ class Settings(ServiceSettings):
     openapi_cache_seconds: float = 30.0
     max_buffered_body_bytes: int = 1_048_576
 
+    # House rate limits (requests per window); the spec's audience-sync limits are fixed.
+    rate_limit_user_per_minute: int = 600
+    rate_limit_anonymous_per_minute: int = 120
+    rate_limit_login_per_ip_per_minute: int = 30
+    rate_limit_login_per_email_per_5_minutes: int = 10
+
     def upstream_urls(self) -> dict[str, str]:
         return {
             "identity": self.identity_url,
