@@ -64,7 +64,9 @@ def unique_email(tag: str = "user") -> str:
     return f"{tag}-{uuid.uuid4().hex[:12]}@example.com"
 
 
-async def register(api: httpx.AsyncClient, email: str | None = None, password: str = "correct horse 1") -> User:
+async def register(
+    api: httpx.AsyncClient, email: str | None = None, password: str = "correct horse 1"
+) -> User:
     email = email or unique_email()
     response = await api.post("/auth/register", json={"email": email, "password": password})
     assert response.status_code == 201, response.text

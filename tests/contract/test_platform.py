@@ -43,11 +43,13 @@ async def test_service_ports_refuse_requests_without_a_valid_internal_token():
             plain = await client.get(f"{base}/api/v1/anything")
             assert plain.status_code == 401, name
             forged = await client.get(
-                f"{base}/api/v1/anything", headers={"X-Internal-Token": "eyJhbGciOiJIUzI1NiJ9.e30.x"}
+                f"{base}/api/v1/anything",
+                headers={"X-Internal-Token": "eyJhbGciOiJIUzI1NiJ9.e30.x"},
             )
             assert forged.status_code == 401, name
             spoofed = await client.get(
-                f"{base}/api/v1/anything", headers={"X-User-Id": str(uuid.uuid4()), "X-Plan": "enterprise"}
+                f"{base}/api/v1/anything",
+                headers={"X-User-Id": str(uuid.uuid4()), "X-Plan": "enterprise"},
             )
             assert spoofed.status_code == 401, name
 
