@@ -8,7 +8,6 @@ internal token, streaming); the gateway's own routes (``/api/v1/health``,
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -177,8 +176,8 @@ class Gateway:
                 yield
             finally:
                 listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await listener
+                # Never let a Kafka client that is still connecting hold up shutdown.
+                await asyncio.wait({listener}, timeout=5)
                 await client.aclose()
                 await self.redis.aclose()
 

@@ -8,6 +8,7 @@ a gap while it reconnects is covered by the cache's short TTL.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -89,4 +90,5 @@ async def listen(
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
         finally:
-            await consumer.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(consumer.stop()), timeout=5)
