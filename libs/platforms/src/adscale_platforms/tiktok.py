@@ -1,0 +1,486 @@
+"""TikTok API for Business (v1.3) client.
+
+Hosts: ``tiktok_business_url`` (API) and ``tiktok_auth_url`` (the advertiser authorization
+page, ``/portal/auth`` on the same host by default).
+
+* OAuth: ``{auth}/portal/auth?app_id&state&redirect_uri`` redirects back with ``auth_code``
+  (also sent as ``code``); ``POST /open_api/v1.3/oauth2/access_token/`` with ``app_id``,
+  ``secret``, ``auth_code``. No PKCE. Marketing API tokens are long-lived; when the token
+  endpoint returns a ``refresh_token`` it is refreshed with
+  ``POST /open_api/v1.3/oauth2/refresh_token/``.
+* Every call carries the token in the ``Access-Token`` header. Responses are
+  ``{"code", "message", "request_id", "data"}``; ``code != 0`` is an error even with
+  HTTP 200 (see :func:`tiktok_error`).
+* Ad accounts: ``GET /oauth2/advertiser/get/`` (``app_id``, ``secret``), currencies from
+  ``GET /advertiser/info/``.
+* Audiences: created with the streaming segment API ``POST /segment/audience/``
+  (``action: create``), read with ``GET /dmp/custom_audience/get/`` (size ``cover_num``),
+  deleted with ``POST /dmp/custom_audience/delete/``. These calls need the advertiser id,
+  so the audience id this client hands out is ``"{advertiser_id}:{audience_id}"``.
+* Members: add / remove with ``POST /segment/mapping/`` (``action: add | delete``,
+  ``id_schema``, ``batch_data``); full replace with the customer-file API:
+  ``POST /dmp/custom_audience/file/upload/`` (one hash per line, ``file_signature`` = MD5)
+  then ``POST /dmp/custom_audience/update/`` with ``action: REPLACE`` (TikTok's default is
+  REPLACE, so ``action`` is always set explicitly; files beyond the first 50 of a replace
+  are appended with ``action: APPEND``). TikTok refuses file updates that leave fewer than
+  1,000 members (:class:`AudienceTooSmall`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from adscale_platforms.base import (
+    BaseClient,
+    Rows,
+    TokenLike,
+    as_fields,
+    expires_at,
+    parse_retry_after,
+    row_values,
+)
+from adscale_platforms.batching import compact_json, json_size, limits_for
+from adscale_platforms.errors import (
+    AudienceTooSmall,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    PlatformUnavailable,
+    RateLimited,
+    TokenExpired,
+)
+from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, TokenSet
+from adscale_platforms.rows import map_rows
+
+__all__ = ["TikTokClient", "split_audience_id", "tiktok_error"]
+
+PLATFORM = "tiktok"
+API = "/open_api/v1.3"
+
+ID_SCHEMA: dict[str, str] = {
+    "email": "EMAIL_SHA256",
+    "phone": "PHONE_SHA256",
+    "madid": "IDFA_SHA256",
+}
+_RAW_SCHEMAS = frozenset({"EMAIL_SHA256", "PHONE_SHA256", "IDFA_SHA256", "AAID_SHA256"})
+# The customer-file API names the Android id GAID.
+FILE_CALCULATE_TYPE = {"AAID_SHA256": "GAID_SHA256"}
+FILES_PER_UPDATE = 50
+
+# TikTok return codes (HTTP 200, ``code`` in the body).
+RATE_LIMIT_CODES = frozenset({40100})
+# 40102 expired, 40104 empty, 40105 incorrect or revoked, 40107 refresh token invalid.
+TOKEN_CODES = frozenset({40102, 40104, 40105, 40107})
+PERMISSION_CODES = frozenset({40001, 40007})
+NOT_FOUND_CODES = frozenset({40300})
+TOO_SMALL_HINTS = ("1,000", "1000", "too small", "less than")
+
+
+def tiktok_error(status: int, headers: httpx.Headers, body: Any) -> PlatformError | None:
+    """Map a TikTok response (``code != 0`` even on HTTP 200) to a typed error."""
+    code = body.get("code") if isinstance(body, dict) else None
+    if status < 400 and code in (0, None) and isinstance(body, dict):
+        return None
+    message = (
+        str((body or {}).get("message") or f"HTTP {status}")
+        if isinstance(body, dict)
+        else f"HTTP {status}"
+    )
+    args: dict[str, Any] = {"http_status": status, "raw": body}
+    retry_after = parse_retry_after(headers.get("retry-after"))
+    if code in RATE_LIMIT_CODES or status == 429:
+        return RateLimited(PLATFORM, code, message, retry_after=retry_after, **args)
+    if code in TOKEN_CODES or status == 401:
+        return TokenExpired(PLATFORM, code, message, **args)
+    if code in PERMISSION_CODES or status == 403:
+        return PermissionDenied(PLATFORM, code, message, **args)
+    if (isinstance(code, int) and code >= 50000) or status >= 500:
+        return PlatformUnavailable(PLATFORM, code, message, **args)
+    if code in NOT_FOUND_CODES or status == 404:
+        return NotFound(PLATFORM, code, message, **args)
+    if any(hint in message.lower() for hint in TOO_SMALL_HINTS) and "audience" in message.lower():
+        return AudienceTooSmall(PLATFORM, code, message, **args)
+    return InvalidRequest(PLATFORM, code, message, **args)
+
+
+def split_audience_id(audience_id: str) -> tuple[str, str]:
+    """``(advertiser_id, audience_id)`` from this client's ``"{advertiser}:{audience}"`` id."""
+    advertiser, sep, audience = audience_id.partition(":")
+    if not sep or not advertiser or not audience:
+        raise ValueError("TikTok audience ids look like '{advertiser_id}:{audience_id}'")
+    return advertiser, audience
+
+
+class TikTokClient(BaseClient):
+    """TikTok API for Business client (see the module docstring for endpoints)."""
+
+    platform = PLATFORM
+    supports_pkce = False
+
+    @property
+    def api(self) -> str:
+        return f"{self.settings.tiktok_business_url.rstrip('/')}{API}"
+
+    def _auth_headers(self, token: str) -> dict[str, str]:
+        return {"Access-Token": token}
+
+    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
+        return tiktok_error(response.status_code, response.headers, body)
+
+    @staticmethod
+    def _data(body: Any) -> dict[str, Any]:
+        data = body.get("data") if isinstance(body, dict) else None
+        return data if isinstance(data, dict) else {}
+
+    # -- OAuth -------------------------------------------------------------------------
+
+    def authorization_url(
+        self, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
+        params = {
+            "app_id": self.settings.tiktok_app_id,
+            "state": state,
+            "redirect_uri": redirect_uri,
+        }
+        return f"{self.settings.tiktok_auth_url.rstrip('/')}/portal/auth?{urlencode(params)}"
+
+    def _token_set(self, body: Any, refresh_token: str | None = None) -> TokenSet:
+        data = self._data(body)
+        if not data.get("access_token"):
+            raise InvalidRequest(PLATFORM, None, "token response without access_token")
+        scope = data.get("scope")
+        scopes = tuple(str(s) for s in scope) if isinstance(scope, list) else ()
+        lifetime = data.get("access_token_expire_in", data.get("expires_in"))
+        return TokenSet(
+            access_token=str(data["access_token"]),
+            refresh_token=str(data.get("refresh_token") or refresh_token or "") or None,
+            expires_at=expires_at(lifetime),
+            scopes=scopes,
+            raw={k: v for k, v in data.items() if "token" not in k or k.endswith("expire_in")},
+        )
+
+    async def exchange_code(
+        self, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        body = await self._request(
+            "POST",
+            f"{self.api}/oauth2/access_token/",
+            json_body={
+                "app_id": self.settings.tiktok_app_id,
+                "secret": self.settings.tiktok_secret.get_secret_value(),
+                "auth_code": code,
+            },
+        )
+        return self._token_set(body)
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        body = await self._request(
+            "POST",
+            f"{self.api}/oauth2/refresh_token/",
+            json_body={
+                "app_id": self.settings.tiktok_app_id,
+                "secret": self.settings.tiktok_secret.get_secret_value(),
+                "refresh_token": refresh_token,
+                "grant_type": "refresh_token",
+            },
+        )
+        return self._token_set(body, refresh_token)
+
+    # -- accounts ----------------------------------------------------------------------
+
+    async def list_ad_accounts(self, token: TokenLike) -> list[AdAccount]:
+        body = await self._request(
+            "GET",
+            f"{self.api}/oauth2/advertiser/get/",
+            token=token,
+            params={
+                "app_id": self.settings.tiktok_app_id,
+                "secret": self.settings.tiktok_secret.get_secret_value(),
+            },
+        )
+        listed = [item for item in self._data(body).get("list", []) if isinstance(item, dict)]
+        if not listed:
+            return []
+        ids = [str(item.get("advertiser_id")) for item in listed]
+        currencies: dict[str, Any] = {}
+        for start in range(0, len(ids), 100):
+            info = await self._request(
+                "GET",
+                f"{self.api}/advertiser/info/",
+                token=token,
+                params={
+                    "advertiser_ids": json.dumps(ids[start : start + 100]),
+                    "fields": json.dumps(["advertiser_id", "name", "currency"]),
+                },
+            )
+            for item in self._data(info).get("list", []):
+                if isinstance(item, dict):
+                    currencies[str(item.get("advertiser_id"))] = item.get("currency")
+        return [
+            AdAccount(
+                id=str(item.get("advertiser_id")),
+                name=str(item.get("advertiser_name") or item.get("name") or ""),
+                currency=currencies.get(str(item.get("advertiser_id"))),
+            )
+            for item in listed
+        ]
+
+    # -- audiences ---------------------------------------------------------------------
+
+    @staticmethod
+    def _schema(name: str) -> str:
+        if name in ID_SCHEMA:
+            return ID_SCHEMA[name]
+        if name in _RAW_SCHEMAS:
+            return name
+        raise ValueError(f"TikTok audiences take no {name!r} identifier")
+
+    async def create_audience(
+        self,
+        token: TokenLike,
+        ad_account_id: str,
+        name: str,
+        description: str,
+        *,
+        schema_field: str | None = None,
+    ) -> str:
+        body = await self._request(
+            "POST",
+            f"{self.api}/segment/audience/",
+            token=token,
+            json_body={
+                "advertiser_id": ad_account_id,
+                "custom_audience_name": name,
+                "id_type": self._schema(schema_field or "email"),
+                "action": "create",
+            },
+        )
+        audience = self._data(body).get("audience_id")
+        if audience is None:
+            raise InvalidRequest(
+                PLATFORM, None, "segment/audience answered no audience_id", raw=body
+            )
+        return f"{ad_account_id}:{audience}"
+
+    async def get_audience(self, token: TokenLike, audience_id: str) -> AudienceInfo:
+        advertiser, audience = split_audience_id(audience_id)
+        body = await self._request(
+            "GET",
+            f"{self.api}/dmp/custom_audience/get/",
+            token=token,
+            params={"advertiser_id": advertiser, "custom_audience_ids": json.dumps([audience])},
+        )
+        listed = self._data(body).get("list") or []
+        entry = listed[0] if listed and isinstance(listed[0], dict) else {}
+        details = entry.get("audience_details", entry)
+        if not isinstance(details, dict) or not details:
+            raise NotFound(PLATFORM, None, f"audience {audience} not found", raw=body)
+        cover = details.get("cover_num")
+        rate = details.get("match_rate")
+        status = details.get("status")
+        if status is None and "is_valid" in details:
+            status = "VALID" if details.get("is_valid") else "PROCESSING"
+        return AudienceInfo(
+            id=audience_id,
+            size=int(cover) if isinstance(cover, int | float) else None,
+            match_rate=float(rate) if isinstance(rate, int | float) else None,
+            status=str(status) if status is not None else None,
+            raw=details,
+        )
+
+    async def delete_audience(self, token: TokenLike, audience_id: str) -> None:
+        advertiser, audience = split_audience_id(audience_id)
+        await self._request(
+            "POST",
+            f"{self.api}/dmp/custom_audience/delete/",
+            token=token,
+            json_body={"advertiser_id": advertiser, "custom_audience_ids": [audience]},
+        )
+
+    # -- members: streaming segment API ------------------------------------------------
+
+    async def _mapping(
+        self,
+        operation: str,
+        action: str,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+    ) -> AsyncIterator[BatchReport]:
+        advertiser, audience = split_audience_id(audience_id)
+        names = as_fields(fields)
+        schema = [self._schema(n) for n in names]
+        width = len(names)
+        envelope = {
+            "advertiser_ids": [advertiser],
+            "action": action,
+            "id_schema": schema,
+            "batch_data": [],
+        }
+
+        def prepare(row: Any) -> list[dict[str, Any]]:
+            return [
+                {"id": value, "audience_ids": [audience]} if value else {}
+                for value in row_values(row, width)
+            ]
+
+        index = 0
+        done = 0
+        async for batch, last in self._batches(
+            map_rows(rows, prepare),
+            row_bytes=json_size,
+            envelope_bytes=len(compact_json(envelope)),
+        ):
+            done += len(batch)
+            body = await self._request(
+                "POST",
+                f"{self.api}/segment/mapping/",
+                token=token,
+                json_body={**envelope, "batch_data": batch},
+            )
+            yield BatchReport(
+                operation=operation,
+                batch_index=index,
+                rows=len(batch),
+                rows_done=done,
+                received=len(batch),
+                invalid=0,
+                last=last,
+                raw=body if isinstance(body, dict) else {},
+            )
+            index += 1
+
+    def stream_add_members(
+        self,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        *,
+        estimated_total: int | None = None,
+    ) -> AsyncIterator[BatchReport]:
+        return self._mapping("add", "add", token, audience_id, fields, rows)
+
+    def stream_remove_members(
+        self,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        *,
+        estimated_total: int | None = None,
+    ) -> AsyncIterator[BatchReport]:
+        return self._mapping("remove", "delete", token, audience_id, fields, rows)
+
+    # -- members: customer-file API (replace) ------------------------------------------
+
+    async def upload_file(
+        self,
+        token: TokenLike,
+        advertiser_id: str,
+        calculate_type: str,
+        lines: Sequence[str],
+        *,
+        name: str = "audience.txt",
+    ) -> str:
+        """Upload one customer file (one identifier per line); returns its ``file_path``."""
+        content = ("\n".join(lines) + "\n").encode("utf-8")
+        body = await self._request(
+            "POST",
+            f"{self.api}/dmp/custom_audience/file/upload/",
+            token=token,
+            data={
+                "advertiser_id": advertiser_id,
+                "calculate_type": calculate_type,
+                "file_signature": hashlib.md5(content, usedforsecurity=False).hexdigest(),
+            },
+            files={"file": (name, content, "text/plain")},
+        )
+        path = self._data(body).get("file_path")
+        if not path:
+            raise InvalidRequest(PLATFORM, None, "file upload answered no file_path", raw=body)
+        return str(path)
+
+    async def _update_files(
+        self, token: TokenLike, advertiser: str, audience: str, action: str, paths: list[str]
+    ) -> dict[str, Any]:
+        body = await self._request(
+            "POST",
+            f"{self.api}/dmp/custom_audience/update/",
+            token=token,
+            json_body={
+                "advertiser_id": advertiser,
+                "custom_audience_id": audience,
+                "action": action,
+                "file_paths": paths,
+            },
+        )
+        return body if isinstance(body, dict) else {}
+
+    async def stream_replace_members(
+        self,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        *,
+        estimated_total: int | None = None,
+    ) -> AsyncIterator[BatchReport]:
+        """Upload customer files and apply them with ``action: REPLACE`` (then ``APPEND``)."""
+        advertiser, audience = split_audience_id(audience_id)
+        names = as_fields(fields)
+        if len(names) != 1:
+            raise ValueError("a TikTok customer-file replace takes one identifier type")
+        schema = self._schema(names[0])
+        calculate_type = FILE_CALCULATE_TYPE.get(schema, schema)
+        limits = limits_for(PLATFORM, self.settings, kind="file")
+
+        def prepare(row: Any) -> str:
+            return row_values(row, 1)[0]
+
+        pending: list[str] = []
+        pending_rows = 0
+        done = 0
+        index = 0
+        action = "REPLACE"
+        file_number = 0
+        async for lines, last in self._batches(
+            map_rows(rows, prepare),
+            row_bytes=lambda line: len(line.encode("utf-8")),
+            envelope_bytes=1,  # the trailing newline
+            limits=limits,
+        ):
+            file_number += 1
+            pending.append(
+                await self.upload_file(
+                    token, advertiser, calculate_type, lines, name=f"audience-{file_number}.txt"
+                )
+            )
+            pending_rows += len(lines)
+            if len(pending) == FILES_PER_UPDATE or last:
+                response = await self._update_files(token, advertiser, audience, action, pending)
+                done += pending_rows
+                yield BatchReport(
+                    operation="replace",
+                    batch_index=index,
+                    rows=pending_rows,
+                    rows_done=done,
+                    received=pending_rows,
+                    invalid=0,
+                    last=last,
+                    raw=response,
+                )
+                index += 1
+                action = "APPEND"
+                pending = []
+                pending_rows = 0
+        if file_number == 0:
+            raise ValueError("a TikTok replace needs members (audiences keep at least 1,000)")

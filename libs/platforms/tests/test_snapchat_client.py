@@ -1,0 +1,271 @@
+"""Snapchat client: Marketing API v1 request shapes, asserted with respx."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+import respx
+
+from adscale_platforms import SnapchatClient
+from adscale_platforms.errors import InvalidRequest, RateLimited
+
+API = "https://adsapi.snapchat.com/v1"
+TOKEN_URL = "https://accounts.snapchat.com/login/oauth2/access_token"
+
+
+def hashes(n: int, prefix: str = "s") -> list[str]:
+    return [hashlib.sha256(f"{prefix}{i}".encode()).hexdigest() for i in range(n)]
+
+
+def body_of(request: httpx.Request) -> Any:
+    return json.loads(request.content)
+
+
+def users_ok(request: httpx.Request) -> httpx.Response:
+    count = len(body_of(request)["users"][0]["data"])
+    return httpx.Response(
+        200,
+        json={
+            "request_status": "SUCCESS",
+            "request_id": "r",
+            "users": [{"sub_request_status": "SUCCESS", "user": {"number_uploaded_users": count}}],
+        },
+    )
+
+
+@pytest.fixture
+def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> SnapchatClient:
+    return SnapchatClient(http, settings, sleep=sleeps)
+
+
+def test_authorization_url(client: SnapchatClient) -> None:
+    parts = urlsplit(client.authorization_url("st", "https://app.test/cb"))
+    assert (
+        f"{parts.scheme}://{parts.netloc}{parts.path}"
+        == "https://accounts.snapchat.com/login/oauth2/authorize"
+    )
+    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
+        "client_id": "snap-client",
+        "redirect_uri": "https://app.test/cb",
+        "response_type": "code",
+        "scope": "snapchat-marketing-api",
+        "state": "st",
+    }
+
+
+@respx.mock
+async def test_exchange_and_refresh(client: SnapchatClient) -> None:
+    route = respx.post(TOKEN_URL).mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "access_token": "sat",
+                "token_type": "Bearer",
+                "expires_in": 1800,
+                "refresh_token": "srt",
+                "scope": "snapchat-marketing-api",
+            },
+        )
+    )
+    tokens = await client.exchange_code("c0de", "https://app.test/cb")
+    form = {k: v[0] for k, v in parse_qs(route.calls.last.request.content.decode()).items()}
+    assert form == {
+        "grant_type": "authorization_code",
+        "client_id": "snap-client",
+        "client_secret": "snap-secret",
+        "code": "c0de",
+        "redirect_uri": "https://app.test/cb",
+    }
+    assert (tokens.access_token, tokens.refresh_token, tokens.scopes) == (
+        "sat",
+        "srt",
+        ("snapchat-marketing-api",),
+    )
+    await client.refresh("srt")
+    form = {k: v[0] for k, v in parse_qs(route.calls.last.request.content.decode()).items()}
+    assert form["grant_type"] == "refresh_token"
+    assert form["refresh_token"] == "srt"
+
+
+@respx.mock
+async def test_list_ad_accounts(client: SnapchatClient) -> None:
+    route = respx.get(f"{API}/me/organizations").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "request_status": "SUCCESS",
+                "organizations": [
+                    {
+                        "sub_request_status": "SUCCESS",
+                        "organization": {
+                            "id": "org-1",
+                            "ad_accounts": [
+                                {"id": "acc-1", "name": "Snap Shop", "currency": "USD"},
+                                {"id": "acc-2", "name": "Snap EU", "currency": "EUR"},
+                            ],
+                        },
+                    }
+                ],
+            },
+        )
+    )
+    accounts = await client.list_ad_accounts("sat")
+    assert [(a.id, a.currency) for a in accounts] == [("acc-1", "USD"), ("acc-2", "EUR")]
+    assert route.calls.last.request.url.params["with_ad_accounts"] == "true"
+    assert route.calls.last.request.headers["authorization"] == "Bearer sat"
+
+
+@respx.mock
+async def test_segment_lifecycle(client: SnapchatClient) -> None:
+    create = respx.post(f"{API}/adaccounts/acc-1/segments").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "request_status": "SUCCESS",
+                "segments": [
+                    {"sub_request_status": "SUCCESS", "segment": {"id": "seg-1", "name": "Buyers"}}
+                ],
+            },
+        )
+    )
+    assert await client.create_audience("sat", "acc-1", "Buyers", "CRM buyers") == "seg-1"
+    assert body_of(create.calls.last.request) == {
+        "segments": [
+            {
+                "name": "Buyers",
+                "description": "CRM buyers",
+                "source_type": "FIRST_PARTY",
+                "retention_in_days": 9999,
+                "ad_account_id": "acc-1",
+            }
+        ]
+    }
+    respx.get(f"{API}/segments/seg-1").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "request_status": "SUCCESS",
+                "segments": [
+                    {
+                        "sub_request_status": "SUCCESS",
+                        "segment": {
+                            "id": "seg-1",
+                            "approximate_number_users": 21500,
+                            "upload_status": "COMPLETE",
+                            "targetable_status": "READY",
+                        },
+                    }
+                ],
+            },
+        )
+    )
+    info = await client.get_audience("sat", "seg-1")
+    assert (info.size, info.status, info.match_rate) == (21500, "READY", None)
+    delete = respx.delete(f"{API}/segments/seg-1").mock(
+        return_value=httpx.Response(200, json={"request_status": "SUCCESS"})
+    )
+    await client.delete_audience("sat", "seg-1")
+    assert delete.called
+
+
+@respx.mock
+async def test_add_remove_request_shapes(http: httpx.AsyncClient, settings_factory: Any) -> None:
+    client = SnapchatClient(http, settings_factory(snapchat_batch_max_rows=1_000))
+    add = respx.post(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
+    result = await client.add_members("sat", "seg-1", "email", hashes(2_500))
+    bodies = [body_of(c.request) for c in add.calls]
+    assert [len(b["users"][0]["data"]) for b in bodies] == [1_000, 1_000, 500]
+    assert bodies[0]["users"][0]["schema"] == ["EMAIL_SHA256"]
+    assert bodies[0]["users"][0]["data"][0] == [hashes(1)[0]]
+    assert result.received == 2_500
+
+    remove = respx.delete(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
+    await client.remove_members("sat", "seg-1", "madid", hashes(2))
+    assert body_of(remove.calls.last.request)["users"][0] == {
+        "id": "seg-1",
+        "schema": ["MOBILE_AD_ID_SHA256"],
+        "data": [[h] for h in hashes(2)],
+    }
+
+
+@respx.mock
+async def test_replace_removes_all_users_then_adds(client: SnapchatClient) -> None:
+    order: list[str] = []
+
+    def remove_all(request: httpx.Request) -> httpx.Response:
+        order.append("all_users")
+        return httpx.Response(200, json={"request_status": "SUCCESS"})
+
+    def add(request: httpx.Request) -> httpx.Response:
+        order.append("users")
+        return users_ok(request)
+
+    respx.delete(f"{API}/segments/seg-1/all_users").mock(side_effect=remove_all)
+    respx.post(f"{API}/segments/seg-1/users").mock(side_effect=add)
+    result = await client.replace_members("sat", "seg-1", "phone", hashes(10))
+    assert order == ["all_users", "users"]
+    assert result.received == 10
+
+
+async def test_one_identifier_type_per_segment(client: SnapchatClient) -> None:
+    with pytest.raises(ValueError):
+        await client.add_members("sat", "seg-1", ["email", "phone"], [("a", "b")])
+    with pytest.raises(ValueError):
+        await client.add_members("sat", "seg-1", "first_name", ["x"])
+
+
+@respx.mock
+async def test_429_retry_after_is_honoured(client: SnapchatClient, sleeps: Any) -> None:
+    route = respx.post(f"{API}/segments/seg-1/users").mock(
+        side_effect=[
+            httpx.Response(
+                429,
+                headers={"Retry-After": "7"},
+                json={"request_status": "ERROR", "debug_message": "Too many requests."},
+            ),
+            users_ok,
+        ]
+    )
+    await client.add_members("sat", "seg-1", "email", hashes(3))
+    assert route.call_count == 2
+    assert sleeps.calls == [7.0]
+
+
+@respx.mock
+async def test_sub_request_error_is_invalid_request(client: SnapchatClient) -> None:
+    respx.post(f"{API}/segments/seg-1/users").mock(
+        return_value=httpx.Response(
+            200,
+            json={
+                "request_status": "PARTIAL",
+                "users": [
+                    {"sub_request_status": "ERROR", "sub_request_error_reason": "Invalid hash"}
+                ],
+            },
+        )
+    )
+    with pytest.raises(InvalidRequest, match="Invalid hash"):
+        await client.add_members("sat", "seg-1", "email", hashes(1))
+
+
+@respx.mock
+async def test_rate_limit_wait_capped_by_setting(
+    http: httpx.AsyncClient, settings_factory: Any, sleeps: Any
+) -> None:
+    client = SnapchatClient(
+        http, settings_factory(max_retry_wait_seconds=2.5, max_attempts=2), sleep=sleeps
+    )
+    respx.post(f"{API}/segments/seg-1/users").mock(
+        return_value=httpx.Response(
+            429, headers={"Retry-After": "600"}, json={"request_status": "ERROR"}
+        )
+    )
+    with pytest.raises(RateLimited) as caught:
+        await client.add_members("sat", "seg-1", "email", hashes(1))
+    assert caught.value.retry_after == 600
+    assert sleeps.calls == [2.5]
