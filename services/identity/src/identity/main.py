@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from adscale_common.app import create_service_app
+from identity.api_key.endpoints import router as api_key_router
+from identity.auth.endpoints import router as auth_router
+from identity.dependencies import security_of
+from identity.internal import router as internal_router
 from identity.settings import Settings, get_settings
+
+
+async def _check_keys(app: FastAPI) -> None:
+    """Fail at startup, not at the first login, when the signing keys are unusable."""
+    security_of(app)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -14,7 +23,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         service="identity",
         title="AdScale Identity",
-        routers=[],
+        routers=[auth_router, api_key_router, internal_router],
+        on_startup=[_check_keys],
     )
 
 

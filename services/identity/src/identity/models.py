@@ -1,10 +1,130 @@
-"""Identity tables. Outbox and inbox tables come from ``adscale_common.messaging``."""
+"""Identity tables. Outbox and inbox tables come from ``adscale_common.messaging``.
+
+Secrets are never stored in clear: refresh tokens as SHA-256, API keys and
+reset tokens as HMAC-SHA256 with a server secret, passwords as argon2id.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import SQLModel
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
 
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+PLANS = ("free", "pro", "enterprise")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _created_at() -> Any:
+    return Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now()},
+        nullable=False,
+    )
+
+
+def _optional_at() -> Any:
+    return Field(
+        default=None,
+        sa_type=sa.DateTime(timezone=True),
+        nullable=True,
+    )
+
+
+class User(SQLModel, table=True):
+    """An account. ``email`` is stored lower-cased, so uniqueness is case-insensitive."""
+
+    __tablename__ = "user"
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
+        sa.CheckConstraint("plan IN ('free', 'pro', 'enterprise')", name="plan_known"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    email: str = Field(sa_type=sa.Text, unique=True, nullable=False)
+    # NULL for a provisioned user who has not chosen a password yet (reset flow sets it).
+    password_hash: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    plan: str = Field(
+        default="free",
+        sa_type=sa.Text,
+        sa_column_kwargs={"server_default": "free"},
+        nullable=False,
+    )
+    # When the last applied billing.plan_changed took effect (older events are ignored).
+    plan_changed_at: datetime | None = _optional_at()
+    external_user_id: str | None = Field(default=None, sa_type=sa.Text, unique=True, nullable=True)
+    # Who provisioned the user through /auth/provision (scopes idempotent repeats).
+    provisioned_by_user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL", nullable=True
+    )
+    created_at: datetime = _created_at()
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "onupdate": sa.func.now()},
+        nullable=False,
+    )
+
+
+class RefreshToken(SQLModel, table=True):
+    """One opaque refresh token; rotation chains tokens of one login into a family."""
+
+    __tablename__ = "refresh_token"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    family_id: uuid.UUID = Field(index=True)
+    parent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="refresh_token.id", ondelete="SET NULL", nullable=True
+    )
+    token_hash: str = Field(sa_type=sa.Text, unique=True, nullable=False)
+    created_at: datetime = _created_at()
+    expires_at: datetime = Field(
+        sa_type=sa.DateTime(timezone=True),
+        nullable=False,
+    )
+    used_at: datetime | None = _optional_at()
+    revoked_at: datetime | None = _optional_at()
+
+
+class ApiKey(SQLModel, table=True):
+    """A programmatic credential; only its keyed hash and display prefix are kept."""
+
+    __tablename__ = "api_key"
+    __table_args__ = (sa.Index("ix_api_key_user_id_created_at", "user_id", "created_at"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE")
+    name: str = Field(sa_type=sa.Text, nullable=False)
+    prefix: str = Field(sa_type=sa.Text, nullable=False)
+    key_hash: str = Field(sa_type=sa.Text, unique=True, nullable=False)
+    created_at: datetime = _created_at()
+    last_used_at: datetime | None = _optional_at()
+    revoked_at: datetime | None = _optional_at()
+
+
+class PasswordReset(SQLModel, table=True):
+    """A single-use password reset token (stored as a keyed hash)."""
+
+    __tablename__ = "password_reset"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    token_hash: str = Field(sa_type=sa.Text, unique=True, nullable=False)
+    created_at: datetime = _created_at()
+    expires_at: datetime = Field(
+        sa_type=sa.DateTime(timezone=True),
+        nullable=False,
+    )
+    used_at: datetime | None = _optional_at()

@@ -5,9 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
+
+# OWASP Password Storage Cheat Sheet: argon2id with any of these
+# (minimum memory in KiB, minimum iterations) pairs, parallelism 1 or more.
+OWASP_ARGON2_MINIMUMS: tuple[tuple[int, int], ...] = (
+    (47104, 1),
+    (19456, 2),
+    (12288, 3),
+    (9216, 4),
+    (7168, 5),
+)
 
 
 class Settings(ServiceSettings):
@@ -16,6 +27,52 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://adscale_identity@127.0.0.1:5432/adscale_identity"
     port: int = 8101
+
+    # Access tokens (EdDSA JWT). Keys are base64 of a PKCS8 PEM Ed25519 private key
+    # (deploy/devsecrets.py); previous keys stay in the JWKS so their tokens keep verifying.
+    jwt_signing_key: str = Field(default="", repr=False)
+    jwt_previous_keys: str = Field(default="", repr=False)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
+
+    # API keys are stored as HMAC-SHA256(secret, raw key).
+    api_key_hmac_secret: str = Field(default="", repr=False)
+    api_key_last_used_resolution_seconds: int = Field(default=60, ge=0)
+
+    # Password resets: token stored as HMAC-SHA256(secret, token).
+    reset_token_secret: str = Field(default="", repr=False)
+    reset_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+    reset_url: str = "http://localhost:3000/reset-password"
+
+    # argon2id parameters (defaults: argon2-cffi's RFC 9106 low-memory profile,
+    # stronger than OWASP's minimum). Anything weaker than OWASP is refused.
+    password_time_cost: int = 3
+    password_memory_cost_kib: int = 65536
+    password_parallelism: int = Field(default=4, ge=1)
+
+    # Mail delivery of reset links (worker). Without a host the link is logged.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "AdScale <no-reply@adscale.local>"
+
+    # Worker housekeeping: drop refresh tokens and resets this long after expiry.
+    purge_after_days: int = Field(default=7, ge=0)
+    purge_interval_seconds: float = 3600.0
+
+    @model_validator(mode="after")
+    def _argon2_at_least_owasp(self) -> Settings:
+        strong_enough = any(
+            self.password_memory_cost_kib >= memory and self.password_time_cost >= iterations
+            for memory, iterations in OWASP_ARGON2_MINIMUMS
+        )
+        if not strong_enough:
+            raise ValueError("argon2id parameters are weaker than OWASP's minimum")
+        return self
 
 
 @lru_cache

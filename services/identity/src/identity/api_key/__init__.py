@@ -1,0 +1,1 @@
+"""API keys: programmatic credentials, stored as a keyed hash."""

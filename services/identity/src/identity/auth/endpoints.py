@@ -1,0 +1,158 @@
+"""``/api/v1/auth``: register, login, refresh, me, provision, forgot/reset password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from adscale_common.db import DbSession
+from adscale_common.errors import error_response
+from adscale_common.internal_auth import CurrentJwtUser, CurrentUser
+from identity.auth import service
+from identity.auth.schemas import (
+    Accepted,
+    ForgotPasswordRequest,
+    LoginRequest,
+    RefreshRequest,
+    RegisterCreate,
+    ResetPasswordRequest,
+    TokenPair,
+)
+from identity.dependencies import AppSecurity
+from identity.user import service as user_service
+from identity.user.schemas import ProvisionCreate, ProvisionRead, UserRead
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+PUBLIC: dict[str, Any] = {"security": []}
+JWT_ONLY: dict[str, Any] = {"security": [{"BearerAuth": []}]}
+JWT_OR_KEY: dict[str, Any] = {"security": [{"BearerAuth": []}, {"ApiKeyAuth": []}]}
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    descriptions = {
+        400: "Bad request",
+        401: "Not authenticated",
+        409: "Conflict",
+        422: "Validation error",
+    }
+    return {code: {"description": descriptions[code]} for code in codes}
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenPair,
+    openapi_extra=PUBLIC,
+    responses=_errors(409, 422),
+    summary="Create an account",
+)
+async def register(body: RegisterCreate, session: DbSession, security: AppSecurity) -> TokenPair:
+    user = await user_service.register(
+        session, security.passwords, email=body.email, password=body.password
+    )
+    return await service.issue_tokens(session, security, user)
+
+
+@router.post(
+    "/login",
+    response_model=TokenPair,
+    openapi_extra=PUBLIC,
+    responses=_errors(401, 422),
+    summary="Exchange email and password for tokens",
+)
+async def login(body: LoginRequest, session: DbSession, security: AppSecurity) -> TokenPair:
+    return await service.login(session, security, email=body.email, password=body.password)
+
+
+@router.post(
+    "/refresh",
+    response_model=TokenPair,
+    openapi_extra=PUBLIC,
+    responses=_errors(401, 422),
+    summary="Rotate a refresh token into a new token pair",
+)
+async def refresh(
+    body: RefreshRequest, request: Request, session: DbSession, security: AppSecurity
+) -> TokenPair | JSONResponse:
+    outcome = await service.refresh(session, security, body.refresh_token)
+    if isinstance(outcome, service.RefreshRefused):
+        # Answered, not raised: a family revocation must commit with the 401.
+        error = outcome.error()
+        return error_response(request.url.path, error.status_code, error.message, code=error.code)
+    return outcome
+
+
+@router.get(
+    "/me",
+    response_model=UserRead,
+    openapi_extra=JWT_ONLY,
+    responses=_errors(401),
+    summary="The current user's profile",
+)
+async def me(principal: CurrentJwtUser, session: DbSession) -> UserRead:
+    assert principal.user_id is not None
+    user = await user_service.current(session, principal.user_id)
+    return UserRead(id=user.id, email=user.email, plan=user.plan, created_at=user.created_at)
+
+
+@router.post(
+    "/provision",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProvisionRead,
+    openapi_extra=JWT_OR_KEY,
+    responses={
+        200: {"description": "Already provisioned: the same user", "model": ProvisionRead},
+        403: {"description": "API key of a Free-plan user (refused by the gateway)"},
+        **_errors(401, 409, 422),
+    },
+    summary="Provision a user for a platform (idempotent on external_user_id)",
+)
+async def provision(
+    body: ProvisionCreate, principal: CurrentUser, session: DbSession, response: Response
+) -> ProvisionRead:
+    assert principal.user_id is not None
+    outcome = await user_service.provision(
+        session,
+        caller_id=principal.user_id,
+        email=body.email,
+        external_user_id=body.external_user_id,
+    )
+    if not outcome.created:
+        response.status_code = status.HTTP_200_OK
+    user = outcome.user
+    return ProvisionRead(user_id=user.id, email=user.email, plan=user.plan)
+
+
+@router.post(
+    "/forgot-password",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Accepted,
+    openapi_extra=PUBLIC,
+    responses=_errors(422),
+    summary="Send a password reset link (same answer for any address)",
+)
+async def forgot_password(
+    body: ForgotPasswordRequest, session: DbSession, security: AppSecurity
+) -> Accepted:
+    await service.request_password_reset(session, security, email=body.email)
+    return Accepted(message="If an account exists for this address, a reset link is on its way.")
+
+
+@router.post(
+    "/reset-password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    openapi_extra=PUBLIC,
+    responses=_errors(400, 422),
+    summary="Set a new password with a reset token (ends every session)",
+)
+async def reset_password(
+    body: ResetPasswordRequest, session: DbSession, security: AppSecurity
+) -> Response:
+    await service.reset_password(
+        session, security, token=body.token, new_password=body.new_password
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,102 @@
+"""Every query on refresh_token and password_reset."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, delete, select, update
+
+from adscale_common.messaging import outbox_event
+from adscale_contracts.events import PasswordResetRequested
+from identity.models import PasswordReset, RefreshToken
+
+
+async def add_refresh_token(session: AsyncSession, token: RefreshToken) -> RefreshToken:
+    session.add(token)
+    await session.flush()
+    return token
+
+
+async def get_refresh_token_for_update(
+    session: AsyncSession, token_hash: str
+) -> RefreshToken | None:
+    result = await session.execute(
+        select(RefreshToken).where(col(RefreshToken.token_hash) == token_hash).with_for_update()
+    )
+    return result.scalars().first()
+
+
+async def mark_refresh_token_used(session: AsyncSession, token_id: uuid.UUID, at: datetime) -> None:
+    await session.execute(
+        update(RefreshToken).where(col(RefreshToken.id) == token_id).values(used_at=at)
+    )
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID, at: datetime) -> int:
+    result = await session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=at)
+    )
+    return _rowcount(result)
+
+
+async def revoke_all_for_user(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> int:
+    result = await session.execute(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=at)
+    )
+    return _rowcount(result)
+
+
+async def add_reset(session: AsyncSession, reset: PasswordReset) -> PasswordReset:
+    session.add(reset)
+    await session.flush()
+    return reset
+
+
+async def get_reset_for_update(session: AsyncSession, token_hash: str) -> PasswordReset | None:
+    result = await session.execute(
+        select(PasswordReset).where(col(PasswordReset.token_hash) == token_hash).with_for_update()
+    )
+    return result.scalars().first()
+
+
+async def consume_resets_for_user(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> int:
+    result = await session.execute(
+        update(PasswordReset)
+        .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.used_at).is_(None))
+        .values(used_at=at)
+    )
+    return _rowcount(result)
+
+
+async def purge_expired(session: AsyncSession, before: datetime) -> tuple[int, int]:
+    """Delete refresh tokens and resets that expired before ``before``."""
+    tokens = await session.execute(
+        delete(RefreshToken).where(col(RefreshToken.expires_at) < before)
+    )
+    resets = await session.execute(
+        delete(PasswordReset).where(col(PasswordReset.expires_at) < before)
+    )
+    return _rowcount(tokens), _rowcount(resets)
+
+
+def _rowcount(result: object) -> int:
+    return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+async def purge_sent_reset_events(session: AsyncSession, before: datetime) -> int:
+    """Sent outbox rows of reset requests carry a raw token: keep them no longer than it lives."""
+    result = await session.execute(
+        outbox_event.delete().where(
+            outbox_event.c.event_type == PasswordResetRequested.TYPE,
+            outbox_event.c.sent_at.is_not(None),
+            outbox_event.c.created_at < before,
+        )
+    )
+    return _rowcount(result)

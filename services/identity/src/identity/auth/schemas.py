@@ -1,0 +1,46 @@
+"""Auth API schemas."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, EmailStr, Field
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024  # argon2 takes any length; this only bounds the work per request
+
+
+class RegisterCreate(BaseModel):
+    email: EmailStr = Field(max_length=320)
+    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+
+
+class LoginRequest(BaseModel):
+    # Plain strings: a malformed address or short password is just a failed login (401).
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=PASSWORD_MAX)
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(max_length=512)
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class ForgotPasswordRequest(BaseModel):
+    # Any string is accepted: the answer is the same whatever the address.
+    email: str = Field(max_length=320)
+
+
+class ResetPasswordRequest(BaseModel):
+    token: str = Field(max_length=512)
+    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+
+
+class Accepted(BaseModel):
+    message: str

@@ -1,0 +1,161 @@
+"""Session rules: login, refresh rotation with reuse detection, password reset.
+
+Flushes, never commits; events go to the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.outbox import emit
+from adscale_contracts.events import PasswordChanged, PasswordResetRequested, build
+from identity.auth import repository
+from identity.auth.errors import InvalidCredentials, InvalidRefreshToken, InvalidResetToken
+from identity.auth.schemas import TokenPair
+from identity.dependencies import Security
+from identity.models import PasswordReset, RefreshToken, User, utcnow
+from identity.security import hmac_sha256_hex, new_opaque_token, sha256_hex
+from identity.user import repository as users
+from identity.user.service import SOURCE, normalise_email
+
+logger = logging.getLogger(__name__)
+
+
+async def issue_tokens(
+    session: AsyncSession,
+    security: Security,
+    user: User,
+    *,
+    family_id: uuid.UUID | None = None,
+    parent_id: uuid.UUID | None = None,
+) -> TokenPair:
+    """A new access token and a refresh token (a new family unless rotating one)."""
+    raw = new_opaque_token()
+    await repository.add_refresh_token(
+        session,
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id or uuid.uuid4(),
+            parent_id=parent_id,
+            token_hash=sha256_hex(raw),
+            expires_at=utcnow() + timedelta(days=security.settings.refresh_token_ttl_days),
+        ),
+    )
+    access = security.keys.issue(user_id=user.id, plan=user.plan)
+    return TokenPair(
+        access_token=access.token, refresh_token=raw, expires_in=security.keys.ttl_seconds
+    )
+
+
+async def login(
+    session: AsyncSession, security: Security, *, email: str, password: str
+) -> TokenPair:
+    """Same answer and the same argon2 work whether or not the address is known."""
+    user = await users.get_by_email(session, normalise_email(email))
+    stored = user.password_hash if user is not None else None
+    if not await security.passwords.verify(stored, password) or user is None or stored is None:
+        logger.info("login failed", extra={"known_user": user is not None})
+        raise InvalidCredentials()
+    if security.passwords.needs_rehash(stored):
+        await users.set_password_hash(session, user.id, await security.passwords.hash(password))
+        logger.info("password rehashed with current parameters", extra={"user_id": str(user.id)})
+    return await issue_tokens(session, security, user)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRefused:
+    """The refresh failed; any revocation it caused must still be committed."""
+
+    reuse_detected: bool = False
+
+    def error(self) -> InvalidRefreshToken:
+        return InvalidRefreshToken()
+
+
+async def refresh(
+    session: AsyncSession, security: Security, raw: str
+) -> TokenPair | RefreshRefused:
+    """Rotate: the presented token is spent, a child of the same family is issued.
+
+    Presenting a spent token again means it leaked (or the client raced itself):
+    the whole family is revoked, so whoever holds its newest token must log in again.
+    The caller must answer 401 *without* rolling back, hence a value, not an exception.
+    """
+    now = utcnow()
+    token = await repository.get_refresh_token_for_update(session, sha256_hex(raw))
+    if token is None or token.revoked_at is not None or token.expires_at <= now:
+        return RefreshRefused()
+    if token.used_at is not None:
+        revoked = await repository.revoke_family(session, token.family_id, now)
+        logger.warning(
+            "refresh token reuse detected; family revoked",
+            extra={
+                "user_id": str(token.user_id),
+                "family_id": str(token.family_id),
+                "revoked": revoked,
+            },
+        )
+        return RefreshRefused(reuse_detected=True)
+    user = await users.get(session, token.user_id)
+    if user is None:
+        return RefreshRefused()
+    await repository.mark_refresh_token_used(session, token.id, now)
+    return await issue_tokens(
+        session, security, user, family_id=token.family_id, parent_id=token.id
+    )
+
+
+def _reset_hash(security: Security, raw: str) -> str:
+    return hmac_sha256_hex(security.settings.reset_token_secret, raw)
+
+
+async def request_password_reset(session: AsyncSession, security: Security, *, email: str) -> None:
+    """Create a single-use token for a known address and hand it to the mailer (via the outbox).
+
+    An unknown address does nothing: the caller answers 202 either way.
+    """
+    user = await users.get_by_email(session, normalise_email(email))
+    if user is None:
+        logger.info("password reset requested for an unknown address")
+        return
+    raw = new_opaque_token()
+    expires_at = utcnow() + timedelta(seconds=security.settings.reset_token_ttl_seconds)
+    await repository.add_reset(
+        session,
+        PasswordReset(
+            user_id=user.id, token_hash=_reset_hash(security, raw), expires_at=expires_at
+        ),
+    )
+    await emit(
+        session,
+        build(
+            PasswordResetRequested(
+                user_id=user.id, email=user.email, token=raw, expires_at=expires_at
+            ),
+            source=SOURCE,
+        ),
+    )
+    logger.info("password reset requested", extra={"user_id": str(user.id)})
+
+
+async def reset_password(
+    session: AsyncSession, security: Security, *, token: str, new_password: str
+) -> None:
+    """Spend the token (and every other open one of the user), set the password, end sessions."""
+    now = utcnow()
+    reset = await repository.get_reset_for_update(session, _reset_hash(security, token))
+    if reset is None or reset.used_at is not None or reset.expires_at <= now:
+        raise InvalidResetToken()
+    user = await users.get_for_update(session, reset.user_id)
+    if user is None:
+        raise InvalidResetToken()
+    await users.set_password_hash(session, user.id, await security.passwords.hash(new_password))
+    await repository.consume_resets_for_user(session, user.id, now)
+    revoked = await repository.revoke_all_for_user(session, user.id, now)
+    await emit(session, build(PasswordChanged(user_id=user.id), source=SOURCE))
+    logger.info("password reset", extra={"user_id": str(user.id), "sessions_revoked": revoked})

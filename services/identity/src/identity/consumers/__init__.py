@@ -1,0 +1,1 @@
+"""Event consumers: one module per topic; each translates a message into a service call."""

@@ -1,0 +1,1 @@
+"""Users: registration, provisioning, profile and the plan projection."""
