@@ -5,17 +5,62 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from adscale_common.app import create_service_app
+from campaigns.account.endpoints import router as accounts
+from campaigns.ad_group.endpoints import router as ad_groups
+from campaigns.campaign.endpoints import router as campaigns
+from campaigns.creative.copy import ChatCompletionsCopyProvider, CopyGenerator, CopyProvider
+from campaigns.creative.endpoints import router as creatives
+from campaigns.crypto import TokenCipher
+from campaigns.metrics.endpoints import router as metrics
+from campaigns.platforms import CampaignPlatforms, PlatformGateway
+from campaigns.rule.endpoints import router as rules
 from campaigns.settings import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def make_cipher(settings: Settings) -> TokenCipher | None:
+    keys = settings.encryption_keys.get_secret_value()
+    return TokenCipher(keys) if keys.strip() else None
+
+
+def make_copy_generator(settings: Settings) -> CopyGenerator:
+    providers: list[CopyProvider] = []
+    if settings.copy_llm_url and settings.copy_llm_model:
+        providers.append(
+            ChatCompletionsCopyProvider(
+                url=settings.copy_llm_url,
+                model=settings.copy_llm_model,
+                api_key=settings.copy_llm_api_key.get_secret_value(),
+                timeout=settings.copy_llm_timeout_seconds,
+            )
+        )
+    return CopyGenerator(providers)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    platforms: CampaignPlatforms | None = None,
+    copy_generator: CopyGenerator | None = None,
+) -> FastAPI:
     settings = settings or get_settings()
-    return create_service_app(
+
+    async def close(app: FastAPI) -> None:
+        await app.state.platforms.aclose()
+        await app.state.copy_generator.aclose()
+
+    app = create_service_app(
         settings,
         service="campaigns",
         title="AdScale Campaigns",
-        routers=[],
+        routers=[accounts, campaigns, ad_groups, creatives, metrics, rules],
+        on_shutdown=[close],
     )
+    app.state.cipher = make_cipher(settings)
+    app.state.platforms = platforms or PlatformGateway(
+        timeout=settings.platform_http_timeout_seconds
+    )
+    app.state.copy_generator = copy_generator or make_copy_generator(settings)
+    return app
 
 
 app = create_app()

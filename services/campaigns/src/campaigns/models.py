@@ -1,10 +1,311 @@
-"""Campaigns tables. Outbox and inbox tables come from ``adscale_common.messaging``."""
+"""Campaigns tables. Outbox and inbox tables come from ``adscale_common.messaging``.
+
+Every user-owned row carries ``user_id`` so each query is scoped to the caller
+with one predicate. Children reference their parent with ``ON DELETE CASCADE``
+(account -> campaign -> ad group -> creative; campaign -> daily metrics).
+Money is ``NUMERIC(14,2)``; times are ``timestamptz``.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import SQLModel
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlmodel import Field, SQLModel
 
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+MONEY = sa.Numeric(14, 2)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _uuid_pk() -> Any:
+    return Field(
+        default_factory=uuid.uuid4, sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True)
+    )
+
+
+def _user_id() -> Any:
+    return Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False, index=True))
+
+
+def _ts(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+    return Field(
+        default_factory=utcnow,
+        sa_column=sa.Column(
+            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+def _text(*, nullable: bool = False, default: str | None = None) -> Any:
+    column = sa.Column(
+        sa.Text, nullable=nullable, server_default=sa.text(f"'{default}'") if default else None
+    )
+    if default is not None:
+        return Field(default=default, sa_column=column)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(sa_column=column)
+
+
+def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey(target, ondelete=ondelete),
+            nullable=nullable,
+            index=True,
+        ),
+    )
+
+
+def _money(*, nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=sa.Column(MONEY, nullable=True))
+    return Field(
+        default=Decimal("0"),
+        sa_column=sa.Column(MONEY, nullable=False, server_default=sa.text("0")),
+    )
+
+
+class UserPlan(SQLModel, table=True):
+    """Local plan projection fed by ``billing.plan_changed`` (limits never trust the token)."""
+
+    __tablename__ = "user_plan"
+
+    user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    plan: str = _text(default="free")
+    plan_changed_at: datetime | None = _ts(nullable=True)
+    updated_at: datetime = _ts()
+
+
+class AdAccount(SQLModel, table=True):
+    __tablename__ = "ad_account"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "user_id",
+            "platform",
+            "account_id_external",
+            name="uq_ad_account_user_platform_external",
+        ),
+        sa.CheckConstraint("platform IN ('google', 'meta')", name="platform"),
+        sa.CheckConstraint("status IN ('active', 'disconnected')", name="status"),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_id()
+    platform: str = _text()
+    account_id_external: str = _text()
+    account_name: str | None = _text(nullable=True)
+    access_token_encrypted: str | None = _text(nullable=True)
+    status: str = _text(default="active")
+    disconnected_reason: str | None = _text(nullable=True)
+    connected_at: datetime = _ts()
+    metrics_synced_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Campaign(SQLModel, table=True):
+    __tablename__ = "campaign"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "ad_account_id", "external_campaign_id", name="uq_campaign_account_external"
+        ),
+        sa.CheckConstraint("budget_daily IS NULL OR budget_lifetime IS NULL", name="one_budget"),
+        sa.CheckConstraint(
+            "end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="dates"
+        ),
+        sa.CheckConstraint(
+            "objective IN ('sales', 'traffic', 'awareness', 'leads', 'app_installs')",
+            name="objective",
+        ),
+        sa.CheckConstraint("status IN ('draft', 'active', 'paused', 'completed')", name="status"),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_id()
+    ad_account_id: uuid.UUID = _fk("ad_account.id")
+    platform: str = _text()
+    name: str = _text()
+    objective: str = _text()
+    status: str = _text(default="draft")
+    budget_daily: Decimal | None = _money()
+    budget_lifetime: Decimal | None = _money()
+    start_date: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+    end_date: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+    external_campaign_id: str | None = _text(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AdGroup(SQLModel, table=True):
+    __tablename__ = "ad_group"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "bid_strategy IN ('auto_cpc', 'manual_cpc', 'target_roas')", name="bid_strategy"
+        ),
+        sa.CheckConstraint("status IN ('active', 'paused')", name="status"),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_id()
+    campaign_id: uuid.UUID = _fk("campaign.id")
+    name: str = _text()
+    targeting: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=sa.Column(pg.JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    )
+    bid_strategy: str = _text(default="auto_cpc")
+    bid_amount: Decimal | None = _money()
+    status: str = _text(default="active")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Creative(SQLModel, table=True):
+    __tablename__ = "creative"
+    __table_args__ = (sa.CheckConstraint("status IN ('active', 'paused')", name="status"),)
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_id()
+    ad_group_id: uuid.UUID = _fk("ad_group.id")
+    headline: str = _text()
+    description: str = _text()
+    destination_url: str = _text()
+    call_to_action: str | None = _text(nullable=True)
+    status: str = _text(default="active")
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class CampaignMetric(SQLModel, table=True):
+    """One row per campaign and day, upserted by the platform sync."""
+
+    __tablename__ = "campaign_metric"
+
+    campaign_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("campaign.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True))
+    impressions: int = Field(
+        default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0")
+    )
+    clicks: int = Field(
+        default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0")
+    )
+    conversions: Decimal = _money(nullable=False)
+    spend: Decimal = _money(nullable=False)
+    revenue: Decimal = _money(nullable=False)
+    updated_at: datetime = _ts()
+
+
+class Rule(SQLModel, table=True):
+    __tablename__ = "rule"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "rule_type IN ('pause_low_roas', 'increase_budget_high_roas', "
+            "'decrease_budget_low_ctr', 'pause_no_conversions')",
+            name="rule_type",
+        ),
+        sa.Index("ix_rule_due", "is_active", "last_executed"),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _user_id()
+    name: str = _text()
+    rule_type: str = _text()
+    threshold: Decimal = Field(sa_column=sa.Column(sa.Numeric(14, 4), nullable=False))
+    conditions: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=sa.Column(pg.JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+    )
+    is_active: bool = Field(
+        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    )
+    last_executed: datetime | None = _ts(nullable=True)
+    executions_count: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class RuleExecution(SQLModel, table=True):
+    __tablename__ = "rule_execution"
+
+    id: uuid.UUID = _uuid_pk()
+    rule_id: uuid.UUID = _fk("rule.id")
+    user_id: uuid.UUID = _user_id()
+    trigger: str = _text()  # manual | schedule
+    started_at: datetime = _ts()
+    finished_at: datetime | None = _ts(nullable=True)
+    window_start: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    window_end: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    campaigns_evaluated: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    campaigns_affected: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+
+
+class RuleAction(SQLModel, table=True):
+    """One campaign a rule execution acted on (``applied``) or matched but left (``skipped``)."""
+
+    __tablename__ = "rule_action"
+    __table_args__ = (
+        sa.Index("ix_rule_action_cooldown", "rule_id", "campaign_id", "created_at"),
+        sa.Index(
+            "ix_rule_action_push_pending",
+            "platform_status",
+            postgresql_where=sa.text("platform_status IN ('pending', 'pushing')"),
+        ),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    execution_id: uuid.UUID = _fk("rule_execution.id")
+    rule_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False))
+    campaign_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True), sa.ForeignKey("campaign.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    campaign_name: str = _text()
+    action: str = _text()  # pause | increase_budget | decrease_budget
+    outcome: str = _text()  # applied | skipped
+    reason: str = _text()
+    metric_value: Decimal | None = Field(
+        default=None, sa_column=sa.Column(sa.Numeric(20, 6), nullable=True)
+    )
+    old_value: str | None = _text(nullable=True)
+    new_value: str | None = _text(nullable=True)
+    description: str = _text()
+    # not_applicable | pending | pushing | succeeded | failed
+    platform_status: str = _text(default="not_applicable")
+    platform_error: str | None = _text(nullable=True)
+    platform_attempts: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
+    platform_claimed_at: datetime | None = _ts(nullable=True)
+    platform_pushed_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response, status
+
+from adscale_common.pagination import Offset, OffsetPage
+from campaigns.account import service
+from campaigns.account.schemas import AccountCreate, AccountRead, AccountUpdate
+from campaigns.api import Session, UserId
+from campaigns.deps import Cipher
+
+router = APIRouter(prefix="/api/v1/accounts", tags=["ad accounts"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AccountRead)
+async def connect_account(
+    body: AccountCreate, session: Session, user_id: UserId, cipher: Cipher
+) -> AccountRead:
+    account = await service.create(session, user_id, body, cipher)
+    return AccountRead.of(account)
+
+
+@router.get("", response_model=OffsetPage[AccountRead])
+async def list_accounts(session: Session, user_id: UserId, page: Offset) -> OffsetPage[AccountRead]:
+    rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
+    return OffsetPage(
+        items=[AccountRead.of(a) for a in rows], total=total, offset=page.offset, limit=page.limit
+    )
+
+
+@router.get("/{account_id}", response_model=AccountRead)
+async def get_account(account_id: uuid.UUID, session: Session, user_id: UserId) -> AccountRead:
+    return AccountRead.of(await service.get_owned(session, user_id, account_id))
+
+
+@router.patch("/{account_id}", response_model=AccountRead)
+async def update_account(
+    account_id: uuid.UUID, body: AccountUpdate, session: Session, user_id: UserId, cipher: Cipher
+) -> AccountRead:
+    return AccountRead.of(await service.update(session, user_id, account_id, body, cipher))
+
+
+@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def disconnect_account(account_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
+    await service.delete(session, user_id, account_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from campaigns.api import UtcDateTime
+from campaigns.models import AdAccount
+
+AdPlatform = Literal["google", "meta"]
+AccountStatus = Literal["active", "disconnected"]
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    platform: AdPlatform
+    account_id_external: str = Field(min_length=1, max_length=255)
+    account_name: str | None = Field(default=None, max_length=255)
+    access_token: SecretStr | None = Field(default=None, max_length=8192)
+
+
+class AccountUpdate(BaseModel):
+    """House extension (``PATCH /accounts/{id}``): rename, or reconnect with a new token."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    account_name: str | None = Field(default=None, max_length=255)
+    access_token: SecretStr | None = Field(default=None, min_length=1, max_length=8192)
+
+
+class AccountRead(BaseModel):
+    id: uuid.UUID
+    platform: AdPlatform
+    account_id_external: str
+    account_name: str | None
+    is_connected: bool
+    status: AccountStatus
+    disconnected_reason: str | None
+    connected_at: UtcDateTime
+    metrics_synced_at: UtcDateTime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+    @classmethod
+    def of(cls, account: AdAccount) -> AccountRead:
+        return cls(
+            id=account.id,
+            platform=account.platform,  # type: ignore[arg-type]
+            account_id_external=account.account_id_external,
+            account_name=account.account_name,
+            is_connected=is_connected(account),
+            status=account.status,  # type: ignore[arg-type]
+            disconnected_reason=account.disconnected_reason,
+            connected_at=account.connected_at,
+            metrics_synced_at=account.metrics_synced_at,
+            created_at=account.created_at,
+            updated_at=account.updated_at,
+        )
+
+
+def is_connected(account: AdAccount) -> bool:
+    """Connected = active and holding a token we can call the platform with."""
+    return account.status == "active" and account.access_token_encrypted is not None

@@ -1,0 +1,100 @@
+"""Ad accounts: connect, list, rename/reconnect, disconnect; tokens encrypted at rest."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from campaigns.account import repository
+from campaigns.account.errors import AccountNotFound, DuplicateAccount
+from campaigns.account.schemas import AccountCreate, AccountUpdate
+from campaigns.campaign import service as campaign_service
+from campaigns.crypto import TokenCipher
+from campaigns.models import AdAccount, utcnow
+
+logger = logging.getLogger(__name__)
+
+
+async def create(
+    session: AsyncSession, user_id: uuid.UUID, data: AccountCreate, cipher: TokenCipher
+) -> AdAccount:
+    if await repository.find_duplicate(session, user_id, data.platform, data.account_id_external):
+        raise DuplicateAccount()
+    token = data.access_token.get_secret_value() if data.access_token else None
+    now = utcnow()
+    account = AdAccount(
+        user_id=user_id,
+        platform=data.platform,
+        account_id_external=data.account_id_external,
+        account_name=data.account_name,
+        access_token_encrypted=cipher.encrypt(token) if token else None,
+        status="active",
+        connected_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(account)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent connect of the same account
+        raise DuplicateAccount() from exc
+    return account
+
+
+async def get_owned(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> AdAccount:
+    account = await repository.get_owned(session, user_id, account_id)
+    if account is None:
+        raise AccountNotFound()
+    return account
+
+
+async def list_owned(
+    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
+) -> tuple[Sequence[AdAccount], int]:
+    return await repository.list_owned(session, user_id, offset, limit)
+
+
+async def update(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    account_id: uuid.UUID,
+    data: AccountUpdate,
+    cipher: TokenCipher,
+) -> AdAccount:
+    account = await repository.get_owned(session, user_id, account_id, for_update=True)
+    if account is None:
+        raise AccountNotFound()
+    fields = data.model_fields_set
+    if "account_name" in fields:
+        account.account_name = data.account_name
+    if "access_token" in fields and data.access_token is not None:
+        # A fresh token reconnects an account the platform had disconnected.
+        account.access_token_encrypted = cipher.encrypt(data.access_token.get_secret_value())
+        account.status = "active"
+        account.disconnected_reason = None
+    account.updated_at = utcnow()
+    await session.flush()
+    return account
+
+
+async def delete(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> None:
+    """Disconnect = remove the account; its campaigns go with it (events emitted for each)."""
+    account = await repository.get_owned(session, user_id, account_id, for_update=True)
+    if account is None:
+        raise AccountNotFound()
+    await campaign_service.delete_all_of_account(session, account)
+    await session.delete(account)
+    await session.flush()
+
+
+async def disconnect_for_platform_error(
+    session: AsyncSession, account_id: uuid.UUID, reason: str
+) -> None:
+    """The platform refused the token (revoked/expired): the account is no longer connected."""
+    await repository.mark_disconnected(session, account_id, reason)
+    logger.warning("ad account disconnected by the platform", extra={"account_id": str(account_id)})

@@ -1,0 +1,111 @@
+"""Ad groups: belong to one of the caller's campaigns; plan limit per user."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_contracts.events import AdGroupCreated, AdGroupDeleted, AdGroupUpdated
+from campaigns.ad_group import repository
+from campaigns.ad_group.errors import AdGroupNotFound
+from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
+from campaigns.api import invalid
+from campaigns.campaign import repository as campaigns
+from campaigns.campaign.errors import CampaignNotFound
+from campaigns.events import publish
+from campaigns.models import AdGroup, utcnow
+from campaigns.plan import service as plans
+
+
+async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate) -> AdGroup:
+    campaign = await campaigns.get_owned(session, user_id, data.campaign_id)
+    if campaign is None:
+        raise CampaignNotFound()
+    plan, limits = await plans.locked_limits(session, user_id)
+    plans.check(
+        plan, limits.ad_groups, await repository.count_for_user(session, user_id), "ad groups"
+    )
+    now = utcnow()
+    group = AdGroup(
+        user_id=user_id,
+        campaign_id=campaign.id,
+        name=data.name,
+        targeting=data.targeting.model_dump(exclude_none=True),
+        bid_strategy=data.bid_strategy,
+        bid_amount=data.bid_amount,
+        status=data.status,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(group)
+    await session.flush()
+    await publish(
+        session, AdGroupCreated(ad_group_id=group.id, campaign_id=campaign.id, user_id=user_id)
+    )
+    return group
+
+
+async def get_owned(
+    session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID, *, for_update: bool = False
+) -> AdGroup:
+    group = await repository.get_owned(session, user_id, ad_group_id, for_update=for_update)
+    if group is None:
+        raise AdGroupNotFound()
+    return group
+
+
+async def list_owned(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    *,
+    campaign_id: uuid.UUID | None = None,
+) -> tuple[Sequence[AdGroup], int]:
+    return await repository.list_owned(session, user_id, offset, limit, campaign_id=campaign_id)
+
+
+async def update(
+    session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID, data: AdGroupUpdate
+) -> AdGroup:
+    group = await get_owned(session, user_id, ad_group_id, for_update=True)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    if data.targeting is not None:
+        changes["targeting"] = data.targeting.model_dump(exclude_none=True)
+    strategy = changes.get("bid_strategy", group.bid_strategy)
+    amount = changes.get("bid_amount", group.bid_amount)
+    if strategy != "manual_cpc" and "bid_strategy" in changes and "bid_amount" not in changes:
+        amount = changes["bid_amount"] = None  # leaving manual bidding drops the manual bid
+    if strategy == "manual_cpc" and amount is None:
+        raise invalid(["bid_amount"], "bid_amount is required with bid_strategy manual_cpc")
+    if strategy != "manual_cpc" and amount is not None:
+        raise invalid(["bid_amount"], "bid_amount is only used with bid_strategy manual_cpc")
+    changed = [k for k, v in changes.items() if getattr(group, k) != v]
+    for key in changed:
+        setattr(group, key, changes[key])
+    if changed:
+        group.updated_at = utcnow()
+        await session.flush()
+        await publish(
+            session,
+            AdGroupUpdated(
+                ad_group_id=group.id,
+                campaign_id=group.campaign_id,
+                user_id=user_id,
+                changed=sorted(changed),
+            ),
+        )
+    return group
+
+
+async def delete(session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID) -> None:
+    group = await get_owned(session, user_id, ad_group_id, for_update=True)
+    await session.delete(group)
+    await session.flush()
+    await publish(
+        session,
+        AdGroupDeleted(ad_group_id=group.id, campaign_id=group.campaign_id, user_id=user_id),
+    )

@@ -1,0 +1,73 @@
+"""Shared API building blocks: the caller, JSON encodings of money/ratios/times, 422 helper.
+
+Encodings (one choice for the whole service, see README):
+
+* money (budgets, bids, spend, revenue, CPA) -> JSON **string** with two decimals,
+  ``"12.50"``; accepted on input as a JSON number or string;
+* ratios (ROAS, CTR) and counts -> JSON numbers;
+* timestamps -> ISO 8601 UTC with ``Z`` (``2026-02-14T12:34:56Z``); dates ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+from fastapi import Depends
+from fastapi.exceptions import RequestValidationError
+from pydantic import Field, PlainSerializer
+
+from adscale_common.db import DbSession
+from adscale_common.internal_auth import CurrentJwtUser
+
+CENT = Decimal("0.01")
+
+
+def _utc(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def money_str(value: Decimal) -> str:
+    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+UtcDateTime = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="json")]
+Money = Annotated[Decimal, PlainSerializer(money_str, return_type=str, when_used="json")]
+# Money on input: > 0, at most 12 digits before and 2 after the point (NUMERIC(14,2)).
+PositiveMoney = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=14, decimal_places=2),
+    PlainSerializer(money_str, return_type=str, when_used="json"),
+]
+Ratio = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
+
+Session = DbSession
+
+
+def _user_id(principal: CurrentJwtUser) -> uuid.UUID:
+    assert principal.user_id is not None  # require_jwt_user guarantees it
+    return principal.user_id
+
+
+UserId = Annotated[uuid.UUID, Depends(_user_id)]
+
+
+def invalid(
+    loc: Sequence[str | int], msg: str, type_: str = "value_error", *, where: str = "body"
+) -> RequestValidationError:
+    """A 422 in FastAPI's shape for rules a schema alone can't check (merged PATCH state...)."""
+    error: dict[str, Any] = {"loc": (where, *loc), "msg": msg, "type": type_}
+    return RequestValidationError([error])
+
+
+def ratio(numerator: Decimal | int, denominator: Decimal | int, places: int = 4) -> Decimal | None:
+    """``numerator / denominator`` rounded, ``None`` when the denominator is zero."""
+    if not denominator:
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    return (Decimal(numerator) / Decimal(denominator)).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -1,0 +1,185 @@
+"""Campaign rules: ownership, budgets, dates, plan limit; events through the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_contracts.events import CampaignCreated, CampaignDeleted, CampaignUpdated
+from campaigns.account import repository as accounts
+from campaigns.account.errors import AccountNotFound
+from campaigns.api import invalid
+from campaigns.campaign import repository
+from campaigns.campaign.errors import CampaignNotFound, DuplicateExternalCampaign
+from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
+from campaigns.events import publish
+from campaigns.models import AdAccount, Campaign, utcnow
+from campaigns.plan import service as plans
+
+
+async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate) -> Campaign:
+    account = await accounts.get_owned(session, user_id, data.ad_account_id)
+    if account is None:
+        raise AccountNotFound()
+    # Lock the user's plan row first: concurrent creates at the limit serialize here.
+    plan, limits = await plans.locked_limits(session, user_id)
+    plans.check(
+        plan, limits.campaigns, await repository.count_for_user(session, user_id), "campaigns"
+    )
+    if data.external_campaign_id and await repository.external_id_taken(
+        session, account.id, data.external_campaign_id
+    ):
+        raise DuplicateExternalCampaign()
+    now = utcnow()
+    campaign = Campaign(
+        user_id=user_id,
+        ad_account_id=account.id,
+        platform=account.platform,
+        name=data.name,
+        objective=data.objective,
+        status=data.status,
+        budget_daily=data.budget_daily,
+        budget_lifetime=data.budget_lifetime,
+        start_date=data.start_date,
+        end_date=data.end_date,
+        external_campaign_id=data.external_campaign_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(campaign)
+    await session.flush()
+    await publish(
+        session,
+        CampaignCreated(
+            campaign_id=campaign.id,
+            user_id=user_id,
+            ad_account_id=account.id,
+            platform=account.platform,  # type: ignore[arg-type]
+            name=campaign.name,
+            status=campaign.status,
+        ),
+    )
+    return campaign
+
+
+async def get_owned(
+    session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID, *, for_update: bool = False
+) -> Campaign:
+    campaign = await repository.get_owned(session, user_id, campaign_id, for_update=for_update)
+    if campaign is None:
+        raise CampaignNotFound()
+    return campaign
+
+
+async def list_owned(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    *,
+    ad_account_id: uuid.UUID | None = None,
+    status: str | None = None,
+) -> tuple[Sequence[Campaign], int]:
+    return await repository.list_owned(
+        session, user_id, offset, limit, ad_account_id=ad_account_id, status=status
+    )
+
+
+async def update(
+    session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID, data: CampaignUpdate
+) -> Campaign:
+    campaign = await get_owned(session, user_id, campaign_id, for_update=True)
+    changes = data.model_dump(exclude_unset=True)
+    # Setting one budget while the other is stored is a conflict unless the same
+    # request clears the other one.
+    daily = changes.get("budget_daily", campaign.budget_daily)
+    lifetime = changes.get("budget_lifetime", campaign.budget_lifetime)
+    if daily is not None and lifetime is not None:
+        field = "budget_daily" if "budget_daily" in changes else "budget_lifetime"
+        raise invalid(
+            [field],
+            "budget_daily and budget_lifetime are mutually exclusive; "
+            "set the other one to null in the same request",
+        )
+    start = changes.get("start_date", campaign.start_date)
+    end = changes.get("end_date", campaign.end_date)
+    if start is not None and end is not None and end < start:
+        raise invalid(["end_date"], "end_date must not be before start_date")
+    external = changes.get("external_campaign_id")
+    if external and await repository.external_id_taken(
+        session, campaign.ad_account_id, external, exclude=campaign.id
+    ):
+        raise DuplicateExternalCampaign()
+    changed = [k for k, v in changes.items() if getattr(campaign, k) != v]
+    for key in changed:
+        setattr(campaign, key, changes[key])
+    if changed:
+        campaign.updated_at = utcnow()
+        await session.flush()
+        await _emit_updated(session, campaign, changed)
+    return campaign
+
+
+async def apply_rule_change(
+    session: AsyncSession,
+    campaign: Campaign,
+    *,
+    status: str | None = None,
+    budget_daily: Decimal | None = None,
+) -> None:
+    """A change made by an optimization rule (the campaign row is locked by the caller)."""
+    changed: list[str] = []
+    if status is not None and campaign.status != status:
+        campaign.status = status
+        changed.append("status")
+    if budget_daily is not None and campaign.budget_daily != budget_daily:
+        campaign.budget_daily = budget_daily
+        changed.append("budget_daily")
+    if changed:
+        campaign.updated_at = utcnow()
+        await session.flush()
+        await _emit_updated(session, campaign, changed)
+
+
+async def _emit_updated(session: AsyncSession, campaign: Campaign, changed: list[str]) -> None:
+    await publish(
+        session,
+        CampaignUpdated(
+            campaign_id=campaign.id,
+            user_id=campaign.user_id,
+            changed=sorted(changed),
+            status=campaign.status,
+            budget_daily=campaign.budget_daily,
+            budget_lifetime=campaign.budget_lifetime,
+        ),
+    )
+
+
+async def delete(session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID) -> None:
+    """Delete a campaign; ad groups, creatives and metrics go with it (FK cascade)."""
+    campaign = await get_owned(session, user_id, campaign_id, for_update=True)
+    groups = await repository.ad_group_count(session, campaign.id)
+    await session.delete(campaign)
+    await session.flush()
+    await publish(
+        session,
+        CampaignDeleted(campaign_id=campaign.id, user_id=user_id, ad_groups_deleted=groups),
+    )
+
+
+async def delete_all_of_account(session: AsyncSession, account: AdAccount) -> None:
+    """Events for the campaigns an account deletion cascades to (rows go with the FK)."""
+    campaigns = await repository.of_account(session, account.id)
+    counts = await repository.ad_group_counts(session, [c.id for c in campaigns])
+    for campaign in campaigns:
+        await publish(
+            session,
+            CampaignDeleted(
+                campaign_id=campaign.id,
+                user_id=campaign.user_id,
+                ad_groups_deleted=counts.get(campaign.id, 0),
+            ),
+        )

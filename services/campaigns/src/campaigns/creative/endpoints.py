@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from adscale_common.pagination import Offset, OffsetPage
+from campaigns.api import Session, UserId
+from campaigns.creative import service
+from campaigns.creative.schemas import (
+    CreativeCreate,
+    CreativeRead,
+    CreativeUpdate,
+    GenerateCopyRequest,
+    GenerateCopyResponse,
+)
+from campaigns.deps import Copy
+
+router = APIRouter(prefix="/api/v1/creatives", tags=["creatives"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CreativeRead)
+async def create_creative(body: CreativeCreate, session: Session, user_id: UserId) -> CreativeRead:
+    return CreativeRead.model_validate(await service.create(session, user_id, body))
+
+
+@router.get("", response_model=OffsetPage[CreativeRead])
+async def list_creatives(
+    session: Session,
+    user_id: UserId,
+    page: Offset,
+    ad_group_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> OffsetPage[CreativeRead]:
+    rows, total = await service.list_owned(
+        session, user_id, page.offset, page.limit, ad_group_id=ad_group_id
+    )
+    return OffsetPage(
+        items=[CreativeRead.model_validate(c) for c in rows],
+        total=total,
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+@router.post("/generate-copy", response_model=GenerateCopyResponse)
+async def generate_copy(
+    body: GenerateCopyRequest, user_id: UserId, generator: Copy
+) -> GenerateCopyResponse:
+    copy = await service.generate_copy(generator, body)
+    return GenerateCopyResponse(
+        headline=copy.headline,
+        description=copy.description,
+        call_to_action=copy.call_to_action,
+        provider=copy.provider,
+        platform=body.platform,
+    )
+
+
+@router.get("/{creative_id}", response_model=CreativeRead)
+async def get_creative(creative_id: uuid.UUID, session: Session, user_id: UserId) -> CreativeRead:
+    return CreativeRead.model_validate(await service.get_owned(session, user_id, creative_id))
+
+
+@router.patch("/{creative_id}", response_model=CreativeRead)
+async def update_creative(
+    creative_id: uuid.UUID, body: CreativeUpdate, session: Session, user_id: UserId
+) -> CreativeRead:
+    return CreativeRead.model_validate(await service.update(session, user_id, creative_id, body))
+
+
+@router.delete("/{creative_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_creative(creative_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
+    await service.delete(session, user_id, creative_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

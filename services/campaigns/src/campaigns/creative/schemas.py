@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from campaigns.api import UtcDateTime
+
+CreativeStatus = Literal["active", "paused"]
+MAX_URL_LENGTH = 2048
+
+
+def _http_url(value: str) -> str:
+    value = value.strip()
+    if any(ch.isspace() for ch in value):
+        raise ValueError("URL must not contain whitespace")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a malformed port
+    except ValueError as exc:
+        raise ValueError("not a valid URL") from exc
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("URL must use http or https")
+    if not parts.hostname or (
+        "." not in parts.hostname.strip(".") and parts.hostname != "localhost"
+    ):
+        raise ValueError("URL must have a host name")
+    if port == 0:
+        raise ValueError("not a valid URL")
+    return value
+
+
+HttpUrlText = Annotated[
+    str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_http_url)
+]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+CallToAction = Annotated[str, Field(min_length=1, max_length=30)]
+
+
+class CreativeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    ad_group_id: uuid.UUID
+    headline: Text
+    description: Text
+    destination_url: HttpUrlText
+    call_to_action: CallToAction | None = None
+    status: CreativeStatus = "active"
+
+
+class CreativeUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    headline: Text | None = None
+    description: Text | None = None
+    destination_url: HttpUrlText | None = None
+    call_to_action: CallToAction | None = None
+    status: CreativeStatus | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> CreativeUpdate:
+        for name in ("headline", "description", "destination_url", "status"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class CreativeRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    ad_group_id: uuid.UUID
+    headline: str
+    description: str
+    destination_url: str
+    call_to_action: str | None
+    status: CreativeStatus
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class GenerateCopyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    product_name: str = Field(min_length=1, max_length=200)
+    product_description: str = Field(min_length=1, max_length=2000)
+    target_audience: str | None = Field(default=None, max_length=200)
+    tone: str | None = Field(default=None, max_length=50)
+    # House extension: whose text limits the copy must respect (default: Google's, the tighter).
+    platform: Literal["google", "meta"] = "google"
+
+
+class GenerateCopyResponse(BaseModel):
+    headline: str
+    description: str
+    call_to_action: str
+    provider: str
+    platform: Literal["google", "meta"]

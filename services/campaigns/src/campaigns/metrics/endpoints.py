@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from adscale_common.pagination import Offset, OffsetPage
+from campaigns.api import Session, UserId, invalid
+from campaigns.deps import AppSettings, Cipher, Platforms
+from campaigns.metrics import service
+from campaigns.metrics.schemas import DailyMetricRead, OverviewRead, RefreshRead
+
+router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
+
+StartDate = Annotated[date | None, Query(description="First day included (YYYY-MM-DD)")]
+EndDate = Annotated[date | None, Query(description="Last day included (YYYY-MM-DD)")]
+
+
+def _check_range(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise invalid(["end_date"], "end_date must not be before start_date", where="query")
+
+
+@router.get("/overview", response_model=OverviewRead)
+async def metrics_overview(
+    session: Session, user_id: UserId, start_date: StartDate = None, end_date: EndDate = None
+) -> OverviewRead:
+    _check_range(start_date, end_date)
+    return await service.overview(session, user_id, start_date, end_date)
+
+
+@router.get("/campaign/{campaign_id}", response_model=OffsetPage[DailyMetricRead])
+async def campaign_metrics(
+    campaign_id: uuid.UUID,
+    session: Session,
+    user_id: UserId,
+    page: Offset,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> OffsetPage[DailyMetricRead]:
+    _check_range(start_date, end_date)
+    rows, total = await service.daily(
+        session, user_id, campaign_id, page.offset, page.limit, start_date, end_date
+    )
+    return OffsetPage(
+        items=[DailyMetricRead.of(r) for r in rows],
+        total=total,
+        offset=page.offset,
+        limit=page.limit,
+    )
+
+
+@router.post("/campaign/{campaign_id}/refresh", response_model=RefreshRead)
+async def refresh_campaign_metrics(
+    campaign_id: uuid.UUID,
+    session: Session,
+    user_id: UserId,
+    platforms: Platforms,
+    cipher: Cipher,
+    settings: AppSettings,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> RefreshRead:
+    """House extension: fetch this campaign's daily insights from the platform now."""
+    since, until = service.refresh_window(start_date, end_date, settings.metrics_sync_lookback_days)
+    if until < since:
+        raise invalid(["end_date"], "end_date must not be before start_date", where="query")
+    if (until - since).days + 1 > service.MAX_REFRESH_DAYS:
+        raise invalid(
+            ["start_date"], f"at most {service.MAX_REFRESH_DAYS} days per refresh", where="query"
+        )
+    return await service.refresh(session, user_id, campaign_id, platforms, cipher, since, until)

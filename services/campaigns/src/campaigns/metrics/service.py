@@ -1,0 +1,104 @@
+"""Metrics reads (ratios from sums, null on a zero denominator) and the on-demand refresh."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_platforms.errors import PlatformError, TokenExpired
+from campaigns.account import repository as accounts
+from campaigns.api import ratio
+from campaigns.campaign import service as campaigns
+from campaigns.crypto import TokenCipher
+from campaigns.metrics import ingest, repository
+from campaigns.metrics.errors import AccountTokenRejected, CampaignNotLinked, PlatformFailed
+from campaigns.metrics.schemas import OverviewRead, RefreshRead
+from campaigns.models import CampaignMetric, utcnow
+from campaigns.platforms import CampaignPlatforms, describe_platform_error
+
+MAX_REFRESH_DAYS = 90
+
+
+async def overview(
+    session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
+) -> OverviewRead:
+    totals = await repository.user_totals(session, user_id, start, end)
+    return OverviewRead(
+        start_date=start,
+        end_date=end,
+        total_spend=totals.spend,
+        total_revenue=totals.revenue,
+        total_impressions=totals.impressions,
+        total_clicks=totals.clicks,
+        total_conversions=totals.conversions,
+        avg_roas=ratio(totals.revenue, totals.spend, 4),
+        avg_ctr=ratio(totals.clicks, totals.impressions, 6),
+        avg_cpa=ratio(totals.spend, totals.conversions, 2),
+    )
+
+
+async def daily(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    start: date | None,
+    end: date | None,
+) -> tuple[Sequence[CampaignMetric], int]:
+    campaign = await campaigns.get_owned(session, user_id, campaign_id)
+    return await repository.daily_rows(session, campaign.id, offset, limit, start, end)
+
+
+async def refresh(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    campaign_id: uuid.UUID,
+    platforms: CampaignPlatforms,
+    cipher: TokenCipher,
+    since: date,
+    until: date,
+) -> RefreshRead:
+    """Fetch one campaign's daily insights now and upsert them.
+
+    Transaction boundaries are explicit here because a platform call sits in
+    the middle: the read transaction ends before the call, and the request's
+    session then writes (and the request dependency commits) the result.
+    """
+    campaign = await campaigns.get_owned(session, user_id, campaign_id)
+    account = await accounts.get(session, campaign.ad_account_id)
+    target = (
+        await ingest.load_target(session, account, cipher, only=[campaign.id])
+        if account is not None and campaign.external_campaign_id
+        else None
+    )
+    if target is None:
+        raise CampaignNotLinked()
+    await session.commit()  # end the read transaction: no transaction across the platform call
+    try:
+        insights = await ingest.fetch(platforms, target, since, until)
+    except TokenExpired as exc:
+        await accounts.mark_disconnected(session, target.account_id, describe_platform_error(exc))
+        await session.commit()  # keep the disconnect although the request fails
+        raise AccountTokenRejected() from exc
+    except PlatformError as exc:
+        raise PlatformFailed(
+            f"The ad platform refused the request: {describe_platform_error(exc)}"
+        ) from exc
+    rows = await ingest.store(session, target, insights)
+    return RefreshRead(
+        campaign_id=campaign.id,
+        start_date=since,
+        end_date=until,
+        rows_upserted=rows,
+        synced_at=utcnow(),
+    )
+
+
+def refresh_window(start: date | None, end: date | None, lookback_days: int) -> tuple[date, date]:
+    until = end or ingest.today()
+    since = start or (until - timedelta(days=lookback_days - 1))
+    return since, until

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from adscale_common.pagination import Offset, OffsetPage
+from campaigns.api import Session, UserId
+from campaigns.deps import AppSettings, Cipher, Platforms
+from campaigns.rule import push, repository, service
+from campaigns.rule.schemas import (
+    ActionRead,
+    ExecuteResult,
+    ExecutionRead,
+    RuleCreate,
+    RuleRead,
+    RuleUpdate,
+)
+
+router = APIRouter(prefix="/api/v1/rules", tags=["optimization rules"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=RuleRead)
+async def create_rule(body: RuleCreate, session: Session, user_id: UserId) -> RuleRead:
+    return service.to_read(await service.create(session, user_id, body))
+
+
+@router.get("", response_model=OffsetPage[RuleRead])
+async def list_rules(session: Session, user_id: UserId, page: Offset) -> OffsetPage[RuleRead]:
+    rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
+    return OffsetPage(
+        items=[service.to_read(r) for r in rows], total=total, offset=page.offset, limit=page.limit
+    )
+
+
+@router.get("/{rule_id}", response_model=RuleRead)
+async def get_rule(rule_id: uuid.UUID, session: Session, user_id: UserId) -> RuleRead:
+    return service.to_read(await service.get_owned(session, user_id, rule_id))
+
+
+@router.patch("/{rule_id}", response_model=RuleRead)
+async def update_rule(
+    rule_id: uuid.UUID, body: RuleUpdate, session: Session, user_id: UserId
+) -> RuleRead:
+    return service.to_read(await service.update(session, user_id, rule_id, body))
+
+
+@router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_rule(rule_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
+    await service.delete(session, user_id, rule_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/{rule_id}/execute", response_model=ExecuteResult)
+async def execute_rule(
+    rule_id: uuid.UUID,
+    session: Session,
+    user_id: UserId,
+    platforms: Platforms,
+    cipher: Cipher,
+    settings: AppSettings,
+    dry_run: Annotated[bool, Query(description="Preview: change and record nothing")] = False,
+) -> ExecuteResult:
+    outcome = await service.execute(session, user_id, rule_id, dry_run=dry_run)
+    actions = list(outcome.applied)
+    if outcome.pending_push:
+        # The execution is committed first; platform calls run with no transaction open.
+        await session.commit()
+        results = await push.push_actions(
+            session,
+            platforms,
+            cipher,
+            action_ids=outcome.pending_push,
+            lease_seconds=settings.platform_push_lease_seconds,
+            max_attempts=settings.platform_push_max_attempts,
+        )
+        failed = [r for r in results if r.status != "succeeded"]
+        if failed:
+            actions.append(
+                f"{len(failed)} platform update(s) did not go through; "
+                "see GET /rules/{id}/executions"
+            )
+    return ExecuteResult(
+        rule_id=outcome.rule_id,
+        campaigns_affected=outcome.campaigns_affected,
+        actions_taken=actions,
+        dry_run=outcome.dry_run,
+        execution_id=outcome.execution_id,
+        campaigns_evaluated=outcome.campaigns_evaluated,
+        window_start=outcome.window_start,
+        window_end=outcome.window_end,
+    )
+
+
+@router.get("/{rule_id}/executions", response_model=OffsetPage[ExecutionRead])
+async def list_executions(
+    rule_id: uuid.UUID, session: Session, user_id: UserId, page: Offset
+) -> OffsetPage[ExecutionRead]:
+    rule = await service.get_owned(session, user_id, rule_id)
+    rows, actions, total = await repository.executions(session, rule.id, page.offset, page.limit)
+    items = [
+        ExecutionRead(
+            id=e.id,
+            rule_id=e.rule_id,
+            trigger=e.trigger,  # type: ignore[arg-type]
+            started_at=e.started_at,
+            finished_at=e.finished_at,
+            window_start=e.window_start,
+            window_end=e.window_end,
+            campaigns_evaluated=e.campaigns_evaluated,
+            campaigns_affected=e.campaigns_affected,
+            actions=[ActionRead.model_validate(a) for a in actions[e.id]],
+        )
+        for e in rows
+    ]
+    return OffsetPage(items=items, total=total, offset=page.offset, limit=page.limit)

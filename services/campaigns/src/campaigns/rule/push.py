@@ -1,0 +1,202 @@
+"""Push applied rule actions to the ad platform, and record what the platform said.
+
+Actions are committed ``pending`` together with the campaign change; then:
+
+1. claim (short transaction): ``pending`` rows, or ``pushing`` rows whose lease
+   expired (a pusher died), move to ``pushing`` — ``FOR UPDATE SKIP LOCKED`` so
+   several pushers never take the same row;
+2. call the platform with no transaction open;
+3. record: ``succeeded``; or ``failed`` with the platform's error (a refused
+   token also disconnects the account); a retryable error goes back to
+   ``pending`` until ``max_attempts``.
+
+Errors are never swallowed: each one is stored on its action row and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from adscale_platforms.errors import PlatformError, TokenExpired
+from campaigns.account import repository as accounts
+from campaigns.account.schemas import is_connected
+from campaigns.crypto import TokenCipher
+from campaigns.models import AdAccount, Campaign, RuleAction, utcnow
+from campaigns.platforms import CampaignPlatforms, describe_platform_error
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PushJob:
+    action_id: uuid.UUID
+    action: str
+    new_value: str | None
+    attempts: int
+    campaign_external_id: str | None = None
+    account_id: uuid.UUID | None = None
+    platform: str | None = None
+    external_account_id: str | None = None
+    token: str | None = field(default=None, repr=False)
+    problem: str | None = None
+
+
+@dataclass
+class PushResult:
+    action_id: uuid.UUID
+    status: str
+    error: str | None
+
+
+async def _claim(
+    session: AsyncSession,
+    cipher: TokenCipher | None,
+    action_ids: Sequence[uuid.UUID] | None,
+    lease_seconds: float,
+    limit: int,
+) -> list[PushJob]:
+    now = utcnow()
+    pickable = sa.or_(
+        col(RuleAction.platform_status) == "pending",
+        sa.and_(
+            col(RuleAction.platform_status) == "pushing",
+            col(RuleAction.platform_claimed_at) < now - timedelta(seconds=lease_seconds),
+        ),
+    )
+    stmt = (
+        sa.select(RuleAction)
+        .where(pickable)
+        .order_by(col(RuleAction.created_at))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if action_ids is not None:
+        stmt = stmt.where(col(RuleAction.id).in_(action_ids))
+    rows = list((await session.execute(stmt)).scalars())
+    jobs: list[PushJob] = []
+    for row in rows:
+        row.platform_status = "pushing"
+        row.platform_claimed_at = now
+        row.platform_attempts = row.platform_attempts + 1
+        job = PushJob(row.id, row.action, row.new_value, row.platform_attempts)
+        pair = (
+            (
+                await session.execute(
+                    sa.select(Campaign, AdAccount)
+                    .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
+                    .where(col(Campaign.id) == row.campaign_id)
+                )
+            ).first()
+            if row.campaign_id is not None
+            else None
+        )
+        if pair is None:
+            job.problem = "the campaign was deleted before the push"
+        else:
+            campaign, account = pair[0], pair[1]
+            job.campaign_external_id = campaign.external_campaign_id
+            job.account_id = account.id
+            job.platform = account.platform
+            job.external_account_id = account.account_id_external
+            if not is_connected(account) or account.access_token_encrypted is None:
+                job.problem = "the ad account is not connected"
+            elif campaign.external_campaign_id is None:
+                job.problem = "the campaign has no external_campaign_id"
+            elif cipher is None:
+                job.problem = "token encryption is not configured"
+            else:
+                job.token = cipher.decrypt(account.access_token_encrypted)
+        jobs.append(job)
+    await session.flush()
+    return jobs
+
+
+async def _call(platforms: CampaignPlatforms, job: PushJob) -> None:
+    assert job.platform and job.token and job.external_account_id and job.campaign_external_id
+    if job.action == "pause":
+        await platforms.update_campaign(
+            job.platform,
+            job.token,
+            job.external_account_id,
+            job.campaign_external_id,
+            status="PAUSED",
+        )
+    else:
+        await platforms.update_campaign(
+            job.platform,
+            job.token,
+            job.external_account_id,
+            job.campaign_external_id,
+            daily_budget=Decimal(str(job.new_value)),
+        )
+
+
+async def push_actions(
+    session: AsyncSession,
+    platforms: CampaignPlatforms,
+    cipher: TokenCipher | None,
+    *,
+    action_ids: Sequence[uuid.UUID] | None = None,
+    lease_seconds: float = 300.0,
+    max_attempts: int = 5,
+    limit: int = 100,
+) -> list[PushResult]:
+    """Claim, push and record up to ``limit`` actions. Commits its own short transactions."""
+    jobs = await _claim(session, cipher, action_ids, lease_seconds, limit)
+    await session.commit()
+    if not jobs:
+        return []
+    results: list[PushResult] = []
+    disconnect: dict[uuid.UUID, str] = {}
+    for job in jobs:
+        if job.problem is not None:
+            results.append(PushResult(job.action_id, "failed", job.problem))
+            continue
+        try:
+            await _call(platforms, job)
+        except TokenExpired as exc:
+            error = describe_platform_error(exc)
+            if job.account_id is not None:
+                disconnect[job.account_id] = error
+            results.append(PushResult(job.action_id, "failed", error))
+        except PlatformError as exc:
+            error = describe_platform_error(exc)
+            retry = exc.retryable and job.attempts < max_attempts
+            results.append(PushResult(job.action_id, "pending" if retry else "failed", error))
+        except ValueError as exc:
+            results.append(PushResult(job.action_id, "failed", f"invalid update: {exc}"[:1000]))
+        else:
+            results.append(PushResult(job.action_id, "succeeded", None))
+    now = utcnow()
+    for result in results:
+        await session.execute(
+            sa.update(RuleAction)
+            .where(col(RuleAction.id) == result.action_id)
+            .values(
+                platform_status=result.status,
+                platform_error=result.error,
+                platform_pushed_at=now if result.status == "succeeded" else None,
+            )
+        )
+        if result.status != "succeeded":
+            logger.error(
+                "rule action push to the platform failed",
+                extra={
+                    "action_id": str(result.action_id),
+                    "status": result.status,
+                    "error": result.error,
+                },
+            )
+    for account_id, reason in disconnect.items():
+        await accounts.mark_disconnected(session, account_id, reason)
+    await session.commit()
+    return results

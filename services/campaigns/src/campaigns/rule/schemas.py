@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from campaigns.api import PositiveMoney, Ratio, UtcDateTime
+
+RuleType = Literal[
+    "pause_low_roas", "increase_budget_high_roas", "decrease_budget_low_ctr", "pause_no_conversions"
+]
+BUDGET_RULES = frozenset({"increase_budget_high_roas", "decrease_budget_low_ctr"})
+DEFAULT_BUDGET_CHANGE_PERCENT = Decimal(20)
+DEFAULT_MIN_BUDGET = Decimal("1.00")
+
+NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+
+
+class RuleConditions(BaseModel):
+    """What users of Meta automated rules / Revealbot expect around the threshold."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lookback_days: int = Field(
+        default=7, ge=1, le=90, description="Days of metrics judged, ending today"
+    )
+    min_spend: NonNegativeMoney | None = Field(
+        default=None, description="Judge a campaign only once it spent at least this much"
+    )
+    min_impressions: int | None = Field(
+        default=None, ge=0, description="Judge a campaign only once it had this many impressions"
+    )
+    campaign_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=500, description="Only these campaigns (default: all active ones)"
+    )
+    budget_change_percent: Decimal | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        max_digits=8,
+        decimal_places=2,
+        description="Budget rules: percent to raise/lower the daily budget by (default 20)",
+    )
+    min_budget: PositiveMoney | None = Field(
+        default=None,
+        description="Budget rules: never lower a daily budget below this (default 1.00)",
+    )
+    max_budget: PositiveMoney | None = Field(
+        default=None, description="Budget rules: never raise a daily budget above this"
+    )
+    cooldown_hours: int = Field(
+        default=24,
+        ge=0,
+        le=720,
+        description="Hours before the same rule may act on the same campaign again",
+    )
+
+    @model_validator(mode="after")
+    def _caps(self) -> RuleConditions:
+        if (
+            self.min_budget is not None
+            and self.max_budget is not None
+            and self.min_budget > self.max_budget
+        ):
+            raise ValueError("min_budget must not exceed max_budget")
+        return self
+
+
+def check_rule(rule_type: str, threshold: Decimal, conditions: RuleConditions) -> None:
+    """Cross-field rules between the type, its threshold and its conditions (ValueError)."""
+    if rule_type == "decrease_budget_low_ctr" and threshold >= 1:
+        raise ValueError(
+            "the threshold of decrease_budget_low_ctr is a CTR fraction (e.g. 0.01 = 1%)"
+        )
+    if rule_type not in BUDGET_RULES:
+        for name in ("budget_change_percent", "min_budget", "max_budget"):
+            if getattr(conditions, name) is not None:
+                raise ValueError(f"conditions.{name} only applies to budget rules")
+    if (
+        rule_type == "decrease_budget_low_ctr"
+        and conditions.budget_change_percent is not None
+        and conditions.budget_change_percent >= 100
+    ):
+        raise ValueError("a budget decrease must be below 100 percent")
+
+
+Threshold = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=4)]
+
+
+class RuleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=255)
+    rule_type: RuleType
+    threshold: Threshold
+    conditions: RuleConditions = Field(default_factory=RuleConditions)
+    is_active: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RuleCreate:
+        check_rule(self.rule_type, self.threshold, self.conditions)
+        return self
+
+
+class RuleUpdate(BaseModel):
+    """Partial update; ``conditions`` replaces the whole conditions object."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    rule_type: RuleType | None = None
+    threshold: Threshold | None = None
+    conditions: RuleConditions | None = None
+    is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _not_null(self) -> RuleUpdate:
+        for name in self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class RuleRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    rule_type: RuleType
+    threshold: Ratio
+    conditions: RuleConditions
+    is_active: bool
+    last_executed: UtcDateTime | None
+    executions_count: int
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class ExecuteResult(BaseModel):
+    rule_id: uuid.UUID
+    campaigns_affected: int
+    actions_taken: list[str]
+    dry_run: bool
+    execution_id: uuid.UUID | None
+    campaigns_evaluated: int
+    window_start: date
+    window_end: date
+
+
+class ActionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    campaign_id: uuid.UUID | None
+    campaign_name: str
+    action: Literal["pause", "increase_budget", "decrease_budget"]
+    outcome: Literal["applied", "skipped"]
+    reason: str
+    metric_value: Ratio | None
+    old_value: str | None
+    new_value: str | None
+    description: str
+    platform_status: Literal["not_applicable", "pending", "pushing", "succeeded", "failed"]
+    platform_error: str | None
+    platform_pushed_at: UtcDateTime | None
+    created_at: UtcDateTime
+
+
+class ExecutionRead(BaseModel):
+    id: uuid.UUID
+    rule_id: uuid.UUID
+    trigger: Literal["manual", "schedule"]
+    started_at: UtcDateTime
+    finished_at: UtcDateTime | None
+    window_start: date
+    window_end: date
+    campaigns_evaluated: int
+    campaigns_affected: int
+    actions: list[ActionRead]

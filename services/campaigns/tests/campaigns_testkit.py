@@ -1,0 +1,144 @@
+"""Helpers shared by the campaigns tests (imported by name; conftest puts this dir on sys.path)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.testing import internal_headers
+from campaigns.settings import Settings
+
+KEY = "test-internal-key-0123456789abcdef"
+FERNET_KEY = Fernet.generate_key().decode()
+SANDBOX = "http://sandbox"
+META_VERSION = "v25.0"
+
+
+@dataclass
+class MetaLogin:
+    token: str
+    account_id: str
+    campaign_ids: list[str]
+
+
+async def meta_login(sandbox: httpx.AsyncClient, sandbox_user: str | None = None) -> MetaLogin:
+    """OAuth against the sandbox (as a user would), then its first ad account and campaigns."""
+    user = sandbox_user or f"u-{uuid.uuid4().hex[:10]}"
+    redirect = "http://localhost/cb"
+    dialog = await sandbox.get(
+        f"/meta/www/{META_VERSION}/dialog/oauth",
+        params={"client_id": "adscale-test", "redirect_uri": redirect, "sandbox_user": user},
+    )
+    assert dialog.status_code == 302, dialog.text
+    code = parse_qs(urlsplit(dialog.headers["location"]).query)["code"][0]
+    tokens = await sandbox.post(
+        f"/meta/graph/{META_VERSION}/oauth/access_token",
+        data={
+            "client_id": "adscale-test",
+            "client_secret": "secret",
+            "redirect_uri": redirect,
+            "code": code,
+        },
+    )
+    assert tokens.status_code == 200, tokens.text
+    token = tokens.json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    accounts = await sandbox.get(f"/meta/graph/{META_VERSION}/me/adaccounts", headers=auth)
+    account_id = accounts.json()["data"][0]["id"].removeprefix("act_")
+    campaigns = await sandbox.get(
+        f"/meta/graph/{META_VERSION}/act_{account_id}/campaigns", headers=auth
+    )
+    return MetaLogin(token, account_id, [c["id"] for c in campaigns.json()["data"]])
+
+
+def settings_for(database_url: str, **extra: Any) -> Settings:
+    return Settings(
+        database_url=database_url,
+        internal_token_key=KEY,
+        encryption_keys=FERNET_KEY,
+        log_json=False,
+        **extra,
+    )
+
+
+def headers(user_id: uuid.UUID, plan: str = "free", auth: str = "jwt") -> dict[str, str]:
+    return internal_headers(KEY, user_id=user_id, plan=plan, auth=auth)  # type: ignore[arg-type]
+
+
+class Api:
+    """Factories through the API, as one user."""
+
+    def __init__(self, client: httpx.AsyncClient, user_id: uuid.UUID | None = None) -> None:
+        self.client = client
+        self.user_id = user_id or uuid.uuid4()
+        self.h = headers(self.user_id)
+
+    async def account(self, platform: str = "meta", **body: Any) -> dict[str, Any]:
+        payload = {"platform": platform, "account_id_external": uuid.uuid4().hex[:12], **body}
+        r = await self.client.post("/api/v1/accounts", json=payload, headers=self.h)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def campaign(self, account_id: str | None = None, **body: Any) -> dict[str, Any]:
+        if account_id is None:
+            account_id = (await self.account())["id"]
+        payload = {"ad_account_id": account_id, "name": "Campaign", "objective": "sales", **body}
+        r = await self.client.post("/api/v1/campaigns", json=payload, headers=self.h)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def ad_group(self, campaign_id: str, **body: Any) -> dict[str, Any]:
+        payload = {"campaign_id": campaign_id, "name": "Group", **body}
+        r = await self.client.post("/api/v1/ad-groups", json=payload, headers=self.h)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def creative(self, ad_group_id: str, **body: Any) -> dict[str, Any]:
+        payload = {
+            "ad_group_id": ad_group_id,
+            "headline": "Fresh coffee daily",
+            "description": "Roasted this week, delivered to your door.",
+            "destination_url": "https://shop.example.com/coffee",
+            **body,
+        }
+        r = await self.client.post("/api/v1/creatives", json=payload, headers=self.h)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+    async def rule(self, rule_type: str, threshold: Any, **body: Any) -> dict[str, Any]:
+        payload = {
+            "name": f"{rule_type} rule",
+            "rule_type": rule_type,
+            "threshold": threshold,
+            **body,
+        }
+        r = await self.client.post("/api/v1/rules", json=payload, headers=self.h)
+        assert r.status_code == 201, r.text
+        return dict(r.json())
+
+
+async def set_plan(session: AsyncSession, user_id: uuid.UUID, plan: str) -> None:
+    await session.execute(
+        sa.text(
+            "INSERT INTO user_plan (user_id, plan, updated_at) VALUES (:u, :p, now()) "
+            "ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan"
+        ),
+        {"u": user_id, "p": plan},
+    )
+
+
+async def outbox_types(session: AsyncSession, subject: str | None = None) -> list[str]:
+    stmt = "SELECT event_type FROM outbox_event"
+    params: dict[str, Any] = {}
+    if subject is not None:
+        stmt += " WHERE key = :k"
+        params["k"] = subject
+    rows = await session.execute(sa.text(stmt + " ORDER BY seq"), params)
+    return [r[0] for r in rows]

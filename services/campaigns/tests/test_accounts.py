@@ -1,0 +1,153 @@
+"""Ad accounts: connect, list, duplicate, isolation, token encryption, disconnect."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.testing import internal_headers
+from campaigns.crypto import TokenCipher, reencrypt_tokens
+from campaigns_testkit import FERNET_KEY, KEY, Api, headers, outbox_types
+
+ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+async def test_connect_returns_201_without_the_token(api: Api, session: AsyncSession):
+    body = await api.account(
+        "google", account_id_external="123-456-7890", account_name="Main", access_token="s3cret"
+    )
+    assert uuid.UUID(body["id"]).version == 4
+    assert body["platform"] == "google" and body["account_name"] == "Main"
+    assert body["status"] == "active" and body["is_connected"] is True
+    assert ISO_Z.match(body["connected_at"])
+    assert "access_token" not in body and "s3cret" not in str(body)
+    stored = (
+        await session.execute(
+            sa.text("SELECT access_token_encrypted FROM ad_account WHERE id = :i"),
+            {"i": body["id"]},
+        )
+    ).scalar_one()
+    assert stored != "s3cret" and "s3cret" not in stored
+    assert TokenCipher(FERNET_KEY).decrypt(stored) == "s3cret"
+
+
+async def test_without_token_is_active_but_not_connected(api: Api):
+    body = await api.account("meta")
+    assert body["status"] == "active" and body["is_connected"] is False
+
+
+async def test_duplicate_is_409_but_other_platform_or_user_is_fine(api: Api, other: Api):
+    await api.account("meta", account_id_external="act1")
+    dup = await api.client.post(
+        "/api/v1/accounts",
+        json={"platform": "meta", "account_id_external": "act1"},
+        headers=api.h,
+    )
+    assert dup.status_code == 409 and "detail" in dup.json()
+    await api.account("google", account_id_external="act1")
+    await other.account("meta", account_id_external="act1")
+
+
+async def test_validation_errors_are_422(client: httpx.AsyncClient, api: Api):
+    for body in (
+        {"platform": "tiktok", "account_id_external": "x"},
+        {"platform": "meta"},
+        {"platform": "meta", "account_id_external": ""},
+        {"platform": "meta", "account_id_external": "x", "surprise": 1},
+    ):
+        r = await client.post("/api/v1/accounts", json=body, headers=api.h)
+        assert r.status_code == 422, body
+        assert {"loc", "msg", "type"} <= set(r.json()["detail"][0])
+
+
+async def test_list_is_paginated_and_scoped(api: Api, other: Api):
+    for _ in range(3):
+        await api.account()
+    theirs = await other.account()
+    page = await api.client.get("/api/v1/accounts?offset=1&limit=1", headers=api.h)
+    assert page.status_code == 200
+    body = page.json()
+    assert body["total"] == 3 and body["offset"] == 1 and body["limit"] == 1
+    assert len(body["items"]) == 1
+    everything = (await api.client.get("/api/v1/accounts", headers=api.h)).json()["items"]
+    assert theirs["id"] not in {a["id"] for a in everything}
+    bad = await api.client.get("/api/v1/accounts?limit=0", headers=api.h)
+    assert bad.status_code == 422
+
+
+async def test_delete_204_then_404_and_other_users_404(api: Api, other: Api):
+    mine = await api.account()
+    theirs = await other.account()
+    assert (
+        await api.client.delete(f"/api/v1/accounts/{theirs['id']}", headers=api.h)
+    ).status_code == 404
+    r = await api.client.delete(f"/api/v1/accounts/{mine['id']}", headers=api.h)
+    assert r.status_code == 204 and r.content == b""
+    assert (
+        await api.client.delete(f"/api/v1/accounts/{mine['id']}", headers=api.h)
+    ).status_code == 404
+    assert (
+        await api.client.get(f"/api/v1/accounts/{theirs['id']}", headers=api.h)
+    ).status_code == 404
+
+
+async def test_malformed_uuid_is_400(api: Api):
+    r = await api.client.delete("/api/v1/accounts/not-a-uuid", headers=api.h)
+    assert r.status_code == 400 and "detail" in r.json()
+
+
+async def test_no_user_is_401_and_api_keys_are_refused(client: httpx.AsyncClient):
+    assert (await client.get("/api/v1/accounts")).status_code == 401
+    anonymous = internal_headers(KEY, user_id=None, plan=None, auth="anonymous")
+    assert (await client.get("/api/v1/accounts", headers=anonymous)).status_code == 401
+    api_key = headers(uuid.uuid4(), plan="pro", auth="api_key")
+    r = await client.get("/api/v1/accounts", headers=api_key)
+    assert r.status_code == 401 and "detail" in r.json()
+
+
+async def test_patch_renames_and_reconnects(api: Api, session: AsyncSession):
+    account = await api.account("meta")
+    await session.execute(
+        sa.text("UPDATE ad_account SET status = 'disconnected' WHERE id = :i"), {"i": account["id"]}
+    )
+    r = await api.client.patch(
+        f"/api/v1/accounts/{account['id']}",
+        json={"account_name": "Renamed", "access_token": "fresh"},
+        headers=api.h,
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["account_name"] == "Renamed"
+    assert r.json()["status"] == "active" and r.json()["is_connected"] is True
+
+
+async def test_delete_account_cascades_its_campaigns_with_events(api: Api, session: AsyncSession):
+    account = await api.account()
+    campaign = await api.campaign(account["id"])
+    await api.ad_group(campaign["id"])
+    assert (
+        await api.client.delete(f"/api/v1/accounts/{account['id']}", headers=api.h)
+    ).status_code == 204
+    assert (
+        await api.client.get(f"/api/v1/campaigns/{campaign['id']}", headers=api.h)
+    ).status_code == 404
+    assert "campaigns.campaign_deleted" in await outbox_types(session, campaign["id"])
+
+
+async def test_key_rotation_reencrypts_with_the_new_primary(api: Api, session: AsyncSession):
+    account = await api.account("meta", access_token="rotate-me")
+    new_key = Fernet.generate_key().decode()
+    rotated = TokenCipher(f"{new_key},{FERNET_KEY}")
+    assert await reencrypt_tokens(session, rotated) >= 1
+    stored = (
+        await session.execute(
+            sa.text("SELECT access_token_encrypted FROM ad_account WHERE id = :i"),
+            {"i": account["id"]},
+        )
+    ).scalar_one()
+    assert TokenCipher(new_key).decrypt(stored) == "rotate-me"
+    assert await reencrypt_tokens(session, rotated) == 0
