@@ -1,13 +1,25 @@
-"""Billing settings (env prefix ``BILLING_``)."""
+"""Billing settings (env prefix ``BILLING_``).
+
+Every field can be set with ``BILLING_<FIELD>`` (falling back to
+``ADSCALE_<FIELD>``, see :class:`adscale_common.settings.ServiceSettings`); a
+value in the environment always wins over the defaults below. The defaults
+only make sense for tests and local development against stripe-mock: the
+Stripe key is a dummy ``sk_test_`` value and the webhook secret is empty
+(webhooks are then refused until one is configured).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import ClassVar
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
+
+# stripe-mock accepts sk_test_ followed by letters and digits only (no further underscores).
+DUMMY_STRIPE_API_KEY = "sk_test_adscaledevelopmentonly"
 
 
 class Settings(ServiceSettings):
@@ -16,6 +28,35 @@ class Settings(ServiceSettings):
 
     database_url: str = "postgresql+asyncpg://adscale_billing@127.0.0.1:5432/adscale_billing"
     port: int = 8104
+
+    # --- Stripe API (all calls go through stripe-python) -------------------
+    stripe_api_key: SecretStr = Field(default=SecretStr(DUMMY_STRIPE_API_KEY), repr=False)
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_max_network_retries: int = Field(default=2, ge=0, le=5)
+    stripe_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    stripe_timeout_seconds: float = Field(default=15.0, gt=0)
+
+    # Stripe price ids of the paid plans (monthly, USD).
+    price_pro: str = "price_pro_monthly"
+    price_enterprise: str = "price_enterprise_monthly"
+
+    # Where Stripe sends the customer back. {CHECKOUT_SESSION_ID} is filled in by Stripe.
+    checkout_success_url: str = (
+        "http://localhost:8107/billing/success?session_id={CHECKOUT_SESSION_ID}"
+    )
+    checkout_cancel_url: str = "http://localhost:8107/billing/cancel"
+    portal_return_url: str = "http://localhost:8107/billing"
+    # Two checkout requests for the same user and plan inside this window reuse
+    # one Stripe idempotency key, so a double click opens one session.
+    checkout_idempotency_window_seconds: int = Field(default=300, ge=1)
+
+    # --- Webhooks -----------------------------------------------------------
+    stripe_webhook_secret: SecretStr = Field(default=SecretStr(""), repr=False)
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+    # --- Worker ---------------------------------------------------------------
+    # How often the worker looks for subscriptions whose cancel-at-period-end date passed.
+    period_end_sweep_seconds: float = Field(default=60.0, gt=0)
 
 
 @lru_cache

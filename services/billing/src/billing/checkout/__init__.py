@@ -1,0 +1,1 @@
+"""Stripe customers, Checkout Sessions and customer-portal sessions."""

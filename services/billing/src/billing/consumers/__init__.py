@@ -1,0 +1,1 @@
+"""Kafka consumers: one module per topic, each translating messages into service calls."""

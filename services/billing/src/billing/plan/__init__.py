@@ -1,0 +1,1 @@
+"""Plans: the catalogue (code constants) and each user's current plan."""

@@ -1,0 +1,1 @@
+"""Subscriptions: the state machine fed by Stripe webhooks, current and overview."""

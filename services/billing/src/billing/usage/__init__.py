@@ -1,0 +1,1 @@
+"""Usage projection: campaigns, ad groups and synced profiles per user."""
