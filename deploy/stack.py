@@ -369,7 +369,11 @@ def cmd_restart(args: argparse.Namespace) -> int:
     """Restart named processes after a code change: ``restart identity identity-worker``."""
     env = stack_env(base_env())
     known = {p.name: p for p in processes(env)}
+    migrated = False
     for name in args.names:
+        if name in SERVICES and not migrated:
+            migrate(env)  # a code change may bring a new revision
+            migrated = True
         if name not in known:
             print(f"unknown process {name!r}; known: {', '.join(known)}", file=sys.stderr)
             return 2

@@ -286,3 +286,25 @@ async def test_failing_handler_goes_to_dlq_with_error_and_consumer_moves_on(
     assert any("not an event envelope" in e for e in errors)
     assert all(h["dlq_original_topic"].decode() == topic for h in headers)
     assert {r.value for r in dead} == {bad.model_dump_json().encode(), b"{not json"}
+
+
+async def test_sent_rows_are_purged_after_retention_pending_rows_never(
+    engine_a, producer, unique_name
+):
+    events = [
+        Envelope(type=f"{unique_name}.created", source="a", subject=f"s{i}") for i in range(3)
+    ]
+    await emit_events(engine_a, events[:2])
+    relay = OutboxRelay(engine_a, producer)
+    assert await relay.publish_pending() == 2
+    await emit_events(engine_a, events[2:])  # still pending
+    async with engine_a.begin() as conn:
+        await conn.execute(
+            outbox_event.update()
+            .where(outbox_event.c.sent_at.is_not(None))
+            .values(sent_at=sa.func.now() - sa.text("interval '8 days'"))
+        )
+    assert await relay.purge_sent(7 * 24 * 3600) == 2
+    async with engine_a.connect() as conn:
+        left = (await conn.execute(sa.select(outbox_event.c.id))).scalars().all()
+    assert left == [events[2].id]

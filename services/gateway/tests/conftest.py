@@ -19,10 +19,9 @@ from adscale_common.testing import InfraUrls
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gw_support import KEY, Upstreams, echo_app, identity_app, new_key
-
 from gateway.main import create_app
 from gateway.settings import Settings
+from gw_support import KEY, Upstreams, echo_app, identity_app, new_key
 
 
 @pytest.fixture

@@ -81,3 +81,20 @@ async def test_successful_responses_carry_ratelimit_headers(gateway, upstreams):
     response = await gateway.get(f"{AS}/audiences", headers=bearer(upstreams))
     assert response.headers["ratelimit-policy"] == '"audiences-list";q=60;w=60'
     assert response.headers["ratelimit"].startswith('"audiences-list";r=59;t=')
+
+
+def test_stripe_webhooks_have_their_own_budget_not_the_anonymous_one():
+    from gateway.ratelimit import STRIPE_WEBHOOKS, checks_for
+
+    checks = checks_for(
+        "POST",
+        "/api/v1/billing/webhooks/stripe",
+        principal=None,
+        client_ip="3.18.12.63",
+        email=None,
+    )
+    assert [c.policy for c in checks] == [STRIPE_WEBHOOKS]
+    other = checks_for(
+        "POST", "/api/v1/billing/checkout", principal=None, client_ip="1.2.3.4", email=None
+    )
+    assert [c.policy.name for c in other] == ["default-anonymous"]

@@ -13,6 +13,14 @@ from adscale_common.settings import async_database_url
 
 
 def run_migrations(target_metadata: MetaData | None, default_url: str) -> None:
+    """Run the service's migrations; the outbox/inbox tables are part of the target.
+
+    Including ``adscale_common.messaging.metadata`` keeps ``alembic check`` and
+    autogenerate from proposing to drop them.
+    """
+    from adscale_common.messaging import metadata as messaging_metadata
+
+    targets = [m for m in (target_metadata, messaging_metadata) if m is not None]
     config = context.config
     url = config.get_main_option("sqlalchemy.url") or default_url
     url = async_database_url(url)
@@ -20,14 +28,14 @@ def run_migrations(target_metadata: MetaData | None, default_url: str) -> None:
     def do_run(connection: Connection) -> None:
         context.configure(
             connection=connection,
-            target_metadata=target_metadata,
+            target_metadata=targets,
             compare_type=True,
         )
         with context.begin_transaction():
             context.run_migrations()
 
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
+        context.configure(url=url, target_metadata=targets, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
         return

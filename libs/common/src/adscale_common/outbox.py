@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -56,6 +57,7 @@ class OutboxRelay:
         *,
         batch_size: int = 200,
         poll_interval: float = 1.0,
+        retention_seconds: float = 7 * 24 * 3600,
         after_publish: Callable[[Sequence[Any]], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
@@ -63,6 +65,8 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self._after_publish = after_publish
+        self.retention_seconds = retention_seconds
+        self._last_purge = 0.0
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -105,6 +109,17 @@ class OutboxRelay:
             )
         logger.debug("outbox published", extra={"count": len(rows)})
         return len(rows)
+
+    async def purge_sent(self, older_than_seconds: float) -> int:
+        """Delete rows published more than ``older_than_seconds`` ago (the table stays small)."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                outbox_event.delete().where(
+                    outbox_event.c.sent_at
+                    < sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, older_than_seconds)
+                )
+            )
+        return int(result.rowcount or 0)
 
     async def _record_failure(self, error: BaseException) -> None:
         with contextlib.suppress(Exception):
@@ -160,6 +175,12 @@ class OutboxRelay:
                     continue
                 if published == self.batch_size:
                     continue  # more may be waiting
+                if time.monotonic() - self._last_purge > 3600:
+                    self._last_purge = time.monotonic()
+                    try:
+                        await self.purge_sent(self.retention_seconds)
+                    except Exception:
+                        logger.exception("outbox purge failed; will retry in an hour")
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll_interval)

@@ -74,6 +74,10 @@ LOGIN_PER_EMAIL = Policy("login-email", 10, 300)
 DEFAULT_USER = Policy("default", 600, 60)
 DEFAULT_ANONYMOUS = Policy("default-anonymous", 120, 60)
 
+# Stripe delivers webhooks from a few addresses in bursts; the signature is the real guard.
+STRIPE_WEBHOOKS = Policy("stripe-webhooks", 3000, 60)
+STRIPE_WEBHOOK_PATH = "/api/v1/billing/webhooks/stripe"
+
 _AS = "/api/v1/cdp/audience-sync"
 _SYNC_RE = re.compile(rf"^{_AS}/audiences/([^/]+)/sync/?$")
 GUARDED_AUTH_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/forgot-password"})
@@ -101,6 +105,8 @@ def checks_for(
     """Every policy that applies to this request, most specific first."""
     found: list[Check] = []
     path = path.rstrip("/") or "/"
+    if path == STRIPE_WEBHOOK_PATH:
+        return [Check(STRIPE_WEBHOOKS, client_ip)]
     if principal:
         if method == "GET" and path == f"{_AS}/audiences":
             found.append(Check(AUDIENCES_LIST, principal))
