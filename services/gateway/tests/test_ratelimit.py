@@ -61,7 +61,7 @@ async def test_sync_limit_is_per_audience(gateway, upstreams):
 async def test_eleven_rapid_logins_for_one_email_are_throttled(gateway, upstreams):
     # The login route belongs to identity; here it reaches the stand-in, which is enough
     # to count attempts at the edge.
-    gateway.gateway.forwarder.upstreams["identity"] = "http://campaigns.test"
+    gateway.gateway.forwarder.upstreams["identity"] = gateway.echo_url
     statuses = []
     for i in range(11):
         response = await gateway.post(

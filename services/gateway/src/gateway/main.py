@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -102,11 +103,8 @@ def _email_of(body: bytes) -> str | None:
 class Gateway:
     """Pure-ASGI entry point: proxy routed prefixes, hand the rest to the FastAPI app."""
 
-    def __init__(
-        self, settings: Settings, *, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
-    ) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.mounts = mounts  # tests route upstream hosts to in-process apps
         self.api = self._build_api()
 
     def _build_api(self) -> FastAPI:
@@ -119,17 +117,25 @@ class Gateway:
                     settings.upstream_timeout_seconds,
                     connect=settings.upstream_connect_timeout_seconds,
                 ),
-                limits=httpx.Limits(max_connections=500, max_keepalive_connections=200),
-                mounts=self.mounts,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            )
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=1000, ttl_dns_cache=300),
+                auto_decompress=False,
             )
             identity = IdentityClient(
                 client, settings.identity_url, lambda: _service_token(settings)
             )
             self.forwarder = Forwarder(
-                client=client,
+                session=session,
                 upstreams=settings.upstream_urls(),
                 internal_key=settings.internal_token_key,
                 max_buffered_body_bytes=settings.max_buffered_body_bytes,
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=settings.upstream_connect_timeout_seconds,
+                    sock_read=settings.upstream_timeout_seconds,
+                ),
             )
             self.jwt = JwtVerifier(identity.jwks)
             self.api_keys = ApiKeyVerifier(identity.verify_api_key)
@@ -179,6 +185,7 @@ class Gateway:
                 # Never let a Kafka client that is still connecting hold up shutdown.
                 await asyncio.wait({listener}, timeout=5)
                 await client.aclose()
+                await session.close()
                 await self.redis.aclose()
 
         api = FastAPI(
@@ -355,12 +362,10 @@ class Gateway:
         )
 
 
-def create_app(
-    settings: Settings | None = None, *, mounts: dict[str, httpx.AsyncBaseTransport] | None = None
-) -> Any:
+def create_app(settings: Settings | None = None) -> Any:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level, json=settings.log_json)
-    gateway = Gateway(settings, mounts=mounts)
+    gateway = Gateway(settings)
     return RequestIdMiddleware(gateway)
 
 

@@ -11,8 +11,10 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
+from multidict import CIMultiDict
 from starlette.types import Receive, Scope, Send
+from yarl import URL
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
@@ -35,7 +37,8 @@ HOP_BY_HOP = frozenset(
 )
 # Anything a client could use to impersonate the gateway's say-so.
 INTERNAL_PREFIXES = (b"x-internal-", b"x-adscale-", b"x-user-", b"x-auth-", b"x-plan")
-RESPONSE_DROP = HOP_BY_HOP | {b"x-request-id", b"server", b"date"}
+# Bytes are relayed as they come (no decompression), so Content-Length stays valid.
+RESPONSE_DROP = (HOP_BY_HOP - {b"content-length"}) | {b"x-request-id", b"server", b"date"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +93,28 @@ async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
 
 
 class Forwarder:
+    """Forwards over one pooled aiohttp session.
+
+    aiohttp rather than httpx here: measured on this 2-core machine against a
+    trivial upstream, httpx served ~430 req/s at 50 concurrent requests and
+    aiohttp ~12,900 (see bench/gateway.py), and the forwarder is the gateway's
+    hot path.
+    """
+
     def __init__(
         self,
         *,
-        client: httpx.AsyncClient,
+        session: aiohttp.ClientSession,
         upstreams: dict[str, str],
         internal_key: str,
         max_buffered_body_bytes: int,
+        timeout: aiohttp.ClientTimeout,
     ) -> None:
-        self.client = client
+        self.session = session
         self.upstreams = upstreams
         self.internal_key = internal_key
         self.max_buffered = max_buffered_body_bytes
+        self.timeout = timeout
 
     async def forward(
         self,
@@ -115,7 +128,6 @@ class Forwarder:
         extra_response_headers: list[tuple[bytes, bytes]] | None = None,
     ) -> int:
         """Forward the request; return the status sent to the client."""
-        path = scope["path"]
         token = mint_internal_token(
             self.internal_key,
             user_id=identity.user_id,
@@ -123,96 +135,81 @@ class Forwarder:
             auth=identity.auth,  # type: ignore[arg-type]
             request_id=request_id,
         )
-        headers = client_headers(scope)
-        headers.append((INTERNAL_TOKEN_HEADER.lower().encode(), token.encode()))
-        headers.append((b"x-request-id", request_id.encode()))
+        headers = CIMultiDict(
+            (k.decode("latin-1"), v.decode("latin-1")) for k, v in client_headers(scope)
+        )
+        headers[INTERNAL_TOKEN_HEADER] = token
+        headers["X-Request-ID"] = request_id
         client_addr = scope.get("client")
         if client_addr:
-            headers.append((b"x-forwarded-for", str(client_addr[0]).encode()))
+            headers["X-Forwarded-For"] = str(client_addr[0])
 
         length = header_value(scope, b"content-length")
-        content: bytes | AsyncIterator[bytes]
+        body: bytes | AsyncIterator[bytes] | None
         if scope["method"] in ("GET", "HEAD", "DELETE", "OPTIONS") and not length:
-            content = b""
+            body = None
         elif length is not None and length.isdigit() and int(length) <= self.max_buffered:
-            content = await _read_body(receive)
+            body = await _read_body(receive)
         else:
-            content = _stream_body(receive)
+            body = _stream_body(receive)
 
-        url = self.upstreams[service] + scope.get("raw_path", path.encode()).decode("latin-1")
+        url = self.upstreams[service] + scope.get("raw_path", scope["path"].encode()).decode(
+            "latin-1"
+        )
         query = scope.get("query_string", b"")
         if query:
             url += "?" + query.decode("latin-1")
-        request = self.client.build_request(
-            scope["method"],
-            url,
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
-            content=content,
-        )
+        started = False
         try:
-            response = await self.client.send(request, stream=True)
-        except httpx.TimeoutException:
-            logger.warning("upstream timeout", extra={"upstream": service})
-            await self._error(
-                scope, receive, send, 504, f"{service} did not answer in time", request_id
-            )
-            return 504
-        except httpx.TransportError as exc:
-            logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
-            await self._error(scope, receive, send, 503, f"{service} is unavailable", request_id)
-            return 503
-
-        try:
-            out_headers = [
-                (k.lower(), v) for k, v in response.headers.raw if k.lower() not in RESPONSE_DROP
-            ]
-            if extra_response_headers:
-                out_headers.extend(extra_response_headers)
-            started = False
-            try:
-                async for chunk in response.aiter_raw():
-                    if not started:
-                        await send(
-                            {
-                                "type": "http.response.start",
-                                "status": response.status_code,
-                                "headers": out_headers,
-                            }
-                        )
-                        started = True
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            except httpx.TimeoutException:
-                if not started:
-                    await self._error(
-                        scope, receive, send, 504, f"{service} did not answer in time", request_id
-                    )
-                    return 504
-                raise
-            except httpx.TransportError:
-                if not started:
-                    await self._error(
-                        scope, receive, send, 502, f"{service} closed the connection", request_id
-                    )
-                    return 502
-                raise
-            if not started:
+            async with self.session.request(
+                scope["method"],
+                URL(url, encoded=True),
+                headers=headers,
+                data=body,
+                allow_redirects=False,
+                timeout=self.timeout,
+                skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+            ) as response:
+                out_headers = [
+                    (k.lower(), v)
+                    for k, v in response.raw_headers
+                    if k.lower() not in RESPONSE_DROP
+                ]
+                if extra_response_headers:
+                    out_headers.extend(extra_response_headers)
                 await send(
                     {
                         "type": "http.response.start",
-                        "status": response.status_code,
+                        "status": response.status,
                         "headers": out_headers,
                     }
                 )
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return response.status_code
-        finally:
-            await response.aclose()
+                started = True
+                async for chunk in response.content.iter_any():
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return response.status
+        except (TimeoutError, aiohttp.ServerTimeoutError):
+            if started:
+                raise
+            logger.warning("upstream timeout", extra={"upstream": service})
+            await self._error(scope, receive, send, 504, f"{service} did not answer in time")
+            return 504
+        except aiohttp.ClientConnectorError as exc:
+            logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
+            await self._error(scope, receive, send, 503, f"{service} is unavailable")
+            return 503
+        except aiohttp.ClientError as exc:
+            if started:
+                raise
+            logger.warning("upstream failed", extra={"upstream": service, "error": repr(exc)})
+            await self._error(scope, receive, send, 502, f"{service} closed the connection")
+            return 502
 
     async def _error(
-        self, scope: Scope, receive: Receive, send: Send, status: int, message: str, request_id: str
+        self, scope: Scope, receive: Receive, send: Send, status: int, message: str
     ) -> None:
-        response = error_response(scope["path"], status, message)
-        await response(scope, receive, send)
+        await error_response(scope["path"], status, message)(scope, receive, send)
 
 
 __all__ = ["Forwarder", "Identity", "client_headers"]
