@@ -26,7 +26,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -35,7 +34,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 
-from stack import base_env, stack_env  # noqa: E402
+from stack import base_env, spawn_gateway, stack_env  # noqa: E402
 
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token  # noqa: E402
 
@@ -117,43 +116,14 @@ def main() -> int:
     key = env["ADSCALE_INTERNAL_TOKEN_KEY"]
 
     token, user_id = register()
-    bench_gateway = start_bench_gateway(env)
+    bench_gateway = spawn_gateway(
+        8117, {"GATEWAY_RATE_LIMIT_USER_PER_MINUTE": "1000000000", "GATEWAY_LOG_LEVEL": "WARNING"}
+    )
     try:
         return measure(args, key, token, user_id)
     finally:
         bench_gateway.terminate()
         bench_gateway.wait(10)
-
-
-def start_bench_gateway(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    child = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/uvicorn"),
-            "gateway.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "8117",
-            "--no-access-log",
-        ],
-        env={
-            **env,
-            "GATEWAY_RATE_LIMIT_USER_PER_MINUTE": "1000000000",
-            "GATEWAY_LOG_LEVEL": "WARNING",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{BENCH_GATEWAY}/api/v1/health", timeout=2).status_code == 200:
-                return child
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    child.terminate()
-    raise SystemExit("bench gateway did not start")
 
 
 def measure(args: argparse.Namespace, key: str, token: str, user_id: str) -> int:

@@ -169,6 +169,39 @@ def processes(env: dict[str, str]) -> list[Proc]:
     return procs
 
 
+def spawn_gateway(port: int, overrides: dict[str, str]) -> subprocess.Popen[bytes]:
+    """An extra gateway process (same code and upstreams, other settings) for benches and
+    fuzzing; the caller terminates it. Returns once its health answers 200."""
+    env = {**stack_env(base_env()), **overrides}
+    child = subprocess.Popen(  # noqa: S603
+        [
+            str(VENV_BIN / "uvicorn"),
+            "gateway.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    url = f"http://127.0.0.1:{port}/api/v1/health"
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return child
+        except (OSError, urllib.error.HTTPError):
+            pass
+        time.sleep(0.3)
+    child.terminate()
+    raise RuntimeError(f"extra gateway on port {port} did not become healthy")
+
+
 def pid_of(name: str) -> int | None:
     path = RUN / f"{name}.pid"
     try:

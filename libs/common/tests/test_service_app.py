@@ -186,3 +186,19 @@ async def test_request_id_is_echoed_or_generated(client):
         generated.headers["x-request-id"] != "bad id!"
         and len(generated.headers["x-request-id"]) == 32
     )
+
+
+async def test_nul_characters_are_refused_before_the_database(client):
+    h = user_headers()
+    body = await client.post(
+        "/api/v1/things",
+        content=b'{"name": "ab\\u0000c"}',
+        headers={**h, "Content-Type": "application/json"},
+    )
+    assert body.status_code == 422
+    assert body.json()["detail"][0]["msg"] == "NUL characters are not allowed"
+    query = await client.get("/api/v1/cdp/audience-sync/things?page=1&x=a%00b", headers=h)
+    assert query.status_code == 422
+    assert query.json()["error"]["code"] == "VALIDATION_ERROR"
+    fine = await client.post("/api/v1/things", json={"name": "zero \\u0030 is fine"}, headers=h)
+    assert fine.status_code == 201

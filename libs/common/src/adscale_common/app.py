@@ -6,10 +6,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adscale_common.db import make_engine, make_sessionmaker
-from adscale_common.errors import Unauthorized, error_response, install_error_handlers
+from adscale_common.errors import (
+    ErrorFamily,
+    Unauthorized,
+    error_response,
+    family_for_path,
+    install_error_handlers,
+)
 from adscale_common.health import health_router
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging
@@ -43,6 +49,64 @@ class InternalAuthMiddleware:
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
+
+
+class NulGuardMiddleware:
+    """Refuse NUL characters before they reach PostgreSQL (which cannot store them in text).
+
+    JSON can only carry one as the escape ``\\u0000``; query strings as ``%00``.
+    JSON bodies are read whole here (FastAPI reads them whole anyway) and
+    replayed; other bodies (CSV streams) pass untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if b"%00" in scope.get("query_string", b""):
+            await self._refuse(scope, receive, send, "query")
+            return
+        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+        if not content_type.startswith(b"application/json"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if b"\\u0000" in body:
+            await self._refuse(scope, receive, send, "body")
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, where: str) -> None:
+        response = error_response(
+            scope["path"],
+            422,
+            [{"loc": [where], "msg": "NUL characters are not allowed", "type": "value_error"}]
+            if family_for_path(scope["path"]) is ErrorFamily.DETAIL
+            else "NUL characters are not allowed",
+            code="VALIDATION_ERROR",
+            details={"errors": [{"loc": [where], "msg": "NUL characters are not allowed"}]},
+        )
+        await response(scope, receive, send)
 
 
 def create_service_app(
@@ -84,6 +148,7 @@ def create_service_app(
     app.include_router(health_router(service))
     for router in routers:
         app.include_router(router)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(InternalAuthMiddleware, key_getter=lambda: settings.internal_token_key)
     app.add_middleware(RequestIdMiddleware)
     return app

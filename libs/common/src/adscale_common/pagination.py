@@ -18,6 +18,9 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# Bounds that keep OFFSET inside PostgreSQL's bigint (an absurd offset is a 422, not a 500).
+MAX_OFFSET = 2**31 - 1
+MAX_PAGE = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +30,7 @@ class OffsetParams:
 
 
 def _offset_params(
-    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Rows to return")] = DEFAULT_LIMIT,
 ) -> OffsetParams:
     return OffsetParams(offset=offset, limit=limit)
@@ -58,7 +61,7 @@ class PageParams:
 
 
 def _page_params(
-    page: Annotated[int, Query(ge=1, description="Page number, from 1")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1")] = 1,
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")
     ] = DEFAULT_PAGE_SIZE,
