@@ -10,8 +10,8 @@ databases. Fails on any 5xx and on any response that breaks the documented schem
 from __future__ import annotations
 
 import subprocess
-import uuid
 import sys
+import uuid
 from pathlib import Path
 
 import httpx
