@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
@@ -18,64 +16,9 @@ from adscale_contracts.events import (
     parse,
     parse_any,
 )
+from adscale_contracts.samples import samples
 
 U = uuid.uuid4
-
-
-def samples() -> list:
-    from adscale_contracts import events as e
-
-    now = datetime(2026, 2, 14, 12, 34, 56, tzinfo=UTC)
-    return [
-        e.UserRegistered(user_id=U(), plan="free", external_user_id="crm-42"),
-        e.ApiKeyCreated(user_id=U(), api_key_id=U(), prefix="adscale_live_AbC123"),
-        e.ApiKeyRevoked(user_id=U(), api_key_id=U()),
-        e.PasswordResetRequested(
-            user_id=U(), email="a@example.com", token="t" * 43, expires_at=now
-        ),
-        e.PasswordChanged(user_id=U()),
-        e.PlanChanged(
-            user_id=U(), old_plan="free", new_plan="pro", reason="checkout.session.completed"
-        ),
-        e.CampaignCreated(
-            campaign_id=U(),
-            user_id=U(),
-            ad_account_id=U(),
-            platform="meta",
-            name="Spring",
-            status="draft",
-        ),
-        e.CampaignUpdated(
-            campaign_id=U(),
-            user_id=U(),
-            changed=["status"],
-            status="paused",
-            budget_daily=Decimal("12.50"),
-        ),
-        e.CampaignDeleted(campaign_id=U(), user_id=U(), ad_groups_deleted=3),
-        e.AdGroupCreated(ad_group_id=U(), campaign_id=U(), user_id=U()),
-        e.AdGroupUpdated(ad_group_id=U(), campaign_id=U(), user_id=U(), changed=["name"]),
-        e.AdGroupDeleted(ad_group_id=U(), campaign_id=U(), user_id=U()),
-        e.SyncCompleted(
-            job_id=U(),
-            audience_id=U(),
-            user_id=U(),
-            platform="meta",
-            operation="update",
-            profiles_sent=68,
-            profiles_added=68,
-            match_rate=88.7,
-            duration_ms=4200,
-        ),
-        e.SyncFailed(
-            job_id=U(),
-            audience_id=U(),
-            user_id=U(),
-            platform="google",
-            error_code="PLATFORM_ERROR",
-            error_message="Rate limit exceeded",
-        ),
-    ]
 
 
 def test_there_is_a_sample_for_every_event_type():

@@ -14,14 +14,14 @@ from adscale_common.messaging import outbox_event
 from adscale_common.worker import WorkerContext
 from identity.models import PasswordReset, RefreshToken, User, utcnow
 from identity.settings import Settings
-from identity.worker import consumers, purge_once
+from identity.worker import consumer_specs, purge_once
 from services.identity.tests.conftest import unique_email
 
 
 def test_worker_consumes_billing_plan_changes_and_mails_reset_links(
     make_settings: Callable[..., Settings],
 ):
-    specs = {spec.name: spec for spec in consumers(make_settings())}
+    specs = {spec.name: spec for spec in consumer_specs(make_settings())}
     assert specs["identity-plan-projection"].topics == ["billing.events"]
     assert set(specs["identity-plan-projection"].handlers) == {"billing.plan_changed"}
     assert specs["identity-mailer"].topics == ["identity.events"]

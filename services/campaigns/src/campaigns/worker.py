@@ -83,17 +83,19 @@ async def rotate_token_keys(ctx: WorkerContext) -> None:
         logger.info("access tokens re-encrypted under the primary key", extra={"count": changed})
 
 
+def consumer_specs() -> list[ConsumerSpec]:
+    return [
+        ConsumerSpec(name=billing.CONSUMER_GROUP, topics=[billing.TOPIC], handlers=billing.HANDLERS)
+    ]
+
+
 def main() -> None:
     asyncio.run(
         run_worker(
             get_settings(),
             service="campaigns",
             produces=["campaigns.events"],
-            consumers=[
-                ConsumerSpec(
-                    name=billing.CONSUMER_GROUP, topics=[billing.TOPIC], handlers=billing.HANDLERS
-                )
-            ],
+            consumers=consumer_specs(),
             tasks=[rotate_token_keys, metrics_sync, scheduled_rules],
         )
     )

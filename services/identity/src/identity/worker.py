@@ -48,7 +48,8 @@ def purge_task(settings: Settings) -> Callable[[WorkerContext], Awaitable[None]]
     return purge_expired_tokens
 
 
-def consumers(settings: Settings) -> list[ConsumerSpec]:
+def consumer_specs(settings: Settings | None = None) -> list[ConsumerSpec]:
+    settings = settings or get_settings()
     return [
         ConsumerSpec(name=billing.GROUP, topics=[billing.TOPIC], handlers=billing.HANDLERS),
         ConsumerSpec(
@@ -64,7 +65,7 @@ def main() -> None:
             settings,
             service="identity",
             produces=["identity.events"],
-            consumers=consumers(settings),
+            consumers=consumer_specs(settings),
             tasks=[purge_task(settings)],
         )
     )
