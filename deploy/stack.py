@@ -291,19 +291,34 @@ async def _setup_databases(env: dict[str, str]) -> None:
 
 
 def migrate(env: dict[str, str]) -> None:
-    for service in SERVICES:
-        ini = ROOT / "services" / service / "alembic.ini"
-        result = subprocess.run(  # noqa: S603
-            [str(VENV_BIN / "alembic"), "-c", str(ini), "upgrade", "head"],
+    """Every service's Alembic upgrade, run side by side (separate databases)."""
+    children = {
+        service: subprocess.Popen(  # noqa: S603
+            [
+                str(VENV_BIN / "alembic"),
+                "-c",
+                str(ROOT / "services" / service / "alembic.ini"),
+                "upgrade",
+                "head",
+            ],
             cwd=ROOT / "services" / service,
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
-        if result.returncode != 0:
-            print(result.stdout + result.stderr, file=sys.stderr)
-            raise SystemExit(f"migrations of {service} failed")
-        print(f"  {service}: migrated")
+        for service in SERVICES
+    }
+    failed = []
+    for service, child in children.items():
+        output, _ = child.communicate()
+        if child.returncode != 0:
+            print(output, file=sys.stderr)
+            failed.append(service)
+        else:
+            print(f"  {service}: migrated")
+    if failed:
+        raise SystemExit(f"migrations failed: {', '.join(failed)}")
 
 
 def health(timeout: float = 3.0) -> tuple[int, dict[str, object]]:
