@@ -47,6 +47,11 @@ class Kit:
     def matched(hashes: list[str], permille: int = 887) -> int:
         return sum(1 for h in set(hashes) if matches(h, permille))
 
+    @staticmethod
+    def pkce_challenge(verifier: str) -> str:
+        digest = hashlib.sha256(verifier.encode()).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
     # -- redirects --------------------------------------------------------------------------
     @staticmethod
     def redirect_params(response: httpx.Response) -> dict[str, str]:
@@ -80,13 +85,8 @@ class Kit:
         token: str = r.json()["access_token"]
         return token
 
-    async def google(self) -> dict[str, Any]:
-        verifier = secrets.token_urlsafe(48)
-        challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            .rstrip(b"=")
-            .decode()
-        )
+    async def google_code(self, verifier: str, state: str = "s-google") -> str:
+        """An authorization code from Google's consent page, with a PKCE S256 challenge."""
         r = await self.client.get(
             "/google/accounts/o/oauth2/v2/auth",
             params={
@@ -94,13 +94,20 @@ class Kit:
                 "redirect_uri": REDIRECT,
                 "response_type": "code",
                 "scope": "https://www.googleapis.com/auth/datamanager",
-                "state": "s-google",
-                "code_challenge": challenge,
+                "state": state,
+                "code_challenge": self.pkce_challenge(verifier),
                 "code_challenge_method": "S256",
                 "access_type": "offline",
             },
         )
-        code = self.redirect_params(r)["code"]
+        params = self.redirect_params(r)
+        assert params["state"] == state
+        code: str = params["code"]
+        return code
+
+    async def google(self) -> dict[str, Any]:
+        verifier = secrets.token_urlsafe(48)
+        code = await self.google_code(verifier)
         r = await self.client.post(
             "/google/oauth2/token",
             data={
@@ -162,6 +169,25 @@ class Kit:
         r = await self.client.get("/meta/graph/v25.0/me/adaccounts", params={"access_token": token})
         account: str = r.json()["data"][0]["account_id"]
         return account
+
+    async def meta_audience(
+        self, token: str, account: str | None = None, name: str = "Buyers"
+    ) -> str:
+        """A new custom audience on ``account`` (by default the user's first ad account)."""
+        account = account or await self.meta_account(token)
+        r = await self.client.post(
+            f"/meta/graph/v25.0/act_{account}/customaudiences",
+            data={
+                "name": name,
+                "subtype": "CUSTOM",
+                "description": "people who bought",
+                "customer_file_source": "USER_PROVIDED_ONLY",
+                "access_token": token,
+            },
+        )
+        assert r.status_code == 200, r.text
+        audience_id: str = r.json()["id"]
+        return audience_id
 
     async def google_customer(self, token: str) -> str:
         r = await self.client.get(

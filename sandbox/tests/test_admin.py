@@ -13,12 +13,7 @@ from adscale_sandbox.settings import Settings
 
 async def test_members_and_upload_stats(kit: Any, client: httpx.AsyncClient) -> None:
     token = await kit.meta()
-    account = await kit.meta_account(token)
-    r = await client.post(
-        f"/meta/graph/v25.0/act_{account}/customaudiences",
-        data={"name": "a", "customer_file_source": "USER_PROVIDED_ONLY", "access_token": token},
-    )
-    audience = r.json()["id"]
+    audience = await kit.meta_audience(token, name="a")
     first = kit.hashes(100)
     second = kit.hashes(100, start=50)  # 50 already present
     for batch in (first, second + second[:10]):  # and 10 repeated inside the batch
@@ -69,12 +64,7 @@ async def test_state_survives_a_restart(kit: Any, tmp_path: Any) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://s") as c:
         helper = type(kit)(c)
         token = await helper.meta()
-        account = await helper.meta_account(token)
-        r = await c.post(
-            f"/meta/graph/v25.0/act_{account}/customaudiences",
-            data={"name": "p", "customer_file_source": "USER_PROVIDED_ONLY", "access_token": token},
-        )
-        audience = r.json()["id"]
+        audience = await helper.meta_audience(token, name="p")
     app.state.sandbox.store.close()
 
     again = create_app(settings)

@@ -53,6 +53,25 @@ def members_body(customer: str, list_id: str, hashes: list[str], **extra: Any) -
     }
 
 
+async def mutate(
+    client: httpx.AsyncClient,
+    token: str,
+    customer: str,
+    service: str,
+    update: dict[str, Any],
+    mask: str | None = None,
+) -> httpx.Response:
+    """One ``update`` operation through ``customers/{customer}/{service}:mutate``."""
+    operation: dict[str, Any] = {"update": update}
+    if mask is not None:
+        operation["updateMask"] = mask
+    return await client.post(
+        f"{ADS}/customers/{customer}/{service}:mutate",
+        headers=auth(token),
+        json={"operations": [operation]},
+    )
+
+
 async def setup(kit: Any) -> tuple[str, str]:
     tokens = await kit.google()
     return tokens["access_token"], await kit.google_customer(tokens["access_token"])
@@ -373,31 +392,23 @@ async def test_campaign_and_budget_mutates_are_reflected(
     target = rows[0]
     campaign_resource = target["campaign"]["resourceName"]
     budget_resource = target["campaign"]["campaignBudget"]
-    r = await client.post(
-        f"{ADS}/customers/{customer}/campaigns:mutate",
-        headers=auth(token),
-        json={
-            "operations": [
-                {
-                    "update": {"resourceName": campaign_resource, "status": "PAUSED"},
-                    "updateMask": "status",
-                }
-            ]
-        },
+    r = await mutate(
+        client,
+        token,
+        customer,
+        "campaigns",
+        {"resourceName": campaign_resource, "status": "PAUSED"},
+        "status",
     )
     assert r.status_code == 200, r.text
     assert r.json() == {"results": [{"resourceName": campaign_resource}]}
-    r = await client.post(
-        f"{ADS}/customers/{customer}/campaignBudgets:mutate",
-        headers=auth(token),
-        json={
-            "operations": [
-                {
-                    "update": {"resourceName": budget_resource, "amountMicros": "75000000"},
-                    "updateMask": "amount_micros",
-                }
-            ]
-        },
+    r = await mutate(
+        client,
+        token,
+        customer,
+        "campaignBudgets",
+        {"resourceName": budget_resource, "amountMicros": "75000000"},
+        "amount_micros",
     )
     assert r.status_code == 200, r.text
     rows = (await client.post(url, headers=auth(token), json={"query": query})).json()[0]["results"]
@@ -405,25 +416,23 @@ async def test_campaign_and_budget_mutates_are_reflected(
     assert updated["campaign"]["status"] == "PAUSED"
     assert updated["campaignBudget"]["amountMicros"] == "75000000"
 
-    bad = await client.post(
-        f"{ADS}/customers/{customer}/campaigns:mutate",
-        headers=auth(token),
-        json={
-            "operations": [
-                {
-                    "update": {"resourceName": campaign_resource, "status": "ASLEEP"},
-                    "updateMask": "status",
-                }
-            ]
-        },
+    bad = await mutate(
+        client,
+        token,
+        customer,
+        "campaigns",
+        {"resourceName": campaign_resource, "status": "ASLEEP"},
+        "status",
     )
     assert bad.status_code == 400
     assert bad.json()["error"]["details"][0]["errors"][0]["errorCode"] == {
         "requestError": "INVALID_ENUM_VALUE"
     }
-    odd = await client.post(
-        f"{ADS}/customers/{customer}/campaignBudgets:mutate",
-        headers=auth(token),
-        json={"operations": [{"update": {"resourceName": budget_resource, "amountMicros": "123"}}]},
+    odd = await mutate(
+        client,
+        token,
+        customer,
+        "campaignBudgets",
+        {"resourceName": budget_resource, "amountMicros": "123"},
     )
     assert odd.status_code == 400

@@ -11,24 +11,26 @@ import httpx
 GRAPH = "/meta/graph/v25.0"
 
 
-async def create_audience(client: httpx.AsyncClient, token: str, account: str) -> str:
-    r = await client.post(
-        f"{GRAPH}/act_{account}/customaudiences",
-        data={
-            "name": "Buyers",
-            "subtype": "CUSTOM",
-            "description": "people who bought",
-            "customer_file_source": "USER_PROVIDED_ONLY",
-            "access_token": token,
-        },
-    )
-    assert r.status_code == 200, r.text
-    audience_id: str = r.json()["id"]
-    return audience_id
-
-
 def payload(hashes: list[Any], schema: Any = "EMAIL_SHA256") -> str:
     return json.dumps({"schema": schema, "data": hashes})
+
+
+async def upload(
+    client: httpx.AsyncClient,
+    token: str,
+    audience_id: str,
+    rows: list[Any],
+    schema: Any = "EMAIL_SHA256",
+    *,
+    edge: str = "users",
+    session: dict[str, Any] | None = None,
+) -> httpx.Response:
+    """A form-encoded ``POST /{audience_id}/{edge}`` with ``payload`` (and ``session``)."""
+    data = {"payload": payload(rows, schema)}
+    if session is not None:
+        data["session"] = json.dumps(session)
+    data["access_token"] = token
+    return await client.post(f"{GRAPH}/{audience_id}/{edge}", data=data)
 
 
 async def read(client: httpx.AsyncClient, token: str, audience_id: str) -> dict[str, Any]:
@@ -65,17 +67,14 @@ async def test_audience_lifecycle_add_remove_read_delete(
 ) -> None:
     token = await kit.meta()
     account = await kit.meta_account(token)
-    audience_id = await create_audience(client, token, account)
+    audience_id = await kit.meta_audience(token, account)
 
     fresh = await read(client, token, audience_id)
     assert fresh["operation_status"]["code"] == 410
     assert fresh["approximate_count_lower_bound"] == 0
 
     members = kit.hashes(2500)
-    r = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload(members), "access_token": token},
-    )
+    r = await upload(client, token, audience_id, members)
     assert r.status_code == 200, r.text
     assert r.json() == {
         "audience_id": audience_id,
@@ -136,11 +135,8 @@ async def test_other_users_account_is_invisible(kit: Any, client: httpx.AsyncCli
 
 async def test_more_than_10000_users_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
-    r = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload(kit.hashes(10_001)), "access_token": token},
-    )
+    audience_id = await kit.meta_audience(token)
+    r = await upload(client, token, audience_id, kit.hashes(10_001))
     assert r.status_code == 400
     error = r.json()["error"]
     assert error["code"] == 100
@@ -148,23 +144,17 @@ async def test_more_than_10000_users_is_refused(kit: Any, client: httpx.AsyncCli
     assert "10000" in error["message"]
     assert (await kit.members("meta", audience_id))["count"] == 0
 
-    ok = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload(kit.hashes(10_000)), "access_token": token},
-    )
+    ok = await upload(client, token, audience_id, kit.hashes(10_000))
     assert ok.status_code == 200
     assert (await kit.members("meta", audience_id))["count"] == 10_000
 
 
 async def test_bad_hashes_are_counted_with_samples(kit: Any, client: httpx.AsyncClient) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    audience_id = await kit.meta_audience(token)
     good = kit.hashes(3)
     bad = ["abc", good[0].upper(), good[1][:63], "plain@example.com"]
-    r = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload(good + bad), "access_token": token},
-    )
+    r = await upload(client, token, audience_id, good + bad)
     assert r.status_code == 200
     body = r.json()
     assert body["num_received"] == 7
@@ -177,29 +167,20 @@ async def test_bad_hashes_are_counted_with_samples(kit: Any, client: httpx.Async
 
 async def test_unknown_schema_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
-    r = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload(kit.hashes(2), "SHOE_SIZE"), "access_token": token},
-    )
+    audience_id = await kit.meta_audience(token)
+    r = await upload(client, token, audience_id, kit.hashes(2), "SHOE_SIZE")
     assert r.status_code == 400
     assert r.json()["error"]["code"] == 100
-    multi = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload([[kit.sha("a")]], ["EMAIL", "HAT"]), "access_token": token},
-    )
+    multi = await upload(client, token, audience_id, [[kit.sha("a")]], ["EMAIL", "HAT"])
     assert multi.status_code == 400
 
 
 async def test_multi_key_rows_use_email_as_identity(kit: Any, client: httpx.AsyncClient) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    audience_id = await kit.meta_audience(token)
     email, fn = kit.sha("ann@example.com"), kit.sha("ann")
     rows = [[email, "", fn], ["", kit.sha("15551234567"), fn], ["", "", "not-a-hash"]]
-    r = await client.post(
-        f"{GRAPH}/{audience_id}/users",
-        data={"payload": payload(rows, ["EMAIL", "PHONE", "FN"]), "access_token": token},
-    )
+    r = await upload(client, token, audience_id, rows, ["EMAIL", "PHONE", "FN"])
     assert r.json()["num_invalid_entries"] == 1
     admin = await kit.members("meta", audience_id, hashes=True)
     assert sorted(admin["hashes"]) == sorted([email, kit.sha("15551234567")])
@@ -209,30 +190,20 @@ async def test_usersreplace_swaps_members_only_after_last_batch(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    audience_id = await kit.meta_audience(token)
     old = kit.hashes(1500, "old")
-    await client.post(
-        f"{GRAPH}/{audience_id}/users", data={"payload": payload(old), "access_token": token}
-    )
+    await upload(client, token, audience_id, old)
     new = kit.hashes(3000, "new")
     session_id = 9_876_543_210
 
     async def batch(seq: int, rows: list[str], last: bool) -> httpx.Response:
-        return await client.post(
-            f"{GRAPH}/{audience_id}/usersreplace",
-            data={
-                "payload": payload(rows),
-                "session": json.dumps(
-                    {
-                        "session_id": session_id,
-                        "batch_seq": seq,
-                        "last_batch_flag": last,
-                        "estimated_num_total": len(new),
-                    }
-                ),
-                "access_token": token,
-            },
-        )
+        session = {
+            "session_id": session_id,
+            "batch_seq": seq,
+            "last_batch_flag": last,
+            "estimated_num_total": len(new),
+        }
+        return await upload(client, token, audience_id, rows, edge="usersreplace", session=session)
 
     r = await batch(1, new[:1000], False)
     assert r.status_code == 200, r.text
@@ -256,19 +227,16 @@ async def test_usersreplace_needs_session_and_first_batch(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
-    no_session = await client.post(
-        f"{GRAPH}/{audience_id}/usersreplace",
-        data={"payload": payload(kit.hashes(2)), "access_token": token},
-    )
+    audience_id = await kit.meta_audience(token)
+    no_session = await upload(client, token, audience_id, kit.hashes(2), edge="usersreplace")
     assert no_session.status_code == 400
-    skipped = await client.post(
-        f"{GRAPH}/{audience_id}/usersreplace",
-        data={
-            "payload": payload(kit.hashes(2)),
-            "session": json.dumps({"session_id": 5, "batch_seq": 2, "last_batch_flag": True}),
-            "access_token": token,
-        },
+    skipped = await upload(
+        client,
+        token,
+        audience_id,
+        kit.hashes(2),
+        edge="usersreplace",
+        session={"session_id": 5, "batch_seq": 2, "last_batch_flag": True},
     )
     assert skipped.status_code == 400
     assert (await kit.members("meta", audience_id))["count"] == 0
@@ -276,28 +244,17 @@ async def test_usersreplace_needs_session_and_first_batch(
 
 async def test_concurrent_replace_session_is_refused(kit: Any, client: httpx.AsyncClient) -> None:
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    audience_id = await kit.meta_audience(token)
 
-    def session(session_id: int, seq: int, last: bool) -> str:
-        return json.dumps({"session_id": session_id, "batch_seq": seq, "last_batch_flag": last})
+    async def open_session(session_id: int) -> httpx.Response:
+        session = {"session_id": session_id, "batch_seq": 1, "last_batch_flag": False}
+        return await upload(
+            client, token, audience_id, kit.hashes(3), edge="usersreplace", session=session
+        )
 
-    first = await client.post(
-        f"{GRAPH}/{audience_id}/usersreplace",
-        data={
-            "payload": payload(kit.hashes(3)),
-            "session": session(1, 1, False),
-            "access_token": token,
-        },
-    )
+    first = await open_session(1)
     assert first.status_code == 200
-    second = await client.post(
-        f"{GRAPH}/{audience_id}/usersreplace",
-        data={
-            "payload": payload(kit.hashes(3)),
-            "session": session(2, 1, False),
-            "access_token": token,
-        },
-    )
+    second = await open_session(2)
     assert second.status_code == 400
     assert second.json()["error"]["code"] == 2650
 
@@ -308,11 +265,8 @@ async def test_match_rate_is_deterministic(kit: Any, client: httpx.AsyncClient) 
     members = kit.hashes(5000, "det")
     bounds = []
     for _ in range(2):
-        audience_id = await create_audience(client, token, account)
-        await client.post(
-            f"{GRAPH}/{audience_id}/users",
-            data={"payload": payload(members), "access_token": token},
-        )
+        audience_id = await kit.meta_audience(token, account)
+        await upload(client, token, audience_id, members)
         body = await read(client, token, audience_id)
         bounds.append(
             (body["approximate_count_lower_bound"], body["approximate_count_upper_bound"])
@@ -325,11 +279,9 @@ async def test_match_rate_is_deterministic(kit: Any, client: httpx.AsyncClient) 
 async def test_sizes_appear_after_processing_delay(make_sandbox: Any) -> None:
     client, kit = await make_sandbox(processing_delay_seconds=0.3)
     token = await kit.meta()
-    audience_id = await create_audience(client, token, await kit.meta_account(token))
+    audience_id = await kit.meta_audience(token)
     members = kit.hashes(2000)
-    await client.post(
-        f"{GRAPH}/{audience_id}/users", data={"payload": payload(members), "access_token": token}
-    )
+    await upload(client, token, audience_id, members)
     during = await read(client, token, audience_id)
     assert during["operation_status"]["code"] == 300
     assert during["approximate_count_lower_bound"] == 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
 import httpx
@@ -95,31 +93,6 @@ async def test_meta_redirect_uri_must_match(kit: Any, client: httpx.AsyncClient)
     assert r.status_code == 400 and r.json()["error"]["error_subcode"] == 36008
 
 
-def challenge(verifier: str) -> str:
-    return (
-        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    )
-
-
-async def google_code(kit: Any, client: httpx.AsyncClient, verifier: str) -> str:
-    r = await client.get(
-        "/google/accounts/o/oauth2/v2/auth",
-        params={
-            "client_id": "gclient",
-            "redirect_uri": REDIRECT,
-            "response_type": "code",
-            "scope": "https://www.googleapis.com/auth/datamanager",
-            "state": "st8",
-            "code_challenge": challenge(verifier),
-            "code_challenge_method": "S256",
-        },
-    )
-    params = kit.redirect_params(r)
-    assert params["state"] == "st8"
-    code: str = params["code"]
-    return code
-
-
 async def test_google_pkce_is_verified(kit: Any, client: httpx.AsyncClient) -> None:
     verifier = "v" * 50
     form = {
@@ -130,17 +103,17 @@ async def test_google_pkce_is_verified(kit: Any, client: httpx.AsyncClient) -> N
     }
     wrong = await client.post(
         "/google/oauth2/token",
-        data={**form, "code": await google_code(kit, client, verifier), "code_verifier": "w" * 50},
+        data={**form, "code": await kit.google_code(verifier, "st8"), "code_verifier": "w" * 50},
     )
     assert wrong.status_code == 400
     assert wrong.json() == {"error": "invalid_grant", "error_description": "Invalid code verifier."}
     missing = await client.post(
-        "/google/oauth2/token", data={**form, "code": await google_code(kit, client, verifier)}
+        "/google/oauth2/token", data={**form, "code": await kit.google_code(verifier, "st8")}
     )
     assert missing.json()["error_description"] == "Missing code verifier."
     good = await client.post(
         "/google/oauth2/token",
-        data={**form, "code": await google_code(kit, client, verifier), "code_verifier": verifier},
+        data={**form, "code": await kit.google_code(verifier, "st8"), "code_verifier": verifier},
     )
     assert good.status_code == 200
     assert set(good.json()) >= {"access_token", "refresh_token", "expires_in", "token_type"}
@@ -274,7 +247,7 @@ async def test_snapchat_pkce_when_a_challenge_is_sent(kit: Any, client: httpx.As
                 "client_id": "snap-app",
                 "redirect_uri": REDIRECT,
                 "response_type": "code",
-                "code_challenge": challenge(verifier),
+                "code_challenge": kit.pkce_challenge(verifier),
                 "code_challenge_method": "S256",
             },
         )

@@ -45,6 +45,57 @@ async def upload(
     return path
 
 
+async def create_segment(
+    client: httpx.AsyncClient, headers: dict[str, str], advertiser: str, name: str
+) -> str:
+    r = await client.post(
+        f"{API}/segment/audience/",
+        headers=headers,
+        json={"advertiser_id": advertiser, "custom_audience_name": name, "action": "create"},
+    )
+    audience_id: str = r.json()["data"]["audience_id"]
+    return audience_id
+
+
+async def mapping(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    advertiser: str,
+    action: str,
+    id_schema: list[str],
+    batch_data: list[Any],
+) -> httpx.Response:
+    return await client.post(
+        f"{API}/segment/mapping/",
+        headers=headers,
+        json={
+            "advertiser_ids": [advertiser],
+            "action": action,
+            "id_schema": id_schema,
+            "batch_data": batch_data,
+        },
+    )
+
+
+async def update_from_file(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    advertiser: str,
+    audience_id: str,
+    hashes: list[str],
+    action: str | None = None,
+) -> dict[str, Any]:
+    """Upload ``hashes`` as a file, then ``custom_audience/update/`` with it (and ``action``)."""
+    path = await upload(client, headers, advertiser, hashes)
+    body: dict[str, Any] = {"advertiser_id": advertiser, "custom_audience_id": audience_id}
+    if action is not None:
+        body["action"] = action
+    body["file_paths"] = [path]
+    r = await client.post(f"{API}/dmp/custom_audience/update/", headers=headers, json=body)
+    result: dict[str, Any] = r.json()
+    return result
+
+
 async def details(
     client: httpx.AsyncClient, headers: dict[str, str], advertiser: str, audience_id: str
 ) -> dict[str, Any]:
@@ -61,37 +112,28 @@ async def details(
 
 async def test_segment_api_add_and_delete(kit: Any, client: httpx.AsyncClient) -> None:
     headers, advertiser = await setup(kit, client)
-    r = await client.post(
-        f"{API}/segment/audience/",
-        headers=headers,
-        json={"advertiser_id": advertiser, "custom_audience_name": "Streamed", "action": "create"},
-    )
-    audience_id = r.json()["data"]["audience_id"]
+    audience_id = await create_segment(client, headers, advertiser, "Streamed")
     emails = kit.hashes(300, "e")
     phones = kit.hashes(300, "p")
-    r = await client.post(
-        f"{API}/segment/mapping/",
-        headers=headers,
-        json={
-            "advertiser_ids": [advertiser],
-            "action": "add",
-            "id_schema": ["EMAIL_SHA256", "PHONE_SHA256"],
-            "batch_data": [
-                [{"id": e, "audience_ids": [audience_id]}, {"id": p, "audience_ids": [audience_id]}]
-                for e, p in zip(emails, phones, strict=True)
-            ],
-        },
+    r = await mapping(
+        client,
+        headers,
+        advertiser,
+        "add",
+        ["EMAIL_SHA256", "PHONE_SHA256"],
+        [
+            [{"id": e, "audience_ids": [audience_id]}, {"id": p, "audience_ids": [audience_id]}]
+            for e, p in zip(emails, phones, strict=True)
+        ],
     )
     assert r.json()["code"] == 0, r.json()
-    r = await client.post(
-        f"{API}/segment/mapping/",
-        headers=headers,
-        json={
-            "advertiser_ids": [advertiser],
-            "action": "delete",
-            "id_schema": ["EMAIL_SHA256"],
-            "batch_data": [[{"id": e, "audience_ids": [audience_id]}] for e in emails[:100]],
-        },
+    r = await mapping(
+        client,
+        headers,
+        advertiser,
+        "delete",
+        ["EMAIL_SHA256"],
+        [[{"id": e, "audience_ids": [audience_id]}] for e in emails[:100]],
     )
     assert r.json()["code"] == 0
     admin = await kit.members("tiktok", audience_id, hashes=True)
@@ -103,45 +145,34 @@ async def test_segment_api_add_and_delete(kit: Any, client: httpx.AsyncClient) -
 
 async def test_segment_mapping_rejects_bad_rows(kit: Any, client: httpx.AsyncClient) -> None:
     headers, advertiser = await setup(kit, client)
-    r = await client.post(
-        f"{API}/segment/audience/",
-        headers=headers,
-        json={"advertiser_id": advertiser, "custom_audience_name": "S", "action": "create"},
-    )
-    audience_id = r.json()["data"]["audience_id"]
-    bad = await client.post(
-        f"{API}/segment/mapping/",
-        headers=headers,
-        json={
-            "advertiser_ids": [advertiser],
-            "action": "add",
-            "id_schema": ["EMAIL_SHA256"],
-            "batch_data": [[{"id": "x" * 64, "audience_ids": [audience_id]}]],
-        },
+    audience_id = await create_segment(client, headers, advertiser, "S")
+    bad = await mapping(
+        client,
+        headers,
+        advertiser,
+        "add",
+        ["EMAIL_SHA256"],
+        [[{"id": "x" * 64, "audience_ids": [audience_id]}]],
     )
     assert bad.status_code == 200
     assert bad.json()["code"] == 40002
     assert "batch_data[0][0]" in bad.json()["message"]
-    schema = await client.post(
-        f"{API}/segment/mapping/",
-        headers=headers,
-        json={
-            "advertiser_ids": [advertiser],
-            "action": "add",
-            "id_schema": ["EMAIL_MD5"],
-            "batch_data": [[{"id": kit.sha("a"), "audience_ids": [audience_id]}]],
-        },
+    schema = await mapping(
+        client,
+        headers,
+        advertiser,
+        "add",
+        ["EMAIL_MD5"],
+        [[{"id": kit.sha("a"), "audience_ids": [audience_id]}]],
     )
     assert schema.json()["code"] == 40002
-    too_many = await client.post(
-        f"{API}/segment/mapping/",
-        headers=headers,
-        json={
-            "advertiser_ids": [advertiser],
-            "action": "add",
-            "id_schema": ["EMAIL_SHA256"],
-            "batch_data": [[{"id": h, "audience_ids": [audience_id]}] for h in kit.hashes(10_001)],
-        },
+    too_many = await mapping(
+        client,
+        headers,
+        advertiser,
+        "add",
+        ["EMAIL_SHA256"],
+        [[{"id": h, "audience_ids": [audience_id]}] for h in kit.hashes(10_001)],
     )
     assert too_many.json()["code"] == 40002
     assert (await kit.members("tiktok", audience_id))["count"] == 0
@@ -167,73 +198,33 @@ async def test_file_api_replace_is_default_and_floor_holds(
     assert (await kit.members("tiktok", audience_id))["count"] == 2000
 
     second = kit.hashes(1500, "second")
-    r = await client.post(
-        f"{API}/dmp/custom_audience/update/",
-        headers=headers,
-        json={
-            "advertiser_id": advertiser,
-            "custom_audience_id": audience_id,
-            "file_paths": [await upload(client, headers, advertiser, second)],
-        },
-    )
-    assert r.json()["code"] == 0, r.json()
+    result = await update_from_file(client, headers, advertiser, audience_id, second)
+    assert result["code"] == 0, result
     admin = await kit.members("tiktok", audience_id, hashes=True)
     assert sorted(admin["hashes"]) == sorted(second), "an update without action replaces"
 
-    r = await client.post(
-        f"{API}/dmp/custom_audience/update/",
-        headers=headers,
-        json={
-            "advertiser_id": advertiser,
-            "custom_audience_id": audience_id,
-            "action": "REMOVE",
-            "file_paths": [await upload(client, headers, advertiser, second[:600])],
-        },
+    result = await update_from_file(
+        client, headers, advertiser, audience_id, second[:600], "REMOVE"
     )
-    assert r.json()["code"] == 40002
-    assert "1000" in r.json()["message"]
+    assert result["code"] == 40002
+    assert "1000" in result["message"]
     assert (await kit.members("tiktok", audience_id))["count"] == 1500
 
     small = kit.hashes(999, "small")
-    r = await client.post(
-        f"{API}/dmp/custom_audience/update/",
-        headers=headers,
-        json={
-            "advertiser_id": advertiser,
-            "custom_audience_id": audience_id,
-            "action": "REPLACE",
-            "file_paths": [await upload(client, headers, advertiser, small)],
-        },
-    )
-    assert r.json()["code"] == 40002
+    result = await update_from_file(client, headers, advertiser, audience_id, small, "REPLACE")
+    assert result["code"] == 40002
     assert (await kit.members("tiktok", audience_id))["count"] == 1500
 
-    r = await client.post(
-        f"{API}/dmp/custom_audience/update/",
-        headers=headers,
-        json={
-            "advertiser_id": advertiser,
-            "custom_audience_id": audience_id,
-            "action": "APPEND",
-            "file_paths": [await upload(client, headers, advertiser, small + second[:10])],
-        },
+    result = await update_from_file(
+        client, headers, advertiser, audience_id, small + second[:10], "APPEND"
     )
-    assert r.json()["code"] == 0
+    assert result["code"] == 0
     admin = await kit.members("tiktok", audience_id, hashes=True)
     assert sorted(admin["hashes"]) == sorted(second + small)
     assert admin["stats"]["duplicates"] >= 10
 
-    r = await client.post(
-        f"{API}/dmp/custom_audience/update/",
-        headers=headers,
-        json={
-            "advertiser_id": advertiser,
-            "custom_audience_id": audience_id,
-            "action": "REMOVE",
-            "file_paths": [await upload(client, headers, advertiser, small[:500])],
-        },
-    )
-    assert r.json()["code"] == 0
+    result = await update_from_file(client, headers, advertiser, audience_id, small[:500], "REMOVE")
+    assert result["code"] == 0
     assert (await kit.members("tiktok", audience_id))["count"] == 1500 + 499
 
     info = await details(client, headers, advertiser, audience_id)

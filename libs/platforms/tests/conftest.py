@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,6 +12,8 @@ import pytest
 from pydantic import SecretStr
 
 from adscale_platforms.settings import PlatformSettings
+
+sys.path.insert(0, str(Path(__file__).parent))  # for platforms_testkit
 
 
 class SleepRecorder:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -17,22 +14,11 @@ from adscale_platforms import GoogleClient
 from adscale_platforms.errors import InvalidRequest, TokenExpired
 from adscale_platforms.google import parse_user_list_name
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
+from platforms_testkit import body_of, form_of, hashes, split_url
 
 DM = "https://datamanager.googleapis.com/v1"
 ADS = "https://googleads.googleapis.com/v22"
 LIST = "accountTypes/GOOGLE_ADS/accounts/1234567890/userLists/987"
-
-
-def hashes(n: int, prefix: str = "g") -> list[str]:
-    return [hashlib.sha256(f"{prefix}{i}".encode()).hexdigest() for i in range(n)]
-
-
-def body_of(request: httpx.Request) -> Any:
-    return json.loads(request.content)
-
-
-def form_of(request: httpx.Request) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
 
 
 @pytest.fixture
@@ -44,12 +30,8 @@ def test_authorization_url_with_pkce(client: GoogleClient) -> None:
     verifier = new_code_verifier()
     challenge = code_challenge_s256(verifier)
     url = client.authorization_url("st-9", "https://app.test/cb", challenge)
-    parts = urlsplit(url)
-    assert (
-        f"{parts.scheme}://{parts.netloc}{parts.path}"
-        == "https://accounts.google.com/o/oauth2/v2/auth"
-    )
-    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    endpoint, query = split_url(url)
+    assert endpoint == "https://accounts.google.com/o/oauth2/v2/auth"
     assert query["client_id"] == "google-client"
     assert query["response_type"] == "code"
     assert query["state"] == "st-9"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -17,16 +15,9 @@ import respx
 from adscale_platforms import MetaClient
 from adscale_platforms.errors import PermissionDenied
 from adscale_platforms.models import BatchReport
+from platforms_testkit import body_of, hashes, split_url
 
 GRAPH = "https://graph.facebook.com/v25.0"
-
-
-def hashes(n: int, prefix: str = "u") -> list[str]:
-    return [hashlib.sha256(f"{prefix}{i}@example.com".encode()).hexdigest() for i in range(n)]
-
-
-def body_of(request: httpx.Request) -> Any:
-    return json.loads(request.content)
 
 
 @pytest.fixture
@@ -36,12 +27,8 @@ def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> MetaClient:
 
 def test_authorization_url(client: MetaClient) -> None:
     url = client.authorization_url("st-1", "https://app.test/cb", code_challenge="ignored")
-    parts = urlsplit(url)
-    assert (
-        f"{parts.scheme}://{parts.netloc}{parts.path}"
-        == "https://www.facebook.com/v25.0/dialog/oauth"
-    )
-    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    endpoint, query = split_url(url)
+    assert endpoint == "https://www.facebook.com/v25.0/dialog/oauth"
     assert query == {
         "client_id": "meta-app",
         "redirect_uri": "https://app.test/cb",

@@ -19,7 +19,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -34,6 +33,7 @@ from adscale_platforms.settings import PlatformSettings
 from adscale_platforms.tiktok import split_audience_id
 from adscale_sandbox.main import create_app
 from adscale_sandbox.settings import Settings as SandboxSettings
+from platforms_testkit import split_url
 
 REDIRECT = "https://adscale.test/oauth/callback"
 
@@ -158,7 +158,7 @@ async def authorize(http: httpx.AsyncClient, client: BaseClient) -> TokenSet:
     assert response.status_code == 302, response.text
     location = response.headers["location"]
     assert location.startswith(REDIRECT)
-    query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    _, query = split_url(location)
     assert query["state"] == state
     code = query.get("auth_code") or query["code"]
     tokens = await client.exchange_code(code, REDIRECT, verifier)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -13,17 +10,10 @@ import respx
 
 from adscale_platforms import SnapchatClient
 from adscale_platforms.errors import InvalidRequest, RateLimited
+from platforms_testkit import body_of, form_of, hashes, split_url
 
 API = "https://adsapi.snapchat.com/v1"
 TOKEN_URL = "https://accounts.snapchat.com/login/oauth2/access_token"
-
-
-def hashes(n: int, prefix: str = "s") -> list[str]:
-    return [hashlib.sha256(f"{prefix}{i}".encode()).hexdigest() for i in range(n)]
-
-
-def body_of(request: httpx.Request) -> Any:
-    return json.loads(request.content)
 
 
 def users_ok(request: httpx.Request) -> httpx.Response:
@@ -44,12 +34,9 @@ def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> SnapchatClien
 
 
 def test_authorization_url(client: SnapchatClient) -> None:
-    parts = urlsplit(client.authorization_url("st", "https://app.test/cb"))
-    assert (
-        f"{parts.scheme}://{parts.netloc}{parts.path}"
-        == "https://accounts.snapchat.com/login/oauth2/authorize"
-    )
-    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
+    endpoint, query = split_url(client.authorization_url("st", "https://app.test/cb"))
+    assert endpoint == "https://accounts.snapchat.com/login/oauth2/authorize"
+    assert query == {
         "client_id": "snap-client",
         "redirect_uri": "https://app.test/cb",
         "response_type": "code",
@@ -73,8 +60,7 @@ async def test_exchange_and_refresh(client: SnapchatClient) -> None:
         )
     )
     tokens = await client.exchange_code("c0de", "https://app.test/cb")
-    form = {k: v[0] for k, v in parse_qs(route.calls.last.request.content.decode()).items()}
-    assert form == {
+    assert form_of(route.calls.last.request) == {
         "grant_type": "authorization_code",
         "client_id": "snap-client",
         "client_secret": "snap-secret",
@@ -87,7 +73,7 @@ async def test_exchange_and_refresh(client: SnapchatClient) -> None:
         ("snapchat-marketing-api",),
     )
     await client.refresh("srt")
-    form = {k: v[0] for k, v in parse_qs(route.calls.last.request.content.decode()).items()}
+    form = form_of(route.calls.last.request)
     assert form["grant_type"] == "refresh_token"
     assert form["refresh_token"] == "srt"
 

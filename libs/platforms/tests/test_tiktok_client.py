@@ -6,7 +6,6 @@ import hashlib
 import json
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -15,6 +14,7 @@ import respx
 from adscale_platforms import TikTokClient
 from adscale_platforms.errors import AudienceTooSmall, PermissionDenied, RateLimited
 from adscale_platforms.tiktok import split_audience_id
+from platforms_testkit import body_of, hashes, split_url
 
 API = "https://business-api.tiktok.com/open_api/v1.3"
 
@@ -25,27 +25,15 @@ def ok(data: Any = None) -> httpx.Response:
     )
 
 
-def hashes(n: int, prefix: str = "t") -> list[str]:
-    return [hashlib.sha256(f"{prefix}{i}".encode()).hexdigest() for i in range(n)]
-
-
-def body_of(request: httpx.Request) -> Any:
-    return json.loads(request.content)
-
-
 @pytest.fixture
 def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> TikTokClient:
     return TikTokClient(http, settings, sleep=sleeps)
 
 
 def test_authorization_url(client: TikTokClient) -> None:
-    url = client.authorization_url("st", "https://app.test/cb")
-    parts = urlsplit(url)
-    assert (
-        f"{parts.scheme}://{parts.netloc}{parts.path}"
-        == "https://business-api.tiktok.com/portal/auth"
-    )
-    assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
+    endpoint, query = split_url(client.authorization_url("st", "https://app.test/cb"))
+    assert endpoint == "https://business-api.tiktok.com/portal/auth"
+    assert query == {
         "app_id": "tt-app",
         "state": "st",
         "redirect_uri": "https://app.test/cb",

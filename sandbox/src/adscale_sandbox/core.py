@@ -75,6 +75,25 @@ async def read_json(request: Request) -> Any:
         raise ValueError(str(exc)) from exc
 
 
+async def read_json_object(
+    request: Request, error: Callable[[str], PlatformError], malformed: str, not_object: str
+) -> dict[str, Any]:
+    """The body as a JSON object, else ``error(malformed + reason)`` / ``error(not_object)``."""
+    try:
+        body = await read_json(request)
+    except ValueError as exc:
+        raise error(f"{malformed}{exc}") from exc
+    if not isinstance(body, dict):
+        raise error(not_object)
+    return body
+
+
+def bearer_token(request: Request, schemes: tuple[str, ...] = ("bearer",)) -> str | None:
+    """The token of an ``Authorization: <scheme> <token>`` header, for the given schemes."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() in schemes and value.strip() else None
+
+
 def parse_sha256_hex(value: object) -> bytes | None:
     """32 bytes for a 64-character lowercase hex string, else ``None``."""
     if isinstance(value, str) and len(value) == 64 and HEX64.fullmatch(value):
@@ -253,7 +272,22 @@ class PlatformAdapter(Protocol):
 
     def rate_limit_error(self, decision: RateDecision, request: Request) -> PlatformError: ...
 
-    def fault_error(self, kind: str, request: Request) -> PlatformError: ...
+    def fault_error(self, kind: str, request: Request) -> PlatformError:
+        """The error for a ``permission``, ``server_error`` or ``invalid_request`` fault."""
+        ...
+
+
+# What an injected rate-limit fault reports: the window is full and resets in a minute.
+FAULT_RATE_DECISION = RateDecision(allowed=False, count=1, limit=1, retry_after=60)
+
+
+def fault_error(adapter: PlatformAdapter, kind: str, request: Request) -> PlatformError:
+    """The platform's own error for an injected fault of ``kind`` (any kind but latency)."""
+    if kind == "rate_limit":
+        return adapter.rate_limit_error(FAULT_RATE_DECISION, request)
+    if kind == "token_expired":
+        return adapter.auth_error(TokenState.EXPIRED, request)
+    return adapter.fault_error(kind, request)
 
 
 async def guard(adapter: PlatformAdapter, request: Request) -> Principal:
@@ -264,7 +298,7 @@ async def guard(adapter: PlatformAdapter, request: Request) -> Principal:
         if fault.kind == "latency":
             await asyncio.sleep(fault.latency_ms / 1000)
         else:
-            raise adapter.fault_error(fault.kind, request)
+            raise fault_error(adapter, fault.kind, request)
     token = await adapter.extract_token(request)
     at = now()
     state, principal = await ctx.store.run(

@@ -67,3 +67,21 @@ def days(since: date, until: date) -> Iterator[date]:
 def active_days(start: date, since: date, until: date, today: date) -> Iterator[date]:
     """Days in [since, until] on which the campaign could have delivered (started, not future)."""
     yield from days(max(since, start), min(until, today))
+
+
+def preset_range(name: str, today: date, last_days: int | None = None) -> tuple[date, date] | None:
+    """The window of a relative date preset, as both Meta and GAQL define them: ``today``,
+    ``yesterday``, ``this_month`` (to today), ``last_month``, or, with ``last_days``, that
+    many days before today. ``None`` for anything else (each platform names its own)."""
+    if name == "today":
+        return today, today
+    if name == "yesterday":
+        return today - timedelta(days=1), today - timedelta(days=1)
+    if name == "this_month":
+        return today.replace(day=1), today
+    if name == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    if last_days is not None:
+        return today - timedelta(days=last_days), today - timedelta(days=1)
+    return None

@@ -192,6 +192,15 @@ def check_token(
     return TokenState.OK, principal
 
 
+def _where(clauses: list[str], params: list[object], **equal: str | None) -> str:
+    """``clauses`` plus ``column = ?`` for every given (truthy) value, joined with AND."""
+    for column, value in equal.items():
+        if value:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    return " AND ".join(clauses)
+
+
 def revoke_tokens(
     conn: sqlite3.Connection,
     *,
@@ -199,37 +208,19 @@ def revoke_tokens(
     token: str | None,
     user_id: str | None,
 ) -> int:
-    clauses = ["revoked = 0"]
-    params: list[str] = []
-    if platform:
-        clauses.append("platform = ?")
-        params.append(platform)
-    if token:
-        clauses.append("token = ?")
-        params.append(token)
-    if user_id:
-        clauses.append("user_id = ?")
-        params.append(user_id)
-    cursor = conn.execute(
-        f"UPDATE token SET revoked = 1 WHERE {' AND '.join(clauses)}",  # noqa: S608
-        params,
-    )
+    params: list[object] = []
+    where = _where(["revoked = 0"], params, platform=platform, token=token, user_id=user_id)
+    cursor = conn.execute(f"UPDATE token SET revoked = 1 WHERE {where}", params)  # noqa: S608
     return cursor.rowcount
 
 
 def expire_tokens(
     conn: sqlite3.Connection, *, platform: str | None, token: str | None, now: float
 ) -> int:
-    clauses = ["kind = 'access'", "expires_at > ?"]
     params: list[object] = [now]
-    if platform:
-        clauses.append("platform = ?")
-        params.append(platform)
-    if token:
-        clauses.append("token = ?")
-        params.append(token)
+    where = _where(["kind = 'access'", "expires_at > ?"], params, platform=platform, token=token)
     cursor = conn.execute(
-        f"UPDATE token SET expires_at = ? WHERE {' AND '.join(clauses)}",  # noqa: S608
+        f"UPDATE token SET expires_at = ? WHERE {where}",  # noqa: S608
         [now - 1, *params],
     )
     return cursor.rowcount

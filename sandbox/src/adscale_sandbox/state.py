@@ -535,6 +535,31 @@ def remove_members(
     return ChangeResult(received=len(hashes) + invalid, changed=removed, duplicates=0)
 
 
+def change_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[bytes],
+    *,
+    remove: bool,
+    invalid: int,
+    permille: int,
+    now: float,
+    refresh_existing: bool = False,
+) -> ChangeResult:
+    """:func:`remove_members` or :func:`add_members` (``refresh_existing`` is for adds)."""
+    if remove:
+        return remove_members(conn, audience, hashes, invalid=invalid, permille=permille, now=now)
+    return add_members(
+        conn,
+        audience,
+        hashes,
+        invalid=invalid,
+        permille=permille,
+        now=now,
+        refresh_existing=refresh_existing,
+    )
+
+
 def recount(conn: sqlite3.Connection, audience: Audience, *, now: float) -> None:
     row = conn.execute(
         "SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM member WHERE audience_pk = ?",

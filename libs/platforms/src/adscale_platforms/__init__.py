@@ -56,11 +56,14 @@ def build_client(
 
 if TYPE_CHECKING:
 
-    def _conforms(
-        meta: MetaClient, google: GoogleClient, tiktok: TikTokClient, snapchat: SnapchatClient
-    ) -> tuple[CampaignPlatformClient, CampaignPlatformClient, AdPlatformClient, AdPlatformClient]:
-        """mypy proves every client implements its protocol."""
-        return meta, google, tiktok, snapchat
+    def _clients_satisfy_protocols(http: httpx.AsyncClient) -> list[AdPlatformClient]:
+        """Never called: mypy (strict) checks here that every client satisfies its protocol,
+        class-variable ``platform`` / ``supports_pkce`` included."""
+        meta: CampaignPlatformClient = MetaClient(http)
+        google: CampaignPlatformClient = GoogleClient(http)
+        tiktok: AdPlatformClient = TikTokClient(http)
+        snapchat: AdPlatformClient = SnapchatClient(http)
+        return [meta, google, tiktok, snapchat]
 
 
 __all__ = [

@@ -15,7 +15,10 @@ through :meth:`BaseClient._request`, which
 
 Member operations take rows lazily (any iterable or async iterable, millions of rows),
 stream them through :mod:`adscale_platforms.batching` and report every accepted request
-as a :class:`BatchReport`, either through ``on_batch`` or by iterating ``stream_*``.
+as a :class:`BatchReport`, either through ``on_batch`` or by iterating ``stream_*``. A
+client implements :meth:`BaseClient._stream_members` with its platform's own primitives
+(and :meth:`BaseClient._stream_replace` where replace is a sequence of calls); the six
+public member methods are defined here once.
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
@@ -40,8 +44,11 @@ from tenacity import (
     stop_after_attempt,
 )
 
-from adscale_platforms.batching import BatchLimits, abatch_rows, compact_json, limits_for
+from adscale_platforms.batching import BatchLimits, abatch_rows, compact_json, json_size, limits_for
 from adscale_platforms.errors import (
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
     PlatformError,
     PlatformUnavailable,
     RateLimited,
@@ -56,6 +63,7 @@ from adscale_platforms.models import (
     UploadResult,
 )
 from adscale_platforms.oauth import TokenSource
+from adscale_platforms.rows import map_rows
 from adscale_platforms.settings import PlatformSettings, get_settings
 
 __all__ = [
@@ -63,6 +71,7 @@ __all__ = [
     "BaseClient",
     "BatchCallback",
     "CampaignPlatformClient",
+    "MemberOperation",
     "Row",
     "Rows",
     "TokenLike",
@@ -75,16 +84,24 @@ TokenLike = str | TokenSource
 Row = str | Sequence[str]
 Rows = Iterable[Row] | AsyncIterable[Row]
 BatchCallback = Callable[[BatchReport], Awaitable[None] | None]
+MemberOperation = Literal["add", "remove", "replace"]
 
 MAX_INVALID_SAMPLES = 100
 
 
 @runtime_checkable
 class AdPlatformClient(Protocol):
-    """OAuth, ad accounts, audiences and audience members on one ad platform."""
+    """OAuth, ad accounts, audiences and audience members on one ad platform.
 
-    platform: str
-    supports_pkce: bool
+    ``platform`` and ``supports_pkce`` are read-only: a client may provide them as class
+    variables (as every client here does), instance attributes or properties.
+    """
+
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def supports_pkce(self) -> bool: ...
 
     def authorization_url(
         self, state: str, redirect_uri: str, code_challenge: str | None = None
@@ -243,6 +260,57 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def as_int(value: Any) -> int:
+    """``int(value)``, or 0 for a missing or unparsable value."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def status_error(
+    platform: str,
+    status: int,
+    code: str | int | None,
+    message: str,
+    *,
+    retry_after: float | None = None,
+    raw: Any = None,
+) -> PlatformError | None:
+    """The typed error plain HTTP semantics give a status (5xx, 429, 401, 403, 404), else ``None``.
+
+    For platforms whose error bodies add nothing (or nothing that decides) to the status.
+    """
+    if status >= 500:
+        return PlatformUnavailable(platform, code, message, http_status=status, raw=raw)
+    if status == 429:
+        return RateLimited(
+            platform, code, message, http_status=status, retry_after=retry_after, raw=raw
+        )
+    if status == 401:
+        return TokenExpired(platform, code, message, http_status=status, raw=raw)
+    if status == 403:
+        return PermissionDenied(platform, code, message, http_status=status, raw=raw)
+    if status == 404:
+        return NotFound(platform, code, message, http_status=status, raw=raw)
+    return None
+
+
+def oauth_token_set(platform: str, body: Any, refresh_token: str | None = None) -> TokenSet:
+    """A standard OAuth 2.0 token response (``access_token``, ``expires_in``, space-separated
+    ``scope``, optional ``refresh_token``); ``refresh_token`` is kept when none is resent."""
+    if not isinstance(body, dict) or not body.get("access_token"):
+        raise InvalidRequest(platform, None, "token response without access_token")
+    scope = body.get("scope")
+    return TokenSet(
+        access_token=str(body["access_token"]),
+        refresh_token=str(body.get("refresh_token") or refresh_token or "") or None,
+        expires_at=expires_at(body.get("expires_in")),
+        scopes=tuple(str(scope).split()) if scope else (),
+        raw={k: v for k, v in body.items() if "token" not in k},
+    )
+
+
 def _safe_path(url: str) -> str:
     """Scheme, host and path only: query strings may carry tokens or secrets."""
     parts = urlsplit(url)
@@ -292,14 +360,47 @@ def row_values(row: Row, width: int) -> tuple[str, ...]:
     return values
 
 
+@dataclass(frozen=True, slots=True)
+class RequestBatch:
+    """The prepared rows of one request of a member operation."""
+
+    rows: list[Any]
+    index: int  # position of the request in the operation, from 0
+    rows_done: int  # input rows covered by this request and every earlier one
+    last: bool
+
+    def report(
+        self,
+        operation: str,
+        *,
+        received: int,
+        invalid: int = 0,
+        invalid_samples: tuple[str, ...] = (),
+        raw: Any = None,
+        last: bool | None = None,
+    ) -> BatchReport:
+        """The :class:`BatchReport` of this request once the platform accepted it."""
+        return BatchReport(
+            operation=operation,
+            batch_index=self.index,
+            rows=len(self.rows),
+            rows_done=self.rows_done,
+            received=received,
+            invalid=invalid,
+            invalid_samples=invalid_samples,
+            last=self.last if last is None else last,
+            raw=raw if isinstance(raw, dict) else {},
+        )
+
+
 # --------------------------------------------------------------------------- base client
 
 
 class BaseClient:
     """HTTP, error mapping, retries and member-operation plumbing shared by all clients."""
 
-    platform: str = ""
-    supports_pkce: bool = False
+    platform: ClassVar[str] = ""
+    supports_pkce: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -510,6 +611,45 @@ class BaseClient:
         async for item in _with_last(batches):
             yield item
 
+    async def _json_batches(
+        self, rows: Rows, prepare: Callable[[Any], Any], envelope: Any
+    ) -> AsyncIterator[RequestBatch]:
+        """``rows``, each ``prepare``-d, packed into the JSON array of request bodies whose
+        rows-free part is ``envelope``, within this platform's request limits."""
+        index = done = 0
+        async for batch, last in self._batches(
+            map_rows(rows, prepare), row_bytes=json_size, envelope_bytes=len(compact_json(envelope))
+        ):
+            done += len(batch)
+            yield RequestBatch(batch, index, done, last)
+            index += 1
+
+    def _stream_members(
+        self,
+        operation: MemberOperation,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        estimated_total: int | None,
+    ) -> AsyncIterator[BatchReport]:
+        """The platform's own primitive for ``operation``: one report per accepted request.
+
+        Nothing is sent before the first report is asked for.
+        """
+        raise NotImplementedError
+
+    def _stream_replace(
+        self,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        estimated_total: int | None,
+    ) -> AsyncIterator[BatchReport]:
+        """Replace; override where the platform's replace is not one member primitive."""
+        return self._stream_members("replace", token, audience_id, fields, rows, estimated_total)
+
     def stream_add_members(
         self,
         token: TokenLike,
@@ -519,7 +659,7 @@ class BaseClient:
         *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        raise NotImplementedError
+        return self._stream_members("add", token, audience_id, fields, rows, estimated_total)
 
     def stream_remove_members(
         self,
@@ -530,7 +670,7 @@ class BaseClient:
         *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        raise NotImplementedError
+        return self._stream_members("remove", token, audience_id, fields, rows, estimated_total)
 
     def stream_replace_members(
         self,
@@ -541,7 +681,7 @@ class BaseClient:
         *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        raise NotImplementedError
+        return self._stream_replace(token, audience_id, fields, rows, estimated_total)
 
     async def add_members(
         self,
@@ -554,12 +694,10 @@ class BaseClient:
         estimated_total: int | None = None,
     ) -> UploadResult:
         """Add members; ``on_batch`` is called after each accepted request."""
-        return await self._collect(
-            self.stream_add_members(
-                token, audience_id, fields, rows, estimated_total=estimated_total
-            ),
-            on_batch,
+        reports = self.stream_add_members(
+            token, audience_id, fields, rows, estimated_total=estimated_total
         )
+        return await self._collect(reports, on_batch)
 
     async def remove_members(
         self,
@@ -572,12 +710,10 @@ class BaseClient:
         estimated_total: int | None = None,
     ) -> UploadResult:
         """Remove members; ``on_batch`` is called after each accepted request."""
-        return await self._collect(
-            self.stream_remove_members(
-                token, audience_id, fields, rows, estimated_total=estimated_total
-            ),
-            on_batch,
+        reports = self.stream_remove_members(
+            token, audience_id, fields, rows, estimated_total=estimated_total
         )
+        return await self._collect(reports, on_batch)
 
     async def replace_members(
         self,
@@ -590,9 +726,7 @@ class BaseClient:
         estimated_total: int | None = None,
     ) -> UploadResult:
         """Make the audience exactly ``rows``, with the platform's own replace primitive."""
-        return await self._collect(
-            self.stream_replace_members(
-                token, audience_id, fields, rows, estimated_total=estimated_total
-            ),
-            on_batch,
+        reports = self.stream_replace_members(
+            token, audience_id, fields, rows, estimated_total=estimated_total
         )
+        return await self._collect(reports, on_batch)

@@ -45,16 +45,17 @@ import httpx
 
 from adscale_platforms.base import (
     BaseClient,
+    MemberOperation,
     Rows,
     TokenLike,
     as_fields,
-    expires_at,
+    as_int,
+    oauth_token_set,
     parse_duration,
     parse_retry_after,
     rfc3339,
     row_values,
 )
-from adscale_platforms.batching import compact_json, json_size
 from adscale_platforms.errors import (
     InvalidRequest,
     NotFound,
@@ -65,7 +66,6 @@ from adscale_platforms.errors import (
     TokenExpired,
 )
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, DailyInsight, TokenSet
-from adscale_platforms.rows import map_rows
 
 __all__ = ["GoogleClient", "google_error", "parse_user_list_name"]
 
@@ -82,6 +82,8 @@ _ADDRESS_FIELDS = {
 }
 _IDENTIFIER_FIELDS = {"email": "emailAddress", "phone": "phoneNumber"}
 _STATUS_MAP = {"ACTIVE": "ENABLED", "ENABLED": "ENABLED", "PAUSED": "PAUSED"}
+# Member operation -> Data Manager method (replace ingests, then removes what is older).
+_MEMBER_VERBS = {"add": "ingest", "remove": "remove", "replace": "ingest"}
 
 TOKEN_STATUSES = frozenset({"UNAUTHENTICATED"})
 PERMISSION_STATUSES = frozenset({"PERMISSION_DENIED"})
@@ -215,13 +217,6 @@ def google_error(status: int, headers: httpx.Headers, body: Any) -> PlatformErro
     return InvalidRequest(PLATFORM, code, message, reason, samples=samples, **args)
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 def _decimal(value: Any) -> Decimal:
     if value is None:
         return Decimal(0)
@@ -282,19 +277,6 @@ class GoogleClient(BaseClient):
         accounts = self.settings.google_accounts_url.rstrip("/")
         return f"{accounts}/o/oauth2/v2/auth?{urlencode(params)}"
 
-    @staticmethod
-    def _token_set(body: Any, refresh_token: str | None = None) -> TokenSet:
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise InvalidRequest(PLATFORM, None, "token response without access_token")
-        scope = body.get("scope")
-        return TokenSet(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body.get("refresh_token") or refresh_token or "") or None,
-            expires_at=expires_at(body.get("expires_in")),
-            scopes=tuple(str(scope).split()) if scope else (),
-            raw={k: v for k, v in body.items() if "token" not in k},
-        )
-
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
@@ -310,7 +292,7 @@ class GoogleClient(BaseClient):
         body = await self._request(
             "POST", f"{self.settings.google_oauth2_url.rstrip('/')}/token", data=form
         )
-        return self._token_set(body)
+        return oauth_token_set(PLATFORM, body)
 
     async def refresh(self, refresh_token: str) -> TokenSet:
         body = await self._request(
@@ -323,7 +305,7 @@ class GoogleClient(BaseClient):
                 "grant_type": "refresh_token",
             },
         )
-        return self._token_set(body, refresh_token)
+        return oauth_token_set(PLATFORM, body, refresh_token)
 
     # -- Google Ads --------------------------------------------------------------------
 
@@ -392,8 +374,8 @@ class GoogleClient(BaseClient):
                 DailyInsight(
                     campaign_external_id=str(campaign.get("id", "")),
                     date=date.fromisoformat(str(row.get("segments", {}).get("date"))),
-                    impressions=_int(metrics.get("impressions")),
-                    clicks=_int(metrics.get("clicks")),
+                    impressions=as_int(metrics.get("impressions")),
+                    clicks=as_int(metrics.get("clicks")),
                     conversions=_decimal(metrics.get("conversions")),
                     spend=_decimal(metrics.get("costMicros", 0)) / Decimal(1_000_000),
                     revenue=_decimal(metrics.get("conversionsValue")),
@@ -415,19 +397,8 @@ class GoogleClient(BaseClient):
             mapped = _STATUS_MAP.get(status.upper())
             if mapped is None:
                 raise ValueError(f"unsupported Google campaign status {status!r}")
-            await self._request(
-                "POST",
-                f"{self.ads}/customers/{customer}/campaigns:mutate",
-                token=token,
-                headers=self._ads_headers(),
-                json_body={
-                    "operations": [
-                        {
-                            "update": {"resourceName": resource, "status": mapped},
-                            "updateMask": "status",
-                        }
-                    ]
-                },
+            await self._mutate(
+                token, customer, "campaigns", {"resourceName": resource, "status": mapped}, "status"
             )
         if daily_budget is not None:
             rows = await self.search(
@@ -446,20 +417,25 @@ class GoogleClient(BaseClient):
                     PLATFORM, "NOT_FOUND", f"campaign {campaign_external_id} has no budget"
                 )
             micros = int((daily_budget * 1_000_000).to_integral_value())
-            await self._request(
-                "POST",
-                f"{self.ads}/customers/{customer}/campaignBudgets:mutate",
-                token=token,
-                headers=self._ads_headers(),
-                json_body={
-                    "operations": [
-                        {
-                            "update": {"resourceName": budget, "amountMicros": str(micros)},
-                            "updateMask": "amount_micros",
-                        }
-                    ]
-                },
+            await self._mutate(
+                token,
+                customer,
+                "campaignBudgets",
+                {"resourceName": budget, "amountMicros": str(micros)},
+                "amount_micros",
             )
+
+    async def _mutate(
+        self, token: TokenLike, customer: str, service: str, update: dict[str, Any], mask: str
+    ) -> None:
+        """One ``update`` operation through ``customers/{customer}/{service}:mutate``."""
+        await self._request(
+            "POST",
+            f"{self.ads}/customers/{customer}/{service}:mutate",
+            token=token,
+            headers=self._ads_headers(),
+            json_body={"operations": [{"update": update, "updateMask": mask}]},
+        )
 
     # -- audiences ---------------------------------------------------------------------
 
@@ -579,89 +555,57 @@ class GoogleClient(BaseClient):
             envelope["termsOfService"] = {"customerMatchTermsOfServiceStatus": "ACCEPTED"}
         return envelope
 
-    async def _send_members(
+    async def _stream_members(
         self,
-        operation: str,
-        verb: str,
+        operation: MemberOperation,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        *,
-        final_is_last: bool = True,
+        estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
+        """``ingest`` or ``remove``; for a replace, its ingest half (``removeAll`` comes last)."""
+        verb = _MEMBER_VERBS[operation]
         names = as_fields(fields)
         build = self._member_builder(names)
         envelope = self._envelope(self._destination(audience_id), with_consent=verb == "ingest")
-        envelope_bytes = len(compact_json(envelope))
         url = f"{self.datamanager}/audienceMembers:{verb}"
-        index = 0
-        done = 0
-        async for batch, last in self._batches(
-            map_rows(rows, build), row_bytes=json_size, envelope_bytes=envelope_bytes
-        ):
-            members = [m for m in batch if m["userData"]["userIdentifiers"]]
-            done += len(batch)
+        async for batch in self._json_batches(rows, build, envelope):
+            members = [m for m in batch.rows if m["userData"]["userIdentifiers"]]
+            first_row = batch.rows_done - len(batch.rows)
             response: Any = {}
             if members:
                 response = await self._request(
                     "POST", url, token=token, json_body={**envelope, "audienceMembers": members}
                 )
-            yield BatchReport(
-                operation=operation,
-                batch_index=index,
-                rows=len(batch),
-                rows_done=done,
+            yield batch.report(
+                operation,
                 received=len(members),
-                invalid=len(batch) - len(members),
+                invalid=len(batch.rows) - len(members),
                 invalid_samples=tuple(
-                    f"row {done - len(batch) + i}: no identifier"
-                    for i, m in enumerate(batch)
+                    f"row {first_row + i}: no identifier"
+                    for i, m in enumerate(batch.rows)
                     if not m["userData"]["userIdentifiers"]
                 ),
-                last=last and final_is_last,
-                raw=response if isinstance(response, dict) else {},
+                last=batch.last and operation != "replace",
+                raw=response,
             )
-            index += 1
 
-    def stream_add_members(
+    async def _stream_replace(
         self,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._send_members("add", "ingest", token, audience_id, fields, rows)
-
-    def stream_remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._send_members("remove", "remove", token, audience_id, fields, rows)
-
-    async def stream_replace_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
+        estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
         """Ingest everything, then ``removeAll`` members last added before the start."""
         destination = self._destination(audience_id)
         started = datetime.now(UTC)
         index = 0
         done = 0
-        async for report in self._send_members(
-            "replace", "ingest", token, audience_id, fields, rows, final_is_last=False
+        async for report in self._stream_members(
+            "replace", token, audience_id, fields, rows, estimated_total
         ):
             index = report.batch_index + 1
             done = report.rows_done

@@ -40,15 +40,17 @@ import httpx
 
 from adscale_platforms.base import (
     BaseClient,
+    MemberOperation,
     Rows,
     TokenLike,
     as_fields,
+    as_int,
     estimate_total,
     expires_at,
     parse_retry_after,
     row_values,
+    status_error,
 )
-from adscale_platforms.batching import compact_json, json_size
 from adscale_platforms.errors import (
     AudienceTooSmall,
     InvalidRequest,
@@ -59,14 +61,7 @@ from adscale_platforms.errors import (
     RateLimited,
     TokenExpired,
 )
-from adscale_platforms.models import (
-    AdAccount,
-    AudienceInfo,
-    BatchReport,
-    DailyInsight,
-    TokenSet,
-)
-from adscale_platforms.rows import map_rows
+from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, DailyInsight, TokenSet
 
 __all__ = ["MetaClient", "meta_error", "meta_retry_after"]
 
@@ -113,10 +108,29 @@ TRANSIENT_CODES = frozenset({1, 2})
 NOT_FOUND_SUBCODES = frozenset({33})
 TOO_SMALL_HINTS = ("too small", "minimum", "below")
 
+# Member operation -> (HTTP method, edge of the audience).
+MEMBER_EDGES: dict[str, tuple[str, str]] = {
+    "add": ("POST", "users"),
+    "remove": ("DELETE", "users"),
+    "replace": ("POST", "usersreplace"),
+}
+
 # Currencies whose Meta "offset" is 1 (budgets are not multiplied by 100).
 ZERO_DECIMAL_CURRENCIES = frozenset(
     {"CLP", "COP", "CRC", "HUF", "ISK", "IDR", "JPY", "KRW", "PYG", "TWD", "VND"}
 )
+
+
+def _json_header(headers: httpx.Headers, name: str) -> dict[str, Any]:
+    """A header holding a JSON object (Meta's usage headers); ``{}`` when absent or not one."""
+    value = headers.get(name)
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
 
 
 def meta_retry_after(headers: httpx.Headers) -> float | None:
@@ -127,29 +141,15 @@ def meta_retry_after(headers: httpx.Headers) -> float | None:
     ``Retry-After`` is honoured when present.
     """
     waits: list[float] = []
-    buc = headers.get("x-business-use-case-usage")
-    if buc:
-        try:
-            usage = json.loads(buc)
-        except ValueError:
-            usage = None
-        if isinstance(usage, dict):
-            for entries in usage.values():
-                for entry in entries if isinstance(entries, list) else [entries]:
-                    if isinstance(entry, dict):
-                        minutes = entry.get("estimated_time_to_regain_access")
-                        if isinstance(minutes, int | float) and minutes > 0:
-                            waits.append(float(minutes) * 60)
-    account = headers.get("x-ad-account-usage")
-    if account:
-        try:
-            parsed = json.loads(account)
-        except ValueError:
-            parsed = None
-        if isinstance(parsed, dict):
-            seconds = parsed.get("reset_time_duration")
-            if isinstance(seconds, int | float) and seconds > 0:
-                waits.append(float(seconds))
+    for entries in _json_header(headers, "x-business-use-case-usage").values():
+        for entry in entries if isinstance(entries, list) else [entries]:
+            if isinstance(entry, dict):
+                minutes = entry.get("estimated_time_to_regain_access")
+                if isinstance(minutes, int | float) and minutes > 0:
+                    waits.append(float(minutes) * 60)
+    seconds = _json_header(headers, "x-ad-account-usage").get("reset_time_duration")
+    if isinstance(seconds, int | float) and seconds > 0:
+        waits.append(float(seconds))
     header = parse_retry_after(headers.get("retry-after"))
     if header is not None:
         waits.append(header)
@@ -163,24 +163,9 @@ def meta_error(status: int, headers: httpx.Headers, body: Any) -> PlatformError 
         if status < 400:
             return None
         message = f"HTTP {status}"
-        if status >= 500:
-            return PlatformUnavailable(PLATFORM, None, message, http_status=status, raw=body)
-        if status == 429:
-            return RateLimited(
-                PLATFORM,
-                None,
-                message,
-                http_status=status,
-                retry_after=meta_retry_after(headers),
-                raw=body,
-            )
-        if status == 401:
-            return TokenExpired(PLATFORM, None, message, http_status=status, raw=body)
-        if status == 403:
-            return PermissionDenied(PLATFORM, None, message, http_status=status, raw=body)
-        if status == 404:
-            return NotFound(PLATFORM, None, message, http_status=status, raw=body)
-        return InvalidRequest(PLATFORM, None, message, http_status=status, raw=body)
+        return status_error(
+            PLATFORM, status, None, message, retry_after=meta_retry_after(headers), raw=body
+        ) or InvalidRequest(PLATFORM, None, message, http_status=status, raw=body)
     code = error.get("code")
     subcode = error.get("error_subcode")
     message = str(error.get("error_user_msg") or error.get("message") or "Graph API error")
@@ -209,13 +194,6 @@ def meta_error(status: int, headers: httpx.Headers, body: Any) -> PlatformError 
         samples=[samples] if samples else None,
         **args,
     )
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _decimal(value: Any) -> Decimal:
@@ -412,114 +390,62 @@ class MetaClient(BaseClient):
                 raise ValueError(f"Meta has no schema key for field {name!r}")
         return schema
 
-    async def _stream(
+    async def _stream_members(
         self,
-        operation: str,
-        method: str,
-        edge: str,
+        operation: MemberOperation,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
         estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
+        method, edge = MEMBER_EDGES[operation]
         names = as_fields(fields)
         schema = self.schema_for(names)
         single = isinstance(schema, str)
         width = len(names)
         total = estimate_total(rows, estimated_total)
         session_id = secrets.randbelow(2**53 - 2) + 1
-        envelope = len(
-            compact_json(
-                {
-                    "payload": {"schema": schema, "data": []},
-                    "session": {
-                        "session_id": session_id,
-                        "batch_seq": 10**9,
-                        "last_batch_flag": False,
-                        "estimated_num_total": 10**15,
-                    },
-                }
-            )
-        )
+        envelope = {
+            "payload": {"schema": schema, "data": []},
+            "session": {
+                "session_id": session_id,
+                "batch_seq": 10**9,
+                "last_batch_flag": False,
+                "estimated_num_total": 10**15,
+            },
+        }
 
         def prepare(row: Any) -> Any:
             values = row_values(row, width)
             return values[0] if single else list(values)
 
         url = f"{self.graph}/{audience_id}/{edge}"
-        seq = 0
-        done = 0
-        async for batch, last in self._batches(
-            map_rows(rows, prepare), row_bytes=json_size, envelope_bytes=envelope
-        ):
-            seq += 1
-            done += len(batch)
+        sent = False
+        async for batch in self._json_batches(rows, prepare, envelope):
+            sent = True
             body = {
-                "payload": {"schema": schema, "data": batch},
+                "payload": {"schema": schema, "data": batch.rows},
                 "session": {
                     "session_id": session_id,
-                    "batch_seq": seq,
-                    "last_batch_flag": last,
-                    "estimated_num_total": total if total is not None else done,
+                    "batch_seq": batch.index + 1,
+                    "last_batch_flag": batch.last,
+                    "estimated_num_total": total if total is not None else batch.rows_done,
                 },
             }
             response = await self._request(method, url, token=token, json_body=body)
             response = response if isinstance(response, dict) else {}
-            yield BatchReport(
-                operation=operation,
-                batch_index=seq - 1,
-                rows=len(batch),
-                rows_done=done,
-                received=_int(response.get("num_received", len(batch))),
-                invalid=_int(response.get("num_invalid_entries", 0)),
+            yield batch.report(
+                operation,
+                received=as_int(response.get("num_received", len(batch.rows))),
+                invalid=as_int(response.get("num_invalid_entries", 0)),
                 invalid_samples=_samples(response.get("invalid_entry_samples")),
-                last=last,
                 raw=response,
             )
-        if seq == 0 and operation == "replace":
+        if not sent and operation == "replace":
             raise ValueError(
                 "Meta usersreplace needs at least one member; delete the audience to empty it"
             )
-
-    def stream_add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._stream(
-            "add", "POST", "users", token, audience_id, fields, rows, estimated_total
-        )
-
-    def stream_remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._stream(
-            "remove", "DELETE", "users", token, audience_id, fields, rows, estimated_total
-        )
-
-    def stream_replace_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._stream(
-            "replace", "POST", "usersreplace", token, audience_id, fields, rows, estimated_total
-        )
 
     # -- campaigns ---------------------------------------------------------------------
 
@@ -557,8 +483,8 @@ class MetaClient(BaseClient):
                 DailyInsight(
                     campaign_external_id=str(item.get("campaign_id", "")),
                     date=date.fromisoformat(str(item["date_start"])),
-                    impressions=_int(item.get("impressions")),
-                    clicks=_int(item.get("clicks")),
+                    impressions=as_int(item.get("impressions")),
+                    clicks=as_int(item.get("clicks")),
                     conversions=self._pick(item.get("actions")),
                     spend=_decimal(item.get("spend")),
                     revenue=self._pick(item.get("action_values")),

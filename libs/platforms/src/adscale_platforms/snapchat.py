@@ -31,26 +31,17 @@ import httpx
 
 from adscale_platforms.base import (
     BaseClient,
+    MemberOperation,
     Rows,
     TokenLike,
     as_fields,
-    expires_at,
+    oauth_token_set,
     parse_retry_after,
     row_values,
+    status_error,
 )
-from adscale_platforms.batching import compact_json, json_size
-from adscale_platforms.errors import (
-    AudienceTooSmall,
-    InvalidRequest,
-    NotFound,
-    PermissionDenied,
-    PlatformError,
-    PlatformUnavailable,
-    RateLimited,
-    TokenExpired,
-)
+from adscale_platforms.errors import AudienceTooSmall, InvalidRequest, PlatformError, TokenExpired
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, TokenSet
-from adscale_platforms.rows import map_rows
 
 __all__ = ["SnapchatClient", "snapchat_error"]
 
@@ -82,22 +73,18 @@ def snapchat_error(status: int, headers: httpx.Headers, body: Any) -> PlatformEr
         code, message = status, f"HTTP {status}"
     args: dict[str, Any] = {"http_status": status, "raw": body}
     oauth_error = body.get("error") if isinstance(body, dict) else None
-    if status == 401 or oauth_error == "invalid_grant":
+    if oauth_error == "invalid_grant":
         return TokenExpired(PLATFORM, code or oauth_error, message, **args)
-    if status == 403:
-        return PermissionDenied(PLATFORM, code, message, **args)
-    if status == 429:
-        return RateLimited(
-            PLATFORM,
-            code,
-            message,
-            retry_after=parse_retry_after(headers.get("retry-after")),
-            **args,
-        )
-    if status >= 500:
-        return PlatformUnavailable(PLATFORM, code, message, **args)
-    if status == 404:
-        return NotFound(PLATFORM, code, message, **args)
+    by_status = status_error(
+        PLATFORM,
+        status,
+        code,
+        message,
+        retry_after=parse_retry_after(headers.get("retry-after")),
+        raw=body,
+    )
+    if by_status is not None:
+        return by_status
     if "too few" in message.lower() or "too small" in message.lower():
         return AudienceTooSmall(PLATFORM, code, message, **args)
     samples = (
@@ -145,47 +132,28 @@ class SnapchatClient(BaseClient):
         accounts = self.settings.snapchat_accounts_url.rstrip("/")
         return f"{accounts}/login/oauth2/authorize?{urlencode(params)}"
 
-    @staticmethod
-    def _token_set(body: Any, refresh_token: str | None = None) -> TokenSet:
-        if not isinstance(body, dict) or not body.get("access_token"):
-            raise InvalidRequest(PLATFORM, None, "token response without access_token")
-        scope = body.get("scope")
-        return TokenSet(
-            access_token=str(body["access_token"]),
-            refresh_token=str(body.get("refresh_token") or refresh_token or "") or None,
-            expires_at=expires_at(body.get("expires_in")),
-            scopes=tuple(str(scope).split()) if scope else (),
-            raw={k: v for k, v in body.items() if "token" not in k},
+    async def _token_grant(self, grant_type: str, **fields: str) -> Any:
+        """``POST`` to the token endpoint (form-encoded, client credentials first)."""
+        return await self._request(
+            "POST",
+            self._token_url,
+            data={
+                "grant_type": grant_type,
+                "client_id": self.settings.snapchat_client_id,
+                "client_secret": self.settings.snapchat_client_secret.get_secret_value(),
+                **fields,
+            },
         )
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
-        body = await self._request(
-            "POST",
-            self._token_url,
-            data={
-                "grant_type": "authorization_code",
-                "client_id": self.settings.snapchat_client_id,
-                "client_secret": self.settings.snapchat_client_secret.get_secret_value(),
-                "code": code,
-                "redirect_uri": redirect_uri,
-            },
-        )
-        return self._token_set(body)
+        body = await self._token_grant("authorization_code", code=code, redirect_uri=redirect_uri)
+        return oauth_token_set(PLATFORM, body)
 
     async def refresh(self, refresh_token: str) -> TokenSet:
-        body = await self._request(
-            "POST",
-            self._token_url,
-            data={
-                "grant_type": "refresh_token",
-                "client_id": self.settings.snapchat_client_id,
-                "client_secret": self.settings.snapchat_client_secret.get_secret_value(),
-                "refresh_token": refresh_token,
-            },
-        )
-        return self._token_set(body, refresh_token)
+        body = await self._token_grant("refresh_token", refresh_token=refresh_token)
+        return oauth_token_set(PLATFORM, body, refresh_token)
 
     # -- accounts and audiences --------------------------------------------------------
 
@@ -284,37 +252,30 @@ class SnapchatClient(BaseClient):
             return name
         raise ValueError(f"Snap Audience Match takes no {name!r} identifier")
 
-    async def _users(
+    async def _stream_members(
         self,
-        operation: str,
-        method: str,
+        operation: MemberOperation,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        *,
-        final_is_last: bool = True,
+        estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
+        method = "DELETE" if operation == "remove" else "POST"
         schema = self._schema(fields)
         entry: dict[str, Any] = {"schema": [schema], "data": []}
         if method == "DELETE":
             entry = {"id": audience_id, **entry}
-        envelope = len(compact_json({"users": [entry]}))
 
         def prepare(row: Any) -> list[str]:
             return [row_values(row, 1)[0]]
 
-        index = 0
-        done = 0
-        async for batch, last in self._batches(
-            map_rows(rows, prepare), row_bytes=json_size, envelope_bytes=envelope
-        ):
-            done += len(batch)
+        async for batch in self._json_batches(rows, prepare, {"users": [entry]}):
             body = await self._request(
                 method,
                 f"{self.api}/segments/{audience_id}/users",
                 token=token,
-                json_body={"users": [{**entry, "data": batch}]},
+                json_body={"users": [{**entry, "data": batch.rows}]},
             )
             user = {}
             try:
@@ -323,56 +284,30 @@ class SnapchatClient(BaseClient):
                 if isinstance(body, dict) and body.get("users"):
                     raise
             uploaded = user.get("number_uploaded_users")
-            received = int(uploaded) if isinstance(uploaded, int | float) else len(batch)
-            yield BatchReport(
-                operation=operation,
-                batch_index=index,
-                rows=len(batch),
-                rows_done=done,
+            received = int(uploaded) if isinstance(uploaded, int | float) else len(batch.rows)
+            yield batch.report(
+                operation,
                 received=received,
-                invalid=max(0, len(batch) - received) if operation != "remove" else 0,
-                last=last and final_is_last,
-                raw=body if isinstance(body, dict) else {},
+                invalid=max(0, len(batch.rows) - received) if operation != "remove" else 0,
+                raw=body,
             )
-            index += 1
-
-    def stream_add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._users("add", "POST", token, audience_id, fields, rows)
-
-    def stream_remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._users("remove", "DELETE", token, audience_id, fields, rows)
 
     async def remove_all_members(self, token: TokenLike, audience_id: str) -> None:
         """``DELETE /v1/segments/{id}/all_users``."""
         await self._request("DELETE", f"{self.api}/segments/{audience_id}/all_users", token=token)
 
-    async def stream_replace_members(
+    async def _stream_replace(
         self,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        *,
-        estimated_total: int | None = None,
+        estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
         """Snapchat's primitive: remove every user, then add the new set."""
         self._schema(fields)
         await self.remove_all_members(token, audience_id)
-        async for report in self._users("replace", "POST", token, audience_id, fields, rows):
+        async for report in self._stream_members(
+            "replace", token, audience_id, fields, rows, estimated_total
+        ):
             yield report

@@ -38,6 +38,7 @@ import httpx
 
 from adscale_platforms.base import (
     BaseClient,
+    MemberOperation,
     Rows,
     TokenLike,
     as_fields,
@@ -45,7 +46,7 @@ from adscale_platforms.base import (
     parse_retry_after,
     row_values,
 )
-from adscale_platforms.batching import compact_json, json_size, limits_for
+from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import (
     AudienceTooSmall,
     InvalidRequest,
@@ -73,6 +74,8 @@ _RAW_SCHEMAS = frozenset({"EMAIL_SHA256", "PHONE_SHA256", "IDFA_SHA256", "AAID_S
 # The customer-file API names the Android id GAID.
 FILE_CALCULATE_TYPE = {"AAID_SHA256": "GAID_SHA256"}
 FILES_PER_UPDATE = 50
+# Member operation -> segment/mapping action (replace uses customer files instead).
+MAPPING_ACTIONS = {"add": "add", "remove": "delete"}
 
 # TikTok return codes (HTTP 200, ``code`` in the body).
 RATE_LIMIT_CODES = frozenset({40100})
@@ -166,30 +169,26 @@ class TikTokClient(BaseClient):
             raw={k: v for k, v in data.items() if "token" not in k or k.endswith("expire_in")},
         )
 
+    async def _token_call(self, endpoint: str, **fields: str) -> Any:
+        """``POST oauth2/{endpoint}/`` with the app credentials first."""
+        return await self._request(
+            "POST",
+            f"{self.api}/oauth2/{endpoint}/",
+            json_body={
+                "app_id": self.settings.tiktok_app_id,
+                "secret": self.settings.tiktok_secret.get_secret_value(),
+                **fields,
+            },
+        )
+
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
-        body = await self._request(
-            "POST",
-            f"{self.api}/oauth2/access_token/",
-            json_body={
-                "app_id": self.settings.tiktok_app_id,
-                "secret": self.settings.tiktok_secret.get_secret_value(),
-                "auth_code": code,
-            },
-        )
-        return self._token_set(body)
+        return self._token_set(await self._token_call("access_token", auth_code=code))
 
     async def refresh(self, refresh_token: str) -> TokenSet:
-        body = await self._request(
-            "POST",
-            f"{self.api}/oauth2/refresh_token/",
-            json_body={
-                "app_id": self.settings.tiktok_app_id,
-                "secret": self.settings.tiktok_secret.get_secret_value(),
-                "refresh_token": refresh_token,
-                "grant_type": "refresh_token",
-            },
+        body = await self._token_call(
+            "refresh_token", refresh_token=refresh_token, grant_type="refresh_token"
         )
         return self._token_set(body, refresh_token)
 
@@ -306,14 +305,14 @@ class TikTokClient(BaseClient):
 
     # -- members: streaming segment API ------------------------------------------------
 
-    async def _mapping(
+    async def _stream_members(
         self,
-        operation: str,
-        action: str,
+        operation: MemberOperation,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
+        estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
         advertiser, audience = split_audience_id(audience_id)
         names = as_fields(fields)
@@ -321,7 +320,7 @@ class TikTokClient(BaseClient):
         width = len(names)
         envelope = {
             "advertiser_ids": [advertiser],
-            "action": action,
+            "action": MAPPING_ACTIONS[operation],
             "id_schema": schema,
             "batch_data": [],
         }
@@ -332,53 +331,14 @@ class TikTokClient(BaseClient):
                 for value in row_values(row, width)
             ]
 
-        index = 0
-        done = 0
-        async for batch, last in self._batches(
-            map_rows(rows, prepare),
-            row_bytes=json_size,
-            envelope_bytes=len(compact_json(envelope)),
-        ):
-            done += len(batch)
+        async for batch in self._json_batches(rows, prepare, envelope):
             body = await self._request(
                 "POST",
                 f"{self.api}/segment/mapping/",
                 token=token,
-                json_body={**envelope, "batch_data": batch},
+                json_body={**envelope, "batch_data": batch.rows},
             )
-            yield BatchReport(
-                operation=operation,
-                batch_index=index,
-                rows=len(batch),
-                rows_done=done,
-                received=len(batch),
-                invalid=0,
-                last=last,
-                raw=body if isinstance(body, dict) else {},
-            )
-            index += 1
-
-    def stream_add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._mapping("add", "add", token, audience_id, fields, rows)
-
-    def stream_remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        return self._mapping("remove", "delete", token, audience_id, fields, rows)
+            yield batch.report(operation, received=len(batch.rows), raw=body)
 
     # -- members: customer-file API (replace) ------------------------------------------
 
@@ -425,14 +385,13 @@ class TikTokClient(BaseClient):
         )
         return body if isinstance(body, dict) else {}
 
-    async def stream_replace_members(
+    async def _stream_replace(
         self,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        *,
-        estimated_total: int | None = None,
+        estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
         """Upload customer files and apply them with ``action: REPLACE`` (then ``APPEND``)."""
         advertiser, audience = split_audience_id(audience_id)

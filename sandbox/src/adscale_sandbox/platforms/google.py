@@ -9,19 +9,21 @@ import re
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from adscale_sandbox import state
 from adscale_sandbox.core import (
     PlatformError,
     RateDecision,
+    bearer_token,
     json_response,
     make_guard,
     now,
     read_json,
+    read_json_object,
     sandbox_of,
 )
 from adscale_sandbox.oauth import (
@@ -29,11 +31,16 @@ from adscale_sandbox.oauth import (
     Principal,
     TokenState,
     check_token,
-    issue_code,
-    issue_tokens,
     revoke_tokens,
     take_code,
     verify_pkce,
+)
+from adscale_sandbox.platforms.common import (
+    account_audience,
+    issue_session_tokens,
+    owned_account,
+    redirect_back,
+    sign_in,
 )
 
 PLATFORM = "google"
@@ -88,6 +95,20 @@ def violation(field: str, reason: str, description: str) -> dict[str, str]:
     return {"field": field, "description": description, "reason": reason}
 
 
+def invalid_format(description: str) -> PlatformError:
+    """A body Google could not parse at all."""
+    return bad_request([violation("", "INVALID_FORMAT", description)], state.new_request_id())
+
+
+def permission_denied(request_id: str) -> PlatformError:
+    return rpc_error(
+        403,
+        "PERMISSION_DENIED",
+        "The user does not have permission or the resource is not found.",
+        [error_info("PERMISSION_DENIED", requestId=request_id)],
+    )
+
+
 def unauthenticated(token_state: TokenState, service: str) -> PlatformError:
     headers = {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
     if token_state is TokenState.MISSING:
@@ -119,8 +140,7 @@ class DataManagerAdapter:
     name = PLATFORM
 
     async def extract_token(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+        return bearer_token(request)
 
     def auth_error(self, token_state: TokenState, request: Request) -> PlatformError:
         return unauthenticated(token_state, SERVICE)
@@ -140,17 +160,8 @@ class DataManagerAdapter:
         )
 
     def fault_error(self, kind: str, request: Request) -> PlatformError:
-        if kind == "rate_limit":
-            return self.rate_limit_error(RateDecision(False, 1, 1, 60), request)
-        if kind == "token_expired":
-            return unauthenticated(TokenState.EXPIRED, SERVICE)
         if kind == "permission":
-            return rpc_error(
-                403,
-                "PERMISSION_DENIED",
-                "The user does not have permission or the resource is not found.",
-                [error_info("PERMISSION_DENIED", requestId=state.new_request_id())],
-            )
+            return permission_denied(state.new_request_id())
         if kind == "server_error":
             return rpc_error(
                 500,
@@ -182,7 +193,6 @@ def _oauth_page_error(error: str, description: str) -> Response:
 @accounts_router.get("/o/oauth2/v2/auth")
 @accounts_router.get("/o/oauth2/auth")
 async def authorize(request: Request) -> Response:
-    ctx = sandbox_of(request)
     q = request.query_params
     client_id = q.get("client_id")
     redirect_uri = q.get("redirect_uri")
@@ -196,37 +206,20 @@ async def authorize(request: Request) -> Response:
     method = q.get("code_challenge_method", "plain" if challenge else None)
     if challenge and method not in ("S256", "plain"):
         return _oauth_page_error("invalid_request", "Invalid code_challenge_method")
-    user_id = q.get("sandbox_user") or ctx.settings.test_user
     scope = q.get("scope", "")
-    at = now()
-
-    def _work(conn: sqlite3.Connection) -> str:
-        state.ensure_user(
-            conn,
-            PLATFORM,
-            user_id,
-            ctx.settings.ad_accounts_per_user,
-            ctx.settings.campaigns_per_account,
-        )
-        return issue_code(
-            conn,
-            platform=PLATFORM,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            user_id=user_id,
-            scope=scope,
-            code_challenge=challenge,
-            code_challenge_method=method,
-            now=at,
-            lifetime=ctx.settings.auth_code_lifetime_seconds,
-        )
-
-    code = await ctx.store.run(_work)
+    code = await sign_in(
+        request,
+        PLATFORM,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        code_challenge=challenge,
+        code_challenge_method=method,
+    )
     query = {"code": code, "scope": scope}
     if "state" in q:
         query = {"state": q["state"], **query}
-    separator = "&" if "?" in redirect_uri else "?"
-    return RedirectResponse(f"{redirect_uri}{separator}{urlencode(query)}", status_code=302)
+    return redirect_back(redirect_uri, query)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -278,15 +271,14 @@ async def token(request: Request) -> Response:
             problem = verify_pkce(code, form.get("code_verifier"))
             if problem:
                 return problem
-            return issue_tokens(
+            return issue_session_tokens(
                 conn,
-                platform=PLATFORM,
+                settings,
+                PLATFORM,
                 user_id=code.user_id,
                 client_id=client_id,
                 scope=code.scope,
                 now=at,
-                lifetime=settings.access_token_lifetime_seconds,
-                refresh_lifetime=settings.refresh_token_lifetime_seconds,
             )
 
         result = await ctx.store.run(_exchange)
@@ -303,15 +295,14 @@ async def token(request: Request) -> Response:
                 return None
             if principal.client_id != client_id:
                 return None
-            return issue_tokens(
+            return issue_session_tokens(
                 conn,
-                platform=PLATFORM,
+                settings,
+                PLATFORM,
                 user_id=principal.user_id,
                 client_id=client_id,
                 scope=principal.scope,
                 now=at,
-                lifetime=settings.access_token_lifetime_seconds,
-                refresh_lifetime=settings.refresh_token_lifetime_seconds,
                 with_refresh=False,
             )
 
@@ -393,15 +384,18 @@ def _user_list_body(audience: state.Audience) -> dict[str, Any]:
 def _check_account(
     conn: sqlite3.Connection, account_type: str, account_id: str, principal: Principal
 ) -> state.AdAccount:
-    account = state.get_account(conn, PLATFORM, account_id)
-    if account_type != "GOOGLE_ADS" or account is None or account.user_id != principal.user_id:
-        raise rpc_error(
-            403,
-            "PERMISSION_DENIED",
-            "The user does not have permission or the resource is not found.",
-            [error_info("PERMISSION_DENIED", requestId=state.new_request_id())],
-        )
+    account = owned_account(conn, PLATFORM, account_id, principal)
+    if account_type != "GOOGLE_ADS" or account is None:
+        raise permission_denied(state.new_request_id())
     return account
+
+
+async def _user_list_request(request: Request, partial: bool) -> dict[str, Any]:
+    """The UserList in the body, validated (``partial`` for a PATCH)."""
+    try:
+        return _validate_user_list(await read_json(request), partial)
+    except ValueError as exc:
+        raise invalid_format(f"Invalid JSON payload: {exc}") from exc
 
 
 def _validate_user_list(body: Any, partial: bool) -> dict[str, Any]:
@@ -454,13 +448,7 @@ async def create_user_list(
     principal: Principal = Depends(authorized),
 ) -> Response:
     ctx = sandbox_of(request)
-    try:
-        body = _validate_user_list(await read_json(request), partial=False)
-    except ValueError as exc:
-        raise bad_request(
-            [violation("", "INVALID_FORMAT", f"Invalid JSON payload: {exc}")],
-            state.new_request_id(),
-        ) from exc
+    body = await _user_list_request(request, partial=False)
     at = now()
 
     def _work(conn: sqlite3.Connection) -> state.Audience:
@@ -525,8 +513,8 @@ def _owned_list(
     delay: float,
 ) -> state.Audience:
     _check_account(conn, account_type, account_id, principal)
-    audience = state.get_audience(conn, PLATFORM, list_id, now=now(), delay=delay)
-    if audience is None or audience.account_id != account_id:
+    audience = account_audience(conn, PLATFORM, account_id, list_id, delay)
+    if audience is None:
         raise rpc_error(
             404,
             "NOT_FOUND",
@@ -560,13 +548,7 @@ async def patch_user_list(
     principal: Principal = Depends(authorized),
 ) -> Response:
     ctx = sandbox_of(request)
-    try:
-        body = _validate_user_list(await read_json(request), partial=True)
-    except ValueError as exc:
-        raise bad_request(
-            [violation("", "INVALID_FORMAT", f"Invalid JSON payload: {exc}")],
-            state.new_request_id(),
-        ) from exc
+    body = await _user_list_request(request, partial=True)
     mask = request.query_params.get("updateMask")
     fields = [f.strip() for f in mask.split(",")] if mask else list(body)
     at = now()
@@ -787,19 +769,12 @@ def _malformed(value: Any, encoding: str) -> bool:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = await read_json(request)
-    except ValueError as exc:
-        raise bad_request(
-            [violation("", "INVALID_FORMAT", f"Invalid JSON payload received. {exc}")],
-            state.new_request_id(),
-        ) from exc
-    if not isinstance(body, dict):
-        raise bad_request(
-            [violation("", "INVALID_FORMAT", "The request body must be a JSON object.")],
-            state.new_request_id(),
-        )
-    return body
+    return await read_json_object(
+        request,
+        invalid_format,
+        "Invalid JSON payload received. ",
+        "The request body must be a JSON object.",
+    )
 
 
 def _resolve_lists(
@@ -811,16 +786,10 @@ def _resolve_lists(
 ) -> list[state.Audience]:
     audiences = []
     for i, (account_id, list_id, _) in enumerate(destinations):
-        account = state.get_account(conn, PLATFORM, account_id)
-        if account is None or account.user_id != principal.user_id:
-            raise rpc_error(
-                403,
-                "PERMISSION_DENIED",
-                "The user does not have permission or the resource is not found.",
-                [error_info("PERMISSION_DENIED", requestId=request_id)],
-            )
-        audience = state.get_audience(conn, PLATFORM, list_id, now=now(), delay=delay)
-        if audience is None or audience.account_id != account_id:
+        if owned_account(conn, PLATFORM, account_id, principal) is None:
+            raise permission_denied(request_id)
+        audience = account_audience(conn, PLATFORM, account_id, list_id, delay)
+        if audience is None:
             raise bad_request(
                 [
                     violation(
@@ -853,18 +822,16 @@ async def _members_call(request: Request, principal: Principal, remove: bool) ->
         if validate_only:
             return
         for audience in audiences:
-            if remove:
-                state.remove_members(conn, audience, keys, invalid=0, permille=permille, now=at)
-            else:
-                state.add_members(
-                    conn,
-                    audience,
-                    keys,
-                    invalid=0,
-                    permille=permille,
-                    now=at,
-                    refresh_existing=True,
-                )
+            state.change_members(
+                conn,
+                audience,
+                keys,
+                remove=remove,
+                invalid=0,
+                permille=permille,
+                now=at,
+                refresh_existing=True,
+            )
         matched = sum(1 for k in set(keys) if state.is_match(k, permille))
         state.save_request(
             conn,

@@ -16,14 +16,16 @@ from adscale_sandbox import state
 from adscale_sandbox.core import (
     PlatformError,
     RateDecision,
+    bearer_token,
     json_response,
     make_guard,
     now,
     read_json,
     sandbox_of,
 )
-from adscale_sandbox.metrics import DailyMetrics, active_days, daily_metrics
+from adscale_sandbox.metrics import DailyMetrics, active_days, daily_metrics, preset_range
 from adscale_sandbox.oauth import Principal, TokenState
+from adscale_sandbox.platforms.common import owned_account
 from adscale_sandbox.platforms.google import error_info, rpc_error, unauthenticated
 
 PLATFORM = "google"
@@ -71,8 +73,7 @@ class GoogleAdsAdapter:
     name = PLATFORM
 
     async def extract_token(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+        return bearer_token(request)
 
     def auth_error(self, token_state: TokenState, request: Request) -> PlatformError:
         if token_state is TokenState.MISSING:
@@ -111,10 +112,6 @@ class GoogleAdsAdapter:
         )
 
     def fault_error(self, kind: str, request: Request) -> PlatformError:
-        if kind == "rate_limit":
-            return self.rate_limit_error(RateDecision(False, 1, 1, 60), request)
-        if kind == "token_expired":
-            return self.auth_error(TokenState.EXPIRED, request)
         if kind == "permission":
             return ads_failure(
                 request,
@@ -175,8 +172,8 @@ async def list_accessible_customers(
 def _customer(
     conn: sqlite3.Connection, request: Request, customer_id: str, principal: Principal
 ) -> state.AdAccount:
-    account = state.get_account(conn, PLATFORM, customer_id)
-    if account is None or account.user_id != principal.user_id:
+    account = owned_account(conn, PLATFORM, customer_id, principal)
+    if account is None:
         raise ads_failure(
             request,
             403,
@@ -349,19 +346,11 @@ def parse_query(request: Request, text: str) -> Query:
 
 
 def _preset(name: str, today: date) -> tuple[date, date]:
-    if name == "TODAY":
-        return today, today
-    if name == "YESTERDAY":
-        return today - timedelta(days=1), today - timedelta(days=1)
-    if name == "THIS_MONTH":
-        return today.replace(day=1), today
-    if name == "LAST_MONTH":
-        end = today.replace(day=1) - timedelta(days=1)
-        return end.replace(day=1), end
     match = re.fullmatch(r"LAST_(\d+)_DAYS", name)
-    if match:
-        return today - timedelta(days=int(match.group(1))), today - timedelta(days=1)
-    raise ValueError(name)
+    window = preset_range(name.lower(), today, last_days=int(match.group(1)) if match else None)
+    if window is None:
+        raise ValueError(name)
+    return window
 
 
 def _date_bounds(request: Request, query: Query, today: date) -> tuple[date | None, date | None]:
@@ -677,6 +666,45 @@ def _location(index: int, *names: str) -> list[dict[str, Any]]:
     return [{"fieldName": "operations", "index": index}, *({"fieldName": n} for n in names)]
 
 
+def _operation_error(
+    request: Request, index: int, message: str, error_code: dict[str, str], *names: str
+) -> PlatformError:
+    """``INVALID_ARGUMENT`` for operation ``index`` (at the field path ``names``)."""
+    return ads_failure(
+        request,
+        400,
+        "INVALID_ARGUMENT",
+        message,
+        error_code,
+        location=_location(index, *names),
+    )
+
+
+def _resource_campaign(
+    request: Request,
+    index: int,
+    resource: str,
+    prefix: str,
+    campaign: state.Campaign | None,
+    account: state.AdAccount,
+) -> state.Campaign:
+    """The campaign a mutate names by ``resource``, if it is one of this customer's."""
+    if (
+        not resource.startswith(prefix)
+        or campaign is None
+        or campaign.account_id != account.account_id
+    ):
+        raise _operation_error(
+            request,
+            index,
+            "The requested resource was not found.",
+            {"mutateError": "RESOURCE_NOT_FOUND"},
+            "update",
+            "resource_name",
+        )
+    return campaign
+
+
 def _mask_fields(operation: dict[str, Any], update: dict[str, Any]) -> list[str]:
     mask = operation.get("updateMask")
     if isinstance(mask, str) and mask:
@@ -717,13 +745,8 @@ async def mutate_campaigns(
         changes: list[tuple[str, str | None, str | None]] = []
         for i, operation in enumerate(operations):
             if not isinstance(operation, dict):
-                raise ads_failure(
-                    request,
-                    400,
-                    "INVALID_ARGUMENT",
-                    "Invalid operation.",
-                    {"requestError": "INVALID_INPUT"},
-                    location=_location(i),
+                raise _operation_error(
+                    request, i, "Invalid operation.", {"requestError": "INVALID_INPUT"}
                 )
             if "remove" in operation:
                 resource = str(operation["remove"])
@@ -734,62 +757,48 @@ async def mutate_campaigns(
                 resource = str(update.get("resourceName", ""))
                 fields = _mask_fields(operation, update)
             else:
-                raise ads_failure(
+                raise _operation_error(
                     request,
-                    400,
-                    "INVALID_ARGUMENT",
+                    i,
                     "The sandbox supports update and remove operations on campaigns.",
                     {"mutateError": "MUTATE_NOT_ALLOWED"},
-                    location=_location(i),
                 )
             campaign_id = resource.removeprefix(prefix)
             campaign = state.get_campaign(conn, PLATFORM, campaign_id)
-            if (
-                not resource.startswith(prefix)
-                or campaign is None
-                or (campaign.account_id != account.account_id)
-            ):
-                raise ads_failure(
-                    request,
-                    400,
-                    "INVALID_ARGUMENT",
-                    "The requested resource was not found.",
-                    {"mutateError": "RESOURCE_NOT_FOUND"},
-                    location=_location(i, "update", "resource_name"),
-                )
+            _resource_campaign(request, i, resource, prefix, campaign, account)
             status = None
             name = None
             for field in fields:
                 if field == "status":
                     status = update.get("status")
                     if status not in CAMPAIGN_STATUSES:
-                        raise ads_failure(
+                        raise _operation_error(
                             request,
-                            400,
-                            "INVALID_ARGUMENT",
+                            i,
                             "Enum value is not permitted.",
                             {"requestError": "INVALID_ENUM_VALUE"},
-                            location=_location(i, "update", "status"),
+                            "update",
+                            "status",
                         )
                 elif field == "name":
                     name = str(update.get("name") or "")
                     if not name:
-                        raise ads_failure(
+                        raise _operation_error(
                             request,
-                            400,
-                            "INVALID_ARGUMENT",
+                            i,
                             "The field is required.",
                             {"fieldError": "REQUIRED"},
-                            location=_location(i, "update", "name"),
+                            "update",
+                            "name",
                         )
                 else:
-                    raise ads_failure(
+                    raise _operation_error(
                         request,
-                        400,
-                        "INVALID_ARGUMENT",
+                        i,
                         f"The sandbox cannot update campaign field '{field}'.",
                         {"fieldError": "IMMUTABLE_FIELD"},
-                        location=_location(i, "update", field),
+                        "update",
+                        field,
                     )
             changes.append((campaign_id, status, name))
         if body.get("validateOnly"):
@@ -827,52 +836,43 @@ async def mutate_budgets(
         for i, operation in enumerate(operations):
             update = operation.get("update") if isinstance(operation, dict) else None
             if not isinstance(update, dict):
-                raise ads_failure(
+                raise _operation_error(
                     request,
-                    400,
-                    "INVALID_ARGUMENT",
+                    i,
                     "The sandbox supports update operations on campaign budgets.",
                     {"mutateError": "MUTATE_NOT_ALLOWED"},
-                    location=_location(i),
                 )
             resource = str(update.get("resourceName", ""))
             budget_id = resource.removeprefix(prefix)
-            campaign = state.get_campaign_by_budget(conn, PLATFORM, budget_id)
-            if (
-                not resource.startswith(prefix)
-                or campaign is None
-                or (campaign.account_id != account.account_id)
-            ):
-                raise ads_failure(
-                    request,
-                    400,
-                    "INVALID_ARGUMENT",
-                    "The requested resource was not found.",
-                    {"mutateError": "RESOURCE_NOT_FOUND"},
-                    location=_location(i, "update", "resource_name"),
-                )
+            campaign = _resource_campaign(
+                request,
+                i,
+                resource,
+                prefix,
+                state.get_campaign_by_budget(conn, PLATFORM, budget_id),
+                account,
+            )
             fields = _mask_fields(operation, update)
             if fields != ["amountMicros"]:
-                raise ads_failure(
+                raise _operation_error(
                     request,
-                    400,
-                    "INVALID_ARGUMENT",
+                    i,
                     "The sandbox can update amount_micros only.",
                     {"fieldError": "IMMUTABLE_FIELD"},
-                    location=_location(i, "update"),
+                    "update",
                 )
             try:
                 amount = int(str(update.get("amountMicros")))
             except ValueError:
                 amount = -1
             if amount <= 0 or amount % 10_000:
-                raise ads_failure(
+                raise _operation_error(
                     request,
-                    400,
-                    "INVALID_ARGUMENT",
+                    i,
                     "Budget amount must be positive and a multiple of the minimum currency unit.",
                     {"campaignBudgetError": "NON_MULTIPLE_OF_MINIMUM_CURRENCY_UNIT"},
-                    location=_location(i, "update", "amount_micros"),
+                    "update",
+                    "amount_micros",
                 )
             changes.append((campaign.campaign_id, amount))
         if body.get("validateOnly"):

@@ -12,30 +12,38 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from adscale_sandbox import state
 from adscale_sandbox.core import (
     PlatformError,
     RateDecision,
+    bearer_token,
     json_response,
     make_guard,
     now,
     parse_sha256_hex,
     sandbox_of,
 )
-from adscale_sandbox.metrics import DailyMetrics, active_days, daily_metrics
+from adscale_sandbox.metrics import DailyMetrics, active_days, daily_metrics, preset_range
 from adscale_sandbox.oauth import (
+    IssuedTokens,
     Principal,
     TokenState,
     check_token,
-    issue_code,
     issue_tokens,
     take_code,
+)
+from adscale_sandbox.platforms.common import (
+    issue_session_tokens,
+    owned_account,
+    owned_audience,
+    redirect_back,
+    sign_in,
 )
 
 PLATFORM = "meta"
@@ -160,10 +168,9 @@ class MetaAdapter:
     name = PLATFORM
 
     async def extract_token(self, request: Request) -> str | None:
-        header = request.headers.get("authorization", "")
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() in ("bearer", "oauth") and value.strip():
-            return value.strip()
+        header_token = bearer_token(request, ("bearer", "oauth"))
+        if header_token:
+            return header_token
         params = await meta_params(request)
         token = params.get("access_token")
         return str(token) if token else None
@@ -212,11 +219,6 @@ class MetaAdapter:
         )
 
     def fault_error(self, kind: str, request: Request) -> PlatformError:
-        if kind == "rate_limit":
-            return self.rate_limit_error(RateDecision(False, 100, 100, 60), request)
-        if kind == "token_expired":
-            at = now()
-            return expired_token_error(at - 1, at)
         if kind == "permission":
             return meta_error(403, 200, "(#200) Permissions error")
         if kind == "server_error":
@@ -351,7 +353,6 @@ router = APIRouter()
 
 @www_router.get("/{version}/dialog/oauth")
 async def oauth_dialog(version: str, request: Request) -> Response:
-    ctx = sandbox_of(request)
     q = request.query_params
     client_id = q.get("client_id") or q.get("app_id")
     redirect_uri = q.get("redirect_uri")
@@ -359,36 +360,27 @@ async def oauth_dialog(version: str, request: Request) -> Response:
         return json_response(
             {"error": {"message": "Invalid App ID or missing redirect_uri", "code": 191}}, 400
         )
-    user_id = q.get("sandbox_user") or ctx.settings.test_user
-    at = now()
-
-    def _work(conn: sqlite3.Connection) -> str:
-        state.ensure_user(
-            conn,
-            PLATFORM,
-            user_id,
-            ctx.settings.ad_accounts_per_user,
-            ctx.settings.campaigns_per_account,
-        )
-        return issue_code(
-            conn,
-            platform=PLATFORM,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            user_id=user_id,
-            scope=q.get("scope", "ads_management"),
-            code_challenge=None,
-            code_challenge_method=None,
-            now=at,
-            lifetime=ctx.settings.auth_code_lifetime_seconds,
-        )
-
-    code = await ctx.store.run(_work)
+    code = await sign_in(
+        request,
+        PLATFORM,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=q.get("scope", "ads_management"),
+    )
     query: dict[str, str] = {"code": code}
     if "state" in q:
         query["state"] = q["state"]
-    separator = "&" if "?" in redirect_uri else "?"
-    return RedirectResponse(f"{redirect_uri}{separator}{urlencode(query)}", status_code=302)
+    return redirect_back(redirect_uri, query)
+
+
+def _token_response(tokens: IssuedTokens) -> Response:
+    return json_response(
+        {
+            "access_token": tokens.access_token,
+            "token_type": "bearer",
+            "expires_in": tokens.expires_in,
+        }
+    )
 
 
 @router.api_route("/{version}/oauth/access_token", methods=["GET", "POST"])
@@ -419,13 +411,7 @@ async def access_token(version: str, request: Request) -> Response:
         result = await ctx.store.run(_exchange)
         if isinstance(result, TokenState):
             raise adapter.auth_error(result, request)
-        return json_response(
-            {
-                "access_token": result.access_token,
-                "token_type": "bearer",
-                "expires_in": result.expires_in,
-            }
-        )
+        return _token_response(result)
 
     code_value = str(params.get("code", ""))
     client_id = str(params.get("client_id", ""))
@@ -448,28 +434,21 @@ async def access_token(version: str, request: Request) -> Response:
                 "identical to the one you used in the OAuth dialog request",
                 subcode=36008,
             )
-        return issue_tokens(
+        return issue_session_tokens(
             conn,
-            platform=PLATFORM,
+            settings,
+            PLATFORM,
             user_id=code.user_id,
             client_id=client_id,
             scope=code.scope,
             now=at,
-            lifetime=settings.access_token_lifetime_seconds,
-            refresh_lifetime=settings.refresh_token_lifetime_seconds,
             with_refresh=False,
         )
 
     result = await ctx.store.run(_work)
     if isinstance(result, PlatformError):
         raise result
-    return json_response(
-        {
-            "access_token": result.access_token,
-            "token_type": "bearer",
-            "expires_in": result.expires_in,
-        }
-    )
+    return _token_response(result)
 
 
 # --------------------------------------------------------------------------- me / accounts
@@ -515,8 +494,8 @@ async def my_ad_accounts(
 def _owned_account(
     conn: sqlite3.Connection, account_id: str, principal: Principal, method: str
 ) -> state.AdAccount:
-    account = state.get_account(conn, PLATFORM, account_id)
-    if account is None or account.user_id != principal.user_id:
+    account = owned_account(conn, PLATFORM, account_id, principal)
+    if account is None:
         raise unsupported_object(f"act_{account_id}", method)
     return account
 
@@ -638,11 +617,8 @@ async def list_custom_audiences(
 def _owned_audience(
     conn: sqlite3.Connection, audience_id: str, principal: Principal, method: str, delay: float
 ) -> state.Audience:
-    audience = state.get_audience(conn, PLATFORM, audience_id, now=now(), delay=delay)
+    audience = owned_audience(conn, PLATFORM, audience_id, principal, delay)
     if audience is None:
-        raise unsupported_object(audience_id, method)
-    account = state.get_account(conn, PLATFORM, audience.account_id)
-    if account is None or account.user_id != principal.user_id:
         raise unsupported_object(audience_id, method)
     return audience
 
@@ -793,13 +769,38 @@ async def _upload(request: Request, audience_id: str, principal: Principal, kind
             return result
         if session is not None:
             _track_session(conn, audience, session, kind, len(data), invalid, at)
-        if kind == "add":
-            state.add_members(conn, audience, hashes, invalid=invalid, permille=permille, now=at)
-        else:
-            state.remove_members(conn, audience, hashes, invalid=invalid, permille=permille, now=at)
+        state.change_members(
+            conn,
+            audience,
+            hashes,
+            remove=kind == "remove",
+            invalid=invalid,
+            permille=permille,
+            now=at,
+        )
         return result
 
     return respond(request, await ctx.store.run(_work))
+
+
+def _start_session(
+    conn: sqlite3.Connection,
+    audience: state.Audience,
+    session_id: str,
+    session: dict[str, Any],
+    kind: str,
+    at: float,
+) -> state.UploadSession:
+    estimated = session.get("estimated_num_total")
+    return state.start_session(
+        conn, audience, session_id, kind, int(estimated) if estimated else None, at
+    )
+
+
+def _finished_session(session_id: str) -> PlatformError:
+    return invalid_parameter(
+        f"(#100) Upload session {session_id} is already finished", subcode=1870055
+    )
 
 
 def _track_session(
@@ -815,14 +816,9 @@ def _track_session(
     seq = int(session.get("batch_seq", 1))
     current = state.get_session(conn, audience, session_id)
     if current is None or (seq == 1 and current.status != "open"):
-        estimated = session.get("estimated_num_total")
-        current = state.start_session(
-            conn, audience, session_id, kind, int(estimated) if estimated else None, at
-        )
+        current = _start_session(conn, audience, session_id, session, kind, at)
     elif current.status != "open":
-        raise invalid_parameter(
-            f"(#100) Upload session {session_id} is already finished", subcode=1870055
-        )
+        raise _finished_session(session_id)
     state.record_batch(
         conn,
         current,
@@ -860,19 +856,14 @@ def _replace_batch(
                         "this audience. Finish it with last_batch_flag=true first."
                     ),
                 )
-        estimated = session.get("estimated_num_total")
-        current = state.start_session(
-            conn, audience, session_id, "replace", int(estimated) if estimated else None, at
-        )
+        current = _start_session(conn, audience, session_id, session, "replace", at)
     elif current is None or current.kind != "replace":
         raise invalid_parameter(
             f"(#100) Upload session {session_id} was not started: send batch_seq 1 first",
             subcode=1870055,
         )
     elif current.status != "open":
-        raise invalid_parameter(
-            f"(#100) Upload session {session_id} is already finished", subcode=1870055
-        )
+        raise _finished_session(session_id)
     staged = state.stage_members(conn, current, hashes, permille=permille)
     last = _flag(session.get("last_batch_flag"))
     state.record_batch(
@@ -1003,21 +994,12 @@ def _date_range(params: dict[str, Any], earliest: date) -> tuple[date, date]:
             raise invalid_parameter("(#100) time_range since must not be after until")
         return since, until
     preset = str(params.get("date_preset", "last_30d"))
-    if preset == "today":
-        return today, today
-    if preset == "yesterday":
-        return today - timedelta(days=1), today - timedelta(days=1)
-    if preset == "this_month":
-        return today.replace(day=1), today
-    if preset == "last_month":
-        end = today.replace(day=1) - timedelta(days=1)
-        return end.replace(day=1), end
     if preset == "maximum":
         return earliest, today
     match = re.fullmatch(r"last_(\d+)d", preset)
-    if match:
-        n = int(match.group(1))
-        return today - timedelta(days=n), today - timedelta(days=1)
+    window = preset_range(preset, today, last_days=int(match.group(1)) if match else None)
+    if window is not None:
+        return window
     raise invalid_parameter(f"(#100) date_preset must be a supported preset, got {preset}")
 
 

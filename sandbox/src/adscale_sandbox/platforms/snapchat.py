@@ -6,20 +6,21 @@ import secrets
 import sqlite3
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from adscale_sandbox import state
 from adscale_sandbox.core import (
     PlatformError,
     RateDecision,
+    bearer_token,
     json_response,
     make_guard,
     now,
     parse_sha256_hex,
-    read_json,
+    read_json_object,
     sandbox_of,
 )
 from adscale_sandbox.oauth import (
@@ -27,10 +28,15 @@ from adscale_sandbox.oauth import (
     Principal,
     TokenState,
     check_token,
-    issue_code,
-    issue_tokens,
     take_code,
     verify_pkce,
+)
+from adscale_sandbox.platforms.common import (
+    issue_session_tokens,
+    owned_account,
+    owned_audience,
+    redirect_back,
+    sign_in,
 )
 
 PLATFORM = "snapchat"
@@ -63,8 +69,7 @@ class SnapchatAdapter:
     name = PLATFORM
 
     async def extract_token(self, request: Request) -> str | None:
-        scheme, _, value = request.headers.get("authorization", "").partition(" ")
-        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+        return bearer_token(request)
 
     def auth_error(self, token_state: TokenState, request: Request) -> PlatformError:
         if token_state is TokenState.EXPIRED:
@@ -79,10 +84,6 @@ class SnapchatAdapter:
         )
 
     def fault_error(self, kind: str, request: Request) -> PlatformError:
-        if kind == "rate_limit":
-            return self.rate_limit_error(RateDecision(False, 1, 1, 60), request)
-        if kind == "token_expired":
-            return self.auth_error(TokenState.EXPIRED, request)
         if kind == "permission":
             return snap_error(403, "Forbidden: the user lacks access to this ad account.")
         if kind == "server_error":
@@ -101,7 +102,6 @@ router = APIRouter()
 
 @accounts_router.get("/login/oauth2/authorize")
 async def authorize(request: Request) -> Response:
-    ctx = sandbox_of(request)
     q = request.query_params
     client_id = q.get("client_id")
     redirect_uri = q.get("redirect_uri")
@@ -113,37 +113,19 @@ async def authorize(request: Request) -> Response:
             },
             400,
         )
-    user_id = q.get("sandbox_user") or ctx.settings.test_user
-    scope = q.get("scope", "snapchat-marketing-api")
-    at = now()
-
-    def _work(conn: sqlite3.Connection) -> str:
-        state.ensure_user(
-            conn,
-            PLATFORM,
-            user_id,
-            ctx.settings.ad_accounts_per_user,
-            ctx.settings.campaigns_per_account,
-        )
-        return issue_code(
-            conn,
-            platform=PLATFORM,
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            user_id=user_id,
-            scope=scope,
-            code_challenge=q.get("code_challenge"),
-            code_challenge_method=q.get("code_challenge_method"),
-            now=at,
-            lifetime=ctx.settings.auth_code_lifetime_seconds,
-        )
-
-    code = await ctx.store.run(_work)
+    code = await sign_in(
+        request,
+        PLATFORM,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scope=q.get("scope", "snapchat-marketing-api"),
+        code_challenge=q.get("code_challenge"),
+        code_challenge_method=q.get("code_challenge_method"),
+    )
     query = {"code": code}
     if "state" in q:
         query["state"] = q["state"]
-    separator = "&" if "?" in redirect_uri else "?"
-    return RedirectResponse(f"{redirect_uri}{separator}{urlencode(query)}", status_code=302)
+    return redirect_back(redirect_uri, query)
 
 
 def _token_body(tokens: IssuedTokens) -> dict[str, Any]:
@@ -192,15 +174,8 @@ async def access_token(request: Request) -> Response:
             user_id, scope = principal.user_id, principal.scope
         else:
             return None
-        return issue_tokens(
-            conn,
-            platform=PLATFORM,
-            user_id=user_id,
-            client_id=client_id,
-            scope=scope,
-            now=at,
-            lifetime=settings.access_token_lifetime_seconds,
-            refresh_lifetime=settings.refresh_token_lifetime_seconds,
+        return issue_session_tokens(
+            conn, settings, PLATFORM, user_id=user_id, client_id=client_id, scope=scope, now=at
         )
 
     if grant not in ("authorization_code", "refresh_token"):
@@ -281,8 +256,8 @@ async def organization_accounts(
 
 
 def _account(conn: sqlite3.Connection, account_id: str, principal: Principal) -> state.AdAccount:
-    account = state.get_account(conn, PLATFORM, account_id)
-    if account is None or account.user_id != principal.user_id:
+    account = owned_account(conn, PLATFORM, account_id, principal)
+    if account is None:
         raise snap_error(403, "Forbidden: the user lacks access to this ad account.")
     return account
 
@@ -332,13 +307,12 @@ def _segments(*audiences: state.Audience) -> list[dict[str, Any]]:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = await read_json(request)
-    except ValueError as exc:
-        raise snap_error(400, f"Malformed JSON body: {exc}") from exc
-    if not isinstance(body, dict):
-        raise snap_error(400, "The request body must be a JSON object.")
-    return body
+    return await read_json_object(
+        request,
+        lambda message: snap_error(400, message),
+        "Malformed JSON body: ",
+        "The request body must be a JSON object.",
+    )
 
 
 @router.post("/v1/adaccounts/{account_id}/segments")
@@ -401,11 +375,8 @@ async def list_segments(
 def _segment(
     conn: sqlite3.Connection, segment_id: str, principal: Principal, delay: float
 ) -> state.Audience:
-    audience = state.get_audience(conn, PLATFORM, segment_id, now=now(), delay=delay)
+    audience = owned_audience(conn, PLATFORM, segment_id, principal, delay)
     if audience is None:
-        raise snap_error(404, f"Segment {segment_id} not found.")
-    account = state.get_account(conn, PLATFORM, audience.account_id)
-    if account is None or account.user_id != principal.user_id:
         raise snap_error(404, f"Segment {segment_id} not found.")
     return audience
 
@@ -485,10 +456,9 @@ async def _change_users(
         schema_type, hashes = _users(body, audience.identifier_type)
         if audience.identifier_type is None:
             state.update_audience_fields(conn, audience, identifier_type=schema_type, now=at)
-        if remove:
-            state.remove_members(conn, audience, hashes, invalid=0, permille=permille, now=at)
-        else:
-            state.add_members(conn, audience, hashes, invalid=0, permille=permille, now=at)
+        state.change_members(
+            conn, audience, hashes, remove=remove, invalid=0, permille=permille, now=at
+        )
         return len(hashes)
 
     count = await ctx.store.run(_work)

@@ -8,10 +8,9 @@ import secrets
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from adscale_sandbox import state
@@ -22,18 +21,18 @@ from adscale_sandbox.core import (
     make_guard,
     now,
     parse_sha256_hex,
-    read_json,
+    read_json_object,
     sandbox_of,
 )
-from adscale_sandbox.oauth import (
-    IssuedTokens,
-    Principal,
-    TokenState,
-    check_token,
-    issue_code,
-    issue_tokens,
-    take_code,
+from adscale_sandbox.oauth import IssuedTokens, Principal, TokenState, check_token, take_code
+from adscale_sandbox.platforms.common import (
+    account_audience,
+    issue_session_tokens,
+    owned_account,
+    redirect_back,
+    sign_in,
 )
+from adscale_sandbox.settings import Settings
 
 PLATFORM = "tiktok"
 API = "/open_api/v1.3"
@@ -83,10 +82,6 @@ class TikTokAdapter:
         )
 
     def fault_error(self, kind: str, request: Request) -> PlatformError:
-        if kind == "rate_limit":
-            return self.rate_limit_error(RateDecision(False, 1, 1, 60), request)
-        if kind == "token_expired":
-            return self.auth_error(TokenState.EXPIRED, request)
         if kind == "permission":
             return tiktok_error(40001, "No permission to operate this advertiser.")
         if kind == "server_error":
@@ -100,13 +95,9 @@ router = APIRouter()
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = await read_json(request)
-    except ValueError as exc:
-        raise invalid(f"Request body is not valid JSON: {exc}") from exc
-    if not isinstance(body, dict):
-        raise invalid("Request body must be a JSON object.")
-    return body
+    return await read_json_object(
+        request, invalid, "Request body is not valid JSON: ", "Request body must be a JSON object."
+    )
 
 
 def _json_list(value: Any, name: str) -> list[str]:
@@ -125,8 +116,8 @@ def _advertiser(
 ) -> state.AdAccount:
     if not advertiser_id:
         raise invalid("advertiser_id: Missing data for required field.")
-    account = state.get_account(conn, PLATFORM, str(advertiser_id))
-    if account is None or account.user_id != principal.user_id:
+    account = owned_account(conn, PLATFORM, str(advertiser_id), principal)
+    if account is None:
         raise tiktok_error(40001, f"No permission to operate advertiser {advertiser_id}.")
     return account
 
@@ -134,8 +125,8 @@ def _advertiser(
 def _audience(
     conn: sqlite3.Connection, advertiser: state.AdAccount, audience_id: Any, delay: float
 ) -> state.Audience:
-    audience = state.get_audience(conn, PLATFORM, str(audience_id), now=now(), delay=delay)
-    if audience is None or audience.account_id != advertiser.account_id:
+    audience = account_audience(conn, PLATFORM, advertiser.account_id, str(audience_id), delay)
+    if audience is None:
         raise invalid(f"Custom audience {audience_id} does not exist.")
     return audience
 
@@ -145,7 +136,6 @@ def _audience(
 
 @router.get("/portal/auth")
 async def portal_auth(request: Request) -> Response:
-    ctx = sandbox_of(request)
     q = request.query_params
     app_id = q.get("app_id")
     redirect_uri = q.get("redirect_uri")
@@ -153,36 +143,17 @@ async def portal_auth(request: Request) -> Response:
         return json_response(
             {"code": 40002, "message": "app_id and redirect_uri are required", "data": {}}, 400
         )
-    user_id = q.get("sandbox_user") or ctx.settings.test_user
-    at = now()
-
-    def _work(conn: sqlite3.Connection) -> str:
-        state.ensure_user(
-            conn,
-            PLATFORM,
-            user_id,
-            ctx.settings.ad_accounts_per_user,
-            ctx.settings.campaigns_per_account,
-        )
-        return issue_code(
-            conn,
-            platform=PLATFORM,
-            client_id=app_id,
-            redirect_uri=redirect_uri,
-            user_id=user_id,
-            scope=q.get("scope", "audience_management"),
-            code_challenge=None,
-            code_challenge_method=None,
-            now=at,
-            lifetime=ctx.settings.auth_code_lifetime_seconds,
-        )
-
-    code = await ctx.store.run(_work)
+    code = await sign_in(
+        request,
+        PLATFORM,
+        client_id=app_id,
+        redirect_uri=redirect_uri,
+        scope=q.get("scope", "audience_management"),
+    )
     query = {"auth_code": code, "code": code}
     if "state" in q:
         query["state"] = q["state"]
-    separator = "&" if "?" in redirect_uri else "?"
-    return RedirectResponse(f"{redirect_uri}{separator}{urlencode(query)}", status_code=302)
+    return redirect_back(redirect_uri, query)
 
 
 def _token_data(tokens: IssuedTokens, advertiser_ids: list[str]) -> dict[str, Any]:
@@ -196,33 +167,46 @@ def _token_data(tokens: IssuedTokens, advertiser_ids: list[str]) -> dict[str, An
     }
 
 
+def _app_id(body: dict[str, Any]) -> str:
+    """The caller's ``app_id``, refused unless it comes with a ``secret``."""
+    app_id = str(body.get("app_id", ""))
+    if not app_id or not body.get("secret"):
+        raise tiktok_error(40101, "app_id or secret is invalid.")
+    return app_id
+
+
+def _issue(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    *,
+    user_id: str,
+    app_id: str,
+    scope: str,
+    at: float,
+) -> tuple[IssuedTokens, list[str]]:
+    """New tokens and the advertisers they may operate."""
+    tokens = issue_session_tokens(
+        conn, settings, PLATFORM, user_id=user_id, client_id=app_id, scope=scope, now=at
+    )
+    accounts = state.list_accounts(conn, PLATFORM, user_id)
+    return tokens, [a.account_id for a in accounts]
+
+
 @router.post(f"{API}/oauth2/access_token/")
 async def oauth_access_token(request: Request) -> Response:
     ctx = sandbox_of(request)
     body = await _body(request)
-    app_id = str(body.get("app_id", ""))
-    if not app_id or not body.get("secret"):
-        raise tiktok_error(40101, "app_id or secret is invalid.")
+    app_id = _app_id(body)
     auth_code = str(body.get("auth_code", ""))
     at = now()
-    settings = ctx.settings
 
     def _work(conn: sqlite3.Connection) -> tuple[IssuedTokens, list[str]] | None:
         code = take_code(conn, PLATFORM, auth_code)
         if code is None or code.used or code.expires_at <= at or code.client_id != app_id:
             return None
-        tokens = issue_tokens(
-            conn,
-            platform=PLATFORM,
-            user_id=code.user_id,
-            client_id=app_id,
-            scope=code.scope,
-            now=at,
-            lifetime=settings.access_token_lifetime_seconds,
-            refresh_lifetime=settings.refresh_token_lifetime_seconds,
+        return _issue(
+            conn, ctx.settings, user_id=code.user_id, app_id=app_id, scope=code.scope, at=at
         )
-        accounts = state.list_accounts(conn, PLATFORM, code.user_id)
-        return tokens, [a.account_id for a in accounts]
 
     result = await ctx.store.run(_work)
     if result is None:
@@ -234,29 +218,22 @@ async def oauth_access_token(request: Request) -> Response:
 async def oauth_refresh_token(request: Request) -> Response:
     ctx = sandbox_of(request)
     body = await _body(request)
-    app_id = str(body.get("app_id", ""))
-    if not app_id or not body.get("secret"):
-        raise tiktok_error(40101, "app_id or secret is invalid.")
+    app_id = _app_id(body)
     refresh = str(body.get("refresh_token", ""))
     at = now()
-    settings = ctx.settings
 
     def _work(conn: sqlite3.Connection) -> tuple[IssuedTokens, list[str]] | None:
         token_state, principal = check_token(conn, PLATFORM, refresh, "refresh", at)
         if token_state is not TokenState.OK or principal is None or principal.client_id != app_id:
             return None
-        tokens = issue_tokens(
+        return _issue(
             conn,
-            platform=PLATFORM,
+            ctx.settings,
             user_id=principal.user_id,
-            client_id=app_id,
+            app_id=app_id,
             scope=principal.scope,
-            now=at,
-            lifetime=settings.access_token_lifetime_seconds,
-            refresh_lifetime=settings.refresh_token_lifetime_seconds,
+            at=at,
         )
-        accounts = state.list_accounts(conn, PLATFORM, principal.user_id)
-        return tokens, [a.account_id for a in accounts]
 
     result = await ctx.store.run(_work)
     if result is None:
@@ -407,10 +384,15 @@ async def segment_mapping(request: Request, principal: Principal = Depends(autho
             audience = state.get_audience(conn, PLATFORM, audience_id, now=at, delay=ctx.delay)
             if audience is None or audience.account_id not in owned:
                 raise invalid(f"Custom audience {audience_id} does not exist.")
-            if action == "add":
-                state.add_members(conn, audience, hashes, invalid=0, permille=permille, now=at)
-            else:
-                state.remove_members(conn, audience, hashes, invalid=0, permille=permille, now=at)
+            state.change_members(
+                conn,
+                audience,
+                hashes,
+                remove=action == "delete",
+                invalid=0,
+                permille=permille,
+                now=at,
+            )
 
     await ctx.store.run(_work)
     return ok({})
@@ -574,10 +556,15 @@ async def custom_audience_update(
             )
         if action == "REPLACE":
             state.remove_all_members(conn, audience, before=None, now=at)
-        if action == "REMOVE":
-            state.remove_members(conn, audience, hashes, invalid=bad, permille=permille, now=at)
-        else:
-            state.add_members(conn, audience, hashes, invalid=bad, permille=permille, now=at)
+        state.change_members(
+            conn,
+            audience,
+            hashes,
+            remove=action == "REMOVE",
+            invalid=bad,
+            permille=permille,
+            now=at,
+        )
 
     await ctx.store.run(_work)
     return ok({})
