@@ -453,6 +453,19 @@ async def test_rule_crud_validation_and_isolation(api: Api, other: Api):
     assert (await api.client.get(url, headers=api.h)).status_code == 404
 
 
+async def test_money_conditions_are_two_decimal_strings(api: Api):
+    """README "Encodings": rule min_spend / min_budget / max_budget are money ("25.00")."""
+    rule = await api.rule(
+        "increase_budget_high_roas",
+        4,
+        conditions={"min_spend": 25, "min_budget": "5", "max_budget": 100.5},
+    )
+    expected = {"min_spend": "25.00", "min_budget": "5.00", "max_budget": "100.50"}
+    assert {k: rule["conditions"][k] for k in expected} == expected
+    got = await api.client.get(f"/api/v1/rules/{rule['id']}", headers=api.h)
+    assert {k: got.json()["conditions"][k] for k in expected} == expected
+
+
 async def test_campaign_filter(api: Api, session: AsyncSession):
     acc = await pro(api, session)
     a = await api.campaign(acc, name="A", status="active")

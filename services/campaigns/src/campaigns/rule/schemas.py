@@ -5,9 +5,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from campaigns.api import PositiveMoney, Ratio, UtcDateTime
+from campaigns.api import PositiveMoney, Ratio, UtcDateTime, money_str
 
 RuleType = Literal[
     "pause_low_roas", "increase_budget_high_roas", "decrease_budget_low_ctr", "pause_no_conversions"
@@ -16,7 +16,12 @@ BUDGET_RULES = frozenset({"increase_budget_high_roas", "decrease_budget_low_ctr"
 DEFAULT_BUDGET_CHANGE_PERCENT = Decimal(20)
 DEFAULT_MIN_BUDGET = Decimal("1.00")
 
-NonNegativeMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
+# Money like every other amount of the API: a two-decimal string on output ("25.00").
+NonNegativeMoney = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=14, decimal_places=2),
+    PlainSerializer(money_str, return_type=str, when_used="json"),
+]
 
 
 class RuleConditions(BaseModel):

@@ -1,0 +1,178 @@
+"""adscale-api.md "Auth": register, login, refresh, me, provision, field by field.
+
+(test_identity.py covers refresh rotation and reuse, password reset and the API-key
+lifecycle; the auth refusals of every JWT endpoint are in test_adscale_conventions.py.)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+import contract_kit as kit
+
+ME = {"id": kit.UUID4, "email": kit.STR, "plan": kit.PLAN, "created_at": kit.TIMESTAMP}
+PROVISIONED = {"user_id": kit.UUID4, "email": kit.STR, "plan": kit.PLAN}
+
+
+def check_pair(body: dict[str, object]) -> dict[str, object]:
+    """A token pair; the access token is a JWT naming the user, the plan and its lifetime."""
+    kit.conforms(body, kit.TOKEN_PAIR)
+    access = str(body["access_token"])
+    assert access.count(".") == 2
+    claims = kit.claims(access)
+    kit.UUID4(claims["sub"])
+    kit.PLAN(claims["plan"])
+    assert claims["exp"] - claims["iat"] == body["expires_in"] > 0
+    assert abs(claims["iat"] - time.time()) < 120
+    assert len(str(body["refresh_token"])) >= 32 and "." not in str(body["refresh_token"])
+    return claims
+
+
+async def test_register_returns_a_bearer_token_pair_for_a_free_account(api: httpx.AsyncClient):
+    anonymous = kit.anonymous()
+    email = f"ReGister-{uuid.uuid4().hex[:12]}@Example.COM"
+    response = await api.post(
+        "/auth/register", json={"email": email, "password": "8 chars!"}, headers=anonymous
+    )  # exactly the minimum length
+    assert response.status_code == 201, response.text
+    claims = check_pair(response.json())
+    assert claims["plan"] == "free"
+    me = await api.get(
+        "/auth/me", headers={"Authorization": f"Bearer {response.json()['access_token']}"}
+    )
+    profile = kit.conforms(me.json(), ME)
+    assert profile["id"] == claims["sub"] and profile["plan"] == "free"
+    assert profile["email"] == email.lower()
+    assert abs((kit.utc(profile["created_at"]).timestamp()) - time.time()) < 120
+
+
+async def test_register_refusals(api: httpx.AsyncClient):
+    anonymous = kit.anonymous()
+    member = await kit.register(api, "taken")
+    duplicate = await api.post(
+        "/auth/register",
+        json={"email": member.email.upper(), "password": "another password"},
+        headers=anonymous,
+    )
+    kit.detail_error(duplicate, 409)
+    short = await api.post(
+        "/auth/register",
+        json={"email": kit.unique_email("short"), "password": "7 chars"},
+        headers=anonymous,
+    )
+    kit.validation_error(short, ["body", "password"])
+    bad_email = await api.post(
+        "/auth/register",
+        json={"email": "not-an-email", "password": kit.PASSWORD},
+        headers=anonymous,
+    )
+    kit.validation_error(bad_email, ["body", "email"])
+    empty = await api.post("/auth/register", json={}, headers=anonymous)
+    kit.validation_error(empty, ["body", "email"], ["body", "password"])
+
+
+async def test_login_returns_a_new_pair_and_refuses_bad_credentials(api: httpx.AsyncClient):
+    member = await kit.register(api, "login")
+    ok = await api.post(
+        "/auth/login",
+        json={"email": member.email, "password": member.password},
+        headers=member.anonymous,
+    )
+    assert ok.status_code == 200, ok.text
+    claims = check_pair(ok.json())
+    assert claims["sub"] == member.id
+    assert ok.json()["refresh_token"] != member.refresh_token
+    assert (await api.get("/auth/me", headers=member.headers)).status_code == 200  # both live
+
+    wrong = await api.post(
+        "/auth/login",
+        json={"email": member.email, "password": "wrong password"},
+        headers=member.anonymous,
+    )
+    kit.detail_error(wrong, 401)
+    missing = await api.post("/auth/login", json={"email": member.email}, headers=member.anonymous)
+    kit.validation_error(missing, ["body", "password"])
+
+
+async def test_refresh_exchanges_a_refresh_token_for_a_new_pair(api: httpx.AsyncClient):
+    member = await kit.register(api, "refresh")
+    response = await api.post(
+        "/auth/refresh", json={"refresh_token": member.refresh_token}, headers=member.anonymous
+    )
+    assert response.status_code == 200, response.text
+    claims = check_pair(response.json())
+    assert claims["sub"] == member.id
+    pair = response.json()
+    assert pair["access_token"] != member.access_token
+    assert pair["refresh_token"] != member.refresh_token
+    fresh = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert (await api.get("/auth/me", headers=fresh)).json()["id"] == member.id
+
+    unknown = await api.post(
+        "/auth/refresh", json={"refresh_token": "x" * 43}, headers=member.anonymous
+    )
+    kit.detail_error(unknown, 401)
+    access_as_refresh = await api.post(
+        "/auth/refresh", json={"refresh_token": pair["access_token"]}, headers=member.anonymous
+    )
+    kit.detail_error(access_as_refresh, 401)
+    not_a_string = await api.post(
+        "/auth/refresh", json={"refresh_token": 12345}, headers=member.anonymous
+    )
+    kit.validation_error(not_a_string, ["body", "refresh_token"])
+
+
+async def test_me_follows_the_current_plan(api: httpx.AsyncClient):
+    """/auth/me shows the plan the user has now, not the one in the token."""
+    member = await kit.register(api, "meplan")
+    await kit.upgrade(api, member, "enterprise")
+    body = kit.conforms((await api.get("/auth/me", headers=member.headers)).json(), ME)
+    assert body["plan"] == "enterprise" and kit.claims(member.access_token)["plan"] == "free"
+
+
+async def test_provision_creates_a_user_once_and_returns_it_again(api: httpx.AsyncClient):
+    caller = await kit.register(api, "provisioner")
+    await kit.upgrade(api, caller, "pro")
+    key = {"X-API-Key": await kit.api_key(api, caller)}
+    body = {"email": kit.unique_email("Provisioned").upper(), "external_user_id": uuid.uuid4().hex}
+
+    created = await api.post("/auth/provision", json=body, headers=key)
+    assert created.status_code == 201, created.text
+    user = kit.conforms(created.json(), PROVISIONED)
+    assert user["email"] == body["email"].lower() and user["plan"] == "free"
+    assert user["user_id"] != caller.id
+    again = await api.post("/auth/provision", json=body, headers=key)
+    assert again.status_code == 200 and again.json() == user
+
+    # The provisioned user is a real account: its email is taken for registration.
+    taken = await api.post(
+        "/auth/register",
+        json={"email": body["email"], "password": kit.PASSWORD},
+        headers=caller.anonymous,
+    )
+    kit.detail_error(taken, 409)
+    other_email = await api.post(
+        "/auth/provision",
+        json={"email": kit.unique_email("other"), "external_user_id": body["external_user_id"]},
+        headers=key,
+    )
+    kit.detail_error(other_email, 409)
+    kit.validation_error(
+        await api.post("/auth/provision", json={}, headers=key),
+        ["body", "email"],
+        ["body", "external_user_id"],
+    )
+    kit.validation_error(
+        await api.post(
+            "/auth/provision",
+            json={"email": "nope", "external_user_id": "x"},
+            headers=caller.headers,
+        ),
+        ["body", "email"],
+    )
