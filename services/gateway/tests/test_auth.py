@@ -218,3 +218,17 @@ async def test_revocation_event_on_kafka_refuses_the_key_within_two_seconds(
         await asyncio.sleep(0.05)
     else:
         raise AssertionError("revoked key still accepted after 2 s")
+
+
+async def test_stale_credentials_do_not_block_public_endpoints(gateway, upstreams):
+    expired = upstreams.keys[0].token(exp=int(time.time()) - 3600, iat=int(time.time()) - 4000)
+    gateway.gateway.forwarder.upstreams["identity"] = gateway.echo_url
+    refresh = await gateway.post(
+        "/api/v1/auth/refresh",
+        json={"refresh_token": "r"},
+        headers={"Authorization": f"Bearer {expired}"},
+    )
+    assert refresh.status_code == 201  # reached the service, as anonymous
+    assert upstreams.seen[-1]["auth"] == "anonymous"
+    protected = await gateway.get(PATH, headers={"Authorization": f"Bearer {expired}"})
+    assert protected.status_code == 401

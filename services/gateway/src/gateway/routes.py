@@ -21,6 +21,20 @@ ROUTE_TABLE: tuple[tuple[str, str], ...] = (
 )
 
 
+# The spec's public endpoints (no auth), plus the other routes that need none.
+PUBLIC_PATHS = frozenset(
+    {
+        "/api/v1/auth/register",
+        "/api/v1/auth/login",
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/forgot-password",
+        "/api/v1/auth/reset-password",
+        "/api/v1/billing/plans",
+        "/api/v1/billing/webhooks/stripe",
+    }
+)
+
+
 def upstream_for(path: str) -> str | None:
     for prefix, service in ROUTE_TABLE:
         if path == prefix or path.startswith(prefix + "/"):
