@@ -9,9 +9,10 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.types import utcnow
 from adscale_contracts.api_keys import API_KEY_PREFIX, generate_api_key
 from adscale_contracts.internal import ApiKeyVerifyResponse
-from identity.models import ApiKey, User, utcnow
+from identity.models import ApiKey, User
 from services.identity.tests.conftest import anonymous, as_service, as_user, register
 
 VERIFY = "/internal/api-keys/verify"

@@ -13,9 +13,9 @@ from email.message import Message
 
 import pytest
 
+from adscale_common.types import utcnow
 from adscale_contracts.events import PasswordResetRequested, build
 from identity.consumers import identity as identity_consumer
-from identity.models import utcnow
 from identity.settings import Settings
 
 

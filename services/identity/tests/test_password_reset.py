@@ -10,7 +10,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.models import PasswordReset, utcnow
+from adscale_common.types import utcnow
+from identity.models import PasswordReset
 from services.identity.tests.conftest import (
     RESET_SECRET,
     anonymous,

@@ -9,7 +9,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.models import RefreshToken, utcnow
+from adscale_common.types import utcnow
+from identity.models import RefreshToken
 from services.identity.tests.conftest import anonymous, register
 
 REFRESH = "/api/v1/auth/refresh"

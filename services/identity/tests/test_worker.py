@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.db import make_sessionmaker
 from adscale_common.messaging import outbox_event
+from adscale_common.types import utcnow
 from adscale_common.worker import WorkerContext
-from identity.models import PasswordReset, RefreshToken, User, utcnow
+from identity.models import PasswordReset, RefreshToken, User
 from identity.settings import Settings
 from identity.worker import consumer_specs, purge_once
 from services.identity.tests.conftest import unique_email

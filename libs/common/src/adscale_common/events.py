@@ -7,14 +7,12 @@ module only knows the envelope and the topic naming rule.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from adscale_common.types import utcnow
 
 
 class Envelope(BaseModel):

@@ -6,7 +6,7 @@ The plan catalogue is code (``billing.plan.catalogue``), not a table.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
 from adscale_common.db import NAMING_CONVENTION
+from adscale_common.types import utcnow
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
@@ -31,10 +32,6 @@ SUBSCRIPTION_STATUSES = (
     "paused",
 )
 STATUS_CHECK = "status IN (" + ", ".join(f"'{s}'" for s in SUBSCRIPTION_STATUSES) + ")"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _optional_at() -> Any:

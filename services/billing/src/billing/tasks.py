@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import logging
 
+from adscale_common.types import utcnow
 from adscale_common.worker import WorkerContext
-from billing.models import utcnow
 from billing.settings import Settings
 from billing.subscription.service import expire_scheduled_cancellations
 

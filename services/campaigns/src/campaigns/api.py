@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any
 
@@ -26,17 +25,10 @@ from adscale_common.internal_auth import CurrentJwtUser
 CENT = Decimal("0.01")
 
 
-def _utc(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def money_str(value: Decimal) -> str:
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
-UtcDateTime = Annotated[datetime, PlainSerializer(_utc, return_type=str, when_used="json")]
 Money = Annotated[Decimal, PlainSerializer(money_str, return_type=str, when_used="json")]
 # Money on input: > 0, at most 12 digits before and 2 after the point (NUMERIC(14,2)).
 PositiveMoney = Annotated[

@@ -9,7 +9,7 @@ Money is ``NUMERIC(14,2)``; times are ``timestamptz``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,15 +18,12 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
 from adscale_common.db import NAMING_CONVENTION
+from adscale_common.types import utcnow
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
 
 MONEY = sa.Numeric(14, 2)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _uuid_pk() -> Any:

@@ -7,22 +7,19 @@ reset tokens as HMAC-SHA256 with a server secret, passwords as argon2id.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from adscale_common.db import NAMING_CONVENTION
+from adscale_common.types import utcnow
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
 
 PLANS = ("free", "pro", "enterprise")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _created_at() -> Any:

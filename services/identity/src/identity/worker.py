@@ -12,10 +12,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from adscale_common.types import utcnow
 from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
 from identity.auth import repository as auth_repository
 from identity.consumers import billing, identity
-from identity.models import utcnow
 from identity.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser
-from billing.models import utcnow
+from adscale_common.types import utcnow
 from billing.plan import service as plans
 from billing.plan.catalogue import PLANS
 from billing.usage import service

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentPrincipal
+from adscale_common.types import utcnow
 from billing.dependencies import BillingSettings
-from billing.models import utcnow
 from billing.webhook import service
 from billing.webhook.schemas import WebhookAck
 

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from campaigns.models import AdAccount, utcnow
+from adscale_common.types import utcnow
+from campaigns.models import AdAccount
 
 
 async def get_owned(

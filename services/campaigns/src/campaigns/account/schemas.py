@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from campaigns.api import UtcDateTime
+from adscale_common.types import UtcDateTime
 from campaigns.models import AdAccount
 
 AdPlatform = Literal["google", "meta"]

@@ -15,7 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from campaigns.api import Money, PositiveMoney, UtcDateTime
+from adscale_common.types import UtcDateTime
+from campaigns.api import Money, PositiveMoney
 
 BidStrategy = Literal["auto_cpc", "manual_cpc", "target_roas"]
 AdGroupStatus = Literal["active", "paused"]

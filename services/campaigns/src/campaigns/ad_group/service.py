@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.types import utcnow
 from adscale_contracts.events import AdGroupCreated, AdGroupDeleted, AdGroupUpdated
 from campaigns.ad_group import repository
 from campaigns.ad_group.errors import AdGroupNotFound
@@ -16,7 +17,7 @@ from campaigns.api import invalid
 from campaigns.campaign import repository as campaigns
 from campaigns.campaign.errors import CampaignNotFound
 from campaigns.events import publish
-from campaigns.models import AdGroup, utcnow
+from campaigns.models import AdGroup
 from campaigns.plan import service as plans
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.types import utcnow
 from adscale_contracts.events import CampaignCreated, CampaignDeleted, CampaignUpdated
 from campaigns.account import repository as accounts
 from campaigns.account.errors import AccountNotFound
@@ -16,7 +17,7 @@ from campaigns.campaign import repository
 from campaigns.campaign.errors import CampaignNotFound, DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
 from campaigns.events import publish
-from campaigns.models import AdAccount, Campaign, utcnow
+from campaigns.models import AdAccount, Campaign
 from campaigns.plan import service as plans
 
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from campaigns.api import UtcDateTime
+from adscale_common.types import UtcDateTime
 
 CreativeStatus = Literal["active", "paused"]
 MAX_URL_LENGTH = 2048

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.types import utcnow
 from campaigns.ad_group import repository as ad_groups
 from campaigns.ad_group.errors import AdGroupNotFound
 from campaigns.api import invalid
@@ -16,7 +17,7 @@ from campaigns.creative.copy import CopyGenerator, CopyRequest, GeneratedCopy
 from campaigns.creative.errors import CreativeNotFound
 from campaigns.creative.limits import limits_for
 from campaigns.creative.schemas import CreativeCreate, CreativeUpdate, GenerateCopyRequest
-from campaigns.models import Creative, utcnow
+from campaigns.models import Creative
 
 
 def check_text(platform: str, values: dict[str, Any]) -> None:

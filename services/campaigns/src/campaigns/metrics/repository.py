@@ -10,8 +10,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.types import utcnow
 from campaigns.metrics.schemas import Totals
-from campaigns.models import Campaign, CampaignMetric, utcnow
+from campaigns.models import Campaign, CampaignMetric
 from campaigns.platforms import DailyInsight
 
 

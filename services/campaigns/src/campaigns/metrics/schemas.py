@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from campaigns.api import Money, Ratio, UtcDateTime, ratio
+from adscale_common.types import UtcDateTime
+from campaigns.api import Money, Ratio, ratio
 from campaigns.models import CampaignMetric
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.types import utcnow
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.api import ratio
@@ -16,7 +17,7 @@ from campaigns.crypto import TokenCipher
 from campaigns.metrics import ingest, repository
 from campaigns.metrics.errors import AccountTokenRejected, CampaignNotLinked, PlatformFailed
 from campaigns.metrics.schemas import OverviewRead, RefreshRead
-from campaigns.models import CampaignMetric, utcnow
+from campaigns.models import CampaignMetric
 from campaigns.platforms import CampaignPlatforms, describe_platform_error
 
 MAX_REFRESH_DAYS = 90

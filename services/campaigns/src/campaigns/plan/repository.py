@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from campaigns.models import UserPlan, utcnow
+from adscale_common.types import utcnow
+from campaigns.models import UserPlan
 
 
 async def lock_user_plan(session: AsyncSession, user_id: uuid.UUID) -> str:

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
-from campaigns.api import PositiveMoney, Ratio, UtcDateTime, money_str
+from adscale_common.types import UtcDateTime
+from campaigns.api import PositiveMoney, Ratio, money_str
 
 RuleType = Literal[
     "pause_low_roas", "increase_budget_high_roas", "decrease_budget_low_ctr", "pause_no_conversions"

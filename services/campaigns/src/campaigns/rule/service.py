@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.types import utcnow
 from campaigns.account.schemas import is_connected
 from campaigns.api import invalid
 from campaigns.campaign import service as campaigns
 from campaigns.campaign.errors import CampaignNotFound
 from campaigns.metrics import repository as metrics
 from campaigns.metrics.schemas import Totals
-from campaigns.models import Rule, RuleAction, RuleExecution, utcnow
+from campaigns.models import Rule, RuleAction, RuleExecution
 from campaigns.rule import repository
 from campaigns.rule.engine import CampaignState, evaluate
 from campaigns.rule.errors import RuleBusy, RuleNotFound

@@ -11,12 +11,13 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.outbox import emit
+from adscale_common.types import utcnow
 from adscale_contracts.api_keys import display_prefix, generate_api_key, is_well_formed_api_key
 from adscale_contracts.events import ApiKeyCreated, ApiKeyRevoked, build
 from adscale_contracts.internal import ApiKeyVerifyResponse
 from identity.api_key import repository
 from identity.api_key.errors import ApiKeyNotFound
-from identity.models import ApiKey, utcnow
+from identity.models import ApiKey
 from identity.security import hmac_sha256_hex
 from identity.settings import Settings
 from identity.user.service import SOURCE

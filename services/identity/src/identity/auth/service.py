@@ -13,12 +13,13 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.outbox import emit
+from adscale_common.types import utcnow
 from adscale_contracts.events import PasswordChanged, PasswordResetRequested, build
 from identity.auth import repository
 from identity.auth.errors import InvalidCredentials, InvalidRefreshToken, InvalidResetToken
 from identity.auth.schemas import TokenPair
 from identity.dependencies import Security
-from identity.models import PasswordReset, RefreshToken, User, utcnow
+from identity.models import PasswordReset, RefreshToken, User
 from identity.security import hmac_sha256_hex, new_opaque_token, sha256_hex
 from identity.user import repository as users
 from identity.user.service import SOURCE, normalise_email

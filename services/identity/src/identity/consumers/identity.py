@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.events import Envelope
+from adscale_common.types import utcnow
 from adscale_contracts.events import PasswordResetRequested, parse
 from identity.mailer import deliver_reset_link
-from identity.models import utcnow
 from identity.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from identity.types import UtcDateTime
+from adscale_common.types import UtcDateTime
 
 ExternalUserId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
