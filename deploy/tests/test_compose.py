@@ -112,3 +112,11 @@ def test_init_script_creates_each_service_role_and_database():
     script = (ROOT / "deploy/docker/init-db.sh").read_text()
     modules = " ".join(m for m, _, _ in stack.SERVICES.values())
     assert f"for svc in {modules}; do" in script
+
+
+def test_export_files_are_shared_between_api_and_worker():
+    # The worker writes export files that the API streams: one volume, one path.
+    for name in ("audience-sync", "audience-sync-worker"):
+        assert env_of(name)["AUDIENCE_SYNC_EXPORT_DIR"] == "/data/exports"
+        assert "exports:/data/exports" in SERVICES[name]["volumes"]
+    assert "exports" in COMPOSE["volumes"]
