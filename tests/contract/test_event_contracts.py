@@ -25,8 +25,8 @@ def test_every_event_type_has_a_sample():
     assert {s.TYPE for s in samples()} == set(EVENT_TYPES)
 
 
-# Every service whose worker consumes events (audience-sync joins when its consumers land).
-CONSUMING_SERVICES = ["billing", "campaigns", "identity"]
+# Every service whose worker consumes events.
+CONSUMING_SERVICES = ["audience-sync", "billing", "campaigns", "identity"]
 
 
 def test_consuming_services_are_services():

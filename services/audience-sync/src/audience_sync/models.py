@@ -1,10 +1,412 @@
-"""Audience Sync tables. Outbox and inbox tables come from ``adscale_common.messaging``."""
+"""Audience Sync tables. Outbox and inbox tables come from ``adscale_common.messaging``.
+
+* ``segment`` / ``profile``: the CDP source. A profile lives in one segment, keyed by
+  ``(segment_id, external_id)``; ``version`` is bumped from a sequence whenever its content
+  changes, which invalidates the cached hashes in ``profile_digest``.
+* ``profile_digest``: each profile's identifiers normalized and hashed for one platform,
+  computed once per profile version (hashing is the expensive part of a sync).
+* ``platform_connection`` / ``platform_ad_account`` / ``oauth_state``: OAuth connections,
+  tokens encrypted at rest.
+* ``audience`` / ``audience_member``: a platform audience fed by a segment, and the set of
+  identifiers the platform last accepted for it (the base of every diff).
+* ``sync_job`` / ``sync_job_stage``: sync runs with their counters and checkpoints; at most
+  one pending or running job per audience (partial unique index).
+
+Every user-owned row carries ``user_id``; times are ``timestamptz``.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import SQLModel
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlmodel import Field, SQLModel
 
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
+
+PLATFORMS = ("meta", "google", "tiktok", "snapchat")
+PLATFORM_CHECK = "platform IN ('meta', 'google', 'tiktok', 'snapchat')"
+ACTIVE_JOB_STATUSES = ("pending", "running")
+profile_version_seq = sa.Sequence("profile_version_seq", metadata=metadata)
+
+
+def table(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a model (for statements the ORM layer does not type well)."""
+    return metadata.tables[str(model.__tablename__)]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _uuid_pk() -> Any:
+    return Field(
+        default_factory=uuid.uuid4, sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True)
+    )
+
+
+def _uuid(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=nullable, index=index),
+    )
+
+
+def _fk(target: str, *, ondelete: str = "CASCADE", index: bool = True) -> Any:
+    return Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey(target, ondelete=ondelete),
+            nullable=False,
+            index=index,
+        ),
+    )
+
+
+def _ts(*, nullable: bool = False) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+    return Field(
+        default_factory=utcnow,
+        sa_column=sa.Column(
+            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+def _text(*, nullable: bool = False, default: str | None = None) -> Any:
+    column = sa.Column(
+        sa.Text, nullable=nullable, server_default=sa.text(f"'{default}'") if default else None
+    )
+    if default is not None:
+        return Field(default=default, sa_column=column)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(sa_column=column)
+
+
+def _int(*, big: bool = True, default: int | None = 0) -> Any:
+    kind = sa.BigInteger if big else sa.Integer
+    if default is None:
+        return Field(default=None, sa_column=sa.Column(kind, nullable=True))
+    return Field(
+        default=default,
+        sa_column=sa.Column(kind, nullable=False, server_default=sa.text(str(default))),
+    )
+
+
+def _bool(default: bool) -> Any:
+    return Field(
+        default=default,
+        sa_column=sa.Column(
+            sa.Boolean, nullable=False, server_default=sa.text("true" if default else "false")
+        ),
+    )
+
+
+def _jsonb(*, nullable: bool = True, default: str | None = None) -> Any:
+    column = sa.Column(
+        pg.JSONB,
+        nullable=nullable,
+        server_default=sa.text(f"'{default}'::jsonb") if default else None,
+    )
+    return Field(default=None, sa_column=column)
+
+
+# --------------------------------------------------------------------------- CDP source
+
+
+class Segment(SQLModel, table=True):
+    __tablename__ = "segment"
+    __table_args__ = (sa.Index("ix_segment_user_created", "user_id", "created_at"),)
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _uuid()
+    name: str = _text()
+    description: str | None = _text(nullable=True)
+    profile_count: int = _int()
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class Profile(SQLModel, table=True):
+    __tablename__ = "profile"
+
+    segment_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("segment.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    email: str | None = _text(nullable=True)
+    phone: str | None = _text(nullable=True)
+    first_name: str | None = _text(nullable=True)
+    last_name: str | None = _text(nullable=True)
+    city: str | None = _text(nullable=True)
+    state: str | None = _text(nullable=True)
+    zip: str | None = _text(nullable=True)
+    country: str | None = _text(nullable=True)
+    madid: str | None = _text(nullable=True)
+    traits: dict[str, Any] | None = _jsonb()
+    version: int = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger,
+            nullable=False,
+            server_default=sa.text("nextval('profile_version_seq')"),
+        ),
+    )
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class ProfileDigest(SQLModel, table=True):
+    """A profile's identifiers as one platform takes them (SHA-256 bytes, or the normalized
+    value's UTF-8 for identifiers a platform takes unhashed). ``invalid`` is a bit mask of the
+    fields that were present but could not be normalized.
+
+    A cache, written a million rows at a time: no foreign key (its per-row check would triple
+    the cost of writing). Deleting profiles deletes their digests in the same transaction,
+    and an advisory lock keeps deletions and hashing of one segment apart
+    (:mod:`audience_sync.sync.digest`), so no digest outlives its profile.
+    """
+
+    __tablename__ = "profile_digest"
+    __table_args__ = (sa.CheckConstraint(PLATFORM_CHECK, name="platform"),)
+
+    segment_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    platform: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    version: int = _int()
+    email: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    phone: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    madid: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    invalid: int = Field(
+        default=0,
+        sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default=sa.text("0")),
+    )
+
+
+# --------------------------------------------------------------------------- connections
+
+
+class PlatformConnection(SQLModel, table=True):
+    __tablename__ = "platform_connection"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "platform", name="uq_platform_connection_user_platform"),
+        sa.CheckConstraint(PLATFORM_CHECK, name="platform"),
+        sa.CheckConstraint("status IN ('connected', 'expired')", name="status"),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _uuid()
+    platform: str = _text()
+    access_token_encrypted: str = _text()
+    refresh_token_encrypted: str | None = _text(nullable=True)
+    token_expires_at: datetime | None = _ts(nullable=True)
+    scopes: list[str] | None = _jsonb(nullable=False, default="[]")
+    status: str = _text(default="connected")
+    connected_at: datetime = _ts()
+    refreshed_at: datetime | None = _ts(nullable=True)
+    updated_at: datetime = _ts()
+
+
+class PlatformAdAccount(SQLModel, table=True):
+    __tablename__ = "platform_ad_account"
+
+    connection_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("platform_connection.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    account_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    name: str = _text()
+    currency: str | None = _text(nullable=True)
+    connected_at: datetime = _ts()
+
+
+class OAuthState(SQLModel, table=True):
+    """A pending connect: single-use, bound to the user and platform, expiring. Only the
+    SHA-256 of the state is stored; the PKCE verifier is encrypted."""
+
+    __tablename__ = "oauth_state"
+    __table_args__ = (sa.CheckConstraint(PLATFORM_CHECK, name="platform"),)
+
+    state_hash: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    user_id: uuid.UUID = _uuid(index=True)
+    platform: str = _text()
+    redirect_uri: str = _text()
+    code_verifier_encrypted: str | None = _text(nullable=True)
+    created_at: datetime = _ts()
+    expires_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+class Audience(SQLModel, table=True):
+    __tablename__ = "audience"
+    __table_args__ = (
+        sa.CheckConstraint(PLATFORM_CHECK, name="platform"),
+        sa.CheckConstraint("sync_interval_hours BETWEEN 1 AND 720", name="sync_interval_hours"),
+        sa.Index("ix_audience_user_created", "user_id", "created_at"),
+        sa.Index(
+            "ix_audience_due",
+            "next_sync_at",
+            postgresql_where=sa.text("auto_sync AND is_active"),
+        ),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    user_id: uuid.UUID = _uuid()
+    segment_id: uuid.UUID = _fk("segment.id", ondelete="RESTRICT")
+    platform: str = _text()
+    ad_account_id: str = _text()
+    platform_audience_id: str | None = _text(nullable=True)
+    platform_audience_name: str = _text()
+    description: str | None = _text(nullable=True)
+    identifier_fields: list[str] | None = _jsonb(nullable=False, default="[]")
+    is_active: bool = _bool(True)
+    auto_sync: bool = _bool(True)
+    sync_interval_hours: int = Field(
+        default=24, sa_column=sa.Column(sa.Integer, nullable=False, server_default="24")
+    )
+    additive_only: bool = _bool(False)
+    last_sync_at: datetime | None = _ts(nullable=True)
+    last_sync_status: str | None = _text(nullable=True)
+    platform_size: int | None = _int(default=None)
+    matched_size: int | None = _int(default=None)
+    match_rate: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
+    member_count: int = _int()
+    next_sync_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    updated_at: datetime = _ts()
+
+
+class AudienceMember(SQLModel, table=True):
+    """One identifier the platform accepted for the audience (``field``: 1 email, 2 phone,
+    3 mobile ad id)."""
+
+    __tablename__ = "audience_member"
+
+    audience_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("audience.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    field: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
+
+
+# --------------------------------------------------------------------------- sync jobs
+
+
+class SyncJob(SQLModel, table=True):
+    __tablename__ = "sync_job"
+    __table_args__ = (
+        sa.CheckConstraint(PLATFORM_CHECK, name="platform"),
+        sa.CheckConstraint(
+            "operation IN ('create', 'update', 'replace', 'delete')", name="operation"
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'running', 'completed', 'failed', 'cancelled')", name="status"
+        ),
+        sa.CheckConstraint("triggered_by IN ('manual', 'scheduled', 'api')", name="triggered_by"),
+        # One pending or running job per audience, whatever the number of API and worker
+        # processes: the database refuses the second one.
+        sa.Index(
+            "uq_sync_job_active_audience",
+            "audience_id",
+            unique=True,
+            postgresql_where=sa.text("status IN ('pending', 'running')"),
+        ),
+        sa.Index("ix_sync_job_audience_created", "audience_id", "created_at"),
+        sa.Index(
+            "ix_sync_job_active",
+            "status",
+            "updated_at",
+            postgresql_where=sa.text("status IN ('pending', 'running')"),
+        ),
+    )
+
+    id: uuid.UUID = _uuid_pk()
+    audience_id: uuid.UUID = _fk("audience.id", index=False)
+    user_id: uuid.UUID = _uuid()
+    platform: str = _text()
+    operation: str = _text()
+    status: str = _text(default="pending")
+    triggered_by: str = _text()
+    triggered_by_user_id: uuid.UUID | None = _uuid(nullable=True)
+    segment_size: int | None = _int(default=None)
+    estimated_to_add: int | None = _int(default=None)
+    estimated_to_remove: int | None = _int(default=None)
+    estimate_exact: bool = _bool(True)
+    profiles_sent: int = _int()
+    profiles_added: int = _int()
+    profiles_removed: int = _int()
+    profiles_failed: int = _int()
+    profiles_invalid: int = _int()
+    match_rate: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
+    platform_response: dict[str, Any] | None = _jsonb()
+    invalid_samples: list[Any] | None = _jsonb()
+    error_code: str | None = _text(nullable=True)
+    error_message: str | None = _text(nullable=True)
+    phase: str | None = _text(nullable=True)
+    plan_version: datetime | None = _ts(nullable=True)
+    batches_done: int = _int(big=False)
+    lease_owner: str | None = _text(nullable=True)
+    lease_expires_at: datetime | None = _ts(nullable=True)
+    requeued_at: datetime | None = _ts(nullable=True)
+    created_at: datetime = _ts()
+    started_at: datetime | None = _ts(nullable=True)
+    completed_at: datetime | None = _ts(nullable=True)
+    duration_ms: int | None = _int(default=None)
+    updated_at: datetime = _ts()
+
+
+class SyncJobStage(SQLModel, table=True):
+    """Identifiers a replace has sent so far: they become the audience's members when the
+    platform's replace completes."""
+
+    __tablename__ = "sync_job_stage"
+
+    job_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("sync_job.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    field: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
+
+
+class SyncJobPlan(SQLModel, table=True):
+    """A job's diff, computed once (by the request that queued it, or by the worker):
+    ``op`` 0 removes, 1 adds. ``sync_job.plan_version`` is the segment's ``updated_at`` it
+    was computed from; a plan older than the segment is recomputed."""
+
+    __tablename__ = "sync_job_plan"
+
+    job_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("sync_job.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    op: int = Field(sa_column=sa.Column(sa.SmallInteger, primary_key=True))
+    field: int = Field(sa_column=sa.Column(sa.SmallInteger, primary_key=True))
+    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))

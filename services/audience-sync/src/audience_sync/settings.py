@@ -1,16 +1,23 @@
-"""Audience Sync settings (env prefix ``AUDIENCE_SYNC_``)."""
+"""Audience Sync settings (env prefix ``AUDIENCE_SYNC_``).
+
+Platform hosts, OAuth client ids/secrets, batch limits and retry policy belong to the
+platform clients and come from their own ``PLATFORMS_*`` settings
+(:class:`adscale_platforms.settings.PlatformSettings`).
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import ClassVar
 
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
+from audience_sync.export.settings import ExportWebhookSettings
 
 
-class Settings(ServiceSettings):
+class Settings(ServiceSettings, ExportWebhookSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIENCE_SYNC_", extra="ignore")
     service_name: ClassVar[str] = "audience-sync"
 
@@ -18,6 +25,58 @@ class Settings(ServiceSettings):
         "postgresql+asyncpg://adscale_audience_sync@127.0.0.1:5432/adscale_audience_sync"
     )
     port: int = 8103
+
+    # Fernet keys, comma-separated; the first encrypts, every one decrypts (rotation).
+    encryption_keys: SecretStr = SecretStr("")
+
+    # OAuth: how long a connect ``state`` stays valid; where platforms send the user back
+    # (defaults to PLATFORMS_REDIRECT_URI).
+    oauth_state_ttl_seconds: int = Field(default=600, ge=30)
+    oauth_redirect_uri: str | None = None
+    # Used when PLATFORMS_<PLATFORM>_CLIENT_ID is unset (development against the sandbox).
+    default_client_id: str = "adscale-dev"
+
+    # POST /audiences runs the initial sync inside the request up to this many profiles;
+    # larger segments answer ``pending`` and the worker runs it.
+    initial_sync_inline_max_profiles: int = Field(default=10_000, ge=0)
+
+    # CSV import: rows per COPY + upsert chunk (memory stays bounded by one chunk).
+    import_chunk_rows: int = Field(default=50_000, ge=100)
+
+    # POST /sync computes ``estimated_changes`` from the real diff; profiles whose hashes
+    # are not cached yet are hashed in the request up to this many, beyond it the estimate
+    # counts them as additions (``exact: false``).
+    estimate_rehash_limit: int = Field(default=100_000, ge=0)
+    # An update's diff up to this many keys is kept as the job's plan (the worker skips
+    # hashing and diffing when the segment has not changed since the request).
+    plan_max_rows: int = Field(default=200_000, ge=0)
+
+    # Sync engine.
+    hash_processes: int = Field(default=2, ge=0)
+    hash_chunk_rows: int = Field(default=25_000, ge=100)
+    # work_mem of the transactions that diff whole segments against audiences.
+    diff_work_mem: str = "128MB"
+    # Identifier fields sent side by side (each its own lane of requests).
+    send_concurrency: int = Field(default=2, ge=1, le=8)
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    readback_timeout_seconds: float = Field(default=5.0, ge=0)
+    readback_poll_seconds: float = Field(default=0.5, gt=0)
+    platform_timeout_seconds: float = Field(default=60.0, gt=0)
+
+    # Worker: scheduler and job recovery.
+    scheduler_interval_seconds: float = Field(default=15.0, gt=0)
+    scheduler_batch: int = Field(default=100, ge=1)
+    requeue_after_seconds: float = Field(default=120.0, gt=0)
+
+    # The worker's youngest-generation GC threshold (0 keeps Python's default).
+    gc_threshold: int = Field(default=100_000, ge=0)
+
+    # Kafka.
+    jobs_consumer_group: str = "audience-sync-jobs"
+    jobs_max_poll_interval_ms: int = Field(default=3_600_000, ge=10_000)
+    cdp_profiles_topic: str = "cdp.profiles"
+    cdp_profiles_consumer_group: str = "audience-sync-cdp-profiles"
+    cdp_profiles_batch: int = Field(default=500, ge=1)
 
 
 @lru_cache

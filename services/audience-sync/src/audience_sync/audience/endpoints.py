@@ -1,0 +1,128 @@
+"""``/api/v1/cdp/audience-sync/audiences``: platform audiences fed by CDP segments."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from adscale_common.db import DbSession
+from adscale_common.internal_auth import CurrentUser
+from adscale_common.pagination import Page
+from audience_sync.audience import repository, service
+from audience_sync.audience.schemas import (
+    AudienceCreate,
+    AudienceCreated,
+    AudienceDeleted,
+    AudienceDetail,
+    AudienceList,
+    AudienceUpdate,
+    StatusFilter,
+)
+from audience_sync.dependencies import AppSettings, Cipher, Engine, Registry, Sessions
+from audience_sync.models import Audience
+from audience_sync.platform.schemas import PlatformName
+
+router = APIRouter(prefix="/api/v1/cdp/audience-sync/audiences", tags=["audience-sync: audiences"])
+
+
+async def _owned_audience(
+    audience_id: uuid.UUID, session: DbSession, user: CurrentUser
+) -> Audience:
+    assert user.user_id is not None
+    return await service.get_owned(session, user.user_id, audience_id)
+
+
+OwnedAudience = Annotated[Audience, Depends(_owned_audience)]
+
+
+@router.get("", response_model=AudienceList)
+async def list_audiences(
+    session: DbSession,
+    user: CurrentUser,
+    page: Page,
+    platform: PlatformName | None = None,
+    segment_id: uuid.UUID | None = None,
+    status_: Annotated[StatusFilter | None, Query(alias="status")] = None,
+) -> AudienceList:
+    """Filters: ``platform``, ``segment_id``, ``status`` (``active`` or ``paused``, i.e.
+    ``is_active``)."""
+    assert user.user_id is not None
+    rows, total = await repository.list_owned(
+        session,
+        user.user_id,
+        page.offset,
+        page.limit,
+        platform=platform,
+        segment_id=segment_id,
+        is_active=None if status_ is None else status_ == "active",
+    )
+    return AudienceList(
+        audiences=[service.read(a, name) for a, name in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@router.post("", response_model=AudienceCreated, status_code=status.HTTP_201_CREATED)
+async def create_audience(
+    body: AudienceCreate,
+    user: CurrentUser,
+    sessions: Sessions,
+    engine: Engine,
+    cipher: Cipher,
+    registry: Registry,
+    settings: AppSettings,
+) -> AudienceCreated:
+    """Creates the audience on the platform and runs the initial sync: within this request
+    for segments up to ``AUDIENCE_SYNC_INITIAL_SYNC_INLINE_MAX_PROFILES`` profiles (10,000),
+    else on a worker (``initial_sync.status`` is then ``pending``; follow it with
+    ``GET /sync-jobs/{job_id}``)."""
+    return await service.create(
+        sessions,
+        engine=engine,
+        cipher=cipher,
+        registry=registry,
+        settings=settings,
+        principal=user,
+        body=body,
+    )
+
+
+@router.get("/{audience_id}", response_model=AudienceDetail)
+async def get_audience(audience: OwnedAudience, session: DbSession) -> AudienceDetail:
+    return await service.detail(session, audience)
+
+
+@router.patch("/{audience_id}", response_model=AudienceDetail)
+async def update_audience(
+    body: AudienceUpdate, audience: OwnedAudience, session: DbSession
+) -> AudienceDetail:
+    """``auto_sync``, ``sync_interval_hours`` (1-720), ``is_active``, ``additive_only``."""
+    await service.update(session, audience, body)
+    return await service.detail(session, audience)
+
+
+@router.delete("/{audience_id}", response_model=AudienceDeleted)
+async def delete_audience(
+    audience_id: uuid.UUID,
+    user: CurrentUser,
+    sessions: Sessions,
+    cipher: Cipher,
+    registry: Registry,
+    delete_from_platform: bool = True,
+) -> AudienceDeleted:
+    assert user.user_id is not None
+    deleted_there = await service.delete(
+        sessions,
+        cipher=cipher,
+        registry=registry,
+        user_id=user.user_id,
+        audience_id=audience_id,
+        delete_from_platform=delete_from_platform,
+    )
+    return AudienceDeleted(
+        deleted=True, audience_id=audience_id, platform_audience_deleted=deleted_there
+    )

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from audience_sync.models import Audience, Segment, SyncJob
+
+
+async def get_owned(
+    session: AsyncSession, user_id: uuid.UUID, audience_id: uuid.UUID, *, for_update: bool = False
+) -> Audience | None:
+    stmt = sa.select(Audience).where(
+        col(Audience.id) == audience_id, col(Audience.user_id) == user_id
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def segment_of(session: AsyncSession, audience: Audience) -> Segment:
+    segment = await session.get(Segment, audience.segment_id)
+    assert segment is not None  # the foreign key holds
+    return segment
+
+
+async def list_owned(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    *,
+    platform: str | None = None,
+    segment_id: uuid.UUID | None = None,
+    is_active: bool | None = None,
+) -> tuple[list[tuple[Audience, str]], int]:
+    conditions = [col(Audience.user_id) == user_id]
+    if platform is not None:
+        conditions.append(col(Audience.platform) == platform)
+    if segment_id is not None:
+        conditions.append(col(Audience.segment_id) == segment_id)
+    if is_active is not None:
+        conditions.append(col(Audience.is_active) == is_active)
+    total = (
+        await session.execute(sa.select(sa.func.count()).select_from(Audience).where(*conditions))
+    ).scalar_one()
+    rows = (
+        await session.execute(
+            sa.select(Audience, col(Segment.name))
+            .join(Segment, col(Segment.id) == col(Audience.segment_id))
+            .where(*conditions)
+            .order_by(col(Audience.created_at).desc(), col(Audience.id))
+            .offset(offset)
+            .limit(limit)
+        )
+    ).all()
+    return [(a, str(name)) for a, name in rows], int(total)
+
+
+async def delete(session: AsyncSession, audience: Audience) -> None:
+    await session.execute(sa.delete(Audience).where(col(Audience.id) == audience.id))
+
+
+async def pause_platform(
+    session: AsyncSession, user_id: uuid.UUID, platform: str
+) -> Sequence[uuid.UUID]:
+    """Stop the user's audiences on ``platform`` from syncing: paused, no next sync, pending
+    and running jobs cancelled (a running job stops at its next checkpoint)."""
+    ids = list(
+        (
+            await session.execute(
+                sa.update(Audience)
+                .where(col(Audience.user_id) == user_id, col(Audience.platform) == platform)
+                .values(is_active=False, next_sync_at=None, updated_at=sa.func.now())
+                .returning(col(Audience.id))
+            )
+        ).scalars()
+    )
+    if ids:
+        await session.execute(
+            sa.update(SyncJob)
+            .where(
+                col(SyncJob.audience_id).in_(ids),
+                col(SyncJob.status).in_(("pending", "running")),
+            )
+            .values(
+                status="cancelled",
+                completed_at=sa.func.now(),
+                lease_owner=None,
+                lease_expires_at=None,
+                error_code="PLATFORM_NOT_CONNECTED",
+                error_message="cancelled: the platform was disconnected",
+                updated_at=sa.func.now(),
+            )
+        )
+    return ids

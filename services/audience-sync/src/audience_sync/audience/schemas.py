@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from audience_sync.platform.schemas import PlatformName
+from audience_sync.sync.schemas import JobStatus, SyncStats
+from audience_sync.types import UtcDateTime
+
+SyncInterval = Annotated[int, Field(ge=1, le=720)]
+
+
+class AudienceCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    segment_id: uuid.UUID
+    platform: PlatformName
+    ad_account_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+    ]
+    audience_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+    ]
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    auto_sync: bool = True
+    sync_interval_hours: SyncInterval = 24
+    additive_only: bool = False
+
+
+class AudienceUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    auto_sync: bool | None = None
+    sync_interval_hours: SyncInterval | None = None
+    is_active: bool | None = None
+    additive_only: bool | None = None
+
+
+class AudienceRead(BaseModel):
+    """``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
+    ``identifier_fields`` (the identifiers the audience is built from)."""
+
+    id: uuid.UUID
+    segment_id: uuid.UUID
+    segment_name: str
+    platform: PlatformName
+    platform_audience_id: str | None
+    platform_audience_name: str
+    ad_account_id: str
+    description: str | None
+    is_active: bool
+    auto_sync: bool
+    sync_interval_hours: int
+    additive_only: bool
+    identifier_fields: list[str]
+    last_sync_at: UtcDateTime | None
+    last_sync_status: JobStatus | None
+    platform_size: int | None
+    matched_size: int | None
+    match_rate: float | None
+    next_sync_at: UtcDateTime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class AudienceDetail(AudienceRead):
+    segment_profile_count: int
+    sync_stats_30d: SyncStats
+
+
+class AudienceList(BaseModel):
+    audiences: list[AudienceRead]
+    total: int
+    page: int
+    page_size: int
+
+
+class InitialSync(BaseModel):
+    job_id: uuid.UUID
+    status: JobStatus
+    profiles_sent: int
+    matched: int | None
+    match_rate: float | None
+    duration_ms: int | None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class AudienceCreated(BaseModel):
+    audience: AudienceRead
+    initial_sync: InitialSync
+
+
+class AudienceDeleted(BaseModel):
+    deleted: bool
+    audience_id: uuid.UUID
+    platform_audience_deleted: bool
+
+
+StatusFilter = Literal["active", "paused"]

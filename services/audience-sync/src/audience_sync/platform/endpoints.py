@@ -1,0 +1,84 @@
+"""``/api/v1/cdp/audience-sync/platforms``: OAuth connections to the ad platforms."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from adscale_common.db import DbSession
+from adscale_common.internal_auth import CurrentUser
+from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
+from audience_sync.platform import service
+from audience_sync.platform.schemas import (
+    CallbackRequest,
+    ConnectRequest,
+    ConnectResponse,
+    DisconnectResponse,
+    PlatformName,
+    PlatformRead,
+    PlatformsRead,
+)
+
+router = APIRouter(prefix="/api/v1/cdp/audience-sync/platforms", tags=["audience-sync: platforms"])
+
+
+@router.get("", response_model=PlatformsRead, response_model_exclude_unset=True)
+async def list_platforms(session: DbSession, user: CurrentUser) -> PlatformsRead:
+    """Every platform with its connection state, ad accounts, scopes and token expiry."""
+    assert user.user_id is not None
+    return await service.list_platforms(session, user.user_id)
+
+
+@router.post("/{platform}/connect", response_model=ConnectResponse)
+async def connect(
+    platform: PlatformName,
+    session: DbSession,
+    user: CurrentUser,
+    cipher: Cipher,
+    registry: Registry,
+    settings: AppSettings,
+    body: ConnectRequest | None = None,
+) -> ConnectResponse:
+    """Start OAuth: the URL to send the user to, and a single-use ``state`` bound to the
+    caller that expires after ``AUDIENCE_SYNC_OAUTH_STATE_TTL_SECONDS`` (PKCE S256 where the
+    platform supports it; the verifier stays on the server)."""
+    assert user.user_id is not None
+    return await service.start_connect(
+        session,
+        cipher=cipher,
+        registry=registry,
+        settings=settings,
+        user_id=user.user_id,
+        platform=platform,
+        redirect_uri=body.redirect_uri if body else None,
+    )
+
+
+@router.post("/{platform}/callback", response_model=PlatformRead, response_model_exclude_unset=True)
+async def callback(
+    platform: PlatformName,
+    body: CallbackRequest,
+    user: CurrentUser,
+    sessions: Sessions,
+    cipher: Cipher,
+    registry: Registry,
+) -> PlatformRead:
+    """Finish OAuth: exchange the code, load ad accounts and scopes, store the tokens."""
+    assert user.user_id is not None
+    return await service.complete_connect(
+        sessions,
+        cipher=cipher,
+        registry=registry,
+        user_id=user.user_id,
+        platform=platform,
+        code=body.code,
+        state=body.state,
+    )
+
+
+@router.delete("/{platform}", response_model=DisconnectResponse)
+async def disconnect(
+    platform: PlatformName, session: DbSession, user: CurrentUser
+) -> DisconnectResponse:
+    assert user.user_id is not None
+    removed = await service.disconnect(session, user.user_id, platform)
+    return DisconnectResponse(disconnected=True, platform=platform, ad_accounts_removed=removed)

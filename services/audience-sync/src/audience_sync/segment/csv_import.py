@@ -1,0 +1,220 @@
+"""Streaming CSV: complete records out of arbitrary text chunks, then rows for COPY.
+
+:class:`RecordSplitter` cuts the text into records without ever holding more than the
+current chunk and one partial record: a line ending closes a record only when the record so
+far holds an even number of quote characters (RFC 4180 escapes a quote by doubling it, so
+a line break inside a quoted field leaves the count odd). Each complete record is parsed
+with :mod:`csv`, with its line number kept for error reports.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from audience_sync.segment.errors import InvalidImport
+from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record
+from audience_sync.segment.schemas import InvalidRow
+
+MAX_SAMPLES = 20
+MAX_RECORD_CHARS = 1_000_000
+
+# Header names users commonly write, mapped to profile fields.
+ALIASES: dict[str, str] = {
+    "externalid": "external_id",
+    "external id": "external_id",
+    "id": "external_id",
+    "customer_id": "external_id",
+    "user_id": "external_id",
+    "email_address": "email",
+    "e-mail": "email",
+    "phone_number": "phone",
+    "mobile": "phone",
+    "firstname": "first_name",
+    "first name": "first_name",
+    "fn": "first_name",
+    "lastname": "last_name",
+    "last name": "last_name",
+    "ln": "last_name",
+    "postal_code": "zip",
+    "postcode": "zip",
+    "zipcode": "zip",
+    "zip_code": "zip",
+    "country_code": "country",
+    "maid": "madid",
+    "mobile_ad_id": "madid",
+    "idfa": "madid",
+    "aaid": "madid",
+    "gaid": "madid",
+}
+KNOWN = {"external_id", "traits", *FIELDS}
+
+
+class RecordSplitter:
+    def __init__(self) -> None:
+        self._pending: list[str] = []
+        self._pending_len = 0
+        self._quotes = 0
+        self._line = 1  # the line the pending record starts on
+
+    def feed(self, text: str) -> list[tuple[int, str]]:
+        out: list[tuple[int, str]] = []
+        for piece in text.splitlines(keepends=True):
+            if not piece.endswith(("\n", "\r")):
+                self._append(piece)  # a partial line: wait for the rest
+                continue
+            self._append(piece)
+            if self._quotes % 2 == 0:
+                record = "".join(self._pending)
+                out.append((self._line, record))
+                self._line += record.count("\n") or 1
+                self._pending = []
+                self._pending_len = 0
+                self._quotes = 0
+        return out
+
+    def _append(self, piece: str) -> None:
+        self._pending.append(piece)
+        self._pending_len += len(piece)
+        self._quotes += piece.count('"')
+        if self._pending_len > MAX_RECORD_CHARS:
+            raise InvalidImport(
+                f"Line {self._line}: a record longer than {MAX_RECORD_CHARS} characters "
+                "(an unterminated quote?)"
+            )
+
+    def close(self) -> list[tuple[int, str]]:
+        if not self._pending:
+            return []
+        if self._quotes % 2:
+            raise InvalidImport(f"Line {self._line}: unterminated quoted field")
+        record = "".join(self._pending)
+        self._pending = []
+        return [(self._line, record)]
+
+
+def parse_records(records: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+    lines = [line for line, _ in records]
+    texts = [text for _, text in records]
+    yield from zip(lines, csv.reader(texts, strict=True), strict=True)
+
+
+def header_fields(names: list[str]) -> list[str]:
+    fields: list[str] = []
+    for raw in names:
+        name = raw.strip().lower()
+        name = ALIASES.get(name, name.replace(" ", "_"))
+        if not name:
+            raise InvalidImport("The header row has an empty column name")
+        if name in fields:
+            raise InvalidImport(f"The header names {name!r} twice")
+        fields.append(name)
+    if "external_id" not in fields:
+        raise InvalidImport("The header row must name an external_id column")
+    return fields
+
+
+@dataclass
+class RowBuilder:
+    """Turns parsed CSV rows into stage records, collecting invalid-row samples."""
+
+    header: list[str]
+    invalid: int = 0
+    samples: list[InvalidRow] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.width = len(self.header)
+        self.key_index = self.header.index("external_id")
+        self.field_index = {name: i for i, name in enumerate(self.header) if name in FIELDS}
+        self.traits_index = self.header.index("traits") if "traits" in self.header else None
+        self.extra = [(i, name) for i, name in enumerate(self.header) if name not in KNOWN]
+
+    @property
+    def columns(self) -> list[str]:
+        """Profile columns this file sets (absent ones keep their stored values)."""
+        present = [f for f in FIELDS if f in self.field_index]
+        if self.traits_index is not None or self.extra:
+            present.append("traits")
+        return present
+
+    def _reject(self, line: int, external_id: str | None, reason: str) -> None:
+        self.invalid += 1
+        if len(self.samples) < MAX_SAMPLES:
+            key = external_id.strip()[:255] if external_id else None
+            self.samples.append(InvalidRow(line=line, external_id=key or None, reason=reason))
+
+    def build(self, line: int, values: list[str]) -> tuple[Any, ...] | None:
+        if len(values) > self.width:
+            self._reject(line, None, f"{len(values)} fields, the header has {self.width}")
+            return None
+        if len(values) < self.width:
+            values = values + [""] * (self.width - len(values))
+        key = values[self.key_index]
+        traits: dict[str, Any] | None = None
+        if self.traits_index is not None and values[self.traits_index].strip():
+            try:
+                parsed = orjson.loads(values[self.traits_index])
+            except orjson.JSONDecodeError:
+                parsed = None
+            if not isinstance(parsed, dict):
+                self._reject(line, key, "traits is not a JSON object")
+                return None
+            traits = parsed
+        for index, name in self.extra:
+            if values[index] != "":
+                if traits is None:
+                    traits = {}
+                traits[name] = values[index]
+        try:
+            return stage_record(
+                line,
+                key,
+                {name: values[i] for name, i in self.field_index.items()},
+                orjson.dumps(traits).decode() if traits is not None else None,
+            )
+        except InvalidValue as exc:
+            self._reject(line, key, str(exc))
+            return None
+
+
+async def csv_rows(
+    chunks: AsyncIterator[bytes],
+) -> AsyncIterator[tuple[RowBuilder, list[tuple[int, list[str]]]]]:
+    """``(builder, parsed rows)`` for every chunk of the body; the header comes first."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
+    splitter = RecordSplitter()
+    builder: RowBuilder | None = None
+
+    def handle(records: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+        nonlocal builder
+        try:
+            rows = [(line, values) for line, values in parse_records(records) if values]
+        except csv.Error as exc:
+            raise InvalidImport(f"Malformed CSV: {exc}") from exc
+        if builder is None and rows:
+            builder = RowBuilder(header_fields(rows[0][1]))
+            rows = rows[1:]
+        return rows
+
+    try:
+        async for chunk in chunks:
+            if not chunk:
+                continue
+            records = splitter.feed(decoder.decode(chunk))
+            if records:
+                rows = handle(records)
+                if builder is not None and rows:
+                    yield builder, rows
+        tail = splitter.feed(decoder.decode(b"", final=True)) + splitter.close()
+    except UnicodeDecodeError as exc:
+        raise InvalidImport("The CSV must be UTF-8 encoded") from exc
+    rows = handle(tail)
+    if builder is None:
+        raise InvalidImport("The CSV is empty: a header row naming the fields is required")
+    if rows:
+        yield builder, rows

@@ -1,0 +1,115 @@
+"""``/api/v1/cdp/segments``: the CDP source segments and their profiles."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, status
+
+from adscale_common.db import DbSession
+from adscale_common.internal_auth import CurrentUser
+from adscale_common.pagination import Page
+from audience_sync.dependencies import AppSettings
+from audience_sync.models import Segment
+from audience_sync.segment import repository, service
+from audience_sync.segment.errors import UnsupportedMediaType
+from audience_sync.segment.schemas import (
+    ImportResult,
+    ProfilesDelete,
+    ProfilesDeleted,
+    ProfilesUpsert,
+    SegmentCreate,
+    SegmentDeleted,
+    SegmentDetail,
+    SegmentList,
+    SegmentRead,
+    UpsertResult,
+)
+
+router = APIRouter(prefix="/api/v1/cdp/segments", tags=["cdp: segments"])
+
+CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
+
+
+async def _owned_segment(segment_id: uuid.UUID, session: DbSession, user: CurrentUser) -> Segment:
+    assert user.user_id is not None
+    return await service.get_owned(session, user.user_id, segment_id)
+
+
+OwnedSegment = Annotated[Segment, Depends(_owned_segment)]
+
+
+@router.post("", response_model=SegmentRead, status_code=status.HTTP_201_CREATED)
+async def create_segment(body: SegmentCreate, session: DbSession, user: CurrentUser) -> SegmentRead:
+    assert user.user_id is not None
+    return service.read(await service.create(session, user.user_id, body))
+
+
+@router.get("", response_model=SegmentList)
+async def list_segments(session: DbSession, user: CurrentUser, page: Page) -> SegmentList:
+    assert user.user_id is not None
+    rows, total = await repository.list_owned(session, user.user_id, page.offset, page.limit)
+    return SegmentList(
+        segments=[service.read(s) for s in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@router.get("/{segment_id}", response_model=SegmentDetail)
+async def get_segment(segment: OwnedSegment, session: DbSession) -> SegmentDetail:
+    """The segment with its identifier coverage: how many profiles have an email, a phone,
+    first name + last name + zip, a mobile ad id."""
+    return await service.detail(session, segment)
+
+
+@router.delete("/{segment_id}", response_model=SegmentDeleted)
+async def delete_segment(segment: OwnedSegment, session: DbSession) -> SegmentDeleted:
+    """Deletes the segment and its profiles; refused (409 ``SEGMENT_IN_USE``) while platform
+    audiences are fed by it."""
+    profiles = await service.delete(session, segment)
+    return SegmentDeleted(deleted=True, segment_id=segment.id, profiles_deleted=profiles)
+
+
+@router.post("/{segment_id}/profiles", response_model=UpsertResult)
+async def upsert_profiles(
+    body: ProfilesUpsert, segment: OwnedSegment, session: DbSession
+) -> UpsertResult:
+    """Upsert up to 10,000 profiles by ``external_id`` (422 above)."""
+    return await service.upsert_profiles(session, segment, body.profiles)
+
+
+@router.delete("/{segment_id}/profiles", response_model=ProfilesDeleted)
+async def delete_profiles(
+    body: ProfilesDelete, segment: OwnedSegment, session: DbSession
+) -> ProfilesDeleted:
+    """Remove up to 10,000 profiles by ``external_id``."""
+    return await service.delete_profiles(session, segment, body.external_ids)
+
+
+@router.post(
+    "/{segment_id}/profiles/import",
+    response_model=ImportResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def import_profiles(
+    request: Request, segment: OwnedSegment, session: DbSession, settings: AppSettings
+) -> ImportResult:
+    """Import a ``text/csv`` body of any size. The header row names the fields
+    (``external_id`` required; ``email``, ``phone``, ``first_name``, ``last_name``, ``city``,
+    ``state``, ``zip``, ``country``, ``madid``, ``traits`` as a JSON object; any other column
+    becomes a trait). The body is streamed and upserted in chunks; invalid rows are counted
+    and sampled (line number and reason, never the value)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in CSV_TYPES:
+        raise UnsupportedMediaType(details={"content_type": content_type or None})
+    return await service.import_csv(
+        session, segment, request.stream(), chunk_rows=settings.import_chunk_rows
+    )

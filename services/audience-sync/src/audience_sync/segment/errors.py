@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from adscale_common.errors import AppError, Conflict, NotFound
+
+
+class SegmentNotFound(NotFound):
+    code = "SEGMENT_NOT_FOUND"
+    message = "Source segment not found"
+
+
+class SegmentInUse(Conflict):
+    code = "SEGMENT_IN_USE"
+    message = "The segment feeds platform audiences; delete them first"
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    message = "The import body must be text/csv"
+
+
+class InvalidImport(AppError):
+    status_code = 422
+    code = "VALIDATION_ERROR"
+    message = "The CSV cannot be imported"

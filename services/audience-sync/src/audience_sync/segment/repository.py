@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from audience_sync.models import Audience, Profile, Segment, table
+from audience_sync.segment.rows import FIELDS, STAGE_COLUMNS
+
+
+async def get_owned(
+    session: AsyncSession, user_id: uuid.UUID, segment_id: uuid.UUID
+) -> Segment | None:
+    stmt = sa.select(Segment).where(col(Segment.id) == segment_id, col(Segment.user_id) == user_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_owned(
+    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
+) -> tuple[Sequence[Segment], int]:
+    condition = col(Segment.user_id) == user_id
+    total = (
+        await session.execute(sa.select(sa.func.count()).select_from(Segment).where(condition))
+    ).scalar_one()
+    rows = (
+        await session.execute(
+            sa.select(Segment)
+            .where(condition)
+            .order_by(col(Segment.created_at).desc(), col(Segment.id))
+            .offset(offset)
+            .limit(limit)
+        )
+    ).scalars()
+    return list(rows), int(total)
+
+
+async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
+    p = table(Profile).c
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.count(p.email).label("email"),
+                sa.func.count(p.phone).label("phone"),
+                sa.func.count()
+                .filter(
+                    sa.and_(p.first_name.is_not(None), p.last_name.is_not(None), p.zip.is_not(None))
+                )
+                .label("name_zip"),
+                sa.func.count(p.madid).label("madid"),
+            ).where(p.segment_id == segment_id)
+        )
+    ).one()
+    return {k: int(v) for k, v in row._mapping.items()}
+
+
+async def audience_ids(session: AsyncSession, segment_id: uuid.UUID) -> list[uuid.UUID]:
+    stmt = sa.select(col(Audience.id)).where(col(Audience.segment_id) == segment_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def delete(session: AsyncSession, segment: Segment) -> None:
+    await session.execute(sa.delete(Segment).where(col(Segment.id) == segment.id))
+
+
+async def add_to_count(session: AsyncSession, segment_id: uuid.UUID, delta: int) -> int:
+    """Adjust ``profile_count`` and return the new value."""
+    new = (
+        await session.execute(
+            sa.update(Segment)
+            .where(col(Segment.id) == segment_id)
+            .values(profile_count=col(Segment.profile_count) + delta, updated_at=sa.func.now())
+            .returning(col(Segment.profile_count))
+        )
+    ).scalar_one()
+    return int(new)
+
+
+async def delete_profiles(
+    session: AsyncSession, segment_id: uuid.UUID, external_ids: Sequence[str]
+) -> list[str]:
+    """Delete profiles and their cached digests; returns the external ids deleted."""
+    p = table(Profile).c
+    result = await session.execute(
+        sa.delete(table(Profile))
+        .where(p.segment_id == segment_id, p.external_id.in_(sorted(set(external_ids))))
+        .returning(p.external_id)
+    )
+    return [str(v) for v in result.scalars()]
+
+
+# --------------------------------------------------------------------------- bulk upsert
+
+
+@dataclass
+class UpsertCounts:
+    staged: int = 0
+    distinct: int = 0
+    inserted: int = 0
+    updated: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.distinct - self.inserted - self.updated
+
+    @property
+    def duplicates(self) -> int:
+        return self.staged - self.distinct
+
+    def add(self, other: UpsertCounts) -> None:
+        self.staged += other.staged
+        self.distinct += other.distinct
+        self.inserted += other.inserted
+        self.updated += other.updated
+
+
+class ProfileStage:
+    """A temporary table in the caller's transaction: COPY a chunk of rows in, upsert them.
+
+    ``columns`` are the profile fields the source carries (plus ``traits`` when present);
+    fields it does not carry keep their stored values. Rows repeating an ``external_id`` keep
+    the last one. A profile whose content does not change keeps its ``version`` (its cached
+    hashes stay valid).
+    """
+
+    def __init__(self, conn: asyncpg.Connection[Any], segment_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.segment_id = segment_id
+        self.table = f"profile_stage_{uuid.uuid4().hex[:16]}"
+        self._created = False
+
+    async def _create(self) -> None:
+        columns = ", ".join(
+            f"{name} {'bigint' if name == 'line' else 'jsonb' if name == 'traits' else 'text'}"
+            for name in STAGE_COLUMNS
+        )
+        await self.conn.execute(f"CREATE TEMP TABLE {self.table} ({columns}) ON COMMIT DROP")
+        self._created = True
+
+    async def upsert(
+        self, records: Sequence[tuple[Any, ...]], columns: Sequence[str]
+    ) -> UpsertCounts:
+        if not records:
+            return UpsertCounts()
+        if not self._created:
+            await self._create()
+        else:
+            await self.conn.execute(f"TRUNCATE {self.table}")
+        await self.conn.copy_records_to_table(
+            self.table, records=records, columns=list(STAGE_COLUMNS)
+        )
+        cols = [c for c in (*FIELDS, "traits") if c in columns]
+        segment = str(uuid.UUID(str(self.segment_id)))  # a literal UUID, never user text
+        insert_cols = "".join(f", {c}" for c in cols)
+        if cols:
+            assignments = ", ".join(f"{c} = EXCLUDED.{c}" for c in cols)
+            old = ", ".join(f"p.{c}" for c in cols)
+            new = ", ".join(f"EXCLUDED.{c}" for c in cols)
+            conflict = (
+                f"DO UPDATE SET {assignments}, version = nextval('profile_version_seq'), "
+                f"updated_at = now() WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
+            )
+        else:
+            conflict = "DO NOTHING"
+        sql = f"""
+            WITH src AS (
+                SELECT DISTINCT ON (external_id) * FROM {self.table}
+                ORDER BY external_id, line DESC
+            ), up AS (
+                INSERT INTO profile AS p (segment_id, external_id{insert_cols})
+                SELECT '{segment}'::uuid, external_id{insert_cols} FROM src
+                ON CONFLICT (segment_id, external_id) {conflict}
+                RETURNING (xmax = 0) AS inserted
+            )
+            SELECT (SELECT count(*) FROM src) AS distinct_rows,
+                   count(*) FILTER (WHERE inserted) AS inserted,
+                   count(*) FILTER (WHERE NOT inserted) AS updated
+            FROM up
+        """  # noqa: S608 - table and column names come from constants, never from input
+        row = await self.conn.fetchrow(sql)
+        assert row is not None
+        return UpsertCounts(
+            staged=len(records),
+            distinct=int(row["distinct_rows"]),
+            inserted=int(row["inserted"]),
+            updated=int(row["updated"]),
+        )

@@ -1,0 +1,159 @@
+"""CDP segments and their profiles: CRUD, bulk upsert/remove, streaming CSV import."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from audience_sync.db import driver
+from audience_sync.models import Segment
+from audience_sync.segment import repository
+from audience_sync.segment.csv_import import csv_rows
+from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
+from audience_sync.segment.repository import ProfileStage, UpsertCounts
+from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record, traits_json
+from audience_sync.segment.schemas import (
+    IdentifierCoverage,
+    ImportResult,
+    InvalidRow,
+    ProfileIn,
+    ProfilesDeleted,
+    SegmentCreate,
+    SegmentDetail,
+    SegmentRead,
+    UpsertResult,
+)
+from audience_sync.sync import digest
+
+MAX_SAMPLES = 20
+
+
+def read(segment: Segment) -> SegmentRead:
+    return SegmentRead.model_validate(segment, from_attributes=True)
+
+
+async def create(session: AsyncSession, user_id: uuid.UUID, body: SegmentCreate) -> Segment:
+    segment = Segment(user_id=user_id, name=body.name, description=body.description)
+    session.add(segment)
+    await session.flush()
+    await session.refresh(segment)
+    return segment
+
+
+async def get_owned(session: AsyncSession, user_id: uuid.UUID, segment_id: uuid.UUID) -> Segment:
+    segment = await repository.get_owned(session, user_id, segment_id)
+    if segment is None:
+        raise SegmentNotFound(details={"segment_id": str(segment_id)})
+    return segment
+
+
+async def detail(session: AsyncSession, segment: Segment) -> SegmentDetail:
+    coverage = await repository.coverage(session, segment.id)
+    audiences = await repository.audience_ids(session, segment.id)
+    return SegmentDetail(
+        **read(segment).model_dump(),
+        identifier_coverage=IdentifierCoverage(**coverage),
+        audience_count=len(audiences),
+    )
+
+
+async def delete(session: AsyncSession, segment: Segment) -> int:
+    audiences = await repository.audience_ids(session, segment.id)
+    if audiences:
+        raise SegmentInUse(details={"audience_ids": [str(a) for a in audiences]})
+    count = segment.profile_count
+    conn = await driver(session)
+    await digest.lock_segment_profiles(conn, segment.id)
+    await digest.delete_digests(conn, segment.id)
+    await repository.delete(session, segment)
+    return count
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+async def upsert_profiles(
+    session: AsyncSession, segment: Segment, profiles: Sequence[ProfileIn]
+) -> UpsertResult:
+    """Bulk upsert. Profiles are grouped by the set of fields they carry, so a field left
+    out keeps its stored value while ``null`` clears it."""
+    invalid: list[InvalidRow] = []
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for index, profile in enumerate(profiles):
+        present = profile.model_fields_set
+        columns = tuple(f for f in (*FIELDS, "traits") if f in present)
+        values = {f: getattr(profile, f) for f in FIELDS}
+        try:
+            record = stage_record(index, profile.external_id, values, traits_json(profile.traits))
+        except InvalidValue as exc:
+            invalid.append(
+                InvalidRow(index=index, external_id=profile.external_id, reason=str(exc))
+            )
+            continue
+        groups.setdefault(columns, []).append(record)
+    totals = UpsertCounts()
+    if groups:
+        stage = ProfileStage(await driver(session), segment.id)
+        for columns, records in groups.items():
+            totals.add(await stage.upsert(records, columns))
+    count = await repository.add_to_count(session, segment.id, totals.inserted)
+    return UpsertResult(
+        received=len(profiles),
+        inserted=totals.inserted,
+        updated=totals.updated,
+        unchanged=totals.unchanged + totals.duplicates,
+        invalid=len(invalid),
+        invalid_samples=invalid[:MAX_SAMPLES],
+        profile_count=count,
+    )
+
+
+async def delete_profiles(
+    session: AsyncSession, segment: Segment, external_ids: Sequence[str]
+) -> ProfilesDeleted:
+    conn = await driver(session)
+    await digest.lock_segment_profiles(conn, segment.id)
+    deleted = await repository.delete_profiles(session, segment.id, external_ids)
+    await digest.delete_digests(conn, segment.id, deleted)
+    count = await repository.add_to_count(session, segment.id, -len(deleted))
+    return ProfilesDeleted(
+        deleted=len(deleted), not_found=len(set(external_ids)) - len(deleted), profile_count=count
+    )
+
+
+async def import_csv(
+    session: AsyncSession, segment: Segment, body: AsyncIterator[bytes], *, chunk_rows: int
+) -> ImportResult:
+    """Stream a CSV body into the segment: parsed as it arrives, COPYed into a staging table
+    and upserted every ``chunk_rows`` rows, all in the request's transaction (an import
+    that fails leaves the segment as it was)."""
+    stage = ProfileStage(await driver(session), segment.id)
+    totals = UpsertCounts()
+    received = 0
+    pending: list[tuple[Any, ...]] = []
+    builder = None
+    async for builder, rows in csv_rows(body):
+        for line, values in rows:
+            received += 1
+            record = builder.build(line, values)
+            if record is not None:
+                pending.append(record)
+            if len(pending) >= chunk_rows:
+                totals.add(await stage.upsert(pending, builder.columns))
+                pending = []
+    if builder is not None and pending:
+        totals.add(await stage.upsert(pending, builder.columns))
+    count = await repository.add_to_count(session, segment.id, totals.inserted)
+    return ImportResult(
+        received=received,
+        inserted=totals.inserted,
+        updated=totals.updated,
+        unchanged=totals.unchanged,
+        duplicates=totals.duplicates,
+        invalid=builder.invalid if builder else 0,
+        invalid_samples=builder.samples if builder else [],
+        profile_count=count,
+    )

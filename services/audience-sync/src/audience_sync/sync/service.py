@@ -1,0 +1,317 @@
+"""Sync jobs: creation (one active per audience), the job request on the work queue,
+manual triggers with their real diff, history and job details."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.events import Envelope
+from adscale_common.internal_auth import Principal
+from adscale_common.outbox import emit
+from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
+from audience_sync.db import driver
+from audience_sync.models import Audience, Segment, SyncJob
+from audience_sync.platform import repository as connections
+from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
+from audience_sync.sync import digest, repository
+from audience_sync.sync.errors import JobNotFound, SyncInProgress
+from audience_sync.sync.hashing import Hasher
+from audience_sync.sync.schemas import (
+    EstimatedChanges,
+    HistoryEntry,
+    HistoryRead,
+    HistorySummary,
+    SyncJobRead,
+    SyncStats,
+    SyncTriggered,
+)
+
+JOB_REQUESTED = "audience_sync.job_requested"
+SOURCE = "audience-sync"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def job_envelope(job: SyncJob) -> Envelope:
+    """The work-queue message for a job, keyed by its audience (one audience's jobs stay on
+    one partition, in order)."""
+    request = JobRequested(kind="sync", job_id=job.id, user_id=job.user_id)
+    return Envelope(
+        type=JOB_REQUESTED,
+        source=SOURCE,
+        subject=str(job.audience_id),
+        data=request.model_dump(mode="json"),
+    )
+
+
+async def request_job(session: AsyncSession, job: SyncJob) -> None:
+    await emit(session, job_envelope(job), topic=JOBS_TOPIC)
+
+
+def triggered_by(principal: Principal) -> str:
+    return "api" if principal.auth == "api_key" else "manual"
+
+
+async def create_job(
+    session: AsyncSession,
+    audience: Audience,
+    *,
+    operation: str,
+    triggered_by: str,
+    user_id: uuid.UUID | None,
+    segment_size: int | None,
+) -> SyncJob:
+    """Insert a pending job; the partial unique index refuses a second active one
+    (``SYNC_IN_PROGRESS``), whatever the number of API and worker processes."""
+    job = SyncJob(
+        audience_id=audience.id,
+        user_id=audience.user_id,
+        platform=audience.platform,
+        operation=operation,
+        status="pending",
+        triggered_by=triggered_by,
+        triggered_by_user_id=user_id,
+        segment_size=segment_size,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(job)
+            await session.flush()
+    except IntegrityError as exc:
+        if "uq_sync_job_active_audience" in str(exc.orig):
+            raise SyncInProgress(details={"audience_id": str(audience.id)}) from exc
+        raise
+    return job
+
+
+async def ensure_connected(session: AsyncSession, user_id: uuid.UUID, platform: str) -> None:
+    connection = await connections.get_connection(session, user_id, platform)
+    if connection is None:
+        raise PlatformNotConnected(details={"platform": platform})
+    if connection.status == "expired":
+        raise CredentialsExpired(details={"platform": platform})
+
+
+async def trigger(
+    session: AsyncSession,
+    audience: Audience,
+    segment: Segment,
+    *,
+    operation: str,
+    principal: Principal,
+    hasher: Hasher,
+    rehash_limit: int,
+    plan_max_rows: int = 200_000,
+    work_mem: str = "128MB",
+) -> SyncTriggered:
+    assert principal.user_id is not None
+    await ensure_connected(session, audience.user_id, audience.platform)
+    job = await create_job(
+        session,
+        audience,
+        operation=operation,
+        triggered_by=triggered_by(principal),
+        user_id=principal.user_id,
+        segment_size=segment.profile_count,
+    )
+    changes = await estimate(
+        session,
+        audience,
+        hasher,
+        job=job,
+        replace=operation == "replace",
+        rehash_limit=rehash_limit,
+        plan_max_rows=plan_max_rows,
+        work_mem=work_mem,
+    )
+    job.estimated_to_add = changes.to_add
+    job.estimated_to_remove = changes.to_remove
+    job.estimate_exact = changes.exact
+    await session.flush()
+    await request_job(session, job)
+    return SyncTriggered(
+        job_id=job.id,
+        status="pending",
+        operation=operation,  # type: ignore[arg-type]
+        segment_size=segment.profile_count,
+        estimated_changes=changes,
+    )
+
+
+async def estimate(
+    session: AsyncSession,
+    audience: Audience,
+    hasher: Hasher,
+    *,
+    job: SyncJob,
+    replace: bool,
+    rehash_limit: int,
+    plan_max_rows: int = 200_000,
+    work_mem: str = "128MB",
+) -> EstimatedChanges:
+    """The real diff between the segment and what the platform accepted.
+
+    Profiles not hashed yet are hashed here (the digests stay for the sync) unless there are
+    more than ``rehash_limit``: then their identifiers are counted as additions (``exact:
+    false``). An update's diff of at most ``plan_max_rows`` keys is stored as the job's plan,
+    which the worker uses as is when the segment has not changed in between.
+    """
+    apg = await driver(session)
+    fields = list(audience.identifier_fields or [])
+    stats = await digest.refresh_digests(
+        apg,
+        hasher,
+        audience.segment_id,
+        audience.platform,
+        chunk_rows=10_000,
+        limit=rehash_limit,
+        work_mem=work_mem,
+    )
+    removals = replace or not audience.additive_only
+    args = (audience.segment_id, audience.platform, audience.id, fields)
+    if not stats.skipped and not replace:
+        planned = await digest.make_plan(
+            apg, job.id, *args, removals=removals, max_rows=plan_max_rows
+        )
+        if planned is not None:
+            version = await apg.fetchval(
+                "SELECT updated_at FROM segment WHERE id = $1", audience.segment_id
+            )
+            job.plan_version = version
+            return EstimatedChanges(to_add=planned.to_add, to_remove=planned.to_remove)
+    result = await digest.estimate(apg, *args, removals=removals)
+    if not stats.skipped:
+        return EstimatedChanges(to_add=result.to_add, to_remove=result.to_remove)
+    columns = ", ".join(f"count(s.{f})" for f in fields if f in digest.COLUMNS) or "0"
+    unhashed = await apg.fetchrow(
+        f"SELECT {columns} FROM ({digest.STALE_SQL}) s",  # noqa: S608 - whitelisted columns
+        audience.segment_id,
+        audience.platform,
+    )
+    extra = sum(int(v or 0) for v in (unhashed or ()))
+    return EstimatedChanges(to_add=result.to_add + extra, to_remove=result.to_remove, exact=False)
+
+
+# --------------------------------------------------------------------------- reads
+
+
+def job_read(job: SyncJob) -> SyncJobRead:
+    estimated = (
+        EstimatedChanges(
+            to_add=job.estimated_to_add,
+            to_remove=job.estimated_to_remove or 0,
+            exact=job.estimate_exact,
+        )
+        if job.estimated_to_add is not None
+        else None
+    )
+    return SyncJobRead(
+        job_id=job.id,
+        audience_id=job.audience_id,
+        platform=job.platform,
+        operation=job.operation,  # type: ignore[arg-type]
+        status=job.status,  # type: ignore[arg-type]
+        profiles_sent=job.profiles_sent,
+        profiles_added=job.profiles_added,
+        profiles_removed=job.profiles_removed,
+        profiles_failed=job.profiles_failed,
+        match_rate=job.match_rate,
+        triggered_by=job.triggered_by,  # type: ignore[arg-type]
+        triggered_by_user_id=job.triggered_by_user_id,
+        started_at=job.started_at,
+        completed_at=job.completed_at,
+        duration_ms=job.duration_ms,
+        error_message=job.error_message,
+        platform_response=_as_dict(job.platform_response),
+        error_code=job.error_code,
+        profiles_invalid=job.profiles_invalid,
+        invalid_samples=list(_as_list(job.invalid_samples)),
+        segment_size=job.segment_size,
+        estimated_changes=estimated,
+        created_at=job.created_at,
+    )
+
+
+def _as_dict(value: Any) -> dict[str, Any] | None:
+    if isinstance(value, str):
+        import orjson
+
+        value = orjson.loads(value)
+    return value if isinstance(value, dict) else None
+
+
+def _as_list(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        import orjson
+
+        value = orjson.loads(value)
+    return value if isinstance(value, list) else []
+
+
+async def get_job(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJobRead:
+    job = await repository.get_owned(session, user_id, job_id)
+    if job is None:
+        raise JobNotFound(details={"job_id": str(job_id)})
+    return job_read(job)
+
+
+async def history(
+    session: AsyncSession,
+    audience: Audience,
+    *,
+    days: int,
+    status: str | None,
+    limit: int,
+) -> HistoryRead:
+    """Jobs of the last ``days`` (newest first, ``status`` and ``limit`` applied); the
+    summary covers every job of the period."""
+    since = utcnow() - timedelta(days=days)
+    jobs = await repository.history(session, audience.id, since, status=status, limit=limit)
+    summary = await repository.stats(session, audience.id, since)
+    return HistoryRead(
+        audience_id=audience.id,
+        history=[
+            HistoryEntry(
+                job_id=j.id,
+                operation=j.operation,  # type: ignore[arg-type]
+                status=j.status,  # type: ignore[arg-type]
+                profiles_sent=j.profiles_sent,
+                profiles_added=j.profiles_added,
+                profiles_removed=j.profiles_removed,
+                profiles_failed=j.profiles_failed,
+                match_rate=j.match_rate,
+                triggered_by=j.triggered_by,  # type: ignore[arg-type]
+                started_at=j.started_at,
+                completed_at=j.completed_at,
+                duration_ms=j.duration_ms,
+                error_code=j.error_code,
+                error_message=j.error_message,
+            )
+            for j in jobs
+        ],
+        summary=HistorySummary(
+            total_syncs=summary["total"],
+            successful=summary["successful"],
+            failed=summary["failed"],
+            avg_match_rate=summary["avg_match_rate"],
+        ),
+    )
+
+
+async def stats_30d(session: AsyncSession, audience_id: uuid.UUID) -> SyncStats:
+    values = await repository.stats(session, audience_id, utcnow() - timedelta(days=30))
+    return SyncStats(
+        total_syncs=values["total"],
+        successful_syncs=values["successful"],
+        failed_syncs=values["failed"],
+        avg_match_rate=values["avg_match_rate"],
+        profiles_added=int(values["added"]),
+        profiles_removed=int(values["removed"]),
+    )

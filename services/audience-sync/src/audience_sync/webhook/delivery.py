@@ -1,0 +1,400 @@
+"""Getting events to subscribers.
+
+1. :func:`handle_sync_event` (consumer of ``audience_sync.events``): for a
+   ``audience_sync.completed`` / ``audience_sync.failed`` event, one ``pending`` delivery
+   row per enabled subscription of the event's owner that wants it, in the handler's
+   transaction (the inbox makes a redelivered event a no-op; so does the unique
+   ``(subscription, event)`` key).
+2. :class:`Deliverer` (worker task :func:`retry_due_deliveries`): claims due rows with
+   ``FOR UPDATE SKIP LOCKED`` and marks them ``in_flight`` under a lease, commits, sends
+   each one *outside* any transaction, then records the attempt and the next step:
+   ``succeeded`` on 2xx; on anything else the next retry per the schedule (with jitter)
+   or ``failed`` once it is exhausted; a 410 disables the subscription at once; a
+   subscription failing for ``webhook_disable_after_seconds`` is disabled. The schedule
+   lives in the database, so a restarted process carries on where the last one stopped;
+   a row left ``in_flight`` by a process that died is sent again when its lease lapses
+   (receivers deduplicate on ``webhook-id``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adscale_common.events import Envelope
+from adscale_common.worker import ConsumerSpec, WorkerContext
+from adscale_contracts.events import SyncCompleted, SyncFailed, parse
+from audience_sync.crypto import TokenCipher
+from audience_sync.export.settings import ExportWebhookSettings, require_settings
+from audience_sync.webhook import payloads, repository, signing, ssrf
+from audience_sync.webhook.repository import Claimed
+
+logger = logging.getLogger(__name__)
+
+EVENTS_TOPIC = "audience_sync.events"
+USER_AGENT = "AdScale-Webhooks/1.0"
+SessionFactory = async_sessionmaker[AsyncSession]
+
+
+# --------------------------------------------------------------------------- consumer
+
+
+async def handle_sync_event(session: AsyncSession, envelope: Envelope) -> None:
+    """Queue one delivery per matching enabled subscription of the event's owner."""
+    event: SyncCompleted | SyncFailed = (
+        parse(envelope, SyncCompleted)
+        if envelope.type == payloads.COMPLETED
+        else parse(envelope, SyncFailed)
+    )
+    subscriptions = await repository.subscribers(session, event.user_id, envelope.type)
+    if not subscriptions:
+        return
+    body = payloads.body(envelope.type, envelope.occurred_at, payloads.data_of(event))
+    queued = await repository.add_deliveries(
+        session,
+        [
+            {
+                "id": uuid.uuid4(),
+                "subscription_id": sub.id,
+                "user_id": sub.user_id,
+                "event_id": envelope.id,
+                "event_type": envelope.type,
+                "body": body,
+                "status": "pending",
+                "next_attempt_at": datetime.now(UTC),
+            }
+            for sub in subscriptions
+        ],
+    )
+    logger.info(
+        "webhook deliveries queued",
+        extra={"event_type": envelope.type, "count": queued, "user_id": str(event.user_id)},
+    )
+
+
+def consumer_spec(settings: Any) -> ConsumerSpec:
+    """The ``audience_sync.events`` consumer that turns sync outcomes into deliveries."""
+    group = getattr(settings, "webhooks_consumer_group", None) or "audience-sync-webhooks"
+    return ConsumerSpec(
+        name=str(group),
+        topics=[EVENTS_TOPIC],
+        handlers={payloads.COMPLETED: handle_sync_event, payloads.FAILED: handle_sync_event},
+    )
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True)
+class Outcome:
+    success: bool
+    gone: bool
+    response_code: int | None
+    latency_ms: int | None
+    error: str | None
+
+
+class Sender:
+    """POSTs signed bodies to checked, pinned addresses. No redirects, no proxies from the
+    environment, no connection reuse (a pooled TLS connection is tied to one host name)."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float,
+        allow_loopback: bool,
+        resolver: ssrf.Resolver = ssrf.system_resolver,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.allow_loopback = allow_loopback
+        self.resolver = resolver
+        self.client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=0),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def send(self, url: str, msg_id: str, body: bytes, secrets: Sequence[str]) -> Outcome:
+        try:
+            target = await ssrf.check(
+                url, allow_loopback=self.allow_loopback, resolver=self.resolver
+            )
+        except ssrf.UnsafeUrl as exc:
+            return Outcome(False, False, None, None, f"address refused: {exc}")
+        headers = {
+            **signing.headers(secrets, msg_id, int(time.time()), body),
+            "content-type": "application/json",
+            "user-agent": USER_AGENT,
+            "host": target.host_header,
+        }
+        extensions: dict[str, Any] = {}
+        if target.scheme == "https" and target.host != target.address:
+            extensions["sni_hostname"] = target.host
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self.timeout):
+                request = self.client.build_request(
+                    "POST", target.pinned_url, content=body, headers=headers, extensions=extensions
+                )
+                response = await self.client.send(request, stream=True)
+                await response.aclose()  # the body is not read: only the status counts
+        except (TimeoutError, httpx.TimeoutException):
+            latency = int((time.monotonic() - started) * 1000)
+            return Outcome(False, False, None, latency, f"timed out after {self.timeout:g}s")
+        except httpx.HTTPError as exc:
+            latency = int((time.monotonic() - started) * 1000)
+            return Outcome(False, False, None, latency, f"connection failed ({type(exc).__name__})")
+        latency = int((time.monotonic() - started) * 1000)
+        code = response.status_code
+        if 200 <= code < 300:
+            return Outcome(True, False, code, latency, None)
+        error = f"HTTP {code}"
+        if 300 <= code < 400:
+            error += " (redirects are not followed)"
+        return Outcome(False, code == 410, code, latency, error)
+
+
+def retry_delay(attempts_made: int, schedule: Sequence[float], jitter: float) -> float | None:
+    """Seconds until the next attempt after ``attempts_made`` failed ones (None: give up)."""
+    if attempts_made - 1 >= len(schedule):
+        return None
+    base = schedule[attempts_made - 1]
+    return base * random.uniform(1 - jitter, 1 + jitter) if jitter else base
+
+
+def signing_secrets(
+    cipher: TokenCipher,
+    secret_encrypted: str,
+    previous_encrypted: str | None,
+    previous_expires_at: datetime | None,
+) -> list[str]:
+    secrets = [cipher.decrypt(secret_encrypted)]
+    if previous_encrypted and previous_expires_at and previous_expires_at > datetime.now(UTC):
+        secrets.append(cipher.decrypt(previous_encrypted))
+    return secrets
+
+
+# --------------------------------------------------------------------------- delivery loop
+
+
+class Deliverer:
+    def __init__(
+        self,
+        *,
+        sessionmaker: SessionFactory,
+        settings: ExportWebhookSettings,
+        cipher: TokenCipher,
+        sender: Sender,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.cipher = cipher
+        self.sender = sender
+        self.token = uuid.uuid4()
+
+    async def claim(self, limit: int) -> list[Claimed]:
+        async with self.sessionmaker() as session, session.begin():
+            return await repository.claim_due(
+                session, self.token, limit, self.settings.webhook_inflight_lease_seconds
+            )
+
+    async def deliver(self, claimed: Claimed) -> None:
+        settings = self.settings
+        if not claimed.enabled:
+            async with self.sessionmaker() as session, session.begin():
+                await repository.finish(
+                    session,
+                    claimed.delivery_id,
+                    self.token,
+                    status="cancelled",
+                    attempt=claimed.attempt,
+                    response_code=None,
+                    latency_ms=None,
+                    error="subscription disabled",
+                    retry_in=None,
+                )
+            return
+        secrets = signing_secrets(
+            self.cipher,
+            claimed.secret_encrypted,
+            claimed.previous_secret_encrypted,
+            claimed.previous_secret_expires_at,
+        )
+        outcome = await self.sender.send(
+            claimed.url, str(claimed.delivery_id), claimed.body.encode(), secrets
+        )
+        attempt = claimed.attempt + 1
+        retry_in = None
+        if outcome.success:
+            status = "succeeded"
+        elif outcome.gone:
+            status = "failed"
+        else:
+            retry_in = retry_delay(
+                attempt, settings.webhook_retry_schedule_seconds, settings.webhook_retry_jitter
+            )
+            status = "failed" if retry_in is None else "pending"
+        async with self.sessionmaker() as session, session.begin():
+            await repository.record_attempt(
+                session,
+                claimed.delivery_id,
+                attempt,
+                success=outcome.success,
+                response_code=outcome.response_code,
+                latency_ms=outcome.latency_ms,
+                error=outcome.error,
+            )
+            held = await repository.finish(
+                session,
+                claimed.delivery_id,
+                self.token,
+                status=status,
+                attempt=attempt,
+                response_code=outcome.response_code,
+                latency_ms=outcome.latency_ms,
+                error=outcome.error,
+                retry_in=retry_in,
+            )
+            if not held:
+                return  # lease lapsed and another process took it over
+            disabled = None
+            if outcome.success:
+                await repository.mark_succeeded(session, claimed.subscription_id)
+            elif outcome.gone:
+                await repository.disable(session, claimed.subscription_id, "gone")
+                disabled = "gone"
+            elif await repository.mark_failing(
+                session, claimed.subscription_id, settings.webhook_disable_after_seconds
+            ):
+                disabled = "failing"
+        log = logger.info if outcome.success else logger.warning
+        log(
+            "webhook delivered" if outcome.success else "webhook attempt failed",
+            extra={
+                "delivery_id": str(claimed.delivery_id),
+                "subscription_id": str(claimed.subscription_id),
+                "attempt": attempt,
+                "response_code": outcome.response_code,
+                "latency_ms": outcome.latency_ms,
+                "error": outcome.error,
+                "next": status,
+                "retry_in_seconds": round(retry_in, 1) if retry_in is not None else None,
+                "subscription_disabled": disabled,
+            },
+        )
+
+    async def _guarded(self, claimed: Claimed) -> None:
+        try:
+            await self.deliver(claimed)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The row stays in flight; its lease lapses and it is tried again.
+            logger.exception(
+                "webhook delivery crashed", extra={"delivery_id": str(claimed.delivery_id)}
+            )
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it (tests and tools)."""
+        claimed = await self.claim(self.settings.webhook_batch)
+        await asyncio.gather(*(self._guarded(c) for c in claimed))
+        return len(claimed)
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Keep up to ``webhook_concurrency`` sends going until ``stopping`` is set."""
+        capacity = self.settings.webhook_concurrency
+        running: set[asyncio.Future[Any]] = set()
+        stop: asyncio.Future[Any] = asyncio.ensure_future(stopping.wait())
+        try:
+            while not stopping.is_set():
+                want = min(capacity - len(running), self.settings.webhook_batch)
+                claimed: list[Claimed] = []
+                if want > 0:
+                    try:
+                        claimed = await self.claim(want)
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:
+                        logger.exception("claiming webhook deliveries failed; will retry")
+                running.update(asyncio.ensure_future(self._guarded(c)) for c in claimed)
+                if want > 0 and len(claimed) == want and len(running) < capacity:
+                    continue  # a full batch: more may be due
+                await asyncio.wait(
+                    running | {stop},
+                    timeout=None
+                    if len(running) >= capacity
+                    else self.settings.webhook_poll_seconds,
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+                running = {t for t in running if not t.done()}
+            # Let sends under way finish (each is bounded by the timeout).
+            if running:
+                await asyncio.wait(running, timeout=self.settings.webhook_timeout_seconds + 5)
+        finally:
+            stop.cancel()
+            for task in running:
+                task.cancel()
+            for task in running:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+
+async def rotate_secrets(sessionmaker: SessionFactory, cipher: TokenCipher) -> int:
+    """Re-encrypt signing secrets still under an old encryption key with the primary one."""
+    rotated = 0
+    after: uuid.UUID | None = None
+    while True:
+        async with sessionmaker() as session, session.begin():
+            batch = await repository.all_secrets(session, after, 500)
+            for sub in batch:
+                changed = False
+                if not cipher.is_current(sub.secret_encrypted):
+                    sub.secret_encrypted = cipher.rotate(sub.secret_encrypted)
+                    changed = True
+                previous = sub.previous_secret_encrypted
+                if previous and not cipher.is_current(previous):
+                    sub.previous_secret_encrypted = cipher.rotate(previous)
+                    changed = True
+                rotated += int(changed)
+        if len(batch) < 500:
+            return rotated
+        after = batch[-1].id
+
+
+def webhook_cipher(settings: ExportWebhookSettings) -> TokenCipher:
+    return TokenCipher(settings.encryption_keys.get_secret_value())
+
+
+async def retry_due_deliveries(ctx: WorkerContext) -> None:
+    """Worker task: the delivery loop (first and retried attempts alike)."""
+    settings = require_settings(ctx.settings)
+    cipher = webhook_cipher(settings)
+    rotated = await rotate_secrets(ctx.sessionmaker, cipher)
+    if rotated:
+        logger.info("webhook secrets re-encrypted under the primary key", extra={"count": rotated})
+    sender = Sender(
+        timeout=settings.webhook_timeout_seconds, allow_loopback=settings.webhooks_allow_loopback
+    )
+    try:
+        await Deliverer(
+            sessionmaker=ctx.sessionmaker, settings=settings, cipher=cipher, sender=sender
+        ).run(ctx.stopping)
+    finally:
+        await sender.aclose()

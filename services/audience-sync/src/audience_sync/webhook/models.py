@@ -1,0 +1,183 @@
+"""Webhook tables.
+
+* ``webhook_subscription``: a user's endpoint, the events it wants, its signing secret
+  (Fernet-encrypted) and, for 24 hours after a rotation, the previous one.
+* ``webhook_delivery``: one event (or test) for one subscription: the exact body sent and
+  the retry schedule (``status``, ``attempt``, ``next_attempt_at``). A process claims due
+  rows (``in_flight`` with a lease), sends outside any transaction and records the result;
+  a lapsed lease puts the row back in play, so nothing is lost when a process stops.
+* ``webhook_delivery_attempt``: every HTTP attempt with its outcome.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+from sqlmodel import Field, SQLModel
+
+from adscale_common.db import NAMING_CONVENTION
+
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+WEBHOOK_EVENTS = ("audience_sync.completed", "audience_sync.failed")
+DELIVERY_STATUSES = ("pending", "in_flight", "succeeded", "failed", "cancelled")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _pk() -> Any:
+    return Field(
+        default_factory=uuid.uuid4, sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True)
+    )
+
+
+def _ts(*, nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+    return Field(
+        default_factory=utcnow,
+        sa_column=sa.Column(
+            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+        ),
+    )
+
+
+def _text(*, nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    return Field(sa_column=sa.Column(sa.Text, nullable=False))
+
+
+def _int(*, nullable: bool = True) -> Any:
+    if nullable:
+        return Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
+    return Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
+
+
+class WebhookSubscription(SQLModel, table=True):
+    __tablename__ = "webhook_subscription"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "disabled_reason IS NULL OR disabled_reason IN ('manual', 'gone', 'failing')",
+            name="disabled_reason",
+        ),
+        sa.Index("ix_webhook_subscription_user_created", "user_id", "created_at"),
+    )
+
+    id: uuid.UUID = _pk()
+    user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False))
+    url: str = _text(nullable=False)
+    description: str | None = _text()
+    events: list[str] = Field(default_factory=list, sa_column=sa.Column(pg.JSONB, nullable=False))
+    enabled: bool = Field(
+        default=True,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.text("true")),
+    )
+    secret_encrypted: str = _text(nullable=False)
+    previous_secret_encrypted: str | None = _text()
+    previous_secret_expires_at: datetime | None = _ts()
+    disabled_reason: str | None = _text()
+    disabled_at: datetime | None = _ts()
+    # Start of the current run of failed attempts (cleared by any success).
+    failing_since: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('pending', 'in_flight', 'succeeded', 'failed', 'cancelled')",
+            name="status",
+        ),
+        # One delivery per event and subscription, however often the event is redelivered.
+        sa.UniqueConstraint("subscription_id", "event_id", name="uq_webhook_delivery_event"),
+        sa.Index("ix_webhook_delivery_subscription_created", "subscription_id", "created_at"),
+        sa.Index(
+            "ix_webhook_delivery_due",
+            "next_attempt_at",
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        sa.Index(
+            "ix_webhook_delivery_in_flight",
+            "lease_expires_at",
+            postgresql_where=sa.text("status = 'in_flight'"),
+        ),
+    )
+
+    id: uuid.UUID = _pk()
+    subscription_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("webhook_subscription.id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False))
+    # The source event (``None`` for test sends).
+    event_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=True)
+    )
+    event_type: str = _text(nullable=False)
+    body: str = _text(nullable=False)
+    is_test: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.text("false")),
+    )
+    status: str = Field(
+        default="pending",
+        sa_column=sa.Column(sa.Text, nullable=False, server_default=sa.text("'pending'")),
+    )
+    attempt: int = _int(nullable=False)
+    next_attempt_at: datetime | None = _ts()
+    claim_token: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=True)
+    )
+    lease_expires_at: datetime | None = _ts()
+    last_attempt_at: datetime | None = _ts()
+    response_code: int | None = _int()
+    latency_ms: int | None = _int()
+    last_error: str | None = _text()
+    delivered_at: datetime | None = _ts()
+    created_at: datetime = _ts(nullable=False)
+    updated_at: datetime = _ts(nullable=False)
+
+
+class WebhookDeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "webhook_delivery_attempt"
+
+    delivery_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey("webhook_delivery.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    attempt: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    attempted_at: datetime = _ts(nullable=False)
+    success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    response_code: int | None = _int()
+    latency_ms: int | None = _int()
+    error: str | None = _text()
+
+
+def subscription_table() -> sa.Table:
+    table: sa.Table = WebhookSubscription.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def delivery_table() -> sa.Table:
+    table: sa.Table = WebhookDelivery.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def attempt_table() -> sa.Table:
+    table: sa.Table = WebhookDeliveryAttempt.__table__  # type: ignore[attr-defined]
+    return table
