@@ -80,6 +80,19 @@ async def job_status(engine: AsyncEngine, job_id: str) -> str:
         )
 
 
+async def stop_consumer(consumer: Any, task: asyncio.Task[None]) -> None:
+    """Stop a consumer task; a task that does not stop in time is cancelled (a hang fails
+    the test instead of blocking the session)."""
+    consumer.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), 30)
+    except TimeoutError:
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await asyncio.wait_for(task, 10)
+        raise
+
+
 async def wait_for(predicate: Any, timeout: float = 120) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not await predicate():
@@ -130,7 +143,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
     await asyncio.wait_for(reached.wait(), 120)
     task.cancel()  # the worker stops: the batch in flight finishes and is checkpointed
     with contextlib.suppress(asyncio.CancelledError):
-        await task
+        await asyncio.wait_for(task, 60)
     first.hasher.close()
 
     async with engine.connect() as conn:
@@ -152,8 +165,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
     try:
         await wait_for(lambda: _done(engine, job_id))
     finally:
-        consumer_b.stop()
-        await task
+        await stop_consumer(consumer_b, task)
         second.hasher.close()
 
     job = await api.job(job_id)
@@ -216,8 +228,7 @@ async def test_manual_sync_runs_on_the_worker_and_publishes_completed(
                         found = body
                         assert record.key == created["audience"]["id"].encode()
     finally:
-        consumer.stop()
-        await task
+        await stop_consumer(consumer, task)
         await events.stop()
         worker.hasher.close()
     assert found is not None
@@ -278,8 +289,7 @@ async def test_cdp_profiles_feed_and_dead_letters(
     try:
         await wait_for(applied, 60)
     finally:
-        consumer.stop()
-        await task
+        await stop_consumer(consumer, task)
     reasons: dict[bytes, str] = {}
     deadline = asyncio.get_running_loop().time() + 20
     while len(reasons) < 4 and asyncio.get_running_loop().time() < deadline:

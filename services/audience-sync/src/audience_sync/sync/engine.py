@@ -34,7 +34,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import orjson
@@ -61,6 +61,7 @@ from audience_sync.sync.fields import FIELD_CODES, INVALID_BITS, invalid_mask, w
 from audience_sync.sync.hashing import Hasher
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SOURCE = "audience-sync"
 MAX_INVALID_SAMPLES = 10
@@ -257,10 +258,13 @@ class _Run:
     @contextlib.asynccontextmanager
     async def _heartbeat(self) -> AsyncIterator[None]:
         interval = max(self.e.lease.total_seconds() / 3, 0.5)
+        stop = asyncio.Event()
 
         async def beat() -> None:
-            while True:
-                await asyncio.sleep(interval)
+            while not stop.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+                    return
                 async with self.e.engine.begin() as conn:
                     apg = await driver_of(conn)
                     ok = await apg.fetchval(
@@ -278,9 +282,10 @@ class _Run:
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            # Stop between beats: a renewal is never cut off in the middle of its query.
+            stop.set()
+            with contextlib.suppress(BaseException):
+                await asyncio.shield(task)
 
     @contextlib.contextmanager
     def _timed(self, name: str) -> Iterator[None]:
@@ -373,7 +378,7 @@ class _Run:
             try:
                 yield apg
             finally:
-                await conn.rollback()
+                await _uninterrupted(asyncio.ensure_future(conn.rollback()))
 
     @contextlib.asynccontextmanager
     async def _reader(self) -> AsyncIterator[asyncpg.Connection[Any]]:
@@ -383,7 +388,7 @@ class _Run:
             try:
                 yield apg
             finally:
-                await conn.rollback()
+                await _uninterrupted(asyncio.ensure_future(conn.rollback()))
 
     async def _replace(self) -> None:
         audience = self.audience
@@ -532,12 +537,12 @@ class _Run:
         and send each chunk as a plain list."""
         chunk = max(limits_for(self.job.platform, self.e.registry.settings).max_rows, 1_000)
         hashed = is_hashed_field(self.job.platform, name)
-        cursor = await conn.cursor(sql, *args)
+        cursor = await _uninterrupted(asyncio.ensure_future(conn.cursor(sql, *args)))
         fetch = asyncio.ensure_future(cursor.fetch(chunk))
         try:
             while True:
                 self._check()
-                rows = await fetch
+                rows = await _uninterrupted(fetch)
                 if not rows:
                     return
                 fetch = asyncio.ensure_future(cursor.fetch(chunk))
@@ -949,6 +954,17 @@ class _Run:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+async def _uninterrupted(future: asyncio.Future[T]) -> T:
+    """Await a database operation without cutting it short: a cancellation waits for it to
+    finish (a query interrupted mid-protocol can leave its pooled connection unusable)."""
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await future
+        raise
 
 
 async def _all_or_nothing(coroutines: list[Coroutine[Any, Any, None]]) -> None:

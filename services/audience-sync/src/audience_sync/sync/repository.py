@@ -64,28 +64,6 @@ async def active_job(session: AsyncSession, audience_id: uuid.UUID) -> SyncJob |
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def cancel_active(session: AsyncSession, audience_ids: Sequence[uuid.UUID]) -> int:
-    if not audience_ids:
-        return 0
-    result = await session.execute(
-        sa.update(SyncJob)
-        .where(
-            col(SyncJob.audience_id).in_(audience_ids),
-            col(SyncJob.status).in_(("pending", "running")),
-        )
-        .values(
-            status="cancelled",
-            completed_at=sa.func.now(),
-            lease_owner=None,
-            lease_expires_at=None,
-            error_message="cancelled: the platform was disconnected",
-            updated_at=sa.func.now(),
-        )
-        .returning(col(SyncJob.id))
-    )
-    return len(result.all())
-
-
 async def due_audiences(session: AsyncSession, limit: int) -> Sequence[Audience]:
     stmt = (
         sa.select(Audience)

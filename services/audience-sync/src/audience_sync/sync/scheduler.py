@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from audience_sync.db import unit_of_work
-from audience_sync.models import PlatformConnection
+from audience_sync.models import PlatformConnection, Segment
 from audience_sync.settings import Settings
 from audience_sync.sync import repository, service
 from audience_sync.sync.errors import SyncInProgress
@@ -34,6 +34,15 @@ async def schedule_due(sessionmaker: async_sessionmaker[AsyncSession], settings:
         if not due:
             return 0
         users = {a.user_id for a in due}
+        sizes = dict(
+            (
+                await session.execute(
+                    sa.select(col(Segment.id), col(Segment.profile_count)).where(
+                        col(Segment.id).in_({a.segment_id for a in due})
+                    )
+                )
+            ).all()
+        )
         connected = {
             (c.user_id, c.platform)
             for c in (
@@ -59,7 +68,7 @@ async def schedule_due(sessionmaker: async_sessionmaker[AsyncSession], settings:
                     operation="update",
                     triggered_by="scheduled",
                     user_id=None,
-                    segment_size=None,
+                    segment_size=sizes.get(audience.segment_id),
                 )
             except SyncInProgress:
                 continue
