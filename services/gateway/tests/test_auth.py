@@ -232,3 +232,13 @@ async def test_stale_credentials_do_not_block_public_endpoints(gateway, upstream
     assert upstreams.seen[-1]["auth"] == "anonymous"
     protected = await gateway.get(PATH, headers={"Authorization": f"Bearer {expired}"})
     assert protected.status_code == 401
+    # A signed export link opened by a browser that still holds an old token.
+    gateway.gateway.forwarder.upstreams["audience-sync"] = gateway.echo_url
+    link = f"/api/v1/cdp/audience-sync/exports/{uuid.uuid4()}/download?expires=1&signature=s"
+    opened = await gateway.get(link, headers={"Authorization": f"Bearer {expired}"})
+    assert opened.status_code == 200
+    assert upstreams.seen[-1]["auth"] == "anonymous"
+    listing = await gateway.get(
+        "/api/v1/cdp/audience-sync/exports/x", headers={"Authorization": f"Bearer {expired}"}
+    )
+    assert listing.status_code == 401

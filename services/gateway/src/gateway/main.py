@@ -38,7 +38,7 @@ from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, Identity, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
 from gateway.revocations import listen
-from gateway.routes import PUBLIC_PATHS, upstream_for
+from gateway.routes import is_public, upstream_for
 from gateway.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ class Gateway:
         try:
             identity = await self._authenticate(scope)
         except InvalidCredentials:
-            if path.rstrip("/") in PUBLIC_PATHS:
+            if is_public(path):
                 # A public endpoint needs no credentials, so stale ones must not block it
                 # (a client refreshing with its expired access token still attached).
                 identity = Identity(user_id=None, plan=None, auth="anonymous")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 API_PREFIX = "/api/v1"
 
 # Longest prefixes first; a prefix matches the path itself or anything under "<prefix>/".
@@ -33,6 +35,18 @@ PUBLIC_PATHS = frozenset(
         "/api/v1/billing/webhooks/stripe",
     }
 )
+
+
+# Signed links: the signature in the query is the credential (audience-sync export files).
+PUBLIC_PATTERNS = (
+    re.compile(r"^/api/v1/cdp/audience-sync/exports/[^/]+/download$"),
+)
+
+
+def is_public(path: str) -> bool:
+    """Whether ``path`` needs no credentials, so stale ones sent along are ignored."""
+    path = path.rstrip("/")
+    return path in PUBLIC_PATHS or any(p.match(path) for p in PUBLIC_PATTERNS)
 
 
 def upstream_for(path: str) -> str | None:
