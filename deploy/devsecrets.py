@@ -53,8 +53,10 @@ GENERATORS: dict[str, Callable[[], str]] = {
     "BILLING_STRIPE_WEBHOOK_SECRET": lambda: "whsec_" + secrets.token_hex(24),
     "PLATFORMS_META_CLIENT_SECRET": _token,
     "PLATFORMS_GOOGLE_CLIENT_SECRET": _token,
-    "PLATFORMS_TIKTOK_CLIENT_SECRET": _token,
+    "PLATFORMS_TIKTOK_SECRET": _token,
     "PLATFORMS_SNAPCHAT_CLIENT_SECRET": _token,
+    # The Google Ads API refuses calls without a developer token (so does the sandbox).
+    "PLATFORMS_GOOGLE_DEVELOPER_TOKEN": _token,
 }
 
 

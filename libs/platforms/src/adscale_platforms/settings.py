@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class PlatformSettings(BaseSettings):
     """Hosts, OAuth credentials, limits and retry policy for all four platforms."""
 
-    model_config = SettingsConfigDict(env_prefix="PLATFORMS_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PLATFORMS_", extra="ignore", populate_by_name=True)
 
     # --- hosts (one setting per real host) -------------------------------------------
     meta_graph_url: str = "https://graph.facebook.com"
@@ -57,7 +57,12 @@ class PlatformSettings(BaseSettings):
     google_login_customer_id: str = ""
 
     tiktok_app_id: str = ""
-    tiktok_secret: SecretStr = SecretStr("")
+    # TikTok calls it the app's "secret"; PLATFORMS_TIKTOK_CLIENT_SECRET (the name the
+    # other platforms use) is read too.
+    tiktok_secret: SecretStr = Field(
+        default=SecretStr(""),
+        validation_alias=AliasChoices("PLATFORMS_TIKTOK_SECRET", "PLATFORMS_TIKTOK_CLIENT_SECRET"),
+    )
 
     snapchat_client_id: str = ""
     snapchat_client_secret: SecretStr = SecretStr("")
