@@ -35,9 +35,6 @@ import psutil
 from pydantic import SecretStr
 
 ROOT = Path(__file__).resolve().parents[1]
-# Python puts bench/ first on the path; a bench script named like a package
-# (bench/audience_sync.py) would shadow it.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 ALEMBIC_INI = ROOT / "services" / "audience-sync" / "alembic.ini"
 TARGET_SECONDS = 60.0
 ALL_FIELDS = [

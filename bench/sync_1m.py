@@ -11,7 +11,7 @@ hashing processes shown apart) and the ratio of each sync time to the bare hashi
 Targets: import <= 60 s, initial sync <= 60 s, 1 % update <= 10 s, worker RSS <= 500 MB.
 
     uv run python deploy/stack.py up      # once
-    uv run python bench/audience_sync.py [--profiles 1000000] [--keep]
+    uv run python bench/sync_1m.py [--profiles 1000000] [--keep]
 """
 
 from __future__ import annotations
