@@ -46,9 +46,19 @@ def main() -> int:
         for s in SUITES
         if any((ROOT / s).glob("test_*.py")) or any((ROOT / s).glob("**/test_*.py"))
     ]
+    # Arguments narrow the run: a suite folder (or a prefix of one), or paths / node ids
+    # inside a suite (``tests/contract/test_x.py::test_y``), run in that suite's process.
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
+    targets: dict[str, list[str]] = {}
     if only:
-        selected = [s for s in selected if any(s.startswith(o.rstrip("/")) for o in only)]
+        for arg in only:
+            path = arg.split("::", 1)[0].rstrip("/")
+            for suite in selected:
+                if suite.startswith(path):
+                    targets.setdefault(suite, [])
+                elif path.startswith(suite + "/"):
+                    targets.setdefault(suite, []).append(arg)
+        selected = [s for s in selected if s in targets]
     totals = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
     bad: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -56,7 +66,14 @@ def main() -> int:
             report = Path(tmp) / (suite.replace("/", "_") + ".xml")
             print(f"\n===== {suite} =====", flush=True)
             code = subprocess.call(  # noqa: S603
-                [sys.executable, "-m", "pytest", suite, "-q", f"--junitxml={report}"],
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    *(targets.get(suite) or [suite]),
+                    "-q",
+                    f"--junitxml={report}",
+                ],
                 cwd=ROOT,
                 env=env,
             )

@@ -6,13 +6,17 @@ import asyncio
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adscale_common.messaging import metadata as messaging_metadata
 from adscale_common.settings import async_database_url
-from adscale_common.testing import InfraUrls, downgrade_base, migrated_database, upgrade_head
+from adscale_common.testing import (
+    InfraUrls,
+    downgrade_base,
+    migrated_database,
+    schema_drift,
+    upgrade_head,
+)
 from billing.models import metadata
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
@@ -35,36 +39,12 @@ async def tables(url: str) -> set[str]:
         await engine.dispose()
 
 
-async def model_drift(url: str) -> list[object]:
-    engine = create_async_engine(async_database_url(url))
-
-    def compare(conn: sa.Connection) -> list[object]:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
-        diffs = compare_metadata(context, metadata)
-        # The messaging tables are defined in adscale_common, outside billing's metadata.
-        messaging = set(messaging_metadata.tables)
-        return [
-            d
-            for d in diffs
-            if not (isinstance(d, tuple) and getattr(d[1], "name", None) in messaging)
-            and not (
-                isinstance(d, tuple) and d[0] == "remove_index" and d[1].table.name in messaging
-            )
-        ]
-
-    try:
-        async with engine.connect() as conn:
-            return await conn.run_sync(compare)
-    finally:
-        await engine.dispose()
-
-
 async def test_upgrade_downgrade_upgrade(adscale_infra: InfraUrls):
     async with migrated_database(
         adscale_infra.database_url, ALEMBIC_INI, prefix="billing_mig"
     ) as url:
         assert BILLING_TABLES | {"outbox_event", "inbox_event"} <= await tables(url)
-        assert await model_drift(url) == []
+        assert await schema_drift(url, [metadata, messaging_metadata]) == []
         await asyncio.to_thread(downgrade_base, ALEMBIC_INI, url)
         assert (await tables(url)) & (BILLING_TABLES | {"outbox_event", "inbox_event"}) == set()
         await asyncio.to_thread(upgrade_head, ALEMBIC_INI, url)

@@ -10,13 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adscale_common.messaging import metadata as messaging_metadata
 from adscale_common.settings import async_database_url
-from adscale_common.testing import scratch_database
+from adscale_common.testing import schema_drift, scratch_database
 from identity.models import metadata
 
 SERVICE = Path(__file__).resolve().parents[1]
@@ -46,29 +44,15 @@ async def tables(url: str) -> set[str]:
     return names
 
 
-async def schema_drift(url: str) -> list[Any]:
-    engine = create_async_engine(async_database_url(url))
-    try:
-        async with engine.connect() as conn:
-
-            def compare(sync_conn: sa.Connection) -> list[Any]:
-                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
-                return list(compare_metadata(context, [metadata, messaging_metadata]))
-
-            return await conn.run_sync(compare)
-    finally:
-        await engine.dispose()
-
-
 async def test_downgrade_to_base_and_upgrade_again(adscale_infra: Any):
     async with scratch_database(adscale_infra.database_url, prefix="identity_mig") as url:
         await asyncio.to_thread(alembic, url, "upgrade", "head")
         expected = {"user", "refresh_token", "api_key", "password_reset", "outbox_event"}
         assert expected | {"inbox_event", "alembic_version"} <= await tables(url)
-        assert await schema_drift(url) == []
+        assert await schema_drift(url, [metadata, messaging_metadata]) == []
         await asyncio.to_thread(alembic, url, "downgrade", "base")
         assert await tables(url) == {"alembic_version"}
         await asyncio.to_thread(alembic, url, "upgrade", "head")
-        assert await schema_drift(url) == []
+        assert await schema_drift(url, [metadata, messaging_metadata]) == []
         await asyncio.to_thread(alembic, url, "downgrade", "0001")
         assert "user" not in await tables(url) and "outbox_event" in await tables(url)

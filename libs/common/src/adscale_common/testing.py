@@ -127,6 +127,25 @@ def downgrade_base(alembic_ini: Path, url: str) -> None:
     command.downgrade(config, "base")
 
 
+async def schema_drift(url: str, metadata: Any) -> list[Any]:
+    """Alembic autogenerate's differences between the database at ``url`` and
+    ``metadata`` (one ``MetaData`` or a list): ``[]`` when migrations match the models."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = create_async_engine(async_database_url(url))
+    try:
+        async with engine.connect() as conn:
+
+            def compare(sync_conn: sa.Connection) -> list[Any]:
+                context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+                return list(compare_metadata(context, metadata))
+
+            return await conn.run_sync(compare)
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
     """A session whose every commit is a savepoint inside one outer transaction."""

@@ -16,7 +16,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class PlatformSettings(BaseSettings):
     """Hosts, OAuth credentials, limits and retry policy for all four platforms."""
 
-    model_config = SettingsConfigDict(env_prefix="PLATFORMS_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="PLATFORMS_", extra="ignore", populate_by_name=True
+    )
 
     # --- hosts (one setting per real host) -------------------------------------------
     meta_graph_url: str = "https://graph.facebook.com"

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
+from adscale_common.columns import foreign_key, text, timestamp, uuid_pk
 from adscale_common.db import NAMING_CONVENTION
-from adscale_common.types import utcnow
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
@@ -26,48 +26,8 @@ metadata = SQLModel.metadata
 MONEY = sa.Numeric(14, 2)
 
 
-def _uuid_pk() -> Any:
-    return Field(
-        default_factory=uuid.uuid4, sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True)
-    )
-
-
 def _user_id() -> Any:
     return Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False, index=True))
-
-
-def _ts(*, nullable: bool = False) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
-    return Field(
-        default_factory=utcnow,
-        sa_column=sa.Column(
-            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-    )
-
-
-def _text(*, nullable: bool = False, default: str | None = None) -> Any:
-    column = sa.Column(
-        sa.Text, nullable=nullable, server_default=sa.text(f"'{default}'") if default else None
-    )
-    if default is not None:
-        return Field(default=default, sa_column=column)
-    if nullable:
-        return Field(default=None, sa_column=column)
-    return Field(sa_column=column)
-
-
-def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False) -> Any:
-    return Field(
-        default=None if nullable else ...,
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey(target, ondelete=ondelete),
-            nullable=nullable,
-            index=True,
-        ),
-    )
 
 
 def _money(*, nullable: bool = True) -> Any:
@@ -85,9 +45,9 @@ class UserPlan(SQLModel, table=True):
     __tablename__ = "user_plan"
 
     user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
-    plan: str = _text(default="free")
-    plan_changed_at: datetime | None = _ts(nullable=True)
-    updated_at: datetime = _ts()
+    plan: str = text(default="free")
+    plan_changed_at: datetime | None = timestamp(nullable=True)
+    updated_at: datetime = timestamp()
 
 
 class AdAccount(SQLModel, table=True):
@@ -103,18 +63,18 @@ class AdAccount(SQLModel, table=True):
         sa.CheckConstraint("status IN ('active', 'disconnected')", name="status"),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = _user_id()
-    platform: str = _text()
-    account_id_external: str = _text()
-    account_name: str | None = _text(nullable=True)
-    access_token_encrypted: str | None = _text(nullable=True)
-    status: str = _text(default="active")
-    disconnected_reason: str | None = _text(nullable=True)
-    connected_at: datetime = _ts()
-    metrics_synced_at: datetime | None = _ts(nullable=True)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    platform: str = text()
+    account_id_external: str = text()
+    account_name: str | None = text(nullable=True)
+    access_token_encrypted: str | None = text(nullable=True)
+    status: str = text(default="active")
+    disconnected_reason: str | None = text(nullable=True)
+    connected_at: datetime = timestamp()
+    metrics_synced_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class Campaign(SQLModel, table=True):
@@ -134,20 +94,20 @@ class Campaign(SQLModel, table=True):
         sa.CheckConstraint("status IN ('draft', 'active', 'paused', 'completed')", name="status"),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = _user_id()
-    ad_account_id: uuid.UUID = _fk("ad_account.id")
-    platform: str = _text()
-    name: str = _text()
-    objective: str = _text()
-    status: str = _text(default="draft")
+    ad_account_id: uuid.UUID = foreign_key("ad_account.id")
+    platform: str = text()
+    name: str = text()
+    objective: str = text()
+    status: str = text(default="draft")
     budget_daily: Decimal | None = _money()
     budget_lifetime: Decimal | None = _money()
     start_date: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
     end_date: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
-    external_campaign_id: str | None = _text(nullable=True)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    external_campaign_id: str | None = text(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class AdGroup(SQLModel, table=True):
@@ -159,35 +119,35 @@ class AdGroup(SQLModel, table=True):
         sa.CheckConstraint("status IN ('active', 'paused')", name="status"),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = _user_id()
-    campaign_id: uuid.UUID = _fk("campaign.id")
-    name: str = _text()
+    campaign_id: uuid.UUID = foreign_key("campaign.id")
+    name: str = text()
     targeting: dict[str, Any] = Field(
         default_factory=dict,
         sa_column=sa.Column(pg.JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
     )
-    bid_strategy: str = _text(default="auto_cpc")
+    bid_strategy: str = text(default="auto_cpc")
     bid_amount: Decimal | None = _money()
-    status: str = _text(default="active")
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    status: str = text(default="active")
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class Creative(SQLModel, table=True):
     __tablename__ = "creative"
     __table_args__ = (sa.CheckConstraint("status IN ('active', 'paused')", name="status"),)
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = _user_id()
-    ad_group_id: uuid.UUID = _fk("ad_group.id")
-    headline: str = _text()
-    description: str = _text()
-    destination_url: str = _text()
-    call_to_action: str | None = _text(nullable=True)
-    status: str = _text(default="active")
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    ad_group_id: uuid.UUID = foreign_key("ad_group.id")
+    headline: str = text()
+    description: str = text()
+    destination_url: str = text()
+    call_to_action: str | None = text(nullable=True)
+    status: str = text(default="active")
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class CampaignMetric(SQLModel, table=True):
@@ -212,7 +172,7 @@ class CampaignMetric(SQLModel, table=True):
     conversions: Decimal = _money(nullable=False)
     spend: Decimal = _money(nullable=False)
     revenue: Decimal = _money(nullable=False)
-    updated_at: datetime = _ts()
+    updated_at: datetime = timestamp()
 
 
 class Rule(SQLModel, table=True):
@@ -226,10 +186,10 @@ class Rule(SQLModel, table=True):
         sa.Index("ix_rule_due", "is_active", "last_executed"),
     )
 
-    id: uuid.UUID = _uuid_pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = _user_id()
-    name: str = _text()
-    rule_type: str = _text()
+    name: str = text()
+    rule_type: str = text()
     threshold: Decimal = Field(sa_column=sa.Column(sa.Numeric(14, 4), nullable=False))
     conditions: dict[str, Any] = Field(
         default_factory=dict,
@@ -238,23 +198,23 @@ class Rule(SQLModel, table=True):
     is_active: bool = Field(
         default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
     )
-    last_executed: datetime | None = _ts(nullable=True)
+    last_executed: datetime | None = timestamp(nullable=True)
     executions_count: int = Field(
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
     )
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class RuleExecution(SQLModel, table=True):
     __tablename__ = "rule_execution"
 
-    id: uuid.UUID = _uuid_pk()
-    rule_id: uuid.UUID = _fk("rule.id")
+    id: uuid.UUID = uuid_pk()
+    rule_id: uuid.UUID = foreign_key("rule.id")
     user_id: uuid.UUID = _user_id()
-    trigger: str = _text()  # manual | schedule
-    started_at: datetime = _ts()
-    finished_at: datetime | None = _ts(nullable=True)
+    trigger: str = text()  # manual | schedule
+    started_at: datetime = timestamp()
+    finished_at: datetime | None = timestamp(nullable=True)
     window_start: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     window_end: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     campaigns_evaluated: int = Field(
@@ -278,8 +238,8 @@ class RuleAction(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = _uuid_pk()
-    execution_id: uuid.UUID = _fk("rule_execution.id")
+    id: uuid.UUID = uuid_pk()
+    execution_id: uuid.UUID = foreign_key("rule_execution.id")
     rule_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False))
     campaign_id: uuid.UUID | None = Field(
         default=None,
@@ -287,22 +247,22 @@ class RuleAction(SQLModel, table=True):
             pg.UUID(as_uuid=True), sa.ForeignKey("campaign.id", ondelete="SET NULL"), nullable=True
         ),
     )
-    campaign_name: str = _text()
-    action: str = _text()  # pause | increase_budget | decrease_budget
-    outcome: str = _text()  # applied | skipped
-    reason: str = _text()
+    campaign_name: str = text()
+    action: str = text()  # pause | increase_budget | decrease_budget
+    outcome: str = text()  # applied | skipped
+    reason: str = text()
     metric_value: Decimal | None = Field(
         default=None, sa_column=sa.Column(sa.Numeric(20, 6), nullable=True)
     )
-    old_value: str | None = _text(nullable=True)
-    new_value: str | None = _text(nullable=True)
-    description: str = _text()
+    old_value: str | None = text(nullable=True)
+    new_value: str | None = text(nullable=True)
+    description: str = text()
     # not_applicable | pending | pushing | succeeded | failed
-    platform_status: str = _text(default="not_applicable")
-    platform_error: str | None = _text(nullable=True)
+    platform_status: str = text(default="not_applicable")
+    platform_error: str | None = text(nullable=True)
     platform_attempts: int = Field(
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
     )
-    platform_claimed_at: datetime | None = _ts(nullable=True)
-    platform_pushed_at: datetime | None = _ts(nullable=True)
-    created_at: datetime = _ts()
+    platform_claimed_at: datetime | None = timestamp(nullable=True)
+    platform_pushed_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
