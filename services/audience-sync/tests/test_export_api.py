@@ -235,6 +235,34 @@ async def test_invalid_requests_are_422_in_the_envelope(caller, xw_sessions):
         assert error_of(response)["code"] == "VALIDATION_ERROR"
 
 
+async def test_repeated_identifier_types_are_dropped_before_the_length_check(caller, xw_sessions):
+    segment = await seed_segment(xw_sessions, caller.user_id, [profile_row(1)])
+    all_ten = [
+        "email", "phone", "first_name", "last_name", "city",
+        "state", "zip", "country", "madid", "external_id",
+    ]  # fmt: skip
+
+    response = await caller.post(
+        EXPORT,
+        json={"segment_id": str(segment), "options": {"identifier_types": [*all_ten, "email"]}},
+    )
+
+    assert response.status_code == 202, response.text
+    async with xw_sessions() as session:
+        stored = (
+            await session.execute(
+                sa.text("SELECT options FROM segment_export WHERE id = :id"),
+                {"id": response.json()["export_id"]},
+            )
+        ).scalar_one()
+    assert stored["identifier_types"] == all_ten
+    eleven = [*all_ten, "ssn"]
+    refused = await caller.post(
+        EXPORT, json={"segment_id": str(segment), "options": {"identifier_types": eleven}}
+    )
+    assert refused.status_code == 422, refused.text
+
+
 async def test_unknown_and_foreign_segments_are_segment_not_found(caller, stranger, xw_sessions):
     theirs = await seed_segment(xw_sessions, stranger.user_id, [profile_row(1)])
     for segment in (uuid.uuid4(), theirs):

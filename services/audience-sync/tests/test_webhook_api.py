@@ -84,6 +84,22 @@ async def test_create_answers_a_whsec_secret_once_and_stores_it_encrypted(
     assert TokenCipher(ENCRYPTION_KEY).decrypt(stored) == created["secret"]
 
 
+async def test_repeated_events_are_dropped_before_the_length_check(caller, receiver):
+    completed, failed = BOTH
+    created = await subscribe(caller, receiver.url, [completed, failed, completed])
+    assert created["events"] == BOTH
+
+    patched = await caller.patch(
+        f"{HOOKS}/{created['id']}", json={"events": [failed, failed, failed]}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["events"] == [failed]
+    for events in ([], [completed, "audience_sync.started"], [completed, {"x": 1}], "x"):
+        refused = await caller.patch(f"{HOOKS}/{created['id']}", json={"events": events})
+        assert refused.status_code == 422, (events, refused.text)
+        assert error_of(refused)["code"] == "VALIDATION_ERROR"
+
+
 async def test_list_pages_through_the_callers_subscriptions_only(caller, stranger, receiver):
     for i in range(3):
         await subscribe(caller, f"{receiver.url}/{i}")

@@ -203,6 +203,31 @@ async def test_each_delivery_checks_again_and_connects_to_the_checked_address(
     assert resolver.lookups.count(host) == 3  # subscribe, then once per delivery
 
 
+async def test_an_address_refusing_the_connection_falls_through_to_the_next_checked_one(
+    caller, receiver, xw_app, xw_sessions, quiet_deliveries, monkeypatch
+):
+    """A name listing an address where nothing listens (the receiver is on 127.0.0.1 only)
+    before a working one: the delivery reaches the second, in one attempt."""
+    host = "dual.hooks.test"
+    resolver = MapResolver({host: ["::1", "127.0.0.1"]})
+    monkeypatch.setattr(xw_app.state, "webhook_resolver", resolver, raising=False)
+    created = await caller.post(
+        HOOKS, json={"url": f"http://{host}:{receiver.port}/in", "events": EVENTS}
+    )
+    assert created.status_code == 201, created.text
+    hook = created.json()["id"]
+    deliverer, sender = make_deliverer(xw_app, resolver=resolver)
+    try:
+        await _queue(xw_sessions, hook, caller.user_id)
+        await deliverer.run_once()
+        (request,) = await receiver.wait_for(1)
+        assert request.headers["host"] == f"{host}:{receiver.port}"
+        (delivery,) = (await caller.get(f"{HOOKS}/{hook}/deliveries")).json()["deliveries"]
+        assert delivery["status"] == "succeeded" and delivery["attempt"] == 1
+    finally:
+        await sender.aclose()
+
+
 async def _queue(sessions, subscription_id: str, user_id) -> None:
     async with sessions() as session, session.begin():
         await session.execute(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -58,10 +58,14 @@ class ExportOptions(BaseModel):
         description="Always refused: AdScale holds profiles and traits, not behavioural events.",
     )
 
-    @field_validator("identifier_types")
+    @field_validator("identifier_types", mode="before")
     @classmethod
-    def _unique(cls, value: list[IdentifierType]) -> list[IdentifierType]:
-        return list(dict.fromkeys(value))
+    def _unique(cls, value: Any) -> Any:
+        """Repeated types are dropped *before* the length check (all ten plus a repeat is
+        the ten columns); anything but a list of strings is left to the type check."""
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return list(dict.fromkeys(value))
+        return value
 
     @field_validator("include_events")
     @classmethod

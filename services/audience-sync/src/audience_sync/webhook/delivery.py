@@ -150,11 +150,24 @@ class Sender:
         started = time.monotonic()
         try:
             async with asyncio.timeout(self.timeout):
-                request = self.client.build_request(
-                    "POST", target.pinned_url, content=body, headers=headers, extensions=extensions
-                )
-                response = await self.client.send(request, stream=True)
-                await response.aclose()  # the body is not read: only the status counts
+                # Like a browser: when an address refuses the connection (a host listing
+                # IPv6 first on a machine without IPv6), the next checked one is tried.
+                for index, address in enumerate(target.addresses):
+                    request = self.client.build_request(
+                        "POST",
+                        target.pinned_url_for(address),
+                        content=body,
+                        headers=headers,
+                        extensions=extensions,
+                    )
+                    try:
+                        response = await self.client.send(request, stream=True)
+                    except httpx.ConnectError:
+                        if index + 1 == len(target.addresses):
+                            raise
+                        continue
+                    await response.aclose()  # the body is not read: only the status counts
+                    break
         except (TimeoutError, httpx.TimeoutException):
             latency = int((time.monotonic() - started) * 1000)
             return Outcome(False, False, None, latency, f"timed out after {self.timeout:g}s")

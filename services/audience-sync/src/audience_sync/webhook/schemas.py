@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -15,6 +15,15 @@ Description = Annotated[str, StringConstraints(max_length=500)]
 Events = Annotated[list[WebhookEvent], Field(min_length=1, max_length=2)]
 
 
+def drop_duplicates(value: Any) -> Any:
+    """Repeated events are dropped *before* the length check, so ``[completed, failed,
+    completed]`` is the two events, not a list that is too long. Anything but a list of
+    strings is left to the type check."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(dict.fromkeys(value))
+    return value
+
+
 class WebhookCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -22,10 +31,10 @@ class WebhookCreate(BaseModel):
     events: Events
     description: Description | None = None
 
-    @field_validator("events")
+    @field_validator("events", mode="before")
     @classmethod
-    def _dedupe(cls, value: list[WebhookEvent] | None) -> list[WebhookEvent] | None:
-        return None if value is None else list(dict.fromkeys(value))
+    def _dedupe(cls, value: Any) -> Any:
+        return drop_duplicates(value)
 
 
 class WebhookUpdate(BaseModel):
@@ -36,10 +45,10 @@ class WebhookUpdate(BaseModel):
     enabled: bool | None = None
     description: Description | None = None
 
-    @field_validator("events")
+    @field_validator("events", mode="before")
     @classmethod
-    def _dedupe(cls, value: list[WebhookEvent] | None) -> list[WebhookEvent] | None:
-        return None if value is None else list(dict.fromkeys(value))
+    def _dedupe(cls, value: Any) -> Any:
+        return drop_duplicates(value)
 
 
 class WebhookRead(BaseModel):

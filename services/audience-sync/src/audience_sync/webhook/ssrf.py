@@ -47,19 +47,28 @@ class UnsafeUrl(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A checked URL and the address the request must connect to."""
+    """A checked URL and the addresses the request may connect to (every one checked), in
+    the resolver's order."""
 
     url: str
     scheme: str
     host: str
     port: int
-    address: str
+    addresses: tuple[str, ...]
+
+    @property
+    def address(self) -> str:
+        return self.addresses[0]
 
     @property
     def pinned_url(self) -> str:
-        """The URL with the host replaced by the checked address."""
+        return self.pinned_url_for(self.address)
+
+    def pinned_url_for(self, address: str) -> str:
+        """The URL with the host replaced by ``address`` (one of the checked ones)."""
+        assert address in self.addresses
         parts = urlsplit(self.url)
-        literal = f"[{self.address}]" if ":" in self.address else self.address
+        literal = f"[{address}]" if ":" in address else address
         return urlunsplit(
             (parts.scheme, f"{literal}:{self.port}", parts.path or "/", parts.query, "")
         )
@@ -172,4 +181,4 @@ async def check(
         if reason is not None:
             where = "" if literal is not None else f"{host!r} resolves to "
             raise UnsafeUrl(f"{where}{reason}; webhooks only go to public addresses")
-    return Target(url=url, scheme=scheme, host=host, port=port, address=addresses[0])
+    return Target(url=url, scheme=scheme, host=host, port=port, addresses=tuple(addresses))
