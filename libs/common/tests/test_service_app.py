@@ -202,3 +202,29 @@ async def test_nul_characters_are_refused_before_the_database(client):
     assert query.json()["error"]["code"] == "VALIDATION_ERROR"
     fine = await client.post("/api/v1/things", json={"name": "zero \\u0030 is fine"}, headers=h)
     assert fine.status_code == 201
+
+
+async def test_405_lists_every_method_of_the_path_in_both_families(client):
+    headers = internal_headers(KEY, user_id=uuid.uuid4(), plan="free", auth="jwt")
+    for path, allowed in [
+        ("/api/v1/things", "GET, POST"),
+        (f"/api/v1/cdp/audience-sync/things/{uuid.uuid4()}", "GET"),
+    ]:
+        response = await client.put(path, headers=headers)
+        assert response.status_code == 405, response.text
+        assert response.headers["allow"] == allowed
+
+
+async def test_a_trailing_slash_is_the_same_resource_never_a_redirect(client):
+    headers = internal_headers(KEY, user_id=uuid.uuid4(), plan="free", auth="jwt")
+    response = await client.get("/api/v1/things/?limit=5", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [], "total": 0, "offset": 0, "limit": 5}
+
+
+async def test_a_401_for_no_user_names_the_bearer_scheme(client):
+    anonymous = internal_headers(KEY, user_id=None, plan=None, auth="anonymous")
+    for path in ("/api/v1/things", "/api/v1/cdp/audience-sync/things"):
+        response = await client.get(path, headers=anonymous)
+        assert response.status_code == 401, response.text
+        assert response.headers["www-authenticate"] == "Bearer"

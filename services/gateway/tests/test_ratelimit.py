@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -56,6 +57,25 @@ async def test_sync_limit_is_per_audience(gateway, upstreams):
     assert (
         await gateway.post(f"{AS}/audiences/a2/sync", headers=headers, json={})
     ).status_code == 201
+
+
+async def test_every_spelling_of_an_audience_id_shares_its_sync_budget(gateway, upstreams):
+    headers = bearer(upstreams)
+    audience = uuid.uuid4()
+    spellings = [
+        str(audience),
+        str(audience).upper(),
+        audience.hex,
+        f"{{{audience}}}",
+        f"urn:uuid:{audience}",
+    ]
+    statuses = [
+        (
+            await gateway.post(f"{AS}/audiences/{spellings[i % 5]}/sync", headers=headers, json={})
+        ).status_code
+        for i in range(11)
+    ]
+    assert statuses == [201] * 10 + [429]
 
 
 async def test_eleven_rapid_logins_for_one_email_are_throttled(gateway, upstreams):

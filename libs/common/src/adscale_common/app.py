@@ -19,6 +19,7 @@ from adscale_common.errors import (
 from adscale_common.health import health_router
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging
+from adscale_common.routing import TrailingSlashMiddleware
 from adscale_common.settings import ServiceSettings
 
 OPEN_PATHS = frozenset({"/health"})
@@ -144,10 +145,12 @@ def create_service_app(
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.router.redirect_slashes = False  # TrailingSlashMiddleware serves /path/ as /path
     install_error_handlers(app)
     app.include_router(health_router(service))
     for router in routers:
         app.include_router(router)
+    app.add_middleware(TrailingSlashMiddleware)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(InternalAuthMiddleware, key_getter=lambda: settings.internal_token_key)
     app.add_middleware(RequestIdMiddleware)

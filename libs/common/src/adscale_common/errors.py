@@ -23,6 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adscale_common.routing import allowed_methods
+
 logger = logging.getLogger(__name__)
 
 ENVELOPE_PREFIXES = ("/api/v1/cdp/",)
@@ -168,24 +170,29 @@ def error_response(
 
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 401 and exc.code == Unauthorized.code:
+        # No caller behind the request: name the scheme (RFC 9110), as the gateway does.
+        # Other 401 codes (a platform's expired token) are not a challenge to the caller.
+        headers.setdefault("WWW-Authenticate", "Bearer")
     return error_response(
         request.url.path,
         exc.status_code,
         exc.message,
         code=exc.code,
         details=exc.details,
-        headers=exc.headers,
+        headers=headers or None,
     )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(
-        request.url.path,
-        exc.status_code,
-        exc.detail,
-        headers=dict(exc.headers) if exc.headers else None,
-    )
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
+    return error_response(request.url.path, exc.status_code, exc.detail, headers=headers or None)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

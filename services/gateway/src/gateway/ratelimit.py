@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -93,6 +94,15 @@ class Defaults:
     login_email: Policy = LOGIN_PER_EMAIL
 
 
+def _canonical_id(text: str) -> str:
+    """One key per audience whatever the spelling of its id (upper case, no hyphens,
+    ``{...}``, ``urn:uuid:``), as the service reads them all as the same UUID."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return text
+
+
 def checks_for(
     method: str,
     path: str,
@@ -115,7 +125,7 @@ def checks_for(
         elif method == "POST" and path == f"{_AS}/audiences/export":
             found.append(Check(AUDIENCES_EXPORT, principal))
         elif method == "POST" and (m := _SYNC_RE.match(path)):
-            found.append(Check(AUDIENCE_SYNC, f"{principal}:{m.group(1)}"))
+            found.append(Check(AUDIENCE_SYNC, f"{principal}:{_canonical_id(m.group(1))}"))
     if method == "POST" and path in GUARDED_AUTH_PATHS:
         found.append(Check(defaults.login_ip, client_ip))
         if email:

@@ -38,9 +38,7 @@ PUBLIC_PATHS = frozenset(
 
 
 # Signed links: the signature in the query is the credential (audience-sync export files).
-PUBLIC_PATTERNS = (
-    re.compile(r"^/api/v1/cdp/audience-sync/exports/[^/]+/download$"),
-)
+PUBLIC_PATTERNS = (re.compile(r"^/api/v1/cdp/audience-sync/exports/[^/]+/download$"),)
 
 
 def is_public(path: str) -> bool:
