@@ -18,13 +18,23 @@ Every user-owned row carries ``user_id``; times are ``timestamptz``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
+from adscale_common.columns import (
+    boolean,
+    foreign_key,
+    integer,
+    jsonb,
+    text,
+    timestamp,
+    uuid_column,
+    uuid_pk,
+)
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
@@ -41,84 +51,6 @@ def table(model: type[SQLModel]) -> sa.Table:
     return metadata.tables[str(model.__tablename__)]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _uuid_pk() -> Any:
-    return Field(
-        default_factory=uuid.uuid4, sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True)
-    )
-
-
-def _uuid(*, nullable: bool = False, index: bool = False) -> Any:
-    return Field(
-        default=None if nullable else ...,
-        sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=nullable, index=index),
-    )
-
-
-def _fk(target: str, *, ondelete: str = "CASCADE", index: bool = True) -> Any:
-    return Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey(target, ondelete=ondelete),
-            nullable=False,
-            index=index,
-        ),
-    )
-
-
-def _ts(*, nullable: bool = False) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
-    return Field(
-        default_factory=utcnow,
-        sa_column=sa.Column(
-            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-    )
-
-
-def _text(*, nullable: bool = False, default: str | None = None) -> Any:
-    column = sa.Column(
-        sa.Text, nullable=nullable, server_default=sa.text(f"'{default}'") if default else None
-    )
-    if default is not None:
-        return Field(default=default, sa_column=column)
-    if nullable:
-        return Field(default=None, sa_column=column)
-    return Field(sa_column=column)
-
-
-def _int(*, big: bool = True, default: int | None = 0) -> Any:
-    kind = sa.BigInteger if big else sa.Integer
-    if default is None:
-        return Field(default=None, sa_column=sa.Column(kind, nullable=True))
-    return Field(
-        default=default,
-        sa_column=sa.Column(kind, nullable=False, server_default=sa.text(str(default))),
-    )
-
-
-def _bool(default: bool) -> Any:
-    return Field(
-        default=default,
-        sa_column=sa.Column(
-            sa.Boolean, nullable=False, server_default=sa.text("true" if default else "false")
-        ),
-    )
-
-
-def _jsonb(*, nullable: bool = True, default: str | None = None) -> Any:
-    column = sa.Column(
-        pg.JSONB,
-        nullable=nullable,
-        server_default=sa.text(f"'{default}'::jsonb") if default else None,
-    )
-    return Field(default=None, sa_column=column)
-
-
 # --------------------------------------------------------------------------- CDP source
 
 
@@ -126,13 +58,13 @@ class Segment(SQLModel, table=True):
     __tablename__ = "segment"
     __table_args__ = (sa.Index("ix_segment_user_created", "user_id", "created_at"),)
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _uuid()
-    name: str = _text()
-    description: str | None = _text(nullable=True)
-    profile_count: int = _int()
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = uuid_column()
+    name: str = text()
+    description: str | None = text(nullable=True)
+    profile_count: int = integer()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class Profile(SQLModel, table=True):
@@ -146,16 +78,16 @@ class Profile(SQLModel, table=True):
         )
     )
     external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
-    email: str | None = _text(nullable=True)
-    phone: str | None = _text(nullable=True)
-    first_name: str | None = _text(nullable=True)
-    last_name: str | None = _text(nullable=True)
-    city: str | None = _text(nullable=True)
-    state: str | None = _text(nullable=True)
-    zip: str | None = _text(nullable=True)
-    country: str | None = _text(nullable=True)
-    madid: str | None = _text(nullable=True)
-    traits: dict[str, Any] | None = _jsonb()
+    email: str | None = text(nullable=True)
+    phone: str | None = text(nullable=True)
+    first_name: str | None = text(nullable=True)
+    last_name: str | None = text(nullable=True)
+    city: str | None = text(nullable=True)
+    state: str | None = text(nullable=True)
+    zip: str | None = text(nullable=True)
+    country: str | None = text(nullable=True)
+    madid: str | None = text(nullable=True)
+    traits: dict[str, Any] | None = jsonb()
     version: int = Field(
         default=None,
         sa_column=sa.Column(
@@ -164,8 +96,8 @@ class Profile(SQLModel, table=True):
             server_default=sa.text("nextval('profile_version_seq')"),
         ),
     )
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class ProfileDigest(SQLModel, table=True):
@@ -185,7 +117,7 @@ class ProfileDigest(SQLModel, table=True):
     segment_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
     external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
     platform: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
-    version: int = _int()
+    version: int = integer()
     email: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     phone: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     madid: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
@@ -206,17 +138,17 @@ class PlatformConnection(SQLModel, table=True):
         sa.CheckConstraint("status IN ('connected', 'expired')", name="status"),
     )
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _uuid()
-    platform: str = _text()
-    access_token_encrypted: str = _text()
-    refresh_token_encrypted: str | None = _text(nullable=True)
-    token_expires_at: datetime | None = _ts(nullable=True)
-    scopes: list[str] | None = _jsonb(nullable=False, default="[]")
-    status: str = _text(default="connected")
-    connected_at: datetime = _ts()
-    refreshed_at: datetime | None = _ts(nullable=True)
-    updated_at: datetime = _ts()
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = uuid_column()
+    platform: str = text()
+    access_token_encrypted: str = text()
+    refresh_token_encrypted: str | None = text(nullable=True)
+    token_expires_at: datetime | None = timestamp(nullable=True)
+    scopes: list[str] | None = jsonb(nullable=False, default="[]")
+    status: str = text(default="connected")
+    connected_at: datetime = timestamp()
+    refreshed_at: datetime | None = timestamp(nullable=True)
+    updated_at: datetime = timestamp()
 
 
 class PlatformAdAccount(SQLModel, table=True):
@@ -230,9 +162,9 @@ class PlatformAdAccount(SQLModel, table=True):
         )
     )
     account_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
-    name: str = _text()
-    currency: str | None = _text(nullable=True)
-    connected_at: datetime = _ts()
+    name: str = text()
+    currency: str | None = text(nullable=True)
+    connected_at: datetime = timestamp()
 
 
 class OAuthState(SQLModel, table=True):
@@ -243,11 +175,11 @@ class OAuthState(SQLModel, table=True):
     __table_args__ = (sa.CheckConstraint(PLATFORM_CHECK, name="platform"),)
 
     state_hash: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
-    user_id: uuid.UUID = _uuid(index=True)
-    platform: str = _text()
-    redirect_uri: str = _text()
-    code_verifier_encrypted: str | None = _text(nullable=True)
-    created_at: datetime = _ts()
+    user_id: uuid.UUID = uuid_column(index=True)
+    platform: str = text()
+    redirect_uri: str = text()
+    code_verifier_encrypted: str | None = text(nullable=True)
+    created_at: datetime = timestamp()
     expires_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
 
 
@@ -267,30 +199,30 @@ class Audience(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = _uuid_pk()
-    user_id: uuid.UUID = _uuid()
-    segment_id: uuid.UUID = _fk("segment.id", ondelete="RESTRICT")
-    platform: str = _text()
-    ad_account_id: str = _text()
-    platform_audience_id: str | None = _text(nullable=True)
-    platform_audience_name: str = _text()
-    description: str | None = _text(nullable=True)
-    identifier_fields: list[str] | None = _jsonb(nullable=False, default="[]")
-    is_active: bool = _bool(True)
-    auto_sync: bool = _bool(True)
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = uuid_column()
+    segment_id: uuid.UUID = foreign_key("segment.id", ondelete="RESTRICT")
+    platform: str = text()
+    ad_account_id: str = text()
+    platform_audience_id: str | None = text(nullable=True)
+    platform_audience_name: str = text()
+    description: str | None = text(nullable=True)
+    identifier_fields: list[str] | None = jsonb(nullable=False, default="[]")
+    is_active: bool = boolean(True)
+    auto_sync: bool = boolean(True)
     sync_interval_hours: int = Field(
         default=24, sa_column=sa.Column(sa.Integer, nullable=False, server_default="24")
     )
-    additive_only: bool = _bool(False)
-    last_sync_at: datetime | None = _ts(nullable=True)
-    last_sync_status: str | None = _text(nullable=True)
-    platform_size: int | None = _int(default=None)
-    matched_size: int | None = _int(default=None)
+    additive_only: bool = boolean(False)
+    last_sync_at: datetime | None = timestamp(nullable=True)
+    last_sync_status: str | None = text(nullable=True)
+    platform_size: int | None = integer(default=None)
+    matched_size: int | None = integer(default=None)
     match_rate: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
-    member_count: int = _int()
-    next_sync_at: datetime | None = _ts(nullable=True)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
+    member_count: int = integer()
+    next_sync_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class AudienceMember(SQLModel, table=True):
@@ -341,39 +273,39 @@ class SyncJob(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = _uuid_pk()
-    audience_id: uuid.UUID = _fk("audience.id", index=False)
-    user_id: uuid.UUID = _uuid()
-    platform: str = _text()
-    operation: str = _text()
-    status: str = _text(default="pending")
-    triggered_by: str = _text()
-    triggered_by_user_id: uuid.UUID | None = _uuid(nullable=True)
-    segment_size: int | None = _int(default=None)
-    estimated_to_add: int | None = _int(default=None)
-    estimated_to_remove: int | None = _int(default=None)
-    estimate_exact: bool = _bool(True)
-    profiles_sent: int = _int()
-    profiles_added: int = _int()
-    profiles_removed: int = _int()
-    profiles_failed: int = _int()
-    profiles_invalid: int = _int()
+    id: uuid.UUID = uuid_pk()
+    audience_id: uuid.UUID = foreign_key("audience.id", index=False)
+    user_id: uuid.UUID = uuid_column()
+    platform: str = text()
+    operation: str = text()
+    status: str = text(default="pending")
+    triggered_by: str = text()
+    triggered_by_user_id: uuid.UUID | None = uuid_column(nullable=True)
+    segment_size: int | None = integer(default=None)
+    estimated_to_add: int | None = integer(default=None)
+    estimated_to_remove: int | None = integer(default=None)
+    estimate_exact: bool = boolean(True)
+    profiles_sent: int = integer()
+    profiles_added: int = integer()
+    profiles_removed: int = integer()
+    profiles_failed: int = integer()
+    profiles_invalid: int = integer()
     match_rate: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
-    platform_response: dict[str, Any] | None = _jsonb()
-    invalid_samples: list[Any] | None = _jsonb()
-    error_code: str | None = _text(nullable=True)
-    error_message: str | None = _text(nullable=True)
-    phase: str | None = _text(nullable=True)
-    plan_version: datetime | None = _ts(nullable=True)
-    batches_done: int = _int(big=False)
-    lease_owner: str | None = _text(nullable=True)
-    lease_expires_at: datetime | None = _ts(nullable=True)
-    requeued_at: datetime | None = _ts(nullable=True)
-    created_at: datetime = _ts()
-    started_at: datetime | None = _ts(nullable=True)
-    completed_at: datetime | None = _ts(nullable=True)
-    duration_ms: int | None = _int(default=None)
-    updated_at: datetime = _ts()
+    platform_response: dict[str, Any] | None = jsonb()
+    invalid_samples: list[Any] | None = jsonb()
+    error_code: str | None = text(nullable=True)
+    error_message: str | None = text(nullable=True)
+    phase: str | None = text(nullable=True)
+    plan_version: datetime | None = timestamp(nullable=True)
+    batches_done: int = integer(big=False)
+    lease_owner: str | None = text(nullable=True)
+    lease_expires_at: datetime | None = timestamp(nullable=True)
+    requeued_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    started_at: datetime | None = timestamp(nullable=True)
+    completed_at: datetime | None = timestamp(nullable=True)
+    duration_ms: int | None = integer(default=None)
+    updated_at: datetime = timestamp()
 
 
 class SyncJobStage(SQLModel, table=True):

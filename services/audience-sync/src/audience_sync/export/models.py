@@ -9,38 +9,20 @@ its worker stopped, and the cleanup task hands the export to another run.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
+from adscale_common.columns import text, timestamp
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 EXPORT_FORMATS = ("csv", "jsonl")
 EXPORT_STATUSES = ("pending", "running", "completed", "failed")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _ts(*, nullable: bool = True) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
-    return Field(
-        default_factory=utcnow,
-        sa_column=sa.Column(
-            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-    )
-
-
-def _text(*, nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=sa.Column(sa.Text, nullable=nullable))
 
 
 class SegmentExport(SQLModel, table=True):
@@ -89,25 +71,25 @@ class SegmentExport(SQLModel, table=True):
     profile_count: int = Field(
         default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0")
     )
-    file_name: str | None = _text()
+    file_name: str | None = text(nullable=True)
     file_size_bytes: int | None = Field(
         default=None, sa_column=sa.Column(sa.BigInteger, nullable=True)
     )
-    error_code: str | None = _text()
-    error_message: str | None = _text()
+    error_code: str | None = text(nullable=True)
+    error_message: str | None = text(nullable=True)
     attempts: int = Field(
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
     )
     lease_token: uuid.UUID | None = Field(
         default=None, sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=True)
     )
-    lease_expires_at: datetime | None = _ts()
-    created_at: datetime = _ts(nullable=False)
-    updated_at: datetime = _ts(nullable=False)
-    started_at: datetime | None = _ts()
-    completed_at: datetime | None = _ts()
-    expires_at: datetime | None = _ts()
-    file_deleted_at: datetime | None = _ts()
+    lease_expires_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    started_at: datetime | None = timestamp(nullable=True)
+    completed_at: datetime | None = timestamp(nullable=True)
+    expires_at: datetime | None = timestamp(nullable=True)
+    file_deleted_at: datetime | None = timestamp(nullable=True)
 
 
 def export_table() -> sa.Table:

@@ -12,52 +12,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
+from adscale_common.columns import integer, text, timestamp, uuid_pk
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 WEBHOOK_EVENTS = ("audience_sync.completed", "audience_sync.failed")
 DELIVERY_STATUSES = ("pending", "in_flight", "succeeded", "failed", "cancelled")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _pk() -> Any:
-    return Field(
-        default_factory=uuid.uuid4, sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True)
-    )
-
-
-def _ts(*, nullable: bool = True) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
-    return Field(
-        default_factory=utcnow,
-        sa_column=sa.Column(
-            sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
-        ),
-    )
-
-
-def _text(*, nullable: bool = True) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
-    return Field(sa_column=sa.Column(sa.Text, nullable=False))
-
-
-def _int(*, nullable: bool = True) -> Any:
-    if nullable:
-        return Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
-    return Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
 
 
 class WebhookSubscription(SQLModel, table=True):
@@ -70,24 +37,24 @@ class WebhookSubscription(SQLModel, table=True):
         sa.Index("ix_webhook_subscription_user_created", "user_id", "created_at"),
     )
 
-    id: uuid.UUID = _pk()
+    id: uuid.UUID = uuid_pk()
     user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=False))
-    url: str = _text(nullable=False)
-    description: str | None = _text()
+    url: str = text()
+    description: str | None = text(nullable=True)
     events: list[str] = Field(default_factory=list, sa_column=sa.Column(pg.JSONB, nullable=False))
     enabled: bool = Field(
         default=True,
         sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.text("true")),
     )
-    secret_encrypted: str = _text(nullable=False)
-    previous_secret_encrypted: str | None = _text()
-    previous_secret_expires_at: datetime | None = _ts()
-    disabled_reason: str | None = _text()
-    disabled_at: datetime | None = _ts()
+    secret_encrypted: str = text()
+    previous_secret_encrypted: str | None = text(nullable=True)
+    previous_secret_expires_at: datetime | None = timestamp(nullable=True)
+    disabled_reason: str | None = text(nullable=True)
+    disabled_at: datetime | None = timestamp(nullable=True)
     # Start of the current run of failed attempts (cleared by any success).
-    failing_since: datetime | None = _ts()
-    created_at: datetime = _ts(nullable=False)
-    updated_at: datetime = _ts(nullable=False)
+    failing_since: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class WebhookDelivery(SQLModel, table=True):
@@ -112,7 +79,7 @@ class WebhookDelivery(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = _pk()
+    id: uuid.UUID = uuid_pk()
     subscription_id: uuid.UUID = Field(
         sa_column=sa.Column(
             pg.UUID(as_uuid=True),
@@ -125,8 +92,8 @@ class WebhookDelivery(SQLModel, table=True):
     event_id: uuid.UUID | None = Field(
         default=None, sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=True)
     )
-    event_type: str = _text(nullable=False)
-    body: str = _text(nullable=False)
+    event_type: str = text()
+    body: str = text()
     is_test: bool = Field(
         default=False,
         sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.text("false")),
@@ -135,19 +102,19 @@ class WebhookDelivery(SQLModel, table=True):
         default="pending",
         sa_column=sa.Column(sa.Text, nullable=False, server_default=sa.text("'pending'")),
     )
-    attempt: int = _int(nullable=False)
-    next_attempt_at: datetime | None = _ts()
+    attempt: int = integer(big=False)
+    next_attempt_at: datetime | None = timestamp(nullable=True)
     claim_token: uuid.UUID | None = Field(
         default=None, sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=True)
     )
-    lease_expires_at: datetime | None = _ts()
-    last_attempt_at: datetime | None = _ts()
-    response_code: int | None = _int()
-    latency_ms: int | None = _int()
-    last_error: str | None = _text()
-    delivered_at: datetime | None = _ts()
-    created_at: datetime = _ts(nullable=False)
-    updated_at: datetime = _ts(nullable=False)
+    lease_expires_at: datetime | None = timestamp(nullable=True)
+    last_attempt_at: datetime | None = timestamp(nullable=True)
+    response_code: int | None = integer(big=False, default=None)
+    latency_ms: int | None = integer(big=False, default=None)
+    last_error: str | None = text(nullable=True)
+    delivered_at: datetime | None = timestamp(nullable=True)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class WebhookDeliveryAttempt(SQLModel, table=True):
@@ -161,11 +128,11 @@ class WebhookDeliveryAttempt(SQLModel, table=True):
         )
     )
     attempt: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
-    attempted_at: datetime = _ts(nullable=False)
+    attempted_at: datetime = timestamp()
     success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
-    response_code: int | None = _int()
-    latency_ms: int | None = _int()
-    error: str | None = _text()
+    response_code: int | None = integer(big=False, default=None)
+    latency_ms: int | None = integer(big=False, default=None)
+    error: str | None = text(nullable=True)
 
 
 def subscription_table() -> sa.Table:
