@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from as_testkit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles
+from audience_sync.sync.engine import SyncEngine
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 AUDIENCE_FIELDS = {
@@ -173,6 +174,64 @@ async def test_create_platform_error_carries_the_platform_code(api: Api) -> None
     assert response["error"]["details"]["platform_error_code"] == 200
     assert response["error"]["details"]["platform_error_message"]
     assert (await api.get(f"{AS}/audiences")).json()["total"] == 0
+
+
+async def test_failed_initial_sync_still_creates_the_audience(
+    api: Api, sync_engine: SyncEngine
+) -> None:
+    profiles = make_profiles(0, 5, phone=False)  # emails only: one upload request
+    segment = await api.segment(profiles=profiles)
+    await api.connect("meta")
+    # The audience is created; the upload of its members is refused.
+    await api.sandbox.fault("meta", "permission", path_contains="/users", method="POST")
+    created = await api.audience(segment["id"], "meta", expect=201, auto_sync=True)
+    audience, initial = created["audience"], created["initial_sync"]
+    assert initial == {
+        "job_id": initial["job_id"],
+        "status": "failed",
+        "profiles_sent": 0,
+        "matched": None,
+        "match_rate": None,
+        "duration_ms": initial["duration_ms"],
+        "error_code": "PLATFORM_ERROR",
+        "error_message": "Meta (code 200): (#200) Permissions error",
+    }
+    assert isinstance(initial["duration_ms"], int) and initial["duration_ms"] >= 0
+    assert (await api.sandbox.client.get("/_admin/faults")).json() == {"faults": []}
+    assert audience["last_sync_status"] == "failed"
+    assert ISO_Z.match(audience["last_sync_at"]) and ISO_Z.match(audience["next_sync_at"])
+    assert audience["platform_size"] is None and audience["matched_size"] is None
+    # The audience exists, here and on the platform (empty).
+    assert await api.sandbox.hashes("meta", audience["platform_audience_id"]) == set()
+    path = f"{AS}/audiences/{audience['id']}"
+    detail = (await api.get(path)).json()
+    assert detail["last_sync_status"] == "failed"
+    assert detail["sync_stats_30d"] == {
+        "total_syncs": 1,
+        "successful_syncs": 0,
+        "failed_syncs": 1,
+        "avg_match_rate": None,
+        "profiles_added": 0,
+        "profiles_removed": 0,
+    }
+    job = await api.job(initial["job_id"])
+    assert (job["operation"], job["status"]) == ("create", "failed")
+    assert job["platform_response"] == {
+        "error": {
+            "platform": "meta",
+            "platform_error_code": 200,
+            "platform_error_subcode": None,
+            "platform_error_message": "(#200) Permissions error",
+        }
+    }
+
+    # A manual sync delivers what the initial one could not.
+    retry = (await api.post(f"{path}/sync", json={})).json()
+    assert retry["estimated_changes"] == {"to_add": 5, "to_remove": 0, "exact": True}
+    assert await sync_engine.run(uuid.UUID(retry["job_id"])) == "completed"
+    held = await api.sandbox.hashes("meta", audience["platform_audience_id"])
+    assert held == expected_hashes("meta", ["email"], profiles)
+    assert (await api.get(path)).json()["last_sync_status"] == "completed"
 
 
 async def test_create_credentials_expired_when_refresh_fails(api: Api) -> None:

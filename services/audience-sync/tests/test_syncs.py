@@ -7,10 +7,11 @@ import asyncio
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from as_testkit import AS, Api, error_of, make_profiles
+from as_testkit import AS, Api, error_of, expected_hashes, make_profiles
 from audience_sync.sync.engine import SyncEngine
 
 JOB_FIELDS = {
@@ -197,3 +198,136 @@ async def test_estimate_beyond_the_rehash_limit_is_marked_inexact(
         settings.estimate_rehash_limit = previous
     assert response.status_code == 202
     assert response.json()["estimated_changes"] == {"to_add": 60, "to_remove": 0, "exact": False}
+
+
+async def backdate(engine: AsyncEngine, job_id: str, days: int) -> None:
+    """Move a finished job ``days`` into the past (its creation, start and end)."""
+    async with engine.begin() as conn:
+        moved = await conn.execute(
+            sa.text(
+                "UPDATE sync_job SET created_at = created_at - make_interval(days => :d), "
+                "started_at = started_at - make_interval(days => :d), "
+                "completed_at = completed_at - make_interval(days => :d) WHERE id = :j"
+            ),
+            {"d": days, "j": job_id},
+        )
+    assert moved.rowcount == 1
+
+
+async def test_history_keeps_to_the_days_window_and_so_does_its_summary(
+    api: Api, sync_engine: SyncEngine, engine: AsyncEngine
+) -> None:
+    segment, audience = await audience_for(api, "meta", 10)
+    path = f"{AS}/audiences/{audience['id']}"
+    initial_id = (await api.get(f"{path}/history")).json()["history"][0]["job_id"]
+    initial = await api.job(initial_id)
+    assert initial["status"] == "completed" and initial["profiles_added"] == 20
+    rate = initial["match_rate"]
+    assert rate is not None and rate > 20
+
+    # 40 days ago: a completed update that added 5 profiles (10 identifiers).
+    await api.upsert(segment["id"], make_profiles(100, 5))
+    old = (await api.post(f"{path}/sync", json={})).json()
+    assert await sync_engine.run(uuid.UUID(old["job_id"])) == "completed"
+    async with engine.begin() as conn:
+        # A match rate of its own, so the summary's average shows whether it counted.
+        await conn.execute(
+            sa.text("UPDATE sync_job SET match_rate = :r WHERE id = :j"),
+            {"r": rate - 20, "j": old["job_id"]},
+        )
+    await backdate(engine, old["job_id"], 40)
+    # 3 days ago: an update the platform refused on the upload.
+    await api.upsert(segment["id"], make_profiles(200, 2))
+    recent = (await api.post(f"{path}/sync", json={})).json()
+    await api.sandbox.fault("meta", "permission", count=2, path_contains="/users", method="POST")
+    assert await sync_engine.run(uuid.UUID(recent["job_id"])) == "failed"
+    await backdate(engine, recent["job_id"], 3)
+
+    async def history(**params: Any) -> tuple[list[str], dict[str, Any]]:
+        response = await api.get(f"{path}/history", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["audience_id"] == audience["id"]
+        return [h["job_id"] for h in body["history"]], body["summary"]
+
+    today = {"total_syncs": 1, "successful": 1, "failed": 0, "avg_match_rate": rate}
+    month = {"total_syncs": 2, "successful": 1, "failed": 1, "avg_match_rate": rate}
+    assert await history(days=1) == ([initial_id], today)
+    assert await history(days=7) == ([initial_id, recent["job_id"]], month)
+    # Default: 30 days, the 40-day-old job is out of the list and of the summary.
+    assert await history() == ([initial_id, recent["job_id"]], month)
+    assert await history(days=30) == ([initial_id, recent["job_id"]], month)
+    everything = {
+        "total_syncs": 3,
+        "successful": 2,
+        "failed": 1,
+        "avg_match_rate": round(rate - 10, 1),
+    }
+    assert await history(days=41) == ([initial_id, recent["job_id"], old["job_id"]], everything)
+    # ``status`` and ``limit`` narrow the list, never the summary (the whole period).
+    assert await history(days=1, status="failed") == ([], today)
+    assert await history(days=7, status="failed") == ([recent["job_id"]], month)
+    assert await history(days=41, limit=1) == ([initial_id], everything)
+
+    stats = (await api.get(path)).json()["sync_stats_30d"]
+    assert stats == {
+        "total_syncs": 2,
+        "successful_syncs": 1,
+        "failed_syncs": 1,
+        "avg_match_rate": rate,
+        "profiles_added": 20,
+        "profiles_removed": 0,
+    }
+
+
+async def test_inexact_estimate_bounds_the_real_diff_and_the_job_sends_it_exactly(
+    api: Api, settings: Any, sync_engine: SyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = make_profiles(0, 20)
+    segment, audience = await audience_for(api, "meta", 20)  # 40 members: email + phone
+    path = f"{AS}/audiences/{audience['id']}"
+    # 12 new profiles (24 identifiers), 4 removed (8), 2 with a new email (phone kept):
+    # 14 profiles are not hashed for Meta yet.
+    await api.upsert(segment["id"], make_profiles(100, 12))
+    await api.remove(segment["id"], [f"c-{i}" for i in range(4)])
+    changed = [{"external_id": f"c-{i}", "email": f"moved.{i}@example.com"} for i in (10, 11)]
+    await api.upsert(segment["id"], changed)
+    # Real diff: +24 new, +2 new emails; -8 removed, -2 replaced emails.
+    real_added, real_removed = 26, 10
+
+    monkeypatch.setattr(settings, "estimate_rehash_limit", 13)
+    response = await api.post(f"{path}/sync", json={})
+    assert response.status_code == 202, response.text
+    triggered = response.json()
+    # Beyond the limit nothing is hashed: the 14 profiles' 28 identifiers count as
+    # additions (their 2 unchanged phones included), and the old digests of the changed
+    # ones still look wanted (their 2 replaced emails are not counted as removals).
+    estimate = {"to_add": 28, "to_remove": 8, "exact": False}
+    assert triggered["estimated_changes"] == estimate
+    assert triggered["segment_size"] == 28
+    # The bound: additions never under-counted, each side off by at most the identifiers
+    # of the changed profiles.
+    assert 0 <= estimate["to_add"] - real_added <= 2 * len(changed)
+    assert 0 <= real_removed - estimate["to_remove"] <= 2 * len(changed)
+
+    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
+    job = await api.job(triggered["job_id"])
+    assert job["estimated_changes"] == estimate
+    assert (job["profiles_added"], job["profiles_removed"]) == (real_added, real_removed)
+    assert job["profiles_sent"] == real_added + real_removed
+    assert job["profiles_failed"] == 0
+    moved = {c["external_id"]: c for c in changed}
+    current = [{**p, **moved.get(p["external_id"], {})} for p in profiles[4:]] + make_profiles(
+        100, 12
+    )
+    held = await api.sandbox.hashes("meta", audience["platform_audience_id"])
+    assert held == expected_hashes("meta", ["email", "phone"], current)
+
+    # At the limit (3 unhashed profiles, limit 3) the request hashes them: exact.
+    await api.upsert(segment["id"], make_profiles(300, 3))
+    monkeypatch.setattr(settings, "estimate_rehash_limit", 3)
+    exact = (await api.post(f"{path}/sync", json={})).json()
+    assert exact["estimated_changes"] == {"to_add": 6, "to_remove": 0, "exact": True}
+    assert await sync_engine.run(uuid.UUID(exact["job_id"])) == "completed"
+    done = await api.job(exact["job_id"])
+    assert (done["profiles_added"], done["profiles_removed"], done["profiles_sent"]) == (6, 0, 6)
