@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.internal_auth import Principal
+from adscale_common.types import utcnow
 from adscale_platforms.errors import NotFound as PlatformNotFound
 from adscale_platforms.errors import PlatformError
 from audience_sync.audience import repository
@@ -36,10 +37,6 @@ from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.fields import SINGLE_FIELD_PLATFORMS, audience_fields
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def read(audience: Audience, segment_name: str) -> AudienceRead:

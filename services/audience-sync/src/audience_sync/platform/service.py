@@ -6,12 +6,13 @@ import hashlib
 import logging
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.errors import AppError
+from adscale_common.types import utcnow
 from adscale_platforms.errors import InvalidRequest, PermissionDenied, PlatformError, TokenExpired
 from adscale_platforms.models import TokenSet
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
@@ -44,10 +45,6 @@ from audience_sync.platforms import PlatformRegistry
 from audience_sync.settings import Settings
 
 logger = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def account_id_for(platform: str, account_id: str) -> str:

@@ -33,7 +33,7 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import asyncpg
@@ -118,10 +118,6 @@ class _Audience:
     fields: list[str]
     additive_only: bool
     notes: list[str] = field(default_factory=list)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class SyncEngine:

@@ -4,7 +4,7 @@ manual triggers with their real diff, history and job details."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adscale_common.events import Envelope
 from adscale_common.internal_auth import Principal
 from adscale_common.outbox import emit
+from adscale_common.types import utcnow
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
 from audience_sync.db import driver
 from audience_sync.models import Audience, Segment, SyncJob
@@ -33,10 +34,6 @@ from audience_sync.sync.schemas import (
 
 JOB_REQUESTED = "audience_sync.job_requested"
 SOURCE = "audience-sync"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def job_envelope(job: SyncJob) -> Envelope:
