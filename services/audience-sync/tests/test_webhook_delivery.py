@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
 import sys
 import uuid
 from pathlib import Path
@@ -279,6 +281,88 @@ async def test_a_pending_retry_is_delivered_by_the_next_process_after_a_restart(
         (1, 503),
         (2, 200),
     ]
+
+
+# The worker's own delivery task (``retry_due_deliveries``), alone in a process of its own.
+DELIVERY_PROCESS = """
+import asyncio
+from adscale_common.db import make_engine, make_sessionmaker
+from adscale_common.worker import WorkerContext
+from audience_sync.settings import get_settings
+from audience_sync.webhook.delivery import retry_due_deliveries
+
+async def main():
+    settings = get_settings()
+    engine = make_engine(settings.database_url, pool_size=2)
+    ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
+    print("delivering", flush=True)
+    await retry_due_deliveries(ctx)
+
+asyncio.run(main())
+"""
+
+
+async def spawn_delivery_process(xw_settings: Any, retry_after: float) -> Any:
+    env = {
+        **os.environ,
+        "AUDIENCE_SYNC_DATABASE_URL": xw_settings.database_url,
+        "AUDIENCE_SYNC_INTERNAL_TOKEN_KEY": xw.KEY,
+        "AUDIENCE_SYNC_KAFKA_BOOTSTRAP": xw_settings.kafka_bootstrap,
+        "AUDIENCE_SYNC_ENCRYPTION_KEYS": ENCRYPTION_KEY,
+        "AUDIENCE_SYNC_WEBHOOKS_ALLOW_LOOPBACK": "true",
+        "AUDIENCE_SYNC_WEBHOOK_RETRY_SCHEDULE_SECONDS": f"[{retry_after}, 300, 300]",
+        "AUDIENCE_SYNC_WEBHOOK_RETRY_JITTER": "0",
+        "AUDIENCE_SYNC_WEBHOOK_POLL_SECONDS": "0.1",
+        "AUDIENCE_SYNC_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", DELIVERY_PROCESS, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(30):
+        assert await process.stdout.readline() == b"delivering\n"
+    return process
+
+
+async def test_a_delivery_process_killed_with_a_retry_pending_delivers_it_after_a_restart(
+    caller, receiver, xw_settings, xw_sessions
+):
+    """A real OS process runs the worker's delivery task; SIGKILL ends it while the retry of
+    a refused delivery waits in the database. Nothing delivers it while no process runs; the
+    next process does, with the same webhook-id."""
+    hook = await subscribe(caller, receiver.url, ["audience_sync.completed"])
+    receiver.script = [503]
+    await handle(xw_sessions, completed(caller.user_id))
+
+    first = await spawn_delivery_process(xw_settings, retry_after=3.0)
+    try:
+        await receiver.wait_for(1, timeout=20)
+        await until(lambda: _attempted(caller, hook["id"], 1))
+    finally:
+        first.kill()  # SIGKILL: no shutdown code runs
+        await first.wait()
+    assert first.returncode == -signal.SIGKILL
+    (pending,) = await deliveries(caller, hook["id"])
+    assert (pending["status"], pending["attempt"]) == ("pending", 1)
+    assert pending["next_retry_at"] is not None
+
+    await asyncio.sleep(4.0)  # the retry is due now, and no process is running
+    assert len(receiver.requests) == 1
+
+    second = await spawn_delivery_process(xw_settings, retry_after=3.0)
+    try:
+        await receiver.wait_for(2, timeout=20)
+        await until(lambda: _status(caller, hook["id"], "succeeded"))
+    finally:
+        second.terminate()
+        await second.wait()
+    (delivery,) = await deliveries(caller, hook["id"])
+    assert [(a["attempt"], a["response_code"]) for a in delivery["attempts"]] == [
+        (1, 503),
+        (2, 200),
+    ]
+    one, two = receiver.requests[:2]
+    assert one.headers["webhook-id"] == two.headers["webhook-id"]
 
 
 async def _attempted(api: Caller, hook_id: str, count: int) -> bool:
