@@ -170,3 +170,37 @@ async def test_key_rotation(api: Api, app: FastAPI, engine: AsyncEngine, setting
     # Put the old primary key back for the other tests.
     async with unit_of_work(sessionmaker) as session:
         await rotate_keys(session, TokenCipher(f"{current},{new_key}"))
+
+
+async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconnect(
+    api: Api, engine: AsyncEngine, settings: Any
+) -> None:
+    """A stored token under a key that is no longer configured (a dropped key, a database
+    restored elsewhere) neither stops the worker's start-up rotation for everyone else nor
+    turns into a 500: using it answers CREDENTIALS_EXPIRED, and reconnecting mends it."""
+    segment = await api.segment(profiles=make_profiles(0, 5))
+    meta = await api.connect("meta")
+    foreign = TokenCipher(Fernet.generate_key().decode())
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE platform_connection SET access_token_encrypted = :t, "
+                "refresh_token_encrypted = NULL WHERE user_id = :u AND platform = 'meta'"
+            ),
+            {"t": foreign.encrypt("a-token-from-elsewhere"), "u": api.user_id},
+        )
+    current = settings.encryption_keys.get_secret_value()
+    async with unit_of_work(make_sessionmaker(engine)) as session:
+        assert await rotate_keys(session, TokenCipher(current)) == 0  # no exception
+    body = {
+        "segment_id": segment["id"],
+        "platform": "meta",
+        "ad_account_id": meta["ad_accounts"][0]["id"],
+        "audience_name": "VIPs",
+    }
+    refused = await api.post(f"{AS}/audiences", json=body)
+    assert refused.status_code == 401, refused.text
+    assert error_of(refused)["code"] == "CREDENTIALS_EXPIRED"
+    await api.connect("meta")
+    created = await api.post(f"{AS}/audiences", json=body)
+    assert created.status_code == 201, created.text

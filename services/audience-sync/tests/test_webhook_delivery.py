@@ -532,6 +532,51 @@ async def test_secrets_are_reencrypted_under_a_new_primary_key(caller, receiver,
     assert await rotate_secrets(xw_sessions, rotated) == 0
 
 
+async def test_a_secret_no_key_opens_never_stops_the_others_and_is_never_sent_unsigned(
+    caller, receiver, xw_app, xw_sessions
+):
+    """A signing secret under a key that is no longer configured: the start-up rotation
+    goes on for everyone else, its deliveries fail at once with the reason (nothing reaches
+    the endpoint unsigned), a test send is 409 WEBHOOK_SECRET_UNREADABLE, and rotating the
+    secret mends it."""
+    broken = await subscribe(caller, f"{receiver.url}/broken", ["audience_sync.completed"])
+    fine = await subscribe(caller, f"{receiver.url}/fine", ["audience_sync.completed"])
+    foreign = TokenCipher(Fernet.generate_key().decode()).encrypt("whsec_elsewhere")
+    stored = "SELECT secret_encrypted FROM webhook_subscription WHERE id = :id"
+    async with xw_sessions() as session, session.begin():
+        await session.execute(
+            sa.text("UPDATE webhook_subscription SET secret_encrypted = :s WHERE id = :id"),
+            {"s": foreign, "id": broken["id"]},
+        )
+    await rotate_secrets(xw_sessions, TokenCipher(ENCRYPTION_KEY))  # goes through, no raise
+    async with xw_sessions() as session:
+        assert (await session.execute(sa.text(stored), {"id": broken["id"]})).scalar() == foreign
+
+    await handle(xw_sessions, completed(caller.user_id))
+    async with delivery_process(xw_app):
+        (request,) = await receiver.wait_for(1)
+        await until(lambda: _status(caller, broken["id"], "failed"))
+    assert request.path.endswith("/fine")
+    (failed_delivery,) = await deliveries(caller, broken["id"])
+    assert (failed_delivery["attempt"], failed_delivery["attempts"]) == (0, [])  # never sent
+    assert failed_delivery["status"] == "failed"
+    assert "cannot be decrypted" in failed_delivery["error"]
+    assert failed_delivery["next_retry_at"] is None
+
+    tested = await caller.post(f"{HOOKS}/{broken['id']}/test")
+    assert tested.status_code == 409, tested.text
+    assert xw.error_of(tested)["code"] == "WEBHOOK_SECRET_UNREADABLE"
+    rotated = await caller.post(f"{HOOKS}/{broken['id']}/rotate-secret")
+    assert rotated.status_code == 200, rotated.text
+    tested = await caller.post(f"{HOOKS}/{broken['id']}/test")
+    assert tested.status_code == 200, tested.text
+    assert len(receiver.requests) == 2
+    secret = rotated.json()["secret"]
+    latest = receiver.requests[-1]
+    Webhook(secret).verify(latest.body, dict(latest.headers))
+    assert (await deliveries(caller, fine["id"]))[0]["status"] == "succeeded"
+
+
 def test_the_consumer_spec_handles_both_sync_outcomes(xw_settings):
     spec = consumer_spec(xw_settings)
     assert spec.name == "audience-sync-webhooks"

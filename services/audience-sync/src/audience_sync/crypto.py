@@ -37,3 +37,18 @@ class TokenCipher:
 
     def rotate(self, ciphertext: str) -> str:
         return self._multi.rotate(ciphertext.encode()).decode()
+
+    def decrypt_or_none(self, ciphertext: str) -> str | None:
+        """The plaintext, or ``None`` when no configured key opens it (a key was dropped
+        or the database came from another installation)."""
+        try:
+            return self.decrypt(ciphertext)
+        except InvalidToken:
+            return None
+
+    def rotate_or_none(self, ciphertext: str) -> str | None:
+        """``ciphertext`` under the primary key, or ``None`` when no configured key opens it."""
+        try:
+            return self.rotate(ciphertext)
+        except InvalidToken:
+            return None

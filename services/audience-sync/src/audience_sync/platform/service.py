@@ -265,7 +265,8 @@ async def load_token(
     """The stored tokens of the user's connection, ready for the platform client.
 
     Raises ``PLATFORM_NOT_CONNECTED`` without a connection and ``CREDENTIALS_EXPIRED`` when
-    an earlier refresh was refused. Tokens under an old key are re-encrypted on the way.
+    an earlier refresh was refused or no configured key opens the stored token. Tokens
+    under an old key are re-encrypted on the way.
     """
     async with unit_of_work(sessionmaker) as session:
         connection = await repository.get_connection(session, user_id, platform)
@@ -273,9 +274,17 @@ async def load_token(
             raise PlatformNotConnected(details={"platform": platform})
         if connection.status == "expired":
             raise CredentialsExpired(details={"platform": platform})
-        access = cipher.decrypt(connection.access_token_encrypted)
+        access = cipher.decrypt_or_none(connection.access_token_encrypted)
+        if access is None:
+            # No configured key opens the stored token (a key was dropped): as good as
+            # expired, the user reconnects.
+            logger.error(
+                "platform token no configured key can decrypt",
+                extra={"connection_id": str(connection.id)},
+            )
+            raise CredentialsExpired(details={"platform": platform})
         refresh = (
-            cipher.decrypt(connection.refresh_token_encrypted)
+            cipher.decrypt_or_none(connection.refresh_token_encrypted)
             if connection.refresh_token_encrypted
             else None
         )
@@ -318,17 +327,33 @@ async def load_token(
 async def rotate_keys(session: AsyncSession, cipher: TokenCipher) -> int:
     """Re-encrypt every stored token that is not under the primary key; returns how many."""
     changed = 0
+    unreadable: list[str] = []
     for connection in await repository.all_connections_for_update(session):
         if cipher.is_current(connection.access_token_encrypted) and (
             connection.refresh_token_encrypted is None
             or cipher.is_current(connection.refresh_token_encrypted)
         ):
             continue
-        connection.access_token_encrypted = cipher.rotate(connection.access_token_encrypted)
-        if connection.refresh_token_encrypted:
-            connection.refresh_token_encrypted = cipher.rotate(connection.refresh_token_encrypted)
+        access = cipher.rotate_or_none(connection.access_token_encrypted)
+        refresh = (
+            cipher.rotate_or_none(connection.refresh_token_encrypted)
+            if connection.refresh_token_encrypted
+            else None
+        )
+        if access is None:
+            # No configured key opens it: left as is (using it answers CREDENTIALS_EXPIRED,
+            # the user reconnects); it never stops the others.
+            unreadable.append(str(connection.id))
+            continue
+        connection.access_token_encrypted = access
+        connection.refresh_token_encrypted = refresh
         changed += 1
     await session.flush()
+    if unreadable:
+        logger.error(
+            "platform tokens no configured key can decrypt",
+            extra={"count": len(unreadable), "connection_ids": unreadable[:20]},
+        )
     return changed
 
 

@@ -184,6 +184,12 @@ class Sender:
         return Outcome(False, code == 410, code, latency, error)
 
 
+UNREADABLE_SECRET = (
+    "the signing secret cannot be decrypted with the configured encryption keys; "
+    "rotate the secret (POST /webhooks/{id}/rotate-secret)"
+)
+
+
 def retry_delay(attempts_made: int, schedule: Sequence[float], jitter: float) -> float | None:
     """Seconds until the next attempt after ``attempts_made`` failed ones (None: give up)."""
     if attempts_made - 1 >= len(schedule):
@@ -198,9 +204,16 @@ def signing_secrets(
     previous_encrypted: str | None,
     previous_expires_at: datetime | None,
 ) -> list[str]:
-    secrets = [cipher.decrypt(secret_encrypted)]
+    """The secrets that sign a delivery: the current one, and the previous one during the
+    overlap after a rotation. Empty when the current secret cannot be decrypted."""
+    current = cipher.decrypt_or_none(secret_encrypted)
+    if current is None:
+        return []
+    secrets = [current]
     if previous_encrypted and previous_expires_at and previous_expires_at > datetime.now(UTC):
-        secrets.append(cipher.decrypt(previous_encrypted))
+        previous = cipher.decrypt_or_none(previous_encrypted)
+        if previous is not None:
+            secrets.append(previous)
     return secrets
 
 
@@ -250,6 +263,21 @@ class Deliverer:
             claimed.previous_secret_encrypted,
             claimed.previous_secret_expires_at,
         )
+        if not secrets:
+            # Never send unsigned; retrying cannot help until the owner rotates the secret.
+            async with self.sessionmaker() as session, session.begin():
+                await repository.finish(
+                    session,
+                    claimed.delivery_id,
+                    self.token,
+                    status="failed",
+                    attempt=claimed.attempt,
+                    response_code=None,
+                    latency_ms=None,
+                    error=UNREADABLE_SECRET,
+                    retry_in=None,
+                )
+            return
         outcome = await self.sender.send(
             claimed.url, str(claimed.delivery_id), claimed.body.encode(), secrets
         )
@@ -370,8 +398,11 @@ class Deliverer:
 
 
 async def rotate_secrets(sessionmaker: SessionFactory, cipher: TokenCipher) -> int:
-    """Re-encrypt signing secrets still under an old encryption key with the primary one."""
+    """Re-encrypt signing secrets still under an old encryption key with the primary one.
+    A secret no configured key opens is left as it is and logged (its deliveries fail
+    until the owner rotates the secret); it never stops the others."""
     rotated = 0
+    unreadable: list[str] = []
     after: uuid.UUID | None = None
     while True:
         async with sessionmaker() as session, session.begin():
@@ -379,16 +410,27 @@ async def rotate_secrets(sessionmaker: SessionFactory, cipher: TokenCipher) -> i
             for sub in batch:
                 changed = False
                 if not cipher.is_current(sub.secret_encrypted):
-                    sub.secret_encrypted = cipher.rotate(sub.secret_encrypted)
-                    changed = True
+                    current = cipher.rotate_or_none(sub.secret_encrypted)
+                    if current is None:
+                        unreadable.append(str(sub.id))
+                    else:
+                        sub.secret_encrypted = current
+                        changed = True
                 previous = sub.previous_secret_encrypted
                 if previous and not cipher.is_current(previous):
-                    sub.previous_secret_encrypted = cipher.rotate(previous)
+                    # An unreadable previous secret only stops signing with it.
+                    sub.previous_secret_encrypted = cipher.rotate_or_none(previous)
                     changed = True
                 rotated += int(changed)
         if len(batch) < 500:
-            return rotated
+            break
         after = batch[-1].id
+    if unreadable:
+        logger.error(
+            "webhook signing secrets no configured key can decrypt",
+            extra={"count": len(unreadable), "subscription_ids": unreadable[:20]},
+        )
+    return rotated
 
 
 def webhook_cipher(settings: ExportWebhookSettings) -> TokenCipher:

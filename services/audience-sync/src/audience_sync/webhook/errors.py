@@ -20,3 +20,14 @@ class WebhookUrlNotAllowed(AppError):
     def __init__(self, reason: str, url_field: str = "url") -> None:
         details: dict[str, Any] = {"field": url_field, "reason": reason}
         super().__init__(f"Webhook URL not allowed: {reason}", details=details)
+
+
+class WebhookSecretUnreadable(AppError):
+    """No configured encryption key opens the stored signing secret (a key was dropped)."""
+
+    status_code = 409
+    code = "WEBHOOK_SECRET_UNREADABLE"
+    message = (
+        "The signing secret cannot be decrypted with the configured encryption keys; "
+        "rotate the secret (POST /webhooks/{id}/rotate-secret)"
+    )

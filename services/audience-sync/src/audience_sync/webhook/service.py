@@ -13,7 +13,11 @@ from audience_sync.crypto import TokenCipher
 from audience_sync.export.settings import ExportWebhookSettings
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.delivery import Sender, signing_secrets
-from audience_sync.webhook.errors import WebhookNotFound, WebhookUrlNotAllowed
+from audience_sync.webhook.errors import (
+    WebhookNotFound,
+    WebhookSecretUnreadable,
+    WebhookUrlNotAllowed,
+)
 from audience_sync.webhook.models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
@@ -176,6 +180,8 @@ async def send_test(
             sub.previous_secret_encrypted,
             sub.previous_secret_expires_at,
         )
+        if not secrets:
+            raise WebhookSecretUnreadable(details={"webhook_id": str(sub.id)})
         url = sub.url
         event_type = event or (sub.events[0] if sub.events else payloads.COMPLETED)
     body = payloads.sample(event_type)
