@@ -13,9 +13,9 @@ from cryptography.fernet import Fernet
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
 from as_testkit import AS, PLATFORMS, Api, error_of, make_profiles
-from audience_sync.crypto import TokenCipher
 from audience_sync.db import unit_of_work
 from audience_sync.platform.service import rotate_keys
 

@@ -15,7 +15,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 sys.path.insert(0, str(Path(__file__).parent))
 
 import xw_support as xw
-from audience_sync.crypto import TokenCipher
+from adscale_common.crypto import TokenCipher
 from xw_support import AS, ENCRYPTION_KEY, KEY, Caller, error_of
 
 caller = xw.caller

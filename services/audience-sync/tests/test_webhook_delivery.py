@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import xw_support as xw
 from adscale_common.consumer import ConsumerRunner
+from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_engine, make_sessionmaker
 from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_contracts.events import SyncCompleted, SyncFailed, build
-from audience_sync.crypto import TokenCipher
 from audience_sync.webhook.delivery import (
     EVENTS_TOPIC,
     consumer_spec,

@@ -30,9 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from adscale_common.app import create_service_app
+from adscale_common.crypto import TokenCipher
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers
-from audience_sync.crypto import TokenCipher
 from audience_sync.export.endpoints import download_router
 from audience_sync.export.endpoints import router as export_router
 from audience_sync.export.settings import ExportWebhookSettings

@@ -10,8 +10,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
-from campaigns.crypto import TokenCipher
 from campaigns.metrics.ingest import SYNC_LOCK_KEY, sync_all, today
 from campaigns.platforms import PlatformGateway
 from campaigns_testkit import FERNET_KEY, META_VERSION, Api, meta_login

@@ -12,8 +12,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
-from campaigns.crypto import TokenCipher
 from campaigns.metrics.ingest import today
 from campaigns.platforms import PlatformGateway
 from campaigns.rule.scheduler import run_due_rules

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.errors import ServiceUnavailable
-from audience_sync.crypto import TokenCipher
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.settings import Settings
 from audience_sync.sync.engine import SyncEngine

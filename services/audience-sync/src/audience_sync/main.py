@@ -13,9 +13,9 @@ import socket
 from fastapi import FastAPI
 
 from adscale_common.app import create_service_app
+from adscale_common.crypto import TokenCipher
 from adscale_platforms.settings import PlatformSettings
 from audience_sync.audience.endpoints import router as audiences_router
-from audience_sync.crypto import TokenCipher
 from audience_sync.export.endpoints import download_router as export_download_router
 from audience_sync.export.endpoints import router as exports_router
 from audience_sync.platform.endpoints import router as platforms_router
@@ -30,7 +30,7 @@ from audience_sync.webhook.endpoints import router as webhooks_router
 
 def make_cipher(settings: Settings) -> TokenCipher | None:
     keys = settings.encryption_keys.get_secret_value()
-    return TokenCipher(keys) if keys.strip() else None
+    return TokenCipher(keys, setting="AUDIENCE_SYNC_ENCRYPTION_KEYS") if keys.strip() else None
 
 
 def make_registry(

@@ -1,18 +1,14 @@
-"""Small types shared by the API schemas."""
+"""Small helpers shared by the API schemas."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
-
-from pydantic import PlainSerializer
+from typing import Any
 
 
-def iso_z(value: datetime) -> str:
-    """``2026-02-14T12:34:56Z`` (UTC, whole seconds)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-UtcDateTime = Annotated[datetime, PlainSerializer(iso_z, return_type=str, when_used="json")]
+def drop_repeats(value: Any) -> Any:
+    """A ``mode="before"`` validator body for lists of enum strings: repeats are dropped
+    *before* the length check (``[a, b, a]`` is ``[a, b]``, not a list too long); anything
+    but a list of strings is left to the type check."""
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(dict.fromkeys(value))
+    return value

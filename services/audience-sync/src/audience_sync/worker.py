@@ -22,12 +22,12 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.kafka import make_producer
 from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
 from adscale_contracts.jobs import JOBS_TOPIC
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.jobs import JobHandler, JobsConsumer
-from audience_sync.crypto import TokenCipher
 from audience_sync.db import unit_of_work
 from audience_sync.export.jobs import cleanup_expired_exports, run_export
 from audience_sync.main import instance_name, make_cipher, make_registry

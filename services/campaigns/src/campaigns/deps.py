@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.errors import ServiceUnavailable
 from campaigns.creative.copy import CopyGenerator
-from campaigns.crypto import TokenCipher
 from campaigns.platforms import CampaignPlatforms
 from campaigns.settings import Settings
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from adscale_common.app import create_service_app
+from adscale_common.crypto import TokenCipher
 from campaigns.account.endpoints import router as accounts
 from campaigns.ad_group.endpoints import router as ad_groups
 from campaigns.campaign.endpoints import router as campaigns
 from campaigns.creative.copy import ChatCompletionsCopyProvider, CopyGenerator, CopyProvider
 from campaigns.creative.endpoints import router as creatives
-from campaigns.crypto import TokenCipher
 from campaigns.metrics.endpoints import router as metrics
 from campaigns.platforms import CampaignPlatforms, PlatformGateway
 from campaigns.rule.endpoints import router as rules
@@ -19,7 +19,7 @@ from campaigns.settings import Settings, get_settings
 
 def make_cipher(settings: Settings) -> TokenCipher | None:
     keys = settings.encryption_keys.get_secret_value()
-    return TokenCipher(keys) if keys.strip() else None
+    return TokenCipher(keys, setting="CAMPAIGNS_ENCRYPTION_KEYS") if keys.strip() else None
 
 
 def make_copy_generator(settings: Settings) -> CopyGenerator:

@@ -5,9 +5,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from adscale_common.types import UtcDateTime
 from audience_sync.platform.schemas import PlatformName
 from audience_sync.sync.schemas import JobStatus, SyncStats
-from audience_sync.types import UtcDateTime
 
 SyncInterval = Annotated[int, Field(ge=1, le=720)]
 

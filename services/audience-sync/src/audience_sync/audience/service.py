@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.internal_auth import Principal
 from adscale_common.types import utcnow
 from adscale_platforms.errors import NotFound as PlatformNotFound
@@ -22,7 +23,6 @@ from audience_sync.audience.schemas import (
     AudienceUpdate,
     InitialSync,
 )
-from audience_sync.crypto import TokenCipher
 from audience_sync.db import unit_of_work
 from audience_sync.models import Audience, SyncJob
 from audience_sync.platform import repository as connections

@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from audience_sync.types import UtcDateTime
+from adscale_common.types import UtcDateTime
+from audience_sync.types import drop_repeats
 
 IdentifierType = Literal[
     "email",
@@ -61,11 +62,7 @@ class ExportOptions(BaseModel):
     @field_validator("identifier_types", mode="before")
     @classmethod
     def _unique(cls, value: Any) -> Any:
-        """Repeated types are dropped *before* the length check (all ten plus a repeat is
-        the ten columns); anything but a list of strings is left to the type check."""
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return list(dict.fromkeys(value))
-        return value
+        return drop_repeats(value)  # all ten types plus a repeat is the ten columns
 
     @field_validator("include_events")
     @classmethod

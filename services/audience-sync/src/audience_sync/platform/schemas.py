@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from audience_sync.types import UtcDateTime
+from adscale_common.types import UtcDateTime
 
 PlatformName = Literal["meta", "google", "tiktok", "snapchat"]
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from audience_sync.types import UtcDateTime
+from adscale_common.types import UtcDateTime
 
 MAX_PROFILES_PER_CALL = 10_000
 

@@ -40,6 +40,7 @@ import asyncpg
 import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.errors import AppError
 from adscale_common.outbox import emit
 from adscale_contracts.events import SyncCompleted, SyncFailed, build
@@ -48,7 +49,6 @@ from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import AudienceTooSmall, PlatformError, TokenExpired
 from adscale_platforms.identifiers import is_hashed_field
 from adscale_platforms.models import AudienceInfo, BatchReport
-from audience_sync.crypto import TokenCipher
 from audience_sync.db import driver, driver_of, unit_of_work
 from audience_sync.models import Audience
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected

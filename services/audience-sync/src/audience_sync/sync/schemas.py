@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from audience_sync.types import UtcDateTime
+from adscale_common.types import UtcDateTime
 
 Operation = Literal["create", "update", "replace", "delete"]
 JobStatus = Literal["pending", "running", "completed", "failed", "cancelled"]

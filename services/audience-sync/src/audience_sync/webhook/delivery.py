@@ -32,12 +32,13 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.events import Envelope
 from adscale_common.worker import ConsumerSpec, WorkerContext
 from adscale_contracts.events import SyncCompleted, SyncFailed, parse
-from audience_sync.crypto import TokenCipher
 from audience_sync.export.settings import ExportWebhookSettings, require_settings
 from audience_sync.webhook import payloads, repository, signing, ssrf
+from audience_sync.webhook.errors import WebhookSecretUnreadable
 from audience_sync.webhook.repository import Claimed
 
 logger = logging.getLogger(__name__)
@@ -184,12 +185,6 @@ class Sender:
         return Outcome(False, code == 410, code, latency, error)
 
 
-UNREADABLE_SECRET = (
-    "the signing secret cannot be decrypted with the configured encryption keys; "
-    "rotate the secret (POST /webhooks/{id}/rotate-secret)"
-)
-
-
 def retry_delay(attempts_made: int, schedule: Sequence[float], jitter: float) -> float | None:
     """Seconds until the next attempt after ``attempts_made`` failed ones (None: give up)."""
     if attempts_made - 1 >= len(schedule):
@@ -274,7 +269,7 @@ class Deliverer:
                     attempt=claimed.attempt,
                     response_code=None,
                     latency_ms=None,
-                    error=UNREADABLE_SECRET,
+                    error=WebhookSecretUnreadable.message,
                     retry_in=None,
                 )
             return
@@ -434,7 +429,9 @@ async def rotate_secrets(sessionmaker: SessionFactory, cipher: TokenCipher) -> i
 
 
 def webhook_cipher(settings: ExportWebhookSettings) -> TokenCipher:
-    return TokenCipher(settings.encryption_keys.get_secret_value())
+    return TokenCipher(
+        settings.encryption_keys.get_secret_value(), setting="AUDIENCE_SYNC_ENCRYPTION_KEYS"
+    )
 
 
 async def retry_due_deliveries(ctx: WorkerContext) -> None:

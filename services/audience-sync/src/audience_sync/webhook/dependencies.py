@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.errors import ServiceUnavailable
-from audience_sync.crypto import TokenCipher
 from audience_sync.export.settings import ExportWebhookSettings
 from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Sender
@@ -37,7 +37,7 @@ def _cipher(request: Request) -> TokenCipher:
             raise ServiceUnavailable(
                 "Secret encryption is not configured (AUDIENCE_SYNC_ENCRYPTION_KEYS)"
             )
-        cipher = TokenCipher(keys)
+        cipher = TokenCipher(keys, setting="AUDIENCE_SYNC_ENCRYPTION_KEYS")
         state.webhook_cipher = cipher
     return cipher
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import orjson
 
+from adscale_common.types import utc_z
 from adscale_contracts.events import SyncCompleted, SyncFailed
-from audience_sync.types import iso_z
 
 COMPLETED = SyncCompleted.TYPE
 FAILED = SyncFailed.TYPE
@@ -38,7 +38,7 @@ def data_of(event: SyncCompleted | SyncFailed) -> dict[str, Any]:
 
 
 def body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
-    payload = {"event": event_type, "timestamp": iso_z(occurred_at), "data": data}
+    payload = {"event": event_type, "timestamp": utc_z(occurred_at), "data": data}
     return orjson.dumps(payload).decode()
 
 

@@ -7,21 +7,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from audience_sync.types import UtcDateTime
+from adscale_common.types import UtcDateTime
+from audience_sync.types import drop_repeats
 
 WebhookEvent = Literal["audience_sync.completed", "audience_sync.failed"]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
 Description = Annotated[str, StringConstraints(max_length=500)]
 Events = Annotated[list[WebhookEvent], Field(min_length=1, max_length=2)]
-
-
-def drop_duplicates(value: Any) -> Any:
-    """Repeated events are dropped *before* the length check, so ``[completed, failed,
-    completed]`` is the two events, not a list that is too long. Anything but a list of
-    strings is left to the type check."""
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return list(dict.fromkeys(value))
-    return value
 
 
 class WebhookCreate(BaseModel):
@@ -34,7 +26,7 @@ class WebhookCreate(BaseModel):
     @field_validator("events", mode="before")
     @classmethod
     def _dedupe(cls, value: Any) -> Any:
-        return drop_duplicates(value)
+        return drop_repeats(value)
 
 
 class WebhookUpdate(BaseModel):
@@ -48,7 +40,7 @@ class WebhookUpdate(BaseModel):
     @field_validator("events", mode="before")
     @classmethod
     def _dedupe(cls, value: Any) -> Any:
-        return drop_duplicates(value)
+        return drop_repeats(value)
 
 
 class WebhookRead(BaseModel):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from audience_sync.crypto import TokenCipher
+from adscale_common.crypto import TokenCipher
 from audience_sync.export.settings import ExportWebhookSettings
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.delivery import Sender, signing_secrets

@@ -60,10 +60,6 @@ class Target:
     def address(self) -> str:
         return self.addresses[0]
 
-    @property
-    def pinned_url(self) -> str:
-        return self.pinned_url_for(self.address)
-
     def pinned_url_for(self, address: str) -> str:
         """The URL with the host replaced by ``address`` (one of the checked ones)."""
         assert address in self.addresses

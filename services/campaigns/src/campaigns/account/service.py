@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
 from campaigns.account import repository
 from campaigns.account.errors import AccountNotFound, DuplicateAccount
 from campaigns.account.schemas import AccountCreate, AccountUpdate
 from campaigns.campaign import service as campaign_service
-from campaigns.crypto import TokenCipher
 from campaigns.models import AdAccount
 
 logger = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from adscale_common.crypto import TokenCipher
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
-from campaigns.crypto import TokenCipher
 from campaigns.metrics import repository
 from campaigns.models import AdAccount, Campaign
 from campaigns.platforms import CampaignPlatforms, DailyInsight, describe_platform_error

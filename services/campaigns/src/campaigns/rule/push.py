@@ -26,11 +26,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
-from campaigns.crypto import TokenCipher
 from campaigns.models import AdAccount, Campaign, RuleAction
 from campaigns.platforms import CampaignPlatforms, describe_platform_error
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
-from campaigns.crypto import TokenCipher
 from campaigns.models import Rule
 from campaigns.platforms import CampaignPlatforms
 from campaigns.rule import push, repository, service

@@ -1,9 +1,11 @@
-"""Platform tokens at rest: Fernet with key rotation (``AUDIENCE_SYNC_ENCRYPTION_KEYS``).
+"""Secrets at rest (platform tokens, webhook signing secrets): Fernet with key rotation.
 
-The first key encrypts; every key decrypts. To rotate, prepend a new key and restart:
-tokens are re-encrypted under the new primary key when they are next used, and the worker
-re-encrypts every stored token at start (:func:`audience_sync.platform.service.rotate_keys`),
-after which the old key can be dropped.
+``keys`` is a comma-separated list of Fernet keys (a service's ``<PREFIX>ENCRYPTION_KEYS``):
+the first one encrypts, every one decrypts. To rotate, prepend a new key and restart; each
+service re-encrypts what it stores under the new primary key (at worker start and when a
+value is next used), after which the old key can be dropped. A value no configured key
+opens (a key dropped too early, a database restored under other keys) is reported by the
+``*_or_none`` methods instead of raising, so one such row never stops the others.
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 
 class TokenCipher:
-    def __init__(self, keys: str) -> None:
+    def __init__(self, keys: str, *, setting: str = "ENCRYPTION_KEYS") -> None:
         parts = [k.strip() for k in keys.split(",") if k.strip()]
         if not parts:
-            raise ValueError(
-                "AUDIENCE_SYNC_ENCRYPTION_KEYS is empty: at least one Fernet key is needed"
-            )
+            raise ValueError(f"{setting} is empty: at least one Fernet key is needed")
         self._primary = Fernet(parts[0].encode())
         self._multi = MultiFernet([Fernet(k.encode()) for k in parts])
 
@@ -25,6 +25,7 @@ class TokenCipher:
         return self._multi.encrypt(plaintext.encode()).decode()
 
     def decrypt(self, ciphertext: str) -> str:
+        """The plaintext; raises ``cryptography.fernet.InvalidToken`` when no key opens it."""
         return self._multi.decrypt(ciphertext.encode()).decode()
 
     def is_current(self, ciphertext: str) -> bool:
@@ -36,11 +37,11 @@ class TokenCipher:
         return True
 
     def rotate(self, ciphertext: str) -> str:
+        """``ciphertext`` re-encrypted under the primary key."""
         return self._multi.rotate(ciphertext.encode()).decode()
 
     def decrypt_or_none(self, ciphertext: str) -> str | None:
-        """The plaintext, or ``None`` when no configured key opens it (a key was dropped
-        or the database came from another installation)."""
+        """The plaintext, or ``None`` when no configured key opens it."""
         try:
             return self.decrypt(ciphertext)
         except InvalidToken:
