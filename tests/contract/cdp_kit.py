@@ -2,7 +2,7 @@
 
 Import after ``sys.path.insert(0, str(Path(__file__).parent))`` (pytest runs with
 ``--import-mode=importlib``). Builds on ``contract_kit`` (``conforms`` and its validators)
-and on the segment helpers of ``test_audience_sync.py`` (``new_segment``, ``profiles``).
+(``profiles`` and ``new_segment`` build and fill a segment).
 
 * Shapes: every documented body of the Platform, Audience and Sync endpoints and of the
   house segment endpoints, as ``conforms`` specs (exact key sets; the spec's fields plus the
@@ -31,7 +31,6 @@ import httpx
 from adscale_platforms.google import parse_user_list_name
 from adscale_platforms.identifiers import hash_many
 from adscale_platforms.tiktok import split_audience_id
-from tests.contract.test_audience_sync import new_segment, profiles
 
 sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
@@ -49,8 +48,6 @@ from contract_kit import (
     one_of,
     shape,
 )
-
-__all__ = ["kit", "new_segment", "profiles"]
 
 AS = "/cdp/audience-sync"
 SEGMENTS = "/cdp/segments"
@@ -246,32 +243,8 @@ SEGMENT: dict[str, Check] = {
 # --- errors ----------------------------------------------------------------------------------
 
 
-def error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """An audience-sync error: the status and exactly ``{"error": {code, message, details}}``
-    (``details`` an object), as JSON. Returns the inner ``error`` object."""
-    assert response.status_code == status, (status, code, response.status_code, response.text)
-    assert response.headers["content-type"].startswith("application/json"), response.headers
-    body = response.json()
-    assert isinstance(body, dict) and set(body) == {"error"}, body
-    inner = body["error"]
-    assert set(inner) == {"code", "message", "details"}, body
-    assert inner["code"] == code, body
-    assert isinstance(inner["message"], str) and inner["message"].strip(), body
-    assert isinstance(inner["details"], dict), body
-    return dict(inner)
-
-
-def validation(response: httpx.Response, *locs: Iterable[str | int]) -> list[dict[str, Any]]:
-    """422 ``VALIDATION_ERROR`` whose ``details.errors`` name at least the given locations."""
-    inner = error(response, 422, "VALIDATION_ERROR")
-    errors = inner["details"]["errors"]
-    assert isinstance(errors, list) and errors, inner
-    for item in errors:
-        assert {"loc", "msg", "type"} <= set(item) <= {"loc", "msg", "type", "ctx"}, item
-    seen = [list(e["loc"]) for e in errors]
-    for loc in locs:
-        assert list(loc) in seen, (list(loc), seen)
-    return list(errors)
+error = kit.envelope_error
+validation = kit.envelope_validation
 
 
 def bad_path(response: httpx.Response, name: str) -> dict[str, Any]:
@@ -281,8 +254,37 @@ def bad_path(response: httpx.Response, name: str) -> dict[str, Any]:
     return inner
 
 
-def utc(value: str) -> float:
-    return kit.utc(value).timestamp()
+utc = kit.epoch
+
+
+# --- segments ----------------------------------------------------------------------------------
+
+
+def profiles(start: int, count: int) -> list[dict[str, str]]:
+    """Profiles with an email and a phone, written as people write them (case, spaces)."""
+    return [
+        {
+            "external_id": f"p{i}",
+            "email": f"Person.{i}@Example.com",
+            "phone": f"+1 415 {200 + i // 10000 % 800:03d} {i % 10000:04d}",
+        }
+        for i in range(start, start + count)
+    ]
+
+
+async def new_segment(api: httpx.AsyncClient, user: Any, rows: list[dict[str, Any]]) -> str:
+    """A new segment of ``user`` (anything with ``headers``) holding ``rows``, every one
+    accepted."""
+    created = await api.post("/cdp/segments", json={"name": "VIPs"}, headers=user.headers)
+    assert created.status_code == 201, created.text
+    segment_id: str = created.json()["id"]
+    if rows:
+        filled = await api.post(
+            f"/cdp/segments/{segment_id}/profiles", json={"profiles": rows}, headers=user.headers
+        )
+        assert filled.status_code == 200, filled.text
+        assert filled.json()["invalid"] == 0, filled.text
+    return segment_id
 
 
 # --- the sandbox (plays the platforms) --------------------------------------------------------

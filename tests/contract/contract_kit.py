@@ -201,6 +201,43 @@ def validation_error(response: httpx.Response, *locs: Iterable[str | int]) -> li
     return list(errors)
 
 
+def envelope_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """An audience-sync (``/cdp/...``) error: the status and exactly
+    ``{"error": {code, message, details}}`` as JSON (``details`` an object). Returns the
+    inner ``error`` object."""
+    assert response.status_code == status, (status, code, response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/json"), response.headers
+    body = response.json()
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    inner = body["error"]
+    assert set(inner) == {"code", "message", "details"}, body
+    assert inner["code"] == code, body
+    assert isinstance(inner["message"], str) and inner["message"].strip(), body
+    assert isinstance(inner["details"], dict), body
+    return dict(inner)
+
+
+def envelope_validation(
+    response: httpx.Response, *locs: Iterable[str | int]
+) -> list[dict[str, Any]]:
+    """422 ``VALIDATION_ERROR`` in the envelope whose ``details.errors`` (``loc``/``msg``/
+    ``type``) name at least the given locations."""
+    inner = envelope_error(response, 422, "VALIDATION_ERROR")
+    errors = inner["details"]["errors"]
+    assert isinstance(errors, list) and errors, inner
+    for item in errors:
+        assert {"loc", "msg", "type"} <= set(item) <= {"loc", "msg", "type", "ctx"}, item
+    seen = [list(e["loc"]) for e in errors]
+    for loc in locs:
+        assert list(loc) in seen, (list(loc), seen)
+    return list(errors)
+
+
+def epoch(value: str) -> float:
+    """Seconds since the epoch of an ISO 8601 ``Z`` timestamp."""
+    return utc(value).timestamp()
+
+
 def page(
     response: httpx.Response, item: dict[str, Check], *, offset: int = 0, limit: int = 50
 ) -> dict[str, Any]:

@@ -11,48 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
+import sys
 import uuid
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from adscale_platforms.identifiers import hash_many
 from tests.contract.conftest import User
+
+sys.path.insert(0, str(Path(__file__).parent))
+import cdp_kit as cdp
 
 SANDBOX = os.environ.get("ADSCALE_SANDBOX_URL", "http://127.0.0.1:8110")
 AS = "/cdp/audience-sync"
-
-
-def envelope(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "details"}, body
-    assert body["error"]["code"] == code, body
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    error: dict[str, Any] = body["error"]
-    return error
-
-
-def profiles(start: int, count: int) -> list[dict[str, str]]:
-    return [
-        {
-            "external_id": f"p{i}",
-            "email": f"Person.{i}@Example.com",
-            "phone": f"+1 415 {200 + i // 10000 % 800:03d} {i % 10000:04d}",
-        }
-        for i in range(start, start + count)
-    ]
-
-
-def meta_hashes(rows: list[dict[str, str]]) -> set[str]:
-    out: set[str] = set()
-    for field in ("email", "phone"):
-        out.update(h for h in hash_many("meta", field, [r[field] for r in rows]) if h)
-    return out
 
 
 @pytest.fixture
@@ -63,86 +36,29 @@ async def sandbox() -> Any:
         await client.delete("/_admin/faults")
 
 
-async def new_segment(api: httpx.AsyncClient, user: User, rows: list[dict[str, str]]) -> str:
-    created = await api.post("/cdp/segments", json={"name": "VIPs"}, headers=user.headers)
-    assert created.status_code == 201, created.text
-    segment_id: str = created.json()["id"]
-    if rows:
-        filled = await api.post(
-            f"/cdp/segments/{segment_id}/profiles", json={"profiles": rows}, headers=user.headers
-        )
-        assert filled.status_code == 200, filled.text
-    return segment_id
-
-
-async def connect(
-    api: httpx.AsyncClient, user: User, platform: str, sandbox_user: str
-) -> dict[str, Any]:
-    started = await api.post(f"{AS}/platforms/{platform}/connect", headers=user.headers)
-    assert started.status_code == 200, started.text
-    body = started.json()
-    async with httpx.AsyncClient(timeout=30) as browser:  # the user at the consent screen
-        # The sandbox signs in the account named by ``sandbox_user`` (its own ad accounts
-        # and tokens, so this test's token faults touch no one else).
-        consent = await browser.get(f"{body['authorization_url']}&sandbox_user={sandbox_user}")
-    assert consent.status_code == 302, consent.text
-    query = parse_qs(urlsplit(consent.headers["location"]).query)
-    assert query["state"] == [body["state"]]
-    code = (query.get("code") or query.get("auth_code") or [""])[0]
-    done = await api.post(
-        f"{AS}/platforms/{platform}/callback",
-        json={"code": code, "state": body["state"]},
-        headers=user.headers,
-    )
-    assert done.status_code == 200, done.text
-    connected: dict[str, Any] = done.json()
-    return connected
-
-
-async def create_audience(
-    api: httpx.AsyncClient, user: User, segment_id: str, account: str, **extra: Any
-) -> httpx.Response:
-    return await api.post(
-        f"{AS}/audiences",
-        json={
-            "segment_id": segment_id,
-            "platform": "meta",
-            "ad_account_id": account,
-            "audience_name": f"VIPs {uuid.uuid4().hex[:8]}",
-            "description": "CDP segment: VIPs",
-            **extra,
-        },
-        headers=user.headers,
-    )
-
-
-async def wait_job(api: httpx.AsyncClient, user: User, job_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while True:
-        response = await api.get(f"{AS}/sync-jobs/{job_id}", headers=user.headers)
-        assert response.status_code == 200, response.text
-        job: dict[str, Any] = response.json()
-        if job["status"] in ("completed", "failed", "cancelled"):
-            return job
-        assert time.monotonic() < deadline, job
-        await asyncio.sleep(0.25)
-
-
 async def test_segment_to_meta_audience_initial_and_update_sync(
     api: httpx.AsyncClient, user: User, sandbox: httpx.AsyncClient
 ) -> None:
-    rows = profiles(0, 300)
-    segment_id = await new_segment(api, user, rows)
+    rows = cdp.profiles(0, 300)
+    segment_id = await cdp.new_segment(api, user, rows)
 
     listed = (await api.get(f"{AS}/platforms", headers=user.headers)).json()["platforms"]
     assert [p["platform"] for p in listed] == ["meta", "google", "tiktok", "snapchat"]
     assert not any(p["connected"] for p in listed)
-    meta = await connect(api, user, "meta", f"contract-{uuid.uuid4().hex[:8]}")
+    meta = (await cdp.connect(api, user.headers, "meta", f"contract-{uuid.uuid4().hex[:8]}")).body
     assert meta["connected"] is True and meta["ad_accounts"][0]["id"].startswith("act_")
     assert meta["scopes"]
     account = meta["ad_accounts"][0]["id"]
 
-    created = await create_audience(api, user, segment_id, account, sync_interval_hours=12)
+    created = await cdp.create(
+        api,
+        user.headers,
+        segment_id,
+        "meta",
+        account,
+        description="CDP segment: VIPs",
+        sync_interval_hours=12,
+    )
     assert created.status_code == 201, created.text
     audience, initial = created.json()["audience"], created.json()["initial_sync"]
     assert initial["status"] == "completed" and initial["profiles_sent"] == 600
@@ -153,7 +69,7 @@ async def test_segment_to_meta_audience_initial_and_update_sync(
         f"/_admin/audiences/meta/{audience['platform_audience_id']}/members",
         params={"include_hashes": "true", "limit": 100_000},
     )
-    assert set(held.json()["hashes"]) == meta_hashes(rows)
+    assert set(held.json()["hashes"]) == cdp.hashes("meta", rows, ("email", "phone"))
 
     # 20 profiles leave, 30 join: the update sends only that.
     removed = await api.request(
@@ -163,7 +79,7 @@ async def test_segment_to_meta_audience_initial_and_update_sync(
         headers=user.headers,
     )
     assert removed.json()["deleted"] == 20
-    joining = profiles(1_000, 30)
+    joining = cdp.profiles(1_000, 30)
     added = await api.post(
         f"/cdp/segments/{segment_id}/profiles", json={"profiles": joining}, headers=user.headers
     )
@@ -177,14 +93,14 @@ async def test_segment_to_meta_audience_initial_and_update_sync(
     assert body["segment_size"] == 310
     assert body["estimated_changes"]["to_add"] == 60
     assert body["estimated_changes"]["to_remove"] == 40
-    job = await wait_job(api, user, body["job_id"])
+    job = await cdp.finished(api, user.headers, body["job_id"], seconds=120)
     assert job["status"] == "completed", job
     assert (job["profiles_added"], job["profiles_removed"], job["profiles_sent"]) == (60, 40, 100)
     held = await sandbox.get(
         f"/_admin/audiences/meta/{audience['platform_audience_id']}/members",
         params={"include_hashes": "true", "limit": 100_000},
     )
-    assert set(held.json()["hashes"]) == meta_hashes(rows[20:] + joining)
+    assert set(held.json()["hashes"]) == cdp.hashes("meta", rows[20:] + joining, ("email", "phone"))
 
     expected_job_fields = {
         "job_id",
@@ -235,7 +151,7 @@ async def test_segment_to_meta_audience_initial_and_update_sync(
 
 
 async def test_csv_import_streams_through_the_gateway(api: httpx.AsyncClient, user: User) -> None:
-    segment_id = await new_segment(api, user, [])
+    segment_id = await cdp.new_segment(api, user, [])
 
     async def body() -> Any:
         yield b"external_id,email,phone\n"
@@ -268,34 +184,50 @@ async def test_csv_import_streams_through_the_gateway(api: httpx.AsyncClient, us
 
 async def test_error_codes(api: httpx.AsyncClient, user: User, sandbox: httpx.AsyncClient) -> None:
     unknown = str(uuid.uuid4())
-    envelope(
+    cdp.error(
         await api.get(f"/cdp/segments/{unknown}", headers=user.headers), 404, "SEGMENT_NOT_FOUND"
     )
-    envelope(await create_audience(api, user, unknown, "act_1"), 404, "SEGMENT_NOT_FOUND")
-    envelope(
+    cdp.error(
+        await cdp.create(
+            api, user.headers, unknown, "meta", "act_1", description="CDP segment: VIPs"
+        ),
+        404,
+        "SEGMENT_NOT_FOUND",
+    )
+    cdp.error(
         await api.get(f"{AS}/audiences/{unknown}", headers=user.headers), 404, "AUDIENCE_NOT_FOUND"
     )
 
-    segment_id = await new_segment(api, user, profiles(0, 20))
-    not_connected = await create_audience(api, user, segment_id, "act_1")
-    envelope(not_connected, 400, "PLATFORM_NOT_CONNECTED")
-    envelope(
+    segment_id = await cdp.new_segment(api, user, cdp.profiles(0, 20))
+    not_connected = await cdp.create(
+        api, user.headers, segment_id, "meta", "act_1", description="CDP segment: VIPs"
+    )
+    cdp.error(not_connected, 400, "PLATFORM_NOT_CONNECTED")
+    cdp.error(
         await api.delete(f"{AS}/platforms/snapchat", headers=user.headers),
         400,
         "PLATFORM_NOT_CONNECTED",
     )
 
     sandbox_user = f"contract-{uuid.uuid4().hex[:8]}"
-    account = (await connect(api, user, "meta", sandbox_user))["ad_accounts"][0]["id"]
+    account = (await cdp.connect(api, user.headers, "meta", sandbox_user)).account
     await sandbox.post(
         "/_admin/faults",
         json={"platform": "meta", "kind": "permission", "path_contains": "customaudiences"},
     )
-    failed = envelope(await create_audience(api, user, segment_id, account), 502, "PLATFORM_ERROR")
+    failed = cdp.error(
+        await cdp.create(
+            api, user.headers, segment_id, "meta", account, description="CDP segment: VIPs"
+        ),
+        502,
+        "PLATFORM_ERROR",
+    )
     assert failed["details"]["platform_error_code"] == 200
     assert failed["details"]["platform_error_message"]
 
-    created = await create_audience(api, user, segment_id, account)
+    created = await cdp.create(
+        api, user.headers, segment_id, "meta", account, description="CDP segment: VIPs"
+    )
     assert created.status_code == 201, created.text
     audience_id = created.json()["audience"]["id"]
     path = f"{AS}/audiences/{audience_id}/sync"
@@ -306,7 +238,7 @@ async def test_error_codes(api: httpx.AsyncClient, user: User, sandbox: httpx.As
     statuses = sorted([first.status_code, second.status_code])
     assert statuses == [202, 409], (first.text, second.text)
     busy = first if first.status_code == 409 else second
-    envelope(busy, 409, "SYNC_IN_PROGRESS")
+    cdp.error(busy, 409, "SYNC_IN_PROGRESS")
 
     # 10 per minute per audience: the spec's limit, enforced by the gateway.
     limited = None
@@ -316,7 +248,7 @@ async def test_error_codes(api: httpx.AsyncClient, user: User, sandbox: httpx.As
             limited = response
             break
     assert limited is not None
-    envelope(limited, 429, "RATE_LIMIT_EXCEEDED")
+    cdp.error(limited, 429, "RATE_LIMIT_EXCEEDED")
     assert limited.headers.get("retry-after")
 
     # A revoked Meta token cannot be exchanged for a new one: the user must reconnect.
@@ -324,4 +256,10 @@ async def test_error_codes(api: httpx.AsyncClient, user: User, sandbox: httpx.As
         "/_admin/tokens/revoke", json={"platform": "meta", "user_id": sandbox_user}
     )
     assert revoked.status_code == 200 and revoked.json()["revoked"] >= 1
-    envelope(await create_audience(api, user, segment_id, account), 401, "CREDENTIALS_EXPIRED")
+    cdp.error(
+        await cdp.create(
+            api, user.headers, segment_id, "meta", account, description="CDP segment: VIPs"
+        ),
+        401,
+        "CREDENTIALS_EXPIRED",
+    )

@@ -28,6 +28,7 @@ import httpx
 from adscale_platforms.identifiers import hash_identifier
 
 sys.path.insert(0, str(Path(__file__).parent))
+import cdp_kit as cdp
 import xw_kit as xw
 
 kit = xw.kit  # contract_kit: shape checks, users, tokens
@@ -121,21 +122,6 @@ def source_profiles() -> list[dict[str, Any]]:
     return rows
 
 
-async def new_segment(
-    api: httpx.AsyncClient, member: kit.Member, rows: list[dict[str, Any]]
-) -> str:
-    created = await api.post("/cdp/segments", json={"name": "Export"}, headers=member.headers)
-    assert created.status_code == 201, created.text
-    segment_id: str = created.json()["id"]
-    if rows:
-        filled = await api.post(
-            f"/cdp/segments/{segment_id}/profiles", json={"profiles": rows}, headers=member.headers
-        )
-        assert filled.status_code == 200, filled.text
-        assert filled.json()["invalid"] == 0, filled.text
-    return segment_id
-
-
 async def request_export(
     api: httpx.AsyncClient, member: kit.Member, segment_id: str, **body: Any
 ) -> dict[str, Any]:
@@ -176,7 +162,7 @@ async def test_a_hashed_csv_export_holds_meta_hashes_of_every_source_value_and_i
 ) -> None:
     member = await kit.register(api, "export")
     rows = source_profiles()
-    segment_id = await new_segment(api, member, rows)
+    segment_id = await cdp.new_segment(api, member, rows)
 
     started = time.time()
     accepted = await request_export(api, member, segment_id, format="csv")
@@ -242,7 +228,7 @@ async def test_jsonl_with_chosen_identifiers_another_platforms_rules_and_traits(
 ) -> None:
     member = await kit.register(api, "export")
     rows = source_profiles()[:12]
-    segment_id = await new_segment(api, member, rows)
+    segment_id = await cdp.new_segment(api, member, rows)
 
     done = await completed_export(
         api,
@@ -294,11 +280,11 @@ async def test_unhashed_csv_writes_stored_values_and_one_column_per_trait(
         {"external_id": "a", "email": "al@example.com", "traits": {"tier": "silver", "n": 3}},
         {"external_id": "c", "phone": "+44 20 7946 0958"},
     ]
-    segment_id = await new_segment(api, member, rows)
-    empty_id = await new_segment(api, member, [])
+    segment_id = await cdp.new_segment(api, member, rows)
+    empty_id = await cdp.new_segment(api, member, [])
     # more distinct trait keys than the 200 columns a CSV gets: one JSON column instead
     many = {f"k{i:03d}": i for i in range(201)}
-    many_id = await new_segment(api, member, [{"external_id": "m", "traits": many}])
+    many_id = await cdp.new_segment(api, member, [{"external_id": "m", "traits": many}])
     unhashed_with_traits = {"hash_identifiers": False, "include_traits": True}
     (done, empty_csv, empty_jsonl, wide) = await asyncio.gather(
         completed_export(
@@ -361,9 +347,9 @@ async def test_deleting_the_segment_fails_a_waiting_export_and_keeps_a_finished_
     api: httpx.AsyncClient,
 ) -> None:
     member = await kit.register(api, "export")
-    kept_id = await new_segment(api, member, source_profiles()[:2])
+    kept_id = await cdp.new_segment(api, member, source_profiles()[:2])
     kept = await completed_export(api, member, kept_id, options={"identifier_types": ["email"]})
-    doomed_id = await new_segment(api, member, source_profiles()[:2])
+    doomed_id = await cdp.new_segment(api, member, source_profiles()[:2])
     waiting = await request_export(api, member, doomed_id)
     # The segment goes before a worker takes the export up (the request travels through
     # Kafka first); only a worker faster than this DELETE could finish it.
@@ -400,7 +386,7 @@ async def test_the_download_link_is_public_signed_and_expiring(api: httpx.AsyncC
     """Anyone holding the link downloads without logging in (stale credentials sent along
     are ignored); a changed signature or expiry is 403, a link past its expiry 410."""
     member = await kit.register(api, "export")
-    segment_id = await new_segment(api, member, source_profiles()[:3])
+    segment_id = await cdp.new_segment(api, member, source_profiles()[:3])
     done = await completed_export(api, member, segment_id, options={"identifier_types": ["email"]})
     url = done["download_url"]
     parts = link_parts(url)
@@ -463,10 +449,10 @@ async def test_the_download_link_is_public_signed_and_expiring(api: httpx.AsyncC
 
 async def test_include_events_and_malformed_requests_are_422(api: httpx.AsyncClient) -> None:
     members = [await kit.register(api, "export"), await kit.register(api, "export")]
-    segment_id = await new_segment(api, members[0], source_profiles()[:2])
+    segment_id = await cdp.new_segment(api, members[0], source_profiles()[:2])
     # Refused requests count towards the five a minute too: the nine bad bodies are split
     # between two users, each sending its own segment.
-    second_segment = await new_segment(api, members[1], source_profiles()[:2])
+    second_segment = await cdp.new_segment(api, members[1], source_profiles()[:2])
     cases: list[tuple[dict[str, Any], list[str | int]]] = [
         ({"options": {"include_events": True}}, ["body", "options", "include_events"]),
         ({"format": "xlsx"}, ["body", "format"]),
@@ -496,7 +482,7 @@ async def test_unknown_foreign_and_malformed_ids_and_missing_credentials(
     api: httpx.AsyncClient,
 ) -> None:
     owner, stranger = await kit.register(api, "export"), await kit.register(api, "export")
-    segment_id = await new_segment(api, owner, source_profiles()[:2])
+    segment_id = await cdp.new_segment(api, owner, source_profiles()[:2])
     accepted = await request_export(api, owner, segment_id)
     export_id = accepted["export_id"]
 
@@ -538,7 +524,7 @@ async def test_unknown_foreign_and_malformed_ids_and_missing_credentials(
 
 async def test_five_exports_a_minute_per_user_then_429(api: httpx.AsyncClient) -> None:
     member, other = await kit.register(api, "export"), await kit.register(api, "export")
-    segment_id = await new_segment(api, member, source_profiles()[:2])
+    segment_id = await cdp.new_segment(api, member, source_profiles()[:2])
     remaining = []
     for _ in range(5):
         response = await api.post(
@@ -556,5 +542,5 @@ async def test_five_exports_a_minute_per_user_then_429(api: httpx.AsyncClient) -
     assert limited.headers["ratelimit-policy"] == '"audiences-export";q=5;w=60'
     # Other routes and other users keep their own budgets.
     assert (await api.get(f"/cdp/segments/{segment_id}", headers=member.headers)).status_code == 200
-    other_segment = await new_segment(api, other, [])
+    other_segment = await cdp.new_segment(api, other, [])
     await request_export(api, other, other_segment)

@@ -25,9 +25,8 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.contract.test_audience_sync import connect, profiles, wait_job
-
 sys.path.insert(0, str(Path(__file__).parent))
+import cdp_kit as cdp
 import xw_kit as xw
 
 kit = xw.kit  # contract_kit: shape checks, users, tokens
@@ -102,31 +101,11 @@ async def meta_audience(
 ) -> tuple[str, str, str, dict[str, Any]]:
     """A segment of ``count`` profiles and a Meta audience of it (initial sync done).
     Returns (segment id, sandbox user, audience id, the initial sync)."""
-    created = await api.post("/cdp/segments", json={"name": "Hooks"}, headers=member.headers)
-    assert created.status_code == 201, created.text
-    segment_id: str = created.json()["id"]
-    filled = await api.post(
-        f"/cdp/segments/{segment_id}/profiles",
-        json={"profiles": profiles(0, count)},
-        headers=member.headers,
-    )
-    assert filled.status_code == 200, filled.text
+    segment_id = await cdp.new_segment(api, member, cdp.profiles(0, count))
     sandbox_user = f"contract-{uuid.uuid4().hex[:8]}"
-    meta = await connect(api, member, "meta", sandbox_user)  # type: ignore[arg-type]
-    audience = await api.post(
-        f"{AS}/audiences",
-        json={
-            "segment_id": segment_id,
-            "platform": "meta",
-            "ad_account_id": meta["ad_accounts"][0]["id"],
-            "audience_name": f"Hooks {uuid.uuid4().hex[:8]}",
-        },
-        headers=member.headers,
-    )
-    assert audience.status_code == 201, audience.text
-    initial = audience.json()["initial_sync"]
-    assert initial["status"] == "completed", initial
-    return segment_id, sandbox_user, audience.json()["audience"]["id"], initial
+    meta = await cdp.connect(api, member.headers, "meta", sandbox_user)
+    body = await cdp.created(api, member.headers, segment_id, "meta", meta.account)
+    return segment_id, sandbox_user, body["audience"]["id"], body["initial_sync"]
 
 
 async def update_sync(
@@ -135,7 +114,7 @@ async def update_sync(
     """Ten new profiles join, and an update sync is queued for the worker; its job id."""
     added = await api.post(
         f"/cdp/segments/{segment_id}/profiles",
-        json={"profiles": profiles(start, 10)},
+        json={"profiles": cdp.profiles(start, 10)},
         headers=member.headers,
     )
     assert added.status_code == 200, added.text
@@ -610,14 +589,14 @@ async def test_syncs_send_signed_completed_events_to_the_subscriptions_that_want
         patched = await api.patch(f"{HOOKS}/{hook['id']}", json=change, headers=member.headers)
         assert patched.status_code == 200, patched.text
     job_id = await update_sync(api, member, segment_id, audience_id, 1_000)
-    job = await wait_job(api, member, job_id)  # type: ignore[arg-type]
+    job = await cdp.finished(api, member.headers, job_id)
     assert job["status"] == "completed", job
     assert job["operation"] == "update" and job["profiles_added"] == 20
     for path in ("/moved", "/failures", "/paused"):
         await receiver.wait_for(
             lambda hits, path=path: any(h.path == path and h.status == 200 for h in hits)
         )
-    created_job = await wait_job(api, member, initial["job_id"])  # type: ignore[arg-type]
+    created_job = await cdp.finished(api, member.headers, initial["job_id"])
     assert created_job["operation"] == "create"
 
     expected = {
@@ -683,7 +662,7 @@ async def test_a_failed_sync_sends_audience_sync_failed(
         )
     assert revoked.status_code == 200 and revoked.json()["revoked"] >= 1
     job_id = await update_sync(api, member, segment_id, audience_id, 500)
-    job = await wait_job(api, member, job_id)  # type: ignore[arg-type]
+    job = await cdp.finished(api, member.headers, job_id)
     assert job["status"] == "failed", job
 
     def failed_event(hits: list[xw.Hit]) -> bool:

@@ -40,33 +40,9 @@ COMPLETED = "audience_sync.completed"
 FAILED = "audience_sync.failed"
 
 
-def envelope(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    """The status and an audience-sync error envelope with ``code``; returns the error."""
-    assert response.status_code == status, (status, response.status_code, response.text)
-    assert response.headers["content-type"].startswith("application/json"), response.headers
-    body = response.json()
-    assert set(body) == {"error"}, body
-    error: dict[str, Any] = body["error"]
-    assert set(error) == {"code", "message", "details"}, body
-    assert error["code"] == code, body
-    assert isinstance(error["message"], str) and error["message"].strip(), body
-    assert isinstance(error["details"], dict), body
-    return error
-
-
-def validation(response: httpx.Response, *locs: list[str | int]) -> list[dict[str, Any]]:
-    """422 ``VALIDATION_ERROR`` whose ``details.errors`` name at least these locations."""
-    error = envelope(response, 422, "VALIDATION_ERROR")
-    errors: list[dict[str, Any]] = error["details"]["errors"]
-    assert isinstance(errors, list) and errors, error
-    seen = [list(e["loc"]) for e in errors]
-    for loc in locs:
-        assert loc in seen, (loc, seen)
-    return errors
-
-
-def iso_to_epoch(value: str) -> float:
-    return kit.utc(value).timestamp()
+envelope = kit.envelope_error
+validation = kit.envelope_validation
+iso_to_epoch = kit.epoch
 
 
 # --- shapes ----------------------------------------------------------------------------
