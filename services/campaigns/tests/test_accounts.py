@@ -152,3 +152,28 @@ async def test_key_rotation_reencrypts_with_the_new_primary(api: Api, session: A
     ).scalar_one()
     assert TokenCipher(new_key).decrypt(stored) == "rotate-me"
     assert await reencrypt_tokens(session, rotated) == 0
+
+
+async def test_rotation_skips_a_token_no_key_opens_and_rotates_the_others(
+    api: Api, session: AsyncSession
+):
+    lost = await api.account("meta", access_token="lost")
+    kept = await api.account("google", access_token="kept")
+    foreign = TokenCipher(Fernet.generate_key().decode()).encrypt("from-elsewhere")
+    await session.execute(
+        sa.text("UPDATE ad_account SET access_token_encrypted = :t WHERE id = :i"),
+        {"t": foreign, "i": lost["id"]},
+    )
+    new_key = Fernet.generate_key().decode()
+    assert await reencrypt_tokens(session, TokenCipher(f"{new_key},{FERNET_KEY}")) >= 1
+
+    async def stored(account_id: str) -> str:
+        return (
+            await session.execute(
+                sa.text("SELECT access_token_encrypted FROM ad_account WHERE id = :i"),
+                {"i": account_id},
+            )
+        ).scalar_one()
+
+    assert await stored(lost["id"]) == foreign  # left as it was, not lost
+    assert TokenCipher(new_key).decrypt(await stored(kept["id"])) == "kept"
