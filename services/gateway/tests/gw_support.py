@@ -109,6 +109,7 @@ def echo_app(state: Upstreams) -> FastAPI:
             "plan": principal.plan,
             "auth": principal.auth,
             "request_id": principal.request_id,
+            "client_port": request.client.port if request.client else None,
         }
         state.seen.append(record)
         if path.endswith("slow"):
@@ -128,7 +129,9 @@ def echo_app(state: Upstreams) -> FastAPI:
 @contextlib.asynccontextmanager
 async def serve(app: Any) -> AsyncIterator[str]:
     """Run ``app`` under a real uvicorn server on a free loopback port; yield its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", proxy_headers=False
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:

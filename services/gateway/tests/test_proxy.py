@@ -5,6 +5,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import sys
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gateway.main import create_app
+from gateway.settings import Settings
+from gw_support import KEY, echo_app, identity_app, serve
 
 
 async def test_request_id_kept_when_well_formed_and_generated_otherwise(gateway, upstreams):
@@ -79,3 +90,39 @@ async def test_unrouted_paths_are_404_in_family(gateway):
     assert detail.status_code == 404 and detail.json() == {"detail": "Not Found"}
     envelope = await gateway.get("/api/v1/cdp/nowhere")
     assert envelope.status_code == 404 and envelope.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_idle_upstream_connections_are_dropped_before_the_services_keep_alive(
+    upstreams, redis_clean, adscale_infra
+):
+    """The services (uvicorn) close idle connections after their keep-alive; the gateway
+    drops its own idle ones first, so it never reuses a connection a service is closing
+    (which failed a request with 502 "closed the connection")."""
+    assert Settings().upstream_keepalive_seconds < uvicorn.Config(app=None).timeout_keep_alive
+    async with serve(identity_app(upstreams)) as identity, serve(echo_app(upstreams)) as echo:
+        settings = Settings(
+            internal_token_key=KEY,
+            redis_url=redis_clean,
+            kafka_bootstrap=adscale_infra.kafka_bootstrap,
+            identity_url=identity,
+            campaigns_url=echo,
+            upstream_keepalive_seconds=0.3,
+            log_json=False,
+        )
+        app = create_app(settings)
+        inner = app.app
+        async with inner.api.router.lifespan_context(inner.api):
+            transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5555))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+                token = upstreams.keys[0].token()
+                auth = {"Authorization": f"Bearer {token}"}
+
+                async def port() -> int:
+                    response = await client.get("/api/v1/campaigns", headers=auth)
+                    assert response.status_code == 200, response.text
+                    return int(upstreams.seen[-1]["client_port"])
+
+                first = await port()
+                assert await port() == first  # kept alive between close requests
+                await asyncio.sleep(0.8)  # idle past the gateway's keep-alive only
+                assert await port() != first

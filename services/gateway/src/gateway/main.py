@@ -120,7 +120,11 @@ class Gateway:
                 limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             )
             session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=1000, ttl_dns_cache=300),
+                connector=aiohttp.TCPConnector(
+                    limit=1000,
+                    ttl_dns_cache=300,
+                    keepalive_timeout=settings.upstream_keepalive_seconds,
+                ),
                 auto_decompress=False,
             )
             identity = IdentityClient(

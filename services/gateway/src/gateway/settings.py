@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
@@ -22,6 +23,11 @@ class Settings(ServiceSettings):
 
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 3.0
+    # Idle upstream connections are dropped after this long. It must stay below the
+    # services' own keep-alive (uvicorn closes idle connections after 5 s): otherwise the
+    # gateway can reuse a connection the service is closing at that moment, and the request
+    # fails with a 502 "closed the connection".
+    upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
     health_timeout_seconds: float = 2.0
     openapi_cache_seconds: float = 30.0
     max_buffered_body_bytes: int = 1_048_576
