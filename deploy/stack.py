@@ -81,7 +81,11 @@ def service_database_url(env: dict[str, str], service: str) -> str:
     password = urllib.parse.quote(env[f"{prefix}DB_PASSWORD"], safe="")
     host = admin.hostname or "127.0.0.1"
     port = admin.port or 5432
-    return f"postgresql+asyncpg://adscale_{module}:{password}@{host}:{port}/adscale_{module}"
+    # ADSCALE_DB_SUFFIX gives one checkout its own databases on a shared server
+    # (two branches with different migration heads side by side).
+    suffix = env.get("ADSCALE_DB_SUFFIX", "")
+    db = f"adscale_{module}{suffix}"
+    return f"postgresql+asyncpg://adscale_{module}:{password}@{host}:{port}/{db}"
 
 
 def stack_env(env: dict[str, str]) -> dict[str, str]:
