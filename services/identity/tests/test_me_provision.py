@@ -10,7 +10,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.models import User
-from services.identity.tests.conftest import anonymous, as_user, outbox, register, unique_email
+from services.identity.tests.conftest import (
+    anonymous,
+    as_user,
+    outbox,
+    pending_token,
+    register,
+    unique_email,
+)
 
 ME = "/api/v1/auth/me"
 PROVISION = "/api/v1/auth/provision"
@@ -136,9 +143,9 @@ async def test_provisioned_user_sets_a_password_through_the_reset_flow(
 ):
     platform = await register(client)
     email = unique_email("later")
-    await provision(client, platform.headers, email, f"ext-{uuid.uuid4().hex}")
+    created = await provision(client, platform.headers, email, f"ext-{uuid.uuid4().hex}")
     await client.post("/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous())
-    token = (await outbox(session, "identity.password_reset_requested"))[-1]["data"]["token"]
+    token = await pending_token(session, uuid.UUID(created.json()["user_id"]))
     response = await client.post(
         "/api/v1/auth/reset-password",
         json={"token": token, "new_password": "brand new secret"},
