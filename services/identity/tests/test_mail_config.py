@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
+import os
+import signal
+import sys
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -18,16 +24,18 @@ from services.identity.tests.conftest import app_for
 
 
 @pytest.mark.parametrize("environment", ["production", "test"])
-def test_the_mailer_refuses_to_start_without_smtp_outside_development(
+async def test_the_mailer_refuses_to_start_without_smtp_outside_development(
     make_settings: Callable[..., Settings], environment: str, caplog: pytest.LogCaptureFixture
 ):
     settings = make_settings(environment=environment, smtp_host="")
     with pytest.raises(MailNotConfigured, match="IDENTITY_SMTP_HOST is not set"):
         mailer_task(settings)
+    # The rest of the worker runs (housekeeping); in the mailer's place, its refusal.
+    tasks = worker_tasks(settings)
+    names = [getattr(t, "__name__", "") for t in tasks]
+    assert names == ["purge_expired_tokens", "reset_mailer_refused"]
     with caplog.at_level(logging.ERROR):
-        tasks = worker_tasks(settings)
-    # The rest of the worker runs (housekeeping); the refusal is logged once with its reason.
-    assert [getattr(t, "__name__", "") for t in tasks] == ["purge_expired_tokens"]
+        await tasks[1](None)  # type: ignore[arg-type]
     [refusal] = [r for r in caplog.records if r.getMessage() == "reset mailer refuses to run"]
     assert "IDENTITY_SMTP_HOST" in getattr(refusal, "reason", "")
 
@@ -86,3 +94,47 @@ async def test_health_is_degraded_with_the_reason_when_mail_cannot_go_out(
     assert body["checks"]["database"] == "ok"
     assert healthy.status_code == 200
     assert healthy.json()["checks"]["mail"] == "ok"
+
+
+async def test_the_worker_process_runs_without_its_mailer_and_says_why(
+    database_url: str, adscale_infra: Any
+):
+    """``python -m identity.worker`` in production without SMTP: the refusal is in its log,
+    the rest of the worker starts."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("IDENTITY_", "ADSCALE_ENVIRONMENT"))
+    }
+    env.update(
+        IDENTITY_DATABASE_URL=database_url,
+        IDENTITY_KAFKA_BOOTSTRAP=adscale_infra.kafka_bootstrap,
+        IDENTITY_ENVIRONMENT="production",
+        IDENTITY_LOG_JSON="true",
+    )
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "identity.worker",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert worker.stdout is not None
+    lines: list[dict[str, Any]] = []
+    try:
+        wanted = {"worker started", "reset mailer refuses to run"}
+        async with asyncio.timeout(60):
+            while not wanted <= {line.get("msg") for line in lines}:
+                raw = await worker.stdout.readline()
+                assert raw, f"the worker exited: {lines}"
+                if raw.startswith(b"{"):
+                    lines.append(json.loads(raw))
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(worker.wait(), timeout=30)
+    messages = [line["msg"] for line in lines]
+    refusal = lines[messages.index("reset mailer refuses to run")]
+    assert refusal["level"] == "error"
+    assert "IDENTITY_SMTP_HOST is not set" in refusal["reason"]
+    assert "reset mailer started" not in messages

@@ -52,15 +52,22 @@ def consumer_specs(settings: Settings | None = None) -> list[ConsumerSpec]:
     ]
 
 
+def mailer_refusal(reason: str) -> Task:
+    async def reset_mailer_refused(ctx: WorkerContext) -> None:
+        logger.error("reset mailer refuses to run", extra={"reason": reason})
+
+    return reset_mailer_refused
+
+
 def worker_tasks(settings: Settings) -> list[Task]:
-    """Housekeeping, and the mailer unless the settings forbid it (then said once, loudly:
-    the rest of the worker keeps running, and identity's /health reports the reason)."""
-    tasks: list[Task] = [purge_task(settings)]
+    """Housekeeping, and the mailer unless the settings forbid it. Then the refusal is
+    logged once, loudly; the rest of the worker keeps running and identity's /health
+    reports the reason."""
     try:
-        tasks.append(mailer_task(settings))
+        mailer = mailer_task(settings)
     except MailNotConfigured as exc:
-        logger.error("reset mailer refuses to run", extra={"reason": exc.reason})
-    return tasks
+        mailer = mailer_refusal(exc.reason)
+    return [purge_task(settings), mailer]
 
 
 def main() -> None:
