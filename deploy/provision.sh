@@ -603,6 +603,35 @@ go_install() {
     printf '%s\n' "$version" >"$stamp"
 }
 
+# bin_down NAME SKIP_VAR: stop $BIN_DIR/NAME if provision.sh started it; nothing to do
+# when SKIP_VAR (the variable naming an external replacement) is set.
+bin_down() {
+    local name=$1 skip=$2 pid
+    if [[ -n ${!skip:-} ]]; then
+        say "$name" "external ($skip), nothing to stop"
+    elif pid=$(stop_pid "$name" "$BIN_DIR/$name" 10); then
+        say "$name" "stopped $name (pid $pid)"
+    else
+        say "$name" "no $name started by provision.sh is running"
+    fi
+}
+
+# bin_status NAME SKIP_VAR PORT WHERE: one line for a go-installed server (exit 1 if down).
+bin_status() {
+    local name=$1 skip=$2 port=$3 where=$4 pid owner="not ours"
+    if [[ -n ${!skip:-} ]]; then
+        say "$name" "external ($skip=${!skip})"
+        return 0
+    fi
+    pid=$(pid_of "$name" "$BIN_DIR/$name") && owner="ours, pid $pid"
+    if port_open "$port"; then
+        say "$name" "running $where ($owner)"
+    else
+        say "$name" "stopped"
+        return 1
+    fi
+}
+
 stripe_mock_up() {
     if [[ -n ${ADSCALE_STRIPE_API_BASE:-} ]]; then
         say stripe-mock "ADSCALE_STRIPE_API_BASE is set: using it, nothing provisioned"
@@ -629,30 +658,10 @@ stripe_mock_up() {
     say stripe-mock "started stripe-mock $STRIPE_MOCK_VERSION on 127.0.0.1:$STRIPE_MOCK_PORT (pid $pid)"
 }
 
-stripe_mock_down() {
-    local pid
-    if [[ -n ${ADSCALE_STRIPE_API_BASE:-} ]]; then
-        say stripe-mock "external (ADSCALE_STRIPE_API_BASE), nothing to stop"
-    elif pid=$(stop_pid stripe-mock "$BIN_DIR/stripe-mock" 10); then
-        say stripe-mock "stopped stripe-mock (pid $pid)"
-    else
-        say stripe-mock "no stripe-mock started by provision.sh is running"
-    fi
-}
+stripe_mock_down() { bin_down stripe-mock ADSCALE_STRIPE_API_BASE; }
 
 stripe_mock_status() {
-    local pid owner="not ours"
-    if [[ -n ${ADSCALE_STRIPE_API_BASE:-} ]]; then
-        say stripe-mock "external (ADSCALE_STRIPE_API_BASE=$ADSCALE_STRIPE_API_BASE)"
-        return 0
-    fi
-    pid=$(pid_of stripe-mock "$BIN_DIR/stripe-mock") && owner="ours, pid $pid"
-    if port_open "$STRIPE_MOCK_PORT"; then
-        say stripe-mock "running on 127.0.0.1:$STRIPE_MOCK_PORT ($owner)"
-    else
-        say stripe-mock "stopped"
-        return 1
-    fi
+    bin_status stripe-mock ADSCALE_STRIPE_API_BASE "$STRIPE_MOCK_PORT" "on 127.0.0.1:$STRIPE_MOCK_PORT"
 }
 
 # ----------------------------------------------------------------- mailpit ---
@@ -689,30 +698,11 @@ mailpit_up() {
     say mailpit "started Mailpit $MAILPIT_VERSION: SMTP 127.0.0.1:$MAILPIT_SMTP_PORT, web UI http://127.0.0.1:$MAILPIT_HTTP_PORT (pid $pid)"
 }
 
-mailpit_down() {
-    local pid
-    if [[ -n ${IDENTITY_SMTP_HOST:-} ]]; then
-        say mailpit "external SMTP (IDENTITY_SMTP_HOST), nothing to stop"
-    elif pid=$(stop_pid mailpit "$BIN_DIR/mailpit" 10); then
-        say mailpit "stopped Mailpit (pid $pid)"
-    else
-        say mailpit "no Mailpit started by provision.sh is running"
-    fi
-}
+mailpit_down() { bin_down mailpit IDENTITY_SMTP_HOST; }
 
 mailpit_status() {
-    local pid owner="not ours"
-    if [[ -n ${IDENTITY_SMTP_HOST:-} ]]; then
-        say mailpit "not used: IDENTITY_SMTP_HOST=$IDENTITY_SMTP_HOST"
-        return 0
-    fi
-    pid=$(pid_of mailpit "$BIN_DIR/mailpit") && owner="ours, pid $pid"
-    if port_open "$MAILPIT_SMTP_PORT"; then
-        say mailpit "running: SMTP 127.0.0.1:$MAILPIT_SMTP_PORT, web UI http://127.0.0.1:$MAILPIT_HTTP_PORT ($owner)"
-    else
-        say mailpit "stopped"
-        return 1
-    fi
+    bin_status mailpit IDENTITY_SMTP_HOST "$MAILPIT_SMTP_PORT" \
+        "on 127.0.0.1:$MAILPIT_SMTP_PORT (SMTP), web UI http://127.0.0.1:$MAILPIT_HTTP_PORT"
 }
 
 # --------------------------------------------------------------- infra.env ---

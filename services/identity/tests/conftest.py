@@ -123,16 +123,43 @@ async def app(settings: Settings, session: AsyncSession) -> FastAPI:
     return app_for(settings, session)
 
 
+def asgi_client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://identity")
+
+
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://identity"
-    ) as c:
+    async with asgi_client(app) as c:
         yield c
 
 
 def anonymous() -> dict[str, str]:
     return internal_headers(KEY, user_id=None, plan=None, auth="anonymous")
+
+
+NEW_PASSWORD = "a whole new password"
+
+
+async def forgot(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous()
+    )
+
+
+async def reset(
+    client: httpx.AsyncClient, token: str, password: str = NEW_PASSWORD
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/reset-password",
+        json={"token": token, "new_password": password},
+        headers=anonymous(),
+    )
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}, headers=anonymous()
+    )
 
 
 def as_user(user_id: uuid.UUID | str, *, auth: str = "jwt", plan: str = "free") -> dict[str, str]:

@@ -28,7 +28,15 @@ from identity.mail.sender import deliver_due, mailer_task
 from identity.main import create_app
 from identity.models import PasswordReset, PasswordResetMail, User
 from identity.settings import Settings
-from services.identity.tests.conftest import anonymous, register, unique_email
+from services.identity.tests.conftest import (
+    Registered,
+    asgi_client,
+    forgot,
+    login,
+    register,
+    reset,
+    unique_email,
+)
 
 LINK = re.compile(r"https://adscale\.example\.com/reset-password\?token=[A-Za-z0-9_\-%]+")
 
@@ -48,9 +56,7 @@ async def live_app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def live_client(live_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=live_app), base_url="http://identity"
-    ) as c:
+    async with asgi_client(live_app) as c:
         yield c
 
 
@@ -68,10 +74,12 @@ async def cleanup(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
         await s.execute(outbox_event.delete().where(outbox_event.c.key.in_(keys)))
 
 
-async def forgot(client: httpx.AsyncClient, email: str) -> httpx.Response:
-    return await client.post(
-        "/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous()
-    )
+@pytest.fixture
+async def user(live_client: httpx.AsyncClient, cleanup: list[str]) -> Registered:
+    """A registered (committed) user, removed with everything of theirs at the end."""
+    registered = await register(live_client, unique_email("mail"))
+    cleanup.append(registered.email)
+    return registered
 
 
 async def pending_mails(sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid.UUID) -> list:  # type: ignore[type-arg]
@@ -97,12 +105,10 @@ def token_of(mail: Mail) -> str:
 
 async def test_reset_mail_arrives_with_text_html_headers_and_a_working_link(
     live_client: httpx.AsyncClient,
+    user: Registered,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    cleanup: list[str],
 ):
-    user = await register(live_client, unique_email("mailer"))
-    cleanup.append(user.email)
     assert (await forgot(live_client, user.email)).status_code == 202
     claimed, sent = await deliver_due(sessionmaker, settings)
     assert (claimed, sent) == (1, 1)
@@ -120,29 +126,17 @@ async def test_reset_mail_arrives_with_text_html_headers_and_a_working_link(
     # Sent means gone: no sealed copy of the token is kept.
     assert await pending_mails(sessionmaker, user.id) == []
 
-    done = await live_client.post(
-        "/api/v1/auth/reset-password",
-        json={"token": token, "new_password": "mailed new password"},
-        headers=anonymous(),
-    )
-    assert done.status_code == 204
-    login = await live_client.post(
-        "/api/v1/auth/login",
-        json={"email": user.email, "password": "mailed new password"},
-        headers=anonymous(),
-    )
-    assert login.status_code == 200
+    assert (await reset(live_client, token, "mailed new password")).status_code == 204
+    assert (await login(live_client, user.email, "mailed new password")).status_code == 200
 
 
 async def test_the_worker_task_mails_within_seconds(
     live_client: httpx.AsyncClient,
+    user: Registered,
     engine: AsyncEngine,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    cleanup: list[str],
 ):
-    user = await register(live_client, unique_email("worker-mail"))
-    cleanup.append(user.email)
     ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=sessionmaker)
     task = asyncio.create_task(mailer_task(settings)(ctx))
     try:
@@ -159,13 +153,11 @@ async def test_the_worker_task_mails_within_seconds(
 
 async def test_repeated_requests_are_capped_per_address_with_the_same_202(
     live_client: httpx.AsyncClient,
+    user: Registered,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    cleanup: list[str],
 ):
     assert settings.reset_mail_limit == 3
-    user = await register(live_client, unique_email("capped"))
-    cleanup.append(user.email)
     answers = [await forgot(live_client, user.email) for _ in range(5)]
     ghost = await forgot(live_client, unique_email("ghost"))
     assert {a.status_code for a in answers} == {ghost.status_code} == {202}
@@ -177,14 +169,12 @@ async def test_repeated_requests_are_capped_per_address_with_the_same_202(
 
 async def test_an_unreachable_smtp_server_is_retried_then_reported(
     live_client: httpx.AsyncClient,
+    user: Registered,
     make_settings: Callable[..., Settings],
     sessionmaker: async_sessionmaker[AsyncSession],
-    cleanup: list[str],
     caplog: pytest.LogCaptureFixture,
 ):
     down = make_settings(smtp_port=1, smtp_timeout_seconds=2, mail_max_attempts=2)
-    user = await register(live_client, unique_email("smtp-down"))
-    cleanup.append(user.email)
     await forgot(live_client, user.email)
 
     assert await deliver_due(sessionmaker, down) == (1, 0)
@@ -209,12 +199,10 @@ async def test_an_unreachable_smtp_server_is_retried_then_reported(
 
 async def test_spent_links_are_not_mailed(
     live_client: httpx.AsyncClient,
+    user: Registered,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    cleanup: list[str],
 ):
-    user = await register(live_client, unique_email("spent"))
-    cleanup.append(user.email)
     await forgot(live_client, user.email)
     async with sessionmaker() as s, s.begin():
         await s.execute(
@@ -229,23 +217,17 @@ async def test_spent_links_are_not_mailed(
 
 async def test_the_whole_reset_logs_neither_token_nor_address(
     live_client: httpx.AsyncClient,
+    user: Registered,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-    cleanup: list[str],
     caplog: pytest.LogCaptureFixture,
 ):
     caplog.set_level(logging.DEBUG)
-    user = await register(live_client, unique_email("quiet"))
-    cleanup.append(user.email)
     await forgot(live_client, user.email)
     await deliver_due(sessionmaker, settings)
     [mail] = await Mailbox().wait_for(user.email)
     token = token_of(mail)
-    await live_client.post(
-        "/api/v1/auth/reset-password",
-        json={"token": token, "new_password": "quiet new password"},
-        headers=anonymous(),
-    )
+    await reset(live_client, token, "quiet new password")
     logged = json.dumps(
         [{"msg": r.getMessage(), **r.__dict__} for r in caplog.records], default=str
     )

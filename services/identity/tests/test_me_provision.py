@@ -13,9 +13,12 @@ from identity.models import User
 from services.identity.tests.conftest import (
     anonymous,
     as_user,
+    forgot,
+    login,
     outbox,
     pending_token,
     register,
+    reset,
     unique_email,
 )
 
@@ -144,17 +147,7 @@ async def test_provisioned_user_sets_a_password_through_the_reset_flow(
     platform = await register(client)
     email = unique_email("later")
     created = await provision(client, platform.headers, email, f"ext-{uuid.uuid4().hex}")
-    await client.post("/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous())
+    await forgot(client, email)
     token = await pending_token(session, uuid.UUID(created.json()["user_id"]))
-    response = await client.post(
-        "/api/v1/auth/reset-password",
-        json={"token": token, "new_password": "brand new secret"},
-        headers=anonymous(),
-    )
-    assert response.status_code == 204
-    login = await client.post(
-        "/api/v1/auth/login",
-        json={"email": email, "password": "brand new secret"},
-        headers=anonymous(),
-    )
-    assert login.status_code == 200
+    assert (await reset(client, token, "brand new secret")).status_code == 204
+    assert (await login(client, email, "brand new secret")).status_code == 200

@@ -14,31 +14,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adscale_common.types import utcnow
 from identity.models import PasswordReset, PasswordResetMail
 from services.identity.tests.conftest import (
+    NEW_PASSWORD,
     RESET_SECRET,
     Registered,
     anonymous,
+    forgot,
     outbox,
     pending_token,
     register,
+    reset,
     unique_email,
 )
 
 FORGOT = "/api/v1/auth/forgot-password"
-RESET = "/api/v1/auth/reset-password"
 LOGIN = "/api/v1/auth/login"
-NEW_PASSWORD = "a whole new password"
-
-
-async def forgot(client: httpx.AsyncClient, email: str) -> httpx.Response:
-    return await client.post(FORGOT, json={"email": email}, headers=anonymous())
-
-
-async def reset(
-    client: httpx.AsyncClient, token: str, password: str = NEW_PASSWORD
-) -> httpx.Response:
-    return await client.post(
-        RESET, json={"token": token, "new_password": password}, headers=anonymous()
-    )
 
 
 async def latest_token(session: AsyncSession, user: Registered) -> str:
