@@ -9,9 +9,10 @@
 #   bash deploy/provision.sh check   run deploy/lib/kafka_check.py against the broker
 #
 # Components: PostgreSQL 15 (Debian cluster 15/main), Redis, Apache Kafka (KRaft,
-# jars from Maven Central), stripe-mock (go install). A component is skipped
-# when its URL is already in the environment: ADSCALE_DATABASE_URL,
-# ADSCALE_REDIS_URL, ADSCALE_KAFKA_BOOTSTRAP, ADSCALE_STRIPE_API_BASE.
+# jars from Maven Central), stripe-mock and Mailpit (go install). A component is
+# skipped when its URL is already in the environment: ADSCALE_DATABASE_URL,
+# ADSCALE_REDIS_URL, ADSCALE_KAFKA_BOOTSTRAP, ADSCALE_STRIPE_API_BASE,
+# IDENTITY_SMTP_HOST (a real mail server instead of Mailpit).
 # Idempotent; see deploy/README.md.
 set -Eeuo pipefail
 
@@ -19,6 +20,7 @@ set -Eeuo pipefail
 # Override for one run with ADSCALE_KAFKA_VERSION (e.g. 3.9.2, the fallback).
 KAFKA_VERSION="${ADSCALE_KAFKA_VERSION:-4.4.0}"  # deploy/README.md says why.
 STRIPE_MOCK_VERSION="v0.203.0"     # newest release on the Go module proxy.
+MAILPIT_VERSION="v1.33.1"          # deploy/README.md says what go install gives.
 PG_VERSION="15"
 PG_CLUSTER="main"
 
@@ -27,6 +29,8 @@ PG_PORT=5432
 REDIS_PORT=6379
 KAFKA_PORT=9092
 STRIPE_MOCK_PORT=12111
+MAILPIT_SMTP_PORT=1025
+MAILPIT_HTTP_PORT=8025
 
 # ------------------------------------------------------------------- paths ---
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -584,22 +588,57 @@ kafka_status() {
 # ------------------------------------------------------------- stripe-mock ---
 GO_BIN=""
 
+# go_install NAME MODULE VERSION: $BIN_DIR/NAME built by `go install MODULE@VERSION`,
+# rebuilt only when the pinned version changes (stamp file NAME.version).
+go_install() {
+    local name=$1 module=$2 version=$3
+    local bin="$BIN_DIR/$name" stamp="$BIN_DIR/$name.version"
+    if [[ -x $bin && $(cat "$stamp" 2>/dev/null) == "$version" ]]; then return 0; fi
+    GO_BIN=$(command -v go || true)
+    [[ -n $GO_BIN || ! -x /usr/local/go/bin/go ]] || GO_BIN=/usr/local/go/bin/go
+    [[ -n $GO_BIN ]] || die "Go is needed to build $name (go install); none on PATH"
+    say "$name" "go install $module@$version (log: $LOG_DIR/go-install.log)"
+    run_logged "$LOG_DIR/go-install.log" env GOBIN="$BIN_DIR" "$GO_BIN" install "$module@$version"
+    [[ -x $bin ]] || die "go install finished but $bin is missing"
+    printf '%s\n' "$version" >"$stamp"
+}
+
+# bin_down NAME SKIP_VAR: stop $BIN_DIR/NAME if provision.sh started it; nothing to do
+# when SKIP_VAR (the variable naming an external replacement) is set.
+bin_down() {
+    local name=$1 skip=$2 pid
+    if [[ -n ${!skip:-} ]]; then
+        say "$name" "external ($skip), nothing to stop"
+    elif pid=$(stop_pid "$name" "$BIN_DIR/$name" 10); then
+        say "$name" "stopped $name (pid $pid)"
+    else
+        say "$name" "no $name started by provision.sh is running"
+    fi
+}
+
+# bin_status NAME SKIP_VAR PORT WHERE: one line for a go-installed server (exit 1 if down).
+bin_status() {
+    local name=$1 skip=$2 port=$3 where=$4 pid owner="not ours"
+    if [[ -n ${!skip:-} ]]; then
+        say "$name" "external ($skip=${!skip})"
+        return 0
+    fi
+    pid=$(pid_of "$name" "$BIN_DIR/$name") && owner="ours, pid $pid"
+    if port_open "$port"; then
+        say "$name" "running $where ($owner)"
+    else
+        say "$name" "stopped"
+        return 1
+    fi
+}
+
 stripe_mock_up() {
     if [[ -n ${ADSCALE_STRIPE_API_BASE:-} ]]; then
         say stripe-mock "ADSCALE_STRIPE_API_BASE is set: using it, nothing provisioned"
         return
     fi
-    local bin="$BIN_DIR/stripe-mock" stamp="$BIN_DIR/stripe-mock.version" pid
-    if [[ ! -x $bin || $(cat "$stamp" 2>/dev/null) != "$STRIPE_MOCK_VERSION" ]]; then
-        GO_BIN=$(command -v go || true)
-        [[ -n $GO_BIN || ! -x /usr/local/go/bin/go ]] || GO_BIN=/usr/local/go/bin/go
-        [[ -n $GO_BIN ]] || die "Go is needed to build stripe-mock (go install); none on PATH"
-        say stripe-mock "go install github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION (log: $LOG_DIR/go-install.log)"
-        run_logged "$LOG_DIR/go-install.log" env GOBIN="$BIN_DIR" \
-            "$GO_BIN" install "github.com/stripe/stripe-mock@$STRIPE_MOCK_VERSION"
-        [[ -x $bin ]] || die "go install finished but $bin is missing"
-        printf '%s\n' "$STRIPE_MOCK_VERSION" >"$stamp"
-    fi
+    local bin="$BIN_DIR/stripe-mock" pid
+    go_install stripe-mock github.com/stripe/stripe-mock "$STRIPE_MOCK_VERSION"
     if pid=$(pid_of stripe-mock "$bin"); then
         say stripe-mock "running on 127.0.0.1:$STRIPE_MOCK_PORT (ours, pid $pid)"
         return
@@ -619,30 +658,51 @@ stripe_mock_up() {
     say stripe-mock "started stripe-mock $STRIPE_MOCK_VERSION on 127.0.0.1:$STRIPE_MOCK_PORT (pid $pid)"
 }
 
-stripe_mock_down() {
-    local pid
-    if [[ -n ${ADSCALE_STRIPE_API_BASE:-} ]]; then
-        say stripe-mock "external (ADSCALE_STRIPE_API_BASE), nothing to stop"
-    elif pid=$(stop_pid stripe-mock "$BIN_DIR/stripe-mock" 10); then
-        say stripe-mock "stopped stripe-mock (pid $pid)"
-    else
-        say stripe-mock "no stripe-mock started by provision.sh is running"
-    fi
-}
+stripe_mock_down() { bin_down stripe-mock ADSCALE_STRIPE_API_BASE; }
 
 stripe_mock_status() {
-    local pid owner="not ours"
-    if [[ -n ${ADSCALE_STRIPE_API_BASE:-} ]]; then
-        say stripe-mock "external (ADSCALE_STRIPE_API_BASE=$ADSCALE_STRIPE_API_BASE)"
-        return 0
+    bin_status stripe-mock ADSCALE_STRIPE_API_BASE "$STRIPE_MOCK_PORT" "on 127.0.0.1:$STRIPE_MOCK_PORT"
+}
+
+# ----------------------------------------------------------------- mailpit ---
+# Development mail server: identity's reset mails land here (SMTP 1025), read them
+# in the web UI / REST API on 8025. Messages persist in $ADSCALE_HOME/mailpit/.
+mailpit_up() {
+    if [[ -n ${IDENTITY_SMTP_HOST:-} ]]; then
+        say mailpit "IDENTITY_SMTP_HOST is set: mail goes there, nothing provisioned"
+        return
     fi
-    pid=$(pid_of stripe-mock "$BIN_DIR/stripe-mock") && owner="ours, pid $pid"
-    if port_open "$STRIPE_MOCK_PORT"; then
-        say stripe-mock "running on 127.0.0.1:$STRIPE_MOCK_PORT ($owner)"
-    else
-        say stripe-mock "stopped"
-        return 1
+    local bin="$BIN_DIR/mailpit" pid code
+    go_install mailpit github.com/axllent/mailpit "$MAILPIT_VERSION"
+    if pid=$(pid_of mailpit "$bin"); then
+        say mailpit "running: SMTP 127.0.0.1:$MAILPIT_SMTP_PORT, web UI http://127.0.0.1:$MAILPIT_HTTP_PORT (ours, pid $pid)"
+        return
     fi
+    if port_open "$MAILPIT_SMTP_PORT"; then
+        say mailpit "something already answers on $MAILPIT_SMTP_PORT: using it (not ours)"
+        return
+    fi
+    if port_open "$MAILPIT_HTTP_PORT"; then
+        die "port $MAILPIT_HTTP_PORT (Mailpit web UI) is taken by something else"
+    fi
+    mkdir -p "$ADSCALE_HOME/mailpit"
+    pid=$(start_bg mailpit "$LOG_DIR/mailpit.log" "$bin" \
+        --smtp "127.0.0.1:$MAILPIT_SMTP_PORT" --listen "127.0.0.1:$MAILPIT_HTTP_PORT" \
+        --database "$ADSCALE_HOME/mailpit/mailpit.db" --disable-version-check)
+    wait_for 30 "$pid" port_open "$MAILPIT_SMTP_PORT" ||
+        die "Mailpit did not open port $MAILPIT_SMTP_PORT (see $LOG_DIR/mailpit.log)"
+    wait_for 10 "$pid" port_open "$MAILPIT_HTTP_PORT" ||
+        die "Mailpit did not open port $MAILPIT_HTTP_PORT (see $LOG_DIR/mailpit.log)"
+    code=$(http_status "$MAILPIT_HTTP_PORT" /api/v1/info)
+    [[ $code == 200 ]] || die "Mailpit answered GET /api/v1/info with '$code', expected 200"
+    say mailpit "started Mailpit $MAILPIT_VERSION: SMTP 127.0.0.1:$MAILPIT_SMTP_PORT, web UI http://127.0.0.1:$MAILPIT_HTTP_PORT (pid $pid)"
+}
+
+mailpit_down() { bin_down mailpit IDENTITY_SMTP_HOST; }
+
+mailpit_status() {
+    bin_status mailpit IDENTITY_SMTP_HOST "$MAILPIT_SMTP_PORT" \
+        "on 127.0.0.1:$MAILPIT_SMTP_PORT (SMTP), web UI http://127.0.0.1:$MAILPIT_HTTP_PORT"
 }
 
 # --------------------------------------------------------------- infra.env ---
@@ -678,12 +738,14 @@ cmd_up() {
     redis_up
     kafka_up
     stripe_mock_up
+    mailpit_up
     write_infra_env
     say "done" "infrastructure up in $((SECONDS - t0))s"
 }
 
 cmd_down() {
     lock
+    mailpit_down
     stripe_mock_down
     kafka_down
     redis_down
@@ -696,6 +758,7 @@ cmd_status() {
     redis_status || rc=3
     kafka_status || rc=3
     stripe_mock_status || rc=3
+    mailpit_status || rc=3
     return $rc
 }
 

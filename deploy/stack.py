@@ -43,6 +43,8 @@ SERVICES = {
 }
 GATEWAY_PORT = 8107
 SANDBOX_PORT = 8110
+MAILPIT_SMTP_PORT = 1025  # deploy/provision.sh runs Mailpit on these
+MAILPIT_PORT = 8025
 
 
 @dataclass
@@ -116,6 +118,24 @@ def stack_env(env: dict[str, str]) -> dict[str, str]:
     }
     for key, value in defaults.items():
         out.setdefault(key, value)
+    out.update(mail_env(out))
+    return out
+
+
+def mail_env(env: dict[str, str]) -> dict[str, str]:
+    """Development mail: identity sends through the Mailpit provision.sh runs, unless
+    IDENTITY_SMTP_HOST names another server (then its own port/TLS settings apply)."""
+    out = {
+        "ADSCALE_ENVIRONMENT": env.get("ADSCALE_ENVIRONMENT", "development"),
+        "ADSCALE_PUBLIC_URL": env.get("ADSCALE_PUBLIC_URL", f"http://localhost:{GATEWAY_PORT}"),
+        "ADSCALE_MAILPIT_URL": env.get("ADSCALE_MAILPIT_URL", f"http://127.0.0.1:{MAILPIT_PORT}"),
+    }
+    if not env.get("IDENTITY_SMTP_HOST"):
+        out.update(
+            IDENTITY_SMTP_HOST="127.0.0.1",
+            IDENTITY_SMTP_PORT=str(MAILPIT_SMTP_PORT),
+            IDENTITY_SMTP_STARTTLS="false",
+        )
     return out
 
 
@@ -376,6 +396,8 @@ def cmd_up(args: argparse.Namespace) -> int:
     print(f"  Swagger UI  {GATEWAY_URL}/docs")
     print(f"  health      {GATEWAY_URL}/api/v1/health")
     print(f"  sandbox     http://127.0.0.1:{SANDBOX_PORT}")
+    if env["IDENTITY_SMTP_HOST"] == "127.0.0.1":
+        print(f"  mail        {env['ADSCALE_MAILPIT_URL']} (Mailpit: every mail sent)")
     print(f"  logs        {LOGS}")
     return 0
 

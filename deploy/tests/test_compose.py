@@ -24,7 +24,7 @@ FAKE_ENV = {
 }
 NATIVE_ENV = stack.stack_env(FAKE_ENV)
 NATIVE = {p.name: p for p in stack.processes(NATIVE_ENV)}
-INFRA = {"postgres", "redis", "kafka", "stripe-mock"}
+INFRA = {"postgres", "redis", "kafka", "stripe-mock", "mailpit"}
 
 
 def env_of(name: str) -> dict[str, str]:
@@ -120,3 +120,20 @@ def test_export_files_are_shared_between_api_and_worker():
         assert env_of(name)["AUDIENCE_SYNC_EXPORT_DIR"] == "/data/exports"
         assert "exports:/data/exports" in SERVICES[name]["volumes"]
     assert "exports" in COMPOSE["volumes"]
+
+
+@pytest.mark.parametrize("name", ["identity", "identity-worker"])
+def test_identity_mails_through_mailpit_like_the_native_stack(name):
+    env = env_of(name)
+    assert env["ADSCALE_ENVIRONMENT"] == NATIVE_ENV["ADSCALE_ENVIRONMENT"] == "development"
+    assert env["ADSCALE_PUBLIC_URL"] == NATIVE_ENV["ADSCALE_PUBLIC_URL"]
+    assert env["IDENTITY_SMTP_HOST"] == "mailpit"
+    for key in ("IDENTITY_SMTP_PORT", "IDENTITY_SMTP_STARTTLS"):
+        assert env[key] == NATIVE_ENV[key], key
+
+
+def test_mailpit_is_the_pinned_release_with_its_web_ui_published():
+    pinned = re.search(r'MAILPIT_VERSION="(v[0-9.]+)"', (ROOT / "deploy/provision.sh").read_text())
+    assert pinned and SERVICES["mailpit"]["image"] == f"axllent/mailpit:{pinned.group(1)}"
+    assert SERVICES["mailpit"]["ports"] == [f"{stack.MAILPIT_PORT}:{stack.MAILPIT_PORT}"]
+    assert SERVICES["identity"]["depends_on"]["mailpit"] == {"condition": "service_healthy"}

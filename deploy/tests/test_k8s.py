@@ -65,3 +65,13 @@ def test_gateway_upstreams_match_service_ports():
     for name, (_, _, port) in stack.SERVICES.items():
         key = "GATEWAY_" + name.upper().replace("-", "_") + "_URL"
         assert CONFIG["data"][key] == f"http://{name}:{port}"
+
+
+def test_identity_takes_its_smtp_settings_from_a_secret_in_production():
+    for name in ("identity", "identity-worker"):
+        sources = _container(name)["envFrom"]
+        assert {"secretRef": {"name": "adscale-smtp"}} in sources
+    assert CONFIG["data"]["ADSCALE_ENVIRONMENT"] == "production"
+    assert CONFIG["data"]["ADSCALE_PUBLIC_URL"].startswith("https://")
+    # No SMTP setting in the plain ConfigMap: host, user and password live in the Secret.
+    assert not [key for key in CONFIG["data"] if key.startswith("IDENTITY_SMTP")]

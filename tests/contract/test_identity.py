@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from adscale_common.mailbox import Mailbox
 from adscale_contracts.events import PlanChanged, build
-from tests.contract.conftest import User, register, unique_email
+from tests.contract.conftest import ROOT, User, register, unique_email
 
 KAFKA = os.environ.get(
     "ADSCALE_TEST_KAFKA", os.environ.get("ADSCALE_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
 )
 PASSWORD = "correct horse 1"
+LOGS = Path(os.environ.get("ADSCALE_HOME", ROOT / ".adscale")) / "logs"
+PUBLIC_URL = os.environ.get("ADSCALE_PUBLIC_URL", "http://localhost:8107")
+RESET_LINK = re.compile(re.escape(PUBLIC_URL) + r"/reset-password\?token=[A-Za-z0-9_%-]+")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -113,13 +120,20 @@ async def identity_events() -> AsyncIterator[AIOKafkaConsumer]:
 
 
 async def next_event(
-    consumer: AIOKafkaConsumer, event_type: str, subject: str, timeout: float = 30
+    consumer: AIOKafkaConsumer,
+    event_type: str,
+    subject: str,
+    timeout: float = 30,
+    seen: list[bytes] | None = None,
 ) -> dict[str, Any]:
+    """The next event of that type and subject; ``seen`` collects every record read."""
     async with asyncio.timeout(timeout):
         while True:
             batches = await consumer.getmany(timeout_ms=500)
             for records in batches.values():
                 for record in records:
+                    if seen is not None:
+                        seen.append(record.value or b"")
                     event: dict[str, Any] = orjson.loads(record.value or b"{}")
                     if event.get("type") == event_type and event.get("subject") == subject:
                         return event
@@ -128,13 +142,23 @@ async def next_event(
 async def test_password_reset_end_to_end(
     api: httpx.AsyncClient, user: User, identity_events: AIOKafkaConsumer
 ):
+    """The link comes by mail (Mailpit), never through a topic or a log, and works once."""
     user_id = await user_id_of(api, user)
+    second_login = await api.post("/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert second_login.status_code == 200
     unknown = await api.post("/auth/forgot-password", json={"email": unique_email("ghost")})
     known = await api.post("/auth/forgot-password", json={"email": user.email})
+    asked = time.monotonic()
     assert unknown.status_code == known.status_code == 202
     assert unknown.json() == known.json()
-    event = await next_event(identity_events, "identity.password_reset_requested", user_id)
-    token = event["data"]["token"]
+
+    mails = await Mailbox().wait_for(user.email, timeout=5)
+    assert len(mails) == 1, "no reset mail in Mailpit within 5 s"
+    assert time.monotonic() - asked < 5
+    mail = mails[0]
+    links = RESET_LINK.findall(mail.text)
+    assert len(links) == 1 and links[0] in mail.html.replace("&amp;", "&")
+    token = parse_qs(urlsplit(links[0]).query)["token"][0]
 
     short = await api.post("/auth/reset-password", json={"token": token, "new_password": "x"})
     assert short.status_code == 422
@@ -151,12 +175,30 @@ async def test_password_reset_end_to_end(
     )
     assert again.status_code == 400
     # Every session ended; the new password works, the old one does not.
-    stale = await api.post("/auth/refresh", json={"refresh_token": user.refresh_token})
-    assert stale.status_code == 401
+    for refresh_token in (user.refresh_token, second_login.json()["refresh_token"]):
+        stale = await api.post("/auth/refresh", json={"refresh_token": refresh_token})
+        assert stale.status_code == 401
     login = await api.post("/auth/login", json={"email": user.email, "password": "new password 1"})
     assert login.status_code == 200
     old = await api.post("/auth/login", json={"email": user.email, "password": PASSWORD})
     assert old.status_code == 401
+
+    # identity.events, read up to the password change: the request is there, the token is not.
+    seen: list[bytes] = []
+    requested = await next_event(
+        identity_events, "identity.password_reset_requested", user_id, seen=seen
+    )
+    assert set(requested["data"]) == {"user_id", "expires_at"}
+    await next_event(identity_events, "identity.password_changed", user_id, seen=seen)
+    assert not [record for record in seen if token.encode() in record]
+    # No process wrote the token in its log; none but Mailpit (the inbox) wrote the address.
+    logs = sorted(LOGS.glob("*.log"))
+    assert any(path.name == "identity-worker.log" for path in logs)
+    for path in logs:
+        text = path.read_bytes()
+        assert token.encode() not in text, path.name
+        if path.name != "mailpit.log":
+            assert user.email.encode() not in text, path.name
 
 
 # --- API keys -------------------------------------------------------------------

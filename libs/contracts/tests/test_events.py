@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from pydantic import ValidationError
@@ -74,3 +75,16 @@ def test_parse_rejects_the_wrong_type_and_unknown_types():
         parse(envelope, SyncCompleted)
     with pytest.raises(ValueError):
         parse_any(envelope.model_copy(update={"type": "billing.unknown"}))
+
+
+def test_a_reset_request_event_cannot_carry_the_token_or_the_address():
+    from adscale_contracts.events import PasswordResetRequested
+
+    event = build(
+        PasswordResetRequested(user_id=U(), expires_at=datetime.now(UTC)), source="identity"
+    )
+    assert set(event.data) == {"user_id", "expires_at"}
+    assert event.version == 2
+    for leak in ({"token": "t" * 43}, {"email": "a@example.com"}):
+        with pytest.raises(ValidationError):
+            parse_any(event.model_copy(update={"data": {**event.data, **leak}}))

@@ -19,9 +19,12 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.db import make_engine, request_session
+from adscale_common.mailbox import smtp_address
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers, migrated_database, rollback_session
+from identity.mail.sealing import TokenSeal
 from identity.main import create_app
+from identity.models import PasswordReset, PasswordResetMail
 from identity.settings import Settings
 
 KEY = "test-internal-key-0123456789abcdef"
@@ -78,7 +81,12 @@ def make_settings(database_url: str, adscale_infra: Any) -> Callable[..., Settin
             "password_time_cost": 2,
             "password_memory_cost_kib": 19456,
             "password_parallelism": 1,
-            "smtp_host": "",
+            # Mail goes to the Mailpit deploy/provision.sh runs (ADSCALE_MAILPIT_SMTP).
+            "environment": "test",
+            "smtp_host": smtp_address()[0],
+            "smtp_port": smtp_address()[1],
+            "smtp_starttls": False,
+            "public_url": "https://adscale.example.com",
             "log_json": True,
         }
         values.update(overrides)
@@ -115,16 +123,43 @@ async def app(settings: Settings, session: AsyncSession) -> FastAPI:
     return app_for(settings, session)
 
 
+def asgi_client(app: FastAPI) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://identity")
+
+
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://identity"
-    ) as c:
+    async with asgi_client(app) as c:
         yield c
 
 
 def anonymous() -> dict[str, str]:
     return internal_headers(KEY, user_id=None, plan=None, auth="anonymous")
+
+
+NEW_PASSWORD = "a whole new password"
+
+
+async def forgot(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous()
+    )
+
+
+async def reset(
+    client: httpx.AsyncClient, token: str, password: str = NEW_PASSWORD
+) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/reset-password",
+        json={"token": token, "new_password": password},
+        headers=anonymous(),
+    )
+
+
+async def login(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/login", json={"email": email, "password": password}, headers=anonymous()
+    )
 
 
 def as_user(user_id: uuid.UUID | str, *, auth: str = "jwt", plan: str = "free") -> dict[str, str]:
@@ -178,3 +213,19 @@ async def outbox(session: AsyncSession, event_type: str | None = None) -> list[d
     if event_type is not None:
         query = query.where(outbox_event.c.event_type == event_type)
     return [row.payload for row in (await session.execute(query)).all()]
+
+
+async def pending_token(session: AsyncSession, user_id: uuid.UUID) -> str:
+    """The raw token of the user's newest reset link still waiting for the mailer."""
+    sealed = (
+        await session.execute(
+            sa.select(PasswordResetMail.sealed_token)
+            .join(PasswordReset, PasswordReset.id == PasswordResetMail.password_reset_id)
+            .where(PasswordReset.user_id == user_id)
+            .order_by(PasswordReset.created_at.desc())
+            .limit(1)
+        )
+    ).scalar_one()
+    token = TokenSeal(RESET_SECRET).open_or_none(sealed)
+    assert token is not None
+    return token

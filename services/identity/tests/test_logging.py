@@ -9,7 +9,13 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.identity.tests.conftest import anonymous, as_service, outbox, register, unique_email
+from services.identity.tests.conftest import (
+    anonymous,
+    as_service,
+    pending_token,
+    register,
+    unique_email,
+)
 
 
 async def test_flows_log_no_raw_identifiers_or_secrets(
@@ -32,7 +38,7 @@ async def test_flows_log_no_raw_identifiers_or_secrets(
     key = (await client.post("/api/v1/api-keys", json={"name": "k"}, headers=user.headers)).json()
     await client.post("/internal/api-keys/verify", json={"key": key["key"]}, headers=as_service())
     await client.post("/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous())
-    token = (await outbox(session, "identity.password_reset_requested"))[-1]["data"]["token"]
+    token = await pending_token(session, user.id)
     await client.post(
         "/api/v1/auth/reset-password",
         json={"token": token, "new_password": "next secret password"},

@@ -1,157 +1,236 @@
-"""The mailer consumer: SMTP when configured, else the link in the log (never the address)."""
+"""The reset mailer: links go from identity's own table to Mailpit by SMTP, never to a log."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from email import message_from_bytes
-from email.message import Message
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adscale_common.db import make_sessionmaker
+from adscale_common.mailbox import Mail, Mailbox
+from adscale_common.messaging import outbox_event
 from adscale_common.types import utcnow
-from adscale_contracts.events import PasswordResetRequested, build
-from identity.consumers import identity as identity_consumer
+from adscale_common.worker import WorkerContext
+from identity.mail.sender import deliver_due, mailer_task
+from identity.main import create_app
+from identity.models import PasswordReset, PasswordResetMail, User
 from identity.settings import Settings
+from services.identity.tests.conftest import (
+    Registered,
+    asgi_client,
+    forgot,
+    login,
+    register,
+    reset,
+    unique_email,
+)
 
-
-class FakeSmtpServer:
-    """Just enough of RFC 5321 for smtplib: EHLO, MAIL, RCPT, DATA, QUIT."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], Message]] = []
-        self.server: asyncio.Server | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._session, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        await self.server.wait_closed()
-
-    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        def reply(line: str) -> None:
-            writer.write(line.encode() + b"\r\n")
-
-        reply("220 fake ESMTP")
-        sender, recipients = "", []
-        while line := (await reader.readline()).decode().rstrip("\r\n"):
-            verb = line.split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                reply("250 fake")
-            elif verb == "MAIL":
-                sender = line.split(":", 1)[1].strip(" <>")
-                reply("250 OK")
-            elif verb == "RCPT":
-                recipients.append(line.split(":", 1)[1].strip(" <>"))
-                reply("250 OK")
-            elif verb == "DATA":
-                reply("354 go ahead")
-                await writer.drain()
-                data = await reader.readuntil(b"\r\n.\r\n")
-                self.messages.append((sender, recipients, message_from_bytes(data[:-5])))
-                reply("250 queued")
-            elif verb == "QUIT":
-                reply("221 bye")
-                await writer.drain()
-                break
-            else:
-                reply("250 OK")
-            await writer.drain()
-        writer.close()
+LINK = re.compile(r"https://adscale\.example\.com/reset-password\?token=[A-Za-z0-9_\-%]+")
 
 
 @pytest.fixture
-async def smtp() -> AsyncIterator[FakeSmtpServer]:
-    server = FakeSmtpServer()
-    await server.start()
-    yield server
-    await server.stop()
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine)
 
 
-def reset_event(email: str) -> tuple[uuid.UUID, str, object]:
-    user_id = uuid.uuid4()
-    token = f"tok-{uuid.uuid4().hex}"
-    envelope = build(
-        PasswordResetRequested(
-            user_id=user_id, email=email, token=token, expires_at=utcnow() + timedelta(hours=1)
-        ),
-        source="identity",
-    )
-    return user_id, token, envelope
+@pytest.fixture
+async def live_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its own engine: every request commits, as in production."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
 
 
-async def test_reset_link_goes_out_by_smtp(
-    smtp: FakeSmtpServer, make_settings: Callable[..., Settings]
+@pytest.fixture
+async def live_client(live_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with asgi_client(live_app) as c:
+        yield c
+
+
+@pytest.fixture
+async def cleanup(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[list[str]]:
+    """Addresses whose users (and, by cascade, resets and pending mails) and whose events
+    go at the end: these tests commit, and other tests count the outbox."""
+    emails: list[str] = []
+    yield emails
+    async with sessionmaker() as s, s.begin():
+        deleted = await s.execute(
+            sa.delete(User).where(User.email.in_(emails)).returning(User.id)  # type: ignore[attr-defined]
+        )
+        keys = [str(user_id) for user_id in deleted.scalars()]
+        await s.execute(outbox_event.delete().where(outbox_event.c.key.in_(keys)))
+
+
+@pytest.fixture
+async def user(live_client: httpx.AsyncClient, cleanup: list[str]) -> Registered:
+    """A registered (committed) user, removed with everything of theirs at the end."""
+    registered = await register(live_client, unique_email("mail"))
+    cleanup.append(registered.email)
+    return registered
+
+
+async def pending_mails(sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid.UUID) -> list:  # type: ignore[type-arg]
+    async with sessionmaker() as s:
+        return list(
+            (
+                await s.execute(
+                    sa.select(PasswordResetMail)
+                    .join(PasswordReset, PasswordReset.id == PasswordResetMail.password_reset_id)
+                    .where(PasswordReset.user_id == user_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+
+
+def token_of(mail: Mail) -> str:
+    found = LINK.findall(mail.text)
+    assert len(found) == 1, mail.text
+    return parse_qs(urlsplit(found[0]).query)["token"][0]
+
+
+async def test_reset_mail_arrives_with_text_html_headers_and_a_working_link(
+    live_client: httpx.AsyncClient,
+    user: Registered,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ):
-    settings = make_settings(
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        smtp_starttls=False,
-        reset_url="https://app.example.com/reset",
-        mail_from="AdScale <no-reply@example.com>",
-    )
-    handler = identity_consumer.handlers(settings)["identity.password_reset_requested"]
-    _, token, envelope = reset_event("someone@example.com")
-    await handler(None, envelope)  # type: ignore[arg-type]
-    assert len(smtp.messages) == 1
-    sender, recipients, message = smtp.messages[0]
-    assert sender == "no-reply@example.com"
-    assert recipients == ["someone@example.com"]
-    assert message["To"] == "someone@example.com"
-    assert (
-        f"https://app.example.com/reset?token={token}" in message.get_payload(decode=True).decode()
-    )
+    assert (await forgot(live_client, user.email)).status_code == 202
+    claimed, sent = await deliver_due(sessionmaker, settings)
+    assert (claimed, sent) == (1, 1)
+
+    [mail] = await Mailbox().wait_for(user.email)
+    assert mail.subject == "Reset your AdScale password"
+    assert mail.sender == "no-reply@adscale.local"
+    assert mail.to == [user.email]
+    assert abs(parsedate_to_datetime(mail.headers["Date"][0]) - utcnow()) < timedelta(minutes=1)
+    assert re.fullmatch(r"<[^@<>]+@adscale\.local>", mail.headers["Message-Id"][0])
+    assert mail.headers["Content-Type"][0].startswith("multipart/alternative")
+    token = token_of(mail)
+    assert f'href="https://adscale.example.com/reset-password?token={token}"' in mail.html
+    assert "expires in 60 minutes" in mail.text
+    # Sent means gone: no sealed copy of the token is kept.
+    assert await pending_mails(sessionmaker, user.id) == []
+
+    assert (await reset(live_client, token, "mailed new password")).status_code == 204
+    assert (await login(live_client, user.email, "mailed new password")).status_code == 200
 
 
-async def test_without_smtp_the_link_is_logged_with_the_user_id_only(
-    make_settings: Callable[..., Settings], caplog: pytest.LogCaptureFixture
+async def test_the_worker_task_mails_within_seconds(
+    live_client: httpx.AsyncClient,
+    user: Registered,
+    engine: AsyncEngine,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ):
-    settings = make_settings(smtp_host="")
-    handler = identity_consumer.handlers(settings)["identity.password_reset_requested"]
-    email = "secret-person@example.com"
-    user_id, token, envelope = reset_event(email)
-    with caplog.at_level(logging.INFO):
-        await handler(None, envelope)  # type: ignore[arg-type]
-    records = [r for r in caplog.records if r.name.startswith("identity")]
-    assert any(
-        getattr(r, "user_id", None) == str(user_id) and token in getattr(r, "reset_link", "")
-        for r in records
-    )
-    everything = json.dumps([r.__dict__ for r in caplog.records], default=str)
-    assert email not in everything
+    ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=sessionmaker)
+    task = asyncio.create_task(mailer_task(settings)(ctx))
+    try:
+        started = time.monotonic()
+        await forgot(live_client, user.email)
+        mails = await Mailbox().wait_for(user.email, timeout=5)
+        elapsed = time.monotonic() - started
+    finally:
+        ctx.stopping.set()
+        await asyncio.wait_for(task, timeout=5)
+    assert len(mails) == 1
+    assert elapsed < 5
 
 
-async def test_smtp_failure_raises_so_the_consumer_retries(
+async def test_repeated_requests_are_capped_per_address_with_the_same_202(
+    live_client: httpx.AsyncClient,
+    user: Registered,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+):
+    assert settings.reset_mail_limit == 3
+    answers = [await forgot(live_client, user.email) for _ in range(5)]
+    ghost = await forgot(live_client, unique_email("ghost"))
+    assert {a.status_code for a in answers} == {ghost.status_code} == {202}
+    assert {json.dumps(a.json()) for a in answers} == {json.dumps(ghost.json())}
+    assert len(await pending_mails(sessionmaker, user.id)) == 3
+    await deliver_due(sessionmaker, settings)
+    assert len(await Mailbox().wait_for(user.email, count=3)) == 3
+
+
+async def test_an_unreachable_smtp_server_is_retried_then_reported(
+    live_client: httpx.AsyncClient,
+    user: Registered,
     make_settings: Callable[..., Settings],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
 ):
-    settings = make_settings(smtp_host="127.0.0.1", smtp_port=1, smtp_timeout_seconds=2)
-    handler = identity_consumer.handlers(settings)["identity.password_reset_requested"]
-    _, _, envelope = reset_event("someone@example.com")
-    with pytest.raises(OSError):
-        await handler(None, envelope)  # type: ignore[arg-type]
+    down = make_settings(smtp_port=1, smtp_timeout_seconds=2, mail_max_attempts=2)
+    await forgot(live_client, user.email)
+
+    assert await deliver_due(sessionmaker, down) == (1, 0)
+    [mail] = await pending_mails(sessionmaker, user.id)
+    assert mail.attempts == 1 and mail.locked_until is None
+    assert mail.last_error == "ConnectionRefusedError"
+    assert mail.next_attempt_at > utcnow()
+    # Not due yet: nothing claimed.
+    assert await deliver_due(sessionmaker, down) == (0, 0)
+
+    async with sessionmaker() as s, s.begin():
+        await s.execute(sa.update(PasswordResetMail).values(next_attempt_at=utcnow()))
+    with caplog.at_level(logging.WARNING):
+        assert await deliver_due(sessionmaker, down) == (1, 0)
+    assert await pending_mails(sessionmaker, user.id) == []
+    reports = [r for r in caplog.records if r.getMessage() == "reset mail undeliverable; dropped"]
+    assert len(reports) == 1, [r.getMessage() for r in caplog.records]
+    report = reports[0]
+    assert report.levelno == logging.ERROR
+    assert getattr(report, "user_id", None) == str(user.id)
 
 
-async def test_expired_requests_are_not_delivered(
-    smtp: FakeSmtpServer, make_settings: Callable[..., Settings]
+async def test_spent_links_are_not_mailed(
+    live_client: httpx.AsyncClient,
+    user: Registered,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ):
-    settings = make_settings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls=False)
-    handler = identity_consumer.handlers(settings)["identity.password_reset_requested"]
-    envelope = build(
-        PasswordResetRequested(
-            user_id=uuid.uuid4(),
-            email="someone@example.com",
-            token="old",
-            expires_at=utcnow() - timedelta(seconds=1),
-        ),
-        source="identity",
+    await forgot(live_client, user.email)
+    async with sessionmaker() as s, s.begin():
+        await s.execute(
+            sa.update(PasswordReset)
+            .where(PasswordReset.user_id == user.id)  # type: ignore[arg-type]
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    assert await deliver_due(sessionmaker, settings) == (1, 0)
+    assert await pending_mails(sessionmaker, user.id) == []
+    assert await Mailbox().messages_to(user.email) == []
+
+
+async def test_the_whole_reset_logs_neither_token_nor_address(
+    live_client: httpx.AsyncClient,
+    user: Registered,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    caplog: pytest.LogCaptureFixture,
+):
+    caplog.set_level(logging.DEBUG)
+    await forgot(live_client, user.email)
+    await deliver_due(sessionmaker, settings)
+    [mail] = await Mailbox().wait_for(user.email)
+    token = token_of(mail)
+    await reset(live_client, token, "quiet new password")
+    logged = json.dumps(
+        [{"msg": r.getMessage(), **r.__dict__} for r in caplog.records], default=str
     )
-    await handler(None, envelope)  # type: ignore[arg-type]
-    assert smtp.messages == []
+    assert "password reset mail sent" in logged
+    assert token not in logged
+    assert user.email not in logged

@@ -10,7 +10,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.models import User
-from services.identity.tests.conftest import anonymous, as_user, outbox, register, unique_email
+from services.identity.tests.conftest import (
+    anonymous,
+    as_user,
+    forgot,
+    login,
+    outbox,
+    pending_token,
+    register,
+    reset,
+    unique_email,
+)
 
 ME = "/api/v1/auth/me"
 PROVISION = "/api/v1/auth/provision"
@@ -136,18 +146,8 @@ async def test_provisioned_user_sets_a_password_through_the_reset_flow(
 ):
     platform = await register(client)
     email = unique_email("later")
-    await provision(client, platform.headers, email, f"ext-{uuid.uuid4().hex}")
-    await client.post("/api/v1/auth/forgot-password", json={"email": email}, headers=anonymous())
-    token = (await outbox(session, "identity.password_reset_requested"))[-1]["data"]["token"]
-    response = await client.post(
-        "/api/v1/auth/reset-password",
-        json={"token": token, "new_password": "brand new secret"},
-        headers=anonymous(),
-    )
-    assert response.status_code == 204
-    login = await client.post(
-        "/api/v1/auth/login",
-        json={"email": email, "password": "brand new secret"},
-        headers=anonymous(),
-    )
-    assert login.status_code == 200
+    created = await provision(client, platform.headers, email, f"ext-{uuid.uuid4().hex}")
+    await forgot(client, email)
+    token = await pending_token(session, uuid.UUID(created.json()["user_id"]))
+    assert (await reset(client, token, "brand new secret")).status_code == 204
+    assert (await login(client, email, "brand new secret")).status_code == 200

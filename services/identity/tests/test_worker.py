@@ -10,33 +10,37 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.db import make_sessionmaker
-from adscale_common.messaging import outbox_event
 from adscale_common.types import utcnow
 from adscale_common.worker import WorkerContext
-from identity.models import PasswordReset, RefreshToken, User
+from identity.models import PasswordReset, PasswordResetMail, RefreshToken, User
 from identity.settings import Settings
-from identity.worker import consumer_specs, purge_once
+from identity.worker import consumer_specs, purge_once, worker_tasks
 from services.identity.tests.conftest import unique_email
 
 
-def test_worker_consumes_billing_plan_changes_and_mails_reset_links(
+def test_worker_consumes_billing_plan_changes_and_runs_the_mailer_as_a_task(
     make_settings: Callable[..., Settings],
 ):
-    specs = {spec.name: spec for spec in consumer_specs(make_settings())}
+    settings = make_settings()
+    specs = {spec.name: spec for spec in consumer_specs(settings)}
     assert specs["identity-plan-projection"].topics == ["billing.events"]
     assert set(specs["identity-plan-projection"].handlers) == {"billing.plan_changed"}
-    assert specs["identity-mailer"].topics == ["identity.events"]
-    assert set(specs["identity-mailer"].handlers) == {"identity.password_reset_requested"}
+    # Reset links are read from identity's own table, not from a topic.
+    assert all("identity.events" not in spec.topics for spec in specs.values())
+    names = [getattr(task, "__name__", "") for task in worker_tasks(settings)]
+    assert names == ["purge_expired_tokens", "reset_mailer"]
 
 
-async def test_purge_drops_long_expired_tokens_and_sent_reset_events(
+async def test_purge_drops_long_expired_tokens_and_resets_with_their_pending_mail(
     engine: AsyncEngine, make_settings: Callable[..., Settings]
 ):
     settings = make_settings(purge_after_days=7)
     sessionmaker = make_sessionmaker(engine)
     now = utcnow()
     user = User(email=unique_email("purge"))
-    old_event, fresh_event = uuid.uuid4(), uuid.uuid4()
+    old_reset = PasswordReset(
+        user_id=user.id, token_hash=f"old-{uuid.uuid4()}", expires_at=now - timedelta(days=8)
+    )
     async with sessionmaker() as s, s.begin():
         s.add(user)
         await s.flush()
@@ -54,29 +58,15 @@ async def test_purge_drops_long_expired_tokens_and_sent_reset_events(
                     token_hash=f"live-{uuid.uuid4()}",
                     expires_at=now + timedelta(days=1),
                 ),
-                PasswordReset(
-                    user_id=user.id,
-                    token_hash=f"old-{uuid.uuid4()}",
-                    expires_at=now - timedelta(days=8),
-                ),
+                old_reset,
             ]
         )
-        for event_id, age in ((old_event, timedelta(hours=2)), (fresh_event, timedelta(0))):
-            await s.execute(
-                outbox_event.insert().values(
-                    id=event_id,
-                    topic="identity.events",
-                    key=str(user.id),
-                    event_type="identity.password_reset_requested",
-                    payload={},
-                    created_at=now - age,
-                    sent_at=now,
-                )
-            )
+        await s.flush()
+        s.add(PasswordResetMail(password_reset_id=old_reset.id, sealed_token="sealed"))
     try:
         ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=sessionmaker)
-        tokens, resets, events = await purge_once(ctx, settings)
-        assert tokens >= 1 and resets >= 1 and events >= 1
+        tokens, resets = await purge_once(ctx, settings)
+        assert tokens >= 1 and resets >= 1
         async with sessionmaker() as s:
             left = await s.scalar(
                 sa.select(sa.func.count())
@@ -84,9 +74,12 @@ async def test_purge_drops_long_expired_tokens_and_sent_reset_events(
                 .where(RefreshToken.user_id == user.id)
             )
             assert left == 1
-            remaining = (await s.execute(sa.select(outbox_event.c.id))).scalars().all()
-            assert fresh_event in remaining and old_event not in remaining
+            mails = await s.scalar(
+                sa.select(sa.func.count())
+                .select_from(PasswordResetMail)
+                .where(PasswordResetMail.password_reset_id == old_reset.id)
+            )
+            assert mails == 0
     finally:
         async with sessionmaker() as s, s.begin():
             await s.execute(sa.delete(User).where(User.id == user.id))
-            await s.execute(outbox_event.delete().where(outbox_event.c.id == fresh_event))

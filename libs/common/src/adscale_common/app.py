@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -16,7 +16,7 @@ from adscale_common.errors import (
     family_for_path,
     install_error_handlers,
 )
-from adscale_common.health import health_router
+from adscale_common.health import HealthCheck, health_router
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging
 from adscale_common.routing import TrailingSlashMiddleware
@@ -118,6 +118,7 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
+    health_checks: Mapping[str, HealthCheck] | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(service, settings.log_level, json=settings.log_json)
@@ -147,7 +148,7 @@ def create_service_app(
     app.state.settings = settings
     app.router.redirect_slashes = False  # TrailingSlashMiddleware serves /path/ as /path
     install_error_handlers(app)
-    app.include_router(health_router(service))
+    app.include_router(health_router(service, health_checks))
     for router in routers:
         app.include_router(router)
     app.add_middleware(TrailingSlashMiddleware)

@@ -1,9 +1,13 @@
-"""Internal ``/health``: the database and the Kafka broker, each with its state."""
+"""Internal ``/health``: the database, the Kafka broker and a service's own checks.
+
+A check answers ``"ok"`` or ``"error: <reason>"``; any error makes the service degraded.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,16 +42,26 @@ async def check_kafka(bootstrap: str) -> str:
     return "error: unreachable"
 
 
-def health_router(service: str) -> APIRouter:
+HealthCheck = Callable[[Request], Awaitable[str]]
+
+
+def health_router(service: str, extra: Mapping[str, HealthCheck] | None = None) -> APIRouter:
     router = APIRouter()
+    own = dict(extra or {})
 
     @router.get("/health", include_in_schema=False)
     async def health(request: Request) -> JSONResponse:
         started = time.perf_counter()
-        database, kafka = await asyncio.gather(
-            check_database(request), check_kafka(request.app.state.settings.kafka_bootstrap)
+        database, kafka, *others = await asyncio.gather(
+            check_database(request),
+            check_kafka(request.app.state.settings.kafka_bootstrap),
+            *(check(request) for check in own.values()),
         )
-        checks: dict[str, Any] = {"database": database, "kafka": kafka}
+        checks: dict[str, Any] = {
+            "database": database,
+            "kafka": kafka,
+            **dict(zip(own, others, strict=True)),
+        }
         ok = all(v == "ok" for v in checks.values())
         body = {
             "status": "ok" if ok else "degraded",

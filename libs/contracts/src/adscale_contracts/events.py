@@ -57,13 +57,14 @@ class ApiKeyRevoked(EventData):
 
 
 class PasswordResetRequested(EventData):
-    """Carries the single-use token to the mailer; never logged."""
+    """A reset link was issued. No token and no address: those stay in identity's own
+    store (its mailer reads them there), since any service may read ``identity.events``.
+    Version 1 carried both."""
 
     TYPE: ClassVar[str] = "identity.password_reset_requested"
+    VERSION: ClassVar[int] = 2
     SUBJECT_FIELD: ClassVar[str] = "user_id"
     user_id: uuid.UUID
-    email: str
-    token: str
     expires_at: datetime
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
+from identity.mail.sealing import TokenSeal
 from identity.security import KeyConfigurationError, KeyRing, Passwords
 from identity.settings import Settings
 
@@ -18,6 +19,7 @@ class Security:
     settings: Settings
     keys: KeyRing
     passwords: Passwords
+    seal: TokenSeal
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Security:
@@ -36,6 +38,7 @@ class Security:
                 memory_cost_kib=settings.password_memory_cost_kib,
                 parallelism=settings.password_parallelism,
             ),
+            seal=TokenSeal(settings.reset_token_secret),
         )
 
 

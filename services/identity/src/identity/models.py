@@ -125,3 +125,32 @@ class PasswordReset(SQLModel, table=True):
         nullable=False,
     )
     used_at: datetime | None = _optional_at()
+
+
+class PasswordResetMail(SQLModel, table=True):
+    """A reset link waiting for the mailer: read only by identity's own worker.
+
+    The raw token is needed to mail the link, so it is kept sealed (Fernet, under a key
+    derived from ``RESET_TOKEN_SECRET``) and the row is deleted once the mail is sent or
+    can no longer be sent. The recipient is read from ``user`` when sending.
+    """
+
+    __tablename__ = "password_reset_mail"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    password_reset_id: uuid.UUID = Field(
+        foreign_key="password_reset.id", ondelete="CASCADE", unique=True
+    )
+    sealed_token: str = Field(sa_type=sa.Text, nullable=False)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, nullable=False)
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now()},
+        nullable=False,
+        index=True,
+    )
+    # A worker that claimed the row holds it until then (another takes over after a crash).
+    locked_until: datetime | None = _optional_at()
+    last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    created_at: datetime = _created_at()

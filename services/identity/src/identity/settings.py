@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -19,6 +19,11 @@ OWASP_ARGON2_MINIMUMS: tuple[tuple[int, int], ...] = (
     (9216, 4),
     (7168, 5),
 )
+
+
+# Mailpit's SMTP address as deploy/provision.sh runs it.
+DEV_SMTP_HOST = "127.0.0.1"
+DEV_SMTP_PORT = 1025
 
 
 class Settings(ServiceSettings):
@@ -42,7 +47,9 @@ class Settings(ServiceSettings):
     # Password resets: token stored as HMAC-SHA256(secret, token).
     reset_token_secret: str = Field(default="", repr=False)
     reset_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
-    reset_url: str = "http://localhost:3000/reset-password"
+    # At most this many reset mails per address per window; more requests still get 202.
+    reset_mail_limit: int = Field(default=3, ge=1)
+    reset_mail_window_seconds: int = Field(default=3600, ge=1)
 
     # argon2id parameters (defaults: argon2-cffi's RFC 9106 low-memory profile,
     # stronger than OWASP's minimum). Anything weaker than OWASP is refused.
@@ -50,7 +57,14 @@ class Settings(ServiceSettings):
     password_memory_cost_kib: int = 65536
     password_parallelism: int = Field(default=4, ge=1)
 
-    # Mail delivery of reset links (worker). Without a host the link is logged.
+    # "development" lets mail go to the local Mailpit (default 127.0.0.1:1025) over plain
+    # SMTP; anywhere else the mailer refuses to run without an SMTP host (and /health
+    # says degraded), and a remote host needs STARTTLS or SSL.
+    environment: Literal["development", "test", "production"] = "production"
+    # The gateway's public URL: mailed links point at {public_url}/reset-password?token=...
+    public_url: str = "http://localhost:8107"
+
+    # Mail delivery of reset links (worker): SMTP only, never the log.
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_username: str = ""
@@ -59,10 +73,23 @@ class Settings(ServiceSettings):
     smtp_ssl: bool = False
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "AdScale <no-reply@adscale.local>"
+    mail_poll_seconds: float = Field(default=1.0, gt=0)
+    mail_max_attempts: int = Field(default=8, ge=1)
 
     # Worker housekeeping: drop refresh tokens and resets this long after expiry.
     purge_after_days: int = Field(default=7, ge=0)
     purge_interval_seconds: float = 3600.0
+
+    @model_validator(mode="after")
+    def _mailpit_in_development(self) -> Settings:
+        """Development without an SMTP host sends to the local Mailpit (``make up`` runs it)."""
+        if self.environment == "development" and not self.smtp_host:
+            self.smtp_host = DEV_SMTP_HOST
+            if "smtp_port" not in self.model_fields_set:
+                self.smtp_port = DEV_SMTP_PORT
+            if "smtp_starttls" not in self.model_fields_set:
+                self.smtp_starttls = False
+        return self
 
     @model_validator(mode="after")
     def _argon2_at_least_owasp(self) -> Settings:

@@ -1,7 +1,7 @@
 """Identity background process (``python -m identity.worker``).
 
 Outbox relay; the plan projection (billing.events); the mailer of reset links
-(identity.events); hourly purge of expired tokens.
+(identity's own password_reset_mail table); hourly purge of expired tokens.
 """
 
 from __future__ import annotations
@@ -13,34 +13,31 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from adscale_common.types import utcnow
-from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
+from adscale_common.worker import ConsumerSpec, Task, WorkerContext, run_worker
 from identity.auth import repository as auth_repository
-from identity.consumers import billing, identity
+from identity.consumers import billing
+from identity.mail.sender import mailer_task
+from identity.mail.transport import MailNotConfigured
 from identity.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 
-async def purge_once(ctx: WorkerContext, settings: Settings) -> tuple[int, int, int]:
-    now = utcnow()
+async def purge_once(ctx: WorkerContext, settings: Settings) -> tuple[int, int]:
     async with ctx.sessionmaker() as session, session.begin():
-        tokens, resets = await auth_repository.purge_expired(
-            session, now - timedelta(days=settings.purge_after_days)
+        return await auth_repository.purge_expired(
+            session, utcnow() - timedelta(days=settings.purge_after_days)
         )
-        events = await auth_repository.purge_sent_reset_events(
-            session, now - timedelta(seconds=settings.reset_token_ttl_seconds)
-        )
-    return tokens, resets, events
 
 
 def purge_task(settings: Settings) -> Callable[[WorkerContext], Awaitable[None]]:
     async def purge_expired_tokens(ctx: WorkerContext) -> None:
         while not ctx.stopping.is_set():
-            tokens, resets, events = await purge_once(ctx, settings)
-            if tokens or resets or events:
+            tokens, resets = await purge_once(ctx, settings)
+            if tokens or resets:
                 logger.info(
                     "expired credentials purged",
-                    extra={"refresh_tokens": tokens, "password_resets": resets, "events": events},
+                    extra={"refresh_tokens": tokens, "password_resets": resets},
                 )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(ctx.stopping.wait(), timeout=settings.purge_interval_seconds)
@@ -52,10 +49,25 @@ def consumer_specs(settings: Settings | None = None) -> list[ConsumerSpec]:
     settings = settings or get_settings()
     return [
         ConsumerSpec(name=billing.GROUP, topics=[billing.TOPIC], handlers=billing.HANDLERS),
-        ConsumerSpec(
-            name=identity.GROUP, topics=[identity.TOPIC], handlers=identity.handlers(settings)
-        ),
     ]
+
+
+def mailer_refusal(reason: str) -> Task:
+    async def reset_mailer_refused(ctx: WorkerContext) -> None:
+        logger.error("reset mailer refuses to run", extra={"reason": reason})
+
+    return reset_mailer_refused
+
+
+def worker_tasks(settings: Settings) -> list[Task]:
+    """Housekeeping, and the mailer unless the settings forbid it. Then the refusal is
+    logged once, loudly; the rest of the worker keeps running and identity's /health
+    reports the reason."""
+    try:
+        mailer = mailer_task(settings)
+    except MailNotConfigured as exc:
+        mailer = mailer_refusal(exc.reason)
+    return [purge_task(settings), mailer]
 
 
 def main() -> None:
@@ -66,7 +78,7 @@ def main() -> None:
             service="identity",
             produces=["identity.events"],
             consumers=consumer_specs(settings),
-            tasks=[purge_task(settings)],
+            tasks=worker_tasks(settings),
         )
     )
 

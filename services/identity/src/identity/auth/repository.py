@@ -7,10 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, delete, select, update
+from sqlmodel import col, delete, func, select, update
 
-from adscale_common.messaging import outbox_event
-from adscale_contracts.events import PasswordResetRequested
 from identity.models import PasswordReset, RefreshToken
 
 
@@ -59,6 +57,15 @@ async def add_reset(session: AsyncSession, reset: PasswordReset) -> PasswordRese
     return reset
 
 
+async def count_resets_since(session: AsyncSession, user_id: uuid.UUID, since: datetime) -> int:
+    result = await session.execute(
+        select(func.count())
+        .select_from(PasswordReset)
+        .where(col(PasswordReset.user_id) == user_id, col(PasswordReset.created_at) > since)
+    )
+    return int(result.scalar_one())
+
+
 async def get_reset_for_update(session: AsyncSession, token_hash: str) -> PasswordReset | None:
     result = await session.execute(
         select(PasswordReset).where(col(PasswordReset.token_hash) == token_hash).with_for_update()
@@ -88,15 +95,3 @@ async def purge_expired(session: AsyncSession, before: datetime) -> tuple[int, i
 
 def _rowcount(result: object) -> int:
     return result.rowcount if isinstance(result, CursorResult) else 0
-
-
-async def purge_sent_reset_events(session: AsyncSession, before: datetime) -> int:
-    """Sent outbox rows of reset requests carry a raw token: keep them no longer than it lives."""
-    result = await session.execute(
-        outbox_event.delete().where(
-            outbox_event.c.event_type == PasswordResetRequested.TYPE,
-            outbox_event.c.sent_at.is_not(None),
-            outbox_event.c.created_at < before,
-        )
-    )
-    return _rowcount(result)

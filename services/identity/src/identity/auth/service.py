@@ -19,7 +19,8 @@ from identity.auth import repository
 from identity.auth.errors import InvalidCredentials, InvalidRefreshToken, InvalidResetToken
 from identity.auth.schemas import TokenPair
 from identity.dependencies import Security
-from identity.models import PasswordReset, RefreshToken, User
+from identity.mail import repository as mail_repository
+from identity.models import PasswordReset, PasswordResetMail, RefreshToken, User
 from identity.security import hmac_sha256_hex, new_opaque_token, sha256_hex
 from identity.user import repository as users
 from identity.user.service import SOURCE, normalise_email
@@ -116,30 +117,44 @@ def _reset_hash(security: Security, raw: str) -> str:
 
 
 async def request_password_reset(session: AsyncSession, security: Security, *, email: str) -> None:
-    """Create a single-use token for a known address and hand it to the mailer (via the outbox).
+    """Issue a single-use token for a known address and queue its mail in identity's own table.
 
-    An unknown address does nothing: the caller answers 202 either way.
+    The token never leaves identity's store: it is sealed in ``password_reset_mail`` for
+    the worker's mailer, and the event says only that a reset was requested. An unknown
+    address does nothing, and an address past ``RESET_MAIL_LIMIT`` requests in the window
+    gets no new mail: the caller answers 202 in every case.
     """
-    user = await users.get_by_email(session, normalise_email(email))
+    settings = security.settings
+    user = await users.get_by_email_for_update(session, normalise_email(email))
     if user is None:
         logger.info("password reset requested for an unknown address")
         return
+    now = utcnow()
+    recent = await repository.count_resets_since(
+        session, user.id, now - timedelta(seconds=settings.reset_mail_window_seconds)
+    )
+    if recent >= settings.reset_mail_limit:
+        logger.info(
+            "password reset request over the limit; no mail", extra={"user_id": str(user.id)}
+        )
+        return
     raw = new_opaque_token()
-    expires_at = utcnow() + timedelta(seconds=security.settings.reset_token_ttl_seconds)
-    await repository.add_reset(
+    expires_at = now + timedelta(seconds=settings.reset_token_ttl_seconds)
+    reset = await repository.add_reset(
         session,
         PasswordReset(
-            user_id=user.id, token_hash=_reset_hash(security, raw), expires_at=expires_at
+            user_id=user.id,
+            token_hash=_reset_hash(security, raw),
+            created_at=now,
+            expires_at=expires_at,
         ),
+    )
+    await mail_repository.add(
+        session, PasswordResetMail(password_reset_id=reset.id, sealed_token=security.seal.seal(raw))
     )
     await emit(
         session,
-        build(
-            PasswordResetRequested(
-                user_id=user.id, email=user.email, token=raw, expires_at=expires_at
-            ),
-            source=SOURCE,
-        ),
+        build(PasswordResetRequested(user_id=user.id, expires_at=expires_at), source=SOURCE),
     )
     logger.info("password reset requested", extra={"user_id": str(user.id)})
 

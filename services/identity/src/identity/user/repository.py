@@ -25,6 +25,11 @@ async def get_by_email(session: AsyncSession, email: str) -> User | None:
     return result.scalars().first()
 
 
+async def get_by_email_for_update(session: AsyncSession, email: str) -> User | None:
+    result = await session.execute(select(User).where(col(User.email) == email).with_for_update())
+    return result.scalars().first()
+
+
 async def get_by_external_id(session: AsyncSession, external_user_id: str) -> User | None:
     result = await session.execute(
         select(User).where(col(User.external_user_id) == external_user_id)
