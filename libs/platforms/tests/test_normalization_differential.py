@@ -312,3 +312,9 @@ def test_meta_non_latin_names_differ_as_listed(latin: str, other: str) -> None:
     sdk = meta_sdk_multi_key(CustomAudience.Schema.MultiKeySchema.fn, value)
     assert sdk == sha(latin.lower())  # 6: the SDK drops what is not [a-zA-Z]
     assert hash_identifier("meta", "first_name", value) == sha((latin + other).lower())
+
+
+def test_google_trunk_prefix_in_parentheses_differs_as_listed() -> None:
+    value = "+49 (0) 30 123456"
+    assert google_sdk(FORMATTER.format_phone_number, value) == "+49030123456"  # 2
+    assert normalize("google", "phone", value) == "+4930123456"
