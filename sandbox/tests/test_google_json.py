@@ -14,16 +14,17 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def setup(kit: Any) -> tuple[str, str]:
+async def setup(kit: Any) -> tuple[str, str, str]:
+    """A token, its first Google Ads account and that account's userLists collection."""
     token: str = (await kit.google())["access_token"]
-    return token, await kit.google_customer(token)
+    customer: str = await kit.google_customer(token)
+    return token, customer, f"{DM}/accountTypes/GOOGLE_ADS/accounts/{customer}/userLists"
 
 
 async def test_user_list_with_enum_numbers_and_proto_names(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
-    token, customer = await setup(kit)
-    parent = f"{DM}/accountTypes/GOOGLE_ADS/accounts/{customer}/userLists"
+    token, _, parent = await setup(kit)
     r = await client.post(
         parent,
         params=INT_ENUMS,
@@ -64,9 +65,9 @@ async def test_user_list_with_enum_numbers_and_proto_names(
 
 
 async def test_members_with_enum_numbers_everywhere(kit: Any, client: httpx.AsyncClient) -> None:
-    token, customer = await setup(kit)
+    token, customer, parent = await setup(kit)
     r = await client.post(
-        f"{DM}/accountTypes/GOOGLE_ADS/accounts/{customer}/userLists",
+        parent,
         headers=auth(token),
         json={"displayName": "L", "ingestedUserListInfo": {"uploadKeyTypes": ["CONTACT_ID"]}},
     )
@@ -130,8 +131,7 @@ async def test_members_with_enum_numbers_everywhere(kit: Any, client: httpx.Asyn
 async def test_unknown_enum_number_and_twice_named_field_are_refused(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
-    token, customer = await setup(kit)
-    parent = f"{DM}/accountTypes/GOOGLE_ADS/accounts/{customer}/userLists"
+    token, customer, parent = await setup(kit)
     r = await client.post(
         parent,
         headers=auth(token),

@@ -10,6 +10,12 @@ import httpx
 GRAPH = "/meta/graph/v25.0"
 
 
+async def signed_in(kit: Any) -> tuple[str, str]:
+    """A Meta token and a new custom audience of its first ad account."""
+    token: str = await kit.meta()
+    return token, await kit.meta_audience(token)
+
+
 def graph_error(r: httpx.Response) -> dict[str, Any]:
     """The Graph error object of ``r`` (asserting every field the SDKs read is there)."""
     error: dict[str, Any] = r.json()["error"]
@@ -20,8 +26,7 @@ def graph_error(r: httpx.Response) -> dict[str, Any]:
 async def test_trailing_slash_node_paths_are_served_directly(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
-    token = await kit.meta()
-    audience = await kit.meta_audience(token)
+    token, audience = await signed_in(kit)
     r = await client.get(f"{GRAPH}/{audience}/", params={"access_token": token, "fields": "name"})
     assert r.status_code == 200, r.text
     assert r.json() == {"id": audience, "name": "Buyers"}
@@ -38,8 +43,7 @@ async def test_trailing_slash_node_paths_are_served_directly(
 async def test_unknown_paths_and_edges_answer_graph_errors(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
-    token = await kit.meta()
-    audience = await kit.meta_audience(token)
+    token, audience = await signed_in(kit)
     for method, path in (
         ("GET", f"{GRAPH}/{audience}/nosuchedge"),
         ("POST", f"{GRAPH}/{audience}/adsets"),
@@ -64,8 +68,7 @@ async def test_unknown_paths_and_edges_answer_graph_errors(
 async def test_batch_runs_each_request_and_answers_in_order(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
-    token = await kit.meta()
-    audience = await kit.meta_audience(token)
+    token, audience = await signed_in(kit)
     hashes = kit.hashes(3)
     batch = [
         {"method": "GET", "relative_url": f"v25.0/{audience}/?fields=name"},
@@ -109,8 +112,7 @@ async def test_batch_refusals(kit: Any, client: httpx.AsyncClient) -> None:
 async def test_long_urls_get_a_graph_refusal_and_bodies_carry_large_removals(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
-    token = await kit.meta()
-    audience = await kit.meta_audience(token)
+    token, audience = await signed_in(kit)
     hashes = kit.hashes(10_000)
     payload = json.dumps({"schema": "EMAIL_SHA256", "data": hashes})
     r = await client.post(

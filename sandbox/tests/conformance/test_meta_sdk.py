@@ -25,27 +25,29 @@ Schema = CustomAudience.Schema
 Multi = CustomAudience.Schema.MultiKeySchema
 
 
-def sdk_api(live: Live, token: str) -> FacebookAdsApi:
+def sdk_api(live: Live, token: str | None) -> FacebookAdsApi:
     """The SDK's API object for ``token``, its Graph URL pointed at the sandbox."""
-    session = FacebookSession(app_id="app-1", app_secret="secret", access_token=token)
+    # appsecret_proof signs a token: no secret on a session that has none yet
+    secret = "secret" if token else None
+    session = FacebookSession(app_id="app-1", app_secret=secret, access_token=token)
     session.GRAPH = f"{live.base}/meta/graph"
     return FacebookAdsApi(session, api_version=VERSION)
 
 
 class Meta:
     def __init__(self, live: Live) -> None:
-        code = live.meta_code()
-        r = live.http.get(
-            f"/meta/graph/{VERSION}/oauth/access_token",
+        # The code exchange through the SDK itself, before it has a token.
+        exchanged = sdk_api(live, None).call(
+            "GET",
+            ("oauth", "access_token"),
             params={
                 "client_id": "app-1",
                 "client_secret": "secret",
                 "redirect_uri": REDIRECT,
-                "code": code,
+                "code": live.meta_code(),
             },
         )
-        assert r.status_code == 200, r.text
-        self.token: str = r.json()["access_token"]
+        self.token: str = exchanged.json()["access_token"]
         self.api = sdk_api(live, self.token)
         accounts = list(User(fbid="me", api=self.api).get_ad_accounts(fields=["account_id"]))
         self.account = AdAccount(accounts[0]["id"], api=self.api)

@@ -11,6 +11,7 @@ caller asked for them.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
@@ -113,54 +114,43 @@ def _enum_name(field: str, value: Any) -> Any:
     return value
 
 
+def _enum_number(field: str, value: Any) -> Any:
+    return _NUMBERS[field].get(value, value) if isinstance(value, str) else value
+
+
+def _walk(value: Any, rename: Callable[[str], str], enum: Callable[[str, Any], Any]) -> Any:
+    """``value`` with every object key passed through ``rename`` and every enum value
+    (single or repeated) through ``enum``."""
+    if isinstance(value, list):
+        return [_walk(item, rename, enum) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        name = rename(key)
+        if name in result:
+            raise DuplicateField(name)
+        if name not in ENUMS:
+            result[name] = _walk(item, rename, enum)
+        elif isinstance(item, list):
+            result[name] = [enum(name, v) for v in item]
+        else:
+            result[name] = enum(name, item)
+    return result
+
+
 def canonical(value: Any) -> Any:
     """``value`` with lowerCamelCase keys and enum names, whichever valid form it came in.
 
     Raises ``DuplicateField`` when an object gives one field under both of its names, which
     proto3 JSON parsers refuse.
     """
-    if isinstance(value, list):
-        return [canonical(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    result: dict[str, Any] = {}
-    for key, item in value.items():
-        name = camel(key)
-        if name in result:
-            raise DuplicateField(name)
-        if name in ENUMS:
-            item = (
-                [_enum_name(name, v) for v in item]
-                if isinstance(item, list)
-                else _enum_name(name, item)
-            )
-            result[name] = item
-        else:
-            result[name] = canonical(item)
-    return result
-
-
-def _enum_number(field: str, value: Any) -> Any:
-    return _NUMBERS[field].get(value, value) if isinstance(value, str) else value
+    return _walk(value, camel, _enum_name)
 
 
 def with_enum_numbers(value: Any) -> Any:
     """``value`` (canonical form) with every enum value given as its number."""
-    if isinstance(value, list):
-        return [with_enum_numbers(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    result: dict[str, Any] = {}
-    for key, item in value.items():
-        if key in ENUMS:
-            result[key] = (
-                [_enum_number(key, v) for v in item]
-                if isinstance(item, list)
-                else _enum_number(key, item)
-            )
-        else:
-            result[key] = with_enum_numbers(item)
-    return result
+    return _walk(value, str, _enum_number)
 
 
 def wants_enum_numbers(request: Request) -> bool:

@@ -21,7 +21,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adscale_sandbox.core import PlatformError, json_response
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.meta import authorized, invalid_parameter, meta_error, meta_params
+from adscale_sandbox.platforms.meta import (
+    authorized,
+    invalid_parameter,
+    meta_error,
+    meta_params,
+    unsupported_object,
+)
 
 PREFIX = "/meta/graph"
 # Longest request target (path and query) the sandbox's Graph takes. Graph's front end breaks
@@ -91,18 +97,8 @@ def unknown_path(path: str, method: str) -> PlatformError:
     if parts and VERSION.fullmatch(parts[0]):
         parts = parts[1:]
     if len(parts) > 2:
-        return meta_error(
-            400, 2500, "Unknown path components: /" + "/".join(parts[1:]), subcode=None
-        )
-    object_id = parts[0] if parts else ""
-    return meta_error(
-        400,
-        100,
-        f"Unsupported {method.lower()} request. Object with ID '{object_id}' does not exist, "
-        "cannot be loaded due to missing permissions, or does not support this operation.",
-        error_type="GraphMethodException",
-        subcode=33,
-    )
+        return meta_error(400, 2500, "Unknown path components: /" + "/".join(parts[1:]))
+    return unsupported_object(parts[0] if parts else "", method)
 
 
 # --------------------------------------------------------------------------- batch
