@@ -31,6 +31,15 @@ Meta, Business SDK vs AdScale
      default region unless ``default_region=None``).
   8. The SDK hashes whatever it gets (``""``, ``not-an-email``) and strips ``.`` from both
      ends of an email; AdScale refuses values that are not identifiers (``None``).
+Snapchat, ``snap-business-sdk`` (Conversions API normalization) vs AdScale
+  9. Phones written ``+`` and the digits with no separator after the country code: the SDK
+     takes the whole number for a national one and prefixes ``1``
+     (``+447946095800`` -> ``1447946095800``); AdScale parses E.164.
+ 10. A ``0`` right after the country code: the SDK drops one even where it belongs to the
+     number (Italy's ``+39 06 ...``); AdScale keeps what E.164 keeps. The SDK also keeps
+     ``.`` inside numbers (``415.555.0100`` -> ``1415.555.0100``).
+ 11. Whitespace around a phone: the SDK does not trim it, so a leading space hides the
+     country code and a line break cuts the number; AdScale trims.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from facebook_business.adobjects.customaudience import CustomAudience
 from google.ads.datamanager_util import Formatter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from snap_business_sdk.capi_utils import norm_and_hash_phone_number, norm_and_hash_string
 
 from adscale_platforms.identifiers import hash_identifier, normalize
 
@@ -318,3 +328,75 @@ def test_google_trunk_prefix_in_parentheses_differs_as_listed() -> None:
     value = "+49 (0) 30 123456"
     assert google_sdk(FORMATTER.format_phone_number, value) == "+49030123456"  # 2
     assert normalize("google", "phone", value) == "+4930123456"
+
+
+# --------------------------------------------------------------------------- Snapchat
+
+ZERO_FREE_REGIONS = [
+    r
+    for r in REGIONS
+    if not str(
+        phonenumbers.example_number_for_type(r, phonenumbers.PhoneNumberType.MOBILE).national_number
+    ).startswith("0")
+    and not phonenumbers.example_number_for_type(
+        r, phonenumbers.PhoneNumberType.MOBILE
+    ).italian_leading_zero
+]
+
+
+@st.composite
+def spaced_international_phones(draw: st.DrawFn) -> str:
+    """``+CC NUMBER`` as phonenumbers writes it internationally (a space after the code)."""
+    region = draw(st.sampled_from(ZERO_FREE_REGIONS))
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    national = str(example.national_number)
+    tail = draw(st.text(string.digits, min_size=2, max_size=2))
+    number = phonenumbers.parse(f"+{example.country_code}{national[:-2]}{tail}", None)
+    text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    # 11: no padding; 10: no dots (New Caledonia writes 75.12.34)
+    return text.replace(" ", draw(st.sampled_from([" ", "-"]))).replace(".", "")
+
+
+@MANY
+@given(EMAILS)
+def test_snapchat_email_matches_the_sdk(value: str) -> None:
+    assert hash_identifier("snapchat", "email", value) == norm_and_hash_string(value)
+
+
+@MANY
+@given(NAMES)
+def test_snapchat_names_match_the_sdk(value: str) -> None:
+    assert hash_identifier("snapchat", "first_name", value) == norm_and_hash_string(value)
+
+
+@MANY
+@given(st.one_of(spaced_international_phones(), US_NATIONAL.map(str.strip)))
+def test_snapchat_phone_matches_the_sdk(value: str) -> None:
+    ours = hash_identifier("snapchat", "phone", value, default_region="US")
+    assert ours == norm_and_hash_phone_number(value)
+
+
+@MANY
+@given(spaced_international_phones(), st.sampled_from([" ", "\t", "\n", " \r\n"]))
+def test_snapchat_padded_phone_differs_as_listed(value: str, pad: str) -> None:
+    ours = hash_identifier("snapchat", "phone", value)
+    assert ours == hash_identifier("snapchat", "phone", pad + value + pad)
+    assert norm_and_hash_phone_number(pad + value + pad) != ours  # 11: the SDK does not trim
+
+
+@MANY
+@given(spaced_international_phones())
+def test_snapchat_compact_e164_differs_as_listed(value: str) -> None:
+    compact = "+" + "".join(c for c in value if c.isdigit())
+    assert norm_and_hash_phone_number(compact) == sha("1" + compact[1:])  # 9
+    assert hash_identifier("snapchat", "phone", compact) == sha(compact[1:])
+
+
+def test_snapchat_leading_zero_and_dots_differ_as_listed() -> None:
+    rome = "+39 06 6982 1234"
+    assert norm_and_hash_phone_number(rome) == sha("3966982 1234".replace(" ", ""))  # 10
+    assert hash_identifier("snapchat", "phone", rome) == sha("390669821234")
+    assert norm_and_hash_phone_number("415.555.0100") == sha("1415.555.0100")
+    assert hash_identifier("snapchat", "phone", "415.555.0100", default_region="US") == sha(
+        "14155550100"
+    )
