@@ -153,6 +153,11 @@ def processes(env: dict[str, str]) -> list[Proc]:
                 "--port",
                 str(SANDBOX_PORT),
                 "--no-access-log",
+                # as adscale_sandbox.main.SERVER_OPTIONS: long Graph URLs reach the app
+                "--http",
+                "h11",
+                "--h11-max-incomplete-event-size",
+                str(16 * 1024 * 1024),
             ],
             port=SANDBOX_PORT,
         )

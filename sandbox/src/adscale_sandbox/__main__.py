@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uvicorn
 
-from adscale_sandbox.main import create_app
+from adscale_sandbox.main import SERVER_OPTIONS, create_app
 from adscale_sandbox.settings import Settings
 
 
@@ -15,6 +15,7 @@ def main() -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        **SERVER_OPTIONS,
     )
 
 

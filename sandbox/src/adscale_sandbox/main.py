@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from adscale_sandbox import admin
 from adscale_sandbox.core import PlatformError, Sandbox, platform_error_handler
-from adscale_sandbox.platforms import google, google_ads, meta, snapchat, tiktok
+from adscale_sandbox.platforms import google, google_ads, meta, meta_graph, snapchat, tiktok
 from adscale_sandbox.settings import Settings
 
 MOUNTS = (
     ("/meta/www", meta.www_router),
     ("/meta/graph", meta.router),
+    ("/meta/graph", meta_graph.fallback_router),  # after meta.router: batch, unknown paths
     ("/google/accounts", google.accounts_router),
     ("/google/oauth2", google.oauth2_router),
     ("/google/datamanager", google.router),
@@ -23,6 +25,17 @@ MOUNTS = (
     ("/snapchat/accounts", snapchat.accounts_router),
     ("/snapchat/adsapi", snapchat.router),
 )
+
+
+# How uvicorn serves the sandbox (``python -m adscale_sandbox``, deploy/stack.py, the
+# conformance tests): h11 with room for 16 MiB request heads, so a Graph URL too long for
+# Graph still reaches the app and gets Graph's error, not the HTTP server's plain-text 400
+# (httptools stops near 64 KiB, which the Meta SDK takes for a success).
+MAX_REQUEST_HEAD_BYTES = 16 * 1024 * 1024
+SERVER_OPTIONS: dict[str, Any] = {
+    "http": "h11",
+    "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,
+}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.sandbox = sandbox
     app.add_exception_handler(PlatformError, platform_error_handler)
+    app.add_middleware(meta_graph.GraphPathMiddleware)
     for prefix, router in MOUNTS:
         app.include_router(router, prefix=prefix, include_in_schema=False)
     app.include_router(admin.router)

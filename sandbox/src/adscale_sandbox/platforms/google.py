@@ -42,6 +42,14 @@ from adscale_sandbox.platforms.common import (
     redirect_back,
     sign_in,
 )
+from adscale_sandbox.platforms.google_json import (
+    DuplicateField,
+    camel,
+    canonical,
+    query_param,
+    wants_enum_numbers,
+    with_enum_numbers,
+)
 
 PLATFORM = "google"
 SERVICE = "datamanager.googleapis.com"
@@ -98,6 +106,15 @@ def violation(field: str, reason: str, description: str) -> dict[str, str]:
 def invalid_format(description: str) -> PlatformError:
     """A body Google could not parse at all."""
     return bad_request([violation("", "INVALID_FORMAT", description)], state.new_request_id())
+
+
+def duplicate_field(exc: DuplicateField) -> PlatformError:
+    return invalid_format(f'Invalid JSON payload received. Field "{exc}" is given twice.')
+
+
+def answer(request: Request, body: dict[str, Any]) -> Response:
+    """A Data Manager answer, enums as numbers when the call asked ``enum-encoding=int``."""
+    return json_response(with_enum_numbers(body) if wants_enum_numbers(request) else body)
 
 
 def permission_denied(request_id: str) -> PlatformError:
@@ -393,9 +410,12 @@ def _check_account(
 async def _user_list_request(request: Request, partial: bool) -> dict[str, Any]:
     """The UserList in the body, validated (``partial`` for a PATCH)."""
     try:
-        return _validate_user_list(await read_json(request), partial)
+        body = canonical(await read_json(request))
+    except DuplicateField as exc:
+        raise duplicate_field(exc) from exc
     except ValueError as exc:
         raise invalid_format(f"Invalid JSON payload: {exc}") from exc
+    return _validate_user_list(body, partial)
 
 
 def _validate_user_list(body: Any, partial: bool) -> dict[str, Any]:
@@ -477,7 +497,7 @@ async def create_user_list(
         )
 
     audience = await ctx.store.run(_work)
-    return json_response(_user_list_body(audience))
+    return answer(request, _user_list_body(audience))
 
 
 @router.get("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists")
@@ -495,13 +515,13 @@ async def list_user_lists(
         return state.list_audiences(conn, PLATFORM, account_id, now=at, delay=ctx.delay)
 
     audiences = await ctx.store.run(_work)
-    size = int(request.query_params.get("pageSize", "1000") or 1000)
-    start = int(request.query_params.get("pageToken", "0") or 0)
+    size = int(query_param(request, "pageSize") or 1000)
+    start = int(query_param(request, "pageToken") or 0)
     page = audiences[start : start + size]
     body: dict[str, Any] = {"userLists": [_user_list_body(a) for a in page]}
     if start + size < len(audiences):
         body["nextPageToken"] = str(start + size)
-    return json_response(body)
+    return answer(request, body)
 
 
 def _owned_list(
@@ -536,7 +556,7 @@ async def get_user_list(
     audience = await ctx.store.run(
         lambda c: _owned_list(c, account_type, account_id, list_id, principal, ctx.delay)
     )
-    return json_response(_user_list_body(audience))
+    return answer(request, _user_list_body(audience))
 
 
 @router.patch("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists/{list_id}")
@@ -549,8 +569,8 @@ async def patch_user_list(
 ) -> Response:
     ctx = sandbox_of(request)
     body = await _user_list_request(request, partial=True)
-    mask = request.query_params.get("updateMask")
-    fields = [f.strip() for f in mask.split(",")] if mask else list(body)
+    mask = query_param(request, "updateMask")
+    fields = [camel(f.strip()) for f in mask.split(",")] if mask else list(body)
     at = now()
 
     def _work(conn: sqlite3.Connection) -> state.Audience:
@@ -571,7 +591,7 @@ async def patch_user_list(
         return audience
 
     audience = await ctx.store.run(_work)
-    return json_response(_user_list_body(audience))
+    return answer(request, _user_list_body(audience))
 
 
 @router.delete("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists/{list_id}")
@@ -589,7 +609,7 @@ async def delete_user_list(
         state.delete_audience(conn, audience)
 
     await ctx.store.run(_work)
-    return json_response({})
+    return answer(request, {})
 
 
 # --------------------------------------------------------------------------- audience members
@@ -769,12 +789,17 @@ def _malformed(value: Any, encoding: str) -> bool:
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
-    return await read_json_object(
+    body = await read_json_object(
         request,
         invalid_format,
         "Invalid JSON payload received. ",
         "The request body must be a JSON object.",
     )
+    try:
+        result: dict[str, Any] = canonical(body)
+    except DuplicateField as exc:
+        raise duplicate_field(exc) from exc
+    return result
 
 
 def _resolve_lists(
@@ -850,7 +875,7 @@ async def _members_call(request: Request, principal: Principal, remove: bool) ->
         )
 
     await ctx.store.run(_work)
-    return json_response({"requestId": request_id})
+    return answer(request, {"requestId": request_id})
 
 
 @router.post("/v1/audienceMembers:ingest")
@@ -928,7 +953,7 @@ async def remove_all(request: Request, principal: Principal = Depends(authorized
         )
 
     await ctx.store.run(_work)
-    return json_response({"requestId": request_id})
+    return answer(request, {"requestId": request_id})
 
 
 def _match_range(matched: int, unique: int) -> str:
@@ -946,7 +971,7 @@ def _match_range(matched: int, unique: int) -> str:
 @router.api_route("/v1/requestStatus:retrieve", methods=["GET", "POST"])
 async def request_status(request: Request, principal: Principal = Depends(authorized)) -> Response:
     ctx = sandbox_of(request)
-    request_id = request.query_params.get("requestId")
+    request_id = query_param(request, "requestId")
     if request.method == "POST" and not request_id:
         body = await _json_body(request)
         request_id = str(body.get("requestId", ""))
@@ -990,7 +1015,7 @@ async def request_status(request: Request, principal: Principal = Depends(author
                 }
             }
         statuses.append(entry)
-    return json_response({"requestStatusPerDestination": statuses})
+    return answer(request, {"requestStatusPerDestination": statuses})
 
 
 def utc_iso(ts: float) -> str:
