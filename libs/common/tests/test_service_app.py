@@ -228,3 +228,34 @@ async def test_a_401_for_no_user_names_the_bearer_scheme(client):
         response = await client.get(path, headers=anonymous)
         assert response.status_code == 401, response.text
         assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def _health_of(engine_a, kafka: str, **checks) -> httpx.Response:
+    async def failing(_request) -> str:
+        return "error: smtp host not set"
+
+    url = engine_a.url.render_as_string(hide_password=False)
+    app = create_service_app(
+        _Settings(database_url=url, internal_token_key=KEY, kafka_bootstrap=kafka, log_json=False),
+        service="commontest",
+        title="t",
+        **{kind: {"mail": failing} for kind in checks},
+    )
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as c:
+            return await c.get("/health")
+
+
+async def test_a_failing_advisory_check_is_degraded_but_still_serving(engine_a, adscale_infra):
+    advisory = await _health_of(engine_a, adscale_infra.kafka_bootstrap, advisory_checks=True)
+    assert advisory.status_code == 200
+    body = advisory.json()
+    assert body["status"] == "degraded"
+    assert body["checks"] == {
+        "database": "ok",
+        "kafka": "ok",
+        "mail": "error: smtp host not set",
+    }
+    critical = await _health_of(engine_a, adscale_infra.kafka_bootstrap, health_checks=True)
+    assert critical.status_code == 503 and critical.json()["status"] == "degraded"

@@ -87,7 +87,8 @@ async def test_health_is_degraded_with_the_reason_when_mail_cannot_go_out(
             transport=httpx.ASGITransport(app=working), base_url="http://identity"
         ) as client:
             healthy = await client.get("/health")
-    assert degraded.status_code == 503
+    # Degraded, with the reason, but still serving: sign-in does not depend on mail.
+    assert degraded.status_code == 200
     body = degraded.json()
     assert body["status"] == "degraded"
     assert body["checks"]["mail"].startswith("error: IDENTITY_SMTP_HOST is not set")

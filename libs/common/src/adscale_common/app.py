@@ -119,6 +119,7 @@ def create_service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     health_checks: Mapping[str, HealthCheck] | None = None,
+    advisory_checks: Mapping[str, HealthCheck] | None = None,
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(service, settings.log_level, json=settings.log_json)
@@ -148,7 +149,7 @@ def create_service_app(
     app.state.settings = settings
     app.router.redirect_slashes = False  # TrailingSlashMiddleware serves /path/ as /path
     install_error_handlers(app)
-    app.include_router(health_router(service, health_checks))
+    app.include_router(health_router(service, health_checks, advisory_checks))
     for router in routers:
         app.include_router(router)
     app.add_middleware(TrailingSlashMiddleware)

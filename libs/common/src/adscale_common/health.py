@@ -1,6 +1,10 @@
 """Internal ``/health``: the database, the Kafka broker and a service's own checks.
 
 A check answers ``"ok"`` or ``"error: <reason>"``; any error makes the service degraded.
+A failing critical check (the database, Kafka, a service's ``extra`` checks) answers
+503, so orchestrators stop routing to the process; a failing ``advisory`` check (a
+side feature such as outgoing mail) is reported with its reason under a 200, so the
+rest of the service keeps serving and no probe restarts it for it.
 """
 
 from __future__ import annotations
@@ -45,9 +49,14 @@ async def check_kafka(bootstrap: str) -> str:
 HealthCheck = Callable[[Request], Awaitable[str]]
 
 
-def health_router(service: str, extra: Mapping[str, HealthCheck] | None = None) -> APIRouter:
+def health_router(
+    service: str,
+    extra: Mapping[str, HealthCheck] | None = None,
+    advisory: Mapping[str, HealthCheck] | None = None,
+) -> APIRouter:
     router = APIRouter()
-    own = dict(extra or {})
+    own = {**(extra or {}), **(advisory or {})}
+    critical = {"database", "kafka", *(extra or {})}
 
     @router.get("/health", include_in_schema=False)
     async def health(request: Request) -> JSONResponse:
@@ -63,6 +72,7 @@ def health_router(service: str, extra: Mapping[str, HealthCheck] | None = None) 
             **dict(zip(own, others, strict=True)),
         }
         ok = all(v == "ok" for v in checks.values())
+        serving = all(v == "ok" for k, v in checks.items() if k in critical)
         body = {
             "status": "ok" if ok else "degraded",
             "service": service,
@@ -70,6 +80,6 @@ def health_router(service: str, extra: Mapping[str, HealthCheck] | None = None) 
             "checks": checks,
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
         }
-        return JSONResponse(body, status_code=200 if ok else 503)
+        return JSONResponse(body, status_code=200 if serving else 503)
 
     return router

@@ -32,7 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="AdScale Identity",
         routers=[auth_router, api_key_router, internal_router],
         on_startup=[_check_keys],
-        health_checks={"mail": mail},
+        # Mail is advisory: without it resets cannot go out, but sign-in must keep working
+        # and no probe may restart identity for it (see the README).
+        advisory_checks={"mail": mail},
     )
 
 
