@@ -176,44 +176,46 @@ async def test_fresh_broker_first_revocations_are_refused_within_two_seconds(
 async def test_topic_created_after_the_gateway_started(upstreams, redis_clean, identity, workdir):
     """No auto-creation: the topics appear only when another process creates them; the
     gateway follows them, and follows partitions added later."""
-    async with private_broker(workdir, auto_create_topics=False) as broker:
-        async with running_gateway(upstreams, redis_clean, broker.bootstrap) as gateway:
-            raw, _ = upstreams.add_api_key("pro")
-            assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
-            await asyncio.sleep(2.5)
-            assert await broker.topics() == set()  # the gateway creates nothing
-            report = _listener(gateway)
-            assert report["status"] == "not_live"
-            assert "not available" in str(report["reason"])
-            # Not live: the answer was not kept past the untrusted TTL.
-            calls = upstreams.verify_calls
-            assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
-            assert upstreams.verify_calls == calls + 1
+    async with (
+        private_broker(workdir, auto_create_topics=False) as broker,
+        running_gateway(upstreams, redis_clean, broker.bootstrap) as gateway,
+    ):
+        raw, _ = upstreams.add_api_key("pro")
+        assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
+        await asyncio.sleep(2.5)
+        assert await broker.topics() == set()  # the gateway creates nothing
+        report = _listener(gateway)
+        assert report["status"] == "not_live"
+        assert "not available" in str(report["reason"])
+        # Not live: the answer was not kept past the untrusted TTL.
+        calls = upstreams.verify_calls
+        assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
+        assert upstreams.verify_calls == calls + 1
 
-            await _create_service_topics(broker.bootstrap)
-            assert await _wait_live(gateway) < 10
-            await identity.start_relay(broker.bootstrap)
-            trusted = await _trusted_key(gateway, upstreams)
-            await _refused_within(gateway, trusted, await identity.revoke(trusted))
+        await _create_service_topics(broker.bootstrap)
+        assert await _wait_live(gateway) < 10
+        await identity.start_relay(broker.bootstrap)
+        trusted = await _trusted_key(gateway, upstreams)
+        await _refused_within(gateway, trusted, await identity.revoke(trusted))
 
-            # Partitions added: the listener takes the new one without a restart.
-            admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
-            await admin.start()
-            try:
-                await admin.create_partitions({"identity.events": NewPartitions(total_count=4)})
-            finally:
-                await admin.close()
-            deadline = time.monotonic() + 10
-            while _listener(gateway)["partitions"] != 7 or not gateway.gateway.revocations.live:
-                assert time.monotonic() < deadline, _listener(gateway)
-                await asyncio.sleep(0.1)
-            # Identity restarted since (a new producer knows 4 partitions): an event keyed
-            # to the new partition is seen too.
-            await identity.stop_relay()
-            await identity.start_relay(broker.bootstrap)
-            key_on_new = await _key_on_partition(upstreams, partition=3, of=4)
-            await _trusted_key_for(gateway, upstreams, key_on_new)
-            await _refused_within(gateway, key_on_new, await identity.revoke(key_on_new))
+        # Partitions added: the listener takes the new one without a restart.
+        admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
+        await admin.start()
+        try:
+            await admin.create_partitions({"identity.events": NewPartitions(total_count=4)})
+        finally:
+            await admin.close()
+        deadline = time.monotonic() + 10
+        while _listener(gateway)["partitions"] != 7 or not gateway.gateway.revocations.live:
+            assert time.monotonic() < deadline, _listener(gateway)
+            await asyncio.sleep(0.1)
+        # Identity restarted since (a new producer knows 4 partitions): an event keyed
+        # to the new partition is seen too.
+        await identity.stop_relay()
+        await identity.start_relay(broker.bootstrap)
+        key_on_new = await _key_on_partition(upstreams, partition=3, of=4)
+        await _trusted_key_for(gateway, upstreams, key_on_new)
+        await _refused_within(gateway, key_on_new, await identity.revoke(key_on_new))
 
 
 async def _key_on_partition(upstreams: Upstreams, *, partition: int, of: int) -> str:

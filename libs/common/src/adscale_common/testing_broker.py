@@ -126,7 +126,8 @@ class PrivateBroker:
 
     async def start(self, timeout: float = 120.0) -> None:
         with self.log.open("ab") as log:
-            self._process = subprocess.Popen(  # noqa: S603
+            # Popen returns at once (the broker runs in the background).
+            self._process = subprocess.Popen(  # noqa: S603, ASYNC220
                 [*self._command, MAIN_CLASS, str(self.config)],
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -51,7 +51,8 @@ class ListenerHealth:
         return self.trusted_epoch() is not None
 
     async def wait_live(self, poll_seconds: float = 0.05) -> None:
-        while not self.live:
+        # Liveness also lapses with time (no fetch response lately): polled, not signalled.
+        while not self.live:  # noqa: ASYNC110
             await asyncio.sleep(poll_seconds)
 
     def observe(self, seen: Observation) -> None:
