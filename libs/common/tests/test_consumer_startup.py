@@ -8,7 +8,6 @@ partitions added later, stayed unconsumed until aiokafka's 5-minute metadata ref
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 
@@ -18,21 +17,13 @@ from aiokafka.admin import AIOKafkaAdminClient, NewPartitions
 from aiokafka.partitioner import DefaultPartitioner
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from adscale_common.consumer import ConsumerRunner
-from adscale_common.events import Envelope
+from adscale_common.events import Envelope, topic_for
 from adscale_common.kafka import ensure_topics, make_producer, subscribed_consumer
 from adscale_common.testing import InfraUrls
+from adscale_common.testing_consumers import consumer_before_topics, existing_topics
+from adscale_common.worker import ConsumerSpec
 
 pytestmark = pytest.mark.kafka
-
-
-async def _topics(bootstrap: str) -> set[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        return set(await admin.list_topics())
-    finally:
-        await admin.close()
 
 
 async def _handled(engine: AsyncEngine, table: sa.Table, event_id: uuid.UUID) -> bool:
@@ -54,31 +45,20 @@ async def _until(check, timeout: float) -> float:
 async def test_runner_started_before_its_topic_exists_handles_later_events(
     engine_b, sessions_b, effect_table, adscale_infra: InfraUrls, unique_name
 ):
-    topic = f"{unique_name}.events"
-    producer = make_producer(adscale_infra.kafka_bootstrap)
-    await producer.start()
-
     async def record(session: AsyncSession, event: Envelope) -> None:
         await session.execute(effect_table.insert().values(event_id=str(event.id), note="ok"))
 
-    runner = ConsumerRunner(
-        name=f"{unique_name}-group",
-        topics=[topic],
-        handlers={f"{unique_name}.happened": record},
-        sessionmaker=sessions_b,
-        bootstrap=adscale_infra.kafka_bootstrap,
-        producer=producer,
-    )
-    assert topic not in await _topics(adscale_infra.kafka_bootstrap)
-    task = asyncio.create_task(runner.run())
-    try:
-        await asyncio.sleep(2)  # joined the group while the topic did not exist
-        assert not task.done()
-        # Another process creates it (unless the broker auto-created it for our metadata
-        # request, as the development broker does).
+    kind = f"{unique_name}.happened"
+    spec = ConsumerSpec(name=unique_name, topics=[topic_for(kind)], handlers={kind: record})
+    async with consumer_before_topics(
+        spec, sessionmaker=sessions_b, bootstrap=adscale_infra.kafka_bootstrap
+    ) as late:
+        topic = late.topics[topic_for(kind)]
+        # Another process creates it (unless the broker auto-created it for the consumer's
+        # metadata request, as the development broker does).
         await ensure_topics(adscale_infra.kafka_bootstrap, [topic])
-        first = Envelope(type=f"{unique_name}.happened", source="t", subject="a")
-        await producer.send_and_wait(topic, first.model_dump_json().encode(), key=b"a")
+        first = Envelope(type=kind, source="t", subject="a")
+        await late.publish(first)
         took = await _until(lambda: _handled(engine_b, effect_table, first.id), 15)
         assert took < 5
 
@@ -93,20 +73,14 @@ async def test_runner_started_before_its_topic_exists_handles_later_events(
         await fresh.start()
         try:
             subject = _subject_on_partition(4, of=5)
-            late = Envelope(type=f"{unique_name}.happened", source="t", subject=subject)
+            later = Envelope(type=kind, source="t", subject=subject)
             sent = await fresh.send_and_wait(
-                topic, late.model_dump_json().encode(), key=subject.encode()
+                topic, later.model_dump_json().encode(), key=subject.encode()
             )
             assert sent.partition == 4
         finally:
             await fresh.stop()
-        await _until(lambda: _handled(engine_b, effect_table, late.id), 15)
-    finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await producer.stop()
+        await _until(lambda: _handled(engine_b, effect_table, later.id), 15)
 
 
 def _subject_on_partition(partition: int, *, of: int) -> str:
@@ -122,7 +96,7 @@ async def test_groupless_subscription_is_assigned_a_topic_created_later(
     adscale_infra: InfraUrls, unique_name
 ):
     topic = f"{unique_name}.feed"
-    assert topic not in await _topics(adscale_infra.kafka_bootstrap)
+    assert topic not in await existing_topics(adscale_infra.kafka_bootstrap)
     consumer = await subscribed_consumer(
         [topic], bootstrap=adscale_infra.kafka_bootstrap, group=None, auto_offset_reset="earliest"
     )

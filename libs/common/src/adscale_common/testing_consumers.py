@@ -108,3 +108,24 @@ async def handles_events_published_after_start(
         for event in events:
             await late.publish(event)
         return await late.handled(len(events))
+
+
+async def every_group_handles_events_published_after_start(
+    specs: list[ConsumerSpec],
+    events: list[Envelope],
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bootstrap: str,
+    within_seconds: float = 10.0,
+) -> None:
+    """For each spec, the ``events`` of a type it handles (e.g. one of every type from
+    ``adscale_contracts.samples``), published after the group started before its topics
+    existed, are all handled within ``within_seconds``."""
+    for spec in specs:
+        seconds = await handles_events_published_after_start(
+            spec,
+            [e for e in events if e.type in spec.handlers],
+            sessionmaker=sessionmaker,
+            bootstrap=bootstrap,
+        )
+        assert seconds < within_seconds, f"{spec.name}: {seconds:.1f} s"
