@@ -42,6 +42,7 @@ async def _status_within(
         response = await api.get("/usage", headers={"X-API-Key": key})
         elapsed = time.monotonic() - since
         if response.status_code == expected:
+            print(f"/usage answered {expected} after {elapsed:.2f} s")
             return elapsed
         assert response.status_code == passing, response.text
         assert elapsed < BOUND, f"still {response.status_code} {elapsed:.2f} s after the change"
