@@ -59,13 +59,16 @@ class ListenerHealth:
         moved = seen.assignment != self._assignment
         self._assignment = seen.assignment
         self._oldest_fetch = seen.oldest_fetch
+        problem = seen.problem
+        if problem is None and time.monotonic() - seen.oldest_fetch > self.stale_after:
+            problem = "no fetch response from the broker lately"
         if self._live:
             if moved:
                 self._lose("partitions reassigned")
-            elif seen.problem is not None:
-                self._lose(seen.problem)
-        elif seen.problem is not None:
-            self._reason = seen.problem
+            elif problem is not None:
+                self._lose(problem)
+        elif problem is not None:
+            self._reason = problem
         elif not seen.caught_up:
             self._reason = "catching up"
         else:
