@@ -395,11 +395,9 @@ async def deliver(api: httpx.AsyncClient, event: dict[str, Any]) -> httpx.Respon
     )
 
 
-async def upgrade(api: httpx.AsyncClient, member: Member, plan: str = "pro") -> str:
-    """A paid checkout completes; returns the Stripe subscription id once the plan is visible
-    in identity (``/auth/me``) and billing (``/usage``)."""
-    subscription = f"sub_{uuid.uuid4().hex[:20]}"
-    event = stripe_event(
+def checkout_completed(member: Member, plan: str, subscription: str) -> dict[str, Any]:
+    """Stripe's ``checkout.session.completed`` for a paid subscription of ``member``."""
+    return stripe_event(
         "checkout.session.completed",
         {
             "id": f"cs_test_{uuid.uuid4().hex[:24]}",
@@ -413,7 +411,13 @@ async def upgrade(api: httpx.AsyncClient, member: Member, plan: str = "pro") -> 
             "metadata": {"user_id": member.id, "plan": plan},
         },
     )
-    response = await deliver(api, event)
+
+
+async def upgrade(api: httpx.AsyncClient, member: Member, plan: str = "pro") -> str:
+    """A paid checkout completes; returns the Stripe subscription id once the plan is visible
+    in identity (``/auth/me``) and billing (``/usage``)."""
+    subscription = f"sub_{uuid.uuid4().hex[:20]}"
+    response = await deliver(api, checkout_completed(member, plan, subscription))
     assert response.status_code == 200, response.text
     await eventually(api, "/auth/me", member.headers, lambda b: b["plan"] == plan)
     await eventually(api, "/usage", member.headers, lambda b: b["plan"] == plan)

@@ -11,7 +11,6 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from redis.asyncio import Redis
 
@@ -19,9 +18,7 @@ from adscale_common.testing import InfraUrls
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gateway.main import create_app
-from gateway.settings import Settings
-from gw_support import KEY, Upstreams, echo_app, identity_app, new_key, serve
+from gw_support import Upstreams, new_key, running_gateway
 
 
 @pytest.fixture
@@ -40,24 +37,5 @@ async def redis_clean(adscale_infra: InfraUrls) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def gateway(upstreams: Upstreams, redis_clean: str, adscale_infra: InfraUrls):
-    async with serve(identity_app(upstreams)) as identity, serve(echo_app(upstreams)) as echo:
-        settings = Settings(
-            internal_token_key=KEY,
-            redis_url=redis_clean,
-            kafka_bootstrap=adscale_infra.kafka_bootstrap,
-            identity_url=identity,
-            campaigns_url=echo,
-            audience_sync_url=echo,
-            # nothing listens on port 9: a real connection refusal
-            billing_url="http://127.0.0.1:9",
-            upstream_timeout_seconds=0.5,
-            log_json=False,
-        )
-        app = create_app(settings)
-        inner = app.app  # RequestIdMiddleware -> Gateway
-        async with inner.api.router.lifespan_context(inner.api):
-            transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                client.gateway = inner  # type: ignore[attr-defined]
-                client.echo_url = echo  # type: ignore[attr-defined]
-                yield client
+    async with running_gateway(upstreams, redis_clean, adscale_infra.kafka_bootstrap) as client:
+        yield client

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import jwt
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,6 +22,8 @@ from jwt.algorithms import OKPAlgorithm
 
 from adscale_common.internal_auth import verify_internal_token
 from adscale_contracts.api_keys import generate_api_key
+from gateway.main import create_app
+from gateway.settings import Settings
 
 KEY = "gateway-test-internal-key-0123456789"
 
@@ -144,3 +147,32 @@ async def serve(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@contextlib.asynccontextmanager
+async def running_gateway(
+    upstreams: Upstreams, redis_url: str, kafka_bootstrap: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in process (lifespan run, revocation listener on ``kafka_bootstrap``),
+    identity and an echo service as upstreams; yields a client with ``.gateway`` set."""
+    async with serve(identity_app(upstreams)) as identity, serve(echo_app(upstreams)) as echo:
+        settings = Settings(
+            internal_token_key=KEY,
+            redis_url=redis_url,
+            kafka_bootstrap=kafka_bootstrap,
+            identity_url=identity,
+            campaigns_url=echo,
+            audience_sync_url=echo,
+            # nothing listens on port 9: a real connection refusal
+            billing_url="http://127.0.0.1:9",
+            upstream_timeout_seconds=0.5,
+            log_json=False,
+        )
+        app = create_app(settings)
+        inner = app.app  # RequestIdMiddleware -> Gateway
+        async with inner.api.router.lifespan_context(inner.api):
+            transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+                client.gateway = inner  # type: ignore[attr-defined]
+                client.echo_url = echo  # type: ignore[attr-defined]
+                yield client

@@ -194,7 +194,7 @@ async def test_revocation_event_on_kafka_refuses_the_key_within_two_seconds(
 
     raw, owner = upstreams.add_api_key("pro")
     assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
-    await asyncio.wait_for(gateway.gateway.revocations_ready.wait(), timeout=20)
+    await asyncio.wait_for(gateway.gateway.revocations.wait_live(), timeout=20)
 
     del upstreams.api_keys[raw]
     event = build(

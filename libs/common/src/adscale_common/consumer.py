@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.events import Envelope, dlq_topic
+from adscale_common.kafka import METADATA_MAX_AGE_MS, subscribed_consumer
 from adscale_common.messaging import inbox_event
 from adscale_common.observability import event_id_var
 
@@ -66,6 +67,7 @@ class ConsumerRunner:
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
         max_backoff_seconds: float = 10.0,
+        metadata_max_age_ms: int = METADATA_MAX_AGE_MS,
     ) -> None:
         self.name = name
         self.topics = topics
@@ -76,21 +78,10 @@ class ConsumerRunner:
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.max_backoff_seconds = max_backoff_seconds
+        self.metadata_max_age_ms = metadata_max_age_ms
         self.stats = ConsumerStats()
         self._consumer: AIOKafkaConsumer | None = None
         self._stopping = False
-
-    def _make_consumer(self) -> AIOKafkaConsumer:
-        return AIOKafkaConsumer(
-            *self.topics,
-            bootstrap_servers=self.bootstrap,
-            group_id=self.name,
-            client_id=self.name,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            isolation_level="read_committed",
-            max_poll_records=200,
-        )
 
     async def _claim_and_handle(
         self, record: ConsumerRecord[bytes, bytes], event: Envelope
@@ -170,8 +161,17 @@ class ConsumerRunner:
             event_id_var.reset(token)
 
     async def start(self) -> None:
-        self._consumer = self._make_consumer()
-        await self._consumer.start()
+        """Join the group. A topic that does not exist yet is no error: the group follows
+        its subscription, so the topic is consumed from its first event once it appears."""
+        self._consumer = await subscribed_consumer(
+            self.topics,
+            bootstrap=self.bootstrap,
+            group=self.name,
+            metadata_max_age_ms=self.metadata_max_age_ms,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_records=200,
+        )
 
     async def run(self) -> None:
         if self._consumer is None:

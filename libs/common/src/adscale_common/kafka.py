@@ -1,11 +1,12 @@
-"""Kafka producer factory and topic provisioning."""
+"""Kafka producer and consumer factories, and topic provisioning."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -22,6 +23,46 @@ def make_producer(bootstrap: str, *, client_id: str = "adscale") -> AIOKafkaProd
         linger_ms=5,
         request_timeout_ms=15000,
     )
+
+
+# How often a consumer re-reads cluster metadata. aiokafka's default (5 minutes) means a
+# topic created after the consumer started, partitions added to it, or a topic whose
+# leaders were still being elected at the first look stay unconsumed for minutes. One
+# small metadata request a second lets a consumer follow its subscription within a second.
+METADATA_MAX_AGE_MS = 1000
+
+
+async def subscribed_consumer(
+    topics: Iterable[str],
+    *,
+    bootstrap: str,
+    group: str | None,
+    metadata_max_age_ms: int = METADATA_MAX_AGE_MS,
+    **options: Any,
+) -> AIOKafkaConsumer:
+    """A started consumer that follows its subscription to ``topics``.
+
+    With a ``group`` the broker assigns partitions and rebalances the group when the
+    subscribed topics' partitions change; without one, every partition of the topics is
+    read by this process, reassigned from metadata. Either way the subscription is made
+    after ``start()``: given to the constructor, a topic that does not exist yet makes
+    ``start()`` wait for it and then fail. Offsets are never committed automatically.
+    """
+    options.setdefault("client_id", group or "adscale-listener")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        metadata_max_age_ms=metadata_max_age_ms,
+        **options,
+    )
+    await consumer.start()
+    try:
+        consumer.subscribe(topics=sorted(set(topics)))
+    except BaseException:
+        await consumer.stop()
+        raise
+    return consumer
 
 
 async def ensure_topics(

@@ -65,7 +65,6 @@ async def run_worker(
     for spec in consumers:
         topics.update(spec.topics)
     topics.update(dlq_topic(t) for t in list(topics))
-    await ensure_topics(settings.kafka_bootstrap, topics)
 
     producer = make_producer(settings.kafka_bootstrap, client_id=f"{service}-worker")
     await producer.start()
@@ -95,7 +94,14 @@ async def run_worker(
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
 
-    jobs = [asyncio.create_task(supervised("relay", relay.run))]
+    # Consumers follow their subscription, so nothing waits for the topics: they are
+    # created in the background (retried while the broker is not ready yet).
+    jobs = [
+        asyncio.create_task(
+            supervised("topics", functools.partial(ensure_topics, settings.kafka_bootstrap, topics))
+        ),
+        asyncio.create_task(supervised("relay", relay.run)),
+    ]
     jobs += [asyncio.create_task(supervised(r.name, r.run)) for r in runners]
     jobs += [
         asyncio.create_task(supervised(_task_name(t), functools.partial(t, ctx))) for t in tasks

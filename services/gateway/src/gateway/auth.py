@@ -125,36 +125,74 @@ class JwtVerifier:
 
 @dataclass
 class _CacheEntry:
-    expires: float
+    cached_at: float
     caller: Caller | None  # None: a key identity does not know (negative cache)
+    epoch: int | None  # the listener epoch the answer is trusted in; None: never trusted
+
+
+def _never_trusted() -> int | None:
+    return None
 
 
 class ApiKeyVerifier:
+    """Caches identity's answers. An answer is kept ``ttl_seconds`` only while the
+    revocation listener that would evict it is live in the epoch it was cached in
+    (``trusted_epoch``); otherwise ``untrusted_ttl_seconds`` (at most the revocation bound).
+    Answers given while an eviction arrived, or that disagree with a plan change billing
+    announced and identity has not projected yet, are not trusted either."""
+
     def __init__(
         self,
         lookup: Callable[[str], Awaitable[ApiKeyVerifyResponse | None]],
         *,
+        trusted_epoch: Callable[[], int | None] = _never_trusted,
         ttl_seconds: float = 30.0,
+        untrusted_ttl_seconds: float = 1.0,
         negative_ttl_seconds: float = 5.0,
+        plan_hold_seconds: float = 60.0,
         max_entries: int = 100_000,
     ) -> None:
         self._lookup = lookup
+        self._trusted_epoch = trusted_epoch
         self.ttl = ttl_seconds
+        self.untrusted_ttl = untrusted_ttl_seconds
         self.negative_ttl = negative_ttl_seconds
+        self.plan_hold = plan_hold_seconds
         self.max_entries = max_entries
         self._cache: dict[str, _CacheEntry] = {}
+        self._evictions = 0  # grows with every revocation / plan event
+        self._announced_plans: dict[str, tuple[str, float]] = {}  # user -> (plan, until)
 
     @staticmethod
     def _digest(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
+    def _fresh(self, entry: _CacheEntry, now: float) -> bool:
+        age = now - entry.cached_at
+        if entry.caller is None:
+            return age < self.negative_ttl
+        epoch = self._trusted_epoch()
+        if epoch is not None and entry.epoch == epoch:
+            return age < self.ttl
+        return age < self.untrusted_ttl
+
+    def _plan_settled(self, caller: Caller) -> bool:
+        announced = self._announced_plans.get(caller.user_id)
+        if announced is None:
+            return True
+        plan, until = announced
+        if caller.plan == plan or until < time.monotonic():
+            del self._announced_plans[caller.user_id]
+            return True
+        return False
+
     async def verify(self, raw: str) -> Caller:
         if not is_well_formed_api_key(raw):
             raise InvalidCredentials("malformed API key")
         digest = self._digest(raw)
-        now = time.monotonic()
         entry = self._cache.get(digest)
-        if entry is None or entry.expires < now:
+        if entry is None or not self._fresh(entry, time.monotonic()):
+            epoch, evictions = self._trusted_epoch(), self._evictions
             found = await self._lookup(raw)
             caller = (
                 Caller(
@@ -166,15 +204,22 @@ class ApiKeyVerifier:
                 if found
                 else None
             )
+            trusted = (
+                epoch is not None
+                and epoch == self._trusted_epoch()
+                and evictions == self._evictions
+                and (caller is None or self._plan_settled(caller))
+            )
             if len(self._cache) >= self.max_entries:
                 self._cache.clear()
-            entry = _CacheEntry(now + (self.ttl if caller else self.negative_ttl), caller)
+            entry = _CacheEntry(time.monotonic(), caller, epoch if trusted else None)
             self._cache[digest] = entry
         if entry.caller is None:
             raise InvalidCredentials("unknown API key")
         return entry.caller
 
     def evict_key(self, api_key_id: str) -> int:
+        self._evictions += 1
         doomed = [
             d for d, e in self._cache.items() if e.caller and e.caller.api_key_id == api_key_id
         ]
@@ -183,10 +228,22 @@ class ApiKeyVerifier:
         return len(doomed)
 
     def evict_user(self, user_id: str) -> int:
+        self._evictions += 1
         doomed = [d for d, e in self._cache.items() if e.caller and e.caller.user_id == user_id]
         for d in doomed:
             del self._cache[d]
         return len(doomed)
+
+    def plan_changed(self, user_id: str, new_plan: str) -> int:
+        """Billing announced a new plan: identity may answer the old one until it has
+        projected the change, so answers for this user stay untrusted until they agree."""
+        now = time.monotonic()
+        if len(self._announced_plans) >= self.max_entries:
+            self._announced_plans = {
+                u: held for u, held in self._announced_plans.items() if held[1] >= now
+            }
+        self._announced_plans[user_id] = (new_plan, now + self.plan_hold)
+        return self.evict_user(user_id)
 
 
 class IdentityClient:

@@ -34,6 +34,7 @@ from gateway.auth import (
     InvalidCredentials,
     JwtVerifier,
 )
+from gateway.listener_health import ListenerHealth
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, Identity, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
@@ -142,7 +143,15 @@ class Gateway:
                 ),
             )
             self.jwt = JwtVerifier(identity.jwks)
-            self.api_keys = ApiKeyVerifier(identity.verify_api_key)
+            self.revocations = ListenerHealth(
+                stale_after_seconds=settings.revocations_stale_seconds
+            )
+            self.api_keys = ApiKeyVerifier(
+                identity.verify_api_key,
+                trusted_epoch=self.revocations.trusted_epoch,
+                ttl_seconds=settings.api_key_cache_seconds,
+                untrusted_ttl_seconds=settings.api_key_untrusted_cache_seconds,
+            )
             self.redis = Redis.from_url(
                 settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0
             )
@@ -178,9 +187,8 @@ class Gateway:
                 ttl_seconds=settings.openapi_cache_seconds,
                 own_paths={"/api/v1/health": _HEALTH_DOC},
             )
-            self.revocations_ready = asyncio.Event()
             listener = asyncio.create_task(
-                listen(self.api_keys, settings.kafka_bootstrap, self.revocations_ready)
+                listen(self.api_keys, settings.kafka_bootstrap, self.revocations)
             )
             try:
                 yield
@@ -261,7 +269,9 @@ class Gateway:
             "service": "gateway",
             "timestamp": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "services": services,
-            "dependencies": {"redis": redis},
+            # Not live: API keys are still served, from a cache kept at most
+            # `api_key_untrusted_cache_seconds`, so the gateway's status does not change.
+            "dependencies": {"redis": redis, "revocations": self.revocations.report()},
         }
         return JSONResponse(body, status_code=200 if ok else 503)
 

@@ -1,8 +1,12 @@
 """Evicts cached API-key answers when identity revokes a key or billing changes a plan.
 
-Every gateway instance must see every event, so this consumer has no group:
-it reads all partitions from the latest offset. It keeps no state of its own;
-a gap while it reconnects is covered by the cache's short TTL.
+Every gateway instance must see every event, so this consumer has no group: it
+subscribes to the topics and reads every partition of them from the latest offset,
+following the subscription through cluster metadata (refreshed every second): a topic
+that does not exist yet, one created later by another process, partitions added, leaders
+moving and broker restarts are all picked up without restarting the gateway. A watcher
+reports to :class:`ListenerHealth` whether the listener is live; while it is not, the
+API-key cache keeps answers only briefly (see ``auth.ApiKeyVerifier``).
 """
 
 from __future__ import annotations
@@ -10,85 +14,130 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import IllegalStateError
 from pydantic import ValidationError
 
 from adscale_common.events import Envelope
-from adscale_common.kafka import ensure_topics
+from adscale_common.kafka import subscribed_consumer
+from adscale_contracts.events import ApiKeyRevoked, PlanChanged, parse
 from gateway.auth import ApiKeyVerifier
+from gateway.listener_health import ListenerHealth, Observation
 
 logger = logging.getLogger(__name__)
 
 TOPICS = ("identity.events", "billing.events")
+WATCH_INTERVAL_SECONDS = 0.2
 
 
 def apply_event(verifier: ApiKeyVerifier, envelope: Envelope) -> int:
-    if envelope.type == "identity.api_key_revoked":
-        return verifier.evict_key(str(envelope.data.get("api_key_id")))
-    if envelope.type == "billing.plan_changed":
-        return verifier.evict_user(str(envelope.data.get("user_id")))
+    """Evict what the event makes stale; returns how many cache entries went."""
+    if envelope.type == ApiKeyRevoked.TYPE:
+        revoked = parse(envelope, ApiKeyRevoked)
+        return verifier.evict_key(str(revoked.api_key_id))
+    if envelope.type == PlanChanged.TYPE:
+        change = parse(envelope, PlanChanged)
+        return verifier.plan_changed(str(change.user_id), change.new_plan)
     return 0
 
 
-async def _partitions(bootstrap: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
+async def observe(consumer: AIOKafkaConsumer, topics: tuple[str, ...] = TOPICS) -> Observation:
+    """Is every partition of ``topics`` assigned, fetched lately and consumed to its end?"""
+    assignment = frozenset(consumer.assignment())
+    wanted: set[TopicPartition] = set()
+    problem: str | None = None
+    for topic in topics:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            problem = problem or f"topic {topic} is not available"
+            continue
+        wanted.update(TopicPartition(topic, p) for p in partitions)
+    if problem is None and wanted != assignment:
+        problem = "not every partition is assigned yet"
+    caught_up = True
+    oldest_fetch = time.monotonic()
+    now_ms = time.time() * 1000
+    for tp in assignment:
+        polled_ms = consumer.last_poll_timestamp(tp)
+        if polled_ms is None:
+            problem = problem or "no fetch response yet"
+            oldest_fetch = 0.0
+            continue
+        oldest_fetch = min(oldest_fetch, time.monotonic() - (now_ms - polled_ms) / 1000)
+        try:
+            position = await asyncio.wait_for(consumer.position(tp), timeout=0.05)
+        except TimeoutError:
+            problem = problem or "no position yet"
+            continue
+        highwater = consumer.highwater(tp)
+        if highwater is not None and position < highwater:
+            caught_up = False
+    if not assignment:
+        oldest_fetch = 0.0
+    return Observation(assignment, problem, caught_up, oldest_fetch)
+
+
+async def _watch(consumer: AIOKafkaConsumer, health: ListenerHealth) -> None:
+    while True:
+        try:
+            health.observe(await observe(consumer))
+        except (IllegalStateError, AssertionError):
+            # A partition was taken away while we looked: a reassignment is under way.
+            health.lost("partitions reassigned")
+        await asyncio.sleep(WATCH_INTERVAL_SECONDS)
+
+
+async def _consume(consumer: AIOKafkaConsumer, verifier: ApiKeyVerifier) -> None:
+    async for record in consumer:
+        try:
+            envelope = Envelope.model_validate_json(record.value or b"")
+            evicted = apply_event(verifier, envelope)
+        except ValidationError:
+            logger.warning("undecodable event ignored by gateway", extra={"topic": record.topic})
+            continue
+        if evicted:
+            logger.info("api key cache evicted", extra={"type": envelope.type, "entries": evicted})
+
+
+async def _follow(verifier: ApiKeyVerifier, bootstrap: str, health: ListenerHealth) -> None:
+    """One consumer's life: subscribe, watch, consume until it fails."""
+    consumer = await subscribed_consumer(
+        TOPICS,
+        bootstrap=bootstrap,
+        group=None,
+        client_id="gateway-revocations",
+        auto_offset_reset="latest",
+        fetch_max_wait_ms=500,
+    )
+    watcher = asyncio.create_task(_watch(consumer, health))
     try:
-        described = await admin.describe_topics(list(TOPICS))
+        await _consume(consumer, verifier)
     finally:
-        await admin.close()
-    return [
-        TopicPartition(topic["topic"], partition["partition"])
-        for topic in described
-        for partition in topic["partitions"]
-    ]
+        watcher.cancel()
+        health.lost("listener stopped")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(asyncio.shield(consumer.stop()), timeout=5)
 
 
-async def listen(
-    verifier: ApiKeyVerifier, bootstrap: str, ready: asyncio.Event | None = None
-) -> None:
+async def listen(verifier: ApiKeyVerifier, bootstrap: str, health: ListenerHealth) -> None:
+    """Run until cancelled; a consumer that fails is replaced (with backoff)."""
     delay = 1.0
     while True:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
-        )
+        started = time.monotonic()
         try:
-            await ensure_topics(bootstrap, TOPICS)
-            await consumer.start()
-            partitions = await _partitions(bootstrap)
-            consumer.assign(partitions)
-            # Pin the start position now, so nothing published after `ready` is missed.
-            await consumer.seek_to_end(*partitions)
-            for tp in partitions:
-                await consumer.position(tp)
-            delay = 1.0
-            if ready is not None:
-                ready.set()
-            async for record in consumer:
-                try:
-                    envelope = Envelope.model_validate_json(record.value or b"")
-                except ValidationError:
-                    logger.warning(
-                        "undecodable event ignored by gateway", extra={"topic": record.topic}
-                    )
-                    continue
-                evicted = apply_event(verifier, envelope)
-                if evicted:
-                    logger.info(
-                        "api key cache evicted", extra={"type": envelope.type, "entries": evicted}
-                    )
+            await _follow(verifier, bootstrap, health)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            health.lost(f"listener failed: {type(exc).__name__}")
             logger.error(
                 "revocation listener failed; reconnecting",
                 extra={"error": repr(exc)},
                 exc_info=True,
             )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(consumer.stop()), timeout=5)
+        if time.monotonic() - started > 60:
+            delay = 1.0
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)

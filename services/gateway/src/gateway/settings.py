@@ -32,6 +32,13 @@ class Settings(ServiceSettings):
     openapi_cache_seconds: float = 30.0
     max_buffered_body_bytes: int = 1_048_576
 
+    # API-key answers from identity are cached this long while the revocation listener is
+    # live, and at most `api_key_untrusted_cache_seconds` while it is not (README: "API keys").
+    api_key_cache_seconds: float = Field(default=30.0, gt=0)
+    api_key_untrusted_cache_seconds: float = Field(default=1.0, ge=0, le=2.0)
+    # The listener counts as not live once a partition had no fetch response for this long.
+    revocations_stale_seconds: float = Field(default=1.5, gt=0.5, le=2.0)
+
     # House rate limits (requests per window); the spec's audience-sync limits are fixed.
     rate_limit_user_per_minute: int = 600
     rate_limit_anonymous_per_minute: int = 120

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
-from audience_sync.consumers.kafka import dead_letter, make_consumer
+from audience_sync.consumers.kafka import dead_letter, start_consumer
 from audience_sync.db import unit_of_work
 from audience_sync.models import Segment
 from audience_sync.segment import service as segments
@@ -126,12 +126,11 @@ class ProfilesConsumer:
         self._stopping = True
 
     async def run(self) -> None:
-        consumer = make_consumer(
+        consumer = await start_consumer(
             self.settings.cdp_profiles_topic,
             bootstrap=self.settings.kafka_bootstrap,
             group=self.group,
         )
-        await consumer.start()
         try:
             while not self._stopping:
                 batches = await consumer.getmany(

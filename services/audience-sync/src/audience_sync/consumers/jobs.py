@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from adscale_common.consumer import PoisonMessage, decode_envelope
 from adscale_common.observability import event_id_var
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
-from audience_sync.consumers.kafka import dead_letter, make_consumer
+from audience_sync.consumers.kafka import dead_letter, start_consumer
 from audience_sync.settings import Settings
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.service import JOB_REQUESTED
@@ -59,13 +59,12 @@ class JobsConsumer:
         self._stopping = True
 
     async def run(self) -> None:
-        consumer: AIOKafkaConsumer = make_consumer(
+        consumer: AIOKafkaConsumer = await start_consumer(
             JOBS_TOPIC,
             bootstrap=self.settings.kafka_bootstrap,
             group=self.group,
             max_poll_interval_ms=self.settings.jobs_max_poll_interval_ms,
         )
-        await consumer.start()
         try:
             while not self._stopping:
                 batches = await consumer.getmany(timeout_ms=500, max_records=1)

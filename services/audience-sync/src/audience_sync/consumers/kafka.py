@@ -10,19 +10,20 @@ import logging
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from adscale_common.events import dlq_topic
+from adscale_common.kafka import subscribed_consumer
 
 logger = logging.getLogger(__name__)
 
 
-def make_consumer(
+async def start_consumer(
     topic: str, *, bootstrap: str, group: str, max_poll_interval_ms: int = 300_000
 ) -> AIOKafkaConsumer:
-    return AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=group,
-        client_id=group,
-        enable_auto_commit=False,
+    """A started group consumer of ``topic`` that follows its subscription (a topic that
+    does not exist yet is consumed from its first message once it appears)."""
+    return await subscribed_consumer(
+        [topic],
+        bootstrap=bootstrap,
+        group=group,
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_interval_ms=max_poll_interval_ms,

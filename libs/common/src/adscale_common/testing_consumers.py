@@ -1,0 +1,131 @@
+"""Runs a worker's consumer group before its topics exist (issue 22), for service tests.
+
+:func:`consumer_before_topics` takes a :class:`~adscale_common.worker.ConsumerSpec` as the
+service's worker declares it (same handlers, the same ``ConsumerRunner``) and runs it on
+topics of its own that do not exist yet, in a group of its own, on the shared test broker;
+:meth:`LateTopics.publish` then sends an event to the stand-in of its usual topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adscale_common.consumer import ConsumerRunner
+from adscale_common.events import Envelope
+from adscale_common.kafka import make_producer
+from adscale_common.outbox import encode_event
+from adscale_common.worker import ConsumerSpec
+
+
+@dataclass
+class LateTopics:
+    runner: ConsumerRunner
+    topics: dict[str, str]  # the spec's topic -> the test's topic
+    producer: AIOKafkaProducer
+
+    async def publish(self, event: Envelope) -> None:
+        await self.producer.send_and_wait(
+            self.topics[event.topic],
+            value=encode_event(event.model_dump(mode="json")),
+            key=event.subject.encode(),
+        )
+
+    async def handled(self, count: int, timeout: float = 20.0) -> float:
+        """Seconds until the runner handled ``count`` events (none dead-lettered)."""
+        started = time.monotonic()
+        while self.runner.stats.handled < count:
+            assert self.runner.stats.dead_lettered == 0, "an event was dead-lettered"
+            assert time.monotonic() - started < timeout, (
+                f"{self.runner.stats.handled} of {count} events handled in {timeout} s"
+            )
+            await asyncio.sleep(0.1)
+        return time.monotonic() - started
+
+
+async def existing_topics(bootstrap: str) -> set[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return set(await admin.list_topics())
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def consumer_before_topics(
+    spec: ConsumerSpec,
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bootstrap: str,
+    joined_seconds: float = 1.5,
+) -> AsyncIterator[LateTopics]:
+    suffix = uuid.uuid4().hex[:10]
+    topics = {topic: f"{topic}.late-{suffix}" for topic in spec.topics}
+    assert not set(topics.values()) & await existing_topics(bootstrap)
+    producer = make_producer(bootstrap, client_id=f"late-{suffix}")
+    await producer.start()
+    runner = ConsumerRunner(
+        name=f"{spec.name}-{suffix}",
+        topics=list(topics.values()),
+        handlers=spec.handlers,
+        sessionmaker=sessionmaker,
+        bootstrap=bootstrap,
+        producer=producer,
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        await asyncio.sleep(joined_seconds)  # the group runs before any event exists
+        assert not task.done(), "the consumer stopped before its topics existed"
+        yield LateTopics(runner, topics, producer)
+    finally:
+        runner.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await producer.stop()
+
+
+async def handles_events_published_after_start(
+    spec: ConsumerSpec,
+    events: list[Envelope],
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bootstrap: str,
+) -> float:
+    """Start ``spec``'s consumer before its topics exist, publish ``events`` afterwards,
+    and return the seconds until every one was handled."""
+    assert events, f"no event for {spec.name}"
+    async with consumer_before_topics(spec, sessionmaker=sessionmaker, bootstrap=bootstrap) as late:
+        for event in events:
+            await late.publish(event)
+        return await late.handled(len(events))
+
+
+async def every_group_handles_events_published_after_start(
+    specs: list[ConsumerSpec],
+    events: list[Envelope],
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    bootstrap: str,
+    within_seconds: float = 10.0,
+) -> None:
+    """For each spec, the ``events`` of a type it handles (e.g. one of every type from
+    ``adscale_contracts.samples``), published after the group started before its topics
+    existed, are all handled within ``within_seconds``."""
+    for spec in specs:
+        seconds = await handles_events_published_after_start(
+            spec,
+            [e for e in events if e.type in spec.handlers],
+            sessionmaker=sessionmaker,
+            bootstrap=bootstrap,
+        )
+        assert seconds < within_seconds, f"{spec.name}: {seconds:.1f} s"

@@ -1,0 +1,111 @@
+"""Issue 22: a consumer group started before its topic exists follows its subscription.
+
+Before, the topic was given to the consumer's constructor: ``start()`` waited for the topic
+and then failed, and a topic whose leaders were not elected yet at the first look, or
+partitions added later, stayed unconsumed until aiokafka's 5-minute metadata refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions
+from aiokafka.partitioner import DefaultPartitioner
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adscale_common.events import Envelope, topic_for
+from adscale_common.kafka import ensure_topics, make_producer, subscribed_consumer
+from adscale_common.testing import InfraUrls
+from adscale_common.testing_consumers import consumer_before_topics, existing_topics
+from adscale_common.worker import ConsumerSpec
+
+pytestmark = pytest.mark.kafka
+
+
+async def _handled(engine: AsyncEngine, table: sa.Table, event_id: uuid.UUID) -> bool:
+    async with engine.connect() as conn:
+        found = await conn.execute(
+            sa.select(table.c.event_id).where(table.c.event_id == str(event_id))
+        )
+        return found.first() is not None
+
+
+async def _until(check, timeout: float) -> float:
+    started = time.monotonic()
+    while not await check():
+        assert time.monotonic() - started < timeout, "not handled in time"
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+async def test_runner_started_before_its_topic_exists_handles_later_events(
+    engine_b, sessions_b, effect_table, adscale_infra: InfraUrls, unique_name
+):
+    async def record(session: AsyncSession, event: Envelope) -> None:
+        await session.execute(effect_table.insert().values(event_id=str(event.id), note="ok"))
+
+    kind = f"{unique_name}.happened"
+    spec = ConsumerSpec(name=unique_name, topics=[topic_for(kind)], handlers={kind: record})
+    async with consumer_before_topics(
+        spec, sessionmaker=sessions_b, bootstrap=adscale_infra.kafka_bootstrap
+    ) as late:
+        topic = late.topics[topic_for(kind)]
+        # Another process creates it (unless the broker auto-created it for the consumer's
+        # metadata request, as the development broker does).
+        await ensure_topics(adscale_infra.kafka_bootstrap, [topic])
+        first = Envelope(type=kind, source="t", subject="a")
+        await late.publish(first)
+        took = await _until(lambda: _handled(engine_b, effect_table, first.id), 15)
+        assert took < 5
+
+        # Partitions added: an event on the new partition is handled without a restart.
+        admin = AIOKafkaAdminClient(bootstrap_servers=adscale_infra.kafka_bootstrap)
+        await admin.start()
+        try:
+            await admin.create_partitions({topic: NewPartitions(total_count=5)})
+        finally:
+            await admin.close()
+        fresh = make_producer(adscale_infra.kafka_bootstrap)  # knows the 5 partitions
+        await fresh.start()
+        try:
+            subject = _subject_on_partition(4, of=5)
+            later = Envelope(type=kind, source="t", subject=subject)
+            sent = await fresh.send_and_wait(
+                topic, later.model_dump_json().encode(), key=subject.encode()
+            )
+            assert sent.partition == 4
+        finally:
+            await fresh.stop()
+        await _until(lambda: _handled(engine_b, effect_table, later.id), 15)
+
+
+def _subject_on_partition(partition: int, *, of: int) -> str:
+    partitioner = DefaultPartitioner()
+    everything = list(range(of))
+    while True:
+        subject = uuid.uuid4().hex
+        if partitioner(subject.encode(), everything, everything) == partition:
+            return subject
+
+
+async def test_groupless_subscription_is_assigned_a_topic_created_later(
+    adscale_infra: InfraUrls, unique_name
+):
+    topic = f"{unique_name}.feed"
+    assert topic not in await existing_topics(adscale_infra.kafka_bootstrap)
+    consumer = await subscribed_consumer(
+        [topic], bootstrap=adscale_infra.kafka_bootstrap, group=None, auto_offset_reset="earliest"
+    )
+    try:
+        await ensure_topics(adscale_infra.kafka_bootstrap, [topic])
+
+        async def assigned() -> bool:
+            return {tp.partition for tp in consumer.assignment()} == {0, 1, 2}
+
+        assert await _until(assigned, 10) < 5
+    finally:
+        await consumer.stop()
