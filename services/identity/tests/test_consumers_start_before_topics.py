@@ -1,10 +1,8 @@
-"""Issue 22: identity's consumer groups, started before their topics exist, handle the
-events published afterwards (the worker's own specs and handlers)."""
+"""Issue 22: identity's consumer group, started before its topic exists, handles the
+events published afterwards (the worker's own spec and handler). Identity's only
+group is the plan projection: reset mail no longer travels over Kafka (issue 25)."""
 
 from __future__ import annotations
-
-import uuid
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.db import make_sessionmaker
 from adscale_common.testing_consumers import handles_events_published_after_start
-from adscale_contracts.events import PasswordResetRequested, PlanChanged, build
+from adscale_contracts.events import PlanChanged, build
 from identity.models import User
 from identity.settings import Settings
 from identity.worker import consumer_specs
@@ -41,23 +39,3 @@ async def test_plan_projection_group_handles_a_plan_change_published_after_it_st
         assert await s.scalar(sa.select(User.plan).where(User.id == user.id)) == "pro"
         await s.execute(sa.delete(User).where(User.id == user.id))
         await s.commit()
-
-
-async def test_mailer_group_handles_a_reset_request_published_after_it_started(
-    engine: AsyncEngine, settings: Settings, adscale_infra
-):
-    [spec] = [s for s in consumer_specs(settings) if PasswordResetRequested.TYPE in s.handlers]
-    # Already expired: the mailer handles it without sending anything.
-    request = PasswordResetRequested(
-        user_id=uuid.uuid4(),
-        email="late@example.com",
-        token="t" * 43,
-        expires_at=datetime.now(UTC) - timedelta(minutes=1),
-    )
-    seconds = await handles_events_published_after_start(
-        spec,
-        [build(request, source="identity")],
-        sessionmaker=make_sessionmaker(engine),
-        bootstrap=adscale_infra.kafka_bootstrap,
-    )
-    assert seconds < 10
