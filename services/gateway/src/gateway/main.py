@@ -246,8 +246,11 @@ class Gateway:
                     base + "/health", timeout=settings.health_timeout_seconds
                 )
                 body = response.json()
-                state = "ok" if response.status_code == 200 else "degraded"
-                return name, {"status": state, "checks": body.get("checks", {})}
+                # A 200 may still say "degraded": an advisory check failed (identity's
+                # mail), the service serves; a 503 means it does not.
+                serving = response.status_code == 200
+                state = body.get("status", "ok") if serving else "degraded"
+                return name, {"status": state, "serving": serving, "checks": body.get("checks", {})}
             except (httpx.HTTPError, ValueError) as exc:
                 return name, {"status": "down", "error": type(exc).__name__}
 
@@ -264,6 +267,7 @@ class Gateway:
         )
         services = dict(results)
         ok = all(s["status"] == "ok" for s in services.values()) and redis == "ok"
+        serving = all(s.get("serving", False) for s in services.values()) and redis == "ok"
         body = {
             "status": "ok" if ok else "degraded",
             "service": "gateway",
@@ -273,7 +277,7 @@ class Gateway:
             # `api_key_untrusted_cache_seconds`, so the gateway's status does not change.
             "dependencies": {"redis": redis, "revocations": self.revocations.report()},
         }
-        return JSONResponse(body, status_code=200 if ok else 503)
+        return JSONResponse(body, status_code=200 if serving else 503)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
