@@ -288,6 +288,14 @@ SELECT 'CREATE ROLE $PG_ADMIN_ROLE' WHERE NOT EXISTS (
 ALTER ROLE $PG_ADMIN_ROLE WITH LOGIN CREATEDB CREATEROLE PASSWORD :'pw';
 SQL
     )
+    pg_grant_signal
+}
+
+# DROP DATABASE ... WITH (FORCE) of a scratch test database must be able to end an
+# autovacuum worker that is still in it (those run as no role a member could own).
+pg_grant_signal() {
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres \
+        -c "GRANT pg_signal_backend TO $PG_ADMIN_ROLE") >/dev/null
 }
 
 postgres_up() {
@@ -328,6 +336,7 @@ postgres_up() {
         die "PostgreSQL does not accept connections on 127.0.0.1:$PG_PORT (see /var/log/postgresql/)"
 
     if pg_tcp_login_ok; then
+        pg_grant_signal
         say postgres "role $PG_ADMIN_ROLE ok (password login over TCP on 127.0.0.1:$PG_PORT)"
         return
     fi

@@ -92,9 +92,24 @@ async def scratch_database(admin_url: str, *, prefix: str) -> AsyncIterator[str]
         url = make_url(async_database_url(admin_url)).set(database=name)
         yield url.render_as_string(hide_password=False)
     finally:
-        async with admin.connect() as conn:
-            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        try:
+            await _drop_database(admin, name)
+        finally:
+            await admin.dispose()
+
+
+async def _drop_database(admin: AsyncEngine, name: str) -> None:
+    """Drop with FORCE; an autovacuum worker still in the database can refuse the
+    termination for a moment (without pg_signal_backend), so try a few times."""
+    for attempt in range(5):
+        try:
+            async with admin.connect() as conn:
+                await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.DBAPIError:
+            if attempt == 4:
+                raise
+            await asyncio.sleep(0.5 * (attempt + 1))
 
 
 @asynccontextmanager
