@@ -43,9 +43,10 @@ class Collection(Resource, Generic[ReadT]):
     read: type[ReadT]
     style: Style = OFFSET
 
-    async def iter(self, **filters: Any) -> AsyncIterator[ReadT]:
-        """Every item (all pages), filtered by the list's query parameters."""
-        async for item in self._client.paginate(self.path, self.style, filters):
+    async def iter(self, *, page_size: int = 100, **filters: Any) -> AsyncIterator[ReadT]:
+        """Every item (all pages, ``page_size`` a request), filtered by the list's query."""
+        items = self._client.paginate(self.path, self.style, filters, page_size=page_size)
+        async for item in items:
             yield self.read.model_validate(item)
 
     async def list(self, **filters: Any) -> list[ReadT]:

@@ -43,9 +43,10 @@ class Collection(Resource, Generic[ReadT]):
     read: type[ReadT]
     style: Style = OFFSET
 
-    def iter(self, **filters: Any) -> Iterator[ReadT]:
-        """Every item (all pages), filtered by the list's query parameters."""
-        for item in self._client.paginate(self.path, self.style, filters):
+    def iter(self, *, page_size: int = 100, **filters: Any) -> Iterator[ReadT]:
+        """Every item (all pages, ``page_size`` a request), filtered by the list's query."""
+        items = self._client.paginate(self.path, self.style, filters, page_size=page_size)
+        for item in items:
             yield self.read.model_validate(item)
 
     def list(self, **filters: Any) -> list[ReadT]:

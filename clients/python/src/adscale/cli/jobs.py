@@ -17,7 +17,7 @@ from rich.progress import (
 )
 
 from adscale._sync_client import Client
-from adscale.cli.output import ExitCode, err, table_of
+from adscale.cli.output import ExitCode, Output, emit, err, out, table_of
 from adscale.errors import JobFailedError
 
 FINISHED = ("completed", "failed", "cancelled")
@@ -99,7 +99,8 @@ def watch_sync(client: Client, job_id: str, *, quiet: bool) -> dict[str, Any]:
     counts = {k: job.get(k) for k in ("status", "profiles_sent", "profiles_added")}
     counts.update({k: job.get(k) for k in ("profiles_removed", "profiles_failed", "match_rate")})
     counts["duration_ms"] = job.get("duration_ms")
-    table_of([counts], list(counts), title=f"sync {job_id}")
+    out.print(f"sync {job_id}")
+    emit(counts, Output.table)
     if job["status"] != "completed":
         raise JobFailedError("sync", job)
     return job
