@@ -32,6 +32,7 @@ SUITES = [
     "services/billing/tests",
     "deploy/tests",
     "tests/contract",
+    "clients/python/tests",
 ]
 
 

@@ -1,0 +1,5 @@
+"""``python -m adscale``: the CLI."""
+
+from adscale.cli.main import run
+
+run()

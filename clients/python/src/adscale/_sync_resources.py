@@ -1,0 +1,319 @@
+"""Typed methods for every resource of both APIs, on the sync client.
+
+This file is generated: edit its async twin and run ``scripts/unasync.py``.
+Bodies are the generated models or plain mappings (sent as they are); answers are parsed
+into the generated models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from adscale import models as m
+from adscale.pagination import OFFSET, Style, pages
+
+if TYPE_CHECKING:
+    from adscale._sync_client import Client
+
+ReadT = TypeVar("ReadT", bound=BaseModel)
+Body = BaseModel | Mapping[str, Any]
+AS = "/cdp/audience-sync"
+FINISHED = ("completed", "failed", "cancelled")
+
+
+def dump(body: Body | None) -> Any:
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json", exclude_unset=True, by_alias=True)
+    return dict(body) if body is not None else None
+
+
+class Resource:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+
+class Collection(Resource, Generic[ReadT]):
+    """A list, a read, an update and a delete under one path."""
+
+    path: str
+    read: type[ReadT]
+    style: Style = OFFSET
+
+    def iter(self, *, page_size: int = 100, **filters: Any) -> Iterator[ReadT]:
+        """Every item (all pages, ``page_size`` a request), filtered by the list's query."""
+        items = self._client.paginate(self.path, self.style, filters, page_size=page_size)
+        for item in items:
+            yield self.read.model_validate(item)
+
+    def list(self, **filters: Any) -> list[ReadT]:
+        return [item for item in self.iter(**filters)]
+
+    def get(self, id: object) -> ReadT:
+        return self.read.model_validate(self._client.call("GET", f"{self.path}/{id}"))
+
+    def update(self, id: object, body: Body) -> ReadT:
+        answer = self._client.call("PATCH", f"{self.path}/{id}", json=dump(body))
+        return self.read.model_validate(answer)
+
+    def delete(self, id: object, **params: Any) -> Any:
+        return self._client.call("DELETE", f"{self.path}/{id}", params=params)
+
+    def _create(self, body: Body) -> Any:
+        return self._client.call("POST", self.path, json=dump(body))
+
+
+class Auth(Resource):
+    def register(self, email: str, password: str) -> m.TokenPair:
+        body = {"email": email, "password": password}
+        return m.TokenPair.model_validate(self._client.call("POST", "/auth/register", json=body))
+
+    def me(self) -> m.UserRead:
+        return m.UserRead.model_validate(self._client.call("GET", "/auth/me"))
+
+    def forgot_password(self, email: str) -> m.Accepted:
+        answer = self._client.call("POST", "/auth/forgot-password", json={"email": email})
+        return m.Accepted.model_validate(answer)
+
+
+class Accounts(Collection[m.AccountRead]):
+    path, read = "/accounts", m.AccountRead
+
+    def create(self, body: m.AccountCreate | Mapping[str, Any]) -> m.AccountRead:
+        return m.AccountRead.model_validate(self._create(body))
+
+
+class Campaigns(Collection[m.CampaignRead]):
+    path, read = "/campaigns", m.CampaignRead
+
+    def create(self, body: m.CampaignCreate | Mapping[str, Any]) -> m.CampaignRead:
+        return m.CampaignRead.model_validate(self._create(body))
+
+
+class AdGroups(Collection[m.AdGroupRead]):
+    path, read = "/ad-groups", m.AdGroupRead
+
+    def create(self, body: m.AdGroupCreate | Mapping[str, Any]) -> m.AdGroupRead:
+        return m.AdGroupRead.model_validate(self._create(body))
+
+
+class Creatives(Collection[m.CreativeRead]):
+    path, read = "/creatives", m.CreativeRead
+
+    def create(self, body: m.CreativeCreate | Mapping[str, Any]) -> m.CreativeRead:
+        return m.CreativeRead.model_validate(self._create(body))
+
+    def generate_copy(
+        self, body: m.GenerateCopyRequest | Mapping[str, Any]
+    ) -> m.GenerateCopyResponse:
+        answer = self._client.call("POST", "/creatives/generate-copy", json=dump(body))
+        return m.GenerateCopyResponse.model_validate(answer)
+
+
+class Metrics(Resource):
+    def overview(self, **dates: Any) -> m.CampaignsOverviewRead:
+        answer = self._client.call("GET", "/metrics/overview", params=dates)
+        return m.CampaignsOverviewRead.model_validate(answer)
+
+    def campaign(self, campaign_id: object, **dates: Any) -> Iterator[m.DailyMetricRead]:
+        """The campaign's daily rows (every page)."""
+        url = f"/metrics/campaign/{campaign_id}"
+        for row in self._client.paginate(url, OFFSET, dates):
+            yield m.DailyMetricRead.model_validate(row)
+
+    def refresh(self, campaign_id: object, **dates: Any) -> m.RefreshRead:
+        url = f"/metrics/campaign/{campaign_id}/refresh"
+        return m.RefreshRead.model_validate(self._client.call("POST", url, params=dates))
+
+
+class Rules(Collection[m.RuleRead]):
+    path, read = "/rules", m.RuleRead
+
+    def create(self, body: m.RuleCreate | Mapping[str, Any]) -> m.RuleRead:
+        return m.RuleRead.model_validate(self._create(body))
+
+    def execute(self, rule_id: object, *, dry_run: bool = False) -> m.ExecuteResult:
+        url = f"/rules/{rule_id}/execute"
+        answer = self._client.call("POST", url, params={"dry_run": str(dry_run).lower()})
+        return m.ExecuteResult.model_validate(answer)
+
+    def executions(self, rule_id: object) -> Iterator[m.ExecutionRead]:
+        for row in self._client.paginate(f"/rules/{rule_id}/executions", OFFSET):
+            yield m.ExecutionRead.model_validate(row)
+
+
+class Billing(Resource):
+    def plans(self) -> list[m.PlanRead]:
+        return [m.PlanRead.model_validate(p) for p in self._client.call("GET", "/billing/plans")]
+
+    def checkout(self, plan: str) -> m.CheckoutRead:
+        answer = self._client.call("POST", "/billing/checkout", json={"plan": plan})
+        return m.CheckoutRead.model_validate(answer)
+
+    def portal(self) -> m.PortalRead:
+        return m.PortalRead.model_validate(self._client.call("POST", "/billing/portal"))
+
+    def overview(self) -> m.OverviewRead:
+        return m.OverviewRead.model_validate(self._client.call("GET", "/billing/overview"))
+
+    def current(self) -> dict[str, Any] | None:
+        answer: dict[str, Any] | None = self._client.call("GET", "/billing/current")
+        return answer
+
+    def usage(self) -> m.UsageRead:
+        return m.UsageRead.model_validate(self._client.call("GET", "/usage"))
+
+
+class ApiKeys(Collection[m.ApiKeyRead]):
+    path, read = "/api-keys", m.ApiKeyRead
+
+    def create(self, name: str) -> m.ApiKeyCreated:
+        return m.ApiKeyCreated.model_validate(self._create({"name": name}))
+
+
+class Segments(Collection[m.SegmentRead]):
+    path, read, style = "/cdp/segments", m.SegmentRead, pages("segments")
+
+    def create(self, body: m.SegmentCreate | Mapping[str, Any]) -> m.SegmentRead:
+        return m.SegmentRead.model_validate(self._create(body))
+
+    def detail(self, segment_id: object) -> m.SegmentDetail:
+        answer = self._client.call("GET", f"{self.path}/{segment_id}")
+        return m.SegmentDetail.model_validate(answer)
+
+    def upsert_profiles(
+        self, segment_id: object, profiles: list[Mapping[str, Any]]
+    ) -> m.UpsertResult:
+        url = f"{self.path}/{segment_id}/profiles"
+        answer = self._client.call("POST", url, json={"profiles": [dict(p) for p in profiles]})
+        return m.UpsertResult.model_validate(answer)
+
+    def delete_profiles(self, segment_id: object, external_ids: list[str]) -> m.ProfilesDeleted:
+        url = f"{self.path}/{segment_id}/profiles"
+        answer = self._client.call("DELETE", url, json={"external_ids": external_ids})
+        return m.ProfilesDeleted.model_validate(answer)
+
+    def import_csv(
+        self, segment_id: object, path: Path, *, on_progress: Callable[[int], None] | None = None
+    ) -> m.ImportResult:
+        """Stream a CSV file into the segment; ``on_progress`` gets the bytes sent."""
+        url = f"{self.path}/{segment_id}/profiles/import"
+        answer = self._client.upload(url, Path(path), on_progress=on_progress)
+        return m.ImportResult.model_validate(answer)
+
+
+class Platforms(Resource):
+    def list(self) -> list[m.PlatformRead]:
+        return m.PlatformsRead.model_validate(self._client.call("GET", f"{AS}/platforms")).platforms
+
+    def connect(self, platform: str, redirect_uri: str | None = None) -> m.ConnectResponse:
+        body = {"redirect_uri": redirect_uri} if redirect_uri else None
+        answer = self._client.call("POST", f"{AS}/platforms/{platform}/connect", json=body)
+        return m.ConnectResponse.model_validate(answer)
+
+    def callback(self, platform: str, code: str, state: str) -> m.PlatformRead:
+        url = f"{AS}/platforms/{platform}/callback"
+        answer = self._client.call("POST", url, json={"code": code, "state": state})
+        return m.PlatformRead.model_validate(answer)
+
+    def disconnect(self, platform: str) -> m.DisconnectResponse:
+        answer = self._client.call("DELETE", f"{AS}/platforms/{platform}")
+        return m.DisconnectResponse.model_validate(answer)
+
+
+class Audiences(Collection[m.AudienceRead]):
+    path, read, style = f"{AS}/audiences", m.AudienceRead, pages("audiences")
+
+    def create(self, body: m.AudienceCreate | Mapping[str, Any]) -> m.AudienceCreated:
+        return m.AudienceCreated.model_validate(self._create(body))
+
+    def detail(self, audience_id: object) -> m.AudienceDetail:
+        answer = self._client.call("GET", f"{self.path}/{audience_id}")
+        return m.AudienceDetail.model_validate(answer)
+
+    def sync(self, audience_id: object, operation: str = "update") -> m.SyncTriggered:
+        url = f"{self.path}/{audience_id}/sync"
+        answer = self._client.call("POST", url, json={"operation": operation})
+        return m.SyncTriggered.model_validate(answer)
+
+    def history(self, audience_id: object, **params: Any) -> m.HistoryRead:
+        url = f"{self.path}/{audience_id}/history"
+        return m.HistoryRead.model_validate(self._client.call("GET", url, params=params))
+
+
+class SyncJobs(Resource):
+    def get(self, job_id: object) -> m.SyncJobRead:
+        answer = self._client.call("GET", f"{AS}/sync-jobs/{job_id}")
+        return m.SyncJobRead.model_validate(answer)
+
+    def wait(
+        self,
+        job_id: object,
+        *,
+        on_update: Callable[[dict[str, Any]], None] | None = None,
+        timeout: float | None = None,
+    ) -> m.SyncJobRead:
+        """Poll the job until it has finished (completed, failed or cancelled)."""
+        body = self._client.poll(
+            f"{AS}/sync-jobs/{job_id}",
+            done=lambda job: job["status"] in FINISHED,
+            on_update=on_update,
+            timeout=timeout,
+        )
+        return m.SyncJobRead.model_validate(body)
+
+
+class Exports(Resource):
+    def create(self, body: m.ExportCreate | Mapping[str, Any]) -> m.ExportAccepted:
+        answer = self._client.call("POST", f"{AS}/audiences/export", json=dump(body))
+        return m.ExportAccepted.model_validate(answer)
+
+    def get(self, export_id: object) -> m.ExportRead:
+        return m.ExportRead.model_validate(self._client.call("GET", f"{AS}/exports/{export_id}"))
+
+    def wait(
+        self,
+        export_id: object,
+        *,
+        on_update: Callable[[dict[str, Any]], None] | None = None,
+        timeout: float | None = None,
+    ) -> m.ExportRead:
+        body = self._client.poll(
+            f"{AS}/exports/{export_id}",
+            done=lambda export: export["status"] not in ("pending", "processing"),
+            on_update=on_update,
+            timeout=timeout,
+        )
+        return m.ExportRead.model_validate(body)
+
+    def download(
+        self, export: m.ExportRead, dest: Path, *, on_progress: Callable[[int], None] | None = None
+    ) -> int:
+        """Stream a completed export's file to ``dest``; returns the bytes written."""
+        if not export.download_url:
+            raise ValueError(f"export {export.export_id} has no download link ({export.status})")
+        return self._client.download(export.download_url, Path(dest), on_progress=on_progress)
+
+
+class Webhooks(Collection[m.WebhookRead]):
+    path, read, style = f"{AS}/webhooks", m.WebhookRead, pages("webhooks")
+
+    def create(self, body: m.WebhookCreate | Mapping[str, Any]) -> m.WebhookCreated:
+        return m.WebhookCreated.model_validate(self._create(body))
+
+    def deliveries(self, webhook_id: object, **filters: Any) -> Iterator[m.DeliveryRead]:
+        url = f"{self.path}/{webhook_id}/deliveries"
+        for row in self._client.paginate(url, pages("deliveries"), filters):
+            yield m.DeliveryRead.model_validate(row)
+
+    def rotate_secret(self, webhook_id: object) -> m.SecretRotated:
+        answer = self._client.call("POST", f"{self.path}/{webhook_id}/rotate-secret")
+        return m.SecretRotated.model_validate(answer)
+
+    def test(self, webhook_id: object, event: str | None = None) -> m.WebhookTestResult:
+        body = {"event": event} if event else None
+        answer = self._client.call("POST", f"{self.path}/{webhook_id}/test", json=body)
+        return m.WebhookTestResult.model_validate(answer)

@@ -1,0 +1,51 @@
+"""`adscale login`, `logout`, `whoami`."""
+
+from __future__ import annotations
+
+import typer
+
+from adscale.cli.app import OutputOpt, state
+from adscale.cli.output import Output, emit, out
+from adscale.errors import ApiError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def login(
+        ctx: typer.Context,
+        email: str = typer.Option(..., "--email", "-e", prompt=True, envvar="ADSCALE_EMAIL"),
+        password: str = typer.Option(
+            ..., "--password", prompt=True, hide_input=True, envvar="ADSCALE_PASSWORD"
+        ),
+    ) -> None:
+        """Log in with email and password; the tokens go to the OS keyring (else a 0600 file)."""
+        st = state(ctx)
+        client = st.client()
+        tokens = client.login(email, password)
+        where = st.store.save(
+            st.profile,
+            base_url=st.base_url_option,
+            email=email,
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+        )
+        out.print(f"logged in as {email} (profile {st.profile}; tokens in {where})")
+
+    @app.command()
+    def logout(ctx: typer.Context) -> None:
+        """Forget the profile's tokens."""
+        st = state(ctx)
+        had = st.store.forget(st.profile)
+        out.print(f"logged out (profile {st.profile})" if had else "no stored credentials")
+
+    @app.command()
+    def whoami(ctx: typer.Context, output: OutputOpt = Output.table) -> None:
+        """The user behind the credentials (an API key shows its plan and usage)."""
+        client = state(ctx).client()
+        try:
+            me = client.call("GET", "/auth/me")
+        except ApiError as exc:
+            if exc.status_code != 401 or client.tokens is not None:
+                raise
+            me = {"auth": "api_key", **client.call("GET", "/usage")}
+        emit(me, output)

@@ -1,0 +1,145 @@
+"""Long jobs with live progress: CSV imports, watched syncs, exports downloaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from adscale._sync_client import Client
+from adscale.cli.output import ExitCode, Output, emit, err, out, table_of
+from adscale.errors import JobFailedError
+
+FINISHED = ("completed", "failed", "cancelled")
+
+
+def _bytes_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+    )
+
+
+def import_csv(client: Client, segment_id: str, path: Path, *, quiet: bool) -> dict[str, Any]:
+    """Stream ``path`` into the segment with a bar by bytes sent; returns the API's result."""
+    url = f"/cdp/segments/{segment_id}/profiles/import"
+    if quiet:
+        result: dict[str, Any] = client.upload(url, path)
+        return result
+    with _bytes_bar() as bar:
+        task = bar.add_task(f"import {path.name}", total=path.stat().st_size)
+        result = client.upload(url, path, on_progress=lambda n: bar.advance(task, n))
+    return result
+
+
+def show_import(result: dict[str, Any]) -> None:
+    counts = {k: result.get(k) for k in ("received", "inserted", "updated", "unchanged")}
+    counts.update({k: result.get(k) for k in ("duplicates", "invalid", "profile_count")})
+    table_of([counts], list(counts), title="import")
+    samples = result.get("invalid_samples") or []
+    if samples:
+        table_of(samples, list(samples[0]), title=f"invalid rows (first {len(samples)})")
+
+
+def _done_of(job: dict[str, Any]) -> int:
+    return int(job["profiles_added"]) + int(job["profiles_removed"]) + int(job["profiles_failed"])
+
+
+def _total_of(job: dict[str, Any]) -> int | None:
+    estimate = job.get("estimated_changes") or {}
+    if estimate:
+        return int(estimate.get("to_add", 0)) + int(estimate.get("to_remove", 0))
+    return job.get("segment_size")
+
+
+def watch_sync(client: Client, job_id: str, *, quiet: bool) -> dict[str, Any]:
+    """Follow a sync job to its end with a bar of identifiers applied; raises when it fails."""
+    url = f"/cdp/audience-sync/sync-jobs/{job_id}"
+
+    def finished(job: dict[str, Any]) -> bool:
+        return job["status"] in FINISHED
+
+    if quiet:
+        job = client.poll(url, done=finished)
+    else:
+        progress = Progress(
+            TextColumn("sync {task.fields[status]:<9}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        with progress:
+            task = progress.add_task("sync", total=None, status="pending")
+
+            def update(job: dict[str, Any]) -> None:
+                total = _total_of(job)
+                done = _done_of(job)
+                if job["status"] == "completed":
+                    total = max(total or 0, done)
+                    done = total
+                progress.update(task, total=total, completed=done, status=job["status"])
+
+            job = client.poll(url, done=finished, on_update=update)
+    counts = {k: job.get(k) for k in ("status", "profiles_sent", "profiles_added")}
+    counts.update({k: job.get(k) for k in ("profiles_removed", "profiles_failed", "match_rate")})
+    counts["duration_ms"] = job.get("duration_ms")
+    out.print(f"sync {job_id}")
+    emit(counts, Output.table)
+    if job["status"] != "completed":
+        raise JobFailedError("sync", job)
+    return job
+
+
+def wait_export(client: Client, export_id: str, *, quiet: bool) -> dict[str, Any]:
+    url = f"/cdp/audience-sync/exports/{export_id}"
+
+    def ready(export: dict[str, Any]) -> bool:
+        return export["status"] not in ("pending", "processing")
+
+    if quiet:
+        export = client.poll(url, done=ready)
+    else:
+        with err.status("export processing...") as status:
+            export = client.poll(
+                url, done=ready, on_update=lambda e: status.update(f"export {e['status']}...")
+            )
+    if export["status"] != "completed":
+        raise JobFailedError("export", export)
+    return export
+
+
+def download_export(
+    client: Client, export: dict[str, Any], dest: Path, *, quiet: bool
+) -> tuple[int, ExitCode]:
+    """Download a completed export with a bar; checks the size the API announced."""
+    expected = export.get("file_size_bytes")
+    if quiet:
+        written = client.download(export["download_url"], dest)
+    else:
+        with _bytes_bar() as bar:
+            task = bar.add_task(f"download {dest.name}", total=expected)
+            written = client.download(
+                export["download_url"], dest, on_progress=lambda n: bar.advance(task, n)
+            )
+    if expected is not None and written != expected:
+        err.print(
+            f"[red]error[/] SIZE_MISMATCH: wrote {written} bytes, the API announced {expected}"
+        )
+        return written, ExitCode.SIZE_MISMATCH
+    return written, ExitCode.OK

@@ -1,0 +1,1948 @@
+"""AdScale API models, generated from the gateway's merged OpenAPI: do not edit."""
+
+from __future__ import annotations
+
+# ruff: noqa: E501
+from datetime import date as date_aliased
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+
+
+class Accepted(BaseModel):
+    message: Annotated[str, Field(title="Message")]
+
+
+class AccessToken(RootModel[str]):
+    root: Annotated[str, Field(max_length=8192, title="Access Token")]
+
+
+class AccountName(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, title="Account Name")]
+
+
+class Platform(StrEnum):
+    GOOGLE = "google"
+    META = "meta"
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    access_token: Annotated[AccessToken | None, Field(title="Access Token")] = None
+    account_id_external: Annotated[
+        str, Field(max_length=255, min_length=1, title="Account Id External")
+    ]
+    account_name: Annotated[AccountName | None, Field(title="Account Name")] = None
+    platform: Annotated[Platform, Field(title="Platform")]
+
+
+class Status(StrEnum):
+    ACTIVE = "active"
+    DISCONNECTED = "disconnected"
+
+
+class AccountRead(BaseModel):
+    account_id_external: Annotated[str, Field(title="Account Id External")]
+    account_name: Annotated[str | None, Field(title="Account Name")]
+    connected_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Connected At")
+    ]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    disconnected_reason: Annotated[str | None, Field(title="Disconnected Reason")]
+    id: Annotated[UUID, Field(title="Id")]
+    is_connected: Annotated[bool, Field(title="Is Connected")]
+    metrics_synced_at: Annotated[AwareDatetime | None, Field(title="Metrics Synced At")]
+    platform: Annotated[Platform, Field(title="Platform")]
+    status: Annotated[Status, Field(title="Status")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class AccessToken1(RootModel[str]):
+    root: Annotated[str, Field(max_length=8192, min_length=1, title="Access Token")]
+
+
+class AccountUpdate(BaseModel):
+    """
+    House extension (``PATCH /accounts/{id}``): rename, or reconnect with a new token.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    access_token: Annotated[AccessToken1 | None, Field(title="Access Token")] = None
+    account_name: Annotated[AccountName | None, Field(title="Account Name")] = None
+
+
+class Action(StrEnum):
+    PAUSE = "pause"
+    INCREASE_BUDGET = "increase_budget"
+    DECREASE_BUDGET = "decrease_budget"
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    SKIPPED = "skipped"
+
+
+class PlatformStatus(StrEnum):
+    NOT_APPLICABLE = "not_applicable"
+    PENDING = "pending"
+    PUSHING = "pushing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ActionRead(BaseModel):
+    action: Annotated[Action, Field(title="Action")]
+    campaign_id: Annotated[UUID | None, Field(title="Campaign Id")]
+    campaign_name: Annotated[str, Field(title="Campaign Name")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str, Field(title="Description")]
+    id: Annotated[UUID, Field(title="Id")]
+    metric_value: Annotated[float | None, Field(title="Metric Value")]
+    new_value: Annotated[str | None, Field(title="New Value")]
+    old_value: Annotated[str | None, Field(title="Old Value")]
+    outcome: Annotated[Outcome, Field(title="Outcome")]
+    platform_error: Annotated[str | None, Field(title="Platform Error")]
+    platform_pushed_at: Annotated[AwareDatetime | None, Field(title="Platform Pushed At")]
+    platform_status: Annotated[PlatformStatus, Field(title="Platform Status")]
+    reason: Annotated[str, Field(title="Reason")]
+
+
+class AdAccountRead(BaseModel):
+    connected_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Connected At")
+    ]
+    currency: Annotated[str | None, Field(title="Currency")] = None
+    id: Annotated[str, Field(title="Id")]
+    name: Annotated[str, Field(title="Name")]
+
+
+class BidAmount(RootModel[float]):
+    root: Annotated[float, Field(gt=0.0, title="Bid Amount")]
+
+
+class BidStrategy(StrEnum):
+    AUTO_CPC = "auto_cpc"
+    MANUAL_CPC = "manual_cpc"
+    TARGET_ROAS = "target_roas"
+
+
+class Status1(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+class Name(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
+
+
+class Allowance(BaseModel):
+    limit: Annotated[
+        int | None,
+        Field(description="The plan's limit; null means unlimited", title="Limit"),
+    ]
+    remaining: Annotated[
+        int | None,
+        Field(description="How many more fit; null means unlimited", title="Remaining"),
+    ]
+    used: Annotated[int, Field(title="Used")]
+
+
+class ApiKeyCreate(BaseModel):
+    name: Annotated[str, Field(max_length=100, min_length=1, title="Name")]
+
+
+class ApiKeyCreated(BaseModel):
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    id: Annotated[UUID, Field(title="Id")]
+    key: Annotated[
+        str,
+        Field(
+            description="The raw key. Shown only in this response: store it now.",
+            title="Key",
+        ),
+    ]
+    name: Annotated[str, Field(title="Name")]
+    prefix: Annotated[str, Field(title="Prefix")]
+
+
+class ApiKeyRead(BaseModel):
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    id: Annotated[UUID, Field(title="Id")]
+    last_used_at: Annotated[AwareDatetime | None, Field(title="Last Used At")]
+    name: Annotated[str, Field(title="Name")]
+    prefix: Annotated[
+        str,
+        Field(description="The key's first characters, to recognise it", title="Prefix"),
+    ]
+
+
+class Description(RootModel[str]):
+    root: Annotated[str, Field(max_length=2000, title="Description")]
+
+
+class Platform2(StrEnum):
+    META = "meta"
+    GOOGLE = "google"
+    TIKTOK = "tiktok"
+    SNAPCHAT = "snapchat"
+
+
+class AudienceCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    ad_account_id: Annotated[str, Field(max_length=128, min_length=1, title="Ad Account Id")]
+    additive_only: Annotated[bool | None, Field(title="Additive Only")] = False
+    audience_name: Annotated[str, Field(max_length=255, min_length=1, title="Audience Name")]
+    auto_sync: Annotated[bool | None, Field(title="Auto Sync")] = True
+    description: Annotated[Description | None, Field(title="Description")] = None
+    platform: Annotated[Platform2, Field(title="Platform")]
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+    sync_interval_hours: Annotated[int | None, Field(ge=1, le=720, title="Sync Interval Hours")] = (
+        24
+    )
+
+
+class AudienceDeleted(BaseModel):
+    audience_id: Annotated[UUID, Field(title="Audience Id")]
+    deleted: Annotated[bool, Field(title="Deleted")]
+    platform_audience_deleted: Annotated[bool, Field(title="Platform Audience Deleted")]
+
+
+class LastSyncStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class AudienceRead(BaseModel):
+    """
+    ``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
+    ``identifier_fields`` (the identifiers the audience is built from).
+    """
+
+    ad_account_id: Annotated[str, Field(title="Ad Account Id")]
+    additive_only: Annotated[bool, Field(title="Additive Only")]
+    auto_sync: Annotated[bool, Field(title="Auto Sync")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str | None, Field(title="Description")]
+    id: Annotated[UUID, Field(title="Id")]
+    identifier_fields: Annotated[list[str], Field(title="Identifier Fields")]
+    is_active: Annotated[bool, Field(title="Is Active")]
+    last_sync_at: Annotated[AwareDatetime | None, Field(title="Last Sync At")]
+    last_sync_status: Annotated[LastSyncStatus | None, Field(title="Last Sync Status")]
+    match_rate: Annotated[float | None, Field(title="Match Rate")]
+    matched_size: Annotated[int | None, Field(title="Matched Size")]
+    next_sync_at: Annotated[AwareDatetime | None, Field(title="Next Sync At")]
+    platform: Annotated[Platform2, Field(title="Platform")]
+    platform_audience_id: Annotated[str | None, Field(title="Platform Audience Id")]
+    platform_audience_name: Annotated[str, Field(title="Platform Audience Name")]
+    platform_size: Annotated[int | None, Field(title="Platform Size")]
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+    segment_name: Annotated[str, Field(title="Segment Name")]
+    sync_interval_hours: Annotated[int, Field(title="Sync Interval Hours")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class SyncIntervalHours(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=720, title="Sync Interval Hours")]
+
+
+class AudienceUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    additive_only: Annotated[bool | None, Field(title="Additive Only")] = None
+    auto_sync: Annotated[bool | None, Field(title="Auto Sync")] = None
+    is_active: Annotated[bool | None, Field(title="Is Active")] = None
+    sync_interval_hours: Annotated[SyncIntervalHours | None, Field(title="Sync Interval Hours")] = (
+        None
+    )
+
+
+class CallbackRequest(BaseModel):
+    code: Annotated[str, Field(max_length=4096, min_length=1, title="Code")]
+    state: Annotated[str, Field(max_length=512, min_length=1, title="State")]
+
+
+class BudgetDaily(RootModel[float]):
+    root: Annotated[float, Field(gt=0.0, title="Budget Daily")]
+
+
+class BudgetLifetime(RootModel[float]):
+    root: Annotated[float, Field(gt=0.0, title="Budget Lifetime")]
+
+
+class ExternalCampaignId(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            max_length=64,
+            min_length=1,
+            pattern="^[A-Za-z0-9_\\-]+$",
+            title="External Campaign Id",
+        ),
+    ]
+
+
+class Objective(StrEnum):
+    SALES = "sales"
+    TRAFFIC = "traffic"
+    AWARENESS = "awareness"
+    LEADS = "leads"
+    APP_INSTALLS = "app_installs"
+
+
+class Status4(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class CampaignCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    ad_account_id: Annotated[UUID, Field(title="Ad Account Id")]
+    budget_daily: Annotated[BudgetDaily | str | None, Field(title="Budget Daily")] = None
+    budget_lifetime: Annotated[BudgetLifetime | str | None, Field(title="Budget Lifetime")] = None
+    end_date: Annotated[date_aliased | None, Field(title="End Date")] = None
+    external_campaign_id: Annotated[
+        ExternalCampaignId | None, Field(title="External Campaign Id")
+    ] = None
+    name: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
+    objective: Annotated[Objective, Field(title="Objective")]
+    start_date: Annotated[date_aliased | None, Field(title="Start Date")] = None
+    status: Annotated[Status4 | None, Field(title="Status")] = Status4.DRAFT
+
+
+class Platform5(StrEnum):
+    GOOGLE = "google"
+    META = "meta"
+
+
+class CampaignRead(BaseModel):
+    ad_account_id: Annotated[UUID, Field(title="Ad Account Id")]
+    budget_daily: Annotated[str | None, Field(title="Budget Daily")]
+    budget_lifetime: Annotated[str | None, Field(title="Budget Lifetime")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    end_date: Annotated[date_aliased | None, Field(title="End Date")]
+    external_campaign_id: Annotated[str | None, Field(title="External Campaign Id")]
+    id: Annotated[UUID, Field(title="Id")]
+    name: Annotated[str, Field(title="Name")]
+    objective: Annotated[Objective, Field(title="Objective")]
+    platform: Annotated[Platform5, Field(title="Platform")]
+    start_date: Annotated[date_aliased | None, Field(title="Start Date")]
+    status: Annotated[Status4, Field(title="Status")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class CampaignUpdate(BaseModel):
+    """
+    Partial update; ``null`` clears a budget, a date or the external id.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    budget_daily: Annotated[BudgetDaily | str | None, Field(title="Budget Daily")] = None
+    budget_lifetime: Annotated[BudgetLifetime | str | None, Field(title="Budget Lifetime")] = None
+    end_date: Annotated[date_aliased | None, Field(title="End Date")] = None
+    external_campaign_id: Annotated[
+        ExternalCampaignId | None, Field(title="External Campaign Id")
+    ] = None
+    name: Annotated[Name | None, Field(title="Name")] = None
+    objective: Annotated[Objective | None, Field(title="Objective")] = None
+    start_date: Annotated[date_aliased | None, Field(title="Start Date")] = None
+    status: Annotated[Status4 | None, Field(title="Status")] = None
+
+
+class Plan(StrEnum):
+    """
+    The plan to subscribe to: pro or enterprise
+    """
+
+    FREE = "free"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
+class CheckoutCreate(BaseModel):
+    plan: Annotated[
+        Plan,
+        Field(description="The plan to subscribe to: pro or enterprise", title="Plan"),
+    ]
+
+
+class CheckoutRead(BaseModel):
+    session_id: Annotated[str, Field(description="Stripe Checkout Session id", title="Session Id")]
+    url: Annotated[str, Field(description="Where to send the customer to pay", title="Url")]
+
+
+class RedirectUri(RootModel[str]):
+    root: Annotated[str, Field(max_length=2000, title="Redirect Uri")]
+
+
+class ConnectRequest(BaseModel):
+    """
+    Optional: where the platform sends the user back (default
+    ``AUDIENCE_SYNC_OAUTH_REDIRECT_URI``, else ``PLATFORMS_REDIRECT_URI``).
+    """
+
+    redirect_uri: Annotated[RedirectUri | None, Field(title="Redirect Uri")] = None
+
+
+class ConnectResponse(BaseModel):
+    authorization_url: Annotated[str, Field(title="Authorization Url")]
+    expires_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Expires At")
+    ]
+    state: Annotated[str, Field(title="State")]
+
+
+class CallToAction(RootModel[str]):
+    root: Annotated[str, Field(max_length=30, min_length=1, title="Call To Action")]
+
+
+class Status7(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+
+
+class CreativeCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    ad_group_id: Annotated[UUID, Field(title="Ad Group Id")]
+    call_to_action: Annotated[CallToAction | None, Field(title="Call To Action")] = None
+    description: Annotated[str, Field(max_length=2000, min_length=1, title="Description")]
+    destination_url: Annotated[str, Field(max_length=2048, min_length=1, title="Destination Url")]
+    headline: Annotated[str, Field(max_length=2000, min_length=1, title="Headline")]
+    status: Annotated[Status7 | None, Field(title="Status")] = Status7.ACTIVE
+
+
+class CreativeRead(BaseModel):
+    ad_group_id: Annotated[UUID, Field(title="Ad Group Id")]
+    call_to_action: Annotated[str | None, Field(title="Call To Action")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str, Field(title="Description")]
+    destination_url: Annotated[str, Field(title="Destination Url")]
+    headline: Annotated[str, Field(title="Headline")]
+    id: Annotated[UUID, Field(title="Id")]
+    status: Annotated[Status7, Field(title="Status")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class Description1(RootModel[str]):
+    root: Annotated[str, Field(max_length=2000, min_length=1, title="Description")]
+
+
+class DestinationUrl(RootModel[str]):
+    root: Annotated[str, Field(max_length=2048, min_length=1, title="Destination Url")]
+
+
+class Headline(RootModel[str]):
+    root: Annotated[str, Field(max_length=2000, min_length=1, title="Headline")]
+
+
+class CreativeUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    call_to_action: Annotated[CallToAction | None, Field(title="Call To Action")] = None
+    description: Annotated[Description1 | None, Field(title="Description")] = None
+    destination_url: Annotated[DestinationUrl | None, Field(title="Destination Url")] = None
+    headline: Annotated[Headline | None, Field(title="Headline")] = None
+    status: Annotated[Status7 | None, Field(title="Status")] = None
+
+
+class DailyMetricRead(BaseModel):
+    clicks: Annotated[int, Field(title="Clicks")]
+    conversions: Annotated[float, Field(title="Conversions")]
+    cpa: Annotated[str | None, Field(title="Cpa")]
+    ctr: Annotated[float | None, Field(title="Ctr")]
+    date: Annotated[date_aliased, Field(title="Date")]
+    impressions: Annotated[int, Field(title="Impressions")]
+    revenue: Annotated[str, Field(title="Revenue")]
+    roas: Annotated[float | None, Field(title="Roas")]
+    spend: Annotated[str, Field(title="Spend")]
+
+
+class DeliveryAttemptRead(BaseModel):
+    attempt: Annotated[int, Field(title="Attempt")]
+    attempted_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Attempted At")
+    ]
+    error: Annotated[str | None, Field(title="Error")]
+    latency_ms: Annotated[int | None, Field(title="Latency Ms")]
+    response_code: Annotated[int | None, Field(title="Response Code")]
+    success: Annotated[bool, Field(title="Success")]
+
+
+class Status10(StrEnum):
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class DeliveryRead(BaseModel):
+    attempt: Annotated[int, Field(description="Attempts made so far", title="Attempt")]
+    attempts: Annotated[list[DeliveryAttemptRead], Field(title="Attempts")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    delivered_at: Annotated[AwareDatetime | None, Field(title="Delivered At")]
+    error: Annotated[str | None, Field(title="Error")]
+    event: Annotated[str, Field(title="Event")]
+    event_id: Annotated[UUID | None, Field(title="Event Id")]
+    id: Annotated[
+        UUID,
+        Field(description="Also the webhook-id header of every attempt", title="Id"),
+    ]
+    last_attempt_at: Annotated[AwareDatetime | None, Field(title="Last Attempt At")]
+    latency_ms: Annotated[
+        int | None,
+        Field(description="Duration of the last attempt", title="Latency Ms"),
+    ]
+    next_retry_at: Annotated[AwareDatetime | None, Field(title="Next Retry At")]
+    response_code: Annotated[
+        int | None,
+        Field(description="HTTP status of the last attempt", title="Response Code"),
+    ]
+    status: Annotated[Status10, Field(title="Status")]
+    test: Annotated[bool, Field(title="Test")]
+
+
+class Platform6(StrEnum):
+    META = "meta"
+    GOOGLE = "google"
+    TIKTOK = "tiktok"
+    SNAPCHAT = "snapchat"
+
+
+class DisconnectResponse(BaseModel):
+    ad_accounts_removed: Annotated[int, Field(title="Ad Accounts Removed")]
+    disconnected: Annotated[bool, Field(title="Disconnected")]
+    platform: Annotated[Platform6, Field(title="Platform")]
+
+
+class EstimatedChanges(BaseModel):
+    exact: Annotated[
+        bool | None,
+        Field(
+            description="false when too many profiles were unhashed to diff them in the request",
+            title="Exact",
+        ),
+    ] = True
+    to_add: Annotated[int, Field(title="To Add")]
+    to_remove: Annotated[int, Field(title="To Remove")]
+
+
+class ExecuteResult(BaseModel):
+    actions_taken: Annotated[list[str], Field(title="Actions Taken")]
+    campaigns_affected: Annotated[int, Field(title="Campaigns Affected")]
+    campaigns_evaluated: Annotated[int, Field(title="Campaigns Evaluated")]
+    dry_run: Annotated[bool, Field(title="Dry Run")]
+    execution_id: Annotated[UUID | None, Field(title="Execution Id")]
+    rule_id: Annotated[UUID, Field(title="Rule Id")]
+    window_end: Annotated[date_aliased, Field(title="Window End")]
+    window_start: Annotated[date_aliased, Field(title="Window Start")]
+
+
+class Trigger(StrEnum):
+    MANUAL = "manual"
+    SCHEDULE = "schedule"
+
+
+class ExecutionRead(BaseModel):
+    actions: Annotated[list[ActionRead], Field(title="Actions")]
+    campaigns_affected: Annotated[int, Field(title="Campaigns Affected")]
+    campaigns_evaluated: Annotated[int, Field(title="Campaigns Evaluated")]
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
+    id: Annotated[UUID, Field(title="Id")]
+    rule_id: Annotated[UUID, Field(title="Rule Id")]
+    started_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Started At")
+    ]
+    trigger: Annotated[Trigger, Field(title="Trigger")]
+    window_end: Annotated[date_aliased, Field(title="Window End")]
+    window_start: Annotated[date_aliased, Field(title="Window Start")]
+
+
+class ExportAccepted(BaseModel):
+    export_id: Annotated[UUID, Field(title="Export Id")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+    status: Annotated[Literal["processing"], Field(title="Status")]
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    JSONL = "jsonl"
+
+
+class ExportError(BaseModel):
+    code: Annotated[str, Field(title="Code")]
+    message: Annotated[str, Field(title="Message")]
+
+
+class IdentifierType(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    FIRST_NAME = "first_name"
+    LAST_NAME = "last_name"
+    CITY = "city"
+    STATE = "state"
+    ZIP = "zip"
+    COUNTRY = "country"
+    MADID = "madid"
+    EXTERNAL_ID = "external_id"
+
+
+class Platform7(StrEnum):
+    """
+    Whose normalisation rules apply when hashing.
+    """
+
+    META = "meta"
+    GOOGLE = "google"
+    TIKTOK = "tiktok"
+    SNAPCHAT = "snapchat"
+
+
+class ExportOptions(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    hash_identifiers: Annotated[
+        bool | None,
+        Field(
+            description="SHA-256 of each value normalised by the platform's rules (fields the platform takes unhashed are written normalised, in clear).",
+            title="Hash Identifiers",
+        ),
+    ] = True
+    identifier_types: Annotated[
+        list[IdentifierType] | None,
+        Field(
+            description="Identifier columns, in this order (default: all ten).",
+            max_length=10,
+            min_length=1,
+            title="Identifier Types",
+        ),
+    ] = None
+    include_events: Annotated[
+        bool | None,
+        Field(
+            description="Always refused: AdScale holds profiles and traits, not behavioural events.",
+            title="Include Events",
+        ),
+    ] = False
+    include_traits: Annotated[bool | None, Field(title="Include Traits")] = False
+    platform: Annotated[
+        Platform7 | None,
+        Field(
+            description="Whose normalisation rules apply when hashing.",
+            title="Platform",
+        ),
+    ] = Platform7.META
+
+
+class Status11(StrEnum):
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ExportRead(BaseModel):
+    completed_at: Annotated[AwareDatetime | None, Field(title="Completed At")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    download_url: Annotated[
+        str | None,
+        Field(
+            description="Signed link, no login needed; null until completed and after expiry.",
+            title="Download Url",
+        ),
+    ]
+    error: ExportError | None = None
+    expires_at: Annotated[AwareDatetime | None, Field(title="Expires At")]
+    export_id: Annotated[UUID, Field(title="Export Id")]
+    file_size_bytes: Annotated[int | None, Field(title="File Size Bytes")]
+    format: Annotated[Format, Field(title="Format")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+    segment_id: Annotated[UUID | None, Field(title="Segment Id")]
+    status: Annotated[Status11, Field(title="Status")]
+
+
+class ForgotPasswordRequest(BaseModel):
+    email: Annotated[str, Field(max_length=320, title="Email")]
+
+
+class Platform8(StrEnum):
+    GOOGLE = "google"
+    META = "meta"
+
+
+class TargetAudience(RootModel[str]):
+    root: Annotated[str, Field(max_length=200, title="Target Audience")]
+
+
+class Tone(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, title="Tone")]
+
+
+class GenerateCopyRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    platform: Annotated[Platform8 | None, Field(title="Platform")] = Platform8.GOOGLE
+    product_description: Annotated[
+        str, Field(max_length=2000, min_length=1, title="Product Description")
+    ]
+    product_name: Annotated[str, Field(max_length=200, min_length=1, title="Product Name")]
+    target_audience: Annotated[TargetAudience | None, Field(title="Target Audience")] = None
+    tone: Annotated[Tone | None, Field(title="Tone")] = None
+
+
+class GenerateCopyResponse(BaseModel):
+    call_to_action: Annotated[str, Field(title="Call To Action")]
+    description: Annotated[str, Field(title="Description")]
+    headline: Annotated[str, Field(title="Headline")]
+    platform: Annotated[Platform8, Field(title="Platform")]
+    provider: Annotated[str, Field(title="Provider")]
+
+
+class Operation(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+
+class Status12(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class TriggeredBy(StrEnum):
+    MANUAL = "manual"
+    SCHEDULED = "scheduled"
+    API = "api"
+
+
+class HistoryEntry(BaseModel):
+    completed_at: Annotated[AwareDatetime | None, Field(title="Completed At")]
+    duration_ms: Annotated[int | None, Field(title="Duration Ms")]
+    error_code: Annotated[str | None, Field(title="Error Code")] = None
+    error_message: Annotated[str | None, Field(title="Error Message")] = None
+    job_id: Annotated[UUID, Field(title="Job Id")]
+    match_rate: Annotated[float | None, Field(title="Match Rate")]
+    operation: Annotated[Operation, Field(title="Operation")]
+    profiles_added: Annotated[int, Field(title="Profiles Added")]
+    profiles_failed: Annotated[int, Field(title="Profiles Failed")]
+    profiles_removed: Annotated[int, Field(title="Profiles Removed")]
+    profiles_sent: Annotated[int, Field(title="Profiles Sent")]
+    started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
+    status: Annotated[Status12, Field(title="Status")]
+    triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
+
+
+class HistorySummary(BaseModel):
+    avg_match_rate: Annotated[float | None, Field(title="Avg Match Rate")]
+    failed: Annotated[int, Field(title="Failed")]
+    successful: Annotated[int, Field(title="Successful")]
+    total_syncs: Annotated[int, Field(title="Total Syncs")]
+
+
+class IdentifierCoverage(BaseModel):
+    """
+    How many of the segment's profiles carry each kind of identifier.
+    """
+
+    email: Annotated[int, Field(title="Email")]
+    madid: Annotated[int, Field(title="Madid")]
+    name_zip: Annotated[
+        int,
+        Field(description="first name, last name and zip all present", title="Name Zip"),
+    ]
+    phone: Annotated[int, Field(title="Phone")]
+
+
+class InitialSync(BaseModel):
+    duration_ms: Annotated[int | None, Field(title="Duration Ms")]
+    error_code: Annotated[str | None, Field(title="Error Code")] = None
+    error_message: Annotated[str | None, Field(title="Error Message")] = None
+    job_id: Annotated[UUID, Field(title="Job Id")]
+    match_rate: Annotated[float | None, Field(title="Match Rate")]
+    matched: Annotated[int | None, Field(title="Matched")]
+    profiles_sent: Annotated[int, Field(title="Profiles Sent")]
+    status: Annotated[Status12, Field(title="Status")]
+
+
+class InvalidRow(BaseModel):
+    """
+    Why a row was refused. Never carries the offending value (it may be an email).
+    """
+
+    external_id: Annotated[str | None, Field(title="External Id")] = None
+    index: Annotated[int | None, Field(title="Index")] = None
+    line: Annotated[int | None, Field(title="Line")] = None
+    reason: Annotated[str, Field(title="Reason")]
+
+
+class LoginRequest(BaseModel):
+    email: Annotated[str, Field(max_length=320, title="Email")]
+    password: Annotated[str, Field(max_length=1024, title="Password")]
+
+
+class OffsetPageAccountRead(BaseModel):
+    items: Annotated[list[AccountRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageApiKeyRead(BaseModel):
+    items: Annotated[list[ApiKeyRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageCampaignRead(BaseModel):
+    items: Annotated[list[CampaignRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageCreativeRead(BaseModel):
+    items: Annotated[list[CreativeRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageDailyMetricRead(BaseModel):
+    items: Annotated[list[DailyMetricRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageExecutionRead(BaseModel):
+    items: Annotated[list[ExecutionRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class Plan1(StrEnum):
+    FREE = "free"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
+class PlanLimits(BaseModel):
+    ad_groups: Annotated[
+        int | None,
+        Field(description="Ad groups allowed; null means unlimited", title="Ad Groups"),
+    ]
+    campaigns: Annotated[
+        int | None,
+        Field(description="Campaigns allowed; null means unlimited", title="Campaigns"),
+    ]
+
+
+class Id(StrEnum):
+    FREE = "free"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
+class PlanRead(BaseModel):
+    api_access: Annotated[bool, Field(title="Api Access")]
+    currency: Annotated[str | None, Field(title="Currency")] = "usd"
+    id: Annotated[Id, Field(title="Id")]
+    interval: Annotated[str | None, Field(title="Interval")] = "month"
+    limits: PlanLimits
+    name: Annotated[str, Field(title="Name")]
+    price: Annotated[
+        str,
+        Field(description="Monthly price in USD, as a decimal string", title="Price"),
+    ]
+    stripe_price_id: Annotated[
+        str | None,
+        Field(
+            description="Stripe price of a paid plan; null for Free",
+            title="Stripe Price Id",
+        ),
+    ]
+
+
+class Platform10(StrEnum):
+    META = "meta"
+    GOOGLE = "google"
+    TIKTOK = "tiktok"
+    SNAPCHAT = "snapchat"
+
+
+class Status14(StrEnum):
+    CONNECTED = "connected"
+    EXPIRED = "expired"
+
+
+class PlatformRead(BaseModel):
+    """
+    One platform's connection. ``scopes``, ``expires_at`` and ``status`` are present only
+    when the platform is connected (``status``: ``connected`` or ``expired``, the latter when
+    the platform refused a token refresh and the user has to reconnect).
+    """
+
+    ad_accounts: Annotated[list[AdAccountRead] | None, Field(title="Ad Accounts")] = None
+    connected: Annotated[bool, Field(title="Connected")]
+    expires_at: Annotated[AwareDatetime | None, Field(title="Expires At")] = None
+    platform: Annotated[Platform10, Field(title="Platform")]
+    scopes: Annotated[list[str] | None, Field(title="Scopes")] = None
+    status: Annotated[Status14 | None, Field(title="Status")] = None
+
+
+class PlatformsRead(BaseModel):
+    platforms: Annotated[list[PlatformRead], Field(title="Platforms")]
+
+
+class PortalRead(BaseModel):
+    url: Annotated[
+        str,
+        Field(
+            description="Stripe customer-portal session: manage card, invoices, cancel",
+            title="Url",
+        ),
+    ]
+
+
+class City(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, title="City")]
+
+
+class Country(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, title="Country")]
+
+
+class Email(RootModel[str]):
+    root: Annotated[str, Field(max_length=320, title="Email")]
+
+
+class FirstName(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, title="First Name")]
+
+
+class LastName(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, title="Last Name")]
+
+
+class Madid(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, title="Madid")]
+
+
+class Phone(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, title="Phone")]
+
+
+class State(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, title="State")]
+
+
+class Zip(RootModel[str]):
+    root: Annotated[str, Field(max_length=32, title="Zip")]
+
+
+class ProfileIn(BaseModel):
+    """
+    A profile to upsert. A field left out keeps its stored value; ``null`` clears it;
+    ``traits`` replaces the stored traits as a whole.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    city: Annotated[City | None, Field(title="City")] = None
+    country: Annotated[Country | None, Field(title="Country")] = None
+    email: Annotated[Email | None, Field(title="Email")] = None
+    external_id: Annotated[str, Field(max_length=255, min_length=1, title="External Id")]
+    first_name: Annotated[FirstName | None, Field(title="First Name")] = None
+    last_name: Annotated[LastName | None, Field(title="Last Name")] = None
+    madid: Annotated[Madid | None, Field(title="Madid")] = None
+    phone: Annotated[Phone | None, Field(title="Phone")] = None
+    state: Annotated[State | None, Field(title="State")] = None
+    traits: Annotated[dict[str, Any] | None, Field(title="Traits")] = None
+    zip: Annotated[Zip | None, Field(title="Zip")] = None
+
+
+class ExternalId(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, min_length=1)]
+
+
+class ProfilesDelete(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    external_ids: Annotated[
+        list[ExternalId], Field(max_length=10000, min_length=1, title="External Ids")
+    ]
+
+
+class ProfilesDeleted(BaseModel):
+    deleted: Annotated[int, Field(title="Deleted")]
+    not_found: Annotated[int, Field(title="Not Found")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+
+
+class ProfilesUpsert(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    profiles: Annotated[list[ProfileIn], Field(max_length=10000, min_length=1, title="Profiles")]
+
+
+class ProvisionCreate(BaseModel):
+    email: Annotated[str, Field(max_length=320, title="Email")]
+    external_user_id: Annotated[str, Field(max_length=255, min_length=1, title="External User Id")]
+
+
+class ProvisionRead(BaseModel):
+    email: Annotated[str, Field(title="Email")]
+    plan: Annotated[str, Field(title="Plan")]
+    user_id: Annotated[UUID, Field(title="User Id")]
+
+
+class RefreshRead(BaseModel):
+    campaign_id: Annotated[UUID, Field(title="Campaign Id")]
+    end_date: Annotated[date_aliased, Field(title="End Date")]
+    rows_upserted: Annotated[int, Field(title="Rows Upserted")]
+    start_date: Annotated[date_aliased, Field(title="Start Date")]
+    synced_at: Annotated[AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Synced At")]
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: Annotated[str, Field(max_length=512, title="Refresh Token")]
+
+
+class RegisterCreate(BaseModel):
+    email: Annotated[str, Field(max_length=320, title="Email")]
+    password: Annotated[str, Field(max_length=1024, min_length=8, title="Password")]
+
+
+class ResetPasswordRequest(BaseModel):
+    new_password: Annotated[str, Field(max_length=1024, min_length=8, title="New Password")]
+    token: Annotated[str, Field(max_length=512, title="Token")]
+
+
+class BudgetChangePercent(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description="Budget rules: percent to raise/lower the daily budget by (default 20)",
+            gt=0.0,
+            le=1000.0,
+            title="Budget Change Percent",
+        ),
+    ]
+
+
+class CampaignIds(RootModel[list[UUID]]):
+    root: Annotated[
+        list[UUID],
+        Field(
+            description="Only these campaigns (default: all active ones)",
+            max_length=500,
+            title="Campaign Ids",
+        ),
+    ]
+
+
+class MaxBudget(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description="Budget rules: never raise a daily budget above this",
+            gt=0.0,
+            title="Max Budget",
+        ),
+    ]
+
+
+class MinBudget(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description="Budget rules: never lower a daily budget below this (default 1.00)",
+            gt=0.0,
+            title="Min Budget",
+        ),
+    ]
+
+
+class MinImpressions(RootModel[int]):
+    root: Annotated[
+        int,
+        Field(
+            description="Judge a campaign only once it had this many impressions",
+            ge=0,
+            title="Min Impressions",
+        ),
+    ]
+
+
+class MinSpend(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description="Judge a campaign only once it spent at least this much",
+            ge=0.0,
+            title="Min Spend",
+        ),
+    ]
+
+
+class RuleConditionsInput(BaseModel):
+    """
+    What users of Meta automated rules / Revealbot expect around the threshold.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    budget_change_percent: Annotated[
+        BudgetChangePercent | str | None,
+        Field(
+            description="Budget rules: percent to raise/lower the daily budget by (default 20)",
+            title="Budget Change Percent",
+        ),
+    ] = None
+    campaign_ids: Annotated[
+        CampaignIds | None,
+        Field(
+            description="Only these campaigns (default: all active ones)",
+            title="Campaign Ids",
+        ),
+    ] = None
+    cooldown_hours: Annotated[
+        int | None,
+        Field(
+            description="Hours before the same rule may act on the same campaign again",
+            ge=0,
+            le=720,
+            title="Cooldown Hours",
+        ),
+    ] = 24
+    lookback_days: Annotated[
+        int | None,
+        Field(
+            description="Days of metrics judged, ending today",
+            ge=1,
+            le=90,
+            title="Lookback Days",
+        ),
+    ] = 7
+    max_budget: Annotated[
+        MaxBudget | str | None,
+        Field(
+            description="Budget rules: never raise a daily budget above this",
+            title="Max Budget",
+        ),
+    ] = None
+    min_budget: Annotated[
+        MinBudget | str | None,
+        Field(
+            description="Budget rules: never lower a daily budget below this (default 1.00)",
+            title="Min Budget",
+        ),
+    ] = None
+    min_impressions: Annotated[
+        MinImpressions | None,
+        Field(
+            description="Judge a campaign only once it had this many impressions",
+            title="Min Impressions",
+        ),
+    ] = None
+    min_spend: Annotated[
+        MinSpend | str | None,
+        Field(
+            description="Judge a campaign only once it spent at least this much",
+            title="Min Spend",
+        ),
+    ] = None
+
+
+class RuleConditionsOutput(BaseModel):
+    """
+    What users of Meta automated rules / Revealbot expect around the threshold.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    budget_change_percent: Annotated[
+        str | None,
+        Field(
+            description="Budget rules: percent to raise/lower the daily budget by (default 20)",
+            title="Budget Change Percent",
+        ),
+    ] = None
+    campaign_ids: Annotated[
+        CampaignIds | None,
+        Field(
+            description="Only these campaigns (default: all active ones)",
+            title="Campaign Ids",
+        ),
+    ] = None
+    cooldown_hours: Annotated[
+        int | None,
+        Field(
+            description="Hours before the same rule may act on the same campaign again",
+            ge=0,
+            le=720,
+            title="Cooldown Hours",
+        ),
+    ] = 24
+    lookback_days: Annotated[
+        int | None,
+        Field(
+            description="Days of metrics judged, ending today",
+            ge=1,
+            le=90,
+            title="Lookback Days",
+        ),
+    ] = 7
+    max_budget: Annotated[
+        str | None,
+        Field(
+            description="Budget rules: never raise a daily budget above this",
+            title="Max Budget",
+        ),
+    ] = None
+    min_budget: Annotated[
+        str | None,
+        Field(
+            description="Budget rules: never lower a daily budget below this (default 1.00)",
+            title="Min Budget",
+        ),
+    ] = None
+    min_impressions: Annotated[
+        MinImpressions | None,
+        Field(
+            description="Judge a campaign only once it had this many impressions",
+            title="Min Impressions",
+        ),
+    ] = None
+    min_spend: Annotated[
+        str | None,
+        Field(
+            description="Judge a campaign only once it spent at least this much",
+            title="Min Spend",
+        ),
+    ] = None
+
+
+class RuleType(StrEnum):
+    PAUSE_LOW_ROAS = "pause_low_roas"
+    INCREASE_BUDGET_HIGH_ROAS = "increase_budget_high_roas"
+    DECREASE_BUDGET_LOW_CTR = "decrease_budget_low_ctr"
+    PAUSE_NO_CONVERSIONS = "pause_no_conversions"
+
+
+class Threshold(RootModel[float]):
+    root: Annotated[float, Field(gt=0.0, title="Threshold")]
+
+
+class RuleCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    conditions: RuleConditionsInput | None = None
+    is_active: Annotated[bool | None, Field(title="Is Active")] = True
+    name: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
+    rule_type: Annotated[RuleType, Field(title="Rule Type")]
+    threshold: Annotated[Threshold | str, Field(title="Threshold")]
+
+
+class RuleRead(BaseModel):
+    conditions: RuleConditionsOutput
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    executions_count: Annotated[int, Field(title="Executions Count")]
+    id: Annotated[UUID, Field(title="Id")]
+    is_active: Annotated[bool, Field(title="Is Active")]
+    last_executed: Annotated[AwareDatetime | None, Field(title="Last Executed")]
+    name: Annotated[str, Field(title="Name")]
+    rule_type: Annotated[RuleType, Field(title="Rule Type")]
+    threshold: Annotated[float, Field(title="Threshold")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class RuleUpdate(BaseModel):
+    """
+    Partial update; ``conditions`` replaces the whole conditions object.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    conditions: RuleConditionsInput | None = None
+    is_active: Annotated[bool | None, Field(title="Is Active")] = None
+    name: Annotated[Name | None, Field(title="Name")] = None
+    rule_type: Annotated[RuleType | None, Field(title="Rule Type")] = None
+    threshold: Annotated[Threshold | str | None, Field(title="Threshold")] = None
+
+
+class SecretRotated(BaseModel):
+    id: Annotated[UUID, Field(title="Id")]
+    previous_secret_expires_at: Annotated[
+        AwareDatetime | None, Field(title="Previous Secret Expires At")
+    ]
+    secret: Annotated[
+        str,
+        Field(
+            description="The new signing secret; shown only in this response",
+            title="Secret",
+        ),
+    ]
+
+
+class Description2(RootModel[str]):
+    root: Annotated[str, Field(max_length=2000, title="Description")]
+
+
+class SegmentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[Description2 | None, Field(title="Description")] = None
+    name: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
+
+
+class SegmentDeleted(BaseModel):
+    deleted: Annotated[bool, Field(title="Deleted")]
+    profiles_deleted: Annotated[int, Field(title="Profiles Deleted")]
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+
+
+class SegmentDetail(BaseModel):
+    audience_count: Annotated[int, Field(title="Audience Count")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str | None, Field(title="Description")]
+    id: Annotated[UUID, Field(title="Id")]
+    identifier_coverage: IdentifierCoverage
+    name: Annotated[str, Field(title="Name")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class SegmentRead(BaseModel):
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str | None, Field(title="Description")]
+    id: Annotated[UUID, Field(title="Id")]
+    name: Annotated[str, Field(title="Name")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class SubscriptionRead(BaseModel):
+    cancel_at: Annotated[
+        str | None,
+        Field(description="When a scheduled cancellation takes effect", title="Cancel At"),
+    ]
+    cancel_at_period_end: Annotated[
+        bool,
+        Field(
+            description="True when the subscription ends at cancel_at instead of renewing",
+            title="Cancel At Period End",
+        ),
+    ]
+    canceled_at: Annotated[str | None, Field(title="Canceled At")]
+    created_at: Annotated[str, Field(title="Created At")]
+    current_period_end: Annotated[str | None, Field(title="Current Period End")]
+    id: Annotated[UUID, Field(title="Id")]
+    plan: Annotated[Plan1, Field(title="Plan")]
+    status: Annotated[
+        str,
+        Field(
+            description="Stripe's status: active, past_due, canceled, incomplete ...",
+            title="Status",
+        ),
+    ]
+    stripe_subscription_id: Annotated[str, Field(title="Stripe Subscription Id")]
+    updated_at: Annotated[str, Field(title="Updated At")]
+
+
+class Status15(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class SyncJobRead(BaseModel):
+    """
+    ``AudienceSyncJob``. ``triggered_by_user_id`` is the user's UUID (the spec shows a
+    number; AdScale user ids are UUIDs). Counts are identifiers (an email and a phone of one
+    profile are two). Extra fields: ``error_code``, ``profiles_invalid`` (identifiers the
+    platform's normalizer refused) with ``invalid_samples``, ``segment_size``,
+    ``estimated_changes``, ``created_at``.
+    """
+
+    audience_id: Annotated[UUID, Field(title="Audience Id")]
+    completed_at: Annotated[AwareDatetime | None, Field(title="Completed At")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    duration_ms: Annotated[int | None, Field(title="Duration Ms")]
+    error_code: Annotated[str | None, Field(title="Error Code")]
+    error_message: Annotated[str | None, Field(title="Error Message")]
+    estimated_changes: EstimatedChanges | None
+    invalid_samples: Annotated[list[dict[str, Any]], Field(title="Invalid Samples")]
+    job_id: Annotated[UUID, Field(title="Job Id")]
+    match_rate: Annotated[float | None, Field(title="Match Rate")]
+    operation: Annotated[Operation, Field(title="Operation")]
+    platform: Annotated[str, Field(title="Platform")]
+    platform_response: Annotated[dict[str, Any] | None, Field(title="Platform Response")]
+    profiles_added: Annotated[int, Field(title="Profiles Added")]
+    profiles_failed: Annotated[int, Field(title="Profiles Failed")]
+    profiles_invalid: Annotated[int, Field(title="Profiles Invalid")]
+    profiles_removed: Annotated[int, Field(title="Profiles Removed")]
+    profiles_sent: Annotated[int, Field(title="Profiles Sent")]
+    segment_size: Annotated[int | None, Field(title="Segment Size")]
+    started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
+    status: Annotated[Status15, Field(title="Status")]
+    triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
+    triggered_by_user_id: Annotated[UUID | None, Field(title="Triggered By User Id")]
+
+
+class Operation2(StrEnum):
+    UPDATE = "update"
+    REPLACE = "replace"
+
+
+class SyncRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    operation: Annotated[Operation2 | None, Field(title="Operation")] = Operation2.UPDATE
+
+
+class SyncStats(BaseModel):
+    avg_match_rate: Annotated[float | None, Field(title="Avg Match Rate")]
+    failed_syncs: Annotated[int, Field(title="Failed Syncs")]
+    profiles_added: Annotated[int, Field(title="Profiles Added")]
+    profiles_removed: Annotated[int, Field(title="Profiles Removed")]
+    successful_syncs: Annotated[int, Field(title="Successful Syncs")]
+    total_syncs: Annotated[int, Field(title="Total Syncs")]
+
+
+class Operation3(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+
+class SyncTriggered(BaseModel):
+    estimated_changes: EstimatedChanges
+    job_id: Annotated[UUID, Field(title="Job Id")]
+    operation: Annotated[Operation3, Field(title="Operation")]
+    segment_size: Annotated[int, Field(title="Segment Size")]
+    status: Annotated[Status15, Field(title="Status")]
+
+
+class Interest(RootModel[str]):
+    root: Annotated[str, Field(max_length=100, min_length=1)]
+
+
+class Interests(RootModel[list[Interest]]):
+    root: Annotated[list[Interest], Field(max_length=100, title="Interests")]
+
+
+class Locations(RootModel[list[str]]):
+    root: Annotated[list[str], Field(max_length=250, title="Locations")]
+
+
+class Targeting(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    age: Annotated[str | None, Field(title="Age")] = None
+    interests: Annotated[Interests | None, Field(title="Interests")] = None
+    locations: Annotated[Locations | None, Field(title="Locations")] = None
+
+
+class TokenPair(BaseModel):
+    access_token: Annotated[str, Field(title="Access Token")]
+    expires_in: Annotated[
+        int,
+        Field(description="Seconds until the access token expires", title="Expires In"),
+    ]
+    refresh_token: Annotated[str, Field(title="Refresh Token")]
+    token_type: Annotated[Literal["bearer"], Field(title="Token Type")] = "bearer"
+
+
+class UpsertResult(BaseModel):
+    inserted: Annotated[int, Field(title="Inserted")]
+    invalid: Annotated[int, Field(title="Invalid")]
+    invalid_samples: Annotated[list[InvalidRow], Field(title="Invalid Samples")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+    received: Annotated[int, Field(title="Received")]
+    unchanged: Annotated[int, Field(title="Unchanged")]
+    updated: Annotated[int, Field(title="Updated")]
+
+
+class UsageRead(BaseModel):
+    ad_groups: Allowance
+    api_access: Annotated[bool, Field(title="Api Access")]
+    campaigns: Allowance
+    month: Annotated[
+        str,
+        Field(description="The calendar month (UTC) counted, as YYYY-MM", title="Month"),
+    ]
+    plan: Annotated[Plan1, Field(title="Plan")]
+    profiles_synced_this_month: Annotated[int, Field(title="Profiles Synced This Month")]
+
+
+class UsageSummary(BaseModel):
+    ad_groups: Annotated[int, Field(title="Ad Groups")]
+    campaigns: Annotated[int, Field(title="Campaigns")]
+    profiles_synced_this_month: Annotated[int, Field(title="Profiles Synced This Month")]
+
+
+class UserRead(BaseModel):
+    """
+    ``GET /auth/me``.
+    """
+
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    email: Annotated[str, Field(title="Email")]
+    id: Annotated[UUID, Field(title="Id")]
+    plan: Annotated[str, Field(title="Plan")]
+
+
+class ValidationError(BaseModel):
+    ctx: Annotated[dict[str, Any] | None, Field(title="Context")] = None
+    input: Annotated[Any | None, Field(title="Input")] = None
+    loc: Annotated[list[str | int], Field(title="Location")]
+    msg: Annotated[str, Field(title="Message")]
+    type: Annotated[str, Field(title="Error Type")]
+
+
+class WebhookAck(BaseModel):
+    duplicate: Annotated[bool | None, Field(title="Duplicate")] = False
+    event_id: Annotated[str, Field(title="Event Id")]
+    received: Annotated[bool | None, Field(title="Received")] = True
+
+
+class Description3(RootModel[str]):
+    root: Annotated[str, Field(max_length=500, title="Description")]
+
+
+class Event(StrEnum):
+    AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
+    AUDIENCE_SYNC_FAILED = "audience_sync.failed"
+
+
+class WebhookCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[Description3 | None, Field(title="Description")] = None
+    events: Annotated[list[Event], Field(max_length=2, min_length=1, title="Events")]
+    url: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
+
+
+class DisabledReason(StrEnum):
+    """
+    manual (PATCH enabled=false), gone (the endpoint answered 410) or failing (every delivery failed for 5 days)
+    """
+
+    MANUAL = "manual"
+    GONE = "gone"
+    FAILING = "failing"
+
+
+class WebhookCreated(BaseModel):
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str | None, Field(title="Description")]
+    disabled_at: Annotated[AwareDatetime | None, Field(title="Disabled At")]
+    disabled_reason: Annotated[
+        DisabledReason | None,
+        Field(
+            description="manual (PATCH enabled=false), gone (the endpoint answered 410) or failing (every delivery failed for 5 days)",
+            title="Disabled Reason",
+        ),
+    ]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    events: Annotated[list[str], Field(title="Events")]
+    id: Annotated[UUID, Field(title="Id")]
+    previous_secret_expires_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="Until then deliveries are also signed with the secret before the last rotation",
+            title="Previous Secret Expires At",
+        ),
+    ]
+    secret: Annotated[
+        str,
+        Field(
+            description="Signing secret (whsec_...); shown only in this response",
+            title="Secret",
+        ),
+    ]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+    url: Annotated[str, Field(title="Url")]
+
+
+class WebhookRead(BaseModel):
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str | None, Field(title="Description")]
+    disabled_at: Annotated[AwareDatetime | None, Field(title="Disabled At")]
+    disabled_reason: Annotated[
+        DisabledReason | None,
+        Field(
+            description="manual (PATCH enabled=false), gone (the endpoint answered 410) or failing (every delivery failed for 5 days)",
+            title="Disabled Reason",
+        ),
+    ]
+    enabled: Annotated[bool, Field(title="Enabled")]
+    events: Annotated[list[str], Field(title="Events")]
+    id: Annotated[UUID, Field(title="Id")]
+    previous_secret_expires_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="Until then deliveries are also signed with the secret before the last rotation",
+            title="Previous Secret Expires At",
+        ),
+    ]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+    url: Annotated[str, Field(title="Url")]
+
+
+class Event1(StrEnum):
+    """
+    Which event's sample payload to send (default: the first)
+    """
+
+    AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
+    AUDIENCE_SYNC_FAILED = "audience_sync.failed"
+
+
+class WebhookTest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    event: Annotated[
+        Event1 | None,
+        Field(
+            description="Which event's sample payload to send (default: the first)",
+            title="Event",
+        ),
+    ] = None
+
+
+class WebhookTestResult(BaseModel):
+    attempted_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Attempted At")
+    ]
+    delivery_id: Annotated[UUID, Field(title="Delivery Id")]
+    error: Annotated[str | None, Field(title="Error")]
+    event: Annotated[str, Field(title="Event")]
+    latency_ms: Annotated[int | None, Field(title="Latency Ms")]
+    response_code: Annotated[int | None, Field(title="Response Code")]
+    success: Annotated[bool, Field(title="Success")]
+
+
+class Event2(StrEnum):
+    AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
+    AUDIENCE_SYNC_FAILED = "audience_sync.failed"
+
+
+class Events(RootModel[list[Event2]]):
+    root: Annotated[list[Event2], Field(max_length=2, min_length=1, title="Events")]
+
+
+class Url(RootModel[str]):
+    root: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
+
+
+class WebhookUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    description: Annotated[Description3 | None, Field(title="Description")] = None
+    enabled: Annotated[bool | None, Field(title="Enabled")] = None
+    events: Annotated[Events | None, Field(title="Events")] = None
+    url: Annotated[Url | None, Field(title="Url")] = None
+
+
+class CampaignsOverviewRead(BaseModel):
+    avg_cpa: Annotated[
+        str | None,
+        Field(
+            description="total_spend / total_conversions; null when conversions are 0",
+            title="Avg Cpa",
+        ),
+    ]
+    avg_ctr: Annotated[
+        float | None,
+        Field(
+            description="total_clicks / total_impressions (a fraction); null when impressions are 0",
+            title="Avg Ctr",
+        ),
+    ]
+    avg_roas: Annotated[
+        float | None,
+        Field(
+            description="total_revenue / total_spend; null when spend is 0",
+            title="Avg Roas",
+        ),
+    ]
+    end_date: Annotated[date_aliased | None, Field(title="End Date")]
+    start_date: Annotated[date_aliased | None, Field(title="Start Date")]
+    total_clicks: Annotated[int, Field(title="Total Clicks")]
+    total_conversions: Annotated[float, Field(title="Total Conversions")]
+    total_impressions: Annotated[int, Field(title="Total Impressions")]
+    total_revenue: Annotated[str, Field(title="Total Revenue")]
+    total_spend: Annotated[str, Field(title="Total Spend")]
+
+
+class AdGroupCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    bid_amount: Annotated[BidAmount | str | None, Field(title="Bid Amount")] = None
+    bid_strategy: Annotated[BidStrategy | None, Field(title="Bid Strategy")] = BidStrategy.AUTO_CPC
+    campaign_id: Annotated[UUID, Field(title="Campaign Id")]
+    name: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
+    status: Annotated[Status1 | None, Field(title="Status")] = Status1.ACTIVE
+    targeting: Targeting | None = None
+
+
+class AdGroupRead(BaseModel):
+    bid_amount: Annotated[str | None, Field(title="Bid Amount")]
+    bid_strategy: Annotated[BidStrategy, Field(title="Bid Strategy")]
+    campaign_id: Annotated[UUID, Field(title="Campaign Id")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    id: Annotated[UUID, Field(title="Id")]
+    name: Annotated[str, Field(title="Name")]
+    status: Annotated[Status1, Field(title="Status")]
+    targeting: Targeting
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class AdGroupUpdate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    bid_amount: Annotated[BidAmount | str | None, Field(title="Bid Amount")] = None
+    bid_strategy: Annotated[BidStrategy | None, Field(title="Bid Strategy")] = None
+    name: Annotated[Name | None, Field(title="Name")] = None
+    status: Annotated[Status1 | None, Field(title="Status")] = None
+    targeting: Targeting | None = None
+
+
+class AudienceCreated(BaseModel):
+    audience: AudienceRead
+    initial_sync: InitialSync
+
+
+class AudienceDetail(BaseModel):
+    ad_account_id: Annotated[str, Field(title="Ad Account Id")]
+    additive_only: Annotated[bool, Field(title="Additive Only")]
+    auto_sync: Annotated[bool, Field(title="Auto Sync")]
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    description: Annotated[str | None, Field(title="Description")]
+    id: Annotated[UUID, Field(title="Id")]
+    identifier_fields: Annotated[list[str], Field(title="Identifier Fields")]
+    is_active: Annotated[bool, Field(title="Is Active")]
+    last_sync_at: Annotated[AwareDatetime | None, Field(title="Last Sync At")]
+    last_sync_status: Annotated[LastSyncStatus | None, Field(title="Last Sync Status")]
+    match_rate: Annotated[float | None, Field(title="Match Rate")]
+    matched_size: Annotated[int | None, Field(title="Matched Size")]
+    next_sync_at: Annotated[AwareDatetime | None, Field(title="Next Sync At")]
+    platform: Annotated[Platform2, Field(title="Platform")]
+    platform_audience_id: Annotated[str | None, Field(title="Platform Audience Id")]
+    platform_audience_name: Annotated[str, Field(title="Platform Audience Name")]
+    platform_size: Annotated[int | None, Field(title="Platform Size")]
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+    segment_name: Annotated[str, Field(title="Segment Name")]
+    segment_profile_count: Annotated[int, Field(title="Segment Profile Count")]
+    sync_interval_hours: Annotated[int, Field(title="Sync Interval Hours")]
+    sync_stats_30d: SyncStats
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
+class AudienceList(BaseModel):
+    audiences: Annotated[list[AudienceRead], Field(title="Audiences")]
+    page: Annotated[int, Field(title="Page")]
+    page_size: Annotated[int, Field(title="Page Size")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class DeliveryList(BaseModel):
+    deliveries: Annotated[list[DeliveryRead], Field(title="Deliveries")]
+    page: Annotated[int, Field(title="Page")]
+    page_size: Annotated[int, Field(title="Page Size")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class ExportCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    format: Annotated[Format | None, Field(title="Format")] = Format.CSV
+    options: ExportOptions | None = None
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+
+
+class HTTPValidationError(BaseModel):
+    detail: Annotated[list[ValidationError] | None, Field(title="Detail")] = None
+
+
+class HistoryRead(BaseModel):
+    audience_id: Annotated[UUID, Field(title="Audience Id")]
+    history: Annotated[list[HistoryEntry], Field(title="History")]
+    summary: HistorySummary
+
+
+class ImportResult(BaseModel):
+    """
+    ``received`` counts data rows (header excluded); a repeated ``external_id`` keeps its
+    last row, the earlier ones count as ``duplicates``.
+    """
+
+    duplicates: Annotated[int, Field(title="Duplicates")]
+    inserted: Annotated[int, Field(title="Inserted")]
+    invalid: Annotated[int, Field(title="Invalid")]
+    invalid_samples: Annotated[list[InvalidRow], Field(title="Invalid Samples")]
+    profile_count: Annotated[int, Field(title="Profile Count")]
+    received: Annotated[int, Field(title="Received")]
+    unchanged: Annotated[int, Field(title="Unchanged")]
+    updated: Annotated[int, Field(title="Updated")]
+
+
+class OffsetPageAdGroupRead(BaseModel):
+    items: Annotated[list[AdGroupRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageRuleRead(BaseModel):
+    items: Annotated[list[RuleRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OverviewRead(BaseModel):
+    api_access: Annotated[bool, Field(title="Api Access")]
+    cancel_at_period_end: Annotated[bool, Field(title="Cancel At Period End")]
+    currency: Annotated[str | None, Field(title="Currency")] = "usd"
+    current_period_end: Annotated[str | None, Field(title="Current Period End")]
+    limits: PlanLimits
+    plan: Annotated[Plan1, Field(title="Plan")]
+    plan_name: Annotated[str, Field(title="Plan Name")]
+    price: Annotated[
+        str,
+        Field(description="Monthly price in USD, as a decimal string", title="Price"),
+    ]
+    renews_at: Annotated[
+        str | None,
+        Field(description="Next renewal; null when none is scheduled", title="Renews At"),
+    ]
+    status: Annotated[
+        str | None,
+        Field(
+            description="The subscription's status; null on Free without one",
+            title="Status",
+        ),
+    ]
+    usage: UsageSummary
+
+
+class SegmentList(BaseModel):
+    page: Annotated[int, Field(title="Page")]
+    page_size: Annotated[int, Field(title="Page Size")]
+    segments: Annotated[list[SegmentRead], Field(title="Segments")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class WebhookList(BaseModel):
+    page: Annotated[int, Field(title="Page")]
+    page_size: Annotated[int, Field(title="Page Size")]
+    total: Annotated[int, Field(title="Total")]
+    webhooks: Annotated[list[WebhookRead], Field(title="Webhooks")]

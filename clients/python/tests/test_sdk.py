@@ -1,0 +1,120 @@
+"""The SDK's clients against the stack: typed resources, both pagination styles as
+iterators, both error formats as exceptions, refresh rotation, retries on 429."""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from cli_kit import API, kit
+
+import adscale
+from adscale import models as m
+
+NIL = "00000000-0000-4000-8000-000000000000"
+
+
+async def test_sync_client_pages_through_both_styles(api: httpx.AsyncClient, member: kit.Member):
+    rotated: list[adscale.Tokens] = []
+    with adscale.Client(API, on_tokens=rotated.append) as client:
+        tokens = client.login(member.email, member.password)
+        assert rotated == [tokens]
+        assert client.auth.me().email == member.email
+        account = client.accounts.create(
+            m.AccountCreate(
+                platform=m.Platform.META, account_id_external=f"act_{uuid.uuid4().hex[:8]}"
+            )
+        )
+        made = [
+            client.campaigns.create(
+                {"ad_account_id": str(account.id), "name": f"C{i}", "objective": "sales"}
+            ).id
+            for i in range(2)
+        ]
+        # offset/limit pages of one item each
+        assert sorted(c.id for c in client.campaigns.iter(page_size=1)) == sorted(made)
+        for i in range(3):
+            client.segments.create(m.SegmentCreate(name=f"S{i}"))
+        # page/page_size pages of two items
+        names = [s.name for s in client.segments.iter(page_size=2)]
+        assert sorted(names) == ["S0", "S1", "S2"]
+        with pytest.raises(adscale.NotFoundError) as missing:
+            client.campaigns.get(NIL)
+        assert (missing.value.status_code, missing.value.family) == (404, "adscale")
+        assert missing.value.code == "HTTP_404" and missing.value.message == "Campaign not found"
+        with pytest.raises(adscale.NotFoundError) as gone:
+            client.audiences.detail(NIL)
+        assert (gone.value.code, gone.value.family) == ("AUDIENCE_NOT_FOUND", "audience-sync")
+        assert gone.value.details == {"audience_id": NIL}
+        with pytest.raises(adscale.ValidationError) as invalid:
+            client.campaigns.create(
+                {"ad_account_id": str(account.id), "name": "x", "objective": "fame"}
+            )
+        assert invalid.value.details[0]["loc"] == ["body", "objective"]
+
+
+async def test_async_client_refreshes_and_stores_the_rotated_pair(member: kit.Member):
+    seen: list[adscale.Tokens] = []
+    stale = adscale.Tokens(kit.expired_token(member.id), member.refresh_token)
+    async with adscale.AsyncClient(API, tokens=stale, on_tokens=seen.append) as client:
+        me = await client.auth.me()
+        assert str(me.id) == member.id
+        assert len(seen) == 1 and seen[0].refresh_token != member.refresh_token
+        assert client.tokens == seen[0]
+        segment = await client.segments.create({"name": "async"})
+        rows = [{"external_id": f"p{i}", "email": f"p{i}@example.com"} for i in range(5)]
+        result = await client.segments.upsert_profiles(segment.id, rows)
+        assert result.inserted == 5
+        assert [s.id async for s in client.segments.iter()] == [segment.id]
+    # the first refresh token was used once: reusing it fails (rotation)
+    async with adscale.AsyncClient(API, tokens=stale) as reused:
+        with pytest.raises(adscale.AuthenticationError):
+            await reused.auth.me()
+
+
+async def test_429_carries_retry_after_and_retries_wait_for_it(member: kit.Member):
+    """POST /audiences/export allows 5 a minute (spec "Rate Limits")."""
+    body = {"segment_id": NIL, "format": "csv"}
+    with adscale.Client(API, tokens=adscale.Tokens(member.access_token, ""), max_retries=0) as c:
+        for _ in range(5):
+            with pytest.raises(adscale.NotFoundError):
+                c.exports.create(body)
+        with pytest.raises(adscale.RateLimitError) as limited:
+            c.exports.create(body)
+    assert limited.value.code == "RATE_LIMIT_EXCEEDED" and limited.value.family == "audience-sync"
+    wait = limited.value.retry_after
+    assert wait is not None and 0 < wait <= 60
+    tokens = adscale.Tokens(member.access_token, "")
+    with adscale.Client(API, tokens=tokens, max_retries=2, max_retry_wait=65) as patient:
+        started = time.monotonic()
+        with pytest.raises(adscale.NotFoundError):  # the window passed: the export is tried
+            patient.exports.create(body)
+        assert time.monotonic() - started >= wait - 1.5
+
+
+async def test_sdk_imports_syncs_and_downloads(
+    api: httpx.AsyncClient, member: kit.Member, tmp_path: Path
+):
+    client = adscale.Client(API, tokens=adscale.Tokens(member.access_token, member.refresh_token))
+    with client:
+        segment = client.segments.create({"name": "sdk"})
+        source = tmp_path / "people.csv"
+        source.write_text(
+            "external_id,email\n" + "".join(f"p{i},p{i}@example.com\n" for i in range(50))
+        )
+        sent: list[int] = []
+        imported = client.segments.import_csv(segment.id, source, on_progress=sent.append)
+        assert imported.inserted == 50 and sum(sent) == source.stat().st_size
+        accepted = client.exports.create({"segment_id": str(segment.id)})
+        export = client.exports.wait(accepted.export_id, timeout=60)
+        target = tmp_path / "out.csv"
+        assert client.exports.download(export, target) == export.file_size_bytes
+        with pytest.raises(adscale.NotFoundError) as job:
+            client.sync_jobs.get(NIL)
+        assert job.value.code == "JOB_NOT_FOUND"
