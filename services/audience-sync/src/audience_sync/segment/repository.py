@@ -59,6 +59,31 @@ async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, in
     return {k: int(v) for k, v in row._mapping.items()}
 
 
+async def field_coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
+    """Profiles of the segment holding each identifier field (every field a platform may
+    take: email, phone, madid, first_name, last_name, zip, city, state, country)."""
+    p = table(Profile).c
+    names = (
+        "email",
+        "phone",
+        "madid",
+        "first_name",
+        "last_name",
+        "zip",
+        "city",
+        "state",
+        "country",
+    )
+    row = (
+        await session.execute(
+            sa.select(*(sa.func.count(p[name]).label(name) for name in names)).where(
+                p.segment_id == segment_id
+            )
+        )
+    ).one()
+    return {k: int(v) for k, v in row._mapping.items()}
+
+
 async def audience_ids(session: AsyncSession, segment_id: uuid.UUID) -> list[uuid.UUID]:
     stmt = sa.select(col(Audience.id)).where(col(Audience.segment_id) == segment_id)
     return list((await session.execute(stmt)).scalars())
