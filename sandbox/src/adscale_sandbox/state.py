@@ -11,10 +11,38 @@ import json
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from adscale_sandbox.people import (
+    ChangeResult,
+    Person,
+    Row,
+    add_members,
+    as_people,
+    change_members,
+    is_match,
+    recount,
+    remove_all_members,
+    remove_members,
+    stage_people,
+    swap_in_staged,
+)
+
+__all__ = [
+    "ChangeResult",
+    "Person",
+    "Row",
+    "add_members",
+    "as_people",
+    "change_members",
+    "is_match",
+    "recount",
+    "remove_all_members",
+    "remove_members",
+]
 
 # --------------------------------------------------------------------------- ids
 
@@ -44,11 +72,6 @@ def new_request_id() -> str:
 
 
 # --------------------------------------------------------------------------- matching
-
-
-def is_match(hash_bytes: bytes, permille: int) -> bool:
-    """Same as ``int(hex_hash[:8], 16) % 1000 < permille``."""
-    return int.from_bytes(hash_bytes[:4], "big") % 1000 < permille
 
 
 # --------------------------------------------------------------------------- accounts
@@ -429,301 +452,7 @@ def delete_audience(conn: sqlite3.Connection, audience: Audience) -> None:
 
 
 # --------------------------------------------------------------------------- members
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    received: int
-    changed: int
-    duplicates: int
-
-
-@dataclass(frozen=True, slots=True)
-class Person:
-    """One uploaded row: a person as the platform resolves it.
-
-    ``keys`` are its identity keys (hashed email, phone, mobile ad id...), each stored as a
-    member; the first one names the person. ``extra`` are keys that only help matching
-    (name + zip, an address): a person matches when any of its keys does, so a row with
-    more keys has a higher chance, deterministically."""
-
-    keys: tuple[bytes, ...]
-    extra: tuple[bytes, ...] = ()
-
-    @property
-    def id(self) -> bytes:
-        return self.keys[0]
-
-    def matched(self, permille: int) -> bool:
-        return any(is_match(k, permille) for k in (*self.keys, *self.extra))
-
-
-Row = bytes | Person
-
-
-def as_people(rows: Iterable[Row]) -> list[Person]:
-    """Rows as people, one per person id (a bare key is a one-key person)."""
-    people: dict[bytes, Person] = {}
-    for row in rows:
-        person = row if isinstance(row, Person) else Person((row,))
-        known = people.get(person.id)
-        if known is not None:
-            person = Person(
-                tuple(dict.fromkeys((*known.keys, *person.keys))),
-                tuple(dict.fromkeys((*known.extra, *person.extra))),
-            )
-        people[person.id] = person
-    return list(people.values())
-
-
-def _chunks(values: Sequence[bytes], size: int = 500) -> Iterable[Sequence[bytes]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _people_state(
-    conn: sqlite3.Connection, audience: Audience, ids: Sequence[bytes]
-) -> dict[bytes, int]:
-    """``person id -> matched`` for the people of ``ids`` the audience holds."""
-    found: dict[bytes, int] = {}
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT person, matched FROM person WHERE audience_pk = ? "  # noqa: S608
-            f"AND person IN ({marks})",
-            (audience.pk, *chunk),
-        ):
-            found[bytes(row[0])] = int(row[1])
-    return found
-
-
-def _existing_keys(
-    conn: sqlite3.Connection, audience: Audience, keys: Sequence[bytes]
-) -> set[bytes]:
-    found: set[bytes] = set()
-    for chunk in _chunks(keys):
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            bytes(r[0])
-            for r in conn.execute(
-                f"SELECT hash FROM member WHERE audience_pk = ? "  # noqa: S608
-                f"AND hash IN ({marks})",
-                (audience.pk, *chunk),
-            )
-        )
-    return found
-
-
-def _owners(conn: sqlite3.Connection, audience: Audience, keys: Sequence[bytes]) -> set[bytes]:
-    """The people holding any of ``keys``."""
-    owners: set[bytes] = set()
-    for chunk in _chunks(keys):
-        marks = ",".join("?" * len(chunk))
-        owners.update(
-            bytes(r[0])
-            for r in conn.execute(
-                f"SELECT DISTINCT person FROM member WHERE audience_pk = ? "  # noqa: S608
-                f"AND hash IN ({marks})",
-                (audience.pk, *chunk),
-            )
-        )
-    return owners
-
-
-def _drop_empty_people(
-    conn: sqlite3.Connection, audience: Audience, ids: Sequence[bytes]
-) -> tuple[int, int]:
-    """Forget the people of ``ids`` left without a member key: ``(people, matched ones)``."""
-    remaining: set[bytes] = set()
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        remaining.update(
-            bytes(r[0])
-            for r in conn.execute(
-                f"SELECT DISTINCT person FROM member WHERE audience_pk = ? "  # noqa: S608
-                f"AND person IN ({marks})",
-                (audience.pk, *chunk),
-            )
-        )
-    gone = [i for i in ids if i not in remaining]
-    matched = sum(_people_state(conn, audience, gone).values())
-    conn.executemany(
-        "DELETE FROM person WHERE audience_pk = ? AND person = ?", [(audience.pk, i) for i in gone]
-    )
-    return len(gone), matched
-
-
-def add_members(
-    conn: sqlite3.Connection,
-    audience: Audience,
-    hashes: Sequence[Row],
-    *,
-    invalid: int,
-    permille: int,
-    now: float,
-    refresh_existing: bool = False,
-) -> ChangeResult:
-    """Add people (idempotent): their keys become members, each person counted once.
-    ``refresh_existing`` re-stamps members already present."""
-    people = as_people(hashes)
-    before_state = _people_state(conn, audience, [p.id for p in people])
-    known = _existing_keys(conn, audience, [k for p in people for k in p.keys])
-    conn.executemany(
-        "INSERT OR IGNORE INTO member (audience_pk, hash, person, matched, added_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [
-            (audience.pk, key, p.id, 1 if is_match(key, permille) else 0, now)
-            for p in people
-            for key in p.keys
-        ],
-    )
-    verdicts = [(p, 1 if p.matched(permille) else 0) for p in people]
-    conn.executemany(
-        "INSERT INTO person (audience_pk, person, matched) VALUES (?, ?, ?) "
-        "ON CONFLICT (audience_pk, person) DO UPDATE SET matched = max(matched, excluded.matched)",
-        [(audience.pk, p.id, m) for p, m in verdicts],
-    )
-    inserted = sum(1 for p in people if p.id not in before_state)
-    newly_matched = sum(1 for p, m in verdicts if m and not before_state.get(p.id, 0))
-    if refresh_existing:
-        conn.executemany(
-            "UPDATE member SET added_at = ? WHERE audience_pk = ? AND hash = ? AND added_at < ?",
-            [(now, audience.pk, key, now) for p in people for key in p.keys],
-        )
-    # Rows that changed nothing: a known person with no new key, or a repeat in the request.
-    duplicates = len(hashes) - len(people)
-    duplicates += sum(1 for p in people if p.id in before_state and set(p.keys) <= known)
-    conn.execute(
-        "UPDATE audience SET member_count = member_count + ?, matched_count = matched_count + ?, "
-        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
-        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ?, "
-        "duplicate_rows = duplicate_rows + ?, invalid_rows = invalid_rows + ? WHERE pk = ?",
-        (
-            inserted,
-            newly_matched,
-            now,
-            now,
-            len(hashes) + invalid,
-            duplicates,
-            invalid,
-            audience.pk,
-        ),
-    )
-    return ChangeResult(received=len(hashes) + invalid, changed=inserted, duplicates=duplicates)
-
-
-def remove_members(
-    conn: sqlite3.Connection,
-    audience: Audience,
-    hashes: Sequence[Row],
-    *,
-    invalid: int,
-    permille: int,
-    now: float,
-) -> ChangeResult:
-    """Remove every key of the rows; a person without keys left leaves the audience."""
-    keys = list(dict.fromkeys(k for p in as_people(hashes) for k in p.keys))
-    owners = sorted(_owners(conn, audience, keys))
-    matched_before = sum(_people_state(conn, audience, owners).values())
-    conn.executemany(
-        "DELETE FROM member WHERE audience_pk = ? AND hash = ?", [(audience.pk, k) for k in keys]
-    )
-    removed, _ = _drop_empty_people(conn, audience, owners)
-    # The people who keep some keys match on what they kept.
-    conn.executemany(
-        "UPDATE person SET matched = (SELECT COALESCE(MAX(m.matched), 0) FROM member m "
-        "WHERE m.audience_pk = person.audience_pk AND m.person = person.person) "
-        "WHERE audience_pk = ? AND person = ?",
-        [(audience.pk, o) for o in owners],
-    )
-    removed_matched = matched_before - sum(_people_state(conn, audience, owners).values())
-    conn.execute(
-        "UPDATE audience SET member_count = member_count - ?, matched_count = matched_count - ?, "
-        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
-        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ?, "
-        "invalid_rows = invalid_rows + ?, removed_rows = removed_rows + ? WHERE pk = ?",
-        (
-            removed,
-            removed_matched,
-            now,
-            now,
-            len(hashes) + invalid,
-            invalid,
-            removed,
-            audience.pk,
-        ),
-    )
-    return ChangeResult(received=len(hashes) + invalid, changed=removed, duplicates=0)
-
-
-def change_members(
-    conn: sqlite3.Connection,
-    audience: Audience,
-    hashes: Sequence[Row],
-    *,
-    remove: bool,
-    invalid: int,
-    permille: int,
-    now: float,
-    refresh_existing: bool = False,
-) -> ChangeResult:
-    """:func:`remove_members` or :func:`add_members` (``refresh_existing`` is for adds)."""
-    if remove:
-        return remove_members(conn, audience, hashes, invalid=invalid, permille=permille, now=now)
-    return add_members(
-        conn,
-        audience,
-        hashes,
-        invalid=invalid,
-        permille=permille,
-        now=now,
-        refresh_existing=refresh_existing,
-    )
-
-
-def recount(conn: sqlite3.Connection, audience: Audience, *, now: float) -> None:
-    row = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM person WHERE audience_pk = ?",
-        (audience.pk,),
-    ).fetchone()
-    conn.execute(
-        "UPDATE audience SET member_count = ?, matched_count = ?, last_change_at = ?, "
-        "updated_at = ? WHERE pk = ?",
-        (row[0], row[1], now, now, audience.pk),
-    )
-
-
-def remove_all_members(
-    conn: sqlite3.Connection, audience: Audience, *, before: float | None, now: float
-) -> int:
-    """Delete every member (or those last added before ``before``); returns the number of
-    people that left."""
-    people_before = conn.execute(
-        "SELECT COUNT(*) FROM person WHERE audience_pk = ?", (audience.pk,)
-    ).fetchone()[0]
-    if before is None:
-        conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-    else:
-        conn.execute(
-            "DELETE FROM member WHERE audience_pk = ? AND added_at < ?", (audience.pk, before)
-        )
-    conn.execute(
-        "DELETE FROM person WHERE audience_pk = ? AND NOT EXISTS (SELECT 1 FROM member m "
-        "WHERE m.audience_pk = person.audience_pk AND m.person = person.person)",
-        (audience.pk,),
-    )
-    removed = int(people_before) - int(
-        conn.execute(
-            "SELECT COUNT(*) FROM person WHERE audience_pk = ?", (audience.pk,)
-        ).fetchone()[0]
-    )
-    conn.execute(
-        "UPDATE audience SET removed_rows = removed_rows + ?, accepted_batches = "
-        "accepted_batches + 1, uploads = uploads + 1 WHERE pk = ?",
-        (removed, audience.pk),
-    )
-    recount(conn, audience, now=now)
-    return removed
+# Members are people: see :mod:`adscale_sandbox.people`.
 
 
 def member_count(conn: sqlite3.Connection, audience: Audience) -> int:
@@ -850,51 +579,14 @@ def stage_members(
     conn: sqlite3.Connection, session: UploadSession, hashes: Sequence[Row], *, permille: int
 ) -> int:
     """Stage people for a replace; returns how many were new to the session."""
-    people = as_people(hashes)
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO staged_member (audience_pk, session_id, hash, person, matched) "
-        "VALUES (?, ?, ?, ?, ?)",
-        [
-            (session.audience_pk, session.session_id, key, p.id, 1 if p.matched(permille) else 0)
-            for p in people
-            for key in p.keys
-        ],
-    )
-    return min(len(people), conn.total_changes - before)
+    return stage_people(conn, session.audience_pk, session.session_id, hashes, permille=permille)
 
 
 def commit_replace(
     conn: sqlite3.Connection, audience: Audience, session: UploadSession, *, now: float
 ) -> int:
-    """Swap the audience's members for the staged set in one transaction; returns the
-    number of people that left."""
-    args = (audience.pk, session.session_id)
-    removed = conn.execute(
-        "SELECT COUNT(*) FROM person WHERE audience_pk = ? AND person NOT IN "
-        "(SELECT person FROM staged_member WHERE audience_pk = ? AND session_id = ?)",
-        (audience.pk, *args),
-    ).fetchone()[0]
-    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-    conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
-    conn.execute(
-        "INSERT INTO member (audience_pk, hash, person, matched, added_at) "
-        "SELECT audience_pk, hash, person, matched, ? FROM staged_member "
-        "WHERE audience_pk = ? AND session_id = ?",
-        (now, *args),
-    )
-    conn.execute(
-        "INSERT INTO person (audience_pk, person, matched) SELECT audience_pk, person, "
-        "MAX(matched) FROM staged_member WHERE audience_pk = ? AND session_id = ? "
-        "GROUP BY audience_pk, person",
-        args,
-    )
-    conn.execute("DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?", args)
-    conn.execute(
-        "UPDATE audience SET removed_rows = removed_rows + ? WHERE pk = ?", (removed, audience.pk)
-    )
-    recount(conn, audience, now=now)
-    return int(removed)
+    """Swap the audience's members for the staged people in one transaction."""
+    return swap_in_staged(conn, audience, session.session_id, now=now)
 
 
 def note_batch(

@@ -105,11 +105,12 @@ CREATE TABLE IF NOT EXISTS member (
     added_at REAL NOT NULL,
     PRIMARY KEY (audience_pk, hash)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_member_person ON member (audience_pk, person);
 CREATE TABLE IF NOT EXISTS person (
     audience_pk INTEGER NOT NULL,
     person BLOB NOT NULL,
-    matched INTEGER NOT NULL,
+    keys INTEGER NOT NULL,
+    matched_keys INTEGER NOT NULL,
+    extra INTEGER NOT NULL,
     PRIMARY KEY (audience_pk, person)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS upload_session (
@@ -132,6 +133,7 @@ CREATE TABLE IF NOT EXISTS staged_member (
     hash BLOB NOT NULL,
     person BLOB NOT NULL,
     matched INTEGER NOT NULL,
+    extra INTEGER NOT NULL,
     PRIMARY KEY (audience_pk, session_id, hash)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploaded_file (
@@ -191,10 +193,11 @@ class Store:
     def _drop_pre_person_tables(self) -> None:
         """Members used to be bare keys: a database from before people were stored starts
         its member tables afresh (sandbox state is disposable)."""
-        columns = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
-        if columns and "person" not in columns:
-            self._conn.execute("DROP TABLE member")
-            self._conn.execute("DROP TABLE IF EXISTS staged_member")
+        members = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
+        people = {r[1] for r in self._conn.execute("PRAGMA table_info(person)")}
+        if (members and "person" not in members) or (people and "matched_keys" not in people):
+            for name in ("member", "person", "staged_member"):
+                self._conn.execute(f"DROP TABLE IF EXISTS {name}")
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
