@@ -35,22 +35,36 @@ def _binary(name: str) -> sa.Column:  # type: ignore[type-arg]
     return sa.Column(name, sa.LargeBinary(), nullable=True)
 
 
-def _members_table(name: str) -> None:
+def _owned_table(name: str, owner: str, key: list[str], *columns: sa.Column) -> None:  # type: ignore[type-arg]
+    """A table of rows belonging to an audience or a job (cascading with it)."""
+    parent = {"audience_id": "audience", "job_id": "sync_job"}[owner]
     op.create_table(
         name,
-        sa.Column("audience_id", sa.UUID(), nullable=False),
-        sa.Column("external_id", sa.Text(), nullable=False),
-        _binary("email"),
-        _binary("phone"),
-        _binary("madid"),
-        _binary("extra"),
+        sa.Column(owner, sa.UUID(), nullable=False),
+        *columns,
         sa.ForeignKeyConstraint(
-            ["audience_id"],
-            ["audience.id"],
-            name=op.f(f"fk_{name}_audience_id_audience"),
-            ondelete="CASCADE",
+            [owner], [f"{parent}.id"], name=op.f(f"fk_{name}_{owner}_{parent}"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("audience_id", "external_id", name=op.f(f"pk_{name}")),
+        sa.PrimaryKeyConstraint(owner, *key, name=op.f(f"pk_{name}")),
+    )
+
+
+def _profile_rows(name: str, owner: str) -> None:
+    """One row per profile with the strong keys it was sent with and its fingerprint."""
+    external_id = sa.Column("external_id", sa.Text(), nullable=False)
+    keys = (_binary("email"), _binary("phone"), _binary("madid"), _binary("extra"))
+    _owned_table(name, owner, ["external_id"], external_id, *keys)
+
+
+def _identifier_rows(name: str, owner: str, key: list[str], *extra: sa.Column) -> None:  # type: ignore[type-arg]
+    """The 0003 shape: one row per identifier (``hash``, ``field``)."""
+    _owned_table(
+        name,
+        owner,
+        key,
+        *extra,
+        sa.Column("field", sa.SmallInteger(), nullable=False),
+        sa.Column("hash", sa.LargeBinary(), nullable=False),
     )
 
 
@@ -71,7 +85,7 @@ def upgrade() -> None:
         "ALTER TABLE audience_member_legacy RENAME CONSTRAINT "
         "fk_audience_member_audience_id_audience TO fk_audience_member_legacy_audience_id"
     )
-    _members_table("audience_member")
+    _profile_rows("audience_member", "audience_id")
     held = " OR ".join(f"{name}_held" for name in STRONG)
     columns = ",\n".join(
         f"""EXISTS (SELECT 1 FROM audience_member_legacy m WHERE m.audience_id = a.id
@@ -113,39 +127,14 @@ def upgrade() -> None:
 
     op.drop_table("sync_job_plan")
     op.drop_table("sync_job_stage")
-    op.create_table(
-        "sync_job_stage",
-        sa.Column("job_id", sa.UUID(), nullable=False),
-        sa.Column("external_id", sa.Text(), nullable=False),
-        _binary("email"),
-        _binary("phone"),
-        _binary("madid"),
-        _binary("extra"),
-        sa.ForeignKeyConstraint(
-            ["job_id"],
-            ["sync_job.id"],
-            name=op.f("fk_sync_job_stage_job_id_sync_job"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("job_id", "external_id", name=op.f("pk_sync_job_stage")),
-    )
-    op.create_table(
+    _profile_rows("sync_job_stage", "job_id")
+    _owned_table(
         "sync_job_plan",
-        sa.Column("job_id", sa.UUID(), nullable=False),
+        "job_id",
+        ["external_id"],
         sa.Column("external_id", sa.Text(), nullable=False),
         sa.Column("op", sa.SmallInteger(), nullable=False),
-        *(_binary(name) for name in KEYS),
-        _binary("extra"),
-        _binary("old_email"),
-        _binary("old_phone"),
-        _binary("old_madid"),
-        sa.ForeignKeyConstraint(
-            ["job_id"],
-            ["sync_job.id"],
-            name=op.f("fk_sync_job_plan_job_id_sync_job"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("job_id", "external_id", name=op.f("pk_sync_job_plan")),
+        *(_binary(name) for name in (*KEYS, "extra", "old_email", "old_phone", "old_madid")),
     )
     # A job planned or staged under the old shape starts its diff again.
     op.execute(
@@ -157,33 +146,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("sync_job_plan")
     op.drop_table("sync_job_stage")
-    op.create_table(
-        "sync_job_stage",
-        sa.Column("job_id", sa.UUID(), nullable=False),
-        sa.Column("hash", sa.LargeBinary(), nullable=False),
-        sa.Column("field", sa.SmallInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["job_id"],
-            ["sync_job.id"],
-            name=op.f("fk_sync_job_stage_job_id_sync_job"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("job_id", "hash", name=op.f("pk_sync_job_stage")),
-    )
-    op.create_table(
-        "sync_job_plan",
-        sa.Column("job_id", sa.UUID(), nullable=False),
-        sa.Column("op", sa.SmallInteger(), nullable=False),
-        sa.Column("field", sa.SmallInteger(), nullable=False),
-        sa.Column("hash", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["job_id"],
-            ["sync_job.id"],
-            name=op.f("fk_sync_job_plan_job_id_sync_job"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("job_id", "op", "field", "hash", name=op.f("pk_sync_job_plan")),
-    )
+    _identifier_rows("sync_job_stage", "job_id", ["hash"])
+    op_column = sa.Column("op", sa.SmallInteger(), nullable=False)
+    _identifier_rows("sync_job_plan", "job_id", ["op", "field", "hash"], op_column)
     op.execute("ALTER TABLE audience_member RENAME TO audience_member_profile")
     op.execute(
         "ALTER TABLE audience_member_profile RENAME CONSTRAINT pk_audience_member "
@@ -193,19 +158,7 @@ def downgrade() -> None:
         "ALTER TABLE audience_member_profile RENAME CONSTRAINT "
         "fk_audience_member_audience_id_audience TO fk_audience_member_profile_audience_id"
     )
-    op.create_table(
-        "audience_member",
-        sa.Column("audience_id", sa.UUID(), nullable=False),
-        sa.Column("hash", sa.LargeBinary(), nullable=False),
-        sa.Column("field", sa.SmallInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["audience_id"],
-            ["audience.id"],
-            name=op.f("fk_audience_member_audience_id_audience"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("audience_id", "hash", name=op.f("pk_audience_member")),
-    )
+    _identifier_rows("audience_member", "audience_id", ["hash"])
     for name, code in STRONG.items():
         op.execute(
             f"""

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
 from audience_sync.segment.rows import FIELDS, STAGE_COLUMNS
+from audience_sync.sync.fields import DIGEST_FIELDS
 
 
 async def get_owned(
@@ -60,23 +61,11 @@ async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, in
 
 
 async def field_coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
-    """Profiles of the segment holding each identifier field (every field a platform may
-    take: email, phone, madid, first_name, last_name, zip, city, state, country)."""
+    """Profiles of the segment holding each identifier field a platform may take."""
     p = table(Profile).c
-    names = (
-        "email",
-        "phone",
-        "madid",
-        "first_name",
-        "last_name",
-        "zip",
-        "city",
-        "state",
-        "country",
-    )
     row = (
         await session.execute(
-            sa.select(*(sa.func.count(p[name]).label(name) for name in names)).where(
+            sa.select(*(sa.func.count(p[name]).label(name) for name in DIGEST_FIELDS)).where(
                 p.segment_id == segment_id
             )
         )
