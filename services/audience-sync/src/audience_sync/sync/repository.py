@@ -254,27 +254,33 @@ async def count_failed(apg: Apg, job_id: uuid.UUID, failed: int) -> None:
     )
 
 
-async def upsert_members(apg: Apg, audience_id: uuid.UUID, ids: list[str], keys: KeyColumns) -> int:
+_NEW_MEMBERS = """
+    INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra)
+    SELECT $1, e, a, b, c, x
+    FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
+         AS u(e, a, b, c, x)
+"""
+_RESENT = """
+    ON CONFLICT (audience_id, external_id) DO UPDATE SET email = excluded.email,
+        phone = excluded.phone, madid = excluded.madid, extra = excluded.extra
+    RETURNING (xmax = 0) AS fresh
+"""
+
+
+async def upsert_members(
+    apg: Apg, audience_id: uuid.UUID, ids: list[str], keys: KeyColumns, *, resent: bool = True
+) -> int:
     """Record accepted profiles with the keys they were sent with; returns how many are
-    new members (the audience's ``member_count`` follows)."""
-    inserted = int(
-        await apg.fetchval(
-            """
-            WITH up AS (
-                INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra)
-                SELECT $1, e, a, b, c, x
-                FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
-                     AS u(e, a, b, c, x)
-                ON CONFLICT (audience_id, external_id) DO UPDATE SET email = excluded.email,
-                    phone = excluded.phone, madid = excluded.madid, extra = excluded.extra
-                RETURNING (xmax = 0) AS fresh)
-            SELECT count(*) FILTER (WHERE fresh) FROM up
-            """,
-            audience_id,
-            ids,
-            *keys,
+    new members (the audience's ``member_count`` follows). Without ``resent`` profiles
+    (additions only) a member already there is one a resumed job recorded: kept as is."""
+    if resent:
+        sql = f"WITH up AS ({_NEW_MEMBERS} {_RESENT}) SELECT count(*) FILTER (WHERE fresh) FROM up"  # noqa: S608
+        inserted = int(await apg.fetchval(sql, audience_id, ids, *keys))
+    else:
+        status = await apg.execute(
+            _NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id, ids, *keys
         )
-    )
+        inserted = int(status.rsplit(" ", 1)[-1])
     if inserted:
         await apg.execute(
             "UPDATE audience SET member_count = member_count + $2 WHERE id = $1",

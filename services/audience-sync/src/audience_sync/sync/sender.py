@@ -243,7 +243,10 @@ async def checkpoint(run: Run, operation: str, rows: Rows, report: BatchReport |
         # of checkpoints (their batches are resent), a worker crash loses none.
         await apg.execute("SET LOCAL synchronous_commit = off")
         if operation == "add" and rows.ids:
-            fresh = await repository.upsert_members(apg, target.id, rows.ids, rows.keys)
+            resent = any(op != OP_ADD for op in rows.ops)
+            fresh = await repository.upsert_members(
+                apg, target.id, rows.ids, rows.keys, resent=resent
+            )
             added = max(0, fresh - failed)
         elif operation == "remove":
             leaving = [i for i, op in zip(rows.ids, rows.ops, strict=True) if op == OP_REMOVE]
