@@ -48,6 +48,11 @@ class Kit:
         return sum(1 for h in set(hashes) if matches(h, permille))
 
     @staticmethod
+    def matched_people(people: list[list[str]], permille: int = 887) -> int:
+        """People (rows of keys) the sandbox matches: any of their keys matches."""
+        return sum(1 for keys in people if any(matches(h, permille) for h in keys))
+
+    @staticmethod
     def pkce_challenge(verifier: str) -> str:
         digest = hashlib.sha256(verifier.encode()).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

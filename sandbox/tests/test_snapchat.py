@@ -94,19 +94,20 @@ async def test_segment_lifecycle(kit: Any, client: httpx.AsyncClient) -> None:
     assert missing.json()["request_status"] == "ERROR"
 
 
-async def test_one_identifier_type_per_segment(kit: Any, client: httpx.AsyncClient) -> None:
+async def test_one_identifier_type_per_request(kit: Any, client: httpx.AsyncClient) -> None:
     headers, account = await setup(kit)
     segment_id = await create_segment(client, headers, account)
-    await client.post(
-        f"{ADS}/segments/{segment_id}/users", headers=headers, json=users(kit.hashes(2))
-    )
-    r = await client.post(
-        f"{ADS}/segments/{segment_id}/users",
-        headers=headers,
-        json=users(kit.hashes(2, "p"), "PHONE_SHA256"),
-    )
+    mixed = users(kit.hashes(2))
+    mixed["users"].append(users(kit.hashes(2, "p"), "PHONE_SHA256")["users"][0])
+    r = await client.post(f"{ADS}/segments/{segment_id}/users", headers=headers, json=mixed)
     assert r.status_code == 400
     assert r.json()["request_status"] == "ERROR"
+    # Types in separate requests (lanes) are all taken by one segment.
+    for body in (users(kit.hashes(2)), users(kit.hashes(2, "p"), "PHONE_SHA256")):
+        r = await client.post(f"{ADS}/segments/{segment_id}/users", headers=headers, json=body)
+        assert r.status_code == 200, r.text
+    admin = await kit.members("snapchat", segment_id, hashes=True)
+    assert sorted(admin["hashes"]) == sorted(kit.hashes(2) + kit.hashes(2, "p"))
 
 
 async def test_bad_hash_and_request_limit(kit: Any, client: httpx.AsyncClient) -> None:

@@ -139,7 +139,12 @@ async def test_segment_api_add_and_delete(kit: Any, client: httpx.AsyncClient) -
     admin = await kit.members("tiktok", audience_id, hashes=True)
     assert sorted(admin["hashes"]) == sorted(emails[100:] + phones)
     info = await details(client, headers, advertiser, audience_id)
-    assert info["cover_num"] == kit.matched(emails[100:] + phones)
+    # A user is one person: those whose email left keep matching on their phone.
+    people = [[p] for p in phones[:100]] + [
+        [e, p] for e, p in zip(emails[100:], phones[100:], strict=True)
+    ]
+    assert info["cover_num"] == kit.matched_people(people)
+    assert admin["count"] == 300
     assert info["is_valid"] is True
 
 

@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from adscale_platforms.google import parse_user_list_name
+from adscale_platforms.identifiers import FIELDS as identifier_fields
 from adscale_platforms.identifiers import hash_many
 from adscale_platforms.tiktok import split_audience_id
 
@@ -55,7 +56,8 @@ SANDBOX = kit.SANDBOX
 NIL = kit.NIL_UUID4
 PLATFORMS = ("meta", "google", "tiktok", "snapchat")
 JOB_STATUSES = ("pending", "running", "completed", "failed", "cancelled")
-FIELDS = ("email", "phone", "madid")
+# Identifier fields an audience may send: every field the platforms take but the key.
+FIELDS = tuple(f for f in identifier_fields if f != "external_id")
 
 
 # --- documented shapes ---------------------------------------------------------------------
@@ -117,9 +119,24 @@ SYNC_STATS: dict[str, Check] = {
     "profiles_added": INT,
     "profiles_removed": INT,
 }
+
+
+def counts_of(check: Check) -> Check:
+    """A JSON object from identifier field names to values passing ``check``."""
+
+    def inner(value: Any) -> None:
+        assert isinstance(value, dict), value
+        for name, item in value.items():
+            assert name in FIELDS, name
+            check(item)
+
+    return inner
+
+
 AUDIENCE_DETAIL: dict[str, Check] = {
     **AUDIENCE,
     "segment_profile_count": INT,
+    "identifier_coverage": counts_of(INT),
     "sync_stats_30d": shape(SYNC_STATS),
 }
 INITIAL_SYNC: dict[str, Check] = {
@@ -226,6 +243,7 @@ JOB: dict[str, Check] = {
     "error_code": nullable(STR),
     "profiles_invalid": INT,
     "invalid_samples": list_of(ANY),
+    "identifier_counts": counts_of(shape({"sent": INT, "invalid": INT})),
     "segment_size": nullable(INT),
     "estimated_changes": nullable(shape(ESTIMATED)),
     "created_at": TIMESTAMP,

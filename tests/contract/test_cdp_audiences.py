@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
 from cdp_kit import AS, SEGMENTS, kit
 
-EXTRAS = ("segment_profile_count", "sync_stats_30d")
+EXTRAS = ("segment_profile_count", "identifier_coverage", "sync_stats_30d")
 
 
 @pytest.fixture
@@ -74,13 +74,14 @@ async def test_create_and_get_return_every_documented_field(
     assert members.status_code == 200, members.text
     held = members.json()
     assert set(held["hashes"]) == cdp.hashes("meta", rows, ("email", "phone"))
-    assert held["name"] == name and held["count"] == 80
+    # 40 profiles, each one row with its email and phone: 40 people on the platform.
+    assert held["name"] == name and held["count"] == 40
     matched = held["visible_matched_count"]
-    assert 0 < matched < 80
+    assert 0 < matched <= 40
 
-    assert initial["status"] == "completed" and initial["profiles_sent"] == 80
+    assert initial["status"] == "completed" and initial["profiles_sent"] == 40
     assert abs(initial["matched"] - matched) <= 1
-    assert initial["match_rate"] == round(initial["matched"] * 100 / 80, 1)
+    assert initial["match_rate"] == round(min(100.0, initial["matched"] * 100 / 40), 1)
     assert initial["duration_ms"] >= 0
     assert initial["error_code"] is None and initial["error_message"] is None
 
@@ -95,7 +96,7 @@ async def test_create_and_get_return_every_documented_field(
         "auto_sync": True,
         "sync_interval_hours": 12,
         "additive_only": False,
-        "identifier_fields": ["email", "phone", "madid"],
+        "identifier_fields": ["email", "phone"],  # what Meta takes that the segment has
         "last_sync_status": "completed",
         "platform_size": initial["matched"],
         "matched_size": initial["matched"],
@@ -116,20 +117,25 @@ async def test_create_and_get_return_every_documented_field(
         "successful_syncs": 1,
         "failed_syncs": 0,
         "avg_match_rate": initial["match_rate"],
-        "profiles_added": 80,
+        "profiles_added": 40,
         "profiles_removed": 0,
     }
+    assert detail["identifier_coverage"] == {"email": 40, "phone": 40}
 
     job = await cdp.job_of(api, user.headers, initial["job_id"])
     assert job["operation"] == "create" and job["status"] == "completed"
     assert job["audience_id"] == audience["id"] and job["platform"] == "meta"
-    assert (job["profiles_sent"], job["profiles_added"], job["profiles_removed"]) == (80, 80, 0)
+    assert (job["profiles_sent"], job["profiles_added"], job["profiles_removed"]) == (40, 40, 0)
+    assert job["identifier_counts"] == {
+        "email": {"sent": 40, "invalid": 0},
+        "phone": {"sent": 40, "invalid": 0},
+    }
     assert job["triggered_by"] == "manual"
     assert job["triggered_by_user_id"] == cdp.user_id_of(user.headers)
     assert job["segment_size"] == 40 and job["match_rate"] == initial["match_rate"]
     response_body = kit.conforms(job["platform_response"], cdp.PLATFORM_RESPONSE)
     assert response_body["audience_id"] == audience["platform_audience_id"]
-    assert response_body["members_uploaded"] == 80
+    assert response_body["members_uploaded"] == 40
     assert response_body["audience_size"] == initial["matched"]
     assert response_body["status"] == "ready"
 
@@ -229,9 +235,9 @@ async def test_create_refusals(api: httpx.AsyncClient, user: User, sandbox: cdp.
 async def test_tiktok_and_snapchat_audiences_hold_the_segment(
     api: httpx.AsyncClient, user: User, sandbox: cdp.Sandbox, platform: str
 ) -> None:
-    """An audience on TikTok (emails, phones, mobile ad ids) or Snapchat (one identifier type
-    per segment: the best covered one, here phones) holds exactly the segment's hashed
-    identifiers after the initial sync and after an update sync."""
+    """An audience on TikTok (users with several id types) or Snapchat (one identifier type
+    per request: lanes) holds exactly the segment's hashed identifiers after the initial
+    sync and after an update sync, and every count is of profiles."""
     connection = await cdp.connect(api, user.headers, platform)
     rows = [
         {"external_id": f"p{i}", "phone": f"+1 415 555 {i:04d}"}
@@ -241,14 +247,11 @@ async def test_tiktok_and_snapchat_audiences_hold_the_segment(
     segment_id = await cdp.new_segment(api, user, rows)
     body = await cdp.created(api, user.headers, segment_id, platform, connection.account)
     audience, initial = body["audience"], body["initial_sync"]
-    fields = ("email", "phone") if platform == "tiktok" else ("phone",)
+    fields = ("email", "phone")
     assert audience["platform"] == platform
     assert audience["ad_account_id"] == connection.account
-    assert audience["identifier_fields"] == (
-        ["email", "phone", "madid"] if platform == "tiktok" else ["phone"]
-    )
-    sent = 50 if platform == "tiktok" else 30
-    assert initial["profiles_sent"] == sent
+    assert audience["identifier_fields"] == ["email", "phone"]
+    assert initial["profiles_sent"] == 30
     assert await sandbox.held(platform, audience["platform_audience_id"]) == cdp.hashes(
         platform, rows, fields
     )
@@ -272,8 +275,8 @@ async def test_tiktok_and_snapchat_audiences_hold_the_segment(
         f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
     )
     assert triggered.status_code == 202, triggered.text
-    # p0 has a phone only; p1 and p2 a phone and an email.
-    to_add, to_remove = (8, 5) if platform == "tiktok" else (4, 3)
+    # Profiles: 4 join, 3 leave (whatever identifiers each has).
+    to_add, to_remove = 4, 3
     assert triggered.json()["estimated_changes"] == {
         "to_add": to_add,
         "to_remove": to_remove,
@@ -721,11 +724,11 @@ async def test_a_large_segment_initial_sync_runs_on_a_worker(
     assert (job["status"], job["operation"], job["profiles_sent"]) == (
         "completed",
         "create",
-        20_002,
+        10_001,  # profiles (each one row with its email and phone)
     )
     assert job["triggered_by"] == "manual" and job["segment_size"] == 10_001
     members = await sandbox.members("meta", body["audience"]["platform_audience_id"])
-    assert members.json()["count"] == 20_002
+    assert members.json()["count"] == 10_001  # people
     detail = await cdp.audience_detail(api, user.headers, body["audience"]["id"])
     assert detail["last_sync_status"] == "completed"
     assert detail["last_sync_at"] == job["completed_at"]

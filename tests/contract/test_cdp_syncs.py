@@ -92,7 +92,8 @@ async def test_update_sync_and_its_job_field_by_field(
     assert triggered.status_code == 202, triggered.text
     body = kit.conforms(triggered.json(), cdp.TRIGGERED)
     assert body["operation"] == "update" and body["segment_size"] == 21
-    assert body["estimated_changes"] == {"to_add": 6, "to_remove": 4, "exact": True}
+    # Profiles: 3 join, 2 leave (each one row with its email and phone).
+    assert body["estimated_changes"] == {"to_add": 3, "to_remove": 2, "exact": True}
 
     job = await cdp.finished(api, user.headers, body["job_id"])
     assert job["status"] == "completed", job
@@ -101,9 +102,9 @@ async def test_update_sync_and_its_job_field_by_field(
         "audience_id": audience["id"],
         "platform": "meta",
         "operation": "update",
-        "profiles_sent": 10,
-        "profiles_added": 6,
-        "profiles_removed": 4,
+        "profiles_sent": 5,
+        "profiles_added": 3,
+        "profiles_removed": 2,
         "profiles_failed": 0,
         "triggered_by": "manual",
         "triggered_by_user_id": cdp.user_id_of(user.headers),
@@ -122,10 +123,10 @@ async def test_update_sync_and_its_job_field_by_field(
     assert abs((completed - started) * 1000 - job["duration_ms"]) <= 1000
     platform_response = kit.conforms(job["platform_response"], cdp.PLATFORM_RESPONSE)
     assert platform_response["audience_id"] == audience["platform_audience_id"]
-    assert platform_response["members_uploaded"] == 42
+    assert platform_response["members_uploaded"] == 21
     assert platform_response["status"] == "ready"
     size = platform_response["audience_size"]
-    assert job["match_rate"] == round(size * 100 / 42, 1)
+    assert job["match_rate"] == round(min(100.0, size * 100 / 21), 1)
 
     held = await sandbox.members("meta", audience["platform_audience_id"])
     assert set(held.json()["hashes"]) == cdp.hashes("meta", rows[2:] + joining, META_FIELDS)
@@ -143,8 +144,8 @@ async def test_update_sync_and_its_job_field_by_field(
         "successful_syncs": 2,
         "failed_syncs": 0,
         "avg_match_rate": round((initial["match_rate"] + job["match_rate"]) / 2, 1),
-        "profiles_added": 46,
-        "profiles_removed": 4,
+        "profiles_added": 23,
+        "profiles_removed": 2,
     }
 
     # No body at all, or an empty one, is an update; nothing changed, nothing to send.
@@ -176,11 +177,11 @@ async def test_replace_sync_swaps_the_platform_audience(
     assert triggered.status_code == 202, triggered.text
     body = kit.conforms(triggered.json(), cdp.TRIGGERED)
     assert (body["operation"], body["segment_size"]) == ("replace", 11)
-    assert body["estimated_changes"] == {"to_add": 4, "to_remove": 6, "exact": True}
+    assert body["estimated_changes"] == {"to_add": 2, "to_remove": 3, "exact": True}
     job = await cdp.finished(api, user.headers, body["job_id"])
     assert (job["status"], job["operation"]) == ("completed", "replace"), job
-    assert job["profiles_removed"] == 6 and job["profiles_failed"] == 0
-    assert job["platform_response"]["members_uploaded"] == 22
+    assert job["profiles_removed"] == 3 and job["profiles_failed"] == 0
+    assert job["platform_response"]["members_uploaded"] == 11
     assert await sandbox.held("meta", audience["platform_audience_id"]) == cdp.hashes(
         "meta", rows[3:] + joining, META_FIELDS
     )
@@ -367,16 +368,16 @@ async def test_additive_only_updates_never_remove_but_a_replace_does(
     await change_segment(api, user, segment_id, ["p0", "p1"], cdp.profiles(40, 1))
     path = f"{AS}/audiences/{audience['id']}/sync"
     update = await api.post(path, json={"operation": "update"}, headers=user.headers)
-    assert update.json()["estimated_changes"] == {"to_add": 2, "to_remove": 0, "exact": True}
+    assert update.json()["estimated_changes"] == {"to_add": 1, "to_remove": 0, "exact": True}
     job = await cdp.finished(api, user.headers, update.json()["job_id"])
-    assert (job["status"], job["profiles_added"], job["profiles_removed"]) == ("completed", 2, 0)
+    assert (job["status"], job["profiles_added"], job["profiles_removed"]) == ("completed", 1, 0)
     assert await sandbox.held("meta", audience["platform_audience_id"]) == cdp.hashes(
         "meta", rows + cdp.profiles(40, 1), META_FIELDS
     )
     replace = await api.post(path, json={"operation": "replace"}, headers=user.headers)
-    assert replace.json()["estimated_changes"] == {"to_add": 0, "to_remove": 4, "exact": True}
+    assert replace.json()["estimated_changes"] == {"to_add": 0, "to_remove": 2, "exact": True}
     job = await cdp.finished(api, user.headers, replace.json()["job_id"])
-    assert (job["status"], job["profiles_removed"]) == ("completed", 4)
+    assert (job["status"], job["profiles_removed"]) == ("completed", 2)
     assert await sandbox.held("meta", audience["platform_audience_id"]) == cdp.hashes(
         "meta", rows[2:] + cdp.profiles(40, 1), META_FIELDS
     )

@@ -591,7 +591,7 @@ async def test_syncs_send_signed_completed_events_to_the_subscriptions_that_want
     job_id = await update_sync(api, member, segment_id, audience_id, 1_000)
     job = await cdp.finished(api, member.headers, job_id)
     assert job["status"] == "completed", job
-    assert job["operation"] == "update" and job["profiles_added"] == 20
+    assert job["operation"] == "update" and job["profiles_added"] == 10  # ten profiles joined
     for path in ("/moved", "/failures", "/paused"):
         await receiver.wait_for(
             lambda hits, path=path: any(h.path == path and h.status == 200 for h in hits)

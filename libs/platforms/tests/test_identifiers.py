@@ -7,7 +7,9 @@ expected values are facts from those pages, the wording is ours.
 from __future__ import annotations
 
 import hashlib
+import re
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -500,3 +502,62 @@ def test_hash_many_is_fast_for_plain_emails() -> None:
     elapsed = time.perf_counter() - started
     assert hashed[7] == sha("user7@example.com")
     assert elapsed < 2.0, f"100k emails took {elapsed:.2f}s"
+
+
+# --------------------------------------------------------------------------- phone fast path
+
+
+def _parsed_e164(text: str) -> str | None:
+    """What phonenumbers makes of a number written with ``+`` (the slow path, spelled out
+    here independently of the module): parsed as written, else its digits after ``+``."""
+    text = text.strip()
+    digits = re.sub(r"\D+", "", text)
+    if not 6 <= len(digits) <= 18:
+        return None
+    for candidate in (text, "+" + digits.lstrip("0")):
+        try:
+            number = phonenumbers.parse(candidate, None)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_possible_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def _assert_same_as_phonenumbers(text: str, region: str | None) -> None:
+    expected = _parsed_e164(text)
+    assert normalize("google", "phone", text, default_region=region) == expected, text
+    digits = expected[1:] if expected is not None else None
+    for platform in ("meta", "tiktok", "snapchat"):
+        assert normalize(platform, "phone", text, default_region=region) == digits, text
+
+
+_SEPARATORS = st.sampled_from(["", " ", "-", ".", "(", ")", " (", ") ", "  ", "--", ". ", ")-"])
+_REGIONS = st.sampled_from([None, "US", "CA", "GB", "DE", "FR"])
+
+
+@settings(max_examples=4_000, deadline=None)
+@given(
+    area=st.integers(0, 999),
+    exchange=st.integers(0, 999),
+    line=st.integers(0, 9_999),
+    seps=st.lists(_SEPARATORS, min_size=3, max_size=3),
+    region=_REGIONS,
+)
+def test_nanp_fast_path_gives_phonenumbers_answers(
+    area: int, exchange: int, line: int, seps: list[str], region: str | None
+) -> None:
+    """ "+1" numbers skip parsing; the answer is the one phonenumbers gives, for every
+    area code (those the fast path takes, 2-9xx, and the others), separator and region."""
+    text = f"+1{seps[0]}{area:03d}{seps[1]}{exchange:03d}{seps[2]}{line:04d}"
+    _assert_same_as_phonenumbers(text, region)
+
+
+@settings(max_examples=4_000, deadline=None)
+@given(
+    text=st.text(alphabet="+1234567890 ().-x", min_size=1, max_size=22).map(lambda t: "+" + t),
+    region=_REGIONS,
+)
+def test_any_plus_number_matches_phonenumbers(text: str, region: str | None) -> None:
+    """Around the fast path: anything written with ``+`` gets phonenumbers' answer."""
+    _assert_same_as_phonenumbers(text, region)

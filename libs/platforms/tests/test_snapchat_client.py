@@ -198,11 +198,34 @@ async def test_replace_removes_all_users_then_adds(client: SnapchatClient) -> No
     assert result.received == 10
 
 
-async def test_one_identifier_type_per_segment(client: SnapchatClient) -> None:
-    with pytest.raises(ValueError):
-        await client.add_members("sat", "seg-1", ["email", "phone"], [("a", "b")])
+@respx.mock
+async def test_profiles_go_out_in_one_lane_per_identifier_type(client: SnapchatClient) -> None:
+    """Snapchat takes one identifier type per request: a batch of profiles is one request
+    per type it holds, and the report counts each profile once."""
+    route = respx.post(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
+    e, p, m = hashes(3), hashes(6)[3:], hashes(9)[6:]
+    rows = [(e[0], p[0], ""), (e[1], "", m[1]), ("", p[2], ""), ("", "", "")]
+    result = await client.add_members("sat", "seg-1", ["email", "phone", "madid"], rows)
+    bodies = [body_of(c.request)["users"][0] for c in route.calls]
+    assert [(b["schema"], b["data"]) for b in bodies] == [
+        (["EMAIL_SHA256"], [[e[0]], [e[1]]]),
+        (["PHONE_SHA256"], [[p[0]], [p[2]]]),
+        (["MOBILE_AD_ID_SHA256"], [[m[1]]]),
+    ]
+    assert (result.received, result.invalid, result.batches) == (3, 1, 1)
+
+    remove = respx.delete(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
+    await client.remove_members("sat", "seg-1", ["email", "phone"], [("", p[0])])
+    assert [body_of(c.request)["users"][0] for c in remove.calls] == [
+        {"id": "seg-1", "schema": ["PHONE_SHA256"], "data": [[p[0]]]}
+    ]
+
+
+async def test_fields_snapchat_does_not_take_are_refused(client: SnapchatClient) -> None:
     with pytest.raises(ValueError):
         await client.add_members("sat", "seg-1", "first_name", ["x"])
+    with pytest.raises(ValueError):
+        await client.add_members("sat", "seg-1", ["email", "zip"], [("a", "b")])
 
 
 @respx.mock

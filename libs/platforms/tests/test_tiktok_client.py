@@ -265,11 +265,51 @@ async def test_replace_refused_below_floor(client: TikTokClient) -> None:
     assert caught.value.code == 40002
 
 
-async def test_replace_needs_one_identifier_type_and_rows(client: TikTokClient) -> None:
-    with pytest.raises(ValueError):
-        await client.replace_members("at", "700:1", ["email", "phone"], [("a", "b")])
+@respx.mock
+async def test_replace_of_profiles_files_the_first_type_then_maps_every_id(
+    http: httpx.AsyncClient, settings_factory: Any
+) -> None:
+    """A customer file takes one identifier type; profiles with several identifiers are
+    mapped with all of them right after their file was applied, one report per batch."""
+    client = TikTokClient(http, settings_factory(tiktok_file_max_rows=2))
+    paths: list[str] = []
+    files: list[bytes] = []
+    respx.post(f"{API}/dmp/custom_audience/file/upload/").mock(
+        side_effect=upload_handler(paths, files)
+    )
+    order: list[str] = []
+
+    def update(request: httpx.Request) -> httpx.Response:
+        order.append(body_of(request)["action"])
+        return ok()
+
+    def mapping(request: httpx.Request) -> httpx.Response:
+        order.append("map")
+        return ok()
+
+    respx.post(f"{API}/dmp/custom_audience/update/").mock(side_effect=update)
+    mapped = respx.post(f"{API}/segment/mapping/").mock(side_effect=mapping)
+    e, p = hashes(3), hashes(3, prefix="p")
+    rows = [(e[0], p[0]), ("", p[1]), (e[2], "")]
+    reports = [
+        r async for r in client.stream_replace_members("at", "700:55501", ["email", "phone"], rows)
+    ]
+    assert files == [(e[0] + "\n").encode(), (e[2] + "\n").encode()]
+    assert order == ["REPLACE", "map", "APPEND", "map"]
+    first = body_of(mapped.calls[0].request)
+    assert first["id_schema"] == ["EMAIL_SHA256", "PHONE_SHA256"]
+    assert first["batch_data"] == [
+        [{"id": e[0], "audience_ids": ["55501"]}, {"id": p[0], "audience_ids": ["55501"]}],
+        [{}, {"id": p[1], "audience_ids": ["55501"]}],
+    ]
+    assert [(r.rows, r.rows_done, r.last) for r in reports] == [(2, 2, False), (1, 3, True)]
+
+
+async def test_replace_needs_rows(client: TikTokClient) -> None:
     with pytest.raises(ValueError):
         await client.replace_members("at", "700:1", "email", [])
+    with pytest.raises(ValueError):
+        await client.replace_members("at", "700:1", ["email", "zip"], [("a", "b")])
 
 
 @respx.mock

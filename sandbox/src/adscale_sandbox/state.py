@@ -11,10 +11,38 @@ import json
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from adscale_sandbox.people import (
+    ChangeResult,
+    Person,
+    Row,
+    add_members,
+    as_people,
+    change_members,
+    is_match,
+    recount,
+    remove_all_members,
+    remove_members,
+    stage_people,
+    swap_in_staged,
+)
+
+__all__ = [
+    "ChangeResult",
+    "Person",
+    "Row",
+    "add_members",
+    "as_people",
+    "change_members",
+    "is_match",
+    "recount",
+    "remove_all_members",
+    "remove_members",
+]
 
 # --------------------------------------------------------------------------- ids
 
@@ -44,11 +72,6 @@ def new_request_id() -> str:
 
 
 # --------------------------------------------------------------------------- matching
-
-
-def is_match(hash_bytes: bytes, permille: int) -> bool:
-    """Same as ``int(hex_hash[:8], 16) % 1000 < permille``."""
-    return int.from_bytes(hash_bytes[:4], "big") % 1000 < permille
 
 
 # --------------------------------------------------------------------------- accounts
@@ -422,174 +445,14 @@ def update_audience_fields(
 
 def delete_audience(conn: sqlite3.Connection, audience: Audience) -> None:
     conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
+    conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
     conn.execute("DELETE FROM staged_member WHERE audience_pk = ?", (audience.pk,))
     conn.execute("DELETE FROM upload_session WHERE audience_pk = ?", (audience.pk,))
     conn.execute("DELETE FROM audience WHERE pk = ?", (audience.pk,))
 
 
 # --------------------------------------------------------------------------- members
-
-
-@dataclass(frozen=True)
-class ChangeResult:
-    received: int
-    changed: int
-    duplicates: int
-
-
-def _split(hashes: Iterable[bytes], permille: int) -> tuple[list[bytes], list[bytes], int]:
-    matched: list[bytes] = []
-    unmatched: list[bytes] = []
-    for h in set(hashes):
-        (matched if int.from_bytes(h[:4], "big") % 1000 < permille else unmatched).append(h)
-    return matched, unmatched, len(matched) + len(unmatched)
-
-
-def add_members(
-    conn: sqlite3.Connection,
-    audience: Audience,
-    hashes: Sequence[bytes],
-    *,
-    invalid: int,
-    permille: int,
-    now: float,
-    refresh_existing: bool = False,
-) -> ChangeResult:
-    """Insert hashes (idempotent). ``refresh_existing`` re-stamps members already present."""
-    matched, unmatched, unique = _split(hashes, permille)
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO member (audience_pk, hash, matched, added_at) VALUES (?, ?, 1, ?)",
-        [(audience.pk, h, now) for h in matched],
-    )
-    inserted_matched = conn.total_changes - before
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO member (audience_pk, hash, matched, added_at) VALUES (?, ?, 0, ?)",
-        [(audience.pk, h, now) for h in unmatched],
-    )
-    inserted_unmatched = conn.total_changes - before
-    inserted = inserted_matched + inserted_unmatched
-    if refresh_existing and inserted < unique:
-        conn.executemany(
-            "UPDATE member SET added_at = ? WHERE audience_pk = ? AND hash = ? AND added_at < ?",
-            [(now, audience.pk, h, now) for h in (*matched, *unmatched)],
-        )
-    duplicates = len(hashes) - inserted
-    conn.execute(
-        "UPDATE audience SET member_count = member_count + ?, matched_count = matched_count + ?, "
-        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
-        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ?, "
-        "duplicate_rows = duplicate_rows + ?, invalid_rows = invalid_rows + ? WHERE pk = ?",
-        (
-            inserted,
-            inserted_matched,
-            now,
-            now,
-            len(hashes) + invalid,
-            duplicates,
-            invalid,
-            audience.pk,
-        ),
-    )
-    return ChangeResult(received=len(hashes) + invalid, changed=inserted, duplicates=duplicates)
-
-
-def remove_members(
-    conn: sqlite3.Connection,
-    audience: Audience,
-    hashes: Sequence[bytes],
-    *,
-    invalid: int,
-    permille: int,
-    now: float,
-) -> ChangeResult:
-    matched, unmatched, _ = _split(hashes, permille)
-    before = conn.total_changes
-    conn.executemany(
-        "DELETE FROM member WHERE audience_pk = ? AND hash = ?", [(audience.pk, h) for h in matched]
-    )
-    removed_matched = conn.total_changes - before
-    before = conn.total_changes
-    conn.executemany(
-        "DELETE FROM member WHERE audience_pk = ? AND hash = ?",
-        [(audience.pk, h) for h in unmatched],
-    )
-    removed = removed_matched + conn.total_changes - before
-    conn.execute(
-        "UPDATE audience SET member_count = member_count - ?, matched_count = matched_count - ?, "
-        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
-        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ?, "
-        "invalid_rows = invalid_rows + ?, removed_rows = removed_rows + ? WHERE pk = ?",
-        (
-            removed,
-            removed_matched,
-            now,
-            now,
-            len(hashes) + invalid,
-            invalid,
-            removed,
-            audience.pk,
-        ),
-    )
-    return ChangeResult(received=len(hashes) + invalid, changed=removed, duplicates=0)
-
-
-def change_members(
-    conn: sqlite3.Connection,
-    audience: Audience,
-    hashes: Sequence[bytes],
-    *,
-    remove: bool,
-    invalid: int,
-    permille: int,
-    now: float,
-    refresh_existing: bool = False,
-) -> ChangeResult:
-    """:func:`remove_members` or :func:`add_members` (``refresh_existing`` is for adds)."""
-    if remove:
-        return remove_members(conn, audience, hashes, invalid=invalid, permille=permille, now=now)
-    return add_members(
-        conn,
-        audience,
-        hashes,
-        invalid=invalid,
-        permille=permille,
-        now=now,
-        refresh_existing=refresh_existing,
-    )
-
-
-def recount(conn: sqlite3.Connection, audience: Audience, *, now: float) -> None:
-    row = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(matched), 0) FROM member WHERE audience_pk = ?",
-        (audience.pk,),
-    ).fetchone()
-    conn.execute(
-        "UPDATE audience SET member_count = ?, matched_count = ?, last_change_at = ?, "
-        "updated_at = ? WHERE pk = ?",
-        (row[0], row[1], now, now, audience.pk),
-    )
-
-
-def remove_all_members(
-    conn: sqlite3.Connection, audience: Audience, *, before: float | None, now: float
-) -> int:
-    """Delete every member (or those last added before ``before``); returns the count."""
-    if before is None:
-        cursor = conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-    else:
-        cursor = conn.execute(
-            "DELETE FROM member WHERE audience_pk = ? AND added_at < ?", (audience.pk, before)
-        )
-    removed = cursor.rowcount
-    conn.execute(
-        "UPDATE audience SET removed_rows = removed_rows + ?, accepted_batches = "
-        "accepted_batches + 1, uploads = uploads + 1 WHERE pk = ?",
-        (removed, audience.pk),
-    )
-    recount(conn, audience, now=now)
-    return removed
+# Members are people: see :mod:`adscale_sandbox.people`.
 
 
 def member_count(conn: sqlite3.Connection, audience: Audience) -> int:
@@ -713,45 +576,17 @@ def record_batch(
 
 
 def stage_members(
-    conn: sqlite3.Connection, session: UploadSession, hashes: Sequence[bytes], *, permille: int
+    conn: sqlite3.Connection, session: UploadSession, hashes: Sequence[Row], *, permille: int
 ) -> int:
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO staged_member (audience_pk, session_id, hash, matched) "
-        "VALUES (?, ?, ?, ?)",
-        [
-            (session.audience_pk, session.session_id, h, 1 if is_match(h, permille) else 0)
-            for h in set(hashes)
-        ],
-    )
-    return conn.total_changes - before
+    """Stage people for a replace; returns how many were new to the session."""
+    return stage_people(conn, session.audience_pk, session.session_id, hashes, permille=permille)
 
 
 def commit_replace(
     conn: sqlite3.Connection, audience: Audience, session: UploadSession, *, now: float
 ) -> int:
-    """Swap the audience's members for the staged set in one transaction."""
-    removed = conn.execute(
-        "SELECT COUNT(*) FROM member WHERE audience_pk = ? AND hash NOT IN "
-        "(SELECT hash FROM staged_member WHERE audience_pk = ? AND session_id = ?)",
-        (audience.pk, audience.pk, session.session_id),
-    ).fetchone()[0]
-    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-    conn.execute(
-        "INSERT INTO member (audience_pk, hash, matched, added_at) "
-        "SELECT audience_pk, hash, matched, ? FROM staged_member "
-        "WHERE audience_pk = ? AND session_id = ?",
-        (now, audience.pk, session.session_id),
-    )
-    conn.execute(
-        "DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?",
-        (audience.pk, session.session_id),
-    )
-    conn.execute(
-        "UPDATE audience SET removed_rows = removed_rows + ? WHERE pk = ?", (removed, audience.pk)
-    )
-    recount(conn, audience, now=now)
-    return int(removed)
+    """Swap the audience's members for the staged people in one transaction."""
+    return swap_in_staged(conn, audience, session.session_id, now=now)
 
 
 def note_batch(

@@ -100,9 +100,18 @@ CREATE INDEX IF NOT EXISTS ix_audience_account ON audience (platform, account_id
 CREATE TABLE IF NOT EXISTS member (
     audience_pk INTEGER NOT NULL,
     hash BLOB NOT NULL,
+    person BLOB NOT NULL,
     matched INTEGER NOT NULL,
     added_at REAL NOT NULL,
     PRIMARY KEY (audience_pk, hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS person (
+    audience_pk INTEGER NOT NULL,
+    person BLOB NOT NULL,
+    keys INTEGER NOT NULL,
+    matched_keys INTEGER NOT NULL,
+    extra INTEGER NOT NULL,
+    PRIMARY KEY (audience_pk, person)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS upload_session (
     audience_pk INTEGER NOT NULL,
@@ -122,7 +131,9 @@ CREATE TABLE IF NOT EXISTS staged_member (
     audience_pk INTEGER NOT NULL,
     session_id TEXT NOT NULL,
     hash BLOB NOT NULL,
+    person BLOB NOT NULL,
     matched INTEGER NOT NULL,
+    extra INTEGER NOT NULL,
     PRIMARY KEY (audience_pk, session_id, hash)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS uploaded_file (
@@ -153,6 +164,7 @@ TABLES = (
     "campaign",
     "audience",
     "member",
+    "person",
     "upload_session",
     "staged_member",
     "uploaded_file",
@@ -175,7 +187,17 @@ class Store:
         self._conn.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
         self._conn.execute("PRAGMA foreign_keys=OFF")
         self._conn.row_factory = sqlite3.Row
+        self._drop_pre_person_tables()
         self._conn.executescript(SCHEMA)
+
+    def _drop_pre_person_tables(self) -> None:
+        """Members used to be bare keys: a database from before people were stored starts
+        its member tables afresh (sandbox state is disposable)."""
+        members = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
+        people = {r[1] for r in self._conn.execute("PRAGMA table_info(person)")}
+        if (members and "person" not in members) or (people and "matched_keys" not in people):
+            for name in ("member", "person", "staged_member"):
+                self._conn.execute(f"DROP TABLE IF EXISTS {name}")
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:

@@ -14,12 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from as_testkit import AS, PLATFORMS, Api, expected_hashes, make_profiles
 from audience_sync.sync.engine import SyncEngine
 
-FIELDS = {
-    "meta": ["email", "phone"],
-    "google": ["email", "phone"],
-    "tiktok": ["email", "phone"],
-    "snapchat": ["email"],
-}
+FIELDS = ["email", "phone"]  # what make_profiles gives every profile
 
 
 async def trigger(api: Api, audience_id: str, operation: str = "update") -> dict[str, Any]:
@@ -39,14 +34,19 @@ async def setup(
     return segment, created["audience"]
 
 
+def rows_per_profile(platform: str, keys: int) -> int:
+    """Rows a platform receives for one profile sent with ``keys`` identifiers: one
+    (multi-key row, member, user), or one per identifier for Snapchat's lanes."""
+    return keys if platform == "snapchat" else 1
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
 async def test_initial_update_and_replace(api: Api, sync_engine: SyncEngine, platform: str) -> None:
     profiles = make_profiles(0, 1_200)
     segment, audience = await setup(api, platform, profiles)
-    fields = FIELDS[platform]
-    assert audience["identifier_fields"][: len(fields)] == fields
+    assert audience["identifier_fields"] == FIELDS
     pid = audience["platform_audience_id"]
-    assert await api.sandbox.hashes(platform, pid) == expected_hashes(platform, fields, profiles)
+    assert await api.sandbox.hashes(platform, pid) == expected_hashes(platform, FIELDS, profiles)
     first = await api.sandbox.members(platform, pid)
 
     # Membership change: 100 profiles leave, 150 join, 20 change their email.
@@ -56,25 +56,25 @@ async def test_initial_update_and_replace(api: Api, sync_engine: SyncEngine, pla
     await api.upsert(segment["id"], joined + changed)
     current = changed + profiles[120:] + joined
     triggered = await trigger(api, audience["id"])
-    per_field = len(fields)
-    assert triggered["estimated_changes"] == {
-        "to_add": 150 * per_field + 20,
-        "to_remove": 100 * per_field + 20,
-        "exact": True,
-    }
+    # Profiles, not identifiers: 150 new and 20 changed to send, 100 to remove.
+    assert triggered["estimated_changes"] == {"to_add": 170, "to_remove": 100, "exact": True}
     assert triggered["segment_size"] == 1_250
     assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
     job = await api.job(triggered["job_id"])
     assert job["status"] == "completed", job
-    assert job["profiles_added"] == 150 * per_field + 20
-    assert job["profiles_removed"] == 100 * per_field + 20
-    assert job["profiles_sent"] == job["profiles_added"] + job["profiles_removed"]
-    assert await api.sandbox.hashes(platform, pid) == expected_hashes(platform, fields, current)
+    assert (job["profiles_added"], job["profiles_removed"], job["profiles_sent"]) == (150, 100, 270)
+    assert job["identifier_counts"]["email"]["sent"] == 170
+    assert job["identifier_counts"]["phone"]["sent"] == 170
+    # The changed profiles' old emails are gone; their phones stay.
+    assert await api.sandbox.hashes(platform, pid) == expected_hashes(platform, FIELDS, current)
     second = await api.sandbox.members(platform, pid)
-    # Only the difference travelled.
+    # Only the difference travelled: the leaving profiles, the changed ones' old emails,
+    # then the new and changed profiles with both identifiers.
     sent_rows = second["stats"]["received_rows"] - first["stats"]["received_rows"]
-    assert sent_rows == job["profiles_sent"]
-    assert second["stats"]["duplicates"] == 0
+    one, two = rows_per_profile(platform, 1), rows_per_profile(platform, 2)
+    assert sent_rows == 100 * two + 20 * one + 170 * two
+    # Snapchat's lanes are keyed by identifier: a resent profile's unchanged phone is one.
+    assert second["stats"]["duplicates"] == (20 if platform == "snapchat" else 0)
 
     # Replace: the platform's own replace primitive; the audience ends exactly as the segment.
     replaced = await trigger(api, audience["id"], "replace")
@@ -82,14 +82,44 @@ async def test_initial_update_and_replace(api: Api, sync_engine: SyncEngine, pla
     assert await sync_engine.run(uuid.UUID(replaced["job_id"])) == "completed"
     job = await api.job(replaced["job_id"])
     assert job["operation"] == "replace" and job["status"] == "completed", job
-    assert job["profiles_sent"] >= len(current)
-    if platform == "tiktok":
-        # TikTok replaces one identifier type per customer file: the phones it dropped are
-        # added back by the delta that follows, and counted as such.
-        assert job["profiles_added"] == job["profiles_removed"] == len(current)
-    else:
-        assert job["profiles_added"] == 0 and job["profiles_removed"] == 0
-    assert await api.sandbox.hashes(platform, pid) == expected_hashes(platform, fields, current)
+    assert job["profiles_sent"] == len(current)
+    assert job["profiles_added"] == 0 and job["profiles_removed"] == 0
+    assert await api.sandbox.hashes(platform, pid) == expected_hashes(platform, FIELDS, current)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+async def test_changed_phone_is_resent_and_its_old_key_removed_unless_shared(
+    api: Api, sync_engine: SyncEngine, platform: str
+) -> None:
+    profiles = make_profiles(0, 60)
+    # c-50 shares c-0's phone (a household): it keeps that phone when c-0 changes its own.
+    profiles[50] = {**profiles[50], "phone": profiles[0]["phone"]}
+    segment, audience = await setup(api, platform, profiles)
+    pid = audience["platform_audience_id"]
+    changed = [{**p, "phone": f"+1 (212) 555-{i:04d}"} for i, p in enumerate(profiles[:10])]
+    await api.upsert(segment["id"], changed)
+    triggered = await trigger(api, audience["id"])
+    assert triggered["estimated_changes"] == {"to_add": 10, "to_remove": 0, "exact": True}
+    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
+    job = await api.job(triggered["job_id"])
+    assert (job["profiles_sent"], job["profiles_added"], job["profiles_removed"]) == (10, 0, 0)
+    current = changed + profiles[10:]
+    held = await api.sandbox.hashes(platform, pid)
+    assert held == expected_hashes(platform, FIELDS, current)
+    old = expected_hashes(platform, ["phone"], profiles[1:10])
+    assert not old & held
+    assert expected_hashes(platform, ["phone"], profiles[:1]) <= held  # still c-50's
+
+    # The profile leaves: its keys go, except the shared phone.
+    await api.remove(segment["id"], ["c-50"])
+    triggered = await trigger(api, audience["id"])
+    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
+    job = await api.job(triggered["job_id"])
+    assert (job["profiles_removed"], job["profiles_sent"]) == (1, 1)
+    held = await api.sandbox.hashes(platform, pid)
+    assert held == expected_hashes(
+        platform, FIELDS, [p for p in current if p["external_id"] != "c-50"]
+    )
 
 
 @pytest.mark.parametrize("platform", ["meta", "google"])
@@ -104,30 +134,46 @@ async def test_additive_only_sends_no_removals(
     assert triggered["estimated_changes"]["to_remove"] == 0
     assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
     job = await api.job(triggered["job_id"])
-    assert job["profiles_removed"] == 0 and job["profiles_added"] == 20
+    assert job["profiles_removed"] == 0 and job["profiles_added"] == 10
     held = await api.sandbox.hashes(platform, audience["platform_audience_id"])
-    assert held == expected_hashes(platform, ["email", "phone"], profiles + make_profiles(900, 10))
+    assert held == expected_hashes(platform, FIELDS, profiles + make_profiles(900, 10))
 
 
-async def test_invalid_identifiers_are_counted_not_sent(api: Api, engine: AsyncEngine) -> None:
-    # Stored (it looks like an address) but refused by Meta's normalizer (the domain
-    # starts with a dot).
+async def test_invalid_identifiers_are_counted_and_unusable_profiles_failed(
+    api: Api, engine: AsyncEngine
+) -> None:
+    # Stored (they look like an address) but refused by Meta's normalizer (the domain
+    # starts with a dot): "odd" has nothing else, so it is failed; "half" still has a phone.
     segment = await api.segment(profiles=make_profiles(0, 20))
     upsert = await api.post(
         f"/api/v1/cdp/segments/{segment['id']}/profiles",
-        json={"profiles": [{"external_id": "odd", "email": "a@.example.com"}]},
+        json={
+            "profiles": [
+                {"external_id": "odd", "email": "a@.example.com"},
+                {"external_id": "half", "email": "b@.example.com", "phone": "+1 415 555 0199"},
+            ]
+        },
     )
-    assert upsert.status_code == 200 and upsert.json()["inserted"] == 1
+    assert upsert.status_code == 200 and upsert.json()["inserted"] == 2
     await api.connect("meta")
     created = await api.audience(segment["id"], "meta")
     job = await api.job(created["initial_sync"]["job_id"])
     assert job["status"] == "completed"
-    assert job["profiles_sent"] == 40
-    assert job["profiles_invalid"] == 1
+    assert job["profiles_sent"] == 21 and job["profiles_added"] == 21
+    assert job["profiles_failed"] == 1
+    assert job["profiles_invalid"] == 2
     assert job["invalid_samples"] == [
-        {"external_id": "odd", "reason": "email cannot be normalized"}
+        {"external_id": "half", "reason": "email cannot be normalized"},
+        {
+            "external_id": "odd",
+            "reason": "no usable identifier for meta (email cannot be normalized)",
+        },
     ]
-    assert "a@.example.com" not in str(job)
+    assert job["identifier_counts"] == {
+        "email": {"sent": 20, "invalid": 2},
+        "phone": {"sent": 21, "invalid": 0},
+    }
+    assert "a@.example.com" not in str(job) and "b@.example.com" not in str(job)
 
 
 async def test_expired_token_is_refreshed_once(api: Api, sync_engine: SyncEngine) -> None:
@@ -181,7 +227,7 @@ async def test_rate_limits_are_retried(api: Api, sync_engine: SyncEngine) -> Non
     await api.sandbox.fault("meta", "rate_limit", count=2, path_contains="/users")
     assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
     job = await api.job(triggered["job_id"])
-    assert job["profiles_added"] == 10
+    assert job["profiles_added"] == 5
 
 
 async def test_persistent_rate_limit_fails_with_platform_error(
@@ -208,10 +254,10 @@ async def test_worker_pool_hashes_large_segments(
     assert created["initial_sync"]["status"] == "pending"
     assert await worker_engine.run(uuid.UUID(created["initial_sync"]["job_id"])) == "completed"
     held = await api.sandbox.hashes("meta", created["audience"]["platform_audience_id"])
-    assert held == expected_hashes("meta", ["email", "phone"], profiles)
+    assert held == expected_hashes("meta", FIELDS, profiles)
     async with engine.connect() as conn:
         members = await conn.scalar(
             sa.text("SELECT count(*) FROM audience_member WHERE audience_id = :a"),
             {"a": created["audience"]["id"]},
         )
-    assert members == 60_000
+    assert members == 30_000  # one member per profile

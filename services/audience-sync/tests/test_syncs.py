@@ -35,6 +35,7 @@ JOB_FIELDS = {
     "error_code",
     "profiles_invalid",
     "invalid_samples",
+    "identifier_counts",
     "segment_size",
     "estimated_changes",
     "created_at",
@@ -102,7 +103,7 @@ async def test_history_job_details_and_events(
     api_key = Api(api.client, api.sandbox, user_id=api.user_id, auth="api_key")
     await api.upsert(segment["id"], make_profiles(100, 10))
     first = (await api_key.post(f"{path}/sync", json={})).json()
-    assert first["estimated_changes"]["to_add"] == 20
+    assert first["estimated_changes"]["to_add"] == 10  # profiles, not identifiers
     assert await sync_engine.run(uuid.UUID(first["job_id"])) == "completed"
     await api.remove(segment["id"], ["c-0", "c-1"])
     second = (await api.post(f"{path}/sync", json={})).json()
@@ -116,7 +117,7 @@ async def test_history_job_details_and_events(
     assert newest["status"] == "failed" and newest["error_code"] == "PLATFORM_ERROR"
     ok = history["history"][1]
     assert ok["triggered_by"] == "api" and ok["operation"] == "update"
-    assert ok["profiles_added"] == 20 and ok["profiles_sent"] == 20
+    assert ok["profiles_added"] == 10 and ok["profiles_sent"] == 10
     assert ok["duration_ms"] is not None and ok["completed_at"].endswith("Z")
     assert history["summary"]["total_syncs"] == 3
     assert history["summary"]["successful"] == 2 and history["summary"]["failed"] == 1
@@ -139,7 +140,7 @@ async def test_history_job_details_and_events(
     detail = (await api.get(path)).json()
     assert detail["last_sync_status"] == "failed"
     assert detail["sync_stats_30d"]["total_syncs"] == 3
-    assert detail["sync_stats_30d"]["profiles_added"] == 100
+    assert detail["sync_stats_30d"]["profiles_added"] == 50
 
     async with engine.connect() as conn:
         events = (
@@ -163,8 +164,8 @@ async def test_history_job_details_and_events(
         "user_id": str(api.user_id),
         "platform": "google",
         "operation": "update",
-        "profiles_sent": 20,
-        "profiles_added": 20,
+        "profiles_sent": 10,
+        "profiles_added": 10,
         "profiles_removed": 0,
         "profiles_failed": 0,
         "match_rate": job["match_rate"],
@@ -197,7 +198,8 @@ async def test_estimate_beyond_the_rehash_limit_is_marked_inexact(
     finally:
         settings.estimate_rehash_limit = previous
     assert response.status_code == 202
-    assert response.json()["estimated_changes"] == {"to_add": 60, "to_remove": 0, "exact": False}
+    # The 30 unhashed profiles count as additions (profiles, whatever their identifiers).
+    assert response.json()["estimated_changes"] == {"to_add": 30, "to_remove": 0, "exact": False}
 
 
 async def backdate(engine: AsyncEngine, job_id: str, days: int) -> None:
@@ -221,11 +223,11 @@ async def test_history_keeps_to_the_days_window_and_so_does_its_summary(
     path = f"{AS}/audiences/{audience['id']}"
     initial_id = (await api.get(f"{path}/history")).json()["history"][0]["job_id"]
     initial = await api.job(initial_id)
-    assert initial["status"] == "completed" and initial["profiles_added"] == 20
+    assert initial["status"] == "completed" and initial["profiles_added"] == 10
     rate = initial["match_rate"]
     assert rate is not None and rate > 20
 
-    # 40 days ago: a completed update that added 5 profiles (10 identifiers).
+    # 40 days ago: a completed update that added 5 profiles.
     await api.upsert(segment["id"], make_profiles(100, 5))
     old = (await api.post(f"{path}/sync", json={})).json()
     assert await sync_engine.run(uuid.UUID(old["job_id"])) == "completed"
@@ -275,7 +277,7 @@ async def test_history_keeps_to_the_days_window_and_so_does_its_summary(
         "successful_syncs": 1,
         "failed_syncs": 1,
         "avg_match_rate": rate,
-        "profiles_added": 20,
+        "profiles_added": 10,
         "profiles_removed": 0,
     }
 
@@ -284,37 +286,35 @@ async def test_inexact_estimate_bounds_the_real_diff_and_the_job_sends_it_exactl
     api: Api, settings: Any, sync_engine: SyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     profiles = make_profiles(0, 20)
-    segment, audience = await audience_for(api, "meta", 20)  # 40 members: email + phone
+    segment, audience = await audience_for(api, "meta", 20)  # 20 members: email + phone
     path = f"{AS}/audiences/{audience['id']}"
-    # 12 new profiles (24 identifiers), 4 removed (8), 2 with a new email (phone kept):
-    # 14 profiles are not hashed for Meta yet.
+    # 12 new profiles, 4 removed, 2 with a new email (phone kept): 14 profiles are not
+    # hashed for Meta yet.
     await api.upsert(segment["id"], make_profiles(100, 12))
     await api.remove(segment["id"], [f"c-{i}" for i in range(4)])
     changed = [{"external_id": f"c-{i}", "email": f"moved.{i}@example.com"} for i in (10, 11)]
     await api.upsert(segment["id"], changed)
-    # Real diff: +24 new, +2 new emails; -8 removed, -2 replaced emails.
-    real_added, real_removed = 26, 10
+    # Real diff: 12 added, 2 sent again (their old emails removed), 4 removed.
+    real_added, resent, real_removed = 12, 2, 4
 
     monkeypatch.setattr(settings, "estimate_rehash_limit", 13)
     response = await api.post(f"{path}/sync", json={})
     assert response.status_code == 202, response.text
     triggered = response.json()
-    # Beyond the limit nothing is hashed: the 14 profiles' 28 identifiers count as
-    # additions (their 2 unchanged phones included), and the old digests of the changed
-    # ones still look wanted (their 2 replaced emails are not counted as removals).
-    estimate = {"to_add": 28, "to_remove": 8, "exact": False}
+    # Beyond the limit nothing is hashed: the 14 unhashed profiles count as profiles to
+    # send; the old digests of the changed ones still look sent (not counted twice).
+    estimate = {"to_add": 14, "to_remove": 4, "exact": False}
     assert triggered["estimated_changes"] == estimate
     assert triggered["segment_size"] == 28
-    # The bound: additions never under-counted, each side off by at most the identifiers
-    # of the changed profiles.
-    assert 0 <= estimate["to_add"] - real_added <= 2 * len(changed)
-    assert 0 <= real_removed - estimate["to_remove"] <= 2 * len(changed)
+    # The bound: profiles to send never under-counted, off by at most the changed ones.
+    assert 0 <= estimate["to_add"] - (real_added + resent) <= len(changed)
+    assert estimate["to_remove"] == real_removed
 
     assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
     job = await api.job(triggered["job_id"])
     assert job["estimated_changes"] == estimate
     assert (job["profiles_added"], job["profiles_removed"]) == (real_added, real_removed)
-    assert job["profiles_sent"] == real_added + real_removed
+    assert job["profiles_sent"] == real_added + resent + real_removed
     assert job["profiles_failed"] == 0
     moved = {c["external_id"]: c for c in changed}
     current = [{**p, **moved.get(p["external_id"], {})} for p in profiles[4:]] + make_profiles(
@@ -327,7 +327,7 @@ async def test_inexact_estimate_bounds_the_real_diff_and_the_job_sends_it_exactl
     await api.upsert(segment["id"], make_profiles(300, 3))
     monkeypatch.setattr(settings, "estimate_rehash_limit", 3)
     exact = (await api.post(f"{path}/sync", json={})).json()
-    assert exact["estimated_changes"] == {"to_add": 6, "to_remove": 0, "exact": True}
+    assert exact["estimated_changes"] == {"to_add": 3, "to_remove": 0, "exact": True}
     assert await sync_engine.run(uuid.UUID(exact["job_id"])) == "completed"
     done = await api.job(exact["job_id"])
-    assert (done["profiles_added"], done["profiles_removed"], done["profiles_sent"]) == (6, 0, 6)
+    assert (done["profiles_added"], done["profiles_removed"], done["profiles_sent"]) == (3, 0, 3)

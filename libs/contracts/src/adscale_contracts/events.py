@@ -151,7 +151,8 @@ SyncOperation = Literal["create", "update", "replace", "delete"]
 
 
 class SyncCompleted(EventData):
-    """Spec "Webhooks / Sync Completed" data, plus owner and full counters."""
+    """Spec "Webhooks / Sync Completed" data, plus owner and full counters. Every count is
+    of profiles (people), never of identifiers."""
 
     TYPE: ClassVar[str] = "audience_sync.completed"
     SUBJECT_FIELD: ClassVar[str] = "audience_id"

@@ -113,6 +113,11 @@ _ASCII_NOT_LOWER_LETTER = re.compile(r"[^a-z]+")
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 _NON_DIGIT = re.compile(r"\D+")
+# "+1" and a ten-digit NANP number (area code 2-9xx) with common separators: phonenumbers
+# parses it to country code 1 and those ten digits, which are always a possible number, so
+# its E.164 form is known without parsing (about 20x faster; equal to the parsed answer,
+# see test_identifiers.py's property test over many numbers).
+_NANP_PLUS = re.compile(r"\+1[ .()-]*([2-9]\d\d)[ .)-]*(\d{3})[ .-]*(\d{4})")
 _US_ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
 _UK_POSTCODE = re.compile(r"([a-z]{1,2}\d[a-z\d]?)(\d)[a-z]{2}")
 _POSTAL_ALLOWED = re.compile(r"[0-9A-Za-z][0-9A-Za-z \-]*")
@@ -200,6 +205,9 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
 def _e164(value: str, region: str | None) -> str | None:
     """The number as E.164 (``+`` and digits), or ``None``; see the module docstring."""
     text = value.strip()
+    nanp = _NANP_PLUS.fullmatch(text)
+    if nanp is not None:
+        return "+1" + "".join(nanp.groups())
     digits = _NON_DIGIT.sub("", text)
     if not 6 <= len(digits) <= 18:
         return None

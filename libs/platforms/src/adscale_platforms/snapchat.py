@@ -15,8 +15,10 @@ Hosts: ``snapchat_adsapi_url`` (Ads API) and ``snapchat_accounts_url`` (OAuth).
   processing). Snapchat reports no match rate.
 * Members: ``POST /v1/segments/{id}/users`` and ``DELETE /v1/segments/{id}/users`` with
   ``{"users": [{"schema": ["EMAIL_SHA256"], "data": [["<hash>"], ...]}]}`` (the removal
-  also names the segment ``id``); one identifier type per segment, at most 100,000
-  identifiers per request. Full replace: ``DELETE /v1/segments/{id}/all_users``, then add.
+  also names the segment ``id``); one identifier type per request, at most 100,000
+  identifiers per request. Rows are profiles with several identifier fields: each batch of
+  profiles goes out as one request per type (lanes), reported once.
+  Full replace: ``DELETE /v1/segments/{id}/all_users``, then add.
 * Errors: ``{"request_status": "ERROR", "request_id", "debug_message", "display_message",
   "error_code"}`` with HTTP 400/401/403/404/429/5xx; see :func:`snapchat_error`.
 """
@@ -241,11 +243,7 @@ class SnapchatClient(BaseClient):
     # -- members -----------------------------------------------------------------------
 
     @staticmethod
-    def _schema(fields: str | Sequence[str]) -> str:
-        names = as_fields(fields)
-        if len(names) != 1:
-            raise ValueError("Snapchat segments take one identifier type per segment")
-        name = names[0]
+    def _schema(name: str) -> str:
         if name in SCHEMA:
             return SCHEMA[name]
         if name in _RAW_SCHEMAS:
@@ -261,36 +259,65 @@ class SnapchatClient(BaseClient):
         rows: Rows,
         estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
+        """Rows are profiles; each identifier type travels in its own request (a lane), so a
+        batch of profiles is one request per type it holds, and one report once all of them
+        were accepted: a profile is counted once whatever the number of its identifiers."""
         method = "DELETE" if operation == "remove" else "POST"
-        schema = self._schema(fields)
-        entry: dict[str, Any] = {"schema": [schema], "data": []}
-        if method == "DELETE":
-            entry = {"id": audience_id, **entry}
+        names = as_fields(fields)
+        schemas = [self._schema(n) for n in names]
+        width = len(names)
+        # The rows-free part of the largest request (the removal names the segment).
+        envelope = {"users": [{"id": audience_id, "schema": [max(schemas, key=len)], "data": []}]}
 
         def prepare(row: Any) -> list[str]:
-            return [row_values(row, 1)[0]]
+            return list(row_values(row, width))
 
-        async for batch in self._json_batches(rows, prepare, {"users": [entry]}):
-            body = await self._request(
-                method,
-                f"{self.api}/segments/{audience_id}/users",
-                token=token,
-                json_body={"users": [{**entry, "data": batch.rows}]},
-            )
-            user = {}
-            try:
-                user = self._first(body, "users", "user")
-            except InvalidRequest:
-                if isinstance(body, dict) and body.get("users"):
-                    raise
-            uploaded = user.get("number_uploaded_users")
-            received = int(uploaded) if isinstance(uploaded, int | float) else len(batch.rows)
+        async for batch in self._json_batches(rows, prepare, envelope):
+            uploaded: list[int] = []
+            raw: dict[str, Any] = {}
+            for lane, schema in enumerate(schemas):
+                data = [[row[lane]] for row in batch.rows if row[lane]]
+                if not data:
+                    continue
+                received, raw = await self._send_lane(method, token, audience_id, schema, data)
+                uploaded.append(received)
+            present = sum(1 for row in batch.rows if any(row))
+            if width == 1:
+                received = uploaded[0] if uploaded else 0
+                invalid = len(batch.rows) - received
+            else:
+                # Snapchat counts identifiers per lane, not people: a profile is received
+                # when it had an identifier to send.
+                received, invalid = present, len(batch.rows) - present
             yield batch.report(
                 operation,
                 received=received,
-                invalid=max(0, len(batch.rows) - received) if operation != "remove" else 0,
-                raw=body,
+                invalid=max(0, invalid) if operation != "remove" else 0,
+                raw=raw,
             )
+
+    async def _send_lane(
+        self, method: str, token: TokenLike, audience_id: str, schema: str, data: list[list[str]]
+    ) -> tuple[int, dict[str, Any]]:
+        """One request of one identifier type: ``(users Snapchat took, response)``."""
+        entry: dict[str, Any] = {"schema": [schema], "data": data}
+        if method == "DELETE":
+            entry = {"id": audience_id, **entry}
+        body = await self._request(
+            method,
+            f"{self.api}/segments/{audience_id}/users",
+            token=token,
+            json_body={"users": [entry]},
+        )
+        user = {}
+        try:
+            user = self._first(body, "users", "user")
+        except InvalidRequest:
+            if isinstance(body, dict) and body.get("users"):
+                raise
+        uploaded = user.get("number_uploaded_users")
+        received = int(uploaded) if isinstance(uploaded, int | float) else len(data)
+        return received, body if isinstance(body, dict) else {}
 
     async def remove_all_members(self, token: TokenLike, audience_id: str) -> None:
         """``DELETE /v1/segments/{id}/all_users``."""
@@ -305,7 +332,8 @@ class SnapchatClient(BaseClient):
         estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
         """Snapchat's primitive: remove every user, then add the new set."""
-        self._schema(fields)
+        for name in as_fields(fields):
+            self._schema(name)
         await self.remove_all_members(token, audience_id)
         async for report in self._stream_members(
             "replace", token, audience_id, fields, rows, estimated_total

@@ -22,7 +22,9 @@ page, ``/portal/auth`` on the same host by default).
   ``POST /dmp/custom_audience/file/upload/`` (one hash per line, ``file_signature`` = MD5)
   then ``POST /dmp/custom_audience/update/`` with ``action: REPLACE`` (TikTok's default is
   REPLACE, so ``action`` is always set explicitly; files beyond the first 50 of a replace
-  are appended with ``action: APPEND``). TikTok refuses file updates that leave fewer than
+  are appended with ``action: APPEND``). A file holds one identifier type; profiles with
+  several are added through ``segment/mapping`` with all of them once their file is in.
+  TikTok refuses file updates that leave fewer than
   1,000 members (:class:`AudienceTooSmall`).
 """
 
@@ -393,53 +395,83 @@ class TikTokClient(BaseClient):
         rows: Rows,
         estimated_total: int | None,
     ) -> AsyncIterator[BatchReport]:
-        """Upload customer files and apply them with ``action: REPLACE`` (then ``APPEND``)."""
+        """Upload customer files and apply them with ``action: REPLACE`` (then ``APPEND``).
+
+        A customer file holds one identifier type (the audience's, the first field). Rows
+        with several fields are profiles: after each file is applied, the same profiles are
+        added through ``segment/mapping`` with all their identifiers, so the replaced
+        audience holds every key of every profile."""
         advertiser, audience = split_audience_id(audience_id)
         names = as_fields(fields)
-        if len(names) != 1:
-            raise ValueError("a TikTok customer-file replace takes one identifier type")
         schema = self._schema(names[0])
+        for name in names[1:]:
+            self._schema(name)
         calculate_type = FILE_CALCULATE_TYPE.get(schema, schema)
         limits = limits_for(PLATFORM, self.settings, kind="file")
+        width = len(names)
+        files_per_update = FILES_PER_UPDATE if width == 1 else 1
 
-        def prepare(row: Any) -> str:
-            return row_values(row, 1)[0]
+        def prepare(row: Any) -> tuple[str, ...]:
+            return row_values(row, width)
 
         pending: list[str] = []
         pending_rows = 0
+        waiting: list[tuple[str, ...]] = []  # profiles to map once REPLACE has been applied
         done = 0
         index = 0
         action = "REPLACE"
         file_number = 0
-        async for lines, last in self._batches(
+        async for profiles, last in self._batches(
             map_rows(rows, prepare),
-            row_bytes=lambda line: len(line.encode("utf-8")),
+            row_bytes=lambda row: sum(len(v.encode("utf-8")) + 1 for v in row),
             envelope_bytes=1,  # the trailing newline
             limits=limits,
         ):
-            file_number += 1
-            pending.append(
-                await self.upload_file(
-                    token, advertiser, calculate_type, lines, name=f"audience-{file_number}.txt"
+            lines = [row[0] for row in profiles if row[0]]
+            if lines:
+                file_number += 1
+                pending.append(
+                    await self.upload_file(
+                        token, advertiser, calculate_type, lines, name=f"audience-{file_number}.txt"
+                    )
                 )
+            pending_rows += len(profiles)
+            if width > 1:
+                waiting.extend(profiles)
+            if not (len(pending) == files_per_update or (last and pending)):
+                continue
+            response = await self._update_files(token, advertiser, audience, action, pending)
+            action = "APPEND"
+            if waiting:
+                await self._map(token, advertiser, audience, names, waiting)
+                waiting = []
+            done += pending_rows
+            yield BatchReport(
+                operation="replace",
+                batch_index=index,
+                rows=pending_rows,
+                rows_done=done,
+                received=pending_rows,
+                invalid=0,
+                last=last,
+                raw=response,
             )
-            pending_rows += len(lines)
-            if len(pending) == FILES_PER_UPDATE or last:
-                response = await self._update_files(token, advertiser, audience, action, pending)
-                done += pending_rows
-                yield BatchReport(
-                    operation="replace",
-                    batch_index=index,
-                    rows=pending_rows,
-                    rows_done=done,
-                    received=pending_rows,
-                    invalid=0,
-                    last=last,
-                    raw=response,
-                )
-                index += 1
-                action = "APPEND"
-                pending = []
-                pending_rows = 0
+            index += 1
+            pending = []
+            pending_rows = 0
         if file_number == 0:
             raise ValueError("a TikTok replace needs members (audiences keep at least 1,000)")
+
+    async def _map(
+        self,
+        token: TokenLike,
+        advertiser: str,
+        audience: str,
+        names: tuple[str, ...],
+        profiles: list[tuple[str, ...]],
+    ) -> None:
+        """Add profiles with every identifier through ``segment/mapping``."""
+        async for _ in self._stream_members(
+            "add", token, f"{advertiser}:{audience}", names, profiles, None
+        ):
+            pass

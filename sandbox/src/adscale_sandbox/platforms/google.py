@@ -672,7 +672,9 @@ def _destinations(
     return result
 
 
-def _member_keys(body: dict[str, Any], violations: list[dict[str, str]]) -> tuple[list[bytes], int]:
+def _member_keys(
+    body: dict[str, Any], violations: list[dict[str, str]]
+) -> tuple[list[state.Person], int]:
     members = body.get("audienceMembers")
     if not isinstance(members, list) or not members:
         violations.append(
@@ -698,9 +700,11 @@ def _member_keys(body: dict[str, Any], violations: list[dict[str, str]]) -> tupl
             )
         )
         return [], 0
-    keys: list[bytes] = []
+    keys: list[state.Person] = []
     bad_format = "INVALID_HEX_ENCODING" if encoding == "HEX" else "INVALID_BASE64_ENCODING"
     for i, member in enumerate(members):
+        identity: list[bytes] = []  # this member's email/phone keys
+        evidence: list[bytes] = []  # its address: a key that only helps matching
         identifiers = (
             member.get("userData", {}).get("userIdentifiers")
             if isinstance(member, dict) and isinstance(member.get("userData"), dict)
@@ -740,7 +744,7 @@ def _member_keys(body: dict[str, Any], violations: list[dict[str, str]]) -> tupl
                         )
                     )
                     continue
-                keys.append(decoded)
+                identity.append(decoded)
                 continue
             address = identifier.get("address") or identifier.get("addressInfo")
             if isinstance(address, dict):
@@ -767,11 +771,15 @@ def _member_keys(body: dict[str, Any], violations: list[dict[str, str]]) -> tupl
                     )
                     continue
                 joined = given + family + region.encode() + postal.encode()
-                keys.append(hashlib.sha256(joined).digest())
+                evidence.append(hashlib.sha256(joined).digest())
                 continue
             violations.append(
                 violation(field, "INVALID_AUDIENCE_MEMBER", "This audience member is not valid.")
             )
+        if identity:
+            keys.append(state.Person(tuple(identity), tuple(evidence)))
+        elif evidence:
+            keys.append(state.Person(tuple(evidence)))
     return keys, len(members)
 
 
@@ -857,7 +865,7 @@ async def _members_call(request: Request, principal: Principal, remove: bool) ->
                 now=at,
                 refresh_existing=True,
             )
-        matched = sum(1 for k in set(keys) if state.is_match(k, permille))
+        matched = sum(1 for p in state.as_people(keys) if p.matched(permille))
         state.save_request(
             conn,
             request_id,
@@ -866,9 +874,9 @@ async def _members_call(request: Request, principal: Principal, remove: bool) ->
                 "kind": "remove" if remove else "ingest",
                 "destinations": [d for _, _, d in destinations],
                 "record_count": member_total,
-                "identifier_count": len(keys),
+                "identifier_count": sum(len(p.keys) + len(p.extra) for p in keys),
                 "matched": matched,
-                "unique": len(set(keys)),
+                "unique": len(state.as_people(keys)),
                 "at": at,
             },
             at,

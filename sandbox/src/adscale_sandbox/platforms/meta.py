@@ -661,8 +661,15 @@ def _parse_payload(params: dict[str, Any]) -> tuple[list[str], list[Any]]:
     return schema_keys, data
 
 
-def _row_key(schema: list[str], row: Any) -> tuple[bytes | None, str]:
-    """The member identity of a row, or ``None`` and the reason the row is invalid."""
+def _identity(key: str, text: str) -> bytes:
+    if key in HASHED_KEYS:
+        return bytes.fromhex(text)
+    return hashlib.sha256(text.strip().lower().encode()).digest()
+
+
+def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
+    """The person a row stands for (its identity keys, and its other keys as match-only
+    evidence), or ``None`` and the reason the row is invalid."""
     if len(schema) == 1:
         key = SINGLE_KEYS[schema[0]]
         value = row[0] if isinstance(row, list) and len(row) == 1 else row
@@ -670,10 +677,10 @@ def _row_key(schema: list[str], row: Any) -> tuple[bytes | None, str]:
             digest = parse_sha256_hex(value)
             if digest is None:
                 return None, f"{schema[0]} is not a 64-character lowercase SHA-256 hex digest"
-            return digest, ""
+            return state.Person((digest,)), ""
         if not isinstance(value, str | int) or not str(value).strip():
             return None, f"{schema[0]} is empty"
-        return hashlib.sha256(str(value).strip().lower().encode()).digest(), ""
+        return state.Person((_identity(key, str(value)),)), ""
     if not isinstance(row, list) or len(row) != len(schema):
         return (
             None,
@@ -691,30 +698,29 @@ def _row_key(schema: list[str], row: Any) -> tuple[bytes | None, str]:
         values[key] = text
     if not values:
         return None, "Row has no identifier"
-    for key in IDENTITY_ORDER:
-        if key in values:
-            if key in HASHED_KEYS:
-                return bytes.fromhex(values[key]), ""
-            return hashlib.sha256(values[key].strip().lower().encode()).digest(), ""
-    joined = "|".join(f"{k}={values[k]}" for k in sorted(values))
-    return hashlib.sha256(joined.encode()).digest(), ""
+    keys = tuple(_identity(k, values[k]) for k in IDENTITY_ORDER if k in values)
+    rest = sorted(k for k in values if k not in IDENTITY_ORDER)
+    joined = hashlib.sha256("|".join(f"{k}={values[k]}" for k in rest).encode()).digest()
+    if not keys:
+        return state.Person((joined,)), ""
+    return state.Person(keys, (joined,) if rest else ()), ""
 
 
-def _rows(schema: list[str], data: list[Any]) -> tuple[list[bytes], dict[str, str]]:
-    hashes: list[bytes] = []
+def _rows(schema: list[str], data: list[Any]) -> tuple[list[state.Person], dict[str, str]]:
+    people: list[state.Person] = []
     samples: dict[str, str] = {}
     invalid = 0
     for row in data:
-        key, reason = _row_key(schema, row)
-        if key is None:
+        person, reason = _row_person(schema, row)
+        if person is None:
             invalid += 1
             if len(samples) < 10:
                 samples[json.dumps(row) if not isinstance(row, str) else row] = reason
             continue
-        hashes.append(key)
+        people.append(person)
     if invalid and not samples:  # pragma: no cover - defensive
         samples["?"] = "invalid"
-    return hashes, samples
+    return people, samples
 
 
 def _session_param(params: dict[str, Any], required: bool) -> dict[str, Any] | None:
@@ -834,7 +840,7 @@ def _replace_batch(
     conn: sqlite3.Connection,
     audience: state.Audience,
     session: dict[str, Any],
-    hashes: list[bytes],
+    hashes: list[state.Person],
     invalid: int,
     received: int,
     at: float,

@@ -404,11 +404,13 @@ async def delete_segment(
     return success(segments=_segments(await ctx.store.run(_work)))
 
 
-def _users(body: dict[str, Any], identifier_type: str | None) -> tuple[str, list[bytes]]:
+def _users(body: dict[str, Any]) -> tuple[str, list[bytes]]:
+    """The identifier type of the request (one per request; a segment takes several types
+    over separate requests) and its keys."""
     users = body.get("users")
     if not isinstance(users, list) or not users:
         raise snap_error(400, "users: a non-empty list is required.")
-    schema_type: str | None = identifier_type
+    schema_type: str | None = None
     hashes: list[bytes] = []
     total = 0
     for i, entry in enumerate(users):
@@ -422,7 +424,7 @@ def _users(body: dict[str, Any], identifier_type: str | None) -> tuple[str, list
         if schema_type is not None and schema[0] != schema_type:
             raise snap_error(
                 400,
-                f"This segment holds {schema_type} identifiers; one identifier type per segment.",
+                f"This request holds {schema_type} identifiers; one identifier type per request.",
             )
         schema_type = schema[0]
         if not isinstance(data, list):
@@ -453,7 +455,7 @@ async def _change_users(
 
     def _work(conn: sqlite3.Connection) -> int:
         audience = _segment(conn, segment_id, principal, ctx.delay)
-        schema_type, hashes = _users(body, audience.identifier_type)
+        schema_type, hashes = _users(body)
         if audience.identifier_type is None:
             state.update_audience_fields(conn, audience, identifier_type=schema_type, now=at)
         state.change_members(

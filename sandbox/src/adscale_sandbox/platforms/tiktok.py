@@ -345,9 +345,11 @@ async def segment_mapping(request: Request, principal: Principal = Depends(autho
         raise invalid(
             f"batch_data has {len(batch)} rows; at most {MAX_MAPPING_ROWS} are allowed per request."
         )
-    per_audience: dict[str, list[bytes]] = {}
+    # Each batch_data row is one user: its ids, across id_schema, are one person.
+    per_audience: dict[str, list[state.Person]] = {}
     problems: list[str] = []
     for i, row in enumerate(batch):
+        user: dict[str, list[bytes]] = {}
         if not isinstance(row, list) or len(row) != len(id_schema):
             problems.append(
                 f"batch_data[{i}] must hold {len(id_schema)} entries (one per id_schema)"
@@ -370,7 +372,9 @@ async def segment_mapping(request: Request, principal: Principal = Depends(autho
                 problems.append(f"batch_data[{i}][{j}].audience_ids is required")
                 continue
             for audience_id in audience_ids:
-                per_audience.setdefault(str(audience_id), []).append(digest)
+                user.setdefault(str(audience_id), []).append(digest)
+        for audience_id, keys in user.items():
+            per_audience.setdefault(audience_id, []).append(state.Person(tuple(keys)))
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         raise invalid("; ".join(problems[:5]) + more)

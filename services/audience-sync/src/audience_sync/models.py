@@ -7,10 +7,11 @@
   computed once per profile version (hashing is the expensive part of a sync).
 * ``platform_connection`` / ``platform_ad_account`` / ``oauth_state``: OAuth connections,
   tokens encrypted at rest.
-* ``audience`` / ``audience_member``: a platform audience fed by a segment, and the set of
-  identifiers the platform last accepted for it (the base of every diff).
-* ``sync_job`` / ``sync_job_stage``: sync runs with their counters and checkpoints; at most
-  one pending or running job per audience (partial unique index).
+* ``audience`` / ``audience_member``: a platform audience fed by a segment, and the profiles
+  the platform last accepted for it, with the keys they were sent with (the base of every
+  diff).
+* ``sync_job`` / ``sync_job_stage`` / ``sync_job_plan``: sync runs with their counters and
+  checkpoints; at most one pending or running job per audience (partial unique index).
 
 Every user-owned row carries ``user_id``; times are ``timestamptz``.
 """
@@ -44,6 +45,11 @@ PLATFORMS = ("meta", "google", "tiktok", "snapchat")
 PLATFORM_CHECK = "platform IN ('meta', 'google', 'tiktok', 'snapchat')"
 ACTIVE_JOB_STATUSES = ("pending", "running")
 profile_version_seq = sa.Sequence("profile_version_seq", metadata=metadata)
+
+
+def key_column() -> Any:
+    """A nullable identifier key (SHA-256 bytes, or a normalized value's UTF-8)."""
+    return Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
 
 
 def table(model: type[SQLModel]) -> sa.Table:
@@ -121,6 +127,12 @@ class ProfileDigest(SQLModel, table=True):
     email: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     phone: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     madid: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    first_name: bytes | None = key_column()
+    last_name: bytes | None = key_column()
+    zip: bytes | None = key_column()
+    city: bytes | None = key_column()
+    state: bytes | None = key_column()
+    country: bytes | None = key_column()
     invalid: int = Field(
         default=0,
         sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default=sa.text("0")),
@@ -226,8 +238,10 @@ class Audience(SQLModel, table=True):
 
 
 class AudienceMember(SQLModel, table=True):
-    """One identifier the platform accepted for the audience (``field``: 1 email, 2 phone,
-    3 mobile ad id)."""
+    """A profile the platform accepted for the audience, with the strong keys it was sent
+    with (to remove them when they change or the profile leaves) and ``extra``, the
+    fingerprint of its other keys (``None`` for members migrated from identifier rows, whose
+    other keys were never sent)."""
 
     __tablename__ = "audience_member"
 
@@ -238,8 +252,11 @@ class AudienceMember(SQLModel, table=True):
             primary_key=True,
         )
     )
-    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
-    field: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
+    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    email: bytes | None = key_column()
+    phone: bytes | None = key_column()
+    madid: bytes | None = key_column()
+    extra: bytes | None = key_column()
 
 
 # --------------------------------------------------------------------------- sync jobs
@@ -293,6 +310,7 @@ class SyncJob(SQLModel, table=True):
     match_rate: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
     platform_response: dict[str, Any] | None = jsonb()
     invalid_samples: list[Any] | None = jsonb()
+    identifier_counts: dict[str, Any] | None = jsonb()
     error_code: str | None = text(nullable=True)
     error_message: str | None = text(nullable=True)
     phase: str | None = text(nullable=True)
@@ -309,7 +327,7 @@ class SyncJob(SQLModel, table=True):
 
 
 class SyncJobStage(SQLModel, table=True):
-    """Identifiers a replace has sent so far: they become the audience's members when the
+    """Profiles a replace has sent so far: they become the audience's members when the
     platform's replace completes."""
 
     __tablename__ = "sync_job_stage"
@@ -321,14 +339,20 @@ class SyncJobStage(SQLModel, table=True):
             primary_key=True,
         )
     )
-    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
-    field: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
+    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    email: bytes | None = key_column()
+    phone: bytes | None = key_column()
+    madid: bytes | None = key_column()
+    extra: bytes | None = key_column()
 
 
 class SyncJobPlan(SQLModel, table=True):
-    """A job's diff, computed once (by the request that queued it, or by the worker):
-    ``op`` 0 removes, 1 adds. ``sync_job.plan_version`` is the segment's ``updated_at`` it
-    was computed from; a plan older than the segment is recomputed."""
+    """A job's diff on profiles, computed once (by the request that queued it, or by the
+    worker): ``op`` 0 removes a profile, 1 adds one, 2 sends a changed one again (its
+    ``old_*`` keys, those no other profile of the segment uses, are removed first). The
+    keys to send are the profile's digest columns; ``extra`` its fingerprint.
+    ``sync_job.plan_version`` is the segment's ``updated_at`` it was computed from; a plan
+    older than the segment is recomputed."""
 
     __tablename__ = "sync_job_plan"
 
@@ -339,6 +363,18 @@ class SyncJobPlan(SQLModel, table=True):
             primary_key=True,
         )
     )
-    op: int = Field(sa_column=sa.Column(sa.SmallInteger, primary_key=True))
-    field: int = Field(sa_column=sa.Column(sa.SmallInteger, primary_key=True))
-    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    op: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
+    email: bytes | None = key_column()
+    phone: bytes | None = key_column()
+    madid: bytes | None = key_column()
+    first_name: bytes | None = key_column()
+    last_name: bytes | None = key_column()
+    zip: bytes | None = key_column()
+    city: bytes | None = key_column()
+    state: bytes | None = key_column()
+    country: bytes | None = key_column()
+    extra: bytes | None = key_column()
+    old_email: bytes | None = key_column()
+    old_phone: bytes | None = key_column()
+    old_madid: bytes | None = key_column()

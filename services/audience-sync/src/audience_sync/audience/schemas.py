@@ -40,7 +40,7 @@ class AudienceUpdate(BaseModel):
 
 class AudienceRead(BaseModel):
     """``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
-    ``identifier_fields`` (the identifiers the audience is built from)."""
+    ``identifier_fields`` (the identifier fields each profile's row carries)."""
 
     id: uuid.UUID
     segment_id: uuid.UUID
@@ -66,7 +66,11 @@ class AudienceRead(BaseModel):
 
 
 class AudienceDetail(AudienceRead):
+    """Also ``identifier_coverage``: per field of ``identifier_fields``, how many of the
+    segment's profiles have it."""
+
     segment_profile_count: int
+    identifier_coverage: dict[str, int]
     sync_stats_30d: SyncStats
 
 

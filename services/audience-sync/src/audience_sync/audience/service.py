@@ -34,7 +34,7 @@ from audience_sync.segment.errors import SegmentNotFound
 from audience_sync.settings import Settings
 from audience_sync.sync import service as syncs
 from audience_sync.sync.engine import SyncEngine
-from audience_sync.sync.fields import SINGLE_FIELD_PLATFORMS, audience_fields
+from audience_sync.sync.fields import audience_fields
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +74,11 @@ async def get_owned(session: AsyncSession, user_id: uuid.UUID, audience_id: uuid
 
 async def detail(session: AsyncSession, audience: Audience) -> AudienceDetail:
     segment = await repository.segment_of(session, audience)
+    coverage = await segments.field_coverage(session, segment.id)
     return AudienceDetail(
         **read(audience, segment.name).model_dump(),
         segment_profile_count=segment.profile_count,
+        identifier_coverage={f: coverage.get(f, 0) for f in audience.identifier_fields or []},
         sync_stats_30d=await syncs.stats_30d(session, audience.id),
     )
 
@@ -130,12 +132,7 @@ async def create(
                 "The ad account is not among the connected platform's ad accounts",
                 details={"platform": platform, "ad_account_id": ad_account_id},
             )
-        coverage = (
-            await segments.coverage(session, segment.id)
-            if platform in SINGLE_FIELD_PLATFORMS
-            else {}
-        )
-        fields = audience_fields(platform, coverage)
+        fields = audience_fields(platform, await segments.field_coverage(session, segment.id))
         profile_count = segment.profile_count
         segment_name = segment.name
 

@@ -12,6 +12,7 @@ from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
 from audience_sync.segment.rows import FIELDS, STAGE_COLUMNS
+from audience_sync.sync.fields import DIGEST_FIELDS
 
 
 async def get_owned(
@@ -54,6 +55,19 @@ async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, in
                 .label("name_zip"),
                 sa.func.count(p.madid).label("madid"),
             ).where(p.segment_id == segment_id)
+        )
+    ).one()
+    return {k: int(v) for k, v in row._mapping.items()}
+
+
+async def field_coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
+    """Profiles of the segment holding each identifier field a platform may take."""
+    p = table(Profile).c
+    row = (
+        await session.execute(
+            sa.select(*(sa.func.count(p[name]).label(name) for name in DIGEST_FIELDS)).where(
+                p.segment_id == segment_id
+            )
         )
     ).one()
     return {k: int(v) for k, v in row._mapping.items()}

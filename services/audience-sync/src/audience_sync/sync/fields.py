@@ -1,10 +1,11 @@
-"""Which identifiers each platform's audiences are built from, and how they travel.
+"""Which identifiers an audience sends, and how they travel.
 
-A member is one identifier (an email, a phone number or a mobile ad id), normalized and
-hashed by the platform's own rules (``adscale_platforms.identifiers``). A profile with an
-email and a phone is two members; platforms match each row on its own and count people.
-Snapchat segments take one identifier type, chosen when the audience is created (the best
-covered one of the segment). Google Data Manager takes email and phone (no mobile ad id).
+A member is a profile (a person): one row per profile carrying every identifier field the
+audience sends, each normalized and hashed by the platform's own rules
+(``adscale_platforms.identifiers``). Strong fields (email, phone, mobile ad id) identify a
+person on their own and are remembered per member, so a changed one can be removed; the
+others (names, zip, city, state, country) only help the platform match and are remembered
+as one fingerprint, so a change resends the profile.
 """
 
 from __future__ import annotations
@@ -13,27 +14,51 @@ from collections.abc import Mapping
 
 from adscale_platforms.identifiers import is_hashed_field
 
-FIELD_CODES: dict[str, int] = {"email": 1, "phone": 2, "madid": 3}
-CODE_FIELDS: dict[int, str] = {code: name for name, code in FIELD_CODES.items()}
+# The columns of ``profile_digest``, in row order.
+DIGEST_FIELDS: tuple[str, ...] = (
+    "email",
+    "phone",
+    "madid",
+    "first_name",
+    "last_name",
+    "zip",
+    "city",
+    "state",
+    "country",
+)
+STRONG_FIELDS: tuple[str, ...] = ("email", "phone", "madid")
+WEAK_FIELDS: tuple[str, ...] = tuple(f for f in DIGEST_FIELDS if f not in STRONG_FIELDS)
 # Bit of each field in ``profile_digest.invalid``.
-INVALID_BITS: dict[str, int] = {"email": 1, "phone": 2, "madid": 4}
+INVALID_BITS: dict[str, int] = {name: 1 << i for i, name in enumerate(DIGEST_FIELDS)}
 
+# What each platform's member rows take (Meta multi-key rows, Google members with an
+# address, TikTok users with several id types, Snapchat lanes of one type per request).
 PLATFORM_FIELDS: dict[str, tuple[str, ...]] = {
-    "meta": ("email", "phone", "madid"),
-    "google": ("email", "phone"),
+    "meta": DIGEST_FIELDS,
+    "google": ("email", "phone", "first_name", "last_name", "country", "zip"),
     "tiktok": ("email", "phone", "madid"),
     "snapchat": ("email", "phone", "madid"),
 }
-SINGLE_FIELD_PLATFORMS = frozenset({"snapchat"})
+# Google matches an address only with all four parts: the audience takes them together.
+ADDRESS_FIELDS: dict[str, tuple[str, ...]] = {
+    "google": ("first_name", "last_name", "country", "zip"),
+}
 
 
 def audience_fields(platform: str, coverage: Mapping[str, int]) -> list[str]:
-    """The identifier fields a new audience on ``platform`` is built from."""
-    fields = PLATFORM_FIELDS[platform]
-    if platform not in SINGLE_FIELD_PLATFORMS:
-        return list(fields)
-    best = max(fields, key=lambda f: (coverage.get(f, 0), -fields.index(f)))
-    return [best]
+    """The identifier fields a new audience sends: every field the platform accepts that
+    the segment has (an address only when the segment has all its parts). A segment with
+    no strong identifier yet (an empty one) gets the platform's strong fields, so the
+    profiles it receives later are sent."""
+    accepted = PLATFORM_FIELDS[platform]
+    address = set(ADDRESS_FIELDS.get(platform, ()))
+    has_address = bool(address) and all(coverage.get(f, 0) > 0 for f in address)
+    fields = [f for f in accepted if coverage.get(f, 0) > 0 and (f not in address or has_address)]
+    if not any(f in STRONG_FIELDS for f in fields):
+        fields = [f for f in accepted if f in STRONG_FIELDS] + [
+            f for f in fields if f not in STRONG_FIELDS
+        ]
+    return fields
 
 
 def invalid_mask(fields: list[str]) -> int:
@@ -43,9 +68,12 @@ def invalid_mask(fields: list[str]) -> int:
     return mask
 
 
-def wire_value(platform: str, field: str, key: bytes) -> str:
-    """What the platform receives for a stored member key: hex SHA-256, or the normalized
-    value itself for identifiers the platform takes unhashed (Meta ``MADID``)."""
+def wire_value(platform: str, field: str, key: bytes | None) -> str:
+    """What the platform receives for a stored key: hex SHA-256, or the normalized value
+    itself for identifiers the platform takes unhashed (Meta ``MADID``, Google zip and
+    country); ``""`` where the profile has none."""
+    if key is None:
+        return ""
     if is_hashed_field(platform, field):
         return key.hex()
     return key.decode()

@@ -1,7 +1,7 @@
 """Normalize and hash profile identifiers per platform, vectorised, off the event loop.
 
 :func:`hash_columns` runs ``adscale_platforms.identifiers.hash_many`` over whole columns
-(email, phone, mobile ad id) of a chunk of profiles. :class:`Hasher` runs it in a pool of
+(every identifier field) of a chunk of profiles. :class:`Hasher` runs it in a pool of
 worker processes (``AUDIENCE_SYNC_HASH_PROCESSES``; several chunks in parallel, the event
 loop stays free for platform calls) or, with 0 processes, in a thread.
 """
@@ -13,39 +13,27 @@ import multiprocessing
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from adscale_platforms.identifiers import hash_many, is_hashed_field, supported_fields
-from audience_sync.sync.fields import INVALID_BITS
+from audience_sync.sync.fields import DIGEST_FIELDS, INVALID_BITS
 
-DIGEST_FIELDS: tuple[str, ...] = ("email", "phone", "madid")
-# (external_id, version, email, phone, madid)
-ProfileRow = tuple[str, int, str | None, str | None, str | None]
-
-
-@dataclass
-class HashedChunk:
-    """Per profile: the key of each field (``None`` when absent or invalid) and a bit mask of
-    the fields that were present but could not be normalized."""
-
-    email: list[bytes | None]
-    phone: list[bytes | None]
-    madid: list[bytes | None]
-    invalid: list[int]
+# (external_id, version, *one value per DIGEST_FIELDS)
+ProfileRow = tuple[Any, ...]
+# Per field, per profile: the key (``None`` when absent or invalid).
+Columns = dict[str, list[bytes | None]]
 
 
 def hash_columns(
-    platform: str,
-    email: Sequence[str | None],
-    phone: Sequence[str | None],
-    madid: Sequence[str | None],
-) -> HashedChunk:
-    size = len(email)
+    platform: str, columns: Sequence[Sequence[str | None]]
+) -> tuple[Columns, list[int]]:
+    """``columns`` holds one value list per :data:`DIGEST_FIELDS`; returns the keys per
+    field and, per profile, a bit mask of the fields present but not normalizable."""
+    size = len(columns[0]) if columns else 0
     supported = set(supported_fields(platform))
     invalid = [0] * size
-    out: dict[str, list[bytes | None]] = {}
-    for name, values in (("email", email), ("phone", phone), ("madid", madid)):
+    out: Columns = {}
+    for name, values in zip(DIGEST_FIELDS, columns, strict=True):
         if name not in supported or not any(values):
             out[name] = [None] * size
             continue
@@ -62,25 +50,22 @@ def hash_columns(
             else:
                 append(as_bytes(digest))
         out[name] = keys
-    return HashedChunk(out["email"], out["phone"], out["madid"], invalid)
+    return out, invalid
 
 
 def digest_records(
-    segment_id: str,
-    platform: str,
-    rows: Sequence[tuple[str, int, str | None, str | None, str | None]],
+    segment_id: str, platform: str, rows: Sequence[ProfileRow]
 ) -> list[tuple[Any, ...]]:
-    """``profile_digest`` rows, ready for COPY, for ``(external_id, version, email, phone,
-    madid)`` profile rows (built where the hashing runs, off the event loop)."""
-    hashed = hash_columns(
-        platform, [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
-    )
+    """``profile_digest`` rows, ready for COPY, for ``(external_id, version, *fields)``
+    profile rows (built where the hashing runs, off the event loop)."""
+    width = len(DIGEST_FIELDS)
+    columns = [[r[2 + i] for r in rows] for i in range(width)]
+    keys, invalid = hash_columns(platform, columns)
     segment = uuid.UUID(segment_id)
+    per_field = [keys[name] for name in DIGEST_FIELDS]
     return [
-        (segment, row[0], platform, row[1], e, p, m, inv)
-        for row, e, p, m, inv in zip(
-            rows, hashed.email, hashed.phone, hashed.madid, hashed.invalid, strict=True
-        )
+        (segment, row[0], platform, row[1], *(column[i] for column in per_field), invalid[i])
+        for i, row in enumerate(rows)
     ]
 
 
@@ -103,18 +88,6 @@ class Hasher:
     @property
     def parallelism(self) -> int:
         return max(1, self.processes)
-
-    async def hash(
-        self,
-        platform: str,
-        email: Sequence[str | None],
-        phone: Sequence[str | None],
-        madid: Sequence[str | None],
-    ) -> HashedChunk:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor(), hash_columns, platform, email, phone, madid
-        )
 
     async def records(
         self,

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeAlias
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -111,3 +112,380 @@ async def stranded_jobs(
         .with_for_update(skip_locked=True)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+# --------------------------------------------------------------------------- the engine's
+# queries (asyncpg, each in the caller's transaction)
+
+Apg: TypeAlias = "asyncpg.Connection[Any]"
+Keys: TypeAlias = list[bytes | None]
+# email, phone, madid, extra of each profile
+KeyColumns: TypeAlias = tuple[Keys, Keys, Keys, Keys]
+
+
+async def claim(apg: Apg, job_id: uuid.UUID, owner: str, lease: timedelta) -> Any:
+    """Take the job's lease (pending, ours, or lapsed): the job row, or ``None``."""
+    return await apg.fetchrow(
+        """
+        UPDATE sync_job SET status = 'running', lease_owner = $2,
+            lease_expires_at = now() + $3::interval,
+            started_at = COALESCE(started_at, now()), updated_at = now(),
+            phase = COALESCE(phase, CASE WHEN operation = 'replace'
+                                         THEN 'replace' ELSE 'delta' END)
+        WHERE id = $1 AND status IN ('pending', 'running')
+          AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at < now())
+        RETURNING id, audience_id, user_id, platform, operation, phase, started_at,
+                  plan_version, identifier_counts
+        """,
+        job_id,
+        owner,
+        lease,
+    )
+
+
+async def lease_state(apg: Apg, job_id: uuid.UUID) -> Any:
+    """``(status, seconds the lease has left)`` of a job, or ``None``."""
+    return await apg.fetchrow(
+        "SELECT status, GREATEST(0, EXTRACT(EPOCH FROM lease_expires_at - now())) AS left "
+        "FROM sync_job WHERE id = $1",
+        job_id,
+    )
+
+
+async def renew(apg: Apg, job_id: uuid.UUID, owner: str, lease: timedelta) -> bool:
+    ok = await apg.fetchval(
+        "UPDATE sync_job SET lease_expires_at = now() + $3::interval "
+        "WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING 1",
+        job_id,
+        owner,
+        lease,
+    )
+    return ok is not None
+
+
+async def release(apg: Apg, job_id: uuid.UUID, owner: str) -> None:
+    await apg.execute(
+        "UPDATE sync_job SET lease_owner = NULL, lease_expires_at = NULL, "
+        "updated_at = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running'",
+        job_id,
+        owner,
+    )
+
+
+async def set_phase(
+    apg: Apg, job_id: uuid.UUID, owner: str, phase: str, plan_version: Any = None
+) -> bool:
+    """Move the job on to ``phase`` (recording the plan's segment version when given)."""
+    ok = await apg.fetchval(
+        "UPDATE sync_job SET phase = $3, plan_version = COALESCE($4, plan_version), "
+        "updated_at = now() WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING 1",
+        job_id,
+        owner,
+        phase,
+        plan_version,
+    )
+    return ok is not None
+
+
+async def segment_version(apg: Apg, segment_id: uuid.UUID) -> datetime | None:
+    value: datetime | None = await apg.fetchval(
+        "SELECT updated_at FROM segment WHERE id = $1", segment_id
+    )
+    return value
+
+
+async def plan_size(apg: Apg, job_id: uuid.UUID) -> int:
+    return int(await apg.fetchval("SELECT count(*) FROM sync_job_plan WHERE job_id = $1", job_id))
+
+
+async def segment_size(apg: Apg, segment_id: uuid.UUID) -> int:
+    value = await apg.fetchval("SELECT profile_count FROM segment WHERE id = $1", segment_id)
+    return int(value or 0)
+
+
+async def has_members(apg: Apg, audience_id: uuid.UUID) -> bool:
+    found = await apg.fetchval(
+        "SELECT 1 FROM audience_member WHERE audience_id = $1 LIMIT 1", audience_id
+    )
+    return found is not None
+
+
+async def record_batch(
+    apg: Apg,
+    job_id: uuid.UUID,
+    owner: str,
+    lease: timedelta,
+    *,
+    sent: int,
+    added: int,
+    removed: int,
+    failed: int,
+    counts: str,
+) -> int | None:
+    """Add an accepted batch to the job's counters and renew its lease; ``None`` when the
+    job is no longer ours."""
+    value = await apg.fetchval(
+        """
+        UPDATE sync_job SET profiles_sent = profiles_sent + $3,
+            profiles_added = profiles_added + $4, profiles_removed = profiles_removed + $5,
+            profiles_failed = profiles_failed + $6, batches_done = batches_done + 1,
+            identifier_counts = $7::jsonb,
+            lease_expires_at = now() + $8::interval, updated_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+        RETURNING batches_done
+        """,
+        job_id,
+        owner,
+        sent,
+        added,
+        removed,
+        failed,
+        counts,
+        lease,
+    )
+    return int(value) if value is not None else None
+
+
+async def count_failed(apg: Apg, job_id: uuid.UUID, failed: int) -> None:
+    await apg.execute(
+        "UPDATE sync_job SET profiles_failed = profiles_failed + $2 WHERE id = $1",
+        job_id,
+        failed,
+    )
+
+
+_NEW_MEMBERS = """
+    INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra)
+    SELECT $1, e, a, b, c, x
+    FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
+         AS u(e, a, b, c, x)
+"""
+_RESENT = """
+    ON CONFLICT (audience_id, external_id) DO UPDATE SET email = excluded.email,
+        phone = excluded.phone, madid = excluded.madid, extra = excluded.extra
+    RETURNING (xmax = 0) AS fresh
+"""
+
+
+async def upsert_members(
+    apg: Apg, audience_id: uuid.UUID, ids: list[str], keys: KeyColumns, *, resent: bool = True
+) -> int:
+    """Record accepted profiles with the keys they were sent with; returns how many are
+    new members (the audience's ``member_count`` follows). Without ``resent`` profiles
+    (additions only) a member already there is one a resumed job recorded: kept as is."""
+    if resent:
+        sql = f"WITH up AS ({_NEW_MEMBERS} {_RESENT}) SELECT count(*) FILTER (WHERE fresh) FROM up"  # noqa: S608
+        inserted = int(await apg.fetchval(sql, audience_id, ids, *keys))
+    else:
+        status = await apg.execute(
+            _NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id, ids, *keys
+        )
+        inserted = int(status.rsplit(" ", 1)[-1])
+    if inserted:
+        await apg.execute(
+            "UPDATE audience SET member_count = member_count + $2 WHERE id = $1",
+            audience_id,
+            inserted,
+        )
+    return inserted
+
+
+async def delete_members(apg: Apg, audience_id: uuid.UUID, ids: list[str]) -> int:
+    gone = int(
+        await apg.fetchval(
+            "WITH d AS (DELETE FROM audience_member WHERE audience_id = $1 "
+            "AND external_id = ANY($2::text[]) RETURNING 1) SELECT count(*) FROM d",
+            audience_id,
+            ids,
+        )
+    )
+    if gone:
+        await apg.execute(
+            "UPDATE audience SET member_count = member_count - $2 WHERE id = $1",
+            audience_id,
+            gone,
+        )
+    return gone
+
+
+async def stage(apg: Apg, job_id: uuid.UUID, ids: list[str], keys: KeyColumns) -> None:
+    """Profiles a replace has sent (accepted by the platform, not yet swapped in)."""
+    await apg.execute(
+        """
+        INSERT INTO sync_job_stage (job_id, external_id, email, phone, madid, extra)
+        SELECT $1, e, a, b, c, x
+        FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
+             AS u(e, a, b, c, x)
+        ON CONFLICT DO NOTHING
+        """,
+        job_id,
+        ids,
+        *keys,
+    )
+
+
+async def clear_stage(apg: Apg, job_id: uuid.UUID) -> None:
+    await apg.execute("DELETE FROM sync_job_stage WHERE job_id = $1", job_id)
+
+
+async def swap_stage(apg: Apg, audience_id: uuid.UUID, job_id: uuid.UUID) -> tuple[int, int]:
+    """The staged profiles become the audience's members: ``(added, removed)``."""
+    counts = await apg.fetchrow(
+        """
+        SELECT
+          (SELECT count(*) FROM sync_job_stage s WHERE s.job_id = $2 AND NOT EXISTS
+             (SELECT 1 FROM audience_member m
+              WHERE m.audience_id = $1 AND m.external_id = s.external_id)) AS added,
+          (SELECT count(*) FROM audience_member m WHERE m.audience_id = $1 AND NOT EXISTS
+             (SELECT 1 FROM sync_job_stage s
+              WHERE s.job_id = $2 AND s.external_id = m.external_id)) AS removed,
+          (SELECT count(*) FROM sync_job_stage s WHERE s.job_id = $2) AS total
+        """,
+        audience_id,
+        job_id,
+    )
+    assert counts is not None
+    await apg.execute("DELETE FROM audience_member WHERE audience_id = $1", audience_id)
+    await apg.execute(
+        "INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra) "
+        "SELECT $1, external_id, email, phone, madid, extra FROM sync_job_stage "
+        "WHERE job_id = $2 ORDER BY external_id",
+        audience_id,
+        job_id,
+    )
+    await clear_stage(apg, job_id)
+    await apg.execute(
+        "UPDATE audience SET member_count = $2 WHERE id = $1", audience_id, int(counts["total"])
+    )
+    return int(counts["added"]), int(counts["removed"])
+
+
+async def add_replace_counts(
+    apg: Apg, job_id: uuid.UUID, owner: str, added: int, removed: int
+) -> bool:
+    ok = await apg.fetchval(
+        "UPDATE sync_job SET phase = 'delta', profiles_added = profiles_added + $3, "
+        "profiles_removed = profiles_removed + $4, updated_at = now() "
+        "WHERE id = $1 AND lease_owner = $2 AND status = 'running' RETURNING 1",
+        job_id,
+        owner,
+        added,
+        removed,
+    )
+    return ok is not None
+
+
+async def member_count(apg: Apg, audience_id: uuid.UUID) -> int:
+    value = await apg.fetchval("SELECT member_count FROM audience WHERE id = $1", audience_id)
+    return int(value or 0)
+
+
+async def complete_job(
+    apg: Apg,
+    job_id: uuid.UUID,
+    owner: str,
+    *,
+    match_rate: float | None,
+    response: str,
+    invalid: int,
+    samples: str,
+    failed: int,
+    counts: str,
+    notes: str | None,
+) -> Any:
+    """The job's final counters (``None`` when it is no longer ours)."""
+    await apg.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
+    return await apg.fetchrow(
+        """
+        UPDATE sync_job SET status = 'completed', completed_at = now(),
+            duration_ms = (EXTRACT(EPOCH FROM now() - started_at) * 1000)::bigint,
+            match_rate = $3, platform_response = $4::jsonb, profiles_invalid = $5,
+            invalid_samples = $6::jsonb, profiles_failed = profiles_failed + $7,
+            identifier_counts = $8::jsonb, error_message = $9, lease_owner = NULL,
+            lease_expires_at = NULL, updated_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+        RETURNING profiles_sent, profiles_added, profiles_removed, profiles_failed,
+                  duration_ms, operation
+        """,
+        job_id,
+        owner,
+        match_rate,
+        response,
+        invalid,
+        samples,
+        failed,
+        counts,
+        notes,
+    )
+
+
+async def audience_synced(
+    apg: Apg, audience_id: uuid.UUID, status: str, size: int | None, match_rate: float | None
+) -> None:
+    """The audience after a finished job: last sync, sizes (when read), next sync."""
+    await apg.execute(
+        """
+        UPDATE audience SET last_sync_at = now(), last_sync_status = $2,
+            platform_size = COALESCE($3, platform_size),
+            matched_size = COALESCE($3, matched_size),
+            match_rate = COALESCE($4, match_rate),
+            next_sync_at = CASE WHEN auto_sync AND is_active
+                THEN now() + make_interval(hours => sync_interval_hours) END,
+            updated_at = now()
+        WHERE id = $1
+        """,
+        audience_id,
+        status,
+        size,
+        match_rate,
+    )
+
+
+async def fail_job(
+    apg: Apg, job_id: uuid.UUID, owner: str, code: str, message: str, response: str | None
+) -> bool:
+    ok = await apg.fetchval(
+        """
+        UPDATE sync_job SET status = 'failed', completed_at = now(),
+            duration_ms = (EXTRACT(EPOCH FROM now() - started_at) * 1000)::bigint,
+            error_code = $3, error_message = $4, platform_response = $5::jsonb,
+            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+        WHERE id = $1 AND lease_owner = $2 AND status = 'running'
+        RETURNING 1
+        """,
+        job_id,
+        owner,
+        code,
+        message,
+        response,
+    )
+    if ok is None:
+        return False
+    await apg.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
+    return True
+
+
+async def digests_where(
+    apg: Apg, segment_id: uuid.UUID, platform: str, condition: str, limit: int
+) -> tuple[int, list[Any]]:
+    """Profiles of the segment whose digest meets ``condition`` (SQL built from constants,
+    on alias ``d``): how many, and the first ``limit`` ``(external_id, invalid)``."""
+    count = int(
+        await apg.fetchval(
+            "SELECT count(*) FROM profile_digest d "  # noqa: S608 - constant condition
+            f"WHERE d.segment_id = $1 AND d.platform = $2 AND {condition}",
+            segment_id,
+            platform,
+        )
+    )
+    rows: list[Any] = []
+    if count:
+        rows = await apg.fetch(
+            "SELECT d.external_id, d.invalid FROM profile_digest d "  # noqa: S608
+            f"WHERE d.segment_id = $1 AND d.platform = $2 AND {condition} "
+            "ORDER BY d.external_id LIMIT $3",
+            segment_id,
+            platform,
+            limit,
+        )
+    return count, rows

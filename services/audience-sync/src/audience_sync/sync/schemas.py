@@ -65,12 +65,19 @@ class HistoryRead(BaseModel):
     summary: HistorySummary
 
 
+class FieldCounts(BaseModel):
+    sent: int
+    invalid: int
+
+
 class SyncJobRead(BaseModel):
     """``AudienceSyncJob``. ``triggered_by_user_id`` is the user's UUID (the spec shows a
-    number; AdScale user ids are UUIDs). Counts are identifiers (an email and a phone of one
-    profile are two). Extra fields: ``error_code``, ``profiles_invalid`` (identifiers the
-    platform's normalizer refused) with ``invalid_samples``, ``segment_size``,
-    ``estimated_changes``, ``created_at``."""
+    number; AdScale user ids are UUIDs). Counts are profiles (people): a profile sent with
+    its email and phone is one. Extra fields: ``error_code``, ``profiles_invalid`` (profiles
+    with an identifier the platform's normalizer refused) with ``invalid_samples`` (those and
+    the failed profiles with no usable identifier, with their reason), ``identifier_counts``
+    (per field the audience sends: profiles ``sent`` with it, profiles whose value was
+    ``invalid``), ``segment_size``, ``estimated_changes``, ``created_at``."""
 
     job_id: uuid.UUID
     audience_id: uuid.UUID
@@ -92,6 +99,7 @@ class SyncJobRead(BaseModel):
     error_code: str | None
     profiles_invalid: int
     invalid_samples: list[dict[str, Any]]
+    identifier_counts: dict[str, FieldCounts]
     segment_size: int | None
     estimated_changes: EstimatedChanges | None
     created_at: UtcDateTime

@@ -19,11 +19,12 @@ from audience_sync.db import driver
 from audience_sync.models import Audience, Segment, SyncJob
 from audience_sync.platform import repository as connections
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
-from audience_sync.sync import digest, repository
+from audience_sync.sync import digest, planner, repository
 from audience_sync.sync.errors import JobNotFound, SyncInProgress
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.schemas import (
     EstimatedChanges,
+    FieldCounts,
     HistoryEntry,
     HistoryRead,
     HistorySummary,
@@ -153,12 +154,14 @@ async def estimate(
     plan_max_rows: int = 200_000,
     work_mem: str = "128MB",
 ) -> EstimatedChanges:
-    """The real diff between the segment and what the platform accepted.
+    """The real diff between the segment and what the platform accepted, in profiles:
+    ``to_add`` profiles to send (new, or changed since they were sent), ``to_remove``
+    profiles to remove.
 
     Profiles not hashed yet are hashed here (the digests stay for the sync) unless there are
-    more than ``rehash_limit``: then their identifiers are counted as additions (``exact:
-    false``). An update's diff of at most ``plan_max_rows`` keys is stored as the job's plan,
-    which the worker uses as is when the segment has not changed in between.
+    more than ``rehash_limit``: then they are counted as additions (``exact: false``). An
+    update's diff of at most ``plan_max_rows`` profiles is stored as the job's plan, which
+    the worker uses as is when the segment has not changed in between.
     """
     apg = await driver(session)
     fields = list(audience.identifier_fields or [])
@@ -174,7 +177,7 @@ async def estimate(
     removals = replace or not audience.additive_only
     args = (audience.segment_id, audience.platform, audience.id, fields)
     if not stats.skipped and not replace:
-        planned = await digest.make_plan(
+        planned = await planner.make_plan(
             apg, job.id, *args, removals=removals, max_rows=plan_max_rows
         )
         if planned is not None:
@@ -183,17 +186,12 @@ async def estimate(
             )
             job.plan_version = version
             return EstimatedChanges(to_add=planned.to_add, to_remove=planned.to_remove)
-    result = await digest.estimate(apg, *args, removals=removals)
+    result = await planner.estimate(apg, *args, removals=removals)
     if not stats.skipped:
         return EstimatedChanges(to_add=result.to_add, to_remove=result.to_remove)
-    columns = ", ".join(f"count(s.{f})" for f in fields if f in digest.COLUMNS) or "0"
-    unhashed = await apg.fetchrow(
-        f"SELECT {columns} FROM ({digest.STALE_SQL}) s",  # noqa: S608 - whitelisted columns
-        audience.segment_id,
-        audience.platform,
+    return EstimatedChanges(
+        to_add=result.to_add + stats.skipped, to_remove=result.to_remove, exact=False
     )
-    extra = sum(int(v or 0) for v in (unhashed or ()))
-    return EstimatedChanges(to_add=result.to_add + extra, to_remove=result.to_remove, exact=False)
 
 
 # --------------------------------------------------------------------------- reads
@@ -230,10 +228,21 @@ def job_read(job: SyncJob) -> SyncJobRead:
         error_code=job.error_code,
         profiles_invalid=job.profiles_invalid,
         invalid_samples=list(_as_list(job.invalid_samples)),
+        identifier_counts=_field_counts(job.identifier_counts),
         segment_size=job.segment_size,
         estimated_changes=estimated,
         created_at=job.created_at,
     )
+
+
+def _field_counts(value: Any) -> dict[str, FieldCounts]:
+    """``{"sent": {field: n}, "invalid": {field: n}}`` as stored, per field."""
+    stored = _as_dict(value) or {}
+    sent, invalid = stored.get("sent") or {}, stored.get("invalid") or {}
+    return {
+        name: FieldCounts(sent=int(sent.get(name, 0)), invalid=int(invalid.get(name, 0)))
+        for name in dict.fromkeys([*sent, *invalid])
+    }
 
 
 def _as_dict(value: Any) -> dict[str, Any] | None:

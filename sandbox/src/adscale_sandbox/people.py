@@ -1,0 +1,407 @@
+"""Audience members as people: the sandbox's model of how a platform resolves uploaded rows.
+
+An uploaded row (a Meta multi-key row, a Google member, a TikTok user, one Snapchat
+identifier) is a :class:`Person`. Its identity keys (hashed email, phone, mobile ad id...)
+are stored as ``member`` rows under the person's id (its first key); keys that only help
+matching (name + zip, an address) are kept as a flag. A key matches deterministically
+(:func:`is_match`); a person matches when any of its keys does, so a row with more keys
+has a higher chance. Audience sizes count people.
+
+``person`` keeps, per person, how many identity keys it holds and how many of them match,
+so adding and removing keys updates sizes incrementally (no per-person scan).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adscale_sandbox.state import Audience
+
+
+def is_match(hash_bytes: bytes, permille: int) -> bool:
+    """Same as ``int(hex_hash[:8], 16) % 1000 < permille``."""
+    return int.from_bytes(hash_bytes[:4], "big") % 1000 < permille
+
+
+@dataclass(frozen=True)
+class ChangeResult:
+    received: int
+    changed: int
+    duplicates: int
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One uploaded row: ``keys`` are its identity keys (the first one names the person),
+    ``extra`` keys that only help matching."""
+
+    keys: tuple[bytes, ...]
+    extra: tuple[bytes, ...] = ()
+
+    @property
+    def id(self) -> bytes:
+        return self.keys[0]
+
+    def matched(self, permille: int) -> bool:
+        return any(is_match(k, permille) for k in (*self.keys, *self.extra))
+
+
+Row = bytes | Person
+
+
+def as_people(rows: Iterable[Row]) -> list[Person]:
+    """Rows as people, one per person id (a bare key is a one-key person)."""
+    people: dict[bytes, Person] = {}
+    for row in rows:
+        person = row if isinstance(row, Person) else Person((row,))
+        known = people.get(person.id)
+        if known is not None:
+            person = Person(
+                tuple(dict.fromkeys((*known.keys, *person.keys))),
+                tuple(dict.fromkeys((*known.extra, *person.extra))),
+            )
+        people[person.id] = person
+    return list(people.values())
+
+
+def _chunks(values: Sequence[bytes], size: int = 500) -> Iterable[Sequence[bytes]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+# person id -> (identity keys held, matching keys held, extra evidence matched)
+State = dict[bytes, tuple[int, int, int]]
+
+
+def _state(conn: sqlite3.Connection, audience: Audience, ids: Sequence[bytes]) -> State:
+    found: State = {}
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT person, keys, matched_keys, extra FROM person "  # noqa: S608
+            f"WHERE audience_pk = ? AND person IN ({marks})",
+            (audience.pk, *chunk),
+        ):
+            found[bytes(row[0])] = (int(row[1]), int(row[2]), int(row[3]))
+    return found
+
+
+def _matches(entry: tuple[int, int, int] | None) -> bool:
+    return entry is not None and (entry[1] > 0 or entry[2] > 0)
+
+
+def _keys_held(
+    conn: sqlite3.Connection, audience: Audience, keys: Sequence[bytes]
+) -> dict[bytes, tuple[bytes, int]]:
+    """``key -> (person, matched)`` for the keys the audience holds."""
+    held: dict[bytes, tuple[bytes, int]] = {}
+    for chunk in _chunks(keys):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT hash, person, matched FROM member WHERE audience_pk = ? "  # noqa: S608
+            f"AND hash IN ({marks})",
+            (audience.pk, *chunk),
+        ):
+            held[bytes(row[0])] = (bytes(row[1]), int(row[2]))
+    return held
+
+
+def _save(conn: sqlite3.Connection, audience: Audience, before: State, after: State) -> None:
+    new = [(audience.pk, p, *v) for p, v in after.items() if p not in before and v[0] > 0]
+    kept = [(*v, audience.pk, p) for p, v in after.items() if p in before and v[0] > 0]
+    gone = [(audience.pk, p) for p, v in after.items() if v[0] <= 0]
+    conn.executemany(
+        "INSERT INTO person (audience_pk, person, keys, matched_keys, extra) "
+        "VALUES (?, ?, ?, ?, ?)",
+        new,
+    )
+    conn.executemany(
+        "UPDATE person SET keys = ?, matched_keys = ?, extra = ? "
+        "WHERE audience_pk = ? AND person = ?",
+        kept,
+    )
+    conn.executemany("DELETE FROM person WHERE audience_pk = ? AND person = ?", gone)
+
+
+def _sizes(before: State, after: State) -> tuple[int, int]:
+    """Change in people and in matched people."""
+    people = sum(1 for p, v in after.items() if v[0] > 0) - sum(
+        1 for p in after if p in before and before[p][0] > 0
+    )
+    matched = sum(1 for p, v in after.items() if v[0] > 0 and _matches(v)) - sum(
+        1 for p in after if _matches(before.get(p))
+    )
+    return people, matched
+
+
+def add_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[Row],
+    *,
+    invalid: int,
+    permille: int,
+    now: float,
+    refresh_existing: bool = False,
+) -> ChangeResult:
+    """Add people (idempotent): their keys become members, each person counted once.
+    ``refresh_existing`` re-stamps members already present."""
+    people = as_people(hashes)
+    keys = [k for p in people for k in p.keys]
+    empty = audience.member_count == 0 and audience.removed_rows == 0
+    held = {} if empty else _keys_held(conn, audience, keys)
+    before = {} if empty else _state(conn, audience, [p.id for p in people])
+    after: State = {}
+    rows: list[tuple[int, bytes, bytes, int, float]] = []
+    duplicates = len(hashes) - len(people)
+    for person in people:
+        count, matching, extra = after.get(person.id) or before.get(person.id) or (0, 0, 0)
+        fresh = [k for k in person.keys if k not in held]
+        for key in fresh:
+            hit = 1 if is_match(key, permille) else 0
+            rows.append((audience.pk, key, person.id, hit, now))
+            held[key] = (person.id, hit)
+            count += 1
+            matching += hit
+        if any(is_match(k, permille) for k in person.extra):
+            extra = 1
+        if not fresh and person.id in before:
+            duplicates += 1
+        if count:
+            after[person.id] = (count, matching, extra)
+    conn.executemany(
+        "INSERT OR IGNORE INTO member (audience_pk, hash, person, matched, added_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
+    if refresh_existing:
+        conn.executemany(
+            "UPDATE member SET added_at = ? WHERE audience_pk = ? AND hash = ? AND added_at < ?",
+            [(now, audience.pk, key, now) for key in keys],
+        )
+    _save(conn, audience, before, after)
+    inserted, matched = _sizes(before, after)
+    _note(conn, audience, inserted, matched, now=now, received=len(hashes) + invalid)
+    conn.execute(
+        "UPDATE audience SET duplicate_rows = duplicate_rows + ?, invalid_rows = invalid_rows + ? "
+        "WHERE pk = ?",
+        (duplicates, invalid, audience.pk),
+    )
+    audience.member_count += inserted
+    return ChangeResult(received=len(hashes) + invalid, changed=inserted, duplicates=duplicates)
+
+
+def remove_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[Row],
+    *,
+    invalid: int,
+    permille: int,
+    now: float,
+) -> ChangeResult:
+    """Remove every key of the rows; a person without keys left leaves the audience, one
+    that keeps some matches on what it kept."""
+    keys = list(dict.fromkeys(k for p in as_people(hashes) for k in p.keys))
+    held = _keys_held(conn, audience, keys)
+    owners = list(dict.fromkeys(person for person, _ in held.values()))
+    before = _state(conn, audience, owners)
+    after = dict(before)
+    for person, hit in held.values():
+        count, matching, extra = after[person]
+        after[person] = (count - 1, matching - hit, extra)
+    conn.executemany(
+        "DELETE FROM member WHERE audience_pk = ? AND hash = ?", [(audience.pk, k) for k in held]
+    )
+    _save(conn, audience, before, after)
+    people, matched = _sizes(before, after)
+    _note(conn, audience, people, matched, now=now, received=len(hashes) + invalid)
+    conn.execute(
+        "UPDATE audience SET invalid_rows = invalid_rows + ?, removed_rows = removed_rows + ? "
+        "WHERE pk = ?",
+        (invalid, -people, audience.pk),
+    )
+    audience.member_count += people
+    return ChangeResult(received=len(hashes) + invalid, changed=-people, duplicates=0)
+
+
+def _note(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    people: int,
+    matched: int,
+    *,
+    now: float,
+    received: int,
+) -> None:
+    conn.execute(
+        "UPDATE audience SET member_count = member_count + ?, matched_count = matched_count + ?, "
+        "uploads = uploads + 1, last_change_at = ?, updated_at = ?, "
+        "accepted_batches = accepted_batches + 1, received_rows = received_rows + ? "
+        "WHERE pk = ?",
+        (people, matched, now, now, received, audience.pk),
+    )
+
+
+def change_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[Row],
+    *,
+    remove: bool,
+    invalid: int,
+    permille: int,
+    now: float,
+    refresh_existing: bool = False,
+) -> ChangeResult:
+    """:func:`remove_members` or :func:`add_members` (``refresh_existing`` is for adds)."""
+    if remove:
+        return remove_members(conn, audience, hashes, invalid=invalid, permille=permille, now=now)
+    return add_members(
+        conn,
+        audience,
+        hashes,
+        invalid=invalid,
+        permille=permille,
+        now=now,
+        refresh_existing=refresh_existing,
+    )
+
+
+def recount(conn: sqlite3.Connection, audience: Audience, *, now: float) -> None:
+    row = conn.execute(
+        "SELECT COUNT(*), COALESCE(SUM(matched_keys > 0 OR extra > 0), 0) FROM person "
+        "WHERE audience_pk = ?",
+        (audience.pk,),
+    ).fetchone()
+    conn.execute(
+        "UPDATE audience SET member_count = ?, matched_count = ?, last_change_at = ?, "
+        "updated_at = ? WHERE pk = ?",
+        (row[0], row[1], now, now, audience.pk),
+    )
+
+
+def rebuild_people(conn: sqlite3.Connection, audience: Audience) -> None:
+    """People from the members left (after a bulk delete), keeping their match evidence."""
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS held_person "
+        "(person BLOB PRIMARY KEY, keys INTEGER, matched_keys INTEGER) WITHOUT ROWID"
+    )
+    conn.execute("DELETE FROM held_person")
+    conn.execute(
+        "INSERT INTO held_person SELECT person, COUNT(*), SUM(matched) FROM member "
+        "WHERE audience_pk = ? GROUP BY person",
+        (audience.pk,),
+    )
+    conn.execute(
+        "DELETE FROM person WHERE audience_pk = ? "
+        "AND person NOT IN (SELECT person FROM held_person)",
+        (audience.pk,),
+    )
+    conn.execute(
+        "UPDATE person SET "
+        "keys = (SELECT h.keys FROM held_person h WHERE h.person = person.person), "
+        "matched_keys = (SELECT h.matched_keys FROM held_person h "
+        "WHERE h.person = person.person) "
+        "WHERE audience_pk = ?",
+        (audience.pk,),
+    )
+
+
+def remove_all_members(
+    conn: sqlite3.Connection, audience: Audience, *, before: float | None, now: float
+) -> int:
+    """Delete every member (or those last added before ``before``); returns the number of
+    people that left."""
+    people_before = int(
+        conn.execute(
+            "SELECT COUNT(*) FROM person WHERE audience_pk = ?", (audience.pk,)
+        ).fetchone()[0]
+    )
+    if before is None:
+        conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
+        conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
+    else:
+        conn.execute(
+            "DELETE FROM member WHERE audience_pk = ? AND added_at < ?", (audience.pk, before)
+        )
+        rebuild_people(conn, audience)
+    left = int(
+        conn.execute(
+            "SELECT COUNT(*) FROM person WHERE audience_pk = ?", (audience.pk,)
+        ).fetchone()[0]
+    )
+    removed = people_before - left
+    conn.execute(
+        "UPDATE audience SET removed_rows = removed_rows + ?, accepted_batches = "
+        "accepted_batches + 1, uploads = uploads + 1 WHERE pk = ?",
+        (removed, audience.pk),
+    )
+    recount(conn, audience, now=now)
+    return removed
+
+
+def stage_people(
+    conn: sqlite3.Connection,
+    audience_pk: int,
+    session_id: str,
+    hashes: Sequence[Row],
+    *,
+    permille: int,
+) -> int:
+    """Stage people for a replace; returns how many were new to the session."""
+    people = as_people(hashes)
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO staged_member "
+        "(audience_pk, session_id, hash, person, matched, extra) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                audience_pk,
+                session_id,
+                key,
+                p.id,
+                1 if is_match(key, permille) else 0,
+                1 if any(is_match(k, permille) for k in p.extra) else 0,
+            )
+            for p in people
+            for key in p.keys
+        ],
+    )
+    return min(len(people), conn.total_changes - before)
+
+
+def swap_in_staged(
+    conn: sqlite3.Connection, audience: Audience, session_id: str, *, now: float
+) -> int:
+    """The audience's members become the staged people; returns the people that left."""
+    args = (audience.pk, session_id)
+    removed = conn.execute(
+        "SELECT COUNT(*) FROM person WHERE audience_pk = ? AND person NOT IN "
+        "(SELECT person FROM staged_member WHERE audience_pk = ? AND session_id = ?)",
+        (audience.pk, *args),
+    ).fetchone()[0]
+    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
+    conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
+    conn.execute(
+        "INSERT INTO member (audience_pk, hash, person, matched, added_at) "
+        "SELECT audience_pk, hash, person, matched, ? FROM staged_member "
+        "WHERE audience_pk = ? AND session_id = ?",
+        (now, *args),
+    )
+    conn.execute(
+        "INSERT INTO person (audience_pk, person, keys, matched_keys, extra) "
+        "SELECT audience_pk, person, COUNT(*), SUM(matched), MAX(extra) FROM staged_member "
+        "WHERE audience_pk = ? AND session_id = ? GROUP BY audience_pk, person",
+        args,
+    )
+    conn.execute("DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?", args)
+    conn.execute(
+        "UPDATE audience SET removed_rows = removed_rows + ? WHERE pk = ?", (removed, audience.pk)
+    )
+    recount(conn, audience, now=now)
+    return int(removed)

@@ -1,0 +1,265 @@
+"""The diff on profiles: what an audience should hold against what the platform accepted.
+
+The desired set is the segment's profiles with a usable identifier for the platform, each
+with its keys for the audience's fields (``profile_digest``). Against ``audience_member``
+(one row per accepted profile, with the strong keys it was sent with and a fingerprint of
+the others), one hash full join on ``external_id`` finds:
+
+* ``op 1``: profiles to add (not a member yet);
+* ``op 0``: members to remove (no longer desired; skipped for additive-only updates);
+* ``op 2``: members whose keys changed (a new phone, a new name): sent again, after their
+  old strong keys are removed, except a key another profile of the segment still uses.
+
+A profile is usable when it has a strong identifier the audience sends (email, phone,
+mobile ad id), or, for Google, a whole address.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from audience_sync.sync.fields import ADDRESS_FIELDS, DIGEST_FIELDS, STRONG_FIELDS, WEAK_FIELDS
+
+OP_REMOVE, OP_ADD, OP_RESEND = 0, 1, 2
+# Plans this large get fresh statistics before the lanes' anti-joins are planned: planned
+# against stale ones (a new database, a first big sync) PostgreSQL picks a nested loop that
+# rescans the members for every plan row.
+ANALYZE_AFTER_ROWS = 10_000
+
+
+@dataclass
+class Estimate:
+    to_add: int
+    to_remove: int
+
+
+def _known(fields: list[str]) -> list[str]:
+    unknown = [f for f in fields if f not in DIGEST_FIELDS]
+    if unknown:
+        raise ValueError(f"unknown identifier fields {unknown!r}")
+    return fields
+
+
+def usable_sql(platform: str, fields: list[str], alias: str = "d") -> str:
+    """The condition a digest row ``alias`` meets when the platform can match it."""
+    _known(fields)
+    tests = [f"{alias}.{f} IS NOT NULL" for f in STRONG_FIELDS if f in fields]
+    address = ADDRESS_FIELDS.get(platform, ())
+    if address and all(f in fields for f in address):
+        tests.append("(" + " AND ".join(f"{alias}.{f} IS NOT NULL" for f in address) + ")")
+    return "(" + (" OR ".join(tests) or "false") + ")"
+
+
+def extra_sql(fields: list[str], alias: str = "d") -> str:
+    """The fingerprint of a digest row's weak keys the audience sends (``NULL`` without)."""
+    weak = [f for f in WEAK_FIELDS if f in _known(fields)]
+    if not weak:
+        return "NULL::bytea"
+    parts = " || '\\x7c'::bytea || ".join(f"COALESCE({alias}.{f}, ''::bytea)" for f in weak)
+    return f"decode(md5({parts}), 'hex')"
+
+
+def desired_sql(platform: str, fields: list[str]) -> str:
+    """Usable profiles of the segment ($1) for the platform ($2): ``external_id``, one key
+    column per :data:`DIGEST_FIELDS` (``NULL`` for fields the audience does not send) and
+    ``extra``."""
+    columns = ", ".join(f"d.{f}" if f in fields else f"NULL::bytea AS {f}" for f in DIGEST_FIELDS)
+    return (
+        f"SELECT d.external_id, {columns}, {extra_sql(fields)} AS extra "  # noqa: S608
+        "FROM profile_digest d WHERE d.segment_id = $1 AND d.platform = $2 "
+        f"AND {usable_sql(platform, fields)}"
+    )
+
+
+def lane_sql(column: str, lanes: int, lane: int) -> str:
+    """A share of the rows for one of ``lanes`` side-by-side senders (constants only)."""
+    if lanes <= 1:
+        return ""
+    return f" AND abs(hashtext({column})) % {int(lanes)} = {int(lane)}"
+
+
+CHANGED = (
+    "d.email IS DISTINCT FROM m.email OR d.phone IS DISTINCT FROM m.phone "
+    "OR d.madid IS DISTINCT FROM m.madid "
+    "OR (m.extra IS NOT NULL AND d.extra IS DISTINCT FROM m.extra)"
+)
+
+
+def _diff_from(platform: str, fields: list[str]) -> str:
+    """Parameters: $1 segment, $2 platform, $3 audience, $4 whether removals count."""
+    return f"""
+        FROM ({desired_sql(platform, fields)}) d
+        FULL JOIN (SELECT external_id, email, phone, madid, extra FROM audience_member
+                   WHERE audience_id = $3) m ON m.external_id = d.external_id
+        WHERE m.external_id IS NULL
+           OR (d.external_id IS NULL AND $4::boolean)
+           OR (d.external_id IS NOT NULL AND m.external_id IS NOT NULL AND ({CHANGED}))
+    """  # noqa: S608 - built from constants
+
+
+def estimate_sql(platform: str, fields: list[str]) -> str:
+    return (
+        "SELECT count(*) FILTER (WHERE d.external_id IS NOT NULL) AS to_add, "
+        "count(*) FILTER (WHERE d.external_id IS NULL) AS to_remove " + _diff_from(platform, fields)
+    )
+
+
+def _old(field: str) -> str:
+    return (
+        f"CASE WHEN d.external_id IS NULL OR m.{field} IS DISTINCT FROM d.{field} "
+        f"THEN m.{field} END"
+    )
+
+
+def plan_sql(platform: str, fields: list[str]) -> str:
+    """Store the diff as the plan of job $5 (at most $6 rows) and count it."""
+    columns = ", ".join(DIGEST_FIELDS)
+    keys = ", ".join(f"d.{f}" for f in DIGEST_FIELDS)
+    op = (
+        f"CASE WHEN m.external_id IS NULL THEN {OP_ADD} "
+        f"WHEN d.external_id IS NULL THEN {OP_REMOVE} ELSE {OP_RESEND} END"
+    )
+    old = f"{_old('email')}, {_old('phone')}, {_old('madid')}"
+    diff = _diff_from(platform, fields)
+    return f"""
+        WITH ins AS (
+            INSERT INTO sync_job_plan (job_id, external_id, op, {columns}, extra,
+                                       old_email, old_phone, old_madid)
+            SELECT $5, COALESCE(d.external_id, m.external_id), {op}, {keys}, d.extra, {old}
+            {diff}
+            LIMIT $6 ON CONFLICT DO NOTHING RETURNING op)
+        SELECT count(*) FILTER (WHERE op <> {OP_REMOVE}) AS to_add,
+               count(*) FILTER (WHERE op = {OP_REMOVE}) AS to_remove, count(*) AS total FROM ins
+    """  # noqa: S608 - built from constants
+
+
+def keep_shared_sql(field: str) -> str:
+    """Keep an old key another profile of the segment still uses ($1 job, $2 segment, $3
+    platform): it is not removed from the platform."""
+    if field not in STRONG_FIELDS:
+        raise ValueError(field)
+    return (
+        f"UPDATE sync_job_plan p SET old_{field} = NULL "  # noqa: S608 - whitelisted
+        f"WHERE p.job_id = $1 AND p.old_{field} IS NOT NULL AND EXISTS "
+        f"(SELECT 1 FROM profile_digest d WHERE d.segment_id = $2 AND d.platform = $3 "
+        f"AND d.{field} = p.old_{field})"
+    )
+
+
+async def estimate(
+    conn: asyncpg.Connection[Any],
+    segment_id: uuid.UUID,
+    platform: str,
+    audience_id: uuid.UUID,
+    fields: list[str],
+    *,
+    removals: bool,
+) -> Estimate:
+    """The real diff, counted in profiles: to send (new or changed), and to remove."""
+    row = await conn.fetchrow(
+        estimate_sql(platform, fields), segment_id, platform, audience_id, removals
+    )
+    assert row is not None
+    return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
+
+
+async def make_plan(
+    conn: asyncpg.Connection[Any],
+    job_id: uuid.UUID,
+    segment_id: uuid.UUID,
+    platform: str,
+    audience_id: uuid.UUID,
+    fields: list[str],
+    *,
+    removals: bool,
+    max_rows: int | None = None,
+) -> Estimate | None:
+    """Store the job's diff in ``sync_job_plan`` (replacing any older plan) and count it;
+    ``None`` (and no plan) when it has more than ``max_rows`` rows."""
+    await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
+    limit = (max_rows + 1) if max_rows is not None else None
+    row = await conn.fetchrow(
+        plan_sql(platform, fields), segment_id, platform, audience_id, removals, job_id, limit
+    )
+    assert row is not None
+    total = int(row["total"])
+    if max_rows is not None and total > max_rows:
+        await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
+        return None
+    if total - int(row["to_add"]) or await _resends(conn, job_id):
+        for name in STRONG_FIELDS:
+            if name in fields:
+                await conn.execute(keep_shared_sql(name), job_id, segment_id, platform)
+    if total >= ANALYZE_AFTER_ROWS:
+        await conn.execute("ANALYZE sync_job_plan")
+        await conn.execute("ANALYZE audience_member")
+    return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
+
+
+async def _resends(conn: asyncpg.Connection[Any], job_id: uuid.UUID) -> bool:
+    found = await conn.fetchval(
+        f"SELECT 1 FROM sync_job_plan WHERE job_id = $1 AND op = {OP_RESEND} LIMIT 1",  # noqa: S608
+        job_id,
+    )
+    return found is not None
+
+
+# --------------------------------------------------------------------------- reading the plan
+
+# A plan row is done once a checkpoint recorded it: a removed profile is no member any more,
+# an added one is, a resent one holds the plan's keys.
+_PENDING = f"""(
+    (p.op = {OP_REMOVE} AND EXISTS (SELECT 1 FROM audience_member m
+        WHERE m.audience_id = $2 AND m.external_id = p.external_id))
+ OR (p.op = {OP_ADD} AND NOT EXISTS (SELECT 1 FROM audience_member m
+        WHERE m.audience_id = $2 AND m.external_id = p.external_id))
+ OR (p.op = {OP_RESEND} AND NOT EXISTS (SELECT 1 FROM audience_member m
+        WHERE m.audience_id = $2 AND m.external_id = p.external_id
+          AND m.email IS NOT DISTINCT FROM p.email AND m.phone IS NOT DISTINCT FROM p.phone
+          AND m.madid IS NOT DISTINCT FROM p.madid AND m.extra IS NOT DISTINCT FROM p.extra))
+)"""  # noqa: S608 - constants
+
+
+def plan_removals_sql(lanes: int = 1, lane: int = 0) -> str:
+    """Pending removals of job $1 on audience $2: ``(external_id, op, old_email, old_phone,
+    old_madid)`` in key order (removed profiles, and the old keys of resent ones)."""
+    return (
+        "SELECT p.external_id, p.op, p.old_email, p.old_phone, p.old_madid "  # noqa: S608
+        f"FROM sync_job_plan p WHERE p.job_id = $1 AND p.op IN ({OP_REMOVE}, {OP_RESEND}) "
+        f"AND {_PENDING}{lane_sql('p.external_id', lanes, lane)} ORDER BY p.external_id"
+    )
+
+
+def plan_additions_sql(lanes: int = 1, lane: int = 0) -> str:
+    """Pending additions of job $1 on audience $2: ``(external_id, op, *keys, extra)``."""
+    keys = ", ".join(f"p.{f}" for f in DIGEST_FIELDS)
+    return (
+        f"SELECT p.external_id, p.op, {keys}, p.extra FROM sync_job_plan p "  # noqa: S608
+        f"WHERE p.job_id = $1 AND p.op IN ({OP_ADD}, {OP_RESEND}) AND {_PENDING}"
+        f"{lane_sql('p.external_id', lanes, lane)} ORDER BY p.external_id"
+    )
+
+
+def count_removals_sql(lanes: int = 1, lane: int = 0) -> str:
+    """Profiles job $1 still has to remove from audience $2 (refused removals)."""
+    return (
+        "SELECT count(*) FROM sync_job_plan p "  # noqa: S608
+        f"WHERE p.job_id = $1 AND p.op = {OP_REMOVE} AND {_PENDING}"
+        + lane_sql("p.external_id", lanes, lane)
+    )
+
+
+def initial_additions_sql(platform: str, fields: list[str], lanes: int = 1, lane: int = 0) -> str:
+    """Every desired profile ($1 segment, $2 platform) as an addition, in key order (an
+    audience with no members needs no diff)."""
+    return (
+        f"SELECT d.external_id, {OP_ADD} AS op, "  # noqa: S608
+        + ", ".join(f"d.{f}" for f in DIGEST_FIELDS)
+        + f", d.extra FROM ({desired_sql(platform, fields)}) d WHERE true"
+        + lane_sql("d.external_id", lanes, lane)
+        + " ORDER BY d.external_id"
+    )

@@ -1,0 +1,283 @@
+"""Sending profiles: rows read a request's worth at a time, handed to the platform client
+(which batches them by the platform's limits), each accepted batch checkpointed.
+
+A row is one profile with a value per identifier field of the audience (``""`` where it
+has none); the client turns it into the platform's member (Meta multi-key row, Google
+member, TikTok user, Snapchat lanes). After each accepted batch a checkpoint commits the
+profiles into ``audience_member`` (or out of it) together with the job's counters, so a
+worker killed mid-job resumes without resending an accepted batch; a cancellation lets the
+batch in flight finish and checkpoint first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import asyncpg
+import orjson
+
+from adscale_platforms.batching import limits_for
+from adscale_platforms.models import BatchReport
+from audience_sync.db import driver_of
+from audience_sync.sync import repository
+from audience_sync.sync.context import JobLost, Run
+from audience_sync.sync.fields import DIGEST_FIELDS, STRONG_FIELDS, wire_value
+from audience_sync.sync.planner import OP_ADD, OP_REMOVE
+
+T = TypeVar("T")
+_POSITION = {name: i for i, name in enumerate(DIGEST_FIELDS)}
+
+
+@dataclass
+class Rows:
+    """Profiles read for one send: ids, plan ops, the keys to remember, wire rows."""
+
+    ids: list[str]
+    ops: list[int]
+    keys: repository.KeyColumns
+    wire: list[tuple[str, ...]]
+
+    def slice(self, start: int, end: int) -> Rows:
+        a, b, c, x = self.keys
+        return Rows(
+            self.ids[start:end],
+            self.ops[start:end],
+            (a[start:end], b[start:end], c[start:end], x[start:end]),
+            self.wire[start:end],
+        )
+
+
+def addition_rows(run: Run, records: list[Any]) -> Rows:
+    """``(external_id, op, *digest keys, extra)`` records as rows to add."""
+    platform, fields = run.target.platform, run.target.fields
+    width = len(DIGEST_FIELDS)
+    positions = [2 + _POSITION[f] for f in fields]
+    return Rows(
+        ids=[r[0] for r in records],
+        ops=[r[1] for r in records],
+        keys=(
+            [r[2] for r in records],
+            [r[3] for r in records],
+            [r[4] for r in records],
+            [r[2 + width] for r in records],
+        ),
+        wire=[
+            tuple(wire_value(platform, f, r[p]) for f, p in zip(fields, positions, strict=True))
+            for r in records
+        ],
+    )
+
+
+def removal_rows(run: Run, records: list[Any]) -> Rows:
+    """``(external_id, op, old_email, old_phone, old_madid)`` records as rows to remove:
+    only the strong keys travel (they are what the platforms key members by)."""
+    platform, fields = run.target.platform, run.target.fields
+    strong = {name: 2 + i for i, name in enumerate(STRONG_FIELDS)}
+    return Rows(
+        ids=[r[0] for r in records],
+        ops=[r[1] for r in records],
+        keys=([None] * len(records), [None] * len(records), [None] * len(records), []),
+        wire=[
+            tuple(wire_value(platform, f, r[strong[f]]) if f in strong else "" for f in fields)
+            for r in records
+        ],
+    )
+
+
+async def uninterrupted(future: asyncio.Future[T]) -> T:
+    """Await a database operation without cutting it short: a cancellation waits for it to
+    finish (a query interrupted mid-protocol can leave its pooled connection unusable)."""
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await future
+        raise
+
+
+async def all_or_nothing(coroutines: list[Coroutine[Any, Any, None]]) -> None:
+    """Run side by side; the first failure (or a cancellation) stops the others, each after
+    its batch in flight, and is raised."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    except asyncio.CancelledError:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        error = task.exception()
+        if error is not None:
+            raise error
+
+
+async def send_query(
+    run: Run, operation: str, conn: asyncpg.Connection[Any], sql: str, args: tuple[Any, ...]
+) -> None:
+    """Read the rows of ``sql`` a request's worth at a time (the next read overlapping the
+    send) and add or remove them."""
+    chunk = max(limits_for(run.target.platform, run.services.registry.settings).max_rows, 1_000)
+    build = addition_rows if operation == "add" else removal_rows
+    cursor = await uninterrupted(asyncio.ensure_future(conn.cursor(sql, *args)))
+    fetch = asyncio.ensure_future(cursor.fetch(chunk))
+    try:
+        while True:
+            run.check()
+            records = await uninterrupted(fetch)
+            if not records:
+                return
+            fetch = asyncio.ensure_future(cursor.fetch(chunk))
+            with run.timed("encode"):
+                rows = build(run, records)
+            await send_rows(run, operation, rows)
+    finally:
+        if not fetch.done():
+            with contextlib.suppress(BaseException):
+                await fetch
+
+
+async def send_rows(run: Run, operation: str, rows: Rows) -> None:
+    if operation == "remove":
+        # A removed profile whose keys other profiles still use sends nothing: it only
+        # leaves the members.
+        silent = [i for i, w in enumerate(rows.wire) if not any(w)]
+        if silent:
+            await checkpoint(run, "remove", _pick(rows, silent), None)
+            rows = _pick(rows, [i for i, w in enumerate(rows.wire) if any(w)])
+            if not rows.ids:
+                return
+    target = run.target
+    if operation == "add":
+        stream = run.client.stream_add_members(
+            run.token, target.platform_audience_id, target.fields, rows.wire
+        )
+    else:
+        stream = run.client.stream_remove_members(
+            run.token, target.platform_audience_id, target.fields, rows.wire
+        )
+    done = 0
+
+    async def accepted(report: BatchReport) -> Rows:
+        nonlocal done
+        batch = rows.slice(done, done + report.rows)
+        done += report.rows
+        return batch
+
+    await drive(run, operation, stream, accepted)
+
+
+def _pick(rows: Rows, indexes: list[int]) -> Rows:
+    a, b, c, x = rows.keys
+    return Rows(
+        [rows.ids[i] for i in indexes],
+        [rows.ops[i] for i in indexes],
+        (
+            [a[i] for i in indexes],
+            [b[i] for i in indexes],
+            [c[i] for i in indexes],
+            x and [x[i] for i in indexes],
+        ),
+        [rows.wire[i] for i in indexes],
+    )
+
+
+async def drive(
+    run: Run,
+    operation: str,
+    stream: AsyncIterator[BatchReport],
+    accepted: Callable[[BatchReport], Awaitable[Rows]],
+) -> None:
+    """Pull the client's batches one by one, checkpointing each accepted one. A
+    cancellation lets the batch in flight finish and checkpoint before it stops."""
+    iterator = stream.__aiter__()
+
+    async def step() -> bool:
+        try:
+            with run.timed("platform"):
+                report = await iterator.__anext__()
+        except StopAsyncIteration:
+            return True
+        with run.timed("checkpoint"):
+            await checkpoint(run, operation, await accepted(report), report)
+        return False
+
+    try:
+        while True:
+            run.check()
+            task = asyncio.ensure_future(step())
+            try:
+                finished = await asyncio.shield(task)
+            except asyncio.CancelledError:
+                with contextlib.suppress(Exception):
+                    await task
+                raise
+            if finished:
+                return
+    finally:
+        with contextlib.suppress(Exception):
+            await iterator.aclose()  # type: ignore[attr-defined]
+
+
+async def checkpoint(run: Run, operation: str, rows: Rows, report: BatchReport | None) -> None:
+    """Commit an accepted batch: its profiles in (or out of) the members, or the replace's
+    stage, with the job's counters, in one short transaction."""
+    services, target = run.services, run.target
+    sent = report.rows if report is not None else 0
+    failed = report.invalid if report is not None and operation != "remove" else 0
+    added = removed = 0
+    counts = run.counters
+    if operation != "remove":
+        for name, column in zip(target.fields, zip(*rows.wire, strict=False), strict=False):
+            counts.fields[name] = counts.fields.get(name, 0) + sum(1 for v in column if v)
+    async with services.engine.begin() as conn:
+        apg = await driver_of(conn)
+        # Durable enough for a checkpoint: a database crash loses at most the last moment
+        # of checkpoints (their batches are resent), a worker crash loses none.
+        await apg.execute("SET LOCAL synchronous_commit = off")
+        if operation == "add" and rows.ids:
+            resent = any(op != OP_ADD for op in rows.ops)
+            fresh = await repository.upsert_members(
+                apg, target.id, rows.ids, rows.keys, resent=resent
+            )
+            added = max(0, fresh - failed)
+        elif operation == "remove":
+            leaving = [i for i, op in zip(rows.ids, rows.ops, strict=True) if op == OP_REMOVE]
+            if leaving:
+                removed = await repository.delete_members(apg, target.id, leaving)
+            sent = len(leaving) if report is not None else 0
+        elif rows.ids:
+            await repository.stage(apg, run.job.id, rows.ids, rows.keys)
+        batches = await repository.record_batch(
+            apg,
+            run.job.id,
+            services.owner,
+            services.lease,
+            sent=sent,
+            added=added,
+            removed=removed,
+            failed=failed,
+            counts=_json({"sent": run.field_counts()}),
+        )
+        if batches is None:
+            raise JobLost()
+    counts.sent += sent
+    counts.added += added
+    counts.removed += removed
+    counts.failed += failed
+    if services.after_checkpoint is not None:
+        await services.after_checkpoint(run.job.id, batches)
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+__all__ = ["OP_ADD", "Rows", "all_or_nothing", "checkpoint", "send_query", "uninterrupted"]
