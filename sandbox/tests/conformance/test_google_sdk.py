@@ -184,7 +184,8 @@ def test_multi_key_ingest_validate_only_and_request_status(google: Google, live:
     assert live.members("google", str(user_list.id))["count"] == 0
 
     request_id = google.ingest(user_list, members)
-    assert live.members("google", str(user_list.id))["count"] == 120  # 3 identifiers each
+    # One member per person, whatever the number of identifiers it carries (issue 15).
+    assert live.members("google", str(user_list.id))["count"] == 40
 
     status = google.ingestion.retrieve_request_status(
         request=dm.RetrieveRequestStatusRequest(request_id=request_id)
