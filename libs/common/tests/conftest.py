@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -9,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adscale_common.db import make_engine, make_sessionmaker, new_metadata
 from adscale_common.messaging import metadata as messaging_metadata
 from adscale_common.testing import InfraUrls, scratch_database
+
+sys.path.insert(0, str(Path(__file__).parent))  # for plumbing_kit
 
 # A stand-in domain table for the plumbing tests: what a handler changes.
 domain = new_metadata()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
 
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from aiokafka import AIOKafkaConsumer
+from plumbing_kit import emit_events, eventually, runner_for, running
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
@@ -44,15 +44,6 @@ async def clean(engine_a: AsyncEngine, engine_b: AsyncEngine, effect_table: sa.T
     yield
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
-
-
 async def effects(engine: AsyncEngine) -> list[str]:
     async with engine.connect() as conn:
         return list((await conn.execute(sa.select(effect.c.event_id))).scalars())
@@ -80,44 +71,6 @@ def recording_handler(note: str = "handled"):
         await session.execute(effect.insert().values(event_id=str(event.id), note=note))
 
     return handler
-
-
-def runner_for(
-    name: str,
-    topic: str,
-    handlers,
-    sessions: async_sessionmaker[AsyncSession],
-    infra: InfraUrls,
-    producer: AIOKafkaProducer,
-    **kw,
-) -> ConsumerRunner:
-    return ConsumerRunner(
-        name=name,
-        topics=[topic],
-        handlers=handlers,
-        sessionmaker=sessions,
-        bootstrap=infra.kafka_bootstrap,
-        producer=producer,
-        **kw,
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(runner: ConsumerRunner):
-    task = asyncio.create_task(runner.run())
-    try:
-        yield task
-    finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def emit_events(engine: AsyncEngine, events: list[Envelope]) -> None:
-    async with make_sessionmaker(engine)() as session, session.begin():
-        for event in events:
-            await emit(session, event)
 
 
 async def test_event_from_service_a_transaction_reaches_consumer_in_service_b(

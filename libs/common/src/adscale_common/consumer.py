@@ -22,7 +22,14 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.events import Envelope, dlq_topic
+from adscale_common.kafka_lag import record_lag
 from adscale_common.messaging import inbox_event
+from adscale_common.metrics import (
+    EVENTS_DEAD_LETTERED,
+    EVENTS_DUPLICATE,
+    EVENTS_FAILED,
+    EVENTS_HANDLED,
+)
 from adscale_common.observability import event_id_var
 
 logger = logging.getLogger(__name__)
@@ -130,6 +137,7 @@ class ConsumerRunner:
             dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
         )
         self.stats.dead_lettered += 1
+        EVENTS_DEAD_LETTERED.labels(self.name, record.topic).inc()
         logger.error(
             "message dead-lettered",
             extra={"topic": record.topic, "offset": record.offset, "error": reason},
@@ -151,12 +159,15 @@ class ConsumerRunner:
                 try:
                     if await self._claim_and_handle(record, event):
                         self.stats.handled += 1
+                        EVENTS_HANDLED.labels(self.name, record.topic).inc()
                     else:
                         self.stats.duplicates += 1
+                        EVENTS_DUPLICATE.labels(self.name, record.topic).inc()
                     return
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    EVENTS_FAILED.labels(self.name, record.topic).inc()
                     if attempt == self.max_attempts:
                         await self._dead_letter(record, exc)
                         return
@@ -181,6 +192,7 @@ class ConsumerRunner:
         try:
             while not self._stopping:
                 batches = await consumer.getmany(timeout_ms=500, max_records=200)
+                await record_lag(self.name, consumer, batches)
                 for tp, records in batches.items():
                     for record in records:
                         await self.process(record)
@@ -188,6 +200,7 @@ class ConsumerRunner:
                         await consumer.commit(
                             {TopicPartition(tp.topic, tp.partition): record.offset + 1}
                         )
+                await record_lag(self.name, consumer)
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()

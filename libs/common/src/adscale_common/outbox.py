@@ -27,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.events import Envelope
 from adscale_common.messaging import OUTBOX_CHANNEL, outbox_event
+from adscale_common.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+from adscale_common.outbox_backlog import BacklogSampler
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +61,11 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         retention_seconds: float = 7 * 24 * 3600,
         after_publish: Callable[[Sequence[Any]], Awaitable[None]] | None = None,
+        service: str = "unknown",
     ) -> None:
         self.engine = engine
+        self.service = service
+        self.backlog = BacklogSampler(engine, service)
         self.producer = producer
         self.batch_size = batch_size
         self.poll_interval = poll_interval
@@ -107,6 +112,8 @@ class OutboxRelay:
                 .where(outbox_event.c.seq.in_([row.seq for row in rows]))
                 .values(sent_at=sa.func.now(), attempts=outbox_event.c.attempts + 1)
             )
+        for row in rows:
+            OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
         logger.debug("outbox published", extra={"count": len(rows)})
         return len(rows)
 
@@ -169,10 +176,13 @@ class OutboxRelay:
                     raise
                 except Exception as exc:
                     logger.exception("outbox publish failed; will retry")
+                    OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+                    await self.backlog.maybe_sample()
                     await self._record_failure(exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 30.0)
                     continue
+                await self.backlog.maybe_sample()
                 if published == self.batch_size:
                     continue  # more may be waiting
                 if time.monotonic() - self._last_purge > 3600:
