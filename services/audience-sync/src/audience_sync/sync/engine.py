@@ -50,6 +50,7 @@ from adscale_platforms.errors import AudienceTooSmall, PlatformError, TokenExpir
 from adscale_platforms.identifiers import is_hashed_field
 from adscale_platforms.models import AudienceInfo, BatchReport
 from audience_sync.db import driver, driver_of, unit_of_work
+from audience_sync.metrics import record_sync
 from audience_sync.models import Audience
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
 from audience_sync.platform.service import load_token
@@ -191,7 +192,12 @@ class SyncEngine:
         job = await self.claim(job_id, wait=wait)
         if job is None:
             return None
-        return await _Run(self, job).execute()
+        started, run = time.monotonic(), _Run(self, job)
+        status = await run.execute()
+        record_sync(
+            job.platform, job.operation, status, time.monotonic() - started, run.counters.sent
+        )
+        return status
 
 
 class _Run:
