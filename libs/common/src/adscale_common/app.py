@@ -23,6 +23,7 @@ from adscale_common.observability import RequestIdMiddleware, configure_logging
 from adscale_common.pool_metrics import track_pool
 from adscale_common.routing import TrailingSlashMiddleware
 from adscale_common.settings import ServiceSettings
+from adscale_common.tracing import configure_tracing, instrument_app
 
 OPEN_PATHS = frozenset({"/health", METRICS_PATH})
 
@@ -124,6 +125,7 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(service, settings.log_level, json=settings.log_json)
+    configure_tracing(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -160,4 +162,5 @@ def create_service_app(
     app.add_middleware(InternalAuthMiddleware, key_getter=lambda: settings.internal_token_key)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, service=service, routes_of=app)
+    instrument_app(app)
     return app

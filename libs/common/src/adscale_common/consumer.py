@@ -31,6 +31,7 @@ from adscale_common.metrics import (
     EVENTS_HANDLED,
 )
 from adscale_common.observability import event_id_var
+from adscale_common.tracing import consume_span
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,10 @@ class ConsumerRunner:
         )
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        with consume_span(self.name, record.topic, record.partition, record.headers):
+            await self._process(record)
+
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         try:
             event = decode_envelope(record.value)
         except PoisonMessage as exc:

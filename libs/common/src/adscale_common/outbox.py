@@ -29,6 +29,7 @@ from adscale_common.events import Envelope
 from adscale_common.messaging import OUTBOX_CHANNEL, outbox_event
 from adscale_common.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
 from adscale_common.outbox_backlog import BacklogSampler
+from adscale_common.tracing import current_traceparent, publish_span
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ async def emit(session: AsyncSession, event: Envelope, *, topic: str | None = No
             key=event.subject,
             event_type=event.type,
             payload=event.model_dump(mode="json"),
+            traceparent=current_traceparent(),
         )
     )
     await session.execute(sa.select(sa.func.pg_notify(OUTBOX_CHANNEL, "")))
@@ -86,6 +88,7 @@ class OutboxRelay:
                         outbox_event.c.key,
                         outbox_event.c.event_type,
                         outbox_event.c.payload,
+                        outbox_event.c.traceparent,
                     )
                     .where(outbox_event.c.sent_at.is_(None))
                     .order_by(outbox_event.c.seq)
@@ -95,15 +98,17 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            futures = [
-                await self.producer.send(
-                    row.topic,
-                    value=encode_event(row.payload),
-                    key=row.key.encode(),
-                    headers=[("event_type", row.event_type.encode())],
-                )
-                for row in rows
-            ]
+            futures = []
+            for row in rows:
+                with publish_span(row.topic, row.traceparent) as trace_headers:
+                    futures.append(
+                        await self.producer.send(
+                            row.topic,
+                            value=encode_event(row.payload),
+                            key=row.key.encode(),
+                            headers=[("event_type", row.event_type.encode()), *trace_headers],
+                        )
+                    )
             await asyncio.gather(*futures)
             if self._after_publish is not None:
                 await self._after_publish(rows)

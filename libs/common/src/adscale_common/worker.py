@@ -21,6 +21,7 @@ from adscale_common.observability import configure_logging
 from adscale_common.outbox import OutboxRelay
 from adscale_common.pool_metrics import track_pool
 from adscale_common.settings import ServiceSettings
+from adscale_common.tracing import configure_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ async def run_worker(
 ) -> None:
     """Run until SIGTERM/SIGINT: relay + consumers + extra tasks, all restarted on crash."""
     configure_logging(f"{service}-worker", settings.log_level, json=settings.log_json)
+    configure_tracing(f"{service}-worker")
     engine = make_engine(settings.database_url, pool_size=5)
     ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
     track_pool(f"{service}-worker", engine)
