@@ -5,8 +5,8 @@ the consumer that handles the event (and the platform calls it makes).
   export only when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set; spans are still made (and log
   lines carry their ``trace_id``) without it, they just go nowhere. The asyncpg, httpx
   and aiohttp-client instrumentations are switched on once per process.
-* ``instrument_app(app)``: server spans for a FastAPI app, parented by an incoming
-  ``traceparent`` header.
+* ``instrument_app(app)`` / ``traced_asgi(app)``: server spans for a FastAPI app / a raw
+  ASGI app (the gateway), parented by an incoming ``traceparent`` header.
 * ``current_traceparent()``: what ``emit`` stores in the outbox row.
 * ``publish_span`` / ``consume_span``: the relay's producer span (a child of the stored
   context, injected into the Kafka headers) and the consumer's span (a child of those).
@@ -80,6 +80,22 @@ def instrument_app(app: FastAPI) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_URLS)
+
+
+def traced_asgi(app: Any) -> Any:
+    """Server spans for a raw ASGI app (the gateway), parented by an incoming
+    ``traceparent``; the aiohttp/httpx instrumentations carry it to the upstream."""
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    class Traced(OpenTelemetryMiddleware):  # type: ignore[misc]
+        """Still answers for the wrapped app's attributes (``traced.api``)."""
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "app":
+                raise AttributeError(name)
+            return getattr(self.app, name)
+
+    return Traced(app, excluded_urls=UNTRACED_URLS)
 
 
 def current_traceparent() -> str | None:

@@ -27,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 from adscale_common.errors import error_response, install_error_handlers
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
+from adscale_common.tracing import configure_tracing, traced_asgi
 from gateway.auth import (
     ApiKeyVerifier,
     IdentityClient,
@@ -374,8 +375,9 @@ class Gateway:
 def create_app(settings: Settings | None = None) -> Any:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level, json=settings.log_json)
+    configure_tracing("gateway")
     gateway = Gateway(settings)
-    return RequestIdMiddleware(gateway)
+    return RequestIdMiddleware(traced_asgi(gateway))
 
 
 app = create_app()
