@@ -15,20 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
 from adscale_common.events import Envelope, dlq_topic
-from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.kafka import ensure_topics
 from adscale_common.messaging import outbox_event
 from adscale_common.outbox import OutboxRelay, emit
-from adscale_common.testing import InfraUrls
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-async def producer(adscale_infra: InfraUrls):
-    p = make_producer(adscale_infra.kafka_bootstrap, client_id="common-tests")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 effect: sa.Table

@@ -16,12 +16,11 @@ from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.events import Envelope, dlq_topic
-from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.kafka import ensure_topics
 from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
 from adscale_common.outbox import OutboxRelay
 from adscale_common.settings import ServiceSettings
-from adscale_common.testing import InfraUrls
 from adscale_common.worker import run_worker
 
 pytestmark = pytest.mark.kafka
@@ -29,14 +28,6 @@ pytestmark = pytest.mark.kafka
 
 def scrape() -> str:
     return exposition()[0].decode()
-
-
-@pytest.fixture
-async def producer(adscale_infra: InfraUrls):
-    p = make_producer(adscale_infra.kafka_bootstrap, client_id="metrics-tests")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 @pytest.fixture(autouse=True)
