@@ -44,6 +44,7 @@ SERVICES = {
 # Each worker serves Prometheus metrics on its own port (<PREFIX>WORKER_METRICS_PORT).
 WORKER_METRICS_PORTS = {"identity": 9101, "campaigns": 9102, "audience-sync": 9103, "billing": 9104}
 GATEWAY_PORT = 8107
+GATEWAY_METRICS_PORT = 9107  # GATEWAY_METRICS_PORT: the gateway's own metrics (not public)
 SANDBOX_PORT = 8110
 MAILPIT_SMTP_PORT = 1025  # deploy/provision.sh runs Mailpit on these
 MAILPIT_PORT = 8025
@@ -430,6 +431,8 @@ def cmd_status(_: argparse.Namespace) -> int:
             if proc.name.endswith("-worker")
             else (f"port {proc.port}" if proc.port else "")
         )
+        if proc.name == "gateway":
+            where += f", metrics :{env.get('GATEWAY_METRICS_PORT', GATEWAY_METRICS_PORT)}/metrics"
         print(f"{proc.name:24} {state:20} {where}")
     status, body = health()
     print(f"gateway health: {status or 'unreachable'} {json.dumps(body.get('services', {}))}")

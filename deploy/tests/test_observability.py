@@ -29,6 +29,7 @@ def exported_samples() -> set[str]:
     import adscale_common.metrics  # noqa: F401
     import adscale_platforms.metrics  # noqa: F401
     import audience_sync.metrics  # noqa: F401
+    import gateway.metrics  # noqa: F401
 
     names: set[str] = set()
     for family in REGISTRY.collect():
@@ -91,6 +92,10 @@ def test_native_scrape_config_reaches_every_api_process_and_worker_of_the_stack(
     assert _targets(config, "adscale-api") == api
     workers = {f"{name}-worker": port for name, port in stack.WORKER_METRICS_PORTS.items()}
     assert _targets(config, "adscale-worker") == workers
+    assert _targets(config, "adscale-gateway") == {"gateway": stack.GATEWAY_METRICS_PORT}
+    from gateway.settings import Settings
+
+    assert Settings.model_fields["metrics_port"].default == stack.GATEWAY_METRICS_PORT
 
 
 @pytest.mark.parametrize(
@@ -130,11 +135,13 @@ def test_k8s_pods_are_annotated_with_the_port_their_metrics_are_on():
     deployments = {d["metadata"]["name"]: d for d in docs if d["kind"] == "Deployment"}
     expected = {name: port for name, (_, _, port) in stack.SERVICES.items()}
     expected |= {f"{name}-worker": port for name, port in stack.WORKER_METRICS_PORTS.items()}
+    expected["gateway"] = stack.GATEWAY_METRICS_PORT
     for name, port in expected.items():
         template = deployments[name]["spec"]["template"]
         annotations = template["metadata"]["annotations"]
         assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": str(port)}
-        ports = [p["containerPort"] for p in template["spec"]["containers"][0]["ports"]]
-        assert port in ports, name
+        if name.endswith("-worker"):  # a worker's only port is its metrics port
+            ports = template["spec"]["containers"][0]["ports"]
+            assert ports == [{"containerPort": port, "name": "metrics"}], name
     config = yaml.safe_load((ROOT / "deploy/k8s/config.yaml").read_text())
     assert config["data"]["ADSCALE_METRICS_HOST"] == "0.0.0.0"  # reachable from Prometheus

@@ -35,6 +35,7 @@ from gateway.auth import (
     InvalidCredentials,
     JwtVerifier,
 )
+from gateway.metrics import RATE_LIMITED, GatewayMetrics
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, Identity, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
@@ -346,6 +347,7 @@ class Gateway:
             )
         )
         if refusal is not None:
+            RATE_LIMITED.labels(refusal.policy.name).inc()
             headers = {k.decode(): v.decode() for k, v in refusal.headers()}
             headers["Retry-After"] = str(refusal.reset_seconds)
             await error_response(
@@ -377,7 +379,8 @@ def create_app(settings: Settings | None = None) -> Any:
     configure_logging("gateway", settings.log_level, json=settings.log_json)
     configure_tracing("gateway")
     gateway = Gateway(settings)
-    return RequestIdMiddleware(traced_asgi(gateway))
+    measured = GatewayMetrics(gateway, port=settings.metrics_port, host=settings.metrics_host)
+    return RequestIdMiddleware(traced_asgi(measured))
 
 
 app = create_app()
