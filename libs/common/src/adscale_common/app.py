@@ -17,7 +17,12 @@ from adscale_common.errors import (
     install_error_handlers,
 )
 from adscale_common.health import HealthCheck, health_router
-from adscale_common.http_metrics import METRICS_PATH, HttpMetricsMiddleware, metrics_router
+from adscale_common.http_metrics import (
+    METRICS_PATH,
+    HttpMetricsMiddleware,
+    metrics_router,
+    templates_of,
+)
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging
 from adscale_common.pool_metrics import track_pool
@@ -161,6 +166,6 @@ def create_service_app(
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(InternalAuthMiddleware, key_getter=lambda: settings.internal_token_key)
     app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(HttpMetricsMiddleware, service=service, routes_of=app)
+    app.add_middleware(HttpMetricsMiddleware, service=service, route_of=templates_of(app))
     instrument_app(app)
     return app

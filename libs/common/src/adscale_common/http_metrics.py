@@ -9,6 +9,7 @@ service's internal port (like ``/health``); the gateway forwards only its routed
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from fastapi import APIRouter, FastAPI, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,20 +33,28 @@ def metrics_router() -> APIRouter:
     return router
 
 
+RouteOf = Callable[[str, str], str]  # (path, method) -> a bounded route label
+
+
+def templates_of(app: FastAPI) -> RouteOf:
+    """Route labels from ``app``'s route templates; ``<unmatched>`` for unknown paths."""
+    return lambda path, method: route_template(app, path, method) or UNMATCHED
+
+
 class HttpMetricsMiddleware:
     """Pure-ASGI: counts every answered request and times it to the last body byte."""
 
-    def __init__(self, app: ASGIApp, *, service: str, routes_of: FastAPI) -> None:
+    def __init__(self, app: ASGIApp, *, service: str, route_of: RouteOf) -> None:
         self.app = app
         self.service = service
-        self.routes_of = routes_of
+        self.route_of = route_of
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         method: str = scope["method"] if scope["method"] in METHODS else "OTHER"
-        route = route_template(self.routes_of, scope["path"], method) or UNMATCHED
+        route = self.route_of(scope["path"], method)
         started = time.perf_counter()
         status = 500
 

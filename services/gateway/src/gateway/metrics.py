@@ -1,9 +1,10 @@
 """The gateway's own Prometheus metrics, served on a port of their own (the gateway's
 main port is public, so ``/metrics`` is never answered there).
 
-* requests: the shared ``adscale_http_requests_total`` / ``adscale_http_request_duration_seconds``
-  with ``service="gateway"`` and, as route, the routed prefix (``/api/v1/campaigns``), one
-  of the gateway's own paths, or ``<other>``;
+* requests: the shared ``adscale_http_requests_total`` and
+  ``adscale_http_request_duration_seconds`` (the services' middleware) with
+  ``service="gateway"`` and, as route, the routed prefix (``/api/v1/campaigns``), one of
+  the gateway's own paths, or ``<other>``;
 * ``adscale_gateway_upstream_errors_total{upstream,status}``: 502/503/504 the gateway made
   because a service did not answer (an answer of the service itself is not counted);
 * ``adscale_gateway_rate_limited_total{policy}``: 429s by rate-limit policy.
@@ -11,13 +12,13 @@ main port is public, so ``/metrics`` is never answered there).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adscale_common.metrics import HTTP_DURATION, HTTP_REQUESTS, serve_metrics
+from adscale_common.http_metrics import HttpMetricsMiddleware
+from adscale_common.metrics import serve_metrics
 from gateway.routes import ROUTE_TABLE
 
 UPSTREAM_ERRORS = Counter(
@@ -34,7 +35,6 @@ RATE_LIMITED = Counter(
 OWN_PATHS = frozenset(
     {"/api/v1/health", "/health", "/docs", "/api/v1/docs", "/openapi.json", "/api/v1/openapi.json"}
 )
-METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def route_label(path: str) -> str:
@@ -46,12 +46,13 @@ def route_label(path: str) -> str:
     return stripped if stripped in OWN_PATHS else "<other>"
 
 
-class GatewayMetrics:
-    """Pure ASGI: counts and times every request; serves the metrics port while the app
-    lives (started on lifespan startup, stopped on shutdown; port 0: not served)."""
+class GatewayMetrics(HttpMetricsMiddleware):
+    """Counts and times every request like a service app (labels from ``route_label``);
+    serves the metrics port while the app lives (started on lifespan startup, stopped on
+    shutdown; port 0: not served)."""
 
     def __init__(self, app: ASGIApp, *, port: int, host: str) -> None:
-        self.app = app
+        super().__init__(app, service="gateway", route_of=lambda path, _: route_label(path))
         self.port = port
         self.host = host
         self._server: Any = None
@@ -65,25 +66,7 @@ class GatewayMetrics:
         if scope["type"] == "lifespan":
             await self.app(scope, self._lifespan_receive(receive), send)
             return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        method: str = scope["method"] if scope["method"] in METHODS else "OTHER"
-        route = route_label(scope["path"])
-        started = time.perf_counter()
-        status = 500
-
-        async def send_recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_recording)
-        finally:
-            HTTP_REQUESTS.labels("gateway", route, method, str(status)).inc()
-            HTTP_DURATION.labels("gateway", route, method).observe(time.perf_counter() - started)
+        await super().__call__(scope, receive, send)
 
     def _lifespan_receive(self, receive: Receive) -> Receive:
         async def watched() -> Message:
