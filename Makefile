@@ -5,10 +5,10 @@ export ADSCALE_HOME ?= $(CURDIR)/.adscale
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV_RUN := uv run --locked --no-sync
 
-.PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env
+.PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env observe
 
 help:
-	@echo "make up | down | status | test | lint | fmt | migrate | bench"
+	@echo "make up | down | status | test | lint | fmt | migrate | bench | observe"
 
 deps:
 	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv; }
@@ -30,6 +30,10 @@ down:
 status:
 	@$(UV_RUN) python deploy/stack.py status
 	@bash deploy/provision.sh status
+
+# Prometheus (deploy/observability) scraping the running stack, in the foreground.
+observe:
+	@bash deploy/provision.sh observe
 
 env:
 	@$(UV_RUN) python deploy/stack.py env

@@ -21,6 +21,7 @@ set -Eeuo pipefail
 KAFKA_VERSION="${ADSCALE_KAFKA_VERSION:-4.4.0}"  # deploy/README.md says why.
 STRIPE_MOCK_VERSION="v0.203.0"     # newest release on the Go module proxy.
 MAILPIT_VERSION="v1.33.1"          # deploy/README.md says what go install gives.
+PROMETHEUS_VERSION="v0.316.0"      # `make observe` only; deploy/README.md says what it lacks.
 PG_VERSION="15"
 PG_CLUSTER="main"
 
@@ -31,6 +32,7 @@ KAFKA_PORT=9092
 STRIPE_MOCK_PORT=12111
 MAILPIT_SMTP_PORT=1025
 MAILPIT_HTTP_PORT=8025
+PROMETHEUS_PORT="${ADSCALE_PROMETHEUS_PORT:-9090}"
 
 # ------------------------------------------------------------------- paths ---
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -771,6 +773,17 @@ cmd_status() {
     return $rc
 }
 
+# Prometheus in the foreground against the local stack (Ctrl-C stops it): built once by
+# go install (~10 min on 2 cores), data in $ADSCALE_HOME/prometheus.
+cmd_observe() {
+    go_install prometheus github.com/prometheus/prometheus/cmd/prometheus "$PROMETHEUS_VERSION"
+    say prometheus "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/ (query, targets, rules, alerts)"
+    say prometheus "no web UI: the go-installed binary carries no built UI assets"
+    exec "$BIN_DIR/prometheus" --config.file="$REPO_ROOT/deploy/observability/prometheus.yml" \
+        --storage.tsdb.path="$ADSCALE_HOME/prometheus" \
+        --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+}
+
 cmd_env() {
     [[ -f $INFRA_ENV ]] || die "$INFRA_ENV does not exist yet: run 'bash deploy/provision.sh up'"
     cat "$INFRA_ENV"
@@ -788,8 +801,9 @@ main() {
         status) cmd_status || exit $? ;;
         env) cmd_env ;;
         check) cmd_check ;;
+        observe) cmd_observe ;;
         *)
-            echo "usage: $0 up|down|status|env|check" >&2
+            echo "usage: $0 up|down|status|env|check|observe" >&2
             exit 2
             ;;
     esac

@@ -41,7 +41,10 @@ SERVICES = {
     "audience-sync": ("audience_sync", "AUDIENCE_SYNC_", 8103),
     "billing": ("billing", "BILLING_", 8104),
 }
+# Each worker serves Prometheus metrics on its own port (<PREFIX>WORKER_METRICS_PORT).
+WORKER_METRICS_PORTS = {"identity": 9101, "campaigns": 9102, "audience-sync": 9103, "billing": 9104}
 GATEWAY_PORT = 8107
+GATEWAY_METRICS_PORT = 9107  # GATEWAY_METRICS_PORT: the gateway's own metrics (not public)
 SANDBOX_PORT = 8110
 MAILPIT_SMTP_PORT = 1025  # deploy/provision.sh runs Mailpit on these
 MAILPIT_PORT = 8025
@@ -178,7 +181,10 @@ def processes(env: dict[str, str]) -> list[Proc]:
                 port=port,
             )
         )
-        procs.append(Proc(f"{service}-worker", [python, "-m", f"{module}.worker"]))
+        metrics_port = int(env.get(f"{prefix}WORKER_METRICS_PORT", WORKER_METRICS_PORTS[service]))
+        procs.append(
+            Proc(f"{service}-worker", [python, "-m", f"{module}.worker"], port=metrics_port)
+        )
     procs.append(
         Proc(
             "gateway",
@@ -419,7 +425,15 @@ def cmd_status(_: argparse.Namespace) -> int:
     env = stack_env(base_env())
     for proc in processes(env):
         pid = pid_of(proc.name)
-        print(f"{proc.name:24} {'running pid ' + str(pid) if pid else 'stopped'}")
+        state = f"running pid {pid}" if pid else "stopped"
+        where = (
+            f"metrics :{proc.port}/metrics"
+            if proc.name.endswith("-worker")
+            else (f"port {proc.port}" if proc.port else "")
+        )
+        if proc.name == "gateway":
+            where += f", metrics :{env.get('GATEWAY_METRICS_PORT', GATEWAY_METRICS_PORT)}/metrics"
+        print(f"{proc.name:24} {state:20} {where}")
     status, body = health()
     print(f"gateway health: {status or 'unreachable'} {json.dumps(body.get('services', {}))}")
     return 0

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.db import make_engine, make_sessionmaker, new_metadata
+from adscale_common.kafka import make_producer
 from adscale_common.messaging import metadata as messaging_metadata
 from adscale_common.testing import InfraUrls, scratch_database
+
+sys.path.insert(0, str(Path(__file__).parent))  # for plumbing_kit
 
 # A stand-in domain table for the plumbing tests: what a handler changes.
 domain = new_metadata()
@@ -53,3 +59,12 @@ def effect_table() -> sa.Table:
 @pytest.fixture
 def sessions_b(engine_b: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return make_sessionmaker(engine_b)
+
+
+@pytest.fixture
+async def producer(adscale_infra: InfraUrls) -> AsyncIterator[AIOKafkaProducer]:
+    """The idempotent producer relays and dead-lettering use, on the real broker."""
+    p = make_producer(adscale_infra.kafka_bootstrap, client_id="common-tests")
+    await p.start()
+    yield p
+    await p.stop()

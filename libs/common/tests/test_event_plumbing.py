@@ -5,30 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable
 
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from aiokafka import AIOKafkaConsumer
+from plumbing_kit import emit_events, eventually, runner_for, running
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
 from adscale_common.events import Envelope, dlq_topic
-from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.kafka import ensure_topics
 from adscale_common.messaging import outbox_event
 from adscale_common.outbox import OutboxRelay, emit
-from adscale_common.testing import InfraUrls
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-async def producer(adscale_infra: InfraUrls):
-    p = make_producer(adscale_infra.kafka_bootstrap, client_id="common-tests")
-    await p.start()
-    yield p
-    await p.stop()
 
 
 effect: sa.Table
@@ -42,15 +33,6 @@ async def clean(engine_a: AsyncEngine, engine_b: AsyncEngine, effect_table: sa.T
         async with engine.begin() as conn:
             await conn.execute(sa.text("TRUNCATE outbox_event, inbox_event, effect"))
     yield
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not reached in time")
 
 
 async def effects(engine: AsyncEngine) -> list[str]:
@@ -80,44 +62,6 @@ def recording_handler(note: str = "handled"):
         await session.execute(effect.insert().values(event_id=str(event.id), note=note))
 
     return handler
-
-
-def runner_for(
-    name: str,
-    topic: str,
-    handlers,
-    sessions: async_sessionmaker[AsyncSession],
-    infra: InfraUrls,
-    producer: AIOKafkaProducer,
-    **kw,
-) -> ConsumerRunner:
-    return ConsumerRunner(
-        name=name,
-        topics=[topic],
-        handlers=handlers,
-        sessionmaker=sessions,
-        bootstrap=infra.kafka_bootstrap,
-        producer=producer,
-        **kw,
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(runner: ConsumerRunner):
-    task = asyncio.create_task(runner.run())
-    try:
-        yield task
-    finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-async def emit_events(engine: AsyncEngine, events: list[Envelope]) -> None:
-    async with make_sessionmaker(engine)() as session, session.begin():
-        for event in events:
-            await emit(session, event)
 
 
 async def test_event_from_service_a_transaction_reaches_consumer_in_service_b(

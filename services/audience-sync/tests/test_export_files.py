@@ -21,6 +21,8 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).parent))
 
 import xw_support as xw
+from adscale_common.metrics import exposition
+from adscale_common.metrics_testing import metric_value
 from adscale_platforms.identifiers import hash_identifier
 from audience_sync.export.jobs import cleanup_once, run_export
 from audience_sync.export.models import SegmentExport
@@ -66,7 +68,11 @@ async def export_file(
     response = await api.post(f"{AS}/audiences/export", json={"segment_id": str(segment), **body})
     assert response.status_code == 202, response.text
     export_id = uuid.UUID(response.json()["export_id"])
+    runs = metric_value(exposition()[0].decode(), "adscale_export_jobs_total", status="completed")
     assert await run_export(sessions, export_id, settings=settings) == "completed"
+    after = exposition()[0].decode()
+    assert metric_value(after, "adscale_export_jobs_total", status="completed") == runs + 1
+    assert metric_value(after, "adscale_export_duration_seconds_count") >= 1
     view = (await api.get(f"{AS}/exports/{export_id}")).json()
     download = await api.anonymous_get(view["download_url"].removeprefix(xw.PUBLIC_BASE))
     assert download.status_code == 200, download.text

@@ -28,6 +28,8 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_engine, make_sessionmaker
 from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.metrics import exposition
+from adscale_common.metrics_testing import metric_value
 from adscale_contracts.events import SyncCompleted, SyncFailed, build
 from audience_sync.webhook.delivery import (
     EVENTS_TOPIC,
@@ -219,11 +221,23 @@ async def test_500_twice_then_200_ends_with_one_success_and_two_failed_attempts(
 ):
     hook = await subscribe(caller, receiver.url, ["audience_sync.completed"])
     receiver.script = [500, 500]
+    before = exposition()[0].decode()
 
     await handle(xw_sessions, completed(caller.user_id))
     async with delivery_process(xw_app):
         requests = await receiver.wait_for(3)
         await until(lambda: _status(caller, hook["id"], "succeeded"))
+
+    after = exposition()[0].decode()  # the delivery loop's process: its metrics moved
+    for result, count in (("retrying", 2), ("succeeded", 1), ("failed", 0)):
+        for name in (
+            "adscale_webhook_deliveries_total",
+            "adscale_webhook_delivery_duration_seconds_count",
+        ):
+            moved = metric_value(after, name, result=result) - metric_value(
+                before, name, result=result
+            )
+            assert moved == count, (name, result)
 
     assert len({r.headers["webhook-id"] for r in requests}) == 1  # the same message, retried
     for r in requests:

@@ -1,4 +1,4 @@
-"""Service app factory: settings, engine, errors, logging, internal auth, health."""
+"""Service app factory: settings, engine, errors, logging, internal auth, health, metrics."""
 
 from __future__ import annotations
 
@@ -17,12 +17,20 @@ from adscale_common.errors import (
     install_error_handlers,
 )
 from adscale_common.health import HealthCheck, health_router
+from adscale_common.http_metrics import (
+    METRICS_PATH,
+    HttpMetricsMiddleware,
+    metrics_router,
+    templates_of,
+)
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging
+from adscale_common.pool_metrics import track_pool
 from adscale_common.routing import TrailingSlashMiddleware
 from adscale_common.settings import ServiceSettings
+from adscale_common.tracing import configure_tracing, instrument_app
 
-OPEN_PATHS = frozenset({"/health"})
+OPEN_PATHS = frozenset({"/health", METRICS_PATH})
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -123,12 +131,14 @@ def create_service_app(
     version: str = "0.1.0",
 ) -> FastAPI:
     configure_logging(service, settings.log_level, json=settings.log_json)
+    configure_tracing(service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        track_pool(service, engine)
         for hook in on_startup:
             await hook(app)
         try:
@@ -150,10 +160,13 @@ def create_service_app(
     app.router.redirect_slashes = False  # TrailingSlashMiddleware serves /path/ as /path
     install_error_handlers(app)
     app.include_router(health_router(service, health_checks, advisory_checks))
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     app.add_middleware(TrailingSlashMiddleware)
     app.add_middleware(NulGuardMiddleware)
     app.add_middleware(InternalAuthMiddleware, key_getter=lambda: settings.internal_token_key)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(HttpMetricsMiddleware, service=service, route_of=templates_of(app))
+    instrument_app(app)
     return app

@@ -23,8 +23,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.events import Envelope, dlq_topic
 from adscale_common.kafka import METADATA_MAX_AGE_MS, subscribed_consumer
+from adscale_common.kafka_lag import record_lag
 from adscale_common.messaging import inbox_event
+from adscale_common.metrics import (
+    EVENTS_DEAD_LETTERED,
+    EVENTS_DUPLICATE,
+    EVENTS_FAILED,
+    EVENTS_HANDLED,
+)
 from adscale_common.observability import event_id_var
+from adscale_common.tracing import consume_span
 
 logger = logging.getLogger(__name__)
 
@@ -121,12 +129,17 @@ class ConsumerRunner:
             dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
         )
         self.stats.dead_lettered += 1
+        EVENTS_DEAD_LETTERED.labels(self.name, record.topic).inc()
         logger.error(
             "message dead-lettered",
             extra={"topic": record.topic, "offset": record.offset, "error": reason},
         )
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        with consume_span(self.name, record.topic, record.partition, record.headers):
+            await self._process(record)
+
+    async def _process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         try:
             event = decode_envelope(record.value)
         except PoisonMessage as exc:
@@ -142,12 +155,15 @@ class ConsumerRunner:
                 try:
                     if await self._claim_and_handle(record, event):
                         self.stats.handled += 1
+                        EVENTS_HANDLED.labels(self.name, record.topic).inc()
                     else:
                         self.stats.duplicates += 1
+                        EVENTS_DUPLICATE.labels(self.name, record.topic).inc()
                     return
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
+                    EVENTS_FAILED.labels(self.name, record.topic).inc()
                     if attempt == self.max_attempts:
                         await self._dead_letter(record, exc)
                         return
@@ -181,6 +197,7 @@ class ConsumerRunner:
         try:
             while not self._stopping:
                 batches = await consumer.getmany(timeout_ms=500, max_records=200)
+                await record_lag(self.name, consumer, batches)
                 for tp, records in batches.items():
                     for record in records:
                         await self.process(record)
@@ -188,6 +205,7 @@ class ConsumerRunner:
                         await consumer.commit(
                             {TopicPartition(tp.topic, tp.partition): record.offset + 1}
                         )
+                await record_lag(self.name, consumer)
         finally:
             with contextlib.suppress(Exception):
                 await consumer.stop()

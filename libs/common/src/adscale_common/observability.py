@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import orjson
+from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -54,6 +55,10 @@ class JsonFormatter(logging.Formatter):
         eid = event_id_var.get()
         if eid:
             entry["event_id"] = eid
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = format(span.trace_id, "032x")
+            entry["span_id"] = format(span.span_id, "016x")
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value

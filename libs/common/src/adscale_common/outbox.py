@@ -27,6 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.events import Envelope
 from adscale_common.messaging import OUTBOX_CHANNEL, outbox_event
+from adscale_common.metrics import OUTBOX_PUBLISH_FAILURES, OUTBOX_PUBLISHED
+from adscale_common.outbox_backlog import BacklogSampler
+from adscale_common.tracing import current_traceparent, publish_span
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ async def emit(session: AsyncSession, event: Envelope, *, topic: str | None = No
             key=event.subject,
             event_type=event.type,
             payload=event.model_dump(mode="json"),
+            traceparent=current_traceparent(),
         )
     )
     await session.execute(sa.select(sa.func.pg_notify(OUTBOX_CHANNEL, "")))
@@ -59,8 +63,11 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         retention_seconds: float = 7 * 24 * 3600,
         after_publish: Callable[[Sequence[Any]], Awaitable[None]] | None = None,
+        service: str = "unknown",
     ) -> None:
         self.engine = engine
+        self.service = service
+        self.backlog = BacklogSampler(engine, service)
         self.producer = producer
         self.batch_size = batch_size
         self.poll_interval = poll_interval
@@ -81,6 +88,7 @@ class OutboxRelay:
                         outbox_event.c.key,
                         outbox_event.c.event_type,
                         outbox_event.c.payload,
+                        outbox_event.c.traceparent,
                     )
                     .where(outbox_event.c.sent_at.is_(None))
                     .order_by(outbox_event.c.seq)
@@ -90,15 +98,17 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            futures = [
-                await self.producer.send(
-                    row.topic,
-                    value=encode_event(row.payload),
-                    key=row.key.encode(),
-                    headers=[("event_type", row.event_type.encode())],
-                )
-                for row in rows
-            ]
+            futures = []
+            for row in rows:
+                with publish_span(row.topic, row.traceparent) as trace_headers:
+                    futures.append(
+                        await self.producer.send(
+                            row.topic,
+                            value=encode_event(row.payload),
+                            key=row.key.encode(),
+                            headers=[("event_type", row.event_type.encode()), *trace_headers],
+                        )
+                    )
             await asyncio.gather(*futures)
             if self._after_publish is not None:
                 await self._after_publish(rows)
@@ -107,6 +117,8 @@ class OutboxRelay:
                 .where(outbox_event.c.seq.in_([row.seq for row in rows]))
                 .values(sent_at=sa.func.now(), attempts=outbox_event.c.attempts + 1)
             )
+        for row in rows:
+            OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
         logger.debug("outbox published", extra={"count": len(rows)})
         return len(rows)
 
@@ -169,10 +181,13 @@ class OutboxRelay:
                     raise
                 except Exception as exc:
                     logger.exception("outbox publish failed; will retry")
+                    OUTBOX_PUBLISH_FAILURES.labels(self.service).inc()
+                    await self.backlog.maybe_sample()
                     await self._record_failure(exc)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 30.0)
                     continue
+                await self.backlog.maybe_sample()
                 if published == self.batch_size:
                     continue  # more may be waiting
                 if time.monotonic() - self._last_purge > 3600:

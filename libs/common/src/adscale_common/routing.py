@@ -18,12 +18,12 @@ from fastapi import FastAPI
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-RouteTable = list[tuple[re.Pattern[str], frozenset[str]]]
+RouteTable = list[tuple[re.Pattern[str], frozenset[str], str]]
 
 
 def _route_table(app: FastAPI) -> RouteTable:
-    """(path regex, methods) of every route, nested routers included (recent FastAPI keeps
-    included routers as lazy entries that ``iter_route_contexts`` flattens)."""
+    """(path regex, methods, path template) of every route, nested routers included (recent
+    FastAPI keeps included routers as lazy entries that ``iter_route_contexts`` flattens)."""
     cached: RouteTable | None = getattr(app.state, "route_table", None)
     if cached is not None:
         return cached
@@ -37,7 +37,7 @@ def _route_table(app: FastAPI) -> RouteTable:
     for route in contexts:
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)
         if isinstance(path, str) and methods:
-            table.append((compile_path(path)[0], frozenset(methods)))
+            table.append((compile_path(path)[0], frozenset(methods), path))
     app.state.route_table = table
     return table
 
@@ -45,10 +45,23 @@ def _route_table(app: FastAPI) -> RouteTable:
 def allowed_methods(app: FastAPI, path: str) -> list[str]:
     """Every method of the routes whose path template matches ``path``, sorted."""
     methods: set[str] = set()
-    for regex, route_methods in _route_table(app):
+    for regex, route_methods, _ in _route_table(app):
         if regex.match(path):
             methods.update(route_methods)
     return sorted(methods)
+
+
+def route_template(app: FastAPI, path: str, method: str) -> str | None:
+    """The template (``/things/{thing_id}``) of the route serving ``method path``, else the
+    first template the path matches (a 405), else None. A bounded label for metrics."""
+    path = path.rstrip("/") or "/"
+    fallback = None
+    for regex, route_methods, template in _route_table(app):
+        if regex.match(path):
+            if method in route_methods:
+                return template
+            fallback = fallback or template
+    return fallback
 
 
 class TrailingSlashMiddleware:

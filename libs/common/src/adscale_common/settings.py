@@ -32,6 +32,10 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     db_pool_size: int = 10
     outbox_poll_seconds: float = 1.0
+    # The worker process serves Prometheus metrics here (0: not served). Each service's
+    # settings give it its own default port; API processes serve /metrics on their port.
+    worker_metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
 
     def __init__(self, **values: Any) -> None:
         # Fall back to the shared ADSCALE_* variable for any field whose

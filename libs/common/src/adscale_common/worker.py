@@ -16,9 +16,12 @@ from adscale_common.consumer import ConsumerRunner, Handler
 from adscale_common.db import make_engine, make_sessionmaker
 from adscale_common.events import dlq_topic
 from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.metrics import serve_metrics
 from adscale_common.observability import configure_logging
 from adscale_common.outbox import OutboxRelay
+from adscale_common.pool_metrics import track_pool
 from adscale_common.settings import ServiceSettings
+from adscale_common.tracing import configure_tracing
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +58,18 @@ async def run_worker(
 ) -> None:
     """Run until SIGTERM/SIGINT: relay + consumers + extra tasks, all restarted on crash."""
     configure_logging(f"{service}-worker", settings.log_level, json=settings.log_json)
+    configure_tracing(f"{service}-worker")
     engine = make_engine(settings.database_url, pool_size=5)
     ctx = WorkerContext(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine))
+    track_pool(f"{service}-worker", engine)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, ctx.stopping.set)
+    metrics_server = (
+        serve_metrics(settings.worker_metrics_port, settings.metrics_host)
+        if settings.worker_metrics_port
+        else None
+    )
 
     topics = set(produces)
     for spec in consumers:
@@ -68,7 +78,9 @@ async def run_worker(
 
     producer = make_producer(settings.kafka_bootstrap, client_id=f"{service}-worker")
     await producer.start()
-    relay = OutboxRelay(engine, producer, poll_interval=settings.outbox_poll_seconds)
+    relay = OutboxRelay(
+        engine, producer, poll_interval=settings.outbox_poll_seconds, service=service
+    )
     runners = [
         ConsumerRunner(
             name=spec.name,
@@ -116,6 +128,10 @@ async def run_worker(
     for job in jobs:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await job
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.remove_signal_handler(sig)
     await producer.stop()
     await engine.dispose()
+    if metrics_server is not None:
+        metrics_server.shutdown()
     logger.info("worker stopped")

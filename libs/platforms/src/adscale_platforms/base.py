@@ -54,6 +54,7 @@ from adscale_platforms.errors import (
     RateLimited,
     TokenExpired,
 )
+from adscale_platforms.metrics import record_call, record_error
 from adscale_platforms.models import (
     AdAccount,
     AudienceInfo,
@@ -502,9 +503,12 @@ class BaseClient:
                 "platform transport error",
                 extra={"platform": self.platform, "method": method, "url": _safe_path(url)},
             )
-            raise PlatformUnavailable(
+            record_call(self.platform, method, "transport_error", time.monotonic() - started)
+            unavailable = PlatformUnavailable(
                 self.platform, type(exc).__name__, f"transport error: {type(exc).__name__}"
-            ) from exc
+            )
+            record_error(unavailable)
+            raise unavailable from exc
         body = _body_of(response)
         logger.info(
             "platform call",
@@ -516,8 +520,10 @@ class BaseClient:
                 "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
+        record_call(self.platform, method, response.status_code, time.monotonic() - started)
         error = self._error_from(response, body)
         if error is not None:
+            record_error(error)
             raise error
         return body
 

@@ -20,6 +20,7 @@ from audience_sync.export.settings import ExportWebhookSettings
 class Settings(ServiceSettings, ExportWebhookSettings):
     model_config = SettingsConfigDict(env_prefix="AUDIENCE_SYNC_", extra="ignore")
     service_name: ClassVar[str] = "audience-sync"
+    worker_metrics_port: int = 9103
 
     database_url: str = (
         "postgresql+asyncpg://adscale_audience_sync@127.0.0.1:5432/adscale_audience_sync"

@@ -25,6 +25,7 @@ DUMMY_STRIPE_API_KEY = "sk_test_adscaledevelopmentonly"
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
     service_name: ClassVar[str] = "billing"
+    worker_metrics_port: int = 9104
 
     database_url: str = "postgresql+asyncpg://adscale_billing@127.0.0.1:5432/adscale_billing"
     port: int = 8104

@@ -14,6 +14,7 @@ from adscale_common.settings import ServiceSettings
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_", extra="ignore")
     service_name: ClassVar[str] = "campaigns"
+    worker_metrics_port: int = 9102
 
     database_url: str = "postgresql+asyncpg://adscale_campaigns@127.0.0.1:5432/adscale_campaigns"
     port: int = 8102

@@ -27,6 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 from adscale_common.errors import error_response, install_error_handlers
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
+from adscale_common.tracing import configure_tracing, traced_asgi
 from gateway.auth import (
     ApiKeyVerifier,
     IdentityClient,
@@ -35,6 +36,7 @@ from gateway.auth import (
     JwtVerifier,
 )
 from gateway.listener_health import ListenerHealth
+from gateway.metrics import RATE_LIMITED, GatewayMetrics
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, Identity, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
@@ -359,6 +361,7 @@ class Gateway:
             )
         )
         if refusal is not None:
+            RATE_LIMITED.labels(refusal.policy.name).inc()
             headers = {k.decode(): v.decode() for k, v in refusal.headers()}
             headers["Retry-After"] = str(refusal.reset_seconds)
             await error_response(
@@ -388,8 +391,10 @@ class Gateway:
 def create_app(settings: Settings | None = None) -> Any:
     settings = settings or get_settings()
     configure_logging("gateway", settings.log_level, json=settings.log_json)
+    configure_tracing("gateway")
     gateway = Gateway(settings)
-    return RequestIdMiddleware(gateway)
+    measured = GatewayMetrics(gateway, port=settings.metrics_port, host=settings.metrics_host)
+    return RequestIdMiddleware(traced_asgi(measured))
 
 
 app = create_app()

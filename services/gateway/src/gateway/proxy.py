@@ -18,6 +18,7 @@ from yarl import URL
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
+from gateway.metrics import UPSTREAM_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -193,16 +194,19 @@ class Forwarder:
             if started:
                 raise
             logger.warning("upstream timeout", extra={"upstream": service})
+            UPSTREAM_ERRORS.labels(service, "504").inc()
             await self._error(scope, receive, send, 504, f"{service} did not answer in time")
             return 504
         except aiohttp.ClientConnectorError as exc:
             logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
+            UPSTREAM_ERRORS.labels(service, "503").inc()
             await self._error(scope, receive, send, 503, f"{service} is unavailable")
             return 503
         except aiohttp.ClientError as exc:
             if started:
                 raise
             logger.warning("upstream failed", extra={"upstream": service, "error": repr(exc)})
+            UPSTREAM_ERRORS.labels(service, "502").inc()
             await self._error(scope, receive, send, 502, f"{service} closed the connection")
             return 502
 

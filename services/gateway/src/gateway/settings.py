@@ -16,6 +16,8 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "gateway"
 
     port: int = 8107
+    # Prometheus metrics on a port of their own (the main port is public); 0: off.
+    metrics_port: int = 9107
     identity_url: str = "http://127.0.0.1:8101"
     campaigns_url: str = "http://127.0.0.1:8102"
     audience_sync_url: str = "http://127.0.0.1:8103"

@@ -29,6 +29,7 @@ DEV_SMTP_PORT = 1025
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
     service_name: ClassVar[str] = "identity"
+    worker_metrics_port: int = 9101
 
     database_url: str = "postgresql+asyncpg://adscale_identity@127.0.0.1:5432/adscale_identity"
     port: int = 8101

@@ -38,6 +38,7 @@ from audience_sync.export.writer import (
     trait_keys,
     write_segment,
 )
+from audience_sync.metrics import counted_export
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def _spec(export: SegmentExport, keys: list[str] | None, max_trait_columns: int)
     )
 
 
+@counted_export
 async def run_export(
     session_factory: SessionFactory,
     job_id: uuid.UUID,

@@ -34,6 +34,7 @@ from adscale_common.errors import AppError
 from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import AudienceTooSmall, PlatformError, TokenExpired
 from audience_sync.db import driver_of, unit_of_work
+from audience_sync.metrics import record_sync
 from audience_sync.models import Audience
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
 from audience_sync.platform.service import load_token
@@ -95,6 +96,8 @@ class SyncEngine:
 
 async def execute(services: Services, job: Job) -> str | None:
     started = time.monotonic()
+    run: Run | None = None
+    status: str | None = None
     try:
         run = await prepare(services, job)
         async with lease.heartbeat(run):
@@ -114,24 +117,25 @@ async def execute(services: Services, job: Job) -> str | None:
                 "timings": {k: round(v, 3) for k, v in run.timings.items()},
             },
         )
-        return status
     except JobLost:
         logger.warning(
             "sync job lost (cancelled, deleted or taken over)", extra={"job_id": str(job.id)}
         )
-        return None
     except asyncio.CancelledError:
         await asyncio.shield(lease.release(services, job.id))
         raise
     except (TokenExpired, CredentialsExpired) as exc:
-        return await outcome.fail(services, job, "CREDENTIALS_EXPIRED", _message(exc), exc)
+        status = await outcome.fail(services, job, "CREDENTIALS_EXPIRED", _message(exc), exc)
     except PlatformNotConnected as exc:
-        return await outcome.fail(services, job, "PLATFORM_NOT_CONNECTED", exc.message, None)
+        status = await outcome.fail(services, job, "PLATFORM_NOT_CONNECTED", exc.message, None)
     except PlatformError as exc:
-        return await outcome.fail(services, job, "PLATFORM_ERROR", describe(exc), exc)
+        status = await outcome.fail(services, job, "PLATFORM_ERROR", describe(exc), exc)
     except Exception as exc:
         logger.exception("sync job crashed", extra={"job_id": str(job.id)})
-        return await outcome.fail(services, job, "INTERNAL_ERROR", type(exc).__name__, None)
+        status = await outcome.fail(services, job, "INTERNAL_ERROR", type(exc).__name__, None)
+    sent = run.counters.sent if run is not None else 0
+    record_sync(job.platform, job.operation, status, time.monotonic() - started, sent)
+    return status
 
 
 async def prepare(services: Services, job: Job) -> Run:

@@ -37,6 +37,7 @@ from adscale_common.events import Envelope
 from adscale_common.worker import ConsumerSpec, WorkerContext
 from adscale_contracts.events import SyncCompleted, SyncFailed, parse
 from audience_sync.export.settings import ExportWebhookSettings, require_settings
+from audience_sync.metrics import record_webhook
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.errors import WebhookSecretUnreadable
 from audience_sync.webhook.repository import Claimed
@@ -260,6 +261,7 @@ class Deliverer:
         )
         if not secrets:
             # Never send unsigned; retrying cannot help until the owner rotates the secret.
+            record_webhook("failed", None)
             async with self.sessionmaker() as session, session.begin():
                 await repository.finish(
                     session,
@@ -287,6 +289,7 @@ class Deliverer:
                 attempt, settings.webhook_retry_schedule_seconds, settings.webhook_retry_jitter
             )
             status = "failed" if retry_in is None else "pending"
+        record_webhook(status, outcome.latency_ms)
         async with self.sessionmaker() as session, session.begin():
             await repository.record_attempt(
                 session,
