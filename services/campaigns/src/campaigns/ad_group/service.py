@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,18 +89,41 @@ async def update(
     for key in changed:
         setattr(group, key, changes[key])
     if changed:
-        group.updated_at = utcnow()
-        await session.flush()
-        await publish(
-            session,
-            AdGroupUpdated(
-                ad_group_id=group.id,
-                campaign_id=group.campaign_id,
-                user_id=user_id,
-                changed=sorted(changed),
-            ),
-        )
+        await _touched(session, group, changed)
     return group
+
+
+async def apply_rule_change(
+    session: AsyncSession,
+    group: AdGroup,
+    *,
+    status: str | None = None,
+    bid_amount: Decimal | None = None,
+) -> None:
+    """A change made by an optimization rule (the ad group row is locked by the caller)."""
+    changed: list[str] = []
+    if status is not None and group.status != status:
+        group.status = status
+        changed.append("status")
+    if bid_amount is not None and group.bid_amount != bid_amount:
+        group.bid_amount = bid_amount
+        changed.append("bid_amount")
+    if changed:
+        await _touched(session, group, changed)
+
+
+async def _touched(session: AsyncSession, group: AdGroup, changed: list[str]) -> None:
+    group.updated_at = utcnow()
+    await session.flush()
+    await publish(
+        session,
+        AdGroupUpdated(
+            ad_group_id=group.id,
+            campaign_id=group.campaign_id,
+            user_id=group.user_id,
+            changed=sorted(changed),
+        ),
+    )
 
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID) -> None:

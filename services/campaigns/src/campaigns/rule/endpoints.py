@@ -35,8 +35,15 @@ async def list_rules(session: Session, user_id: UserId, page: Offset) -> OffsetP
 
 
 @router.get("/{rule_id}", response_model=RuleRead)
-async def get_rule(rule_id: uuid.UUID, session: Session, user_id: UserId) -> RuleRead:
-    return service.to_read(await service.get_owned(session, user_id, rule_id))
+async def get_rule(
+    rule_id: uuid.UUID,
+    session: Session,
+    user_id: UserId,
+    expand: Annotated[
+        bool, Query(description="Fill conditions with the filters, action and scope that run")
+    ] = False,
+) -> RuleRead:
+    return service.to_read(await service.get_owned(session, user_id, rule_id), expand=expand)
 
 
 @router.patch("/{rule_id}", response_model=RuleRead)

@@ -123,13 +123,13 @@ async def _claim(
 
 async def _call(platforms: CampaignPlatforms, job: PushJob) -> None:
     assert job.platform and job.token and job.external_account_id and job.campaign_external_id
-    if job.action == "pause":
+    if job.action in ("pause", "unpause"):
         await platforms.update_campaign(
             job.platform,
             job.token,
             job.external_account_id,
             job.campaign_external_id,
-            status="PAUSED",
+            status="PAUSED" if job.action == "pause" else "ACTIVE",
         )
     else:
         await platforms.update_campaign(

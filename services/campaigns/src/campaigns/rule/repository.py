@@ -1,15 +1,27 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from campaigns.models import AdAccount, Campaign, Rule, RuleAction, RuleExecution
+from campaigns.metrics.schemas import Totals
+from campaigns.models import (
+    AdAccount,
+    AdGroup,
+    Campaign,
+    CampaignMetric,
+    Rule,
+    RuleAction,
+    RuleExecution,
+)
+from campaigns.rule.language import Scope, window_days
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> Rule | None:
@@ -71,40 +83,160 @@ async def owned_campaign_ids(
     return set((await session.execute(stmt)).scalars())
 
 
-async def candidates(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    campaign_ids: Sequence[uuid.UUID] | None,
-    *,
-    lock: bool,
-) -> list[tuple[Campaign, AdAccount]]:
-    """The user's active campaigns a rule judges, with their account (locked when acting)."""
-    stmt = (
-        sa.select(Campaign, AdAccount)
-        .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
-        .where(col(Campaign.user_id) == user_id, col(Campaign.status) == "active")
-        .order_by(col(Campaign.id))
+async def owned_ad_group_ids(
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    stmt = sa.select(col(AdGroup.id)).where(
+        col(AdGroup.user_id) == user_id, col(AdGroup.id).in_(ids)
     )
-    if campaign_ids is not None:
-        stmt = stmt.where(col(Campaign.id).in_(campaign_ids))
+    return set((await session.execute(stmt)).scalars())
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An object a rule judges: a campaign, or an ad group with its campaign."""
+
+    campaign: Campaign
+    account: AdAccount
+    ad_group: AdGroup | None = None
+
+    @property
+    def object_id(self) -> uuid.UUID:
+        return self.ad_group.id if self.ad_group is not None else self.campaign.id
+
+
+async def candidates(
+    session: AsyncSession, user_id: uuid.UUID, scope: Scope, *, lock: bool
+) -> list[Candidate]:
+    """The user's objects in ``scope``, with campaign and account (locked when acting)."""
+    statuses = list(scope.statuses or ["active"])
+    if scope.level == "campaign":
+        stmt = (
+            sa.select(Campaign, AdAccount)
+            .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
+            .where(col(Campaign.user_id) == user_id, col(Campaign.status).in_(statuses))
+            .order_by(col(Campaign.id))
+        )
+        if scope.ids is not None:
+            stmt = stmt.where(col(Campaign.id).in_(scope.ids))
+        if scope.name_contains is not None:
+            stmt = stmt.where(col(Campaign.name).icontains(scope.name_contains, autoescape=True))
+        if scope.platforms is not None:
+            stmt = stmt.where(col(AdAccount.platform).in_(scope.platforms))
+        if lock:
+            stmt = stmt.with_for_update(of=Campaign)
+        return [Candidate(r[0], r[1]) for r in (await session.execute(stmt)).all()]
+    groups = (
+        sa.select(AdGroup, Campaign, AdAccount)
+        .join(Campaign, col(Campaign.id) == col(AdGroup.campaign_id))
+        .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
+        .where(col(AdGroup.user_id) == user_id, col(AdGroup.status).in_(statuses))
+        .order_by(col(AdGroup.id))
+    )
+    if scope.ids is not None:
+        groups = groups.where(col(AdGroup.id).in_(scope.ids))
+    if scope.name_contains is not None:
+        groups = groups.where(col(AdGroup.name).icontains(scope.name_contains, autoescape=True))
+    if scope.platforms is not None:
+        groups = groups.where(col(AdAccount.platform).in_(scope.platforms))
     if lock:
-        stmt = stmt.with_for_update(of=Campaign)
-    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
+        groups = groups.with_for_update(of=AdGroup)
+    return [Candidate(r[1], r[2], r[0]) for r in (await session.execute(groups)).all()]
+
+
+def _window_bounds(window: str) -> tuple[int | None, int]:
+    """(days back to the first day or None for lifetime, days back to the last day)."""
+    days = window_days(window)
+    if days is not None:
+        return days - 1, 0
+    return {"today": (0, 0), "yesterday": (1, 1), "lifetime": (None, 0)}[window]
+
+
+SUMMED = ("spend", "revenue", "impressions", "clicks", "conversions")
+
+
+async def window_totals(
+    session: AsyncSession,
+    campaign_ids: Sequence[uuid.UUID],
+    windows: Iterable[str],
+    now: datetime,
+) -> dict[uuid.UUID, dict[str, Totals]]:
+    """Per campaign, the sums over each window, counted in its ad account's time zone."""
+    if not campaign_ids:
+        return {}
+    names = sorted(set(windows))
+    local_today = sa.cast(
+        sa.func.timezone(col(AdAccount.time_zone), sa.literal(now, sa.DateTime(timezone=True))),
+        sa.Date,
+    ).label("today")
+    scope = (
+        sa.select(col(Campaign.id).label("id"), local_today)
+        .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
+        .where(
+            col(Campaign.id)
+            == sa.any_(sa.literal(list(campaign_ids), pg.ARRAY(pg.UUID(as_uuid=True))))
+        )
+        .subquery()
+    )
+    day = col(CampaignMetric.day)
+    columns: list[Any] = []
+    spans: list[int | None] = []
+    for name in names:
+        first, last = _window_bounds(name)
+        spans.append(first)
+        condition = day <= scope.c.today - last
+        if first is not None:
+            condition = sa.and_(condition, day >= scope.c.today - first)
+        for metric in SUMMED:
+            columns.append(
+                sa.func.coalesce(sa.func.sum(getattr(CampaignMetric, metric)).filter(condition), 0)
+            )
+    stmt = (
+        sa.select(col(CampaignMetric.campaign_id), *columns)
+        .join(scope, scope.c.id == col(CampaignMetric.campaign_id))
+        .where(day <= scope.c.today)
+        .group_by(col(CampaignMetric.campaign_id))
+    )
+    if None not in spans:
+        stmt = stmt.where(day >= scope.c.today - max(s for s in spans if s is not None))
+    result: dict[uuid.UUID, dict[str, Totals]] = {}
+    width = len(SUMMED)
+    for row in (await session.execute(stmt)).all():
+        per: dict[str, Totals] = {}
+        for i, name in enumerate(names):
+            values = row[1 + i * width : 1 + (i + 1) * width]
+            per[name] = Totals(
+                spend=values[0],
+                revenue=values[1],
+                impressions=int(values[2]),
+                clicks=int(values[3]),
+                conversions=values[4],
+            )
+        result[row[0]] = per
+    return result
 
 
 async def last_applied(
-    session: AsyncSession, rule_id: uuid.UUID, campaign_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    rule_id: uuid.UUID,
+    object_ids: Sequence[uuid.UUID],
+    *,
+    ad_groups: bool = False,
 ) -> dict[uuid.UUID, datetime]:
-    if not campaign_ids:
+    """When this rule last acted on each object (dry runs don't count)."""
+    if not object_ids:
         return {}
+    key = col(RuleAction.ad_group_id) if ad_groups else col(RuleAction.campaign_id)
     stmt = (
-        sa.select(col(RuleAction.campaign_id), sa.func.max(col(RuleAction.created_at)))
+        sa.select(key, sa.func.max(col(RuleAction.created_at)))
+        .join(RuleExecution, col(RuleExecution.id) == col(RuleAction.execution_id))
         .where(
             col(RuleAction.rule_id) == rule_id,
             col(RuleAction.outcome) == "applied",
-            col(RuleAction.campaign_id).in_(campaign_ids),
+            col(RuleExecution.dry_run).is_(False),
+            key.in_(object_ids),
         )
-        .group_by(col(RuleAction.campaign_id))
+        .group_by(key)
     )
     rows: Sequence[Any] = (await session.execute(stmt)).all()
     return {row[0]: row[1] for row in rows}
@@ -113,7 +245,7 @@ async def last_applied(
 async def executions(
     session: AsyncSession, rule_id: uuid.UUID, offset: int, limit: int
 ) -> tuple[Sequence[RuleExecution], dict[uuid.UUID, list[RuleAction]], int]:
-    where = col(RuleExecution.rule_id) == rule_id
+    where = sa.and_(col(RuleExecution.rule_id) == rule_id, col(RuleExecution.dry_run).is_(False))
     total = (
         await session.execute(sa.select(sa.func.count()).select_from(RuleExecution).where(where))
     ).scalar_one()
@@ -133,7 +265,10 @@ async def executions(
         for action in (
             await session.execute(
                 sa.select(RuleAction)
-                .where(col(RuleAction.execution_id).in_(list(actions)))
+                .where(
+                    col(RuleAction.execution_id).in_(list(actions)),
+                    col(RuleAction.outcome).in_(("applied", "skipped")),
+                )
                 .order_by(col(RuleAction.created_at), col(RuleAction.campaign_name))
             )
         ).scalars():

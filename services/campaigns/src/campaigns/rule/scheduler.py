@@ -16,7 +16,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
 from campaigns.models import Rule
 from campaigns.platforms import CampaignPlatforms
-from campaigns.rule import push, repository, service
+from campaigns.rule import push, repository, runner
 from campaigns.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def run_due_rules(
                 break
             rule_id = rule.id
             try:
-                outcome = await service.run(session, rule, trigger="schedule", now=now)
+                outcome = await runner.run(session, rule, trigger="schedule", now=now)
                 await session.commit()
             except Exception:
                 logger.exception("scheduled rule execution failed", extra={"rule_id": str(rule_id)})

@@ -5,10 +5,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from adscale_common.types import UtcDateTime
 from campaigns.api import PositiveMoney, Ratio, money_str
+from campaigns.rule.language import (
+    BID_ACTIONS,
+    BUDGET_ACTIONS,
+    Action,
+    Filter,
+    Schedule,
+    Scope,
+)
 
 RuleType = Literal[
     "pause_low_roas", "increase_budget_high_roas", "decrease_budget_low_ctr", "pause_no_conversions"
@@ -64,6 +80,21 @@ class RuleConditions(BaseModel):
         description="Hours before the same rule may act on the same campaign again",
     )
 
+    # The rule language (README "Rule language"): each key is optional and shown only when set.
+    filters: list[Filter] | None = Field(
+        default=None,
+        max_length=20,
+        description="Conditions that must all hold; replace the preset's filters",
+    )
+    any: list[Filter] | None = Field(
+        default=None, min_length=1, max_length=20, description="At least one of these must hold"
+    )
+    scope: Scope | None = Field(default=None, description="Which campaigns or ad groups")
+    action: Action | None = Field(default=None, description="Replaces the preset's action")
+    schedule: Schedule | None = Field(
+        default=None, description="When it runs (default: every RULES_INTERVAL_SECONDS)"
+    )
+
     @model_validator(mode="after")
     def _caps(self) -> RuleConditions:
         if (
@@ -72,7 +103,28 @@ class RuleConditions(BaseModel):
             and self.min_budget > self.max_budget
         ):
             raise ValueError("min_budget must not exceed max_budget")
+        if self.filters is not None and not self.filters and not self.any:
+            raise ValueError("filters must not be empty (omit it to use the preset's)")
+        if self.scope is not None and self.scope.ids is not None and self.campaign_ids is not None:
+            raise ValueError("give campaign_ids or scope.ids, not both")
+        if self.action is not None:
+            level = self.scope.level if self.scope is not None else "campaign"
+            if self.action.type in BUDGET_ACTIONS and level != "campaign":
+                raise ValueError("budget actions apply to campaigns (scope.level campaign)")
+            if self.action.type in BID_ACTIONS and level != "ad_group":
+                raise ValueError("bid actions apply to ad groups (scope.level ad_group)")
         return self
+
+    @model_serializer(mode="wrap")
+    def _drop_unset_language(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        data: dict[str, object] = handler(self)
+        for name in LANGUAGE_KEYS:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+LANGUAGE_KEYS = ("filters", "any", "scope", "action", "schedule")
 
 
 def check_rule(rule_type: str, threshold: Decimal, conditions: RuleConditions) -> None:
@@ -81,10 +133,24 @@ def check_rule(rule_type: str, threshold: Decimal, conditions: RuleConditions) -
         raise ValueError(
             "the threshold of decrease_budget_low_ctr is a CTR fraction (e.g. 0.01 = 1%)"
         )
-    if rule_type not in BUDGET_RULES:
+    if conditions.action is not None:
+        for name in ("budget_change_percent", "min_budget", "max_budget"):
+            if getattr(conditions, name) is not None:
+                raise ValueError(
+                    f"conditions.{name} belongs to the presets; with an action use "
+                    "action.percent / action.min / action.max"
+                )
+    elif rule_type not in BUDGET_RULES:
         for name in ("budget_change_percent", "min_budget", "max_budget"):
             if getattr(conditions, name) is not None:
                 raise ValueError(f"conditions.{name} only applies to budget rules")
+    if (
+        conditions.action is None
+        and conditions.scope is not None
+        and conditions.scope.level != "campaign"
+        and rule_type in BUDGET_RULES
+    ):
+        raise ValueError("a budget preset acts on campaigns; give an action for ad groups")
     if (
         rule_type == "decrease_budget_low_ctr"
         and conditions.budget_change_percent is not None
@@ -154,13 +220,25 @@ class ExecuteResult(BaseModel):
     window_end: date
 
 
+ActionName = Literal[
+    "pause",
+    "unpause",
+    "increase_budget",
+    "decrease_budget",
+    "increase_bid",
+    "decrease_bid",
+    "notify",
+]
+Trigger = Literal["manual", "schedule", "undo"]
+
+
 class ActionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     campaign_id: uuid.UUID | None
     campaign_name: str
-    action: Literal["pause", "increase_budget", "decrease_budget"]
+    action: ActionName
     outcome: Literal["applied", "skipped"]
     reason: str
     metric_value: Ratio | None
@@ -176,7 +254,7 @@ class ActionRead(BaseModel):
 class ExecutionRead(BaseModel):
     id: uuid.UUID
     rule_id: uuid.UUID
-    trigger: Literal["manual", "schedule"]
+    trigger: Trigger
     started_at: UtcDateTime
     finished_at: UtcDateTime | None
     window_start: date

@@ -1,0 +1,199 @@
+"""One run of a rule: judge every object in its scope, act, and record all of it.
+
+Every run (scheduled, manual, dry run) leaves a ``rule_execution`` row and one
+``rule_action`` row per object judged (``applied`` / ``skipped`` / ``no_match``,
+each with its filters' values). A dry run changes nothing else: no campaign, no
+counter, no event, no platform call. A real run is called with the rule row
+locked; the campaigns / ad groups it may change are locked too. Platform pushes
+happen after the commit (:mod:`campaigns.rule.push`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.types import utcnow
+from campaigns.account.schemas import is_connected
+from campaigns.ad_group import service as ad_groups
+from campaigns.campaign import service as campaigns
+from campaigns.models import Rule, RuleAction, RuleExecution
+from campaigns.rule import repository
+from campaigns.rule.engine import Decision, Guards, ObjectState, decide
+from campaigns.rule.presets import Definition, expand
+from campaigns.rule.repository import Candidate
+from campaigns.rule.schemas import RuleConditions
+from campaigns.timezones import local_today
+
+PUSHED_ACTIONS = frozenset({"pause", "unpause", "increase_budget", "decrease_budget"})
+
+
+@dataclass
+class ExecutionOutcome:
+    rule_id: uuid.UUID
+    dry_run: bool
+    window_start: date
+    window_end: date
+    campaigns_evaluated: int = 0
+    applied: list[str] = field(default_factory=list)
+    execution_id: uuid.UUID | None = None
+    pending_push: list[uuid.UUID] = field(default_factory=list)
+
+    @property
+    def campaigns_affected(self) -> int:
+        return len(self.applied)
+
+
+def window(conditions: RuleConditions, now: datetime) -> tuple[date, date]:
+    end = now.astimezone(UTC).date()
+    return end - timedelta(days=conditions.lookback_days - 1), end
+
+
+def state_of(candidate: Candidate, now: datetime) -> ObjectState:
+    campaign, group = candidate.campaign, candidate.ad_group
+    today = local_today(now, candidate.account.time_zone)
+    born = campaign.start_date or campaign.created_at.astimezone(UTC).date()
+    return ObjectState(
+        kind="campaign" if group is None else "ad_group",
+        name=campaign.name if group is None else group.name,
+        status=campaign.status if group is None else group.status,
+        budget_daily=campaign.budget_daily,
+        age_days=max((today - born).days, 0),
+        bid_amount=None if group is None else group.bid_amount,
+    )
+
+
+async def run(
+    session: AsyncSession,
+    rule: Rule,
+    *,
+    trigger: str,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    slot_at: datetime | None = None,
+) -> ExecutionOutcome:
+    """Evaluate ``rule`` (already locked unless ``dry_run``) and apply its actions."""
+    now = now or utcnow()
+    conditions = RuleConditions.model_validate(rule.conditions)
+    definition = expand(rule.rule_type, Decimal(rule.threshold), conditions)
+    guards = Guards(conditions.min_spend, conditions.min_impressions, conditions.cooldown_hours)
+    start, end = window(conditions, now)
+    outcome = ExecutionOutcome(rule.id, dry_run, start, end)
+    found = await repository.candidates(session, rule.user_id, definition.scope, lock=not dry_run)
+    totals = await repository.window_totals(
+        session, sorted({c.campaign.id for c in found}), definition.windows, now
+    )
+    by_group = definition.scope.level == "ad_group"
+    last = await repository.last_applied(
+        session, rule.id, [c.object_id for c in found], ad_groups=by_group
+    )
+    outcome.campaigns_evaluated = len(found)
+
+    execution = RuleExecution(
+        rule_id=rule.id,
+        user_id=rule.user_id,
+        trigger=trigger,
+        dry_run=dry_run,
+        slot_at=slot_at,
+        started_at=now,
+        window_start=start,
+        window_end=end,
+    )
+    session.add(execution)
+    await session.flush()
+    outcome.execution_id = execution.id
+
+    rows: list[dict[str, Any]] = []
+    for candidate in found:
+        decision = decide(
+            definition,
+            guards,
+            state_of(candidate, now),
+            totals.get(candidate.campaign.id, {}),
+            last.get(candidate.object_id),
+            now,
+            dry_run=dry_run,
+        )
+        row = _row(execution, candidate, decision, now)
+        if decision.outcome == "applied":
+            outcome.applied.append(decision.description)
+            if not dry_run:
+                await _apply(session, candidate, decision)
+                if _pushable(candidate, decision):
+                    row["platform_status"] = "pending"
+                    outcome.pending_push.append(row["id"])
+        rows.append(row)
+    if rows:
+        await session.execute(sa.insert(RuleAction), rows)
+
+    execution.campaigns_evaluated = outcome.campaigns_evaluated
+    execution.campaigns_affected = outcome.campaigns_affected
+    execution.finished_at = utcnow()
+    if not dry_run:
+        rule.last_executed = now
+        rule.executions_count = rule.executions_count + 1
+    await session.flush()
+    return outcome
+
+
+def _row(
+    execution: RuleExecution, candidate: Candidate, decision: Decision, now: datetime
+) -> dict[str, Any]:
+    group = candidate.ad_group
+    return {
+        "id": uuid.uuid4(),
+        "execution_id": execution.id,
+        "rule_id": execution.rule_id,
+        "campaign_id": candidate.campaign.id,
+        "campaign_name": candidate.campaign.name,
+        "object_type": "campaign" if group is None else "ad_group",
+        "ad_group_id": None if group is None else group.id,
+        "ad_group_name": None if group is None else group.name,
+        "action": decision.action,
+        "outcome": decision.outcome,
+        "reason": decision.reason,
+        "metric_value": None
+        if decision.metric_value is None
+        else decision.metric_value.quantize(Decimal("0.000001")),
+        "old_value": decision.old_value,
+        "new_value": decision.new_value,
+        "description": decision.description,
+        "evaluation": decision.evaluation,
+        "platform_status": "not_applicable",
+        "created_at": now,
+    }
+
+
+async def _apply(session: AsyncSession, candidate: Candidate, decision: Decision) -> None:
+    if candidate.ad_group is not None:
+        await ad_groups.apply_rule_change(
+            session, candidate.ad_group, status=decision.new_status, bid_amount=decision.new_bid
+        )
+    elif decision.new_status is not None or decision.new_budget is not None:
+        await campaigns.apply_rule_change(
+            session,
+            candidate.campaign,
+            status=decision.new_status,
+            budget_daily=decision.new_budget,
+        )
+
+
+def _pushable(candidate: Candidate, decision: Decision) -> bool:
+    return (
+        candidate.ad_group is None
+        and decision.action in PUSHED_ACTIONS
+        and is_connected(candidate.account)
+        and candidate.campaign.external_campaign_id is not None
+    )
+
+
+def definition_of(rule: Rule) -> Definition:
+    return expand(
+        rule.rule_type, Decimal(rule.threshold), RuleConditions.model_validate(rule.conditions)
+    )
