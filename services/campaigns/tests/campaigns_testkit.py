@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -142,3 +143,34 @@ async def outbox_types(session: AsyncSession, subject: str | None = None) -> lis
         params["k"] = subject
     rows = await session.execute(sa.text(stmt + " ORDER BY seq"), params)
     return [r[0] for r in rows]
+
+
+async def seed_day(session: AsyncSession, campaign_id: str, day: date, **values: object) -> None:
+    row = {"impressions": 0, "clicks": 0, "conversions": 0, "spend": "0", "revenue": "0", **values}
+    await session.execute(
+        sa.text(
+            "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, conversions, "
+            "spend, revenue) VALUES (:c, :d, :impressions, :clicks, :conversions, :spend, :revenue)"
+        ),
+        {"c": campaign_id, "d": day, **row},
+    )
+
+
+def flt(metric: str, operator: str, value: Any, window: str = "last_7_days") -> dict[str, Any]:
+    return {"metric": metric, "operator": operator, "value": value, "window": window}
+
+
+async def language_rule(api: Api, filters: list[dict[str, Any]], **conditions: Any) -> str:
+    return (
+        await api.rule(
+            "pause_low_roas",
+            1,
+            conditions={"filters": filters, "action": {"type": "notify"}, **conditions},
+        )
+    )["id"]
+
+
+async def preview(api: Api, rule_id: str) -> dict[str, Any]:
+    r = await api.client.post(f"/api/v1/rules/{rule_id}/execute?dry_run=true", headers=api.h)
+    assert r.status_code == 200, r.text
+    return dict(r.json())

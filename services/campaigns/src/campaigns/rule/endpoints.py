@@ -69,7 +69,13 @@ async def execute_rule(
     settings: AppSettings,
     dry_run: Annotated[bool, Query(description="Preview: change and record nothing")] = False,
 ) -> ExecuteResult:
-    outcome = await service.execute(session, user_id, rule_id, dry_run=dry_run)
+    outcome = await service.execute(
+        session,
+        user_id,
+        rule_id,
+        dry_run=dry_run,
+        max_push_attempts=settings.platform_push_max_attempts,
+    )
     actions = list(outcome.applied)
     if outcome.pending_push:
         # The execution is committed first; platform calls run with no transaction open.

@@ -53,6 +53,11 @@ Percent = Annotated[
     Field(gt=0, le=1000, max_digits=8, decimal_places=2),
     PlainSerializer(lambda v: float(v), return_type=float, when_used="json"),
 ]
+SignedPercent = Annotated[
+    Decimal,
+    Field(ge=-99, le=1000, max_digits=8, decimal_places=2),
+    PlainSerializer(lambda v: float(v), return_type=float, when_used="json"),
+]
 
 
 def window_days(window: str) -> int | None:
@@ -134,12 +139,8 @@ class Action(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: ActionType
-    percent: Decimal | None = Field(
+    percent: SignedPercent | None = Field(
         default=None,
-        ge=-99,
-        le=1000,
-        max_digits=8,
-        decimal_places=2,
         description="change_budget / change_bid: +20 raises by 20%, -20 lowers by 20%",
     )
     amount: Money | None = Field(default=None, description="set_budget / set_bid: the new value")

@@ -216,6 +216,24 @@ async def window_totals(
     return result
 
 
+async def requeue_refused(
+    session: AsyncSession, rule_id: uuid.UUID, max_attempts: int
+) -> list[uuid.UUID]:
+    """This rule's actions the platform refused, back to ``pending`` while attempts remain."""
+    stmt = (
+        sa.update(RuleAction)
+        .where(
+            col(RuleAction.rule_id) == rule_id,
+            col(RuleAction.platform_status) == "failed",
+            col(RuleAction.platform_attempts) < max_attempts,
+            col(RuleAction.undone_at).is_(None),
+        )
+        .values(platform_status="pending")
+        .returning(col(RuleAction.id))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def last_applied(
     session: AsyncSession,
     rule_id: uuid.UUID,

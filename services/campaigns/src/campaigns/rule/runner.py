@@ -77,8 +77,14 @@ async def run(
     dry_run: bool = False,
     now: datetime | None = None,
     slot_at: datetime | None = None,
+    max_push_attempts: int = 5,
 ) -> ExecutionOutcome:
-    """Evaluate ``rule`` (already locked unless ``dry_run``) and apply its actions."""
+    """Evaluate ``rule`` (already locked unless ``dry_run``) and apply its actions.
+
+    A real run also puts back in the push queue what the platform refused on an
+    earlier run of this rule (guard rail: a refusal is retried on the next run, up
+    to ``max_push_attempts`` calls in all).
+    """
     now = now or utcnow()
     conditions = RuleConditions.model_validate(rule.conditions)
     definition = expand(rule.rule_type, Decimal(rule.threshold), conditions)
@@ -94,6 +100,10 @@ async def run(
         session, rule.id, [c.object_id for c in found], ad_groups=by_group
     )
     outcome.campaigns_evaluated = len(found)
+    if not dry_run:
+        outcome.pending_push.extend(
+            await repository.requeue_refused(session, rule.id, max_push_attempts)
+        )
 
     execution = RuleExecution(
         rule_id=rule.id,

@@ -42,7 +42,13 @@ async def run_due_rules(
                 break
             rule_id = rule.id
             try:
-                outcome = await runner.run(session, rule, trigger="schedule", now=now)
+                outcome = await runner.run(
+                    session,
+                    rule,
+                    trigger="schedule",
+                    now=now,
+                    max_push_attempts=settings.platform_push_max_attempts,
+                )
                 await session.commit()
             except Exception:
                 logger.exception("scheduled rule execution failed", extra={"rule_id": str(rule_id)})

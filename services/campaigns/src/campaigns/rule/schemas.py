@@ -238,6 +238,9 @@ class ActionRead(BaseModel):
     id: uuid.UUID
     campaign_id: uuid.UUID | None
     campaign_name: str
+    object_type: Literal["campaign", "ad_group"]
+    ad_group_id: uuid.UUID | None
+    ad_group_name: str | None
     action: ActionName
     outcome: Literal["applied", "skipped"]
     reason: str

@@ -161,9 +161,17 @@ async def execute(
     *,
     dry_run: bool,
     now: datetime | None = None,
+    max_push_attempts: int = 5,
 ) -> ExecutionOutcome:
     """``POST /rules/{id}/execute``: a dry run only reads; a real run locks the rule (NOWAIT)."""
     rule = await get_owned(session, user_id, rule_id)
     if not dry_run:
         rule = await _lock(session, rule.id)
-    return await runner.run(session, rule, trigger="manual", dry_run=dry_run, now=now)
+    return await runner.run(
+        session,
+        rule,
+        trigger="manual",
+        dry_run=dry_run,
+        now=now,
+        max_push_attempts=max_push_attempts,
+    )
