@@ -77,23 +77,13 @@ async def execute_rule(
         max_push_attempts=settings.platform_push_max_attempts,
     )
     actions = list(outcome.applied)
-    if outcome.pending_push:
-        # The execution is committed first; platform calls run with no transaction open.
-        await session.commit()
-        results = await push.push_actions(
-            session,
-            platforms,
-            cipher,
-            action_ids=outcome.pending_push,
-            lease_seconds=settings.platform_push_lease_seconds,
-            max_attempts=settings.platform_push_max_attempts,
+    failed = await push.push_after_commit(
+        session, platforms, cipher, settings, outcome.pending_push
+    )
+    if failed:
+        actions.append(
+            f"{failed} platform update(s) did not go through; see GET /rules/{{id}}/executions"
         )
-        failed = [r for r in results if r.status != "succeeded"]
-        if failed:
-            actions.append(
-                f"{len(failed)} platform update(s) did not go through; "
-                "see GET /rules/{id}/executions"
-            )
     return ExecuteResult(
         rule_id=outcome.rule_id,
         campaigns_affected=outcome.campaigns_affected,

@@ -33,6 +33,7 @@ from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
 from campaigns.models import AdAccount, Campaign, RuleAction
 from campaigns.platforms import CampaignPlatforms, describe_platform_error
+from campaigns.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -201,3 +202,25 @@ async def push_actions(
         await accounts.mark_disconnected(session, account_id, reason)
     await session.commit()
     return results
+
+
+async def push_after_commit(
+    session: AsyncSession,
+    platforms: CampaignPlatforms,
+    cipher: TokenCipher | None,
+    settings: Settings,
+    action_ids: Sequence[uuid.UUID],
+) -> int:
+    """Commit the request's work, then push ``action_ids``; returns how many did not succeed."""
+    if not action_ids:
+        return 0
+    await session.commit()  # the change is committed first; no transaction during the calls
+    results = await push_actions(
+        session,
+        platforms,
+        cipher,
+        action_ids=action_ids,
+        lease_seconds=settings.platform_push_lease_seconds,
+        max_attempts=settings.platform_push_max_attempts,
+    )
+    return sum(1 for r in results if r.status != "succeeded")

@@ -110,7 +110,7 @@ async def update(
     session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID, data: RuleUpdate
 ) -> Rule:
     rule = await get_owned(session, user_id, rule_id)
-    rule = await _lock(session, rule.id)
+    rule = await lock(session, rule.id)
     rule_type = data.rule_type or rule.rule_type
     threshold = data.threshold if data.threshold is not None else rule.threshold
     conditions = data.conditions or RuleConditions.model_validate(rule.conditions)
@@ -133,12 +133,12 @@ async def update(
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> None:
     rule = await get_owned(session, user_id, rule_id)
-    rule = await _lock(session, rule.id)
+    rule = await lock(session, rule.id)
     await session.delete(rule)
     await session.flush()
 
 
-async def _lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:
+async def lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:
     try:
         async with session.begin_nested():
             rule = await repository.lock_nowait(session, rule_id)
@@ -166,7 +166,7 @@ async def execute(
     """``POST /rules/{id}/execute``: a dry run only reads; a real run locks the rule (NOWAIT)."""
     rule = await get_owned(session, user_id, rule_id)
     if not dry_run:
-        rule = await _lock(session, rule.id)
+        rule = await lock(session, rule.id)
     return await runner.run(
         session,
         rule,
