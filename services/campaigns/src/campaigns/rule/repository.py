@@ -24,6 +24,12 @@ from campaigns.models import (
 from campaigns.rule.language import Scope, window_days
 
 
+def _has_schedule() -> sa.ColumnElement[bool]:
+    conditions = sa.type_coerce(col(Rule.conditions), pg.JSONB)
+    has: sa.ColumnElement[bool] = conditions.has_key("schedule")  # the JSONB ? operator
+    return has
+
+
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> Rule | None:
     stmt = sa.select(Rule).where(col(Rule.id) == rule_id, col(Rule.user_id) == user_id)
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -46,10 +52,57 @@ async def claim_due(session: AsyncSession, due_before: datetime) -> Rule | None:
         sa.select(Rule)
         .where(
             col(Rule.is_active).is_(True),
+            sa.not_(_has_schedule()),  # those run by slot
             sa.or_(col(Rule.last_executed).is_(None), col(Rule.last_executed) <= due_before),
         )
         .order_by(col(Rule.last_executed).asc().nulls_first(), col(Rule.id))
         .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def scheduled(session: AsyncSession) -> list[Any]:
+    """Active rules with a schedule: (id, user_id, conditions, created_at)."""
+    stmt = sa.select(
+        col(Rule.id), col(Rule.user_id), col(Rule.conditions), col(Rule.created_at)
+    ).where(col(Rule.is_active).is_(True), _has_schedule())
+    return list((await session.execute(stmt)).all())
+
+
+async def first_account_zones(
+    session: AsyncSession, user_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Each user's oldest ad account's time zone (a schedule without its own runs in it)."""
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    stmt = (
+        sa.select(col(AdAccount.user_id), col(AdAccount.time_zone))
+        .where(col(AdAccount.user_id).in_(ids))
+        .order_by(col(AdAccount.created_at).desc(), col(AdAccount.id).desc())
+    )
+    # Newest first, so the oldest account's zone is the one left in the dict.
+    return {row[0]: row[1] for row in (await session.execute(stmt)).all()}
+
+
+async def slots_taken(
+    session: AsyncSession, slots: Sequence[tuple[uuid.UUID, datetime]]
+) -> set[tuple[uuid.UUID, datetime]]:
+    if not slots:
+        return set()
+    stmt = sa.select(col(RuleExecution.rule_id), col(RuleExecution.slot_at)).where(
+        sa.tuple_(col(RuleExecution.rule_id), col(RuleExecution.slot_at)).in_(slots)
+    )
+    rows: Sequence[Any] = (await session.execute(stmt)).all()
+    return {(row[0], row[1]) for row in rows}
+
+
+async def lock_skip(session: AsyncSession, rule_id: uuid.UUID) -> Rule | None:
+    """The rule locked, or ``None`` when another transaction holds it (or it is gone)."""
+    stmt = (
+        sa.select(Rule)
+        .where(col(Rule.id) == rule_id, col(Rule.is_active).is_(True))
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
