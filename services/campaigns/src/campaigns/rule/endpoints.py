@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, Response, status
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.api import Session, UserId
 from campaigns.deps import AppSettings, Cipher, Platforms
-from campaigns.rule import push, repository, service
+from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
     ActionRead,
+    BacktestRequest,
+    BacktestResult,
     ExecuteResult,
     ExecutionRead,
     RuleCreate,
@@ -94,6 +96,15 @@ async def execute_rule(
         window_start=outcome.window_start,
         window_end=outcome.window_end,
     )
+
+
+@router.post("/{rule_id}/backtest", response_model=BacktestResult)
+async def backtest_rule(
+    rule_id: uuid.UUID, body: BacktestRequest, session: Session, user_id: UserId
+) -> BacktestResult:
+    """Replay the rule day by day over the stored daily metrics; nothing is changed."""
+    rule = await service.get_owned(session, user_id, rule_id)
+    return await backtest.backtest(session, rule, body)
 
 
 @router.get("/{rule_id}/executions", response_model=OffsetPage[ExecutionRead])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -213,14 +213,21 @@ async def window_totals(
     campaign_ids: Sequence[uuid.UUID],
     windows: Iterable[str],
     now: datetime,
+    *,
+    today: date | None = None,
 ) -> dict[uuid.UUID, dict[str, Totals]]:
-    """Per campaign, the sums over each window, counted in its ad account's time zone."""
+    """Per campaign, the sums over each window, counted in its ad account's time zone
+    (``today`` replays a past day instead: the windows end on it)."""
     if not campaign_ids:
         return {}
     names = sorted(set(windows))
-    local_today = sa.cast(
-        sa.func.timezone(col(AdAccount.time_zone), sa.literal(now, sa.DateTime(timezone=True))),
-        sa.Date,
+    local_today = (
+        sa.literal(today, sa.Date)
+        if today is not None
+        else sa.cast(
+            sa.func.timezone(col(AdAccount.time_zone), sa.literal(now, sa.DateTime(timezone=True))),
+            sa.Date,
+        )
     ).label("today")
     scope = (
         sa.select(col(Campaign.id).label("id"), local_today)

@@ -55,16 +55,21 @@ def window(conditions: RuleConditions, now: datetime) -> tuple[date, date]:
     return end - timedelta(days=conditions.lookback_days - 1), end
 
 
+def age_days(candidate: Candidate, today: date) -> int:
+    """Days since the campaign started (its start date, else its creation)."""
+    campaign = candidate.campaign
+    born = campaign.start_date or campaign.created_at.astimezone(UTC).date()
+    return max((today - born).days, 0)
+
+
 def state_of(candidate: Candidate, now: datetime) -> ObjectState:
     campaign, group = candidate.campaign, candidate.ad_group
-    today = local_today(now, candidate.account.time_zone)
-    born = campaign.start_date or campaign.created_at.astimezone(UTC).date()
     return ObjectState(
         kind="campaign" if group is None else "ad_group",
         name=campaign.name if group is None else group.name,
         status=campaign.status if group is None else group.status,
         budget_daily=campaign.budget_daily,
-        age_days=max((today - born).days, 0),
+        age_days=age_days(candidate, local_today(now, candidate.account.time_zone)),
         bid_amount=None if group is None else group.bid_amount,
     )
 

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from adscale_common.types import UtcDateTime
-from campaigns.api import PositiveMoney, Ratio, money_str
+from campaigns.api import Money, PositiveMoney, Ratio, money_str
 from campaigns.rule.language import (
     BID_ACTIONS,
     BUDGET_ACTIONS,
@@ -265,3 +265,52 @@ class ExecutionRead(BaseModel):
     campaigns_evaluated: int
     campaigns_affected: int
     actions: list[ActionRead]
+
+
+MAX_BACKTEST_DAYS = 90
+
+
+class BacktestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_date: date
+    end_date: date
+
+    @model_validator(mode="after")
+    def _range(self) -> BacktestRequest:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        if (self.end_date - self.start_date).days >= MAX_BACKTEST_DAYS:
+            raise ValueError(f"a backtest spans at most {MAX_BACKTEST_DAYS} days")
+        return self
+
+
+class BacktestAction(BaseModel):
+    object_type: Literal["campaign", "ad_group"]
+    campaign_id: uuid.UUID
+    ad_group_id: uuid.UUID | None
+    name: str
+    action: ActionName
+    old_value: str | None
+    new_value: str | None
+    description: str
+    spend: Money
+    revenue: Money
+
+
+class BacktestDay(BaseModel):
+    date: date
+    objects_evaluated: int
+    actions: list[BacktestAction]
+    spend_touched: Money = Field(description="That day's spend of the objects acted on")
+    roas_touched: Ratio | None = Field(description="Their revenue / spend that day")
+
+
+class BacktestResult(BaseModel):
+    rule_id: uuid.UUID
+    start_date: date
+    end_date: date
+    days: list[BacktestDay]
+    actions_total: int
+    spend_touched: Money
+    roas_touched: Ratio | None
