@@ -3,11 +3,15 @@ locally and on the platform, with its refusals."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.events import Envelope
+from adscale_contracts.events import RuleExecuted, parse
 from campaigns.metrics.ingest import today
 from campaigns_testkit import META_VERSION, Api, flt, meta_login, set_plan
 from campaigns_testkit import seed_day as seed
@@ -199,3 +203,52 @@ async def test_undo_of_ad_group_bids_and_the_other_refusals(
         409,
         {"detail": "This run changed nothing; there is nothing to undo"},
     )
+
+
+async def executed_events(session: AsyncSession, rule_id: str) -> list[dict[str, Any]]:
+    rows = await session.execute(
+        sa.text(
+            "SELECT payload FROM outbox_event WHERE event_type = 'campaigns.rule_executed' "
+            "AND key = :k ORDER BY seq"
+        ),
+        {"k": rule_id},
+    )
+    return [parse(Envelope.model_validate(r[0]), RuleExecuted).model_dump() for r in rows]
+
+
+async def test_every_action_emits_rule_executed(api: Api, session: AsyncSession):
+    await set_plan(session, api.user_id, "pro")
+    acc = (await api.account())["id"]
+    low = await api.campaign(acc, name="Low", status="active")
+    await seed(session, low["id"], today(), spend="100.00", revenue="10.00")
+    group = await api.ad_group(low["id"], name="G", bid_strategy="manual_cpc", bid_amount="1.00")
+    watch = await make_rule(api, action={"type": "notify"})
+    await call(api, "POST", f"rules/{watch}/execute?dry_run=true")
+    assert await executed_events(session, watch) == []  # a dry run emits nothing
+    run = await call(api, "POST", f"rules/{watch}/execute")
+    [notified] = await executed_events(session, watch)
+    assert {k: notified[k] for k in ("run_id", "trigger", "action", "object_name")} == {
+        "run_id": uuid.UUID(run["execution_id"]),
+        "trigger": "manual",
+        "action": "notify",
+        "object_name": "Low",
+    }
+    bid = await make_rule(
+        api, scope={"level": "ad_group"}, action={"type": "change_bid", "percent": 20}
+    )
+    run = await call(api, "POST", f"rules/{bid}/execute")
+    undo = await call(api, "POST", f"rule-runs/{run['execution_id']}/undo")
+    raised, restored = await executed_events(session, bid)
+    assert (raised["object_type"], raised["ad_group_id"], raised["action"]) == (
+        "ad_group",
+        uuid.UUID(group["id"]),
+        "increase_bid",
+    )
+    assert (raised["old_value"], raised["new_value"]) == ("1.00", "1.20")
+    assert (restored["trigger"], restored["run_id"], restored["action"]) == (
+        "undo",
+        uuid.UUID(undo["undo_run_id"]),
+        "decrease_bid",
+    )
+    assert (restored["old_value"], restored["new_value"]) == ("1.20", "1.00")
+    assert restored["rule_name"] == "pause_low_roas rule"

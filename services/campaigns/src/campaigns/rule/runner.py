@@ -20,9 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
+from adscale_contracts.events import RuleExecuted
 from campaigns.account.schemas import is_connected
 from campaigns.ad_group import service as ad_groups
 from campaigns.campaign import service as campaigns
+from campaigns.events import publish
 from campaigns.models import Rule, RuleAction, RuleExecution
 from campaigns.rule import repository
 from campaigns.rule.engine import Decision, Guards, ObjectState, decide
@@ -140,6 +142,7 @@ async def run(
             outcome.applied.append(decision.description)
             if not dry_run:
                 await _apply(session, candidate, decision)
+                await publish(session, executed_event(rule, execution, row))
                 if _pushable(candidate, decision):
                     row["platform_status"] = "pending"
                     outcome.pending_push.append(row["id"])
@@ -155,6 +158,25 @@ async def run(
         rule.executions_count = rule.executions_count + 1
     await session.flush()
     return outcome
+
+
+def executed_event(rule: Rule, run: RuleExecution, row: dict[str, Any]) -> RuleExecuted:
+    """``campaigns.rule_executed`` for one recorded action (a ``rule_action`` row's values)."""
+    return RuleExecuted(
+        rule_id=rule.id,
+        run_id=run.id,
+        user_id=rule.user_id,
+        rule_name=rule.name,
+        trigger=run.trigger,  # type: ignore[arg-type]
+        object_type=row["object_type"],
+        campaign_id=row["campaign_id"],
+        ad_group_id=row["ad_group_id"],
+        object_name=row["ad_group_name"] or row["campaign_name"],
+        action=row["action"],
+        old_value=row["old_value"],
+        new_value=row["new_value"],
+        description=row["description"],
+    )
 
 
 def _row(

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,9 +25,10 @@ from campaigns.account.schemas import is_connected
 from campaigns.ad_group import service as ad_groups
 from campaigns.api import money_str
 from campaigns.campaign import service as campaigns
+from campaigns.events import publish
 from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
 from campaigns.rule import service as rules
-from campaigns.rule.runner import PUSHED_ACTIONS
+from campaigns.rule.runner import PUSHED_ACTIONS, executed_event
 from campaigns.rule_run import repository
 from campaigns.rule_run.errors import ObjectChangedSince, RunNotFound, RunNotUndoable
 
@@ -152,25 +154,28 @@ async def undo(session: AsyncSession, user_id: uuid.UUID, run_id: uuid.UUID) -> 
                 and is_connected(account)
                 and campaign.external_campaign_id is not None
             )
-        reverse = RuleAction(
-            execution_id=undo_run.id,
-            rule_id=rule.id,
-            campaign_id=action.campaign_id,
-            campaign_name=action.campaign_name,
-            object_type=action.object_type,
-            ad_group_id=action.ad_group_id,
-            ad_group_name=action.ad_group_name,
-            action=REVERSE[action.action],
-            outcome="applied",
-            reason=f"undo of run {run.id}",
-            old_value=action.new_value,
-            new_value=action.old_value,
-            description=description,
-            platform_status="pending" if push else "not_applicable",
-            created_at=now,
-        )
+        row: dict[str, Any] = {
+            "id": uuid.uuid4(),
+            "execution_id": undo_run.id,
+            "rule_id": rule.id,
+            "campaign_id": action.campaign_id,
+            "campaign_name": action.campaign_name,
+            "object_type": action.object_type,
+            "ad_group_id": action.ad_group_id,
+            "ad_group_name": action.ad_group_name,
+            "action": REVERSE[action.action],
+            "outcome": "applied",
+            "reason": f"undo of run {run.id}",
+            "old_value": action.new_value,
+            "new_value": action.old_value,
+            "description": description,
+            "platform_status": "pending" if push else "not_applicable",
+            "created_at": now,
+        }
+        reverse = RuleAction(**row)
         session.add(reverse)
         await session.flush()
+        await publish(session, executed_event(rule, undo_run, row))
         if push:
             outcome.pending_push.append(reverse.id)
         action.undone_at = now
