@@ -17,7 +17,7 @@ from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
 from campaigns.api import invalid
 from campaigns.campaign import repository as campaigns
 from campaigns.campaign.errors import CampaignNotFound
-from campaigns.events import publish
+from campaigns.events import publish, publish_many
 from campaigns.models import AdGroup
 from campaigns.plan import service as plans
 
@@ -101,28 +101,43 @@ async def apply_rule_change(
     bid_amount: Decimal | None = None,
 ) -> None:
     """A change made by an optimization rule (the ad group row is locked by the caller)."""
-    changed: list[str] = []
-    if status is not None and group.status != status:
-        group.status = status
-        changed.append("status")
-    if bid_amount is not None and group.bid_amount != bid_amount:
-        group.bid_amount = bid_amount
-        changed.append("bid_amount")
-    if changed:
-        await _touched(session, group, changed)
+    await apply_rule_changes(session, [(group, status, bid_amount)])
+
+
+async def apply_rule_changes(
+    session: AsyncSession, changes: Sequence[tuple[AdGroup, str | None, Decimal | None]]
+) -> None:
+    """Many rule changes (status, manual bid) at once: one flush, one outbox insert."""
+    events: list[AdGroupUpdated] = []
+    now = utcnow()
+    for group, status, bid_amount in changes:
+        changed: list[str] = []
+        if status is not None and group.status != status:
+            group.status = status
+            changed.append("status")
+        if bid_amount is not None and group.bid_amount != bid_amount:
+            group.bid_amount = bid_amount
+            changed.append("bid_amount")
+        if changed:
+            group.updated_at = now
+            events.append(_updated(group, changed))
+    if events:
+        await session.flush()
+        await publish_many(session, events)
 
 
 async def _touched(session: AsyncSession, group: AdGroup, changed: list[str]) -> None:
     group.updated_at = utcnow()
     await session.flush()
-    await publish(
-        session,
-        AdGroupUpdated(
-            ad_group_id=group.id,
-            campaign_id=group.campaign_id,
-            user_id=group.user_id,
-            changed=sorted(changed),
-        ),
+    await publish(session, _updated(group, changed))
+
+
+def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:
+    return AdGroupUpdated(
+        ad_group_id=group.id,
+        campaign_id=group.campaign_id,
+        user_id=group.user_id,
+        changed=sorted(changed),
     )
 
 

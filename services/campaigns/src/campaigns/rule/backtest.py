@@ -19,10 +19,9 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.api import ratio
-from campaigns.metrics.schemas import Totals
 from campaigns.models import Rule
 from campaigns.rule import repository
-from campaigns.rule.engine import Guards, ObjectState, decide
+from campaigns.rule.engine import Guards, ObjectState, Sums, decide
 from campaigns.rule.presets import expand
 from campaigns.rule.runner import age_days, state_of
 from campaigns.rule.schemas import (
@@ -45,14 +44,17 @@ async def backtest(session: AsyncSession, rule: Rule, request: BacktestRequest) 
     )
     found = await repository.candidates(session, rule.user_id, scope, lock=False)
     campaign_ids = sorted({c.campaign.id for c in found})
-    windows = definition.windows | {"today"}
+    windows = definition.sums(
+        min_spend=guards.min_spend is not None, min_impressions=guards.min_impressions is not None
+    )
+    windows.setdefault("today", set()).update(("spend", "revenue"))
     states: dict[uuid.UUID, ObjectState] = {}
     last: dict[uuid.UUID, datetime] = {}
     days: list[BacktestDay] = []
     day = request.start_date
     while day <= request.end_date:
         at = datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
-        totals = await repository.window_totals(session, campaign_ids, windows, at, today=day)
+        totals = await repository.window_totals(session, dict.fromkeys(campaign_ids, day), windows)
         actions: list[BacktestAction] = []
         evaluated = 0
         for candidate in found:
@@ -80,7 +82,7 @@ async def backtest(session: AsyncSession, rule: Rule, request: BacktestRequest) 
                 budget_daily=decision.new_budget or state.budget_daily,
                 bid_amount=decision.new_bid or state.bid_amount,
             )
-            seen = metrics.get("today", Totals())
+            seen = metrics.get("today", Sums())
             group = candidate.ad_group
             actions.append(
                 BacktestAction(

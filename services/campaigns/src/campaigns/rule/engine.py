@@ -19,14 +19,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from campaigns.api import money_str
-from campaigns.metrics.schemas import Totals
 from campaigns.rule.language import Action, Filter, window_days
 from campaigns.rule.presets import Definition
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+
+class Sums(NamedTuple):
+    """One object's metrics summed over one window."""
+
+    spend: Decimal = ZERO
+    revenue: Decimal = ZERO
+    impressions: int = 0
+    clicks: int = 0
+    conversions: Decimal = ZERO
+
+
 LABELS = {"roas": "ROAS", "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "age_days": "age (days)"}
 
 
@@ -57,7 +69,7 @@ class Decision:
     new_bid: Decimal | None = None
 
 
-def metric_value(metric: str, totals: Totals, state: ObjectState) -> Decimal | None:
+def metric_value(metric: str, totals: Sums, state: ObjectState) -> Decimal | None:
     if metric == "daily_budget":
         return state.budget_daily
     if metric == "age_days":
@@ -134,7 +146,7 @@ def _record(f: Filter, seen: Decimal | None, held: bool) -> dict[str, Any]:
 
 
 def judge(
-    definition: Definition, metrics: dict[str, Totals], state: ObjectState
+    definition: Definition, metrics: dict[str, Sums], state: ObjectState
 ) -> tuple[bool, list[dict[str, Any]], list[str], Decimal | None]:
     """(matched, evaluation per filter, the reasons that held, the first filter's value)."""
     evaluation: list[dict[str, Any]] = []
@@ -144,7 +156,7 @@ def judge(
     for group, filters in (("all", definition.filters), ("any", definition.any)):
         any_held = False
         for f in filters:
-            seen = metric_value(f.metric, metrics.get(f.window, Totals()), state)
+            seen = metric_value(f.metric, metrics.get(f.window, Sums()), state)
             held = holds(f, seen)
             if first is None:
                 first = seen
@@ -161,11 +173,11 @@ def judge(
     return matched, evaluation, reasons, first
 
 
-def _legacy_reason(definition: Definition, metrics: dict[str, Totals]) -> str | None:
+def _legacy_reason(definition: Definition, metrics: dict[str, Sums]) -> str | None:
     if definition.preset != "pause_no_conversions":
         return None
     window = definition.guard_window
-    spend = metrics.get(window, Totals()).spend
+    spend = metrics.get(window, Sums()).spend
     threshold = definition.filters[1].value
     assert not isinstance(threshold, list)
     return (
@@ -208,7 +220,7 @@ def decide(
     definition: Definition,
     guards: Guards,
     state: ObjectState,
-    metrics: dict[str, Totals],
+    metrics: dict[str, Sums],
     last_applied_at: datetime | None,
     now: datetime,
     *,
@@ -243,7 +255,7 @@ def decide(
     def skipped(reason: str) -> Decision:
         return result("skipped", reason, f"Skipped {label}: {reason} ({why})")
 
-    guard = metrics.get(definition.guard_window, Totals())
+    guard = metrics.get(definition.guard_window, Sums())
     if guards.min_spend is not None and guard.spend < guards.min_spend:
         return skipped(
             f"spend {money_str(guard.spend)} below min_spend {money_str(guards.min_spend)}"

@@ -32,9 +32,33 @@ class Definition:
     guard_window: str  # min_spend / min_impressions are measured over it
     preset: str | None  # the rule type when its filters are the preset's own
 
-    @property
-    def windows(self) -> set[str]:
-        return {f.window for f in (*self.filters, *self.any)} | {self.guard_window}
+    def sums(self, *, min_spend: bool, min_impressions: bool) -> dict[str, set[str]]:
+        """Window -> the daily columns to sum over it (only what some filter or guard reads)."""
+        needed: dict[str, set[str]] = {}
+        for f in (*self.filters, *self.any):
+            needed.setdefault(f.window, set()).update(BASES[f.metric])
+        guard = needed.setdefault(self.guard_window, set())
+        if min_spend:
+            guard.add("spend")
+        if min_impressions:
+            guard.add("impressions")
+        return needed
+
+
+# The daily columns each metric is computed from (the static ones read the object).
+BASES: dict[str, tuple[str, ...]] = {
+    "spend": ("spend",),
+    "revenue": ("revenue",),
+    "impressions": ("impressions",),
+    "clicks": ("clicks",),
+    "conversions": ("conversions",),
+    "roas": ("revenue", "spend"),
+    "ctr": ("clicks", "impressions"),
+    "cpc": ("spend", "clicks"),
+    "cpa": ("spend", "conversions"),
+    "daily_budget": (),
+    "age_days": (),
+}
 
 
 def preset_filters(rule_type: str, threshold: Decimal, window: str) -> list[Filter]:

@@ -10,13 +10,13 @@ happen after the commit (:mod:`campaigns.rule.push`).
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
@@ -24,8 +24,8 @@ from adscale_contracts.events import RuleExecuted
 from campaigns.account.schemas import is_connected
 from campaigns.ad_group import service as ad_groups
 from campaigns.campaign import service as campaigns
-from campaigns.events import publish
-from campaigns.models import Rule, RuleAction, RuleExecution
+from campaigns.events import publish_many
+from campaigns.models import Rule, RuleExecution
 from campaigns.rule import repository
 from campaigns.rule.engine import Decision, Guards, ObjectState, decide
 from campaigns.rule.presets import Definition, expand
@@ -100,7 +100,12 @@ async def run(
     outcome = ExecutionOutcome(rule.id, dry_run, start, end)
     found = await repository.candidates(session, rule.user_id, definition.scope, lock=not dry_run)
     totals = await repository.window_totals(
-        session, sorted({c.campaign.id for c in found}), definition.windows, now
+        session,
+        {c.campaign.id: local_today(now, c.account.time_zone) for c in found},
+        definition.sums(
+            min_spend=guards.min_spend is not None,
+            min_impressions=guards.min_impressions is not None,
+        ),
     )
     by_group = definition.scope.level == "ad_group"
     last = await repository.last_applied(
@@ -127,6 +132,7 @@ async def run(
     outcome.execution_id = execution.id
 
     rows: list[dict[str, Any]] = []
+    acted: list[tuple[Candidate, Decision, dict[str, Any]]] = []
     for candidate in found:
         decision = decide(
             definition,
@@ -138,17 +144,19 @@ async def run(
             dry_run=dry_run,
         )
         row = _row(execution, candidate, decision, now)
-        if decision.outcome == "applied":
-            outcome.applied.append(decision.description)
-            if not dry_run:
-                await _apply(session, candidate, decision)
-                await publish(session, executed_event(rule, execution, row))
-                if _pushable(candidate, decision):
-                    row["platform_status"] = "pending"
-                    outcome.pending_push.append(row["id"])
         rows.append(row)
-    if rows:
-        await session.execute(sa.insert(RuleAction), rows)
+        if decision.outcome != "applied":
+            continue
+        outcome.applied.append(decision.description)
+        if dry_run:
+            continue
+        acted.append((candidate, decision, row))
+        if _pushable(candidate, decision):
+            row["platform_status"] = "pending"
+            outcome.pending_push.append(row["id"])
+    await repository.record_actions(session, rows)
+    await _apply(session, acted)
+    await publish_many(session, [executed_event(rule, execution, row) for _, _, row in acted])
 
     execution.campaigns_evaluated = outcome.campaigns_evaluated
     execution.campaigns_affected = outcome.campaigns_affected
@@ -201,24 +209,27 @@ def _row(
         "old_value": decision.old_value,
         "new_value": decision.new_value,
         "description": decision.description,
-        "evaluation": decision.evaluation,
+        "evaluation": json.dumps(decision.evaluation),
         "platform_status": "not_applicable",
         "created_at": now,
     }
 
 
-async def _apply(session: AsyncSession, candidate: Candidate, decision: Decision) -> None:
-    if candidate.ad_group is not None:
-        await ad_groups.apply_rule_change(
-            session, candidate.ad_group, status=decision.new_status, bid_amount=decision.new_bid
-        )
-    elif decision.new_status is not None or decision.new_budget is not None:
-        await campaigns.apply_rule_change(
-            session,
-            candidate.campaign,
-            status=decision.new_status,
-            budget_daily=decision.new_budget,
-        )
+async def _apply(
+    session: AsyncSession, acted: list[tuple[Candidate, Decision, dict[str, Any]]]
+) -> None:
+    await campaigns.apply_rule_changes(
+        session,
+        [
+            (c.campaign, d.new_status, d.new_budget)
+            for c, d, _ in acted
+            if c.ad_group is None and (d.new_status is not None or d.new_budget is not None)
+        ],
+    )
+    await ad_groups.apply_rule_changes(
+        session,
+        [(c.ad_group, d.new_status, d.new_bid) for c, d, _ in acted if c.ad_group is not None],
+    )
 
 
 def _pushable(candidate: Candidate, decision: Decision) -> bool:
