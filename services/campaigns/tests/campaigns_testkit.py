@@ -59,6 +59,67 @@ async def meta_login(sandbox: httpx.AsyncClient, sandbox_user: str | None = None
     return MetaLogin(token, account_id, [c["id"] for c in campaigns.json()["data"]])
 
 
+@dataclass
+class GoogleLogin:
+    token: str
+    customer_id: str
+    campaigns: dict[str, dict[str, Any]]  # id -> status, budget micros
+
+
+GOOGLE_ADS = "/google/ads/v21"
+
+
+async def google_campaigns(
+    sandbox: httpx.AsyncClient, token: str, customer_id: str
+) -> dict[str, dict[str, Any]]:
+    """The sandbox's Google campaigns as Google Ads answers them (GAQL search)."""
+    r = await sandbox.post(
+        f"{GOOGLE_ADS}/customers/{customer_id}/googleAds:search",
+        json={
+            "query": "SELECT campaign.id, campaign.status, campaign_budget.amount_micros "
+            "FROM campaign"
+        },
+        headers={"Authorization": f"Bearer {token}", "developer-token": "sandbox-dev-token"},
+    )
+    assert r.status_code == 200, r.text
+    return {
+        str(row["campaign"]["id"]): {
+            "status": row["campaign"]["status"],
+            "micros": int(row["campaignBudget"]["amountMicros"]),
+        }
+        for row in r.json()["results"]
+    }
+
+
+async def google_login(sandbox: httpx.AsyncClient) -> GoogleLogin:
+    """OAuth against the sandbox's Google, then the first customer and its campaigns."""
+    redirect = "http://localhost/cb"
+    consent = await sandbox.get(
+        "/google/accounts/o/oauth2/v2/auth",
+        params={"client_id": "adscale-test", "redirect_uri": redirect, "response_type": "code"},
+    )
+    assert consent.status_code in (302, 303), consent.text
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    tokens = await sandbox.post(
+        "/google/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect,
+            "client_id": "adscale-test",
+            "client_secret": "secret",
+        },
+    )
+    assert tokens.status_code == 200, tokens.text
+    token = tokens.json()["access_token"]
+    listed = await sandbox.get(
+        f"{GOOGLE_ADS}/customers:listAccessibleCustomers",
+        headers={"Authorization": f"Bearer {token}", "developer-token": "sandbox-dev-token"},
+    )
+    customer = listed.json()["resourceNames"][0].split("/")[1]
+    return GoogleLogin(token, customer, await google_campaigns(sandbox, token, customer))
+
+
 def settings_for(database_url: str, **extra: Any) -> Settings:
     return Settings(
         database_url=database_url,

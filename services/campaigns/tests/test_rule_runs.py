@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adscale_common.events import Envelope
 from adscale_contracts.events import RuleExecuted, parse
 from campaigns.metrics.ingest import today
-from campaigns_testkit import META_VERSION, Api, flt, meta_login, set_plan
+from campaigns_testkit import (
+    META_VERSION,
+    Api,
+    flt,
+    google_campaigns,
+    google_login,
+    meta_login,
+    set_plan,
+)
 from campaigns_testkit import seed_day as seed
 
 
@@ -252,3 +260,37 @@ async def test_every_action_emits_rule_executed(api: Api, session: AsyncSession)
     )
     assert (restored["old_value"], restored["new_value"]) == ("1.20", "1.00")
     assert restored["rule_name"] == "pause_low_roas rule"
+
+
+async def test_google_budget_change_and_undo_on_the_platform(
+    api: Api, sandbox: httpx.AsyncClient, session: AsyncSession
+):
+    login = await google_login(sandbox)
+    external, before = next(iter(login.campaigns.items()))
+    acc = await api.account(
+        "google", account_id_external=login.customer_id, access_token=login.token
+    )
+    budget = f"{before['micros'] / 1_000_000:.2f}"
+    cid = await api.campaign(
+        acc["id"], name="G", status="active", budget_daily=budget, external_campaign_id=external
+    )
+    await seed(session, cid["id"], today(), spend="10.00", revenue="100.00")
+    rid = await make_rule(
+        api, filters=[flt("roas", ">", 5)], action={"type": "change_budget", "percent": 50}
+    )
+    run = await call(api, "POST", f"rules/{rid}/execute")
+    raised = round(before["micros"] * 1.5 / 10_000) * 10_000
+    after = await google_campaigns(sandbox, login.token, login.customer_id)
+    assert after[external]["micros"] == raised
+    await call(api, "POST", f"rule-runs/{run['execution_id']}/undo")
+    restored = await google_campaigns(sandbox, login.token, login.customer_id)
+    assert restored[external]["micros"] == before["micros"]
+    pause = await make_rule(api, filters=[flt("roas", ">", 5)], action={"type": "pause"})
+    run = await call(api, "POST", f"rules/{pause}/execute")
+    assert (await google_campaigns(sandbox, login.token, login.customer_id))[external][
+        "status"
+    ] == "PAUSED"
+    await call(api, "POST", f"rule-runs/{run['execution_id']}/undo")
+    assert (await google_campaigns(sandbox, login.token, login.customer_id))[external][
+        "status"
+    ] == "ENABLED"
