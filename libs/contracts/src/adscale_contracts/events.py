@@ -170,7 +170,7 @@ class RuleExecuted(EventData):
     run_id: uuid.UUID
     user_id: uuid.UUID
     rule_name: str
-    trigger: Literal["manual", "schedule", "undo"]
+    trigger: Literal["manual", "schedule", "event", "undo"]
     object_type: Literal["campaign", "ad_group"]
     campaign_id: uuid.UUID
     ad_group_id: uuid.UUID | None = None

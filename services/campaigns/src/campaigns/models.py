@@ -296,3 +296,23 @@ class RuleAction(SQLModel, table=True):
     platform_claimed_at: datetime | None = timestamp(nullable=True)
     platform_pushed_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
+
+
+class AudienceHealth(SQLModel, table=True):
+    """Projection of each AdScale audience's last sync, fed by ``audience_sync.completed`` /
+    ``.failed`` (audience-health rule conditions read it)."""
+
+    __tablename__ = "audience_health"
+    __table_args__ = (sa.CheckConstraint("last_status IN ('completed', 'failed')", name="status"),)
+
+    audience_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    user_id: uuid.UUID = _user_id()
+    platform: str = text()
+    last_status: str = text()
+    last_error_code: str | None = text(nullable=True)
+    size: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    match_rate: Decimal | None = Field(
+        default=None, sa_column=sa.Column(sa.Numeric(7, 4), nullable=True)
+    )
+    last_event_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

@@ -35,7 +35,7 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate)
         user_id=user_id,
         campaign_id=campaign.id,
         name=data.name,
-        targeting=data.targeting.model_dump(exclude_none=True),
+        targeting=data.targeting.model_dump(mode="json", exclude_none=True),
         bid_strategy=data.bid_strategy,
         bid_amount=data.bid_amount,
         status=data.status,
@@ -76,7 +76,7 @@ async def update(
     group = await get_owned(session, user_id, ad_group_id, for_update=True)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if data.targeting is not None:
-        changes["targeting"] = data.targeting.model_dump(exclude_none=True)
+        changes["targeting"] = data.targeting.model_dump(mode="json", exclude_none=True)
     strategy = changes.get("bid_strategy", group.bid_strategy)
     amount = changes.get("bid_amount", group.bid_amount)
     if strategy != "manual_cpc" and "bid_strategy" in changes and "bid_amount" not in changes:

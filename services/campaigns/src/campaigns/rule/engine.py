@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from campaigns.api import money_str
-from campaigns.rule.language import Action, Filter, window_days
+from campaigns.rule.language import AUDIENCE_METRICS, STATIC_METRICS, Action, Filter, window_days
 from campaigns.rule.presets import Definition
 
 CENT = Decimal("0.01")
@@ -39,7 +39,15 @@ class Sums(NamedTuple):
     conversions: Decimal = ZERO
 
 
-LABELS = {"roas": "ROAS", "ctr": "CTR", "cpc": "CPC", "cpa": "CPA", "age_days": "age (days)"}
+LABELS = {
+    "roas": "ROAS",
+    "ctr": "CTR",
+    "cpc": "CPC",
+    "cpa": "CPA",
+    "age_days": "age (days)",
+    "audience_failed": "failed audiences",
+    "audience_match_rate": "audience match rate",
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,10 @@ class ObjectState:
     budget_daily: Decimal | None
     age_days: int
     bid_amount: Decimal | None = None
+    # Ad groups: over the audiences their targeting lists (None: no audience, or no sync yet)
+    audience_failed: int | None = None
+    audience_size: int | None = None
+    audience_match_rate: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,9 @@ def metric_value(metric: str, totals: Sums, state: ObjectState) -> Decimal | Non
         return state.budget_daily
     if metric == "age_days":
         return Decimal(state.age_days)
+    if metric in AUDIENCE_METRICS:
+        value = getattr(state, metric)
+        return None if value is None else Decimal(value)
     if metric in ("spend", "revenue", "conversions"):
         return Decimal(getattr(totals, metric))
     if metric in ("impressions", "clicks"):
@@ -107,7 +122,9 @@ def holds(f: Filter, seen: Decimal | None) -> bool:
 def _fmt(metric: str, value: Decimal) -> str:
     if metric == "ctr":
         return f"{(value * 100).quantize(CENT, rounding=ROUND_HALF_UP)}%"
-    if metric in ("impressions", "clicks", "age_days"):
+    if metric == "audience_match_rate":
+        return f"{value.quantize(CENT, rounding=ROUND_HALF_UP)}%"
+    if metric in ("impressions", "clicks", "age_days", "audience_failed", "audience_size"):
         return str(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
@@ -128,7 +145,7 @@ def describe(f: Filter, seen: Decimal | None) -> str:
         text = f"{label} {shown} {op} {low} and {high}"
     else:
         text = f"{label} {shown} {f.operator} {_fmt(f.metric, f.value)}"
-    if f.metric in ("daily_budget", "age_days"):
+    if f.metric in STATIC_METRICS:
         return text
     return f"{text} {window_phrase(f.window)}"
 

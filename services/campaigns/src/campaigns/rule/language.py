@@ -29,9 +29,14 @@ Metric = Literal[
     "cpa",
     "daily_budget",
     "age_days",
+    "audience_failed",
+    "audience_size",
+    "audience_match_rate",
 ]
+# Ad groups only: the health of the audiences their targeting lists (audience-sync events).
+AUDIENCE_METRICS = frozenset({"audience_failed", "audience_size", "audience_match_rate"})
 # Metrics that describe the object now, not a sum over days: they take no window.
-STATIC_METRICS = frozenset({"daily_budget", "age_days"})
+STATIC_METRICS = frozenset({"daily_budget", "age_days"}) | AUDIENCE_METRICS
 MONEY_METRICS = frozenset({"spend", "revenue", "cpc", "cpa", "daily_budget"})
 Operator = Literal[">", ">=", "<", "<=", "between", "not_between"]
 NAMED_WINDOWS = ("today", "yesterday", "lifetime")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from campaigns.rule.language import Action, Filter, Scope
+from campaigns.rule.language import AUDIENCE_METRICS, Action, Filter, Scope
 from campaigns.rule.schemas import (
     DEFAULT_BUDGET_CHANGE_PERCENT,
     DEFAULT_MIN_BUDGET,
@@ -31,6 +31,10 @@ class Definition:
     scope: Scope
     guard_window: str  # min_spend / min_impressions are measured over it
     preset: str | None  # the rule type when its filters are the preset's own
+
+    @property
+    def reads_audiences(self) -> bool:
+        return any(f.metric in AUDIENCE_METRICS for f in (*self.filters, *self.any))
 
     def sums(self, *, min_spend: bool, min_impressions: bool) -> dict[str, set[str]]:
         """Window -> the daily columns to sum over it (only what some filter or guard reads)."""
@@ -58,6 +62,9 @@ BASES: dict[str, tuple[str, ...]] = {
     "cpa": ("spend", "conversions"),
     "daily_budget": (),
     "age_days": (),
+    "audience_failed": (),
+    "audience_size": (),
+    "audience_match_rate": (),
 }
 
 

@@ -97,6 +97,15 @@ async def slots_taken(
     return {(row[0], row[1]) for row in rows}
 
 
+async def active_rules_of(session: AsyncSession, user_id: uuid.UUID) -> list[Rule]:
+    stmt = (
+        sa.select(Rule)
+        .where(col(Rule.user_id) == user_id, col(Rule.is_active).is_(True))
+        .order_by(col(Rule.created_at), col(Rule.id))
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def lock_skip(session: AsyncSession, rule_id: uuid.UUID) -> Rule | None:
     """The rule locked, or ``None`` when another transaction holds it (or it is gone)."""
     stmt = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -23,9 +24,10 @@ from adscale_common.types import utcnow
 from adscale_contracts.events import RuleExecuted
 from campaigns.account.schemas import is_connected
 from campaigns.ad_group import service as ad_groups
+from campaigns.audience import repository as audiences
 from campaigns.campaign import service as campaigns
 from campaigns.events import publish_many
-from campaigns.models import Rule, RuleExecution
+from campaigns.models import AudienceHealth, Rule, RuleExecution
 from campaigns.rule import repository
 from campaigns.rule.engine import Decision, Guards, ObjectState, decide
 from campaigns.rule.presets import Definition, expand
@@ -64,8 +66,22 @@ def age_days(candidate: Candidate, today: date) -> int:
     return max((today - born).days, 0)
 
 
-def state_of(candidate: Candidate, now: datetime) -> ObjectState:
+def targeted(candidate: Candidate) -> list[uuid.UUID]:
+    """The AdScale audiences an ad group's targeting lists."""
+    if candidate.ad_group is None:
+        return []
+    return [uuid.UUID(a) for a in candidate.ad_group.targeting.get("audiences") or []]
+
+
+def state_of(
+    candidate: Candidate,
+    now: datetime,
+    health: Mapping[uuid.UUID, AudienceHealth] | None = None,
+) -> ObjectState:
     campaign, group = candidate.campaign, candidate.ad_group
+    known = [health[a] for a in targeted(candidate) if a in health] if health else []
+    sizes = [h.size for h in known if h.size is not None]
+    rates = [h.match_rate for h in known if h.match_rate is not None]
     return ObjectState(
         kind="campaign" if group is None else "ad_group",
         name=campaign.name if group is None else group.name,
@@ -73,6 +89,11 @@ def state_of(candidate: Candidate, now: datetime) -> ObjectState:
         budget_daily=campaign.budget_daily,
         age_days=age_days(candidate, local_today(now, candidate.account.time_zone)),
         bid_amount=None if group is None else group.bid_amount,
+        audience_failed=(
+            sum(1 for h in known if h.last_status == "failed") if targeted(candidate) else None
+        ),
+        audience_size=min(sizes) if sizes else None,
+        audience_match_rate=min(rates) if rates else None,
     )
 
 
@@ -108,6 +129,11 @@ async def run(
         ),
     )
     by_group = definition.scope.level == "ad_group"
+    health = (
+        await audiences.health_of(session, rule.user_id, (a for c in found for a in targeted(c)))
+        if definition.reads_audiences
+        else {}
+    )
     last = await repository.last_applied(
         session, rule.id, [c.object_id for c in found], ad_groups=by_group
     )
@@ -137,7 +163,7 @@ async def run(
         decision = decide(
             definition,
             guards,
-            state_of(candidate, now),
+            state_of(candidate, now, health),
             totals.get(candidate.campaign.id, {}),
             last.get(candidate.object_id),
             now,

@@ -18,6 +18,7 @@ from pydantic import (
 from adscale_common.types import UtcDateTime
 from campaigns.api import Money, PositiveMoney, Ratio, money_str
 from campaigns.rule.language import (
+    AUDIENCE_METRICS,
     BID_ACTIONS,
     BUDGET_ACTIONS,
     Action,
@@ -107,8 +108,12 @@ class RuleConditions(BaseModel):
             raise ValueError("filters must not be empty (omit it to use the preset's)")
         if self.scope is not None and self.scope.ids is not None and self.campaign_ids is not None:
             raise ValueError("give campaign_ids or scope.ids, not both")
+        level = self.scope.level if self.scope is not None else "campaign"
+        if level != "ad_group" and any(
+            f.metric in AUDIENCE_METRICS for f in (*(self.filters or []), *(self.any or []))
+        ):
+            raise ValueError("audience metrics apply to ad groups (scope.level ad_group)")
         if self.action is not None:
-            level = self.scope.level if self.scope is not None else "campaign"
             if self.action.type in BUDGET_ACTIONS and level != "campaign":
                 raise ValueError("budget actions apply to campaigns (scope.level campaign)")
             if self.action.type in BID_ACTIONS and level != "ad_group":
@@ -229,7 +234,7 @@ ActionName = Literal[
     "decrease_bid",
     "notify",
 ]
-Trigger = Literal["manual", "schedule", "undo"]
+Trigger = Literal["manual", "schedule", "event", "undo"]
 
 
 class ActionRead(BaseModel):
