@@ -1,17 +1,31 @@
 """The rule language through the gateway, on the sandbox's Meta and Google campaigns:
 a multi-filter rule is created, previewed, executed (the platforms show the change),
-undone (the platforms show it restored) and backtested."""
+undone (the platforms show it restored) and backtested; a failed audience sync (sandbox
+fault) makes an audience-health rule pause the ad group that targets the audience."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 
 from .conftest import User
-from .platform_login_kit import google_campaigns, google_login, meta_campaign, meta_login
+from .platform_login_kit import (
+    SANDBOX,
+    google_campaigns,
+    google_login,
+    meta_campaign,
+    meta_login,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+import cdp_kit as cdp
 
 
 async def connect(api: httpx.AsyncClient, user: User, **body: str) -> str:
@@ -140,3 +154,72 @@ async def test_multi_filter_rule_previewed_executed_undone_and_backtested(
     assert len(days) == 7 and all(d["objects_evaluated"] == 2 for d in days)
     # +10% a day from 30.00 / 20.00, capped at 100.00: the first day raises both.
     assert sorted(a["new_value"] for a in days[0]["actions"]) == ["22.00", "33.00"]
+
+
+async def test_a_failed_audience_sync_pauses_the_ad_group_that_targets_it(
+    api: httpx.AsyncClient, user: User
+):
+    h = user.headers
+    segment = await cdp.new_segment(api, user, cdp.profiles(0, 20))
+    connection = await cdp.connect(api, h, "meta")
+    audience = (await cdp.created(api, h, segment, "meta", connection.account))["audience"]["id"]
+
+    account = await connect(api, user, platform="meta", account_id_external="act_health")
+    campaign = await api.post(
+        "/campaigns",
+        json={"ad_account_id": account, "name": "Health", "objective": "sales", "status": "active"},
+        headers=h,
+    )
+    assert campaign.status_code == 201, campaign.text
+    groups = []
+    for name, targeting in (("Targeted", {"audiences": [audience]}), ("Broad", {})):
+        made = await api.post(
+            "/ad-groups",
+            json={"campaign_id": campaign.json()["id"], "name": name, "targeting": targeting},
+            headers=h,
+        )
+        assert made.status_code == 201, made.text
+        groups.append(made.json())
+    group, other = groups
+    assert group["targeting"]["audiences"] == [audience]
+    rule = await api.post(
+        "/rules",
+        json={
+            "name": "Audience health",
+            "rule_type": "pause_low_roas",
+            "threshold": 1,
+            "conditions": {
+                "filters": [{"metric": "audience_failed", "operator": ">=", "value": 1}],
+                "scope": {"level": "ad_group"},
+                "action": {"type": "pause"},
+            },
+        },
+        headers=h,
+    )
+    assert rule.status_code == 201, rule.text
+
+    async with httpx.AsyncClient(base_url=SANDBOX, timeout=30) as sandbox:
+        fault = {"platform": "meta", "kind": "permission", "count": 10, "path_contains": "/users"}
+        assert (await sandbox.post("/_admin/faults", json=fault)).status_code == 201
+        try:
+            sync = await api.post(
+                f"/cdp/audience-sync/audiences/{audience}/sync",
+                json={"operation": "replace"},
+                headers=h,
+            )
+            assert sync.status_code == 202, sync.text
+            job = await cdp.finished(api, h, sync.json()["job_id"])
+        finally:
+            await sandbox.delete("/_admin/faults")
+    assert job["status"] == "failed", job
+    failed_at = time.monotonic()
+
+    async def status_of(group_id: str) -> str:
+        return str((await api.get(f"/ad-groups/{group_id}", headers=h)).json()["status"])
+
+    while await status_of(group["id"]) != "paused":
+        assert time.monotonic() - failed_at < 5, "not paused within 5 s of the failed sync"
+        await asyncio.sleep(0.1)
+    assert await status_of(other["id"]) == "active"
+    runs = (await api.get(f"/rules/{rule.json()['id']}/runs", headers=h)).json()["items"]
+    assert runs[0]["trigger"] == "event"
