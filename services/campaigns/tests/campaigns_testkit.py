@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.testing import internal_headers
 from campaigns.settings import Settings
@@ -194,6 +194,13 @@ async def set_plan(session: AsyncSession, user_id: uuid.UUID, plan: str) -> None
         ),
         {"u": user_id, "p": plan},
     )
+
+
+async def forget_user(engine: AsyncEngine, user_id: uuid.UUID) -> None:
+    """Delete what a committed test made for ``user_id`` (cascades to its children)."""
+    async with engine.begin() as conn:
+        for table in ("rule", "ad_account", "user_plan", "audience_health"):
+            await conn.execute(sa.text(f"DELETE FROM {table} WHERE user_id = :u"), {"u": user_id})
 
 
 async def outbox_types(session: AsyncSession, subject: str | None = None) -> list[str]:

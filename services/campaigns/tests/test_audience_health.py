@@ -23,7 +23,7 @@ from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_contracts.events import EventData, SyncCompleted, SyncFailed, build
 from campaigns.consumers import audience_sync
-from campaigns_testkit import Api, preview, set_plan
+from campaigns_testkit import Api, forget_user, preview, set_plan
 
 
 def completed(api: Api, audience: str, operation: str = "create", **counts: Any) -> SyncCompleted:
@@ -230,8 +230,4 @@ async def test_failed_sync_event_on_kafka_pauses_within_five_seconds(
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         await producer.stop()
-        async with engine.begin() as conn:
-            for table in ("rule", "ad_account", "audience_health"):
-                await conn.execute(
-                    sa.text(f"DELETE FROM {table} WHERE user_id = :u"), {"u": api.user_id}
-                )
+        await forget_user(engine, api.user_id)

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.crypto import TokenCipher
@@ -19,7 +18,7 @@ from campaigns.platforms import PlatformGateway
 from campaigns.rule.language import Schedule
 from campaigns.rule.scheduler import run_due_rules
 from campaigns.rule.slots import current_slot
-from campaigns_testkit import FERNET_KEY, Api, settings_for
+from campaigns_testkit import FERNET_KEY, Api, forget_user, settings_for
 
 
 def utc(text: str) -> datetime:
@@ -81,11 +80,7 @@ def test_slots(schedule: dict[str, Any], zone: str, now: str, slot: str):
 async def scheduled(engine: AsyncEngine, committed_client: httpx.AsyncClient) -> AsyncIterator[Api]:
     api = Api(committed_client)
     yield api
-    async with engine.begin() as conn:
-        for table in ("rule", "ad_account", "user_plan"):
-            await conn.execute(
-                sa.text(f"DELETE FROM {table} WHERE user_id = :u"), {"u": api.user_id}
-            )
+    await forget_user(engine, api.user_id)
 
 
 async def runs(api: Api, rule_id: str) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
 from campaigns.api import invalid
 from campaigns.campaign import repository as campaigns
 from campaigns.campaign.errors import CampaignNotFound
+from campaigns.changes import assign
 from campaigns.events import publish, publish_many
 from campaigns.models import AdGroup
 from campaigns.plan import service as plans
@@ -111,13 +112,7 @@ async def apply_rule_changes(
     events: list[AdGroupUpdated] = []
     now = utcnow()
     for group, status, bid_amount in changes:
-        changed: list[str] = []
-        if status is not None and group.status != status:
-            group.status = status
-            changed.append("status")
-        if bid_amount is not None and group.bid_amount != bid_amount:
-            group.bid_amount = bid_amount
-            changed.append("bid_amount")
+        changed = assign(group, status=status, bid_amount=bid_amount)
         if changed:
             group.updated_at = now
             events.append(_updated(group, changed))

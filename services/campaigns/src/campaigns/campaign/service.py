@@ -16,6 +16,7 @@ from campaigns.api import invalid
 from campaigns.campaign import repository
 from campaigns.campaign.errors import CampaignNotFound, DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
+from campaigns.changes import assign
 from campaigns.events import publish, publish_many
 from campaigns.models import AdAccount, Campaign
 from campaigns.plan import service as plans
@@ -142,13 +143,7 @@ async def apply_rule_changes(
     events: list[CampaignUpdated] = []
     now = utcnow()
     for campaign, status, budget_daily in changes:
-        changed: list[str] = []
-        if status is not None and campaign.status != status:
-            campaign.status = status
-            changed.append("status")
-        if budget_daily is not None and campaign.budget_daily != budget_daily:
-            campaign.budget_daily = budget_daily
-            changed.append("budget_daily")
+        changed = assign(campaign, status=status, budget_daily=budget_daily)
         if changed:
             campaign.updated_at = now
             events.append(_updated(campaign, changed))

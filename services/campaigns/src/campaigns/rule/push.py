@@ -215,7 +215,19 @@ async def push_after_commit(
     if not action_ids:
         return 0
     await session.commit()  # the change is committed first; no transaction during the calls
-    results = await push_actions(
+    results = await push_with(session, platforms, cipher, settings, action_ids)
+    return sum(1 for r in results if r.status != "succeeded")
+
+
+async def push_with(
+    session: AsyncSession,
+    platforms: CampaignPlatforms,
+    cipher: TokenCipher | None,
+    settings: Settings,
+    action_ids: Sequence[uuid.UUID] | None,
+) -> list[PushResult]:
+    """:func:`push_actions` with the configured lease and attempts (``None``: any due)."""
+    return await push_actions(
         session,
         platforms,
         cipher,
@@ -223,4 +235,3 @@ async def push_after_commit(
         lease_seconds=settings.platform_push_lease_seconds,
         max_attempts=settings.platform_push_max_attempts,
     )
-    return sum(1 for r in results if r.status != "succeeded")

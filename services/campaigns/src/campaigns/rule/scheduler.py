@@ -133,14 +133,7 @@ async def _push(
     if action_ids is not None and not action_ids:
         return
     async with sessionmaker() as session:
-        await push.push_actions(
-            session,
-            platforms,
-            cipher,
-            action_ids=action_ids,
-            lease_seconds=settings.platform_push_lease_seconds,
-            max_attempts=settings.platform_push_max_attempts,
-        )
+        await push.push_with(session, platforms, cipher, settings, action_ids)
 
 
 async def _postpone(session: AsyncSession, rule_id: object) -> None:

@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from adscale_common.types import UtcDateTime
+from adscale_contracts.events import RuleActionName
 from campaigns.api import Money, PositiveMoney, Ratio, money_str
 from campaigns.rule.language import (
     AUDIENCE_METRICS,
@@ -225,15 +226,7 @@ class ExecuteResult(BaseModel):
     window_end: date
 
 
-ActionName = Literal[
-    "pause",
-    "unpause",
-    "increase_budget",
-    "decrease_budget",
-    "increase_bid",
-    "decrease_bid",
-    "notify",
-]
+ActionName = RuleActionName  # the event contract's list: one list for API and events
 Trigger = Literal["manual", "schedule", "event", "undo"]
 
 
