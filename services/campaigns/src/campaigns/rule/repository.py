@@ -354,24 +354,33 @@ async def last_applied(
     return {row[0]: row[1] for row in rows}
 
 
+async def runs(
+    session: AsyncSession, rule_id: uuid.UUID, offset: int, limit: int, *, real_only: bool
+) -> tuple[Sequence[RuleExecution], int]:
+    """A rule's runs, newest first (``real_only``: no dry runs)."""
+    where = [col(RuleExecution.rule_id) == rule_id]
+    if real_only:
+        where.append(col(RuleExecution.dry_run).is_(False))
+    total = (
+        await session.execute(sa.select(sa.func.count()).select_from(RuleExecution).where(*where))
+    ).scalar_one()
+    rows = (
+        await session.execute(
+            sa.select(RuleExecution)
+            .where(*where)
+            .order_by(col(RuleExecution.started_at).desc(), col(RuleExecution.id))
+            .offset(offset)
+            .limit(limit)
+        )
+    ).scalars()
+    return list(rows), int(total)
+
+
 async def executions(
     session: AsyncSession, rule_id: uuid.UUID, offset: int, limit: int
 ) -> tuple[Sequence[RuleExecution], dict[uuid.UUID, list[RuleAction]], int]:
-    where = sa.and_(col(RuleExecution.rule_id) == rule_id, col(RuleExecution.dry_run).is_(False))
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(RuleExecution).where(where))
-    ).scalar_one()
-    rows = list(
-        (
-            await session.execute(
-                sa.select(RuleExecution)
-                .where(where)
-                .order_by(col(RuleExecution.started_at).desc(), col(RuleExecution.id))
-                .offset(offset)
-                .limit(limit)
-            )
-        ).scalars()
-    )
+    found, total = await runs(session, rule_id, offset, limit, real_only=True)
+    rows = list(found)
     actions: dict[uuid.UUID, list[RuleAction]] = {r.id: [] for r in rows}
     if rows:
         for action in (

@@ -230,7 +230,9 @@ ActionName = RuleActionName  # the event contract's list: one list for API and e
 Trigger = Literal["manual", "schedule", "event", "undo"]
 
 
-class ActionRead(BaseModel):
+class JudgedObject(BaseModel):
+    """What every view of one judged object shows (``/executions``, ``/rule-runs``)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -240,7 +242,6 @@ class ActionRead(BaseModel):
     ad_group_id: uuid.UUID | None
     ad_group_name: str | None
     action: ActionName
-    outcome: Literal["applied", "skipped"]
     reason: str
     metric_value: Ratio | None
     old_value: str | None
@@ -249,6 +250,10 @@ class ActionRead(BaseModel):
     platform_status: Literal["not_applicable", "pending", "pushing", "succeeded", "failed"]
     platform_error: str | None
     platform_pushed_at: UtcDateTime | None
+
+
+class ActionRead(JudgedObject):
+    outcome: Literal["applied", "skipped"]
     created_at: UtcDateTime
 
 

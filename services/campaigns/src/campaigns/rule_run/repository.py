@@ -19,25 +19,6 @@ async def get_owned(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def list_for_rule(
-    session: AsyncSession, rule_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[RuleExecution], int]:
-    where = col(RuleExecution.rule_id) == rule_id
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(RuleExecution).where(where))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(RuleExecution)
-            .where(where)
-            .order_by(col(RuleExecution.started_at).desc(), col(RuleExecution.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
-
-
 async def objects(
     session: AsyncSession, run_id: uuid.UUID, outcome: str | None, offset: int, limit: int
 ) -> tuple[Sequence[RuleAction], int]:

@@ -8,8 +8,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from adscale_common.pagination import OffsetPage
 from adscale_common.types import UtcDateTime
-from campaigns.api import Ratio
-from campaigns.rule.schemas import ActionName, Trigger
+from campaigns.rule.schemas import JudgedObject, Trigger
 
 Outcome = Literal["applied", "skipped", "no_match"]
 
@@ -24,28 +23,11 @@ class FilterVerdict(BaseModel):
     group: Literal["all", "any"]
 
 
-class RunObjectRead(BaseModel):
+class RunObjectRead(JudgedObject):
     """One object a run judged: the filters' values and verdicts, the action and its result."""
 
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    object_type: Literal["campaign", "ad_group"]
-    campaign_id: uuid.UUID | None
-    campaign_name: str
-    ad_group_id: uuid.UUID | None
-    ad_group_name: str | None
     outcome: Outcome
-    action: ActionName
-    reason: str
     evaluation: list[FilterVerdict]
-    metric_value: Ratio | None
-    old_value: str | None
-    new_value: str | None
-    description: str
-    platform_status: Literal["not_applicable", "pending", "pushing", "succeeded", "failed"]
-    platform_error: str | None
-    platform_pushed_at: UtcDateTime | None
     undone_at: UtcDateTime | None
 
     @field_validator("evaluation", mode="before")

@@ -27,6 +27,7 @@ from campaigns.api import money_str
 from campaigns.campaign import service as campaigns
 from campaigns.events import publish
 from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
+from campaigns.rule import repository as rules_repository
 from campaigns.rule import service as rules
 from campaigns.rule.runner import PUSHED_ACTIONS, executed_event
 from campaigns.rule_run import repository
@@ -53,7 +54,7 @@ async def list_for_rule(
     session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID, offset: int, limit: int
 ) -> tuple[Sequence[RuleExecution], int]:
     rule = await rules.get_owned(session, user_id, rule_id)
-    return await repository.list_for_rule(session, rule.id, offset, limit)
+    return await rules_repository.runs(session, rule.id, offset, limit, real_only=False)
 
 
 async def objects(
