@@ -3,10 +3,11 @@
 Creates a scratch database migrated by campaigns' Alembic scripts, seeds one user with
 one ad account, N active campaigns and D days of daily metrics each (COPY), then runs a
 multi-filter rule (three windows, an ``any`` group) the way ``POST /rules/{id}/execute``
-does: once as a dry run (every object judged and recorded, nothing changed) and once
-for real (a quarter of the campaigns paused, each with its ``campaigns.rule_executed``
-event). Prints the seconds of each and the ratio to the 2-second target. The database
-is dropped afterwards.
+does: once as a dry run (the evaluation: every object judged and recorded, nothing
+changed; this is the figure held to the 2-second target) and once for real (a quarter of
+the campaigns paused, each with its ``campaign_updated`` and ``campaigns.rule_executed``
+events, every campaign in scope locked). Prints the seconds of each and the ratio to the
+target. The database is dropped afterwards.
 
 The admin URL comes from ``ADSCALE_TEST_DATABASE_URL``, else from the provisioned stack
 (``ADSCALE_HOME``, see deploy/stack.py).
@@ -166,17 +167,21 @@ async def main() -> int:
             f"seeded {args.campaigns:,} campaigns x {args.days} days "
             f"= {args.campaigns * args.days:,} metric rows in {time.perf_counter() - started:.1f} s"
         )
-        worst = 0.0
+        seconds: dict[str, float] = {}
         for label, dry_run in (("dry run", True), ("execute", False)):
-            seconds, evaluated, affected = await once(url, rule_id, dry_run=dry_run)
-            worst = max(worst, seconds)
+            took, evaluated, affected = await once(url, rule_id, dry_run=dry_run)
+            seconds[label] = took
             print(
-                f"{label:8} {seconds:6.3f} s  ({evaluated:,} campaigns judged and recorded, "
+                f"{label:8} {took:6.3f} s  ({evaluated:,} campaigns judged and recorded, "
                 f"{affected:,} matched)  ratio to the {TARGET_SECONDS:.0f} s target: "
-                f"{seconds / TARGET_SECONDS:.2f}"
+                f"{took / TARGET_SECONDS:.2f}"
             )
-    print(f"rules: one evaluation {worst:.3f} s (target <= {TARGET_SECONDS:.0f} s)")
-    return 0 if worst <= TARGET_SECONDS else 1
+    evaluation = seconds["dry run"]
+    print(
+        f"rules: one evaluation {evaluation:.3f} s (target <= {TARGET_SECONDS:.0f} s); "
+        f"with its {args.campaigns // 4:,} changes, events and locks {seconds['execute']:.3f} s"
+    )
+    return 0 if evaluation <= TARGET_SECONDS else 1
 
 
 if __name__ == "__main__":
