@@ -232,6 +232,24 @@ async def test_presets_expand_to_filters(api: Api):
     }
 
 
+async def test_a_decrease_preset_with_a_max_below_the_default_floor(
+    api: Api, session: AsyncSession
+):
+    """max_budget caps increases only: a decrease rule whose max_budget is below the
+    default 1.00 floor still expands and runs (it was a 500 found by schemathesis)."""
+    c = await api.campaign(name="Low CTR", status="active", budget_daily="10.00")
+    await seed(session, c["id"], today(), impressions=1000, clicks=1)
+    rule = await api.rule("decrease_budget_low_ctr", 0.01, conditions={"max_budget": "0.50"})
+    got = await api.client.get(f"/api/v1/rules/{rule['id']}?expand=true", headers=api.h)
+    assert got.status_code == 200, got.text
+    action = got.json()["conditions"]["action"]
+    assert (action["percent"], action["min"], action["max"]) == (-20.0, "1.00", None)
+    assert (await preview(api, rule["id"]))["actions_taken"] == [
+        "Would decrease daily budget of 'Low CTR' from 10.00 to 8.00: "
+        "CTR 0.10% < 1.00% over the last 7 days"
+    ]
+
+
 @pytest.mark.parametrize(
     ("conditions", "where"),
     [

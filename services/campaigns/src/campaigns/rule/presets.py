@@ -93,11 +93,9 @@ def preset_action(rule_type: str, conditions: RuleConditions) -> Action:
             max_change_percent=max(percent, DEFAULT_BUDGET_GUARD),
         )
     if rule_type == "decrease_budget_low_ctr":
+        # max_budget caps increases only (as it always has): a decrease never raises.
         return Action(
-            type="change_budget",
-            percent=-percent,
-            min=conditions.min_budget or DEFAULT_MIN_BUDGET,
-            max=conditions.max_budget,
+            type="change_budget", percent=-percent, min=conditions.min_budget or DEFAULT_MIN_BUDGET
         )
     return Action(type="pause")
 
