@@ -218,6 +218,12 @@ async def test_presets_expand_to_filters(api: Api):
         "statuses": ["active"],
         "platforms": None,
     }
+    mine = await api.campaign()
+    narrowed = await api.rule("pause_low_roas", 1, conditions={"campaign_ids": [mine["id"]]})
+    got = await api.client.get(f"/api/v1/rules/{narrowed['id']}?expand=true", headers=api.h)
+    assert got.status_code == 200, got.text
+    assert got.json()["conditions"]["campaign_ids"] == [mine["id"]]
+    assert got.json()["conditions"]["scope"]["ids"] is None
     grow = await api.rule(
         "increase_budget_high_roas", 3, conditions={"budget_change_percent": 15, "max_budget": 90}
     )

@@ -132,11 +132,14 @@ def expanded_conditions(
 ) -> RuleConditions:
     """``conditions`` with every language key filled in from the preset."""
     definition = expand(rule_type, threshold, conditions)
+    scope = definition.scope
+    if conditions.campaign_ids is not None:
+        scope = scope.model_copy(update={"ids": None})  # campaign_ids stays where it was given
     return conditions.model_copy(
         update={
             "filters": definition.filters,
             "any": definition.any or None,
             "action": definition.action,
-            "scope": definition.scope,
+            "scope": scope,
         }
     )
