@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,9 +13,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import sqlalchemy as sa
+from aiokafka import AIOKafkaProducer
 from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from adscale_common.consumer import ConsumerRunner
+from adscale_common.db import make_sessionmaker
+from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing import internal_headers
 from campaigns.settings import Settings
 
@@ -242,3 +249,31 @@ async def preview(api: Api, rule_id: str) -> dict[str, Any]:
     r = await api.client.post(f"/api/v1/rules/{rule_id}/execute?dry_run=true", headers=api.h)
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+@contextlib.asynccontextmanager
+async def consuming(
+    bootstrap: str, engine: AsyncEngine, topic: str, handlers: Mapping[str, Any]
+) -> AsyncIterator[AIOKafkaProducer]:
+    """A real consumer of ``topic`` running ``handlers`` (as the worker does) while the block
+    runs; yields a started producer to send with."""
+    await ensure_topics(bootstrap, [topic, f"{topic}.dlq"])
+    producer = make_producer(bootstrap, client_id="campaigns-tests")
+    await producer.start()
+    runner = ConsumerRunner(
+        name=f"campaigns-test-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handlers=dict(handlers),
+        sessionmaker=make_sessionmaker(engine),
+        bootstrap=bootstrap,
+        producer=producer,
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        yield producer
+    finally:
+        runner.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        await producer.stop()

@@ -5,7 +5,6 @@ the ad groups that target it — as soon as the event arrives (real Kafka, under
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -15,15 +14,13 @@ import httpx
 import orjson
 import pytest
 import sqlalchemy as sa
+from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from adscale_common.consumer import ConsumerRunner
-from adscale_common.db import make_sessionmaker
 from adscale_common.events import Envelope
-from adscale_common.kafka import ensure_topics, make_producer
 from adscale_contracts.events import EventData, SyncCompleted, SyncFailed, build
 from campaigns.consumers import audience_sync
-from campaigns_testkit import Api, forget_user, preview, set_plan
+from campaigns_testkit import Api, consuming, forget_user, preview, set_plan
 
 
 def completed(api: Api, audience: str, operation: str = "create", **counts: Any) -> SyncCompleted:
@@ -186,48 +183,53 @@ async def test_audience_metrics_need_ad_group_scope(api: Api, filter_: dict[str,
     assert "ad groups" in r.json()["detail"][0]["msg"]
 
 
+async def send(producer: AIOKafkaProducer, data: EventData) -> None:
+    event = build(data, source="audience-sync")
+    await producer.send_and_wait(
+        audience_sync.TOPIC,
+        orjson.dumps(event.model_dump(mode="json")),
+        key=event.subject.encode(),
+    )
+
+
+async def known(engine: AsyncEngine, audience: str) -> bool:
+    async with engine.connect() as conn:
+        found = await conn.execute(
+            sa.text("SELECT 1 FROM audience_health WHERE audience_id = :a"), {"a": audience}
+        )
+        return found.first() is not None
+
+
 @pytest.mark.kafka
 async def test_failed_sync_event_on_kafka_pauses_within_five_seconds(
     adscale_infra: Any, engine: AsyncEngine, committed_client: httpx.AsyncClient
 ):
-    bootstrap = adscale_infra.kafka_bootstrap
-    await ensure_topics(bootstrap, [audience_sync.TOPIC, f"{audience_sync.TOPIC}.dlq"])
-    producer = make_producer(bootstrap, client_id="campaigns-tests")
-    await producer.start()
-    runner = ConsumerRunner(
-        name=f"campaigns-test-{uuid.uuid4().hex[:8]}",
-        topics=[audience_sync.TOPIC],
-        handlers=audience_sync.HANDLERS,
-        sessionmaker=make_sessionmaker(engine),
-        bootstrap=bootstrap,
-        producer=producer,
-    )
-    task = asyncio.create_task(runner.run())
     api = Api(committed_client)
+    bootstrap = adscale_infra.kafka_bootstrap
     try:
-        cid = (await api.campaign(status="active"))["id"]
-        audience = str(uuid.uuid4())
-        group = await api.ad_group(cid, targeting={"audiences": [audience]})
-        await api.rule(
-            "pause_low_roas",
-            1,
-            conditions=health_rule(metric="audience_failed", operator=">=", value=1),
-        )
-        await asyncio.sleep(3)  # the consumer joins its group
-        event = build(failed(api, audience), source="audience-sync")
-        sent = time.monotonic()
-        await producer.send_and_wait(
-            audience_sync.TOPIC,
-            orjson.dumps(event.model_dump(mode="json")),
-            key=event.subject.encode(),
-        )
-        while await group_status(api, group["id"]) != "paused":
-            assert time.monotonic() - sent < 5, "the ad group was not paused within 5 s"
-            await asyncio.sleep(0.1)
+        async with consuming(
+            bootstrap, engine, audience_sync.TOPIC, audience_sync.HANDLERS
+        ) as producer:
+            cid = (await api.campaign(status="active"))["id"]
+            audience = str(uuid.uuid4())
+            group = await api.ad_group(cid, targeting={"audiences": [audience]})
+            await api.rule(
+                "pause_low_roas",
+                1,
+                conditions=health_rule(metric="audience_failed", operator=">=", value=1),
+            )
+            # A new consumer group starts from the topic's beginning: once a probe event
+            # is in the projection, the consumer has caught up and the clock can start.
+            probe = str(uuid.uuid4())
+            await send(producer, completed(api, probe, profiles_sent=1))
+            deadline = time.monotonic() + 120
+            while not await known(engine, probe):
+                assert time.monotonic() < deadline, "the consumer never caught up"
+                await asyncio.sleep(0.2)
+            sent = time.monotonic()
+            await send(producer, failed(api, audience))
+            while await group_status(api, group["id"]) != "paused":
+                assert time.monotonic() - sent < 5, "the ad group was not paused within 5 s"
+                await asyncio.sleep(0.1)
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-        await producer.stop()
         await forget_user(engine, api.user_id)
