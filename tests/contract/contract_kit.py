@@ -484,6 +484,7 @@ ACCOUNT: dict[str, Check] = {
     "is_connected": BOOL,
     "status": one_of("active", "disconnected"),
     "disconnected_reason": nullable(STR),
+    "time_zone": STR,
     "connected_at": TIMESTAMP,
     "metrics_synced_at": nullable(TIMESTAMP),
     "created_at": TIMESTAMP,

@@ -3,54 +3,17 @@ Optimization Rules): every endpoint's status codes end to end, on the platform s
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
 from .conftest import User, register
+from .platform_login_kit import META, meta_login
 
-SANDBOX = os.environ.get("ADSCALE_SANDBOX_URL", "http://127.0.0.1:8110")
-META = f"{SANDBOX}/meta"
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 NIL = "00000000-0000-4000-8000-000000000000"
-
-
-async def meta_login() -> tuple[str, str, list[str]]:
-    """A Meta token, ad account and campaign ids from the sandbox's OAuth flow."""
-    redirect = "http://localhost/cb"
-    async with httpx.AsyncClient(timeout=30) as sandbox:
-        dialog = await sandbox.get(
-            f"{META}/www/v25.0/dialog/oauth",
-            params={
-                "client_id": "contract",
-                "redirect_uri": redirect,
-                "sandbox_user": f"c-{uuid.uuid4().hex[:8]}",
-            },
-        )
-        code = parse_qs(urlsplit(dialog.headers["location"]).query)["code"][0]
-        token = (
-            await sandbox.post(
-                f"{META}/graph/v25.0/oauth/access_token",
-                data={
-                    "client_id": "contract",
-                    "client_secret": "s",
-                    "redirect_uri": redirect,
-                    "code": code,
-                },
-            )
-        ).json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        account = (await sandbox.get(f"{META}/graph/v25.0/me/adaccounts", headers=auth)).json()
-        account_id = account["data"][0]["id"].removeprefix("act_")
-        campaigns = await sandbox.get(
-            f"{META}/graph/v25.0/act_{account_id}/campaigns", headers=auth
-        )
-        return token, account_id, [c["id"] for c in campaigns.json()["data"]]
 
 
 async def test_everything_needs_a_bearer_token(api: httpx.AsyncClient):

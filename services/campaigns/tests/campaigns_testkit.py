@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import sqlalchemy as sa
+from aiokafka import AIOKafkaProducer
 from cryptography.fernet import Fernet
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from adscale_common.consumer import ConsumerRunner
+from adscale_common.db import make_sessionmaker
+from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing import internal_headers
 from campaigns.settings import Settings
 
@@ -56,6 +64,67 @@ async def meta_login(sandbox: httpx.AsyncClient, sandbox_user: str | None = None
         f"/meta/graph/{META_VERSION}/act_{account_id}/campaigns", headers=auth
     )
     return MetaLogin(token, account_id, [c["id"] for c in campaigns.json()["data"]])
+
+
+@dataclass
+class GoogleLogin:
+    token: str
+    customer_id: str
+    campaigns: dict[str, dict[str, Any]]  # id -> status, budget micros
+
+
+GOOGLE_ADS = "/google/ads/v21"
+
+
+async def google_campaigns(
+    sandbox: httpx.AsyncClient, token: str, customer_id: str
+) -> dict[str, dict[str, Any]]:
+    """The sandbox's Google campaigns as Google Ads answers them (GAQL search)."""
+    r = await sandbox.post(
+        f"{GOOGLE_ADS}/customers/{customer_id}/googleAds:search",
+        json={
+            "query": "SELECT campaign.id, campaign.status, campaign_budget.amount_micros "
+            "FROM campaign"
+        },
+        headers={"Authorization": f"Bearer {token}", "developer-token": "sandbox-dev-token"},
+    )
+    assert r.status_code == 200, r.text
+    return {
+        str(row["campaign"]["id"]): {
+            "status": row["campaign"]["status"],
+            "micros": int(row["campaignBudget"]["amountMicros"]),
+        }
+        for row in r.json()["results"]
+    }
+
+
+async def google_login(sandbox: httpx.AsyncClient) -> GoogleLogin:
+    """OAuth against the sandbox's Google, then the first customer and its campaigns."""
+    redirect = "http://localhost/cb"
+    consent = await sandbox.get(
+        "/google/accounts/o/oauth2/v2/auth",
+        params={"client_id": "adscale-test", "redirect_uri": redirect, "response_type": "code"},
+    )
+    assert consent.status_code in (302, 303), consent.text
+    code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+    tokens = await sandbox.post(
+        "/google/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect,
+            "client_id": "adscale-test",
+            "client_secret": "secret",
+        },
+    )
+    assert tokens.status_code == 200, tokens.text
+    token = tokens.json()["access_token"]
+    listed = await sandbox.get(
+        f"{GOOGLE_ADS}/customers:listAccessibleCustomers",
+        headers={"Authorization": f"Bearer {token}", "developer-token": "sandbox-dev-token"},
+    )
+    customer = listed.json()["resourceNames"][0].split("/")[1]
+    return GoogleLogin(token, customer, await google_campaigns(sandbox, token, customer))
 
 
 def settings_for(database_url: str, **extra: Any) -> Settings:
@@ -134,6 +203,13 @@ async def set_plan(session: AsyncSession, user_id: uuid.UUID, plan: str) -> None
     )
 
 
+async def forget_user(engine: AsyncEngine, user_id: uuid.UUID) -> None:
+    """Delete what a committed test made for ``user_id`` (cascades to its children)."""
+    async with engine.begin() as conn:
+        for table in ("rule", "ad_account", "user_plan", "audience_health"):
+            await conn.execute(sa.text(f"DELETE FROM {table} WHERE user_id = :u"), {"u": user_id})
+
+
 async def outbox_types(session: AsyncSession, subject: str | None = None) -> list[str]:
     stmt = "SELECT event_type FROM outbox_event"
     params: dict[str, Any] = {}
@@ -142,3 +218,62 @@ async def outbox_types(session: AsyncSession, subject: str | None = None) -> lis
         params["k"] = subject
     rows = await session.execute(sa.text(stmt + " ORDER BY seq"), params)
     return [r[0] for r in rows]
+
+
+async def seed_day(session: AsyncSession, campaign_id: str, day: date, **values: object) -> None:
+    row = {"impressions": 0, "clicks": 0, "conversions": 0, "spend": "0", "revenue": "0", **values}
+    await session.execute(
+        sa.text(
+            "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, conversions, "
+            "spend, revenue) VALUES (:c, :d, :impressions, :clicks, :conversions, :spend, :revenue)"
+        ),
+        {"c": campaign_id, "d": day, **row},
+    )
+
+
+def flt(metric: str, operator: str, value: Any, window: str = "last_7_days") -> dict[str, Any]:
+    return {"metric": metric, "operator": operator, "value": value, "window": window}
+
+
+async def language_rule(api: Api, filters: list[dict[str, Any]], **conditions: Any) -> str:
+    return (
+        await api.rule(
+            "pause_low_roas",
+            1,
+            conditions={"filters": filters, "action": {"type": "notify"}, **conditions},
+        )
+    )["id"]
+
+
+async def preview(api: Api, rule_id: str) -> dict[str, Any]:
+    r = await api.client.post(f"/api/v1/rules/{rule_id}/execute?dry_run=true", headers=api.h)
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+@contextlib.asynccontextmanager
+async def consuming(
+    bootstrap: str, engine: AsyncEngine, topic: str, handlers: Mapping[str, Any]
+) -> AsyncIterator[AIOKafkaProducer]:
+    """A real consumer of ``topic`` running ``handlers`` (as the worker does) while the block
+    runs; yields a started producer to send with."""
+    await ensure_topics(bootstrap, [topic, f"{topic}.dlq"])
+    producer = make_producer(bootstrap, client_id="campaigns-tests")
+    await producer.start()
+    runner = ConsumerRunner(
+        name=f"campaigns-test-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handlers=dict(handlers),
+        sessionmaker=make_sessionmaker(engine),
+        bootstrap=bootstrap,
+        producer=producer,
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        yield producer
+    finally:
+        runner.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        await producer.stop()

@@ -16,13 +16,11 @@ import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adscale_common.consumer import ConsumerRunner
-from adscale_common.db import make_sessionmaker
-from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.kafka import ensure_topics
 from adscale_common.outbox import OutboxRelay
 from adscale_contracts.events import PlanChanged, build
 from campaigns.consumers import billing
-from campaigns_testkit import Api
+from campaigns_testkit import Api, consuming
 
 pytestmark = pytest.mark.kafka
 
@@ -40,18 +38,11 @@ async def test_plan_changes_from_billing_drive_campaign_limits(
     adscale_infra, engine: AsyncEngine, committed_client: httpx.AsyncClient
 ):
     bootstrap = adscale_infra.kafka_bootstrap
-    await ensure_topics(bootstrap, ["billing.events", "billing.events.dlq", "campaigns.events"])
-    producer = make_producer(bootstrap, client_id="campaigns-tests")
-    await producer.start()
-    runner = ConsumerRunner(
-        name=f"campaigns-test-{uuid.uuid4().hex[:8]}",
-        topics=[billing.TOPIC],
-        handlers=billing.HANDLERS,
-        sessionmaker=make_sessionmaker(engine),
-        bootstrap=bootstrap,
-        producer=producer,
+    await ensure_topics(bootstrap, ["campaigns.events"])
+    stack = contextlib.AsyncExitStack()
+    producer = await stack.enter_async_context(
+        consuming(bootstrap, engine, billing.TOPIC, billing.HANDLERS)
     )
-    task = asyncio.create_task(runner.run())
     api = Api(committed_client)
 
     async def plan_is(plan: str) -> bool:
@@ -126,11 +117,7 @@ async def test_plan_changes_from_billing_drive_campaign_limits(
         finally:
             await consumer.stop()
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-        await producer.stop()
+        await stack.aclose()
         async with engine.begin() as conn:
             await conn.execute(
                 sa.text("DELETE FROM ad_account WHERE user_id = :u"), {"u": api.user_id}

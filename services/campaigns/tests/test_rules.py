@@ -217,7 +217,7 @@ async def test_dry_run_changes_nothing(api: Api, session: AsyncSession):
     rule = await api.rule("pause_low_roas", 1)
     before_events = await outbox_types(session)
     preview = await execute(api, rule["id"], dry_run=True)
-    assert preview["dry_run"] is True and preview["execution_id"] is None
+    assert preview["dry_run"] is True and preview["execution_id"] is not None
     assert preview["campaigns_affected"] == 1
     assert preview["actions_taken"] == [
         "Would pause campaign 'A': ROAS 0.10 < 1.00 over the last 7 days"

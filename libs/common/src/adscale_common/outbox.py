@@ -36,15 +36,29 @@ logger = logging.getLogger(__name__)
 
 async def emit(session: AsyncSession, event: Envelope, *, topic: str | None = None) -> None:
     """Record ``event`` in the outbox as part of the session's transaction."""
+    await emit_many(session, [event], topic=topic)
+
+
+async def emit_many(
+    session: AsyncSession, events: Sequence[Envelope], *, topic: str | None = None
+) -> None:
+    """Record several events in one statement (bulk changes), in the session's transaction."""
+    if not events:
+        return
+    traceparent = current_traceparent()
     await session.execute(
-        outbox_event.insert().values(
-            id=event.id,
-            topic=topic or event.topic,
-            key=event.subject,
-            event_type=event.type,
-            payload=event.model_dump(mode="json"),
-            traceparent=current_traceparent(),
-        )
+        outbox_event.insert(),
+        [
+            {
+                "id": event.id,
+                "topic": topic or event.topic,
+                "key": event.subject,
+                "event_type": event.type,
+                "payload": event.model_dump(mode="json"),
+                "traceparent": traceparent,
+            }
+            for event in events
+        ],
     )
     await session.execute(sa.select(sa.func.pg_notify(OUTBOX_CHANNEL, "")))
 

@@ -145,6 +145,43 @@ class AdGroupDeleted(EventData):
     user_id: uuid.UUID
 
 
+# --- campaigns.events: optimization rule actions ---------------------------
+
+RuleActionName = Literal[
+    "pause",
+    "unpause",
+    "increase_budget",
+    "decrease_budget",
+    "increase_bid",
+    "decrease_bid",
+    "notify",
+]
+
+
+class RuleExecuted(EventData):
+    """One change (or notification) an optimization rule run made, or an undo restored.
+
+    Keyed by rule, so the actions of one rule stay in order. ``old_value`` /
+    ``new_value``: a status (``active``/``paused``) or an amount (``"12.50"``).
+    """
+
+    TYPE: ClassVar[str] = "campaigns.rule_executed"
+    SUBJECT_FIELD: ClassVar[str] = "rule_id"
+    rule_id: uuid.UUID
+    run_id: uuid.UUID
+    user_id: uuid.UUID
+    rule_name: str
+    trigger: Literal["manual", "schedule", "event", "undo"]
+    object_type: Literal["campaign", "ad_group"]
+    campaign_id: uuid.UUID
+    ad_group_id: uuid.UUID | None = None
+    object_name: str
+    action: RuleActionName
+    old_value: str | None = None
+    new_value: str | None = None
+    description: str
+
+
 # --- audience_sync.events --------------------------------------------------
 
 SyncOperation = Literal["create", "update", "replace", "delete"]
@@ -195,6 +232,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         AdGroupCreated,
         AdGroupUpdated,
         AdGroupDeleted,
+        RuleExecuted,
         SyncCompleted,
         SyncFailed,
     )

@@ -14,6 +14,7 @@ from campaigns.creative.endpoints import router as creatives
 from campaigns.metrics.endpoints import router as metrics
 from campaigns.platforms import CampaignPlatforms, PlatformGateway
 from campaigns.rule.endpoints import router as rules
+from campaigns.rule_run.endpoints import router as rule_runs
 from campaigns.settings import Settings, get_settings
 
 
@@ -52,7 +53,7 @@ def create_app(
         settings,
         service="campaigns",
         title="AdScale Campaigns",
-        routers=[accounts, campaigns, ad_groups, creatives, metrics, rules],
+        routers=[accounts, campaigns, ad_groups, creatives, metrics, rules, rule_runs],
         on_shutdown=[close],
     )
     app.state.cipher = make_cipher(settings)

@@ -71,6 +71,7 @@ class AdAccount(SQLModel, table=True):
     access_token_encrypted: str | None = text(nullable=True)
     status: str = text(default="active")
     disconnected_reason: str | None = text(nullable=True)
+    time_zone: str = text(default="UTC")  # IANA; rule windows and schedules count days in it
     connected_at: datetime = timestamp()
     metrics_synced_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
@@ -207,12 +208,20 @@ class Rule(SQLModel, table=True):
 
 
 class RuleExecution(SQLModel, table=True):
+    """One run of a rule (``GET /rule-runs/{id}``); ``slot_at`` makes a scheduled slot run once."""
+
     __tablename__ = "rule_execution"
+    __table_args__ = (sa.UniqueConstraint("rule_id", "slot_at", name="uq_rule_execution_slot"),)
 
     id: uuid.UUID = uuid_pk()
     rule_id: uuid.UUID = foreign_key("rule.id")
     user_id: uuid.UUID = _user_id()
     trigger: str = text()  # manual | schedule
+    dry_run: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    slot_at: datetime | None = timestamp(nullable=True)
+    undone_at: datetime | None = timestamp(nullable=True)
     started_at: datetime = timestamp()
     finished_at: datetime | None = timestamp(nullable=True)
     window_start: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
@@ -226,7 +235,8 @@ class RuleExecution(SQLModel, table=True):
 
 
 class RuleAction(SQLModel, table=True):
-    """One campaign a rule execution acted on (``applied``) or matched but left (``skipped``)."""
+    """One object a run judged: acted on (``applied``), matched but left (``skipped``), or
+    not matched (``no_match``); ``evaluation`` holds each filter's value and verdict."""
 
     __tablename__ = "rule_action"
     __table_args__ = (
@@ -235,6 +245,13 @@ class RuleAction(SQLModel, table=True):
             "ix_rule_action_push_pending",
             "platform_status",
             postgresql_where=sa.text("platform_status IN ('pending', 'pushing')"),
+        ),
+        sa.Index(
+            "ix_rule_action_group_cooldown",
+            "rule_id",
+            "ad_group_id",
+            "created_at",
+            postgresql_where=sa.text("ad_group_id IS NOT NULL"),
         ),
     )
 
@@ -248,8 +265,21 @@ class RuleAction(SQLModel, table=True):
         ),
     )
     campaign_name: str = text()
-    action: str = text()  # pause | increase_budget | decrease_budget
-    outcome: str = text()  # applied | skipped
+    object_type: str = text(default="campaign")  # campaign | ad_group
+    ad_group_id: uuid.UUID | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True), sa.ForeignKey("ad_group.id", ondelete="SET NULL"), nullable=True
+        ),
+    )
+    ad_group_name: str | None = text(nullable=True)
+    # pause | unpause | increase_budget | decrease_budget | increase_bid | decrease_bid | notify
+    action: str = text()
+    outcome: str = text()  # applied | skipped | no_match
+    evaluation: list[dict[str, Any]] | None = Field(
+        default=None, sa_column=sa.Column(pg.JSONB, nullable=True)
+    )
+    undone_at: datetime | None = timestamp(nullable=True)
     reason: str = text()
     metric_value: Decimal | None = Field(
         default=None, sa_column=sa.Column(sa.Numeric(20, 6), nullable=True)
@@ -266,3 +296,23 @@ class RuleAction(SQLModel, table=True):
     platform_claimed_at: datetime | None = timestamp(nullable=True)
     platform_pushed_at: datetime | None = timestamp(nullable=True)
     created_at: datetime = timestamp()
+
+
+class AudienceHealth(SQLModel, table=True):
+    """Projection of each AdScale audience's last sync, fed by ``audience_sync.completed`` /
+    ``.failed`` (audience-health rule conditions read it)."""
+
+    __tablename__ = "audience_health"
+    __table_args__ = (sa.CheckConstraint("last_status IN ('completed', 'failed')", name="status"),)
+
+    audience_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    user_id: uuid.UUID = _user_id()
+    platform: str = text()
+    last_status: str = text()
+    last_error_code: str | None = text(nullable=True)
+    size: int | None = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    match_rate: Decimal | None = Field(
+        default=None, sa_column=sa.Column(sa.Numeric(7, 4), nullable=True)
+    )
+    last_event_at: datetime = timestamp()
+    updated_at: datetime = timestamp()

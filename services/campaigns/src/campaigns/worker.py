@@ -1,6 +1,7 @@
 """Campaigns background process (``python -m campaigns.worker``).
 
-Outbox relay; ``billing.events`` consumer (plan projection); periodic jobs:
+Outbox relay; ``billing.events`` consumer (plan projection);
+``audience_sync.events`` consumer (audience-health projection, audience rules); periodic jobs:
 metrics sync (advisory lock: one instance at a time), scheduled rules
 (``FOR UPDATE SKIP LOCKED``: safe with several instances) with their platform
 pushes, and a one-off re-encryption of stored tokens under the primary key.
@@ -13,7 +14,7 @@ import contextlib
 import logging
 
 from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
-from campaigns.consumers import billing
+from campaigns.consumers import audience_sync, billing
 from campaigns.crypto import reencrypt_tokens
 from campaigns.main import make_cipher
 from campaigns.metrics.ingest import sync_all
@@ -85,7 +86,14 @@ async def rotate_token_keys(ctx: WorkerContext) -> None:
 
 def consumer_specs() -> list[ConsumerSpec]:
     return [
-        ConsumerSpec(name=billing.CONSUMER_GROUP, topics=[billing.TOPIC], handlers=billing.HANDLERS)
+        ConsumerSpec(
+            name=billing.CONSUMER_GROUP, topics=[billing.TOPIC], handlers=billing.HANDLERS
+        ),
+        ConsumerSpec(
+            name=audience_sync.CONSUMER_GROUP,
+            topics=[audience_sync.TOPIC],
+            handlers=audience_sync.HANDLERS,
+        ),
     ]
 
 

@@ -18,6 +18,7 @@ ROUTE_TABLE: tuple[tuple[str, str], ...] = (
     ("/api/v1/creatives", "campaigns"),
     ("/api/v1/metrics", "campaigns"),
     ("/api/v1/rules", "campaigns"),
+    ("/api/v1/rule-runs", "campaigns"),
     ("/api/v1/billing", "billing"),
     ("/api/v1/usage", "billing"),
 )

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from adscale_common.types import UtcDateTime
 from campaigns.models import AdAccount
+from campaigns.timezones import check_zone
 
 AdPlatform = Literal["google", "meta"]
 AccountStatus = Literal["active", "disconnected"]
+TimeZone = Annotated[
+    str,
+    Field(
+        max_length=64,
+        description="IANA time zone the account reports in; rule windows count its days",
+    ),
+    AfterValidator(check_zone),
+]
 
 
 class AccountCreate(BaseModel):
@@ -19,6 +28,7 @@ class AccountCreate(BaseModel):
     account_id_external: str = Field(min_length=1, max_length=255)
     account_name: str | None = Field(default=None, max_length=255)
     access_token: SecretStr | None = Field(default=None, max_length=8192)
+    time_zone: TimeZone = "UTC"
 
 
 class AccountUpdate(BaseModel):
@@ -28,6 +38,7 @@ class AccountUpdate(BaseModel):
 
     account_name: str | None = Field(default=None, max_length=255)
     access_token: SecretStr | None = Field(default=None, min_length=1, max_length=8192)
+    time_zone: TimeZone | None = None
 
 
 class AccountRead(BaseModel):
@@ -38,6 +49,7 @@ class AccountRead(BaseModel):
     is_connected: bool
     status: AccountStatus
     disconnected_reason: str | None
+    time_zone: str
     connected_at: UtcDateTime
     metrics_synced_at: UtcDateTime | None
     created_at: UtcDateTime
@@ -53,6 +65,7 @@ class AccountRead(BaseModel):
             is_connected=is_connected(account),
             status=account.status,  # type: ignore[arg-type]
             disconnected_reason=account.disconnected_reason,
+            time_zone=account.time_zone,
             connected_at=account.connected_at,
             metrics_synced_at=account.metrics_synced_at,
             created_at=account.created_at,

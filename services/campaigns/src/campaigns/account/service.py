@@ -32,6 +32,7 @@ async def create(
         platform=data.platform,
         account_id_external=data.account_id_external,
         account_name=data.account_name,
+        time_zone=data.time_zone,
         access_token_encrypted=cipher.encrypt(token) if token else None,
         status="active",
         connected_at=now,
@@ -73,6 +74,8 @@ async def update(
     fields = data.model_fields_set
     if "account_name" in fields:
         account.account_name = data.account_name
+    if data.time_zone is not None:
+        account.time_zone = data.time_zone
     if "access_token" in fields and data.access_token is not None:
         # A fresh token reconnects an account the platform had disconnected.
         account.access_token_encrypted = cipher.encrypt(data.access_token.get_secret_value())

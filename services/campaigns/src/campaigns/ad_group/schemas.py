@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import pycountry
 from pydantic import (
@@ -10,8 +10,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -71,13 +73,25 @@ class Targeting(BaseModel):
     age: Annotated[str, AfterValidator(_age)] | None = None
     interests: list[Interest] | None = Field(default=None, max_length=100)
     locations: list[CountryCode] | None = Field(default=None, max_length=250)
+    audiences: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=50,
+        description="AdScale audience ids this ad group targets (audience-health rules)",
+    )
 
-    @field_validator("interests", "locations")
+    @field_validator("interests", "locations", "audiences")
     @classmethod
-    def _unique(cls, value: list[str] | None) -> list[str] | None:
+    def _unique(cls, value: list[Any] | None) -> list[Any] | None:
         if value is None:
             return None
         return list(dict.fromkeys(value))
+
+    @model_serializer(mode="wrap")
+    def _audiences_when_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if data.get("audiences") is None:
+            data.pop("audiences", None)
+        return data
 
 
 def _check_bid(strategy: str | None, amount: object) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,8 @@ from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
 from campaigns.api import invalid
 from campaigns.campaign import repository as campaigns
 from campaigns.campaign.errors import CampaignNotFound
-from campaigns.events import publish
+from campaigns.changes import assign
+from campaigns.events import publish, publish_many
 from campaigns.models import AdGroup
 from campaigns.plan import service as plans
 
@@ -34,7 +36,7 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate)
         user_id=user_id,
         campaign_id=campaign.id,
         name=data.name,
-        targeting=data.targeting.model_dump(exclude_none=True),
+        targeting=data.targeting.model_dump(mode="json", exclude_none=True),
         bid_strategy=data.bid_strategy,
         bid_amount=data.bid_amount,
         status=data.status,
@@ -75,7 +77,7 @@ async def update(
     group = await get_owned(session, user_id, ad_group_id, for_update=True)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if data.targeting is not None:
-        changes["targeting"] = data.targeting.model_dump(exclude_none=True)
+        changes["targeting"] = data.targeting.model_dump(mode="json", exclude_none=True)
     strategy = changes.get("bid_strategy", group.bid_strategy)
     amount = changes.get("bid_amount", group.bid_amount)
     if strategy != "manual_cpc" and "bid_strategy" in changes and "bid_amount" not in changes:
@@ -88,18 +90,50 @@ async def update(
     for key in changed:
         setattr(group, key, changes[key])
     if changed:
-        group.updated_at = utcnow()
-        await session.flush()
-        await publish(
-            session,
-            AdGroupUpdated(
-                ad_group_id=group.id,
-                campaign_id=group.campaign_id,
-                user_id=user_id,
-                changed=sorted(changed),
-            ),
-        )
+        await _touched(session, group, changed)
     return group
+
+
+async def apply_rule_change(
+    session: AsyncSession,
+    group: AdGroup,
+    *,
+    status: str | None = None,
+    bid_amount: Decimal | None = None,
+) -> None:
+    """A change made by an optimization rule (the ad group row is locked by the caller)."""
+    await apply_rule_changes(session, [(group, status, bid_amount)])
+
+
+async def apply_rule_changes(
+    session: AsyncSession, changes: Sequence[tuple[AdGroup, str | None, Decimal | None]]
+) -> None:
+    """Many rule changes (status, manual bid) at once: one flush, one outbox insert."""
+    events: list[AdGroupUpdated] = []
+    now = utcnow()
+    for group, status, bid_amount in changes:
+        changed = assign(group, status=status, bid_amount=bid_amount)
+        if changed:
+            group.updated_at = now
+            events.append(_updated(group, changed))
+    if events:
+        await session.flush()
+        await publish_many(session, events)
+
+
+async def _touched(session: AsyncSession, group: AdGroup, changed: list[str]) -> None:
+    group.updated_at = utcnow()
+    await session.flush()
+    await publish(session, _updated(group, changed))
+
+
+def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:
+    return AdGroupUpdated(
+        ad_group_id=group.id,
+        campaign_id=group.campaign_id,
+        user_id=group.user_id,
+        changed=sorted(changed),
+    )
 
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID) -> None:

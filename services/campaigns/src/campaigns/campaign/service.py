@@ -16,7 +16,8 @@ from campaigns.api import invalid
 from campaigns.campaign import repository
 from campaigns.campaign.errors import CampaignNotFound, DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
-from campaigns.events import publish
+from campaigns.changes import assign
+from campaigns.events import publish, publish_many
 from campaigns.models import AdAccount, Campaign
 from campaigns.plan import service as plans
 
@@ -132,30 +133,37 @@ async def apply_rule_change(
     budget_daily: Decimal | None = None,
 ) -> None:
     """A change made by an optimization rule (the campaign row is locked by the caller)."""
-    changed: list[str] = []
-    if status is not None and campaign.status != status:
-        campaign.status = status
-        changed.append("status")
-    if budget_daily is not None and campaign.budget_daily != budget_daily:
-        campaign.budget_daily = budget_daily
-        changed.append("budget_daily")
-    if changed:
-        campaign.updated_at = utcnow()
+    await apply_rule_changes(session, [(campaign, status, budget_daily)])
+
+
+async def apply_rule_changes(
+    session: AsyncSession, changes: Sequence[tuple[Campaign, str | None, Decimal | None]]
+) -> None:
+    """Many rule changes (status, daily budget) at once: one flush, one outbox insert."""
+    events: list[CampaignUpdated] = []
+    now = utcnow()
+    for campaign, status, budget_daily in changes:
+        changed = assign(campaign, status=status, budget_daily=budget_daily)
+        if changed:
+            campaign.updated_at = now
+            events.append(_updated(campaign, changed))
+    if events:
         await session.flush()
-        await _emit_updated(session, campaign, changed)
+        await publish_many(session, events)
 
 
 async def _emit_updated(session: AsyncSession, campaign: Campaign, changed: list[str]) -> None:
-    await publish(
-        session,
-        CampaignUpdated(
-            campaign_id=campaign.id,
-            user_id=campaign.user_id,
-            changed=sorted(changed),
-            status=campaign.status,
-            budget_daily=campaign.budget_daily,
-            budget_lifetime=campaign.budget_lifetime,
-        ),
+    await publish(session, _updated(campaign, changed))
+
+
+def _updated(campaign: Campaign, changed: list[str]) -> CampaignUpdated:
+    return CampaignUpdated(
+        campaign_id=campaign.id,
+        user_id=campaign.user_id,
+        changed=sorted(changed),
+        status=campaign.status,
+        budget_daily=campaign.budget_daily,
+        budget_lifetime=campaign.budget_lifetime,
     )
 
 

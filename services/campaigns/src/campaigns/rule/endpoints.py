@@ -8,9 +8,11 @@ from fastapi import APIRouter, Query, Response, status
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.api import Session, UserId
 from campaigns.deps import AppSettings, Cipher, Platforms
-from campaigns.rule import push, repository, service
+from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
     ActionRead,
+    BacktestRequest,
+    BacktestResult,
     ExecuteResult,
     ExecutionRead,
     RuleCreate,
@@ -35,8 +37,15 @@ async def list_rules(session: Session, user_id: UserId, page: Offset) -> OffsetP
 
 
 @router.get("/{rule_id}", response_model=RuleRead)
-async def get_rule(rule_id: uuid.UUID, session: Session, user_id: UserId) -> RuleRead:
-    return service.to_read(await service.get_owned(session, user_id, rule_id))
+async def get_rule(
+    rule_id: uuid.UUID,
+    session: Session,
+    user_id: UserId,
+    expand: Annotated[
+        bool, Query(description="Fill conditions with the filters, action and scope that run")
+    ] = False,
+) -> RuleRead:
+    return service.to_read(await service.get_owned(session, user_id, rule_id), expand=expand)
 
 
 @router.patch("/{rule_id}", response_model=RuleRead)
@@ -62,25 +71,21 @@ async def execute_rule(
     settings: AppSettings,
     dry_run: Annotated[bool, Query(description="Preview: change and record nothing")] = False,
 ) -> ExecuteResult:
-    outcome = await service.execute(session, user_id, rule_id, dry_run=dry_run)
+    outcome = await service.execute(
+        session,
+        user_id,
+        rule_id,
+        dry_run=dry_run,
+        max_push_attempts=settings.platform_push_max_attempts,
+    )
     actions = list(outcome.applied)
-    if outcome.pending_push:
-        # The execution is committed first; platform calls run with no transaction open.
-        await session.commit()
-        results = await push.push_actions(
-            session,
-            platforms,
-            cipher,
-            action_ids=outcome.pending_push,
-            lease_seconds=settings.platform_push_lease_seconds,
-            max_attempts=settings.platform_push_max_attempts,
+    failed = await push.push_after_commit(
+        session, platforms, cipher, settings, outcome.pending_push
+    )
+    if failed:
+        actions.append(
+            f"{failed} platform update(s) did not go through; see GET /rules/{{id}}/executions"
         )
-        failed = [r for r in results if r.status != "succeeded"]
-        if failed:
-            actions.append(
-                f"{len(failed)} platform update(s) did not go through; "
-                "see GET /rules/{id}/executions"
-            )
     return ExecuteResult(
         rule_id=outcome.rule_id,
         campaigns_affected=outcome.campaigns_affected,
@@ -91,6 +96,15 @@ async def execute_rule(
         window_start=outcome.window_start,
         window_end=outcome.window_end,
     )
+
+
+@router.post("/{rule_id}/backtest", response_model=BacktestResult)
+async def backtest_rule(
+    rule_id: uuid.UUID, body: BacktestRequest, session: Session, user_id: UserId
+) -> BacktestResult:
+    """Replay the rule day by day over the stored daily metrics; nothing is changed."""
+    rule = await service.get_owned(session, user_id, rule_id)
+    return await backtest.backtest(session, rule, body)
 
 
 @router.get("/{rule_id}/executions", response_model=OffsetPage[ExecutionRead])

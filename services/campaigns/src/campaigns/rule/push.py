@@ -33,6 +33,7 @@ from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
 from campaigns.models import AdAccount, Campaign, RuleAction
 from campaigns.platforms import CampaignPlatforms, describe_platform_error
+from campaigns.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -123,13 +124,13 @@ async def _claim(
 
 async def _call(platforms: CampaignPlatforms, job: PushJob) -> None:
     assert job.platform and job.token and job.external_account_id and job.campaign_external_id
-    if job.action == "pause":
+    if job.action in ("pause", "unpause"):
         await platforms.update_campaign(
             job.platform,
             job.token,
             job.external_account_id,
             job.campaign_external_id,
-            status="PAUSED",
+            status="PAUSED" if job.action == "pause" else "ACTIVE",
         )
     else:
         await platforms.update_campaign(
@@ -201,3 +202,36 @@ async def push_actions(
         await accounts.mark_disconnected(session, account_id, reason)
     await session.commit()
     return results
+
+
+async def push_after_commit(
+    session: AsyncSession,
+    platforms: CampaignPlatforms,
+    cipher: TokenCipher | None,
+    settings: Settings,
+    action_ids: Sequence[uuid.UUID],
+) -> int:
+    """Commit the request's work, then push ``action_ids``; returns how many did not succeed."""
+    if not action_ids:
+        return 0
+    await session.commit()  # the change is committed first; no transaction during the calls
+    results = await push_with(session, platforms, cipher, settings, action_ids)
+    return sum(1 for r in results if r.status != "succeeded")
+
+
+async def push_with(
+    session: AsyncSession,
+    platforms: CampaignPlatforms,
+    cipher: TokenCipher | None,
+    settings: Settings,
+    action_ids: Sequence[uuid.UUID] | None,
+) -> list[PushResult]:
+    """:func:`push_actions` with the configured lease and attempts (``None``: any due)."""
+    return await push_actions(
+        session,
+        platforms,
+        cipher,
+        action_ids=action_ids,
+        lease_seconds=settings.platform_push_lease_seconds,
+        max_attempts=settings.platform_push_max_attempts,
+    )

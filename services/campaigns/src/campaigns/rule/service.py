@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
-from campaigns.account.schemas import is_connected
+from campaigns.ad_group.errors import AdGroupNotFound
 from campaigns.api import invalid
-from campaigns.campaign import service as campaigns
 from campaigns.campaign.errors import CampaignNotFound
-from campaigns.metrics import repository as metrics
-from campaigns.metrics.schemas import Totals
-from campaigns.models import Rule, RuleAction, RuleExecution
-from campaigns.rule import repository
-from campaigns.rule.engine import CampaignState, evaluate
+from campaigns.models import Rule
+from campaigns.rule import repository, runner
 from campaigns.rule.errors import RuleBusy, RuleNotFound
+from campaigns.rule.presets import expanded_conditions
+from campaigns.rule.runner import ExecutionOutcome
 from campaigns.rule.schemas import (
     RuleConditions,
     RuleCreate,
@@ -41,13 +37,16 @@ from campaigns.rule.schemas import (
 LOCK_NOT_AVAILABLE = "55P03"
 
 
-def to_read(rule: Rule) -> RuleRead:
+def to_read(rule: Rule, *, expand: bool = False) -> RuleRead:
+    conditions = RuleConditions.model_validate(rule.conditions)
+    if expand:
+        conditions = expanded_conditions(rule.rule_type, rule.threshold, conditions)
     return RuleRead(
         id=rule.id,
         name=rule.name,
         rule_type=rule.rule_type,  # type: ignore[arg-type]
         threshold=rule.threshold,
-        conditions=RuleConditions.model_validate(rule.conditions),
+        conditions=conditions,
         is_active=rule.is_active,
         last_executed=rule.last_executed,
         executions_count=rule.executions_count,
@@ -67,6 +66,13 @@ async def _check_campaigns(
         owned = await repository.owned_campaign_ids(session, user_id, conditions.campaign_ids)
         if owned != set(conditions.campaign_ids):
             raise CampaignNotFound("Campaign not found (conditions.campaign_ids)")
+    scope = conditions.scope
+    if scope is not None and scope.ids:
+        if scope.level == "campaign":
+            if await repository.owned_campaign_ids(session, user_id, scope.ids) != set(scope.ids):
+                raise CampaignNotFound("Campaign not found (conditions.scope.ids)")
+        elif await repository.owned_ad_group_ids(session, user_id, scope.ids) != set(scope.ids):
+            raise AdGroupNotFound("Ad group not found (conditions.scope.ids)")
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: RuleCreate) -> Rule:
@@ -104,7 +110,7 @@ async def update(
     session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID, data: RuleUpdate
 ) -> Rule:
     rule = await get_owned(session, user_id, rule_id)
-    rule = await _lock(session, rule.id)
+    rule = await lock(session, rule.id)
     rule_type = data.rule_type or rule.rule_type
     threshold = data.threshold if data.threshold is not None else rule.threshold
     conditions = data.conditions or RuleConditions.model_validate(rule.conditions)
@@ -127,12 +133,12 @@ async def update(
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> None:
     rule = await get_owned(session, user_id, rule_id)
-    rule = await _lock(session, rule.id)
+    rule = await lock(session, rule.id)
     await session.delete(rule)
     await session.flush()
 
 
-async def _lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:
+async def lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:
     try:
         async with session.begin_nested():
             rule = await repository.lock_nowait(session, rule_id)
@@ -148,27 +154,6 @@ async def _lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:
 # --------------------------------------------------------------------------- execution
 
 
-@dataclass
-class ExecutionOutcome:
-    rule_id: uuid.UUID
-    dry_run: bool
-    window_start: date
-    window_end: date
-    campaigns_evaluated: int = 0
-    applied: list[str] = field(default_factory=list)
-    execution_id: uuid.UUID | None = None
-    pending_push: list[uuid.UUID] = field(default_factory=list)
-
-    @property
-    def campaigns_affected(self) -> int:
-        return len(self.applied)
-
-
-def window(conditions: RuleConditions, now: datetime) -> tuple[date, date]:
-    end = now.astimezone(UTC).date()
-    return end - timedelta(days=conditions.lookback_days - 1), end
-
-
 async def execute(
     session: AsyncSession,
     user_id: uuid.UUID,
@@ -176,102 +161,17 @@ async def execute(
     *,
     dry_run: bool,
     now: datetime | None = None,
+    max_push_attempts: int = 5,
 ) -> ExecutionOutcome:
     """``POST /rules/{id}/execute``: a dry run only reads; a real run locks the rule (NOWAIT)."""
     rule = await get_owned(session, user_id, rule_id)
     if not dry_run:
-        rule = await _lock(session, rule.id)
-    return await run(session, rule, trigger="manual", dry_run=dry_run, now=now)
-
-
-async def run(
-    session: AsyncSession,
-    rule: Rule,
-    *,
-    trigger: str,
-    dry_run: bool = False,
-    now: datetime | None = None,
-) -> ExecutionOutcome:
-    """Evaluate ``rule`` (already locked unless ``dry_run``) and apply its actions."""
-    now = now or utcnow()
-    conditions = RuleConditions.model_validate(rule.conditions)
-    start, end = window(conditions, now)
-    outcome = ExecutionOutcome(rule.id, dry_run, start, end)
-    pairs = await repository.candidates(
-        session, rule.user_id, conditions.campaign_ids, lock=not dry_run
+        rule = await lock(session, rule.id)
+    return await runner.run(
+        session,
+        rule,
+        trigger="manual",
+        dry_run=dry_run,
+        now=now,
+        max_push_attempts=max_push_attempts,
     )
-    ids = [c.id for c, _ in pairs]
-    totals = await metrics.campaign_totals(session, ids, start, end)
-    last = await repository.last_applied(session, rule.id, ids)
-    outcome.campaigns_evaluated = len(pairs)
-
-    execution: RuleExecution | None = None
-    if not dry_run:
-        execution = RuleExecution(
-            rule_id=rule.id,
-            user_id=rule.user_id,
-            trigger=trigger,
-            started_at=now,
-            window_start=start,
-            window_end=end,
-        )
-        session.add(execution)
-        await session.flush()
-        outcome.execution_id = execution.id
-
-    for campaign, account in pairs:
-        decision = evaluate(
-            rule.rule_type,
-            Decimal(rule.threshold),
-            conditions,
-            CampaignState(campaign.name, campaign.status, campaign.budget_daily),
-            totals.get(campaign.id, Totals()),
-            last.get(campaign.id),
-            now,
-            dry_run=dry_run,
-        )
-        if decision is None:
-            continue
-        if decision.outcome == "applied":
-            outcome.applied.append(decision.description)
-        if execution is None:
-            continue
-        push = (
-            decision.outcome == "applied"
-            and is_connected(account)
-            and campaign.external_campaign_id is not None
-        )
-        action = RuleAction(
-            execution_id=execution.id,
-            rule_id=rule.id,
-            campaign_id=campaign.id,
-            campaign_name=campaign.name,
-            action=decision.action,
-            outcome=decision.outcome,
-            reason=decision.reason,
-            metric_value=decision.metric_value.quantize(Decimal("0.000001"))
-            if decision.metric_value is not None
-            else None,
-            old_value=decision.old_value,
-            new_value=decision.new_value,
-            description=decision.description,
-            platform_status="pending" if push else "not_applicable",
-            created_at=now,
-        )
-        session.add(action)
-        if decision.outcome == "applied":
-            await campaigns.apply_rule_change(
-                session, campaign, status=decision.new_status, budget_daily=decision.new_budget
-            )
-        await session.flush()
-        if push:
-            outcome.pending_push.append(action.id)
-
-    if execution is not None:
-        execution.campaigns_evaluated = outcome.campaigns_evaluated
-        execution.campaigns_affected = outcome.campaigns_affected
-        execution.finished_at = utcnow()
-        rule.last_executed = now
-        rule.executions_count = rule.executions_count + 1
-        await session.flush()
-    return outcome

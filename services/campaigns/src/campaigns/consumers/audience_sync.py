@@ -1,0 +1,37 @@
+"""``audience_sync.events`` -> the audience-health projection, then the owner's
+audience-health rules (thin: translate and call the services)."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.events import Envelope
+from adscale_contracts.events import SyncCompleted, SyncFailed, parse
+from campaigns.audience import service as audiences
+from campaigns.rule import triggers
+
+logger = logging.getLogger(__name__)
+
+CONSUMER_GROUP = "campaigns.audience_sync"
+TOPIC = "audience_sync.events"
+
+
+async def on_sync_completed(session: AsyncSession, envelope: Envelope) -> None:
+    event = parse(envelope, SyncCompleted)
+    if await audiences.record_completed(session, event, envelope.occurred_at):
+        await triggers.run_audience_rules(session, event.user_id)
+    else:
+        logger.info("stale audience sync result ignored", extra={"event_type": envelope.type})
+
+
+async def on_sync_failed(session: AsyncSession, envelope: Envelope) -> None:
+    event = parse(envelope, SyncFailed)
+    if await audiences.record_failed(session, event, envelope.occurred_at):
+        await triggers.run_audience_rules(session, event.user_id)
+    else:
+        logger.info("stale audience sync result ignored", extra={"event_type": envelope.type})
+
+
+HANDLERS = {SyncCompleted.TYPE: on_sync_completed, SyncFailed.TYPE: on_sync_failed}

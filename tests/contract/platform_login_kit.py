@@ -1,0 +1,115 @@
+"""Sign in to the platform sandbox as a user would, for campaigns' contract tests.
+
+``meta_login`` / ``google_login`` run the sandbox's OAuth flow and answer a token, the
+ad account (Meta ``act_`` id without the prefix, Google customer id) and its campaigns;
+``meta_campaign`` / ``google_campaigns`` read a campaign back as the platform shows it.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+SANDBOX = os.environ.get("ADSCALE_SANDBOX_URL", "http://127.0.0.1:8110")
+META = f"{SANDBOX}/meta"
+GOOGLE_ADS = f"{SANDBOX}/google/ads/v21"
+REDIRECT = "http://localhost/cb"
+
+
+async def meta_login() -> tuple[str, str, list[str]]:
+    """A Meta token, ad account and campaign ids from the sandbox's OAuth flow."""
+    async with httpx.AsyncClient(timeout=30) as sandbox:
+        dialog = await sandbox.get(
+            f"{META}/www/v25.0/dialog/oauth",
+            params={
+                "client_id": "contract",
+                "redirect_uri": REDIRECT,
+                "sandbox_user": f"c-{uuid.uuid4().hex[:8]}",
+            },
+        )
+        code = parse_qs(urlsplit(dialog.headers["location"]).query)["code"][0]
+        token = (
+            await sandbox.post(
+                f"{META}/graph/v25.0/oauth/access_token",
+                data={
+                    "client_id": "contract",
+                    "client_secret": "s",
+                    "redirect_uri": REDIRECT,
+                    "code": code,
+                },
+            )
+        ).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        account = (await sandbox.get(f"{META}/graph/v25.0/me/adaccounts", headers=auth)).json()
+        account_id = account["data"][0]["id"].removeprefix("act_")
+        campaigns = await sandbox.get(
+            f"{META}/graph/v25.0/act_{account_id}/campaigns", headers=auth
+        )
+        return token, account_id, [c["id"] for c in campaigns.json()["data"]]
+
+
+async def meta_campaign(token: str, campaign_id: str) -> dict[str, Any]:
+    async with httpx.AsyncClient(timeout=30) as sandbox:
+        r = await sandbox.get(
+            f"{META}/graph/v25.0/{campaign_id}",
+            params={"fields": "status,daily_budget"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def _google_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "developer-token": "contract"}
+
+
+async def google_campaigns(token: str, customer_id: str) -> dict[str, dict[str, Any]]:
+    """Campaign id -> its status and daily budget in micros, as Google Ads answers."""
+    async with httpx.AsyncClient(timeout=30) as sandbox:
+        r = await sandbox.post(
+            f"{GOOGLE_ADS}/customers/{customer_id}/googleAds:search",
+            json={
+                "query": "SELECT campaign.id, campaign.status, campaign_budget.amount_micros "
+                "FROM campaign"
+            },
+            headers=_google_headers(token),
+        )
+    assert r.status_code == 200, r.text
+    return {
+        str(row["campaign"]["id"]): {
+            "status": row["campaign"]["status"],
+            "micros": int(row["campaignBudget"]["amountMicros"]),
+        }
+        for row in r.json()["results"]
+    }
+
+
+async def google_login() -> tuple[str, str, dict[str, dict[str, Any]]]:
+    """A Google token, customer id and its campaigns from the sandbox's OAuth flow."""
+    async with httpx.AsyncClient(timeout=30) as sandbox:
+        consent = await sandbox.get(
+            f"{SANDBOX}/google/accounts/o/oauth2/v2/auth",
+            params={"client_id": "contract", "redirect_uri": REDIRECT, "response_type": "code"},
+        )
+        code = parse_qs(urlsplit(consent.headers["location"]).query)["code"][0]
+        token = (
+            await sandbox.post(
+                f"{SANDBOX}/google/oauth2/token",
+                data={
+                    "grant_type": "authorization_code",
+                    "code": code,
+                    "redirect_uri": REDIRECT,
+                    "client_id": "contract",
+                    "client_secret": "s",
+                },
+            )
+        ).json()["access_token"]
+        listed = await sandbox.get(
+            f"{GOOGLE_ADS}/customers:listAccessibleCustomers", headers=_google_headers(token)
+        )
+        customer = listed.json()["resourceNames"][0].split("/")[1]
+    return token, customer, await google_campaigns(token, customer)
