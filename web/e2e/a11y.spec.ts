@@ -37,6 +37,7 @@ test("every app page passes axe-core and is reachable by keyboard", async ({ pag
   }
   // The skip link is the first stop of the keyboard, then the main navigation.
   await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await page.keyboard.press("Tab");

@@ -1,12 +1,15 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { expect, test } from "@playwright/test";
 
-const DIST = join(__dirname, "..", "dist");
+const DIST = join(dirname(fileURLToPath(import.meta.url)), "..", "dist");
 const BUDGET_BYTES = 250 * 1024;
 
-test("the initial JavaScript of the production build is at most 250 KB gzip", async ({}, info) => {
+test("the initial JavaScript of the production build is at most 250 KB gzip", async ({
+  browserName: _,
+}, info) => {
   // What index.html loads before any route: its module script and its modulepreloads.
   const index = readFileSync(join(DIST, "index.html"), "utf8");
   const scripts = [...index.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map(

@@ -97,7 +97,7 @@ test("accounts journey: connect, list, disconnect with the cascade named", async
     name: "Google brand",
   });
   await page.getByLabel("Account id on the platform").fill("123-456-7890");
-  await page.getByLabel("Platform").selectOption({ label: "Google" });
+  await page.getByLabel("Platform", { exact: true }).selectOption({ label: "Google" });
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await expect(page.getByRole("alert")).toBeVisible(); // the API's 409, shown on the form
   await page.getByRole("button", { name: "Disconnect" }).click();

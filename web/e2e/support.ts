@@ -89,7 +89,7 @@ export async function connectAccount(
   account: { platform: "Meta" | "Google"; externalId: string; name: string; token?: string },
 ): Promise<void> {
   await page.getByRole("link", { name: "Ad accounts" }).click();
-  await page.getByLabel("Platform").selectOption({ label: account.platform });
+  await page.getByLabel("Platform", { exact: true }).selectOption({ label: account.platform });
   await page.getByLabel("Account id on the platform").fill(account.externalId);
   await page.getByLabel("Name").fill(account.name);
   if (account.token) await page.getByLabel("Access token").fill(account.token);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { daysAgo, fraction, money, ratio } from "./format";
-import { offsetOf, pageCount, pageFromSearch } from "./pagination";
+import { collectPages, offsetOf, pageCount, pageFromSearch } from "./pagination";
 
 describe("format", () => {
   it("formats the API's decimal strings as dollars", () => {
@@ -32,5 +32,33 @@ describe("pagination", () => {
     expect(offsetOf(3, 20)).toBe(40);
     expect(pageCount(41, 20)).toBe(3);
     expect(pageCount(0, 20)).toBe(1);
+  });
+});
+
+describe("collectPages", () => {
+  it("walks the pages until the total is reached", async () => {
+    const all = Array.from({ length: 450 }, (_, i) => i);
+    const asked: Array<[number, number]> = [];
+    const items = await collectPages(async (offset, limit) => {
+      asked.push([offset, limit]);
+      return { items: all.slice(offset, offset + limit), total: all.length };
+    });
+    expect(items).toEqual(all);
+    expect(asked).toEqual([
+      [0, 200],
+      [200, 200],
+      [400, 200],
+    ]);
+  });
+
+  it("stops at the cap", async () => {
+    const items = await collectPages(
+      async (offset, limit) => ({
+        items: Array.from({ length: limit }, (_, i) => offset + i),
+        total: 10_000,
+      }),
+      300,
+    );
+    expect(items).toHaveLength(300);
   });
 });

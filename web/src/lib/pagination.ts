@@ -14,3 +14,25 @@ export function offsetOf(page: number, size: number = PAGE_SIZE): number {
 export function pageCount(total: number, size: number = PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / size));
 }
+
+/** The API's largest page (`limit` ≤ 200). */
+export const MAX_LIMIT = 200;
+
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+/** Every item of a paginated list, page after page (at most `cap` items). */
+export async function collectPages<T>(
+  fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
+  cap: number = 2000,
+): Promise<T[]> {
+  const items: T[] = [];
+  for (let offset = 0; offset < cap; offset += MAX_LIMIT) {
+    const page = await fetchPage(offset, MAX_LIMIT);
+    items.push(...page.items);
+    if (page.items.length === 0 || offset + MAX_LIMIT >= page.total) break;
+  }
+  return items.slice(0, cap);
+}

@@ -12,17 +12,17 @@ import {
   useAdGroups,
   useCampaign,
   useCampaignMetrics,
+  useCampaignSeries,
   useDeleteCampaign,
   useRefreshMetrics,
 } from "./queries";
 
 const TABLE_SIZE = 31;
-const CHART_SIZE = 366;
 
 function Metrics({ id }: { id: string }) {
   const [range] = useState<DateRange>({ start: daysAgo(29), end: daysAgo(0) });
   const [page, setPage] = useState(1);
-  const chart = useCampaignMetrics(id, range, 1, CHART_SIZE);
+  const chart = useCampaignSeries(id, range);
   const table = useCampaignMetrics(id, range, page, TABLE_SIZE);
   const refresh = useRefreshMetrics(id);
   return (
@@ -59,8 +59,9 @@ function Metrics({ id }: { id: string }) {
           <p>Refresh from the platform to fetch this campaign's daily metrics.</p>
         </Empty>
       ) : null}
-      {chart.data && chart.data.items.length > 0 ? (
-        <LazyDailyChart points={sumByDay(chart.data.items)} title="Spend and revenue per day" />
+      {chart.error ? <ErrorState error={chart.error} retry={() => chart.refetch()} /> : null}
+      {chart.data && chart.data.length > 0 ? (
+        <LazyDailyChart points={sumByDay(chart.data)} title="Spend and revenue per day" />
       ) : null}
       {table.data && table.data.items.length > 0 ? (
         <>

@@ -3,7 +3,7 @@ import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
 import type { DateRange } from "../../lib/metrics";
-import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { collectPages, offsetOf, PAGE_SIZE } from "../../lib/pagination";
 
 type CampaignCreate = components["schemas"]["CampaignCreate"];
 type CampaignUpdate = components["schemas"]["CampaignUpdate"];
@@ -68,6 +68,24 @@ export function useCampaignMetrics(id: string, range: DateRange, page: number, s
             },
           },
         }),
+      ),
+  });
+}
+
+/** Every day of the range, for the chart. */
+export function useCampaignSeries(id: string, range: DateRange) {
+  return useQuery({
+    queryKey: ["metrics", "campaign", id, range, "all"],
+    queryFn: () =>
+      collectPages((offset, limit) =>
+        unwrap(
+          api.GET("/api/v1/metrics/campaign/{campaign_id}", {
+            params: {
+              path: { campaign_id: id },
+              query: { start_date: range.start, end_date: range.end, offset, limit },
+            },
+          }),
+        ),
       ),
   });
 }

@@ -2,11 +2,11 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import { unwrap } from "../../lib/errors";
 import { type DailyPoint, type DateRange, sumByDay } from "../../lib/metrics";
+import { collectPages } from "../../lib/pagination";
 
 // The overview's daily chart adds up the campaigns' daily rows (the API has no
-// cross-campaign series); the first 100 campaigns and 366 days each are charted.
-const CHART_CAMPAIGNS = 100;
-const CHART_DAYS = 366;
+// cross-campaign series); the first 200 campaigns are charted.
+const CHART_CAMPAIGNS = 200;
 
 export function useOverview(range: DateRange, enabled: boolean) {
   return useQuery({
@@ -34,20 +34,20 @@ export function useDailyAcrossCampaigns(range: DateRange, enabled: boolean) {
       queryKey: ["metrics", "campaign", id, range],
       enabled,
       queryFn: () =>
-        unwrap(
-          api.GET("/api/v1/metrics/campaign/{campaign_id}", {
-            params: {
-              path: { campaign_id: id },
-              query: { start_date: range.start, end_date: range.end, limit: CHART_DAYS },
-            },
-          }),
+        collectPages((offset, limit) =>
+          unwrap(
+            api.GET("/api/v1/metrics/campaign/{campaign_id}", {
+              params: {
+                path: { campaign_id: id },
+                query: { start_date: range.start, end_date: range.end, offset, limit },
+              },
+            }),
+          ),
         ),
     })),
   });
   const failed = perCampaign.find((q) => q.error)?.error ?? campaigns.error;
   const pending = campaigns.isPending || perCampaign.some((q) => q.isPending);
-  const points: DailyPoint[] = pending
-    ? []
-    : sumByDay(perCampaign.flatMap((q) => q.data?.items ?? []));
+  const points: DailyPoint[] = pending ? [] : sumByDay(perCampaign.flatMap((q) => q.data ?? []));
   return { points, pending: enabled && pending, error: failed, campaignCount: ids.length };
 }
