@@ -76,5 +76,17 @@ def build_web(force: bool = False) -> bool:
     return True
 
 
+def lint() -> None:
+    """``make lint``'s part for web/: the type check (tsc --noEmit) and biome."""
+    install()
+    _run(["npm", "run", "--silent", "typecheck"])
+    _run(["npm", "run", "--silent", "lint"])
+
+
 if __name__ == "__main__":
-    print("web: built" if build_web() else "web: up to date")
+    import sys
+
+    if sys.argv[1:] == ["lint"]:
+        lint()
+    else:
+        print("web: built" if build_web() else "web: up to date")
