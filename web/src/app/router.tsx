@@ -35,6 +35,14 @@ export const router = createBrowserRouter([
             path: "campaigns/:campaignId/edit",
             lazy: page(() => import("../features/campaigns/CampaignEditPage")),
           },
+          {
+            path: "campaigns/:campaignId/ad-groups/new",
+            lazy: page(() => import("../features/ad-groups/AdGroupCreatePage")),
+          },
+          {
+            path: "ad-groups/:adGroupId",
+            lazy: page(() => import("../features/ad-groups/AdGroupPage")),
+          },
           { path: "api-keys", lazy: page(() => import("../features/keys/ApiKeysPage")) },
           { path: "*", lazy: page(() => import("./NotFoundPage")) },
         ],

@@ -124,7 +124,12 @@ function AdGroups({ id }: { id: string }) {
   const groups = useAdGroups(id, page);
   return (
     <section aria-labelledby="groups-title">
-      <h2 id="groups-title">Ad groups</h2>
+      <div className="page-head">
+        <h2 id="groups-title">Ad groups</h2>
+        <Link className="button secondary" to={`/campaigns/${id}/ad-groups/new`}>
+          New ad group
+        </Link>
+      </div>
       {groups.isPending ? <Loading label="Loading ad groups…" /> : null}
       {groups.error ? <ErrorState error={groups.error} retry={() => groups.refetch()} /> : null}
       {groups.data && groups.data.items.length === 0 ? (
@@ -146,7 +151,9 @@ function AdGroups({ id }: { id: string }) {
             <tbody>
               {groups.data.items.map((g) => (
                 <tr key={g.id}>
-                  <td>{g.name}</td>
+                  <td>
+                    <Link to={`/ad-groups/${g.id}`}>{g.name}</Link>
+                  </td>
                   <td>
                     <span className={`badge ${g.status}`}>{g.status}</span>
                   </td>
