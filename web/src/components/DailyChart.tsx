@@ -22,8 +22,22 @@ export default function DailyChart({ points, title }: { points: DailyPoint[]; ti
           <YAxis />
           <Tooltip />
           <Legend />
-          <Line type="monotone" dataKey="spend" name="Spend ($)" stroke="#1d4ed8" dot={false} />
-          <Line type="monotone" dataKey="revenue" name="Revenue ($)" stroke="#047857" dot={false} />
+          <Line
+            type="monotone"
+            dataKey="spend"
+            name="Spend ($)"
+            stroke="#1d4ed8"
+            dot={false}
+            isAnimationActive={false}
+          />
+          <Line
+            type="monotone"
+            dataKey="revenue"
+            name="Revenue ($)"
+            stroke="#047857"
+            dot={false}
+            isAnimationActive={false}
+          />
         </LineChart>
       </ResponsiveContainer>
     </figure>

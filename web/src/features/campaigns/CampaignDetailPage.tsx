@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { LazyDailyChart } from "../../components/LazyChart";
+import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
 import { Pagination } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
@@ -18,6 +18,8 @@ import {
 } from "./queries";
 
 const TABLE_SIZE = 31;
+
+preloadChart();
 
 function Metrics({ id }: { id: string }) {
   const [range] = useState<DateRange>({ start: daysAgo(29), end: daysAgo(0) });

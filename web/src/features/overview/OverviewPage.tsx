@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { Link } from "react-router";
 import { Field } from "../../components/Field";
-import { LazyDailyChart } from "../../components/LazyChart";
+import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { Tile } from "../../components/Tile";
 import { count, daysAgo, fraction, money, ratio } from "../../lib/format";
@@ -9,6 +9,8 @@ import { type DateRange, validRange } from "../../lib/metrics";
 import { useDailyAcrossCampaigns, useOverview } from "./queries";
 
 const PRESETS = [7, 30, 90];
+
+preloadChart();
 
 export default function OverviewPage() {
   const [range, setRange] = useState<DateRange>({ start: daysAgo(29), end: daysAgo(0) });
