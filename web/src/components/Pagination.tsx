@@ -1,4 +1,5 @@
-import { pageCount } from "../lib/pagination";
+import { useSearchParams } from "react-router";
+import { PAGE_SIZE, pageCount, pageFromSearch } from "../lib/pagination";
 
 interface PaginationProps {
   page: number;
@@ -32,5 +33,24 @@ export function Pagination({ page, total, size, onPage }: PaginationProps) {
         Next
       </button>
     </nav>
+  );
+}
+
+/** The page number kept in the URL (`?page=`), so a reload or a shared link keeps it. */
+export function useUrlPage(): number {
+  const [params] = useSearchParams();
+  return pageFromSearch(params.get("page"));
+}
+
+/** Pagination of a list page whose page lives in the URL. */
+export function UrlPagination({ total }: { total: number }) {
+  const [, setParams] = useSearchParams();
+  return (
+    <Pagination
+      page={useUrlPage()}
+      total={total}
+      size={PAGE_SIZE}
+      onPage={(next) => setParams({ page: String(next) })}
+    />
   );
 }

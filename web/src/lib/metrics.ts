@@ -1,3 +1,7 @@
+import { api } from "../api/client";
+import { unwrap } from "./errors";
+import { collectPages } from "./pagination";
+
 // Client-side metric arithmetic for charts: daily rows of several campaigns summed per day.
 
 export interface DailyRow {
@@ -53,4 +57,18 @@ export function validRange(range: DateRange): string | null {
   if (!range.start || !range.end) return "Choose a start and an end date.";
   if (range.start > range.end) return "The start date must be on or before the end date.";
   return null;
+}
+
+/** Every daily row of one campaign in the range, all pages (for charts). */
+export function fetchCampaignDays(id: string, range: DateRange) {
+  return collectPages((offset, limit) =>
+    unwrap(
+      api.GET("/api/v1/metrics/campaign/{campaign_id}", {
+        params: {
+          path: { campaign_id: id },
+          query: { start_date: range.start, end_date: range.end, offset, limit },
+        },
+      }),
+    ),
+  );
 }

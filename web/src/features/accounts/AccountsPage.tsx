@@ -1,15 +1,13 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
-import { useSearchParams } from "react-router";
 import { z } from "zod";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, FormError } from "../../components/Field";
-import { Pagination } from "../../components/Pagination";
+import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
-import { PAGE_SIZE, pageFromSearch } from "../../lib/pagination";
 import { useAccounts, useConnectAccount, useDisconnectAccount } from "./queries";
 
 const schema = z.object({
@@ -86,8 +84,7 @@ function ConnectForm() {
 }
 
 export default function AccountsPage() {
-  const [params, setParams] = useSearchParams();
-  const page = pageFromSearch(params.get("page"));
+  const page = useUrlPage();
   const accounts = useAccounts(page);
   const disconnect = useDisconnectAccount();
   return (
@@ -150,12 +147,7 @@ export default function AccountsPage() {
               ))}
             </tbody>
           </table>
-          <Pagination
-            page={page}
-            total={accounts.data.total}
-            size={PAGE_SIZE}
-            onPage={(next) => setParams({ page: String(next) })}
-          />
+          <UrlPagination total={accounts.data.total} />
         </>
       ) : null}
     </>

@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
+import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
-import { ApiError } from "../../lib/errors";
 import { money } from "../../lib/format";
 import { PAGE_SIZE } from "../../lib/pagination";
 import { CreativeForm } from "./CreativeForm";
@@ -51,12 +51,13 @@ export default function AdGroupPage() {
   const campaign = useParentCampaign(group.data?.campaign_id);
   if (group.isPending) return <Loading label="Loading ad group…" />;
   if (group.error) {
-    return group.error instanceof ApiError && [400, 404, 422].includes(group.error.status) ? (
-      <Empty title="Ad group not found">
-        <Link to="/campaigns">Back to campaigns</Link>
-      </Empty>
-    ) : (
-      <ErrorState error={group.error} retry={() => group.refetch()} />
+    return (
+      <NotFound
+        error={group.error}
+        title="Ad group not found"
+        back={{ to: "/campaigns", label: "Back to campaigns" }}
+        fallback={<ErrorState error={group.error} retry={() => group.refetch()} />}
+      />
     );
   }
   const g = group.data;

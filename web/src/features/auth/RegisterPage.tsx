@@ -6,6 +6,7 @@ import { Field, FormError } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { AuthLayout } from "./AuthLayout";
 import { useAuth } from "./AuthProvider";
+import { NewPasswordFields } from "./NewPasswordFields";
 import { registerSchema } from "./schemas";
 
 type Values = z.infer<typeof registerSchema>;
@@ -32,26 +33,12 @@ export default function RegisterPage() {
         <Field label="Email" error={errors.email?.message}>
           {(p) => <input {...p} type="email" autoComplete="email" {...form.register("email")} />}
         </Field>
-        <Field label="Password" error={errors.password?.message} hint="At least 8 characters.">
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              {...form.register("password")}
-            />
-          )}
-        </Field>
-        <Field label="Repeat password" error={errors.confirm?.message}>
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              {...form.register("confirm")}
-            />
-          )}
-        </Field>
+        <NewPasswordFields
+          label="Password"
+          password={form.register("password")}
+          confirm={form.register("confirm")}
+          errors={{ password: errors.password?.message, confirm: errors.confirm?.message }}
+        />
         <FormError message={errors.root?.server?.message} />
         <button type="submit" className="button primary" disabled={isSubmitting}>
           {isSubmitting ? "Creating…" : "Create account"}

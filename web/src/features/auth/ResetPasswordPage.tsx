@@ -4,10 +4,11 @@ import { useForm } from "react-hook-form";
 import { Link, useSearchParams } from "react-router";
 import type { z } from "zod";
 import { api } from "../../api/client";
-import { Field, FormError } from "../../components/Field";
+import { FormError } from "../../components/Field";
 import { unwrap } from "../../lib/errors";
 import { applyServerError } from "../../lib/forms";
 import { AuthLayout } from "./AuthLayout";
+import { NewPasswordFields } from "./NewPasswordFields";
 import { resetSchema } from "./schemas";
 
 type Values = z.infer<typeof resetSchema>;
@@ -53,26 +54,12 @@ export default function ResetPasswordPage() {
         </p>
       ) : (
         <form onSubmit={submit} noValidate>
-          <Field label="New password" error={errors.new_password?.message}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="new-password"
-                {...form.register("new_password")}
-              />
-            )}
-          </Field>
-          <Field label="Repeat new password" error={errors.confirm?.message}>
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                autoComplete="new-password"
-                {...form.register("confirm")}
-              />
-            )}
-          </Field>
+          <NewPasswordFields
+            label="New password"
+            password={form.register("new_password")}
+            confirm={form.register("confirm")}
+            errors={{ password: errors.new_password?.message, confirm: errors.confirm?.message }}
+          />
           <FormError message={errors.root?.server?.message} />
           <button type="submit" className="button primary" disabled={isSubmitting}>
             Set password

@@ -2,12 +2,12 @@ import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
+import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { count, daysAgo, fraction, money, ratio } from "../../lib/format";
 import { type DateRange, sumByDay } from "../../lib/metrics";
-import { NotFound } from "./NotFound";
 import {
   useAdGroups,
   useCampaign,
@@ -183,6 +183,8 @@ export default function CampaignDetailPage() {
     return (
       <NotFound
         error={campaign.error}
+        title="Campaign not found"
+        back={{ to: "/campaigns", label: "Back to campaigns" }}
         fallback={<ErrorState error={campaign.error} retry={() => campaign.refetch()} />}
       />
     );

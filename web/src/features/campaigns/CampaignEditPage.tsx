@@ -1,7 +1,7 @@
 import { useNavigate, useParams } from "react-router";
+import { NotFound } from "../../components/NotFound";
 import { ErrorState, Loading } from "../../components/States";
 import { CampaignForm } from "./CampaignForm";
-import { NotFound } from "./NotFound";
 import { useCampaign, useUpdateCampaign } from "./queries";
 import { formValuesOf, updateBody } from "./schema";
 
@@ -12,7 +12,14 @@ export default function CampaignEditPage() {
   const navigate = useNavigate();
   if (campaign.isPending) return <Loading label="Loading campaign…" />;
   if (campaign.error)
-    return <NotFound error={campaign.error} fallback={<ErrorState error={campaign.error} />} />;
+    return (
+      <NotFound
+        error={campaign.error}
+        title="Campaign not found"
+        back={{ to: "/campaigns", label: "Back to campaigns" }}
+        fallback={<ErrorState error={campaign.error} />}
+      />
+    );
   return (
     <>
       <h1>Edit {campaign.data.name}</h1>

@@ -1,13 +1,11 @@
-import { Link, useSearchParams } from "react-router";
-import { Pagination } from "../../components/Pagination";
+import { Link } from "react-router";
+import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { money } from "../../lib/format";
-import { PAGE_SIZE, pageFromSearch } from "../../lib/pagination";
 import { useCampaigns } from "./queries";
 
 export default function CampaignsPage() {
-  const [params, setParams] = useSearchParams();
-  const page = pageFromSearch(params.get("page"));
+  const page = useUrlPage();
   const campaigns = useCampaigns(page);
   return (
     <>
@@ -67,12 +65,7 @@ export default function CampaignsPage() {
               ))}
             </tbody>
           </table>
-          <Pagination
-            page={page}
-            total={campaigns.data.total}
-            size={PAGE_SIZE}
-            onPage={(next) => setParams({ page: String(next) })}
-          />
+          <UrlPagination total={campaigns.data.total} />
         </>
       ) : null}
     </>

@@ -2,8 +2,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
-import type { DateRange } from "../../lib/metrics";
-import { collectPages, offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { type DateRange, fetchCampaignDays } from "../../lib/metrics";
+import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
 
 type CampaignCreate = components["schemas"]["CampaignCreate"];
 type CampaignUpdate = components["schemas"]["CampaignUpdate"];
@@ -76,17 +76,7 @@ export function useCampaignMetrics(id: string, range: DateRange, page: number, s
 export function useCampaignSeries(id: string, range: DateRange) {
   return useQuery({
     queryKey: ["metrics", "campaign", id, range, "all"],
-    queryFn: () =>
-      collectPages((offset, limit) =>
-        unwrap(
-          api.GET("/api/v1/metrics/campaign/{campaign_id}", {
-            params: {
-              path: { campaign_id: id },
-              query: { start_date: range.start, end_date: range.end, offset, limit },
-            },
-          }),
-        ),
-      ),
+    queryFn: () => fetchCampaignDays(id, range),
   });
 }
 

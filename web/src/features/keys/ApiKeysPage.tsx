@@ -1,18 +1,16 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
-import { useSearchParams } from "react-router";
 import { z } from "zod";
 import type { components } from "../../api/schema";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { CopyButton } from "../../components/CopyButton";
 import { Field, FormError } from "../../components/Field";
-import { Pagination } from "../../components/Pagination";
+import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
-import { PAGE_SIZE, pageFromSearch } from "../../lib/pagination";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from "./queries";
 
 const schema = z.object({ name: z.string().trim().min(1, "Name the key.").max(100) });
@@ -52,8 +50,7 @@ function CreateKey({ onCreated }: { onCreated: (key: Created) => void }) {
 }
 
 export default function ApiKeysPage() {
-  const [params, setParams] = useSearchParams();
-  const page = pageFromSearch(params.get("page"));
+  const page = useUrlPage();
   const keys = useApiKeys(page);
   const revoke = useRevokeApiKey();
   // The raw key exists only in this page's memory, once: the API never returns it again.
@@ -124,12 +121,7 @@ export default function ApiKeysPage() {
               ))}
             </tbody>
           </table>
-          <Pagination
-            page={page}
-            total={keys.data.total}
-            size={PAGE_SIZE}
-            onPage={(next) => setParams({ page: String(next) })}
-          />
+          <UrlPagination total={keys.data.total} />
         </>
       ) : null}
     </>

@@ -1,8 +1,7 @@
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import { unwrap } from "../../lib/errors";
-import { type DailyPoint, type DateRange, sumByDay } from "../../lib/metrics";
-import { collectPages } from "../../lib/pagination";
+import { type DailyPoint, type DateRange, fetchCampaignDays, sumByDay } from "../../lib/metrics";
 
 // The overview's daily chart adds up the campaigns' daily rows (the API has no
 // cross-campaign series); the first 200 campaigns are charted.
@@ -33,17 +32,7 @@ export function useDailyAcrossCampaigns(range: DateRange, enabled: boolean) {
     queries: ids.map((id) => ({
       queryKey: ["metrics", "campaign", id, range],
       enabled,
-      queryFn: () =>
-        collectPages((offset, limit) =>
-          unwrap(
-            api.GET("/api/v1/metrics/campaign/{campaign_id}", {
-              params: {
-                path: { campaign_id: id },
-                query: { start_date: range.start, end_date: range.end, offset, limit },
-              },
-            }),
-          ),
-        ),
+      queryFn: () => fetchCampaignDays(id, range),
     })),
   });
   const failed = perCampaign.find((q) => q.error)?.error ?? campaigns.error;
