@@ -13,6 +13,7 @@ const APP_PAGES: Array<[string, string]> = [
   ["/accounts", "Ad accounts"],
   ["/campaigns", "Campaigns"],
   ["/campaigns/new", "New campaign"],
+  ["/rules", "Rules"],
   ["/api-keys", "API keys"],
   ["/no-such-page", "Page not found"],
 ];

@@ -5,6 +5,7 @@ const LINKS = [
   { to: "/", label: "Overview", end: true },
   { to: "/accounts", label: "Ad accounts", end: false },
   { to: "/campaigns", label: "Campaigns", end: false },
+  { to: "/rules", label: "Rules", end: false },
   { to: "/api-keys", label: "API keys", end: false },
 ];
 

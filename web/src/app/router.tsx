@@ -43,6 +43,8 @@ export const router = createBrowserRouter([
             path: "ad-groups/:adGroupId",
             lazy: page(() => import("../features/ad-groups/AdGroupPage")),
           },
+          { path: "rules", lazy: page(() => import("../features/rules/RulesPage")) },
+          { path: "rules/:ruleId", lazy: page(() => import("../features/rules/RulePage")) },
           { path: "api-keys", lazy: page(() => import("../features/keys/ApiKeysPage")) },
           { path: "*", lazy: page(() => import("./NotFoundPage")) },
         ],
