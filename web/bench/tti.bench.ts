@@ -2,7 +2,7 @@
 // navigation's start to the page's data on screen with its controls enabled, for a signed-in
 // user reloading the page (access token gone, refresh cookie kept). Median of RUNS loads.
 import { expect, type Page, test } from "@playwright/test";
-import { connectAccount, metaLogin, registerNewUser } from "../e2e/support";
+import { connectAccount, createCampaign, metaLogin, registerNewUser } from "../e2e/support";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const GOAL_MS = 1000;
@@ -30,15 +30,12 @@ test("time to interactive: overview and campaigns", async ({ page }) => {
     token: meta.token,
   });
   for (const [i, external] of meta.campaignIds.slice(0, 2).entries()) {
-    await page.getByRole("link", { name: "Campaigns" }).click();
-    await page.getByRole("link", { name: "New campaign" }).click();
-    await page.getByLabel("Name").fill(`Bench campaign ${i + 1}`);
-    await page.getByLabel("Ad account").selectOption({ label: "Bench account (meta)" });
-    await page.getByLabel("Daily budget (USD)").fill("40");
-    await page.getByLabel("Platform campaign id").fill(external);
-    await page.getByRole("button", { name: "Create campaign" }).click();
-    await page.getByRole("button", { name: "Refresh from the platform" }).click();
-    await expect(page.getByText("days updated")).toBeVisible();
+    await createCampaign(page, {
+      name: `Bench campaign ${i + 1}`,
+      account: "Bench account (meta)",
+      budget: "40",
+      externalId: external,
+    });
   }
 
   const pages: Array<[string, string, string]> = [

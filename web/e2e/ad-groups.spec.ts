@@ -1,5 +1,11 @@
 import { expect, test } from "@playwright/test";
-import { connectAccount, expectAccessible, registerNewUser, screenshot } from "./support";
+import {
+  connectAccount,
+  createCampaign,
+  expectAccessible,
+  registerNewUser,
+  screenshot,
+} from "./support";
 
 test("ad group and creative journey: targeting, bid strategy, generated copy within the platform's limits", async ({
   page,
@@ -10,12 +16,11 @@ test("ad group and creative journey: targeting, bid strategy, generated copy wit
     externalId: "555-010-2020",
     name: "Google search",
   });
-  await page.getByRole("link", { name: "Campaigns" }).click();
-  await page.getByRole("link", { name: "New campaign" }).click();
-  await page.getByLabel("Name").fill("Running shoes");
-  await page.getByLabel("Ad account").selectOption({ label: "Google search (google)" });
-  await page.getByLabel("Daily budget (USD)").fill("50");
-  await page.getByRole("button", { name: "Create campaign" }).click();
+  await createCampaign(page, {
+    name: "Running shoes",
+    account: "Google search (google)",
+    budget: "50",
+  });
   await expect(page.getByText("No ad groups in this campaign")).toBeVisible();
 
   await page.getByRole("link", { name: "New ad group" }).click();

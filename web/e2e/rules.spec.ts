@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import {
   connectAccount,
+  createCampaign,
   expectAccessible,
   metaLogin,
   registerNewUser,
@@ -18,16 +19,13 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
     name: "Meta rules",
     token: meta.token,
   });
-  await page.getByRole("link", { name: "Campaigns" }).click();
-  await page.getByRole("link", { name: "New campaign" }).click();
-  await page.getByLabel("Name").fill("Always judged");
-  await page.getByLabel("Ad account").selectOption({ label: "Meta rules (meta)" });
-  await page.getByLabel("Status").selectOption("active");
-  await page.getByLabel("Daily budget (USD)").fill("100");
-  await page.getByLabel("Platform campaign id").fill(meta.campaignIds[0] ?? "");
-  await page.getByRole("button", { name: "Create campaign" }).click();
-  await page.getByRole("button", { name: "Refresh from the platform" }).click();
-  await expect(page.getByText("days updated")).toBeVisible();
+  await createCampaign(page, {
+    name: "Always judged",
+    account: "Meta rules (meta)",
+    budget: "100",
+    externalId: meta.campaignIds[0] ?? "",
+    active: true,
+  });
 
   await page.getByRole("link", { name: "Rules" }).click();
   await expect(page.getByText("No rules yet")).toBeVisible();

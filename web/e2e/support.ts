@@ -108,3 +108,29 @@ export async function accessTokenOf(page: Page): Promise<string> {
   expect(response.status()).toBe(200);
   return ((await response.json()) as { access_token: string }).access_token;
 }
+
+/** Creates a campaign through the New campaign form; with `externalId`, refreshes its metrics. */
+export async function createCampaign(
+  page: Page,
+  campaign: {
+    name: string;
+    account: string;
+    budget: string;
+    externalId?: string;
+    active?: boolean;
+  },
+): Promise<void> {
+  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "New campaign" }).click();
+  await page.getByLabel("Name").fill(campaign.name);
+  await page.getByLabel("Ad account").selectOption({ label: campaign.account });
+  if (campaign.active) await page.getByLabel("Status").selectOption("active");
+  await page.getByLabel("Daily budget (USD)").fill(campaign.budget);
+  if (campaign.externalId) await page.getByLabel("Platform campaign id").fill(campaign.externalId);
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page.getByRole("heading", { name: campaign.name })).toBeVisible();
+  if (campaign.externalId) {
+    await page.getByRole("button", { name: "Refresh from the platform" }).click();
+    await expect(page.getByText("days updated")).toBeVisible();
+  }
+}
