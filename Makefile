@@ -48,6 +48,7 @@ lint: deps
 	@$(UV_RUN) ruff check .
 	@$(UV_RUN) ruff format --check .
 	@$(UV_RUN) mypy libs/common/src libs/contracts/src libs/platforms/src
+	@$(UV_RUN) python deploy/webapp.py lint
 
 fmt: deps
 	@$(UV_RUN) ruff format .

@@ -33,6 +33,7 @@ SUITES = [
     "deploy/tests",
     "tests/contract",
     "clients/python/tests",
+    "web",  # vitest + Playwright on the stack (deploy/web_suite.py)
 ]
 
 
@@ -45,7 +46,7 @@ def main() -> int:
     selected = [
         s
         for s in SUITES
-        if any((ROOT / s).glob("test_*.py")) or any((ROOT / s).glob("**/test_*.py"))
+        if s == "web" or any((ROOT / s).glob("test_*.py")) or any((ROOT / s).glob("**/test_*.py"))
     ]
     # Arguments narrow the run: a suite folder (or a prefix of one), or paths / node ids
     # inside a suite (``tests/contract/test_x.py::test_y``), run in that suite's process.
@@ -66,6 +67,14 @@ def main() -> int:
         for suite in selected:
             report = Path(tmp) / (suite.replace("/", "_") + ".xml")
             print(f"\n===== {suite} =====", flush=True)
+            if suite == "web":
+                from web_suite import run as run_web
+
+                found, failed_runners = run_web(env, Path(tmp), targets.get(suite) or [])
+                for key, value in found.items():
+                    totals[key] += value
+                bad.extend(failed_runners)
+                continue
             code = subprocess.call(  # noqa: S603
                 [
                     sys.executable,

@@ -371,6 +371,9 @@ def health(timeout: float = 3.0) -> tuple[int, dict[str, object]]:
 
 def cmd_up(args: argparse.Namespace) -> int:
     env = stack_env(base_env())
+    from webapp import build_web  # the dashboard the gateway serves (web/dist)
+
+    print("web: built" if build_web() else "web: up to date")
     print("databases:")
     asyncio.run(_setup_databases(env))
     migrate(env)

@@ -42,7 +42,9 @@ from gateway.proxy import Forwarder, Identity, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
 from gateway.revocations import listen
 from gateway.routes import is_public, upstream_for
+from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
+from gateway.web import mount_web
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +189,7 @@ class Gateway:
                 list(settings.upstream_urls()),
                 fetch_openapi,
                 ttl_seconds=settings.openapi_cache_seconds,
-                own_paths={"/api/v1/health": _HEALTH_DOC},
+                own_paths={"/api/v1/health": _HEALTH_DOC, **session_openapi_paths(sessions)},
             )
             listener = asyncio.create_task(
                 listen(self.api_keys, settings.kafka_bootstrap, self.revocations)
@@ -210,6 +212,10 @@ class Gateway:
             openapi_url=None,
         )
         install_error_handlers(api)
+        sessions = session_router(
+            self, cookie_max_age_seconds=settings.session_cookie_max_age_seconds
+        )
+        api.include_router(sessions)
         import swagger_ui_bundle
 
         api.mount(
@@ -237,6 +243,7 @@ class Gateway:
                 swagger_favicon_url="/docs/static/favicon-32x32.png",
             )
 
+        mount_web(api, settings.web_dist_path())
         return api
 
     async def _health(self) -> JSONResponse:

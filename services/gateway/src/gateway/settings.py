@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -46,6 +47,16 @@ class Settings(ServiceSettings):
     rate_limit_anonymous_per_minute: int = 120
     rate_limit_login_per_ip_per_minute: int = 30
     rate_limit_login_per_email_per_5_minutes: int = 10
+
+    # The dashboard: its production build (default: web/dist of this checkout) and how long
+    # the browser keeps the refresh-token cookie (identity's refresh-token lifetime).
+    web_dist_dir: str = ""
+    session_cookie_max_age_seconds: int = Field(default=30 * 86400, gt=0)
+
+    def web_dist_path(self) -> Path:
+        from gateway.web import default_dist
+
+        return Path(self.web_dist_dir) if self.web_dist_dir else default_dist()
 
     def upstream_urls(self) -> dict[str, str]:
         return {

@@ -1,0 +1,110 @@
+"""A gateway in process for the dashboard tests: a built app folder and an identity stand-in
+that speaks the public auth routes (login, register, refresh rotation with reuse refusal)."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from adscale_common.internal_auth import verify_internal_token
+from gateway.main import create_app
+from gateway.settings import Settings
+from gw_support import KEY, Upstreams, echo_app, identity_app, serve
+
+ASSET = "assets/index-3f9a1c7e.js"
+
+
+def build_dist(root: Path) -> Path:
+    dist = root / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text(
+        '<!doctype html><html><head><script type="module" src="/'
+        + ASSET
+        + '"></script></head><body><div id="root"></div></body></html>'
+    )
+    (dist / ASSET).write_text("console.log('app')")
+    (dist / "favicon.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    return dist
+
+
+@dataclass
+class AuthState:
+    """Refresh tokens as identity keeps them: each one rotates once; a spent one is refused."""
+
+    live: set[str] = field(default_factory=set)
+    spent: set[str] = field(default_factory=set)
+    counter: itertools.count[int] = field(default_factory=itertools.count)
+    refresh_bodies: list[dict[str, Any]] = field(default_factory=list)
+
+    def pair(self) -> dict[str, str]:
+        n = next(self.counter)
+        refresh = f"refresh-{n}"
+        self.live.add(refresh)
+        return {"access_token": f"access-{n}", "refresh_token": refresh, "token_type": "bearer"}
+
+
+def auth_identity_app(upstreams: Upstreams, state: AuthState) -> FastAPI:
+    app = identity_app(upstreams)
+
+    @app.post("/api/v1/auth/login")
+    async def login(request: Request) -> JSONResponse:
+        verify_internal_token(KEY, request.headers["x-internal-token"])
+        body = await request.json()
+        if body.get("password") != "correct horse":
+            return JSONResponse({"detail": "Invalid email or password"}, status_code=401)
+        return JSONResponse(state.pair())
+
+    @app.post("/api/v1/auth/register")
+    async def register(request: Request) -> JSONResponse:
+        body = await request.json()
+        if body.get("email") == "taken@example.com":
+            return JSONResponse({"detail": "Email already registered"}, status_code=409)
+        return JSONResponse(state.pair(), status_code=201)
+
+    @app.post("/api/v1/auth/refresh")
+    async def refresh(request: Request) -> JSONResponse:
+        body = await request.json()
+        state.refresh_bodies.append(body)
+        token = body.get("refresh_token")
+        if token not in state.live:
+            return JSONResponse({"detail": "Invalid or expired refresh token"}, status_code=401)
+        state.live.discard(token)
+        state.spent.add(token)
+        return JSONResponse(state.pair())
+
+    return app
+
+
+@contextlib.asynccontextmanager
+async def web_gateway(
+    upstreams: Upstreams, redis_url: str, kafka: str, dist: Path, state: AuthState
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        serve(auth_identity_app(upstreams, state)) as identity,
+        serve(echo_app(upstreams)) as echo,
+    ):
+        settings = Settings(
+            internal_token_key=KEY,
+            redis_url=redis_url,
+            kafka_bootstrap=kafka,
+            identity_url=identity,
+            campaigns_url=echo,
+            audience_sync_url=echo,
+            billing_url=echo,
+            web_dist_dir=str(dist),
+            log_json=False,
+        )
+        app = create_app(settings)
+        inner = app.app
+        async with inner.api.router.lifespan_context(inner.api):
+            transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+                yield client

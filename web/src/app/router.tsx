@@ -1,0 +1,54 @@
+import { createBrowserRouter } from "react-router";
+import { Layout } from "./Layout";
+import { RequireAuth } from "./RequireAuth";
+import { RouteError } from "./RouteError";
+
+// Every page is its own chunk; sign-in pages too, so the entry holds only the shell.
+const page = (load: () => Promise<{ default: React.ComponentType }>) => async () => ({
+  Component: (await load()).default,
+});
+
+export const router = createBrowserRouter([
+  { path: "/login", lazy: page(() => import("../features/auth/LoginPage")) },
+  { path: "/register", lazy: page(() => import("../features/auth/RegisterPage")) },
+  { path: "/forgot-password", lazy: page(() => import("../features/auth/ForgotPasswordPage")) },
+  { path: "/reset-password", lazy: page(() => import("../features/auth/ResetPasswordPage")) },
+  {
+    element: <RequireAuth />,
+    errorElement: <RouteError />,
+    children: [
+      {
+        element: <Layout />,
+        children: [
+          { index: true, lazy: page(() => import("../features/overview/OverviewPage")) },
+          { path: "accounts", lazy: page(() => import("../features/accounts/AccountsPage")) },
+          { path: "campaigns", lazy: page(() => import("../features/campaigns/CampaignsPage")) },
+          {
+            path: "campaigns/new",
+            lazy: page(() => import("../features/campaigns/CampaignCreatePage")),
+          },
+          {
+            path: "campaigns/:campaignId",
+            lazy: page(() => import("../features/campaigns/CampaignDetailPage")),
+          },
+          {
+            path: "campaigns/:campaignId/edit",
+            lazy: page(() => import("../features/campaigns/CampaignEditPage")),
+          },
+          {
+            path: "campaigns/:campaignId/ad-groups/new",
+            lazy: page(() => import("../features/ad-groups/AdGroupCreatePage")),
+          },
+          {
+            path: "ad-groups/:adGroupId",
+            lazy: page(() => import("../features/ad-groups/AdGroupPage")),
+          },
+          { path: "rules", lazy: page(() => import("../features/rules/RulesPage")) },
+          { path: "rules/:ruleId", lazy: page(() => import("../features/rules/RulePage")) },
+          { path: "api-keys", lazy: page(() => import("../features/keys/ApiKeysPage")) },
+          { path: "*", lazy: page(() => import("./NotFoundPage")) },
+        ],
+      },
+    ],
+  },
+]);

@@ -1,0 +1,33 @@
+import type { ReactNode } from "react";
+import { errorMessage } from "../lib/errors";
+
+export function Loading({ label = "Loading…" }: { label?: string }) {
+  return (
+    <div className="state state-loading" role="status" aria-live="polite">
+      <span className="spinner" aria-hidden="true" />
+      {label}
+    </div>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="state state-empty">
+      <p className="state-title">{title}</p>
+      {children}
+    </div>
+  );
+}
+
+export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
+  return (
+    <div className="state state-error" role="alert">
+      <p className="state-title">{errorMessage(error)}</p>
+      {retry ? (
+        <button type="button" className="button secondary" onClick={retry}>
+          Try again
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import type { components } from "../../api/schema";
+import { unwrap } from "../../lib/errors";
+import { type DateRange, fetchCampaignDays } from "../../lib/metrics";
+import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+
+type CampaignCreate = components["schemas"]["CampaignCreate"];
+type CampaignUpdate = components["schemas"]["CampaignUpdate"];
+
+export function useCampaigns(page: number) {
+  return useQuery({
+    queryKey: ["campaigns", "page", page],
+    placeholderData: keepPreviousData,
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/campaigns", {
+          params: { query: { offset: offsetOf(page), limit: PAGE_SIZE } },
+        }),
+      ),
+  });
+}
+
+export function useCampaign(id: string) {
+  return useQuery({
+    queryKey: ["campaigns", "one", id],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/campaigns/{campaign_id}", { params: { path: { campaign_id: id } } })),
+  });
+}
+
+/** The ad accounts a campaign can belong to (connected ones, first 100). */
+export function useAccountChoices() {
+  return useQuery({
+    queryKey: ["accounts", "choices"],
+    queryFn: () => unwrap(api.GET("/api/v1/accounts", { params: { query: { limit: 100 } } })),
+  });
+}
+
+export function useAdGroups(campaignId: string, page: number) {
+  return useQuery({
+    queryKey: ["ad-groups", campaignId, page],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/ad-groups", {
+          params: {
+            query: { campaign_id: campaignId, offset: offsetOf(page), limit: PAGE_SIZE },
+          },
+        }),
+      ),
+  });
+}
+
+export function useCampaignMetrics(id: string, range: DateRange, page: number, size: number) {
+  return useQuery({
+    queryKey: ["metrics", "campaign", id, range, page, size],
+    placeholderData: keepPreviousData,
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/metrics/campaign/{campaign_id}", {
+          params: {
+            path: { campaign_id: id },
+            query: {
+              start_date: range.start,
+              end_date: range.end,
+              offset: offsetOf(page, size),
+              limit: size,
+            },
+          },
+        }),
+      ),
+  });
+}
+
+/** Every day of the range, for the chart. */
+export function useCampaignSeries(id: string, range: DateRange) {
+  return useQuery({
+    queryKey: ["metrics", "campaign", id, range, "all"],
+    queryFn: () => fetchCampaignDays(id, range),
+  });
+}
+
+export function useRefreshMetrics(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (range: DateRange) =>
+      unwrap(
+        api.POST("/api/v1/metrics/campaign/{campaign_id}/refresh", {
+          params: {
+            path: { campaign_id: id },
+            query: { start_date: range.start, end_date: range.end },
+          },
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["metrics"] }),
+  });
+}
+
+export function useCreateCampaign() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CampaignCreate) => unwrap(api.POST("/api/v1/campaigns", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["campaigns"] }),
+  });
+}
+
+export function useUpdateCampaign(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CampaignUpdate) =>
+      unwrap(
+        api.PATCH("/api/v1/campaigns/{campaign_id}", {
+          params: { path: { campaign_id: id } },
+          body,
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["campaigns"] }),
+  });
+}
+
+export function useDeleteCampaign(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.DELETE("/api/v1/campaigns/{campaign_id}", { params: { path: { campaign_id: id } } }),
+      ),
+    onSuccess: () => {
+      client.removeQueries({ queryKey: ["campaigns", "one", id] });
+      return client.invalidateQueries({ queryKey: ["campaigns"] });
+    },
+  });
+}

@@ -1,0 +1,66 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import type { components } from "../../api/schema";
+import { unwrap } from "../../lib/errors";
+import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+
+type RuleCreate = components["schemas"]["RuleCreate"];
+
+export function useRules(page: number) {
+  return useQuery({
+    queryKey: ["rules", "page", page],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/rules", {
+          params: { query: { offset: offsetOf(page), limit: PAGE_SIZE } },
+        }),
+      ),
+  });
+}
+
+export function useRule(id: string) {
+  return useQuery({
+    queryKey: ["rules", "one", id],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/rules/{rule_id}", { params: { path: { rule_id: id } } })),
+  });
+}
+
+export function useExecutions(id: string) {
+  return useQuery({
+    queryKey: ["rules", "executions", id],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/rules/{rule_id}/executions", {
+          params: { path: { rule_id: id }, query: { limit: PAGE_SIZE } },
+        }),
+      ),
+  });
+}
+
+export function useCreateRule() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RuleCreate) => unwrap(api.POST("/api/v1/rules", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["rules"] }),
+  });
+}
+
+/** `dryRun`: what the rule would do now, changing nothing; otherwise it acts. */
+export function useExecuteRule(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (dryRun: boolean) =>
+      unwrap(
+        api.POST("/api/v1/rules/{rule_id}/execute", {
+          params: { path: { rule_id: id }, query: { dry_run: dryRun } },
+        }),
+      ),
+    onSuccess: (result) => {
+      if (!result.dry_run) {
+        client.invalidateQueries({ queryKey: ["rules"] });
+        client.invalidateQueries({ queryKey: ["campaigns"] });
+      }
+    },
+  });
+}

@@ -1,0 +1,101 @@
+// The API's errors, in both families: AdScale `{"detail": "..."}` or a 422 field list, and
+// audience-sync `{"error": {"code", "message", "details"}}`.
+
+export type FieldErrors = Record<string, string>;
+
+interface ValidationItem {
+  loc?: unknown[];
+  msg?: string;
+}
+
+const LOCATIONS = new Set(["body", "query", "path", "header", "cookie"]);
+
+/** The field a validation item names: its `loc` without the request part it came from. */
+function fieldOf(item: ValidationItem): string | undefined {
+  const loc = item.loc ?? [];
+  const rest = typeof loc[0] === "string" && LOCATIONS.has(loc[0]) ? loc.slice(1) : loc;
+  return rest.find((p): p is string => typeof p === "string");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string | null;
+  readonly fields: FieldErrors;
+
+  constructor(status: number, body: unknown) {
+    const parsed = parseErrorBody(status, body);
+    super(parsed.message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = parsed.code;
+    this.fields = parsed.fields;
+  }
+
+  get notFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+const STATUS_MESSAGES: Record<number, string> = {
+  401: "Your session has ended: sign in again.",
+  403: "This is not available on your plan.",
+  404: "Not found.",
+  429: "Too many requests: wait a moment and try again.",
+  502: "A service did not answer: try again.",
+  503: "The service is unavailable: try again shortly.",
+  504: "The service took too long: try again.",
+};
+
+export function parseErrorBody(
+  status: number,
+  body: unknown,
+): { message: string; code: string | null; fields: FieldErrors } {
+  const fields: FieldErrors = {};
+  let message = STATUS_MESSAGES[status] ?? `Request failed (${status}).`;
+  let code: string | null = null;
+  if (isRecord(body)) {
+    const detail = body.detail;
+    const envelope = body.error;
+    if (typeof detail === "string") {
+      message = detail;
+    } else if (Array.isArray(detail)) {
+      const formLevel: string[] = [];
+      for (const item of detail as ValidationItem[]) {
+        const text = (item.msg ?? "Invalid value").replace(/^Value error, /, "");
+        const field = fieldOf(item);
+        if (field && !(field in fields)) fields[field] = text;
+        else if (!field) formLevel.push(text);
+      }
+      message = formLevel[0] ?? "Some fields need attention.";
+    } else if (isRecord(envelope)) {
+      if (typeof envelope.message === "string") message = envelope.message;
+      if (typeof envelope.code === "string") code = envelope.code;
+      const details = envelope.details;
+      if (isRecord(details) && Array.isArray(details.errors)) {
+        for (const item of details.errors as ValidationItem[]) {
+          const field = fieldOf(item);
+          if (field && item.msg) fields[field] = item.msg;
+        }
+      }
+    }
+  }
+  return { message, code, fields };
+}
+
+/** Turns an openapi-fetch result into its data, or throws the API's error. */
+export async function unwrap<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw new ApiError(response.status, error);
+  return data as T;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return "Something went wrong.";
+}

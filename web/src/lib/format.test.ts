@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { daysAgo, fraction, money, ratio } from "./format";
+import { collectPages, offsetOf, pageCount, pageFromSearch } from "./pagination";
+
+describe("format", () => {
+  it("formats the API's decimal strings as dollars", () => {
+    expect(money("1234.5")).toBe("$1,234.50");
+    expect(money(null)).toBe("—");
+    expect(money("not a number")).toBe("—");
+  });
+
+  it("shows ratios and fractions, with a dash for the API's nulls", () => {
+    expect(ratio(2.345)).toBe("2.35×");
+    expect(fraction(0.0123)).toBe("1.23%");
+    expect(ratio(null)).toBe("—");
+  });
+
+  it("counts days back in UTC", () => {
+    expect(daysAgo(1, new Date("2026-03-01T00:30:00Z"))).toBe("2026-02-28");
+  });
+});
+
+describe("pagination", () => {
+  it("reads a page number from the URL defensively", () => {
+    expect(pageFromSearch("3")).toBe(3);
+    expect(pageFromSearch("0")).toBe(1);
+    expect(pageFromSearch("abc")).toBe(1);
+    expect(pageFromSearch(null)).toBe(1);
+  });
+
+  it("converts pages to offsets and totals to page counts", () => {
+    expect(offsetOf(3, 20)).toBe(40);
+    expect(pageCount(41, 20)).toBe(3);
+    expect(pageCount(0, 20)).toBe(1);
+  });
+});
+
+describe("collectPages", () => {
+  it("walks the pages until the total is reached", async () => {
+    const all = Array.from({ length: 450 }, (_, i) => i);
+    const asked: Array<[number, number]> = [];
+    const items = await collectPages(async (offset, limit) => {
+      asked.push([offset, limit]);
+      return { items: all.slice(offset, offset + limit), total: all.length };
+    });
+    expect(items).toEqual(all);
+    expect(asked).toEqual([
+      [0, 200],
+      [200, 200],
+      [400, 200],
+    ]);
+  });
+
+  it("stops at the cap", async () => {
+    const items = await collectPages(
+      async (offset, limit) => ({
+        items: Array.from({ length: limit }, (_, i) => offset + i),
+        total: 10_000,
+      }),
+      300,
+    );
+    expect(items).toHaveLength(300);
+  });
+});

@@ -1,0 +1,43 @@
+// Display formatting. Money arrives from the API as decimal strings (never floats).
+
+const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 2 });
+
+export function money(value: string | number | null | undefined): string {
+  if (value === null || value === undefined || value === "") return "—";
+  const number = typeof value === "number" ? value : Number(value);
+  return Number.isFinite(number) ? usd.format(number) : "—";
+}
+
+export function count(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : integer.format(value);
+}
+
+export function ratio(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : `${value.toFixed(2)}×`;
+}
+
+export function fraction(value: number | null | undefined): string {
+  return value === null || value === undefined ? "—" : percent.format(value);
+}
+
+export function dateTime(value: string | null | undefined): string {
+  if (!value) return "—";
+  const date = new Date(value);
+  return Number.isNaN(date.getTime())
+    ? "—"
+    : date.toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }) +
+        " UTC";
+}
+
+/** `YYYY-MM-DD` of a date, in UTC (the API's metric days are UTC days). */
+export function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export function daysAgo(days: number, today: Date = new Date()): string {
+  const copy = new Date(today.getTime());
+  copy.setUTCDate(copy.getUTCDate() - days);
+  return isoDay(copy);
+}

@@ -1,0 +1,74 @@
+import { api } from "../api/client";
+import { unwrap } from "./errors";
+import { collectPages } from "./pagination";
+
+// Client-side metric arithmetic for charts: daily rows of several campaigns summed per day.
+
+export interface DailyRow {
+  date: string;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  spend: string;
+  revenue: string;
+}
+
+export interface DailyPoint {
+  date: string;
+  spend: number;
+  revenue: number;
+  clicks: number;
+  impressions: number;
+  conversions: number;
+}
+
+/** One point per day (ascending), every campaign's rows added up; money kept to cents. */
+export function sumByDay(rows: readonly DailyRow[]): DailyPoint[] {
+  const days = new Map<string, DailyPoint>();
+  for (const row of rows) {
+    const point = days.get(row.date) ?? {
+      date: row.date,
+      spend: 0,
+      revenue: 0,
+      clicks: 0,
+      impressions: 0,
+      conversions: 0,
+    };
+    point.spend = cents(point.spend + Number(row.spend));
+    point.revenue = cents(point.revenue + Number(row.revenue));
+    point.clicks += row.clicks;
+    point.impressions += row.impressions;
+    point.conversions += row.conversions;
+    days.set(row.date, point);
+  }
+  return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+function cents(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+export interface DateRange {
+  start: string;
+  end: string;
+}
+
+export function validRange(range: DateRange): string | null {
+  if (!range.start || !range.end) return "Choose a start and an end date.";
+  if (range.start > range.end) return "The start date must be on or before the end date.";
+  return null;
+}
+
+/** Every daily row of one campaign in the range, all pages (for charts). */
+export function fetchCampaignDays(id: string, range: DateRange) {
+  return collectPages((offset, limit) =>
+    unwrap(
+      api.GET("/api/v1/metrics/campaign/{campaign_id}", {
+        params: {
+          path: { campaign_id: id },
+          query: { start_date: range.start, end_date: range.end, offset, limit },
+        },
+      }),
+    ),
+  );
+}
