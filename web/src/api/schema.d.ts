@@ -960,6 +960,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rule-runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Run
+         * @description The run and, paginated, each object it judged (acted on first).
+         */
+        get: operations["get_run_api_v1_rule_runs__run_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rule-runs/{run_id}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo Run
+         * @description Restore what the rule's latest run changed, here and on the platform (409 if moved since).
+         */
+        post: operations["undo_run_api_v1_rule_runs__run_id__undo_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules": {
         parameters: {
             query?: never;
@@ -997,6 +1037,26 @@ export interface paths {
         patch: operations["update_rule_api_v1_rules__rule_id__patch"];
         trace?: never;
     };
+    "/api/v1/rules/{rule_id}/backtest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Backtest Rule
+         * @description Replay the rule day by day over the stored daily metrics; nothing is changed.
+         */
+        post: operations["backtest_rule_api_v1_rules__rule_id__backtest_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rules/{rule_id}/execute": {
         parameters: {
             query?: never;
@@ -1023,6 +1083,26 @@ export interface paths {
         };
         /** List Executions */
         get: operations["list_executions_api_v1_rules__rule_id__executions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rules/{rule_id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Runs
+         * @description Every run of the rule, newest first: scheduled, manual, dry runs and undos.
+         */
+        get: operations["list_runs_api_v1_rules__rule_id__runs_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1138,6 +1218,12 @@ export interface components {
              * @enum {string}
              */
             platform: "google" | "meta";
+            /**
+             * Time Zone
+             * @description IANA time zone the account reports in; rule windows count its days
+             * @default UTC
+             */
+            time_zone: string;
         };
         /** AccountRead */
         AccountRead: {
@@ -1178,6 +1264,8 @@ export interface components {
              * @enum {string}
              */
             status: "active" | "disconnected";
+            /** Time Zone */
+            time_zone: string;
             /**
              * Updated At
              * Format: date-time
@@ -1194,6 +1282,82 @@ export interface components {
             access_token?: string | null;
             /** Account Name */
             account_name?: string | null;
+            /** Time Zone */
+            time_zone?: string | null;
+        };
+        /**
+         * Action
+         * @description What a rule does to each object its filters match.
+         */
+        "Action-Input": {
+            /**
+             * Amount
+             * @description set_budget / set_bid: the new value
+             */
+            amount?: number | string | null;
+            /**
+             * Max
+             * @description Never go above this
+             */
+            max?: number | string | null;
+            /**
+             * Max Change Percent
+             * @description Guard rail: one run never moves a budget or bid by more than this percent
+             * @default 100
+             */
+            max_change_percent: number | string;
+            /**
+             * Min
+             * @description Never go below this
+             */
+            min?: number | string | null;
+            /**
+             * Percent
+             * @description change_budget / change_bid: +20 raises by 20%, -20 lowers by 20%
+             */
+            percent?: number | string | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "pause" | "unpause" | "change_budget" | "set_budget" | "change_bid" | "set_bid" | "notify";
+        };
+        /**
+         * Action
+         * @description What a rule does to each object its filters match.
+         */
+        "Action-Output": {
+            /**
+             * Amount
+             * @description set_budget / set_bid: the new value
+             */
+            amount?: string | null;
+            /**
+             * Max
+             * @description Never go above this
+             */
+            max?: string | null;
+            /**
+             * Max Change Percent
+             * @description Guard rail: one run never moves a budget or bid by more than this percent
+             * @default 100
+             */
+            max_change_percent: number;
+            /**
+             * Min
+             * @description Never go below this
+             */
+            min?: string | null;
+            /**
+             * Percent
+             * @description change_budget / change_bid: +20 raises by 20%, -20 lowers by 20%
+             */
+            percent?: number | null;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "pause" | "unpause" | "change_budget" | "set_budget" | "change_bid" | "set_bid" | "notify";
         };
         /** ActionRead */
         ActionRead: {
@@ -1201,7 +1365,11 @@ export interface components {
              * Action
              * @enum {string}
              */
-            action: "pause" | "increase_budget" | "decrease_budget";
+            action: "pause" | "unpause" | "increase_budget" | "decrease_budget" | "increase_bid" | "decrease_bid" | "notify";
+            /** Ad Group Id */
+            ad_group_id: string | null;
+            /** Ad Group Name */
+            ad_group_name: string | null;
             /** Campaign Id */
             campaign_id: string | null;
             /** Campaign Name */
@@ -1223,6 +1391,11 @@ export interface components {
             metric_value: number | null;
             /** New Value */
             new_value: string | null;
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "campaign" | "ad_group";
             /** Old Value */
             old_value: string | null;
             /**
@@ -1451,7 +1624,11 @@ export interface components {
             /** Platform Audience Deleted */
             platform_audience_deleted: boolean;
         };
-        /** AudienceDetail */
+        /**
+         * AudienceDetail
+         * @description Also ``identifier_coverage``: per field of ``identifier_fields``, how many of the
+         *     segment's profiles have it.
+         */
         AudienceDetail: {
             /** Ad Account Id */
             ad_account_id: string;
@@ -1472,6 +1649,10 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /** Identifier Coverage */
+            identifier_coverage: {
+                [key: string]: number;
+            };
             /** Identifier Fields */
             identifier_fields: string[];
             /** Is Active */
@@ -1530,7 +1711,7 @@ export interface components {
         /**
          * AudienceRead
          * @description ``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
-         *     ``identifier_fields`` (the identifiers the audience is built from).
+         *     ``identifier_fields`` (the identifier fields each profile's row carries).
          */
         AudienceRead: {
             /** Ad Account Id */
@@ -1603,6 +1784,99 @@ export interface components {
             is_active?: boolean | null;
             /** Sync Interval Hours */
             sync_interval_hours?: number | null;
+        };
+        /** BacktestAction */
+        BacktestAction: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "pause" | "unpause" | "increase_budget" | "decrease_budget" | "increase_bid" | "decrease_bid" | "notify";
+            /** Ad Group Id */
+            ad_group_id: string | null;
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Description */
+            description: string;
+            /** Name */
+            name: string;
+            /** New Value */
+            new_value: string | null;
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "campaign" | "ad_group";
+            /** Old Value */
+            old_value: string | null;
+            /** Revenue */
+            revenue: string;
+            /** Spend */
+            spend: string;
+        };
+        /** BacktestDay */
+        BacktestDay: {
+            /** Actions */
+            actions: components["schemas"]["BacktestAction"][];
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Objects Evaluated */
+            objects_evaluated: number;
+            /**
+             * Roas Touched
+             * @description Their revenue / spend that day
+             */
+            roas_touched: number | null;
+            /**
+             * Spend Touched
+             * @description That day's spend of the objects acted on
+             */
+            spend_touched: string;
+        };
+        /** BacktestRequest */
+        BacktestRequest: {
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
+        };
+        /** BacktestResult */
+        BacktestResult: {
+            /** Actions Total */
+            actions_total: number;
+            /** Days */
+            days: components["schemas"]["BacktestDay"][];
+            /**
+             * End Date
+             * Format: date
+             */
+            end_date: string;
+            /** Roas Touched */
+            roas_touched: number | null;
+            /**
+             * Rule Id
+             * Format: uuid
+             */
+            rule_id: string;
+            /** Spend Touched */
+            spend_touched: string;
+            /**
+             * Start Date
+             * Format: date
+             */
+            start_date: string;
         };
         /** CallbackRequest */
         CallbackRequest: {
@@ -2053,7 +2327,7 @@ export interface components {
              * Trigger
              * @enum {string}
              */
-            trigger: "manual" | "schedule";
+            trigger: "manual" | "schedule" | "event" | "undo";
             /**
              * Window End
              * Format: date
@@ -2178,6 +2452,87 @@ export interface components {
              * @enum {string}
              */
             status: "processing" | "completed" | "failed";
+        };
+        /** FieldCounts */
+        FieldCounts: {
+            /** Invalid */
+            invalid: number;
+            /** Sent */
+            sent: number;
+        };
+        /**
+         * Filter
+         * @description One condition: ``metric operator value`` over ``window``.
+         */
+        "Filter-Input": {
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "spend" | "revenue" | "impressions" | "clicks" | "conversions" | "roas" | "ctr" | "cpc" | "cpa" | "daily_budget" | "age_days" | "audience_failed" | "audience_size" | "audience_match_rate";
+            /**
+             * Operator
+             * @enum {string}
+             */
+            operator: ">" | ">=" | "<" | "<=" | "between" | "not_between";
+            /**
+             * Value
+             * @description A number; for between / not_between a [low, high] pair (inclusive)
+             */
+            value: number | string | (number | string)[];
+            /**
+             * Window
+             * @description today, yesterday, last_N_days (1..90, ending today), lifetime
+             * @default last_7_days
+             */
+            window: string;
+        };
+        /**
+         * Filter
+         * @description One condition: ``metric operator value`` over ``window``.
+         */
+        "Filter-Output": {
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "spend" | "revenue" | "impressions" | "clicks" | "conversions" | "roas" | "ctr" | "cpc" | "cpa" | "daily_budget" | "age_days" | "audience_failed" | "audience_size" | "audience_match_rate";
+            /**
+             * Operator
+             * @enum {string}
+             */
+            operator: ">" | ">=" | "<" | "<=" | "between" | "not_between";
+            /**
+             * Value
+             * @description A number; for between / not_between a [low, high] pair (inclusive)
+             */
+            value: number | number[];
+            /**
+             * Window
+             * @description today, yesterday, last_N_days (1..90, ending today), lifetime
+             * @default last_7_days
+             */
+            window: string;
+        };
+        /** FilterVerdict */
+        FilterVerdict: {
+            /**
+             * Group
+             * @enum {string}
+             */
+            group: "all" | "any";
+            /** Held */
+            held: boolean;
+            /** Metric */
+            metric: string;
+            /** Operator */
+            operator: string;
+            /** Seen */
+            seen: string | null;
+            /** Value */
+            value: string | string[];
+            /** Window */
+            window: string;
         };
         /** ForgotPasswordRequest */
         ForgotPasswordRequest: {
@@ -2461,6 +2816,28 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** OffsetPage[RunObjectRead] */
+        OffsetPage_RunObjectRead_: {
+            /** Items */
+            items: components["schemas"]["RunObjectRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** OffsetPage[RunRead] */
+        OffsetPage_RunRead_: {
+            /** Items */
+            items: components["schemas"]["RunRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** OverviewRead */
         OverviewRead: {
             /** Api Access */
@@ -2706,6 +3083,13 @@ export interface components {
          * @description What users of Meta automated rules / Revealbot expect around the threshold.
          */
         "RuleConditions-Input": {
+            /** @description Replaces the preset's action */
+            action?: components["schemas"]["Action-Input"] | null;
+            /**
+             * Any
+             * @description At least one of these must hold
+             */
+            any?: components["schemas"]["Filter-Input"][] | null;
             /**
              * Budget Change Percent
              * @description Budget rules: percent to raise/lower the daily budget by (default 20)
@@ -2722,6 +3106,11 @@ export interface components {
              * @default 24
              */
             cooldown_hours: number;
+            /**
+             * Filters
+             * @description Conditions that must all hold; replace the preset's filters
+             */
+            filters?: components["schemas"]["Filter-Input"][] | null;
             /**
              * Lookback Days
              * @description Days of metrics judged, ending today
@@ -2748,54 +3137,13 @@ export interface components {
              * @description Judge a campaign only once it spent at least this much
              */
             min_spend?: number | string | null;
+            /** @description When it runs (default: every RULES_INTERVAL_SECONDS) */
+            schedule?: components["schemas"]["Schedule"] | null;
+            /** @description Which campaigns or ad groups */
+            scope?: components["schemas"]["Scope"] | null;
         };
-        /**
-         * RuleConditions
-         * @description What users of Meta automated rules / Revealbot expect around the threshold.
-         */
         "RuleConditions-Output": {
-            /**
-             * Budget Change Percent
-             * @description Budget rules: percent to raise/lower the daily budget by (default 20)
-             */
-            budget_change_percent?: string | null;
-            /**
-             * Campaign Ids
-             * @description Only these campaigns (default: all active ones)
-             */
-            campaign_ids?: string[] | null;
-            /**
-             * Cooldown Hours
-             * @description Hours before the same rule may act on the same campaign again
-             * @default 24
-             */
-            cooldown_hours: number;
-            /**
-             * Lookback Days
-             * @description Days of metrics judged, ending today
-             * @default 7
-             */
-            lookback_days: number;
-            /**
-             * Max Budget
-             * @description Budget rules: never raise a daily budget above this
-             */
-            max_budget?: string | null;
-            /**
-             * Min Budget
-             * @description Budget rules: never lower a daily budget below this (default 1.00)
-             */
-            min_budget?: string | null;
-            /**
-             * Min Impressions
-             * @description Judge a campaign only once it had this many impressions
-             */
-            min_impressions?: number | null;
-            /**
-             * Min Spend
-             * @description Judge a campaign only once it spent at least this much
-             */
-            min_spend?: string | null;
+            [key: string]: unknown;
         };
         /** RuleCreate */
         RuleCreate: {
@@ -2865,6 +3213,216 @@ export interface components {
             rule_type?: ("pause_low_roas" | "increase_budget_high_roas" | "decrease_budget_low_ctr" | "pause_no_conversions") | null;
             /** Threshold */
             threshold?: number | string | null;
+        };
+        /** RunDetail */
+        RunDetail: {
+            /** Campaigns Affected */
+            campaigns_affected: number;
+            /** Campaigns Evaluated */
+            campaigns_evaluated: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            objects: components["schemas"]["OffsetPage_RunObjectRead_"];
+            /**
+             * Rule Id
+             * Format: uuid
+             */
+            rule_id: string;
+            /** Slot At */
+            slot_at: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            started_at: string;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "manual" | "schedule" | "event" | "undo";
+            /** Undone At */
+            undone_at: string | null;
+            /**
+             * Window End
+             * Format: date
+             */
+            window_end: string;
+            /**
+             * Window Start
+             * Format: date
+             */
+            window_start: string;
+        };
+        /**
+         * RunObjectRead
+         * @description One object a run judged: the filters' values and verdicts, the action and its result.
+         */
+        RunObjectRead: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "pause" | "unpause" | "increase_budget" | "decrease_budget" | "increase_bid" | "decrease_bid" | "notify";
+            /** Ad Group Id */
+            ad_group_id: string | null;
+            /** Ad Group Name */
+            ad_group_name: string | null;
+            /** Campaign Id */
+            campaign_id: string | null;
+            /** Campaign Name */
+            campaign_name: string;
+            /** Description */
+            description: string;
+            /** Evaluation */
+            evaluation: components["schemas"]["FilterVerdict"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Metric Value */
+            metric_value: number | null;
+            /** New Value */
+            new_value: string | null;
+            /**
+             * Object Type
+             * @enum {string}
+             */
+            object_type: "campaign" | "ad_group";
+            /** Old Value */
+            old_value: string | null;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "applied" | "skipped" | "no_match";
+            /** Platform Error */
+            platform_error: string | null;
+            /** Platform Pushed At */
+            platform_pushed_at: string | null;
+            /**
+             * Platform Status
+             * @enum {string}
+             */
+            platform_status: "not_applicable" | "pending" | "pushing" | "succeeded" | "failed";
+            /** Reason */
+            reason: string;
+            /** Undone At */
+            undone_at: string | null;
+        };
+        /** RunRead */
+        RunRead: {
+            /** Campaigns Affected */
+            campaigns_affected: number;
+            /** Campaigns Evaluated */
+            campaigns_evaluated: number;
+            /** Dry Run */
+            dry_run: boolean;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Rule Id
+             * Format: uuid
+             */
+            rule_id: string;
+            /** Slot At */
+            slot_at: string | null;
+            /**
+             * Started At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            started_at: string;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "manual" | "schedule" | "event" | "undo";
+            /** Undone At */
+            undone_at: string | null;
+            /**
+             * Window End
+             * Format: date
+             */
+            window_end: string;
+            /**
+             * Window Start
+             * Format: date
+             */
+            window_start: string;
+        };
+        /**
+         * Schedule
+         * @description When an active rule runs, in the time zone of its first campaign's ad account.
+         */
+        Schedule: {
+            /**
+             * Days
+             * @description custom
+             */
+            days?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[] | null;
+            /**
+             * Frequency
+             * @enum {string}
+             */
+            frequency: "continuous" | "hourly" | "daily" | "custom";
+            /**
+             * Hours
+             * @description custom
+             */
+            hours?: number[] | null;
+            /**
+             * Time
+             * @description daily: HH:MM
+             */
+            time?: string | null;
+            /**
+             * Time Zone
+             * @description IANA zone; default: the ad account's, else UTC
+             */
+            time_zone?: string | null;
+        };
+        /**
+         * Scope
+         * @description Which objects a rule judges; every criterion given must hold.
+         */
+        Scope: {
+            /**
+             * Ids
+             * @description Only these campaigns / ad groups
+             */
+            ids?: string[] | null;
+            /**
+             * Level
+             * @default campaign
+             * @enum {string}
+             */
+            level: "campaign" | "ad_group";
+            /**
+             * Name Contains
+             * @description Case-insensitive
+             */
+            name_contains?: string | null;
+            /** Platforms */
+            platforms?: ("google" | "meta")[] | null;
+            /**
+             * Statuses
+             * @description Default: active only
+             */
+            statuses?: ("draft" | "active" | "paused" | "completed")[] | null;
         };
         /** SecretRotated */
         SecretRotated: {
@@ -3007,10 +3565,12 @@ export interface components {
         /**
          * SyncJobRead
          * @description ``AudienceSyncJob``. ``triggered_by_user_id`` is the user's UUID (the spec shows a
-         *     number; AdScale user ids are UUIDs). Counts are identifiers (an email and a phone of one
-         *     profile are two). Extra fields: ``error_code``, ``profiles_invalid`` (identifiers the
-         *     platform's normalizer refused) with ``invalid_samples``, ``segment_size``,
-         *     ``estimated_changes``, ``created_at``.
+         *     number; AdScale user ids are UUIDs). Counts are profiles (people): a profile sent with
+         *     its email and phone is one. Extra fields: ``error_code``, ``profiles_invalid`` (profiles
+         *     with an identifier the platform's normalizer refused) with ``invalid_samples`` (those and
+         *     the failed profiles with no usable identifier, with their reason), ``identifier_counts``
+         *     (per field the audience sends: profiles ``sent`` with it, profiles whose value was
+         *     ``invalid``), ``segment_size``, ``estimated_changes``, ``created_at``.
          */
         SyncJobRead: {
             /**
@@ -3033,6 +3593,10 @@ export interface components {
             /** Error Message */
             error_message: string | null;
             estimated_changes: components["schemas"]["EstimatedChanges"] | null;
+            /** Identifier Counts */
+            identifier_counts: {
+                [key: string]: components["schemas"]["FieldCounts"];
+            };
             /** Invalid Samples */
             invalid_samples: {
                 [key: string]: unknown;
@@ -3131,6 +3695,11 @@ export interface components {
         Targeting: {
             /** Age */
             age?: string | null;
+            /**
+             * Audiences
+             * @description AdScale audience ids this ad group targets (audience-health rules)
+             */
+            audiences?: string[] | null;
             /** Interests */
             interests?: string[] | null;
             /** Locations */
@@ -3153,6 +3722,23 @@ export interface components {
              * @constant
              */
             token_type: "bearer";
+        };
+        /** UndoResult */
+        UndoResult: {
+            /** Actions Taken */
+            actions_taken: string[];
+            /** Objects Restored */
+            objects_restored: number;
+            /**
+             * Run Id
+             * Format: uuid
+             */
+            run_id: string;
+            /**
+             * Undo Run Id
+             * Format: uuid
+             */
+            undo_run_id: string;
         };
         /** UpsertResult */
         UpsertResult: {
@@ -5804,6 +6390,75 @@ export interface operations {
             };
         };
     };
+    get_run_api_v1_rule_runs__run_id__get: {
+        parameters: {
+            query?: {
+                /** @description Rows to return */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description Only objects with this outcome */
+                outcome?: ("applied" | "skipped" | "no_match") | null;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    undo_run_api_v1_rule_runs__run_id__undo_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UndoResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_rules_api_v1_rules_get: {
         parameters: {
             query?: {
@@ -5873,7 +6528,10 @@ export interface operations {
     };
     get_rule_api_v1_rules__rule_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Fill conditions with the filters, action and scope that run */
+                expand?: boolean;
+            };
             header?: never;
             path: {
                 rule_id: string;
@@ -5966,6 +6624,41 @@ export interface operations {
             };
         };
     };
+    backtest_rule_api_v1_rules__rule_id__backtest_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BacktestRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BacktestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     execute_rule_api_v1_rules__rule_id__execute_post: {
         parameters: {
             query?: {
@@ -6023,6 +6716,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OffsetPage_ExecutionRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_runs_api_v1_rules__rule_id__runs_get: {
+        parameters: {
+            query?: {
+                /** @description Rows to return */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffsetPage_RunRead_"];
                 };
             };
             /** @description Validation Error */

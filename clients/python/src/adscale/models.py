@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 # ruff: noqa: E501
+# mypy: disable-error-code="assignment"
 from datetime import date as date_aliased
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -38,6 +39,14 @@ class AccountCreate(BaseModel):
     ]
     account_name: Annotated[AccountName | None, Field(title="Account Name")] = None
     platform: Annotated[Platform, Field(title="Platform")]
+    time_zone: Annotated[
+        str | None,
+        Field(
+            description="IANA time zone the account reports in; rule windows count its days",
+            max_length=64,
+            title="Time Zone",
+        ),
+    ] = "UTC"
 
 
 class Status(StrEnum):
@@ -60,6 +69,7 @@ class AccountRead(BaseModel):
     metrics_synced_at: Annotated[AwareDatetime | None, Field(title="Metrics Synced At")]
     platform: Annotated[Platform, Field(title="Platform")]
     status: Annotated[Status, Field(title="Status")]
+    time_zone: Annotated[str, Field(title="Time Zone")]
     updated_at: Annotated[
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
     ]
@@ -67,6 +77,17 @@ class AccountRead(BaseModel):
 
 class AccessToken1(RootModel[str]):
     root: Annotated[str, Field(max_length=8192, min_length=1, title="Access Token")]
+
+
+class TimeZone(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="IANA time zone the account reports in; rule windows count its days",
+            max_length=64,
+            title="Time Zone",
+        ),
+    ]
 
 
 class AccountUpdate(BaseModel):
@@ -79,12 +100,134 @@ class AccountUpdate(BaseModel):
     )
     access_token: Annotated[AccessToken1 | None, Field(title="Access Token")] = None
     account_name: Annotated[AccountName | None, Field(title="Account Name")] = None
+    time_zone: Annotated[TimeZone | None, Field(title="Time Zone")] = None
+
+
+class Amount(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(description="set_budget / set_bid: the new value", gt=0.0, title="Amount"),
+    ]
+
+
+class Max(RootModel[float]):
+    root: Annotated[float, Field(description="Never go above this", gt=0.0, title="Max")]
+
+
+class MaxChangePercent(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description="Guard rail: one run never moves a budget or bid by more than this percent",
+            gt=0.0,
+            le=1000.0,
+            title="Max Change Percent",
+        ),
+    ] = 100
+
+
+class Min(RootModel[float]):
+    root: Annotated[float, Field(description="Never go below this", gt=0.0, title="Min")]
+
+
+class Percent(RootModel[float]):
+    root: Annotated[
+        float,
+        Field(
+            description="change_budget / change_bid: +20 raises by 20%, -20 lowers by 20%",
+            ge=-99.0,
+            le=1000.0,
+            title="Percent",
+        ),
+    ]
+
+
+class Type(StrEnum):
+    PAUSE = "pause"
+    UNPAUSE = "unpause"
+    CHANGE_BUDGET = "change_budget"
+    SET_BUDGET = "set_budget"
+    CHANGE_BID = "change_bid"
+    SET_BID = "set_bid"
+    NOTIFY = "notify"
+
+
+class ActionInput(BaseModel):
+    """
+    What a rule does to each object its filters match.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    amount: Annotated[
+        Amount | str | None,
+        Field(description="set_budget / set_bid: the new value", title="Amount"),
+    ] = None
+    max: Annotated[Max | str | None, Field(description="Never go above this", title="Max")] = None
+    max_change_percent: Annotated[
+        MaxChangePercent | str | None,
+        Field(
+            description="Guard rail: one run never moves a budget or bid by more than this percent",
+            title="Max Change Percent",
+            validate_default=True,
+        ),
+    ] = 100
+    min: Annotated[Min | str | None, Field(description="Never go below this", title="Min")] = None
+    percent: Annotated[
+        Percent | str | None,
+        Field(
+            description="change_budget / change_bid: +20 raises by 20%, -20 lowers by 20%",
+            title="Percent",
+        ),
+    ] = None
+    type: Annotated[Type, Field(title="Type")]
+
+
+class ActionOutput(BaseModel):
+    """
+    What a rule does to each object its filters match.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    amount: Annotated[
+        str | None,
+        Field(description="set_budget / set_bid: the new value", title="Amount"),
+    ] = None
+    max: Annotated[str | None, Field(description="Never go above this", title="Max")] = None
+    max_change_percent: Annotated[
+        float | None,
+        Field(
+            description="Guard rail: one run never moves a budget or bid by more than this percent",
+            title="Max Change Percent",
+        ),
+    ] = 100
+    min: Annotated[str | None, Field(description="Never go below this", title="Min")] = None
+    percent: Annotated[
+        float | None,
+        Field(
+            description="change_budget / change_bid: +20 raises by 20%, -20 lowers by 20%",
+            title="Percent",
+        ),
+    ] = None
+    type: Annotated[Type, Field(title="Type")]
 
 
 class Action(StrEnum):
     PAUSE = "pause"
+    UNPAUSE = "unpause"
     INCREASE_BUDGET = "increase_budget"
     DECREASE_BUDGET = "decrease_budget"
+    INCREASE_BID = "increase_bid"
+    DECREASE_BID = "decrease_bid"
+    NOTIFY = "notify"
+
+
+class ObjectType(StrEnum):
+    CAMPAIGN = "campaign"
+    AD_GROUP = "ad_group"
 
 
 class Outcome(StrEnum):
@@ -102,6 +245,8 @@ class PlatformStatus(StrEnum):
 
 class ActionRead(BaseModel):
     action: Annotated[Action, Field(title="Action")]
+    ad_group_id: Annotated[UUID | None, Field(title="Ad Group Id")]
+    ad_group_name: Annotated[str | None, Field(title="Ad Group Name")]
     campaign_id: Annotated[UUID | None, Field(title="Campaign Id")]
     campaign_name: Annotated[str, Field(title="Campaign Name")]
     created_at: Annotated[
@@ -111,6 +256,7 @@ class ActionRead(BaseModel):
     id: Annotated[UUID, Field(title="Id")]
     metric_value: Annotated[float | None, Field(title="Metric Value")]
     new_value: Annotated[str | None, Field(title="New Value")]
+    object_type: Annotated[ObjectType, Field(title="Object Type")]
     old_value: Annotated[str | None, Field(title="Old Value")]
     outcome: Annotated[Outcome, Field(title="Outcome")]
     platform_error: Annotated[str | None, Field(title="Platform Error")]
@@ -236,7 +382,7 @@ class LastSyncStatus(StrEnum):
 class AudienceRead(BaseModel):
     """
     ``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
-    ``identifier_fields`` (the identifiers the audience is built from).
+    ``identifier_fields`` (the identifier fields each profile's row carries).
     """
 
     ad_account_id: Annotated[str, Field(title="Ad Account Id")]
@@ -280,6 +426,54 @@ class AudienceUpdate(BaseModel):
     sync_interval_hours: Annotated[SyncIntervalHours | None, Field(title="Sync Interval Hours")] = (
         None
     )
+
+
+class BacktestAction(BaseModel):
+    action: Annotated[Action, Field(title="Action")]
+    ad_group_id: Annotated[UUID | None, Field(title="Ad Group Id")]
+    campaign_id: Annotated[UUID, Field(title="Campaign Id")]
+    description: Annotated[str, Field(title="Description")]
+    name: Annotated[str, Field(title="Name")]
+    new_value: Annotated[str | None, Field(title="New Value")]
+    object_type: Annotated[ObjectType, Field(title="Object Type")]
+    old_value: Annotated[str | None, Field(title="Old Value")]
+    revenue: Annotated[str, Field(title="Revenue")]
+    spend: Annotated[str, Field(title="Spend")]
+
+
+class BacktestDay(BaseModel):
+    actions: Annotated[list[BacktestAction], Field(title="Actions")]
+    date: Annotated[date_aliased, Field(title="Date")]
+    objects_evaluated: Annotated[int, Field(title="Objects Evaluated")]
+    roas_touched: Annotated[
+        float | None,
+        Field(description="Their revenue / spend that day", title="Roas Touched"),
+    ]
+    spend_touched: Annotated[
+        str,
+        Field(
+            description="That day's spend of the objects acted on",
+            title="Spend Touched",
+        ),
+    ]
+
+
+class BacktestRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    end_date: Annotated[date_aliased, Field(title="End Date")]
+    start_date: Annotated[date_aliased, Field(title="Start Date")]
+
+
+class BacktestResult(BaseModel):
+    actions_total: Annotated[int, Field(title="Actions Total")]
+    days: Annotated[list[BacktestDay], Field(title="Days")]
+    end_date: Annotated[date_aliased, Field(title="End Date")]
+    roas_touched: Annotated[float | None, Field(title="Roas Touched")]
+    rule_id: Annotated[UUID, Field(title="Rule Id")]
+    spend_touched: Annotated[str, Field(title="Spend Touched")]
+    start_date: Annotated[date_aliased, Field(title="Start Date")]
 
 
 class CallbackRequest(BaseModel):
@@ -585,6 +779,8 @@ class ExecuteResult(BaseModel):
 class Trigger(StrEnum):
     MANUAL = "manual"
     SCHEDULE = "schedule"
+    EVENT = "event"
+    UNDO = "undo"
 
 
 class ExecutionRead(BaseModel):
@@ -706,6 +902,104 @@ class ExportRead(BaseModel):
     profile_count: Annotated[int, Field(title="Profile Count")]
     segment_id: Annotated[UUID | None, Field(title="Segment Id")]
     status: Annotated[Status11, Field(title="Status")]
+
+
+class FieldCounts(BaseModel):
+    invalid: Annotated[int, Field(title="Invalid")]
+    sent: Annotated[int, Field(title="Sent")]
+
+
+class Metric(StrEnum):
+    SPEND = "spend"
+    REVENUE = "revenue"
+    IMPRESSIONS = "impressions"
+    CLICKS = "clicks"
+    CONVERSIONS = "conversions"
+    ROAS = "roas"
+    CTR = "ctr"
+    CPC = "cpc"
+    CPA = "cpa"
+    DAILY_BUDGET = "daily_budget"
+    AGE_DAYS = "age_days"
+    AUDIENCE_FAILED = "audience_failed"
+    AUDIENCE_SIZE = "audience_size"
+    AUDIENCE_MATCH_RATE = "audience_match_rate"
+
+
+class Operator(StrEnum):
+    FIELD_ = ">"
+    FIELD__ = ">="
+    field__1 = "<"
+    field___1 = "<="
+    BETWEEN = "between"
+    NOT_BETWEEN = "not_between"
+
+
+class FilterInput(BaseModel):
+    """
+    One condition: ``metric operator value`` over ``window``.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    metric: Annotated[Metric, Field(title="Metric")]
+    operator: Annotated[Operator, Field(title="Operator")]
+    value: Annotated[
+        float | str | list[float | str],
+        Field(
+            description="A number; for between / not_between a [low, high] pair (inclusive)",
+            title="Value",
+        ),
+    ]
+    window: Annotated[
+        str | None,
+        Field(
+            description="today, yesterday, last_N_days (1..90, ending today), lifetime",
+            title="Window",
+        ),
+    ] = "last_7_days"
+
+
+class FilterOutput(BaseModel):
+    """
+    One condition: ``metric operator value`` over ``window``.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    metric: Annotated[Metric, Field(title="Metric")]
+    operator: Annotated[Operator, Field(title="Operator")]
+    value: Annotated[
+        float | list[float],
+        Field(
+            description="A number; for between / not_between a [low, high] pair (inclusive)",
+            title="Value",
+        ),
+    ]
+    window: Annotated[
+        str | None,
+        Field(
+            description="today, yesterday, last_N_days (1..90, ending today), lifetime",
+            title="Window",
+        ),
+    ] = "last_7_days"
+
+
+class Group(StrEnum):
+    ALL = "all"
+    ANY = "any"
+
+
+class FilterVerdict(BaseModel):
+    group: Annotated[Group, Field(title="Group")]
+    held: Annotated[bool, Field(title="Held")]
+    metric: Annotated[str, Field(title="Metric")]
+    operator: Annotated[str, Field(title="Operator")]
+    seen: Annotated[str | None, Field(title="Seen")]
+    value: Annotated[str | list[str], Field(title="Value")]
+    window: Annotated[str, Field(title="Window")]
 
 
 class ForgotPasswordRequest(BaseModel):
@@ -1075,6 +1369,18 @@ class ResetPasswordRequest(BaseModel):
     token: Annotated[str, Field(max_length=512, title="Token")]
 
 
+class AnyModel(RootModel[list[FilterInput]]):
+    root: Annotated[
+        list[FilterInput],
+        Field(
+            description="At least one of these must hold",
+            max_length=20,
+            min_length=1,
+            title="Any",
+        ),
+    ]
+
+
 class BudgetChangePercent(RootModel[float]):
     root: Annotated[
         float,
@@ -1094,6 +1400,17 @@ class CampaignIds(RootModel[list[UUID]]):
             description="Only these campaigns (default: all active ones)",
             max_length=500,
             title="Campaign Ids",
+        ),
+    ]
+
+
+class Filters(RootModel[list[FilterInput]]):
+    root: Annotated[
+        list[FilterInput],
+        Field(
+            description="Conditions that must all hold; replace the preset's filters",
+            max_length=20,
+            title="Filters",
         ),
     ]
 
@@ -1142,144 +1459,10 @@ class MinSpend(RootModel[float]):
     ]
 
 
-class RuleConditionsInput(BaseModel):
-    """
-    What users of Meta automated rules / Revealbot expect around the threshold.
-    """
-
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    budget_change_percent: Annotated[
-        BudgetChangePercent | str | None,
-        Field(
-            description="Budget rules: percent to raise/lower the daily budget by (default 20)",
-            title="Budget Change Percent",
-        ),
-    ] = None
-    campaign_ids: Annotated[
-        CampaignIds | None,
-        Field(
-            description="Only these campaigns (default: all active ones)",
-            title="Campaign Ids",
-        ),
-    ] = None
-    cooldown_hours: Annotated[
-        int | None,
-        Field(
-            description="Hours before the same rule may act on the same campaign again",
-            ge=0,
-            le=720,
-            title="Cooldown Hours",
-        ),
-    ] = 24
-    lookback_days: Annotated[
-        int | None,
-        Field(
-            description="Days of metrics judged, ending today",
-            ge=1,
-            le=90,
-            title="Lookback Days",
-        ),
-    ] = 7
-    max_budget: Annotated[
-        MaxBudget | str | None,
-        Field(
-            description="Budget rules: never raise a daily budget above this",
-            title="Max Budget",
-        ),
-    ] = None
-    min_budget: Annotated[
-        MinBudget | str | None,
-        Field(
-            description="Budget rules: never lower a daily budget below this (default 1.00)",
-            title="Min Budget",
-        ),
-    ] = None
-    min_impressions: Annotated[
-        MinImpressions | None,
-        Field(
-            description="Judge a campaign only once it had this many impressions",
-            title="Min Impressions",
-        ),
-    ] = None
-    min_spend: Annotated[
-        MinSpend | str | None,
-        Field(
-            description="Judge a campaign only once it spent at least this much",
-            title="Min Spend",
-        ),
-    ] = None
-
-
 class RuleConditionsOutput(BaseModel):
-    """
-    What users of Meta automated rules / Revealbot expect around the threshold.
-    """
-
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
     )
-    budget_change_percent: Annotated[
-        str | None,
-        Field(
-            description="Budget rules: percent to raise/lower the daily budget by (default 20)",
-            title="Budget Change Percent",
-        ),
-    ] = None
-    campaign_ids: Annotated[
-        CampaignIds | None,
-        Field(
-            description="Only these campaigns (default: all active ones)",
-            title="Campaign Ids",
-        ),
-    ] = None
-    cooldown_hours: Annotated[
-        int | None,
-        Field(
-            description="Hours before the same rule may act on the same campaign again",
-            ge=0,
-            le=720,
-            title="Cooldown Hours",
-        ),
-    ] = 24
-    lookback_days: Annotated[
-        int | None,
-        Field(
-            description="Days of metrics judged, ending today",
-            ge=1,
-            le=90,
-            title="Lookback Days",
-        ),
-    ] = 7
-    max_budget: Annotated[
-        str | None,
-        Field(
-            description="Budget rules: never raise a daily budget above this",
-            title="Max Budget",
-        ),
-    ] = None
-    min_budget: Annotated[
-        str | None,
-        Field(
-            description="Budget rules: never lower a daily budget below this (default 1.00)",
-            title="Min Budget",
-        ),
-    ] = None
-    min_impressions: Annotated[
-        MinImpressions | None,
-        Field(
-            description="Judge a campaign only once it had this many impressions",
-            title="Min Impressions",
-        ),
-    ] = None
-    min_spend: Annotated[
-        str | None,
-        Field(
-            description="Judge a campaign only once it spent at least this much",
-            title="Min Spend",
-        ),
-    ] = None
 
 
 class RuleType(StrEnum):
@@ -1291,17 +1474,6 @@ class RuleType(StrEnum):
 
 class Threshold(RootModel[float]):
     root: Annotated[float, Field(gt=0.0, title="Threshold")]
-
-
-class RuleCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-    )
-    conditions: RuleConditionsInput | None = None
-    is_active: Annotated[bool | None, Field(title="Is Active")] = True
-    name: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
-    rule_type: Annotated[RuleType, Field(title="Rule Type")]
-    threshold: Annotated[Threshold | str, Field(title="Threshold")]
 
 
 class RuleRead(BaseModel):
@@ -1321,19 +1493,182 @@ class RuleRead(BaseModel):
     ]
 
 
-class RuleUpdate(BaseModel):
+class Outcome1(StrEnum):
+    APPLIED = "applied"
+    SKIPPED = "skipped"
+    NO_MATCH = "no_match"
+
+
+class RunObjectRead(BaseModel):
     """
-    Partial update; ``conditions`` replaces the whole conditions object.
+    One object a run judged: the filters' values and verdicts, the action and its result.
+    """
+
+    action: Annotated[Action, Field(title="Action")]
+    ad_group_id: Annotated[UUID | None, Field(title="Ad Group Id")]
+    ad_group_name: Annotated[str | None, Field(title="Ad Group Name")]
+    campaign_id: Annotated[UUID | None, Field(title="Campaign Id")]
+    campaign_name: Annotated[str, Field(title="Campaign Name")]
+    description: Annotated[str, Field(title="Description")]
+    evaluation: Annotated[list[FilterVerdict], Field(title="Evaluation")]
+    id: Annotated[UUID, Field(title="Id")]
+    metric_value: Annotated[float | None, Field(title="Metric Value")]
+    new_value: Annotated[str | None, Field(title="New Value")]
+    object_type: Annotated[ObjectType, Field(title="Object Type")]
+    old_value: Annotated[str | None, Field(title="Old Value")]
+    outcome: Annotated[Outcome1, Field(title="Outcome")]
+    platform_error: Annotated[str | None, Field(title="Platform Error")]
+    platform_pushed_at: Annotated[AwareDatetime | None, Field(title="Platform Pushed At")]
+    platform_status: Annotated[PlatformStatus, Field(title="Platform Status")]
+    reason: Annotated[str, Field(title="Reason")]
+    undone_at: Annotated[AwareDatetime | None, Field(title="Undone At")]
+
+
+class RunRead(BaseModel):
+    campaigns_affected: Annotated[int, Field(title="Campaigns Affected")]
+    campaigns_evaluated: Annotated[int, Field(title="Campaigns Evaluated")]
+    dry_run: Annotated[bool, Field(title="Dry Run")]
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
+    id: Annotated[UUID, Field(title="Id")]
+    rule_id: Annotated[UUID, Field(title="Rule Id")]
+    slot_at: Annotated[AwareDatetime | None, Field(title="Slot At")]
+    started_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Started At")
+    ]
+    trigger: Annotated[Trigger, Field(title="Trigger")]
+    undone_at: Annotated[AwareDatetime | None, Field(title="Undone At")]
+    window_end: Annotated[date_aliased, Field(title="Window End")]
+    window_start: Annotated[date_aliased, Field(title="Window Start")]
+
+
+class Day(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class Days(RootModel[list[Day]]):
+    root: Annotated[list[Day], Field(description="custom", min_length=1, title="Days")]
+
+
+class Frequency(StrEnum):
+    CONTINUOUS = "continuous"
+    HOURLY = "hourly"
+    DAILY = "daily"
+    CUSTOM = "custom"
+
+
+class Hour(RootModel[int]):
+    root: Annotated[int, Field(ge=0, le=23)]
+
+
+class Hours(RootModel[list[Hour]]):
+    root: Annotated[list[Hour], Field(description="custom", min_length=1, title="Hours")]
+
+
+class Time(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="daily: HH:MM",
+            pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            title="Time",
+        ),
+    ]
+
+
+class Schedule(BaseModel):
+    """
+    When an active rule runs, in the time zone of its first campaign's ad account.
     """
 
     model_config = ConfigDict(
         extra="forbid",
     )
-    conditions: RuleConditionsInput | None = None
-    is_active: Annotated[bool | None, Field(title="Is Active")] = None
-    name: Annotated[Name | None, Field(title="Name")] = None
-    rule_type: Annotated[RuleType | None, Field(title="Rule Type")] = None
-    threshold: Annotated[Threshold | str | None, Field(title="Threshold")] = None
+    days: Annotated[Days | None, Field(description="custom", title="Days")] = None
+    frequency: Annotated[Frequency, Field(title="Frequency")]
+    hours: Annotated[Hours | None, Field(description="custom", title="Hours")] = None
+    time: Annotated[Time | None, Field(description="daily: HH:MM", title="Time")] = None
+    time_zone: Annotated[
+        str | None,
+        Field(
+            description="IANA zone; default: the ad account's, else UTC",
+            title="Time Zone",
+        ),
+    ] = None
+
+
+class Ids(RootModel[list[UUID]]):
+    root: Annotated[
+        list[UUID],
+        Field(description="Only these campaigns / ad groups", max_length=500, title="Ids"),
+    ]
+
+
+class Level(StrEnum):
+    CAMPAIGN = "campaign"
+    AD_GROUP = "ad_group"
+
+
+class NameContains(RootModel[str]):
+    root: Annotated[
+        str,
+        Field(
+            description="Case-insensitive",
+            max_length=255,
+            min_length=1,
+            title="Name Contains",
+        ),
+    ]
+
+
+class Platform11(StrEnum):
+    GOOGLE = "google"
+    META = "meta"
+
+
+class Platforms(RootModel[list[Platform11]]):
+    root: Annotated[list[Platform11], Field(min_length=1, title="Platforms")]
+
+
+class Status15(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class Statuses(RootModel[list[Status15]]):
+    root: Annotated[
+        list[Status15],
+        Field(description="Default: active only", min_length=1, title="Statuses"),
+    ]
+
+
+class Scope(BaseModel):
+    """
+    Which objects a rule judges; every criterion given must hold.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    ids: Annotated[
+        Ids | None, Field(description="Only these campaigns / ad groups", title="Ids")
+    ] = None
+    level: Annotated[Level | None, Field(title="Level")] = Level.CAMPAIGN
+    name_contains: Annotated[
+        NameContains | None,
+        Field(description="Case-insensitive", title="Name Contains"),
+    ] = None
+    platforms: Annotated[Platforms | None, Field(title="Platforms")] = None
+    statuses: Annotated[
+        Statuses | None, Field(description="Default: active only", title="Statuses")
+    ] = None
 
 
 class SecretRotated(BaseModel):
@@ -1424,7 +1759,7 @@ class SubscriptionRead(BaseModel):
     updated_at: Annotated[str, Field(title="Updated At")]
 
 
-class Status15(StrEnum):
+class Status16(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
@@ -1435,10 +1770,12 @@ class Status15(StrEnum):
 class SyncJobRead(BaseModel):
     """
     ``AudienceSyncJob``. ``triggered_by_user_id`` is the user's UUID (the spec shows a
-    number; AdScale user ids are UUIDs). Counts are identifiers (an email and a phone of one
-    profile are two). Extra fields: ``error_code``, ``profiles_invalid`` (identifiers the
-    platform's normalizer refused) with ``invalid_samples``, ``segment_size``,
-    ``estimated_changes``, ``created_at``.
+    number; AdScale user ids are UUIDs). Counts are profiles (people): a profile sent with
+    its email and phone is one. Extra fields: ``error_code``, ``profiles_invalid`` (profiles
+    with an identifier the platform's normalizer refused) with ``invalid_samples`` (those and
+    the failed profiles with no usable identifier, with their reason), ``identifier_counts``
+    (per field the audience sends: profiles ``sent`` with it, profiles whose value was
+    ``invalid``), ``segment_size``, ``estimated_changes``, ``created_at``.
     """
 
     audience_id: Annotated[UUID, Field(title="Audience Id")]
@@ -1450,6 +1787,7 @@ class SyncJobRead(BaseModel):
     error_code: Annotated[str | None, Field(title="Error Code")]
     error_message: Annotated[str | None, Field(title="Error Message")]
     estimated_changes: EstimatedChanges | None
+    identifier_counts: Annotated[dict[str, FieldCounts], Field(title="Identifier Counts")]
     invalid_samples: Annotated[list[dict[str, Any]], Field(title="Invalid Samples")]
     job_id: Annotated[UUID, Field(title="Job Id")]
     match_rate: Annotated[float | None, Field(title="Match Rate")]
@@ -1463,7 +1801,7 @@ class SyncJobRead(BaseModel):
     profiles_sent: Annotated[int, Field(title="Profiles Sent")]
     segment_size: Annotated[int | None, Field(title="Segment Size")]
     started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
-    status: Annotated[Status15, Field(title="Status")]
+    status: Annotated[Status16, Field(title="Status")]
     triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
     triggered_by_user_id: Annotated[UUID | None, Field(title="Triggered By User Id")]
 
@@ -1501,7 +1839,18 @@ class SyncTriggered(BaseModel):
     job_id: Annotated[UUID, Field(title="Job Id")]
     operation: Annotated[Operation3, Field(title="Operation")]
     segment_size: Annotated[int, Field(title="Segment Size")]
-    status: Annotated[Status15, Field(title="Status")]
+    status: Annotated[Status16, Field(title="Status")]
+
+
+class Audiences(RootModel[list[UUID]]):
+    root: Annotated[
+        list[UUID],
+        Field(
+            description="AdScale audience ids this ad group targets (audience-health rules)",
+            max_length=50,
+            title="Audiences",
+        ),
+    ]
 
 
 class Interest(RootModel[str]):
@@ -1521,6 +1870,13 @@ class Targeting(BaseModel):
         extra="forbid",
     )
     age: Annotated[str | None, Field(title="Age")] = None
+    audiences: Annotated[
+        Audiences | None,
+        Field(
+            description="AdScale audience ids this ad group targets (audience-health rules)",
+            title="Audiences",
+        ),
+    ] = None
     interests: Annotated[Interests | None, Field(title="Interests")] = None
     locations: Annotated[Locations | None, Field(title="Locations")] = None
 
@@ -1533,6 +1889,13 @@ class TokenPair(BaseModel):
     ]
     refresh_token: Annotated[str, Field(title="Refresh Token")]
     token_type: Annotated[Literal["bearer"], Field(title="Token Type")] = "bearer"
+
+
+class UndoResult(BaseModel):
+    actions_taken: Annotated[list[str], Field(title="Actions Taken")]
+    objects_restored: Annotated[int, Field(title="Objects Restored")]
+    run_id: Annotated[UUID, Field(title="Run Id")]
+    undo_run_id: Annotated[UUID, Field(title="Undo Run Id")]
 
 
 class UpsertResult(BaseModel):
@@ -1816,6 +2179,11 @@ class AudienceCreated(BaseModel):
 
 
 class AudienceDetail(BaseModel):
+    """
+    Also ``identifier_coverage``: per field of ``identifier_fields``, how many of the
+    segment's profiles have it.
+    """
+
     ad_account_id: Annotated[str, Field(title="Ad Account Id")]
     additive_only: Annotated[bool, Field(title="Additive Only")]
     auto_sync: Annotated[bool, Field(title="Auto Sync")]
@@ -1824,6 +2192,7 @@ class AudienceDetail(BaseModel):
     ]
     description: Annotated[str | None, Field(title="Description")]
     id: Annotated[UUID, Field(title="Id")]
+    identifier_coverage: Annotated[dict[str, int], Field(title="Identifier Coverage")]
     identifier_fields: Annotated[list[str], Field(title="Identifier Fields")]
     is_active: Annotated[bool, Field(title="Is Active")]
     last_sync_at: Annotated[AwareDatetime | None, Field(title="Last Sync At")]
@@ -1908,6 +2277,20 @@ class OffsetPageRuleRead(BaseModel):
     total: Annotated[int, Field(title="Total")]
 
 
+class OffsetPageRunObjectRead(BaseModel):
+    items: Annotated[list[RunObjectRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageRunRead(BaseModel):
+    items: Annotated[list[RunRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
 class OverviewRead(BaseModel):
     api_access: Annotated[bool, Field(title="Api Access")]
     cancel_at_period_end: Annotated[bool, Field(title="Cancel At Period End")]
@@ -1932,6 +2315,137 @@ class OverviewRead(BaseModel):
         ),
     ]
     usage: UsageSummary
+
+
+class RuleConditionsInput(BaseModel):
+    """
+    What users of Meta automated rules / Revealbot expect around the threshold.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    action: Annotated[ActionInput | None, Field(description="Replaces the preset's action")] = None
+    any: Annotated[
+        AnyModel | None,
+        Field(description="At least one of these must hold", title="Any"),
+    ] = None
+    budget_change_percent: Annotated[
+        BudgetChangePercent | str | None,
+        Field(
+            description="Budget rules: percent to raise/lower the daily budget by (default 20)",
+            title="Budget Change Percent",
+        ),
+    ] = None
+    campaign_ids: Annotated[
+        CampaignIds | None,
+        Field(
+            description="Only these campaigns (default: all active ones)",
+            title="Campaign Ids",
+        ),
+    ] = None
+    cooldown_hours: Annotated[
+        int | None,
+        Field(
+            description="Hours before the same rule may act on the same campaign again",
+            ge=0,
+            le=720,
+            title="Cooldown Hours",
+        ),
+    ] = 24
+    filters: Annotated[
+        Filters | None,
+        Field(
+            description="Conditions that must all hold; replace the preset's filters",
+            title="Filters",
+        ),
+    ] = None
+    lookback_days: Annotated[
+        int | None,
+        Field(
+            description="Days of metrics judged, ending today",
+            ge=1,
+            le=90,
+            title="Lookback Days",
+        ),
+    ] = 7
+    max_budget: Annotated[
+        MaxBudget | str | None,
+        Field(
+            description="Budget rules: never raise a daily budget above this",
+            title="Max Budget",
+        ),
+    ] = None
+    min_budget: Annotated[
+        MinBudget | str | None,
+        Field(
+            description="Budget rules: never lower a daily budget below this (default 1.00)",
+            title="Min Budget",
+        ),
+    ] = None
+    min_impressions: Annotated[
+        MinImpressions | None,
+        Field(
+            description="Judge a campaign only once it had this many impressions",
+            title="Min Impressions",
+        ),
+    ] = None
+    min_spend: Annotated[
+        MinSpend | str | None,
+        Field(
+            description="Judge a campaign only once it spent at least this much",
+            title="Min Spend",
+        ),
+    ] = None
+    schedule: Annotated[
+        Schedule | None,
+        Field(description="When it runs (default: every RULES_INTERVAL_SECONDS)"),
+    ] = None
+    scope: Annotated[Scope | None, Field(description="Which campaigns or ad groups")] = None
+
+
+class RuleCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    conditions: RuleConditionsInput | None = None
+    is_active: Annotated[bool | None, Field(title="Is Active")] = True
+    name: Annotated[str, Field(max_length=255, min_length=1, title="Name")]
+    rule_type: Annotated[RuleType, Field(title="Rule Type")]
+    threshold: Annotated[Threshold | str, Field(title="Threshold")]
+
+
+class RuleUpdate(BaseModel):
+    """
+    Partial update; ``conditions`` replaces the whole conditions object.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    conditions: RuleConditionsInput | None = None
+    is_active: Annotated[bool | None, Field(title="Is Active")] = None
+    name: Annotated[Name | None, Field(title="Name")] = None
+    rule_type: Annotated[RuleType | None, Field(title="Rule Type")] = None
+    threshold: Annotated[Threshold | str | None, Field(title="Threshold")] = None
+
+
+class RunDetail(BaseModel):
+    campaigns_affected: Annotated[int, Field(title="Campaigns Affected")]
+    campaigns_evaluated: Annotated[int, Field(title="Campaigns Evaluated")]
+    dry_run: Annotated[bool, Field(title="Dry Run")]
+    finished_at: Annotated[AwareDatetime | None, Field(title="Finished At")]
+    id: Annotated[UUID, Field(title="Id")]
+    objects: OffsetPageRunObjectRead
+    rule_id: Annotated[UUID, Field(title="Rule Id")]
+    slot_at: Annotated[AwareDatetime | None, Field(title="Slot At")]
+    started_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Started At")
+    ]
+    trigger: Annotated[Trigger, Field(title="Trigger")]
+    undone_at: Annotated[AwareDatetime | None, Field(title="Undone At")]
+    window_end: Annotated[date_aliased, Field(title="Window End")]
+    window_start: Annotated[date_aliased, Field(title="Window Start")]
 
 
 class SegmentList(BaseModel):

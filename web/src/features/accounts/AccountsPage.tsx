@@ -15,7 +15,12 @@ const schema = z.object({
   account_id_external: z.string().trim().min(1, "Enter the platform's account id."),
   account_name: z.string().trim().max(255),
   access_token: z.string().trim().max(8192),
+  time_zone: z.string().trim().min(1, "Enter the account's time zone, e.g. Europe/Berlin."),
 });
+
+// The IANA zones the browser knows, offered as suggestions; the API checks the value.
+const TIME_ZONES: string[] =
+  typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
 type Values = z.infer<typeof schema>;
 
 function ConnectForm() {
@@ -27,6 +32,7 @@ function ConnectForm() {
       account_id_external: "",
       account_name: "",
       access_token: "",
+      time_zone: "UTC",
     },
   });
   const { errors } = form.formState;
@@ -44,6 +50,7 @@ function ConnectForm() {
         "account_id_external",
         "account_name",
         "access_token",
+        "time_zone",
       ]);
     }
   });
@@ -64,6 +71,22 @@ function ConnectForm() {
         </Field>
         <Field label="Name" error={errors.account_name?.message}>
           {(p) => <input {...p} {...form.register("account_name")} />}
+        </Field>
+        <Field
+          label="Time zone"
+          error={errors.time_zone?.message}
+          hint="The zone the account reports in: rule windows count its days."
+        >
+          {(p) => (
+            <>
+              <input {...p} list="time-zones" {...form.register("time_zone")} />
+              <datalist id="time-zones">
+                {TIME_ZONES.map((zone) => (
+                  <option key={zone} value={zone} />
+                ))}
+              </datalist>
+            </>
+          )}
         </Field>
         <Field
           label="Access token"

@@ -86,8 +86,10 @@ class Targeting(BaseModel):
             return None
         return list(dict.fromkeys(value))
 
+    # No return annotation on purpose: pydantic then documents the model's own fields as
+    # the serialized schema (with `-> dict[str, Any]` the OpenAPI showed a bare object).
     @model_serializer(mode="wrap")
-    def _audiences_when_set(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+    def _audiences_when_set(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         data: dict[str, Any] = handler(self)
         if data.get("audiences") is None:
             data.pop("audiences", None)

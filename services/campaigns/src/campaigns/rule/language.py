@@ -154,6 +154,8 @@ class Action(BaseModel):
     max_change_percent: Percent = Field(
         default=Decimal(100),
         description="Guard rail: one run never moves a budget or bid by more than this percent",
+        # The schema's default as the number it is on the wire (a Decimal renders as "100").
+        json_schema_extra={"default": 100},
     )
 
     @model_validator(mode="after")
