@@ -3,9 +3,11 @@ iterators, both error formats as exceptions, refresh rotation, retries on 429.""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -76,6 +78,24 @@ async def test_async_client_refreshes_and_stores_the_rotated_pair(member: kit.Me
     async with adscale.AsyncClient(API, tokens=stale) as reused:
         with pytest.raises(adscale.AuthenticationError):
             await reused.auth.me()
+
+
+async def test_concurrent_requests_with_an_expired_token_share_one_refresh(member: kit.Member):
+    """Each refresh token works once: eight requests that all find the access token
+    expired must not refresh eight times (identity would see a reuse and end the session)."""
+    seen: list[adscale.Tokens] = []
+    stale = adscale.Tokens(kit.expired_token(member.id), member.refresh_token)
+    async with adscale.AsyncClient(API, tokens=stale, on_tokens=seen.append) as client:
+        answers = await asyncio.gather(*(client.auth.me() for _ in range(8)))
+        assert {str(me.id) for me in answers} == {member.id}
+        assert len(seen) == 1
+        assert (await client.auth.me()).id == answers[0].id  # the session is still alive
+    threaded: list[adscale.Tokens] = []
+    again = adscale.Tokens(kit.expired_token(member.id), seen[0].refresh_token)
+    with adscale.Client(API, tokens=again, on_tokens=threaded.append) as sync_client:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            ids = list(pool.map(lambda _: sync_client.auth.me().id, range(4)))
+        assert len(set(ids)) == 1 and len(threaded) == 1
 
 
 async def test_429_carries_retry_after_and_retries_wait_for_it(member: kit.Member):
