@@ -297,7 +297,7 @@ SQL
 # autovacuum worker that is still in it (those run as no role a member could own).
 pg_grant_signal() {
     (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -d postgres \
-        -c "GRANT pg_signal_backend TO $PG_ADMIN_ROLE") >/dev/null
+        -c "SET client_min_messages TO warning" -c "GRANT pg_signal_backend TO $PG_ADMIN_ROLE") >/dev/null
 }
 
 postgres_up() {
