@@ -6,10 +6,12 @@ import asyncio
 import base64
 import contextlib
 import hashlib
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -149,14 +151,31 @@ async def serve(app: Any) -> AsyncIterator[str]:
         await task
 
 
+DASHBOARD_INDEX = "<!doctype html><title>AdScale</title><div id=root></div>"
+
+
+@contextlib.asynccontextmanager
+async def dashboard_dist() -> AsyncIterator[Path]:
+    """A built dashboard of one page, so what the gateway serves outside /api does not
+    depend on whether web/ was built on this machine."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "index.html").write_text(DASHBOARD_INDEX)
+        yield Path(tmp)
+
+
 @contextlib.asynccontextmanager
 async def running_gateway(
     upstreams: Upstreams, redis_url: str, kafka_bootstrap: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The gateway in process (lifespan run, revocation listener on ``kafka_bootstrap``),
     identity and an echo service as upstreams; yields a client with ``.gateway`` set."""
-    async with serve(identity_app(upstreams)) as identity, serve(echo_app(upstreams)) as echo:
+    async with (
+        serve(identity_app(upstreams)) as identity,
+        serve(echo_app(upstreams)) as echo,
+        dashboard_dist() as dist,
+    ):
         settings = Settings(
+            web_dist_dir=str(dist),
             internal_token_key=KEY,
             redis_url=redis_url,
             kafka_bootstrap=kafka_bootstrap,

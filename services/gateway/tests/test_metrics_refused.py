@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from gw_support import DASHBOARD_INDEX
+
 
 async def _raw_get(app: Any, raw_path: bytes) -> tuple[int, bytes]:
     """Drive the gateway's ASGI app with a path exactly as a client sent it (httpx would
@@ -41,10 +43,16 @@ async def _raw_get(app: Any, raw_path: bytes) -> tuple[int, bytes]:
 
 
 async def test_metrics_path_is_not_routed_by_the_gateway(gateway, upstreams):
-    for path in ("/metrics", "/api/v1/health/../../metrics", "/api/metrics"):
-        response = await gateway.get(path)
-        assert response.status_code == 404, path
-        assert b"# TYPE" not in response.content
+    # Outside /api every path is a deep link of the dashboard: its index, not metrics.
+    response = await gateway.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.text == DASHBOARD_INDEX
+    # httpx resolves the dot segments: both are /api/metrics, which nothing routes.
+    for path in ("/api/v1/health/../../metrics", "/api/metrics"):
+        unrouted = await gateway.get(path)
+        assert unrouted.status_code == 404, path
+        assert b"# TYPE" not in unrouted.content
     assert upstreams.seen == []  # nothing was forwarded
 
 
