@@ -25,7 +25,7 @@ from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing_consumers import consumer_before_topics
 from adscale_contracts.events import CampaignDeleted, RuleExecuted, build
 from audience_sync.webhook.rule_events import CAMPAIGNS_TOPIC, consumer_spec
-from xw_support import AS, Caller, make_deliverer, until
+from xw_support import AS, deliveries, delivery_process, subscribe, until
 
 caller = xw.caller
 stranger = xw.stranger
@@ -72,34 +72,6 @@ def rule_executed(user_id: uuid.UUID, **extra: Any) -> Envelope:
     }
     data.update(extra)
     return build(RuleExecuted(**data), source="campaigns")
-
-
-async def subscribe(api: Caller, url: str, events: list[str]) -> dict[str, Any]:
-    response = await api.post(HOOKS, json={"url": url, "events": events})
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-async def deliveries(api: Caller, hook_id: str) -> list[dict[str, Any]]:
-    response = await api.get(f"{HOOKS}/{hook_id}/deliveries")
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["deliveries"]
-    return items
-
-
-@contextlib.asynccontextmanager
-async def delivery_process(app: Any):
-    deliverer, sender = make_deliverer(app)
-    stopping = asyncio.Event()
-    task = asyncio.create_task(deliverer.run(stopping))
-    try:
-        yield task
-    finally:
-        stopping.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=10)
-        await sender.aclose()
 
 
 @contextlib.asynccontextmanager
