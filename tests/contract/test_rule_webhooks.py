@@ -28,7 +28,7 @@ from .test_adscale_rule_language import connect, linked_campaign
 
 kit = xw.kit
 HOOKS = f"{xw.AS}/webhooks"
-RULE_EVENT = "rule.executed"
+RULE_EVENT = xw.RULE_EXECUTED
 
 
 @pytest.fixture
