@@ -37,6 +37,7 @@ import contract_kit as kit
 
 AS = "/cdp/audience-sync"
 COMPLETED = "audience_sync.completed"
+RULE_EXECUTED = "rule.executed"  # AdScale's addition: optimization rule actions
 FAILED = "audience_sync.failed"
 
 
@@ -56,7 +57,7 @@ def NONNEG(value: Any) -> None:
     assert value >= 0, f"{value} is negative"
 
 
-EVENTS = kit.list_of(kit.one_of(COMPLETED, FAILED))
+EVENTS = kit.list_of(kit.one_of(COMPLETED, FAILED, RULE_EXECUTED))
 
 EXPORT_ACCEPTED = {
     "export_id": kit.UUID4,
@@ -113,7 +114,7 @@ ATTEMPT = {
 }
 DELIVERY = {
     "id": kit.UUID4,
-    "event": kit.one_of(COMPLETED, FAILED),
+    "event": kit.one_of(COMPLETED, FAILED, RULE_EXECUTED),
     "event_id": kit.nullable(kit.UUID4),
     "test": kit.BOOL,
     "status": kit.one_of("pending", "in_flight", "succeeded", "failed", "cancelled"),
@@ -129,7 +130,7 @@ DELIVERY = {
 }
 TEST_RESULT = {
     "delivery_id": kit.UUID4,
-    "event": kit.one_of(COMPLETED, FAILED),
+    "event": kit.one_of(COMPLETED, FAILED, RULE_EXECUTED),
     "success": kit.BOOL,
     "response_code": kit.nullable(INT),
     "latency_ms": kit.nullable(NONNEG),

@@ -1,5 +1,5 @@
 """Issue 22: audience-sync's consumers, started before their topics exist, handle what is
-published afterwards: the webhooks group (the worker's spec and handlers), the cdp.profiles
+published afterwards: the webhooks groups (the worker's specs and handlers), the cdp.profiles
 feed (``ProfilesConsumer``) and the group consumer the jobs queue uses (``start_consumer``)."""
 
 from __future__ import annotations
@@ -24,15 +24,17 @@ from adscale_contracts.samples import samples
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.kafka import start_consumer
 from audience_sync.webhook.delivery import consumer_spec
+from audience_sync.webhook.rule_events import consumer_spec as rule_consumer_spec
 
 pytestmark = pytest.mark.kafka
 
 
-async def test_webhooks_group_handles_sync_outcomes_published_after_it_started(
+async def test_webhooks_groups_handle_events_published_after_they_started(
     engine: AsyncEngine, settings: Any
 ):
+    """Sync outcomes (``audience_sync.events``) and rule actions (``campaigns.events``)."""
     await every_group_handles_events_published_after_start(
-        [consumer_spec(settings)],
+        [consumer_spec(settings), rule_consumer_spec(settings)],
         [build(s, source="test") for s in samples()],
         sessionmaker=make_sessionmaker(engine),
         bootstrap=settings.kafka_bootstrap,

@@ -38,7 +38,16 @@ from audience_sync.webhook.delivery import (
     retry_delay,
     rotate_secrets,
 )
-from xw_support import AS, ENCRYPTION_KEY, Caller, make_deliverer, until
+from xw_support import (
+    AS,
+    ENCRYPTION_KEY,
+    Caller,
+    deliveries,
+    delivery_process,
+    make_deliverer,
+    subscribe,
+    until,
+)
 
 caller = xw.caller
 stranger = xw.stranger
@@ -98,39 +107,10 @@ def failed(user_id: uuid.UUID) -> Envelope:
     )
 
 
-async def subscribe(api: Caller, url: str, events: list[str]) -> dict[str, Any]:
-    response = await api.post(HOOKS, json={"url": url, "events": events})
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 async def handle(sessions: Any, envelope: Envelope) -> None:
     """What the consumer does: the handler inside one transaction."""
     async with sessions() as session, session.begin():
         await handle_sync_event(session, envelope)
-
-
-async def deliveries(api: Caller, hook_id: str) -> list[dict[str, Any]]:
-    response = await api.get(f"{HOOKS}/{hook_id}/deliveries")
-    assert response.status_code == 200, response.text
-    items: list[dict[str, Any]] = response.json()["deliveries"]
-    return items
-
-
-@contextlib.asynccontextmanager
-async def delivery_process(app: Any, **overrides: Any):
-    """A running delivery loop (like the worker's task) that can be stopped."""
-    deliverer, sender = make_deliverer(app, **overrides)
-    stopping = asyncio.Event()
-    task = asyncio.create_task(deliverer.run(stopping))
-    try:
-        yield task
-    finally:
-        stopping.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=10)
-        await sender.aclose()
 
 
 async def test_a_handled_sync_completed_reaches_a_real_receiver_signed_per_standard_webhooks(

@@ -466,3 +466,33 @@ async def settle_export_jobs(xw_app: FastAPI) -> AsyncIterator[None]:
             )
             .values(sent_at=sa.func.now())
         )
+
+
+async def subscribe(api: Caller, url: str, events: list[str]) -> dict[str, Any]:
+    """A new webhook subscription of ``api``'s user (201 expected)."""
+    response = await api.post(f"{AS}/webhooks", json={"url": url, "events": events})
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def deliveries(api: Caller, hook_id: str) -> list[dict[str, Any]]:
+    response = await api.get(f"{AS}/webhooks/{hook_id}/deliveries")
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["deliveries"]
+    return items
+
+
+@contextlib.asynccontextmanager
+async def delivery_process(app: FastAPI, **overrides: Any) -> AsyncIterator[asyncio.Task[None]]:
+    """A running delivery loop (like the worker's task) that can be stopped."""
+    deliverer, sender = make_deliverer(app, **overrides)
+    stopping = asyncio.Event()
+    task = asyncio.create_task(deliverer.run(stopping))
+    try:
+        yield task
+    finally:
+        stopping.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+        await sender.aclose()

@@ -623,7 +623,8 @@ export interface paths {
         put?: never;
         /**
          * Create Webhook
-         * @description Subscribe a URL to ``audience_sync.completed`` / ``audience_sync.failed``. The answer
+         * @description Subscribe a URL to ``audience_sync.completed`` / ``audience_sync.failed`` and
+         *     ``rule.executed`` (one optimization rule action on the caller's campaigns). The answer
          *     holds the signing secret (``whsec_...``), shown this once. The URL must be http(s) and
          *     resolve to public addresses only (422 ``WEBHOOK_URL_NOT_ALLOWED``).
          */
@@ -3838,8 +3839,18 @@ export interface components {
         WebhookCreate: {
             /** Description */
             description?: string | null;
-            /** Events */
-            events: ("audience_sync.completed" | "audience_sync.failed")[];
+            /**
+             * Events
+             * @description audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups)
+             * @example [
+             *       "audience_sync.completed",
+             *       "audience_sync.failed"
+             *     ]
+             * @example [
+             *       "rule.executed"
+             *     ]
+             */
+            events: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed")[];
             /** Url */
             url: string;
         };
@@ -3945,7 +3956,7 @@ export interface components {
              * Event
              * @description Which event's sample payload to send (default: the first)
              */
-            event?: ("audience_sync.completed" | "audience_sync.failed") | null;
+            event?: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed") | null;
         };
         /** WebhookTestResult */
         WebhookTestResult: {
@@ -3978,7 +3989,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Events */
-            events?: ("audience_sync.completed" | "audience_sync.failed")[] | null;
+            events?: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed")[] | null;
             /** Url */
             url?: string | null;
         };

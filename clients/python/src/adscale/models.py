@@ -1960,6 +1960,7 @@ class Description3(RootModel[str]):
 class Event(StrEnum):
     AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
     AUDIENCE_SYNC_FAILED = "audience_sync.failed"
+    RULE_EXECUTED = "rule.executed"
 
 
 class WebhookCreate(BaseModel):
@@ -1967,7 +1968,19 @@ class WebhookCreate(BaseModel):
         extra="forbid",
     )
     description: Annotated[Description3 | None, Field(title="Description")] = None
-    events: Annotated[list[Event], Field(max_length=2, min_length=1, title="Events")]
+    events: Annotated[
+        list[Event],
+        Field(
+            description="audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups)",
+            examples=[
+                ["audience_sync.completed", "audience_sync.failed"],
+                ["rule.executed"],
+            ],
+            max_length=3,
+            min_length=1,
+            title="Events",
+        ),
+    ]
     url: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
 
 
@@ -2053,6 +2066,7 @@ class Event1(StrEnum):
 
     AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
     AUDIENCE_SYNC_FAILED = "audience_sync.failed"
+    RULE_EXECUTED = "rule.executed"
 
 
 class WebhookTest(BaseModel):
@@ -2083,10 +2097,23 @@ class WebhookTestResult(BaseModel):
 class Event2(StrEnum):
     AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
     AUDIENCE_SYNC_FAILED = "audience_sync.failed"
+    RULE_EXECUTED = "rule.executed"
 
 
 class Events(RootModel[list[Event2]]):
-    root: Annotated[list[Event2], Field(max_length=2, min_length=1, title="Events")]
+    root: Annotated[
+        list[Event2],
+        Field(
+            description="audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups)",
+            examples=[
+                ["audience_sync.completed", "audience_sync.failed"],
+                ["rule.executed"],
+            ],
+            max_length=3,
+            min_length=1,
+            title="Events",
+        ),
+    ]
 
 
 class Url(RootModel[str]):

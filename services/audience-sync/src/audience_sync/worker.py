@@ -5,6 +5,8 @@
 * ``jobs``: the sync engine fed by ``audience_sync.jobs`` (consumer group
   ``AUDIENCE_SYNC_JOBS_CONSUMER_GROUP``: more processes, more jobs at once);
 * ``cdp_profiles``: the ``cdp.profiles`` feed into segments;
+* ``audience-sync-webhooks`` / ``audience-sync-rule-webhooks`` (``run_worker`` consumers):
+  sync outcomes and ``campaigns.rule_executed`` into webhook deliveries;
 * ``scheduler``: scheduled syncs and stranded-job recovery; at start, tokens still under an
   old encryption key are re-encrypted under the primary one.
 """
@@ -39,6 +41,7 @@ from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.scheduler import requeue_stranded, schedule_due
 from audience_sync.webhook.delivery import consumer_spec as webhook_consumer_spec
 from audience_sync.webhook.delivery import retry_due_deliveries
+from audience_sync.webhook.rule_events import consumer_spec as rule_webhook_consumer_spec
 
 logger = logging.getLogger(__name__)
 
@@ -141,8 +144,10 @@ def tune_gc(threshold: int) -> None:
 
 
 def consumer_specs() -> list[ConsumerSpec]:
-    """Consumers run by ``run_worker`` (the jobs and cdp.profiles consumers are tasks)."""
-    return [webhook_consumer_spec(get_settings())]
+    """Consumers run by ``run_worker`` (the jobs and cdp.profiles consumers are tasks): sync
+    outcomes and rule actions (``campaigns.events``) into webhook deliveries."""
+    settings = get_settings()
+    return [webhook_consumer_spec(settings), rule_webhook_consumer_spec(settings)]
 
 
 def main() -> None:

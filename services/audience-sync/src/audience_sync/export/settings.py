@@ -65,6 +65,8 @@ class ExportWebhookSettings(BaseSettings):
     # A delivery claimed by a process that died is retried once this lease lapses.
     webhook_inflight_lease_seconds: float = Field(default=60.0, gt=0)
     webhooks_consumer_group: str = "audience-sync-webhooks"
+    # Consumer of campaigns.events turning rule actions into rule.executed deliveries.
+    rule_webhooks_consumer_group: str = "audience-sync-rule-webhooks"
 
     @model_validator(mode="after")
     def _check(self) -> ExportWebhookSettings:

@@ -1,10 +1,11 @@
 """Getting events to subscribers.
 
-1. :func:`handle_sync_event` (consumer of ``audience_sync.events``): for a
-   ``audience_sync.completed`` / ``audience_sync.failed`` event, one ``pending`` delivery
-   row per enabled subscription of the event's owner that wants it, in the handler's
-   transaction (the inbox makes a redelivered event a no-op; so does the unique
-   ``(subscription, event)`` key).
+1. :func:`handle_sync_event` (consumer of ``audience_sync.events``; ``rule_events`` does
+   the same for ``campaigns.events``): for a ``audience_sync.completed`` /
+   ``audience_sync.failed`` event, one ``pending`` delivery row per enabled subscription
+   of the event's owner that wants it (:func:`queue`), in the handler's transaction (the
+   inbox makes a redelivered event a no-op; so does the unique ``(subscription, event)``
+   key).
 2. :class:`Deliverer` (worker task :func:`retry_due_deliveries`): claims due rows with
    ``FOR UPDATE SKIP LOCKED`` and marks them ``in_flight`` under a lease, commits, sends
    each one *outside* any transaction, then records the attempt and the next step:
@@ -52,17 +53,20 @@ SessionFactory = async_sessionmaker[AsyncSession]
 # --------------------------------------------------------------------------- consumer
 
 
-async def handle_sync_event(session: AsyncSession, envelope: Envelope) -> None:
-    """Queue one delivery per matching enabled subscription of the event's owner."""
-    event: SyncCompleted | SyncFailed = (
-        parse(envelope, SyncCompleted)
-        if envelope.type == payloads.COMPLETED
-        else parse(envelope, SyncFailed)
-    )
-    subscriptions = await repository.subscribers(session, event.user_id, envelope.type)
+async def queue(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    event: str,
+    envelope: Envelope,
+    data: dict[str, Any],
+) -> int:
+    """One ``pending`` delivery of ``event`` per enabled subscription of ``user_id`` that
+    wants it (an event already queued for a subscription is skipped)."""
+    subscriptions = await repository.subscribers(session, user_id, event)
     if not subscriptions:
-        return
-    body = payloads.body(envelope.type, envelope.occurred_at, payloads.data_of(event))
+        return 0
+    body = payloads.body(event, envelope.occurred_at, data)
     queued = await repository.add_deliveries(
         session,
         [
@@ -71,7 +75,7 @@ async def handle_sync_event(session: AsyncSession, envelope: Envelope) -> None:
                 "subscription_id": sub.id,
                 "user_id": sub.user_id,
                 "event_id": envelope.id,
-                "event_type": envelope.type,
+                "event_type": event,
                 "body": body,
                 "status": "pending",
                 "next_attempt_at": datetime.now(UTC),
@@ -81,7 +85,24 @@ async def handle_sync_event(session: AsyncSession, envelope: Envelope) -> None:
     )
     logger.info(
         "webhook deliveries queued",
-        extra={"event_type": envelope.type, "count": queued, "user_id": str(event.user_id)},
+        extra={"event_type": event, "count": queued, "user_id": str(user_id)},
+    )
+    return queued
+
+
+async def handle_sync_event(session: AsyncSession, envelope: Envelope) -> None:
+    """Queue one delivery per matching enabled subscription of the event's owner."""
+    event: SyncCompleted | SyncFailed = (
+        parse(envelope, SyncCompleted)
+        if envelope.type == payloads.COMPLETED
+        else parse(envelope, SyncFailed)
+    )
+    await queue(
+        session,
+        user_id=event.user_id,
+        event=envelope.type,
+        envelope=envelope,
+        data=payloads.data_of(event),
     )
 
 

@@ -49,7 +49,8 @@ async def create_webhook(
     cipher: Cipher,
     resolver: Resolver,
 ) -> WebhookCreated:
-    """Subscribe a URL to ``audience_sync.completed`` / ``audience_sync.failed``. The answer
+    """Subscribe a URL to ``audience_sync.completed`` / ``audience_sync.failed`` and
+    ``rule.executed`` (one optimization rule action on the caller's campaigns). The answer
     holds the signing secret (``whsec_...``), shown this once. The URL must be http(s) and
     resolve to public addresses only (422 ``WEBHOOK_URL_NOT_ALLOWED``)."""
     assert user.user_id is not None

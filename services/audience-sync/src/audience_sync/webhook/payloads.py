@@ -1,5 +1,6 @@
-"""Webhook bodies, exactly the spec's "Webhooks" section: ``{"event", "timestamp", "data"}``
-with exactly the listed data fields (the event's owner and extra counters stay out)."""
+"""Webhook bodies: ``{"event", "timestamp", "data"}``. The sync events carry exactly the
+spec's "Webhooks" data fields (the event's owner and extra counters stay out);
+``rule.executed`` (AdScale's addition) carries one optimization rule action."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any
 import orjson
 
 from adscale_common.types import utc_z
-from adscale_contracts.events import SyncCompleted, SyncFailed
+from adscale_contracts.events import RuleExecuted, SyncCompleted, SyncFailed
 
 COMPLETED = SyncCompleted.TYPE
 FAILED = SyncFailed.TYPE
+RULE_EXECUTED = "rule.executed"  # the subscribable name of campaigns.rule_executed
 
 
 def data_of(event: SyncCompleted | SyncFailed) -> dict[str, Any]:
@@ -37,6 +39,28 @@ def data_of(event: SyncCompleted | SyncFailed) -> dict[str, Any]:
     }
 
 
+def rule_data(event: RuleExecuted, occurred_at: datetime) -> dict[str, Any]:
+    """One rule action (or undo restore) on one campaign or ad group, as campaigns applied
+    it in AdScale; the platform push follows (its result is on the rule run)."""
+    return {
+        "rule_id": str(event.rule_id),
+        "rule_name": event.rule_name,
+        "run_id": str(event.run_id),
+        "trigger": event.trigger,
+        "action": event.action,
+        "object": {
+            "type": event.object_type,
+            "campaign_id": str(event.campaign_id),
+            "ad_group_id": None if event.ad_group_id is None else str(event.ad_group_id),
+            "name": event.object_name,
+        },
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+        "description": event.description,
+        "occurred_at": utc_z(occurred_at),
+    }
+
+
 def body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
     payload = {"event": event_type, "timestamp": utc_z(occurred_at), "data": data}
     return orjson.dumps(payload).decode()
@@ -46,7 +70,24 @@ def sample(event_type: str) -> str:
     """A test payload: the event's shape with placeholder values (nil UUIDs)."""
     nil = str(uuid.UUID(int=0))
     data: dict[str, Any]
-    if event_type == COMPLETED:
+    now = datetime.now(UTC)
+    if event_type == RULE_EXECUTED:
+        data = rule_data(
+            RuleExecuted(
+                rule_id=uuid.UUID(int=0),
+                run_id=uuid.UUID(int=0),
+                user_id=uuid.UUID(int=0),
+                rule_name="Test rule",
+                trigger="manual",
+                object_type="campaign",
+                campaign_id=uuid.UUID(int=0),
+                object_name="Test campaign",
+                action="notify",
+                description="Test event sent from AdScale",
+            ),
+            now,
+        )
+    elif event_type == COMPLETED:
         data = {
             "job_id": nil,
             "audience_id": nil,
@@ -65,4 +106,4 @@ def sample(event_type: str) -> str:
             "error_code": "TEST",
             "error_message": "Test event sent from AdScale",
         }
-    return body(event_type, datetime.now(UTC), data)
+    return body(event_type, now, data)

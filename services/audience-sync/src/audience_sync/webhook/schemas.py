@@ -10,10 +10,19 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from adscale_common.types import UtcDateTime
 from audience_sync.types import drop_repeats
 
-WebhookEvent = Literal["audience_sync.completed", "audience_sync.failed"]
+WebhookEvent = Literal["audience_sync.completed", "audience_sync.failed", "rule.executed"]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
 Description = Annotated[str, StringConstraints(max_length=500)]
-Events = Annotated[list[WebhookEvent], Field(min_length=1, max_length=2)]
+Events = Annotated[
+    list[WebhookEvent],
+    Field(
+        min_length=1,
+        max_length=3,
+        description="audience_sync.completed, audience_sync.failed (the spec's events) and "
+        "rule.executed (an optimization rule's action on one of your campaigns or ad groups)",
+        examples=[["audience_sync.completed", "audience_sync.failed"], ["rule.executed"]],
+    ),
+]
 
 
 class WebhookCreate(BaseModel):
