@@ -2,7 +2,8 @@
 
 ``meta_login`` / ``google_login`` run the sandbox's OAuth flow and answer a token, the
 ad account (Meta ``act_`` id without the prefix, Google customer id) and its campaigns;
-``meta_campaign`` / ``google_campaigns`` read a campaign back as the platform shows it.
+``meta_campaign`` / ``google_campaigns`` read a campaign back as the platform shows it;
+``connect`` / ``linked_campaign`` make the AdScale account and campaign tied to them.
 """
 
 from __future__ import annotations
@@ -113,3 +114,31 @@ async def google_login() -> tuple[str, str, dict[str, dict[str, Any]]]:
         )
         customer = listed.json()["resourceNames"][0].split("/")[1]
     return token, customer, await google_campaigns(token, customer)
+
+
+async def connect(api: httpx.AsyncClient, user: Any, **body: str) -> str:
+    r = await api.post("/accounts", json=body, headers=user.headers)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+async def linked_campaign(
+    api: httpx.AsyncClient, user: Any, account: str, name: str, budget: str, external: str
+) -> str:
+    r = await api.post(
+        "/campaigns",
+        json={
+            "ad_account_id": account,
+            "name": name,
+            "objective": "sales",
+            "status": "active",
+            "budget_daily": budget,
+            "external_campaign_id": external,
+        },
+        headers=user.headers,
+    )
+    assert r.status_code == 201, r.text
+    cid = str(r.json()["id"])
+    refreshed = await api.post(f"/metrics/campaign/{cid}/refresh", headers=user.headers)
+    assert refreshed.status_code == 200, refreshed.text
+    return cid

@@ -18,42 +18,16 @@ import pytest
 from .conftest import User
 from .platform_login_kit import (
     SANDBOX,
+    connect,
     google_campaigns,
     google_login,
+    linked_campaign,
     meta_campaign,
     meta_login,
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
-
-
-async def connect(api: httpx.AsyncClient, user: User, **body: str) -> str:
-    r = await api.post("/accounts", json=body, headers=user.headers)
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
-
-
-async def linked_campaign(
-    api: httpx.AsyncClient, user: User, account: str, name: str, budget: str, external: str
-) -> str:
-    r = await api.post(
-        "/campaigns",
-        json={
-            "ad_account_id": account,
-            "name": name,
-            "objective": "sales",
-            "status": "active",
-            "budget_daily": budget,
-            "external_campaign_id": external,
-        },
-        headers=user.headers,
-    )
-    assert r.status_code == 201, r.text
-    cid = str(r.json()["id"])
-    refreshed = await api.post(f"/metrics/campaign/{cid}/refresh", headers=user.headers)
-    assert refreshed.status_code == 200, refreshed.text
-    return cid
 
 
 async def test_multi_filter_rule_previewed_executed_undone_and_backtested(

@@ -23,8 +23,7 @@ from standardwebhooks.webhooks import Webhook
 sys.path.insert(0, str(Path(__file__).parent))
 import xw_kit as xw
 
-from .platform_login_kit import meta_login
-from .test_adscale_rule_language import connect, linked_campaign
+from .platform_login_kit import connect, linked_campaign, meta_login
 
 kit = xw.kit
 HOOKS = f"{xw.AS}/webhooks"
