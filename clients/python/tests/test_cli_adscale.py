@@ -1,5 +1,6 @@
 """`adscale` on the AdScale API: login, whoami, accounts, campaigns (and metrics), ad-groups,
-creatives (and generate-copy), rules (and dry-run, execute, executions), billing, keys.
+creatives (and generate-copy), rules (and dry-run, execute, executions, runs, run, undo,
+backtest), billing, keys.
 Each command once on its happy path and once with an error (exit code and API code)."""
 
 from __future__ import annotations
@@ -228,6 +229,28 @@ async def test_rules(signed_in: Cli):
     assert done.dry_run is False and done.execution_id is not None
     runs = cli.ok("rules", "executions", rule["id"], "-o", "json").json()
     assert [str(done.execution_id)] == [r["id"] for r in runs]
+    runs = cli.ok("rules", "runs", rule["id"], "-o", "json").json()
+    assert {r["dry_run"] for r in runs} == {True, False} and len(runs) == 2
+    assert str(done.execution_id) in [r["id"] for r in runs]
+    detail = m.RunDetail.model_validate(
+        cli.ok("rules", "run", str(done.execution_id), "-o", "json").json()
+    )
+    assert detail.id == done.execution_id and detail.objects.total == 0
+    assert "campaigns_evaluated" in cli.ok("rules", "run", str(done.execution_id)).stdout
+    # a run that changed nothing has nothing to undo
+    cli.fails(5, "HTTP_409", "rules", "undo", str(done.execution_id))
+    cli.fails(4, "HTTP_404", "rules", "undo", NIL)
+    cli.fails(4, "HTTP_404", "rules", "run", NIL)
+    week = ("--start-date", "2026-11-01", "--end-date", "2026-11-07")
+    test = m.BacktestResult.model_validate(
+        cli.ok("rules", "backtest", rule["id"], *week, "-o", "json").json()
+    )
+    assert [d.date.isoformat() for d in test.days][::6] == ["2026-11-01", "2026-11-07"]
+    assert test.actions_total == 0
+    assert "2026-11-07" in cli.ok("rules", "backtest", rule["id"], *week).stdout
+    backwards = ("--start-date", "2026-11-07", "--end-date", "2026-11-01")
+    cli.fails(6, "VALIDATION_ERROR", "rules", "backtest", rule["id"], *backwards)
+    cli.fails(4, "HTTP_404", "rules", "backtest", NIL, *week)
     cli.fails(4, "HTTP_404", "rules", "dry-run", NIL)
     cli.fails(4, "HTTP_404", "rules", "execute", NIL)
     cli.fails(4, "HTTP_404", "rules", "executions", NIL)

@@ -61,6 +61,28 @@ async def test_sync_client_pages_through_both_styles(api: httpx.AsyncClient, mem
         assert invalid.value.details[0]["loc"] == ["body", "objective"]
 
 
+async def test_rule_runs_undo_and_backtest_in_both_clients(member: kit.Member):
+    body = {"name": "Cut losers", "rule_type": "pause_low_roas", "threshold": 1.2}
+    with adscale.Client(API) as client:
+        client.login(member.email, member.password)
+        rule = client.rules.create(body)
+        done = client.rules.execute(rule.id)
+        assert [r.id for r in client.rules.runs(rule.id)] == [done.execution_id]
+        assert client.rules.run(done.execution_id).objects.total == 0
+        with pytest.raises(adscale.ConflictError):
+            client.rules.undo(done.execution_id)
+        week = client.rules.backtest(rule.id, start_date="2026-11-01", end_date="2026-11-07")
+        assert len(week.days) == 7 and week.actions_total == 0
+    async with adscale.AsyncClient(API) as aclient:
+        await aclient.login(member.email, member.password)
+        assert [r.id async for r in aclient.rules.runs(rule.id)] == [done.execution_id]
+        assert (await aclient.rules.run(done.execution_id)).id == done.execution_id
+        with pytest.raises(adscale.NotFoundError):
+            await aclient.rules.undo(NIL)
+        with pytest.raises(adscale.ValidationError):
+            await aclient.rules.backtest(rule.id, start_date="2026-11-07", end_date="2026-11-01")
+
+
 async def test_async_client_refreshes_and_stores_the_rotated_pair(member: kit.Member):
     seen: list[adscale.Tokens] = []
     stale = adscale.Tokens(kit.expired_token(member.id), member.refresh_token)

@@ -146,6 +146,25 @@ class Rules(Collection[m.RuleRead]):
         async for row in self._client.paginate(f"/rules/{rule_id}/executions", OFFSET):
             yield m.ExecutionRead.model_validate(row)
 
+    async def runs(self, rule_id: object) -> AsyncIterator[m.RunRead]:
+        """Every run of the rule, newest first (scheduled, manual, dry runs, undos)."""
+        async for row in self._client.paginate(f"/rules/{rule_id}/runs", OFFSET):
+            yield m.RunRead.model_validate(row)
+
+    async def run(self, run_id: object) -> m.RunDetail:
+        return m.RunDetail.model_validate(await self._client.call("GET", f"/rule-runs/{run_id}"))
+
+    async def undo(self, run_id: object) -> m.UndoResult:
+        answer = await self._client.call("POST", f"/rule-runs/{run_id}/undo")
+        return m.UndoResult.model_validate(answer)
+
+    async def backtest(
+        self, rule_id: object, *, start_date: str, end_date: str
+    ) -> m.BacktestResult:
+        body = {"start_date": start_date, "end_date": end_date}
+        answer = await self._client.call("POST", f"/rules/{rule_id}/backtest", json=body)
+        return m.BacktestResult.model_validate(answer)
+
 
 class Billing(Resource):
     async def plans(self) -> list[m.PlanRead]:

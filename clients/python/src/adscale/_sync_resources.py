@@ -144,6 +144,23 @@ class Rules(Collection[m.RuleRead]):
         for row in self._client.paginate(f"/rules/{rule_id}/executions", OFFSET):
             yield m.ExecutionRead.model_validate(row)
 
+    def runs(self, rule_id: object) -> Iterator[m.RunRead]:
+        """Every run of the rule, newest first (scheduled, manual, dry runs, undos)."""
+        for row in self._client.paginate(f"/rules/{rule_id}/runs", OFFSET):
+            yield m.RunRead.model_validate(row)
+
+    def run(self, run_id: object) -> m.RunDetail:
+        return m.RunDetail.model_validate(self._client.call("GET", f"/rule-runs/{run_id}"))
+
+    def undo(self, run_id: object) -> m.UndoResult:
+        answer = self._client.call("POST", f"/rule-runs/{run_id}/undo")
+        return m.UndoResult.model_validate(answer)
+
+    def backtest(self, rule_id: object, *, start_date: str, end_date: str) -> m.BacktestResult:
+        body = {"start_date": start_date, "end_date": end_date}
+        answer = self._client.call("POST", f"/rules/{rule_id}/backtest", json=body)
+        return m.BacktestResult.model_validate(answer)
+
 
 class Billing(Resource):
     def plans(self) -> list[m.PlanRead]:

@@ -1,4 +1,5 @@
-"""Nouns of the AdScale API: accounts, campaigns, ad-groups, creatives, rules, billing, keys."""
+"""Nouns of the AdScale API: accounts, campaigns, ad-groups, creatives, billing, keys (rules
+live in :mod:`adscale.cli.rules`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import typer
 from adscale.cli.app import Group, OutputOpt, body_from, state
 from adscale.cli.crud import Noun, add_delete, add_list, crud, list_items
 from adscale.cli.output import Output, emit
+from adscale.cli.rules import rules_app
 from adscale.pagination import OFFSET
 
 ACCOUNTS = Noun(
@@ -28,9 +30,6 @@ CREATIVES = Noun(
     OFFSET,
     ("id", "ad_group_id", "headline", "call_to_action", "status"),
     ("ad_group_id",),
-)
-RULES = Noun(
-    "/rules", OFFSET, ("id", "name", "rule_type", "threshold", "is_active", "executions_count")
 )
 KEYS = Noun("/api-keys", OFFSET, ("id", "name", "prefix", "created_at", "last_used_at"))
 METRIC_COLUMNS = ("date", "impressions", "clicks", "conversions", "spend", "revenue", "roas")
@@ -94,47 +93,6 @@ def creatives_app() -> typer.Typer:
             tone=tone,
         )
         emit(state(ctx).client().call("POST", "/creatives/generate-copy", json=body), output)
-
-    return app
-
-
-def rules_app() -> typer.Typer:
-    app = sub("rules", "Optimization rules: dry-run, execute, executions.")
-    crud(app, RULES, "rules")
-
-    def run(ctx: typer.Context, rule_id: str, dry_run: bool, output: Output) -> None:
-        params = {"dry_run": "true" if dry_run else "false"}
-        answer = state(ctx).client().call("POST", f"/rules/{rule_id}/execute", params=params)
-        emit(answer, output)
-
-    @app.command("dry-run")
-    def dry_run(
-        ctx: typer.Context,
-        rule_id: str = typer.Argument(..., metavar="ID"),
-        output: OutputOpt = Output.table,
-    ) -> None:
-        """What executing the rule now would change, changing nothing."""
-        run(ctx, rule_id, True, output)
-
-    @app.command("execute")
-    def execute(
-        ctx: typer.Context,
-        rule_id: str = typer.Argument(..., metavar="ID"),
-        output: OutputOpt = Output.table,
-    ) -> None:
-        """Execute the rule now."""
-        run(ctx, rule_id, False, output)
-
-    @app.command("executions")
-    def executions(
-        ctx: typer.Context,
-        rule_id: str = typer.Argument(..., metavar="ID"),
-        output: OutputOpt = Output.table,
-    ) -> None:
-        """Past executions of the rule."""
-        noun = Noun(f"/rules/{rule_id}/executions", OFFSET, ())
-        columns = ("id", "trigger", "campaigns_evaluated", "campaigns_affected", "finished_at")
-        emit(list_items(ctx, noun, {}, None), output, columns)
 
     return app
 
