@@ -3,7 +3,8 @@
     uv run python clients/python/scripts/unasync.py          # rewrite the _sync_* files
     uv run python clients/python/scripts/unasync.py --check  # exit 1 when they are stale
 
-One source of truth: ``_async_client.py`` and ``_async_resources.py`` are edited by hand;
+One source of truth: ``_async_client.py``, ``_async_resources.py`` and ``_async_transport.py``
+are edited by hand;
 their ``_sync_`` twins are this script's output (then formatted with ruff).
 """
 
@@ -19,7 +20,11 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1]
 SOURCE = PACKAGE / "src" / "adscale"
 ROOT = PACKAGE.parents[1]
-FILES = {"_async_client.py": "_sync_client.py", "_async_resources.py": "_sync_resources.py"}
+FILES = {
+    "_async_client.py": "_sync_client.py",
+    "_async_resources.py": "_sync_resources.py",
+    "_async_transport.py": "_sync_transport.py",
+}
 RULES = [
     (
         r"is generated from this file by ``scripts/unasync.py``: edit this one\.",
@@ -27,6 +32,8 @@ RULES = [
     ),
     (r"``_sync_client\.py``", "This file"),
     (r"``_sync_resources\.py``", "This file"),
+    (r"``_sync_transport\.py``", "This file"),
+    (r"\bAsyncTransport\b", "Transport"),
     (r"\bThe async client\b", "The sync client"),
     (r"\bon the async client\b", "on the sync client"),
     (r"_async_", "_sync_"),

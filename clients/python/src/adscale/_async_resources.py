@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from adscale import models as m
+from adscale._async_transport import AsyncTransport
 from adscale.pagination import OFFSET, Style, pages
-
-if TYPE_CHECKING:
-    from adscale._async_client import AsyncClient
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
 Body = BaseModel | Mapping[str, Any]
@@ -32,7 +30,7 @@ def dump(body: Body | None) -> Any:
 
 
 class Resource:
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncTransport) -> None:
         self._client = client
 
 

@@ -15,6 +15,7 @@ import httpx
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from adscale import _sync_resources as resources
+from adscale._sync_transport import Progress
 from adscale.auth import ApiKeyAuth, TokenAuth, TokenCallback, Tokens
 from adscale.errors import ApiError, TransportError, error_from_response
 from adscale.pagination import Style
@@ -23,7 +24,6 @@ from adscale.settings import DEFAULT_BASE_URL, USER_AGENT
 
 CHUNK_BYTES = 1 << 20
 FINISHED = frozenset({"completed", "failed", "cancelled"})
-Progress = Callable[[int], None]
 
 
 def _file_chunks(path: Path, on_progress: Progress | None) -> Iterator[bytes]:

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
 from adscale import models as m
+from adscale._sync_transport import Transport
 from adscale.pagination import OFFSET, Style, pages
-
-if TYPE_CHECKING:
-    from adscale._sync_client import Client
 
 ReadT = TypeVar("ReadT", bound=BaseModel)
 Body = BaseModel | Mapping[str, Any]
@@ -32,7 +30,7 @@ def dump(body: Body | None) -> Any:
 
 
 class Resource:
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Transport) -> None:
         self._client = client
 
 

@@ -1,0 +1,58 @@
+"""What the resources need of a client: the shape ``AsyncClient`` has, as a protocol, so the
+resources depend on it rather than on the client that builds them.
+
+``_sync_transport.py`` is generated from this file by ``scripts/unasync.py``: edit this one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from adscale.pagination import Style
+
+Progress = Callable[[int], None]
+
+
+class AsyncTransport(Protocol):
+    async def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any: ...
+
+    def paginate(
+        self,
+        url: str,
+        style: Style,
+        params: Mapping[str, Any] | None = None,
+        *,
+        page_size: int = 100,
+    ) -> AsyncIterator[dict[str, Any]]: ...
+
+    async def upload(
+        self,
+        url: str,
+        path: Path,
+        *,
+        content_type: str = "text/csv",
+        on_progress: Progress | None = None,
+    ) -> Any: ...
+
+    async def download(
+        self, url: str, dest: Path, *, on_progress: Progress | None = None
+    ) -> int: ...
+
+    async def poll(
+        self,
+        url: str,
+        *,
+        done: Callable[[dict[str, Any]], bool],
+        on_update: Callable[[dict[str, Any]], None] | None = None,
+        interval: float = 0.5,
+        timeout: float | None = None,
+    ) -> dict[str, Any]: ...
