@@ -11,6 +11,7 @@ opens (a key dropped too early, a database restored under other keys) is reporte
 from __future__ import annotations
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from pydantic import SecretStr
 
 
 class TokenCipher:
@@ -53,3 +54,10 @@ class TokenCipher:
             return self.rotate(ciphertext)
         except InvalidToken:
             return None
+
+
+def cipher_from_keys(keys: SecretStr | str, *, setting: str) -> TokenCipher | None:
+    """The cipher of a service's ``<PREFIX>_ENCRYPTION_KEYS`` setting; ``None`` when unset
+    (routes that need it answer 503 then, see each service's README)."""
+    raw = keys.get_secret_value() if isinstance(keys, SecretStr) else keys
+    return TokenCipher(raw, setting=setting) if raw.strip() else None

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Response, status
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.account import service
 from campaigns.account.schemas import AccountCreate, AccountRead, AccountUpdate
-from campaigns.api import Session, UserId
-from campaigns.deps import Cipher
+from campaigns.dependencies import Cipher, Session, UserId
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["ad accounts"])
 
@@ -24,9 +23,7 @@ async def connect_account(
 @router.get("", response_model=OffsetPage[AccountRead])
 async def list_accounts(session: Session, user_id: UserId, page: Offset) -> OffsetPage[AccountRead]:
     rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
-    return OffsetPage(
-        items=[AccountRead.of(a) for a in rows], total=total, offset=page.offset, limit=page.limit
-    )
+    return OffsetPage.of([AccountRead.of(a) for a in rows], total, page)
 
 
 @router.get("/{account_id}", response_model=AccountRead)

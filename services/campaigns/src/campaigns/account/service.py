@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
 from campaigns.account import repository
-from campaigns.account.errors import AccountNotFound, DuplicateAccount
+from campaigns.account.errors import DuplicateAccount
 from campaigns.account.schemas import AccountCreate, AccountUpdate
 from campaigns.campaign import service as campaign_service
 from campaigns.models import AdAccount
 
 logger = logging.getLogger(__name__)
+
+
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
 
 
 async def create(
@@ -48,19 +52,6 @@ async def create(
     return account
 
 
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> AdAccount:
-    account = await repository.get_owned(session, user_id, account_id)
-    if account is None:
-        raise AccountNotFound()
-    return account
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[AdAccount], int]:
-    return await repository.list_owned(session, user_id, offset, limit)
-
-
 async def update(
     session: AsyncSession,
     user_id: uuid.UUID,
@@ -68,9 +59,7 @@ async def update(
     data: AccountUpdate,
     cipher: TokenCipher,
 ) -> AdAccount:
-    account = await repository.get_owned(session, user_id, account_id, for_update=True)
-    if account is None:
-        raise AccountNotFound()
+    account = await get_owned(session, user_id, account_id, for_update=True)
     fields = data.model_fields_set
     if "account_name" in fields:
         account.account_name = data.account_name
@@ -88,9 +77,7 @@ async def update(
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> None:
     """Disconnect = remove the account; its campaigns go with it (events emitted for each)."""
-    account = await repository.get_owned(session, user_id, account_id, for_update=True)
-    if account is None:
-        raise AccountNotFound()
+    account = await get_owned(session, user_id, account_id, for_update=True)
     await campaign_service.delete_all_of_account(session, account)
     await session.delete(account)
     await session.flush()

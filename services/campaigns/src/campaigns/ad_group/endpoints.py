@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response, status
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.ad_group import service
 from campaigns.ad_group.schemas import AdGroupCreate, AdGroupRead, AdGroupUpdate
-from campaigns.api import Session, UserId
+from campaigns.dependencies import Session, UserId
 
 router = APIRouter(prefix="/api/v1/ad-groups", tags=["ad groups"])
 
@@ -28,12 +28,7 @@ async def list_ad_groups(
     rows, total = await service.list_owned(
         session, user_id, page.offset, page.limit, campaign_id=campaign_id
     )
-    return OffsetPage(
-        items=[AdGroupRead.model_validate(g) for g in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
+    return OffsetPage.of([AdGroupRead.model_validate(g) for g in rows], total, page)
 
 
 @router.get("/{ad_group_id}", response_model=AdGroupRead)

@@ -9,28 +9,26 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.errors import invalid
 from adscale_common.types import utcnow
 from adscale_contracts.events import AdGroupCreated, AdGroupDeleted, AdGroupUpdated
 from campaigns.ad_group import repository
-from campaigns.ad_group.errors import AdGroupNotFound
 from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
-from campaigns.api import invalid
 from campaigns.campaign import repository as campaigns
-from campaigns.campaign.errors import CampaignNotFound
 from campaigns.changes import assign
 from campaigns.events import publish, publish_many
 from campaigns.models import AdGroup
 from campaigns.plan import service as plans
 
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
+
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate) -> AdGroup:
-    campaign = await campaigns.get_owned(session, user_id, data.campaign_id)
-    if campaign is None:
-        raise CampaignNotFound()
+    campaign = await campaigns.owned.require(session, user_id, data.campaign_id)
     plan, limits = await plans.locked_limits(session, user_id)
-    plans.check(
-        plan, limits.ad_groups, await repository.count_for_user(session, user_id), "ad groups"
-    )
+    plans.check(plan, limits.ad_groups, await repository.owned.count(session, user_id), "ad groups")
     now = utcnow()
     group = AdGroup(
         user_id=user_id,
@@ -49,26 +47,6 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate)
         session, AdGroupCreated(ad_group_id=group.id, campaign_id=campaign.id, user_id=user_id)
     )
     return group
-
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID, *, for_update: bool = False
-) -> AdGroup:
-    group = await repository.get_owned(session, user_id, ad_group_id, for_update=for_update)
-    if group is None:
-        raise AdGroupNotFound()
-    return group
-
-
-async def list_owned(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    *,
-    campaign_id: uuid.UUID | None = None,
-) -> tuple[Sequence[AdGroup], int]:
-    return await repository.list_owned(session, user_id, offset, limit, campaign_id=campaign_id)
 
 
 async def update(

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId
 from campaigns.campaign import service
 from campaigns.campaign.schemas import CampaignCreate, CampaignRead, CampaignStatus, CampaignUpdate
+from campaigns.dependencies import Session, UserId
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -29,12 +29,7 @@ async def list_campaigns(
     rows, total = await service.list_owned(
         session, user_id, page.offset, page.limit, ad_account_id=ad_account_id, status=status
     )
-    return OffsetPage(
-        items=[CampaignRead.model_validate(c) for c in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
+    return OffsetPage.of([CampaignRead.model_validate(c) for c in rows], total, page)
 
 
 @router.get("/{campaign_id}", response_model=CampaignRead)

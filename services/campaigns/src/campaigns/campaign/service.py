@@ -8,29 +8,28 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.errors import invalid
 from adscale_common.types import utcnow
 from adscale_contracts.events import CampaignCreated, CampaignDeleted, CampaignUpdated
 from campaigns.account import repository as accounts
-from campaigns.account.errors import AccountNotFound
-from campaigns.api import invalid
 from campaigns.campaign import repository
-from campaigns.campaign.errors import CampaignNotFound, DuplicateExternalCampaign
+from campaigns.campaign.errors import DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
 from campaigns.changes import assign
 from campaigns.events import publish, publish_many
 from campaigns.models import AdAccount, Campaign
 from campaigns.plan import service as plans
 
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
+
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate) -> Campaign:
-    account = await accounts.get_owned(session, user_id, data.ad_account_id)
-    if account is None:
-        raise AccountNotFound()
+    account = await accounts.owned.require(session, user_id, data.ad_account_id)
     # Lock the user's plan row first: concurrent creates at the limit serialize here.
     plan, limits = await plans.locked_limits(session, user_id)
-    plans.check(
-        plan, limits.campaigns, await repository.count_for_user(session, user_id), "campaigns"
-    )
+    plans.check(plan, limits.campaigns, await repository.owned.count(session, user_id), "campaigns")
     if data.external_campaign_id and await repository.external_id_taken(
         session, account.id, data.external_campaign_id
     ):
@@ -65,29 +64,6 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate
         ),
     )
     return campaign
-
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID, *, for_update: bool = False
-) -> Campaign:
-    campaign = await repository.get_owned(session, user_id, campaign_id, for_update=for_update)
-    if campaign is None:
-        raise CampaignNotFound()
-    return campaign
-
-
-async def list_owned(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    *,
-    ad_account_id: uuid.UUID | None = None,
-    status: str | None = None,
-) -> tuple[Sequence[Campaign], int]:
-    return await repository.list_owned(
-        session, user_id, offset, limit, ad_account_id=ad_account_id, status=status
-    )
 
 
 async def update(

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId
 from campaigns.creative import service
 from campaigns.creative.schemas import (
     CreativeCreate,
@@ -15,7 +14,7 @@ from campaigns.creative.schemas import (
     GenerateCopyRequest,
     GenerateCopyResponse,
 )
-from campaigns.deps import Copy
+from campaigns.dependencies import Copy, Session, UserId
 
 router = APIRouter(prefix="/api/v1/creatives", tags=["creatives"])
 
@@ -35,12 +34,7 @@ async def list_creatives(
     rows, total = await service.list_owned(
         session, user_id, page.offset, page.limit, ad_group_id=ad_group_id
     )
-    return OffsetPage(
-        items=[CreativeRead.model_validate(c) for c in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
+    return OffsetPage.of([CreativeRead.model_validate(c) for c in rows], total, page)
 
 
 @router.post("/generate-copy", response_model=GenerateCopyResponse)

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.errors import invalid
 from adscale_common.types import utcnow
 from campaigns.ad_group import repository as ad_groups
-from campaigns.ad_group.errors import AdGroupNotFound
-from campaigns.api import invalid
 from campaigns.creative import repository
 from campaigns.creative.copy import CopyGenerator, CopyRequest, GeneratedCopy
-from campaigns.creative.errors import CreativeNotFound
 from campaigns.creative.limits import limits_for
 from campaigns.creative.schemas import CreativeCreate, CreativeUpdate, GenerateCopyRequest
 from campaigns.models import Creative
+
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
 
 
 def check_text(platform: str, values: dict[str, Any]) -> None:
@@ -37,9 +38,7 @@ def check_text(platform: str, values: dict[str, Any]) -> None:
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: CreativeCreate) -> Creative:
-    group = await ad_groups.get_owned(session, user_id, data.ad_group_id)
-    if group is None:
-        raise AdGroupNotFound()
+    group = await ad_groups.owned.require(session, user_id, data.ad_group_id)
     check_text(await repository.platform_of_ad_group(session, group.id), data.model_dump())
     now = utcnow()
     creative = Creative(
@@ -56,26 +55,6 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: CreativeCreate
     session.add(creative)
     await session.flush()
     return creative
-
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, creative_id: uuid.UUID, *, for_update: bool = False
-) -> Creative:
-    creative = await repository.get_owned(session, user_id, creative_id, for_update=for_update)
-    if creative is None:
-        raise CreativeNotFound()
-    return creative
-
-
-async def list_owned(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    *,
-    ad_group_id: uuid.UUID | None = None,
-) -> tuple[Sequence[Creative], int]:
-    return await repository.list_owned(session, user_id, offset, limit, ad_group_id=ad_group_id)
 
 
 async def update(

@@ -6,8 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId
-from campaigns.deps import AppSettings, Cipher, Platforms
+from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
 from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
     ActionRead,
@@ -31,9 +30,7 @@ async def create_rule(body: RuleCreate, session: Session, user_id: UserId) -> Ru
 @router.get("", response_model=OffsetPage[RuleRead])
 async def list_rules(session: Session, user_id: UserId, page: Offset) -> OffsetPage[RuleRead]:
     rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
-    return OffsetPage(
-        items=[service.to_read(r) for r in rows], total=total, offset=page.offset, limit=page.limit
-    )
+    return OffsetPage.of([service.to_read(r) for r in rows], total, page)
 
 
 @router.get("/{rule_id}", response_model=RuleRead)
@@ -128,4 +125,4 @@ async def list_executions(
         )
         for e in rows
     ]
-    return OffsetPage(items=items, total=total, offset=page.offset, limit=page.limit)
+    return OffsetPage.of(items, total, page)

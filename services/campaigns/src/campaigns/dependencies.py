@@ -1,4 +1,5 @@
-"""Process-wide collaborators the app factory puts on ``app.state``, as dependencies."""
+"""Route dependencies: the request's session, the caller, and the collaborators the app
+factory puts on ``app.state``."""
 
 from __future__ import annotations
 
@@ -7,10 +8,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from adscale_common.crypto import TokenCipher
+from adscale_common.db import DbSession
 from adscale_common.errors import ServiceUnavailable
+from adscale_common.internal_auth import CurrentJwtUserId
 from campaigns.creative.copy import CopyGenerator
 from campaigns.platforms import CampaignPlatforms
 from campaigns.settings import Settings
+
+Session = DbSession
+UserId = CurrentJwtUserId
 
 
 def _cipher(request: Request) -> TokenCipher:
