@@ -22,7 +22,7 @@ from adscale_common.testing import InfraUrls, internal_headers, migrated_databas
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from billing_support import KEY, StripeRecorder, app_client, make_settings
+from kit import KEY, StripeRecorder, app_client, make_settings
 
 from billing.settings import Settings
 

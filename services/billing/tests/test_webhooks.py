@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from billing_support import (
+from kit import (
     DAY,
     KEY,
     PRICE_ENTERPRISE,
@@ -324,7 +324,7 @@ async def test_malformed_event_with_a_valid_signature_is_400(
 async def test_without_a_configured_secret_webhooks_are_refused(
     database_url: str, stripe_api_base: str, session: AsyncSession, headers: dict[str, str]
 ):
-    from billing_support import StripeRecorder, app_client
+    from kit import StripeRecorder, app_client
 
     settings = make_settings(database_url, stripe_api_base, stripe_webhook_secret="")
     async for c in app_client(settings, session, StripeRecorder()):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from billing_support import make_settings
+from kit import make_settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.consumer import ConsumerRunner

@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = HERE.parent / "alembic.ini"
 sys.path.insert(0, str(HERE))
 
-from campaigns_testkit import SANDBOX, Api, settings_for  # noqa: E402
+from kit import SANDBOX, Api, settings_for  # noqa: E402
 
 
 @pytest.fixture(scope="session")

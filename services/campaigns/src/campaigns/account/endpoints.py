@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.account import service
 from campaigns.account.schemas import AccountCreate, AccountRead, AccountUpdate
 from campaigns.dependencies import Cipher, Session, UserId
+from campaigns.routes import item_routes
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["ad accounts"])
 
@@ -26,9 +27,9 @@ async def list_accounts(session: Session, user_id: UserId, page: Offset) -> Offs
     return OffsetPage.of([AccountRead.of(a) for a in rows], total, page)
 
 
-@router.get("/{account_id}", response_model=AccountRead)
-async def get_account(account_id: uuid.UUID, session: Session, user_id: UserId) -> AccountRead:
-    return AccountRead.of(await service.get_owned(session, user_id, account_id))
+item_routes(
+    router, noun="account", read=AccountRead.of, read_model=AccountRead, get=service.get_owned
+)
 
 
 @router.patch("/{account_id}", response_model=AccountRead)
@@ -38,7 +39,11 @@ async def update_account(
     return AccountRead.of(await service.update(session, user_id, account_id, body, cipher))
 
 
-@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def disconnect_account(account_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, account_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router,
+    noun="account",
+    read=AccountRead.of,
+    read_model=AccountRead,
+    delete=service.delete,
+    delete_name="disconnect_account",
+)

@@ -30,26 +30,18 @@ async def create(
     if await repository.find_duplicate(session, user_id, data.platform, data.account_id_external):
         raise DuplicateAccount()
     token = data.access_token.get_secret_value() if data.access_token else None
-    now = utcnow()
     account = AdAccount(
+        **data.model_dump(exclude={"access_token"}),
         user_id=user_id,
-        platform=data.platform,
-        account_id_external=data.account_id_external,
-        account_name=data.account_name,
-        time_zone=data.time_zone,
         access_token_encrypted=cipher.encrypt(token) if token else None,
         status="active",
-        connected_at=now,
-        created_at=now,
-        updated_at=now,
+        connected_at=utcnow(),
     )
-    session.add(account)
     try:
         async with session.begin_nested():
-            await session.flush()
+            return await repository.owned.insert(session, account)
     except IntegrityError as exc:  # a concurrent connect of the same account
         raise DuplicateAccount() from exc
-    return account
 
 
 async def update(
@@ -79,8 +71,7 @@ async def delete(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUI
     """Disconnect = remove the account; its campaigns go with it (events emitted for each)."""
     account = await get_owned(session, user_id, account_id, for_update=True)
     await campaign_service.delete_all_of_account(session, account)
-    await session.delete(account)
-    await session.flush()
+    await repository.owned.delete(session, account)
 
 
 async def disconnect_for_platform_error(

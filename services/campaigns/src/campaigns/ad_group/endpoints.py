@@ -3,12 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.ad_group import service
 from campaigns.ad_group.schemas import AdGroupCreate, AdGroupRead, AdGroupUpdate
 from campaigns.dependencies import Session, UserId
+from campaigns.routes import item_routes
 
 router = APIRouter(prefix="/api/v1/ad-groups", tags=["ad groups"])
 
@@ -31,19 +32,12 @@ async def list_ad_groups(
     return OffsetPage.of([AdGroupRead.model_validate(g) for g in rows], total, page)
 
 
-@router.get("/{ad_group_id}", response_model=AdGroupRead)
-async def get_ad_group(ad_group_id: uuid.UUID, session: Session, user_id: UserId) -> AdGroupRead:
-    return AdGroupRead.model_validate(await service.get_owned(session, user_id, ad_group_id))
-
-
-@router.patch("/{ad_group_id}", response_model=AdGroupRead)
-async def update_ad_group(
-    ad_group_id: uuid.UUID, body: AdGroupUpdate, session: Session, user_id: UserId
-) -> AdGroupRead:
-    return AdGroupRead.model_validate(await service.update(session, user_id, ad_group_id, body))
-
-
-@router.delete("/{ad_group_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_ad_group(ad_group_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, ad_group_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router,
+    noun="ad_group",
+    read=AdGroupRead.model_validate,
+    read_model=AdGroupRead,
+    get=service.get_owned,
+    update=(service.update, AdGroupUpdate),
+    delete=service.delete,
+)

@@ -29,20 +29,14 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate)
     campaign = await campaigns.owned.require(session, user_id, data.campaign_id)
     plan, limits = await plans.locked_limits(session, user_id)
     plans.check(plan, limits.ad_groups, await repository.owned.count(session, user_id), "ad groups")
-    now = utcnow()
-    group = AdGroup(
-        user_id=user_id,
-        campaign_id=campaign.id,
-        name=data.name,
-        targeting=data.targeting.model_dump(mode="json", exclude_none=True),
-        bid_strategy=data.bid_strategy,
-        bid_amount=data.bid_amount,
-        status=data.status,
-        created_at=now,
-        updated_at=now,
+    group = await repository.owned.insert(
+        session,
+        AdGroup(
+            **data.model_dump(exclude={"targeting"}),
+            targeting=data.targeting.model_dump(mode="json", exclude_none=True),
+            user_id=user_id,
+        ),
     )
-    session.add(group)
-    await session.flush()
     await publish(
         session, AdGroupCreated(ad_group_id=group.id, campaign_id=campaign.id, user_id=user_id)
     )
@@ -64,11 +58,9 @@ async def update(
         raise invalid(["bid_amount"], "bid_amount is required with bid_strategy manual_cpc")
     if strategy != "manual_cpc" and amount is not None:
         raise invalid(["bid_amount"], "bid_amount is only used with bid_strategy manual_cpc")
-    changed = [k for k, v in changes.items() if getattr(group, k) != v]
-    for key in changed:
-        setattr(group, key, changes[key])
+    changed = await repository.owned.apply(session, group, changes)
     if changed:
-        await _touched(session, group, changed)
+        await publish(session, _updated(group, changed))
     return group
 
 
@@ -99,12 +91,6 @@ async def apply_rule_changes(
         await publish_many(session, events)
 
 
-async def _touched(session: AsyncSession, group: AdGroup, changed: list[str]) -> None:
-    group.updated_at = utcnow()
-    await session.flush()
-    await publish(session, _updated(group, changed))
-
-
 def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:
     return AdGroupUpdated(
         ad_group_id=group.id,
@@ -116,8 +102,7 @@ def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID) -> None:
     group = await get_owned(session, user_id, ad_group_id, for_update=True)
-    await session.delete(group)
-    await session.flush()
+    await repository.owned.delete(session, group)
     await publish(
         session,
         AdGroupDeleted(ad_group_id=group.id, campaign_id=group.campaign_id, user_id=user_id),

@@ -3,12 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.campaign import service
 from campaigns.campaign.schemas import CampaignCreate, CampaignRead, CampaignStatus, CampaignUpdate
 from campaigns.dependencies import Session, UserId
+from campaigns.routes import item_routes
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
 
@@ -32,19 +33,12 @@ async def list_campaigns(
     return OffsetPage.of([CampaignRead.model_validate(c) for c in rows], total, page)
 
 
-@router.get("/{campaign_id}", response_model=CampaignRead)
-async def get_campaign(campaign_id: uuid.UUID, session: Session, user_id: UserId) -> CampaignRead:
-    return CampaignRead.model_validate(await service.get_owned(session, user_id, campaign_id))
-
-
-@router.patch("/{campaign_id}", response_model=CampaignRead)
-async def update_campaign(
-    campaign_id: uuid.UUID, body: CampaignUpdate, session: Session, user_id: UserId
-) -> CampaignRead:
-    return CampaignRead.model_validate(await service.update(session, user_id, campaign_id, body))
-
-
-@router.delete("/{campaign_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_campaign(campaign_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, campaign_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router,
+    noun="campaign",
+    read=CampaignRead.model_validate,
+    read_model=CampaignRead,
+    get=service.get_owned,
+    update=(service.update, CampaignUpdate),
+    delete=service.delete,
+)

@@ -34,24 +34,9 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate
         session, account.id, data.external_campaign_id
     ):
         raise DuplicateExternalCampaign()
-    now = utcnow()
-    campaign = Campaign(
-        user_id=user_id,
-        ad_account_id=account.id,
-        platform=account.platform,
-        name=data.name,
-        objective=data.objective,
-        status=data.status,
-        budget_daily=data.budget_daily,
-        budget_lifetime=data.budget_lifetime,
-        start_date=data.start_date,
-        end_date=data.end_date,
-        external_campaign_id=data.external_campaign_id,
-        created_at=now,
-        updated_at=now,
+    campaign = await repository.owned.insert(
+        session, Campaign(**data.model_dump(), user_id=user_id, platform=account.platform)
     )
-    session.add(campaign)
-    await session.flush()
     await publish(
         session,
         CampaignCreated(
@@ -91,13 +76,9 @@ async def update(
         session, campaign.ad_account_id, external, exclude=campaign.id
     ):
         raise DuplicateExternalCampaign()
-    changed = [k for k, v in changes.items() if getattr(campaign, k) != v]
-    for key in changed:
-        setattr(campaign, key, changes[key])
+    changed = await repository.owned.apply(session, campaign, changes)
     if changed:
-        campaign.updated_at = utcnow()
-        await session.flush()
-        await _emit_updated(session, campaign, changed)
+        await publish(session, _updated(campaign, changed))
     return campaign
 
 
@@ -128,10 +109,6 @@ async def apply_rule_changes(
         await publish_many(session, events)
 
 
-async def _emit_updated(session: AsyncSession, campaign: Campaign, changed: list[str]) -> None:
-    await publish(session, _updated(campaign, changed))
-
-
 def _updated(campaign: Campaign, changed: list[str]) -> CampaignUpdated:
     return CampaignUpdated(
         campaign_id=campaign.id,
@@ -147,8 +124,7 @@ async def delete(session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UU
     """Delete a campaign; ad groups, creatives and metrics go with it (FK cascade)."""
     campaign = await get_owned(session, user_id, campaign_id, for_update=True)
     groups = await repository.ad_group_count(session, campaign.id)
-    await session.delete(campaign)
-    await session.flush()
+    await repository.owned.delete(session, campaign)
     await publish(
         session,
         CampaignDeleted(campaign_id=campaign.id, user_id=user_id, ad_groups_deleted=groups),

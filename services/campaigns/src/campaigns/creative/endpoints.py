@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.creative import service
@@ -15,6 +15,7 @@ from campaigns.creative.schemas import (
     GenerateCopyResponse,
 )
 from campaigns.dependencies import Copy, Session, UserId
+from campaigns.routes import item_routes
 
 router = APIRouter(prefix="/api/v1/creatives", tags=["creatives"])
 
@@ -51,19 +52,12 @@ async def generate_copy(
     )
 
 
-@router.get("/{creative_id}", response_model=CreativeRead)
-async def get_creative(creative_id: uuid.UUID, session: Session, user_id: UserId) -> CreativeRead:
-    return CreativeRead.model_validate(await service.get_owned(session, user_id, creative_id))
-
-
-@router.patch("/{creative_id}", response_model=CreativeRead)
-async def update_creative(
-    creative_id: uuid.UUID, body: CreativeUpdate, session: Session, user_id: UserId
-) -> CreativeRead:
-    return CreativeRead.model_validate(await service.update(session, user_id, creative_id, body))
-
-
-@router.delete("/{creative_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_creative(creative_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, creative_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router,
+    noun="creative",
+    read=CreativeRead.model_validate,
+    read_model=CreativeRead,
+    get=service.get_owned,
+    update=(service.update, CreativeUpdate),
+    delete=service.delete,
+)

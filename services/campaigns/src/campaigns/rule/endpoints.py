@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, status
 
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
+from campaigns.routes import item_routes
 from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
     ActionRead,
@@ -45,17 +46,14 @@ async def get_rule(
     return service.to_read(await service.get_owned(session, user_id, rule_id), expand=expand)
 
 
-@router.patch("/{rule_id}", response_model=RuleRead)
-async def update_rule(
-    rule_id: uuid.UUID, body: RuleUpdate, session: Session, user_id: UserId
-) -> RuleRead:
-    return service.to_read(await service.update(session, user_id, rule_id, body))
-
-
-@router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_rule(rule_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, rule_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router,
+    noun="rule",
+    read=service.to_read,
+    read_model=RuleRead,
+    update=(service.update, RuleUpdate),
+    delete=service.delete,
+)
 
 
 @router.post("/{rule_id}/execute", response_model=ExecuteResult)

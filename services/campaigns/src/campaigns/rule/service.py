@@ -81,20 +81,12 @@ async def _check_campaigns(
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: RuleCreate) -> Rule:
     await _check_campaigns(session, user_id, data.conditions)
-    now = utcnow()
     rule = Rule(
+        **data.model_dump(exclude={"conditions"}),
         user_id=user_id,
-        name=data.name,
-        rule_type=data.rule_type,
-        threshold=data.threshold,
         conditions=_store(data.conditions),
-        is_active=data.is_active,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(rule)
-    await session.flush()
-    return rule
+    return await repository.owned.insert(session, rule)
 
 
 async def update(
@@ -125,8 +117,7 @@ async def update(
 async def delete(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> None:
     rule = await get_owned(session, user_id, rule_id)
     rule = await lock(session, rule.id)
-    await session.delete(rule)
-    await session.flush()
+    await repository.owned.delete(session, rule)
 
 
 async def lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:
