@@ -15,7 +15,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
-from kit import Api, consuming, forget_user, preview, set_plan
+from kit import Api, consuming, forget_user, headers, preview, set_plan
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.events import Envelope
@@ -62,7 +62,8 @@ def health_rule(**filter_: Any) -> dict[str, Any]:
 
 
 async def group_status(api: Api, group_id: str) -> str:
-    r = await api.client.get(f"/api/v1/ad-groups/{group_id}", headers=api.h)
+    # A fresh internal token: a slow Kafka catch-up can outlast the fixture's (60 s TTL).
+    r = await api.client.get(f"/api/v1/ad-groups/{group_id}", headers=headers(api.user_id))
     return str(r.json()["status"])
 
 

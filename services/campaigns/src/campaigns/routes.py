@@ -1,9 +1,11 @@
-"""The item routes every owned aggregate has (``GET`` / ``PATCH`` / ``DELETE /{id}``), written once.
+"""The item routes every owned aggregate has (``GET`` / ``PATCH`` / ``DELETE /{id}``), once.
 
-Each aggregate's ``endpoints.py`` keeps what is its own (create, the list and its filters,
-extra actions) and hands the three item routes to :func:`item_routes` with its service's
-functions. The routes keep the names, path parameters and order of hand-written ones, so
-the OpenAPI document (and the clients generated from it) does not change.
+Each aggregate's ``endpoints.py`` keeps what is its own (create, the list and its
+filters, extra actions) and hands the three item routes to :func:`item_routes` with its
+service module, whose ``get_owned`` / ``update`` / ``delete`` take
+``(session, user_id, id[, body])``. The routes keep the names, path parameters and order
+of hand-written ones, so the OpenAPI document (and the clients generated from it) does
+not change.
 
 No ``from __future__ import annotations`` here: FastAPI reads the signatures built below
 as objects, not strings.
@@ -11,17 +13,14 @@ as objects, not strings.
 
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
+from types import ModuleType
 from typing import Any
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel
 
 from campaigns.dependencies import Session, UserId
-
-Load = Callable[[Any, uuid.UUID, uuid.UUID], Awaitable[Any]]
-Change = Callable[[Any, uuid.UUID, uuid.UUID, Any], Awaitable[Any]]
-Remove = Callable[[Any, uuid.UUID, uuid.UUID], Awaitable[None]]
 
 
 def _route(
@@ -48,58 +47,57 @@ def _route(
 
 def item_routes(
     router: APIRouter,
-    *,
     noun: str,
-    read: Callable[[Any], BaseModel],
+    service: ModuleType,
     read_model: type[BaseModel],
-    get: Load | None = None,
-    update: tuple[Change, type[BaseModel]] | None = None,
-    delete: Remove | None = None,
+    update_model: type[BaseModel] | None = None,
+    *,
+    read: Callable[[Any], BaseModel] | None = None,
+    only: Collection[str] = ("get", "update", "delete"),
     delete_name: str | None = None,
 ) -> None:
-    """Add ``get_<noun>``, ``update_<noun>`` (``update`` = the service function and its
-    body model) and ``delete_<noun>`` (or ``delete_name``) to ``router``, each scoped to
-    the caller; a service function left out adds no route."""
+    """Add ``get_<noun>``, ``update_<noun>`` and ``delete_<noun>`` (or ``delete_name``) to
+    ``router``, those named in ``only``: ``service.get_owned``, ``service.update`` (with an
+    ``update_model`` body) and ``service.delete``, each scoped to the caller; a row is
+    rendered by ``read`` (default ``read_model.model_validate``)."""
+    render = read or read_model.model_validate
     id_name = f"{noun}_id"
     path = f"/{{{id_name}}}"
-    if get is not None:
-        load = get
+    if "get" in only:
 
-        async def render_get(session: Any, user_id: uuid.UUID, item_id: uuid.UUID) -> BaseModel:
-            return read(await load(session, user_id, item_id))
+        async def get(session: Any, user_id: uuid.UUID, item_id: uuid.UUID) -> BaseModel:
+            return render(await service.get_owned(session, user_id, item_id))
 
         router.add_api_route(
             path,
-            _route(render_get, id_name),
+            _route(get, id_name),
             methods=["GET"],
             response_model=read_model,
             name=f"get_{noun}",
         )
-    if update is not None:
-        change, body = update
+    if "update" in only and update_model is not None:
 
-        async def render_update(
+        async def update(
             session: Any, user_id: uuid.UUID, item_id: uuid.UUID, data: BaseModel
         ) -> BaseModel:
-            return read(await change(session, user_id, item_id, data))
+            return render(await service.update(session, user_id, item_id, data))
 
         router.add_api_route(
             path,
-            _route(render_update, id_name, body),
+            _route(update, id_name, update_model),
             methods=["PATCH"],
             response_model=read_model,
             name=f"update_{noun}",
         )
-    if delete is not None:
-        remove = delete
+    if "delete" in only:
 
-        async def no_content(session: Any, user_id: uuid.UUID, item_id: uuid.UUID) -> Response:
-            await remove(session, user_id, item_id)
+        async def delete(session: Any, user_id: uuid.UUID, item_id: uuid.UUID) -> Response:
+            await service.delete(session, user_id, item_id)
             return Response(status_code=status.HTTP_204_NO_CONTENT)
 
         router.add_api_route(
             path,
-            _route(no_content, id_name),
+            _route(delete, id_name),
             methods=["DELETE"],
             status_code=status.HTTP_204_NO_CONTENT,
             name=delete_name or f"delete_{noun}",

@@ -27,9 +27,7 @@ async def list_accounts(session: Session, user_id: UserId, page: Offset) -> Offs
     return OffsetPage.of([AccountRead.of(a) for a in rows], total, page)
 
 
-item_routes(
-    router, noun="account", read=AccountRead.of, read_model=AccountRead, get=service.get_owned
-)
+item_routes(router, "account", service, AccountRead, read=AccountRead.of, only=("get",))
 
 
 @router.patch("/{account_id}", response_model=AccountRead)
@@ -40,10 +38,5 @@ async def update_account(
 
 
 item_routes(
-    router,
-    noun="account",
-    read=AccountRead.of,
-    read_model=AccountRead,
-    delete=service.delete,
-    delete_name="disconnect_account",
+    router, "account", service, AccountRead, only=("delete",), delete_name="disconnect_account"
 )

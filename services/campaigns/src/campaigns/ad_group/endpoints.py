@@ -32,12 +32,4 @@ async def list_ad_groups(
     return OffsetPage.of([AdGroupRead.model_validate(g) for g in rows], total, page)
 
 
-item_routes(
-    router,
-    noun="ad_group",
-    read=AdGroupRead.model_validate,
-    read_model=AdGroupRead,
-    get=service.get_owned,
-    update=(service.update, AdGroupUpdate),
-    delete=service.delete,
-)
+item_routes(router, "ad_group", service, AdGroupRead, AdGroupUpdate)

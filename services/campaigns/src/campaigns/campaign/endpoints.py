@@ -33,12 +33,4 @@ async def list_campaigns(
     return OffsetPage.of([CampaignRead.model_validate(c) for c in rows], total, page)
 
 
-item_routes(
-    router,
-    noun="campaign",
-    read=CampaignRead.model_validate,
-    read_model=CampaignRead,
-    get=service.get_owned,
-    update=(service.update, CampaignUpdate),
-    delete=service.delete,
-)
+item_routes(router, "campaign", service, CampaignRead, CampaignUpdate)

@@ -52,12 +52,4 @@ async def generate_copy(
     )
 
 
-item_routes(
-    router,
-    noun="creative",
-    read=CreativeRead.model_validate,
-    read_model=CreativeRead,
-    get=service.get_owned,
-    update=(service.update, CreativeUpdate),
-    delete=service.delete,
-)
+item_routes(router, "creative", service, CreativeRead, CreativeUpdate)

@@ -47,12 +47,7 @@ async def get_rule(
 
 
 item_routes(
-    router,
-    noun="rule",
-    read=service.to_read,
-    read_model=RuleRead,
-    update=(service.update, RuleUpdate),
-    delete=service.delete,
+    router, "rule", service, RuleRead, RuleUpdate, read=service.to_read, only=("update", "delete")
 )
 
 
