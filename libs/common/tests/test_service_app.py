@@ -8,11 +8,13 @@ from typing import Annotated
 import httpx
 import pytest
 import sqlalchemy as sa
-from fastapi import APIRouter, Path
+from cryptography.fernet import Fernet
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
-from adscale_common.app import create_service_app
+from adscale_common.app import create_service_app, from_app_state
+from adscale_common.crypto import TokenCipher, required_cipher
 from adscale_common.db import DbSession
 from adscale_common.errors import Conflict, NotFound
 from adscale_common.internal_auth import (
@@ -293,3 +295,35 @@ async def test_user_id_dependencies_yield_the_callers_id_or_401(client):
             assert response.json() == {"user_id": str(user)}
         else:
             assert response.json()["detail"]
+
+
+Marker = Annotated[str, Depends(from_app_state("marker"))]
+Cipher = Annotated[TokenCipher, Depends(required_cipher("COMMONTEST_ENCRYPTION_KEYS"))]
+
+
+async def test_app_state_dependencies_and_the_cipher_503_while_unset(engine_a):
+    router = APIRouter()
+
+    @router.get("/api/v1/sealed")
+    async def sealed(marker: Marker, cipher: Cipher, user: CurrentUser) -> dict[str, str]:
+        return {"marker": marker, "opened": cipher.decrypt(cipher.encrypt("ok"))}
+
+    url = engine_a.url.render_as_string(hide_password=False)
+    settings = _Settings(
+        database_url=url, internal_token_key=KEY, kafka_bootstrap="127.0.0.1:1", log_json=False
+    )
+    app = create_service_app(settings, service="commontest", title="t", routers=[router])
+    app.state.marker = "from-the-factory"
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as c:
+            app.state.cipher = None
+            response = await c.get("/api/v1/sealed", headers=user_headers())
+            assert response.status_code == 503
+            assert response.json() == {
+                "detail": "Token encryption is not configured (COMMONTEST_ENCRYPTION_KEYS)"
+            }
+            app.state.cipher = TokenCipher(Fernet.generate_key().decode())
+            response = await c.get("/api/v1/sealed", headers=user_headers())
+            assert response.status_code == 200
+            assert response.json() == {"marker": "from-the-factory", "opened": "ok"}
