@@ -11,7 +11,6 @@ from adscale_common.app import from_app_state
 from adscale_common.crypto import TokenCipher, required_cipher
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentJwtUserId
-from campaigns.creative.copy import CopyGenerator
 from campaigns.platforms import CampaignPlatforms
 from campaigns.settings import Settings
 
@@ -19,5 +18,4 @@ Session = DbSession
 UserId = CurrentJwtUserId
 Cipher = Annotated[TokenCipher, Depends(required_cipher("CAMPAIGNS_ENCRYPTION_KEYS"))]
 Platforms = Annotated[CampaignPlatforms, Depends(from_app_state("platforms"))]
-Copy = Annotated[CopyGenerator, Depends(from_app_state("copy_generator"))]
 AppSettings = Annotated[Settings, Depends(from_app_state("settings"))]

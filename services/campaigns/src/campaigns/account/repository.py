@@ -10,7 +10,7 @@ from sqlmodel import col
 from adscale_common.repository import OwnedRepository
 from adscale_common.types import utcnow
 from campaigns.account.errors import AccountNotFound
-from campaigns.models import AdAccount
+from campaigns.models import AdAccount, AdGroup, Campaign
 
 owned = OwnedRepository(AdAccount, not_found=AccountNotFound)
 
@@ -28,6 +28,21 @@ async def find_duplicate(
         col(AdAccount.account_id_external) == external_id,
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def campaigns_with_ad_group_counts(
+    session: AsyncSession, account_id: uuid.UUID
+) -> list[tuple[Campaign, int]]:
+    """The account's campaigns, each with how many ad groups it holds (an account deletion
+    cascades to both)."""
+    groups = (
+        sa.select(sa.func.count())
+        .select_from(AdGroup)
+        .where(col(AdGroup.campaign_id) == col(Campaign.id))
+        .scalar_subquery()
+    )
+    stmt = sa.select(Campaign, groups).where(col(Campaign.ad_account_id) == account_id)
+    return [(campaign, int(count)) for campaign, count in (await session.execute(stmt)).all()]
 
 
 async def mark_disconnected(session: AsyncSession, account_id: uuid.UUID, reason: str) -> None:

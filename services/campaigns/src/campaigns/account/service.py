@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
+from adscale_contracts.events import CampaignDeleted
 from campaigns.account import repository
 from campaigns.account.errors import DuplicateAccount
 from campaigns.account.schemas import AccountCreate, AccountUpdate
-from campaigns.campaign import service as campaign_service
+from campaigns.events import publish_many
 from campaigns.models import AdAccount
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,15 @@ async def update(
 async def delete(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> None:
     """Disconnect = remove the account; its campaigns go with it (events emitted for each)."""
     account = await get_owned(session, user_id, account_id, for_update=True)
-    await campaign_service.delete_all_of_account(session, account)
+    # Its campaigns (and their ad groups) go with it by FK cascade: announce each one.
+    cascaded = await repository.campaigns_with_ad_group_counts(session, account.id)
+    await publish_many(
+        session,
+        [
+            CampaignDeleted(campaign_id=c.id, user_id=c.user_id, ad_groups_deleted=groups)
+            for c, groups in cascaded
+        ],
+    )
     await repository.owned.delete(session, account)
 
 

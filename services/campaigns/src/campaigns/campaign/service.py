@@ -17,7 +17,7 @@ from campaigns.campaign.errors import DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
 from campaigns.changes import assign
 from campaigns.events import publish, publish_many
-from campaigns.models import AdAccount, Campaign
+from campaigns.models import Campaign
 from campaigns.plan import service as plans
 
 # Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
@@ -129,18 +129,3 @@ async def delete(session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UU
         session,
         CampaignDeleted(campaign_id=campaign.id, user_id=user_id, ad_groups_deleted=groups),
     )
-
-
-async def delete_all_of_account(session: AsyncSession, account: AdAccount) -> None:
-    """Events for the campaigns an account deletion cascades to (rows go with the FK)."""
-    campaigns = await repository.of_account(session, account.id)
-    counts = await repository.ad_group_counts(session, [c.id for c in campaigns])
-    for campaign in campaigns:
-        await publish(
-            session,
-            CampaignDeleted(
-                campaign_id=campaign.id,
-                user_id=campaign.user_id,
-                ad_groups_deleted=counts.get(campaign.id, 0),
-            ),
-        )

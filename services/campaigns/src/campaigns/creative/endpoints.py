@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
+from adscale_common.app import from_app_state
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.creative import service
+from campaigns.creative.copy import CopyGenerator
 from campaigns.creative.schemas import (
     CreativeCreate,
     CreativeRead,
@@ -14,10 +16,11 @@ from campaigns.creative.schemas import (
     GenerateCopyRequest,
     GenerateCopyResponse,
 )
-from campaigns.dependencies import Copy, Session, UserId
+from campaigns.dependencies import Session, UserId
 from campaigns.routes import item_routes
 
 router = APIRouter(prefix="/api/v1/creatives", tags=["creatives"])
+Copy = Annotated[CopyGenerator, Depends(from_app_state("copy_generator"))]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreativeRead)
