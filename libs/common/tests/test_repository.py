@@ -127,3 +127,17 @@ async def test_delete_removes_the_row(session: AsyncSession):
     row = await widgets.insert(session, Widget(user_id=uuid.uuid4(), colour="red"))
     await widgets.delete(session, row)
     assert await widgets.get(session, row.user_id, row.id) is None
+
+
+async def test_where_narrows_every_query_to_the_rows_that_count(session: AsyncSession):
+    small = OwnedRepository(Widget, not_found=WidgetNotFound, where=[Widget.size < 3])  # type: ignore[list-item,operator]
+    owner = uuid.uuid4()
+    kept = await small.insert(session, Widget(user_id=owner, colour="red", size=1))
+    hidden = await small.insert(session, Widget(user_id=owner, colour="red", size=5))
+    assert await small.get(session, owner, kept.id) is kept
+    assert await small.get(session, owner, hidden.id) is None
+    with pytest.raises(WidgetNotFound):
+        await small.require(session, owner, hidden.id, for_update=True)
+    rows, total = await small.page(session, owner, 0, 10)
+    assert total == 1 and [r.id for r in rows] == [kept.id]
+    assert await small.count(session, owner) == 1 and await widgets.count(session, owner) == 2

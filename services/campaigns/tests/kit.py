@@ -192,6 +192,13 @@ class Api:
         assert r.status_code == 201, r.text
         return dict(r.json())
 
+    async def try_rule(self, conditions: dict[str, Any]) -> httpx.Response:
+        """``POST /rules`` of a plain rule with these conditions, answer unchecked (refusals)."""
+        payload = {"name": "x", "rule_type": "pause_low_roas", "threshold": 1}
+        return await self.client.post(
+            "/api/v1/rules", json={**payload, "conditions": conditions}, headers=self.h
+        )
+
 
 async def set_plan(session: AsyncSession, user_id: uuid.UUID, plan: str) -> None:
     await session.execute(

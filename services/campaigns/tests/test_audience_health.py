@@ -170,16 +170,7 @@ async def test_size_and_match_rate_follow_the_events(api: Api, session: AsyncSes
     ],
 )
 async def test_audience_metrics_need_ad_group_scope(api: Api, filter_: dict[str, Any]):
-    r = await api.client.post(
-        "/api/v1/rules",
-        json={
-            "name": "x",
-            "rule_type": "pause_low_roas",
-            "threshold": 1,
-            "conditions": {"filters": [filter_]},
-        },
-        headers=api.h,
-    )
+    r = await api.try_rule({"filters": [filter_]})
     assert r.status_code == 422
     assert "ad groups" in r.json()["detail"][0]["msg"]
 

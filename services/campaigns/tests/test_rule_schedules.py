@@ -159,15 +159,6 @@ async def test_slots_before_the_rule_existed_and_inactive_rules_do_not_run(
     ],
 )
 async def test_schedule_validation(api: Api, schedule: dict[str, Any]):
-    r = await api.client.post(
-        "/api/v1/rules",
-        json={
-            "name": "x",
-            "rule_type": "pause_low_roas",
-            "threshold": 1,
-            "conditions": {"schedule": schedule},
-        },
-        headers=api.h,
-    )
+    r = await api.try_rule({"schedule": schedule})
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"][:3] == ["body", "conditions", "schedule"]

@@ -27,7 +27,8 @@ ModelT = TypeVar("ModelT")
 
 class OwnedRepository(Generic[ModelT]):
     """Ownership queries of one table; stateless, so one instance per table serves every
-    session. ``not_found`` builds the error :meth:`require` raises."""
+    session. ``not_found`` builds the error :meth:`require` raises; ``where`` narrows every
+    query to the rows that count (``revoked_at IS NULL``, say)."""
 
     def __init__(
         self,
@@ -35,6 +36,7 @@ class OwnedRepository(Generic[ModelT]):
         *,
         not_found: Callable[[], Exception],
         newest_first_by: str = "created_at",
+        where: Sequence[ColumnElement[bool]] = (),
     ) -> None:
         for name in ("id", "user_id"):
             if not hasattr(model, name):
@@ -42,6 +44,7 @@ class OwnedRepository(Generic[ModelT]):
         self.model = model
         self.not_found = not_found
         self.newest_first_by = newest_first_by
+        self.where = list(where)  # rows outside it do not exist here (revoked keys, say)
 
     def column(self, name: str) -> ColumnElement[Any]:
         column: ColumnElement[Any] = getattr(self.model, name)
@@ -49,7 +52,7 @@ class OwnedRepository(Generic[ModelT]):
 
     def owned_by(self, user_id: uuid.UUID, **equals: object) -> list[ColumnElement[bool]]:
         """The caller's rows, narrowed by each filter whose value is not ``None``."""
-        conditions = [self.column("user_id") == user_id]
+        conditions = [self.column("user_id") == user_id, *self.where]
         conditions += [self.column(k) == v for k, v in equals.items() if v is not None]
         return conditions
 

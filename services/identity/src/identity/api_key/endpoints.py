@@ -48,8 +48,8 @@ async def list_api_keys(
     user_id: CurrentJwtUserId, session: DbSession, page: Offset
 ) -> OffsetPage[ApiKeyRead]:
     keys, total = await service.list_for(session, user_id, offset=page.offset, limit=page.limit)
-    return OffsetPage[ApiKeyRead](
-        items=[
+    return OffsetPage.of(
+        [
             ApiKeyRead(
                 id=k.id,
                 name=k.name,
@@ -59,9 +59,8 @@ async def list_api_keys(
             )
             for k in keys
         ],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
+        total,
+        page,
     )
 
 
