@@ -4,11 +4,10 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from adscale_common.pagination import Offset, OffsetPage
 from campaigns.account import service
 from campaigns.account.schemas import AccountCreate, AccountRead, AccountUpdate
 from campaigns.dependencies import Cipher, Session, UserId
-from campaigns.routes import item_routes
+from campaigns.routes import collection_routes, item_routes
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["ad accounts"])
 
@@ -21,10 +20,7 @@ async def connect_account(
     return AccountRead.of(account)
 
 
-@router.get("", response_model=OffsetPage[AccountRead])
-async def list_accounts(session: Session, user_id: UserId, page: Offset) -> OffsetPage[AccountRead]:
-    rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
-    return OffsetPage.of([AccountRead.of(a) for a in rows], total, page)
+collection_routes(router, "account", "accounts", service, AccountRead, read=AccountRead.of)
 
 
 item_routes(router, "account", service, AccountRead, read=AccountRead.of, only=("get",))

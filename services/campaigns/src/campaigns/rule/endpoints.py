@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query
 
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
-from campaigns.routes import item_routes
+from campaigns.routes import collection_routes, item_routes
 from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
     ActionRead,
@@ -23,15 +23,7 @@ from campaigns.rule.schemas import (
 router = APIRouter(prefix="/api/v1/rules", tags=["optimization rules"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RuleRead)
-async def create_rule(body: RuleCreate, session: Session, user_id: UserId) -> RuleRead:
-    return service.to_read(await service.create(session, user_id, body))
-
-
-@router.get("", response_model=OffsetPage[RuleRead])
-async def list_rules(session: Session, user_id: UserId, page: Offset) -> OffsetPage[RuleRead]:
-    rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
-    return OffsetPage.of([service.to_read(r) for r in rows], total, page)
+collection_routes(router, "rule", "rules", service, RuleRead, RuleCreate, read=service.to_read)
 
 
 @router.get("/{rule_id}", response_model=RuleRead)
