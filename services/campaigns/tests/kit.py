@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -21,6 +20,7 @@ from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing import internal_headers
+from adscale_common.testing_consumers import running
 from campaigns.settings import Settings
 
 KEY = "test-internal-key-0123456789abcdef"
@@ -275,12 +275,8 @@ async def consuming(
         bootstrap=bootstrap,
         producer=producer,
     )
-    task = asyncio.create_task(runner.run())
     try:
-        yield producer
+        async with running(runner):
+            yield producer
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
         await producer.stop()
