@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.errors import invalid
-from adscale_common.types import utcnow
 from adscale_contracts.events import AdGroupCreated, AdGroupDeleted, AdGroupUpdated
 from campaigns.ad_group import repository
 from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
 from campaigns.campaign import repository as campaigns
-from campaigns.changes import assign
-from campaigns.events import publish, publish_many
+from campaigns.changes import apply_all
+from campaigns.events import publish
 from campaigns.models import AdGroup
 from campaigns.plan import service as plans
 
@@ -79,16 +78,8 @@ async def apply_rule_changes(
     session: AsyncSession, changes: Sequence[tuple[AdGroup, str | None, Decimal | None]]
 ) -> None:
     """Many rule changes (status, manual bid) at once: one flush, one outbox insert."""
-    events: list[AdGroupUpdated] = []
-    now = utcnow()
-    for group, status, bid_amount in changes:
-        changed = assign(group, status=status, bid_amount=bid_amount)
-        if changed:
-            group.updated_at = now
-            events.append(_updated(group, changed))
-    if events:
-        await session.flush()
-        await publish_many(session, events)
+    values = [(g, {"status": s, "bid_amount": b}) for g, s, b in changes]
+    await apply_all(session, values, _updated)
 
 
 def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:

@@ -9,14 +9,13 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.errors import invalid
-from adscale_common.types import utcnow
 from adscale_contracts.events import CampaignCreated, CampaignDeleted, CampaignUpdated
 from campaigns.account import repository as accounts
 from campaigns.campaign import repository
 from campaigns.campaign.errors import DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
-from campaigns.changes import assign
-from campaigns.events import publish, publish_many
+from campaigns.changes import apply_all
+from campaigns.events import publish
 from campaigns.models import Campaign
 from campaigns.plan import service as plans
 
@@ -97,16 +96,8 @@ async def apply_rule_changes(
     session: AsyncSession, changes: Sequence[tuple[Campaign, str | None, Decimal | None]]
 ) -> None:
     """Many rule changes (status, daily budget) at once: one flush, one outbox insert."""
-    events: list[CampaignUpdated] = []
-    now = utcnow()
-    for campaign, status, budget_daily in changes:
-        changed = assign(campaign, status=status, budget_daily=budget_daily)
-        if changed:
-            campaign.updated_at = now
-            events.append(_updated(campaign, changed))
-    if events:
-        await session.flush()
-        await publish_many(session, events)
+    values = [(c, {"status": s, "budget_daily": b}) for c, s, b in changes]
+    await apply_all(session, values, _updated)
 
 
 def _updated(campaign: Campaign, changed: list[str]) -> CampaignUpdated:
