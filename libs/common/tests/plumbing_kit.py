@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 
@@ -44,18 +43,6 @@ def runner_for(
         producer=producer,
         **kw,
     )
-
-
-@contextlib.asynccontextmanager
-async def running(runner: ConsumerRunner):
-    task = asyncio.create_task(runner.run())
-    try:
-        yield task
-    finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def emit_events(engine: AsyncEngine, events: list[Envelope]) -> None:

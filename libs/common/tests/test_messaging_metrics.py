@@ -11,7 +11,7 @@ import socket
 import httpx
 import pytest
 import sqlalchemy as sa
-from plumbing_kit import emit_events, eventually, runner_for, running
+from plumbing_kit import emit_events, eventually, runner_for
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -21,6 +21,7 @@ from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
 from adscale_common.outbox import OutboxRelay
 from adscale_common.settings import ServiceSettings
+from adscale_common.testing_consumers import running
 from adscale_common.worker import run_worker
 
 pytestmark = pytest.mark.kafka

@@ -8,14 +8,21 @@ from typing import Annotated
 import httpx
 import pytest
 import sqlalchemy as sa
-from fastapi import APIRouter, Path
+from cryptography.fernet import Fernet
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
-from adscale_common.app import create_service_app
+from adscale_common.app import create_service_app, from_app_state
+from adscale_common.crypto import TokenCipher, required_cipher
 from adscale_common.db import DbSession
 from adscale_common.errors import Conflict, NotFound
-from adscale_common.internal_auth import CurrentJwtUser, CurrentUser
+from adscale_common.internal_auth import (
+    CurrentJwtUser,
+    CurrentJwtUserId,
+    CurrentUser,
+    CurrentUserId,
+)
 from adscale_common.pagination import Offset, OffsetPage, Page
 from adscale_common.settings import ServiceSettings
 from adscale_common.testing import internal_headers
@@ -56,6 +63,14 @@ def build_router(effect: sa.Table) -> APIRouter:
     @router.get("/api/v1/cdp/audience-sync/things")
     async def cdp_list(page: Page, user: CurrentUser) -> dict[str, int]:
         return {"page": page.page, "page_size": page.page_size}
+
+    @router.get("/api/v1/whoami")
+    async def whoami(user_id: CurrentUserId) -> dict[str, str]:
+        return {"user_id": str(user_id)}
+
+    @router.get("/api/v1/whoami-jwt")
+    async def whoami_jwt(user_id: CurrentJwtUserId) -> dict[str, str]:
+        return {"user_id": str(user_id)}
 
     return router
 
@@ -259,3 +274,56 @@ async def test_a_failing_advisory_check_is_degraded_but_still_serving(engine_a, 
     }
     critical = await _health_of(engine_a, adscale_infra.kafka_bootstrap, health_checks=True)
     assert critical.status_code == 503 and critical.json()["status"] == "degraded"
+
+
+async def test_user_id_dependencies_yield_the_callers_id_or_401(client):
+    user = uuid.uuid4()
+    for auth, path, expected in [
+        ("jwt", "/api/v1/whoami", 200),
+        ("api_key", "/api/v1/whoami", 200),
+        ("jwt", "/api/v1/whoami-jwt", 200),
+        ("api_key", "/api/v1/whoami-jwt", 401),
+        ("anonymous", "/api/v1/whoami", 401),
+        ("service", "/api/v1/whoami", 401),
+    ]:
+        headers = internal_headers(
+            KEY, user_id=None if auth == "anonymous" else user, plan="pro", auth=auth
+        )
+        response = await client.get(path, headers=headers)
+        assert response.status_code == expected, (auth, path, response.text)
+        if expected == 200:
+            assert response.json() == {"user_id": str(user)}
+        else:
+            assert response.json()["detail"]
+
+
+Marker = Annotated[str, Depends(from_app_state("marker"))]
+Cipher = Annotated[TokenCipher, Depends(required_cipher("COMMONTEST_ENCRYPTION_KEYS"))]
+
+
+async def test_app_state_dependencies_and_the_cipher_503_while_unset(engine_a):
+    router = APIRouter()
+
+    @router.get("/api/v1/sealed")
+    async def sealed(marker: Marker, cipher: Cipher, user: CurrentUser) -> dict[str, str]:
+        return {"marker": marker, "opened": cipher.decrypt(cipher.encrypt("ok"))}
+
+    url = engine_a.url.render_as_string(hide_password=False)
+    settings = _Settings(
+        database_url=url, internal_token_key=KEY, kafka_bootstrap="127.0.0.1:1", log_json=False
+    )
+    app = create_service_app(settings, service="commontest", title="t", routers=[router])
+    app.state.marker = "from-the-factory"
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as c:
+            app.state.cipher = None
+            response = await c.get("/api/v1/sealed", headers=user_headers())
+            assert response.status_code == 503
+            assert response.json() == {
+                "detail": "Token encryption is not configured (COMMONTEST_ENCRYPTION_KEYS)"
+            }
+            app.state.cipher = TokenCipher(Fernet.generate_key().decode())
+            response = await c.get("/api/v1/sealed", headers=user_headers())
+            assert response.status_code == 200
+            assert response.json() == {"marker": "from-the-factory", "opened": "ok"}

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.db import make_engine
-from adscale_common.testing import InfraUrls, internal_headers, migrated_database, rollback_session
+from adscale_common.testing import ServiceDatabase, internal_headers
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from billing_support import KEY, StripeRecorder, app_client, make_settings
+from kit import KEY, StripeRecorder, app_client, make_settings
 
 from billing.settings import Settings
 
@@ -50,22 +49,8 @@ def stripe_api_base() -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(adscale_infra: InfraUrls) -> AsyncIterator[str]:
-    async with migrated_database(adscale_infra.database_url, ALEMBIC_INI, prefix="billing") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url, pool_size=5)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with rollback_session(engine) as s:
-        yield s
+def service_database() -> ServiceDatabase:
+    return ServiceDatabase(ALEMBIC_INI, prefix="billing", pool_size=5)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import sqlalchemy as sa
-from billing_support import (
+from kit import (
     KEY,
     PRICE_ENTERPRISE,
     PRICE_PRO,

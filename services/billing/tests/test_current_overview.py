@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from billing_support import DAY, KEY, checkout_session, deliver, event, new_id, subscription
+from kit import DAY, KEY, checkout_session, deliver, event, new_id, subscription
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.testing import internal_headers

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import httpx
-from billing_support import PRICE_ENTERPRISE, PRICE_PRO
+from kit import PRICE_ENTERPRISE, PRICE_PRO
 
 
 async def test_plans_are_public_and_match_the_spec(

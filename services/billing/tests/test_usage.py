@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from billing_support import KEY
+from kit import KEY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.events import Envelope

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from billing_support import (
+from kit import (
     DAY,
     KEY,
     PRICE_ENTERPRISE,
@@ -94,43 +94,55 @@ def headers() -> dict[str, str]:
     return internal_headers(KEY, user_id=None, plan=None, auth="anonymous")
 
 
-async def checkout_completed(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    user_id: uuid.UUID,
-    *,
-    plan: str = "pro",
-    customer: str = "cus_test",
-    created: int = NOW,
-) -> str:
-    sub_id = new_id("sub")
-    payload = event(
-        "checkout.session.completed",
-        checkout_session(user_id=user_id, plan=plan, subscription=sub_id, customer=customer),
-        created=created,
-    )
-    response = await deliver(client, headers, payload)
-    assert response.status_code == 200, response.text
-    return sub_id
+class StripeFeed:
+    """Stripe's side of the conversation: signed events delivered through the webhook route
+    (as the gateway forwards them: an anonymous caller), each expected to be accepted."""
+
+    def __init__(self, client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+        self.client = client
+        self.headers = headers
+
+    async def deliver(self, payload: dict[str, Any], **signing: Any) -> httpx.Response:
+        return await deliver(self.client, self.headers, payload, **signing)
+
+    async def send(self, event_type: str, obj: dict[str, Any], created: int) -> httpx.Response:
+        response = await self.deliver(event(event_type, obj, created=created))
+        assert response.status_code == 200, response.text
+        return response
+
+    async def subscription(self, event_type: str, created: int, **fields: Any) -> httpx.Response:
+        return await self.send(event_type, subscription(**fields), created)
+
+    async def invoice(self, event_type: str, created: int, **fields: Any) -> httpx.Response:
+        return await self.send(event_type, invoice(**fields), created)
+
+    async def checkout_completed(
+        self,
+        user_id: uuid.UUID,
+        *,
+        plan: str = "pro",
+        customer: str = "cus_test",
+        created: int = NOW,
+    ) -> str:
+        """A completed subscription checkout; returns the new subscription's id."""
+        sub_id = new_id("sub")
+        session = checkout_session(
+            user_id=user_id, plan=plan, subscription=sub_id, customer=customer
+        )
+        await self.send("checkout.session.completed", session, created)
+        return sub_id
 
 
-async def send(
-    client: httpx.AsyncClient,
-    headers: dict[str, str],
-    event_type: str,
-    obj: dict[str, Any],
-    created: int,
-) -> httpx.Response:
-    response = await deliver(client, headers, event(event_type, obj, created=created))
-    assert response.status_code == 200, response.text
-    return response
+@pytest.fixture
+def stripe(client: httpx.AsyncClient, headers: dict[str, str]) -> StripeFeed:
+    return StripeFeed(client, headers)
 
 
 # --- checkout.session.completed, exactly once ---------------------------------------
 
 
 async def test_checkout_completed_upgrades_and_emits_plan_changed(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
     sub_id = new_id("sub")
@@ -139,7 +151,7 @@ async def test_checkout_completed_upgrades_and_emits_plan_changed(
         checkout_session(user_id=user_id, plan="pro", subscription=sub_id, customer="cus_abc123"),
     )
 
-    response = await deliver(client, headers, payload)
+    response = await stripe.deliver(payload)
 
     assert response.status_code == 200
     assert response.json() == {"received": True, "event_id": payload["id"], "duplicate": False}
@@ -166,9 +178,7 @@ async def test_checkout_completed_upgrades_and_emits_plan_changed(
     assert stored.outcome == "applied" and stored.processed_at is not None
 
 
-async def test_three_deliveries_are_processed_once(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_three_deliveries_are_processed_once(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
     payload = event(
         "checkout.session.completed",
@@ -177,7 +187,7 @@ async def test_three_deliveries_are_processed_once(
         ),
     )
 
-    answers = [await deliver(client, headers, payload) for _ in range(3)]
+    answers = [await stripe.deliver(payload) for _ in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 200]
     assert [a.json()["duplicate"] for a in answers] == [False, True, True]
@@ -221,9 +231,7 @@ async def test_concurrent_redeliveries_commit_once(
 # --- signatures -------------------------------------------------------------------
 
 
-async def assert_refused(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession, **kwargs: Any
-) -> None:
+async def assert_refused(stripe: StripeFeed, session: AsyncSession, **kwargs: Any) -> None:
     before = (await count(session, StripeEvent), await count(session, Subscription))
     payload = event(
         "checkout.session.completed",
@@ -231,30 +239,24 @@ async def assert_refused(
             user_id=uuid.uuid4(), plan="pro", subscription=new_id("sub"), customer="cus_y"
         ),
     )
-    response = await deliver(client, headers, payload, **kwargs)
+    response = await stripe.deliver(payload, **kwargs)
     assert response.status_code == 400, response.text
     assert isinstance(response.json()["detail"], str)
     assert (await count(session, StripeEvent), await count(session, Subscription)) == before
     assert await stored_event(session, payload["id"]) is None
 
 
-async def test_wrong_secret_is_400_and_nothing_stored(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
-    await assert_refused(client, headers, session, secret="whsec_someone_else")
+async def test_wrong_secret_is_400_and_nothing_stored(stripe: StripeFeed, session: AsyncSession):
+    await assert_refused(stripe, session, secret="whsec_someone_else")
 
 
-async def test_stale_timestamp_is_400_and_nothing_stored(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
-    await assert_refused(client, headers, session, timestamp=int(time.time()) - 301)
+async def test_stale_timestamp_is_400_and_nothing_stored(stripe: StripeFeed, session: AsyncSession):
+    await assert_refused(stripe, session, timestamp=int(time.time()) - 301)
 
 
-async def test_missing_or_garbled_header_is_400(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_missing_or_garbled_header_is_400(stripe: StripeFeed, session: AsyncSession):
     for signature in ["", "garbage", "t=abc,v1=00", f"t={int(time.time())}", "v1=deadbeef"]:
-        await assert_refused(client, headers, session, signature=signature)
+        await assert_refused(stripe, session, signature=signature)
 
 
 async def test_a_tampered_body_is_400(
@@ -281,12 +283,10 @@ async def test_a_tampered_body_is_400(
 
 
 async def test_within_tolerance_and_rolled_secrets_are_accepted(
-    client: httpx.AsyncClient, headers: dict[str, str]
+    stripe: StripeFeed, client: httpx.AsyncClient, headers: dict[str, str]
 ):
     recent = event("customer.created", {"id": "cus_1", "object": "customer"})
-    assert (
-        await deliver(client, headers, recent, timestamp=int(time.time()) - 250)
-    ).status_code == 200
+    assert (await stripe.deliver(recent, timestamp=int(time.time()) - 250)).status_code == 200
 
     # While a secret is rolled Stripe sends one v1 per secret: one match is enough.
     rolled = event("customer.created", {"id": "cus_2", "object": "customer"})
@@ -324,7 +324,7 @@ async def test_malformed_event_with_a_valid_signature_is_400(
 async def test_without_a_configured_secret_webhooks_are_refused(
     database_url: str, stripe_api_base: str, session: AsyncSession, headers: dict[str, str]
 ):
-    from billing_support import StripeRecorder, app_client
+    from kit import StripeRecorder, app_client
 
     settings = make_settings(database_url, stripe_api_base, stripe_webhook_secret="")
     async for c in app_client(settings, session, StripeRecorder()):
@@ -338,7 +338,7 @@ async def test_without_a_configured_secret_webhooks_are_refused(
 
 
 async def test_unknown_type_is_stored_and_acknowledged_without_state_change(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
     subs_before = await count(session, Subscription)
@@ -350,7 +350,7 @@ async def test_unknown_type_is_stored_and_acknowledged_without_state_change(
             "metadata": {"user_id": str(user_id), "plan": "pro"},
         },
     )
-    response = await deliver(client, headers, payload)
+    response = await stripe.deliver(payload)
     assert response.status_code == 200
     stored = await stored_event(session, payload["id"])
     assert stored is not None and stored.outcome == "ignored"
@@ -359,16 +359,14 @@ async def test_unknown_type_is_stored_and_acknowledged_without_state_change(
     assert await plan_changes(session, user_id) == []
 
 
-async def test_one_time_payment_checkout_is_ignored(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_one_time_payment_checkout_is_ignored(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
     obj = checkout_session(
         user_id=user_id, plan="pro", subscription=new_id("sub"), customer="cus_p"
     )
     obj.update(mode="payment", subscription=None)
     payload = event("checkout.session.completed", obj)
-    assert (await deliver(client, headers, payload)).status_code == 200
+    assert (await stripe.deliver(payload)).status_code == 200
     stored = await stored_event(session, payload["id"])
     assert stored is not None and stored.outcome == "ignored"
     assert await plan_of(session, user_id) == "free"
@@ -377,18 +375,16 @@ async def test_one_time_payment_checkout_is_ignored(
 # --- ordering ------------------------------------------------------------------------
 
 
-async def test_updated_after_deleted_does_not_resurrect(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_updated_after_deleted_does_not_resurrect(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     deleted = subscription(sub_id=sub_id, user_id=user_id, status="canceled", canceled_at=NOW + 20)
-    await send(client, headers, "customer.subscription.deleted", deleted, NOW + 20)
+    await stripe.send("customer.subscription.deleted", deleted, NOW + 20)
     assert await plan_of(session, user_id) == "free"
 
     # Delivered late: an update Stripe sent before the deletion.
     stale = subscription(sub_id=sub_id, user_id=user_id, status="active")
-    late = await send(client, headers, "customer.subscription.updated", stale, NOW + 10)
+    late = await stripe.send("customer.subscription.updated", stale, NOW + 10)
 
     assert late.json()["duplicate"] is False
     sub = await sub_row(session, sub_id)
@@ -403,49 +399,43 @@ async def test_updated_after_deleted_does_not_resurrect(
 
 
 async def test_nothing_moves_a_canceled_subscription_back(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
-    await send(
-        client,
-        headers,
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    await stripe.subscription(
         "customer.subscription.deleted",
-        subscription(sub_id=sub_id, user_id=user_id, status="canceled", canceled_at=NOW),
         NOW,
+        sub_id=sub_id,
+        user_id=user_id,
+        status="canceled",
+        canceled_at=NOW,
     )
     # Even with a newer timestamp, and an invoice paid.
-    await send(
-        client,
-        headers,
-        "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=user_id),
-        NOW + 60,
+    await stripe.subscription(
+        "customer.subscription.updated", NOW + 60, sub_id=sub_id, user_id=user_id
     )
-    await send(client, headers, "invoice.paid", invoice(sub_id=sub_id, user_id=user_id), NOW + 61)
+    await stripe.invoice("invoice.paid", NOW + 61, sub_id=sub_id, user_id=user_id)
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.status == "canceled"
     assert await plan_of(session, user_id) == "free"
 
 
 async def test_an_older_update_does_not_roll_back_a_newer_one(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
-    await send(
-        client,
-        headers,
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    await stripe.subscription(
         "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=user_id, plan="enterprise", price=PRICE_ENTERPRISE),
         NOW + 30,
+        sub_id=sub_id,
+        user_id=user_id,
+        plan="enterprise",
+        price=PRICE_ENTERPRISE,
     )
-    await send(
-        client,
-        headers,
-        "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=user_id, plan="pro"),
-        NOW + 10,
+    await stripe.subscription(
+        "customer.subscription.updated", NOW + 10, sub_id=sub_id, user_id=user_id, plan="pro"
     )
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.plan == "enterprise" and sub.last_event_created == NOW + 30
@@ -453,43 +443,29 @@ async def test_an_older_update_does_not_roll_back_a_newer_one(
 
 
 async def test_subscription_events_before_checkout_completed(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     """Stripe does not promise order: created (incomplete), invoice paid, then checkout."""
     user_id = uuid.uuid4()
     sub_id = new_id("sub")
-    await send(
-        client,
-        headers,
-        "customer.subscription.created",
-        subscription(sub_id=sub_id, user_id=user_id, status="incomplete"),
-        NOW,
+    await stripe.subscription(
+        "customer.subscription.created", NOW, sub_id=sub_id, user_id=user_id, status="incomplete"
     )
     assert await plan_of(session, user_id) == "free"
-    await send(
-        client,
-        headers,
-        "invoice.paid",
-        invoice(sub_id=sub_id, user_id=user_id, billing_reason="subscription_create"),
-        NOW,
+    await stripe.invoice(
+        "invoice.paid", NOW, sub_id=sub_id, user_id=user_id, billing_reason="subscription_create"
     )
     assert await plan_of(session, user_id) == "pro"
     # A same-second "incomplete" snapshot delivered after the payment does not undo it.
-    await send(
-        client,
-        headers,
-        "customer.subscription.created",
-        subscription(sub_id=sub_id, user_id=user_id, status="incomplete"),
-        NOW,
+    await stripe.subscription(
+        "customer.subscription.created", NOW, sub_id=sub_id, user_id=user_id, status="incomplete"
     )
-    await deliver(
-        client,
-        headers,
+    await stripe.deliver(
         event(
             "checkout.session.completed",
             checkout_session(user_id=user_id, plan="pro", subscription=sub_id, customer="cus_test"),
             created=NOW,
-        ),
+        )
     )
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.status == "active"
@@ -502,19 +478,18 @@ async def test_subscription_events_before_checkout_completed(
 
 
 async def test_cancel_at_period_end_keeps_the_plan_until_the_period_ends(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     period_end = NOW + 10 * DAY
-    await send(
-        client,
-        headers,
+    await stripe.subscription(
         "customer.subscription.updated",
-        subscription(
-            sub_id=sub_id, user_id=user_id, period_end=period_end, cancel_at_period_end=True
-        ),
         NOW + 1,
+        sub_id=sub_id,
+        user_id=user_id,
+        period_end=period_end,
+        cancel_at_period_end=True,
     )
 
     sub = await sub_row(session, sub_id)
@@ -532,18 +507,14 @@ async def test_cancel_at_period_end_keeps_the_plan_until_the_period_ends(
     assert await plan_of(session, user_id) == "free"
 
     # Stripe's deletion at the period end then changes nothing more.
-    await send(
-        client,
-        headers,
+    await stripe.subscription(
         "customer.subscription.deleted",
-        subscription(
-            sub_id=sub_id,
-            user_id=user_id,
-            status="canceled",
-            period_end=period_end,
-            canceled_at=period_end,
-        ),
         period_end,
+        sub_id=sub_id,
+        user_id=user_id,
+        status="canceled",
+        period_end=period_end,
+        canceled_at=period_end,
     )
     assert transitions(await plan_changes(session, user_id)) == [
         ("free", "pro", "checkout_completed"),
@@ -552,26 +523,25 @@ async def test_cancel_at_period_end_keeps_the_plan_until_the_period_ends(
 
 
 async def test_reactivating_before_the_period_end_keeps_renewing(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     period_end = NOW + 5 * DAY
-    await send(
-        client,
-        headers,
+    await stripe.subscription(
         "customer.subscription.updated",
-        subscription(
-            sub_id=sub_id, user_id=user_id, period_end=period_end, cancel_at_period_end=True
-        ),
         NOW + 1,
+        sub_id=sub_id,
+        user_id=user_id,
+        period_end=period_end,
+        cancel_at_period_end=True,
     )
-    await send(
-        client,
-        headers,
+    await stripe.subscription(
         "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=user_id, period_end=period_end),
         NOW + 2,
+        sub_id=sub_id,
+        user_id=user_id,
+        period_end=period_end,
     )
     after_end = datetime.fromtimestamp(period_end, UTC) + timedelta(seconds=1)
     assert await expire_scheduled_cancellations(session, after_end) == 0
@@ -579,17 +549,17 @@ async def test_reactivating_before_the_period_end_keeps_renewing(
 
 
 async def test_a_cancel_at_date_is_honoured_like_the_period_end(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     cancel_at = NOW + 3 * DAY
-    await send(
-        client,
-        headers,
+    await stripe.subscription(
         "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=user_id, cancel_at=cancel_at),
         NOW + 1,
+        sub_id=sub_id,
+        user_id=user_id,
+        cancel_at=cancel_at,
     )
     assert await plan_of(session, user_id) == "pro"
     assert (
@@ -600,16 +570,12 @@ async def test_a_cancel_at_date_is_honoured_like_the_period_end(
 
 
 async def test_payment_failed_is_past_due_and_paid_recovers(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
-    await send(
-        client,
-        headers,
-        "invoice.payment_failed",
-        invoice(sub_id=sub_id, user_id=user_id, status="open"),
-        NOW + 100,
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    await stripe.invoice(
+        "invoice.payment_failed", NOW + 100, sub_id=sub_id, user_id=user_id, status="open"
     )
 
     sub = await sub_row(session, sub_id)
@@ -618,12 +584,8 @@ async def test_payment_failed_is_past_due_and_paid_recovers(
     assert await plan_of(session, user_id) == "pro"
 
     next_end = NOW + 60 * DAY
-    await send(
-        client,
-        headers,
-        "invoice.paid",
-        invoice(sub_id=sub_id, user_id=user_id, period_end=next_end),
-        NOW + 200,
+    await stripe.invoice(
+        "invoice.paid", NOW + 200, sub_id=sub_id, user_id=user_id, period_end=next_end
     )
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.status == "active"
@@ -633,20 +595,14 @@ async def test_payment_failed_is_past_due_and_paid_recovers(
     ]
 
 
-async def test_unpaid_after_retries_downgrades(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_unpaid_after_retries_downgrades(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
-    await send(
-        client,
-        headers,
-        "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=user_id, status="unpaid"),
-        NOW + 100,
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    await stripe.subscription(
+        "customer.subscription.updated", NOW + 100, sub_id=sub_id, user_id=user_id, status="unpaid"
     )
     assert await plan_of(session, user_id) == "free"
-    await send(client, headers, "invoice.paid", invoice(sub_id=sub_id, user_id=user_id), NOW + 200)
+    await stripe.invoice("invoice.paid", NOW + 200, sub_id=sub_id, user_id=user_id)
     assert await plan_of(session, user_id) == "pro"
     assert transitions(await plan_changes(session, user_id))[1:] == [
         ("pro", "free", "subscription_updated"),
@@ -654,33 +610,28 @@ async def test_unpaid_after_retries_downgrades(
     ]
 
 
-async def test_a_failed_first_payment_grants_nothing(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_a_failed_first_payment_grants_nothing(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
     sub_id = new_id("sub")
-    await send(
-        client,
-        headers,
+    await stripe.invoice(
         "invoice.payment_failed",
-        invoice(
-            sub_id=sub_id, user_id=user_id, billing_reason="subscription_create", status="open"
-        ),
         NOW,
+        sub_id=sub_id,
+        user_id=user_id,
+        billing_reason="subscription_create",
+        status="open",
     )
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.status == "incomplete"
     assert await plan_of(session, user_id) == "free"
 
 
-async def test_a_portal_upgrade_follows_the_price(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_a_portal_upgrade_follows_the_price(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     # The portal changes the price; the metadata written at checkout still says "pro".
     upgraded = subscription(sub_id=sub_id, user_id=user_id, plan="pro", price=PRICE_ENTERPRISE)
-    await send(client, headers, "customer.subscription.updated", upgraded, NOW + 5)
+    await stripe.send("customer.subscription.updated", upgraded, NOW + 5)
     assert await plan_of(session, user_id) == "enterprise"
     assert transitions(await plan_changes(session, user_id))[-1] == (
         "pro",
@@ -690,18 +641,14 @@ async def test_a_portal_upgrade_follows_the_price(
 
 
 async def test_user_is_found_by_customer_when_metadata_is_missing(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
     session.add(Customer(user_id=user_id, stripe_customer_id="cus_known777"))
     await session.flush()
     sub_id = new_id("sub")
-    await send(
-        client,
-        headers,
-        "customer.subscription.created",
-        subscription(sub_id=sub_id, user_id=None, customer="cus_known777"),
-        NOW,
+    await stripe.subscription(
+        "customer.subscription.created", NOW, sub_id=sub_id, user_id=None, customer="cus_known777"
     )
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.user_id == user_id
@@ -709,65 +656,52 @@ async def test_user_is_found_by_customer_when_metadata_is_missing(
 
 
 async def test_an_event_for_nobody_we_know_is_stored_unmatched(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     sub_id = new_id("sub")
-    response = await send(
-        client,
-        headers,
-        "customer.subscription.updated",
-        subscription(sub_id=sub_id, user_id=None, customer="cus_stranger"),
-        NOW,
+    response = await stripe.subscription(
+        "customer.subscription.updated", NOW, sub_id=sub_id, user_id=None, customer="cus_stranger"
     )
     stored = await stored_event(session, response.json()["event_id"])
     assert stored is not None and stored.outcome == "unmatched"
     assert await sub_row(session, sub_id) is None
 
 
-async def test_older_api_version_payloads_are_understood(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_older_api_version_payloads_are_understood(stripe: StripeFeed, session: AsyncSession):
     """Before 2025-03-31 the period end sat on the subscription and invoices named it directly."""
     user_id = uuid.uuid4()
-    sub_id = await checkout_completed(client, headers, user_id, created=NOW)
+    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     legacy = subscription(sub_id=sub_id, user_id=user_id)
     legacy["items"]["data"][0].pop("current_period_end")
     legacy["current_period_end"] = NOW + 7 * DAY
-    await send(client, headers, "customer.subscription.updated", legacy, NOW + 1)
+    await stripe.send("customer.subscription.updated", legacy, NOW + 1)
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.current_period_end == datetime.fromtimestamp(NOW + 7 * DAY, UTC)
 
     old_invoice = invoice(sub_id=sub_id, user_id=user_id, status="open")
     old_invoice.pop("parent")
     old_invoice["subscription"] = sub_id
-    await send(client, headers, "invoice.payment_failed", old_invoice, NOW + 2)
+    await stripe.send("invoice.payment_failed", old_invoice, NOW + 2)
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.status == "past_due"
 
 
-async def test_two_subscriptions_the_best_plan_wins(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
-):
+async def test_two_subscriptions_the_best_plan_wins(stripe: StripeFeed, session: AsyncSession):
     user_id = uuid.uuid4()
-    pro = await checkout_completed(client, headers, user_id, plan="pro", created=NOW)
-    enterprise = await checkout_completed(
-        client, headers, user_id, plan="enterprise", created=NOW + 1
-    )
+    pro = await stripe.checkout_completed(user_id, plan="pro", created=NOW)
+    enterprise = await stripe.checkout_completed(user_id, plan="enterprise", created=NOW + 1)
     assert await plan_of(session, user_id) == "enterprise"
-    await send(
-        client,
-        headers,
+    await stripe.subscription(
         "customer.subscription.deleted",
-        subscription(sub_id=enterprise, user_id=user_id, plan="enterprise", status="canceled"),
         NOW + 2,
+        sub_id=enterprise,
+        user_id=user_id,
+        plan="enterprise",
+        status="canceled",
     )
     assert await plan_of(session, user_id) == "pro"
-    await send(
-        client,
-        headers,
-        "customer.subscription.deleted",
-        subscription(sub_id=pro, user_id=user_id, status="canceled"),
-        NOW + 3,
+    await stripe.subscription(
+        "customer.subscription.deleted", NOW + 3, sub_id=pro, user_id=user_id, status="canceled"
     )
     assert transitions(await plan_changes(session, user_id)) == [
         ("free", "pro", "checkout_completed"),
@@ -780,12 +714,12 @@ async def test_two_subscriptions_the_best_plan_wins(
 
 
 async def test_a_customer_already_mapped_to_someone_else_is_not_remapped(
-    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+    stripe: StripeFeed, session: AsyncSession
 ):
     owner, other = uuid.uuid4(), uuid.uuid4()
     session.add(Customer(user_id=owner, stripe_customer_id="cus_shared999"))
     await session.flush()
-    await checkout_completed(client, headers, other, customer="cus_shared999", created=NOW)
+    await stripe.checkout_completed(other, customer="cus_shared999", created=NOW)
     assert await plan_of(session, other) == "pro"
     assert await session.get(Customer, other) is None
     mapped = await session.get(Customer, owner, populate_existing=True)

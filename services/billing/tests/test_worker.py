@@ -4,13 +4,12 @@ period-end sweep on committed data."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from billing_support import make_settings
+from kit import make_settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.consumer import ConsumerRunner
@@ -19,6 +18,7 @@ from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.messaging import outbox_event
 from adscale_common.outbox import encode_event
 from adscale_common.testing import InfraUrls
+from adscale_common.testing_consumers import running
 from adscale_common.worker import WorkerContext
 from adscale_contracts.events import AdGroupCreated, CampaignCreated, SyncCompleted, build
 from billing.models import Subscription, UserPlan
@@ -83,36 +83,32 @@ async def test_usage_consumer_on_real_kafka(adscale_infra: InfraUrls, engine: As
         bootstrap=adscale_infra.kafka_bootstrap,
         producer=producer,
     )
-    task = asyncio.create_task(runner.run())
     try:
-        for topic, envelope in events + events[:1]:  # the first one delivered twice
-            await producer.send_and_wait(
-                topic,
-                value=encode_event(envelope.model_dump(mode="json")),
-                key=envelope.subject.encode(),
-            )
-        sessions = make_sessionmaker(engine)
-        deadline = asyncio.get_running_loop().time() + 30
-        while True:
-            async with sessions() as s:
-                usage = await service.usage_for(s, user, datetime.now(UTC))
-            seen = (runner.stats.handled, runner.stats.duplicates)
-            if (usage.campaigns, usage.ad_groups, usage.profiles_synced) == (
-                1,
-                1,
-                700,
-            ) and seen == (3, 1):
-                break
-            assert asyncio.get_running_loop().time() < deadline, (
-                f"usage never arrived: {usage} {seen}"
-            )
-            await asyncio.sleep(0.2)
-        assert runner.stats.dead_lettered == 0
+        async with running(runner):
+            for topic, envelope in events + events[:1]:  # the first one delivered twice
+                await producer.send_and_wait(
+                    topic,
+                    value=encode_event(envelope.model_dump(mode="json")),
+                    key=envelope.subject.encode(),
+                )
+            sessions = make_sessionmaker(engine)
+            deadline = asyncio.get_running_loop().time() + 30
+            while True:
+                async with sessions() as s:
+                    usage = await service.usage_for(s, user, datetime.now(UTC))
+                seen = (runner.stats.handled, runner.stats.duplicates)
+                if (usage.campaigns, usage.ad_groups, usage.profiles_synced) == (
+                    1,
+                    1,
+                    700,
+                ) and seen == (3, 1):
+                    break
+                assert asyncio.get_running_loop().time() < deadline, (
+                    f"usage never arrived: {usage} {seen}"
+                )
+                await asyncio.sleep(0.2)
+            assert runner.stats.dead_lettered == 0
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await producer.stop()
 
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from adscale_common.db import make_engine, make_sessionmaker, request_session
-from adscale_common.testing import migrated_database, rollback_session
+from adscale_common.db import make_sessionmaker, request_session
+from adscale_common.testing import ServiceDatabase
 from adscale_platforms.settings import PlatformSettings
 from adscale_sandbox.main import create_app as create_sandbox
 from adscale_sandbox.settings import Settings as SandboxSettings
@@ -25,28 +25,12 @@ HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = HERE.parent / "alembic.ini"
 sys.path.insert(0, str(HERE))
 
-from campaigns_testkit import SANDBOX, Api, settings_for  # noqa: E402
+from kit import SANDBOX, Api, settings_for  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-async def database_url(adscale_infra: Any) -> AsyncIterator[str]:
-    async with migrated_database(
-        adscale_infra.database_url, ALEMBIC_INI, prefix="campaigns"
-    ) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url, pool_size=10)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with rollback_session(engine) as s:
-        yield s
+def service_database() -> ServiceDatabase:
+    return ServiceDatabase(ALEMBIC_INI, prefix="campaigns")
 
 
 @pytest.fixture(scope="session")

@@ -15,12 +15,12 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
+from kit import Api, consuming, forget_user, headers, preview, set_plan
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.events import Envelope
 from adscale_contracts.events import EventData, SyncCompleted, SyncFailed, build
 from campaigns.consumers import audience_sync
-from campaigns_testkit import Api, consuming, forget_user, preview, set_plan
 
 
 def completed(api: Api, audience: str, operation: str = "create", **counts: Any) -> SyncCompleted:
@@ -62,7 +62,8 @@ def health_rule(**filter_: Any) -> dict[str, Any]:
 
 
 async def group_status(api: Api, group_id: str) -> str:
-    r = await api.client.get(f"/api/v1/ad-groups/{group_id}", headers=api.h)
+    # A fresh internal token: a slow Kafka catch-up can outlast the fixture's (60 s TTL).
+    r = await api.client.get(f"/api/v1/ad-groups/{group_id}", headers=headers(api.user_id))
     return str(r.json()["status"])
 
 
@@ -169,16 +170,7 @@ async def test_size_and_match_rate_follow_the_events(api: Api, session: AsyncSes
     ],
 )
 async def test_audience_metrics_need_ad_group_scope(api: Api, filter_: dict[str, Any]):
-    r = await api.client.post(
-        "/api/v1/rules",
-        json={
-            "name": "x",
-            "rule_type": "pause_low_roas",
-            "threshold": 1,
-            "conditions": {"filters": [filter_]},
-        },
-        headers=api.h,
-    )
+    r = await api.try_rule({"filters": [filter_]})
     assert r.status_code == 422
     assert "ad groups" in r.json()["detail"][0]["msg"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
+from kit import Api
 
 from campaigns.creative.copy import (
     BuiltinCopyProvider,
@@ -13,7 +14,6 @@ from campaigns.creative.copy import (
     CopyRequest,
 )
 from campaigns.creative.limits import LIMITS
-from campaigns_testkit import Api
 
 
 async def _group(api: Api, platform: str = "google") -> dict[str, object]:

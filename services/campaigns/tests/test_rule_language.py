@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from kit import Api, flt, language_rule, preview, set_plan
+from kit import seed_day as seed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.metrics.ingest import today
 from campaigns.rule import service
-from campaigns_testkit import Api, flt, language_rule, preview, set_plan
-from campaigns_testkit import seed_day as seed
 
 
 @pytest.mark.parametrize(
@@ -284,10 +284,6 @@ async def test_a_decrease_preset_with_a_max_below_the_default_floor(
     ],
 )
 async def test_language_validation(api: Api, conditions: dict[str, Any], where: str):
-    r = await api.client.post(
-        "/api/v1/rules",
-        json={"name": "x", "rule_type": "pause_low_roas", "threshold": 1, "conditions": conditions},
-        headers=api.h,
-    )
+    r = await api.try_rule(conditions)
     assert r.status_code == 422, r.text
     assert where in r.json()["detail"][0]["loc"], r.json()

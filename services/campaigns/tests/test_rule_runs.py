@@ -8,12 +8,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adscale_common.events import Envelope
-from adscale_contracts.events import RuleExecuted, parse
-from campaigns.metrics.ingest import today
-from campaigns_testkit import (
+from kit import (
     META_VERSION,
     Api,
     flt,
@@ -22,7 +17,12 @@ from campaigns_testkit import (
     meta_login,
     set_plan,
 )
-from campaigns_testkit import seed_day as seed
+from kit import seed_day as seed
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.events import Envelope
+from adscale_contracts.events import RuleExecuted, parse
+from campaigns.metrics.ingest import today
 
 
 async def call(api: Api, method: str, path: str, status: int = 200) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from kit import FERNET_KEY, Api, forget_user, settings_for
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.crypto import TokenCipher
@@ -18,7 +19,6 @@ from campaigns.platforms import PlatformGateway
 from campaigns.rule.language import Schedule
 from campaigns.rule.scheduler import run_due_rules
 from campaigns.rule.slots import current_slot
-from campaigns_testkit import FERNET_KEY, Api, forget_user, settings_for
 
 
 def utc(text: str) -> datetime:
@@ -159,15 +159,6 @@ async def test_slots_before_the_rule_existed_and_inactive_rules_do_not_run(
     ],
 )
 async def test_schedule_validation(api: Api, schedule: dict[str, Any]):
-    r = await api.client.post(
-        "/api/v1/rules",
-        json={
-            "name": "x",
-            "rule_type": "pause_low_roas",
-            "threshold": 1,
-            "conditions": {"schedule": schedule},
-        },
-        headers=api.h,
-    )
+    r = await api.try_rule({"schedule": schedule})
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"][:3] == ["body", "conditions", "schedule"]

@@ -10,14 +10,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-from adscale_common.crypto import TokenCipher
-from adscale_common.db import make_sessionmaker
-from campaigns.metrics.ingest import today
-from campaigns.platforms import PlatformGateway
-from campaigns.rule.scheduler import run_due_rules
-from campaigns_testkit import (
+from kit import (
     FERNET_KEY,
     META_VERSION,
     Api,
@@ -26,6 +19,13 @@ from campaigns_testkit import (
     set_plan,
     settings_for,
 )
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adscale_common.crypto import TokenCipher
+from adscale_common.db import make_sessionmaker
+from campaigns.metrics.ingest import today
+from campaigns.platforms import PlatformGateway
+from campaigns.rule.scheduler import run_due_rules
 
 
 async def seed(
@@ -438,16 +438,7 @@ async def test_rule_crud_validation_and_isolation(api: Api, other: Api):
         assert (
             await api.client.post("/api/v1/rules", json=body, headers=api.h)
         ).status_code == 422, body
-    r = await api.client.post(
-        "/api/v1/rules",
-        json={
-            "name": "x",
-            "rule_type": "pause_low_roas",
-            "threshold": 1,
-            "conditions": {"campaign_ids": [theirs["id"]]},
-        },
-        headers=api.h,
-    )
+    r = await api.try_rule({"campaign_ids": [theirs["id"]]})
     assert r.status_code == 404
     assert (await api.client.delete(url, headers=api.h)).status_code == 204
     assert (await api.client.get(url, headers=api.h)).status_code == 404

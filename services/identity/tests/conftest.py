@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.db import make_engine, request_session
+from adscale_common.db import request_session
 from adscale_common.mailbox import smtp_address
 from adscale_common.messaging import outbox_event
-from adscale_common.testing import internal_headers, migrated_database, rollback_session
+from adscale_common.testing import ServiceDatabase, internal_headers
 from identity.mail.sealing import TokenSeal
 from identity.main import create_app
 from identity.models import PasswordReset, PasswordResetMail
@@ -48,22 +48,8 @@ PREVIOUS_KEY = new_signing_key()
 
 
 @pytest.fixture(scope="session")
-async def database_url(adscale_infra: Any) -> AsyncIterator[str]:
-    async with migrated_database(adscale_infra.database_url, ALEMBIC_INI, prefix="identity") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(database_url)
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    async with rollback_session(engine) as s:
-        yield s
+def service_database() -> ServiceDatabase:
+    return ServiceDatabase(ALEMBIC_INI, prefix="identity")
 
 
 @pytest.fixture(scope="session")

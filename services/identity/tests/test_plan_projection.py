@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +17,7 @@ from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.messaging import inbox_event
 from adscale_common.outbox import encode_event
+from adscale_common.testing_consumers import running
 from adscale_contracts.events import PlanChanged, build
 from identity.consumers import billing
 from identity.models import User
@@ -113,29 +113,25 @@ async def test_worker_consumer_applies_plan_changed_from_kafka(engine: AsyncEngi
         bootstrap=bootstrap,
         producer=producer,
     )
-    task = asyncio.create_task(runner.run())
     try:
-        event = plan_changed(user.id, "free", "pro", None, datetime.now(UTC))
-        await publish(producer, event)
-        await publish(producer, event)  # a redelivered duplicate
-        async with asyncio.timeout(60):
-            while True:
-                async with sessionmaker() as s:
-                    plan, _ = await plan_of(s, user.id)
-                    claims = await s.scalar(
-                        sa.select(sa.func.count())
-                        .select_from(inbox_event)
-                        .where(inbox_event.c.event_id == event.id)
-                    )
-                if plan == "pro" and runner.stats.duplicates >= 1:
-                    break
-                await asyncio.sleep(0.2)
-        assert claims == 1
+        async with running(runner):
+            event = plan_changed(user.id, "free", "pro", None, datetime.now(UTC))
+            await publish(producer, event)
+            await publish(producer, event)  # a redelivered duplicate
+            async with asyncio.timeout(60):
+                while True:
+                    async with sessionmaker() as s:
+                        plan, _ = await plan_of(s, user.id)
+                        claims = await s.scalar(
+                            sa.select(sa.func.count())
+                            .select_from(inbox_event)
+                            .where(inbox_event.c.event_id == event.id)
+                        )
+                    if plan == "pro" and runner.stats.duplicates >= 1:
+                        break
+                    await asyncio.sleep(0.2)
+            assert claims == 1
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await producer.stop()
         async with sessionmaker() as s, s.begin():
             await s.execute(sa.delete(User).where(User.id == user.id))

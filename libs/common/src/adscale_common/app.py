@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adscale_common.db import make_engine, make_sessionmaker
@@ -170,3 +171,14 @@ def create_service_app(
     app.add_middleware(HttpMetricsMiddleware, service=service, route_of=templates_of(app))
     instrument_app(app)
     return app
+
+
+def from_app_state(name: str) -> Callable[[Request], Any]:
+    """A dependency giving ``app.state.<name>``, what the app factory put there:
+    ``Platforms = Annotated[Gateway, Depends(from_app_state("platforms"))]``."""
+
+    def dependency(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    dependency.__name__ = f"app_state_{name}"
+    return dependency

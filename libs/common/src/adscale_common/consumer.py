@@ -60,6 +60,32 @@ def decode_envelope(raw: bytes | None) -> Envelope:
         raise PoisonMessage(f"not an event envelope: {exc.error_count()} errors") from exc
 
 
+async def dead_letter(
+    producer: AIOKafkaProducer,
+    record: ConsumerRecord[bytes, bytes],
+    reason: str,
+    consumer: str,
+) -> None:
+    """Send ``record`` to ``<topic>.dlq`` unchanged, with why and where it came from in its
+    headers. The one dead-letter path of every consumer (envelopes or plain feeds)."""
+    reason = reason[:4000]
+    headers = [
+        *(record.headers or []),
+        ("dlq_error", reason.encode()),
+        ("dlq_consumer", consumer.encode()),
+        ("dlq_original_topic", record.topic.encode()),
+        ("dlq_original_partition", str(record.partition).encode()),
+        ("dlq_original_offset", str(record.offset).encode()),
+    ]
+    await producer.send_and_wait(
+        dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
+    )
+    logger.error(
+        "message dead-lettered",
+        extra={"topic": record.topic, "offset": record.offset, "error": reason[:300]},
+    )
+
+
 class ConsumerRunner:
     """Runs handlers keyed by event type for one consumer group."""
 
@@ -116,24 +142,10 @@ class ConsumerRunner:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], error: BaseException
     ) -> None:
-        reason = "".join(traceback.format_exception_only(type(error), error)).strip()[:4000]
-        headers = [
-            *(record.headers or []),
-            ("dlq_error", reason.encode()),
-            ("dlq_consumer", self.name.encode()),
-            ("dlq_original_topic", record.topic.encode()),
-            ("dlq_original_partition", str(record.partition).encode()),
-            ("dlq_original_offset", str(record.offset).encode()),
-        ]
-        await self.producer.send_and_wait(
-            dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
-        )
+        reason = "".join(traceback.format_exception_only(type(error), error)).strip()
+        await dead_letter(self.producer, record, reason, self.name)
         self.stats.dead_lettered += 1
         EVENTS_DEAD_LETTERED.labels(self.name, record.topic).inc()
-        logger.error(
-            "message dead-lettered",
-            extra={"topic": record.topic, "offset": record.offset, "error": reason},
-        )
 
     async def process(self, record: ConsumerRecord[bytes, bytes]) -> None:
         with consume_span(self.name, record.topic, record.partition, record.headers):

@@ -10,7 +10,13 @@ opens (a key dropped too early, a database restored under other keys) is reporte
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from fastapi import Request
+from pydantic import SecretStr
+
+from adscale_common.errors import ServiceUnavailable
 
 
 class TokenCipher:
@@ -53,3 +59,23 @@ class TokenCipher:
             return self.rotate(ciphertext)
         except InvalidToken:
             return None
+
+
+def cipher_from_keys(keys: SecretStr | str, *, setting: str) -> TokenCipher | None:
+    """The cipher of a service's ``<PREFIX>_ENCRYPTION_KEYS`` setting; ``None`` when unset
+    (routes that need it answer 503 then, see each service's README)."""
+    raw = keys.get_secret_value() if isinstance(keys, SecretStr) else keys
+    return TokenCipher(raw, setting=setting) if raw.strip() else None
+
+
+def required_cipher(setting: str) -> Callable[[Request], TokenCipher]:
+    """A dependency giving the app's cipher (``app.state.cipher``), or a 503 naming
+    ``setting`` while no key is configured."""
+
+    def dependency(request: Request) -> TokenCipher:
+        cipher: TokenCipher | None = request.app.state.cipher
+        if cipher is None:
+            raise ServiceUnavailable(f"Token encryption is not configured ({setting})")
+        return cipher
+
+    return dependency

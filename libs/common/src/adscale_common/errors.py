@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -231,6 +232,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"path": request.url.path})
     return error_response(request.url.path, 500, "Internal server error", code="INTERNAL_ERROR")
+
+
+def invalid(
+    loc: Sequence[str | int], msg: str, type_: str = "value_error", *, where: str = "body"
+) -> RequestValidationError:
+    """A 422 in FastAPI's own shape, for rules a schema alone can't check (merged PATCH
+    state, limits that depend on stored rows); each API family's handler renders it."""
+    error: dict[str, Any] = {"loc": (where, *loc), "msg": msg, "type": type_}
+    return RequestValidationError([error])
 
 
 def install_error_handlers(app: FastAPI) -> None:

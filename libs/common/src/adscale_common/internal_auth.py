@@ -137,7 +137,26 @@ def require_service(request: Request) -> Principal:
     return principal
 
 
+def _user_id(principal: Principal) -> uuid.UUID:
+    if principal.user_id is None:  # require_user refuses these already; typed, not asserted
+        raise Unauthorized("Not authenticated")
+    return principal.user_id
+
+
+def require_user_id(request: Request) -> uuid.UUID:
+    """The calling end user's id (JWT or API key)."""
+    return _user_id(require_user(request))
+
+
+def require_jwt_user_id(request: Request) -> uuid.UUID:
+    """The calling end user's id, for JWT-only routes."""
+    return _user_id(require_jwt_user(request))
+
+
 CurrentPrincipal = Annotated[Principal, Depends(principal_from_request)]
 CurrentUser = Annotated[Principal, Depends(require_user)]
 CurrentJwtUser = Annotated[Principal, Depends(require_jwt_user)]
 ServiceCaller = Annotated[Principal, Depends(require_service)]
+# The caller as most routes need it: a user id that is never None.
+CurrentUserId = Annotated[uuid.UUID, Depends(require_user_id)]
+CurrentJwtUserId = Annotated[uuid.UUID, Depends(require_jwt_user_id)]

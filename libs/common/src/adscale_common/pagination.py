@@ -45,6 +45,11 @@ class OffsetPage(BaseModel, Generic[T]):
     offset: int
     limit: int
 
+    @classmethod
+    def of(cls, items: list[T], total: int, params: OffsetParams) -> OffsetPage[T]:
+        """The page of ``items`` (already rendered) that ``params`` asked for."""
+        return cls(items=items, total=total, offset=params.offset, limit=params.limit)
+
 
 @dataclass(frozen=True, slots=True)
 class PageParams:

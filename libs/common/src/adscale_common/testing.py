@@ -9,7 +9,9 @@ never silently runs against a stand-in.
 
 Each suite gets its own database migrated by Alembic once per session
 (:func:`migrated_database`); :func:`rollback_session` wraps each test in a
-transaction that is rolled back at the end.
+transaction that is rolled back at the end. A service suite names its Alembic
+config in a ``service_database`` fixture and takes ``database_url``, ``engine``
+and ``session`` from this plugin.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from adscale_common.db import make_engine
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, AuthMethod, mint_internal_token
 from adscale_common.settings import async_database_url
 
@@ -174,6 +177,53 @@ async def rollback_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
         finally:
             await session.close()
             await outer.rollback()
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    """What a service suite's conftest says about its database (fixture ``service_database``);
+    the plugin's ``database_url``, ``engine`` and ``session`` fixtures do the rest."""
+
+    alembic_ini: Path
+    prefix: str
+    pool_size: int = 10
+
+
+@pytest.fixture(scope="session")
+def service_database() -> ServiceDatabase:
+    pytest.fail(
+        "this suite uses database_url/engine/session but its conftest defines no "
+        "service_database fixture (ServiceDatabase(alembic_ini, prefix=...))",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+async def database_url(
+    adscale_infra: InfraUrls, service_database: ServiceDatabase
+) -> AsyncIterator[str]:
+    """The suite's own scratch database, migrated to head once per session."""
+    async with migrated_database(
+        adscale_infra.database_url, service_database.alembic_ini, prefix=service_database.prefix
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def engine(
+    database_url: str, service_database: ServiceDatabase
+) -> AsyncIterator[AsyncEngine]:
+
+    engine = make_engine(database_url, pool_size=service_database.pool_size)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """One test's session, rolled back at the end."""
+    async with rollback_session(engine) as s:
+        yield s
 
 
 def internal_headers(

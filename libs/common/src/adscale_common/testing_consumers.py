@@ -61,6 +61,19 @@ async def existing_topics(bootstrap: str) -> set[str]:
 
 
 @contextlib.asynccontextmanager
+async def running(runner: ConsumerRunner) -> AsyncIterator[asyncio.Task[None]]:
+    """``runner`` consuming in the background for the block; stopped and awaited after."""
+    task = asyncio.create_task(runner.run())
+    try:
+        yield task
+    finally:
+        runner.stop()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@contextlib.asynccontextmanager
 async def consumer_before_topics(
     spec: ConsumerSpec,
     *,
@@ -81,16 +94,12 @@ async def consumer_before_topics(
         bootstrap=bootstrap,
         producer=producer,
     )
-    task = asyncio.create_task(runner.run())
     try:
-        await asyncio.sleep(joined_seconds)  # the group runs before any event exists
-        assert not task.done(), "the consumer stopped before its topics existed"
-        yield LateTopics(runner, topics, producer)
+        async with running(runner) as task:
+            await asyncio.sleep(joined_seconds)  # the group runs before any event exists
+            assert not task.done(), "the consumer stopped before its topics existed"
+            yield LateTopics(runner, topics, producer)
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await producer.stop()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from adscale_common.app import create_service_app
-from adscale_common.crypto import TokenCipher
 from campaigns.account.endpoints import router as accounts
 from campaigns.ad_group.endpoints import router as ad_groups
 from campaigns.campaign.endpoints import router as campaigns
@@ -16,11 +15,6 @@ from campaigns.platforms import CampaignPlatforms, PlatformGateway
 from campaigns.rule.endpoints import router as rules
 from campaigns.rule_run.endpoints import router as rule_runs
 from campaigns.settings import Settings, get_settings
-
-
-def make_cipher(settings: Settings) -> TokenCipher | None:
-    keys = settings.encryption_keys.get_secret_value()
-    return TokenCipher(keys, setting="CAMPAIGNS_ENCRYPTION_KEYS") if keys.strip() else None
 
 
 def make_copy_generator(settings: Settings) -> CopyGenerator:
@@ -56,7 +50,7 @@ def create_app(
         routers=[accounts, campaigns, ad_groups, creatives, metrics, rules, rule_runs],
         on_shutdown=[close],
     )
-    app.state.cipher = make_cipher(settings)
+    app.state.cipher = settings.cipher()
     app.state.platforms = platforms or PlatformGateway(
         timeout=settings.platform_http_timeout_seconds
     )

@@ -8,6 +8,7 @@ from typing import ClassVar
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from adscale_common.crypto import TokenCipher, cipher_from_keys
 from adscale_common.settings import ServiceSettings
 
 
@@ -21,6 +22,10 @@ class Settings(ServiceSettings):
 
     # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).
     encryption_keys: SecretStr = Field(default=SecretStr(""), repr=False)
+
+    def cipher(self) -> TokenCipher | None:
+        """Access tokens' cipher; ``None`` while no key is set (routes that need one: 503)."""
+        return cipher_from_keys(self.encryption_keys, setting="CAMPAIGNS_ENCRYPTION_KEYS")
 
     # Optional OpenAI-compatible chat-completions provider for POST /creatives/generate-copy.
     copy_llm_url: str = ""

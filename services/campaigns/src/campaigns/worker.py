@@ -16,7 +16,6 @@ import logging
 from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
 from campaigns.consumers import audience_sync, billing
 from campaigns.crypto import reencrypt_tokens
-from campaigns.main import make_cipher
 from campaigns.metrics.ingest import sync_all
 from campaigns.platforms import PlatformGateway
 from campaigns.rule.scheduler import run_due_rules
@@ -37,7 +36,7 @@ def _settings(ctx: WorkerContext) -> Settings:
 
 async def metrics_sync(ctx: WorkerContext) -> None:
     settings = _settings(ctx)
-    cipher = make_cipher(settings)
+    cipher = settings.cipher()
     if cipher is None:
         logger.warning("metrics sync disabled: CAMPAIGNS_ENCRYPTION_KEYS is not set")
         return
@@ -61,7 +60,7 @@ async def metrics_sync(ctx: WorkerContext) -> None:
 
 async def scheduled_rules(ctx: WorkerContext) -> None:
     settings = _settings(ctx)
-    cipher = make_cipher(settings)
+    cipher = settings.cipher()
     platforms = PlatformGateway(timeout=settings.platform_http_timeout_seconds)
     try:
         while not ctx.stopping.is_set():
@@ -75,7 +74,7 @@ async def scheduled_rules(ctx: WorkerContext) -> None:
 
 
 async def rotate_token_keys(ctx: WorkerContext) -> None:
-    cipher = make_cipher(_settings(ctx))
+    cipher = _settings(ctx).cipher()
     if cipher is None:
         return
     async with ctx.sessionmaker() as session, session.begin():

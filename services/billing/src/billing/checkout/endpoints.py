@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentJwtUser
+from adscale_common.internal_auth import CurrentJwtUserId
 from billing.checkout import service
 from billing.checkout.schemas import CheckoutCreate, CheckoutRead, PortalRead
 from billing.dependencies import BillingSettings, Stripe
@@ -28,14 +28,13 @@ _ERRORS: dict[int | str, dict[str, str]] = {
 )
 async def create_checkout(
     body: CheckoutCreate,
-    user: CurrentJwtUser,
+    user_id: CurrentJwtUserId,
     session: DbSession,
     stripe_api: Stripe,
     settings: BillingSettings,
 ) -> CheckoutRead:
-    assert user.user_id is not None
     return await service.start_checkout(
-        session, stripe_api, settings, user_id=user.user_id, plan=body.plan
+        session, stripe_api, settings, user_id=user_id, plan=body.plan
     )
 
 
@@ -50,7 +49,6 @@ async def create_checkout(
     },
 )
 async def create_portal(
-    user: CurrentJwtUser, session: DbSession, stripe_api: Stripe, settings: BillingSettings
+    user_id: CurrentJwtUserId, session: DbSession, stripe_api: Stripe, settings: BillingSettings
 ) -> PortalRead:
-    assert user.user_id is not None
-    return await service.open_portal(session, stripe_api, settings, user_id=user.user_id)
+    return await service.open_portal(session, stripe_api, settings, user_id=user_id)

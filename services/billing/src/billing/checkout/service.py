@@ -12,9 +12,9 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
-from billing.checkout import repository as customers
 from billing.checkout.errors import NoBillingAccount, PlanNotPurchasable, SubscriptionAlreadyActive
 from billing.checkout.schemas import CheckoutRead, PortalRead
+from billing.customer import repository as customers
 from billing.plan.catalogue import PlanId, price_id
 from billing.settings import Settings
 from billing.stripe_api import CheckoutRequest, StripeApi

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentJwtUser
+from adscale_common.internal_auth import CurrentJwtUserId
 from adscale_common.types import utcnow
 from billing.plan import service as plans
 from billing.plan.catalogue import PLANS
@@ -24,10 +24,11 @@ _401: dict[int | str, dict[str, str]] = {401: {"description": "Not authenticated
     summary="Current subscription (or null)",
     responses=_401,
 )
-async def current_subscription(user: CurrentJwtUser, session: DbSession) -> SubscriptionRead | None:
-    assert user.user_id is not None
+async def current_subscription(
+    user_id: CurrentJwtUserId, session: DbSession
+) -> SubscriptionRead | None:
     now = utcnow()
-    sub = await service.current_for(session, user.user_id, now)
+    sub = await service.current_for(session, user_id, now)
     return SubscriptionRead.of(sub, now) if sub else None
 
 
@@ -37,10 +38,9 @@ async def current_subscription(user: CurrentJwtUser, session: DbSession) -> Subs
     summary="Billing overview with usage stats",
     responses=_401,
 )
-async def overview(user: CurrentJwtUser, session: DbSession) -> OverviewRead:
-    assert user.user_id is not None
+async def overview(user_id: CurrentJwtUserId, session: DbSession) -> OverviewRead:
     now = utcnow()
-    plan = PLANS[await plans.current_plan(session, user.user_id)]
-    sub = await service.current_for(session, user.user_id, now)
-    counts = await usage.usage_for(session, user.user_id, now)
+    plan = PLANS[await plans.current_plan(session, user_id)]
+    sub = await service.current_for(session, user_id, now)
+    counts = await usage.usage_for(session, user_id, now)
     return OverviewRead.of(plan, sub, counts, now)

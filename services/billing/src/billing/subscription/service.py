@@ -1,7 +1,7 @@
 """Subscriptions: apply what Stripe's events say, under the rules of ``state``; read them back.
 
 Every change is made with the subscription row locked; the user's plan is
-then recomputed (``plan.service.sync_user_plan``), which emits
+then recomputed (``subscription.entitlement.sync_user_plan``), which emits
 ``billing.plan_changed`` in the same transaction when the plan moved.
 """
 
@@ -15,11 +15,10 @@ from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.checkout import repository as customers
+from billing.customer import repository as customers
 from billing.models import Subscription
-from billing.plan import service as plans
 from billing.plan.catalogue import PlanId
-from billing.subscription import repository
+from billing.subscription import entitlement, repository
 from billing.subscription.state import TERMINAL, accepts_status, effective_status, is_stale
 
 logger = logging.getLogger(__name__)
@@ -125,7 +124,7 @@ async def apply(
     _apply_facts(row, facts)
     _mark(row, event)
     await session.flush()
-    await plans.sync_user_plan(session, row.user_id, reason=reason, now=now)
+    await entitlement.sync_user_plan(session, row.user_id, reason=reason, now=now)
     return "applied"
 
 
@@ -168,7 +167,7 @@ async def expire_scheduled_cancellations(session: AsyncSession, now: datetime) -
     """
     changed = 0
     for user_id in await repository.users_past_scheduled_end(session, now):
-        if await plans.sync_user_plan(
+        if await entitlement.sync_user_plan(
             session, user_id, reason="subscription_period_ended", now=now
         ):
             changed += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUserId
 from adscale_common.types import utcnow
 from billing.plan import service as plans
 from billing.plan.catalogue import PLANS
@@ -21,8 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["billing"])
     summary="Campaigns and ad groups in use against the plan's limits; profiles synced",
     responses={401: {"description": "Not authenticated"}},
 )
-async def get_usage(user: CurrentUser, session: DbSession) -> UsageRead:
-    assert user.user_id is not None
-    plan = PLANS[await plans.current_plan(session, user.user_id)]
-    usage = await service.usage_for(session, user.user_id, utcnow())
+async def get_usage(user_id: CurrentUserId, session: DbSession) -> UsageRead:
+    plan = PLANS[await plans.current_plan(session, user_id)]
+    usage = await service.usage_for(session, user_id, utcnow())
     return UsageRead.of(plan, usage)

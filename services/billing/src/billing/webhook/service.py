@@ -27,7 +27,7 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.checkout import repository as customers
+from billing.customer import repository as customers
 from billing.plan.catalogue import PlanId, as_plan_id, is_plan_id, plan_for_price
 from billing.settings import Settings
 from billing.subscription import service as subscriptions

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, status
 
-from adscale_common.pagination import Offset, OffsetPage
 from campaigns.account import service
 from campaigns.account.schemas import AccountCreate, AccountRead, AccountUpdate
-from campaigns.api import Session, UserId
-from campaigns.deps import Cipher
+from campaigns.dependencies import Cipher, Session, UserId
+from campaigns.routes import collection_routes, item_routes
 
 router = APIRouter(prefix="/api/v1/accounts", tags=["ad accounts"])
 
@@ -21,17 +20,10 @@ async def connect_account(
     return AccountRead.of(account)
 
 
-@router.get("", response_model=OffsetPage[AccountRead])
-async def list_accounts(session: Session, user_id: UserId, page: Offset) -> OffsetPage[AccountRead]:
-    rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
-    return OffsetPage(
-        items=[AccountRead.of(a) for a in rows], total=total, offset=page.offset, limit=page.limit
-    )
+collection_routes(router, "account", "accounts", service, AccountRead, read=AccountRead.of)
 
 
-@router.get("/{account_id}", response_model=AccountRead)
-async def get_account(account_id: uuid.UUID, session: Session, user_id: UserId) -> AccountRead:
-    return AccountRead.of(await service.get_owned(session, user_id, account_id))
+item_routes(router, "account", service, AccountRead, read=AccountRead.of, only=("get",))
 
 
 @router.patch("/{account_id}", response_model=AccountRead)
@@ -41,7 +33,6 @@ async def update_account(
     return AccountRead.of(await service.update(session, user_id, account_id, body, cipher))
 
 
-@router.delete("/{account_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def disconnect_account(account_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, account_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router, "account", service, AccountRead, only=("delete",), delete_name="disconnect_account"
+)

@@ -7,19 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.repository import OwnedRepository
 from adscale_common.types import utcnow
-from campaigns.models import AdAccount
+from campaigns.account.errors import AccountNotFound
+from campaigns.models import AdAccount, AdGroup, Campaign
 
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID, *, for_update: bool = False
-) -> AdAccount | None:
-    stmt = sa.select(AdAccount).where(
-        col(AdAccount.id) == account_id, col(AdAccount.user_id) == user_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+owned = OwnedRepository(AdAccount, not_found=AccountNotFound)
 
 
 async def get(session: AsyncSession, account_id: uuid.UUID) -> AdAccount | None:
@@ -37,23 +30,19 @@ async def find_duplicate(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[AdAccount], int]:
-    where = col(AdAccount.user_id) == user_id
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(AdAccount).where(where))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(AdAccount)
-            .where(where)
-            .order_by(col(AdAccount.created_at).desc(), col(AdAccount.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+async def campaigns_with_ad_group_counts(
+    session: AsyncSession, account_id: uuid.UUID
+) -> list[tuple[Campaign, int]]:
+    """The account's campaigns, each with how many ad groups it holds (an account deletion
+    cascades to both)."""
+    groups = (
+        sa.select(sa.func.count())
+        .select_from(AdGroup)
+        .where(col(AdGroup.campaign_id) == col(Campaign.id))
+        .scalar_subquery()
+    )
+    stmt = sa.select(Campaign, groups).where(col(Campaign.ad_account_id) == account_id)
+    return [(campaign, int(count)) for campaign, count in (await session.execute(stmt)).all()]
 
 
 async def mark_disconnected(session: AsyncSession, account_id: uuid.UUID, reason: str) -> None:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
+from adscale_contracts.events import CampaignDeleted
 from campaigns.account import repository
-from campaigns.account.errors import AccountNotFound, DuplicateAccount
+from campaigns.account.errors import DuplicateAccount
 from campaigns.account.schemas import AccountCreate, AccountUpdate
-from campaigns.campaign import service as campaign_service
+from campaigns.events import publish_many
 from campaigns.models import AdAccount
 
 logger = logging.getLogger(__name__)
+
+
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
 
 
 async def create(
@@ -26,39 +31,18 @@ async def create(
     if await repository.find_duplicate(session, user_id, data.platform, data.account_id_external):
         raise DuplicateAccount()
     token = data.access_token.get_secret_value() if data.access_token else None
-    now = utcnow()
     account = AdAccount(
+        **data.model_dump(exclude={"access_token"}),
         user_id=user_id,
-        platform=data.platform,
-        account_id_external=data.account_id_external,
-        account_name=data.account_name,
-        time_zone=data.time_zone,
         access_token_encrypted=cipher.encrypt(token) if token else None,
         status="active",
-        connected_at=now,
-        created_at=now,
-        updated_at=now,
+        connected_at=utcnow(),
     )
-    session.add(account)
     try:
         async with session.begin_nested():
-            await session.flush()
+            return await repository.owned.insert(session, account)
     except IntegrityError as exc:  # a concurrent connect of the same account
         raise DuplicateAccount() from exc
-    return account
-
-
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> AdAccount:
-    account = await repository.get_owned(session, user_id, account_id)
-    if account is None:
-        raise AccountNotFound()
-    return account
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[AdAccount], int]:
-    return await repository.list_owned(session, user_id, offset, limit)
 
 
 async def update(
@@ -68,9 +52,7 @@ async def update(
     data: AccountUpdate,
     cipher: TokenCipher,
 ) -> AdAccount:
-    account = await repository.get_owned(session, user_id, account_id, for_update=True)
-    if account is None:
-        raise AccountNotFound()
+    account = await get_owned(session, user_id, account_id, for_update=True)
     fields = data.model_fields_set
     if "account_name" in fields:
         account.account_name = data.account_name
@@ -88,12 +70,17 @@ async def update(
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID) -> None:
     """Disconnect = remove the account; its campaigns go with it (events emitted for each)."""
-    account = await repository.get_owned(session, user_id, account_id, for_update=True)
-    if account is None:
-        raise AccountNotFound()
-    await campaign_service.delete_all_of_account(session, account)
-    await session.delete(account)
-    await session.flush()
+    account = await get_owned(session, user_id, account_id, for_update=True)
+    # Its campaigns (and their ad groups) go with it by FK cascade: announce each one.
+    cascaded = await repository.campaigns_with_ad_group_counts(session, account.id)
+    await publish_many(
+        session,
+        [
+            CampaignDeleted(campaign_id=c.id, user_id=c.user_id, ad_groups_deleted=groups)
+            for c, groups in cascaded
+        ],
+    )
+    await repository.owned.delete(session, account)
 
 
 async def disconnect_for_platform_error(

@@ -1,54 +1,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter
 
-from adscale_common.pagination import Offset, OffsetPage
 from campaigns.ad_group import service
 from campaigns.ad_group.schemas import AdGroupCreate, AdGroupRead, AdGroupUpdate
-from campaigns.api import Session, UserId
+from campaigns.routes import collection_routes, item_routes
 
 router = APIRouter(prefix="/api/v1/ad-groups", tags=["ad groups"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AdGroupRead)
-async def create_ad_group(body: AdGroupCreate, session: Session, user_id: UserId) -> AdGroupRead:
-    return AdGroupRead.model_validate(await service.create(session, user_id, body))
+collection_routes(
+    router,
+    "ad_group",
+    "ad_groups",
+    service,
+    AdGroupRead,
+    AdGroupCreate,
+    filters={"campaign_id": uuid.UUID | None},
+)
 
-
-@router.get("", response_model=OffsetPage[AdGroupRead])
-async def list_ad_groups(
-    session: Session,
-    user_id: UserId,
-    page: Offset,
-    campaign_id: Annotated[uuid.UUID | None, Query()] = None,
-) -> OffsetPage[AdGroupRead]:
-    rows, total = await service.list_owned(
-        session, user_id, page.offset, page.limit, campaign_id=campaign_id
-    )
-    return OffsetPage(
-        items=[AdGroupRead.model_validate(g) for g in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
-
-
-@router.get("/{ad_group_id}", response_model=AdGroupRead)
-async def get_ad_group(ad_group_id: uuid.UUID, session: Session, user_id: UserId) -> AdGroupRead:
-    return AdGroupRead.model_validate(await service.get_owned(session, user_id, ad_group_id))
-
-
-@router.patch("/{ad_group_id}", response_model=AdGroupRead)
-async def update_ad_group(
-    ad_group_id: uuid.UUID, body: AdGroupUpdate, session: Session, user_id: UserId
-) -> AdGroupRead:
-    return AdGroupRead.model_validate(await service.update(session, user_id, ad_group_id, body))
-
-
-@router.delete("/{ad_group_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_ad_group(ad_group_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, ad_group_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(router, "ad_group", service, AdGroupRead, AdGroupUpdate)

@@ -18,7 +18,7 @@ from pydantic import (
 )
 
 from adscale_common.types import UtcDateTime
-from campaigns.api import Money, PositiveMoney
+from campaigns.encoding import Money, PositiveMoney
 
 BidStrategy = Literal["auto_cpc", "manual_cpc", "target_roas"]
 AdGroupStatus = Literal["active", "paused"]

@@ -9,66 +9,37 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.types import utcnow
+from adscale_common.errors import invalid
 from adscale_contracts.events import AdGroupCreated, AdGroupDeleted, AdGroupUpdated
 from campaigns.ad_group import repository
-from campaigns.ad_group.errors import AdGroupNotFound
 from campaigns.ad_group.schemas import AdGroupCreate, AdGroupUpdate
-from campaigns.api import invalid
 from campaigns.campaign import repository as campaigns
-from campaigns.campaign.errors import CampaignNotFound
-from campaigns.changes import assign
-from campaigns.events import publish, publish_many
+from campaigns.changes import apply_all
+from campaigns.events import publish
 from campaigns.models import AdGroup
 from campaigns.plan import service as plans
 
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
+
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate) -> AdGroup:
-    campaign = await campaigns.get_owned(session, user_id, data.campaign_id)
-    if campaign is None:
-        raise CampaignNotFound()
+    campaign = await campaigns.owned.require(session, user_id, data.campaign_id)
     plan, limits = await plans.locked_limits(session, user_id)
-    plans.check(
-        plan, limits.ad_groups, await repository.count_for_user(session, user_id), "ad groups"
+    plans.check(plan, limits.ad_groups, await repository.owned.count(session, user_id), "ad groups")
+    group = await repository.owned.insert(
+        session,
+        AdGroup(
+            **data.model_dump(exclude={"targeting"}),
+            targeting=data.targeting.model_dump(mode="json", exclude_none=True),
+            user_id=user_id,
+        ),
     )
-    now = utcnow()
-    group = AdGroup(
-        user_id=user_id,
-        campaign_id=campaign.id,
-        name=data.name,
-        targeting=data.targeting.model_dump(mode="json", exclude_none=True),
-        bid_strategy=data.bid_strategy,
-        bid_amount=data.bid_amount,
-        status=data.status,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(group)
-    await session.flush()
     await publish(
         session, AdGroupCreated(ad_group_id=group.id, campaign_id=campaign.id, user_id=user_id)
     )
     return group
-
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID, *, for_update: bool = False
-) -> AdGroup:
-    group = await repository.get_owned(session, user_id, ad_group_id, for_update=for_update)
-    if group is None:
-        raise AdGroupNotFound()
-    return group
-
-
-async def list_owned(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    *,
-    campaign_id: uuid.UUID | None = None,
-) -> tuple[Sequence[AdGroup], int]:
-    return await repository.list_owned(session, user_id, offset, limit, campaign_id=campaign_id)
 
 
 async def update(
@@ -86,11 +57,9 @@ async def update(
         raise invalid(["bid_amount"], "bid_amount is required with bid_strategy manual_cpc")
     if strategy != "manual_cpc" and amount is not None:
         raise invalid(["bid_amount"], "bid_amount is only used with bid_strategy manual_cpc")
-    changed = [k for k, v in changes.items() if getattr(group, k) != v]
-    for key in changed:
-        setattr(group, key, changes[key])
+    changed = await repository.owned.apply(session, group, changes)
     if changed:
-        await _touched(session, group, changed)
+        await publish(session, _updated(group, changed))
     return group
 
 
@@ -109,22 +78,8 @@ async def apply_rule_changes(
     session: AsyncSession, changes: Sequence[tuple[AdGroup, str | None, Decimal | None]]
 ) -> None:
     """Many rule changes (status, manual bid) at once: one flush, one outbox insert."""
-    events: list[AdGroupUpdated] = []
-    now = utcnow()
-    for group, status, bid_amount in changes:
-        changed = assign(group, status=status, bid_amount=bid_amount)
-        if changed:
-            group.updated_at = now
-            events.append(_updated(group, changed))
-    if events:
-        await session.flush()
-        await publish_many(session, events)
-
-
-async def _touched(session: AsyncSession, group: AdGroup, changed: list[str]) -> None:
-    group.updated_at = utcnow()
-    await session.flush()
-    await publish(session, _updated(group, changed))
+    values = [(g, {"status": s, "bid_amount": b}) for g, s, b in changes]
+    await apply_all(session, values, _updated)
 
 
 def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:
@@ -138,8 +93,7 @@ def _updated(group: AdGroup, changed: list[str]) -> AdGroupUpdated:
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, ad_group_id: uuid.UUID) -> None:
     group = await get_owned(session, user_id, ad_group_id, for_update=True)
-    await session.delete(group)
-    await session.flush()
+    await repository.owned.delete(session, group)
     await publish(
         session,
         AdGroupDeleted(ad_group_id=group.id, campaign_id=group.campaign_id, user_id=user_id),

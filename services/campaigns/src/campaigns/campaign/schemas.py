@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adscale_common.types import UtcDateTime
-from campaigns.api import Money, PositiveMoney
+from campaigns.encoding import Money, PositiveMoney
 
 Objective = Literal["sales", "traffic", "awareness", "leads", "app_installs"]
 CampaignStatus = Literal["draft", "active", "paused", "completed"]

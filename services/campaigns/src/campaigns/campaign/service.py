@@ -8,51 +8,34 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.types import utcnow
+from adscale_common.errors import invalid
 from adscale_contracts.events import CampaignCreated, CampaignDeleted, CampaignUpdated
 from campaigns.account import repository as accounts
-from campaigns.account.errors import AccountNotFound
-from campaigns.api import invalid
 from campaigns.campaign import repository
-from campaigns.campaign.errors import CampaignNotFound, DuplicateExternalCampaign
+from campaigns.campaign.errors import DuplicateExternalCampaign
 from campaigns.campaign.schemas import CampaignCreate, CampaignUpdate
-from campaigns.changes import assign
-from campaigns.events import publish, publish_many
-from campaigns.models import AdAccount, Campaign
+from campaigns.changes import apply_all
+from campaigns.events import publish
+from campaigns.models import Campaign
 from campaigns.plan import service as plans
+
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate) -> Campaign:
-    account = await accounts.get_owned(session, user_id, data.ad_account_id)
-    if account is None:
-        raise AccountNotFound()
+    account = await accounts.owned.require(session, user_id, data.ad_account_id)
     # Lock the user's plan row first: concurrent creates at the limit serialize here.
     plan, limits = await plans.locked_limits(session, user_id)
-    plans.check(
-        plan, limits.campaigns, await repository.count_for_user(session, user_id), "campaigns"
-    )
+    plans.check(plan, limits.campaigns, await repository.owned.count(session, user_id), "campaigns")
     if data.external_campaign_id and await repository.external_id_taken(
         session, account.id, data.external_campaign_id
     ):
         raise DuplicateExternalCampaign()
-    now = utcnow()
-    campaign = Campaign(
-        user_id=user_id,
-        ad_account_id=account.id,
-        platform=account.platform,
-        name=data.name,
-        objective=data.objective,
-        status=data.status,
-        budget_daily=data.budget_daily,
-        budget_lifetime=data.budget_lifetime,
-        start_date=data.start_date,
-        end_date=data.end_date,
-        external_campaign_id=data.external_campaign_id,
-        created_at=now,
-        updated_at=now,
+    campaign = await repository.owned.insert(
+        session, Campaign(**data.model_dump(), user_id=user_id, platform=account.platform)
     )
-    session.add(campaign)
-    await session.flush()
     await publish(
         session,
         CampaignCreated(
@@ -65,29 +48,6 @@ async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate
         ),
     )
     return campaign
-
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID, *, for_update: bool = False
-) -> Campaign:
-    campaign = await repository.get_owned(session, user_id, campaign_id, for_update=for_update)
-    if campaign is None:
-        raise CampaignNotFound()
-    return campaign
-
-
-async def list_owned(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    *,
-    ad_account_id: uuid.UUID | None = None,
-    status: str | None = None,
-) -> tuple[Sequence[Campaign], int]:
-    return await repository.list_owned(
-        session, user_id, offset, limit, ad_account_id=ad_account_id, status=status
-    )
 
 
 async def update(
@@ -115,13 +75,9 @@ async def update(
         session, campaign.ad_account_id, external, exclude=campaign.id
     ):
         raise DuplicateExternalCampaign()
-    changed = [k for k, v in changes.items() if getattr(campaign, k) != v]
-    for key in changed:
-        setattr(campaign, key, changes[key])
+    changed = await repository.owned.apply(session, campaign, changes)
     if changed:
-        campaign.updated_at = utcnow()
-        await session.flush()
-        await _emit_updated(session, campaign, changed)
+        await publish(session, _updated(campaign, changed))
     return campaign
 
 
@@ -140,20 +96,8 @@ async def apply_rule_changes(
     session: AsyncSession, changes: Sequence[tuple[Campaign, str | None, Decimal | None]]
 ) -> None:
     """Many rule changes (status, daily budget) at once: one flush, one outbox insert."""
-    events: list[CampaignUpdated] = []
-    now = utcnow()
-    for campaign, status, budget_daily in changes:
-        changed = assign(campaign, status=status, budget_daily=budget_daily)
-        if changed:
-            campaign.updated_at = now
-            events.append(_updated(campaign, changed))
-    if events:
-        await session.flush()
-        await publish_many(session, events)
-
-
-async def _emit_updated(session: AsyncSession, campaign: Campaign, changed: list[str]) -> None:
-    await publish(session, _updated(campaign, changed))
+    values = [(c, {"status": s, "budget_daily": b}) for c, s, b in changes]
+    await apply_all(session, values, _updated)
 
 
 def _updated(campaign: Campaign, changed: list[str]) -> CampaignUpdated:
@@ -171,24 +115,8 @@ async def delete(session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UU
     """Delete a campaign; ad groups, creatives and metrics go with it (FK cascade)."""
     campaign = await get_owned(session, user_id, campaign_id, for_update=True)
     groups = await repository.ad_group_count(session, campaign.id)
-    await session.delete(campaign)
-    await session.flush()
+    await repository.owned.delete(session, campaign)
     await publish(
         session,
         CampaignDeleted(campaign_id=campaign.id, user_id=user_id, ad_groups_deleted=groups),
     )
-
-
-async def delete_all_of_account(session: AsyncSession, account: AdAccount) -> None:
-    """Events for the campaigns an account deletion cascades to (rows go with the FK)."""
-    campaigns = await repository.of_account(session, account.id)
-    counts = await repository.ad_group_counts(session, [c.id for c in campaigns])
-    for campaign in campaigns:
-        await publish(
-            session,
-            CampaignDeleted(
-                campaign_id=campaign.id,
-                user_id=campaign.user_id,
-                ad_groups_deleted=counts.get(campaign.id, 0),
-            ),
-        )

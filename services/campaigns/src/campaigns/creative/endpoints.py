@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends
 
-from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId
+from adscale_common.app import from_app_state
 from campaigns.creative import service
+from campaigns.creative.copy import CopyGenerator
 from campaigns.creative.schemas import (
     CreativeCreate,
     CreativeRead,
@@ -15,32 +15,22 @@ from campaigns.creative.schemas import (
     GenerateCopyRequest,
     GenerateCopyResponse,
 )
-from campaigns.deps import Copy
+from campaigns.dependencies import UserId
+from campaigns.routes import collection_routes, item_routes
 
 router = APIRouter(prefix="/api/v1/creatives", tags=["creatives"])
+Copy = Annotated[CopyGenerator, Depends(from_app_state("copy_generator"))]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CreativeRead)
-async def create_creative(body: CreativeCreate, session: Session, user_id: UserId) -> CreativeRead:
-    return CreativeRead.model_validate(await service.create(session, user_id, body))
-
-
-@router.get("", response_model=OffsetPage[CreativeRead])
-async def list_creatives(
-    session: Session,
-    user_id: UserId,
-    page: Offset,
-    ad_group_id: Annotated[uuid.UUID | None, Query()] = None,
-) -> OffsetPage[CreativeRead]:
-    rows, total = await service.list_owned(
-        session, user_id, page.offset, page.limit, ad_group_id=ad_group_id
-    )
-    return OffsetPage(
-        items=[CreativeRead.model_validate(c) for c in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
+collection_routes(
+    router,
+    "creative",
+    "creatives",
+    service,
+    CreativeRead,
+    CreativeCreate,
+    filters={"ad_group_id": uuid.UUID | None},
+)
 
 
 @router.post("/generate-copy", response_model=GenerateCopyResponse)
@@ -57,19 +47,4 @@ async def generate_copy(
     )
 
 
-@router.get("/{creative_id}", response_model=CreativeRead)
-async def get_creative(creative_id: uuid.UUID, session: Session, user_id: UserId) -> CreativeRead:
-    return CreativeRead.model_validate(await service.get_owned(session, user_id, creative_id))
-
-
-@router.patch("/{creative_id}", response_model=CreativeRead)
-async def update_creative(
-    creative_id: uuid.UUID, body: CreativeUpdate, session: Session, user_id: UserId
-) -> CreativeRead:
-    return CreativeRead.model_validate(await service.update(session, user_id, creative_id, body))
-
-
-@router.delete("/{creative_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_creative(creative_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, creative_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(router, "creative", service, CreativeRead, CreativeUpdate)

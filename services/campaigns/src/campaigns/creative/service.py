@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.types import utcnow
+from adscale_common.errors import invalid
 from campaigns.ad_group import repository as ad_groups
-from campaigns.ad_group.errors import AdGroupNotFound
-from campaigns.api import invalid
 from campaigns.creative import repository
 from campaigns.creative.copy import CopyGenerator, CopyRequest, GeneratedCopy
-from campaigns.creative.errors import CreativeNotFound
 from campaigns.creative.limits import limits_for
 from campaigns.creative.schemas import CreativeCreate, CreativeUpdate, GenerateCopyRequest
 from campaigns.models import Creative
+
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
 
 
 def check_text(platform: str, values: dict[str, Any]) -> None:
@@ -37,45 +37,9 @@ def check_text(platform: str, values: dict[str, Any]) -> None:
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: CreativeCreate) -> Creative:
-    group = await ad_groups.get_owned(session, user_id, data.ad_group_id)
-    if group is None:
-        raise AdGroupNotFound()
+    group = await ad_groups.owned.require(session, user_id, data.ad_group_id)
     check_text(await repository.platform_of_ad_group(session, group.id), data.model_dump())
-    now = utcnow()
-    creative = Creative(
-        user_id=user_id,
-        ad_group_id=group.id,
-        headline=data.headline,
-        description=data.description,
-        destination_url=data.destination_url,
-        call_to_action=data.call_to_action,
-        status=data.status,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(creative)
-    await session.flush()
-    return creative
-
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, creative_id: uuid.UUID, *, for_update: bool = False
-) -> Creative:
-    creative = await repository.get_owned(session, user_id, creative_id, for_update=for_update)
-    if creative is None:
-        raise CreativeNotFound()
-    return creative
-
-
-async def list_owned(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    *,
-    ad_group_id: uuid.UUID | None = None,
-) -> tuple[Sequence[Creative], int]:
-    return await repository.list_owned(session, user_id, offset, limit, ad_group_id=ad_group_id)
+    return await repository.owned.insert(session, Creative(**data.model_dump(), user_id=user_id))
 
 
 async def update(
@@ -84,19 +48,13 @@ async def update(
     creative = await get_owned(session, user_id, creative_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
     check_text(await repository.platform_of_ad_group(session, creative.ad_group_id), changes)
-    changed = [k for k, v in changes.items() if getattr(creative, k) != v]
-    for key in changed:
-        setattr(creative, key, changes[key])
-    if changed:
-        creative.updated_at = utcnow()
-        await session.flush()
+    await repository.owned.apply(session, creative, changes)
     return creative
 
 
 async def delete(session: AsyncSession, user_id: uuid.UUID, creative_id: uuid.UUID) -> None:
     creative = await get_owned(session, user_id, creative_id, for_update=True)
-    await session.delete(creative)
-    await session.flush()
+    await repository.owned.delete(session, creative)
 
 
 async def generate_copy(generator: CopyGenerator, data: GenerateCopyRequest) -> GeneratedCopy:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from adscale_common.errors import invalid
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId, invalid
-from campaigns.deps import AppSettings, Cipher, Platforms
+from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
 from campaigns.metrics import service
 from campaigns.metrics.schemas import DailyMetricRead, OverviewRead, RefreshRead
 
@@ -44,12 +44,7 @@ async def campaign_metrics(
     rows, total = await service.daily(
         session, user_id, campaign_id, page.offset, page.limit, start_date, end_date
     )
-    return OffsetPage(
-        items=[DailyMetricRead.of(r) for r in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
+    return OffsetPage.of([DailyMetricRead.of(r) for r in rows], total, page)
 
 
 @router.post("/campaign/{campaign_id}/refresh", response_model=RefreshRead)

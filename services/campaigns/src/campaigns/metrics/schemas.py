@@ -7,7 +7,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from adscale_common.types import UtcDateTime
-from campaigns.api import Money, Ratio, ratio
+from campaigns.encoding import Money, Ratio, ratio
 from campaigns.models import CampaignMetric
 
 

@@ -12,8 +12,8 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
-from campaigns.api import ratio
 from campaigns.campaign import service as campaigns
+from campaigns.encoding import ratio
 from campaigns.metrics import ingest, repository
 from campaigns.metrics.errors import AccountTokenRejected, CampaignNotLinked, PlatformFailed
 from campaigns.metrics.schemas import OverviewRead, RefreshRead

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campaigns.api import ratio
+from campaigns.encoding import ratio
 from campaigns.models import Rule
 from campaigns.rule import repository
 from campaigns.rule.engine import Guards, ObjectState, Sums, decide

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId
-from campaigns.deps import AppSettings, Cipher, Platforms
+from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
+from campaigns.routes import collection_routes, item_routes
 from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
     ActionRead,
@@ -23,17 +23,7 @@ from campaigns.rule.schemas import (
 router = APIRouter(prefix="/api/v1/rules", tags=["optimization rules"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RuleRead)
-async def create_rule(body: RuleCreate, session: Session, user_id: UserId) -> RuleRead:
-    return service.to_read(await service.create(session, user_id, body))
-
-
-@router.get("", response_model=OffsetPage[RuleRead])
-async def list_rules(session: Session, user_id: UserId, page: Offset) -> OffsetPage[RuleRead]:
-    rows, total = await service.list_owned(session, user_id, page.offset, page.limit)
-    return OffsetPage(
-        items=[service.to_read(r) for r in rows], total=total, offset=page.offset, limit=page.limit
-    )
+collection_routes(router, "rule", "rules", service, RuleRead, RuleCreate, read=service.to_read)
 
 
 @router.get("/{rule_id}", response_model=RuleRead)
@@ -48,17 +38,9 @@ async def get_rule(
     return service.to_read(await service.get_owned(session, user_id, rule_id), expand=expand)
 
 
-@router.patch("/{rule_id}", response_model=RuleRead)
-async def update_rule(
-    rule_id: uuid.UUID, body: RuleUpdate, session: Session, user_id: UserId
-) -> RuleRead:
-    return service.to_read(await service.update(session, user_id, rule_id, body))
-
-
-@router.delete("/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_rule(rule_id: uuid.UUID, session: Session, user_id: UserId) -> Response:
-    await service.delete(session, user_id, rule_id)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+item_routes(
+    router, "rule", service, RuleRead, RuleUpdate, read=service.to_read, only=("update", "delete")
+)
 
 
 @router.post("/{rule_id}/execute", response_model=ExecuteResult)
@@ -128,4 +110,4 @@ async def list_executions(
         )
         for e in rows
     ]
-    return OffsetPage(items=items, total=total, offset=page.offset, limit=page.limit)
+    return OffsetPage.of(items, total, page)

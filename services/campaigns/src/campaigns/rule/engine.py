@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
-from campaigns.api import money_str
+from campaigns.encoding import money_str
 from campaigns.rule.language import AUDIENCE_METRICS, STATIC_METRICS, Action, Filter, window_days
 from campaigns.rule.presets import Definition
 

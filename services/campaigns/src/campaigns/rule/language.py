@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
-from campaigns.api import money_str
+from campaigns.encoding import money_str
 from campaigns.timezones import check_zone
 
 Metric = Literal[

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.repository import OwnedRepository
 from campaigns.models import (
     AdAccount,
     AdGroup,
@@ -20,18 +21,16 @@ from campaigns.models import (
     RuleExecution,
 )
 from campaigns.rule.engine import Sums
+from campaigns.rule.errors import RuleNotFound
 from campaigns.rule.language import Scope, window_days
+
+owned = OwnedRepository(Rule, not_found=RuleNotFound)
 
 
 def _has_schedule() -> sa.ColumnElement[bool]:
     conditions = sa.type_coerce(col(Rule.conditions), pg.JSONB)
     has: sa.ColumnElement[bool] = conditions.has_key("schedule")  # the JSONB ? operator
     return has
-
-
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> Rule | None:
-    stmt = sa.select(Rule).where(col(Rule.id) == rule_id, col(Rule.user_id) == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def lock_nowait(session: AsyncSession, rule_id: uuid.UUID) -> Rule | None:
@@ -114,25 +113,6 @@ async def lock_skip(session: AsyncSession, rule_id: uuid.UUID) -> Rule | None:
         .with_for_update(skip_locked=True)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[Rule], int]:
-    where = col(Rule.user_id) == user_id
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(Rule).where(where))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(Rule)
-            .where(where)
-            .order_by(col(Rule.created_at).desc(), col(Rule.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
 
 
 async def owned_campaign_ids(

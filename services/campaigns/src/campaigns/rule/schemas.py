@@ -17,7 +17,7 @@ from pydantic import (
 
 from adscale_common.types import UtcDateTime
 from adscale_contracts.events import RuleActionName
-from campaigns.api import Money, PositiveMoney, Ratio, money_str
+from campaigns.encoding import Money, PositiveMoney, Ratio, money_str
 from campaigns.rule.language import (
     AUDIENCE_METRICS,
     BID_ACTIONS,

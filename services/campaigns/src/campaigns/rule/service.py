@@ -10,16 +10,15 @@ campaigns it changes are locked too. Platform pushes happen after the commit
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.errors import invalid
 from adscale_common.types import utcnow
 from campaigns.ad_group.errors import AdGroupNotFound
-from campaigns.api import invalid
 from campaigns.campaign.errors import CampaignNotFound
 from campaigns.models import Rule
 from campaigns.rule import repository, runner
@@ -35,6 +34,11 @@ from campaigns.rule.schemas import (
 )
 
 LOCK_NOT_AVAILABLE = "55P03"
+
+
+# Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
+list_owned = repository.owned.page
 
 
 def to_read(rule: Rule, *, expand: bool = False) -> RuleRead:
@@ -77,33 +81,12 @@ async def _check_campaigns(
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: RuleCreate) -> Rule:
     await _check_campaigns(session, user_id, data.conditions)
-    now = utcnow()
     rule = Rule(
+        **data.model_dump(exclude={"conditions"}),
         user_id=user_id,
-        name=data.name,
-        rule_type=data.rule_type,
-        threshold=data.threshold,
         conditions=_store(data.conditions),
-        is_active=data.is_active,
-        created_at=now,
-        updated_at=now,
     )
-    session.add(rule)
-    await session.flush()
-    return rule
-
-
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> Rule:
-    rule = await repository.get_owned(session, user_id, rule_id)
-    if rule is None:
-        raise RuleNotFound()
-    return rule
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[Rule], int]:
-    return await repository.list_owned(session, user_id, offset, limit)
+    return await repository.owned.insert(session, rule)
 
 
 async def update(
@@ -134,8 +117,7 @@ async def update(
 async def delete(session: AsyncSession, user_id: uuid.UUID, rule_id: uuid.UUID) -> None:
     rule = await get_owned(session, user_id, rule_id)
     rule = await lock(session, rule.id)
-    await session.delete(rule)
-    await session.flush()
+    await repository.owned.delete(session, rule)
 
 
 async def lock(session: AsyncSession, rule_id: uuid.UUID) -> Rule:

@@ -6,8 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.api import Session, UserId
-from campaigns.deps import AppSettings, Cipher, Platforms
+from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
 from campaigns.rule import push
 from campaigns.rule_run import service
 from campaigns.rule_run.schemas import (
@@ -27,12 +26,7 @@ async def list_runs(
 ) -> OffsetPage[RunRead]:
     """Every run of the rule, newest first: scheduled, manual, dry runs and undos."""
     rows, total = await service.list_for_rule(session, user_id, rule_id, page.offset, page.limit)
-    return OffsetPage(
-        items=[RunRead.model_validate(r) for r in rows],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
-    )
+    return OffsetPage.of([RunRead.model_validate(r) for r in rows], total, page)
 
 
 @router.get("/api/v1/rule-runs/{run_id}", response_model=RunDetail)
@@ -48,12 +42,7 @@ async def get_run(
     rows, total = await service.objects(session, run, outcome, page.offset, page.limit)
     return RunDetail(
         **RunRead.model_validate(run).model_dump(),
-        objects=OffsetPage(
-            items=[RunObjectRead.model_validate(r) for r in rows],
-            total=total,
-            offset=page.offset,
-            limit=page.limit,
-        ),
+        objects=OffsetPage.of([RunObjectRead.model_validate(r) for r in rows], total, page),
     )
 
 

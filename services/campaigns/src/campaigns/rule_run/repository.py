@@ -7,16 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.repository import OwnedRepository
 from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
+from campaigns.rule_run.errors import RunNotFound
 
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, run_id: uuid.UUID
-) -> RuleExecution | None:
-    stmt = sa.select(RuleExecution).where(
-        col(RuleExecution.id) == run_id, col(RuleExecution.user_id) == user_id
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+owned = OwnedRepository(RuleExecution, not_found=RunNotFound)
 
 
 async def objects(

@@ -23,15 +23,15 @@ from adscale_common.types import utcnow
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
 from campaigns.ad_group import service as ad_groups
-from campaigns.api import money_str
 from campaigns.campaign import service as campaigns
+from campaigns.encoding import money_str
 from campaigns.events import publish
 from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
 from campaigns.rule import repository as rules_repository
 from campaigns.rule import service as rules
 from campaigns.rule.runner import PUSHED_ACTIONS, executed_event
 from campaigns.rule_run import repository
-from campaigns.rule_run.errors import ObjectChangedSince, RunNotFound, RunNotUndoable
+from campaigns.rule_run.errors import ObjectChangedSince, RunNotUndoable
 
 REVERSE = {
     "pause": "unpause",
@@ -43,11 +43,8 @@ REVERSE = {
 }
 
 
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, run_id: uuid.UUID) -> RuleExecution:
-    run = await repository.get_owned(session, user_id, run_id)
-    if run is None:
-        raise RunNotFound()
-    return run
+# Load-or-404, scoped to the caller (adscale_common.repository).
+get_owned = repository.owned.require
 
 
 async def list_for_rule(

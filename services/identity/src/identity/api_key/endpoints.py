@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response, status
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentJwtUser
+from adscale_common.internal_auth import CurrentJwtUserId
 from adscale_common.pagination import Offset, OffsetPage
 from identity.api_key import service
 from identity.api_key.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
@@ -28,12 +28,9 @@ JWT_ONLY: dict[str, Any] = {"security": [{"BearerAuth": []}]}
     summary="Create an API key (the raw key is returned once)",
 )
 async def create_api_key(
-    body: ApiKeyCreate, principal: CurrentJwtUser, session: DbSession, security: AppSecurity
+    body: ApiKeyCreate, user_id: CurrentJwtUserId, session: DbSession, security: AppSecurity
 ) -> ApiKeyCreated:
-    assert principal.user_id is not None
-    issued = await service.create(
-        session, security.settings, user_id=principal.user_id, name=body.name
-    )
+    issued = await service.create(session, security.settings, user_id=user_id, name=body.name)
     key = issued.key
     return ApiKeyCreated(
         id=key.id, name=key.name, prefix=key.prefix, created_at=key.created_at, key=issued.raw
@@ -48,14 +45,11 @@ async def create_api_key(
     summary="List active API keys (never the raw key)",
 )
 async def list_api_keys(
-    principal: CurrentJwtUser, session: DbSession, page: Offset
+    user_id: CurrentJwtUserId, session: DbSession, page: Offset
 ) -> OffsetPage[ApiKeyRead]:
-    assert principal.user_id is not None
-    keys, total = await service.list_for(
-        session, principal.user_id, offset=page.offset, limit=page.limit
-    )
-    return OffsetPage[ApiKeyRead](
-        items=[
+    keys, total = await service.list_for(session, user_id, offset=page.offset, limit=page.limit)
+    return OffsetPage.of(
+        [
             ApiKeyRead(
                 id=k.id,
                 name=k.name,
@@ -65,9 +59,8 @@ async def list_api_keys(
             )
             for k in keys
         ],
-        total=total,
-        offset=page.offset,
-        limit=page.limit,
+        total,
+        page,
     )
 
 
@@ -84,8 +77,7 @@ async def list_api_keys(
     summary="Revoke an API key",
 )
 async def revoke_api_key(
-    api_key_id: uuid.UUID, principal: CurrentJwtUser, session: DbSession
+    api_key_id: uuid.UUID, user_id: CurrentJwtUserId, session: DbSession
 ) -> Response:
-    assert principal.user_id is not None
-    await service.revoke(session, user_id=principal.user_id, key_id=api_key_id)
+    await service.revoke(session, user_id=user_id, key_id=api_key_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, func, select, update
+from sqlmodel import col, select, update
 
+from adscale_common.repository import OwnedRepository
+from identity.api_key.errors import ApiKeyNotFound
 from identity.models import ApiKey, User
+
+# A revoked key is gone as far as its owner's routes go.
+active = OwnedRepository(ApiKey, not_found=ApiKeyNotFound, where=[col(ApiKey.revoked_at).is_(None)])
 
 
 async def add(session: AsyncSession, key: ApiKey) -> ApiKey:
     session.add(key)
     await session.flush()
     return key
-
-
-async def list_active(
-    session: AsyncSession, user_id: uuid.UUID, *, offset: int, limit: int
-) -> tuple[Sequence[ApiKey], int]:
-    where = (col(ApiKey.user_id) == user_id, col(ApiKey.revoked_at).is_(None))
-    total = await session.scalar(select(func.count()).select_from(ApiKey).where(*where))
-    result = await session.execute(
-        select(ApiKey)
-        .where(*where)
-        .order_by(col(ApiKey.created_at).desc(), col(ApiKey.id))
-        .offset(offset)
-        .limit(limit)
-    )
-    return result.scalars().all(), int(total or 0)
-
-
-async def get_active_owned_for_update(
-    session: AsyncSession, user_id: uuid.UUID, key_id: uuid.UUID
-) -> ApiKey | None:
-    result = await session.execute(
-        select(ApiKey)
-        .where(
-            col(ApiKey.id) == key_id,
-            col(ApiKey.user_id) == user_id,
-            col(ApiKey.revoked_at).is_(None),
-        )
-        .with_for_update()
-    )
-    return result.scalars().first()
 
 
 async def revoke(session: AsyncSession, key_id: uuid.UUID, at: datetime) -> None:

@@ -56,14 +56,12 @@ async def create(
 async def list_for(
     session: AsyncSession, user_id: uuid.UUID, *, offset: int, limit: int
 ) -> tuple[Sequence[ApiKey], int]:
-    return await repository.list_active(session, user_id, offset=offset, limit=limit)
+    return await repository.active.page(session, user_id, offset, limit)
 
 
 async def revoke(session: AsyncSession, *, user_id: uuid.UUID, key_id: uuid.UUID) -> None:
     """Another user's, unknown or already revoked key: 404 (ids of others are never confirmed)."""
-    key = await repository.get_active_owned_for_update(session, user_id, key_id)
-    if key is None:
-        raise ApiKeyNotFound()
+    key = await repository.active.require(session, user_id, key_id, for_update=True)
     await repository.revoke(session, key.id, utcnow())
     await emit(session, build(ApiKeyRevoked(user_id=user_id, api_key_id=key.id), source=SOURCE))
     logger.info("api key revoked", extra={"user_id": str(user_id), "api_key_id": str(key.id)})

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from adscale_common.db import DbSession
 from adscale_common.errors import error_response
-from adscale_common.internal_auth import CurrentJwtUser, CurrentUser
+from adscale_common.internal_auth import CurrentJwtUserId, CurrentUserId
 from identity.auth import service
 from identity.auth.schemas import (
     Accepted,
@@ -92,9 +92,8 @@ async def refresh(
     responses=_errors(401),
     summary="The current user's profile",
 )
-async def me(principal: CurrentJwtUser, session: DbSession) -> UserRead:
-    assert principal.user_id is not None
-    user = await user_service.current(session, principal.user_id)
+async def me(user_id: CurrentJwtUserId, session: DbSession) -> UserRead:
+    user = await user_service.current(session, user_id)
     return UserRead(id=user.id, email=user.email, plan=user.plan, created_at=user.created_at)
 
 
@@ -111,12 +110,11 @@ async def me(principal: CurrentJwtUser, session: DbSession) -> UserRead:
     summary="Provision a user for a platform (idempotent on external_user_id)",
 )
 async def provision(
-    body: ProvisionCreate, principal: CurrentUser, session: DbSession, response: Response
+    body: ProvisionCreate, user_id: CurrentUserId, session: DbSession, response: Response
 ) -> ProvisionRead:
-    assert principal.user_id is not None
     outcome = await user_service.provision(
         session,
-        caller_id=principal.user_id,
+        caller_id=user_id,
         email=body.email,
         external_user_id=body.external_user_id,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
@@ -21,6 +20,7 @@ from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing import internal_headers
+from adscale_common.testing_consumers import running
 from campaigns.settings import Settings
 
 KEY = "test-internal-key-0123456789abcdef"
@@ -192,6 +192,13 @@ class Api:
         assert r.status_code == 201, r.text
         return dict(r.json())
 
+    async def try_rule(self, conditions: dict[str, Any]) -> httpx.Response:
+        """``POST /rules`` of a plain rule with these conditions, answer unchecked (refusals)."""
+        payload = {"name": "x", "rule_type": "pause_low_roas", "threshold": 1}
+        return await self.client.post(
+            "/api/v1/rules", json={**payload, "conditions": conditions}, headers=self.h
+        )
+
 
 async def set_plan(session: AsyncSession, user_id: uuid.UUID, plan: str) -> None:
     await session.execute(
@@ -268,12 +275,8 @@ async def consuming(
         bootstrap=bootstrap,
         producer=producer,
     )
-    task = asyncio.create_task(runner.run())
     try:
-        yield producer
+        async with running(runner):
+            yield producer
     finally:
-        runner.stop()
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
         await producer.stop()

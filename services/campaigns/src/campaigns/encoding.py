@@ -1,6 +1,4 @@
-"""Shared API building blocks: the caller, JSON encodings of money/ratios/times, 422 helper.
-
-Encodings (one choice for the whole service, see README):
+"""JSON encodings of the campaigns API, one choice for the whole service (see README).
 
 * money (budgets, bids, spend, revenue, CPA) -> JSON **string** with two decimals,
   ``"12.50"``; accepted on input as a JSON number or string;
@@ -10,17 +8,10 @@ Encodings (one choice for the whole service, see README):
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends
-from fastapi.exceptions import RequestValidationError
 from pydantic import Field, PlainSerializer
-
-from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentJwtUser
 
 CENT = Decimal("0.01")
 
@@ -37,24 +28,6 @@ PositiveMoney = Annotated[
     PlainSerializer(money_str, return_type=str, when_used="json"),
 ]
 Ratio = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
-
-Session = DbSession
-
-
-def _user_id(principal: CurrentJwtUser) -> uuid.UUID:
-    assert principal.user_id is not None  # require_jwt_user guarantees it
-    return principal.user_id
-
-
-UserId = Annotated[uuid.UUID, Depends(_user_id)]
-
-
-def invalid(
-    loc: Sequence[str | int], msg: str, type_: str = "value_error", *, where: str = "body"
-) -> RequestValidationError:
-    """A 422 in FastAPI's shape for rules a schema alone can't check (merged PATCH state...)."""
-    error: dict[str, Any] = {"loc": (where, *loc), "msg": msg, "type": type_}
-    return RequestValidationError([error])
 
 
 def ratio(numerator: Decimal | int, denominator: Decimal | int, places: int = 4) -> Decimal | None:
