@@ -118,3 +118,27 @@ def test_stripe_webhooks_have_their_own_budget_not_the_anonymous_one():
         "POST", "/api/v1/billing/checkout", principal=None, client_ip="1.2.3.4", email=None
     )
     assert [c.policy.name for c in other] == ["default-anonymous"]
+
+
+async def test_every_policy_is_counted_in_one_call_up_to_the_first_refusal(adscale_infra):
+    from redis.asyncio import Redis
+
+    from gateway.ratelimit import Check, Policy, RateLimiter
+
+    redis = Redis.from_url(adscale_infra.redis_url)
+    limiter = RateLimiter(redis, namespace=f"rl-test-{uuid.uuid4().hex}")
+    tight, loose = Policy("tight", 1, 60), Policy("loose", 5, 60)
+    checks = [Check(tight, "me"), Check(loose, "me")]
+    try:
+        refusal, tightest = await limiter.evaluate(checks)
+        assert refusal is None and tightest is not None
+        assert (tightest.policy, tightest.remaining) == (tight, 0)
+        refusal, tightest = await limiter.evaluate(checks)
+        assert refusal is not None and refusal.policy == tight and tightest is None
+        # The refused request did not spend the later policy's budget.
+        _, loose_now = await limiter.evaluate([Check(loose, "me")])
+        assert loose_now is not None and loose_now.remaining == 3
+    finally:
+        async for key in redis.scan_iter(f"{limiter.namespace}:*"):
+            await redis.delete(key)
+        await redis.aclose()

@@ -1,7 +1,8 @@
 """Rate limits shared by every gateway instance through Redis.
 
-Fixed windows counted with one atomic Lua call per policy. A request is
-checked against every policy that applies to it (spec table for audience-sync
+Fixed windows counted in Redis with one atomic Lua call per request, whatever
+the number of policies (one round trip). A request is checked against every
+policy that applies to it (spec table for audience-sync
 routes, a login/forgot-password guard per IP and per e-mail, a default per
 principal); the first one exhausted answers 429 with ``Retry-After`` and the
 draft-ietf-httpapi-ratelimit-headers ``RateLimit-Policy`` / ``RateLimit``
@@ -23,17 +24,29 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+# KEYS: one counter per check, in order; ARGV: window (ms) and limit of each. Counts
+# every check up to and including the first one over its limit, as checking them one by
+# one would; returns {count, ttl_ms} per check counted.
 _SCRIPT = """
-local current = redis.call('INCR', KEYS[1])
-if current == 1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local window = tonumber(ARGV[2 * i - 1])
+  local current = redis.call('INCR', key)
+  if current == 1 then
+    redis.call('PEXPIRE', key, window)
+  end
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, window)
+    ttl = window
+  end
+  out[#out + 1] = current
+  out[#out + 1] = ttl
+  if current > tonumber(ARGV[2 * i]) then
+    break
+  end
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {current, ttl}
+return out
 """
 
 
@@ -145,25 +158,28 @@ class RateLimiter:
         self._script = redis.register_script(_SCRIPT)
         self.healthy = True
 
-    async def hit(self, check: Check) -> Outcome:
-        p = check.policy
-        key = f"{self.namespace}:{p.name}:{check.subject}"
-        count, ttl_ms = await self._script(keys=[key], args=[p.window_seconds * 1000])
-        reset = max(1, -(-int(ttl_ms) // 1000))
-        remaining = max(0, p.limit - int(count))
-        return Outcome(p, int(count) <= p.limit, remaining, reset)
+    async def _hit_all(self, checks: list[Check]) -> list[Outcome]:
+        keys = [f"{self.namespace}:{c.policy.name}:{c.subject}" for c in checks]
+        args: list[int] = []
+        for check in checks:
+            args += [check.policy.window_seconds * 1000, check.policy.limit]
+        flat = await self._script(keys=keys, args=args)
+        outcomes = []
+        for check, count, ttl_ms in zip(checks, flat[::2], flat[1::2], strict=False):
+            p = check.policy
+            reset = max(1, -(-int(ttl_ms) // 1000))
+            outcomes.append(Outcome(p, int(count) <= p.limit, max(0, p.limit - int(count)), reset))
+        return outcomes
 
     async def evaluate(self, checks: list[Check]) -> tuple[Outcome | None, Outcome | None]:
         """Return (refusal, most-constraining-allowed); refusal is None when allowed."""
-        tightest: Outcome | None = None
         try:
-            for check in checks:
-                outcome = await self.hit(check)
-                if not outcome.allowed:
-                    self.healthy = True
-                    return outcome, None
-                if tightest is None:
-                    tightest = outcome
+            outcomes = await self._hit_all(checks) if checks else []
+            self.healthy = True
+            refusal = next((o for o in outcomes if not o.allowed), None)
+            if refusal is not None:
+                return refusal, None
+            return None, outcomes[0] if outcomes else None
         except (RedisError, OSError) as exc:
             if self.healthy:
                 logger.error(
@@ -171,5 +187,3 @@ class RateLimiter:
                 )
             self.healthy = False
             return None, None
-        self.healthy = True
-        return None, tightest
