@@ -142,3 +142,50 @@ async def test_every_policy_is_counted_in_one_call_up_to_the_first_refusal(adsca
         async for key in redis.scan_iter(f"{limiter.namespace}:*"):
             await redis.delete(key)
         await redis.aclose()
+
+
+async def test_concurrent_requests_counted_together_get_exact_budgets(adscale_infra):
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from gateway.ratelimit import Check, Policy, RateLimiter
+
+    redis = Redis.from_url(adscale_infra.redis_url)
+    limiter = RateLimiter(redis, namespace=f"rl-test-{uuid.uuid4().hex}")
+    shared, own = Policy("shared", 10, 60), Policy("own", 100, 60)
+    try:
+        results = await asyncio.gather(
+            *(limiter.evaluate([Check(shared, "all"), Check(own, str(i))]) for i in range(25))
+        )
+        allowed = [tightest for refusal, tightest in results if refusal is None]
+        refused = [refusal for refusal, _ in results if refusal is not None]
+        assert len(allowed) == 10 and len(refused) == 15
+        assert sorted(t.remaining for t in allowed if t is not None) == list(range(10))
+        assert {r.policy for r in refused if r is not None} == {shared}
+        # Only the allowed requests reached their own policy.
+        for i in range(25):
+            _, mine = await limiter.evaluate([Check(own, str(i))])
+            assert mine is not None and mine.remaining in (98, 99)
+        counted = [await redis.get(f"{limiter.namespace}:own:{i}") for i in range(25)]
+        assert sum(int(c) - 1 for c in counted) == 10
+    finally:
+        async for key in redis.scan_iter(f"{limiter.namespace}:*"):
+            await redis.delete(key)
+        await redis.aclose()
+
+
+async def test_redis_unreachable_lets_every_waiting_request_through():
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from gateway.ratelimit import Check, Policy, RateLimiter
+
+    redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    limiter = RateLimiter(redis)
+    check = Check(Policy("any", 1, 60), "me")
+    results = await asyncio.gather(*(limiter.evaluate([check]) for _ in range(5)))
+    assert results == [(None, None)] * 5
+    assert limiter.healthy is False
+    await redis.aclose()
