@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import re
 import resource
@@ -41,42 +40,58 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
+import jwt
 
 ROOT = Path(__file__).resolve().parents[1]
+# This file is named like the gateway package: keep its folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.append(str(ROOT / "bench"))  # after the installed packages: gateway_kit only
 
+from gateway_kit.profile import print_samples, profile, sampling  # noqa: E402
 from stack import VENV_BIN, base_env, pid_of, stack_env  # noqa: E402
 
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token  # noqa: E402
 
 GATEWAY = os.environ.get("ADSCALE_GATEWAY_URL", "http://127.0.0.1:8107")
-BENCH_PORT = 8117
-BARE_PORT = 8118
+BENCH_PORT = int(os.environ.get("BENCH_GATEWAY_PORT", "8117"))
+BARE_PORT = BENCH_PORT + 1
 IDENTITY = "http://127.0.0.1:8101"
 ME = "/api/v1/auth/me"
 LUA = """
 wrk.method = "GET"
 done = function(summary, latency, requests)
   io.write(string.format(
-    "JSON {\\"requests\\": %d, \\"errors_status\\": %d, \\"p50_us\\": %d, "
+    "JSON {\\"requests\\": %d, \\"errors_status\\": %d, \\"timeouts\\": %d, \\"p50_us\\": %d, "
     .. "\\"p99_us\\": %d, \\"duration_us\\": %d}\\n",
-    summary.requests, summary.errors.status, latency:percentile(50),
+    summary.requests, summary.errors.status, summary.errors.timeout, latency:percentile(50),
     latency:percentile(99), summary.duration))
 end
 """
 BARE_APP = """
-import sys, uvicorn
+import json, os, sys, uvicorn
 from fastapi import FastAPI
 app = FastAPI()
 
 @app.get("/bare")
 async def bare() -> dict[str, str]:
     return {"id": "00000000-0000-0000-0000-000000000000", "email": "bench@example.com"}
+
+if os.environ.get("BENCH_JWKS"):  # --standalone: the bare app stands in for every service
+    app.get("/api/v1/auth/me")(bare)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/internal/jwks")
+    async def jwks() -> dict[str, object]:
+        return json.loads(os.environ["BENCH_JWKS"])
 
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=False, log_level="warning")
 """
@@ -143,7 +158,7 @@ def run_wrk(
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     before_servers = {name: cpu_seconds(pids) for name, pids in servers.items()}
     try:
-        argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s"]
+        argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s"]
         argv += [script.name, "-H", header, url]
         out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     finally:
@@ -162,7 +177,7 @@ def run_wrk(
         "rps": data["requests"] / (data["duration_us"] / 1e6),
         "p50_ms": data["p50_us"] / 1000,
         "p99_ms": data["p99_us"] / 1000,
-        "non_2xx": data["errors_status"],
+        "non_2xx": data["errors_status"] + data["timeouts"],
         "requests": data["requests"],
         "wrk_us": wrk_cpu / requests * 1e6,
         **{f"{name}_us": cpu / requests * 1e6 for name, cpu in server_cpu.items()},
@@ -201,6 +216,35 @@ def spawned(argv: list[str], env: dict[str, str], health: str, log: Path) -> Ite
             child.wait(5)
 
 
+def standalone_token() -> tuple[str, str, dict[str, str]]:
+    """--standalone: a signing key of the bench's own, a token it signed, and the
+    environment that makes the bare app every service (identity's JWKS included)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from jwt.algorithms import OKPAlgorithm
+
+    from adscale_contracts.internal import (
+        ACCESS_TOKEN_AUDIENCE,
+        ACCESS_TOKEN_ISSUER,
+        ACCESS_TOKEN_TYPE,
+    )
+
+    private = Ed25519PrivateKey.generate()
+    jwk = {
+        **OKPAlgorithm.to_jwk(private.public_key(), as_dict=True),
+        "kid": "bench",
+        "alg": "EdDSA",
+    }
+    user_id, now = str(uuid.uuid4()), int(time.time())
+    claims = {"iss": ACCESS_TOKEN_ISSUER, "aud": ACCESS_TOKEN_AUDIENCE, "typ": ACCESS_TOKEN_TYPE}
+    claims |= {"sub": user_id, "plan": "free", "iat": now, "exp": now + 3600}
+    token = jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": "bench"})
+    bare = f"http://127.0.0.1:{BARE_PORT}"
+    env = {"BENCH_JWKS": json.dumps({"keys": [jwk]})}
+    for service in ("IDENTITY", "CAMPAIGNS", "AUDIENCE_SYNC", "BILLING"):
+        env[f"GATEWAY_{service}_URL"] = bare
+    return token, user_id, env
+
+
 def gateway_process(
     overrides: dict[str, str], extra: list[str], log: Path
 ) -> AbstractContextManager[int]:
@@ -217,6 +261,18 @@ def gateway_process(
     return spawned(argv, env, f"http://127.0.0.1:{BENCH_PORT}/api/v1/health", log)
 
 
+def source_at(rev: str, into: Path) -> dict[str, str]:
+    """The gateway and adscale_common as of ``rev``, first on PYTHONPATH: a before/after
+    comparison in one run (``--variants at:<rev>``)."""
+    folders = ["services/gateway/src", "libs/common/src", "libs/contracts/src"]
+    archive = subprocess.run(
+        ["git", "archive", rev, *folders], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    into.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return {"PYTHONPATH": os.pathsep.join(str(into / f) for f in folders)}
+
+
 def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -229,7 +285,7 @@ def row(name: str, r: dict[str, float]) -> str:
 
 
 HEADER = (
-    f"{'':16}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'non-2xx':>8}"
+    f"{'':16}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}"
     f"{'gw us':>10}{'id us':>10}{'bare us':>10}{'wrk us':>10}"
 )
 
@@ -238,18 +294,63 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=50)
-    parser.add_argument("--variants", default="", help="comma-separated: " + ",".join(VARIANTS))
-    parser.add_argument("--profile", action="store_true", help="time each stage in-process")
+    parser.add_argument(
+        "--variants",
+        default="",
+        help="comma-separated: " + ",".join(VARIANTS) + ", at:<git rev> (that revision's code)",
+    )
+    parser.add_argument("--profile", action="store_true", help="where a request's time goes")
+    parser.add_argument(
+        "--standalone",
+        action="store_true",
+        help="no stack: the bare app stands in for identity (the gateway's own cost)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is not installed: apt-get install -y wrk", file=sys.stderr)
         return 2
     env = stack_env(base_env())
-    identity_pid = pid_of("identity")
-    if identity_pid is None:
-        print("identity is not running: make up", file=sys.stderr)
-        return 2
-    token, user_id = register()
+    with ExitStack() as stack:
+        if args.standalone:
+            token, user_id, stand_in = standalone_token()
+            env |= stand_in
+            identity = f"http://127.0.0.1:{BARE_PORT}"
+        else:
+            token, user_id = register()
+            identity = IDENTITY
+        logs = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+        bare_pid = stack.enter_context(
+            spawned(
+                [str(VENV_BIN / "python"), "-c", BARE_APP, str(BARE_PORT)],
+                env,
+                f"http://127.0.0.1:{BARE_PORT}/bare",
+                logs / "bare.log",
+            )
+        )
+        identity_pid = bare_pid if args.standalone else pid_of("identity")
+        if identity_pid is None:
+            print("identity is not running: make up (or use --standalone)", file=sys.stderr)
+            return 2
+        results = measure(args, env, token, user_id, identity, identity_pid, bare_pid, logs)
+    report(args, results)
+    if args.profile:
+        print_samples("Gateway under load", logs / "gateway.spy", results["gateway"]["gateway_us"])
+        print_samples("Upstream, direct", logs / "direct.spy", results["direct"]["identity_us"])
+        asyncio.run(profile(token, user_id, env, results["gateway"], identity))
+    return 0
+
+
+def measure(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    token: str,
+    user_id: str,
+    identity: str,
+    identity_pid: int,
+    bare_pid: int,
+    logs: Path,
+) -> dict[str, dict[str, float]]:
+    wrk = {"seconds": args.seconds, "connections": args.connections}
     internal = mint_internal_token(
         env["ADSCALE_INTERNAL_TOKEN_KEY"],
         user_id=user_id,
@@ -257,36 +358,32 @@ def main() -> int:
         auth="jwt",
         ttl_seconds=3600,
     )
-    logs = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    wrk = {"seconds": args.seconds, "connections": args.connections}
-    jwt_header = f"Authorization: Bearer {token}"
     results: dict[str, dict[str, float]] = {}
     print(f"load average before: {loadavg()}")
-    with spawned(
-        [str(VENV_BIN / "python"), "-c", BARE_APP, str(BARE_PORT)],
-        env,
-        f"http://127.0.0.1:{BARE_PORT}/bare",
-        logs / "bare.log",
-    ) as bare_pid:
-        results["bare"] = run_wrk(
-            f"http://127.0.0.1:{BARE_PORT}/bare", "X-Bench: 1", {"bare": [bare_pid]}, **wrk
-        )
+    bare = f"http://127.0.0.1:{BARE_PORT}/bare"
+    results["bare"] = run_wrk(bare, "X-Bench: 1", {"bare": [bare_pid]}, **wrk)
     direct_header = f"{INTERNAL_TOKEN_HEADER}: {internal}"
-    results["direct"] = run_wrk(
-        f"{IDENTITY}{ME}", direct_header, {"identity": [identity_pid]}, **wrk
-    )
+    with sampling(identity_pid, args.seconds, logs / "direct.spy", args.profile):
+        results["direct"] = run_wrk(
+            f"{identity}{ME}", direct_header, {"identity": [identity_pid]}, **wrk
+        )
     url = f"http://127.0.0.1:{BENCH_PORT}{ME}"
     for name in ["gateway", *[v for v in args.variants.split(",") if v]]:
         overrides, extra = VARIANTS.get(name, ({}, []))
+        if name.startswith("at:"):
+            overrides = source_at(name[3:], logs / name.replace(":", "-"))
+        overrides = {**{k: v for k, v in env.items() if k.startswith("GATEWAY_")}, **overrides}
         with gateway_process(overrides, extra, logs / f"{name}.log") as gw_pid:
             httpx.get(url, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
             servers = {"gateway": [gw_pid], "identity": [identity_pid]}
-            results[name] = run_wrk(url, jwt_header, servers, **wrk)
+            with sampling(gw_pid, args.seconds, logs / f"{name}.spy", args.profile):
+                results[name] = run_wrk(url, jwt_header(token), servers, **wrk)
     print(f"load average after: {loadavg()}")
-    report(args, results)
-    if args.profile:
-        asyncio.run(profile(token, user_id, env, results["gateway"]))
-    return 0
+    return results
+
+
+def jwt_header(token: str) -> str:
+    return f"Authorization: Bearer {token}"
 
 
 def report(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> None:
@@ -303,122 +400,6 @@ def report(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> No
             f"{name}: {r['rps'] / bare:.2f} of bare (goal >= 0.5), "
             f"{r['rps'] / direct:.2f} of direct (goal >= 0.8)"
         )
-
-
-async def _per_call_us(call: Callable[[], Awaitable[object]], n: int) -> float:
-    for _ in range(min(50, n)):
-        await call()
-    started = time.perf_counter()
-    for _ in range(n):
-        await call()
-    return (time.perf_counter() - started) / n * 1e6
-
-
-def _scope(token: str) -> dict[str, object]:
-    return {
-        "type": "http",
-        "method": "GET",
-        "path": ME,
-        "raw_path": ME.encode(),
-        "query_string": b"",
-        "headers": [(b"host", b"bench"), (b"authorization", f"Bearer {token}".encode())],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", BENCH_PORT),
-        "scheme": "http",
-        "http_version": "1.1",
-        "root_path": "",
-        "asgi": {"version": "3.0"},
-    }
-
-
-async def _noop_app(scope: object, receive: object, send: Callable[..., Awaitable[None]]) -> None:
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"{}", "more_body": False})
-
-
-async def profile(token: str, user_id: str, env: dict[str, str], run: dict[str, float]) -> None:
-    """Each stage of a gateway request timed alone in this process (sequential calls, the
-    same code and settings the gateway uses), beside the gateway's CPU per request."""
-    import aiohttp
-    from redis.asyncio import Redis
-
-    from adscale_common.observability import JsonFormatter, RequestIdMiddleware
-    from adscale_common.tracing import configure_tracing, traced_asgi
-    from gateway.auth import IdentityClient, JwtVerifier
-    from gateway.metrics import GatewayMetrics
-    from gateway.proxy import Forwarder, Identity
-    from gateway.ratelimit import RateLimiter, checks_for
-
-    os.environ.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
-    configure_tracing("gateway-bench")
-    key = env["ADSCALE_INTERNAL_TOKEN_KEY"]
-    n = 2000
-    scope = _scope(token)
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: object) -> None:
-        return None
-
-    def layer(app: object) -> Callable[[], Awaitable[object]]:
-        return lambda: app(dict(scope), receive, send)  # type: ignore[operator]
-
-    access = logging.getLogger("adscale.request")
-    with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as log_file:
-        handler = logging.FileHandler(log_file.name)
-    handler.setFormatter(JsonFormatter("gateway"))
-    access.handlers[:] = [handler]
-    access.setLevel(logging.INFO)
-    access.propagate = False
-    stages: dict[str, float] = {}
-    base = await _per_call_us(layer(_noop_app), n)
-    stages["request id + access log line"] = (
-        await _per_call_us(layer(RequestIdMiddleware(_noop_app)), n) - base
-    )
-    stages["metrics (counter + histogram)"] = (
-        await _per_call_us(layer(GatewayMetrics(_noop_app, port=0, host="")), n) - base
-    )
-    stages["tracing (server span, OTLP off)"] = (
-        await _per_call_us(layer(traced_asgi(_noop_app)), n) - base
-    )
-    os.unlink(log_file.name)
-
-    async with httpx.AsyncClient() as client:
-        service_token = mint_internal_token(key, user_id=None, plan=None, auth="service")
-        identity = IdentityClient(client, IDENTITY, lambda: service_token)
-        verifier = JwtVerifier(identity.jwks)
-        stages["auth: JWT verify"] = await _per_call_us(lambda: verifier.verify(token), n)
-    redis = Redis.from_url(env["ADSCALE_REDIS_URL"])
-    limiter = RateLimiter(redis, namespace="rl-bench")
-    checks = checks_for("GET", ME, principal=user_id, client_ip="127.0.0.1", email=None)
-    stages["rate limit: Redis round trip"] = await _per_call_us(lambda: limiter.evaluate(checks), n)
-    await redis.aclose()
-
-    async def mint() -> str:
-        return mint_internal_token(key, user_id=user_id, plan="free", auth="jwt", request_id="r")
-
-    stages["internal token (HS256)"] = await _per_call_us(mint, n)
-    async with aiohttp.ClientSession(auto_decompress=False) as session:
-        forwarder = Forwarder(
-            session=session,
-            upstreams={"identity": IDENTITY},
-            internal_key=key,
-            max_buffered_body_bytes=1 << 20,
-            timeout=aiohttp.ClientTimeout(total=30),
-        )
-        who = Identity(user_id=user_id, plan="free", auth="jwt")
-
-        async def forward() -> int:
-            return await forwarder.forward(
-                dict(scope), receive, send, service="identity", identity=who, request_id="r"
-            )
-
-        stages["proxy: forward to identity (incl. identity)"] = await _per_call_us(forward, 500)
-    print("\nWhere a gateway request's time goes (each stage alone, sequential, this process):")
-    for name, us in stages.items():
-        print(f"  {name:46}{us:>8.0f} us")
-    print(f"  {'gateway CPU per request under load (above)':46}{run['gateway_us']:>8.0f} us")
 
 
 if __name__ == "__main__":
