@@ -19,7 +19,9 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from adscale_common.http_metrics import ResponseStatus
 
 _propagator = TraceContextTextMapPropagator()
 _tracer = trace.get_tracer("adscale.gateway")
@@ -68,22 +70,15 @@ class GatewayTracing:
             },
         )
         token = otel_context.attach(trace.set_span_in_context(span))
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        status = ResponseStatus(send)
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, status)
         except Exception as exc:
             span.record_exception(exc)
             raise
         finally:
-            span.set_attribute("http.response.status_code", status)
-            if status >= 500:
+            span.set_attribute("http.response.status_code", status.code)
+            if status.code >= 500:
                 span.set_status(StatusCode.ERROR)
             span.end()
             otel_context.detach(token)
