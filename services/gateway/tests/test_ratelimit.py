@@ -118,3 +118,74 @@ def test_stripe_webhooks_have_their_own_budget_not_the_anonymous_one():
         "POST", "/api/v1/billing/checkout", principal=None, client_ip="1.2.3.4", email=None
     )
     assert [c.policy.name for c in other] == ["default-anonymous"]
+
+
+async def test_every_policy_is_counted_in_one_call_up_to_the_first_refusal(adscale_infra):
+    from redis.asyncio import Redis
+
+    from gateway.ratelimit import Check, Policy, RateLimiter
+
+    redis = Redis.from_url(adscale_infra.redis_url)
+    limiter = RateLimiter(redis, namespace=f"rl-test-{uuid.uuid4().hex}")
+    tight, loose = Policy("tight", 1, 60), Policy("loose", 5, 60)
+    checks = [Check(tight, "me"), Check(loose, "me")]
+    try:
+        refusal, tightest = await limiter.evaluate(checks)
+        assert refusal is None and tightest is not None
+        assert (tightest.policy, tightest.remaining) == (tight, 0)
+        refusal, tightest = await limiter.evaluate(checks)
+        assert refusal is not None and refusal.policy == tight and tightest is None
+        # The refused request did not spend the later policy's budget.
+        _, loose_now = await limiter.evaluate([Check(loose, "me")])
+        assert loose_now is not None and loose_now.remaining == 3
+    finally:
+        async for key in redis.scan_iter(f"{limiter.namespace}:*"):
+            await redis.delete(key)
+        await redis.aclose()
+
+
+async def test_concurrent_requests_counted_together_get_exact_budgets(adscale_infra):
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from gateway.ratelimit import Check, Policy, RateLimiter
+
+    redis = Redis.from_url(adscale_infra.redis_url)
+    limiter = RateLimiter(redis, namespace=f"rl-test-{uuid.uuid4().hex}")
+    shared, own = Policy("shared", 10, 60), Policy("own", 100, 60)
+    try:
+        results = await asyncio.gather(
+            *(limiter.evaluate([Check(shared, "all"), Check(own, str(i))]) for i in range(25))
+        )
+        allowed = [tightest for refusal, tightest in results if refusal is None]
+        refused = [refusal for refusal, _ in results if refusal is not None]
+        assert len(allowed) == 10 and len(refused) == 15
+        assert sorted(t.remaining for t in allowed if t is not None) == list(range(10))
+        assert {r.policy for r in refused if r is not None} == {shared}
+        # Only the allowed requests reached their own policy.
+        for i in range(25):
+            _, mine = await limiter.evaluate([Check(own, str(i))])
+            assert mine is not None and mine.remaining in (98, 99)
+        counted = [await redis.get(f"{limiter.namespace}:own:{i}") for i in range(25)]
+        assert sum(int(c) - 1 for c in counted) == 10
+    finally:
+        async for key in redis.scan_iter(f"{limiter.namespace}:*"):
+            await redis.delete(key)
+        await redis.aclose()
+
+
+async def test_redis_unreachable_lets_every_waiting_request_through():
+    import asyncio
+
+    from redis.asyncio import Redis
+
+    from gateway.ratelimit import Check, Policy, RateLimiter
+
+    redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    limiter = RateLimiter(redis)
+    check = Check(Policy("any", 1, 60), "me")
+    results = await asyncio.gather(*(limiter.evaluate([check]) for _ in range(5)))
+    assert results == [(None, None)] * 5
+    assert limiter.healthy is False
+    await redis.aclose()

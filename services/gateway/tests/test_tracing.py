@@ -23,3 +23,36 @@ async def test_a_request_without_context_starts_a_trace_the_service_continues(ga
     first, second = (seen["headers"]["traceparent"] for seen in upstreams.seen[-2:])
     assert first.split("-")[1] != second.split("-")[1]  # one trace per request
     assert len(first.split("-")[1]) == 32 and int(first.split("-")[1], 16) != 0
+
+
+async def test_each_request_is_one_server_span_the_service_is_parented_by(gateway, upstreams):
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from opentelemetry.trace import SpanKind
+
+    provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    try:
+        incoming = f"00-{TRACE_ID}-b7ad6b7169203331-01"
+        response = await gateway.get("/api/v1/campaigns/x", headers={"traceparent": incoming})
+        assert response.status_code == 200
+        ours = [
+            span
+            for span in exporter.get_finished_spans()
+            # the stand-in services are FastAPI apps with spans of their own
+            if span.context.trace_id == int(TRACE_ID, 16)
+            and span.instrumentation_scope is not None
+            and span.instrumentation_scope.name.startswith("adscale")
+        ]
+    finally:
+        exporter.shutdown()
+    assert [(s.name, s.kind) for s in ours] == [("GET /api/v1/campaigns", SpanKind.SERVER)]
+    span = ours[0]
+    assert span.parent is not None and span.parent.span_id == 0xB7AD6B7169203331
+    assert span.attributes["http.response.status_code"] == 200
+    forwarded = upstreams.seen[-1]["headers"]["traceparent"]
+    assert forwarded.split("-")[2] == format(span.context.span_id, "016x")

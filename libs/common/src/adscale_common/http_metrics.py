@@ -41,6 +41,19 @@ def templates_of(app: FastAPI) -> RouteOf:
     return lambda path, method: route_template(app, path, method) or UNMATCHED
 
 
+class ResponseStatus:
+    """A ``send`` that remembers the status the app answered (500 until it answers)."""
+
+    def __init__(self, send: Send) -> None:
+        self.code = 500
+        self._send = send
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.code = message["status"]
+        await self._send(message)
+
+
 class HttpMetricsMiddleware:
     """Pure-ASGI: counts every answered request and times it to the last body byte."""
 
@@ -56,16 +69,9 @@ class HttpMetricsMiddleware:
         method: str = scope["method"] if scope["method"] in METHODS else "OTHER"
         route = self.route_of(scope["path"], method)
         started = time.perf_counter()
-        status = 500
-
-        async def send_recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        status = ResponseStatus(send)
         try:
-            await self.app(scope, receive, send_recording)
+            await self.app(scope, receive, status)
         finally:
-            HTTP_REQUESTS.labels(self.service, route, method, str(status)).inc()
+            HTTP_REQUESTS.labels(self.service, route, method, str(status.code)).inc()
             HTTP_DURATION.labels(self.service, route, method).observe(time.perf_counter() - started)

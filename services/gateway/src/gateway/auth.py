@@ -4,7 +4,10 @@
   ``kid`` from identity's JWKS (cached; refetched when an unknown ``kid``
   shows up, at most once per ``min_refetch_seconds``); algorithm pinned to
   EdDSA (so ``alg: none`` and HS256-with-the-public-key are refused); ``aud``,
-  ``iss``, ``exp``, ``typ`` checked with a small leeway.
+  ``iss``, ``exp``, ``typ`` checked with a small leeway. A token that passed is
+  remembered (keyed by its SHA-256) until it expires, so a client's next requests
+  with the same token skip the signature check; the JWKS losing the token's key
+  forgets every remembered token.
 * ``X-API-Key``: format and checksum checked locally, then identity's
   internal API answers who owns it; answers are cached for a short TTL keyed
   by a hash of the key, and evicted when ``identity.api_key_revoked`` (or a
@@ -62,13 +65,17 @@ class JwtVerifier:
         *,
         leeway_seconds: int = 30,
         min_refetch_seconds: float = 5.0,
+        max_remembered: int = 100_000,
     ) -> None:
         self._fetch = fetch_jwks
         self.leeway = leeway_seconds
         self.min_refetch = min_refetch_seconds
+        self.max_remembered = max_remembered
         self._keys: dict[str, Any] = {}
         self._fetched_at = 0.0
         self._lock = asyncio.Lock()
+        # sha256(token) -> (claims, wall-clock time after which it is expired)
+        self._verified: dict[bytes, tuple[dict[str, Any], float]] = {}
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -84,6 +91,8 @@ class JwtVerifier:
                     keys[kid] = jwt.PyJWK(jwk, algorithm="EdDSA").key
                 except jwt.PyJWTError:
                     logger.warning("unusable key in JWKS", extra={"kid": kid})
+            if not set(self._keys) <= set(keys):
+                self._verified.clear()  # a key was withdrawn: check every token again
             self._keys = keys
             self._fetched_at = time.monotonic()
 
@@ -96,6 +105,20 @@ class JwtVerifier:
             raise InvalidCredentials("unknown signing key") from exc
 
     async def verify(self, token: str) -> dict[str, Any]:
+        digest = hashlib.sha256(token.encode()).digest()
+        remembered = self._verified.get(digest)
+        if remembered is not None:
+            claims, expires_at = remembered
+            if time.time() < expires_at:
+                return claims
+            del self._verified[digest]
+        claims = await self._check(token)
+        if len(self._verified) >= self.max_remembered:
+            self._verified.clear()
+        self._verified[digest] = (claims, float(claims["exp"]) + self.leeway)
+        return claims
+
+    async def _check(self, token: str) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

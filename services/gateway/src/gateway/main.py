@@ -27,7 +27,7 @@ from starlette.types import Message, Receive, Scope, Send
 from adscale_common.errors import error_response, install_error_handlers
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
-from adscale_common.tracing import configure_tracing, traced_asgi
+from adscale_common.tracing import configure_tracing
 from gateway.auth import (
     ApiKeyVerifier,
     IdentityClient,
@@ -36,7 +36,7 @@ from gateway.auth import (
     JwtVerifier,
 )
 from gateway.listener_health import ListenerHealth
-from gateway.metrics import RATE_LIMITED, GatewayMetrics
+from gateway.metrics import RATE_LIMITED, GatewayMetrics, route_label
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, Identity, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
@@ -44,6 +44,7 @@ from gateway.revocations import listen
 from gateway.routes import is_public, upstream_for
 from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
+from gateway.tracing import GatewayTracing
 from gateway.web import mount_web
 
 logger = logging.getLogger(__name__)
@@ -401,7 +402,7 @@ def create_app(settings: Settings | None = None) -> Any:
     configure_tracing("gateway")
     gateway = Gateway(settings)
     measured = GatewayMetrics(gateway, port=settings.metrics_port, host=settings.metrics_host)
-    return RequestIdMiddleware(traced_asgi(measured))
+    return RequestIdMiddleware(GatewayTracing(measured, route_of=route_label))
 
 
 app = create_app()

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import aiohttp
 from multidict import CIMultiDict
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
 from gateway.metrics import UPSTREAM_ERRORS
+from gateway.tracing import inject_trace_context
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +113,9 @@ class Forwarder:
         max_buffered_body_bytes: int,
         timeout: aiohttp.ClientTimeout,
     ) -> None:
+        # The gateway's server span is the service's parent (``inject_trace_context``): no
+        # client span per forwarded request from the aiohttp instrumentation.
+        AioHttpClientInstrumentor.uninstrument_session(session)
         self.session = session
         self.upstreams = upstreams
         self.internal_key = internal_key
@@ -141,6 +146,7 @@ class Forwarder:
         )
         headers[INTERNAL_TOKEN_HEADER] = token
         headers["X-Request-ID"] = request_id
+        inject_trace_context(headers)
         client_addr = scope.get("client")
         if client_addr:
             headers["X-Forwarded-For"] = str(client_addr[0])

@@ -1,7 +1,9 @@
 """Rate limits shared by every gateway instance through Redis.
 
-Fixed windows counted with one atomic Lua call per policy. A request is
-checked against every policy that applies to it (spec table for audience-sync
+Fixed windows counted in Redis by one atomic Lua call for every policy of a
+request, and for every request that arrived while the previous call was under
+way (at most one round trip per request, fewer under load). A request is checked against every
+policy that applies to it (spec table for audience-sync
 routes, a login/forgot-password guard per IP and per e-mail, a default per
 principal); the first one exhausted answers 429 with ``Retry-After`` and the
 draft-ietf-httpapi-ratelimit-headers ``RateLimit-Policy`` / ``RateLimit``
@@ -12,6 +14,7 @@ whole API down.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -23,17 +26,41 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
+# Several requests' checks in one call. ARGV[1]: the number of requests; then per request
+# its number of checks, then window (ms) and limit of each; KEYS: one counter per check, in
+# the same order. A request's checks are counted up to and including the first one over
+# its limit, as checking them one by one would. Returns, per request, how many checks were
+# counted followed by {count, ttl_ms} of each.
 _SCRIPT = """
-local current = redis.call('INCR', KEYS[1])
-if current == 1 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local out = {}
+local a, k = 2, 1
+for _ = 1, tonumber(ARGV[1]) do
+  local checks = tonumber(ARGV[a])
+  a = a + 1
+  local slot = #out + 1
+  out[slot] = 0
+  local refused = false
+  for _ = 1, checks do
+    local window, limit, key = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), KEYS[k]
+    a, k = a + 2, k + 1
+    if not refused then
+      local current = redis.call('INCR', key)
+      if current == 1 then
+        redis.call('PEXPIRE', key, window)
+      end
+      local ttl = redis.call('PTTL', key)
+      if ttl < 0 then
+        redis.call('PEXPIRE', key, window)
+        ttl = window
+      end
+      out[#out + 1] = current
+      out[#out + 1] = ttl
+      out[slot] = out[slot] + 1
+      refused = current > limit
+    end
+  end
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
-end
-return {current, ttl}
+return out
 """
 
 
@@ -82,6 +109,12 @@ STRIPE_WEBHOOK_PATH = "/api/v1/billing/webhooks/stripe"
 _AS = "/api/v1/cdp/audience-sync"
 _SYNC_RE = re.compile(rf"^{_AS}/audiences/([^/]+)/sync/?$")
 GUARDED_AUTH_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/forgot-password"})
+
+
+def _outcome(check: Check, count: int, ttl_ms: int) -> Outcome:
+    p = check.policy
+    reset = max(1, -(-int(ttl_ms) // 1000))
+    return Outcome(p, int(count) <= p.limit, max(0, p.limit - int(count)), reset)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,31 +172,68 @@ def checks_for(
 
 
 class RateLimiter:
+    """Counts in Redis with at most one script call in flight per process: requests that
+    arrive while one is under way are counted together by the next (a pipeline of
+    requests, one round trip for all of them), so Redis calls do not grow with load."""
+
     def __init__(self, redis: Redis, *, namespace: str = "rl") -> None:
         self.redis = redis
         self.namespace = namespace
         self._script = redis.register_script(_SCRIPT)
         self.healthy = True
+        self._waiting: list[tuple[list[Check], asyncio.Future[list[Outcome]]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
-    async def hit(self, check: Check) -> Outcome:
-        p = check.policy
-        key = f"{self.namespace}:{p.name}:{check.subject}"
-        count, ttl_ms = await self._script(keys=[key], args=[p.window_seconds * 1000])
-        reset = max(1, -(-int(ttl_ms) // 1000))
-        remaining = max(0, p.limit - int(count))
-        return Outcome(p, int(count) <= p.limit, remaining, reset)
+    async def _hit_all(self, checks: list[Check]) -> list[Outcome]:
+        future: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
+        self._waiting.append((checks, future))
+        if self._flusher is None:
+            self._flusher = asyncio.create_task(self._flush_while_waiting())
+        return await future
+
+    async def _flush_while_waiting(self) -> None:
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                await self._count(batch)
+        finally:
+            self._flusher = None
+
+    async def _count(self, batch: list[tuple[list[Check], asyncio.Future[list[Outcome]]]]) -> None:
+        keys: list[str] = []
+        args: list[int] = [len(batch)]
+        for checks, _ in batch:
+            args.append(len(checks))
+            for c in checks:
+                keys.append(f"{self.namespace}:{c.policy.name}:{c.subject}")
+                args += [c.policy.window_seconds * 1000, c.policy.limit]
+        try:
+            flat = await self._script(keys=keys, args=args)
+        except Exception as exc:  # handed to every waiting request (evaluate fails open)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        at = 0
+        for checks, future in batch:
+            counted = int(flat[at])
+            pairs = flat[at + 1 : at + 1 + 2 * counted]
+            at += 1 + 2 * counted
+            counts, ttls = pairs[::2], pairs[1::2]
+            if not future.done():  # the client may have gone away meanwhile
+                future.set_result(
+                    [_outcome(c, n, t) for c, n, t in zip(checks, counts, ttls, strict=False)]
+                )
 
     async def evaluate(self, checks: list[Check]) -> tuple[Outcome | None, Outcome | None]:
         """Return (refusal, most-constraining-allowed); refusal is None when allowed."""
-        tightest: Outcome | None = None
         try:
-            for check in checks:
-                outcome = await self.hit(check)
-                if not outcome.allowed:
-                    self.healthy = True
-                    return outcome, None
-                if tightest is None:
-                    tightest = outcome
+            outcomes = await self._hit_all(checks) if checks else []
+            self.healthy = True
+            refusal = next((o for o in outcomes if not o.allowed), None)
+            if refusal is not None:
+                return refusal, None
+            return None, outcomes[0] if outcomes else None
         except (RedisError, OSError) as exc:
             if self.healthy:
                 logger.error(
@@ -171,5 +241,3 @@ class RateLimiter:
                 )
             self.healthy = False
             return None, None
-        self.healthy = True
-        return None, tightest
