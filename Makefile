@@ -4,6 +4,10 @@ SHELL := /bin/bash
 export ADSCALE_HOME ?= $(CURDIR)/.adscale
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV_RUN := uv run --locked --no-sync
+# `make up SCALE=N`: N instances of every API process and worker (deploy/stack.py).
+ifdef SCALE
+export ADSCALE_SCALE := $(SCALE)
+endif
 
 .PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env observe
 
