@@ -56,6 +56,8 @@ class Instance:
         self.server = uvicorn.Server(config)
         self.task = asyncio.create_task(self.server.serve())
         while not self.server.started:
+            if self.task.done():  # the port could not be bound: raise why
+                self.task.result()
             await asyncio.sleep(0.01)
 
     async def stop(self) -> None:
