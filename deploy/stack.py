@@ -104,6 +104,10 @@ def stack_env(env: dict[str, str]) -> dict[str, str]:
     out = dict(env)
     out.setdefault("ADSCALE_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     out.setdefault("ADSCALE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Each worker instance of a group needs a partition of its topics to get work.
+    scale = scale_of(out)
+    if int(out.get("ADSCALE_KAFKA_PARTITIONS") or 0) < scale:
+        out["ADSCALE_KAFKA_PARTITIONS"] = str(max(3, scale))
     for service, (_, prefix, port) in SERVICES.items():
         out[f"{prefix}DATABASE_URL"] = service_database_url(env, service)
         out.setdefault(f"{prefix}PORT", str(port))
