@@ -153,14 +153,8 @@ def mail_env(env: dict[str, str]) -> dict[str, str]:
 
 
 def scale_of(env: dict[str, str]) -> int:
-    """ADSCALE_SCALE (``make up SCALE=N``), else the scale the running stack was started
-    with, else 1."""
-    raw = env.get("ADSCALE_SCALE") or ""
-    if not raw:
-        try:
-            raw = (RUN / SCALE_FILE).read_text().strip()
-        except FileNotFoundError:
-            raw = "1"
+    """ADSCALE_SCALE (``make up SCALE=N``), else 1."""
+    raw = env.get("ADSCALE_SCALE") or "1"
     try:
         value = int(raw)
     except ValueError:
@@ -168,6 +162,17 @@ def scale_of(env: dict[str, str]) -> int:
     if not 1 <= value <= MAX_SCALE:
         raise SystemExit(f"ADSCALE_SCALE must be between 1 and {MAX_SCALE}, not {value}")
     return value
+
+
+def with_running_scale(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with ADSCALE_SCALE defaulting to the scale the running stack was started with
+    (``status``, ``restart``)."""
+    if not env.get("ADSCALE_SCALE"):
+        try:
+            env["ADSCALE_SCALE"] = (RUN / SCALE_FILE).read_text().strip()
+        except FileNotFoundError:
+            pass
+    return env
 
 
 def instance_name(name: str, index: int) -> str:
@@ -429,9 +434,10 @@ def health(timeout: float = 3.0) -> tuple[int, dict[str, object]]:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    env = stack_env(base_env())
+    given = base_env()
     if args.scale is not None:
-        env["ADSCALE_SCALE"] = str(args.scale)
+        given["ADSCALE_SCALE"] = str(args.scale)
+    env = stack_env(given)
     from webapp import build_web  # the dashboard the gateway serves (web/dist)
 
     print("web: built" if build_web() else "web: up to date")
@@ -439,6 +445,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     asyncio.run(_setup_databases(env))
     migrate(env)
     scale = scale_of(env)
+    env["ADSCALE_SCALE"] = str(scale)
     rescale(env, scale)
     started = [p.name for p in processes(env, scale) if start(p, env)]
     print(f"processes: started {', '.join(started) if started else 'nothing (all running)'}")
@@ -508,7 +515,7 @@ def cmd_down(_: argparse.Namespace) -> int:
 
 
 def cmd_status(_: argparse.Namespace) -> int:
-    env = stack_env(base_env())
+    env = with_running_scale(stack_env(base_env()))
     print(f"scale: {scale_of(env)} instance(s) of every API process and worker")
     for proc in processes(env):
         pid = pid_of(proc.name)
@@ -547,7 +554,7 @@ def cmd_env(_: argparse.Namespace) -> int:
 
 def cmd_restart(args: argparse.Namespace) -> int:
     """Restart named processes after a code change: ``restart identity identity-worker``."""
-    env = stack_env(base_env())
+    env = with_running_scale(stack_env(base_env()))
     known = {p.name: p for p in processes(env)}
     migrated = False
     for name in args.names:
