@@ -34,6 +34,7 @@ SUITES = [
     "tests/contract",
     "clients/python/tests",
     "web",  # vitest + Playwright on the stack (deploy/web_suite.py)
+    "tests/chaos",  # deploy/chaos.py --short: restarts Kafka/PostgreSQL, stops Redis
 ]
 
 
