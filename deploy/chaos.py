@@ -51,6 +51,7 @@ from chaos_load import (
 ROOT = stack.ROOT
 GREEN_WITHIN = 30.0
 REDIS_DOWN_SECONDS = 10.0
+LOAD_SECONDS = 16.0
 PG_VERSION, PG_CLUSTER = "15", "main"
 
 
@@ -226,7 +227,8 @@ async def phase(
     hooks_before = sum(hooks.ids.values())
     started_wall, t0 = time.time(), time.monotonic()
 
-    load = asyncio.create_task(user.requests(requests, 0.1, row.tally, t0))
+    # The requests span the whole fault window (about LOAD_SECONDS).
+    load = asyncio.create_task(user.requests(requests, LOAD_SECONDS / requests, row.tally, t0))
     jobs_task = asyncio.create_task(user.start_syncs(syncs))
     await asyncio.sleep(2)
     fault_start = time.monotonic() - t0

@@ -24,6 +24,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.consumer import AIOKafkaConsumer
 
 AS = "/cdp/audience-sync"
+STACK_TOPIC_PREFIXES = ("identity.", "campaigns.", "audience_sync.", "billing.", "cdp.")
 SYNC_EVENTS = ("audience_sync.completed", "audience_sync.failed")
 # The stack's consumer groups (the services' defaults); test suites' own groups on the
 # shared broker are left out.
@@ -90,7 +91,7 @@ class Client:
         done.raise_for_status()
         account = done.json()["ad_accounts"][0]["id"]
         hook = await self.api.post(
-            "/cdp/webhooks",
+            f"{AS}/webhooks",
             json={
                 "url": webhook_url,
                 "events": ["audience_sync.completed", "audience_sync.failed"],
@@ -304,7 +305,7 @@ async def kafka_offsets(bootstrap: str) -> tuple[int, dict[str, int]]:
                     lag += max(0, ends[tp] - meta.offset)
         dlq: dict[str, int] = {}
         for tp, end in ends.items():
-            if tp.topic.endswith(".dlq"):
+            if tp.topic.endswith(".dlq") and tp.topic.startswith(STACK_TOPIC_PREFIXES):
                 dlq[tp.topic] = dlq.get(tp.topic, 0) + end
         return lag, dlq
     finally:
