@@ -27,7 +27,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
 
 import stack  # noqa: E402
+from sync_1m import connect_meta, register, wait_job  # noqa: E402  (bench/ is on sys.path)
 
 GATEWAY = f"{stack.GATEWAY_URL}/api/v1"
 BENCH_PORT = 8117
@@ -48,13 +48,6 @@ def rescale(scale: int) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-
-
-async def register(api: httpx.AsyncClient) -> dict[str, str]:
-    email = f"bench-scale-{uuid.uuid4().hex[:10]}@example.com"
-    made = await api.post("/auth/register", json={"email": email, "password": "bench scale 1"})
-    made.raise_for_status()
-    return {"Authorization": f"Bearer {made.json()['access_token']}"}
 
 
 def gateway_rps(scale: int, headers: dict[str, str], seconds: int) -> float:
@@ -92,22 +85,6 @@ def gateway_rps(scale: int, headers: dict[str, str], seconds: int) -> float:
     return float(found.group(1)) if found else 0.0
 
 
-async def connect_meta(api: httpx.AsyncClient, headers: dict[str, str]) -> str:
-    started = (await api.post(f"{AS}/platforms/meta/connect", headers=headers)).json()
-    async with httpx.AsyncClient(timeout=30) as browser:
-        answer = await browser.get(
-            started["authorization_url"] + f"&sandbox_user=bench-{uuid.uuid4().hex[:8]}"
-        )
-    code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
-    done = await api.post(
-        f"{AS}/platforms/meta/callback",
-        json={"code": code, "state": started["state"]},
-        headers=headers,
-    )
-    done.raise_for_status()
-    return str(done.json()["ad_accounts"][0]["id"])
-
-
 async def sync_pps(api: httpx.AsyncClient, audiences: int, profiles: int) -> float:
     headers = await register(api)
     account = await connect_meta(api, headers)
@@ -142,13 +119,7 @@ async def sync_pps(api: httpx.AsyncClient, audiences: int, profiles: int) -> flo
         )
         created.raise_for_status()
         jobs.append(created.json()["initial_sync"]["job_id"])
-    while True:
-        states = [
-            (await api.get(f"{AS}/sync-jobs/{j}", headers=headers)).json()["status"] for j in jobs
-        ]
-        if all(s in ("completed", "failed") for s in states):
-            break
-        await asyncio.sleep(0.5)
+    states = [(await wait_job(api, headers, j))["status"] for j in jobs]
     took = time.monotonic() - started
     if any(s != "completed" for s in states):
         print(f"  jobs not all completed: {states}")

@@ -19,9 +19,17 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from adscale_common.testing import InfraUrls
-from gateway.main import create_app
 from gateway.settings import Settings
-from gw_support import KEY, Upstreams, dashboard_dist, echo_app, identity_app, new_key, serve
+from gw_support import (
+    KEY,
+    Upstreams,
+    dashboard_dist,
+    echo_app,
+    identity_app,
+    in_process,
+    new_key,
+    serve,
+)
 
 INTERVAL = 0.2
 
@@ -85,14 +93,9 @@ async def balanced_gateway(
             upstream_timeout_seconds=2,
             log_json=False,
         )
-        app = create_app(settings)
-        inner = app.app
-        async with inner.api.router.lifespan_context(inner.api):
-            transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                client.gateway = inner  # type: ignore[attr-defined]
-                client.token = identity_state.keys[0].token(plan="pro")  # type: ignore[attr-defined]
-                yield client
+        async with in_process(settings, "203.0.113.9") as client:
+            client.token = identity_state.keys[0].token(plan="pro")  # type: ignore[attr-defined]
+            yield client
 
 
 async def get(client: httpx.AsyncClient) -> httpx.Response:
