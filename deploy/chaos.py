@@ -124,13 +124,15 @@ def wait_gone(pid: int, seconds: float) -> None:
 # --- faults: each returns when the fault is over (the dependency is being started again) --
 
 
-def kill_worker(name: str) -> Callable[[], Awaitable[None]]:
+def kill_worker(name: str, env: dict[str, str]) -> Callable[[], Awaitable[None]]:
     async def fault() -> None:
         pid = stack.pid_of(name)
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
         await asyncio.sleep(3)
-        await asyncio.to_thread(stack_up)  # the supervisor's job: start it again
+        # A supervisor's job: start it again (the other instance carries on meanwhile).
+        (proc,) = [p for p in stack.processes(env) if p.name == name]
+        await asyncio.to_thread(stack.start, proc, env)
 
     return fault
 
@@ -174,22 +176,15 @@ def sandbox_fault(kind: str, count: int) -> Callable[[], Awaitable[None]]:
 SANDBOX = f"http://127.0.0.1:{stack.SANDBOX_PORT}"
 
 
-def stack_up() -> None:
-    subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "deploy" / "stack.py"), "up"],
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def faults(short: bool, scale: int) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+def faults(
+    short: bool, scale: int, env: dict[str, str]
+) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
     workers = [f"{s}-worker" for s in stack.SERVICES]
     if short:
         workers = ["audience-sync-worker"]
-    out = [(f"SIGKILL {w}", kill_worker(w)) for w in workers]
+    out = [(f"SIGKILL {w}", kill_worker(w, env)) for w in workers]
     if scale > 1 and not short:
-        out += [(f"SIGKILL {w}.2", kill_worker(f"{w}.2")) for w in workers]
+        out += [(f"SIGKILL {w}.2", kill_worker(f"{w}.2", env)) for w in workers]
     out += [
         ("restart Kafka", restart_kafka),
         ("restart PostgreSQL", restart_postgres),
@@ -307,7 +302,6 @@ async def run(args: argparse.Namespace) -> int:
         cwd=ROOT,
         check=True,
     )
-    os.environ["ADSCALE_SCALE"] = str(args.scale)  # stack_up() keeps the scale
     requests, syncs = (40, 2) if args.short else (100, 3)
     hooks = WebhookReceiver()
     await hooks.start()
@@ -315,7 +309,7 @@ async def run(args: argparse.Namespace) -> int:
     rows: list[Row] = []
     try:
         await user.setup(audiences=syncs, profiles=200, webhook_url=hooks.url)
-        for name, fault in faults(args.short, args.scale):
+        for name, fault in faults(args.short, args.scale, env):
             print(f"chaos: {name} ...", flush=True)
             rows.append(await phase(name, fault, user, hooks, env, requests=requests, syncs=syncs))
     finally:
