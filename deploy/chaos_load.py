@@ -24,7 +24,18 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.consumer import AIOKafkaConsumer
 
 AS = "/cdp/audience-sync"
-STACK_TOPIC_PREFIXES = ("identity.", "campaigns.", "audience_sync.", "billing.", "cdp.")
+# Dead-letter topics of the topics the stack's groups consume.
+STACK_DLQS = frozenset(
+    f"{t}.dlq"
+    for t in (
+        "identity.events",
+        "campaigns.events",
+        "audience_sync.events",
+        "billing.events",
+        "audience_sync.jobs",
+        "cdp.profiles",
+    )
+)
 SYNC_EVENTS = ("audience_sync.completed", "audience_sync.failed")
 # The stack's consumer groups (the services' defaults); test suites' own groups on the
 # shared broker are left out.
@@ -305,7 +316,7 @@ async def kafka_offsets(bootstrap: str) -> tuple[int, dict[str, int]]:
                     lag += max(0, ends[tp] - meta.offset)
         dlq: dict[str, int] = {}
         for tp, end in ends.items():
-            if tp.topic.endswith(".dlq") and tp.topic.startswith(STACK_TOPIC_PREFIXES):
+            if tp.topic in STACK_DLQS:
                 dlq[tp.topic] = dlq.get(tp.topic, 0) + end
         return lag, dlq
     finally:
