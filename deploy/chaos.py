@@ -72,9 +72,10 @@ class Row:
     webhooks: int = 0
     green_after: float | None = None
     bad_5xx: list[tuple[float, int]] = field(default_factory=list)
+    error: str = ""  # the fault itself or the recovery failed (the run stops there)
 
     def problems(self) -> list[str]:
-        out = []
+        out = [f"the run stopped: {self.error}"] if self.error else []
         if self.unpublished or self.lag:
             out.append(f"events lost: {self.unpublished} unpublished, lag {self.lag}")
         if self.duplicates:
@@ -96,9 +97,12 @@ def infra_env() -> dict[str, str]:
     return env
 
 
+INFRA_UP = ["bash", str(ROOT / "deploy" / "provision.sh"), "up"]
+
+
 def provision_up() -> None:
     subprocess.run(  # noqa: S603
-        ["bash", str(ROOT / "deploy" / "provision.sh"), "up"],  # noqa: S607
+        INFRA_UP,
         cwd=ROOT,
         env=infra_env(),
         check=True,
@@ -311,12 +315,20 @@ async def run(args: argparse.Namespace) -> int:
         await user.setup(audiences=syncs, profiles=200, webhook_url=hooks.url)
         for name, fault in faults(args.short, args.scale, env):
             print(f"chaos: {name} ...", flush=True)
-            rows.append(await phase(name, fault, user, hooks, env, requests=requests, syncs=syncs))
+            try:
+                rows.append(
+                    await phase(name, fault, user, hooks, env, requests=requests, syncs=syncs)
+                )
+            except Exception as exc:  # a dependency that did not come back: report, stop
+                rows.append(Row(name, error=repr(exc)))
+                # Leave the shared infrastructure running whatever happened.
+                await asyncio.to_thread(subprocess.run, INFRA_UP, cwd=ROOT, env=infra_env())
+                break
     finally:
         await user.close()
         await hooks.stop()
-    print()
-    print(table(rows))
+        print()
+        print(table(rows))
     problems = [f"{r.fault}: {p}" for r in rows for p in r.problems()]
     print()
     print("\n".join(problems) if problems else "chaos: every goal met")
