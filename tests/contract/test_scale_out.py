@@ -6,7 +6,7 @@
 * SIGKILL of the worker running a 200,000-profile sync: the other worker finishes it and
   the audience holds exactly the segment; only the batches in flight at the kill (accepted
   by the platform, not yet checkpointed: at most one per send lane) reach it twice (the
-  issue asks for none: see the report, this is what the design gives today);
+  issue asks for none; deploy/README.md, "Scale-out", says what that needs);
 * SIGKILL of an API instance under steady requests: the gateway routes around it, no 5xx
   once its health check noticed (the time it took is printed).
 
