@@ -34,7 +34,6 @@ SUITES = [
     "tests/contract",
     "clients/python/tests",
     "web",  # vitest + Playwright on the stack (deploy/web_suite.py)
-    "tests/chaos",  # deploy/chaos.py --short: restarts Kafka/PostgreSQL, stops Redis
 ]
 
 
