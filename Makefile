@@ -4,11 +4,15 @@ SHELL := /bin/bash
 export ADSCALE_HOME ?= $(CURDIR)/.adscale
 export PATH := $(HOME)/.local/bin:$(PATH)
 UV_RUN := uv run --locked --no-sync
+# `make up SCALE=N`: N instances of every API process and worker (deploy/stack.py).
+ifdef SCALE
+export ADSCALE_SCALE := $(SCALE)
+endif
 
-.PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env observe
+.PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env observe chaos
 
 help:
-	@echo "make up | down | status | test | lint | fmt | migrate | bench | observe"
+	@echo "make up [SCALE=N] | down | status | test | lint | fmt | migrate | bench | observe | chaos"
 
 deps:
 	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv; }
@@ -30,6 +34,10 @@ down:
 status:
 	@$(UV_RUN) python deploy/stack.py status
 	@bash deploy/provision.sh status
+
+# Faults under load (deploy/chaos.py): restarts Kafka and PostgreSQL, stops Redis for 10 s.
+chaos: provision
+	@$(UV_RUN) python deploy/chaos.py
 
 # Prometheus (deploy/observability) scraping the running stack, in the foreground.
 observe:

@@ -48,6 +48,12 @@ GATEWAY_METRICS_PORT = 9107  # GATEWAY_METRICS_PORT: the gateway's own metrics (
 SANDBOX_PORT = 8110
 MAILPIT_SMTP_PORT = 1025  # deploy/provision.sh runs Mailpit on these
 MAILPIT_PORT = 8025
+# ``make up SCALE=N`` / ADSCALE_SCALE=N: N instances of every API process and worker.
+# Instance i (0-based) listens on base port + INSTANCE_PORT_STEP * i (API and metrics ports
+# alike) and is named ``<process>.<i+1>`` for i >= 1 (pid and log files per instance).
+INSTANCE_PORT_STEP = 100
+MAX_SCALE = 9  # ports stay below the sandbox/gateway ranges' neighbours (8101 + 100 * 8)
+SCALE_FILE = "stack.scale"  # in RUN: the scale `up` started, so `down`/`status` find them all
 
 
 @dataclass
@@ -98,6 +104,10 @@ def stack_env(env: dict[str, str]) -> dict[str, str]:
     out = dict(env)
     out.setdefault("ADSCALE_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
     out.setdefault("ADSCALE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Each worker instance of a group needs a partition of its topics to get work.
+    scale = scale_of(out)
+    if int(out.get("ADSCALE_KAFKA_PARTITIONS") or 0) < scale:
+        out["ADSCALE_KAFKA_PARTITIONS"] = str(max(3, scale))
     for service, (_, prefix, port) in SERVICES.items():
         out[f"{prefix}DATABASE_URL"] = service_database_url(env, service)
         out.setdefault(f"{prefix}PORT", str(port))
@@ -142,7 +152,49 @@ def mail_env(env: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def processes(env: dict[str, str]) -> list[Proc]:
+def scale_of(env: dict[str, str]) -> int:
+    """ADSCALE_SCALE (``make up SCALE=N``), else 1."""
+    raw = env.get("ADSCALE_SCALE") or "1"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"ADSCALE_SCALE must be a whole number, not {raw!r}") from None
+    if not 1 <= value <= MAX_SCALE:
+        raise SystemExit(f"ADSCALE_SCALE must be between 1 and {MAX_SCALE}, not {value}")
+    return value
+
+
+def with_running_scale(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with ADSCALE_SCALE defaulting to the scale the running stack was started with
+    (``status``, ``restart``)."""
+    if not env.get("ADSCALE_SCALE"):
+        try:
+            env["ADSCALE_SCALE"] = (RUN / SCALE_FILE).read_text().strip()
+        except FileNotFoundError:
+            pass
+    return env
+
+
+def instance_name(name: str, index: int) -> str:
+    return name if index == 0 else f"{name}.{index + 1}"
+
+
+def instance_port(base: int, index: int) -> int:
+    return base + INSTANCE_PORT_STEP * index
+
+
+def upstream_lists(env: dict[str, str], scale: int) -> dict[str, str]:
+    """The gateway's upstream lists (``GATEWAY_<SERVICE>_URLS``): every API instance."""
+    out = {}
+    for _, (_, prefix, port) in SERVICES.items():
+        base = int(env.get(f"{prefix}PORT", str(port)))
+        urls = [f"http://127.0.0.1:{instance_port(base, i)}" for i in range(scale)]
+        out[f"GATEWAY_{prefix}URLS"] = ",".join(urls)
+    return out
+
+
+def processes(env: dict[str, str], scale: int | None = None) -> list[Proc]:
+    scale = scale_of(env) if scale is None else scale
     uvicorn = str(VENV_BIN / "uvicorn")
     python = str(VENV_BIN / "python")
     procs = [
@@ -166,25 +218,36 @@ def processes(env: dict[str, str]) -> list[Proc]:
         )
     ]
     for service, (module, prefix, port) in SERVICES.items():
-        procs.append(
-            Proc(
-                service,
-                [
-                    uvicorn,
-                    f"{module}.main:app",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    env.get(f"{prefix}PORT", str(port)),
-                    "--no-access-log",
-                ],
-                port=port,
-            )
-        )
+        api_port = int(env.get(f"{prefix}PORT", str(port)))
         metrics_port = int(env.get(f"{prefix}WORKER_METRICS_PORT", WORKER_METRICS_PORTS[service]))
-        procs.append(
-            Proc(f"{service}-worker", [python, "-m", f"{module}.worker"], port=metrics_port)
-        )
+        for i in range(scale):
+            own_port = instance_port(api_port, i)
+            procs.append(
+                Proc(
+                    instance_name(service, i),
+                    [
+                        uvicorn,
+                        f"{module}.main:app",
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(own_port),
+                        "--no-access-log",
+                    ],
+                    env={f"{prefix}PORT": str(own_port)},
+                    port=own_port,
+                )
+            )
+        for i in range(scale):
+            own_metrics = instance_port(metrics_port, i)
+            procs.append(
+                Proc(
+                    instance_name(f"{service}-worker", i),
+                    [python, "-m", f"{module}.worker"],
+                    env={f"{prefix}WORKER_METRICS_PORT": str(own_metrics)},
+                    port=own_metrics,
+                )
+            )
     procs.append(
         Proc(
             "gateway",
@@ -198,6 +261,7 @@ def processes(env: dict[str, str]) -> list[Proc]:
                 "--no-access-log",
                 "--proxy-headers",
             ],
+            env=upstream_lists(env, scale),
             port=GATEWAY_PORT,
         )
     )
@@ -370,14 +434,20 @@ def health(timeout: float = 3.0) -> tuple[int, dict[str, object]]:
 
 
 def cmd_up(args: argparse.Namespace) -> int:
-    env = stack_env(base_env())
+    given = base_env()
+    if args.scale is not None:
+        given["ADSCALE_SCALE"] = str(args.scale)
+    env = stack_env(given)
     from webapp import build_web  # the dashboard the gateway serves (web/dist)
 
     print("web: built" if build_web() else "web: up to date")
     print("databases:")
     asyncio.run(_setup_databases(env))
     migrate(env)
-    started = [p.name for p in processes(env) if start(p, env)]
+    scale = scale_of(env)
+    env["ADSCALE_SCALE"] = str(scale)
+    rescale(env, scale)
+    started = [p.name for p in processes(env, scale) if start(p, env)]
     print(f"processes: started {', '.join(started) if started else 'nothing (all running)'}")
     deadline = time.monotonic() + args.timeout
     status, body = 0, {}
@@ -416,16 +486,37 @@ def cmd_up(args: argparse.Namespace) -> int:
     return 0
 
 
+def rescale(env: dict[str, str], scale: int) -> None:
+    """Record the scale; when it changed, stop the instances beyond it and the gateway
+    (restarted with the new upstream lists)."""
+    RUN.mkdir(parents=True, exist_ok=True)
+    path = RUN / SCALE_FILE
+    previous = path.read_text().strip() if path.exists() else ""
+    if previous and previous != str(scale):
+        wanted = {p.name for p in processes(env, scale)}
+        extra = [p.name for p in processes(env, MAX_SCALE) if p.name not in wanted]
+        stopped = [n for n in extra if stop(n)]
+        if stop("gateway"):
+            stopped.append("gateway")
+        print(f"scale {previous} -> {scale}: stopped {', '.join(stopped) or 'nothing'}")
+    path.write_text(str(scale))
+
+
 def cmd_down(_: argparse.Namespace) -> int:
     env = stack_env(base_env()) if (HOME / "secrets.env").exists() else {}
-    names = [p.name for p in processes(env)] if env else [p.stem for p in RUN.glob("*.pid")]
+    # Every instance any scale could have started (stop() skips those without a pid file).
+    names = (
+        [p.name for p in processes(env, MAX_SCALE)] if env else [p.stem for p in RUN.glob("*.pid")]
+    )
     stopped = [n for n in reversed(names) if stop(n)]
+    (RUN / SCALE_FILE).unlink(missing_ok=True)
     print(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
     return 0
 
 
 def cmd_status(_: argparse.Namespace) -> int:
-    env = stack_env(base_env())
+    env = with_running_scale(stack_env(base_env()))
+    print(f"scale: {scale_of(env)} instance(s) of every API process and worker")
     for proc in processes(env):
         pid = pid_of(proc.name)
         state = f"running pid {pid}" if pid else "stopped"
@@ -463,7 +554,7 @@ def cmd_env(_: argparse.Namespace) -> int:
 
 def cmd_restart(args: argparse.Namespace) -> int:
     """Restart named processes after a code change: ``restart identity identity-worker``."""
-    env = stack_env(base_env())
+    env = with_running_scale(stack_env(base_env()))
     known = {p.name: p for p in processes(env)}
     migrated = False
     for name in args.names:
@@ -491,6 +582,7 @@ def main() -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up")
     up.add_argument("--timeout", type=float, default=90.0)
+    up.add_argument("--scale", type=int, help="instances of every API process and worker")
     up.set_defaults(func=cmd_up)
     sub.add_parser("down").set_defaults(func=cmd_down)
     sub.add_parser("status").set_defaults(func=cmd_status)

@@ -137,3 +137,38 @@ def test_mailpit_is_the_pinned_release_with_its_web_ui_published():
     assert pinned and SERVICES["mailpit"]["image"] == f"axllent/mailpit:{pinned.group(1)}"
     assert SERVICES["mailpit"]["ports"] == [f"{stack.MAILPIT_PORT}:{stack.MAILPIT_PORT}"]
     assert SERVICES["identity"]["depends_on"]["mailpit"] == {"condition": "service_healthy"}
+
+
+def test_api_processes_and_workers_scale_with_adscale_scale():
+    """`SCALE=N` means the same under compose: replicas of every API process and worker
+    (the gateway and the sandbox stay single), topics with enough partitions."""
+    for service in stack.SERVICES:
+        for name in (service, f"{service}-worker"):
+            assert SERVICES[name]["deploy"] == {"replicas": "${ADSCALE_SCALE:-1}"}, name
+            assert env_of(name)["ADSCALE_KAFKA_PARTITIONS"] == "${ADSCALE_KAFKA_PARTITIONS:-3}"
+    for single in ("gateway", "sandbox"):
+        assert "deploy" not in SERVICES[single]
+
+
+def test_native_scale_gives_each_instance_its_own_ports_and_the_gateway_every_url():
+    env = {**NATIVE_ENV, "ADSCALE_SCALE": "2"}
+    procs = {p.name: p for p in stack.processes(env)}
+    for service, (_, prefix, port) in stack.SERVICES.items():
+        assert procs[service].port == port
+        assert procs[f"{service}.2"].port == port + 100
+        assert procs[f"{service}.2"].env[f"{prefix}PORT"] == str(port + 100)
+        metrics = stack.WORKER_METRICS_PORTS[service]
+        assert procs[f"{service}-worker.2"].env[f"{prefix}WORKER_METRICS_PORT"] == str(
+            metrics + 100
+        )
+        urls = procs["gateway"].env[f"GATEWAY_{prefix}URLS"].split(",")
+        assert urls == [f"http://127.0.0.1:{port}", f"http://127.0.0.1:{port + 100}"]
+    ports = [p.port for p in procs.values()]
+    assert len(ports) == len(set(ports))
+    assert int(stack.stack_env({**FAKE_ENV, "ADSCALE_SCALE": "5"})["ADSCALE_KAFKA_PARTITIONS"]) == 5
+
+
+@pytest.mark.parametrize("bad", ["0", "10", "two"])
+def test_a_scale_out_of_range_is_refused(bad):
+    with pytest.raises(SystemExit, match="ADSCALE_SCALE"):
+        stack.processes({**NATIVE_ENV, "ADSCALE_SCALE": bad})

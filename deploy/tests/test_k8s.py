@@ -75,3 +75,14 @@ def test_identity_takes_its_smtp_settings_from_a_secret_in_production():
     assert CONFIG["data"]["ADSCALE_PUBLIC_URL"].startswith("https://")
     # No SMTP setting in the plain ConfigMap: host, user and password live in the Secret.
     assert not [key for key in CONFIG["data"] if key.startswith("IDENTITY_SMTP")]
+
+
+def test_api_processes_and_workers_run_replicas_within_the_topic_partitions():
+    """Scale-out: every API process and worker runs several pods (the Service balances the
+    API pods; worker pods share a consumer group and the job leases), and topics get at
+    least as many partitions as a worker Deployment has pods."""
+    partitions = int(CONFIG["data"]["ADSCALE_KAFKA_PARTITIONS"])
+    for service in stack.SERVICES:
+        for name in (service, f"{service}-worker"):
+            replicas = BY_KIND["Deployment"][name]["spec"]["replicas"]
+            assert 2 <= replicas <= partitions, name

@@ -109,3 +109,22 @@ async def test_groupless_subscription_is_assigned_a_topic_created_later(
         assert await _until(assigned, 10) < 5
     finally:
         await consumer.stop()
+
+
+async def test_ensure_topics_creates_with_and_grows_to_the_partition_count(
+    adscale_infra: InfraUrls, unique_name
+):
+    """``make up SCALE=N`` sets ADSCALE_KAFKA_PARTITIONS to at least N: new topics get that
+    many partitions and existing ones with fewer are grown (never shrunk)."""
+    fresh, small = f"{unique_name}.fresh", f"{unique_name}.small"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [small], partitions=1)
+    await ensure_topics(adscale_infra.kafka_bootstrap, [fresh, small], partitions=4)
+    await ensure_topics(adscale_infra.kafka_bootstrap, [fresh, small], partitions=2)
+    admin = AIOKafkaAdminClient(bootstrap_servers=adscale_infra.kafka_bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([fresh, small])
+    finally:
+        await admin.close()
+    counts = {d["topic"]: len(d["partitions"]) for d in described}
+    assert counts == {fresh: 4, small: 4}

@@ -195,3 +195,16 @@ async def running_gateway(
                 client.gateway = inner  # type: ignore[attr-defined]
                 client.echo_url = echo  # type: ignore[attr-defined]
                 yield client
+
+
+@contextlib.asynccontextmanager
+async def in_process(settings: Settings, client_ip: str) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway of ``settings`` in process (lifespan run); the client carries
+    ``.gateway`` (the Gateway object)."""
+    app = create_app(settings)
+    inner = app.app  # RequestIdMiddleware -> Gateway
+    async with inner.api.router.lifespan_context(inner.api):
+        transport = httpx.ASGITransport(app=app, client=(client_ip, 5555))
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            client.gateway = inner  # type: ignore[attr-defined]
+            yield client

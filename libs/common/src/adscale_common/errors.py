@@ -229,7 +229,43 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
+def dependency_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says a dependency could not be reached: a
+    refused or dropped connection, a timeout, PostgreSQL shutting down or starting up
+    (SQLSTATE class 57, 08) or a pooled connection SQLAlchemy had to invalidate."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, TimeoutError)):
+            return True
+        if getattr(current, "connection_invalidated", False):  # sqlalchemy DBAPIError
+            return True
+        sqlstate = str(getattr(current, "sqlstate", "") or "")
+        if sqlstate.startswith(("08", "57")):  # connection exception, operator intervention
+            return True
+        if type(current).__module__.startswith("asyncpg") and type(current).__name__ in (
+            "ConnectionDoesNotExistError",
+            "InterfaceError",
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if dependency_unavailable(exc):
+        # Reported, not swallowed: the caller may retry; the log names the cause.
+        logger.warning(
+            "dependency unavailable", extra={"path": request.url.path, "error": repr(exc)}
+        )
+        return error_response(
+            request.url.path,
+            503,
+            "A dependency is unavailable; retry later",
+            code="SERVICE_UNAVAILABLE",
+            headers={"Retry-After": "1"},
+        )
     logger.exception("unhandled error", extra={"path": request.url.path})
     return error_response(request.url.path, 500, "Internal server error", code="INTERNAL_ERROR")
 

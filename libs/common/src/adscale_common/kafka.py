@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,9 @@ async def subscribed_consumer(
 async def ensure_topics(
     bootstrap: str, topics: Iterable[str], *, partitions: int = 3, replication: int = 1
 ) -> None:
-    """Create the topics (and their DLQs) that do not exist yet."""
+    """Create the topics (and their DLQs) that do not exist yet, and give existing ones
+    that have fewer than ``partitions`` partitions more (one consumer per partition of a
+    group gets work: ``make up SCALE=N`` needs at least N)."""
     wanted = sorted(set(topics))
     if not wanted:
         return
@@ -77,17 +79,27 @@ async def ensure_topics(
     try:
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t not in existing]
-        if not missing:
-            return
-        try:
-            await admin.create_topics(
-                [
-                    NewTopic(t, num_partitions=partitions, replication_factor=replication)
-                    for t in missing
-                ]
-            )
-        except TopicAlreadyExistsError:
-            pass
-        logger.info("created topics", extra={"topics": missing})
+        if missing:
+            try:
+                await admin.create_topics(
+                    [
+                        NewTopic(t, num_partitions=partitions, replication_factor=replication)
+                        for t in missing
+                    ]
+                )
+            except TopicAlreadyExistsError:
+                pass
+            logger.info("created topics", extra={"topics": missing})
+        present = [t for t in wanted if t in existing]
+        if present:
+            described = await admin.describe_topics(present)
+            grow = {
+                d["topic"]: NewPartitions(total_count=partitions)
+                for d in described
+                if 0 < len(d.get("partitions") or ()) < partitions
+            }
+            if grow:
+                await admin.create_partitions(grow)
+                logger.info("added partitions", extra={"topics": sorted(grow), "total": partitions})
     finally:
         await admin.close()

@@ -36,6 +36,9 @@ class ServiceSettings(BaseSettings):
     # settings give it its own default port; API processes serve /metrics on their port.
     worker_metrics_port: int = 0
     metrics_host: str = "127.0.0.1"
+    # Partitions of the topics a worker creates or grows (ADSCALE_KAFKA_PARTITIONS): at least
+    # the number of worker instances, so each consumer of a group gets a share.
+    kafka_partitions: int = Field(default=3, ge=1)
 
     def __init__(self, **values: Any) -> None:
         # Fall back to the shared ADSCALE_* variable for any field whose

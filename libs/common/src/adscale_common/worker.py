@@ -110,7 +110,15 @@ async def run_worker(
     # created in the background (retried while the broker is not ready yet).
     jobs = [
         asyncio.create_task(
-            supervised("topics", functools.partial(ensure_topics, settings.kafka_bootstrap, topics))
+            supervised(
+                "topics",
+                functools.partial(
+                    ensure_topics,
+                    settings.kafka_bootstrap,
+                    topics,
+                    partitions=settings.kafka_partitions,
+                ),
+            )
         ),
         asyncio.create_task(supervised("relay", relay.run)),
     ]

@@ -45,6 +45,7 @@ from gateway.routes import is_public, upstream_for
 from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
 from gateway.tracing import GatewayTracing
+from gateway.upstreams import UpstreamPools
 from gateway.web import mount_web
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ class Gateway:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.upstreams = UpstreamPools(
+            settings.upstream_url_lists(),
+            health_interval_seconds=settings.upstream_health_interval_seconds,
+        )
         self.api = self._build_api()
 
     def _build_api(self) -> FastAPI:
@@ -136,9 +141,10 @@ class Gateway:
             identity = IdentityClient(
                 client, settings.identity_url, lambda: _service_token(settings)
             )
+            self.upstreams.start(session)
             self.forwarder = Forwarder(
                 session=session,
-                upstreams=settings.upstream_urls(),
+                upstreams=self.upstreams,
                 internal_key=settings.internal_token_key,
                 max_buffered_body_bytes=settings.max_buffered_body_bytes,
                 timeout=aiohttp.ClientTimeout(
@@ -199,6 +205,7 @@ class Gateway:
                 yield
             finally:
                 listener.cancel()
+                await self.upstreams.stop()
                 # Never let a Kafka client that is still connecting hold up shutdown.
                 await asyncio.wait({listener}, timeout=5)
                 await client.aclose()
@@ -272,7 +279,7 @@ class Gateway:
                 return f"error: {type(exc).__name__}"
 
         results, redis = await asyncio.gather(
-            asyncio.gather(*(probe(n, u) for n, u in settings.upstream_urls().items())),
+            asyncio.gather(*(probe(n, self.upstreams[n]) for n in self.upstreams)),
             redis_state(),
         )
         services = dict(results)

@@ -8,7 +8,7 @@ chunk by chunk, so a multi-gigabyte CSV import never sits in gateway memory.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
 import aiohttp
@@ -21,6 +21,7 @@ from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
 from gateway.metrics import UPSTREAM_ERRORS
 from gateway.tracing import inject_trace_context
+from gateway.upstreams import UpstreamPools
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ class Forwarder:
         self,
         *,
         session: aiohttp.ClientSession,
-        upstreams: dict[str, str],
+        upstreams: Mapping[str, str],  # UpstreamPools: the next healthy instance
         internal_key: str,
         max_buffered_body_bytes: int,
         timeout: aiohttp.ClientTimeout,
@@ -160,9 +161,8 @@ class Forwarder:
         else:
             body = _stream_body(receive)
 
-        url = self.upstreams[service] + scope.get("raw_path", scope["path"].encode()).decode(
-            "latin-1"
-        )
+        base = self.upstreams[service]
+        url = base + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         query = scope.get("query_string", b"")
         if query:
             url += "?" + query.decode("latin-1")
@@ -205,6 +205,8 @@ class Forwarder:
             return 504
         except aiohttp.ClientConnectorError as exc:
             logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
+            if isinstance(self.upstreams, UpstreamPools):
+                self.upstreams.eject(service, base, "connect failed")
             UPSTREAM_ERRORS.labels(service, "503").inc()
             await self._error(scope, receive, send, 503, f"{service} is unavailable")
             return 503
@@ -212,6 +214,8 @@ class Forwarder:
             if started:
                 raise
             logger.warning("upstream failed", extra={"upstream": service, "error": repr(exc)})
+            if isinstance(self.upstreams, UpstreamPools):
+                self.upstreams.eject(service, base, "connection dropped")
             UPSTREAM_ERRORS.labels(service, "502").inc()
             await self._error(scope, receive, send, 502, f"{service} closed the connection")
             return 502

@@ -23,6 +23,13 @@ class Settings(ServiceSettings):
     campaigns_url: str = "http://127.0.0.1:8102"
     audience_sync_url: str = "http://127.0.0.1:8103"
     billing_url: str = "http://127.0.0.1:8104"
+    # Several instances of a service (`make up SCALE=N`): comma-separated base URLs, balanced
+    # round-robin over the healthy ones (gateway.upstreams); empty: the single URL above.
+    identity_urls: str = ""
+    campaigns_urls: str = ""
+    audience_sync_urls: str = ""
+    billing_urls: str = ""
+    upstream_health_interval_seconds: float = Field(default=1.0, gt=0)
 
     upstream_timeout_seconds: float = 30.0
     upstream_connect_timeout_seconds: float = 3.0
@@ -64,6 +71,19 @@ class Settings(ServiceSettings):
             "campaigns": self.campaigns_url,
             "audience-sync": self.audience_sync_url,
             "billing": self.billing_url,
+        }
+
+    def upstream_url_lists(self) -> dict[str, list[str]]:
+        lists = {
+            "identity": self.identity_urls,
+            "campaigns": self.campaigns_urls,
+            "audience-sync": self.audience_sync_urls,
+            "billing": self.billing_urls,
+        }
+        single = self.upstream_urls()
+        return {
+            service: [u.strip() for u in raw.split(",") if u.strip()] or [single[service]]
+            for service, raw in lists.items()
         }
 
 
