@@ -6,6 +6,8 @@ const LINKS = [
   { to: "/accounts", label: "Ad accounts", end: false },
   { to: "/campaigns", label: "Campaigns", end: false },
   { to: "/rules", label: "Rules", end: false },
+  { to: "/segments", label: "Segments", end: false },
+  { to: "/audiences", label: "Audiences", end: false },
   { to: "/api-keys", label: "API keys", end: false },
 ];
 
