@@ -63,6 +63,11 @@ export const router = createBrowserRouter([
             path: "oauth/:platform/callback",
             lazy: page(() => import("../features/audiences/OAuthCallbackPage")),
           },
+          { path: "billing", lazy: page(() => import("../features/billing/BillingPage")) },
+          {
+            path: "billing/:outcome",
+            lazy: page(() => import("../features/billing/CheckoutReturnPage")),
+          },
           { path: "api-keys", lazy: page(() => import("../features/keys/ApiKeysPage")) },
           { path: "*", lazy: page(() => import("./NotFoundPage")) },
         ],
