@@ -10,6 +10,8 @@ const LINKS = [
   { to: "/rules", label: "Rules", end: false },
   { to: "/segments", label: "Segments", end: false },
   { to: "/audiences", label: "Audiences", end: false },
+  { to: "/exports", label: "Exports", end: false },
+  { to: "/webhooks", label: "Webhooks", end: false },
   { to: "/api-keys", label: "API keys", end: false },
   { to: "/billing", label: "Billing", end: false },
 ];

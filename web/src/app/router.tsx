@@ -63,6 +63,12 @@ export const router = createBrowserRouter([
             path: "oauth/:platform/callback",
             lazy: page(() => import("../features/audiences/OAuthCallbackPage")),
           },
+          { path: "webhooks", lazy: page(() => import("../features/webhooks/WebhooksPage")) },
+          {
+            path: "webhooks/:webhookId",
+            lazy: page(() => import("../features/webhooks/WebhookPage")),
+          },
+          { path: "exports", lazy: page(() => import("../features/exports/ExportsPage")) },
           { path: "billing", lazy: page(() => import("../features/billing/BillingPage")) },
           {
             path: "billing/:outcome",
