@@ -8,9 +8,9 @@ token in an ``httpOnly``, ``SameSite=Strict`` cookie scoped to ``/api/v1/session
 which the app keeps in memory. ``POST /api/v1/session/refresh`` rotates the
 cookie's token through identity's ``/auth/refresh`` (rotation and reuse
 detection stay identity's); ``POST /api/v1/session/logout`` has identity revoke
-the token's family (``/auth/logout``) and clears the cookies. Both need CSRF proof: the ``X-CSRF-Token`` header must
-equal the readable ``adscale_csrf`` cookie (double submit), which another site
-can neither read nor set.
+the token's family (``/auth/logout``) and clears the cookies. Both need CSRF
+proof: the ``X-CSRF-Token`` header must equal the readable ``adscale_csrf``
+cookie (double submit), which another site can neither read nor set.
 """
 
 from __future__ import annotations

@@ -126,7 +126,11 @@ async def logout(session: AsyncSession, raw: str) -> int:
     revoked = await repository.revoke_family(session, token.family_id, now)
     logger.info(
         "logged out; refresh token family revoked",
-        extra={"user_id": str(token.user_id), "family_id": str(token.family_id), "revoked": revoked},
+        extra={
+            "user_id": str(token.user_id),
+            "family_id": str(token.family_id),
+            "revoked": revoked,
+        },
     )
     return revoked
 
