@@ -2,9 +2,9 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { detailFallback } from "../../components/DetailGate";
 import { FormError } from "../../components/Field";
 import { LazySeriesChart } from "../../components/LazyChart";
-import { NotFound } from "../../components/NotFound";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { count, dateTime } from "../../lib/format";
@@ -145,17 +145,12 @@ export default function AudiencePage() {
   const [onPlatform, setOnPlatform] = useState(true);
   const initialJob = (location.state as { jobId?: string } | null)?.jobId ?? null;
   const [jobId, setJobId] = useState<string | null>(initialJob);
-  if (audience.isPending) return <Loading label="Loading audience…" />;
-  if (audience.error) {
-    return (
-      <NotFound
-        error={audience.error}
-        title="Audience not found"
-        back={{ to: "/audiences", label: "Back to audiences" }}
-        fallback={<ErrorState error={audience.error} retry={() => audience.refetch()} />}
-      />
-    );
-  }
+  const fallback = detailFallback(audience, {
+    loading: "Loading audience…",
+    notFound: "Audience not found",
+    back: { to: "/audiences", label: "Back to audiences" },
+  });
+  if (fallback || !audience.data) return fallback;
   const a = audience.data;
   const settled = () => {
     client.invalidateQueries({ queryKey: ["audience", id] });

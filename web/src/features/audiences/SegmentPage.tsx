@@ -1,6 +1,6 @@
 import { Link, useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { NotFound } from "../../components/NotFound";
+import { detailFallback } from "../../components/DetailGate";
 import { ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { count, dateTime } from "../../lib/format";
@@ -27,17 +27,12 @@ export default function SegmentPage() {
   const segment = useSegment(id);
   const remove = useDeleteSegment();
   const navigate = useNavigate();
-  if (segment.isPending) return <Loading label="Loading segment…" />;
-  if (segment.error) {
-    return (
-      <NotFound
-        error={segment.error}
-        title="Segment not found"
-        back={{ to: "/segments", label: "Back to segments" }}
-        fallback={<ErrorState error={segment.error} retry={() => segment.refetch()} />}
-      />
-    );
-  }
+  const fallback = detailFallback(segment, {
+    loading: "Loading segment…",
+    notFound: "Segment not found",
+    back: { to: "/segments", label: "Back to segments" },
+  });
+  if (fallback || !segment.data) return fallback;
   const s = segment.data;
   return (
     <>

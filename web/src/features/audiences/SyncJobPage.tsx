@@ -1,6 +1,5 @@
 import { Link, useParams } from "react-router";
-import { NotFound } from "../../components/NotFound";
-import { ErrorState, Loading } from "../../components/States";
+import { detailFallback } from "../../components/DetailGate";
 import { count, dateTime } from "../../lib/format";
 import { JobSummary } from "./JobProgress";
 import { useSyncJob } from "./queries";
@@ -8,17 +7,12 @@ import { useSyncJob } from "./queries";
 export default function SyncJobPage() {
   const id = useParams().jobId ?? "";
   const job = useSyncJob(id);
-  if (job.isPending) return <Loading label="Loading sync job…" />;
-  if (job.error) {
-    return (
-      <NotFound
-        error={job.error}
-        title="Sync job not found"
-        back={{ to: "/audiences", label: "Back to audiences" }}
-        fallback={<ErrorState error={job.error} retry={() => job.refetch()} />}
-      />
-    );
-  }
+  const fallback = detailFallback(job, {
+    loading: "Loading sync job…",
+    notFound: "Sync job not found",
+    back: { to: "/audiences", label: "Back to audiences" },
+  });
+  if (fallback || !job.data) return fallback;
   const j = job.data;
   const fields = Object.entries(j.identifier_counts);
   return (

@@ -1,8 +1,8 @@
 import { useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { detailFallback } from "../../components/DetailGate";
 import { Field, FormError } from "../../components/Field";
-import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
@@ -114,17 +114,12 @@ export default function WebhookPage() {
   const hook = useWebhook(id);
   const remove = useDeleteWebhook();
   const navigate = useNavigate();
-  if (hook.isPending) return <Loading label="Loading webhook…" />;
-  if (hook.error) {
-    return (
-      <NotFound
-        error={hook.error}
-        title="Webhook not found"
-        back={{ to: "/webhooks", label: "Back to webhooks" }}
-        fallback={<ErrorState error={hook.error} retry={() => hook.refetch()} />}
-      />
-    );
-  }
+  const fallback = detailFallback(hook, {
+    loading: "Loading webhook…",
+    notFound: "Webhook not found",
+    back: { to: "/webhooks", label: "Back to webhooks" },
+  });
+  if (fallback || !hook.data) return fallback;
   const w = hook.data;
   return (
     <>

@@ -4,9 +4,9 @@ import { useForm } from "react-hook-form";
 import { Link } from "react-router";
 import { z } from "zod";
 import type { components } from "../../api/schema";
-import { CopyButton } from "../../components/CopyButton";
 import { Field, FormError } from "../../components/Field";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
+import { ShownOnce } from "../../components/ShownOnce";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
@@ -89,19 +89,15 @@ export default function WebhooksPage() {
       </p>
       <CreateWebhook onCreated={setCreated} />
       {created ? (
-        <section className="panel notice" aria-labelledby="new-secret-title">
-          <h2 id="new-secret-title">Signing secret of {created.url}</h2>
+        <ShownOnce
+          title={`Signing secret of ${created.url}`}
+          value={created.secret}
+          copyLabel="Copy secret"
+          testId="webhook-secret"
+          onDone={() => setCreated(null)}
+        >
           <p>Copy it now: it is shown only once. Verify each request's signature with it.</p>
-          <p className="secret" data-testid="webhook-secret">
-            {created.secret}
-          </p>
-          <div className="actions">
-            <CopyButton value={created.secret} label="Copy secret" />
-            <button type="button" className="button secondary" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
-        </section>
+        </ShownOnce>
       ) : null}
       {hooks.isPending ? <Loading label="Loading webhooks…" /> : null}
       {hooks.error ? <ErrorState error={hooks.error} retry={() => hooks.refetch()} /> : null}
