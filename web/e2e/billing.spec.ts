@@ -65,8 +65,16 @@ test("billing journey: a plan limit shows the upgrade path; upgrade to Pro throu
   await expect(page.getByRole("button", { name: "Manage subscription" })).toBeVisible();
   await screenshot(page, info, "billing-pro");
 
-  // The limit is gone: the third campaign is created.
-  await createCampaign(page, { name: "Third", account: "Google ads (google)", budget: "10" });
+  // The limit is gone: the third campaign is created (once campaigns has the plan event).
+  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "New campaign" }).click();
+  await page.getByLabel("Name").fill("Third");
+  await page.getByLabel("Ad account").selectOption({ label: "Google ads (google)" });
+  await page.getByLabel("Daily budget (USD)").fill("10");
+  await expect(async () => {
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await expect(page.getByRole("heading", { name: "Third" })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
 });
 
 test("leaving Checkout without paying returns to the app on the same plan", async ({

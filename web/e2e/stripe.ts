@@ -65,21 +65,24 @@ export async function playStripeCheckout(
 <h1>Pay AdScale ${user.plan}</h1><a id="pay" href="${success}">Pay</a> <a href="${cancel}">Back</a>`,
     });
   });
-  await page.route("**/billing/success?*", async (route) => {
-    if (route.request().isNavigationRequest()) {
-      const status = await deliverStripeEvent(baseURL, "checkout.session.completed", {
-        id: new URL(route.request().url()).searchParams.get("session_id"),
-        object: "checkout.session",
-        mode: "subscription",
-        status: "complete",
-        payment_status: "paid",
-        client_reference_id: user.id,
-        customer: `cus_${randomUUID().replaceAll("-", "").slice(0, 14)}`,
-        subscription: `sub_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
-        metadata: { user_id: user.id, plan: user.plan },
-      });
-      if (status !== 200) throw new Error(`billing refused the Stripe event (${status})`);
-    }
-    await route.continue();
-  });
+  await page.route(
+    (url) => url.pathname === "/billing/success",
+    async (route) => {
+      if (route.request().isNavigationRequest()) {
+        const status = await deliverStripeEvent(baseURL, "checkout.session.completed", {
+          id: new URL(route.request().url()).searchParams.get("session_id"),
+          object: "checkout.session",
+          mode: "subscription",
+          status: "complete",
+          payment_status: "paid",
+          client_reference_id: user.id,
+          customer: `cus_${randomUUID().replaceAll("-", "").slice(0, 14)}`,
+          subscription: `sub_${randomUUID().replaceAll("-", "").slice(0, 20)}`,
+          metadata: { user_id: user.id, plan: user.plan },
+        });
+        if (status !== 200) throw new Error(`billing refused the Stripe event (${status})`);
+      }
+      await route.continue();
+    },
+  );
 }

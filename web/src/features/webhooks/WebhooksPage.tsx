@@ -50,7 +50,7 @@ function CreateWebhook({ onCreated }: { onCreated: (created: Created) => void })
       <Field label="Receiver URL" error={errors.url?.message}>
         {(p) => <input {...p} type="url" {...form.register("url")} />}
       </Field>
-      <fieldset aria-invalid={Boolean(errors.events)}>
+      <fieldset>
         <legend>Events</legend>
         <div className="checks">
           {WEBHOOK_EVENTS.map((e) => (
