@@ -15,6 +15,12 @@ const APP_PAGES: Array<[string, string]> = [
   ["/campaigns/new", "New campaign"],
   ["/rules", "Rules"],
   ["/api-keys", "API keys"],
+  ["/segments", "Segments"],
+  ["/audiences", "Audiences"],
+  ["/exports", "Exports"],
+  ["/webhooks", "Webhooks"],
+  ["/billing", "Billing"],
+  ["/billing/cancel", "Checkout cancelled"],
   ["/no-such-page", "Page not found"],
 ];
 

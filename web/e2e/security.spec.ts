@@ -65,6 +65,33 @@ test("a spent refresh token replayed is refused and ends the session (reuse dete
   await expect(page).toHaveURL(/\/login$/);
 });
 
+test("sign out revokes for real: the refresh token used after it is refused", async ({
+  page,
+  context,
+}) => {
+  await registerNewUser(page, "logout");
+  const refresh = (await context.cookies()).find((c) => c.name === "adscale_refresh");
+  expect(refresh?.value).toBeTruthy();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  // Someone who copied the cookie before sign-out tries it, with and without the browser.
+  const direct = await fetch(new URL("/api/v1/auth/refresh", page.url()), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: refresh?.value }),
+  });
+  expect(direct.status).toBe(401);
+  expect(await direct.json()).toEqual({ detail: "Invalid or expired refresh token" });
+  await context.addCookies([
+    { ...(refresh as NonNullable<typeof refresh>) },
+    { name: "adscale_csrf", value: "restored", url: page.url() },
+  ]);
+  const viaSession = await page.request.post("/api/v1/session/refresh", {
+    headers: { "X-CSRF-Token": "restored" },
+  });
+  expect(viaSession.status()).toBe(401);
+});
+
 test("the app is served with a strict CSP and the right caching", async ({ page }) => {
   const response = await page.goto("/campaigns/00000000-0000-4000-8000-000000000000");
   const headers = response?.headers() ?? {};

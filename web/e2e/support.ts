@@ -134,3 +134,18 @@ export async function createCampaign(
     await expect(page.getByText("days updated")).toBeVisible();
   }
 }
+
+/** Creates a segment on the Segments page and imports `csv` into it; stays on its page. */
+export async function createSegmentFromCsv(page: Page, name: string, csv: string): Promise<void> {
+  await page.getByRole("link", { name: "Segments" }).click();
+  await page.getByLabel("Segment name").fill(name);
+  await page.getByRole("button", { name: "Create segment" }).click();
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+  await page.getByLabel("CSV file").setInputFiles({
+    name: "customers.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from(csv),
+  });
+  await page.getByRole("button", { name: "Import", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Import result" })).toBeVisible();
+}

@@ -146,7 +146,7 @@ async def test_a_refused_refresh_token_clears_the_cookies(gateway, auth_state):
     assert cleared["max-age"] == "0"
 
 
-async def test_logout_spends_the_token_and_clears_the_cookies(gateway, auth_state):
+async def test_logout_revokes_the_token_at_identity_and_clears_the_cookies(gateway, auth_state):
     tokens = await _login(gateway)
     refused = await gateway.post("/api/v1/session/logout")
     assert refused.status_code == 403
@@ -154,12 +154,40 @@ async def test_logout_spends_the_token_and_clears_the_cookies(gateway, auth_stat
         "/api/v1/session/logout", headers={"X-CSRF-Token": tokens["csrf_token"]}
     )
     assert response.status_code == 204
-    assert "refresh-0" in auth_state.spent
+    assert "refresh-0" in auth_state.revoked
+    assert "refresh-0" not in auth_state.spent  # revoked, not rotated into a new token
     assert _set_cookies(response)[REFRESH_COOKIE][REFRESH_COOKIE]["max-age"] == "0"
     after = await gateway.post(
         "/api/v1/session/refresh", headers={"X-CSRF-Token": tokens["csrf_token"]}
     )
     assert after.status_code in (401, 403)
+
+
+async def test_logout_with_a_token_identity_no_longer_knows_still_clears_the_cookies(gateway):
+    tokens = await _login(gateway)
+    gateway.cookies.set(REFRESH_COOKIE, "refresh-unknown", path="/api/v1/session")
+    response = await gateway.post(
+        "/api/v1/session/logout", headers={"X-CSRF-Token": tokens["csrf_token"]}
+    )
+    assert response.status_code == 204
+    assert _set_cookies(response)[REFRESH_COOKIE][REFRESH_COOKIE]["max-age"] == "0"
+
+
+async def test_logout_reports_identity_failing_and_keeps_the_session(gateway, auth_state):
+    tokens = await _login(gateway)
+    auth_state.logout_status = 503
+    response = await gateway.post(
+        "/api/v1/session/logout", headers={"X-CSRF-Token": tokens["csrf_token"]}
+    )
+    assert response.status_code == 503
+    assert response.json() == {"detail": "identity is down"}
+    assert REFRESH_COOKIE not in _set_cookies(response)  # nothing revoked: the user can retry
+    auth_state.logout_status = 204
+    again = await gateway.post(
+        "/api/v1/session/logout", headers={"X-CSRF-Token": tokens["csrf_token"]}
+    )
+    assert again.status_code == 204
+    assert "refresh-0" in auth_state.revoked
 
 
 async def test_session_logins_count_against_the_login_rate_limit(gateway):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from adscale_common.internal_auth import verify_internal_token
@@ -43,6 +43,8 @@ class AuthState:
     spent: set[str] = field(default_factory=set)
     counter: itertools.count[int] = field(default_factory=itertools.count)
     refresh_bodies: list[dict[str, Any]] = field(default_factory=list)
+    revoked: set[str] = field(default_factory=set)
+    logout_status: int = 204  # what identity's logout answers a known token (503: it is down)
 
     def pair(self) -> dict[str, str]:
         n = next(self.counter)
@@ -79,6 +81,17 @@ def auth_identity_app(upstreams: Upstreams, state: AuthState) -> FastAPI:
         state.live.discard(token)
         state.spent.add(token)
         return JSONResponse(state.pair())
+
+    @app.post("/api/v1/auth/logout")
+    async def logout(request: Request) -> Response:
+        token = (await request.json()).get("refresh_token")
+        if token not in state.live | state.spent | state.revoked:
+            return JSONResponse({"detail": "Invalid or expired refresh token"}, status_code=401)
+        if state.logout_status != 204:
+            return JSONResponse({"detail": "identity is down"}, status_code=state.logout_status)
+        state.live.discard(token)
+        state.revoked.add(token)
+        return Response(status_code=204)
 
     return app
 

@@ -1,17 +1,25 @@
+import { useState } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
 import { useAuth } from "../features/auth/AuthProvider";
+import { errorMessage } from "../lib/errors";
 
 const LINKS = [
   { to: "/", label: "Overview", end: true },
   { to: "/accounts", label: "Ad accounts", end: false },
   { to: "/campaigns", label: "Campaigns", end: false },
   { to: "/rules", label: "Rules", end: false },
+  { to: "/segments", label: "Segments", end: false },
+  { to: "/audiences", label: "Audiences", end: false },
+  { to: "/exports", label: "Exports", end: false },
+  { to: "/webhooks", label: "Webhooks", end: false },
   { to: "/api-keys", label: "API keys", end: false },
+  { to: "/billing", label: "Billing", end: false },
 ];
 
 export function Layout() {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
+  const [signOutError, setSignOutError] = useState<string | null>(null);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -38,12 +46,21 @@ export function Layout() {
             type="button"
             className="button secondary"
             onClick={async () => {
-              await signOut();
-              navigate("/login", { replace: true });
+              try {
+                await signOut();
+                navigate("/login", { replace: true });
+              } catch (error) {
+                setSignOutError(`Sign out failed: ${errorMessage(error)}`);
+              }
             }}
           >
             Sign out
           </button>
+          {signOutError ? (
+            <span className="form-error" role="alert">
+              {signOutError}
+            </span>
+          ) : null}
         </div>
       </header>
       <main id="main" className="content">

@@ -45,6 +45,35 @@ export const router = createBrowserRouter([
           },
           { path: "rules", lazy: page(() => import("../features/rules/RulesPage")) },
           { path: "rules/:ruleId", lazy: page(() => import("../features/rules/RulePage")) },
+          { path: "segments", lazy: page(() => import("../features/audiences/SegmentsPage")) },
+          {
+            path: "segments/:segmentId",
+            lazy: page(() => import("../features/audiences/SegmentPage")),
+          },
+          { path: "audiences", lazy: page(() => import("../features/audiences/AudiencesPage")) },
+          {
+            path: "audiences/:audienceId",
+            lazy: page(() => import("../features/audiences/AudiencePage")),
+          },
+          {
+            path: "sync-jobs/:jobId",
+            lazy: page(() => import("../features/audiences/SyncJobPage")),
+          },
+          {
+            path: "oauth/:platform/callback",
+            lazy: page(() => import("../features/audiences/OAuthCallbackPage")),
+          },
+          { path: "webhooks", lazy: page(() => import("../features/webhooks/WebhooksPage")) },
+          {
+            path: "webhooks/:webhookId",
+            lazy: page(() => import("../features/webhooks/WebhookPage")),
+          },
+          { path: "exports", lazy: page(() => import("../features/exports/ExportsPage")) },
+          { path: "billing", lazy: page(() => import("../features/billing/BillingPage")) },
+          {
+            path: "billing/:outcome",
+            lazy: page(() => import("../features/billing/CheckoutReturnPage")),
+          },
           { path: "api-keys", lazy: page(() => import("../features/keys/ApiKeysPage")) },
           { path: "*", lazy: page(() => import("./NotFoundPage")) },
         ],

@@ -1,4 +1,6 @@
 import { type ReactNode, useId } from "react";
+import { isPlanLimitMessage } from "../lib/errors";
+import { UpgradeHint } from "./UpgradeHint";
 
 interface FieldProps {
   label: string;
@@ -40,6 +42,7 @@ export function FormError({ message }: { message?: string | undefined }) {
   return (
     <div className="form-error" role="alert">
       {message}
+      {isPlanLimitMessage(message) ? <UpgradeHint /> : null}
     </div>
   );
 }

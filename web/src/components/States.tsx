@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
-import { errorMessage } from "../lib/errors";
+import { errorMessage, isPlanLimit } from "../lib/errors";
+import { UpgradeHint } from "./UpgradeHint";
 
 export function Loading({ label = "Loading…" }: { label?: string }) {
   return (
@@ -23,7 +24,8 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   return (
     <div className="state state-error" role="alert">
       <p className="state-title">{errorMessage(error)}</p>
-      {retry ? (
+      {isPlanLimit(error) ? <UpgradeHint /> : null}
+      {retry && !isPlanLimit(error) ? (
         <button type="button" className="button secondary" onClick={retry}>
           Try again
         </button>

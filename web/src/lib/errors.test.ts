@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, parseErrorBody, unwrap } from "./errors";
+import { ApiError, isPlanLimit, isPlanLimitMessage, parseErrorBody, unwrap } from "./errors";
 
 describe("parseErrorBody", () => {
   it("takes the AdScale detail string as the message", () => {
@@ -68,5 +68,21 @@ describe("unwrap", () => {
   it("treats an empty failing answer as an error too", async () => {
     const response = new Response(null, { status: 500 });
     await expect(unwrap(Promise.resolve({ response }))).rejects.toMatchObject({ status: 500 });
+  });
+});
+
+describe("plan limits", () => {
+  it("recognises the API's plan-limit 403s, not other refusals", () => {
+    const limit = new ApiError(403, {
+      detail: "Free plan limit reached: at most 2 campaigns. Upgrade to create more.",
+    });
+    expect(isPlanLimit(limit)).toBe(true);
+    expect(
+      isPlanLimit(new ApiError(403, { detail: "API access is not available on the Free plan" })),
+    ).toBe(true);
+    expect(isPlanLimit(new ApiError(403, { detail: "Missing or invalid CSRF token" }))).toBe(false);
+    expect(isPlanLimit(new ApiError(409, { detail: "Free plan limit reached" }))).toBe(false);
+    expect(isPlanLimitMessage(undefined)).toBe(false);
+    expect(isPlanLimitMessage("Pro plan limit reached: at most 25 campaigns.")).toBe(true);
   });
 });

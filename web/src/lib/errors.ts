@@ -99,3 +99,19 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
 }
+
+// A plan's limit, in the words of the API's 403s ("Free plan limit reached: …", "API access
+// is not available on the Free plan"); the app answers them with the way to upgrade.
+const PLAN_LIMIT = /plan limit reached|not available on (the \w+|your) plan/i;
+
+export function isPlanLimitMessage(message: string | null | undefined): boolean {
+  return Boolean(message && PLAN_LIMIT.test(message));
+}
+
+export function isPlanLimit(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    error.status === 403 &&
+    (error.code === "PLAN_LIMIT_REACHED" || isPlanLimitMessage(error.message))
+  );
+}

@@ -7,10 +7,10 @@ token in an ``httpOnly``, ``SameSite=Strict`` cookie scoped to ``/api/v1/session
 (``Secure`` when the request came over TLS) and answer only the access token,
 which the app keeps in memory. ``POST /api/v1/session/refresh`` rotates the
 cookie's token through identity's ``/auth/refresh`` (rotation and reuse
-detection stay identity's); ``POST /api/v1/session/logout`` spends the token and
-clears the cookies. Both need CSRF proof: the ``X-CSRF-Token`` header must
-equal the readable ``adscale_csrf`` cookie (double submit), which another site
-can neither read nor set.
+detection stay identity's); ``POST /api/v1/session/logout`` has identity revoke
+the token's family (``/auth/logout``) and clears the cookies. Both need CSRF
+proof: the ``X-CSRF-Token`` header must equal the readable ``adscale_csrf``
+cookie (double submit), which another site can neither read nor set.
 """
 
 from __future__ import annotations
@@ -241,18 +241,20 @@ def session_router(app: ASGIApp, *, cookie_max_age_seconds: int) -> APIRouter:
         "/logout",
         status_code=status.HTTP_204_NO_CONTENT,
         response_class=Response,
-        summary="Sign out: the cookie's refresh token is spent and the cookies cleared",
-        responses={403: refused[403]},
+        summary="Sign out: identity revokes the cookie's refresh token family, cookies cleared",
+        responses={403: refused[403], 502: {"description": "Identity could not revoke the token"}},
         openapi_extra={"security": []},
     )
     async def logout(request: Request) -> Response:
         _require_csrf(request)
         token = request.cookies.get(REFRESH_COOKIE)
         if token:
-            # Identity has no revocation route: rotating the token once makes the
-            # browser's copy worthless (reusing it would revoke the whole family).
             payload = json.dumps({"refresh_token": token}).encode()
-            await upstream.post(request, "/api/v1/auth/refresh", payload)
+            code, headers, answer = await upstream.post(request, "/api/v1/auth/logout", payload)
+            # 401: identity no longer knows the token (expired, purged): nothing to revoke.
+            # Anything else is reported and the cookies kept, so signing out can be retried.
+            if code not in (204, 401):
+                return _passthrough(code, headers, answer)
         response = Response(status_code=status.HTTP_204_NO_CONTENT)
         _clear_session_cookies(response, request)
         return response

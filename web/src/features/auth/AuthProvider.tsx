@@ -21,6 +21,8 @@ interface AuthContextValue {
   signIn: (email: string, password: string) => Promise<void>;
   register: (email: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
+  /** A new access token and profile (after a plan change: the token carries the plan). */
+  reloadUser: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -81,10 +83,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     user,
     signIn: (email, password) => start("/api/v1/session/login", email, password),
     register: (email, password) => start("/api/v1/session/register", email, password),
+    reloadUser: async () => {
+      if (await refreshSession()) setUser(await loadMe());
+    },
     signOut: async () => {
       const csrf = csrfToken();
       if (csrf) {
-        await api.POST("/api/v1/session/logout", { headers: { [CSRF_HEADER]: csrf } });
+        // A failure (identity down) is reported and the session kept: the token is not revoked.
+        await unwrap(api.POST("/api/v1/session/logout", { headers: { [CSRF_HEADER]: csrf } }));
       }
       signedOut();
     },

@@ -4,9 +4,9 @@ import { useForm } from "react-hook-form";
 import { z } from "zod";
 import type { components } from "../../api/schema";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { CopyButton } from "../../components/CopyButton";
 import { Field, FormError } from "../../components/Field";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
+import { ShownOnce } from "../../components/ShownOnce";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { dateTime } from "../../lib/format";
@@ -64,19 +64,15 @@ export default function ApiKeysPage() {
       </p>
       <CreateKey onCreated={setCreated} />
       {created ? (
-        <section className="panel notice" aria-labelledby="new-key-title">
-          <h2 id="new-key-title">Your new key “{created.name}”</h2>
+        <ShownOnce
+          title={`Your new key “${created.name}”`}
+          value={created.key}
+          copyLabel="Copy key"
+          testId="raw-key"
+          onDone={() => setCreated(null)}
+        >
           <p>Copy it now: it is shown only once.</p>
-          <p className="secret" data-testid="raw-key">
-            {created.key}
-          </p>
-          <div className="actions">
-            <CopyButton value={created.key} label="Copy key" />
-            <button type="button" className="button secondary" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
-        </section>
+        </ShownOnce>
       ) : null}
       {keys.isPending ? <Loading label="Loading API keys…" /> : null}
       {keys.error ? <ErrorState error={keys.error} retry={() => keys.refetch()} /> : null}

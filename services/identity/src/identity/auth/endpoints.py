@@ -1,4 +1,4 @@
-"""``/api/v1/auth``: register, login, refresh, me, provision, forgot/reset password."""
+"""``/api/v1/auth``: register, login, refresh, logout, me, provision, forgot/reset password."""
 
 from __future__ import annotations
 
@@ -83,6 +83,19 @@ async def refresh(
         error = outcome.error()
         return error_response(request.url.path, error.status_code, error.message, code=error.code)
     return outcome
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    openapi_extra=PUBLIC,
+    responses=_errors(401, 422),
+    summary="Revoke a refresh token's family (log out that session everywhere it went)",
+)
+async def logout(body: RefreshRequest, session: DbSession) -> Response:
+    await service.logout(session, body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get(

@@ -112,6 +112,29 @@ async def refresh(
     )
 
 
+async def logout(session: AsyncSession, raw: str) -> int:
+    """Revoke the family of a refresh token: that login ends, on every device it reached.
+
+    Any token of the family will do, spent or not (a client that lost the race of a
+    rotation still ends its session); an unknown or expired token is refused. Logging out
+    twice is not an error: the family stays revoked. Answers how many tokens were revoked.
+    """
+    now = utcnow()
+    token = await repository.get_refresh_token_for_update(session, sha256_hex(raw))
+    if token is None or token.expires_at <= now:
+        raise InvalidRefreshToken()
+    revoked = await repository.revoke_family(session, token.family_id, now)
+    logger.info(
+        "logged out; refresh token family revoked",
+        extra={
+            "user_id": str(token.user_id),
+            "family_id": str(token.family_id),
+            "revoked": revoked,
+        },
+    )
+    return revoked
+
+
 def _reset_hash(security: Security, raw: str) -> str:
     return hmac_sha256_hex(security.settings.reset_token_secret, raw)
 

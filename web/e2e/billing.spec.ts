@@ -1,0 +1,91 @@
+import { expect, test } from "@playwright/test";
+import { playStripeCheckout } from "./stripe";
+import {
+  accessTokenOf,
+  connectAccount,
+  createCampaign,
+  expectAccessible,
+  registerNewUser,
+  screenshot,
+} from "./support";
+
+test("billing journey: a plan limit shows the upgrade path; upgrade to Pro through Checkout", async ({
+  page,
+  baseURL,
+}, info) => {
+  test.setTimeout(150_000);
+  await registerNewUser(page, "billing");
+  await page.getByRole("link", { name: "Billing" }).click();
+  await expect(page.getByRole("heading", { name: "Current plan: Free" })).toBeVisible();
+  await expect(page.getByText("Campaigns: 0 of 2")).toBeVisible();
+  await expectAccessible(page);
+
+  // Free allows 2 campaigns: the third is refused with the way to upgrade, not a bare 403.
+  await connectAccount(page, {
+    platform: "Google",
+    externalId: "321-654-0987",
+    name: "Google ads",
+  });
+  for (const name of ["First", "Second"]) {
+    await createCampaign(page, { name, account: "Google ads (google)", budget: "10" });
+  }
+  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "New campaign" }).click();
+  await page.getByLabel("Name").fill("Third");
+  await page.getByLabel("Ad account").selectOption({ label: "Google ads (google)" });
+  await page.getByLabel("Daily budget (USD)").fill("10");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "plan limit reached" });
+  await expect(refusal).toContainText("at most 2 campaigns");
+  await refusal.getByRole("link", { name: "See plans and upgrade" }).click();
+
+  // Usage against the limit, then Checkout (Stripe's page, played by the test) and back.
+  await expect(page.getByText("Campaigns: 2 of 2")).toBeVisible();
+  await expect(page.getByText("(limit reached)")).toBeVisible();
+  await screenshot(page, info, "billing");
+  const token = await accessTokenOf(page);
+  const me = await page.request.get("/api/v1/auth/me", {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const { id } = (await me.json()) as { id: string };
+  await playStripeCheckout(page, baseURL ?? "", { id, plan: "pro" });
+  await page.getByRole("button", { name: "Upgrade to Pro" }).click();
+  await expect(page).toHaveURL(/checkout\.stripe\.com/);
+  await page.getByRole("link", { name: "Pay" }).click();
+  await expect(page.getByRole("status")).toContainText("You are now on the Pro plan", {
+    timeout: 60_000,
+  });
+  await expect(page.getByText(/· pro$/)).toBeVisible(); // the header's plan, from a new token
+  await expectAccessible(page);
+
+  await page.getByRole("link", { name: "Back to billing" }).click();
+  await expect(page.getByRole("heading", { name: "Current plan: Pro" })).toBeVisible();
+  await expect(page.getByText("Campaigns: 2 of 25")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Upgrade to Enterprise" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Manage subscription" })).toBeVisible();
+  await screenshot(page, info, "billing-pro");
+
+  // The limit is gone: the third campaign is created (once campaigns has the plan event).
+  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "New campaign" }).click();
+  await page.getByLabel("Name").fill("Third");
+  await page.getByLabel("Ad account").selectOption({ label: "Google ads (google)" });
+  await page.getByLabel("Daily budget (USD)").fill("10");
+  await expect(async () => {
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await expect(page.getByRole("heading", { name: "Third" })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
+});
+
+test("leaving Checkout without paying returns to the app on the same plan", async ({
+  page,
+  baseURL,
+}) => {
+  await registerNewUser(page, "cancel");
+  await playStripeCheckout(page, baseURL ?? "", { id: "unused", plan: "pro" });
+  await page.getByRole("link", { name: "Billing" }).click();
+  await page.getByRole("button", { name: "Upgrade to Pro" }).click();
+  await page.getByRole("link", { name: "Back" }).click();
+  await expect(page.getByRole("heading", { name: "Checkout cancelled" })).toBeVisible();
+  await expect(page.getByText("You are still on the Free plan.")).toBeVisible();
+});

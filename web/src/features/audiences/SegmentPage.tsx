@@ -1,0 +1,100 @@
+import { Link, useNavigate, useParams } from "react-router";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { detailFallback } from "../../components/DetailGate";
+import { ErrorState, Loading } from "../../components/States";
+import { errorMessage } from "../../lib/errors";
+import { count, dateTime } from "../../lib/format";
+import { AudienceTable } from "./AudienceTable";
+import { CreateAudience } from "./CreateAudience";
+import { CsvImport } from "./CsvImport";
+import { coverageRows } from "./progress";
+import { useAudiences, useDeleteSegment, useSegment } from "./queries";
+
+function SegmentAudiences({ segmentId }: { segmentId: string }) {
+  const audiences = useAudiences(1, segmentId);
+  if (audiences.isPending) return <Loading label="Loading audiences…" />;
+  if (audiences.error) {
+    return <ErrorState error={audiences.error} retry={() => audiences.refetch()} />;
+  }
+  if (audiences.data.audiences.length === 0) {
+    return <p className="muted">No audience uses this segment yet.</p>;
+  }
+  return <AudienceTable audiences={audiences.data.audiences} caption="Audiences of this segment" />;
+}
+
+export default function SegmentPage() {
+  const id = useParams().segmentId ?? "";
+  const segment = useSegment(id);
+  const remove = useDeleteSegment();
+  const navigate = useNavigate();
+  const fallback = detailFallback(segment, {
+    loading: "Loading segment…",
+    notFound: "Segment not found",
+    back: { to: "/segments", label: "Back to segments" },
+  });
+  if (fallback || !segment.data) return fallback;
+  const s = segment.data;
+  return (
+    <>
+      <div className="page-head">
+        <h1>{s.name}</h1>
+        <div className="actions">
+          <ConfirmDialog
+            trigger="Delete segment"
+            title={`Delete ${s.name}?`}
+            confirm="Delete segment"
+            pending={remove.isPending}
+            error={remove.error ? errorMessage(remove.error) : undefined}
+            onConfirm={(close) =>
+              remove.mutate(id, {
+                onSuccess: () => {
+                  close();
+                  navigate("/segments", { replace: true });
+                },
+              })
+            }
+          >
+            <p>
+              Its {count(s.profile_count)} profiles are deleted with it. A segment that feeds
+              audiences cannot be deleted.
+            </p>
+          </ConfirmDialog>
+        </div>
+      </div>
+      <p className="muted">
+        {s.description ? `${s.description} · ` : ""}
+        {count(s.profile_count)} profiles · {s.audience_count} audiences · updated{" "}
+        {dateTime(s.updated_at)} · <Link to="/segments">all segments</Link>
+      </p>
+      <table>
+        <caption>Identifier coverage</caption>
+        <thead>
+          <tr>
+            <th scope="col">Identifier</th>
+            <th scope="col" className="num">
+              Profiles
+            </th>
+            <th scope="col" className="num">
+              Share
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {coverageRows(s.identifier_coverage, s.profile_count).map((row) => (
+            <tr key={row.key}>
+              <th scope="row">{row.label}</th>
+              <td className="num">{count(row.count)}</td>
+              <td className="num">{row.percent}%</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <CsvImport segmentId={id} />
+      <CreateAudience segmentId={id} segmentName={s.name} />
+      <section aria-labelledby="segment-audiences-title">
+        <h2 id="segment-audiences-title">Audiences</h2>
+        <SegmentAudiences segmentId={id} />
+      </section>
+    </>
+  );
+}

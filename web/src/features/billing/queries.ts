@@ -1,0 +1,50 @@
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { api } from "../../api/client";
+import type { components } from "../../api/schema";
+import { unwrap } from "../../lib/errors";
+
+export type PlanId = components["schemas"]["PlanRead"]["id"];
+
+export function usePlans() {
+  return useQuery({
+    queryKey: ["billing-plans"],
+    queryFn: () => unwrap(api.GET("/api/v1/billing/plans")),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export const PAID_POLLS = 60;
+
+/** Plan, status, renewal, limits and usage; with `untilPaid`, polled while still on Free. */
+export function useBillingOverview(untilPaid = false) {
+  return useQuery({
+    queryKey: ["billing-overview"],
+    queryFn: () => unwrap(api.GET("/api/v1/billing/overview")),
+    refetchInterval: (query) =>
+      untilPaid &&
+      (query.state.data?.plan ?? "free") === "free" &&
+      query.state.dataUpdateCount < PAID_POLLS
+        ? 1000
+        : false,
+  });
+}
+
+export function useUsage() {
+  return useQuery({
+    queryKey: ["usage"],
+    queryFn: () => unwrap(api.GET("/api/v1/usage")),
+  });
+}
+
+/** Opens a Stripe Checkout session for the plan; the caller sends the browser to its URL. */
+export function useCheckout() {
+  return useMutation({
+    mutationFn: (plan: PlanId) => unwrap(api.POST("/api/v1/billing/checkout", { body: { plan } })),
+  });
+}
+
+export function usePortal() {
+  return useMutation({
+    mutationFn: () => unwrap(api.POST("/api/v1/billing/portal")),
+  });
+}
