@@ -43,20 +43,12 @@ def row(i: int) -> list[str]:
 
 
 async def login(client: httpx.AsyncClient) -> str:
-    consent = await client.get(
-        "/meta/www/v25.0/dialog/oauth",
-        params={"client_id": "app-1", "redirect_uri": REDIRECT, "state": "s", "scope": "ads"},
-    )
+    """A Meta access token for the sandbox's test user (consent, then code exchange)."""
+    app = {"client_id": "app-1", "redirect_uri": REDIRECT}
+    consent = await client.get("/meta/www/v25.0/dialog/oauth", params={**app, "scope": "ads"})
     code = parse_qs(urlparse(consent.headers["location"]).query)["code"][0]
-    token = await client.get(
-        f"{GRAPH}/oauth/access_token",
-        params={
-            "client_id": "app-1",
-            "client_secret": "secret",
-            "redirect_uri": REDIRECT,
-            "code": code,
-        },
-    )
+    exchange = {**app, "client_secret": "secret", "code": code}
+    token = await client.get(f"{GRAPH}/oauth/access_token", params=exchange)
     return str(token.json()["access_token"])
 
 

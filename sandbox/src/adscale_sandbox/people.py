@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from adscale_sandbox.state import Audience
@@ -138,6 +138,14 @@ def _sizes(before: State, after: State) -> tuple[int, int]:
     return people, matched
 
 
+def _all_inserted(conn: sqlite3.Connection, target: str, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """``INSERT OR IGNORE`` every row of five values into ``target`` (a table and its
+    columns); whether none was already there."""
+    changes = conn.total_changes
+    conn.executemany(f"INSERT OR IGNORE INTO {target} VALUES (?, ?, ?, ?, ?)", rows)  # noqa: S608 - constant targets
+    return conn.total_changes - changes == len(rows)
+
+
 def _add_new_people(
     conn: sqlite3.Connection, audience: Audience, people: list[Person], permille: int, now: float
 ) -> int | None:
@@ -163,21 +171,9 @@ def _add_new_people(
     members.sort()
     rows.sort()
     conn.execute("SAVEPOINT add_new_people")
-    changes = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO member (audience_pk, hash, person, matched, added_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        members,
-    )
-    fresh = conn.total_changes - changes == len(members)
-    if fresh:
-        changes = conn.total_changes
-        conn.executemany(
-            "INSERT OR IGNORE INTO person (audience_pk, person, keys, matched_keys, extra) "
-            "VALUES (?, ?, ?, ?, ?)",
-            rows,
-        )
-        fresh = conn.total_changes - changes == len(rows)
+    fresh = _all_inserted(
+        conn, "member (audience_pk, hash, person, matched, added_at)", members
+    ) and _all_inserted(conn, "person (audience_pk, person, keys, matched_keys, extra)", rows)
     if not fresh:
         conn.execute("ROLLBACK TO add_new_people")
     conn.execute("RELEASE add_new_people")
