@@ -138,16 +138,6 @@ def test_json_size_matches_compact_json() -> None:
         )
 
 
-@given(
-    st.lists(st.sampled_from(["", "a1", "f" * 64, "é", 'x"y', "a b", "Z9", "\n"]), max_size=6)
-    | st.tuples(st.sampled_from(["", "0a", "é"]), st.sampled_from(["", "b"]))
-)
-def test_json_size_of_rows_matches_compact_json(value: Any) -> None:
-    assert json_size(value) == len(
-        json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-    )
-
-
 def test_platform_limits() -> None:
     s = PlatformSettings()
     assert limits_for("meta", s) == BatchLimits(10_000, 1_000_000)

@@ -83,12 +83,6 @@ def json_size(value: Any) -> int:
     """Bytes ``value`` takes inside a compact JSON body."""
     if isinstance(value, str) and value.isascii() and value.isalnum():
         return len(value) + 2
-    if isinstance(value, list | tuple) and value:
-        # A member row of hex digests / plain ids (or empty strings): no escapes, so its
-        # size is arithmetic; a JSON dump per row would dominate a large upload.
-        text = "".join(value) if all(isinstance(v, str) for v in value) else None
-        if text is not None and text.isascii() and (text.isalnum() or not text):
-            return len(text) + 3 * len(value) + 1
     return len(compact_json(value))
 
 
