@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,3 +48,42 @@ def test_pkce_s256_matches_rfc7636_example() -> None:
     # RFC 7636, appendix B.
     verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     assert pkce_s256(verifier) == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+
+
+_DIGESTS = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(6)]
+_META_VALUE = st.one_of(
+    st.sampled_from(_DIGESTS),
+    st.sampled_from(["", _DIGESTS[0].upper(), _DIGESTS[1][:-1], "not hex"]),
+    st.none(),
+    st.integers(min_value=0, max_value=9),
+)
+
+
+@given(
+    st.lists(
+        st.sampled_from(["EMAIL", "PHONE", "FN", "LN", "ZIP", "MADID"]), min_size=2, max_size=5
+    ),
+    st.data(),
+)
+def test_fast_meta_rows_read_as_the_general_reader(schema: list[str], data: st.DataObject) -> None:
+    """Meta's whole-batch reader of hashed multi-key rows gives the per-row reader's people,
+    or hands the batch over (``None``); a batch of valid digests (empties allowed) it reads."""
+    from adscale_sandbox.platforms.meta import HASHED_KEYS, IDENTITY_ORDER, _row_person
+    from adscale_sandbox.platforms.meta_rows import hashed_people
+
+    clean = data.draw(st.booleans())
+    value = st.sampled_from([*_DIGESTS, ""]) if clean else _META_VALUE
+    row = st.lists(value, min_size=len(schema), max_size=len(schema))
+    rows: list[Any] = data.draw(st.lists(row, max_size=8))
+    if not clean and data.draw(st.booleans()):
+        rows.append(data.draw(st.lists(value, max_size=len(schema) + 1)))
+    fast = hashed_people(
+        schema, rows, hashed=HASHED_KEYS, identity_order=IDENTITY_ORDER, general=_row_person
+    )
+    general = [_row_person(schema, r) for r in rows]
+    readable = len(set(schema)) == len(schema) and "MADID" not in schema
+    if clean and readable and all(any(r) for r in rows):
+        assert fast is not None
+    if fast is not None:
+        assert all(person is not None for person, _ in general)
+        assert fast == [person for person, _ in general]

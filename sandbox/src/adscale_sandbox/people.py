@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from adscale_sandbox.state import Audience
@@ -138,6 +138,48 @@ def _sizes(before: State, after: State) -> tuple[int, int]:
     return people, matched
 
 
+def _all_inserted(conn: sqlite3.Connection, target: str, rows: Sequence[tuple[Any, ...]]) -> bool:
+    """``INSERT OR IGNORE`` every row of five values into ``target`` (a table and its
+    columns); whether none was already there."""
+    changes = conn.total_changes
+    conn.executemany(f"INSERT OR IGNORE INTO {target} VALUES (?, ?, ?, ?, ?)", rows)  # noqa: S608 - constant targets
+    return conn.total_changes - changes == len(rows)
+
+
+def _add_new_people(
+    conn: sqlite3.Connection, audience: Audience, people: list[Person], permille: int, now: float
+) -> int | None:
+    """The common case of a bulk upload, people the audience has never seen: insert their
+    keys and themselves straight away (SQLite finds any conflict while inserting, sorted
+    by key so each page is visited once) and return how many of them match. ``None``, with
+    nothing written, when a key or a person was already there or two people share a key:
+    the general path handles that."""
+    members: list[tuple[int, bytes, bytes, int, float]] = []
+    rows: list[tuple[int, bytes, int, int, int]] = []
+    pk = audience.pk
+    matched = 0
+    for person in people:
+        pid = person.id
+        hits = 0
+        for key in person.keys:
+            hit = 1 if is_match(key, permille) else 0
+            members.append((pk, key, pid, hit, now))
+            hits += hit
+        extra = 1 if any(is_match(k, permille) for k in person.extra) else 0
+        rows.append((pk, pid, len(person.keys), hits, extra))
+        matched += 1 if hits or extra else 0
+    members.sort()
+    rows.sort()
+    conn.execute("SAVEPOINT add_new_people")
+    fresh = _all_inserted(
+        conn, "member (audience_pk, hash, person, matched, added_at)", members
+    ) and _all_inserted(conn, "person (audience_pk, person, keys, matched_keys, extra)", rows)
+    if not fresh:
+        conn.execute("ROLLBACK TO add_new_people")
+    conn.execute("RELEASE add_new_people")
+    return matched if fresh else None
+
+
 def add_members(
     conn: sqlite3.Connection,
     audience: Audience,
@@ -152,6 +194,19 @@ def add_members(
     ``refresh_existing`` re-stamps members already present."""
     people = as_people(hashes)
     keys = [k for p in people for k in p.keys]
+    matched = None if refresh_existing else _add_new_people(conn, audience, people, permille, now)
+    if matched is not None:
+        duplicates = len(hashes) - len(people)
+        _note(conn, audience, len(people), matched, now=now, received=len(hashes) + invalid)
+        conn.execute(
+            "UPDATE audience SET duplicate_rows = duplicate_rows + ?, "
+            "invalid_rows = invalid_rows + ? WHERE pk = ?",
+            (duplicates, invalid, audience.pk),
+        )
+        audience.member_count += len(people)
+        return ChangeResult(
+            received=len(hashes) + invalid, changed=len(people), duplicates=duplicates
+        )
     empty = audience.member_count == 0 and audience.removed_rows == 0
     held = {} if empty else _keys_held(conn, audience, keys)
     before = {} if empty else _state(conn, audience, [p.id for p in people])

@@ -45,6 +45,7 @@ from adscale_sandbox.platforms.common import (
     redirect_back,
     sign_in,
 )
+from adscale_sandbox.platforms.meta_rows import hashed_people
 
 PLATFORM = "meta"
 MAX_USERS_PER_REQUEST = 10_000
@@ -707,6 +708,11 @@ def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
 
 
 def _rows(schema: list[str], data: list[Any]) -> tuple[list[state.Person], dict[str, str]]:
+    fast = hashed_people(
+        schema, data, hashed=HASHED_KEYS, identity_order=IDENTITY_ORDER, general=_row_person
+    )
+    if fast is not None:
+        return fast, {}
     people: list[state.Person] = []
     samples: dict[str, str] = {}
     invalid = 0

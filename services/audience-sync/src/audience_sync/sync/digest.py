@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,26 @@ async def lock_for_hashing(
 Chunk = tuple[list[str], list[tuple[Any, ...]]]
 
 
+async def _chunk_reader(
+    conn: asyncpg.Connection[Any],
+    segment_id: uuid.UUID,
+    platform: str,
+    chunk_rows: int,
+    fetched: list[Any] | None,
+) -> Callable[[], Awaitable[list[Any]]]:
+    """The next ``chunk_rows`` stale profiles on each call (``[]`` at the end): from a
+    cursor, or from rows already ``fetched``."""
+    if fetched is None:
+        cursor = await conn.cursor(STALE_SQL, segment_id, platform)
+        return lambda: cursor.fetch(chunk_rows)
+    parts = iter([fetched[i : i + chunk_rows] for i in range(0, len(fetched), chunk_rows)])
+
+    async def next_part() -> list[Any]:
+        return next(parts, [])
+
+    return next_part
+
+
 async def stale_chunks(
     conn: asyncpg.Connection[Any],
     hasher: Hasher,
@@ -119,16 +139,18 @@ async def stale_chunks(
     platform: str,
     *,
     chunk_rows: int,
+    fetched: list[Any] | None = None,
 ) -> AsyncIterator[Chunk]:
     """``(outdated external ids, digest records)`` for every chunk of stale profiles, read
-    with one cursor on ``conn`` (inside a transaction, after :func:`lock_for_hashing`);
-    the next chunks hash while the caller writes one."""
+    with one cursor on ``conn`` (inside a transaction, after :func:`lock_for_hashing`), or
+    the rows of :data:`STALE_SQL` already ``fetched``; the next chunks hash while the caller
+    writes one."""
     pending: list[tuple[list[str], asyncio.Future[list[tuple[Any, ...]]]]] = []
     depth = hasher.parallelism + 1
     try:
-        cursor = await conn.cursor(STALE_SQL, segment_id, platform)
+        fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched)
         while True:
-            rows = await cursor.fetch(chunk_rows)
+            rows = await fetch()
             if rows:
                 outdated = [r[0] for r in rows if r[CACHED] is not None]
                 batch = [tuple(r)[:CACHED] for r in rows]
@@ -167,12 +189,18 @@ async def refresh_digests(
     stats = RefreshStats()
     await bulk_plans(conn, work_mem)
     await lock_for_hashing(conn, segment_id, platform)
+    fetched = None
     if limit is not None:
-        stats.stale = await stale_count(conn, segment_id, platform)
-        if stats.stale > limit:
-            stats.skipped = stats.stale
+        # One scan finds the stale profiles (a few after a small change) and hashes them
+        # from memory; only more than ``limit`` of them need the count.
+        fetched = await conn.fetch(STALE_SQL + " LIMIT $3", segment_id, platform, limit + 1)
+        if len(fetched) > limit:
+            stats.stale = stats.skipped = await stale_count(conn, segment_id, platform)
             return stats
-    async for chunk in stale_chunks(conn, hasher, segment_id, platform, chunk_rows=chunk_rows):
+        stats.stale = len(fetched)
+    async for chunk in stale_chunks(
+        conn, hasher, segment_id, platform, chunk_rows=chunk_rows, fetched=fetched
+    ):
         await write_chunk(conn, segment_id, chunk)
         stats.hashed += len(chunk[1])
     if limit is None:

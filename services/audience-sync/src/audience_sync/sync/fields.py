@@ -10,7 +10,7 @@ as one fingerprint, so a change resends the profile.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from adscale_platforms.identifiers import is_hashed_field
 
@@ -68,12 +68,24 @@ def invalid_mask(fields: list[str]) -> int:
     return mask
 
 
-def wire_value(platform: str, field: str, key: bytes | None) -> str:
-    """What the platform receives for a stored key: hex SHA-256, or the normalized value
+def wire_rows(
+    platform: str,
+    fields: Sequence[str],
+    columns: Sequence[Sequence[bytes | None] | None],
+    size: int,
+) -> list[tuple[str, ...]]:
+    """What the platform receives for a batch of stored keys, column by column (one
+    comprehension per field, not a call per value): hex SHA-256, or the normalized value
     itself for identifiers the platform takes unhashed (Meta ``MADID``, Google zip and
-    country); ``""`` where the profile has none."""
-    if key is None:
-        return ""
-    if is_hashed_field(platform, field):
-        return key.hex()
-    return key.decode()
+    country); ``""`` where a profile has none. ``columns`` holds each field's keys
+    (``None`` for a field that travels empty); returns ``size`` rows of one value per
+    field."""
+    encoded: list[Sequence[str]] = []
+    for field, keys in zip(fields, columns, strict=True):
+        if keys is None:
+            encoded.append([""] * size)
+        elif is_hashed_field(platform, field):
+            encoded.append([k.hex() if k is not None else "" for k in keys])
+        else:
+            encoded.append([k.decode() if k is not None else "" for k in keys])
+    return list(zip(*encoded, strict=True)) if encoded else [()] * size

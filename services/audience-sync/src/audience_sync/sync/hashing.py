@@ -1,7 +1,9 @@
 """Normalize and hash profile identifiers per platform, vectorised, off the event loop.
 
-:func:`hash_columns` runs ``adscale_platforms.identifiers.hash_many`` over whole columns
-(every identifier field) of a chunk of profiles. :class:`Hasher` runs it in a pool of
+:func:`hash_columns` normalizes whole columns (every identifier field) of a chunk of
+profiles with ``adscale_platforms.identifiers.normalize_many`` and keeps each SHA-256 as
+its 32 raw bytes (what ``profile_digest`` stores; ``hash_many``'s hex would be decoded
+again). :class:`Hasher` runs it in a pool of
 worker processes (``AUDIENCE_SYNC_HASH_PROCESSES``; several chunks in parallel, the event
 loop stays free for platform calls) or, with 0 processes, in a thread.
 """
@@ -9,13 +11,14 @@ loop stays free for platform calls) or, with 0 processes, in a thread.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-from adscale_platforms.identifiers import hash_many, is_hashed_field, supported_fields
+from adscale_platforms.identifiers import is_hashed_field, normalize_many, supported_fields
 from audience_sync.sync.fields import DIGEST_FIELDS, INVALID_BITS
 
 # (external_id, version, *one value per DIGEST_FIELDS)
@@ -37,18 +40,17 @@ def hash_columns(
         if name not in supported or not any(values):
             out[name] = [None] * size
             continue
-        hashed = hash_many(platform, name, values)  # type: ignore[arg-type]
+        # The raw 32-byte digest straight from the normalized text (no hex round trip).
+        normalized = normalize_many(platform, name, values)  # type: ignore[arg-type]
         bit = INVALID_BITS[name]
-        keys: list[bytes | None] = []
-        append = keys.append
-        as_bytes = bytes.fromhex if is_hashed_field(platform, name) else str.encode
-        for i, (value, digest) in enumerate(zip(values, hashed, strict=True)):
-            if digest is None:
-                append(None)
-                if value:
-                    invalid[i] |= bit
-            else:
-                append(as_bytes(digest))
+        if is_hashed_field(platform, name):
+            sha = hashlib.sha256
+            keys = [sha(n.encode()).digest() if n is not None else None for n in normalized]
+        else:
+            keys = [n.encode() if n is not None else None for n in normalized]
+        for i, (value, key) in enumerate(zip(values, keys, strict=True)):
+            if key is None and value:
+                invalid[i] |= bit
         out[name] = keys
     return out, invalid
 

@@ -27,8 +27,11 @@ from audience_sync.sync.fields import ADDRESS_FIELDS, DIGEST_FIELDS, STRONG_FIEL
 OP_REMOVE, OP_ADD, OP_RESEND = 0, 1, 2
 # Plans this large get fresh statistics before the lanes' anti-joins are planned: planned
 # against stale ones (a new database, a first big sync) PostgreSQL picks a nested loop that
-# rescans the members for every plan row.
+# rescans the members for every plan row. A table is analyzed only when its statistics
+# know fewer rows than the plan holds (a 1 % update of a large audience re-samples
+# nothing: its statistics are still right).
 ANALYZE_AFTER_ROWS = 10_000
+_KNOWN_ROWS = "SELECT reltuples FROM pg_class WHERE oid = $1::regclass"
 
 
 @dataclass
@@ -195,8 +198,9 @@ async def make_plan(
             if name in fields:
                 await conn.execute(keep_shared_sql(name), job_id, segment_id, platform)
     if total >= ANALYZE_AFTER_ROWS:
-        await conn.execute("ANALYZE sync_job_plan")
-        await conn.execute("ANALYZE audience_member")
+        for table in ("sync_job_plan", "audience_member"):
+            if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
+                await conn.execute(f"ANALYZE {table}")
     return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
 
 

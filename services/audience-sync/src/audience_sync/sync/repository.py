@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, SyncJob, table
+from audience_sync.sync import key_batch
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJob | None:
@@ -254,12 +255,14 @@ async def count_failed(apg: Apg, job_id: uuid.UUID, failed: int) -> None:
     )
 
 
-_NEW_MEMBERS = """
+_NEW_MEMBERS = f"""
     INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra)
-    SELECT $1, e, a, b, c, x
-    FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
-         AS u(e, a, b, c, x)
-"""
+    SELECT $1, external_id, email, phone, madid, extra FROM {key_batch.TABLE}
+"""  # noqa: S608 - constant table name
+_STAGED = f"""
+    INSERT INTO sync_job_stage (job_id, external_id, email, phone, madid, extra)
+    SELECT $1, external_id, email, phone, madid, extra FROM {key_batch.TABLE}
+"""  # noqa: S608 - constant table name
 _RESENT = """
     ON CONFLICT (audience_id, external_id) DO UPDATE SET email = excluded.email,
         phone = excluded.phone, madid = excluded.madid, extra = excluded.extra
@@ -273,13 +276,12 @@ async def upsert_members(
     """Record accepted profiles with the keys they were sent with; returns how many are
     new members (the audience's ``member_count`` follows). Without ``resent`` profiles
     (additions only) a member already there is one a resumed job recorded: kept as is."""
+    await key_batch.copy_keys(apg, ids, keys)
     if resent:
         sql = f"WITH up AS ({_NEW_MEMBERS} {_RESENT}) SELECT count(*) FILTER (WHERE fresh) FROM up"  # noqa: S608
-        inserted = int(await apg.fetchval(sql, audience_id, ids, *keys))
+        inserted = int(await apg.fetchval(sql, audience_id))
     else:
-        status = await apg.execute(
-            _NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id, ids, *keys
-        )
+        status = await apg.execute(_NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id)
         inserted = int(status.rsplit(" ", 1)[-1])
     if inserted:
         await apg.execute(
@@ -310,18 +312,8 @@ async def delete_members(apg: Apg, audience_id: uuid.UUID, ids: list[str]) -> in
 
 async def stage(apg: Apg, job_id: uuid.UUID, ids: list[str], keys: KeyColumns) -> None:
     """Profiles a replace has sent (accepted by the platform, not yet swapped in)."""
-    await apg.execute(
-        """
-        INSERT INTO sync_job_stage (job_id, external_id, email, phone, madid, extra)
-        SELECT $1, e, a, b, c, x
-        FROM unnest($2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[])
-             AS u(e, a, b, c, x)
-        ON CONFLICT DO NOTHING
-        """,
-        job_id,
-        ids,
-        *keys,
-    )
+    await key_batch.copy_keys(apg, ids, keys)
+    await apg.execute(_STAGED + " ON CONFLICT DO NOTHING", job_id)
 
 
 async def clear_stage(apg: Apg, job_id: uuid.UUID) -> None:

@@ -25,7 +25,7 @@ from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
 from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
-from audience_sync.sync.fields import DIGEST_FIELDS, STRONG_FIELDS, wire_value
+from audience_sync.sync.fields import DIGEST_FIELDS, STRONG_FIELDS, wire_rows
 from audience_sync.sync.planner import OP_ADD, OP_REMOVE
 
 T = TypeVar("T")
@@ -55,20 +55,17 @@ def addition_rows(run: Run, records: list[Any]) -> Rows:
     """``(external_id, op, *digest keys, extra)`` records as rows to add."""
     platform, fields = run.target.platform, run.target.fields
     width = len(DIGEST_FIELDS)
-    positions = [2 + _POSITION[f] for f in fields]
+    columns = {f: [r[2 + _POSITION[f]] for r in records] for f in DIGEST_FIELDS}
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
         keys=(
-            [r[2] for r in records],
-            [r[3] for r in records],
-            [r[4] for r in records],
+            columns["email"],
+            columns["phone"],
+            columns["madid"],
             [r[2 + width] for r in records],
         ),
-        wire=[
-            tuple(wire_value(platform, f, r[p]) for f, p in zip(fields, positions, strict=True))
-            for r in records
-        ],
+        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records)),
     )
 
 
@@ -77,14 +74,12 @@ def removal_rows(run: Run, records: list[Any]) -> Rows:
     only the strong keys travel (they are what the platforms key members by)."""
     platform, fields = run.target.platform, run.target.fields
     strong = {name: 2 + i for i, name in enumerate(STRONG_FIELDS)}
+    columns = [[r[strong[f]] for r in records] if f in strong else None for f in fields]
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
         keys=([None] * len(records), [None] * len(records), [None] * len(records), []),
-        wire=[
-            tuple(wire_value(platform, f, r[strong[f]]) if f in strong else "" for f in fields)
-            for r in records
-        ],
+        wire=wire_rows(platform, fields, columns, len(records)),
     )
 
 
@@ -236,7 +231,7 @@ async def checkpoint(run: Run, operation: str, rows: Rows, report: BatchReport |
     counts = run.counters
     if operation != "remove":
         for name, column in zip(target.fields, zip(*rows.wire, strict=False), strict=False):
-            counts.fields[name] = counts.fields.get(name, 0) + sum(1 for v in column if v)
+            counts.fields[name] = counts.fields.get(name, 0) + len(column) - column.count("")
     async with services.engine.begin() as conn:
         apg = await driver_of(conn)
         # Durable enough for a checkpoint: a database crash loses at most the last moment

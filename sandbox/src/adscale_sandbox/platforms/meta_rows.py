@@ -1,0 +1,85 @@
+"""Fast reading of Meta multi-key rows whose every column is a SHA-256 hex digest.
+
+The general reader (``meta._row_person``) checks each value of each row on its own; a
+10,000-row upload of five hashed keys is 50,000 such checks. Here the whole batch is checked
+at once (one join, one regular-expression match) and each row becomes a person with a couple
+of C calls. The answers are the general reader's: a batch this path cannot vouch for
+(a value that is not a string, a raw key, a malformed row) returns ``None`` and the
+general reader handles it whole, with its per-row reasons; a row with an empty value goes
+to the general reader on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Collection, Sequence
+from itertools import chain
+from operator import itemgetter
+from typing import Any
+
+from adscale_sandbox.people import Person
+
+_HEX_RUN = re.compile(r"[0-9a-f]*")
+_DIGEST_LENGTHS = frozenset((0, 64))
+
+RowReader = Callable[[list[str], Any], tuple[Person | None, str]]
+
+
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """``row -> tuple of row[i] for i in indexes`` (always a tuple)."""
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    return itemgetter(*indexes)
+
+
+def _all_digests(data: list[Any], width: int) -> bool:
+    """Every row a list of ``width`` strings, each a lowercase SHA-256 hex digest or empty."""
+    if not all(type(row) is list and len(row) == width for row in data):
+        return False
+    values = list(chain.from_iterable(data))
+    try:
+        text = "".join(values)
+    except TypeError:  # a value that is not a string
+        return False
+    return set(map(len, values)) <= _DIGEST_LENGTHS and _HEX_RUN.fullmatch(text) is not None
+
+
+def hashed_people(
+    schema: list[str],
+    data: list[Any],
+    *,
+    hashed: Collection[str],
+    identity_order: Sequence[str],
+    general: RowReader,
+) -> list[Person] | None:
+    """The people of a multi-key upload whose keys are all hashed, or ``None`` when the
+    general reader must read it (see the module docstring)."""
+    width = len(schema)
+    if width < 2 or len(set(schema)) != width or not all(k in hashed for k in schema):
+        return None
+    if not _all_digests(data, width):
+        return None
+    identity = _picker([schema.index(k) for k in identity_order if k in schema])
+    rest_names = sorted(k for k in schema if k not in identity_order)
+    rest = _picker([schema.index(k) for k in rest_names])
+    template = "|".join(f"{name}={{}}" for name in rest_names)
+    fromhex, sha256 = bytes.fromhex, hashlib.sha256
+    people: list[Person] = []
+    for row in data:
+        if "" in row:
+            person, _ = general(schema, row)
+            if person is None:
+                return None
+            people.append(person)
+            continue
+        keys = tuple(map(fromhex, identity(row)))
+        if not rest_names:
+            people.append(Person(keys))
+            continue
+        joined = sha256(template.format(*rest(row)).encode()).digest()
+        people.append(Person(keys, (joined,)) if keys else Person((joined,)))
+    return people

@@ -1,0 +1,35 @@
+"""An accepted batch's profiles and keys, COPYed into a session temp table.
+
+Checkpoints write up to 10,000 profiles at a time. Binary COPY into a temp table and one
+``INSERT … SELECT … ON CONFLICT`` from it is about a quarter cheaper than binding six
+arrays to ``unnest`` (measured with 10,000-row batches on the stack's PostgreSQL). The
+table belongs to the connection's session (created on first use, no migration) and empties
+itself at commit, so it holds one batch per transaction: the checkpoint's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+TABLE = "profile_key_batch"
+COLUMNS = ("external_id", "email", "phone", "madid", "extra")
+
+_CREATE = (
+    f"CREATE TEMP TABLE IF NOT EXISTS {TABLE} (external_id text NOT NULL, email bytea, "
+    "phone bytea, madid bytea, extra bytea) ON COMMIT DELETE ROWS"
+)
+
+
+async def copy_keys(
+    apg: asyncpg.Connection[Any],
+    ids: list[str],
+    keys: tuple[list[bytes | None], ...],
+) -> None:
+    """Load ``(external_id, email, phone, madid, extra)`` rows into :data:`TABLE` (empty
+    before: one batch per transaction). A key column shorter than ``ids`` (removals carry
+    no ``extra``) counts as all ``None``."""
+    columns = [column if len(column) == len(ids) else [None] * len(ids) for column in keys]
+    await apg.execute(_CREATE)
+    await apg.copy_records_to_table(TABLE, records=zip(ids, *columns, strict=True), columns=COLUMNS)
