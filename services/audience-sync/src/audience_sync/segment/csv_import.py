@@ -9,7 +9,6 @@ with :mod:`csv`, with its line number kept for error reports.
 
 from __future__ import annotations
 
-import codecs
 import csv
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,12 +16,14 @@ from typing import Any
 
 import orjson
 
+from audience_sync.segment.dialect import Dialect, sniff, strip_excel
 from audience_sync.segment.errors import InvalidImport
 from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record
 from audience_sync.segment.schemas import InvalidRow
 
 MAX_SAMPLES = 20
 MAX_RECORD_CHARS = 1_000_000
+EXCEL_MARKS = ("'", '="')
 
 # Header names users commonly write, mapped to profile fields.
 ALIASES: dict[str, str] = {
@@ -61,9 +62,14 @@ class RecordSplitter:
         self._pending_len = 0
         self._quotes = 0
         self._line = 1  # the line the pending record starts on
+        self._carry = ""  # a trailing CR waits: the next chunk may start with its LF
 
-    def feed(self, text: str) -> list[tuple[int, str]]:
+    def feed(self, text: str, *, final: bool = False) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
+        text = self._carry + text
+        self._carry = ""
+        if text.endswith("\r") and not final:
+            text, self._carry = text[:-1], "\r"
         for piece in text.splitlines(keepends=True):
             if not piece.endswith(("\n", "\r")):
                 self._append(piece)  # a partial line: wait for the rest
@@ -89,19 +95,55 @@ class RecordSplitter:
             )
 
     def close(self) -> list[tuple[int, str]]:
+        out = self.feed("", final=True)
         if not self._pending:
-            return []
+            return out
         if self._quotes % 2:
             raise InvalidImport(f"Line {self._line}: unterminated quoted field")
         record = "".join(self._pending)
         self._pending = []
-        return [(self._line, record)]
+        return [*out, (self._line, record)]
 
 
-def parse_records(records: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+def parse_records(
+    records: Iterable[tuple[int, str]], delimiter: str
+) -> Iterator[tuple[int, list[str]]]:
     lines = [line for line, _ in records]
     texts = [text for _, text in records]
-    yield from zip(lines, csv.reader(texts, strict=True), strict=True)
+    yield from zip(lines, csv.reader(texts, delimiter=delimiter, strict=True), strict=True)
+
+
+async def parsed_rows(
+    text: AsyncIterator[str], dialect: Dialect
+) -> AsyncIterator[list[tuple[int, list[str]]]]:
+    """Batches of ``(line, fields)`` as the text arrives, the header record first; blank
+    lines are skipped. The delimiter is sniffed from the header record."""
+    splitter = RecordSplitter()
+    sniffed = False
+
+    def handle(records: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+        nonlocal sniffed
+        if not sniffed and records:
+            sniff(records[0][1], dialect)
+            sniffed = True
+        try:
+            return [
+                (line, values)
+                for line, values in parse_records(records, dialect.delimiter)
+                if values
+            ]
+        except csv.Error as exc:
+            raise InvalidImport(f"Malformed CSV: {exc}") from exc
+
+    async for piece in text:
+        records = splitter.feed(piece)
+        if records:
+            rows = handle(records)
+            if rows:
+                yield rows
+    rows = handle(splitter.close())
+    if rows:
+        yield rows
 
 
 def header_fields(names: list[str]) -> list[str]:
@@ -154,6 +196,7 @@ class RowBuilder:
             return None
         if len(values) < self.width:
             values = values + [""] * (self.width - len(values))
+        values = [strip_excel(v) if v.startswith(EXCEL_MARKS) else v for v in values]
         key = values[self.key_index]
         traits: dict[str, Any] | None = None
         if self.traits_index is not None and values[self.traits_index].strip():
@@ -183,38 +226,15 @@ class RowBuilder:
 
 
 async def csv_rows(
-    chunks: AsyncIterator[bytes],
+    text: AsyncIterator[str], dialect: Dialect
 ) -> AsyncIterator[tuple[RowBuilder, list[tuple[int, list[str]]]]]:
-    """``(builder, parsed rows)`` for every chunk of the body; the header comes first."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    splitter = RecordSplitter()
+    """``(builder, data rows)`` for every batch of the body; the header makes the builder."""
     builder: RowBuilder | None = None
-
-    def handle(records: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
-        nonlocal builder
-        try:
-            rows = [(line, values) for line, values in parse_records(records) if values]
-        except csv.Error as exc:
-            raise InvalidImport(f"Malformed CSV: {exc}") from exc
-        if builder is None and rows:
+    async for rows in parsed_rows(text, dialect):
+        if builder is None:
             builder = RowBuilder(header_fields(rows[0][1]))
             rows = rows[1:]
-        return rows
-
-    try:
-        async for chunk in chunks:
-            if not chunk:
-                continue
-            records = splitter.feed(decoder.decode(chunk))
-            if records:
-                rows = handle(records)
-                if builder is not None and rows:
-                    yield builder, rows
-        tail = splitter.feed(decoder.decode(b"", final=True)) + splitter.close()
-    except UnicodeDecodeError as exc:
-        raise InvalidImport("The CSV must be UTF-8 encoded") from exc
-    rows = handle(tail)
+        if rows:
+            yield builder, rows
     if builder is None:
         raise InvalidImport("The CSV is empty: a header row naming the fields is required")
-    if rows:
-        yield builder, rows

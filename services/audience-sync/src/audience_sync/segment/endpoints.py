@@ -13,6 +13,7 @@ from adscale_common.pagination import Page
 from audience_sync.dependencies import AppSettings
 from audience_sync.models import Segment
 from audience_sync.segment import repository, service
+from audience_sync.segment.dialect import check_charset
 from audience_sync.segment.errors import UnsupportedMediaType
 from audience_sync.segment.schemas import (
     ImportResult,
@@ -110,6 +111,11 @@ async def import_profiles(
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in CSV_TYPES:
         raise UnsupportedMediaType(details={"content_type": content_type or None})
+    check_charset(request.headers.get("content-type", ""))
     return await service.import_csv(
-        session, segment, request.stream(), chunk_rows=settings.import_chunk_rows
+        session,
+        segment,
+        request.stream(),
+        content_encoding=request.headers.get("content-encoding", ""),
+        chunk_rows=settings.import_chunk_rows,
     )

@@ -23,3 +23,15 @@ class InvalidImport(AppError):
     status_code = 422
     code = "VALIDATION_ERROR"
     message = "The CSV cannot be imported"
+
+
+class UnsupportedEncoding(AppError):
+    status_code = 415
+    code = "UNSUPPORTED_ENCODING"
+    message = "The CSV must be UTF-8 encoded"
+
+
+class InvalidCompression(AppError):
+    status_code = 422
+    code = "INVALID_COMPRESSION"
+    message = "The body is declared gzip-compressed but cannot be inflated"

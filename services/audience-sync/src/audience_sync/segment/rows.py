@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from audience_sync.segment.dialect import is_scientific
+
 FIELDS: tuple[str, ...] = (
     "email",
     "phone",
@@ -60,6 +62,11 @@ def clean(field: str, value: str | None) -> str | None:
         if _EMAIL.fullmatch(text) is None:
             raise InvalidValue("email is not a valid address")
     elif field == "phone":
+        if is_scientific(text):
+            raise InvalidValue(
+                "phone is in scientific notation (a spreadsheet rounded it; "
+                "export the column as text)"
+            )
         digits = len(_NOT_DIGIT.sub("", text))
         if _PHONE_CHARS.fullmatch(text) is None or not 6 <= digits <= 18:
             raise InvalidValue("phone is not a valid number")

@@ -12,6 +12,7 @@ from audience_sync.db import driver
 from audience_sync.models import Segment
 from audience_sync.segment import repository
 from audience_sync.segment.csv_import import csv_rows
+from audience_sync.segment.dialect import Dialect, decode, inflate
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
 from audience_sync.segment.repository import ProfileStage, UpsertCounts
 from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record, traits_json
@@ -125,7 +126,12 @@ async def delete_profiles(
 
 
 async def import_csv(
-    session: AsyncSession, segment: Segment, body: AsyncIterator[bytes], *, chunk_rows: int
+    session: AsyncSession,
+    segment: Segment,
+    body: AsyncIterator[bytes],
+    *,
+    content_encoding: str,
+    chunk_rows: int,
 ) -> ImportResult:
     """Stream a CSV body into the segment: parsed as it arrives, COPYed into a staging table
     and upserted every ``chunk_rows`` rows, all in the request's transaction (an import
@@ -135,7 +141,9 @@ async def import_csv(
     received = 0
     pending: list[tuple[Any, ...]] = []
     builder = None
-    async for builder, rows in csv_rows(body):
+    dialect = Dialect()
+    text = decode(inflate(body, content_encoding), dialect)
+    async for builder, rows in csv_rows(text, dialect):
         for line, values in rows:
             received += 1
             record = builder.build(line, values)
