@@ -17,43 +17,14 @@ from typing import Any
 import orjson
 
 from audience_sync.segment.dialect import Dialect, sniff, strip_excel
-from audience_sync.segment.errors import InvalidImport
-from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record
+from audience_sync.segment.errors import InvalidImport, NoIdentifierColumn
+from audience_sync.segment.mapping import KEY, TRAITS, Column, map_header
+from audience_sync.segment.rows import FIELDS, KEY_FIELDS, InvalidValue, stage_record
 from audience_sync.segment.schemas import InvalidRow
 
 MAX_SAMPLES = 20
 MAX_RECORD_CHARS = 1_000_000
 EXCEL_MARKS = ("'", '="')
-
-# Header names users commonly write, mapped to profile fields.
-ALIASES: dict[str, str] = {
-    "externalid": "external_id",
-    "external id": "external_id",
-    "id": "external_id",
-    "customer_id": "external_id",
-    "user_id": "external_id",
-    "email_address": "email",
-    "e-mail": "email",
-    "phone_number": "phone",
-    "mobile": "phone",
-    "firstname": "first_name",
-    "first name": "first_name",
-    "fn": "first_name",
-    "lastname": "last_name",
-    "last name": "last_name",
-    "ln": "last_name",
-    "postal_code": "zip",
-    "postcode": "zip",
-    "zipcode": "zip",
-    "zip_code": "zip",
-    "country_code": "country",
-    "maid": "madid",
-    "mobile_ad_id": "madid",
-    "idfa": "madid",
-    "aaid": "madid",
-    "gaid": "madid",
-}
-KNOWN = {"external_id", "traits", *FIELDS}
 
 
 class RecordSplitter:
@@ -117,13 +88,19 @@ async def parsed_rows(
     text: AsyncIterator[str], dialect: Dialect
 ) -> AsyncIterator[list[tuple[int, list[str]]]]:
     """Batches of ``(line, fields)`` as the text arrives, the header record first; blank
-    lines are skipped. The delimiter is sniffed from the header record."""
+    lines are skipped, and so are ``#`` comment lines above the header (Google's template
+    starts with instructions). The delimiter is sniffed from the header record."""
     splitter = RecordSplitter()
     sniffed = False
 
     def handle(records: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
         nonlocal sniffed
-        if not sniffed and records:
+        if not sniffed:
+            while records and (not records[0][1].strip() or records[0][1].lstrip().startswith("#")):
+                dialect.skipped_lines += 1 if records[0][1].strip() else 0
+                records = records[1:]
+            if not records:
+                return []
             sniff(records[0][1], dialect)
             sniffed = True
         try:
@@ -146,93 +123,97 @@ async def parsed_rows(
         yield rows
 
 
-def header_fields(names: list[str]) -> list[str]:
-    fields: list[str] = []
-    for raw in names:
-        name = raw.strip().lower()
-        name = ALIASES.get(name, name.replace(" ", "_"))
-        if not name:
-            raise InvalidImport("The header row has an empty column name")
-        if name in fields:
-            raise InvalidImport(f"The header names {name!r} twice")
-        fields.append(name)
-    if "external_id" not in fields:
-        raise InvalidImport("The header row must name an external_id column")
-    return fields
-
-
 @dataclass
 class RowBuilder:
     """Turns parsed CSV rows into stage records, collecting invalid-row samples."""
 
-    header: list[str]
+    columns: list[Column]
     invalid: int = 0
     samples: list[InvalidRow] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.width = len(self.header)
-        self.key_index = self.header.index("external_id")
-        self.field_index = {name: i for i, name in enumerate(self.header) if name in FIELDS}
-        self.traits_index = self.header.index("traits") if "traits" in self.header else None
-        self.extra = [(i, name) for i, name in enumerate(self.header) if name not in KNOWN]
+        self.width = len(self.columns)
+        self.key_index = [c.position for c in self.columns if c.target == KEY]
+        indexes: dict[str, list[int]] = {}
+        for c in self.columns:
+            if c.target in FIELDS:
+                indexes.setdefault(c.target, []).append(c.position)
+        self.field_index = indexes
+        self.traits_index = [c.position for c in self.columns if c.target == TRAITS]
+        self.extra = [(c.position, c.trait) for c in self.columns if c.trait is not None]
+        if not self.key_index and not any(f in indexes for f in KEY_FIELDS):
+            raise NoIdentifierColumn(details={"header": [c.header for c in self.columns][:200]})
 
     @property
-    def columns(self) -> list[str]:
+    def profile_columns(self) -> list[str]:
         """Profile columns this file sets (absent ones keep their stored values)."""
         present = [f for f in FIELDS if f in self.field_index]
-        if self.traits_index is not None or self.extra:
+        if self.traits_index or self.extra:
             present.append("traits")
         return present
 
-    def _reject(self, line: int, external_id: str | None, reason: str) -> None:
+    def reject(self, line: int, external_id: str | None, reason: str) -> None:
         self.invalid += 1
         if len(self.samples) < MAX_SAMPLES:
             key = external_id.strip()[:255] if external_id else None
             self.samples.append(InvalidRow(line=line, external_id=key or None, reason=reason))
 
     def build(self, line: int, values: list[str]) -> tuple[Any, ...] | None:
+        """The stage record of one data row, or ``None`` (counted and sampled) when the row
+        cannot be stored."""
         if len(values) > self.width:
-            self._reject(line, None, f"{len(values)} fields, the header has {self.width}")
+            self.reject(line, None, f"{len(values)} fields, the header has {self.width}")
             return None
         if len(values) < self.width:
             values = values + [""] * (self.width - len(values))
         values = [strip_excel(v) if v.startswith(EXCEL_MARKS) else v for v in values]
-        key = values[self.key_index]
+        key = _first(values, self.key_index)
         traits: dict[str, Any] | None = None
-        if self.traits_index is not None and values[self.traits_index].strip():
+        for index in self.traits_index:
+            if not values[index].strip():
+                continue
             try:
-                parsed = orjson.loads(values[self.traits_index])
+                parsed = orjson.loads(values[index])
             except orjson.JSONDecodeError:
                 parsed = None
             if not isinstance(parsed, dict):
-                self._reject(line, key, "traits is not a JSON object")
+                self.reject(line, key, "traits is not a JSON object")
                 return None
-            traits = parsed
+            traits = {**(traits or {}), **parsed}
         for index, name in self.extra:
             if values[index] != "":
                 if traits is None:
                     traits = {}
-                traits[name] = values[index]
+                traits.setdefault(name, values[index])
         try:
             return stage_record(
                 line,
                 key,
-                {name: values[i] for name, i in self.field_index.items()},
+                {name: _first(values, idx) for name, idx in self.field_index.items()},
                 orjson.dumps(traits).decode() if traits is not None else None,
             )
         except InvalidValue as exc:
-            self._reject(line, key, str(exc))
+            self.reject(line, key, str(exc))
             return None
 
 
+def _first(values: list[str], indexes: list[int]) -> str | None:
+    """The first non-blank value among ``indexes`` (repeated columns: Google's template
+    names ``Zip`` twice)."""
+    for index in indexes:
+        if values[index].strip():
+            return values[index]
+    return None
+
+
 async def csv_rows(
-    text: AsyncIterator[str], dialect: Dialect
+    text: AsyncIterator[str], dialect: Dialect, mapping: dict[str, str]
 ) -> AsyncIterator[tuple[RowBuilder, list[tuple[int, list[str]]]]]:
     """``(builder, data rows)`` for every batch of the body; the header makes the builder."""
     builder: RowBuilder | None = None
     async for rows in parsed_rows(text, dialect):
         if builder is None:
-            builder = RowBuilder(header_fields(rows[0][1]))
+            builder = RowBuilder(map_header(rows[0][1], mapping))
             rows = rows[1:]
         if rows:
             yield builder, rows

@@ -46,6 +46,7 @@ class Dialect:
     bom: bool = False
     delimiter: str = ","
     line_ending: str = "LF"
+    skipped_lines: int = 0  # comment lines above the header
 
     def describe(self) -> dict[str, object]:
         return {
@@ -55,6 +56,7 @@ class Dialect:
             "delimiter": self.delimiter,
             "delimiter_name": DELIMITER_NAMES[self.delimiter],
             "line_ending": self.line_ending,
+            "skipped_lines": self.skipped_lines,
         }
 
 

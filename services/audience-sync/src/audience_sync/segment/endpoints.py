@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser
@@ -15,6 +15,7 @@ from audience_sync.models import Segment
 from audience_sync.segment import repository, service
 from audience_sync.segment.dialect import check_charset
 from audience_sync.segment.errors import UnsupportedMediaType
+from audience_sync.segment.mapping import parse_mapping
 from audience_sync.segment.schemas import (
     ImportResult,
     ProfilesDelete,
@@ -101,7 +102,20 @@ async def delete_profiles(
     },
 )
 async def import_profiles(
-    request: Request, segment: OwnedSegment, session: DbSession, settings: AppSettings
+    request: Request,
+    segment: OwnedSegment,
+    session: DbSession,
+    settings: AppSettings,
+    mapping: Annotated[
+        str | None,
+        Query(
+            description="A JSON object: column header → profile field, `trait:<name>` or "
+            "`ignore`; overrides what the header names suggest.",
+            examples=[
+                '{"Customer ID": "external_id", "Loyalty tier": "trait:tier", "Notes": "ignore"}'
+            ],
+        ),
+    ] = None,
 ) -> ImportResult:
     """Import a ``text/csv`` body of any size. The header row names the fields
     (``external_id`` required; ``email``, ``phone``, ``first_name``, ``last_name``, ``city``,
@@ -117,5 +131,6 @@ async def import_profiles(
         segment,
         request.stream(),
         content_encoding=request.headers.get("content-encoding", ""),
+        mapping=parse_mapping(mapping),
         chunk_rows=settings.import_chunk_rows,
     )

@@ -7,6 +7,7 @@ reason never repeats the value (it may be an email or a phone number).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,9 @@ FIELDS: tuple[str, ...] = (
     "country",
     "madid",
 )
+# Identifiers a key can be derived from, in the order the rule tries them.
+KEY_FIELDS: tuple[str, ...] = ("email", "phone", "madid")
+_KEY_AT = tuple(FIELDS.index(f) for f in KEY_FIELDS)
 # Stage columns in COPY order: the source line, the key, the fields, the traits.
 STAGE_COLUMNS: tuple[str, ...] = ("line", "external_id", *FIELDS, "traits")
 
@@ -85,12 +89,25 @@ def stage_record(
     line: int, external_id: str | None, values: Mapping[str, str | None], traits: str | None
 ) -> tuple[Any, ...]:
     """One COPY record (``STAGE_COLUMNS`` order); raises :class:`InvalidValue`."""
+    cleaned = [clean(f, values.get(f)) for f in FIELDS]
     key = clean("external_id", external_id)
     if key is None:
-        raise InvalidValue("external_id is required")
-    return (
-        line,
-        key,
-        *(clean(f, values.get(f)) for f in FIELDS),
-        traits,
-    )
+        key = derived_key(*(cleaned[i] for i in _KEY_AT))
+    return (line, key, *cleaned, traits)
+
+
+def derived_key(email: str | None, phone: str | None, madid: str | None) -> str:
+    """The key of a row without ``external_id``: the first of its email, phone, mobile ad
+    id, normalized (email trimmed and lower-cased; phone reduced to its digits; ad id
+    lower-cased) and SHA-256 hashed, with the kind in front (``email:<hex>``). The same
+    person in the same file gets the same key on every import, and the key never shows
+    the identifier itself."""
+    if email is not None:
+        kind, value = "email", email.strip().lower()
+    elif phone is not None:
+        kind, value = "phone", _NOT_DIGIT.sub("", phone)
+    elif madid is not None:
+        kind, value = "madid", madid.strip().lower()
+    else:
+        raise InvalidValue("no external_id and no email, phone or mobile ad id to key the row on")
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()}"

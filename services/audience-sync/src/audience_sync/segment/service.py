@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audience_sync.db import driver
 from audience_sync.models import Segment
 from audience_sync.segment import repository
-from audience_sync.segment.csv_import import csv_rows
+from audience_sync.segment.csv_import import RowBuilder, csv_rows
 from audience_sync.segment.dialect import Dialect, decode, inflate
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
 from audience_sync.segment.repository import ProfileStage, UpsertCounts
@@ -125,12 +125,20 @@ async def delete_profiles(
     )
 
 
+def accept_row(builder: RowBuilder, line: int, values: list[str]) -> tuple[Any, ...] | None:
+    """The one place an imported row is accepted or refused: the stage record to write, or
+    ``None`` with the reason counted and sampled on ``builder`` (``builder.reject``). Any
+    further rule on which rows may enter a segment belongs here."""
+    return builder.build(line, values)
+
+
 async def import_csv(
     session: AsyncSession,
     segment: Segment,
     body: AsyncIterator[bytes],
     *,
     content_encoding: str,
+    mapping: dict[str, str],
     chunk_rows: int,
 ) -> ImportResult:
     """Stream a CSV body into the segment: parsed as it arrives, COPYed into a staging table
@@ -143,17 +151,17 @@ async def import_csv(
     builder = None
     dialect = Dialect()
     text = decode(inflate(body, content_encoding), dialect)
-    async for builder, rows in csv_rows(text, dialect):
+    async for builder, rows in csv_rows(text, dialect, mapping):
         for line, values in rows:
             received += 1
-            record = builder.build(line, values)
+            record = accept_row(builder, line, values)
             if record is not None:
                 pending.append(record)
             if len(pending) >= chunk_rows:
-                totals.add(await stage.upsert(pending, builder.columns))
+                totals.add(await stage.upsert(pending, builder.profile_columns))
                 pending = []
     if builder is not None and pending:
-        totals.add(await stage.upsert(pending, builder.columns))
+        totals.add(await stage.upsert(pending, builder.profile_columns))
     count = await repository.add_to_count(session, segment.id, totals.inserted)
     return ImportResult(
         received=received,
