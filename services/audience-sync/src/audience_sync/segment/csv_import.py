@@ -10,13 +10,20 @@ with :mod:`csv`, with its line number kept for error reports.
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from audience_sync.segment.dialect import Dialect, sniff, strip_excel
+from audience_sync.segment.dialect import (
+    Dialect,
+    compression_of,
+    decode,
+    inflate,
+    sniff,
+    strip_excel,
+)
 from audience_sync.segment.errors import InvalidImport, NoIdentifierColumn
 from audience_sync.segment.mapping import KEY, TRAITS, Column, map_header
 from audience_sync.segment.rows import FIELDS, KEY_FIELDS, InvalidValue, stage_record
@@ -219,3 +226,50 @@ async def csv_rows(
             yield builder, rows
     if builder is None:
         raise InvalidImport("The CSV is empty: a header row naming the fields is required")
+
+
+Accept = Callable[[RowBuilder, int, list[str]], "tuple[Any, ...] | None"]
+
+
+class CsvUpload:
+    """One upload being read: the body undone (gzip, UTF-8), cut into rows, mapped, and
+    handed out as chunks of accepted stage records. ``dialect``, ``builder`` (mapping,
+    invalid rows) and ``received`` are complete once :meth:`chunks` is exhausted."""
+
+    def __init__(
+        self, body: AsyncIterator[bytes], *, content_encoding: str, mapping: dict[str, str]
+    ) -> None:
+        self.dialect = Dialect(compression=compression_of(content_encoding))
+        self.builder: RowBuilder | None = None
+        self.received = 0
+        self._text = decode(inflate(body, content_encoding), self.dialect)
+        self._mapping = mapping
+
+    async def chunks(self, accept: Accept, chunk_rows: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Lists of accepted records, ``chunk_rows`` at a time; each list is valid until the
+        next one is asked for (it is reused)."""
+        pending: list[tuple[Any, ...]] = []
+        async for builder, rows in csv_rows(self._text, self.dialect, self._mapping):
+            self.builder = builder
+            for line, values in rows:
+                self.received += 1
+                record = accept(builder, line, values)
+                if record is not None:
+                    pending.append(record)
+                if len(pending) >= chunk_rows:
+                    yield pending
+                    pending.clear()  # in place: the caller's reference must not keep it
+        if pending:
+            yield pending
+
+    @property
+    def profile_columns(self) -> list[str]:
+        return self.builder.profile_columns if self.builder else []
+
+    @property
+    def invalid(self) -> int:
+        return self.builder.invalid if self.builder else 0
+
+    @property
+    def samples(self) -> list[InvalidRow]:
+        return self.builder.samples if self.builder else []

@@ -89,6 +89,10 @@ def guess_encoding(head: bytes, bad: bytes) -> str:
     return "Windows-1252 (or ISO-8859-1)"
 
 
+def compression_of(content_encoding: str) -> str | None:
+    return "gzip" if content_encoding.strip().lower() in GZIP_NAMES else None
+
+
 async def inflate(chunks: AsyncIterator[bytes], content_encoding: str) -> AsyncIterator[bytes]:
     """The body with its ``Content-Encoding`` undone (gzip or none)."""
     encoding = content_encoding.strip().lower()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audience_sync.db import driver
 from audience_sync.models import Segment
 from audience_sync.segment import repository
-from audience_sync.segment.csv_import import RowBuilder, csv_rows
-from audience_sync.segment.dialect import Dialect, decode, inflate
+from audience_sync.segment.csv_import import CsvUpload, RowBuilder
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
-from audience_sync.segment.repository import ProfileStage, UpsertCounts
+from audience_sync.segment.repository import PreviewStage, ProfileStage, UpsertCounts
 from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record, traits_json
 from audience_sync.segment.schemas import (
+    ColumnDecision,
+    DialectRead,
     IdentifierCoverage,
+    ImportPreview,
     ImportResult,
     InvalidRow,
     ProfileIn,
@@ -133,43 +135,53 @@ def accept_row(builder: RowBuilder, line: int, values: list[str]) -> tuple[Any, 
 
 
 async def import_csv(
-    session: AsyncSession,
-    segment: Segment,
-    body: AsyncIterator[bytes],
-    *,
-    content_encoding: str,
-    mapping: dict[str, str],
-    chunk_rows: int,
+    session: AsyncSession, segment: Segment, upload: CsvUpload, *, chunk_rows: int
 ) -> ImportResult:
     """Stream a CSV body into the segment: parsed as it arrives, COPYed into a staging table
     and upserted every ``chunk_rows`` rows, all in the request's transaction (an import
     that fails leaves the segment as it was)."""
     stage = ProfileStage(await driver(session), segment.id)
     totals = UpsertCounts()
-    received = 0
-    pending: list[tuple[Any, ...]] = []
-    builder = None
-    dialect = Dialect()
-    text = decode(inflate(body, content_encoding), dialect)
-    async for builder, rows in csv_rows(text, dialect, mapping):
-        for line, values in rows:
-            received += 1
-            record = accept_row(builder, line, values)
-            if record is not None:
-                pending.append(record)
-            if len(pending) >= chunk_rows:
-                totals.add(await stage.upsert(pending, builder.profile_columns))
-                pending = []
-    if builder is not None and pending:
-        totals.add(await stage.upsert(pending, builder.profile_columns))
+    async for records in upload.chunks(accept_row, chunk_rows):
+        totals.add(await stage.upsert(records, upload.profile_columns))
     count = await repository.add_to_count(session, segment.id, totals.inserted)
     return ImportResult(
-        received=received,
+        received=upload.received,
         inserted=totals.inserted,
         updated=totals.updated,
         unchanged=totals.unchanged,
         duplicates=totals.duplicates,
-        invalid=builder.invalid if builder else 0,
-        invalid_samples=builder.samples if builder else [],
+        invalid=upload.invalid,
+        invalid_samples=upload.samples,
         profile_count=count,
+    )
+
+
+async def preview_csv(
+    session: AsyncSession, segment: Segment, upload: CsvUpload, *, chunk_rows: int
+) -> ImportPreview:
+    """What :func:`import_csv` would do with the same body, changing nothing: the rows are
+    read and checked the same way and COPYed into a temporary table only (dropped at the
+    end of the transaction), which tells the people found and how many the segment has."""
+    stage = PreviewStage(await driver(session), segment.id)
+    async for records in upload.chunks(accept_row, chunk_rows):
+        await stage.add(records)
+    found = await stage.summary()
+    builder = upload.builder
+    return ImportPreview(
+        dialect=DialectRead(**upload.dialect.describe()),
+        columns=[
+            ColumnDecision(
+                position=c.position + 1, header=c.header, target=c.target, decided_by=c.decided_by
+            )
+            for c in (builder.columns if builder else [])
+        ],
+        received=upload.received,
+        people=found.people,
+        new_people=found.people - found.existing,
+        existing_people=found.existing,
+        duplicates=found.staged - found.people,
+        identifier_coverage=IdentifierCoverage(**found.coverage),
+        invalid=upload.invalid,
+        invalid_samples=upload.samples,
     )
