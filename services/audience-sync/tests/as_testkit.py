@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from alembic import command
+from alembic.config import Config
 from pydantic import SecretStr
 
 from adscale_common.testing import internal_headers
@@ -249,3 +252,14 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     assert set(body["error"]) == {"code", "message", "details"}, body
     error: dict[str, Any] = body["error"]
     return error
+
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def migrate(url: str, revision: str, *, down: bool = False) -> None:
+    """Run the service's Alembic history on ``url`` up (or down) to ``revision``."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    (command.downgrade if down else command.upgrade)(config, revision)

@@ -21,6 +21,7 @@ PREVIEW_KEYS = {
     "existing_people",
     "duplicates",
     "identifier_coverage",
+    "identifier_counts",
     "invalid",
     "invalid_samples",
 }
@@ -80,6 +81,7 @@ async def test_dry_run_shows_everything_and_changes_nothing(api: Api) -> None:
     assert (preview["received"], preview["people"]) == (3, 3)
     assert (preview["new_people"], preview["existing_people"], preview["duplicates"]) == (2, 1, 0)
     assert preview["identifier_coverage"] == {"email": 2, "phone": 3, "name_zip": 3, "madid": 0}
+    assert preview["identifier_counts"] == {"emails": 2, "phones": 3}
     assert (preview["invalid"], preview["invalid_samples"]) == (0, [])
 
     # Nothing changed: same count, same coverage, same updated_at; the real import then

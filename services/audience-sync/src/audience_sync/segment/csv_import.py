@@ -26,7 +26,13 @@ from audience_sync.segment.dialect import (
 )
 from audience_sync.segment.errors import InvalidImport, NoIdentifierColumn
 from audience_sync.segment.mapping import KEY, TRAITS, Column, map_header
-from audience_sync.segment.rows import FIELDS, KEY_FIELDS, InvalidValue, stage_record
+from audience_sync.segment.rows import (
+    EXTRA_COLUMNS,
+    FIELDS,
+    KEY_FIELDS,
+    InvalidValue,
+    stage_record,
+)
 from audience_sync.segment.schemas import InvalidRow
 
 MAX_SAMPLES = 20
@@ -146,6 +152,11 @@ class RowBuilder:
             if c.target in FIELDS:
                 indexes.setdefault(c.target, []).append(c.position)
         self.field_index = indexes
+        # Fields given by several columns that a person may have several of (Meta's
+        # template: three email and three phone columns).
+        self.multi_index = {
+            f: idx for f, idx in indexes.items() if f in EXTRA_COLUMNS and len(idx) > 1
+        }
         self.traits_index = [c.position for c in self.columns if c.target == TRAITS]
         self.extra = [(c.position, c.trait) for c in self.columns if c.trait is not None]
         if not self.key_index and not any(f in indexes for f in KEY_FIELDS):
@@ -155,6 +166,7 @@ class RowBuilder:
     def profile_columns(self) -> list[str]:
         """Profile columns this file sets (absent ones keep their stored values)."""
         present = [f for f in FIELDS if f in self.field_index]
+        present += [EXTRA_COLUMNS[f] for f in EXTRA_COLUMNS if f in self.field_index]
         if self.traits_index or self.extra:
             present.append("traits")
         return present
@@ -192,12 +204,20 @@ class RowBuilder:
                 if traits is None:
                     traits = {}
                 traits.setdefault(name, values[index])
+        fields = {name: _first(values, idx) for name, idx in self.field_index.items()}
+        more: dict[str, list[str]] | None = None
+        for name, idx in self.multi_index.items():
+            found = [values[i] for i in idx if values[i].strip()]
+            if len(found) > 1:
+                more = more or {}
+                more[name] = found[1:]
         try:
             return stage_record(
                 line,
                 key,
-                {name: _first(values, idx) for name, idx in self.field_index.items()},
+                fields,
                 orjson.dumps(traits).decode() if traits is not None else None,
+                more,
             )
         except InvalidValue as exc:
             self.reject(line, key, str(exc))

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
-from audience_sync.segment.rows import FIELDS, STAGE_COLUMNS
+from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.fields import DIGEST_FIELDS
 
 
@@ -166,7 +166,7 @@ class ProfileStage:
         await self.conn.copy_records_to_table(
             self.table, records=records, columns=list(STAGE_COLUMNS)
         )
-        cols = [c for c in (*FIELDS, "traits") if c in columns]
+        cols = [c for c in (*FIELDS, *EXTRA_COLUMNS.values(), "traits") if c in columns]
         segment = str(uuid.UUID(str(self.segment_id)))  # a literal UUID, never user text
         insert_cols = "".join(f", {c}" for c in cols)
         if cols:
@@ -210,6 +210,7 @@ class PreviewCounts:
     people: int
     existing: int
     coverage: dict[str, int]
+    identifiers: dict[str, int]
 
 
 class PreviewStage:
@@ -236,7 +237,13 @@ class PreviewStage:
     async def summary(self) -> PreviewCounts:
         if not self.staged:
             zero = {"email": 0, "phone": 0, "name_zip": 0, "madid": 0}
-            return PreviewCounts(staged=0, people=0, existing=0, coverage=zero)
+            return PreviewCounts(
+                staged=0,
+                people=0,
+                existing=0,
+                coverage=zero,
+                identifiers={"emails": 0, "phones": 0},
+            )
         sql = f"""
             WITH src AS (
                 SELECT DISTINCT ON (external_id) * FROM {self.table}
@@ -248,7 +255,9 @@ class PreviewStage:
                    count(src.phone) AS phone,
                    count(*) FILTER (WHERE src.first_name IS NOT NULL
                        AND src.last_name IS NOT NULL AND src.zip IS NOT NULL) AS name_zip,
-                   count(src.madid) AS madid
+                   count(src.madid) AS madid,
+                   count(src.email) + coalesce(sum(cardinality(src.extra_emails)), 0) AS emails,
+                   count(src.phone) + coalesce(sum(cardinality(src.extra_phones)), 0) AS phones
             FROM src LEFT JOIN profile p
               ON p.segment_id = $1 AND p.external_id = src.external_id
         """  # noqa: S608 - the table name is generated here, never from input
@@ -259,11 +268,16 @@ class PreviewStage:
             people=int(row["people"]),
             existing=int(row["existing"]),
             coverage={k: int(row[k]) for k in ("email", "phone", "name_zip", "madid")},
+            identifiers={"emails": int(row["emails"]), "phones": int(row["phones"])},
         )
 
 
+_STAGE_TYPES = {
+    "line": "bigint",
+    "traits": "jsonb",
+    **dict.fromkeys(EXTRA_COLUMNS.values(), "text[]"),
+}
+
+
 def _stage_columns() -> str:
-    return ", ".join(
-        f"{name} {'bigint' if name == 'line' else 'jsonb' if name == 'traits' else 'text'}"
-        for name in STAGE_COLUMNS
-    )
+    return ", ".join(f"{name} {_STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS)

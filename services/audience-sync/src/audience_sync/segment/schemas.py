@@ -152,6 +152,14 @@ class ColumnDecision(BaseModel):
     )
 
 
+class IdentifierCounts(BaseModel):
+    """Identifiers, not people: a person with three emails counts three here, once in
+    ``people`` and once in ``identifier_coverage.email``."""
+
+    emails: int
+    phones: int
+
+
 class ImportPreview(BaseModel):
     """A dry run (`?dry_run=true`): what the import would do, nothing written."""
 
@@ -194,6 +202,7 @@ class ImportPreview(BaseModel):
                 "existing_people": 180,
                 "duplicates": 12,
                 "identifier_coverage": {"email": 1175, "phone": 640, "name_zip": 0, "madid": 0},
+                "identifier_counts": {"emails": 1310, "phones": 702},
                 "invalid": 8,
                 "invalid_samples": [
                     {
@@ -219,6 +228,10 @@ class ImportPreview(BaseModel):
     identifier_coverage: IdentifierCoverage = Field(
         description="among the people found: how many have an email, a phone, first name + "
         "last name + zip, a mobile ad id"
+    )
+    identifier_counts: IdentifierCounts = Field(
+        description="emails and phones among the people found, every one counted (a person "
+        "may have up to 10 of each)"
     )
     invalid: int
     invalid_samples: list[InvalidRow]

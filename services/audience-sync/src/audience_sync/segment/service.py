@@ -14,10 +14,17 @@ from audience_sync.segment import repository
 from audience_sync.segment.csv_import import CsvUpload, RowBuilder
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
 from audience_sync.segment.repository import PreviewStage, ProfileStage, UpsertCounts
-from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record, traits_json
+from audience_sync.segment.rows import (
+    EXTRA_COLUMNS,
+    FIELDS,
+    InvalidValue,
+    stage_record,
+    traits_json,
+)
 from audience_sync.segment.schemas import (
     ColumnDecision,
     DialectRead,
+    IdentifierCounts,
     IdentifierCoverage,
     ImportPreview,
     ImportResult,
@@ -87,7 +94,9 @@ async def upsert_profiles(
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for index, profile in enumerate(profiles):
         present = profile.model_fields_set
-        columns = tuple(f for f in (*FIELDS, "traits") if f in present)
+        columns = tuple(f for f in (*FIELDS, "traits") if f in present) + tuple(
+            EXTRA_COLUMNS[f] for f in EXTRA_COLUMNS if f in present
+        )
         values = {f: getattr(profile, f) for f in FIELDS}
         try:
             record = stage_record(index, profile.external_id, values, traits_json(profile.traits))
@@ -182,6 +191,7 @@ async def preview_csv(
         existing_people=found.existing,
         duplicates=found.staged - found.people,
         identifier_coverage=IdentifierCoverage(**found.coverage),
+        identifier_counts=IdentifierCounts(**found.identifiers),
         invalid=upload.invalid,
         invalid_samples=upload.samples,
     )
