@@ -77,7 +77,7 @@ def clean(field: str, value: str | None) -> str | None:
         if _EMAIL.fullmatch(text) is None:
             raise InvalidValue("email is not a valid address")
     elif field == "phone":
-        if is_scientific(text):
+        if ("E" in text or "e" in text) and is_scientific(text):
             raise InvalidValue(
                 "phone is in scientific notation (a spreadsheet rounded it; "
                 "export the column as text)"
