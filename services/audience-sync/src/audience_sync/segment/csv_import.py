@@ -214,7 +214,7 @@ class RowBuilder:
                 if traits is None:
                     traits = {}
                 traits.setdefault(name, values[index])
-        fields = {name: values[i] for name, i in self.single}
+        fields: dict[str, str | None] = {name: values[i] for name, i in self.single}
         for name, idx in self.repeated:
             fields[name] = _first(values, idx)
         more: dict[str, list[str]] | None = None
