@@ -200,6 +200,30 @@ class Api:
             body = response.json()
         return body
 
+    async def import_csv(
+        self,
+        segment_id: str,
+        content: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: str,
+    ) -> httpx.Response:
+        """``POST .../profiles/import`` of ``content`` as ``text/csv`` (``headers`` add to or
+        replace that; ``params`` go in the query: ``mapping``, ``dry_run``)."""
+        return await self.post(
+            f"{SEGMENTS}/{segment_id}/profiles/import",
+            content=content,
+            params=params,
+            headers={"content-type": "text/csv", **(headers or {})},
+        )
+
+    async def imported(self, segment_id: str, content: bytes, **params: str) -> dict[str, Any]:
+        """:meth:`import_csv` that must succeed: its body."""
+        response = await self.import_csv(segment_id, content, **params)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
     async def remove(self, segment_id: str, external_ids: list[str]) -> dict[str, Any]:
         response = await self.delete(
             f"{SEGMENTS}/{segment_id}/profiles", json={"external_ids": external_ids}

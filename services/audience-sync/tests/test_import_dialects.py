@@ -8,7 +8,6 @@ import csv
 import gzip
 import io
 from collections.abc import AsyncIterator
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -79,14 +78,6 @@ def test_generated_files_read_back_exactly(
 # --------------------------------------------------------------------------- through HTTP
 
 
-async def _import(api: Api, segment: dict[str, Any], content: bytes, **headers: str) -> Any:
-    return await api.post(
-        f"{SEGMENTS}/{segment['id']}/profiles/import",
-        content=content,
-        headers={"content-type": "text/csv", **headers},
-    )
-
-
 async def test_excel_european_export_with_bom_semicolons_crlf_and_artefacts(api: Api) -> None:
     segment = await api.segment()
     text = (
@@ -95,7 +86,7 @@ async def test_excel_european_export_with_bom_semicolons_crlf_and_artefacts(api:
         '00124;b@example.com;="+14155550101";02135;plain\r\n'
         "00125;c@example.com;4.15556E+11;02136;\r\n"
     )
-    response = await _import(api, segment, text.encode())
+    response = await api.import_csv(segment["id"], text.encode())
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["received"], body["inserted"], body["invalid"]) == (3, 2, 1)
@@ -109,7 +100,7 @@ async def test_excel_european_export_with_bom_semicolons_crlf_and_artefacts(api:
         }
     ]
     # The leading apostrophe was a spreadsheet mark: the same key without it is the same person.
-    again = await _import(api, segment, b"external_id,email\n00123,a@example.com\n")
+    again = await api.import_csv(segment["id"], b"external_id,email\n00123,a@example.com\n")
     assert (again.json()["inserted"], again.json()["unchanged"]) == (0, 1)
     detail = (await api.get(f"{SEGMENTS}/{segment['id']}")).json()
     assert detail["identifier_coverage"]["phone"] == 2
@@ -120,7 +111,7 @@ async def test_tab_and_pipe_delimiters(api: Api) -> None:
     tab = b'external_id\temail\tcity\nt1\tt1@example.com\t"Paris, 75"\n'
     pipe = b"external_id|email|city\np1|p1@example.com|Lyon, 69\n"
     for content in (tab, pipe):
-        response = await _import(api, segment, content)
+        response = await api.import_csv(segment["id"], content)
         assert response.status_code == 200, response.text
         assert (response.json()["inserted"], response.json()["invalid"]) == (1, 0)
     detail = (await api.get(f"{SEGMENTS}/{segment['id']}")).json()
@@ -131,7 +122,7 @@ async def test_gzip_body(api: Api) -> None:
     segment = await api.segment()
     rows = "".join(f"g{i},g{i}@example.com\n" for i in range(2000))
     content = gzip.compress(f"external_id,email\n{rows}".encode())
-    response = await _import(api, segment, content, **{"content-encoding": "gzip"})
+    response = await api.import_csv(segment["id"], content, headers={"content-encoding": "gzip"})
     assert response.status_code == 200, response.text
     assert response.json()["inserted"] == 2000
 
@@ -140,10 +131,14 @@ async def test_bad_gzip_and_unknown_content_encoding(api: Api) -> None:
     segment = await api.segment()
     truncated = gzip.compress(b"external_id,email\nx,x@example.com\n" * 50)[:-12]
     for content in (b"not gzip at all", truncated):
-        response = await _import(api, segment, content, **{"content-encoding": "gzip"})
+        response = await api.import_csv(
+            segment["id"], content, headers={"content-encoding": "gzip"}
+        )
         assert response.status_code == 422, response.text
         assert error_of(response)["code"] == "INVALID_COMPRESSION"
-    response = await _import(api, segment, b"external_id\nx\n", **{"content-encoding": "br"})
+    response = await api.import_csv(
+        segment["id"], b"external_id\nx\n", headers={"content-encoding": "br"}
+    )
     assert response.status_code == 415
     assert error_of(response)["details"] == {"content_encoding": "br"}
     assert (await api.get(f"{SEGMENTS}/{segment['id']}")).json()["profile_count"] == 0
@@ -158,7 +153,9 @@ async def test_other_encodings_are_refused_by_name(api: Api) -> None:
         (text.encode("utf-8"), "text/csv; charset=ISO-8859-1", "iso-8859-1"),
     ]
     for content, content_type, name in cases:
-        response = await _import(api, segment, content, **{"content-type": content_type})
+        response = await api.import_csv(
+            segment["id"], content, headers={"content-type": content_type}
+        )
         assert response.status_code == 415, response.text
         error = error_of(response)
         assert error["code"] == "UNSUPPORTED_ENCODING"

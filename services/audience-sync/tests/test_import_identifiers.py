@@ -17,34 +17,23 @@ from as_testkit import SEGMENTS, Api, migrate
 FIXTURES = Path(__file__).parent / "fixtures" / "customer_lists"
 
 
-async def _post(api: Api, segment_id: str, content: bytes, **params: str) -> Any:
-    response = await api.post(
-        f"{SEGMENTS}/{segment_id}/profiles/import",
-        content=content,
-        params=params,
-        headers={"content-type": "text/csv"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 async def test_a_person_with_three_emails_is_one_person(api: Api) -> None:
     segment = await api.segment()
     sid = segment["id"]
     content = (FIXTURES / "meta_customer_list.csv").read_bytes()
-    preview = await _post(api, sid, content, dry_run="true")
+    preview = await api.imported(sid, content, dry_run="true")
     assert preview["people"] == 3
     assert preview["identifier_coverage"]["email"] == 2  # people with an email
     assert preview["identifier_counts"] == {"emails": 4, "phones": 3}  # every one of them
-    body = await _post(api, sid, content)
+    body = await api.imported(sid, content)
     assert (body["received"], body["inserted"], body["invalid"]) == (3, 3, 0)
     detail = (await api.get(f"{SEGMENTS}/{sid}")).json()
     assert detail["profile_count"] == 3 and detail["identifier_coverage"]["email"] == 2
     # All three are stored: the file without the third changes that person, the same file
     # again changes nobody.
-    assert (await _post(api, sid, content))["unchanged"] == 3
+    assert (await api.imported(sid, content))["unchanged"] == 3
     fewer = content.replace(b"tri.three@example.com", b"")
-    assert (await _post(api, sid, fewer))["updated"] == 1
+    assert (await api.imported(sid, fewer))["updated"] == 1
 
 
 async def test_repeats_are_one_identifier_and_more_than_ten_is_refused(api: Api) -> None:
@@ -53,7 +42,7 @@ async def test_repeats_are_one_identifier_and_more_than_ten_is_refused(api: Api)
     same = "r1," + ",".join(["Dup@Example.com", "dup@example.com", " DUP@example.com "]) + ","
     same += "," * 7 + "\n"
     many = "r2," + ",".join(f"m{i}@example.com" for i in range(11)) + "\n"
-    body = await _post(api, segment["id"], (header + same + many).encode(), dry_run="true")
+    body = await api.imported(segment["id"], (header + same + many).encode(), dry_run="true")
     assert body["identifier_counts"]["emails"] == 1
     assert body["invalid_samples"] == [
         {
@@ -68,12 +57,12 @@ async def test_repeats_are_one_identifier_and_more_than_ten_is_refused(api: Api)
 async def test_json_upsert_of_an_email_replaces_the_extra_ones(api: Api) -> None:
     segment = await api.segment()
     sid = segment["id"]
-    await _post(api, sid, b"id,email,email\nj1,a@example.com,b@example.com\n")
+    await api.imported(sid, b"id,email,email\nj1,a@example.com,b@example.com\n")
     # The upsert sets the person's emails to exactly the one it names.
     result = await api.upsert(sid, [{"external_id": "j1", "email": "a@example.com"}])
     assert result["updated"] == 1
     # The file again brings the second one back (it had been dropped).
-    assert (await _post(api, sid, b"id,email,email\nj1,a@example.com,b@example.com\n"))[
+    assert (await api.imported(sid, b"id,email,email\nj1,a@example.com,b@example.com\n"))[
         "updated"
     ] == 1
 

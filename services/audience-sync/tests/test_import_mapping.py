@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,28 +28,19 @@ SOURCES: dict[str, tuple[int, int, int, dict[str, int]]] = {
 }
 
 
-async def _import(api: Api, segment_id: str, content: bytes, **params: str) -> Any:
-    return await api.post(
-        f"{SEGMENTS}/{segment_id}/profiles/import",
-        content=content,
-        params=params,
-        headers={"content-type": "text/csv"},
-    )
-
-
 @pytest.mark.parametrize("name", sorted(SOURCES))
 async def test_exports_import_as_exported_and_again_without_change(api: Api, name: str) -> None:
     received, inserted, invalid, coverage = SOURCES[name]
     segment = await api.segment()
     content = (FIXTURES / name).read_bytes()
-    response = await _import(api, segment["id"], content)
+    response = await api.import_csv(segment["id"], content)
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["received"], body["inserted"], body["invalid"]) == (received, inserted, invalid)
     detail = (await api.get(f"{SEGMENTS}/{segment['id']}")).json()
     assert detail["identifier_coverage"] == coverage
     # The same file again: every person is found again (ids or derived keys), nothing changes.
-    again = (await _import(api, segment["id"], content)).json()
+    again = (await api.import_csv(segment["id"], content)).json()
     assert (again["inserted"], again["updated"], again["unchanged"]) == (0, 0, inserted)
     assert (await api.get(f"{SEGMENTS}/{segment['id']}")).json()["profile_count"] == inserted
 
@@ -59,7 +49,7 @@ async def test_headers_match_whatever_their_case_spacing_and_punctuation(api: Ap
     segment = await api.segment()
     content = b"EXTERNAL-ID,e_mail address,Phone  Number,first.name,LAST_NAME,Zip/Code\n"
     content += b"k1,k1@example.com,+1 415 555 0100,Kim,Lee,94107\n"
-    response = await _import(api, segment["id"], content)
+    response = await api.import_csv(segment["id"], content)
     assert response.status_code == 200, response.text
     detail = (await api.get(f"{SEGMENTS}/{segment['id']}")).json()
     assert detail["identifier_coverage"] == {"email": 1, "phone": 1, "name_zip": 1, "madid": 0}
@@ -69,7 +59,7 @@ async def test_explicit_mapping_overrides_detection(api: Api) -> None:
     segment = await api.segment()
     content = (FIXTURES / "hubspot_contacts.csv").read_bytes()
     mapping = {"Email": "ignore", "Record ID": "trait:hubspot_id", "Lifecycle Stage": "ignore"}
-    response = await _import(api, segment["id"], content, mapping=json.dumps(mapping))
+    response = await api.import_csv(segment["id"], content, mapping=json.dumps(mapping))
     assert response.status_code == 200, response.text
     detail = (await api.get(f"{SEGMENTS}/{segment['id']}")).json()
     # No email column any more, and no id column: every person is keyed on their phone.
@@ -77,7 +67,7 @@ async def test_explicit_mapping_overrides_detection(api: Api) -> None:
     assert detail["profile_count"] == 3
     # Keyed on phones, not on the HubSpot ids: the same file without the mapping is three
     # other people.
-    plain = (await _import(api, segment["id"], content)).json()
+    plain = (await api.import_csv(segment["id"], content)).json()
     assert plain["inserted"] == 3
 
 
@@ -85,7 +75,7 @@ async def test_mapping_a_column_to_a_field_and_by_normalized_header(api: Api) ->
     segment = await api.segment()
     content = b"Code,Contact,Notes\nc-1,c1@example.com,hello\nc-2,+44 7700 900123,\n"
     mapping = {"code": "external_id", "Contact": "email"}
-    response = await _import(api, segment["id"], content, mapping=json.dumps(mapping))
+    response = await api.import_csv(segment["id"], content, mapping=json.dumps(mapping))
     body = response.json()
     # "+44 7700 900123" mapped as an email is refused as one (the reason names the field).
     assert (body["inserted"], body["invalid"]) == (1, 1), body
@@ -114,7 +104,7 @@ async def test_bad_mappings_are_refused_before_anything_is_written(
 ) -> None:
     segment = await api.segment()
     content = (FIXTURES / "hubspot_contacts.csv").read_bytes()
-    response = await _import(api, segment["id"], content, mapping=mapping)
+    response = await api.import_csv(segment["id"], content, mapping=mapping)
     assert response.status_code == 422, response.text
     error = error_of(response)
     assert error["code"] == code
@@ -134,7 +124,7 @@ async def test_derived_keys_follow_the_rule(api: Api) -> None:
         b",,6D92078A-8246-4BA4-AE5B-76104861E7DC,Max\n"
         b",,,Nobody\n"
     )
-    body = (await _import(api, segment["id"], content)).json()
+    body = (await api.import_csv(segment["id"], content)).json()
     assert (body["inserted"], body["invalid"]) == (3, 1)
     assert body["invalid_samples"] == [
         {
@@ -148,5 +138,5 @@ async def test_derived_keys_follow_the_rule(api: Api) -> None:
     content = (
         b"Phone,Email,First Name\n+1 415 555 0199, pat@example.com ,Patricia\n14155550101,,Sam\n"
     )
-    body = (await _import(api, segment["id"], content)).json()
+    body = (await api.import_csv(segment["id"], content)).json()
     assert (body["inserted"], body["updated"], body["unchanged"]) == (0, 2, 0), body

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import Any
 
 from as_testkit import SEGMENTS, Api, error_of
 
@@ -27,27 +26,17 @@ PREVIEW_KEYS = {
 }
 
 
-async def _post(api: Api, segment_id: str, content: bytes, **extra: Any) -> Any:
-    headers = {"content-type": "text/csv", **extra.pop("headers", {})}
-    return await api.post(
-        f"{SEGMENTS}/{segment_id}/profiles/import",
-        content=content,
-        params=extra,
-        headers=headers,
-    )
-
-
 async def test_dry_run_shows_everything_and_changes_nothing(api: Api) -> None:
     segment = await api.segment()
     sid = segment["id"]
     content = (FIXTURES / "hubspot_contacts.csv").read_bytes()
     # One of the three people is already in the segment.
     first = b"Record ID,Email\n5100001,priya.nair@example.com\n"
-    assert (await _post(api, sid, first)).json()["inserted"] == 1
+    assert (await api.import_csv(sid, first)).json()["inserted"] == 1
     before = (await api.get(f"{SEGMENTS}/{sid}")).json()
 
     mapping = {"Lifecycle Stage": "trait:stage", "Create Date": "ignore"}
-    response = await _post(api, sid, content, dry_run="true", mapping=json.dumps(mapping))
+    response = await api.import_csv(sid, content, dry_run="true", mapping=json.dumps(mapping))
     assert response.status_code == 200, response.text
     preview = response.json()
     assert set(preview) == PREVIEW_KEYS
@@ -88,14 +77,14 @@ async def test_dry_run_shows_everything_and_changes_nothing(api: Api) -> None:
     # inserts exactly what the preview announced.
     after = (await api.get(f"{SEGMENTS}/{sid}")).json()
     assert after == before
-    done = (await _post(api, sid, content, mapping=json.dumps(mapping))).json()
+    done = (await api.import_csv(sid, content, mapping=json.dumps(mapping))).json()
     assert (done["inserted"], done["updated"]) == (2, 1)
 
 
 async def test_dry_run_of_a_european_excel_file(api: Api) -> None:
     segment = await api.segment()
     content = (FIXTURES / "excel_european.csv").read_bytes()
-    preview = (await _post(api, segment["id"], content, dry_run="true")).json()
+    preview = (await api.import_csv(segment["id"], content, dry_run="true")).json()
     assert preview["dialect"]["bom"] is True
     assert preview["dialect"]["delimiter_name"] == "semicolon"
     assert preview["dialect"]["line_ending"] == "CRLF"
@@ -118,8 +107,8 @@ async def test_dry_run_of_gzip_and_commented_template(api: Api) -> None:
     segment = await api.segment()
     content = gzip.compress((FIXTURES / "google_customer_match.csv").read_bytes())
     preview = (
-        await _post(
-            api, segment["id"], content, dry_run="true", headers={"content-encoding": "gzip"}
+        await api.import_csv(
+            segment["id"], content, dry_run="true", headers={"content-encoding": "gzip"}
         )
     ).json()
     assert preview["dialect"]["compression"] == "gzip"
@@ -141,8 +130,8 @@ async def test_dry_run_of_gzip_and_commented_template(api: Api) -> None:
 
 async def test_dry_run_refuses_what_the_import_refuses(api: Api) -> None:
     segment = await api.segment()
-    response = await _post(
-        api, segment["id"], b"Name\nAnn\n", dry_run="true", mapping='{"Name": "first_name"}'
+    response = await api.import_csv(
+        segment["id"], b"Name\nAnn\n", dry_run="true", mapping='{"Name": "first_name"}'
     )
     assert response.status_code == 422
     assert error_of(response)["code"] == "NO_IDENTIFIER_COLUMN"
