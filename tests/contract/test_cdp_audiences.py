@@ -610,13 +610,13 @@ async def test_segments_field_by_field(api: httpx.AsyncClient, user: User) -> No
     unreadable = cdp.error(
         await api.post(
             f"{path}/profiles/import",
-            content=b"email\na@example.com\n",
+            content=b"first_name\nAnn\n",
             headers={**user.headers, "content-type": "text/csv"},
         ),
         422,
-        "VALIDATION_ERROR",
+        "NO_IDENTIFIER_COLUMN",
     )
-    assert "external_id" in unreadable["message"]
+    assert unreadable["details"] == {"header": ["first_name"]}
 
     removed = await api.request(
         "DELETE", f"{path}/profiles", json={"external_ids": ["e", "zz"]}, headers=user.headers

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from alembic import command
+from alembic.config import Config
 from pydantic import SecretStr
 
 from adscale_common.testing import internal_headers
@@ -197,6 +200,30 @@ class Api:
             body = response.json()
         return body
 
+    async def import_csv(
+        self,
+        segment_id: str,
+        content: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        **params: str,
+    ) -> httpx.Response:
+        """``POST .../profiles/import`` of ``content`` as ``text/csv`` (``headers`` add to or
+        replace that; ``params`` go in the query: ``mapping``, ``dry_run``)."""
+        return await self.post(
+            f"{SEGMENTS}/{segment_id}/profiles/import",
+            content=content,
+            params=params,
+            headers={"content-type": "text/csv", **(headers or {})},
+        )
+
+    async def imported(self, segment_id: str, content: bytes, **params: str) -> dict[str, Any]:
+        """:meth:`import_csv` that must succeed: its body."""
+        response = await self.import_csv(segment_id, content, **params)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
     async def remove(self, segment_id: str, external_ids: list[str]) -> dict[str, Any]:
         response = await self.delete(
             f"{SEGMENTS}/{segment_id}/profiles", json={"external_ids": external_ids}
@@ -249,3 +276,14 @@ def error_of(response: httpx.Response) -> dict[str, Any]:
     assert set(body["error"]) == {"code", "message", "details"}, body
     error: dict[str, Any] = body["error"]
     return error
+
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def migrate(url: str, revision: str, *, down: bool = False) -> None:
+    """Run the service's Alembic history on ``url`` up (or down) to ``revision``."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    (command.downgrade if down else command.upgrade)(config, revision)

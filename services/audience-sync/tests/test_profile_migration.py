@@ -8,26 +8,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import uuid
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from adscale_common.db import make_engine
 from adscale_common.testing import scratch_database
+from as_testkit import migrate
 from audience_sync.db import driver_of
 from audience_sync.sync import planner
-
-ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
-
-
-def migrate(url: str, revision: str, *, down: bool = False) -> None:
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def key(value: str) -> bytes:

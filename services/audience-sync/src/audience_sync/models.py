@@ -93,6 +93,13 @@ class Profile(SQLModel, table=True):
     zip: str | None = text(nullable=True)
     country: str | None = text(nullable=True)
     madid: str | None = text(nullable=True)
+    # Further emails / phones of the person, after ``email`` / ``phone`` (migration 0006).
+    extra_emails: list[str] | None = Field(
+        default=None, sa_column=sa.Column(pg.ARRAY(sa.Text), nullable=True)
+    )
+    extra_phones: list[str] | None = Field(
+        default=None, sa_column=sa.Column(pg.ARRAY(sa.Text), nullable=True)
+    )
     traits: dict[str, Any] | None = jsonb()
     version: int = Field(
         default=None,

@@ -9,50 +9,35 @@ with :mod:`csv`, with its line number kept for error reports.
 
 from __future__ import annotations
 
-import codecs
 import csv
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from audience_sync.segment.errors import InvalidImport
-from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record
+from audience_sync.segment.dialect import (
+    Dialect,
+    compression_of,
+    decode,
+    inflate,
+    sniff,
+    strip_excel,
+)
+from audience_sync.segment.errors import InvalidImport, NoIdentifierColumn
+from audience_sync.segment.mapping import KEY, TRAITS, Column, map_header
+from audience_sync.segment.rows import (
+    EXTRA_COLUMNS,
+    FIELDS,
+    KEY_FIELDS,
+    InvalidValue,
+    stage_record,
+)
 from audience_sync.segment.schemas import InvalidRow
 
 MAX_SAMPLES = 20
 MAX_RECORD_CHARS = 1_000_000
-
-# Header names users commonly write, mapped to profile fields.
-ALIASES: dict[str, str] = {
-    "externalid": "external_id",
-    "external id": "external_id",
-    "id": "external_id",
-    "customer_id": "external_id",
-    "user_id": "external_id",
-    "email_address": "email",
-    "e-mail": "email",
-    "phone_number": "phone",
-    "mobile": "phone",
-    "firstname": "first_name",
-    "first name": "first_name",
-    "fn": "first_name",
-    "lastname": "last_name",
-    "last name": "last_name",
-    "ln": "last_name",
-    "postal_code": "zip",
-    "postcode": "zip",
-    "zipcode": "zip",
-    "zip_code": "zip",
-    "country_code": "country",
-    "maid": "madid",
-    "mobile_ad_id": "madid",
-    "idfa": "madid",
-    "aaid": "madid",
-    "gaid": "madid",
-}
-KNOWN = {"external_id", "traits", *FIELDS}
+EXCEL_MARKS = ("'", '="')
 
 
 class RecordSplitter:
@@ -61,9 +46,14 @@ class RecordSplitter:
         self._pending_len = 0
         self._quotes = 0
         self._line = 1  # the line the pending record starts on
+        self._carry = ""  # a trailing CR waits: the next chunk may start with its LF
 
-    def feed(self, text: str) -> list[tuple[int, str]]:
+    def feed(self, text: str, *, final: bool = False) -> list[tuple[int, str]]:
         out: list[tuple[int, str]] = []
+        text = self._carry + text
+        self._carry = ""
+        if text.endswith("\r") and not final:
+            text, self._carry = text[:-1], "\r"
         for piece in text.splitlines(keepends=True):
             if not piece.endswith(("\n", "\r")):
                 self._append(piece)  # a partial line: wait for the rest
@@ -89,132 +79,229 @@ class RecordSplitter:
             )
 
     def close(self) -> list[tuple[int, str]]:
+        out = self.feed("", final=True)
         if not self._pending:
-            return []
+            return out
         if self._quotes % 2:
             raise InvalidImport(f"Line {self._line}: unterminated quoted field")
         record = "".join(self._pending)
         self._pending = []
-        return [(self._line, record)]
+        return [*out, (self._line, record)]
 
 
-def parse_records(records: Iterable[tuple[int, str]]) -> Iterator[tuple[int, list[str]]]:
+def parse_records(
+    records: Iterable[tuple[int, str]], delimiter: str
+) -> Iterator[tuple[int, list[str]]]:
     lines = [line for line, _ in records]
     texts = [text for _, text in records]
-    yield from zip(lines, csv.reader(texts, strict=True), strict=True)
+    yield from zip(lines, csv.reader(texts, delimiter=delimiter, strict=True), strict=True)
 
 
-def header_fields(names: list[str]) -> list[str]:
-    fields: list[str] = []
-    for raw in names:
-        name = raw.strip().lower()
-        name = ALIASES.get(name, name.replace(" ", "_"))
-        if not name:
-            raise InvalidImport("The header row has an empty column name")
-        if name in fields:
-            raise InvalidImport(f"The header names {name!r} twice")
-        fields.append(name)
-    if "external_id" not in fields:
-        raise InvalidImport("The header row must name an external_id column")
-    return fields
+async def parsed_rows(
+    text: AsyncIterator[str], dialect: Dialect
+) -> AsyncIterator[list[tuple[int, list[str]]]]:
+    """Batches of ``(line, fields)`` as the text arrives, the header record first; blank
+    lines are skipped, and so are ``#`` comment lines above the header (Google's template
+    starts with instructions). The delimiter is sniffed from the header record."""
+    splitter = RecordSplitter()
+    sniffed = False
+
+    def handle(records: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
+        nonlocal sniffed
+        if not sniffed:
+            while records and (not records[0][1].strip() or records[0][1].lstrip().startswith("#")):
+                dialect.skipped_lines += 1 if records[0][1].strip() else 0
+                records = records[1:]
+            if not records:
+                return []
+            sniff(records[0][1], dialect)
+            sniffed = True
+        try:
+            return [
+                (line, values)
+                for line, values in parse_records(records, dialect.delimiter)
+                if values
+            ]
+        except csv.Error as exc:
+            raise InvalidImport(f"Malformed CSV: {exc}") from exc
+
+    async for piece in text:
+        records = splitter.feed(piece)
+        if records:
+            rows = handle(records)
+            if rows:
+                yield rows
+    rows = handle(splitter.close())
+    if rows:
+        yield rows
 
 
 @dataclass
 class RowBuilder:
     """Turns parsed CSV rows into stage records, collecting invalid-row samples."""
 
-    header: list[str]
+    columns: list[Column]
     invalid: int = 0
     samples: list[InvalidRow] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.width = len(self.header)
-        self.key_index = self.header.index("external_id")
-        self.field_index = {name: i for i, name in enumerate(self.header) if name in FIELDS}
-        self.traits_index = self.header.index("traits") if "traits" in self.header else None
-        self.extra = [(i, name) for i, name in enumerate(self.header) if name not in KNOWN]
+        self.width = len(self.columns)
+        self.key_index = [c.position for c in self.columns if c.target == KEY]
+        indexes: dict[str, list[int]] = {}
+        for c in self.columns:
+            if c.target in FIELDS:
+                indexes.setdefault(c.target, []).append(c.position)
+        self.field_index = indexes
+        # The common case, one column per field, read without a helper call per cell.
+        self.single = [(f, idx[0]) for f, idx in indexes.items() if len(idx) == 1]
+        self.repeated = [(f, idx) for f, idx in indexes.items() if len(idx) > 1]
+        self.key_single = self.key_index[0] if len(self.key_index) == 1 else None
+        # Fields given by several columns that a person may have several of (Meta's
+        # template: three email and three phone columns).
+        self.multi_index = {
+            f: idx for f, idx in indexes.items() if f in EXTRA_COLUMNS and len(idx) > 1
+        }
+        self.traits_index = [c.position for c in self.columns if c.target == TRAITS]
+        self.extra = [(c.position, c.trait) for c in self.columns if c.trait is not None]
+        if not self.key_index and not any(f in indexes for f in KEY_FIELDS):
+            raise NoIdentifierColumn(details={"header": [c.header for c in self.columns][:200]})
 
     @property
-    def columns(self) -> list[str]:
+    def profile_columns(self) -> list[str]:
         """Profile columns this file sets (absent ones keep their stored values)."""
         present = [f for f in FIELDS if f in self.field_index]
-        if self.traits_index is not None or self.extra:
+        present += [EXTRA_COLUMNS[f] for f in EXTRA_COLUMNS if f in self.field_index]
+        if self.traits_index or self.extra:
             present.append("traits")
         return present
 
-    def _reject(self, line: int, external_id: str | None, reason: str) -> None:
+    def reject(self, line: int, external_id: str | None, reason: str) -> None:
         self.invalid += 1
         if len(self.samples) < MAX_SAMPLES:
             key = external_id.strip()[:255] if external_id else None
             self.samples.append(InvalidRow(line=line, external_id=key or None, reason=reason))
 
     def build(self, line: int, values: list[str]) -> tuple[Any, ...] | None:
+        """The stage record of one data row, or ``None`` (counted and sampled) when the row
+        cannot be stored."""
         if len(values) > self.width:
-            self._reject(line, None, f"{len(values)} fields, the header has {self.width}")
+            self.reject(line, None, f"{len(values)} fields, the header has {self.width}")
             return None
         if len(values) < self.width:
             values = values + [""] * (self.width - len(values))
-        key = values[self.key_index]
+        joined = "\x00".join(values)  # one C-speed scan instead of a test per cell
+        if "'" in joined or '="' in joined:
+            values = [strip_excel(v) if v.startswith(EXCEL_MARKS) else v for v in values]
+        key = (
+            values[self.key_single]
+            if self.key_single is not None
+            else _first(values, self.key_index)
+        )
         traits: dict[str, Any] | None = None
-        if self.traits_index is not None and values[self.traits_index].strip():
+        for index in self.traits_index:
+            if not values[index].strip():
+                continue
             try:
-                parsed = orjson.loads(values[self.traits_index])
+                parsed = orjson.loads(values[index])
             except orjson.JSONDecodeError:
                 parsed = None
             if not isinstance(parsed, dict):
-                self._reject(line, key, "traits is not a JSON object")
+                self.reject(line, key, "traits is not a JSON object")
                 return None
-            traits = parsed
+            traits = {**(traits or {}), **parsed}
         for index, name in self.extra:
             if values[index] != "":
                 if traits is None:
                     traits = {}
-                traits[name] = values[index]
+                traits.setdefault(name, values[index])
+        fields: dict[str, str | None] = {name: values[i] for name, i in self.single}
+        for name, idx in self.repeated:
+            fields[name] = _first(values, idx)
+        more: dict[str, list[str]] | None = None
+        for name, idx in self.multi_index.items():
+            found = [values[i] for i in idx if values[i].strip()]
+            if len(found) > 1:
+                more = more or {}
+                more[name] = found[1:]
         try:
             return stage_record(
                 line,
                 key,
-                {name: values[i] for name, i in self.field_index.items()},
+                fields,
                 orjson.dumps(traits).decode() if traits is not None else None,
+                more,
             )
         except InvalidValue as exc:
-            self._reject(line, key, str(exc))
+            self.reject(line, key, str(exc))
             return None
 
 
+def _first(values: list[str], indexes: list[int]) -> str | None:
+    """The first non-blank value among ``indexes`` (repeated columns: Google's template
+    names ``Zip`` twice)."""
+    for index in indexes:
+        if values[index].strip():
+            return values[index]
+    return None
+
+
 async def csv_rows(
-    chunks: AsyncIterator[bytes],
+    text: AsyncIterator[str], dialect: Dialect, mapping: dict[str, str]
 ) -> AsyncIterator[tuple[RowBuilder, list[tuple[int, list[str]]]]]:
-    """``(builder, parsed rows)`` for every chunk of the body; the header comes first."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
-    splitter = RecordSplitter()
+    """``(builder, data rows)`` for every batch of the body; the header makes the builder."""
     builder: RowBuilder | None = None
-
-    def handle(records: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
-        nonlocal builder
-        try:
-            rows = [(line, values) for line, values in parse_records(records) if values]
-        except csv.Error as exc:
-            raise InvalidImport(f"Malformed CSV: {exc}") from exc
-        if builder is None and rows:
-            builder = RowBuilder(header_fields(rows[0][1]))
+    async for rows in parsed_rows(text, dialect):
+        if builder is None:
+            builder = RowBuilder(map_header(rows[0][1], mapping))
             rows = rows[1:]
-        return rows
-
-    try:
-        async for chunk in chunks:
-            if not chunk:
-                continue
-            records = splitter.feed(decoder.decode(chunk))
-            if records:
-                rows = handle(records)
-                if builder is not None and rows:
-                    yield builder, rows
-        tail = splitter.feed(decoder.decode(b"", final=True)) + splitter.close()
-    except UnicodeDecodeError as exc:
-        raise InvalidImport("The CSV must be UTF-8 encoded") from exc
-    rows = handle(tail)
+        if rows:
+            yield builder, rows
     if builder is None:
         raise InvalidImport("The CSV is empty: a header row naming the fields is required")
-    if rows:
-        yield builder, rows
+
+
+Accept = Callable[[RowBuilder, int, list[str]], "tuple[Any, ...] | None"]
+
+
+class CsvUpload:
+    """One upload being read: the body undone (gzip, UTF-8), cut into rows, mapped, and
+    handed out as chunks of accepted stage records. ``dialect``, ``builder`` (mapping,
+    invalid rows) and ``received`` are complete once :meth:`chunks` is exhausted."""
+
+    def __init__(
+        self, body: AsyncIterator[bytes], *, content_encoding: str, mapping: dict[str, str]
+    ) -> None:
+        self.dialect = Dialect(compression=compression_of(content_encoding))
+        self.builder: RowBuilder | None = None
+        self.received = 0
+        self._text = decode(inflate(body, content_encoding), self.dialect)
+        self._mapping = mapping
+
+    async def chunks(self, accept: Accept, chunk_rows: int) -> AsyncIterator[list[tuple[Any, ...]]]:
+        """Lists of accepted records, ``chunk_rows`` at a time; each list is valid until the
+        next one is asked for (it is reused)."""
+        pending: list[tuple[Any, ...]] = []
+        async for builder, rows in csv_rows(self._text, self.dialect, self._mapping):
+            self.builder = builder
+            for line, values in rows:
+                self.received += 1
+                record = accept(builder, line, values)
+                if record is not None:
+                    pending.append(record)
+                if len(pending) >= chunk_rows:
+                    yield pending
+                    pending.clear()  # in place: the caller's reference must not keep it
+        if pending:
+            yield pending
+
+    @property
+    def profile_columns(self) -> list[str]:
+        return self.builder.profile_columns if self.builder else []
+
+    @property
+    def invalid(self) -> int:
+        return self.builder.invalid if self.builder else 0
+
+    @property
+    def samples(self) -> list[InvalidRow]:
+        return self.builder.samples if self.builder else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser
@@ -13,8 +13,12 @@ from adscale_common.pagination import Page
 from audience_sync.dependencies import AppSettings
 from audience_sync.models import Segment
 from audience_sync.segment import repository, service
+from audience_sync.segment.csv_import import CsvUpload
+from audience_sync.segment.dialect import check_charset
 from audience_sync.segment.errors import UnsupportedMediaType
+from audience_sync.segment.mapping import parse_mapping
 from audience_sync.segment.schemas import (
+    ImportPreview,
     ImportResult,
     ProfilesDelete,
     ProfilesDeleted,
@@ -89,27 +93,84 @@ async def delete_profiles(
     return await service.delete_profiles(session, segment, body.external_ids)
 
 
+IMPORT_EXAMPLE = (
+    "\ufeffEmail Address;First Name;Last Name;Phone;Zip;Tier\r\n"
+    'ann@example.com;Ann;Lee;\'+1 415 555 0100;="02134";gold\r\n'
+)
+
+
 @router.post(
     "/{segment_id}/profiles/import",
-    response_model=ImportResult,
+    response_model=ImportResult | ImportPreview,
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
-        }
+            "description": "A CSV file as a spreadsheet or an export wrote it: UTF-8 with or "
+            "without a byte-order mark; `,` `;` tab or `|` between fields (sniffed from the "
+            "header); LF, CRLF or CR line ends; `Content-Encoding: gzip` accepted.",
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string", "format": "binary"},
+                    "example": IMPORT_EXAMPLE,
+                }
+            },
+        },
+        "responses": {
+            "415": {
+                "description": "Not `text/csv`, an unknown `Content-Encoding`, or not "
+                "UTF-8 (`UNSUPPORTED_ENCODING`, `details.encoding` names what it looks like)"
+            },
+            "422": {
+                "description": "`INVALID_MAPPING`, `MAPPING_COLUMN_NOT_FOUND`, "
+                "`NO_IDENTIFIER_COLUMN`, `INVALID_COMPRESSION`, or a CSV that cannot be "
+                "read (`VALIDATION_ERROR`)"
+            },
+        },
     },
 )
 async def import_profiles(
-    request: Request, segment: OwnedSegment, session: DbSession, settings: AppSettings
-) -> ImportResult:
-    """Import a ``text/csv`` body of any size. The header row names the fields
-    (``external_id`` required; ``email``, ``phone``, ``first_name``, ``last_name``, ``city``,
-    ``state``, ``zip``, ``country``, ``madid``, ``traits`` as a JSON object; any other column
-    becomes a trait). The body is streamed and upserted in chunks; invalid rows are counted
-    and sampled (line number and reason, never the value)."""
+    request: Request,
+    segment: OwnedSegment,
+    session: DbSession,
+    settings: AppSettings,
+    mapping: Annotated[
+        str | None,
+        Query(
+            description="A JSON object: column header → profile field, `trait:<name>` or "
+            "`ignore`; overrides what the header names suggest.",
+            examples=[
+                '{"Customer ID": "external_id", "Loyalty tier": "trait:tier", "Notes": "ignore"}'
+            ],
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        Query(
+            description="Read and check the whole file and answer what the import would do "
+            "(an `ImportPreview`), writing nothing."
+        ),
+    ] = False,
+) -> ImportResult | ImportPreview:
+    """Import a CSV body of any size. Each header column is matched to a profile field
+    (``external_id``, ``email``, ``phone``, ``first_name``, ``last_name``, ``city``,
+    ``state``, ``zip``, ``country``, ``madid``; ``traits`` as a JSON object) by its name or
+    the names common exports use, case, spacing and punctuation aside; ``mapping`` overrides
+    that, and any other column becomes a string trait. Without an id column each person is
+    keyed on their first email, else phone, else mobile ad id. The body is streamed and
+    upserted in chunks; invalid rows are counted and sampled (line number and reason,
+    never the value). ``dry_run=true`` changes nothing and shows the dialect, the mapping
+    and what would happen."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type not in CSV_TYPES:
         raise UnsupportedMediaType(details={"content_type": content_type or None})
-    return await service.import_csv(
-        session, segment, request.stream(), chunk_rows=settings.import_chunk_rows
+    check_charset(request.headers.get("content-type", ""))
+    upload = CsvUpload(
+        request.stream(),
+        content_encoding=request.headers.get("content-encoding", ""),
+        mapping=parse_mapping(mapping),
     )
+    if dry_run:
+        return await service.preview_csv(
+            session, segment, upload, chunk_rows=settings.import_chunk_rows
+        )
+    return await service.import_csv(session, segment, upload, chunk_rows=settings.import_chunk_rows)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
-from audience_sync.segment.rows import FIELDS, STAGE_COLUMNS
+from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.fields import DIGEST_FIELDS
 
 
@@ -149,11 +149,9 @@ class ProfileStage:
         self._created = False
 
     async def _create(self) -> None:
-        columns = ", ".join(
-            f"{name} {'bigint' if name == 'line' else 'jsonb' if name == 'traits' else 'text'}"
-            for name in STAGE_COLUMNS
+        await self.conn.execute(
+            f"CREATE TEMP TABLE {self.table} ({_stage_columns()}) ON COMMIT DROP"
         )
-        await self.conn.execute(f"CREATE TEMP TABLE {self.table} ({columns}) ON COMMIT DROP")
         self._created = True
 
     async def upsert(
@@ -168,7 +166,7 @@ class ProfileStage:
         await self.conn.copy_records_to_table(
             self.table, records=records, columns=list(STAGE_COLUMNS)
         )
-        cols = [c for c in (*FIELDS, "traits") if c in columns]
+        cols = [c for c in (*FIELDS, *EXTRA_COLUMNS.values(), "traits") if c in columns]
         segment = str(uuid.UUID(str(self.segment_id)))  # a literal UUID, never user text
         insert_cols = "".join(f", {c}" for c in cols)
         if cols:
@@ -204,3 +202,82 @@ class ProfileStage:
             inserted=int(row["inserted"]),
             updated=int(row["updated"]),
         )
+
+
+@dataclass
+class PreviewCounts:
+    staged: int
+    people: int
+    existing: int
+    coverage: dict[str, int]
+    identifiers: dict[str, int]
+
+
+class PreviewStage:
+    """A dry run's temporary table: every accepted row is COPYed in (nothing else is
+    written); :meth:`summary` counts the people (the last row of a key wins, as in an
+    import), those the segment already has, and their identifier coverage."""
+
+    def __init__(self, conn: asyncpg.Connection[Any], segment_id: uuid.UUID) -> None:
+        self.conn = conn
+        self.segment_id = segment_id
+        self.table = f"profile_preview_{uuid.uuid4().hex[:16]}"
+        self.staged = 0
+
+    async def add(self, records: Sequence[tuple[Any, ...]]) -> None:
+        if not self.staged:
+            await self.conn.execute(
+                f"CREATE TEMP TABLE {self.table} ({_stage_columns()}) ON COMMIT DROP"
+            )
+        await self.conn.copy_records_to_table(
+            self.table, records=records, columns=list(STAGE_COLUMNS)
+        )
+        self.staged += len(records)
+
+    async def summary(self) -> PreviewCounts:
+        if not self.staged:
+            zero = {"email": 0, "phone": 0, "name_zip": 0, "madid": 0}
+            return PreviewCounts(
+                staged=0,
+                people=0,
+                existing=0,
+                coverage=zero,
+                identifiers={"emails": 0, "phones": 0},
+            )
+        sql = f"""
+            WITH src AS (
+                SELECT DISTINCT ON (external_id) * FROM {self.table}
+                ORDER BY external_id, line DESC
+            )
+            SELECT count(*) AS people,
+                   count(p.external_id) AS existing,
+                   count(src.email) AS email,
+                   count(src.phone) AS phone,
+                   count(*) FILTER (WHERE src.first_name IS NOT NULL
+                       AND src.last_name IS NOT NULL AND src.zip IS NOT NULL) AS name_zip,
+                   count(src.madid) AS madid,
+                   count(src.email) + coalesce(sum(cardinality(src.extra_emails)), 0) AS emails,
+                   count(src.phone) + coalesce(sum(cardinality(src.extra_phones)), 0) AS phones
+            FROM src LEFT JOIN profile p
+              ON p.segment_id = $1 AND p.external_id = src.external_id
+        """  # noqa: S608 - the table name is generated here, never from input
+        row = await self.conn.fetchrow(sql, self.segment_id)
+        assert row is not None
+        return PreviewCounts(
+            staged=self.staged,
+            people=int(row["people"]),
+            existing=int(row["existing"]),
+            coverage={k: int(row[k]) for k in ("email", "phone", "name_zip", "madid")},
+            identifiers={"emails": int(row["emails"]), "phones": int(row["phones"])},
+        )
+
+
+_STAGE_TYPES = {
+    "line": "bigint",
+    "traits": "jsonb",
+    **dict.fromkeys(EXTRA_COLUMNS.values(), "text[]"),
+}
+
+
+def _stage_columns() -> str:
+    return ", ".join(f"{name} {_STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS)

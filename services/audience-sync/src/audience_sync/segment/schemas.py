@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -120,3 +120,118 @@ class ProfilesDeleted(BaseModel):
     deleted: int
     not_found: int
     profile_count: int
+
+
+class DialectRead(BaseModel):
+    """How the file was read."""
+
+    encoding: Literal["UTF-8"]
+    bom: bool = Field(description="the file starts with a UTF-8 byte-order mark (dropped)")
+    compression: Literal["gzip"] | None = Field(description="from `Content-Encoding`")
+    delimiter: Literal[",", ";", "\t", "|"] = Field(description="sniffed from the header")
+    delimiter_name: Literal["comma", "semicolon", "tab", "pipe"]
+    line_ending: Literal["LF", "CRLF", "CR"] = Field(description="the header's line ending")
+    skipped_lines: int = Field(description="`#` comment lines above the header")
+
+
+class ColumnDecision(BaseModel):
+    """What one header column holds and how that was decided."""
+
+    position: int = Field(description="1-based column number")
+    header: str
+    target: str = Field(
+        description="a profile field (`external_id`, `email`, `phone`, `first_name`, "
+        "`last_name`, `city`, `state`, `zip`, `country`, `madid`), `traits` (a JSON "
+        "object column), `trait:<name>` or `ignore`"
+    )
+    decided_by: Literal["mapping", "exact", "alias", "unknown", "empty header"] = Field(
+        description="`mapping`: the request's mapping; `exact`: the header is the field's "
+        "name; `alias`: a header known from an export (Shopify, Mailchimp, HubSpot, "
+        "Klaviyo, Salesforce, Meta's or Google's template); `unknown`: kept as a string "
+        "trait; `empty header`: an unnamed column, ignored"
+    )
+
+
+class IdentifierCounts(BaseModel):
+    """Identifiers, not people: a person with three emails counts three here, once in
+    ``people`` and once in ``identifier_coverage.email``."""
+
+    emails: int
+    phones: int
+
+
+class ImportPreview(BaseModel):
+    """A dry run (`?dry_run=true`): what the import would do, nothing written."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "dry_run": True,
+                "dialect": {
+                    "encoding": "UTF-8",
+                    "bom": True,
+                    "compression": None,
+                    "delimiter": ";",
+                    "delimiter_name": "semicolon",
+                    "line_ending": "CRLF",
+                    "skipped_lines": 0,
+                },
+                "columns": [
+                    {
+                        "position": 1,
+                        "header": "Email Address",
+                        "target": "email",
+                        "decided_by": "alias",
+                    },
+                    {
+                        "position": 2,
+                        "header": "Phone",
+                        "target": "phone",
+                        "decided_by": "exact",
+                    },
+                    {
+                        "position": 3,
+                        "header": "Tier",
+                        "target": "trait:tier",
+                        "decided_by": "unknown",
+                    },
+                ],
+                "received": 1200,
+                "people": 1180,
+                "new_people": 1000,
+                "existing_people": 180,
+                "duplicates": 12,
+                "identifier_coverage": {"email": 1175, "phone": 640, "name_zip": 0, "madid": 0},
+                "identifier_counts": {"emails": 1310, "phones": 702},
+                "invalid": 8,
+                "invalid_samples": [
+                    {
+                        "line": 17,
+                        "index": None,
+                        "external_id": None,
+                        "reason": "phone is in scientific notation (a spreadsheet rounded it; "
+                        "export the column as text)",
+                    }
+                ],
+            }
+        }
+    )
+
+    dry_run: Literal[True] = True
+    dialect: DialectRead
+    columns: list[ColumnDecision]
+    received: int = Field(description="data rows read (header and comment lines excluded)")
+    people: int = Field(description="distinct people among the valid rows (by key)")
+    new_people: int = Field(description="people the segment does not have yet")
+    existing_people: int = Field(description="people the import would update (or leave)")
+    duplicates: int = Field(description="valid rows repeating a person (the last one wins)")
+    identifier_coverage: IdentifierCoverage = Field(
+        description="among the people found: how many have an email, a phone, first name + "
+        "last name + zip, a mobile ad id"
+    )
+    identifier_counts: IdentifierCounts = Field(
+        description="emails and phones among the people found, every one counted (a person "
+        "may have up to 10 of each)"
+    )
+    invalid: int
+    invalid_samples: list[InvalidRow]

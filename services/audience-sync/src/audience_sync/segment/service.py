@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +11,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audience_sync.db import driver
 from audience_sync.models import Segment
 from audience_sync.segment import repository
-from audience_sync.segment.csv_import import csv_rows
+from audience_sync.segment.csv_import import CsvUpload, RowBuilder
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
-from audience_sync.segment.repository import ProfileStage, UpsertCounts
-from audience_sync.segment.rows import FIELDS, InvalidValue, stage_record, traits_json
+from audience_sync.segment.repository import PreviewStage, ProfileStage, UpsertCounts
+from audience_sync.segment.rows import (
+    EXTRA_COLUMNS,
+    FIELDS,
+    InvalidValue,
+    stage_record,
+    traits_json,
+)
 from audience_sync.segment.schemas import (
+    ColumnDecision,
+    DialectRead,
+    IdentifierCounts,
     IdentifierCoverage,
+    ImportPreview,
     ImportResult,
     InvalidRow,
     ProfileIn,
@@ -84,7 +94,9 @@ async def upsert_profiles(
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for index, profile in enumerate(profiles):
         present = profile.model_fields_set
-        columns = tuple(f for f in (*FIELDS, "traits") if f in present)
+        columns = tuple(f for f in (*FIELDS, "traits") if f in present) + tuple(
+            EXTRA_COLUMNS[f] for f in EXTRA_COLUMNS if f in present
+        )
         values = {f: getattr(profile, f) for f in FIELDS}
         try:
             record = stage_record(index, profile.external_id, values, traits_json(profile.traits))
@@ -124,36 +136,62 @@ async def delete_profiles(
     )
 
 
+def accept_row(builder: RowBuilder, line: int, values: list[str]) -> tuple[Any, ...] | None:
+    """The one place an imported row is accepted or refused: the stage record to write, or
+    ``None`` with the reason counted and sampled on ``builder`` (``builder.reject``). Any
+    further rule on which rows may enter a segment belongs here."""
+    return builder.build(line, values)
+
+
 async def import_csv(
-    session: AsyncSession, segment: Segment, body: AsyncIterator[bytes], *, chunk_rows: int
+    session: AsyncSession, segment: Segment, upload: CsvUpload, *, chunk_rows: int
 ) -> ImportResult:
     """Stream a CSV body into the segment: parsed as it arrives, COPYed into a staging table
     and upserted every ``chunk_rows`` rows, all in the request's transaction (an import
     that fails leaves the segment as it was)."""
     stage = ProfileStage(await driver(session), segment.id)
     totals = UpsertCounts()
-    received = 0
-    pending: list[tuple[Any, ...]] = []
-    builder = None
-    async for builder, rows in csv_rows(body):
-        for line, values in rows:
-            received += 1
-            record = builder.build(line, values)
-            if record is not None:
-                pending.append(record)
-            if len(pending) >= chunk_rows:
-                totals.add(await stage.upsert(pending, builder.columns))
-                pending = []
-    if builder is not None and pending:
-        totals.add(await stage.upsert(pending, builder.columns))
+    async for records in upload.chunks(accept_row, chunk_rows):
+        totals.add(await stage.upsert(records, upload.profile_columns))
     count = await repository.add_to_count(session, segment.id, totals.inserted)
     return ImportResult(
-        received=received,
+        received=upload.received,
         inserted=totals.inserted,
         updated=totals.updated,
         unchanged=totals.unchanged,
         duplicates=totals.duplicates,
-        invalid=builder.invalid if builder else 0,
-        invalid_samples=builder.samples if builder else [],
+        invalid=upload.invalid,
+        invalid_samples=upload.samples,
         profile_count=count,
+    )
+
+
+async def preview_csv(
+    session: AsyncSession, segment: Segment, upload: CsvUpload, *, chunk_rows: int
+) -> ImportPreview:
+    """What :func:`import_csv` would do with the same body, changing nothing: the rows are
+    read and checked the same way and COPYed into a temporary table only (dropped at the
+    end of the transaction), which tells the people found and how many the segment has."""
+    stage = PreviewStage(await driver(session), segment.id)
+    async for records in upload.chunks(accept_row, chunk_rows):
+        await stage.add(records)
+    found = await stage.summary()
+    builder = upload.builder
+    return ImportPreview(
+        dialect=DialectRead(**upload.dialect.describe()),
+        columns=[
+            ColumnDecision(
+                position=c.position + 1, header=c.header, target=c.target, decided_by=c.decided_by
+            )
+            for c in (builder.columns if builder else [])
+        ],
+        received=upload.received,
+        people=found.people,
+        new_people=found.people - found.existing,
+        existing_people=found.existing,
+        duplicates=found.staged - found.people,
+        identifier_coverage=IdentifierCoverage(**found.coverage),
+        identifier_counts=IdentifierCounts(**found.identifiers),
+        invalid=upload.invalid,
+        invalid_samples=upload.samples,
     )
