@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.UUID(), nullable=False),
         sa.Column("kind", sa.Text(), nullable=False),
         sa.Column("key_hash", sa.Text(), nullable=False),
+        sa.Column("subject_encrypted", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("status", sa.Text(), server_default=sa.text("'pending'"), nullable=False),
         sa.Column("failure_reason", sa.Text(), nullable=True),

@@ -62,6 +62,8 @@ class Erasure(SQLModel, table=True):
     user_id: uuid.UUID = uuid_column()
     kind: str = text()
     key_hash: str = text()
+    # The normalized identifier, encrypted, until the worker has matched it (then wiped).
+    subject_encrypted: str | None = text(nullable=True)
     reason: str | None = text(nullable=True)
     status: str = text(default="pending")
     failure_reason: str | None = text(nullable=True)
@@ -113,9 +115,7 @@ class ErasureMember(SQLModel, table=True):
 
 class Suppression(SQLModel, table=True):
     __tablename__ = "suppression"
-    __table_args__ = (
-        sa.CheckConstraint("kind IN ('external_id', 'email', 'phone')", name="kind"),
-    )
+    __table_args__ = (sa.CheckConstraint("kind IN ('external_id', 'email', 'phone')", name="kind"),)
 
     user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
     hash: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
