@@ -17,6 +17,7 @@ from audience_sync.privacy.eraser import Eraser
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry
+settle_erasure_jobs = privacy_kit.settle_erasure_jobs
 
 
 def sha(value: str) -> str:

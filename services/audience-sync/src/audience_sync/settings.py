@@ -75,6 +75,7 @@ class Settings(ServiceSettings, ExportWebhookSettings):
     erasure_batch: int = Field(default=10_000, ge=1)
     erasure_max_attempts: int = Field(default=5, ge=1)
     erasure_backoff_seconds: float = Field(default=1.0, ge=0)
+    erasure_max_wait_seconds: float = Field(default=60.0, ge=0)
 
     # The worker's youngest-generation GC threshold (0 keeps Python's default).
     gc_threshold: int = Field(default=100_000, ge=0)

@@ -152,7 +152,7 @@ async def remove_from(eraser: Eraser, target: Any) -> None:
                 "erasure removal retried",
                 extra={"audience_id": str(audience_id), "attempt": attempt, "wait": wait},
             )
-            await asyncio.sleep(min(wait, 60.0))
+            await asyncio.sleep(min(wait, settings.erasure_max_wait_seconds))
             continue
         answer = {
             "rows_sent": len(rows),
