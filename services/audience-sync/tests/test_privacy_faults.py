@@ -31,36 +31,52 @@ single_registry = privacy_kit.single_registry
 settle_erasure_jobs = privacy_kit.settle_erasure_jobs
 xw_export_dir = xw.xw_export_dir
 xw_settings = xw.xw_settings
+xw_app = xw.xw_app
+xw_client = xw.xw_client
+caller = xw.caller
 
 
 async def test_export_files_holding_the_person_answer_410(
-    api: Api, app: FastAPI, xw_settings: Any, single_registry: PlatformRegistry
+    caller: Any,
+    client: Any,
+    sandbox: Any,
+    app: FastAPI,
+    xw_settings: Any,
+    single_registry: PlatformRegistry,
 ) -> None:
+    api = Api(client, sandbox, user_id=caller.user_id)
     world = await two_segments(api)
-    sessions = app.state.sessionmaker
-    export = await api.post(
-        f"{AS}/audiences/export",
-        json={"segment_id": world.segment_b["id"], "format": "csv"},
+    export = await caller.post(
+        f"{AS}/audiences/export", json={"segment_id": world.segment_b["id"], "format": "csv"}
     )
-    if export.status_code == 404:  # the exports router is not on this test app
-        pytest.skip("exports router missing")  # pragma: no cover
     assert export.status_code == 202, export.text
     export_id = uuid.UUID(export.json()["export_id"])
-    assert await run_export(sessions, export_id, settings=xw_settings) == "completed"
+    assert await run_export(app.state.sessionmaker, export_id, settings=xw_settings) == "completed"
+    url = (await caller.get(f"{AS}/exports/{export_id}")).json()["download_url"]
+    link = url.removeprefix(xw.PUBLIC_BASE)
+    assert (await caller.anonymous_get(link)).status_code == 200
+    untouched = await caller.post(
+        f"{AS}/audiences/export", json={"segment_id": world.segment_a["id"], "format": "csv"}
+    )
+    other_id = uuid.UUID(untouched.json()["export_id"])
+    await run_export(app.state.sessionmaker, other_id, settings=xw_settings)
     async with app.state.engine.connect() as conn:
         name = await conn.scalar(
             sa.text("SELECT file_name FROM segment_export WHERE id = :e"), {"e": export_id}
         )
     path = Path(xw_settings.export_dir) / name
-    assert path.is_file()
 
     worker = make_eraser(app, xw_settings, single_registry, "eraser:exports")
-    accepted = await erase(api, email=email_of(PERSON))
+    accepted = await erase(api, external_id=f"c-{PERSON + 100}")  # in segment B only
     assert await worker.run(uuid.UUID(accepted["erasure_id"])) == "completed"
+
     assert (await receipt(api, accepted["erasure_id"]))["deleted"]["exports_revoked"] == 1
     assert not path.exists()
-    view = (await api.get(f"{AS}/exports/{export_id}")).json()
-    assert view["download_url"] is None
+    gone = await caller.anonymous_get(link)
+    assert gone.status_code == 410, gone.text
+    assert (await caller.get(f"{AS}/exports/{export_id}")).json()["download_url"] is None
+    still = (await caller.get(f"{AS}/exports/{other_id}")).json()["download_url"]
+    assert (await caller.anonymous_get(still.removeprefix(xw.PUBLIC_BASE))).status_code == 200
 
 
 async def test_rate_limits_and_5xx_are_retried_and_shown_on_the_receipt(
