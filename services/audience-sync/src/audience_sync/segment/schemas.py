@@ -107,6 +107,12 @@ class UpsertResult(BaseModel):
     invalid: int
     invalid_samples: list[InvalidRow]
     profile_count: int
+    suppressed: int = Field(
+        default=0, description="Rows refused: the person was erased (suppression list)"
+    )
+    suppressed_rows: list[InvalidRow] = Field(
+        default_factory=list, description="Up to 20 of them, reason `suppressed`"
+    )
 
 
 class ImportResult(UpsertResult):

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from audience_sync.db import driver
 from audience_sync.models import Segment
+from audience_sync.privacy import suppression
 from audience_sync.segment import repository
 from audience_sync.segment.csv_import import csv_rows
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
@@ -108,6 +109,7 @@ async def upsert_profiles(
         invalid=len(invalid),
         invalid_samples=invalid[:MAX_SAMPLES],
         profile_count=count,
+        **suppression.report(totals.suppressed, "index"),
     )
 
 
@@ -156,4 +158,5 @@ async def import_csv(
         invalid=builder.invalid if builder else 0,
         invalid_samples=builder.samples if builder else [],
         profile_count=count,
+        **suppression.report(totals.suppressed, "line"),
     )
