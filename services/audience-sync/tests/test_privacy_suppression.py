@@ -162,4 +162,4 @@ async def test_the_cdp_profiles_feed_refuses_the_erased_person(
     detail = (await api.get(f"{SEGMENTS}/{segment['id']}")).json()
     assert detail["profile_count"] == 10  # 9 left after the erasure, + feed-1 only
     access = await api.get(f"{CDP}/people", params={"external_id": f"c-{PERSON}"})
-    assert access.status_code == 404
+    assert access.status_code == 404 and error_of(access)["code"] == "PERSON_NOT_FOUND"

@@ -5,18 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser
 from adscale_common.pagination import Page
 from audience_sync.dependencies import Cipher
-from audience_sync.privacy import repository, service
+from audience_sync.privacy import access, repository, service
 from audience_sync.privacy.schemas import (
     ErasureAccepted,
     ErasureCreate,
     ErasureList,
     ErasureRead,
+    PersonKey,
+    PersonRead,
     SuppressionLifted,
 )
 
@@ -95,3 +99,34 @@ async def lift_suppression(
     lift is recorded with its time."""
     assert user.user_id is not None
     return await service.lift_suppression(session, user.user_id, hash)
+
+
+def _person_key(
+    external_id: Annotated[str | None, Query(max_length=255)] = None,
+    email: Annotated[str | None, Query(max_length=320, examples=["jane.doe@example.com"])] = None,
+    phone: Annotated[str | None, Query(max_length=64)] = None,
+) -> PersonKey:
+    try:
+        return PersonKey(external_id=external_id, email=email, phone=phone)
+    except ValidationError as exc:
+        errors = [
+            {**e, "loc": ("query", *e["loc"]) if e["loc"] else ("query",)}
+            for e in exc.errors(include_input=False, include_url=False)
+        ]
+        raise RequestValidationError(errors) from None
+
+
+@router.get(
+    "/people",
+    response_model=PersonRead,
+    summary="Everything held about a person (subject access)",
+    responses={404: {"description": "PERSON_NOT_FOUND (nothing held, or another user's)"}},
+)
+async def get_person(
+    key: Annotated[PersonKey, Depends(_person_key)], session: DbSession, user: CurrentUser
+) -> PersonRead:
+    """Give exactly one of ``external_id``, ``email``, ``phone``: every profile of the person
+    in every segment (fields, traits, dates), the platform audiences each was accepted into
+    with their sync dates, and whether the person is suppressed."""
+    assert user.user_id is not None
+    return await access.person_report(session, user.user_id, key.identifier())

@@ -149,3 +149,38 @@ class SuppressionLifted(BaseModel):
     lifted: bool
     hash: str
     kind: Kind
+
+
+class Membership(BaseModel):
+    audience_id: uuid.UUID
+    platform: str
+    platform_audience_id: str | None
+    audience_name: str
+    ad_account_id: str
+    identifier_fields: list[str] = Field(description="What the audience sends (hashed)")
+    audience_created_at: UtcDateTime
+    first_sent_by_sync_at: UtcDateTime | None = Field(
+        description="First completed sync of the audience after the profile was created"
+    )
+    last_sync_at: UtcDateTime | None
+
+
+class ProfileHeld(BaseModel):
+    segment_id: uuid.UUID
+    segment_name: str
+    external_id: str
+    fields: dict[str, str] = Field(examples=[{"email": EMAIL_EXAMPLE, "country": "FR"}])
+    traits: dict[str, Any] | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    audiences: list[Membership]
+
+
+class PersonRead(BaseModel):
+    requested: HashedIdentifier
+    identifiers: list[HashedIdentifier] = Field(
+        description="SHA-256 of every normalized identifier the person's profiles hold"
+    )
+    suppressed: bool = Field(description="Some of these identifiers are on the suppression list")
+    profiles: list[ProfileHeld]
+    platforms: list[str] = Field(description="Platforms the person was sent to")
