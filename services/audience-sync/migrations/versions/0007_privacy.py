@@ -35,7 +35,31 @@ def _erasure_fk(table: str) -> sa.ForeignKeyConstraint:
     )
 
 
+CONSENT_DENIED = "consent_ad_user_data = 'denied' OR consent_ad_personalization = 'denied'"
+
+
 def upgrade() -> None:
+    op.add_column("profile", sa.Column("consent_ad_user_data", sa.Text(), nullable=True))
+    op.add_column("profile", sa.Column("consent_ad_personalization", sa.Text(), nullable=True))
+    op.create_check_constraint(
+        op.f("ck_profile_consent"),
+        "profile",
+        "consent_ad_user_data IN ('granted', 'denied') "
+        "AND consent_ad_personalization IN ('granted', 'denied')",
+    )
+    op.create_index(
+        "ix_profile_consent_denied",
+        "profile",
+        ["segment_id", "external_id"],
+        postgresql_where=sa.text(CONSENT_DENIED),
+    )
+    op.add_column(
+        "sync_job",
+        sa.Column(
+            "profiles_skipped_consent", sa.BigInteger(), server_default=sa.text("0"), nullable=False
+        ),
+    )
+
     op.create_table(
         "erasure",
         sa.Column("id", sa.UUID(), nullable=False),
@@ -139,6 +163,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("sync_job", "profiles_skipped_consent")
+    op.drop_index("ix_profile_consent_denied", table_name="profile")
+    op.drop_constraint("ck_profile_consent", "profile", type_="check")
+    op.drop_column("profile", "consent_ad_personalization")
+    op.drop_column("profile", "consent_ad_user_data")
     op.drop_index("ix_suppression_lift_user_lifted", table_name="suppression_lift")
     op.drop_table("suppression_lift")
     op.drop_table("suppression")

@@ -19,7 +19,13 @@ from audience_sync.db import driver
 from audience_sync.privacy import person
 from audience_sync.privacy.errors import PersonNotFound
 from audience_sync.privacy.identity import Identifier
-from audience_sync.privacy.schemas import HashedIdentifier, Membership, PersonRead, ProfileHeld
+from audience_sync.privacy.schemas import (
+    Consent,
+    HashedIdentifier,
+    Membership,
+    PersonRead,
+    ProfileHeld,
+)
 
 PROFILE_FIELDS = (
     "email",
@@ -97,6 +103,10 @@ async def person_report(session: AsyncSession, user_id: uuid.UUID, who: Identifi
                 external_id=row["external_id"],
                 fields={f: row[f] for f in PROFILE_FIELDS if row[f] is not None},
                 traits=person.decode_json(row["traits"]),
+                consent=Consent(
+                    ad_user_data=row["consent_ad_user_data"] or "unspecified",
+                    ad_personalization=row["consent_ad_personalization"] or "unspecified",
+                ),
                 created_at=row["created_at"],
                 updated_at=row["updated_at"],
                 audiences=[

@@ -165,12 +165,18 @@ class Membership(BaseModel):
     last_sync_at: UtcDateTime | None
 
 
+class Consent(BaseModel):
+    ad_user_data: Literal["granted", "denied", "unspecified"]
+    ad_personalization: Literal["granted", "denied", "unspecified"]
+
+
 class ProfileHeld(BaseModel):
     segment_id: uuid.UUID
     segment_name: str
     external_id: str
     fields: dict[str, str] = Field(examples=[{"email": EMAIL_EXAMPLE, "country": "FR"}])
     traits: dict[str, Any] | None
+    consent: Consent
     created_at: UtcDateTime
     updated_at: UtcDateTime
     audiences: list[Membership]

@@ -23,7 +23,11 @@ FIELDS: tuple[str, ...] = (
     "zip",
     "country",
     "madid",
+    "consent_ad_user_data",
+    "consent_ad_personalization",
 )
+CONSENT_FIELDS: tuple[str, ...] = ("consent_ad_user_data", "consent_ad_personalization")
+CONSENT_VALUES = frozenset({"granted", "denied", "unspecified"})
 # Stage columns in COPY order: the source line, the key, the fields, the traits.
 STAGE_COLUMNS: tuple[str, ...] = ("line", "external_id", *FIELDS, "traits")
 
@@ -63,6 +67,11 @@ def clean(field: str, value: str | None) -> str | None:
         digits = len(_NOT_DIGIT.sub("", text))
         if _PHONE_CHARS.fullmatch(text) is None or not 6 <= digits <= 18:
             raise InvalidValue("phone is not a valid number")
+    elif field in CONSENT_FIELDS:
+        value = text.lower()
+        if value not in CONSENT_VALUES:
+            raise InvalidValue(f"{field} must be granted, denied or unspecified")
+        return None if value == "unspecified" else value
     elif field == "madid" and _MADID.fullmatch(text) is None:
         raise InvalidValue("madid is not a mobile advertising id (IDFA/AAID UUID)")
     return text
