@@ -172,7 +172,7 @@ async def test_sigkill_mid_erasure_is_finished_by_another_run_counted_once(
         stdout=asyncio.subprocess.PIPE,
     )
     assert child.stdout is not None
-    line = await asyncio.wait_for(child.stdout.readline(), 60)
+    line = await asyncio.wait_for(child.stdout.readline(), 300)
     assert line.strip() == b"PLANNED"
     await asyncio.sleep(1.0)
     os.kill(child.pid, signal.SIGKILL)
@@ -185,7 +185,7 @@ async def test_sigkill_mid_erasure_is_finished_by_another_run_counted_once(
 
     await api.sandbox.client.delete("/_admin/faults")
     second = make_eraser(app, settings, single_registry, "eraser:second")
-    assert await asyncio.wait_for(second.run(erasure_id), 60) == "completed"
+    assert await asyncio.wait_for(second.run(erasure_id), 300) == "completed"
     body = await receipt(api, str(erasure_id))
     assert body["matched"]["profiles"] == 2 and body["deleted"]["profiles"] == 2
     for audience in body["audiences"]:

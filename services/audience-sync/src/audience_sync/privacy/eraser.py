@@ -33,11 +33,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
-from adscale_common.outbox import emit
+from adscale_common.outbox import emit_many
 from adscale_contracts.events import ProfileErased, build
 from audience_sync.db import driver_of, unit_of_work
 from audience_sync.platforms import PlatformRegistry
-from audience_sync.privacy import person, removal, store
+from audience_sync.privacy import bulk, person, removal, store
 from audience_sync.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -85,43 +85,44 @@ class Eraser:
         ids = [row["id"] for row in claimed]
         try:
             async with self._heartbeat(ids):
-                for row in claimed:
-                    if row["planned_at"] is None:
-                        await person.plan(self, row)
+                await person.plan_many(self, claimed)
                 await self._hook("planned", ids)
                 await removal.remove_all(self, ids)
                 await self._hook("removed", ids)
-                for erasure_id in ids:
-                    await self.finish(erasure_id)
+                await self.finish(ids)
         except BaseException:
             with contextlib.suppress(Exception):
                 async with self.engine.begin() as conn:
                     await store.release(await driver_of(conn), ids, self.owner)
             raise
 
-    async def finish(self, erasure_id: uuid.UUID) -> None:
+    async def finish(self, erasure_ids: list[uuid.UUID]) -> None:
+        """Close every erasure of the run whose audiences are all final, with its event."""
         async with unit_of_work(self.sessionmaker) as session:
             apg = await driver_of(await session.connection())
-            row = await store.finish(apg, erasure_id, self.owner)
-            if row is None:
-                return
-            hashes = person.decode_json(row["identifier_hashes"])
-            event = ProfileErased(
-                erasure_id=row["id"],
-                user_id=row["user_id"],
-                status=row["status"],
-                failure_reason=row["failure_reason"],
-                profiles_erased=int(row["profiles_deleted"]),
-                audiences_completed=int(row["done"]),
-                audiences_failed=int(row["failed"]),
-                exports_revoked=int(row["exports_revoked"]),
-                identifier_hashes=[h["sha256"] for h in hashes],
-            )
-            await emit(session, build(event, source=SOURCE))
-        logger.info(
-            "erasure finished",
-            extra={"erasure_id": str(erasure_id), "status": row["status"]},
-        )
+            rows = await bulk.finish_all(apg, erasure_ids, self.owner)
+            events = [
+                build(
+                    ProfileErased(
+                        erasure_id=row["id"],
+                        user_id=row["user_id"],
+                        status=row["status"],
+                        failure_reason=row["failure_reason"],
+                        profiles_erased=int(row["profiles_deleted"]),
+                        audiences_completed=int(row["done"]),
+                        audiences_failed=int(row["failed"]),
+                        exports_revoked=int(row["exports_revoked"]),
+                        identifier_hashes=[
+                            h["sha256"] for h in person.decode_json(row["identifier_hashes"])
+                        ],
+                    ),
+                    source=SOURCE,
+                )
+                for row in rows
+            ]
+            if events:
+                await emit_many(session, events)
+        logger.info("erasures finished", extra={"count": len(rows)})
 
     async def _hook(self, step: str, ids: list[uuid.UUID]) -> None:
         if self.after_step is not None:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from audience_sync.db import driver_of
-from audience_sync.privacy import store
+from audience_sync.privacy import bulk, store
 from audience_sync.privacy.identity import Identifier, Kind, hashes_of, normalize_phone
 from audience_sync.sync.digest import lock_segment_profiles
 
@@ -59,57 +59,136 @@ def identifier_hashes(who: Identifier, profiles: list[Any]) -> list[tuple[Kind, 
     return [(kind, h) for h, kind in out.items()]
 
 
-async def plan(eraser: Eraser, row: Any) -> None:
-    """Find, copy the platform keys, delete, revoke, suppress: all or nothing."""
-    erasure_id: uuid.UUID = row["id"]
-    user_id: uuid.UUID = row["user_id"]
+PLAN_CHUNK = 2_000
+
+
+async def plan_many(eraser: Eraser, rows: list[Any]) -> None:
+    """Plan every unplanned erasure of the run, ``PLAN_CHUNK`` per transaction."""
+    pending = [r for r in rows if r["planned_at"] is None]
+    for start in range(0, len(pending), PLAN_CHUNK):
+        await _plan_chunk(eraser, pending[start : start + PLAN_CHUNK])
+
+
+def _subject(eraser: Eraser, row: Any) -> Identifier | None:
     subject = row["subject_encrypted"]
     value = eraser.cipher.decrypt_or_none(subject) if eraser.cipher and subject else None
+    # An unreadable identifier (its key was dropped) matches nothing.
+    return Identifier(row["kind"], value) if value is not None else None
+
+
+async def _matches(
+    apg: store.Apg, user_id: uuid.UUID, asked: dict[uuid.UUID, Identifier]
+) -> dict[uuid.UUID, list[Any]]:
+    """Each erasure's profiles, found with one query per identifier kind (then widened by
+    external id)."""
+    by_kind: dict[str, dict[str, list[uuid.UUID]]] = defaultdict(lambda: defaultdict(list))
+    for erasure_id, who in asked.items():
+        by_kind[who.kind][who.value].append(erasure_id)
+    seeds: dict[uuid.UUID, set[str]] = defaultdict(set)
+    direct: dict[uuid.UUID, list[Any]] = defaultdict(list)
+    if by_kind["external_id"]:
+        for r in await store.profiles_by_external_ids(apg, user_id, list(by_kind["external_id"])):
+            for erasure_id in by_kind["external_id"][r["external_id"]]:
+                direct[erasure_id].append(r)
+    if by_kind["email"]:
+        for r in await bulk.profiles_by_emails(apg, user_id, list(by_kind["email"])):
+            for erasure_id in by_kind["email"].get((r["email"] or "").strip().lower(), []):
+                seeds[erasure_id].add(r["external_id"])
+    if by_kind["phone"]:
+        tails = sorted({v[-7:] for v in by_kind["phone"]})
+        for r in await bulk.profiles_by_phone_tails(apg, user_id, tails):
+            for erasure_id in by_kind["phone"].get(normalize_phone(r["phone"]) or "", []):
+                seeds[erasure_id].add(r["external_id"])
+    wanted = sorted({i for ids in seeds.values() for i in ids})
+    if wanted:
+        widened: dict[str, list[Any]] = defaultdict(list)
+        for r in await store.profiles_by_external_ids(apg, user_id, wanted):
+            widened[r["external_id"]].append(r)
+        for erasure_id, ids in seeds.items():
+            direct[erasure_id].extend(r for i in sorted(ids) for r in widened[i])
+    return direct
+
+
+async def _plan_chunk(eraser: Eraser, rows: list[Any]) -> None:
+    """Find, copy the platform keys, delete, revoke, suppress: all or nothing."""
+    asked = {r["id"]: _subject(eraser, r) for r in rows}
+    users: dict[uuid.UUID, dict[uuid.UUID, Identifier]] = defaultdict(dict)
+    for r in rows:
+        who = asked[r["id"]]
+        if who is not None:
+            users[r["user_id"]][r["id"]] = who
     files: list[str] = []
     async with eraser.engine.begin() as conn:
         apg = await driver_of(conn)
-        if value is None:
-            # Unreadable identifier (the key was dropped): nothing can be matched.
-            profiles: list[Any] = []
-            who = None
-        else:
-            who = Identifier(row["kind"], value)
-            profiles = await find(apg, user_id, who)
-        by_segment: dict[uuid.UUID, list[str]] = defaultdict(list)
-        for r in profiles:
-            by_segment[r["segment_id"]].append(r["external_id"])
-        deleted = [0, 0, 0]
-        for segment_id in sorted(by_segment):
-            ids = sorted(set(by_segment[segment_id]))
+        found: dict[uuid.UUID, list[Any]] = {}
+        for user_id, people in users.items():
+            found.update(await _matches(apg, user_id, people))
+        keys: store_keys = ([], [], [])
+        for erasure_id, profiles in found.items():
+            for p in profiles:
+                keys[0].append(erasure_id)
+                keys[1].append(p["segment_id"])
+                keys[2].append(p["external_id"])
+        for segment_id in sorted(set(keys[1])):
             await lock_segment_profiles(apg, segment_id)
-            await store.copy_members(apg, erasure_id, segment_id, ids)
-            for i, n in enumerate(await store.delete_person_rows(apg, segment_id, ids)):
-                deleted[i] += n
-        await store.drop_shared_keys(apg, erasure_id)
-        await store.add_targets(apg, erasure_id)
-        revoked = await store.revoke_exports(apg, sorted(by_segment)) if by_segment else []
+        await bulk.copy_members(apg, keys)
+        pairs = sorted(set(zip(keys[1], keys[2], strict=True)))
+        deleted = await bulk.delete_rows(apg, [p[0] for p in pairs], [p[1] for p in pairs])
+        ids = [r["id"] for r in rows]
+        await bulk.drop_shared_keys(apg, ids)
+        await bulk.add_targets(apg, ids)
+        revoked = await store.revoke_exports(apg, sorted(set(keys[1]))) if keys[1] else []
         files = [r["file_name"] for r in revoked if r["file_name"]]
-        hashes = identifier_hashes(who, profiles) if who is not None else []
-        if hashes:
-            await store.suppress(apg, user_id, erasure_id, hashes)
-        await store.record_plan(
-            apg,
-            erasure_id,
-            eraser.owner,
-            identifier_hashes=orjson.dumps([{"kind": k, "sha256": h} for k, h in hashes]).decode(),
-            matched=len(profiles),
-            segments=len(by_segment),
-            deleted=(deleted[0], deleted[1], deleted[2]),
-            exports=len(revoked),
-        )
+        plans, hashes = _plans(rows, asked, found, deleted, revoked)
+        await store.suppress_many(apg, hashes)
+        await bulk.record_plans(apg, eraser.owner, plans)
     for name in files:
         with contextlib.suppress(OSError):
             (Path(eraser.settings.export_dir) / name).unlink(missing_ok=True)
     logger.info(
-        "erasure planned",
-        extra={
-            "erasure_id": str(erasure_id),
-            "profiles": len(profiles),
-            "exports_revoked": len(files),
-        },
+        "erasures planned",
+        extra={"erasures": len(rows), "profiles": len(keys[2]), "exports_revoked": len(files)},
     )
+
+
+store_keys = tuple[list[uuid.UUID], list[uuid.UUID], list[str]]
+
+
+def _plans(
+    rows: list[Any],
+    asked: dict[uuid.UUID, Identifier | None],
+    found: dict[uuid.UUID, list[Any]],
+    deleted: tuple[list[Any], list[Any], list[Any]],
+    revoked: list[Any],
+) -> tuple[list[tuple[Any, ...]], list[tuple[uuid.UUID, uuid.UUID, str, str]]]:
+    """Per erasure, what its receipt records; and the suppression rows of the run."""
+    counted = [Counter((r["segment_id"], r["external_id"]) for r in part) for part in deleted]
+    taken: set[tuple[Any, str]] = set()
+    exports_of: Counter[Any] = Counter()
+    for r in revoked:
+        exports_of[r["segment_id"]] += 1
+    plans: list[tuple[Any, ...]] = []
+    suppressed: list[tuple[uuid.UUID, uuid.UUID, str, str]] = []
+    for row in rows:
+        erasure_id = row["id"]
+        who = asked[erasure_id]
+        profiles = found.get(erasure_id, [])
+        mine = sorted({(p["segment_id"], p["external_id"]) for p in profiles} - taken)
+        taken.update(mine)
+        numbers = [sum(c[k] for k in mine) for c in counted]
+        segments = sorted({p["segment_id"] for p in profiles})
+        hashes = identifier_hashes(who, profiles) if who is not None else []
+        suppressed.extend((row["user_id"], erasure_id, kind, h) for kind, h in hashes)
+        plans.append(
+            (
+                erasure_id,
+                orjson.dumps([{"kind": k, "sha256": h} for k, h in hashes]).decode(),
+                len(profiles),
+                len(segments),
+                numbers[0],
+                numbers[1],
+                numbers[2],
+                sum(exports_of.pop(s, 0) for s in segments),
+            )
+        )
+    return plans, suppressed

@@ -106,94 +106,6 @@ async def profiles_by_phone_tail(apg: Apg, user_id: uuid.UUID, tail: str) -> Any
 # --------------------------------------------------------------------------- the plan
 
 
-async def copy_members(
-    apg: Apg, erasure_id: uuid.UUID, segment_id: uuid.UUID, external_ids: list[str]
-) -> None:
-    """Keep the keys each audience of the segment accepted for these profiles (what must
-    be removed on the platform), and the audience as a target of the erasure."""
-    await apg.execute(
-        """
-        INSERT INTO erasure_member (erasure_id, audience_id, external_id, email, phone, madid)
-        SELECT $1, m.audience_id, m.external_id, m.email, m.phone, m.madid
-        FROM audience_member m JOIN audience a ON a.id = m.audience_id
-        WHERE a.segment_id = $2 AND m.external_id = ANY($3::text[])
-        ON CONFLICT DO NOTHING
-        """,
-        erasure_id,
-        segment_id,
-        external_ids,
-    )
-
-
-async def drop_shared_keys(apg: Apg, erasure_id: uuid.UUID) -> None:
-    """A key another member of the audience still holds (a shared household phone) stays on
-    the platform: removing it would remove that other person too."""
-    for key in ("email", "phone", "madid"):
-        await apg.execute(
-            f"UPDATE erasure_member e SET {key} = NULL WHERE e.erasure_id = $1 "  # noqa: S608 - fixed names, bound values
-            f"AND e.{key} IS NOT NULL AND EXISTS (SELECT 1 FROM audience_member m "
-            f"WHERE m.audience_id = e.audience_id AND m.{key} = e.{key})",
-            erasure_id,
-        )
-
-
-async def add_targets(apg: Apg, erasure_id: uuid.UUID) -> None:
-    await apg.execute(
-        """
-        INSERT INTO erasure_target (erasure_id, audience_id, platform, platform_audience_id,
-                                    audience_name, profiles)
-        SELECT $1, a.id, a.platform, a.platform_audience_id, a.platform_audience_name, n.count
-        FROM (SELECT audience_id, count(*) AS count FROM erasure_member
-              WHERE erasure_id = $1 GROUP BY audience_id) n
-        JOIN audience a ON a.id = n.audience_id
-        ON CONFLICT DO NOTHING
-        """,
-        erasure_id,
-    )
-
-
-async def delete_person_rows(
-    apg: Apg, segment_id: uuid.UUID, external_ids: list[str]
-) -> tuple[int, int, int]:
-    """Delete the profiles of one segment with their digests, accepted-member rows and
-    the copies pending sync jobs planned or staged; ``(profiles, digests, members)``."""
-    digests = await apg.fetchval(
-        "WITH d AS (DELETE FROM profile_digest WHERE segment_id = $1 "
-        "AND external_id = ANY($2::text[]) RETURNING 1) SELECT count(*) FROM d",
-        segment_id,
-        external_ids,
-    )
-    members = await apg.fetchval(
-        "WITH d AS (DELETE FROM audience_member m USING audience a "
-        "WHERE a.id = m.audience_id AND a.segment_id = $1 AND m.external_id = ANY($2::text[]) "
-        "RETURNING 1) SELECT count(*) FROM d",
-        segment_id,
-        external_ids,
-    )
-    for table in ("sync_job_plan", "sync_job_stage"):
-        await apg.execute(
-            f"DELETE FROM {table} t USING sync_job j, audience a "  # noqa: S608 - fixed names, bound values
-            "WHERE t.job_id = j.id AND j.audience_id = a.id AND a.segment_id = $1 "
-            "AND j.status IN ('pending', 'running') AND t.external_id = ANY($2::text[])",
-            segment_id,
-            external_ids,
-        )
-    profiles = await apg.fetchval(
-        "WITH d AS (DELETE FROM profile WHERE segment_id = $1 "
-        "AND external_id = ANY($2::text[]) RETURNING 1) SELECT count(*) FROM d",
-        segment_id,
-        external_ids,
-    )
-    if profiles:
-        await apg.execute(
-            "UPDATE segment SET profile_count = GREATEST(profile_count - $2, 0), "
-            "updated_at = now() WHERE id = $1",
-            segment_id,
-            profiles,
-        )
-    return int(profiles or 0), int(digests or 0), int(members or 0)
-
-
 async def revoke_exports(apg: Apg, segment_ids: list[uuid.UUID]) -> Any:
     """Every export file of these segments still downloadable: marked deleted (its link
     answers 410); returns ``(id, file_name)`` for the caller to delete the files."""
@@ -201,50 +113,18 @@ async def revoke_exports(apg: Apg, segment_ids: list[uuid.UUID]) -> Any:
         "UPDATE segment_export SET file_deleted_at = now(), updated_at = now() "
         "WHERE segment_id = ANY($1) AND file_deleted_at IS NULL "
         "AND (status IN ('pending', 'running') OR file_name IS NOT NULL) "
-        "RETURNING id, file_name",
+        "RETURNING id, file_name, segment_id",
         segment_ids,
     )
 
 
-async def suppress(
-    apg: Apg, user_id: uuid.UUID, erasure_id: uuid.UUID, hashes: Sequence[tuple[str, str]]
-) -> None:
+async def suppress_many(apg: Apg, rows: Sequence[tuple[uuid.UUID, uuid.UUID, str, str]]) -> None:
+    """``(user_id, erasure_id, kind, hash)`` rows onto the suppression list."""
     await apg.executemany(
-        "INSERT INTO suppression (user_id, hash, kind, erasure_id) VALUES ($1, $2, $3, $4) "
+        "INSERT INTO suppression (user_id, hash, kind, erasure_id) VALUES ($1, $4, $3, $2) "
         "ON CONFLICT (user_id, hash) DO NOTHING",
-        [(user_id, h, kind, erasure_id) for kind, h in hashes],
+        rows,
     )
-
-
-async def record_plan(
-    apg: Apg,
-    erasure_id: uuid.UUID,
-    owner: str,
-    *,
-    identifier_hashes: str,
-    matched: int,
-    segments: int,
-    deleted: tuple[int, int, int],
-    exports: int,
-) -> bool:
-    ok = await apg.fetchval(
-        """
-        UPDATE erasure SET planned_at = now(), updated_at = now(), identifier_hashes = $3,
-            subject_encrypted = NULL,
-            profiles_matched = $4, segments_matched = $5, profiles_deleted = $6,
-            digests_deleted = $7, members_deleted = $8, exports_revoked = $9
-        WHERE id = $1 AND lease_owner = $2 AND status = 'running' AND planned_at IS NULL
-        RETURNING 1
-        """,
-        erasure_id,
-        owner,
-        identifier_hashes,
-        matched,
-        segments,
-        *deleted,
-        exports,
-    )
-    return ok is not None
 
 
 # --------------------------------------------------------------------------- removals
@@ -304,27 +184,3 @@ async def record_attempt(
             audience_id,
             erasure_ids,
         )
-
-
-async def finish(apg: Apg, erasure_id: uuid.UUID, owner: str) -> Any:
-    """Complete (or fail) an erasure whose targets are all final; the row, or ``None``."""
-    return await apg.fetchrow(
-        """
-        UPDATE erasure e SET
-            status = CASE WHEN f.failed > 0 THEN 'failed' ELSE 'completed' END,
-            failure_reason = CASE WHEN f.failed > 0
-                THEN f.failed || ' platform audience(s) could not remove the person' END,
-            completed_at = now(), updated_at = now(),
-            lease_owner = NULL, lease_expires_at = NULL
-        FROM (SELECT count(*) FILTER (WHERE status = 'failed') AS failed,
-                     count(*) FILTER (WHERE status = 'completed') AS done,
-                     count(*) FILTER (WHERE status = 'pending') AS pending
-              FROM erasure_target WHERE erasure_id = $1) f
-        WHERE e.id = $1 AND e.lease_owner = $2 AND e.status = 'running'
-          AND e.planned_at IS NOT NULL AND f.pending = 0
-        RETURNING e.id, e.user_id, e.status, e.failure_reason, e.profiles_deleted,
-                  e.exports_revoked, e.identifier_hashes, f.done, f.failed
-        """,
-        erasure_id,
-        owner,
-    )
