@@ -26,18 +26,10 @@ from audience_sync.privacy.schemas import (
     PersonRead,
     ProfileHeld,
 )
+from audience_sync.segment.rows import CONSENT_FIELDS, FIELDS
 
-PROFILE_FIELDS = (
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-)
+# What a profile holds besides its key, traits and consent.
+PROFILE_FIELDS = tuple(f for f in FIELDS if f not in CONSENT_FIELDS)
 
 
 async def profiles_held(apg: Any, user_id: uuid.UUID, keys: list[tuple[Any, str]]) -> list[Any]:
