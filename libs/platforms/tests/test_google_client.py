@@ -242,6 +242,33 @@ async def test_ingest_request_shape_and_batches(client: GoogleClient) -> None:
 
 
 @respx.mock
+async def test_members_carry_their_own_consent_after_their_identifiers(
+    client: GoogleClient,
+) -> None:
+    route = respx.post(f"{DM}/audienceMembers:ingest").mock(side_effect=ingest_ok)
+    emails = hashes(3)
+    rows = [
+        (emails[0], "granted", "denied"),
+        (emails[1], "", ""),  # unspecified: the request-level consent applies
+        (emails[2], "granted", ""),
+    ]
+    await client.add_members("t", LIST, ["email"], rows)
+    body = body_of(route.calls.last.request)
+    members = body["audienceMembers"]
+    assert members[0]["consent"] == {
+        "adUserData": "CONSENT_GRANTED",
+        "adPersonalization": "CONSENT_DENIED",
+    }
+    assert "consent" not in members[1]
+    assert members[2]["consent"] == {"adUserData": "CONSENT_GRANTED"}
+    assert members[0]["userData"] == {"userIdentifiers": [{"emailAddress": emails[0]}]}
+    assert body["consent"] == {
+        "adUserData": "CONSENT_GRANTED",
+        "adPersonalization": "CONSENT_GRANTED",
+    }
+
+
+@respx.mock
 async def test_remove_request_shape(client: GoogleClient) -> None:
     route = respx.post(f"{DM}/audienceMembers:remove").mock(side_effect=ingest_ok)
     await client.remove_members("t", LIST, "phone", hashes(3))

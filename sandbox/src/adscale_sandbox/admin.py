@@ -128,6 +128,17 @@ async def members(
     return body
 
 
+@router.get("/requests/{platform}")
+async def requests_log(
+    platform: PlatformName, request: Request, limit: int = Query(default=100, ge=1, le=10_000)
+) -> dict[str, Any]:
+    """The member requests the platform logged (Google: with the request's consent and each
+    member's own), newest first."""
+    ctx = sandbox_of(request)
+    rows = await ctx.store.run(lambda conn: state.list_requests(conn, platform, limit))
+    return {"requests": rows}
+
+
 @router.post("/reset")
 async def reset(request: Request) -> dict[str, Any]:
     ctx = sandbox_of(request)

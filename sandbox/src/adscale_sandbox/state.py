@@ -663,6 +663,16 @@ def save_request(
     )
 
 
+def list_requests(conn: sqlite3.Connection, platform: str, limit: int) -> list[dict[str, Any]]:
+    """The platform's logged member requests, newest first."""
+    rows = conn.execute(
+        "SELECT request_id, detail FROM ingest_request WHERE platform = ? "
+        "ORDER BY created_at DESC LIMIT ?",
+        (platform, limit),
+    ).fetchall()
+    return [{"request_id": r[0], **json.loads(r[1])} for r in rows]
+
+
 def get_request(conn: sqlite3.Connection, request_id: str) -> dict[str, Any] | None:
     row = conn.execute(
         "SELECT detail FROM ingest_request WHERE request_id = ?", (request_id,)

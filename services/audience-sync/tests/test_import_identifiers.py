@@ -94,7 +94,7 @@ async def test_migration_0006_on_profiles_written_by_0005(adscale_infra: Any) ->
                         sa.text("SELECT external_id, email, phone, version FROM profile ORDER BY 1")
                     )
                 ).all()
-            await asyncio.to_thread(migrate, url, "0006_import_identifiers")
+            await asyncio.to_thread(migrate, url, "0006")
             async with engine.begin() as conn:
                 after = (
                     await conn.execute(

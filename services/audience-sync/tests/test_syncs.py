@@ -34,6 +34,7 @@ JOB_FIELDS = {
     "platform_response",
     "error_code",
     "profiles_invalid",
+    "profiles_skipped_consent",
     "invalid_samples",
     "identifier_counts",
     "segment_size",

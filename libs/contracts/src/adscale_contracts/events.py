@@ -217,6 +217,27 @@ class SyncFailed(EventData):
     error_message: str
 
 
+# --- cdp.events -------------------------------------------------------------
+
+
+class ProfileErased(EventData):
+    """A person's erasure finished (``completed``, or ``failed`` with its reason): their
+    profiles, digests and accepted-member rows are deleted and every platform audience they
+    were in was asked to remove them. Only SHA-256 of normalized identifiers travel."""
+
+    TYPE: ClassVar[str] = "cdp.profile_erased"
+    SUBJECT_FIELD: ClassVar[str] = "erasure_id"
+    erasure_id: uuid.UUID
+    user_id: uuid.UUID
+    status: Literal["completed", "failed"]
+    failure_reason: str | None = None
+    profiles_erased: int = Field(ge=0)
+    audiences_completed: int = Field(ge=0)
+    audiences_failed: int = Field(default=0, ge=0)
+    exports_revoked: int = Field(default=0, ge=0)
+    identifier_hashes: list[str] = Field(default_factory=list)
+
+
 EVENT_TYPES: dict[str, type[EventData]] = {
     cls.TYPE: cls
     for cls in (
@@ -235,6 +256,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         RuleExecuted,
         SyncCompleted,
         SyncFailed,
+        ProfileErased,
     )
 }
 

@@ -13,6 +13,6 @@ JOBS_TOPIC = "audience_sync.jobs"
 class JobRequested(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    kind: Literal["sync", "export"]
+    kind: Literal["sync", "export", "erasure"]
     job_id: uuid.UUID
     user_id: uuid.UUID

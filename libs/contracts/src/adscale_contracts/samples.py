@@ -83,4 +83,13 @@ def samples() -> list[e.EventData]:
             error_code="PLATFORM_ERROR",
             error_message="Rate limit exceeded",
         ),
+        e.ProfileErased(
+            erasure_id=uuid.uuid4(),
+            user_id=uuid.uuid4(),
+            status="completed",
+            profiles_erased=2,
+            audiences_completed=2,
+            exports_revoked=1,
+            identifier_hashes=["836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"],
+        ),
     ]

@@ -80,6 +80,10 @@ _ADDRESS_FIELDS = {
     "country": "regionCode",
     "zip": "postalCode",
 }
+# AudienceMember.consent: a row may carry these two values after its identifiers
+# (granted / denied / "" for unspecified, which leaves the request-level consent).
+_MEMBER_CONSENT = ("adUserData", "adPersonalization")
+_CONSENT_STATUS = {"granted": "CONSENT_GRANTED", "denied": "CONSENT_DENIED"}
 _IDENTIFIER_FIELDS = {"email": "emailAddress", "phone": "phoneNumber"}
 _STATUS_MAP = {"ACTIVE": "ENABLED", "ENABLED": "ENABLED", "PAUSED": "PAUSED"}
 # Member operation -> Data Manager method (replace ingests, then removes what is older).
@@ -527,6 +531,15 @@ class GoogleClient(BaseClient):
         width = len(names)
 
         def build(row: Any) -> dict[str, Any]:
+            consent: dict[str, str] = {}
+            if not isinstance(row, str) and len(row) == width + len(_MEMBER_CONSENT):
+                # A member's own consent, after its identifiers; "" keeps the request's.
+                consent = {
+                    key: _CONSENT_STATUS[value]
+                    for key, value in zip(_MEMBER_CONSENT, row[width:], strict=True)
+                    if value
+                }
+                row = row[:width]
             values = row_values(row, width)
             identifiers: list[dict[str, Any]] = []
             address_info: dict[str, str] = {}
@@ -539,7 +552,10 @@ class GoogleClient(BaseClient):
                     address_info[_ADDRESS_FIELDS[name]] = value
             if address_info and len(address_info) == len(_ADDRESS_FIELDS):
                 identifiers.append({"address": address_info})
-            return {"userData": {"userIdentifiers": identifiers}}
+            member: dict[str, Any] = {"userData": {"userIdentifiers": identifiers}}
+            if consent:
+                member["consent"] = consent
+            return member
 
         return build
 

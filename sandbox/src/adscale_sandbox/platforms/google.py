@@ -837,6 +837,20 @@ def _resolve_lists(
     return audiences
 
 
+def _member_consent(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each member's own consent as sent, by its identifiers (for the request log)."""
+    out = []
+    for member in body.get("audienceMembers") or []:
+        if not isinstance(member, dict) or not isinstance(member.get("consent"), dict):
+            continue
+        identifiers = (member.get("userData") or {}).get("userIdentifiers") or []
+        keys = [
+            v for i in identifiers if isinstance(i, dict) for v in i.values() if isinstance(v, str)
+        ]
+        out.append({"identifiers": keys, "consent": member["consent"]})
+    return out
+
+
 async def _members_call(request: Request, principal: Principal, remove: bool) -> Response:
     ctx = sandbox_of(request)
     body = await _json_body(request)
@@ -878,6 +892,8 @@ async def _members_call(request: Request, principal: Principal, remove: bool) ->
                 "matched": matched,
                 "unique": len(state.as_people(keys)),
                 "at": at,
+                "consent": body.get("consent"),
+                "member_consent": _member_consent(body),
             },
             at,
         )

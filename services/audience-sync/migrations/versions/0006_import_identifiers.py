@@ -2,7 +2,7 @@
 ones, every sync path reads them as before; ``extra_emails``/``extra_phones`` hold the
 others in the order the source gave them (a customer list with three email columns).
 
-Revision ID: 0006_import_identifiers
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql as pg
 
-revision: str = "0006_import_identifiers"
+revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

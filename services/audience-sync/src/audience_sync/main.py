@@ -20,6 +20,7 @@ from audience_sync.export.endpoints import download_router as export_download_ro
 from audience_sync.export.endpoints import router as exports_router
 from audience_sync.platform.endpoints import router as platforms_router
 from audience_sync.platforms import PlatformRegistry, with_fallbacks
+from audience_sync.privacy.endpoints import router as privacy_router
 from audience_sync.segment.endpoints import router as segments_router
 from audience_sync.settings import Settings, get_settings
 from audience_sync.sync.endpoints import router as syncs_router
@@ -85,6 +86,7 @@ def create_app(
             syncs_router,
             export_download_router,
             webhooks_router,
+            privacy_router,
         ],
         on_startup=[startup],
         on_shutdown=[shutdown],

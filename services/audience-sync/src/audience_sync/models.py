@@ -73,8 +73,25 @@ class Segment(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
+CONSENT_DENIED_SQL = "consent_ad_user_data = 'denied' OR consent_ad_personalization = 'denied'"
+
+
 class Profile(SQLModel, table=True):
     __tablename__ = "profile"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "consent_ad_user_data IN ('granted', 'denied') "
+            "AND consent_ad_personalization IN ('granted', 'denied')",
+            name="consent",
+        ),
+        # Small: only profiles that refused; the sync's desired set anti-joins it.
+        sa.Index(
+            "ix_profile_consent_denied",
+            "segment_id",
+            "external_id",
+            postgresql_where=sa.text(CONSENT_DENIED_SQL),
+        ),
+    )
 
     segment_id: uuid.UUID = Field(
         sa_column=sa.Column(
@@ -100,6 +117,9 @@ class Profile(SQLModel, table=True):
     extra_phones: list[str] | None = Field(
         default=None, sa_column=sa.Column(pg.ARRAY(sa.Text), nullable=True)
     )
+    # NULL is unspecified (the request-level default applies on Google).
+    consent_ad_user_data: str | None = text(nullable=True)
+    consent_ad_personalization: str | None = text(nullable=True)
     traits: dict[str, Any] | None = jsonb()
     version: int = Field(
         default=None,
@@ -314,6 +334,7 @@ class SyncJob(SQLModel, table=True):
     profiles_removed: int = integer()
     profiles_failed: int = integer()
     profiles_invalid: int = integer()
+    profiles_skipped_consent: int = integer()
     match_rate: float | None = Field(default=None, sa_column=sa.Column(sa.Float, nullable=True))
     platform_response: dict[str, Any] | None = jsonb()
     invalid_samples: list[Any] | None = jsonb()

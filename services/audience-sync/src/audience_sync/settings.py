@@ -69,6 +69,14 @@ class Settings(ServiceSettings, ExportWebhookSettings):
     scheduler_batch: int = Field(default=100, ge=1)
     requeue_after_seconds: float = Field(default=120.0, gt=0)
 
+    # Privacy: erasures one worker run takes together (their removals share requests), and
+    # the attempts (with exponential backoff from erasure_backoff_seconds, or the
+    # platform's Retry-After) a removal gets before the erasure fails.
+    erasure_batch: int = Field(default=10_000, ge=1)
+    erasure_max_attempts: int = Field(default=5, ge=1)
+    erasure_backoff_seconds: float = Field(default=1.0, ge=0)
+    erasure_max_wait_seconds: float = Field(default=60.0, ge=0)
+
     # The worker's youngest-generation GC threshold (0 keeps Python's default).
     gc_threshold: int = Field(default=100_000, ge=0)
 

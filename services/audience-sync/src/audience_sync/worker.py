@@ -7,6 +7,9 @@
 * ``cdp_profiles``: the ``cdp.profiles`` feed into segments;
 * ``audience-sync-webhooks`` / ``audience-sync-rule-webhooks`` (``run_worker`` consumers):
   sync outcomes and ``campaigns.rule_executed`` into webhook deliveries;
+* ``erasure`` jobs (:class:`~audience_sync.privacy.eraser.Eraser`) on the same topic, and
+  ``audience-sync-privacy-webhooks``: ``cdp.profile_erased`` into ``profile.erased``
+  deliveries;
 * ``scheduler``: scheduled syncs and stranded-job recovery; at start, tokens still under an
   old encryption key are re-encrypted under the primary one.
 """
@@ -25,9 +28,12 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 
 from adscale_common.crypto import TokenCipher
+from adscale_common.events import topic_for
 from adscale_common.kafka import make_producer
 from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
+from adscale_contracts.events import ProfileErased
 from adscale_contracts.jobs import JOBS_TOPIC
+from adscale_platforms.settings import PlatformSettings
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.jobs import JobHandler, JobsConsumer
 from audience_sync.db import unit_of_work
@@ -35,12 +41,14 @@ from audience_sync.export.jobs import cleanup_expired_exports, run_export
 from audience_sync.main import instance_name, make_cipher, make_registry
 from audience_sync.platform.service import rotate_keys
 from audience_sync.platforms import PlatformRegistry
+from audience_sync.privacy.eraser import Eraser
 from audience_sync.settings import Settings, get_settings
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.scheduler import requeue_stranded, schedule_due
 from audience_sync.webhook.delivery import consumer_spec as webhook_consumer_spec
 from audience_sync.webhook.delivery import retry_due_deliveries
+from audience_sync.webhook.privacy_events import consumer_spec as privacy_webhook_consumer_spec
 from audience_sync.webhook.rule_events import consumer_spec as rule_webhook_consumer_spec
 
 logger = logging.getLogger(__name__)
@@ -147,7 +155,25 @@ def consumer_specs() -> list[ConsumerSpec]:
     """Consumers run by ``run_worker`` (the jobs and cdp.profiles consumers are tasks): sync
     outcomes and rule actions (``campaigns.events``) into webhook deliveries."""
     settings = get_settings()
-    return [webhook_consumer_spec(settings), rule_webhook_consumer_spec(settings)]
+    return [
+        webhook_consumer_spec(settings),
+        rule_webhook_consumer_spec(settings),
+        privacy_webhook_consumer_spec(settings),
+    ]
+
+
+def make_eraser(ctx: WorkerContext, settings: Settings) -> Eraser:
+    """The erasure worker, with platform clients that try each call once (the eraser
+    retries itself, so every attempt lands on the receipt)."""
+    single = PlatformSettings().model_copy(update={"max_attempts": 1})
+    return Eraser(
+        engine=ctx.engine,
+        sessionmaker=ctx.sessionmaker,
+        registry=make_registry(settings, single),
+        cipher=make_cipher(settings),
+        settings=settings,
+        owner=f"{instance_name('eraser')}:{uuid.uuid4().hex[:6]}",
+    )
 
 
 def main() -> None:
@@ -155,13 +181,21 @@ def main() -> None:
     tune_gc(settings.gc_threshold)
 
     def job_handlers(ctx: WorkerContext) -> Mapping[str, JobHandler]:
-        return {"export": functools.partial(run_export, ctx.sessionmaker, settings=settings)}
+        return {
+            "export": functools.partial(run_export, ctx.sessionmaker, settings=settings),
+            "erasure": make_eraser(ctx, settings).run,
+        }
 
     asyncio.run(
         run_worker(
             settings,
             service="audience-sync",
-            produces=["audience_sync.events", JOBS_TOPIC, settings.cdp_profiles_topic],
+            produces=[
+                "audience_sync.events",
+                topic_for(ProfileErased.TYPE),
+                JOBS_TOPIC,
+                settings.cdp_profiles_topic,
+            ],
             consumers=consumer_specs(),
             tasks=[
                 *build_tasks(settings, job_handlers=job_handlers),

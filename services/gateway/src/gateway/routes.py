@@ -10,6 +10,9 @@ API_PREFIX = "/api/v1"
 ROUTE_TABLE: tuple[tuple[str, str], ...] = (
     ("/api/v1/cdp/audience-sync", "audience-sync"),
     ("/api/v1/cdp/segments", "audience-sync"),
+    ("/api/v1/cdp/erasures", "audience-sync"),
+    ("/api/v1/cdp/suppressions", "audience-sync"),
+    ("/api/v1/cdp/people", "audience-sync"),
     ("/api/v1/auth", "identity"),
     ("/api/v1/api-keys", "identity"),
     ("/api/v1/accounts", "campaigns"),

@@ -199,7 +199,12 @@ class ProfilesConsumer:
                     raise LookupError("segment deleted")
                 cache[run.segment_id] = segment
                 if run.op == "upsert":
-                    await segments.upsert_profiles(session, segment, run.profiles)
+                    result = await segments.upsert_profiles(session, segment, run.profiles)
+                    if result.suppressed:
+                        logger.warning(
+                            "cdp.profiles rows refused",
+                            extra={"reason": "suppressed", "count": result.suppressed},
+                        )
                 else:
                     await segments.delete_profiles(
                         session, segment, [p.external_id for p in run.profiles]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
+from audience_sync.privacy import suppression
 from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.fields import DIGEST_FIELDS
 
@@ -117,6 +118,8 @@ class UpsertCounts:
     distinct: int = 0
     inserted: int = 0
     updated: int = 0
+    # Rows refused because the person is on the suppression list: (line, external_id).
+    suppressed: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def unchanged(self) -> int:
@@ -131,6 +134,7 @@ class UpsertCounts:
         self.distinct += other.distinct
         self.inserted += other.inserted
         self.updated += other.updated
+        self.suppressed.extend(other.suppressed)
 
 
 class ProfileStage:
@@ -166,6 +170,7 @@ class ProfileStage:
         await self.conn.copy_records_to_table(
             self.table, records=records, columns=list(STAGE_COLUMNS)
         )
+        refused = await suppression.screen(self.conn, self.segment_id, self.table)
         cols = [c for c in (*FIELDS, *EXTRA_COLUMNS.values(), "traits") if c in columns]
         segment = str(uuid.UUID(str(self.segment_id)))  # a literal UUID, never user text
         insert_cols = "".join(f", {c}" for c in cols)
@@ -197,7 +202,8 @@ class ProfileStage:
         row = await self.conn.fetchrow(sql)
         assert row is not None
         return UpsertCounts(
-            staged=len(records),
+            staged=len(records) - len(refused),
+            suppressed=refused,
             distinct=int(row["distinct_rows"]),
             inserted=int(row["inserted"]),
             updated=int(row["updated"]),

@@ -26,11 +26,15 @@ FIELDS: tuple[str, ...] = (
     "zip",
     "country",
     "madid",
+    "consent_ad_user_data",
+    "consent_ad_personalization",
 )
 # Identifiers a key can be derived from, in the order the rule tries them.
 KEY_FIELDS: tuple[str, ...] = ("email", "phone", "madid")
 _KEY_AT = tuple(FIELDS.index(f) for f in KEY_FIELDS)
 _MULTI_AT = {"email": FIELDS.index("email"), "phone": FIELDS.index("phone")}
+CONSENT_FIELDS: tuple[str, ...] = ("consent_ad_user_data", "consent_ad_personalization")
+CONSENT_VALUES = frozenset({"granted", "denied", "unspecified"})
 # Stage columns in COPY order: the source line, the key, the fields, the traits.
 # Fields a person may have several of: the first is stored in the field's column, the
 # others (up to MAX_PER_KIND in all) in its extra column (migration 0006).
@@ -85,6 +89,11 @@ def clean(field: str, value: str | None) -> str | None:
         digits = len(_NOT_DIGIT.sub("", text))
         if _PHONE_CHARS.fullmatch(text) is None or not 6 <= digits <= 18:
             raise InvalidValue("phone is not a valid number")
+    elif field in CONSENT_FIELDS:
+        value = text.lower()
+        if value not in CONSENT_VALUES:
+            raise InvalidValue(f"{field} must be granted, denied or unspecified")
+        return None if value == "unspecified" else value
     elif field == "madid" and _MADID.fullmatch(text) is None:
         raise InvalidValue("madid is not a mobile advertising id (IDFA/AAID UUID)")
     return text

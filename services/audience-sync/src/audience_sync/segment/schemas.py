@@ -3,13 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from adscale_common.types import UtcDateTime
 
 MAX_PROFILES_PER_CALL = 10_000
 
 Text255 = Annotated[str, StringConstraints(max_length=255)]
+ConsentStatus = Literal["granted", "denied", "unspecified"]
 
 
 class SegmentCreate(BaseModel):
@@ -73,7 +74,21 @@ class ProfileIn(BaseModel):
     zip: Annotated[str, StringConstraints(max_length=32)] | None = None
     country: Annotated[str, StringConstraints(max_length=64)] | None = None
     madid: Annotated[str, StringConstraints(max_length=64)] | None = None
+    consent_ad_user_data: ConsentStatus | None = None
+    consent_ad_personalization: ConsentStatus | None = None
     traits: dict[str, Any] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _consent_object(cls, data: Any) -> Any:
+        """``"consent": {"ad_user_data": ..., "ad_personalization": ...}`` is the same as the
+        flat ``consent_ad_user_data`` / ``consent_ad_personalization``."""
+        if isinstance(data, dict) and isinstance(data.get("consent"), dict):
+            data = dict(data)
+            consent = data.pop("consent")
+            for key, value in consent.items():
+                data[f"consent_{key}"] = value
+        return data
 
 
 class ProfilesUpsert(BaseModel):
@@ -107,6 +122,12 @@ class UpsertResult(BaseModel):
     invalid: int
     invalid_samples: list[InvalidRow]
     profile_count: int
+    suppressed: int = Field(
+        default=0, description="Rows refused: the person was erased (suppression list)"
+    )
+    suppressed_rows: list[InvalidRow] = Field(
+        default_factory=list, description="Up to 20 of them, reason `suppressed`"
+    )
 
 
 class ImportResult(UpsertResult):

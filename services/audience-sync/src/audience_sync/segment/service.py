@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from audience_sync.db import driver
 from audience_sync.models import Segment
+from audience_sync.privacy import suppression
 from audience_sync.segment import repository
 from audience_sync.segment.csv_import import CsvUpload, RowBuilder
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
@@ -120,6 +121,7 @@ async def upsert_profiles(
         invalid=len(invalid),
         invalid_samples=invalid[:MAX_SAMPLES],
         profile_count=count,
+        **suppression.report(totals.suppressed, "index"),
     )
 
 
@@ -163,6 +165,7 @@ async def import_csv(
         invalid=upload.invalid,
         invalid_samples=upload.samples,
         profile_count=count,
+        **suppression.report(totals.suppressed, "line"),
     )
 
 

@@ -66,6 +66,15 @@ def extra_sql(fields: list[str], alias: str = "d") -> str:
     return f"decode(md5({parts}), 'hex')"
 
 
+# A profile that denied consent (either kind) is not desired: never sent, and removed from
+# the audiences it is in by their next sync (see the privacy section of the README).
+CONSENTED = (
+    "NOT EXISTS (SELECT 1 FROM profile c WHERE c.segment_id = $1 "
+    "AND c.external_id = d.external_id AND (c.consent_ad_user_data = 'denied' "
+    "OR c.consent_ad_personalization = 'denied'))"
+)
+
+
 def desired_sql(platform: str, fields: list[str]) -> str:
     """Usable profiles of the segment ($1) for the platform ($2): ``external_id``, one key
     column per :data:`DIGEST_FIELDS` (``NULL`` for fields the audience does not send) and
@@ -74,7 +83,7 @@ def desired_sql(platform: str, fields: list[str]) -> str:
     return (
         f"SELECT d.external_id, {columns}, {extra_sql(fields)} AS extra "  # noqa: S608
         "FROM profile_digest d WHERE d.segment_id = $1 AND d.platform = $2 "
-        f"AND {usable_sql(platform, fields)}"
+        f"AND {usable_sql(platform, fields)} AND {CONSENTED}"
     )
 
 
@@ -149,7 +158,7 @@ def keep_shared_sql(field: str) -> str:
         f"UPDATE sync_job_plan p SET old_{field} = NULL "  # noqa: S608 - whitelisted
         f"WHERE p.job_id = $1 AND p.old_{field} IS NOT NULL AND EXISTS "
         f"(SELECT 1 FROM profile_digest d WHERE d.segment_id = $2 AND d.platform = $3 "
-        f"AND d.{field} = p.old_{field})"
+        f"AND d.{field} = p.old_{field} AND d.external_id <> p.external_id)"
     )
 
 

@@ -394,7 +394,11 @@ async def complete_job(
             match_rate = $3, platform_response = $4::jsonb, profiles_invalid = $5,
             invalid_samples = $6::jsonb, profiles_failed = profiles_failed + $7,
             identifier_counts = $8::jsonb, error_message = $9, lease_owner = NULL,
-            lease_expires_at = NULL, updated_at = now()
+            lease_expires_at = NULL, updated_at = now(),
+            profiles_skipped_consent = (
+                SELECT count(*) FROM profile p JOIN audience a ON a.segment_id = p.segment_id
+                WHERE a.id = sync_job.audience_id AND (p.consent_ad_user_data = 'denied'
+                      OR p.consent_ad_personalization = 'denied'))
         WHERE id = $1 AND lease_owner = $2 AND status = 'running'
         RETURNING profiles_sent, profiles_added, profiles_removed, profiles_failed,
                   duration_ms, operation

@@ -50,6 +50,9 @@ class HistoryEntry(BaseModel):
     duration_ms: int | None
     error_code: str | None = None
     error_message: str | None = None
+    profiles_skipped_consent: int = Field(
+        default=0, description="Profiles of the segment left out: consent denied"
+    )
 
 
 class HistorySummary(BaseModel):
@@ -98,6 +101,9 @@ class SyncJobRead(BaseModel):
     platform_response: dict[str, Any] | None
     error_code: str | None
     profiles_invalid: int
+    profiles_skipped_consent: int = Field(
+        default=0, description="Profiles of the segment left out: consent denied"
+    )
     invalid_samples: list[dict[str, Any]]
     identifier_counts: dict[str, FieldCounts]
     segment_size: int | None

@@ -23,6 +23,7 @@ import orjson
 from adscale_platforms.batching import limits_for
 from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
+from audience_sync.privacy import consent
 from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.fields import DIGEST_FIELDS, STRONG_FIELDS, wire_rows
@@ -151,6 +152,10 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
                 return
     target = run.target
     if operation == "add":
+        async with run.services.engine.connect() as conn:
+            rows.wire = await consent.attach(
+                await driver_of(conn), target.platform, target.segment_id, rows.ids, rows.wire
+            )
         stream = run.client.stream_add_members(
             run.token, target.platform_audience_id, target.fields, rows.wire
         )

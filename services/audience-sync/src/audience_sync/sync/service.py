@@ -227,6 +227,7 @@ def job_read(job: SyncJob) -> SyncJobRead:
         platform_response=_as_dict(job.platform_response),
         error_code=job.error_code,
         profiles_invalid=job.profiles_invalid,
+        profiles_skipped_consent=job.profiles_skipped_consent,
         invalid_samples=list(_as_list(job.invalid_samples)),
         identifier_counts=_field_counts(job.identifier_counts),
         segment_size=job.segment_size,
@@ -299,6 +300,7 @@ async def history(
                 duration_ms=j.duration_ms,
                 error_code=j.error_code,
                 error_message=j.error_message,
+                profiles_skipped_consent=j.profiles_skipped_consent,
             )
             for j in jobs
         ],

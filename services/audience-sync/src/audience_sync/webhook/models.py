@@ -23,7 +23,12 @@ from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
-WEBHOOK_EVENTS = ("audience_sync.completed", "audience_sync.failed", "rule.executed")
+WEBHOOK_EVENTS = (
+    "audience_sync.completed",
+    "audience_sync.failed",
+    "rule.executed",
+    "profile.erased",
+)
 DELIVERY_STATUSES = ("pending", "in_flight", "succeeded", "failed", "cancelled")
 
 

@@ -11,11 +11,12 @@ from typing import Any
 import orjson
 
 from adscale_common.types import utc_z
-from adscale_contracts.events import RuleExecuted, SyncCompleted, SyncFailed
+from adscale_contracts.events import ProfileErased, RuleExecuted, SyncCompleted, SyncFailed
 
 COMPLETED = SyncCompleted.TYPE
 FAILED = SyncFailed.TYPE
 RULE_EXECUTED = "rule.executed"  # the subscribable name of campaigns.rule_executed
+PROFILE_ERASED = "profile.erased"  # the subscribable name of cdp.profile_erased
 
 
 def data_of(event: SyncCompleted | SyncFailed) -> dict[str, Any]:
@@ -61,6 +62,20 @@ def rule_data(event: RuleExecuted, occurred_at: datetime) -> dict[str, Any]:
     }
 
 
+def erased_data(event: ProfileErased) -> dict[str, Any]:
+    """A finished erasure in brief (the full receipt: ``GET /cdp/erasures/{id}``)."""
+    return {
+        "erasure_id": str(event.erasure_id),
+        "status": event.status,
+        "failure_reason": event.failure_reason,
+        "profiles_erased": event.profiles_erased,
+        "audiences_completed": event.audiences_completed,
+        "audiences_failed": event.audiences_failed,
+        "exports_revoked": event.exports_revoked,
+        "identifier_hashes": list(event.identifier_hashes),
+    }
+
+
 def body(event_type: str, occurred_at: datetime, data: dict[str, Any]) -> str:
     payload = {"event": event_type, "timestamp": utc_z(occurred_at), "data": data}
     return orjson.dumps(payload).decode()
@@ -86,6 +101,16 @@ def sample(event_type: str) -> str:
                 description="Test event sent from AdScale",
             ),
             now,
+        )
+    elif event_type == PROFILE_ERASED:
+        data = erased_data(
+            ProfileErased(
+                erasure_id=uuid.UUID(int=0),
+                user_id=uuid.UUID(int=0),
+                status="completed",
+                profiles_erased=0,
+                audiences_completed=0,
+            )
         )
     elif event_type == COMPLETED:
         data = {

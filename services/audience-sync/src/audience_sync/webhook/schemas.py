@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from adscale_common.types import UtcDateTime
 from audience_sync.types import drop_repeats
 
-WebhookEvent = Literal["audience_sync.completed", "audience_sync.failed", "rule.executed"]
+WebhookEvent = Literal[
+    "audience_sync.completed", "audience_sync.failed", "rule.executed", "profile.erased"
+]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
 Description = Annotated[str, StringConstraints(max_length=500)]
 Events = Annotated[
@@ -19,7 +21,8 @@ Events = Annotated[
         min_length=1,
         max_length=3,
         description="audience_sync.completed, audience_sync.failed (the spec's events) and "
-        "rule.executed (an optimization rule's action on one of your campaigns or ad groups)",
+        "rule.executed (an optimization rule's action on one of your campaigns or ad groups), "
+        "profile.erased (a person's erasure finished: its receipt in brief)",
         examples=[["audience_sync.completed", "audience_sync.failed"], ["rule.executed"]],
     ),
 ]

@@ -1,0 +1,121 @@
+"""Queries of the privacy routes (the worker's live in :mod:`.store`)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from audience_sync.privacy.models import Erasure, ErasureTarget, Suppression, SuppressionLift
+
+
+async def lock_key(session: AsyncSession, user_id: uuid.UUID, key_hash: str) -> None:
+    """Serialize requests for one person of one user until the transaction ends."""
+    await session.execute(
+        sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
+        {"k": f"erasure:{user_id}:{key_hash}"},
+    )
+
+
+async def latest_for_key(
+    session: AsyncSession, user_id: uuid.UUID, kind: str, key_hash: str
+) -> Erasure | None:
+    result = await session.execute(
+        select(Erasure)
+        .where(
+            col(Erasure.user_id) == user_id,
+            col(Erasure.key_hash) == key_hash,
+            col(Erasure.kind) == kind,
+        )
+        .order_by(col(Erasure.created_at).desc())
+        .limit(1)
+    )
+    return result.scalars().first()
+
+
+async def is_suppressed(session: AsyncSession, user_id: uuid.UUID, hash_: str) -> bool:
+    found = await session.execute(
+        sa.select(sa.literal(1)).where(
+            col(Suppression.user_id) == user_id, col(Suppression.hash) == hash_
+        )
+    )
+    return found.first() is not None
+
+
+async def get_owned(
+    session: AsyncSession, user_id: uuid.UUID, erasure_id: uuid.UUID
+) -> Erasure | None:
+    result = await session.execute(
+        select(Erasure).where(col(Erasure.id) == erasure_id, col(Erasure.user_id) == user_id)
+    )
+    return result.scalars().first()
+
+
+async def list_owned(
+    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
+) -> tuple[Sequence[Erasure], int]:
+    total = (
+        await session.execute(
+            sa.select(sa.func.count()).select_from(Erasure).where(col(Erasure.user_id) == user_id)
+        )
+    ).scalar_one()
+    rows = (
+        await session.execute(
+            select(Erasure)
+            .where(col(Erasure.user_id) == user_id)
+            .order_by(col(Erasure.created_at).desc(), col(Erasure.id))
+            .offset(offset)
+            .limit(limit)
+        )
+    ).scalars()
+    return list(rows), int(total)
+
+
+async def targets_of(
+    session: AsyncSession, erasure_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[ErasureTarget]]:
+    out: dict[uuid.UUID, list[ErasureTarget]] = {i: [] for i in erasure_ids}
+    if not erasure_ids:
+        return out
+    rows = (
+        await session.execute(
+            select(ErasureTarget)
+            .where(col(ErasureTarget.erasure_id).in_(list(erasure_ids)))
+            .order_by(col(ErasureTarget.platform), col(ErasureTarget.audience_name))
+        )
+    ).scalars()
+    for t in rows:
+        out[t.erasure_id].append(t)
+    return out
+
+
+async def delete_suppression(session: AsyncSession, user_id: uuid.UUID, hash_: str) -> Any:
+    """Remove the hash from the list and log the lift; the removed row's kind, or ``None``."""
+    kind = (
+        await session.execute(
+            sa.delete(Suppression)
+            .where(col(Suppression.user_id) == user_id, col(Suppression.hash) == hash_)
+            .returning(col(Suppression.kind))
+        )
+    ).scalar_one_or_none()
+    if kind is not None:
+        session.add(SuppressionLift(user_id=user_id, hash=hash_, kind=kind))
+        await session.flush()
+    return kind
+
+
+async def suppressed_among(
+    session: AsyncSession, user_id: uuid.UUID, hashes: Sequence[str]
+) -> set[str]:
+    if not hashes:
+        return set()
+    rows = await session.execute(
+        sa.select(col(Suppression.hash)).where(
+            col(Suppression.user_id) == user_id, col(Suppression.hash).in_(sorted(set(hashes)))
+        )
+    )
+    return {str(h) for h in rows.scalars()}

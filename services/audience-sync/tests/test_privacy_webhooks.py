@@ -1,0 +1,118 @@
+"""``cdp.profile_erased``, as the erasure worker writes it to the outbox, consumed by the
+worker's privacy-webhooks consumer on real Kafka: one signed ``profile.erased`` delivery
+per subscription that lists it, once even when the event is delivered twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from typing import Any
+
+import orjson
+import privacy_kit
+import pytest
+from privacy_kit import PERSON, email_of, erase, outbox_events, two_segments
+from standardwebhooks.webhooks import Webhook
+
+import xw_support as xw
+from adscale_common.consumer import ConsumerRunner
+from adscale_common.events import Envelope
+from adscale_common.kafka import ensure_topics, make_producer
+from adscale_contracts.events import ProfileErased, parse
+from as_testkit import Api
+from audience_sync.privacy.eraser import Eraser
+from audience_sync.webhook.privacy_events import CDP_TOPIC, consumer_spec
+from xw_support import deliveries, delivery_process, subscribe, until
+
+caller = xw.caller
+receiver = xw.receiver
+xw_app = xw.xw_app
+xw_client = xw.xw_client
+xw_export_dir = xw.xw_export_dir
+xw_sessions = xw.xw_sessions
+xw_settings = xw.xw_settings
+quiet_deliveries = xw.quiet_deliveries
+eraser = privacy_kit.eraser
+single_registry = privacy_kit.single_registry
+settle_erasure_jobs = privacy_kit.settle_erasure_jobs
+
+pytestmark = [pytest.mark.usefixtures("quiet_deliveries"), pytest.mark.kafka]
+
+
+def test_the_event_lives_on_the_cdp_topic() -> None:
+    assert CDP_TOPIC == "cdp.events"
+
+
+async def test_an_erasure_reaches_subscribers_as_one_signed_profile_erased(
+    caller: Any,
+    receiver: Any,
+    xw_app: Any,
+    xw_sessions: Any,
+    xw_settings: Any,
+    client: Any,
+    sandbox: Any,
+    eraser: Eraser,
+    engine: Any,
+) -> None:
+    api = Api(client, sandbox, user_id=caller.user_id)
+    await two_segments(api)
+    hook = await subscribe(caller, receiver.url, ["profile.erased"])
+    others = await subscribe(caller, f"{receiver.url}/syncs", ["audience_sync.completed"])
+    accepted = await erase(api, email=email_of(PERSON))
+    assert await eraser.run(uuid.UUID(accepted["erasure_id"])) == "completed"
+    (payload,) = await outbox_events(engine, ProfileErased.TYPE, accepted["erasure_id"])
+    envelope = Envelope.model_validate(payload)
+    event = parse(envelope, ProfileErased)
+    assert event.user_id == caller.user_id and event.profiles_erased == 2
+
+    topic = f"test.cdp.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(xw_settings.kafka_bootstrap, [topic, f"{topic}.dlq"])
+    producer = make_producer(xw_settings.kafka_bootstrap, client_id="privacy-webhook-tests")
+    await producer.start()
+    runner = ConsumerRunner(
+        name=f"privacy-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handlers=consumer_spec(xw_settings).handlers,
+        sessionmaker=xw_sessions,
+        bootstrap=xw_settings.kafka_bootstrap,
+        producer=producer,
+        max_attempts=2,
+        backoff_seconds=0.05,
+    )
+    consuming = asyncio.create_task(runner.run())
+    try:
+        for _ in range(2):
+            await producer.send_and_wait(
+                topic, value=orjson.dumps(envelope.model_dump(mode="json")), key=b"e"
+            )
+
+        async def both_seen() -> bool:
+            return runner.stats.handled >= 1 and runner.stats.duplicates >= 1
+
+        await until(both_seen, timeout=30)
+    finally:
+        runner.stop()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(consuming, timeout=10)
+        await producer.stop()
+
+    async with delivery_process(xw_app):
+        (request,) = await receiver.wait_for(1)
+        await asyncio.sleep(0.3)
+    assert len(receiver.requests) == 1
+    body = Webhook(hook["secret"]).verify(request.body, request.headers)
+    assert body["event"] == "profile.erased"
+    assert body["data"] == {
+        "erasure_id": accepted["erasure_id"],
+        "status": "completed",
+        "failure_reason": None,
+        "profiles_erased": 2,
+        "audiences_completed": 2,
+        "audiences_failed": 0,
+        "exports_revoked": 0,
+        "identifier_hashes": event.identifier_hashes,
+    }
+    assert "example.com" not in request.body.decode().lower()
+    assert len(await deliveries(caller, hook["id"])) == 1
+    assert await deliveries(caller, others["id"]) == []
