@@ -737,6 +737,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cdp/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Erasure receipts, newest first */
+        get: operations["list_erasures_api_v1_cdp_erasures_get"];
+        put?: never;
+        /**
+         * Erase a person everywhere (idempotent)
+         * @description Queue the erasure of the person with this ``external_id``, ``email`` or ``phone``:
+         *     every profile in every segment, their platform audience memberships and export files.
+         *     Asking again for the same person returns the same erasure (``created: false``). An
+         *     unknown person is accepted too: the receipt then says nothing matched.
+         */
+        post: operations["request_erasure_api_v1_cdp_erasures_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cdp/erasures/{erasure_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The erasure's receipt
+         * @description When it was asked and done, what matched (counts and SHA-256 of normalized
+         *     identifiers only), what was deleted, and per platform audience the result with every
+         *     attempt and the platform's own answer.
+         */
+        get: operations["get_erasure_api_v1_cdp_erasures__erasure_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cdp/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about a person (subject access)
+         * @description Give exactly one of ``external_id``, ``email``, ``phone``: every profile of the person
+         *     in every segment (fields, traits, dates), the platform audiences each was accepted into
+         *     with their sync dates, and whether the person is suppressed.
+         */
+        get: operations["get_person_api_v1_cdp_people_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cdp/segments": {
         parameters: {
             query?: never;
@@ -816,14 +884,39 @@ export interface paths {
         put?: never;
         /**
          * Import Profiles
-         * @description Import a ``text/csv`` body of any size. The header row names the fields
-         *     (``external_id`` required; ``email``, ``phone``, ``first_name``, ``last_name``, ``city``,
-         *     ``state``, ``zip``, ``country``, ``madid``, ``traits`` as a JSON object; any other column
-         *     becomes a trait). The body is streamed and upserted in chunks; invalid rows are counted
-         *     and sampled (line number and reason, never the value).
+         * @description Import a CSV body of any size. Each header column is matched to a profile field
+         *     (``external_id``, ``email``, ``phone``, ``first_name``, ``last_name``, ``city``,
+         *     ``state``, ``zip``, ``country``, ``madid``; ``traits`` as a JSON object) by its name or
+         *     the names common exports use, case, spacing and punctuation aside; ``mapping`` overrides
+         *     that, and any other column becomes a string trait. Without an id column each person is
+         *     keyed on their first email, else phone, else mobile ad id. The body is streamed and
+         *     upserted in chunks; invalid rows are counted and sampled (line number and reason,
+         *     never the value). ``dry_run=true`` changes nothing and shows the dialect, the mapping
+         *     and what would happen.
          */
         post: operations["import_profiles_api_v1_cdp_segments__segment_id__profiles_import_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cdp/suppressions/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Lift a suppression (logged)
+         * @description Let profiles carrying this identifier in again (a person who consented anew). The
+         *     lift is recorded with its time.
+         */
+        delete: operations["lift_suppression_api_v1_cdp_suppressions__hash__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1591,6 +1684,25 @@ export interface components {
              */
             prefix: string;
         };
+        /** Attempt */
+        Attempt: {
+            /** At */
+            at: string;
+            /** Attempt */
+            attempt: number;
+            /**
+             * Outcome
+             * @enum {string}
+             */
+            outcome: "ok" | "error";
+            /**
+             * Platform Answer
+             * @description The platform's own answer: rows received / invalid and requests made, or its error code, message and Retry-After
+             */
+            platform_answer: {
+                [key: string]: unknown;
+            };
+        };
         /** AudienceCreate */
         AudienceCreate: {
             /** Ad Account Id */
@@ -2063,6 +2175,30 @@ export interface components {
             url: string;
         };
         /**
+         * ColumnDecision
+         * @description What one header column holds and how that was decided.
+         */
+        ColumnDecision: {
+            /**
+             * Decided By
+             * @description `mapping`: the request's mapping; `exact`: the header is the field's name; `alias`: a header known from an export (Shopify, Mailchimp, HubSpot, Klaviyo, Salesforce, Meta's or Google's template); `unknown`: kept as a string trait; `empty header`: an unnamed column, ignored
+             * @enum {string}
+             */
+            decided_by: "mapping" | "exact" | "alias" | "unknown" | "empty header";
+            /** Header */
+            header: string;
+            /**
+             * Position
+             * @description 1-based column number
+             */
+            position: number;
+            /**
+             * Target
+             * @description a profile field (`external_id`, `email`, `phone`, `first_name`, `last_name`, `city`, `state`, `zip`, `country`, `madid`), `traits` (a JSON object column), `trait:<name>` or `ignore`
+             */
+            target: string;
+        };
+        /**
          * ConnectRequest
          * @description Optional: where the platform sends the user back (default
          *     ``AUDIENCE_SYNC_OAUTH_REDIRECT_URI``, else ``PLATFORMS_REDIRECT_URI``).
@@ -2083,6 +2219,19 @@ export interface components {
             expires_at: string;
             /** State */
             state: string;
+        };
+        /** Consent */
+        Consent: {
+            /**
+             * Ad Personalization
+             * @enum {string}
+             */
+            ad_personalization: "granted" | "denied" | "unspecified";
+            /**
+             * Ad User Data
+             * @enum {string}
+             */
+            ad_user_data: "granted" | "denied" | "unspecified";
         };
         /** CreativeCreate */
         CreativeCreate: {
@@ -2181,6 +2330,17 @@ export interface components {
             /** Spend */
             spend: string;
         };
+        /** Deleted */
+        Deleted: {
+            /** Audience Members */
+            audience_members: number;
+            /** Digests */
+            digests: number;
+            /** Exports Revoked */
+            exports_revoked: number;
+            /** Profiles */
+            profiles: number;
+        };
         /** DeliveryAttemptRead */
         DeliveryAttemptRead: {
             /** Attempt */
@@ -2262,6 +2422,49 @@ export interface components {
             /** Test */
             test: boolean;
         };
+        /**
+         * DialectRead
+         * @description How the file was read.
+         */
+        DialectRead: {
+            /**
+             * Bom
+             * @description the file starts with a UTF-8 byte-order mark (dropped)
+             */
+            bom: boolean;
+            /**
+             * Compression
+             * @description from `Content-Encoding`
+             */
+            compression: "gzip" | null;
+            /**
+             * Delimiter
+             * @description sniffed from the header
+             * @enum {string}
+             */
+            delimiter: "," | ";" | "\t" | "|";
+            /**
+             * Delimiter Name
+             * @enum {string}
+             */
+            delimiter_name: "comma" | "semicolon" | "tab" | "pipe";
+            /**
+             * Encoding
+             * @constant
+             */
+            encoding: "UTF-8";
+            /**
+             * Line Ending
+             * @description the header's line ending
+             * @enum {string}
+             */
+            line_ending: "LF" | "CRLF" | "CR";
+            /**
+             * Skipped Lines
+             * @description `#` comment lines above the header
+             */
+            skipped_lines: number;
+        };
         /** DisconnectResponse */
         DisconnectResponse: {
             /** Ad Accounts Removed */
@@ -2273,6 +2476,95 @@ export interface components {
              * @enum {string}
              */
             platform: "meta" | "google" | "tiktok" | "snapchat";
+        };
+        /** ErasureAccepted */
+        ErasureAccepted: {
+            /**
+             * Created
+             * @description false when the same request was already received
+             */
+            created: boolean;
+            /**
+             * Erasure Id
+             * Format: uuid
+             */
+            erasure_id: string;
+            /**
+             * Requested At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            requested_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "running" | "completed" | "failed";
+        };
+        /**
+         * ErasureCreate
+         * @example {
+         *       "email": "jane.doe@example.com",
+         *       "reason": "GDPR art. 17 request #4411"
+         *     }
+         * @example {
+         *       "external_id": "cust-001"
+         *     }
+         */
+        ErasureCreate: {
+            /** Email */
+            email?: string | null;
+            /** External Id */
+            external_id?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Reason */
+            reason?: string | null;
+        };
+        /** ErasureList */
+        ErasureList: {
+            /** Erasures */
+            erasures: components["schemas"]["ErasureRead"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** ErasureRead */
+        ErasureRead: {
+            /** Audiences */
+            audiences: components["schemas"]["TargetRead"][];
+            /** Completed At */
+            completed_at: string | null;
+            deleted: components["schemas"]["Deleted"];
+            /**
+             * Erasure Id
+             * Format: uuid
+             */
+            erasure_id: string;
+            /** Failure Reason */
+            failure_reason: string | null;
+            matched: components["schemas"]["Matched"];
+            /** Nothing Matched */
+            nothing_matched: boolean;
+            /** Reason */
+            reason: string | null;
+            requested: components["schemas"]["HashedIdentifier"];
+            /**
+             * Requested At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            requested_at: string;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "running" | "completed" | "failed";
         };
         /** EstimatedChanges */
         EstimatedChanges: {
@@ -2590,6 +2882,19 @@ export interface components {
             /** Provider */
             provider: string;
         };
+        /** HashedIdentifier */
+        HashedIdentifier: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "external_id" | "email" | "phone";
+            /**
+             * Sha256
+             * @example 836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f
+             */
+            sha256: string;
+        };
         /** HistoryEntry */
         HistoryEntry: {
             /** Completed At */
@@ -2620,6 +2925,12 @@ export interface components {
             profiles_removed: number;
             /** Profiles Sent */
             profiles_sent: number;
+            /**
+             * Profiles Skipped Consent
+             * @description Profiles of the segment left out: consent denied
+             * @default 0
+             */
+            profiles_skipped_consent: number;
             /** Started At */
             started_at: string | null;
             /**
@@ -2661,6 +2972,17 @@ export interface components {
             detail?: components["schemas"]["ValidationError"][];
         };
         /**
+         * IdentifierCounts
+         * @description Identifiers, not people: a person with three emails counts three here, once in
+         *     ``people`` and once in ``identifier_coverage.email``.
+         */
+        IdentifierCounts: {
+            /** Emails */
+            emails: number;
+            /** Phones */
+            phones: number;
+        };
+        /**
          * IdentifierCoverage
          * @description How many of the segment's profiles carry each kind of identifier.
          */
@@ -2676,6 +2998,107 @@ export interface components {
             name_zip: number;
             /** Phone */
             phone: number;
+        };
+        /**
+         * ImportPreview
+         * @description A dry run (`?dry_run=true`): what the import would do, nothing written.
+         * @example {
+         *       "columns": [
+         *         {
+         *           "decided_by": "alias",
+         *           "header": "Email Address",
+         *           "position": 1,
+         *           "target": "email"
+         *         },
+         *         {
+         *           "decided_by": "exact",
+         *           "header": "Phone",
+         *           "position": 2,
+         *           "target": "phone"
+         *         },
+         *         {
+         *           "decided_by": "unknown",
+         *           "header": "Tier",
+         *           "position": 3,
+         *           "target": "trait:tier"
+         *         }
+         *       ],
+         *       "dialect": {
+         *         "bom": true,
+         *         "delimiter": ";",
+         *         "delimiter_name": "semicolon",
+         *         "encoding": "UTF-8",
+         *         "line_ending": "CRLF",
+         *         "skipped_lines": 0
+         *       },
+         *       "dry_run": true,
+         *       "duplicates": 12,
+         *       "existing_people": 180,
+         *       "identifier_counts": {
+         *         "emails": 1310,
+         *         "phones": 702
+         *       },
+         *       "identifier_coverage": {
+         *         "email": 1175,
+         *         "madid": 0,
+         *         "name_zip": 0,
+         *         "phone": 640
+         *       },
+         *       "invalid": 8,
+         *       "invalid_samples": [
+         *         {
+         *           "line": 17,
+         *           "reason": "phone is in scientific notation (a spreadsheet rounded it; export the column as text)"
+         *         }
+         *       ],
+         *       "new_people": 1000,
+         *       "people": 1180,
+         *       "received": 1200
+         *     }
+         */
+        ImportPreview: {
+            /** Columns */
+            columns: components["schemas"]["ColumnDecision"][];
+            dialect: components["schemas"]["DialectRead"];
+            /**
+             * Dry Run
+             * @default true
+             * @constant
+             */
+            dry_run: true;
+            /**
+             * Duplicates
+             * @description valid rows repeating a person (the last one wins)
+             */
+            duplicates: number;
+            /**
+             * Existing People
+             * @description people the import would update (or leave)
+             */
+            existing_people: number;
+            /** @description emails and phones among the people found, every one counted (a person may have up to 10 of each) */
+            identifier_counts: components["schemas"]["IdentifierCounts"];
+            /** @description among the people found: how many have an email, a phone, first name + last name + zip, a mobile ad id */
+            identifier_coverage: components["schemas"]["IdentifierCoverage"];
+            /** Invalid */
+            invalid: number;
+            /** Invalid Samples */
+            invalid_samples: components["schemas"]["InvalidRow"][];
+            /**
+             * New People
+             * @description people the segment does not have yet
+             */
+            new_people: number;
+            /**
+             * People
+             * @description distinct people among the valid rows (by key)
+             */
+            people: number;
+            /**
+             * Received
+             * @description data rows read (header and comment lines excluded)
+             */
+            received: number;
         };
         /**
          * ImportResult
@@ -2695,6 +3118,17 @@ export interface components {
             profile_count: number;
             /** Received */
             received: number;
+            /**
+             * Suppressed
+             * @description Rows refused: the person was erased (suppression list)
+             * @default 0
+             */
+            suppressed: number;
+            /**
+             * Suppressed Rows
+             * @description Up to 20 of them, reason `suppressed`
+             */
+            suppressed_rows?: components["schemas"]["InvalidRow"][];
             /** Unchanged */
             unchanged: number;
             /** Updated */
@@ -2745,6 +3179,49 @@ export interface components {
             email: string;
             /** Password */
             password: string;
+        };
+        /** Matched */
+        Matched: {
+            /** Identifiers */
+            identifiers: components["schemas"]["HashedIdentifier"][];
+            /** Profiles */
+            profiles: number;
+            /** Segments */
+            segments: number;
+        };
+        /** Membership */
+        Membership: {
+            /** Ad Account Id */
+            ad_account_id: string;
+            /**
+             * Audience Created At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            audience_created_at: string;
+            /**
+             * Audience Id
+             * Format: uuid
+             */
+            audience_id: string;
+            /** Audience Name */
+            audience_name: string;
+            /**
+             * First Sent By Sync At
+             * @description First completed sync of the audience after the profile was created
+             */
+            first_sent_by_sync_at: string | null;
+            /**
+             * Identifier Fields
+             * @description What the audience sends (hashed)
+             */
+            identifier_fields: string[];
+            /** Last Sync At */
+            last_sync_at: string | null;
+            /** Platform */
+            platform: string;
+            /** Platform Audience Id */
+            platform_audience_id: string | null;
         };
         /** OffsetPage[AccountRead] */
         OffsetPage_AccountRead_: {
@@ -2894,6 +3371,27 @@ export interface components {
             status: string | null;
             usage: components["schemas"]["UsageSummary"];
         };
+        /** PersonRead */
+        PersonRead: {
+            /**
+             * Identifiers
+             * @description SHA-256 of every normalized identifier the person's profiles hold
+             */
+            identifiers: components["schemas"]["HashedIdentifier"][];
+            /**
+             * Platforms
+             * @description Platforms the person was sent to
+             */
+            platforms: string[];
+            /** Profiles */
+            profiles: components["schemas"]["ProfileHeld"][];
+            requested: components["schemas"]["HashedIdentifier"];
+            /**
+             * Suppressed
+             * @description Some of these identifiers are on the suppression list
+             */
+            suppressed: boolean;
+        };
         /** PlanLimits */
         PlanLimits: {
             /**
@@ -2976,6 +3474,47 @@ export interface components {
              */
             url: string;
         };
+        /** ProfileHeld */
+        ProfileHeld: {
+            /** Audiences */
+            audiences: components["schemas"]["Membership"][];
+            consent: components["schemas"]["Consent"];
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            created_at: string;
+            /** External Id */
+            external_id: string;
+            /**
+             * Fields
+             * @example {
+             *       "country": "FR",
+             *       "email": "jane.doe@example.com"
+             *     }
+             */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Segment Id
+             * Format: uuid
+             */
+            segment_id: string;
+            /** Segment Name */
+            segment_name: string;
+            /** Traits */
+            traits: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            updated_at: string;
+        };
         /**
          * ProfileIn
          * @description A profile to upsert. A field left out keeps its stored value; ``null`` clears it;
@@ -2984,6 +3523,10 @@ export interface components {
         ProfileIn: {
             /** City */
             city?: string | null;
+            /** Consent Ad Personalization */
+            consent_ad_personalization?: ("granted" | "denied" | "unspecified") | null;
+            /** Consent Ad User Data */
+            consent_ad_user_data?: ("granted" | "denied" | "unspecified") | null;
             /** Country */
             country?: string | null;
             /** Email */
@@ -3580,6 +4123,18 @@ export interface components {
             /** Updated At */
             updated_at: string;
         };
+        /** SuppressionLifted */
+        SuppressionLifted: {
+            /** Hash */
+            hash: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "external_id" | "email" | "phone";
+            /** Lifted */
+            lifted: boolean;
+        };
         /**
          * SyncJobRead
          * @description ``AudienceSyncJob``. ``triggered_by_user_id`` is the user's UUID (the spec shows a
@@ -3647,6 +4202,12 @@ export interface components {
             profiles_removed: number;
             /** Profiles Sent */
             profiles_sent: number;
+            /**
+             * Profiles Skipped Consent
+             * @description Profiles of the segment left out: consent denied
+             * @default 0
+             */
+            profiles_skipped_consent: number;
             /** Segment Size */
             segment_size: number | null;
             /** Started At */
@@ -3723,6 +4284,38 @@ export interface components {
             /** Locations */
             locations?: string[] | null;
         };
+        /** TargetRead */
+        TargetRead: {
+            /** Answers */
+            answers: components["schemas"]["Attempt"][];
+            /** Attempts */
+            attempts: number;
+            /**
+             * Audience Id
+             * Format: uuid
+             */
+            audience_id: string;
+            /** Audience Name */
+            audience_name: string;
+            /** Completed At */
+            completed_at: string | null;
+            /** Platform */
+            platform: string;
+            /** Platform Audience Id */
+            platform_audience_id: string | null;
+            /**
+             * Profiles
+             * @description Profiles of the person this audience held
+             */
+            profiles: number;
+            /** Retries */
+            retries: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "completed" | "failed";
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -3770,6 +4363,17 @@ export interface components {
             profile_count: number;
             /** Received */
             received: number;
+            /**
+             * Suppressed
+             * @description Rows refused: the person was erased (suppression list)
+             * @default 0
+             */
+            suppressed: number;
+            /**
+             * Suppressed Rows
+             * @description Up to 20 of them, reason `suppressed`
+             */
+            suppressed_rows?: components["schemas"]["InvalidRow"][];
             /** Unchanged */
             unchanged: number;
             /** Updated */
@@ -3858,7 +4462,7 @@ export interface components {
             description?: string | null;
             /**
              * Events
-             * @description audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups)
+             * @description audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups), profile.erased (a person's erasure finished: its receipt in brief)
              * @example [
              *       "audience_sync.completed",
              *       "audience_sync.failed"
@@ -3867,7 +4471,7 @@ export interface components {
              *       "rule.executed"
              *     ]
              */
-            events: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed")[];
+            events: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed" | "profile.erased")[];
             /** Url */
             url: string;
         };
@@ -3973,7 +4577,7 @@ export interface components {
              * Event
              * @description Which event's sample payload to send (default: the first)
              */
-            event?: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed") | null;
+            event?: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed" | "profile.erased") | null;
         };
         /** WebhookTestResult */
         WebhookTestResult: {
@@ -4006,7 +4610,7 @@ export interface components {
             /** Enabled */
             enabled?: boolean | null;
             /** Events */
-            events?: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed")[] | null;
+            events?: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed" | "profile.erased")[] | null;
             /** Url */
             url?: string | null;
         };
@@ -5914,6 +6518,149 @@ export interface operations {
             };
         };
     };
+    list_erasures_api_v1_cdp_erasures_get: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    request_erasure_api_v1_cdp_erasures_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureAccepted"];
+                };
+            };
+            /** @description No identifier, several, or a malformed email/phone */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    get_erasure_api_v1_cdp_erasures__erasure_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                erasure_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureRead"];
+                };
+            };
+            /** @description ERASURE_NOT_FOUND (also another user's erasure) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_person_api_v1_cdp_people_get: {
+        parameters: {
+            query?: {
+                email?: string | null;
+                external_id?: string | null;
+                phone?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PersonRead"];
+                };
+            };
+            /** @description PERSON_NOT_FOUND (nothing held, or another user's) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_segments_api_v1_cdp_segments_get: {
         parameters: {
             query?: {
@@ -6115,15 +6862,25 @@ export interface operations {
     };
     import_profiles_api_v1_cdp_segments__segment_id__profiles_import_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Read and check the whole file and answer what the import would do (an `ImportPreview`), writing nothing. */
+                dry_run?: boolean;
+                /** @description A JSON object: column header → profile field, `trait:<name>` or `ignore`; overrides what the header names suggest. */
+                mapping?: string | null;
+            };
             header?: never;
             path: {
                 segment_id: string;
             };
             cookie?: never;
         };
+        /** @description A CSV file as a spreadsheet or an export wrote it: UTF-8 with or without a byte-order mark; `,` `;` tab or `|` between fields (sniffed from the header); LF, CRLF or CR line ends; `Content-Encoding: gzip` accepted. */
         requestBody: {
             content: {
+                /**
+                 * @example Email Address;First Name;Last Name;Phone;Zip;Tier
+                 *     ann@example.com;Ann;Lee;'+1 415 555 0100;="02134";gold
+                 */
                 "text/csv": string;
             };
         };
@@ -6134,8 +6891,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ImportResult"];
+                    "application/json": components["schemas"]["ImportResult"] | components["schemas"]["ImportPreview"];
                 };
+            };
+            /** @description Not `text/csv`, an unknown `Content-Encoding`, or not UTF-8 (`UNSUPPORTED_ENCODING`, `details.encoding` names what it looks like) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `INVALID_MAPPING`, `MAPPING_COLUMN_NOT_FOUND`, `NO_IDENTIFIER_COLUMN`, `INVALID_COMPRESSION`, or a CSV that cannot be read (`VALIDATION_ERROR`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    lift_suppression_api_v1_cdp_suppressions__hash__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SHA-256 hex of the normalized identifier, as the erasure receipt shows it */
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuppressionLifted"];
+                };
+            };
+            /** @description SUPPRESSION_NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -338,6 +338,24 @@ class ApiKeyRead(BaseModel):
     ]
 
 
+class Outcome1(StrEnum):
+    OK = "ok"
+    ERROR = "error"
+
+
+class Attempt(BaseModel):
+    at: Annotated[str, Field(title="At")]
+    attempt: Annotated[int, Field(title="Attempt")]
+    outcome: Annotated[Outcome1, Field(title="Outcome")]
+    platform_answer: Annotated[
+        dict[str, Any],
+        Field(
+            description="The platform's own answer: rows received / invalid and requests made, or its error code, message and Retry-After",
+            title="Platform Answer",
+        ),
+    ]
+
+
 class Description(RootModel[str]):
     root: Annotated[str, Field(max_length=2000, title="Description")]
 
@@ -600,6 +618,41 @@ class CheckoutRead(BaseModel):
     url: Annotated[str, Field(description="Where to send the customer to pay", title="Url")]
 
 
+class DecidedBy(StrEnum):
+    """
+    `mapping`: the request's mapping; `exact`: the header is the field's name; `alias`: a header known from an export (Shopify, Mailchimp, HubSpot, Klaviyo, Salesforce, Meta's or Google's template); `unknown`: kept as a string trait; `empty header`: an unnamed column, ignored
+    """
+
+    MAPPING = "mapping"
+    EXACT = "exact"
+    ALIAS = "alias"
+    UNKNOWN = "unknown"
+    EMPTY_HEADER = "empty header"
+
+
+class ColumnDecision(BaseModel):
+    """
+    What one header column holds and how that was decided.
+    """
+
+    decided_by: Annotated[
+        DecidedBy,
+        Field(
+            description="`mapping`: the request's mapping; `exact`: the header is the field's name; `alias`: a header known from an export (Shopify, Mailchimp, HubSpot, Klaviyo, Salesforce, Meta's or Google's template); `unknown`: kept as a string trait; `empty header`: an unnamed column, ignored",
+            title="Decided By",
+        ),
+    ]
+    header: Annotated[str, Field(title="Header")]
+    position: Annotated[int, Field(description="1-based column number", title="Position")]
+    target: Annotated[
+        str,
+        Field(
+            description="a profile field (`external_id`, `email`, `phone`, `first_name`, `last_name`, `city`, `state`, `zip`, `country`, `madid`), `traits` (a JSON object column), `trait:<name>` or `ignore`",
+            title="Target",
+        ),
+    ]
+
+
 class RedirectUri(RootModel[str]):
     root: Annotated[str, Field(max_length=2000, title="Redirect Uri")]
 
@@ -619,6 +672,23 @@ class ConnectResponse(BaseModel):
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Expires At")
     ]
     state: Annotated[str, Field(title="State")]
+
+
+class AdPersonalization(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    UNSPECIFIED = "unspecified"
+
+
+class AdUserData(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    UNSPECIFIED = "unspecified"
+
+
+class Consent(BaseModel):
+    ad_personalization: Annotated[AdPersonalization, Field(title="Ad Personalization")]
+    ad_user_data: Annotated[AdUserData, Field(title="Ad User Data")]
 
 
 class CallToAction(RootModel[str]):
@@ -693,6 +763,13 @@ class DailyMetricRead(BaseModel):
     spend: Annotated[str, Field(title="Spend")]
 
 
+class Deleted(BaseModel):
+    audience_members: Annotated[int, Field(title="Audience Members")]
+    digests: Annotated[int, Field(title="Digests")]
+    exports_revoked: Annotated[int, Field(title="Exports Revoked")]
+    profiles: Annotated[int, Field(title="Profiles")]
+
+
 class DeliveryAttemptRead(BaseModel):
     attempt: Annotated[int, Field(title="Attempt")]
     attempted_at: Annotated[
@@ -740,6 +817,77 @@ class DeliveryRead(BaseModel):
     test: Annotated[bool, Field(title="Test")]
 
 
+class CompressionEnum(StrEnum):
+    """
+    from `Content-Encoding`
+    """
+
+    GZIP = "gzip"
+
+
+class Compression(RootModel[CompressionEnum | None]):
+    root: Annotated[
+        CompressionEnum | None,
+        Field(description="from `Content-Encoding`", title="Compression"),
+    ] = None
+
+
+class Delimiter(StrEnum):
+    """
+    sniffed from the header
+    """
+
+    FIELD_ = ","
+    field__1 = ";"
+    field__2 = "\t"
+    field__3 = "|"
+
+
+class DelimiterName(StrEnum):
+    COMMA = "comma"
+    SEMICOLON = "semicolon"
+    TAB = "tab"
+    PIPE = "pipe"
+
+
+class LineEnding(StrEnum):
+    """
+    the header's line ending
+    """
+
+    LF = "LF"
+    CRLF = "CRLF"
+    CR = "CR"
+
+
+class DialectRead(BaseModel):
+    """
+    How the file was read.
+    """
+
+    bom: Annotated[
+        bool,
+        Field(
+            description="the file starts with a UTF-8 byte-order mark (dropped)",
+            title="Bom",
+        ),
+    ]
+    compression: Annotated[
+        Compression | None,
+        Field(description="from `Content-Encoding`", title="Compression"),
+    ]
+    delimiter: Annotated[Delimiter, Field(description="sniffed from the header", title="Delimiter")]
+    delimiter_name: Annotated[DelimiterName, Field(title="Delimiter Name")]
+    encoding: Annotated[Literal["UTF-8"], Field(title="Encoding")]
+    line_ending: Annotated[
+        LineEnding, Field(description="the header's line ending", title="Line Ending")
+    ]
+    skipped_lines: Annotated[
+        int,
+        Field(description="`#` comment lines above the header", title="Skipped Lines"),
+    ]
+
+
 class Platform6(StrEnum):
     META = "meta"
     GOOGLE = "google"
@@ -751,6 +899,54 @@ class DisconnectResponse(BaseModel):
     ad_accounts_removed: Annotated[int, Field(title="Ad Accounts Removed")]
     disconnected: Annotated[bool, Field(title="Disconnected")]
     platform: Annotated[Platform6, Field(title="Platform")]
+
+
+class Status11(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class ErasureAccepted(BaseModel):
+    created: Annotated[
+        bool,
+        Field(
+            description="false when the same request was already received",
+            title="Created",
+        ),
+    ]
+    erasure_id: Annotated[UUID, Field(title="Erasure Id")]
+    requested_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Requested At")
+    ]
+    status: Annotated[Status11, Field(title="Status")]
+
+
+class Email(RootModel[str]):
+    root: Annotated[str, Field(max_length=320, title="Email")]
+
+
+class ExternalId(RootModel[str]):
+    root: Annotated[str, Field(max_length=255, min_length=1, title="External Id")]
+
+
+class Phone(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, title="Phone")]
+
+
+class Reason(RootModel[str]):
+    root: Annotated[str, Field(max_length=500, title="Reason")]
+
+
+class ErasureCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    email: Annotated[Email | None, Field(title="Email")] = None
+    external_id: Annotated[ExternalId | None, Field(title="External Id")] = None
+    phone: Annotated[Phone | None, Field(title="Phone")] = None
+    reason: Annotated[Reason | None, Field(title="Reason")] = None
 
 
 class EstimatedChanges(BaseModel):
@@ -876,7 +1072,7 @@ class ExportOptions(BaseModel):
     ] = Platform7.META
 
 
-class Status11(StrEnum):
+class Status13(StrEnum):
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
@@ -901,7 +1097,7 @@ class ExportRead(BaseModel):
     format: Annotated[Format, Field(title="Format")]
     profile_count: Annotated[int, Field(title="Profile Count")]
     segment_id: Annotated[UUID | None, Field(title="Segment Id")]
-    status: Annotated[Status11, Field(title="Status")]
+    status: Annotated[Status13, Field(title="Status")]
 
 
 class FieldCounts(BaseModel):
@@ -1040,6 +1236,23 @@ class GenerateCopyResponse(BaseModel):
     provider: Annotated[str, Field(title="Provider")]
 
 
+class Kind(StrEnum):
+    EXTERNAL_ID = "external_id"
+    EMAIL = "email"
+    PHONE = "phone"
+
+
+class HashedIdentifier(BaseModel):
+    kind: Annotated[Kind, Field(title="Kind")]
+    sha256: Annotated[
+        str,
+        Field(
+            examples=["836f82db99121b3481011f16b49dfa5fbc714a0d1b1b9f784a1ebbbf5b39577f"],
+            title="Sha256",
+        ),
+    ]
+
+
 class Operation(StrEnum):
     CREATE = "create"
     UPDATE = "update"
@@ -1047,7 +1260,7 @@ class Operation(StrEnum):
     DELETE = "delete"
 
 
-class Status12(StrEnum):
+class Status14(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
@@ -1073,8 +1286,15 @@ class HistoryEntry(BaseModel):
     profiles_failed: Annotated[int, Field(title="Profiles Failed")]
     profiles_removed: Annotated[int, Field(title="Profiles Removed")]
     profiles_sent: Annotated[int, Field(title="Profiles Sent")]
+    profiles_skipped_consent: Annotated[
+        int | None,
+        Field(
+            description="Profiles of the segment left out: consent denied",
+            title="Profiles Skipped Consent",
+        ),
+    ] = 0
     started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
-    status: Annotated[Status12, Field(title="Status")]
+    status: Annotated[Status14, Field(title="Status")]
     triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
 
 
@@ -1083,6 +1303,16 @@ class HistorySummary(BaseModel):
     failed: Annotated[int, Field(title="Failed")]
     successful: Annotated[int, Field(title="Successful")]
     total_syncs: Annotated[int, Field(title="Total Syncs")]
+
+
+class IdentifierCounts(BaseModel):
+    """
+    Identifiers, not people: a person with three emails counts three here, once in
+    ``people`` and once in ``identifier_coverage.email``.
+    """
+
+    emails: Annotated[int, Field(title="Emails")]
+    phones: Annotated[int, Field(title="Phones")]
 
 
 class IdentifierCoverage(BaseModel):
@@ -1107,7 +1337,7 @@ class InitialSync(BaseModel):
     match_rate: Annotated[float | None, Field(title="Match Rate")]
     matched: Annotated[int | None, Field(title="Matched")]
     profiles_sent: Annotated[int, Field(title="Profiles Sent")]
-    status: Annotated[Status12, Field(title="Status")]
+    status: Annotated[Status14, Field(title="Status")]
 
 
 class InvalidRow(BaseModel):
@@ -1124,6 +1354,36 @@ class InvalidRow(BaseModel):
 class LoginRequest(BaseModel):
     email: Annotated[str, Field(max_length=320, title="Email")]
     password: Annotated[str, Field(max_length=1024, title="Password")]
+
+
+class Matched(BaseModel):
+    identifiers: Annotated[list[HashedIdentifier], Field(title="Identifiers")]
+    profiles: Annotated[int, Field(title="Profiles")]
+    segments: Annotated[int, Field(title="Segments")]
+
+
+class Membership(BaseModel):
+    ad_account_id: Annotated[str, Field(title="Ad Account Id")]
+    audience_created_at: Annotated[
+        AwareDatetime,
+        Field(examples=["2026-02-14T12:34:56Z"], title="Audience Created At"),
+    ]
+    audience_id: Annotated[UUID, Field(title="Audience Id")]
+    audience_name: Annotated[str, Field(title="Audience Name")]
+    first_sent_by_sync_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="First completed sync of the audience after the profile was created",
+            title="First Sent By Sync At",
+        ),
+    ]
+    identifier_fields: Annotated[
+        list[str],
+        Field(description="What the audience sends (hashed)", title="Identifier Fields"),
+    ]
+    last_sync_at: Annotated[AwareDatetime | None, Field(title="Last Sync At")]
+    platform: Annotated[str, Field(title="Platform")]
+    platform_audience_id: Annotated[str | None, Field(title="Platform Audience Id")]
 
 
 class OffsetPageAccountRead(BaseModel):
@@ -1218,7 +1478,7 @@ class Platform10(StrEnum):
     SNAPCHAT = "snapchat"
 
 
-class Status14(StrEnum):
+class Status16(StrEnum):
     CONNECTED = "connected"
     EXPIRED = "expired"
 
@@ -1235,7 +1495,7 @@ class PlatformRead(BaseModel):
     expires_at: Annotated[AwareDatetime | None, Field(title="Expires At")] = None
     platform: Annotated[Platform10, Field(title="Platform")]
     scopes: Annotated[list[str] | None, Field(title="Scopes")] = None
-    status: Annotated[Status14 | None, Field(title="Status")] = None
+    status: Annotated[Status16 | None, Field(title="Status")] = None
 
 
 class PlatformsRead(BaseModel):
@@ -1252,16 +1512,46 @@ class PortalRead(BaseModel):
     ]
 
 
+class ProfileHeld(BaseModel):
+    audiences: Annotated[list[Membership], Field(title="Audiences")]
+    consent: Consent
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    external_id: Annotated[str, Field(title="External Id")]
+    fields: Annotated[
+        dict[str, str],
+        Field(
+            examples=[{"country": "FR", "email": "jane.doe@example.com"}],
+            title="Fields",
+        ),
+    ]
+    segment_id: Annotated[UUID, Field(title="Segment Id")]
+    segment_name: Annotated[str, Field(title="Segment Name")]
+    traits: Annotated[dict[str, Any] | None, Field(title="Traits")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
+
+
 class City(RootModel[str]):
     root: Annotated[str, Field(max_length=255, title="City")]
 
 
+class ConsentAdPersonalization(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    UNSPECIFIED = "unspecified"
+
+
+class ConsentAdUserData(StrEnum):
+    GRANTED = "granted"
+    DENIED = "denied"
+    UNSPECIFIED = "unspecified"
+
+
 class Country(RootModel[str]):
     root: Annotated[str, Field(max_length=64, title="Country")]
-
-
-class Email(RootModel[str]):
-    root: Annotated[str, Field(max_length=320, title="Email")]
 
 
 class FirstName(RootModel[str]):
@@ -1274,10 +1564,6 @@ class LastName(RootModel[str]):
 
 class Madid(RootModel[str]):
     root: Annotated[str, Field(max_length=64, title="Madid")]
-
-
-class Phone(RootModel[str]):
-    root: Annotated[str, Field(max_length=64, title="Phone")]
 
 
 class State(RootModel[str]):
@@ -1298,6 +1584,12 @@ class ProfileIn(BaseModel):
         extra="forbid",
     )
     city: Annotated[City | None, Field(title="City")] = None
+    consent_ad_personalization: Annotated[
+        ConsentAdPersonalization | None, Field(title="Consent Ad Personalization")
+    ] = None
+    consent_ad_user_data: Annotated[
+        ConsentAdUserData | None, Field(title="Consent Ad User Data")
+    ] = None
     country: Annotated[Country | None, Field(title="Country")] = None
     email: Annotated[Email | None, Field(title="Email")] = None
     external_id: Annotated[str, Field(max_length=255, min_length=1, title="External Id")]
@@ -1310,7 +1602,7 @@ class ProfileIn(BaseModel):
     zip: Annotated[Zip | None, Field(title="Zip")] = None
 
 
-class ExternalId(RootModel[str]):
+class ExternalId1(RootModel[str]):
     root: Annotated[str, Field(max_length=255, min_length=1)]
 
 
@@ -1319,7 +1611,7 @@ class ProfilesDelete(BaseModel):
         extra="forbid",
     )
     external_ids: Annotated[
-        list[ExternalId], Field(max_length=10000, min_length=1, title="External Ids")
+        list[ExternalId1], Field(max_length=10000, min_length=1, title="External Ids")
     ]
 
 
@@ -1493,7 +1785,7 @@ class RuleRead(BaseModel):
     ]
 
 
-class Outcome1(StrEnum):
+class Outcome2(StrEnum):
     APPLIED = "applied"
     SKIPPED = "skipped"
     NO_MATCH = "no_match"
@@ -1516,7 +1808,7 @@ class RunObjectRead(BaseModel):
     new_value: Annotated[str | None, Field(title="New Value")]
     object_type: Annotated[ObjectType, Field(title="Object Type")]
     old_value: Annotated[str | None, Field(title="Old Value")]
-    outcome: Annotated[Outcome1, Field(title="Outcome")]
+    outcome: Annotated[Outcome2, Field(title="Outcome")]
     platform_error: Annotated[str | None, Field(title="Platform Error")]
     platform_pushed_at: Annotated[AwareDatetime | None, Field(title="Platform Pushed At")]
     platform_status: Annotated[PlatformStatus, Field(title="Platform Status")]
@@ -1635,16 +1927,16 @@ class Platforms(RootModel[list[Platform11]]):
     root: Annotated[list[Platform11], Field(min_length=1, title="Platforms")]
 
 
-class Status15(StrEnum):
+class Status17(StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"
     PAUSED = "paused"
     COMPLETED = "completed"
 
 
-class Statuses(RootModel[list[Status15]]):
+class Statuses(RootModel[list[Status17]]):
     root: Annotated[
-        list[Status15],
+        list[Status17],
         Field(description="Default: active only", min_length=1, title="Statuses"),
     ]
 
@@ -1759,7 +2051,13 @@ class SubscriptionRead(BaseModel):
     updated_at: Annotated[str, Field(title="Updated At")]
 
 
-class Status16(StrEnum):
+class SuppressionLifted(BaseModel):
+    hash: Annotated[str, Field(title="Hash")]
+    kind: Annotated[Kind, Field(title="Kind")]
+    lifted: Annotated[bool, Field(title="Lifted")]
+
+
+class Status18(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
@@ -1799,9 +2097,16 @@ class SyncJobRead(BaseModel):
     profiles_invalid: Annotated[int, Field(title="Profiles Invalid")]
     profiles_removed: Annotated[int, Field(title="Profiles Removed")]
     profiles_sent: Annotated[int, Field(title="Profiles Sent")]
+    profiles_skipped_consent: Annotated[
+        int | None,
+        Field(
+            description="Profiles of the segment left out: consent denied",
+            title="Profiles Skipped Consent",
+        ),
+    ] = 0
     segment_size: Annotated[int | None, Field(title="Segment Size")]
     started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
-    status: Annotated[Status16, Field(title="Status")]
+    status: Annotated[Status18, Field(title="Status")]
     triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
     triggered_by_user_id: Annotated[UUID | None, Field(title="Triggered By User Id")]
 
@@ -1839,7 +2144,29 @@ class SyncTriggered(BaseModel):
     job_id: Annotated[UUID, Field(title="Job Id")]
     operation: Annotated[Operation3, Field(title="Operation")]
     segment_size: Annotated[int, Field(title="Segment Size")]
-    status: Annotated[Status16, Field(title="Status")]
+    status: Annotated[Status18, Field(title="Status")]
+
+
+class Status20(StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class TargetRead(BaseModel):
+    answers: Annotated[list[Attempt], Field(title="Answers")]
+    attempts: Annotated[int, Field(title="Attempts")]
+    audience_id: Annotated[UUID, Field(title="Audience Id")]
+    audience_name: Annotated[str, Field(title="Audience Name")]
+    completed_at: Annotated[AwareDatetime | None, Field(title="Completed At")]
+    platform: Annotated[str, Field(title="Platform")]
+    platform_audience_id: Annotated[str | None, Field(title="Platform Audience Id")]
+    profiles: Annotated[
+        int,
+        Field(description="Profiles of the person this audience held", title="Profiles"),
+    ]
+    retries: Annotated[int, Field(title="Retries")]
+    status: Annotated[Status20, Field(title="Status")]
 
 
 class Audiences(RootModel[list[UUID]]):
@@ -1904,6 +2231,17 @@ class UpsertResult(BaseModel):
     invalid_samples: Annotated[list[InvalidRow], Field(title="Invalid Samples")]
     profile_count: Annotated[int, Field(title="Profile Count")]
     received: Annotated[int, Field(title="Received")]
+    suppressed: Annotated[
+        int | None,
+        Field(
+            description="Rows refused: the person was erased (suppression list)",
+            title="Suppressed",
+        ),
+    ] = 0
+    suppressed_rows: Annotated[
+        list[InvalidRow] | None,
+        Field(description="Up to 20 of them, reason `suppressed`", title="Suppressed Rows"),
+    ] = None
     unchanged: Annotated[int, Field(title="Unchanged")]
     updated: Annotated[int, Field(title="Updated")]
 
@@ -1961,6 +2299,7 @@ class Event(StrEnum):
     AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
     AUDIENCE_SYNC_FAILED = "audience_sync.failed"
     RULE_EXECUTED = "rule.executed"
+    PROFILE_ERASED = "profile.erased"
 
 
 class WebhookCreate(BaseModel):
@@ -1971,7 +2310,7 @@ class WebhookCreate(BaseModel):
     events: Annotated[
         list[Event],
         Field(
-            description="audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups)",
+            description="audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups), profile.erased (a person's erasure finished: its receipt in brief)",
             examples=[
                 ["audience_sync.completed", "audience_sync.failed"],
                 ["rule.executed"],
@@ -2067,6 +2406,7 @@ class Event1(StrEnum):
     AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
     AUDIENCE_SYNC_FAILED = "audience_sync.failed"
     RULE_EXECUTED = "rule.executed"
+    PROFILE_ERASED = "profile.erased"
 
 
 class WebhookTest(BaseModel):
@@ -2098,13 +2438,14 @@ class Event2(StrEnum):
     AUDIENCE_SYNC_COMPLETED = "audience_sync.completed"
     AUDIENCE_SYNC_FAILED = "audience_sync.failed"
     RULE_EXECUTED = "rule.executed"
+    PROFILE_ERASED = "profile.erased"
 
 
 class Events(RootModel[list[Event2]]):
     root: Annotated[
         list[Event2],
         Field(
-            description="audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups)",
+            description="audience_sync.completed, audience_sync.failed (the spec's events) and rule.executed (an optimization rule's action on one of your campaigns or ad groups), profile.erased (a person's erasure finished: its receipt in brief)",
             examples=[
                 ["audience_sync.completed", "audience_sync.failed"],
                 ["rule.executed"],
@@ -2255,6 +2596,23 @@ class DeliveryList(BaseModel):
     total: Annotated[int, Field(title="Total")]
 
 
+class ErasureRead(BaseModel):
+    audiences: Annotated[list[TargetRead], Field(title="Audiences")]
+    completed_at: Annotated[AwareDatetime | None, Field(title="Completed At")]
+    deleted: Deleted
+    erasure_id: Annotated[UUID, Field(title="Erasure Id")]
+    failure_reason: Annotated[str | None, Field(title="Failure Reason")]
+    matched: Matched
+    nothing_matched: Annotated[bool, Field(title="Nothing Matched")]
+    reason: Annotated[str | None, Field(title="Reason")]
+    requested: HashedIdentifier
+    requested_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Requested At")
+    ]
+    started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
+    status: Annotated[Status11, Field(title="Status")]
+
+
 class ExportCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -2274,6 +2632,59 @@ class HistoryRead(BaseModel):
     summary: HistorySummary
 
 
+class ImportPreview(BaseModel):
+    """
+    A dry run (`?dry_run=true`): what the import would do, nothing written.
+    """
+
+    columns: Annotated[list[ColumnDecision], Field(title="Columns")]
+    dialect: DialectRead
+    dry_run: Annotated[Literal[True], Field(title="Dry Run")] = True
+    duplicates: Annotated[
+        int,
+        Field(
+            description="valid rows repeating a person (the last one wins)",
+            title="Duplicates",
+        ),
+    ]
+    existing_people: Annotated[
+        int,
+        Field(
+            description="people the import would update (or leave)",
+            title="Existing People",
+        ),
+    ]
+    identifier_counts: Annotated[
+        IdentifierCounts,
+        Field(
+            description="emails and phones among the people found, every one counted (a person may have up to 10 of each)"
+        ),
+    ]
+    identifier_coverage: Annotated[
+        IdentifierCoverage,
+        Field(
+            description="among the people found: how many have an email, a phone, first name + last name + zip, a mobile ad id"
+        ),
+    ]
+    invalid: Annotated[int, Field(title="Invalid")]
+    invalid_samples: Annotated[list[InvalidRow], Field(title="Invalid Samples")]
+    new_people: Annotated[
+        int,
+        Field(description="people the segment does not have yet", title="New People"),
+    ]
+    people: Annotated[
+        int,
+        Field(description="distinct people among the valid rows (by key)", title="People"),
+    ]
+    received: Annotated[
+        int,
+        Field(
+            description="data rows read (header and comment lines excluded)",
+            title="Received",
+        ),
+    ]
+
+
 class ImportResult(BaseModel):
     """
     ``received`` counts data rows (header excluded); a repeated ``external_id`` keeps its
@@ -2286,6 +2697,17 @@ class ImportResult(BaseModel):
     invalid_samples: Annotated[list[InvalidRow], Field(title="Invalid Samples")]
     profile_count: Annotated[int, Field(title="Profile Count")]
     received: Annotated[int, Field(title="Received")]
+    suppressed: Annotated[
+        int | None,
+        Field(
+            description="Rows refused: the person was erased (suppression list)",
+            title="Suppressed",
+        ),
+    ] = 0
+    suppressed_rows: Annotated[
+        list[InvalidRow] | None,
+        Field(description="Up to 20 of them, reason `suppressed`", title="Suppressed Rows"),
+    ] = None
     unchanged: Annotated[int, Field(title="Unchanged")]
     updated: Annotated[int, Field(title="Updated")]
 
@@ -2342,6 +2764,29 @@ class OverviewRead(BaseModel):
         ),
     ]
     usage: UsageSummary
+
+
+class PersonRead(BaseModel):
+    identifiers: Annotated[
+        list[HashedIdentifier],
+        Field(
+            description="SHA-256 of every normalized identifier the person's profiles hold",
+            title="Identifiers",
+        ),
+    ]
+    platforms: Annotated[
+        list[str],
+        Field(description="Platforms the person was sent to", title="Platforms"),
+    ]
+    profiles: Annotated[list[ProfileHeld], Field(title="Profiles")]
+    requested: HashedIdentifier
+    suppressed: Annotated[
+        bool,
+        Field(
+            description="Some of these identifiers are on the suppression list",
+            title="Suppressed",
+        ),
+    ]
 
 
 class RuleConditionsInput(BaseModel):
@@ -2487,3 +2932,10 @@ class WebhookList(BaseModel):
     page_size: Annotated[int, Field(title="Page Size")]
     total: Annotated[int, Field(title="Total")]
     webhooks: Annotated[list[WebhookRead], Field(title="Webhooks")]
+
+
+class ErasureList(BaseModel):
+    erasures: Annotated[list[ErasureRead], Field(title="Erasures")]
+    page: Annotated[int, Field(title="Page")]
+    page_size: Annotated[int, Field(title="Page Size")]
+    total: Annotated[int, Field(title="Total")]

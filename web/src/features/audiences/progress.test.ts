@@ -37,6 +37,7 @@ describe("matchRateSeries", () => {
       profiles_failed: 0,
       profiles_removed: 0,
       profiles_sent: 0,
+      profiles_skipped_consent: 0,
       started_at: null,
       status: "completed" as const,
       triggered_by: "manual" as const,
