@@ -38,6 +38,65 @@ def write_csv(path: Path, rows: int, invalid: int = 0) -> Path:
     return path
 
 
+async def test_segments_import_dry_run_and_column_mapping(signed_in: Cli, tmp_path: Path):
+    cli = signed_in
+    segment = m.SegmentRead.model_validate(
+        cli.ok("segments", "create", "Shop export", "-o", "json").json()
+    )
+    # a European spreadsheet: ';' between fields, CRLF, no id column, an unknown column
+    source = tmp_path / "shop.csv"
+    source.write_bytes(
+        b"Email;Phone;Tier\r\nana@example.com;+14155550101;gold\r\nbo@example.com;;silver\r\n"
+        b"not-an-email;;\r\n"
+    )
+    preview = m.ImportPreview.model_validate(
+        cli.ok(
+            "segments", "import", str(segment.id), str(source), "--dry-run", "-q", "-o", "json"
+        ).json()
+    )
+    assert (preview.dialect.delimiter, preview.people, preview.invalid) == (";", 2, 1)
+    targets = {c.header: (c.target, c.decided_by.value) for c in preview.columns}
+    assert targets["Email"][0] == "email" and targets["Tier"] == ("trait:tier", "unknown")
+    table = cli.ok("segments", "import", str(segment.id), str(source), "--dry-run").stdout
+    assert "nothing was written" in table and "decided_by" in table
+    assert (
+        m.SegmentRead.model_validate(
+            cli.ok("segments", "get", str(segment.id), "-o", "json").json()
+        ).profile_count
+        == 0
+    )
+    mapped = cli.ok(
+        "segments",
+        "import",
+        str(segment.id),
+        str(source),
+        "--map",
+        "Tier=ignore",
+        "--dry-run",
+        "-q",
+        "-o",
+        "json",
+    ).json()
+    assert {c["header"]: c["decided_by"] for c in mapped["columns"]}["Tier"] == "mapping"
+    done = m.ImportResult.model_validate(
+        cli.ok("segments", "import", str(segment.id), str(source), "-q", "-o", "json").json()
+    )
+    assert (done.inserted, done.invalid, done.profile_count) == (2, 1, 2)
+    cli.fails(
+        6,
+        "MAPPING_COLUMN_NOT_FOUND",
+        "segments",
+        "import",
+        str(segment.id),
+        str(source),
+        "--map",
+        "Nope=email",
+        "-q",
+    )
+    bad = cli("segments", "import", str(segment.id), str(source), "--map", "no-equals-sign")
+    assert bad.exit_code == 2 and "COLUMN=FIELD" in bad.stderr
+
+
 def connect(cli: Cli, platform: str = "meta") -> dict:
     browser = f"{sys.executable} {CONSENT} %s"
     run = cli(

@@ -204,10 +204,12 @@ class AsyncClient:
         path: Path,
         *,
         content_type: str = "text/csv",
+        params: Mapping[str, Any] | None = None,
         on_progress: Progress | None = None,
     ) -> Any:
         """Stream a file as the request body; ``on_progress`` gets each chunk's size."""
-        response = await self.request("POST", url, upload=(path, content_type, on_progress))
+        upload = (path, content_type, on_progress)
+        response = await self.request("POST", url, params=params, upload=upload)
         return response.json()
 
     async def download(self, url: str, dest: Path, *, on_progress: Progress | None = None) -> int:

@@ -202,10 +202,12 @@ class Client:
         path: Path,
         *,
         content_type: str = "text/csv",
+        params: Mapping[str, Any] | None = None,
         on_progress: Progress | None = None,
     ) -> Any:
         """Stream a file as the request body; ``on_progress`` gets each chunk's size."""
-        response = self.request("POST", url, upload=(path, content_type, on_progress))
+        upload = (path, content_type, on_progress)
+        response = self.request("POST", url, params=params, upload=upload)
         return response.json()
 
     def download(self, url: str, dest: Path, *, on_progress: Progress | None = None) -> int:

@@ -7,6 +7,7 @@ into the generated models.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -21,6 +22,14 @@ ReadT = TypeVar("ReadT", bound=BaseModel)
 Body = BaseModel | Mapping[str, Any]
 AS = "/cdp/audience-sync"
 FINISHED = ("completed", "failed", "cancelled")
+
+
+def import_params(mapping: Mapping[str, str] | None, dry_run: bool) -> dict[str, str]:
+    """The import's query: ``mapping`` as the JSON object the API reads, ``dry_run``."""
+    params = {"dry_run": "true"} if dry_run else {}
+    if mapping:
+        params["mapping"] = json.dumps(dict(mapping))
+    return params
 
 
 def dump(body: Body | None) -> Any:
@@ -212,12 +221,42 @@ class Segments(Collection[m.SegmentRead]):
         return m.ProfilesDeleted.model_validate(answer)
 
     def import_csv(
-        self, segment_id: object, path: Path, *, on_progress: Callable[[int], None] | None = None
+        self,
+        segment_id: object,
+        path: Path,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        on_progress: Callable[[int], None] | None = None,
     ) -> m.ImportResult:
-        """Stream a CSV file into the segment; ``on_progress`` gets the bytes sent."""
-        url = f"{self.path}/{segment_id}/profiles/import"
-        answer = self._client.upload(url, Path(path), on_progress=on_progress)
+        """Stream a CSV file into the segment; ``mapping`` (column → field, ``trait:<name>``
+        or ``ignore``) overrides the detected columns; ``on_progress`` gets the bytes sent."""
+        answer = self._upload(segment_id, path, mapping, False, on_progress)
         return m.ImportResult.model_validate(answer)
+
+    def preview_csv(
+        self,
+        segment_id: object,
+        path: Path,
+        *,
+        mapping: Mapping[str, str] | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> m.ImportPreview:
+        """The import's dry run: dialect, mapping per column, people found, coverage and
+        invalid samples; nothing is written."""
+        answer = self._upload(segment_id, path, mapping, True, on_progress)
+        return m.ImportPreview.model_validate(answer)
+
+    def _upload(
+        self,
+        segment_id: object,
+        path: Path,
+        mapping: Mapping[str, str] | None,
+        dry_run: bool,
+        on_progress: Callable[[int], None] | None,
+    ) -> Any:
+        url = f"{self.path}/{segment_id}/profiles/import"
+        params = import_params(mapping, dry_run)
+        return self._client.upload(url, Path(path), params=params, on_progress=on_progress)
 
 
 class Platforms(Resource):

@@ -40,6 +40,7 @@ class Transport(Protocol):
         path: Path,
         *,
         content_type: str = "text/csv",
+        params: Mapping[str, Any] | None = None,
         on_progress: Progress | None = None,
     ) -> Any: ...
 

@@ -202,6 +202,17 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+def _stable(number: phonenumbers.PhoneNumber) -> str | None:
+    """The E.164 form, when it reads back as itself. phonenumbers keeps a national number as
+    an integer, so some degenerate inputs (runs of zeros after a country code) format to a
+    string that parses as another number; such a number identifies no one."""
+    e164 = phonenumbers.format_number(number, _E164)
+    again = _parse(e164, None)
+    if again is None or phonenumbers.format_number(again, _E164) != e164:
+        return None
+    return e164
+
+
 def _e164(value: str, region: str | None) -> str | None:
     """The number as E.164 (``+`` and digits), or ``None``; see the module docstring."""
     text = value.strip()
@@ -216,22 +227,22 @@ def _e164(value: str, region: str | None) -> str | None:
         if text.startswith("+"):
             number = _parse(text, None)
             if number is not None and phonenumbers.is_possible_number(number):
-                return phonenumbers.format_number(number, _E164)
+                return _stable(number)
         number = _parse("+" + digits.lstrip("0"), None)
         if number is not None and phonenumbers.is_possible_number(number):
-            return phonenumbers.format_number(number, _E164)
+            return _stable(number)
         return None
     national = _parse(text, region) if region else None
     if national is not None and phonenumbers.is_valid_number(national):
-        return phonenumbers.format_number(national, _E164)
+        return _stable(national)
     stripped = digits.lstrip("0")
     with_code = _parse("+" + stripped, None) if stripped else None
     if with_code is not None and phonenumbers.is_valid_number(with_code):
-        return phonenumbers.format_number(with_code, _E164)
+        return _stable(with_code)
     if national is not None and phonenumbers.is_possible_number(national):
-        return phonenumbers.format_number(national, _E164)
+        return _stable(national)
     if with_code is not None and phonenumbers.is_possible_number(with_code):
-        return phonenumbers.format_number(with_code, _E164)
+        return _stable(with_code)
     return None
 
 

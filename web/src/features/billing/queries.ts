@@ -15,17 +15,23 @@ export function usePlans() {
 
 export const PAID_POLLS = 60;
 
-/** Plan, status, renewal, limits and usage; with `untilPaid`, polled while still on Free. */
+/** Usage changes on other pages and reaches billing through its events, so the overview
+ * is fetched on every visit and refreshed while shown. */
+export const USAGE_REFRESH_MS = 5000;
+
+/** Plan, status, renewal, limits and usage; with `untilPaid`, polled each second while
+ * still on Free. */
 export function useBillingOverview(untilPaid = false) {
   return useQuery({
     queryKey: ["billing-overview"],
     queryFn: () => unwrap(api.GET("/api/v1/billing/overview")),
+    staleTime: 0,
     refetchInterval: (query) =>
       untilPaid &&
       (query.state.data?.plan ?? "free") === "free" &&
       query.state.dataUpdateCount < PAID_POLLS
         ? 1000
-        : false,
+        : USAGE_REFRESH_MS,
   });
 }
 
@@ -33,6 +39,7 @@ export function useUsage() {
   return useQuery({
     queryKey: ["usage"],
     queryFn: () => unwrap(api.GET("/api/v1/usage")),
+    staleTime: 0,
   });
 }
 

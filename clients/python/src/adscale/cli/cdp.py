@@ -64,17 +64,39 @@ def segments_app() -> typer.Typer:
         ctx: typer.Context,
         segment_id: str = typer.Argument(..., metavar="SEGMENT"),
         file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+        dry_run: bool = typer.Option(
+            False, "--dry-run", help="Show the dialect, the columns and the people; write nothing."
+        ),
+        maps: list[str] = typer.Option(
+            [],
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Override a column's detected field (a profile field, trait:<name> or ignore).",
+        ),
         output: OutputOpt = Output.table,
         quiet: bool = Quiet,
     ) -> None:
         """Stream a CSV of profiles into a segment (bar by bytes), then the invalid rows."""
-        result = jobs.import_csv(state(ctx).client(), segment_id, file, quiet=quiet)
-        if output is Output.table:
-            jobs.show_import(result)
-        else:
+        mapping = dict(parse_map(m) for m in maps)
+        result = jobs.import_csv(
+            state(ctx).client(), segment_id, file, quiet=quiet, mapping=mapping, dry_run=dry_run
+        )
+        if output is not Output.table:
             emit(result, output)
+        elif dry_run:
+            jobs.show_preview(result)
+        else:
+            jobs.show_import(result)
 
     return app
+
+
+def parse_map(option: str) -> tuple[str, str]:
+    """``COLUMN=FIELD`` (the column is everything before the last ``=``)."""
+    column, sep, field = option.rpartition("=")
+    if not sep or not column or not field:
+        raise typer.BadParameter(f"{option!r}: expected COLUMN=FIELD", param_hint="--map")
+    return column, field
 
 
 def platforms_app() -> typer.Typer:

@@ -17,6 +17,7 @@ from rich.progress import (
 )
 
 from adscale._sync_client import Client
+from adscale._sync_resources import import_params
 from adscale.cli.output import ExitCode, Output, emit, err, out, table_of
 from adscale.errors import JobFailedError
 
@@ -35,22 +36,54 @@ def _bytes_bar() -> Progress:
     )
 
 
-def import_csv(client: Client, segment_id: str, path: Path, *, quiet: bool) -> dict[str, Any]:
-    """Stream ``path`` into the segment with a bar by bytes sent; returns the API's result."""
+def import_csv(
+    client: Client,
+    segment_id: str,
+    path: Path,
+    *,
+    quiet: bool,
+    mapping: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Stream ``path`` into the segment (or its dry run) with a bar by bytes sent; returns
+    the API's result."""
     url = f"/cdp/segments/{segment_id}/profiles/import"
+    params = import_params(mapping, dry_run)
     if quiet:
-        result: dict[str, Any] = client.upload(url, path)
+        result: dict[str, Any] = client.upload(url, path, params=params)
         return result
     with _bytes_bar() as bar:
-        task = bar.add_task(f"import {path.name}", total=path.stat().st_size)
-        result = client.upload(url, path, on_progress=lambda n: bar.advance(task, n))
+        verb = "preview" if dry_run else "import"
+        task = bar.add_task(f"{verb} {path.name}", total=path.stat().st_size)
+        result = client.upload(url, path, params=params, on_progress=lambda n: bar.advance(task, n))
     return result
 
 
 def show_import(result: dict[str, Any]) -> None:
     counts = {k: result.get(k) for k in ("received", "inserted", "updated", "unchanged")}
     counts.update({k: result.get(k) for k in ("duplicates", "invalid", "profile_count")})
+    if result.get("suppressed"):
+        counts["suppressed"] = result["suppressed"]
     table_of([counts], list(counts), title="import")
+    _show_invalid(result)
+
+
+def show_preview(result: dict[str, Any]) -> None:
+    """The dry run: how the file was read, what each column becomes, who is in it."""
+    dialect = result["dialect"]
+    read = {k: dialect.get(k) for k in ("encoding", "delimiter_name", "line_ending", "bom")}
+    read["compression"] = dialect.get("compression") or "none"
+    table_of([read], list(read), title="dry run: nothing was written")
+    table_of(result["columns"], ("position", "header", "target", "decided_by"), title="columns")
+    people = ("received", "people", "new_people", "existing_people", "duplicates", "invalid")
+    table_of([{k: result.get(k) for k in people}], people, title="people")
+    coverage = result.get("identifier_coverage") or {}
+    if coverage:
+        table_of([coverage], list(coverage), title="identifier coverage")
+    _show_invalid(result)
+
+
+def _show_invalid(result: dict[str, Any]) -> None:
     samples = result.get("invalid_samples") or []
     if samples:
         table_of(samples, list(samples[0]), title=f"invalid rows (first {len(samples)})")
