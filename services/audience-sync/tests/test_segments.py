@@ -236,7 +236,7 @@ async def small_chunk_app(
     from conftest import ENCRYPTION_KEY
 
     settings = service_settings(
-        database_url, adscale_infra.kafka_bootstrap, ENCRYPTION_KEY, import_chunk_rows=5_000
+        database_url, adscale_infra.kafka_bootstrap, ENCRYPTION_KEY, import_chunk_rows=2_500
     )
     application = create_app(settings, platforms=registry)
     async with application.router.lifespan_context(application):
