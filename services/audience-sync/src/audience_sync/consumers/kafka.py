@@ -5,14 +5,12 @@ done; a message that can never be handled goes to ``<topic>.dlq`` with the reaso
 
 from __future__ import annotations
 
-import logging
+from aiokafka import AIOKafkaConsumer
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
-
-from adscale_common.events import dlq_topic
+from adscale_common.consumer import dead_letter
 from adscale_common.kafka import subscribed_consumer
 
-logger = logging.getLogger(__name__)
+__all__ = ["dead_letter", "start_consumer"]
 
 
 async def start_consumer(
@@ -27,24 +25,4 @@ async def start_consumer(
         auto_offset_reset="earliest",
         isolation_level="read_committed",
         max_poll_interval_ms=max_poll_interval_ms,
-    )
-
-
-async def dead_letter(
-    producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], reason: str, consumer: str
-) -> None:
-    headers = [
-        *(record.headers or []),
-        ("dlq_error", reason[:4000].encode()),
-        ("dlq_consumer", consumer.encode()),
-        ("dlq_original_topic", record.topic.encode()),
-        ("dlq_original_partition", str(record.partition).encode()),
-        ("dlq_original_offset", str(record.offset).encode()),
-    ]
-    await producer.send_and_wait(
-        dlq_topic(record.topic), value=record.value, key=record.key, headers=headers
-    )
-    logger.error(
-        "message dead-lettered",
-        extra={"topic": record.topic, "offset": record.offset, "error": reason[:300]},
     )
