@@ -116,7 +116,10 @@ class PrivateBroker:
 
     def format(self) -> None:
         self._write_config()
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # as Kafka's own Uuid.randomUuid: a leading "-"
+            # would be read by StorageTool as an option (1 id in 64 starts with one)
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         subprocess.run(  # noqa: S603
             [*self._command, STORAGE_TOOL, "format", "-t", cluster_id, "-c", str(self.config)],
             check=True,
