@@ -11,7 +11,7 @@ import re
 
 import phonenumbers
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from adscale_platforms import identifiers
@@ -490,7 +490,11 @@ def test_normalization_is_idempotent(platform: str, field: str, value: str) -> N
         assert normalize(platform, field, once, default_region="US") == once
     if once is not None and field == "phone":
         # Normalized numbers carry their country code; re-reading them needs no region.
-        assert normalize(platform, field, "+" + once.lstrip("+"), default_region=None) == once
+        # (Where phonenumbers' own E.164 of the number does not read back as itself, a
+        # degenerate number, its answer is kept as it is: see test_any_plus_number_...)
+        plus = "+" + once.lstrip("+")
+        assume(_parsed_e164(plus) == _parsed_e164(_parsed_e164(plus) or ""))
+        assert normalize(platform, field, plus, default_region=None) == once
 
 
 def test_hash_many_is_fast_for_plain_emails() -> None:

@@ -203,9 +203,11 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
 
 
 def _stable(number: phonenumbers.PhoneNumber) -> str | None:
-    """The E.164 form, when it reads back as itself. phonenumbers keeps a national number as
-    an integer, so some degenerate inputs (runs of zeros after a country code) format to a
-    string that parses as another number; such a number identifies no one."""
+    """The E.164 form of a number guessed from one written without ``+``, when it reads back
+    as itself. phonenumbers keeps a national number as an integer, so some degenerate
+    inputs (runs of zeros after a country code) format to a string that parses as another
+    number: such a guess identifies no one. (A number written with ``+`` keeps exactly
+    phonenumbers' answer.)"""
     e164 = phonenumbers.format_number(number, _E164)
     again = _parse(e164, None)
     if again is None or phonenumbers.format_number(again, _E164) != e164:
@@ -227,10 +229,10 @@ def _e164(value: str, region: str | None) -> str | None:
         if text.startswith("+"):
             number = _parse(text, None)
             if number is not None and phonenumbers.is_possible_number(number):
-                return _stable(number)
+                return phonenumbers.format_number(number, _E164)
         number = _parse("+" + digits.lstrip("0"), None)
         if number is not None and phonenumbers.is_possible_number(number):
-            return _stable(number)
+            return phonenumbers.format_number(number, _E164)
         return None
     national = _parse(text, region) if region else None
     if national is not None and phonenumbers.is_valid_number(national):
