@@ -173,6 +173,7 @@ HISTORY_ENTRY: dict[str, Check] = {
     "profiles_added": INT,
     "profiles_removed": INT,
     "profiles_failed": INT,
+    "profiles_skipped_consent": INT,  # additive (issue 18): denied consent, not sent
     "match_rate": nullable(NUMBER),
     "triggered_by": one_of(*TRIGGERS),
     "started_at": nullable(TIMESTAMP),
@@ -232,6 +233,7 @@ JOB: dict[str, Check] = {
     "profiles_added": INT,
     "profiles_removed": INT,
     "profiles_failed": INT,
+    "profiles_skipped_consent": INT,  # additive (issue 18): denied consent, not sent
     "match_rate": nullable(NUMBER),
     "triggered_by": one_of(*TRIGGERS),
     "triggered_by_user_id": nullable(UUID4),

@@ -113,6 +113,7 @@ async def test_segment_to_meta_audience_initial_and_update_sync(
         "profiles_added",
         "profiles_removed",
         "profiles_failed",
+        "profiles_skipped_consent",
         "match_rate",
         "triggered_by",
         "triggered_by_user_id",

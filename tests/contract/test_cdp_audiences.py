@@ -565,6 +565,8 @@ async def test_segments_field_by_field(api: httpx.AsyncClient, user: User) -> No
             {"line": None, "index": 3, "external_id": "d", "reason": "email is not a valid address"}
         ],
         "profile_count": 3,
+        "suppressed": 0,  # additive (issue 18): rows refused for an erased person
+        "suppressed_rows": [],
     }
     again = await api.post(
         f"{path}/profiles",
