@@ -595,6 +595,8 @@ async def test_segments_field_by_field(api: httpx.AsyncClient, user: User) -> No
         "invalid",
         "invalid_samples",
         "profile_count",
+        "suppressed",  # additive (issue 18)
+        "suppressed_rows",
     }
     assert (body["received"], body["inserted"], body["duplicates"], body["invalid"]) == (3, 1, 1, 1)
     assert body["invalid_samples"][0]["line"] == 4 and body["profile_count"] == 5
