@@ -70,6 +70,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from adscale_platforms.phones import phone_digits, phone_plus
 from adscale_platforms.settings import get_settings
 
 __all__ = [
@@ -112,12 +113,6 @@ _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]")
 _ASCII_NOT_LOWER_LETTER = re.compile(r"[^a-z]+")
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"
-_NON_DIGIT = re.compile(r"\D+")
-# "+1" and a ten-digit NANP number (area code 2-9xx) with common separators: phonenumbers
-# parses it to country code 1 and those ten digits, which are always a possible number, so
-# its E.164 form is known without parsing (about 20x faster; equal to the parsed answer,
-# see test_identifiers.py's property test over many numbers).
-_NANP_PLUS = re.compile(r"\+1[ .()-]*([2-9]\d\d)[ .)-]*(\d{3})[ .-]*(\d{4})")
 _US_ZIP = re.compile(r"(\d{5})(?:-?\d{4})?")
 _UK_POSTCODE = re.compile(r"([a-z]{1,2}\d[a-z\d]?)(\d)[a-z]{2}")
 _POSTAL_ALLOWED = re.compile(r"[0-9A-Za-z][0-9A-Za-z \-]*")
@@ -129,7 +124,6 @@ _NAME_PREFIXES = frozenset(
 _NAME_SUFFIXES = frozenset(
     {"jr", "sr", "ii", "iii", "iv", "phd", "md", "dds", "dvm", "esq", "cpa", "mba"}
 )
-_E164 = phonenumbers.PhoneNumberFormat.E164
 
 
 def _sha256(value: str) -> str:
@@ -190,73 +184,6 @@ def _email_tiktok(value: str) -> str | None:
             return None
         return f"{local}@{domain}"
     return text
-
-
-# --------------------------------------------------------------------------- phone
-
-
-def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
-    try:
-        return phonenumbers.parse(text, region)
-    except phonenumbers.NumberParseException:
-        return None
-
-
-def _stable(number: phonenumbers.PhoneNumber) -> str | None:
-    """The E.164 form of a number guessed from one written without ``+``, when it reads back
-    as itself. phonenumbers keeps a national number as an integer, so some degenerate
-    inputs (runs of zeros after a country code) format to a string that parses as another
-    number: such a guess identifies no one. (A number written with ``+`` keeps exactly
-    phonenumbers' answer.)"""
-    e164 = phonenumbers.format_number(number, _E164)
-    again = _parse(e164, None)
-    if again is None or phonenumbers.format_number(again, _E164) != e164:
-        return None
-    return e164
-
-
-def _e164(value: str, region: str | None) -> str | None:
-    """The number as E.164 (``+`` and digits), or ``None``; see the module docstring."""
-    text = value.strip()
-    nanp = _NANP_PLUS.fullmatch(text)
-    if nanp is not None:
-        return "+1" + "".join(nanp.groups())
-    digits = _NON_DIGIT.sub("", text)
-    if not 6 <= len(digits) <= 18:
-        return None
-    international = text.startswith("+") or text.lstrip("( ").startswith("00")
-    if international:
-        if text.startswith("+"):
-            number = _parse(text, None)
-            if number is not None and phonenumbers.is_possible_number(number):
-                return phonenumbers.format_number(number, _E164)
-        number = _parse("+" + digits.lstrip("0"), None)
-        if number is not None and phonenumbers.is_possible_number(number):
-            return phonenumbers.format_number(number, _E164)
-        return None
-    national = _parse(text, region) if region else None
-    if national is not None and phonenumbers.is_valid_number(national):
-        return _stable(national)
-    stripped = digits.lstrip("0")
-    with_code = _parse("+" + stripped, None) if stripped else None
-    if with_code is not None and phonenumbers.is_valid_number(with_code):
-        return _stable(with_code)
-    if national is not None and phonenumbers.is_possible_number(national):
-        return _stable(national)
-    if with_code is not None and phonenumbers.is_possible_number(with_code):
-        return _stable(with_code)
-    return None
-
-
-def _phone_digits(value: str, region: str | None) -> str | None:
-    """Country code and number, digits only (Meta, TikTok, Snapchat)."""
-    number = _e164(value, region)
-    return number[1:] if number is not None else None
-
-
-def _phone_plus(value: str, region: str | None) -> str | None:
-    """E.164 with the leading ``+`` (Google)."""
-    return _e164(value, region)
 
 
 # --------------------------------------------------------------------------- names
@@ -352,7 +279,7 @@ def _phone_rule(fn: Callable[[str, str | None], str | None]) -> _Rule:
 _RULES: dict[tuple[str, str], _Rule] = {
     # Meta
     ("meta", "email"): _rule(_email_plain),
-    ("meta", "phone"): _phone_rule(_phone_digits),
+    ("meta", "phone"): _phone_rule(phone_digits),
     ("meta", "first_name"): _rule(_letters_only),
     ("meta", "last_name"): _rule(_letters_only),
     ("meta", "city"): _rule(_letters_only),
@@ -363,18 +290,18 @@ _RULES: dict[tuple[str, str], _Rule] = {
     ("meta", "external_id"): _rule(_external_id, hashed=False),
     # Google (Data Manager)
     ("google", "email"): _rule(_email_google),
-    ("google", "phone"): _phone_rule(_phone_plus),
+    ("google", "phone"): _phone_rule(phone_plus),
     ("google", "first_name"): _rule(_name_google),
     ("google", "last_name"): _rule(_name_google),
     ("google", "zip"): _rule(_zip_google, hashed=False),
     ("google", "country"): _rule(_country_upper, hashed=False),
     # TikTok
     ("tiktok", "email"): _rule(_email_tiktok),
-    ("tiktok", "phone"): _phone_rule(_phone_digits),
+    ("tiktok", "phone"): _phone_rule(phone_digits),
     ("tiktok", "madid"): _rule(_madid),
     # Snapchat
     ("snapchat", "email"): _rule(_email_plain),
-    ("snapchat", "phone"): _phone_rule(_phone_digits),
+    ("snapchat", "phone"): _phone_rule(phone_digits),
     ("snapchat", "first_name"): _rule(_lower_trim),
     ("snapchat", "last_name"): _rule(_lower_trim),
     ("snapchat", "madid"): _rule(_madid),
