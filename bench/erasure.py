@@ -2,14 +2,15 @@
 
 In one process, against a scratch database migrated by audience-sync's Alembic scripts and
 the platform sandbox app (in-process, behind the real platform clients): one segment of N
-profiles (email + phone) is synced to a Meta and a Google audience, then E erasure
-requests (by external id) are made through the service's request path, and one erasure
-worker run takes them. Prints the time from the first request to every receipt
+profiles (email + phone) is synced to a Meta and a Google audience, then E people (by
+external id) are asked to be erased through the service's request path (the batch route,
+10,000 people a request, as a deletion queue is drained; ``--one-by-one`` for
+``POST /cdp/erasures`` per person), and one erasure worker run takes them. Prints the time from the first request to every receipt
 ``completed``, the platform remove calls made per audience (goal: at most one per 10,000
 people), the members left on the sandbox, and the load average beside the figures.
 
     uv run python bench/erasure.py                         # 200,000 members, 10,000 erasures
-    uv run python bench/erasure.py --profiles 20000 --erasures 1000
+    uv run python bench/erasure.py --profiles 20000 --erasures 1000 [--one-by-one]
 """
 
 from __future__ import annotations
@@ -70,6 +71,18 @@ class Counting(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class FreshToken(httpx.Auth):
+    """The gateway mints an internal token per request (60 s lifetime); so does the bench,
+    whose run outlives one token."""
+
+    def __init__(self, user: uuid.UUID) -> None:
+        self.user = user
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers.update(internal_headers(KEY, user_id=self.user, plan="pro", auth="jwt"))
+        yield request
+
+
 def platform_settings(attempts: int) -> PlatformSettings:
     base = SANDBOX
     return PlatformSettings(
@@ -104,7 +117,7 @@ def profiles(start: int, count: int) -> list[dict[str, str]]:
     ]
 
 
-async def run(n_profiles: int, n_erasures: int) -> None:
+async def run(n_profiles: int, n_erasures: int, one_by_one: bool) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-erasure-"))
     async with migrated_database(admin_url(), ALEMBIC_INI, prefix="bench_erasure") as url:
         sandbox_app = create_sandbox(SandboxSettings(data_dir=tmp, processing_delay_seconds=0))
@@ -125,7 +138,9 @@ async def run(n_profiles: int, n_erasures: int) -> None:
             single = PlatformRegistry(platform_settings(1), transport=transport)
             app = create_app(settings, platforms=registry)
             async with app.router.lifespan_context(app):
-                await bench(app, settings, registry, single, transport, n_profiles, n_erasures)
+                await bench(
+                    app, settings, registry, single, transport, n_profiles, n_erasures, one_by_one
+                )
             await registry.aclose()
             await single.aclose()
 
@@ -138,11 +153,13 @@ async def bench(
     transport: Counting,
     n_profiles: int,
     n_erasures: int,
+    one_by_one: bool,
 ) -> None:
-    user = uuid.uuid4()
-    headers = internal_headers(KEY, user_id=user, plan="pro", auth="jwt")
     api = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://as", headers=headers, timeout=600
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://as",
+        auth=FreshToken(uuid.uuid4()),
+        timeout=600,
     )
     box = httpx.AsyncClient(transport=transport, base_url=SANDBOX, timeout=600)
     segment = (await api.post("/api/v1/cdp/segments", json={"name": "bench"})).json()["id"]
@@ -202,10 +219,19 @@ async def bench(
     transport.counting = True
     t0 = time.monotonic()
     ids: list[str] = []
-    for i in range(n_erasures):
-        r = await api.post("/api/v1/cdp/erasures", json={"external_id": f"b-{i * 7 % n_profiles}"})
-        assert r.status_code == 202, r.text
-        ids.append(r.json()["erasure_id"])
+    people = [{"external_id": f"b-{i * 7 % n_profiles}"} for i in range(n_erasures)]
+    if one_by_one:
+        for person in people:
+            r = await api.post("/api/v1/cdp/erasures", json=person)
+            assert r.status_code == 202, r.text
+            ids.append(r.json()["erasure_id"])
+    else:  # a deletion queue drained with the batch route, 10,000 people a request
+        for start in range(0, n_erasures, 10_000):
+            r = await api.post(
+                "/api/v1/cdp/erasures/batch", json={"people": people[start : start + 10_000]}
+            )
+            assert r.status_code == 202, r.text
+            ids.extend(e["erasure_id"] for e in r.json()["erasures"])
     asked = time.monotonic() - t0
     eraser = Eraser(
         engine=app.state.engine,
@@ -225,7 +251,8 @@ async def bench(
     total = time.monotonic() - t0
     after = {p: await members(p) for p in audiences}
     print(f"load average {load_before:.2f} -> {os.getloadavg()[0]:.2f} (2 cores, shared)")
-    print(f"{n_erasures} erasure requests made in {asked:.1f} s; first run status {status}")
+    how = "one request each" if one_by_one else "the batch route"
+    print(f"{n_erasures} erasures asked ({how}) in {asked:.1f} s; first run status {status}")
     print(f"receipts: {counts}")
     print(
         f"all receipts completed {total:.1f} s after the first request "
@@ -248,8 +275,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profiles", type=int, default=200_000)
     parser.add_argument("--erasures", type=int, default=10_000)
+    parser.add_argument(
+        "--one-by-one", action="store_true", help="POST /cdp/erasures per person (no batch route)"
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.profiles, args.erasures))
+    asyncio.run(run(args.profiles, args.erasures, args.one_by_one))
 
 
 if __name__ == "__main__":

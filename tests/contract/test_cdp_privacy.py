@@ -231,3 +231,29 @@ async def test_privacy_routes_are_tenant_isolated_and_check_their_input(
     kit.envelope_error(foreign_lift, 404, "SUPPRESSION_NOT_FOUND")
     lifted = await api.delete(f"/cdp/suppressions/{digest}", headers=owner.headers)
     assert lifted.status_code == 200 and lifted.json()["kind"] == "external_id"
+
+
+async def test_a_batch_of_erasures_through_the_gateway(api: httpx.AsyncClient) -> None:
+    owner = await kit.register(api, "privacy-batch")
+    people = [{"external_id": f"gone-{i}"} for i in range(3)] + [{"email": "Gone@Example.com"}]
+    asked = await api.post(
+        "/cdp/erasures/batch", json={"people": people, "reason": "queue"}, headers=owner.headers
+    )
+    assert asked.status_code == 202, asked.text
+    body = asked.json()
+    assert set(body) == {"erasures", "created", "existing"}
+    assert body["created"] == 4 and body["existing"] == 0
+    ids = [e["erasure_id"] for e in body["erasures"]]
+    assert len(set(ids)) == 4
+    for erasure_id in ids:  # the worker takes them through Kafka like single requests
+        done = await receipt_done(api, owner.headers, erasure_id)
+        assert done["status"] == "completed" and done["nothing_matched"] is True
+    listed = await api.get("/cdp/erasures", headers=owner.headers)
+    assert listed.json()["total"] == 4
+    bad = await api.post(
+        "/cdp/erasures/batch",
+        json={"people": [{"external_id": "ok"}, {"email": "nope"}]},
+        headers=owner.headers,
+    )
+    kit.envelope_validation(bad, ["body", "people", 1, "email"])
+    assert (await api.get("/cdp/erasures", headers=owner.headers)).json()["total"] == 4

@@ -140,7 +140,11 @@ def test_json_size_matches_compact_json() -> None:
 
 def test_platform_limits() -> None:
     s = PlatformSettings()
-    assert limits_for("meta", s) == BatchLimits(10_000, 1_000_000)
+    assert limits_for("meta", s) == BatchLimits(10_000, 8_000_000)
+    # Meta's documented 10,000 rows, each with all nine keys hashed, fit one request.
+    digest = "0" * 64
+    nine_keys = {"schema": ["EMAIL"] * 9, "data": [[digest] * 9] * 10_000}
+    assert json_size(nine_keys) <= limits_for("meta", s).max_bytes
     assert limits_for("google", s) == BatchLimits(10_000, 5_000_000)
     assert limits_for("tiktok", s).max_rows == 1_000
     assert limits_for("tiktok", s, kind="file") == BatchLimits(500_000, 50_000_000)

@@ -13,9 +13,11 @@ Per-platform limits (defaults in :class:`~adscale_platforms.settings.PlatformSet
 ============  =================  ============================================================
 platform      rows / request     bytes / request
 ============  =================  ============================================================
-meta          10,000 (documented)  1,000,000: no documented cap; bodies are JSON (10,000
-                                 SHA-256 rows are ~670 kB), kept under 1 MB so a multi-key
-                                 payload is split rather than refused.
+meta          10,000 (documented)  8,000,000: no documented cap; bodies are JSON, and 10,000
+                                 rows with all nine keys Meta takes are ~6.1 MB, so the
+                                 documented 10,000 rows always fit one request (a removal of
+                                 10,000 erased people is one call); the cap only splits rows
+                                 that carry many extra emails/phones.
 google        10,000 members     5,000,000: conservative (Google front ends accept far larger
               (documented)       bodies; 10,000 single-identifier members are ~0.9 MB).
 tiktok        1,000 (segment/     1,000,000: TikTok's reference does not state a limit for

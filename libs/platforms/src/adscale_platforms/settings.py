@@ -101,7 +101,7 @@ class PlatformSettings(BaseSettings):
 
     # --- batch limits (rows per request, serialized bytes per request) ----------------
     meta_batch_max_rows: int = Field(default=10_000, ge=1, le=10_000)
-    meta_batch_max_bytes: int = Field(default=1_000_000, ge=1_024)
+    meta_batch_max_bytes: int = Field(default=8_000_000, ge=1_024)
     google_batch_max_rows: int = Field(default=10_000, ge=1, le=10_000)
     google_batch_max_bytes: int = Field(default=5_000_000, ge=1_024)
     tiktok_batch_max_rows: int = Field(default=1_000, ge=1)

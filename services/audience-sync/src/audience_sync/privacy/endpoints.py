@@ -16,6 +16,8 @@ from audience_sync.dependencies import Cipher
 from audience_sync.privacy import access, repository, service
 from audience_sync.privacy.schemas import (
     ErasureAccepted,
+    ErasureBatchAccepted,
+    ErasureBatchCreate,
     ErasureCreate,
     ErasureList,
     ErasureRead,
@@ -56,6 +58,43 @@ async def request_erasure(
         status=erasure.status,  # type: ignore[arg-type]
         created=created,
         requested_at=erasure.created_at,
+    )
+
+
+@router.post(
+    "/erasures/batch",
+    response_model=ErasureBatchAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Erase up to 10,000 people in one request (idempotent per person)",
+    responses={
+        422: {
+            "description": "An item without exactly one identifier, or a malformed one "
+            "(``details`` names it, e.g. ``people.3.email``); nothing is queued"
+        }
+    },
+)
+async def request_erasures(
+    body: ErasureBatchCreate, session: DbSession, user: CurrentUser, cipher: Cipher
+) -> ErasureBatchAccepted:
+    """The batch form of ``POST /cdp/erasures`` for a deletion queue: each person gets
+    their own erasure and receipt, exactly as if asked one by one (a person already being
+    erased, or erased and still suppressed, answers with that erasure, ``created: false``),
+    and the worker removes all of them from each platform audience in one operation."""
+    assert user.user_id is not None
+    answered = await service.request_erasures(session, cipher, user.user_id, body)
+    created = sum(1 for _, new in answered if new)
+    return ErasureBatchAccepted(
+        erasures=[
+            ErasureAccepted(
+                erasure_id=e.id,
+                status=e.status,  # type: ignore[arg-type]
+                created=new,
+                requested_at=e.created_at,
+            )
+            for e, new in answered
+        ],
+        created=created,
+        existing=len(answered) - created,
     )
 
 

@@ -82,6 +82,38 @@ class ErasureAccepted(BaseModel):
     requested_at: UtcDateTime
 
 
+BATCH_MAX = 10_000
+
+
+class ErasureBatchCreate(BaseModel):
+    """Up to 10,000 people in one request (a deletion queue drained at once), each with
+    exactly one identifier; every item is checked before anything is queued."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "people": [{"email": EMAIL_EXAMPLE}, {"external_id": "cust-001"}],
+                    "reason": "CCPA deletion queue 2026-12-06",
+                }
+            ]
+        },
+    )
+
+    people: list[PersonKey] = Field(min_length=1, max_length=BATCH_MAX)
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class ErasureBatchAccepted(BaseModel):
+    erasures: list[ErasureAccepted] = Field(
+        description="One per item of ``people``, in the same order (the same person twice "
+        "gets the same erasure)"
+    )
+    created: int = Field(description="Erasures queued by this request")
+    existing: int = Field(description="Items answered by an erasure already received")
+
+
 class HashedIdentifier(BaseModel):
     kind: Kind
     sha256: str = Field(examples=[HASH_EXAMPLE])

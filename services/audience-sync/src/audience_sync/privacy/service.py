@@ -9,15 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.events import Envelope
-from adscale_common.outbox import emit
+from adscale_common.outbox import emit, emit_many
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
 from audience_sync.privacy import repository
 from audience_sync.privacy.errors import ErasureNotFound, SuppressionNotFound
+from audience_sync.privacy.identity import Identifier
 from audience_sync.privacy.models import Erasure, ErasureTarget
 from audience_sync.privacy.person import decode_json
 from audience_sync.privacy.schemas import (
     Attempt,
     Deleted,
+    ErasureBatchCreate,
     ErasureCreate,
     ErasureRead,
     HashedIdentifier,
@@ -42,6 +44,27 @@ def job_envelope(erasure: Erasure) -> Envelope:
     )
 
 
+def _still_answers(earlier: Erasure | None, suppressed: bool) -> bool:
+    """An earlier erasure answers a new request while it is under way, or done and the
+    person still suppressed (a lifted suppression makes a new request a new erasure)."""
+    return earlier is not None and (
+        earlier.status in ("pending", "running") or (earlier.status == "completed" and suppressed)
+    )
+
+
+def _new_erasure(
+    cipher: TokenCipher, user_id: uuid.UUID, who: Identifier, reason: str | None
+) -> Erasure:
+    return Erasure(
+        user_id=user_id,
+        kind=who.kind,
+        key_hash=who.sha256,
+        subject_encrypted=cipher.encrypt(who.value),
+        reason=reason,
+        identifier_hashes=[],
+    )
+
+
 async def request_erasure(
     session: AsyncSession, cipher: TokenCipher, user_id: uuid.UUID, body: ErasureCreate
 ) -> tuple[Erasure, bool]:
@@ -50,27 +73,53 @@ async def request_erasure(
     who = body.identifier()
     await repository.lock_key(session, user_id, who.sha256)
     earlier = await repository.latest_for_key(session, user_id, who.kind, who.sha256)
-    if earlier is not None and (
-        earlier.status in ("pending", "running")
-        or (
-            earlier.status == "completed"
-            and await repository.is_suppressed(session, user_id, who.sha256)
-        )
+    if earlier is not None and _still_answers(
+        earlier,
+        earlier.status == "completed"
+        and await repository.is_suppressed(session, user_id, who.sha256),
     ):
         return earlier, False
-    erasure = Erasure(
-        user_id=user_id,
-        kind=who.kind,
-        key_hash=who.sha256,
-        subject_encrypted=cipher.encrypt(who.value),
-        reason=body.reason,
-        identifier_hashes=[],
-    )
+    erasure = _new_erasure(cipher, user_id, who, body.reason)
     session.add(erasure)
     await session.flush()
     await emit(session, job_envelope(erasure), topic=JOBS_TOPIC)
     logger.info("erasure requested", extra={"erasure_id": str(erasure.id), "kind": who.kind})
     return erasure, True
+
+
+async def request_erasures(
+    session: AsyncSession, cipher: TokenCipher, user_id: uuid.UUID, body: ErasureBatchCreate
+) -> list[tuple[Erasure, bool]]:
+    """:func:`request_erasure` for every item, set-based: one lock, one lookup of earlier
+    erasures, one of suppressions, one insert. The same person twice in the batch (by the
+    same identifier) gets one erasure. In the order of ``body.people``."""
+    people = [p.identifier() for p in body.people]
+    await repository.lock_user(session, user_id)
+    keys = list(dict.fromkeys((who.kind, who.sha256) for who in people))
+    earlier = await repository.latest_for_keys(session, user_id, keys)
+    suppressed = await repository.suppressed_among(
+        session, user_id, [e.key_hash for e in earlier.values() if e.status == "completed"]
+    )
+    answer: dict[tuple[str, str], tuple[Erasure, bool]] = {}
+    fresh: list[Erasure] = []
+    items: list[tuple[Erasure, bool]] = []
+    for who in people:
+        key = (who.kind, who.sha256)
+        if key in answer:  # the same person again in this batch
+            items.append((answer[key][0], False))
+            continue
+        found = earlier.get(key)
+        if found is not None and _still_answers(found, found.key_hash in suppressed):
+            answer[key] = (found, False)
+        else:
+            answer[key] = (_new_erasure(cipher, user_id, who, body.reason), True)
+            fresh.append(answer[key][0])
+        items.append(answer[key])
+    session.add_all(fresh)
+    await session.flush()
+    await emit_many(session, [job_envelope(e) for e in fresh], topic=JOBS_TOPIC)
+    logger.info("erasures requested", extra={"created": len(fresh), "items": len(people)})
+    return items
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, erasure_id: uuid.UUID) -> Erasure:
