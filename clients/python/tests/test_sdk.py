@@ -83,6 +83,41 @@ async def test_rule_runs_undo_and_backtest_in_both_clients(member: kit.Member):
             await aclient.rules.backtest(rule.id, start_date="2026-11-07", end_date="2026-11-01")
 
 
+async def test_privacy_erasure_receipts_and_access_in_both_clients(member: kit.Member):
+    with adscale.Client(API) as client:
+        client.login(member.email, member.password)
+        segment = client.segments.create(m.SegmentCreate(name="Privacy SDK"))
+        client.segments.upsert_profiles(
+            segment.id,
+            [
+                {"external_id": "s-1", "email": "sdk.one@example.com"},
+                {"external_id": "s-2", "email": "sdk.two@example.com"},
+            ],
+        )
+        held = client.privacy.person(email="SDK.one@example.com")
+        assert [p.external_id for p in held.profiles] == ["s-1"]
+        accepted = client.privacy.erase(external_id="s-1", reason="sdk test")
+        receipt = client.privacy.wait(accepted.erasure_id, timeout=90)
+        assert receipt.status.value == "completed" and receipt.reason == "sdk test"
+        with pytest.raises(adscale.ValidationError):
+            client.privacy.erase(email="not-an-email")
+    async with adscale.AsyncClient(API) as aclient:
+        await aclient.login(member.email, member.password)
+        batch = await aclient.privacy.erase_many(
+            [{"email": "sdk.two@example.com"}, {"external_id": "s-1"}]
+        )
+        assert (batch.created, batch.existing) == (1, 1)
+        assert batch.erasures[1].erasure_id == accepted.erasure_id
+        done = await aclient.privacy.wait(batch.erasures[0].erasure_id, timeout=90)
+        assert done.matched.profiles == 1
+        ids = {e.erasure_id async for e in aclient.privacy.erasures(page_size=1)}
+        assert ids == {accepted.erasure_id, done.erasure_id}
+        with pytest.raises(adscale.NotFoundError):
+            await aclient.privacy.person(external_id="s-2")
+        with pytest.raises(adscale.NotFoundError):
+            await aclient.privacy.erasure(NIL)
+
+
 async def test_async_client_refreshes_and_stores_the_rotated_pair(member: kit.Member):
     seen: list[adscale.Tokens] = []
     stale = adscale.Tokens(kit.expired_token(member.id), member.refresh_token)

@@ -83,6 +83,7 @@ class AsyncClient:
         self.sync_jobs = resources.SyncJobs(self)
         self.exports = resources.Exports(self)
         self.webhooks = resources.Webhooks(self)
+        self.privacy = resources.Privacy(self)
 
     async def __aenter__(self) -> AsyncClient:
         return self

@@ -82,6 +82,7 @@ class Client:
         self.sync_jobs = resources.SyncJobs(self)
         self.exports = resources.Exports(self)
         self.webhooks = resources.Webhooks(self)
+        self.privacy = resources.Privacy(self)
 
     def __enter__(self) -> Client:
         return self

@@ -371,3 +371,80 @@ class Webhooks(Collection[m.WebhookRead]):
         body = {"event": event} if event else None
         answer = self._client.call("POST", f"{self.path}/{webhook_id}/test", json=body)
         return m.WebhookTestResult.model_validate(answer)
+
+
+def person_key(external_id: str | None, email: str | None, phone: str | None) -> dict[str, str]:
+    """The one identifier a privacy call names (the API refuses none or several: 422)."""
+    given = {"external_id": external_id, "email": email, "phone": phone}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+class Privacy(Resource):
+    """Erasure (with receipts), the suppression list and subject access: ``/cdp/erasures``,
+    ``/cdp/suppressions``, ``/cdp/people``."""
+
+    path = "/cdp/erasures"
+
+    def erase(
+        self,
+        *,
+        external_id: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        reason: str | None = None,
+    ) -> m.ErasureAccepted:
+        body: dict[str, Any] = person_key(external_id, email, phone)
+        if reason is not None:
+            body["reason"] = reason
+        return m.ErasureAccepted.model_validate(self._client.call("POST", self.path, json=body))
+
+    def erase_many(
+        self, people: list[Mapping[str, str]], *, reason: str | None = None
+    ) -> m.ErasureBatchAccepted:
+        """Up to 10,000 people (each ``{"email": ...}``, ``{"phone": ...}`` or
+        ``{"external_id": ...}``) in one request; each gets its own erasure and receipt."""
+        body: dict[str, Any] = {"people": [dict(p) for p in people]}
+        if reason is not None:
+            body["reason"] = reason
+        answer = self._client.call("POST", f"{self.path}/batch", json=body)
+        return m.ErasureBatchAccepted.model_validate(answer)
+
+    def erasure(self, erasure_id: object) -> m.ErasureRead:
+        """The receipt."""
+        return m.ErasureRead.model_validate(self._client.call("GET", f"{self.path}/{erasure_id}"))
+
+    def erasures(self, *, page_size: int = 100) -> Iterator[m.ErasureRead]:
+        rows = self._client.paginate(self.path, pages("erasures"), {}, page_size=page_size)
+        for row in rows:
+            yield m.ErasureRead.model_validate(row)
+
+    def wait(
+        self,
+        erasure_id: object,
+        *,
+        on_update: Callable[[dict[str, Any]], None] | None = None,
+        timeout: float | None = None,
+    ) -> m.ErasureRead:
+        """Poll the receipt until the erasure is ``completed`` or ``failed``."""
+        body = self._client.poll(
+            f"{self.path}/{erasure_id}",
+            done=lambda receipt: receipt["status"] in ("completed", "failed"),
+            on_update=on_update,
+            timeout=timeout,
+        )
+        return m.ErasureRead.model_validate(body)
+
+    def person(
+        self,
+        *,
+        external_id: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> m.PersonRead:
+        """Everything held about the person (a subject access request)."""
+        params = person_key(external_id, email, phone)
+        return m.PersonRead.model_validate(self._client.call("GET", "/cdp/people", params=params))
+
+    def lift_suppression(self, sha256: str) -> m.SuppressionLifted:
+        answer = self._client.call("DELETE", f"/cdp/suppressions/{sha256}")
+        return m.SuppressionLifted.model_validate(answer)

@@ -923,6 +923,28 @@ class ErasureAccepted(BaseModel):
     status: Annotated[Status11, Field(title="Status")]
 
 
+class ErasureBatchAccepted(BaseModel):
+    created: Annotated[int, Field(description="Erasures queued by this request", title="Created")]
+    erasures: Annotated[
+        list[ErasureAccepted],
+        Field(
+            description="One per item of ``people``, in the same order (the same person twice gets the same erasure)",
+            title="Erasures",
+        ),
+    ]
+    existing: Annotated[
+        int,
+        Field(
+            description="Items answered by an erasure already received",
+            title="Existing",
+        ),
+    ]
+
+
+class Reason(RootModel[str]):
+    root: Annotated[str, Field(max_length=500, title="Reason")]
+
+
 class Email(RootModel[str]):
     root: Annotated[str, Field(max_length=320, title="Email")]
 
@@ -933,10 +955,6 @@ class ExternalId(RootModel[str]):
 
 class Phone(RootModel[str]):
     root: Annotated[str, Field(max_length=64, title="Phone")]
-
-
-class Reason(RootModel[str]):
-    root: Annotated[str, Field(max_length=500, title="Reason")]
 
 
 class ErasureCreate(BaseModel):
@@ -1434,6 +1452,19 @@ class Plan1(StrEnum):
     ENTERPRISE = "enterprise"
 
 
+class PersonKey(BaseModel):
+    """
+    Exactly one identifier of the person.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    email: Annotated[Email | None, Field(title="Email")] = None
+    external_id: Annotated[ExternalId | None, Field(title="External Id")] = None
+    phone: Annotated[Phone | None, Field(title="Phone")] = None
+
+
 class PlanLimits(BaseModel):
     ad_groups: Annotated[
         int | None,
@@ -1602,7 +1633,7 @@ class ProfileIn(BaseModel):
     zip: Annotated[Zip | None, Field(title="Zip")] = None
 
 
-class ExternalId1(RootModel[str]):
+class ExternalId2(RootModel[str]):
     root: Annotated[str, Field(max_length=255, min_length=1)]
 
 
@@ -1611,7 +1642,7 @@ class ProfilesDelete(BaseModel):
         extra="forbid",
     )
     external_ids: Annotated[
-        list[ExternalId1], Field(max_length=10000, min_length=1, title="External Ids")
+        list[ExternalId2], Field(max_length=10000, min_length=1, title="External Ids")
     ]
 
 
@@ -2594,6 +2625,19 @@ class DeliveryList(BaseModel):
     page: Annotated[int, Field(title="Page")]
     page_size: Annotated[int, Field(title="Page Size")]
     total: Annotated[int, Field(title="Total")]
+
+
+class ErasureBatchCreate(BaseModel):
+    """
+    Up to 10,000 people in one request (a deletion queue drained at once), each with
+    exactly one identifier; every item is checked before anything is queued.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    people: Annotated[list[PersonKey], Field(max_length=10000, min_length=1, title="People")]
+    reason: Annotated[Reason | None, Field(title="Reason")] = None
 
 
 class ErasureRead(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from adscale.cli import adscale_api, cdp, identity
+from adscale.cli import adscale_api, cdp, identity, privacy
 from adscale.cli.app import Group, State
 from adscale.cli.config import Store
 from adscale.settings import VERSION
@@ -42,6 +42,7 @@ def root(
 identity.register(app)
 adscale_api.register(app)
 cdp.register(app)
+privacy.register(app)
 
 
 def run() -> None:

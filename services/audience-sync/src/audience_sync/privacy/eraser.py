@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -35,6 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from adscale_common.crypto import TokenCipher
 from adscale_common.outbox import emit_many
 from adscale_contracts.events import ProfileErased, build
+from audience_sync import leases
 from audience_sync.db import driver_of, unit_of_work
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy import bulk, person, removal, store
@@ -128,23 +129,9 @@ class Eraser:
         if self.after_step is not None:
             await self.after_step(step, ids)
 
-    @contextlib.asynccontextmanager
-    async def _heartbeat(self, ids: list[uuid.UUID]) -> AsyncIterator[None]:
-        interval = max(self.lease.total_seconds() / 3, 0.5)
-        stop = asyncio.Event()
+    def _heartbeat(self, ids: list[uuid.UUID]) -> contextlib.AbstractAsyncContextManager[None]:
+        async def renew(apg: Any) -> bool:
+            await store.renew(apg, ids, self.owner, self.lease)
+            return True  # a run keeps what it still holds; finish() checks the owner
 
-        async def beat() -> None:
-            while not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval)
-                    return
-                async with self.engine.begin() as conn:
-                    await store.renew(await driver_of(conn), ids, self.owner, self.lease)
-
-        task = asyncio.create_task(beat())
-        try:
-            yield
-        finally:
-            stop.set()
-            with contextlib.suppress(BaseException):
-                await asyncio.shield(task)
+        return leases.heartbeat(self.engine, self.lease, renew)

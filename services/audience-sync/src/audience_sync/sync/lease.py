@@ -7,8 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator
+from typing import Any
 
+from audience_sync import leases
 from audience_sync.db import driver_of
 from audience_sync.sync import repository
 from audience_sync.sync.context import Job, Run, Services
@@ -44,34 +45,18 @@ async def claim(services: Services, job_id: uuid.UUID, *, wait: bool = True) -> 
         await asyncio.sleep(min(max(left, 0.2), 2.0))
 
 
-@contextlib.asynccontextmanager
-async def heartbeat(run: Run) -> AsyncIterator[None]:
-    """Renew the lease a third of its length apart while the block runs; a renewal that
-    finds the job gone marks the run lost."""
+def heartbeat(run: Run) -> contextlib.AbstractAsyncContextManager[None]:
+    """Renew the job's lease while the block runs; a renewal that finds the job gone marks
+    the run lost."""
     services = run.services
-    interval = max(services.lease.total_seconds() / 3, 0.5)
-    stop = asyncio.Event()
 
-    async def beat() -> None:
-        while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
-                return
-            async with services.engine.begin() as conn:
-                apg = await driver_of(conn)
-                alive = await repository.renew(apg, run.job.id, services.owner, services.lease)
-            if not alive:
-                run.lost = True
-                return
+    async def renew(apg: Any) -> bool:
+        return bool(await repository.renew(apg, run.job.id, services.owner, services.lease))
 
-    task = asyncio.create_task(beat())
-    try:
-        yield
-    finally:
-        # Stop between beats: a renewal is never cut off in the middle of its query.
-        stop.set()
-        with contextlib.suppress(BaseException):
-            await asyncio.shield(task)
+    def lost() -> None:
+        run.lost = True
+
+    return leases.heartbeat(services.engine, services.lease, renew, lost)
 
 
 async def release(services: Services, job_id: uuid.UUID) -> None:
