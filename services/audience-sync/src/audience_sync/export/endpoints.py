@@ -14,7 +14,7 @@ from fastapi.responses import FileResponse
 
 from adscale_common.db import DbSession
 from adscale_common.errors import ServiceUnavailable
-from adscale_common.internal_auth import CurrentPrincipal, CurrentUser
+from adscale_common.internal_auth import CurrentPrincipal, CurrentUserId
 from audience_sync.export import service
 from audience_sync.export.schemas import ExportAccepted, ExportCreate, ExportRead
 from audience_sync.export.settings import ExportWebhookSettings
@@ -39,13 +39,12 @@ XwSettings = Annotated[ExportWebhookSettings, Depends(_settings)]
     "/audiences/export", response_model=ExportAccepted, status_code=status.HTTP_202_ACCEPTED
 )
 async def create_export(
-    body: ExportCreate, session: DbSession, user: CurrentUser
+    body: ExportCreate, session: DbSession, user_id: CurrentUserId
 ) -> ExportAccepted:
     """Export a segment for manual upload (csv or jsonl). The file is built by the worker;
     poll ``GET /exports/{export_id}`` for the signed download link. ``include_events`` is
     refused (422): AdScale holds no event data."""
-    assert user.user_id is not None
-    export, profile_count = await service.request_export(session, user.user_id, body)
+    export, profile_count = await service.request_export(session, user_id, body)
     return ExportAccepted(
         export_id=export.id,
         status="processing",
@@ -56,10 +55,9 @@ async def create_export(
 
 @router.get("/exports/{export_id}", response_model=ExportRead)
 async def get_export(
-    export_id: uuid.UUID, session: DbSession, user: CurrentUser, settings: XwSettings
+    export_id: uuid.UUID, session: DbSession, user_id: CurrentUserId, settings: XwSettings
 ) -> ExportRead:
-    assert user.user_id is not None
-    export = await service.get_owned(session, user.user_id, export_id)
+    export = await service.get_owned(session, user_id, export_id)
     return service.to_read(export, settings)
 
 

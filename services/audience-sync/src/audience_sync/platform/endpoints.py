@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUser, CurrentUserId
 from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
 from audience_sync.platform import service
 from audience_sync.platform.schemas import (
@@ -22,10 +22,9 @@ router = APIRouter(prefix="/api/v1/cdp/audience-sync/platforms", tags=["audience
 
 
 @router.get("", response_model=PlatformsRead, response_model_exclude_unset=True)
-async def list_platforms(session: DbSession, user: CurrentUser) -> PlatformsRead:
+async def list_platforms(session: DbSession, user_id: CurrentUserId) -> PlatformsRead:
     """Every platform with its connection state, ad accounts, scopes and token expiry."""
-    assert user.user_id is not None
-    return await service.list_platforms(session, user.user_id)
+    return await service.list_platforms(session, user_id)
 
 
 @router.post("/{platform}/connect", response_model=ConnectResponse)
@@ -57,18 +56,17 @@ async def connect(
 async def callback(
     platform: PlatformName,
     body: CallbackRequest,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     sessions: Sessions,
     cipher: Cipher,
     registry: Registry,
 ) -> PlatformRead:
     """Finish OAuth: exchange the code, load ad accounts and scopes, store the tokens."""
-    assert user.user_id is not None
     return await service.complete_connect(
         sessions,
         cipher=cipher,
         registry=registry,
-        user_id=user.user_id,
+        user_id=user_id,
         platform=platform,
         code=body.code,
         state=body.state,
@@ -77,8 +75,7 @@ async def callback(
 
 @router.delete("/{platform}", response_model=DisconnectResponse)
 async def disconnect(
-    platform: PlatformName, session: DbSession, user: CurrentUser
+    platform: PlatformName, session: DbSession, user_id: CurrentUserId
 ) -> DisconnectResponse:
-    assert user.user_id is not None
-    removed = await service.disconnect(session, user.user_id, platform)
+    removed = await service.disconnect(session, user_id, platform)
     return DisconnectResponse(disconnected=True, platform=platform, ad_accounts_removed=removed)

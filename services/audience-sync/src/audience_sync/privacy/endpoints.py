@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUserId
 from adscale_common.pagination import Page
 from audience_sync.dependencies import Cipher
 from audience_sync.privacy import access, repository, service
@@ -45,14 +45,13 @@ HashPath = Annotated[
     responses={422: {"description": "No identifier, several, or a malformed email/phone"}},
 )
 async def request_erasure(
-    body: ErasureCreate, session: DbSession, user: CurrentUser, cipher: Cipher
+    body: ErasureCreate, session: DbSession, user_id: CurrentUserId, cipher: Cipher
 ) -> ErasureAccepted:
     """Queue the erasure of the person with this ``external_id``, ``email`` or ``phone``:
     every profile in every segment, their platform audience memberships and export files.
     Asking again for the same person returns the same erasure (``created: false``). An
     unknown person is accepted too: the receipt then says nothing matched."""
-    assert user.user_id is not None
-    erasure, created = await service.request_erasure(session, cipher, user.user_id, body)
+    erasure, created = await service.request_erasure(session, cipher, user_id, body)
     return ErasureAccepted(
         erasure_id=erasure.id,
         status=erasure.status,  # type: ignore[arg-type]
@@ -74,14 +73,13 @@ async def request_erasure(
     },
 )
 async def request_erasures(
-    body: ErasureBatchCreate, session: DbSession, user: CurrentUser, cipher: Cipher
+    body: ErasureBatchCreate, session: DbSession, user_id: CurrentUserId, cipher: Cipher
 ) -> ErasureBatchAccepted:
     """The batch form of ``POST /cdp/erasures`` for a deletion queue: each person gets
     their own erasure and receipt, exactly as if asked one by one (a person already being
     erased, or erased and still suppressed, answers with that erasure, ``created: false``),
     and the worker removes all of them from each platform audience in one operation."""
-    assert user.user_id is not None
-    answered = await service.request_erasures(session, cipher, user.user_id, body)
+    answered = await service.request_erasures(session, cipher, user_id, body)
     created = sum(1 for _, new in answered if new)
     return ErasureBatchAccepted(
         erasures=[
@@ -99,9 +97,8 @@ async def request_erasures(
 
 
 @router.get("/erasures", response_model=ErasureList, summary="Erasure receipts, newest first")
-async def list_erasures(session: DbSession, user: CurrentUser, page: Page) -> ErasureList:
-    assert user.user_id is not None
-    rows, total = await repository.list_owned(session, user.user_id, page.offset, page.limit)
+async def list_erasures(session: DbSession, user_id: CurrentUserId, page: Page) -> ErasureList:
+    rows, total = await repository.list_owned(session, user_id, page.offset, page.limit)
     return ErasureList(
         erasures=await service.receipts(session, list(rows)),
         total=total,
@@ -116,12 +113,13 @@ async def list_erasures(session: DbSession, user: CurrentUser, page: Page) -> Er
     summary="The erasure's receipt",
     responses={404: {"description": "ERASURE_NOT_FOUND (also another user's erasure)"}},
 )
-async def get_erasure(erasure_id: uuid.UUID, session: DbSession, user: CurrentUser) -> ErasureRead:
+async def get_erasure(
+    erasure_id: uuid.UUID, session: DbSession, user_id: CurrentUserId
+) -> ErasureRead:
     """When it was asked and done, what matched (counts and SHA-256 of normalized
     identifiers only), what was deleted, and per platform audience the result with every
     attempt and the platform's own answer."""
-    assert user.user_id is not None
-    erasure = await service.get_owned(session, user.user_id, erasure_id)
+    erasure = await service.get_owned(session, user_id, erasure_id)
     return await service.receipt(session, erasure)
 
 
@@ -132,12 +130,11 @@ async def get_erasure(erasure_id: uuid.UUID, session: DbSession, user: CurrentUs
     responses={404: {"description": "SUPPRESSION_NOT_FOUND"}},
 )
 async def lift_suppression(
-    hash: HashPath, session: DbSession, user: CurrentUser
+    hash: HashPath, session: DbSession, user_id: CurrentUserId
 ) -> SuppressionLifted:
     """Let profiles carrying this identifier in again (a person who consented anew). The
     lift is recorded with its time."""
-    assert user.user_id is not None
-    return await service.lift_suppression(session, user.user_id, hash)
+    return await service.lift_suppression(session, user_id, hash)
 
 
 def _person_key(
@@ -162,10 +159,9 @@ def _person_key(
     responses={404: {"description": "PERSON_NOT_FOUND (nothing held, or another user's)"}},
 )
 async def get_person(
-    key: Annotated[PersonKey, Depends(_person_key)], session: DbSession, user: CurrentUser
+    key: Annotated[PersonKey, Depends(_person_key)], session: DbSession, user_id: CurrentUserId
 ) -> PersonRead:
     """Give exactly one of ``external_id``, ``email``, ``phone``: every profile of the person
     in every segment (fields, traits, dates), the platform audiences each was accepted into
     with their sync dates, and whether the person is suppressed."""
-    assert user.user_id is not None
-    return await access.person_report(session, user.user_id, key.identifier())
+    return await access.person_report(session, user_id, key.identifier())

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUserId
 from adscale_common.pagination import Page
 from audience_sync.webhook import repository, service
 from audience_sync.webhook.dependencies import Cipher, Resolver, Sessions, WebhookSender, XwSettings
@@ -31,10 +31,9 @@ DeliveryStatus = Literal["pending", "in_flight", "succeeded", "failed", "cancell
 
 
 async def _owned(
-    webhook_id: uuid.UUID, session: DbSession, user: CurrentUser
+    webhook_id: uuid.UUID, session: DbSession, user_id: CurrentUserId
 ) -> WebhookSubscription:
-    assert user.user_id is not None
-    return await service.get_owned(session, user.user_id, webhook_id)
+    return await service.get_owned(session, user_id, webhook_id)
 
 
 OwnedWebhook = Annotated[WebhookSubscription, Depends(_owned)]
@@ -44,7 +43,7 @@ OwnedWebhook = Annotated[WebhookSubscription, Depends(_owned)]
 async def create_webhook(
     body: WebhookCreate,
     session: DbSession,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     settings: XwSettings,
     cipher: Cipher,
     resolver: Resolver,
@@ -53,16 +52,14 @@ async def create_webhook(
     ``rule.executed`` (one optimization rule action on the caller's campaigns). The answer
     holds the signing secret (``whsec_...``), shown this once. The URL must be http(s) and
     resolve to public addresses only (422 ``WEBHOOK_URL_NOT_ALLOWED``)."""
-    assert user.user_id is not None
     return await service.create(
-        session, user.user_id, body, settings=settings, cipher=cipher, resolver=resolver
+        session, user_id, body, settings=settings, cipher=cipher, resolver=resolver
     )
 
 
 @router.get("", response_model=WebhookList)
-async def list_webhooks(session: DbSession, user: CurrentUser, page: Page) -> WebhookList:
-    assert user.user_id is not None
-    rows, total = await repository.list_owned(session, user.user_id, page.offset, page.limit)
+async def list_webhooks(session: DbSession, user_id: CurrentUserId, page: Page) -> WebhookList:
+    rows, total = await repository.list_owned(session, user_id, page.offset, page.limit)
     return WebhookList(
         webhooks=[service.read(r) for r in rows],
         total=total,
@@ -107,17 +104,16 @@ async def rotate_secret(
 @router.post("/{webhook_id}/test", response_model=WebhookTestResult)
 async def test_webhook(
     webhook_id: uuid.UUID,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     sessions: Sessions,
     cipher: Cipher,
     sender: WebhookSender,
     body: WebhookTest | None = None,
 ) -> WebhookTestResult:
     """Send a signed sample event now and report what the endpoint answered."""
-    assert user.user_id is not None
     return await service.send_test(
         sessions,
-        user.user_id,
+        user_id,
         webhook_id,
         body.event if body else None,
         cipher=cipher,
