@@ -118,7 +118,7 @@ async def request_erasures(
     session.add_all(fresh)
     await session.flush()
     await emit_many(session, [job_envelope(e) for e in fresh], topic=JOBS_TOPIC)
-    logger.info("erasures requested", extra={"created": len(fresh), "items": len(people)})
+    logger.info("erasures requested", extra={"queued": len(fresh), "items": len(people)})
     return items
 
 
