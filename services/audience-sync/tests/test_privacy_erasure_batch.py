@@ -4,7 +4,10 @@ one platform operation; a bad item refuses the whole batch with its position."""
 
 from __future__ import annotations
 
+import logging
 import uuid
+
+import pytest
 
 import privacy_kit
 from privacy_kit import CDP, PERSON, email_of, receipt, two_segments
@@ -20,8 +23,9 @@ BATCH = f"{CDP}/erasures/batch"
 
 
 async def test_a_batch_erases_each_person_once_with_one_removal_per_audience(
-    api: Api, eraser: Eraser
+    api: Api, eraser: Eraser, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="audience_sync")  # the request logs, as deployed
     world = await two_segments(api)
     # The person of both segments by email (twice, spelled differently), one Meta-only
     # person by external id, and somebody AdScale never held.
@@ -72,6 +76,8 @@ async def test_a_batch_erases_each_person_once_with_one_removal_per_audience(
     assert again.json()["created"] == 0 and again.json()["existing"] == 4
     assert [e["erasure_id"] for e in again.json()["erasures"]] == ids
     assert (await api.get(f"{CDP}/erasures")).json()["total"] == 3
+    logged = caplog.text.lower()
+    assert "erasures requested" in logged and "example.com" not in logged
 
 
 async def test_a_bad_item_refuses_the_whole_batch_with_its_position(api: Api) -> None:
