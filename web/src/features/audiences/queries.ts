@@ -59,12 +59,42 @@ export function useDeleteSegment() {
   });
 }
 
+export type ImportPreview = components["schemas"]["ImportPreview"];
+
+interface ImportRequest {
+  file: Blob;
+  /** The `mapping` parameter (a JSON object), or undefined for the headers' own decisions. */
+  mapping: string | undefined;
+}
+
+function importUrl(segmentId: string, dryRun: boolean, mapping: string | undefined): string {
+  const query = new URLSearchParams();
+  if (dryRun) query.set("dry_run", "true");
+  if (mapping) query.set("mapping", mapping);
+  const path = `/api/v1/cdp/segments/${encodeURIComponent(segmentId)}/profiles/import`;
+  const search = query.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+/** The dry run: what the import would do with this file and mapping, writing nothing. */
+export function usePreviewCsv(segmentId: string, onProgress: (progress: UploadProgress) => void) {
+  return useMutation({
+    mutationFn: ({ file, mapping }: ImportRequest) =>
+      uploadWithProgress<ImportPreview>(
+        importUrl(segmentId, true, mapping),
+        file,
+        "text/csv",
+        onProgress,
+      ),
+  });
+}
+
 export function useImportCsv(segmentId: string, onProgress: (progress: UploadProgress) => void) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (file: Blob) =>
+    mutationFn: ({ file, mapping }: ImportRequest) =>
       uploadWithProgress<ImportResult>(
-        `/api/v1/cdp/segments/${encodeURIComponent(segmentId)}/profiles/import`,
+        importUrl(segmentId, false, mapping),
         file,
         "text/csv",
         onProgress,
