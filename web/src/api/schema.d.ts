@@ -279,6 +279,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/dev-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Development only: the test checkout page's session (plan and price) */
+        get: operations["read_dev_checkout_api_v1_billing_dev_checkout_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/dev-checkout/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Development only: pay, i.e. deliver Stripe's signed checkout.session.completed */
+        post: operations["pay_dev_checkout_api_v1_billing_dev_checkout_pay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/overview": {
         parameters: {
             query?: never;
@@ -2421,6 +2455,56 @@ export interface components {
             status: "pending" | "in_flight" | "succeeded" | "failed" | "cancelled";
             /** Test */
             test: boolean;
+        };
+        /** DevCheckoutPaid */
+        DevCheckoutPaid: {
+            /**
+             * Event Id
+             * @description The checkout.session.completed event billing received
+             */
+            event_id: string;
+            /**
+             * Success Url
+             * @description The app's success page, as Stripe returns to it
+             */
+            success_url: string;
+        };
+        /** DevCheckoutPay */
+        DevCheckoutPay: {
+            /**
+             * Token
+             * @description The link's token
+             */
+            token: string;
+        };
+        /** DevCheckoutRead */
+        DevCheckoutRead: {
+            /**
+             * Cancel Url
+             * @description Where 'Back' returns (the app's cancel page)
+             */
+            cancel_url: string;
+            /** Currency */
+            currency: string;
+            /** Interval */
+            interval: string;
+            /**
+             * Plan
+             * @enum {string}
+             */
+            plan: "free" | "pro" | "enterprise";
+            /** Plan Name */
+            plan_name: string;
+            /**
+             * Price
+             * @description USD per month, as the plan's Stripe price
+             */
+            price: string;
+            /**
+             * Session Id
+             * @description The Checkout Session stripe-mock answered
+             */
+            session_id: string;
         };
         /**
          * DialectRead
@@ -5456,6 +5540,119 @@ export interface operations {
             };
             /** @description Not authenticated */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    read_dev_checkout_api_v1_billing_dev_checkout_get: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevCheckoutRead"];
+                };
+            };
+            /** @description The link's token is invalid, expired or another user's */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated with a bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Development checkout is off (always, in production) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pay_dev_checkout_api_v1_billing_dev_checkout_pay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevCheckoutPay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevCheckoutPaid"];
+                };
+            };
+            /** @description The link's token is invalid, expired or another user's */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated with a bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Development checkout is off (always, in production) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Billing's public webhook endpoint did not accept the event */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -83,6 +83,10 @@ export const router = createBrowserRouter([
           { path: "exports", lazy: page(() => import("../features/exports/ExportsPage")) },
           { path: "billing", lazy: page(() => import("../features/billing/BillingPage")) },
           {
+            path: "billing/dev-checkout",
+            lazy: page(() => import("../features/billing/DevCheckoutPage")),
+          },
+          {
             path: "billing/:outcome",
             lazy: page(() => import("../features/billing/CheckoutReturnPage")),
           },
