@@ -1,6 +1,5 @@
 import { useNavigate, useParams } from "react-router";
-import { NotFound } from "../../components/NotFound";
-import { ErrorState, Loading } from "../../components/States";
+import { detailFallback } from "../../components/DetailGate";
 import { AdGroupForm } from "./AdGroupForm";
 import { useAdGroup, useUpdateAdGroup } from "./queries";
 import { adGroupUpdateBody, adGroupValuesOf } from "./targeting";
@@ -10,17 +9,12 @@ export default function AdGroupEditPage() {
   const group = useAdGroup(id);
   const update = useUpdateAdGroup(id);
   const navigate = useNavigate();
-  if (group.isPending) return <Loading label="Loading ad group…" />;
-  if (group.error) {
-    return (
-      <NotFound
-        error={group.error}
-        title="Ad group not found"
-        back={{ to: "/campaigns", label: "Back to campaigns" }}
-        fallback={<ErrorState error={group.error} retry={() => group.refetch()} />}
-      />
-    );
-  }
+  const gate = detailFallback(group, {
+    loading: "Loading ad group…",
+    notFound: "Ad group not found",
+    back: { to: "/campaigns", label: "Back to campaigns" },
+  });
+  if (gate || !group.data) return gate;
   const g = group.data;
   return (
     <>

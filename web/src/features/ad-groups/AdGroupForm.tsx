@@ -3,6 +3,7 @@ import { useForm } from "react-hook-form";
 import { Link } from "react-router";
 import { Field, FormError } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
+import { StatusField } from "./StatusField";
 import { type AdGroupFormValues, adGroupFormSchema, BID_STRATEGIES } from "./targeting";
 
 const STRATEGY_LABELS: Record<string, string> = {
@@ -40,14 +41,7 @@ export function AdGroupForm({ initial, submitLabel, cancelTo, onSubmit }: AdGrou
         <Field label="Name" error={errors.name?.message}>
           {(p) => <input {...p} {...form.register("name")} />}
         </Field>
-        <Field label="Status" error={errors.status?.message}>
-          {(p) => (
-            <select {...p} {...form.register("status")}>
-              <option value="active">Active</option>
-              <option value="paused">Paused</option>
-            </select>
-          )}
-        </Field>
+        <StatusField error={errors.status?.message} register={form.register("status")} />
         <Field label="Bid strategy" error={errors.bid_strategy?.message}>
           {(p) => (
             <select {...p} {...form.register("bid_strategy")}>

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { Field, FormError } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { useGenerateCopy } from "./queries";
+import { StatusField } from "./StatusField";
 import { type CreativeFormValues, creativeFormSchema, type TextLimits } from "./targeting";
 
 const productSchema = z.object({
@@ -149,14 +150,7 @@ export function CreativeForm(props: CreativeFormProps) {
           <Field label="Destination URL" error={errors.destination_url?.message}>
             {(p) => <input {...p} type="url" {...form.register("destination_url")} />}
           </Field>
-          <Field label="Status" error={errors.status?.message}>
-            {(p) => (
-              <select {...p} {...form.register("status")}>
-                <option value="active">Active</option>
-                <option value="paused">Paused</option>
-              </select>
-            )}
-          </Field>
+          <StatusField error={errors.status?.message} register={form.register("status")} />
         </div>
         <FormError message={errors.root?.server?.message} />
         <div className="actions">

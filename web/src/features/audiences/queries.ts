@@ -76,29 +76,28 @@ function importUrl(segmentId: string, dryRun: boolean, mapping: string | undefin
   return search ? `${path}?${search}` : path;
 }
 
+function sendImport<T>(
+  segmentId: string,
+  dryRun: boolean,
+  { file, mapping }: ImportRequest,
+  onProgress: (progress: UploadProgress) => void,
+): Promise<T> {
+  return uploadWithProgress<T>(importUrl(segmentId, dryRun, mapping), file, "text/csv", onProgress);
+}
+
 /** The dry run: what the import would do with this file and mapping, writing nothing. */
 export function usePreviewCsv(segmentId: string, onProgress: (progress: UploadProgress) => void) {
   return useMutation({
-    mutationFn: ({ file, mapping }: ImportRequest) =>
-      uploadWithProgress<ImportPreview>(
-        importUrl(segmentId, true, mapping),
-        file,
-        "text/csv",
-        onProgress,
-      ),
+    mutationFn: (request: ImportRequest) =>
+      sendImport<ImportPreview>(segmentId, true, request, onProgress),
   });
 }
 
 export function useImportCsv(segmentId: string, onProgress: (progress: UploadProgress) => void) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ file, mapping }: ImportRequest) =>
-      uploadWithProgress<ImportResult>(
-        importUrl(segmentId, false, mapping),
-        file,
-        "text/csv",
-        onProgress,
-      ),
+    mutationFn: (request: ImportRequest) =>
+      sendImport<ImportResult>(segmentId, false, request, onProgress),
     onSuccess: () => {
       client.invalidateQueries({ queryKey: ["segment", segmentId] });
       client.invalidateQueries({ queryKey: ["segments"] });

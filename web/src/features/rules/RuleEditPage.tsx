@@ -1,6 +1,5 @@
 import { Link, useNavigate, useParams } from "react-router";
-import { NotFound } from "../../components/NotFound";
-import { ErrorState, Loading } from "../../components/States";
+import { detailFallback } from "../../components/DetailGate";
 import { useRule, useUpdateRule } from "./queries";
 import { RuleForm } from "./RuleForm";
 import { ruleUpdateBody, ruleValuesOf } from "./schema";
@@ -10,17 +9,12 @@ export default function RuleEditPage() {
   const rule = useRule(id);
   const update = useUpdateRule(id);
   const navigate = useNavigate();
-  if (rule.isPending) return <Loading label="Loading rule…" />;
-  if (rule.error) {
-    return (
-      <NotFound
-        error={rule.error}
-        title="Rule not found"
-        back={{ to: "/rules", label: "Back to rules" }}
-        fallback={<ErrorState error={rule.error} retry={() => rule.refetch()} />}
-      />
-    );
-  }
+  const gate = detailFallback(rule, {
+    loading: "Loading rule…",
+    notFound: "Rule not found",
+    back: { to: "/rules", label: "Back to rules" },
+  });
+  if (gate || !rule.data) return gate;
   const r = rule.data;
   return (
     <>
