@@ -68,4 +68,9 @@ test("import preview journey: a Mailchimp export read, its columns shown, one ig
   await page.getByRole("combobox", { name: "Import Email Address as" }).selectOption("ignore");
   await page.getByRole("button", { name: "Preview again" }).click();
   await expect(page.getByRole("alert")).toContainText("No column holds an external id");
+  await expect(page.getByRole("button", { name: "Import", exact: true })).toBeDisabled();
+  // The columns stay on screen to be changed back.
+  await page.getByRole("combobox", { name: "Import Email Address as" }).selectOption("email");
+  await page.getByRole("button", { name: "Preview again" }).click();
+  await expect(preview.getByRole("status")).toContainText("0 new, 3 already in the segment");
 });

@@ -7,7 +7,7 @@ import { percentOf, type UploadProgress } from "../../lib/upload";
 import { ImportPreviewPanel } from "./ImportPreviewPanel";
 import { InvalidSamples } from "./InvalidSamples";
 import { mappingParam, type Overrides } from "./mapping";
-import { type ImportResult, useImportCsv, usePreviewCsv } from "./queries";
+import { type ImportPreview, type ImportResult, useImportCsv, usePreviewCsv } from "./queries";
 
 function Result({ result }: { result: ImportResult }) {
   return (
@@ -34,9 +34,12 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
   const [stale, setStale] = useState(false);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [missing, setMissing] = useState(false);
+  // The last preview that succeeded: it stays on screen while the next one runs or when it is
+  // refused (a mapping that leaves no identifier), so the columns can be changed back.
+  const [shown, setShown] = useState<ImportPreview | null>(null);
   const preview = usePreviewCsv(segmentId, setProgress);
   const upload = useImportCsv(segmentId, setProgress);
-  const columns = preview.data?.columns ?? [];
+  const columns = shown?.columns ?? [];
   const busy = preview.isPending || upload.isPending;
 
   const runPreview = () => {
@@ -45,7 +48,7 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
     upload.reset();
     setStale(false);
     setProgress({ loaded: 0, total: file.size });
-    preview.mutate({ file, mapping: mappingParam(columns, overrides) });
+    preview.mutate({ file, mapping: mappingParam(columns, overrides) }, { onSuccess: setShown });
   };
   const runImport = () => {
     if (!file) return;
@@ -76,6 +79,7 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
             setFile(event.target.files?.[0] ?? null);
             setMissing(false);
             setOverrides({});
+            setShown(null);
             preview.reset();
             upload.reset();
           }}
@@ -94,9 +98,9 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
       </div>
       {busy || upload.isSuccess ? <ProgressBar label="Upload" value={percentOf(progress)} /> : null}
       <FormError message={preview.error ? errorMessage(preview.error) : undefined} />
-      {preview.data && !upload.data ? (
+      {shown && !upload.data ? (
         <ImportPreviewPanel
-          preview={preview.data}
+          preview={shown}
           overrides={overrides}
           disabled={busy}
           onChoose={(header, target) => {
@@ -110,13 +114,18 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
       <div className="actions">
         <button
           type="submit"
-          className={preview.data && !stale ? "button secondary" : "button primary"}
+          className={shown && !stale ? "button secondary" : "button primary"}
           disabled={busy}
         >
-          {preview.isPending ? "Reading…" : preview.data ? "Preview again" : "Preview"}
+          {preview.isPending ? "Reading…" : shown ? "Preview again" : "Preview"}
         </button>
-        {preview.data && !upload.data ? (
-          <button type="button" className="button primary" disabled={busy} onClick={runImport}>
+        {shown && !upload.data ? (
+          <button
+            type="button"
+            className="button primary"
+            disabled={busy || Boolean(preview.error)}
+            onClick={runImport}
+          >
             {upload.isPending ? "Importing…" : "Import"}
           </button>
         ) : null}
