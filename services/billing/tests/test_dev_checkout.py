@@ -92,6 +92,7 @@ async def test_another_users_or_a_forged_token_is_refused(
         (other, token),
         (user_headers, f"{body}.{'A' * len(mac)}"),
         (user_headers, "not-a-token"),
+        (user_headers, "é.ü"),
     ):
         page = await dev_client.get(PAGE, params={"token": sent}, headers=headers)
         assert page.status_code == 400, page.text

@@ -66,7 +66,9 @@ def read(secret: str, token: str, *, user_id: uuid.UUID, now: float | None = Non
     """The ticket of ``token`` for ``user_id``; :class:`DevCheckoutInvalid` when forged,
     expired, malformed or issued to someone else."""
     body, _, mac = token.partition(".")
-    if not body or not mac or not hmac.compare_digest(mac, _mac(secret, body)):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a 400).
+    expected = _mac(secret, body).encode()
+    if not body or not mac or not hmac.compare_digest(mac.encode(), expected):
         raise DevCheckoutInvalid()
     try:
         data = orjson.loads(_unb64(body))
