@@ -59,7 +59,7 @@ test("ad group and creative journey: targeting, bid strategy, generated copy wit
   await expectAccessible(page);
   await screenshot(page, info, "ad-group");
   await page.getByRole("button", { name: "Create creative" }).click();
-  await expect(page.getByRole("cell", { name: headline })).toBeVisible();
+  await expect(page.getByRole("cell", { name: headline, exact: true })).toBeVisible();
 
   // Edit the creative: the API's refusal lands beside its field; the change survives a reload.
   await page.getByRole("link", { name: `Edit ${headline}` }).click();
