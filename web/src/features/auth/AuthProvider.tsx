@@ -46,27 +46,23 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => onSessionExpired(signedOut), [signedOut]);
 
   useEffect(() => {
-    // A reload: the access token is gone with the page, the cookie is not. Signed in as soon
-    // as the refresh answers, so the page's own requests go out beside /auth/me instead of
-    // after it (one round trip less before the page's data; the header fills in when it
-    // comes). A profile that cannot be read still ends in signed-out, as before.
+    // A reload: the access token is gone with the page, the cookie is not.
     let live = true;
     (async () => {
       if (mayHaveSession() && (await refreshSession())) {
-        if (!live) return;
-        setStatus("signed-in");
         const me = await loadMe().catch(() => null);
-        if (!live) return;
-        if (me) setUser(me);
-        else signedOut();
-        return;
+        if (live && me) {
+          setUser(me);
+          setStatus("signed-in");
+          return;
+        }
       }
       if (live) setStatus("signed-out");
     })();
     return () => {
       live = false;
     };
-  }, [signedOut]);
+  }, []);
 
   const start = useCallback(
     async (
