@@ -132,6 +132,11 @@ def stack_env(env: dict[str, str]) -> dict[str, str]:
     for key, value in defaults.items():
         out.setdefault(key, value)
     out.update(mail_env(out))
+    # stripe-mock sends no webhooks and its Checkout page is a dead end: against it, the
+    # Checkout Session goes to the app's test checkout page (billing/devcheckout).
+    production = out["ADSCALE_ENVIRONMENT"].strip().lower() == "production"
+    if "api.stripe.com" not in out["BILLING_STRIPE_API_BASE"] and not production:
+        out.setdefault("BILLING_DEV_CHECKOUT", "true")
     return out
 
 

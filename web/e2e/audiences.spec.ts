@@ -25,14 +25,19 @@ test("audiences journey: segment, CSV import, connect Meta by OAuth, audience, s
   await page.getByRole("button", { name: "Create segment" }).click();
   await expect(page.getByRole("heading", { name: "Loyal buyers" })).toBeVisible();
 
-  // CSV import: no file is refused on the form; a file shows its progress and invalid rows.
-  await page.getByRole("button", { name: "Import", exact: true }).click();
+  // CSV import: no file is refused on the form; a file is previewed, then imported with its
+  // progress and invalid rows.
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
   await expect(page.getByText("Choose a CSV file.")).toBeVisible();
   await page.getByLabel("CSV file").setInputFiles({
     name: "buyers.csv",
     mimeType: "text/csv",
     buffer: Buffer.from(CSV),
   });
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Import preview" })).toContainText(
+    "4 rows read, 3 people (3 new",
+  );
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await expect(page.getByRole("progressbar", { name: /Upload/ })).toBeVisible();
   const report = page.getByRole("region", { name: "Import result" });

@@ -64,4 +64,30 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
   ).toHaveText("1");
   await page.getByRole("link", { name: "Campaigns" }).click();
   await expect(page.getByRole("row", { name: /Always judged/ })).toContainText("paused");
+
+  // Edit the rule: the API's refusal beside its field; the change survives a reload.
+  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByRole("link", { name: "Pause under 1000x" }).click();
+  await page.getByRole("link", { name: "Edit rule" }).click();
+  await expect(page.getByLabel("Threshold")).toHaveValue("1000");
+  await expect(page.getByLabel("Days of metrics judged")).toHaveValue("30");
+  await page.getByLabel("Name").fill("Pause under 2x");
+  await page.getByLabel("Threshold").fill("2.12345");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText(/no more than 4 decimal places/)).toBeVisible();
+  await expect(page.getByLabel("Threshold")).toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("Threshold").fill("2");
+  await page.getByLabel("Days of metrics judged").fill("14");
+  await page.getByLabel("Run automatically on schedule").uncheck();
+  await expectAccessible(page);
+  await screenshot(page, info, "rule-edit");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("heading", { name: "Pause under 2x" })).toBeVisible();
+  await page.reload();
+  await expect(page.getByRole("heading", { name: "Pause under 2x" })).toBeVisible();
+  await expect(page.getByText("Pause campaigns whose ROAS is below 2")).toBeVisible();
+  await expect(page.getByRole("definition").filter({ hasText: /^no$/ })).toBeVisible();
+  await page.getByRole("link", { name: "Edit rule" }).click();
+  await expect(page.getByLabel("Days of metrics judged")).toHaveValue("14");
+  await expect(page.getByLabel("Run automatically on schedule")).not.toBeChecked();
 });

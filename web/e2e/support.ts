@@ -146,6 +146,8 @@ export async function createSegmentFromCsv(page: Page, name: string, csv: string
     mimeType: "text/csv",
     buffer: Buffer.from(csv),
   });
+  await page.getByRole("button", { name: "Preview", exact: true }).click();
+  await expect(page.getByRole("region", { name: "Import preview" })).toBeVisible();
   await page.getByRole("button", { name: "Import", exact: true }).click();
   await expect(page.getByRole("region", { name: "Import result" })).toBeVisible();
 }

@@ -249,10 +249,23 @@ def make_settings(database_url: str, stripe_api_base: str, **overrides: object) 
 
 
 async def app_client(
-    settings: Settings, session: AsyncSession, recorder: StripeRecorder
+    settings: Settings,
+    session: AsyncSession,
+    recorder: StripeRecorder,
+    *,
+    gateway_headers: dict[str, str] | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """``gateway_headers``: the development checkout's webhook reaches this same app with
+    them, as the gateway forwards a public request (else it goes out to ``public_url``)."""
     http = httpx.AsyncClient(timeout=5, event_hooks={"request": [recorder.record]})
     app = create_app(settings, stripe_api=StripeApi(settings, http_client=http))
+    if gateway_headers is not None:
+        await app.state.dev_checkout_http.aclose()
+        app.state.dev_checkout_http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url=settings.public_url,
+            headers=gateway_headers,
+        )
 
     async def override() -> AsyncIterator[AsyncSession]:
         # Like the real dependency: the request's work commits (to a savepoint of the
@@ -271,3 +284,4 @@ async def app_client(
     async with httpx.AsyncClient(transport=transport, base_url="http://billing") as client:
         yield client
     await http.aclose()
+    await app.state.dev_checkout_http.aclose()

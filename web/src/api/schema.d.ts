@@ -279,6 +279,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/dev-checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Development only: the test checkout page's session (plan and price) */
+        get: operations["read_dev_checkout_api_v1_billing_dev_checkout_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/billing/dev-checkout/pay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Development only: pay, i.e. deliver Stripe's signed checkout.session.completed */
+        post: operations["pay_dev_checkout_api_v1_billing_dev_checkout_pay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/overview": {
         parameters: {
             query?: never;
@@ -777,6 +811,29 @@ export interface paths {
         get: operations["get_erasure_api_v1_cdp_erasures__erasure_id__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cdp/erasures/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase up to 10,000 people in one request (idempotent per person)
+         * @description The batch form of ``POST /cdp/erasures`` for a deletion queue: each person gets
+         *     their own erasure and receipt, exactly as if asked one by one (a person already being
+         *     erased, or erased and still suppressed, answers with that erasure, ``created: false``),
+         *     and the worker removes all of them from each platform audience in one operation.
+         */
+        post: operations["request_erasures_api_v1_cdp_erasures_batch_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2422,6 +2479,56 @@ export interface components {
             /** Test */
             test: boolean;
         };
+        /** DevCheckoutPaid */
+        DevCheckoutPaid: {
+            /**
+             * Event Id
+             * @description The checkout.session.completed event billing received
+             */
+            event_id: string;
+            /**
+             * Success Url
+             * @description The app's success page, as Stripe returns to it
+             */
+            success_url: string;
+        };
+        /** DevCheckoutPay */
+        DevCheckoutPay: {
+            /**
+             * Token
+             * @description The link's token
+             */
+            token: string;
+        };
+        /** DevCheckoutRead */
+        DevCheckoutRead: {
+            /**
+             * Cancel Url
+             * @description Where 'Back' returns (the app's cancel page)
+             */
+            cancel_url: string;
+            /** Currency */
+            currency: string;
+            /** Interval */
+            interval: string;
+            /**
+             * Plan
+             * @enum {string}
+             */
+            plan: "free" | "pro" | "enterprise";
+            /** Plan Name */
+            plan_name: string;
+            /**
+             * Price
+             * @description USD per month, as the plan's Stripe price
+             */
+            price: string;
+            /**
+             * Session Id
+             * @description The Checkout Session stripe-mock answered
+             */
+            session_id: string;
+        };
         /**
          * DialectRead
          * @description How the file was read.
@@ -2500,6 +2607,46 @@ export interface components {
              * @enum {string}
              */
             status: "pending" | "running" | "completed" | "failed";
+        };
+        /** ErasureBatchAccepted */
+        ErasureBatchAccepted: {
+            /**
+             * Created
+             * @description Erasures queued by this request
+             */
+            created: number;
+            /**
+             * Erasures
+             * @description One per item of ``people``, in the same order (the same person twice gets the same erasure)
+             */
+            erasures: components["schemas"]["ErasureAccepted"][];
+            /**
+             * Existing
+             * @description Items answered by an erasure already received
+             */
+            existing: number;
+        };
+        /**
+         * ErasureBatchCreate
+         * @description Up to 10,000 people in one request (a deletion queue drained at once), each with
+         *     exactly one identifier; every item is checked before anything is queued.
+         * @example {
+         *       "people": [
+         *         {
+         *           "email": "jane.doe@example.com"
+         *         },
+         *         {
+         *           "external_id": "cust-001"
+         *         }
+         *       ],
+         *       "reason": "CCPA deletion queue 2026-12-06"
+         *     }
+         */
+        ErasureBatchCreate: {
+            /** People */
+            people: components["schemas"]["PersonKey"][];
+            /** Reason */
+            reason?: string | null;
         };
         /**
          * ErasureCreate
@@ -3370,6 +3517,18 @@ export interface components {
              */
             status: string | null;
             usage: components["schemas"]["UsageSummary"];
+        };
+        /**
+         * PersonKey
+         * @description Exactly one identifier of the person.
+         */
+        PersonKey: {
+            /** Email */
+            email?: string | null;
+            /** External Id */
+            external_id?: string | null;
+            /** Phone */
+            phone?: string | null;
         };
         /** PersonRead */
         PersonRead: {
@@ -5463,6 +5622,119 @@ export interface operations {
             };
         };
     };
+    read_dev_checkout_api_v1_billing_dev_checkout_get: {
+        parameters: {
+            query: {
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevCheckoutRead"];
+                };
+            };
+            /** @description The link's token is invalid, expired or another user's */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated with a bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Development checkout is off (always, in production) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pay_dev_checkout_api_v1_billing_dev_checkout_pay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DevCheckoutPay"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DevCheckoutPaid"];
+                };
+            };
+            /** @description The link's token is invalid, expired or another user's */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated with a bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Development checkout is off (always, in production) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Billing's public webhook endpoint did not accept the event */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     overview_api_v1_billing_overview_get: {
         parameters: {
             query?: never;
@@ -6618,6 +6890,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    request_erasures_api_v1_cdp_erasures_batch_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureBatchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureBatchAccepted"];
+                };
+            };
+            /** @description An item without exactly one identifier, or a malformed one (``details`` names it, e.g. ``people.3.email``); nothing is queued */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -43,8 +43,20 @@ export const router = createBrowserRouter([
             path: "ad-groups/:adGroupId",
             lazy: page(() => import("../features/ad-groups/AdGroupPage")),
           },
+          {
+            path: "ad-groups/:adGroupId/edit",
+            lazy: page(() => import("../features/ad-groups/AdGroupEditPage")),
+          },
+          {
+            path: "creatives/:creativeId/edit",
+            lazy: page(() => import("../features/ad-groups/CreativeEditPage")),
+          },
           { path: "rules", lazy: page(() => import("../features/rules/RulesPage")) },
           { path: "rules/:ruleId", lazy: page(() => import("../features/rules/RulePage")) },
+          {
+            path: "rules/:ruleId/edit",
+            lazy: page(() => import("../features/rules/RuleEditPage")),
+          },
           { path: "segments", lazy: page(() => import("../features/audiences/SegmentsPage")) },
           {
             path: "segments/:segmentId",
@@ -70,6 +82,10 @@ export const router = createBrowserRouter([
           },
           { path: "exports", lazy: page(() => import("../features/exports/ExportsPage")) },
           { path: "billing", lazy: page(() => import("../features/billing/BillingPage")) },
+          {
+            path: "billing/dev-checkout",
+            lazy: page(() => import("../features/billing/DevCheckoutPage")),
+          },
           {
             path: "billing/:outcome",
             lazy: page(() => import("../features/billing/CheckoutReturnPage")),

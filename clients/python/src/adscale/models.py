@@ -817,6 +817,58 @@ class DeliveryRead(BaseModel):
     test: Annotated[bool, Field(title="Test")]
 
 
+class DevCheckoutPaid(BaseModel):
+    event_id: Annotated[
+        str,
+        Field(
+            description="The checkout.session.completed event billing received",
+            title="Event Id",
+        ),
+    ]
+    success_url: Annotated[
+        str,
+        Field(
+            description="The app's success page, as Stripe returns to it",
+            title="Success Url",
+        ),
+    ]
+
+
+class DevCheckoutPay(BaseModel):
+    token: Annotated[
+        str,
+        Field(description="The link's token", max_length=2000, min_length=1, title="Token"),
+    ]
+
+
+class Plan1(StrEnum):
+    FREE = "free"
+    PRO = "pro"
+    ENTERPRISE = "enterprise"
+
+
+class DevCheckoutRead(BaseModel):
+    cancel_url: Annotated[
+        str,
+        Field(
+            description="Where 'Back' returns (the app's cancel page)",
+            title="Cancel Url",
+        ),
+    ]
+    currency: Annotated[str, Field(title="Currency")]
+    interval: Annotated[str, Field(title="Interval")]
+    plan: Annotated[Plan1, Field(title="Plan")]
+    plan_name: Annotated[str, Field(title="Plan Name")]
+    price: Annotated[
+        str,
+        Field(description="USD per month, as the plan's Stripe price", title="Price"),
+    ]
+    session_id: Annotated[
+        str,
+        Field(description="The Checkout Session stripe-mock answered", title="Session Id"),
+    ]
+
+
 class CompressionEnum(StrEnum):
     """
     from `Content-Encoding`
@@ -1444,12 +1496,6 @@ class OffsetPageExecutionRead(BaseModel):
     limit: Annotated[int, Field(title="Limit")]
     offset: Annotated[int, Field(title="Offset")]
     total: Annotated[int, Field(title="Total")]
-
-
-class Plan1(StrEnum):
-    FREE = "free"
-    PRO = "pro"
-    ENTERPRISE = "enterprise"
 
 
 class PersonKey(BaseModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
@@ -55,9 +55,39 @@ class Settings(ServiceSettings):
     stripe_webhook_secret: SecretStr = Field(default=SecretStr(""), repr=False)
     stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
 
+    # --- Development Checkout (devcheckout/) -------------------------------------
+    # On: a Checkout Session's url is the app's test checkout page, whose "Pay" sends the
+    # signed checkout.session.completed through the public webhook (stripe-mock sends none).
+    # `make up` turns it on against stripe-mock; refused in production (below).
+    dev_checkout: bool = False
+    # The app's public address (ADSCALE_PUBLIC_URL): the test page and the webhook live there.
+    public_url: str = "http://localhost:8107"
+    # ADSCALE_ENVIRONMENT: "production" refuses dev_checkout.
+    environment: str = "development"
+
     # --- Worker ---------------------------------------------------------------
     # How often the worker looks for subscriptions whose cancel-at-period-end date passed.
     period_end_sweep_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _dev_checkout_only_in_development(self) -> Settings:
+        if not self.dev_checkout:
+            return self
+        refusals = []
+        if self.environment.strip().lower() == "production":
+            refusals.append("ADSCALE_ENVIRONMENT is production")
+        if self.stripe_api_key.get_secret_value().startswith(("sk_live_", "rk_live_")):
+            refusals.append("the Stripe key is a live key")
+        if "api.stripe.com" in self.stripe_api_base:
+            refusals.append("billing talks to the real Stripe API")
+        if not self.stripe_webhook_secret.get_secret_value():
+            refusals.append("no webhook signing secret is configured")
+        if refusals:
+            raise ValueError(
+                "BILLING_DEV_CHECKOUT is for development against stripe-mock only: "
+                + "; ".join(refusals)
+            )
+        return self
 
 
 @lru_cache

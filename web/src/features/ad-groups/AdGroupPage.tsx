@@ -6,8 +6,8 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { money } from "../../lib/format";
 import { PAGE_SIZE } from "../../lib/pagination";
 import { CreativeForm } from "./CreativeForm";
-import { useAdGroup, useCreatives, useParentCampaign } from "./queries";
-import { limitsFor } from "./targeting";
+import { useAdGroup, useCreateCreative, useCreatives, useParentCampaign } from "./queries";
+import { creativeBody, emptyCreative, limitsFor } from "./targeting";
 
 function Creatives({ adGroupId }: { adGroupId: string }) {
   const [page, setPage] = useState(1);
@@ -25,6 +25,9 @@ function Creatives({ adGroupId }: { adGroupId: string }) {
             <th scope="col">Description</th>
             <th scope="col">Call to action</th>
             <th scope="col">Status</th>
+            <th scope="col">
+              <span className="muted">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -35,6 +38,11 @@ function Creatives({ adGroupId }: { adGroupId: string }) {
               <td>{c.call_to_action ?? "—"}</td>
               <td>
                 <span className={`badge ${c.status}`}>{c.status}</span>
+              </td>
+              <td>
+                <Link to={`/creatives/${c.id}/edit`} aria-label={`Edit ${c.headline}`}>
+                  Edit
+                </Link>
               </td>
             </tr>
           ))}
@@ -49,6 +57,7 @@ export default function AdGroupPage() {
   const id = useParams().adGroupId ?? "";
   const group = useAdGroup(id);
   const campaign = useParentCampaign(group.data?.campaign_id);
+  const create = useCreateCreative();
   if (group.isPending) return <Loading label="Loading ad group…" />;
   if (group.error) {
     return (
@@ -68,7 +77,12 @@ export default function AdGroupPage() {
       <p>
         <Link to={`/campaigns/${g.campaign_id}`}>← {campaign.data?.name ?? "Campaign"}</Link>
       </p>
-      <h1>{g.name}</h1>
+      <div className="page-head">
+        <h1>{g.name}</h1>
+        <Link className="button secondary" to={`/ad-groups/${id}/edit`}>
+          Edit ad group
+        </Link>
+      </div>
       <dl className="panel grid-2">
         <div>
           <dt className="muted">Status</dt>
@@ -100,7 +114,15 @@ export default function AdGroupPage() {
       {campaign.isPending ? (
         <Loading label="Loading campaign…" />
       ) : (
-        <CreativeForm adGroupId={id} platform={platform} limits={limitsFor(platform)} />
+        <CreativeForm
+          platform={platform}
+          limits={limitsFor(platform)}
+          title="New creative"
+          submitLabel="Create creative"
+          initial={emptyCreative}
+          resetOnSave
+          onSubmit={(values) => create.mutateAsync({ ad_group_id: id, ...creativeBody(values) })}
+        />
       )}
     </>
   );

@@ -1,12 +1,12 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
 import { Field, FormError } from "../../components/Field";
-import { errorMessage } from "../../lib/errors";
 import { applyServerError } from "../../lib/forms";
-import { useCreateCreative, useGenerateCopy } from "./queries";
-import { creativeFormSchema, type TextLimits } from "./targeting";
+import { useGenerateCopy } from "./queries";
+import { StatusField } from "./StatusField";
+import { type CreativeFormValues, creativeFormSchema, type TextLimits } from "./targeting";
 
 const productSchema = z.object({
   product_name: z.string().trim().min(1, "Name the product.").max(200),
@@ -24,21 +24,28 @@ function Counter({ value, limit }: { value: string; limit: number }) {
 }
 
 interface CreativeFormProps {
-  adGroupId: string;
   platform: "google" | "meta";
   limits: TextLimits;
+  title: string;
+  submitLabel: string;
+  initial: CreativeFormValues;
+  onSubmit: (values: CreativeFormValues) => Promise<unknown>;
+  /** After a create: empty again for the next creative. */
+  resetOnSave?: boolean;
+  cancel?: ReactNode;
 }
 
-/** A creative, with "Generate": the AI copy fills headline, description and CTA for review. */
-export function CreativeForm({ adGroupId, platform, limits }: CreativeFormProps) {
-  const create = useCreateCreative();
+/**
+ * A creative (create or edit), with "Generate": the AI copy fills headline, description and
+ * CTA for review, counted live against the platform's limits.
+ */
+export function CreativeForm(props: CreativeFormProps) {
+  const { platform, limits, title, submitLabel, initial, onSubmit, resetOnSave, cancel } = props;
   const generate = useGenerateCopy();
   const [provider, setProvider] = useState<string | null>(null);
-  const schema = creativeFormSchema(limits);
-  type Values = z.infer<typeof schema>;
-  const form = useForm<Values>({
-    resolver: zodResolver(schema),
-    defaultValues: { headline: "", description: "", call_to_action: "", destination_url: "" },
+  const form = useForm<CreativeFormValues>({
+    resolver: zodResolver(creativeFormSchema(limits)),
+    defaultValues: initial,
   });
   const product = useForm<z.infer<typeof productSchema>>({
     resolver: zodResolver(productSchema),
@@ -68,29 +75,25 @@ export function CreativeForm({ adGroupId, platform, limits }: CreativeFormProps)
 
   const submit = form.handleSubmit(async (values) => {
     try {
-      await create.mutateAsync({
-        ad_group_id: adGroupId,
-        status: "active",
-        headline: values.headline,
-        description: values.description,
-        call_to_action: values.call_to_action || null,
-        destination_url: values.destination_url,
-      });
-      form.reset();
-      setProvider(null);
+      await onSubmit(values);
+      if (resetOnSave) {
+        form.reset(initial);
+        setProvider(null);
+      }
     } catch (error) {
       applyServerError(error, form.setError, [
         "headline",
         "description",
         "call_to_action",
         "destination_url",
+        "status",
       ]);
     }
   });
 
   return (
     <div className="panel">
-      <h2>New creative</h2>
+      <h2>{title}</h2>
       <form onSubmit={runGenerate} noValidate aria-label="Generate copy">
         <div className="grid-2">
           <Field label="Product name" error={product.formState.errors.product_name?.message}>
@@ -147,16 +150,15 @@ export function CreativeForm({ adGroupId, platform, limits }: CreativeFormProps)
           <Field label="Destination URL" error={errors.destination_url?.message}>
             {(p) => <input {...p} type="url" {...form.register("destination_url")} />}
           </Field>
+          <StatusField error={errors.status?.message} register={form.register("status")} />
         </div>
-        <FormError
-          message={
-            errors.root?.server?.message ??
-            (create.error && !errors.root ? errorMessage(create.error) : undefined)
-          }
-        />
-        <button type="submit" className="button primary" disabled={isSubmitting}>
-          {isSubmitting ? "Saving…" : "Create creative"}
-        </button>
+        <FormError message={errors.root?.server?.message} />
+        <div className="actions">
+          {cancel}
+          <button type="submit" className="button primary" disabled={isSubmitting}>
+            {isSubmitting ? "Saving…" : submitLabel}
+          </button>
+        </div>
       </form>
     </div>
   );

@@ -5,12 +5,15 @@ import { unwrap } from "../../lib/errors";
 import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
 
 type AdGroupCreate = components["schemas"]["AdGroupCreate"];
+type AdGroupUpdate = components["schemas"]["AdGroupUpdate"];
 type CreativeCreate = components["schemas"]["CreativeCreate"];
+type CreativeUpdate = components["schemas"]["CreativeUpdate"];
 type GenerateCopyRequest = components["schemas"]["GenerateCopyRequest"];
 
-export function useAdGroup(id: string) {
+export function useAdGroup(id: string, enabled = true) {
   return useQuery({
     queryKey: ["ad-groups", "one", id],
+    enabled,
     queryFn: () =>
       unwrap(api.GET("/api/v1/ad-groups/{ad_group_id}", { params: { path: { ad_group_id: id } } })),
   });
@@ -38,6 +41,20 @@ export function useCreateAdGroup() {
   });
 }
 
+export function useUpdateAdGroup(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: AdGroupUpdate) =>
+      unwrap(
+        api.PATCH("/api/v1/ad-groups/{ad_group_id}", {
+          params: { path: { ad_group_id: id } },
+          body,
+        }),
+      ),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["ad-groups"] }),
+  });
+}
+
 export function useCreatives(adGroupId: string, page: number) {
   return useQuery({
     queryKey: ["creatives", adGroupId, page],
@@ -56,6 +73,28 @@ export function useCreateCreative() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: CreativeCreate) => unwrap(api.POST("/api/v1/creatives", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["creatives"] }),
+  });
+}
+
+export function useCreative(id: string) {
+  return useQuery({
+    queryKey: ["creatives", "one", id],
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/creatives/{creative_id}", { params: { path: { creative_id: id } } })),
+  });
+}
+
+export function useUpdateCreative(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CreativeUpdate) =>
+      unwrap(
+        api.PATCH("/api/v1/creatives/{creative_id}", {
+          params: { path: { creative_id: id } },
+          body,
+        }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: ["creatives"] }),
   });
 }

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   adGroupBody,
   adGroupFormSchema,
+  adGroupUpdateBody,
+  adGroupValuesOf,
+  creativeBody,
   creativeFormSchema,
+  creativeValuesOf,
   emptyAdGroup,
   limitsFor,
 } from "./targeting";
@@ -49,6 +53,82 @@ describe("ad group form", () => {
   });
 });
 
+describe("ad group edit", () => {
+  const read = {
+    id: "g1",
+    campaign_id: "c1",
+    name: "Runners",
+    status: "paused" as const,
+    bid_strategy: "manual_cpc" as const,
+    bid_amount: "1.2500",
+    targeting: { age: "25-45", interests: ["running"], locations: ["US", "DE"], audiences: ["a1"] },
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+  };
+
+  it("starts from the group's values, the bid in dollars and cents", () => {
+    expect(adGroupValuesOf(read)).toEqual({
+      name: "Runners",
+      status: "paused",
+      bid_strategy: "manual_cpc",
+      bid_amount: "1.25",
+      age_min: "25",
+      age_max: "45",
+      interests: "running",
+      countries: "US, DE",
+    });
+  });
+
+  it("sends the edited targeting and keeps what the form does not show", () => {
+    const values = adGroupFormSchema.parse({
+      ...adGroupValuesOf(read),
+      age_min: "",
+      age_max: "",
+      countries: "fr",
+    });
+    expect(adGroupUpdateBody(values, read.targeting)).toEqual({
+      name: "Runners",
+      status: "paused",
+      bid_strategy: "manual_cpc",
+      bid_amount: "1.25",
+      targeting: { age: null, interests: ["running"], locations: ["FR"], audiences: ["a1"] },
+    });
+  });
+
+  it("drops the bid when the strategy is no longer manual CPC", () => {
+    const values = adGroupFormSchema.parse({ ...adGroupValuesOf(read), bid_strategy: "auto_cpc" });
+    expect(adGroupUpdateBody(values, read.targeting).bid_amount).toBeNull();
+  });
+
+  it("leaves an age it cannot show as a range empty rather than wrong", () => {
+    const values = adGroupValuesOf({ ...read, targeting: { age: "18+" } });
+    expect([values.age_min, values.age_max]).toEqual(["", ""]);
+  });
+});
+
+describe("creative edit", () => {
+  it("round-trips a creative; an emptied call to action is cleared", () => {
+    const values = creativeValuesOf({
+      id: "k1",
+      ad_group_id: "g1",
+      status: "active",
+      headline: "Run far",
+      description: "Light shoes",
+      call_to_action: "Shop Now",
+      destination_url: "https://a.example/x",
+      created_at: "2026-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+    });
+    expect(creativeBody({ ...values, call_to_action: "" })).toEqual({
+      status: "active",
+      headline: "Run far",
+      description: "Light shoes",
+      call_to_action: null,
+      destination_url: "https://a.example/x",
+    });
+  });
+});
+
 describe("creative copy limits", () => {
   it("uses the platform's limits, Google for an unknown platform", () => {
     expect(limitsFor("meta")).toMatchObject({ headline: 40, description: 125 });
@@ -58,6 +138,7 @@ describe("creative copy limits", () => {
   it("refuses a headline past the platform's limit", () => {
     const google = creativeFormSchema(limitsFor("google"));
     const base = {
+      status: "active",
       description: "d",
       call_to_action: "Shop Now",
       destination_url: "https://a.example/x",

@@ -4,6 +4,10 @@ import { z } from "zod";
 import type { components } from "../../api/schema";
 
 type AdGroupCreate = components["schemas"]["AdGroupCreate"];
+type AdGroupUpdate = components["schemas"]["AdGroupUpdate"];
+type AdGroupRead = components["schemas"]["AdGroupRead"];
+type Targeting = components["schemas"]["Targeting"];
+type CreativeRead = components["schemas"]["CreativeRead"];
 
 export const BID_STRATEGIES = ["auto_cpc", "manual_cpc", "target_roas"] as const;
 
@@ -62,20 +66,51 @@ export const emptyAdGroup: AdGroupFormValues = {
   countries: "",
 };
 
-export function adGroupBody(campaignId: string, v: AdGroupFormValues): AdGroupCreate {
+function targetingOf(v: AdGroupFormValues): Targeting {
   const interests = list(v.interests);
   const countries = list(v.countries).map((c) => c.toUpperCase());
   return {
-    campaign_id: campaignId,
+    age: v.age_min && v.age_max ? `${v.age_min}-${v.age_max}` : null,
+    interests: interests.length ? interests : null,
+    locations: countries.length ? countries : null,
+  };
+}
+
+export function adGroupBody(campaignId: string, v: AdGroupFormValues): AdGroupCreate {
+  return { campaign_id: campaignId, ...adGroupUpdateBody(v) };
+}
+
+/**
+ * The PATCH body of an edit: every field of the form; `kept` is the group's current
+ * targeting, whose keys the form does not show (custom audiences) are sent back unchanged.
+ */
+export function adGroupUpdateBody(
+  v: AdGroupFormValues,
+  kept: Targeting = {},
+): Omit<AdGroupCreate, "campaign_id"> & AdGroupUpdate {
+  return {
     name: v.name,
     status: v.status,
     bid_strategy: v.bid_strategy,
-    bid_amount: v.bid_amount ? v.bid_amount : null,
-    targeting: {
-      age: v.age_min && v.age_max ? `${v.age_min}-${v.age_max}` : null,
-      interests: interests.length ? interests : null,
-      locations: countries.length ? countries : null,
-    },
+    // Only manual CPC takes a bid: the API refuses one with the other strategies.
+    bid_amount: v.bid_strategy === "manual_cpc" && v.bid_amount ? v.bid_amount : null,
+    targeting: { ...kept, ...targetingOf(v) },
+  };
+}
+
+/** The form's values for an existing ad group (the edit page starts from them). */
+export function adGroupValuesOf(group: AdGroupRead): AdGroupFormValues {
+  const range = /^(\d+)-(\d+)$/.exec(group.targeting.age ?? "");
+  return {
+    name: group.name,
+    status: group.status,
+    bid_strategy: group.bid_strategy,
+    // Money comes as a decimal string ("1.2500"); the form takes dollars and cents.
+    bid_amount: group.bid_amount ? String(Number(group.bid_amount)) : "",
+    age_min: range?.[1] ?? "",
+    age_max: range?.[2] ?? "",
+    interests: group.targeting.interests?.join(", ") ?? "",
+    countries: group.targeting.locations?.join(", ") ?? "",
   };
 }
 
@@ -98,6 +133,7 @@ export function limitsFor(platform: string | undefined): TextLimits {
 
 export function creativeFormSchema(limits: TextLimits) {
   return z.object({
+    status: z.enum(["active", "paused"]),
     headline: z
       .string()
       .trim()
@@ -114,4 +150,35 @@ export function creativeFormSchema(limits: TextLimits) {
       .max(limits.call_to_action, `At most ${limits.call_to_action} characters.`),
     destination_url: z.url({ message: "Enter a full URL, like https://example.com/sale." }),
   });
+}
+
+export type CreativeFormValues = z.infer<ReturnType<typeof creativeFormSchema>>;
+
+export const emptyCreative: CreativeFormValues = {
+  status: "active",
+  headline: "",
+  description: "",
+  call_to_action: "",
+  destination_url: "",
+};
+
+export function creativeValuesOf(c: CreativeRead): CreativeFormValues {
+  return {
+    status: c.status,
+    headline: c.headline,
+    description: c.description,
+    call_to_action: c.call_to_action ?? "",
+    destination_url: c.destination_url,
+  };
+}
+
+/** The fields of a create or an edit (an empty call to action clears it). */
+export function creativeBody(v: CreativeFormValues) {
+  return {
+    status: v.status,
+    headline: v.headline,
+    description: v.description,
+    call_to_action: v.call_to_action || null,
+    destination_url: v.destination_url,
+  };
 }

@@ -4,7 +4,10 @@ import { ProgressBar } from "../../components/ProgressBar";
 import { errorMessage } from "../../lib/errors";
 import { count } from "../../lib/format";
 import { percentOf, type UploadProgress } from "../../lib/upload";
-import { type ImportResult, useImportCsv } from "./queries";
+import { ImportPreviewPanel } from "./ImportPreviewPanel";
+import { InvalidSamples } from "./InvalidSamples";
+import { mappingParam, type Overrides } from "./mapping";
+import { type ImportPreview, type ImportResult, useImportCsv, usePreviewCsv } from "./queries";
 
 function Result({ result }: { result: ImportResult }) {
   return (
@@ -14,38 +17,45 @@ function Result({ result }: { result: ImportResult }) {
         updated, {count(result.unchanged)} unchanged, {count(result.duplicates)} duplicates,{" "}
         {count(result.invalid)} invalid. The segment holds {count(result.profile_count)} profiles.
       </p>
-      {result.invalid_samples.length > 0 ? (
-        <table>
-          <caption>Invalid rows (samples)</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="num">
-                Line
-              </th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.invalid_samples.map((row) => (
-              <tr key={`${row.line ?? row.index}-${row.reason}`}>
-                <td className="num">{row.line ?? row.index ?? "—"}</td>
-                <td>{row.reason}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <InvalidSamples rows={result.invalid_samples} />
     </section>
   );
 }
 
-/** Upload of a CSV file into a segment, with a progress bar and the import's report. */
+/**
+ * A CSV file into a segment in two steps: the preview (the import's dry run: how the file
+ * reads, what each column becomes, with a select per column to change it), then the import
+ * with the same mapping, with an upload progress bar and the import's report.
+ */
 export function CsvImport({ segmentId }: { segmentId: string }) {
   const inputId = useId();
   const [file, setFile] = useState<File | null>(null);
+  const [overrides, setOverrides] = useState<Overrides>({});
+  const [stale, setStale] = useState(false);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [missing, setMissing] = useState(false);
+  // The last preview that succeeded: it stays on screen while the next one runs or when it is
+  // refused (a mapping that leaves no identifier), so the columns can be changed back.
+  const [shown, setShown] = useState<ImportPreview | null>(null);
+  const preview = usePreviewCsv(segmentId, setProgress);
   const upload = useImportCsv(segmentId, setProgress);
+  const columns = shown?.columns ?? [];
+  const busy = preview.isPending || upload.isPending;
+
+  const runPreview = () => {
+    setMissing(!file);
+    if (!file) return;
+    upload.reset();
+    setStale(false);
+    setProgress({ loaded: 0, total: file.size });
+    preview.mutate({ file, mapping: mappingParam(columns, overrides) }, { onSuccess: setShown });
+  };
+  const runImport = () => {
+    if (!file) return;
+    setProgress({ loaded: 0, total: file.size });
+    upload.mutate({ file, mapping: mappingParam(columns, overrides) });
+  };
+
   return (
     <form
       className="panel"
@@ -53,10 +63,7 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
       noValidate
       onSubmit={(event) => {
         event.preventDefault();
-        setMissing(!file);
-        if (!file) return;
-        setProgress({ loaded: 0, total: file.size });
-        upload.mutate(file);
+        runPreview();
       }}
     >
       <h2 id={`${inputId}-title`}>Import customers from CSV</h2>
@@ -71,13 +78,17 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
           onChange={(event) => {
             setFile(event.target.files?.[0] ?? null);
             setMissing(false);
+            setOverrides({});
+            setShown(null);
+            preview.reset();
             upload.reset();
           }}
         />
         <div className="hint" id={`${inputId}-hint`}>
-          A header row naming the columns: <code>external_id</code> (required), <code>email</code>,{" "}
-          <code>phone</code>, <code>first_name</code>, <code>last_name</code>, <code>zip</code>,{" "}
-          <code>country</code>, <code>madid</code>; other columns become traits.
+          A header row naming the columns, as Shopify, Mailchimp, HubSpot, Klaviyo, Salesforce or
+          the ad platforms export them (<code>Email Address</code>, <code>Phone Number</code>…): the
+          preview shows what each column becomes and lets you change it. Without an id column people
+          are keyed on their email, phone or mobile ad id; unknown columns become traits.
         </div>
         {missing ? (
           <div className="field-error" role="alert">
@@ -85,14 +96,40 @@ export function CsvImport({ segmentId }: { segmentId: string }) {
           </div>
         ) : null}
       </div>
-      {upload.isPending || upload.isSuccess ? (
-        <ProgressBar label="Upload" value={percentOf(progress)} />
+      {busy || upload.isSuccess ? <ProgressBar label="Upload" value={percentOf(progress)} /> : null}
+      <FormError message={preview.error ? errorMessage(preview.error) : undefined} />
+      {shown && !upload.data ? (
+        <ImportPreviewPanel
+          preview={shown}
+          overrides={overrides}
+          disabled={busy}
+          onChoose={(header, target) => {
+            setOverrides((current) => ({ ...current, [header]: target }));
+            setStale(true);
+          }}
+        />
       ) : null}
       <FormError message={upload.error ? errorMessage(upload.error) : undefined} />
       {upload.data ? <Result result={upload.data} /> : null}
-      <button type="submit" className="button primary" disabled={upload.isPending}>
-        {upload.isPending ? "Importing…" : "Import"}
-      </button>
+      <div className="actions">
+        <button
+          type="submit"
+          className={shown && !stale ? "button secondary" : "button primary"}
+          disabled={busy}
+        >
+          {preview.isPending ? "Reading…" : shown ? "Preview again" : "Preview"}
+        </button>
+        {shown && !upload.data ? (
+          <button
+            type="button"
+            className="button primary"
+            disabled={busy || Boolean(preview.error)}
+            onClick={runImport}
+          >
+            {upload.isPending ? "Importing…" : "Import"}
+          </button>
+        ) : null}
+      </div>
     </form>
   );
 }

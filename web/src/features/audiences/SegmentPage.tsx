@@ -5,9 +5,9 @@ import { ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { count, dateTime } from "../../lib/format";
 import { AudienceTable } from "./AudienceTable";
+import { CoverageTable } from "./CoverageTable";
 import { CreateAudience } from "./CreateAudience";
 import { CsvImport } from "./CsvImport";
-import { coverageRows } from "./progress";
 import { useAudiences, useDeleteSegment, useSegment } from "./queries";
 
 function SegmentAudiences({ segmentId }: { segmentId: string }) {
@@ -66,29 +66,12 @@ export default function SegmentPage() {
         {count(s.profile_count)} profiles · {s.audience_count} audiences · updated{" "}
         {dateTime(s.updated_at)} · <Link to="/segments">all segments</Link>
       </p>
-      <table>
-        <caption>Identifier coverage</caption>
-        <thead>
-          <tr>
-            <th scope="col">Identifier</th>
-            <th scope="col" className="num">
-              Profiles
-            </th>
-            <th scope="col" className="num">
-              Share
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {coverageRows(s.identifier_coverage, s.profile_count).map((row) => (
-            <tr key={row.key}>
-              <th scope="row">{row.label}</th>
-              <td className="num">{count(row.count)}</td>
-              <td className="num">{row.percent}%</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <CoverageTable
+        caption="Identifier coverage"
+        coverage={s.identifier_coverage}
+        total={s.profile_count}
+        noun="Profiles"
+      />
       <CsvImport segmentId={id} />
       <CreateAudience segmentId={id} segmentName={s.name} />
       <section aria-labelledby="segment-audiences-title">

@@ -59,16 +59,45 @@ export function useDeleteSegment() {
   });
 }
 
+export type ImportPreview = components["schemas"]["ImportPreview"];
+
+interface ImportRequest {
+  file: Blob;
+  /** The `mapping` parameter (a JSON object), or undefined for the headers' own decisions. */
+  mapping: string | undefined;
+}
+
+function importUrl(segmentId: string, dryRun: boolean, mapping: string | undefined): string {
+  const query = new URLSearchParams();
+  if (dryRun) query.set("dry_run", "true");
+  if (mapping) query.set("mapping", mapping);
+  const path = `/api/v1/cdp/segments/${encodeURIComponent(segmentId)}/profiles/import`;
+  const search = query.toString();
+  return search ? `${path}?${search}` : path;
+}
+
+function sendImport<T>(
+  segmentId: string,
+  dryRun: boolean,
+  { file, mapping }: ImportRequest,
+  onProgress: (progress: UploadProgress) => void,
+): Promise<T> {
+  return uploadWithProgress<T>(importUrl(segmentId, dryRun, mapping), file, "text/csv", onProgress);
+}
+
+/** The dry run: what the import would do with this file and mapping, writing nothing. */
+export function usePreviewCsv(segmentId: string, onProgress: (progress: UploadProgress) => void) {
+  return useMutation({
+    mutationFn: (request: ImportRequest) =>
+      sendImport<ImportPreview>(segmentId, true, request, onProgress),
+  });
+}
+
 export function useImportCsv(segmentId: string, onProgress: (progress: UploadProgress) => void) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (file: Blob) =>
-      uploadWithProgress<ImportResult>(
-        `/api/v1/cdp/segments/${encodeURIComponent(segmentId)}/profiles/import`,
-        file,
-        "text/csv",
-        onProgress,
-      ),
+    mutationFn: (request: ImportRequest) =>
+      sendImport<ImportResult>(segmentId, false, request, onProgress),
     onSuccess: () => {
       client.invalidateQueries({ queryKey: ["segment", segmentId] });
       client.invalidateQueries({ queryKey: ["segments"] });

@@ -55,3 +55,23 @@ export function usePortal() {
     mutationFn: () => unwrap(api.POST("/api/v1/billing/portal")),
   });
 }
+
+/** Development only (billing's BILLING_DEV_CHECKOUT): the test checkout page's session. */
+export function useDevCheckout(token: string) {
+  return useQuery({
+    queryKey: ["dev-checkout", token],
+    enabled: Boolean(token),
+    retry: false,
+    queryFn: () =>
+      unwrap(api.GET("/api/v1/billing/dev-checkout", { params: { query: { token } } })),
+  });
+}
+
+/** "Pay": billing delivers Stripe's signed checkout.session.completed, then the browser
+ * goes to the success URL, as after Stripe's hosted page. */
+export function useDevCheckoutPay() {
+  return useMutation({
+    mutationFn: (token: string) =>
+      unwrap(api.POST("/api/v1/billing/dev-checkout/pay", { body: { token } })),
+  });
+}

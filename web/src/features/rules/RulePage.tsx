@@ -1,4 +1,4 @@
-import { useParams } from "react-router";
+import { Link, useParams } from "react-router";
 import type { components } from "../../api/schema";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { NotFound } from "../../components/NotFound";
@@ -55,6 +55,9 @@ export default function RulePage() {
       <div className="page-head">
         <h1>{r.name}</h1>
         <div className="actions">
+          <Link className="button secondary" to={`/rules/${id}/edit`}>
+            Edit rule
+          </Link>
           <button
             type="button"
             className="button secondary"

@@ -1,71 +1,21 @@
-import { zodResolver } from "@hookform/resolvers/zod";
-import { useForm } from "react-hook-form";
 import { Link } from "react-router";
-import type { z } from "zod";
-import { Field, FormError } from "../../components/Field";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { dateTime } from "../../lib/format";
-import { applyServerError } from "../../lib/forms";
 import { useCreateRule, useRules } from "./queries";
-import { RULE_TYPES, type RuleFormValues, ruleBody, ruleFormSchema } from "./schema";
+import { RuleForm } from "./RuleForm";
+import { emptyRule, RULE_TYPES, ruleBody } from "./schema";
 
 function CreateRule() {
   const create = useCreateRule();
-  const form = useForm<RuleFormValues, unknown, z.output<typeof ruleFormSchema>>({
-    resolver: zodResolver(ruleFormSchema),
-    defaultValues: {
-      name: "",
-      rule_type: "pause_low_roas",
-      threshold: "",
-      lookback_days: 7,
-      is_active: true,
-    },
-  });
-  const { errors, isSubmitting } = form.formState;
-  const submit = form.handleSubmit(async (values) => {
-    try {
-      await create.mutateAsync(ruleBody(values));
-      form.reset();
-    } catch (error) {
-      applyServerError(error, form.setError, ["name", "rule_type", "threshold", "lookback_days"]);
-    }
-  });
   return (
-    <form className="panel" onSubmit={submit} noValidate aria-labelledby="new-rule-title">
-      <h2 id="new-rule-title">New rule</h2>
-      <div className="grid-2">
-        <Field label="Name" error={errors.name?.message}>
-          {(p) => <input {...p} {...form.register("name")} />}
-        </Field>
-        <Field label="When" error={errors.rule_type?.message}>
-          {(p) => (
-            <select {...p} {...form.register("rule_type")}>
-              {Object.entries(RULE_TYPES).map(([value, label]) => (
-                <option key={value} value={value}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Threshold" error={errors.threshold?.message}>
-          {(p) => <input {...p} inputMode="decimal" {...form.register("threshold")} />}
-        </Field>
-        <Field label="Days of metrics judged" error={errors.lookback_days?.message}>
-          {(p) => <input {...p} inputMode="numeric" {...form.register("lookback_days")} />}
-        </Field>
-      </div>
-      <label>
-        <input type="checkbox" {...form.register("is_active")} /> Run automatically on schedule
-      </label>
-      <FormError message={errors.root?.server?.message} />
-      <div className="actions">
-        <button type="submit" className="button primary" disabled={isSubmitting}>
-          {isSubmitting ? "Creating…" : "Create rule"}
-        </button>
-      </div>
-    </form>
+    <RuleForm
+      title="New rule"
+      submitLabel="Create rule"
+      initial={emptyRule}
+      resetOnSave
+      onSubmit={(values) => create.mutateAsync(ruleBody(values))}
+    />
   );
 }
 

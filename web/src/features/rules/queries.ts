@@ -5,6 +5,7 @@ import { unwrap } from "../../lib/errors";
 import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
 
 type RuleCreate = components["schemas"]["RuleCreate"];
+type RuleUpdate = components["schemas"]["RuleUpdate"];
 
 export function useRules(page: number) {
   return useQuery({
@@ -42,6 +43,15 @@ export function useCreateRule() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (body: RuleCreate) => unwrap(api.POST("/api/v1/rules", { body })),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["rules"] }),
+  });
+}
+
+export function useUpdateRule(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (body: RuleUpdate) =>
+      unwrap(api.PATCH("/api/v1/rules/{rule_id}", { params: { path: { rule_id: id } }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: ["rules"] }),
   });
 }

@@ -22,6 +22,50 @@ export const ruleFormSchema = z.object({
 
 export type RuleFormValues = z.input<typeof ruleFormSchema>;
 
+export const emptyRule: RuleFormValues = {
+  name: "",
+  rule_type: "pause_low_roas",
+  threshold: "",
+  lookback_days: 7,
+  is_active: true,
+};
+
+/** The form's values for an existing rule (the edit page starts from them). */
+export function ruleValuesOf(rule: components["schemas"]["RuleRead"]): RuleFormValues {
+  const lookback = Number(rule.conditions.lookback_days);
+  return {
+    name: rule.name,
+    rule_type: rule.rule_type,
+    threshold: String(rule.threshold),
+    lookback_days: Number.isInteger(lookback) && lookback > 0 ? lookback : 7,
+    is_active: rule.is_active,
+  };
+}
+
+/**
+ * The PATCH body of an edit. `conditions` replaces the rule's whole conditions object, so the
+ * ones the form does not show (filters, scope, action, budget caps…) are sent back as they are.
+ */
+export function ruleUpdateBody(
+  values: z.output<typeof ruleFormSchema>,
+  kept: Record<string, unknown>,
+): components["schemas"]["RuleUpdate"] {
+  const { conditions: _preset, ...rest } = ruleBody(values);
+  return {
+    ...rest,
+    conditions: {
+      ...kept,
+      lookback_days: values.lookback_days,
+      cooldown_hours: cooldownOf(kept),
+    },
+  };
+}
+
+function cooldownOf(conditions: Record<string, unknown>): number {
+  const hours = Number(conditions.cooldown_hours);
+  return Number.isInteger(hours) && hours >= 0 ? hours : 24;
+}
+
 export function ruleBody(
   values: z.output<typeof ruleFormSchema>,
 ): components["schemas"]["RuleCreate"] {

@@ -15,6 +15,7 @@ from adscale_common.types import utcnow
 from billing.checkout.errors import NoBillingAccount, PlanNotPurchasable, SubscriptionAlreadyActive
 from billing.checkout.schemas import CheckoutRead, PortalRead
 from billing.customer import repository as customers
+from billing.devcheckout import service as dev_checkout
 from billing.plan.catalogue import PlanId, price_id
 from billing.settings import Settings
 from billing.stripe_api import CheckoutRequest, StripeApi
@@ -65,7 +66,14 @@ async def start_checkout(
             ),
         )
     )
-    return CheckoutRead(session_id=checkout.id, url=checkout.url)
+    url = checkout.url
+    if settings.dev_checkout:
+        # stripe-mock's url is a page that knows no session: send the browser to the app's
+        # test checkout instead (development only, see billing.devcheckout).
+        url = dev_checkout.checkout_url(
+            settings, user_id=user_id, plan=plan, session_id=checkout.id, customer_id=customer_id
+        )
+    return CheckoutRead(session_id=checkout.id, url=url)
 
 
 async def open_portal(
