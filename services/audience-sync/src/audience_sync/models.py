@@ -52,6 +52,11 @@ def key_column() -> Any:
     return Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
 
 
+def keys_column() -> Any:
+    """A nullable list of identifier keys (a person's extra emails or phones)."""
+    return Field(default=None, sa_column=sa.Column(pg.ARRAY(sa.LargeBinary), nullable=True))
+
+
 def table(model: type[SQLModel]) -> sa.Table:
     """The Core table of a model (for statements the ORM layer does not type well)."""
     return metadata.tables[str(model.__tablename__)]
@@ -160,6 +165,9 @@ class ProfileDigest(SQLModel, table=True):
     city: bytes | None = key_column()
     state: bytes | None = key_column()
     country: bytes | None = key_column()
+    # Keys of the profile's extra emails / phones (migration 0008).
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
     invalid: int = Field(
         default=0,
         sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default=sa.text("0")),
@@ -284,6 +292,8 @@ class AudienceMember(SQLModel, table=True):
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
     extra: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
 
 
 # --------------------------------------------------------------------------- sync jobs
@@ -372,6 +382,8 @@ class SyncJobStage(SQLModel, table=True):
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
     extra: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
 
 
 class SyncJobPlan(SQLModel, table=True):
@@ -403,6 +415,10 @@ class SyncJobPlan(SQLModel, table=True):
     state: bytes | None = key_column()
     country: bytes | None = key_column()
     extra: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
     old_email: bytes | None = key_column()
     old_phone: bytes | None = key_column()
     old_madid: bytes | None = key_column()
+    old_extra_email_keys: list[bytes] | None = keys_column()
+    old_extra_phone_keys: list[bytes] | None = keys_column()

@@ -18,6 +18,7 @@ from adscale_platforms.base import AdPlatformClient
 from audience_sync.platform.tokens import ConnectionToken
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.settings import Settings
+from audience_sync.sync.fields import wire_fields
 from audience_sync.sync.hashing import Hasher
 
 
@@ -68,6 +69,12 @@ class Target:
     fields: list[str]
     additive_only: bool
 
+    @property
+    def wire_fields(self) -> list[str]:
+        """The fields of a wire row: the audience's, then the slots of extra emails and
+        phones (:func:`audience_sync.sync.fields.wire_fields`)."""
+        return wire_fields(self.platform, self.fields)
+
 
 @dataclass
 class Counters:
@@ -78,6 +85,8 @@ class Counters:
     removed: int = 0
     failed: int = 0
     fields: dict[str, int] = field(default_factory=dict)
+    # Extra emails / phones beyond what one member carries on the platform (not sent).
+    dropped: int = 0
 
 
 @dataclass

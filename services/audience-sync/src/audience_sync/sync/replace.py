@@ -60,7 +60,7 @@ async def replace(run: Run) -> None:
                     yield row
 
         stream = run.client.stream_replace_members(
-            run.token, target.platform_audience_id, target.fields, rows()
+            run.token, target.platform_audience_id, target.wire_fields, rows()
         )
         taken = 0  # rows of fed[0] already checkpointed
 
@@ -88,20 +88,16 @@ def _concat(parts: list[Rows]) -> Rows:
         return parts[0]
     ids: list[str] = []
     ops: list[int] = []
-    a: list[bytes | None] = []
-    b: list[bytes | None] = []
-    c: list[bytes | None] = []
-    x: list[bytes | None] = []
+    keys: list[list[Any]] = [[] for _ in range(6)]
     wire: list[tuple[str, ...]] = []
     for part in parts:
         ids += part.ids
         ops += part.ops
-        a += part.keys[0]
-        b += part.keys[1]
-        c += part.keys[2]
-        x += part.keys[3]
+        columns: tuple[list[Any], ...] = part.keys
+        for i, more in enumerate(columns):
+            keys[i].extend(more)
         wire += part.wire
-    return Rows(ids, ops, (a, b, c, x), wire)
+    return Rows(ids, ops, repository.key_columns(keys), wire)
 
 
 async def _swap(run: Run) -> None:

@@ -26,7 +26,13 @@ from audience_sync.db import driver_of
 from audience_sync.privacy import consent
 from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
-from audience_sync.sync.fields import DIGEST_FIELDS, STRONG_FIELDS, wire_rows
+from audience_sync.sync.fields import (
+    DIGEST_FIELDS,
+    EXTRA_KEYS,
+    STRONG_FIELDS,
+    dropped_extras,
+    wire_rows,
+)
 from audience_sync.sync.planner import OP_ADD, OP_REMOVE
 
 T = TypeVar("T")
@@ -43,20 +49,27 @@ class Rows:
     wire: list[tuple[str, ...]]
 
     def slice(self, start: int, end: int) -> Rows:
-        a, b, c, x = self.keys
         return Rows(
             self.ids[start:end],
             self.ops[start:end],
-            (a[start:end], b[start:end], c[start:end], x[start:end]),
+            repository.key_columns(column[start:end] for column in self.keys),
             self.wire[start:end],
         )
 
 
+def _extras(records: list[Any], first: int) -> dict[str, list[Any]]:
+    """The extra email / phone keys of each record, from position ``first`` on."""
+    return {f: [r[first + i] for r in records] for i, f in enumerate(EXTRA_KEYS)}
+
+
 def addition_rows(run: Run, records: list[Any]) -> Rows:
-    """``(external_id, op, *digest keys, extra)`` records as rows to add."""
+    """``(external_id, op, *digest keys, extra, extra email keys, extra phone keys)``
+    records as rows to add: a person's extra emails and phones travel in their row."""
     platform, fields = run.target.platform, run.target.fields
     width = len(DIGEST_FIELDS)
     columns = {f: [r[2 + _POSITION[f]] for r in records] for f in DIGEST_FIELDS}
+    extras = _extras(records, 3 + width)
+    run.counters.dropped += dropped_extras(platform, fields, extras)
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
@@ -65,22 +78,28 @@ def addition_rows(run: Run, records: list[Any]) -> Rows:
             columns["phone"],
             columns["madid"],
             [r[2 + width] for r in records],
+            extras["email"],
+            extras["phone"],
         ),
-        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records)),
+        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records), extras),
     )
 
 
 def removal_rows(run: Run, records: list[Any]) -> Rows:
-    """``(external_id, op, old_email, old_phone, old_madid)`` records as rows to remove:
-    only the strong keys travel (they are what the platforms key members by)."""
+    """``(external_id, op, old_email, old_phone, old_madid, old extra email keys, old
+    extra phone keys)`` records as rows to remove: only the strong keys travel (they are
+    what the platforms key members by)."""
     platform, fields = run.target.platform, run.target.fields
     strong = {name: 2 + i for i, name in enumerate(STRONG_FIELDS)}
     columns = [[r[strong[f]] for r in records] if f in strong else None for f in fields]
+    none: list[Any] = [None] * len(records)
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
-        keys=([None] * len(records), [None] * len(records), [None] * len(records), []),
-        wire=wire_rows(platform, fields, columns, len(records)),
+        keys=(none, none, none, [], [], []),
+        wire=wire_rows(
+            platform, fields, columns, len(records), _extras(records, 2 + len(STRONG_FIELDS))
+        ),
     )
 
 
@@ -157,11 +176,11 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
                 await driver_of(conn), target.platform, target.segment_id, rows.ids, rows.wire
             )
         stream = run.client.stream_add_members(
-            run.token, target.platform_audience_id, target.fields, rows.wire
+            run.token, target.platform_audience_id, target.wire_fields, rows.wire
         )
     else:
         stream = run.client.stream_remove_members(
-            run.token, target.platform_audience_id, target.fields, rows.wire
+            run.token, target.platform_audience_id, target.wire_fields, rows.wire
         )
     done = 0
 
@@ -175,16 +194,10 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
 
 
 def _pick(rows: Rows, indexes: list[int]) -> Rows:
-    a, b, c, x = rows.keys
     return Rows(
         [rows.ids[i] for i in indexes],
         [rows.ops[i] for i in indexes],
-        (
-            [a[i] for i in indexes],
-            [b[i] for i in indexes],
-            [c[i] for i in indexes],
-            x and [x[i] for i in indexes],
-        ),
+        repository.key_columns(column and [column[i] for i in indexes] for column in rows.keys),
         [rows.wire[i] for i in indexes],
     )
 
@@ -234,6 +247,8 @@ async def checkpoint(run: Run, operation: str, rows: Rows, report: BatchReport |
     failed = report.invalid if report is not None and operation != "remove" else 0
     added = removed = 0
     counts = run.counters
+    if report is not None and operation != "remove":
+        counts.dropped += report.dropped
     if operation != "remove":
         for name, column in zip(target.fields, zip(*rows.wire, strict=False), strict=False):
             counts.fields[name] = counts.fields.get(name, 0) + len(column) - column.count("")
