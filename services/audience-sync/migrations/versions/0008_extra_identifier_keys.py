@@ -6,6 +6,10 @@ profile's ``extra_emails`` / ``extra_phones`` (migration 0006), in the profile's
 extra email that changes); ``sync_job_plan`` the ones to send and the old ones to remove.
 ``NULL`` means none, so every row written before stays unchanged.
 
+Meta Limited Data Use: ``profile.data_processing_options`` ("LDU" or NULL) with
+``data_processing_options_country`` / ``_state`` (Meta's codes, text), and
+``audience.limited_data_use`` (false by default).
+
 Digests of profiles that already hold extras are dropped: their extras were never sent, so
 the next sync hashes those profiles again and sends them once more (only them).
 
@@ -34,7 +38,16 @@ TABLES = {
 }
 
 
+LDU = ("data_processing_options", "data_processing_options_country", "data_processing_options_state")
+
+
 def upgrade() -> None:
+    for column in LDU:
+        op.add_column("profile", sa.Column(column, sa.Text(), nullable=True))
+    op.add_column(
+        "audience",
+        sa.Column("limited_data_use", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     for table, columns in TABLES.items():
         for column in columns:
             op.add_column(table, sa.Column(column, pg.ARRAY(sa.LargeBinary()), nullable=True))
@@ -49,3 +62,6 @@ def downgrade() -> None:
     for table, columns in TABLES.items():
         for column in reversed(columns):
             op.drop_column(table, column)
+    op.drop_column("audience", "limited_data_use")
+    for column in reversed(LDU):
+        op.drop_column("profile", column)

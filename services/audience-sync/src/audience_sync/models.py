@@ -125,6 +125,10 @@ class Profile(SQLModel, table=True):
     # NULL is unspecified (the request-level default applies on Google).
     consent_ad_user_data: str | None = text(nullable=True)
     consent_ad_personalization: str | None = text(nullable=True)
+    # Meta Limited Data Use: "LDU" or NULL, with Meta's country / state codes (0008).
+    data_processing_options: str | None = text(nullable=True)
+    data_processing_options_country: str | None = text(nullable=True)
+    data_processing_options_state: str | None = text(nullable=True)
     traits: dict[str, Any] | None = jsonb()
     version: int = Field(
         default=None,
@@ -261,6 +265,8 @@ class Audience(SQLModel, table=True):
         default=24, sa_column=sa.Column(sa.Integer, nullable=False, server_default="24")
     )
     additive_only: bool = boolean(False)
+    # Meta: every row with Limited Data Use (migration 0008).
+    limited_data_use: bool = boolean(False)
     last_sync_at: datetime | None = timestamp(nullable=True)
     last_sync_status: str | None = text(nullable=True)
     platform_size: int | None = integer(default=None)

@@ -53,6 +53,7 @@ def read(audience: Audience, segment_name: str) -> AudienceRead:
         auto_sync=audience.auto_sync,
         sync_interval_hours=audience.sync_interval_hours,
         additive_only=audience.additive_only,
+        limited_data_use=audience.limited_data_use,
         identifier_fields=list(audience.identifier_fields or []),
         last_sync_at=audience.last_sync_at,
         last_sync_status=audience.last_sync_status,  # type: ignore[arg-type]
@@ -167,6 +168,7 @@ async def create(
                 auto_sync=body.auto_sync,
                 sync_interval_hours=body.sync_interval_hours,
                 additive_only=body.additive_only,
+                limited_data_use=body.limited_data_use,
             )
             session.add(audience)
             await session.flush()

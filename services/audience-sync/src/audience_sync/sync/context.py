@@ -17,6 +17,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_platforms.base import AdPlatformClient
 from audience_sync.platform.tokens import ConnectionToken
 from audience_sync.platforms import PlatformRegistry
+from audience_sync.privacy.ldu import LDU_FIELDS
 from audience_sync.settings import Settings
 from audience_sync.sync.fields import wire_fields
 from audience_sync.sync.hashing import Hasher
@@ -68,12 +69,22 @@ class Target:
     platform_audience_id: str
     fields: list[str]
     additive_only: bool
+    # Meta Limited Data Use: asked by the audience; rows carry the LDU columns (the audience
+    # or a profile of the segment asks for it).
+    limited_data_use: bool = False
+    ldu_columns: bool = False
+
+    @property
+    def removal_fields(self) -> list[str]:
+        """The fields of a removal row: the audience's, then the slots of extra emails and
+        phones (:func:`audience_sync.sync.fields.wire_fields`)."""
+        return wire_fields(self.platform, self.fields)
 
     @property
     def wire_fields(self) -> list[str]:
-        """The fields of a wire row: the audience's, then the slots of extra emails and
-        phones (:func:`audience_sync.sync.fields.wire_fields`)."""
-        return wire_fields(self.platform, self.fields)
+        """The fields of a row to add: a removal row's, then the LDU columns if any."""
+        ldu = LDU_FIELDS if self.ldu_columns else ()
+        return [*self.removal_fields, *ldu]
 
 
 @dataclass

@@ -20,7 +20,7 @@ from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.digest import bulk_plans
 from audience_sync.sync.planner import initial_additions_sql
-from audience_sync.sync.sender import Rows, addition_rows, drive, uninterrupted
+from audience_sync.sync.sender import Rows, addition_rows, drive, uninterrupted, with_ldu
 
 FETCH_ROWS = 10_000
 
@@ -55,6 +55,7 @@ async def replace(run: Run) -> None:
             cursor = await snap.cursor(sql, *args)
             while records := await cursor.fetch(FETCH_ROWS):
                 batch = addition_rows(run, records)
+                batch.wire = await with_ldu(run, snap, batch.ids, batch.wire)
                 fed.append(batch)
                 for row in batch.wire:
                     yield row

@@ -23,7 +23,7 @@ import orjson
 from adscale_platforms.batching import limits_for
 from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
-from audience_sync.privacy import consent
+from audience_sync.privacy import consent, ldu
 from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.fields import (
@@ -172,15 +172,17 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
     target = run.target
     if operation == "add":
         async with run.services.engine.connect() as conn:
+            apg = await driver_of(conn)
+            rows.wire = await with_ldu(run, apg, rows.ids, rows.wire)
             rows.wire = await consent.attach(
-                await driver_of(conn), target.platform, target.segment_id, rows.ids, rows.wire
+                apg, target.platform, target.segment_id, rows.ids, rows.wire
             )
         stream = run.client.stream_add_members(
             run.token, target.platform_audience_id, target.wire_fields, rows.wire
         )
     else:
         stream = run.client.stream_remove_members(
-            run.token, target.platform_audience_id, target.wire_fields, rows.wire
+            run.token, target.platform_audience_id, target.removal_fields, rows.wire
         )
     done = 0
 
@@ -191,6 +193,16 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
         return batch
 
     await drive(run, operation, stream, accepted)
+
+
+async def with_ldu(
+    run: Run, apg: asyncpg.Connection[Any], ids: list[str], wire: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """Rows to add with their Meta Limited Data Use columns, when the run sends them."""
+    target = run.target
+    if not target.ldu_columns or not ids:
+        return wire
+    return await ldu.attach(apg, target.segment_id, ids, wire, audience_ldu=target.limited_data_use)
 
 
 def _pick(rows: Rows, indexes: list[int]) -> Rows:
