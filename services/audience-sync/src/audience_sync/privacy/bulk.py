@@ -16,10 +16,16 @@ _PAIRS = "unnest($1::uuid[], $2::text[]) AS k(segment_id, external_id)"
 
 
 async def profiles_by_emails(apg: Apg, user_id: uuid.UUID, emails: list[str]) -> Any:
+    """Profiles with one of ``emails`` (trimmed, lower case), as their first email or one
+    of their extra ones; ``matched`` is the email that matched."""
     return await apg.fetch(
-        "SELECT p.segment_id, p.external_id, p.email, p.phone FROM profile p "
-        "JOIN segment s ON s.id = p.segment_id "
-        "WHERE s.user_id = $1 AND lower(btrim(p.email)) = ANY($2::text[])",
+        "SELECT p.segment_id, p.external_id, p.email, p.phone, lower(btrim(p.email)) AS matched "
+        "FROM profile p JOIN segment s ON s.id = p.segment_id "
+        "WHERE s.user_id = $1 AND lower(btrim(p.email)) = ANY($2::text[]) "
+        "UNION ALL SELECT p.segment_id, p.external_id, p.email, p.phone, x.matched "
+        "FROM profile p JOIN segment s ON s.id = p.segment_id "
+        "CROSS JOIN LATERAL (SELECT lower(btrim(e)) AS matched FROM unnest(p.extra_emails) e) x "
+        "WHERE s.user_id = $1 AND p.extra_emails IS NOT NULL AND x.matched = ANY($2::text[])",
         user_id,
         emails,
     )

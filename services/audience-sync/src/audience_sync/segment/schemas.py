@@ -45,8 +45,16 @@ class IdentifierCoverage(BaseModel):
     madid: int
 
 
+class SegmentCoverage(IdentifierCoverage):
+    """The segment's coverage (``email``: people with any email), and how many further
+    emails and phones its people hold beyond their first (additive fields)."""
+
+    extra_emails: int = Field(description="Further emails of these people, beyond their first")
+    extra_phones: int = Field(description="Further phones of these people, beyond their first")
+
+
 class SegmentDetail(SegmentRead):
-    identifier_coverage: IdentifierCoverage
+    identifier_coverage: SegmentCoverage
     audience_count: int
 
 
