@@ -39,13 +39,6 @@ async def sync(api: Api, engine: SyncEngine, audience_id: str) -> dict[str, Any]
     return job
 
 
-async def requests(api: Api, platform: str) -> list[dict[str, Any]]:
-    response = await api.sandbox.client.get(f"/_admin/requests/{platform}")
-    assert response.status_code == 200, response.text
-    found: list[dict[str, Any]] = response.json()["requests"]
-    return found
-
-
 async def test_meta_row_holds_every_email_and_a_changed_extra_is_removed(
     api: Api, sync_engine: SyncEngine
 ) -> None:
@@ -59,7 +52,7 @@ async def test_meta_row_holds_every_email_and_a_changed_extra_is_removed(
     pid = created["audience"]["platform_audience_id"]
 
     # One row for the person, its schema naming EMAIL and PHONE three times each.
-    logged = (await requests(api, "meta"))[0]
+    logged = (await api.sandbox.requests("meta"))[0]
     assert logged["schema"].count("EMAIL") == 3 and logged["schema"].count("PHONE") == 3
     email_cols = [i for i, k in enumerate(logged["schema"]) if k == "EMAIL"]
     tri = hashes("meta", "email", TRI_EMAILS)
@@ -106,7 +99,7 @@ async def test_google_member_carries_its_identifiers_up_to_ten(
     created = await api.audience(sid, "google")
     job = created["initial_sync"]
     assert job["status"] == "completed" and job["profiles_sent"] == 1, created
-    logged = (await requests(api, "google"))[0]
+    logged = (await api.sandbox.requests("google"))[0]
     # 10 emails + 2 phones: the member takes 10 (the first email and phone, then extras).
     assert logged["identifier_count"] == 10 and logged["unique"] == 1
     detail = await api.job(job["job_id"])

@@ -18,10 +18,9 @@ LDU_SCHEMA = [
 
 async def rows_by_email(api: Api, audience: dict[str, Any]) -> dict[str, list[Any]]:
     """The last Meta upload of the audience: its LDU cells, by the row's email hash."""
-    response = await api.sandbox.client.get("/_admin/requests/meta")
     upload = next(
         r
-        for r in response.json()["requests"]
+        for r in await api.sandbox.requests("meta")
         if r["audience_id"] == audience["platform_audience_id"]
     )
     at = [upload["schema"].index(k) for k in LDU_SCHEMA]
