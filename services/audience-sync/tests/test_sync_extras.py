@@ -8,11 +8,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import privacy_kit
 import pytest
+from privacy_kit import erase
 
 from adscale_platforms.identifiers import hash_many
 from as_testkit import AS, PLATFORMS, Api
+from audience_sync.privacy.eraser import Eraser
 from audience_sync.sync.engine import SyncEngine
+
+eraser = privacy_kit.eraser
+single_registry = privacy_kit.single_registry
+settle_erasure_jobs = privacy_kit.settle_erasure_jobs
 
 HEADER = b"uid,email,email,email,phone,phone\n"
 TRI = (
@@ -116,3 +123,24 @@ async def test_every_email_reaches_tiktok_and_snapchat(api: Api, platform: str) 
     assert created["initial_sync"]["profiles_sent"] == 3
     held = await api.sandbox.hashes(platform, created["audience"]["platform_audience_id"])
     assert hashes(platform, "email", TRI_EMAILS) | hashes(platform, "phone", TRI_PHONES) <= held
+
+
+async def test_erasure_removes_the_extra_emails_except_one_another_member_holds(
+    api: Api, sync_engine: SyncEngine, eraser: Eraser
+) -> None:
+    segment = await api.segment()
+    await api.imported(segment["id"], HEADER + TRI + OTHERS)
+    await api.connect("meta")
+    created = await api.audience(segment["id"], "meta")
+    pid = created["audience"]["platform_audience_id"]
+    # p3 holds tri.four, which p1 now also has as an extra email.
+    shared = TRI.replace(b"tri.three@example.com", b"tri.four@example.com")
+    await api.imported(segment["id"], HEADER + shared + OTHERS)
+    assert (await sync(api, sync_engine, created["audience"]["id"]))["profiles_sent"] == 1
+
+    accepted = await erase(api, email="tri.two@example.com")  # an extra email finds p1
+    assert await eraser.run(uuid.UUID(accepted["erasure_id"])) == "completed"
+    held = await api.sandbox.hashes("meta", pid)
+    gone = hashes("meta", "email", ["tri.one@example.com", "tri.two@example.com"])
+    assert not gone & held and not hashes("meta", "phone", TRI_PHONES) & held
+    assert hashes("meta", "email", ["tri.four@example.com", "solo@example.com"]) <= held

@@ -3,7 +3,8 @@
 ``profile_digest.extra_email_keys`` / ``extra_phone_keys`` hold the platform keys of a
 profile's ``extra_emails`` / ``extra_phones`` (migration 0006), in the profile's order;
 ``audience_member`` and ``sync_job_stage`` the ones a member was sent with (to remove an
-extra email that changes); ``sync_job_plan`` the ones to send and the old ones to remove.
+extra email that changes); ``sync_job_plan`` the ones to send and the old ones to remove;
+``erasure_member`` the ones an erasure still has to remove from the platform.
 ``NULL`` means none, so every row written before stays unchanged.
 
 Meta Limited Data Use: ``profile.data_processing_options`` ("LDU" or NULL) with
@@ -34,6 +35,7 @@ TABLES = {
     "profile_digest": KEYS,
     "audience_member": KEYS,
     "sync_job_stage": KEYS,
+    "erasure_member": KEYS,
     "sync_job_plan": (*KEYS, "old_extra_email_keys", "old_extra_phone_keys"),
 }
 

@@ -151,7 +151,8 @@ async def pending_targets(apg: Apg, erasure_ids: list[uuid.UUID]) -> Any:
 
 async def member_keys(apg: Apg, audience_id: uuid.UUID, erasure_ids: list[uuid.UUID]) -> Any:
     return await apg.fetch(
-        "SELECT DISTINCT email, phone, madid FROM erasure_member "
+        "SELECT DISTINCT email, phone, madid, extra_email_keys, extra_phone_keys "
+        "FROM erasure_member "
         "WHERE audience_id = $1 AND erasure_id = ANY($2)",
         audience_id,
         erasure_ids,
