@@ -139,6 +139,7 @@ AUDIENCE_DETAIL: dict[str, Check] = {
     **AUDIENCE,
     "segment_profile_count": INT,
     "identifier_coverage": counts_of(INT),
+    "extra_identifiers": shape({"emails": INT, "phones": INT}),
     "sync_stats_30d": shape(SYNC_STATS),
 }
 INITIAL_SYNC: dict[str, Check] = {

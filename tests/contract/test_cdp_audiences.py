@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
 from cdp_kit import AS, SEGMENTS, kit
 
-EXTRAS = ("segment_profile_count", "identifier_coverage", "sync_stats_30d")
+EXTRAS = ("segment_profile_count", "identifier_coverage", "extra_identifiers", "sync_stats_30d")
 
 
 @pytest.fixture

@@ -57,6 +57,9 @@ async def test_meta_row_holds_every_email_and_a_changed_extra_is_removed(
     assert created["initial_sync"]["status"] == "completed", created
     assert created["initial_sync"]["profiles_sent"] == 3  # people, not identifiers
     pid = created["audience"]["platform_audience_id"]
+    detail = (await api.get(f"{AS}/audiences/{created['audience']['id']}")).json()
+    assert detail["identifier_coverage"]["email"] == 3  # people with any email
+    assert detail["extra_identifiers"] == {"emails": 2, "phones": 1}
 
     # One row for the person, its schema naming EMAIL and PHONE three times each.
     logged = (await api.sandbox.requests("meta"))[0]

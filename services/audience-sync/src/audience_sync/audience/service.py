@@ -80,6 +80,12 @@ async def detail(session: AsyncSession, audience: Audience) -> AudienceDetail:
         **read(audience, segment.name).model_dump(),
         segment_profile_count=segment.profile_count,
         identifier_coverage={f: coverage.get(f, 0) for f in audience.identifier_fields or []},
+        extra_identifiers={
+            kind: coverage.get(f"extra_{kind}", 0)
+            if field in (audience.identifier_fields or [])
+            else 0
+            for field, kind in (("email", "emails"), ("phone", "phones"))
+        },
         sync_stats_30d=await syncs.stats_30d(session, audience.id),
     )
 

@@ -69,13 +69,16 @@ async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, in
 
 
 async def field_coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
-    """Profiles of the segment holding each identifier field a platform may take."""
+    """Profiles of the segment holding each identifier field a platform may take, and the
+    further emails / phones they hold (``extra_emails`` / ``extra_phones``)."""
     p = table(Profile).c
     row = (
         await session.execute(
-            sa.select(*(sa.func.count(p[name]).label(name) for name in DIGEST_FIELDS)).where(
-                p.segment_id == segment_id
-            )
+            sa.select(
+                *(sa.func.count(p[name]).label(name) for name in DIGEST_FIELDS),
+                _extras(p.extra_emails).label("extra_emails"),
+                _extras(p.extra_phones).label("extra_phones"),
+            ).where(p.segment_id == segment_id)
         )
     ).one()
     return {k: int(v) for k, v in row._mapping.items()}
