@@ -75,16 +75,12 @@ class Target:
     ldu_columns: bool = False
 
     @property
-    def removal_fields(self) -> list[str]:
-        """The fields of a removal row: the audience's, then the slots of extra emails and
-        phones (:func:`audience_sync.sync.fields.wire_fields`)."""
-        return wire_fields(self.platform, self.fields)
-
-    @property
     def wire_fields(self) -> list[str]:
-        """The fields of a row to add: a removal row's, then the LDU columns if any."""
+        """The fields of a replace's rows (one stream of many batches): the audience's,
+        every extra email / phone slot the platform takes, then the LDU columns if any.
+        Other sends name the slots their batch needs (:class:`~audience_sync.sync.sender.Rows`)."""
         ldu = LDU_FIELDS if self.ldu_columns else ()
-        return [*self.removal_fields, *ldu]
+        return [*wire_fields(self.platform, self.fields), *ldu]
 
 
 @dataclass

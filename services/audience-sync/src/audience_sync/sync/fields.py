@@ -78,9 +78,18 @@ def invalid_mask(fields: list[str]) -> int:
     return mask
 
 
-def extra_fields(platform: str, fields: Sequence[str]) -> list[str]:
-    """The repeated fields a wire row carries after the audience's own (one per slot)."""
-    return [f for f in EXTRA_KEYS if f in fields for _ in range(EXTRA_SLOTS[platform])]
+Slots = Mapping[str, int]
+
+
+def full_slots(platform: str) -> dict[str, int]:
+    return dict.fromkeys(EXTRA_KEYS, EXTRA_SLOTS[platform])
+
+
+def extra_fields(platform: str, fields: Sequence[str], slots: Slots | None = None) -> list[str]:
+    """The repeated fields a wire row carries after the audience's own (one per slot; by
+    default as many as the platform takes)."""
+    take = slots or full_slots(platform)
+    return [f for f in EXTRA_KEYS if f in fields for _ in range(take.get(f, 0))]
 
 
 def wire_fields(platform: str, fields: Sequence[str]) -> list[str]:
@@ -91,16 +100,29 @@ def wire_fields(platform: str, fields: Sequence[str]) -> list[str]:
 Extras = Mapping[str, Sequence[Sequence[bytes] | None]]
 
 
+def used_slots(platform: str, fields: Sequence[str], extras: Extras) -> dict[str, int]:
+    """The slots a batch needs: its largest number of extras per field, capped by what the
+    platform takes (0 for a batch without extras: its rows are what they were before)."""
+    cap = EXTRA_SLOTS[platform]
+    return {
+        f: min(cap, max((len(k) for k in extras.get(f) or () if k is not None), default=0))
+        if f in fields
+        else 0
+        for f in EXTRA_KEYS
+    }
+
+
 def extra_columns(
-    platform: str, fields: Sequence[str], extras: Extras, size: int
+    platform: str, fields: Sequence[str], extras: Extras, size: int, take: Slots | None = None
 ) -> list[list[str]]:
     """The hex keys of each profile's extras, one column per slot of :func:`extra_fields`
     (``""`` where a profile has fewer); keys beyond the slots are not sent."""
     out: list[list[str]] = []
-    slots = EXTRA_SLOTS[platform]
+    take = take or full_slots(platform)
     for field in EXTRA_KEYS:
         if field not in fields:
             continue
+        slots = take.get(field, 0)
         keys = extras.get(field)
         if not keys or not any(keys):  # the common case: nobody in the batch has extras
             out.extend([[""] * size] * slots)
@@ -128,6 +150,7 @@ def wire_rows(
     columns: Sequence[Sequence[bytes | None] | None],
     size: int,
     extras: Extras | None = None,
+    slots: Slots | None = None,
 ) -> list[tuple[str, ...]]:
     """What the platform receives for a batch of stored keys, column by column (one
     comprehension per field, not a call per value): hex SHA-256, or the normalized value
@@ -145,5 +168,5 @@ def wire_rows(
         else:
             encoded.append([k.decode() if k is not None else "" for k in keys])
     if extras is not None:
-        encoded.extend(extra_columns(platform, fields, extras, size))
+        encoded.extend(extra_columns(platform, fields, extras, size, slots))
     return list(zip(*encoded, strict=True)) if encoded else [()] * size

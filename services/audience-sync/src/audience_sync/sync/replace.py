@@ -54,7 +54,7 @@ async def replace(run: Run) -> None:
         async def rows() -> AsyncIterator[tuple[str, ...]]:
             cursor = await snap.cursor(sql, *args)
             while records := await cursor.fetch(FETCH_ROWS):
-                batch = addition_rows(run, records)
+                batch = addition_rows(run, records, full=True)
                 batch.wire = await with_ldu(run, snap, batch.ids, batch.wire)
                 fed.append(batch)
                 for row in batch.wire:
@@ -98,7 +98,7 @@ def _concat(parts: list[Rows]) -> Rows:
         for i, more in enumerate(columns):
             keys[i].extend(more)
         wire += part.wire
-    return Rows(ids, ops, repository.key_columns(keys), wire)
+    return Rows(ids, ops, repository.key_columns(keys), wire, parts[0].fields if parts else [])
 
 
 async def _swap(run: Run) -> None:

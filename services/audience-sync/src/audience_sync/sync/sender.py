@@ -24,13 +24,18 @@ from adscale_platforms.batching import limits_for
 from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
 from audience_sync.privacy import consent, ldu
+from audience_sync.privacy.ldu import LDU_FIELDS
 from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.fields import (
     DIGEST_FIELDS,
     EXTRA_KEYS,
     STRONG_FIELDS,
+    Extras,
     dropped_extras,
+    extra_fields,
+    full_slots,
+    used_slots,
     wire_rows,
 )
 from audience_sync.sync.planner import OP_ADD, OP_REMOVE
@@ -41,12 +46,15 @@ _POSITION = {name: i for i, name in enumerate(DIGEST_FIELDS)}
 
 @dataclass
 class Rows:
-    """Profiles read for one send: ids, plan ops, the keys to remember, wire rows."""
+    """Profiles read for one send: ids, plan ops, the keys to remember, wire rows and the
+    fields they hold (the audience's, then as many extra email / phone slots as the batch
+    needs)."""
 
     ids: list[str]
     ops: list[int]
     keys: repository.KeyColumns
     wire: list[tuple[str, ...]]
+    fields: list[str]
 
     def slice(self, start: int, end: int) -> Rows:
         return Rows(
@@ -54,7 +62,15 @@ class Rows:
             self.ops[start:end],
             repository.key_columns(column[start:end] for column in self.keys),
             self.wire[start:end],
+            self.fields,
         )
+
+
+def _slots(run: Run, extras: Extras, full: bool) -> dict[str, int]:
+    """Extra slots of a batch: what it needs, or (``full``: one stream of many batches, a
+    replace) every slot the platform takes."""
+    platform, fields = run.target.platform, run.target.fields
+    return full_slots(platform) if full else used_slots(platform, fields, extras)
 
 
 def _extras(records: list[Any], first: int) -> dict[str, list[Any]]:
@@ -62,7 +78,7 @@ def _extras(records: list[Any], first: int) -> dict[str, list[Any]]:
     return {f: [r[first + i] for r in records] for i, f in enumerate(EXTRA_KEYS)}
 
 
-def addition_rows(run: Run, records: list[Any]) -> Rows:
+def addition_rows(run: Run, records: list[Any], *, full: bool = False) -> Rows:
     """``(external_id, op, *digest keys, extra, extra email keys, extra phone keys)``
     records as rows to add: a person's extra emails and phones travel in their row."""
     platform, fields = run.target.platform, run.target.fields
@@ -70,6 +86,7 @@ def addition_rows(run: Run, records: list[Any]) -> Rows:
     columns = {f: [r[2 + _POSITION[f]] for r in records] for f in DIGEST_FIELDS}
     extras = _extras(records, 3 + width)
     run.counters.dropped += dropped_extras(platform, fields, extras)
+    slots = _slots(run, extras, full)
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
@@ -81,7 +98,8 @@ def addition_rows(run: Run, records: list[Any]) -> Rows:
             extras["email"],
             extras["phone"],
         ),
-        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records), extras),
+        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records), extras, slots),
+        fields=[*fields, *extra_fields(platform, fields, slots)],
     )
 
 
@@ -93,13 +111,14 @@ def removal_rows(run: Run, records: list[Any]) -> Rows:
     strong = {name: 2 + i for i, name in enumerate(STRONG_FIELDS)}
     columns = [[r[strong[f]] for r in records] if f in strong else None for f in fields]
     none: list[Any] = [None] * len(records)
+    extras = _extras(records, 2 + len(STRONG_FIELDS))
+    slots = _slots(run, extras, False)
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
         keys=(none, none, none, [], [], []),
-        wire=wire_rows(
-            platform, fields, columns, len(records), _extras(records, 2 + len(STRONG_FIELDS))
-        ),
+        wire=wire_rows(platform, fields, columns, len(records), extras, slots),
+        fields=[*fields, *extra_fields(platform, fields, slots)],
     )
 
 
@@ -177,12 +196,13 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
             rows.wire = await consent.attach(
                 apg, target.platform, target.segment_id, rows.ids, rows.wire
             )
+        ldu_fields = LDU_FIELDS if target.ldu_columns else ()
         stream = run.client.stream_add_members(
-            run.token, target.platform_audience_id, target.wire_fields, rows.wire
+            run.token, target.platform_audience_id, [*rows.fields, *ldu_fields], rows.wire
         )
     else:
         stream = run.client.stream_remove_members(
-            run.token, target.platform_audience_id, target.removal_fields, rows.wire
+            run.token, target.platform_audience_id, rows.fields, rows.wire
         )
     done = 0
 
@@ -211,6 +231,7 @@ def _pick(rows: Rows, indexes: list[int]) -> Rows:
         [rows.ops[i] for i in indexes],
         repository.key_columns(column and [column[i] for i in indexes] for column in rows.keys),
         [rows.wire[i] for i in indexes],
+        rows.fields,
     )
 
 
