@@ -708,9 +708,8 @@ def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
             identities.setdefault(key, []).append(text)
     if not values:
         return None, "Row has no identifier"
-    keys = tuple(
-        dict.fromkeys(_identity(k, v) for k in IDENTITY_ORDER for v in identities.get(k, ()))
-    )
+    # Not deduplicated: the fast reader (meta_rows) keeps a key repeated across columns too.
+    keys = tuple(_identity(k, v) for k in IDENTITY_ORDER for v in identities.get(k, ()))
     rest = sorted(k for k in values if k not in IDENTITY_ORDER)
     joined = hashlib.sha256("|".join(f"{k}={values[k]}" for k in rest).encode()).digest()
     if not keys:
