@@ -420,3 +420,40 @@ async def test_multi_key_rows_match_more_people_than_single_key_lanes(
     again = await kit.meta_audience(token, account)
     await upload(client, token, again, rows, ["EMAIL", "PHONE", "FN", "LN", "ZIP"])
     assert (await kit.members("meta", again))["matched_count"] == admin["matched_count"]
+
+
+async def test_repeated_email_keys_are_one_person(kit: Any, client: httpx.AsyncClient) -> None:
+    token = await kit.meta()
+    audience_id = await kit.meta_audience(token)
+    one, two, three = (kit.sha(f"{n}@example.com") for n in ("one", "two", "three"))
+    r = await upload(client, token, audience_id, [[one, two, three]], ["EMAIL", "EMAIL", "EMAIL"])
+    assert r.status_code == 200 and r.json()["num_invalid_entries"] == 0
+    admin = await kit.members("meta", audience_id, hashes=True)
+    assert admin["count"] == 1 and sorted(admin["hashes"]) == sorted([one, two, three])
+    logged = (await client.get("/_admin/requests/meta")).json()["requests"][0]
+    assert logged["schema"] == ["EMAIL", "EMAIL", "EMAIL"] and logged["rows"] == [[one, two, three]]
+
+
+async def test_limited_data_use_is_logged_and_a_malformed_one_refused(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    audience_id = await kit.meta_audience(token)
+    schema = [
+        "EMAIL",
+        "DATA_PROCESSING_OPTIONS",
+        "DATA_PROCESSING_OPTIONS_COUNTRY",
+        "DATA_PROCESSING_OPTIONS_STATE",
+    ]
+    rows = [[kit.sha("a@example.com"), ["LDU"], 1, 1000], [kit.sha("b@example.com"), [], "", ""]]
+    r = await upload(client, token, audience_id, rows, schema)
+    assert r.status_code == 200 and r.json()["num_invalid_entries"] == 0, r.text
+    logged = (await client.get("/_admin/requests/meta")).json()["requests"][0]
+    assert logged["schema"] == schema and logged["rows"] == rows
+    assert (await kit.members("meta", audience_id))["count"] == 2
+    for bad in (["XYZ"], "LDU"):
+        refused = await upload(client, token, audience_id, [[kit.sha("c"), bad, 1, 1000]], schema)
+        assert refused.status_code == 400 and refused.json()["error"]["code"] == 100
+    wrong_state = await upload(client, token, audience_id, [[kit.sha("c"), ["LDU"], 1, 7]], schema)
+    assert wrong_state.status_code == 400
+    assert "state" in wrong_state.json()["error"]["message"]

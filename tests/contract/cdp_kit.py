@@ -87,7 +87,8 @@ DISCONNECTED: dict[str, Check] = {
     "platform": one_of(*PLATFORMS),
     "ad_accounts_removed": INT,
 }
-# PlatformAudience, plus the documented extras additive_only and identifier_fields.
+# PlatformAudience, plus the documented extras additive_only, limited_data_use (issue 18)
+# and identifier_fields.
 AUDIENCE: dict[str, Check] = {
     "id": UUID4,
     "segment_id": UUID4,
@@ -101,6 +102,7 @@ AUDIENCE: dict[str, Check] = {
     "auto_sync": BOOL,
     "sync_interval_hours": INT,
     "additive_only": BOOL,
+    "limited_data_use": BOOL,
     "identifier_fields": list_of(one_of(*FIELDS)),
     "last_sync_at": nullable(TIMESTAMP),
     "last_sync_status": nullable(one_of(*JOB_STATUSES)),
@@ -137,6 +139,7 @@ AUDIENCE_DETAIL: dict[str, Check] = {
     **AUDIENCE,
     "segment_profile_count": INT,
     "identifier_coverage": counts_of(INT),
+    "extra_identifiers": shape({"emails": INT, "phones": INT}),
     "sync_stats_30d": shape(SYNC_STATS),
 }
 INITIAL_SYNC: dict[str, Check] = {

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
 from cdp_kit import AS, SEGMENTS, kit
 
-EXTRAS = ("segment_profile_count", "identifier_coverage", "sync_stats_30d")
+EXTRAS = ("segment_profile_count", "identifier_coverage", "extra_identifiers", "sync_stats_30d")
 
 
 @pytest.fixture
@@ -634,12 +634,26 @@ async def test_segments_field_by_field(api: httpx.AsyncClient, user: User) -> No
         {
             **cdp.SEGMENT,
             "identifier_coverage": kit.shape(
-                {"email": kit.INT, "phone": kit.INT, "name_zip": kit.INT, "madid": kit.INT}
+                {
+                    "email": kit.INT,
+                    "phone": kit.INT,
+                    "name_zip": kit.INT,
+                    "madid": kit.INT,
+                    "extra_emails": kit.INT,
+                    "extra_phones": kit.INT,
+                }
             ),
             "audience_count": kit.INT,
         },
     )
-    assert shown["identifier_coverage"] == {"email": 2, "phone": 1, "name_zip": 1, "madid": 1}
+    assert shown["identifier_coverage"] == {
+        "email": 2,
+        "phone": 1,
+        "name_zip": 1,
+        "madid": 1,
+        "extra_emails": 0,
+        "extra_phones": 0,
+    }
     assert shown["profile_count"] == 4 and shown["audience_count"] == 0
     assert cdp.utc(shown["updated_at"]) >= cdp.utc(shown["created_at"])
 

@@ -131,6 +131,13 @@ class Sandbox:
     async def hashes(self, platform: str, platform_audience_id: str) -> set[str]:
         return set((await self.members(platform, platform_audience_id))["hashes"])
 
+    async def requests(self, platform: str) -> list[dict[str, Any]]:
+        """The member requests the sandbox logged for ``platform``, newest first."""
+        response = await self.client.get(f"/_admin/requests/{platform}")
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()["requests"]
+        return found
+
     async def fault(self, platform: str, kind: str, **extra: Any) -> None:
         body = {"platform": platform, "kind": kind, "count": 1, **extra}
         response = await self.client.post("/_admin/faults", json=body)

@@ -36,6 +36,7 @@ AUDIENCE_FIELDS = {
     "created_at",
     "updated_at",
     "additive_only",
+    "limited_data_use",
     "identifier_fields",
 }
 

@@ -12,7 +12,7 @@ from adscale_platforms.identifiers import (
     supported_fields,
 )
 from audience_sync.sync.fields import DIGEST_FIELDS, INVALID_BITS
-from audience_sync.sync.hashing import hash_columns
+from audience_sync.sync.hashing import hash_columns, hash_extras
 
 SAMPLES = [
     " Ann.Lee+tag@Gmail.com ",
@@ -57,3 +57,22 @@ def test_hash_columns_are_hash_many_in_bytes(platform: str, rows: list[tuple[str
                 if value and digest is None:
                     expected_invalid[i] |= INVALID_BITS[name]
     assert invalid == expected_invalid
+
+
+def test_extra_emails_hash_like_the_first_and_drop_repeats_and_invalid_ones() -> None:
+    lists = [
+        ["B@example.com", "a.b@gmail.com", "not an email", "ab@gmail.com"],
+        None,
+        [" First@Example.com "],
+    ]
+    first = ["first@example.com", None, "First@example.com"]
+    primary = [bytes.fromhex(h) if h else None for h in hash_many("google", "email", first)]
+    keys = hash_extras("google", "email", lists, primary)
+    expected = [
+        bytes.fromhex(h)
+        for h in hash_many("google", "email", ["b@example.com", "ab@gmail.com"])
+        if h
+    ]
+    # Google drops gmail dots: a.b@gmail.com and ab@gmail.com are one key; the invalid one
+    # is left out; an extra that normalizes to the person's first email is no extra.
+    assert keys == [expected, None, None]

@@ -29,6 +29,9 @@ async def test_a_person_with_three_emails_is_one_person(api: Api) -> None:
     assert (body["received"], body["inserted"], body["invalid"]) == (3, 3, 0)
     detail = (await api.get(f"{SEGMENTS}/{sid}")).json()
     assert detail["profile_count"] == 3 and detail["identifier_coverage"]["email"] == 2
+    # ...and how many further emails and phones those people hold beyond their first.
+    assert detail["identifier_coverage"]["extra_emails"] == 2
+    assert detail["identifier_coverage"]["extra_phones"] == 1
     # All three are stored: the file without the third changes that person, the same file
     # again changes nobody.
     assert (await api.imported(sid, content))["unchanged"] == 3

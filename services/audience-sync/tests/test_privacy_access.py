@@ -70,3 +70,34 @@ async def test_access_refuses_malformed_or_ambiguous_queries(api: Api) -> None:
         error = error_of(response)
         assert error["code"] == "VALIDATION_ERROR"
         assert error["details"]["errors"][0]["loc"] == loc
+
+
+async def test_extra_emails_show_in_access_and_erasure_finds_the_person_by_one(
+    api: Api, eraser: Eraser
+) -> None:
+    segment = await api.segment()
+    await api.imported(
+        segment["id"],
+        b"id,email,email,phone,phone\n"
+        b"x1,first@example.com,Second@Example.com,+1 415 555 0101,+1 415 555 0102\n"
+        b"x2,other@example.com,,,\n",
+    )
+    response = await api.get(f"{CDP}/people", params={"email": "second@example.com"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    (held,) = body["profiles"]
+    assert held["external_id"] == "x1" and held["fields"]["email"] == "first@example.com"
+    assert held["extra_emails"] == ["Second@Example.com"]
+    assert held["extra_phones"] == ["+1 415 555 0102"]
+    # The receipt's hashes cover the extras too (4 identifiers and the external id).
+    assert [k["kind"] for k in body["identifiers"]].count("email") == 2
+    assert [k["kind"] for k in body["identifiers"]].count("phone") == 2
+
+    accepted = await erase(api, email="SECOND@example.com")
+    assert await eraser.run(uuid.UUID(accepted["erasure_id"])) == "completed"
+    receipt = (await api.get(f"{CDP}/erasures/{accepted['erasure_id']}")).json()
+    assert receipt["matched"]["profiles"] == 1, receipt
+    gone = await api.get(f"{CDP}/people", params={"external_id": "x1"})
+    assert gone.status_code == 404
+    kept = await api.get(f"{CDP}/people", params={"external_id": "x2"})
+    assert kept.status_code == 200

@@ -16,10 +16,7 @@ from audience_sync.sync.engine import SyncEngine
 
 
 async def google_log(api: Api) -> list[dict[str, Any]]:
-    response = await api.sandbox.client.get("/_admin/requests/google")
-    assert response.status_code == 200, response.text
-    rows: list[dict[str, Any]] = response.json()["requests"]
-    return rows
+    return await api.sandbox.requests("google")
 
 
 async def test_consent_travels_per_member_and_denied_profiles_leave_the_audience(

@@ -39,7 +39,14 @@ async def test_create_list_get_delete(api: Api) -> None:
     )
     detail = (await api.get(f"{SEGMENTS}/{body['id']}")).json()
     assert detail["profile_count"] == 4 and detail["audience_count"] == 0
-    assert detail["identifier_coverage"] == {"email": 1, "phone": 1, "name_zip": 1, "madid": 1}
+    assert detail["identifier_coverage"] == {
+        "email": 1,
+        "phone": 1,
+        "name_zip": 1,
+        "madid": 1,
+        "extra_emails": 0,
+        "extra_phones": 0,
+    }
     deleted = await api.delete(f"{SEGMENTS}/{body['id']}")
     assert deleted.status_code == 200
     assert deleted.json() == {"deleted": True, "segment_id": body["id"], "profiles_deleted": 4}

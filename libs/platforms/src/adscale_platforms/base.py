@@ -379,6 +379,7 @@ class RequestBatch:
         invalid_samples: tuple[str, ...] = (),
         raw: Any = None,
         last: bool | None = None,
+        dropped: int = 0,
     ) -> BatchReport:
         """The :class:`BatchReport` of this request once the platform accepted it."""
         return BatchReport(
@@ -391,6 +392,7 @@ class RequestBatch:
             invalid_samples=invalid_samples,
             last=self.last if last is None else last,
             raw=raw if isinstance(raw, dict) else {},
+            dropped=dropped,
         )
 
 

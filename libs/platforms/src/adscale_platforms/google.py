@@ -85,6 +85,8 @@ _ADDRESS_FIELDS = {
 _MEMBER_CONSENT = ("adUserData", "adPersonalization")
 _CONSENT_STATUS = {"granted": "CONSENT_GRANTED", "denied": "CONSENT_DENIED"}
 _IDENTIFIER_FIELDS = {"email": "emailAddress", "phone": "phoneNumber"}
+# userData.userIdentifiers of one member: "At most 10" (Data Manager API, UserData).
+MAX_IDENTIFIERS = 10
 _STATUS_MAP = {"ACTIVE": "ENABLED", "ENABLED": "ENABLED", "PAUSED": "PAUSED"}
 # Member operation -> Data Manager method (replace ingests, then removes what is older).
 _MEMBER_VERBS = {"add": "ingest", "remove": "remove", "replace": "ingest"}
@@ -519,7 +521,11 @@ class GoogleClient(BaseClient):
         return destination
 
     @staticmethod
-    def _member_builder(names: tuple[str, ...]) -> Any:
+    def _member_builder(names: tuple[str, ...], dropped: list[int] | None = None) -> Any:
+        """Rows -> members. A field named again is one more identifier of that type (a
+        person's further emails and phones): the first of each field, then the address,
+        then the repeats, up to :data:`MAX_IDENTIFIERS`; the rest is left out and added to
+        ``dropped[0]``."""
         for name in names:
             if name not in _IDENTIFIER_FIELDS and name not in _ADDRESS_FIELDS:
                 raise ValueError(f"the Data Manager API takes no {name!r} identifier")
@@ -529,6 +535,7 @@ class GoogleClient(BaseClient):
                 "an address identifier needs first_name, last_name, country and zip together"
             )
         width = len(names)
+        repeat = [name in names[:i] for i, name in enumerate(names)]
 
         def build(row: Any) -> dict[str, Any]:
             consent: dict[str, str] = {}
@@ -542,16 +549,22 @@ class GoogleClient(BaseClient):
                 row = row[:width]
             values = row_values(row, width)
             identifiers: list[dict[str, Any]] = []
+            more: list[dict[str, Any]] = []
             address_info: dict[str, str] = {}
-            for name, value in zip(names, values, strict=True):
+            for name, value, again in zip(names, values, repeat, strict=True):
                 if not value:
                     continue
                 if name in _IDENTIFIER_FIELDS:
-                    identifiers.append({_IDENTIFIER_FIELDS[name]: value})
+                    (more if again else identifiers).append({_IDENTIFIER_FIELDS[name]: value})
                 else:
                     address_info[_ADDRESS_FIELDS[name]] = value
             if address_info and len(address_info) == len(_ADDRESS_FIELDS):
                 identifiers.append({"address": address_info})
+            identifiers += more
+            if len(identifiers) > MAX_IDENTIFIERS:
+                if dropped is not None:
+                    dropped[0] += len(identifiers) - MAX_IDENTIFIERS
+                del identifiers[MAX_IDENTIFIERS:]
             member: dict[str, Any] = {"userData": {"userIdentifiers": identifiers}}
             if consent:
                 member["consent"] = consent
@@ -583,7 +596,8 @@ class GoogleClient(BaseClient):
         """``ingest`` or ``remove``; for a replace, its ingest half (``removeAll`` comes last)."""
         verb = _MEMBER_VERBS[operation]
         names = as_fields(fields)
-        build = self._member_builder(names)
+        dropped = [0]
+        build = self._member_builder(names, dropped)
         envelope = self._envelope(self._destination(audience_id), with_consent=verb == "ingest")
         url = f"{self.datamanager}/audienceMembers:{verb}"
         async for batch in self._json_batches(rows, build, envelope):
@@ -605,7 +619,9 @@ class GoogleClient(BaseClient):
                 ),
                 last=batch.last and operation != "replace",
                 raw=response,
+                dropped=dropped[0],
             )
+            dropped[0] = 0
 
     async def _stream_replace(
         self,

@@ -76,7 +76,17 @@ MULTI_KEY: dict[str, str] = {
     "country": "COUNTRY",
     "madid": "MADID",
     "external_id": "EXTERN_ID",
+    # Limited Data Use ("Data Processing Options for US Users", customer list custom
+    # audiences): ["LDU"] or [], then Meta's country and state codes.
+    "data_processing_options": "DATA_PROCESSING_OPTIONS",
+    "data_processing_options_country": "DATA_PROCESSING_OPTIONS_COUNTRY",
+    "data_processing_options_state": "DATA_PROCESSING_OPTIONS_STATE",
 }
+LDU_SCHEMA = (
+    "DATA_PROCESSING_OPTIONS",
+    "DATA_PROCESSING_OPTIONS_COUNTRY",
+    "DATA_PROCESSING_OPTIONS_STATE",
+)
 # Generic field -> single-key schema, where Meta has one.
 SINGLE_KEY: dict[str, str] = {
     "email": "EMAIL_SHA256",
@@ -125,6 +135,14 @@ def _samples(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(item) for item in value)
     return ()
+
+
+def ldu_value(key: str, value: str) -> Any:
+    """A Limited Data Use cell as Meta documents it: ``["LDU"]`` / ``[]``, integer codes
+    (``""`` where a row does not use LDU)."""
+    if key == "DATA_PROCESSING_OPTIONS":
+        return [value] if value else []
+    return int(value) if value else ""
 
 
 class MetaClient(BaseClient):
@@ -329,9 +347,16 @@ class MetaClient(BaseClient):
             },
         }
 
+        ldu_at = [i for i, key in enumerate(schema) if key in LDU_SCHEMA] if not single else []
+
         def prepare(row: Any) -> Any:
             values = row_values(row, width)
-            return values[0] if single else list(values)
+            if single:
+                return values[0]
+            out: list[Any] = list(values)
+            for i in ldu_at:
+                out[i] = ldu_value(schema[i], out[i])
+            return out
 
         url = f"{self.graph}/{audience_id}/{edge}"
         sent = False

@@ -64,6 +64,8 @@ class BatchReport:
     invalid_samples: tuple[str, ...] = ()
     last: bool = False
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # Identifiers of these rows left out because a member takes no more (Google: 10).
+    dropped: int = 0
 
 
 @dataclass(frozen=True, slots=True)

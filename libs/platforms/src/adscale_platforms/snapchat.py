@@ -266,6 +266,9 @@ class SnapchatClient(BaseClient):
         names = as_fields(fields)
         schemas = [self._schema(n) for n in names]
         width = len(names)
+        by_schema: dict[str, list[int]] = {}
+        for i, schema in enumerate(schemas):
+            by_schema.setdefault(schema, []).append(i)
         # The rows-free part of the largest request (the removal names the segment).
         envelope = {"users": [{"id": audience_id, "schema": [max(schemas, key=len)], "data": []}]}
 
@@ -275,14 +278,15 @@ class SnapchatClient(BaseClient):
         async for batch in self._json_batches(rows, prepare, envelope):
             uploaded: list[int] = []
             raw: dict[str, Any] = {}
-            for lane, schema in enumerate(schemas):
-                data = [[row[lane]] for row in batch.rows if row[lane]]
+            for schema, lanes in by_schema.items():
+                # A field named again (a person's further emails) goes in its type's lane.
+                data = [[row[i]] for row in batch.rows for i in lanes if row[i]]
                 if not data:
                     continue
                 received, raw = await self._send_lane(method, token, audience_id, schema, data)
                 uploaded.append(received)
             present = sum(1 for row in batch.rows if any(row))
-            if width == 1:
+            if len(by_schema) == 1 and width == 1:
                 received = uploaded[0] if uploaded else 0
                 invalid = len(batch.rows) - received
             else:

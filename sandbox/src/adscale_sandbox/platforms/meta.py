@@ -45,6 +45,7 @@ from adscale_sandbox.platforms.common import (
     redirect_back,
     sign_in,
 )
+from adscale_sandbox.platforms.meta_ldu import LDU_KEYS, ldu_problem, request_detail
 from adscale_sandbox.platforms.meta_rows import hashed_people
 
 PLATFORM = "meta"
@@ -72,7 +73,7 @@ HASHED_KEYS = {
     "DOB",
     "GEN",
 }
-RAW_KEYS = {"MADID", "EXTERN_ID", "LOOKALIKE_VALUE", "DATA_PROCESSING_OPTIONS"}
+RAW_KEYS = {"MADID", "EXTERN_ID", "LOOKALIKE_VALUE", *LDU_KEYS}
 SINGLE_KEYS = {
     "EMAIL_SHA256": "EMAIL",
     "PHONE_SHA256": "PHONE",
@@ -650,6 +651,9 @@ def _parse_payload(params: dict[str, Any]) -> tuple[list[str], list[Any]]:
     data = payload.get("data")
     if not isinstance(data, list):
         raise invalid_parameter("(#100) Param payload[data] must be an array")
+    problem = ldu_problem(schema_keys, data)
+    if problem is not None:
+        raise invalid_parameter(f"(#100) Invalid data processing options: {problem}")
     if len(data) > MAX_USERS_PER_REQUEST:
         raise meta_error(
             400,
@@ -688,8 +692,11 @@ def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
             f"Row has {len(row) if isinstance(row, list) else 1} values, schema has {len(schema)}",
         )
     values: dict[str, str] = {}
+    # A key named again in the schema (Meta's customer file takes up to three email and
+    # three phone columns) is one more identity key of the same person.
+    identities: dict[str, list[str]] = {}
     for key, value in zip(schema, row, strict=True):
-        if key in ("LOOKALIKE_VALUE", "DATA_PROCESSING_OPTIONS"):
+        if key in ("LOOKALIKE_VALUE", *LDU_KEYS):
             continue
         text = "" if value is None else str(value)
         if not text:
@@ -697,9 +704,12 @@ def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
         if key in HASHED_KEYS and parse_sha256_hex(text) is None:
             return None, f"{key} is not a 64-character lowercase SHA-256 hex digest"
         values[key] = text
+        if key in IDENTITY_ORDER:
+            identities.setdefault(key, []).append(text)
     if not values:
         return None, "Row has no identifier"
-    keys = tuple(_identity(k, values[k]) for k in IDENTITY_ORDER if k in values)
+    # Not deduplicated: the fast reader (meta_rows) keeps a key repeated across columns too.
+    keys = tuple(_identity(k, v) for k in IDENTITY_ORDER for v in identities.get(k, ()))
     rest = sorted(k for k in values if k not in IDENTITY_ORDER)
     joined = hashlib.sha256("|".join(f"{k}={values[k]}" for k in rest).encode()).digest()
     if not keys:
@@ -781,6 +791,13 @@ async def _upload(request: Request, audience_id: str, principal: Principal, kind
             return result
         if session is not None:
             _track_session(conn, audience, session, kind, len(data), invalid, at)
+        state.save_request(
+            conn,
+            state.new_request_id(),
+            "meta",
+            {"audience_id": audience.audience_id, **request_detail(kind, schema, data, invalid)},
+            at,
+        )
         state.change_members(
             conn,
             audience,

@@ -52,6 +52,11 @@ def key_column() -> Any:
     return Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
 
 
+def keys_column() -> Any:
+    """A nullable list of identifier keys (a person's extra emails or phones)."""
+    return Field(default=None, sa_column=sa.Column(pg.ARRAY(sa.LargeBinary), nullable=True))
+
+
 def table(model: type[SQLModel]) -> sa.Table:
     """The Core table of a model (for statements the ORM layer does not type well)."""
     return metadata.tables[str(model.__tablename__)]
@@ -120,6 +125,10 @@ class Profile(SQLModel, table=True):
     # NULL is unspecified (the request-level default applies on Google).
     consent_ad_user_data: str | None = text(nullable=True)
     consent_ad_personalization: str | None = text(nullable=True)
+    # Meta Limited Data Use: "LDU" or NULL, with Meta's country / state codes (0008).
+    data_processing_options: str | None = text(nullable=True)
+    data_processing_options_country: str | None = text(nullable=True)
+    data_processing_options_state: str | None = text(nullable=True)
     traits: dict[str, Any] | None = jsonb()
     version: int = Field(
         default=None,
@@ -160,6 +169,9 @@ class ProfileDigest(SQLModel, table=True):
     city: bytes | None = key_column()
     state: bytes | None = key_column()
     country: bytes | None = key_column()
+    # Keys of the profile's extra emails / phones (migration 0008).
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
     invalid: int = Field(
         default=0,
         sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default=sa.text("0")),
@@ -253,6 +265,8 @@ class Audience(SQLModel, table=True):
         default=24, sa_column=sa.Column(sa.Integer, nullable=False, server_default="24")
     )
     additive_only: bool = boolean(False)
+    # Meta: every row with Limited Data Use (migration 0008).
+    limited_data_use: bool = boolean(False)
     last_sync_at: datetime | None = timestamp(nullable=True)
     last_sync_status: str | None = text(nullable=True)
     platform_size: int | None = integer(default=None)
@@ -284,6 +298,8 @@ class AudienceMember(SQLModel, table=True):
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
     extra: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
 
 
 # --------------------------------------------------------------------------- sync jobs
@@ -372,6 +388,8 @@ class SyncJobStage(SQLModel, table=True):
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
     extra: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
 
 
 class SyncJobPlan(SQLModel, table=True):
@@ -403,6 +421,10 @@ class SyncJobPlan(SQLModel, table=True):
     state: bytes | None = key_column()
     country: bytes | None = key_column()
     extra: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
     old_email: bytes | None = key_column()
     old_phone: bytes | None = key_column()
     old_madid: bytes | None = key_column()
+    old_extra_email_keys: list[bytes] | None = keys_column()
+    old_extra_phone_keys: list[bytes] | None = keys_column()

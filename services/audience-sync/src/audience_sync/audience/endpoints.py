@@ -100,7 +100,8 @@ async def get_audience(audience: OwnedAudience, session: DbSession) -> AudienceD
 async def update_audience(
     body: AudienceUpdate, audience: OwnedAudience, session: DbSession
 ) -> AudienceDetail:
-    """``auto_sync``, ``sync_interval_hours`` (1-720), ``is_active``, ``additive_only``."""
+    """``auto_sync``, ``sync_interval_hours`` (1-720), ``is_active``, ``additive_only``,
+    ``limited_data_use`` (Meta)."""
     await service.update(session, audience, body)
     return await service.detail(session, audience)
 

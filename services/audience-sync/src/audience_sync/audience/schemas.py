@@ -27,6 +27,12 @@ class AudienceCreate(BaseModel):
     auto_sync: bool = True
     sync_interval_hours: SyncInterval = 24
     additive_only: bool = False
+    limited_data_use: bool = Field(
+        default=False,
+        description="Meta only: every row carries Limited Data Use "
+        '(data_processing_options ["LDU"], country and state 0: Meta geolocates)',
+        examples=[True],
+    )
 
 
 class AudienceUpdate(BaseModel):
@@ -36,11 +42,15 @@ class AudienceUpdate(BaseModel):
     sync_interval_hours: SyncInterval | None = None
     is_active: bool | None = None
     additive_only: bool | None = None
+    limited_data_use: bool | None = Field(
+        default=None, description="Meta Limited Data Use for every row", examples=[True]
+    )
 
 
 class AudienceRead(BaseModel):
-    """``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
-    ``identifier_fields`` (the identifier fields each profile's row carries)."""
+    """``PlatformAudience``, plus ``additive_only`` (no removals are sent),
+    ``limited_data_use`` (Meta rows carry Limited Data Use) and ``identifier_fields`` (the
+    identifier fields each profile's row carries)."""
 
     id: uuid.UUID
     segment_id: uuid.UUID
@@ -54,6 +64,7 @@ class AudienceRead(BaseModel):
     auto_sync: bool
     sync_interval_hours: int
     additive_only: bool
+    limited_data_use: bool
     identifier_fields: list[str]
     last_sync_at: UtcDateTime | None
     last_sync_status: JobStatus | None
@@ -71,6 +82,11 @@ class AudienceDetail(AudienceRead):
 
     segment_profile_count: int
     identifier_coverage: dict[str, int]
+    extra_identifiers: dict[str, int] = Field(
+        description="Further emails and phones the segment's people hold beyond their first, "
+        "for the fields the audience sends (they travel in the person's row)",
+        examples=[{"emails": 120, "phones": 15}],
+    )
     sync_stats_30d: SyncStats
 
 

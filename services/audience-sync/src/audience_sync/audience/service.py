@@ -53,6 +53,7 @@ def read(audience: Audience, segment_name: str) -> AudienceRead:
         auto_sync=audience.auto_sync,
         sync_interval_hours=audience.sync_interval_hours,
         additive_only=audience.additive_only,
+        limited_data_use=audience.limited_data_use,
         identifier_fields=list(audience.identifier_fields or []),
         last_sync_at=audience.last_sync_at,
         last_sync_status=audience.last_sync_status,  # type: ignore[arg-type]
@@ -79,6 +80,12 @@ async def detail(session: AsyncSession, audience: Audience) -> AudienceDetail:
         **read(audience, segment.name).model_dump(),
         segment_profile_count=segment.profile_count,
         identifier_coverage={f: coverage.get(f, 0) for f in audience.identifier_fields or []},
+        extra_identifiers={
+            kind: coverage.get(f"extra_{kind}", 0)
+            if field in (audience.identifier_fields or [])
+            else 0
+            for field, kind in (("email", "emails"), ("phone", "phones"))
+        },
         sync_stats_30d=await syncs.stats_30d(session, audience.id),
     )
 
@@ -167,6 +174,7 @@ async def create(
                 auto_sync=body.auto_sync,
                 sync_interval_hours=body.sync_interval_hours,
                 additive_only=body.additive_only,
+                limited_data_use=body.limited_data_use,
             )
             session.add(audience)
             await session.flush()

@@ -94,6 +94,8 @@ async def person_report(session: AsyncSession, user_id: uuid.UUID, who: Identifi
                 segment_name=row["segment_name"],
                 external_id=row["external_id"],
                 fields={f: row[f] for f in PROFILE_FIELDS if row[f] is not None},
+                extra_emails=list(row["extra_emails"] or ()),
+                extra_phones=list(row["extra_phones"] or ()),
                 traits=person.decode_json(row["traits"]),
                 consent=Consent(
                     ad_user_data=row["consent_ad_user_data"] or "unspecified",

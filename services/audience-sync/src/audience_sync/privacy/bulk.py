@@ -16,10 +16,16 @@ _PAIRS = "unnest($1::uuid[], $2::text[]) AS k(segment_id, external_id)"
 
 
 async def profiles_by_emails(apg: Apg, user_id: uuid.UUID, emails: list[str]) -> Any:
+    """Profiles with one of ``emails`` (trimmed, lower case), as their first email or one
+    of their extra ones; ``matched`` is the email that matched."""
     return await apg.fetch(
-        "SELECT p.segment_id, p.external_id, p.email, p.phone FROM profile p "
-        "JOIN segment s ON s.id = p.segment_id "
-        "WHERE s.user_id = $1 AND lower(btrim(p.email)) = ANY($2::text[])",
+        "SELECT p.segment_id, p.external_id, p.email, p.phone, lower(btrim(p.email)) AS matched "
+        "FROM profile p JOIN segment s ON s.id = p.segment_id "
+        "WHERE s.user_id = $1 AND lower(btrim(p.email)) = ANY($2::text[]) "
+        "UNION ALL SELECT p.segment_id, p.external_id, p.email, p.phone, x.matched "
+        "FROM profile p JOIN segment s ON s.id = p.segment_id "
+        "CROSS JOIN LATERAL (SELECT lower(btrim(e)) AS matched FROM unnest(p.extra_emails) e) x "
+        "WHERE s.user_id = $1 AND p.extra_emails IS NOT NULL AND x.matched = ANY($2::text[])",
         user_id,
         emails,
     )
@@ -37,8 +43,10 @@ async def profiles_by_phone_tails(apg: Apg, user_id: uuid.UUID, tails: list[str]
 
 async def copy_members(apg: Apg, keys: Keys) -> None:
     await apg.execute(
-        "INSERT INTO erasure_member (erasure_id, audience_id, external_id, email, phone, madid) "  # noqa: S608
-        "SELECT k.erasure_id, m.audience_id, m.external_id, m.email, m.phone, m.madid "
+        "INSERT INTO erasure_member (erasure_id, audience_id, external_id, email, phone, madid, "  # noqa: S608
+        "extra_email_keys, extra_phone_keys) "
+        "SELECT k.erasure_id, m.audience_id, m.external_id, m.email, m.phone, m.madid, "
+        "m.extra_email_keys, m.extra_phone_keys "
         f"FROM {_KEYS} JOIN audience a ON a.segment_id = k.segment_id "
         "JOIN audience_member m ON m.audience_id = a.id AND m.external_id = k.external_id "
         "ON CONFLICT DO NOTHING",
@@ -89,12 +97,41 @@ async def delete_rows(
     return list(profiles), list(digests), list(members)
 
 
+# Another member's keys of a kind, its extras included: ``(audience_id, k)``.
+_HELD = (
+    "(SELECT m.audience_id, m.{key} AS k FROM audience_member m WHERE m.audience_id IN "
+    "(SELECT audience_id FROM erasure_member WHERE erasure_id = ANY($1)) AND m.{key} IS NOT NULL"
+    "{extras})"
+)
+_HELD_EXTRAS = (
+    " UNION ALL SELECT m.audience_id, unnest(m.{column}) FROM audience_member m "
+    "WHERE m.audience_id IN (SELECT audience_id FROM erasure_member WHERE erasure_id = ANY($1)) "
+    "AND m.{column} IS NOT NULL"
+)
+_EXTRA_KEYS = {"email": "extra_email_keys", "phone": "extra_phone_keys"}
+
+
+def _held(key: str) -> str:
+    column = _EXTRA_KEYS.get(key)
+    extras = _HELD_EXTRAS.format(column=column) if column else ""
+    return _HELD.format(key=key, extras=extras)
+
+
 async def drop_shared_keys(apg: Apg, erasure_ids: list[uuid.UUID]) -> None:
+    """Keys another member of the audience still holds (as its first key or an extra one)
+    stay on the platform: they are not removed with the erased person."""
     for key in ("email", "phone", "madid"):
         await apg.execute(
-            f"UPDATE erasure_member e SET {key} = NULL WHERE e.erasure_id = ANY($1) "  # noqa: S608
-            f"AND e.{key} IS NOT NULL AND EXISTS (SELECT 1 FROM audience_member m "
-            f"WHERE m.audience_id = e.audience_id AND m.{key} = e.{key})",
+            f"UPDATE erasure_member e SET {key} = NULL FROM {_held(key)} h "  # noqa: S608
+            f"WHERE e.erasure_id = ANY($1) AND h.audience_id = e.audience_id AND h.k = e.{key}",
+            erasure_ids,
+        )
+    for key, column in _EXTRA_KEYS.items():
+        await apg.execute(
+            f"UPDATE erasure_member e SET {column} = NULLIF(ARRAY(SELECT o FROM "  # noqa: S608
+            f"unnest(e.{column}) o WHERE NOT EXISTS (SELECT 1 FROM {_held(key)} h "
+            "WHERE h.audience_id = e.audience_id AND h.k = o)), '{}') "
+            f"WHERE e.erasure_id = ANY($1) AND e.{column} IS NOT NULL",
             erasure_ids,
         )
 

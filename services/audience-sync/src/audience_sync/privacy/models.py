@@ -24,7 +24,7 @@ from sqlmodel import Field, SQLModel
 
 from adscale_common.columns import integer, jsonb, text, timestamp, uuid_column, uuid_pk
 from adscale_common.db import NAMING_CONVENTION
-from audience_sync.models import key_column
+from audience_sync.models import key_column, keys_column
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
@@ -111,6 +111,8 @@ class ErasureMember(SQLModel, table=True):
     email: bytes | None = key_column()
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
+    extra_email_keys: list[bytes] | None = keys_column()
+    extra_phone_keys: list[bytes] | None = keys_column()
 
 
 class Suppression(SQLModel, table=True):

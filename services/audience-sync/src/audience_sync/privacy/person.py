@@ -1,6 +1,7 @@
 """Finding a person and planning their erasure (one transaction per erasure).
 
-Matching: by ``external_id`` exactly; by email, trimmed and lower-cased; by phone, the
+Matching: by ``external_id`` exactly; by email, trimmed and lower-cased (a person's extra
+emails too); by phone, the
 profiles whose digits end like the number, compared in E.164. The profiles found are
 widened once to every profile sharing their ``external_id`` (the same customer in
 another segment). Nothing raw leaves this module: the receipt and the suppression list get
@@ -56,6 +57,10 @@ def identifier_hashes(who: Identifier, profiles: list[Any]) -> list[tuple[Kind, 
     for kind in kinds:
         for h in hashes_of(kind, [r[kind] for r in profiles]):
             out.setdefault(h, kind)
+    for kind, column in (("email", "extra_emails"), ("phone", "extra_phones")):
+        more = [v for r in profiles for v in r[column] or ()]
+        for h in hashes_of(kind, more):
+            out.setdefault(h, kind)
     return [(kind, h) for h, kind in out.items()]
 
 
@@ -92,7 +97,7 @@ async def _matches(
                 direct[erasure_id].append(r)
     if by_kind["email"]:
         for r in await bulk.profiles_by_emails(apg, user_id, list(by_kind["email"])):
-            for erasure_id in by_kind["email"].get((r["email"] or "").strip().lower(), []):
+            for erasure_id in by_kind["email"].get(r["matched"], []):
                 seeds[erasure_id].add(r["external_id"])
     if by_kind["phone"]:
         tails = sorted({v[-7:] for v in by_kind["phone"]})

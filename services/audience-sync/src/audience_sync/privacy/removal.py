@@ -71,9 +71,11 @@ async def _record(
 
 
 def erasure_rows(platform: str, fields: list[str], keys: list[Any]) -> list[tuple[str, ...]]:
-    """Only the strong keys travel in a removal (what the platforms key members by)."""
+    """Only the strong keys travel in a removal (what the platforms key members by), the
+    person's extra emails and phones included (the columns of ``wire.wire_fields``)."""
     columns = [[k[f] for k in keys] if f in wire.STRONG_FIELDS else None for f in fields]
-    rows = wire.wire_rows(platform, fields, columns, len(keys))
+    extras = {f: [k[c] for k in keys] for f, c in wire.EXTRA_KEYS.items()}
+    rows = wire.wire_rows(platform, fields, columns, len(keys), extras)
     return [r for r in rows if any(r)]
 
 
@@ -124,7 +126,7 @@ async def remove_from(eraser: Eraser, target: Any) -> None:
     for attempt in range(1, settings.erasure_max_attempts + 1):
         try:
             result = await client.remove_members(
-                token, target["platform_audience_id"], fields, rows
+                token, target["platform_audience_id"], wire.wire_fields(platform, fields), rows
             )
         except NotFound as exc:
             answer = {**error_answer(exc), "note": "the platform no longer has the audience"}

@@ -207,6 +207,12 @@ class ProfileHeld(BaseModel):
     segment_name: str
     external_id: str
     fields: dict[str, str] = Field(examples=[{"email": EMAIL_EXAMPLE, "country": "FR"}])
+    extra_emails: list[str] = Field(
+        default_factory=list, description="The person's further emails, after `fields.email`"
+    )
+    extra_phones: list[str] = Field(
+        default_factory=list, description="The person's further phones, after `fields.phone`"
+    )
     traits: dict[str, Any] | None
     consent: Consent
     created_at: UtcDateTime

@@ -71,7 +71,9 @@ async def release(apg: Apg, ids: list[uuid.UUID], owner: str) -> None:
 # --------------------------------------------------------------------------- the person
 
 
-PROFILE_COLUMNS = "p.segment_id, p.external_id, p.email, p.phone"
+PROFILE_COLUMNS = "p.segment_id, p.external_id, p.email, p.phone, p.extra_emails, p.extra_phones"
+# A person's further emails, as an email request matches them (trimmed, lower case).
+EXTRA_EMAIL = "EXISTS (SELECT 1 FROM unnest(p.extra_emails) x WHERE lower(btrim(x)) = $2)"
 
 
 async def profiles_by_external_ids(apg: Apg, user_id: uuid.UUID, ids: list[str]) -> Any:
@@ -86,7 +88,7 @@ async def profiles_by_external_ids(apg: Apg, user_id: uuid.UUID, ids: list[str])
 async def profiles_by_email(apg: Apg, user_id: uuid.UUID, email: str) -> Any:
     return await apg.fetch(
         f"SELECT {PROFILE_COLUMNS} FROM profile p JOIN segment s ON s.id = p.segment_id "  # noqa: S608 - fixed names, bound values
-        "WHERE s.user_id = $1 AND lower(btrim(p.email)) = $2",
+        f"WHERE s.user_id = $1 AND (lower(btrim(p.email)) = $2 OR {EXTRA_EMAIL})",
         user_id,
         email,
     )
@@ -149,7 +151,8 @@ async def pending_targets(apg: Apg, erasure_ids: list[uuid.UUID]) -> Any:
 
 async def member_keys(apg: Apg, audience_id: uuid.UUID, erasure_ids: list[uuid.UUID]) -> Any:
     return await apg.fetch(
-        "SELECT DISTINCT email, phone, madid FROM erasure_member "
+        "SELECT DISTINCT email, phone, madid, extra_email_keys, extra_phone_keys "
+        "FROM erasure_member "
         "WHERE audience_id = $1 AND erasure_id = ANY($2)",
         audience_id,
         erasure_ids,

@@ -42,6 +42,11 @@ async def list_owned(
     return list(rows), int(total)
 
 
+def _extras(column: Any) -> Any:
+    """How many values a text-array column holds over the rows (0 for none)."""
+    return sa.func.coalesce(sa.func.sum(sa.func.cardinality(column)), 0)
+
+
 async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
     p = table(Profile).c
     row = (
@@ -55,6 +60,8 @@ async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, in
                 )
                 .label("name_zip"),
                 sa.func.count(p.madid).label("madid"),
+                _extras(p.extra_emails).label("extra_emails"),
+                _extras(p.extra_phones).label("extra_phones"),
             ).where(p.segment_id == segment_id)
         )
     ).one()
@@ -62,13 +69,16 @@ async def coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, in
 
 
 async def field_coverage(session: AsyncSession, segment_id: uuid.UUID) -> dict[str, int]:
-    """Profiles of the segment holding each identifier field a platform may take."""
+    """Profiles of the segment holding each identifier field a platform may take, and the
+    further emails / phones they hold (``extra_emails`` / ``extra_phones``)."""
     p = table(Profile).c
     row = (
         await session.execute(
-            sa.select(*(sa.func.count(p[name]).label(name) for name in DIGEST_FIELDS)).where(
-                p.segment_id == segment_id
-            )
+            sa.select(
+                *(sa.func.count(p[name]).label(name) for name in DIGEST_FIELDS),
+                _extras(p.extra_emails).label("extra_emails"),
+                _extras(p.extra_phones).label("extra_phones"),
+            ).where(p.segment_id == segment_id)
         )
     ).one()
     return {k: int(v) for k, v in row._mapping.items()}

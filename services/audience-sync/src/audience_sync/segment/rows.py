@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from audience_sync.privacy.ldu import LDU_FIELDS, InvalidLdu, clean_ldu
 from audience_sync.segment.dialect import is_scientific
 
 FIELDS: tuple[str, ...] = (
@@ -28,6 +29,7 @@ FIELDS: tuple[str, ...] = (
     "madid",
     "consent_ad_user_data",
     "consent_ad_personalization",
+    *LDU_FIELDS,
 )
 # Identifiers a key can be derived from, in the order the rule tries them.
 KEY_FIELDS: tuple[str, ...] = ("email", "phone", "madid")
@@ -94,6 +96,11 @@ def clean(field: str, value: str | None) -> str | None:
         if value not in CONSENT_VALUES:
             raise InvalidValue(f"{field} must be granted, denied or unspecified")
         return None if value == "unspecified" else value
+    elif field in LDU_FIELDS:
+        try:
+            return clean_ldu(field, text)
+        except InvalidLdu as exc:
+            raise InvalidValue(str(exc)) from exc
     elif field == "madid" and _MADID.fullmatch(text) is None:
         raise InvalidValue("madid is not a mobile advertising id (IDFA/AAID UUID)")
     return text

@@ -3,7 +3,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from adscale_common.types import UtcDateTime
 
@@ -38,8 +45,16 @@ class IdentifierCoverage(BaseModel):
     madid: int
 
 
+class SegmentCoverage(IdentifierCoverage):
+    """The segment's coverage (``email``: people with any email), and how many further
+    emails and phones its people hold beyond their first (additive fields)."""
+
+    extra_emails: int = Field(description="Further emails of these people, beyond their first")
+    extra_phones: int = Field(description="Further phones of these people, beyond their first")
+
+
 class SegmentDetail(SegmentRead):
-    identifier_coverage: IdentifierCoverage
+    identifier_coverage: SegmentCoverage
     audience_count: int
 
 
@@ -76,7 +91,33 @@ class ProfileIn(BaseModel):
     madid: Annotated[str, StringConstraints(max_length=64)] | None = None
     consent_ad_user_data: ConsentStatus | None = None
     consent_ad_personalization: ConsentStatus | None = None
+    data_processing_options: str | None = Field(
+        default=None,
+        description='Meta Limited Data Use for this person: "LDU" (empty or null: none)',
+        examples=["LDU"],
+    )
+    data_processing_options_country: str | None = Field(
+        default=None, description="Meta's code: 1 (US) or 0 (Meta geolocates)", examples=["1"]
+    )
+    data_processing_options_state: str | None = Field(
+        default=None,
+        description="Meta's code: 1000 (California) and the other US states, 0 (geolocate)",
+        examples=["1000"],
+    )
     traits: dict[str, Any] | None = None
+
+    @field_validator(
+        "data_processing_options",
+        "data_processing_options_country",
+        "data_processing_options_state",
+        mode="before",
+    )
+    @classmethod
+    def _ldu_text(cls, value: Any) -> Any:
+        """Meta's own forms: ``["LDU"]`` / ``[]`` and integer codes."""
+        if isinstance(value, list):
+            return value[0] if value else None
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @model_validator(mode="before")
     @classmethod

@@ -32,6 +32,7 @@ from audience_sync.segment.schemas import (
     InvalidRow,
     ProfileIn,
     ProfilesDeleted,
+    SegmentCoverage,
     SegmentCreate,
     SegmentDetail,
     SegmentRead,
@@ -66,7 +67,7 @@ async def detail(session: AsyncSession, segment: Segment) -> SegmentDetail:
     audiences = await repository.audience_ids(session, segment.id)
     return SegmentDetail(
         **read(segment).model_dump(),
-        identifier_coverage=IdentifierCoverage(**coverage),
+        identifier_coverage=SegmentCoverage(**coverage),
         audience_count=len(audiences),
     )
 

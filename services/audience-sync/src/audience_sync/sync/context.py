@@ -17,7 +17,9 @@ from adscale_common.crypto import TokenCipher
 from adscale_platforms.base import AdPlatformClient
 from audience_sync.platform.tokens import ConnectionToken
 from audience_sync.platforms import PlatformRegistry
+from audience_sync.privacy.ldu import LDU_FIELDS
 from audience_sync.settings import Settings
+from audience_sync.sync.fields import wire_fields
 from audience_sync.sync.hashing import Hasher
 
 
@@ -67,6 +69,18 @@ class Target:
     platform_audience_id: str
     fields: list[str]
     additive_only: bool
+    # Meta Limited Data Use: asked by the audience; rows carry the LDU columns (the audience
+    # or a profile of the segment asks for it).
+    limited_data_use: bool = False
+    ldu_columns: bool = False
+
+    @property
+    def wire_fields(self) -> list[str]:
+        """The fields of a replace's rows (one stream of many batches): the audience's,
+        every extra email / phone slot the platform takes, then the LDU columns if any.
+        Other sends name the slots their batch needs (:class:`~audience_sync.sync.sender.Rows`)."""
+        ldu = LDU_FIELDS if self.ldu_columns else ()
+        return [*wire_fields(self.platform, self.fields), *ldu]
 
 
 @dataclass
@@ -78,6 +92,8 @@ class Counters:
     removed: int = 0
     failed: int = 0
     fields: dict[str, int] = field(default_factory=dict)
+    # Extra emails / phones beyond what one member carries on the platform (not sent).
+    dropped: int = 0
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-from audience_sync.sync.fields import DIGEST_FIELDS
+from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS
 from audience_sync.sync.hashing import Hasher
 
 
@@ -80,7 +80,8 @@ class RefreshStats:
 
 _VALUES = ", ".join(f"p.{f}" for f in DIGEST_FIELDS)
 STALE_SQL = f"""
-    SELECT p.external_id, p.version, {_VALUES}, d.version AS cached
+    SELECT p.external_id, p.version, {_VALUES}, p.extra_emails, p.extra_phones,
+           d.version AS cached
     FROM profile p
     LEFT JOIN profile_digest d
       ON d.segment_id = p.segment_id AND d.external_id = p.external_id AND d.platform = $2
@@ -88,9 +89,17 @@ STALE_SQL = f"""
 """  # noqa: S608 - constant columns
 
 STALE_COUNT_SQL = f"SELECT count(*) FROM ({STALE_SQL}) s"  # noqa: S608 - constant
-CACHED = 2 + len(DIGEST_FIELDS)  # position of ``cached`` in a stale row
+CACHED = 4 + len(DIGEST_FIELDS)  # position of ``cached`` in a stale row
 
-DIGEST_COLUMNS = ["segment_id", "external_id", "platform", "version", *DIGEST_FIELDS, "invalid"]
+DIGEST_COLUMNS = [
+    "segment_id",
+    "external_id",
+    "platform",
+    "version",
+    *DIGEST_FIELDS,
+    *EXTRA_KEYS.values(),
+    "invalid",
+]
 
 
 async def stale_count(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, platform: str) -> int:

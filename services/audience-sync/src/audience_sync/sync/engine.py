@@ -39,6 +39,7 @@ from audience_sync.models import Audience
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
 from audience_sync.platform.service import load_token
 from audience_sync.platforms import PlatformRegistry, describe
+from audience_sync.privacy import ldu
 from audience_sync.settings import Settings
 from audience_sync.sync import digest, lease, outcome, planner, repository
 from audience_sync.sync.context import Job, JobLost, Run, Services, Target
@@ -153,6 +154,10 @@ async def prepare(services: Services, job: Job) -> Run:
             platform_audience_id=audience.platform_audience_id,
             fields=list(audience.identifier_fields or []),
             additive_only=audience.additive_only,
+            limited_data_use=audience.limited_data_use,
+            ldu_columns=await ldu.needs_columns(
+                session, audience.platform, audience.limited_data_use, audience.segment_id
+            ),
         )
     if services.cipher is None:
         raise PlatformNotConnected("Token encryption is not configured")

@@ -19,9 +19,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from adscale_platforms.identifiers import is_hashed_field, normalize_many, supported_fields
-from audience_sync.sync.fields import DIGEST_FIELDS, INVALID_BITS
+from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS, INVALID_BITS
 
-# (external_id, version, *one value per DIGEST_FIELDS)
+# (external_id, version, *one value per DIGEST_FIELDS, extra_emails, extra_phones)
 ProfileRow = tuple[Any, ...]
 # Per field, per profile: the key (``None`` when absent or invalid).
 Columns = dict[str, list[bytes | None]]
@@ -55,6 +55,28 @@ def hash_columns(
     return out, invalid
 
 
+def hash_extras(
+    platform: str,
+    field: str,
+    lists: Sequence[Sequence[str] | None],
+    primary: Sequence[bytes | None],
+) -> list[list[bytes] | None]:
+    """Keys of each profile's extra emails (or phones): the whole chunk normalized and hashed
+    in one batch, like the primary ones; a value that does not normalize, or repeats a key
+    the profile already has, is left out; ``None`` for a profile left with none."""
+    flat = [v for values in lists if values for v in values]
+    if not flat:
+        return [None] * len(lists)
+    normalized = normalize_many(platform, field, flat)
+    sha = hashlib.sha256
+    keys = iter([sha(n.encode()).digest() if n is not None else None for n in normalized])
+    out: list[list[bytes] | None] = []
+    for values, first in zip(lists, primary, strict=True):
+        mine = [k for k in (next(keys) for _ in values or ()) if k is not None and k != first]
+        out.append(list(dict.fromkeys(mine)) or None)
+    return out
+
+
 def digest_records(
     segment_id: str, platform: str, rows: Sequence[ProfileRow]
 ) -> list[tuple[Any, ...]]:
@@ -65,8 +87,23 @@ def digest_records(
     keys, invalid = hash_columns(platform, columns)
     segment = uuid.UUID(segment_id)
     per_field = [keys[name] for name in DIGEST_FIELDS]
+    supported = set(supported_fields(platform))
+    extras = [
+        hash_extras(platform, field, [r[2 + width + j] for r in rows], keys[field])
+        if field in supported
+        else [None] * len(rows)
+        for j, field in enumerate(EXTRA_KEYS)
+    ]
     return [
-        (segment, row[0], platform, row[1], *(column[i] for column in per_field), invalid[i])
+        (
+            segment,
+            row[0],
+            platform,
+            row[1],
+            *(column[i] for column in per_field),
+            *(column[i] for column in extras),
+            invalid[i],
+        )
         for i, row in enumerate(rows)
     ]
 

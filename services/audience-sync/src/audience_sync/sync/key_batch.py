@@ -14,22 +14,31 @@ from typing import Any
 import asyncpg
 
 TABLE = "profile_key_batch"
-COLUMNS = ("external_id", "email", "phone", "madid", "extra")
+COLUMNS = (
+    "external_id",
+    "email",
+    "phone",
+    "madid",
+    "extra",
+    "extra_email_keys",
+    "extra_phone_keys",
+)
 
 _CREATE = (
     f"CREATE TEMP TABLE IF NOT EXISTS {TABLE} (external_id text NOT NULL, email bytea, "
-    "phone bytea, madid bytea, extra bytea) ON COMMIT DELETE ROWS"
+    "phone bytea, madid bytea, extra bytea, extra_email_keys bytea[], "
+    "extra_phone_keys bytea[]) ON COMMIT DELETE ROWS"
 )
 
 
 async def copy_keys(
     apg: asyncpg.Connection[Any],
     ids: list[str],
-    keys: tuple[list[bytes | None], ...],
+    keys: tuple[list[Any], ...],
 ) -> None:
-    """Load ``(external_id, email, phone, madid, extra)`` rows into :data:`TABLE` (empty
-    before: one batch per transaction). A key column shorter than ``ids`` (removals carry
-    no ``extra``) counts as all ``None``."""
+    """Load ``(external_id, email, phone, madid, extra, extra email keys, extra phone
+    keys)`` rows into :data:`TABLE` (empty before: one batch per transaction). A key column
+    shorter than ``ids`` (removals carry no ``extra``) counts as all ``None``."""
     columns = [column if len(column) == len(ids) else [None] * len(ids) for column in keys]
     await apg.execute(_CREATE)
     await apg.copy_records_to_table(TABLE, records=zip(ids, *columns, strict=True), columns=COLUMNS)

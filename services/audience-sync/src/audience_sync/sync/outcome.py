@@ -25,7 +25,7 @@ from audience_sync.db import driver, unit_of_work
 from audience_sync.platforms import describe
 from audience_sync.sync import repository
 from audience_sync.sync.context import Job, JobLost, Run, Services
-from audience_sync.sync.fields import INVALID_BITS, invalid_mask
+from audience_sync.sync.fields import EXTRA_SLOTS, INVALID_BITS, invalid_mask
 from audience_sync.sync.planner import usable_sql
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,11 @@ async def complete(run: Run, back: Readback) -> str:
             response["status"] = "unknown"
             response["read_error"] = back.error
         counts = {"sent": run.field_counts(), "invalid": per_field}
+        if run.counters.dropped:
+            run.notes.append(
+                f"{run.counters.dropped} extra emails/phones beyond the "
+                f"{EXTRA_SLOTS[target.platform]} per person {target.platform} takes were not sent"
+            )
         row = await repository.complete_job(
             apg,
             job.id,

@@ -7,8 +7,9 @@ the others), one hash full join on ``external_id`` finds:
 
 * ``op 1``: profiles to add (not a member yet);
 * ``op 0``: members to remove (no longer desired; skipped for additive-only updates);
-* ``op 2``: members whose keys changed (a new phone, a new name): sent again, after their
-  old strong keys are removed, except a key another profile of the segment still uses.
+* ``op 2``: members whose keys changed (a new phone, a new name, another extra email):
+  sent again, after their old strong keys (extra emails and phones included) are removed,
+  except a key the profile still has or another profile of the segment still uses.
 
 A profile is usable when it has a strong identifier the audience sends (email, phone,
 mobile ad id), or, for Google, a whole address.
@@ -22,7 +23,13 @@ from typing import Any
 
 import asyncpg
 
-from audience_sync.sync.fields import ADDRESS_FIELDS, DIGEST_FIELDS, STRONG_FIELDS, WEAK_FIELDS
+from audience_sync.sync.fields import (
+    ADDRESS_FIELDS,
+    DIGEST_FIELDS,
+    EXTRA_KEYS,
+    STRONG_FIELDS,
+    WEAK_FIELDS,
+)
 
 OP_REMOVE, OP_ADD, OP_RESEND = 0, 1, 2
 # Plans this large get fresh statistics before the lanes' anti-joins are planned: planned
@@ -75,13 +82,26 @@ CONSENTED = (
 )
 
 
+def extras_sql(fields: list[str], alias: str = "d") -> str:
+    """The extra-key columns of a digest row (``NULL`` for fields the audience does not
+    send)."""
+    return ", ".join(
+        f"{alias}.{column}" if field in fields else f"NULL::bytea[] AS {column}"
+        for field, column in EXTRA_KEYS.items()
+    )
+
+
+_EXTRAS = ", ".join(EXTRA_KEYS.values())
+
+
 def desired_sql(platform: str, fields: list[str]) -> str:
     """Usable profiles of the segment ($1) for the platform ($2): ``external_id``, one key
-    column per :data:`DIGEST_FIELDS` (``NULL`` for fields the audience does not send) and
-    ``extra``."""
+    column per :data:`DIGEST_FIELDS` (``NULL`` for fields the audience does not send),
+    ``extra`` and the extra email / phone keys."""
     columns = ", ".join(f"d.{f}" if f in fields else f"NULL::bytea AS {f}" for f in DIGEST_FIELDS)
     return (
-        f"SELECT d.external_id, {columns}, {extra_sql(fields)} AS extra "  # noqa: S608
+        f"SELECT d.external_id, {columns}, {extra_sql(fields)} AS extra, "  # noqa: S608
+        f"{extras_sql(fields)} "
         "FROM profile_digest d WHERE d.segment_id = $1 AND d.platform = $2 "
         f"AND {usable_sql(platform, fields)} AND {CONSENTED}"
     )
@@ -97,7 +117,9 @@ def lane_sql(column: str, lanes: int, lane: int) -> str:
 CHANGED = (
     "d.email IS DISTINCT FROM m.email OR d.phone IS DISTINCT FROM m.phone "
     "OR d.madid IS DISTINCT FROM m.madid "
-    "OR (m.extra IS NOT NULL AND d.extra IS DISTINCT FROM m.extra)"
+    "OR (m.extra IS NOT NULL AND d.extra IS DISTINCT FROM m.extra) "
+    "OR d.extra_email_keys IS DISTINCT FROM m.extra_email_keys "
+    "OR d.extra_phone_keys IS DISTINCT FROM m.extra_phone_keys"
 )
 
 
@@ -105,8 +127,8 @@ def _diff_from(platform: str, fields: list[str]) -> str:
     """Parameters: $1 segment, $2 platform, $3 audience, $4 whether removals count."""
     return f"""
         FROM ({desired_sql(platform, fields)}) d
-        FULL JOIN (SELECT external_id, email, phone, madid, extra FROM audience_member
-                   WHERE audience_id = $3) m ON m.external_id = d.external_id
+        FULL JOIN (SELECT external_id, email, phone, madid, extra, {_EXTRAS}
+                   FROM audience_member WHERE audience_id = $3) m ON m.external_id = d.external_id
         WHERE m.external_id IS NULL
            OR (d.external_id IS NULL AND $4::boolean)
            OR (d.external_id IS NOT NULL AND m.external_id IS NOT NULL AND ({CHANGED}))
@@ -121,9 +143,24 @@ def estimate_sql(platform: str, fields: list[str]) -> str:
 
 
 def _old(field: str) -> str:
+    """The member's old key of a strong field, when the profile left or no longer has it
+    (neither as that field nor among its extras)."""
+    kept = ""
+    if field in EXTRA_KEYS:
+        kept = f" AND NOT (m.{field} = ANY(COALESCE(d.{EXTRA_KEYS[field]}, '{{}}')))"
     return (
-        f"CASE WHEN d.external_id IS NULL OR m.{field} IS DISTINCT FROM d.{field} "
+        f"CASE WHEN d.external_id IS NULL OR (m.{field} IS DISTINCT FROM d.{field}{kept}) "
         f"THEN m.{field} END"
+    )
+
+
+def _old_extras(field: str) -> str:
+    """The member's extra keys of ``field`` the profile no longer has (``NULL`` if none)."""
+    column = EXTRA_KEYS[field]
+    return (
+        f"NULLIF(ARRAY(SELECT k FROM unnest(m.{column}) k "  # noqa: S608 - whitelisted
+        f"WHERE k IS DISTINCT FROM d.{field} "
+        f"AND NOT (k = ANY(COALESCE(d.{column}, '{{}}')))), '{{}}')"
     )
 
 
@@ -136,17 +173,51 @@ def plan_sql(platform: str, fields: list[str]) -> str:
         f"WHEN d.external_id IS NULL THEN {OP_REMOVE} ELSE {OP_RESEND} END"
     )
     old = f"{_old('email')}, {_old('phone')}, {_old('madid')}"
+    old_extras = ", ".join(_old_extras(f) for f in EXTRA_KEYS)
     diff = _diff_from(platform, fields)
     return f"""
         WITH ins AS (
-            INSERT INTO sync_job_plan (job_id, external_id, op, {columns}, extra,
-                                       old_email, old_phone, old_madid)
-            SELECT $5, COALESCE(d.external_id, m.external_id), {op}, {keys}, d.extra, {old}
+            INSERT INTO sync_job_plan (job_id, external_id, op, {columns}, extra, {_EXTRAS},
+                                       old_email, old_phone, old_madid, {_OLD_EXTRAS})
+            SELECT $5, COALESCE(d.external_id, m.external_id), {op}, {keys}, d.extra,
+                   d.extra_email_keys, d.extra_phone_keys, {old}, {old_extras}
             {diff}
             LIMIT $6 ON CONFLICT DO NOTHING RETURNING op)
         SELECT count(*) FILTER (WHERE op <> {OP_REMOVE}) AS to_add,
                count(*) FILTER (WHERE op = {OP_REMOVE}) AS to_remove, count(*) AS total FROM ins
     """  # noqa: S608 - built from constants
+
+
+_OLD_EXTRAS = ", ".join(f"old_{c}" for c in EXTRA_KEYS.values())
+
+
+def _in_use(field: str) -> str:
+    """``(external_id, k)``: every key of ``field`` a profile of the segment ($2) has for the
+    platform ($3), its extras included."""
+    extras = EXTRA_KEYS.get(field)
+    used = (
+        f"SELECT d.external_id, d.{field} AS k FROM profile_digest d "  # noqa: S608
+        f"WHERE d.segment_id = $2 AND d.platform = $3 AND d.{field} IS NOT NULL"
+    )
+    if extras is None:
+        return used
+    return (
+        f"{used} UNION ALL SELECT d.external_id, unnest(d.{extras}) "  # noqa: S608
+        "FROM profile_digest d "
+        f"WHERE d.segment_id = $2 AND d.platform = $3 AND d.{extras} IS NOT NULL"
+    )
+
+
+def keep_shared_extras_sql(field: str) -> str:
+    """Keep the old extra keys of ``field`` another profile still uses ($1 job, $2 segment,
+    $3 platform): they are not removed from the platform."""
+    column = f"old_{EXTRA_KEYS[field]}"
+    return (
+        f"UPDATE sync_job_plan p SET {column} = NULLIF(ARRAY("  # noqa: S608 - whitelisted
+        f"SELECT o FROM unnest(p.{column}) o WHERE NOT EXISTS (SELECT 1 FROM ({_in_use(field)}) u "
+        f"WHERE u.k = o AND u.external_id <> p.external_id)), '{{}}') "
+        f"WHERE p.job_id = $1 AND p.{column} IS NOT NULL"
+    )
 
 
 def keep_shared_sql(field: str) -> str:
@@ -157,8 +228,8 @@ def keep_shared_sql(field: str) -> str:
     return (
         f"UPDATE sync_job_plan p SET old_{field} = NULL "  # noqa: S608 - whitelisted
         f"WHERE p.job_id = $1 AND p.old_{field} IS NOT NULL AND EXISTS "
-        f"(SELECT 1 FROM profile_digest d WHERE d.segment_id = $2 AND d.platform = $3 "
-        f"AND d.{field} = p.old_{field} AND d.external_id <> p.external_id)"
+        f"(SELECT 1 FROM ({_in_use(field)}) u "
+        f"WHERE u.k = p.old_{field} AND u.external_id <> p.external_id)"
     )
 
 
@@ -206,6 +277,8 @@ async def make_plan(
         for name in STRONG_FIELDS:
             if name in fields:
                 await conn.execute(keep_shared_sql(name), job_id, segment_id, platform)
+            if name in fields and name in EXTRA_KEYS:
+                await conn.execute(keep_shared_extras_sql(name), job_id, segment_id, platform)
     if total >= ANALYZE_AFTER_ROWS:
         for table in ("sync_job_plan", "audience_member"):
             if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
@@ -233,25 +306,31 @@ _PENDING = f"""(
  OR (p.op = {OP_RESEND} AND NOT EXISTS (SELECT 1 FROM audience_member m
         WHERE m.audience_id = $2 AND m.external_id = p.external_id
           AND m.email IS NOT DISTINCT FROM p.email AND m.phone IS NOT DISTINCT FROM p.phone
-          AND m.madid IS NOT DISTINCT FROM p.madid AND m.extra IS NOT DISTINCT FROM p.extra))
+          AND m.madid IS NOT DISTINCT FROM p.madid AND m.extra IS NOT DISTINCT FROM p.extra
+          AND m.extra_email_keys IS NOT DISTINCT FROM p.extra_email_keys
+          AND m.extra_phone_keys IS NOT DISTINCT FROM p.extra_phone_keys))
 )"""  # noqa: S608 - constants
 
 
 def plan_removals_sql(lanes: int = 1, lane: int = 0) -> str:
     """Pending removals of job $1 on audience $2: ``(external_id, op, old_email, old_phone,
-    old_madid)`` in key order (removed profiles, and the old keys of resent ones)."""
+    old_madid, old extra email keys, old extra phone keys)`` in key order (removed profiles,
+    and the old keys of resent ones)."""
     return (
-        "SELECT p.external_id, p.op, p.old_email, p.old_phone, p.old_madid "  # noqa: S608
+        "SELECT p.external_id, p.op, p.old_email, p.old_phone, p.old_madid, "  # noqa: S608
+        f"{', '.join('p.' + c for c in _OLD_EXTRAS.split(', '))} "
         f"FROM sync_job_plan p WHERE p.job_id = $1 AND p.op IN ({OP_REMOVE}, {OP_RESEND}) "
         f"AND {_PENDING}{lane_sql('p.external_id', lanes, lane)} ORDER BY p.external_id"
     )
 
 
 def plan_additions_sql(lanes: int = 1, lane: int = 0) -> str:
-    """Pending additions of job $1 on audience $2: ``(external_id, op, *keys, extra)``."""
+    """Pending additions of job $1 on audience $2: ``(external_id, op, *keys, extra,
+    extra email keys, extra phone keys)``."""
     keys = ", ".join(f"p.{f}" for f in DIGEST_FIELDS)
     return (
-        f"SELECT p.external_id, p.op, {keys}, p.extra FROM sync_job_plan p "  # noqa: S608
+        f"SELECT p.external_id, p.op, {keys}, p.extra, "  # noqa: S608
+        "p.extra_email_keys, p.extra_phone_keys FROM sync_job_plan p "
         f"WHERE p.job_id = $1 AND p.op IN ({OP_ADD}, {OP_RESEND}) AND {_PENDING}"
         f"{lane_sql('p.external_id', lanes, lane)} ORDER BY p.external_id"
     )
@@ -270,9 +349,10 @@ def initial_additions_sql(platform: str, fields: list[str], lanes: int = 1, lane
     """Every desired profile ($1 segment, $2 platform) as an addition, in key order (an
     audience with no members needs no diff)."""
     return (
-        f"SELECT d.external_id, {OP_ADD} AS op, "  # noqa: S608
+        f"SELECT d.external_id, {OP_ADD} AS op, "
         + ", ".join(f"d.{f}" for f in DIGEST_FIELDS)
-        + f", d.extra FROM ({desired_sql(platform, fields)}) d WHERE true"
+        + ", d.extra, d.extra_email_keys, d.extra_phone_keys "
+        f"FROM ({desired_sql(platform, fields)}) d WHERE true"
         + lane_sql("d.external_id", lanes, lane)
         + " ORDER BY d.external_id"
     )

@@ -20,7 +20,7 @@ from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.digest import bulk_plans
 from audience_sync.sync.planner import initial_additions_sql
-from audience_sync.sync.sender import Rows, addition_rows, drive, uninterrupted
+from audience_sync.sync.sender import Rows, addition_rows, drive, uninterrupted, with_ldu
 
 FETCH_ROWS = 10_000
 
@@ -54,13 +54,14 @@ async def replace(run: Run) -> None:
         async def rows() -> AsyncIterator[tuple[str, ...]]:
             cursor = await snap.cursor(sql, *args)
             while records := await cursor.fetch(FETCH_ROWS):
-                batch = addition_rows(run, records)
+                batch = addition_rows(run, records, full=True)
+                batch.wire = await with_ldu(run, snap, batch.ids, batch.wire)
                 fed.append(batch)
                 for row in batch.wire:
                     yield row
 
         stream = run.client.stream_replace_members(
-            run.token, target.platform_audience_id, target.fields, rows()
+            run.token, target.platform_audience_id, target.wire_fields, rows()
         )
         taken = 0  # rows of fed[0] already checkpointed
 
@@ -88,20 +89,16 @@ def _concat(parts: list[Rows]) -> Rows:
         return parts[0]
     ids: list[str] = []
     ops: list[int] = []
-    a: list[bytes | None] = []
-    b: list[bytes | None] = []
-    c: list[bytes | None] = []
-    x: list[bytes | None] = []
+    keys: list[list[Any]] = [[] for _ in range(6)]
     wire: list[tuple[str, ...]] = []
     for part in parts:
         ids += part.ids
         ops += part.ops
-        a += part.keys[0]
-        b += part.keys[1]
-        c += part.keys[2]
-        x += part.keys[3]
+        columns: tuple[list[Any], ...] = part.keys
+        for i, more in enumerate(columns):
+            keys[i].extend(more)
         wire += part.wire
-    return Rows(ids, ops, (a, b, c, x), wire)
+    return Rows(ids, ops, repository.key_columns(keys), wire, parts[0].fields if parts else [])
 
 
 async def _swap(run: Run) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
@@ -120,8 +120,15 @@ async def stranded_jobs(
 
 Apg: TypeAlias = "asyncpg.Connection[Any]"
 Keys: TypeAlias = list[bytes | None]
-# email, phone, madid, extra of each profile
-KeyColumns: TypeAlias = tuple[Keys, Keys, Keys, Keys]
+ExtraKeys: TypeAlias = list[list[bytes] | None]
+# email, phone, madid, extra, extra email keys, extra phone keys of each profile
+KeyColumns: TypeAlias = tuple[Keys, Keys, Keys, Keys, ExtraKeys, ExtraKeys]
+_MEMBER_KEYS = "email, phone, madid, extra, extra_email_keys, extra_phone_keys"
+
+
+def key_columns(columns: Iterable[list[Any]]) -> KeyColumns:
+    a, b, c, x, e, p = columns
+    return (a, b, c, x, e, p)
 
 
 async def claim(apg: Apg, job_id: uuid.UUID, owner: str, lease: timedelta) -> Any:
@@ -256,16 +263,17 @@ async def count_failed(apg: Apg, job_id: uuid.UUID, failed: int) -> None:
 
 
 _NEW_MEMBERS = f"""
-    INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra)
-    SELECT $1, external_id, email, phone, madid, extra FROM {key_batch.TABLE}
+    INSERT INTO audience_member (audience_id, external_id, {_MEMBER_KEYS})
+    SELECT $1, external_id, {_MEMBER_KEYS} FROM {key_batch.TABLE}
 """  # noqa: S608 - constant table name
 _STAGED = f"""
-    INSERT INTO sync_job_stage (job_id, external_id, email, phone, madid, extra)
-    SELECT $1, external_id, email, phone, madid, extra FROM {key_batch.TABLE}
+    INSERT INTO sync_job_stage (job_id, external_id, {_MEMBER_KEYS})
+    SELECT $1, external_id, {_MEMBER_KEYS} FROM {key_batch.TABLE}
 """  # noqa: S608 - constant table name
 _RESENT = """
     ON CONFLICT (audience_id, external_id) DO UPDATE SET email = excluded.email,
-        phone = excluded.phone, madid = excluded.madid, extra = excluded.extra
+        phone = excluded.phone, madid = excluded.madid, extra = excluded.extra,
+        extra_email_keys = excluded.extra_email_keys, extra_phone_keys = excluded.extra_phone_keys
     RETURNING (xmax = 0) AS fresh
 """
 
@@ -339,8 +347,8 @@ async def swap_stage(apg: Apg, audience_id: uuid.UUID, job_id: uuid.UUID) -> tup
     assert counts is not None
     await apg.execute("DELETE FROM audience_member WHERE audience_id = $1", audience_id)
     await apg.execute(
-        "INSERT INTO audience_member (audience_id, external_id, email, phone, madid, extra) "
-        "SELECT $1, external_id, email, phone, madid, extra FROM sync_job_stage "
+        f"INSERT INTO audience_member (audience_id, external_id, {_MEMBER_KEYS}) "  # noqa: S608
+        f"SELECT $1, external_id, {_MEMBER_KEYS} FROM sync_job_stage "
         "WHERE job_id = $2 ORDER BY external_id",
         audience_id,
         job_id,

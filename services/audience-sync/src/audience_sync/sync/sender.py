@@ -23,10 +23,21 @@ import orjson
 from adscale_platforms.batching import limits_for
 from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
-from audience_sync.privacy import consent
+from audience_sync.privacy import consent, ldu
+from audience_sync.privacy.ldu import LDU_FIELDS
 from audience_sync.sync import repository
 from audience_sync.sync.context import JobLost, Run
-from audience_sync.sync.fields import DIGEST_FIELDS, STRONG_FIELDS, wire_rows
+from audience_sync.sync.fields import (
+    DIGEST_FIELDS,
+    EXTRA_KEYS,
+    STRONG_FIELDS,
+    Extras,
+    dropped_extras,
+    extra_fields,
+    full_slots,
+    used_slots,
+    wire_rows,
+)
 from audience_sync.sync.planner import OP_ADD, OP_REMOVE
 
 T = TypeVar("T")
@@ -35,28 +46,47 @@ _POSITION = {name: i for i, name in enumerate(DIGEST_FIELDS)}
 
 @dataclass
 class Rows:
-    """Profiles read for one send: ids, plan ops, the keys to remember, wire rows."""
+    """Profiles read for one send: ids, plan ops, the keys to remember, wire rows and the
+    fields they hold (the audience's, then as many extra email / phone slots as the batch
+    needs)."""
 
     ids: list[str]
     ops: list[int]
     keys: repository.KeyColumns
     wire: list[tuple[str, ...]]
+    fields: list[str]
 
     def slice(self, start: int, end: int) -> Rows:
-        a, b, c, x = self.keys
         return Rows(
             self.ids[start:end],
             self.ops[start:end],
-            (a[start:end], b[start:end], c[start:end], x[start:end]),
+            repository.key_columns(column[start:end] for column in self.keys),
             self.wire[start:end],
+            self.fields,
         )
 
 
-def addition_rows(run: Run, records: list[Any]) -> Rows:
-    """``(external_id, op, *digest keys, extra)`` records as rows to add."""
+def _slots(run: Run, extras: Extras, full: bool) -> dict[str, int]:
+    """Extra slots of a batch: what it needs, or (``full``: one stream of many batches, a
+    replace) every slot the platform takes."""
+    platform, fields = run.target.platform, run.target.fields
+    return full_slots(platform) if full else used_slots(platform, fields, extras)
+
+
+def _extras(records: list[Any], first: int) -> dict[str, list[Any]]:
+    """The extra email / phone keys of each record, from position ``first`` on."""
+    return {f: [r[first + i] for r in records] for i, f in enumerate(EXTRA_KEYS)}
+
+
+def addition_rows(run: Run, records: list[Any], *, full: bool = False) -> Rows:
+    """``(external_id, op, *digest keys, extra, extra email keys, extra phone keys)``
+    records as rows to add: a person's extra emails and phones travel in their row."""
     platform, fields = run.target.platform, run.target.fields
     width = len(DIGEST_FIELDS)
     columns = {f: [r[2 + _POSITION[f]] for r in records] for f in DIGEST_FIELDS}
+    extras = _extras(records, 3 + width)
+    run.counters.dropped += dropped_extras(platform, fields, extras)
+    slots = _slots(run, extras, full)
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
@@ -65,22 +95,30 @@ def addition_rows(run: Run, records: list[Any]) -> Rows:
             columns["phone"],
             columns["madid"],
             [r[2 + width] for r in records],
+            extras["email"],
+            extras["phone"],
         ),
-        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records)),
+        wire=wire_rows(platform, fields, [columns[f] for f in fields], len(records), extras, slots),
+        fields=[*fields, *extra_fields(platform, fields, slots)],
     )
 
 
 def removal_rows(run: Run, records: list[Any]) -> Rows:
-    """``(external_id, op, old_email, old_phone, old_madid)`` records as rows to remove:
-    only the strong keys travel (they are what the platforms key members by)."""
+    """``(external_id, op, old_email, old_phone, old_madid, old extra email keys, old
+    extra phone keys)`` records as rows to remove: only the strong keys travel (they are
+    what the platforms key members by)."""
     platform, fields = run.target.platform, run.target.fields
     strong = {name: 2 + i for i, name in enumerate(STRONG_FIELDS)}
     columns = [[r[strong[f]] for r in records] if f in strong else None for f in fields]
+    none: list[Any] = [None] * len(records)
+    extras = _extras(records, 2 + len(STRONG_FIELDS))
+    slots = _slots(run, extras, False)
     return Rows(
         ids=[r[0] for r in records],
         ops=[r[1] for r in records],
-        keys=([None] * len(records), [None] * len(records), [None] * len(records), []),
-        wire=wire_rows(platform, fields, columns, len(records)),
+        keys=(none, none, none, [], [], []),
+        wire=wire_rows(platform, fields, columns, len(records), extras, slots),
+        fields=[*fields, *extra_fields(platform, fields, slots)],
     )
 
 
@@ -153,15 +191,18 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
     target = run.target
     if operation == "add":
         async with run.services.engine.connect() as conn:
+            apg = await driver_of(conn)
+            rows.wire = await with_ldu(run, apg, rows.ids, rows.wire)
             rows.wire = await consent.attach(
-                await driver_of(conn), target.platform, target.segment_id, rows.ids, rows.wire
+                apg, target.platform, target.segment_id, rows.ids, rows.wire
             )
+        ldu_fields = LDU_FIELDS if target.ldu_columns else ()
         stream = run.client.stream_add_members(
-            run.token, target.platform_audience_id, target.fields, rows.wire
+            run.token, target.platform_audience_id, [*rows.fields, *ldu_fields], rows.wire
         )
     else:
         stream = run.client.stream_remove_members(
-            run.token, target.platform_audience_id, target.fields, rows.wire
+            run.token, target.platform_audience_id, rows.fields, rows.wire
         )
     done = 0
 
@@ -174,18 +215,23 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
     await drive(run, operation, stream, accepted)
 
 
+async def with_ldu(
+    run: Run, apg: asyncpg.Connection[Any], ids: list[str], wire: list[tuple[str, ...]]
+) -> list[tuple[str, ...]]:
+    """Rows to add with their Meta Limited Data Use columns, when the run sends them."""
+    target = run.target
+    if not target.ldu_columns or not ids:
+        return wire
+    return await ldu.attach(apg, target.segment_id, ids, wire, audience_ldu=target.limited_data_use)
+
+
 def _pick(rows: Rows, indexes: list[int]) -> Rows:
-    a, b, c, x = rows.keys
     return Rows(
         [rows.ids[i] for i in indexes],
         [rows.ops[i] for i in indexes],
-        (
-            [a[i] for i in indexes],
-            [b[i] for i in indexes],
-            [c[i] for i in indexes],
-            x and [x[i] for i in indexes],
-        ),
+        repository.key_columns(column and [column[i] for i in indexes] for column in rows.keys),
         [rows.wire[i] for i in indexes],
+        rows.fields,
     )
 
 
@@ -234,6 +280,8 @@ async def checkpoint(run: Run, operation: str, rows: Rows, report: BatchReport |
     failed = report.invalid if report is not None and operation != "remove" else 0
     added = removed = 0
     counts = run.counters
+    if report is not None and operation != "remove":
+        counts.dropped += report.dropped
     if operation != "remove":
         for name, column in zip(target.fields, zip(*rows.wire, strict=False), strict=False):
             counts.fields[name] = counts.fields.get(name, 0) + len(column) - column.count("")
