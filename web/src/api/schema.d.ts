@@ -463,7 +463,8 @@ export interface paths {
         head?: never;
         /**
          * Update Audience
-         * @description ``auto_sync``, ``sync_interval_hours`` (1-720), ``is_active``, ``additive_only``.
+         * @description ``auto_sync``, ``sync_interval_hours`` (1-720), ``is_active``, ``additive_only``,
+         *     ``limited_data_use`` (Meta).
          */
         patch: operations["update_audience_api_v1_cdp_audience_sync_audiences__audience_id__patch"];
         trace?: never;
@@ -1779,6 +1780,13 @@ export interface components {
             /** Description */
             description?: string | null;
             /**
+             * Limited Data Use
+             * @description Meta only: every row carries Limited Data Use (data_processing_options ["LDU"], country and state 0: Meta geolocates)
+             * @default false
+             * @example true
+             */
+            limited_data_use: boolean;
+            /**
              * Platform
              * @enum {string}
              */
@@ -1832,6 +1840,17 @@ export interface components {
             /** Description */
             description: string | null;
             /**
+             * Extra Identifiers
+             * @description Further emails and phones the segment's people hold beyond their first, for the fields the audience sends (they travel in the person's row)
+             * @example {
+             *       "emails": 120,
+             *       "phones": 15
+             *     }
+             */
+            extra_identifiers: {
+                [key: string]: number;
+            };
+            /**
              * Id
              * Format: uuid
              */
@@ -1848,6 +1867,8 @@ export interface components {
             last_sync_at: string | null;
             /** Last Sync Status */
             last_sync_status: ("pending" | "running" | "completed" | "failed" | "cancelled") | null;
+            /** Limited Data Use */
+            limited_data_use: boolean;
             /** Match Rate */
             match_rate: number | null;
             /** Matched Size */
@@ -1897,8 +1918,9 @@ export interface components {
         };
         /**
          * AudienceRead
-         * @description ``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
-         *     ``identifier_fields`` (the identifier fields each profile's row carries).
+         * @description ``PlatformAudience``, plus ``additive_only`` (no removals are sent),
+         *     ``limited_data_use`` (Meta rows carry Limited Data Use) and ``identifier_fields`` (the
+         *     identifier fields each profile's row carries).
          */
         AudienceRead: {
             /** Ad Account Id */
@@ -1928,6 +1950,8 @@ export interface components {
             last_sync_at: string | null;
             /** Last Sync Status */
             last_sync_status: ("pending" | "running" | "completed" | "failed" | "cancelled") | null;
+            /** Limited Data Use */
+            limited_data_use: boolean;
             /** Match Rate */
             match_rate: number | null;
             /** Matched Size */
@@ -1969,6 +1993,12 @@ export interface components {
             auto_sync?: boolean | null;
             /** Is Active */
             is_active?: boolean | null;
+            /**
+             * Limited Data Use
+             * @description Meta Limited Data Use for every row
+             * @example true
+             */
+            limited_data_use?: boolean | null;
             /** Sync Interval Hours */
             sync_interval_hours?: number | null;
         };
@@ -3647,6 +3677,16 @@ export interface components {
             /** External Id */
             external_id: string;
             /**
+             * Extra Emails
+             * @description The person's further emails, after `fields.email`
+             */
+            extra_emails?: string[];
+            /**
+             * Extra Phones
+             * @description The person's further phones, after `fields.phone`
+             */
+            extra_phones?: string[];
+            /**
              * Fields
              * @example {
              *       "country": "FR",
@@ -3688,6 +3728,24 @@ export interface components {
             consent_ad_user_data?: ("granted" | "denied" | "unspecified") | null;
             /** Country */
             country?: string | null;
+            /**
+             * Data Processing Options
+             * @description Meta Limited Data Use for this person: "LDU" (empty or null: none)
+             * @example LDU
+             */
+            data_processing_options?: string | null;
+            /**
+             * Data Processing Options Country
+             * @description Meta's code: 1 (US) or 0 (Meta geolocates)
+             * @example 1
+             */
+            data_processing_options_country?: string | null;
+            /**
+             * Data Processing Options State
+             * @description Meta's code: 1000 (California) and the other US states, 0 (geolocate)
+             * @example 1000
+             */
+            data_processing_options_state?: string | null;
             /** Email */
             email?: string | null;
             /** External Id */
@@ -4159,6 +4217,34 @@ export interface components {
              */
             secret: string;
         };
+        /**
+         * SegmentCoverage
+         * @description The segment's coverage (``email``: people with any email), and how many further
+         *     emails and phones its people hold beyond their first (additive fields).
+         */
+        SegmentCoverage: {
+            /** Email */
+            email: number;
+            /**
+             * Extra Emails
+             * @description Further emails of these people, beyond their first
+             */
+            extra_emails: number;
+            /**
+             * Extra Phones
+             * @description Further phones of these people, beyond their first
+             */
+            extra_phones: number;
+            /** Madid */
+            madid: number;
+            /**
+             * Name Zip
+             * @description first name, last name and zip all present
+             */
+            name_zip: number;
+            /** Phone */
+            phone: number;
+        };
         /** SegmentCreate */
         SegmentCreate: {
             /** Description */
@@ -4195,7 +4281,7 @@ export interface components {
              * Format: uuid
              */
             id: string;
-            identifier_coverage: components["schemas"]["IdentifierCoverage"];
+            identifier_coverage: components["schemas"]["SegmentCoverage"];
             /** Name */
             name: string;
             /** Profile Count */

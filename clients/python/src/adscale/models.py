@@ -376,6 +376,14 @@ class AudienceCreate(BaseModel):
     audience_name: Annotated[str, Field(max_length=255, min_length=1, title="Audience Name")]
     auto_sync: Annotated[bool | None, Field(title="Auto Sync")] = True
     description: Annotated[Description | None, Field(title="Description")] = None
+    limited_data_use: Annotated[
+        bool | None,
+        Field(
+            description='Meta only: every row carries Limited Data Use (data_processing_options ["LDU"], country and state 0: Meta geolocates)',
+            examples=[True],
+            title="Limited Data Use",
+        ),
+    ] = False
     platform: Annotated[Platform2, Field(title="Platform")]
     segment_id: Annotated[UUID, Field(title="Segment Id")]
     sync_interval_hours: Annotated[int | None, Field(ge=1, le=720, title="Sync Interval Hours")] = (
@@ -399,8 +407,9 @@ class LastSyncStatus(StrEnum):
 
 class AudienceRead(BaseModel):
     """
-    ``PlatformAudience``, plus ``additive_only`` (no removals are sent) and
-    ``identifier_fields`` (the identifier fields each profile's row carries).
+    ``PlatformAudience``, plus ``additive_only`` (no removals are sent),
+    ``limited_data_use`` (Meta rows carry Limited Data Use) and ``identifier_fields`` (the
+    identifier fields each profile's row carries).
     """
 
     ad_account_id: Annotated[str, Field(title="Ad Account Id")]
@@ -415,6 +424,7 @@ class AudienceRead(BaseModel):
     is_active: Annotated[bool, Field(title="Is Active")]
     last_sync_at: Annotated[AwareDatetime | None, Field(title="Last Sync At")]
     last_sync_status: Annotated[LastSyncStatus | None, Field(title="Last Sync Status")]
+    limited_data_use: Annotated[bool, Field(title="Limited Data Use")]
     match_rate: Annotated[float | None, Field(title="Match Rate")]
     matched_size: Annotated[int | None, Field(title="Matched Size")]
     next_sync_at: Annotated[AwareDatetime | None, Field(title="Next Sync At")]
@@ -441,6 +451,14 @@ class AudienceUpdate(BaseModel):
     additive_only: Annotated[bool | None, Field(title="Additive Only")] = None
     auto_sync: Annotated[bool | None, Field(title="Auto Sync")] = None
     is_active: Annotated[bool | None, Field(title="Is Active")] = None
+    limited_data_use: Annotated[
+        bool | None,
+        Field(
+            description="Meta Limited Data Use for every row",
+            examples=[True],
+            title="Limited Data Use",
+        ),
+    ] = None
     sync_interval_hours: Annotated[SyncIntervalHours | None, Field(title="Sync Interval Hours")] = (
         None
     )
@@ -1596,6 +1614,20 @@ class ProfileHeld(BaseModel):
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
     ]
     external_id: Annotated[str, Field(title="External Id")]
+    extra_emails: Annotated[
+        list[str] | None,
+        Field(
+            description="The person's further emails, after `fields.email`",
+            title="Extra Emails",
+        ),
+    ] = None
+    extra_phones: Annotated[
+        list[str] | None,
+        Field(
+            description="The person's further phones, after `fields.phone`",
+            title="Extra Phones",
+        ),
+    ] = None
     fields: Annotated[
         dict[str, str],
         Field(
@@ -1668,6 +1700,30 @@ class ProfileIn(BaseModel):
         ConsentAdUserData | None, Field(title="Consent Ad User Data")
     ] = None
     country: Annotated[Country | None, Field(title="Country")] = None
+    data_processing_options: Annotated[
+        str | None,
+        Field(
+            description='Meta Limited Data Use for this person: "LDU" (empty or null: none)',
+            examples=["LDU"],
+            title="Data Processing Options",
+        ),
+    ] = None
+    data_processing_options_country: Annotated[
+        str | None,
+        Field(
+            description="Meta's code: 1 (US) or 0 (Meta geolocates)",
+            examples=["1"],
+            title="Data Processing Options Country",
+        ),
+    ] = None
+    data_processing_options_state: Annotated[
+        str | None,
+        Field(
+            description="Meta's code: 1000 (California) and the other US states, 0 (geolocate)",
+            examples=["1000"],
+            title="Data Processing Options State",
+        ),
+    ] = None
     email: Annotated[Email | None, Field(title="Email")] = None
     external_id: Annotated[str, Field(max_length=255, min_length=1, title="External Id")]
     first_name: Annotated[FirstName | None, Field(title="First Name")] = None
@@ -2054,6 +2110,35 @@ class SecretRotated(BaseModel):
     ]
 
 
+class SegmentCoverage(BaseModel):
+    """
+    The segment's coverage (``email``: people with any email), and how many further
+    emails and phones its people hold beyond their first (additive fields).
+    """
+
+    email: Annotated[int, Field(title="Email")]
+    extra_emails: Annotated[
+        int,
+        Field(
+            description="Further emails of these people, beyond their first",
+            title="Extra Emails",
+        ),
+    ]
+    extra_phones: Annotated[
+        int,
+        Field(
+            description="Further phones of these people, beyond their first",
+            title="Extra Phones",
+        ),
+    ]
+    madid: Annotated[int, Field(title="Madid")]
+    name_zip: Annotated[
+        int,
+        Field(description="first name, last name and zip all present", title="Name Zip"),
+    ]
+    phone: Annotated[int, Field(title="Phone")]
+
+
 class Description2(RootModel[str]):
     root: Annotated[str, Field(max_length=2000, title="Description")]
 
@@ -2079,7 +2164,7 @@ class SegmentDetail(BaseModel):
     ]
     description: Annotated[str | None, Field(title="Description")]
     id: Annotated[UUID, Field(title="Id")]
-    identifier_coverage: IdentifierCoverage
+    identifier_coverage: SegmentCoverage
     name: Annotated[str, Field(title="Name")]
     profile_count: Annotated[int, Field(title="Profile Count")]
     updated_at: Annotated[
@@ -2636,12 +2721,21 @@ class AudienceDetail(BaseModel):
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
     ]
     description: Annotated[str | None, Field(title="Description")]
+    extra_identifiers: Annotated[
+        dict[str, int],
+        Field(
+            description="Further emails and phones the segment's people hold beyond their first, for the fields the audience sends (they travel in the person's row)",
+            examples=[{"emails": 120, "phones": 15}],
+            title="Extra Identifiers",
+        ),
+    ]
     id: Annotated[UUID, Field(title="Id")]
     identifier_coverage: Annotated[dict[str, int], Field(title="Identifier Coverage")]
     identifier_fields: Annotated[list[str], Field(title="Identifier Fields")]
     is_active: Annotated[bool, Field(title="Is Active")]
     last_sync_at: Annotated[AwareDatetime | None, Field(title="Last Sync At")]
     last_sync_status: Annotated[LastSyncStatus | None, Field(title="Last Sync Status")]
+    limited_data_use: Annotated[bool, Field(title="Limited Data Use")]
     match_rate: Annotated[float | None, Field(title="Match Rate")]
     matched_size: Annotated[int | None, Field(title="Matched Size")]
     next_sync_at: Annotated[AwareDatetime | None, Field(title="Next Sync At")]

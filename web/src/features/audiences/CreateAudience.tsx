@@ -18,6 +18,7 @@ const schema = z.object({
     .regex(/^\d{1,3}$/, "Enter whole hours.")
     .refine((v) => Number(v) >= 1 && Number(v) <= 168, "1 to 168 hours (a week)."),
   additive_only: z.boolean(),
+  limited_data_use: z.boolean(),
 });
 type Values = z.infer<typeof schema>;
 
@@ -41,6 +42,7 @@ export function CreateAudience({
       auto_sync: true,
       sync_interval_hours: "24",
       additive_only: false,
+      limited_data_use: false,
     },
   });
   const { errors } = form.formState;
@@ -57,6 +59,7 @@ export function CreateAudience({
         ...values,
         platform: values.platform as Platform,
         sync_interval_hours: Number(values.sync_interval_hours),
+        limited_data_use: values.platform === "meta" && values.limited_data_use,
         segment_id: segmentId,
       });
       navigate(`/audiences/${created.audience.id}`, {
@@ -132,6 +135,12 @@ export function CreateAudience({
               <input type="checkbox" {...form.register("additive_only")} /> Only add people (never
               remove on update)
             </label>
+            {chosen === "meta" && (
+              <label>
+                <input type="checkbox" {...form.register("limited_data_use")} /> Limited Data Use on
+                every row (Meta's processing option for US state privacy laws)
+              </label>
+            )}
           </div>
           <FormError message={errors.root?.server?.message} />
           <button type="submit" className="button primary" disabled={create.isPending}>
