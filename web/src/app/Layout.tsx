@@ -12,6 +12,7 @@ const LINKS = [
   { to: "/audiences", label: "Audiences", end: false },
   { to: "/exports", label: "Exports", end: false },
   { to: "/webhooks", label: "Webhooks", end: false },
+  { to: "/privacy", label: "Privacy", end: false },
   { to: "/api-keys", label: "API keys", end: false },
   { to: "/billing", label: "Billing", end: false },
 ];

@@ -81,6 +81,11 @@ export const router = createBrowserRouter([
             lazy: page(() => import("../features/webhooks/WebhookPage")),
           },
           { path: "exports", lazy: page(() => import("../features/exports/ExportsPage")) },
+          { path: "privacy", lazy: page(() => import("../features/privacy/PrivacyPage")) },
+          {
+            path: "privacy/erasures/:erasureId",
+            lazy: page(() => import("../features/privacy/ErasurePage")),
+          },
           { path: "billing", lazy: page(() => import("../features/billing/BillingPage")) },
           {
             path: "billing/dev-checkout",
