@@ -1,8 +1,9 @@
 """Run every test suite against the provisioned servers and sum the results.
 
 Each suite (a ``tests`` folder of a lib, a service, the sandbox, the deploy
-scripts, and ``tests/contract``) runs in its own pytest process: services
-share table names, so each gets its own interpreter and its own databases.
+scripts, ``tests/contract``, and last the short chaos run ``tests/chaos``) runs
+in its own pytest process: services share table names, so each gets its own
+interpreter and its own databases.
 The closing line adds every suite up; the exit code is non-zero when any
 suite failed or ran no test.
 """
@@ -34,6 +35,9 @@ SUITES = [
     "tests/contract",
     "clients/python/tests",
     "web",  # vitest + Playwright on the stack (deploy/web_suite.py)
+    # Last: the short chaos run restarts Kafka and PostgreSQL and stops Redis (each
+    # started again, even when the run fails), so it follows every suite that uses them.
+    "tests/chaos",
 ]
 
 

@@ -170,8 +170,8 @@ async def profile(
 
     async with httpx.AsyncClient() as client:
         service_token = mint_internal_token(key, user_id=None, plan=None, auth="service")
-        identity = IdentityClient(client, identity, lambda: service_token)
-        verifier = JwtVerifier(identity.jwks)
+        identity_client = IdentityClient(client, identity, lambda: service_token)
+        verifier = JwtVerifier(identity_client.jwks)
         stages["auth: JWT verify"] = await _per_call_us(lambda: verifier.verify(token), n)
     redis = Redis.from_url(env["ADSCALE_REDIS_URL"])
     limiter = RateLimiter(redis, namespace="rl-bench")

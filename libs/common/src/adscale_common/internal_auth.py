@@ -13,8 +13,9 @@ import hashlib
 import hmac
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import jwt
 import orjson
@@ -166,10 +167,26 @@ def require_jwt_user_id(request: Request) -> uuid.UUID:
     return _user_id(require_jwt_user(request))
 
 
-CurrentPrincipal = Annotated[Principal, Depends(principal_from_request)]
-CurrentUser = Annotated[Principal, Depends(require_user)]
-CurrentJwtUser = Annotated[Principal, Depends(require_jwt_user)]
-ServiceCaller = Annotated[Principal, Depends(require_service)]
+T = TypeVar("T")
+
+
+def _on_the_loop(check: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """The check as an ``async def`` dependency. FastAPI runs a plain ``def`` dependency in
+    its thread pool (a thread hand-off per request and per dependency); these checks do no
+    I/O, so they run on the event loop. The plain functions stay callable directly."""
+
+    async def dependency(request: Request) -> T:
+        return check(request)
+
+    dependency.__name__ = check.__name__
+    dependency.__doc__ = check.__doc__
+    return dependency
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_on_the_loop(principal_from_request))]
+CurrentUser = Annotated[Principal, Depends(_on_the_loop(require_user))]
+CurrentJwtUser = Annotated[Principal, Depends(_on_the_loop(require_jwt_user))]
+ServiceCaller = Annotated[Principal, Depends(_on_the_loop(require_service))]
 # The caller as most routes need it: a user id that is never None.
-CurrentUserId = Annotated[uuid.UUID, Depends(require_user_id)]
-CurrentJwtUserId = Annotated[uuid.UUID, Depends(require_jwt_user_id)]
+CurrentUserId = Annotated[uuid.UUID, Depends(_on_the_loop(require_user_id))]
+CurrentJwtUserId = Annotated[uuid.UUID, Depends(_on_the_loop(require_jwt_user_id))]

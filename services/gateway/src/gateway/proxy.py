@@ -192,6 +192,12 @@ class Forwarder:
                     }
                 )
                 started = True
+                size = response.content_length
+                if size is not None and size <= self.max_buffered:
+                    # The common small JSON answer: one body message, no chunk loop.
+                    body_bytes = await response.read()
+                    await send({"type": "http.response.body", "body": body_bytes})
+                    return response.status
                 async for chunk in response.content.iter_any():
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
