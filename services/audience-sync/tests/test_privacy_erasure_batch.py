@@ -7,9 +7,8 @@ from __future__ import annotations
 import logging
 import uuid
 
-import pytest
-
 import privacy_kit
+import pytest
 from privacy_kit import CDP, PERSON, email_of, receipt, two_segments
 
 from as_testkit import Api, error_of, expected_hashes

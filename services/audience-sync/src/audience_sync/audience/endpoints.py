@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUser, CurrentUserId
 from adscale_common.pagination import Page
 from audience_sync.audience import repository, service
 from audience_sync.audience.schemas import (
@@ -28,10 +28,9 @@ router = APIRouter(prefix="/api/v1/cdp/audience-sync/audiences", tags=["audience
 
 
 async def _owned_audience(
-    audience_id: uuid.UUID, session: DbSession, user: CurrentUser
+    audience_id: uuid.UUID, session: DbSession, user_id: CurrentUserId
 ) -> Audience:
-    assert user.user_id is not None
-    return await service.get_owned(session, user.user_id, audience_id)
+    return await service.get_owned(session, user_id, audience_id)
 
 
 OwnedAudience = Annotated[Audience, Depends(_owned_audience)]
@@ -40,7 +39,7 @@ OwnedAudience = Annotated[Audience, Depends(_owned_audience)]
 @router.get("", response_model=AudienceList)
 async def list_audiences(
     session: DbSession,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     page: Page,
     platform: PlatformName | None = None,
     segment_id: uuid.UUID | None = None,
@@ -48,10 +47,9 @@ async def list_audiences(
 ) -> AudienceList:
     """Filters: ``platform``, ``segment_id``, ``status`` (``active`` or ``paused``, i.e.
     ``is_active``)."""
-    assert user.user_id is not None
     rows, total = await repository.list_owned(
         session,
-        user.user_id,
+        user_id,
         page.offset,
         page.limit,
         platform=platform,
@@ -109,18 +107,17 @@ async def update_audience(
 @router.delete("/{audience_id}", response_model=AudienceDeleted)
 async def delete_audience(
     audience_id: uuid.UUID,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     sessions: Sessions,
     cipher: Cipher,
     registry: Registry,
     delete_from_platform: bool = True,
 ) -> AudienceDeleted:
-    assert user.user_id is not None
     deleted_there = await service.delete(
         sessions,
         cipher=cipher,
         registry=registry,
-        user_id=user.user_id,
+        user_id=user_id,
         audience_id=audience_id,
         delete_from_platform=delete_from_platform,
     )

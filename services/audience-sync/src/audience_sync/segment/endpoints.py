@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUserId
 from adscale_common.pagination import Page
 from audience_sync.dependencies import AppSettings
 from audience_sync.models import Segment
@@ -36,24 +36,25 @@ router = APIRouter(prefix="/api/v1/cdp/segments", tags=["cdp: segments"])
 CSV_TYPES = frozenset({"text/csv", "application/csv", "text/plain"})
 
 
-async def _owned_segment(segment_id: uuid.UUID, session: DbSession, user: CurrentUser) -> Segment:
-    assert user.user_id is not None
-    return await service.get_owned(session, user.user_id, segment_id)
+async def _owned_segment(
+    segment_id: uuid.UUID, session: DbSession, user_id: CurrentUserId
+) -> Segment:
+    return await service.get_owned(session, user_id, segment_id)
 
 
 OwnedSegment = Annotated[Segment, Depends(_owned_segment)]
 
 
 @router.post("", response_model=SegmentRead, status_code=status.HTTP_201_CREATED)
-async def create_segment(body: SegmentCreate, session: DbSession, user: CurrentUser) -> SegmentRead:
-    assert user.user_id is not None
-    return service.read(await service.create(session, user.user_id, body))
+async def create_segment(
+    body: SegmentCreate, session: DbSession, user_id: CurrentUserId
+) -> SegmentRead:
+    return service.read(await service.create(session, user_id, body))
 
 
 @router.get("", response_model=SegmentList)
-async def list_segments(session: DbSession, user: CurrentUser, page: Page) -> SegmentList:
-    assert user.user_id is not None
-    rows, total = await repository.list_owned(session, user.user_id, page.offset, page.limit)
+async def list_segments(session: DbSession, user_id: CurrentUserId, page: Page) -> SegmentList:
+    rows, total = await repository.list_owned(session, user_id, page.offset, page.limit)
     return SegmentList(
         segments=[service.read(s) for s in rows],
         total=total,

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, status
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser
+from adscale_common.internal_auth import CurrentUser, CurrentUserId
 from audience_sync.audience import repository as audiences
 from audience_sync.audience.endpoints import OwnedAudience
 from audience_sync.dependencies import AppSettings
@@ -65,6 +65,7 @@ async def sync_history(
 
 
 @router.get("/sync-jobs/{job_id}", response_model=SyncJobRead)
-async def get_sync_job(job_id: uuid.UUID, session: DbSession, user: CurrentUser) -> SyncJobRead:
-    assert user.user_id is not None
-    return await service.get_job(session, user.user_id, job_id)
+async def get_sync_job(
+    job_id: uuid.UUID, session: DbSession, user_id: CurrentUserId
+) -> SyncJobRead:
+    return await service.get_job(session, user_id, job_id)
