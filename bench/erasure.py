@@ -5,9 +5,10 @@ the platform sandbox app (in-process, behind the real platform clients): one seg
 profiles (email + phone) is synced to a Meta and a Google audience, then E people (by
 external id) are asked to be erased through the service's request path (the batch route,
 10,000 people a request, as a deletion queue is drained; ``--one-by-one`` for
-``POST /cdp/erasures`` per person), and one erasure worker run takes them. Prints the time from the first request to every receipt
-``completed``, the platform remove calls made per audience (goal: at most one per 10,000
-people), the members left on the sandbox, and the load average beside the figures.
+``POST /cdp/erasures`` per person), and one erasure worker run takes them. Prints the time
+from the first request to every receipt ``completed``, the platform remove calls made per
+audience (goal: at most one per 10,000 people), the members left on the sandbox, and the
+load average beside the figures.
 
     uv run python bench/erasure.py                         # 200,000 members, 10,000 erasures
     uv run python bench/erasure.py --profiles 20000 --erasures 1000 [--one-by-one]
