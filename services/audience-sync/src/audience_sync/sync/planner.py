@@ -149,17 +149,28 @@ def plan_sql(platform: str, fields: list[str]) -> str:
     """  # noqa: S608 - built from constants
 
 
-def keep_shared_sql(field: str) -> str:
-    """Keep an old key another profile of the segment still uses ($1 job, $2 segment, $3
-    platform): it is not removed from the platform."""
-    if field not in STRONG_FIELDS:
-        raise ValueError(field)
-    return (
-        f"UPDATE sync_job_plan p SET old_{field} = NULL "  # noqa: S608 - whitelisted
-        f"WHERE p.job_id = $1 AND p.old_{field} IS NOT NULL AND EXISTS "
-        f"(SELECT 1 FROM profile_digest d WHERE d.segment_id = $2 AND d.platform = $3 "
-        f"AND d.{field} = p.old_{field} AND d.external_id <> p.external_id)"
+def keep_shared_sql(fields: list[str]) -> str | None:
+    """Keep the old keys another profile of the segment still uses ($1 job, $2 segment, $3
+    platform): they are not removed from the platform. One statement for every strong
+    field of ``fields`` (``None`` when there is none), each field an inner join in which
+    the plan's old keys (a few thousand) are the hashed side and the segment's digests
+    stream past them, rather than a hash of every digest built per field."""
+    strong = [f for f in STRONG_FIELDS if f in _known(fields)]
+    if not strong:
+        return None
+    used = " UNION ALL ".join(
+        f"SELECT o.external_id, '{f}' AS field FROM sync_job_plan o "  # noqa: S608
+        f"JOIN profile_digest d ON d.{f} = o.old_{f} AND d.external_id <> o.external_id "
+        f"WHERE o.job_id = $1 AND d.segment_id = $2 AND d.platform = $3"
+        for f in strong
     )
+    flags = ", ".join(f"bool_or(u.field = '{f}') AS {f}" for f in strong)
+    sets = ", ".join(f"old_{f} = CASE WHEN s.{f} THEN NULL ELSE p.old_{f} END" for f in strong)
+    return f"""
+        UPDATE sync_job_plan p SET {sets}
+        FROM (SELECT u.external_id, {flags} FROM ({used}) u GROUP BY u.external_id) s
+        WHERE p.job_id = $1 AND p.external_id = s.external_id
+    """  # noqa: S608 - built from whitelisted field names
 
 
 async def estimate(
@@ -203,9 +214,9 @@ async def make_plan(
         await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
         return None
     if total - int(row["to_add"]) or await _resends(conn, job_id):
-        for name in STRONG_FIELDS:
-            if name in fields:
-                await conn.execute(keep_shared_sql(name), job_id, segment_id, platform)
+        shared = keep_shared_sql(fields)
+        if shared is not None:
+            await conn.execute(shared, job_id, segment_id, platform)
     if total >= ANALYZE_AFTER_ROWS:
         for table in ("sync_job_plan", "audience_member"):
             if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
