@@ -53,7 +53,9 @@ def test_pkce_s256_matches_rfc7636_example() -> None:
 _DIGESTS = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(6)]
 _META_VALUE = st.one_of(
     st.sampled_from(_DIGESTS),
-    st.sampled_from(["", _DIGESTS[0].upper(), _DIGESTS[1][:-1], "not hex"]),
+    st.sampled_from(
+        ["", _DIGESTS[0].upper(), _DIGESTS[1][:-1], "not hex", "g" * 64, "\u00e9" * 64]
+    ),
     st.none(),
     st.integers(min_value=0, max_value=9),
 )

@@ -231,7 +231,7 @@ class Sandbox:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store = Store(settings.database_path)
+        self.store = Store(settings.database_path, commit_seconds=settings.commit_seconds)
         self.faults = FaultRegistry()
         self.limiter = RateLimiter()
         self.config = RuntimeConfig(

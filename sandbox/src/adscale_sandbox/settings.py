@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # The Google Ads API refuses calls without a developer-token header.
     google_ads_require_developer_token: bool = True
 
+    # Group commit: requests share one SQLite transaction for up to this long (0: commit
+    # each request). A crash may lose this window of changes.
+    commit_seconds: float = Field(default=1.0, ge=0, le=10)
+
     log_level: str = "info"
 
     def rate_limit(self, platform: str) -> int:

@@ -1,10 +1,16 @@
 """SQLite persistence: one WAL-mode database file (no fsync), used from a worker thread.
 
 Every unit of work is a plain function taking a :class:`sqlite3.Connection`;
-:meth:`Store.run` executes it in a thread inside one ``BEGIN IMMEDIATE``
-transaction, committing on success and rolling back on error. A lock
-serialises units of work, which keeps the single connection safe and makes
-each request's state change atomic.
+:meth:`Store.run` executes it in a thread inside its own savepoint, released on success
+and rolled back on error. A lock serialises units of work, which keeps the single
+connection safe and makes each request's state change atomic.
+
+Units share a transaction for up to ``commit_seconds`` (group commit): a bulk upload
+dirties pages all over the member tables, and committing each request wrote each of those
+pages to the WAL once per request. The transaction commits when a unit ends after the
+window, or from a timer when no unit comes; nothing reads the file but this connection, so
+what a request wrote is visible to the next at once. A crash of the sandbox may lose the
+last window of changes (its state is disposable); ``commit_seconds=0`` commits each unit.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -176,8 +183,11 @@ TABLES = (
 class Store:
     """The sandbox's database: a single connection guarded by a lock."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, commit_seconds: float = 0.0) -> None:
         self.path = path
+        self.commit_seconds = commit_seconds
+        self._opened_at: float | None = None  # when the open transaction began
+        self._timer: threading.Timer | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
@@ -206,14 +216,48 @@ class Store:
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
             conn = self._conn
-            conn.execute("BEGIN IMMEDIATE")
+            if self._opened_at is None:
+                conn.execute("BEGIN IMMEDIATE")
+                self._opened_at = time.monotonic()
+            conn.execute("SAVEPOINT unit")
             try:
                 result = fn(conn)
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO unit")
+                    conn.execute("RELEASE unit")
+                    self._commit_if_due()
+                else:  # SQLite rolled the whole transaction back itself
+                    self._opened_at = None
                 raise
-            conn.execute("COMMIT")
+            conn.execute("RELEASE unit")
+            self._commit_if_due()
             return result
+
+    def _commit_if_due(self) -> None:
+        """Commit when the window has passed, else make sure a timer will (lock held)."""
+        assert self._opened_at is not None
+        if time.monotonic() - self._opened_at >= self.commit_seconds:
+            self._commit()
+        elif self._timer is None:
+            self._timer = threading.Timer(self.commit_seconds, self._flush)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _commit(self) -> None:
+        if self._opened_at is not None:
+            self._conn.execute("COMMIT")
+            self._opened_at = None
+
+    def _flush(self) -> None:
+        with self._lock:
+            self._timer = None
+            self._commit()
+
+    def flush(self) -> None:
+        """Commit what the open transaction holds now."""
+        with self._lock:
+            self._commit()
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(self.run_sync, fn)
@@ -228,4 +272,8 @@ class Store:
 
     def close(self) -> None:
         with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            self._commit()
             self._conn.close()

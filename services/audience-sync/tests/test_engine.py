@@ -123,6 +123,31 @@ async def test_changed_phone_is_resent_and_its_old_key_removed_unless_shared(
 
 
 @pytest.mark.parametrize("platform", ["meta", "google"])
+async def test_old_emails_and_phones_still_used_elsewhere_stay_in_one_update(
+    api: Api, sync_engine: SyncEngine, platform: str
+) -> None:
+    profiles = make_profiles(0, 60)
+    profiles[50] = {**profiles[50], "phone": profiles[0]["phone"]}
+    profiles[51] = {**profiles[51], "email": profiles[1]["email"]}
+    segment, audience = await setup(api, platform, profiles)
+    pid = audience["platform_audience_id"]
+    changed = [
+        {**profiles[0], "phone": "+1 (212) 555-0100"},
+        {**profiles[1], "email": "moved.1@example.org"},
+        {**profiles[2], "phone": "+1 (212) 555-0102", "email": "moved.2@example.org"},
+    ]
+    await api.upsert(segment["id"], changed)
+    triggered = await trigger(api, audience["id"])
+    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
+    current = changed + profiles[3:]
+    held = await api.sandbox.hashes(platform, pid)
+    assert held == expected_hashes(platform, FIELDS, current)
+    assert expected_hashes(platform, ["phone"], profiles[:1]) <= held  # c-50's too
+    assert expected_hashes(platform, ["email"], profiles[1:2]) <= held  # c-51's too
+    assert not expected_hashes(platform, ["email", "phone"], profiles[2:3]) & held
+
+
+@pytest.mark.parametrize("platform", ["meta", "google"])
 async def test_additive_only_sends_no_removals(
     api: Api, sync_engine: SyncEngine, platform: str
 ) -> None:

@@ -2,7 +2,7 @@
 
 The general reader (``meta._row_person``) checks each value of each row on its own; a
 10,000-row upload of five hashed keys is 50,000 such checks. Here the whole batch is checked
-at once (one join, one regular-expression match) and each row becomes a person with a couple
+at once (one join, one pass deleting the hex digits) and each row becomes a person with a couple
 of C calls. The answers are the general reader's: a batch this path cannot vouch for
 (a value that is not a string, a raw key, a malformed row) returns ``None`` and the
 general reader handles it whole, with its per-row reasons; a row with an empty value goes
@@ -12,7 +12,6 @@ to the general reader on its own.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Collection, Sequence
 from itertools import chain
 from operator import itemgetter
@@ -20,7 +19,7 @@ from typing import Any
 
 from adscale_sandbox.people import Person
 
-_HEX_RUN = re.compile(r"[0-9a-f]*")
+_HEX_DIGITS = b"0123456789abcdef"
 _DIGEST_LENGTHS = frozenset((0, 64))
 
 RowReader = Callable[[list[str], Any], tuple[Person | None, str]]
@@ -45,7 +44,13 @@ def _all_digests(data: list[Any], width: int) -> bool:
         text = "".join(values)
     except TypeError:  # a value that is not a string
         return False
-    return set(map(len, values)) <= _DIGEST_LENGTHS and _HEX_RUN.fullmatch(text) is not None
+    # Deleting the lowercase hex digits from the ASCII bytes leaves nothing: a C pass
+    # several times faster than a regular expression over the same text.
+    return (
+        set(map(len, values)) <= _DIGEST_LENGTHS
+        and text.isascii()
+        and not text.encode("ascii").translate(None, _HEX_DIGITS)
+    )
 
 
 def hashed_people(

@@ -104,8 +104,7 @@ async def complete(run: Run, back: Readback) -> str:
         apg = await driver(session)
         members = await repository.member_count(apg, target.id)
         match_rate = match_rate_of(back, members)
-        invalid, samples, per_field = await _invalid(apg, run)
-        unusable, unusable_samples = await _unusable(apg, run)
+        refused = await _refused_profiles(apg, run)
         response: dict[str, Any] = {
             "audience_id": target.platform_audience_id,
             "audience_size": back.size,
@@ -116,7 +115,7 @@ async def complete(run: Run, back: Readback) -> str:
         if back.error:
             response["status"] = "unknown"
             response["read_error"] = back.error
-        counts = {"sent": run.field_counts(), "invalid": per_field}
+        counts = {"sent": run.field_counts(), "invalid": refused.per_field}
         if run.counters.dropped:
             run.notes.append(
                 f"{run.counters.dropped} extra emails/phones beyond the "
@@ -128,9 +127,9 @@ async def complete(run: Run, back: Readback) -> str:
             services.owner,
             match_rate=match_rate,
             response=_json(response),
-            invalid=invalid,
-            samples=_json(_merge(samples, unusable_samples)),
-            failed=unusable,
+            invalid=refused.invalid,
+            samples=_json(_merge(refused.invalid_samples, refused.unusable_samples)),
+            failed=refused.unusable,
             counts=_json(counts),
             notes="; ".join(run.notes) or None,
         )
@@ -203,57 +202,57 @@ async def fail(
     return "failed"
 
 
-async def _invalid(apg: Any, run: Run) -> tuple[int, list[dict[str, Any]], dict[str, int]]:
-    """Profiles with an identifier the platform's normalizer refused, a few samples
-    (external id and the refused fields, never the values), and the count per field."""
+@dataclass
+class Refused:
+    """The segment's profiles the platform cannot take whole: ``invalid`` have an
+    identifier its normalizer refused (``per_field`` counts them by field), ``unusable``
+    have no identifier it can match on (failed, never sent); a few samples of each
+    (external id and reason, never a value)."""
+
+    invalid: int
+    invalid_samples: list[dict[str, Any]]
+    per_field: dict[str, int]
+    unusable: int
+    unusable_samples: list[dict[str, Any]]
+
+
+async def _refused_profiles(apg: Any, run: Run) -> Refused:
+    """:class:`Refused`, counted in one scan of the digests (samples read only when there
+    is something to show)."""
     target = run.target
     fields = target.fields
-    count, rows = await repository.digests_where(
+    invalid_if = f"d.invalid & {invalid_mask(fields)} <> 0"
+    unusable_if = f"NOT {usable_sql(target.platform, target.fields)}"
+    invalid, unusable, *by_field = await repository.digest_counts(
         apg,
         target.segment_id,
         target.platform,
-        f"d.invalid & {invalid_mask(fields)} <> 0",
-        MAX_INVALID_SAMPLES,
+        [invalid_if, unusable_if, *(f"d.invalid & {INVALID_BITS[n]} <> 0" for n in fields)],
     )
-    per_field: dict[str, int] = {}
-    for name in fields:
-        per_field[name] = (
-            (
-                await repository.digests_where(
-                    apg,
-                    target.segment_id,
-                    target.platform,
-                    f"d.invalid & {INVALID_BITS[name]} <> 0",
-                    0,
-                )
-            )[0]
-            if count
-            else 0
+
+    async def samples(condition: str, count: int) -> list[Any]:
+        if not count:
+            return []
+        return await repository.digest_samples(
+            apg, target.segment_id, target.platform, condition, MAX_INVALID_SAMPLES
         )
-    samples = [
-        {"external_id": row["external_id"], "reason": _refused(fields, row["invalid"])}
-        for row in rows
-    ]
-    return count, samples, per_field
 
-
-async def _unusable(apg: Any, run: Run) -> tuple[int, list[dict[str, Any]]]:
-    """Profiles with no identifier the platform can match on: failed, never sent."""
-    target = run.target
-    count, rows = await repository.digests_where(
-        apg,
-        target.segment_id,
-        target.platform,
-        f"NOT {usable_sql(target.platform, target.fields)}",
-        MAX_INVALID_SAMPLES,
-    )
-    samples = []
-    for row in rows:
+    unusable_samples = []
+    for row in await samples(unusable_if, unusable):
         reason = f"no usable identifier for {target.platform}"
-        if row["invalid"] & invalid_mask(target.fields):
-            reason += f" ({_refused(target.fields, row['invalid'])})"
-        samples.append({"external_id": row["external_id"], "reason": reason})
-    return count, samples
+        if row["invalid"] & invalid_mask(fields):
+            reason += f" ({_refused(fields, row['invalid'])})"
+        unusable_samples.append({"external_id": row["external_id"], "reason": reason})
+    return Refused(
+        invalid=invalid,
+        invalid_samples=[
+            {"external_id": row["external_id"], "reason": _refused(fields, row["invalid"])}
+            for row in await samples(invalid_if, invalid)
+        ],
+        per_field=dict(zip(fields, by_field, strict=True)),
+        unusable=unusable,
+        unusable_samples=unusable_samples,
+    )
 
 
 def _merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:

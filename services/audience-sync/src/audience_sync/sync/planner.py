@@ -220,17 +220,39 @@ def keep_shared_extras_sql(field: str) -> str:
     )
 
 
-def keep_shared_sql(field: str) -> str:
-    """Keep an old key another profile of the segment still uses ($1 job, $2 segment, $3
-    platform): it is not removed from the platform."""
-    if field not in STRONG_FIELDS:
-        raise ValueError(field)
-    return (
-        f"UPDATE sync_job_plan p SET old_{field} = NULL "  # noqa: S608 - whitelisted
-        f"WHERE p.job_id = $1 AND p.old_{field} IS NOT NULL AND EXISTS "
-        f"(SELECT 1 FROM ({_in_use(field)}) u "
-        f"WHERE u.k = p.old_{field} AND u.external_id <> p.external_id)"
-    )
+def keep_shared_sql(fields: list[str]) -> str | None:
+    """Keep the old keys another profile of the segment still uses ($1 job, $2 segment, $3
+    platform), as its key or as one of its extras: they are not removed from the platform.
+    One statement for every strong field of ``fields`` (``None`` when there is none): the
+    plan's old keys (a few thousand) are the hashed side of each join and the segment's
+    digests stream past them (only the digests holding extras are unnested), rather than a
+    hash of every digest built per field."""
+    strong = [f for f in STRONG_FIELDS if f in _known(fields)]
+    if not strong:
+        return None
+    branches = []
+    for f in strong:
+        branches.append(
+            f"SELECT o.external_id, '{f}' AS field FROM sync_job_plan o "  # noqa: S608
+            f"JOIN profile_digest d ON d.{f} = o.old_{f} AND d.external_id <> o.external_id "
+            f"WHERE o.job_id = $1 AND d.segment_id = $2 AND d.platform = $3"
+        )
+        extras = EXTRA_KEYS.get(f)
+        if extras is not None:
+            branches.append(
+                f"SELECT o.external_id, '{f}' AS field FROM sync_job_plan o "  # noqa: S608
+                f"JOIN (SELECT d.external_id, unnest(d.{extras}) AS k FROM profile_digest d "
+                f"WHERE d.segment_id = $2 AND d.platform = $3 AND d.{extras} IS NOT NULL) x "
+                f"ON x.k = o.old_{f} AND x.external_id <> o.external_id WHERE o.job_id = $1"
+            )
+    used = " UNION ALL ".join(branches)
+    flags = ", ".join(f"bool_or(u.field = '{f}') AS {f}" for f in strong)
+    sets = ", ".join(f"old_{f} = CASE WHEN s.{f} THEN NULL ELSE p.old_{f} END" for f in strong)
+    return f"""
+        UPDATE sync_job_plan p SET {sets}
+        FROM (SELECT u.external_id, {flags} FROM ({used}) u GROUP BY u.external_id) s
+        WHERE p.job_id = $1 AND p.external_id = s.external_id
+    """  # noqa: S608 - built from whitelisted field names
 
 
 async def estimate(
@@ -274,10 +296,11 @@ async def make_plan(
         await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
         return None
     if total - int(row["to_add"]) or await _resends(conn, job_id):
-        for name in STRONG_FIELDS:
+        shared = keep_shared_sql(fields)
+        if shared is not None:
+            await conn.execute(shared, job_id, segment_id, platform)
+        for name in EXTRA_KEYS:
             if name in fields:
-                await conn.execute(keep_shared_sql(name), job_id, segment_id, platform)
-            if name in fields and name in EXTRA_KEYS:
                 await conn.execute(keep_shared_extras_sql(name), job_id, segment_id, platform)
     if total >= ANALYZE_AFTER_ROWS:
         for table in ("sync_job_plan", "audience_member"):

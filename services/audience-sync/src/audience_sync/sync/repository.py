@@ -469,22 +469,29 @@ async def fail_job(
     return True
 
 
-async def digests_where(
-    apg: Apg, segment_id: uuid.UUID, platform: str, condition: str, limit: int
-) -> tuple[int, list[Any]]:
-    """Profiles of the segment whose digest meets ``condition`` (SQL built from constants,
-    on alias ``d``): how many, and the first ``limit`` ``(external_id, invalid)``."""
-    count = int(
-        await apg.fetchval(
-            "SELECT count(*) FROM profile_digest d "  # noqa: S608 - constant condition
-            f"WHERE d.segment_id = $1 AND d.platform = $2 AND {condition}",
-            segment_id,
-            platform,
-        )
+async def digest_counts(
+    apg: Apg, segment_id: uuid.UUID, platform: str, conditions: list[str]
+) -> list[int]:
+    """How many of the segment's digests meet each condition (SQL built from constants, on
+    alias ``d``), all counted in one scan."""
+    counts = ", ".join(f"count(*) FILTER (WHERE {c})" for c in conditions)
+    row = await apg.fetchrow(
+        f"SELECT {counts} FROM profile_digest d "  # noqa: S608 - constant conditions
+        "WHERE d.segment_id = $1 AND d.platform = $2",
+        segment_id,
+        platform,
     )
-    rows: list[Any] = []
-    if count:
-        rows = await apg.fetch(
+    assert row is not None
+    return [int(value) for value in row]
+
+
+async def digest_samples(
+    apg: Apg, segment_id: uuid.UUID, platform: str, condition: str, limit: int
+) -> list[Any]:
+    """The first ``limit`` ``(external_id, invalid)`` of the segment's digests that meet
+    ``condition`` (SQL built from constants, on alias ``d``)."""
+    return list(
+        await apg.fetch(
             "SELECT d.external_id, d.invalid FROM profile_digest d "  # noqa: S608
             f"WHERE d.segment_id = $1 AND d.platform = $2 AND {condition} "
             "ORDER BY d.external_id LIMIT $3",
@@ -492,4 +499,4 @@ async def digests_where(
             platform,
             limit,
         )
-    return count, rows
+    )
