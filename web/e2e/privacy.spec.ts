@@ -38,7 +38,7 @@ test("privacy journey: look a person up, erase them with a receipt, lift the sup
   await dialog.getByRole("button", { name: "Erase", exact: true }).click();
   await expect(page).toHaveURL(/\/privacy\/erasures\//);
   const status = page.getByRole("region", { name: "Erasure" }).getByRole("status");
-  await expect(status).toContainText("Completed: 1 profiles deleted", { timeout: 60_000 });
+  await expect(status).toContainText("Completed: 1 profile deleted", { timeout: 60_000 });
   await expect(page.getByText("GDPR art. 17 #42")).toBeVisible();
   await expect(page.getByText("gone@example.com")).toHaveCount(0); // hashes only
   await expectAccessible(page);

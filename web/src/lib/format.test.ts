@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { daysAgo, fraction, money, ratio } from "./format";
+import { counted, daysAgo, fraction, money, ratio } from "./format";
 import { collectPages, offsetOf, pageCount, pageFromSearch } from "./pagination";
 
 describe("format", () => {
@@ -60,5 +60,13 @@ describe("collectPages", () => {
       300,
     );
     expect(items).toHaveLength(300);
+  });
+});
+
+describe("counted", () => {
+  it("says one thing or several", () => {
+    expect(counted(1, "profile")).toBe("1 profile");
+    expect(counted(0, "profile")).toBe("0 profiles");
+    expect(counted(2500, "entry", "entries")).toBe("2,500 entries");
   });
 });

@@ -14,6 +14,11 @@ export function count(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : integer.format(value);
 }
 
+/** "1 profile", "2 profiles" (the plural is the word plus "s" unless given). */
+export function counted(value: number, word: string, plural = `${word}s`): string {
+  return `${count(value)} ${value === 1 ? word : plural}`;
+}
+
 export function ratio(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : `${value.toFixed(2)}×`;
 }

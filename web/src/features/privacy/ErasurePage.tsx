@@ -4,7 +4,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { detailFallback } from "../../components/DetailGate";
 import { ProgressBar } from "../../components/ProgressBar";
 import { errorMessage } from "../../lib/errors";
-import { count, dateTime } from "../../lib/format";
+import { count, counted, dateTime } from "../../lib/format";
 import { shortHash } from "./identifier";
 import { isUnderWay, type Receipt, useErasure, useLiftSuppression } from "./queries";
 
@@ -90,7 +90,7 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
           {receipt.status === "completed"
             ? receipt.nothing_matched
               ? "Completed: AdScale held nothing about this person; the identifier is suppressed."
-              : `Completed: ${count(receipt.deleted.profiles)} profiles deleted, removed from ${count(receipt.audiences.length)} audiences, ${count(receipt.deleted.exports_revoked)} export files revoked.`
+              : `Completed: ${counted(receipt.deleted.profiles, "profile")} deleted, removed from ${counted(receipt.audiences.length, "audience")}, ${counted(receipt.deleted.exports_revoked, "export file")} revoked.`
             : null}
           {receipt.status === "failed" ? `Failed: ${receipt.failure_reason ?? "unknown"}` : null}
         </p>
@@ -107,7 +107,8 @@ function ReceiptView({ receipt }: { receipt: Receipt }) {
           <dd>{receipt.completed_at ? dateTime(receipt.completed_at) : "—"}</dd>
           <dt>Matched</dt>
           <dd>
-            {count(receipt.matched.profiles)} profiles in {count(receipt.matched.segments)} segments
+            {counted(receipt.matched.profiles, "profile")} in{" "}
+            {counted(receipt.matched.segments, "segment")}
           </dd>
         </dl>
       </section>
