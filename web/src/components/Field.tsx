@@ -46,3 +46,25 @@ export function FormError({ message }: { message?: string | undefined }) {
     </div>
   );
 }
+
+interface FormActionsProps {
+  error?: string | undefined;
+  cancel: ReactNode;
+  pending: boolean;
+  label: string;
+}
+
+/** The foot of an edit form: the API's form-level error, Cancel, and the submit button. */
+export function FormActions({ error, cancel, pending, label }: FormActionsProps) {
+  return (
+    <>
+      <FormError message={error} />
+      <div className="actions">
+        {cancel}
+        <button type="submit" className="button primary" disabled={pending}>
+          {pending ? "Saving…" : label}
+        </button>
+      </div>
+    </>
+  );
+}

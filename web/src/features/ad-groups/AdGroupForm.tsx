@@ -1,7 +1,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
 import { Link } from "react-router";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormActions } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { StatusField } from "./StatusField";
 import { type AdGroupFormValues, adGroupFormSchema, BID_STRATEGIES } from "./targeting";
@@ -82,15 +82,16 @@ export function AdGroupForm({ initial, submitLabel, cancelTo, onSubmit }: AdGrou
           </Field>
         </div>
       </fieldset>
-      <FormError message={errors.root?.server?.message} />
-      <div className="actions">
-        <Link className="button secondary" to={cancelTo}>
-          Cancel
-        </Link>
-        <button type="submit" className="button primary" disabled={isSubmitting}>
-          {isSubmitting ? "Saving…" : submitLabel}
-        </button>
-      </div>
+      <FormActions
+        error={errors.root?.server?.message}
+        cancel={
+          <Link className="button secondary" to={cancelTo}>
+            Cancel
+          </Link>
+        }
+        pending={isSubmitting}
+        label={submitLabel}
+      />
     </form>
   );
 }

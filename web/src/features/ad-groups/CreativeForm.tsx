@@ -2,7 +2,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { type ReactNode, useState } from "react";
 import { useForm } from "react-hook-form";
 import { z } from "zod";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormActions, FormError } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { useGenerateCopy } from "./queries";
 import { StatusField } from "./StatusField";
@@ -152,13 +152,12 @@ export function CreativeForm(props: CreativeFormProps) {
           </Field>
           <StatusField error={errors.status?.message} register={form.register("status")} />
         </div>
-        <FormError message={errors.root?.server?.message} />
-        <div className="actions">
-          {cancel}
-          <button type="submit" className="button primary" disabled={isSubmitting}>
-            {isSubmitting ? "Saving…" : submitLabel}
-          </button>
-        </div>
+        <FormActions
+          error={errors.root?.server?.message}
+          cancel={cancel}
+          pending={isSubmitting}
+          label={submitLabel}
+        />
       </form>
     </div>
   );

@@ -1,7 +1,7 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useForm } from "react-hook-form";
 import { Link } from "react-router";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormActions } from "../../components/Field";
 import { ErrorState, Loading } from "../../components/States";
 import { applyServerError } from "../../lib/forms";
 import { useAccountChoices } from "./queries";
@@ -148,15 +148,16 @@ export function CampaignForm({ initial, editing, submitLabel, onSubmit }: Campai
           {(p) => <input {...p} {...form.register("external_campaign_id")} />}
         </Field>
       </div>
-      <FormError message={errors.root?.server?.message} />
-      <div className="actions">
-        <Link className="button secondary" to="/campaigns">
-          Cancel
-        </Link>
-        <button type="submit" className="button primary" disabled={isSubmitting}>
-          {isSubmitting ? "Saving…" : submitLabel}
-        </button>
-      </div>
+      <FormActions
+        error={errors.root?.server?.message}
+        cancel={
+          <Link className="button secondary" to="/campaigns">
+            Cancel
+          </Link>
+        }
+        pending={isSubmitting}
+        label={submitLabel}
+      />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { type ReactNode, useId } from "react";
 import { useForm } from "react-hook-form";
 import type { z } from "zod";
-import { Field, FormError } from "../../components/Field";
+import { Field, FormActions } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { RULE_TYPES, type RuleFormValues, ruleFormSchema } from "./schema";
 
@@ -69,13 +69,12 @@ export function RuleForm(props: RuleFormProps) {
       <label>
         <input type="checkbox" {...form.register("is_active")} /> Run automatically on schedule
       </label>
-      <FormError message={errors.root?.server?.message} />
-      <div className="actions">
-        {cancel}
-        <button type="submit" className="button primary" disabled={isSubmitting}>
-          {isSubmitting ? "Saving…" : submitLabel}
-        </button>
-      </div>
+      <FormActions
+        error={errors.root?.server?.message}
+        cancel={cancel}
+        pending={isSubmitting}
+        label={submitLabel}
+      />
     </form>
   );
 }
