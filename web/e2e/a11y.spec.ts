@@ -19,6 +19,7 @@ const APP_PAGES: Array<[string, string]> = [
   ["/audiences", "Audiences"],
   ["/exports", "Exports"],
   ["/webhooks", "Webhooks"],
+  ["/privacy", "Privacy"],
   ["/billing", "Billing"],
   ["/billing/cancel", "Checkout cancelled"],
   ["/no-such-page", "Page not found"],
