@@ -1,7 +1,7 @@
 """Gateway speed: the same authenticated GET through the gateway, straight to the service,
 and a bare FastAPI route, in one run; then where a gateway request's time goes.
 
-Needs the running stack (`make up`; on the shared machine through /work/stackrun.sh) and
+Needs the running stack (`make up`) and
 wrk (`apt-get install wrk`). Registers a user, then runs wrk (one thread, 50 connections)
 against
 

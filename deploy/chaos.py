@@ -1,6 +1,6 @@
 """``make chaos``: faults injected one after another while a bounded load runs.
 
-Run it ONLY inside /work/stackrun.sh (or on a machine of your own): it restarts the shared
+Run it only on a machine (or an ADSCALE_HOME) of its own: it restarts the shared
 Kafka broker and PostgreSQL and stops Redis. Per fault, in turn:
 
   SIGKILL of each worker instance, a Kafka broker restart, a PostgreSQL restart, Redis

@@ -1,7 +1,7 @@
 """The short chaos run (``deploy/chaos.py --short``) as a suite of ``make test``.
 
 It restarts Kafka and PostgreSQL and stops Redis, so it runs where nothing else shares
-them (``make test`` on a machine of its own; here: inside /work/stackrun.sh). Whatever
+them (``make test`` on a machine of its own). Whatever
 happens (a failed goal, the time limit), the infrastructure is started again and the
 stack chaos.py started is stopped, so the suites after this one find everything up."""
 
