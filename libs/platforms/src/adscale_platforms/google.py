@@ -43,19 +43,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adscale_platforms.base import (
-    BaseClient,
-    MemberOperation,
-    Rows,
-    TokenLike,
-    as_fields,
-    as_int,
-    oauth_token_set,
-    parse_duration,
-    parse_retry_after,
-    rfc3339,
-    row_values,
-)
+from adscale_platforms.base import BaseClient
 from adscale_platforms.errors import (
     InvalidRequest,
     NotFound,
@@ -64,8 +52,14 @@ from adscale_platforms.errors import (
     PlatformUnavailable,
     RateLimited,
     TokenExpired,
+    parse_duration,
+    parse_retry_after,
 )
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, DailyInsight, TokenSet
+from adscale_platforms.oauth import oauth_token_set
+from adscale_platforms.protocol import MemberOperation, TokenLike
+from adscale_platforms.rows import Rows, as_fields, row_values
+from adscale_platforms.values import as_int, rfc3339
 
 __all__ = ["GoogleClient", "google_error", "parse_user_list_name"]
 

@@ -41,17 +41,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adscale_platforms.base import (
-    BaseClient,
-    MemberOperation,
-    Rows,
-    TokenLike,
-    as_fields,
-    as_int,
-    estimate_total,
-    expires_at,
-    row_values,
-)
+from adscale_platforms.base import BaseClient
 from adscale_platforms.batching import compact_json
 from adscale_platforms.errors import (
     InvalidRequest,
@@ -59,6 +49,10 @@ from adscale_platforms.errors import (
 )
 from adscale_platforms.meta_errors import meta_error, meta_retry_after
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, DailyInsight, TokenSet
+from adscale_platforms.oauth import expires_at
+from adscale_platforms.protocol import MemberOperation, TokenLike
+from adscale_platforms.rows import Rows, as_fields, estimate_total, row_values
+from adscale_platforms.values import as_int
 
 __all__ = ["MetaClient", "meta_error", "meta_retry_after"]
 

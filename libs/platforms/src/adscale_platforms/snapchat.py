@@ -31,19 +31,19 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adscale_platforms.base import (
-    BaseClient,
-    MemberOperation,
-    Rows,
-    TokenLike,
-    as_fields,
-    oauth_token_set,
+from adscale_platforms.base import BaseClient
+from adscale_platforms.errors import (
+    AudienceTooSmall,
+    InvalidRequest,
+    PlatformError,
+    TokenExpired,
     parse_retry_after,
-    row_values,
     status_error,
 )
-from adscale_platforms.errors import AudienceTooSmall, InvalidRequest, PlatformError, TokenExpired
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, TokenSet
+from adscale_platforms.oauth import oauth_token_set
+from adscale_platforms.protocol import MemberOperation, TokenLike
+from adscale_platforms.rows import Rows, as_fields, row_values
 
 __all__ = ["SnapchatClient", "snapchat_error"]
 

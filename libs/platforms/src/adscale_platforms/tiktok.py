@@ -38,16 +38,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adscale_platforms.base import (
-    BaseClient,
-    MemberOperation,
-    Rows,
-    TokenLike,
-    as_fields,
-    expires_at,
-    parse_retry_after,
-    row_values,
-)
+from adscale_platforms.base import BaseClient
 from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import (
     AudienceTooSmall,
@@ -58,9 +49,12 @@ from adscale_platforms.errors import (
     PlatformUnavailable,
     RateLimited,
     TokenExpired,
+    parse_retry_after,
 )
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, TokenSet
-from adscale_platforms.rows import map_rows
+from adscale_platforms.oauth import expires_at
+from adscale_platforms.protocol import MemberOperation, TokenLike
+from adscale_platforms.rows import Rows, as_fields, map_rows, row_values
 
 __all__ = ["TikTokClient", "split_audience_id", "tiktok_error"]
 
