@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from adscale_platforms.batching import (
     BatchLimits,
@@ -29,9 +29,20 @@ from adscale_platforms.models import BatchReport, UploadResult
 from adscale_platforms.protocol import BatchCallback, MemberOperation, TokenLike
 from adscale_platforms.rows import Rows, map_rows
 
-__all__ = ["BaseClient"]
+__all__ = ["BaseClient", "MemberCall"]
 
 MAX_INVALID_SAMPLES = 100
+
+
+class MemberCall(NamedTuple):
+    """One member operation as asked: what, on which audience, with which rows."""
+
+    operation: MemberOperation
+    token: TokenLike
+    audience_id: str
+    fields: str | Sequence[str]
+    rows: Rows
+    estimated_total: int | None
 
 
 class BaseClient(HttpClient):
@@ -96,31 +107,46 @@ class BaseClient(HttpClient):
             yield RequestBatch(batch, index, done, last)
             index += 1
 
-    def _stream_members(
+    def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
+        """The platform's own primitive for ``call.operation``: one report per accepted
+        request. Nothing is sent before the first report is asked for."""
+        raise NotImplementedError
+
+    def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
+        """Replace; override where the platform's replace is not one member primitive."""
+        return self._stream_members(call)
+
+    # -- the one member operation, and its three names --------------------------------
+
+    def stream_members(
         self,
         operation: MemberOperation,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        estimated_total: int | None,
+        estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        """The platform's own primitive for ``operation``: one report per accepted request.
+        """``operation`` on the audience, one report per accepted request (nothing is sent
+        before the first report is asked for)."""
+        call = MemberCall(operation, token, audience_id, fields, rows, estimated_total)
+        return self._stream_replace(call) if operation == "replace" else self._stream_members(call)
 
-        Nothing is sent before the first report is asked for.
-        """
-        raise NotImplementedError
-
-    def _stream_replace(
+    async def members(
         self,
+        operation: MemberOperation,
         token: TokenLike,
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
-        """Replace; override where the platform's replace is not one member primitive."""
-        return self._stream_members("replace", token, audience_id, fields, rows, estimated_total)
+        on_batch: BatchCallback | None = None,
+        estimated_total: int | None = None,
+    ) -> UploadResult:
+        """``operation`` on the audience, to the end; ``on_batch`` is called after each
+        accepted request. A replace makes the audience exactly ``rows``, with the
+        platform's own replace primitive."""
+        reports = self.stream_members(operation, token, audience_id, fields, rows, estimated_total)
+        return await self._collect(reports, on_batch)
 
     def stream_add_members(
         self,
@@ -131,7 +157,8 @@ class BaseClient(HttpClient):
         *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        return self._stream_members("add", token, audience_id, fields, rows, estimated_total)
+        """Add members, one report per accepted request."""
+        return self.stream_members("add", token, audience_id, fields, rows, estimated_total)
 
     def stream_remove_members(
         self,
@@ -142,7 +169,8 @@ class BaseClient(HttpClient):
         *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        return self._stream_members("remove", token, audience_id, fields, rows, estimated_total)
+        """Remove members, one report per accepted request."""
+        return self.stream_members("remove", token, audience_id, fields, rows, estimated_total)
 
     def stream_replace_members(
         self,
@@ -153,7 +181,8 @@ class BaseClient(HttpClient):
         *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]:
-        return self._stream_replace(token, audience_id, fields, rows, estimated_total)
+        """Replace the members, one report per accepted request."""
+        return self.stream_members("replace", token, audience_id, fields, rows, estimated_total)
 
     async def add_members(
         self,
@@ -166,10 +195,9 @@ class BaseClient(HttpClient):
         estimated_total: int | None = None,
     ) -> UploadResult:
         """Add members; ``on_batch`` is called after each accepted request."""
-        reports = self.stream_add_members(
-            token, audience_id, fields, rows, estimated_total=estimated_total
+        return await self.members(
+            "add", token, audience_id, fields, rows, on_batch, estimated_total
         )
-        return await self._collect(reports, on_batch)
 
     async def remove_members(
         self,
@@ -182,10 +210,9 @@ class BaseClient(HttpClient):
         estimated_total: int | None = None,
     ) -> UploadResult:
         """Remove members; ``on_batch`` is called after each accepted request."""
-        reports = self.stream_remove_members(
-            token, audience_id, fields, rows, estimated_total=estimated_total
+        return await self.members(
+            "remove", token, audience_id, fields, rows, on_batch, estimated_total
         )
-        return await self._collect(reports, on_batch)
 
     async def replace_members(
         self,
@@ -197,8 +224,7 @@ class BaseClient(HttpClient):
         on_batch: BatchCallback | None = None,
         estimated_total: int | None = None,
     ) -> UploadResult:
-        """Make the audience exactly ``rows``, with the platform's own replace primitive."""
-        reports = self.stream_replace_members(
-            token, audience_id, fields, rows, estimated_total=estimated_total
+        """Make the audience exactly ``rows`` (see :meth:`members`)."""
+        return await self.members(
+            "replace", token, audience_id, fields, rows, on_batch, estimated_total
         )
-        return await self._collect(reports, on_batch)

@@ -77,6 +77,29 @@ class AdPlatformClient(Protocol):
 
     async def delete_audience(self, token: TokenLike, audience_id: str) -> None: ...
 
+    async def members(
+        self,
+        operation: MemberOperation,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        on_batch: BatchCallback | None = None,
+        estimated_total: int | None = None,
+    ) -> UploadResult:
+        """The one member operation; ``add_members`` / ``remove_members`` /
+        ``replace_members`` (and their ``stream_`` forms) are its three names."""
+
+    def stream_members(
+        self,
+        operation: MemberOperation,
+        token: TokenLike,
+        audience_id: str,
+        fields: str | Sequence[str],
+        rows: Rows,
+        estimated_total: int | None = None,
+    ) -> AsyncIterator[BatchReport]: ...
+
     async def add_members(
         self,
         token: TokenLike,

@@ -25,13 +25,13 @@ Hosts: ``snapchat_adsapi_url`` (Ads API) and ``snapchat_accounts_url`` (OAuth).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
-from adscale_platforms.base import BaseClient
+from adscale_platforms.base import BaseClient, MemberCall
 from adscale_platforms.errors import (
     AudienceTooSmall,
     InvalidRequest,
@@ -42,8 +42,8 @@ from adscale_platforms.errors import (
 )
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, TokenSet
 from adscale_platforms.oauth import oauth_token_set
-from adscale_platforms.protocol import MemberOperation, TokenLike
-from adscale_platforms.rows import Rows, as_fields, row_values
+from adscale_platforms.protocol import TokenLike
+from adscale_platforms.rows import as_fields, row_values
 
 __all__ = ["SnapchatClient", "snapchat_error"]
 
@@ -250,18 +250,11 @@ class SnapchatClient(BaseClient):
             return name
         raise ValueError(f"Snap Audience Match takes no {name!r} identifier")
 
-    async def _stream_members(
-        self,
-        operation: MemberOperation,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Rows are profiles; each identifier type travels in its own request (a lane), so a
         batch of profiles is one request per type it holds, and one report once all of them
         were accepted: a profile is counted once whatever the number of its identifiers."""
+        operation, token, audience_id, fields, rows, _ = call
         method = "DELETE" if operation == "remove" else "POST"
         names = as_fields(fields)
         schemas = [self._schema(n) for n in names]
@@ -327,19 +320,11 @@ class SnapchatClient(BaseClient):
         """``DELETE /v1/segments/{id}/all_users``."""
         await self._request("DELETE", f"{self.api}/segments/{audience_id}/all_users", token=token)
 
-    async def _stream_replace(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Snapchat's primitive: remove every user, then add the new set."""
+        _, token, audience_id, fields, _, _ = call
         for name in as_fields(fields):
             self._schema(name)
         await self.remove_all_members(token, audience_id)
-        async for report in self._stream_members(
-            "replace", token, audience_id, fields, rows, estimated_total
-        ):
+        async for report in self._stream_members(call):
             yield report

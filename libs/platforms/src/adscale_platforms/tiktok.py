@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from adscale_platforms.base import BaseClient
+from adscale_platforms.base import BaseClient, MemberCall
 from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import (
     AudienceTooSmall,
@@ -53,8 +53,8 @@ from adscale_platforms.errors import (
 )
 from adscale_platforms.models import AdAccount, AudienceInfo, BatchReport, TokenSet
 from adscale_platforms.oauth import expires_at
-from adscale_platforms.protocol import MemberOperation, TokenLike
-from adscale_platforms.rows import Rows, as_fields, map_rows, row_values
+from adscale_platforms.protocol import TokenLike
+from adscale_platforms.rows import as_fields, map_rows, row_values
 
 __all__ = ["TikTokClient", "split_audience_id", "tiktok_error"]
 
@@ -301,15 +301,8 @@ class TikTokClient(BaseClient):
 
     # -- members: streaming segment API ------------------------------------------------
 
-    async def _stream_members(
-        self,
-        operation: MemberOperation,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
+        operation, token, audience_id, fields, rows, _ = call
         advertiser, audience = split_audience_id(audience_id)
         names = as_fields(fields)
         schema = [self._schema(n) for n in names]
@@ -381,20 +374,14 @@ class TikTokClient(BaseClient):
         )
         return body if isinstance(body, dict) else {}
 
-    async def _stream_replace(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Upload customer files and apply them with ``action: REPLACE`` (then ``APPEND``).
 
         A customer file holds one identifier type (the audience's, the first field). Rows
         with several fields are profiles: after each file is applied, the same profiles are
         added through ``segment/mapping`` with all their identifiers, so the replaced
         audience holds every key of every profile."""
+        _, token, audience_id, fields, rows, _ = call
         advertiser, audience = split_audience_id(audience_id)
         names = as_fields(fields)
         schema = self._schema(names[0])
@@ -465,7 +452,6 @@ class TikTokClient(BaseClient):
         profiles: list[tuple[str, ...]],
     ) -> None:
         """Add profiles with every identifier through ``segment/mapping``."""
-        async for _ in self._stream_members(
-            "add", token, f"{advertiser}:{audience}", names, profiles, None
-        ):
+        call = MemberCall("add", token, f"{advertiser}:{audience}", names, profiles, None)
+        async for _ in self._stream_members(call):
             pass

@@ -10,14 +10,15 @@ account the ingest destination needs. Members go through ``audienceMembers:inges
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+from adscale_platforms.base import MemberCall
 from adscale_platforms.google.base import GoogleBase, customer_number
 from adscale_platforms.models import AudienceInfo, BatchReport
-from adscale_platforms.protocol import MemberOperation, TokenLike
-from adscale_platforms.rows import Rows, as_fields, row_values
+from adscale_platforms.protocol import TokenLike
+from adscale_platforms.rows import as_fields, row_values
 from adscale_platforms.values import rfc3339
 
 __all__ = ["MAX_IDENTIFIERS", "GoogleAudiences", "parse_user_list_name"]
@@ -194,16 +195,9 @@ class GoogleAudiences(GoogleBase):
             envelope["termsOfService"] = {"customerMatchTermsOfServiceStatus": "ACCEPTED"}
         return envelope
 
-    async def _stream_members(
-        self,
-        operation: MemberOperation,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """``ingest`` or ``remove``; for a replace, its ingest half (``removeAll`` comes last)."""
+        operation, token, audience_id, fields, rows, _ = call
         verb = _MEMBER_VERBS[operation]
         names = as_fields(fields)
         dropped = [0]
@@ -233,22 +227,14 @@ class GoogleAudiences(GoogleBase):
             )
             dropped[0] = 0
 
-    async def _stream_replace(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Ingest everything, then ``removeAll`` members last added before the start."""
+        token, audience_id = call.token, call.audience_id
         destination = self._destination(audience_id)
         started = datetime.now(UTC)
         index = 0
         done = 0
-        async for report in self._stream_members(
-            "replace", token, audience_id, fields, rows, estimated_total
-        ):
+        async for report in self._stream_members(call):
             index = report.batch_index + 1
             done = report.rows_done
             yield report

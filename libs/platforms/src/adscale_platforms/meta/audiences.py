@@ -9,11 +9,12 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+from adscale_platforms.base import MemberCall
 from adscale_platforms.batching import compact_json
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.models import AudienceInfo, BatchReport
-from adscale_platforms.protocol import MemberOperation, TokenLike
-from adscale_platforms.rows import Rows, as_fields, estimate_total, row_values
+from adscale_platforms.protocol import TokenLike
+from adscale_platforms.rows import as_fields, estimate_total, row_values
 from adscale_platforms.values import as_int
 
 __all__ = ["LDU_SCHEMA", "MULTI_KEY", "SINGLE_KEY", "MetaAudiences", "ldu_value"]
@@ -152,15 +153,8 @@ class MetaAudiences(MetaBase):
                 raise ValueError(f"Meta has no schema key for field {name!r}")
         return schema
 
-    async def _stream_members(
-        self,
-        operation: MemberOperation,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        estimated_total: int | None,
-    ) -> AsyncIterator[BatchReport]:
+    async def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
+        operation, token, audience_id, fields, rows, estimated_total = call
         method, edge = MEMBER_EDGES[operation]
         names = as_fields(fields)
         schema = self.schema_for(names)
