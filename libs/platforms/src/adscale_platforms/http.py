@@ -200,33 +200,26 @@ class HttpClient:
     ) -> Any:
         """One logical call: retried, token refreshed once, mapped errors raised."""
 
+        def send(access: str | None) -> Awaitable[Any]:
+            return self._once(
+                method,
+                url,
+                access,
+                params=params,
+                json_body=json_body,
+                data=data,
+                files=files,
+                headers=headers,
+            )
+
         async def attempt() -> Any:
             current = await token.access_token() if isinstance(token, TokenSource) else token
             try:
-                return await self._once(
-                    method,
-                    url,
-                    current,
-                    params=params,
-                    json_body=json_body,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                )
+                return await send(current)
             except TokenExpired:
                 if not isinstance(token, TokenSource) or current is None:
                     raise
-                fresh = await token.refresh(current)
-                return await self._once(
-                    method,
-                    url,
-                    fresh,
-                    params=params,
-                    json_body=json_body,
-                    data=data,
-                    files=files,
-                    headers=headers,
-                )
+                return await send(await token.refresh(current))
 
         async for retry_state in self._retrying():
             with retry_state:
