@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from adscale_platforms.base import parse_duration, parse_retry_after
 from adscale_platforms.errors import (
     AudienceTooSmall,
     InvalidRequest,
@@ -20,6 +19,8 @@ from adscale_platforms.errors import (
     PlatformUnavailable,
     RateLimited,
     TokenExpired,
+    parse_duration,
+    parse_retry_after,
 )
 from adscale_platforms.google import google_error
 from adscale_platforms.meta import meta_error, meta_retry_after

@@ -322,6 +322,19 @@ async def test_replace_with_empty_set_removes_everything(client: GoogleClient) -
 
 
 @respx.mock
+async def test_members_replace_is_the_platform_replace(client: GoogleClient) -> None:
+    ingest = respx.post(f"{DM}/audienceMembers:ingest").mock(side_effect=ingest_ok)
+    remove_all = respx.post(f"{DM}/audienceMembers:removeAll").mock(
+        return_value=httpx.Response(200, json={"requestId": "ra"})
+    )
+    result = await client.members("replace", "t", LIST, "email", hashes(5))
+    assert (ingest.call_count, remove_all.call_count) == (1, 1)
+    assert (result.received, result.batches) == (5, 2)
+    await client.members("add", "t", LIST, "email", hashes(5))
+    assert (ingest.call_count, remove_all.call_count) == (2, 1)
+
+
+@respx.mock
 async def test_multi_identifier_members_with_address(client: GoogleClient) -> None:
     route = respx.post(f"{DM}/audienceMembers:ingest").mock(side_effect=ingest_ok)
     fields = ["email", "phone", "first_name", "last_name", "country", "zip"]

@@ -211,6 +211,22 @@ async def test_replace_members_usersreplace_session(client: MetaClient) -> None:
     assert [s["estimated_num_total"] for s in sessions] == [10_000, 12_000]
 
 
+@respx.mock
+@pytest.mark.parametrize(
+    ("operation", "method", "edge"),
+    [("add", "POST", "users"), ("remove", "DELETE", "users"), ("replace", "POST", "usersreplace")],
+)
+async def test_members_takes_the_operation_as_a_value(
+    client: MetaClient, operation: Any, method: str, edge: str
+) -> None:
+    route = respx.route(method=method, url=f"{GRAPH}/2385/{edge}").mock(side_effect=users_response)
+    reports = [r async for r in client.stream_members(operation, "tok", "2385", "email", hashes(3))]
+    result = await client.members(operation, "tok", "2385", "email", hashes(4))
+    assert [(r.operation, r.rows, r.last) for r in reports] == [(operation, 3, True)]
+    assert (result.received, result.batches) == (4, 1)
+    assert route.call_count == 2
+
+
 async def test_replace_with_nothing_is_refused(client: MetaClient) -> None:
     with pytest.raises(ValueError, match="usersreplace"):
         await client.replace_members("tok", "2385", "email", [])

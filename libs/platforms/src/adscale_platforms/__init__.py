@@ -3,7 +3,9 @@
 * :mod:`adscale_platforms.identifiers`: per-platform identifier normalization and hashing.
 * :mod:`adscale_platforms.batching`: row/byte-bounded batching.
 * :mod:`adscale_platforms.errors`: typed platform errors.
-* :mod:`adscale_platforms.base`: the :class:`AdPlatformClient` protocol.
+* :mod:`adscale_platforms.protocol`: the :class:`AdPlatformClient` protocol.
+* :mod:`adscale_platforms.http`: one logical call (request, error mapping, retries);
+  :mod:`adscale_platforms.base`: the member operations every client shares.
 * one client per platform: :class:`MetaClient`, :class:`GoogleClient`,
   :class:`TikTokClient`, :class:`SnapchatClient`; :func:`build_client` picks one by name.
 """
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from adscale_platforms.base import AdPlatformClient, BaseClient, CampaignPlatformClient
+from adscale_platforms.base import BaseClient
 from adscale_platforms.google import GoogleClient
 from adscale_platforms.meta import MetaClient
 from adscale_platforms.models import (
@@ -27,6 +29,7 @@ from adscale_platforms.models import (
     UploadResult,
 )
 from adscale_platforms.oauth import RefreshingToken, TokenSource
+from adscale_platforms.protocol import AdPlatformClient, CampaignPlatformClient
 from adscale_platforms.settings import PlatformSettings, get_settings
 from adscale_platforms.snapchat import SnapchatClient
 from adscale_platforms.tiktok import TikTokClient

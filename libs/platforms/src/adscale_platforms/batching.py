@@ -36,18 +36,21 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, It
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from adscale_platforms.models import BatchReport
 from adscale_platforms.settings import PlatformSettings
 
 T = TypeVar("T")
 
 __all__ = [
     "BatchLimits",
+    "RequestBatch",
     "RowTooLarge",
     "abatch_rows",
     "batch_rows",
     "compact_json",
     "json_size",
     "limits_for",
+    "with_last",
 ]
 
 
@@ -185,3 +188,49 @@ async def abatch_rows(
     last = packer.flush()
     if last is not None:
         yield last
+
+
+async def with_last(batches: AsyncIterator[list[T]]) -> AsyncIterator[tuple[list[T], bool]]:
+    """Each batch with a flag telling whether it is the last one (one batch look-ahead)."""
+    previous: list[T] | None = None
+    async for batch in batches:
+        if previous is not None:
+            yield previous, False
+        previous = batch
+    if previous is not None:
+        yield previous, True
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBatch:
+    """The prepared rows of one request of a member operation."""
+
+    rows: list[Any]
+    index: int  # position of the request in the operation, from 0
+    rows_done: int  # input rows covered by this request and every earlier one
+    last: bool
+
+    def report(
+        self,
+        operation: str,
+        *,
+        received: int,
+        invalid: int = 0,
+        invalid_samples: tuple[str, ...] = (),
+        raw: Any = None,
+        last: bool | None = None,
+        dropped: int = 0,
+    ) -> BatchReport:
+        """The :class:`BatchReport` of this request once the platform accepted it."""
+        return BatchReport(
+            operation=operation,
+            batch_index=self.index,
+            rows=len(self.rows),
+            rows_done=self.rows_done,
+            received=received,
+            invalid=invalid,
+            invalid_samples=invalid_samples,
+            last=self.last if last is None else last,
+            raw=raw if isinstance(raw, dict) else {},
+            dropped=dropped,
+        )

@@ -8,6 +8,8 @@ caller has to act on.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 
@@ -121,4 +123,65 @@ __all__ = [
     "PlatformUnavailable",
     "RateLimited",
     "TokenExpired",
+    "parse_duration",
+    "parse_retry_after",
+    "status_error",
 ]
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def parse_duration(value: object) -> float | None:
+    """Seconds from a protobuf JSON duration such as ``"30s"`` or ``"1.5s"``."""
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and value.endswith("s"):
+        try:
+            return float(value[:-1])
+        except ValueError:
+            return None
+    return None
+
+
+def status_error(
+    platform: str,
+    status: int,
+    code: str | int | None,
+    message: str,
+    *,
+    retry_after: float | None = None,
+    raw: Any = None,
+) -> PlatformError | None:
+    """The typed error plain HTTP semantics give a status (5xx, 429, 401, 403, 404), else ``None``.
+
+    For platforms whose error bodies add nothing (or nothing that decides) to the status.
+    """
+    if status >= 500:
+        return PlatformUnavailable(platform, code, message, http_status=status, raw=raw)
+    if status == 429:
+        return RateLimited(
+            platform, code, message, http_status=status, retry_after=retry_after, raw=raw
+        )
+    if status == 401:
+        return TokenExpired(platform, code, message, http_status=status, raw=raw)
+    if status == 403:
+        return PermissionDenied(platform, code, message, http_status=status, raw=raw)
+    if status == 404:
+        return NotFound(platform, code, message, http_status=status, raw=raw)
+    return None

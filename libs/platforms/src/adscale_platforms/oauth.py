@@ -8,16 +8,19 @@ import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Protocol, runtime_checkable
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol, runtime_checkable
 
-from adscale_platforms.errors import TokenExpired
+from adscale_platforms.errors import InvalidRequest, TokenExpired
 from adscale_platforms.models import TokenSet
 
 __all__ = [
     "RefreshingToken",
     "TokenSource",
     "code_challenge_s256",
+    "expires_at",
     "new_code_verifier",
+    "oauth_token_set",
 ]
 
 
@@ -82,3 +85,29 @@ class RefreshingToken:
             if self._on_refresh is not None:
                 await self._on_refresh(fresh)
             return fresh.access_token
+
+
+def expires_at(expires_in: object) -> datetime | None:
+    """``now + expires_in`` seconds, UTC; ``None`` for a missing or non-positive lifetime."""
+    try:
+        seconds = float(expires_in)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if seconds <= 0:
+        return None
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+def oauth_token_set(platform: str, body: Any, refresh_token: str | None = None) -> TokenSet:
+    """A standard OAuth 2.0 token response (``access_token``, ``expires_in``, space-separated
+    ``scope``, optional ``refresh_token``); ``refresh_token`` is kept when none is resent."""
+    if not isinstance(body, dict) or not body.get("access_token"):
+        raise InvalidRequest(platform, None, "token response without access_token")
+    scope = body.get("scope")
+    return TokenSet(
+        access_token=str(body["access_token"]),
+        refresh_token=str(body.get("refresh_token") or refresh_token or "") or None,
+        expires_at=expires_at(body.get("expires_in")),
+        scopes=tuple(str(scope).split()) if scope else (),
+        raw={k: v for k, v in body.items() if "token" not in k},
+    )

@@ -1,13 +1,16 @@
-"""Lazy row mapping over sync or async iterables."""
+"""Member rows: their types, their fields, and lazy mapping over sync or async iterables."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["map_rows"]
+__all__ = ["Row", "Rows", "as_fields", "estimate_total", "map_rows", "row_values"]
+
+Row = str | Sequence[str]
+Rows = Iterable[Row] | AsyncIterable[Row]
 
 
 def _map_sync(rows: Iterable[Any], fn: Callable[[Any], T]) -> Iterator[T]:
@@ -27,3 +30,26 @@ def map_rows(
     if isinstance(rows, AsyncIterable):
         return _map_async(rows, fn)
     return _map_sync(rows, fn)
+
+
+def estimate_total(rows: Rows, estimated_total: int | None) -> int | None:
+    if estimated_total is not None:
+        return estimated_total
+    if isinstance(rows, Sequence | set | frozenset):
+        return len(rows)
+    return None
+
+
+def as_fields(fields: str | Sequence[str]) -> tuple[str, ...]:
+    result = (fields,) if isinstance(fields, str) else tuple(fields)
+    if not result:
+        raise ValueError("at least one identifier field is required")
+    return result
+
+
+def row_values(row: Row, width: int) -> tuple[str, ...]:
+    """A row as a tuple of ``width`` values (a bare string is a one-field row)."""
+    values = (row,) if isinstance(row, str) else tuple(row)
+    if len(values) != width:
+        raise ValueError(f"row has {len(values)} values, expected {width}")
+    return values

@@ -17,8 +17,8 @@ from pydantic import SecretStr
 
 from adscale_common.http import make_http_client
 from adscale_platforms import build_client
-from adscale_platforms.base import AdPlatformClient
 from adscale_platforms.errors import PlatformError
+from adscale_platforms.protocol import AdPlatformClient
 from adscale_platforms.settings import PlatformSettings
 
 PLATFORM_NAMES: dict[str, str] = {

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
-from adscale_platforms.base import AdPlatformClient
+from adscale_platforms.protocol import AdPlatformClient
 from audience_sync.platform.tokens import ConnectionToken
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy.ldu import LDU_FIELDS

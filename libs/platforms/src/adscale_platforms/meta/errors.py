@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 
-from adscale_platforms.base import parse_retry_after, status_error
 from adscale_platforms.errors import (
     AudienceTooSmall,
     InvalidRequest,
@@ -21,6 +20,8 @@ from adscale_platforms.errors import (
     PlatformUnavailable,
     RateLimited,
     TokenExpired,
+    parse_retry_after,
+    status_error,
 )
 
 __all__ = ["meta_error", "meta_retry_after"]

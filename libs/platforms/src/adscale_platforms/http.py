@@ -1,0 +1,227 @@
+"""One logical platform call: the HTTP request, error mapping, retries and token refresh.
+
+:meth:`HttpClient._request`
+
+* sends compact JSON, never logs bodies, tokens or identifiers;
+* maps the platform's error bodies, codes and headers to the typed errors of
+  :mod:`adscale_platforms.errors` (each client's ``_error_from``);
+* retries with tenacity only :class:`RateLimited` (waiting the platform's retry-after,
+  capped by ``max_retry_wait_seconds``) and :class:`PlatformUnavailable` (5xx, timeouts,
+  transport errors), up to ``max_attempts``; never 4xx semantics;
+* when the token is a :class:`~adscale_platforms.oauth.TokenSource`, refreshes it once
+  on :class:`TokenExpired` and repeats the call.
+
+Every call is counted once, in :meth:`HttpClient._once` (:mod:`adscale_platforms.metrics`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+)
+
+from adscale_platforms.batching import compact_json
+from adscale_platforms.errors import PlatformError, PlatformUnavailable, RateLimited, TokenExpired
+from adscale_platforms.metrics import record_call, record_error
+from adscale_platforms.oauth import TokenSource
+from adscale_platforms.protocol import TokenLike
+from adscale_platforms.settings import PlatformSettings, get_settings
+
+__all__ = ["HttpClient"]
+
+logger = logging.getLogger("adscale_platforms")
+
+
+def _safe_path(url: str) -> str:
+    """Scheme, host and path only: query strings may carry tokens or secrets."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _body_of(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class HttpClient:
+    """HTTP, error mapping and retries: the transport every platform client stands on."""
+
+    platform: ClassVar[str] = ""
+    supports_pkce: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        settings: PlatformSettings | None = None,
+        *,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.http = http
+        self.settings = settings or get_settings()
+        self._sleep = sleep or asyncio.sleep
+
+    # -- to override ------------------------------------------------------------------
+
+    def _auth_headers(self, token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
+        """The typed error a response stands for, ``None`` for a success."""
+        raise NotImplementedError
+
+    # -- HTTP --------------------------------------------------------------------------
+
+    def _wait(self, state: RetryCallState) -> float:
+        cap = self.settings.max_retry_wait_seconds
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return min(max(error.retry_after, 0.0), cap)
+        initial = self.settings.backoff_initial_seconds
+        exponential = initial * 2.0 ** max(state.attempt_number - 1, 0)
+        backoff = min(exponential, self.settings.backoff_max_seconds)
+        return min(backoff + random.uniform(0, initial), cap)
+
+    def _retrying(self) -> AsyncRetrying:
+        return AsyncRetrying(
+            retry=retry_if_exception(
+                lambda exc: isinstance(exc, RateLimited | PlatformUnavailable)
+            ),
+            stop=stop_after_attempt(self.settings.max_attempts),
+            wait=self._wait,
+            sleep=self._sleep,
+            reraise=True,
+            before_sleep=self._log_retry,
+        )
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        logger.warning(
+            "platform call retried",
+            extra={
+                "platform": self.platform,
+                "attempt": state.attempt_number,
+                "error_type": type(error).__name__,
+                "error_code": getattr(error, "code", None),
+                "wait_seconds": round(state.upcoming_sleep, 3),
+            },
+        )
+
+    async def _once(
+        self,
+        method: str,
+        url: str,
+        token: str | None,
+        *,
+        params: Any = None,
+        json_body: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        merged: dict[str, str] = {"Accept": "application/json"}
+        if token is not None:
+            merged.update(self._auth_headers(token))
+        if headers:
+            merged.update(headers)
+        content: bytes | None = None
+        if json_body is not None:
+            content = compact_json(json_body)
+            merged["Content-Type"] = "application/json"
+        started = time.monotonic()
+        try:
+            response = await self.http.request(
+                method,
+                url,
+                params=params,
+                content=content,
+                data=data,
+                files=files,
+                headers=merged,
+                timeout=self.settings.request_timeout_seconds,
+            )
+        except httpx.TransportError as exc:
+            logger.warning(
+                "platform transport error",
+                extra={"platform": self.platform, "method": method, "url": _safe_path(url)},
+            )
+            record_call(self.platform, method, "transport_error", time.monotonic() - started)
+            unavailable = PlatformUnavailable(
+                self.platform, type(exc).__name__, f"transport error: {type(exc).__name__}"
+            )
+            record_error(unavailable)
+            raise unavailable from exc
+        body = _body_of(response)
+        logger.info(
+            "platform call",
+            extra={
+                "platform": self.platform,
+                "method": method,
+                "url": _safe_path(url),
+                "status": response.status_code,
+                "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
+            },
+        )
+        record_call(self.platform, method, response.status_code, time.monotonic() - started)
+        error = self._error_from(response, body)
+        if error is not None:
+            record_error(error)
+            raise error
+        return body
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        token: TokenLike | None = None,
+        params: Any = None,
+        json_body: Any = None,
+        data: Any = None,
+        files: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """One logical call: retried, token refreshed once, mapped errors raised."""
+
+        def send(access: str | None) -> Awaitable[Any]:
+            return self._once(
+                method,
+                url,
+                access,
+                params=params,
+                json_body=json_body,
+                data=data,
+                files=files,
+                headers=headers,
+            )
+
+        async def attempt() -> Any:
+            current = await token.access_token() if isinstance(token, TokenSource) else token
+            try:
+                return await send(current)
+            except TokenExpired:
+                if not isinstance(token, TokenSource) or current is None:
+                    raise
+                return await send(await token.refresh(current))
+
+        async for retry_state in self._retrying():
+            with retry_state:
+                return await attempt()
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,77 @@
+"""Snapchat OAuth (``{accounts}/login/oauth2/authorize`` and ``/access_token``, form-encoded
+``authorization_code`` / ``refresh_token`` grants) and the ad accounts the token opens
+(``GET /v1/me/organizations?with_ad_accounts=true``)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from adscale_platforms.models import AdAccount, TokenSet
+from adscale_platforms.oauth import oauth_token_set
+from adscale_platforms.protocol import TokenLike
+from adscale_platforms.snapchat.base import SnapchatBase
+from adscale_platforms.snapchat.errors import PLATFORM
+
+__all__ = ["SnapchatOAuth"]
+
+
+class SnapchatOAuth(SnapchatBase):
+    """Consent URL, token grants and ad accounts."""
+
+    def authorization_url(
+        self, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
+        params = {
+            "client_id": self.settings.snapchat_client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": " ".join(self.settings.snapchat_scopes),
+            "state": state,
+        }
+        accounts = self.settings.snapchat_accounts_url.rstrip("/")
+        return f"{accounts}/login/oauth2/authorize?{urlencode(params)}"
+
+    async def _token_grant(self, grant_type: str, **fields: str) -> Any:
+        """``POST`` to the token endpoint (form-encoded, client credentials first)."""
+        return await self._request(
+            "POST",
+            self._token_url,
+            data={
+                "grant_type": grant_type,
+                "client_id": self.settings.snapchat_client_id,
+                "client_secret": self.settings.snapchat_client_secret.get_secret_value(),
+                **fields,
+            },
+        )
+
+    async def exchange_code(
+        self, code: str, redirect_uri: str, code_verifier: str | None = None
+    ) -> TokenSet:
+        body = await self._token_grant("authorization_code", code=code, redirect_uri=redirect_uri)
+        return oauth_token_set(PLATFORM, body)
+
+    async def refresh(self, refresh_token: str) -> TokenSet:
+        body = await self._token_grant("refresh_token", refresh_token=refresh_token)
+        return oauth_token_set(PLATFORM, body, refresh_token)
+
+    async def list_ad_accounts(self, token: TokenLike) -> list[AdAccount]:
+        body = await self._request(
+            "GET",
+            f"{self.api}/me/organizations",
+            token=token,
+            params={"with_ad_accounts": "true"},
+        )
+        accounts: list[AdAccount] = []
+        for wrapper in (body or {}).get("organizations", []) or []:
+            organization = wrapper.get("organization", wrapper) if isinstance(wrapper, dict) else {}
+            for account in organization.get("ad_accounts", []) or []:
+                if isinstance(account, dict):
+                    accounts.append(
+                        AdAccount(
+                            id=str(account.get("id")),
+                            name=str(account.get("name", "")),
+                            currency=account.get("currency"),
+                        )
+                    )
+        return accounts
