@@ -23,6 +23,7 @@ from adscale_platforms.errors import PlatformError, TokenExpired
 from adscale_platforms.models import AudienceInfo
 from audience_sync.db import driver, unit_of_work
 from audience_sync.platforms import describe
+from audience_sync.sync import members as member_table
 from audience_sync.sync import repository
 from audience_sync.sync.context import Job, JobLost, Run, Services
 from audience_sync.sync.fields import EXTRA_SLOTS, INVALID_BITS, invalid_mask
@@ -102,7 +103,7 @@ async def complete(run: Run, back: Readback) -> str:
     services, target, job = run.services, run.target, run.job
     async with unit_of_work(services.sessionmaker) as session:
         apg = await driver(session)
-        members = await repository.member_count(apg, target.id)
+        members = await member_table.member_count(apg, target.id)
         match_rate = match_rate_of(back, members)
         refused = await _refused_profiles(apg, run)
         response: dict[str, Any] = {

@@ -16,7 +16,7 @@ import asyncpg
 
 from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
-from audience_sync.sync import repository
+from audience_sync.sync import members, repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.digest import bulk_plans
 from audience_sync.sync.planner import initial_additions_sql
@@ -48,7 +48,7 @@ async def replace(run: Run) -> None:
             await _set_phase(run, "delta")
             return
         async with run.services.engine.begin() as conn:
-            await repository.clear_stage(await driver_of(conn), run.job.id)
+            await members.clear_stage(await driver_of(conn), run.job.id)
         fed: list[Rows] = []
 
         async def rows() -> AsyncIterator[tuple[str, ...]]:
@@ -98,7 +98,7 @@ def _concat(parts: list[Rows]) -> Rows:
         for i, more in enumerate(columns):
             keys[i].extend(more)
         wire += part.wire
-    return Rows(ids, ops, repository.key_columns(keys), wire, parts[0].fields if parts else [])
+    return Rows(ids, ops, members.key_columns(keys), wire, parts[0].fields if parts else [])
 
 
 async def _swap(run: Run) -> None:
@@ -106,7 +106,7 @@ async def _swap(run: Run) -> None:
     services = run.services
     async with services.engine.begin() as conn:
         apg = await driver_of(conn)
-        added, removed = await repository.swap_stage(apg, run.target.id, run.job.id)
+        added, removed = await members.swap_stage(apg, run.target.id, run.job.id)
         if not await repository.add_replace_counts(apg, run.job.id, services.owner, added, removed):
             raise JobLost()
     run.counters.added += added

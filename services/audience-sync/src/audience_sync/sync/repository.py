@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, SyncJob, table
-from audience_sync.sync import key_batch
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJob | None:
@@ -119,16 +118,6 @@ async def stranded_jobs(
 # queries (asyncpg, each in the caller's transaction)
 
 Apg: TypeAlias = "asyncpg.Connection[Any]"
-Keys: TypeAlias = list[bytes | None]
-ExtraKeys: TypeAlias = list[list[bytes] | None]
-# email, phone, madid, extra, extra email keys, extra phone keys of each profile
-KeyColumns: TypeAlias = tuple[Keys, Keys, Keys, Keys, ExtraKeys, ExtraKeys]
-_MEMBER_KEYS = "email, phone, madid, extra, extra_email_keys, extra_phone_keys"
-
-
-def key_columns(columns: Iterable[list[Any]]) -> KeyColumns:
-    a, b, c, x, e, p = columns
-    return (a, b, c, x, e, p)
 
 
 async def claim(apg: Apg, job_id: uuid.UUID, owner: str, lease: timedelta) -> Any:
@@ -262,104 +251,6 @@ async def count_failed(apg: Apg, job_id: uuid.UUID, failed: int) -> None:
     )
 
 
-_NEW_MEMBERS = f"""
-    INSERT INTO audience_member (audience_id, external_id, {_MEMBER_KEYS})
-    SELECT $1, external_id, {_MEMBER_KEYS} FROM {key_batch.TABLE}
-"""  # noqa: S608 - constant table name
-_STAGED = f"""
-    INSERT INTO sync_job_stage (job_id, external_id, {_MEMBER_KEYS})
-    SELECT $1, external_id, {_MEMBER_KEYS} FROM {key_batch.TABLE}
-"""  # noqa: S608 - constant table name
-_RESENT = """
-    ON CONFLICT (audience_id, external_id) DO UPDATE SET email = excluded.email,
-        phone = excluded.phone, madid = excluded.madid, extra = excluded.extra,
-        extra_email_keys = excluded.extra_email_keys, extra_phone_keys = excluded.extra_phone_keys
-    RETURNING (xmax = 0) AS fresh
-"""
-
-
-async def upsert_members(
-    apg: Apg, audience_id: uuid.UUID, ids: list[str], keys: KeyColumns, *, resent: bool = True
-) -> int:
-    """Record accepted profiles with the keys they were sent with; returns how many are
-    new members (the audience's ``member_count`` follows). Without ``resent`` profiles
-    (additions only) a member already there is one a resumed job recorded: kept as is."""
-    await key_batch.copy_keys(apg, ids, keys)
-    if resent:
-        sql = f"WITH up AS ({_NEW_MEMBERS} {_RESENT}) SELECT count(*) FILTER (WHERE fresh) FROM up"  # noqa: S608
-        inserted = int(await apg.fetchval(sql, audience_id))
-    else:
-        status = await apg.execute(_NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id)
-        inserted = int(status.rsplit(" ", 1)[-1])
-    if inserted:
-        await apg.execute(
-            "UPDATE audience SET member_count = member_count + $2 WHERE id = $1",
-            audience_id,
-            inserted,
-        )
-    return inserted
-
-
-async def delete_members(apg: Apg, audience_id: uuid.UUID, ids: list[str]) -> int:
-    gone = int(
-        await apg.fetchval(
-            "WITH d AS (DELETE FROM audience_member WHERE audience_id = $1 "
-            "AND external_id = ANY($2::text[]) RETURNING 1) SELECT count(*) FROM d",
-            audience_id,
-            ids,
-        )
-    )
-    if gone:
-        await apg.execute(
-            "UPDATE audience SET member_count = member_count - $2 WHERE id = $1",
-            audience_id,
-            gone,
-        )
-    return gone
-
-
-async def stage(apg: Apg, job_id: uuid.UUID, ids: list[str], keys: KeyColumns) -> None:
-    """Profiles a replace has sent (accepted by the platform, not yet swapped in)."""
-    await key_batch.copy_keys(apg, ids, keys)
-    await apg.execute(_STAGED + " ON CONFLICT DO NOTHING", job_id)
-
-
-async def clear_stage(apg: Apg, job_id: uuid.UUID) -> None:
-    await apg.execute("DELETE FROM sync_job_stage WHERE job_id = $1", job_id)
-
-
-async def swap_stage(apg: Apg, audience_id: uuid.UUID, job_id: uuid.UUID) -> tuple[int, int]:
-    """The staged profiles become the audience's members: ``(added, removed)``."""
-    counts = await apg.fetchrow(
-        """
-        SELECT
-          (SELECT count(*) FROM sync_job_stage s WHERE s.job_id = $2 AND NOT EXISTS
-             (SELECT 1 FROM audience_member m
-              WHERE m.audience_id = $1 AND m.external_id = s.external_id)) AS added,
-          (SELECT count(*) FROM audience_member m WHERE m.audience_id = $1 AND NOT EXISTS
-             (SELECT 1 FROM sync_job_stage s
-              WHERE s.job_id = $2 AND s.external_id = m.external_id)) AS removed,
-          (SELECT count(*) FROM sync_job_stage s WHERE s.job_id = $2) AS total
-        """,
-        audience_id,
-        job_id,
-    )
-    assert counts is not None
-    await apg.execute("DELETE FROM audience_member WHERE audience_id = $1", audience_id)
-    await apg.execute(
-        f"INSERT INTO audience_member (audience_id, external_id, {_MEMBER_KEYS}) "  # noqa: S608
-        f"SELECT $1, external_id, {_MEMBER_KEYS} FROM sync_job_stage "
-        "WHERE job_id = $2 ORDER BY external_id",
-        audience_id,
-        job_id,
-    )
-    await clear_stage(apg, job_id)
-    await apg.execute(
-        "UPDATE audience SET member_count = $2 WHERE id = $1", audience_id, int(counts["total"])
-    )
-    return int(counts["added"]), int(counts["removed"])
-
-
 async def add_replace_counts(
     apg: Apg, job_id: uuid.UUID, owner: str, added: int, removed: int
 ) -> bool:
@@ -373,11 +264,6 @@ async def add_replace_counts(
         removed,
     )
     return ok is not None
-
-
-async def member_count(apg: Apg, audience_id: uuid.UUID) -> int:
-    value = await apg.fetchval("SELECT member_count FROM audience WHERE id = $1", audience_id)
-    return int(value or 0)
 
 
 async def complete_job(

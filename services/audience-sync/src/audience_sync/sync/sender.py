@@ -25,7 +25,7 @@ from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
 from audience_sync.privacy import consent, ldu
 from audience_sync.privacy.ldu import LDU_FIELDS
-from audience_sync.sync import repository
+from audience_sync.sync import members, repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.fields import (
     DIGEST_FIELDS,
@@ -52,7 +52,7 @@ class Rows:
 
     ids: list[str]
     ops: list[int]
-    keys: repository.KeyColumns
+    keys: members.KeyColumns
     wire: list[tuple[str, ...]]
     fields: list[str]
 
@@ -60,7 +60,7 @@ class Rows:
         return Rows(
             self.ids[start:end],
             self.ops[start:end],
-            repository.key_columns(column[start:end] for column in self.keys),
+            members.key_columns(column[start:end] for column in self.keys),
             self.wire[start:end],
             self.fields,
         )
@@ -229,7 +229,7 @@ def _pick(rows: Rows, indexes: list[int]) -> Rows:
     return Rows(
         [rows.ids[i] for i in indexes],
         [rows.ops[i] for i in indexes],
-        repository.key_columns(column and [column[i] for i in indexes] for column in rows.keys),
+        members.key_columns(column and [column[i] for i in indexes] for column in rows.keys),
         [rows.wire[i] for i in indexes],
         rows.fields,
     )
@@ -292,17 +292,15 @@ async def checkpoint(run: Run, operation: str, rows: Rows, report: BatchReport |
         await apg.execute("SET LOCAL synchronous_commit = off")
         if operation == "add" and rows.ids:
             resent = any(op != OP_ADD for op in rows.ops)
-            fresh = await repository.upsert_members(
-                apg, target.id, rows.ids, rows.keys, resent=resent
-            )
+            fresh = await members.upsert_members(apg, target.id, rows.ids, rows.keys, resent=resent)
             added = max(0, fresh - failed)
         elif operation == "remove":
             leaving = [i for i, op in zip(rows.ids, rows.ops, strict=True) if op == OP_REMOVE]
             if leaving:
-                removed = await repository.delete_members(apg, target.id, leaving)
+                removed = await members.delete_members(apg, target.id, leaving)
             sent = len(leaving) if report is not None else 0
         elif rows.ids:
-            await repository.stage(apg, run.job.id, rows.ids, rows.keys)
+            await members.stage(apg, run.job.id, rows.ids, rows.keys)
         batches = await repository.record_batch(
             apg,
             run.job.id,
