@@ -16,10 +16,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from adscale_sandbox.state import Audience
+from adscale_sandbox.audience import Audience
 
 
 def is_match(hash_bytes: bytes, permille: int) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from adscale_sandbox.audience import Audience
 from adscale_sandbox.people import (
     ChangeResult,
     Person,
@@ -32,6 +33,7 @@ from adscale_sandbox.people import (
 )
 
 __all__ = [
+    "Audience",
     "ChangeResult",
     "Person",
     "Row",
@@ -291,41 +293,6 @@ _AUDIENCE_ID_BASE = {
     "tiktok": 7_300_000_000,
     "snapchat": 5_400_000_000_000_000,
 }
-
-
-@dataclass
-class Audience:
-    pk: int
-    platform: str
-    audience_id: str
-    account_id: str
-    name: str
-    description: str
-    kind: str
-    identifier_type: str | None
-    attrs: dict[str, Any]
-    member_count: int
-    matched_count: int
-    pub_member_count: int
-    pub_matched_count: int
-    uploads: int
-    last_change_at: float | None
-    created_at: float
-    updated_at: float
-    accepted_batches: int
-    received_rows: int
-    duplicate_rows: int
-    invalid_rows: int
-    removed_rows: int
-    processing: bool = False
-
-    @property
-    def visible_members(self) -> int:
-        return self.pub_member_count
-
-    @property
-    def visible_matched(self) -> int:
-        return self.pub_matched_count
 
 
 def _audience(row: sqlite3.Row) -> Audience:

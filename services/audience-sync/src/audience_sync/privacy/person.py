@@ -15,17 +15,15 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
 from audience_sync.db import driver_of
 from audience_sync.privacy import bulk, store
 from audience_sync.privacy.identity import Identifier, Kind, hashes_of, normalize_phone
+from audience_sync.privacy.run import ErasureRun
 from audience_sync.sync.digest import lock_segment_profiles
-
-if TYPE_CHECKING:
-    from audience_sync.privacy.eraser import Eraser
 
 logger = logging.getLogger(__name__)
 
@@ -67,14 +65,14 @@ def identifier_hashes(who: Identifier, profiles: list[Any]) -> list[tuple[Kind, 
 PLAN_CHUNK = 2_000
 
 
-async def plan_many(eraser: Eraser, rows: list[Any]) -> None:
+async def plan_many(eraser: ErasureRun, rows: list[Any]) -> None:
     """Plan every unplanned erasure of the run, ``PLAN_CHUNK`` per transaction."""
     pending = [r for r in rows if r["planned_at"] is None]
     for start in range(0, len(pending), PLAN_CHUNK):
         await _plan_chunk(eraser, pending[start : start + PLAN_CHUNK])
 
 
-def _subject(eraser: Eraser, row: Any) -> Identifier | None:
+def _subject(eraser: ErasureRun, row: Any) -> Identifier | None:
     subject = row["subject_encrypted"]
     value = eraser.cipher.decrypt_or_none(subject) if eraser.cipher and subject else None
     # An unreadable identifier (its key was dropped) matches nothing.
@@ -114,7 +112,7 @@ async def _matches(
     return direct
 
 
-async def _plan_chunk(eraser: Eraser, rows: list[Any]) -> None:
+async def _plan_chunk(eraser: ErasureRun, rows: list[Any]) -> None:
     """Find, copy the platform keys, delete, revoke, suppress: all or nothing."""
     asked = {r["id"]: _subject(eraser, r) for r in rows}
     users: dict[uuid.UUID, dict[uuid.UUID, Identifier]] = defaultdict(dict)

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 
@@ -25,10 +25,8 @@ from audience_sync.db import driver_of
 from audience_sync.platform.service import load_token
 from audience_sync.privacy import store
 from audience_sync.privacy.person import decode_json
+from audience_sync.privacy.run import ErasureRun
 from audience_sync.sync import fields as wire
-
-if TYPE_CHECKING:
-    from audience_sync.privacy.eraser import Eraser
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +53,7 @@ def error_answer(error: BaseException) -> dict[str, Any]:
 
 
 async def _record(
-    eraser: Eraser,
+    eraser: ErasureRun,
     audience_id: uuid.UUID,
     erasure_ids: list[uuid.UUID],
     attempt: int,
@@ -79,13 +77,13 @@ def erasure_rows(platform: str, fields: list[str], keys: list[Any]) -> list[tupl
     return [r for r in rows if any(r)]
 
 
-async def remove_all(eraser: Eraser, erasure_ids: list[uuid.UUID]) -> None:
+async def remove_all(eraser: ErasureRun, erasure_ids: list[uuid.UUID]) -> None:
     async with eraser.engine.begin() as conn:
         targets = await store.pending_targets(await driver_of(conn), erasure_ids)
     await asyncio.gather(*(remove_from(eraser, t) for t in targets))
 
 
-async def remove_from(eraser: Eraser, target: Any) -> None:
+async def remove_from(eraser: ErasureRun, target: Any) -> None:
     audience_id: uuid.UUID = target["audience_id"]
     ids: list[uuid.UUID] = list(target["erasure_ids"])
     fields = decode_json(target["identifier_fields"])
