@@ -29,6 +29,7 @@ from adscale_platforms.identifiers import hash_identifier
 
 sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
+
 import xw_kit as xw
 
 kit = xw.kit  # contract_kit: shape checks, users, tokens

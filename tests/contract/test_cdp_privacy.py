@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer
 sys.path.insert(0, str(Path(__file__).parent))
 
 import cdp_kit as cdp
+
 import xw_kit as xw
 
 kit = xw.kit

@@ -27,6 +27,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
+
 import xw_kit as xw
 
 kit = xw.kit  # contract_kit: shape checks, users, tokens

@@ -14,9 +14,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_kit import Cli, kit
-
 from adscale import models as m
+from cli_kit import Cli, kit
 
 NIL = "00000000-0000-4000-8000-000000000000"
 

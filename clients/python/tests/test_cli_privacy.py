@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_kit import Cli
-
 from adscale import models as m
+from cli_kit import Cli
 
 
 def sha(value: str) -> str:

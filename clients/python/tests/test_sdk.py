@@ -14,10 +14,9 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from cli_kit import API, kit
-
 import adscale
 from adscale import models as m
+from cli_kit import API, kit
 
 NIL = "00000000-0000-4000-8000-000000000000"
 

@@ -9,7 +9,6 @@ import time
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
-from plumbing_kit import emit_events, eventually, runner_for
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.consumer import ConsumerRunner
@@ -19,6 +18,7 @@ from adscale_common.kafka import ensure_topics
 from adscale_common.messaging import outbox_event
 from adscale_common.outbox import OutboxRelay, emit
 from adscale_common.testing_consumers import running
+from plumbing_kit import emit_events, eventually, runner_for
 
 pytestmark = pytest.mark.kafka
 

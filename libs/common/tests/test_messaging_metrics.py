@@ -11,7 +11,6 @@ import socket
 import httpx
 import pytest
 import sqlalchemy as sa
-from plumbing_kit import emit_events, eventually, runner_for
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -23,6 +22,7 @@ from adscale_common.outbox import OutboxRelay
 from adscale_common.settings import ServiceSettings
 from adscale_common.testing_consumers import running
 from adscale_common.worker import run_worker
+from plumbing_kit import emit_events, eventually, runner_for
 
 pytestmark = pytest.mark.kafka
 

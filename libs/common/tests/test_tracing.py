@@ -17,7 +17,6 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from plumbing_kit import eventually, runner_for
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +32,7 @@ from adscale_common.settings import ServiceSettings
 from adscale_common.testing import internal_headers
 from adscale_common.testing_consumers import running
 from adscale_common.tracing import configure_tracing
+from plumbing_kit import eventually, runner_for
 
 pytestmark = pytest.mark.kafka
 

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from adscale_platforms.settings import PlatformSettings
 
-sys.path.insert(0, str(Path(__file__).parent))  # for platforms_testkit
+sys.path.insert(0, str(Path(__file__).parent))  # for kit
 
 
 class SleepRecorder:

@@ -14,7 +14,7 @@ from adscale_platforms import GoogleClient
 from adscale_platforms.errors import InvalidRequest, TokenExpired
 from adscale_platforms.google import parse_user_list_name
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
-from platforms_testkit import body_of, form_of, hashes, split_url
+from kit import body_of, form_of, hashes, split_url
 
 DM = "https://datamanager.googleapis.com/v1"
 ADS = "https://googleads.googleapis.com/v22"

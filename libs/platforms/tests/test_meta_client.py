@@ -15,7 +15,7 @@ import respx
 from adscale_platforms import MetaClient
 from adscale_platforms.errors import PermissionDenied
 from adscale_platforms.models import BatchReport
-from platforms_testkit import body_of, form_of, hashes, split_url
+from kit import body_of, form_of, hashes, split_url
 
 GRAPH = "https://graph.facebook.com/v25.0"
 

@@ -33,7 +33,7 @@ from adscale_platforms.settings import PlatformSettings
 from adscale_platforms.tiktok import split_audience_id
 from adscale_sandbox.main import create_app
 from adscale_sandbox.settings import Settings as SandboxSettings
-from platforms_testkit import split_url
+from kit import split_url
 
 REDIRECT = "https://adscale.test/oauth/callback"
 

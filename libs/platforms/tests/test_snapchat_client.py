@@ -10,7 +10,7 @@ import respx
 
 from adscale_platforms import SnapchatClient
 from adscale_platforms.errors import InvalidRequest, RateLimited
-from platforms_testkit import body_of, form_of, hashes, split_url
+from kit import body_of, form_of, hashes, split_url
 
 API = "https://adsapi.snapchat.com/v1"
 TOKEN_URL = "https://accounts.snapchat.com/login/oauth2/access_token"

@@ -14,7 +14,7 @@ import respx
 from adscale_platforms import TikTokClient
 from adscale_platforms.errors import AudienceTooSmall, PermissionDenied, RateLimited
 from adscale_platforms.tiktok import split_audience_id
-from platforms_testkit import body_of, hashes, split_url
+from kit import body_of, hashes, split_url
 
 API = "https://business-api.tiktok.com/open_api/v1.3"
 

@@ -33,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = HERE.parent / "alembic.ini"
 sys.path.insert(0, str(HERE))
 
-from as_testkit import (  # noqa: E402
+from kit import (  # noqa: E402
     KEY,
     SANDBOX,
     Api,

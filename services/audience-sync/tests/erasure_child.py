@@ -13,9 +13,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_engine, make_sessionmaker
-from as_testkit import platform_settings, service_settings
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy.eraser import Eraser
+from kit import platform_settings, service_settings
 
 
 async def main() -> None:

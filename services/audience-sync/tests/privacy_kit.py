@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from as_testkit import SANDBOX, Api, email_of, make_profiles, phone_of, platform_settings
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy.eraser import Eraser
+from kit import SANDBOX, Api, email_of, make_profiles, phone_of, platform_settings
 
 CDP = "/api/v1/cdp"
 PERSON = 5  # index of the person in make_profiles / email_of / phone_of

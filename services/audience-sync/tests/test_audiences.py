@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from as_testkit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles
 from audience_sync.sync.engine import SyncEngine
+from kit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 AUDIENCE_FIELDS = {

@@ -10,7 +10,7 @@ import uuid
 import httpx
 
 from adscale_common.testing import internal_headers
-from as_testkit import AS, KEY, SEGMENTS, Api, error_of
+from kit import AS, KEY, SEGMENTS, Api, error_of
 
 
 async def test_a_request_without_a_user_is_401_with_www_authenticate(

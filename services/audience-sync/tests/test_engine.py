@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from as_testkit import AS, PLATFORMS, Api, expected_hashes, make_profiles
 from audience_sync.sync.engine import SyncEngine
+from kit import AS, PLATFORMS, Api, expected_hashes, make_profiles
 
 FIELDS = ["email", "phone"]  # what make_profiles gives every profile
 

@@ -15,13 +15,13 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_support as xw
+import xw_kit as xw
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
 from audience_sync.export.jobs import cleanup_once, run_export
 from audience_sync.export.links import sign
-from xw_support import (
+from xw_kit import (
     AS,
     KEY,
     PUBLIC_BASE,

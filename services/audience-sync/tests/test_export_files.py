@@ -20,14 +20,14 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_support as xw
+import xw_kit as xw
 from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
 from adscale_platforms.identifiers import hash_identifier
 from audience_sync.export.jobs import cleanup_once, run_export
 from audience_sync.export.models import SegmentExport
 from audience_sync.export.writer import render_executor
-from xw_support import AS, Caller, profile_row, seed_segment
+from xw_kit import AS, Caller, profile_row, seed_segment
 
 caller = xw.caller
 xw_app = xw.xw_app

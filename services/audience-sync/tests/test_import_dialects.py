@@ -12,9 +12,9 @@ from collections.abc import AsyncIterator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from as_testkit import SEGMENTS, Api, error_of
 from audience_sync.segment.csv_import import parsed_rows
 from audience_sync.segment.dialect import Dialect, decode
+from kit import SEGMENTS, Api, error_of
 
 # --------------------------------------------------------------------------- property
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from adscale_common.db import make_engine
 from adscale_common.testing import scratch_database
-from as_testkit import SEGMENTS, Api, migrate
+from kit import SEGMENTS, Api, migrate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "customer_lists"
 

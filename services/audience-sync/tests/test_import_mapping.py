@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from as_testkit import SEGMENTS, Api, error_of
+from kit import SEGMENTS, Api, error_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "customer_lists"
 

@@ -7,7 +7,7 @@ import gzip
 import json
 from pathlib import Path
 
-from as_testkit import SEGMENTS, Api, error_of
+from kit import SEGMENTS, Api, error_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "customer_lists"
 PREVIEW_KEYS = {

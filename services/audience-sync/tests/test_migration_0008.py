@@ -11,9 +11,9 @@ from typing import Any
 import asyncpg
 
 from adscale_common.testing import scratch_database
-from as_testkit import migrate
 from audience_sync.sync import digest, planner
 from audience_sync.sync.hashing import Hasher
+from kit import migrate
 
 
 async def test_migration_0008_resends_only_people_with_extras(adscale_infra: Any) -> None:

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
-from as_testkit import AS, PLATFORMS, Api, error_of, make_profiles
 from audience_sync.db import unit_of_work
 from audience_sync.platform.service import rotate_keys
+from kit import AS, PLATFORMS, Api, error_of, make_profiles
 
 
 async def test_list_platforms_before_connecting(api: Api) -> None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 import uuid
 
 import privacy_kit
-from privacy_kit import CDP, PERSON, email_of, erase, phone_of, two_segments
-
-from as_testkit import Api, error_of
 from audience_sync.privacy.eraser import Eraser
+from kit import Api, error_of
+from privacy_kit import CDP, PERSON, email_of, erase, phone_of, two_segments
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry

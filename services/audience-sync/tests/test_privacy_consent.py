@@ -9,10 +9,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from privacy_kit import CDP
-
-from as_testkit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles
 from audience_sync.sync.engine import SyncEngine
+from kit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles
+from privacy_kit import CDP
 
 
 async def google_log(api: Api) -> list[dict[str, Any]]:

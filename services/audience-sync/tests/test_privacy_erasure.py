@@ -7,13 +7,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 
-import privacy_kit
 import sqlalchemy as sa
-from privacy_kit import CDP, PERSON, email_of, erase, outbox_events, phone_of, receipt, two_segments
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from as_testkit import SEGMENTS, Api, error_of, expected_hashes
+import privacy_kit
 from audience_sync.privacy.eraser import Eraser
+from kit import SEGMENTS, Api, error_of, expected_hashes
+from privacy_kit import CDP, PERSON, email_of, erase, outbox_events, phone_of, receipt, two_segments
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry

@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 import uuid
 
-import privacy_kit
 import pytest
-from privacy_kit import CDP, PERSON, email_of, receipt, two_segments
 
-from as_testkit import Api, error_of, expected_hashes
+import privacy_kit
 from audience_sync.privacy.eraser import Eraser
+from kit import Api, error_of, expected_hashes
+from privacy_kit import CDP, PERSON, email_of, receipt, two_segments
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry

@@ -13,18 +13,18 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import privacy_kit
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from privacy_kit import PERSON, email_of, erase, make_eraser, receipt, two_segments
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import xw_support as xw
-from as_testkit import AS, Api, expected_hashes
+import privacy_kit
+import xw_kit as xw
 from audience_sync.export.jobs import run_export
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy.eraser import Eraser
+from kit import AS, Api, expected_hashes
+from privacy_kit import PERSON, email_of, erase, make_eraser, receipt, two_segments
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry

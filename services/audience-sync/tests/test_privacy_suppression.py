@@ -10,17 +10,17 @@ import uuid
 from typing import Any
 
 import orjson
-import privacy_kit
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
-from privacy_kit import CDP, PERSON, email_of, erase, phone_of
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+import privacy_kit
 from adscale_common.kafka import ensure_topics, make_producer
-from as_testkit import SEGMENTS, Api, error_of, make_profiles
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.privacy.eraser import Eraser
+from kit import SEGMENTS, Api, error_of, make_profiles
+from privacy_kit import CDP, PERSON, email_of, erase, phone_of
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry

@@ -10,20 +10,20 @@ import uuid
 from typing import Any
 
 import orjson
-import privacy_kit
 import pytest
-from privacy_kit import PERSON, email_of, erase, outbox_events, two_segments
 from standardwebhooks.webhooks import Webhook
 
-import xw_support as xw
+import privacy_kit
+import xw_kit as xw
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_contracts.events import ProfileErased, parse
-from as_testkit import Api
 from audience_sync.privacy.eraser import Eraser
 from audience_sync.webhook.privacy_events import CDP_TOPIC, consumer_spec
-from xw_support import deliveries, delivery_process, subscribe, until
+from kit import Api
+from privacy_kit import PERSON, email_of, erase, outbox_events, two_segments
+from xw_kit import deliveries, delivery_process, subscribe, until
 
 caller = xw.caller
 receiver = xw.receiver

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from adscale_common.db import make_engine
 from adscale_common.testing import scratch_database
-from as_testkit import migrate
 from audience_sync.db import driver_of
 from audience_sync.sync import planner
+from kit import migrate
 
 
 def key(value: str) -> bytes:

@@ -18,14 +18,14 @@ from standardwebhooks.webhooks import Webhook
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_support as xw
+import xw_kit as xw
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing_consumers import consumer_before_topics
 from adscale_contracts.events import CampaignDeleted, RuleExecuted, build
 from audience_sync.webhook.rule_events import CAMPAIGNS_TOPIC, consumer_spec
-from xw_support import AS, deliveries, delivery_process, subscribe, until
+from xw_kit import AS, deliveries, delivery_process, subscribe, until
 
 caller = xw.caller
 stranger = xw.stranger

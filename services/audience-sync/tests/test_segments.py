@@ -11,9 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from as_testkit import SEGMENTS, Api, error_of, make_profiles, service_settings
 from audience_sync.main import create_app
 from audience_sync.platforms import PlatformRegistry
+from kit import SEGMENTS, Api, error_of, make_profiles, service_settings
 
 
 async def test_create_list_get_delete(api: Api) -> None:

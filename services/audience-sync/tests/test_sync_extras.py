@@ -8,14 +8,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import privacy_kit
 import pytest
-from privacy_kit import erase
 
+import privacy_kit
 from adscale_platforms.identifiers import hash_many
-from as_testkit import AS, PLATFORMS, Api
 from audience_sync.privacy.eraser import Eraser
 from audience_sync.sync.engine import SyncEngine
+from kit import AS, PLATFORMS, Api
+from privacy_kit import erase
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from adscale_platforms.identifiers import hash_many
-from as_testkit import AS, Api
+from kit import AS, Api
 
 LDU_SCHEMA = [
     "DATA_PROCESSING_OPTIONS",

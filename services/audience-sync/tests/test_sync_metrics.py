@@ -6,8 +6,8 @@ from __future__ import annotations
 import uuid
 
 from adscale_common.metrics_testing import metric_value
-from as_testkit import AS, Api, make_profiles
 from audience_sync.sync.engine import SyncEngine
+from kit import AS, Api, make_profiles
 
 
 async def scrape(api: Api) -> str:

@@ -14,9 +14,9 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_support as xw
+import xw_kit as xw
 from adscale_common.crypto import TokenCipher
-from xw_support import AS, ENCRYPTION_KEY, KEY, Caller, error_of
+from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, error_of
 
 caller = xw.caller
 stranger = xw.stranger

@@ -22,7 +22,7 @@ from standardwebhooks.webhooks import Webhook
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_support as xw
+import xw_kit as xw
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_engine, make_sessionmaker
@@ -38,7 +38,7 @@ from audience_sync.webhook.delivery import (
     retry_delay,
     rotate_secrets,
 )
-from xw_support import (
+from xw_kit import (
     AS,
     ENCRYPTION_KEY,
     Caller,

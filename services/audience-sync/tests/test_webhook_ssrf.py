@@ -18,10 +18,10 @@ from cryptography.x509.oid import NameOID
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_support as xw
+import xw_kit as xw
 from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Sender
-from xw_support import AS, MapResolver, error_of, make_deliverer
+from xw_kit import AS, MapResolver, error_of, make_deliverer
 
 caller = xw.caller
 strict_caller = xw.strict_caller

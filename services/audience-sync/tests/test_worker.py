@@ -21,13 +21,13 @@ from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.outbox import OutboxRelay
 from adscale_contracts.jobs import JOBS_TOPIC
-from as_testkit import AS, SEGMENTS, Api, expected_hashes, make_profiles
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.jobs import JobsConsumer
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.scheduler import requeue_stranded, schedule_due
+from kit import AS, SEGMENTS, Api, expected_hashes, make_profiles
 
 pytestmark = pytest.mark.kafka
 

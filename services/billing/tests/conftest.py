@@ -21,9 +21,8 @@ from adscale_common.testing import ServiceDatabase, internal_headers
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from kit import KEY, StripeRecorder, app_client, make_settings
-
 from billing.settings import Settings
+from kit import KEY, StripeRecorder, app_client, make_settings
 
 ALEMBIC_INI = Path(__file__).resolve().parents[1] / "alembic.ini"
 

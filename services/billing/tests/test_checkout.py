@@ -10,6 +10,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.testing import internal_headers
+from billing.checkout.service import checkout_idempotency_key
+from billing.models import Customer
 from kit import (
     KEY,
     PRICE_ENTERPRISE,
@@ -23,11 +28,6 @@ from kit import (
     new_id,
     subscription,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adscale_common.testing import internal_headers
-from billing.checkout.service import checkout_idempotency_key
-from billing.models import Customer
 
 CHECKOUT = "/api/v1/billing/checkout"
 PORTAL = "/api/v1/billing/portal"

@@ -8,11 +8,11 @@ import uuid
 from datetime import UTC, datetime
 
 import httpx
-from kit import DAY, KEY, checkout_session, deliver, event, new_id, subscription
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.testing import internal_headers
 from billing.usage import service as usage
+from kit import DAY, KEY, checkout_session, deliver, event, new_id, subscription
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 NOW = int(time.time())

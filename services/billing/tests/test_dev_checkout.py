@@ -11,13 +11,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pydantic
 import pytest
-from kit import KEY, WEBHOOK_SECRET, StripeRecorder, app_client, make_settings
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.testing import internal_headers
 from billing.devcheckout import token as tickets
 from billing.devcheckout.errors import DevCheckoutInvalid
 from billing.settings import Settings
+from kit import KEY, WEBHOOK_SECRET, StripeRecorder, app_client, make_settings
 
 PUBLIC = "http://app.example.test"
 PAGE = "/api/v1/billing/dev-checkout"

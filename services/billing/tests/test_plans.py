@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import httpx
+
 from kit import PRICE_ENTERPRISE, PRICE_PRO
 
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from kit import KEY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.events import Envelope
@@ -25,6 +24,7 @@ from billing.consumers import audience_sync, campaigns
 from billing.models import UserPlan
 from billing.usage import service
 from billing.worker import consumer_specs
+from kit import KEY
 
 HANDLERS = {**campaigns.HANDLERS, **audience_sync.HANDLERS}
 

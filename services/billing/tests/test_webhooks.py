@@ -13,6 +13,15 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adscale_common.events import Envelope
+from adscale_common.messaging import outbox_event
+from adscale_common.testing import internal_headers
+from adscale_contracts.events import PlanChanged, parse
+from billing.main import create_app
+from billing.models import Customer, StripeEvent, Subscription, UserPlan
+from billing.subscription.service import expire_scheduled_cancellations
 from kit import (
     DAY,
     KEY,
@@ -28,15 +37,6 @@ from kit import (
     signature_header,
     subscription,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-from adscale_common.events import Envelope
-from adscale_common.messaging import outbox_event
-from adscale_common.testing import internal_headers
-from adscale_contracts.events import PlanChanged, parse
-from billing.main import create_app
-from billing.models import Customer, StripeEvent, Subscription, UserPlan
-from billing.subscription.service import expire_scheduled_cancellations
 
 NOW = int(time.time())
 

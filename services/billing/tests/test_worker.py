@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from kit import make_settings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.consumer import ConsumerRunner
@@ -25,6 +24,7 @@ from billing.models import Subscription, UserPlan
 from billing.tasks import period_end_sweep
 from billing.usage import service
 from billing.worker import consumer_specs
+from kit import make_settings
 
 
 @pytest.mark.kafka

@@ -8,12 +8,12 @@ import uuid
 import httpx
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
-from kit import FERNET_KEY, KEY, Api, headers, outbox_types
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.testing import internal_headers
 from campaigns.crypto import reencrypt_tokens
+from kit import FERNET_KEY, KEY, Api, headers, outbox_types
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 

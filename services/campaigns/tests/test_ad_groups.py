@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from kit import Api, outbox_types, set_plan
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.ad_group.schemas import parse_age
+from kit import Api, outbox_types, set_plan
 
 
 async def test_crud_and_events(api: Api, session: AsyncSession):

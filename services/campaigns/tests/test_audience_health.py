@@ -15,12 +15,12 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
-from kit import Api, consuming, forget_user, headers, preview, set_plan
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.events import Envelope
 from adscale_contracts.events import EventData, SyncCompleted, SyncFailed, build
 from campaigns.consumers import audience_sync
+from kit import Api, consuming, forget_user, headers, preview, set_plan
 
 
 def completed(api: Api, audience: str, operation: str = "create", **counts: Any) -> SyncCompleted:

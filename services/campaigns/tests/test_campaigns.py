@@ -8,8 +8,9 @@ from datetime import date
 
 import httpx
 import sqlalchemy as sa
-from kit import Api, headers, outbox_types, set_plan
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from kit import Api, headers, outbox_types, set_plan
 
 
 async def test_create_get_list_patch_delete(api: Api, session: AsyncSession):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
-from kit import Api
 
 from campaigns.creative.copy import (
     BuiltinCopyProvider,
@@ -14,6 +13,7 @@ from campaigns.creative.copy import (
     CopyRequest,
 )
 from campaigns.creative.limits import LIMITS
+from kit import Api
 
 
 async def _group(api: Api, platform: str = "google") -> dict[str, object]:

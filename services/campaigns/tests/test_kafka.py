@@ -14,13 +14,13 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaConsumer
-from kit import Api, consuming
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.kafka import ensure_topics
 from adscale_common.outbox import OutboxRelay
 from adscale_contracts.events import PlanChanged, build
 from campaigns.consumers import billing
+from kit import Api, consuming
 
 pytestmark = pytest.mark.kafka
 

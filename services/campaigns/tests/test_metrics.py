@@ -8,13 +8,13 @@ from decimal import Decimal
 
 import httpx
 import sqlalchemy as sa
-from kit import FERNET_KEY, META_VERSION, Api, meta_login
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
 from campaigns.metrics.ingest import SYNC_LOCK_KEY, sync_all, today
 from campaigns.platforms import PlatformGateway
+from kit import FERNET_KEY, META_VERSION, Api, meta_login
 
 
 async def seed(session: AsyncSession, campaign_id: str, day: date, **values: object) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from kit import META_VERSION, Api, flt, meta_login, preview, set_plan
-from kit import seed_day as seed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.metrics.ingest import today
+from kit import META_VERSION, Api, flt, meta_login, preview, set_plan
+from kit import seed_day as seed
 
 LOSING = [flt("roas", "<", 1)]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from kit import Api, flt, set_plan
 from kit import seed_day as seed
-from sqlalchemy.ext.asyncio import AsyncSession
 
 RANGE = {"start_date": "2026-03-01", "end_date": "2026-03-05"}
 

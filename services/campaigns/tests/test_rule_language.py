@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from kit import Api, flt, language_rule, preview, set_plan
-from kit import seed_day as seed
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.metrics.ingest import today
 from campaigns.rule import service
+from kit import Api, flt, language_rule, preview, set_plan
+from kit import seed_day as seed
 
 
 @pytest.mark.parametrize(

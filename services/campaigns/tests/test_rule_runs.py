@@ -8,6 +8,11 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adscale_common.events import Envelope
+from adscale_contracts.events import RuleExecuted, parse
+from campaigns.metrics.ingest import today
 from kit import (
     META_VERSION,
     Api,
@@ -18,11 +23,6 @@ from kit import (
     set_plan,
 )
 from kit import seed_day as seed
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adscale_common.events import Envelope
-from adscale_contracts.events import RuleExecuted, parse
-from campaigns.metrics.ingest import today
 
 
 async def call(api: Api, method: str, path: str, status: int = 200) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from kit import FERNET_KEY, Api, forget_user, settings_for
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.crypto import TokenCipher
@@ -19,6 +18,7 @@ from campaigns.platforms import PlatformGateway
 from campaigns.rule.language import Schedule
 from campaigns.rule.scheduler import run_due_rules
 from campaigns.rule.slots import current_slot
+from kit import FERNET_KEY, Api, forget_user, settings_for
 
 
 def utc(text: str) -> datetime:

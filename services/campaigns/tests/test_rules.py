@@ -10,6 +10,13 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from adscale_common.crypto import TokenCipher
+from adscale_common.db import make_sessionmaker
+from campaigns.metrics.ingest import today
+from campaigns.platforms import PlatformGateway
+from campaigns.rule.scheduler import run_due_rules
 from kit import (
     FERNET_KEY,
     META_VERSION,
@@ -19,13 +26,6 @@ from kit import (
     set_plan,
     settings_for,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-
-from adscale_common.crypto import TokenCipher
-from adscale_common.db import make_sessionmaker
-from campaigns.metrics.ingest import today
-from campaigns.platforms import PlatformGateway
-from campaigns.rule.scheduler import run_due_rules
 
 
 async def seed(

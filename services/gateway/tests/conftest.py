@@ -1,6 +1,6 @@
 """The gateway in process, with stand-in upstream apps mounted on its HTTP client.
 
-The upstreams (``gw_support``) answer like our services would (identity's JWKS
+The upstreams (``kit``) answer like our services would (identity's JWKS
 and API-key verification, an echo service that reports what it received);
 Redis and Kafka are the real servers from ``ADSCALE_TEST_*``.
 """
@@ -18,7 +18,7 @@ from adscale_common.testing import InfraUrls
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gw_support import Upstreams, new_key, running_gateway
+from kit import Upstreams, new_key, running_gateway
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import uuid
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from gw_support import new_key
+from kit import new_key
 
 PATH = "/api/v1/campaigns"
 

@@ -14,7 +14,7 @@ from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
 from gateway.main import create_app
 from gateway.settings import Settings
-from gw_support import KEY
+from kit import KEY
 
 
 def scrape() -> str:

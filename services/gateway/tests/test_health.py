@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from gw_support import KEY, serve
+from kit import KEY, serve
 
 
 def health_app(body: dict[str, Any], status: int = 200) -> FastAPI:

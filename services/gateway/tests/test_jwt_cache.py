@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gateway.auth import InvalidCredentials, JwtVerifier
-from gw_support import new_key
+from kit import new_key
 
 
 class Jwks:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from gw_support import DASHBOARD_INDEX
+from kit import DASHBOARD_INDEX
 
 
 async def _raw_get(app: Any, raw_path: bytes) -> tuple[int, bytes]:

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from gw_support import KEY, echo_app, identity_app, serve
+from kit import KEY, echo_app, identity_app, serve
 
 
 async def test_request_id_kept_when_well_formed_and_generated_otherwise(gateway, upstreams):

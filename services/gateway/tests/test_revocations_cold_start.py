@@ -28,7 +28,7 @@ from adscale_common.outbox import OutboxRelay, emit
 from adscale_common.testing import InfraUrls, scratch_database
 from adscale_common.testing_broker import private_broker
 from adscale_contracts.events import ApiKeyRevoked, build
-from gw_support import Upstreams, running_gateway
+from kit import Upstreams, running_gateway
 
 pytestmark = pytest.mark.kafka
 

@@ -6,10 +6,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
-from web_support import AuthState, build_dist, web_gateway
 
 from adscale_common.testing import InfraUrls
 from gateway.session import CSRF_COOKIE, REFRESH_COOKIE
+from web_kit import AuthState, build_dist, web_gateway
 
 CREDENTIALS = {"email": "ada@example.com", "password": "correct horse"}
 

@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse
 
 from adscale_common.testing import InfraUrls
 from gateway.settings import Settings
-from gw_support import (
+from kit import (
     KEY,
     Upstreams,
     dashboard_dist,

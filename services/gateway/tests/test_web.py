@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from web_support import ASSET, AuthState, build_dist, web_gateway
 
 from adscale_common.testing import InfraUrls
+from web_kit import ASSET, AuthState, build_dist, web_gateway
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from adscale_common.internal_auth import verify_internal_token
 from gateway.main import create_app
 from gateway.settings import Settings
-from gw_support import KEY, Upstreams, echo_app, identity_app, serve
+from kit import KEY, Upstreams, echo_app, identity_app, serve
 
 ASSET = "assets/index-3f9a1c7e.js"
 
