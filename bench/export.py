@@ -54,8 +54,8 @@ from adscale_common.db import make_engine, make_sessionmaker  # noqa: E402
 from adscale_common.testing import migrated_database  # noqa: E402
 from audience_sync.export.jobs import run_export  # noqa: E402
 from audience_sync.export.models import SegmentExport  # noqa: E402
-from audience_sync.export.settings import ExportWebhookSettings  # noqa: E402
 from audience_sync.export.writer import shutdown_executors, warm_executor  # noqa: E402
+from audience_sync.export_webhook_settings import ExportWebhookSettings  # noqa: E402
 
 
 def admin_url() -> str:

@@ -35,7 +35,7 @@ from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers
 from audience_sync.export.endpoints import download_router
 from audience_sync.export.endpoints import router as export_router
-from audience_sync.export.settings import ExportWebhookSettings
+from audience_sync.export_webhook_settings import ExportWebhookSettings
 from audience_sync.models import Profile, Segment
 from audience_sync.settings import Settings
 from audience_sync.webhook import ssrf

@@ -11,7 +11,6 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.errors import ServiceUnavailable
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.settings import Settings
-from audience_sync.sync.engine import SyncEngine
 
 
 def _cipher(request: Request) -> TokenCipher:
@@ -38,13 +37,7 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
     return sessionmaker
 
 
-def _engine(request: Request) -> SyncEngine:
-    engine: SyncEngine = request.app.state.sync_engine
-    return engine
-
-
 Cipher = Annotated[TokenCipher, Depends(_cipher)]
 Registry = Annotated[PlatformRegistry, Depends(_registry)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]
-Engine = Annotated[SyncEngine, Depends(_engine)]

@@ -16,6 +16,7 @@ from adscale_common.app import create_service_app
 from adscale_common.crypto import TokenCipher
 from adscale_platforms.settings import PlatformSettings
 from audience_sync.audience.endpoints import router as audiences_router
+from audience_sync.audience.sync_endpoints import router as syncs_router
 from audience_sync.export.endpoints import download_router as export_download_router
 from audience_sync.export.endpoints import router as exports_router
 from audience_sync.platform.endpoints import router as platforms_router
@@ -23,7 +24,6 @@ from audience_sync.platforms import PlatformRegistry, with_fallbacks
 from audience_sync.privacy.endpoints import router as privacy_router
 from audience_sync.segment.endpoints import router as segments_router
 from audience_sync.settings import Settings, get_settings
-from audience_sync.sync.endpoints import router as syncs_router
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.webhook.endpoints import router as webhooks_router

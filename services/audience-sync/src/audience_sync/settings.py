@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
-from audience_sync.export.settings import ExportWebhookSettings
+from audience_sync.export_webhook_settings import ExportWebhookSettings
 
 
 class Settings(ServiceSettings, ExportWebhookSettings):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser, CurrentUserId
@@ -20,9 +20,10 @@ from audience_sync.audience.schemas import (
     AudienceUpdate,
     StatusFilter,
 )
-from audience_sync.dependencies import AppSettings, Cipher, Engine, Registry, Sessions
+from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
 from audience_sync.models import Audience
 from audience_sync.platform.schemas import PlatformName
+from audience_sync.sync.engine import SyncEngine
 
 router = APIRouter(prefix="/api/v1/cdp/audience-sync/audiences", tags=["audience-sync: audiences"])
 
@@ -34,6 +35,14 @@ async def _owned_audience(
 
 
 OwnedAudience = Annotated[Audience, Depends(_owned_audience)]
+
+
+def _engine(request: Request) -> SyncEngine:
+    engine: SyncEngine = request.app.state.sync_engine
+    return engine
+
+
+Engine = Annotated[SyncEngine, Depends(_engine)]
 
 
 @router.get("", response_model=AudienceList)

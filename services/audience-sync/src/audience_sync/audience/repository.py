@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from audience_sync.models import Audience, Segment, SyncJob
+from audience_sync.models import Audience, Segment
 
 
 async def get_owned(
@@ -62,38 +61,3 @@ async def list_owned(
 
 async def delete(session: AsyncSession, audience: Audience) -> None:
     await session.execute(sa.delete(Audience).where(col(Audience.id) == audience.id))
-
-
-async def pause_platform(
-    session: AsyncSession, user_id: uuid.UUID, platform: str
-) -> Sequence[uuid.UUID]:
-    """Stop the user's audiences on ``platform`` from syncing: paused, no next sync, pending
-    and running jobs cancelled (a running job stops at its next checkpoint)."""
-    ids = list(
-        (
-            await session.execute(
-                sa.update(Audience)
-                .where(col(Audience.user_id) == user_id, col(Audience.platform) == platform)
-                .values(is_active=False, next_sync_at=None, updated_at=sa.func.now())
-                .returning(col(Audience.id))
-            )
-        ).scalars()
-    )
-    if ids:
-        await session.execute(
-            sa.update(SyncJob)
-            .where(
-                col(SyncJob.audience_id).in_(ids),
-                col(SyncJob.status).in_(("pending", "running")),
-            )
-            .values(
-                status="cancelled",
-                completed_at=sa.func.now(),
-                lease_owner=None,
-                lease_expires_at=None,
-                error_code="PLATFORM_NOT_CONNECTED",
-                error_message="cancelled: the platform was disconnected",
-                updated_at=sa.func.now(),
-            )
-        )
-    return ids

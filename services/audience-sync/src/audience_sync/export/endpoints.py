@@ -17,7 +17,7 @@ from adscale_common.errors import ServiceUnavailable
 from adscale_common.internal_auth import CurrentPrincipal, CurrentUserId
 from audience_sync.export import service
 from audience_sync.export.schemas import ExportAccepted, ExportCreate, ExportRead
-from audience_sync.export.settings import ExportWebhookSettings
+from audience_sync.export_webhook_settings import ExportWebhookSettings
 
 PREFIX = "/api/v1/cdp/audience-sync"
 

@@ -30,7 +30,6 @@ from adscale_contracts.jobs import JOBS_TOPIC
 from audience_sync.export import repository
 from audience_sync.export.models import SegmentExport
 from audience_sync.export.service import job_envelope
-from audience_sync.export.settings import ExportWebhookSettings, require_settings
 from audience_sync.export.writer import (
     RenderSpec,
     TraitsMode,
@@ -38,6 +37,7 @@ from audience_sync.export.writer import (
     trait_keys,
     write_segment,
 )
+from audience_sync.export_webhook_settings import ExportWebhookSettings, require_settings
 from audience_sync.metrics import counted_export
 
 logger = logging.getLogger(__name__)

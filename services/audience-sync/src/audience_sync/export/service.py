@@ -21,8 +21,8 @@ from audience_sync.export.errors import (
 )
 from audience_sync.export.models import SegmentExport
 from audience_sync.export.schemas import ExportCreate, ExportError, ExportRead
-from audience_sync.export.settings import ExportWebhookSettings
 from audience_sync.export.writer import CONTENT_TYPES
+from audience_sync.export_webhook_settings import ExportWebhookSettings
 from audience_sync.segment.errors import SegmentNotFound
 
 # The work-queue message type the audience_sync.jobs consumer dispatches on ``kind``.

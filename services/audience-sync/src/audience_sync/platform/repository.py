@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from audience_sync.models import OAuthState, PlatformAdAccount, PlatformConnection, table
+from audience_sync.models import (
+    Audience,
+    OAuthState,
+    PlatformAdAccount,
+    PlatformConnection,
+    SyncJob,
+    table,
+)
 
 
 async def get_connection(
@@ -147,3 +154,38 @@ async def purge_states(session: AsyncSession, before: datetime) -> None:
 async def all_connections_for_update(session: AsyncSession) -> Sequence[PlatformConnection]:
     stmt = sa.select(PlatformConnection).with_for_update(skip_locked=True)
     return list((await session.execute(stmt)).scalars())
+
+
+async def pause_platform(
+    session: AsyncSession, user_id: uuid.UUID, platform: str
+) -> Sequence[uuid.UUID]:
+    """Stop the user's audiences on ``platform`` from syncing: paused, no next sync, pending
+    and running jobs cancelled (a running job stops at its next checkpoint)."""
+    ids = list(
+        (
+            await session.execute(
+                sa.update(Audience)
+                .where(col(Audience.user_id) == user_id, col(Audience.platform) == platform)
+                .values(is_active=False, next_sync_at=None, updated_at=sa.func.now())
+                .returning(col(Audience.id))
+            )
+        ).scalars()
+    )
+    if ids:
+        await session.execute(
+            sa.update(SyncJob)
+            .where(
+                col(SyncJob.audience_id).in_(ids),
+                col(SyncJob.status).in_(("pending", "running")),
+            )
+            .values(
+                status="cancelled",
+                completed_at=sa.func.now(),
+                lease_owner=None,
+                lease_expires_at=None,
+                error_code="PLATFORM_NOT_CONNECTED",
+                error_message="cancelled: the platform was disconnected",
+                updated_at=sa.func.now(),
+            )
+        )
+    return ids

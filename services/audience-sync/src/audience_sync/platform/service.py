@@ -17,7 +17,6 @@ from adscale_common.types import utcnow
 from adscale_platforms.errors import InvalidRequest, PermissionDenied, PlatformError, TokenExpired
 from adscale_platforms.models import TokenSet
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
-from audience_sync.audience import repository as audiences
 from audience_sync.db import unit_of_work
 from audience_sync.models import (
     PLATFORMS,
@@ -247,7 +246,7 @@ async def disconnect(session: AsyncSession, user_id: uuid.UUID, platform: str) -
     if connection is None:
         raise PlatformNotConnected(details={"platform": platform})
     removed = await repository.delete_connection(session, connection)
-    await audiences.pause_platform(session, user_id, platform)
+    await repository.pause_platform(session, user_id, platform)
     return removed
 
 

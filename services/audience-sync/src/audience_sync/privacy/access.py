@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from audience_sync.db import driver
 from audience_sync.privacy import person
 from audience_sync.privacy.errors import PersonNotFound
-from audience_sync.privacy.identity import Identifier
 from audience_sync.privacy.schemas import (
     Consent,
     HashedIdentifier,
@@ -26,6 +25,7 @@ from audience_sync.privacy.schemas import (
     PersonRead,
     ProfileHeld,
 )
+from audience_sync.safeguards.identity import Identifier
 from audience_sync.segment.rows import CONSENT_FIELDS, FIELDS
 
 # What a profile holds besides its key, traits and consent.

@@ -21,8 +21,8 @@ import orjson
 
 from audience_sync.db import driver_of
 from audience_sync.privacy import bulk, store
-from audience_sync.privacy.identity import Identifier, Kind, hashes_of, normalize_phone
 from audience_sync.privacy.run import ErasureRun
+from audience_sync.safeguards.identity import Identifier, Kind, hashes_of, normalize_phone
 from audience_sync.sync.digest import lock_segment_profiles
 
 logger = logging.getLogger(__name__)

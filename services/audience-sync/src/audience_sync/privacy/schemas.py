@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from adscale_common.types import UtcDateTime
-from audience_sync.privacy.identity import Identifier, Kind, NotAnIdentifier
+from audience_sync.safeguards.identity import Identifier, Kind, NotAnIdentifier
 
 ErasureStatus = Literal["pending", "running", "completed", "failed"]
 TargetStatus = Literal["pending", "completed", "failed"]

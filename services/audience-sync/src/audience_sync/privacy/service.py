@@ -13,7 +13,6 @@ from adscale_common.outbox import emit, emit_many
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
 from audience_sync.privacy import repository
 from audience_sync.privacy.errors import ErasureNotFound, SuppressionNotFound
-from audience_sync.privacy.identity import Identifier
 from audience_sync.privacy.models import Erasure, ErasureTarget
 from audience_sync.privacy.person import decode_json
 from audience_sync.privacy.schemas import (
@@ -27,6 +26,7 @@ from audience_sync.privacy.schemas import (
     SuppressionLifted,
     TargetRead,
 )
+from audience_sync.safeguards.identity import Identifier
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
-from audience_sync.privacy import suppression
+from audience_sync.safeguards import suppression
 from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.fields import DIGEST_FIELDS
 

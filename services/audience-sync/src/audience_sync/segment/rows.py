@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from audience_sync.privacy.ldu import LDU_FIELDS, InvalidLdu, clean_ldu
+from audience_sync.safeguards.ldu import LDU_FIELDS, InvalidLdu, clean_ldu
 from audience_sync.segment.dialect import is_scientific
 
 FIELDS: tuple[str, ...] = (

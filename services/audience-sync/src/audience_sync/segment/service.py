@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from audience_sync.db import driver
 from audience_sync.models import Segment
-from audience_sync.privacy import suppression
+from audience_sync.safeguards import suppression
 from audience_sync.segment import repository
 from audience_sync.segment.csv_import import CsvUpload, RowBuilder
 from audience_sync.segment.errors import SegmentInUse, SegmentNotFound

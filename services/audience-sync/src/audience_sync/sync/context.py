@@ -17,7 +17,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_platforms.protocol import AdPlatformClient
 from audience_sync.platform.tokens import ConnectionToken
 from audience_sync.platforms import PlatformRegistry
-from audience_sync.privacy.ldu import LDU_FIELDS
+from audience_sync.safeguards.ldu import LDU_FIELDS
 from audience_sync.settings import Settings
 from audience_sync.sync.fields import wire_fields
 from audience_sync.sync.hashing import Hasher

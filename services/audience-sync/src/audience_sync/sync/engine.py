@@ -39,7 +39,7 @@ from audience_sync.models import Audience
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
 from audience_sync.platform.service import load_token
 from audience_sync.platforms import PlatformRegistry, describe
-from audience_sync.privacy import ldu
+from audience_sync.safeguards import ldu
 from audience_sync.settings import Settings
 from audience_sync.sync import digest, lease, outcome, planner, repository
 from audience_sync.sync.context import Job, JobLost, Run, Services, Target

@@ -23,8 +23,8 @@ import orjson
 from adscale_platforms.batching import limits_for
 from adscale_platforms.models import BatchReport
 from audience_sync.db import driver_of
-from audience_sync.privacy import consent, ldu
-from audience_sync.privacy.ldu import LDU_FIELDS
+from audience_sync.safeguards import consent, ldu
+from audience_sync.safeguards.ldu import LDU_FIELDS
 from audience_sync.sync import members, repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.fields import (

@@ -37,7 +37,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.events import Envelope
 from adscale_common.worker import ConsumerSpec, WorkerContext
 from adscale_contracts.events import SyncCompleted, SyncFailed, parse
-from audience_sync.export.settings import ExportWebhookSettings, require_settings
+from audience_sync.export_webhook_settings import ExportWebhookSettings, require_settings
 from audience_sync.metrics import record_webhook
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.errors import WebhookSecretUnreadable

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.errors import ServiceUnavailable
-from audience_sync.export.settings import ExportWebhookSettings
+from audience_sync.export_webhook_settings import ExportWebhookSettings
 from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Sender
 

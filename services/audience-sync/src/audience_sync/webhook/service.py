@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
-from audience_sync.export.settings import ExportWebhookSettings
+from audience_sync.export_webhook_settings import ExportWebhookSettings
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.delivery import Sender, signing_secrets
 from audience_sync.webhook.errors import (

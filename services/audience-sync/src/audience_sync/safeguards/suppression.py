@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 
-from audience_sync.privacy.identity import normalize_phone, sha256_hex
+from audience_sync.safeguards.identity import normalize_phone, sha256_hex
 
 REASON = "suppressed"
 MAX_SAMPLES = 20

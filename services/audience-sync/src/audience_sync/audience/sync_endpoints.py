@@ -12,7 +12,7 @@ from adscale_common.internal_auth import CurrentUser, CurrentUserId
 from audience_sync.audience import repository as audiences
 from audience_sync.audience.endpoints import OwnedAudience
 from audience_sync.dependencies import AppSettings
-from audience_sync.sync import service
+from audience_sync.sync import service as syncs
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.schemas import HistoryRead, SyncJobRead, SyncRequest, SyncTriggered
 
@@ -37,7 +37,7 @@ async def trigger_sync(
     or running job per audience: a second one is refused with ``SYNC_IN_PROGRESS``."""
     hasher: Hasher = request.app.state.hasher
     segment = await audiences.segment_of(session, audience)
-    return await service.trigger(
+    return await syncs.trigger(
         session,
         audience,
         segment,
@@ -61,11 +61,11 @@ async def sync_history(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> HistoryRead:
-    return await service.history(session, audience, days=days, status=status_, limit=limit)
+    return await syncs.history(session, audience, days=days, status=status_, limit=limit)
 
 
 @router.get("/sync-jobs/{job_id}", response_model=SyncJobRead)
 async def get_sync_job(
     job_id: uuid.UUID, session: DbSession, user_id: CurrentUserId
 ) -> SyncJobRead:
-    return await service.get_job(session, user_id, job_id)
+    return await syncs.get_job(session, user_id, job_id)

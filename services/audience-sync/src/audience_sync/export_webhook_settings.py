@@ -81,7 +81,7 @@ def require_settings(settings: Any) -> ExportWebhookSettings:
     """``settings`` as the mixin, or a clear error when the service forgot to inherit it."""
     if not isinstance(settings, ExportWebhookSettings):
         raise TypeError(
-            "the service Settings must inherit audience_sync.export.settings."
+            "the service Settings must inherit audience_sync.export_webhook_settings."
             "ExportWebhookSettings to run exports and webhooks"
         )
     return settings
