@@ -15,10 +15,9 @@ from typing import ClassVar, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from adscale_common.events import Envelope
+from adscale_contracts.platforms import AdPlatform, Platform
 
 Plan = Literal["free", "pro", "enterprise"]
-Platform = Literal["meta", "google", "tiktok", "snapchat"]
-AdPlatform = Literal["google", "meta"]
 
 
 class EventData(BaseModel):

@@ -70,6 +70,8 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from adscale_contracts.platforms import IDENTIFIER_FIELDS as FIELDS
+from adscale_contracts.platforms import PLATFORMS
 from adscale_platforms.phones import phone_digits, phone_plus
 from adscale_platforms.settings import get_settings
 
@@ -84,20 +86,6 @@ __all__ = [
     "normalize_many",
     "supported_fields",
 ]
-
-PLATFORMS: tuple[str, ...] = ("meta", "google", "tiktok", "snapchat")
-FIELDS: tuple[str, ...] = (
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-    "external_id",
-)
 
 
 class _Unset(enum.Enum):

@@ -37,12 +37,12 @@ from adscale_common.columns import (
     uuid_pk,
 )
 from adscale_common.db import NAMING_CONVENTION
+from adscale_contracts.platforms import PLATFORMS, one_of_check
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
 
-PLATFORMS = ("meta", "google", "tiktok", "snapchat")
-PLATFORM_CHECK = "platform IN ('meta', 'google', 'tiktok', 'snapchat')"
+PLATFORM_CHECK = one_of_check("platform", PLATFORMS)
 ACTIVE_JOB_STATUSES = ("pending", "running")
 profile_version_seq = sa.Sequence("profile_version_seq", metadata=metadata)
 

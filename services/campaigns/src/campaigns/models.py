@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from adscale_common.columns import foreign_key, text, timestamp, uuid_pk
 from adscale_common.db import NAMING_CONVENTION
+from adscale_contracts.platforms import AD_PLATFORMS, one_of_check
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
@@ -59,7 +60,7 @@ class AdAccount(SQLModel, table=True):
             "account_id_external",
             name="uq_ad_account_user_platform_external",
         ),
-        sa.CheckConstraint("platform IN ('google', 'meta')", name="platform"),
+        sa.CheckConstraint(one_of_check("platform", AD_PLATFORMS), name="platform"),
         sa.CheckConstraint("status IN ('active', 'disconnected')", name="status"),
     )
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser, CurrentUserId
 from adscale_common.pagination import Page
+from adscale_contracts.platforms import Platform
 from audience_sync.audience import repository, service
 from audience_sync.audience.schemas import (
     AudienceCreate,
@@ -22,7 +23,6 @@ from audience_sync.audience.schemas import (
 )
 from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
 from audience_sync.models import Audience
-from audience_sync.platform.schemas import PlatformName
 from audience_sync.sync.engine import SyncEngine
 
 router = APIRouter(prefix="/api/v1/cdp/audience-sync/audiences", tags=["audience-sync: audiences"])
@@ -50,7 +50,7 @@ async def list_audiences(
     session: DbSession,
     user_id: CurrentUserId,
     page: Page,
-    platform: PlatformName | None = None,
+    platform: Platform | None = None,
     segment_id: uuid.UUID | None = None,
     status_: Annotated[StatusFilter | None, Query(alias="status")] = None,
 ) -> AudienceList:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from adscale_common.types import UtcDateTime
-from audience_sync.platform.schemas import PlatformName
+from adscale_contracts.platforms import Platform
 from audience_sync.sync.schemas import JobStatus, SyncStats
 
 SyncInterval = Annotated[int, Field(ge=1, le=720)]
@@ -16,7 +16,7 @@ class AudienceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     segment_id: uuid.UUID
-    platform: PlatformName
+    platform: Platform
     ad_account_id: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
     ]
@@ -55,7 +55,7 @@ class AudienceRead(BaseModel):
     id: uuid.UUID
     segment_id: uuid.UUID
     segment_name: str
-    platform: PlatformName
+    platform: Platform
     platform_audience_id: str | None
     platform_audience_name: str
     ad_account_id: str

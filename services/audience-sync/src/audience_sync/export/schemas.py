@@ -8,41 +8,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from adscale_common.types import UtcDateTime
+from adscale_contracts.platforms import IDENTIFIER_FIELDS, IdentifierField, Platform
 from audience_sync.types import drop_repeats
 
-IdentifierType = Literal[
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-    "external_id",
-]
-IDENTIFIER_TYPES: tuple[IdentifierType, ...] = (
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-    "external_id",
-)
 ExportFormat = Literal["csv", "jsonl"]
-HashPlatform = Literal["meta", "google", "tiktok", "snapchat"]
 
 
 class ExportOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    identifier_types: Annotated[list[IdentifierType], Field(min_length=1, max_length=10)] = Field(
-        default_factory=lambda: list(IDENTIFIER_TYPES),
+    identifier_types: Annotated[list[IdentifierField], Field(min_length=1, max_length=10)] = Field(
+        default_factory=lambda: list(IDENTIFIER_FIELDS),
         description="Identifier columns, in this order (default: all ten).",
     )
     hash_identifiers: bool = Field(
@@ -50,7 +26,7 @@ class ExportOptions(BaseModel):
         description="SHA-256 of each value normalised by the platform's rules "
         "(fields the platform takes unhashed are written normalised, in clear).",
     )
-    platform: HashPlatform = Field(
+    platform: Platform = Field(
         default="meta", description="Whose normalisation rules apply when hashing."
     )
     include_traits: bool = False

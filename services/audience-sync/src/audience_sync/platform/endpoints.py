@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUser, CurrentUserId
+from adscale_contracts.platforms import Platform
 from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
 from audience_sync.platform import service
 from audience_sync.platform.schemas import (
@@ -13,7 +14,6 @@ from audience_sync.platform.schemas import (
     ConnectRequest,
     ConnectResponse,
     DisconnectResponse,
-    PlatformName,
     PlatformRead,
     PlatformsRead,
 )
@@ -29,7 +29,7 @@ async def list_platforms(session: DbSession, user_id: CurrentUserId) -> Platform
 
 @router.post("/{platform}/connect", response_model=ConnectResponse)
 async def connect(
-    platform: PlatformName,
+    platform: Platform,
     session: DbSession,
     user: CurrentUser,
     cipher: Cipher,
@@ -54,7 +54,7 @@ async def connect(
 
 @router.post("/{platform}/callback", response_model=PlatformRead, response_model_exclude_unset=True)
 async def callback(
-    platform: PlatformName,
+    platform: Platform,
     body: CallbackRequest,
     user_id: CurrentUserId,
     sessions: Sessions,
@@ -75,7 +75,7 @@ async def callback(
 
 @router.delete("/{platform}", response_model=DisconnectResponse)
 async def disconnect(
-    platform: PlatformName, session: DbSession, user_id: CurrentUserId
+    platform: Platform, session: DbSession, user_id: CurrentUserId
 ) -> DisconnectResponse:
     removed = await service.disconnect(session, user_id, platform)
     return DisconnectResponse(disconnected=True, platform=platform, ad_accounts_removed=removed)

@@ -5,8 +5,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from adscale_common.types import UtcDateTime
-
-PlatformName = Literal["meta", "google", "tiktok", "snapchat"]
+from adscale_contracts.platforms import Platform
 
 
 class AdAccountRead(BaseModel):
@@ -21,7 +20,7 @@ class PlatformRead(BaseModel):
     when the platform is connected (``status``: ``connected`` or ``expired``, the latter when
     the platform refused a token refresh and the user has to reconnect)."""
 
-    platform: PlatformName
+    platform: Platform
     connected: bool
     ad_accounts: list[AdAccountRead] = Field(default_factory=list)
     scopes: list[str] | None = None
@@ -53,5 +52,5 @@ class CallbackRequest(BaseModel):
 
 class DisconnectResponse(BaseModel):
     disconnected: bool
-    platform: PlatformName
+    platform: Platform
     ad_accounts_removed: int

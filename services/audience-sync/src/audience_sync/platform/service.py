@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adscale_common.crypto import TokenCipher
 from adscale_common.errors import AppError
 from adscale_common.types import utcnow
+from adscale_contracts.platforms import PLATFORMS
 from adscale_platforms.errors import InvalidRequest, PermissionDenied, PlatformError, TokenExpired
 from adscale_platforms.models import TokenSet
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
 from audience_sync.db import unit_of_work
 from audience_sync.models import (
-    PLATFORMS,
     OAuthState,
     PlatformAdAccount,
     PlatformConnection,

@@ -14,28 +14,22 @@ from typing import Any
 
 import orjson
 
+from adscale_contracts.platforms import IDENTIFIER_FIELDS
 from audience_sync.safeguards.ldu import LDU_FIELDS, InvalidLdu, clean_ldu
 from audience_sync.segment.dialect import is_scientific
 
+CONSENT_FIELDS: tuple[str, ...] = ("consent_ad_user_data", "consent_ad_personalization")
+# A profile's columns: its identifiers (the external id is its key, held apart), consent
+# and Limited Data Use.
 FIELDS: tuple[str, ...] = (
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-    "consent_ad_user_data",
-    "consent_ad_personalization",
+    *(f for f in IDENTIFIER_FIELDS if f != "external_id"),
+    *CONSENT_FIELDS,
     *LDU_FIELDS,
 )
 # Identifiers a key can be derived from, in the order the rule tries them.
 KEY_FIELDS: tuple[str, ...] = ("email", "phone", "madid")
 _KEY_AT = tuple(FIELDS.index(f) for f in KEY_FIELDS)
 _MULTI_AT = {"email": FIELDS.index("email"), "phone": FIELDS.index("phone")}
-CONSENT_FIELDS: tuple[str, ...] = ("consent_ad_user_data", "consent_ad_personalization")
 CONSENT_VALUES = frozenset({"granted", "denied", "unspecified"})
 # Stage columns in COPY order: the source line, the key, the fields, the traits.
 # Fields a person may have several of: the first is stored in the field's column, the

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from adscale_common.types import UtcDateTime
+from adscale_contracts.platforms import AdPlatform
 from campaigns.models import AdAccount
 from campaigns.timezones import check_zone
 
-AdPlatform = Literal["google", "meta"]
 AccountStatus = Literal["active", "disconnected"]
 TimeZone = Annotated[
     str,

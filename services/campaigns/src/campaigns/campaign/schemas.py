@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from adscale_common.types import UtcDateTime
+from adscale_contracts.platforms import AdPlatform
 from campaigns.encoding import Money, PositiveMoney
 
 Objective = Literal["sales", "traffic", "awareness", "leads", "app_installs"]
@@ -66,7 +67,7 @@ class CampaignRead(BaseModel):
     id: uuid.UUID
     ad_account_id: uuid.UUID
     name: str
-    platform: Literal["google", "meta"]
+    platform: AdPlatform
     objective: Objective
     budget_daily: Money | None
     budget_lifetime: Money | None

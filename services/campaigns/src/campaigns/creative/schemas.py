@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from adscale_common.types import UtcDateTime
+from adscale_contracts.platforms import AdPlatform
 
 CreativeStatus = Literal["active", "paused"]
 MAX_URL_LENGTH = 2048
@@ -89,7 +90,7 @@ class GenerateCopyRequest(BaseModel):
     target_audience: str | None = Field(default=None, max_length=200)
     tone: str | None = Field(default=None, max_length=50)
     # House extension: whose text limits the copy must respect (default: Google's, the tighter).
-    platform: Literal["google", "meta"] = "google"
+    platform: AdPlatform = "google"
 
 
 class GenerateCopyResponse(BaseModel):
@@ -97,4 +98,4 @@ class GenerateCopyResponse(BaseModel):
     description: str
     call_to_action: str
     provider: str
-    platform: Literal["google", "meta"]
+    platform: AdPlatform

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
+from adscale_contracts.platforms import AdPlatform
 from campaigns.encoding import money_str
 from campaigns.timezones import check_zone
 
@@ -122,7 +123,7 @@ class Scope(BaseModel):
     statuses: list[Literal["draft", "active", "paused", "completed"]] | None = Field(
         default=None, min_length=1, description="Default: active only"
     )
-    platforms: list[Literal["google", "meta"]] | None = Field(default=None, min_length=1)
+    platforms: list[AdPlatform] | None = Field(default=None, min_length=1)
 
 
 ActionType = Literal[
