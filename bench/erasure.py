@@ -85,25 +85,8 @@ class FreshToken(httpx.Auth):
 
 
 def platform_settings(attempts: int) -> PlatformSettings:
-    base = SANDBOX
-    return PlatformSettings(
-        meta_graph_url=f"{base}/meta/graph",
-        meta_www_url=f"{base}/meta/www",
-        google_datamanager_url=f"{base}/google/datamanager",
-        google_ads_url=f"{base}/google/ads",
-        google_accounts_url=f"{base}/google/accounts",
-        google_oauth2_url=f"{base}/google/oauth2",
-        tiktok_business_url=f"{base}/tiktok/business",
-        tiktok_auth_url=f"{base}/tiktok/business",
-        snapchat_adsapi_url=f"{base}/snapchat/adsapi",
-        snapchat_accounts_url=f"{base}/snapchat/accounts",
-        meta_client_id="adscale-meta",
-        meta_client_secret=SecretStr("meta-secret"),
-        google_client_id="adscale-google",
-        google_client_secret=SecretStr("google-secret"),
-        google_developer_token=SecretStr("dev-token"),
-        redirect_uri="https://app.adscale.test/oauth/callback",
-        max_attempts=attempts,
+    return PlatformSettings.for_sandbox(
+        SANDBOX, redirect_uri="https://app.adscale.test/oauth/callback", max_attempts=attempts
     )
 
 

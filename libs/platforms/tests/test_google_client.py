@@ -218,7 +218,7 @@ def ingest_ok(request: httpx.Request) -> httpx.Response:
 @respx.mock
 async def test_ingest_request_shape_and_batches(client: GoogleClient) -> None:
     route = respx.post(f"{DM}/audienceMembers:ingest").mock(side_effect=ingest_ok)
-    result = await client.add_members("t", LIST, "email", hashes(25_000))
+    result = await client.members("add", "t", LIST, "email", hashes(25_000))
     bodies = [body_of(c.request) for c in route.calls]
     assert [len(b["audienceMembers"]) for b in bodies] == [10_000, 10_000, 5_000]
     first = bodies[0]
@@ -252,7 +252,7 @@ async def test_members_carry_their_own_consent_after_their_identifiers(
         (emails[1], "", ""),  # unspecified: the request-level consent applies
         (emails[2], "granted", ""),
     ]
-    await client.add_members("t", LIST, ["email"], rows)
+    await client.members("add", "t", LIST, ["email"], rows)
     body = body_of(route.calls.last.request)
     members = body["audienceMembers"]
     assert members[0]["consent"] == {
@@ -271,7 +271,7 @@ async def test_members_carry_their_own_consent_after_their_identifiers(
 @respx.mock
 async def test_remove_request_shape(client: GoogleClient) -> None:
     route = respx.post(f"{DM}/audienceMembers:remove").mock(side_effect=ingest_ok)
-    await client.remove_members("t", LIST, "phone", hashes(3))
+    await client.members("remove", "t", LIST, "phone", hashes(3))
     body = body_of(route.calls.last.request)
     assert body["audienceMembers"][2] == {
         "userData": {"userIdentifiers": [{"phoneNumber": hashes(3)[2]}]}
@@ -296,7 +296,9 @@ async def test_replace_notes_time_before_first_ingest_then_removes_all(
 
     respx.post(f"{DM}/audienceMembers:ingest").mock(side_effect=on_ingest)
     respx.post(f"{DM}/audienceMembers:removeAll").mock(side_effect=on_remove_all)
-    reports = [r async for r in client.stream_replace_members("t", LIST, "email", hashes(12_000))]
+    reports = [
+        r async for r in client.stream_members("replace", "t", LIST, "email", hashes(12_000))
+    ]
 
     assert [kind for kind, _, _ in events] == ["ingest", "ingest", "removeAll"]
     remove_body = events[-1][2]
@@ -315,7 +317,7 @@ async def test_replace_with_empty_set_removes_everything(client: GoogleClient) -
     remove_all = respx.post(f"{DM}/audienceMembers:removeAll").mock(
         return_value=httpx.Response(200, json={"requestId": "ra"})
     )
-    result = await client.replace_members("t", LIST, "email", [])
+    result = await client.members("replace", "t", LIST, "email", [])
     assert not ingest.called
     assert remove_all.call_count == 1
     assert result.received == 0
@@ -342,7 +344,7 @@ async def test_multi_identifier_members_with_address(client: GoogleClient) -> No
         ("e" * 64, "", "f" * 64, "1" * 64, "US", "94043"),
         ("", "", "", "", "", ""),
     ]
-    result = await client.add_members("t", LIST, fields, rows)
+    result = await client.members("add", "t", LIST, fields, rows)
     members = body_of(route.calls.last.request)["audienceMembers"]
     assert members == [
         {
@@ -363,9 +365,9 @@ async def test_multi_identifier_members_with_address(client: GoogleClient) -> No
     ]
     assert (result.received, result.invalid) == (1, 1)
     with pytest.raises(ValueError):
-        await client.add_members("t", LIST, ["email", "zip"], [("a", "b")])
+        await client.members("add", "t", LIST, ["email", "zip"], [("a", "b")])
     with pytest.raises(ValueError):
-        await client.add_members("t", LIST, "madid", ["x"])
+        await client.members("add", "t", LIST, "madid", ["x"])
 
 
 @respx.mock
@@ -396,7 +398,7 @@ async def test_invalid_rows_surface_with_samples(client: GoogleClient) -> None:
         )
     )
     with pytest.raises(InvalidRequest) as caught:
-        await client.add_members("t", LIST, "email", ["zz"])
+        await client.members("add", "t", LIST, "email", ["zz"])
     assert caught.value.samples[0]["reason"] == "INVALID_HEX_ENCODING"
 
 

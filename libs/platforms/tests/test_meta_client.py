@@ -157,8 +157,8 @@ def users_response(request: httpx.Request) -> httpx.Response:
 async def test_add_members_sessions_and_batches(client: MetaClient) -> None:
     route = respx.post(f"{GRAPH}/2385/users").mock(side_effect=users_response)
     reports: list[BatchReport] = []
-    result = await client.add_members(
-        "tok", "2385", "email", hashes(25_000), on_batch=reports.append
+    result = await client.members(
+        "add", "tok", "2385", "email", hashes(25_000), on_batch=reports.append
     )
     bodies = [body_of(call.request) for call in route.calls]
     assert [len(b["payload"]["data"]) for b in bodies] == [10_000, 10_000, 5_000]
@@ -182,7 +182,7 @@ async def test_add_members_sessions_and_batches(client: MetaClient) -> None:
 @respx.mock
 async def test_remove_members_uses_delete_with_form_body(client: MetaClient) -> None:
     route = respx.delete(f"{GRAPH}/2385/users").mock(side_effect=users_response)
-    result = await client.remove_members("tok", "2385", "phone", hashes(1_000))
+    result = await client.members("remove", "tok", "2385", "phone", hashes(1_000))
     sent = route.calls.last.request
     assert sent.headers["content-type"] == "application/x-www-form-urlencoded"
     assert sent.url.query == b""  # nothing in the URL: Graph breaks on long ones
@@ -202,7 +202,7 @@ async def test_replace_members_usersreplace_session(client: MetaClient) -> None:
     def generator() -> Any:  # not Sized: the total is unknown up front
         yield from hashes(12_000, "r")
 
-    await client.replace_members("tok", "2385", "email", generator())
+    await client.members("replace", "tok", "2385", "email", generator())
     sessions = [body_of(c.request)["session"] for c in route.calls]
     assert [s["batch_seq"] for s in sessions] == [1, 2]
     assert [s["last_batch_flag"] for s in sessions] == [False, True]
@@ -229,7 +229,7 @@ async def test_members_takes_the_operation_as_a_value(
 
 async def test_replace_with_nothing_is_refused(client: MetaClient) -> None:
     with pytest.raises(ValueError, match="usersreplace"):
-        await client.replace_members("tok", "2385", "email", [])
+        await client.members("replace", "tok", "2385", "email", [])
 
 
 @respx.mock
@@ -242,8 +242,8 @@ async def test_stream_from_async_iterable_with_estimated_total(client: MetaClien
 
     reports = [
         r
-        async for r in client.stream_add_members(
-            "tok", "2385", "email", source(), estimated_total=20_000
+        async for r in client.stream_members(
+            "add", "tok", "2385", "email", source(), estimated_total=20_000
         )
     ]
     assert [r.rows for r in reports] == [10_000, 5_000]
@@ -264,7 +264,7 @@ async def test_invalid_entries_are_reported(client: MetaClient) -> None:
             },
         )
     )
-    result = await client.add_members("tok", "2385", "email", ["a" * 64, "b" * 64, "zz"])
+    result = await client.members("add", "tok", "2385", "email", ["a" * 64, "b" * 64, "zz"])
     assert (result.received, result.invalid) == (3, 1)
     assert result.invalid_samples == ["zz: EMAIL_SHA256 is not a valid hash"]
 
@@ -273,19 +273,19 @@ async def test_invalid_entries_are_reported(client: MetaClient) -> None:
 async def test_multi_key_schema(client: MetaClient) -> None:
     route = respx.post(f"{GRAPH}/2385/users").mock(side_effect=users_response)
     rows = [("e" * 64, "f" * 64, "us"), ("1" * 64, "", "fr")]
-    await client.add_members("tok", "2385", ["email", "first_name", "country"], rows)
+    await client.members("add", "tok", "2385", ["email", "first_name", "country"], rows)
     payload = body_of(route.calls.last.request)["payload"]
     assert payload["schema"] == ["EMAIL", "FN", "COUNTRY"]
     assert payload["data"] == [["e" * 64, "f" * 64, "us"], ["1" * 64, "", "fr"]]
     with pytest.raises(ValueError):
-        await client.add_members("tok", "2385", ["email", "first_name"], [("only-one",)])
+        await client.members("add", "tok", "2385", ["email", "first_name"], [("only-one",)])
 
 
 @respx.mock
 async def test_bytes_cap_splits_batches(http: httpx.AsyncClient, settings_factory: Any) -> None:
     client = MetaClient(http, settings_factory(meta_batch_max_bytes=200_000))
     route = respx.post(f"{GRAPH}/2385/users").mock(side_effect=users_response)
-    await client.add_members("tok", "2385", "email", hashes(6_000))
+    await client.members("add", "tok", "2385", "email", hashes(6_000))
     sizes = [len(call.request.content) for call in route.calls]
     assert len(sizes) > 1
     assert max(sizes) <= 200_000
@@ -307,7 +307,7 @@ async def test_permission_error_surfaces_with_code(client: MetaClient) -> None:
         )
     )
     with pytest.raises(PermissionDenied) as caught:
-        await client.add_members("tok", "2385", "email", hashes(5))
+        await client.members("add", "tok", "2385", "email", hashes(5))
     assert caught.value.code == 200
     assert route.call_count == 1  # never retried
 

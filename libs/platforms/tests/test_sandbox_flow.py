@@ -66,26 +66,8 @@ def sandbox_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def client_settings(base: str) -> PlatformSettings:
-    return PlatformSettings(
-        meta_graph_url=f"{base}/meta/graph",
-        meta_www_url=f"{base}/meta/www",
-        google_datamanager_url=f"{base}/google/datamanager",
-        google_ads_url=f"{base}/google/ads",
-        google_accounts_url=f"{base}/google/accounts",
-        google_oauth2_url=f"{base}/google/oauth2",
-        tiktok_business_url=f"{base}/tiktok/business",
-        tiktok_auth_url=f"{base}/tiktok/business",
-        snapchat_adsapi_url=f"{base}/snapchat/adsapi",
-        snapchat_accounts_url=f"{base}/snapchat/accounts",
-        meta_client_id="adscale-meta",
-        meta_client_secret="meta-secret",  # type: ignore[arg-type]
-        google_client_id="adscale-google",
-        google_client_secret="google-secret",  # type: ignore[arg-type]
-        google_developer_token="dev-token",  # type: ignore[arg-type]
-        tiktok_app_id="adscale-tiktok",
-        tiktok_secret="tiktok-secret",  # type: ignore[arg-type]
-        snapchat_client_id="adscale-snap",
-        snapchat_client_secret="snap-secret",  # type: ignore[arg-type]
+    return PlatformSettings.for_sandbox(
+        base,
         # Retry quickly: the sandbox's throttles say "one minute"; the cap is what we honour.
         max_retry_wait_seconds=0.05,
         backoff_initial_seconds=0.01,
@@ -197,8 +179,8 @@ async def test_full_flow(platform: str, sandbox_url: str, http: httpx.AsyncClien
         # -- add 25,000 through a rate-limit fault ------------------------------------
         await fault(admin, platform, "rate_limit", path_contains=expect.member_path)
         reports: list[Any] = []
-        added = await client.add_members(
-            token, audience, "email", iter(hashed), on_batch=reports.append
+        added = await client.members(
+            "add", token, audience, "email", iter(hashed), on_batch=reports.append
         )
         assert added.received == 25_000
         assert added.invalid == 0
@@ -207,7 +189,7 @@ async def test_full_flow(platform: str, sandbox_url: str, http: httpx.AsyncClien
 
         # -- remove 1,000 through a token-expiry fault ---------------------------------
         await fault(admin, platform, "token_expired", path_contains=expect.member_path)
-        removed = await client.remove_members(token, audience, "email", hashed[:1_000])
+        removed = await client.members("remove", token, audience, "email", hashed[:1_000])
         assert removed.received == 1_000
         assert len(refreshed) == 1
         assert token.tokens.access_token != tokens.access_token
@@ -218,7 +200,7 @@ async def test_full_flow(platform: str, sandbox_url: str, http: httpx.AsyncClien
         # -- replace ------------------------------------------------------------------
         newcomers = hash_many(platform, "email", [f"new{i}@example.org" for i in range(5_000)])
         final = hashed[1_000:16_000] + [h for h in newcomers if h is not None]
-        await client.replace_members(token, audience, "email", final)
+        await client.members("replace", token, audience, "email", final)
         settled = await settled_members(admin, platform, admin_id)
         assert settled["count"] == 20_000
         assert settled["hashes"] == sorted(final)  # exactly the new set

@@ -26,3 +26,14 @@ def test_hosts_and_credentials_come_from_prefixed_variables(
     settings = PlatformSettings()
     assert settings.meta_graph_url == "http://127.0.0.1:9/meta/graph"
     assert settings.google_developer_token.get_secret_value() == "dev-token"
+
+
+def test_for_sandbox_points_every_host_at_the_sandbox_and_overrides_win() -> None:
+    settings = PlatformSettings.for_sandbox("http://sandbox:9", max_attempts=2, meta_client_id="x")
+    hosts = {name: value for name, value in settings.model_dump().items() if name.endswith("_url")}
+    assert len(hosts) == 10
+    assert all(value.startswith("http://sandbox:9/") for value in hosts.values())
+    assert settings.tiktok_auth_url == "http://sandbox:9/tiktok/business"
+    assert settings.max_attempts == 2
+    assert settings.meta_client_id == "x"
+    assert settings.snapchat_client_secret.get_secret_value() == "snap-secret"

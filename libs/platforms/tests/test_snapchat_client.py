@@ -163,7 +163,7 @@ async def test_segment_lifecycle(client: SnapchatClient) -> None:
 async def test_add_remove_request_shapes(http: httpx.AsyncClient, settings_factory: Any) -> None:
     client = SnapchatClient(http, settings_factory(snapchat_batch_max_rows=1_000))
     add = respx.post(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
-    result = await client.add_members("sat", "seg-1", "email", hashes(2_500))
+    result = await client.members("add", "sat", "seg-1", "email", hashes(2_500))
     bodies = [body_of(c.request) for c in add.calls]
     assert [len(b["users"][0]["data"]) for b in bodies] == [1_000, 1_000, 500]
     assert bodies[0]["users"][0]["schema"] == ["EMAIL_SHA256"]
@@ -171,7 +171,7 @@ async def test_add_remove_request_shapes(http: httpx.AsyncClient, settings_facto
     assert result.received == 2_500
 
     remove = respx.delete(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
-    await client.remove_members("sat", "seg-1", "madid", hashes(2))
+    await client.members("remove", "sat", "seg-1", "madid", hashes(2))
     assert body_of(remove.calls.last.request)["users"][0] == {
         "id": "seg-1",
         "schema": ["MOBILE_AD_ID_SHA256"],
@@ -193,7 +193,7 @@ async def test_replace_removes_all_users_then_adds(client: SnapchatClient) -> No
 
     respx.delete(f"{API}/segments/seg-1/all_users").mock(side_effect=remove_all)
     respx.post(f"{API}/segments/seg-1/users").mock(side_effect=add)
-    result = await client.replace_members("sat", "seg-1", "phone", hashes(10))
+    result = await client.members("replace", "sat", "seg-1", "phone", hashes(10))
     assert order == ["all_users", "users"]
     assert result.received == 10
 
@@ -205,7 +205,7 @@ async def test_profiles_go_out_in_one_lane_per_identifier_type(client: SnapchatC
     route = respx.post(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
     e, p, m = hashes(3), hashes(6)[3:], hashes(9)[6:]
     rows = [(e[0], p[0], ""), (e[1], "", m[1]), ("", p[2], ""), ("", "", "")]
-    result = await client.add_members("sat", "seg-1", ["email", "phone", "madid"], rows)
+    result = await client.members("add", "sat", "seg-1", ["email", "phone", "madid"], rows)
     bodies = [body_of(c.request)["users"][0] for c in route.calls]
     assert [(b["schema"], b["data"]) for b in bodies] == [
         (["EMAIL_SHA256"], [[e[0]], [e[1]]]),
@@ -215,7 +215,7 @@ async def test_profiles_go_out_in_one_lane_per_identifier_type(client: SnapchatC
     assert (result.received, result.invalid, result.batches) == (3, 1, 1)
 
     remove = respx.delete(f"{API}/segments/seg-1/users").mock(side_effect=users_ok)
-    await client.remove_members("sat", "seg-1", ["email", "phone"], [("", p[0])])
+    await client.members("remove", "sat", "seg-1", ["email", "phone"], [("", p[0])])
     assert [body_of(c.request)["users"][0] for c in remove.calls] == [
         {"id": "seg-1", "schema": ["PHONE_SHA256"], "data": [[p[0]]]}
     ]
@@ -223,9 +223,9 @@ async def test_profiles_go_out_in_one_lane_per_identifier_type(client: SnapchatC
 
 async def test_fields_snapchat_does_not_take_are_refused(client: SnapchatClient) -> None:
     with pytest.raises(ValueError):
-        await client.add_members("sat", "seg-1", "first_name", ["x"])
+        await client.members("add", "sat", "seg-1", "first_name", ["x"])
     with pytest.raises(ValueError):
-        await client.add_members("sat", "seg-1", ["email", "zip"], [("a", "b")])
+        await client.members("add", "sat", "seg-1", ["email", "zip"], [("a", "b")])
 
 
 @respx.mock
@@ -240,7 +240,7 @@ async def test_429_retry_after_is_honoured(client: SnapchatClient, sleeps: Any) 
             users_ok,
         ]
     )
-    await client.add_members("sat", "seg-1", "email", hashes(3))
+    await client.members("add", "sat", "seg-1", "email", hashes(3))
     assert route.call_count == 2
     assert sleeps.calls == [7.0]
 
@@ -259,7 +259,7 @@ async def test_sub_request_error_is_invalid_request(client: SnapchatClient) -> N
         )
     )
     with pytest.raises(InvalidRequest, match="Invalid hash"):
-        await client.add_members("sat", "seg-1", "email", hashes(1))
+        await client.members("add", "sat", "seg-1", "email", hashes(1))
 
 
 @respx.mock
@@ -275,6 +275,6 @@ async def test_rate_limit_wait_capped_by_setting(
         )
     )
     with pytest.raises(RateLimited) as caught:
-        await client.add_members("sat", "seg-1", "email", hashes(1))
+        await client.members("add", "sat", "seg-1", "email", hashes(1))
     assert caught.value.retry_after == 600
     assert sleeps.calls == [2.5]

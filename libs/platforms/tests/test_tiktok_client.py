@@ -144,7 +144,7 @@ async def test_audience_lifecycle(client: TikTokClient) -> None:
 @respx.mock
 async def test_mapping_add_and_delete(client: TikTokClient) -> None:
     route = respx.post(f"{API}/segment/mapping/").mock(return_value=ok())
-    result = await client.add_members("at", "700:55501", "email", hashes(2_500))
+    result = await client.members("add", "at", "700:55501", "email", hashes(2_500))
     bodies = [body_of(c.request) for c in route.calls]
     assert [len(b["batch_data"]) for b in bodies] == [1_000, 1_000, 500]
     first = bodies[0]
@@ -154,7 +154,7 @@ async def test_mapping_add_and_delete(client: TikTokClient) -> None:
     assert first["batch_data"][0] == [{"id": hashes(1)[0], "audience_ids": ["55501"]}]
     assert result.received == 2_500
 
-    await client.remove_members("at", "700:55501", "madid", hashes(3, "m"))
+    await client.members("remove", "at", "700:55501", "madid", hashes(3, "m"))
     last = body_of(route.calls.last.request)
     assert last["action"] == "delete"
     assert last["id_schema"] == ["IDFA_SHA256"]
@@ -173,7 +173,7 @@ async def test_error_on_http_200_is_raised(client: TikTokClient, sleeps: Any) ->
         )
     )
     with pytest.raises(PermissionDenied) as caught:
-        await client.add_members("at", "700:1", "email", hashes(2))
+        await client.members("add", "at", "700:1", "email", hashes(2))
     assert caught.value.code == 40001
     assert route.call_count == 1
     assert sleeps.calls == []
@@ -187,7 +187,7 @@ async def test_rate_limit_code_is_retried(client: TikTokClient, sleeps: Any) -> 
             ok(),
         ]
     )
-    await client.add_members("at", "700:1", "email", hashes(2))
+    await client.members("add", "at", "700:1", "email", hashes(2))
     assert route.call_count == 2
     assert len(sleeps.calls) == 1 and sleeps.calls[0] <= 4.0
 
@@ -231,7 +231,7 @@ async def test_replace_uses_file_api_with_explicit_action(
     )
     update = respx.post(f"{API}/dmp/custom_audience/update/").mock(return_value=ok())
     rows = hashes(520)
-    reports = [r async for r in client.stream_replace_members("at", "700:55501", "email", rows)]
+    reports = [r async for r in client.stream_members("replace", "at", "700:55501", "email", rows)]
 
     assert len(files) == 52
     assert files[0] == ("\n".join(rows[:10]) + "\n").encode()
@@ -261,7 +261,7 @@ async def test_replace_refused_below_floor(client: TikTokClient) -> None:
         )
     )
     with pytest.raises(AudienceTooSmall) as caught:
-        await client.replace_members("at", "700:55501", "email", hashes(12))
+        await client.members("replace", "at", "700:55501", "email", hashes(12))
     assert caught.value.code == 40002
 
 
@@ -292,7 +292,8 @@ async def test_replace_of_profiles_files_the_first_type_then_maps_every_id(
     e, p = hashes(3), hashes(3, prefix="p")
     rows = [(e[0], p[0]), ("", p[1]), (e[2], "")]
     reports = [
-        r async for r in client.stream_replace_members("at", "700:55501", ["email", "phone"], rows)
+        r
+        async for r in client.stream_members("replace", "at", "700:55501", ["email", "phone"], rows)
     ]
     assert files == [(e[0] + "\n").encode(), (e[2] + "\n").encode()]
     assert order == ["REPLACE", "map", "APPEND", "map"]
@@ -307,9 +308,9 @@ async def test_replace_of_profiles_files_the_first_type_then_maps_every_id(
 
 async def test_replace_needs_rows(client: TikTokClient) -> None:
     with pytest.raises(ValueError):
-        await client.replace_members("at", "700:1", "email", [])
+        await client.members("replace", "at", "700:1", "email", [])
     with pytest.raises(ValueError):
-        await client.replace_members("at", "700:1", ["email", "zip"], [("a", "b")])
+        await client.members("replace", "at", "700:1", ["email", "zip"], [("a", "b")])
 
 
 @respx.mock
@@ -320,6 +321,6 @@ async def test_rate_limit_exhausts_attempts(client: TikTokClient, sleeps: Any) -
         )
     )
     with pytest.raises(RateLimited):
-        await client.add_members("at", "700:1", "email", hashes(1))
+        await client.members("add", "at", "700:1", "email", hashes(1))
     assert route.call_count == 4  # max_attempts
     assert len(sleeps.calls) == 3

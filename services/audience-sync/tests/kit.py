@@ -28,26 +28,8 @@ PLATFORMS = ("meta", "google", "tiktok", "snapchat")
 
 
 def platform_settings(base: str) -> PlatformSettings:
-    return PlatformSettings(
-        meta_graph_url=f"{base}/meta/graph",
-        meta_www_url=f"{base}/meta/www",
-        google_datamanager_url=f"{base}/google/datamanager",
-        google_ads_url=f"{base}/google/ads",
-        google_accounts_url=f"{base}/google/accounts",
-        google_oauth2_url=f"{base}/google/oauth2",
-        tiktok_business_url=f"{base}/tiktok/business",
-        tiktok_auth_url=f"{base}/tiktok/business",
-        snapchat_adsapi_url=f"{base}/snapchat/adsapi",
-        snapchat_accounts_url=f"{base}/snapchat/accounts",
-        meta_client_id="adscale-meta",
-        meta_client_secret=SecretStr("meta-secret"),
-        google_client_id="adscale-google",
-        google_client_secret=SecretStr("google-secret"),
-        google_developer_token=SecretStr("dev-token"),
-        tiktok_app_id="adscale-tiktok",
-        tiktok_secret=SecretStr("tiktok-secret"),
-        snapchat_client_id="adscale-snap",
-        snapchat_client_secret=SecretStr("snap-secret"),
+    return PlatformSettings.for_sandbox(
+        base,
         redirect_uri="https://app.adscale.test/oauth/callback",
         max_attempts=3,
         max_retry_wait_seconds=0.05,

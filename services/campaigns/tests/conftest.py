@@ -41,13 +41,8 @@ def sandbox_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="session")
 def platform_settings() -> PlatformSettings:
-    return PlatformSettings(
-        meta_graph_url=f"{SANDBOX}/meta/graph",
-        meta_www_url=f"{SANDBOX}/meta/www",
-        google_ads_url=f"{SANDBOX}/google/ads",
-        google_oauth2_url=f"{SANDBOX}/google/oauth2",
-        google_accounts_url=f"{SANDBOX}/google/accounts",
-        google_datamanager_url=f"{SANDBOX}/google/datamanager",
+    return PlatformSettings.for_sandbox(
+        SANDBOX,
         google_developer_token="sandbox-dev-token",
         meta_client_id="adscale-test",
         max_attempts=2,

@@ -117,7 +117,7 @@ class BaseClient(HttpClient):
         """Replace; override where the platform's replace is not one member primitive."""
         return self._stream_members(call)
 
-    # -- the one member operation, and its three names --------------------------------
+    # -- the one member operation ------------------------------------------------------
 
     def stream_members(
         self,
@@ -148,84 +148,3 @@ class BaseClient(HttpClient):
         platform's own replace primitive."""
         reports = self.stream_members(operation, token, audience_id, fields, rows, estimated_total)
         return await self._collect(reports, on_batch)
-
-    def stream_add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        """Add members, one report per accepted request."""
-        return self.stream_members("add", token, audience_id, fields, rows, estimated_total)
-
-    def stream_remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        """Remove members, one report per accepted request."""
-        return self.stream_members("remove", token, audience_id, fields, rows, estimated_total)
-
-    def stream_replace_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]:
-        """Replace the members, one report per accepted request."""
-        return self.stream_members("replace", token, audience_id, fields, rows, estimated_total)
-
-    async def add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        on_batch: BatchCallback | None = None,
-        estimated_total: int | None = None,
-    ) -> UploadResult:
-        """Add members; ``on_batch`` is called after each accepted request."""
-        return await self.members(
-            "add", token, audience_id, fields, rows, on_batch, estimated_total
-        )
-
-    async def remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        on_batch: BatchCallback | None = None,
-        estimated_total: int | None = None,
-    ) -> UploadResult:
-        """Remove members; ``on_batch`` is called after each accepted request."""
-        return await self.members(
-            "remove", token, audience_id, fields, rows, on_batch, estimated_total
-        )
-
-    async def replace_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        on_batch: BatchCallback | None = None,
-        estimated_total: int | None = None,
-    ) -> UploadResult:
-        """Make the audience exactly ``rows`` (see :meth:`members`)."""
-        return await self.members(
-            "replace", token, audience_id, fields, rows, on_batch, estimated_total
-        )

@@ -87,8 +87,8 @@ class AdPlatformClient(Protocol):
         on_batch: BatchCallback | None = None,
         estimated_total: int | None = None,
     ) -> UploadResult:
-        """The one member operation; ``add_members`` / ``remove_members`` /
-        ``replace_members`` (and their ``stream_`` forms) are its three names."""
+        """The one member operation: add, remove, or replace (the audience becomes exactly
+        ``rows``), to the end; ``on_batch`` is called after each accepted request."""
 
     def stream_members(
         self,
@@ -97,69 +97,6 @@ class AdPlatformClient(Protocol):
         audience_id: str,
         fields: str | Sequence[str],
         rows: Rows,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]: ...
-
-    async def add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        on_batch: BatchCallback | None = None,
-        estimated_total: int | None = None,
-    ) -> UploadResult: ...
-
-    async def remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        on_batch: BatchCallback | None = None,
-        estimated_total: int | None = None,
-    ) -> UploadResult: ...
-
-    async def replace_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        on_batch: BatchCallback | None = None,
-        estimated_total: int | None = None,
-    ) -> UploadResult: ...
-
-    def stream_add_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]: ...
-
-    def stream_remove_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
-        estimated_total: int | None = None,
-    ) -> AsyncIterator[BatchReport]: ...
-
-    def stream_replace_members(
-        self,
-        token: TokenLike,
-        audience_id: str,
-        fields: str | Sequence[str],
-        rows: Rows,
-        *,
         estimated_total: int | None = None,
     ) -> AsyncIterator[BatchReport]: ...
 

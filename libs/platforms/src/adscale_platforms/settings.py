@@ -8,6 +8,7 @@ these URLs; nothing in the clients knows about the sandbox.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -110,6 +111,34 @@ class PlatformSettings(BaseSettings):
     tiktok_file_max_bytes: int = Field(default=50_000_000, ge=1_024)
     snapchat_batch_max_rows: int = Field(default=100_000, ge=1, le=100_000)
     snapchat_batch_max_bytes: int = Field(default=10_000_000, ge=1_024)
+
+    @classmethod
+    def for_sandbox(cls, base: str, **overrides: Any) -> PlatformSettings:
+        """Every host pointed at the platform sandbox served at ``base`` (which serves each
+        host under ``/<platform>/<host>``), the sandbox's made-up client credentials, then
+        ``overrides`` (retry policy, a client id, ...). For tests, benches and local runs."""
+        values: dict[str, Any] = {
+            "meta_graph_url": f"{base}/meta/graph",
+            "meta_www_url": f"{base}/meta/www",
+            "google_datamanager_url": f"{base}/google/datamanager",
+            "google_ads_url": f"{base}/google/ads",
+            "google_accounts_url": f"{base}/google/accounts",
+            "google_oauth2_url": f"{base}/google/oauth2",
+            "tiktok_business_url": f"{base}/tiktok/business",
+            "tiktok_auth_url": f"{base}/tiktok/business",
+            "snapchat_adsapi_url": f"{base}/snapchat/adsapi",
+            "snapchat_accounts_url": f"{base}/snapchat/accounts",
+            "meta_client_id": "adscale-meta",
+            "meta_client_secret": SecretStr("meta-secret"),
+            "google_client_id": "adscale-google",
+            "google_client_secret": SecretStr("google-secret"),
+            "google_developer_token": SecretStr("dev-token"),
+            "tiktok_app_id": "adscale-tiktok",
+            "tiktok_secret": SecretStr("tiktok-secret"),
+            "snapchat_client_id": "adscale-snap",
+            "snapchat_client_secret": SecretStr("snap-secret"),
+        }
+        return cls(**{**values, **overrides})
 
 
 @lru_cache(maxsize=1)

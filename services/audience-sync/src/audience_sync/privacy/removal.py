@@ -123,8 +123,12 @@ async def remove_from(eraser: ErasureRun, target: Any) -> None:
     settings = eraser.settings
     for attempt in range(1, settings.erasure_max_attempts + 1):
         try:
-            result = await client.remove_members(
-                token, target["platform_audience_id"], wire.wire_fields(platform, fields), rows
+            result = await client.members(
+                "remove",
+                token,
+                target["platform_audience_id"],
+                wire.wire_fields(platform, fields),
+                rows,
             )
         except NotFound as exc:
             answer = {**error_answer(exc), "note": "the platform no longer has the audience"}

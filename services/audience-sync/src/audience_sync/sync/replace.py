@@ -60,8 +60,8 @@ async def replace(run: Run) -> None:
                 for row in batch.wire:
                     yield row
 
-        stream = run.client.stream_replace_members(
-            run.token, target.platform_audience_id, target.wire_fields, rows()
+        stream = run.client.stream_members(
+            "replace", run.token, target.platform_audience_id, target.wire_fields, rows()
         )
         taken = 0  # rows of fed[0] already checkpointed
 

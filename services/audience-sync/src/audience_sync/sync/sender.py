@@ -197,12 +197,12 @@ async def send_rows(run: Run, operation: str, rows: Rows) -> None:
                 apg, target.platform, target.segment_id, rows.ids, rows.wire
             )
         ldu_fields = LDU_FIELDS if target.ldu_columns else ()
-        stream = run.client.stream_add_members(
-            run.token, target.platform_audience_id, [*rows.fields, *ldu_fields], rows.wire
+        stream = run.client.stream_members(
+            "add", run.token, target.platform_audience_id, [*rows.fields, *ldu_fields], rows.wire
         )
     else:
-        stream = run.client.stream_remove_members(
-            run.token, target.platform_audience_id, rows.fields, rows.wire
+        stream = run.client.stream_members(
+            "remove", run.token, target.platform_audience_id, rows.fields, rows.wire
         )
     done = 0
 
