@@ -81,9 +81,14 @@ class HttpClient:
     def _auth_headers(self, token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
 
-    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
-        """The typed error a response stands for, ``None`` for a success."""
+    @staticmethod
+    def map_error(status: int, headers: httpx.Headers, body: Any) -> PlatformError | None:
+        """The platform's error mapping (``meta_error``, ``google_error``, ...): the typed
+        error a response stands for, ``None`` for a success."""
         raise NotImplementedError
+
+    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
+        return self.map_error(response.status_code, response.headers, body)
 
     # -- HTTP --------------------------------------------------------------------------
 

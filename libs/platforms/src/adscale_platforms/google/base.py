@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-import httpx
+from typing import ClassVar
 
 from adscale_platforms.base import BaseClient
-from adscale_platforms.errors import PlatformError
 from adscale_platforms.google.errors import PLATFORM, google_error
 
 __all__ = ["GoogleBase", "customer_number"]
@@ -22,6 +19,7 @@ class GoogleBase(BaseClient):
     """Hosts, headers and error mapping of the Data Manager and Google Ads APIs."""
 
     platform: ClassVar[str] = PLATFORM
+    map_error = staticmethod(google_error)
     supports_pkce: ClassVar[bool] = True
 
     @property
@@ -31,9 +29,6 @@ class GoogleBase(BaseClient):
     @property
     def ads(self) -> str:
         return f"{self.settings.google_ads_url.rstrip('/')}/{self.settings.google_ads_api_version}"
-
-    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
-        return google_error(response.status_code, response.headers, body)
 
     def _ads_headers(self) -> dict[str, str]:
         headers = {"developer-token": self.settings.google_developer_token.get_secret_value()}

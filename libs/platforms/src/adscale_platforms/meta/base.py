@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 
-import httpx
-
 from adscale_platforms.base import BaseClient
-from adscale_platforms.errors import PlatformError
 from adscale_platforms.meta.errors import PLATFORM, meta_error
 from adscale_platforms.protocol import TokenLike
 
@@ -19,14 +16,12 @@ class MetaBase(BaseClient):
     """The Graph host, error mapping, paging and ``act_`` account ids."""
 
     platform: ClassVar[str] = PLATFORM
+    map_error = staticmethod(meta_error)
     supports_pkce: ClassVar[bool] = False
 
     @property
     def graph(self) -> str:
         return f"{self.settings.meta_graph_url.rstrip('/')}/{self.settings.meta_api_version}"
-
-    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
-        return meta_error(response.status_code, response.headers, body)
 
     async def _paged(
         self, token: TokenLike, url: str, params: dict[str, Any]

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-import httpx
+from typing import ClassVar
 
 from adscale_platforms.base import BaseClient
-from adscale_platforms.errors import PlatformError
 from adscale_platforms.snapchat.errors import PLATFORM, snapchat_error
 
 __all__ = ["SnapchatBase"]
@@ -17,6 +14,7 @@ class SnapchatBase(BaseClient):
     """Hosts and error mapping."""
 
     platform: ClassVar[str] = PLATFORM
+    map_error = staticmethod(snapchat_error)
     supports_pkce: ClassVar[bool] = False
 
     @property
@@ -26,6 +24,3 @@ class SnapchatBase(BaseClient):
     @property
     def _token_url(self) -> str:
         return f"{self.settings.snapchat_accounts_url.rstrip('/')}/login/oauth2/access_token"
-
-    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
-        return snapchat_error(response.status_code, response.headers, body)

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-import httpx
-
 from adscale_platforms.base import BaseClient
-from adscale_platforms.errors import PlatformError
 from adscale_platforms.tiktok.errors import PLATFORM, tiktok_error
 
 __all__ = ["API", "ID_SCHEMA", "TikTokBase", "split_audience_id"]
@@ -35,6 +32,7 @@ class TikTokBase(BaseClient):
     """Host, headers, envelope, error mapping and identifier schemas."""
 
     platform: ClassVar[str] = PLATFORM
+    map_error = staticmethod(tiktok_error)
     supports_pkce: ClassVar[bool] = False
 
     @property
@@ -43,9 +41,6 @@ class TikTokBase(BaseClient):
 
     def _auth_headers(self, token: str) -> dict[str, str]:
         return {"Access-Token": token}
-
-    def _error_from(self, response: httpx.Response, body: Any) -> PlatformError | None:
-        return tiktok_error(response.status_code, response.headers, body)
 
     @staticmethod
     def _data(body: Any) -> dict[str, Any]:
