@@ -42,6 +42,24 @@ from kit import (  # noqa: E402
     service_settings,
 )
 
+# The export and webhook fixtures (xw_kit), for the test modules that ask for them.
+from xw_kit import (  # noqa: E402, F401
+    caller,
+    quiet_deliveries,
+    receiver,
+    settle_export_jobs,
+    stranger,
+    strict_caller,
+    strict_client,
+    xw_app,
+    xw_client,
+    xw_export_dir,
+    xw_sessions,
+    xw_settings,
+    xw_strict_app,
+    xw_unconfigured_app,
+)
+
 ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_kit as xw
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
@@ -33,15 +32,6 @@ from xw_kit import (
 )
 
 # Fixtures shared with the other export/webhook modules.
-caller = xw.caller
-stranger = xw.stranger
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-settle_export_jobs = xw.settle_export_jobs
-xw_unconfigured_app = xw.xw_unconfigured_app
 
 pytestmark = pytest.mark.usefixtures("settle_export_jobs")
 

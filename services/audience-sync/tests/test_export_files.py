@@ -29,14 +29,6 @@ from audience_sync.export.models import SegmentExport
 from audience_sync.export.writer import render_executor
 from xw_kit import AS, Caller, profile_row, seed_segment
 
-caller = xw.caller
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-settle_export_jobs = xw.settle_export_jobs
-
 pytestmark = pytest.mark.usefixtures("settle_export_jobs")
 
 FIELDS = [

@@ -29,11 +29,6 @@ from privacy_kit import PERSON, email_of, erase, make_eraser, receipt, two_segme
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry
 settle_erasure_jobs = privacy_kit.settle_erasure_jobs
-xw_export_dir = xw.xw_export_dir
-xw_settings = xw.xw_settings
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-caller = xw.caller
 
 
 async def test_export_files_holding_the_person_answer_410(

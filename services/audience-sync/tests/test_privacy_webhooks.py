@@ -14,7 +14,6 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 import privacy_kit
-import xw_kit as xw
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
@@ -25,14 +24,6 @@ from kit import Api
 from privacy_kit import PERSON, email_of, erase, outbox_events, two_segments
 from xw_kit import deliveries, delivery_process, subscribe, until
 
-caller = xw.caller
-receiver = xw.receiver
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-quiet_deliveries = xw.quiet_deliveries
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry
 settle_erasure_jobs = privacy_kit.settle_erasure_jobs

@@ -18,7 +18,6 @@ from standardwebhooks.webhooks import Webhook
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_kit as xw
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.events import Envelope
 from adscale_common.kafka import ensure_topics, make_producer
@@ -26,16 +25,6 @@ from adscale_common.testing_consumers import consumer_before_topics
 from adscale_contracts.events import CampaignDeleted, RuleExecuted, build
 from audience_sync.webhook.rule_events import CAMPAIGNS_TOPIC, consumer_spec
 from xw_kit import AS, deliveries, delivery_process, subscribe, until
-
-caller = xw.caller
-stranger = xw.stranger
-receiver = xw.receiver
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-quiet_deliveries = xw.quiet_deliveries
 
 pytestmark = [pytest.mark.usefixtures("quiet_deliveries"), pytest.mark.kafka]
 

@@ -14,19 +14,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import xw_kit as xw
 from adscale_common.crypto import TokenCipher
 from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, error_of
-
-caller = xw.caller
-stranger = xw.stranger
-receiver = xw.receiver
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-quiet_deliveries = xw.quiet_deliveries
 
 HOOKS = f"{AS}/webhooks"
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")

@@ -49,16 +49,6 @@ from xw_kit import (
     until,
 )
 
-caller = xw.caller
-stranger = xw.stranger
-receiver = xw.receiver
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-quiet_deliveries = xw.quiet_deliveries
-
 pytestmark = pytest.mark.usefixtures("quiet_deliveries")
 
 HOOKS = f"{AS}/webhooks"

@@ -23,18 +23,6 @@ from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Sender
 from xw_kit import AS, MapResolver, error_of, make_deliverer
 
-caller = xw.caller
-strict_caller = xw.strict_caller
-strict_client = xw.strict_client
-xw_strict_app = xw.xw_strict_app
-receiver = xw.receiver
-xw_app = xw.xw_app
-xw_client = xw.xw_client
-xw_export_dir = xw.xw_export_dir
-xw_sessions = xw.xw_sessions
-xw_settings = xw.xw_settings
-quiet_deliveries = xw.quiet_deliveries
-
 HOOKS = f"{AS}/webhooks"
 EVENTS = ["audience_sync.completed"]
 PUBLIC = "93.184.215.14"

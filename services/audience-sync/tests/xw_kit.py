@@ -5,7 +5,7 @@ settings that inherit :class:`ExportWebhookSettings`; the database is the suite'
 scratch database (``database_url`` from conftest). Requests commit for real, so every test
 works as a fresh user. Segments and profiles are written straight to their tables.
 
-Test modules import the fixtures by name after putting this folder on ``sys.path``.
+conftest.py hands the fixtures to every test module; helpers are imported from here.
 """
 
 from __future__ import annotations
