@@ -35,34 +35,17 @@ from audience_sync.settings import Settings
 from audience_sync.sync import service as syncs
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.fields import audience_fields
+from audience_sync.types import read_as
 
 logger = logging.getLogger(__name__)
 
 
 def read(audience: Audience, segment_name: str) -> AudienceRead:
-    return AudienceRead(
-        id=audience.id,
-        segment_id=audience.segment_id,
+    return read_as(
+        AudienceRead,
+        audience,
         segment_name=segment_name,
-        platform=audience.platform,  # type: ignore[arg-type]
-        platform_audience_id=audience.platform_audience_id,
-        platform_audience_name=audience.platform_audience_name,
-        ad_account_id=audience.ad_account_id,
-        description=audience.description,
-        is_active=audience.is_active,
-        auto_sync=audience.auto_sync,
-        sync_interval_hours=audience.sync_interval_hours,
-        additive_only=audience.additive_only,
-        limited_data_use=audience.limited_data_use,
         identifier_fields=list(audience.identifier_fields or []),
-        last_sync_at=audience.last_sync_at,
-        last_sync_status=audience.last_sync_status,  # type: ignore[arg-type]
-        platform_size=audience.platform_size,
-        matched_size=audience.matched_size,
-        match_rate=audience.match_rate,
-        next_sync_at=audience.next_sync_at,
-        created_at=audience.created_at,
-        updated_at=audience.updated_at,
     )
 
 
@@ -206,15 +189,8 @@ async def create(
         assert audience_row is not None and job_row is not None
         return AudienceCreated(
             audience=read(audience_row, segment_name),
-            initial_sync=InitialSync(
-                job_id=job_row.id,
-                status=job_row.status,  # type: ignore[arg-type]
-                profiles_sent=job_row.profiles_sent,
-                matched=audience_row.matched_size,
-                match_rate=job_row.match_rate,
-                duration_ms=job_row.duration_ms,
-                error_code=job_row.error_code,
-                error_message=job_row.error_message,
+            initial_sync=read_as(
+                InitialSync, job_row, job_id=job_row.id, matched=audience_row.matched_size
             ),
         )
 

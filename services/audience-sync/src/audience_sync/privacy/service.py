@@ -27,6 +27,7 @@ from audience_sync.privacy.schemas import (
     TargetRead,
 )
 from audience_sync.safeguards.identity import Identifier
+from audience_sync.types import read_as
 
 logger = logging.getLogger(__name__)
 
@@ -131,18 +132,7 @@ async def get_owned(session: AsyncSession, user_id: uuid.UUID, erasure_id: uuid.
 
 def target_read(t: ErasureTarget) -> TargetRead:
     answers = [Attempt.model_validate(a) for a in decode_json(t.answers) or []]
-    return TargetRead(
-        audience_id=t.audience_id,
-        platform=t.platform,
-        platform_audience_id=t.platform_audience_id,
-        audience_name=t.audience_name,
-        profiles=t.profiles,
-        status=t.status,  # type: ignore[arg-type]
-        attempts=t.attempts,
-        retries=max(t.attempts - 1, 0),
-        answers=answers,
-        completed_at=t.completed_at,
-    )
+    return read_as(TargetRead, t, retries=max(t.attempts - 1, 0), answers=answers)
 
 
 def to_read(erasure: Erasure, targets: list[ErasureTarget]) -> ErasureRead:

@@ -32,6 +32,7 @@ from audience_sync.sync.schemas import (
     SyncStats,
     SyncTriggered,
 )
+from audience_sync.types import read_as
 
 JOB_REQUESTED = "audience_sync.job_requested"
 SOURCE = "audience-sync"
@@ -207,32 +208,14 @@ def job_read(job: SyncJob) -> SyncJobRead:
         if job.estimated_to_add is not None
         else None
     )
-    return SyncJobRead(
+    return read_as(
+        SyncJobRead,
+        job,
         job_id=job.id,
-        audience_id=job.audience_id,
-        platform=job.platform,
-        operation=job.operation,  # type: ignore[arg-type]
-        status=job.status,  # type: ignore[arg-type]
-        profiles_sent=job.profiles_sent,
-        profiles_added=job.profiles_added,
-        profiles_removed=job.profiles_removed,
-        profiles_failed=job.profiles_failed,
-        match_rate=job.match_rate,
-        triggered_by=job.triggered_by,  # type: ignore[arg-type]
-        triggered_by_user_id=job.triggered_by_user_id,
-        started_at=job.started_at,
-        completed_at=job.completed_at,
-        duration_ms=job.duration_ms,
-        error_message=job.error_message,
         platform_response=_as_dict(job.platform_response),
-        error_code=job.error_code,
-        profiles_invalid=job.profiles_invalid,
-        profiles_skipped_consent=job.profiles_skipped_consent,
         invalid_samples=list(_as_list(job.invalid_samples)),
         identifier_counts=_field_counts(job.identifier_counts),
-        segment_size=job.segment_size,
         estimated_changes=estimated,
-        created_at=job.created_at,
     )
 
 
@@ -284,26 +267,7 @@ async def history(
     summary = await repository.stats(session, audience.id, since)
     return HistoryRead(
         audience_id=audience.id,
-        history=[
-            HistoryEntry(
-                job_id=j.id,
-                operation=j.operation,  # type: ignore[arg-type]
-                status=j.status,  # type: ignore[arg-type]
-                profiles_sent=j.profiles_sent,
-                profiles_added=j.profiles_added,
-                profiles_removed=j.profiles_removed,
-                profiles_failed=j.profiles_failed,
-                match_rate=j.match_rate,
-                triggered_by=j.triggered_by,  # type: ignore[arg-type]
-                started_at=j.started_at,
-                completed_at=j.completed_at,
-                duration_ms=j.duration_ms,
-                error_code=j.error_code,
-                error_message=j.error_message,
-                profiles_skipped_consent=j.profiles_skipped_consent,
-            )
-            for j in jobs
-        ],
+        history=[read_as(HistoryEntry, j, job_id=j.id) for j in jobs],
         summary=HistorySummary(
             total_syncs=summary["total"],
             successful=summary["successful"],

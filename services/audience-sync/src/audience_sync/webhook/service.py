@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
 from audience_sync.export_webhook_settings import ExportWebhookSettings
+from audience_sync.types import read_as
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.delivery import Sender, signing_secrets
 from audience_sync.webhook.errors import (
@@ -142,20 +143,13 @@ async def delete(session: AsyncSession, sub: WebhookSubscription) -> None:
 def delivery_read(
     delivery: WebhookDelivery, attempts: list[WebhookDeliveryAttempt]
 ) -> DeliveryRead:
-    return DeliveryRead(
-        id=delivery.id,
+    return read_as(
+        DeliveryRead,
+        delivery,
         event=delivery.event_type,
-        event_id=delivery.event_id,
         test=delivery.is_test,
-        status=delivery.status,  # type: ignore[arg-type]
-        attempt=delivery.attempt,
-        response_code=delivery.response_code,
-        latency_ms=delivery.latency_ms,
         error=delivery.last_error,
         next_retry_at=delivery.next_attempt_at if delivery.status == "pending" else None,
-        last_attempt_at=delivery.last_attempt_at,
-        delivered_at=delivery.delivered_at,
-        created_at=delivery.created_at,
         attempts=[DeliveryAttemptRead.model_validate(a, from_attributes=True) for a in attempts],
     )
 
