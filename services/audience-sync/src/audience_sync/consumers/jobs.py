@@ -24,11 +24,10 @@ from pydantic import ValidationError
 
 from adscale_common.consumer import PoisonMessage, decode_envelope
 from adscale_common.observability import event_id_var
-from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
+from adscale_contracts.jobs import JOB_REQUESTED, JOBS_TOPIC, JobRequested
 from audience_sync.consumers.kafka import dead_letter, start_consumer
 from audience_sync.settings import Settings
 from audience_sync.sync.engine import SyncEngine
-from audience_sync.sync.service import JOB_REQUESTED
 
 logger = logging.getLogger(__name__)
 

@@ -26,10 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.outbox import emit
 from adscale_common.worker import WorkerContext
-from adscale_contracts.jobs import JOBS_TOPIC
+from adscale_contracts.jobs import JOBS_TOPIC, job_envelope
 from audience_sync.export import repository
 from audience_sync.export.models import SegmentExport
-from audience_sync.export.service import job_envelope
 from audience_sync.export.writer import (
     RenderSpec,
     TraitsMode,
@@ -241,7 +240,9 @@ async def cleanup_once(
                 counts["failed"] += 1
             else:
                 await repository.requeue(session, export.id)
-                await emit(session, job_envelope(export), topic=JOBS_TOPIC)
+                await emit(
+                    session, job_envelope("export", export.id, export.user_id), topic=JOBS_TOPIC
+                )
                 counts["requeued"] += 1
         counts["failed"] += await repository.fail_waiting_since(
             session,

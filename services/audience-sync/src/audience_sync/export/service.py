@@ -9,9 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.events import Envelope
 from adscale_common.outbox import emit
-from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
+from adscale_contracts.jobs import JOBS_TOPIC, job_envelope
 from audience_sync.export import links, repository
 from audience_sync.export.errors import (
     DownloadExpired,
@@ -24,20 +23,6 @@ from audience_sync.export.schemas import ExportCreate, ExportError, ExportRead
 from audience_sync.export.writer import CONTENT_TYPES
 from audience_sync.export_webhook_settings import ExportWebhookSettings
 from audience_sync.segment.errors import SegmentNotFound
-
-# The work-queue message type the audience_sync.jobs consumer dispatches on ``kind``.
-JOB_REQUESTED = "audience_sync.job_requested"
-SOURCE = "audience-sync"
-
-
-def job_envelope(export: SegmentExport) -> Envelope:
-    request = JobRequested(kind="export", job_id=export.id, user_id=export.user_id)
-    return Envelope(
-        type=JOB_REQUESTED,
-        source=SOURCE,
-        subject=str(export.id),
-        data=request.model_dump(mode="json"),
-    )
 
 
 async def request_export(
@@ -56,7 +41,7 @@ async def request_export(
     )
     session.add(export)
     await session.flush()
-    await emit(session, job_envelope(export), topic=JOBS_TOPIC)
+    await emit(session, job_envelope("export", export.id, export.user_id), topic=JOBS_TOPIC)
     return export, segment.profile_count
 
 

@@ -8,9 +8,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.crypto import TokenCipher
-from adscale_common.events import Envelope
 from adscale_common.outbox import emit, emit_many
-from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
+from adscale_contracts.jobs import JOBS_TOPIC, job_envelope
 from audience_sync.privacy import repository
 from audience_sync.privacy.errors import ErasureNotFound, SuppressionNotFound
 from audience_sync.privacy.models import Erasure, ErasureTarget
@@ -30,19 +29,6 @@ from audience_sync.safeguards.identity import Identifier
 from audience_sync.types import read_as
 
 logger = logging.getLogger(__name__)
-
-JOB_REQUESTED = "audience_sync.job_requested"
-SOURCE = "audience-sync"
-
-
-def job_envelope(erasure: Erasure) -> Envelope:
-    request = JobRequested(kind="erasure", job_id=erasure.id, user_id=erasure.user_id)
-    return Envelope(
-        type=JOB_REQUESTED,
-        source=SOURCE,
-        subject=str(erasure.id),
-        data=request.model_dump(mode="json"),
-    )
 
 
 def _still_answers(earlier: Erasure | None, suppressed: bool) -> bool:
@@ -83,7 +69,7 @@ async def request_erasure(
     erasure = _new_erasure(cipher, user_id, who, body.reason)
     session.add(erasure)
     await session.flush()
-    await emit(session, job_envelope(erasure), topic=JOBS_TOPIC)
+    await emit(session, job_envelope("erasure", erasure.id, erasure.user_id), topic=JOBS_TOPIC)
     logger.info("erasure requested", extra={"erasure_id": str(erasure.id), "kind": who.kind})
     return erasure, True
 
@@ -118,7 +104,9 @@ async def request_erasures(
         items.append(answer[key])
     session.add_all(fresh)
     await session.flush()
-    await emit_many(session, [job_envelope(e) for e in fresh], topic=JOBS_TOPIC)
+    await emit_many(
+        session, [job_envelope("erasure", e.id, e.user_id) for e in fresh], topic=JOBS_TOPIC
+    )
     logger.info("erasures requested", extra={"queued": len(fresh), "items": len(people)})
     return items
 

@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.events import Envelope
 from adscale_common.internal_auth import Principal
 from adscale_common.outbox import emit
 from adscale_common.types import utcnow
-from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
+from adscale_contracts.jobs import JOBS_TOPIC, job_envelope
 from audience_sync.db import driver
 from audience_sync.models import Audience, Segment, SyncJob
 from audience_sync.platform import repository as connections
@@ -34,24 +33,11 @@ from audience_sync.sync.schemas import (
 )
 from audience_sync.types import read_as
 
-JOB_REQUESTED = "audience_sync.job_requested"
-SOURCE = "audience-sync"
-
-
-def job_envelope(job: SyncJob) -> Envelope:
-    """The work-queue message for a job, keyed by its audience (one audience's jobs stay on
-    one partition, in order)."""
-    request = JobRequested(kind="sync", job_id=job.id, user_id=job.user_id)
-    return Envelope(
-        type=JOB_REQUESTED,
-        source=SOURCE,
-        subject=str(job.audience_id),
-        data=request.model_dump(mode="json"),
-    )
-
 
 async def request_job(session: AsyncSession, job: SyncJob) -> None:
-    await emit(session, job_envelope(job), topic=JOBS_TOPIC)
+    await emit(
+        session, job_envelope("sync", job.id, job.user_id, key=job.audience_id), topic=JOBS_TOPIC
+    )
 
 
 def triggered_by(principal: Principal) -> str:
