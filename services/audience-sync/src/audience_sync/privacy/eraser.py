@@ -30,29 +30,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-from adscale_common.crypto import TokenCipher
 from adscale_common.outbox import emit_many
 from adscale_contracts.events import ProfileErased, build
 from audience_sync import leases
 from audience_sync.db import driver_of, unit_of_work
-from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy import bulk, person, removal, store
-from audience_sync.settings import Settings
+from audience_sync.privacy.run import ErasureRun
 
 logger = logging.getLogger(__name__)
 SOURCE = "audience-sync"
 
 
 @dataclass
-class Eraser:
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    registry: PlatformRegistry
-    cipher: TokenCipher | None
-    settings: Settings
-    owner: str
+class Eraser(ErasureRun):
     # Test hook: awaited after each step ("planned", "removed") with the erasure ids.
     after_step: Callable[[str, list[uuid.UUID]], Awaitable[None]] | None = None
 

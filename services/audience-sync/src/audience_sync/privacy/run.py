@@ -1,11 +1,11 @@
 """What the steps of an erasure run (planning in :mod:`.person`, removals in :mod:`.removal`)
 work with: the worker's database, platform clients, token cipher, settings and lease owner.
-:class:`~audience_sync.privacy.eraser.Eraser` is one; the steps never import it, so the
-worker sits above its steps and not beside them."""
+:class:`~audience_sync.privacy.eraser.Eraser` is one (it adds the driving loop); the steps
+never import it, so the worker sits above its steps and not beside them."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -14,7 +14,8 @@ from audience_sync.platforms import PlatformRegistry
 from audience_sync.settings import Settings
 
 
-class ErasureRun(Protocol):
+@dataclass
+class ErasureRun:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     registry: PlatformRegistry
