@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.errors import ServiceUnavailable
@@ -62,13 +61,7 @@ def _sender(request: Request) -> Sender:
     return sender
 
 
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    return sessionmaker
-
-
 XwSettings = Annotated[ExportWebhookSettings, Depends(_settings)]
 Cipher = Annotated[TokenCipher, Depends(_cipher)]
 Resolver = Annotated[ssrf.Resolver, Depends(_resolver)]
 WebhookSender = Annotated[Sender, Depends(_sender)]
-Sessions = Annotated[async_sessionmaker[AsyncSession], Depends(_sessions)]

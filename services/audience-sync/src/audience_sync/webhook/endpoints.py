@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUserId
 from adscale_common.pagination import Page
+from audience_sync.dependencies import Sessions
 from audience_sync.webhook import repository, service
-from audience_sync.webhook.dependencies import Cipher, Resolver, Sessions, WebhookSender, XwSettings
+from audience_sync.webhook.dependencies import Cipher, Resolver, WebhookSender, XwSettings
 from audience_sync.webhook.models import WebhookSubscription
 from audience_sync.webhook.schemas import (
     DeliveryList,
