@@ -23,6 +23,7 @@ from audience_sync.audience.schemas import (
 )
 from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
 from audience_sync.models import Audience
+from audience_sync.sync import service as syncs
 from audience_sync.sync.engine import SyncEngine
 
 router = APIRouter(prefix="/api/v1/cdp/audience-sync/audiences", tags=["audience-sync: audiences"])
@@ -77,6 +78,7 @@ async def list_audiences(
 async def create_audience(
     body: AudienceCreate,
     user: CurrentUser,
+    user_id: CurrentUserId,
     sessions: Sessions,
     engine: Engine,
     cipher: Cipher,
@@ -93,7 +95,8 @@ async def create_audience(
         cipher=cipher,
         registry=registry,
         settings=settings,
-        principal=user,
+        user_id=user_id,
+        triggered_by=syncs.triggered_by(user),
         body=body,
     )
 

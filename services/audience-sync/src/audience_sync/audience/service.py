@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
-from adscale_common.internal_auth import Principal
 from adscale_common.types import utcnow
 from adscale_platforms.errors import NotFound as PlatformNotFound
 from adscale_platforms.errors import PlatformError
@@ -98,14 +97,13 @@ async def create(
     cipher: TokenCipher,
     registry: PlatformRegistry,
     settings: Settings,
-    principal: Principal,
+    user_id: uuid.UUID,
+    triggered_by: str,
     body: AudienceCreate,
 ) -> AudienceCreated:
     """Create the platform audience, record it, and run the initial sync: in this request
     for segments of at most ``initial_sync_inline_max_profiles`` profiles, else on a worker
     (the answer then says ``pending``)."""
-    assert principal.user_id is not None
-    user_id = principal.user_id
     platform = body.platform
     ad_account_id = account_id_for(platform, body.ad_account_id)
     async with unit_of_work(sessionmaker) as session:
@@ -165,7 +163,7 @@ async def create(
                 session,
                 audience,
                 operation="create",
-                triggered_by=syncs.triggered_by(principal),
+                triggered_by=triggered_by,
                 user_id=user_id,
                 segment_size=profile_count,
             )

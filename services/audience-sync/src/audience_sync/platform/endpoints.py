@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from adscale_common.db import DbSession
-from adscale_common.internal_auth import CurrentUser, CurrentUserId
+from adscale_common.internal_auth import CurrentUserId
 from adscale_contracts.platforms import Platform
 from audience_sync.dependencies import AppSettings, Cipher, Registry, Sessions
 from audience_sync.platform import service
@@ -31,7 +31,7 @@ async def list_platforms(session: DbSession, user_id: CurrentUserId) -> Platform
 async def connect(
     platform: Platform,
     session: DbSession,
-    user: CurrentUser,
+    user_id: CurrentUserId,
     cipher: Cipher,
     registry: Registry,
     settings: AppSettings,
@@ -40,13 +40,12 @@ async def connect(
     """Start OAuth: the URL to send the user to, and a single-use ``state`` bound to the
     caller that expires after ``AUDIENCE_SYNC_OAUTH_STATE_TTL_SECONDS`` (PKCE S256 where the
     platform supports it; the verifier stays on the server)."""
-    assert user.user_id is not None
     return await service.start_connect(
         session,
         cipher=cipher,
         registry=registry,
         settings=settings,
-        user_id=user.user_id,
+        user_id=user_id,
         platform=platform,
         redirect_uri=body.redirect_uri if body else None,
     )

@@ -96,14 +96,13 @@ async def trigger(
     plan_max_rows: int = 200_000,
     work_mem: str = "128MB",
 ) -> SyncTriggered:
-    assert principal.user_id is not None
     await ensure_connected(session, audience.user_id, audience.platform)
     job = await create_job(
         session,
         audience,
         operation=operation,
         triggered_by=triggered_by(principal),
-        user_id=principal.user_id,
+        user_id=audience.user_id,
         segment_size=segment.profile_count,
     )
     changes = await estimate(
