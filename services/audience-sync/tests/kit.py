@@ -9,9 +9,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from pydantic import SecretStr
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.testing import internal_headers
 from adscale_platforms.google import parse_user_list_name
@@ -257,6 +259,12 @@ class Api:
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
+
+
+async def read_rows(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
+    """The rows a query reads back (what the service wrote), in a connection of its own."""
+    async with engine.connect() as conn:
+        return list((await conn.execute(sa.text(sql), params)).all())
 
 
 def error_of(response: httpx.Response) -> dict[str, Any]:

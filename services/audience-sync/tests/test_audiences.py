@@ -8,11 +8,10 @@ import uuid
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audience_sync.sync.engine import SyncEngine
-from kit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles
+from kit import AS, SEGMENTS, Api, error_of, expected_hashes, make_profiles, read_rows
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 AUDIENCE_FIELDS = {
@@ -101,16 +100,12 @@ async def test_large_segment_answers_pending_and_queues_the_job(
     created = await api.audience(segment["id"], "google")
     initial = created["initial_sync"]
     assert initial["status"] == "pending" and initial["profiles_sent"] == 0
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                sa.text(
-                    "SELECT topic, key, payload FROM outbox_event "
-                    "WHERE event_type = 'audience_sync.job_requested' AND key = :a"
-                ),
-                {"a": created["audience"]["id"]},
-            )
-        ).one()
+    (row,) = await read_rows(
+        engine,
+        "SELECT topic, key, payload FROM outbox_event "
+        "WHERE event_type = 'audience_sync.job_requested' AND key = :a",
+        a=created["audience"]["id"],
+    )
     assert row.topic == "audience_sync.jobs"
     assert row.payload["data"] == {
         "kind": "sync",

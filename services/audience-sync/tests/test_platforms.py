@@ -17,7 +17,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
 from audience_sync.db import unit_of_work
 from audience_sync.platform.service import rotate_keys
-from kit import AS, PLATFORMS, Api, error_of, make_profiles
+from kit import AS, PLATFORMS, Api, error_of, make_profiles, read_rows
 
 
 async def test_list_platforms_before_connecting(api: Api) -> None:
@@ -63,16 +63,13 @@ async def test_connect_and_callback(api: Api, platform: str, engine: AsyncEngine
     assert again.status_code == 400 and error_of(again)["code"] == "INVALID_OAUTH_STATE"
 
     # Tokens are encrypted at rest.
-    async with engine.connect() as conn:
-        row = (
-            await conn.execute(
-                sa.text(
-                    "SELECT access_token_encrypted, refresh_token_encrypted "
-                    "FROM platform_connection WHERE user_id = :u AND platform = :p"
-                ),
-                {"u": api.user_id, "p": platform},
-            )
-        ).one()
+    (row,) = await read_rows(
+        engine,
+        "SELECT access_token_encrypted, refresh_token_encrypted "
+        "FROM platform_connection WHERE user_id = :u AND platform = :p",
+        u=api.user_id,
+        p=platform,
+    )
     assert row.access_token_encrypted.startswith("gAAAA")
     assert grant["code"] not in row.access_token_encrypted
 

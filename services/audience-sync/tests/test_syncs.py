@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from audience_sync.sync.engine import SyncEngine
-from kit import AS, Api, error_of, expected_hashes, make_profiles
+from kit import AS, Api, error_of, expected_hashes, make_profiles, read_rows
 
 JOB_FIELDS = {
     "job_id",
@@ -143,16 +143,12 @@ async def test_history_job_details_and_events(
     assert detail["sync_stats_30d"]["total_syncs"] == 3
     assert detail["sync_stats_30d"]["profiles_added"] == 50
 
-    async with engine.connect() as conn:
-        events = (
-            await conn.execute(
-                sa.text(
-                    "SELECT event_type, topic, key, payload FROM outbox_event "
-                    "WHERE key = :a AND topic = 'audience_sync.events' ORDER BY seq"
-                ),
-                {"a": audience["id"]},
-            )
-        ).all()
+    events = await read_rows(
+        engine,
+        "SELECT event_type, topic, key, payload FROM outbox_event "
+        "WHERE key = :a AND topic = 'audience_sync.events' ORDER BY seq",
+        a=audience["id"],
+    )
     assert [e.event_type for e in events] == [
         "audience_sync.completed",
         "audience_sync.completed",

@@ -27,7 +27,7 @@ from audience_sync.platforms import PlatformRegistry
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.scheduler import requeue_stranded, schedule_due
-from kit import AS, SEGMENTS, Api, expected_hashes, make_profiles
+from kit import AS, SEGMENTS, Api, expected_hashes, make_profiles, read_rows
 
 pytestmark = pytest.mark.kafka
 
@@ -328,23 +328,19 @@ async def test_scheduler_creates_one_job_per_due_audience_across_instances(
         )
     sessionmakers = [make_sessionmaker(engine) for _ in range(3)]
     await asyncio.gather(*(schedule_due(s, settings) for s in sessionmakers))
-    async with engine.connect() as conn:
-        jobs = (
-            await conn.execute(
-                sa.text(
-                    "SELECT triggered_by, status, operation FROM sync_job "
-                    "WHERE audience_id = :a ORDER BY created_at"
-                ),
-                {"a": audience_id},
-            )
-        ).all()
-        outbox = await conn.scalar(
-            sa.text(
-                "SELECT count(*) FROM outbox_event WHERE topic = :t AND key = :a "
-                "AND event_type = 'audience_sync.job_requested'"
-            ),
-            {"t": JOBS_TOPIC, "a": audience_id},
-        )
+    jobs = await read_rows(
+        engine,
+        "SELECT triggered_by, status, operation FROM sync_job "
+        "WHERE audience_id = :a ORDER BY created_at",
+        a=audience_id,
+    )
+    [(outbox,)] = await read_rows(
+        engine,
+        "SELECT count(*) FROM outbox_event WHERE topic = :t AND key = :a "
+        "AND event_type = 'audience_sync.job_requested'",
+        t=JOBS_TOPIC,
+        a=audience_id,
+    )
     assert [tuple(j) for j in jobs] == [
         ("manual", "completed", "create"),
         ("scheduled", "pending", "update"),
