@@ -38,6 +38,7 @@ from kit import (  # noqa: E402
     SANDBOX,
     Api,
     Sandbox,
+    asgi_client,
     platform_settings,
     service_settings,
 )
@@ -107,17 +108,13 @@ async def app(settings: Any, registry: PlatformRegistry) -> AsyncIterator[FastAP
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://audience-sync", timeout=120
-    ) as c:
+    async with asgi_client(app) as c:
         yield c
 
 
 @pytest.fixture
 async def sandbox(sandbox_app: Any) -> AsyncIterator[Sandbox]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=sandbox_app), base_url=SANDBOX, timeout=120
-    ) as c:
+    async with asgi_client(sandbox_app, SANDBOX) as c:
         await c.delete("/_admin/faults")
         yield Sandbox(c)
         await c.delete("/_admin/faults")

@@ -267,6 +267,15 @@ async def read_rows(engine: AsyncEngine, sql: str, **params: Any) -> list[Any]:
         return list((await conn.execute(sa.text(sql), params)).all())
 
 
+def asgi_client(
+    app: Any, base_url: str = "http://audience-sync", timeout: float = 120
+) -> httpx.AsyncClient:
+    """A client calling ``app`` in process."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=base_url, timeout=timeout
+    )
+
+
 def error_of(response: httpx.Response) -> dict[str, Any]:
     body = response.json()
     assert set(body) == {"error"}, body

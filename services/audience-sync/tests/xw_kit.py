@@ -35,12 +35,12 @@ from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers
 from audience_sync.export.endpoints import download_router
 from audience_sync.export.endpoints import router as export_router
-from audience_sync.export_webhook_settings import ExportWebhookSettings
 from audience_sync.models import Profile, Segment
 from audience_sync.settings import Settings
 from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Deliverer, Sender
 from audience_sync.webhook.endpoints import router as webhook_router
+from kit import asgi_client, service_settings
 
 KEY = "test-internal-key-0123456789abcdef"
 AS = "/api/v1/cdp/audience-sync"
@@ -49,18 +49,8 @@ SIGNING_KEY = "export-signing-key-for-tests-0123456789"
 PUBLIC_BASE = "http://gateway.test"
 
 
-class XwSettings(Settings, ExportWebhookSettings):
-    """The service settings as they are once the mixin is wired in."""
-
-
-def make_settings(database_url: str, kafka: str, export_dir: Path, **extra: Any) -> XwSettings:
+def make_settings(database_url: str, kafka: str, export_dir: Path, **extra: Any) -> Settings:
     values: dict[str, Any] = {
-        "database_url": database_url,
-        "internal_token_key": KEY,
-        "kafka_bootstrap": kafka,
-        "encryption_keys": SecretStr(ENCRYPTION_KEY),
-        "log_json": False,
-        "log_level": "WARNING",
         "public_base_url": PUBLIC_BASE,
         "export_dir": export_dir,
         "export_signing_key": SecretStr(SIGNING_KEY),
@@ -73,11 +63,10 @@ def make_settings(database_url: str, kafka: str, export_dir: Path, **extra: Any)
         "webhook_retry_jitter": 0,
         "webhook_poll_seconds": 0.05,
     }
-    values.update(extra)
-    return XwSettings(**values)
+    return service_settings(database_url, kafka, ENCRYPTION_KEY, **{**values, **extra})
 
 
-def build_app(settings: XwSettings) -> FastAPI:
+def build_app(settings: Settings) -> FastAPI:
     async def startup(app: FastAPI) -> None:
         keys = settings.encryption_keys.get_secret_value()
         app.state.cipher = TokenCipher(keys) if keys else None
@@ -100,14 +89,23 @@ def xw_export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def xw_settings(database_url: str, adscale_infra: Any, xw_export_dir: Path) -> XwSettings:
+def xw_settings(database_url: str, adscale_infra: Any, xw_export_dir: Path) -> Settings:
     return make_settings(database_url, adscale_infra.kafka_bootstrap, xw_export_dir)
 
 
-@pytest.fixture(scope="session")
-async def xw_app(xw_settings: XwSettings) -> AsyncIterator[FastAPI]:
-    app = build_app(xw_settings)
+@contextlib.asynccontextmanager
+async def running_app(settings: Settings, **state: Any) -> AsyncIterator[FastAPI]:
+    """The export/webhook app on ``settings``, started, with ``state`` put on ``app.state``."""
+    app = build_app(settings)
+    for name, value in state.items():
+        setattr(app.state, name, value)
     async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def xw_app(xw_settings: Settings) -> AsyncIterator[FastAPI]:
+    async with running_app(xw_settings) as app:
         yield app
 
 
@@ -120,9 +118,8 @@ async def xw_strict_app(
     settings = make_settings(
         database_url, adscale_infra.kafka_bootstrap, xw_export_dir, webhooks_allow_loopback=False
     )
-    app = build_app(settings)
-    app.state.webhook_resolver = MapResolver(fallback_to_system=True)
-    async with app.router.lifespan_context(app):
+    resolver = MapResolver(fallback_to_system=True)
+    async with running_app(settings, webhook_resolver=resolver) as app:
         yield app
 
 
@@ -138,26 +135,19 @@ async def xw_unconfigured_app(
         export_signing_key=SecretStr(""),
         encryption_keys=SecretStr(""),
     )
-    app = build_app(settings)
-    async with app.router.lifespan_context(app):
+    async with running_app(settings) as app:
         yield app
 
 
 @pytest.fixture
 async def xw_client(xw_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=xw_app), base_url="http://audience-sync", timeout=60
-    ) as c:
+    async with asgi_client(xw_app, timeout=60) as c:
         yield c
 
 
 @pytest.fixture
 async def strict_client(xw_strict_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=xw_strict_app),
-        base_url="http://audience-sync",
-        timeout=60,
-    ) as c:
+    async with asgi_client(xw_strict_app, timeout=60) as c:
         yield c
 
 
@@ -406,7 +396,7 @@ def make_deliverer(
     **overrides: Any,
 ) -> tuple[Deliverer, Sender]:
     """A delivery process like the worker's (its own id), on the app's database."""
-    settings: XwSettings = app.state.settings
+    settings: Settings = app.state.settings
     if overrides:
         settings = settings.model_copy(update=overrides)
     sender = Sender(
