@@ -20,12 +20,12 @@ from adscale_common.testing import internal_headers
 from adscale_contracts.jobs import JOBS_TOPIC, JobRequested
 from audience_sync.export.jobs import cleanup_once, run_export
 from audience_sync.export.links import sign
+from kit import error_of
 from xw_kit import (
     AS,
     KEY,
     PUBLIC_BASE,
     Caller,
-    error_of,
     profile_row,
     seed_segment,
     settle_outbox,

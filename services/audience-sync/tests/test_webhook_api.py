@@ -15,7 +15,8 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 sys.path.insert(0, str(Path(__file__).parent))
 
 from adscale_common.crypto import TokenCipher
-from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, error_of
+from kit import error_of
+from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller
 
 HOOKS = f"{AS}/webhooks"
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")

@@ -38,6 +38,7 @@ from audience_sync.webhook.delivery import (
     retry_delay,
     rotate_secrets,
 )
+from kit import error_of
 from xw_kit import (
     AS,
     ENCRYPTION_KEY,
@@ -549,7 +550,7 @@ async def test_a_secret_no_key_opens_never_stops_the_others_and_is_never_sent_un
 
     tested = await caller.post(f"{HOOKS}/{broken['id']}/test")
     assert tested.status_code == 409, tested.text
-    assert xw.error_of(tested)["code"] == "WEBHOOK_SECRET_UNREADABLE"
+    assert error_of(tested)["code"] == "WEBHOOK_SECRET_UNREADABLE"
     rotated = await caller.post(f"{HOOKS}/{broken['id']}/rotate-secret")
     assert rotated.status_code == 200, rotated.text
     tested = await caller.post(f"{HOOKS}/{broken['id']}/test")

@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 import xw_kit as xw
 from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Sender
-from xw_kit import AS, MapResolver, error_of, make_deliverer
+from kit import error_of
+from xw_kit import AS, MapResolver, make_deliverer
 
 HOOKS = f"{AS}/webhooks"
 EVENTS = ["audience_sync.completed"]

@@ -210,14 +210,6 @@ class Caller:
         return await self.client.get(url, headers=headers)
 
 
-def error_of(response: httpx.Response) -> dict[str, Any]:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "details"}, body
-    error: dict[str, Any] = body["error"]
-    return error
-
-
 # --------------------------------------------------------------------------- data
 
 

@@ -44,6 +44,22 @@ class WorkerContext:
 Task = Callable[[WorkerContext], Awaitable[None]]
 
 
+async def repeat(
+    ctx: WorkerContext, seconds: float, tick: Callable[[], Awaitable[None]], *, failed: str
+) -> None:
+    """A periodic task's loop: ``tick`` every ``seconds`` until the worker stops. A tick that
+    raises is logged (``failed``, with the traceback) and the next one runs on time."""
+    while not ctx.stopping.is_set():
+        try:
+            await tick()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception(failed)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.stopping.wait(), timeout=seconds)
+
+
 def _task_name(task: Task) -> str:
     return str(getattr(task, "__name__", "task"))
 

@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import gc
 import logging
@@ -30,7 +29,7 @@ from aiokafka import AIOKafkaProducer
 from adscale_common.crypto import TokenCipher
 from adscale_common.events import topic_for
 from adscale_common.kafka import make_producer
-from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
+from adscale_common.worker import ConsumerSpec, WorkerContext, repeat, run_worker
 from adscale_contracts.events import ProfileErased
 from adscale_contracts.jobs import JOBS_TOPIC
 from adscale_platforms.settings import PlatformSettings
@@ -126,18 +125,12 @@ def build_tasks(
                 rotated = await rotate_keys(session, s.cipher)
             if rotated:
                 logger.info("tokens re-encrypted under the primary key", extra={"count": rotated})
-        while not ctx.stopping.is_set():
-            try:
-                await schedule_due(ctx.sessionmaker, settings)
-                await requeue_stranded(ctx.sessionmaker, settings)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("scheduler tick failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(
-                    ctx.stopping.wait(), timeout=settings.scheduler_interval_seconds
-                )
+
+        async def tick() -> None:
+            await schedule_due(ctx.sessionmaker, settings)
+            await requeue_stranded(ctx.sessionmaker, settings)
+
+        await repeat(ctx, settings.scheduler_interval_seconds, tick, failed="scheduler tick failed")
 
     return [jobs, cdp_profiles, scheduler]
 

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.outbox import emit
-from adscale_common.worker import WorkerContext
+from adscale_common.worker import WorkerContext, repeat
 from adscale_contracts.jobs import JOBS_TOPIC, job_envelope
 from audience_sync.export import repository
 from audience_sync.export.models import SegmentExport
@@ -270,16 +270,12 @@ async def cleanup_once(
 async def cleanup_expired_exports(ctx: WorkerContext) -> None:
     """Worker task: :func:`cleanup_once` every ``export_cleanup_interval_seconds``."""
     settings = require_settings(ctx.settings)
-    while not ctx.stopping.is_set():
-        try:
-            counts = await cleanup_once(ctx.sessionmaker, settings)
-            if any(counts.values()):
-                logger.info("export cleanup", extra=counts)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("export cleanup failed; will retry")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(
-                ctx.stopping.wait(), timeout=settings.export_cleanup_interval_seconds
-            )
+
+    async def tick() -> None:
+        counts = await cleanup_once(ctx.sessionmaker, settings)
+        if any(counts.values()):
+            logger.info("export cleanup", extra=counts)
+
+    await repeat(
+        ctx, settings.export_cleanup_interval_seconds, tick, failed="export cleanup failed"
+    )
