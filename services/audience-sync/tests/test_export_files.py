@@ -116,18 +116,14 @@ async def test_every_hash_in_a_jsonl_file_matches_too_with_the_process_pool(
     profiles = sources(3_001)
     segment = await seed_segment(xw_sessions, caller.user_id, profiles)
     pooled = xw_settings.model_copy(update={"export_processes": 2, "export_chunk_rows": 500})
-    response = await caller.post(
-        f"{AS}/audiences/export",
-        json={
-            "segment_id": str(segment),
-            "format": "jsonl",
-            "options": {"identifier_types": ["email", "phone", "madid", "zip"]},
-        },
+    _, content = await export_file(
+        caller,
+        xw_sessions,
+        pooled,
+        segment,
+        format="jsonl",
+        options={"identifier_types": ["email", "phone", "madid", "zip"]},
     )
-    export_id = uuid.UUID(response.json()["export_id"])
-    assert await run_export(xw_sessions, export_id, settings=pooled) == "completed"
-
-    content = (xw_settings.export_dir / f"{export_id}.jsonl").read_bytes()
     lines = [orjson.loads(line) for line in content.splitlines()]
     assert len(lines) == len(profiles)
     by_order = sorted(profiles, key=lambda p: p["external_id"])
@@ -225,17 +221,14 @@ async def test_csv_with_more_trait_keys_than_the_limit_gets_one_json_column(
     profiles = [profile_row(i, traits={f"k{i}": i, "shared": "x,y"}) for i in range(5)]
     segment = await seed_segment(xw_sessions, caller.user_id, profiles)
     narrow = xw_settings.model_copy(update={"export_max_trait_columns": 3})
-    response = await caller.post(
-        f"{AS}/audiences/export",
-        json={
-            "segment_id": str(segment),
-            "options": {"identifier_types": ["external_id"], "include_traits": True},
-        },
+    _, content = await export_file(
+        caller,
+        xw_sessions,
+        narrow,
+        segment,
+        options={"identifier_types": ["external_id"], "include_traits": True},
     )
-    export_id = uuid.UUID(response.json()["export_id"])
-    assert await run_export(xw_sessions, export_id, settings=narrow) == "completed"
-
-    rows = list(csv.DictReader(io.StringIO((narrow.export_dir / f"{export_id}.csv").read_text())))
+    rows = list(csv.DictReader(io.StringIO(content.decode())))
     assert list(rows[0]) == ["external_id", "traits"]
     assert [orjson.loads(r["traits"]) for r in rows] == [p["traits"] for p in profiles]
 

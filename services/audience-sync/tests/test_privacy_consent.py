@@ -89,13 +89,7 @@ async def test_consent_values_are_checked_at_every_door(api: Api) -> None:
         "a,a@example.com,GRANTED,unspecified\n"
         "b,b@example.com,perhaps,\n"
     )
-    response = await api.post(
-        f"{SEGMENTS}/{segment['id']}/profiles/import",
-        content=csv.encode(),
-        headers={"content-type": "text/csv"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = await api.imported(segment["id"], csv.encode())
     assert body["inserted"] == 1 and body["invalid"] == 1
     assert body["invalid_samples"][0]["reason"] == (
         "consent_ad_user_data must be granted, denied or unspecified"

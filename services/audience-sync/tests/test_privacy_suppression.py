@@ -68,13 +68,7 @@ async def test_csv_import_refuses_the_erased_person_and_takes_the_rest(
         f"a-2,,{phone_of(PERSON)}\n"
         "a-3,a3@example.com,\n"
     )
-    response = await api.post(
-        f"{SEGMENTS}/{segment['id']}/profiles/import",
-        content=csv.encode(),
-        headers={"content-type": "text/csv"},
-    )
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = await api.imported(segment["id"], csv.encode())
     assert body["inserted"] == 2 and body["duplicates"] == 0
     assert body["suppressed"] == 1
     assert body["suppressed_rows"] == [

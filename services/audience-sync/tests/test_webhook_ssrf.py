@@ -22,7 +22,7 @@ import xw_kit as xw
 from audience_sync.webhook import ssrf
 from audience_sync.webhook.delivery import Sender
 from kit import error_of
-from xw_kit import AS, MapResolver, make_deliverer
+from xw_kit import AS, MapResolver, make_deliverer, subscribe
 
 HOOKS = f"{AS}/webhooks"
 EVENTS = ["audience_sync.completed"]
@@ -163,11 +163,7 @@ async def test_each_delivery_checks_again_and_connects_to_the_checked_address(
     host = "receiver.hooks.test"
     resolver = MapResolver({host: ["127.0.0.1"]})
     monkeypatch.setattr(xw_app.state, "webhook_resolver", resolver, raising=False)
-    created = await caller.post(
-        HOOKS, json={"url": f"http://{host}:{receiver.port}/in", "events": EVENTS}
-    )
-    assert created.status_code == 201, created.text
-    hook = created.json()["id"]
+    hook = (await subscribe(caller, f"http://{host}:{receiver.port}/in", EVENTS))["id"]
 
     deliverer, sender = make_deliverer(xw_app, resolver=resolver)
     try:
@@ -200,11 +196,7 @@ async def test_an_address_refusing_the_connection_falls_through_to_the_next_chec
     host = "dual.hooks.test"
     resolver = MapResolver({host: ["::1", "127.0.0.1"]})
     monkeypatch.setattr(xw_app.state, "webhook_resolver", resolver, raising=False)
-    created = await caller.post(
-        HOOKS, json={"url": f"http://{host}:{receiver.port}/in", "events": EVENTS}
-    )
-    assert created.status_code == 201, created.text
-    hook = created.json()["id"]
+    hook = (await subscribe(caller, f"http://{host}:{receiver.port}/in", EVENTS))["id"]
     deliverer, sender = make_deliverer(xw_app, resolver=resolver)
     try:
         await _queue(xw_sessions, hook, caller.user_id)

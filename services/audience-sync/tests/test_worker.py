@@ -118,12 +118,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
 ) -> None:
     profiles = make_profiles(0, 100_000)  # email + phone: one multi-key row per profile
     segment = await api.segment()
-    imported = await api.post(
-        f"{SEGMENTS}/{segment['id']}/profiles/import",
-        content=csv_body(profiles),
-        headers={"content-type": "text/csv"},
-    )
-    assert imported.status_code == 200 and imported.json()["inserted"] == 100_000
+    assert (await api.imported(segment["id"], csv_body(profiles)))["inserted"] == 100_000
     await api.connect("meta")
     created = await api.audience(segment["id"], "meta")
     job_id = created["initial_sync"]["job_id"]
