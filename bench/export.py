@@ -37,25 +37,16 @@ from pydantic import SecretStr
 ROOT = Path(__file__).resolve().parents[1]
 ALEMBIC_INI = ROOT / "services" / "audience-sync" / "alembic.ini"
 TARGET_SECONDS = 60.0
-ALL_FIELDS = [
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-    "external_id",
-]
 
 from adscale_common.db import make_engine, make_sessionmaker  # noqa: E402
 from adscale_common.testing import migrated_database  # noqa: E402
+from adscale_contracts.platforms import IDENTIFIER_FIELDS  # noqa: E402
 from audience_sync.export.jobs import run_export  # noqa: E402
 from audience_sync.export.models import SegmentExport  # noqa: E402
 from audience_sync.export.writer import shutdown_executors, warm_executor  # noqa: E402
 from audience_sync.export_webhook_settings import ExportWebhookSettings  # noqa: E402
+
+ALL_FIELDS = list(IDENTIFIER_FIELDS)
 
 
 def admin_url() -> str:
@@ -139,15 +130,7 @@ async def seed(url: str, rows: int) -> tuple[uuid.UUID, uuid.UUID]:
             columns=[
                 "segment_id",
                 "external_id",
-                "email",
-                "phone",
-                "first_name",
-                "last_name",
-                "city",
-                "state",
-                "zip",
-                "country",
-                "madid",
+                *(f for f in IDENTIFIER_FIELDS if f != "external_id"),
                 "traits",
             ],
             format="text",

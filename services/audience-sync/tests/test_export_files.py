@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import xw_kit as xw
 from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
+from adscale_contracts.platforms import IDENTIFIER_FIELDS
 from adscale_platforms.identifiers import hash_identifier
 from audience_sync.export.jobs import cleanup_once, run_export
 from audience_sync.export.models import SegmentExport
@@ -31,18 +32,7 @@ from xw_kit import AS, Caller, profile_row, seed_segment
 
 pytestmark = pytest.mark.usefixtures("settle_export_jobs")
 
-FIELDS = [
-    "email",
-    "phone",
-    "first_name",
-    "last_name",
-    "city",
-    "state",
-    "zip",
-    "country",
-    "madid",
-    "external_id",
-]
+FIELDS = list(IDENTIFIER_FIELDS)
 
 
 def sources(count: int) -> list[dict[str, Any]]:
@@ -221,14 +211,17 @@ async def test_csv_with_more_trait_keys_than_the_limit_gets_one_json_column(
     profiles = [profile_row(i, traits={f"k{i}": i, "shared": "x,y"}) for i in range(5)]
     segment = await seed_segment(xw_sessions, caller.user_id, profiles)
     narrow = xw_settings.model_copy(update={"export_max_trait_columns": 3})
-    _, content = await export_file(
-        caller,
-        xw_sessions,
-        narrow,
-        segment,
-        options={"identifier_types": ["external_id"], "include_traits": True},
+    response = await caller.post(
+        f"{AS}/audiences/export",
+        json={
+            "segment_id": str(segment),
+            "options": {"identifier_types": ["external_id"], "include_traits": True},
+        },
     )
-    rows = list(csv.DictReader(io.StringIO(content.decode())))
+    export_id = uuid.UUID(response.json()["export_id"])
+    assert await run_export(xw_sessions, export_id, settings=narrow) == "completed"
+
+    rows = list(csv.DictReader(io.StringIO((narrow.export_dir / f"{export_id}.csv").read_text())))
     assert list(rows[0]) == ["external_id", "traits"]
     assert [orjson.loads(r["traits"]) for r in rows] == [p["traits"] for p in profiles]
 
