@@ -5,24 +5,20 @@ per subscription that lists it, once even when the event is delivered twice."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import uuid
 from typing import Any
 
-import orjson
 import pytest
 from standardwebhooks.webhooks import Webhook
 
 import privacy_kit
-from adscale_common.consumer import ConsumerRunner
 from adscale_common.events import Envelope
-from adscale_common.kafka import ensure_topics, make_producer
 from adscale_contracts.events import ProfileErased, parse
 from audience_sync.privacy.eraser import Eraser
 from audience_sync.webhook.privacy_events import CDP_TOPIC, consumer_spec
 from kit import Api
 from privacy_kit import PERSON, email_of, erase, outbox_events, two_segments
-from xw_kit import deliveries, delivery_process, subscribe, until
+from xw_kit import deliveries, delivery_process, encoded, seen, spec_consumer, subscribe, until
 
 eraser = privacy_kit.eraser
 single_registry = privacy_kit.single_registry
@@ -57,36 +53,13 @@ async def test_an_erasure_reaches_subscribers_as_one_signed_profile_erased(
     event = parse(envelope, ProfileErased)
     assert event.user_id == caller.user_id and event.profiles_erased == 2
 
-    topic = f"test.cdp.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(xw_settings.kafka_bootstrap, [topic, f"{topic}.dlq"])
-    producer = make_producer(xw_settings.kafka_bootstrap, client_id="privacy-webhook-tests")
-    await producer.start()
-    runner = ConsumerRunner(
-        name=f"privacy-{uuid.uuid4().hex[:8]}",
-        topics=[topic],
-        handlers=consumer_spec(xw_settings).handlers,
-        sessionmaker=xw_sessions,
-        bootstrap=xw_settings.kafka_bootstrap,
-        producer=producer,
-        max_attempts=2,
-        backoff_seconds=0.05,
-    )
-    consuming = asyncio.create_task(runner.run())
-    try:
+    async with spec_consumer(consumer_spec, xw_settings, xw_sessions) as (
+        runner,
+        publish,
+    ):
         for _ in range(2):
-            await producer.send_and_wait(
-                topic, value=orjson.dumps(envelope.model_dump(mode="json")), key=b"e"
-            )
-
-        async def both_seen() -> bool:
-            return runner.stats.handled >= 1 and runner.stats.duplicates >= 1
-
-        await until(both_seen, timeout=30)
-    finally:
-        runner.stop()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(consuming, timeout=10)
-        await producer.stop()
+            await publish(encoded(envelope), key=b"e")
+        await until(seen(runner, handled=1, duplicates=1), timeout=30)
 
     async with delivery_process(xw_app):
         (request,) = await receiver.wait_for(1)

@@ -6,7 +6,6 @@ delivery loop to a real HTTP receiver, verified with the ``standardwebhooks`` pa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import uuid
 from pathlib import Path
@@ -18,13 +17,11 @@ from standardwebhooks.webhooks import Webhook
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from adscale_common.consumer import ConsumerRunner
 from adscale_common.events import Envelope
-from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing_consumers import consumer_before_topics
 from adscale_contracts.events import CampaignDeleted, RuleExecuted, build
 from audience_sync.webhook.rule_events import CAMPAIGNS_TOPIC, consumer_spec
-from xw_kit import AS, deliveries, delivery_process, subscribe, until
+from xw_kit import AS, deliveries, delivery_process, encoded, seen, spec_consumer, subscribe, until
 
 pytestmark = [pytest.mark.usefixtures("quiet_deliveries"), pytest.mark.kafka]
 
@@ -63,49 +60,6 @@ def rule_executed(user_id: uuid.UUID, **extra: Any) -> Envelope:
     return build(RuleExecuted(**data), source="campaigns")
 
 
-@contextlib.asynccontextmanager
-async def rule_consumer(settings: Any, sessions: Any):
-    """The worker's rule-webhooks consumer (its spec's handlers and ConsumerRunner) on a
-    fresh topic standing in for ``campaigns.events`` (other tests' backlog stays out)."""
-    topic = f"test.rules.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(settings.kafka_bootstrap, [topic, f"{topic}.dlq"])
-    producer = make_producer(settings.kafka_bootstrap, client_id="rule-webhook-tests")
-    await producer.start()
-    runner = ConsumerRunner(
-        name=f"rules-{uuid.uuid4().hex[:8]}",
-        topics=[topic],
-        handlers=consumer_spec(settings).handlers,
-        sessionmaker=sessions,
-        bootstrap=settings.kafka_bootstrap,
-        producer=producer,
-        max_attempts=2,
-        backoff_seconds=0.05,
-    )
-    consuming = asyncio.create_task(runner.run())
-
-    async def publish(value: bytes, key: bytes = b"rule") -> None:
-        await producer.send_and_wait(topic, value=value, key=key)
-
-    try:
-        yield runner, publish
-    finally:
-        runner.stop()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(consuming, timeout=10)
-        await producer.stop()
-
-
-def seen(runner: ConsumerRunner, *, handled: int, duplicates: int = 0) -> Any:
-    async def reached() -> bool:
-        return runner.stats.handled >= handled and runner.stats.duplicates >= duplicates
-
-    return reached
-
-
-def encoded(envelope: Envelope) -> bytes:
-    return orjson.dumps(envelope.model_dump(mode="json"))
-
-
 async def test_a_rule_action_reaches_only_the_owners_subscriptions_that_list_it_signed(
     caller, stranger, receiver, xw_app, xw_sessions, xw_settings
 ):
@@ -116,7 +70,10 @@ async def test_a_rule_action_reaches_only_the_owners_subscriptions_that_list_it_
     await subscribe(stranger, f"{receiver.url}/stranger", ["rule.executed"])
     envelope = rule_executed(caller.user_id)
 
-    async with rule_consumer(xw_settings, xw_sessions) as (runner, publish):
+    async with spec_consumer(consumer_spec, xw_settings, xw_sessions) as (
+        runner,
+        publish,
+    ):
         await publish(encoded(envelope))
         await until(seen(runner, handled=1), timeout=30)
     async with delivery_process(xw_app):
@@ -165,7 +122,10 @@ async def test_a_duplicated_rule_event_is_delivered_once(
     hook = await subscribe(caller, receiver.url, ["rule.executed"])
     envelope = rule_executed(caller.user_id, object_type="campaign", ad_group_id=None)
 
-    async with rule_consumer(xw_settings, xw_sessions) as (runner, publish):
+    async with spec_consumer(consumer_spec, xw_settings, xw_sessions) as (
+        runner,
+        publish,
+    ):
         for _ in range(2):
             await publish(encoded(envelope))
         await until(seen(runner, handled=1, duplicates=1), timeout=30)
@@ -189,7 +149,10 @@ async def test_a_rule_event_that_breaks_the_contract_is_dead_lettered_and_the_ne
     del broken["data"]["rule_id"]  # a campaigns.rule_executed without its rule
     good = rule_executed(caller.user_id)
 
-    async with rule_consumer(xw_settings, xw_sessions) as (runner, publish):
+    async with spec_consumer(consumer_spec, xw_settings, xw_sessions) as (
+        runner,
+        publish,
+    ):
         await publish(orjson.dumps(broken))
         await publish(encoded(good))
         await until(seen(runner, handled=1), timeout=30)
@@ -205,7 +168,10 @@ async def test_a_rule_event_that_breaks_the_contract_is_dead_lettered_and_the_ne
 async def test_other_campaigns_events_are_ignored(caller, receiver, xw_sessions, xw_settings):
     hook = await subscribe(caller, receiver.url, ["rule.executed"])
     other = build_other(caller.user_id)
-    async with rule_consumer(xw_settings, xw_sessions) as (runner, publish):
+    async with spec_consumer(consumer_spec, xw_settings, xw_sessions) as (
+        runner,
+        publish,
+    ):
         await publish(encoded(other))
         await publish(encoded(rule_executed(caller.user_id)))
         await until(seen(runner, handled=1), timeout=30)

@@ -14,12 +14,13 @@ import asyncio
 import contextlib
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import sqlalchemy as sa
 import uvicorn
@@ -30,9 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from adscale_common.app import create_service_app
+from adscale_common.consumer import ConsumerRunner
 from adscale_common.crypto import TokenCipher
+from adscale_common.events import Envelope
+from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import internal_headers
+from adscale_common.worker import ConsumerSpec
 from audience_sync.export.endpoints import download_router
 from audience_sync.export.endpoints import router as export_router
 from audience_sync.models import Profile, Segment
@@ -448,6 +453,55 @@ async def settle_export_jobs(xw_app: FastAPI) -> AsyncIterator[None]:
             )
             .values(sent_at=sa.func.now())
         )
+
+
+@contextlib.asynccontextmanager
+async def spec_consumer(
+    consumer_spec: Callable[[Any], ConsumerSpec], settings: Any, sessions: Any
+) -> AsyncIterator[tuple[ConsumerRunner, Callable[..., Awaitable[None]]]]:
+    """A worker consumer's handlers (``consumer_spec(settings)``'s) run by a
+    ``ConsumerRunner`` on a fresh topic standing in for its own (other tests' backlog stays
+    out); yields the runner and a ``publish(value, key)`` onto that topic."""
+    topic = f"test.xw.{uuid.uuid4().hex[:8]}"
+    await ensure_topics(settings.kafka_bootstrap, [topic, f"{topic}.dlq"])
+    producer = make_producer(settings.kafka_bootstrap, client_id="xw-consumer-tests")
+    await producer.start()
+    runner = ConsumerRunner(
+        name=f"xw-{uuid.uuid4().hex[:8]}",
+        topics=[topic],
+        handlers=consumer_spec(settings).handlers,
+        sessionmaker=sessions,
+        bootstrap=settings.kafka_bootstrap,
+        producer=producer,
+        max_attempts=2,
+        backoff_seconds=0.05,
+    )
+    consuming = asyncio.create_task(runner.run())
+
+    async def publish(value: bytes, key: bytes = b"event") -> None:
+        await producer.send_and_wait(topic, value=value, key=key)
+
+    try:
+        yield runner, publish
+    finally:
+        runner.stop()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(consuming, timeout=10)
+        await producer.stop()
+
+
+def seen(runner: ConsumerRunner, *, handled: int, duplicates: int = 0) -> Any:
+    """A predicate for :func:`until`: the runner handled (and skipped as duplicates) that many."""
+
+    async def reached() -> bool:
+        return runner.stats.handled >= handled and runner.stats.duplicates >= duplicates
+
+    return reached
+
+
+def encoded(envelope: Envelope) -> bytes:
+    """An envelope as it travels on Kafka."""
+    return orjson.dumps(envelope.model_dump(mode="json"))
 
 
 async def subscribe(api: Caller, url: str, events: list[str]) -> dict[str, Any]:
