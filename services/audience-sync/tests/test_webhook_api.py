@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from adscale_common.crypto import TokenCipher
 from kit import error_of
-from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller
+from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, stored_secret
 
 HOOKS = f"{AS}/webhooks"
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -63,13 +63,7 @@ async def test_create_answers_a_whsec_secret_once_and_stores_it_encrypted(
     assert created["secret"] not in str(listed)
     assert "secret" not in listed["webhooks"][0]
 
-    async with xw_sessions() as session:
-        stored = (
-            await session.execute(
-                sa.text("SELECT secret_encrypted FROM webhook_subscription WHERE id = :id"),
-                {"id": created["id"]},
-            )
-        ).scalar_one()
+    stored = await stored_secret(xw_sessions, created["id"])
     assert created["secret"] not in stored
     assert TokenCipher(ENCRYPTION_KEY).decrypt(stored) == created["secret"]
 

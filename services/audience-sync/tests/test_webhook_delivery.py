@@ -23,11 +23,9 @@ from standardwebhooks.webhooks import Webhook
 sys.path.insert(0, str(Path(__file__).parent))
 
 import xw_kit as xw
-from adscale_common.consumer import ConsumerRunner
 from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_engine, make_sessionmaker
 from adscale_common.events import Envelope
-from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
 from adscale_contracts.events import SyncCompleted, SyncFailed, build
@@ -45,7 +43,10 @@ from xw_kit import (
     Caller,
     deliveries,
     delivery_process,
+    encoded,
     make_deliverer,
+    spec_consumer,
+    stored_secret,
     subscribe,
     until,
 )
@@ -506,13 +507,7 @@ async def test_secrets_are_reencrypted_under_a_new_primary_key(caller, receiver,
 
     assert await rotate_secrets(xw_sessions, rotated) >= 1
 
-    async with xw_sessions() as session:
-        stored = (
-            await session.execute(
-                sa.text("SELECT secret_encrypted FROM webhook_subscription WHERE id = :id"),
-                {"id": hook["id"]},
-            )
-        ).scalar_one()
+    stored = await stored_secret(xw_sessions, hook["id"])
     assert TokenCipher(new_key).decrypt(stored) == hook["secret"]
     assert await rotate_secrets(xw_sessions, rotated) == 0
 
@@ -527,15 +522,13 @@ async def test_a_secret_no_key_opens_never_stops_the_others_and_is_never_sent_un
     broken = await subscribe(caller, f"{receiver.url}/broken", ["audience_sync.completed"])
     fine = await subscribe(caller, f"{receiver.url}/fine", ["audience_sync.completed"])
     foreign = TokenCipher(Fernet.generate_key().decode()).encrypt("whsec_elsewhere")
-    stored = "SELECT secret_encrypted FROM webhook_subscription WHERE id = :id"
     async with xw_sessions() as session, session.begin():
         await session.execute(
             sa.text("UPDATE webhook_subscription SET secret_encrypted = :s WHERE id = :id"),
             {"s": foreign, "id": broken["id"]},
         )
     await rotate_secrets(xw_sessions, TokenCipher(ENCRYPTION_KEY))  # goes through, no raise
-    async with xw_sessions() as session:
-        assert (await session.execute(sa.text(stored), {"id": broken["id"]})).scalar() == foreign
+    assert await stored_secret(xw_sessions, broken["id"]) == foreign
 
     await handle(xw_sessions, completed(caller.user_id))
     async with delivery_process(xw_app):
@@ -574,37 +567,14 @@ async def test_end_to_end_over_kafka(caller, receiver, xw_app, xw_sessions, xw_s
     """A SyncCompleted published to Kafka is consumed with the inbox, queued, delivered.
     (A test topic stands in for ``audience_sync.events`` to skip other tests' backlog.)"""
     hook = await subscribe(caller, receiver.url, ["audience_sync.completed"])
-    topic = f"test.xw.{uuid.uuid4().hex[:8]}"
-    await ensure_topics(xw_settings.kafka_bootstrap, [topic, f"{topic}.dlq"])
-    producer = make_producer(xw_settings.kafka_bootstrap, client_id="xw-tests")
-    await producer.start()
-    spec = consumer_spec(xw_settings)
-    runner = ConsumerRunner(
-        name=f"xw-{uuid.uuid4().hex[:8]}",
-        topics=[topic],
-        handlers=spec.handlers,
-        sessionmaker=xw_sessions,
-        bootstrap=xw_settings.kafka_bootstrap,
-        producer=producer,
-    )
-    consuming = asyncio.create_task(runner.run())
     envelope = completed(caller.user_id)
-    try:
+    async with spec_consumer(consumer_spec, xw_settings, xw_sessions) as (runner, publish):
         for _ in range(2):  # a duplicate: the inbox absorbs it
-            await producer.send_and_wait(
-                topic,
-                value=orjson.dumps(envelope.model_dump(mode="json")),
-                key=envelope.subject.encode(),
-            )
+            await publish(encoded(envelope), key=envelope.subject.encode())
         async with delivery_process(xw_app):
             (request,) = await receiver.wait_for(1, timeout=30)
             await until(lambda: _status(caller, hook["id"], "succeeded"), timeout=30)
             await asyncio.sleep(0.5)
-    finally:
-        runner.stop()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(consuming, timeout=10)
-        await producer.stop()
     payload = Webhook(hook["secret"]).verify(request.body, request.headers)
     assert payload["data"]["job_id"] == envelope.data["job_id"]
     assert len(receiver.requests) == 1

@@ -504,6 +504,18 @@ def encoded(envelope: Envelope) -> bytes:
     return orjson.dumps(envelope.model_dump(mode="json"))
 
 
+async def stored_secret(sessions: async_sessionmaker[AsyncSession], hook_id: str) -> str:
+    """A subscription's signing secret as the table holds it (encrypted)."""
+    async with sessions() as session:
+        stored: str = (
+            await session.execute(
+                sa.text("SELECT secret_encrypted FROM webhook_subscription WHERE id = :id"),
+                {"id": hook_id},
+            )
+        ).scalar_one()
+    return stored
+
+
 async def subscribe(api: Caller, url: str, events: list[str]) -> dict[str, Any]:
     """A new webhook subscription of ``api``'s user (201 expected)."""
     response = await api.post(f"{AS}/webhooks", json={"url": url, "events": events})
