@@ -258,3 +258,28 @@ async def test_a_batch_of_erasures_through_the_gateway(api: httpx.AsyncClient) -
     )
     kit.envelope_validation(bad, ["body", "people", 1, "email"])
     assert (await api.get("/cdp/erasures", headers=owner.headers)).json()["total"] == 4
+
+
+async def test_a_batch_request_spends_one_unit_of_the_default_budget(
+    api: httpx.AsyncClient,
+) -> None:
+    """A deletion queue of thousands goes in a few requests: the gateway counts each batch
+    request once against the user's default 600 a minute, whatever the number of people."""
+    owner = await kit.register(api, "privacy-batch-budget")
+
+    async def remaining(count: int, start: int) -> tuple[str, int]:
+        people = [{"external_id": f"budget-{start + i}"} for i in range(count)]
+        answer = await api.post(
+            "/cdp/erasures/batch", json={"people": people}, headers=owner.headers
+        )
+        assert answer.status_code == 202, answer.text
+        assert answer.json()["created"] == count
+        assert answer.headers["ratelimit-policy"] == '"default";q=600;w=60'
+        name, left = answer.headers["ratelimit"].split(";")[:2]
+        return name, int(left.removeprefix("r="))
+
+    first = await remaining(1, 0)
+    second = await remaining(2_000, 1)
+    third = await remaining(1, 2_001)
+    assert first[0] == second[0] == third[0] == '"default"'
+    assert (first[1] - second[1], second[1] - third[1]) == (1, 1)

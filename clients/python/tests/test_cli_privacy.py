@@ -42,9 +42,25 @@ async def test_privacy_commands(signed_in: Cli, tmp_path: Path):
 
     queue = tmp_path / "queue.txt"
     queue.write_text("# deletion queue\ng-2\n\ng-3\ng-2\n")
-    summary = cli.ok("privacy", "erase-file", str(queue), "--kind", "external_id", "-o", "json")
+    cli.fails(2, "--batch-size", "privacy", "erase-file", str(queue), "--batch-size", "10001")
+    # two people a request: the file goes in two batch requests, and the second one finds
+    # the erasure the first created for g-2
+    summary = cli.ok(
+        "privacy",
+        "erase-file",
+        str(queue),
+        "--kind",
+        "external_id",
+        "--batch-size",
+        "2",
+        "-o",
+        "json",
+    )
     body = summary.json()
-    assert (body["people"], body["created"], body["existing"]) == (3, 2, 1)
+    assert (body["people"], body["requests"], body["created"], body["existing"]) == (3, 2, 2, 1)
+    assert len(body["erasure_ids"]) == 3 and body["erasure_ids"][0] == body["erasure_ids"][2]
+    again = cli.ok("privacy", "erase-file", str(queue), "--kind", "external_id", "-q", "-o", "json")
+    assert (again.json()["requests"], again.json()["existing"]) == (1, 3)
     for erasure_id in set(body["erasure_ids"]):
         done = cli.ok("privacy", "receipt", erasure_id, "--wait", "-o", "json").json()
         assert done["status"] == "completed" and done["matched"]["profiles"] == 1

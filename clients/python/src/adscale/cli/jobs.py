@@ -1,7 +1,10 @@
-"""Long jobs with live progress: CSV imports, watched syncs, exports downloaded."""
+"""Long jobs with live progress: CSV imports, watched syncs, exports downloaded, files of
+people erased."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,25 @@ from adscale.cli.output import ExitCode, Output, emit, err, out, table_of
 from adscale.errors import JobFailedError
 
 FINISHED = ("completed", "failed", "cancelled")
+
+
+@contextmanager
+def people_bar(quiet: bool, description: str, total: int) -> Iterator[Callable[[int], None]]:
+    """A bar of people handled for a job the CLI drives request by request; yields the
+    function that advances it (a no-op when ``quiet``)."""
+    if quiet:
+        yield lambda _n: None
+        return
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    )
+    with progress:
+        task = progress.add_task(description, total=total)
+        yield lambda n: progress.advance(task, n)
 
 
 def _bytes_bar() -> Progress:

@@ -11,6 +11,7 @@ import typer
 from adscale.cli.adscale_api import sub
 from adscale.cli.app import OutputOpt, fail, state
 from adscale.cli.crud import Noun, add_list
+from adscale.cli.jobs import people_bar
 from adscale.cli.output import ExitCode, Output, emit, err
 from adscale.pagination import pages
 
@@ -71,27 +72,33 @@ def privacy_app() -> typer.Typer:
         path: Path = typer.Argument(..., exists=True, dir_okay=False),
         kind: str = typer.Option("email", "--kind", help="email, phone or external_id"),
         reason: str | None = typer.Option(None, "--reason"),
+        batch_size: int = typer.Option(
+            BATCH, "--batch-size", min=1, max=BATCH, help="people a request (at most 10,000)"
+        ),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
         output: OutputOpt = Output.table,
     ) -> None:
-        """Erase everyone in a file (one identifier a line), 10,000 people a request."""
+        """Erase everyone in a file (one identifier a line), up to 10,000 people a request."""
         if kind not in KINDS:
             raise fail(f"--kind must be one of {', '.join(KINDS)}", ExitCode.USAGE)
         people = read_people(path, kind)
         if not people:
             raise fail(f"{path} names nobody", ExitCode.USAGE)
         client = state(ctx).client()
-        created = existing = 0
+        totals = {"people": len(people), "requests": 0, "created": 0, "existing": 0}
         ids: list[str] = []
-        for start in range(0, len(people), BATCH):
-            body: dict[str, Any] = {"people": people[start : start + BATCH]}
-            if reason:
-                body["reason"] = reason
-            answer = client.call("POST", "/cdp/erasures/batch", json=body)
-            created += answer["created"]
-            existing += answer["existing"]
-            ids.extend(e["erasure_id"] for e in answer["erasures"])
-        summary = {"people": len(people), "created": created, "existing": existing}
-        emit({**summary, "erasure_ids": ids} if output is Output.json else summary, output)
+        with people_bar(quiet, f"erase {path.name}", len(people)) as advance:
+            for start in range(0, len(people), batch_size):
+                body: dict[str, Any] = {"people": people[start : start + batch_size]}
+                if reason:
+                    body["reason"] = reason
+                answer = client.call("POST", "/cdp/erasures/batch", json=body)
+                totals["requests"] += 1
+                totals["created"] += answer["created"]
+                totals["existing"] += answer["existing"]
+                ids.extend(e["erasure_id"] for e in answer["erasures"])
+                advance(len(body["people"]))
+        emit({**totals, "erasure_ids": ids} if output is Output.json else totals, output)
 
     add_list(app, ERASURES, "List erasures, newest first.")
 
