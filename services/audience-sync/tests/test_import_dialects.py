@@ -35,7 +35,11 @@ async def _read(data: bytes, cuts: list[int]) -> tuple[Dialect, list[list[str]]]
     return dialect, rows
 
 
-_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 _", min_size=1, max_size=12)
+# A header names its columns: a header line of spaces and tabs alone is a blank line, which
+# the reader skips above the header like any other.
+_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789 _", min_size=1, max_size=12).filter(
+    str.strip
+)
 # A lone CR in a cell is left out: Python's writer does not quote it, so such a file is
 # ambiguous for any reader; cells carry LF or CRLF line breaks instead.
 _text = st.text(
