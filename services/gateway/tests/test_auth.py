@@ -180,7 +180,7 @@ async def test_revocation_event_evicts_cached_key(gateway, upstreams):
     raw, owner = upstreams.add_api_key("pro")
     assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
     del upstreams.api_keys[raw]  # identity revoked it
-    assert gateway.gateway.api_keys.evict_key(owner["api_key_id"]) == 1
+    assert gateway.gateway.api_keys.evict_key(uuid.UUID(owner["api_key_id"])) == 1
     assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 401
 
 
