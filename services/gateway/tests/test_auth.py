@@ -22,6 +22,15 @@ async def test_valid_jwt_reaches_service_with_user_in_internal_token(gateway, up
     assert (seen["user_id"], seen["plan"], seen["auth"]) == (user, "pro", "jwt")
 
 
+async def test_jwt_whose_subject_is_not_a_user_id_is_refused(gateway, upstreams):
+    before = len(upstreams.seen)
+    token = upstreams.keys[0].token(sub="not-a-user-id", plan="pro")
+    response = await gateway.get(PATH, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid or expired credentials"}
+    assert len(upstreams.seen) == before  # nothing was forwarded
+
+
 async def test_anonymous_request_is_forwarded_as_anonymous(gateway, upstreams):
     response = await gateway.get(PATH)
     assert response.status_code == 200
