@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 
 from adscale_common.types import UtcDateTime
 from campaigns.models import AdAccount
+from campaigns.patch import Patch
 from campaigns.timezones import check_zone
 
 AdPlatform = Literal["google", "meta"]
@@ -31,10 +32,8 @@ class AccountCreate(BaseModel):
     time_zone: TimeZone = "UTC"
 
 
-class AccountUpdate(BaseModel):
+class AccountUpdate(Patch):
     """House extension (``PATCH /accounts/{id}``): rename, or reconnect with a new token."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     account_name: str | None = Field(default=None, max_length=255)
     access_token: SecretStr | None = Field(default=None, min_length=1, max_length=8192)

@@ -63,17 +63,6 @@ async def update(
     return group
 
 
-async def apply_rule_change(
-    session: AsyncSession,
-    group: AdGroup,
-    *,
-    status: str | None = None,
-    bid_amount: Decimal | None = None,
-) -> None:
-    """A change made by an optimization rule (the ad group row is locked by the caller)."""
-    await apply_rule_changes(session, [(group, status, bid_amount)])
-
-
 async def apply_rule_changes(
     session: AsyncSession, changes: Sequence[tuple[AdGroup, str | None, Decimal | None]]
 ) -> None:

@@ -81,17 +81,6 @@ async def update(
     return campaign
 
 
-async def apply_rule_change(
-    session: AsyncSession,
-    campaign: Campaign,
-    *,
-    status: str | None = None,
-    budget_daily: Decimal | None = None,
-) -> None:
-    """A change made by an optimization rule (the campaign row is locked by the caller)."""
-    await apply_rule_changes(session, [(campaign, status, budget_daily)])
-
-
 async def apply_rule_changes(
     session: AsyncSession, changes: Sequence[tuple[Campaign, str | None, Decimal | None]]
 ) -> None:
