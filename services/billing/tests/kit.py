@@ -80,6 +80,15 @@ def checkout_session(
     }
 
 
+def _metadata(user_id: uuid.UUID | None, plan: str) -> dict[str, str]:
+    """The metadata AdScale's checkout puts on a subscription (and Stripe copies to its
+    invoices); a subscription made outside AdScale carries no user id."""
+    metadata = {"plan": plan}
+    if user_id is not None:
+        metadata["user_id"] = str(user_id)
+    return metadata
+
+
 def subscription(
     *,
     sub_id: str,
@@ -95,9 +104,7 @@ def subscription(
 ) -> dict[str, Any]:
     now = int(time.time())
     end = period_end if period_end is not None else now + 30 * DAY
-    metadata = {"plan": plan}
-    if user_id is not None:
-        metadata["user_id"] = str(user_id)
+    metadata = _metadata(user_id, plan)
     price_id = price or (PRICE_PRO if plan == "pro" else PRICE_ENTERPRISE)
     return {
         "id": sub_id,
@@ -149,9 +156,7 @@ def invoice(
 ) -> dict[str, Any]:
     now = int(time.time())
     end = period_end if period_end is not None else now + 30 * DAY
-    metadata = {"plan": plan}
-    if user_id is not None:
-        metadata["user_id"] = str(user_id)
+    metadata = _metadata(user_id, plan)
     return {
         "id": new_id("in"),
         "object": "invoice",
