@@ -56,20 +56,8 @@ class AccountRead(BaseModel):
 
     @classmethod
     def of(cls, account: AdAccount) -> AccountRead:
-        return cls(
-            id=account.id,
-            platform=account.platform,  # type: ignore[arg-type]
-            account_id_external=account.account_id_external,
-            account_name=account.account_name,
-            is_connected=is_connected(account),
-            status=account.status,  # type: ignore[arg-type]
-            disconnected_reason=account.disconnected_reason,
-            time_zone=account.time_zone,
-            connected_at=account.connected_at,
-            metrics_synced_at=account.metrics_synced_at,
-            created_at=account.created_at,
-            updated_at=account.updated_at,
-        )
+        # The row's columns (the encrypted token is not a field here) and what they imply.
+        return cls.model_validate({**account.model_dump(), "is_connected": is_connected(account)})
 
 
 def is_connected(account: AdAccount) -> bool:

@@ -45,18 +45,7 @@ def to_read(rule: Rule, *, expand: bool = False) -> RuleRead:
     conditions = RuleConditions.model_validate(rule.conditions)
     if expand:
         conditions = expanded_conditions(rule.rule_type, rule.threshold, conditions)
-    return RuleRead(
-        id=rule.id,
-        name=rule.name,
-        rule_type=rule.rule_type,  # type: ignore[arg-type]
-        threshold=rule.threshold,
-        conditions=conditions,
-        is_active=rule.is_active,
-        last_executed=rule.last_executed,
-        executions_count=rule.executions_count,
-        created_at=rule.created_at,
-        updated_at=rule.updated_at,
-    )
+    return RuleRead.model_validate({**rule.model_dump(), "conditions": conditions})
 
 
 def _store(conditions: RuleConditions) -> dict[str, Any]:
