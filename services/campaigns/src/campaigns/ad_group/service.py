@@ -22,6 +22,7 @@ from campaigns.plan import service as plans
 # Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
 get_owned = repository.owned.require
 list_owned = repository.owned.page
+owned_ids = repository.owned.owned_ids
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate) -> AdGroup:

@@ -115,24 +115,6 @@ async def lock_skip(session: AsyncSession, rule_id: uuid.UUID) -> Rule | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def owned_campaign_ids(
-    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> set[uuid.UUID]:
-    stmt = sa.select(col(Campaign.id)).where(
-        col(Campaign.user_id) == user_id, col(Campaign.id).in_(ids)
-    )
-    return set((await session.execute(stmt)).scalars())
-
-
-async def owned_ad_group_ids(
-    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> set[uuid.UUID]:
-    stmt = sa.select(col(AdGroup.id)).where(
-        col(AdGroup.user_id) == user_id, col(AdGroup.id).in_(ids)
-    )
-    return set((await session.execute(stmt)).scalars())
-
-
 @dataclass(frozen=True)
 class Candidate:
     """An object a rule judges: a campaign, or an ad group with its campaign."""

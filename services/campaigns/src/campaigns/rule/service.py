@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.errors import invalid
 from adscale_common.types import utcnow
+from campaigns.ad_group import service as ad_groups
 from campaigns.ad_group.errors import AdGroupNotFound
+from campaigns.campaign import service as campaigns
 from campaigns.campaign.errors import CampaignNotFound
 from campaigns.models import Rule
 from campaigns.rule import repository, runner
@@ -56,15 +58,15 @@ async def _check_campaigns(
     session: AsyncSession, user_id: uuid.UUID, conditions: RuleConditions
 ) -> None:
     if conditions.campaign_ids:
-        owned = await repository.owned_campaign_ids(session, user_id, conditions.campaign_ids)
+        owned = await campaigns.owned_ids(session, user_id, conditions.campaign_ids)
         if owned != set(conditions.campaign_ids):
             raise CampaignNotFound("Campaign not found (conditions.campaign_ids)")
     scope = conditions.scope
     if scope is not None and scope.ids:
         if scope.level == "campaign":
-            if await repository.owned_campaign_ids(session, user_id, scope.ids) != set(scope.ids):
+            if await campaigns.owned_ids(session, user_id, scope.ids) != set(scope.ids):
                 raise CampaignNotFound("Campaign not found (conditions.scope.ids)")
-        elif await repository.owned_ad_group_ids(session, user_id, scope.ids) != set(scope.ids):
+        elif await ad_groups.owned_ids(session, user_id, scope.ids) != set(scope.ids):
             raise AdGroupNotFound("Ad group not found (conditions.scope.ids)")
 
 
