@@ -37,6 +37,20 @@ async def test_anonymous_request_is_forwarded_as_anonymous(gateway, upstreams):
     assert upstreams.seen[-1]["auth"] == "anonymous" and upstreams.seen[-1]["user_id"] is None
 
 
+def _access_claims() -> dict[str, object]:
+    """Claims identity would put in a valid access token (the forgeries below sign them
+    without identity's key)."""
+    now = int(time.time())
+    return {
+        "iss": "adscale-identity",
+        "aud": "adscale-api",
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + 600,
+        "typ": "access",
+    }
+
+
 def _b64(data: bytes) -> str:
     import base64
 
@@ -53,34 +67,14 @@ def _forge_hs256_with_public_key(key) -> str:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     header = _b64(json.dumps({"alg": "HS256", "kid": key.kid, "typ": "JWT"}).encode())
-    now = int(time.time())
-    payload = _b64(
-        json.dumps(
-            {
-                "iss": "adscale-identity",
-                "aud": "adscale-api",
-                "sub": str(uuid.uuid4()),
-                "iat": now,
-                "exp": now + 600,
-                "typ": "access",
-            }
-        ).encode()
-    )
+    payload = _b64(json.dumps(_access_claims()).encode())
     signature = _b64(hmac.new(public, f"{header}.{payload}".encode(), hashlib.sha256).digest())
     return f"{header}.{payload}.{signature}"
 
 
 def _unsigned(kid: str) -> str:
-    now = int(time.time())
     return jwt.encode(
-        {
-            "iss": "adscale-identity",
-            "aud": "adscale-api",
-            "sub": str(uuid.uuid4()),
-            "iat": now,
-            "exp": now + 600,
-            "typ": "access",
-        },
+        _access_claims(),
         None,
         algorithm="none",
         headers={"kid": kid},

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
 from identity.models import RefreshToken
-from services.identity.tests.conftest import anonymous, register
+from services.identity.tests.conftest import anonymous, login, register
 
 REFRESH = "/api/v1/auth/refresh"
 
@@ -72,11 +72,7 @@ async def test_reuse_revokes_the_whole_family(client: httpx.AsyncClient, session
 
 async def test_reuse_leaves_other_sessions_alone(client: httpx.AsyncClient):
     user = await register(client)
-    other = await client.post(
-        "/api/v1/auth/login",
-        json={"email": user.email, "password": user.password},
-        headers=anonymous(),
-    )
+    other = await login(client, user.email, user.password)
     other_refresh = other.json()["refresh_token"]
     await use(client, user.refresh_token)
     assert (await use(client, user.refresh_token)).status_code == 401
