@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.usage import repository
-from billing.usage.repository import AD_GROUP, CAMPAIGN
+from billing.usage.repository import AD_GROUP, CAMPAIGN, Resource
 
 
 def month_of(moment: datetime) -> date:
@@ -28,18 +28,14 @@ class Usage:
 async def campaign_created(
     session: AsyncSession, *, campaign_id: uuid.UUID, user_id: uuid.UUID, at: datetime
 ) -> None:
-    await repository.add(
-        session, resource_id=campaign_id, kind=CAMPAIGN, user_id=user_id, campaign_id=None, at=at
-    )
+    await repository.add(session, Resource.campaign(campaign_id, user_id), at)
 
 
 async def campaign_deleted(
     session: AsyncSession, *, campaign_id: uuid.UUID, user_id: uuid.UUID, at: datetime
 ) -> None:
     """The campaign and, by cascade, every ad group of it stop counting."""
-    await repository.tombstone(
-        session, resource_id=campaign_id, kind=CAMPAIGN, user_id=user_id, campaign_id=None, at=at
-    )
+    await repository.tombstone(session, Resource.campaign(campaign_id, user_id), at)
     await repository.tombstone_ad_groups_of(session, campaign_id, at)
 
 
@@ -54,13 +50,7 @@ async def ad_group_created(
     # Its campaign's deletion may have been processed first: then it is born deleted.
     deleted_at = at if await repository.is_deleted(session, campaign_id) else None
     await repository.add(
-        session,
-        resource_id=ad_group_id,
-        kind=AD_GROUP,
-        user_id=user_id,
-        campaign_id=campaign_id,
-        at=at,
-        deleted_at=deleted_at,
+        session, Resource.ad_group(ad_group_id, campaign_id, user_id), at, deleted_at
     )
 
 
@@ -72,14 +62,7 @@ async def ad_group_deleted(
     user_id: uuid.UUID,
     at: datetime,
 ) -> None:
-    await repository.tombstone(
-        session,
-        resource_id=ad_group_id,
-        kind=AD_GROUP,
-        user_id=user_id,
-        campaign_id=campaign_id,
-        at=at,
-    )
+    await repository.tombstone(session, Resource.ad_group(ad_group_id, campaign_id, user_id), at)
 
 
 async def profiles_synced(
