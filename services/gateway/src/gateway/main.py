@@ -122,6 +122,8 @@ class Gateway:
             settings.upstream_url_lists(),
             health_interval_seconds=settings.upstream_health_interval_seconds,
         )
+        # (subject, plan) of a verified access token -> its caller: each is parsed once.
+        self._jwt_callers: dict[tuple[str, str | None], Principal] = {}
         self.api = self._build_api()
 
     def _build_api(self) -> FastAPI:
@@ -318,14 +320,23 @@ class Gateway:
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidCredentials("unsupported authorization scheme")
             claims = await self.jwt.verify(token.strip())
-            try:
-                user_id = uuid.UUID(claims["sub"])
-            except ValueError as exc:
-                raise InvalidCredentials("the token's subject is not a user id") from exc
-            return Principal(user_id=user_id, plan=claims.get("plan"), auth="jwt")
+            return self._jwt_caller(claims["sub"], claims.get("plan"))
         if api_key:
             return await self.api_keys.verify(api_key.strip())
         return ANONYMOUS
+
+    def _jwt_caller(self, subject: str, plan: str | None) -> Principal:
+        caller = self._jwt_callers.get((subject, plan))
+        if caller is None:
+            try:
+                user_id = uuid.UUID(subject)
+            except ValueError as exc:
+                raise InvalidCredentials("the token's subject is not a user id") from exc
+            if len(self._jwt_callers) >= 100_000:
+                self._jwt_callers.clear()
+            caller = Principal(user_id=user_id, plan=plan, auth="jwt")
+            self._jwt_callers[(subject, plan)] = caller
+        return caller
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
         path = scope["path"]
