@@ -29,6 +29,13 @@ async def row_of(session: AsyncSession, raw: str) -> RefreshToken:
     return row
 
 
+async def expire(session: AsyncSession, raw: str) -> None:
+    """The refresh token ``raw`` expired a second ago (committed)."""
+    row = await row_of(session, raw)
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    await session.commit()
+
+
 async def test_refresh_rotates_the_pair(client: httpx.AsyncClient, session: AsyncSession):
     user = await register(client)
     response = await use(client, user.refresh_token)
@@ -85,9 +92,7 @@ async def test_unknown_expired_and_malformed_tokens_are_401(
     user = await register(client)
     assert (await use(client, "not-a-token")).status_code == 401
     assert (await use(client, "")).status_code == 401
-    row = await row_of(session, user.refresh_token)
-    row.expires_at = utcnow() - timedelta(seconds=1)
-    await session.commit()
+    await expire(session, user.refresh_token)
     assert (await use(client, user.refresh_token)).status_code == 401
 
 
