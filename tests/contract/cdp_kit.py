@@ -227,25 +227,11 @@ PLATFORM_FAILURE: dict[str, Check] = {
 }
 # AudienceSyncJob, plus the documented extras (README "SyncJobRead").
 JOB: dict[str, Check] = {
-    "job_id": UUID4,
+    **HISTORY_ENTRY,  # a job says all its history entry does, and:
     "audience_id": UUID4,
     "platform": one_of(*PLATFORMS),
-    "operation": one_of(*OPERATIONS),
-    "status": one_of(*JOB_STATUSES),
-    "profiles_sent": INT,
-    "profiles_added": INT,
-    "profiles_removed": INT,
-    "profiles_failed": INT,
-    "profiles_skipped_consent": INT,  # additive (issue 18): denied consent, not sent
-    "match_rate": nullable(NUMBER),
-    "triggered_by": one_of(*TRIGGERS),
     "triggered_by_user_id": nullable(UUID4),
-    "started_at": nullable(TIMESTAMP),
-    "completed_at": nullable(TIMESTAMP),
-    "duration_ms": nullable(INT),
-    "error_message": nullable(STR),
     "platform_response": ANY,  # checked per state: PLATFORM_RESPONSE / PLATFORM_FAILURE
-    "error_code": nullable(STR),
     "profiles_invalid": INT,
     "invalid_samples": list_of(ANY),
     "identifier_counts": counts_of(shape({"sent": INT, "invalid": INT})),

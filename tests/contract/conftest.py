@@ -17,6 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+sys.path.insert(0, str(Path(__file__).parent))
+import cdp_kit as cdp
+
+import xw_kit as xw
+
 ROOT = Path(__file__).resolve().parents[2]
 BASE_URL = os.environ.get("ADSCALE_GATEWAY_URL", "http://127.0.0.1:8107")
 API = f"{BASE_URL}/api/v1"
@@ -77,3 +82,17 @@ async def register(
 @pytest.fixture
 async def user(api: httpx.AsyncClient) -> User:
     return await register(api)
+
+
+# The platform sandbox and a webhook receiver, as most CDP tests use them (a module may
+# define its own: test_audience_sync injects faults, test_scale_out waits longer).
+@pytest.fixture
+async def sandbox() -> AsyncIterator[cdp.Sandbox]:
+    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
+        yield cdp.Sandbox(client)
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[xw.Receiver]:
+    async with xw.Receiver.running() as running:
+        yield running

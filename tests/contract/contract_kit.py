@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import stripe
@@ -368,12 +368,14 @@ def expired_token(user_id: str | None = None, plan: str = "free") -> str:
 # --- plans through Stripe's signed webhook ---------------------------------------------------
 
 
-def stripe_event(event_type: str, obj: dict[str, Any]) -> dict[str, Any]:
+def stripe_event(
+    event_type: str, obj: dict[str, Any], created: int | None = None
+) -> dict[str, Any]:
     return {
         "id": f"evt_{uuid.uuid4().hex[:24]}",
         "object": "event",
         "api_version": "2025-03-31.basil",
-        "created": int(time.time()),
+        "created": created or int(time.time()),
         "data": {"object": obj},
         "livemode": False,
         "pending_webhooks": 1,
@@ -395,8 +397,10 @@ async def deliver(api: httpx.AsyncClient, event: dict[str, Any]) -> httpx.Respon
     )
 
 
-def checkout_completed(member: Member, plan: str, subscription: str) -> dict[str, Any]:
-    """Stripe's ``checkout.session.completed`` for a paid subscription of ``member``."""
+def checkout_completed(
+    user_id: str, plan: str, subscription: str, customer: str | None = None
+) -> dict[str, Any]:
+    """Stripe's ``checkout.session.completed`` for a paid subscription of ``user_id``."""
     return stripe_event(
         "checkout.session.completed",
         {
@@ -405,10 +409,10 @@ def checkout_completed(member: Member, plan: str, subscription: str) -> dict[str
             "mode": "subscription",
             "status": "complete",
             "payment_status": "paid",
-            "client_reference_id": member.id,
-            "customer": f"cus_{uuid.uuid4().hex[:14]}",
+            "client_reference_id": user_id,
+            "customer": customer or f"cus_{uuid.uuid4().hex[:14]}",
             "subscription": subscription,
-            "metadata": {"user_id": member.id, "plan": plan},
+            "metadata": {"user_id": user_id, "plan": plan},
         },
     )
 
@@ -417,7 +421,7 @@ async def upgrade(api: httpx.AsyncClient, member: Member, plan: str = "pro") -> 
     """A paid checkout completes; returns the Stripe subscription id once the plan is visible
     in identity (``/auth/me``) and billing (``/usage``)."""
     subscription = f"sub_{uuid.uuid4().hex[:20]}"
-    response = await deliver(api, checkout_completed(member, plan, subscription))
+    response = await deliver(api, checkout_completed(member.id, plan, subscription))
     assert response.status_code == 200, response.text
     await eventually(api, "/auth/me", member.headers, lambda b: b["plan"] == plan)
     await eventually(api, "/usage", member.headers, lambda b: b["plan"] == plan)
@@ -575,10 +579,9 @@ API_KEY: dict[str, Check] = {
 # --- the platform sandbox (plays Meta for the user's OAuth consent) ----------------------------
 
 
-@dataclass
-class MetaLogin:
+class MetaLogin(NamedTuple):
     token: str
-    account_id: str
+    account_id: str  # the Meta ad account id without its act_ prefix
     campaign_ids: list[str]
 
 
@@ -614,3 +617,23 @@ async def meta_login() -> MetaLogin:
         account_id = accounts.json()["data"][0]["id"].removeprefix("act_")
         listed = await sandbox.get(f"{meta}/graph/v25.0/act_{account_id}/campaigns", headers=auth)
         return MetaLogin(token, account_id, [c["id"] for c in listed.json()["data"]])
+
+
+async def connect_account(api: httpx.AsyncClient, member: Member, **body: object) -> dict[str, Any]:
+    """``POST /accounts`` as ``member``: the new account, checked against ``ACCOUNT``."""
+    response = await api.post("/accounts", json=body, headers=member.headers)
+    assert response.status_code == 201, response.text
+    return conforms(response.json(), ACCOUNT)
+
+
+async def connect_meta(api: httpx.AsyncClient, member: Member) -> tuple[MetaLogin, dict[str, Any]]:
+    """A Meta user consents in the sandbox and ``member`` connects their ad account."""
+    login = await meta_login()
+    account = await connect_account(
+        api,
+        member,
+        platform="meta",
+        account_id_external=login.account_id,
+        access_token=login.token,
+    )
+    return login, account

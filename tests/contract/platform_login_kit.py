@@ -1,56 +1,30 @@
 """Sign in to the platform sandbox as a user would, for campaigns' contract tests.
 
-``meta_login`` / ``google_login`` run the sandbox's OAuth flow and answer a token, the
-ad account (Meta ``act_`` id without the prefix, Google customer id) and its campaigns;
+``meta_login`` (contract_kit's) / ``google_login`` run the sandbox's OAuth flow and answer
+a token, the ad account (Meta ``act_`` id without the prefix, Google customer id) and its
+campaigns;
 ``meta_campaign`` / ``google_campaigns`` read a campaign back as the platform shows it;
 ``connect`` / ``linked_campaign`` make the AdScale account and campaign tied to them.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
+import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-SANDBOX = os.environ.get("ADSCALE_SANDBOX_URL", "http://127.0.0.1:8110")
+sys.path.insert(0, str(Path(__file__).parent))
+import contract_kit as kit
+from contract_kit import SANDBOX, meta_login
+
+__all__ = ["meta_login"]  # re-exported: the one sandbox login of Meta is contract_kit's
+
 META = f"{SANDBOX}/meta"
 GOOGLE_ADS = f"{SANDBOX}/google/ads/v21"
 REDIRECT = "http://localhost/cb"
-
-
-async def meta_login() -> tuple[str, str, list[str]]:
-    """A Meta token, ad account and campaign ids from the sandbox's OAuth flow."""
-    async with httpx.AsyncClient(timeout=30) as sandbox:
-        dialog = await sandbox.get(
-            f"{META}/www/v25.0/dialog/oauth",
-            params={
-                "client_id": "contract",
-                "redirect_uri": REDIRECT,
-                "sandbox_user": f"c-{uuid.uuid4().hex[:8]}",
-            },
-        )
-        code = parse_qs(urlsplit(dialog.headers["location"]).query)["code"][0]
-        token = (
-            await sandbox.post(
-                f"{META}/graph/v25.0/oauth/access_token",
-                data={
-                    "client_id": "contract",
-                    "client_secret": "s",
-                    "redirect_uri": REDIRECT,
-                    "code": code,
-                },
-            )
-        ).json()["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        account = (await sandbox.get(f"{META}/graph/v25.0/me/adaccounts", headers=auth)).json()
-        account_id = account["data"][0]["id"].removeprefix("act_")
-        campaigns = await sandbox.get(
-            f"{META}/graph/v25.0/act_{account_id}/campaigns", headers=auth
-        )
-        return token, account_id, [c["id"] for c in campaigns.json()["data"]]
 
 
 async def meta_campaign(token: str, campaign_id: str) -> dict[str, Any]:
@@ -117,9 +91,7 @@ async def google_login() -> tuple[str, str, dict[str, dict[str, Any]]]:
 
 
 async def connect(api: httpx.AsyncClient, user: Any, **body: str) -> str:
-    r = await api.post("/accounts", json=body, headers=user.headers)
-    assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+    return str((await kit.connect_account(api, user, **body))["id"])
 
 
 async def linked_campaign(

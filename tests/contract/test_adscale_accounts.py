@@ -11,11 +11,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
 
-
-async def connect(api: httpx.AsyncClient, member: kit.Member, **body: object) -> dict:
-    response = await api.post("/accounts", json=body, headers=member.headers)
-    assert response.status_code == 201, response.text
-    return kit.conforms(response.json(), kit.ACCOUNT)
+connect = kit.connect_account
 
 
 async def test_connect_returns_every_documented_field(api: httpx.AsyncClient):

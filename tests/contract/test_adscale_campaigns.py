@@ -16,13 +16,11 @@ import contract_kit as kit
 
 
 async def account_of(api: httpx.AsyncClient, member: kit.Member, platform: str = "google") -> str:
-    response = await api.post(
-        "/accounts",
-        json={"platform": platform, "account_id_external": f"{platform}-{time.time_ns()}"},
-        headers=member.headers,
+    external = f"{platform}-{time.time_ns()}"
+    account = await kit.connect_account(
+        api, member, platform=platform, account_id_external=external
     )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return str(account["id"])
 
 
 async def create(
@@ -183,21 +181,12 @@ async def test_other_users_campaigns_do_not_exist_for_them(api: httpx.AsyncClien
 async def test_delete_cascades_to_ad_groups_creatives_and_metrics(api: httpx.AsyncClient):
     member = await kit.register(api, "cascade")
     h = member.headers
-    login = await kit.meta_login()
-    account = await api.post(
-        "/accounts",
-        json={
-            "platform": "meta",
-            "account_id_external": login.account_id,
-            "access_token": login.token,
-        },
-        headers=h,
-    )
+    login, account = await kit.connect_meta(api, member)
     campaign = (
         await create(
             api,
             member,
-            account.json()["id"],
+            account["id"],
             status="active",
             external_campaign_id=login.campaign_ids[0],
         )

@@ -54,24 +54,14 @@ async def advertiser(stack: str) -> Advertiser:
     """A member with two Meta campaigns linked to the sandbox, 30 days of metrics each."""
     async with httpx.AsyncClient(base_url=stack, timeout=60) as api:
         member = await kit.register(api, "metrics")
-        login = await kit.meta_login()
-        account = await api.post(
-            "/accounts",
-            json={
-                "platform": "meta",
-                "account_id_external": login.account_id,
-                "access_token": login.token,
-            },
-            headers=member.headers,
-        )
-        assert account.status_code == 201, account.text
+        login, account = await kit.connect_meta(api, member)
         campaigns = []
         window: tuple[str, str] | None = None
         for external in login.campaign_ids[:2]:
             created = await api.post(
                 "/campaigns",
                 json={
-                    "ad_account_id": account.json()["id"],
+                    "ad_account_id": account["id"],
                     "name": f"Linked {external}",
                     "objective": "sales",
                     "status": "active",
@@ -128,12 +118,10 @@ def check_ratios(row: dict, prefix: str = "") -> None:
 
 async def test_a_member_without_metrics(api: httpx.AsyncClient):
     member = await kit.register(api, "nometrics")
-    account = await api.post(
-        "/accounts", json={"platform": "google", "account_id_external": "0"}, headers=member.headers
-    )
+    account = await kit.connect_account(api, member, platform="google", account_id_external="0")
     campaign = await api.post(
         "/campaigns",
-        json={"ad_account_id": account.json()["id"], "name": "New", "objective": "traffic"},
+        json={"ad_account_id": account["id"], "name": "New", "objective": "traffic"},
         headers=member.headers,
     )
     empty = kit.page(

@@ -204,20 +204,11 @@ async def test_list_get_partial_update_delete(api: httpx.AsyncClient):
 async def test_execute_changes_campaigns_and_counts_executions(api: httpx.AsyncClient):
     member = await kit.register(api, "runrules")
     h = member.headers
-    login = await kit.meta_login()
-    account = await api.post(
-        "/accounts",
-        json={
-            "platform": "meta",
-            "account_id_external": login.account_id,
-            "access_token": login.token,
-        },
-        headers=h,
-    )
+    login, account = await kit.connect_meta(api, member)
     campaign = await api.post(
         "/campaigns",
         json={
-            "ad_account_id": account.json()["id"],
+            "ad_account_id": account["id"],
             "name": "Winner",
             "objective": "sales",
             "status": "active",

@@ -80,7 +80,7 @@ async def test_key_works_within_two_seconds_of_a_plan_upgrade(api: httpx.AsyncCl
     assert (await api.get("/usage", headers={"X-API-Key": key})).status_code == 403
 
     subscription = f"sub_{uuid.uuid4().hex[:20]}"
-    paid = await kit.deliver(api, kit.checkout_completed(member, "pro", subscription))
+    paid = await kit.deliver(api, kit.checkout_completed(member.id, "pro", subscription))
     assert paid.status_code == 200, paid.text
     await _status_within(api, key, 200, time.monotonic(), passing=403)
     usage = await api.get("/usage", headers={"X-API-Key": key})

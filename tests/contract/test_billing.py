@@ -26,6 +26,9 @@ sys.path.insert(0, str(ROOT / "deploy"))
 
 from stack import base_env, stack_env  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+import contract_kit as kit  # noqa: E402
+
 WEBHOOK = "/billing/webhooks/stripe"
 
 
@@ -34,22 +37,6 @@ def webhook_secret() -> str:
     secret = stack_env(base_env()).get("BILLING_STRIPE_WEBHOOK_SECRET", "")
     assert secret, "BILLING_STRIPE_WEBHOOK_SECRET is not configured for the stack"
     return secret
-
-
-def stripe_event(
-    event_type: str, obj: dict[str, Any], created: int | None = None
-) -> dict[str, Any]:
-    return {
-        "id": f"evt_{uuid.uuid4().hex[:24]}",
-        "object": "event",
-        "api_version": "2025-03-31.basil",
-        "created": created or int(time.time()),
-        "data": {"object": obj},
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
 
 
 async def post_signed(
@@ -64,31 +51,11 @@ async def post_signed(
     )
 
 
-def checkout_completed(
-    user_id: str, plan: str, subscription_id: str, customer: str
-) -> dict[str, Any]:
-    metadata = {"user_id": user_id, "plan": plan}
-    return stripe_event(
-        "checkout.session.completed",
-        {
-            "id": f"cs_test_{uuid.uuid4().hex[:24]}",
-            "object": "checkout.session",
-            "mode": "subscription",
-            "status": "complete",
-            "payment_status": "paid",
-            "client_reference_id": user_id,
-            "customer": customer,
-            "subscription": subscription_id,
-            "metadata": metadata,
-        },
-    )
-
-
 def subscription_deleted(
     user_id: str, plan: str, subscription_id: str, customer: str
 ) -> dict[str, Any]:
     now = int(time.time())
-    return stripe_event(
+    return kit.stripe_event(
         "customer.subscription.deleted",
         {
             "id": subscription_id,
@@ -184,7 +151,7 @@ async def test_a_badly_signed_webhook_is_refused(
     api: httpx.AsyncClient, user: Any, webhook_secret: str
 ):
     user_id = (await me(api, user))["id"]
-    payload = checkout_completed(
+    payload = kit.checkout_completed(
         user_id, "pro", f"sub_{uuid.uuid4().hex[:20]}", f"cus_{uuid.uuid4().hex[:14]}"
     )
     wrong = await post_signed(api, payload, "whsec_not_the_secret")
@@ -227,7 +194,7 @@ async def test_payment_upgrades_and_cancellation_downgrades(
 
     subscription_id = f"sub_{uuid.uuid4().hex[:20]}"
     customer = f"cus_{uuid.uuid4().hex[:14]}"
-    paid = checkout_completed(user_id, "pro", subscription_id, customer)
+    paid = kit.checkout_completed(user_id, "pro", subscription_id, customer)
     for _ in range(3):  # Stripe may deliver more than once
         response = await post_signed(api, paid, webhook_secret)
         assert response.status_code == 200, response.text
@@ -252,7 +219,7 @@ async def test_payment_upgrades_and_cancellation_downgrades(
 
 
 async def test_unknown_event_types_are_acknowledged(api: httpx.AsyncClient, webhook_secret: str):
-    payload = stripe_event("customer.created", {"id": "cus_contract", "object": "customer"})
+    payload = kit.stripe_event("customer.created", {"id": "cus_contract", "object": "customer"})
     response = await post_signed(api, payload, webhook_secret)
     assert response.status_code == 200
     assert response.json()["event_id"] == payload["id"]
@@ -262,7 +229,7 @@ async def test_usage_with_an_api_key_of_a_paid_user(
     api: httpx.AsyncClient, user: Any, webhook_secret: str
 ):
     user_id = (await me(api, user))["id"]
-    payload = checkout_completed(
+    payload = kit.checkout_completed(
         user_id, "enterprise", f"sub_{uuid.uuid4().hex[:20]}", f"cus_{uuid.uuid4().hex[:14]}"
     )
     assert (await post_signed(api, payload, webhook_secret)).status_code == 200
@@ -321,7 +288,7 @@ async def test_paying_lifts_the_campaign_limit_and_cancelling_restores_it(
 
     subscription_id = f"sub_{uuid.uuid4().hex[:20]}"
     customer = f"cus_{uuid.uuid4().hex[:14]}"
-    paid = checkout_completed(user_id, "pro", subscription_id, customer)
+    paid = kit.checkout_completed(user_id, "pro", subscription_id, customer)
     assert (await post_signed(api, paid, webhook_secret)).status_code == 200
 
     accepted = await eventually_status(api, user, account_id, 201)

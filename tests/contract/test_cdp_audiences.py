@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,6 @@ import cdp_kit as cdp
 from cdp_kit import AS, SEGMENTS, kit
 
 EXTRAS = ("segment_profile_count", "identifier_coverage", "extra_identifiers", "sync_stats_30d")
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[cdp.Sandbox]:
-    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
-        yield cdp.Sandbox(client)
 
 
 def listed(response: httpx.Response, page: int = 1, page_size: int = 20) -> dict[str, Any]:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -28,12 +26,6 @@ TRI = ["tri.one@example.com", "tri.two@example.com", "tri.three@example.com"]
 def sha(email: str) -> str:
     """Meta's and Google's email key for these plain addresses: trimmed, lowercased, SHA-256."""
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[cdp.Sandbox]:
-    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
-        yield cdp.Sandbox(client)
 
 
 async def new_segment(api: httpx.AsyncClient, user: Any, name: str) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +28,6 @@ FIELDS = {
     "tiktok": ["email", "phone"],
     "snapchat": ["email", "phone"],
 }
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[xw.Receiver]:
-    async with xw.Receiver.running() as running:
-        yield running
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[cdp.Sandbox]:
-    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
-        yield cdp.Sandbox(client)
 
 
 def people(count: int) -> list[dict[str, str]]:

@@ -9,7 +9,6 @@ import asyncio
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -22,12 +21,6 @@ from tests.contract.conftest import User, register
 sys.path.insert(0, str(Path(__file__).parent))
 import cdp_kit as cdp
 from cdp_kit import AS, kit
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[cdp.Sandbox]:
-    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
-        yield cdp.Sandbox(client)
 
 
 async def platforms(api: httpx.AsyncClient, user: User) -> dict[str, dict[str, Any]]:

@@ -14,12 +14,10 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from aiokafka import AIOKafkaConsumer
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -32,18 +30,6 @@ kit = xw.kit
 AS = xw.AS
 IDENTITY = ("email", "phone")
 PERSON = 7
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[xw.Receiver]:
-    async with xw.Receiver.running() as running:
-        yield running
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[cdp.Sandbox]:
-    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
-        yield cdp.Sandbox(client)
 
 
 async def receipt_done(api: httpx.AsyncClient, headers: dict[str, str], erasure_id: str) -> Any:

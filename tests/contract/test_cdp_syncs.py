@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.contract.conftest import User
 
@@ -21,12 +19,6 @@ import cdp_kit as cdp
 from cdp_kit import AS, SEGMENTS, kit
 
 META_FIELDS = ("email", "phone")
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[cdp.Sandbox]:
-    async with httpx.AsyncClient(base_url=cdp.SANDBOX, timeout=30) as client:
-        yield cdp.Sandbox(client)
 
 
 async def meta_audience(

@@ -17,7 +17,6 @@ import json
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +34,6 @@ AS = xw.AS
 HOOKS = f"{AS}/webhooks"
 COMPLETED, FAILED = xw.COMPLETED, xw.FAILED
 NIL = str(uuid.UUID(int=0))
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[xw.Receiver]:
-    async with xw.Receiver.running() as running:
-        yield running
 
 
 async def subscribe(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +27,6 @@ from .platform_login_kit import connect, linked_campaign, meta_login
 kit = xw.kit
 HOOKS = f"{xw.AS}/webhooks"
 RULE_EVENT = xw.RULE_EXECUTED
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[xw.Receiver]:
-    async with xw.Receiver.running() as running:
-        yield running
 
 
 async def subscribe(

@@ -76,6 +76,16 @@ async def test_insert_stamps_both_times_and_the_owner_reads_it_back(session: Asy
     assert await widgets.require(session, owner, row.id, for_update=True) is row
 
 
+async def test_owned_ids_names_only_the_callers_rows(session: AsyncSession):
+    owner, other = uuid.uuid4(), uuid.uuid4()
+    mine = await widgets.insert(session, Widget(user_id=owner, colour="red"))
+    theirs = await widgets.insert(session, Widget(user_id=other, colour="red"))
+    missing = uuid.uuid4()
+    assert await widgets.owned_ids(session, owner, [mine.id, theirs.id, missing]) == {mine.id}
+    assert await widgets.owned_ids(session, other, [mine.id, theirs.id]) == {theirs.id}
+    assert await widgets.owned_ids(session, owner, []) == set()
+
+
 async def test_someone_elses_row_is_missing_and_require_raises_not_found(session: AsyncSession):
     row = await widgets.insert(session, Widget(user_id=uuid.uuid4(), colour="red"))
     stranger = uuid.uuid4()

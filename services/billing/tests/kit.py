@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,14 @@ import stripe
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.db import request_session
+from adscale_common.events import Envelope
+from adscale_contracts.events import (
+    AdGroupCreated,
+    CampaignCreated,
+    EventData,
+    SyncCompleted,
+    build,
+)
 from billing.main import create_app
 from billing.settings import Settings
 from billing.stripe_api import StripeApi
@@ -80,6 +89,15 @@ def checkout_session(
     }
 
 
+def _metadata(user_id: uuid.UUID | None, plan: str) -> dict[str, str]:
+    """The metadata AdScale's checkout puts on a subscription (and Stripe copies to its
+    invoices); a subscription made outside AdScale carries no user id."""
+    metadata = {"plan": plan}
+    if user_id is not None:
+        metadata["user_id"] = str(user_id)
+    return metadata
+
+
 def subscription(
     *,
     sub_id: str,
@@ -95,9 +113,7 @@ def subscription(
 ) -> dict[str, Any]:
     now = int(time.time())
     end = period_end if period_end is not None else now + 30 * DAY
-    metadata = {"plan": plan}
-    if user_id is not None:
-        metadata["user_id"] = str(user_id)
+    metadata = _metadata(user_id, plan)
     price_id = price or (PRICE_PRO if plan == "pro" else PRICE_ENTERPRISE)
     return {
         "id": sub_id,
@@ -149,9 +165,7 @@ def invoice(
 ) -> dict[str, Any]:
     now = int(time.time())
     end = period_end if period_end is not None else now + 30 * DAY
-    metadata = {"plan": plan}
-    if user_id is not None:
-        metadata["user_id"] = str(user_id)
+    metadata = _metadata(user_id, plan)
     return {
         "id": new_id("in"),
         "object": "invoice",
@@ -285,3 +299,50 @@ async def app_client(
         yield client
     await http.aclose()
     await app.state.dev_checkout_http.aclose()
+
+
+# --- events billing consumes, as the producing services build them ---------------------
+
+
+def envelope(data: EventData, source: str, at: datetime | None = None) -> Envelope:
+    built = build(data, source=source)
+    return built.model_copy(update={"occurred_at": at}) if at else built
+
+
+def campaign_created(user_id: uuid.UUID, campaign_id: uuid.UUID) -> Envelope:
+    return envelope(
+        CampaignCreated(
+            campaign_id=campaign_id,
+            user_id=user_id,
+            ad_account_id=uuid.uuid4(),
+            platform="meta",
+            name="Spring sale",
+            status="draft",
+        ),
+        "campaigns",
+    )
+
+
+def ad_group_created(
+    user_id: uuid.UUID, campaign_id: uuid.UUID, ad_group_id: uuid.UUID
+) -> Envelope:
+    return envelope(
+        AdGroupCreated(ad_group_id=ad_group_id, campaign_id=campaign_id, user_id=user_id),
+        "campaigns",
+    )
+
+
+def sync_completed(user_id: uuid.UUID, sent: int, at: datetime | None = None) -> Envelope:
+    return envelope(
+        SyncCompleted(
+            job_id=uuid.uuid4(),
+            audience_id=uuid.uuid4(),
+            user_id=user_id,
+            platform="meta",
+            operation="update",
+            profiles_sent=sent,
+            profiles_added=sent,
+        ),
+        "audience_sync",
+        at,
+    )

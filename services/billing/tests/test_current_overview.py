@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.testing import internal_headers
 from billing.usage import service as usage
+from billing.usage.resources import Resource
 from kit import DAY, KEY, checkout_session, deliver, event, new_id, subscription
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -93,7 +94,7 @@ async def test_overview_on_free(
     session: AsyncSession,
 ):
     now = datetime.now(UTC)
-    await usage.campaign_created(session, campaign_id=uuid.uuid4(), user_id=user_id, at=now)
+    await usage.resource_created(session, Resource.campaign(uuid.uuid4(), user_id), now)
     await usage.profiles_synced(session, user_id=user_id, profiles=1234, at=now)
 
     response = await client.get("/api/v1/billing/overview", headers=user_headers)

@@ -12,69 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adscale_common.events import Envelope
 from adscale_common.testing import internal_headers
 from adscale_contracts.events import (
-    AdGroupCreated,
     AdGroupDeleted,
-    CampaignCreated,
     CampaignDeleted,
-    EventData,
-    SyncCompleted,
-    build,
 )
 from billing.consumers import audience_sync, campaigns
 from billing.models import UserPlan
 from billing.usage import service
 from billing.worker import consumer_specs
-from kit import KEY
+from kit import KEY, ad_group_created, campaign_created, envelope, sync_completed
 
 HANDLERS = {**campaigns.HANDLERS, **audience_sync.HANDLERS}
 
 
-def envelope(data: EventData, source: str, at: datetime | None = None) -> Envelope:
-    built = build(data, source=source)
-    return built.model_copy(update={"occurred_at": at}) if at else built
-
-
 async def handle(session: AsyncSession, event: Envelope) -> None:
     await HANDLERS[event.type](session, event)
-
-
-def campaign_created(user_id: uuid.UUID, campaign_id: uuid.UUID) -> Envelope:
-    return envelope(
-        CampaignCreated(
-            campaign_id=campaign_id,
-            user_id=user_id,
-            ad_account_id=uuid.uuid4(),
-            platform="meta",
-            name="Spring sale",
-            status="draft",
-        ),
-        "campaigns",
-    )
-
-
-def ad_group_created(
-    user_id: uuid.UUID, campaign_id: uuid.UUID, ad_group_id: uuid.UUID
-) -> Envelope:
-    return envelope(
-        AdGroupCreated(ad_group_id=ad_group_id, campaign_id=campaign_id, user_id=user_id),
-        "campaigns",
-    )
-
-
-def sync_completed(user_id: uuid.UUID, sent: int, at: datetime | None = None) -> Envelope:
-    return envelope(
-        SyncCompleted(
-            job_id=uuid.uuid4(),
-            audience_id=uuid.uuid4(),
-            user_id=user_id,
-            platform="meta",
-            operation="update",
-            profiles_sent=sent,
-            profiles_added=sent,
-        ),
-        "audience_sync",
-        at,
-    )
 
 
 async def counts(session: AsyncSession, user_id: uuid.UUID) -> tuple[int, int, int]:

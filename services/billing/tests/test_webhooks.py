@@ -132,6 +132,20 @@ class StripeFeed:
         await self.send("checkout.session.completed", session, created)
         return sub_id
 
+    async def cancelling_at_period_end(self, user_id: uuid.UUID, period_end: int) -> str:
+        """A Pro subscription (checkout at ``NOW``) set to cancel when its period ends at
+        ``period_end``; returns its id."""
+        sub_id = await self.checkout_completed(user_id, created=NOW)
+        await self.subscription(
+            "customer.subscription.updated",
+            NOW + 1,
+            sub_id=sub_id,
+            user_id=user_id,
+            period_end=period_end,
+            cancel_at_period_end=True,
+        )
+        return sub_id
+
 
 @pytest.fixture
 def stripe(client: httpx.AsyncClient, headers: dict[str, str]) -> StripeFeed:
@@ -481,16 +495,8 @@ async def test_cancel_at_period_end_keeps_the_plan_until_the_period_ends(
     stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     period_end = NOW + 10 * DAY
-    await stripe.subscription(
-        "customer.subscription.updated",
-        NOW + 1,
-        sub_id=sub_id,
-        user_id=user_id,
-        period_end=period_end,
-        cancel_at_period_end=True,
-    )
+    sub_id = await stripe.cancelling_at_period_end(user_id, period_end)
 
     sub = await sub_row(session, sub_id)
     assert sub is not None and sub.cancel_at_period_end and sub.status == "active"
@@ -526,16 +532,8 @@ async def test_reactivating_before_the_period_end_keeps_renewing(
     stripe: StripeFeed, session: AsyncSession
 ):
     user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
     period_end = NOW + 5 * DAY
-    await stripe.subscription(
-        "customer.subscription.updated",
-        NOW + 1,
-        sub_id=sub_id,
-        user_id=user_id,
-        period_end=period_end,
-        cancel_at_period_end=True,
-    )
+    sub_id = await stripe.cancelling_at_period_end(user_id, period_end)
     await stripe.subscription(
         "customer.subscription.updated",
         NOW + 2,

@@ -19,12 +19,11 @@ from adscale_common.outbox import encode_event
 from adscale_common.testing import InfraUrls
 from adscale_common.testing_consumers import running
 from adscale_common.worker import WorkerContext
-from adscale_contracts.events import AdGroupCreated, CampaignCreated, SyncCompleted, build
 from billing.models import Subscription, UserPlan
 from billing.tasks import period_end_sweep
 from billing.usage import service
 from billing.worker import consumer_specs
-from kit import make_settings
+from kit import ad_group_created, campaign_created, make_settings, sync_completed
 
 
 @pytest.mark.kafka
@@ -36,42 +35,9 @@ async def test_usage_consumer_on_real_kafka(adscale_infra: InfraUrls, engine: As
     (spec,) = consumer_specs()
     user, campaign = uuid.uuid4(), uuid.uuid4()
     events = [
-        (
-            campaigns_topic,
-            build(
-                CampaignCreated(
-                    campaign_id=campaign,
-                    user_id=user,
-                    ad_account_id=uuid.uuid4(),
-                    platform="google",
-                    name="c",
-                    status="active",
-                ),
-                source="campaigns",
-            ),
-        ),
-        (
-            campaigns_topic,
-            build(
-                AdGroupCreated(ad_group_id=uuid.uuid4(), campaign_id=campaign, user_id=user),
-                source="campaigns",
-            ),
-        ),
-        (
-            sync_topic,
-            build(
-                SyncCompleted(
-                    job_id=uuid.uuid4(),
-                    audience_id=uuid.uuid4(),
-                    user_id=user,
-                    platform="tiktok",
-                    operation="create",
-                    profiles_sent=700,
-                    profiles_added=690,
-                ),
-                source="audience_sync",
-            ),
-        ),
+        (campaigns_topic, campaign_created(user, campaign)),
+        (campaigns_topic, ad_group_created(user, campaign, uuid.uuid4())),
+        (sync_topic, sync_completed(user, 700)),
     ]
     producer = make_producer(adscale_infra.kafka_bootstrap, client_id=f"billing-test-{suffix}")
     await producer.start()

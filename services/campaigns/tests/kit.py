@@ -149,25 +149,31 @@ class Api:
         self.user_id = user_id or uuid.uuid4()
         self.h = headers(self.user_id)
 
-    async def account(self, platform: str = "meta", **body: Any) -> dict[str, Any]:
-        payload = {"platform": platform, "account_id_external": uuid.uuid4().hex[:12], **body}
-        r = await self.client.post("/api/v1/accounts", json=payload, headers=self.h)
+    async def get(self, path: str, **kw: Any) -> httpx.Response:
+        return await self.client.get(path, headers=self.h, **kw)
+
+    async def delete(self, path: str) -> httpx.Response:
+        return await self.client.delete(path, headers=self.h)
+
+    async def _create(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """``POST`` as this user, expecting 201; the created resource."""
+        r = await self.client.post(path, json=payload, headers=self.h)
         assert r.status_code == 201, r.text
         return dict(r.json())
+
+    async def account(self, platform: str = "meta", **body: Any) -> dict[str, Any]:
+        payload = {"platform": platform, "account_id_external": uuid.uuid4().hex[:12], **body}
+        return await self._create("/api/v1/accounts", payload)
 
     async def campaign(self, account_id: str | None = None, **body: Any) -> dict[str, Any]:
         if account_id is None:
             account_id = (await self.account())["id"]
         payload = {"ad_account_id": account_id, "name": "Campaign", "objective": "sales", **body}
-        r = await self.client.post("/api/v1/campaigns", json=payload, headers=self.h)
-        assert r.status_code == 201, r.text
-        return dict(r.json())
+        return await self._create("/api/v1/campaigns", payload)
 
     async def ad_group(self, campaign_id: str, **body: Any) -> dict[str, Any]:
         payload = {"campaign_id": campaign_id, "name": "Group", **body}
-        r = await self.client.post("/api/v1/ad-groups", json=payload, headers=self.h)
-        assert r.status_code == 201, r.text
-        return dict(r.json())
+        return await self._create("/api/v1/ad-groups", payload)
 
     async def creative(self, ad_group_id: str, **body: Any) -> dict[str, Any]:
         payload = {
@@ -177,9 +183,7 @@ class Api:
             "destination_url": "https://shop.example.com/coffee",
             **body,
         }
-        r = await self.client.post("/api/v1/creatives", json=payload, headers=self.h)
-        assert r.status_code == 201, r.text
-        return dict(r.json())
+        return await self._create("/api/v1/creatives", payload)
 
     async def rule(self, rule_type: str, threshold: Any, **body: Any) -> dict[str, Any]:
         payload = {
@@ -188,9 +192,7 @@ class Api:
             "threshold": threshold,
             **body,
         }
-        r = await self.client.post("/api/v1/rules", json=payload, headers=self.h)
-        assert r.status_code == 201, r.text
-        return dict(r.json())
+        return await self._create("/api/v1/rules", payload)
 
     async def try_rule(self, conditions: dict[str, Any]) -> httpx.Response:
         """``POST /rules`` of a plain rule with these conditions, answer unchecked (refusals)."""

@@ -70,35 +70,29 @@ async def test_list_is_paginated_and_scoped(api: Api, other: Api):
     for _ in range(3):
         await api.account()
     theirs = await other.account()
-    page = await api.client.get("/api/v1/accounts?offset=1&limit=1", headers=api.h)
+    page = await api.get("/api/v1/accounts?offset=1&limit=1")
     assert page.status_code == 200
     body = page.json()
     assert body["total"] == 3 and body["offset"] == 1 and body["limit"] == 1
     assert len(body["items"]) == 1
-    everything = (await api.client.get("/api/v1/accounts", headers=api.h)).json()["items"]
+    everything = (await api.get("/api/v1/accounts")).json()["items"]
     assert theirs["id"] not in {a["id"] for a in everything}
-    bad = await api.client.get("/api/v1/accounts?limit=0", headers=api.h)
+    bad = await api.get("/api/v1/accounts?limit=0")
     assert bad.status_code == 422
 
 
 async def test_delete_204_then_404_and_other_users_404(api: Api, other: Api):
     mine = await api.account()
     theirs = await other.account()
-    assert (
-        await api.client.delete(f"/api/v1/accounts/{theirs['id']}", headers=api.h)
-    ).status_code == 404
-    r = await api.client.delete(f"/api/v1/accounts/{mine['id']}", headers=api.h)
+    assert (await api.delete(f"/api/v1/accounts/{theirs['id']}")).status_code == 404
+    r = await api.delete(f"/api/v1/accounts/{mine['id']}")
     assert r.status_code == 204 and r.content == b""
-    assert (
-        await api.client.delete(f"/api/v1/accounts/{mine['id']}", headers=api.h)
-    ).status_code == 404
-    assert (
-        await api.client.get(f"/api/v1/accounts/{theirs['id']}", headers=api.h)
-    ).status_code == 404
+    assert (await api.delete(f"/api/v1/accounts/{mine['id']}")).status_code == 404
+    assert (await api.get(f"/api/v1/accounts/{theirs['id']}")).status_code == 404
 
 
 async def test_malformed_uuid_is_400(api: Api):
-    r = await api.client.delete("/api/v1/accounts/not-a-uuid", headers=api.h)
+    r = await api.delete("/api/v1/accounts/not-a-uuid")
     assert r.status_code == 400 and "detail" in r.json()
 
 
@@ -130,12 +124,8 @@ async def test_delete_account_cascades_its_campaigns_with_events(api: Api, sessi
     account = await api.account()
     campaign = await api.campaign(account["id"])
     await api.ad_group(campaign["id"])
-    assert (
-        await api.client.delete(f"/api/v1/accounts/{account['id']}", headers=api.h)
-    ).status_code == 204
-    assert (
-        await api.client.get(f"/api/v1/campaigns/{campaign['id']}", headers=api.h)
-    ).status_code == 404
+    assert (await api.delete(f"/api/v1/accounts/{account['id']}")).status_code == 204
+    assert (await api.get(f"/api/v1/campaigns/{campaign['id']}")).status_code == 404
     assert "campaigns.campaign_deleted" in await outbox_types(session, campaign["id"])
 
 

@@ -106,13 +106,11 @@ async def test_list_filter_pagination_and_isolation(api: Api, other: Api):
         await api.ad_group(c1["id"])
     await api.ad_group(c2["id"])
     theirs = await other.ad_group((await other.campaign())["id"])
-    r = await api.client.get(f"/api/v1/ad-groups?campaign_id={c1['id']}&limit=1", headers=api.h)
+    r = await api.get(f"/api/v1/ad-groups?campaign_id={c1['id']}&limit=1")
     assert r.status_code == 200 and r.json()["total"] == 2 and len(r.json()["items"]) == 1
-    everything = (await api.client.get("/api/v1/ad-groups", headers=api.h)).json()
+    everything = (await api.get("/api/v1/ad-groups")).json()
     assert everything["total"] == 3 and theirs["id"] not in {g["id"] for g in everything["items"]}
-    assert (
-        await api.client.get(f"/api/v1/ad-groups/{theirs['id']}", headers=api.h)
-    ).status_code == 404
+    assert (await api.get(f"/api/v1/ad-groups/{theirs['id']}")).status_code == 404
     r = await api.client.post(
         "/api/v1/ad-groups",
         json={"campaign_id": theirs["campaign_id"], "name": "steal"},
@@ -123,7 +121,7 @@ async def test_list_filter_pagination_and_isolation(api: Api, other: Api):
         f"/api/v1/ad-groups?campaign_id={theirs['campaign_id']}", headers=api.h
     )
     assert filtered.json()["total"] == 0
-    assert (await api.client.get("/api/v1/ad-groups/nope", headers=api.h)).status_code == 400
+    assert (await api.get("/api/v1/ad-groups/nope")).status_code == 400
 
 
 async def test_plan_limits_5_then_100(api: Api, session: AsyncSession):

@@ -108,11 +108,9 @@ async def test_a_failed_sync_pauses_the_ad_groups_that_target_it(api: Api, sessi
     assert await group_status(api, hit["id"]) == "paused"
     assert await group_status(api, spared["id"]) == "active"
     assert await group_status(api, untargeted["id"]) == "active"
-    runs = (await api.client.get(f"/api/v1/rules/{rule['id']}/runs", headers=api.h)).json()["items"]
+    runs = (await api.get(f"/api/v1/rules/{rule['id']}/runs")).json()["items"]
     assert runs[0]["trigger"] == "event"
-    detail = (
-        await api.client.get(f"/api/v1/rule-runs/{runs[0]['id']}?outcome=applied", headers=api.h)
-    ).json()
+    detail = (await api.get(f"/api/v1/rule-runs/{runs[0]['id']}?outcome=applied")).json()
     [paused] = detail["objects"]["items"]
     assert paused["ad_group_name"] == "Hit"
     assert paused["description"] == "Paused ad group 'Hit': failed audiences 1 >= 1"

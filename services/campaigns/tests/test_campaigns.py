@@ -27,7 +27,7 @@ async def test_create_get_list_patch_delete(api: Api, session: AsyncSession):
     assert created["budget_daily"] == "50.50" and created["budget_lifetime"] is None
     assert created["status"] == "draft" and created["external_campaign_id"] is None
     cid = created["id"]
-    got = await api.client.get(f"/api/v1/campaigns/{cid}", headers=api.h)
+    got = await api.get(f"/api/v1/campaigns/{cid}")
     assert got.status_code == 200 and got.json() == created
 
     patched = await api.client.patch(
@@ -42,10 +42,10 @@ async def test_create_get_list_patch_delete(api: Api, session: AsyncSession):
     assert patched.status_code == 200, patched.text
     assert patched.json()["status"] == "active" and patched.json()["budget_daily"] == "75.00"
 
-    listed = (await api.client.get("/api/v1/campaigns", headers=api.h)).json()
+    listed = (await api.get("/api/v1/campaigns")).json()
     assert listed["total"] == 1 and listed["items"][0]["id"] == cid
-    assert (await api.client.delete(f"/api/v1/campaigns/{cid}", headers=api.h)).status_code == 204
-    assert (await api.client.get(f"/api/v1/campaigns/{cid}", headers=api.h)).status_code == 404
+    assert (await api.delete(f"/api/v1/campaigns/{cid}")).status_code == 204
+    assert (await api.get(f"/api/v1/campaigns/{cid}")).status_code == 404
     assert await outbox_types(session, cid) == [
         "campaigns.campaign_created",
         "campaigns.campaign_updated",
@@ -111,9 +111,9 @@ async def test_other_users_account_and_campaign_are_404(api: Api, other: Api):
             headers=api.h,
         )
         assert r.status_code == 404, method
-    mine = (await api.client.get("/api/v1/campaigns", headers=api.h)).json()
+    mine = (await api.get("/api/v1/campaigns")).json()
     assert mine["total"] == 0 and mine["items"] == []
-    assert (await api.client.get("/api/v1/campaigns/123", headers=api.h)).status_code == 400
+    assert (await api.get("/api/v1/campaigns/123")).status_code == 400
 
 
 async def test_external_campaign_id_unique_per_account(api: Api):
@@ -143,7 +143,7 @@ async def test_delete_cascades_ad_groups_creatives_and_metrics(api: Api, session
         ),
         {"c": campaign["id"], "d": date(2026, 1, 1)},
     )
-    r = await api.client.delete(f"/api/v1/campaigns/{campaign['id']}", headers=api.h)
+    r = await api.delete(f"/api/v1/campaigns/{campaign['id']}")
     assert r.status_code == 204
     for table, column, value in (
         ("ad_group", "id", group["id"]),
@@ -185,7 +185,7 @@ async def test_free_plan_limit_from_the_projection_not_the_token(api: Api, sessi
     await set_plan(session, api.user_id, "pro")
     third = await api.campaign(account["id"])
     await set_plan(session, api.user_id, "free")  # downgrade: existing ones stay
-    listed = (await api.client.get("/api/v1/campaigns", headers=api.h)).json()
+    listed = (await api.get("/api/v1/campaigns")).json()
     assert listed["total"] == 3 and third["id"] in {c["id"] for c in listed["items"]}
     r = await api.client.post(
         "/api/v1/campaigns",
@@ -250,8 +250,8 @@ async def test_filters_by_account_and_status(api: Api, session: AsyncSession):
     a2 = await api.account()
     await api.campaign(a1["id"], status="active")
     await api.campaign(a2["id"])
-    r = await api.client.get(f"/api/v1/campaigns?ad_account_id={a1['id']}", headers=api.h)
+    r = await api.get(f"/api/v1/campaigns?ad_account_id={a1['id']}")
     assert r.json()["total"] == 1
-    r = await api.client.get("/api/v1/campaigns?status=draft", headers=api.h)
+    r = await api.get("/api/v1/campaigns?status=draft")
     assert r.json()["total"] == 1
     assert uuid.UUID(r.json()["items"][0]["ad_account_id"]) == uuid.UUID(a2["id"])

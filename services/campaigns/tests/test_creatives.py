@@ -31,14 +31,14 @@ async def test_crud(api: Api, other: Api):
         url, json={"headline": "New headline", "status": "paused"}, headers=api.h
     )
     assert r.status_code == 200 and r.json()["headline"] == "New headline"
-    listed = await api.client.get(f"/api/v1/creatives?ad_group_id={group['id']}", headers=api.h)
+    listed = await api.get(f"/api/v1/creatives?ad_group_id={group['id']}")
     assert listed.json()["total"] == 1
     assert (await other.client.get(url, headers=other.h)).status_code == 404
     assert (await other.client.delete(url, headers=other.h)).status_code == 404
-    assert (await other.client.get("/api/v1/creatives", headers=other.h)).json()["total"] == 0
+    assert (await other.get("/api/v1/creatives")).json()["total"] == 0
     assert (await api.client.delete(url, headers=api.h)).status_code == 204
     assert (await api.client.get(url, headers=api.h)).status_code == 404
-    assert (await api.client.get("/api/v1/creatives/xyz", headers=api.h)).status_code == 400
+    assert (await api.get("/api/v1/creatives/xyz")).status_code == 400
 
 
 @pytest.mark.parametrize(

@@ -100,12 +100,12 @@ async def test_overview_totals_and_ratios_from_sums(api: Api, other: Api, sessio
     assert sum(Decimal(x["spend"]) for x in rows) == Decimal(body["total_spend"])
     assert sum(x["impressions"] for x in rows) == body["total_impressions"]
 
-    everything = (await api.client.get("/api/v1/metrics/overview", headers=api.h)).json()
+    everything = (await api.get("/api/v1/metrics/overview")).json()
     assert everything["total_impressions"] == 5999
 
 
 async def test_null_ratios_on_zero_denominators(api: Api, session: AsyncSession):
-    empty = (await api.client.get("/api/v1/metrics/overview", headers=api.h)).json()
+    empty = (await api.get("/api/v1/metrics/overview")).json()
     assert empty["total_spend"] == "0.00" and empty["total_impressions"] == 0
     assert empty["avg_roas"] is None and empty["avg_ctr"] is None and empty["avg_cpa"] is None
     c = await api.campaign()
@@ -119,9 +119,7 @@ async def test_null_ratios_on_zero_denominators(api: Api, session: AsyncSession)
         spend="0",
         revenue="0",
     )
-    row = (await api.client.get(f"/api/v1/metrics/campaign/{c['id']}", headers=api.h)).json()[
-        "items"
-    ][0]
+    row = (await api.get(f"/api/v1/metrics/campaign/{c['id']}")).json()["items"][0]
     assert row["roas"] is None and row["ctr"] is None and row["cpa"] is None
     assert row["date"] == "2026-02-01"
 
@@ -142,7 +140,7 @@ async def test_campaign_rows_paginated_with_per_row_ratios(
             spend="20.00",
             revenue=str(10 * i),
         )
-    r = await api.client.get(f"/api/v1/metrics/campaign/{c['id']}?offset=1&limit=2", headers=api.h)
+    r = await api.get(f"/api/v1/metrics/campaign/{c['id']}?offset=1&limit=2")
     assert r.status_code == 200
     body = r.json()
     assert body["total"] == 5 and body["offset"] == 1 and body["limit"] == 2
@@ -158,17 +156,13 @@ async def test_campaign_rows_paginated_with_per_row_ratios(
         "ctr": 0.02,
         "cpa": "20.00",
     }
-    assert (
-        await other.client.get(f"/api/v1/metrics/campaign/{c['id']}", headers=other.h)
-    ).status_code == 404
-    assert (await api.client.get("/api/v1/metrics/campaign/xyz", headers=api.h)).status_code == 400
+    assert (await other.get(f"/api/v1/metrics/campaign/{c['id']}")).status_code == 404
+    assert (await api.get("/api/v1/metrics/campaign/xyz")).status_code == 400
     bad = await api.client.get(
         "/api/v1/metrics/overview?start_date=2026-03-05&end_date=2026-03-01", headers=api.h
     )
     assert bad.status_code == 422
-    assert (
-        await api.client.get("/api/v1/metrics/overview?start_date=yesterday", headers=api.h)
-    ).status_code == 422
+    assert (await api.get("/api/v1/metrics/overview?start_date=yesterday")).status_code == 422
     assert (await api.client.get("/api/v1/metrics/overview")).status_code == 401
 
 
@@ -197,9 +191,7 @@ async def test_refresh_from_the_sandbox_matches_the_platform(
         headers=api.h,
     )
     assert again.json()["rows_upserted"] == 14
-    rows = (
-        await api.client.get(f"/api/v1/metrics/campaign/{campaign['id']}?limit=200", headers=api.h)
-    ).json()
+    rows = (await api.get(f"/api/v1/metrics/campaign/{campaign['id']}?limit=200")).json()
     assert rows["total"] == 14
     overview = (
         await api.client.get(
@@ -245,7 +237,7 @@ async def test_refresh_errors(
     assert revoked.json()["revoked"] >= 1
     r = await api.client.post(f"/api/v1/metrics/campaign/{campaign['id']}/refresh", headers=api.h)
     assert r.status_code == 409 and "disconnected" in r.json()["detail"]
-    body = (await api.client.get(f"/api/v1/accounts/{account['id']}", headers=api.h)).json()
+    body = (await api.get(f"/api/v1/accounts/{account['id']}")).json()
     assert body["status"] == "disconnected" and body["is_connected"] is False
 
 

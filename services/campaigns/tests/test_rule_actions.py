@@ -34,7 +34,7 @@ async def execute(api: Api, rule_id: str) -> dict[str, Any]:
 
 
 async def get(api: Api, path: str) -> dict[str, Any]:
-    r = await api.client.get(f"/api/v1/{path}", headers=api.h)
+    r = await api.get(f"/api/v1/{path}")
     assert r.status_code == 200, r.text
     return dict(r.json())
 

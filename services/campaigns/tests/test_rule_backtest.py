@@ -68,9 +68,9 @@ async def test_pause_preset_replayed_day_by_day(api: Api, session: AsyncSession)
     )
     # Nothing changed, nothing recorded.
     for c in (x, y):
-        got = await api.client.get(f"/api/v1/campaigns/{c['id']}", headers=api.h)
+        got = await api.get(f"/api/v1/campaigns/{c['id']}")
         assert got.json()["status"] == "active"
-    runs = await api.client.get(f"/api/v1/rules/{rule['id']}/runs", headers=api.h)
+    runs = await api.get(f"/api/v1/rules/{rule['id']}/runs")
     assert runs.json()["total"] == 0
 
 
@@ -105,7 +105,7 @@ async def test_budget_changes_compound_up_to_the_cap(api: Api, session: AsyncSes
         ("2026-03-05", []),
     ]
     assert (result["spend_touched"], result["roas_touched"]) == ("20.00", 3.5)
-    got = await api.client.get(f"/api/v1/campaigns/{z['id']}", headers=api.h)
+    got = await api.get(f"/api/v1/campaigns/{z['id']}")
     assert got.json()["budget_daily"] == "10.00"
 
 

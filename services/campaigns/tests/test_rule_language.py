@@ -202,9 +202,9 @@ async def test_presets_expand_to_filters(api: Api):
     rule = await api.rule(
         "pause_no_conversions", 50, conditions={"lookback_days": 3, "campaign_ids": None}
     )
-    plain = (await api.client.get(f"/api/v1/rules/{rule['id']}", headers=api.h)).json()
+    plain = (await api.get(f"/api/v1/rules/{rule['id']}")).json()
     assert "filters" not in plain["conditions"]
-    got = await api.client.get(f"/api/v1/rules/{rule['id']}?expand=true", headers=api.h)
+    got = await api.get(f"/api/v1/rules/{rule['id']}?expand=true")
     conditions = got.json()["conditions"]
     assert conditions["filters"] == [
         {"metric": "conversions", "operator": "<=", "value": 0.0, "window": "last_3_days"},
@@ -220,14 +220,14 @@ async def test_presets_expand_to_filters(api: Api):
     }
     mine = await api.campaign()
     narrowed = await api.rule("pause_low_roas", 1, conditions={"campaign_ids": [mine["id"]]})
-    got = await api.client.get(f"/api/v1/rules/{narrowed['id']}?expand=true", headers=api.h)
+    got = await api.get(f"/api/v1/rules/{narrowed['id']}?expand=true")
     assert got.status_code == 200, got.text
     assert got.json()["conditions"]["campaign_ids"] == [mine["id"]]
     assert got.json()["conditions"]["scope"]["ids"] is None
     grow = await api.rule(
         "increase_budget_high_roas", 3, conditions={"budget_change_percent": 15, "max_budget": 90}
     )
-    got = await api.client.get(f"/api/v1/rules/{grow['id']}?expand=true", headers=api.h)
+    got = await api.get(f"/api/v1/rules/{grow['id']}?expand=true")
     action = got.json()["conditions"]["action"]
     assert (action["type"], action["percent"], action["max"]) == ("change_budget", 15.0, "90.00")
     assert got.json()["conditions"]["filters"][0] == {
@@ -246,7 +246,7 @@ async def test_a_decrease_preset_with_a_max_below_the_default_floor(
     c = await api.campaign(name="Low CTR", status="active", budget_daily="10.00")
     await seed(session, c["id"], today(), impressions=1000, clicks=1)
     rule = await api.rule("decrease_budget_low_ctr", 0.01, conditions={"max_budget": "0.50"})
-    got = await api.client.get(f"/api/v1/rules/{rule['id']}?expand=true", headers=api.h)
+    got = await api.get(f"/api/v1/rules/{rule['id']}?expand=true")
     assert got.status_code == 200, got.text
     action = got.json()["conditions"]["action"]
     assert (action["percent"], action["min"], action["max"]) == (-20.0, "1.00", None)

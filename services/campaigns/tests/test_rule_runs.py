@@ -196,8 +196,8 @@ async def test_undo_of_ad_group_bids_and_the_other_refusals(
         )
         r = await other.client.request(method, url, headers=other.h)
         assert (r.status_code, r.json()) == (404, {"detail": "Rule run not found"})
-    assert (await other.client.get(f"/api/v1/rules/{rid}/runs", headers=other.h)).status_code == 404
-    assert (await api.client.get("/api/v1/rule-runs/nope", headers=api.h)).status_code == 400
+    assert (await other.get(f"/api/v1/rules/{rid}/runs")).status_code == 404
+    assert (await api.get("/api/v1/rule-runs/nope")).status_code == 400
     undone = await call(api, "POST", f"rule-runs/{second['execution_id']}/undo")
     assert undone["actions_taken"] == ["Restored the bid of ad group 'G' to 0.50 (was 0.25)"]
     assert (await call(api, "GET", f"ad-groups/{group['id']}"))["bid_amount"] == "0.50"

@@ -84,7 +84,7 @@ async def scheduled(engine: AsyncEngine, committed_client: httpx.AsyncClient) ->
 
 
 async def runs(api: Api, rule_id: str) -> list[dict[str, Any]]:
-    r = await api.client.get(f"/api/v1/rules/{rule_id}/runs", headers=api.h)
+    r = await api.get(f"/api/v1/rules/{rule_id}/runs")
     assert r.status_code == 200, r.text
     return list(r.json()["items"])
 
@@ -119,7 +119,7 @@ async def test_a_slot_runs_once_in_the_account_time_zone(
     await run_due_rules(sessions, platforms, cipher, settings, now=at + timedelta(minutes=51))
     later = await runs(api, rule["id"])
     assert [r["slot_at"] for r in later] == [z(expected + timedelta(hours=1)), z(expected)]
-    got = (await api.client.get(f"/api/v1/rules/{rule['id']}", headers=api.h)).json()
+    got = (await api.get(f"/api/v1/rules/{rule['id']}")).json()
     assert got["executions_count"] == 2
 
 

@@ -56,11 +56,11 @@ async def execute(api: Api, rule_id: str, dry_run: bool = False) -> dict[str, An
 
 
 async def campaign(api: Api, cid: str) -> dict[str, Any]:
-    return dict((await api.client.get(f"/api/v1/campaigns/{cid}", headers=api.h)).json())
+    return dict((await api.get(f"/api/v1/campaigns/{cid}")).json())
 
 
 async def executions(api: Api, rule_id: str) -> list[dict[str, Any]]:
-    r = await api.client.get(f"/api/v1/rules/{rule_id}/executions", headers=api.h)
+    r = await api.get(f"/api/v1/rules/{rule_id}/executions")
     assert r.status_code == 200
     return list(r.json()["items"])
 
@@ -102,7 +102,7 @@ async def test_pause_low_roas_with_min_spend(api: Api, session: AsyncSession):
     assert "min_spend" in skipped["reason"]
     assert all(a["platform_status"] == "not_applicable" for a in execution["actions"])
 
-    after = (await api.client.get(f"/api/v1/rules/{rule['id']}", headers=api.h)).json()
+    after = (await api.get(f"/api/v1/rules/{rule['id']}")).json()
     assert after["executions_count"] == 1 and after["last_executed"].endswith("Z")
     assert "campaigns.campaign_updated" in await outbox_types(session, low["id"])
 
@@ -224,7 +224,7 @@ async def test_dry_run_changes_nothing(api: Api, session: AsyncSession):
     ]
     assert (await campaign(api, a["id"]))["status"] == "active"
     assert await executions(api, rule["id"]) == []
-    after = (await api.client.get(f"/api/v1/rules/{rule['id']}", headers=api.h)).json()
+    after = (await api.get(f"/api/v1/rules/{rule['id']}")).json()
     assert after["executions_count"] == 0 and after["last_executed"] is None
     assert await outbox_types(session) == before_events
 
@@ -333,7 +333,7 @@ async def test_platform_errors_are_recorded_and_disconnect(
     assert any("did not go through" in a for a in result["actions_taken"])
     action = (await executions(api, rule["id"]))[0]["actions"][0]
     assert action["platform_status"] == "failed" and "TokenExpired" in action["platform_error"]
-    account = (await api.client.get(f"/api/v1/accounts/{acc['id']}", headers=api.h)).json()
+    account = (await api.get(f"/api/v1/accounts/{acc['id']}")).json()
     assert account["status"] == "disconnected"
     assert (await campaign(api, low["id"]))["status"] == "paused"  # the local change stands
 
@@ -367,14 +367,12 @@ async def test_scheduler_runs_due_active_rules_once(
         )
         assert sum(runs) >= 1
         assert (await campaign(api, a["id"]))["status"] == "paused"
-        mine = (await api.client.get(f"/api/v1/rules/{active['id']}", headers=api.h)).json()
+        mine = (await api.get(f"/api/v1/rules/{active['id']}")).json()
         assert mine["executions_count"] == 1
         assert (await executions(api, active["id"]))[0]["trigger"] == "schedule"
-        assert (await api.client.get(f"/api/v1/rules/{inactive['id']}", headers=api.h)).json()[
-            "executions_count"
-        ] == 0
+        assert (await api.get(f"/api/v1/rules/{inactive['id']}")).json()["executions_count"] == 0
         await run_due_rules(sessions, platforms, cipher, settings)  # not due again yet
-        mine = (await api.client.get(f"/api/v1/rules/{active['id']}", headers=api.h)).json()
+        mine = (await api.get(f"/api/v1/rules/{active['id']}")).json()
         assert mine["executions_count"] == 1
     finally:
         async with engine.begin() as conn:
@@ -399,9 +397,9 @@ async def test_rule_crud_validation_and_isolation(api: Api, other: Api):
         url, json={"conditions": {"budget_change_percent": 10}}, headers=api.h
     )
     assert r.status_code == 422  # budget conditions on a pause rule
-    listed = (await api.client.get("/api/v1/rules", headers=api.h)).json()
+    listed = (await api.get("/api/v1/rules")).json()
     assert listed["total"] == 1
-    assert (await other.client.get("/api/v1/rules", headers=other.h)).json()["total"] == 0
+    assert (await other.get("/api/v1/rules")).json()["total"] == 0
     for method, path in (
         ("GET", url),
         ("PATCH", url),
@@ -453,7 +451,7 @@ async def test_money_conditions_are_two_decimal_strings(api: Api):
     )
     expected = {"min_spend": "25.00", "min_budget": "5.00", "max_budget": "100.50"}
     assert {k: rule["conditions"][k] for k in expected} == expected
-    got = await api.client.get(f"/api/v1/rules/{rule['id']}", headers=api.h)
+    got = await api.get(f"/api/v1/rules/{rule['id']}")
     assert {k: got.json()["conditions"][k] for k in expected} == expected
 
 

@@ -22,10 +22,33 @@ async def test_valid_jwt_reaches_service_with_user_in_internal_token(gateway, up
     assert (seen["user_id"], seen["plan"], seen["auth"]) == (user, "pro", "jwt")
 
 
+async def test_jwt_whose_subject_is_not_a_user_id_is_refused(gateway, upstreams):
+    before = len(upstreams.seen)
+    token = upstreams.keys[0].token(sub="not-a-user-id", plan="pro")
+    response = await gateway.get(PATH, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid or expired credentials"}
+    assert len(upstreams.seen) == before  # nothing was forwarded
+
+
 async def test_anonymous_request_is_forwarded_as_anonymous(gateway, upstreams):
     response = await gateway.get(PATH)
     assert response.status_code == 200
     assert upstreams.seen[-1]["auth"] == "anonymous" and upstreams.seen[-1]["user_id"] is None
+
+
+def _access_claims() -> dict[str, object]:
+    """Claims identity would put in a valid access token (the forgeries below sign them
+    without identity's key)."""
+    now = int(time.time())
+    return {
+        "iss": "adscale-identity",
+        "aud": "adscale-api",
+        "sub": str(uuid.uuid4()),
+        "iat": now,
+        "exp": now + 600,
+        "typ": "access",
+    }
 
 
 def _b64(data: bytes) -> str:
@@ -44,34 +67,14 @@ def _forge_hs256_with_public_key(key) -> str:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     header = _b64(json.dumps({"alg": "HS256", "kid": key.kid, "typ": "JWT"}).encode())
-    now = int(time.time())
-    payload = _b64(
-        json.dumps(
-            {
-                "iss": "adscale-identity",
-                "aud": "adscale-api",
-                "sub": str(uuid.uuid4()),
-                "iat": now,
-                "exp": now + 600,
-                "typ": "access",
-            }
-        ).encode()
-    )
+    payload = _b64(json.dumps(_access_claims()).encode())
     signature = _b64(hmac.new(public, f"{header}.{payload}".encode(), hashlib.sha256).digest())
     return f"{header}.{payload}.{signature}"
 
 
 def _unsigned(kid: str) -> str:
-    now = int(time.time())
     return jwt.encode(
-        {
-            "iss": "adscale-identity",
-            "aud": "adscale-api",
-            "sub": str(uuid.uuid4()),
-            "iat": now,
-            "exp": now + 600,
-            "typ": "access",
-        },
+        _access_claims(),
         None,
         algorithm="none",
         headers={"kid": kid},
@@ -180,7 +183,7 @@ async def test_revocation_event_evicts_cached_key(gateway, upstreams):
     raw, owner = upstreams.add_api_key("pro")
     assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
     del upstreams.api_keys[raw]  # identity revoked it
-    assert gateway.gateway.api_keys.evict_key(owner["api_key_id"]) == 1
+    assert gateway.gateway.api_keys.evict_key(uuid.UUID(owner["api_key_id"])) == 1
     assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 401
 
 

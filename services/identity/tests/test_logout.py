@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.types import utcnow
 from services.identity.tests.conftest import anonymous, login, register
-from services.identity.tests.test_refresh import row_of, use
+from services.identity.tests.test_refresh import expire, row_of, use
 
 LOGOUT = "/api/v1/auth/logout"
 
@@ -63,9 +60,7 @@ async def test_unknown_and_expired_tokens_are_401_invalid_refresh_token(
     assert unknown.status_code == 401
     assert unknown.json() == {"detail": "Invalid or expired refresh token"}
     user = await register(client)
-    row = await row_of(session, user.refresh_token)
-    row.expires_at = utcnow() - timedelta(seconds=1)
-    await session.commit()
+    await expire(session, user.refresh_token)
     assert (await logout(client, user.refresh_token)).status_code == 401
 
 

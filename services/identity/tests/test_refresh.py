@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
 from identity.models import RefreshToken
-from services.identity.tests.conftest import anonymous, register
+from services.identity.tests.conftest import anonymous, login, register
 
 REFRESH = "/api/v1/auth/refresh"
 
@@ -27,6 +27,13 @@ async def row_of(session: AsyncSession, raw: str) -> RefreshToken:
     ).scalar_one()
     await session.refresh(row)
     return row
+
+
+async def expire(session: AsyncSession, raw: str) -> None:
+    """The refresh token ``raw`` expired a second ago (committed)."""
+    row = await row_of(session, raw)
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    await session.commit()
 
 
 async def test_refresh_rotates_the_pair(client: httpx.AsyncClient, session: AsyncSession):
@@ -72,11 +79,7 @@ async def test_reuse_revokes_the_whole_family(client: httpx.AsyncClient, session
 
 async def test_reuse_leaves_other_sessions_alone(client: httpx.AsyncClient):
     user = await register(client)
-    other = await client.post(
-        "/api/v1/auth/login",
-        json={"email": user.email, "password": user.password},
-        headers=anonymous(),
-    )
+    other = await login(client, user.email, user.password)
     other_refresh = other.json()["refresh_token"]
     await use(client, user.refresh_token)
     assert (await use(client, user.refresh_token)).status_code == 401
@@ -89,9 +92,7 @@ async def test_unknown_expired_and_malformed_tokens_are_401(
     user = await register(client)
     assert (await use(client, "not-a-token")).status_code == 401
     assert (await use(client, "")).status_code == 401
-    row = await row_of(session, user.refresh_token)
-    row.expires_at = utcnow() - timedelta(seconds=1)
-    await session.commit()
+    await expire(session, user.refresh_token)
     assert (await use(client, user.refresh_token)).status_code == 401
 
 

@@ -24,6 +24,7 @@ from services.identity.tests.conftest import (
     app_for,
     as_service,
     as_user,
+    login,
     new_signing_key,
     register,
 )
@@ -73,11 +74,7 @@ async def test_access_token_claims_and_header(client: httpx.AsyncClient):
 
 async def test_each_token_has_its_own_jti(client: httpx.AsyncClient):
     user = await register(client)
-    again = await client.post(
-        "/api/v1/auth/login",
-        json={"email": user.email, "password": user.password},
-        headers=anonymous(),
-    )
+    again = await login(client, user.email, user.password)
     first = jwt.decode(user.access_token, options={"verify_signature": False})
     second = jwt.decode(again.json()["access_token"], options={"verify_signature": False})
     assert first["jti"] != second["jti"]
@@ -124,12 +121,8 @@ async def test_rotation_keeps_tokens_of_the_previous_key_valid(
         jwks_after_rotation = await fetch_jwks(c2)
         assert verify_with_jwks(old_token, jwks_after_rotation)["sub"] == str(user.id)
         # New tokens are signed with B.
-        login = await c2.post(
-            "/api/v1/auth/login",
-            json={"email": user.email, "password": user.password},
-            headers=anonymous(),
-        )
-        new_token = login.json()["access_token"]
+        signed_in = await login(c2, user.email, user.password)
+        new_token = signed_in.json()["access_token"]
         assert jwt.get_unverified_header(new_token)["kid"] == KeyRing(key_b, ttl_seconds=900).kid
         assert verify_with_jwks(new_token, jwks_after_rotation)["sub"] == str(user.id)
         # Once A is dropped from the previous keys, its tokens no longer find a key.

@@ -41,24 +41,33 @@ def uuid_pk() -> Any:
     )
 
 
-def uuid_column(*, nullable: bool = False, index: bool = False) -> Any:
+def uuid_column(*, nullable: bool = False, index: bool = False, primary_key: bool = False) -> Any:
     return Field(
         default=None if nullable else ...,
-        sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=nullable, index=index),
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True), primary_key=primary_key, nullable=nullable, index=index
+        ),
     )
 
 
 def foreign_key(
-    target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True
+    target: str,
+    *,
+    ondelete: str = "CASCADE",
+    nullable: bool = False,
+    index: bool = True,
+    primary_key: bool = False,
 ) -> Any:
-    """A UUID referencing ``target`` (``"table.column"``), indexed and cascading by default."""
+    """A UUID referencing ``target`` (``"table.column"``), indexed and cascading by default;
+    ``primary_key=True`` makes it part of the table's key (which indexes it already)."""
     return Field(
         default=None if nullable else ...,
         sa_column=sa.Column(
             pg.UUID(as_uuid=True),
             sa.ForeignKey(target, ondelete=ondelete),
+            primary_key=primary_key,
             nullable=nullable,
-            index=index,
+            index=index and not primary_key,
         ),
     )
 
@@ -75,9 +84,12 @@ def timestamp(*, nullable: bool = False) -> Any:
     )
 
 
-def text(*, nullable: bool = False, default: str | None = None) -> Any:
+def text(*, nullable: bool = False, default: str | None = None, primary_key: bool = False) -> Any:
     column = sa.Column(
-        sa.Text, nullable=nullable, server_default=sa.text(f"'{default}'") if default else None
+        sa.Text,
+        primary_key=primary_key,
+        nullable=nullable,
+        server_default=sa.text(f"'{default}'") if default else None,
     )
     if default is not None:
         return Field(default=default, sa_column=column)

@@ -43,11 +43,33 @@ def family_for_path(path: str) -> ErrorFamily:
 
 
 class AppError(Exception):
-    """An error with an HTTP status, a stable code and a human message."""
+    """An error with an HTTP status, a stable code and a human message.
+
+    A subclass declares what differs as class keywords, each one optional (what it
+    leaves out comes from its base)::
+
+        class RunNotFound(NotFound, code="RULE_RUN_NOT_FOUND", message="Rule run not found"): ...
+    """
 
     status_code: int = 400
     code: str = "BAD_REQUEST"
     message: str = "Bad request"
+
+    def __init_subclass__(
+        cls,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        message: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if status_code is not None:
+            cls.status_code = status_code
+        if code is not None:
+            cls.code = code
+        if message is not None:
+            cls.message = message
 
     def __init__(
         self,
@@ -62,58 +84,37 @@ class AppError(Exception):
         super().__init__(self.message)
 
 
-class BadRequest(AppError):
-    status_code = 400
-    code = "BAD_REQUEST"
-    message = "Bad request"
+class BadRequest(AppError): ...
 
 
-class Unauthorized(AppError):
-    status_code = 401
-    code = "UNAUTHORIZED"
-    message = "Not authenticated"
+class Unauthorized(AppError, status_code=401, code="UNAUTHORIZED", message="Not authenticated"): ...
 
 
-class Forbidden(AppError):
-    status_code = 403
-    code = "FORBIDDEN"
-    message = "Forbidden"
+class Forbidden(AppError, status_code=403, code="FORBIDDEN", message="Forbidden"): ...
 
 
-class NotFound(AppError):
-    status_code = 404
-    code = "NOT_FOUND"
-    message = "Not found"
+class NotFound(AppError, status_code=404, code="NOT_FOUND", message="Not found"): ...
 
 
-class Conflict(AppError):
-    status_code = 409
-    code = "CONFLICT"
-    message = "Conflict"
+class Conflict(AppError, status_code=409, code="CONFLICT", message="Conflict"): ...
 
 
-class RateLimited(AppError):
-    status_code = 429
-    code = "RATE_LIMIT_EXCEEDED"
-    message = "Too many requests"
+class RateLimited(
+    AppError, status_code=429, code="RATE_LIMIT_EXCEEDED", message="Too many requests"
+): ...
 
 
-class BadGateway(AppError):
-    status_code = 502
-    code = "BAD_GATEWAY"
-    message = "Upstream error"
+class BadGateway(AppError, status_code=502, code="BAD_GATEWAY", message="Upstream error"): ...
 
 
-class ServiceUnavailable(AppError):
-    status_code = 503
-    code = "SERVICE_UNAVAILABLE"
-    message = "Service unavailable"
+class ServiceUnavailable(
+    AppError, status_code=503, code="SERVICE_UNAVAILABLE", message="Service unavailable"
+): ...
 
 
-class GatewayTimeout(AppError):
-    status_code = 504
-    code = "GATEWAY_TIMEOUT"
-    message = "Upstream timed out"
+class GatewayTimeout(
+    AppError, status_code=504, code="GATEWAY_TIMEOUT", message="Upstream timed out"
+): ...
 
 
 _STATUS_CODES = {

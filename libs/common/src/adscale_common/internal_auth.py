@@ -35,16 +35,23 @@ AuthMethod = Literal["jwt", "api_key", "anonymous", "service"]
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling, as the gateway established it."""
+    """Who is calling: the one caller type end to end. The gateway builds it from a bearer
+    token or an API key (``api_key_id`` set) and carries it to the services in the
+    internal token, which give it back to routes (``CurrentUser``, or ``CurrentUserId``
+    when a route needs only the id)."""
 
     user_id: uuid.UUID | None
     plan: str | None
     auth: AuthMethod
     request_id: str | None = None
+    api_key_id: uuid.UUID | None = None
 
     @property
     def is_user(self) -> bool:
         return self.user_id is not None
+
+
+ANONYMOUS = Principal(user_id=None, plan=None, auth="anonymous")
 
 
 def mint_internal_token(

@@ -13,7 +13,7 @@ never revealing other tenants' ids.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -83,6 +83,15 @@ class OwnedRepository(Generic[ModelT]):
         if row is None:
             raise self.not_found()
         return row
+
+    async def owned_ids(
+        self, session: AsyncSession, user_id: uuid.UUID, ids: Iterable[uuid.UUID]
+    ) -> set[uuid.UUID]:
+        """Which of ``ids`` name the caller's rows (to check references in one query)."""
+        stmt = sa.select(self.column("id")).where(
+            self.column("id").in_(list(ids)), *self.owned_by(user_id)
+        )
+        return set((await session.execute(stmt)).scalars())
 
     async def count(self, session: AsyncSession, user_id: uuid.UUID, **equals: object) -> int:
         stmt = (

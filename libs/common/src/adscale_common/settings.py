@@ -1,9 +1,14 @@
 """Settings base shared by every service.
 
-Each service subclasses :class:`ServiceSettings` with its own env prefix
-(``IDENTITY_``, ``CAMPAIGNS_`` ...). Values that every process needs to agree
-on (Kafka, the internal-token key) can also come from the ``ADSCALE_`` names,
-which ``make up`` exports once for all processes.
+Each service subclasses :class:`ServiceSettings` with its own env prefix as a class
+keyword and its name::
+
+    class Settings(ServiceSettings, env_prefix="CAMPAIGNS_"):
+        service_name: ClassVar[str] = "campaigns"
+
+Values that every process needs to agree on (Kafka, the internal-token key) can also
+come from the ``ADSCALE_`` names, which ``make up`` exports once for all processes. A
+service that stores secrets at rest adds :class:`CipherSettings`.
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from __future__ import annotations
 import os
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from adscale_common.crypto import TokenCipher, cipher_from_keys
 
 SHARED_PREFIX = "ADSCALE_"
 
@@ -24,7 +31,8 @@ class ServiceSettings(BaseSettings):
 
     service_name: ClassVar[str] = "service"
 
-    database_url: str = "postgresql+asyncpg://localhost/adscale"
+    # Unset: the service's own database on this machine, adscale_<service> (local_database_url).
+    database_url: str = ""
     kafka_bootstrap: str = "127.0.0.1:9092"
     redis_url: str = "redis://127.0.0.1:6379/0"
     internal_token_key: str = Field(default="", repr=False)
@@ -53,6 +61,30 @@ class ServiceSettings(BaseSettings):
             if shared is not None:
                 values[name] = shared
         super().__init__(**values)
+
+    @model_validator(mode="after")
+    def _own_database(self) -> ServiceSettings:
+        if not self.database_url:
+            self.database_url = local_database_url(self.service_name)
+        return self
+
+
+class CipherSettings(BaseSettings):
+    """Secrets at rest (platform tokens, webhook signing secrets): Fernet keys,
+    comma-separated; the first encrypts, every one decrypts (rotation)."""
+
+    encryption_keys: SecretStr = Field(default=SecretStr(""), repr=False)
+
+    def cipher(self) -> TokenCipher | None:
+        """The service's one cipher; ``None`` while no key is set (routes that need one: 503)."""
+        prefix = str(self.model_config.get("env_prefix", ""))
+        return cipher_from_keys(self.encryption_keys, setting=f"{prefix}ENCRYPTION_KEYS")
+
+
+def local_database_url(service_name: str) -> str:
+    """``adscale_<service>`` on this machine, as deploy/provision.sh creates it."""
+    name = "adscale_" + service_name.replace("-", "_")
+    return f"postgresql+asyncpg://{name}@127.0.0.1:5432/{name}"
 
 
 def async_database_url(url: str) -> str:

@@ -15,16 +15,12 @@ Revises: 0003
 Create Date: 2026-12-05 23:50:00.000000
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
 down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 NEW_DIGEST_FIELDS = ("first_name", "last_name", "zip", "city", "state", "country")
 KEYS = ("email", "phone", "madid", *NEW_DIGEST_FIELDS)

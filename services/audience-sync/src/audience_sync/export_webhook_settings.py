@@ -11,17 +11,18 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from adscale_common.settings import CipherSettings
 
 STANDARD_WEBHOOKS_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
 
 
-class ExportWebhookSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUDIENCE_SYNC_", extra="ignore")
+class ExportWebhookSettings(CipherSettings):
+    """Webhook signing secrets are stored under the service's one cipher (CipherSettings's
+    ``encryption_keys``)."""
 
-    # Shared with the service's Settings (same name, same meaning): Fernet keys,
-    # comma-separated, the first one encrypts. Webhook signing secrets are stored under it.
-    encryption_keys: SecretStr = SecretStr("")
+    model_config = SettingsConfigDict(env_prefix="AUDIENCE_SYNC_", extra="ignore")
 
     # Where links in API answers point (the gateway's public address).
     public_base_url: str = "http://localhost:8107"

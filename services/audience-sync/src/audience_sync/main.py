@@ -13,7 +13,6 @@ import socket
 from fastapi import FastAPI
 
 from adscale_common.app import create_service_app
-from adscale_common.crypto import TokenCipher
 from adscale_platforms.settings import PlatformSettings
 from audience_sync.audience.endpoints import router as audiences_router
 from audience_sync.audience.sync_endpoints import router as syncs_router
@@ -27,11 +26,6 @@ from audience_sync.settings import Settings, get_settings
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.webhook.endpoints import router as webhooks_router
-
-
-def make_cipher(settings: Settings) -> TokenCipher | None:
-    keys = settings.encryption_keys.get_secret_value()
-    return TokenCipher(keys, setting="AUDIENCE_SYNC_ENCRYPTION_KEYS") if keys.strip() else None
 
 
 def make_registry(
@@ -57,7 +51,7 @@ def create_app(
     async def startup(app: FastAPI) -> None:
         registry = platforms or make_registry(settings)
         app.state.platforms = registry
-        app.state.cipher = make_cipher(settings)
+        app.state.cipher = settings.cipher()
         # Requests hash in a thread: estimates and inline initial syncs are small.
         app.state.hasher = Hasher(0)
         app.state.sync_engine = SyncEngine(

@@ -98,14 +98,8 @@ class Profile(SQLModel, table=True):
         ),
     )
 
-    segment_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("segment.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
-    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    segment_id: uuid.UUID = foreign_key("segment.id", primary_key=True)
+    external_id: str = text(primary_key=True)
     email: str | None = text(nullable=True)
     phone: str | None = text(nullable=True)
     first_name: str | None = text(nullable=True)
@@ -156,9 +150,9 @@ class ProfileDigest(SQLModel, table=True):
     __tablename__ = "profile_digest"
     __table_args__ = (sa.CheckConstraint(PLATFORM_CHECK, name="platform"),)
 
-    segment_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
-    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
-    platform: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    segment_id: uuid.UUID = uuid_column(primary_key=True)
+    external_id: str = text(primary_key=True)
+    platform: str = text(primary_key=True)
     version: int = integer()
     email: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     phone: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
@@ -205,14 +199,8 @@ class PlatformConnection(SQLModel, table=True):
 class PlatformAdAccount(SQLModel, table=True):
     __tablename__ = "platform_ad_account"
 
-    connection_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("platform_connection.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
-    account_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    connection_id: uuid.UUID = foreign_key("platform_connection.id", primary_key=True)
+    account_id: str = text(primary_key=True)
     name: str = text()
     currency: str | None = text(nullable=True)
     connected_at: datetime = timestamp()
@@ -225,7 +213,7 @@ class OAuthState(SQLModel, table=True):
     __tablename__ = "oauth_state"
     __table_args__ = (sa.CheckConstraint(PLATFORM_CHECK, name="platform"),)
 
-    state_hash: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    state_hash: str = text(primary_key=True)
     user_id: uuid.UUID = uuid_column(index=True)
     platform: str = text()
     redirect_uri: str = text()
@@ -286,14 +274,8 @@ class AudienceMember(SQLModel, table=True):
 
     __tablename__ = "audience_member"
 
-    audience_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("audience.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
-    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    audience_id: uuid.UUID = foreign_key("audience.id", primary_key=True)
+    external_id: str = text(primary_key=True)
     email: bytes | None = key_column()
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
@@ -376,14 +358,8 @@ class SyncJobStage(SQLModel, table=True):
 
     __tablename__ = "sync_job_stage"
 
-    job_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("sync_job.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
-    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    job_id: uuid.UUID = foreign_key("sync_job.id", primary_key=True)
+    external_id: str = text(primary_key=True)
     email: bytes | None = key_column()
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
@@ -402,14 +378,8 @@ class SyncJobPlan(SQLModel, table=True):
 
     __tablename__ = "sync_job_plan"
 
-    job_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("sync_job.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
-    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    job_id: uuid.UUID = foreign_key("sync_job.id", primary_key=True)
+    external_id: str = text(primary_key=True)
     op: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
     email: bytes | None = key_column()
     phone: bytes | None = key_column()

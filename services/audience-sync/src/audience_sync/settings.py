@@ -10,25 +10,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field
 
 from adscale_common.settings import ServiceSettings
 from audience_sync.export_webhook_settings import ExportWebhookSettings
 
 
-class Settings(ServiceSettings, ExportWebhookSettings):
-    model_config = SettingsConfigDict(env_prefix="AUDIENCE_SYNC_", extra="ignore")
+class Settings(ServiceSettings, ExportWebhookSettings, env_prefix="AUDIENCE_SYNC_"):
+    """The cipher (``AUDIENCE_SYNC_ENCRYPTION_KEYS``) keeps platform tokens and webhook
+    signing secrets."""
+
     service_name: ClassVar[str] = "audience-sync"
     worker_metrics_port: int = 9103
-
-    database_url: str = (
-        "postgresql+asyncpg://adscale_audience_sync@127.0.0.1:5432/adscale_audience_sync"
-    )
     port: int = 8103
-
-    # Fernet keys, comma-separated; the first encrypts, every one decrypts (rotation).
-    encryption_keys: SecretStr = SecretStr("")
 
     # OAuth: how long a connect ``state`` stays valid; where platforms send the user back
     # (defaults to PLATFORMS_REDIRECT_URI).

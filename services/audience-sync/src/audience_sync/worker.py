@@ -37,7 +37,7 @@ from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.jobs import JobHandler, JobsConsumer
 from audience_sync.db import unit_of_work
 from audience_sync.export.jobs import cleanup_expired_exports, run_export
-from audience_sync.main import instance_name, make_cipher, make_registry
+from audience_sync.main import instance_name, make_registry
 from audience_sync.platform.service import rotate_keys
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.privacy.eraser import Eraser
@@ -82,7 +82,7 @@ def build_tasks(
                 producer = make_producer(settings.kafka_bootstrap, client_id="audience-sync-dlq")
                 await producer.start()
                 reg = registry or make_registry(settings)
-                cipher = make_cipher(settings)
+                cipher = settings.cipher()
                 hasher = Hasher(settings.hash_processes)
                 shared = Shared(
                     registry=reg,
@@ -163,7 +163,7 @@ def make_eraser(ctx: WorkerContext, settings: Settings) -> Eraser:
         engine=ctx.engine,
         sessionmaker=ctx.sessionmaker,
         registry=make_registry(settings, single),
-        cipher=make_cipher(settings),
+        cipher=settings.cipher(),
         settings=settings,
         owner=f"{instance_name('eraser')}:{uuid.uuid4().hex[:6]}",
     )

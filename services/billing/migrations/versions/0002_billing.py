@@ -5,16 +5,12 @@ Revises: 0001
 Create Date: 2026-11-24
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0002"
 down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 PLAN_CHECK = "plan IN ('free', 'pro', 'enterprise')"
 STATUS_CHECK = (

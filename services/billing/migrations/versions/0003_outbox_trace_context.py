@@ -1,23 +1,12 @@
-"""The outbox keeps the W3C traceparent of the request that emitted each event.
+"""The billing service's outbox keeps each event's traceparent (adscale_common.messaging).
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-06
 """
 
-from collections.abc import Sequence
+from adscale_common.messaging import add_trace_context as upgrade  # noqa: F401
+from adscale_common.messaging import drop_trace_context as downgrade  # noqa: F401
 
-from adscale_common.messaging import add_trace_context, drop_trace_context
-
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
-
-
-def upgrade() -> None:
-    add_trace_context()
-
-
-def downgrade() -> None:
-    drop_trace_context()
+revision = "0003"
+down_revision = "0002"

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
 
@@ -22,12 +21,9 @@ from adscale_common.settings import ServiceSettings
 DUMMY_STRIPE_API_KEY = "sk_test_adscaledevelopmentonly"
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore")
+class Settings(ServiceSettings, env_prefix="BILLING_"):
     service_name: ClassVar[str] = "billing"
     worker_metrics_port: int = 9104
-
-    database_url: str = "postgresql+asyncpg://adscale_billing@127.0.0.1:5432/adscale_billing"
     port: int = 8104
 
     # --- Stripe API (all calls go through stripe-python) -------------------

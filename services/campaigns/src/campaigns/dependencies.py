@@ -11,11 +11,11 @@ from adscale_common.app import from_app_state
 from adscale_common.crypto import TokenCipher, required_cipher
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentJwtUserId
-from campaigns.platforms import CampaignPlatforms
+from campaigns.platforms import PlatformGateway
 from campaigns.settings import Settings
 
 Session = DbSession
 UserId = CurrentJwtUserId
 Cipher = Annotated[TokenCipher, Depends(required_cipher("CAMPAIGNS_ENCRYPTION_KEYS"))]
-Platforms = Annotated[CampaignPlatforms, Depends(from_app_state("platforms"))]
+Platforms = Annotated[PlatformGateway, Depends(from_app_state("platforms"))]
 AppSettings = Annotated[Settings, Depends(from_app_state("settings"))]

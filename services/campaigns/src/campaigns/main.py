@@ -11,7 +11,7 @@ from campaigns.campaign.endpoints import router as campaigns
 from campaigns.creative.copy import ChatCompletionsCopyProvider, CopyGenerator, CopyProvider
 from campaigns.creative.endpoints import router as creatives
 from campaigns.metrics.endpoints import router as metrics
-from campaigns.platforms import CampaignPlatforms, PlatformGateway
+from campaigns.platforms import PlatformGateway
 from campaigns.rule.endpoints import router as rules
 from campaigns.rule_run.endpoints import router as rule_runs
 from campaigns.settings import Settings, get_settings
@@ -34,7 +34,7 @@ def make_copy_generator(settings: Settings) -> CopyGenerator:
 def create_app(
     settings: Settings | None = None,
     *,
-    platforms: CampaignPlatforms | None = None,
+    platforms: PlatformGateway | None = None,
     copy_generator: CopyGenerator | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
-from adscale_common.columns import foreign_key, text, timestamp, uuid_pk
+from adscale_common.columns import foreign_key, text, timestamp, uuid_column, uuid_pk
 from adscale_common.db import NAMING_CONVENTION
 from adscale_contracts.platforms import AD_PLATFORMS, one_of_check
 
@@ -45,7 +45,7 @@ class UserPlan(SQLModel, table=True):
 
     __tablename__ = "user_plan"
 
-    user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    user_id: uuid.UUID = uuid_column(primary_key=True)
     plan: str = text(default="free")
     plan_changed_at: datetime | None = timestamp(nullable=True)
     updated_at: datetime = timestamp()
@@ -157,13 +157,7 @@ class CampaignMetric(SQLModel, table=True):
 
     __tablename__ = "campaign_metric"
 
-    campaign_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("campaign.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
+    campaign_id: uuid.UUID = foreign_key("campaign.id", primary_key=True)
     day: date = Field(sa_column=sa.Column(sa.Date, primary_key=True))
     impressions: int = Field(
         default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0")
@@ -306,7 +300,7 @@ class AudienceHealth(SQLModel, table=True):
     __tablename__ = "audience_health"
     __table_args__ = (sa.CheckConstraint("last_status IN ('completed', 'failed')", name="status"),)
 
-    audience_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    audience_id: uuid.UUID = uuid_column(primary_key=True)
     user_id: uuid.UUID = _user_id()
     platform: str = text()
     last_status: str = text()

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Protocol
 
 import httpx
 
@@ -25,30 +24,12 @@ from adscale_platforms.models import DailyInsight
 from adscale_platforms.settings import PlatformSettings
 from adscale_platforms.settings import get_settings as platform_settings
 
-__all__ = ["CampaignPlatforms", "DailyInsight", "PlatformError", "PlatformGateway"]
-
-
-class CampaignPlatforms(Protocol):
-    async def get_campaign_insights(
-        self, platform: str, token: str, ad_account_id: str, since: date, until: date
-    ) -> list[DailyInsight]: ...
-
-    async def update_campaign(
-        self,
-        platform: str,
-        token: str,
-        ad_account_id: str,
-        campaign_external_id: str,
-        *,
-        status: str | None = None,
-        daily_budget: Decimal | None = None,
-    ) -> None: ...
-
-    async def aclose(self) -> None: ...
+__all__ = ["DailyInsight", "PlatformError", "PlatformGateway"]
 
 
 class PlatformGateway:
-    """:class:`CampaignPlatforms` over the real clients (one HTTP client per platform)."""
+    """The ad platforms campaigns talks to, over the real clients (one HTTP client per
+    platform; tests point them at the sandbox)."""
 
     def __init__(
         self,

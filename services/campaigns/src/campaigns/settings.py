@@ -6,26 +6,16 @@ from functools import lru_cache
 from typing import ClassVar
 
 from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
 
-from adscale_common.crypto import TokenCipher, cipher_from_keys
-from adscale_common.settings import ServiceSettings
+from adscale_common.settings import CipherSettings, ServiceSettings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="CAMPAIGNS_", extra="ignore")
+class Settings(ServiceSettings, CipherSettings, env_prefix="CAMPAIGNS_"):
+    """The cipher (``CAMPAIGNS_ENCRYPTION_KEYS``) keeps ad accounts' access tokens."""
+
     service_name: ClassVar[str] = "campaigns"
     worker_metrics_port: int = 9102
-
-    database_url: str = "postgresql+asyncpg://adscale_campaigns@127.0.0.1:5432/adscale_campaigns"
     port: int = 8102
-
-    # Fernet keys, comma-separated; the first encrypts, all decrypt (rotation).
-    encryption_keys: SecretStr = Field(default=SecretStr(""), repr=False)
-
-    def cipher(self) -> TokenCipher | None:
-        """Access tokens' cipher; ``None`` while no key is set (routes that need one: 503)."""
-        return cipher_from_keys(self.encryption_keys, setting="CAMPAIGNS_ENCRYPTION_KEYS")
 
     # Optional OpenAI-compatible chat-completions provider for POST /creatives/generate-copy.
     copy_llm_url: str = ""

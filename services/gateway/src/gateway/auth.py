@@ -20,6 +20,7 @@ import asyncio
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from typing import Any
 import httpx
 import jwt
 
+from adscale_common.internal_auth import Principal
 from adscale_contracts.api_keys import is_well_formed_api_key
 from adscale_contracts.internal import (
     ACCESS_TOKEN_AUDIENCE,
@@ -48,14 +50,6 @@ class InvalidCredentials(Exception):
 
 class IdentityUnavailable(Exception):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    user_id: str
-    plan: str | None
-    auth: str  # "jwt" | "api_key"
-    api_key_id: str | None = None
 
 
 class JwtVerifier:
@@ -149,7 +143,7 @@ class JwtVerifier:
 @dataclass
 class _CacheEntry:
     cached_at: float
-    caller: Caller | None  # None: a key identity does not know (negative cache)
+    caller: Principal | None  # None: a key identity does not know (negative cache)
     epoch: int | None  # the listener epoch the answer is trusted in; None: never trusted
 
 
@@ -184,7 +178,9 @@ class ApiKeyVerifier:
         self.max_entries = max_entries
         self._cache: dict[str, _CacheEntry] = {}
         self._evictions = 0  # grows with every revocation / plan event
-        self._announced_plans: dict[str, tuple[str, float]] = {}  # user -> (plan, until)
+        self._announced_plans: dict[
+            uuid.UUID | None, tuple[str, float]
+        ] = {}  # user -> (plan, until)
 
     @staticmethod
     def _digest(raw: str) -> str:
@@ -199,7 +195,7 @@ class ApiKeyVerifier:
             return age < self.ttl
         return age < self.untrusted_ttl
 
-    def _plan_settled(self, caller: Caller) -> bool:
+    def _plan_settled(self, caller: Principal) -> bool:
         announced = self._announced_plans.get(caller.user_id)
         if announced is None:
             return True
@@ -209,7 +205,7 @@ class ApiKeyVerifier:
             return True
         return False
 
-    async def verify(self, raw: str) -> Caller:
+    async def verify(self, raw: str) -> Principal:
         if not is_well_formed_api_key(raw):
             raise InvalidCredentials("malformed API key")
         digest = self._digest(raw)
@@ -218,11 +214,11 @@ class ApiKeyVerifier:
             epoch, evictions = self._trusted_epoch(), self._evictions
             found = await self._lookup(raw)
             caller = (
-                Caller(
-                    user_id=str(found.user_id),
+                Principal(
+                    user_id=found.user_id,
                     plan=found.plan,
                     auth="api_key",
-                    api_key_id=str(found.api_key_id),
+                    api_key_id=found.api_key_id,
                 )
                 if found
                 else None
@@ -241,7 +237,7 @@ class ApiKeyVerifier:
             raise InvalidCredentials("unknown API key")
         return entry.caller
 
-    def evict_key(self, api_key_id: str) -> int:
+    def evict_key(self, api_key_id: uuid.UUID) -> int:
         self._evictions += 1
         doomed = [
             d for d, e in self._cache.items() if e.caller and e.caller.api_key_id == api_key_id
@@ -250,14 +246,14 @@ class ApiKeyVerifier:
             del self._cache[d]
         return len(doomed)
 
-    def evict_user(self, user_id: str) -> int:
+    def evict_user(self, user_id: uuid.UUID) -> int:
         self._evictions += 1
         doomed = [d for d, e in self._cache.items() if e.caller and e.caller.user_id == user_id]
         for d in doomed:
             del self._cache[d]
         return len(doomed)
 
-    def plan_changed(self, user_id: str, new_plan: str) -> int:
+    def plan_changed(self, user_id: uuid.UUID, new_plan: str) -> int:
         """Billing announced a new plan: identity may answer the old one until it has
         projected the change, so answers for this user stay untrusted until they agree."""
         now = time.monotonic()

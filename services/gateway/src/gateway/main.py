@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -25,7 +26,12 @@ from redis.asyncio import Redis
 from starlette.types import Message, Receive, Scope, Send
 
 from adscale_common.errors import error_response, install_error_handlers
-from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
+from adscale_common.internal_auth import (
+    ANONYMOUS,
+    INTERNAL_TOKEN_HEADER,
+    Principal,
+    mint_internal_token,
+)
 from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
 from adscale_common.tracing import configure_tracing
 from gateway.auth import (
@@ -38,7 +44,7 @@ from gateway.auth import (
 from gateway.listener_health import ListenerHealth
 from gateway.metrics import RATE_LIMITED, GatewayMetrics, route_label
 from gateway.openapi import OpenApiCache
-from gateway.proxy import Forwarder, Identity, header_value
+from gateway.proxy import Forwarder, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
 from gateway.revocations import listen
 from gateway.routes import is_public, upstream_for
@@ -116,6 +122,8 @@ class Gateway:
             settings.upstream_url_lists(),
             health_interval_seconds=settings.upstream_health_interval_seconds,
         )
+        # (subject, plan) of a verified access token -> its caller: each is parsed once.
+        self._jwt_callers: dict[tuple[str, str | None], Principal] = {}
         self.api = self._build_api()
 
     def _build_api(self) -> FastAPI:
@@ -304,7 +312,7 @@ class Gateway:
                 return
         await self.api(scope, receive, send)
 
-    async def _authenticate(self, scope: Scope) -> Identity:
+    async def _authenticate(self, scope: Scope) -> Principal:
         authorization = header_value(scope, b"authorization")
         api_key = header_value(scope, b"x-api-key")
         if authorization:
@@ -312,11 +320,23 @@ class Gateway:
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidCredentials("unsupported authorization scheme")
             claims = await self.jwt.verify(token.strip())
-            return Identity(user_id=str(claims["sub"]), plan=claims.get("plan"), auth="jwt")
+            return self._jwt_caller(claims["sub"], claims.get("plan"))
         if api_key:
-            caller = await self.api_keys.verify(api_key.strip())
-            return Identity(user_id=caller.user_id, plan=caller.plan, auth="api_key")
-        return Identity(user_id=None, plan=None, auth="anonymous")
+            return await self.api_keys.verify(api_key.strip())
+        return ANONYMOUS
+
+    def _jwt_caller(self, subject: str, plan: str | None) -> Principal:
+        caller = self._jwt_callers.get((subject, plan))
+        if caller is None:
+            try:
+                user_id = uuid.UUID(subject)
+            except ValueError as exc:
+                raise InvalidCredentials("the token's subject is not a user id") from exc
+            if len(self._jwt_callers) >= 100_000:
+                self._jwt_callers.clear()
+            caller = Principal(user_id=user_id, plan=plan, auth="jwt")
+            self._jwt_callers[(subject, plan)] = caller
+        return caller
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:
         path = scope["path"]
@@ -327,7 +347,7 @@ class Gateway:
             if is_public(path):
                 # A public endpoint needs no credentials, so stale ones must not block it
                 # (a client refreshing with its expired access token still attached).
-                identity = Identity(user_id=None, plan=None, auth="anonymous")
+                identity = ANONYMOUS
             else:
                 await error_response(
                     path,
@@ -364,7 +384,7 @@ class Gateway:
             ] + [(b"content-length", str(len(body)).encode())]
         client = scope.get("client")
         client_ip = str(client[0]) if client else "unknown"
-        principal = identity.user_id
+        principal = str(identity.user_id) if identity.user_id else None
         refusal, tightest = await self.limiter.evaluate(
             checks_for(
                 scope["method"],

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
 
 import aiohttp
 from multidict import CIMultiDict
@@ -18,7 +17,7 @@ from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from adscale_common.errors import error_response
-from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
+from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, Principal, mint_internal_token
 from gateway.metrics import UPSTREAM_ERRORS
 from gateway.tracing import inject_trace_context
 from gateway.upstreams import UpstreamPools
@@ -43,15 +42,6 @@ HOP_BY_HOP = frozenset(
 INTERNAL_PREFIXES = (b"x-internal-", b"x-adscale-", b"x-user-", b"x-auth-", b"x-plan")
 # Bytes are relayed as they come (no decompression), so Content-Length stays valid.
 RESPONSE_DROP = (HOP_BY_HOP - {b"content-length"}) | {b"x-request-id", b"server", b"date"}
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """What the gateway established about the caller."""
-
-    user_id: str | None
-    plan: str | None
-    auth: str  # "jwt" | "api_key" | "anonymous"
 
 
 def client_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
@@ -130,7 +120,7 @@ class Forwarder:
         send: Send,
         *,
         service: str,
-        identity: Identity,
+        identity: Principal,
         request_id: str,
         extra_response_headers: list[tuple[bytes, bytes]] | None = None,
     ) -> int:
@@ -139,7 +129,7 @@ class Forwarder:
             self.internal_key,
             user_id=identity.user_id,
             plan=identity.plan,
-            auth=identity.auth,  # type: ignore[arg-type]
+            auth=identity.auth,
             request_id=request_id,
         )
         headers = CIMultiDict(
@@ -232,4 +222,4 @@ class Forwarder:
         await error_response(scope["path"], status, message)(scope, receive, send)
 
 
-__all__ = ["Forwarder", "Identity", "client_headers"]
+__all__ = ["Forwarder", "client_headers"]

@@ -36,10 +36,10 @@ def apply_event(verifier: ApiKeyVerifier, envelope: Envelope) -> int:
     """Evict what the event makes stale; returns how many cache entries went."""
     if envelope.type == ApiKeyRevoked.TYPE:
         revoked = parse(envelope, ApiKeyRevoked)
-        return verifier.evict_key(str(revoked.api_key_id))
+        return verifier.evict_key(revoked.api_key_id)
     if envelope.type == PlanChanged.TYPE:
         change = parse(envelope, PlanChanged)
-        return verifier.plan_changed(str(change.user_id), change.new_plan)
+        return verifier.plan_changed(change.user_id, change.new_plan)
     return 0
 
 

@@ -47,16 +47,14 @@ class SessionTokens(BaseModel):
     csrf_token: str
 
 
-class CsrfRefused(AppError):
-    status_code = 403
-    code = "CSRF_REFUSED"
-    message = "Missing or invalid CSRF token"
+class CsrfRefused(
+    AppError, status_code=403, code="CSRF_REFUSED", message="Missing or invalid CSRF token"
+): ...
 
 
-class NoSession(AppError):
-    status_code = 401
-    code = "UNAUTHORIZED"
-    message = "No session: sign in again"
+class NoSession(
+    AppError, status_code=401, code="UNAUTHORIZED", message="No session: sign in again"
+): ...
 
 
 class Upstream:

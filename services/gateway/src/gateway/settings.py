@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+class Settings(ServiceSettings, env_prefix="GATEWAY_"):
     service_name: ClassVar[str] = "gateway"
 
     port: int = 8107

@@ -31,6 +31,10 @@ def _created_at() -> Any:
     )
 
 
+def _expires_at() -> Any:
+    return Field(sa_type=sa.DateTime(timezone=True), nullable=False)
+
+
 def _optional_at() -> Any:
     return Field(
         default=None,
@@ -87,10 +91,7 @@ class RefreshToken(SQLModel, table=True):
     )
     token_hash: str = Field(sa_type=sa.Text, unique=True, nullable=False)
     created_at: datetime = _created_at()
-    expires_at: datetime = Field(
-        sa_type=sa.DateTime(timezone=True),
-        nullable=False,
-    )
+    expires_at: datetime = _expires_at()
     used_at: datetime | None = _optional_at()
     revoked_at: datetime | None = _optional_at()
 
@@ -120,10 +121,7 @@ class PasswordReset(SQLModel, table=True):
     user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
     token_hash: str = Field(sa_type=sa.Text, unique=True, nullable=False)
     created_at: datetime = _created_at()
-    expires_at: datetime = Field(
-        sa_type=sa.DateTime(timezone=True),
-        nullable=False,
-    )
+    expires_at: datetime = _expires_at()
     used_at: datetime | None = _optional_at()
 
 

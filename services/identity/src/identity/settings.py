@@ -6,7 +6,6 @@ from functools import lru_cache
 from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
-from pydantic_settings import SettingsConfigDict
 
 from adscale_common.settings import ServiceSettings
 
@@ -26,12 +25,9 @@ DEV_SMTP_HOST = "127.0.0.1"
 DEV_SMTP_PORT = 1025
 
 
-class Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore")
+class Settings(ServiceSettings, env_prefix="IDENTITY_"):
     service_name: ClassVar[str] = "identity"
     worker_metrics_port: int = 9101
-
-    database_url: str = "postgresql+asyncpg://adscale_identity@127.0.0.1:5432/adscale_identity"
     port: int = 8101
 
     # Access tokens (EdDSA JWT). Keys are base64 of a PKCS8 PEM Ed25519 private key

@@ -7,32 +7,33 @@ from adscale_platforms.errors import PlatformError
 from audience_sync.platforms import PLATFORM_NAMES
 
 
-class PlatformNotConnected(BadRequest):
-    code = "PLATFORM_NOT_CONNECTED"
-    message = "Platform not connected"
+class PlatformNotConnected(
+    BadRequest, code="PLATFORM_NOT_CONNECTED", message="Platform not connected"
+): ...
 
 
-class CredentialsExpired(Unauthorized):
-    code = "CREDENTIALS_EXPIRED"
-    message = "Platform credentials expired; reconnect the platform"
+class CredentialsExpired(
+    Unauthorized,
+    code="CREDENTIALS_EXPIRED",
+    message="Platform credentials expired; reconnect the platform",
+): ...
 
 
-class InvalidOAuthState(BadRequest):
-    code = "INVALID_OAUTH_STATE"
-    message = "Unknown, expired or already used OAuth state"
+class InvalidOAuthState(
+    BadRequest, code="INVALID_OAUTH_STATE", message="Unknown, expired or already used OAuth state"
+): ...
 
 
-class InvalidOAuthCode(BadRequest):
+class InvalidOAuthCode(
+    BadRequest,
+    code="INVALID_OAUTH_CODE",
+    message="The platform refused the authorization code; start the connection again",
+):
     """The platform refused the authorization code (wrong, expired or already used): the
     caller's input, so 400 rather than PLATFORM_ERROR 502."""
 
-    code = "INVALID_OAUTH_CODE"
-    message = "The platform refused the authorization code; start the connection again"
 
-
-class PlatformApiError(BadGateway):
-    code = "PLATFORM_ERROR"
-    message = "Platform API error"
+class PlatformApiError(BadGateway, code="PLATFORM_ERROR", message="Platform API error"): ...
 
 
 def platform_error(error: PlatformError, action: str) -> AppError:

@@ -22,7 +22,15 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
-from adscale_common.columns import integer, jsonb, text, timestamp, uuid_column, uuid_pk
+from adscale_common.columns import (
+    foreign_key,
+    integer,
+    jsonb,
+    text,
+    timestamp,
+    uuid_column,
+    uuid_pk,
+)
 from adscale_common.db import NAMING_CONVENTION
 from audience_sync.models import key_column, keys_column
 
@@ -33,13 +41,7 @@ IDENTIFIER_KINDS = ("external_id", "email", "phone")
 
 
 def _erasure_fk() -> Any:
-    return Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("erasure.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
+    return foreign_key("erasure.id", primary_key=True)
 
 
 class Erasure(SQLModel, table=True):
@@ -91,7 +93,7 @@ class ErasureTarget(SQLModel, table=True):
 
     erasure_id: uuid.UUID = _erasure_fk()
     # No foreign key: the receipt outlives an audience deleted later.
-    audience_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
+    audience_id: uuid.UUID = uuid_column(primary_key=True)
     platform: str = text()
     platform_audience_id: str | None = text(nullable=True)
     audience_name: str = text()
@@ -106,8 +108,8 @@ class ErasureMember(SQLModel, table=True):
     __tablename__ = "erasure_member"
 
     erasure_id: uuid.UUID = _erasure_fk()
-    audience_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
-    external_id: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    audience_id: uuid.UUID = uuid_column(primary_key=True)
+    external_id: str = text(primary_key=True)
     email: bytes | None = key_column()
     phone: bytes | None = key_column()
     madid: bytes | None = key_column()
@@ -119,8 +121,8 @@ class Suppression(SQLModel, table=True):
     __tablename__ = "suppression"
     __table_args__ = (sa.CheckConstraint("kind IN ('external_id', 'email', 'phone')", name="kind"),)
 
-    user_id: uuid.UUID = Field(sa_column=sa.Column(pg.UUID(as_uuid=True), primary_key=True))
-    hash: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    user_id: uuid.UUID = uuid_column(primary_key=True)
+    hash: str = text(primary_key=True)
     kind: str = text()
     erasure_id: uuid.UUID | None = Field(
         default=None, sa_column=sa.Column(pg.UUID(as_uuid=True), nullable=True)

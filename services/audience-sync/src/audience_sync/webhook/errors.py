@@ -5,9 +5,9 @@ from typing import Any
 from adscale_common.errors import AppError, NotFound
 
 
-class WebhookNotFound(NotFound):
-    code = "WEBHOOK_NOT_FOUND"
-    message = "Webhook subscription not found"
+class WebhookNotFound(
+    NotFound, code="WEBHOOK_NOT_FOUND", message="Webhook subscription not found"
+): ...
 
 
 class WebhookUrlNotAllowed(AppError):
@@ -22,12 +22,11 @@ class WebhookUrlNotAllowed(AppError):
         super().__init__(f"Webhook URL not allowed: {reason}", details=details)
 
 
-class WebhookSecretUnreadable(AppError):
+class WebhookSecretUnreadable(
+    AppError,
+    status_code=409,
+    code="WEBHOOK_SECRET_UNREADABLE",
+    message="The signing secret cannot be decrypted with the configured encryption keys; "
+    "rotate the secret (POST /webhooks/{id}/rotate-secret)",
+):
     """No configured encryption key opens the stored signing secret (a key was dropped)."""
-
-    status_code = 409
-    code = "WEBHOOK_SECRET_UNREADABLE"
-    message = (
-        "The signing secret cannot be decrypted with the configured encryption keys; "
-        "rotate the secret (POST /webhooks/{id}/rotate-secret)"
-    )

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 from sqlmodel import Field, SQLModel
 
-from adscale_common.columns import integer, text, timestamp, uuid_pk
+from adscale_common.columns import foreign_key, integer, text, timestamp, uuid_pk
 from adscale_common.db import NAMING_CONVENTION
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
@@ -125,13 +125,7 @@ class WebhookDelivery(SQLModel, table=True):
 class WebhookDeliveryAttempt(SQLModel, table=True):
     __tablename__ = "webhook_delivery_attempt"
 
-    delivery_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("webhook_delivery.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
+    delivery_id: uuid.UUID = foreign_key("webhook_delivery.id", primary_key=True)
     attempt: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
     attempted_at: datetime = timestamp()
     success: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))

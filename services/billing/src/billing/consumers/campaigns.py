@@ -14,44 +14,33 @@ from adscale_contracts.events import (
     parse,
 )
 from billing.usage import service
+from billing.usage.resources import Resource
 
 TOPIC = "campaigns.events"
 
 
 async def on_campaign_created(session: AsyncSession, envelope: Envelope) -> None:
     data = parse(envelope, CampaignCreated)
-    await service.campaign_created(
-        session, campaign_id=data.campaign_id, user_id=data.user_id, at=envelope.occurred_at
-    )
+    campaign = Resource.campaign(data.campaign_id, data.user_id)
+    await service.resource_created(session, campaign, envelope.occurred_at)
 
 
 async def on_campaign_deleted(session: AsyncSession, envelope: Envelope) -> None:
     data = parse(envelope, CampaignDeleted)
-    await service.campaign_deleted(
-        session, campaign_id=data.campaign_id, user_id=data.user_id, at=envelope.occurred_at
-    )
+    campaign = Resource.campaign(data.campaign_id, data.user_id)
+    await service.resource_deleted(session, campaign, envelope.occurred_at)
 
 
 async def on_ad_group_created(session: AsyncSession, envelope: Envelope) -> None:
     data = parse(envelope, AdGroupCreated)
-    await service.ad_group_created(
-        session,
-        ad_group_id=data.ad_group_id,
-        campaign_id=data.campaign_id,
-        user_id=data.user_id,
-        at=envelope.occurred_at,
-    )
+    group = Resource.ad_group(data.ad_group_id, data.campaign_id, data.user_id)
+    await service.resource_created(session, group, envelope.occurred_at)
 
 
 async def on_ad_group_deleted(session: AsyncSession, envelope: Envelope) -> None:
     data = parse(envelope, AdGroupDeleted)
-    await service.ad_group_deleted(
-        session,
-        ad_group_id=data.ad_group_id,
-        campaign_id=data.campaign_id,
-        user_id=data.user_id,
-        at=envelope.occurred_at,
-    )
+    group = Resource.ad_group(data.ad_group_id, data.campaign_id, data.user_id)
+    await service.resource_deleted(session, group, envelope.occurred_at)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -6,59 +6,39 @@ import uuid
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from billing.models import ProfileSyncUsage, UsageResource
+from billing.usage.resources import AD_GROUP, CAMPAIGN, Resource
 
-CAMPAIGN = "campaign"
-AD_GROUP = "ad_group"
+
+def _insert(resource: Resource, at: datetime, deleted_at: datetime | None) -> Insert:
+    return insert(UsageResource).values(
+        resource_id=resource.resource_id,
+        kind=resource.kind,
+        user_id=resource.user_id,
+        campaign_id=resource.campaign_id,
+        created_at=at,
+        deleted_at=deleted_at,
+    )
 
 
 async def add(
-    session: AsyncSession,
-    *,
-    resource_id: uuid.UUID,
-    kind: str,
-    user_id: uuid.UUID,
-    campaign_id: uuid.UUID | None,
-    at: datetime,
-    deleted_at: datetime | None = None,
+    session: AsyncSession, resource: Resource, at: datetime, deleted_at: datetime | None = None
 ) -> None:
     """Record a resource unless known (a creation after its deletion stays deleted)."""
     await session.execute(
-        insert(UsageResource)
-        .values(
-            resource_id=resource_id,
-            kind=kind,
-            user_id=user_id,
-            campaign_id=campaign_id,
-            created_at=at,
-            deleted_at=deleted_at,
+        _insert(resource, at, deleted_at).on_conflict_do_nothing(
+            index_elements=[col(UsageResource.resource_id)]
         )
-        .on_conflict_do_nothing(index_elements=[col(UsageResource.resource_id)])
     )
 
 
-async def tombstone(
-    session: AsyncSession,
-    *,
-    resource_id: uuid.UUID,
-    kind: str,
-    user_id: uuid.UUID,
-    campaign_id: uuid.UUID | None,
-    at: datetime,
-) -> None:
+async def tombstone(session: AsyncSession, resource: Resource, at: datetime) -> None:
     """Mark a resource deleted, recording it first if its creation was never seen."""
-    statement = insert(UsageResource).values(
-        resource_id=resource_id,
-        kind=kind,
-        user_id=user_id,
-        campaign_id=campaign_id,
-        created_at=at,
-        deleted_at=at,
-    )
+    statement = _insert(resource, at, at)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[col(UsageResource.resource_id)],

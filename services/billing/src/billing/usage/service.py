@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.usage import repository
-from billing.usage.repository import AD_GROUP, CAMPAIGN
+from billing.usage.resources import AD_GROUP, CAMPAIGN, Resource
 
 
 def month_of(moment: datetime) -> date:
@@ -25,61 +25,20 @@ class Usage:
     month: date
 
 
-async def campaign_created(
-    session: AsyncSession, *, campaign_id: uuid.UUID, user_id: uuid.UUID, at: datetime
-) -> None:
-    await repository.add(
-        session, resource_id=campaign_id, kind=CAMPAIGN, user_id=user_id, campaign_id=None, at=at
-    )
+async def resource_created(session: AsyncSession, resource: Resource, at: datetime) -> None:
+    deleted_at = None
+    if resource.campaign_id is not None and await repository.is_deleted(
+        session, resource.campaign_id
+    ):
+        deleted_at = at  # its campaign's deletion was processed first: born deleted
+    await repository.add(session, resource, at, deleted_at)
 
 
-async def campaign_deleted(
-    session: AsyncSession, *, campaign_id: uuid.UUID, user_id: uuid.UUID, at: datetime
-) -> None:
-    """The campaign and, by cascade, every ad group of it stop counting."""
-    await repository.tombstone(
-        session, resource_id=campaign_id, kind=CAMPAIGN, user_id=user_id, campaign_id=None, at=at
-    )
-    await repository.tombstone_ad_groups_of(session, campaign_id, at)
-
-
-async def ad_group_created(
-    session: AsyncSession,
-    *,
-    ad_group_id: uuid.UUID,
-    campaign_id: uuid.UUID,
-    user_id: uuid.UUID,
-    at: datetime,
-) -> None:
-    # Its campaign's deletion may have been processed first: then it is born deleted.
-    deleted_at = at if await repository.is_deleted(session, campaign_id) else None
-    await repository.add(
-        session,
-        resource_id=ad_group_id,
-        kind=AD_GROUP,
-        user_id=user_id,
-        campaign_id=campaign_id,
-        at=at,
-        deleted_at=deleted_at,
-    )
-
-
-async def ad_group_deleted(
-    session: AsyncSession,
-    *,
-    ad_group_id: uuid.UUID,
-    campaign_id: uuid.UUID,
-    user_id: uuid.UUID,
-    at: datetime,
-) -> None:
-    await repository.tombstone(
-        session,
-        resource_id=ad_group_id,
-        kind=AD_GROUP,
-        user_id=user_id,
-        campaign_id=campaign_id,
-        at=at,
-    )
+async def resource_deleted(session: AsyncSession, resource: Resource, at: datetime) -> None:
+    """The resource stops counting; a campaign takes every ad group of it along."""
+    await repository.tombstone(session, resource, at)
+    if resource.kind == CAMPAIGN:
+        await repository.tombstone_ad_groups_of(session, resource.resource_id, at)
 
 
 async def profiles_synced(

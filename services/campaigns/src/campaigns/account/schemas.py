@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr
 from adscale_common.types import UtcDateTime
 from adscale_contracts.platforms import AdPlatform
 from campaigns.models import AdAccount
+from campaigns.patch import Patch
 from campaigns.timezones import check_zone
 
 AccountStatus = Literal["active", "disconnected"]
@@ -31,10 +32,8 @@ class AccountCreate(BaseModel):
     time_zone: TimeZone = "UTC"
 
 
-class AccountUpdate(BaseModel):
+class AccountUpdate(Patch):
     """House extension (``PATCH /accounts/{id}``): rename, or reconnect with a new token."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     account_name: str | None = Field(default=None, max_length=255)
     access_token: SecretStr | None = Field(default=None, min_length=1, max_length=8192)
@@ -57,20 +56,8 @@ class AccountRead(BaseModel):
 
     @classmethod
     def of(cls, account: AdAccount) -> AccountRead:
-        return cls(
-            id=account.id,
-            platform=account.platform,  # type: ignore[arg-type]
-            account_id_external=account.account_id_external,
-            account_name=account.account_name,
-            is_connected=is_connected(account),
-            status=account.status,  # type: ignore[arg-type]
-            disconnected_reason=account.disconnected_reason,
-            time_zone=account.time_zone,
-            connected_at=account.connected_at,
-            metrics_synced_at=account.metrics_synced_at,
-            created_at=account.created_at,
-            updated_at=account.updated_at,
-        )
+        # The row's columns (the encrypted token is not a field here) and what they imply.
+        return cls.model_validate({**account.model_dump(), "is_connected": is_connected(account)})
 
 
 def is_connected(account: AdAccount) -> bool:

@@ -19,6 +19,7 @@ from pydantic import (
 
 from adscale_common.types import UtcDateTime
 from campaigns.encoding import Money, PositiveMoney
+from campaigns.patch import Patch
 
 BidStrategy = Literal["auto_cpc", "manual_cpc", "target_roas"]
 AdGroupStatus = Literal["active", "paused"]
@@ -119,21 +120,14 @@ class AdGroupCreate(BaseModel):
         return self
 
 
-class AdGroupUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class AdGroupUpdate(Patch):
+    not_null = ("name", "targeting", "bid_strategy", "status")
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
     targeting: Targeting | None = None
     bid_strategy: BidStrategy | None = None
     bid_amount: PositiveMoney | None = None
     status: AdGroupStatus | None = None
-
-    @model_validator(mode="after")
-    def _not_null(self) -> AdGroupUpdate:
-        for name in ("name", "targeting", "bid_strategy", "status"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class AdGroupRead(BaseModel):

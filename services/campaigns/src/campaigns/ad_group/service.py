@@ -22,6 +22,7 @@ from campaigns.plan import service as plans
 # Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
 get_owned = repository.owned.require
 list_owned = repository.owned.page
+owned_ids = repository.owned.owned_ids
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: AdGroupCreate) -> AdGroup:
@@ -61,17 +62,6 @@ async def update(
     if changed:
         await publish(session, _updated(group, changed))
     return group
-
-
-async def apply_rule_change(
-    session: AsyncSession,
-    group: AdGroup,
-    *,
-    status: str | None = None,
-    bid_amount: Decimal | None = None,
-) -> None:
-    """A change made by an optimization rule (the ad group row is locked by the caller)."""
-    await apply_rule_changes(session, [(group, status, bid_amount)])
 
 
 async def apply_rule_changes(

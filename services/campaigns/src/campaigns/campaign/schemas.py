@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from adscale_common.types import UtcDateTime
 from adscale_contracts.platforms import AdPlatform
 from campaigns.encoding import Money, PositiveMoney
+from campaigns.patch import Patch
 
 Objective = Literal["sales", "traffic", "awareness", "leads", "app_installs"]
 CampaignStatus = Literal["draft", "active", "paused", "completed"]
@@ -37,10 +38,10 @@ class CampaignCreate(BaseModel):
         return self
 
 
-class CampaignUpdate(BaseModel):
+class CampaignUpdate(Patch):
     """Partial update; ``null`` clears a budget, a date or the external id."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    not_null = ("name", "objective", "status")
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
     objective: Objective | None = None
@@ -55,9 +56,6 @@ class CampaignUpdate(BaseModel):
     def _consistent(self) -> CampaignUpdate:
         if self.budget_daily is not None and self.budget_lifetime is not None:
             raise ValueError("budget_daily and budget_lifetime are mutually exclusive")
-        for name in ("name", "objective", "status"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
         return self
 
 

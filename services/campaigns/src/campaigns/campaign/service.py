@@ -22,6 +22,7 @@ from campaigns.plan import service as plans
 # Load-or-404 and the paged list, scoped to the caller (adscale_common.repository).
 get_owned = repository.owned.require
 list_owned = repository.owned.page
+owned_ids = repository.owned.owned_ids
 
 
 async def create(session: AsyncSession, user_id: uuid.UUID, data: CampaignCreate) -> Campaign:
@@ -79,17 +80,6 @@ async def update(
     if changed:
         await publish(session, _updated(campaign, changed))
     return campaign
-
-
-async def apply_rule_change(
-    session: AsyncSession,
-    campaign: Campaign,
-    *,
-    status: str | None = None,
-    budget_daily: Decimal | None = None,
-) -> None:
-    """A change made by an optimization rule (the campaign row is locked by the caller)."""
-    await apply_rule_changes(session, [(campaign, status, budget_daily)])
 
 
 async def apply_rule_changes(

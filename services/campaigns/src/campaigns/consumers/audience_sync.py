@@ -4,6 +4,7 @@ audience-health rules (thin: translate and call the services)."""
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,16 +21,23 @@ TOPIC = "audience_sync.events"
 
 async def on_sync_completed(session: AsyncSession, envelope: Envelope) -> None:
     event = parse(envelope, SyncCompleted)
-    if await audiences.record_completed(session, event, envelope.occurred_at):
-        await triggers.run_audience_rules(session, event.user_id)
-    else:
-        logger.info("stale audience sync result ignored", extra={"event_type": envelope.type})
+    recorded = await audiences.record_completed(session, event, envelope.occurred_at)
+    await _after_result(session, envelope, event.user_id, recorded)
 
 
 async def on_sync_failed(session: AsyncSession, envelope: Envelope) -> None:
     event = parse(envelope, SyncFailed)
-    if await audiences.record_failed(session, event, envelope.occurred_at):
-        await triggers.run_audience_rules(session, event.user_id)
+    recorded = await audiences.record_failed(session, event, envelope.occurred_at)
+    await _after_result(session, envelope, event.user_id, recorded)
+
+
+async def _after_result(
+    session: AsyncSession, envelope: Envelope, user_id: uuid.UUID, recorded: bool
+) -> None:
+    """A recorded result re-runs the user's audience-health rules; a stale one (older than
+    what the projection holds) changes nothing."""
+    if recorded:
+        await triggers.run_audience_rules(session, user_id)
     else:
         logger.info("stale audience sync result ignored", extra={"event_type": envelope.type})
 

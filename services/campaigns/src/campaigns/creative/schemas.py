@@ -4,10 +4,11 @@ import uuid
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from adscale_common.types import UtcDateTime
 from adscale_contracts.platforms import AdPlatform
+from campaigns.patch import Patch
 
 CreativeStatus = Literal["active", "paused"]
 MAX_URL_LENGTH = 2048
@@ -51,21 +52,14 @@ class CreativeCreate(BaseModel):
     status: CreativeStatus = "active"
 
 
-class CreativeUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class CreativeUpdate(Patch):
+    not_null = ("headline", "description", "destination_url", "status")
 
     headline: Text | None = None
     description: Text | None = None
     destination_url: HttpUrlText | None = None
     call_to_action: CallToAction | None = None
     status: CreativeStatus | None = None
-
-    @model_validator(mode="after")
-    def _not_null(self) -> CreativeUpdate:
-        for name in ("headline", "description", "destination_url", "status"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class CreativeRead(BaseModel):

@@ -25,7 +25,7 @@ from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
 from campaigns.metrics import repository
 from campaigns.models import AdAccount, Campaign
-from campaigns.platforms import CampaignPlatforms, DailyInsight, describe_platform_error
+from campaigns.platforms import DailyInsight, PlatformGateway, describe_platform_error
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ async def load_target(
 
 
 async def fetch(
-    platforms: CampaignPlatforms, target: SyncTarget, since: date, until: date
+    platforms: PlatformGateway, target: SyncTarget, since: date, until: date
 ) -> list[DailyInsight]:
     return await platforms.get_campaign_insights(
         target.platform, target.token, target.external_account_id, since, until
@@ -109,7 +109,7 @@ async def store(session: AsyncSession, target: SyncTarget, insights: Sequence[Da
 
 async def sync_account(
     sessionmaker: async_sessionmaker[AsyncSession],
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher,
     account_id: uuid.UUID,
     since: date,
@@ -137,7 +137,7 @@ async def sync_account(
 async def sync_all(
     engine: AsyncEngine,
     sessionmaker: async_sessionmaker[AsyncSession],
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher,
     lookback_days: int,
 ) -> int | None:

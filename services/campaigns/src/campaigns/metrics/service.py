@@ -18,7 +18,7 @@ from campaigns.metrics import ingest, repository
 from campaigns.metrics.errors import AccountTokenRejected, CampaignNotLinked, PlatformFailed
 from campaigns.metrics.schemas import OverviewRead, RefreshRead
 from campaigns.models import CampaignMetric
-from campaigns.platforms import CampaignPlatforms, describe_platform_error
+from campaigns.platforms import PlatformGateway, describe_platform_error
 
 MAX_REFRESH_DAYS = 90
 
@@ -58,7 +58,7 @@ async def refresh(
     session: AsyncSession,
     user_id: uuid.UUID,
     campaign_id: uuid.UUID,
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher,
     since: date,
     until: date,

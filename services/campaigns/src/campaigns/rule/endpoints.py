@@ -96,17 +96,8 @@ async def list_executions(
     rule = await service.get_owned(session, user_id, rule_id)
     rows, actions, total = await repository.executions(session, rule.id, page.offset, page.limit)
     items = [
-        ExecutionRead(
-            id=e.id,
-            rule_id=e.rule_id,
-            trigger=e.trigger,  # type: ignore[arg-type]
-            started_at=e.started_at,
-            finished_at=e.finished_at,
-            window_start=e.window_start,
-            window_end=e.window_end,
-            campaigns_evaluated=e.campaigns_evaluated,
-            campaigns_affected=e.campaigns_affected,
-            actions=[ActionRead.model_validate(a) for a in actions[e.id]],
+        ExecutionRead.model_validate(
+            {**e.model_dump(), "actions": [ActionRead.model_validate(a) for a in actions[e.id]]}
         )
         for e in rows
     ]

@@ -32,7 +32,7 @@ from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
 from campaigns.models import AdAccount, Campaign, RuleAction
-from campaigns.platforms import CampaignPlatforms, describe_platform_error
+from campaigns.platforms import PlatformGateway, describe_platform_error
 from campaigns.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ async def _claim(
     return jobs
 
 
-async def _call(platforms: CampaignPlatforms, job: PushJob) -> None:
+async def _call(platforms: PlatformGateway, job: PushJob) -> None:
     assert job.platform and job.token and job.external_account_id and job.campaign_external_id
     if job.action in ("pause", "unpause"):
         await platforms.update_campaign(
@@ -144,7 +144,7 @@ async def _call(platforms: CampaignPlatforms, job: PushJob) -> None:
 
 async def push_actions(
     session: AsyncSession,
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher | None,
     *,
     action_ids: Sequence[uuid.UUID] | None = None,
@@ -206,7 +206,7 @@ async def push_actions(
 
 async def push_after_commit(
     session: AsyncSession,
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher | None,
     settings: Settings,
     action_ids: Sequence[uuid.UUID],
@@ -221,7 +221,7 @@ async def push_after_commit(
 
 async def push_with(
     session: AsyncSession,
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher | None,
     settings: Settings,
     action_ids: Sequence[uuid.UUID] | None,

@@ -115,24 +115,6 @@ async def lock_skip(session: AsyncSession, rule_id: uuid.UUID) -> Rule | None:
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def owned_campaign_ids(
-    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> set[uuid.UUID]:
-    stmt = sa.select(col(Campaign.id)).where(
-        col(Campaign.user_id) == user_id, col(Campaign.id).in_(ids)
-    )
-    return set((await session.execute(stmt)).scalars())
-
-
-async def owned_ad_group_ids(
-    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
-) -> set[uuid.UUID]:
-    stmt = sa.select(col(AdGroup.id)).where(
-        col(AdGroup.user_id) == user_id, col(AdGroup.id).in_(ids)
-    )
-    return set((await session.execute(stmt)).scalars())
-
-
 @dataclass(frozen=True)
 class Candidate:
     """An object a rule judges: a campaign, or an ad group with its campaign."""
@@ -151,38 +133,24 @@ async def candidates(
 ) -> list[Candidate]:
     """The user's objects in ``scope``, with campaign and account (locked when acting)."""
     statuses = list(scope.statuses or ["active"])
-    if scope.level == "campaign":
-        stmt = (
-            sa.select(Campaign, AdAccount)
-            .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
-            .where(col(Campaign.user_id) == user_id, col(Campaign.status).in_(statuses))
-            .order_by(col(Campaign.id))
-        )
-        if scope.ids is not None:
-            stmt = stmt.where(col(Campaign.id).in_(scope.ids))
-        if scope.name_contains is not None:
-            stmt = stmt.where(col(Campaign.name).icontains(scope.name_contains, autoescape=True))
-        if scope.platforms is not None:
-            stmt = stmt.where(col(AdAccount.platform).in_(scope.platforms))
-        if lock:
-            stmt = stmt.with_for_update(of=Campaign)
-        return [Candidate(r[0], r[1]) for r in (await session.execute(stmt)).all()]
-    groups = (
-        sa.select(AdGroup, Campaign, AdAccount)
-        .join(Campaign, col(Campaign.id) == col(AdGroup.campaign_id))
-        .join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
-        .where(col(AdGroup.user_id) == user_id, col(AdGroup.status).in_(statuses))
-        .order_by(col(AdGroup.id))
+    judged: type[Campaign] | type[AdGroup] = Campaign if scope.level == "campaign" else AdGroup
+    entities: list[Any] = [Campaign, AdAccount] + ([AdGroup] if judged is AdGroup else [])
+    stmt = sa.select(*entities).join(AdAccount, col(AdAccount.id) == col(Campaign.ad_account_id))
+    if judged is AdGroup:
+        stmt = stmt.join(AdGroup, col(AdGroup.campaign_id) == col(Campaign.id))
+    stmt = stmt.where(col(judged.user_id) == user_id, col(judged.status).in_(statuses)).order_by(
+        col(judged.id)
     )
     if scope.ids is not None:
-        groups = groups.where(col(AdGroup.id).in_(scope.ids))
+        stmt = stmt.where(col(judged.id).in_(scope.ids))
     if scope.name_contains is not None:
-        groups = groups.where(col(AdGroup.name).icontains(scope.name_contains, autoescape=True))
+        stmt = stmt.where(col(judged.name).icontains(scope.name_contains, autoescape=True))
     if scope.platforms is not None:
-        groups = groups.where(col(AdAccount.platform).in_(scope.platforms))
+        stmt = stmt.where(col(AdAccount.platform).in_(scope.platforms))
     if lock:
-        groups = groups.with_for_update(of=AdGroup)
-    return [Candidate(r[1], r[2], r[0]) for r in (await session.execute(groups)).all()]
+        stmt = stmt.with_for_update(of=judged)
+    rows = (await session.execute(stmt)).all()
+    return [Candidate(r[0], r[1], r[2] if judged is AdGroup else None) for r in rows]
 
 
 def _window_bounds(window: str) -> tuple[int | None, int]:

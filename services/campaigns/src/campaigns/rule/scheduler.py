@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from adscale_common.crypto import TokenCipher
 from adscale_common.types import utcnow
 from campaigns.models import Rule
-from campaigns.platforms import CampaignPlatforms
+from campaigns.platforms import PlatformGateway
 from campaigns.rule import push, repository, runner
 from campaigns.rule.language import Schedule
 from campaigns.rule.slots import current_slot
@@ -47,7 +47,7 @@ async def due_slots(session: AsyncSession, now: datetime) -> list[tuple[uuid.UUI
 
 async def run_due_rules(
     sessionmaker: async_sessionmaker[AsyncSession],
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher | None,
     settings: Settings,
     *,
@@ -77,7 +77,7 @@ async def run_due_rules(
 
 async def _run_slots(
     sessionmaker: async_sessionmaker[AsyncSession],
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher | None,
     settings: Settings,
     now: datetime,
@@ -125,7 +125,7 @@ async def _run(
 
 async def _push(
     sessionmaker: async_sessionmaker[AsyncSession],
-    platforms: CampaignPlatforms,
+    platforms: PlatformGateway,
     cipher: TokenCipher | None,
     settings: Settings,
     action_ids: list[uuid.UUID] | None,

@@ -18,6 +18,7 @@ from pydantic import (
 from adscale_common.types import UtcDateTime
 from adscale_contracts.events import RuleActionName
 from campaigns.encoding import Money, PositiveMoney, Ratio, money_str
+from campaigns.patch import Patch
 from campaigns.rule.language import (
     AUDIENCE_METRICS,
     BID_ACTIONS,
@@ -183,23 +184,16 @@ class RuleCreate(BaseModel):
         return self
 
 
-class RuleUpdate(BaseModel):
+class RuleUpdate(Patch):
     """Partial update; ``conditions`` replaces the whole conditions object."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    not_null = ("name", "rule_type", "threshold", "conditions", "is_active")
 
     name: str | None = Field(default=None, min_length=1, max_length=255)
     rule_type: RuleType | None = None
     threshold: Threshold | None = None
     conditions: RuleConditions | None = None
     is_active: bool | None = None
-
-    @model_validator(mode="after")
-    def _not_null(self) -> RuleUpdate:
-        for name in self.model_fields_set:
-            if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
 
 class RuleRead(BaseModel):

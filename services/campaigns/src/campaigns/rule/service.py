@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.errors import invalid
 from adscale_common.types import utcnow
+from campaigns.ad_group import service as ad_groups
 from campaigns.ad_group.errors import AdGroupNotFound
+from campaigns.campaign import service as campaigns
 from campaigns.campaign.errors import CampaignNotFound
 from campaigns.models import Rule
 from campaigns.rule import repository, runner
@@ -45,18 +47,7 @@ def to_read(rule: Rule, *, expand: bool = False) -> RuleRead:
     conditions = RuleConditions.model_validate(rule.conditions)
     if expand:
         conditions = expanded_conditions(rule.rule_type, rule.threshold, conditions)
-    return RuleRead(
-        id=rule.id,
-        name=rule.name,
-        rule_type=rule.rule_type,  # type: ignore[arg-type]
-        threshold=rule.threshold,
-        conditions=conditions,
-        is_active=rule.is_active,
-        last_executed=rule.last_executed,
-        executions_count=rule.executions_count,
-        created_at=rule.created_at,
-        updated_at=rule.updated_at,
-    )
+    return RuleRead.model_validate({**rule.model_dump(), "conditions": conditions})
 
 
 def _store(conditions: RuleConditions) -> dict[str, Any]:
@@ -67,15 +58,15 @@ async def _check_campaigns(
     session: AsyncSession, user_id: uuid.UUID, conditions: RuleConditions
 ) -> None:
     if conditions.campaign_ids:
-        owned = await repository.owned_campaign_ids(session, user_id, conditions.campaign_ids)
+        owned = await campaigns.owned_ids(session, user_id, conditions.campaign_ids)
         if owned != set(conditions.campaign_ids):
             raise CampaignNotFound("Campaign not found (conditions.campaign_ids)")
     scope = conditions.scope
     if scope is not None and scope.ids:
         if scope.level == "campaign":
-            if await repository.owned_campaign_ids(session, user_id, scope.ids) != set(scope.ids):
+            if await campaigns.owned_ids(session, user_id, scope.ids) != set(scope.ids):
                 raise CampaignNotFound("Campaign not found (conditions.scope.ids)")
-        elif await repository.owned_ad_group_ids(session, user_id, scope.ids) != set(scope.ids):
+        elif await ad_groups.owned_ids(session, user_id, scope.ids) != set(scope.ids):
             raise AdGroupNotFound("Ad group not found (conditions.scope.ids)")
 
 

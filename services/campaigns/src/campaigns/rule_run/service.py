@@ -194,16 +194,16 @@ async def _restore(
     label = _label(action)
     if action.action in ("pause", "unpause"):
         if group is not None:
-            await ad_groups.apply_rule_change(session, group, status=old)
+            await ad_groups.apply_rule_changes(session, [(group, old, None)])
         elif campaign is not None:
-            await campaigns.apply_rule_change(session, campaign, status=old)
+            await campaigns.apply_rule_changes(session, [(campaign, old, None)])
         return f"Restored {label} to {old} (was {action.new_value})"
     amount = Decimal(old)
     if group is not None:
-        await ad_groups.apply_rule_change(session, group, bid_amount=amount)
+        await ad_groups.apply_rule_changes(session, [(group, None, amount)])
         what = "bid"
     else:
         assert campaign is not None
-        await campaigns.apply_rule_change(session, campaign, budget_daily=amount)
+        await campaigns.apply_rule_changes(session, [(campaign, None, amount)])
         what = "daily budget"
     return f"Restored the {what} of {label} to {old} (was {action.new_value})"

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, delete, func, select, update
 
 from identity.models import PasswordReset, RefreshToken
@@ -33,22 +34,22 @@ async def mark_refresh_token_used(session: AsyncSession, token_id: uuid.UUID, at
     )
 
 
-async def revoke_family(session: AsyncSession, family_id: uuid.UUID, at: datetime) -> int:
+async def _revoke_live(session: AsyncSession, which: ColumnElement[bool], at: datetime) -> int:
+    """Revoke the refresh tokens ``which`` selects that are not revoked yet; how many."""
     result = await session.execute(
         update(RefreshToken)
-        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .where(which, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=at)
     )
     return _rowcount(result)
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID, at: datetime) -> int:
+    return await _revoke_live(session, col(RefreshToken.family_id) == family_id, at)
 
 
 async def revoke_all_for_user(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> int:
-    result = await session.execute(
-        update(RefreshToken)
-        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=at)
-    )
-    return _rowcount(result)
+    return await _revoke_live(session, col(RefreshToken.user_id) == user_id, at)
 
 
 async def add_reset(session: AsyncSession, reset: PasswordReset) -> PasswordReset:
