@@ -4,8 +4,10 @@ it counts exactly what the whole diff counts, whatever changed in between."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -16,6 +18,20 @@ from audience_sync.sync.hashing import Hasher
 from kit import migrate
 
 FIELDS = ["email", "phone"]
+
+
+@contextlib.asynccontextmanager
+async def _migrated(
+    infra: Any, prefix: str, revision: str
+) -> AsyncIterator[tuple[str, asyncpg.Connection[Any]]]:
+    """A scratch database at ``revision``, its URL and a connection to it."""
+    async with scratch_database(infra.database_url, prefix=prefix) as url:
+        await asyncio.to_thread(migrate, url, revision)
+        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
+        try:
+            yield url, conn
+        finally:
+            await conn.close()
 
 
 async def _segment_and_audience(conn: asyncpg.Connection[Any]) -> tuple[uuid.UUID, uuid.UUID]:
@@ -124,74 +140,67 @@ async def _whole(conn: asyncpg.Connection[Any], segment: uuid.UUID, audience: uu
 
 
 async def test_migration_0009_on_0008_data_then_diffs_above_the_mark(adscale_infra: Any) -> None:
-    async with scratch_database(adscale_infra.database_url, prefix="as_mig9") as url:
-        await asyncio.to_thread(migrate, url, "0008")
-        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-        try:
-            segment, audience = await _segment_and_audience(conn)
-            await conn.execute(
-                "INSERT INTO profile (segment_id, external_id, email) SELECT $1, 'p' || i, "
-                "'person' || i || '@example.com' FROM generate_series(1, 4) i",
-                segment,
-            )
-            await conn.execute(  # hashed and synced (p1 to p3) under 0008
-                "INSERT INTO profile_digest (segment_id, external_id, platform, version, email) "
-                "SELECT segment_id, external_id, 'meta', version, "
-                "sha256(convert_to(email, 'UTF8')) FROM profile WHERE segment_id = $1",
-                segment,
-            )
-            await conn.execute(
-                "INSERT INTO audience_member (audience_id, external_id, email) "
-                "SELECT $1, external_id, email FROM profile_digest "
-                "WHERE segment_id = $2 AND external_id <> 'p4'",
-                audience,
-                segment,
-            )
-            await asyncio.to_thread(migrate, url, "0009")
+    async with _migrated(adscale_infra, "as_mig9", "0008") as (url, conn):
+        segment, audience = await _segment_and_audience(conn)
+        await conn.execute(
+            "INSERT INTO profile (segment_id, external_id, email) SELECT $1, 'p' || i, "
+            "'person' || i || '@example.com' FROM generate_series(1, 4) i",
+            segment,
+        )
+        await conn.execute(  # hashed and synced (p1 to p3) under 0008
+            "INSERT INTO profile_digest (segment_id, external_id, platform, version, email) "
+            "SELECT segment_id, external_id, 'meta', version, "
+            "sha256(convert_to(email, 'UTF8')) FROM profile WHERE segment_id = $1",
+            segment,
+        )
+        await conn.execute(
+            "INSERT INTO audience_member (audience_id, external_id, email) "
+            "SELECT $1, external_id, email FROM profile_digest "
+            "WHERE segment_id = $2 AND external_id <> 'p4'",
+            audience,
+            segment,
+        )
+        await asyncio.to_thread(migrate, url, "0009")
 
-            # No mark yet: nothing is hashed again, and the first diff is the whole one.
-            assert (await _refresh(conn, segment)).hashed == 0
-            mark = await conn.fetchval("SELECT version FROM digest_mark")
-            assert mark == await conn.fetchval("SELECT max(version) FROM profile")
-            first = await _job(conn, audience)
-            assert (await _plan(conn, segment, audience, first)).to_add == 1
-            await _accept_and_complete(conn, audience, first)
-            assert await conn.fetchval("SELECT version FROM audience_diff_mark") == mark
+        # No mark yet: nothing is hashed again, and the first diff is the whole one.
+        assert (await _refresh(conn, segment)).hashed == 0
+        mark = await conn.fetchval("SELECT version FROM digest_mark")
+        assert mark == await conn.fetchval("SELECT max(version) FROM profile")
+        first = await _job(conn, audience)
+        assert (await _plan(conn, segment, audience, first)).to_add == 1
+        await _accept_and_complete(conn, audience, first)
+        assert await conn.fetchval("SELECT version FROM audience_diff_mark") == mark
 
-            # p2 gets a new email, p3 leaves, p5 joins: hashing reads only p2 and p5.
-            await conn.execute(
-                "UPDATE profile SET email = 'new@example.com', "
-                "version = nextval('profile_version_seq') WHERE external_id = 'p2'"
-            )
-            await _delete(conn, segment, ["p3"])
-            await conn.execute(
-                "INSERT INTO profile (segment_id, external_id, email) "
-                "VALUES ($1, 'p5', 'p5@example.com')",
-                segment,
-            )
-            assert (await _refresh(conn, segment)).hashed == 2
-            assert await conn.fetch("SELECT external_id FROM profile_removed") == [("p3",)]
-            second = await _job(conn, audience)
-            planned = await _plan(conn, segment, audience, second)
-            assert (planned.to_add, planned.to_remove) == (2, 1)
-            assert await _whole(conn, segment, audience) == (2, 1)
+        # p2 gets a new email, p3 leaves, p5 joins: hashing reads only p2 and p5.
+        await conn.execute(
+            "UPDATE profile SET email = 'new@example.com', "
+            "version = nextval('profile_version_seq') WHERE external_id = 'p2'"
+        )
+        await _delete(conn, segment, ["p3"])
+        await conn.execute(
+            "INSERT INTO profile (segment_id, external_id, email) "
+            "VALUES ($1, 'p5', 'p5@example.com')",
+            segment,
+        )
+        assert (await _refresh(conn, segment)).hashed == 2
+        assert await conn.fetch("SELECT external_id FROM profile_removed") == [("p3",)]
+        second = await _job(conn, audience)
+        planned = await _plan(conn, segment, audience, second)
+        assert (planned.to_add, planned.to_remove) == (2, 1)
+        assert await _whole(conn, segment, audience) == (2, 1)
 
-            await asyncio.to_thread(migrate, url, "0008", down=True)
-            left = await conn.fetchval(
-                "SELECT count(*) FROM pg_class WHERE relname IN "
-                "('digest_mark', 'audience_diff_mark', 'profile_removed', 'ix_profile_version')"
-            )
-            assert left == 0
-            await conn.execute("DELETE FROM profile WHERE external_id = 'p4'")  # no trigger
-        finally:
-            await conn.close()
+        await asyncio.to_thread(migrate, url, "0008", down=True)
+        left = await conn.fetchval(
+            "SELECT count(*) FROM pg_class WHERE relname IN "
+            "('digest_mark', 'audience_diff_mark', 'profile_removed', 'ix_profile_version')"
+        )
+        assert left == 0
+        await conn.execute("DELETE FROM profile WHERE external_id = 'p4'")  # no trigger
 
 
 async def test_a_writer_in_flight_holds_the_digest_mark(adscale_infra: Any) -> None:
-    async with scratch_database(adscale_infra.database_url, prefix="as_mark") as url:
-        await asyncio.to_thread(migrate, url, "head")
-        dsn = url.replace("+asyncpg", "")
-        conn, writer = await asyncpg.connect(dsn), await asyncpg.connect(dsn)
+    async with _migrated(adscale_infra, "as_mark", "head") as (url, conn):
+        writer = await asyncpg.connect(url.replace("+asyncpg", ""))
         try:
             segment, _ = await _segment_and_audience(conn)
             busy = writer.transaction()
@@ -212,7 +221,6 @@ async def test_a_writer_in_flight_holds_the_digest_mark(adscale_infra: Any) -> N
             )
         finally:
             await writer.close()
-            await conn.close()
 
 
 async def test_the_diff_above_the_mark_counts_what_the_whole_diff_counts(
@@ -221,33 +229,28 @@ async def test_the_diff_above_the_mark_counts_what_the_whole_diff_counts(
     """Rounds of random changes (new and shared emails, phones, leavers, joiners, consent
     refusals), each synced: the plan above the mark always equals the whole diff."""
     rng = random.Random(15)
-    async with scratch_database(adscale_infra.database_url, prefix="as_markp") as url:
-        await asyncio.to_thread(migrate, url, "head")
-        conn = await asyncpg.connect(url.replace("+asyncpg", ""))
-        try:
-            segment, audience = await _segment_and_audience(conn)
-            await conn.execute(
-                "INSERT INTO profile (segment_id, external_id, email, phone) SELECT $1, 'p' || i, "
-                "'e' || i || '@example.com', '+1415555' || lpad(i::text, 4, '0') "
-                "FROM generate_series(1, 300) i",
-                segment,
+    async with _migrated(adscale_infra, "as_markp", "head") as (_, conn):
+        segment, audience = await _segment_and_audience(conn)
+        await conn.execute(
+            "INSERT INTO profile (segment_id, external_id, email, phone) SELECT $1, 'p' || i, "
+            "'e' || i || '@example.com', '+1415555' || lpad(i::text, 4, '0') "
+            "FROM generate_series(1, 300) i",
+            segment,
+        )
+        incremental = 0
+        for round_ in range(6):
+            await _random_changes(conn, segment, rng, round_)
+            await _refresh(conn, segment)
+            whole = await _whole(conn, segment, audience)
+            job = await _job(conn, audience)
+            incremental += await conn.fetchval(
+                "SELECT count(*) FROM audience_diff_mark WHERE version IS NOT NULL"
             )
-            incremental = 0
-            for round_ in range(6):
-                await _random_changes(conn, segment, rng, round_)
-                await _refresh(conn, segment)
-                whole = await _whole(conn, segment, audience)
-                job = await _job(conn, audience)
-                incremental += await conn.fetchval(
-                    "SELECT count(*) FROM audience_diff_mark WHERE version IS NOT NULL"
-                )
-                planned = await _plan(conn, segment, audience, job)
-                assert (planned.to_add, planned.to_remove) == whole, round_
-                # A job with a refused profile leaves the old mark; the next one diffs from it.
-                await _accept_and_complete(conn, audience, job, refused=int(round_ == 3))
-            assert incremental == 5  # every round after the first started from a mark
-        finally:
-            await conn.close()
+            planned = await _plan(conn, segment, audience, job)
+            assert (planned.to_add, planned.to_remove) == whole, round_
+            # A job with a refused profile leaves the old mark; the next one diffs from it.
+            await _accept_and_complete(conn, audience, job, refused=int(round_ == 3))
+        assert incremental == 5  # every round after the first started from a mark
 
 
 async def _random_changes(

@@ -61,12 +61,10 @@ END $$
 """
 
 
-def _segment_fk(table: str) -> sa.ForeignKeyConstraint:
+def _owner(table: str, column: str, owner: str) -> sa.ForeignKeyConstraint:
+    """``column`` references ``owner.id``; the row goes with its owner."""
     return sa.ForeignKeyConstraint(
-        ["segment_id"],
-        ["segment.id"],
-        name=op.f(f"fk_{table}_segment_id_segment"),
-        ondelete="CASCADE",
+        [column], [f"{owner}.id"], name=op.f(f"fk_{table}_{column}_{owner}"), ondelete="CASCADE"
     )
 
 
@@ -77,7 +75,7 @@ def upgrade() -> None:
         sa.Column("segment_id", sa.UUID(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
         sa.Column("external_id", sa.Text(), nullable=False),
-        _segment_fk("profile_removed"),
+        _owner("profile_removed", "segment_id", "segment"),
         sa.PrimaryKeyConstraint("segment_id", "version", name=op.f("pk_profile_removed")),
     )
     op.create_table(
@@ -85,7 +83,7 @@ def upgrade() -> None:
         sa.Column("segment_id", sa.UUID(), nullable=False),
         sa.Column("platform", sa.Text(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
-        _segment_fk("digest_mark"),
+        _owner("digest_mark", "segment_id", "segment"),
         sa.PrimaryKeyConstraint("segment_id", "platform", name=op.f("pk_digest_mark")),
     )
     op.create_table(
@@ -98,12 +96,7 @@ def upgrade() -> None:
         sa.Column("pending_version", sa.BigInteger(), nullable=True),
         sa.Column("pending_fields", pg.ARRAY(sa.Text()), nullable=True),
         sa.Column("pending_removals", sa.Boolean(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["audience_id"],
-            ["audience.id"],
-            name=op.f("fk_audience_diff_mark_audience_id_audience"),
-            ondelete="CASCADE",
-        ),
+        _owner("audience_diff_mark", "audience_id", "audience"),
         sa.PrimaryKeyConstraint("audience_id", name=op.f("pk_audience_diff_mark")),
     )
     op.execute(REMOVED_LOG)

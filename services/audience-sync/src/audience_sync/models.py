@@ -435,11 +435,12 @@ class SyncJobPlan(SQLModel, table=True):
 # --------------------------------------------------------------------------- watermarks (0009)
 
 
-def _segment_id() -> Any:
+def _owned_by(target: str) -> Any:
+    """A primary-key UUID referencing ``target`` (``"table.id"``), deleted with it."""
     return Field(
         sa_column=sa.Column(
             pg.UUID(as_uuid=True),
-            sa.ForeignKey("segment.id", ondelete="CASCADE"),
+            sa.ForeignKey(target, ondelete="CASCADE"),
             primary_key=True,
         )
     )
@@ -457,7 +458,7 @@ class ProfileRemoved(SQLModel, table=True):
 
     __tablename__ = "profile_removed"
 
-    segment_id: uuid.UUID = _segment_id()
+    segment_id: uuid.UUID = _owned_by("segment.id")
     version: int = _version(primary_key=True)
     external_id: str = text()
 
@@ -467,7 +468,7 @@ class DigestMark(SQLModel, table=True):
 
     __tablename__ = "digest_mark"
 
-    segment_id: uuid.UUID = _segment_id()
+    segment_id: uuid.UUID = _owned_by("segment.id")
     platform: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
     version: int = _version()
 
@@ -479,13 +480,7 @@ class AudienceDiffMark(SQLModel, table=True):
 
     __tablename__ = "audience_diff_mark"
 
-    audience_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            pg.UUID(as_uuid=True),
-            sa.ForeignKey("audience.id", ondelete="CASCADE"),
-            primary_key=True,
-        )
-    )
+    audience_id: uuid.UUID = _owned_by("audience.id")
     version: int | None = _version(nullable=True)
     fields: list[str] | None = Field(default=None, sa_column=sa.Column(pg.ARRAY(sa.Text)))
     removals: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean, nullable=True))
