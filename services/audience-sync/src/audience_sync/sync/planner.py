@@ -17,6 +17,8 @@ mobile ad id), or, for Google, a whole address.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,8 @@ from audience_sync.sync.fields import (
     STRONG_FIELDS,
     WEAK_FIELDS,
 )
+
+logger = logging.getLogger(__name__)
 
 OP_REMOVE, OP_ADD, OP_RESEND = 0, 1, 2
 # Plans this large get fresh statistics before the lanes' anti-joins are planned: planned
@@ -325,6 +329,7 @@ async def make_plan(
 
     The diff starts from the audience's diff mark when it has a usable one (:mod:`.marks`);
     the plan records the digest mark it read as the job's pending mark."""
+    started = time.monotonic()
     await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
     limit = (max_rows + 1) if max_rows is not None else None
     since = await marks.baseline(conn, audience_id, job_id, fields, removals=removals)
@@ -361,6 +366,15 @@ async def make_plan(
         for table in ("sync_job_plan", "audience_member"):
             if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
                 await conn.execute(f"ANALYZE {table}")
+    logger.info(
+        "sync plan computed",
+        extra={
+            "job_id": str(job_id),
+            "rows": total,
+            "from_mark": since is not None,
+            "seconds": round(time.monotonic() - started, 3),
+        },
+    )
     return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
 
 
