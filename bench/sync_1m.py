@@ -300,6 +300,7 @@ async def main(count: int, keep: bool) -> int:
                 f"{AS}/audiences/{audience_id}/sync", json={"operation": "update"}, headers=headers
             )
             triggered.raise_for_status()
+            request_s = time.perf_counter() - started
             update = await wait_job(client, headers, triggered.json()["job_id"])
             update_s = time.perf_counter() - started
             update_cpu.stop()
@@ -375,7 +376,7 @@ async def main(count: int, keep: bool) -> int:
     update_split = worker_timings(update["job_id"])
     if update_split:
         print(
-            "  update split    "
+            f"  update split    request (exact diff, plan) {request_s:.2f} s, "
             + ", ".join(f"{k} {v:.2f} s" for k, v in update_split.items() if k != "seconds")
             + f" (worker job {update_split['seconds']:.2f} s)"
         )

@@ -565,3 +565,56 @@ def test_nanp_fast_path_gives_phonenumbers_answers(
 def test_any_plus_number_matches_phonenumbers(text: str, region: str | None) -> None:
     """Around the fast path: anything written with ``+`` gets phonenumbers' answer."""
     _assert_same_as_phonenumbers(text, region)
+
+
+# --------------------------------------------------------------------------- whole columns
+
+_NANP = st.builds(
+    lambda area, rest, seps: f"+1{seps[0]}{area}{seps[1]}{rest[:3]}{seps[2]}{rest[3:]}",
+    st.integers(100, 999).map(str),
+    st.integers(0, 9_999_999).map(lambda n: f"{n:07d}"),
+    st.lists(st.sampled_from(["", " ", "-", ".", "(", ")", " (", ") "]), min_size=3, max_size=3),
+)
+_PLAIN_EMAIL = st.builds(
+    lambda local, domain, pad: f"{pad}{local}@{domain}.Com{pad}",
+    st.text(alphabet="aBc.9_+é", min_size=1, max_size=10),
+    st.text(alphabet="xYz-", min_size=1, max_size=8),
+    st.sampled_from(["", " ", "\t"]),
+)
+_NAME = st.one_of(st.text(alphabet="AbcZ -.'9", max_size=10), st.text(max_size=6))
+_ZIP = st.one_of(
+    st.integers(0, 99_999).map(lambda n: f"{n:05d}"),
+    st.sampled_from(
+        ["\uff11\uff12\uff13\uff14\uff15", "12³45", "94103-1234", " 94103", "SW1A 1AA", "ABCDE"]
+    ),
+)
+_COLUMN_OF = {"email": _PLAIN_EMAIL, "phone": _NANP, "first_name": _NAME, "zip": _ZIP}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    platform=st.sampled_from(PLATFORMS),
+    field_and_values=st.sampled_from(sorted(_COLUMN_OF)).flatmap(
+        lambda field: st.tuples(
+            st.just(field),
+            st.lists(_COLUMN_OF[field] | (_ANY if field != "zip" else _ZIP), max_size=15)
+            | st.lists(_COLUMN_OF[field], min_size=1, max_size=15),
+        )
+    ),
+    region=st.sampled_from([None, "US", "GB"]),
+    with_none=st.booleans(),
+)
+def test_whole_column_paths_give_the_scalar_answers(
+    platform: str,
+    field_and_values: tuple[str, list[str]],
+    region: str | None,
+    with_none: bool,
+) -> None:
+    """The column fast paths (plain emails, letters-only names, US ZIPs, "+1" numbers)
+    answer exactly as the scalar normalizer, value by value, whether the column is all of
+    the common shape, mixed with anything, or has gaps."""
+    field, values = field_and_values
+    column: list[str] = [*values, None] if with_none else values  # type: ignore[list-item]
+    assert normalize_many(platform, field, column, default_region=region) == [
+        normalize(platform, field, v, default_region=region) for v in column
+    ]

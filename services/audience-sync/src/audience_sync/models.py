@@ -96,6 +96,8 @@ class Profile(SQLModel, table=True):
             "external_id",
             postgresql_where=sa.text(CONSENT_DENIED_SQL),
         ),
+        # Profiles changed since a watermark (``digest_mark``, ``audience_diff_mark``).
+        sa.Index("ix_profile_version", "segment_id", "version"),
     )
 
     segment_id: uuid.UUID = foreign_key("segment.id", primary_key=True)
@@ -398,3 +400,61 @@ class SyncJobPlan(SQLModel, table=True):
     old_madid: bytes | None = key_column()
     old_extra_email_keys: list[bytes] | None = keys_column()
     old_extra_phone_keys: list[bytes] | None = keys_column()
+
+
+# --------------------------------------------------------------------------- watermarks (0009)
+
+
+def _owned_by(target: str) -> Any:
+    """A primary-key UUID referencing ``target`` (``"table.id"``), deleted with it."""
+    return Field(
+        sa_column=sa.Column(
+            pg.UUID(as_uuid=True),
+            sa.ForeignKey(target, ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+
+
+def _version(nullable: bool = False, primary_key: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=sa.Column(sa.BigInteger, nullable=nullable, primary_key=primary_key),
+    )
+
+
+class ProfileRemoved(SQLModel, table=True):
+    """A profile deleted from a segment (written by a trigger on ``profile``)."""
+
+    __tablename__ = "profile_removed"
+
+    segment_id: uuid.UUID = _owned_by("segment.id")
+    version: int = _version(primary_key=True)
+    external_id: str = text()
+
+
+class DigestMark(SQLModel, table=True):
+    """Every profile of the segment up to ``version`` has a current digest for ``platform``."""
+
+    __tablename__ = "digest_mark"
+
+    segment_id: uuid.UUID = _owned_by("segment.id")
+    platform: str = Field(sa_column=sa.Column(sa.Text, primary_key=True))
+    version: int = _version()
+
+
+class AudienceDiffMark(SQLModel, table=True):
+    """The audience's diff is empty for every profile (and removal) up to ``version``, for
+    these ``fields`` and ``removals``; ``pending_*`` becomes that mark when ``pending_job``
+    completes without a refused profile."""
+
+    __tablename__ = "audience_diff_mark"
+
+    audience_id: uuid.UUID = _owned_by("audience.id")
+    version: int | None = _version(nullable=True)
+    fields: list[str] | None = Field(default=None, sa_column=sa.Column(pg.ARRAY(sa.Text)))
+    removals: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean, nullable=True))
+    pending_job: uuid.UUID | None = uuid_column(nullable=True)
+    pending_version: int | None = _version(nullable=True)
+    pending_fields: list[str] | None = Field(default=None, sa_column=sa.Column(pg.ARRAY(sa.Text)))
+    pending_removals: bool | None = Field(default=None, sa_column=sa.Column(sa.Boolean))

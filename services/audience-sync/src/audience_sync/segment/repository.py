@@ -13,6 +13,7 @@ from sqlmodel import col
 from audience_sync.models import Audience, Profile, Segment, table
 from audience_sync.safeguards import suppression
 from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
+from audience_sync.sync.digest import lock_profile_writes
 from audience_sync.sync.fields import DIGEST_FIELDS
 
 
@@ -163,6 +164,8 @@ class ProfileStage:
         self._created = False
 
     async def _create(self) -> None:
+        # Before any version is drawn: the digest mark waits for this transaction.
+        await lock_profile_writes(self.conn, self.segment_id)
         await self.conn.execute(
             f"CREATE TEMP TABLE {self.table} ({_stage_columns()}) ON COMMIT DROP"
         )

@@ -57,6 +57,51 @@ async def lock_segment_profiles(conn: asyncpg.Connection[Any], segment_id: uuid.
     await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key(segment_id, SEGMENT_SCOPE))
 
 
+WRITE_SCOPE = "*write"
+
+
+async def lock_profile_writes(conn: asyncpg.Connection[Any], segment_id: uuid.UUID) -> None:
+    """Taken (shared, until commit) by whatever writes profiles of the segment, before it
+    draws versions: :func:`settled_version` finds no writer in flight before it trusts the
+    sequence."""
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", lock_key(segment_id, WRITE_SCOPE))
+
+
+async def settled_version(conn: asyncpg.Connection[Any], segment_id: uuid.UUID) -> int | None:
+    """A version every profile of the segment at or below it is committed with (``None``
+    while a writer is in flight): the statements that follow see all of them."""
+    value = await conn.fetchval(
+        "SELECT profile_versions_settled($1)", lock_key(segment_id, WRITE_SCOPE)
+    )
+    return None if value is None else int(value)
+
+
+async def digest_mark(
+    conn: asyncpg.Connection[Any], segment_id: uuid.UUID, platform: str
+) -> int | None:
+    """Every profile of the segment up to this version has a current digest for the
+    platform (``None``: no such mark yet)."""
+    value = await conn.fetchval(
+        "SELECT version FROM digest_mark WHERE segment_id = $1 AND platform = $2",
+        segment_id,
+        platform,
+    )
+    return None if value is None else int(value)
+
+
+async def _raise_mark(
+    conn: asyncpg.Connection[Any], segment_id: uuid.UUID, platform: str, version: int
+) -> None:
+    await conn.execute(
+        "INSERT INTO digest_mark AS m (segment_id, platform, version) VALUES ($1, $2, $3) "
+        "ON CONFLICT (segment_id, platform) DO UPDATE "
+        "SET version = GREATEST(m.version, EXCLUDED.version)",
+        segment_id,
+        platform,
+        version,
+    )
+
+
 async def delete_digests(
     conn: asyncpg.Connection[Any], segment_id: uuid.UUID, external_ids: list[str] | None = None
 ) -> None:
@@ -85,7 +130,7 @@ STALE_SQL = f"""
     FROM profile p
     LEFT JOIN profile_digest d
       ON d.segment_id = p.segment_id AND d.external_id = p.external_id AND d.platform = $2
-    WHERE p.segment_id = $1 AND (d.version IS NULL OR d.version <> p.version)
+    WHERE p.segment_id = $1 AND p.version > $3 AND (d.version IS NULL OR d.version <> p.version)
 """  # noqa: S608 - constant columns
 
 STALE_COUNT_SQL = f"SELECT count(*) FROM ({STALE_SQL}) s"  # noqa: S608 - constant
@@ -102,8 +147,11 @@ DIGEST_COLUMNS = [
 ]
 
 
-async def stale_count(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, platform: str) -> int:
-    return int(await conn.fetchval(STALE_COUNT_SQL, segment_id, platform))
+async def stale_count(
+    conn: asyncpg.Connection[Any], segment_id: uuid.UUID, platform: str, since: int = 0
+) -> int:
+    """Stale profiles among those above version ``since`` (the digest mark)."""
+    return int(await conn.fetchval(STALE_COUNT_SQL, segment_id, platform, since))
 
 
 async def lock_for_hashing(
@@ -127,11 +175,12 @@ async def _chunk_reader(
     platform: str,
     chunk_rows: int,
     fetched: list[Any] | None,
+    since: int = 0,
 ) -> Callable[[], Awaitable[list[Any]]]:
     """The next ``chunk_rows`` stale profiles on each call (``[]`` at the end): from a
     cursor, or from rows already ``fetched``."""
     if fetched is None:
-        cursor = await conn.cursor(STALE_SQL, segment_id, platform)
+        cursor = await conn.cursor(STALE_SQL, segment_id, platform, since)
         return lambda: cursor.fetch(chunk_rows)
     parts = iter([fetched[i : i + chunk_rows] for i in range(0, len(fetched), chunk_rows)])
 
@@ -149,6 +198,7 @@ async def stale_chunks(
     *,
     chunk_rows: int,
     fetched: list[Any] | None = None,
+    since: int = 0,
 ) -> AsyncIterator[Chunk]:
     """``(outdated external ids, digest records)`` for every chunk of stale profiles, read
     with one cursor on ``conn`` (inside a transaction, after :func:`lock_for_hashing`), or
@@ -157,7 +207,7 @@ async def stale_chunks(
     pending: list[tuple[list[str], asyncio.Future[list[tuple[Any, ...]]]]] = []
     depth = hasher.parallelism + 1
     try:
-        fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched)
+        fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched, since)
         while True:
             rows = await fetch()
             if rows:
@@ -194,24 +244,32 @@ async def refresh_digests(
 ) -> RefreshStats:
     """Hash every stale profile of the segment for ``platform``, in the transaction open on
     ``conn`` (the digests commit with it). With ``limit``, hashes nothing when more than
-    ``limit`` profiles are stale (``skipped`` tells how many)."""
+    ``limit`` profiles are stale (``skipped`` tells how many).
+
+    Only the profiles above the digest mark can be stale; when no writer of the segment is
+    in flight, the mark rises to the sequence's value read before the stale profiles were
+    (every profile up to it is then hashed)."""
     stats = RefreshStats()
     await bulk_plans(conn, work_mem)
     await lock_for_hashing(conn, segment_id, platform)
+    since = await digest_mark(conn, segment_id, platform) or 0
+    settled = await settled_version(conn, segment_id)
     fetched = None
     if limit is not None:
         # One scan finds the stale profiles (a few after a small change) and hashes them
         # from memory; only more than ``limit`` of them need the count.
-        fetched = await conn.fetch(STALE_SQL + " LIMIT $3", segment_id, platform, limit + 1)
+        fetched = await conn.fetch(STALE_SQL + " LIMIT $4", segment_id, platform, since, limit + 1)
         if len(fetched) > limit:
-            stats.stale = stats.skipped = await stale_count(conn, segment_id, platform)
+            stats.stale = stats.skipped = await stale_count(conn, segment_id, platform, since)
             return stats
         stats.stale = len(fetched)
     async for chunk in stale_chunks(
-        conn, hasher, segment_id, platform, chunk_rows=chunk_rows, fetched=fetched
+        conn, hasher, segment_id, platform, chunk_rows=chunk_rows, fetched=fetched, since=since
     ):
         await write_chunk(conn, segment_id, chunk)
         stats.hashed += len(chunk[1])
     if limit is None:
         stats.stale = stats.hashed
+    if settled is not None and settled > since:
+        await _raise_mark(conn, segment_id, platform, settled)
     return stats

@@ -41,7 +41,7 @@ from audience_sync.platform.service import load_token
 from audience_sync.platforms import PlatformRegistry, describe
 from audience_sync.safeguards import ldu
 from audience_sync.settings import Settings
-from audience_sync.sync import digest, lease, outcome, planner, repository
+from audience_sync.sync import digest, lease, marks, outcome, planner, repository
 from audience_sync.sync.context import Job, JobLost, Run, Services, Target
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.replace import replace, snapshot
@@ -208,11 +208,30 @@ async def delta(run: Run) -> None:
         if job.phase != "replace":
             await hash_profiles(run)
         if empty:
+            await mark_initial(run)
             await lanes(run, plan=False, rows=await _rows(run, "profile_count"))
             return
         with run.timed("plan"):
             await make_plan(run, version)
     await lanes(run, plan=True, rows=await _rows(run, "plan"))
+
+
+async def mark_initial(run: Run) -> None:
+    """An audience with no members gets every desired profile: once that succeeds for all
+    of them, its diff is empty up to the digest mark (its pending mark)."""
+    target = run.target
+    async with run.services.engine.begin() as conn:
+        apg = await driver_of(conn)
+        hashed = await digest.digest_mark(apg, target.segment_id, target.platform)
+        await marks.set_pending(
+            apg,
+            target.id,
+            run.job.id,
+            hashed,
+            target.fields,
+            removals=not target.additive_only,
+            incremental=False,
+        )
 
 
 async def _rows(run: Run, source: str) -> int:

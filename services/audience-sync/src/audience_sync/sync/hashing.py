@@ -16,6 +16,7 @@ import multiprocessing
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from itertools import repeat
 from typing import Any
 
 from adscale_platforms.identifiers import is_hashed_field, normalize_many, supported_fields
@@ -25,6 +26,23 @@ from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS, INVALID_BITS
 ProfileRow = tuple[Any, ...]
 # Per field, per profile: the key (``None`` when absent or invalid).
 Columns = dict[str, list[bytes | None]]
+
+_SHA256 = hashlib.sha256
+_DIGEST = type(hashlib.sha256()).digest
+
+
+def sha256_keys(normalized: Sequence[str | None]) -> list[bytes | None]:
+    """The raw SHA-256 of each value's UTF-8 (``None`` stays ``None``): a column without a
+    gap runs as C-level maps (no bytecode per value), the plain comprehension otherwise."""
+    if None in normalized:
+        return [_SHA256(n.encode()).digest() if n is not None else None for n in normalized]
+    return list(map(_DIGEST, map(_SHA256, map(str.encode, normalized))))  # type: ignore[arg-type]
+
+
+def _utf8_keys(normalized: Sequence[str | None]) -> list[bytes | None]:
+    if None in normalized:
+        return [n.encode() if n is not None else None for n in normalized]
+    return list(map(str.encode, normalized))  # type: ignore[arg-type]
 
 
 def hash_columns(
@@ -42,15 +60,13 @@ def hash_columns(
             continue
         # The raw 32-byte digest straight from the normalized text (no hex round trip).
         normalized = normalize_many(platform, name, values)  # type: ignore[arg-type]
-        bit = INVALID_BITS[name]
-        if is_hashed_field(platform, name):
-            sha = hashlib.sha256
-            keys = [sha(n.encode()).digest() if n is not None else None for n in normalized]
-        else:
-            keys = [n.encode() if n is not None else None for n in normalized]
-        for i, (value, key) in enumerate(zip(values, keys, strict=True)):
-            if key is None and value:
-                invalid[i] |= bit
+        hashed = is_hashed_field(platform, name)
+        keys = sha256_keys(normalized) if hashed else _utf8_keys(normalized)
+        if None in keys:  # absent or refused values: only then a pass per profile
+            bit = INVALID_BITS[name]
+            for i, (value, key) in enumerate(zip(values, keys, strict=True)):
+                if key is None and value:
+                    invalid[i] |= bit
         out[name] = keys
     return out, invalid
 
@@ -67,9 +83,7 @@ def hash_extras(
     flat = [v for values in lists if values for v in values]
     if not flat:
         return [None] * len(lists)
-    normalized = normalize_many(platform, field, flat)
-    sha = hashlib.sha256
-    keys = iter([sha(n.encode()).digest() if n is not None else None for n in normalized])
+    keys = iter(sha256_keys(normalize_many(platform, field, flat)))
     out: list[list[bytes] | None] = []
     for values, first in zip(lists, primary, strict=True):
         mine = [k for k in (next(keys) for _ in values or ()) if k is not None and k != first]
@@ -83,29 +97,30 @@ def digest_records(
     """``profile_digest`` rows, ready for COPY, for ``(external_id, version, *fields)``
     profile rows (built where the hashing runs, off the event loop)."""
     width = len(DIGEST_FIELDS)
-    columns = [[r[2 + i] for r in rows] for i in range(width)]
+    # Rows to columns and back by ``zip`` (C loops): per profile, no bytecode at all.
+    transposed = list(zip(*rows, strict=True)) if rows else [()] * (4 + width)
+    columns = transposed[2 : 2 + width]
     keys, invalid = hash_columns(platform, columns)
-    segment = uuid.UUID(segment_id)
-    per_field = [keys[name] for name in DIGEST_FIELDS]
+    size = len(rows)
     supported = set(supported_fields(platform))
     extras = [
-        hash_extras(platform, field, [r[2 + width + j] for r in rows], keys[field])
+        hash_extras(platform, field, transposed[2 + width + j], keys[field])
         if field in supported
-        else [None] * len(rows)
+        else [None] * size
         for j, field in enumerate(EXTRA_KEYS)
     ]
-    return [
-        (
-            segment,
-            row[0],
-            platform,
-            row[1],
-            *(column[i] for column in per_field),
-            *(column[i] for column in extras),
-            invalid[i],
+    return list(
+        zip(
+            repeat(uuid.UUID(segment_id), size),
+            transposed[0],
+            repeat(platform, size),
+            transposed[1],
+            *(keys[name] for name in DIGEST_FIELDS),
+            *extras,
+            invalid,
+            strict=True,
         )
-        for i, row in enumerate(rows)
-    ]
+    )
 
 
 class Hasher:

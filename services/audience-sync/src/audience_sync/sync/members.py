@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, TypeAlias
 
-from audience_sync.sync import key_batch
+from audience_sync.sync import key_batch, marks
 from audience_sync.sync.repository import Apg
 
 Keys: TypeAlias = list[bytes | None]
@@ -106,6 +106,7 @@ async def swap_stage(apg: Apg, audience_id: uuid.UUID, job_id: uuid.UUID) -> tup
         job_id,
     )
     assert counts is not None
+    await marks.forget(apg, audience_id)
     await apg.execute("DELETE FROM audience_member WHERE audience_id = $1", audience_id)
     await apg.execute(
         f"INSERT INTO audience_member (audience_id, external_id, {_MEMBER_KEYS}) "  # noqa: S608

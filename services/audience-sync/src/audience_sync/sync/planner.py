@@ -17,12 +17,16 @@ mobile ad id), or, for Google, a whole address.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 
+from audience_sync.sync import marks
+from audience_sync.sync.digest import digest_mark
 from audience_sync.sync.fields import (
     ADDRESS_FIELDS,
     DIGEST_FIELDS,
@@ -30,6 +34,8 @@ from audience_sync.sync.fields import (
     STRONG_FIELDS,
     WEAK_FIELDS,
 )
+
+logger = logging.getLogger(__name__)
 
 OP_REMOVE, OP_ADD, OP_RESEND = 0, 1, 2
 # Plans this large get fresh statistics before the lanes' anti-joins are planned: planned
@@ -94,16 +100,32 @@ def extras_sql(fields: list[str], alias: str = "d") -> str:
 _EXTRAS = ", ".join(EXTRA_KEYS.values())
 
 
-def desired_sql(platform: str, fields: list[str]) -> str:
+def desired_sql(platform: str, fields: list[str], *, changed: bool = False) -> str:
     """Usable profiles of the segment ($1) for the platform ($2): ``external_id``, one key
     column per :data:`DIGEST_FIELDS` (``NULL`` for fields the audience does not send),
-    ``extra`` and the extra email / phone keys."""
+    ``extra`` and the extra email / phone keys. ``changed``: only those of the statement's
+    ``changed`` set (:func:`changed_sql`)."""
     columns = ", ".join(f"d.{f}" if f in fields else f"NULL::bytea AS {f}" for f in DIGEST_FIELDS)
+    only = " AND d.external_id IN (SELECT external_id FROM changed)" if changed else ""
     return (
         f"SELECT d.external_id, {columns}, {extra_sql(fields)} AS extra, "  # noqa: S608
         f"{extras_sql(fields)} "
         "FROM profile_digest d WHERE d.segment_id = $1 AND d.platform = $2 "
-        f"AND {usable_sql(platform, fields)} AND {CONSENTED}"
+        f"AND {usable_sql(platform, fields)} AND {CONSENTED}{only}"
+    )
+
+
+def changed_sql(since: int | None) -> str:
+    """``WITH changed AS (...)``: the external ids of the segment ($1) changed or removed
+    above the audience's diff mark ``since`` (:mod:`.marks`); empty without a mark."""
+    if since is None:
+        return ""
+    version = int(since)
+    return (
+        "WITH changed AS MATERIALIZED ("  # noqa: S608 - an integer
+        f"SELECT external_id FROM profile WHERE segment_id = $1 AND version > {version} "
+        "UNION SELECT external_id FROM profile_removed "
+        f"WHERE segment_id = $1 AND version > {version}) "
     )
 
 
@@ -123,22 +145,26 @@ CHANGED = (
 )
 
 
-def _diff_from(platform: str, fields: list[str]) -> str:
-    """Parameters: $1 segment, $2 platform, $3 audience, $4 whether removals count."""
+def _diff_from(platform: str, fields: list[str], changed: bool = False) -> str:
+    """Parameters: $1 segment, $2 platform, $3 audience, $4 whether removals count; with
+    ``changed``, only the profiles of the ``changed`` set."""
+    only = " AND external_id IN (SELECT external_id FROM changed)" if changed else ""
     return f"""
-        FROM ({desired_sql(platform, fields)}) d
+        FROM ({desired_sql(platform, fields, changed=changed)}) d
         FULL JOIN (SELECT external_id, email, phone, madid, extra, {_EXTRAS}
-                   FROM audience_member WHERE audience_id = $3) m ON m.external_id = d.external_id
+                   FROM audience_member WHERE audience_id = $3{only}) m
+          ON m.external_id = d.external_id
         WHERE m.external_id IS NULL
            OR (d.external_id IS NULL AND $4::boolean)
            OR (d.external_id IS NOT NULL AND m.external_id IS NOT NULL AND ({CHANGED}))
     """  # noqa: S608 - built from constants
 
 
-def estimate_sql(platform: str, fields: list[str]) -> str:
+def estimate_sql(platform: str, fields: list[str], since: int | None = None) -> str:
     return (
-        "SELECT count(*) FILTER (WHERE d.external_id IS NOT NULL) AS to_add, "
-        "count(*) FILTER (WHERE d.external_id IS NULL) AS to_remove " + _diff_from(platform, fields)
+        changed_sql(since) + "SELECT count(*) FILTER (WHERE d.external_id IS NOT NULL) AS to_add, "
+        "count(*) FILTER (WHERE d.external_id IS NULL) AS to_remove "
+        + _diff_from(platform, fields, since is not None)
     )
 
 
@@ -164,8 +190,9 @@ def _old_extras(field: str) -> str:
     )
 
 
-def plan_sql(platform: str, fields: list[str]) -> str:
-    """Store the diff as the plan of job $5 (at most $6 rows) and count it."""
+def plan_sql(platform: str, fields: list[str], since: int | None = None) -> str:
+    """Store the diff as the plan of job $5 (at most $6 rows) and count it (only the
+    profiles changed above ``since``, the audience's diff mark, when there is one)."""
     columns = ", ".join(DIGEST_FIELDS)
     keys = ", ".join(f"d.{f}" for f in DIGEST_FIELDS)
     op = (
@@ -174,9 +201,10 @@ def plan_sql(platform: str, fields: list[str]) -> str:
     )
     old = f"{_old('email')}, {_old('phone')}, {_old('madid')}"
     old_extras = ", ".join(_old_extras(f) for f in EXTRA_KEYS)
-    diff = _diff_from(platform, fields)
+    diff = _diff_from(platform, fields, since is not None)
+    head = changed_sql(since)
     return f"""
-        WITH ins AS (
+        {head + ", " if head else "WITH "}ins AS (
             INSERT INTO sync_job_plan (job_id, external_id, op, {columns}, extra, {_EXTRAS},
                                        old_email, old_phone, old_madid, {_OLD_EXTRAS})
             SELECT $5, COALESCE(d.external_id, m.external_id), {op}, {keys}, d.extra,
@@ -255,6 +283,12 @@ def keep_shared_sql(fields: list[str]) -> str | None:
     """  # noqa: S608 - built from whitelisted field names
 
 
+async def _incremental(conn: asyncpg.Connection[Any], since: int | None) -> None:
+    """A diff above a mark reads a few profiles by key: nested loops are right for it (the
+    transaction's :func:`~audience_sync.sync.digest.bulk_plans` turned them off)."""
+    await conn.execute(f"SET LOCAL enable_nestloop = {'on' if since is not None else 'off'}")
+
+
 async def estimate(
     conn: asyncpg.Connection[Any],
     segment_id: uuid.UUID,
@@ -263,11 +297,18 @@ async def estimate(
     fields: list[str],
     *,
     removals: bool,
+    job_id: uuid.UUID | None = None,
 ) -> Estimate:
-    """The real diff, counted in profiles: to send (new or changed), and to remove."""
+    """The real diff, counted in profiles: to send (new or changed), and to remove (from
+    the audience's diff mark when job ``job_id`` may use it)."""
+    since = await marks.baseline(conn, audience_id, job_id, fields, removals=removals)
+    if since is not None:
+        await _incremental(conn, since)
     row = await conn.fetchrow(
-        estimate_sql(platform, fields), segment_id, platform, audience_id, removals
+        estimate_sql(platform, fields, since), segment_id, platform, audience_id, removals
     )
+    if since is not None:
+        await _incremental(conn, None)
     assert row is not None
     return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
 
@@ -284,17 +325,36 @@ async def make_plan(
     max_rows: int | None = None,
 ) -> Estimate | None:
     """Store the job's diff in ``sync_job_plan`` (replacing any older plan) and count it;
-    ``None`` (and no plan) when it has more than ``max_rows`` rows."""
+    ``None`` (and no plan) when it has more than ``max_rows`` rows.
+
+    The diff starts from the audience's diff mark when it has a usable one (:mod:`.marks`);
+    the plan records the digest mark it read as the job's pending mark."""
+    started = time.monotonic()
     await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
     limit = (max_rows + 1) if max_rows is not None else None
+    since = await marks.baseline(conn, audience_id, job_id, fields, removals=removals)
+    hashed = await digest_mark(conn, segment_id, platform)
+    if since is not None:
+        await _incremental(conn, since)
     row = await conn.fetchrow(
-        plan_sql(platform, fields), segment_id, platform, audience_id, removals, job_id, limit
+        plan_sql(platform, fields, since),
+        segment_id,
+        platform,
+        audience_id,
+        removals,
+        job_id,
+        limit,
     )
+    if since is not None:
+        await _incremental(conn, None)
     assert row is not None
     total = int(row["total"])
     if max_rows is not None and total > max_rows:
         await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
         return None
+    await marks.set_pending(
+        conn, audience_id, job_id, hashed, fields, removals=removals, incremental=since is not None
+    )
     if total - int(row["to_add"]) or await _resends(conn, job_id):
         shared = keep_shared_sql(fields)
         if shared is not None:
@@ -306,6 +366,15 @@ async def make_plan(
         for table in ("sync_job_plan", "audience_member"):
             if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
                 await conn.execute(f"ANALYZE {table}")
+    logger.info(
+        "sync plan computed",
+        extra={
+            "job_id": str(job_id),
+            "rows": total,
+            "from_mark": since is not None,
+            "seconds": round(time.monotonic() - started, 3),
+        },
+    )
     return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, SyncJob, table
+from audience_sync.sync import marks
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJob | None:
@@ -279,8 +280,12 @@ async def complete_job(
     counts: str,
     notes: str | None,
 ) -> Any:
-    """The job's final counters (``None`` when it is no longer ours)."""
+    """The job's final counters (``None`` when it is no longer ours). With no profile
+    refused by the platform, the job's pending diff mark holds (:mod:`.marks`)."""
     await apg.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
+    refused = await apg.fetchval("SELECT profiles_failed FROM sync_job WHERE id = $1", job_id)
+    if refused == 0:
+        await marks.confirm(apg, job_id)
     return await apg.fetchrow(
         """
         UPDATE sync_job SET status = 'completed', completed_at = now(),

@@ -172,7 +172,7 @@ async def estimate(
             )
             job.plan_version = version
             return EstimatedChanges(to_add=planned.to_add, to_remove=planned.to_remove)
-    result = await planner.estimate(apg, *args, removals=removals)
+    result = await planner.estimate(apg, *args, removals=removals, job_id=job.id)
     if not stats.skipped:
         return EstimatedChanges(to_add=result.to_add, to_remove=result.to_remove)
     return EstimatedChanges(
