@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adscale_common.db import make_engine, make_sessionmaker
@@ -32,6 +33,11 @@ from adscale_common.settings import ServiceSettings
 from adscale_common.tracing import configure_tracing, instrument_app
 
 OPEN_PATHS = frozenset({"/health", METRICS_PATH})
+# FastAPI's own OpenTelemetry support switches itself on once a tracer provider exists
+# (configure_tracing installs one): a second server span per request plus spans around
+# dependency resolution, the endpoint and serialization. The trace is instrument_app's
+# server span and the client spans; FastAPI's copy is off.
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 
@@ -156,6 +162,7 @@ def create_service_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        telemetry=NATIVE_TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.router.redirect_slashes = False  # TrailingSlashMiddleware serves /path/ as /path
