@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -148,6 +149,10 @@ def create_service_app(
         track_pool(service, engine)
         for hook in on_startup:
             await hook(app)
+        # What start-up built (modules, routes, the pool) lives as long as the process:
+        # out of every later collection, so the collector only walks per-request objects.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
