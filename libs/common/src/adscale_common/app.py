@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adscale_common.db import make_engine, make_sessionmaker
@@ -31,14 +30,9 @@ from adscale_common.observability import RequestIdMiddleware, configure_logging
 from adscale_common.pool_metrics import track_pool
 from adscale_common.routing import TrailingSlashMiddleware
 from adscale_common.settings import ServiceSettings
-from adscale_common.tracing import configure_tracing, instrument_app
+from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing, instrument_app
 
 OPEN_PATHS = frozenset({"/health", METRICS_PATH})
-# FastAPI's own OpenTelemetry support switches itself on once a tracer provider exists
-# (configure_tracing installs one): a second server span per request plus spans around
-# dependency resolution, the endpoint and serialization. The trace is instrument_app's
-# server span and the client spans; FastAPI's copy is off.
-NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 Hook = Callable[[FastAPI], Awaitable[None]]
 

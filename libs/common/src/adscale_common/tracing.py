@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Literal
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -35,6 +36,11 @@ UNTRACED_URLS = "health,metrics"
 # The ASGI instrumentation's child spans around each receive() and send() call: three
 # spans a request that say no more than the server span's own duration and status.
 UNTRACED_SPANS: list[Literal["receive", "send"]] = ["receive", "send"]
+# FastAPI's own OpenTelemetry support switches itself on once a tracer provider exists
+# (configure_tracing installs one): a second server span per request plus spans around
+# dependency resolution, the endpoint and serialization. The trace is instrument_app's
+# server span and the client spans; FastAPI's copy is off.
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 _propagator = TraceContextTextMapPropagator()
 _lock = threading.Lock()

@@ -8,6 +8,7 @@ internal token, streaming); the gateway's own routes (``/api/v1/health``,
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -27,7 +28,7 @@ from starlette.types import Message, Receive, Scope, Send
 from adscale_common.errors import error_response, install_error_handlers
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token
 from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
-from adscale_common.tracing import configure_tracing
+from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing
 from gateway.auth import (
     ApiKeyVerifier,
     IdentityClient,
@@ -201,6 +202,9 @@ class Gateway:
             listener = asyncio.create_task(
                 listen(self.api_keys, settings.kafka_bootstrap, self.revocations)
             )
+            # Start-up's objects live as long as the process: out of every later collection.
+            gc.collect()
+            gc.freeze()
             try:
                 yield
             finally:
@@ -218,6 +222,7 @@ class Gateway:
             docs_url=None,
             redoc_url=None,
             openapi_url=None,
+            telemetry=NATIVE_TELEMETRY_OFF,
         )
         install_error_handlers(api)
         sessions = session_router(
