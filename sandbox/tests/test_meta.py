@@ -459,15 +459,21 @@ async def test_limited_data_use_is_logged_and_a_malformed_one_refused(
     assert "state" in wrong_state.json()["error"]["message"]
 
 
+async def _twice(
+    client: httpx.AsyncClient, token: str, audience_id: str, rows: list[str], session: Any
+) -> tuple[httpx.Response, httpx.Response]:
+    """The same batch sent twice under the same session (a sender that lost the answer)."""
+    first = await upload(client, token, audience_id, rows, session=session)
+    return first, await upload(client, token, audience_id, rows, session=session)
+
+
 async def test_a_repeat_of_an_accepted_batch_is_answered_but_not_applied_again(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     token = await kit.meta()
-    audience_id = await kit.meta_audience(token)
-    rows = kit.hashes(400, "repeat")
+    rows, audience_id = kit.hashes(400, "repeat"), await kit.meta_audience(token)
     one_batch = {"session_id": 4_242, "batch_seq": 1, "last_batch_flag": True}
-    first = await upload(client, token, audience_id, rows, session=one_batch)
-    again = await upload(client, token, audience_id, rows, session=one_batch)
+    first, again = await _twice(client, token, audience_id, rows, one_batch)
     assert first.status_code == again.status_code == 200, again.text
     assert again.json() == first.json()  # answered as the first time
     held = await kit.members("meta", audience_id)
@@ -489,15 +495,12 @@ async def test_a_repeated_batch_of_an_open_session_is_not_applied_again(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     token = await kit.meta()
-    audience_id = await kit.meta_audience(token)
     first, second = kit.hashes(300, "first"), kit.hashes(200, "second")
-
-    def session(seq: int, last: bool) -> dict[str, Any]:
-        return {"session_id": 77, "batch_seq": seq, "last_batch_flag": last}
-
-    await upload(client, token, audience_id, first, session=session(1, False))
-    await upload(client, token, audience_id, first, session=session(1, False))  # the repeat
-    await upload(client, token, audience_id, second, session=session(2, True))
+    audience_id = await kit.meta_audience(token)
+    opening = {"session_id": 77, "batch_seq": 1, "last_batch_flag": False}
+    await _twice(client, token, audience_id, first, opening)
+    closing = {**opening, "batch_seq": 2, "last_batch_flag": True}
+    await upload(client, token, audience_id, second, session=closing)
     held = await kit.members("meta", audience_id)
     assert held["count"] == 500
     assert held["stats"]["received_rows"] == 500

@@ -7,37 +7,19 @@ from __future__ import annotations
 import uuid
 
 import httpx
-import pytest
 import sqlalchemy as sa
 from fastapi import APIRouter
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.app import create_service_app
 from adscale_common.db import DbSession, ReadSession, make_engine
 from adscale_common.internal_auth import CurrentUser
-from adscale_common.settings import ServiceSettings
 from adscale_common.testing import internal_headers
-from adscale_common.tracing import configure_tracing
-from plumbing_kit import eventually
+from plumbing_kit import AppSettings, eventually
 
 KEY = "test-internal-key-" + "c" * 20
-
-
-class _Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="COSTTEST_")
-
-
-@pytest.fixture
-def spans():
-    exporter = InMemorySpanExporter()
-    processor = SimpleSpanProcessor(exporter)
-    configure_tracing("costtest").add_span_processor(processor)
-    yield exporter
-    processor.shutdown()
 
 
 def _app(engine: AsyncEngine):
@@ -51,7 +33,7 @@ def _app(engine: AsyncEngine):
     async def write(session: DbSession, user: CurrentUser) -> dict[str, int]:
         return {"one": (await session.execute(sa.text("SELECT 1"))).scalar_one()}
 
-    settings = _Settings(
+    settings = AppSettings(
         database_url=engine.url.render_as_string(hide_password=False),
         internal_token_key=KEY,
         log_json=False,

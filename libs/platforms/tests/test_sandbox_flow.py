@@ -27,8 +27,8 @@ import uvicorn
 from adscale_platforms import BaseClient, RefreshingToken, TokenSet, build_client
 from adscale_platforms.errors import PermissionDenied
 from adscale_platforms.google import parse_user_list_name
-from adscale_platforms.identifiers import hash_many
 from adscale_platforms.idempotency import batch_key
+from adscale_platforms.identifiers import hash_many
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
 from adscale_platforms.settings import PlatformSettings
 from adscale_platforms.tiktok import split_audience_id

@@ -8,7 +8,6 @@ internal token, streaming); the gateway's own routes (``/api/v1/health``,
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -202,9 +201,6 @@ class Gateway:
             listener = asyncio.create_task(
                 listen(self.api_keys, settings.kafka_bootstrap, self.revocations)
             )
-            # Start-up's objects live as long as the process: out of every later collection.
-            gc.collect()
-            gc.freeze()
             try:
                 yield
             finally:
