@@ -457,3 +457,50 @@ async def test_limited_data_use_is_logged_and_a_malformed_one_refused(
     wrong_state = await upload(client, token, audience_id, [[kit.sha("c"), ["LDU"], 1, 7]], schema)
     assert wrong_state.status_code == 400
     assert "state" in wrong_state.json()["error"]["message"]
+
+
+async def _twice(
+    client: httpx.AsyncClient, token: str, audience_id: str, rows: list[str], session: Any
+) -> tuple[httpx.Response, httpx.Response]:
+    """The same batch sent twice under the same session (a sender that lost the answer)."""
+    first = await upload(client, token, audience_id, rows, session=session)
+    return first, await upload(client, token, audience_id, rows, session=session)
+
+
+async def test_a_repeat_of_an_accepted_batch_is_answered_but_not_applied_again(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    rows, audience_id = kit.hashes(400, "repeat"), await kit.meta_audience(token)
+    one_batch = {"session_id": 4_242, "batch_seq": 1, "last_batch_flag": True}
+    first, again = await _twice(client, token, audience_id, rows, one_batch)
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json()  # answered as the first time
+    held = await kit.members("meta", audience_id)
+    assert held["count"] == 400
+    assert held["stats"]["received_rows"] == 400  # the repeat reached no member
+    assert held["stats"]["duplicates"] == 0
+    log = (await kit.client.get("/_admin/requests/meta")).json()["requests"]
+    assert [r["repeat_of"] for r in log if "repeat_of" in r] == ["4242/1"]
+
+    # Another session with the same rows is another batch: applied (rows counted twice).
+    other = {"session_id": 4_243, "batch_seq": 1, "last_batch_flag": True}
+    assert (await upload(client, token, audience_id, rows, session=other)).status_code == 200
+    held = await kit.members("meta", audience_id)
+    assert held["stats"]["received_rows"] == 800
+    assert held["stats"]["duplicates"] == 400
+
+
+async def test_a_repeated_batch_of_an_open_session_is_not_applied_again(
+    kit: Any, client: httpx.AsyncClient
+) -> None:
+    token = await kit.meta()
+    first, second = kit.hashes(300, "first"), kit.hashes(200, "second")
+    audience_id = await kit.meta_audience(token)
+    opening = {"session_id": 77, "batch_seq": 1, "last_batch_flag": False}
+    await _twice(client, token, audience_id, first, opening)
+    closing = {**opening, "batch_seq": 2, "last_batch_flag": True}
+    await upload(client, token, audience_id, second, session=closing)
+    held = await kit.members("meta", audience_id)
+    assert held["count"] == 500
+    assert held["stats"]["received_rows"] == 500

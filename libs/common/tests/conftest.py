@@ -1,18 +1,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.db import make_engine, make_sessionmaker, new_metadata
 from adscale_common.kafka import make_producer
 from adscale_common.messaging import metadata as messaging_metadata
 from adscale_common.testing import InfraUrls, scratch_database
+from adscale_common.tracing import configure_tracing
 
 sys.path.insert(0, str(Path(__file__).parent))  # for plumbing_kit
 
@@ -68,3 +71,13 @@ async def producer(adscale_infra: InfraUrls) -> AsyncIterator[AIOKafkaProducer]:
     await p.start()
     yield p
     await p.stop()
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Every span the process finishes during the test, in memory."""
+    exporter = InMemorySpanExporter()
+    processor = SimpleSpanProcessor(exporter)
+    configure_tracing("tracetest").add_span_processor(processor)
+    yield exporter
+    processor.shutdown()

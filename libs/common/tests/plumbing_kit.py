@@ -7,12 +7,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiokafka import AIOKafkaProducer
+from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
 from adscale_common.events import Envelope
 from adscale_common.outbox import emit
+from adscale_common.settings import ServiceSettings
 from adscale_common.testing import InfraUrls
 
 
@@ -49,3 +51,9 @@ async def emit_events(engine: AsyncEngine, events: list[Envelope]) -> None:
     async with make_sessionmaker(engine)() as session, session.begin():
         for event in events:
             await emit(session, event)
+
+
+class AppSettings(ServiceSettings):
+    """Settings of the small service apps these tests build with create_service_app."""
+
+    model_config = SettingsConfigDict(env_prefix="TRACETEST_")

@@ -104,3 +104,60 @@ def test_missing_key_configuration_refuses_everything():
         verify_internal_token("", mint_internal_token(KEY, user_id=None, plan=None, auth="service"))
     with pytest.raises(ValueError):
         mint_internal_token("", user_id=None, plan=None, auth="service")
+
+
+def _pyjwt(**changes: object) -> str:
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": "adscale-gateway",
+        "aud": "adscale-internal",
+        "iat": now,
+        "exp": now + 60,
+        "auth": "jwt",
+        "sub": str(uuid.uuid4()),
+    }
+    claims.update(changes)
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, KEY, algorithm="HS256")
+
+
+def test_a_token_pyjwt_signed_with_the_key_is_accepted():
+    user_id = uuid.uuid4()
+    principal = verify_internal_token(KEY, _pyjwt(sub=str(user_id), aud=["adscale-internal"]))
+    assert principal.user_id == user_id and principal.auth == "jwt"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        _pyjwt(iss="someone"),
+        _pyjwt(iat=None),
+        _pyjwt(exp=None),
+        _pyjwt(exp="tomorrow"),
+        _pyjwt(iat=int(time.time()) + 600),
+        _pyjwt(nbf=int(time.time()) + 600),
+        _pyjwt(aud=None),
+        _pyjwt() + ".extra",
+        # The payload of one token under the signature of another.
+        ".".join(
+            [_pyjwt().split(".")[0], _pyjwt(auth="service").split(".")[1], _pyjwt().split(".")[2]]
+        ),
+        jwt.encode({"iss": "adscale-gateway"}, KEY, algorithm="HS512"),
+        "é.é.é",
+    ],
+    ids=[
+        "wrong-iss",
+        "no-iat",
+        "no-exp",
+        "exp-not-a-time",
+        "issued-in-the-future",
+        "not-yet-valid",
+        "no-aud",
+        "four-segments",
+        "swapped-payload",
+        "other-algorithm",
+        "non-ascii",
+    ],
+)
+def test_tokens_failing_a_claim_or_the_signature_are_refused(token):
+    with pytest.raises(Unauthorized):
+        verify_internal_token(KEY, token)

@@ -14,10 +14,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import APIRouter
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from pydantic_settings import SettingsConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.app import create_service_app
@@ -28,30 +25,15 @@ from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.messaging import outbox_event
 from adscale_common.observability import JsonFormatter
 from adscale_common.outbox import OutboxRelay, emit
-from adscale_common.settings import ServiceSettings
 from adscale_common.testing import internal_headers
 from adscale_common.testing_consumers import running
-from adscale_common.tracing import configure_tracing
-from plumbing_kit import eventually, runner_for
+from plumbing_kit import AppSettings, eventually, runner_for
 
 pytestmark = pytest.mark.kafka
 
 KEY = "test-internal-key-" + "t" * 20
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 INCOMING = f"00-{TRACE_ID}-00f067aa0ba902b7-01"  # as the gateway would send it
-
-
-class _Settings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="TRACETEST_")
-
-
-@pytest.fixture
-def spans():
-    exporter = InMemorySpanExporter()
-    processor = SimpleSpanProcessor(exporter)
-    configure_tracing("tracetest").add_span_processor(processor)
-    yield exporter
-    processor.shutdown()
 
 
 async def _one_shot_http_server() -> tuple[asyncio.Server, str]:
@@ -85,7 +67,7 @@ async def test_one_trace_spans_request_outbox_kafka_consumer_and_its_http_call(
         return {"event_id": str(event.id)}
 
     app = create_service_app(
-        _Settings(
+        AppSettings(
             database_url=engine_a.url.render_as_string(hide_password=False),
             internal_token_key=KEY,
             kafka_bootstrap=adscale_infra.kafka_bootstrap,

@@ -27,6 +27,7 @@ import uvicorn
 from adscale_platforms import BaseClient, RefreshingToken, TokenSet, build_client
 from adscale_platforms.errors import PermissionDenied
 from adscale_platforms.google import parse_user_list_name
+from adscale_platforms.idempotency import batch_key
 from adscale_platforms.identifiers import hash_many
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
 from adscale_platforms.settings import PlatformSettings
@@ -251,3 +252,37 @@ async def test_campaign_insights_and_updates(
     await client.update_campaign(  # type: ignore[attr-defined]
         tokens.access_token, account.id, campaign, status="PAUSED", daily_budget=Decimal("25.50")
     )
+
+
+async def test_meta_batches_of_one_job_sent_again_are_accepted_once(
+    sandbox_url: str, http: httpx.AsyncClient
+) -> None:
+    """A job's batches are named by the job and their rows (``batch_key``): the same rows
+    sent again by the same job (a worker resuming after a kill) reach no member twice; the
+    same rows from another job, or outside any job, are new batches."""
+    client = build_client("meta", http, client_settings(sandbox_url))
+    async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as admin:
+        token = RefreshingToken(client, await authorize(http, client), None)
+        account = (await client.list_ad_accounts(token))[0].id
+        audience = await client.create_audience(token, account, "repeat", "batch ids")
+        rows = [h for h in hash_many("meta", "email", [f"r{i}@x.org" for i in range(12_000)]) if h]
+
+        async def stats() -> dict[str, Any]:
+            body = (await admin.get(f"/_admin/audiences/meta/{audience}/members")).json()
+            assert body["count"] == 12_000
+            return dict(body["stats"])
+
+        with batch_key("sync-job:1"):
+            first = await client.add_members(token, audience, "email", rows)
+            again = await client.add_members(token, audience, "email", rows)  # the resend
+            # A lane resumed after its first batch was checkpointed: only the in-flight one.
+            tail = await client.add_members(token, audience, "email", rows[10_000:])
+        assert first.received == again.received == 12_000 and tail.received == 2_000
+        assert (await stats())["received_rows"] == 12_000
+        log = (await admin.get("/_admin/requests/meta")).json()["requests"]
+        assert sum(1 for r in log if "repeat_of" in r) == 3  # two batches again, then one
+
+        with batch_key("sync-job:2"):
+            await client.add_members(token, audience, "email", rows)
+        await client.add_members(token, audience, "email", rows)  # outside any job
+        assert (await stats())["received_rows"] == 36_000

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adscale_common.db import request_session
+from adscale_common.db import read_session, request_session
 from adscale_common.mailbox import smtp_address
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import ServiceDatabase, internal_headers
@@ -100,7 +100,11 @@ def app_for(settings: Settings, session: AsyncSession) -> FastAPI:
         else:
             await session.commit()
 
+    async def read_override() -> AsyncIterator[AsyncSession]:
+        yield session  # the test's own transaction: read-only routes see its rows
+
     app.dependency_overrides[request_session] = override
+    app.dependency_overrides[read_session] = read_override
     return app
 
 

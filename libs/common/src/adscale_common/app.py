@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -29,7 +30,7 @@ from adscale_common.observability import RequestIdMiddleware, configure_logging
 from adscale_common.pool_metrics import track_pool
 from adscale_common.routing import TrailingSlashMiddleware
 from adscale_common.settings import ServiceSettings
-from adscale_common.tracing import configure_tracing, instrument_app
+from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing, instrument_app
 
 OPEN_PATHS = frozenset({"/health", METRICS_PATH})
 
@@ -142,6 +143,10 @@ def create_service_app(
         track_pool(service, engine)
         for hook in on_startup:
             await hook(app)
+        # What start-up built (modules, routes, the pool) lives as long as the process:
+        # out of every later collection, so the collector only walks per-request objects.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -156,6 +161,7 @@ def create_service_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        telemetry=NATIVE_TELEMETRY_OFF,
     )
     app.state.settings = settings
     app.router.redirect_slashes = False  # TrailingSlashMiddleware serves /path/ as /path

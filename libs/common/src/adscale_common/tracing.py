@@ -18,9 +18,10 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -32,6 +33,14 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 TRACEPARENT = "traceparent"
 OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
 UNTRACED_URLS = "health,metrics"
+# The ASGI instrumentation's child spans around each receive() and send() call: three
+# spans a request that say no more than the server span's own duration and status.
+UNTRACED_SPANS: list[Literal["receive", "send"]] = ["receive", "send"]
+# FastAPI's own OpenTelemetry support switches itself on once a tracer provider exists
+# (configure_tracing installs one): a second server span per request plus spans around
+# dependency resolution, the endpoint and serialization. The trace is instrument_app's
+# server span and the client spans; FastAPI's copy is off.
+NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 _propagator = TraceContextTextMapPropagator()
 _lock = threading.Lock()
@@ -79,7 +88,9 @@ def _instrument_clients() -> None:
 def instrument_app(app: FastAPI) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls=UNTRACED_URLS)
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls=UNTRACED_URLS, exclude_spans=UNTRACED_SPANS
+    )
 
 
 def traced_asgi(app: Any) -> Any:
@@ -95,7 +106,7 @@ def traced_asgi(app: Any) -> Any:
                 raise AttributeError(name)
             return getattr(self.app, name)
 
-    return Traced(app, excluded_urls=UNTRACED_URLS)
+    return Traced(app, excluded_urls=UNTRACED_URLS, exclude_spans=UNTRACED_SPANS)
 
 
 def current_traceparent() -> str | None:

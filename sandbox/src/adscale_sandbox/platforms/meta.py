@@ -789,6 +789,21 @@ async def _upload(request: Request, audience_id: str, principal: Principal, kind
             assert session is not None
             _replace_batch(conn, audience, session, hashes, invalid, len(data), at, permille)
             return result
+        if session is not None and _accepted_before(conn, audience, session, kind):
+            # A repeat of a batch this session already applied (a sender that lost the
+            # answer sends it again): answered alike, applied once, logged as a repeat.
+            state.save_request(
+                conn,
+                state.new_request_id(),
+                "meta",
+                {
+                    "audience_id": audience.audience_id,
+                    "repeat_of": _batch_name(session),
+                    **request_detail(kind, schema, data, invalid),
+                },
+                at,
+            )
+            return result
         if session is not None:
             _track_session(conn, audience, session, kind, len(data), invalid, at)
         state.save_request(
@@ -810,6 +825,19 @@ async def _upload(request: Request, audience_id: str, principal: Principal, kind
         return result
 
     return respond(request, await ctx.store.run(_work))
+
+
+def _batch_name(session: dict[str, Any]) -> str:
+    return f"{int(session['session_id'])}/{int(session.get('batch_seq', 1))}"
+
+
+def _accepted_before(
+    conn: sqlite3.Connection, audience: state.Audience, session: dict[str, Any], kind: str
+) -> bool:
+    """Whether this session already took this batch (its batch_seq at or below the last)."""
+    current = state.get_session(conn, audience, str(int(session["session_id"])))
+    seq = int(session.get("batch_seq", 1))
+    return current is not None and current.kind == kind and seq <= current.last_seq
 
 
 def _start_session(

@@ -33,7 +33,7 @@ from adscale_common.internal_auth import (
     mint_internal_token,
 )
 from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
-from adscale_common.tracing import configure_tracing
+from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing
 from gateway.auth import (
     ApiKeyVerifier,
     IdentityClient,
@@ -226,6 +226,7 @@ class Gateway:
             docs_url=None,
             redoc_url=None,
             openapi_url=None,
+            telemetry=NATIVE_TELEMETRY_OFF,
         )
         install_error_handlers(api)
         sessions = session_router(

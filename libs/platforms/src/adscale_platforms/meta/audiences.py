@@ -1,7 +1,9 @@
 """Meta custom audiences (``POST /act_{id}/customaudiences``, ``GET`` and ``DELETE /{id}``)
 and their members: ``POST`` / ``DELETE /{id}/users`` and ``POST /{id}/usersreplace`` with
 ``payload{schema, data}`` and ``session{session_id, batch_seq, last_batch_flag,
-estimated_num_total}``, one session per operation."""
+estimated_num_total}``: one session per operation, except for additions and removals inside
+a job (``idempotency.batch_key``), where each batch is a one-batch session whose id comes
+from the job and the batch's rows."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from adscale_platforms.base import MemberCall
 from adscale_platforms.batching import compact_json
+from adscale_platforms.idempotency import stable_batch_id
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.models import AudienceInfo, BatchReport
 from adscale_platforms.protocol import TokenLike
@@ -187,15 +190,24 @@ class MetaAudiences(MetaBase):
         sent = False
         async for batch in self._json_batches(rows, prepare, envelope):
             sent = True
-            body = {
-                "payload": {"schema": schema, "data": batch.rows},
-                "session": {
-                    "session_id": session_id,
-                    "batch_seq": batch.index + 1,
-                    "last_batch_flag": batch.last,
-                    "estimated_num_total": total if total is not None else batch.rows_done,
-                },
+            payload = {"schema": schema, "data": batch.rows}
+            session = {
+                "session_id": session_id,
+                "batch_seq": batch.index + 1,
+                "last_batch_flag": batch.last,
+                "estimated_num_total": total if total is not None else batch.rows_done,
             }
+            stable = (
+                # repr: deterministic for the str/int/list rows, and a tenth of the JSON's cost
+                stable_batch_id(operation, audience_id, repr(payload).encode())
+                if operation != "replace"
+                else None
+            )
+            if stable is not None:
+                # Inside a job: each batch its own one-batch session named after its rows,
+                # so a resumed job's repeat of an accepted batch carries the same id.
+                session |= {"session_id": stable, "batch_seq": 1, "last_batch_flag": True}
+            body = {"payload": payload, "session": session}
             if operation == "remove":
                 # Meta documents removals as DELETE with the parameters in a form-encoded
                 # body: a query string breaks on long URLs, a JSON body on DELETE is not

@@ -33,6 +33,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.errors import AppError
 from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import AudienceTooSmall, PlatformError, TokenExpired
+from adscale_platforms.idempotency import batch_key
 from audience_sync.db import driver_of, unit_of_work
 from audience_sync.metrics import record_sync
 from audience_sync.models import Audience
@@ -92,7 +93,10 @@ class SyncEngine:
         job = await self.claim(job_id, wait=wait)
         if job is None:
             return None
-        return await execute(self.services, job)
+        # A resumed job names its batches as the first run did: a batch the platform
+        # accepted before a kill, sent again, is recognised rather than applied twice.
+        with batch_key(f"sync-job:{job.id}"):
+            return await execute(self.services, job)
 
 
 async def execute(services: Services, job: Job) -> str | None:
