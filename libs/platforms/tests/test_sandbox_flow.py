@@ -273,16 +273,16 @@ async def test_meta_batches_of_one_job_sent_again_are_accepted_once(
             return dict(body["stats"])
 
         with batch_key("sync-job:1"):
-            first = await client.add_members(token, audience, "email", rows)
-            again = await client.add_members(token, audience, "email", rows)  # the resend
+            first = await client.members("add", token, audience, "email", rows)
+            again = await client.members("add", token, audience, "email", rows)  # the resend
             # A lane resumed after its first batch was checkpointed: only the in-flight one.
-            tail = await client.add_members(token, audience, "email", rows[10_000:])
+            tail = await client.members("add", token, audience, "email", rows[10_000:])
         assert first.received == again.received == 12_000 and tail.received == 2_000
         assert (await stats())["received_rows"] == 12_000
         log = (await admin.get("/_admin/requests/meta")).json()["requests"]
         assert sum(1 for r in log if "repeat_of" in r) == 3  # two batches again, then one
 
         with batch_key("sync-job:2"):
-            await client.add_members(token, audience, "email", rows)
-        await client.add_members(token, audience, "email", rows)  # outside any job
+            await client.members("add", token, audience, "email", rows)
+        await client.members("add", token, audience, "email", rows)  # outside any job
         assert (await stats())["received_rows"] == 36_000

@@ -3,8 +3,8 @@
 Member operations take rows lazily (any iterable or async iterable, millions of rows),
 stream them through :mod:`adscale_platforms.batching` and report every accepted request
 as a :class:`BatchReport`, either through ``on_batch`` or by iterating ``stream_*``.
-:meth:`BaseClient.members` (and :meth:`BaseClient.stream_members`) is the one operation;
-``add_members`` / ``remove_members`` / ``replace_members`` are its three names. A client
+:meth:`BaseClient.members` (and :meth:`BaseClient.stream_members`) is the one operation,
+named by its first argument: ``"add"``, ``"remove"`` or ``"replace"``. A client
 implements :meth:`BaseClient._stream_members` with its platform's own primitives (and
 :meth:`BaseClient._stream_replace` where replace is a sequence of calls), both taking one
 :class:`MemberCall`. Calls go through :meth:`~adscale_platforms.http.HttpClient._request`.
