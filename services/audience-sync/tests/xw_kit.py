@@ -336,12 +336,14 @@ class Receiver:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         status = self.script.pop(0) if self.script else self.default
-        if self.delay:
-            await asyncio.sleep(self.delay)
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
         async with self._arrived:
             self.requests.append(Received(scope["path"], headers, b"".join(chunks)))
             self._arrived.notify_all()
+        # A slow receiver holds its answer after the request has arrived, so a test that
+        # sees the request can act while the sender still waits (a kill mid-send).
+        if self.delay:
+            await asyncio.sleep(self.delay)
         await send(
             {
                 "type": "http.response.start",
