@@ -58,7 +58,8 @@ def test_service_consumers_handle_every_sample(service: str, stack: str):
 
 
 def test_gateway_eviction_decodes_the_revocation_sample():
-    from gateway.auth import ApiKeyVerifier, Caller
+    from adscale_common.internal_auth import Principal
+    from gateway.auth import ApiKeyVerifier
     from gateway.revocations import apply_event
 
     async def never(raw: str):
@@ -69,7 +70,10 @@ def test_gateway_eviction_decodes_the_revocation_sample():
     verifier._cache["digest"] = type(  # a cached answer for that key
         "E",
         (),
-        {"expires": float("inf"), "caller": Caller(str(user_id), "pro", "api_key", str(key_id))},
+        {
+            "expires": float("inf"),
+            "caller": Principal(user_id, "pro", "api_key", api_key_id=key_id),
+        },
     )()
     envelope = build(ApiKeyRevoked(user_id=user_id, api_key_id=key_id), source="identity")
     assert apply_event(verifier, envelope) == 1
