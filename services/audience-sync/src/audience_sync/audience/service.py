@@ -49,7 +49,7 @@ def read(audience: Audience, segment_name: str) -> AudienceRead:
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, audience_id: uuid.UUID) -> Audience:
-    audience = await repository.get_owned(session, user_id, audience_id)
+    audience = await repository.owned.get(session, user_id, audience_id)
     if audience is None:
         raise AudienceNotFound(details={"audience_id": str(audience_id)})
     return audience
@@ -107,7 +107,7 @@ async def create(
     platform = body.platform
     ad_account_id = account_id_for(platform, body.ad_account_id)
     async with unit_of_work(sessionmaker) as session:
-        segment = await segments.get_owned(session, user_id, body.segment_id)
+        segment = await segments.owned.get(session, user_id, body.segment_id)
         if segment is None:
             raise SegmentNotFound(details={"segment_id": str(body.segment_id)})
         connection = await connections.get_connection(session, user_id, platform)

@@ -112,7 +112,7 @@ async def request_erasures(
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, erasure_id: uuid.UUID) -> Erasure:
-    erasure = await repository.get_owned(session, user_id, erasure_id)
+    erasure = await repository.owned.get(session, user_id, erasure_id)
     if erasure is None:
         raise ErasureNotFound(details={"erasure_id": str(erasure_id)})
     return erasure

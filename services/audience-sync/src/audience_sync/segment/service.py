@@ -56,7 +56,7 @@ async def create(session: AsyncSession, user_id: uuid.UUID, body: SegmentCreate)
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, segment_id: uuid.UUID) -> Segment:
-    segment = await repository.get_owned(session, user_id, segment_id)
+    segment = await repository.owned.get(session, user_id, segment_id)
     if segment is None:
         raise SegmentNotFound(details={"segment_id": str(segment_id)})
     return segment

@@ -10,13 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.repository import OwnedRepository
 from audience_sync.models import Audience, SyncJob, table
 from audience_sync.sync import marks
+from audience_sync.sync.errors import JobNotFound
 
-
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJob | None:
-    stmt = sa.select(SyncJob).where(col(SyncJob.id) == job_id, col(SyncJob.user_id) == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+owned = OwnedRepository(SyncJob, not_found=JobNotFound)
 
 
 async def history(

@@ -231,7 +231,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 async def get_job(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJobRead:
-    job = await repository.get_owned(session, user_id, job_id)
+    job = await repository.owned.get(session, user_id, job_id)
     if job is None:
         raise JobNotFound(details={"job_id": str(job_id)})
     return job_read(job)
