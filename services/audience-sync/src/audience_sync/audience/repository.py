@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adscale_common.repository import OwnedRepository
 from audience_sync.audience.errors import AudienceNotFound
 from audience_sync.models import Audience, Segment
+from audience_sync.owned import OwnedById
 
-owned = OwnedRepository(Audience, not_found=AudienceNotFound)
+owned = OwnedById(Audience, not_found=AudienceNotFound, id_field="audience_id")
 
 
 async def segment_of(session: AsyncSession, audience: Audience) -> Segment:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from adscale_common.repository import OwnedRepository
+from audience_sync.owned import OwnedById
 from audience_sync.privacy.errors import ErasureNotFound
 from audience_sync.privacy.models import Erasure, ErasureTarget, Suppression, SuppressionLift
 
@@ -82,7 +82,7 @@ async def is_suppressed(session: AsyncSession, user_id: uuid.UUID, hash_: str) -
     return found.first() is not None
 
 
-owned = OwnedRepository(Erasure, not_found=ErasureNotFound)
+owned = OwnedById(Erasure, not_found=ErasureNotFound, id_field="erasure_id")
 
 
 async def targets_of(

@@ -10,15 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adscale_common.repository import OwnedRepository
 from audience_sync.models import Audience, Profile, Segment, table
+from audience_sync.owned import OwnedById
 from audience_sync.safeguards import suppression
 from audience_sync.segment.errors import SegmentNotFound
 from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.digest import lock_profile_writes
 from audience_sync.sync.fields import DIGEST_FIELDS
 
-owned = OwnedRepository(Segment, not_found=SegmentNotFound)
+owned = OwnedById(Segment, not_found=SegmentNotFound, id_field="segment_id")
 
 
 def _extras(column: Any) -> Any:

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from adscale_common.repository import OwnedRepository
 from audience_sync.models import Audience, SyncJob, table
+from audience_sync.owned import OwnedById
 from audience_sync.sync import marks
 from audience_sync.sync.errors import JobNotFound
 
-owned = OwnedRepository(SyncJob, not_found=JobNotFound)
+owned = OwnedById(SyncJob, not_found=JobNotFound, id_field="job_id")
 
 
 async def history(
