@@ -60,14 +60,15 @@ async def execute_rule(
         dry_run=dry_run,
         max_push_attempts=settings.platform_push_max_attempts,
     )
-    actions = list(outcome.applied)
-    failed = await push.push_after_commit(
-        session, platforms, cipher, settings, outcome.pending_push
+    actions = await push.push_and_describe(
+        session,
+        platforms,
+        cipher,
+        settings,
+        outcome.pending_push,
+        outcome.applied,
+        see="GET /rules/{id}/executions",
     )
-    if failed:
-        actions.append(
-            f"{failed} platform update(s) did not go through; see GET /rules/{{id}}/executions"
-        )
     return ExecuteResult(
         rule_id=outcome.rule_id,
         campaigns_affected=outcome.campaigns_affected,

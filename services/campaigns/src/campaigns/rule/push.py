@@ -219,6 +219,25 @@ async def push_after_commit(
     return sum(1 for r in results if r.status != "succeeded")
 
 
+async def push_and_describe(
+    session: AsyncSession,
+    platforms: PlatformGateway,
+    cipher: TokenCipher | None,
+    settings: Settings,
+    action_ids: Sequence[uuid.UUID],
+    described: Sequence[str],
+    *,
+    see: str,
+) -> list[str]:
+    """:func:`push_after_commit`, then the answer's ``actions_taken``: ``described``, and
+    when some pushes failed a last line saying how many and where to look (``see``)."""
+    failed = await push_after_commit(session, platforms, cipher, settings, action_ids)
+    actions = list(described)
+    if failed:
+        actions.append(f"{failed} platform update(s) did not go through; see {see}")
+    return actions
+
+
 async def push_with(
     session: AsyncSession,
     platforms: PlatformGateway,

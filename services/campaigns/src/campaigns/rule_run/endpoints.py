@@ -57,15 +57,15 @@ async def undo_run(
 ) -> UndoResult:
     """Restore what the rule's latest run changed, here and on the platform (409 if moved since)."""
     outcome = await service.undo(session, user_id, run_id)
-    actions = list(outcome.descriptions)
-    failed = await push.push_after_commit(
-        session, platforms, cipher, settings, outcome.pending_push
+    actions = await push.push_and_describe(
+        session,
+        platforms,
+        cipher,
+        settings,
+        outcome.pending_push,
+        outcome.descriptions,
+        see=f"GET /rule-runs/{outcome.undo_run_id}",
     )
-    if failed:
-        actions.append(
-            f"{failed} platform update(s) did not go through; "
-            f"see GET /rule-runs/{outcome.undo_run_id}"
-        )
     return UndoResult(
         run_id=outcome.run_id,
         undo_run_id=outcome.undo_run_id,
