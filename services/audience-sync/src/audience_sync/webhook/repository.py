@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.paged import page_of
 from adscale_common.repository import OwnedRepository
 from audience_sync.webhook.errors import WebhookNotFound
 from audience_sync.webhook.models import (
@@ -294,21 +295,13 @@ async def list_deliveries(
     conditions = [d.subscription_id == subscription_id]
     if status is not None:
         conditions.append(d.status == status)
-    total = (
-        await session.execute(
-            sa.select(sa.func.count()).select_from(delivery_table()).where(*conditions)
-        )
-    ).scalar_one()
-    deliveries = list(
-        (
-            await session.execute(
-                sa.select(WebhookDelivery)
-                .where(*conditions)
-                .order_by(d.created_at.desc(), d.id)
-                .offset(offset)
-                .limit(limit)
-            )
-        ).scalars()
+    deliveries, total = await page_of(
+        session,
+        sa.select(WebhookDelivery).where(*conditions),
+        d.created_at.desc(),
+        d.id,
+        offset=offset,
+        limit=limit,
     )
     attempts: dict[uuid.UUID, list[WebhookDeliveryAttempt]] = {x.id: [] for x in deliveries}
     if deliveries:
@@ -321,4 +314,4 @@ async def list_deliveries(
             )
         ).scalars():
             attempts[attempt.delivery_id].append(attempt)
-    return deliveries, attempts, int(total)
+    return deliveries, attempts, total

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.paged import page_of
 from adscale_common.repository import OwnedRepository
 from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
 from campaigns.rule_run.errors import RunNotFound
@@ -20,24 +21,16 @@ async def objects(
     where = [col(RuleAction.execution_id) == run_id]
     if outcome is not None:
         where.append(col(RuleAction.outcome) == outcome)
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(RuleAction).where(*where))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(RuleAction)
-            .where(*where)
-            .order_by(
-                sa.case((col(RuleAction.outcome) == "applied", 0), else_=1),
-                col(RuleAction.campaign_name),
-                col(RuleAction.ad_group_name),
-                col(RuleAction.id),
-            )
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+    return await page_of(
+        session,
+        sa.select(RuleAction).where(*where),
+        sa.case((col(RuleAction.outcome) == "applied", 0), else_=1),
+        col(RuleAction.campaign_name),
+        col(RuleAction.ad_group_name),
+        col(RuleAction.id),
+        offset=offset,
+        limit=limit,
+    )
 
 
 async def latest_change_run(session: AsyncSession, rule_id: uuid.UUID) -> RuleExecution | None:
