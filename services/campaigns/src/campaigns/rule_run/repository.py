@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,8 @@ from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
 from campaigns.rule_run.errors import RunNotFound
 
 owned = OwnedRepository(RuleExecution, not_found=RunNotFound)
+
+LockedT = TypeVar("LockedT", Campaign, AdGroup)  # what an undo restores
 
 
 async def objects(
@@ -62,31 +65,18 @@ async def changes(session: AsyncSession, run_id: uuid.UUID) -> list[RuleAction]:
     return list((await session.execute(stmt)).scalars())
 
 
-async def lock_campaigns(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Campaign]:
+async def lock_by_id(
+    session: AsyncSession, model: type[LockedT], ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LockedT]:
+    """The rows of ``model`` with these ids, locked in id order and reloaded, by id."""
     if not ids:
         return {}
+    id_column = col(model.id)
     stmt = (
-        sa.select(Campaign)
-        .where(col(Campaign.id).in_(ids))
-        .order_by(col(Campaign.id))
+        sa.select(model)
+        .where(id_column.in_(ids))
+        .order_by(id_column)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return {c.id: c for c in (await session.execute(stmt)).scalars()}
-
-
-async def lock_ad_groups(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, AdGroup]:
-    if not ids:
-        return {}
-    stmt = (
-        sa.select(AdGroup)
-        .where(col(AdGroup.id).in_(ids))
-        .order_by(col(AdGroup.id))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return {g.id: g for g in (await session.execute(stmt)).scalars()}
+    return {row.id: row for row in (await session.execute(stmt)).scalars()}
