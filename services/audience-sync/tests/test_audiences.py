@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -114,42 +115,29 @@ async def test_large_segment_answers_pending_and_queues_the_job(
     }
 
 
+async def _create_meta(api: Api, segment_id: str, ad_account_id: str) -> httpx.Response:
+    """POST /audiences for a Meta audience of ``segment_id`` on ``ad_account_id``."""
+    body = {
+        "segment_id": segment_id,
+        "platform": "meta",
+        "ad_account_id": ad_account_id,
+        "audience_name": "x",
+    }
+    return await api.post(f"{AS}/audiences", json=body)
+
+
 async def test_create_errors(api: Api, other: Api) -> None:
     segment = await api.segment(profiles=make_profiles(0, 5))
-    missing_segment = await api.post(
-        f"{AS}/audiences",
-        json={
-            "segment_id": str(uuid.uuid4()),
-            "platform": "meta",
-            "ad_account_id": "act_1",
-            "audience_name": "x",
-        },
-    )
+    missing_segment = await _create_meta(api, str(uuid.uuid4()), "act_1")
     assert missing_segment.status_code == 404
     assert error_of(missing_segment)["code"] == "SEGMENT_NOT_FOUND"
 
-    not_connected = await api.post(
-        f"{AS}/audiences",
-        json={
-            "segment_id": segment["id"],
-            "platform": "meta",
-            "ad_account_id": "act_1",
-            "audience_name": "x",
-        },
-    )
+    not_connected = await _create_meta(api, segment["id"], "act_1")
     assert not_connected.status_code == 400
     assert error_of(not_connected)["code"] == "PLATFORM_NOT_CONNECTED"
 
     await api.connect("meta")
-    foreign_account = await api.post(
-        f"{AS}/audiences",
-        json={
-            "segment_id": segment["id"],
-            "platform": "meta",
-            "ad_account_id": "act_999",
-            "audience_name": "x",
-        },
-    )
+    foreign_account = await _create_meta(api, segment["id"], "act_999")
     assert foreign_account.status_code == 400
     error = error_of(foreign_account)
     assert error["code"] == "PLATFORM_NOT_CONNECTED"

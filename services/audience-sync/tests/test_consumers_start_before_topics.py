@@ -15,12 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import make_producer
-from adscale_common.testing_consumers import (
-    every_group_handles_events_published_after_start,
-    existing_topics,
-)
-from adscale_contracts.events import build
-from adscale_contracts.samples import samples
+from adscale_common.testing_consumers import existing_topics
+from adscale_contracts.testing_consumers import every_group_handles_every_sample
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.kafka import start_consumer
 from audience_sync.webhook.delivery import consumer_spec
@@ -33,11 +29,8 @@ async def test_webhooks_groups_handle_events_published_after_they_started(
     engine: AsyncEngine, settings: Any
 ):
     """Sync outcomes (``audience_sync.events``) and rule actions (``campaigns.events``)."""
-    await every_group_handles_events_published_after_start(
-        [consumer_spec(settings), rule_consumer_spec(settings)],
-        [build(s, source="test") for s in samples()],
-        sessionmaker=make_sessionmaker(engine),
-        bootstrap=settings.kafka_bootstrap,
+    await every_group_handles_every_sample(
+        [consumer_spec(settings), rule_consumer_spec(settings)], engine, settings.kafka_bootstrap
     )
 
 

@@ -3,10 +3,13 @@ the connection pinned to the checked address."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import ssl
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -153,6 +156,23 @@ def test_refusal_covers_every_class_of_address():
     assert ssrf.refusal("10.0.0.1", allow_loopback=True) is not None
 
 
+@contextlib.asynccontextmanager
+async def _named_hook(
+    caller: Any, receiver: Any, xw_app: Any, monkeypatch: Any, host: str, addresses: list[str]
+) -> AsyncIterator[tuple[MapResolver, str, Any]]:
+    """A webhook on ``http://<host>:<receiver port>/in``, ``host`` resolving to ``addresses``
+    through our own resolver (the app's and the deliverer's): yields the resolver, the
+    hook's id and the deliverer, whose sender is closed after."""
+    resolver = MapResolver({host: addresses})
+    monkeypatch.setattr(xw_app.state, "webhook_resolver", resolver, raising=False)
+    hook = (await subscribe(caller, f"http://{host}:{receiver.port}/in", EVENTS))["id"]
+    deliverer, sender = make_deliverer(xw_app, resolver=resolver)
+    try:
+        yield resolver, hook, deliverer
+    finally:
+        await sender.aclose()
+
+
 async def test_each_delivery_checks_again_and_connects_to_the_checked_address(
     caller, receiver, xw_app, xw_sessions, quiet_deliveries, monkeypatch
 ):
@@ -161,12 +181,8 @@ async def test_each_delivery_checks_again_and_connects_to_the_checked_address(
     name later resolves somewhere else (rebinding), the delivery is refused before any
     connection."""
     host = "receiver.hooks.test"
-    resolver = MapResolver({host: ["127.0.0.1"]})
-    monkeypatch.setattr(xw_app.state, "webhook_resolver", resolver, raising=False)
-    hook = (await subscribe(caller, f"http://{host}:{receiver.port}/in", EVENTS))["id"]
-
-    deliverer, sender = make_deliverer(xw_app, resolver=resolver)
-    try:
+    named = _named_hook(caller, receiver, xw_app, monkeypatch, host, ["127.0.0.1"])
+    async with named as (resolver, hook, deliverer):
         await _queue(xw_sessions, hook, caller.user_id)
         await deliverer.run_once()
         (request,) = await receiver.wait_for(1)
@@ -183,8 +199,6 @@ async def test_each_delivery_checks_again_and_connects_to_the_checked_address(
         assert "cloud metadata" in refused["error"]
         assert refused["status"] == "pending"  # retried on schedule: DNS may recover
         assert len(receiver.requests) == 1
-    finally:
-        await sender.aclose()
     assert resolver.lookups.count(host) == 3  # subscribe, then once per delivery
 
 
@@ -194,19 +208,14 @@ async def test_an_address_refusing_the_connection_falls_through_to_the_next_chec
     """A name listing an address where nothing listens (the receiver is on 127.0.0.1 only)
     before a working one: the delivery reaches the second, in one attempt."""
     host = "dual.hooks.test"
-    resolver = MapResolver({host: ["::1", "127.0.0.1"]})
-    monkeypatch.setattr(xw_app.state, "webhook_resolver", resolver, raising=False)
-    hook = (await subscribe(caller, f"http://{host}:{receiver.port}/in", EVENTS))["id"]
-    deliverer, sender = make_deliverer(xw_app, resolver=resolver)
-    try:
+    named = _named_hook(caller, receiver, xw_app, monkeypatch, host, ["::1", "127.0.0.1"])
+    async with named as (_, hook, deliverer):
         await _queue(xw_sessions, hook, caller.user_id)
         await deliverer.run_once()
         (request,) = await receiver.wait_for(1)
         assert request.headers["host"] == f"{host}:{receiver.port}"
         (delivery,) = (await caller.get(f"{HOOKS}/{hook}/deliveries")).json()["deliveries"]
         assert delivery["status"] == "succeeded" and delivery["attempt"] == 1
-    finally:
-        await sender.aclose()
 
 
 async def _queue(sessions, subscription_id: str, user_id) -> None:

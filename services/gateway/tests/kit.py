@@ -187,14 +187,9 @@ async def running_gateway(
             upstream_timeout_seconds=0.5,
             log_json=False,
         )
-        app = create_app(settings)
-        inner = app.app  # RequestIdMiddleware -> Gateway
-        async with inner.api.router.lifespan_context(inner.api):
-            transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                client.gateway = inner  # type: ignore[attr-defined]
-                client.echo_url = echo  # type: ignore[attr-defined]
-                yield client
+        async with in_process(settings, "203.0.113.7") as client:
+            client.echo_url = echo  # type: ignore[attr-defined]
+            yield client
 
 
 @contextlib.asynccontextmanager

@@ -13,9 +13,8 @@ import httpx
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from gateway.main import create_app
 from gateway.settings import Settings
-from kit import KEY, serve
+from kit import KEY, in_process, serve
 
 
 def health_app(body: dict[str, Any], status: int = 200) -> FastAPI:
@@ -45,12 +44,8 @@ async def gateway_health(identity: FastAPI, redis_url: str, kafka: str) -> httpx
             billing_url=ok_url,
             log_json=False,
         )
-        app = create_app(settings)
-        inner = app.app
-        async with inner.api.router.lifespan_context(inner.api):
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                return await client.get("/api/v1/health")
+        async with in_process(settings, "127.0.0.1") as client:
+            return await client.get("/api/v1/health")
 
 
 async def test_an_advisory_failure_is_reported_degraded_but_the_gateway_stays_200(

@@ -8,14 +8,12 @@ import hashlib
 import sys
 from pathlib import Path
 
-import httpx
 import uvicorn
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from gateway.main import create_app
 from gateway.settings import Settings
-from kit import KEY, echo_app, identity_app, serve
+from kit import KEY, echo_app, identity_app, in_process, serve
 
 
 async def test_request_id_kept_when_well_formed_and_generated_otherwise(gateway, upstreams):
@@ -109,20 +107,16 @@ async def test_idle_upstream_connections_are_dropped_before_the_services_keep_al
             upstream_keepalive_seconds=0.3,
             log_json=False,
         )
-        app = create_app(settings)
-        inner = app.app
-        async with inner.api.router.lifespan_context(inner.api):
-            transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 5555))
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                token = upstreams.keys[0].token()
-                auth = {"Authorization": f"Bearer {token}"}
+        async with in_process(settings, "203.0.113.8") as client:
+            token = upstreams.keys[0].token()
+            auth = {"Authorization": f"Bearer {token}"}
 
-                async def port() -> int:
-                    response = await client.get("/api/v1/campaigns", headers=auth)
-                    assert response.status_code == 200, response.text
-                    return int(upstreams.seen[-1]["client_port"])
+            async def port() -> int:
+                response = await client.get("/api/v1/campaigns", headers=auth)
+                assert response.status_code == 200, response.text
+                return int(upstreams.seen[-1]["client_port"])
 
-                first = await port()
-                assert await port() == first  # kept alive between close requests
-                await asyncio.sleep(0.8)  # idle past the gateway's keep-alive only
-                assert await port() != first
+            first = await port()
+            assert await port() == first  # kept alive between close requests
+            await asyncio.sleep(0.8)  # idle past the gateway's keep-alive only
+            assert await port() != first

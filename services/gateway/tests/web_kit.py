@@ -15,9 +15,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from adscale_common.internal_auth import verify_internal_token
-from gateway.main import create_app
 from gateway.settings import Settings
-from kit import KEY, Upstreams, echo_app, identity_app, serve
+from kit import KEY, Upstreams, echo_app, identity_app, in_process, serve
 
 ASSET = "assets/index-3f9a1c7e.js"
 
@@ -115,9 +114,5 @@ async def web_gateway(
             web_dist_dir=str(dist),
             log_json=False,
         )
-        app = create_app(settings)
-        inner = app.app
-        async with inner.api.router.lifespan_context(inner.api):
-            transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
-            async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
-                yield client
+        async with in_process(settings, "203.0.113.9") as client:
+            yield client

@@ -78,11 +78,16 @@ class OwnedRepository(Generic[ModelT]):
         *,
         for_update: bool = False,
     ) -> ModelT:
-        """The row, or ``not_found()`` raised when it is missing or someone else's."""
+        """The row, or :meth:`missing` raised when it is missing or someone else's."""
         row = await self.get(session, user_id, row_id, for_update=for_update)
         if row is None:
-            raise self.not_found()
+            raise self.missing(row_id)
         return row
+
+    def missing(self, row_id: uuid.UUID) -> Exception:
+        """The error :meth:`require` raises for ``row_id``: ``not_found()`` (a subclass may
+        name the id in it)."""
+        return self.not_found()
 
     async def owned_ids(
         self, session: AsyncSession, user_id: uuid.UUID, ids: Iterable[uuid.UUID]

@@ -12,6 +12,7 @@ from adscale_common.crypto import TokenCipher, required_cipher
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentJwtUserId
 from campaigns.platforms import PlatformGateway
+from campaigns.rule.push import Pushing
 from campaigns.settings import Settings
 
 Session = DbSession
@@ -19,3 +20,10 @@ UserId = CurrentJwtUserId
 Cipher = Annotated[TokenCipher, Depends(required_cipher("CAMPAIGNS_ENCRYPTION_KEYS"))]
 Platforms = Annotated[PlatformGateway, Depends(from_app_state("platforms"))]
 AppSettings = Annotated[Settings, Depends(from_app_state("settings"))]
+
+
+def _pushing(platforms: Platforms, cipher: Cipher, settings: AppSettings) -> Pushing:
+    return Pushing(platforms, cipher, settings)
+
+
+Push = Annotated[Pushing, Depends(_pushing)]

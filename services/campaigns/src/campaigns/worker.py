@@ -10,10 +10,10 @@ pushes, and a one-off re-encryption of stored tokens under the primary key.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
-from adscale_common.worker import ConsumerSpec, WorkerContext, run_worker
+from adscale_common.worker import ConsumerSpec, WorkerContext, repeat, run_worker
 from campaigns.consumers import audience_sync, billing
 from campaigns.crypto import reencrypt_tokens
 from campaigns.metrics.ingest import sync_all
@@ -24,14 +24,28 @@ from campaigns.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 
-async def _sleep(ctx: WorkerContext, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(ctx.stopping.wait(), timeout=seconds)
-
-
 def _settings(ctx: WorkerContext) -> Settings:
     assert isinstance(ctx.settings, Settings)
     return ctx.settings
+
+
+async def _every(
+    ctx: WorkerContext,
+    seconds: float,
+    what: str,
+    step: Callable[[PlatformGateway], Awaitable[object]],
+) -> None:
+    """Run ``step`` every ``seconds`` until the worker stops, with one platform gateway
+    for all runs; a failed run is logged (``<what> failed``) and the next one comes."""
+    platforms = PlatformGateway(timeout=_settings(ctx).platform_http_timeout_seconds)
+
+    async def tick() -> None:
+        await step(platforms)
+
+    try:
+        await repeat(ctx, seconds, tick, failed=f"{what} failed")
+    finally:
+        await platforms.aclose()
 
 
 async def metrics_sync(ctx: WorkerContext) -> None:
@@ -40,37 +54,24 @@ async def metrics_sync(ctx: WorkerContext) -> None:
     if cipher is None:
         logger.warning("metrics sync disabled: CAMPAIGNS_ENCRYPTION_KEYS is not set")
         return
-    platforms = PlatformGateway(timeout=settings.platform_http_timeout_seconds)
-    try:
-        while not ctx.stopping.is_set():
-            try:
-                await sync_all(
-                    ctx.engine,
-                    ctx.sessionmaker,
-                    platforms,
-                    cipher,
-                    settings.metrics_sync_lookback_days,
-                )
-            except Exception:
-                logger.exception("metrics sync failed")
-            await _sleep(ctx, settings.metrics_sync_interval_seconds)
-    finally:
-        await platforms.aclose()
+    lookback = settings.metrics_sync_lookback_days
+    await _every(
+        ctx,
+        settings.metrics_sync_interval_seconds,
+        "metrics sync",
+        lambda platforms: sync_all(ctx.engine, ctx.sessionmaker, platforms, cipher, lookback),
+    )
 
 
 async def scheduled_rules(ctx: WorkerContext) -> None:
     settings = _settings(ctx)
     cipher = settings.cipher()
-    platforms = PlatformGateway(timeout=settings.platform_http_timeout_seconds)
-    try:
-        while not ctx.stopping.is_set():
-            try:
-                await run_due_rules(ctx.sessionmaker, platforms, cipher, settings)
-            except Exception:
-                logger.exception("scheduled rules failed")
-            await _sleep(ctx, settings.rules_tick_seconds)
-    finally:
-        await platforms.aclose()
+    await _every(
+        ctx,
+        settings.rules_tick_seconds,
+        "scheduled rules",
+        lambda platforms: run_due_rules(ctx.sessionmaker, platforms, cipher, settings),
+    )
 
 
 async def rotate_token_keys(ctx: WorkerContext) -> None:

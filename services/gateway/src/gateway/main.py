@@ -23,7 +23,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from adscale_common.errors import error_response, install_error_handlers
 from adscale_common.internal_auth import (
@@ -41,6 +41,7 @@ from gateway.auth import (
     InvalidCredentials,
     JwtVerifier,
 )
+from gateway.bodies import read_small_body, replay
 from gateway.listener_health import ListenerHealth
 from gateway.metrics import RATE_LIMITED, GatewayMetrics, route_label
 from gateway.openapi import OpenApiCache
@@ -72,36 +73,6 @@ _HEALTH_DOC = {
 
 def _service_token(settings: Settings) -> str:
     return mint_internal_token(settings.internal_token_key, user_id=None, plan=None, auth="service")
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
-
-    return receive
-
-
-async def _read_small_body(receive: Receive, limit: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise ValueError("body too large")
-        chunks.append(chunk)
-        more = message.get("more_body", False)
-    return b"".join(chunks)
 
 
 def _email_of(body: bytes) -> str | None:
@@ -373,12 +344,12 @@ class Gateway:
         email = None
         if scope["method"] == "POST" and path.rstrip("/") in GUARDED_AUTH_PATHS:
             try:
-                body = await _read_small_body(receive, 65536)
+                body = await read_small_body(receive, 65536)
             except ValueError:
                 await error_response(path, 413, "Request body too large")(scope, receive, send)
                 return
             email = _email_of(body)
-            receive = _replay(body)
+            receive = replay(body)
             scope = dict(scope)
             scope["headers"] = [
                 (k, v) for k, v in scope["headers"] if k.lower() != b"content-length"

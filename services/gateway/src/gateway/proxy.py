@@ -18,6 +18,7 @@ from yarl import URL
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, Principal, mint_internal_token
+from gateway.bodies import body_chunks
 from gateway.metrics import UPSTREAM_ERRORS
 from gateway.tracing import inject_trace_context
 from gateway.upstreams import UpstreamPools
@@ -72,18 +73,6 @@ async def _read_body(receive: Receive) -> bytes:
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
     return b"".join(chunks)
-
-
-async def _stream_body(receive: Receive) -> AsyncIterator[bytes]:
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return
-        body = message.get("body", b"")
-        if body:
-            yield body
-        more = message.get("more_body", False)
 
 
 class Forwarder:
@@ -149,7 +138,7 @@ class Forwarder:
         elif length is not None and length.isdigit() and int(length) <= self.max_buffered:
             body = await _read_body(receive)
         else:
-            body = _stream_body(receive)
+            body = body_chunks(receive)
 
         base = self.upstreams[service]
         url = base + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
@@ -201,20 +190,43 @@ class Forwarder:
             return 504
         except aiohttp.ClientConnectorError as exc:
             logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
-            if isinstance(self.upstreams, UpstreamPools):
-                self.upstreams.eject(service, base, "connect failed")
-            UPSTREAM_ERRORS.labels(service, "503").inc()
-            await self._error(scope, receive, send, 503, f"{service} is unavailable")
+            await self._eject_and_answer(
+                scope, receive, send, service, base, 503, "connect failed", "is unavailable"
+            )
             return 503
         except aiohttp.ClientError as exc:
             if started:
                 raise
             logger.warning("upstream failed", extra={"upstream": service, "error": repr(exc)})
-            if isinstance(self.upstreams, UpstreamPools):
-                self.upstreams.eject(service, base, "connection dropped")
-            UPSTREAM_ERRORS.labels(service, "502").inc()
-            await self._error(scope, receive, send, 502, f"{service} closed the connection")
+            await self._eject_and_answer(
+                scope,
+                receive,
+                send,
+                service,
+                base,
+                502,
+                "connection dropped",
+                "closed the connection",
+            )
             return 502
+
+    async def _eject_and_answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        service: str,
+        base: str,
+        status: int,
+        reason: str,
+        told: str,
+    ) -> None:
+        """An upstream that failed the connection: take that instance out of its pool,
+        count the error and answer the client ``status`` with "<service> <told>"."""
+        if isinstance(self.upstreams, UpstreamPools):
+            self.upstreams.eject(service, base, reason)
+        UPSTREAM_ERRORS.labels(service, str(status)).inc()
+        await self._error(scope, receive, send, status, f"{service} {told}")
 
     async def _error(
         self, scope: Scope, receive: Receive, send: Send, status: int, message: str

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from starlette.types import ASGIApp, Message
 
 from adscale_common.errors import AppError
+from gateway.bodies import replay
 
 PREFIX = "/api/v1/session"
 REFRESH_COOKIE = "adscale_refresh"
@@ -83,15 +84,7 @@ class Upstream:
             "query_string": b"",
             "headers": headers,
         }
-        sent = False
         answer: dict[str, Any] = {"status": 502, "headers": [], "body": []}
-
-        async def receive() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": payload, "more_body": False}
-            return {"type": "http.disconnect"}
 
         async def send(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -100,7 +93,7 @@ class Upstream:
             elif message["type"] == "http.response.body":
                 answer["body"].append(message.get("body", b""))
 
-        await self.app(scope, receive, send)
+        await self.app(scope, replay(payload), send)
         kept = {
             k.decode().lower(): v.decode()
             for k, v in answer["headers"]

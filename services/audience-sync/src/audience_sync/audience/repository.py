@@ -6,18 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from audience_sync.audience.errors import AudienceNotFound
 from audience_sync.models import Audience, Segment
+from audience_sync.owned import OwnedById
 
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, audience_id: uuid.UUID, *, for_update: bool = False
-) -> Audience | None:
-    stmt = sa.select(Audience).where(
-        col(Audience.id) == audience_id, col(Audience.user_id) == user_id
-    )
-    if for_update:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+owned = OwnedById(Audience, not_found=AudienceNotFound, id_field="audience_id")
 
 
 async def segment_of(session: AsyncSession, audience: Audience) -> Segment:

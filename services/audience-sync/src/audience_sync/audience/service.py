@@ -13,7 +13,6 @@ from adscale_common.types import utcnow
 from adscale_platforms.errors import NotFound as PlatformNotFound
 from adscale_platforms.errors import PlatformError
 from audience_sync.audience import repository
-from audience_sync.audience.errors import AudienceNotFound
 from audience_sync.audience.schemas import (
     AudienceCreate,
     AudienceCreated,
@@ -29,7 +28,6 @@ from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnect
 from audience_sync.platform.service import account_id_for, api_error, load_token
 from audience_sync.platforms import PlatformRegistry
 from audience_sync.segment import repository as segments
-from audience_sync.segment.errors import SegmentNotFound
 from audience_sync.settings import Settings
 from audience_sync.sync import service as syncs
 from audience_sync.sync.engine import SyncEngine
@@ -49,10 +47,7 @@ def read(audience: Audience, segment_name: str) -> AudienceRead:
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, audience_id: uuid.UUID) -> Audience:
-    audience = await repository.get_owned(session, user_id, audience_id)
-    if audience is None:
-        raise AudienceNotFound(details={"audience_id": str(audience_id)})
-    return audience
+    return await repository.owned.require(session, user_id, audience_id)
 
 
 async def detail(session: AsyncSession, audience: Audience) -> AudienceDetail:
@@ -107,9 +102,7 @@ async def create(
     platform = body.platform
     ad_account_id = account_id_for(platform, body.ad_account_id)
     async with unit_of_work(sessionmaker) as session:
-        segment = await segments.get_owned(session, user_id, body.segment_id)
-        if segment is None:
-            raise SegmentNotFound(details={"segment_id": str(body.segment_id)})
+        segment = await segments.owned.require(session, user_id, body.segment_id)
         connection = await connections.get_connection(session, user_id, platform)
         if connection is None:
             raise PlatformNotConnected(details={"platform": platform})

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.repository import OwnedRepository
+from audience_sync.export.errors import ExportNotFound
 from audience_sync.export.models import SegmentExport, export_table
 from audience_sync.models import Segment
 
@@ -31,12 +33,7 @@ async def get(session: AsyncSession, export_id: uuid.UUID) -> SegmentExport | No
     return await session.get(SegmentExport, export_id)
 
 
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, export_id: uuid.UUID
-) -> SegmentExport | None:
-    t = export_table().c
-    stmt = sa.select(SegmentExport).where(t.id == export_id, t.user_id == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+owned = OwnedRepository(SegmentExport, not_found=ExportNotFound)
 
 
 async def claim(

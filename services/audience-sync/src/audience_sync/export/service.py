@@ -48,10 +48,7 @@ async def request_export(
 async def get_owned(
     session: AsyncSession, user_id: uuid.UUID, export_id: uuid.UUID
 ) -> SegmentExport:
-    export = await repository.get_owned(session, user_id, export_id)
-    if export is None:
-        raise ExportNotFound()
-    return export
+    return await repository.owned.require(session, user_id, export_id)
 
 
 def signing_key(settings: ExportWebhookSettings) -> str:

@@ -98,7 +98,7 @@ async def request_erasures(
 
 @router.get("/erasures", response_model=ErasureList, summary="Erasure receipts, newest first")
 async def list_erasures(session: DbSession, user_id: CurrentUserId, page: Page) -> ErasureList:
-    rows, total = await repository.list_owned(session, user_id, page.offset, page.limit)
+    rows, total = await repository.owned.page(session, user_id, page.offset, page.limit)
     return ErasureList(
         erasures=await service.receipts(session, list(rows)),
         total=total,

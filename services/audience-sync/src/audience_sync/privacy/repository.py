@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from audience_sync.owned import OwnedById
+from audience_sync.privacy.errors import ErasureNotFound
 from audience_sync.privacy.models import Erasure, ErasureTarget, Suppression, SuppressionLift
 
 
@@ -80,33 +82,7 @@ async def is_suppressed(session: AsyncSession, user_id: uuid.UUID, hash_: str) -
     return found.first() is not None
 
 
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, erasure_id: uuid.UUID
-) -> Erasure | None:
-    result = await session.execute(
-        select(Erasure).where(col(Erasure.id) == erasure_id, col(Erasure.user_id) == user_id)
-    )
-    return result.scalars().first()
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[Erasure], int]:
-    total = (
-        await session.execute(
-            sa.select(sa.func.count()).select_from(Erasure).where(col(Erasure.user_id) == user_id)
-        )
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            select(Erasure)
-            .where(col(Erasure.user_id) == user_id)
-            .order_by(col(Erasure.created_at).desc(), col(Erasure.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+owned = OwnedById(Erasure, not_found=ErasureNotFound, id_field="erasure_id")
 
 
 async def targets_of(

@@ -11,7 +11,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.outbox import emit, emit_many
 from adscale_contracts.jobs import JOBS_TOPIC, job_envelope
 from audience_sync.privacy import repository
-from audience_sync.privacy.errors import ErasureNotFound, SuppressionNotFound
+from audience_sync.privacy.errors import SuppressionNotFound
 from audience_sync.privacy.models import Erasure, ErasureTarget
 from audience_sync.privacy.person import decode_json
 from audience_sync.privacy.schemas import (
@@ -112,10 +112,7 @@ async def request_erasures(
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, erasure_id: uuid.UUID) -> Erasure:
-    erasure = await repository.get_owned(session, user_id, erasure_id)
-    if erasure is None:
-        raise ErasureNotFound(details={"erasure_id": str(erasure_id)})
-    return erasure
+    return await repository.owned.require(session, user_id, erasure_id)
 
 
 def target_read(t: ErasureTarget) -> TargetRead:

@@ -54,7 +54,7 @@ async def create_segment(
 
 @router.get("", response_model=SegmentList)
 async def list_segments(session: DbSession, user_id: CurrentUserId, page: Page) -> SegmentList:
-    rows, total = await repository.list_owned(session, user_id, page.offset, page.limit)
+    rows, total = await repository.owned.page(session, user_id, page.offset, page.limit)
     return SegmentList(
         segments=[service.read(s) for s in rows],
         total=total,

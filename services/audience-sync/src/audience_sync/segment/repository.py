@@ -11,36 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
+from audience_sync.owned import OwnedById
 from audience_sync.safeguards import suppression
+from audience_sync.segment.errors import SegmentNotFound
 from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.digest import lock_profile_writes
 from audience_sync.sync.fields import DIGEST_FIELDS
 
-
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, segment_id: uuid.UUID
-) -> Segment | None:
-    stmt = sa.select(Segment).where(col(Segment.id) == segment_id, col(Segment.user_id) == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[Sequence[Segment], int]:
-    condition = col(Segment.user_id) == user_id
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(Segment).where(condition))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(Segment)
-            .where(condition)
-            .order_by(col(Segment.created_at).desc(), col(Segment.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+owned = OwnedById(Segment, not_found=SegmentNotFound, id_field="segment_id")
 
 
 def _extras(column: Any) -> Any:

@@ -13,7 +13,7 @@ from audience_sync.models import Segment
 from audience_sync.safeguards import suppression
 from audience_sync.segment import repository
 from audience_sync.segment.csv_import import CsvUpload, RowBuilder
-from audience_sync.segment.errors import SegmentInUse, SegmentNotFound
+from audience_sync.segment.errors import SegmentInUse
 from audience_sync.segment.repository import PreviewStage, ProfileStage, UpsertCounts
 from audience_sync.segment.rows import (
     EXTRA_COLUMNS,
@@ -56,10 +56,7 @@ async def create(session: AsyncSession, user_id: uuid.UUID, body: SegmentCreate)
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, segment_id: uuid.UUID) -> Segment:
-    segment = await repository.get_owned(session, user_id, segment_id)
-    if segment is None:
-        raise SegmentNotFound(details={"segment_id": str(segment_id)})
-    return segment
+    return await repository.owned.require(session, user_id, segment_id)
 
 
 async def detail(session: AsyncSession, segment: Segment) -> SegmentDetail:

@@ -11,12 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from audience_sync.models import Audience, SyncJob, table
+from audience_sync.owned import OwnedById
 from audience_sync.sync import marks
+from audience_sync.sync.errors import JobNotFound
 
-
-async def get_owned(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJob | None:
-    stmt = sa.select(SyncJob).where(col(SyncJob.id) == job_id, col(SyncJob.user_id) == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+owned = OwnedById(SyncJob, not_found=JobNotFound, id_field="job_id")
 
 
 async def history(

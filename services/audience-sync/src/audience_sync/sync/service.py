@@ -19,7 +19,7 @@ from audience_sync.models import Audience, Segment, SyncJob
 from audience_sync.platform import repository as connections
 from audience_sync.platform.errors import CredentialsExpired, PlatformNotConnected
 from audience_sync.sync import digest, planner, repository
-from audience_sync.sync.errors import JobNotFound, SyncInProgress
+from audience_sync.sync.errors import SyncInProgress
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.schemas import (
     EstimatedChanges,
@@ -231,10 +231,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 async def get_job(session: AsyncSession, user_id: uuid.UUID, job_id: uuid.UUID) -> SyncJobRead:
-    job = await repository.get_owned(session, user_id, job_id)
-    if job is None:
-        raise JobNotFound(details={"job_id": str(job_id)})
-    return job_read(job)
+    return job_read(await repository.owned.require(session, user_id, job_id))
 
 
 async def history(

@@ -261,18 +261,7 @@ class Deliverer:
     async def deliver(self, claimed: Claimed) -> None:
         settings = self.settings
         if not claimed.enabled:
-            async with self.sessionmaker() as session, session.begin():
-                await repository.finish(
-                    session,
-                    claimed.delivery_id,
-                    self.token,
-                    status="cancelled",
-                    attempt=claimed.attempt,
-                    response_code=None,
-                    latency_ms=None,
-                    error="subscription disabled",
-                    retry_in=None,
-                )
+            await self._close_unsent(claimed, "cancelled", "subscription disabled")
             return
         secrets = signing_secrets(
             self.cipher,
@@ -283,18 +272,7 @@ class Deliverer:
         if not secrets:
             # Never send unsigned; retrying cannot help until the owner rotates the secret.
             record_webhook("failed", None)
-            async with self.sessionmaker() as session, session.begin():
-                await repository.finish(
-                    session,
-                    claimed.delivery_id,
-                    self.token,
-                    status="failed",
-                    attempt=claimed.attempt,
-                    response_code=None,
-                    latency_ms=None,
-                    error=WebhookSecretUnreadable.message,
-                    retry_in=None,
-                )
+            await self._close_unsent(claimed, "failed", WebhookSecretUnreadable.message)
             return
         outcome = await self.sender.send(
             claimed.url, str(claimed.delivery_id), claimed.body.encode(), secrets
@@ -359,6 +337,21 @@ class Deliverer:
                 "subscription_disabled": disabled,
             },
         )
+
+    async def _close_unsent(self, claimed: Claimed, status: str, error: str) -> None:
+        """End a delivery that was not sent (no attempt counted, never retried)."""
+        async with self.sessionmaker() as session, session.begin():
+            await repository.finish(
+                session,
+                claimed.delivery_id,
+                self.token,
+                status=status,
+                attempt=claimed.attempt,
+                response_code=None,
+                latency_ms=None,
+                error=error,
+                retry_in=None,
+            )
 
     async def _guarded(self, claimed: Claimed) -> None:
         try:

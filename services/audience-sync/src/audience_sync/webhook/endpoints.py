@@ -60,7 +60,7 @@ async def create_webhook(
 
 @router.get("", response_model=WebhookList)
 async def list_webhooks(session: DbSession, user_id: CurrentUserId, page: Page) -> WebhookList:
-    rows, total = await repository.list_owned(session, user_id, page.offset, page.limit)
+    rows, total = await repository.owned.page(session, user_id, page.offset, page.limit)
     return WebhookList(
         webhooks=[service.read(r) for r in rows],
         total=total,

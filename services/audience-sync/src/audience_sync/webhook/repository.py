@@ -11,6 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.paged import page_of
+from adscale_common.repository import OwnedRepository
+from audience_sync.webhook.errors import WebhookNotFound
 from audience_sync.webhook.models import (
     WebhookDelivery,
     WebhookDeliveryAttempt,
@@ -28,33 +31,7 @@ def _in(seconds: float) -> sa.ColumnElement[datetime]:
 # --------------------------------------------------------------------------- subscriptions
 
 
-async def get_owned(
-    session: AsyncSession, user_id: uuid.UUID, webhook_id: uuid.UUID
-) -> WebhookSubscription | None:
-    t = subscription_table().c
-    stmt = sa.select(WebhookSubscription).where(t.id == webhook_id, t.user_id == user_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
-
-
-async def list_owned(
-    session: AsyncSession, user_id: uuid.UUID, offset: int, limit: int
-) -> tuple[list[WebhookSubscription], int]:
-    t = subscription_table().c
-    total = (
-        await session.execute(
-            sa.select(sa.func.count()).select_from(subscription_table()).where(t.user_id == user_id)
-        )
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(WebhookSubscription)
-            .where(t.user_id == user_id)
-            .order_by(t.created_at.desc(), t.id)
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+owned = OwnedRepository(WebhookSubscription, not_found=WebhookNotFound)
 
 
 async def subscribers(
@@ -318,21 +295,13 @@ async def list_deliveries(
     conditions = [d.subscription_id == subscription_id]
     if status is not None:
         conditions.append(d.status == status)
-    total = (
-        await session.execute(
-            sa.select(sa.func.count()).select_from(delivery_table()).where(*conditions)
-        )
-    ).scalar_one()
-    deliveries = list(
-        (
-            await session.execute(
-                sa.select(WebhookDelivery)
-                .where(*conditions)
-                .order_by(d.created_at.desc(), d.id)
-                .offset(offset)
-                .limit(limit)
-            )
-        ).scalars()
+    deliveries, total = await page_of(
+        session,
+        sa.select(WebhookDelivery).where(*conditions),
+        d.created_at.desc(),
+        d.id,
+        offset=offset,
+        limit=limit,
     )
     attempts: dict[uuid.UUID, list[WebhookDeliveryAttempt]] = {x.id: [] for x in deliveries}
     if deliveries:
@@ -345,4 +314,4 @@ async def list_deliveries(
             )
         ).scalars():
             attempts[attempt.delivery_id].append(attempt)
-    return deliveries, attempts, int(total)
+    return deliveries, attempts, total

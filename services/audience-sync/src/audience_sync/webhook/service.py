@@ -15,7 +15,6 @@ from audience_sync.types import read_as
 from audience_sync.webhook import payloads, repository, signing, ssrf
 from audience_sync.webhook.delivery import Sender, signing_secrets
 from audience_sync.webhook.errors import (
-    WebhookNotFound,
     WebhookSecretUnreadable,
     WebhookUrlNotAllowed,
 )
@@ -51,10 +50,7 @@ def read(sub: WebhookSubscription) -> WebhookRead:
 async def get_owned(
     session: AsyncSession, user_id: uuid.UUID, webhook_id: uuid.UUID
 ) -> WebhookSubscription:
-    sub = await repository.get_owned(session, user_id, webhook_id)
-    if sub is None:
-        raise WebhookNotFound()
-    return sub
+    return await repository.owned.require(session, user_id, webhook_id)
 
 
 async def create(

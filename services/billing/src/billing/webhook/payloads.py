@@ -11,7 +11,7 @@ are understood, so an endpoint pinned to either API version works.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -33,12 +33,21 @@ def _metadata(value: Any) -> Any:
 Metadata = Annotated[dict[str, str], BeforeValidator(_metadata)]
 
 
+ItemT = TypeVar("ItemT")
+
+
 def epoch(value: int | None) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(value, UTC)
 
 
 class _Loose(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class StripeList(_Loose, Generic[ItemT]):
+    """A Stripe list object (``{"object": "list", "data": [...]}``): its items."""
+
+    data: list[ItemT] = Field(default_factory=list)
 
 
 class StripeEventData(_Loose):
@@ -76,10 +85,6 @@ class SubscriptionItem(_Loose):
     current_period_end: int | None = None
 
 
-class SubscriptionItems(_Loose):
-    data: list[SubscriptionItem] = Field(default_factory=list)
-
-
 class SubscriptionObject(_Loose):
     id: str
     customer: ExpandableId = None
@@ -89,7 +94,7 @@ class SubscriptionObject(_Loose):
     cancel_at: int | None = None
     canceled_at: int | None = None
     current_period_end: int | None = None  # API versions before 2025-03-31
-    items: SubscriptionItems = Field(default_factory=SubscriptionItems)
+    items: StripeList[SubscriptionItem] = Field(default_factory=StripeList[SubscriptionItem])
 
     @property
     def price_id(self) -> str | None:
@@ -125,10 +130,6 @@ class InvoiceLine(_Loose):
     period: Period | None = None
 
 
-class InvoiceLines(_Loose):
-    data: list[InvoiceLine] = Field(default_factory=list)
-
-
 class InvoiceObject(_Loose):
     id: str
     customer: ExpandableId = None
@@ -136,7 +137,7 @@ class InvoiceObject(_Loose):
     subscription: ExpandableId = None  # API versions before 2025-03-31
     subscription_details: InvoiceSubscriptionDetails | None = None  # ditto
     parent: InvoiceParent | None = None
-    lines: InvoiceLines = Field(default_factory=InvoiceLines)
+    lines: StripeList[InvoiceLine] = Field(default_factory=StripeList[InvoiceLine])
 
     @property
     def subscription_id(self) -> str | None:

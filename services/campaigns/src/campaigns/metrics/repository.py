@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.paged import page_of
 from adscale_common.types import utcnow
 from campaigns.metrics.schemas import Totals
 from campaigns.models import Campaign, CampaignMetric
@@ -88,13 +89,7 @@ async def daily_rows(
     base = sa.select(CampaignMetric).where(
         col(CampaignMetric.campaign_id) == campaign_id, *_range(start, end)
     )
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(base.subquery()))
-    ).scalar_one()
-    rows = (
-        await session.execute(base.order_by(col(CampaignMetric.day)).offset(offset).limit(limit))
-    ).scalars()
-    return list(rows), int(total)
+    return await page_of(session, base, col(CampaignMetric.day), offset=offset, limit=limit)
 
 
 async def upsert(

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
+from campaigns.dependencies import Push, Session, UserId
 from campaigns.routes import collection_routes, item_routes
 from campaigns.rule import backtest, push, repository, service
 from campaigns.rule.schemas import (
@@ -48,9 +48,7 @@ async def execute_rule(
     rule_id: uuid.UUID,
     session: Session,
     user_id: UserId,
-    platforms: Platforms,
-    cipher: Cipher,
-    settings: AppSettings,
+    pushing: Push,
     dry_run: Annotated[bool, Query(description="Preview: change and record nothing")] = False,
 ) -> ExecuteResult:
     outcome = await service.execute(
@@ -58,16 +56,11 @@ async def execute_rule(
         user_id,
         rule_id,
         dry_run=dry_run,
-        max_push_attempts=settings.platform_push_max_attempts,
+        max_push_attempts=pushing.settings.platform_push_max_attempts,
     )
-    actions = list(outcome.applied)
-    failed = await push.push_after_commit(
-        session, platforms, cipher, settings, outcome.pending_push
+    actions = await push.push_and_describe(
+        session, pushing, outcome.pending_push, outcome.applied, see="GET /rules/{id}/executions"
     )
-    if failed:
-        actions.append(
-            f"{failed} platform update(s) did not go through; see GET /rules/{{id}}/executions"
-        )
     return ExecuteResult(
         rule_id=outcome.rule_id,
         campaigns_affected=outcome.campaigns_affected,

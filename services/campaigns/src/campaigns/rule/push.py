@@ -204,19 +204,38 @@ async def push_actions(
     return results
 
 
-async def push_after_commit(
+@dataclass(frozen=True)
+class Pushing:
+    """What a request needs to push rule actions after it commits: the platforms, the
+    token cipher and the settings (lease, attempts)."""
+
+    platforms: PlatformGateway
+    cipher: TokenCipher | None
+    settings: Settings
+
+
+async def push_and_describe(
     session: AsyncSession,
-    platforms: PlatformGateway,
-    cipher: TokenCipher | None,
-    settings: Settings,
+    pushing: Pushing,
     action_ids: Sequence[uuid.UUID],
-) -> int:
-    """Commit the request's work, then push ``action_ids``; returns how many did not succeed."""
+    described: Sequence[str],
+    *,
+    see: str,
+) -> list[str]:
+    """Commit the request's work, then push ``action_ids`` (no transaction held during the
+    calls); answers ``actions_taken``: ``described``, and when some pushes failed a last
+    line saying how many and where to look (``see``)."""
+    actions = list(described)
     if not action_ids:
-        return 0
-    await session.commit()  # the change is committed first; no transaction during the calls
-    results = await push_with(session, platforms, cipher, settings, action_ids)
-    return sum(1 for r in results if r.status != "succeeded")
+        return actions
+    await session.commit()
+    results = await push_with(
+        session, pushing.platforms, pushing.cipher, pushing.settings, action_ids
+    )
+    failed = sum(1 for r in results if r.status != "succeeded")
+    if failed:
+        actions.append(f"{failed} platform update(s) did not go through; see {see}")
+    return actions
 
 
 async def push_with(

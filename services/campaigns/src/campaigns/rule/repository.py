@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.paged import page_of
 from adscale_common.repository import OwnedRepository
 from campaigns.models import (
     AdAccount,
@@ -309,19 +310,14 @@ async def runs(
     where = [col(RuleExecution.rule_id) == rule_id]
     if real_only:
         where.append(col(RuleExecution.dry_run).is_(False))
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(RuleExecution).where(*where))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(RuleExecution)
-            .where(*where)
-            .order_by(col(RuleExecution.started_at).desc(), col(RuleExecution.id))
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+    return await page_of(
+        session,
+        sa.select(RuleExecution).where(*where),
+        col(RuleExecution.started_at).desc(),
+        col(RuleExecution.id),
+        offset=offset,
+        limit=limit,
+    )
 
 
 async def executions(

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from adscale_common.pagination import Offset, OffsetPage
-from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
+from campaigns.dependencies import Push, Session, UserId
 from campaigns.rule import push
 from campaigns.rule_run import service
 from campaigns.rule_run.schemas import (
@@ -51,21 +51,17 @@ async def undo_run(
     run_id: uuid.UUID,
     session: Session,
     user_id: UserId,
-    platforms: Platforms,
-    cipher: Cipher,
-    settings: AppSettings,
+    pushing: Push,
 ) -> UndoResult:
     """Restore what the rule's latest run changed, here and on the platform (409 if moved since)."""
     outcome = await service.undo(session, user_id, run_id)
-    actions = list(outcome.descriptions)
-    failed = await push.push_after_commit(
-        session, platforms, cipher, settings, outcome.pending_push
+    actions = await push.push_and_describe(
+        session,
+        pushing,
+        outcome.pending_push,
+        outcome.descriptions,
+        see=f"GET /rule-runs/{outcome.undo_run_id}",
     )
-    if failed:
-        actions.append(
-            f"{failed} platform update(s) did not go through; "
-            f"see GET /rule-runs/{outcome.undo_run_id}"
-        )
     return UndoResult(
         run_id=outcome.run_id,
         undo_run_id=outcome.undo_run_id,

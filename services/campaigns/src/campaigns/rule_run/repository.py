@@ -2,16 +2,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from adscale_common.paged import page_of
 from adscale_common.repository import OwnedRepository
 from campaigns.models import AdGroup, Campaign, RuleAction, RuleExecution
 from campaigns.rule_run.errors import RunNotFound
 
 owned = OwnedRepository(RuleExecution, not_found=RunNotFound)
+
+LockedT = TypeVar("LockedT", Campaign, AdGroup)  # what an undo restores
 
 
 async def objects(
@@ -20,24 +24,16 @@ async def objects(
     where = [col(RuleAction.execution_id) == run_id]
     if outcome is not None:
         where.append(col(RuleAction.outcome) == outcome)
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(RuleAction).where(*where))
-    ).scalar_one()
-    rows = (
-        await session.execute(
-            sa.select(RuleAction)
-            .where(*where)
-            .order_by(
-                sa.case((col(RuleAction.outcome) == "applied", 0), else_=1),
-                col(RuleAction.campaign_name),
-                col(RuleAction.ad_group_name),
-                col(RuleAction.id),
-            )
-            .offset(offset)
-            .limit(limit)
-        )
-    ).scalars()
-    return list(rows), int(total)
+    return await page_of(
+        session,
+        sa.select(RuleAction).where(*where),
+        sa.case((col(RuleAction.outcome) == "applied", 0), else_=1),
+        col(RuleAction.campaign_name),
+        col(RuleAction.ad_group_name),
+        col(RuleAction.id),
+        offset=offset,
+        limit=limit,
+    )
 
 
 async def latest_change_run(session: AsyncSession, rule_id: uuid.UUID) -> RuleExecution | None:
@@ -69,31 +65,18 @@ async def changes(session: AsyncSession, run_id: uuid.UUID) -> list[RuleAction]:
     return list((await session.execute(stmt)).scalars())
 
 
-async def lock_campaigns(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, Campaign]:
+async def lock_by_id(
+    session: AsyncSession, model: type[LockedT], ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, LockedT]:
+    """The rows of ``model`` with these ids, locked in id order and reloaded, by id."""
     if not ids:
         return {}
+    id_column = col(model.id)
     stmt = (
-        sa.select(Campaign)
-        .where(col(Campaign.id).in_(ids))
-        .order_by(col(Campaign.id))
+        sa.select(model)
+        .where(id_column.in_(ids))
+        .order_by(id_column)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    return {c.id: c for c in (await session.execute(stmt)).scalars()}
-
-
-async def lock_ad_groups(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, AdGroup]:
-    if not ids:
-        return {}
-    stmt = (
-        sa.select(AdGroup)
-        .where(col(AdGroup.id).in_(ids))
-        .order_by(col(AdGroup.id))
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return {g.id: g for g in (await session.execute(stmt)).scalars()}
+    return {row.id: row for row in (await session.execute(stmt)).scalars()}

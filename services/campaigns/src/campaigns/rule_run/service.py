@@ -105,11 +105,11 @@ async def undo(session: AsyncSession, user_id: uuid.UUID, run_id: uuid.UUID) -> 
     changed = [a for a in await repository.changes(session, run.id) if a.undone_at is None]
     if not changed:
         raise RunNotUndoable("This run changed nothing; there is nothing to undo")
-    found = await repository.lock_campaigns(
-        session, sorted({a.campaign_id for a in changed if a.campaign_id is not None})
+    found = await repository.lock_by_id(
+        session, Campaign, sorted({a.campaign_id for a in changed if a.campaign_id is not None})
     )
-    groups = await repository.lock_ad_groups(
-        session, sorted({a.ad_group_id for a in changed if a.ad_group_id is not None})
+    groups = await repository.lock_by_id(
+        session, AdGroup, sorted({a.ad_group_id for a in changed if a.ad_group_id is not None})
     )
     moved = []
     for action in changed:

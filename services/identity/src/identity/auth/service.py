@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,14 +93,8 @@ async def refresh(
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         return RefreshRefused()
     if token.used_at is not None:
-        revoked = await repository.revoke_family(session, token.family_id, now)
-        logger.warning(
-            "refresh token reuse detected; family revoked",
-            extra={
-                "user_id": str(token.user_id),
-                "family_id": str(token.family_id),
-                "revoked": revoked,
-            },
+        await _revoke_family(
+            session, token, now, logging.WARNING, "refresh token reuse detected; family revoked"
         )
         return RefreshRefused(reuse_detected=True)
     user = await users.get(session, token.user_id)
@@ -123,9 +117,19 @@ async def logout(session: AsyncSession, raw: str) -> int:
     token = await repository.get_refresh_token_for_update(session, sha256_hex(raw))
     if token is None or token.expires_at <= now:
         raise InvalidRefreshToken()
+    return await _revoke_family(
+        session, token, now, logging.INFO, "logged out; refresh token family revoked"
+    )
+
+
+async def _revoke_family(
+    session: AsyncSession, token: RefreshToken, now: datetime, level: int, message: str
+) -> int:
+    """Revoke the family of ``token`` and log it (whose, which family, how many tokens)."""
     revoked = await repository.revoke_family(session, token.family_id, now)
-    logger.info(
-        "logged out; refresh token family revoked",
+    logger.log(
+        level,
+        message,
         extra={
             "user_id": str(token.user_id),
             "family_id": str(token.family_id),
