@@ -30,7 +30,7 @@ from adscale_platforms.models import BatchReport, UploadResult
 from adscale_platforms.protocol import BatchCallback, MemberOperation, TokenLike
 from adscale_platforms.rows import Rows, map_rows
 
-__all__ = ["BaseClient", "MemberCall"]
+__all__ = ["AudienceDraft", "BaseClient", "MemberCall"]
 
 MAX_INVALID_SAMPLES = 100
 
@@ -44,6 +44,15 @@ class MemberCall(NamedTuple):
     fields: str | Sequence[str]
     rows: Rows
     estimated_total: int | None
+
+
+class AudienceDraft(NamedTuple):
+    """A new audience as asked for: where, named how, keyed on which identifier."""
+
+    ad_account_id: str
+    name: str
+    description: str
+    schema_field: str | None
 
 
 class BaseClient(HttpClient):
@@ -116,6 +125,26 @@ class BaseClient(HttpClient):
     def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Replace; override where the platform's replace is not one member primitive."""
         return self._stream_members(call)
+
+    # -- audiences ---------------------------------------------------------------------------
+
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
+        """The platform's create call; the new audience's id as this client's other audience
+        calls take it."""
+        raise NotImplementedError
+
+    async def create_audience(
+        self,
+        token: TokenLike,
+        ad_account_id: str,
+        name: str,
+        description: str,
+        *,
+        schema_field: str | None = None,
+    ) -> str:
+        """An empty audience in ``ad_account_id``; its id."""
+        draft = AudienceDraft(ad_account_id, name, description, schema_field)
+        return await self._create_audience(token, draft)
 
     # -- the one member operation ------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from adscale_platforms.base import MemberCall
+from adscale_platforms.base import AudienceDraft, MemberCall
 from adscale_platforms.errors import (
     InvalidRequest,
 )
@@ -48,27 +48,19 @@ class SnapchatAudiences(SnapchatBase):
         value = item.get(inner, item)
         return value if isinstance(value, dict) else {}
 
-    async def create_audience(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        name: str,
-        description: str,
-        *,
-        schema_field: str | None = None,
-    ) -> str:
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
         body = await self._request(
             "POST",
-            f"{self.api}/adaccounts/{ad_account_id}/segments",
+            f"{self.api}/adaccounts/{draft.ad_account_id}/segments",
             token=token,
             json_body={
                 "segments": [
                     {
-                        "name": name,
-                        "description": description,
+                        "name": draft.name,
+                        "description": draft.description,
                         "source_type": "FIRST_PARTY",
                         "retention_in_days": self.settings.snapchat_retention_in_days,
-                        "ad_account_id": ad_account_id,
+                        "ad_account_id": draft.ad_account_id,
                     }
                 ]
             },
