@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 from adscale_platforms.batching import (
     BatchLimits,
@@ -125,6 +126,26 @@ class BaseClient(HttpClient):
     def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Replace; override where the platform's replace is not one member primitive."""
         return self._stream_members(call)
+
+    # -- consent ---------------------------------------------------------------------------
+
+    def _authorization_page(self) -> str:
+        """The platform's consent page, without a query."""
+        raise NotImplementedError
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        """The platform's consent-page query for ``state`` and ``redirect_uri``."""
+        raise NotImplementedError
+
+    def authorization_url(
+        self, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
+        """The consent page to send the user to; ``code_challenge`` (PKCE S256) is passed
+        on where the platform takes one (``supports_pkce``)."""
+        query = self._authorization_query(state, redirect_uri)
+        if code_challenge and self.supports_pkce:
+            query |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+        return f"{self._authorization_page()}?{urlencode(query)}"
 
     # -- audiences ---------------------------------------------------------------------------
 

@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from adscale_platforms.google.base import GoogleBase
 from adscale_platforms.google.errors import PLATFORM
 from adscale_platforms.models import TokenSet
-from adscale_platforms.oauth import oauth_token_set
+from adscale_platforms.oauth import code_grant_query, oauth_token_set
 
 __all__ = ["GoogleOAuth"]
 
@@ -16,24 +14,17 @@ __all__ = ["GoogleOAuth"]
 class GoogleOAuth(GoogleBase):
     """Consent URL, code exchange and refresh."""
 
-    def authorization_url(
-        self, state: str, redirect_uri: str, code_challenge: str | None = None
-    ) -> str:
-        params = {
-            "client_id": self.settings.google_client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": " ".join(self.settings.google_scopes),
-            "state": state,
+    def _authorization_page(self) -> str:
+        return f"{self.settings.google_accounts_url.rstrip('/')}/o/oauth2/v2/auth"
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        scope = " ".join(self.settings.google_scopes)
+        query = code_grant_query(self.settings.google_client_id, redirect_uri, state, scope)
+        return query | {
             "access_type": "offline",
             "prompt": "consent",
             "include_granted_scopes": "true",
         }
-        if code_challenge:
-            params["code_challenge"] = code_challenge
-            params["code_challenge_method"] = "S256"
-        accounts = self.settings.google_accounts_url.rstrip("/")
-        return f"{accounts}/o/oauth2/v2/auth?{urlencode(params)}"
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
