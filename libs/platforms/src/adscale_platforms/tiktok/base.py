@@ -33,7 +33,6 @@ class TikTokBase(BaseClient):
 
     platform: ClassVar[str] = PLATFORM
     map_error = staticmethod(tiktok_error)
-    supports_pkce: ClassVar[bool] = False
 
     @property
     def api(self) -> str:
