@@ -17,12 +17,9 @@ from adscale_platforms.errors import PermissionDenied
 from adscale_platforms.models import BatchReport
 from kit import body_of, form_of, hashes, split_url
 
+CLIENT = MetaClient  # the class the shared ``client`` fixture builds
+
 GRAPH = "https://graph.facebook.com/v25.0"
-
-
-@pytest.fixture
-def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> MetaClient:
-    return MetaClient(http, settings, sleep=sleeps)
 
 
 def test_authorization_url(client: MetaClient) -> None:

@@ -12,6 +12,8 @@ from adscale_platforms import SnapchatClient
 from adscale_platforms.errors import InvalidRequest, RateLimited
 from kit import body_of, form_of, hashes, split_url
 
+CLIENT = SnapchatClient  # the class the shared ``client`` fixture builds
+
 API = "https://adsapi.snapchat.com/v1"
 TOKEN_URL = "https://accounts.snapchat.com/login/oauth2/access_token"
 
@@ -26,11 +28,6 @@ def users_ok(request: httpx.Request) -> httpx.Response:
             "users": [{"sub_request_status": "SUCCESS", "user": {"number_uploaded_users": count}}],
         },
     )
-
-
-@pytest.fixture
-def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> SnapchatClient:
-    return SnapchatClient(http, settings, sleep=sleeps)
 
 
 def test_authorization_url(client: SnapchatClient) -> None:
