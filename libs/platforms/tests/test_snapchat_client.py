@@ -10,7 +10,7 @@ import respx
 
 from adscale_platforms import SnapchatClient
 from adscale_platforms.errors import InvalidRequest, RateLimited
-from kit import body_of, form_of, hashes, split_url
+from kit import body_of, form_of, hashes
 
 CLIENT = SnapchatClient  # the class the shared ``client`` fixture builds
 
@@ -28,18 +28,6 @@ def users_ok(request: httpx.Request) -> httpx.Response:
             "users": [{"sub_request_status": "SUCCESS", "user": {"number_uploaded_users": count}}],
         },
     )
-
-
-def test_authorization_url(client: SnapchatClient) -> None:
-    endpoint, query = split_url(client.authorization_url("st", "https://app.test/cb"))
-    assert endpoint == "https://accounts.snapchat.com/login/oauth2/authorize"
-    assert query == {
-        "client_id": "snap-client",
-        "redirect_uri": "https://app.test/cb",
-        "response_type": "code",
-        "scope": "snapchat-marketing-api",
-        "state": "st",
-    }
 
 
 @respx.mock
