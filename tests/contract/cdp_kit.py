@@ -405,8 +405,20 @@ async def connect(
     api: httpx.AsyncClient, headers: dict[str, str], platform: str, sandbox_user: str = ""
 ) -> Connection:
     """Connect ``platform`` through the sandbox's OAuth consent as a sandbox user of its own."""
-    sandbox_user = sandbox_user or f"cdp-{uuid.uuid4().hex[:10]}"
     started = await start_connect(api, headers, platform)
+    return await finish_connect(api, headers, platform, started, sandbox_user)
+
+
+async def finish_connect(
+    api: httpx.AsyncClient,
+    headers: dict[str, str],
+    platform: str,
+    started: dict[str, Any],
+    sandbox_user: str = "",
+) -> Connection:
+    """The rest of :func:`connect` once ``started`` (the connect answer) is in hand: consent
+    on the sandbox, the callback, the connected platform entry."""
+    sandbox_user = sandbox_user or f"cdp-{uuid.uuid4().hex[:10]}"
     query = await consent(started["authorization_url"], sandbox_user)
     assert query["state"] == [started["state"]]
     done = await api.post(
