@@ -14,7 +14,7 @@ from adscale_platforms.errors import (
 )
 from adscale_platforms.models import AudienceInfo, BatchReport
 from adscale_platforms.protocol import TokenLike
-from adscale_platforms.rows import as_fields, row_values
+from adscale_platforms.rows import as_fields, field_schema, row_values
 from adscale_platforms.snapchat.base import SnapchatBase
 from adscale_platforms.snapchat.errors import PLATFORM
 
@@ -85,11 +85,7 @@ class SnapchatAudiences(SnapchatBase):
 
     @staticmethod
     def _schema(name: str) -> str:
-        if name in SCHEMA:
-            return SCHEMA[name]
-        if name in _RAW_SCHEMAS:
-            return name
-        raise ValueError(f"Snap Audience Match takes no {name!r} identifier")
+        return field_schema(name, SCHEMA, _RAW_SCHEMAS, "Snap Audience Match takes")
 
     async def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Rows are profiles; each identifier type travels in its own request (a lane), so a
