@@ -626,6 +626,18 @@ async def connect_account(api: httpx.AsyncClient, member: Member, **body: object
     return conforms(response.json(), ACCOUNT)
 
 
+async def created_ids(
+    api: httpx.AsyncClient, member: Member, path: str, bodies: Iterable[dict[str, Any]]
+) -> list[str]:
+    """``POST path`` with each body as ``member``, each answered 201: the new ids, in order."""
+    ids = []
+    for body in bodies:
+        response = await api.post(path, json=body, headers=member.headers)
+        assert response.status_code == 201, response.text
+        ids.append(str(response.json()["id"]))
+    return ids
+
+
 async def connect_meta(api: httpx.AsyncClient, member: Member) -> tuple[MetaLogin, dict[str, Any]]:
     """A Meta user consents in the sandbox and ``member`` connects their ad account."""
     login = await meta_login()
