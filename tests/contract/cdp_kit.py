@@ -464,6 +464,17 @@ async def created(
     return body
 
 
+async def accepted_sync(
+    api: httpx.AsyncClient, headers: dict[str, str], audience_id: str, operation: str = "update"
+) -> dict[str, Any]:
+    """``POST /audiences/{audience_id}/sync`` answered 202: the queued job as answered."""
+    response = await api.post(
+        f"{AS}/audiences/{audience_id}/sync", json={"operation": operation}, headers=headers
+    )
+    assert response.status_code == 202, response.text
+    return dict(response.json())
+
+
 async def job_of(api: httpx.AsyncClient, headers: dict[str, str], job_id: str) -> dict[str, Any]:
     response = await api.get(f"{AS}/sync-jobs/{job_id}", headers=headers)
     assert response.status_code == 200, response.text

@@ -264,18 +264,15 @@ async def test_tiktok_and_snapchat_audiences_hold_the_segment(
         f"{SEGMENTS}/{segment_id}/profiles", json={"profiles": joining}, headers=user.headers
     )
     assert added.json()["inserted"] == 4
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
+    triggered = await cdp.accepted_sync(api, user.headers, audience["id"])
     # Profiles: 4 join, 3 leave (whatever identifiers each has).
     to_add, to_remove = 4, 3
-    assert triggered.json()["estimated_changes"] == {
+    assert triggered["estimated_changes"] == {
         "to_add": to_add,
         "to_remove": to_remove,
         "exact": True,
     }
-    job = await cdp.finished(api, user.headers, triggered.json()["job_id"])
+    job = await cdp.finished(api, user.headers, triggered["job_id"])
     assert job["status"] == "completed", job
     assert (job["profiles_added"], job["profiles_removed"]) == (to_add, to_remove)
     assert job["platform"] == platform

@@ -319,9 +319,8 @@ async def test_credentials_expired_until_the_user_reconnects(
     # fails, the job fails with CREDENTIALS_EXPIRED and the connection shows it.
     sync = f"{AS}/audiences/{audience['id']}/sync"
     await grow(api, user, segment_id, cdp.profiles(100, 2))
-    accepted = await api.post(sync, json={"operation": "update"}, headers=user.headers)
-    assert accepted.status_code == 202, accepted.text
-    job = await cdp.finished(api, user.headers, accepted.json()["job_id"])
+    accepted = await cdp.accepted_sync(api, user.headers, audience["id"])
+    job = await cdp.finished(api, user.headers, accepted["job_id"])
     assert (job["status"], job["error_code"]) == ("failed", "CREDENTIALS_EXPIRED"), job
     entry = (await platforms(api, user))["meta"]
     assert entry["connected"] is True and entry["status"] == "expired"
@@ -346,11 +345,8 @@ async def test_credentials_expired_until_the_user_reconnects(
     again = await cdp.connect(api, user.headers, "meta", connection.sandbox_user)
     assert again.body["status"] == "connected"
     assert (await platforms(api, user))["meta"]["status"] == "connected"
-    triggered = await api.post(sync, json={"operation": "update"}, headers=user.headers)
-    assert triggered.status_code == 202, triggered.text
-    assert (await cdp.finished(api, user.headers, triggered.json()["job_id"]))[
-        "status"
-    ] == "completed"
+    triggered = await cdp.accepted_sync(api, user.headers, audience["id"])
+    assert (await cdp.finished(api, user.headers, triggered["job_id"]))["status"] == "completed"
 
 
 async def test_disconnecting_cancels_the_running_sync(
@@ -364,11 +360,7 @@ async def test_disconnecting_cancels_the_running_sync(
     await sandbox.fault(
         "meta", "latency", audience["platform_audience_id"], method="GET", latency_ms=2500
     )
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
-    job_id = triggered.json()["job_id"]
+    job_id = (await cdp.accepted_sync(api, user.headers, audience["id"]))["job_id"]
     await cdp.until(
         lambda: cdp.job_of(api, user.headers, job_id), lambda j: j["status"] == "running"
     )
@@ -392,11 +384,8 @@ async def test_an_expired_access_token_is_refreshed_on_the_way(
     await sandbox.fault(
         "snapchat", "token_expired", f"{audience['platform_audience_id']}/users", method="POST"
     )
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
-    job = await cdp.finished(api, user.headers, triggered.json()["job_id"])
+    triggered = await cdp.accepted_sync(api, user.headers, audience["id"])
+    job = await cdp.finished(api, user.headers, triggered["job_id"])
     assert (job["status"], job["profiles_added"], job["error_code"]) == ("completed", 3, None), job
     entry = (await platforms(api, user))["snapchat"]
     assert entry["status"] == "connected"
