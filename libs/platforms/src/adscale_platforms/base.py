@@ -17,6 +17,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Se
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
+from pydantic import SecretStr
+
 from adscale_platforms.batching import (
     BatchLimits,
     RequestBatch,
@@ -127,7 +129,7 @@ class BaseClient(HttpClient):
         """Replace; override where the platform's replace is not one member primitive."""
         return self._stream_members(call)
 
-    # -- consent ---------------------------------------------------------------------------
+    # -- consent and token grants ------------------------------------------------------
 
     def _authorization_page(self) -> str:
         """The platform's consent page, without a query."""
@@ -147,7 +149,20 @@ class BaseClient(HttpClient):
             query |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
         return f"{self._authorization_page()}?{urlencode(query)}"
 
-    # -- audiences ---------------------------------------------------------------------------
+    async def _form_grant(
+        self, url: str, client_id: str, secret: SecretStr, grant_type: str, **fields: str
+    ) -> Any:
+        """An OAuth 2.0 token request (RFC 6749 sections 4.1.3 and 6): ``POST`` form-encoded,
+        the grant type and client credentials first."""
+        form = {
+            "grant_type": grant_type,
+            "client_id": client_id,
+            "client_secret": secret.get_secret_value(),
+            **fields,
+        }
+        return await self._request("POST", url, data=form)
+
+    # -- audiences ---------------------------------------------------------------------
 
     async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
         """The platform's create call; the new audience's id as this client's other audience

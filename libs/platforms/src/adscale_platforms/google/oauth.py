@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from adscale_platforms.google.base import GoogleBase
 from adscale_platforms.google.errors import PLATFORM
 from adscale_platforms.models import TokenSet
@@ -26,32 +28,21 @@ class GoogleOAuth(GoogleBase):
             "include_granted_scopes": "true",
         }
 
+    async def _token_grant(self, grant_type: str, **fields: str) -> Any:
+        """``POST {oauth2}/token`` (form-encoded, client credentials first)."""
+        url = f"{self.settings.google_oauth2_url.rstrip('/')}/token"
+        client = self.settings.google_client_id, self.settings.google_client_secret
+        return await self._form_grant(url, *client, grant_type, **fields)
+
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
-        form = {
-            "code": code,
-            "client_id": self.settings.google_client_id,
-            "client_secret": self.settings.google_client_secret.get_secret_value(),
-            "redirect_uri": redirect_uri,
-            "grant_type": "authorization_code",
-        }
+        fields = {"code": code, "redirect_uri": redirect_uri}
         if code_verifier:
-            form["code_verifier"] = code_verifier
-        body = await self._request(
-            "POST", f"{self.settings.google_oauth2_url.rstrip('/')}/token", data=form
-        )
+            fields["code_verifier"] = code_verifier
+        body = await self._token_grant("authorization_code", **fields)
         return oauth_token_set(PLATFORM, body)
 
     async def refresh(self, refresh_token: str) -> TokenSet:
-        body = await self._request(
-            "POST",
-            f"{self.settings.google_oauth2_url.rstrip('/')}/token",
-            data={
-                "client_id": self.settings.google_client_id,
-                "client_secret": self.settings.google_client_secret.get_secret_value(),
-                "refresh_token": refresh_token,
-                "grant_type": "refresh_token",
-            },
-        )
+        body = await self._token_grant("refresh_token", refresh_token=refresh_token)
         return oauth_token_set(PLATFORM, body, refresh_token)

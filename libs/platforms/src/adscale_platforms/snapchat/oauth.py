@@ -27,16 +27,8 @@ class SnapchatOAuth(SnapchatBase):
 
     async def _token_grant(self, grant_type: str, **fields: str) -> Any:
         """``POST`` to the token endpoint (form-encoded, client credentials first)."""
-        return await self._request(
-            "POST",
-            self._token_url,
-            data={
-                "grant_type": grant_type,
-                "client_id": self.settings.snapchat_client_id,
-                "client_secret": self.settings.snapchat_client_secret.get_secret_value(),
-                **fields,
-            },
-        )
+        client = self.settings.snapchat_client_id, self.settings.snapchat_client_secret
+        return await self._form_grant(self._token_url, *client, grant_type, **fields)
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
