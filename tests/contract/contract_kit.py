@@ -626,6 +626,18 @@ async def connect_account(api: httpx.AsyncClient, member: Member, **body: object
     return conforms(response.json(), ACCOUNT)
 
 
+async def deleted_leaving(
+    api: httpx.AsyncClient, member: Member, collection: str, doomed: str, kept: str
+) -> None:
+    """``DELETE {collection}/{doomed}`` as its owner: 204 without a body, the list holds only
+    ``kept`` afterwards, and deleting again is 404."""
+    gone = await api.delete(f"{collection}/{doomed}", headers=member.headers)
+    assert gone.status_code == 204 and gone.content == b""
+    listed = (await api.get(collection, headers=member.headers)).json()
+    assert [row["id"] for row in listed["items"]] == [kept] and listed["total"] == 1
+    detail_error(await api.delete(f"{collection}/{doomed}", headers=member.headers), 404)
+
+
 async def created_ids(
     api: httpx.AsyncClient, member: Member, path: str, bodies: Iterable[dict[str, Any]]
 ) -> list[str]:
