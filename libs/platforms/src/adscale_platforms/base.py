@@ -150,7 +150,7 @@ class BaseClient(HttpClient):
         return f"{self._authorization_page()}?{urlencode(query)}"
 
     async def _form_grant(
-        self, url: str, client_id: str, secret: SecretStr, grant_type: str, **fields: str
+        self, url: str, client_id: str, secret: SecretStr, grant_type: str, /, **fields: str
     ) -> Any:
         """An OAuth 2.0 token request (RFC 6749 sections 4.1.3 and 6): ``POST`` form-encoded,
         the grant type and client credentials first."""
