@@ -405,8 +405,20 @@ async def connect(
     api: httpx.AsyncClient, headers: dict[str, str], platform: str, sandbox_user: str = ""
 ) -> Connection:
     """Connect ``platform`` through the sandbox's OAuth consent as a sandbox user of its own."""
-    sandbox_user = sandbox_user or f"cdp-{uuid.uuid4().hex[:10]}"
     started = await start_connect(api, headers, platform)
+    return await finish_connect(api, headers, platform, started, sandbox_user)
+
+
+async def finish_connect(
+    api: httpx.AsyncClient,
+    headers: dict[str, str],
+    platform: str,
+    started: dict[str, Any],
+    sandbox_user: str = "",
+) -> Connection:
+    """The rest of :func:`connect` once ``started`` (the connect answer) is in hand: consent
+    on the sandbox, the callback, the connected platform entry."""
+    sandbox_user = sandbox_user or f"cdp-{uuid.uuid4().hex[:10]}"
     query = await consent(started["authorization_url"], sandbox_user)
     assert query["state"] == [started["state"]]
     done = await api.post(
@@ -450,6 +462,17 @@ async def created(
     body = kit.conforms(response.json(), CREATED)
     assert body["initial_sync"]["status"] == "completed", body
     return body
+
+
+async def accepted_sync(
+    api: httpx.AsyncClient, headers: dict[str, str], audience_id: str, operation: str = "update"
+) -> dict[str, Any]:
+    """``POST /audiences/{audience_id}/sync`` answered 202: the queued job as answered."""
+    response = await api.post(
+        f"{AS}/audiences/{audience_id}/sync", json={"operation": operation}, headers=headers
+    )
+    assert response.status_code == 202, response.text
+    return dict(response.json())
 
 
 async def job_of(api: httpx.AsyncClient, headers: dict[str, str], job_id: str) -> dict[str, Any]:

@@ -626,6 +626,30 @@ async def connect_account(api: httpx.AsyncClient, member: Member, **body: object
     return conforms(response.json(), ACCOUNT)
 
 
+async def deleted_leaving(
+    api: httpx.AsyncClient, member: Member, collection: str, doomed: str, kept: str
+) -> None:
+    """``DELETE {collection}/{doomed}`` as its owner: 204 without a body, the list holds only
+    ``kept`` afterwards, and deleting again is 404."""
+    gone = await api.delete(f"{collection}/{doomed}", headers=member.headers)
+    assert gone.status_code == 204 and gone.content == b""
+    listed = (await api.get(collection, headers=member.headers)).json()
+    assert [row["id"] for row in listed["items"]] == [kept] and listed["total"] == 1
+    detail_error(await api.delete(f"{collection}/{doomed}", headers=member.headers), 404)
+
+
+async def created_ids(
+    api: httpx.AsyncClient, member: Member, path: str, bodies: Iterable[dict[str, Any]]
+) -> list[str]:
+    """``POST path`` with each body as ``member``, each answered 201: the new ids, in order."""
+    ids = []
+    for body in bodies:
+        response = await api.post(path, json=body, headers=member.headers)
+        assert response.status_code == 201, response.text
+        ids.append(str(response.json()["id"]))
+    return ids
+
+
 async def connect_meta(api: httpx.AsyncClient, member: Member) -> tuple[MetaLogin, dict[str, Any]]:
     """A Meta user consents in the sandbox and ``member`` connects their ad account."""
     login = await meta_login()

@@ -22,16 +22,11 @@ async def campaign_of(api: httpx.AsyncClient, member: kit.Member, count: int = 1
         headers=member.headers,
     )
     assert account.status_code == 201, account.text
-    ids = []
-    for n in range(count):
-        response = await api.post(
-            "/campaigns",
-            json={"ad_account_id": account.json()["id"], "name": f"C{n}", "objective": "traffic"},
-            headers=member.headers,
-        )
-        assert response.status_code == 201, response.text
-        ids.append(str(response.json()["id"]))
-    return ids
+    bodies = [
+        {"ad_account_id": account.json()["id"], "name": f"C{n}", "objective": "traffic"}
+        for n in range(count)
+    ]
+    return await kit.created_ids(api, member, "/campaigns", bodies)
 
 
 async def create(

@@ -42,16 +42,8 @@ async def ad_groups_of(
         headers=member.headers,
     )
     assert campaign.status_code == 201, campaign.text
-    ids = []
-    for n in range(count):
-        group = await api.post(
-            "/ad-groups",
-            json={"campaign_id": campaign.json()["id"], "name": f"G{n}"},
-            headers=member.headers,
-        )
-        assert group.status_code == 201, group.text
-        ids.append(str(group.json()["id"]))
-    return ids
+    bodies = [{"campaign_id": campaign.json()["id"], "name": f"G{n}"} for n in range(count)]
+    return await kit.created_ids(api, member, "/ad-groups", bodies)
 
 
 async def create(

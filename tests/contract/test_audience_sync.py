@@ -85,11 +85,7 @@ async def test_segment_to_meta_audience_initial_and_update_sync(
         f"/cdp/segments/{segment_id}/profiles", json={"profiles": joining}, headers=user.headers
     )
     assert added.json()["inserted"] == 30
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
-    body = triggered.json()
+    body = await cdp.accepted_sync(api, user.headers, audience["id"])
     assert body["status"] == "pending" and body["operation"] == "update"
     assert body["segment_size"] == 310
     assert body["estimated_changes"]["to_add"] == 30

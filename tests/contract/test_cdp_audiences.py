@@ -264,18 +264,15 @@ async def test_tiktok_and_snapchat_audiences_hold_the_segment(
         f"{SEGMENTS}/{segment_id}/profiles", json={"profiles": joining}, headers=user.headers
     )
     assert added.json()["inserted"] == 4
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
+    triggered = await cdp.accepted_sync(api, user.headers, audience["id"])
     # Profiles: 4 join, 3 leave (whatever identifiers each has).
     to_add, to_remove = 4, 3
-    assert triggered.json()["estimated_changes"] == {
+    assert triggered["estimated_changes"] == {
         "to_add": to_add,
         "to_remove": to_remove,
         "exact": True,
     }
-    job = await cdp.finished(api, user.headers, triggered.json()["job_id"])
+    job = await cdp.finished(api, user.headers, triggered["job_id"])
     assert job["status"] == "completed", job
     assert (job["profiles_added"], job["profiles_removed"]) == (to_add, to_remove)
     assert job["platform"] == platform
@@ -593,27 +590,23 @@ async def test_segments_field_by_field(api: httpx.AsyncClient, user: User) -> No
     }
     assert (body["received"], body["inserted"], body["duplicates"], body["invalid"]) == (3, 1, 1, 1)
     assert body["invalid_samples"][0]["line"] == 4 and body["profile_count"] == 5
-    not_csv = cdp.error(
-        await api.post(
-            f"{path}/profiles/import",
-            content=b"{}",
-            headers={**user.headers, "content-type": "application/json"},
+    refusals = [  # (content type, body, status, code, details): not CSV, no identifier column
+        (
+            "application/json",
+            b"{}",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            {"content_type": "application/json"},
         ),
-        415,
-        "UNSUPPORTED_MEDIA_TYPE",
-    )
-    assert not_csv["details"] == {"content_type": "application/json"}
-
-    unreadable = cdp.error(
-        await api.post(
+        ("text/csv", b"first_name\nAnn\n", 422, "NO_IDENTIFIER_COLUMN", {"header": ["first_name"]}),
+    ]
+    for content_type, content, status, code, details in refusals:
+        refused = await api.post(
             f"{path}/profiles/import",
-            content=b"first_name\nAnn\n",
-            headers={**user.headers, "content-type": "text/csv"},
-        ),
-        422,
-        "NO_IDENTIFIER_COLUMN",
-    )
-    assert unreadable["details"] == {"header": ["first_name"]}
+            content=content,
+            headers={**user.headers, "content-type": content_type},
+        )
+        assert cdp.error(refused, status, code)["details"] == details
 
     removed = await api.request(
         "DELETE", f"{path}/profiles", json={"external_ids": ["e", "zz"]}, headers=user.headers

@@ -34,6 +34,25 @@ async def platforms(api: httpx.AsyncClient, user: User) -> dict[str, dict[str, A
     return {p["platform"]: p for p in listed}
 
 
+async def audience_on(
+    api: httpx.AsyncClient, user: User, platform: str, size: int
+) -> tuple[cdp.Connection, str, dict[str, Any]]:
+    """A connection to ``platform``, a segment of ``size`` profiles and its audience there."""
+    connection = await cdp.connect(api, user.headers, platform)
+    segment_id = await cdp.new_segment(api, user, cdp.profiles(0, size))
+    created = await cdp.created(api, user.headers, segment_id, platform, connection.account)
+    return connection, segment_id, created["audience"]
+
+
+async def grow(
+    api: httpx.AsyncClient, user: User, segment_id: str, rows: list[dict[str, str]]
+) -> None:
+    """Add ``rows`` to the segment: the audience's next update has them to send."""
+    await api.post(
+        f"{cdp.SEGMENTS}/{segment_id}/profiles", json={"profiles": rows}, headers=user.headers
+    )
+
+
 async def test_list_platforms_before_connecting(api: httpx.AsyncClient, user: User) -> None:
     """All four platforms, in the spec's order, each exactly {platform, connected: false,
     ad_accounts: []} (no scopes or expiry while not connected, as in the spec's example)."""
@@ -111,14 +130,7 @@ async def test_tiktok_and_snapchat_connect_through_the_sandbox(
     }[platform]
     assert f"{url.scheme}://{url.netloc}{url.path}" == expected
     assert parse_qs(url.query)["state"] == [started["state"]]
-    back = await cdp.consent(started["authorization_url"], f"cdp-{uuid.uuid4().hex[:10]}")
-    done = await api.post(
-        f"{AS}/platforms/{platform}/callback",
-        json={"code": cdp.code_of(back), "state": started["state"]},
-        headers=user.headers,
-    )
-    assert done.status_code == 200, done.text
-    entry = kit.conforms(done.json(), cdp.PLATFORM_ON)
+    entry = (await cdp.finish_connect(api, user.headers, platform, started)).body
     assert entry["platform"] == platform and entry["status"] == "connected"
     ids = [a["id"] for a in entry["ad_accounts"]]
     assert len(ids) == 3
@@ -143,14 +155,7 @@ async def test_google_connect_uses_pkce(api: httpx.AsyncClient, user: User) -> N
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) == 43  # base64url of a SHA-256, no padding
     assert query["access_type"] == ["offline"]
-    back = await cdp.consent(started["authorization_url"], f"cdp-{uuid.uuid4().hex[:10]}")
-    done = await api.post(
-        f"{AS}/platforms/google/callback",
-        json={"code": cdp.code_of(back), "state": started["state"]},
-        headers=user.headers,
-    )
-    assert done.status_code == 200, done.text
-    entry = kit.conforms(done.json(), cdp.PLATFORM_ON)
+    entry = (await cdp.finish_connect(api, user.headers, "google", started)).body
     assert entry["platform"] == "google" and len(entry["ad_accounts"]) == 3
     assert (await platforms(api, user))["google"]["connected"] is True
 
@@ -243,11 +248,7 @@ async def test_disconnect_pauses_audiences_until_reconnected_and_resumed(
     delete_from_platform=true); a second disconnect is 400 PLATFORM_NOT_CONNECTED. After
     reconnecting, the paused audience can be synced by hand and PATCH is_active: true
     resumes its schedule."""
-    connection = await cdp.connect(api, user.headers, "meta")
-    segment_id = await cdp.new_segment(api, user, cdp.profiles(0, 10))
-    audience = (await cdp.created(api, user.headers, segment_id, "meta", connection.account))[
-        "audience"
-    ]
+    connection, _, audience = await audience_on(api, user, "meta", 10)
     assert audience["is_active"] is True and audience["next_sync_at"] is not None
 
     gone = await api.delete(f"{AS}/platforms/meta", headers=user.headers)
@@ -311,24 +312,15 @@ async def test_credentials_expired_until_the_user_reconnects(
     with error_code CREDENTIALS_EXPIRED, GET /platforms shows status: expired, and every
     later create, sync or platform delete is 401 CREDENTIALS_EXPIRED until the user
     connects again."""
-    connection = await cdp.connect(api, user.headers, "meta")
-    segment_id = await cdp.new_segment(api, user, cdp.profiles(0, 10))
-    audience = (await cdp.created(api, user.headers, segment_id, "meta", connection.account))[
-        "audience"
-    ]
+    connection, segment_id, audience = await audience_on(api, user, "meta", 10)
     assert await sandbox.revoke("meta", connection.sandbox_user) >= 1
 
     # Nobody knows yet: the sync is accepted, the worker meets the refusal, the refresh
     # fails, the job fails with CREDENTIALS_EXPIRED and the connection shows it.
     sync = f"{AS}/audiences/{audience['id']}/sync"
-    await api.post(
-        f"{cdp.SEGMENTS}/{segment_id}/profiles",
-        json={"profiles": cdp.profiles(100, 2)},
-        headers=user.headers,
-    )
-    accepted = await api.post(sync, json={"operation": "update"}, headers=user.headers)
-    assert accepted.status_code == 202, accepted.text
-    job = await cdp.finished(api, user.headers, accepted.json()["job_id"])
+    await grow(api, user, segment_id, cdp.profiles(100, 2))
+    accepted = await cdp.accepted_sync(api, user.headers, audience["id"])
+    job = await cdp.finished(api, user.headers, accepted["job_id"])
     assert (job["status"], job["error_code"]) == ("failed", "CREDENTIALS_EXPIRED"), job
     entry = (await platforms(api, user))["meta"]
     assert entry["connected"] is True and entry["status"] == "expired"
@@ -353,11 +345,8 @@ async def test_credentials_expired_until_the_user_reconnects(
     again = await cdp.connect(api, user.headers, "meta", connection.sandbox_user)
     assert again.body["status"] == "connected"
     assert (await platforms(api, user))["meta"]["status"] == "connected"
-    triggered = await api.post(sync, json={"operation": "update"}, headers=user.headers)
-    assert triggered.status_code == 202, triggered.text
-    assert (await cdp.finished(api, user.headers, triggered.json()["job_id"]))[
-        "status"
-    ] == "completed"
+    triggered = await cdp.accepted_sync(api, user.headers, audience["id"])
+    assert (await cdp.finished(api, user.headers, triggered["job_id"]))["status"] == "completed"
 
 
 async def test_disconnecting_cancels_the_running_sync(
@@ -365,25 +354,13 @@ async def test_disconnecting_cancels_the_running_sync(
 ) -> None:
     """README: disconnecting cancels the platform's pending and running jobs; the worker
     that holds one stops at its next checkpoint and the job stays cancelled."""
-    connection = await cdp.connect(api, user.headers, "meta")
-    segment_id = await cdp.new_segment(api, user, cdp.profiles(0, 5))
-    audience = (await cdp.created(api, user.headers, segment_id, "meta", connection.account))[
-        "audience"
-    ]
-    await api.post(
-        f"{cdp.SEGMENTS}/{segment_id}/profiles",
-        json={"profiles": cdp.profiles(60, 2)},
-        headers=user.headers,
-    )
+    _, segment_id, audience = await audience_on(api, user, "meta", 5)
+    await grow(api, user, segment_id, cdp.profiles(60, 2))
     # The platform is slow to answer the read-back: the job is running meanwhile.
     await sandbox.fault(
         "meta", "latency", audience["platform_audience_id"], method="GET", latency_ms=2500
     )
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
-    job_id = triggered.json()["job_id"]
+    job_id = (await cdp.accepted_sync(api, user.headers, audience["id"]))["job_id"]
     await cdp.until(
         lambda: cdp.job_of(api, user.headers, job_id), lambda j: j["status"] == "running"
     )
@@ -402,24 +379,13 @@ async def test_an_expired_access_token_is_refreshed_on_the_way(
     """README: the platform client refreshes an expired token once. Snapchat answers the
     upload with 401 (token expired): the job refreshes the token with the stored refresh
     token, resends, completes; the connection stays connected."""
-    connection = await cdp.connect(api, user.headers, "snapchat")
-    segment_id = await cdp.new_segment(api, user, cdp.profiles(0, 5))
-    audience = (await cdp.created(api, user.headers, segment_id, "snapchat", connection.account))[
-        "audience"
-    ]
-    await api.post(
-        f"{cdp.SEGMENTS}/{segment_id}/profiles",
-        json={"profiles": cdp.profiles(70, 3)},
-        headers=user.headers,
-    )
+    connection, segment_id, audience = await audience_on(api, user, "snapchat", 5)
+    await grow(api, user, segment_id, cdp.profiles(70, 3))
     await sandbox.fault(
         "snapchat", "token_expired", f"{audience['platform_audience_id']}/users", method="POST"
     )
-    triggered = await api.post(
-        f"{AS}/audiences/{audience['id']}/sync", json={"operation": "update"}, headers=user.headers
-    )
-    assert triggered.status_code == 202, triggered.text
-    job = await cdp.finished(api, user.headers, triggered.json()["job_id"])
+    triggered = await cdp.accepted_sync(api, user.headers, audience["id"])
+    job = await cdp.finished(api, user.headers, triggered["job_id"])
     assert (job["status"], job["profiles_added"], job["error_code"]) == ("completed", 3, None), job
     entry = (await platforms(api, user))["snapchat"]
     assert entry["status"] == "connected"

@@ -58,6 +58,27 @@ async def read_topic(bootstrap: str, topic: str, expected: int, timeout: float =
     return records
 
 
+async def own_topic(adscale_infra, unique_name: str) -> str:
+    """This test's own topic, created on the broker with its dead-letter topic."""
+    topic = f"{unique_name}.events"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    return topic
+
+
+async def handled_once(
+    event: Envelope, topic: str, until, engine_b, sessions_b, adscale_infra, producer, name: str
+) -> None:
+    """Consumer group ``{name}-b`` records ``event`` in service B; once ``until(runner)``
+    holds, its effect is there exactly once and the runner handled it once."""
+    runner = runner_for(
+        f"{name}-b", topic, {event.type: recording_handler()}, sessions_b, adscale_infra, producer
+    )
+    async with running(runner):
+        await eventually(lambda: until(runner))
+    assert await effects(engine_b) == [str(event.id)]
+    assert runner.stats.handled == 1
+
+
 def recording_handler(note: str = "handled"):
     async def handler(session: AsyncSession, event: Envelope) -> None:
         await session.execute(effect.insert().values(event_id=str(event.id), note=note))
@@ -68,8 +89,7 @@ def recording_handler(note: str = "handled"):
 async def test_event_from_service_a_transaction_reaches_consumer_in_service_b(
     engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
 ):
-    topic = f"{unique_name}.events"
-    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    topic = await own_topic(adscale_infra, unique_name)
     event = Envelope(type=f"{unique_name}.created", source="a", subject="agg-1", data={"n": 1})
     await emit_events(engine_a, [event])
 
@@ -77,18 +97,8 @@ async def test_event_from_service_a_transaction_reaches_consumer_in_service_b(
     assert await relay.publish_pending() == 1
     assert await relay.publish_pending() == 0  # marked sent
 
-    runner = runner_for(
-        f"{unique_name}-b",
-        topic,
-        {event.type: recording_handler()},
-        sessions_b,
-        adscale_infra,
-        producer,
-    )
-    async with running(runner):
-        await eventually(lambda: _has(engine_b, [str(event.id)]))
-    assert await effects(engine_b) == [str(event.id)]
-    assert runner.stats.handled == 1
+    infra = (engine_b, sessions_b, adscale_infra, producer, unique_name)
+    await handled_once(event, topic, lambda runner: _has(engine_b, [str(event.id)]), *infra)
 
 
 async def _has(engine: AsyncEngine, ids: list[str]) -> bool:
@@ -111,8 +121,7 @@ async def test_rolled_back_transaction_emits_nothing(engine_a, producer, unique_
 async def test_relay_killed_between_publish_and_mark_sent_duplicates_absorbed_by_inbox(
     engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
 ):
-    topic = f"{unique_name}.events"
-    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    topic = await own_topic(adscale_infra, unique_name)
     event = Envelope(type=f"{unique_name}.created", source="a", subject="agg-1")
     await emit_events(engine_a, [event])
 
@@ -126,18 +135,9 @@ async def test_relay_killed_between_publish_and_mark_sent_duplicates_absorbed_by
     copies = await read_topic(adscale_infra.kafka_bootstrap, topic, expected=2)
     assert len(copies) == 2
 
-    runner = runner_for(
-        f"{unique_name}-b",
-        topic,
-        {event.type: recording_handler()},
-        sessions_b,
-        adscale_infra,
-        producer,
-    )
-    async with running(runner):
-        await eventually(lambda: _stat(runner, "duplicates", 1))
-    assert await effects(engine_b) == [str(event.id)]  # the effect happened once
-    assert runner.stats.handled == 1
+    # The effect happens once although the event was delivered twice.
+    infra = (engine_b, sessions_b, adscale_infra, producer, unique_name)
+    await handled_once(event, topic, lambda runner: _stat(runner, "duplicates", 1), *infra)
 
 
 async def _stat(runner: ConsumerRunner, name: str, value: int) -> bool:
@@ -147,8 +147,7 @@ async def _stat(runner: ConsumerRunner, name: str, value: int) -> bool:
 async def test_consumer_killed_mid_batch_resumes_without_losing_events(
     engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
 ):
-    topic = f"{unique_name}.events"
-    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    topic = await own_topic(adscale_infra, unique_name)
     events = [
         Envelope(type=f"{unique_name}.created", source="a", subject=f"agg-{i % 7}")
         for i in range(60)
@@ -189,8 +188,7 @@ async def _count_at_least(engine: AsyncEngine, n: int) -> bool:
 async def test_failing_handler_goes_to_dlq_with_error_and_consumer_moves_on(
     engine_b, sessions_b, adscale_infra, producer, unique_name
 ):
-    topic = f"{unique_name}.events"
-    await ensure_topics(adscale_infra.kafka_bootstrap, [topic, dlq_topic(topic)])
+    topic = await own_topic(adscale_infra, unique_name)
     bad = Envelope(type=f"{unique_name}.bad", source="a", subject="x")
     good = Envelope(type=f"{unique_name}.good", source="a", subject="x")
     await producer.send_and_wait(topic, bad.model_dump_json().encode(), key=b"x")

@@ -12,6 +12,25 @@ from adscale_common.internal_auth import mint_internal_token, verify_internal_to
 KEY = "k" * 43
 
 
+def _claims(**changes: object) -> dict[str, object]:
+    """A valid user token's claims with ``changes`` (a ``None`` drops the claim)."""
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": "adscale-gateway",
+        "aud": "adscale-internal",
+        "iat": now,
+        "exp": now + 60,
+        "auth": "jwt",
+        "sub": str(uuid.uuid4()),
+    }
+    claims.update(changes)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _pyjwt(**changes: object) -> str:
+    return jwt.encode(_claims(**changes), KEY, algorithm="HS256")
+
+
 def test_round_trip_carries_user_plan_and_method():
     user = uuid.uuid4()
     token = mint_internal_token(
@@ -40,41 +59,9 @@ def test_anonymous_token_has_no_user():
         mint_internal_token(
             KEY, user_id=uuid.uuid4(), plan="pro", auth="jwt", now=time.time() - 3600
         ),
-        jwt.encode(
-            {
-                "iss": "adscale-gateway",
-                "aud": "someone-else",
-                "iat": int(time.time()),
-                "exp": int(time.time()) + 60,
-                "auth": "jwt",
-                "sub": str(uuid.uuid4()),
-            },
-            KEY,
-            algorithm="HS256",
-        ),
-        jwt.encode(
-            {
-                "iss": "adscale-gateway",
-                "aud": "adscale-internal",
-                "iat": int(time.time()),
-                "exp": int(time.time()) + 60,
-                "auth": "jwt",
-            },
-            KEY,
-            algorithm="HS256",
-        ),  # a user method without a user
-        jwt.encode(
-            {
-                "iss": "adscale-gateway",
-                "aud": "adscale-internal",
-                "iat": int(time.time()),
-                "exp": int(time.time()) + 60,
-                "auth": "root",
-                "sub": str(uuid.uuid4()),
-            },
-            KEY,
-            algorithm="HS256",
-        ),
+        _pyjwt(aud="someone-else"),
+        _pyjwt(sub=None),  # a user method without a user
+        _pyjwt(auth="root"),
     ],
     ids=["empty", "garbage", "forged-key", "expired", "wrong-aud", "no-sub", "unknown-method"],
 )
@@ -84,17 +71,7 @@ def test_bad_tokens_are_refused(token):
 
 
 def test_unsigned_token_is_refused():
-    token = jwt.encode(
-        {
-            "iss": "adscale-gateway",
-            "aud": "adscale-internal",
-            "iat": int(time.time()),
-            "exp": int(time.time()) + 60,
-            "auth": "service",
-        },
-        None,
-        algorithm="none",
-    )
+    token = jwt.encode(_claims(auth="service", sub=None), None, algorithm="none")
     with pytest.raises(Unauthorized):
         verify_internal_token(KEY, token)
 
@@ -104,20 +81,6 @@ def test_missing_key_configuration_refuses_everything():
         verify_internal_token("", mint_internal_token(KEY, user_id=None, plan=None, auth="service"))
     with pytest.raises(ValueError):
         mint_internal_token("", user_id=None, plan=None, auth="service")
-
-
-def _pyjwt(**changes: object) -> str:
-    now = int(time.time())
-    claims: dict[str, object] = {
-        "iss": "adscale-gateway",
-        "aud": "adscale-internal",
-        "iat": now,
-        "exp": now + 60,
-        "auth": "jwt",
-        "sub": str(uuid.uuid4()),
-    }
-    claims.update(changes)
-    return jwt.encode({k: v for k, v in claims.items() if v is not None}, KEY, algorithm="HS256")
 
 
 def test_a_token_pyjwt_signed_with_the_key_is_accepted():

@@ -64,5 +64,14 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
+def client(
+    request: pytest.FixtureRequest, http: httpx.AsyncClient, settings: Any, sleeps: Any
+) -> Any:
+    """The client class the test module names ``CLIENT``, over the shared transport and
+    settings, its retry waits recorded by ``sleeps``."""
+    return request.module.CLIENT(http, settings, sleep=sleeps)
+
+
+@pytest.fixture
 def settings_factory() -> Any:
     return make_settings

@@ -16,14 +16,11 @@ from adscale_platforms.google import parse_user_list_name
 from adscale_platforms.oauth import code_challenge_s256, new_code_verifier
 from kit import body_of, form_of, hashes, split_url
 
+CLIENT = GoogleClient  # the class the shared ``client`` fixture builds
+
 DM = "https://datamanager.googleapis.com/v1"
 ADS = "https://googleads.googleapis.com/v22"
 LIST = "accountTypes/GOOGLE_ADS/accounts/1234567890/userLists/987"
-
-
-@pytest.fixture
-def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> GoogleClient:
-    return GoogleClient(http, settings, sleep=sleeps)
 
 
 def test_authorization_url_with_pkce(client: GoogleClient) -> None:

@@ -15,28 +15,11 @@ import respx
 from adscale_platforms import MetaClient
 from adscale_platforms.errors import PermissionDenied
 from adscale_platforms.models import BatchReport
-from kit import body_of, form_of, hashes, split_url
+from kit import body_of, form_of, hashes
+
+CLIENT = MetaClient  # the class the shared ``client`` fixture builds
 
 GRAPH = "https://graph.facebook.com/v25.0"
-
-
-@pytest.fixture
-def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> MetaClient:
-    return MetaClient(http, settings, sleep=sleeps)
-
-
-def test_authorization_url(client: MetaClient) -> None:
-    url = client.authorization_url("st-1", "https://app.test/cb", code_challenge="ignored")
-    endpoint, query = split_url(url)
-    assert endpoint == "https://www.facebook.com/v25.0/dialog/oauth"
-    assert query == {
-        "client_id": "meta-app",
-        "redirect_uri": "https://app.test/cb",
-        "state": "st-1",
-        "scope": "ads_management,ads_read",
-        "response_type": "code",
-    }
-    assert client.supports_pkce is False
 
 
 @respx.mock

@@ -10,39 +10,24 @@ import respx
 
 from adscale_platforms import SnapchatClient
 from adscale_platforms.errors import InvalidRequest, RateLimited
-from kit import body_of, form_of, hashes, split_url
+from kit import body_of, form_of, hashes
+
+CLIENT = SnapchatClient  # the class the shared ``client`` fixture builds
 
 API = "https://adsapi.snapchat.com/v1"
 TOKEN_URL = "https://accounts.snapchat.com/login/oauth2/access_token"
 
 
+def snap_ok(key: str, inner: str, value: dict[str, Any], **top: Any) -> httpx.Response:
+    """Snapchat's 200 answer: ``request_status`` SUCCESS and one successful sub-request
+    holding ``value`` as ``inner`` in the ``key`` list."""
+    item = {"sub_request_status": "SUCCESS", inner: value}
+    return httpx.Response(200, json={"request_status": "SUCCESS", **top, key: [item]})
+
+
 def users_ok(request: httpx.Request) -> httpx.Response:
     count = len(body_of(request)["users"][0]["data"])
-    return httpx.Response(
-        200,
-        json={
-            "request_status": "SUCCESS",
-            "request_id": "r",
-            "users": [{"sub_request_status": "SUCCESS", "user": {"number_uploaded_users": count}}],
-        },
-    )
-
-
-@pytest.fixture
-def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> SnapchatClient:
-    return SnapchatClient(http, settings, sleep=sleeps)
-
-
-def test_authorization_url(client: SnapchatClient) -> None:
-    endpoint, query = split_url(client.authorization_url("st", "https://app.test/cb"))
-    assert endpoint == "https://accounts.snapchat.com/login/oauth2/authorize"
-    assert query == {
-        "client_id": "snap-client",
-        "redirect_uri": "https://app.test/cb",
-        "response_type": "code",
-        "scope": "snapchat-marketing-api",
-        "state": "st",
-    }
+    return snap_ok("users", "user", {"number_uploaded_users": count}, request_id="r")
 
 
 @respx.mock
@@ -81,21 +66,14 @@ async def test_exchange_and_refresh(client: SnapchatClient) -> None:
 @respx.mock
 async def test_list_ad_accounts(client: SnapchatClient) -> None:
     route = respx.get(f"{API}/me/organizations").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "request_status": "SUCCESS",
-                "organizations": [
-                    {
-                        "sub_request_status": "SUCCESS",
-                        "organization": {
-                            "id": "org-1",
-                            "ad_accounts": [
-                                {"id": "acc-1", "name": "Snap Shop", "currency": "USD"},
-                                {"id": "acc-2", "name": "Snap EU", "currency": "EUR"},
-                            ],
-                        },
-                    }
+        return_value=snap_ok(
+            "organizations",
+            "organization",
+            {
+                "id": "org-1",
+                "ad_accounts": [
+                    {"id": "acc-1", "name": "Snap Shop", "currency": "USD"},
+                    {"id": "acc-2", "name": "Snap EU", "currency": "EUR"},
                 ],
             },
         )
@@ -109,15 +87,7 @@ async def test_list_ad_accounts(client: SnapchatClient) -> None:
 @respx.mock
 async def test_segment_lifecycle(client: SnapchatClient) -> None:
     create = respx.post(f"{API}/adaccounts/acc-1/segments").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "request_status": "SUCCESS",
-                "segments": [
-                    {"sub_request_status": "SUCCESS", "segment": {"id": "seg-1", "name": "Buyers"}}
-                ],
-            },
-        )
+        return_value=snap_ok("segments", "segment", {"id": "seg-1", "name": "Buyers"})
     )
     assert await client.create_audience("sat", "acc-1", "Buyers", "CRM buyers") == "seg-1"
     assert body_of(create.calls.last.request) == {
@@ -132,21 +102,14 @@ async def test_segment_lifecycle(client: SnapchatClient) -> None:
         ]
     }
     respx.get(f"{API}/segments/seg-1").mock(
-        return_value=httpx.Response(
-            200,
-            json={
-                "request_status": "SUCCESS",
-                "segments": [
-                    {
-                        "sub_request_status": "SUCCESS",
-                        "segment": {
-                            "id": "seg-1",
-                            "approximate_number_users": 21500,
-                            "upload_status": "COMPLETE",
-                            "targetable_status": "READY",
-                        },
-                    }
-                ],
+        return_value=snap_ok(
+            "segments",
+            "segment",
+            {
+                "id": "seg-1",
+                "approximate_number_users": 21500,
+                "upload_status": "COMPLETE",
+                "targetable_status": "READY",
             },
         )
     )

@@ -14,7 +14,9 @@ import respx
 from adscale_platforms import TikTokClient
 from adscale_platforms.errors import AudienceTooSmall, PermissionDenied, RateLimited
 from adscale_platforms.tiktok import split_audience_id
-from kit import body_of, hashes, split_url
+from kit import body_of, hashes
+
+CLIENT = TikTokClient  # the class the shared ``client`` fixture builds
 
 API = "https://business-api.tiktok.com/open_api/v1.3"
 
@@ -23,21 +25,6 @@ def ok(data: Any = None) -> httpx.Response:
     return httpx.Response(
         200, json={"code": 0, "message": "OK", "request_id": "20260214000000AB", "data": data or {}}
     )
-
-
-@pytest.fixture
-def client(http: httpx.AsyncClient, settings: Any, sleeps: Any) -> TikTokClient:
-    return TikTokClient(http, settings, sleep=sleeps)
-
-
-def test_authorization_url(client: TikTokClient) -> None:
-    endpoint, query = split_url(client.authorization_url("st", "https://app.test/cb"))
-    assert endpoint == "https://business-api.tiktok.com/portal/auth"
-    assert query == {
-        "app_id": "tt-app",
-        "state": "st",
-        "redirect_uri": "https://app.test/cb",
-    }
 
 
 @respx.mock

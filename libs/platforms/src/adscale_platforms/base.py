@@ -15,6 +15,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, NamedTuple
+from urllib.parse import urlencode
+
+from pydantic import SecretStr
 
 from adscale_platforms.batching import (
     BatchLimits,
@@ -30,7 +33,7 @@ from adscale_platforms.models import BatchReport, UploadResult
 from adscale_platforms.protocol import BatchCallback, MemberOperation, TokenLike
 from adscale_platforms.rows import Rows, map_rows
 
-__all__ = ["BaseClient", "MemberCall"]
+__all__ = ["AudienceDraft", "BaseClient", "MemberCall"]
 
 MAX_INVALID_SAMPLES = 100
 
@@ -44,6 +47,15 @@ class MemberCall(NamedTuple):
     fields: str | Sequence[str]
     rows: Rows
     estimated_total: int | None
+
+
+class AudienceDraft(NamedTuple):
+    """A new audience as asked for: where, named how, keyed on which identifier."""
+
+    ad_account_id: str
+    name: str
+    description: str
+    schema_field: str | None
 
 
 class BaseClient(HttpClient):
@@ -116,6 +128,59 @@ class BaseClient(HttpClient):
     def _stream_replace(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Replace; override where the platform's replace is not one member primitive."""
         return self._stream_members(call)
+
+    # -- consent and token grants ------------------------------------------------------
+
+    def _authorization_page(self) -> str:
+        """The platform's consent page, without a query."""
+        raise NotImplementedError
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        """The platform's consent-page query for ``state`` and ``redirect_uri``."""
+        raise NotImplementedError
+
+    def authorization_url(
+        self, state: str, redirect_uri: str, code_challenge: str | None = None
+    ) -> str:
+        """The consent page to send the user to; ``code_challenge`` (PKCE S256) is passed
+        on where the platform takes one (``supports_pkce``)."""
+        query = self._authorization_query(state, redirect_uri)
+        if code_challenge and self.supports_pkce:
+            query |= {"code_challenge": code_challenge, "code_challenge_method": "S256"}
+        return f"{self._authorization_page()}?{urlencode(query)}"
+
+    async def _form_grant(
+        self, url: str, client_id: str, secret: SecretStr, grant_type: str, /, **fields: str
+    ) -> Any:
+        """An OAuth 2.0 token request (RFC 6749 sections 4.1.3 and 6): ``POST`` form-encoded,
+        the grant type and client credentials first."""
+        form = {
+            "grant_type": grant_type,
+            "client_id": client_id,
+            "client_secret": secret.get_secret_value(),
+            **fields,
+        }
+        return await self._request("POST", url, data=form)
+
+    # -- audiences ---------------------------------------------------------------------
+
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
+        """The platform's create call; the new audience's id as this client's other audience
+        calls take it."""
+        raise NotImplementedError
+
+    async def create_audience(
+        self,
+        token: TokenLike,
+        ad_account_id: str,
+        name: str,
+        description: str,
+        *,
+        schema_field: str | None = None,
+    ) -> str:
+        """An empty audience in ``ad_account_id``; its id."""
+        draft = AudienceDraft(ad_account_id, name, description, schema_field)
+        return await self._create_audience(token, draft)
 
     # -- the one member operation ------------------------------------------------------
 

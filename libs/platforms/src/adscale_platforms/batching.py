@@ -143,6 +143,16 @@ class _Packer:
         self.size = self.envelope
         return closed
 
+    def pack(self, rows: Iterable[Any]) -> Iterator[list[Any]]:
+        """Every batch of ``rows``, the last one included."""
+        for row in rows:
+            closed = self.add(row)
+            if closed is not None:
+                yield closed
+        last = self.flush()
+        if last is not None:
+            yield last
+
 
 def batch_rows(
     rows: Iterable[T],
@@ -155,13 +165,7 @@ def batch_rows(
 ) -> Iterator[list[T]]:
     """Consecutive batches of ``rows`` within both limits (see the module docstring)."""
     packer = _Packer(max_rows, max_bytes, row_bytes, envelope_bytes, separator_bytes)
-    for row in rows:
-        closed = packer.add(row)
-        if closed is not None:
-            yield closed
-    last = packer.flush()
-    if last is not None:
-        yield last
+    yield from packer.pack(rows)
 
 
 async def abatch_rows(
@@ -175,16 +179,14 @@ async def abatch_rows(
 ) -> AsyncIterator[list[T]]:
     """:func:`batch_rows` for a sync or async source."""
     packer = _Packer(max_rows, max_bytes, row_bytes, envelope_bytes, separator_bytes)
-    if isinstance(rows, AsyncIterable):
-        async for row in rows:
-            closed = packer.add(row)
-            if closed is not None:
-                yield closed
-    else:
-        for row in rows:
-            closed = packer.add(row)
-            if closed is not None:
-                yield closed
+    if not isinstance(rows, AsyncIterable):
+        for batch in packer.pack(rows):
+            yield batch
+        return
+    async for row in rows:
+        closed = packer.add(row)
+        if closed is not None:
+            yield closed
     last = packer.flush()
     if last is not None:
         yield last

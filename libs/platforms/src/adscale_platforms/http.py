@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -57,6 +57,18 @@ def _body_of(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+class HttpCall(NamedTuple):
+    """One request as :meth:`HttpClient._request` was asked for it (without the token)."""
+
+    method: str
+    url: str
+    params: Any
+    json_body: Any
+    data: Any
+    files: Any
+    headers: dict[str, str] | None
 
 
 class HttpClient:
@@ -129,45 +141,38 @@ class HttpClient:
             },
         )
 
-    async def _once(
-        self,
-        method: str,
-        url: str,
-        token: str | None,
-        *,
-        params: Any = None,
-        json_body: Any = None,
-        data: Any = None,
-        files: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
+    async def _once(self, call: HttpCall, token: str | None) -> Any:
         merged: dict[str, str] = {"Accept": "application/json"}
         if token is not None:
             merged.update(self._auth_headers(token))
-        if headers:
-            merged.update(headers)
+        if call.headers:
+            merged.update(call.headers)
         content: bytes | None = None
-        if json_body is not None:
-            content = compact_json(json_body)
+        if call.json_body is not None:
+            content = compact_json(call.json_body)
             merged["Content-Type"] = "application/json"
         started = time.monotonic()
         try:
             response = await self.http.request(
-                method,
-                url,
-                params=params,
+                call.method,
+                call.url,
+                params=call.params,
                 content=content,
-                data=data,
-                files=files,
+                data=call.data,
+                files=call.files,
                 headers=merged,
                 timeout=self.settings.request_timeout_seconds,
             )
         except httpx.TransportError as exc:
             logger.warning(
                 "platform transport error",
-                extra={"platform": self.platform, "method": method, "url": _safe_path(url)},
+                extra={
+                    "platform": self.platform,
+                    "method": call.method,
+                    "url": _safe_path(call.url),
+                },
             )
-            record_call(self.platform, method, "transport_error", time.monotonic() - started)
+            record_call(self.platform, call.method, "transport_error", time.monotonic() - started)
             unavailable = PlatformUnavailable(
                 self.platform, type(exc).__name__, f"transport error: {type(exc).__name__}"
             )
@@ -178,13 +183,13 @@ class HttpClient:
             "platform call",
             extra={
                 "platform": self.platform,
-                "method": method,
-                "url": _safe_path(url),
+                "method": call.method,
+                "url": _safe_path(call.url),
                 "status": response.status_code,
                 "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
-        record_call(self.platform, method, response.status_code, time.monotonic() - started)
+        record_call(self.platform, call.method, response.status_code, time.monotonic() - started)
         error = self._error_from(response, body)
         if error is not None:
             record_error(error)
@@ -205,17 +210,10 @@ class HttpClient:
     ) -> Any:
         """One logical call: retried, token refreshed once, mapped errors raised."""
 
+        call = HttpCall(method, url, params, json_body, data, files, headers)
+
         def send(access: str | None) -> Awaitable[Any]:
-            return self._once(
-                method,
-                url,
-                access,
-                params=params,
-                json_body=json_body,
-                data=data,
-                files=files,
-                headers=headers,
-            )
+            return self._once(call, access)
 
         async def attempt() -> Any:
             current = await token.access_token() if isinstance(token, TokenSource) else token

@@ -18,6 +18,7 @@ __all__ = [
     "RefreshingToken",
     "TokenSource",
     "code_challenge_s256",
+    "code_grant_query",
     "expires_at",
     "new_code_verifier",
     "oauth_token_set",
@@ -33,6 +34,17 @@ def code_challenge_s256(verifier: str) -> str:
     """``BASE64URL(SHA256(verifier))`` without padding."""
     digest = hashlib.sha256(verifier.encode("ascii")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def code_grant_query(client_id: str, redirect_uri: str, state: str, scope: str) -> dict[str, str]:
+    """The query of an OAuth 2.0 authorization-code consent page (RFC 6749 section 4.1.1)."""
+    return {
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "response_type": "code",
+        "scope": scope,
+        "state": state,
+    }
 
 
 @runtime_checkable

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["Row", "Rows", "as_fields", "estimate_total", "map_rows", "row_values"]
+__all__ = [
+    "Row",
+    "Rows",
+    "as_fields",
+    "estimate_total",
+    "field_schema",
+    "map_rows",
+    "row_values",
+]
 
 Row = str | Sequence[str]
 Rows = Iterable[Row] | AsyncIterable[Row]
@@ -53,3 +70,14 @@ def row_values(row: Row, width: int) -> tuple[str, ...]:
     if len(values) != width:
         raise ValueError(f"row has {len(values)} values, expected {width}")
     return values
+
+
+def field_schema(name: str, named: Mapping[str, str], raw: Collection[str], taker: str) -> str:
+    """The platform's identifier schema for field ``name``: ``named[name]`` for AdScale's
+    field names, a platform schema name as is; ``ValueError`` (``"{taker} no 'x' identifier"``)
+    for anything else."""
+    if name in named:
+        return named[name]
+    if name in raw:
+        return name
+    raise ValueError(f"{taker} no {name!r} identifier")

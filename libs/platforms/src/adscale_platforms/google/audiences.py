@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
-from adscale_platforms.base import MemberCall
+from adscale_platforms.base import AudienceDraft, MemberCall
 from adscale_platforms.google.base import GoogleBase, customer_number
 from adscale_platforms.models import AudienceInfo, BatchReport
 from adscale_platforms.protocol import TokenLike
@@ -63,25 +63,17 @@ class GoogleAudiences(GoogleBase):
             return None
         return {"login-account": f"accountTypes/GOOGLE_ADS/accounts/{login['accountId']}"}
 
-    async def create_audience(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        name: str,
-        description: str,
-        *,
-        schema_field: str | None = None,
-    ) -> str:
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
         days = self.settings.google_membership_duration_days
-        account = f"accountTypes/GOOGLE_ADS/accounts/{customer_number(ad_account_id)}"
+        account = f"accountTypes/GOOGLE_ADS/accounts/{customer_number(draft.ad_account_id)}"
         body = await self._request(
             "POST",
             f"{self.datamanager}/{account}/userLists",
             token=token,
             headers=self._dm_headers(),
             json_body={
-                "displayName": name,
-                "description": description,
+                "displayName": draft.name,
+                "description": draft.description,
                 "membershipDuration": f"{days * 86400}s",
                 "ingestedUserListInfo": {
                     "uploadKeyTypes": ["CONTACT_ID"],

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from adscale_platforms.campaigns import CampaignChange, CampaignClient
 from adscale_platforms.errors import NotFound, PermissionDenied
 from adscale_platforms.google.base import GoogleBase, customer_number
 from adscale_platforms.google.errors import PLATFORM
@@ -26,7 +27,7 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-class GoogleAds(GoogleBase):
+class GoogleAds(GoogleBase, CampaignClient):
     """Accounts, GAQL search, campaign insights and updates."""
 
     async def search(self, token: TokenLike, customer_id: str, query: str) -> list[dict[str, Any]]:
@@ -103,40 +104,33 @@ class GoogleAds(GoogleBase):
             )
         return insights
 
-    async def update_campaign(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        campaign_external_id: str,
-        status: str | None = None,
-        daily_budget: Decimal | None = None,
-    ) -> None:
-        customer = customer_number(ad_account_id)
-        resource = f"customers/{customer}/campaigns/{campaign_external_id}"
-        if status is not None:
-            mapped = _STATUS_MAP.get(status.upper())
+    async def _update_campaign(self, token: TokenLike, change: CampaignChange) -> None:
+        customer = customer_number(change.ad_account_id)
+        resource = f"customers/{customer}/campaigns/{change.campaign_external_id}"
+        if change.status is not None:
+            mapped = _STATUS_MAP.get(change.status.upper())
             if mapped is None:
-                raise ValueError(f"unsupported Google campaign status {status!r}")
+                raise ValueError(f"unsupported Google campaign status {change.status!r}")
             await self._mutate(
                 token, customer, "campaigns", {"resourceName": resource, "status": mapped}, "status"
             )
-        if daily_budget is not None:
+        if change.daily_budget is not None:
             rows = await self.search(
                 token,
                 customer,
                 " ".join(
                     (
                         "SELECT campaign.id, campaign.campaign_budget FROM campaign",
-                        f"WHERE campaign.id = {int(campaign_external_id)}",
+                        f"WHERE campaign.id = {int(change.campaign_external_id)}",
                     )
                 ),
             )
             budget = rows[0].get("campaign", {}).get("campaignBudget") if rows else None
             if not budget:
                 raise NotFound(
-                    PLATFORM, "NOT_FOUND", f"campaign {campaign_external_id} has no budget"
+                    PLATFORM, "NOT_FOUND", f"campaign {change.campaign_external_id} has no budget"
                 )
-            micros = int((daily_budget * 1_000_000).to_integral_value())
+            micros = int((change.daily_budget * 1_000_000).to_integral_value())
             await self._mutate(
                 token,
                 customer,

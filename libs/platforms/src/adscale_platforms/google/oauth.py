@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from typing import Any
 
 from adscale_platforms.google.base import GoogleBase
 from adscale_platforms.google.errors import PLATFORM
 from adscale_platforms.models import TokenSet
-from adscale_platforms.oauth import oauth_token_set
+from adscale_platforms.oauth import code_grant_query, oauth_token_set
 
 __all__ = ["GoogleOAuth"]
 
@@ -16,51 +16,33 @@ __all__ = ["GoogleOAuth"]
 class GoogleOAuth(GoogleBase):
     """Consent URL, code exchange and refresh."""
 
-    def authorization_url(
-        self, state: str, redirect_uri: str, code_challenge: str | None = None
-    ) -> str:
-        params = {
-            "client_id": self.settings.google_client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": " ".join(self.settings.google_scopes),
-            "state": state,
+    def _authorization_page(self) -> str:
+        return f"{self.settings.google_accounts_url.rstrip('/')}/o/oauth2/v2/auth"
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        scope = " ".join(self.settings.google_scopes)
+        query = code_grant_query(self.settings.google_client_id, redirect_uri, state, scope)
+        return query | {
             "access_type": "offline",
             "prompt": "consent",
             "include_granted_scopes": "true",
         }
-        if code_challenge:
-            params["code_challenge"] = code_challenge
-            params["code_challenge_method"] = "S256"
-        accounts = self.settings.google_accounts_url.rstrip("/")
-        return f"{accounts}/o/oauth2/v2/auth?{urlencode(params)}"
+
+    async def _token_grant(self, grant_type: str, **fields: str) -> Any:
+        """``POST {oauth2}/token`` (form-encoded, client credentials first)."""
+        url = f"{self.settings.google_oauth2_url.rstrip('/')}/token"
+        client = self.settings.google_client_id, self.settings.google_client_secret
+        return await self._form_grant(url, *client, grant_type, **fields)
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None
     ) -> TokenSet:
-        form = {
-            "code": code,
-            "client_id": self.settings.google_client_id,
-            "client_secret": self.settings.google_client_secret.get_secret_value(),
-            "redirect_uri": redirect_uri,
-            "grant_type": "authorization_code",
-        }
+        fields = {"code": code, "redirect_uri": redirect_uri}
         if code_verifier:
-            form["code_verifier"] = code_verifier
-        body = await self._request(
-            "POST", f"{self.settings.google_oauth2_url.rstrip('/')}/token", data=form
-        )
+            fields["code_verifier"] = code_verifier
+        body = await self._token_grant("authorization_code", **fields)
         return oauth_token_set(PLATFORM, body)
 
     async def refresh(self, refresh_token: str) -> TokenSet:
-        body = await self._request(
-            "POST",
-            f"{self.settings.google_oauth2_url.rstrip('/')}/token",
-            data={
-                "client_id": self.settings.google_client_id,
-                "client_secret": self.settings.google_client_secret.get_secret_value(),
-                "refresh_token": refresh_token,
-                "grant_type": "refresh_token",
-            },
-        )
+        body = await self._token_grant("refresh_token", refresh_token=refresh_token)
         return oauth_token_set(PLATFORM, body, refresh_token)

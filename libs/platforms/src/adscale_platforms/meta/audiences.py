@@ -11,7 +11,7 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from adscale_platforms.base import MemberCall
+from adscale_platforms.base import AudienceDraft, MemberCall
 from adscale_platforms.batching import compact_json
 from adscale_platforms.idempotency import stable_batch_id
 from adscale_platforms.meta.base import MetaBase
@@ -92,23 +92,15 @@ def ldu_value(key: str, value: str) -> Any:
 class MetaAudiences(MetaBase):
     """Custom audiences and member add / remove / replace."""
 
-    async def create_audience(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        name: str,
-        description: str,
-        *,
-        schema_field: str | None = None,
-    ) -> str:
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
         body = await self._request(
             "POST",
-            f"{self.graph}/{self._act(ad_account_id)}/customaudiences",
+            f"{self.graph}/{self._act(draft.ad_account_id)}/customaudiences",
             token=token,
             json_body={
-                "name": name,
+                "name": draft.name,
                 "subtype": "CUSTOM",
-                "description": description,
+                "description": draft.description,
                 "customer_file_source": self.settings.meta_customer_file_source,
             },
         )

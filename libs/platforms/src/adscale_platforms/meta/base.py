@@ -17,7 +17,6 @@ class MetaBase(BaseClient):
 
     platform: ClassVar[str] = PLATFORM
     map_error = staticmethod(meta_error)
-    supports_pkce: ClassVar[bool] = False
 
     @property
     def graph(self) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from adscale_platforms.campaigns import CampaignChange, CampaignClient
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.models import AdAccount, DailyInsight
 from adscale_platforms.protocol import TokenLike
@@ -31,7 +32,7 @@ def _decimal(value: Any) -> Decimal:
         return Decimal(0)
 
 
-class MetaCampaigns(MetaBase):
+class MetaCampaigns(MetaBase, CampaignClient):
     """Ad accounts, daily campaign insights and campaign updates."""
 
     async def list_ad_accounts(self, token: TokenLike) -> list[AdAccount]:
@@ -92,32 +93,25 @@ class MetaCampaigns(MetaBase):
             )
         return rows
 
-    async def update_campaign(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        campaign_external_id: str,
-        status: str | None = None,
-        daily_budget: Decimal | None = None,
-    ) -> None:
+    async def _update_campaign(self, token: TokenLike, change: CampaignChange) -> None:
         body: dict[str, Any] = {}
-        if status is not None:
-            mapped = {"ENABLED": "ACTIVE"}.get(status.upper(), status.upper())
+        if change.status is not None:
+            mapped = {"ENABLED": "ACTIVE"}.get(change.status.upper(), change.status.upper())
             if mapped not in {"ACTIVE", "PAUSED", "ARCHIVED", "DELETED"}:
-                raise ValueError(f"unsupported Meta campaign status {status!r}")
+                raise ValueError(f"unsupported Meta campaign status {change.status!r}")
             body["status"] = mapped
-        if daily_budget is not None:
+        if change.daily_budget is not None:
             account = await self._request(
                 "GET",
-                f"{self.graph}/{self._act(ad_account_id)}",
+                f"{self.graph}/{self._act(change.ad_account_id)}",
                 token=token,
                 params={"fields": "currency"},
             )
             currency = str((account or {}).get("currency") or "USD").upper()
             offset = 1 if currency in ZERO_DECIMAL_CURRENCIES else 100
-            body["daily_budget"] = str(int((daily_budget * offset).to_integral_value()))
+            body["daily_budget"] = str(int((change.daily_budget * offset).to_integral_value()))
         if not body:
             return
         await self._request(
-            "POST", f"{self.graph}/{campaign_external_id}", token=token, json_body=body
+            "POST", f"{self.graph}/{change.campaign_external_id}", token=token, json_body=body
         )

@@ -5,13 +5,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from adscale_platforms.errors import InvalidRequest
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.meta.errors import PLATFORM
 from adscale_platforms.models import TokenSet
-from adscale_platforms.oauth import expires_at
+from adscale_platforms.oauth import code_grant_query, expires_at
 
 __all__ = ["MetaOAuth"]
 
@@ -19,18 +18,13 @@ __all__ = ["MetaOAuth"]
 class MetaOAuth(MetaBase):
     """Login dialog URL, code exchange and long-lived token exchange."""
 
-    def authorization_url(
-        self, state: str, redirect_uri: str, code_challenge: str | None = None
-    ) -> str:
-        params = {
-            "client_id": self.settings.meta_client_id,
-            "redirect_uri": redirect_uri,
-            "state": state,
-            "scope": ",".join(self.settings.meta_scopes),
-            "response_type": "code",
-        }
+    def _authorization_page(self) -> str:
         www = self.settings.meta_www_url.rstrip("/")
-        return f"{www}/{self.settings.meta_api_version}/dialog/oauth?{urlencode(params)}"
+        return f"{www}/{self.settings.meta_api_version}/dialog/oauth"
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        scope = ",".join(self.settings.meta_scopes)
+        return code_grant_query(self.settings.meta_client_id, redirect_uri, state, scope)
 
     def _token_set(self, body: Any) -> TokenSet:
         if not isinstance(body, dict) or not body.get("access_token"):

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from adscale_platforms.base import MemberCall
+from adscale_platforms.base import AudienceDraft, MemberCall
 from adscale_platforms.errors import (
     InvalidRequest,
 )
 from adscale_platforms.models import AudienceInfo, BatchReport
 from adscale_platforms.protocol import TokenLike
-from adscale_platforms.rows import as_fields, row_values
+from adscale_platforms.rows import as_fields, field_schema, row_values
 from adscale_platforms.snapchat.base import SnapchatBase
 from adscale_platforms.snapchat.errors import PLATFORM
 
@@ -48,27 +48,19 @@ class SnapchatAudiences(SnapchatBase):
         value = item.get(inner, item)
         return value if isinstance(value, dict) else {}
 
-    async def create_audience(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        name: str,
-        description: str,
-        *,
-        schema_field: str | None = None,
-    ) -> str:
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
         body = await self._request(
             "POST",
-            f"{self.api}/adaccounts/{ad_account_id}/segments",
+            f"{self.api}/adaccounts/{draft.ad_account_id}/segments",
             token=token,
             json_body={
                 "segments": [
                     {
-                        "name": name,
-                        "description": description,
+                        "name": draft.name,
+                        "description": draft.description,
                         "source_type": "FIRST_PARTY",
                         "retention_in_days": self.settings.snapchat_retention_in_days,
-                        "ad_account_id": ad_account_id,
+                        "ad_account_id": draft.ad_account_id,
                     }
                 ]
             },
@@ -93,11 +85,7 @@ class SnapchatAudiences(SnapchatBase):
 
     @staticmethod
     def _schema(name: str) -> str:
-        if name in SCHEMA:
-            return SCHEMA[name]
-        if name in _RAW_SCHEMAS:
-            return name
-        raise ValueError(f"Snap Audience Match takes no {name!r} identifier")
+        return field_schema(name, SCHEMA, _RAW_SCHEMAS, "Snap Audience Match takes")
 
     async def _stream_members(self, call: MemberCall) -> AsyncIterator[BatchReport]:
         """Rows are profiles; each identifier type travels in its own request (a lane), so a

@@ -15,7 +15,6 @@ class SnapchatBase(BaseClient):
 
     platform: ClassVar[str] = PLATFORM
     map_error = staticmethod(snapchat_error)
-    supports_pkce: ClassVar[bool] = False
 
     @property
     def api(self) -> str:

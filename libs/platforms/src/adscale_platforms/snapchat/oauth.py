@@ -5,10 +5,9 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from adscale_platforms.models import AdAccount, TokenSet
-from adscale_platforms.oauth import oauth_token_set
+from adscale_platforms.oauth import code_grant_query, oauth_token_set
 from adscale_platforms.protocol import TokenLike
 from adscale_platforms.snapchat.base import SnapchatBase
 from adscale_platforms.snapchat.errors import PLATFORM
@@ -19,31 +18,17 @@ __all__ = ["SnapchatOAuth"]
 class SnapchatOAuth(SnapchatBase):
     """Consent URL, token grants and ad accounts."""
 
-    def authorization_url(
-        self, state: str, redirect_uri: str, code_challenge: str | None = None
-    ) -> str:
-        params = {
-            "client_id": self.settings.snapchat_client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": " ".join(self.settings.snapchat_scopes),
-            "state": state,
-        }
-        accounts = self.settings.snapchat_accounts_url.rstrip("/")
-        return f"{accounts}/login/oauth2/authorize?{urlencode(params)}"
+    def _authorization_page(self) -> str:
+        return f"{self.settings.snapchat_accounts_url.rstrip('/')}/login/oauth2/authorize"
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        scope = " ".join(self.settings.snapchat_scopes)
+        return code_grant_query(self.settings.snapchat_client_id, redirect_uri, state, scope)
 
     async def _token_grant(self, grant_type: str, **fields: str) -> Any:
         """``POST`` to the token endpoint (form-encoded, client credentials first)."""
-        return await self._request(
-            "POST",
-            self._token_url,
-            data={
-                "grant_type": grant_type,
-                "client_id": self.settings.snapchat_client_id,
-                "client_secret": self.settings.snapchat_client_secret.get_secret_value(),
-                **fields,
-            },
-        )
+        client = self.settings.snapchat_client_id, self.settings.snapchat_client_secret
+        return await self._form_grant(self._token_url, *client, grant_type, **fields)
 
     async def exchange_code(
         self, code: str, redirect_uri: str, code_verifier: str | None = None

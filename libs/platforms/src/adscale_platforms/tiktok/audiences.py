@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from adscale_platforms.base import MemberCall
+from adscale_platforms.base import AudienceDraft, MemberCall
 from adscale_platforms.errors import InvalidRequest, NotFound
 from adscale_platforms.models import AudienceInfo, BatchReport
 from adscale_platforms.protocol import TokenLike
@@ -25,23 +25,15 @@ MAPPING_ACTIONS = {"add": "add", "remove": "delete"}
 class TikTokAudiences(TikTokBase):
     """Segments (create, size, delete) and member add / remove."""
 
-    async def create_audience(
-        self,
-        token: TokenLike,
-        ad_account_id: str,
-        name: str,
-        description: str,
-        *,
-        schema_field: str | None = None,
-    ) -> str:
+    async def _create_audience(self, token: TokenLike, draft: AudienceDraft) -> str:
         body = await self._request(
             "POST",
             f"{self.api}/segment/audience/",
             token=token,
             json_body={
-                "advertiser_id": ad_account_id,
-                "custom_audience_name": name,
-                "id_type": self._schema(schema_field or "email"),
+                "advertiser_id": draft.ad_account_id,
+                "custom_audience_name": draft.name,
+                "id_type": self._schema(draft.schema_field or "email"),
                 "action": "create",
             },
         )
@@ -50,7 +42,7 @@ class TikTokAudiences(TikTokBase):
             raise InvalidRequest(
                 PLATFORM, None, "segment/audience answered no audience_id", raw=body
             )
-        return f"{ad_account_id}:{audience}"
+        return f"{draft.ad_account_id}:{audience}"
 
     async def get_audience(self, token: TokenLike, audience_id: str) -> AudienceInfo:
         advertiser, audience = split_audience_id(audience_id)

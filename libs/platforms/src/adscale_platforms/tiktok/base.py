@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from adscale_platforms.base import BaseClient
+from adscale_platforms.rows import field_schema
 from adscale_platforms.tiktok.errors import PLATFORM, tiktok_error
 
 __all__ = ["API", "ID_SCHEMA", "TikTokBase", "split_audience_id"]
@@ -33,7 +34,6 @@ class TikTokBase(BaseClient):
 
     platform: ClassVar[str] = PLATFORM
     map_error = staticmethod(tiktok_error)
-    supports_pkce: ClassVar[bool] = False
 
     @property
     def api(self) -> str:
@@ -49,8 +49,4 @@ class TikTokBase(BaseClient):
 
     @staticmethod
     def _schema(name: str) -> str:
-        if name in ID_SCHEMA:
-            return ID_SCHEMA[name]
-        if name in _RAW_SCHEMAS:
-            return name
-        raise ValueError(f"TikTok audiences take no {name!r} identifier")
+        return field_schema(name, ID_SCHEMA, _RAW_SCHEMAS, "TikTok audiences take")

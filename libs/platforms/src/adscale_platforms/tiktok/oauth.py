@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 from adscale_platforms.errors import InvalidRequest
 from adscale_platforms.models import AdAccount, TokenSet
@@ -21,15 +20,11 @@ __all__ = ["TikTokOAuth"]
 class TikTokOAuth(TikTokBase):
     """Authorization, tokens and the advertiser accounts they open."""
 
-    def authorization_url(
-        self, state: str, redirect_uri: str, code_challenge: str | None = None
-    ) -> str:
-        params = {
-            "app_id": self.settings.tiktok_app_id,
-            "state": state,
-            "redirect_uri": redirect_uri,
-        }
-        return f"{self.settings.tiktok_auth_url.rstrip('/')}/portal/auth?{urlencode(params)}"
+    def _authorization_page(self) -> str:
+        return f"{self.settings.tiktok_auth_url.rstrip('/')}/portal/auth"
+
+    def _authorization_query(self, state: str, redirect_uri: str) -> dict[str, str]:
+        return {"app_id": self.settings.tiktok_app_id, "state": state, "redirect_uri": redirect_uri}
 
     def _token_set(self, body: Any, refresh_token: str | None = None) -> TokenSet:
         data = self._data(body)
