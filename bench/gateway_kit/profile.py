@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -126,11 +127,12 @@ async def profile(
     import aiohttp
     from redis.asyncio import Redis
 
+    from adscale_common.internal_auth import Principal
     from adscale_common.observability import JsonFormatter, RequestIdMiddleware
     from adscale_common.tracing import configure_tracing, traced_asgi
     from gateway.auth import IdentityClient, JwtVerifier
     from gateway.metrics import GatewayMetrics
-    from gateway.proxy import Forwarder, Identity
+    from gateway.proxy import Forwarder
     from gateway.ratelimit import RateLimiter, checks_for
 
     os.environ.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
@@ -191,7 +193,7 @@ async def profile(
             max_buffered_body_bytes=1 << 20,
             timeout=aiohttp.ClientTimeout(total=30),
         )
-        who = Identity(user_id=user_id, plan="free", auth="jwt")
+        who = Principal(user_id=uuid.UUID(str(user_id)), plan="free", auth="jwt")
 
         async def forward() -> int:
             return await forwarder.forward(
