@@ -34,16 +34,17 @@ def people_bar(quiet: bool, description: str, total: int) -> Iterator[Callable[[
     if quiet:
         yield lambda _n: None
         return
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    )
+    progress = _count_bar("{task.description}")
     with progress:
         task = progress.add_task(description, total=total)
         yield lambda n: progress.advance(task, n)
+
+
+def _count_bar(label: str) -> Progress:
+    """A bar of things counted (people, profiles): ``label``, the bar, done/total, time."""
+    return Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    )
 
 
 def _bytes_bar() -> Progress:
@@ -132,13 +133,7 @@ def watch_sync(client: Client, job_id: str, *, quiet: bool) -> dict[str, Any]:
     if quiet:
         job = client.poll(url, done=finished)
     else:
-        progress = Progress(
-            TextColumn("sync {task.fields[status]:<9}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-        )
+        progress = _count_bar("sync {task.fields[status]:<9}")
         with progress:
             task = progress.add_task("sync", total=None, status="pending")
 
