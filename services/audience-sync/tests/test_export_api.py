@@ -325,3 +325,4 @@ async def test_without_a_signing_key_links_and_webhooks_are_503(
     for response in (status, download, hook):
         assert response.status_code == 503, response.text
         assert error_of(response)["code"] == "SERVICE_UNAVAILABLE"
+    assert "AUDIENCE_SYNC_ENCRYPTION_KEYS" in error_of(hook)["message"]

@@ -446,9 +446,13 @@ async def rotate_secrets(sessionmaker: SessionFactory, cipher: TokenCipher) -> i
 
 
 def webhook_cipher(settings: ExportWebhookSettings) -> TokenCipher:
-    return TokenCipher(
-        settings.encryption_keys.get_secret_value(), setting="AUDIENCE_SYNC_ENCRYPTION_KEYS"
-    )
+    """The service's one cipher (CipherSettings); the delivery loop can't run without it."""
+    cipher = settings.cipher()
+    if cipher is None:
+        raise ValueError(
+            "AUDIENCE_SYNC_ENCRYPTION_KEYS is empty: at least one Fernet key is needed"
+        )
+    return cipher
 
 
 async def retry_due_deliveries(ctx: WorkerContext) -> None:

@@ -30,13 +30,11 @@ def _cipher(request: Request) -> TokenCipher:
         state, "webhook_cipher", None
     )
     if cipher is None:
-        settings = _settings(request)
-        keys = settings.encryption_keys.get_secret_value()
-        if not keys.strip():
+        cipher = _settings(request).cipher()
+        if cipher is None:
             raise ServiceUnavailable(
                 "Secret encryption is not configured (AUDIENCE_SYNC_ENCRYPTION_KEYS)"
             )
-        cipher = TokenCipher(keys, setting="AUDIENCE_SYNC_ENCRYPTION_KEYS")
         state.webhook_cipher = cipher
     return cipher
 
