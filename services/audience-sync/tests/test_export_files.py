@@ -44,21 +44,43 @@ def sources(count: int) -> list[dict[str, Any]]:
     return rows
 
 
-async def export_file(
-    api: Caller, sessions: Any, settings: Any, segment: uuid.UUID, **body: Any
-) -> tuple[dict[str, Any], bytes]:
-    response = await api.post(f"{AS}/audiences/export", json={"segment_id": str(segment), **body})
-    assert response.status_code == 202, response.text
-    export_id = uuid.UUID(response.json()["export_id"])
-    runs = metric_value(exposition()[0].decode(), "adscale_export_jobs_total", status="completed")
-    assert await run_export(sessions, export_id, settings=settings) == "completed"
-    after = exposition()[0].decode()
-    assert metric_value(after, "adscale_export_jobs_total", status="completed") == runs + 1
-    assert metric_value(after, "adscale_export_duration_seconds_count") >= 1
-    view = (await api.get(f"{AS}/exports/{export_id}")).json()
-    download = await api.anonymous_get(view["download_url"].removeprefix(xw.PUBLIC_BASE))
-    assert download.status_code == 200, download.text
-    return view, download.content
+@pytest.fixture
+def segment_of(caller, xw_sessions):
+    """Seed a segment of ``caller`` holding ``profiles``; its id."""
+
+    async def seed(profiles: list[dict[str, Any]]) -> uuid.UUID:
+        return await seed_segment(xw_sessions, caller.user_id, profiles)
+
+    return seed
+
+
+@pytest.fixture
+def export_file(caller, xw_sessions, xw_settings):
+    """Export ``segment`` as ``caller`` (``body`` is the request's), run the job with
+    ``settings`` (the service's by default); the export's view and the downloaded file."""
+
+    async def export(
+        segment: uuid.UUID, *, settings: Any = None, **body: Any
+    ) -> tuple[dict[str, Any], bytes]:
+        response = await caller.post(
+            f"{AS}/audiences/export", json={"segment_id": str(segment), **body}
+        )
+        assert response.status_code == 202, response.text
+        export_id = uuid.UUID(response.json()["export_id"])
+        runs = metric_value(
+            exposition()[0].decode(), "adscale_export_jobs_total", status="completed"
+        )
+        done = await run_export(xw_sessions, export_id, settings=settings or xw_settings)
+        assert done == "completed"
+        after = exposition()[0].decode()
+        assert metric_value(after, "adscale_export_jobs_total", status="completed") == runs + 1
+        assert metric_value(after, "adscale_export_duration_seconds_count") >= 1
+        view = (await caller.get(f"{AS}/exports/{export_id}")).json()
+        download = await caller.anonymous_get(view["download_url"].removeprefix(xw.PUBLIC_BASE))
+        assert download.status_code == 200, download.text
+        return view, download.content
+
+    return export
 
 
 def expected(platform: str, field: str, value: str | None) -> str:
@@ -68,15 +90,12 @@ def expected(platform: str, field: str, value: str | None) -> str:
 
 
 async def test_every_hash_in_a_csv_equals_hash_identifier_meta_of_the_source(
-    caller, xw_sessions, xw_settings
+    segment_of, export_file
 ):
     profiles = sources(2_345)  # several cursor chunks of 1,000
-    segment = await seed_segment(xw_sessions, caller.user_id, profiles)
+    segment = await segment_of(profiles)
 
     view, content = await export_file(
-        caller,
-        xw_sessions,
-        xw_settings,
         segment,
         format="csv",
         options={"identifier_types": FIELDS, "hash_identifiers": True},
@@ -101,16 +120,14 @@ async def test_every_hash_in_a_csv_equals_hash_identifier_meta_of_the_source(
 
 
 async def test_every_hash_in_a_jsonl_file_matches_too_with_the_process_pool(
-    caller, xw_sessions, xw_settings
+    xw_settings, segment_of, export_file
 ):
     profiles = sources(3_001)
-    segment = await seed_segment(xw_sessions, caller.user_id, profiles)
+    segment = await segment_of(profiles)
     pooled = xw_settings.model_copy(update={"export_processes": 2, "export_chunk_rows": 500})
     _, content = await export_file(
-        caller,
-        xw_sessions,
-        pooled,
         segment,
+        settings=pooled,
         format="jsonl",
         options={"identifier_types": ["email", "phone", "madid", "zip"]},
     )
@@ -123,14 +140,11 @@ async def test_every_hash_in_a_jsonl_file_matches_too_with_the_process_pool(
             assert (value or "") == expected("meta", field, source[field]), field
 
 
-async def test_options_platform_switches_to_that_platforms_rules(caller, xw_sessions, xw_settings):
+async def test_options_platform_switches_to_that_platforms_rules(segment_of, export_file):
     profiles = sources(50)
-    segment = await seed_segment(xw_sessions, caller.user_id, profiles)
+    segment = await segment_of(profiles)
 
     _, content = await export_file(
-        caller,
-        xw_sessions,
-        xw_settings,
         segment,
         options={"identifier_types": ["email", "phone", "zip", "city"], "platform": "google"},
     )
@@ -143,16 +157,11 @@ async def test_options_platform_switches_to_that_platforms_rules(caller, xw_sess
     assert all(row["city"] == "" for row in rows)  # Google takes no city
 
 
-async def test_without_hashing_the_stored_values_are_written_verbatim(
-    caller, xw_sessions, xw_settings
-):
+async def test_without_hashing_the_stored_values_are_written_verbatim(segment_of, export_file):
     profiles = sources(20)
-    segment = await seed_segment(xw_sessions, caller.user_id, profiles)
+    segment = await segment_of(profiles)
 
     _, content = await export_file(
-        caller,
-        xw_sessions,
-        xw_settings,
         segment,
         format="jsonl",
         options={"identifier_types": ["external_id", "email", "phone"], "hash_identifiers": False},
@@ -165,17 +174,12 @@ async def test_without_hashing_the_stored_values_are_written_verbatim(
         assert line == {k: source[k] for k in ("external_id", "email", "phone")}
 
 
-async def test_csv_traits_get_one_column_per_key_and_jsonl_an_object(
-    caller, xw_sessions, xw_settings
-):
+async def test_csv_traits_get_one_column_per_key_and_jsonl_an_object(segment_of, export_file):
     profiles = sources(30)
-    segment = await seed_segment(xw_sessions, caller.user_id, profiles)
+    segment = await segment_of(profiles)
     by_id = {p["external_id"]: p for p in profiles}
 
     _, content = await export_file(
-        caller,
-        xw_sessions,
-        xw_settings,
         segment,
         options={"identifier_types": ["external_id"], "include_traits": True},
     )
@@ -193,9 +197,6 @@ async def test_csv_traits_get_one_column_per_key_and_jsonl_an_object(
                 assert orjson.loads(cell) == traits[key]  # anything else as JSON text
 
     _, content = await export_file(
-        caller,
-        xw_sessions,
-        xw_settings,
         segment,
         format="jsonl",
         options={"identifier_types": ["external_id"], "include_traits": True},
@@ -206,10 +207,10 @@ async def test_csv_traits_get_one_column_per_key_and_jsonl_an_object(
 
 
 async def test_csv_with_more_trait_keys_than_the_limit_gets_one_json_column(
-    caller, xw_sessions, xw_settings
+    caller, xw_sessions, xw_settings, segment_of
 ):
     profiles = [profile_row(i, traits={f"k{i}": i, "shared": "x,y"}) for i in range(5)]
-    segment = await seed_segment(xw_sessions, caller.user_id, profiles)
+    segment = await segment_of(profiles)
     narrow = xw_settings.model_copy(update={"export_max_trait_columns": 3})
     response = await caller.post(
         f"{AS}/audiences/export",
@@ -226,11 +227,9 @@ async def test_csv_with_more_trait_keys_than_the_limit_gets_one_json_column(
     assert [orjson.loads(r["traits"]) for r in rows] == [p["traits"] for p in profiles]
 
 
-async def test_an_empty_segment_gives_a_header_only_file(caller, xw_sessions, xw_settings):
-    segment = await seed_segment(xw_sessions, caller.user_id, [])
-    view, content = await export_file(
-        caller, xw_sessions, xw_settings, segment, options={"identifier_types": ["email"]}
-    )
+async def test_an_empty_segment_gives_a_header_only_file(segment_of, export_file):
+    segment = await segment_of([])
+    view, content = await export_file(segment, options={"identifier_types": ["email"]})
     assert content == b"email\n"
     assert view["profile_count"] == 0
 
@@ -248,6 +247,14 @@ async def _state(sessions: Any, export_id: uuid.UUID) -> SegmentExport:
         return export
 
 
+async def _set(sessions: Any, export_id: uuid.UUID, assignments: str) -> None:
+    """``UPDATE segment_export SET <assignments>`` on one export (a worker's footprints)."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            sa.text(f"UPDATE segment_export SET {assignments} WHERE id = :id"), {"id": export_id}
+        )
+
+
 async def test_a_redelivered_job_does_not_run_a_finished_or_running_export_again(
     caller, xw_sessions, xw_settings
 ):
@@ -257,14 +264,11 @@ async def test_a_redelivered_job_does_not_run_a_finished_or_running_export_again
     assert await run_export(xw_sessions, uuid.uuid4(), settings=xw_settings) == "skipped"
 
     running = await _new_export(caller, xw_sessions)
-    async with xw_sessions() as session, session.begin():
-        await session.execute(
-            sa.text(
-                "UPDATE segment_export SET status = 'running', attempts = 1, "
-                "lease_expires_at = now() + interval '5 minutes' WHERE id = :id"
-            ),
-            {"id": running},
-        )
+    await _set(
+        xw_sessions,
+        running,
+        "status = 'running', attempts = 1, lease_expires_at = now() + interval '5 minutes'",
+    )
     assert await run_export(xw_sessions, running, settings=xw_settings) == "skipped"
     assert (await _state(xw_sessions, running)).status == "running"
 
@@ -275,14 +279,12 @@ async def test_an_export_whose_worker_died_is_requeued_then_failed_after_max_att
     export_id = await _new_export(caller, xw_sessions)
 
     async def die() -> None:
-        async with xw_sessions() as session, session.begin():
-            await session.execute(
-                sa.text(
-                    "UPDATE segment_export SET status = 'running', attempts = attempts + 1, "
-                    "lease_expires_at = now() - interval '1 second' WHERE id = :id"
-                ),
-                {"id": export_id},
-            )
+        await _set(
+            xw_sessions,
+            export_id,
+            "status = 'running', attempts = attempts + 1, "
+            "lease_expires_at = now() - interval '1 second'",
+        )
 
     await die()
     counts = await cleanup_once(xw_sessions, xw_settings)
@@ -315,13 +317,7 @@ async def test_an_export_whose_worker_died_is_requeued_then_failed_after_max_att
 
 async def test_an_export_no_worker_picked_up_times_out(caller, xw_sessions, xw_settings):
     export_id = await _new_export(caller, xw_sessions)
-    async with xw_sessions() as session, session.begin():
-        await session.execute(
-            sa.text(
-                "UPDATE segment_export SET created_at = now() - interval '7 hours' WHERE id = :id"
-            ),
-            {"id": export_id},
-        )
+    await _set(xw_sessions, export_id, "created_at = now() - interval '7 hours'")
     await cleanup_once(xw_sessions, xw_settings)
     state = await _state(xw_sessions, export_id)
     assert (state.status, state.error_code) == ("failed", "EXPORT_TIMEOUT")
