@@ -4,7 +4,8 @@
 a token, the ad account (Meta ``act_`` id without the prefix, Google customer id) and its
 campaigns;
 ``meta_campaign`` / ``google_campaigns`` read a campaign back as the platform shows it;
-``connect`` / ``linked_campaign`` make the AdScale account and campaign tied to them.
+``connect`` / ``linked_campaign`` make the AdScale account and campaign tied to them,
+``new_rule`` a rule acting on them.
 """
 
 from __future__ import annotations
@@ -114,3 +115,19 @@ async def linked_campaign(
     refreshed = await api.post(f"/metrics/campaign/{cid}/refresh", headers=user.headers)
     assert refreshed.status_code == 200, refreshed.text
     return cid
+
+
+async def new_rule(
+    api: httpx.AsyncClient,
+    user: Any,
+    name: str,
+    rule_type: str,
+    threshold: float,
+    conditions: dict[str, Any],
+    **extra: Any,
+) -> str:
+    """``POST /rules`` as ``user`` (answered 201): the new rule's id."""
+    body = {"name": name, "rule_type": rule_type, "threshold": threshold, "conditions": conditions}
+    r = await api.post("/rules", json=body | extra, headers=user.headers)
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])

@@ -24,6 +24,7 @@ from .platform_login_kit import (
     linked_campaign,
     meta_campaign,
     meta_login,
+    new_rule,
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -55,29 +56,19 @@ async def test_multi_filter_rule_previewed_executed_undone_and_backtested(
     await linked_campaign(api, user, meta, "Rules Meta", "30.00", meta_ids[0])
     await linked_campaign(api, user, google, "Rules Google", "20.00", google_id)
 
-    rule = await api.post(
-        "/rules",
-        json={
-            "name": "Scale both",
-            "rule_type": "increase_budget_high_roas",
-            "threshold": 1,
-            "conditions": {
-                "filters": [
-                    {"metric": "daily_budget", "operator": "between", "value": [10, 40]},
-                    {"metric": "spend", "operator": ">=", "value": 0, "window": "last_30_days"},
-                ],
-                "any": [
-                    {"metric": "impressions", "operator": ">=", "value": 0, "window": "lifetime"},
-                    {"metric": "roas", "operator": ">", "value": 1000, "window": "yesterday"},
-                ],
-                "scope": {"name_contains": "rules", "platforms": ["meta", "google"]},
-                "action": {"type": "change_budget", "percent": 10, "max": "100.00"},
-            },
-        },
-        headers=h,
-    )
-    assert rule.status_code == 201, rule.text
-    rid = rule.json()["id"]
+    conditions = {
+        "filters": [
+            {"metric": "daily_budget", "operator": "between", "value": [10, 40]},
+            {"metric": "spend", "operator": ">=", "value": 0, "window": "last_30_days"},
+        ],
+        "any": [
+            {"metric": "impressions", "operator": ">=", "value": 0, "window": "lifetime"},
+            {"metric": "roas", "operator": ">", "value": 1000, "window": "yesterday"},
+        ],
+        "scope": {"name_contains": "rules", "platforms": ["meta", "google"]},
+        "action": {"type": "change_budget", "percent": 10, "max": "100.00"},
+    }
+    rid = await new_rule(api, user, "Scale both", "increase_budget_high_roas", 1, conditions)
     expanded = (await api.get(f"/rules/{rid}?expand=true", headers=h)).json()
     assert [f["metric"] for f in expanded["conditions"]["filters"]] == ["daily_budget", "spend"]
 
@@ -156,21 +147,12 @@ async def test_a_failed_audience_sync_pauses_the_ad_group_that_targets_it(
         groups.append(made.json())
     group, other = groups
     assert group["targeting"]["audiences"] == [audience]
-    rule = await api.post(
-        "/rules",
-        json={
-            "name": "Audience health",
-            "rule_type": "pause_low_roas",
-            "threshold": 1,
-            "conditions": {
-                "filters": [{"metric": "audience_failed", "operator": ">=", "value": 1}],
-                "scope": {"level": "ad_group"},
-                "action": {"type": "pause"},
-            },
-        },
-        headers=h,
-    )
-    assert rule.status_code == 201, rule.text
+    conditions = {
+        "filters": [{"metric": "audience_failed", "operator": ">=", "value": 1}],
+        "scope": {"level": "ad_group"},
+        "action": {"type": "pause"},
+    }
+    rid = await new_rule(api, user, "Audience health", "pause_low_roas", 1, conditions)
 
     async with httpx.AsyncClient(base_url=SANDBOX, timeout=30) as sandbox:
         fault = {"platform": "meta", "kind": "permission", "count": 10, "path_contains": "/users"}
@@ -195,5 +177,5 @@ async def test_a_failed_audience_sync_pauses_the_ad_group_that_targets_it(
         assert time.monotonic() - failed_at < 5, "not paused within 5 s of the failed sync"
         await asyncio.sleep(0.1)
     assert await status_of(other["id"]) == "active"
-    runs = (await api.get(f"/rules/{rule.json()['id']}/runs", headers=h)).json()["items"]
+    runs = (await api.get(f"/rules/{rid}/runs", headers=h)).json()["items"]
     assert runs[0]["trigger"] == "event"

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from .conftest import User, register
-from .platform_login_kit import META, meta_login
+from .platform_login_kit import META, meta_login, new_rule
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 NIL = "00000000-0000-4000-8000-000000000000"
@@ -197,18 +197,8 @@ async def test_metrics_and_rules_on_sandbox_data(api: httpx.AsyncClient, user: U
     )
     assert bad_range.status_code == 422
 
-    rule = await api.post(
-        "/rules",
-        json={
-            "name": "Stop losers",
-            "rule_type": "pause_low_roas",
-            "threshold": 1000,
-            "conditions": {"lookback_days": 7, "min_spend": 1},
-        },
-        headers=h,
-    )
-    assert rule.status_code == 201, rule.text
-    rid = rule.json()["id"]
+    conditions = {"lookback_days": 7, "min_spend": 1}
+    rid = await new_rule(api, user, "Stop losers", "pause_low_roas", 1000, conditions)
     assert (
         await api.post("/rules", json={"name": "x", "rule_type": "nope", "threshold": 1}, headers=h)
     ).status_code == 422

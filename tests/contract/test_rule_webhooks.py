@@ -22,7 +22,7 @@ from standardwebhooks.webhooks import Webhook
 sys.path.insert(0, str(Path(__file__).parent))
 import xw_kit as xw
 
-from .platform_login_kit import connect, linked_campaign, meta_login
+from .platform_login_kit import connect, linked_campaign, meta_login, new_rule
 
 kit = xw.kit
 HOOKS = f"{xw.AS}/webhooks"
@@ -58,19 +58,9 @@ async def test_a_rule_that_pauses_a_campaign_sends_a_signed_rule_executed_webhoo
     )
     cid = await linked_campaign(api, member, account, "Loser", "30.00", meta_ids[0])
     # No sandbox campaign returns 1000x its spend: the rule pauses the campaign.
-    rule = await api.post(
-        "/rules",
-        json={
-            "name": "Stop losers",
-            "rule_type": "pause_low_roas",
-            "threshold": 1000,
-            "conditions": {"cooldown_hours": 0},
-            "is_active": False,  # executed by hand only
-        },
-        headers=h,
-    )
-    assert rule.status_code == 201, rule.text
-    rid = rule.json()["id"]
+    rid = await new_rule(
+        api, member, "Stop losers", "pause_low_roas", 1000, {"cooldown_hours": 0}, is_active=False
+    )  # executed by hand only
 
     executed = await api.post(f"/rules/{rid}/execute", headers=h)
     assert executed.status_code == 200, executed.text
