@@ -14,7 +14,7 @@ import httpx
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 from cryptography.fernet import Fernet
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
@@ -229,7 +229,11 @@ async def outbox_types(session: AsyncSession, subject: str | None = None) -> lis
     return [r[0] for r in rows]
 
 
-async def seed_day(session: AsyncSession, campaign_id: str, day: date, **values: object) -> None:
+async def seed_day(
+    session: AsyncSession | AsyncConnection, campaign_id: str, day: date, **values: object
+) -> None:
+    """One ``campaign_metric`` row (zeros where ``values`` name nothing), in the caller's
+    transaction: a test's session, or a connection it commits."""
     row = {"impressions": 0, "clicks": 0, "conversions": 0, "spend": "0", "revenue": "0", **values}
     await session.execute(
         sa.text(

@@ -10,7 +10,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from kit import Api, headers, outbox_types, set_plan
+from kit import Api, forget_user, headers, outbox_types, seed_day, set_plan
 
 
 async def test_create_get_list_patch_delete(api: Api, session: AsyncSession):
@@ -136,12 +136,15 @@ async def test_delete_cascades_ad_groups_creatives_and_metrics(api: Api, session
     campaign = await api.campaign()
     group = await api.ad_group(campaign["id"])
     creative = await api.creative(group["id"])
-    await session.execute(
-        sa.text(
-            "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, conversions, "
-            "spend, revenue) VALUES (:c, :d, 100, 5, 1, 10, 20)"
-        ),
-        {"c": campaign["id"], "d": date(2026, 1, 1)},
+    await seed_day(
+        session,
+        campaign["id"],
+        date(2026, 1, 1),
+        impressions=100,
+        clicks=5,
+        conversions=1,
+        spend=10,
+        revenue=20,
     )
     r = await api.delete(f"/api/v1/campaigns/{campaign['id']}")
     assert r.status_code == 204
@@ -235,13 +238,7 @@ async def test_two_concurrent_creates_at_the_limit_give_one_403(
             ).scalar_one()
         assert count == 2
     finally:
-        async with engine.begin() as conn:
-            await conn.execute(
-                sa.text("DELETE FROM ad_account WHERE user_id = :u"), {"u": api.user_id}
-            )
-            await conn.execute(
-                sa.text("DELETE FROM user_plan WHERE user_id = :u"), {"u": api.user_id}
-            )
+        await forget_user(engine, api.user_id)
 
 
 async def test_filters_by_account_and_status(api: Api, session: AsyncSession):

@@ -20,7 +20,7 @@ from adscale_common.kafka import ensure_topics
 from adscale_common.outbox import OutboxRelay
 from adscale_contracts.events import PlanChanged, build
 from campaigns.consumers import billing
-from kit import Api, consuming
+from kit import Api, consuming, forget_user
 
 pytestmark = pytest.mark.kafka
 
@@ -118,10 +118,4 @@ async def test_plan_changes_from_billing_drive_campaign_limits(
             await consumer.stop()
     finally:
         await stack.aclose()
-        async with engine.begin() as conn:
-            await conn.execute(
-                sa.text("DELETE FROM ad_account WHERE user_id = :u"), {"u": api.user_id}
-            )
-            await conn.execute(
-                sa.text("DELETE FROM user_plan WHERE user_id = :u"), {"u": api.user_id}
-            )
+        await forget_user(engine, api.user_id)

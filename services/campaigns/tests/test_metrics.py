@@ -15,17 +15,7 @@ from adscale_common.db import make_sessionmaker
 from campaigns.metrics.ingest import SYNC_LOCK_KEY, sync_all, today
 from campaigns.platforms import PlatformGateway
 from kit import FERNET_KEY, META_VERSION, Api, meta_login
-
-
-async def seed(session: AsyncSession, campaign_id: str, day: date, **values: object) -> None:
-    row = {"impressions": 0, "clicks": 0, "conversions": 0, "spend": 0, "revenue": 0, **values}
-    await session.execute(
-        sa.text(
-            "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, conversions, "
-            "spend, revenue) VALUES (:c, :d, :impressions, :clicks, :conversions, :spend, :revenue)"
-        ),
-        {"c": campaign_id, "d": day, **row},
-    )
+from kit import seed_day as seed
 
 
 async def test_overview_totals_and_ratios_from_sums(api: Api, other: Api, session: AsyncSession):

@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
@@ -21,31 +21,20 @@ from kit import (
     FERNET_KEY,
     META_VERSION,
     Api,
+    forget_user,
     meta_login,
     outbox_types,
+    seed_day,
     set_plan,
     settings_for,
 )
 
 
 async def seed(
-    session: AsyncSession, campaign_id: str, days_ago: int = 1, **values: object
+    session: AsyncSession | AsyncConnection, campaign_id: str, days_ago: int = 1, **values: object
 ) -> None:
-    row = {
-        "impressions": 1000,
-        "clicks": 20,
-        "conversions": 1,
-        "spend": "0",
-        "revenue": "0",
-        **values,
-    }
-    await session.execute(
-        sa.text(
-            "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, conversions, "
-            "spend, revenue) VALUES (:c, :d, :impressions, :clicks, :conversions, :spend, :revenue)"
-        ),
-        {"c": campaign_id, "d": today() - timedelta(days=days_ago), **row},
-    )
+    row = {"impressions": 1000, "clicks": 20, "conversions": 1, **values}
+    await seed_day(session, campaign_id, today() - timedelta(days=days_ago), **row)
 
 
 async def execute(api: Api, rule_id: str, dry_run: bool = False) -> dict[str, Any]:
@@ -57,6 +46,12 @@ async def execute(api: Api, rule_id: str, dry_run: bool = False) -> dict[str, An
 
 async def campaign(api: Api, cid: str) -> dict[str, Any]:
     return dict((await api.get(f"/api/v1/campaigns/{cid}")).json())
+
+
+async def budgets(api: Api, *campaigns: dict[str, Any]) -> list[tuple[str | None, str | None]]:
+    """Each campaign's ``(budget_daily, budget_lifetime)`` as the API shows it now."""
+    shown = [await campaign(api, c["id"]) for c in campaigns]
+    return [(c["budget_daily"], c["budget_lifetime"]) for c in shown]
 
 
 async def executions(api: Api, rule_id: str) -> list[dict[str, Any]]:
@@ -129,10 +124,12 @@ async def test_increase_budget_high_roas_with_caps(api: Api, session: AsyncSessi
         "ROAS 3.00 >= 2.00 over the last 3 days",
         "Increased daily budget of 'B' from 50.00 to 60.00: ROAS 4.00 >= 2.00 over the last 3 days",
     ]
-    assert (await campaign(api, a["id"]))["budget_daily"] == "110.00"
-    assert (await campaign(api, b["id"]))["budget_daily"] == "60.00"
-    assert (await campaign(api, c["id"]))["budget_lifetime"] == "1000.00"
-    assert (await campaign(api, d["id"]))["budget_daily"] == "10.00"
+    assert await budgets(api, a, b, c, d) == [
+        ("110.00", None),
+        ("60.00", None),
+        (None, "1000.00"),
+        ("10.00", None),
+    ]
     [execution] = await executions(api, rule["id"])
     skipped = [x for x in execution["actions"] if x["outcome"] == "skipped"]
     assert [(x["campaign_name"], x["reason"]) for x in skipped] == [
@@ -159,10 +156,12 @@ async def test_decrease_budget_low_ctr_with_floor_and_min_impressions(
         "CTR 0.50% < 1.00% over the last 7 days",
         "Decreased daily budget of 'C' from 1.10 to 1.00: CTR 0.10% < 1.00% over the last 7 days",
     ]
-    assert (await campaign(api, a["id"]))["budget_daily"] == "80.00"
-    assert (await campaign(api, b["id"]))["budget_daily"] == "100.00"
-    assert (await campaign(api, c["id"]))["budget_daily"] == "1.00"
-    assert (await campaign(api, e["id"]))["budget_daily"] == "100.00"
+    assert [daily for daily, _ in await budgets(api, a, b, c, e)] == [
+        "80.00",
+        "100.00",
+        "1.00",
+        "100.00",
+    ]
     [execution] = await executions(api, rule["id"])
     assert [x["campaign_name"] for x in execution["actions"] if x["outcome"] == "skipped"] == ["E"]
 
@@ -237,13 +236,7 @@ async def test_two_concurrent_executions_act_once(
         acc = (await api.account())["id"]
         a = await api.campaign(acc, name="A", status="active", budget_daily="100.00")
         async with engine.begin() as conn:
-            await conn.execute(
-                sa.text(
-                    "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, "
-                    "conversions, spend, revenue) VALUES (:c, :d, 1000, 10, 1, 10, 100)"
-                ),
-                {"c": a["id"], "d": today()},
-            )
+            await seed(conn, a["id"], 0, clicks=10, spend=10, revenue=100)
         rule = await api.rule("increase_budget_high_roas", 2)
         url = f"/api/v1/rules/{rule['id']}/execute"
         responses = await asyncio.gather(
@@ -266,14 +259,7 @@ async def test_two_concurrent_executions_act_once(
             ).scalar_one()
         assert applied == 1
     finally:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text("DELETE FROM rule WHERE user_id = :u"), {"u": api.user_id})
-            await conn.execute(
-                sa.text("DELETE FROM ad_account WHERE user_id = :u"), {"u": api.user_id}
-            )
-            await conn.execute(
-                sa.text("DELETE FROM user_plan WHERE user_id = :u"), {"u": api.user_id}
-            )
+        await forget_user(engine, api.user_id)
 
 
 async def test_actions_are_pushed_to_the_platform(
@@ -349,13 +335,7 @@ async def test_scheduler_runs_due_active_rules_once(
         acc = (await api.account())["id"]
         a = await api.campaign(acc, name="A", status="active")
         async with engine.begin() as conn:
-            await conn.execute(
-                sa.text(
-                    "INSERT INTO campaign_metric (campaign_id, day, impressions, clicks, "
-                    "conversions, spend, revenue) VALUES (:c, :d, 1000, 10, 1, 100, 10)"
-                ),
-                {"c": a["id"], "d": today()},
-            )
+            await seed(conn, a["id"], 0, clicks=10, spend=100, revenue=10)
         active = await api.rule("pause_low_roas", 1)
         inactive = await api.rule("pause_no_conversions", 1, is_active=False)
         sessions = make_sessionmaker(engine)
@@ -375,14 +355,7 @@ async def test_scheduler_runs_due_active_rules_once(
         mine = (await api.get(f"/api/v1/rules/{active['id']}")).json()
         assert mine["executions_count"] == 1
     finally:
-        async with engine.begin() as conn:
-            await conn.execute(sa.text("DELETE FROM rule WHERE user_id = :u"), {"u": api.user_id})
-            await conn.execute(
-                sa.text("DELETE FROM ad_account WHERE user_id = :u"), {"u": api.user_id}
-            )
-            await conn.execute(
-                sa.text("DELETE FROM user_plan WHERE user_id = :u"), {"u": api.user_id}
-            )
+        await forget_user(engine, api.user_id)
 
 
 async def test_rule_crud_validation_and_isolation(api: Api, other: Api):
