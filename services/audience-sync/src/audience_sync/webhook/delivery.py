@@ -25,18 +25,19 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar, cast
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adscale_common.consumer import Handler
 from adscale_common.crypto import TokenCipher
 from adscale_common.events import Envelope
 from adscale_common.worker import ConsumerSpec, WorkerContext
-from adscale_contracts.events import SyncCompleted, SyncFailed, parse
+from adscale_contracts.events import EventData, SyncCompleted, SyncFailed, parse
 from audience_sync.export_webhook_settings import ExportWebhookSettings, require_settings
 from audience_sync.metrics import record_webhook
 from audience_sync.webhook import payloads, repository, signing, ssrf
@@ -48,6 +49,11 @@ logger = logging.getLogger(__name__)
 EVENTS_TOPIC = "audience_sync.events"
 USER_AGENT = "AdScale-Webhooks/1.0"
 SessionFactory = async_sessionmaker[AsyncSession]
+E = TypeVar("E", bound=EventData)
+
+
+class _Owned(Protocol):
+    user_id: uuid.UUID
 
 
 # --------------------------------------------------------------------------- consumer
@@ -90,29 +96,49 @@ async def queue(
     return queued
 
 
+def delivering(
+    model: type[E], event: str, data: Callable[[E, Envelope], dict[str, Any]]
+) -> Handler:
+    """The handler of a ``model`` event (every one names its owner's ``user_id``): one
+    ``event`` delivery with ``data`` per enabled subscription of the owner that wants it."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        parsed = parse(envelope, model)
+        await queue(
+            session,
+            user_id=cast(_Owned, parsed).user_id,
+            event=event,
+            envelope=envelope,
+            data=data(parsed, envelope),
+        )
+
+    return handle
+
+
+def delivery_consumer(
+    settings: Any, group_setting: str, group: str, topic: str, handlers: Mapping[str, Handler]
+) -> ConsumerSpec:
+    """A consumer of ``topic`` queueing deliveries, in the group ``settings`` names in
+    ``group_setting`` (``group`` when it names none)."""
+    named = getattr(settings, group_setting, None)
+    return ConsumerSpec(name=str(named or group), topics=[topic], handlers=handlers)
+
+
+_sync_completed = delivering(SyncCompleted, payloads.COMPLETED, lambda e, _: payloads.data_of(e))
+_sync_failed = delivering(SyncFailed, payloads.FAILED, lambda e, _: payloads.data_of(e))
+
+
 async def handle_sync_event(session: AsyncSession, envelope: Envelope) -> None:
     """Queue one delivery per matching enabled subscription of the event's owner."""
-    event: SyncCompleted | SyncFailed = (
-        parse(envelope, SyncCompleted)
-        if envelope.type == payloads.COMPLETED
-        else parse(envelope, SyncFailed)
-    )
-    await queue(
-        session,
-        user_id=event.user_id,
-        event=envelope.type,
-        envelope=envelope,
-        data=payloads.data_of(event),
-    )
+    handle = _sync_completed if envelope.type == payloads.COMPLETED else _sync_failed
+    await handle(session, envelope)
 
 
 def consumer_spec(settings: Any) -> ConsumerSpec:
     """The ``audience_sync.events`` consumer that turns sync outcomes into deliveries."""
-    group = getattr(settings, "webhooks_consumer_group", None) or "audience-sync-webhooks"
-    return ConsumerSpec(
-        name=str(group),
-        topics=[EVENTS_TOPIC],
-        handlers={payloads.COMPLETED: handle_sync_event, payloads.FAILED: handle_sync_event},
+    handlers = {payloads.COMPLETED: handle_sync_event, payloads.FAILED: handle_sync_event}
+    return delivery_consumer(
+        settings, "webhooks_consumer_group", "audience-sync-webhooks", EVENTS_TOPIC, handlers
     )
 
 

@@ -10,32 +10,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adscale_common.events import Envelope, topic_for
+from adscale_common.events import topic_for
 from adscale_common.worker import ConsumerSpec
-from adscale_contracts.events import ProfileErased, parse
+from adscale_contracts.events import ProfileErased
 from audience_sync.webhook import payloads
-from audience_sync.webhook.delivery import queue
+from audience_sync.webhook.delivery import delivering, delivery_consumer
 
 CDP_TOPIC = topic_for(ProfileErased.TYPE)
 
 
-async def handle_profile_erased(session: AsyncSession, envelope: Envelope) -> None:
-    event = parse(envelope, ProfileErased)
-    await queue(
-        session,
-        user_id=event.user_id,
-        event=payloads.PROFILE_ERASED,
-        envelope=envelope,
-        data=payloads.erased_data(event),
-    )
+handle_profile_erased = delivering(
+    ProfileErased, payloads.PROFILE_ERASED, lambda event, _: payloads.erased_data(event)
+)
 
 
 def consumer_spec(settings: Any) -> ConsumerSpec:
-    group = getattr(settings, "privacy_webhooks_consumer_group", None)
-    return ConsumerSpec(
-        name=str(group or "audience-sync-privacy-webhooks"),
-        topics=[CDP_TOPIC],
-        handlers={ProfileErased.TYPE: handle_profile_erased},
+    return delivery_consumer(
+        settings,
+        "privacy_webhooks_consumer_group",
+        "audience-sync-privacy-webhooks",
+        CDP_TOPIC,
+        {ProfileErased.TYPE: handle_profile_erased},
     )

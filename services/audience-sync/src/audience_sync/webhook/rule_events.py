@@ -12,32 +12,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from adscale_common.events import Envelope
 from adscale_common.worker import ConsumerSpec
-from adscale_contracts.events import RuleExecuted, parse
+from adscale_contracts.events import RuleExecuted
 from audience_sync.webhook import payloads
-from audience_sync.webhook.delivery import queue
+from audience_sync.webhook.delivery import delivering, delivery_consumer
 
 CAMPAIGNS_TOPIC = "campaigns.events"
 
 
-async def handle_rule_executed(session: AsyncSession, envelope: Envelope) -> None:
-    event = parse(envelope, RuleExecuted)
-    await queue(
-        session,
-        user_id=event.user_id,
-        event=payloads.RULE_EXECUTED,
-        envelope=envelope,
-        data=payloads.rule_data(event, envelope.occurred_at),
-    )
+handle_rule_executed = delivering(
+    RuleExecuted,
+    payloads.RULE_EXECUTED,
+    lambda event, envelope: payloads.rule_data(event, envelope.occurred_at),
+)
 
 
 def consumer_spec(settings: Any) -> ConsumerSpec:
-    group = getattr(settings, "rule_webhooks_consumer_group", None)
-    return ConsumerSpec(
-        name=str(group or "audience-sync-rule-webhooks"),
-        topics=[CAMPAIGNS_TOPIC],
-        handlers={RuleExecuted.TYPE: handle_rule_executed},
+    return delivery_consumer(
+        settings,
+        "rule_webhooks_consumer_group",
+        "audience-sync-rule-webhooks",
+        CAMPAIGNS_TOPIC,
+        {RuleExecuted.TYPE: handle_rule_executed},
     )
