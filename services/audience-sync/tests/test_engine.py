@@ -227,6 +227,19 @@ async def test_credentials_expired_when_refresh_fails(api: Api, sync_engine: Syn
     assert again.status_code == 401 and again.json()["error"]["code"] == "CREDENTIALS_EXPIRED"
 
 
+async def update_under_fault(
+    api: Api, sync_engine: SyncEngine, platform: str, outcome: str, kind: str, **fault: Any
+) -> dict[str, Any]:
+    """Five new profiles for an audience of ten, synced while the sandbox answers ``kind``
+    faults (``fault``: its count and path): the job, which ended ``outcome``."""
+    segment, audience = await setup(api, platform, make_profiles(0, 10))
+    await api.upsert(segment["id"], make_profiles(100, 5))
+    triggered = await trigger(api, audience["id"])
+    await api.sandbox.fault(platform, kind, **fault)
+    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == outcome
+    return await api.job(triggered["job_id"])
+
+
 @pytest.mark.parametrize(
     ("platform", "code"),
     [("meta", 200), ("google", "PERMISSION_DENIED"), ("tiktok", 40001), ("snapchat", 403)],
@@ -234,36 +247,25 @@ async def test_credentials_expired_when_refresh_fails(api: Api, sync_engine: Syn
 async def test_platform_error_fails_the_job_with_the_platform_code(
     api: Api, sync_engine: SyncEngine, platform: str, code: Any
 ) -> None:
-    segment, audience = await setup(api, platform, make_profiles(0, 10))
-    await api.upsert(segment["id"], make_profiles(100, 5))
-    triggered = await trigger(api, audience["id"])
-    await api.sandbox.fault(platform, "permission", count=5)
-    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "failed"
-    job = await api.job(triggered["job_id"])
+    job = await update_under_fault(api, sync_engine, platform, "failed", "permission", count=5)
     assert job["error_code"] == "PLATFORM_ERROR"
     assert job["platform_response"]["error"]["platform_error_code"] == code
     assert job["error_message"]
 
 
 async def test_rate_limits_are_retried(api: Api, sync_engine: SyncEngine) -> None:
-    segment, audience = await setup(api, "meta", make_profiles(0, 10))
-    await api.upsert(segment["id"], make_profiles(100, 5))
-    triggered = await trigger(api, audience["id"])
-    await api.sandbox.fault("meta", "rate_limit", count=2, path_contains="/users")
-    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "completed"
-    job = await api.job(triggered["job_id"])
+    job = await update_under_fault(
+        api, sync_engine, "meta", "completed", "rate_limit", count=2, path_contains="/users"
+    )
     assert job["profiles_added"] == 5
 
 
 async def test_persistent_rate_limit_fails_with_platform_error(
     api: Api, sync_engine: SyncEngine
 ) -> None:
-    segment, audience = await setup(api, "snapchat", make_profiles(0, 10))
-    await api.upsert(segment["id"], make_profiles(100, 5))
-    triggered = await trigger(api, audience["id"])
-    await api.sandbox.fault("snapchat", "rate_limit", count=50, path_contains="/users")
-    assert await sync_engine.run(uuid.UUID(triggered["job_id"])) == "failed"
-    job = await api.job(triggered["job_id"])
+    job = await update_under_fault(
+        api, sync_engine, "snapchat", "failed", "rate_limit", count=50, path_contains="/users"
+    )
     assert job["error_code"] == "PLATFORM_ERROR"
     assert job["platform_response"]["error"]["platform_error_code"] == 429
 
