@@ -22,50 +22,26 @@ async def test_overview_totals_and_ratios_from_sums(api: Api, other: Api, sessio
     c1 = await api.campaign()
     c2 = await api.campaign()
     d = date(2026, 1, 10)
-    # Averaging per-row ROAS would give (4 + 0.5) / 2 = 2.25; from sums it is 220 / 110 = 2.0.
-    await seed(
-        session,
-        c1["id"],
-        d,
-        impressions=1000,
-        clicks=50,
-        conversions=4,
-        spend="10.00",
-        revenue="40.00",
-    )
-    await seed(
-        session,
-        c2["id"],
-        d,
-        impressions=3000,
-        clicks=30,
-        conversions=1,
-        spend="100.00",
-        revenue="50.00",
-    )
-    await seed(
-        session,
-        c1["id"],
-        d + timedelta(days=1),
-        impressions=1000,
-        clicks=20,
-        conversions=0,
-        spend="0",
-        revenue="130.00",
-    )
-    await seed(
-        session,
-        c1["id"],
-        d - timedelta(days=5),
-        impressions=999,
-        clicks=9,
-        spend="9.99",
-        revenue="1",
-    )
     theirs = await other.campaign()
-    await seed(
-        session, theirs["id"], d, impressions=10**6, clicks=10**4, spend="999.00", revenue="1.00"
-    )
+    # Averaging per-row ROAS would give (4 + 0.5) / 2 = 2.25; from sums it is 220 / 110 = 2.0.
+    days = [  # campaign, day, impressions, clicks, conversions, spend, revenue
+        (c1, d, 1000, 50, 4, "10.00", "40.00"),
+        (c2, d, 3000, 30, 1, "100.00", "50.00"),
+        (c1, d + timedelta(days=1), 1000, 20, 0, "0", "130.00"),
+        (c1, d - timedelta(days=5), 999, 9, 0, "9.99", "1"),
+        (theirs, d, 10**6, 10**4, 0, "999.00", "1.00"),
+    ]
+    for campaign, day, impressions, clicks, conversions, spend, revenue in days:
+        await seed(
+            session,
+            campaign["id"],
+            day,
+            impressions=impressions,
+            clicks=clicks,
+            conversions=conversions,
+            spend=spend,
+            revenue=revenue,
+        )
 
     r = await api.client.get(
         "/api/v1/metrics/overview?start_date=2026-01-10&end_date=2026-01-11", headers=api.h
