@@ -73,6 +73,25 @@ def new_engine(app: FastAPI, settings: Any, registry: PlatformRegistry, owner: s
     )
 
 
+@pytest.fixture
+def start_worker(
+    app: FastAPI, settings: Any, registry: PlatformRegistry, producer: AIOKafkaProducer
+):
+    """Start a jobs consumer in ``group`` whose engine works as ``owner``: the engine, the
+    consumer and its task."""
+
+    def start(
+        owner: str, group: str, after_checkpoint: Any = None
+    ) -> tuple[SyncEngine, JobsConsumer, asyncio.Task[None]]:
+        worker = new_engine(app, settings, registry, owner)
+        if after_checkpoint is not None:
+            worker.after_checkpoint = after_checkpoint
+        consumer = JobsConsumer(settings=settings, engine=worker, producer=producer, group=group)
+        return worker, consumer, asyncio.create_task(consumer.run())
+
+    return start
+
+
 async def job_status(engine: AsyncEngine, job_id: str) -> str:
     async with engine.connect() as conn:
         return str(
@@ -107,14 +126,9 @@ def csv_body(profiles: list[dict[str, Any]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+@pytest.mark.usefixtures("relay")
 async def test_worker_stopped_mid_sync_resumes_without_resending(
-    api: Api,
-    app: FastAPI,
-    settings: Any,
-    registry: PlatformRegistry,
-    relay: OutboxRelay,
-    producer: AIOKafkaProducer,
-    engine: AsyncEngine,
+    api: Api, start_worker: Any, engine: AsyncEngine
 ) -> None:
     profiles = make_profiles(0, 100_000)  # email + phone: one multi-key row per profile
     segment = await api.segment()
@@ -125,16 +139,13 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
     assert created["initial_sync"]["status"] == "pending"
 
     group = f"test-jobs-{uuid.uuid4().hex[:8]}"
-    first = new_engine(app, settings, registry, "worker-a")
     reached = asyncio.Event()
 
     async def stop_after_8(job: uuid.UUID, batches: int) -> None:
         if str(job) == job_id and batches >= 8:
             reached.set()
 
-    first.after_checkpoint = stop_after_8
-    consumer_a = JobsConsumer(settings=settings, engine=first, producer=producer, group=group)
-    task = asyncio.create_task(consumer_a.run())
+    first, _, task = start_worker("worker-a", group, stop_after_8)
     await asyncio.wait_for(reached.wait(), 120)
     task.cancel()  # the worker stops: the batch in flight finishes and is checkpointed
     with contextlib.suppress(asyncio.CancelledError):
@@ -154,9 +165,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
     assert midway["stats"]["accepted_batches"] == row.batches_done
     assert 0 < midway["count"] < 100_000
 
-    second = new_engine(app, settings, registry, "worker-b")
-    consumer_b = JobsConsumer(settings=settings, engine=second, producer=producer, group=group)
-    task = asyncio.create_task(consumer_b.run())
+    second, consumer_b, task = start_worker("worker-b", group)
     try:
         await wait_for(lambda: _done(engine, job_id))
     finally:
@@ -183,14 +192,9 @@ async def _done(engine: AsyncEngine, job_id: str) -> bool:
     return await job_status(engine, job_id) in ("completed", "failed")
 
 
+@pytest.mark.usefixtures("relay")
 async def test_manual_sync_runs_on_the_worker_and_publishes_completed(
-    api: Api,
-    app: FastAPI,
-    settings: Any,
-    registry: PlatformRegistry,
-    relay: OutboxRelay,
-    producer: AIOKafkaProducer,
-    engine: AsyncEngine,
+    api: Api, settings: Any, start_worker: Any, engine: AsyncEngine
 ) -> None:
     segment = await api.segment(profiles=make_profiles(0, 100))
     await api.connect("tiktok")
@@ -207,10 +211,7 @@ async def test_manual_sync_runs_on_the_worker_and_publishes_completed(
     triggered = await api.post(f"{AS}/audiences/{created['audience']['id']}/sync", json={})
     assert triggered.status_code == 202
     job_id = triggered.json()["job_id"]
-    worker = new_engine(app, settings, registry, "worker-c")
-    group = f"test-jobs-{uuid.uuid4().hex[:8]}"
-    consumer = JobsConsumer(settings=settings, engine=worker, producer=producer, group=group)
-    task = asyncio.create_task(consumer.run())
+    worker, consumer, task = start_worker("worker-c", f"test-jobs-{uuid.uuid4().hex[:8]}")
     try:
         await wait_for(lambda: _done(engine, job_id))
         found: dict[str, Any] | None = None
