@@ -29,6 +29,7 @@ from xw_kit import (
     profile_row,
     seed_segment,
     settle_outbox,
+    update_row,
 )
 
 # Fixtures shared with the other export/webhook modules.
@@ -175,13 +176,9 @@ async def test_the_link_answers_410_once_the_export_expired_and_its_file_is_clea
     assert file.is_file()
 
     # Time passes: the export's expiry is behind us.
-    async with xw_sessions() as session, session.begin():
-        await session.execute(
-            sa.text(
-                "UPDATE segment_export SET expires_at = now() - interval '1 second' WHERE id = :id"
-            ),
-            {"id": export_id},
-        )
+    await update_row(
+        xw_sessions, "segment_export", export_id, "expires_at = now() - interval '1 second'"
+    )
     counts = await cleanup_once(xw_sessions, xw_settings)
 
     assert counts["files_deleted"] >= 1

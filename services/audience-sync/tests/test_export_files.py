@@ -247,14 +247,6 @@ async def _state(sessions: Any, export_id: uuid.UUID) -> SegmentExport:
         return export
 
 
-async def _set(sessions: Any, export_id: uuid.UUID, assignments: str) -> None:
-    """``UPDATE segment_export SET <assignments>`` on one export (a worker's footprints)."""
-    async with sessions() as session, session.begin():
-        await session.execute(
-            sa.text(f"UPDATE segment_export SET {assignments} WHERE id = :id"), {"id": export_id}
-        )
-
-
 async def test_a_redelivered_job_does_not_run_a_finished_or_running_export_again(
     caller, xw_sessions, xw_settings
 ):
@@ -264,8 +256,9 @@ async def test_a_redelivered_job_does_not_run_a_finished_or_running_export_again
     assert await run_export(xw_sessions, uuid.uuid4(), settings=xw_settings) == "skipped"
 
     running = await _new_export(caller, xw_sessions)
-    await _set(
+    await xw.update_row(
         xw_sessions,
+        "segment_export",
         running,
         "status = 'running', attempts = 1, lease_expires_at = now() + interval '5 minutes'",
     )
@@ -279,8 +272,9 @@ async def test_an_export_whose_worker_died_is_requeued_then_failed_after_max_att
     export_id = await _new_export(caller, xw_sessions)
 
     async def die() -> None:
-        await _set(
+        await xw.update_row(
             xw_sessions,
+            "segment_export",
             export_id,
             "status = 'running', attempts = attempts + 1, "
             "lease_expires_at = now() - interval '1 second'",
@@ -317,7 +311,9 @@ async def test_an_export_whose_worker_died_is_requeued_then_failed_after_max_att
 
 async def test_an_export_no_worker_picked_up_times_out(caller, xw_sessions, xw_settings):
     export_id = await _new_export(caller, xw_sessions)
-    await _set(xw_sessions, export_id, "created_at = now() - interval '7 hours'")
+    await xw.update_row(
+        xw_sessions, "segment_export", export_id, "created_at = now() - interval '7 hours'"
+    )
     await cleanup_once(xw_sessions, xw_settings)
     state = await _state(xw_sessions, export_id)
     assert (state.status, state.error_code) == ("failed", "EXPORT_TIMEOUT")

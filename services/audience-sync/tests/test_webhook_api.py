@@ -9,14 +9,13 @@ import sys
 import uuid
 from pathlib import Path
 
-import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from adscale_common.crypto import TokenCipher
 from kit import error_of
-from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, stored_secret
+from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, stored_secret, update_row
 
 HOOKS = f"{AS}/webhooks"
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -290,14 +289,12 @@ async def test_after_the_overlap_only_the_new_secret_signs(caller, receiver, xw_
     created = await subscribe(caller, receiver.url)
     hook = f"{HOOKS}/{created['id']}"
     new = (await caller.post(f"{hook}/rotate-secret")).json()
-    async with xw_sessions() as session, session.begin():
-        await session.execute(
-            sa.text(
-                "UPDATE webhook_subscription SET previous_secret_expires_at = "
-                "now() - interval '1 second' WHERE id = :id"
-            ),
-            {"id": created["id"]},
-        )
+    await update_row(
+        xw_sessions,
+        "webhook_subscription",
+        created["id"],
+        "previous_secret_expires_at = now() - interval '1 second'",
+    )
 
     await caller.post(f"{hook}/test")
 

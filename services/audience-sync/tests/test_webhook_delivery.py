@@ -404,14 +404,12 @@ async def test_failing_for_five_days_disables_the_subscription(
 ):
     hook = await subscribe(caller, receiver.url, ["audience_sync.completed"])
     receiver.default = 500
-    async with xw_sessions() as session, session.begin():
-        await session.execute(
-            sa.text(
-                "UPDATE webhook_subscription SET failing_since = now() - interval '5 days 1 minute'"
-                " WHERE id = :id"
-            ),
-            {"id": hook["id"]},
-        )
+    await xw.update_row(
+        xw_sessions,
+        "webhook_subscription",
+        hook["id"],
+        "failing_since = now() - interval '5 days 1 minute'",
+    )
 
     await handle(xw_sessions, completed(caller.user_id))
     async with delivery_process(xw_app):
@@ -522,11 +520,9 @@ async def test_a_secret_no_key_opens_never_stops_the_others_and_is_never_sent_un
     broken = await subscribe(caller, f"{receiver.url}/broken", ["audience_sync.completed"])
     fine = await subscribe(caller, f"{receiver.url}/fine", ["audience_sync.completed"])
     foreign = TokenCipher(Fernet.generate_key().decode()).encrypt("whsec_elsewhere")
-    async with xw_sessions() as session, session.begin():
-        await session.execute(
-            sa.text("UPDATE webhook_subscription SET secret_encrypted = :s WHERE id = :id"),
-            {"s": foreign, "id": broken["id"]},
-        )
+    await xw.update_row(
+        xw_sessions, "webhook_subscription", broken["id"], "secret_encrypted = :s", s=foreign
+    )
     await rotate_secrets(xw_sessions, TokenCipher(ENCRYPTION_KEY))  # goes through, no raise
     assert await stored_secret(xw_sessions, broken["id"]) == foreign
 

@@ -236,6 +236,21 @@ def profile_row(i: int, **overrides: Any) -> dict[str, Any]:
     return row
 
 
+async def update_row(
+    sessions: async_sessionmaker[AsyncSession],
+    table: str,
+    row_id: Any,
+    assignments: str,
+    **params: Any,
+) -> None:
+    """``UPDATE <table> SET <assignments> WHERE id = :id``, committed: the shortcut a test
+    takes to a state (an expired secret, a lapsed lease) the API would take hours to reach."""
+    async with sessions() as session, session.begin():
+        await session.execute(
+            sa.text(f"UPDATE {table} SET {assignments} WHERE id = :id"), {"id": row_id, **params}
+        )
+
+
 async def seed_segment(
     sessions: async_sessionmaker[AsyncSession],
     user_id: uuid.UUID,
