@@ -132,6 +132,12 @@ class StripeFeed:
         await self.send("checkout.session.completed", session, created)
         return sub_id
 
+    async def pro_subscriber(self) -> tuple[uuid.UUID, str]:
+        """A new user whose Pro checkout completed at ``NOW``: the user's and the
+        subscription's ids."""
+        user_id = uuid.uuid4()
+        return user_id, await self.checkout_completed(user_id, created=NOW)
+
     async def cancelling_at_period_end(self, user_id: uuid.UUID, period_end: int) -> str:
         """A Pro subscription (checkout at ``NOW``) set to cancel when its period ends at
         ``period_end``; returns its id."""
@@ -390,8 +396,7 @@ async def test_one_time_payment_checkout_is_ignored(stripe: StripeFeed, session:
 
 
 async def test_updated_after_deleted_does_not_resurrect(stripe: StripeFeed, session: AsyncSession):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     deleted = subscription(sub_id=sub_id, user_id=user_id, status="canceled", canceled_at=NOW + 20)
     await stripe.send("customer.subscription.deleted", deleted, NOW + 20)
     assert await plan_of(session, user_id) == "free"
@@ -415,8 +420,7 @@ async def test_updated_after_deleted_does_not_resurrect(stripe: StripeFeed, sess
 async def test_nothing_moves_a_canceled_subscription_back(
     stripe: StripeFeed, session: AsyncSession
 ):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     await stripe.subscription(
         "customer.subscription.deleted",
         NOW,
@@ -438,8 +442,7 @@ async def test_nothing_moves_a_canceled_subscription_back(
 async def test_an_older_update_does_not_roll_back_a_newer_one(
     stripe: StripeFeed, session: AsyncSession
 ):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     await stripe.subscription(
         "customer.subscription.updated",
         NOW + 30,
@@ -549,8 +552,7 @@ async def test_reactivating_before_the_period_end_keeps_renewing(
 async def test_a_cancel_at_date_is_honoured_like_the_period_end(
     stripe: StripeFeed, session: AsyncSession
 ):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     cancel_at = NOW + 3 * DAY
     await stripe.subscription(
         "customer.subscription.updated",
@@ -570,8 +572,7 @@ async def test_a_cancel_at_date_is_honoured_like_the_period_end(
 async def test_payment_failed_is_past_due_and_paid_recovers(
     stripe: StripeFeed, session: AsyncSession
 ):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     await stripe.invoice(
         "invoice.payment_failed", NOW + 100, sub_id=sub_id, user_id=user_id, status="open"
     )
@@ -594,8 +595,7 @@ async def test_payment_failed_is_past_due_and_paid_recovers(
 
 
 async def test_unpaid_after_retries_downgrades(stripe: StripeFeed, session: AsyncSession):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     await stripe.subscription(
         "customer.subscription.updated", NOW + 100, sub_id=sub_id, user_id=user_id, status="unpaid"
     )
@@ -625,8 +625,7 @@ async def test_a_failed_first_payment_grants_nothing(stripe: StripeFeed, session
 
 
 async def test_a_portal_upgrade_follows_the_price(stripe: StripeFeed, session: AsyncSession):
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     # The portal changes the price; the metadata written at checkout still says "pro".
     upgraded = subscription(sub_id=sub_id, user_id=user_id, plan="pro", price=PRICE_ENTERPRISE)
     await stripe.send("customer.subscription.updated", upgraded, NOW + 5)
@@ -667,8 +666,7 @@ async def test_an_event_for_nobody_we_know_is_stored_unmatched(
 
 async def test_older_api_version_payloads_are_understood(stripe: StripeFeed, session: AsyncSession):
     """Before 2025-03-31 the period end sat on the subscription and invoices named it directly."""
-    user_id = uuid.uuid4()
-    sub_id = await stripe.checkout_completed(user_id, created=NOW)
+    user_id, sub_id = await stripe.pro_subscriber()
     legacy = subscription(sub_id=sub_id, user_id=user_id)
     legacy["items"]["data"][0].pop("current_period_end")
     legacy["current_period_end"] = NOW + 7 * DAY
