@@ -229,6 +229,11 @@ async def outbox_types(session: AsyncSession, subject: str | None = None) -> lis
     return [r[0] for r in rows]
 
 
+async def scalar(db: AsyncSession | AsyncConnection, sql: str, **params: Any) -> Any:
+    """The one value ``sql`` (with ``:name`` parameters) selects."""
+    return (await db.execute(sa.text(sql), params)).scalar_one()
+
+
 async def seed_day(
     session: AsyncSession | AsyncConnection, campaign_id: str, day: date, **values: object
 ) -> None:

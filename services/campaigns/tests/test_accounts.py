@@ -13,9 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adscale_common.crypto import TokenCipher
 from adscale_common.testing import internal_headers
 from campaigns.crypto import reencrypt_tokens
-from kit import FERNET_KEY, KEY, Api, headers, outbox_types
+from kit import FERNET_KEY, KEY, Api, headers, outbox_types, scalar
 
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+async def stored_token(session: AsyncSession, account_id: str) -> str:
+    """The account's token as stored (encrypted)."""
+    sql = "SELECT access_token_encrypted FROM ad_account WHERE id = :i"
+    return str(await scalar(session, sql, i=account_id))
 
 
 async def test_connect_returns_201_without_the_token(api: Api, session: AsyncSession):
@@ -27,12 +33,7 @@ async def test_connect_returns_201_without_the_token(api: Api, session: AsyncSes
     assert body["status"] == "active" and body["is_connected"] is True
     assert ISO_Z.match(body["connected_at"])
     assert "access_token" not in body and "s3cret" not in str(body)
-    stored = (
-        await session.execute(
-            sa.text("SELECT access_token_encrypted FROM ad_account WHERE id = :i"),
-            {"i": body["id"]},
-        )
-    ).scalar_one()
+    stored = await stored_token(session, body["id"])
     assert stored != "s3cret" and "s3cret" not in stored
     assert TokenCipher(FERNET_KEY).decrypt(stored) == "s3cret"
 
@@ -134,12 +135,7 @@ async def test_key_rotation_reencrypts_with_the_new_primary(api: Api, session: A
     new_key = Fernet.generate_key().decode()
     rotated = TokenCipher(f"{new_key},{FERNET_KEY}")
     assert await reencrypt_tokens(session, rotated) >= 1
-    stored = (
-        await session.execute(
-            sa.text("SELECT access_token_encrypted FROM ad_account WHERE id = :i"),
-            {"i": account["id"]},
-        )
-    ).scalar_one()
+    stored = await stored_token(session, account["id"])
     assert TokenCipher(new_key).decrypt(stored) == "rotate-me"
     assert await reencrypt_tokens(session, rotated) == 0
 
@@ -157,13 +153,5 @@ async def test_rotation_skips_a_token_no_key_opens_and_rotates_the_others(
     new_key = Fernet.generate_key().decode()
     assert await reencrypt_tokens(session, TokenCipher(f"{new_key},{FERNET_KEY}")) >= 1
 
-    async def stored(account_id: str) -> str:
-        return (
-            await session.execute(
-                sa.text("SELECT access_token_encrypted FROM ad_account WHERE id = :i"),
-                {"i": account_id},
-            )
-        ).scalar_one()
-
-    assert await stored(lost["id"]) == foreign  # left as it was, not lost
-    assert TokenCipher(new_key).decrypt(await stored(kept["id"])) == "kept"
+    assert await stored_token(session, lost["id"]) == foreign  # left as it was, not lost
+    assert TokenCipher(new_key).decrypt(await stored_token(session, kept["id"])) == "kept"

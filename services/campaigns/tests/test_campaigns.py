@@ -10,7 +10,7 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from kit import Api, forget_user, headers, outbox_types, seed_day, set_plan
+from kit import Api, forget_user, headers, outbox_types, scalar, seed_day, set_plan
 
 
 async def test_create_get_list_patch_delete(api: Api, session: AsyncSession):
@@ -144,21 +144,14 @@ async def test_delete_cascades_ad_groups_creatives_and_metrics(api: Api, session
         ("creative", "id", creative["id"]),
         ("campaign_metric", "campaign_id", campaign["id"]),
     ):
-        count = (
-            await session.execute(
-                sa.text(f"SELECT count(*) FROM {table} WHERE {column} = :v"), {"v": value}
-            )
-        ).scalar_one()
+        count = await scalar(session, f"SELECT count(*) FROM {table} WHERE {column} = :v", v=value)
         assert count == 0, table
-    payload = (
-        await session.execute(
-            sa.text(
-                "SELECT payload FROM outbox_event WHERE key = :k "
-                "AND event_type = 'campaigns.campaign_deleted'"
-            ),
-            {"k": campaign["id"]},
-        )
-    ).scalar_one()
+    payload = await scalar(
+        session,
+        "SELECT payload FROM outbox_event WHERE key = :k "
+        "AND event_type = 'campaigns.campaign_deleted'",
+        k=campaign["id"],
+    )
     assert payload["data"]["ad_groups_deleted"] == 1
     assert payload["source"] == "campaigns"
 
@@ -222,11 +215,9 @@ async def test_two_concurrent_creates_at_the_limit_give_one_403(
         codes = sorted(r.status_code for r in results)
         assert codes == [201, 403, 403, 403], codes
         async with engine.connect() as conn:
-            count = (
-                await conn.execute(
-                    sa.text("SELECT count(*) FROM campaign WHERE user_id = :u"), {"u": api.user_id}
-                )
-            ).scalar_one()
+            count = await scalar(
+                conn, "SELECT count(*) FROM campaign WHERE user_id = :u", u=api.user_id
+            )
         assert count == 2
     finally:
         await forget_user(engine, api.user_id)

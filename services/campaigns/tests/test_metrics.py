@@ -14,7 +14,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
 from campaigns.metrics.ingest import SYNC_LOCK_KEY, sync_all, today
 from campaigns.platforms import PlatformGateway
-from kit import FERNET_KEY, META_VERSION, Api, meta_login
+from kit import FERNET_KEY, META_VERSION, Api, meta_login, scalar
 from kit import seed_day as seed
 
 
@@ -246,18 +246,12 @@ async def test_scheduled_sync_under_an_advisory_lock(
         rows = await sync_all(engine, sessions, platforms, cipher, 3)
         assert rows is not None and rows >= 3
         async with engine.connect() as conn:
-            days = (
-                await conn.execute(
-                    sa.text("SELECT count(*) FROM campaign_metric WHERE campaign_id = :c"),
-                    {"c": campaign_id},
-                )
-            ).scalar_one()
-            synced = (
-                await conn.execute(
-                    sa.text("SELECT metrics_synced_at FROM ad_account WHERE id = :a"),
-                    {"a": account_id},
-                )
-            ).scalar_one()
+            days = await scalar(
+                conn, "SELECT count(*) FROM campaign_metric WHERE campaign_id = :c", c=campaign_id
+            )
+            synced = await scalar(
+                conn, "SELECT metrics_synced_at FROM ad_account WHERE id = :a", a=account_id
+            )
         assert days == 3 and synced is not None
     finally:
         async with engine.begin() as conn:

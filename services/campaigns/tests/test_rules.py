@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from adscale_common.crypto import TokenCipher
@@ -24,6 +23,7 @@ from kit import (
     forget_user,
     meta_login,
     outbox_types,
+    scalar,
     seed_day,
     set_plan,
     settings_for,
@@ -248,15 +248,11 @@ async def test_two_concurrent_executions_act_once(
         assert affected == 1
         assert (await campaign(api, a["id"]))["budget_daily"] == "120.00"
         async with engine.connect() as conn:
-            applied = (
-                await conn.execute(
-                    sa.text(
-                        "SELECT count(*) FROM rule_action "
-                        "WHERE rule_id = :r AND outcome = 'applied'"
-                    ),
-                    {"r": rule["id"]},
-                )
-            ).scalar_one()
+            applied = await scalar(
+                conn,
+                "SELECT count(*) FROM rule_action WHERE rule_id = :r AND outcome = 'applied'",
+                r=rule["id"],
+            )
         assert applied == 1
     finally:
         await forget_user(engine, api.user_id)
