@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adscale_common.db import make_engine
 from adscale_common.testing import scratch_database
@@ -70,6 +71,10 @@ async def test_json_upsert_of_an_email_replaces_the_extra_ones(api: Api) -> None
     ] == 1
 
 
+async def fetch(conn: AsyncConnection, sql: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in await conn.execute(sa.text(sql))]
+
+
 async def test_migration_0006_on_profiles_written_by_0005(adscale_infra: Any) -> None:
     async with scratch_database(adscale_infra.database_url, prefix="as_mig6") as url:
         await asyncio.to_thread(migrate, url, "0005")
@@ -92,23 +97,18 @@ async def test_migration_0006_on_profiles_written_by_0005(adscale_infra: Any) ->
                     ),
                     {"s": segment},
                 )
-                before = (
-                    await conn.execute(
-                        sa.text("SELECT external_id, email, phone, version FROM profile ORDER BY 1")
-                    )
-                ).all()
+                before = await fetch(
+                    conn, "SELECT external_id, email, phone, version FROM profile ORDER BY 1"
+                )
             await asyncio.to_thread(migrate, url, "0006")
             async with engine.begin() as conn:
-                after = (
-                    await conn.execute(
-                        sa.text(
-                            "SELECT external_id, email, phone, version, extra_emails, "
-                            "extra_phones FROM profile ORDER BY 1"
-                        )
-                    )
-                ).all()
-                assert [tuple(r)[:4] for r in after] == [tuple(r) for r in before]
-                assert all(r.extra_emails is None and r.extra_phones is None for r in after)
+                after = await fetch(
+                    conn,
+                    "SELECT external_id, email, phone, version, extra_emails, extra_phones "
+                    "FROM profile ORDER BY 1",
+                )
+                assert [r[:4] for r in after] == before
+                assert all(r[4:] == (None, None) for r in after)  # no extra emails or phones
                 await conn.execute(
                     sa.text(
                         "UPDATE profile SET extra_emails = ARRAY['b@example.com'] "
@@ -117,18 +117,13 @@ async def test_migration_0006_on_profiles_written_by_0005(adscale_infra: Any) ->
                 )
             await asyncio.to_thread(migrate, url, "0005", down=True)
             async with engine.begin() as conn:
-                columns = (
-                    await conn.execute(
-                        sa.text(
-                            "SELECT column_name FROM information_schema.columns "
-                            "WHERE table_name = 'profile'"
-                        )
-                    )
-                ).scalars()
-                assert "extra_emails" not in set(columns)
-                kept = (
-                    await conn.execute(sa.text("SELECT external_id, email FROM profile ORDER BY 1"))
-                ).all()
-                assert [tuple(r) for r in kept] == [("p1", "a@example.com"), ("p2", None)]
+                columns = await fetch(
+                    conn,
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'profile'",
+                )
+                assert ("extra_emails",) not in columns
+                kept = await fetch(conn, "SELECT external_id, email FROM profile ORDER BY 1")
+                assert kept == [("p1", "a@example.com"), ("p2", None)]
         finally:
             await engine.dispose()
