@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from .platform_login_kit import linked_campaign
+
 sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
 
@@ -205,22 +207,8 @@ async def test_execute_changes_campaigns_and_counts_executions(api: httpx.AsyncC
     member = await kit.register(api, "runrules")
     h = member.headers
     login, account = await kit.connect_meta(api, member)
-    campaign = await api.post(
-        "/campaigns",
-        json={
-            "ad_account_id": account["id"],
-            "name": "Winner",
-            "objective": "sales",
-            "status": "active",
-            "budget_daily": "30.00",
-            "external_campaign_id": login.campaign_ids[0],
-        },
-        headers=h,
-    )
-    assert campaign.status_code == 201, campaign.text
-    cid = campaign.json()["id"]
-    refreshed = await api.post(f"/metrics/campaign/{cid}/refresh", headers=h)
-    assert refreshed.status_code == 200, refreshed.text
+    external = login.campaign_ids[0]
+    cid = await linked_campaign(api, member, account["id"], "Winner", "30.00", external)
 
     # The sandbox's campaigns convert and return well over 0.5 ROAS.
     scale = await create(
