@@ -128,10 +128,10 @@ async def profile(
     from redis.asyncio import Redis
 
     from adscale_common.internal_auth import Principal
-    from adscale_common.observability import JsonFormatter, RequestIdMiddleware
-    from adscale_common.tracing import configure_tracing, traced_asgi
+    from adscale_common.observability import JsonFormatter
+    from adscale_common.tracing import configure_tracing
     from gateway.auth import IdentityClient, JwtVerifier
-    from gateway.metrics import GatewayMetrics
+    from gateway.metrics import GatewayRequests
     from gateway.proxy import Forwarder
     from gateway.ratelimit import RateLimiter, checks_for
 
@@ -159,14 +159,8 @@ async def profile(
     access.propagate = False
     stages: dict[str, float] = {}
     base = await _per_call_us(layer(_noop_app), n)
-    stages["request id + access log line"] = (
-        await _per_call_us(layer(RequestIdMiddleware(_noop_app)), n) - base
-    )
-    stages["metrics (counter + histogram)"] = (
-        await _per_call_us(layer(GatewayMetrics(_noop_app, port=0, host="")), n) - base
-    )
-    stages["tracing (server span, OTLP off)"] = (
-        await _per_call_us(layer(traced_asgi(_noop_app)), n) - base
+    stages["request layer: id, span (OTLP off), metrics, access line"] = (
+        await _per_call_us(layer(GatewayRequests(_noop_app, port=0, host="")), n) - base
     )
     os.unlink(log_file.name)
 
