@@ -106,8 +106,7 @@ async def logout(body: RefreshRequest, session: DbSession) -> Response:
     summary="The current user's profile",
 )
 async def me(user_id: CurrentJwtUserId, session: ReadSession) -> UserRead:
-    user = await user_service.current(session, user_id)
-    return UserRead(id=user.id, email=user.email, plan=user.plan, created_at=user.created_at)
+    return await service.me(session, user_id)
 
 
 @router.post(

@@ -23,9 +23,19 @@ from identity.mail import repository as mail_repository
 from identity.models import PasswordReset, PasswordResetMail, RefreshToken, User
 from identity.security import hmac_sha256_hex, new_opaque_token, sha256_hex
 from identity.user import repository as users
+from identity.user.errors import UserGone
+from identity.user.schemas import UserRead
 from identity.user.service import SOURCE, normalise_email
 
 logger = logging.getLogger(__name__)
+
+
+async def me(session: AsyncSession, user_id: uuid.UUID) -> UserRead:
+    """The caller's profile; the account may be gone since its token was issued."""
+    row = await repository.profile(session, user_id)
+    if row is None:
+        raise UserGone()
+    return UserRead(**row)
 
 
 async def issue_tokens(
