@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import CursorResult, RowMapping, Table, bindparam
 from sqlalchemy import select as core_select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, delete, func, select, update
 
@@ -22,9 +22,8 @@ _PROFILE = core_select(_users.c.id, _users.c.email, _users.c.plan, _users.c.crea
 )
 
 
-async def profile(session: AsyncSession, user_id: uuid.UUID) -> RowMapping | None:
+async def profile(connection: AsyncConnection, user_id: uuid.UUID) -> RowMapping | None:
     """The user's id, email, plan and created_at; None when no such user."""
-    connection = await session.connection()
     result = await connection.execute(_PROFILE, {"user_id": user_id})
     return result.mappings().first()
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adscale_common.outbox import emit
 from adscale_common.types import utcnow
@@ -30,9 +30,9 @@ from identity.user.service import SOURCE, normalise_email
 logger = logging.getLogger(__name__)
 
 
-async def me(session: AsyncSession, user_id: uuid.UUID) -> UserRead:
+async def me(connection: AsyncConnection, user_id: uuid.UUID) -> UserRead:
     """The caller's profile; the account may be gone since its token was issued."""
-    row = await repository.profile(session, user_id)
+    row = await repository.profile(connection, user_id)
     if row is None:
         raise UserGone()
     return UserRead(**row)
