@@ -34,6 +34,10 @@ def _app(database_url: str):
     async def thing(thing_id: str, user: CurrentUser) -> dict[str, str]:
         return {"id": thing_id}
 
+    @router.get("/api/v1/metrics/overview")  # a route of its own, not the /metrics page
+    async def overview(user: CurrentUser) -> dict[str, int]:
+        return {"campaigns": 0}
+
     @router.get("/api/v1/broken")
     async def broken(user: CurrentUser) -> dict[str, str]:
         raise RuntimeError("boom")
@@ -138,7 +142,10 @@ async def test_an_unhandled_error_is_a_500_span_with_the_exception(client, spans
     assert any(event.name == "exception" for event in span.events)
 
 
-async def test_health_and_metrics_are_not_traced(client, spans):
+async def test_health_and_metrics_are_not_traced_but_a_route_named_metrics_is(client, spans):
     assert (await client.get("/health")).status_code in (200, 503)
     assert (await client.get("/metrics")).status_code == 200
     assert _server_spans(spans) == []
+    headers = internal_headers(KEY, user_id=uuid.uuid4())
+    assert (await client.get("/api/v1/metrics/overview", headers=headers)).status_code == 200
+    assert [s.name for s in _server_spans(spans)] == ["GET /api/v1/metrics/overview"]
