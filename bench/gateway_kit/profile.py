@@ -28,7 +28,20 @@ STAGES = (
     ("rate limit (Redis)", ("gateway/ratelimit.py", "(redis/")),
     ("access log + request id", ("(logging/", "adscale_common/observability.py")),
     ("metrics", ("(prometheus_client/",)),
-    ("tracing", ("(opentelemetry/", "gateway/tracing.py")),
+    # py-spy names OpenTelemetry's files by their last folders (trace/__init__.py, ...)
+    (
+        "tracing",
+        (
+            "(opentelemetry/",
+            "gateway/tracing.py",
+            "(trace/__init__.py",
+            "(trace/sampling.py",
+            "(attributes/__init__.py",
+            "(context/__init__.py",
+            "(context/contextvars_context.py",
+            "(asyncpg/__init__.py",  # the asyncpg instrumentation (asyncpg runs elsewhere)
+        ),
+    ),
     # the request layer's own code; what it calls (logging, metrics, spans) counts above
     ("request layer (own code)", ("request_middleware.py", "gateway/metrics.py")),
     ("internal token", ("internal_auth.py",)),
