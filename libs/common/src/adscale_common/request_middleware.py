@@ -9,8 +9,9 @@ largest items of a service request (libs/common README, "What a request costs").
 route label is resolved once per request for the span and the metrics, and the metric
 children (``.labels(...)``) are kept, not looked up per request.
 
-The services add their own checks in :class:`adscale_common.app.ServiceMiddleware`; the
-gateway uses this layer as it is (``handle`` is the hook).
+The services add their own checks in :class:`adscale_common.app.ServiceMiddleware` (the
+``handle`` hook); the gateway's ``GatewayRequests`` adds its metrics port to the lifespan
+(the ``not_http`` hook), so either is still one frame per request.
 """
 
 from __future__ import annotations
@@ -90,9 +91,13 @@ class RequestMiddleware:
         """What the request does inside the bookkeeping (the wrapped app, by default)."""
         await self.app(scope, receive, send)
 
+    async def not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Lifespan (and any other non-HTTP scope): the wrapped app, by default."""
+        await self.app(scope, receive, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self.not_http(scope, receive, send)
             return
         path: str = scope["path"]
         method: str = scope["method"] if scope["method"] in METHODS else "OTHER"

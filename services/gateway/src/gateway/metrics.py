@@ -69,11 +69,10 @@ class GatewayRequests(RequestMiddleware):
             raise AttributeError(name)
         return getattr(self.app, name)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.app(scope, self._lifespan_receive(receive), send)
-            return
-        await super().__call__(scope, receive, send)
+            receive = self._lifespan_receive(receive)
+        await self.app(scope, receive, send)
 
     def _lifespan_receive(self, receive: Receive) -> Receive:
         async def watched() -> Message:
