@@ -4,6 +4,7 @@ that SELECT's span; a pooled connection the server closed is replaced, not used.
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import httpx
@@ -13,7 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adscale_common.app import create_service_app
+from adscale_common.app import YOUNG_GC_THRESHOLD, create_service_app
 from adscale_common.db import DbSession, ReadConnection, ReadSession, make_engine
 from adscale_common.internal_auth import CurrentUser
 from adscale_common.testing import internal_headers
@@ -94,6 +95,18 @@ async def test_a_read_connection_route_sends_its_select_alone_and_gives_the_conn
         (SpanKind.CLIENT.name, "SELECT 1"),
         (SpanKind.SERVER.name, "GET /api/v1/read-core"),
     ]
+
+
+async def test_after_start_up_the_young_generation_is_collected_less_often(engine_a):
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, *before[1:])
+        app = _app(engine_a)
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == (YOUNG_GC_THRESHOLD, *before[1:])
+        assert YOUNG_GC_THRESHOLD > 700
+    finally:
+        gc.set_threshold(*before)
 
 
 async def test_a_writing_route_still_runs_in_a_transaction(engine_a, spans):

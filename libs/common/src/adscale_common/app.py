@@ -28,6 +28,7 @@ from adscale_common.settings import ServiceSettings
 from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing
 
 OPEN_PATHS = frozenset({"/health", METRICS_PATH})
+YOUNG_GC_THRESHOLD = 10_000  # allocations between young collections (CPython: 700)
 _INTERNAL_TOKEN = INTERNAL_TOKEN_HEADER.lower().encode()
 
 Hook = Callable[[FastAPI], Awaitable[None]]
@@ -147,6 +148,10 @@ def create_service_app(
         # out of every later collection, so the collector only walks per-request objects.
         gc.collect()
         gc.freeze()
+        # A request allocates hundreds of short-lived containers, which reference counting
+        # frees; at the default 700 the young generation was collected every few requests
+        # for nothing. Same-run A/B on identity: 1,310 -> 1,234 us per request (README).
+        gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
         try:
             yield
         finally:
