@@ -4,6 +4,7 @@ that SELECT's span; a pooled connection the server closed is replaced, not used.
 
 from __future__ import annotations
 
+import gc
 import uuid
 
 import httpx
@@ -13,8 +14,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adscale_common.app import create_service_app
-from adscale_common.db import DbSession, ReadSession, make_engine
+from adscale_common.app import YOUNG_GC_THRESHOLD, create_service_app
+from adscale_common.db import DbSession, ReadConnection, ReadSession, make_engine
 from adscale_common.internal_auth import CurrentUser
 from adscale_common.testing import internal_headers
 from plumbing_kit import AppSettings, eventually
@@ -28,6 +29,10 @@ def _app(engine: AsyncEngine):
     @router.get("/api/v1/read")
     async def read(session: ReadSession, user: CurrentUser) -> dict[str, int]:
         return {"one": (await session.execute(sa.text("SELECT 1"))).scalar_one()}
+
+    @router.get("/api/v1/read-core")
+    async def read_core(connection: ReadConnection, user: CurrentUser) -> dict[str, int]:
+        return {"one": (await connection.execute(sa.text("SELECT 1"))).scalar_one()}
 
     @router.post("/api/v1/write")
     async def write(session: DbSession, user: CurrentUser) -> dict[str, int]:
@@ -71,6 +76,37 @@ async def test_a_read_only_route_sends_its_select_alone_and_traces_two_spans(eng
         (SpanKind.CLIENT.name, "SELECT 1"),
         (SpanKind.SERVER.name, "GET /api/v1/read"),
     ]
+
+
+async def test_a_read_connection_route_sends_its_select_alone_and_gives_the_connection_back(
+    engine_a, spans
+):
+    app = _app(engine_a)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://svc") as client:
+            for _ in range(2):  # the first opens the pool's connection
+                headers = internal_headers(KEY, user_id=uuid.uuid4())
+                response = await client.get("/api/v1/read-core", headers=headers)
+                assert response.status_code == 200, response.text
+                assert response.json() == {"one": 1}
+            assert app.state.engine.pool.checkedout() == 0
+    assert _measured(spans) == [
+        (SpanKind.CLIENT.name, "SELECT 1"),
+        (SpanKind.SERVER.name, "GET /api/v1/read-core"),
+    ]
+
+
+async def test_after_start_up_the_young_generation_is_collected_less_often(engine_a):
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, *before[1:])
+        app = _app(engine_a)
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == (YOUNG_GC_THRESHOLD, *before[1:])
+        assert YOUNG_GC_THRESHOLD > 700
+    finally:
+        gc.set_threshold(*before)
 
 
 async def test_a_writing_route_still_runs_in_a_transaction(engine_a, spans):

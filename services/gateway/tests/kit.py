@@ -197,7 +197,7 @@ async def in_process(settings: Settings, client_ip: str) -> AsyncIterator[httpx.
     """The gateway of ``settings`` in process (lifespan run); the client carries
     ``.gateway`` (the Gateway object)."""
     app = create_app(settings)
-    inner = app.app  # RequestIdMiddleware -> Gateway
+    inner = app.app  # GatewayRequests -> Gateway
     async with inner.api.router.lifespan_context(inner.api):
         transport = httpx.ASGITransport(app=app, client=(client_ip, 5555))
         async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:

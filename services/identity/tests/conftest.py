@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from adscale_common.db import read_session, request_session
+from adscale_common.db import read_connection, read_session, request_session
 from adscale_common.mailbox import smtp_address
 from adscale_common.messaging import outbox_event
 from adscale_common.testing import ServiceDatabase, internal_headers
@@ -104,7 +104,12 @@ def app_for(settings: Settings, session: AsyncSession) -> FastAPI:
         yield session  # the test's own transaction: read-only routes see its rows
 
     app.dependency_overrides[request_session] = override
+
+    async def read_connection_override() -> AsyncIterator[AsyncConnection]:
+        yield await session.connection()  # the test's transaction, as read_override
+
     app.dependency_overrides[read_session] = read_override
+    app.dependency_overrides[read_connection] = read_connection_override
     return app
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, exc
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -89,3 +90,16 @@ async def read_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 ReadSession = Annotated[AsyncSession, Depends(read_session, scope="function")]
+
+
+async def read_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection in autocommit for a read-only route that runs Core statements
+    (``select`` on SQLModel tables): no ``AsyncSession`` (identity map, transaction state)
+    is built for the request; never commits."""
+    engine: AsyncEngine = request.app.state.engine
+    async with engine.connect() as connection:
+        await connection.execution_options(**READ_ONLY)
+        yield connection
+
+
+ReadConnection = Annotated[AsyncConnection, Depends(read_connection, scope="function")]

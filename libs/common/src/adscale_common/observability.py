@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 from opentelemetry import trace
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -96,50 +95,3 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -
     logging.getLogger("uvicorn.access").disabled = True
     for noisy in ("aiokafka", "kafka"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-
-
-class RequestIdMiddleware:
-    """Pure-ASGI middleware: binds the request id, echoes it, logs one line per request."""
-
-    def __init__(self, app: ASGIApp, *, log_requests: bool = True) -> None:
-        self.app = app
-        self.log_requests = log_requests
-        self.logger = logging.getLogger("adscale.request")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        incoming = None
-        for name, value in scope["headers"]:
-            if name == b"x-request-id":
-                incoming = value.decode("latin-1")
-                break
-        rid: str = incoming if incoming and well_formed_request_id(incoming) else new_request_id()
-        token = request_id_var.set(rid)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", rid.encode()))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            if self.log_requests:
-                self.logger.info(
-                    "request",
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                    },
-                )
-            request_id_var.reset(token)

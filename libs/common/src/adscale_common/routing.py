@@ -5,7 +5,8 @@
   ``PUT /things/{id}`` would say ``Allow: GET`` although PATCH and DELETE exist.
 * A trailing slash names the same resource (``/things/`` is ``/things``, as the gateway's
   rate limits count it) instead of Starlette's 307 to the service's own address
-  (``http://127.0.0.1:8103/...``), which no client behind the gateway can reach.
+  (``http://127.0.0.1:8103/...``), which no client behind the gateway can reach
+  (``adscale_common.app.ServiceMiddleware`` strips it).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from starlette.routing import compile_path
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 RouteTable = list[tuple[re.Pattern[str], frozenset[str], str]]
 
@@ -62,21 +62,3 @@ def route_template(app: FastAPI, path: str, method: str) -> str | None:
                 return template
             fallback = fallback or template
     return fallback
-
-
-class TrailingSlashMiddleware:
-    """Route ``/path/`` as ``/path`` (no redirect)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            path: str = scope["path"]
-            if len(path) > 1 and path.endswith("/"):
-                scope = dict(scope)
-                scope["path"] = path.rstrip("/") or "/"
-                raw = scope.get("raw_path")
-                if isinstance(raw, bytes):
-                    scope["raw_path"] = raw.rstrip(b"/") or b"/"
-        await self.app(scope, receive, send)

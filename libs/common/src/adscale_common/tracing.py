@@ -5,8 +5,8 @@ the consumer that handles the event (and the platform calls it makes).
   export only when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set; spans are still made (and log
   lines carry their ``trace_id``) without it, they just go nowhere. The asyncpg, httpx
   and aiohttp-client instrumentations are switched on once per process.
-* ``instrument_app(app)`` / ``traced_asgi(app)``: server spans for a FastAPI app / a raw
-  ASGI app (the gateway), parented by an incoming ``traceparent`` header.
+* server spans: ``adscale_common.request_middleware`` makes one per request (services and
+  gateway), parented by the incoming ``traceparent`` (``extract_context``).
 * ``current_traceparent()``: what ``emit`` stores in the outbox row.
 * ``publish_span`` / ``consume_span``: the relay's producer span (a child of the stored
   context, injected into the Kafka headers) and the consumer's span (a child of those).
@@ -18,9 +18,8 @@ import contextlib
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -32,13 +31,9 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 
 TRACEPARENT = "traceparent"
 OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
-UNTRACED_URLS = "health,metrics"
-# The ASGI instrumentation's child spans around each receive() and send() call: three
-# spans a request that say no more than the server span's own duration and status.
-UNTRACED_SPANS: list[Literal["receive", "send"]] = ["receive", "send"]
 # FastAPI's own OpenTelemetry support switches itself on once a tracer provider exists
 # (configure_tracing installs one): a second server span per request plus spans around
-# dependency resolution, the endpoint and serialization. The trace is instrument_app's
+# dependency resolution, the endpoint and serialization. The trace is our own
 # server span and the client spans; FastAPI's copy is off.
 NATIVE_TELEMETRY_OFF: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
@@ -85,28 +80,9 @@ def _instrument_clients() -> None:
             instrumentor.instrument()
 
 
-def instrument_app(app: FastAPI) -> None:
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    FastAPIInstrumentor.instrument_app(
-        app, excluded_urls=UNTRACED_URLS, exclude_spans=UNTRACED_SPANS
-    )
-
-
-def traced_asgi(app: Any) -> Any:
-    """Server spans for a raw ASGI app (the gateway), parented by an incoming
-    ``traceparent``; the aiohttp/httpx instrumentations carry it to the upstream."""
-    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-
-    class Traced(OpenTelemetryMiddleware):  # type: ignore[misc]
-        """Still answers for the wrapped app's attributes (``traced.api``)."""
-
-        def __getattr__(self, name: str) -> Any:
-            if name == "app":
-                raise AttributeError(name)
-            return getattr(self.app, name)
-
-    return Traced(app, excluded_urls=UNTRACED_URLS, exclude_spans=UNTRACED_SPANS)
+def extract_context(carrier: dict[str, str]) -> otel_context.Context:
+    """The context an incoming ``traceparent`` (and ``tracestate``) names."""
+    return _propagator.extract(carrier)
 
 
 def current_traceparent() -> str | None:

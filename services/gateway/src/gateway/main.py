@@ -32,7 +32,7 @@ from adscale_common.internal_auth import (
     Principal,
     mint_internal_token,
 )
-from adscale_common.observability import RequestIdMiddleware, configure_logging, request_id_var
+from adscale_common.observability import configure_logging, request_id_var
 from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing
 from gateway.auth import (
     ApiKeyVerifier,
@@ -43,7 +43,7 @@ from gateway.auth import (
 )
 from gateway.bodies import read_small_body, replay
 from gateway.listener_health import ListenerHealth
-from gateway.metrics import RATE_LIMITED, GatewayMetrics, route_label
+from gateway.metrics import RATE_LIMITED, GatewayRequests
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
@@ -51,7 +51,6 @@ from gateway.revocations import listen
 from gateway.routes import is_public, upstream_for
 from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
-from gateway.tracing import GatewayTracing
 from gateway.upstreams import UpstreamPools
 from gateway.web import mount_web
 
@@ -400,8 +399,7 @@ def create_app(settings: Settings | None = None) -> Any:
     configure_logging("gateway", settings.log_level, json=settings.log_json)
     configure_tracing("gateway")
     gateway = Gateway(settings)
-    measured = GatewayMetrics(gateway, port=settings.metrics_port, host=settings.metrics_host)
-    return RequestIdMiddleware(GatewayTracing(measured, route_of=route_label))
+    return GatewayRequests(gateway, port=settings.metrics_port, host=settings.metrics_host)
 
 
 app = create_app()

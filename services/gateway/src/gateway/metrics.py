@@ -17,8 +17,8 @@ from typing import Any
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from adscale_common.http_metrics import HttpMetricsMiddleware
 from adscale_common.metrics import serve_metrics
+from adscale_common.request_middleware import RequestMiddleware
 from gateway.routes import ROUTE_TABLE
 
 UPSTREAM_ERRORS = Counter(
@@ -32,6 +32,7 @@ RATE_LIMITED = Counter(
     ["policy"],
 )
 
+UNTRACED_PATHS = frozenset({"/health", "/api/v1/health", "/metrics"})
 OWN_PATHS = frozenset(
     {"/api/v1/health", "/health", "/docs", "/api/v1/docs", "/openapi.json", "/api/v1/openapi.json"}
 )
@@ -46,13 +47,19 @@ def route_label(path: str) -> str:
     return stripped if stripped in OWN_PATHS else "<other>"
 
 
-class GatewayMetrics(HttpMetricsMiddleware):
-    """Counts and times every request like a service app (labels from ``route_label``);
-    serves the metrics port while the app lives (started on lifespan startup, stopped on
-    shutdown; port 0: not served)."""
+class GatewayRequests(RequestMiddleware):
+    """Every gateway request in one layer, like a service app's (request id, server span,
+    metrics labelled by ``route_label``, access log); serves the metrics port while the app
+    lives (started on lifespan startup, stopped on shutdown; port 0: not served)."""
 
     def __init__(self, app: ASGIApp, *, port: int, host: str) -> None:
-        super().__init__(app, service="gateway", route_of=lambda path, _: route_label(path))
+        super().__init__(
+            app,
+            service="gateway",
+            route_of=lambda path, _: route_label(path),
+            untraced=UNTRACED_PATHS,
+            tracer_name="adscale.gateway",
+        )
         self.port = port
         self.host = host
         self._server: Any = None
@@ -62,11 +69,10 @@ class GatewayMetrics(HttpMetricsMiddleware):
             raise AttributeError(name)
         return getattr(self.app, name)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await self.app(scope, self._lifespan_receive(receive), send)
-            return
-        await super().__call__(scope, receive, send)
+            receive = self._lifespan_receive(receive)
+        await self.app(scope, receive, send)
 
     def _lifespan_receive(self, receive: Receive) -> Receive:
         async def watched() -> Message:

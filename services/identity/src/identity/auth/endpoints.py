@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from adscale_common.db import DbSession, ReadSession
+from adscale_common.db import DbSession, ReadConnection
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import CurrentJwtUserId, CurrentUserId
 from identity.auth import service
@@ -105,9 +105,8 @@ async def logout(body: RefreshRequest, session: DbSession) -> Response:
     responses=_errors(401),
     summary="The current user's profile",
 )
-async def me(user_id: CurrentJwtUserId, session: ReadSession) -> UserRead:
-    user = await user_service.current(session, user_id)
-    return UserRead(id=user.id, email=user.email, plan=user.plan, created_at=user.created_at)
+async def me(user_id: CurrentJwtUserId, connection: ReadConnection) -> UserRead:
+    return await service.me(connection, user_id)
 
 
 @router.post(

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adscale_common.outbox import emit
 from adscale_common.types import utcnow
@@ -23,9 +23,19 @@ from identity.mail import repository as mail_repository
 from identity.models import PasswordReset, PasswordResetMail, RefreshToken, User
 from identity.security import hmac_sha256_hex, new_opaque_token, sha256_hex
 from identity.user import repository as users
+from identity.user.errors import UserGone
+from identity.user.schemas import UserRead
 from identity.user.service import SOURCE, normalise_email
 
 logger = logging.getLogger(__name__)
+
+
+async def me(connection: AsyncConnection, user_id: uuid.UUID) -> UserRead:
+    """The caller's profile; the account may be gone since its token was issued."""
+    row = await repository.profile(connection, user_id)
+    if row is None:
+        raise UserGone()
+    return UserRead(**row)
 
 
 async def issue_tokens(

@@ -16,7 +16,7 @@ from adscale_contracts.events import PlanChanged, UserRegistered, build
 from identity.models import User
 from identity.security import Passwords
 from identity.user import repository
-from identity.user.errors import EmailTaken, ExternalIdTaken, UserGone
+from identity.user.errors import EmailTaken, ExternalIdTaken
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +97,6 @@ async def provision(
         "user provisioned", extra={"user_id": str(user.id), "provisioned_by": str(caller_id)}
     )
     return Provisioned(user, created=True)
-
-
-async def current(session: AsyncSession, user_id: uuid.UUID) -> User:
-    user = await repository.get(session, user_id)
-    if user is None:
-        raise UserGone()
-    return user
 
 
 async def apply_plan_change(
