@@ -105,13 +105,16 @@ async def execute(services: Services, job: Job) -> str | None:
     status: str | None = None
     try:
         run = await prepare(services, job)
+        run.timings["prepare"] = time.monotonic() - started
         async with lease.heartbeat(run):
             if job.phase == "replace":
                 await hash_profiles(run)
                 await replace(run)
             await delta(run)
-            back = await outcome.readback(run)
-        status = await outcome.complete(run, back)
+            with run.timed("readback"):
+                back = await outcome.readback(run)
+        with run.timed("complete"):
+            status = await outcome.complete(run, back)
         logger.info(
             "sync job completed",
             extra={
@@ -217,7 +220,8 @@ async def delta(run: Run) -> None:
             return
         with run.timed("plan"):
             await make_plan(run, version)
-    await lanes(run, plan=True, rows=await _rows(run, "plan"))
+    with run.timed("send"):
+        await lanes(run, plan=True, rows=await _rows(run, "plan"))
 
 
 async def mark_initial(run: Run) -> None:

@@ -323,12 +323,14 @@ async def make_plan(
     *,
     removals: bool,
     max_rows: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Estimate | None:
     """Store the job's diff in ``sync_job_plan`` (replacing any older plan) and count it;
     ``None`` (and no plan) when it has more than ``max_rows`` rows.
 
     The diff starts from the audience's diff mark when it has a usable one (:mod:`.marks`);
-    the plan records the digest mark it read as the job's pending mark."""
+    the plan records the digest mark it read as the job's pending mark. ``timings`` gets
+    the seconds of the diff (``plan``) and of keeping shared old keys (``keep_shared``)."""
     started = time.monotonic()
     await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
     limit = (max_rows + 1) if max_rows is not None else None
@@ -355,6 +357,7 @@ async def make_plan(
     await marks.set_pending(
         conn, audience_id, job_id, hashed, fields, removals=removals, incremental=since is not None
     )
+    diffed = time.monotonic()
     if total - int(row["to_add"]) or await _resends(conn, job_id):
         shared = keep_shared_sql(fields)
         if shared is not None:
@@ -362,6 +365,9 @@ async def make_plan(
         for name in EXTRA_KEYS:
             if name in fields:
                 await conn.execute(keep_shared_extras_sql(name), job_id, segment_id, platform)
+    if timings is not None:
+        timings["plan"] = timings.get("plan", 0.0) + diffed - started
+        timings["keep_shared"] = timings.get("keep_shared", 0.0) + time.monotonic() - diffed
     if total >= ANALYZE_AFTER_ROWS:
         for table in ("sync_job_plan", "audience_member"):
             if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
