@@ -112,9 +112,9 @@ async def execute(services: Services, job: Job) -> str | None:
                 await replace(run)
             await delta(run)
             with run.timed("readback"):
-                back = await outcome.readback(run)
+                back, refused = await outcome.gather(run)
         with run.timed("complete"):
-            status = await outcome.complete(run, back)
+            status = await outcome.complete(run, back, refused)
         logger.info(
             "sync job completed",
             extra={
