@@ -170,6 +170,7 @@ async def estimate(
     timings = {} if timings is None else timings
     started = time.monotonic()
     apg = await driver(session)
+    await planner.without_jit(apg)
     fields = list(audience.identifier_fields or [])
     stats = await digest.refresh_digests(
         apg,
