@@ -251,18 +251,24 @@ class UpdateRun:
     job: dict[str, Any]
     request_s: float
     total_s: float
-    answered_at: float
+    sent_at: float
     cpu: CpuSpent
 
     def split(self) -> str:
         asked = logged_timings(API_LOG, self.job["job_id"], b"sync requested")
         done = worker_timings(self.job["job_id"])
-        pickup = since_epoch(self.job.get("started_at")) - self.answered_at
+        # From the moment the request was sent, on this machine's clock (the database's
+        # timestamps are from the same clock).
+        claimed = since_epoch(self.job.get("started_at")) - self.sent_at
+        completed = since_epoch(self.job.get("completed_at")) - self.sent_at
         request = ", ".join(f"{k} {v:.2f} s" for k, v in asked.items() if k != "seconds")
         job = ", ".join(f"{k} {v:.2f} s" for k, v in done.items() if k != "seconds")
         return (
-            f"request {self.request_s:.2f} s ({request}; handler {asked.get('seconds', 0):.2f} s)"
-            f"; pick-up {pickup:.2f} s; job {done.get('seconds', 0):.2f} s ({job})"
+            f"request: handler {asked.get('seconds', 0):.2f} s ({request}), answered at "
+            f"+{self.request_s:.2f} s; job: claimed at +{claimed:.2f} s (pick-up ~"
+            f"{claimed - asked.get('seconds', 0):.2f} s after the handler), ran "
+            f"{done.get('seconds', 0):.2f} s ({job}), completed at +{completed:.2f} s, "
+            f"seen at +{self.total_s:.2f} s"
         )
 
 
@@ -302,18 +308,17 @@ async def update_once(
         response.raise_for_status()
     cpu = CpuSpent()
     cpu.start()
-    started = time.perf_counter()
+    started, sent_at = time.perf_counter(), time.time()
     triggered = await client.post(
         f"{AS}/audiences/{audience_id}/sync", json={"operation": "update"}, headers=headers
     )
     triggered.raise_for_status()
-    answered_at = time.time()
     request_s = time.perf_counter() - started
     job = await wait_job(client, headers, triggered.json()["job_id"])
     total_s = time.perf_counter() - started
     cpu.stop()
     assert job["status"] == "completed", job
-    return UpdateRun(job, request_s, total_s, answered_at, cpu)
+    return UpdateRun(job, request_s, total_s, sent_at, cpu)
 
 
 async def again(rounds: int) -> int:

@@ -216,7 +216,8 @@ async def delta(run: Run) -> None:
             await hash_profiles(run)
         if empty:
             await mark_initial(run)
-            await lanes(run, plan=False, rows=await _rows(run, "profile_count"))
+            run.bulk_rows = await _rows(run, "profile_count")
+            await lanes(run, plan=False, rows=run.bulk_rows)
             return
         with run.timed("plan"):
             await make_plan(run, version)

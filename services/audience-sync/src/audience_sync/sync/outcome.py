@@ -27,7 +27,7 @@ from audience_sync.sync import members as member_table
 from audience_sync.sync import repository
 from audience_sync.sync.context import Job, JobLost, Run, Services
 from audience_sync.sync.fields import EXTRA_SLOTS, INVALID_BITS, invalid_mask
-from audience_sync.sync.planner import usable_sql
+from audience_sync.sync.planner import refresh_statistics, usable_sql
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ def match_rate_of(readback: Readback, members: int) -> float | None:
 async def gather(run: Run) -> tuple[Readback, Refused]:
     """The platform's readback and the segment's refused profiles, side by side: the count
     (a scan of the segment's digests) runs while the readback waits for the platform to
-    finish processing the job's uploads."""
+    finish processing the job's uploads. After a first send, the member and digest tables'
+    statistics are refreshed in that wait too (the next update's plan needs them, and
+    autovacuum would get to them only later)."""
 
     async def refused() -> Refused:
         async with run.services.engine.connect() as conn:
@@ -111,7 +113,12 @@ async def gather(run: Run) -> tuple[Readback, Refused]:
             finally:
                 await conn.rollback()
 
-    back, counted = await asyncio.gather(readback(run), refused())
+    async def statistics() -> None:
+        async with run.services.engine.begin() as conn:
+            tables = ("audience_member", "profile_digest")
+            await refresh_statistics(await driver_of(conn), tables, run.bulk_rows)
+
+    back, counted, _ = await asyncio.gather(readback(run), refused(), statistics())
     return back, counted
 
 

@@ -401,10 +401,7 @@ async def make_plan(
     if timings is not None:
         timings["plan"] = timings.get("plan", 0.0) + diffed - started
         timings["keep_shared"] = timings.get("keep_shared", 0.0) + time.monotonic() - diffed
-    if total >= ANALYZE_AFTER_ROWS:
-        for table in ("sync_job_plan", "audience_member"):
-            if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
-                await conn.execute(f"ANALYZE {table}")
+    await refresh_statistics(conn, ("sync_job_plan", "audience_member"), total)
     logger.info(
         "sync plan computed",
         extra={
@@ -415,6 +412,18 @@ async def make_plan(
         },
     )
     return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
+
+
+async def refresh_statistics(
+    conn: asyncpg.Connection[Any], tables: tuple[str, ...], rows: int
+) -> None:
+    """ANALYZE each of ``tables`` whose statistics know fewer than ``rows`` rows, when
+    ``rows`` reaches :data:`ANALYZE_AFTER_ROWS`."""
+    if rows < ANALYZE_AFTER_ROWS:
+        return
+    for table in tables:
+        if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < rows:
+            await conn.execute(f"ANALYZE {table}")
 
 
 async def _resends(conn: asyncpg.Connection[Any], job_id: uuid.UUID) -> bool:
