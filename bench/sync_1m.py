@@ -251,24 +251,24 @@ class UpdateRun:
     job: dict[str, Any]
     request_s: float
     total_s: float
-    sent_at: float
     cpu: CpuSpent
 
     def split(self) -> str:
         asked = logged_timings(API_LOG, self.job["job_id"], b"sync requested")
         done = worker_timings(self.job["job_id"])
-        # From the moment the request was sent, on this machine's clock (the database's
-        # timestamps are from the same clock).
-        claimed = since_epoch(self.job.get("started_at")) - self.sent_at
-        completed = since_epoch(self.job.get("completed_at")) - self.sent_at
+        # The job row's timestamps (the database's clock): created when the handler's
+        # transaction began, claimed by the worker, completed.
+        created = since_epoch(self.job.get("created_at"))
+        claimed = since_epoch(self.job.get("started_at")) - created
+        completed = since_epoch(self.job.get("completed_at")) - created
+        handler = asked.get("seconds", 0.0)
         request = ", ".join(f"{k} {v:.2f} s" for k, v in asked.items() if k != "seconds")
         job = ", ".join(f"{k} {v:.2f} s" for k, v in done.items() if k != "seconds")
         return (
-            f"request: handler {asked.get('seconds', 0):.2f} s ({request}), answered at "
-            f"+{self.request_s:.2f} s; job: claimed at +{claimed:.2f} s (pick-up ~"
-            f"{claimed - asked.get('seconds', 0):.2f} s after the handler), ran "
-            f"{done.get('seconds', 0):.2f} s ({job}), completed at +{completed:.2f} s, "
-            f"seen at +{self.total_s:.2f} s"
+            f"request: handler {handler:.2f} s ({request}), answered at +{self.request_s:.2f} s"
+            f"; pick-up ~{claimed - handler:.2f} s after the handler; job: ran "
+            f"{done.get('seconds', 0):.2f} s ({job}), completed {completed:.2f} s after the "
+            f"job row was created; seen at +{self.total_s:.2f} s"
         )
 
 
@@ -308,7 +308,7 @@ async def update_once(
         response.raise_for_status()
     cpu = CpuSpent()
     cpu.start()
-    started, sent_at = time.perf_counter(), time.time()
+    started = time.perf_counter()
     triggered = await client.post(
         f"{AS}/audiences/{audience_id}/sync", json={"operation": "update"}, headers=headers
     )
@@ -318,7 +318,7 @@ async def update_once(
     total_s = time.perf_counter() - started
     cpu.stop()
     assert job["status"] == "completed", job
-    return UpdateRun(job, request_s, total_s, sent_at, cpu)
+    return UpdateRun(job, request_s, total_s, cpu)
 
 
 async def again(rounds: int) -> int:
