@@ -114,6 +114,8 @@ async def gather(run: Run) -> tuple[Readback, Refused]:
                 await conn.rollback()
 
     async def statistics() -> None:
+        if not run.bulk_rows:
+            return
         async with run.services.engine.begin() as conn:
             tables = ("audience_member", "profile_digest")
             await refresh_statistics(await driver_of(conn), tables, run.bulk_rows)
