@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from audience_sync.sync import planner
 from audience_sync.sync.engine import SyncEngine
 from kit import AS, PLATFORMS, Api, expected_hashes, make_profiles
 
@@ -122,10 +123,21 @@ async def test_changed_phone_is_resent_and_its_old_key_removed_unless_shared(
     )
 
 
-@pytest.mark.parametrize("platform", ["meta", "google"])
+@pytest.mark.parametrize(
+    ("platform", "probe_max_rows"),
+    [("meta", planner.PROBE_MAX_ROWS), ("google", planner.PROBE_MAX_ROWS), ("meta", 0)],
+    ids=["meta-one-scan", "google-one-scan", "meta-join-per-field"],
+)
 async def test_old_emails_and_phones_still_used_elsewhere_stay_in_one_update(
-    api: Api, sync_engine: SyncEngine, platform: str
+    api: Api,
+    sync_engine: SyncEngine,
+    platform: str,
+    probe_max_rows: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Both ways of finding shared old keys (one scan of the digests for small plans, a
+    # join per field for large ones) keep the same keys.
+    monkeypatch.setattr(planner, "PROBE_MAX_ROWS", probe_max_rows)
     profiles = make_profiles(0, 60)
     profiles[50] = {**profiles[50], "phone": profiles[0]["phone"]}
     profiles[51] = {**profiles[51], "email": profiles[1]["email"]}

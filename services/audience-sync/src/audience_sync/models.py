@@ -98,6 +98,12 @@ class Profile(SQLModel, table=True):
         ),
         # Profiles changed since a watermark (``digest_mark``, ``audience_diff_mark``).
         sa.Index("ix_profile_version", "segment_id", "version"),
+        # Small: only profiles asking for Limited Data Use (does a job's segment have one?).
+        sa.Index(
+            "ix_profile_ldu",
+            "segment_id",
+            postgresql_where=sa.text("data_processing_options IS NOT NULL"),
+        ),
     )
 
     segment_id: uuid.UUID = foreign_key("segment.id", primary_key=True)

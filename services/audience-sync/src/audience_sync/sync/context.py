@@ -108,6 +108,9 @@ class Run:
     timings: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     lost: bool = False
+    # Profiles a first send (an audience with no members) read from the digests: the
+    # member and digest tables' statistics are refreshed at the end when they know fewer.
+    bulk_rows: int = 0
 
     def check(self) -> None:
         if self.lost:

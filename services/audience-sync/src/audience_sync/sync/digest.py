@@ -257,8 +257,11 @@ async def refresh_digests(
     fetched = None
     if limit is not None:
         # One scan finds the stale profiles (a few after a small change) and hashes them
-        # from memory; only more than ``limit`` of them need the count.
+        # from memory; only more than ``limit`` of them need the count. At most ``limit``
+        # rows are read: their digests by key (nested loops), not a hash of every digest.
+        await conn.execute("SET LOCAL enable_nestloop = on")
         fetched = await conn.fetch(STALE_SQL + " LIMIT $4", segment_id, platform, since, limit + 1)
+        await conn.execute("SET LOCAL enable_nestloop = off")
         if len(fetched) > limit:
             stats.stale = stats.skipped = await stale_count(conn, segment_id, platform, since)
             return stats

@@ -105,13 +105,16 @@ async def execute(services: Services, job: Job) -> str | None:
     status: str | None = None
     try:
         run = await prepare(services, job)
+        run.timings["prepare"] = time.monotonic() - started
         async with lease.heartbeat(run):
             if job.phase == "replace":
                 await hash_profiles(run)
                 await replace(run)
             await delta(run)
-            back = await outcome.readback(run)
-        status = await outcome.complete(run, back)
+            with run.timed("readback"):
+                back, refused = await outcome.gather(run)
+        with run.timed("complete"):
+            status = await outcome.complete(run, back, refused)
         logger.info(
             "sync job completed",
             extra={
@@ -213,11 +216,13 @@ async def delta(run: Run) -> None:
             await hash_profiles(run)
         if empty:
             await mark_initial(run)
-            await lanes(run, plan=False, rows=await _rows(run, "profile_count"))
+            run.bulk_rows = await _rows(run, "profile_count")
+            await lanes(run, plan=False, rows=run.bulk_rows)
             return
         with run.timed("plan"):
             await make_plan(run, version)
-    await lanes(run, plan=True, rows=await _rows(run, "plan"))
+    with run.timed("send"):
+        await lanes(run, plan=True, rows=await _rows(run, "plan"))
 
 
 async def mark_initial(run: Run) -> None:

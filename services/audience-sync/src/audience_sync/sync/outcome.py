@@ -21,13 +21,13 @@ from adscale_common.outbox import emit
 from adscale_contracts.events import SyncCompleted, SyncFailed, build
 from adscale_platforms.errors import PlatformError, TokenExpired
 from adscale_platforms.models import AudienceInfo
-from audience_sync.db import driver, unit_of_work
+from audience_sync.db import driver, driver_of, unit_of_work
 from audience_sync.platforms import describe
 from audience_sync.sync import members as member_table
 from audience_sync.sync import repository
 from audience_sync.sync.context import Job, JobLost, Run, Services
 from audience_sync.sync.fields import EXTRA_SLOTS, INVALID_BITS, invalid_mask
-from audience_sync.sync.planner import usable_sql
+from audience_sync.sync.planner import refresh_statistics, usable_sql
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +99,37 @@ def match_rate_of(readback: Readback, members: int) -> float | None:
     return round(rate, 1) if rate is not None else None
 
 
-async def complete(run: Run, back: Readback) -> str:
+async def gather(run: Run) -> tuple[Readback, Refused]:
+    """The platform's readback and the segment's refused profiles, side by side: the count
+    (a scan of the segment's digests) runs while the readback waits for the platform to
+    finish processing the job's uploads. After a first send, the member and digest tables'
+    statistics are refreshed in that wait too (the next update's plan needs them, and
+    autovacuum would get to them only later)."""
+
+    async def refused() -> Refused:
+        async with run.services.engine.connect() as conn:
+            try:
+                return await _refused_profiles(await driver_of(conn), run)
+            finally:
+                await conn.rollback()
+
+    async def statistics() -> None:
+        if not run.bulk_rows:
+            return
+        async with run.services.engine.begin() as conn:
+            tables = ("audience_member", "profile_digest")
+            await refresh_statistics(await driver_of(conn), tables, run.bulk_rows)
+
+    back, counted, _ = await asyncio.gather(readback(run), refused(), statistics())
+    return back, counted
+
+
+async def complete(run: Run, back: Readback, refused: Refused) -> str:
     services, target, job = run.services, run.target, run.job
     async with unit_of_work(services.sessionmaker) as session:
         apg = await driver(session)
         members = await member_table.member_count(apg, target.id)
         match_rate = match_rate_of(back, members)
-        refused = await _refused_profiles(apg, run)
         response: dict[str, Any] = {
             "audience_id": target.platform_audience_id,
             "audience_size": back.size,

@@ -248,39 +248,71 @@ def keep_shared_extras_sql(field: str) -> str:
     )
 
 
-def keep_shared_sql(fields: list[str]) -> str | None:
+# A plan with at most this many rows keeps its shared old keys with one scan of the
+# segment's digests (:func:`keep_shared_sql` with ``probe``); larger ones join per field.
+PROBE_MAX_ROWS = 100_000
+
+
+def keep_shared_sql(fields: list[str], *, probe: bool = False) -> str | None:
     """Keep the old keys another profile of the segment still uses ($1 job, $2 segment, $3
     platform), as its key or as one of its extras: they are not removed from the platform.
-    One statement for every strong field of ``fields`` (``None`` when there is none): the
-    plan's old keys (a few thousand) are the hashed side of each join and the segment's
-    digests stream past them (only the digests holding extras are unnested), rather than a
-    hash of every digest built per field."""
+    One statement for every strong field of ``fields`` (``None`` when there is none).
+
+    Without ``probe``, per field an inner join in which the plan's old keys are the hashed
+    side and the segment's digests stream past (one scan per field, and one per extras
+    column). With ``probe`` (plans of a few thousand rows: their old keys fit in memory),
+    one scan of the digests keeps those holding one of the plan's old keys in a strong
+    field (hashed sub-plans) or holding extras; the same joins then run on that handful.
+    Both give the same plan."""
     strong = [f for f in STRONG_FIELDS if f in _known(fields)]
     if not strong:
         return None
+    source = "profile_digest d WHERE d.segment_id = $2 AND d.platform = $3"
+    head = ""
+    if probe:
+        holds = [
+            f"d.{f} IN (SELECT old_{f} FROM sync_job_plan "  # noqa: S608 - whitelisted
+            f"WHERE job_id = $1 AND old_{f} IS NOT NULL)"
+            for f in strong
+        ]
+        holds += [f"d.{EXTRA_KEYS[f]} IS NOT NULL" for f in strong if f in EXTRA_KEYS]
+        columns = ", ".join([*strong, *(EXTRA_KEYS[f] for f in strong if f in EXTRA_KEYS)])
+        head = (
+            f"WITH held AS MATERIALIZED (SELECT d.external_id, {columns} FROM {source} "  # noqa: S608
+            f"AND ({' OR '.join(holds)})) "
+        )
+        source = "held d WHERE true"
     branches = []
     for f in strong:
         branches.append(
             f"SELECT o.external_id, '{f}' AS field FROM sync_job_plan o "  # noqa: S608
-            f"JOIN profile_digest d ON d.{f} = o.old_{f} AND d.external_id <> o.external_id "
-            f"WHERE o.job_id = $1 AND d.segment_id = $2 AND d.platform = $3"
+            f"JOIN (SELECT d.external_id, d.{f} AS k FROM {source}) x "
+            f"ON x.k = o.old_{f} AND x.external_id <> o.external_id WHERE o.job_id = $1"
         )
         extras = EXTRA_KEYS.get(f)
         if extras is not None:
             branches.append(
                 f"SELECT o.external_id, '{f}' AS field FROM sync_job_plan o "  # noqa: S608
-                f"JOIN (SELECT d.external_id, unnest(d.{extras}) AS k FROM profile_digest d "
-                f"WHERE d.segment_id = $2 AND d.platform = $3 AND d.{extras} IS NOT NULL) x "
+                f"JOIN (SELECT d.external_id, unnest(d.{extras}) AS k FROM {source} "
+                f"AND d.{extras} IS NOT NULL) x "
                 f"ON x.k = o.old_{f} AND x.external_id <> o.external_id WHERE o.job_id = $1"
             )
     used = " UNION ALL ".join(branches)
     flags = ", ".join(f"bool_or(u.field = '{f}') AS {f}" for f in strong)
     sets = ", ".join(f"old_{f} = CASE WHEN s.{f} THEN NULL ELSE p.old_{f} END" for f in strong)
     return f"""
-        UPDATE sync_job_plan p SET {sets}
+        {head}UPDATE sync_job_plan p SET {sets}
         FROM (SELECT u.external_id, {flags} FROM ({used}) u GROUP BY u.external_id) s
         WHERE p.job_id = $1 AND p.external_id = s.external_id
     """  # noqa: S608 - built from whitelisted field names
+
+
+async def without_jit(conn: asyncpg.Connection[Any]) -> None:
+    """No JIT compilation for the rest of the transaction: the diff's statements run once
+    each, and compiling one costs about 0.1 s, more than the few thousand rows of a diff
+    from a mark take to read (the cost estimates of the digest scans cross
+    ``jit_above_cost`` whatever the rows they keep)."""
+    await conn.execute("SET LOCAL jit = off")
 
 
 async def _incremental(conn: asyncpg.Connection[Any], since: int | None) -> None:
@@ -323,13 +355,16 @@ async def make_plan(
     *,
     removals: bool,
     max_rows: int | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Estimate | None:
     """Store the job's diff in ``sync_job_plan`` (replacing any older plan) and count it;
     ``None`` (and no plan) when it has more than ``max_rows`` rows.
 
     The diff starts from the audience's diff mark when it has a usable one (:mod:`.marks`);
-    the plan records the digest mark it read as the job's pending mark."""
+    the plan records the digest mark it read as the job's pending mark. ``timings`` gets
+    the seconds of the diff (``plan``) and of keeping shared old keys (``keep_shared``)."""
     started = time.monotonic()
+    await without_jit(conn)
     await conn.execute("DELETE FROM sync_job_plan WHERE job_id = $1", job_id)
     limit = (max_rows + 1) if max_rows is not None else None
     since = await marks.baseline(conn, audience_id, job_id, fields, removals=removals)
@@ -355,17 +390,18 @@ async def make_plan(
     await marks.set_pending(
         conn, audience_id, job_id, hashed, fields, removals=removals, incremental=since is not None
     )
+    diffed = time.monotonic()
     if total - int(row["to_add"]) or await _resends(conn, job_id):
-        shared = keep_shared_sql(fields)
+        shared = keep_shared_sql(fields, probe=total <= PROBE_MAX_ROWS)
         if shared is not None:
             await conn.execute(shared, job_id, segment_id, platform)
         for name in EXTRA_KEYS:
             if name in fields:
                 await conn.execute(keep_shared_extras_sql(name), job_id, segment_id, platform)
-    if total >= ANALYZE_AFTER_ROWS:
-        for table in ("sync_job_plan", "audience_member"):
-            if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < total:
-                await conn.execute(f"ANALYZE {table}")
+    if timings is not None:
+        timings["plan"] = timings.get("plan", 0.0) + diffed - started
+        timings["keep_shared"] = timings.get("keep_shared", 0.0) + time.monotonic() - diffed
+    await refresh_statistics(conn, ("sync_job_plan", "audience_member"), total)
     logger.info(
         "sync plan computed",
         extra={
@@ -376,6 +412,18 @@ async def make_plan(
         },
     )
     return Estimate(to_add=int(row["to_add"]), to_remove=int(row["to_remove"]))
+
+
+async def refresh_statistics(
+    conn: asyncpg.Connection[Any], tables: tuple[str, ...], rows: int
+) -> None:
+    """ANALYZE each of ``tables`` whose statistics know fewer than ``rows`` rows, when
+    ``rows`` reaches :data:`ANALYZE_AFTER_ROWS`."""
+    if rows < ANALYZE_AFTER_ROWS:
+        return
+    for table in tables:
+        if float(await conn.fetchval(_KNOWN_ROWS, table) or 0) < rows:
+            await conn.execute(f"ANALYZE {table}")
 
 
 async def _resends(conn: asyncpg.Connection[Any], job_id: uuid.UUID) -> bool:
