@@ -36,6 +36,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, It
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
+
 from adscale_platforms.models import BatchReport
 from adscale_platforms.settings import PlatformSettings
 
@@ -43,11 +45,14 @@ T = TypeVar("T")
 
 __all__ = [
     "BatchLimits",
+    "EncodedJson",
     "RequestBatch",
     "RowTooLarge",
     "abatch_rows",
     "batch_rows",
     "compact_json",
+    "fast_json",
+    "join_json_array",
     "json_size",
     "limits_for",
     "with_last",
@@ -79,9 +84,30 @@ def limits_for(platform: str, settings: PlatformSettings, kind: str = "request")
     return BatchLimits(rows, size)
 
 
+class EncodedJson(bytes):
+    """A body (or part of one) already serialized as compact JSON: sent as it is."""
+
+
 def compact_json(value: Any) -> bytes:
     """JSON with no spaces, UTF-8: how every client serializes request bodies."""
+    if isinstance(value, EncodedJson):
+        return bytes(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def fast_json(value: Any) -> bytes:
+    """:func:`compact_json` in C (orjson) for values made of strings, ints and lists (member
+    rows): the same bytes for them; anything orjson refuses goes through the standard
+    encoder."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return compact_json(value)
+
+
+def join_json_array(items: Iterable[bytes]) -> bytes:
+    """A JSON array of items already encoded."""
+    return b"[" + b",".join(items) + b"]"
 
 
 def json_size(value: Any) -> int:
