@@ -19,7 +19,8 @@ from adscale_platforms.batching import (
     batch_rows,
     compact_json,
     fast_json,
-    fast_json_size,
+    fast_json_row,
+    json_array_parts,
     json_size,
     limits_for,
 )
@@ -172,7 +173,9 @@ def test_fast_json_writes_the_bytes_of_compact_json(rows: list[Any]) -> None:
     measured with one count for the other."""
     assert [fast_json(r) for r in rows] == [compact_json(r) for r in rows]
     assert fast_json({"data": rows}) == compact_json({"data": rows})
-    assert [fast_json_size(r) for r in rows] == [json_size(r) for r in rows]
+    encoded = [fast_json_row(r) for r in rows]
+    assert [len(e) for e in encoded] == [json_size(r) for r in rows]
+    assert json_array_parts(b'{"a":', encoded, b"}") == compact_json({"a": rows})
 
 
 def test_encoded_json_is_sent_as_it_is() -> None:

@@ -117,7 +117,7 @@ class BaseClient(HttpClient):
     ) -> AsyncIterator[RequestBatch]:
         """``rows``, each ``prepare``-d, packed into the JSON array of request bodies whose
         rows-free part is ``envelope``, within this platform's request limits (a row's
-        size by ``row_bytes``)."""
+        size by ``row_bytes``: ``len`` where ``prepare`` returns the row's JSON)."""
         index = done = 0
         async for batch, last in self._batches(
             map_rows(rows, prepare), row_bytes=row_bytes, envelope_bytes=len(compact_json(envelope))

@@ -12,7 +12,13 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from adscale_platforms.base import AudienceDraft, MemberCall
-from adscale_platforms.batching import EncodedJson, compact_json, fast_json, fast_json_size
+from adscale_platforms.batching import (
+    EncodedJson,
+    compact_json,
+    fast_json,
+    fast_json_row,
+    json_array_parts,
+)
 from adscale_platforms.idempotency import stable_batch_id
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.models import AudienceInfo, BatchReport
@@ -169,25 +175,26 @@ class MetaAudiences(MetaBase):
 
         ldu_at = [i for i, key in enumerate(schema) if key in LDU_SCHEMA] if not single else []
 
-        def prepare(row: Any) -> Any:
+        def prepare(row: Any) -> bytes:
+            # Each row encoded once, here: its length sizes the batch, the payload joins
+            # the encoded rows.
             values = row_values(row, width)
             if single:
-                return values[0]
+                return fast_json_row(values[0])
             if not ldu_at:
-                return values  # a tuple is a JSON array too
+                return fast_json_row(values)
             out: list[Any] = list(values)
             for i in ldu_at:
                 out[i] = ldu_value(schema[i], out[i])
-            return out
+            return fast_json_row(out)
 
         url = f"{self.graph}/{audience_id}/{edge}"
         sent = False
-        # Sizes and bodies by orjson: each row sized by encoding it, each batch's payload
-        # encoded once, whole (its bytes also name the batch), the body around it.
-        batches = self._json_batches(rows, prepare, envelope, row_bytes=fast_json_size)
-        async for batch in batches:
+        head = b'{"schema":' + fast_json(schema) + b',"data":'
+        async for batch in self._json_batches(rows, prepare, envelope, row_bytes=len):
             sent = True
-            payload = fast_json({"schema": schema, "data": batch.rows})
+            # One allocation of the request's size (its bytes also name the batch).
+            payload = json_array_parts(head, batch.rows, b"}")
             session = {
                 "session_id": session_id,
                 "batch_seq": batch.index + 1,
@@ -208,7 +215,7 @@ class MetaAudiences(MetaBase):
                 form = {"payload": payload.decode(), "session": compact_json(session).decode()}
                 response = await self._request(method, url, token=token, data=form)
             else:
-                body = b'{"payload":' + payload + b',"session":' + fast_json(session) + b"}"
+                body = b"".join((b'{"payload":', payload, b',"session":', fast_json(session), b"}"))
                 response = await self._request(
                     method, url, token=token, json_body=EncodedJson(body)
                 )
