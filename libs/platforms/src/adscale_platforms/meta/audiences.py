@@ -12,13 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from adscale_platforms.base import AudienceDraft, MemberCall
-from adscale_platforms.batching import (
-    EncodedJson,
-    compact_json,
-    fast_json,
-    fast_json_row,
-    json_array_parts,
-)
+from adscale_platforms.batching import compact_json
 from adscale_platforms.idempotency import stable_batch_id
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.models import AudienceInfo, BatchReport
@@ -175,26 +169,20 @@ class MetaAudiences(MetaBase):
 
         ldu_at = [i for i, key in enumerate(schema) if key in LDU_SCHEMA] if not single else []
 
-        def prepare(row: Any) -> bytes:
-            # Each row encoded once, here: its length sizes the batch, the payload joins
-            # the encoded rows.
+        def prepare(row: Any) -> Any:
             values = row_values(row, width)
             if single:
-                return fast_json_row(values[0])
-            if not ldu_at:
-                return fast_json_row(values)
+                return values[0]
             out: list[Any] = list(values)
             for i in ldu_at:
                 out[i] = ldu_value(schema[i], out[i])
-            return fast_json_row(out)
+            return out
 
         url = f"{self.graph}/{audience_id}/{edge}"
         sent = False
-        head = b'{"schema":' + fast_json(schema) + b',"data":'
-        async for batch in self._json_batches(rows, prepare, envelope, row_bytes=len):
+        async for batch in self._json_batches(rows, prepare, envelope):
             sent = True
-            # One allocation of the request's size (its bytes also name the batch).
-            payload = json_array_parts(head, batch.rows, b"}")
+            payload = {"schema": schema, "data": batch.rows}
             session = {
                 "session_id": session_id,
                 "batch_seq": batch.index + 1,
@@ -202,23 +190,24 @@ class MetaAudiences(MetaBase):
                 "estimated_num_total": total if total is not None else batch.rows_done,
             }
             stable = (
-                stable_batch_id(operation, audience_id, payload) if operation != "replace" else None
+                # repr: deterministic for the str/int/list rows, and a tenth of the JSON's cost
+                stable_batch_id(operation, audience_id, repr(payload).encode())
+                if operation != "replace"
+                else None
             )
             if stable is not None:
                 # Inside a job: each batch its own one-batch session named after its rows,
                 # so a resumed job's repeat of an accepted batch carries the same id.
                 session |= {"session_id": stable, "batch_seq": 1, "last_batch_flag": True}
+            body = {"payload": payload, "session": session}
             if operation == "remove":
                 # Meta documents removals as DELETE with the parameters in a form-encoded
                 # body: a query string breaks on long URLs, a JSON body on DELETE is not
                 # documented. The byte budget counts JSON; the form adds ~10% for hashes.
-                form = {"payload": payload.decode(), "session": compact_json(session).decode()}
+                form = {name: compact_json(value).decode() for name, value in body.items()}
                 response = await self._request(method, url, token=token, data=form)
             else:
-                body = b"".join((b'{"payload":', payload, b',"session":', fast_json(session), b"}"))
-                response = await self._request(
-                    method, url, token=token, json_body=EncodedJson(body)
-                )
+                response = await self._request(method, url, token=token, json_body=body)
             response = response if isinstance(response, dict) else {}
             yield batch.report(
                 operation,
