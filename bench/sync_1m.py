@@ -390,8 +390,21 @@ async def main(count: int, keep: bool) -> int:
             initial_cpu.stop()
             assert initial["status"] == "completed", initial
 
-            run = await update_once(client, headers, sid, audience_id, count=count, round_=0)
-            update, update_s, update_cpu = run.job, run.total_s, run.cpu
+            print(
+                f"initial sync {initial_s:.1f} s; CPU worker {initial_cpu.worker:.1f} s + "
+                f"sandbox {initial_cpu.sandbox:.1f} s",
+                flush=True,
+            )
+            run: UpdateRun | None = None
+            update_error = ""
+            try:
+                run = await update_once(client, headers, sid, audience_id, count=count, round_=0)
+            except httpx.HTTPStatusError as exc:  # reported below; the initial figures stand
+                update_error = (
+                    f"{exc.request.method} {exc.request.url.path}: {exc.response.status_code}"
+                )
+            update = run.job if run is not None else None
+            update_s = run.total_s if run is not None else float("nan")
         finally:
             sampler.stop()
 
@@ -416,7 +429,9 @@ async def main(count: int, keep: bool) -> int:
         ("initial sync", f"{initial['profiles_sent']:,} profiles", initial_s, TARGETS["initial"]),
         (
             "1% update sync",
-            f"+{update['profiles_added']:,} / -{update['profiles_removed']:,} profiles",
+            f"+{update['profiles_added']:,} / -{update['profiles_removed']:,} profiles"
+            if update is not None
+            else f"failed: {update_error}",
             update_s,
             TARGETS["update"],
         ),
@@ -443,7 +458,11 @@ async def main(count: int, keep: bool) -> int:
         f"  CPU             initial: worker {initial_cpu.worker:.1f} s + sandbox "
         f"{initial_cpu.sandbox:.1f} s = {initial_total:.1f} s "
         f"({initial_total / max(hashing_cpu, 1e-9):.1f}x bare hashlib's {hashing_cpu:.1f} s CPU); "
-        f"update: worker {update_cpu.worker:.2f} s + sandbox {update_cpu.sandbox:.2f} s"
+        + (
+            f"update: worker {run.cpu.worker:.2f} s + sandbox {run.cpu.sandbox:.2f} s"
+            if run is not None
+            else "update: -"
+        )
     )
     print(
         f"  worker RSS      {rss_mb:7.0f} MB peak (target {TARGETS['rss_mb']:.0f} MB, "
@@ -464,14 +483,17 @@ async def main(count: int, keep: bool) -> int:
             f"HTTP {split.get('platform', 0.0):.1f} s, encode {split.get('encode', 0.0):.1f} s "
             f"(lanes overlap; worker job {split['seconds']:.1f} s)"
         )
-    print(f"  update split    {run.split()}")
+    if run is not None:
+        print(f"  update split    {run.split()}")
     print(f"  normalization   {normalizing_s:7.1f} s in one process for the same identifiers")
     print(
-        f"  match rate      {initial['match_rate']} % (initial), {update['match_rate']} % (update)"
+        f"  match rate      {initial['match_rate']} % (initial), "
+        f"{update['match_rate'] if update is not None else '-'} % (update)"
     )
     failed = (
         import_s > TARGETS["import"]
         or initial_s > TARGETS["initial"]
+        or update is None
         or update_s > TARGETS["update"]
         or rss_mb > TARGETS["rss_mb"]
         or ratio > TARGETS["ratio"]

@@ -89,3 +89,22 @@ def test_fast_meta_rows_read_as_the_general_reader(schema: list[str], data: st.D
     if fast is not None:
         assert all(person is not None for person, _ in general)
         assert fast == [person for person, _ in general]
+
+
+@given(
+    st.lists(st.binary(min_size=0, max_size=40), max_size=20),
+    st.integers(min_value=0, max_value=1000),
+)
+def test_match_flags_equal_is_match(keys: list[bytes], permille: int) -> None:
+    """The one-buffer reading of many digests answers as :func:`is_match` key by key."""
+    from adscale_sandbox.people import match_flags
+
+    assert match_flags(keys, permille) == [1 if is_match(k, permille) else 0 for k in keys]
+
+
+@given(st.lists(st.binary(min_size=32, max_size=32), max_size=20))
+def test_match_flags_of_digests(keys: list[bytes]) -> None:
+    from adscale_sandbox.people import match_flags
+
+    for permille in (0, 1, 500, 999, 1000):
+        assert match_flags(keys, permille) == [1 if is_match(k, permille) else 0 for k in keys]
