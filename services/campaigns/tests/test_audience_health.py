@@ -173,12 +173,13 @@ async def test_audience_metrics_need_ad_group_scope(api: Api, filter_: dict[str,
     assert "ad groups" in r.json()["detail"][0]["msg"]
 
 
-async def send(producer: AIOKafkaProducer, data: EventData) -> None:
+async def send(producer: AIOKafkaProducer, data: EventData, partition: int | None = None) -> None:
     event = build(data, source="audience-sync")
     await producer.send_and_wait(
         audience_sync.TOPIC,
         orjson.dumps(event.model_dump(mode="json")),
         key=event.subject.encode(),
+        partition=partition,
     )
 
 
@@ -208,14 +209,19 @@ async def test_failed_sync_event_on_kafka_pauses_within_five_seconds(
                 1,
                 conditions=health_rule(metric="audience_failed", operator=">=", value=1),
             )
-            # A new consumer group starts from the topic's beginning: once a probe event
-            # is in the projection, the consumer has caught up and the clock can start.
-            probe = str(uuid.uuid4())
-            await send(producer, completed(api, probe, profiles_sent=1))
+            # A new consumer group starts from the topic's beginning, and the topic has
+            # several partitions, each with its own backlog: once a probe sent to every
+            # partition is in the projection, the consumer has caught up on all of them
+            # (the failed event may land on any) and the clock can start.
+            probes = []
+            for partition in sorted(await producer.partitions_for(audience_sync.TOPIC)):
+                probes.append(str(uuid.uuid4()))
+                await send(producer, completed(api, probes[-1], profiles_sent=1), partition)
             deadline = time.monotonic() + 120
-            while not await known(engine, probe):
-                assert time.monotonic() < deadline, "the consumer never caught up"
-                await asyncio.sleep(0.2)
+            for probe in probes:
+                while not await known(engine, probe):
+                    assert time.monotonic() < deadline, "the consumer never caught up"
+                    await asyncio.sleep(0.2)
             sent = time.monotonic()
             await send(producer, failed(api, audience))
             while await group_status(api, group["id"]) != "paused":
