@@ -213,12 +213,16 @@ class MetaAudiences(MetaBase):
                 # body: a query string breaks on long URLs, a JSON body on DELETE is not
                 # documented. The byte budget counts JSON; the form adds ~10% for hashes.
                 form = {"payload": payload.decode(), "session": compact_json(session).decode()}
+                del payload
                 response = await self._request(method, url, token=token, data=form)
+                del form
             else:
                 body = b"".join((b'{"payload":', payload, b',"session":', fast_json(session), b"}"))
+                del payload
                 response = await self._request(
                     method, url, token=token, json_body=EncodedJson(body)
                 )
+                del body  # not held while the caller works on the report, nor beside the next
             response = response if isinstance(response, dict) else {}
             yield batch.report(
                 operation,
