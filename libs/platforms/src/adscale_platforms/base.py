@@ -108,13 +108,19 @@ class BaseClient(HttpClient):
             yield item
 
     async def _json_batches(
-        self, rows: Rows, prepare: Callable[[Any], Any], envelope: Any
+        self,
+        rows: Rows,
+        prepare: Callable[[Any], Any],
+        envelope: Any,
+        *,
+        row_bytes: Callable[[Any], int] = json_size,
     ) -> AsyncIterator[RequestBatch]:
         """``rows``, each ``prepare``-d, packed into the JSON array of request bodies whose
-        rows-free part is ``envelope``, within this platform's request limits."""
+        rows-free part is ``envelope``, within this platform's request limits (a row's
+        size by ``row_bytes``: ``len`` where ``prepare`` returns the row's JSON)."""
         index = done = 0
         async for batch, last in self._batches(
-            map_rows(rows, prepare), row_bytes=json_size, envelope_bytes=len(compact_json(envelope))
+            map_rows(rows, prepare), row_bytes=row_bytes, envelope_bytes=len(compact_json(envelope))
         ):
             done += len(batch)
             yield RequestBatch(batch, index, done, last)

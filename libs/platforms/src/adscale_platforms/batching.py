@@ -36,6 +36,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, It
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import orjson
+
 from adscale_platforms.models import BatchReport
 from adscale_platforms.settings import PlatformSettings
 
@@ -43,11 +45,15 @@ T = TypeVar("T")
 
 __all__ = [
     "BatchLimits",
+    "EncodedJson",
     "RequestBatch",
     "RowTooLarge",
     "abatch_rows",
     "batch_rows",
     "compact_json",
+    "fast_json",
+    "fast_json_row",
+    "json_array_parts",
     "json_size",
     "limits_for",
     "with_last",
@@ -79,9 +85,46 @@ def limits_for(platform: str, settings: PlatformSettings, kind: str = "request")
     return BatchLimits(rows, size)
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedJson:
+    """A request body already serialized as compact JSON: sent as it is (no copy)."""
+
+    data: bytes
+
+
 def compact_json(value: Any) -> bytes:
     """JSON with no spaces, UTF-8: how every client serializes request bodies."""
+    if isinstance(value, EncodedJson):
+        return value.data
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def fast_json(value: Any) -> bytes:
+    """:func:`compact_json` in C (orjson) for values made of strings, ints, lists and
+    tuples (member rows and bodies): the same bytes for them; anything orjson refuses goes
+    through the standard encoder. Not for keeping many small values: orjson's result keeps
+    its few-KiB working buffer (a 336-byte row holds ~4 KiB)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return compact_json(value)
+
+
+def fast_json_row(value: Any) -> bytes:
+    """:func:`fast_json` of one member row, in a result of its own size (kept for the
+    body: orjson's own result would hold its ~4 KiB working buffer per row)."""
+    return memoryview(fast_json(value)).tobytes()
+
+
+def json_array_parts(prefix: bytes, items: list[bytes], suffix: bytes) -> bytes:
+    """``prefix + "[" + items joined by "," + "]" + suffix`` in one allocation."""
+    if not items:
+        return prefix + b"[]" + suffix
+    parts = [b","] * (2 * len(items) + 1)
+    parts[0] = prefix + b"["
+    parts[1:-1:2] = items
+    parts[-1] = b"]" + suffix
+    return b"".join(parts)
 
 
 def json_size(value: Any) -> int:

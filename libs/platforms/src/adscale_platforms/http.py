@@ -59,6 +59,14 @@ def _body_of(response: httpx.Response) -> Any:
         return None
 
 
+def _release(response: httpx.Response) -> None:
+    """Cuts the cycle httpx forms between a response and its stream (``BoundAsyncStream``
+    holds the response), so the response and its request's body are freed by reference
+    counting as soon as the caller drops them. Only for a response already read and
+    closed: its content stays."""
+    response.stream = httpx.ByteStream(b"")
+
+
 class HttpCall(NamedTuple):
     """One request as :meth:`HttpClient._request` was asked for it (without the token)."""
 
@@ -142,6 +150,11 @@ class HttpClient:
         )
 
     async def _once(self, call: HttpCall, token: str | None) -> Any:
+        # No reference cycle may hold this call's body (``content``, ``call.json_body``):
+        # bodies are megabytes, and a cycle frees them only when the cyclic GC runs. httpx
+        # binds each response to its stream in a cycle (cut by ``_release``), and an error
+        # raised from here holds this frame (and the body) in its traceback, so the frame
+        # lets go of the error as it leaves (test_body_lifetime.py).
         merged: dict[str, str] = {"Accept": "application/json"}
         if token is not None:
             merged.update(self._auth_headers(token))
@@ -164,37 +177,48 @@ class HttpClient:
                 timeout=self.settings.request_timeout_seconds,
             )
         except httpx.TransportError as exc:
-            logger.warning(
-                "platform transport error",
+            record_call(self.platform, call.method, "transport_error", time.monotonic() - started)
+            raise self._transport_error(call, exc) from exc
+        try:
+            body = _body_of(response)
+            logger.info(
+                "platform call",
                 extra={
                     "platform": self.platform,
                     "method": call.method,
                     "url": _safe_path(call.url),
+                    "status": response.status_code,
+                    "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
                 },
             )
-            record_call(self.platform, call.method, "transport_error", time.monotonic() - started)
-            unavailable = PlatformUnavailable(
-                self.platform, type(exc).__name__, f"transport error: {type(exc).__name__}"
+            record_call(
+                self.platform,
+                call.method,
+                response.status_code,
+                time.monotonic() - started,
             )
-            record_error(unavailable)
-            raise unavailable from exc
-        body = _body_of(response)
-        logger.info(
-            "platform call",
-            extra={
-                "platform": self.platform,
-                "method": call.method,
-                "url": _safe_path(call.url),
-                "status": response.status_code,
-                "elapsed_ms": round((time.monotonic() - started) * 1000, 1),
-            },
-        )
-        record_call(self.platform, call.method, response.status_code, time.monotonic() - started)
-        error = self._error_from(response, body)
-        if error is not None:
-            record_error(error)
+            error = self._error_from(response, body)
+        finally:
+            _release(response)
+            del response
+        if error is None:
+            return body
+        record_error(error)
+        try:
             raise error
-        return body
+        finally:
+            error = None
+
+    def _transport_error(self, call: HttpCall, exc: httpx.TransportError) -> PlatformUnavailable:
+        logger.warning(
+            "platform transport error",
+            extra={"platform": self.platform, "method": call.method, "url": _safe_path(call.url)},
+        )
+        unavailable = PlatformUnavailable(
+            self.platform, type(exc).__name__, f"transport error: {type(exc).__name__}"
+        )
+        record_error(unavailable)
+        return unavailable
 
     async def _request(
         self,

@@ -12,7 +12,13 @@ from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from adscale_platforms.base import AudienceDraft, MemberCall
-from adscale_platforms.batching import compact_json
+from adscale_platforms.batching import (
+    EncodedJson,
+    compact_json,
+    fast_json,
+    fast_json_row,
+    json_array_parts,
+)
 from adscale_platforms.idempotency import stable_batch_id
 from adscale_platforms.meta.base import MetaBase
 from adscale_platforms.models import AudienceInfo, BatchReport
@@ -169,20 +175,26 @@ class MetaAudiences(MetaBase):
 
         ldu_at = [i for i, key in enumerate(schema) if key in LDU_SCHEMA] if not single else []
 
-        def prepare(row: Any) -> Any:
+        def prepare(row: Any) -> bytes:
+            # Each row encoded once, here: its length sizes the batch, the payload joins
+            # the encoded rows.
             values = row_values(row, width)
             if single:
-                return values[0]
+                return fast_json_row(values[0])
+            if not ldu_at:
+                return fast_json_row(values)
             out: list[Any] = list(values)
             for i in ldu_at:
                 out[i] = ldu_value(schema[i], out[i])
-            return out
+            return fast_json_row(out)
 
         url = f"{self.graph}/{audience_id}/{edge}"
         sent = False
-        async for batch in self._json_batches(rows, prepare, envelope):
+        head = b'{"schema":' + fast_json(schema) + b',"data":'
+        async for batch in self._json_batches(rows, prepare, envelope, row_bytes=len):
             sent = True
-            payload = {"schema": schema, "data": batch.rows}
+            # One allocation of the request's size (its bytes also name the batch).
+            payload = json_array_parts(head, batch.rows, b"}")
             session = {
                 "session_id": session_id,
                 "batch_seq": batch.index + 1,
@@ -190,24 +202,27 @@ class MetaAudiences(MetaBase):
                 "estimated_num_total": total if total is not None else batch.rows_done,
             }
             stable = (
-                # repr: deterministic for the str/int/list rows, and a tenth of the JSON's cost
-                stable_batch_id(operation, audience_id, repr(payload).encode())
-                if operation != "replace"
-                else None
+                stable_batch_id(operation, audience_id, payload) if operation != "replace" else None
             )
             if stable is not None:
                 # Inside a job: each batch its own one-batch session named after its rows,
                 # so a resumed job's repeat of an accepted batch carries the same id.
                 session |= {"session_id": stable, "batch_seq": 1, "last_batch_flag": True}
-            body = {"payload": payload, "session": session}
             if operation == "remove":
                 # Meta documents removals as DELETE with the parameters in a form-encoded
                 # body: a query string breaks on long URLs, a JSON body on DELETE is not
                 # documented. The byte budget counts JSON; the form adds ~10% for hashes.
-                form = {name: compact_json(value).decode() for name, value in body.items()}
+                form = {"payload": payload.decode(), "session": compact_json(session).decode()}
+                del payload
                 response = await self._request(method, url, token=token, data=form)
+                del form
             else:
-                response = await self._request(method, url, token=token, json_body=body)
+                body = b"".join((b'{"payload":', payload, b',"session":', fast_json(session), b"}"))
+                del payload
+                response = await self._request(
+                    method, url, token=token, json_body=EncodedJson(body)
+                )
+                del body  # not held while the caller works on the report, nor beside the next
             response = response if isinstance(response, dict) else {}
             yield batch.report(
                 operation,
