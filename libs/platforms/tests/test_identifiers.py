@@ -516,8 +516,8 @@ def _parsed_e164(text: str) -> str | None:
     here independently of the module): parsed as written, else its digits after ``+``."""
     text = text.strip()
     digits = re.sub(r"\D+", "", text)
-    if not 6 <= len(digits) <= 18:
-        return None
+    if not 6 <= len(digits) <= 18 or len(digits.lstrip("0")) < 6:
+        return None  # (leading zeros are no part of the number: "+082000" has five digits)
     for candidate in (text, "+" + digits.lstrip("0")):
         try:
             number = phonenumbers.parse(candidate, None)

@@ -47,21 +47,25 @@ def e164(value: str, region: str | None) -> str | None:
     digits = _NON_DIGIT.sub("", text)
     if not 6 <= len(digits) <= 18:
         return None
+    # Read as a country code and number, the digits are those after the leading zeros, and
+    # they too must be a number's length (``043000`` or ``0043000`` is no +43 number).
+    stripped = digits.lstrip("0")
+    if len(stripped) < 6:
+        return None
     international = text.startswith("+") or text.lstrip("( ").startswith("00")
     if international:
         if text.startswith("+"):
             number = _parse(text, None)
             if number is not None and phonenumbers.is_possible_number(number):
                 return phonenumbers.format_number(number, _E164)
-        number = _parse("+" + digits.lstrip("0"), None)
+        number = _parse("+" + stripped, None)
         if number is not None and phonenumbers.is_possible_number(number):
             return phonenumbers.format_number(number, _E164)
         return None
     national = _parse(text, region) if region else None
     if national is not None and phonenumbers.is_valid_number(national):
         return _stable(national)
-    stripped = digits.lstrip("0")
-    with_code = _parse("+" + stripped, None) if stripped else None
+    with_code = _parse("+" + stripped, None)
     if with_code is not None and phonenumbers.is_valid_number(with_code):
         return _stable(with_code)
     if national is not None and phonenumbers.is_possible_number(national):
