@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -78,11 +79,13 @@ def start_worker(
     app: FastAPI, settings: Any, registry: PlatformRegistry, producer: AIOKafkaProducer
 ):
     """Start a jobs consumer in ``group`` whose engine works as ``owner``: the engine, the
-    consumer and its task."""
+    consumer and its task. The group reads the jobs published since the test began."""
+    began_ms = int(time.time() * 1000) - 1000
 
-    def start(
+    async def start(
         owner: str, group: str, after_checkpoint: Any = None
     ) -> tuple[SyncEngine, JobsConsumer, asyncio.Task[None]]:
+        await group_from(producer, settings.kafka_bootstrap, group, began_ms)
         worker = new_engine(app, settings, registry, owner)
         if after_checkpoint is not None:
             worker.after_checkpoint = after_checkpoint
@@ -90,6 +93,25 @@ def start_worker(
         return worker, consumer, asyncio.create_task(consumer.run())
 
     return start
+
+
+async def group_from(producer: AIOKafkaProducer, bootstrap: str, group: str, since_ms: int) -> None:
+    """Commit new ``group``'s offsets on the jobs topic at the first message produced at or
+    after ``since_ms``. A new group otherwise starts from the topic's beginning, and on a
+    broker that has served many suites that backlog (other databases' jobs, each one
+    dead-lettered here) can outlast a test's wait for its own job."""
+    partitions = [TopicPartition(JOBS_TOPIC, p) for p in await producer.partitions_for(JOBS_TOPIC)]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        found = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit(
+            {tp: found[tp].offset if found[tp] is not None else ends[tp] for tp in partitions}
+        )
+    finally:
+        await consumer.stop()
 
 
 async def job_status(engine: AsyncEngine, job_id: str) -> str:
@@ -145,7 +167,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
         if str(job) == job_id and batches >= 8:
             reached.set()
 
-    first, _, task = start_worker("worker-a", group, stop_after_8)
+    first, _, task = await start_worker("worker-a", group, stop_after_8)
     await asyncio.wait_for(reached.wait(), 120)
     task.cancel()  # the worker stops: the batch in flight finishes and is checkpointed
     with contextlib.suppress(asyncio.CancelledError):
@@ -165,7 +187,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
     assert midway["stats"]["accepted_batches"] == row.batches_done
     assert 0 < midway["count"] < 100_000
 
-    second, consumer_b, task = start_worker("worker-b", group)
+    second, consumer_b, task = await start_worker("worker-b", group)
     try:
         await wait_for(lambda: _done(engine, job_id))
     finally:
@@ -211,7 +233,7 @@ async def test_manual_sync_runs_on_the_worker_and_publishes_completed(
     triggered = await api.post(f"{AS}/audiences/{created['audience']['id']}/sync", json={})
     assert triggered.status_code == 202
     job_id = triggered.json()["job_id"]
-    worker, consumer, task = start_worker("worker-c", f"test-jobs-{uuid.uuid4().hex[:8]}")
+    worker, consumer, task = await start_worker("worker-c", f"test-jobs-{uuid.uuid4().hex[:8]}")
     try:
         await wait_for(lambda: _done(engine, job_id))
         found: dict[str, Any] | None = None
