@@ -105,8 +105,10 @@ async def group_from(producer: AIOKafkaProducer, bootstrap: str, group: str, sin
     await consumer.start()
     try:
         consumer.assign(partitions)
-        found = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
+        # The ends first: a job published after this read is at or past them, so a
+        # partition with nothing since ``since_ms`` yet cannot skip it.
         ends = await consumer.end_offsets(partitions)
+        found = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
         await consumer.commit(
             {tp: found[tp].offset if found[tp] is not None else ends[tp] for tp in partitions}
         )
