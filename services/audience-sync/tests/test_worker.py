@@ -14,13 +14,14 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.outbox import OutboxRelay
+from adscale_common.testing_consumers import group_from
 from adscale_contracts.jobs import JOBS_TOPIC
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.jobs import JobsConsumer
@@ -53,6 +54,12 @@ async def producer(settings: Any) -> AsyncIterator[AIOKafkaProducer]:
 
 @pytest.fixture
 async def relay(app: FastAPI, producer: AIOKafkaProducer) -> AsyncIterator[OutboxRelay]:
+    """The outbox relay, publishing the rows this test writes. The database serves the
+    whole session and the tests before this one ran no relay: their job requests are still
+    in the outbox (49 jobs, 117 sync events in one run), and publishing them would make this
+    test's worker run other tests' jobs before its own. They are marked sent first."""
+    async with app.state.engine.begin() as conn:
+        await conn.execute(sa.text("UPDATE outbox_event SET sent_at = now() WHERE sent_at IS NULL"))
     r = OutboxRelay(app.state.engine, producer, poll_interval=0.2)
     task = asyncio.create_task(r.run())
     yield r
@@ -85,7 +92,7 @@ def start_worker(
     async def start(
         owner: str, group: str, after_checkpoint: Any = None
     ) -> tuple[SyncEngine, JobsConsumer, asyncio.Task[None]]:
-        await group_from(producer, settings.kafka_bootstrap, group, began_ms)
+        await group_from(settings.kafka_bootstrap, group, [JOBS_TOPIC], began_ms)
         worker = new_engine(app, settings, registry, owner)
         if after_checkpoint is not None:
             worker.after_checkpoint = after_checkpoint
@@ -93,27 +100,6 @@ def start_worker(
         return worker, consumer, asyncio.create_task(consumer.run())
 
     return start
-
-
-async def group_from(producer: AIOKafkaProducer, bootstrap: str, group: str, since_ms: int) -> None:
-    """Commit new ``group``'s offsets on the jobs topic at the first message produced at or
-    after ``since_ms``. A new group otherwise starts from the topic's beginning, and on a
-    broker that has served many suites that backlog (other databases' jobs, each one
-    dead-lettered here) can outlast a test's wait for its own job."""
-    partitions = [TopicPartition(JOBS_TOPIC, p) for p in await producer.partitions_for(JOBS_TOPIC)]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
-    await consumer.start()
-    try:
-        consumer.assign(partitions)
-        # The ends first: a job published after this read is at or past them, so a
-        # partition with nothing since ``since_ms`` yet cannot skip it.
-        ends = await consumer.end_offsets(partitions)
-        found = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
-        await consumer.commit(
-            {tp: found[tp].offset if found[tp] is not None else ends[tp] for tp in partitions}
-        )
-    finally:
-        await consumer.stop()
 
 
 async def job_status(engine: AsyncEngine, job_id: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from adscale_common.consumer import ConsumerRunner
 from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.testing import internal_headers
-from adscale_common.testing_consumers import running
+from adscale_common.testing_consumers import group_from, running
 from campaigns.settings import Settings
 
 KEY = "test-internal-key-0123456789abcdef"
@@ -276,10 +277,13 @@ async def consuming(
     """A real consumer of ``topic`` running ``handlers`` (as the worker does) while the block
     runs; yields a started producer to send with."""
     await ensure_topics(bootstrap, [topic, f"{topic}.dlq"])
+    group = f"campaigns-test-{uuid.uuid4().hex[:8]}"
+    # The group starts at what is produced from now on, not at the backlog of other suites.
+    await group_from(bootstrap, group, [topic], int(time.time() * 1000) - 1000)
     producer = make_producer(bootstrap, client_id="campaigns-tests")
     await producer.start()
     runner = ConsumerRunner(
-        name=f"campaigns-test-{uuid.uuid4().hex[:8]}",
+        name=group,
         topics=[topic],
         handlers=dict(handlers),
         sessionmaker=make_sessionmaker(engine),

@@ -209,10 +209,10 @@ async def test_failed_sync_event_on_kafka_pauses_within_five_seconds(
                 1,
                 conditions=health_rule(metric="audience_failed", operator=">=", value=1),
             )
-            # A new consumer group starts from the topic's beginning, and the topic has
-            # several partitions, each with its own backlog: once a probe sent to every
-            # partition is in the projection, the consumer has caught up on all of them
-            # (the failed event may land on any) and the clock can start.
+            # The group starts at what is produced from now on (``consuming``), but joining
+            # takes a moment: once a probe sent to every partition is in the projection,
+            # the consumer reads all of them (the failed event may land on any) and the
+            # clock can start.
             probes = []
             for partition in sorted(await producer.partitions_for(audience_sync.TOPIC)):
                 probes.append(str(uuid.uuid4()))

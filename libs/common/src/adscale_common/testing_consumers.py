@@ -1,8 +1,11 @@
-"""Runs a worker's consumer group before its topics exist (issue 22), for service tests.
+"""Consumer groups in service tests: started at "now", or before their topics exist.
 
-:func:`consumer_before_topics` takes a :class:`~adscale_common.worker.ConsumerSpec` as the
-service's worker declares it (same handlers, the same ``ConsumerRunner``) and runs it on
-topics of its own that do not exist yet, in a group of its own, on the shared test broker;
+:func:`group_from` places a new group's offsets at the messages produced since a moment, so
+a test's consumer does not replay the backlog other suites left on a long-lived broker.
+:func:`consumer_before_topics` (issue 22) takes a
+:class:`~adscale_common.worker.ConsumerSpec` as the service's worker declares it (same
+handlers, the same ``ConsumerRunner``) and runs it on topics of its own that do not exist
+yet, in a group of its own, on the shared test broker;
 :meth:`LateTopics.publish` then sends an event to the stand-in of its usual topic.
 """
 
@@ -15,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -49,6 +52,39 @@ class LateTopics:
             )
             await asyncio.sleep(0.1)
         return time.monotonic() - started
+
+
+async def group_from(bootstrap: str, group: str, topics: list[str], since_ms: int) -> None:
+    """Commit new ``group``'s offsets on every partition of ``topics`` at the first message
+    produced at or after ``since_ms`` (epoch milliseconds), before the group's consumer
+    starts. A new group otherwise reads from the topics' beginning: on a broker that has
+    served many suites, that backlog (other databases' events, each failed or dead-lettered
+    in this test's database) can outlast a test's wait for its own event."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    partitions = [
+        TopicPartition(topic["topic"], p["partition"])
+        for topic in described
+        for p in topic["partitions"]
+    ]
+    assert partitions, f"{topics}: no partitions (create the topics first)"
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        # The ends first: a message produced after this read is at or past them, so a
+        # partition with nothing since ``since_ms`` yet cannot skip it.
+        ends = await consumer.end_offsets(partitions)
+        found = await consumer.offsets_for_times({tp: since_ms for tp in partitions})
+        await consumer.commit(
+            {tp: found[tp].offset if found[tp] is not None else ends[tp] for tp in partitions}
+        )
+    finally:
+        await consumer.stop()
 
 
 async def existing_topics(bootstrap: str) -> set[str]:

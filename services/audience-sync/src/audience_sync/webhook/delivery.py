@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -37,7 +37,13 @@ from adscale_common.consumer import Handler
 from adscale_common.crypto import TokenCipher
 from adscale_common.events import Envelope
 from adscale_common.worker import ConsumerSpec, WorkerContext
-from adscale_contracts.events import EventData, SyncCompleted, SyncFailed, parse
+from adscale_contracts.events import (
+    ProfileErased,
+    RuleExecuted,
+    SyncCompleted,
+    SyncFailed,
+    parse,
+)
 from audience_sync.export_webhook_settings import ExportWebhookSettings, require_settings
 from audience_sync.metrics import record_webhook
 from audience_sync.webhook import payloads, repository, signing, ssrf
@@ -49,11 +55,9 @@ logger = logging.getLogger(__name__)
 EVENTS_TOPIC = "audience_sync.events"
 USER_AGENT = "AdScale-Webhooks/1.0"
 SessionFactory = async_sessionmaker[AsyncSession]
-E = TypeVar("E", bound=EventData)
-
-
-class _Owned(Protocol):
-    user_id: uuid.UUID
+# The events that reach webhooks: each names its owner's ``user_id`` (the type checker
+# proves it for every one of them).
+E = TypeVar("E", SyncCompleted, SyncFailed, RuleExecuted, ProfileErased)
 
 
 # --------------------------------------------------------------------------- consumer
@@ -99,14 +103,14 @@ async def queue(
 def delivering(
     model: type[E], event: str, data: Callable[[E, Envelope], dict[str, Any]]
 ) -> Handler:
-    """The handler of a ``model`` event (every one names its owner's ``user_id``): one
+    """The handler of a ``model`` event: one
     ``event`` delivery with ``data`` per enabled subscription of the owner that wants it."""
 
     async def handle(session: AsyncSession, envelope: Envelope) -> None:
         parsed = parse(envelope, model)
         await queue(
             session,
-            user_id=cast(_Owned, parsed).user_id,
+            user_id=parsed.user_id,
             event=event,
             envelope=envelope,
             data=data(parsed, envelope),
