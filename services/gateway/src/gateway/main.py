@@ -51,6 +51,7 @@ from gateway.revocations import listen
 from gateway.routes import is_public, upstream_for
 from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
+from gateway.upstream_client import UpstreamClient
 from gateway.upstreams import UpstreamPools
 from gateway.web import mount_web
 
@@ -120,16 +121,16 @@ class Gateway:
                 client, settings.identity_url, lambda: _service_token(settings)
             )
             self.upstreams.start(session)
+            upstream_client = UpstreamClient(
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+                read_timeout=settings.upstream_timeout_seconds,
+                keepalive_seconds=settings.upstream_keepalive_seconds,
+            )
             self.forwarder = Forwarder(
-                session=session,
+                client=upstream_client,
                 upstreams=self.upstreams,
                 internal_key=settings.internal_token_key,
                 max_buffered_body_bytes=settings.max_buffered_body_bytes,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=settings.upstream_connect_timeout_seconds,
-                    sock_read=settings.upstream_timeout_seconds,
-                ),
             )
             self.jwt = JwtVerifier(identity.jwks)
             self.revocations = ListenerHealth(
@@ -187,6 +188,7 @@ class Gateway:
                 # Never let a Kafka client that is still connecting hold up shutdown.
                 await asyncio.wait({listener}, timeout=5)
                 await client.aclose()
+                await upstream_client.close()
                 await session.close()
                 await self.redis.aclose()
 
