@@ -6,11 +6,13 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import sqlalchemy as sa
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.auth.me_route import MeRoute
 from identity.main import create_app
+from identity.models import User
 from identity.settings import Settings
 from services.identity.tests.conftest import (
     app_for,
@@ -64,16 +66,23 @@ async def test_other_methods_and_a_trailing_slash(client: httpx.AsyncClient):
 
 
 async def test_reads_through_the_pool_without_an_override(settings: Settings):
-    """No dependency override: the connection is the engine's own (committed rows)."""
+    """No dependency override: the connection is the engine's own, so the user must be
+    committed; it is written directly (no outbox row left behind) and deleted after."""
     app = create_app(settings)
+    user_id, email = uuid.uuid4(), f"pool-{uuid.uuid4().hex[:12]}@example.com"
     async with app.router.lifespan_context(app), asgi_client(app) as client:
-        user = await register(client)
-        response = await client.get(ME, headers=user.headers)
-        assert response.status_code == 200
-        assert response.json()["email"] == user.email
-        # The connection went back to the pool with no transaction left open.
-        pool = app.state.engine.pool
-        assert pool.checkedout() == 0
-        missing = await client.get(ME, headers=as_user(uuid.uuid4()))
-        assert missing.status_code == 401
-        assert pool.checkedout() == 0
+        engine = app.state.engine
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(User.__table__).values(id=user_id, email=email))
+        try:
+            response = await client.get(ME, headers=as_user(user_id))
+            assert response.status_code == 200
+            assert response.json()["email"] == email
+            # The connection went back to the pool with no transaction left open.
+            assert engine.pool.checkedout() == 0
+            missing = await client.get(ME, headers=as_user(uuid.uuid4()))
+            assert missing.status_code == 401
+            assert engine.pool.checkedout() == 0
+        finally:
+            async with engine.begin() as connection:
+                await connection.execute(sa.delete(User.__table__).where(User.id == user_id))

@@ -12,10 +12,11 @@ handlers, so the answers are byte for byte those of the FastAPI route.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import cast
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -25,6 +26,7 @@ from adscale_common.internal_auth import require_jwt_user_id
 from identity.auth import service
 
 ME_PATH = "/api/v1/auth/me"
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 _JSON_HEADERS = (b"content-type", b"application/json")
 
 
@@ -52,7 +54,7 @@ class MeRoute:
             async with self._connection(fastapi_app, request) as connection:
                 body = await service.me_json(connection, user_id)
         except AppError as exc:
-            handler = fastapi_app.exception_handlers[AppError]
+            handler = cast(ErrorHandler, fastapi_app.exception_handlers[AppError])
             response = await handler(request, exc)
             await response(scope, receive, send)
             return

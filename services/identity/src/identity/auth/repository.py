@@ -22,7 +22,7 @@ _users: Table = User.__table__  # type: ignore[attr-defined]
 _PROFILE = core_select(_users.c.id, _users.c.email, _users.c.plan, _users.c.created_at).where(
     _users.c.id == bindparam("user_id")
 )
-_PROFILE_SQL = str(_PROFILE.compile(dialect=asyncpg_dialect.dialect()))
+_PROFILE_SQL = str(_PROFILE.compile(dialect=asyncpg_dialect.dialect()))  # type: ignore[no-untyped-call]
 
 
 async def profile(connection: AsyncConnection, user_id: uuid.UUID) -> Record | None:
