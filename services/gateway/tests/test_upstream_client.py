@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 import uvloop
@@ -51,6 +52,18 @@ async def serving(handler: Handler) -> tuple[asyncio.Server, str]:
     return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
 
 
+@asynccontextmanager
+async def client_of(handler: Handler) -> AsyncIterator[tuple[UpstreamClient, str]]:
+    """A client and the base URL of a server running ``handler``; both closed after."""
+    server, base = await serving(handler)
+    upstream = client()
+    try:
+        yield upstream, base
+    finally:
+        await upstream.close()
+        server.close()
+
+
 async def keep_alive_server(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Answers every request on the connection: its port, the body's length, and for
     ``/chunked`` a chunked answer."""
@@ -77,9 +90,7 @@ async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
 @pytest.mark.parametrize("loop", LOOPS)
 def test_keep_alive_bodies_and_chunked_answers(loop: str) -> None:
     async def scenario() -> None:
-        server, base = await serving(keep_alive_server)
-        upstream = client()
-        try:
+        async with client_of(keep_alive_server) as (upstream, base):
             ports = set()
             bodies: list[tuple[bytes | AsyncIterator[bytes] | None, int]] = [
                 (None, 0),
@@ -97,9 +108,6 @@ def test_keep_alive_bodies_and_chunked_answers(loop: str) -> None:
             assert response.content_length is None
             assert b"".join([c async for c in response.iter_chunks()]) == b"one,two,three"
             response.release()
-        finally:
-            await upstream.close()
-            server.close()
 
     LOOPS[loop](scenario())
 
@@ -119,9 +127,7 @@ def test_an_idle_connection_the_service_closed_is_retried_once_on_a_new_one(loop
         writer.close()
 
     async def scenario() -> None:
-        server, base = await serving(one_per_connection)
-        upstream = client()
-        try:
+        async with client_of(one_per_connection) as (upstream, base):
             for _ in range(3):
                 response = await upstream.request(base, "GET", b"/", [], None)
                 assert await response.read() == b"ok"
@@ -129,9 +135,6 @@ def test_an_idle_connection_the_service_closed_is_retried_once_on_a_new_one(loop
             # A streamed body cannot be sent again: the failure is the caller's to report.
             with pytest.raises(ConnectionDropped):
                 await upstream.request(base, "POST", b"/", [], chunks(b"a", b"b"))
-        finally:
-            await upstream.close()
-            server.close()
 
     LOOPS[loop](scenario())
 
