@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from redis.asyncio import Redis
 from starlette.types import Receive, Scope, Send
 
@@ -120,6 +121,8 @@ class Gateway:
             identity = IdentityClient(
                 client, settings.identity_url, lambda: _service_token(settings)
             )
+            # Used only by the upstreams' health checks now: no client span every second.
+            AioHttpClientInstrumentor.uninstrument_session(session)
             self.upstreams.start(session)
             upstream_client = UpstreamClient(
                 connect_timeout=settings.upstream_connect_timeout_seconds,
