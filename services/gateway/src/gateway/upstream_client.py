@@ -97,6 +97,15 @@ class _Connection(asyncio.Protocol):
             self._fail(ConnectionDropped(f"unparseable answer: {exc}"))
             self.close()
 
+    def eof_received(self) -> bool:
+        # The service closed its side: never hand this connection out again (the transport
+        # closes it; connection_lost follows).
+        self.closed = True
+        if self.status and not self.complete and self._ends_at_close():
+            self.complete = True
+            self._wake()
+        return False
+
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         if self.status and not self.complete and self._ends_at_close():
@@ -315,7 +324,8 @@ class UpstreamClient:
     @staticmethod
     async def _send(connection: _Connection, head: bytes, body: Body) -> None:
         transport = connection.transport
-        assert transport is not None
+        if transport is None or transport.is_closing():
+            raise ConnectionDropped("the connection is closing")
         if body is None:
             transport.write(head)
         elif isinstance(body, bytes):
