@@ -45,7 +45,18 @@ STAGES = (
     # the request layer's own code; what it calls (logging, metrics, spans) counts above
     ("request layer (own code)", ("request_middleware.py", "gateway/metrics.py")),
     ("internal token", ("internal_auth.py",)),
-    ("proxy (aiohttp client)", ("gateway/proxy.py", "(aiohttp/", "(yarl/", "(multidict/")),
+    (
+        "proxy (upstream client)",
+        (
+            "gateway/proxy.py",
+            "gateway/upstream_client.py",
+            "(httptools/",
+            "(aiohttp/",  # before the lean client, and the health checks
+            "(yarl/",
+            "(multidict/",
+        ),
+    ),
+    ("identity's /auth/me route", ("identity/auth/",)),
     ("gateway routing/other", ("gateway/main.py", "gateway/routes.py")),
     ("database (SQLAlchemy/asyncpg)", ("(sqlalchemy/", "(asyncpg/")),
     ("FastAPI/Starlette/pydantic", ("(fastapi/", "(starlette/", "(pydantic")),
@@ -139,7 +150,6 @@ async def profile(
 ) -> None:
     """Each stage of a gateway request timed alone in this process (sequential calls, the
     same code and settings the gateway uses), beside the gateway's CPU per request."""
-    import aiohttp
     from redis.asyncio import Redis
 
     from adscale_common.internal_auth import Principal
@@ -149,6 +159,7 @@ async def profile(
     from gateway.metrics import GatewayRequests
     from gateway.proxy import Forwarder
     from gateway.ratelimit import RateLimiter, checks_for
+    from gateway.upstream_client import UpstreamClient
 
     os.environ.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     configure_tracing("gateway-bench")
@@ -194,22 +205,22 @@ async def profile(
         return mint_internal_token(key, user_id=user_id, plan="free", auth="jwt", request_id="r")
 
     stages["internal token (HS256)"] = await _per_call_us(mint, n)
-    async with aiohttp.ClientSession(auto_decompress=False) as session:
-        forwarder = Forwarder(
-            session=session,
-            upstreams={"identity": identity},
-            internal_key=key,
-            max_buffered_body_bytes=1 << 20,
-            timeout=aiohttp.ClientTimeout(total=30),
+    upstream = UpstreamClient(connect_timeout=3, read_timeout=30, keepalive_seconds=4)
+    forwarder = Forwarder(
+        client=upstream,
+        upstreams={"identity": identity},
+        internal_key=key,
+        max_buffered_body_bytes=1 << 20,
+    )
+    who = Principal(user_id=uuid.UUID(str(user_id)), plan="free", auth="jwt")
+
+    async def forward() -> int:
+        return await forwarder.forward(
+            dict(scope), receive, send, service="identity", identity=who, request_id="r"
         )
-        who = Principal(user_id=uuid.UUID(str(user_id)), plan="free", auth="jwt")
 
-        async def forward() -> int:
-            return await forwarder.forward(
-                dict(scope), receive, send, service="identity", identity=who, request_id="r"
-            )
-
-        stages["proxy: forward to identity (incl. identity)"] = await _per_call_us(forward, 500)
+    stages["proxy: forward to identity (incl. identity)"] = await _per_call_us(forward, 500)
+    await upstream.close()
     print("\nWhere a gateway request's time goes (each stage alone, sequential, this process):")
     for name, us in stages.items():
         print(f"  {name:46}{us:>8.0f} us")

@@ -22,6 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from redis.asyncio import Redis
 from starlette.types import Receive, Scope, Send
 
@@ -51,6 +52,7 @@ from gateway.revocations import listen
 from gateway.routes import is_public, upstream_for
 from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
+from gateway.upstream_client import UpstreamClient
 from gateway.upstreams import UpstreamPools
 from gateway.web import mount_web
 
@@ -119,17 +121,19 @@ class Gateway:
             identity = IdentityClient(
                 client, settings.identity_url, lambda: _service_token(settings)
             )
+            # Used only by the upstreams' health checks now: no client span every second.
+            AioHttpClientInstrumentor.uninstrument_session(session)
             self.upstreams.start(session)
+            upstream_client = UpstreamClient(
+                connect_timeout=settings.upstream_connect_timeout_seconds,
+                read_timeout=settings.upstream_timeout_seconds,
+                keepalive_seconds=settings.upstream_keepalive_seconds,
+            )
             self.forwarder = Forwarder(
-                session=session,
+                client=upstream_client,
                 upstreams=self.upstreams,
                 internal_key=settings.internal_token_key,
                 max_buffered_body_bytes=settings.max_buffered_body_bytes,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=settings.upstream_connect_timeout_seconds,
-                    sock_read=settings.upstream_timeout_seconds,
-                ),
             )
             self.jwt = JwtVerifier(identity.jwks)
             self.revocations = ListenerHealth(
@@ -187,6 +191,7 @@ class Gateway:
                 # Never let a Kafka client that is still connecting hold up shutdown.
                 await asyncio.wait({listener}, timeout=5)
                 await client.aclose()
+                await upstream_client.close()
                 await session.close()
                 await self.redis.aclose()
 

@@ -10,17 +10,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 
-import aiohttp
-from multidict import CIMultiDict
-from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
 from starlette.types import Receive, Scope, Send
-from yarl import URL
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, Principal, mint_internal_token
 from gateway.bodies import body_chunks
 from gateway.metrics import UPSTREAM_ERRORS
 from gateway.tracing import inject_trace_context
+from gateway.upstream_client import (
+    ConnectFailed,
+    ConnectionDropped,
+    UpstreamClient,
+    UpstreamTimeout,
+)
 from gateway.upstreams import UpstreamPools
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ HOP_BY_HOP = frozenset(
 # Anything a client could use to impersonate the gateway's say-so.
 INTERNAL_PREFIXES = (b"x-internal-", b"x-adscale-", b"x-user-", b"x-auth-", b"x-plan")
 # Bytes are relayed as they come (no decompression), so Content-Length stays valid.
+_TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})
+_INTERNAL_TOKEN = INTERNAL_TOKEN_HEADER.lower().encode()
 RESPONSE_DROP = (HOP_BY_HOP - {b"content-length"}) | {b"x-request-id", b"server", b"date"}
 
 
@@ -76,31 +80,20 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 class Forwarder:
-    """Forwards over one pooled aiohttp session.
-
-    aiohttp rather than httpx here: measured on this 2-core machine against a
-    trivial upstream, httpx served ~430 req/s at 50 concurrent requests and
-    aiohttp ~12,900 (see bench/gateway.py), and the forwarder is the gateway's
-    hot path.
-    """
+    """Forwards over pooled keep-alive connections (``upstream_client.UpstreamClient``)."""
 
     def __init__(
         self,
         *,
-        session: aiohttp.ClientSession,
+        client: UpstreamClient,
         upstreams: Mapping[str, str],  # UpstreamPools: the next healthy instance
         internal_key: str,
         max_buffered_body_bytes: int,
-        timeout: aiohttp.ClientTimeout,
     ) -> None:
-        # The gateway's server span is the service's parent (``inject_trace_context``): no
-        # client span per forwarded request from the aiohttp instrumentation.
-        AioHttpClientInstrumentor.uninstrument_session(session)
-        self.session = session
+        self.client = client
         self.upstreams = upstreams
         self.internal_key = internal_key
         self.max_buffered = max_buffered_body_bytes
-        self.timeout = timeout
 
     async def forward(
         self,
@@ -121,15 +114,17 @@ class Forwarder:
             auth=identity.auth,
             request_id=request_id,
         )
-        headers = CIMultiDict(
-            (k.decode("latin-1"), v.decode("latin-1")) for k, v in client_headers(scope)
-        )
-        headers[INTERNAL_TOKEN_HEADER] = token
-        headers["X-Request-ID"] = request_id
-        inject_trace_context(headers)
+        headers = client_headers(scope)
+        trace_context: dict[str, str] = {}
+        inject_trace_context(trace_context)
+        if trace_context:  # replaces what the client sent
+            headers = [(k, v) for k, v in headers if k not in _TRACE_HEADERS]
+            headers += [(k.encode(), v.encode("latin-1")) for k, v in trace_context.items()]
+        headers.append((_INTERNAL_TOKEN, token.encode()))
+        headers.append((b"x-request-id", request_id.encode()))
         client_addr = scope.get("client")
         if client_addr:
-            headers["X-Forwarded-For"] = str(client_addr[0])
+            headers.append((b"x-forwarded-for", str(client_addr[0]).encode()))
 
         length = header_value(scope, b"content-length")
         body: bytes | AsyncIterator[bytes] | None
@@ -141,62 +136,24 @@ class Forwarder:
             body = body_chunks(receive)
 
         base = self.upstreams[service]
-        url = base + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        target = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string", b"")
         if query:
-            url += "?" + query.decode("latin-1")
-        started = False
+            target += b"?" + query
         try:
-            async with self.session.request(
-                scope["method"],
-                URL(url, encoded=True),
-                headers=headers,
-                data=body,
-                allow_redirects=False,
-                timeout=self.timeout,
-                skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
-            ) as response:
-                out_headers = [
-                    (k.lower(), v)
-                    for k, v in response.raw_headers
-                    if k.lower() not in RESPONSE_DROP
-                ]
-                if extra_response_headers:
-                    out_headers.extend(extra_response_headers)
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": response.status,
-                        "headers": out_headers,
-                    }
-                )
-                started = True
-                size = response.content_length
-                if size is not None and size <= self.max_buffered:
-                    # The common small JSON answer: one body message, no chunk loop.
-                    body_bytes = await response.read()
-                    await send({"type": "http.response.body", "body": body_bytes})
-                    return response.status
-                async for chunk in response.content.iter_any():
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b"", "more_body": False})
-                return response.status
-        except (TimeoutError, aiohttp.ServerTimeoutError):
-            if started:
-                raise
+            response = await self.client.request(base, scope["method"], target, headers, body)
+        except UpstreamTimeout:
             logger.warning("upstream timeout", extra={"upstream": service})
             UPSTREAM_ERRORS.labels(service, "504").inc()
             await self._error(scope, receive, send, 504, f"{service} did not answer in time")
             return 504
-        except aiohttp.ClientConnectorError as exc:
+        except ConnectFailed as exc:
             logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
             await self._eject_and_answer(
                 scope, receive, send, service, base, 503, "connect failed", "is unavailable"
             )
             return 503
-        except aiohttp.ClientError as exc:
-            if started:
-                raise
+        except ConnectionDropped as exc:
             logger.warning("upstream failed", extra={"upstream": service, "error": repr(exc)})
             await self._eject_and_answer(
                 scope,
@@ -209,6 +166,26 @@ class Forwarder:
                 "closed the connection",
             )
             return 502
+        try:
+            out_headers = [
+                (k.lower(), v) for k, v in response.headers if k.lower() not in RESPONSE_DROP
+            ]
+            if extra_response_headers:
+                out_headers.extend(extra_response_headers)
+            await send(
+                {"type": "http.response.start", "status": response.status, "headers": out_headers}
+            )
+            size = response.content_length
+            if size is not None and size <= self.max_buffered:
+                # The common small JSON answer: one body message, no chunk loop.
+                await send({"type": "http.response.body", "body": await response.read()})
+                return response.status
+            async for chunk in response.iter_chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return response.status
+        finally:
+            response.release()
 
     async def _eject_and_answer(
         self,

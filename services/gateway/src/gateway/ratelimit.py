@@ -20,9 +20,12 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from gateway.lua_script import LuaScript
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +182,7 @@ class RateLimiter:
     def __init__(self, redis: Redis, *, namespace: str = "rl") -> None:
         self.redis = redis
         self.namespace = namespace
-        self._script = redis.register_script(_SCRIPT)
+        self._script = LuaScript.on(redis, _SCRIPT)
         self.healthy = True
         self._waiting: list[tuple[list[Check], asyncio.Future[list[Outcome]]]] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -208,7 +211,10 @@ class RateLimiter:
                 keys.append(f"{self.namespace}:{c.policy.name}:{c.subject}")
                 args += [c.policy.window_seconds * 1000, c.policy.limit]
         try:
-            flat = await self._script(keys=keys, args=args)
+            reply = await self._script(keys, args)
+            if not isinstance(reply, list) or not all(isinstance(n, int) for n in reply):
+                raise RedisError(f"unexpected rate-limit reply: {reply!r}")
+            flat = cast(list[int], reply)
         except Exception as exc:  # handed to every waiting request (evaluate fails open)
             for _, future in batch:
                 if not future.done():
