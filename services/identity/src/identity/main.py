@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from starlette.middleware import Middleware
 
 from adscale_common.app import create_service_app
 from identity.api_key.endpoints import router as api_key_router
 from identity.auth.endpoints import router as auth_router
-from identity.auth.me_route import MeRoute
 from identity.dependencies import security_of
 from identity.internal import router as internal_router
 from identity.mail.transport import smtp_problem
@@ -28,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problem = smtp_problem(settings)
         return "ok" if problem is None else f"error: {problem}"
 
-    app = create_service_app(
+    return create_service_app(
         settings,
         service="identity",
         title="AdScale Identity",
@@ -38,10 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # and no probe may restart identity for it (see the README).
         advisory_checks={"mail": mail},
     )
-    # Innermost of the app's own layers: inside ServiceMiddleware (token checked, request
-    # id, span, metrics, access line), before FastAPI's routing (me_route.py).
-    app.user_middleware.append(Middleware(MeRoute))
-    return app
 
 
 app = create_app()

@@ -106,8 +106,6 @@ async def logout(body: RefreshRequest, session: DbSession) -> Response:
     summary="The current user's profile",
 )
 async def me(user_id: CurrentJwtUserId, connection: ReadConnection) -> UserRead:
-    # Declared here (OpenAPI, route label); in the app, me_route.MeRoute answers it first
-    # with the same checks, connection and service call.
     return await service.me(connection, user_id)
 
 

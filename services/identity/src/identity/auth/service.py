@@ -38,11 +38,6 @@ async def me(connection: AsyncConnection, user_id: uuid.UUID) -> UserRead:
     return UserRead(**row)
 
 
-async def me_json(connection: AsyncConnection, user_id: uuid.UUID) -> bytes:
-    """:func:`me` as the JSON body the route answers (``me_route.MeRoute``)."""
-    return (await me(connection, user_id)).model_dump_json().encode()
-
-
 async def issue_tokens(
     session: AsyncSession,
     security: Security,
