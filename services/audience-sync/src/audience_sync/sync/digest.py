@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 
 from audience_sync.sync.fields import DIGEST_FIELDS
-from audience_sync.sync.hashing import COPY_COLUMNS, DigestCopy, Hasher
+from audience_sync.sync.hashing import DigestCopy, Hasher
 
 
 async def bulk_plans(conn: asyncpg.Connection[Any], work_mem: str) -> None:
@@ -224,7 +224,7 @@ async def write_chunk(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, chun
     await delete_digests(conn, segment_id, chunk.outdated)
     # A memoryview: asyncpg would take bytes for a file name.
     await conn.copy_to_table(
-        "profile_digest", source=memoryview(chunk.data), columns=COPY_COLUMNS, format="binary"
+        "profile_digest", source=memoryview(chunk.data), columns=chunk.columns, format="binary"
     )
 
 

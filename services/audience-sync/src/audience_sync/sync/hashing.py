@@ -25,7 +25,7 @@ import orjson
 
 from adscale_platforms.identifiers import is_hashed_field, normalize_many, supported_fields
 from audience_sync.sync import copy_binary
-from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS, INVALID_BITS
+from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS, INVALID_BITS, WEAK_FIELDS
 
 # (external_id, version, *one value per DIGEST_FIELDS, extra_emails, extra_phones)
 ProfileRow = tuple[Any, ...]
@@ -50,6 +50,15 @@ def _utf8_keys(normalized: Sequence[str | None]) -> list[bytes | None]:
     return list(map(str.encode, normalized))  # type: ignore[arg-type]
 
 
+def _field_keys(platform: str, name: str, values: Sequence[str | None]) -> list[bytes | None]:
+    """Each value's key: the raw 32-byte SHA-256 straight from the normalized text (no hex
+    round trip), or the normalized UTF-8 for a field the platform takes unhashed."""
+    normalized = normalize_many(platform, name, values)  # type: ignore[arg-type]
+    if is_hashed_field(platform, name):
+        return sha256_keys(normalized)
+    return _utf8_keys(normalized)
+
+
 def hash_columns(
     platform: str, columns: Sequence[Sequence[str | None]]
 ) -> tuple[Columns, list[int]]:
@@ -63,10 +72,14 @@ def hash_columns(
         if name not in supported or not any(values):
             out[name] = [None] * size
             continue
-        # The raw 32-byte digest straight from the normalized text (no hex round trip).
-        normalized = normalize_many(platform, name, values)  # type: ignore[arg-type]
-        hashed = is_hashed_field(platform, name)
-        keys = sha256_keys(normalized) if hashed else _utf8_keys(normalized)
+        distinct = list(dict.fromkeys(values)) if name in WEAK_FIELDS else values
+        if len(distinct) < size:
+            # Names, zips, cities, states and countries repeat across people: each distinct
+            # value of the chunk is normalized and hashed once, then looked up (C-level).
+            table = dict(zip(distinct, _field_keys(platform, name, distinct), strict=True))
+            keys = list(map(table.__getitem__, values))
+        else:
+            keys = _field_keys(platform, name, values)
         if None in keys:  # absent or refused values: only then a pass per profile
             bit = INVALID_BITS[name]
             for i, (value, key) in enumerate(zip(values, keys, strict=True)):
@@ -159,24 +172,13 @@ def digest_records(
     )
 
 
-# The columns of :func:`digest_copy`'s buffer, constants first.
-COPY_COLUMNS = [
-    "segment_id",
-    "platform",
-    "external_id",
-    "version",
-    *DIGEST_FIELDS,
-    *EXTRA_KEYS.values(),
-    "invalid",
-]
-
-
 @dataclass
 class DigestCopy:
     """A hashed chunk: the profiles whose old digest it replaces, and its digests as one
-    binary COPY buffer of :data:`COPY_COLUMNS`."""
+    binary COPY buffer of ``profile_digest``'s ``columns``."""
 
     outdated: list[str]
+    columns: list[str]
     data: bytes
     rows: int
 
@@ -188,27 +190,23 @@ def digest_copy(segment_id: str, platform: str, payload: bytes | str) -> DigestC
     object per profile, and the event loop hands the buffer to COPY as it is."""
     rows: list[list[Any]] = orjson.loads(payload)
     d = digest_columns(platform, rows)
-    size = len(rows)
     cached = 4 + len(DIGEST_FIELDS)
     outdated = [r[0] for r in rows if r[cached] is not None]
-    prefix = copy_binary.row_prefix(
-        len(COPY_COLUMNS), uuid.UUID(segment_id).bytes, platform.encode()
-    )
-    columns = [
-        copy_binary.varlen(list(map(str.encode, d.ids))),
-        copy_binary.int8(d.versions),
+    columns: list[tuple[str, copy_binary.Column]] = [
+        ("segment_id", copy_binary.value(uuid.UUID(segment_id).bytes)),
+        ("platform", copy_binary.value(platform.encode())),
+        ("external_id", copy_binary.varlen(list(map(str.encode, d.ids)))),
+        ("version", copy_binary.int8(d.versions)),
     ]
     for name in DIGEST_FIELDS:
         keys = d.keys[name]
-        if not any(keys):
-            columns.append(copy_binary.nulls(size))
-        elif is_hashed_field(platform, name):
-            columns.append(copy_binary.fixed(keys, 32))
-        else:
-            columns.append(copy_binary.varlen(keys))
-    columns.extend(copy_binary.bytea_arrays(extra) for extra in d.extras)
-    columns.append(copy_binary.int2(d.invalid))
-    return DigestCopy(outdated, copy_binary.buffer(prefix, columns), size)
+        hashed = is_hashed_field(platform, name)
+        columns.append((name, copy_binary.fixed(keys, 32) if hashed else copy_binary.varlen(keys)))
+    for column, extra in zip(EXTRA_KEYS.values(), d.extras, strict=True):
+        columns.append((column, copy_binary.bytea_arrays(extra)))
+    columns.append(("invalid", copy_binary.int2(d.invalid)))
+    names, data = copy_binary.buffer(columns)
+    return DigestCopy(outdated, names, data, len(rows))
 
 
 def _hashing_process() -> None:
