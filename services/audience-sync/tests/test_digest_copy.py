@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adscale_platforms.identifiers import PLATFORMS
 from audience_sync.db import driver_of
-from audience_sync.sync import digest
+from audience_sync.sync import copy_binary, digest
 from audience_sync.sync.fields import DIGEST_FIELDS
 from audience_sync.sync.hashing import DIGEST_COLUMNS, Hasher, digest_records
 
@@ -144,3 +144,38 @@ async def test_changed_profiles_replace_their_outdated_digests(
     assert (stats.stale, stats.hashed) == (1, 1)
     assert await _stored(engine, segment, "meta") == await _expected(engine, segment, "meta")
     assert len({row[1] for row in await _stored(engine, segment, "meta")}) == len(PROFILES)
+
+
+async def test_binary_copy_buffers_read_back_as_written(engine: AsyncEngine) -> None:
+    """Every column kind the buffers use, shared or varying, through PostgreSQL's COPY."""
+    names, data = copy_binary.buffer(
+        [
+            ("a", copy_binary.varlen([b"x", b"", None])),
+            ("b", copy_binary.varlen([None, None, None])),
+            ("c", copy_binary.varlen([b"", b"", b""])),
+            ("d", copy_binary.fixed([b"\x01" * 32, None, b"\x02" * 32], 32)),
+            ("e", copy_binary.int8([1, -(2**40), 7])),
+            ("f", copy_binary.int2([0, 0, 0])),
+            ("g", copy_binary.int2([0, -3, 300])),
+            ("h", copy_binary.bytea_arrays([None, [b"k", b""], []])),
+            ("i", copy_binary.bytea_arrays([None, None, None])),
+            ("k", copy_binary.bytea_arrays([[], [], []])),
+            ("j", copy_binary.value(b"same")),
+        ]
+    )
+    async with engine.connect() as conn:
+        apg = await driver_of(conn)
+        await apg.execute(
+            "CREATE TEMP TABLE copy_check (a bytea, b bytea, c bytea, d bytea, e bigint, "
+            "f smallint, g smallint, h bytea[], i bytea[], j bytea, k bytea[], n serial)"
+        )
+        await apg.copy_to_table(
+            "copy_check", source=memoryview(data), columns=names, format="binary"
+        )
+        rows = await apg.fetch("SELECT a, b, c, d, e, f, g, h, i, j, k FROM copy_check ORDER BY n")
+        await conn.rollback()
+    assert [tuple(r) for r in rows] == [
+        (b"x", None, b"", b"\x01" * 32, 1, 0, 0, None, None, b"same", []),
+        (b"", None, b"", None, -(2**40), 0, -3, [b"k", b""], None, b"same", []),
+        (None, None, b"", b"\x02" * 32, 7, 0, 300, [], None, b"same", []),
+    ]

@@ -37,8 +37,8 @@ def value(data: bytes | None) -> bytes:
 
 def varlen(values: Sequence[bytes | None]) -> Column:
     """Byte strings of any length (``None`` is NULL)."""
-    if not any(values):
-        return NULL if None in values or not values else value(b"")
+    if not any(values) and values.count(None) in (0, len(values)):
+        return value(values[0]) if values else NULL  # all NULL, or all empty
     if None in values:
         return [_LENGTH(len(v)) + v if v is not None else NULL for v in values]
     return map(bytes.__add__, map(_LENGTH, map(len, values)), values)  # type: ignore[arg-type]
@@ -71,7 +71,7 @@ def _bytea_array(keys: Sequence[bytes]) -> bytes:
 
 def bytea_arrays(values: Sequence[Sequence[bytes] | None]) -> Column:
     """``bytea[]`` values (``None`` is NULL; most rows have none)."""
-    if not any(values):
+    if values.count(None) == len(values):
         return NULL
     return [_bytea_array(v) if v is not None else NULL for v in values]
 
