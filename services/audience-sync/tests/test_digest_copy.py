@@ -4,10 +4,12 @@ process as one text, and come back as one binary COPY buffer. What lands in
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import psutil
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -179,3 +181,18 @@ async def test_binary_copy_buffers_read_back_as_written(engine: AsyncEngine) -> 
         (b"", None, b"", None, -(2**40), 0, -3, [b"k", b""], None, b"same", []),
         (None, None, b"", b"\x02" * 32, 7, 0, 300, [], None, b"same", []),
     ]
+
+
+async def test_a_started_pool_hashes_without_starting_processes() -> None:
+    """``Hasher.start`` (the worker calls it as it starts) brings up the fork server and
+    every hashing process, so the first job starts none of them."""
+    hasher = Hasher(2)
+    try:
+        await hasher.start()
+        started = {p.pid for p in psutil.Process().children(recursive=True)}
+        copies = await asyncio.gather(*(hasher.copy(uuid.uuid4(), "meta", "[]") for _ in range(4)))
+        assert [c.rows for c in copies] == [0, 0, 0, 0]
+        assert {p.pid for p in psutil.Process().children(recursive=True)} == started
+        assert len(started) >= 3  # the fork server and two hashing processes
+    finally:
+        hasher.close()
