@@ -82,31 +82,35 @@ async def _refresh(
         )
 
 
+async def _rows(engine: AsyncEngine, sql: str, *args: Any) -> list[tuple[Any, ...]]:
+    async with engine.connect() as conn:
+        rows = await (await driver_of(conn)).fetch(sql, *args)
+    return [tuple(r) for r in rows]
+
+
 async def _stored(
     engine: AsyncEngine, segment_id: uuid.UUID, platform: str
 ) -> list[tuple[Any, ...]]:
-    async with engine.connect() as conn:
-        apg = await driver_of(conn)
-        rows = await apg.fetch(
-            f"SELECT {', '.join(DIGEST_COLUMNS)} FROM profile_digest "
-            "WHERE segment_id = $1 AND platform = $2 ORDER BY external_id",
-            segment_id,
-            platform,
-        )
-    return [tuple(r) for r in rows]
+    return await _rows(
+        engine,
+        f"SELECT {', '.join(DIGEST_COLUMNS)} FROM profile_digest "
+        "WHERE segment_id = $1 AND platform = $2 ORDER BY external_id",
+        segment_id,
+        platform,
+    )
 
 
 async def _expected(
     engine: AsyncEngine, segment_id: uuid.UUID, platform: str
 ) -> list[tuple[Any, ...]]:
-    async with engine.connect() as conn:
-        apg = await driver_of(conn)
-        rows = await apg.fetch(
-            f"SELECT external_id, version, {', '.join(COLUMNS)} FROM profile "
-            "WHERE segment_id = $1 ORDER BY external_id",
-            segment_id,
-        )
-    return [tuple(r) for r in digest_records(str(segment_id), platform, [tuple(r) for r in rows])]
+    """What the per-row path (``digest_records``) makes of the stored profiles."""
+    profiles = await _rows(
+        engine,
+        f"SELECT external_id, version, {', '.join(COLUMNS)} FROM profile "
+        "WHERE segment_id = $1 ORDER BY external_id",
+        segment_id,
+    )
+    return [tuple(r) for r in digest_records(str(segment_id), platform, profiles)]
 
 
 @pytest.mark.parametrize("processes", [0, 1])
