@@ -84,6 +84,7 @@ def build_tasks(
                 reg = registry or make_registry(settings)
                 cipher = settings.cipher()
                 hasher = Hasher(settings.hash_processes)
+                await hasher.start()  # the hashing processes start with the worker
                 shared = Shared(
                     registry=reg,
                     cipher=cipher,

@@ -15,12 +15,13 @@ import uuid
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import asyncpg
 
-from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS
-from audience_sync.sync.hashing import Hasher
+from audience_sync.sync.fields import DIGEST_FIELDS
+from audience_sync.sync.hashing import DigestCopy, Hasher
 
 
 async def bulk_plans(conn: asyncpg.Connection[Any], work_mem: str) -> None:
@@ -124,27 +125,19 @@ class RefreshStats:
 
 
 _VALUES = ", ".join(f"p.{f}" for f in DIGEST_FIELDS)
-STALE_SQL = f"""
-    SELECT p.external_id, p.version, {_VALUES}, p.extra_emails, p.extra_phones,
-           d.version AS cached
+_STALE_FROM = """
     FROM profile p
     LEFT JOIN profile_digest d
       ON d.segment_id = p.segment_id AND d.external_id = p.external_id AND d.platform = $2
     WHERE p.segment_id = $1 AND p.version > $3 AND (d.version IS NULL OR d.version <> p.version)
-"""  # noqa: S608 - constant columns
-
-STALE_COUNT_SQL = f"SELECT count(*) FROM ({STALE_SQL}) s"  # noqa: S608 - constant
-CACHED = 4 + len(DIGEST_FIELDS)  # position of ``cached`` in a stale row
-
-DIGEST_COLUMNS = [
-    "segment_id",
-    "external_id",
-    "platform",
-    "version",
-    *DIGEST_FIELDS,
-    *EXTRA_KEYS.values(),
-    "invalid",
-]
+"""
+STALE_COUNT_SQL = f"SELECT count(*) {_STALE_FROM}"
+# Each stale profile as one JSON array (what :func:`hashing.digest_copy` reads): a chunk
+# travels to a hashing process as one string, not as an object per value.
+STALE_SQL = (
+    "SELECT json_build_array(p.external_id, p.version, "
+    f"{_VALUES}, p.extra_emails, p.extra_phones, d.version)::text {_STALE_FROM}"
+)
 
 
 async def stale_count(
@@ -166,7 +159,7 @@ async def lock_for_hashing(
     )
 
 
-Chunk = tuple[list[str], list[tuple[Any, ...]]]
+Chunk = DigestCopy
 
 
 async def _chunk_reader(
@@ -177,8 +170,8 @@ async def _chunk_reader(
     fetched: list[Any] | None,
     since: int = 0,
 ) -> Callable[[], Awaitable[list[Any]]]:
-    """The next ``chunk_rows`` stale profiles on each call (``[]`` at the end): from a
-    cursor, or from rows already ``fetched``."""
+    """The next ``chunk_rows`` stale profiles (:data:`STALE_SQL` rows) on each call
+    (``[]`` at the end): from a cursor, or from rows already ``fetched``."""
     if fetched is None:
         cursor = await conn.cursor(STALE_SQL, segment_id, platform, since)
         return lambda: cursor.fetch(chunk_rows)
@@ -200,36 +193,39 @@ async def stale_chunks(
     fetched: list[Any] | None = None,
     since: int = 0,
 ) -> AsyncIterator[Chunk]:
-    """``(outdated external ids, digest records)`` for every chunk of stale profiles, read
-    with one cursor on ``conn`` (inside a transaction, after :func:`lock_for_hashing`), or
-    the rows of :data:`STALE_SQL` already ``fetched``; the next chunks hash while the caller
-    writes one."""
-    pending: list[tuple[list[str], asyncio.Future[list[tuple[Any, ...]]]]] = []
+    """Every chunk of stale profiles hashed (:class:`DigestCopy`), read with one cursor on
+    ``conn`` (inside a transaction, after :func:`lock_for_hashing`), or the rows of
+    :data:`STALE_SQL` already ``fetched``; the next chunks hash while the caller writes
+    one. A chunk goes to the hasher as one JSON text and comes back as one COPY buffer."""
+    pending: list[asyncio.Future[DigestCopy]] = []
     depth = hasher.parallelism + 1
     try:
         fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched, since)
         while True:
             rows = await fetch()
-            if rows:
-                outdated = [r[0] for r in rows if r[CACHED] is not None]
-                batch = [tuple(r)[:CACHED] for r in rows]
-                task = asyncio.ensure_future(hasher.records(segment_id, platform, batch))
-                pending.append((outdated, task))
-            while pending and (len(pending) >= depth or not rows):
-                ready, first = pending.pop(0)
-                yield ready, await first
-            if not rows:
+            more = bool(rows)
+            if more:
+                payload = "[" + ",".join(map(itemgetter(0), rows)) + "]"
+                del rows
+                pending.append(asyncio.ensure_future(hasher.copy(segment_id, platform, payload)))
+                del payload
+            while pending and (len(pending) >= depth or not more):
+                yield await pending.pop(0)
+            if not more:
                 return
     finally:
-        for _, waiting in pending:
+        for waiting in pending:
             waiting.cancel()
 
 
 async def write_chunk(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, chunk: Chunk) -> None:
-    """Replace the chunk's outdated digests and COPY the fresh ones in."""
-    outdated, records = chunk
-    await delete_digests(conn, segment_id, outdated)
-    await conn.copy_records_to_table("profile_digest", records=records, columns=DIGEST_COLUMNS)
+    """Replace the chunk's outdated digests and COPY the fresh ones in (the buffer as the
+    hashing process built it)."""
+    await delete_digests(conn, segment_id, chunk.outdated)
+    # A memoryview: asyncpg would take bytes for a file name.
+    await conn.copy_to_table(
+        "profile_digest", source=memoryview(chunk.data), columns=chunk.columns, format="binary"
+    )
 
 
 async def refresh_digests(
@@ -270,7 +266,7 @@ async def refresh_digests(
         conn, hasher, segment_id, platform, chunk_rows=chunk_rows, fetched=fetched, since=since
     ):
         await write_chunk(conn, segment_id, chunk)
-        stats.hashed += len(chunk[1])
+        stats.hashed += chunk.rows
     if limit is None:
         stats.stale = stats.hashed
     if settled is not None and settled > since:

@@ -161,12 +161,14 @@ def wire_rows(
     columns of :func:`extra_fields`."""
     encoded: list[Sequence[str]] = []
     for field, keys in zip(fields, columns, strict=True):
-        if keys is None:
+        if keys is None or not any(keys):
             encoded.append([""] * size)
-        elif is_hashed_field(platform, field):
-            encoded.append([k.hex() if k is not None else "" for k in keys])
-        else:
-            encoded.append([k.decode() if k is not None else "" for k in keys])
+            continue
+        encode = bytes.hex if is_hashed_field(platform, field) else bytes.decode
+        if None in keys:
+            encoded.append([encode(k) if k is not None else "" for k in keys])
+        else:  # a column without a gap: a C-level map, no bytecode per key
+            encoded.append(list(map(encode, keys)))  # type: ignore[arg-type]
     if extras is not None:
         encoded.extend(extra_columns(platform, fields, extras, size, slots))
     return list(zip(*encoded, strict=True)) if encoded else [()] * size

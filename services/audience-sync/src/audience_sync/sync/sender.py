@@ -83,18 +83,20 @@ def addition_rows(run: Run, records: list[Any], *, full: bool = False) -> Rows:
     records as rows to add: a person's extra emails and phones travel in their row."""
     platform, fields = run.target.platform, run.target.fields
     width = len(DIGEST_FIELDS)
-    columns = {f: [r[2 + _POSITION[f]] for r in records] for f in DIGEST_FIELDS}
-    extras = _extras(records, 3 + width)
+    # Records to columns in one C-level pass (not a comprehension per field).
+    transposed = [list(c) for c in zip(*records, strict=True)] if records else [[]] * (5 + width)
+    columns = {f: transposed[2 + _POSITION[f]] for f in DIGEST_FIELDS}
+    extras = dict(zip(EXTRA_KEYS, transposed[3 + width : 5 + width], strict=True))
     run.counters.dropped += dropped_extras(platform, fields, extras)
     slots = _slots(run, extras, full)
     return Rows(
-        ids=[r[0] for r in records],
-        ops=[r[1] for r in records],
+        ids=transposed[0],
+        ops=transposed[1],
         keys=(
             columns["email"],
             columns["phone"],
             columns["madid"],
-            [r[2 + width] for r in records],
+            transposed[2 + width],
             extras["email"],
             extras["phone"],
         ),
