@@ -123,34 +123,50 @@ class RssSampler:
         self._thread.join()
 
 
-def cpu_seconds(pid_file: Path) -> float:
-    """CPU (user + system) a stack process and its live children used so far: a figure the
-    other users of a shared machine do not inflate, unlike wall time."""
+def cpu_seconds(pid_file: Path) -> tuple[float, float]:
+    """CPU (user + system) a stack process and, apart, its live children (the worker's
+    hashing processes) used so far: figures the other users of a shared machine do not
+    inflate, unlike wall time."""
     try:
         process = psutil.Process(int(pid_file.read_text().strip()))
-        total = 0.0
-        for p in (process, *process.children(recursive=True)):
+        own = process.cpu_times()
+        children = 0.0
+        for p in process.children(recursive=True):
             times = p.cpu_times()
-            total += times.user + times.system
-        return total
+            children += times.user + times.system
+        return own.user + own.system, children
     except (OSError, ValueError, psutil.Error):
-        return 0.0
+        return 0.0, 0.0
 
 
 @dataclass
 class CpuSpent:
-    """CPU seconds the worker and the sandbox spent during one step."""
+    """CPU seconds the worker (its main process and its hashing processes) and the sandbox
+    spent during one step."""
 
-    worker: float = 0.0
+    worker_main: float = 0.0
+    worker_hashing: float = 0.0
     sandbox: float = 0.0
-    _start: tuple[float, float] = (0.0, 0.0)
+    _start: tuple[tuple[float, float], tuple[float, float]] = ((0.0, 0.0), (0.0, 0.0))
+
+    @property
+    def worker(self) -> float:
+        return self.worker_main + self.worker_hashing
 
     def start(self) -> None:
         self._start = (cpu_seconds(WORKER_PID), cpu_seconds(SANDBOX_PID))
 
     def stop(self) -> None:
-        self.worker = cpu_seconds(WORKER_PID) - self._start[0]
-        self.sandbox = cpu_seconds(SANDBOX_PID) - self._start[1]
+        (main, hashing), (sandbox, sandbox_children) = (
+            cpu_seconds(WORKER_PID),
+            cpu_seconds(SANDBOX_PID),
+        )
+        self.worker_main = main - self._start[0][0]
+        self.worker_hashing = hashing - self._start[0][1]
+        self.sandbox = sandbox + sandbox_children - sum(self._start[1])
+
+    def worker_split(self) -> str:
+        return f"main {self.worker_main:.1f} s, hashing processes {self.worker_hashing:.1f} s"
 
 
 BENCH_PASSWORD = "correct horse 1"  # a throwaway bench user
@@ -391,7 +407,8 @@ async def main(count: int, keep: bool) -> int:
             assert initial["status"] == "completed", initial
 
             print(
-                f"initial sync {initial_s:.1f} s; CPU worker {initial_cpu.worker:.1f} s + "
+                f"initial sync {initial_s:.1f} s; CPU worker {initial_cpu.worker:.1f} s "
+                f"({initial_cpu.worker_split()}) + "
                 f"sandbox {initial_cpu.sandbox:.1f} s",
                 flush=True,
             )
@@ -455,7 +472,8 @@ async def main(count: int, keep: bool) -> int:
     )
     initial_total = initial_cpu.worker + initial_cpu.sandbox
     print(
-        f"  CPU             initial: worker {initial_cpu.worker:.1f} s + sandbox "
+        f"  CPU             initial: worker {initial_cpu.worker:.1f} s "
+        f"({initial_cpu.worker_split()}) + sandbox "
         f"{initial_cpu.sandbox:.1f} s = {initial_total:.1f} s "
         f"({initial_total / max(hashing_cpu, 1e-9):.1f}x bare hashlib's {hashing_cpu:.1f} s CPU); "
         + (
