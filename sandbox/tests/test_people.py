@@ -8,6 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adscale_sandbox.key_index import IndexedConnection
 from adscale_sandbox.people import Person, add_members
 from adscale_sandbox.state import create_audience
 from adscale_sandbox.store import SCHEMA
@@ -46,7 +47,7 @@ def test_new_people_insert_as_the_general_path(batches: list[list[Person]], perm
     """Uploads of people (new ones take the column-wise insert; a batch repeating a key or a
     person falls back) leave the same members, people and counters as the same uploads
     diffed key by key (``refresh_existing`` always takes that path)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = sqlite3.connect(":memory:", isolation_level=None, factory=IndexedConnection)
     conn.row_factory = sqlite3.Row
     conn.executescript(SCHEMA)
     fast = create_audience(conn, "meta", "1", "fast", now=1.0)
