@@ -19,7 +19,6 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
-from operator import itemgetter
 from typing import Any
 
 from adscale_sandbox import key_index
@@ -90,8 +89,6 @@ def match_flags(keys: Sequence[bytes], permille: int) -> list[int]:
     return [1 if w % 1000 < permille else 0 for w in words]
 
 
-_SECOND = itemgetter(1)
-
 # person id -> (identity keys held, matching keys held, extra evidence matched)
 State = dict[bytes, tuple[int, int, int]]
 
@@ -119,25 +116,25 @@ def _keys_held(conn: sqlite3.Connection, audience: Audience, keys: Sequence[byte
     return {k: (r[0], bytes(r[1]), int(r[2])) for k, r in found.items()}
 
 
-def _insert(
-    conn: sqlite3.Connection, audience: Audience, table: str, rows: Sequence[tuple[Any, ...]]
+def _append(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    table: str,
+    keys: Sequence[bytes],
+    *columns: Iterable[Any],
 ) -> None:
-    """Append ``rows`` (each its values after the rowid, the key second) to the audience's
-    rows of ``table`` and to its index."""
-    if not rows:
+    """Append rows (``keys``, then ``columns`` in the table's order) to the audience's rows
+    of ``table`` and to its index."""
+    if not keys:
         return
     index = key_index.audience_index(conn, audience.pk)
-    rowids = index.take_rowids(table, len(rows))
-    marks = ", ".join("?" * (len(rows[0]) + 1))
+    rowids = index.take_rowids(table, len(keys))
+    marks = ", ".join("?" * (len(columns) + 3))
     conn.executemany(
         f"INSERT INTO {_COLUMNS[table]} VALUES ({marks})",  # noqa: S608 - constant targets
-        map(_with_rowid, rowids, rows),
+        zip(rowids, repeat(audience.pk), keys, *columns),
     )
-    index.added(table, list(map(_SECOND, rows)), rowids)
-
-
-def _with_rowid(rowid: int, row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (rowid, *row)
+    index.added(table, keys, rowids)
 
 
 _COLUMNS = {
@@ -165,10 +162,11 @@ def _save(
     after: State,
     rowids: dict[bytes, int],
 ) -> None:
-    new = [(audience.pk, p, *v) for p, v in after.items() if p not in before and v[0] > 0]
+    new = [(p, *v) for p, v in after.items() if p not in before and v[0] > 0]
     kept = [(*v, rowids[p]) for p, v in after.items() if p in before and v[0] > 0]
     gone = {p: rowids[p] for p, v in after.items() if v[0] <= 0}
-    _insert(conn, audience, "person", new)
+    if new:
+        _append(conn, audience, "person", *map(list, zip(*new, strict=True)))
     conn.executemany("UPDATE person SET keys = ?, matched_keys = ?, extra = ? WHERE id = ?", kept)
     _delete(conn, audience, "person", gone)
 
@@ -220,8 +218,8 @@ def _add_new_people(
         matched_keys = [sum(hits[end - n : end]) for end, n in zip(ends, counts, strict=True)]
     extra = _extra_flags([p.extra for p in people], permille)
     owners = chain.from_iterable(map(repeat, ids, counts))
-    _insert(conn, audience, "member", list(zip(repeat(pk), flat, owners, hits, repeat(now))))
-    _insert(conn, audience, "person", list(zip(repeat(pk), ids, counts, matched_keys, extra)))
+    _append(conn, audience, "member", flat, owners, hits, repeat(now))
+    _append(conn, audience, "person", ids, counts, matched_keys, extra)
     return sum(1 for m, e in zip(matched_keys, extra, strict=True) if m or e)
 
 
@@ -255,14 +253,14 @@ def add_members(
     held = _keys_held(conn, audience, keys)
     before, rowids = _state(conn, audience, [p.id for p in people])
     after: State = {}
-    rows: list[tuple[int, bytes, bytes, int, float]] = []
+    rows: list[tuple[bytes, bytes, int]] = []  # key, person, matched
     duplicates = len(hashes) - len(people)
     for person in people:
         count, matching, extra = after.get(person.id) or before.get(person.id) or (0, 0, 0)
         fresh = [k for k in person.keys if k not in held]
         for key in fresh:
             hit = 1 if is_match(key, permille) else 0
-            rows.append((audience.pk, key, person.id, hit, now))
+            rows.append((key, person.id, hit))
             held[key] = (-1, person.id, hit)
             count += 1
             matching += hit
@@ -272,7 +270,9 @@ def add_members(
             duplicates += 1
         if count:
             after[person.id] = (count, matching, extra)
-    _insert(conn, audience, "member", rows)
+    if rows:
+        fresh_keys, owners, hits = map(list, zip(*rows, strict=True))
+        _append(conn, audience, "member", fresh_keys, owners, hits, repeat(now))
     if refresh_existing:
         conn.executemany(
             "UPDATE member SET added_at = ? WHERE id = ? AND added_at < ?",
