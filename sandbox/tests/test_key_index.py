@@ -5,6 +5,7 @@ rebuilt from the table after a restart or a rolled-back unit of work."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from adscale_sandbox.key_index import IndexedConnection
 from adscale_sandbox.people import Person, add_members, remove_members
 from adscale_sandbox.state import count_existing, create_audience, get_audience, member_hashes
 from adscale_sandbox.store import SCHEMA, Store
+
+MemberTables = Callable[[sqlite3.Connection, int], tuple[Any, ...]]  # conftest fixture
 
 # A small pool, so that steps keep meeting the same keys, in which different keys often
 # share the first eight bytes the index sorts by (and short keys pad to the same prefix).
@@ -42,26 +45,9 @@ def _connection() -> sqlite3.Connection:
     return conn
 
 
-def _snapshot(conn: sqlite3.Connection, pk: int) -> tuple[Any, ...]:
-    members = conn.execute(
-        "SELECT hash, person, matched FROM member WHERE audience_pk = ? ORDER BY hash", (pk,)
-    ).fetchall()
-    people = conn.execute(
-        "SELECT person, keys, matched_keys, extra FROM person WHERE audience_pk = ? "
-        "ORDER BY person",
-        (pk,),
-    ).fetchall()
-    counts = conn.execute(
-        "SELECT member_count, matched_count, duplicate_rows, received_rows, removed_rows "
-        "FROM audience WHERE pk = ?",
-        (pk,),
-    ).fetchone()
-    return [tuple(r) for r in members], [tuple(r) for r in people], tuple(counts)
-
-
-def _assert_consistent(conn: sqlite3.Connection, pk: int) -> None:
+def _assert_consistent(tables: MemberTables, conn: sqlite3.Connection, pk: int) -> None:
     """One row per key and per person, each person's counters its members', sizes its people."""
-    members, people, counts = _snapshot(conn, pk)
+    members, people, counts = tables(conn, pk)
     hashes = [m[0] for m in members]
     assert len(hashes) == len(set(hashes))
     assert len(people) == len({p[0] for p in people})
@@ -78,7 +64,7 @@ def _assert_consistent(conn: sqlite3.Connection, pk: int) -> None:
 @settings(max_examples=120, deadline=None)
 @given(st.lists(_STEP, min_size=1, max_size=6), st.integers(min_value=0, max_value=1000))
 def test_index_kept_up_to_date_answers_as_one_rebuilt_each_time(
-    steps: list[tuple[bool, list[Person]]], permille: int
+    member_tables: MemberTables, steps: list[tuple[bool, list[Person]]], permille: int
 ) -> None:
     """Adds and removes through the index kept up to date leave the same rows as the same
     steps with the index thrown away before each one (rebuilt from the table), and both
@@ -92,10 +78,10 @@ def test_index_kept_up_to_date_answers_as_one_rebuilt_each_time(
                 key_index.forget(conn, audience.pk)
             change = remove_members if remove else add_members
             change(conn, audience, batch, invalid=0, permille=permille, now=2.0)
-            _assert_consistent(conn, audience.pk)
-    assert _snapshot(conn, kept.pk) == _snapshot(conn, rebuilt.pk)
+            _assert_consistent(member_tables, conn, audience.pk)
+    assert member_tables(conn, kept.pk) == member_tables(conn, rebuilt.pk)
     keys = [k for _, batch in steps for p in batch for k in p.keys]
-    assert count_existing(conn, kept, keys) == len(_snapshot(conn, kept.pk)[0])
+    assert count_existing(conn, kept, keys) == len(member_tables(conn, kept.pk)[0])
 
 
 def test_keys_sharing_a_prefix_are_told_apart() -> None:
@@ -112,7 +98,7 @@ def test_keys_sharing_a_prefix_are_told_apart() -> None:
     assert member_hashes(conn, audience, None) == [second.hex()]
 
 
-def test_members_survive_a_restart(tmp_path: Path) -> None:
+def test_members_survive_a_restart(member_tables: MemberTables, tmp_path: Path) -> None:
     """A new store on the same file rebuilds the index from the rows: a repeated upload is
     all duplicates, a removal finds its keys, new rows follow the old ones."""
     people = [Person((bytes([i]) * 32, bytes([i + 100]) * 32)) for i in range(1, 40)]
@@ -139,13 +125,15 @@ def test_members_survive_a_restart(tmp_path: Path) -> None:
         lambda c: add_members(c, again, [newcomer], invalid=0, permille=500, now=5.0)
     )
     assert added.changed == 1
-    store.run_sync(lambda c: _assert_consistent(c, again.pk))
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
     count = store.run_sync(lambda c: count_existing(c, again, [k for p in people for k in p.keys]))
     assert count == 2 * (len(people) - 10)
     store.close()
 
 
-def test_a_rolled_back_unit_leaves_no_trace_in_the_index(tmp_path: Path) -> None:
+def test_a_rolled_back_unit_leaves_no_trace_in_the_index(
+    member_tables: MemberTables, tmp_path: Path
+) -> None:
     """A unit of work that fails after adding people is undone in the table and in the
     index: the same people are new to the next unit."""
     store = Store(tmp_path / "s.db", commit_seconds=5.0)
@@ -166,7 +154,7 @@ def test_a_rolled_back_unit_leaves_no_trace_in_the_index(tmp_path: Path) -> None
         lambda c: add_members(c, fresh, people, invalid=0, permille=500, now=3.0)
     )
     assert (result.changed, result.duplicates) == (len(people), 0)
-    store.run_sync(lambda c: _assert_consistent(c, fresh.pk))
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, fresh.pk))
     store.close()
 
 
