@@ -55,7 +55,9 @@ def prefixes(keys: Sequence[bytes]) -> UInt64s:
 
 
 def _sorted(keys: UInt64s, rowids: Int64s) -> tuple[UInt64s, Int64s]:
-    order = np.argsort(keys, kind="stable")
+    # Not a stable sort: rows sharing a prefix are read as a whole run, in any order, and
+    # numpy's default sort of uint64 is about 6 times faster (0.37 vs 2.2 ms for 20,000).
+    order = np.argsort(keys)
     return keys[order], rowids[order]
 
 
@@ -81,7 +83,7 @@ class KeyIndex:
         """``(which, rowids)``: the rows whose prefix equals ``wanted[which]``. The wanted
         prefixes are looked up in sorted order (several times faster than in request
         order: each search starts where the last one ended)."""
-        order = np.argsort(wanted, kind="stable")
+        order = np.argsort(wanted)
         ordered = wanted[order]
         which_parts: list[Int64s] = []
         rowid_parts: list[Int64s] = []
