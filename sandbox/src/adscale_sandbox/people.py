@@ -9,6 +9,10 @@ has a higher chance. Audience sizes count people.
 
 ``person`` keeps, per person, how many identity keys it holds and how many of them match,
 so adding and removing keys updates sizes incrementally (no per-person scan).
+
+Both tables are appended to, in the audience's rowid range; which keys and people an
+audience holds is answered by :mod:`adscale_sandbox.key_index`, and rows are updated and
+deleted by rowid. Changes made in bulk SQL forget the audience's index.
 """
 
 from __future__ import annotations
