@@ -26,11 +26,13 @@ from adscale_sandbox.people import (
     add_members,
     as_people,
     change_members,
-    delete_all,
     is_match,
+    remove_members,
+)
+from adscale_sandbox.people_bulk import (
+    delete_all,
     recount,
     remove_all_members,
-    remove_members,
     stage_people,
     swap_in_staged,
 )
