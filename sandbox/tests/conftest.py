@@ -6,6 +6,7 @@ import base64
 import contextlib
 import hashlib
 import secrets
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,32 @@ from adscale_sandbox.main import create_app
 from adscale_sandbox.settings import Settings
 
 REDIRECT = "https://app.example.test/oauth/callback"
+
+MemberTables = Callable[[sqlite3.Connection, int], tuple[Any, ...]]
+
+
+def _member_tables(conn: sqlite3.Connection, pk: int) -> tuple[Any, ...]:
+    """An audience's member and person rows (sorted by key) and its counters."""
+    members = conn.execute(
+        "SELECT hash, person, matched FROM member WHERE audience_pk = ? ORDER BY hash", (pk,)
+    ).fetchall()
+    people = conn.execute(
+        "SELECT person, keys, matched_keys, extra FROM person WHERE audience_pk = ? "
+        "ORDER BY person",
+        (pk,),
+    ).fetchall()
+    counts = conn.execute(
+        "SELECT member_count, matched_count, duplicate_rows, received_rows, removed_rows "
+        "FROM audience WHERE pk = ?",
+        (pk,),
+    ).fetchone()
+    return [tuple(r) for r in members], [tuple(r) for r in people], tuple(counts)
+
+
+@pytest.fixture(scope="session")
+def member_tables() -> MemberTables:
+    """``(conn, audience_pk) -> (members, people, counters)``, for comparing audiences."""
+    return _member_tables
 
 
 def sha(value: str) -> str:

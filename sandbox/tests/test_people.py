@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adscale_sandbox.key_index import IndexedConnection
 from adscale_sandbox.people import Person, add_members
 from adscale_sandbox.state import create_audience
 from adscale_sandbox.store import SCHEMA
+
+MemberTables = Callable[[sqlite3.Connection, int], tuple[Any, ...]]  # conftest fixture
 
 _KEY = st.binary(min_size=32, max_size=32) | st.binary(min_size=1, max_size=40)
 _PERSON = st.builds(
@@ -20,33 +24,18 @@ _PERSON = st.builds(
 )
 
 
-def _tables(conn: sqlite3.Connection, pk: int) -> tuple[Any, ...]:
-    members = conn.execute(
-        "SELECT hash, person, matched FROM member WHERE audience_pk = ? ORDER BY hash", (pk,)
-    ).fetchall()
-    people = conn.execute(
-        "SELECT person, keys, matched_keys, extra FROM person WHERE audience_pk = ? "
-        "ORDER BY person",
-        (pk,),
-    ).fetchall()
-    counts = conn.execute(
-        "SELECT member_count, matched_count, duplicate_rows, received_rows FROM audience "
-        "WHERE pk = ?",
-        (pk,),
-    ).fetchone()
-    return [tuple(r) for r in members], [tuple(r) for r in people], tuple(counts)
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.lists(_PERSON, max_size=8), min_size=1, max_size=3),
     st.integers(min_value=0, max_value=1000),
 )
-def test_new_people_insert_as_the_general_path(batches: list[list[Person]], permille: int) -> None:
+def test_new_people_insert_as_the_general_path(
+    member_tables: MemberTables, batches: list[list[Person]], permille: int
+) -> None:
     """Uploads of people (new ones take the column-wise insert; a batch repeating a key or a
     person falls back) leave the same members, people and counters as the same uploads
     diffed key by key (``refresh_existing`` always takes that path)."""
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn = sqlite3.connect(":memory:", isolation_level=None, factory=IndexedConnection)
     conn.row_factory = sqlite3.Row
     conn.executescript(SCHEMA)
     fast = create_audience(conn, "meta", "1", "fast", now=1.0)
@@ -63,5 +52,5 @@ def test_new_people_insert_as_the_general_path(batches: list[list[Person]], perm
                 refresh_existing=refresh,
             )
             assert result.received == len(batch)
-    assert _tables(conn, fast.pk) == _tables(conn, general.pk)
+    assert member_tables(conn, fast.pk) == member_tables(conn, general.pk)
     assert fast.member_count == general.member_count

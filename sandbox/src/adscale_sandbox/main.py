@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,6 +38,10 @@ SERVER_OPTIONS: dict[str, Any] = {
     "h11_max_incomplete_event_size": MAX_REQUEST_HEAD_BYTES,
 }
 
+# Older generations are collected after this many younger collections (Python: 10, 10);
+# with fewer, larger young collections, 50 and 100 keep full collections rare.
+GC_OLDER_THRESHOLDS = (50, 100)
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
@@ -44,8 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        sandbox.store.close()
+        previous = gc.get_threshold()
+        if settings.gc_young_threshold:
+            gc.set_threshold(settings.gc_young_threshold, *GC_OLDER_THRESHOLDS)
+        try:
+            yield
+        finally:
+            gc.set_threshold(*previous)
+            sandbox.store.close()
 
     app = FastAPI(
         title="AdScale ad-platform sandbox",

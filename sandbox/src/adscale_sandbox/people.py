@@ -9,6 +9,10 @@ has a higher chance. Audience sizes count people.
 
 ``person`` keeps, per person, how many identity keys it holds and how many of them match,
 so adding and removing keys updates sizes incrementally (no per-person scan).
+
+Both tables are appended to, in the audience's rowid range; which keys and people an
+audience holds is answered by :mod:`adscale_sandbox.key_index`, and rows are updated and
+deleted by rowid. Changes made in bulk SQL forget the audience's index.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain, repeat
-from operator import itemgetter
 from typing import Any
 
+from adscale_sandbox import key_index
 from adscale_sandbox.audience import Audience
 
 
@@ -88,65 +92,86 @@ def match_flags(keys: Sequence[bytes], permille: int) -> list[int]:
     return [1 if w % 1000 < permille else 0 for w in words]
 
 
-def _chunks(values: Sequence[bytes], size: int = 500) -> Iterable[Sequence[bytes]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-_SECOND = itemgetter(1)
-
 # person id -> (identity keys held, matching keys held, extra evidence matched)
 State = dict[bytes, tuple[int, int, int]]
 
 
-def _state(conn: sqlite3.Connection, audience: Audience, ids: Sequence[bytes]) -> State:
-    found: State = {}
-    for chunk in _chunks(ids):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT person, keys, matched_keys, extra FROM person "  # noqa: S608
-            f"WHERE audience_pk = ? AND person IN ({marks})",
-            (audience.pk, *chunk),
-        ):
-            found[bytes(row[0])] = (int(row[1]), int(row[2]), int(row[3]))
-    return found
+def _state(
+    conn: sqlite3.Connection, audience: Audience, ids: Sequence[bytes]
+) -> tuple[State, dict[bytes, int]]:
+    """The people ``ids`` the audience holds, and their rowids."""
+    found = key_index.find(conn, "person", audience.pk, ids, "keys, matched_keys, extra")
+    state = {p: (int(r[1]), int(r[2]), int(r[3])) for p, r in found.items()}
+    return state, {p: r[0] for p, r in found.items()}
 
 
 def _matches(entry: tuple[int, int, int] | None) -> bool:
     return entry is not None and (entry[1] > 0 or entry[2] > 0)
 
 
-def _keys_held(
-    conn: sqlite3.Connection, audience: Audience, keys: Sequence[bytes]
-) -> dict[bytes, tuple[bytes, int]]:
-    """``key -> (person, matched)`` for the keys the audience holds."""
-    held: dict[bytes, tuple[bytes, int]] = {}
-    for chunk in _chunks(keys):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT hash, person, matched FROM member WHERE audience_pk = ? "  # noqa: S608
-            f"AND hash IN ({marks})",
-            (audience.pk, *chunk),
-        ):
-            held[bytes(row[0])] = (bytes(row[1]), int(row[2]))
-    return held
+# key -> (rowid, person, matched)
+Held = dict[bytes, tuple[int, bytes, int]]
 
 
-def _save(conn: sqlite3.Connection, audience: Audience, before: State, after: State) -> None:
-    new = [(audience.pk, p, *v) for p, v in after.items() if p not in before and v[0] > 0]
-    kept = [(*v, audience.pk, p) for p, v in after.items() if p in before and v[0] > 0]
-    gone = [(audience.pk, p) for p, v in after.items() if v[0] <= 0]
+def _keys_held(conn: sqlite3.Connection, audience: Audience, keys: Sequence[bytes]) -> Held:
+    """``key -> (rowid, person, matched)`` for the keys the audience holds."""
+    found = key_index.find(conn, "member", audience.pk, keys, "person, matched")
+    return {k: (r[0], bytes(r[1]), int(r[2])) for k, r in found.items()}
+
+
+def _append(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    table: str,
+    keys: Sequence[bytes],
+    *columns: Iterable[Any],
+) -> None:
+    """Append rows (``keys``, then ``columns`` in the table's order) to the audience's rows
+    of ``table`` and to its index."""
+    if not keys:
+        return
+    index = key_index.audience_index(conn, audience.pk)
+    rowids = index.take_rowids(table, len(keys))
+    marks = ", ".join("?" * (len(columns) + 3))
     conn.executemany(
-        "INSERT INTO person (audience_pk, person, keys, matched_keys, extra) "
-        "VALUES (?, ?, ?, ?, ?)",
-        new,
+        f"INSERT INTO {_COLUMNS[table]} VALUES ({marks})",  # noqa: S608 - constant targets
+        zip(rowids, repeat(audience.pk), keys, *columns),
     )
+    index.added(table, keys, rowids)
+
+
+_COLUMNS = {
+    "member": "member (id, audience_pk, hash, person, matched, added_at)",
+    "person": "person (id, audience_pk, person, keys, matched_keys, extra)",
+}
+
+
+def _delete(
+    conn: sqlite3.Connection, audience: Audience, table: str, rows: dict[bytes, int]
+) -> None:
+    """Delete rows by ``key -> rowid``, from the table and from the audience's index."""
     conn.executemany(
-        "UPDATE person SET keys = ?, matched_keys = ?, extra = ? "
-        "WHERE audience_pk = ? AND person = ?",
-        kept,
+        f"DELETE FROM {table} WHERE id = ?",  # noqa: S608 - constant tables
+        [(rowid,) for rowid in rows.values()],
     )
-    conn.executemany("DELETE FROM person WHERE audience_pk = ? AND person = ?", gone)
+    index = key_index.audience_index(conn, audience.pk)
+    index.discarded(table, list(rows), list(rows.values()))
+
+
+def _save(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    before: State,
+    after: State,
+    rowids: dict[bytes, int],
+) -> None:
+    new = [(p, *v) for p, v in after.items() if p not in before and v[0] > 0]
+    kept = [(*v, rowids[p]) for p, v in after.items() if p in before and v[0] > 0]
+    gone = {p: rowids[p] for p, v in after.items() if v[0] <= 0}
+    if new:
+        _append(conn, audience, "person", *map(list, zip(*new, strict=True)))
+    conn.executemany("UPDATE person SET keys = ?, matched_keys = ?, extra = ? WHERE id = ?", kept)
+    _delete(conn, audience, "person", gone)
 
 
 def _sizes(before: State, after: State) -> tuple[int, int]:
@@ -160,14 +185,6 @@ def _sizes(before: State, after: State) -> tuple[int, int]:
     return people, matched
 
 
-def _all_inserted(conn: sqlite3.Connection, target: str, rows: Sequence[tuple[Any, ...]]) -> bool:
-    """``INSERT OR IGNORE`` every row of five values into ``target`` (a table and its
-    columns); whether none was already there."""
-    changes = conn.total_changes
-    conn.executemany(f"INSERT OR IGNORE INTO {target} VALUES (?, ?, ?, ?, ?)", rows)  # noqa: S608 - constant targets
-    return conn.total_changes - changes == len(rows)
-
-
 def _extra_flags(extras: list[tuple[bytes, ...]], permille: int) -> list[int]:
     """Per person, 1 when one of its evidence keys matches."""
     if all(len(e) <= 1 for e in extras):
@@ -179,17 +196,22 @@ def _extra_flags(extras: list[tuple[bytes, ...]], permille: int) -> list[int]:
 def _add_new_people(
     conn: sqlite3.Connection, audience: Audience, people: list[Person], permille: int, now: float
 ) -> int | None:
-    """The common case of a bulk upload, people the audience has never seen: insert their
-    keys and themselves straight away (SQLite finds any conflict while inserting, sorted
-    by key so each page is visited once) and return how many of them match. ``None``, with
-    nothing written, when a key or a person was already there or two people share a key:
-    the general path handles that. Built column-wise (a C map or one comprehension per
-    column, not a loop per person)."""
+    """The common case of a bulk upload, people the audience has never seen: append their
+    keys and themselves and return how many of them match. ``None``, with nothing written,
+    when a key or a person was already there or two people share a key (the in-memory
+    index answers for the whole batch at once): the general path handles that. Built
+    column-wise (a C map or one comprehension per column, not a loop per person)."""
     pk = audience.pk
     key_lists = [p.keys for p in people]
     ids = [keys[0] for keys in key_lists]
-    counts = list(map(len, key_lists))
     flat = list(chain.from_iterable(key_lists))
+    if (
+        len(set(flat)) != len(flat)
+        or key_index.any_held(conn, "member", pk, flat)
+        or key_index.any_held(conn, "person", pk, ids)
+    ):
+        return None
+    counts = list(map(len, key_lists))
     hits = match_flags(flat, permille)
     width = counts[0] if counts else 0
     if width and all(c == width for c in counts):  # as many keys each: per-key columns
@@ -198,21 +220,10 @@ def _add_new_people(
         ends = list(accumulate(counts))
         matched_keys = [sum(hits[end - n : end]) for end, n in zip(ends, counts, strict=True)]
     extra = _extra_flags([p.extra for p in people], permille)
-    # Sorted by key alone (one audience): bytes comparisons, not tuple ones.
-    members = sorted(
-        zip(repeat(pk), flat, chain.from_iterable(map(repeat, ids, counts)), hits, repeat(now)),
-        key=_SECOND,
-    )
-    rows = sorted(zip(repeat(pk), ids, counts, matched_keys, extra), key=_SECOND)
-    matched = sum(1 for m, e in zip(matched_keys, extra, strict=True) if m or e)
-    conn.execute("SAVEPOINT add_new_people")
-    fresh = _all_inserted(
-        conn, "member (audience_pk, hash, person, matched, added_at)", members
-    ) and _all_inserted(conn, "person (audience_pk, person, keys, matched_keys, extra)", rows)
-    if not fresh:
-        conn.execute("ROLLBACK TO add_new_people")
-    conn.execute("RELEASE add_new_people")
-    return matched if fresh else None
+    owners = chain.from_iterable(map(repeat, ids, counts))
+    _append(conn, audience, "member", flat, owners, hits, repeat(now))
+    _append(conn, audience, "person", ids, counts, matched_keys, extra)
+    return sum(1 for m, e in zip(matched_keys, extra, strict=True) if m or e)
 
 
 def add_members(
@@ -242,19 +253,18 @@ def add_members(
         return ChangeResult(
             received=len(hashes) + invalid, changed=len(people), duplicates=duplicates
         )
-    empty = audience.member_count == 0 and audience.removed_rows == 0
-    held = {} if empty else _keys_held(conn, audience, keys)
-    before = {} if empty else _state(conn, audience, [p.id for p in people])
+    held = _keys_held(conn, audience, keys)
+    before, rowids = _state(conn, audience, [p.id for p in people])
     after: State = {}
-    rows: list[tuple[int, bytes, bytes, int, float]] = []
+    rows: list[tuple[bytes, bytes, int]] = []  # key, person, matched
     duplicates = len(hashes) - len(people)
     for person in people:
         count, matching, extra = after.get(person.id) or before.get(person.id) or (0, 0, 0)
         fresh = [k for k in person.keys if k not in held]
         for key in fresh:
             hit = 1 if is_match(key, permille) else 0
-            rows.append((audience.pk, key, person.id, hit, now))
-            held[key] = (person.id, hit)
+            rows.append((key, person.id, hit))
+            held[key] = (-1, person.id, hit)
             count += 1
             matching += hit
         if any(is_match(k, permille) for k in person.extra):
@@ -263,17 +273,15 @@ def add_members(
             duplicates += 1
         if count:
             after[person.id] = (count, matching, extra)
-    conn.executemany(
-        "INSERT OR IGNORE INTO member (audience_pk, hash, person, matched, added_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        rows,
-    )
+    if rows:
+        fresh_keys, owners, hits = map(list, zip(*rows, strict=True))
+        _append(conn, audience, "member", fresh_keys, owners, hits, repeat(now))
     if refresh_existing:
         conn.executemany(
-            "UPDATE member SET added_at = ? WHERE audience_pk = ? AND hash = ? AND added_at < ?",
-            [(now, audience.pk, key, now) for key in keys],
+            "UPDATE member SET added_at = ? WHERE id = ? AND added_at < ?",
+            [(now, rowid, now) for rowid, _, _ in held.values() if rowid >= 0],
         )
-    _save(conn, audience, before, after)
+    _save(conn, audience, before, after, rowids)
     inserted, matched = _sizes(before, after)
     _note(conn, audience, inserted, matched, now=now, received=len(hashes) + invalid)
     conn.execute(
@@ -298,16 +306,14 @@ def remove_members(
     that keeps some matches on what it kept."""
     keys = list(dict.fromkeys(k for p in as_people(hashes) for k in p.keys))
     held = _keys_held(conn, audience, keys)
-    owners = list(dict.fromkeys(person for person, _ in held.values()))
-    before = _state(conn, audience, owners)
+    owners = list(dict.fromkeys(person for _, person, _ in held.values()))
+    before, rowids = _state(conn, audience, owners)
     after = dict(before)
-    for person, hit in held.values():
+    for _, person, hit in held.values():
         count, matching, extra = after[person]
         after[person] = (count - 1, matching - hit, extra)
-    conn.executemany(
-        "DELETE FROM member WHERE audience_pk = ? AND hash = ?", [(audience.pk, k) for k in held]
-    )
-    _save(conn, audience, before, after)
+    _delete(conn, audience, "member", {k: v[0] for k, v in held.items()})
+    _save(conn, audience, before, after, rowids)
     people, matched = _sizes(before, after)
     _note(conn, audience, people, matched, now=now, received=len(hashes) + invalid)
     conn.execute(
@@ -360,138 +366,3 @@ def change_members(
         now=now,
         refresh_existing=refresh_existing,
     )
-
-
-def recount(conn: sqlite3.Connection, audience: Audience, *, now: float) -> None:
-    row = conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(matched_keys > 0 OR extra > 0), 0) FROM person "
-        "WHERE audience_pk = ?",
-        (audience.pk,),
-    ).fetchone()
-    conn.execute(
-        "UPDATE audience SET member_count = ?, matched_count = ?, last_change_at = ?, "
-        "updated_at = ? WHERE pk = ?",
-        (row[0], row[1], now, now, audience.pk),
-    )
-
-
-def rebuild_people(conn: sqlite3.Connection, audience: Audience) -> None:
-    """People from the members left (after a bulk delete), keeping their match evidence."""
-    conn.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS held_person "
-        "(person BLOB PRIMARY KEY, keys INTEGER, matched_keys INTEGER) WITHOUT ROWID"
-    )
-    conn.execute("DELETE FROM held_person")
-    conn.execute(
-        "INSERT INTO held_person SELECT person, COUNT(*), SUM(matched) FROM member "
-        "WHERE audience_pk = ? GROUP BY person",
-        (audience.pk,),
-    )
-    conn.execute(
-        "DELETE FROM person WHERE audience_pk = ? "
-        "AND person NOT IN (SELECT person FROM held_person)",
-        (audience.pk,),
-    )
-    conn.execute(
-        "UPDATE person SET "
-        "keys = (SELECT h.keys FROM held_person h WHERE h.person = person.person), "
-        "matched_keys = (SELECT h.matched_keys FROM held_person h "
-        "WHERE h.person = person.person) "
-        "WHERE audience_pk = ?",
-        (audience.pk,),
-    )
-
-
-def remove_all_members(
-    conn: sqlite3.Connection, audience: Audience, *, before: float | None, now: float
-) -> int:
-    """Delete every member (or those last added before ``before``); returns the number of
-    people that left."""
-    people_before = int(
-        conn.execute(
-            "SELECT COUNT(*) FROM person WHERE audience_pk = ?", (audience.pk,)
-        ).fetchone()[0]
-    )
-    if before is None:
-        conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-        conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
-    else:
-        conn.execute(
-            "DELETE FROM member WHERE audience_pk = ? AND added_at < ?", (audience.pk, before)
-        )
-        rebuild_people(conn, audience)
-    left = int(
-        conn.execute(
-            "SELECT COUNT(*) FROM person WHERE audience_pk = ?", (audience.pk,)
-        ).fetchone()[0]
-    )
-    removed = people_before - left
-    conn.execute(
-        "UPDATE audience SET removed_rows = removed_rows + ?, accepted_batches = "
-        "accepted_batches + 1, uploads = uploads + 1 WHERE pk = ?",
-        (removed, audience.pk),
-    )
-    recount(conn, audience, now=now)
-    return removed
-
-
-def stage_people(
-    conn: sqlite3.Connection,
-    audience_pk: int,
-    session_id: str,
-    hashes: Sequence[Row],
-    *,
-    permille: int,
-) -> int:
-    """Stage people for a replace; returns how many were new to the session."""
-    people = as_people(hashes)
-    before = conn.total_changes
-    conn.executemany(
-        "INSERT OR IGNORE INTO staged_member "
-        "(audience_pk, session_id, hash, person, matched, extra) VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                audience_pk,
-                session_id,
-                key,
-                p.id,
-                1 if is_match(key, permille) else 0,
-                1 if any(is_match(k, permille) for k in p.extra) else 0,
-            )
-            for p in people
-            for key in p.keys
-        ],
-    )
-    return min(len(people), conn.total_changes - before)
-
-
-def swap_in_staged(
-    conn: sqlite3.Connection, audience: Audience, session_id: str, *, now: float
-) -> int:
-    """The audience's members become the staged people; returns the people that left."""
-    args = (audience.pk, session_id)
-    removed = conn.execute(
-        "SELECT COUNT(*) FROM person WHERE audience_pk = ? AND person NOT IN "
-        "(SELECT person FROM staged_member WHERE audience_pk = ? AND session_id = ?)",
-        (audience.pk, *args),
-    ).fetchone()[0]
-    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-    conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
-    conn.execute(
-        "INSERT INTO member (audience_pk, hash, person, matched, added_at) "
-        "SELECT audience_pk, hash, person, matched, ? FROM staged_member "
-        "WHERE audience_pk = ? AND session_id = ?",
-        (now, *args),
-    )
-    conn.execute(
-        "INSERT INTO person (audience_pk, person, keys, matched_keys, extra) "
-        "SELECT audience_pk, person, COUNT(*), SUM(matched), MAX(extra) FROM staged_member "
-        "WHERE audience_pk = ? AND session_id = ? GROUP BY audience_pk, person",
-        args,
-    )
-    conn.execute("DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?", args)
-    conn.execute(
-        "UPDATE audience SET removed_rows = removed_rows + ? WHERE pk = ?", (removed, audience.pk)
-    )
-    recount(conn, audience, now=now)
-    return int(removed)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from adscale_sandbox import key_index
 from adscale_sandbox.audience import Audience
+from adscale_sandbox.key_index import span
 from adscale_sandbox.people import (
     ChangeResult,
     Person,
@@ -25,9 +27,12 @@ from adscale_sandbox.people import (
     as_people,
     change_members,
     is_match,
+    remove_members,
+)
+from adscale_sandbox.people_bulk import (
+    delete_all,
     recount,
     remove_all_members,
-    remove_members,
     stage_people,
     swap_in_staged,
 )
@@ -411,8 +416,7 @@ def update_audience_fields(
 
 
 def delete_audience(conn: sqlite3.Connection, audience: Audience) -> None:
-    conn.execute("DELETE FROM member WHERE audience_pk = ?", (audience.pk,))
-    conn.execute("DELETE FROM person WHERE audience_pk = ?", (audience.pk,))
+    delete_all(conn, audience)
     conn.execute("DELETE FROM staged_member WHERE audience_pk = ?", (audience.pk,))
     conn.execute("DELETE FROM upload_session WHERE audience_pk = ?", (audience.pk,))
     conn.execute("DELETE FROM audience WHERE pk = ?", (audience.pk,))
@@ -429,25 +433,15 @@ def member_count(conn: sqlite3.Connection, audience: Audience) -> int:
 
 def count_existing(conn: sqlite3.Connection, audience: Audience, hashes: Sequence[bytes]) -> int:
     """How many of ``hashes`` (deduplicated) are current members."""
-    total = 0
-    unique = list(set(hashes))
-    for start in range(0, len(unique), 500):
-        chunk = unique[start : start + 500]
-        marks = ",".join("?" * len(chunk))
-        row = conn.execute(
-            f"SELECT COUNT(*) FROM member WHERE audience_pk = ? AND hash IN ({marks})",  # noqa: S608
-            (audience.pk, *chunk),
-        ).fetchone()
-        total += int(row[0])
-    return total
+    return len(key_index.find(conn, "member", audience.pk, list(set(hashes)), "1"))
 
 
 def member_hashes(conn: sqlite3.Connection, audience: Audience, limit: int | None) -> list[str]:
-    sql = "SELECT hash FROM member WHERE audience_pk = ? ORDER BY hash"
-    params: tuple[Any, ...] = (audience.pk,)
+    sql = "SELECT hash FROM member WHERE id BETWEEN ? AND ? ORDER BY hash"
+    params: tuple[Any, ...] = span(audience.pk)
     if limit is not None:
         sql += " LIMIT ?"
-        params = (audience.pk, limit)
+        params = (*params, limit)
     return [bytes(r[0]).hex() for r in conn.execute(sql, params)]
 
 

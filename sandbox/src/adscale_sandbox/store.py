@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from adscale_sandbox.key_index import IndexedConnection, forget
+
 T = TypeVar("T")
 
 SCHEMA = """
@@ -104,22 +106,24 @@ CREATE TABLE IF NOT EXISTS audience (
     UNIQUE (platform, audience_id)
 );
 CREATE INDEX IF NOT EXISTS ix_audience_account ON audience (platform, account_id);
+-- member and person rows are appended: an audience's rows are the rowid range
+-- audience_pk << 40 .., and their keys are indexed in memory (key_index.py), not here.
 CREATE TABLE IF NOT EXISTS member (
+    id INTEGER PRIMARY KEY,
     audience_pk INTEGER NOT NULL,
     hash BLOB NOT NULL,
     person BLOB NOT NULL,
     matched INTEGER NOT NULL,
-    added_at REAL NOT NULL,
-    PRIMARY KEY (audience_pk, hash)
-) WITHOUT ROWID;
+    added_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS person (
+    id INTEGER PRIMARY KEY,
     audience_pk INTEGER NOT NULL,
     person BLOB NOT NULL,
     keys INTEGER NOT NULL,
     matched_keys INTEGER NOT NULL,
-    extra INTEGER NOT NULL,
-    PRIMARY KEY (audience_pk, person)
-) WITHOUT ROWID;
+    extra INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS upload_session (
     audience_pk INTEGER NOT NULL,
     session_id TEXT NOT NULL,
@@ -190,7 +194,9 @@ class Store:
         self._timer: threading.Timer | None = None
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, factory=IndexedConnection
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
         # Sandbox state is disposable: no fsync at all (an OS crash may lose the last
         # moments, a sandbox crash loses nothing committed), and a WAL of up to ~40 MB
@@ -205,11 +211,12 @@ class Store:
         self._conn.executescript(SCHEMA)
 
     def _drop_pre_person_tables(self) -> None:
-        """Members used to be bare keys: a database from before people were stored starts
-        its member tables afresh (sandbox state is disposable)."""
+        """A database from before people were stored (members as bare keys) or before
+        their rows were appended (keyed ``WITHOUT ROWID`` tables) starts its member tables
+        afresh (sandbox state is disposable)."""
         members = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
         people = {r[1] for r in self._conn.execute("PRAGMA table_info(person)")}
-        if (members and "person" not in members) or (people and "matched_keys" not in people):
+        if (members and "id" not in members) or (people and "id" not in people):
             for name in ("member", "person", "staged_member"):
                 self._conn.execute(f"DROP TABLE IF EXISTS {name}")
 
@@ -223,6 +230,7 @@ class Store:
             try:
                 result = fn(conn)
             except BaseException:
+                forget(conn)  # the in-memory indexes may hold what is rolled back
                 if conn.in_transaction:
                     conn.execute("ROLLBACK TO unit")
                     conn.execute("RELEASE unit")
@@ -267,6 +275,7 @@ class Store:
             for table in TABLES:
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
             conn.execute("DELETE FROM sqlite_sequence WHERE name = 'audience'")
+            forget(conn)
 
         self.run_sync(_wipe)
 

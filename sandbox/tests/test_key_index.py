@@ -1,0 +1,167 @@
+"""Member and person rows found through the in-memory key index: exact answers (keys that
+share their first eight bytes, keys of any length), kept up to date by adds and removes,
+rebuilt from the table after a restart or a rolled-back unit of work."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adscale_sandbox import key_index
+from adscale_sandbox.key_index import IndexedConnection
+from adscale_sandbox.people import Person, add_members, remove_members
+from adscale_sandbox.state import count_existing, create_audience, get_audience, member_hashes
+from adscale_sandbox.store import SCHEMA, Store
+
+MemberTables = Callable[[sqlite3.Connection, int], tuple[Any, ...]]  # conftest fixture
+
+# A small pool, so that steps keep meeting the same keys, in which different keys often
+# share the first eight bytes the index sorts by (and short keys pad to the same prefix).
+_HEADS = (b"\x00" * 8, b"\xff" * 8, b"abcdefgh")
+_POOL = (
+    [head + bytes([i]) * 24 for head in _HEADS for i in range(4)]
+    + [b"a", b"ab", b"abcdefgh", b"abcdefgh\x00", b"abcdefgh\x01", b"\x00"]
+    + [bytes([i]) * 32 for i in range(1, 8)]
+)
+_KEY = st.sampled_from(_POOL)
+_PERSON = st.builds(
+    Person,
+    st.lists(_KEY, min_size=1, max_size=3, unique=True).map(tuple),
+    st.lists(_KEY, max_size=1).map(tuple),
+)
+_STEP = st.tuples(st.booleans(), st.lists(_PERSON, max_size=6))
+
+
+def _connection() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, factory=IndexedConnection)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def _assert_consistent(tables: MemberTables, conn: sqlite3.Connection, pk: int) -> None:
+    """One row per key and per person, each person's counters its members', sizes its people."""
+    members, people, counts = tables(conn, pk)
+    hashes = [m[0] for m in members]
+    assert len(hashes) == len(set(hashes))
+    assert len(people) == len({p[0] for p in people})
+    per_person: dict[bytes, list[int]] = {}
+    for _, person, matched in members:
+        held = per_person.setdefault(person, [0, 0])
+        held[0] += 1
+        held[1] += matched
+    assert {p[0]: [p[1], p[2]] for p in people} == per_person
+    assert counts[0] == len(people)
+    assert counts[1] == sum(1 for p in people if p[2] > 0 or p[3] > 0)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(_STEP, min_size=1, max_size=6), st.integers(min_value=0, max_value=1000))
+def test_index_kept_up_to_date_answers_as_one_rebuilt_each_time(
+    member_tables: MemberTables, steps: list[tuple[bool, list[Person]]], permille: int
+) -> None:
+    """Adds and removes through the index kept up to date leave the same rows as the same
+    steps with the index thrown away before each one (rebuilt from the table), and both
+    keep one row per key and person."""
+    conn = _connection()
+    kept = create_audience(conn, "meta", "1", "kept", now=1.0)
+    rebuilt = create_audience(conn, "meta", "1", "rebuilt", now=1.0)
+    for remove, batch in steps:
+        for audience, forget in ((kept, False), (rebuilt, True)):
+            if forget:
+                key_index.forget(conn, audience.pk)
+            change = remove_members if remove else add_members
+            change(conn, audience, batch, invalid=0, permille=permille, now=2.0)
+            _assert_consistent(member_tables, conn, audience.pk)
+    assert member_tables(conn, kept.pk) == member_tables(conn, rebuilt.pk)
+    keys = [k for _, batch in steps for p in batch for k in p.keys]
+    assert count_existing(conn, kept, keys) == len(member_tables(conn, kept.pk)[0])
+
+
+def test_keys_sharing_a_prefix_are_told_apart() -> None:
+    conn = _connection()
+    audience = create_audience(conn, "meta", "1", "a", now=1.0)
+    head = b"samehead"
+    first, second = head + b"\x01" * 24, head + b"\x02" * 24
+    add_members(conn, audience, [Person((first,))], invalid=0, permille=1000, now=2.0)
+    assert count_existing(conn, audience, [second]) == 0
+    result = add_members(conn, audience, [Person((second,))], invalid=0, permille=1000, now=3.0)
+    assert (result.changed, result.duplicates) == (1, 0)
+    result = remove_members(conn, audience, [Person((first,))], invalid=0, permille=1000, now=4.0)
+    assert result.changed == 1  # people that left
+    assert member_hashes(conn, audience, None) == [second.hex()]
+
+
+def test_members_survive_a_restart(member_tables: MemberTables, tmp_path: Path) -> None:
+    """A new store on the same file rebuilds the index from the rows: a repeated upload is
+    all duplicates, a removal finds its keys, new rows follow the old ones."""
+    people = [Person((bytes([i]) * 32, bytes([i + 100]) * 32)) for i in range(1, 40)]
+    store = Store(tmp_path / "s.db")
+    audience = store.run_sync(lambda c: create_audience(c, "meta", "1", "a", now=1.0))
+    store.run_sync(lambda c: add_members(c, audience, people, invalid=0, permille=500, now=2.0))
+    store.close()
+
+    store = Store(tmp_path / "s.db")
+    again = store.run_sync(
+        lambda c: get_audience(c, "meta", audience.audience_id, now=9.0, delay=0.0)
+    )
+    assert again is not None
+    repeat = store.run_sync(
+        lambda c: add_members(c, again, people, invalid=0, permille=500, now=3.0)
+    )
+    assert (repeat.changed, repeat.duplicates) == (0, len(people))
+    removed = store.run_sync(
+        lambda c: remove_members(c, again, people[:10], invalid=0, permille=500, now=4.0)
+    )
+    assert removed.changed == 10
+    newcomer = Person((b"\xee" * 32,))
+    added = store.run_sync(
+        lambda c: add_members(c, again, [newcomer], invalid=0, permille=500, now=5.0)
+    )
+    assert added.changed == 1
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
+    count = store.run_sync(lambda c: count_existing(c, again, [k for p in people for k in p.keys]))
+    assert count == 2 * (len(people) - 10)
+    store.close()
+
+
+def test_a_rolled_back_unit_leaves_no_trace_in_the_index(
+    member_tables: MemberTables, tmp_path: Path
+) -> None:
+    """A unit of work that fails after adding people is undone in the table and in the
+    index: the same people are new to the next unit."""
+    store = Store(tmp_path / "s.db", commit_seconds=5.0)
+    audience = store.run_sync(lambda c: create_audience(c, "meta", "1", "a", now=1.0))
+    people = [Person((bytes([i]) * 32,)) for i in range(1, 20)]
+
+    def add_then_fail(conn: sqlite3.Connection) -> None:
+        add_members(conn, audience, people, invalid=0, permille=500, now=2.0)
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.run_sync(add_then_fail)
+    fresh = store.run_sync(
+        lambda c: get_audience(c, "meta", audience.audience_id, now=9.0, delay=0.0)
+    )
+    assert fresh is not None
+    result = store.run_sync(
+        lambda c: add_members(c, fresh, people, invalid=0, permille=500, now=3.0)
+    )
+    assert (result.changed, result.duplicates) == (len(people), 0)
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, fresh.pk))
+    store.close()
+
+
+def test_a_plain_connection_is_refused() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(SCHEMA)
+    audience = create_audience(conn, "meta", "1", "a", now=1.0)
+    with pytest.raises(TypeError, match="IndexedConnection"):
+        add_members(conn, audience, [Person((b"k" * 32,))], invalid=0, permille=500, now=2.0)
