@@ -165,3 +165,82 @@ def test_a_plain_connection_is_refused() -> None:
     audience = create_audience(conn, "meta", "1", "a", now=1.0)
     with pytest.raises(TypeError, match="IndexedConnection"):
         add_members(conn, audience, [Person((b"k" * 32,))], invalid=0, permille=500, now=2.0)
+
+
+_KEYED = """
+CREATE TABLE member (
+    audience_pk INTEGER NOT NULL, hash BLOB NOT NULL, person BLOB NOT NULL,
+    matched INTEGER NOT NULL, added_at REAL NOT NULL, PRIMARY KEY (audience_pk, hash)
+) WITHOUT ROWID;
+CREATE TABLE person (
+    audience_pk INTEGER NOT NULL, person BLOB NOT NULL, keys INTEGER NOT NULL,
+    matched_keys INTEGER NOT NULL, extra INTEGER NOT NULL, PRIMARY KEY (audience_pk, person)
+) WITHOUT ROWID;
+"""
+
+
+def _to_keyed_layout(path: Path) -> None:
+    """Rewrite a store's member and person tables in the layout before rows were appended
+    (keyed ``WITHOUT ROWID`` tables, no ``id``), keeping their rows."""
+    conn = sqlite3.connect(path)
+    with conn:
+        for table in ("member", "person"):
+            conn.execute(f"ALTER TABLE {table} RENAME TO appended_{table}")
+        conn.executescript(_KEYED)
+        conn.execute(
+            "INSERT INTO member SELECT audience_pk, hash, person, matched, added_at "
+            "FROM appended_member"
+        )
+        conn.execute(
+            "INSERT INTO person SELECT audience_pk, person, keys, matched_keys, extra "
+            "FROM appended_person"
+        )
+        for table in ("member", "person"):
+            conn.execute(f"DROP TABLE appended_{table}")
+    conn.close()
+
+
+def test_a_keyed_layout_database_keeps_its_members(
+    member_tables: MemberTables, tmp_path: Path
+) -> None:
+    """A sandbox file from before rows were appended opens with its members and people
+    carried over, in each audience's rowid range: repeated uploads are duplicates,
+    removals find their keys."""
+    store = Store(tmp_path / "s.db")
+    first, second = (
+        store.run_sync(lambda c, n=name: create_audience(c, "meta", "1", n, now=1.0))
+        for name in ("a", "b")
+    )
+    people = [Person((bytes([i]) * 32, bytes([i + 100]) * 32)) for i in range(1, 30)]
+    for audience, group in ((first, people), (second, people[:7])):
+        store.run_sync(
+            lambda c, a=audience, g=group: add_members(c, a, g, invalid=0, permille=500, now=2.0)
+        )
+    before = {a.pk: store.run_sync(lambda c, a=a: member_tables(c, a.pk)) for a in (first, second)}
+    hashes = store.run_sync(lambda c: member_hashes(c, first, None))
+    store.close()
+    _to_keyed_layout(tmp_path / "s.db")
+
+    store = Store(tmp_path / "s.db")
+    for audience in (first, second):
+        assert store.run_sync(lambda c, a=audience: member_tables(c, a.pk)) == before[audience.pk]
+        low, high = key_index.span(audience.pk)
+        ids = store.run_sync(
+            lambda c, a=audience: [
+                r[0] for r in c.execute("SELECT id FROM member WHERE audience_pk = ?", (a.pk,))
+            ]
+        )
+        assert ids and all(low <= i <= high for i in ids)
+    assert store.run_sync(lambda c: member_hashes(c, first, None)) == hashes
+    again = store.run_sync(lambda c: get_audience(c, "meta", first.audience_id, now=9.0, delay=0.0))
+    assert again is not None
+    repeat = store.run_sync(
+        lambda c: add_members(c, again, people, invalid=0, permille=500, now=3.0)
+    )
+    assert (repeat.changed, repeat.duplicates) == (0, len(people))
+    removed = store.run_sync(
+        lambda c: remove_members(c, again, people[:5], invalid=0, permille=500, now=4.0)
+    )
+    assert removed.changed == 5
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
+    store.close()

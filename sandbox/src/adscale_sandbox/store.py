@@ -23,11 +23,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from adscale_sandbox.key_index import IndexedConnection, forget
+from adscale_sandbox.key_index import ROWS_PER_AUDIENCE, IndexedConnection, forget
 
 T = TypeVar("T")
 
-SCHEMA = """
+_APPENDED_TABLES = """
+-- member and person rows are appended: an audience's rows are the rowid range
+-- audience_pk << 40 .., and their keys are indexed in memory (key_index.py), not here.
+CREATE TABLE IF NOT EXISTS member (
+    id INTEGER PRIMARY KEY,
+    audience_pk INTEGER NOT NULL,
+    hash BLOB NOT NULL,
+    person BLOB NOT NULL,
+    matched INTEGER NOT NULL,
+    added_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS person (
+    id INTEGER PRIMARY KEY,
+    audience_pk INTEGER NOT NULL,
+    person BLOB NOT NULL,
+    keys INTEGER NOT NULL,
+    matched_keys INTEGER NOT NULL,
+    extra INTEGER NOT NULL
+);
+"""
+
+SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS auth_code (
     code TEXT PRIMARY KEY,
     platform TEXT NOT NULL,
@@ -106,24 +128,9 @@ CREATE TABLE IF NOT EXISTS audience (
     UNIQUE (platform, audience_id)
 );
 CREATE INDEX IF NOT EXISTS ix_audience_account ON audience (platform, account_id);
--- member and person rows are appended: an audience's rows are the rowid range
--- audience_pk << 40 .., and their keys are indexed in memory (key_index.py), not here.
-CREATE TABLE IF NOT EXISTS member (
-    id INTEGER PRIMARY KEY,
-    audience_pk INTEGER NOT NULL,
-    hash BLOB NOT NULL,
-    person BLOB NOT NULL,
-    matched INTEGER NOT NULL,
-    added_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS person (
-    id INTEGER PRIMARY KEY,
-    audience_pk INTEGER NOT NULL,
-    person BLOB NOT NULL,
-    keys INTEGER NOT NULL,
-    matched_keys INTEGER NOT NULL,
-    extra INTEGER NOT NULL
-);
+"""
+    + _APPENDED_TABLES
+    + """
 CREATE TABLE IF NOT EXISTS upload_session (
     audience_pk INTEGER NOT NULL,
     session_id TEXT NOT NULL,
@@ -167,6 +174,7 @@ CREATE TABLE IF NOT EXISTS counter (
     value INTEGER NOT NULL
 );
 """
+)
 
 TABLES = (
     "auth_code",
@@ -211,14 +219,42 @@ class Store:
         self._conn.executescript(SCHEMA)
 
     def _drop_pre_person_tables(self) -> None:
-        """A database from before people were stored (members as bare keys) or before
-        their rows were appended (keyed ``WITHOUT ROWID`` tables) starts its member tables
-        afresh (sandbox state is disposable)."""
+        """A database from before people were stored (members as bare keys) starts its
+        member tables afresh (sandbox state is disposable). One from before their rows
+        were appended (keyed ``WITHOUT ROWID`` tables) keeps its members and people: they
+        are copied into the appended layout, each audience's rows numbered from the start
+        of its rowid range (``key_index.span``), and the in-memory index is built from them
+        on the audience's first use."""
         members = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
         people = {r[1] for r in self._conn.execute("PRAGMA table_info(person)")}
-        if (members and "id" not in members) or (people and "id" not in people):
+        if (members and "person" not in members) or (people and "matched_keys" not in people):
             for name in ("member", "person", "staged_member"):
                 self._conn.execute(f"DROP TABLE IF EXISTS {name}")
+        elif (members and "id" not in members) or (people and "id" not in people):
+            self._append_keyed_tables()
+
+    def _append_keyed_tables(self) -> None:
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        for table in ("member", "person"):
+            conn.execute(f"ALTER TABLE {table} RENAME TO keyed_{table}")
+        for statement in _APPENDED_TABLES.split(";"):  # executescript would commit
+            conn.execute(statement)
+        conn.execute(
+            "INSERT INTO member (id, audience_pk, hash, person, matched, added_at) "
+            "SELECT audience_pk * ? + row_number() OVER (PARTITION BY audience_pk ORDER BY hash)"
+            " - 1, audience_pk, hash, person, matched, added_at FROM keyed_member",
+            (ROWS_PER_AUDIENCE,),
+        )
+        conn.execute(
+            "INSERT INTO person (id, audience_pk, person, keys, matched_keys, extra) "
+            "SELECT audience_pk * ? + row_number() OVER (PARTITION BY audience_pk ORDER BY "
+            "person) - 1, audience_pk, person, keys, matched_keys, extra FROM keyed_person",
+            (ROWS_PER_AUDIENCE,),
+        )
+        for table in ("member", "person"):
+            conn.execute(f"DROP TABLE keyed_{table}")
+        conn.execute("COMMIT")
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
