@@ -98,6 +98,24 @@ def test_keys_sharing_a_prefix_are_told_apart() -> None:
     assert member_hashes(conn, audience, None) == [second.hex()]
 
 
+def _still_held(store: Store, audience: Any, people: list[Person], *, removing: int) -> Any:
+    """After a reopen: the audience is found again, a repeated upload of ``people`` is all
+    duplicates, and removing the first ``removing`` of them finds every one."""
+    again = store.run_sync(
+        lambda c: get_audience(c, "meta", audience.audience_id, now=9.0, delay=0.0)
+    )
+    assert again is not None
+    repeat = store.run_sync(
+        lambda c: add_members(c, again, people, invalid=0, permille=500, now=3.0)
+    )
+    assert (repeat.changed, repeat.duplicates) == (0, len(people))
+    removed = store.run_sync(
+        lambda c: remove_members(c, again, people[:removing], invalid=0, permille=500, now=4.0)
+    )
+    assert removed.changed == removing
+    return again
+
+
 def test_members_survive_a_restart(member_tables: MemberTables, tmp_path: Path) -> None:
     """A new store on the same file rebuilds the index from the rows: a repeated upload is
     all duplicates, a removal finds its keys, new rows follow the old ones."""
@@ -108,18 +126,7 @@ def test_members_survive_a_restart(member_tables: MemberTables, tmp_path: Path) 
     store.close()
 
     store = Store(tmp_path / "s.db")
-    again = store.run_sync(
-        lambda c: get_audience(c, "meta", audience.audience_id, now=9.0, delay=0.0)
-    )
-    assert again is not None
-    repeat = store.run_sync(
-        lambda c: add_members(c, again, people, invalid=0, permille=500, now=3.0)
-    )
-    assert (repeat.changed, repeat.duplicates) == (0, len(people))
-    removed = store.run_sync(
-        lambda c: remove_members(c, again, people[:10], invalid=0, permille=500, now=4.0)
-    )
-    assert removed.changed == 10
+    again = _still_held(store, audience, people, removing=10)
     newcomer = Person((b"\xee" * 32,))
     added = store.run_sync(
         lambda c: add_members(c, again, [newcomer], invalid=0, permille=500, now=5.0)
@@ -232,15 +239,6 @@ def test_a_keyed_layout_database_keeps_its_members(
         )
         assert ids and all(low <= i <= high for i in ids)
     assert store.run_sync(lambda c: member_hashes(c, first, None)) == hashes
-    again = store.run_sync(lambda c: get_audience(c, "meta", first.audience_id, now=9.0, delay=0.0))
-    assert again is not None
-    repeat = store.run_sync(
-        lambda c: add_members(c, again, people, invalid=0, permille=500, now=3.0)
-    )
-    assert (repeat.changed, repeat.duplicates) == (0, len(people))
-    removed = store.run_sync(
-        lambda c: remove_members(c, again, people[:5], invalid=0, permille=500, now=4.0)
-    )
-    assert removed.changed == 5
+    again = _still_held(store, first, people, removing=5)
     store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
     store.close()
