@@ -43,7 +43,7 @@ import stack as native  # noqa: E402
 WORKERS = ("audience-sync-worker", "audience-sync-worker.2")
 BIG = 200_000
 META_BATCH = 10_000  # Meta's rows per request (services/audience-sync/README.md)
-SEND_LANES = 2  # AUDIENCE_SYNC_SEND_CONCURRENCY's default
+SEND_LANES = 3  # AUDIENCE_SYNC_SEND_CONCURRENCY's default
 
 
 def _stack(*args: str) -> None:

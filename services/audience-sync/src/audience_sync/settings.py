@@ -52,7 +52,7 @@ class Settings(ServiceSettings, ExportWebhookSettings, env_prefix="AUDIENCE_SYNC
     # work_mem of the transactions that diff whole segments against audiences.
     diff_work_mem: str = "128MB"
     # Identifier fields sent side by side (each its own lane of requests).
-    send_concurrency: int = Field(default=2, ge=1, le=8)
+    send_concurrency: int = Field(default=3, ge=1, le=8)
     job_lease_seconds: float = Field(default=30.0, gt=0)
     readback_timeout_seconds: float = Field(default=5.0, ge=0)
     readback_poll_seconds: float = Field(default=0.5, gt=0)
