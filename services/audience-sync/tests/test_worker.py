@@ -102,6 +102,21 @@ def start_worker(
     return start
 
 
+async def job_state(engine: AsyncEngine, job_id: str) -> dict[str, Any]:
+    """What a timed-out test reports: the job's row as the worker left it."""
+    async with engine.connect() as conn:
+        row = (
+            await conn.execute(
+                sa.text(
+                    "SELECT status, phase, batches_done, lease_owner, error_code, "
+                    "started_at, updated_at FROM sync_job WHERE id = :j"
+                ),
+                {"j": job_id},
+            )
+        ).one()
+    return dict(row._mapping)
+
+
 async def job_status(engine: AsyncEngine, job_id: str) -> str:
     async with engine.connect() as conn:
         return str(
@@ -156,7 +171,13 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
             reached.set()
 
     first, _, task = await start_worker("worker-a", group, stop_after_8)
-    await asyncio.wait_for(reached.wait(), 120)
+    try:
+        await asyncio.wait_for(reached.wait(), 120)
+    except TimeoutError:
+        raise AssertionError(
+            f"8 batches not reached in 120 s: {await job_state(engine, job_id)}; "
+            f"consumer task done: {task.done()}"
+        ) from None
     task.cancel()  # the worker stops: the batch in flight finishes and is checkpointed
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait_for(task, 60)
@@ -177,7 +198,7 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
 
     second, consumer_b, task = await start_worker("worker-b", group)
     try:
-        await wait_for(lambda: _done(engine, job_id))
+        await until_done(engine, job_id)
     finally:
         await stop_consumer(consumer_b, task)
         second.hasher.close()
@@ -198,8 +219,13 @@ async def test_worker_stopped_mid_sync_resumes_without_resending(
     assert final["stats"]["duplicates"] == 0
 
 
-async def _done(engine: AsyncEngine, job_id: str) -> bool:
-    return await job_status(engine, job_id) in ("completed", "failed")
+async def until_done(engine: AsyncEngine, job_id: str, timeout: float = 120) -> None:
+    """Wait for the job to complete or fail; a timeout reports the job's row."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while await job_status(engine, job_id) not in ("completed", "failed"):
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"not done in {timeout} s: {await job_state(engine, job_id)}")
+        await asyncio.sleep(0.2)
 
 
 @pytest.mark.usefixtures("relay")
@@ -223,7 +249,7 @@ async def test_manual_sync_runs_on_the_worker_and_publishes_completed(
     job_id = triggered.json()["job_id"]
     worker, consumer, task = await start_worker("worker-c", f"test-jobs-{uuid.uuid4().hex[:8]}")
     try:
-        await wait_for(lambda: _done(engine, job_id))
+        await until_done(engine, job_id)
         found: dict[str, Any] | None = None
         deadline = asyncio.get_running_loop().time() + 30
         while found is None and asyncio.get_running_loop().time() < deadline:
