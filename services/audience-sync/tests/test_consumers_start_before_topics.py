@@ -19,7 +19,7 @@ from adscale_common.testing_consumers import existing_topics
 from adscale_contracts.testing_consumers import every_group_handles_every_sample
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.kafka import start_consumer
-from audience_sync.webhook.delivery import consumer_spec
+from audience_sync.webhook.queueing import consumer_spec
 from audience_sync.webhook.rule_events import consumer_spec as rule_consumer_spec
 
 pytestmark = pytest.mark.kafka

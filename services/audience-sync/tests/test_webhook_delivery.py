@@ -29,13 +29,8 @@ from adscale_common.events import Envelope
 from adscale_common.metrics import exposition
 from adscale_common.metrics_testing import metric_value
 from adscale_contracts.events import SyncCompleted, SyncFailed, build
-from audience_sync.webhook.delivery import (
-    EVENTS_TOPIC,
-    consumer_spec,
-    handle_sync_event,
-    retry_delay,
-    rotate_secrets,
-)
+from audience_sync.webhook.delivery import retry_delay, rotate_secrets
+from audience_sync.webhook.queueing import EVENTS_TOPIC, consumer_spec, handle_sync_event
 from kit import error_of
 from xw_kit import (
     AS,

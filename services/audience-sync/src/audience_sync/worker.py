@@ -45,9 +45,9 @@ from audience_sync.settings import Settings, get_settings
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.scheduler import requeue_stranded, schedule_due
-from audience_sync.webhook.delivery import consumer_spec as webhook_consumer_spec
 from audience_sync.webhook.delivery import retry_due_deliveries
 from audience_sync.webhook.privacy_events import consumer_spec as privacy_webhook_consumer_spec
+from audience_sync.webhook.queueing import consumer_spec as webhook_consumer_spec
 from audience_sync.webhook.rule_events import consumer_spec as rule_webhook_consumer_spec
 
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from adscale_common.events import topic_for
 from adscale_common.worker import ConsumerSpec
 from adscale_contracts.events import ProfileErased
 from audience_sync.webhook import payloads
-from audience_sync.webhook.delivery import delivering, delivery_consumer
+from audience_sync.webhook.queueing import delivering, delivery_consumer
 
 CDP_TOPIC = topic_for(ProfileErased.TYPE)
 

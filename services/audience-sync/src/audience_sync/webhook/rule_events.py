@@ -15,7 +15,7 @@ from typing import Any
 from adscale_common.worker import ConsumerSpec
 from adscale_contracts.events import RuleExecuted
 from audience_sync.webhook import payloads
-from audience_sync.webhook.delivery import delivering, delivery_consumer
+from audience_sync.webhook.queueing import delivering, delivery_consumer
 
 CAMPAIGNS_TOPIC = "campaigns.events"
 
