@@ -298,22 +298,20 @@ async def test_cdp_profiles_feed_and_dead_letters(
         (b"c-13", message("upsert", {"external_id": "c-13"}, user=other_user)),
         (b"c-14", orjson.dumps({"op": "merge", "profile": {}})),
     ]
-    began_ms = int(time.time() * 1000) - 1000
     for key, value in sent:
         await producer.send_and_wait(topic, value=value, key=key)
-    # Both groups start at this test's messages, not at the feed's backlog.
-    dlq_group, feed_group = (f"test-{name}-{uuid.uuid4().hex[:8]}" for name in ("dlq", "cdp"))
-    await group_from(settings.kafka_bootstrap, dlq_group, [f"{topic}.dlq"], began_ms)
-    await group_from(settings.kafka_bootstrap, feed_group, [topic], began_ms)
     dlq = AIOKafkaConsumer(
-        f"{topic}.dlq", bootstrap_servers=settings.kafka_bootstrap, group_id=dlq_group
+        f"{topic}.dlq",
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"test-dlq-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
     )
     await dlq.start()
     consumer = ProfilesConsumer(
         settings=settings,
         sessionmaker=app.state.sessionmaker,
         producer=producer,
-        group=feed_group,
+        group=f"test-cdp-{uuid.uuid4().hex[:8]}",
     )
     task = asyncio.create_task(consumer.run())
 
