@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from adscale_common.events import Envelope, topic_for
 from adscale_common.kafka import ensure_topics, make_producer, subscribed_consumer
 from adscale_common.testing import InfraUrls
-from adscale_common.testing_consumers import consumer_before_topics, existing_topics
+from adscale_common.testing_consumers import consumer_before_topics, existing_topics, group_from
 from adscale_common.worker import ConsumerSpec
 
 pytestmark = pytest.mark.kafka
@@ -128,3 +128,34 @@ async def test_ensure_topics_creates_with_and_grows_to_the_partition_count(
         await admin.close()
     counts = {d["topic"]: len(d["partitions"]) for d in described}
     assert counts == {fresh: 4, small: 4}
+
+
+async def test_group_from_places_a_new_group_at_the_first_message_since(
+    adscale_infra: InfraUrls, unique_name
+):
+    """Each new group's committed offset is the first message produced since the moment,
+    however soon after that message the group is placed: the helper's own consumer must not
+    commit over it when it stops (with auto-commit on, 13 of 30 groups skipped the message).
+    A partition with nothing since the moment is placed at its end."""
+    busy, quiet = f"{unique_name}.busy", f"{unique_name}.quiet"
+    await ensure_topics(adscale_infra.kafka_bootstrap, [busy, quiet], partitions=1)
+    producer = make_producer(adscale_infra.kafka_bootstrap)
+    await producer.start()
+    admin = AIOKafkaAdminClient(bootstrap_servers=adscale_infra.kafka_bootstrap)
+    await admin.start()
+    try:
+        await producer.send_and_wait(quiet, b"before")
+        placed = []
+        for _ in range(20):
+            since = int(time.time() * 1000)
+            sent = await producer.send_and_wait(busy, b"since")
+            group = f"{unique_name}-{uuid.uuid4().hex[:6]}"
+            await group_from(adscale_infra.kafka_bootstrap, group, [busy, quiet], since)
+            committed = await admin.list_consumer_group_offsets(group)
+            placed.append(
+                ({tp.topic: o.offset for tp, o in committed.items()}, {busy: sent.offset, quiet: 1})
+            )
+    finally:
+        await admin.close()
+        await producer.stop()
+    assert [got for got, _ in placed] == [want for _, want in placed]

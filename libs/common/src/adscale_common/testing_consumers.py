@@ -72,7 +72,11 @@ async def group_from(bootstrap: str, group: str, topics: list[str], since_ms: in
         for p in topic["partitions"]
     ]
     assert partitions, f"{topics}: no partitions (create the topics first)"
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group)
+    # No auto-commit: on stop, aiokafka would commit the positions its fetcher resolved in
+    # the meantime (the ends, by the default reset), over the offsets committed below.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         consumer.assign(partitions)
