@@ -435,9 +435,11 @@ def migrate(env: dict[str, str]) -> None:
         raise SystemExit(f"migrations failed: {', '.join(failed)}")
 
 
-def health(timeout: float = 3.0) -> tuple[int, dict[str, object]]:
+def health(
+    timeout: float = 3.0, url: str = f"{GATEWAY_URL}/api/v1/health"
+) -> tuple[int, dict[str, object]]:
     try:
-        with urllib.request.urlopen(f"{GATEWAY_URL}/api/v1/health", timeout=timeout) as r:  # noqa: S310
+        with urllib.request.urlopen(url, timeout=timeout) as r:  # noqa: S310
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as err:
         try:
@@ -468,8 +470,13 @@ def cmd_up(args: argparse.Namespace) -> int:
     status, body = 0, {}
     while time.monotonic() < deadline:
         status, body = health()
+        # The sandbox answers no health of the gateway's; it may still be opening its data
+        # file (an old layout is carried over before it listens), so it is waited for too.
         if status == 200:
-            break
+            status, body = health(url=f"http://127.0.0.1:{SANDBOX_PORT}/health")
+            if status == 200:
+                break
+            body = {"sandbox": status or "unreachable"}
         for proc in processes(env):
             if pid_of(proc.name) is None:
                 print(f"{proc.name} exited; last log lines:", file=sys.stderr)

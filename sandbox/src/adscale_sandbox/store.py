@@ -16,6 +16,7 @@ last window of changes (its state is disposable); ``commit_seconds=0`` commits e
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 import time
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from adscale_sandbox.key_index import ROWS_PER_AUDIENCE, IndexedConnection, forget
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -234,7 +237,12 @@ class Store:
             self._append_keyed_tables()
 
     def _append_keyed_tables(self) -> None:
+        """Runs before the sandbox listens: a large file takes a while (``deploy/stack.py
+        up`` waits for the sandbox's health), so the start and the end are logged."""
         conn = self._conn
+        started = time.monotonic()
+        rows = conn.execute("SELECT count(*) FROM member").fetchone()[0]
+        log.warning("carrying %d member rows over to the appended layout", rows)
         conn.execute("BEGIN IMMEDIATE")
         for table in ("member", "person"):
             conn.execute(f"ALTER TABLE {table} RENAME TO keyed_{table}")
@@ -255,6 +263,7 @@ class Store:
         for table in ("member", "person"):
             conn.execute(f"DROP TABLE keyed_{table}")
         conn.execute("COMMIT")
+        log.warning("appended layout ready in %.1f s", time.monotonic() - started)
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
