@@ -18,7 +18,7 @@ import orjson
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from adscale_sandbox import state
+from adscale_sandbox import state, uploads
 from adscale_sandbox.core import (
     PlatformError,
     RateDecision,
@@ -835,7 +835,7 @@ def _accepted_before(
     conn: sqlite3.Connection, audience: state.Audience, session: dict[str, Any], kind: str
 ) -> bool:
     """Whether this session already took this batch (its batch_seq at or below the last)."""
-    current = state.get_session(conn, audience, str(int(session["session_id"])))
+    current = uploads.get_session(conn, audience, str(int(session["session_id"])))
     seq = int(session.get("batch_seq", 1))
     return current is not None and current.kind == kind and seq <= current.last_seq
 
@@ -847,9 +847,9 @@ def _start_session(
     session: dict[str, Any],
     kind: str,
     at: float,
-) -> state.UploadSession:
+) -> uploads.UploadSession:
     estimated = session.get("estimated_num_total")
-    return state.start_session(
+    return uploads.start_session(
         conn, audience, session_id, kind, int(estimated) if estimated else None, at
     )
 
@@ -871,12 +871,12 @@ def _track_session(
 ) -> None:
     session_id = str(int(session["session_id"]))
     seq = int(session.get("batch_seq", 1))
-    current = state.get_session(conn, audience, session_id)
+    current = uploads.get_session(conn, audience, session_id)
     if current is None or (seq == 1 and current.status != "open"):
         current = _start_session(conn, audience, session_id, session, kind, at)
     elif current.status != "open":
         raise _finished_session(session_id)
-    state.record_batch(
+    uploads.record_batch(
         conn,
         current,
         seq=seq,
@@ -899,9 +899,9 @@ def _replace_batch(
 ) -> None:
     session_id = str(int(session["session_id"]))
     seq = int(session.get("batch_seq", 1))
-    current = state.get_session(conn, audience, session_id)
+    current = uploads.get_session(conn, audience, session_id)
     if seq == 1:
-        for other in state.open_replace_sessions(conn, audience):
+        for other in uploads.open_replace_sessions(conn, audience):
             if other.session_id != session_id:
                 raise meta_error(
                     400,
@@ -921,12 +921,12 @@ def _replace_batch(
         )
     elif current.status != "open":
         raise _finished_session(session_id)
-    staged = state.stage_members(conn, current, hashes, permille=permille)
+    staged = uploads.stage_members(conn, current, hashes, permille=permille)
     last = _flag(session.get("last_batch_flag"))
-    state.record_batch(
+    uploads.record_batch(
         conn, current, seq=seq, received=received, invalid=invalid, last=last, now=at
     )
-    state.note_batch(
+    uploads.note_batch(
         conn,
         audience,
         received=received,
@@ -935,7 +935,7 @@ def _replace_batch(
         now=at,
     )
     if last:
-        state.commit_replace(conn, audience, current, now=at)
+        uploads.commit_replace(conn, audience, current, now=at)
         conn.execute("UPDATE audience SET uploads = uploads + 1 WHERE pk = ?", (audience.pk,))
 
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from adscale_sandbox import state
+from adscale_sandbox import state, uploads
 from adscale_sandbox.core import (
     PlatformError,
     RateDecision,
@@ -450,7 +450,7 @@ async def file_upload(request: Request, principal: Principal = Depends(authorize
 
     def _work(conn: sqlite3.Connection) -> None:
         _advertiser(conn, advertiser_id, principal)
-        state.save_file(
+        uploads.save_file(
             conn,
             file_path=file_path,
             advertiser_id=str(advertiser_id),
@@ -476,7 +476,7 @@ def _files(
     bad = 0
     kind = calculate_type
     for path in paths:
-        uploaded = state.get_file(conn, path)
+        uploaded = uploads.get_file(conn, path)
         if uploaded is None or uploaded.advertiser_id != advertiser.account_id:
             raise invalid(f"File {path} does not exist.")
         if kind is not None and uploaded.calculate_type != kind:
