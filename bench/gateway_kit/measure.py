@@ -87,14 +87,25 @@ def database_backends(database: str) -> list[int]:
     return found
 
 
+def _reaped_ticks(pid: int) -> int:
+    """CPU of ``pid``'s children that exited and were reaped (cutime + cstime)."""
+    fields = _stat(pid)
+    return int(fields[13]) + int(fields[14]) if fields else 0
+
+
 @dataclass
 class Processes:
     """The processes a run is charged to: fixed roots (with their children) and, for
-    ``database``, whichever PostgreSQL backends serve it during the run."""
+    ``database``, the PostgreSQL backends serving it. A backend that exits during the run
+    (a pooled connection closed past the pool's size) is counted through its parent's
+    reaped-children CPU, less what it had spent before the run; the server's other
+    databases' backends exiting in those seconds count too (an upper bound)."""
 
     roots: dict[str, list[int]]
     database: str | None = None
     _before: dict[str, dict[int, int]] = field(default_factory=dict)
+    _postmaster: int | None = None
+    _reaped_before: int = 0
 
     def _current(self) -> dict[str, list[int]]:
         groups = {name: [p for r in pids for p in _tree(r)] for name, pids in self.roots.items()}
@@ -103,17 +114,26 @@ class Processes:
         return groups
 
     def start(self) -> None:
-        self._before = {name: _ticks(pids) for name, pids in self._current().items()}
+        groups = self._current()
+        self._before = {name: _ticks(pids) for name, pids in groups.items()}
+        backends = groups.get("postgres", [])
+        if backends and (fields := _stat(backends[0])) is not None:
+            self._postmaster = int(fields[1])
+        if self._postmaster is not None:
+            self._reaped_before = _reaped_ticks(self._postmaster)
 
     def seconds(self) -> dict[str, float]:
-        """CPU seconds of each group since ``start`` (a backend that started during the run
-        counts from zero; one that ended during it is lost, as its ticks are)."""
+        """CPU seconds of each group since ``start``."""
         hz = os.sysconf("SC_CLK_TCK")
         out = {}
         for name, pids in self._current().items():
             before = self._before.get(name, {})
             after = _ticks(pids)
-            out[name] = sum(t - before.get(pid, 0) for pid, t in after.items()) / hz
+            ticks = sum(t - before.get(pid, 0) for pid, t in after.items())
+            if name == "postgres" and self._postmaster is not None:
+                gone = sum(t for pid, t in before.items() if pid not in after)
+                ticks += _reaped_ticks(self._postmaster) - self._reaped_before - gone
+            out[name] = ticks / hz
         return out
 
 
@@ -131,7 +151,15 @@ def run_wrk(
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     processes.start()
     try:
-        argv = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s"]
+        argv = [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+        ]
         argv += [script.name, "-H", header, url]
         out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     finally:
