@@ -30,7 +30,8 @@ distort, the share of a core identity used (near 1.0: identity is the bottleneck
 ratio the CPU figures predict if the cores were the only limit.
 
 ``--variants`` adds gateway arms with one lever changed (access log off, tracing off,
-asyncio + h11, N workers, ``at:<rev>``: that revision's gateway and libs); ``--profile``
+asyncio + h11, N workers, ``at:<rev>``: that revision's gateway and libs) or
+``direct+forwarded`` (straight to identity with the headers a gateway adds); ``--profile``
 samples the gateway and identity with py-spy in the first round and times each stage of
 a request in-process.
 """
@@ -173,6 +174,13 @@ def gateway_process(
 
 
 GATEWAY_FOLDERS = ["services/gateway/src", "libs/common/src", "libs/contracts/src"]
+# An arm straight to identity with the headers a gateway adds besides the internal token.
+DIRECT_AS_FORWARDED = "direct+forwarded"
+FORWARDED_HEADERS = (
+    "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    "X-Request-ID: 0f8fad5b-d9cb-469f-a165-70867728950e",
+    "X-Forwarded-For: 127.0.0.1",
+)
 # CPU columns: microseconds per request of each process group (wrk: the load generator).
 CPU_COLUMNS = (
     ("gateway", "gw us"),
@@ -216,7 +224,9 @@ def main() -> int:
     parser.add_argument(
         "--variants",
         default="",
-        help="comma-separated: " + ",".join(VARIANTS) + ", at:<git rev> (that revision's code)",
+        help="comma-separated: "
+        + ",".join([*VARIANTS, DIRECT_AS_FORWARDED])
+        + ", at:<git rev> (that revision's code)",
     )
     parser.add_argument("--profile", action="store_true", help="where a request's time goes")
     parser.add_argument(
@@ -306,6 +316,11 @@ def build_arms(
     ]
     names = ["gateway", *[v for v in args.variants.split(",") if v]]
     for i, name in enumerate(names):
+        if name == DIRECT_AS_FORWARDED:
+            # identity sent what the gateway sends it: the cost of those headers alone
+            forwarded = "\n".join([arms[1].header, *FORWARDED_HEADERS])
+            arms.append(Arm(name, arms[1].url, forwarded, arms[1].processes, identity_pid))
+            continue
         overrides, extra = VARIANTS.get(name, ({}, []))
         if name.startswith("at:"):
             overrides = source_at(name[3:], GATEWAY_FOLDERS, logs / name.replace(":", "-"))
@@ -358,11 +373,11 @@ def report(args: argparse.Namespace, arms: list[Arm]) -> None:
     )
     print("us: CPU microseconds per request of each process (pg: identity's database")
     print("backends); id core: identity's CPU share of one core during the run")
-    head = f"{'':14}{'req/s':>20}{'p50 ms':>8}{'p99 ms':>9}{'errors':>7}"
+    head = f"{'':18}{'req/s':>20}{'p50 ms':>8}{'p99 ms':>9}{'errors':>7}"
     head += "".join(f"{title:>9}" for _, title in CPU_COLUMNS) + f"{'id core':>9}"
     print(head)
     for arm in arms:
-        line = f"{arm.name:14}{_spread([r['rps'] for r in arm.runs], '.0f'):>20}"
+        line = f"{arm.name:18}{_spread([r['rps'] for r in arm.runs], '.0f'):>20}"
         line += f"{arm.median('p50_ms'):>8.2f}{arm.median('p99_ms'):>9.2f}"
         line += f"{sum(r['non_2xx'] for r in arm.runs):>7.0f}"
         line += "".join(f"{arm.median(f'{name}_us'):>9.0f}" for name, _ in CPU_COLUMNS)

@@ -160,7 +160,10 @@ def run_wrk(
             "10s",
             "-s",
         ]
-        argv += [script.name, "-H", header, url]
+        argv.append(script.name)
+        for line in header.splitlines():  # one header per line
+            argv += ["-H", line]
+        argv.append(url)
         out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     finally:
         os.unlink(script.name)
