@@ -1,9 +1,8 @@
 """Gateway speed: the same authenticated GET through the gateway, straight to the service,
 and a bare FastAPI route, in one run; then where a gateway request's time goes.
 
-Needs the running stack (`make up`) and
-wrk (`apt-get install wrk`). Registers a user, then runs wrk (one thread, 50 connections)
-against
+Needs the running stack (`make up`) and wrk (`apt-get install wrk`). Registers a user, then
+runs wrk (one thread, 50 connections) against
 
 * ``bare``: a FastAPI app with one route returning a small JSON object, under the same
   uvicorn (uvloop + httptools when installed, as every process here), no auth, proxy or
@@ -18,12 +17,23 @@ a 429 benchmark, so the bench starts its own gateway processes (same code, same 
 same Redis; the per-user limit raised) on port 8117. Every request still goes through the
 rate limiter.
 
-The load generator shares the 2 cores with the servers, so besides requests/s the bench
-reads the CPU seconds each server process (and wrk) used from /proc and prints CPU
-microseconds per request: a figure the competition for cores does not distort.
+Why one run of each says little on this machine (2 shared cores): identity is one
+Python process with a database behind it; through the gateway a second process
+(the gateway) competes for the same cores, so the gateway/direct ratio of a single pair of
+runs moved with whatever else ran in those seconds (0.49-1.06 for the same code). So the
+bench warms every arm up (pools, caches, connections), then runs ``--rounds`` rounds of one
+run per arm, the order rotated each round, and prints medians with their range; each
+ratio is taken between runs of the same round. Beside requests/s it reads from /proc the
+CPU each process spent per request (gateway, identity, the PostgreSQL backends of
+identity's database, the bare app, wrk), a figure the competition for cores does not
+distort, the share of a core identity used (near 1.0: identity is the bottleneck), and the
+ratio the CPU figures predict if the cores were the only limit.
 
-``--variants`` adds gateway runs with one lever changed (access log off, tracing off,
-asyncio + h11, N workers); ``--profile`` times each stage of a request in-process.
+``--variants`` adds gateway arms with one lever changed (access log off, tracing off,
+asyncio + h11, N workers, ``at:<rev>``: that revision's gateway and libs) or
+``direct+forwarded`` (straight to identity with the headers a gateway adds); ``--profile``
+samples the gateway and identity with py-spy in the first round and times each stage of
+a request in-process.
 """
 
 from __future__ import annotations
@@ -32,16 +42,15 @@ import argparse
 import asyncio
 import json
 import os
-import re
-import resource
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -53,6 +62,14 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.append(str(ROOT / "bench"))  # after the installed packages: gateway_kit only
 
+from gateway_kit.measure import (  # noqa: E402
+    Processes,
+    loadavg,
+    median_spread,
+    run_wrk,
+    source_at,
+    spawned,
+)
 from gateway_kit.profile import print_samples, profile, sampling  # noqa: E402
 from stack import VENV_BIN, base_env, pid_of, stack_env  # noqa: E402
 
@@ -63,16 +80,6 @@ BENCH_PORT = int(os.environ.get("BENCH_GATEWAY_PORT", "8117"))
 BARE_PORT = BENCH_PORT + 1
 IDENTITY = "http://127.0.0.1:8101"
 ME = "/api/v1/auth/me"
-LUA = """
-wrk.method = "GET"
-done = function(summary, latency, requests)
-  io.write(string.format(
-    "JSON {\\"requests\\": %d, \\"errors_status\\": %d, \\"timeouts\\": %d, \\"p50_us\\": %d, "
-    .. "\\"p99_us\\": %d, \\"duration_us\\": %d}\\n",
-    summary.requests, summary.errors.status, summary.errors.timeout, latency:percentile(50),
-    latency:percentile(99), summary.duration))
-end
-"""
 BARE_APP = """
 import json, os, sys, uvicorn
 from fastapi import FastAPI
@@ -117,105 +124,6 @@ def register() -> tuple[str, str]:
     return token, me.json()["id"]
 
 
-def _tree(root: int) -> list[int]:
-    """``root`` and its descendants (uvicorn --workers forks its workers)."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(parents.get(pid, []))
-    return found
-
-
-def cpu_seconds(roots: list[int]) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for root in roots:
-        for pid in _tree(root):
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / ticks
-
-
-def run_wrk(
-    url: str, header: str, servers: dict[str, list[int]], *, seconds: int, connections: int
-) -> dict[str, float]:
-    """wrk's summary plus CPU microseconds per request of each group of ``servers``."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(LUA)
-    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before_servers = {name: cpu_seconds(pids) for name, pids in servers.items()}
-    try:
-        argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s"]
-        argv += [script.name, "-H", header, url]
-        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(script.name)
-    server_cpu = {name: cpu_seconds(pids) - before_servers[name] for name, pids in servers.items()}
-    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    wrk_cpu = (after_children.ru_utime + after_children.ru_stime) - (
-        before_children.ru_utime + before_children.ru_stime
-    )
-    match = re.search(r"^JSON (\{.*\})$", out, re.M)
-    if not match:
-        raise SystemExit(f"could not read wrk output:\n{out}")
-    data = json.loads(match.group(1))
-    requests = max(1, data["requests"])
-    return {
-        "rps": data["requests"] / (data["duration_us"] / 1e6),
-        "p50_ms": data["p50_us"] / 1000,
-        "p99_ms": data["p99_us"] / 1000,
-        "non_2xx": data["errors_status"] + data["timeouts"],
-        "requests": data["requests"],
-        "wrk_us": wrk_cpu / requests * 1e6,
-        **{f"{name}_us": cpu / requests * 1e6 for name, cpu in server_cpu.items()},
-    }
-
-
-def _wait_healthy(url: str, child: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if child.poll() is not None:
-            raise SystemExit(f"{url}: the process exited with {child.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url} did not become healthy")
-
-
-@contextmanager
-def spawned(argv: list[str], env: dict[str, str], health: str, log: Path) -> Iterator[int]:
-    with log.open("ab") as out:
-        child = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        _wait_healthy(health, child)
-        yield child.pid
-    finally:
-        child.terminate()
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(5)
-
-
 def standalone_token() -> tuple[str, str, dict[str, str]]:
     """--standalone: a signing key of the bench's own, a token it signed, and the
     environment that makes the bare app every service (identity's JWKS included)."""
@@ -235,7 +143,11 @@ def standalone_token() -> tuple[str, str, dict[str, str]]:
         "alg": "EdDSA",
     }
     user_id, now = str(uuid.uuid4()), int(time.time())
-    claims = {"iss": ACCESS_TOKEN_ISSUER, "aud": ACCESS_TOKEN_AUDIENCE, "typ": ACCESS_TOKEN_TYPE}
+    claims: dict[str, object] = {
+        "iss": ACCESS_TOKEN_ISSUER,
+        "aud": ACCESS_TOKEN_AUDIENCE,
+        "typ": ACCESS_TOKEN_TYPE,
+    }
     claims |= {"sub": user_id, "plan": "free", "iat": now, "exp": now + 3600}
     token = jwt.encode(claims, private, algorithm="EdDSA", headers={"kid": "bench"})
     bare = f"http://127.0.0.1:{BARE_PORT}"
@@ -246,7 +158,7 @@ def standalone_token() -> tuple[str, str, dict[str, str]]:
 
 
 def gateway_process(
-    overrides: dict[str, str], extra: list[str], log: Path
+    overrides: dict[str, str], extra: list[str], port: int, log: Path
 ) -> AbstractContextManager[int]:
     env = {
         **stack_env(base_env()),
@@ -257,47 +169,64 @@ def gateway_process(
     }
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     argv = [str(VENV_BIN / "uvicorn"), "gateway.main:app", "--host", "127.0.0.1"]
-    argv += ["--port", str(BENCH_PORT), "--no-access-log", *extra]
-    return spawned(argv, env, f"http://127.0.0.1:{BENCH_PORT}/api/v1/health", log)
+    argv += ["--port", str(port), "--no-access-log", *extra]
+    return spawned(argv, env, f"http://127.0.0.1:{port}/api/v1/health", log)
 
 
-def source_at(rev: str, into: Path) -> dict[str, str]:
-    """The gateway and adscale_common as of ``rev``, first on PYTHONPATH: a before/after
-    comparison in one run (``--variants at:<rev>``)."""
-    folders = ["services/gateway/src", "libs/common/src", "libs/contracts/src"]
-    archive = subprocess.run(
-        ["git", "archive", rev, *folders], cwd=ROOT, capture_output=True, check=True
-    ).stdout
-    into.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
-    return {"PYTHONPATH": os.pathsep.join(str(into / f) for f in folders)}
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def row(name: str, r: dict[str, float]) -> str:
-    cpu = "".join(f"{r.get(f'{k}_us', 0):>10.0f}" for k in ("gateway", "identity", "bare", "wrk"))
-    return (
-        f"{name:16}{r['rps']:>8.0f}{r['p50_ms']:>8.2f}{r['p99_ms']:>8.2f}{r['non_2xx']:>8.0f}{cpu}"
-    )
-
-
-HEADER = (
-    f"{'':16}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'errors':>8}"
-    f"{'gw us':>10}{'id us':>10}{'bare us':>10}{'wrk us':>10}"
+GATEWAY_FOLDERS = ["services/gateway/src", "libs/common/src", "libs/contracts/src"]
+# An arm straight to identity with the headers a gateway adds besides the internal token.
+DIRECT_AS_FORWARDED = "direct+forwarded"
+FORWARDED_HEADERS = (
+    "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    "X-Request-ID: 0f8fad5b-d9cb-469f-a165-70867728950e",
+    "X-Forwarded-For: 127.0.0.1",
 )
+# CPU columns: microseconds per request of each process group (wrk: the load generator).
+CPU_COLUMNS = (
+    ("gateway", "gw us"),
+    ("identity", "id us"),
+    ("postgres", "pg us"),
+    ("bare", "bare us"),
+    ("wrk", "wrk us"),
+)
+
+
+@dataclass
+class Arm:
+    """One way of sending the request: its URL, header and the processes it is charged to."""
+
+    name: str
+    url: str
+    header: str
+    processes: Processes
+    sampled_pid: int
+    runs: list[dict[str, float]] = field(default_factory=list)
+
+    def median(self, key: str) -> float:
+        return statistics.median(r.get(key, 0.0) for r in self.runs)
+
+    def server_us(self, run: dict[str, float]) -> float:
+        """Server-side CPU per request: every process but the load generator."""
+        return sum(run.get(f"{name}_us", 0.0) for name, _ in CPU_COLUMNS if name != "wrk")
+
+
+def database_of(env: dict[str, str], service: str) -> str | None:
+    url = env.get(f"{service.upper()}_DATABASE_URL")
+    return urllib.parse.urlsplit(url).path.lstrip("/") or None if url else None
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=float, default=6, help="each measured run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds of every arm")
+    parser.add_argument("--warmup", type=float, default=2, help="unmeasured run per arm first")
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument(
         "--variants",
         default="",
-        help="comma-separated: " + ",".join(VARIANTS) + ", at:<git rev> (that revision's code)",
+        help="comma-separated: "
+        + ",".join([*VARIANTS, DIRECT_AS_FORWARDED])
+        + ", at:<git rev> (that revision's code)",
     )
     parser.add_argument("--profile", action="store_true", help="where a request's time goes")
     parser.add_argument(
@@ -331,26 +260,37 @@ def main() -> int:
         if identity_pid is None:
             print("identity is not running: make up (or use --standalone)", file=sys.stderr)
             return 2
-        results = measure(args, env, token, user_id, identity, identity_pid, bare_pid, logs)
-    report(args, results)
+        database = None if args.standalone else database_of(env, "identity")
+        arms = build_arms(
+            args, stack, env, token, user_id, identity, identity_pid, bare_pid, database, logs
+        )
+        measure(args, arms, logs)
+    report(args, arms)
     if args.profile:
-        print_samples("Gateway under load", logs / "gateway.spy", results["gateway"]["gateway_us"])
-        print_samples("Upstream, direct", logs / "direct.spy", results["direct"]["identity_us"])
-        asyncio.run(profile(token, user_id, env, results["gateway"], identity))
+        by_name = {arm.name: arm for arm in arms}
+        gateway_us = by_name["gateway"].median("gateway_us")
+        print_samples("Gateway under load", logs / "gateway.spy", gateway_us)
+        print_samples(
+            "Upstream, direct", logs / "direct.spy", by_name["direct"].median("identity_us")
+        )
+        asyncio.run(profile(token, user_id, env, {"gateway_us": gateway_us}, identity))
     return 0
 
 
-def measure(
+def build_arms(
     args: argparse.Namespace,
+    stack: ExitStack,
     env: dict[str, str],
     token: str,
     user_id: str,
     identity: str,
     identity_pid: int,
     bare_pid: int,
+    database: str | None,
     logs: Path,
-) -> dict[str, dict[str, float]]:
-    wrk = {"seconds": args.seconds, "connections": args.connections}
+) -> list[Arm]:
+    """bare, direct, gateway and each variant; every gateway process is started now and
+    kept for the whole run, so the rounds can interleave them."""
     internal = mint_internal_token(
         env["ADSCALE_INTERNAL_TOKEN_KEY"],
         user_id=user_id,
@@ -358,47 +298,106 @@ def measure(
         auth="jwt",
         ttl_seconds=3600,
     )
-    results: dict[str, dict[str, float]] = {}
-    print(f"load average before: {loadavg()}")
-    bare = f"http://127.0.0.1:{BARE_PORT}/bare"
-    results["bare"] = run_wrk(bare, "X-Bench: 1", {"bare": [bare_pid]}, **wrk)
-    direct_header = f"{INTERNAL_TOKEN_HEADER}: {internal}"
-    with sampling(identity_pid, args.seconds, logs / "direct.spy", args.profile):
-        results["direct"] = run_wrk(
-            f"{identity}{ME}", direct_header, {"identity": [identity_pid]}, **wrk
-        )
-    url = f"http://127.0.0.1:{BENCH_PORT}{ME}"
-    for name in ["gateway", *[v for v in args.variants.split(",") if v]]:
+    arms = [
+        Arm(
+            "bare",
+            f"http://127.0.0.1:{BARE_PORT}/bare",
+            "X-Bench: 1",
+            Processes({"bare": [bare_pid]}),
+            bare_pid,
+        ),
+        Arm(
+            "direct",
+            f"{identity}{ME}",
+            f"{INTERNAL_TOKEN_HEADER}: {internal}",
+            Processes({"identity": [identity_pid]}, database),
+            identity_pid,
+        ),
+    ]
+    names = ["gateway", *[v for v in args.variants.split(",") if v]]
+    for i, name in enumerate(names):
+        if name == DIRECT_AS_FORWARDED:
+            # identity sent what the gateway sends it: the cost of those headers alone
+            forwarded = "\n".join([arms[1].header, *FORWARDED_HEADERS])
+            arms.append(Arm(name, arms[1].url, forwarded, arms[1].processes, identity_pid))
+            continue
         overrides, extra = VARIANTS.get(name, ({}, []))
         if name.startswith("at:"):
-            overrides = source_at(name[3:], logs / name.replace(":", "-"))
+            overrides = source_at(name[3:], GATEWAY_FOLDERS, logs / name.replace(":", "-"))
         overrides = {**{k: v for k, v in env.items() if k.startswith("GATEWAY_")}, **overrides}
-        with gateway_process(overrides, extra, logs / f"{name}.log") as gw_pid:
-            httpx.get(url, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
-            servers = {"gateway": [gw_pid], "identity": [identity_pid]}
-            with sampling(gw_pid, args.seconds, logs / f"{name}.spy", args.profile):
-                results[name] = run_wrk(url, jwt_header(token), servers, **wrk)
+        port = BENCH_PORT if i == 0 else BARE_PORT + i
+        gw_pid = stack.enter_context(
+            gateway_process(overrides, extra, port, logs / f"{name.replace(':', '-')}.log")
+        )
+        url = f"http://127.0.0.1:{port}{ME}"
+        httpx.get(url, headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+        processes = Processes({"gateway": [gw_pid], "identity": [identity_pid]}, database)
+        arms.append(Arm(name, url, f"Authorization: Bearer {token}", processes, gw_pid))
+    return arms
+
+
+def measure(args: argparse.Namespace, arms: list[Arm], logs: Path) -> None:
+    """A warm-up run of each arm, then ``--rounds`` rounds of one run per arm, the order
+    rotated each round so no arm always follows the same one."""
+    wrk = {"seconds": args.seconds, "connections": args.connections}
+    print(f"load average before: {loadavg()}")
+    for arm in arms:
+        if args.warmup > 0:
+            run_wrk(
+                arm.url,
+                arm.header,
+                arm.processes,
+                seconds=args.warmup,
+                connections=args.connections,
+            )
+    for round_no in range(args.rounds):
+        order = arms[round_no % len(arms) :] + arms[: round_no % len(arms)]
+        for arm in order:
+            spy = logs / f"{arm.name.replace(':', '-')}.spy"
+            enabled = args.profile and round_no == 0 and arm.name in ("direct", "gateway")
+            with sampling(arm.sampled_pid, int(args.seconds), spy, enabled):
+                arm.runs.append(run_wrk(arm.url, arm.header, arm.processes, **wrk))
+        print(f"round {round_no + 1}: load average {loadavg()}")
     print(f"load average after: {loadavg()}")
-    return results
 
 
-def jwt_header(token: str) -> str:
-    return f"Authorization: Bearer {token}"
+def _spread(values: list[float], fmt: str) -> str:
+    middle, low, high = median_spread(values)
+    return f"{middle:{fmt}} [{low:{fmt}}-{high:{fmt}}]"
 
 
-def report(args: argparse.Namespace, results: dict[str, dict[str, float]]) -> None:
-    print(f"\nGET {ME}, wrk 1 thread, {args.connections} connections, {args.seconds} s each")
-    print("us columns: CPU microseconds per request of the gateway, identity, bare app, wrk")
-    print(HEADER)
-    for name, r in results.items():
-        print(row(name, r))
-    bare, direct = results["bare"]["rps"], results["direct"]["rps"]
-    for name, r in results.items():
-        if name in ("bare", "direct"):
-            continue
+def report(args: argparse.Namespace, arms: list[Arm]) -> None:
+    print(
+        f"\nGET {ME}, wrk 1 thread, {args.connections} connections, {args.seconds:g} s per run, "
+        f"{args.rounds} interleaved rounds: medians [lowest-highest]"
+    )
+    print("us: CPU microseconds per request of each process (pg: identity's database")
+    print("backends); id core: identity's CPU share of one core during the run")
+    head = f"{'':18}{'req/s':>20}{'p50 ms':>8}{'p99 ms':>9}{'errors':>7}"
+    head += "".join(f"{title:>9}" for _, title in CPU_COLUMNS) + f"{'id core':>9}"
+    print(head)
+    for arm in arms:
+        line = f"{arm.name:18}{_spread([r['rps'] for r in arm.runs], '.0f'):>20}"
+        line += f"{arm.median('p50_ms'):>8.2f}{arm.median('p99_ms'):>9.2f}"
+        line += f"{sum(r['non_2xx'] for r in arm.runs):>7.0f}"
+        line += "".join(f"{arm.median(f'{name}_us'):>9.0f}" for name, _ in CPU_COLUMNS)
+        core = [r.get("identity_us", 0.0) * r["rps"] / 1e6 for r in arm.runs]
+        line += f"{statistics.median(core):>9.2f}"
+        print(line)
+    bare, direct = arms[0], arms[1]
+    print("\nratios of requests/s, each round's runs against each other (median [range]);")
+    print("'if CPU-bound': the same ratio from server CPU per request (cores the only limit)")
+    for arm in arms[2:]:
+        of_bare = [g["rps"] / b["rps"] for g, b in zip(arm.runs, bare.runs, strict=True)]
+        of_direct = [g["rps"] / d["rps"] for g, d in zip(arm.runs, direct.runs, strict=True)]
+        cpu_bare = bare.median("bare_us") / statistics.median(arm.server_us(r) for r in arm.runs)
+        cpu_direct = statistics.median(direct.server_us(r) for r in direct.runs) / (
+            statistics.median(arm.server_us(r) for r in arm.runs)
+        )
         print(
-            f"{name}: {r['rps'] / bare:.2f} of bare (goal >= 0.5), "
-            f"{r['rps'] / direct:.2f} of direct (goal >= 0.8)"
+            f"{arm.name}: {_spread(of_bare, '.2f')} of bare (goal >= 0.5; if CPU-bound "
+            f"{cpu_bare:.2f}), {_spread(of_direct, '.2f')} of direct (goal >= 0.8; if "
+            f"CPU-bound {cpu_direct:.2f})"
         )
 
 

@@ -50,3 +50,35 @@ async def test_reads_through_the_pool_without_an_override(settings: Settings):
         finally:
             async with engine.begin() as connection:
                 await connection.execute(sa.delete(User.__table__).where(User.id == user_id))
+
+
+async def test_bursts_share_one_fixed_pool(settings: Settings):
+    """Identity keeps a fixed pool (20, nothing past it): a burst larger than the pool waits
+    for connections instead of opening more, and a second burst opens none."""
+    import asyncio
+
+    from sqlalchemy import event
+
+    assert (settings.db_pool_size, settings.db_max_overflow) == (20, 0)
+    app = create_app(settings)
+    opened = 0
+
+    def count(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    async with app.router.lifespan_context(app), asgi_client(app) as client:
+        engine = app.state.engine
+        event.listen(engine.sync_engine, "connect", count)
+        headers = as_user(uuid.uuid4())  # no such user: 401, after the read
+
+        async def burst() -> list[int]:
+            answers = await asyncio.gather(*(client.get(ME, headers=headers) for _ in range(60)))
+            return [a.status_code for a in answers]
+
+        assert await burst() == [401] * 60
+        first = opened
+        assert 1 <= first <= 20
+        assert await burst() == [401] * 60
+        assert opened == first  # nothing was closed and opened again
+        assert engine.pool.checkedout() == 0

@@ -31,9 +31,13 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, max_overflow: int | None = None) -> AsyncEngine:
+    """``pool_size`` connections kept, and ``max_overflow`` more (default: as many again)
+    opened under load and closed when they come back while the pool is full."""
     engine = create_async_engine(
-        async_database_url(url), pool_size=pool_size, max_overflow=pool_size
+        async_database_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed)
     return engine

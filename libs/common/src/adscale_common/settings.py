@@ -39,6 +39,8 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     db_pool_size: int = 10
+    # Connections opened past the pool under load (None: db_pool_size more).
+    db_max_overflow: int | None = Field(default=None, ge=0)
     outbox_poll_seconds: float = 1.0
     # The worker process serves Prometheus metrics here (0: not served). Each service's
     # settings give it its own default port; API processes serve /metrics on their port.

@@ -290,13 +290,13 @@ class Gateway:
 
     async def _authenticate(self, scope: Scope) -> Principal:
         authorization = header_value(scope, b"authorization")
-        api_key = header_value(scope, b"x-api-key")
         if authorization:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidCredentials("unsupported authorization scheme")
             claims = await self.jwt.verify(token.strip())
             return self._jwt_caller(claims["sub"], claims.get("plan"))
+        api_key = header_value(scope, b"x-api-key")  # a bearer token goes first
         if api_key:
             return await self.api_keys.verify(api_key.strip())
         return ANONYMOUS

@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from typing import cast
@@ -25,15 +26,17 @@ from typing import cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gateway.leases import Shares
 from gateway.lua_script import LuaScript
 
 logger = logging.getLogger(__name__)
 
 # Several requests' checks in one call. ARGV[1]: the number of requests; then per request
-# its number of checks, then window (ms) and limit of each; KEYS: one counter per check, in
-# the same order. A request's checks are counted up to and including the first one over
-# its limit, as checking them one by one would. Returns, per request, how many checks were
-# counted followed by {count, ttl_ms} of each.
+# its number of checks, then window (ms), limit and amount of each (1, or the size of a
+# process's share: leases.py); KEYS: one counter per check, in the same order. A request's
+# checks are counted up to and including the first one over its limit, as checking them one
+# by one would. Returns, per request, how many checks were counted followed by
+# {count, ttl_ms} of each.
 _SCRIPT = """
 local out = {}
 local a, k = 2, 1
@@ -44,11 +47,12 @@ for _ = 1, tonumber(ARGV[1]) do
   out[slot] = 0
   local refused = false
   for _ = 1, checks do
-    local window, limit, key = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), KEYS[k]
-    a, k = a + 2, k + 1
+    local window, limit, amount = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), ARGV[a + 2]
+    local key = KEYS[k]
+    a, k = a + 3, k + 1
     if not refused then
-      local current = redis.call('INCR', key)
-      if current == 1 then
+      local current = redis.call('INCRBY', key, amount)
+      if current == tonumber(amount) then
         redis.call('PEXPIRE', key, window)
       end
       local ttl = redis.call('PTTL', key)
@@ -114,7 +118,7 @@ _SYNC_RE = re.compile(rf"^{_AS}/audiences/([^/]+)/sync/?$")
 GUARDED_AUTH_PATHS = frozenset({"/api/v1/auth/login", "/api/v1/auth/forgot-password"})
 
 
-def _outcome(check: Check, count: int, ttl_ms: int) -> Outcome:
+def _outcome(check: Check, count: int, ttl_ms: float) -> Outcome:
     p = check.policy
     reset = max(1, -(-int(ttl_ms) // 1000))
     return Outcome(p, int(count) <= p.limit, max(0, p.limit - int(count)), reset)
@@ -174,22 +178,36 @@ def checks_for(
     return found
 
 
+Counted = list[tuple[int, int]]  # (count, ttl_ms) of each check counted, in order
+_Waiting = tuple[list[Check], list[int], "asyncio.Future[Counted]"]
+
+
 class RateLimiter:
     """Counts in Redis with at most one script call in flight per process: requests that
     arrive while one is under way are counted together by the next (a pipeline of
-    requests, one round trip for all of them), so Redis calls do not grow with load."""
+    requests, one round trip for all of them), so Redis calls do not grow with load. A busy
+    caller's large budget is counted in shares reserved by this process (leases.py)."""
 
-    def __init__(self, redis: Redis, *, namespace: str = "rl") -> None:
+    def __init__(
+        self, redis: Redis, *, namespace: str = "rl", shares: Shares | None = None
+    ) -> None:
         self.redis = redis
         self.namespace = namespace
         self._script = LuaScript.on(redis, _SCRIPT)
         self.healthy = True
-        self._waiting: list[tuple[list[Check], asyncio.Future[list[Outcome]]]] = []
+        self.shares = shares or Shares()
+        self.round_trips = 0  # script calls made (each counts a batch of requests)
+        self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
+        # key -> the reservation under way for it (resolved with None or the error)
+        self._reserving: dict[str, asyncio.Future[BaseException | None]] = {}
 
-    async def _hit_all(self, checks: list[Check]) -> list[Outcome]:
-        future: asyncio.Future[list[Outcome]] = asyncio.get_running_loop().create_future()
-        self._waiting.append((checks, future))
+    def _key(self, check: Check) -> str:
+        return f"{self.namespace}:{check.policy.name}:{check.subject}"
+
+    async def _hit_all(self, checks: list[Check], amounts: list[int]) -> Counted:
+        future: asyncio.Future[Counted] = asyncio.get_running_loop().create_future()
+        self._waiting.append((checks, amounts, future))
         if self._flusher is None:
             self._flusher = asyncio.create_task(self._flush_while_waiting())
         return await future
@@ -202,39 +220,76 @@ class RateLimiter:
         finally:
             self._flusher = None
 
-    async def _count(self, batch: list[tuple[list[Check], asyncio.Future[list[Outcome]]]]) -> None:
+    async def _count(self, batch: list[_Waiting]) -> None:
         keys: list[str] = []
         args: list[int] = [len(batch)]
-        for checks, _ in batch:
+        for checks, amounts, _ in batch:
             args.append(len(checks))
-            for c in checks:
-                keys.append(f"{self.namespace}:{c.policy.name}:{c.subject}")
-                args += [c.policy.window_seconds * 1000, c.policy.limit]
+            for c, amount in zip(checks, amounts, strict=True):
+                keys.append(self._key(c))
+                args += [c.policy.window_seconds * 1000, c.policy.limit, amount]
         try:
+            self.round_trips += 1
             reply = await self._script(keys, args)
             if not isinstance(reply, list) or not all(isinstance(n, int) for n in reply):
                 raise RedisError(f"unexpected rate-limit reply: {reply!r}")
             flat = cast(list[int], reply)
         except Exception as exc:  # handed to every waiting request (evaluate fails open)
-            for _, future in batch:
+            for _, _, future in batch:
                 if not future.done():
                     future.set_exception(exc)
             return
         at = 0
-        for checks, future in batch:
+        for _, _, future in batch:
             counted = int(flat[at])
             pairs = flat[at + 1 : at + 1 + 2 * counted]
             at += 1 + 2 * counted
-            counts, ttls = pairs[::2], pairs[1::2]
             if not future.done():  # the client may have gone away meanwhile
-                future.set_result(
-                    [_outcome(c, n, t) for c, n, t in zip(checks, counts, ttls, strict=False)]
-                )
+                future.set_result(list(zip(pairs[::2], pairs[1::2], strict=True)))
+
+    async def _shared(self, check: Check) -> Outcome:
+        """One count of this process's share of the caller's window, reserving a new share
+        when none is left (one reservation per key at a time; the others wait for it)."""
+        key = self._key(check)
+        while True:
+            now = time.monotonic()
+            taken = self.shares.take(key, now)
+            if taken is not None:
+                return _outcome(check, *taken)
+            pending = self._reserving.get(key)
+            if pending is not None:
+                failed = await asyncio.shield(pending)
+                if failed is not None:
+                    raise failed
+                continue
+            size = self.shares.size_for(key, check, now)
+            done: asyncio.Future[BaseException | None] = asyncio.get_running_loop().create_future()
+            self._reserving[key] = done
+            try:
+                [(total, ttl_ms)] = await self._hit_all([check], [size])
+            except Exception as exc:  # the waiters fail open with it; if cancelled, they retry
+                done.set_result(exc)
+                raise
+            finally:
+                del self._reserving[key]
+                if not done.done():
+                    done.set_result(None)
+            count, left_ms = self.shares.reserved(
+                key, total=total, size=size, ttl_ms=ttl_ms, reserved_at=now
+            )
+            return _outcome(check, count, left_ms)
+
+    async def _exact(self, checks: list[Check]) -> list[Outcome]:
+        counted = await self._hit_all(checks, [1] * len(checks))
+        return [_outcome(c, n, t) for c, (n, t) in zip(checks, counted, strict=False)]
 
     async def evaluate(self, checks: list[Check]) -> tuple[Outcome | None, Outcome | None]:
         """Return (refusal, most-constraining-allowed); refusal is None when allowed."""
         try:
-            outcomes = await self._hit_all(checks) if checks else []
+            if self.shares.applies(checks):
+                outcomes = [await self._shared(checks[0])]
+            else:
+                outcomes = await self._exact(checks) if checks else []
             self.healthy = True
             refusal = next((o for o in outcomes if not o.allowed), None)
             if refusal is not None:

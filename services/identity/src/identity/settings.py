@@ -29,6 +29,12 @@ class Settings(ServiceSettings, env_prefix="IDENTITY_"):
     service_name: ClassVar[str] = "identity"
     worker_metrics_port: int = 9101
     port: int = 8101
+    # A fixed pool: every request of the gateway checks a user or a key here, and
+    # connections opened past the pool and closed again cost a PostgreSQL backend start
+    # and a SCRAM exchange each (README "The pool"). Requests beyond 20 at once wait for
+    # a connection instead; the ceiling is the 20 connections it had before (10 + 10).
+    db_pool_size: int = 20
+    db_max_overflow: int | None = Field(default=0, ge=0)
 
     # Access tokens (EdDSA JWT). Keys are base64 of a PKCS8 PEM Ed25519 private key
     # (deploy/devsecrets.py); previous keys stay in the JWKS so their tokens keep verifying.
