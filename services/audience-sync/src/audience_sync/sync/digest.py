@@ -138,6 +138,8 @@ STALE_SQL = (
     "SELECT json_build_array(p.external_id, p.version, "
     f"{_VALUES}, p.extra_emails, p.extra_phones, d.version)::text {_STALE_FROM}"
 )
+# The same in ``external_id`` order (an overlapped initial sync sends behind the hashing).
+STALE_ORDERED_SQL = STALE_SQL + " ORDER BY p.external_id"
 
 
 async def stale_count(
@@ -169,11 +171,14 @@ async def _chunk_reader(
     chunk_rows: int,
     fetched: list[Any] | None,
     since: int = 0,
+    ordered: bool = False,
 ) -> Callable[[], Awaitable[list[Any]]]:
     """The next ``chunk_rows`` stale profiles (:data:`STALE_SQL` rows) on each call
-    (``[]`` at the end): from a cursor, or from rows already ``fetched``."""
+    (``[]`` at the end): from a cursor (``ordered``: in ``external_id`` order), or from
+    rows already ``fetched``."""
     if fetched is None:
-        cursor = await conn.cursor(STALE_SQL, segment_id, platform, since)
+        sql = STALE_ORDERED_SQL if ordered else STALE_SQL
+        cursor = await conn.cursor(sql, segment_id, platform, since)
         return lambda: cursor.fetch(chunk_rows)
     parts = iter([fetched[i : i + chunk_rows] for i in range(0, len(fetched), chunk_rows)])
 
@@ -192,6 +197,7 @@ async def stale_chunks(
     chunk_rows: int,
     fetched: list[Any] | None = None,
     since: int = 0,
+    ordered: bool = False,
 ) -> AsyncIterator[Chunk]:
     """Every chunk of stale profiles hashed (:class:`DigestCopy`), read with one cursor on
     ``conn`` (inside a transaction, after :func:`lock_for_hashing`), or the rows of
@@ -200,7 +206,7 @@ async def stale_chunks(
     pending: list[asyncio.Future[DigestCopy]] = []
     depth = hasher.parallelism + 1
     try:
-        fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched, since)
+        fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched, since, ordered)
         while True:
             rows = await fetch()
             more = bool(rows)
@@ -237,10 +243,13 @@ async def refresh_digests(
     chunk_rows: int,
     limit: int | None = None,
     work_mem: str = "128MB",
+    written: Callable[[Chunk], Awaitable[None]] | None = None,
 ) -> RefreshStats:
     """Hash every stale profile of the segment for ``platform``, in the transaction open on
     ``conn`` (the digests commit with it). With ``limit``, hashes nothing when more than
-    ``limit`` profiles are stale (``skipped`` tells how many).
+    ``limit`` profiles are stale (``skipped`` tells how many). With ``written``, the stale
+    profiles are read in ``external_id`` order and each hashed chunk is handed to it
+    (which writes and commits it elsewhere) instead of written on ``conn``.
 
     Only the profiles above the digest mark can be stale; when no writer of the segment is
     in flight, the mark rises to the sequence's value read before the stale profiles were
@@ -262,10 +271,24 @@ async def refresh_digests(
             stats.stale = stats.skipped = await stale_count(conn, segment_id, platform, since)
             return stats
         stats.stale = len(fetched)
+    if written is not None:
+        # The order from the profiles' key index: sorting a million rows first would hold
+        # the first chunk back until all were read.
+        await conn.execute("SET LOCAL enable_sort = off")
     async for chunk in stale_chunks(
-        conn, hasher, segment_id, platform, chunk_rows=chunk_rows, fetched=fetched, since=since
+        conn,
+        hasher,
+        segment_id,
+        platform,
+        chunk_rows=chunk_rows,
+        fetched=fetched,
+        since=since,
+        ordered=written is not None,
     ):
-        await write_chunk(conn, segment_id, chunk)
+        if written is None:
+            await write_chunk(conn, segment_id, chunk)
+        else:
+            await written(chunk)
         stats.hashed += chunk.rows
     if limit is None:
         stats.stale = stats.hashed
