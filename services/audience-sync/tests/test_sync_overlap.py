@@ -44,17 +44,19 @@ async def small_batches(sandbox_app: Any) -> AsyncIterator[PlatformRegistry]:
 @pytest.fixture
 def make_engine(
     app: FastAPI, settings: Any, small_batches: PlatformRegistry
-) -> AsyncIterator[Callable[[str, Hook | None], SyncEngine]]:
+) -> AsyncIterator[Callable[..., SyncEngine]]:
     hashers: list[Hasher] = []
 
-    def make(owner: str, hook: Hook | None) -> SyncEngine:
+    def make(owner: str, hook: Hook | None, overlap: bool = True) -> SyncEngine:
         hashers.append(Hasher(0))
         engine = SyncEngine(
             engine=app.state.engine,
             sessionmaker=make_sessionmaker(app.state.engine),
             registry=small_batches,
             cipher=app.state.cipher,
-            settings=settings.model_copy(update={"hash_chunk_rows": CHUNK_ROWS}),
+            settings=settings.model_copy(
+                update={"hash_chunk_rows": CHUNK_ROWS, "overlap_hashing": overlap}
+            ),
             hasher=hashers[-1],
             owner=owner,
         )
@@ -110,7 +112,7 @@ async def batches_done(engine: AsyncEngine, job_id: str) -> int:
 
 
 async def test_first_send_overlaps_hashing_with_the_same_answers(
-    api: Api, engine: AsyncEngine, make_engine: Callable[[str, Hook | None], SyncEngine]
+    api: Api, engine: AsyncEngine, make_engine: Callable[..., SyncEngine]
 ) -> None:
     profiles = make_profiles(0, PROFILES)
     segment = await api.segment(profiles=profiles)
@@ -150,9 +152,22 @@ async def test_first_send_overlaps_hashing_with_the_same_answers(
     assert again["stats"]["received_rows"] == PROFILES
     assert again["stats"]["accepted_batches"] == members["stats"]["accepted_batches"]
 
+    # The same profiles in another segment, hashed whole before the send (overlap off):
+    # the same answers, in as many batches.
+    other = await api.segment(name="Same people", profiles=profiles)
+    apart_id, apart_pid = await pending_audience(api, other["id"])
+    assert await make_engine("worker:apart", None, False).run(uuid.UUID(apart_id)) == "completed"
+    apart = await api.job(apart_id)
+    for key in ("profiles_sent", "profiles_added", "profiles_failed", "identifier_counts"):
+        assert apart[key] == first[key], key
+    assert apart["match_rate"] == first["match_rate"]
+    whole = await api.sandbox.members("meta", apart_pid)
+    assert set(whole["hashes"]) == set(members["hashes"])
+    assert whole["stats"]["accepted_batches"] == members["stats"]["accepted_batches"]
+
 
 async def test_job_stopped_while_hashing_and_sending_resumes_exactly(
-    api: Api, engine: AsyncEngine, make_engine: Callable[[str, Hook | None], SyncEngine]
+    api: Api, engine: AsyncEngine, make_engine: Callable[..., SyncEngine]
 ) -> None:
     profiles = make_profiles(0, PROFILES, tag="stop")
     segment = await api.segment(profiles=profiles)

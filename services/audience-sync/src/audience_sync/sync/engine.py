@@ -191,7 +191,7 @@ async def delta(run: Run) -> None:
         empty = not await repository.has_members(apg, target.id)
         await conn.rollback()
     if job.plan_version is None or job.plan_version != version or job.phase == "replace":
-        if empty and job.phase != "replace":
+        if empty and job.phase != "replace" and services.settings.overlap_hashing:
             # Hashing and sending overlapped: chunk by chunk, in external_id order.
             run.bulk_rows = await _rows(run, "profile_count")
             await overlap.initial(run, run.bulk_rows)
