@@ -273,8 +273,10 @@ async def refresh_digests(
         stats.stale = len(fetched)
     if written is not None:
         # The order from the profiles' key index: sorting a million rows first would hold
-        # the first chunk back until all were read.
+        # the first chunk back until all were read. No JIT: the disabled sort's cost
+        # would make PostgreSQL compile the scan (~0.3 s, measured) for nothing.
         await conn.execute("SET LOCAL enable_sort = off")
+        await conn.execute("SET LOCAL jit = off")
     async for chunk in stale_chunks(
         conn,
         hasher,
