@@ -49,6 +49,9 @@ class Settings(ServiceSettings, ExportWebhookSettings, env_prefix="AUDIENCE_SYNC
     # Sync engine.
     hash_processes: int = Field(default=2, ge=0)
     hash_chunk_rows: int = Field(default=25_000, ge=100)
+    # An audience's first send goes out behind the hashing, chunk by chunk (off: the whole
+    # segment is hashed first, then sent).
+    overlap_hashing: bool = True
     # work_mem of the transactions that diff whole segments against audiences.
     diff_work_mem: str = "128MB"
     # Identifier fields sent side by side (each its own lane of requests).

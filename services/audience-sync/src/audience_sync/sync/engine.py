@@ -31,7 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.crypto import TokenCipher
 from adscale_common.errors import AppError
-from adscale_platforms.batching import limits_for
 from adscale_platforms.errors import AudienceTooSmall, PlatformError, TokenExpired
 from adscale_platforms.idempotency import batch_key
 from audience_sync.db import driver_of, unit_of_work
@@ -42,11 +41,12 @@ from audience_sync.platform.service import load_token
 from audience_sync.platforms import PlatformRegistry, describe
 from audience_sync.safeguards import ldu
 from audience_sync.settings import Settings
-from audience_sync.sync import digest, lease, marks, outcome, planner, repository
+from audience_sync.sync import digest, lease, outcome, overlap, planner, repository
 from audience_sync.sync.context import Job, JobLost, Run, Services, Target
+from audience_sync.sync.hash_step import hash_profiles, mark_initial
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.replace import replace, snapshot
-from audience_sync.sync.sender import all_or_nothing, send_query
+from audience_sync.sync.sender import all_or_nothing, lane_count, send_query
 
 logger = logging.getLogger(__name__)
 
@@ -180,27 +180,6 @@ async def prepare(services: Services, job: Job) -> Run:
     return Run(services=services, job=job, target=target, client=client, token=token)
 
 
-async def hash_profiles(run: Run) -> None:
-    """Hash what is stale, before any diff (key-ordered member inserts afterwards are
-    several times cheaper than sending each freshly hashed chunk at once)."""
-    services = run.services
-    with run.timed("hash"):
-        async with services.engine.begin() as conn:
-            stats = await digest.refresh_digests(
-                await driver_of(conn),
-                services.hasher,
-                run.target.segment_id,
-                run.target.platform,
-                chunk_rows=services.settings.hash_chunk_rows,
-                work_mem=services.settings.diff_work_mem,
-            )
-    run.check()
-    logger.info(
-        "profiles hashed",
-        extra={"job_id": str(run.job.id), "hashed": stats.hashed, "seconds": run.timings["hash"]},
-    )
-
-
 async def delta(run: Run) -> None:
     """The diff as the job's plan (the one the request that queued the job computed, when
     the segment has not changed since), then the sends. An audience with no members needs no
@@ -212,6 +191,11 @@ async def delta(run: Run) -> None:
         empty = not await repository.has_members(apg, target.id)
         await conn.rollback()
     if job.plan_version is None or job.plan_version != version or job.phase == "replace":
+        if empty and job.phase != "replace" and services.settings.overlap_hashing:
+            # Hashing and sending overlapped: chunk by chunk, in external_id order.
+            run.bulk_rows = await _rows(run, "profile_count")
+            await overlap.initial(run, run.bulk_rows)
+            return
         if job.phase != "replace":
             await hash_profiles(run)
         if empty:
@@ -223,24 +207,6 @@ async def delta(run: Run) -> None:
             await make_plan(run, version)
     with run.timed("send"):
         await lanes(run, plan=True, rows=await _rows(run, "plan"))
-
-
-async def mark_initial(run: Run) -> None:
-    """An audience with no members gets every desired profile: once that succeeds for all
-    of them, its diff is empty up to the digest mark (its pending mark)."""
-    target = run.target
-    async with run.services.engine.begin() as conn:
-        apg = await driver_of(conn)
-        hashed = await digest.digest_mark(apg, target.segment_id, target.platform)
-        await marks.set_pending(
-            apg,
-            target.id,
-            run.job.id,
-            hashed,
-            target.fields,
-            removals=not target.additive_only,
-            incremental=False,
-        )
 
 
 async def _rows(run: Run, source: str) -> int:
@@ -281,8 +247,7 @@ async def lanes(run: Run, *, plan: bool, rows: int) -> None:
     encodes and checkpoints. In a lane, removals come before additions (a changed profile's
     old keys leave before its new row)."""
     services, target = run.services, run.target
-    per_request = limits_for(target.platform, services.registry.settings).max_rows
-    count = max(1, min(services.settings.send_concurrency, -(-rows // max(per_request, 1))))
+    count = lane_count(run, rows)
 
     async def lane(index: int) -> None:
         if plan:

@@ -182,6 +182,9 @@ class DigestCopy:
     columns: list[str]
     data: bytes
     rows: int
+    # The chunk's last external id (its rows come in ``external_id`` order when the hash
+    # step reads them so: the watermark of an overlapped initial sync).
+    last: str = ""
 
 
 def digest_copy(segment_id: str, platform: str, payload: bytes | str) -> DigestCopy:
@@ -207,7 +210,7 @@ def digest_copy(segment_id: str, platform: str, payload: bytes | str) -> DigestC
         columns.append((column, copy_binary.bytea_arrays(extra)))
     columns.append(("invalid", copy_binary.int2(d.invalid)))
     names, data = copy_binary.buffer(columns)
-    return DigestCopy(outdated, names, data, len(rows))
+    return DigestCopy(outdated, names, data, len(rows), rows[-1][0] if rows else "")
 
 
 def _hashing_process() -> None:

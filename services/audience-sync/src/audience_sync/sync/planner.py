@@ -485,14 +485,17 @@ def count_removals_sql(lanes: int = 1, lane: int = 0) -> str:
     )
 
 
-def initial_additions_sql(platform: str, fields: list[str], lanes: int = 1, lane: int = 0) -> str:
-    """Every desired profile ($1 segment, $2 platform) as an addition, in key order (an
-    audience with no members needs no diff)."""
+def initial_additions_sql(
+    platform: str, fields: list[str], lanes: int = 1, lane: int = 0, window: str = ""
+) -> str:
+    """Every desired profile ($1 segment, $2 platform; ``window``: a condition on
+    ``d.external_id``) as an addition, in key order (an audience with no members needs no
+    diff)."""
     return (
         f"SELECT d.external_id, {OP_ADD} AS op, "
         + ", ".join(f"d.{f}" for f in DIGEST_FIELDS)
         + ", d.extra, d.extra_email_keys, d.extra_phone_keys "
-        f"FROM ({desired_sql(platform, fields)}) d WHERE true"
+        f"FROM ({desired_sql(platform, fields)}) d WHERE true{window}"
         + lane_sql("d.external_id", lanes, lane)
         + " ORDER BY d.external_id"
     )

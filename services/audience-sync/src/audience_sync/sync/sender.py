@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -155,29 +155,50 @@ async def all_or_nothing(coroutines: list[Coroutine[Any, Any, None]]) -> None:
             raise error
 
 
-async def send_query(
-    run: Run, operation: str, conn: asyncpg.Connection[Any], sql: str, args: tuple[Any, ...]
-) -> None:
-    """Read the rows of ``sql`` a request's worth at a time (the next read overlapping the
-    send) and add or remove them."""
-    chunk = max(limits_for(run.target.platform, run.services.registry.settings).max_rows, 1_000)
-    build = addition_rows if operation == "add" else removal_rows
+def lane_count(run: Run, rows: int) -> int:
+    """Lanes for ``rows`` profiles: up to ``send_concurrency``, one per request's worth."""
+    per_request = limits_for(run.target.platform, run.services.registry.settings).max_rows
+    return max(1, min(run.services.settings.send_concurrency, -(-rows // max(per_request, 1))))
+
+
+def send_chunk(run: Run) -> int:
+    """Rows a send reads at a time: a request's worth (what the client makes one batch of,
+    unless the bytes cap cuts it)."""
+    return max(limits_for(run.target.platform, run.services.registry.settings).max_rows, 1_000)
+
+
+async def fetched(
+    run: Run, conn: asyncpg.Connection[Any], sql: str, args: tuple[Any, ...], size: int
+) -> AsyncGenerator[list[Any], None]:
+    """The rows of ``sql`` ``size`` at a time, the next read overlapping the caller's work
+    on the last (close it with :func:`contextlib.aclosing`)."""
     cursor = await uninterrupted(asyncio.ensure_future(conn.cursor(sql, *args)))
-    fetch = asyncio.ensure_future(cursor.fetch(chunk))
+    fetch = asyncio.ensure_future(cursor.fetch(size))
     try:
         while True:
             run.check()
             records = await uninterrupted(fetch)
             if not records:
                 return
-            fetch = asyncio.ensure_future(cursor.fetch(chunk))
-            with run.timed("encode"):
-                rows = build(run, records)
-            await send_rows(run, operation, rows)
+            fetch = asyncio.ensure_future(cursor.fetch(size))
+            yield records
     finally:
         if not fetch.done():
             with contextlib.suppress(BaseException):
                 await fetch
+
+
+async def send_query(
+    run: Run, operation: str, conn: asyncpg.Connection[Any], sql: str, args: tuple[Any, ...]
+) -> None:
+    """Read the rows of ``sql`` a request's worth at a time (the next read overlapping the
+    send) and add or remove them."""
+    build = addition_rows if operation == "add" else removal_rows
+    async with contextlib.aclosing(fetched(run, conn, sql, args, send_chunk(run))) as reads:
+        async for records in reads:
+            with run.timed("encode"):
+                rows = build(run, records)
+            await send_rows(run, operation, rows)
 
 
 async def send_rows(run: Run, operation: str, rows: Rows) -> None:
@@ -328,4 +349,14 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-__all__ = ["OP_ADD", "Rows", "all_or_nothing", "checkpoint", "send_query", "uninterrupted"]
+__all__ = [
+    "OP_ADD",
+    "Rows",
+    "all_or_nothing",
+    "checkpoint",
+    "fetched",
+    "lane_count",
+    "send_chunk",
+    "send_query",
+    "uninterrupted",
+]

@@ -1,0 +1,134 @@
+"""An audience's first send (no members yet) with hashing and sending overlapped.
+
+The hash step reads the stale profiles in ``external_id`` order and commits each hashed
+chunk on its own; after each commit the *watermark* moves to the chunk's last
+``external_id``: every profile of the segment at or below it has a current digest (stale
+ones were hashed in order, the others were current already). The lanes (as
+:func:`audience_sync.sync.engine.lanes` splits them) read the desired digests between the
+watermark they last read and the current one, and send them in groups of a request's
+worth; the rest of a window waits for the next one. A lane's batches are thus cut from its
+rows, in ``external_id`` order, at the places a lane over the whole segment (or, after a
+stop, over the plan of what is left) cuts them: a resumed job resends at most the batch in
+flight, with the same rows and batch id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from audience_sync.db import driver_of
+from audience_sync.sync import digest, planner
+from audience_sync.sync.context import Run
+from audience_sync.sync.hash_step import hash_profiles, mark_initial
+from audience_sync.sync.sender import (
+    addition_rows,
+    all_or_nothing,
+    fetched,
+    lane_count,
+    send_chunk,
+    send_rows,
+    uninterrupted,
+)
+
+
+class Watermark:
+    """How far the hashing has committed: the last ``external_id`` of each committed chunk,
+    and whether it is done."""
+
+    def __init__(self) -> None:
+        self.bounds: list[str] = []
+        self.done = False
+        self._moved = asyncio.Condition()
+
+    async def advance(self, last: str) -> None:
+        async with self._moved:
+            self.bounds.append(last)
+            self._moved.notify_all()
+
+    async def finish(self) -> None:
+        async with self._moved:
+            self.done = True
+            self._moved.notify_all()
+
+    async def beyond(self, step: int) -> tuple[str | None, int, bool]:
+        """Once the watermark moved past ``step`` chunks (or hashing is done): the upper
+        bound (``None``: none, hashing is done), the steps seen, whether it is done."""
+        async with self._moved:
+            await self._moved.wait_for(lambda: self.done or len(self.bounds) > step)
+            if self.done:
+                return None, len(self.bounds), True
+            return self.bounds[-1], len(self.bounds), False
+
+
+async def initial(run: Run, rows: int) -> None:
+    """Hash the segment and send every desired profile of it, side by side."""
+    mark = Watermark()
+    count = lane_count(run, rows)
+    await all_or_nothing(
+        [_produce(run, mark), *(_lane(run, mark, count, index) for index in range(count))]
+    )
+
+
+async def _produce(run: Run, mark: Watermark) -> None:
+    segment_id = run.target.segment_id
+
+    async def commit(chunk: digest.Chunk) -> None:
+        async with run.services.engine.begin() as conn:
+            await digest.write_chunk(await driver_of(conn), segment_id, chunk)
+
+    async def written(chunk: digest.Chunk) -> None:
+        # A chunk being written finishes (a cancelled COPY could spoil its connection).
+        await uninterrupted(asyncio.ensure_future(commit(chunk)))
+        await mark.advance(chunk.last)
+
+    await hash_profiles(run, written)
+    await mark_initial(run)
+    await mark.finish()
+
+
+def _window(lower: str | None, upper: str | None) -> tuple[str, tuple[str, ...]]:
+    """A lane's read: ``external_id`` above ``lower`` and at most ``upper`` (``None``: no
+    bound), as a condition on parameters from $3 on and their values."""
+    sql, values = "", []
+    for bound, test in ((lower, ">"), (upper, "<=")):
+        if bound is not None:
+            values.append(bound)
+            sql += f" AND d.external_id {test} ${2 + len(values)}"
+    return sql, tuple(values)
+
+
+async def _lane(run: Run, mark: Watermark, count: int, index: int) -> None:
+    target = run.target
+    size = send_chunk(run)
+    carry: list[Any] = []
+    lower: str | None = None
+    step = 0
+    while True:
+        upper, step, done = await mark.beyond(step)
+        window, bounds = _window(lower, upper)
+        sql = planner.initial_additions_sql(target.platform, target.fields, count, index, window)
+        args = (target.segment_id, target.platform, *bounds)
+        async with run.services.engine.connect() as conn:
+            apg = await driver_of(conn)
+            try:
+                async with contextlib.aclosing(fetched(run, apg, sql, args, size)) as reads:
+                    async for records in reads:
+                        carry.extend(records)
+                        while len(carry) >= size:
+                            await _send(run, carry[:size])
+                            del carry[:size]
+            finally:
+                await uninterrupted(asyncio.ensure_future(conn.rollback()))
+        if done:
+            if carry:
+                await _send(run, carry)
+            return
+        lower = upper
+
+
+async def _send(run: Run, records: list[Any]) -> None:
+    with run.timed("encode"):
+        rows = addition_rows(run, records)
+    await send_rows(run, "add", rows)
