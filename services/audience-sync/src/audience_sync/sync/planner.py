@@ -488,9 +488,8 @@ def count_removals_sql(lanes: int = 1, lane: int = 0) -> str:
 def initial_additions_sql(
     platform: str, fields: list[str], lanes: int = 1, lane: int = 0, window: str = ""
 ) -> str:
-    """Every desired profile ($1 segment, $2 platform; ``window``: a condition on
-    ``d.external_id``) as an addition, in key order (an audience with no members needs no
-    diff)."""
+    """Every desired profile ($1 segment, $2 platform) as an addition in key order (no
+    diff: the audience has no members); ``window``: a condition on ``d.external_id``."""
     return (
         f"SELECT d.external_id, {OP_ADD} AS op, "
         + ", ".join(f"d.{f}" for f in DIGEST_FIELDS)
