@@ -50,7 +50,7 @@ async def test_several_instances_never_allow_more_than_the_limit(redis):
     instances = [limiter_on(redis) for _ in range(3)]
     policy = Policy("shared", 300, 60)
     check = Check(policy, "me")
-    cap = Shares().cap(check)
+    cap = Shares().cap(policy.limit)
     assert cap == 15
     results = await asyncio.gather(
         *(instances[i % 3].evaluate([check]) for i in range(600)),

@@ -34,10 +34,6 @@ many requests a second is counted in blocks. A share ends with the window Redis 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from gateway.ratelimit import Check
 
 LEASE_MIN_LIMIT = 100  # below this a policy is always counted one request at a time
 LEASE_FRACTION = 20  # a share is at most this fraction of the limit (5%)
@@ -70,11 +66,13 @@ class Shares:
         self.target_seconds = target_seconds
         self._by_key: dict[str, Share] = {}
 
-    def applies(self, checks: list[Check]) -> bool:
-        return len(checks) == 1 and checks[0].policy.limit >= self.min_limit
+    def applies(self, limit: int) -> bool:
+        """Whether a request's one check, of this limit, is counted in shares (a request
+        with several checks never is)."""
+        return limit >= self.min_limit
 
-    def cap(self, check: Check) -> int:
-        return max(1, min(self.max_share, check.policy.limit // LEASE_FRACTION))
+    def cap(self, limit: int) -> int:
+        return max(1, min(self.max_share, limit // LEASE_FRACTION))
 
     def take(self, key: str, now: float) -> tuple[int, float] | None:
         """The next count of this process's share and the ms left in its window, or None
@@ -86,14 +84,14 @@ class Shares:
         share.next += 1
         return count, (share.expires - now) * 1000
 
-    def size_for(self, key: str, check: Check, now: float) -> int:
+    def size_for(self, key: str, limit: int, now: float) -> int:
         """How many counts to reserve now."""
         share = self._by_key.get(key)
         if share is None or now >= share.expires:
             return 1  # the first request of a window: the exact counter
         lasted = max(now - share.reserved_at, 1e-3)
         wanted = int(share.size * self.target_seconds / lasted)
-        return max(1, min(self.cap(check), 2 * share.size, wanted))
+        return max(1, min(self.cap(limit), 2 * share.size, wanted))
 
     def reserved(
         self, key: str, *, total: int, size: int, ttl_ms: int, reserved_at: float

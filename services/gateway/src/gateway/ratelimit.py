@@ -262,7 +262,7 @@ class RateLimiter:
                 if failed is not None:
                     raise failed
                 continue
-            size = self.shares.size_for(key, check, now)
+            size = self.shares.size_for(key, check.policy.limit, now)
             done: asyncio.Future[BaseException | None] = asyncio.get_running_loop().create_future()
             self._reserving[key] = done
             try:
@@ -286,7 +286,7 @@ class RateLimiter:
     async def evaluate(self, checks: list[Check]) -> tuple[Outcome | None, Outcome | None]:
         """Return (refusal, most-constraining-allowed); refusal is None when allowed."""
         try:
-            if self.shares.applies(checks):
+            if len(checks) == 1 and self.shares.applies(checks[0].policy.limit):
                 outcomes = [await self._shared(checks[0])]
             else:
                 outcomes = await self._exact(checks) if checks else []
