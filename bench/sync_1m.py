@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import orjson
 import psutil
+from gateway_kit.measure import Processes
 
 from adscale_platforms.identifiers import normalize_many
 
@@ -52,6 +53,8 @@ SANDBOX_PID = HOME / "run" / "sandbox.pid"
 WORKER_LOG = HOME / "logs" / "audience-sync-worker.log"
 API_LOG = HOME / "logs" / "audience-sync.log"
 KEPT = HOME / "run" / "bench-sync-1m.json"
+# The audience-sync service's database (deploy/stack.py names it so): its backends' CPU.
+DATABASE = "adscale_audience_sync" + os.environ.get("ADSCALE_DB_SUFFIX", "")
 AS = "/cdp/audience-sync"
 FIELDS = ("email", "phone", "first_name", "last_name", "zip")
 
@@ -141,13 +144,16 @@ def cpu_seconds(pid_file: Path) -> tuple[float, float]:
 
 @dataclass
 class CpuSpent:
-    """CPU seconds the worker (its main process and its hashing processes) and the sandbox
-    spent during one step."""
+    """CPU seconds the worker (its main process and its hashing processes), the sandbox
+    and the audience-sync database's PostgreSQL backends spent during one step."""
 
     worker_main: float = 0.0
     worker_hashing: float = 0.0
     sandbox: float = 0.0
+    postgres: float = 0.0
+    postgres_exited: float = 0.0  # of it, processes that exited (autovacuum, closed pools)
     _start: tuple[tuple[float, float], tuple[float, float]] = ((0.0, 0.0), (0.0, 0.0))
+    _backends: Processes = field(default_factory=lambda: Processes(roots={}, database=DATABASE))
 
     @property
     def worker(self) -> float:
@@ -155,6 +161,7 @@ class CpuSpent:
 
     def start(self) -> None:
         self._start = (cpu_seconds(WORKER_PID), cpu_seconds(SANDBOX_PID))
+        self._backends.start()
 
     def stop(self) -> None:
         (main, hashing), (sandbox, sandbox_children) = (
@@ -164,6 +171,8 @@ class CpuSpent:
         self.worker_main = main - self._start[0][0]
         self.worker_hashing = hashing - self._start[0][1]
         self.sandbox = sandbox + sandbox_children - sum(self._start[1])
+        self.postgres = self._backends.seconds().get("postgres", 0.0)
+        self.postgres_exited = self._backends.exited_seconds
 
     def worker_split(self) -> str:
         return f"main {self.worker_main:.1f} s, hashing processes {self.worker_hashing:.1f} s"
@@ -481,6 +490,17 @@ async def main(count: int, keep: bool) -> int:
             if run is not None
             else "update: -"
         )
+    )
+    # The machine's whole budget: what the three spent against every core for the wall time.
+    spent = initial_total + initial_cpu.postgres
+    cores = os.cpu_count() or 1
+    print(
+        f"  PostgreSQL      initial: {initial_cpu.postgres:.1f} s of CPU (the audience-sync "
+        f"database's backends; {initial_cpu.postgres_exited:.1f} s of it by processes that "
+        "exited meanwhile, any database's, autovacuum included: an upper bound); "
+        f"worker + sandbox + PostgreSQL {spent:.1f} s against "
+        f"{cores} cores x {initial_s:.1f} s = {cores * initial_s:.1f} s "
+        f"({100 * spent / (cores * initial_s):.0f} % busy)"
     )
     print(
         f"  worker RSS      {rss_mb:7.0f} MB peak (target {TARGETS['rss_mb']:.0f} MB, "

@@ -106,6 +106,9 @@ class Processes:
     _before: dict[str, dict[int, int]] = field(default_factory=dict)
     _postmaster: int | None = None
     _reaped_before: int = 0
+    # Of the last ``seconds()``'s "postgres": the CPU of backends (any database's) and
+    # autovacuum workers that exited during the run, the upper-bound part.
+    exited_seconds: float = 0.0
 
     def _current(self) -> dict[str, list[int]]:
         groups = {name: [p for r in pids for p in _tree(r)] for name, pids in self.roots.items()}
@@ -132,7 +135,9 @@ class Processes:
             ticks = sum(t - before.get(pid, 0) for pid, t in after.items())
             if name == "postgres" and self._postmaster is not None:
                 gone = sum(t for pid, t in before.items() if pid not in after)
-                ticks += _reaped_ticks(self._postmaster) - self._reaped_before - gone
+                exited = _reaped_ticks(self._postmaster) - self._reaped_before - gone
+                self.exited_seconds = exited / hz
+                ticks += exited
             out[name] = ticks / hz
         return out
 
