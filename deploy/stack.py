@@ -450,6 +450,22 @@ def health(
         return 0, {}
 
 
+def ready(
+    gateway: str = f"{GATEWAY_URL}/api/v1/health",
+    sandbox: str = f"http://127.0.0.1:{SANDBOX_PORT}/health",
+) -> tuple[int, dict[str, object]]:
+    """The gateway's health (status, body), and once it is green the sandbox's: the gateway
+    reports no health of the sandbox, which may still be opening its data file (an old
+    layout is carried over before it listens)."""
+    status, body = health(url=gateway)
+    if status != 200:
+        return status, body
+    sandbox_status, _ = health(url=sandbox)
+    if sandbox_status != 200:
+        return sandbox_status, {"sandbox": sandbox_status or "unreachable"}
+    return status, body
+
+
 def cmd_up(args: argparse.Namespace) -> int:
     given = base_env()
     if args.scale is not None:
@@ -469,14 +485,9 @@ def cmd_up(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.timeout
     status, body = 0, {}
     while time.monotonic() < deadline:
-        status, body = health()
-        # The sandbox answers no health of the gateway's; it may still be opening its data
-        # file (an old layout is carried over before it listens), so it is waited for too.
+        status, body = ready()
         if status == 200:
-            status, body = health(url=f"http://127.0.0.1:{SANDBOX_PORT}/health")
-            if status == 200:
-                break
-            body = {"sandbox": status or "unreachable"}
+            break
         for proc in processes(env):
             if pid_of(proc.name) is None:
                 print(f"{proc.name} exited; last log lines:", file=sys.stderr)

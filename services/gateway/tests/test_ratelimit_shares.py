@@ -9,30 +9,34 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.asyncio import Redis
 
 from gateway.leases import Shares
 from gateway.ratelimit import Check, Policy, RateLimiter
 
 
 @pytest.fixture
-async def redis(adscale_infra) -> AsyncIterator[object]:
-    from redis.asyncio import Redis
+def namespace() -> str:
+    return f"rl-test-{uuid.uuid4().hex}"
 
+
+@pytest.fixture
+async def redis(adscale_infra, namespace: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(adscale_infra.redis_url)
-    namespace = f"rl-test-{uuid.uuid4().hex}"
-    client.namespace = namespace  # type: ignore[attr-defined]
     yield client
     async for key in client.scan_iter(f"{namespace}:*"):
         await client.delete(key)
     await client.aclose()
 
 
-def limiter_on(redis) -> RateLimiter:
-    return RateLimiter(redis, namespace=redis.namespace)
+@pytest.fixture
+def new_limiter(redis: Redis, namespace: str):
+    """A new limiter (one gateway instance) on the test's counters."""
+    return lambda: RateLimiter(redis, namespace=namespace)
 
 
-async def test_one_instance_answers_exactly_with_fewer_round_trips(redis):
-    limiter = limiter_on(redis)
+async def test_one_instance_answers_exactly_with_fewer_round_trips(new_limiter):
+    limiter = new_limiter()
     check = Check(Policy("busy", 200, 60), "me")
     results = await asyncio.gather(*(limiter.evaluate([check]) for _ in range(250)))
     allowed = [tightest for refusal, tightest in results if refusal is None]
@@ -46,8 +50,8 @@ async def test_one_instance_answers_exactly_with_fewer_round_trips(redis):
     assert limiter.round_trips <= 40, limiter.round_trips
 
 
-async def test_several_instances_never_allow_more_than_the_limit(redis):
-    instances = [limiter_on(redis) for _ in range(3)]
+async def test_several_instances_never_allow_more_than_the_limit(new_limiter):
+    instances = [new_limiter() for _ in range(3)]
     policy = Policy("shared", 300, 60)
     check = Check(policy, "me")
     cap = Shares().cap(policy.limit)
@@ -63,10 +67,10 @@ async def test_several_instances_never_allow_more_than_the_limit(redis):
     assert len(set(remaining)) == len(remaining)  # no count given out twice
 
 
-async def test_a_lone_request_reserves_one_count(redis):
-    limiter = limiter_on(redis)
+async def test_a_lone_request_reserves_one_count(redis, namespace, new_limiter):
+    limiter = new_limiter()
     check = Check(Policy("calm", 600, 60), "me")
-    key = f"{redis.namespace}:calm:me"
+    key = f"{namespace}:calm:me"
     refusal, tightest = await limiter.evaluate([check])
     assert refusal is None and tightest is not None and tightest.remaining == 599
     assert int(await redis.get(key)) == 1
@@ -77,11 +81,11 @@ async def test_a_lone_request_reserves_one_count(redis):
     assert int(await redis.get(key)) == 2
 
 
-async def test_a_share_ends_with_its_window(redis):
-    limiter = limiter_on(redis)
+async def test_a_share_ends_with_its_window(redis, namespace, new_limiter):
+    limiter = new_limiter()
     check = Check(Policy("short", 1000, 1), "me")
     await asyncio.gather(*(limiter.evaluate([check]) for _ in range(100)))
-    counted = int(await redis.get(f"{redis.namespace}:short:me"))
+    counted = int(await redis.get(f"{namespace}:short:me"))
     assert counted > 100  # a share was left over
     await asyncio.sleep(1.1)
     refusal, tightest = await limiter.evaluate([check])
@@ -89,16 +93,14 @@ async def test_a_share_ends_with_its_window(redis):
     assert refusal is None and tightest is not None and tightest.remaining == 999
 
 
-async def test_small_limits_are_counted_one_request_at_a_time(redis):
-    limiter = limiter_on(redis)
+async def test_small_limits_are_counted_one_request_at_a_time(redis, namespace, new_limiter):
+    limiter = new_limiter()
     check = Check(Policy("small", 99, 60), "me")
     await asyncio.gather(*(limiter.evaluate([check]) for _ in range(30)))
-    assert int(await redis.get(f"{redis.namespace}:small:me")) == 30
+    assert int(await redis.get(f"{namespace}:small:me")) == 30
 
 
 async def test_redis_unreachable_lets_every_shared_request_through():
-    from redis.asyncio import Redis
-
     redis = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     limiter = RateLimiter(redis)
     check = Check(Policy("big", 1000, 60), "me")

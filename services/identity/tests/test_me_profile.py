@@ -3,10 +3,12 @@ on the pooled connection when no dependency override is installed."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from identity.main import create_app
 from identity.models import User
@@ -55,10 +57,6 @@ async def test_reads_through_the_pool_without_an_override(settings: Settings):
 async def test_bursts_share_one_fixed_pool(settings: Settings):
     """Identity keeps a fixed pool (20, nothing past it): a burst larger than the pool waits
     for connections instead of opening more, and a second burst opens none."""
-    import asyncio
-
-    from sqlalchemy import event
-
     assert (settings.db_pool_size, settings.db_max_overflow) == (20, 0)
     app = create_app(settings)
     opened = 0

@@ -195,18 +195,19 @@ async def _chunk_reader(
     (``[]`` at the end): from a cursor (``ordered``: in ``external_id`` order), or from
     rows already ``fetched``."""
     if fetched is None and ordered:
-        last: list[str] = []
+        last: str | None = None  # the external_id the next range starts after
 
         async def next_range() -> list[Any]:
+            nonlocal last
             rows: list[Any]
-            if last:
+            if last is not None:
                 rows = await conn.fetch(
-                    STALE_NEXT_SQL, segment_id, platform, since, chunk_rows, last[0]
+                    STALE_NEXT_SQL, segment_id, platform, since, chunk_rows, last
                 )
             else:
                 rows = await conn.fetch(STALE_FIRST_SQL, segment_id, platform, since, chunk_rows)
             if rows:
-                last[:] = [rows[-1][1]]
+                last = rows[-1][1]
             return rows
 
         return next_range

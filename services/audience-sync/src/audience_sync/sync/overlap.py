@@ -34,17 +34,18 @@ from audience_sync.sync.sender import (
 
 
 class Watermark:
-    """How far the hashing has committed: the last ``external_id`` of each committed chunk,
-    and whether it is done."""
+    """How far the hashing has committed: the last ``external_id`` of the last committed
+    chunk, how many chunks that is, and whether the hashing is done."""
 
     def __init__(self) -> None:
-        self.bounds: list[str] = []
+        self.last: str | None = None
+        self.steps = 0
         self.done = False
         self._moved = asyncio.Condition()
 
     async def advance(self, last: str) -> None:
         async with self._moved:
-            self.bounds.append(last)
+            self.last, self.steps = last, self.steps + 1
             self._moved.notify_all()
 
     async def finish(self) -> None:
@@ -56,10 +57,8 @@ class Watermark:
         """Once the watermark moved past ``step`` chunks (or hashing is done): the upper
         bound (``None``: none, hashing is done), the steps seen, whether it is done."""
         async with self._moved:
-            await self._moved.wait_for(lambda: self.done or len(self.bounds) > step)
-            if self.done:
-                return None, len(self.bounds), True
-            return self.bounds[-1], len(self.bounds), False
+            await self._moved.wait_for(lambda: self.done or self.steps > step)
+            return (None if self.done else self.last), self.steps, self.done
 
 
 async def initial(run: Run, rows: int) -> None:
