@@ -127,23 +127,34 @@ def _append(
     *columns: Iterable[Any],
 ) -> None:
     """Append rows (``keys``, then ``columns`` in the table's order) to the audience's rows
-    of ``table`` and to its index."""
+    of ``table`` and to its index. Rows go ``APPEND_ROWS`` to a statement: one ``step`` of
+    SQLite's statement per row was a fifth of an upload's insert time."""
     if not keys:
         return
     index = key_index.audience_index(conn, audience.pk)
     rowids = index.take_rowids(table, len(keys))
-    marks = ", ".join("?" * (len(columns) + 3))
-    conn.executemany(
-        f"INSERT INTO {_COLUMNS[table]} VALUES ({marks})",  # noqa: S608 - constant targets
-        zip(rowids, repeat(audience.pk), keys, *columns),
-    )
+    width = len(columns) + 3
+    values = list(chain.from_iterable(zip(rowids, repeat(audience.pk), keys, *columns)))
+    step = APPEND_ROWS * width
+    whole = len(values) // step * step
+    if whole:
+        statements = [values[i : i + step] for i in range(0, whole, step)]
+        conn.executemany(_insert(table, width, APPEND_ROWS), statements)
+    if whole < len(values):
+        conn.execute(_insert(table, width, (len(values) - whole) // width), values[whole:])
     index.added(table, keys, rowids)
 
 
+APPEND_ROWS = 200
 _COLUMNS = {
     "member": "member (id, audience_pk, hash, person, matched, added_at)",
     "person": "person (id, audience_pk, person, keys, matched_keys, extra)",
 }
+
+
+def _insert(table: str, width: int, rows: int) -> str:
+    row = "(" + ", ".join("?" * width) + ")"
+    return f"INSERT INTO {_COLUMNS[table]} VALUES " + ", ".join([row] * rows)  # noqa: S608
 
 
 def _delete(
