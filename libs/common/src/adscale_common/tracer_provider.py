@@ -23,9 +23,8 @@ propagates nothing).
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from opentelemetry import context as otel_context
@@ -78,7 +77,19 @@ class OnDemandTracer(trace_api.Tracer):
         self.sdk_tracer = tracer
         self.provider = provider
 
-    def start_span(
+    def start_span(self, name: str, *args: Any, **kwargs: Any) -> Span:
+        if self.provider.recording:
+            return self.sdk_tracer.start_span(name, *args, **kwargs)
+        return self._unrecorded(name, *args, **kwargs)[0]
+
+    def start_as_current_span(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """The context manager of the SDK's tracer, or ``use_span`` of an unrecorded span."""
+        if self.provider.recording:
+            return self.sdk_tracer.start_as_current_span(name, *args, **kwargs)
+        span, end_on_exit = self._unrecorded(name, *args, **kwargs)
+        return trace_api.use_span(span, end_on_exit=end_on_exit)
+
+    def _unrecorded(
         self,
         name: str,
         context: otel_context.Context | None = None,
@@ -88,29 +99,11 @@ class OnDemandTracer(trace_api.Tracer):
         start_time: int | None = None,
         record_exception: bool = True,
         set_status_on_exception: bool = True,
-    ) -> Span:
-        if self.provider.recording:
-            return self.sdk_tracer.start_span(
-                name,
-                context,
-                kind,
-                attributes,
-                links,
-                start_time,
-                record_exception,
-                set_status_on_exception,
-            )
-        return self._unrecorded(name, context, kind, attributes, links)
-
-    def _unrecorded(
-        self,
-        name: str,
-        context: otel_context.Context | None,
-        kind: SpanKind,
-        attributes: Attributes,
-        links: Sequence[Link] | None,
-    ) -> Span:
-        """The context the SDK's ``start_span`` would give the span, without the span."""
+        end_on_exit: bool = True,
+    ) -> tuple[Span, bool]:
+        """The context the SDK's ``start_span`` would give the span, without the span (the
+        arguments of ``start_as_current_span``; what only a recorded span uses is unused),
+        and ``end_on_exit``."""
         ids = self.sdk_tracer.id_generator
         parent = trace_api.get_current_span(context).get_span_context()
         if parent.is_valid:
@@ -126,45 +119,11 @@ class OnDemandTracer(trace_api.Tracer):
         flags = TraceFlags.SAMPLED if sample else TraceFlags.DEFAULT
         if random_trace_id:
             flags |= TraceFlags.RANDOM_TRACE_ID
-        return NonRecordingSpan(
-            SpanContext(
-                trace_id,
-                ids.generate_span_id(),
-                is_remote=False,
-                trace_flags=TraceFlags(flags),
-                trace_state=sampled.trace_state,
-            )
+        span_context = SpanContext(
+            trace_id,
+            ids.generate_span_id(),
+            is_remote=False,
+            trace_flags=TraceFlags(flags),
+            trace_state=sampled.trace_state,
         )
-
-    # The API types it with OpenTelemetry's private context-manager class; contextlib's
-    # behaves the same for ``with`` and as a decorator of plain functions.
-    @contextlib.contextmanager
-    def start_as_current_span(  # type: ignore[override]
-        self,
-        name: str,
-        context: otel_context.Context | None = None,
-        kind: SpanKind = SpanKind.INTERNAL,
-        attributes: Attributes = None,
-        links: Sequence[Link] | None = (),
-        start_time: int | None = None,
-        record_exception: bool = True,
-        set_status_on_exception: bool = True,
-        end_on_exit: bool = True,
-    ) -> Iterator[Span]:
-        span = self.start_span(
-            name,
-            context,
-            kind,
-            attributes,
-            links,
-            start_time,
-            record_exception,
-            set_status_on_exception,
-        )
-        with trace_api.use_span(
-            span,
-            end_on_exit=end_on_exit,
-            record_exception=record_exception,
-            set_status_on_exception=set_status_on_exception,
-        ) as current:
-            yield current
+        return NonRecordingSpan(span_context), end_on_exit
