@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from typing import Any
 
 import orjson
@@ -31,7 +31,10 @@ def well_formed_request_id(value: str | None) -> bool:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    """32 random hex digits (128 bits, the shape of a ``uuid4().hex``): the UUID object's
+    construction and formatting took five times the random bytes' cost (2.3 vs 0.45 us),
+    on every request of every process."""
+    return os.urandom(16).hex()
 
 
 class JsonFormatter(logging.Formatter):

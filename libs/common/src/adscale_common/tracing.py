@@ -2,9 +2,12 @@
 the consumer that handles the event (and the platform calls it makes).
 
 * ``configure_tracing(service)``: the process's tracer provider (once), with OTLP/HTTP
-  export only when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set; spans are still made (and log
-  lines carry their ``trace_id``) without it, they just go nowhere. The asyncpg, httpx
-  and aiohttp-client instrumentations are switched on once per process.
+  export only when ``OTEL_EXPORTER_OTLP_ENDPOINT`` is set. Without it (and until a span
+  processor is added, as tests do) spans are not recorded but still carry their trace and
+  span ids (``adscale_common.tracer_provider``): log lines keep ``trace_id``, the outbox row
+  and the Kafka headers keep ``traceparent``. The httpx and aiohttp-client
+  instrumentations (which also propagate ``traceparent``) are switched on once per
+  process; the asyncpg one (spans only) once spans are recorded.
 * server spans: ``adscale_common.request_middleware`` makes one per request (services and
   gateway), parented by the incoming ``traceparent`` (``extract_context``).
 * ``current_traceparent()``: what ``emit`` stores in the outbox row.
@@ -29,6 +32,8 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import Span, SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from adscale_common.tracer_provider import OnDemandTracerProvider
+
 TRACEPARENT = "traceparent"
 OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
 # FastAPI's own OpenTelemetry support switches itself on once a tracer provider exists
@@ -52,7 +57,8 @@ def configure_tracing(service: str) -> TracerProvider:
         current = trace.get_tracer_provider()
         if _configured and isinstance(current, TracerProvider):
             return current
-        provider = TracerProvider(resource=Resource.create({"service.name": service}))
+        provider = OnDemandTracerProvider(resource=Resource.create({"service.name": service}))
+        provider.on_recording(_instrument_database)
         if os.environ.get(OTLP_ENDPOINT_ENV):
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
@@ -67,14 +73,21 @@ def configure_tracing(service: str) -> TracerProvider:
 
 def _instrument_clients() -> None:
     from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
-    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 
-    instrumentors: list[Any] = [
-        AsyncPGInstrumentor(),  # type: ignore[no-untyped-call]
-        HTTPXClientInstrumentor(),
-        AioHttpClientInstrumentor(),
-    ]
+    _instrument([HTTPXClientInstrumentor(), AioHttpClientInstrumentor()])
+
+
+def _instrument_database() -> None:
+    """asyncpg's instrumentation wraps every query in a span (a coroutine frame, a regex
+    and the span's attributes each time) and sends nothing to PostgreSQL: worth it only
+    when the spans are recorded."""
+    from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+
+    _instrument([AsyncPGInstrumentor()])  # type: ignore[no-untyped-call]
+
+
+def _instrument(instrumentors: list[Any]) -> None:
     for instrumentor in instrumentors:
         if not instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.instrument()

@@ -26,6 +26,7 @@ from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrument
 from redis.asyncio import Redis
 from starlette.types import Receive, Scope, Send
 
+from adscale_common.app import settle_heap
 from adscale_common.errors import error_response, install_error_handlers
 from adscale_common.internal_auth import (
     ANONYMOUS,
@@ -183,6 +184,7 @@ class Gateway:
             listener = asyncio.create_task(
                 listen(self.api_keys, settings.kafka_bootstrap, self.revocations)
             )
+            settle_heap()  # as every service does after start-up (README "Speed")
             try:
                 yield
             finally:
