@@ -9,6 +9,7 @@ itself at commit, so it holds one batch per transaction: the checkpoint's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import asyncpg
@@ -39,6 +40,14 @@ async def copy_keys(
     """Load ``(external_id, email, phone, madid, extra, extra email keys, extra phone
     keys)`` rows into :data:`TABLE` (empty before: one batch per transaction). A key column
     shorter than ``ids`` (removals carry no ``extra``) counts as all ``None``."""
-    columns = [column if len(column) == len(ids) else [None] * len(ids) for column in keys]
     await apg.execute(_CREATE)
-    await apg.copy_records_to_table(TABLE, records=zip(ids, *columns, strict=True), columns=COLUMNS)
+    await apg.copy_records_to_table(TABLE, records=records(ids, keys), columns=COLUMNS)
+
+
+def records(
+    ids: list[str], keys: tuple[list[Any], ...], lead: tuple[Iterable[Any], ...] = ()
+) -> Iterator[tuple[Any, ...]]:
+    """:data:`COLUMNS` rows of ``ids`` and their ``keys`` (a key column shorter than
+    ``ids`` counts as all ``None``), after the ``lead`` columns if any."""
+    columns = [column if len(column) == len(ids) else [None] * len(ids) for column in keys]
+    return zip(*lead, ids, *columns, strict=True)
