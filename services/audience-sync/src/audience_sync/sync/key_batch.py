@@ -1,10 +1,13 @@
 """An accepted batch's profiles and keys, COPYed into a session temp table.
 
-Checkpoints write up to 10,000 profiles at a time. Binary COPY into a temp table and one
-``INSERT … SELECT … ON CONFLICT`` from it is about a quarter cheaper than binding six
-arrays to ``unnest`` (measured with 10,000-row batches on the stack's PostgreSQL). The
-table belongs to the connection's session (created on first use, no migration) and empties
-itself at commit, so it holds one batch per transaction: the checkpoint's.
+Checkpoints write up to 10,000 profiles at a time. New members are COPYed straight into
+``audience_member`` (:func:`records` builds their rows); a batch that must upsert (resent
+profiles, or members another run already recorded) goes through this temp table: binary
+COPY and one ``INSERT … SELECT … ON CONFLICT`` from it is about a quarter cheaper than
+binding six arrays to ``unnest`` (measured with 10,000-row batches on the stack's
+PostgreSQL). The table belongs to the connection's session (created on first use, no
+migration) and empties itself at commit, so it holds one batch per transaction: the
+checkpoint's.
 """
 
 from __future__ import annotations
