@@ -17,7 +17,7 @@ import pytest
 from adscale_common.testing import scratch_database
 from audience_sync.sync import members
 from audience_sync.sync.context import JobLost
-from kit import migrate
+from kit import insert_audience, migrate
 
 KEYS = "email, phone, madid, extra, extra_email_keys, extra_phone_keys"
 FOREIGN_KEY = "fk_audience_member_audience_id_audience"
@@ -32,19 +32,6 @@ async def _at_0010(infra: Any) -> AsyncIterator[tuple[str, asyncpg.Connection[An
             yield url, conn
         finally:
             await conn.close()
-
-
-async def _audience(conn: asyncpg.Connection[Any], segment: uuid.UUID) -> uuid.UUID:
-    audience = uuid.uuid4()
-    await conn.execute(
-        "INSERT INTO audience (id, user_id, segment_id, platform, ad_account_id, "
-        "platform_audience_name, identifier_fields) VALUES "
-        "($1, $2, $3, 'meta', 'act_1', 'VIP', '[\"email\"]')",
-        audience,
-        uuid.uuid4(),
-        segment,
-    )
-    return audience
 
 
 async def _fill(conn: asyncpg.Connection[Any], audience: uuid.UUID, count: int) -> None:
@@ -87,7 +74,8 @@ async def migrated(adscale_infra: Any) -> AsyncIterator[tuple[asyncpg.Connection
             segment,
             uuid.uuid4(),
         )
-        first, second = await _audience(conn, segment), await _audience(conn, segment)
+        first = await insert_audience(conn, segment, ["email"])
+        second = await insert_audience(conn, segment, ["email"])
         await _fill(conn, first, 300)
         await _fill(conn, second, 200)
         assert await _foreign_key(conn)
