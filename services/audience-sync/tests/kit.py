@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,3 +294,19 @@ def migrate(url: str, revision: str, *, down: bool = False) -> None:
     config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     (command.downgrade if down else command.upgrade)(config, revision)
+
+
+async def insert_audience(conn: Any, segment_id: uuid.UUID, fields: list[str]) -> uuid.UUID:
+    """A Meta audience row of the segment written straight into the table (migration tests,
+    where the API of the current schema does not apply); ``conn`` is an asyncpg connection."""
+    audience = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO audience (id, user_id, segment_id, platform, ad_account_id, "
+        "platform_audience_name, identifier_fields) VALUES "
+        "($1, $2, $3, 'meta', 'act_1', 'VIP', $4::jsonb)",
+        audience,
+        uuid.uuid4(),
+        segment_id,
+        json.dumps(fields),
+    )
+    return audience

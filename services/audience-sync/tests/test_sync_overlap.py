@@ -215,3 +215,30 @@ async def test_job_stopped_while_hashing_and_sending_resumes_exactly(
     assert final["stats"]["accepted_batches"] == await batches_done(engine, job_id)
     assert final["stats"]["received_rows"] == PROFILES
     assert final["stats"]["duplicates"] == 0
+
+
+async def test_first_send_of_a_segment_with_digests_hashes_only_what_changed(
+    api: Api, engine: AsyncEngine, make_engine: Callable[..., SyncEngine]
+) -> None:
+    """The probe-free read is for a segment's first hash on a platform only: once it has
+    digests, a new audience's overlapped send re-hashes exactly the changed profiles."""
+    count = 12_000  # above the inline initial-sync limit: a worker runs it
+    profiles = make_profiles(0, count, tag="probe")
+    segment = await api.segment(profiles=profiles)
+    await api.connect("meta")
+    first_id, _ = await pending_audience(api, segment["id"])
+    assert await make_engine("worker:probe-1", None).run(uuid.UUID(first_id)) == "completed"
+    assert await digests(engine, segment["id"]) == count
+
+    # 100 people get a new phone: their digests are stale, the others' are current.
+    changed = [{**p, "phone": f"+1 (212) 555-{i:04d}"} for i, p in enumerate(profiles[:100])]
+    await api.upsert(segment["id"], changed)
+    current = changed + profiles[100:]
+    second_id, second_pid = await pending_audience(api, segment["id"])
+    assert await make_engine("worker:probe-2", None).run(uuid.UUID(second_id)) == "completed"
+    job = await api.job(second_id)
+    assert job["profiles_sent"] == job["profiles_added"] == count, job
+    members = await api.sandbox.members("meta", second_pid)
+    assert members["count"] == count
+    assert set(members["hashes"]) == expected_hashes("meta", FIELDS, current)
+    assert await digests(engine, segment["id"]) == count  # replaced, not added beside

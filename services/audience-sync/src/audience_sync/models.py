@@ -278,11 +278,12 @@ class AudienceMember(SQLModel, table=True):
     """A profile the platform accepted for the audience, with the strong keys it was sent
     with (to remove them when they change or the profile leaves) and ``extra``, the
     fingerprint of its other keys (``None`` for members migrated from identifier rows, whose
-    other keys were never sent)."""
+    other keys were never sent). No foreign key: they go with their audience through a
+    trigger, and whatever writes them locks the audience first (migration 0011)."""
 
     __tablename__ = "audience_member"
 
-    audience_id: uuid.UUID = foreign_key("audience.id", primary_key=True)
+    audience_id: uuid.UUID = uuid_column(primary_key=True)
     external_id: str = text(primary_key=True)
     email: bytes | None = key_column()
     phone: bytes | None = key_column()

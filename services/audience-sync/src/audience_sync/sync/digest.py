@@ -144,20 +144,35 @@ STALE_SQL = (
 # the whole segment ran a fetch for 60-100 s in a stack run: not kept).
 # The digest is probed per profile (LIMIT 1 keeps the subquery from being flattened into a
 # join that would scan every digest committed so far for each profile).
-_ORDERED = (
-    "SELECT json_build_array(p.external_id, p.version, "  # noqa: S608 - constants
-    f"{_VALUES}, p.extra_emails, p.extra_phones, d.version)::text, p.external_id "
-    """
+_PROBED = """
     FROM profile p
     LEFT JOIN LATERAL (
         SELECT version FROM profile_digest d
         WHERE d.segment_id = p.segment_id AND d.external_id = p.external_id AND d.platform = $2
         LIMIT 1) d ON true
     WHERE p.segment_id = $1 AND p.version > $3 AND (d.version IS NULL OR d.version <> p.version)
-    """
-)
-STALE_FIRST_SQL = _ORDERED + " ORDER BY p.external_id LIMIT $4"
-STALE_NEXT_SQL = _ORDERED + " AND p.external_id > $5 ORDER BY p.external_id LIMIT $4"
+"""
+# The same when the segment has no digest at all for the platform (its first sync there):
+# every profile is stale, nothing to probe (a million index probes less).
+_UNPROBED = """
+    FROM profile p, (SELECT NULL::bigint AS version) d
+    WHERE p.segment_id = $1 AND $2::text IS NOT NULL AND p.version > $3
+"""
+
+
+def _ordered(source: str, after: bool) -> str:
+    return (
+        "SELECT json_build_array(p.external_id, p.version, "
+        f"{_VALUES}, p.extra_emails, p.extra_phones, d.version)::text, p.external_id {source}"
+        + (" AND p.external_id > $5" if after else "")
+        + " ORDER BY p.external_id LIMIT $4"
+    )
+
+
+STALE_FIRST_SQL = _ordered(_PROBED, after=False)
+STALE_NEXT_SQL = _ordered(_PROBED, after=True)
+FIRST_SQL = _ordered(_UNPROBED, after=False)
+NEXT_SQL = _ordered(_UNPROBED, after=True)
 
 
 async def stale_count(
@@ -182,6 +197,17 @@ async def lock_for_hashing(
 Chunk = DigestCopy
 
 
+async def has_digests(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, platform: str) -> bool:
+    """Whether any profile of the segment has a digest for the platform."""
+    return bool(
+        await conn.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM profile_digest WHERE segment_id = $1 AND platform = $2)",
+            segment_id,
+            platform,
+        )
+    )
+
+
 async def _chunk_reader(
     conn: asyncpg.Connection[Any],
     segment_id: uuid.UUID,
@@ -196,16 +222,21 @@ async def _chunk_reader(
     rows already ``fetched``."""
     if fetched is None and ordered:
         last: str | None = None  # the external_id the next range starts after
+        # Read under the hashing lock: no digest of the segment appears but the ones this
+        # step writes, behind the range it reads.
+        first, after = (
+            (STALE_FIRST_SQL, STALE_NEXT_SQL)
+            if await has_digests(conn, segment_id, platform)
+            else (FIRST_SQL, NEXT_SQL)
+        )
 
         async def next_range() -> list[Any]:
             nonlocal last
             rows: list[Any]
             if last is not None:
-                rows = await conn.fetch(
-                    STALE_NEXT_SQL, segment_id, platform, since, chunk_rows, last
-                )
+                rows = await conn.fetch(after, segment_id, platform, since, chunk_rows, last)
             else:
-                rows = await conn.fetch(STALE_FIRST_SQL, segment_id, platform, since, chunk_rows)
+                rows = await conn.fetch(first, segment_id, platform, since, chunk_rows)
             if rows:
                 last = rows[-1][1]
             return rows

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any, TypeAlias
 
+import asyncpg
+
 from audience_sync.sync import key_batch, marks
+from audience_sync.sync.context import JobLost
 from audience_sync.sync.repository import Apg
 
 Keys: TypeAlias = list[bytes | None]
@@ -39,19 +43,29 @@ _RESENT = """
 """
 
 
+async def lock_audience(apg: Apg, audience_id: uuid.UUID) -> None:
+    """Members are written only for an audience that exists, and it is not deleted before
+    the writing transaction ends (what the foreign key did before migration 0011: its
+    deletion waits, and its trigger then deletes these members too). Raises
+    :class:`JobLost` when the audience is gone."""
+    found = await apg.fetchval("SELECT 1 FROM audience WHERE id = $1 FOR KEY SHARE", audience_id)
+    if found is None:
+        raise JobLost()
+
+
 async def upsert_members(
     apg: Apg, audience_id: uuid.UUID, ids: list[str], keys: KeyColumns, *, resent: bool = True
 ) -> int:
     """Record accepted profiles with the keys they were sent with; returns how many are
     new members (the audience's ``member_count`` follows). Without ``resent`` profiles
     (additions only) a member already there is one a resumed job recorded: kept as is."""
-    await key_batch.copy_keys(apg, ids, keys)
+    await lock_audience(apg, audience_id)
     if resent:
+        await key_batch.copy_keys(apg, ids, keys)
         sql = f"WITH up AS ({_NEW_MEMBERS} {_RESENT}) SELECT count(*) FILTER (WHERE fresh) FROM up"  # noqa: S608
         inserted = int(await apg.fetchval(sql, audience_id))
     else:
-        status = await apg.execute(_NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id)
-        inserted = int(status.rsplit(" ", 1)[-1])
+        inserted = await _add(apg, audience_id, ids, keys)
     if inserted:
         await apg.execute(
             "UPDATE audience SET member_count = member_count + $2 WHERE id = $1",
@@ -59,6 +73,25 @@ async def upsert_members(
             inserted,
         )
     return inserted
+
+
+async def _add(apg: Apg, audience_id: uuid.UUID, ids: list[str], keys: KeyColumns) -> int:
+    """New members, COPYed straight into the table: a plain insert, no conflict check and
+    no temp table per batch (a first send writes a million). A profile already recorded
+    (by a run that took the job over meanwhile) fails the COPY; then, and only then, the
+    batch goes in through the temp table with ``ON CONFLICT DO NOTHING``."""
+    try:
+        async with apg.transaction():  # a savepoint: a failed COPY leaves the checkpoint usable
+            await apg.copy_records_to_table(
+                "audience_member",
+                records=key_batch.records(ids, keys, lead=(repeat(audience_id, len(ids)),)),
+                columns=("audience_id", *key_batch.COLUMNS),
+            )
+        return len(ids)
+    except asyncpg.UniqueViolationError:
+        await key_batch.copy_keys(apg, ids, keys)
+        status = await apg.execute(_NEW_MEMBERS + " ON CONFLICT DO NOTHING", audience_id)
+        return int(status.rsplit(" ", 1)[-1])
 
 
 async def delete_members(apg: Apg, audience_id: uuid.UUID, ids: list[str]) -> int:
@@ -91,6 +124,7 @@ async def clear_stage(apg: Apg, job_id: uuid.UUID) -> None:
 
 async def swap_stage(apg: Apg, audience_id: uuid.UUID, job_id: uuid.UUID) -> tuple[int, int]:
     """The staged profiles become the audience's members: ``(added, removed)``."""
+    await lock_audience(apg, audience_id)
     counts = await apg.fetchrow(
         """
         SELECT
