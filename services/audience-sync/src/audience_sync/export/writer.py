@@ -27,6 +27,7 @@ import asyncpg
 import orjson
 
 from adscale_platforms.identifiers import hash_many
+from audience_sync.pool_guard import end_with_owner
 
 TraitsMode = Literal["none", "columns", "json"]
 TRAIT_COLUMN_PREFIX = "trait_"
@@ -129,7 +130,10 @@ def render_executor(processes: int) -> Executor | None:
         pool = None
     if pool is None:
         pool = ProcessPoolExecutor(
-            max_workers=processes, mp_context=multiprocessing.get_context("spawn")
+            max_workers=processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=end_with_owner,
+            initargs=(os.getpid(),),
         )
         _POOLS[processes] = pool
     return pool

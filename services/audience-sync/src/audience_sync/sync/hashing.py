@@ -14,6 +14,7 @@ import asyncio
 import gc
 import hashlib
 import multiprocessing
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from typing import Any
 import orjson
 
 from adscale_platforms.identifiers import is_hashed_field, normalize_many, supported_fields
+from audience_sync.pool_guard import end_with_owner
 from audience_sync.sync import copy_binary
 from audience_sync.sync.fields import DIGEST_FIELDS, EXTRA_KEYS, INVALID_BITS, WEAK_FIELDS
 
@@ -213,11 +215,13 @@ def digest_copy(segment_id: str, platform: str, payload: bytes | str) -> DigestC
     return DigestCopy(outdated, names, data, len(rows), rows[-1][0] if rows else "")
 
 
-def _hashing_process() -> None:
+def _hashing_process(owner: int) -> None:
     """A hashing process only runs :func:`digest_copy` and :func:`digest_records`, which
     make no reference cycles: the cyclic GC would only walk their chunk's thousands of
-    row lists again and again (a fifth of a chunk's CPU), so it is off there."""
+    row lists again and again (a fifth of a chunk's CPU), so it is off there. It ends with
+    the worker that started it (:mod:`audience_sync.pool_guard`)."""
     gc.disable()
+    end_with_owner(owner)
 
 
 def _preload() -> list[str]:
@@ -247,7 +251,10 @@ class Hasher:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(_preload())
             self._pool = ProcessPoolExecutor(
-                max_workers=self.processes, mp_context=context, initializer=_hashing_process
+                max_workers=self.processes,
+                mp_context=context,
+                initializer=_hashing_process,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
