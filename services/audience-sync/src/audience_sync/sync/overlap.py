@@ -5,8 +5,9 @@ chunk on its own; after each commit the *watermark* moves to the chunk's last
 ``external_id``: every profile of the segment at or below it has a current digest (stale
 ones were hashed in order, the others were current already). The lanes (as
 :func:`audience_sync.sync.engine.lanes` splits them) read the desired digests between the
-watermark they last read and the current one, and send them in groups of a request's
-worth; the rest of a window waits for the next one. A lane's batches are thus cut from its
+watermark they last read and the current one (one read per window for all lanes, each row
+tagged with its lane), and send them in groups of a request's worth; the rest of a lane's
+rows waits for the next window. A lane's batches are thus cut from its
 rows, in ``external_id`` order, at the places a lane over the whole segment (or, after a
 stop, over the plan of what is left) cuts them: a resumed job resends at most the batch in
 flight, with the same rows and batch id.
@@ -61,12 +62,15 @@ class Watermark:
             return (None if self.done else self.last), self.steps, self.done
 
 
+Batches = asyncio.Queue[list[Any] | None]
+
+
 async def initial(run: Run, rows: int) -> None:
     """Hash the segment and send every desired profile of it, side by side."""
     mark = Watermark()
-    count = lane_count(run, rows)
+    lanes: list[Batches] = [asyncio.Queue(maxsize=2) for _ in range(lane_count(run, rows))]
     await all_or_nothing(
-        [_produce(run, mark), *(_lane(run, mark, count, index) for index in range(count))]
+        [_produce(run, mark), _read(run, mark, lanes), *(_lane(run, b) for b in lanes)]
     )
 
 
@@ -98,33 +102,50 @@ def _window(lower: str | None, upper: str | None) -> tuple[str, tuple[str, ...]]
     return sql, tuple(values)
 
 
-async def _lane(run: Run, mark: Watermark, count: int, index: int) -> None:
+async def _read(run: Run, mark: Watermark, lanes: list[Batches]) -> None:
+    """Read each window once for every lane (each row tagged with its lane, as
+    :func:`audience_sync.sync.planner.lane_sql` splits them) and hand each lane its rows
+    in request-sized groups, in ``external_id`` order; the rest of a lane's rows waits for
+    the next window. (A read per lane and window read every row of the window and kept a
+    third of them.)"""
     target = run.target
     size = send_chunk(run)
-    carry: list[Any] = []
+    carries: list[list[Any]] = [[] for _ in lanes]
     lower: str | None = None
     step = 0
     while True:
         upper, step, done = await mark.beyond(step)
         window, bounds = _window(lower, upper)
-        sql = planner.initial_additions_sql(target.platform, target.fields, count, index, window)
+        rows = planner.initial_additions_sql(target.platform, target.fields, window=window)
+        tag = f"abs(hashtext(a.external_id)) % {len(lanes)}"
+        sql = f"SELECT a.*, {tag} FROM ({rows}) a ORDER BY a.external_id"  # noqa: S608
         args = (target.segment_id, target.platform, *bounds)
         async with run.services.engine.connect() as conn:
             apg = await driver_of(conn)
             try:
                 async with contextlib.aclosing(fetched(run, apg, sql, args, size)) as reads:
                     async for records in reads:
-                        carry.extend(records)
-                        while len(carry) >= size:
-                            await _send(run, carry[:size])
-                            del carry[:size]
+                        for record in records:
+                            carries[record[-1]].append(record)
+                        for carry, lane in zip(carries, lanes, strict=True):
+                            while len(carry) >= size:
+                                await lane.put(carry[:size])
+                                del carry[:size]
             finally:
                 await uninterrupted(asyncio.ensure_future(conn.rollback()))
         if done:
-            if carry:
-                await _send(run, carry)
+            for carry, lane in zip(carries, lanes, strict=True):
+                if carry:
+                    await lane.put(carry)
+                await lane.put(None)
             return
         lower = upper
+
+
+async def _lane(run: Run, batches: Batches) -> None:
+    """Send a lane's groups as the reader hands them over."""
+    while (records := await batches.get()) is not None:
+        await _send(run, records)
 
 
 async def _send(run: Run, records: list[Any]) -> None:
