@@ -23,7 +23,6 @@ propagates nothing).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,8 +40,6 @@ class OnDemandTracerProvider(TracerProvider):
         super().__init__(**kwargs)
         self.recording = False
         self._on_recording: list[Callable[[], None]] = []
-        self._wrappers: dict[int, OnDemandTracer] = {}
-        self._wrappers_lock = threading.Lock()
 
     def on_recording(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` when recording switches on (at once if it already is)."""
@@ -63,11 +60,7 @@ class OnDemandTracerProvider(TracerProvider):
         tracer = super().get_tracer(*args, **kwargs)
         if not isinstance(tracer, Tracer):  # OTEL_SDK_DISABLED: the SDK's no-op tracer
             return tracer
-        with self._wrappers_lock:
-            wrapper = self._wrappers.get(id(tracer))
-            if wrapper is None:
-                wrapper = self._wrappers[id(tracer)] = OnDemandTracer(tracer, self)
-        return wrapper
+        return OnDemandTracer(tracer, self)  # holds no state: the SDK caches the tracer
 
 
 class OnDemandTracer(trace_api.Tracer):

@@ -154,6 +154,7 @@ _PROBED = """
 """
 # The same when the segment has no digest at all for the platform (its first sync there):
 # every profile is stale, nothing to probe (a million index probes less).
+# ($2, the platform, is still bound, as by the probed statements: one argument list.)
 _UNPROBED = """
     FROM profile p, (SELECT NULL::bigint AS version) d
     WHERE p.segment_id = $1 AND $2::text IS NOT NULL AND p.version > $3

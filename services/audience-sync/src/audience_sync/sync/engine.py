@@ -41,7 +41,7 @@ from audience_sync.platform.service import load_token
 from audience_sync.platforms import PlatformRegistry, describe
 from audience_sync.safeguards import ldu
 from audience_sync.settings import Settings
-from audience_sync.sync import digest, lease, outcome, overlap, planner, repository
+from audience_sync.sync import digest, lease, outcome, overlap, plan_reads, planner, repository
 from audience_sync.sync.context import Job, JobLost, Run, Services, Target
 from audience_sync.sync.hash_step import hash_profiles, mark_initial
 from audience_sync.sync.hashing import Hasher
@@ -259,7 +259,7 @@ async def lanes(run: Run, *, plan: bool, rows: int) -> None:
                     await conn.rollback()
         else:
             async with snapshot(run) as snap:
-                sql = planner.initial_additions_sql(target.platform, target.fields, count, index)
+                sql = plan_reads.initial_additions_sql(target.platform, target.fields, count, index)
                 await send_query(run, "add", snap, sql, (target.segment_id, target.platform))
 
     await all_or_nothing([lane(i) for i in range(count)])
@@ -270,9 +270,11 @@ async def plan_lane(run: Run, conn: asyncpg.Connection[Any], count: int, index: 
     args = (run.job.id, target.id)
     if not target.additive_only:
         try:
-            await send_query(run, "remove", conn, planner.plan_removals_sql(count, index), args)
+            await send_query(run, "remove", conn, plan_reads.plan_removals_sql(count, index), args)
         except AudienceTooSmall as exc:
-            refused = int(await conn.fetchval(planner.count_removals_sql(count, index), *args) or 0)
+            refused = int(
+                await conn.fetchval(plan_reads.count_removals_sql(count, index), *args) or 0
+            )
             run.counters.failed += refused
             async with run.services.engine.begin() as write:
                 await repository.count_failed(await driver_of(write), run.job.id, refused)
@@ -280,7 +282,7 @@ async def plan_lane(run: Run, conn: asyncpg.Connection[Any], count: int, index: 
                 f"{describe(exc)}; {refused} removals were refused "
                 "(enable additive_only for this audience)"
             )
-    await send_query(run, "add", conn, planner.plan_additions_sql(count, index), args)
+    await send_query(run, "add", conn, plan_reads.plan_additions_sql(count, index), args)
 
 
 def _message(error: BaseException) -> str:

@@ -20,7 +20,7 @@ import contextlib
 from typing import Any
 
 from audience_sync.db import driver_of
-from audience_sync.sync import digest, planner
+from audience_sync.sync import digest, plan_reads
 from audience_sync.sync.context import Run
 from audience_sync.sync.hash_step import hash_profiles, mark_initial
 from audience_sync.sync.sender import (
@@ -104,7 +104,7 @@ def _window(lower: str | None, upper: str | None) -> tuple[str, tuple[str, ...]]
 
 async def _read(run: Run, mark: Watermark, lanes: list[Batches]) -> None:
     """Read each window once for every lane (each row tagged with its lane, as
-    :func:`audience_sync.sync.planner.lane_sql` splits them) and hand each lane its rows
+    :func:`audience_sync.sync.plan_reads.lane_of` splits them) and hand each lane its rows
     in request-sized groups, in ``external_id`` order; the rest of a lane's rows waits for
     the next window. (A read per lane and window read every row of the window and kept a
     third of them.)"""
@@ -116,9 +116,9 @@ async def _read(run: Run, mark: Watermark, lanes: list[Batches]) -> None:
     while True:
         upper, step, done = await mark.beyond(step)
         window, bounds = _window(lower, upper)
-        rows = planner.initial_additions_sql(target.platform, target.fields, window=window)
-        tag = f"abs(hashtext(a.external_id)) % {len(lanes)}"
-        sql = f"SELECT a.*, {tag} FROM ({rows}) a ORDER BY a.external_id"  # noqa: S608
+        sql = plan_reads.initial_additions_sql(
+            target.platform, target.fields, len(lanes), None, window
+        )
         args = (target.segment_id, target.platform, *bounds)
         async with run.services.engine.connect() as conn:
             apg = await driver_of(conn)

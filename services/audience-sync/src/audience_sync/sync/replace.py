@@ -19,7 +19,7 @@ from audience_sync.db import driver_of
 from audience_sync.sync import members, repository
 from audience_sync.sync.context import JobLost, Run
 from audience_sync.sync.digest import bulk_plans
-from audience_sync.sync.planner import initial_additions_sql
+from audience_sync.sync.plan_reads import initial_additions_sql
 from audience_sync.sync.sender import Rows, addition_rows, drive, uninterrupted, with_ldu
 
 FETCH_ROWS = 10_000
