@@ -5,6 +5,8 @@ process as one text, and come back as one binary COPY buffer. What lands in
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -198,5 +200,24 @@ async def test_a_started_pool_hashes_without_starting_processes() -> None:
         assert [c.rows for c in copies] == [0, 0, 0, 0]
         assert {p.pid for p in psutil.Process().children(recursive=True)} == started
         assert len(started) >= 3  # the fork server and two hashing processes
+    finally:
+        hasher.close()
+
+
+@pytest.mark.parametrize("nice", [0, 7])
+async def test_hashing_processes_run_at_the_niceness_asked(nice: int) -> None:
+    """The hashing processes run ``nice`` steps below the worker (an initial sync's sends
+    come first); the fork server they come from keeps the worker's priority."""
+    before = {p.pid for p in multiprocessing.active_children()}  # another test's, ending
+    hasher = Hasher(2, nice=nice)
+    try:
+        await hasher.start()
+        await hasher.copy(uuid.uuid4(), "meta", "[]")
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        hashing = {p.pid for p in multiprocessing.active_children()} - before
+        assert len(hashing) == 2
+        assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in hashing} == {min(own + nice, 19)}
+        server = {p.pid for p in psutil.Process().children()} - hashing - before
+        assert server and {os.getpriority(os.PRIO_PROCESS, pid) for pid in server} == {own}
     finally:
         hasher.close()

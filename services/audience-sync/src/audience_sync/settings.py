@@ -48,6 +48,10 @@ class Settings(ServiceSettings, ExportWebhookSettings, env_prefix="AUDIENCE_SYNC
 
     # Sync engine.
     hash_processes: int = Field(default=2, ge=0)
+    # The hashing processes' niceness: below the event loop, PostgreSQL and the platform
+    # (an initial sync hashes ahead of its sends; at equal priority its hashing finished
+    # early and the sends trailed it alone; see README, Performance).
+    hash_nice: int = Field(default=10, ge=0, le=19)
     hash_chunk_rows: int = Field(default=25_000, ge=100)
     # An audience's first send goes out behind the hashing, chunk by chunk (off: the whole
     # segment is hashed first, then sent).

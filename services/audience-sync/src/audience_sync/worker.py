@@ -83,7 +83,7 @@ def build_tasks(
                 await producer.start()
                 reg = registry or make_registry(settings)
                 cipher = settings.cipher()
-                hasher = Hasher(settings.hash_processes)
+                hasher = Hasher(settings.hash_processes, nice=settings.hash_nice)
                 await hasher.start()  # the hashing processes start with the worker
                 shared = Shared(
                     registry=reg,

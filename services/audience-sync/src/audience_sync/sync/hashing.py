@@ -215,12 +215,15 @@ def digest_copy(segment_id: str, platform: str, payload: bytes | str) -> DigestC
     return DigestCopy(outdated, names, data, len(rows), rows[-1][0] if rows else "")
 
 
-def _hashing_process(owner: int) -> None:
+def _hashing_process(owner: int, nice: int) -> None:
     """A hashing process only runs :func:`digest_copy` and :func:`digest_records`, which
     make no reference cycles: the cyclic GC would only walk their chunk's thousands of
-    row lists again and again (a fifth of a chunk's CPU), so it is off there. It ends with
-    the worker that started it (:mod:`audience_sync.pool_guard`)."""
+    row lists again and again (a fifth of a chunk's CPU), so it is off there. It runs
+    ``nice`` steps below the worker (the sends it feeds come first) and ends with the
+    worker that started it (:mod:`audience_sync.pool_guard`)."""
     gc.disable()
+    if nice:
+        os.nice(nice)
     end_with_owner(owner)
 
 
@@ -238,8 +241,12 @@ def _preload() -> list[str]:
 
 
 class Hasher:
-    def __init__(self, processes: int = 0) -> None:
+    """Hashing in ``processes`` processes (``0``: a thread of the event loop's process),
+    each ``nice`` steps below the worker's priority."""
+
+    def __init__(self, processes: int = 0, *, nice: int = 0) -> None:
         self.processes = processes
+        self.nice = nice
         self._pool: Executor | None = None
 
     def _executor(self) -> Executor | None:
@@ -254,7 +261,7 @@ class Hasher:
                 max_workers=self.processes,
                 mp_context=context,
                 initializer=_hashing_process,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), self.nice),
             )
         return self._pool
 
