@@ -41,6 +41,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import orjson
 import psutil
+from cpu_timeline import CpuTimeline
 from gateway_kit.measure import Processes
 
 from adscale_platforms.identifiers import normalize_many
@@ -394,9 +395,15 @@ async def main(count: int, keep: bool) -> int:
         account = await connect_meta(client, headers)
         sampler = RssSampler(pid)
         initial_cpu = CpuSpent()
+        timeline = CpuTimeline(
+            {"W": [pid], "S": [int(SANDBOX_PID.read_text().strip())]},
+            subtrees={"H": pid},
+            commands={"P": "postgres"},
+        )
         load_before = os.getloadavg()
         try:
             initial_cpu.start()
+            timeline.start()
             started = time.perf_counter()
             created = await client.post(
                 f"{AS}/audiences",
@@ -413,6 +420,7 @@ async def main(count: int, keep: bool) -> int:
             initial = await wait_job(client, headers, created.json()["initial_sync"]["job_id"])
             initial_s = time.perf_counter() - started
             initial_cpu.stop()
+            timeline.stop()
             assert initial["status"] == "completed", initial
 
             print(
@@ -528,6 +536,16 @@ async def main(count: int, keep: bool) -> int:
         f"  match rate      {initial['match_rate']} % (initial), "
         f"{update['match_rate'] if update is not None else '-'} % (update)"
     )
+    hashed_until = timeline.last_busy("H")
+    if hashed_until is not None:
+        print(
+            f"  overlap         the hashing processes last ran at {hashed_until:.1f} s of the "
+            f"{initial_s:.1f} s initial sync: the sends ran on alone for "
+            f"{max(0.0, initial_s - hashed_until):.1f} s"
+        )
+    print("\ninitial sync, second by second (cores used):")
+    legend = {"W": "worker main", "H": "hashing", "S": "sandbox", "P": "PostgreSQL (server)"}
+    print(timeline.chart(legend))
     failed = (
         import_s > TARGETS["import"]
         or initial_s > TARGETS["initial"]

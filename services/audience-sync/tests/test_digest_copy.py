@@ -204,17 +204,21 @@ async def test_a_started_pool_hashes_without_starting_processes() -> None:
         hasher.close()
 
 
+def _pool_pids() -> set[int]:
+    return {p.pid for p in multiprocessing.active_children() if p.pid is not None}
+
+
 @pytest.mark.parametrize("nice", [0, 7])
 async def test_hashing_processes_run_at_the_niceness_asked(nice: int) -> None:
     """The hashing processes run ``nice`` steps below the worker (an initial sync's sends
     come first); the fork server they come from keeps the worker's priority."""
-    before = {p.pid for p in multiprocessing.active_children()}  # another test's, ending
+    before = _pool_pids()  # another test's, ending
     hasher = Hasher(2, nice=nice)
     try:
         await hasher.start()
         await hasher.copy(uuid.uuid4(), "meta", "[]")
         own = os.getpriority(os.PRIO_PROCESS, 0)
-        hashing = {p.pid for p in multiprocessing.active_children()} - before
+        hashing = _pool_pids() - before
         assert len(hashing) == 2
         assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in hashing} == {min(own + nice, 19)}
         server = {p.pid for p in psutil.Process().children()} - hashing - before

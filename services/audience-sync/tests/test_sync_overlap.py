@@ -242,3 +242,47 @@ async def test_first_send_of_a_segment_with_digests_hashes_only_what_changed(
     assert members["count"] == count
     assert set(members["hashes"]) == expected_hashes("meta", FIELDS, current)
     assert await digests(engine, segment["id"]) == count  # replaced, not added beside
+
+
+async def test_refused_profiles_are_counted_alike_when_hashing_overlaps(
+    api: Api, make_engine: Callable[..., SyncEngine]
+) -> None:
+    """An overlapped first send counts the segment's refused profiles once its hashing is
+    done, beside its last sends: with profiles Meta cannot take spread over every chunk
+    (an email its normalizer refuses and nothing else: failed; the same beside a phone:
+    invalid, sent), the job reports what a send after the whole hashing reports."""
+    count = 12_000  # above the inline sync's limit: a worker's job
+    profiles = make_profiles(0, count)
+    for i, profile in enumerate(profiles):
+        if i % 97 == 5:  # stored (it looks like an address), refused by Meta
+            profile["email"] = f"u{i}@.example.com"
+            del profile["phone"]
+        elif i % 89 == 3:
+            profile["email"] = f"h{i}@.example.com"
+    unusable = sum(1 for i in range(count) if i % 97 == 5)
+    half = sum(1 for i in range(count) if i % 97 != 5 and i % 89 == 3)
+    await api.connect("meta")
+    jobs = []
+    for overlap in (True, False):
+        segment = await api.segment(name=f"Refused {overlap}", profiles=profiles)
+        job_id, _ = await pending_audience(api, segment["id"])
+        engine = make_engine(f"worker:refused-{overlap}", None, overlap)
+        assert await engine.run(uuid.UUID(job_id)) == "completed"
+        jobs.append(await api.job(job_id))
+    overlapped, apart = jobs
+    assert overlapped["profiles_failed"] == unusable
+    assert overlapped["profiles_invalid"] == unusable + half
+    assert overlapped["profiles_sent"] == count - unusable
+    assert overlapped["identifier_counts"] == {
+        "email": {"sent": count - unusable - half, "invalid": unusable + half},
+        "phone": {"sent": count - unusable, "invalid": 0},
+    }
+    assert len(overlapped["invalid_samples"]) == 10
+    for key in (
+        "profiles_sent",
+        "profiles_failed",
+        "profiles_invalid",
+        "invalid_samples",
+        "identifier_counts",
+    ):
+        assert overlapped[key] == apart[key], key
