@@ -247,10 +247,9 @@ async def test_first_send_of_a_segment_with_digests_hashes_only_what_changed(
 async def test_refused_profiles_are_counted_alike_when_hashing_overlaps(
     api: Api, make_engine: Callable[..., SyncEngine]
 ) -> None:
-    """An overlapped first send counts the segment's refused profiles once its hashing is
-    done, beside its last sends: with profiles Meta cannot take spread over every chunk
-    (an email its normalizer refuses and nothing else: failed; the same beside a phone:
-    invalid, sent), the job reports what a send after the whole hashing reports."""
+    """Profiles Meta cannot take, spread over every chunk of an overlapped first send (an
+    email its normalizer refuses and nothing else: failed; the same beside a phone:
+    invalid, sent): the job reports them as a send after the whole hashing does."""
     count = 12_000  # above the inline sync's limit: a worker's job
     profiles = make_profiles(0, count)
     for i, profile in enumerate(profiles):

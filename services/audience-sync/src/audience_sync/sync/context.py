@@ -97,20 +97,6 @@ class Counters:
 
 
 @dataclass
-class Refused:
-    """The segment's profiles the platform cannot take whole: ``invalid`` have an
-    identifier its normalizer refused (``per_field`` counts them by field), ``unusable``
-    have no identifier it can match on (failed, never sent); a few samples of each
-    (external id and reason, never a value)."""
-
-    invalid: int
-    invalid_samples: list[dict[str, Any]]
-    per_field: dict[str, int]
-    unusable: int
-    unusable_samples: list[dict[str, Any]]
-
-
-@dataclass
 class Run:
     services: Services
     job: Job
@@ -125,10 +111,6 @@ class Run:
     # Profiles a first send (an audience with no members) read from the digests: the
     # member and digest tables' statistics are refreshed at the end when they know fewer.
     bulk_rows: int = 0
-    # The segment's refused profiles, when counted before the sends ended: an initial sync
-    # counts them (and refreshes the digests' statistics) once its hashing is done, beside
-    # its last sends.
-    refused: Refused | None = None
 
     def check(self) -> None:
         if self.lost:

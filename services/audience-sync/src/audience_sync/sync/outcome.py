@@ -25,7 +25,7 @@ from audience_sync.db import driver, driver_of, unit_of_work
 from audience_sync.platforms import describe
 from audience_sync.sync import members as member_table
 from audience_sync.sync import repository
-from audience_sync.sync.context import Job, JobLost, Refused, Run, Services
+from audience_sync.sync.context import Job, JobLost, Run, Services
 from audience_sync.sync.fields import EXTRA_SLOTS, INVALID_BITS, invalid_mask
 from audience_sync.sync.planner import refresh_statistics, usable_sql
 
@@ -102,20 +102,22 @@ def match_rate_of(readback: Readback, members: int) -> float | None:
 async def gather(run: Run) -> tuple[Readback, Refused]:
     """The platform's readback and the segment's refused profiles, side by side: the count
     (a scan of the segment's digests) runs while the readback waits for the platform to
-    finish processing the job's uploads (unless the run counted it already). After a first
-    send, the member and digest tables' statistics are refreshed in that wait too (the
-    next update's plan needs them, and autovacuum would get to them only later)."""
+    finish processing the job's uploads. After a first send, the member and digest tables'
+    statistics are refreshed in that wait too (the next update's plan needs them, and
+    autovacuum would get to them only later)."""
 
     async def refused() -> Refused:
-        if run.refused is not None:
-            return run.refused
-        return await count_refused(run)
+        async with run.services.engine.connect() as conn:
+            try:
+                return await _refused_profiles(await driver_of(conn), run)
+            finally:
+                await conn.rollback()
 
     async def statistics() -> None:
         if not run.bulk_rows:
             return
         async with run.services.engine.begin() as conn:
-            tables = ("audience_member",) if run.refused else ("audience_member", "profile_digest")
+            tables = ("audience_member", "profile_digest")
             await refresh_statistics(await driver_of(conn), tables, run.bulk_rows)
 
     back, counted, _ = await asyncio.gather(readback(run), refused(), statistics())
@@ -225,13 +227,18 @@ async def fail(
     return "failed"
 
 
-async def count_refused(run: Run) -> Refused:
-    """:class:`Refused` of the run's segment and platform, as its digests stand."""
-    async with run.services.engine.connect() as conn:
-        try:
-            return await _refused_profiles(await driver_of(conn), run)
-        finally:
-            await conn.rollback()
+@dataclass
+class Refused:
+    """The segment's profiles the platform cannot take whole: ``invalid`` have an
+    identifier its normalizer refused (``per_field`` counts them by field), ``unusable``
+    have no identifier it can match on (failed, never sent); a few samples of each
+    (external id and reason, never a value)."""
+
+    invalid: int
+    invalid_samples: list[dict[str, Any]]
+    per_field: dict[str, int]
+    unusable: int
+    unusable_samples: list[dict[str, Any]]
 
 
 async def _refused_profiles(apg: Any, run: Run) -> Refused:

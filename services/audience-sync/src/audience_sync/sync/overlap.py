@@ -20,10 +20,9 @@ import contextlib
 from typing import Any
 
 from audience_sync.db import driver_of
-from audience_sync.sync import digest, outcome, plan_reads
+from audience_sync.sync import digest, plan_reads
 from audience_sync.sync.context import Run
 from audience_sync.sync.hash_step import hash_profiles, mark_initial
-from audience_sync.sync.planner import refresh_statistics
 from audience_sync.sync.sender import (
     addition_rows,
     all_or_nothing,
@@ -55,10 +54,6 @@ class Watermark:
             self.done = True
             self._moved.notify_all()
 
-    async def finished(self) -> None:
-        async with self._moved:
-            await self._moved.wait_for(lambda: self.done)
-
     async def beyond(self, step: int) -> tuple[str | None, int, bool]:
         """Once the watermark moved past ``step`` chunks (or hashing is done): the upper
         bound (``None``: none, hashing is done), the steps seen, whether it is done."""
@@ -75,23 +70,8 @@ async def initial(run: Run, rows: int) -> None:
     mark = Watermark()
     lanes: list[Batches] = [asyncio.Queue(maxsize=2) for _ in range(lane_count(run, rows))]
     await all_or_nothing(
-        [
-            _produce(run, mark),
-            _read(run, mark, lanes),
-            *(_lane(run, b) for b in lanes),
-            _count_refused(run, mark),
-        ]
+        [_produce(run, mark), _read(run, mark, lanes), *(_lane(run, b) for b in lanes)]
     )
-
-
-async def _count_refused(run: Run, mark: Watermark) -> None:
-    """Once every digest is written, count the segment's refused profiles and refresh the
-    digests' statistics beside the last sends (the job's end would wait for both: a scan
-    of the segment's digests and an ANALYZE)."""
-    await mark.finished()
-    run.refused = await outcome.count_refused(run)
-    async with run.services.engine.begin() as conn:
-        await refresh_statistics(await driver_of(conn), ("profile_digest",), run.bulk_rows)
 
 
 async def _produce(run: Run, mark: Watermark) -> None:
