@@ -162,12 +162,20 @@ _UNPROBED = """
 
 
 def _ordered(source: str, after: bool) -> str:
-    return (
+    """The next $4 stale profiles above $5 (or from the first), as one row: their JSON
+    arrays joined into one JSON text, and the last ``external_id`` of the range. One value
+    per chunk, not a row per profile: the event loop's process decodes 40 values for a
+    million profiles instead of a million rows (1.8 -> 0.3 s of its CPU, measured; the
+    aggregate costs PostgreSQL ~0.3 s more). The aggregate joins the range in any order
+    (only its set and its last key matter: no sort in it, 0.9 s per million measured)."""
+    inner = (
         "SELECT json_build_array(p.external_id, p.version, "
-        f"{_VALUES}, p.extra_emails, p.extra_phones, d.version)::text, p.external_id {source}"
+        f"{_VALUES}, p.extra_emails, p.extra_phones, d.version)::text AS j, "
+        f"p.external_id AS k {source}"
         + (" AND p.external_id > $5" if after else "")
         + " ORDER BY p.external_id LIMIT $4"
     )
+    return f"SELECT '[' || string_agg(s.j, ',') || ']', max(s.k) FROM ({inner}) s"  # noqa: S608
 
 
 STALE_FIRST_SQL = _ordered(_PROBED, after=False)
@@ -209,6 +217,9 @@ async def has_digests(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, plat
     )
 
 
+Range = tuple[str, str]  # a chunk as one JSON text of its rows, and its last external_id
+
+
 async def _chunk_reader(
     conn: asyncpg.Connection[Any],
     segment_id: uuid.UUID,
@@ -217,10 +228,10 @@ async def _chunk_reader(
     fetched: list[Any] | None,
     since: int = 0,
     ordered: bool = False,
-) -> Callable[[], Awaitable[list[Any]]]:
-    """The next ``chunk_rows`` stale profiles (:data:`STALE_SQL` rows) on each call
-    (``[]`` at the end): from a cursor (``ordered``: in ``external_id`` order), or from
-    rows already ``fetched``."""
+) -> Callable[[], Awaitable[Range | None]]:
+    """The next ``chunk_rows`` stale profiles (:data:`STALE_SQL` rows, as one JSON array)
+    on each call (``None`` at the end): ranges in ``external_id`` order (``ordered``), a
+    cursor, or rows already ``fetched``."""
     if fetched is None and ordered:
         last: str | None = None  # the external_id the next range starts after
         # Read under the hashing lock: no digest of the segment appears but the ones this
@@ -231,27 +242,37 @@ async def _chunk_reader(
             else (FIRST_SQL, NEXT_SQL)
         )
 
-        async def next_range() -> list[Any]:
+        async def next_range() -> Range | None:
             nonlocal last
-            rows: list[Any]
             if last is not None:
-                rows = await conn.fetch(after, segment_id, platform, since, chunk_rows, last)
+                row = await conn.fetchrow(after, segment_id, platform, since, chunk_rows, last)
             else:
-                rows = await conn.fetch(first, segment_id, platform, since, chunk_rows)
-            if rows:
-                last = rows[-1][1]
-            return rows
+                row = await conn.fetchrow(first, segment_id, platform, since, chunk_rows)
+            if row is None or row[0] is None:
+                return None
+            last = str(row[1])
+            return str(row[0]), last
 
         return next_range
+    take: Callable[[], Awaitable[list[Any]]]
     if fetched is None:
         cursor = await conn.cursor(STALE_SQL, segment_id, platform, since)
-        return lambda: cursor.fetch(chunk_rows)
-    parts = iter([fetched[i : i + chunk_rows] for i in range(0, len(fetched), chunk_rows)])
 
-    async def next_part() -> list[Any]:
-        return next(parts, [])
+        async def take() -> list[Any]:
+            return list(await cursor.fetch(chunk_rows))
+    else:
+        parts = iter([fetched[i : i + chunk_rows] for i in range(0, len(fetched), chunk_rows)])
 
-    return next_part
+        async def take() -> list[Any]:
+            return next(parts, [])
+
+    async def next_rows() -> Range | None:
+        rows = await take()
+        if not rows:
+            return None
+        return "[" + ",".join(map(itemgetter(0), rows)) + "]", ""
+
+    return next_rows
 
 
 async def stale_chunks(
@@ -268,25 +289,31 @@ async def stale_chunks(
     """Every chunk of stale profiles hashed (:class:`DigestCopy`), read with one cursor on
     ``conn`` (inside a transaction, after :func:`lock_for_hashing`), or the rows of
     :data:`STALE_SQL` already ``fetched``; the next chunks hash while the caller writes
-    one. A chunk goes to the hasher as one JSON text and comes back as one COPY buffer."""
-    pending: list[asyncio.Future[DigestCopy]] = []
+    one. A chunk goes to the hasher as one JSON text and comes back as one COPY buffer;
+    ``ordered``, each chunk is a range of ``external_id`` whose last key it carries."""
+    pending: list[tuple[asyncio.Future[DigestCopy], str]] = []
     depth = hasher.parallelism + 1
     try:
         fetch = await _chunk_reader(conn, segment_id, platform, chunk_rows, fetched, since, ordered)
         while True:
-            rows = await fetch()
-            more = bool(rows)
-            if more:
-                payload = "[" + ",".join(map(itemgetter(0), rows)) + "]"
-                del rows
-                pending.append(asyncio.ensure_future(hasher.copy(segment_id, platform, payload)))
+            read = await fetch()
+            more = read is not None
+            if read is not None:
+                payload, last = read
+                del read
+                hashed = asyncio.ensure_future(hasher.copy(segment_id, platform, payload))
+                pending.append((hashed, last))
                 del payload
             while pending and (len(pending) >= depth or not more):
-                yield await pending.pop(0)
+                waiting, last = pending.pop(0)
+                chunk = await waiting
+                if ordered:
+                    chunk.last = last
+                yield chunk
             if not more:
                 return
     finally:
-        for waiting in pending:
+        for waiting, _ in pending:
             waiting.cancel()
 
 
