@@ -15,7 +15,10 @@ load average before and after, the worker's peak RSS (psutil on the pid in
 ratio of each sync time to the bare hashing time, and where the initial sync's time went
 (the worker's own timings from its log: hash step, diff, database checkpoints, platform
 HTTP; the hash step's CPU split into normalization and SHA-256 from this process's
-measurements). Targets: initial sync <= 20 s and <= 10x bare hashlib, 1 % update <= 3 s,
+measurements), and a chart of the initial sync second by second: the cores the worker's
+main process, its hashing processes, the sandbox and PostgreSQL used, and the idle rest
+(``bench/kit/cpu_timeline.py``), with when the hashing ended (what the sends did after it
+alone). Targets: initial sync <= 20 s and <= 10x bare hashlib, 1 % update <= 3 s,
 worker RSS <= 500 MB (import <= 60 s).
 
     uv run python deploy/stack.py up      # once
@@ -41,10 +44,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import orjson
 import psutil
-from cpu_timeline import CpuTimeline
 from gateway_kit.measure import Processes
 
 from adscale_platforms.identifiers import normalize_many
+from kit.cpu_timeline import CpuTimeline
 
 ROOT = Path(__file__).resolve().parent.parent
 HOME = Path(os.environ.get("ADSCALE_HOME", ROOT / ".adscale"))
