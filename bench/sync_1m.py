@@ -47,6 +47,7 @@ import psutil
 from gateway_kit.measure import Processes
 
 from adscale_platforms.identifiers import normalize_many
+from kit import procfs
 from kit.cpu_timeline import CpuTimeline
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,9 +104,9 @@ async def csv_body(count: int, start: int = 0) -> AsyncIterator[bytes]:
 
 class PeakRss:
     """The worker's peak RSS (and its processes') between ``start`` and ``stop``, as the
-    kernel keeps it (``VmHWM``, reset through ``clear_refs``): exact, and nothing runs
-    meanwhile. (A sampler of ``psutil`` every 50 ms took ~9 % of a core, 4.7 ms a sample
-    walking ``/proc`` for the children: CPU the sync it measured did not have.)"""
+    kernel keeps it (``VmHWM``, reset at ``start``): exact, and nothing runs meanwhile. (A
+    sampler of ``psutil`` every 50 ms took ~9 % of a core, 4.7 ms a sample walking
+    ``/proc`` for the children: CPU the sync it measured did not have.)"""
 
     def __init__(self, pid: int) -> None:
         self.pid = pid
@@ -113,34 +114,15 @@ class PeakRss:
         self.peak_children = 0  # the sum of each process's own peak: an upper bound
         self._children: set[int] = set()
 
-    def _descendants(self) -> set[int]:
-        try:
-            return {c.pid for c in psutil.Process(self.pid).children(recursive=True)}
-        except psutil.Error:
-            return set()
-
     def start(self) -> None:
-        self._children = self._descendants()
+        self._children = set(procfs.descendants(self.pid))
         for pid in (self.pid, *self._children):
-            try:
-                Path(f"/proc/{pid}/clear_refs").write_text("5")  # reset the peak to now
-            except OSError:
-                pass
+            procfs.reset_peak_rss(pid)
 
     def stop(self) -> None:
-        self.peak_main = _peak(self.pid)
-        self.peak_children = sum(map(_peak, self._children | self._descendants()))
-
-
-def _peak(pid: int) -> int:
-    """A process's peak RSS in bytes (``VmHWM``; 0 once it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+        self.peak_main = procfs.peak_rss(self.pid)
+        children = self._children | set(procfs.descendants(self.pid))
+        self.peak_children = sum(map(procfs.peak_rss, children))
 
 
 def cpu_seconds(pid_file: Path) -> tuple[float, float]:

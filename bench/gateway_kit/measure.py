@@ -25,6 +25,8 @@ from pathlib import Path
 
 import httpx
 
+from kit import procfs
+
 ROOT = Path(__file__).resolve().parents[2]
 
 LUA = """
@@ -43,33 +45,13 @@ def loadavg() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
 def _tree(root: int) -> list[int]:
     """``root`` and its descendants (uvicorn --workers forks its workers)."""
-    parents: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
-            parents.setdefault(int(fields[1]), []).append(int(entry.name))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(parents.get(pid, []))
-    return found
+    return [root, *procfs.descendants(root)]
 
 
 def _ticks(pids: Sequence[int]) -> dict[int, int]:
-    out: dict[int, int] = {}
-    for pid in pids:
-        if (fields := _stat(pid)) is not None:
-            out[pid] = int(fields[11]) + int(fields[12])  # utime + stime
-    return out
+    return {pid: t for pid in pids if (t := procfs.ticks(pid)) is not None}
 
 
 def database_backends(database: str) -> list[int]:
@@ -89,7 +71,7 @@ def database_backends(database: str) -> list[int]:
 
 def _reaped_ticks(pid: int) -> int:
     """CPU of ``pid``'s children that exited and were reaped (cutime + cstime)."""
-    fields = _stat(pid)
+    fields = procfs.stat(pid)
     return int(fields[13]) + int(fields[14]) if fields else 0
 
 
@@ -120,7 +102,7 @@ class Processes:
         groups = self._current()
         self._before = {name: _ticks(pids) for name, pids in groups.items()}
         backends = groups.get("postgres", [])
-        if backends and (fields := _stat(backends[0])) is not None:
+        if backends and (fields := procfs.stat(backends[0])) is not None:
             self._postmaster = int(fields[1])
         if self._postmaster is not None:
             self._reaped_before = _reaped_ticks(self._postmaster)

@@ -17,35 +17,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kit import procfs
+
 HZ = os.sysconf("SC_CLK_TCK")
 CORES = os.cpu_count() or 1
 WIDTH_PER_CORE = 20  # characters per core in a bar
-
-
-def _ticks(pid: int) -> int | None:
-    """utime + stime of a process, in clock ticks (``None`` once it is gone)."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-    except OSError:
-        return None
-    return int(fields[11]) + int(fields[12])
-
-
-def _processes() -> list[tuple[int, int, str]]:
-    """``(pid, parent pid, command name)`` of every process."""
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                head, _, rest = f.read().rpartition(b")")
-        except OSError:
-            continue
-        name = head.split(b"(", 1)[1].decode(errors="replace")
-        out.append((int(entry), int(rest.split()[1]), name))
-    return out
 
 
 def _idle_ticks() -> int:
@@ -71,17 +47,9 @@ class CpuTimeline:
     def _members(self) -> dict[str, set[int]]:
         members = {name: set(pids) for name, pids in self.groups.items()}
         if self.subtrees or self.commands:
-            table = _processes()
-            children: dict[int, list[int]] = {}
-            for pid, parent, _ in table:
-                children.setdefault(parent, []).append(pid)
+            table = procfs.processes()
             for name, root in self.subtrees.items():
-                found, todo = set(), list(children.get(root, ()))
-                while todo:
-                    pid = todo.pop()
-                    found.add(pid)
-                    todo.extend(children.get(pid, ()))
-                members[name] = found
+                members[name] = set(procfs.descendants(root, table))
             for name, command in self.commands.items():
                 members[name] = {pid for pid, _, comm in table if comm == command}
         return members
@@ -96,7 +64,7 @@ class CpuTimeline:
                     owner.setdefault(pid, name)
             spent = dict.fromkeys([*self.groups, *self.subtrees, *self.commands], 0)
             for pid, name in owner.items():
-                now = _ticks(pid)
+                now = procfs.ticks(pid)
                 if now is None:
                     continue
                 spent[name] += now - last.get(pid, 0)  # a process new to the run: all of it

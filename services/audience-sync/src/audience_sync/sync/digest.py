@@ -217,7 +217,9 @@ async def has_digests(conn: asyncpg.Connection[Any], segment_id: uuid.UUID, plat
     )
 
 
-Range = tuple[str, str]  # a chunk as one JSON text of its rows, and its last external_id
+# A chunk as one JSON text of its rows, and its last external_id (a range read in
+# ``external_id`` order; "" otherwise).
+Range = tuple[str, str]
 
 
 async def _chunk_reader(
@@ -259,7 +261,8 @@ async def _chunk_reader(
         cursor = await conn.cursor(STALE_SQL, segment_id, platform, since)
 
         async def take() -> list[Any]:
-            return list(await cursor.fetch(chunk_rows))
+            rows: list[Any] = await cursor.fetch(chunk_rows)
+            return rows
     else:
         parts = iter([fetched[i : i + chunk_rows] for i in range(0, len(fetched), chunk_rows)])
 
@@ -307,8 +310,7 @@ async def stale_chunks(
             while pending and (len(pending) >= depth or not more):
                 waiting, last = pending.pop(0)
                 chunk = await waiting
-                if ordered:
-                    chunk.last = last
+                chunk.last = last
                 yield chunk
             if not more:
                 return

@@ -184,8 +184,9 @@ class DigestCopy:
     columns: list[str]
     data: bytes
     rows: int
-    # The chunk's last external id (its rows come in ``external_id`` order when the hash
-    # step reads them so: the watermark of an overlapped initial sync).
+    # The chunk's last external id, when the hash step read it as a range of them (the
+    # watermark of an overlapped initial sync; the range's rows arrive in any order, so
+    # the reader, not the rows, knows it: :func:`audience_sync.sync.digest.stale_chunks`).
     last: str = ""
 
 
@@ -212,7 +213,7 @@ def digest_copy(segment_id: str, platform: str, payload: bytes | str) -> DigestC
         columns.append((column, copy_binary.bytea_arrays(extra)))
     columns.append(("invalid", copy_binary.int2(d.invalid)))
     names, data = copy_binary.buffer(columns)
-    return DigestCopy(outdated, names, data, len(rows), rows[-1][0] if rows else "")
+    return DigestCopy(outdated, names, data, len(rows))
 
 
 def _hashing_process(owner: int, nice: int) -> None:
