@@ -185,7 +185,8 @@ CREATE TABLE IF NOT EXISTS counter (
 )
 
 # How a carried-over layout's rows get their rowids: ``keyed`` rows had none (each
-# audience's are numbered from the start of its range, members by key and people by id).
+# audience's are numbered from the start of its range, members by key and people by id),
+# ``wide`` ones keep theirs.
 _CARRIED_IDS = {
     "keyed": {
         "member": "m.audience_pk * :rows "
@@ -193,6 +194,7 @@ _CARRIED_IDS = {
         "person": "audience_pk * :rows "
         "+ row_number() OVER (PARTITION BY audience_pk ORDER BY person) - 1",
     },
+    "wide": {"member": "m.id", "person": "id"},
 }
 
 TABLES = (
@@ -241,7 +243,8 @@ class Store:
         """A database from before people were stored (members as bare keys) starts its
         member tables afresh (sandbox state is disposable). One from a later layout keeps
         its members and people, copied into today's (:meth:`_carry_over`): keyed ``WITHOUT
-        ROWID`` tables (no ``id``)."""
+        ROWID`` tables (no ``id``), or appended rows that still carry ``audience_pk`` and
+        the person's 32-byte id in each member row."""
         members = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
         people = {r[1] for r in self._conn.execute("PRAGMA table_info(person)")}
         if (members and not members & {"person", "person_id"}) or (
@@ -251,14 +254,16 @@ class Store:
                 self._conn.execute(f"DROP TABLE IF EXISTS {name}")
         elif (members and "id" not in members) or (people and "id" not in people):
             self._carry_over("keyed")
+        elif "audience_pk" in members or "audience_pk" in people:
+            self._carry_over("wide")
 
     def _carry_over(self, layout: str) -> None:
         """Copy the member and person rows of an earlier ``layout`` into today's tables.
         ``keyed`` rows have no rowid: each audience's rows are numbered from the start of
-        its rowid range (``key_index.span``). A member's ``person_id`` is found by its
-        audience and person id (through an index on ``person.person`` that lives only for
-        the copy), and the in-memory key index is built from the rows on the audience's
-        first use.
+        its rowid range (``key_index.span``). ``wide`` rows keep their rowids. Either way
+        a member's ``person_id`` is found by its audience and person id (through an index
+        on ``person.person`` that lives only for the copy), and the in-memory key index is
+        built from the rows on the audience's first use.
 
         Runs before the sandbox listens: a large file takes a while (``deploy/stack.py
         up`` waits for the sandbox's health), so the start and the end are logged."""
