@@ -24,14 +24,19 @@ MemberTables = Callable[[sqlite3.Connection, int], tuple[Any, ...]]
 
 
 def _member_tables(conn: sqlite3.Connection, pk: int) -> tuple[Any, ...]:
-    """An audience's member and person rows (sorted by key) and its counters."""
+    """An audience's member rows (key, its person's id, matched; ``None`` for a person row
+    that is missing) and person rows, sorted by key, and its counters."""
+    span = (pk << 40, ((pk + 1) << 40) - 1)
     members = conn.execute(
-        "SELECT hash, person, matched FROM member WHERE audience_pk = ? ORDER BY hash", (pk,)
+        "SELECT m.hash, p.person, m.matched FROM member m LEFT JOIN person p "
+        "ON p.id = m.person_id AND p.id BETWEEN ?1 AND ?2 "
+        "WHERE m.id BETWEEN ?1 AND ?2 ORDER BY m.hash",
+        span,
     ).fetchall()
     people = conn.execute(
-        "SELECT person, keys, matched_keys, extra FROM person WHERE audience_pk = ? "
+        "SELECT person, keys, matched_keys, extra FROM person WHERE id BETWEEN ? AND ? "
         "ORDER BY person",
-        (pk,),
+        span,
     ).fetchall()
     counts = conn.execute(
         "SELECT member_count, matched_count, duplicate_rows, received_rows, removed_rows "

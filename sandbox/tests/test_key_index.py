@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adscale_sandbox import key_index
-from adscale_sandbox.key_index import IndexedConnection
-from adscale_sandbox.people import Person, add_members, remove_members
+from adscale_sandbox.key_index import IndexedConnection, span
+from adscale_sandbox.people import Person, add_members, is_match, remove_members
 from adscale_sandbox.state import count_existing, create_audience, get_audience, member_hashes
 from adscale_sandbox.store import SCHEMA, Store
 
@@ -195,11 +195,11 @@ def _to_keyed_layout(path: Path) -> None:
             conn.execute(f"ALTER TABLE {table} RENAME TO appended_{table}")
         conn.executescript(_KEYED)
         conn.execute(
-            "INSERT INTO member SELECT audience_pk, hash, person, matched, added_at "
-            "FROM appended_member"
+            "INSERT INTO member SELECT m.id >> 40, m.hash, p.person, m.matched, m.added_at "
+            "FROM appended_member m JOIN appended_person p ON p.id = m.person_id"
         )
         conn.execute(
-            "INSERT INTO person SELECT audience_pk, person, keys, matched_keys, extra "
+            "INSERT INTO person SELECT id >> 40, person, keys, matched_keys, extra "
             "FROM appended_person"
         )
         for table in ("member", "person"):
@@ -231,14 +231,113 @@ def test_a_keyed_layout_database_keeps_its_members(
     store = Store(tmp_path / "s.db")
     for audience in (first, second):
         assert store.run_sync(lambda c, a=audience: member_tables(c, a.pk)) == before[audience.pk]
-        low, high = key_index.span(audience.pk)
-        ids = store.run_sync(
-            lambda c, a=audience: [
-                r[0] for r in c.execute("SELECT id FROM member WHERE audience_pk = ?", (a.pk,))
-            ]
-        )
-        assert ids and all(low <= i <= high for i in ids)
+    total = store.run_sync(lambda c: c.execute("SELECT count(*) FROM member").fetchone()[0])
+    assert total == sum(len(b[0]) for b in before.values())  # each in its audience's range
     assert store.run_sync(lambda c: member_hashes(c, first, None)) == hashes
     again = _still_held(store, first, people, removing=5)
     store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
+    store.close()
+
+
+_WIDE = """
+CREATE TABLE member (
+    id INTEGER PRIMARY KEY, audience_pk INTEGER NOT NULL, hash BLOB NOT NULL,
+    person BLOB NOT NULL, matched INTEGER NOT NULL, added_at REAL NOT NULL
+);
+CREATE TABLE person (
+    id INTEGER PRIMARY KEY, audience_pk INTEGER NOT NULL, person BLOB NOT NULL,
+    keys INTEGER NOT NULL, matched_keys INTEGER NOT NULL, extra INTEGER NOT NULL
+);
+"""
+
+
+def _write_wide_layout(path: Path, audiences: dict[int, list[Person]]) -> dict[int, Any]:
+    """Replace a store's member and person tables by the layout before this one (appended
+    rows with ``audience_pk``, a member naming its person by the person's 32-byte id),
+    holding ``audiences``' people with the gaps removals leave: members at every other
+    rowid of the audience's range, people at every third, in reverse order. Returns each
+    audience's expected member and person rows (as the ``member_tables`` fixture reads
+    them) and ``{hash: rowid}``, ``{person: rowid}``."""
+    conn = sqlite3.connect(path)
+    expected: dict[int, Any] = {}
+    with conn:
+        conn.execute("DROP TABLE member")
+        conn.execute("DROP TABLE person")
+        conn.executescript(_WIDE)
+        for pk, people in audiences.items():
+            first, _ = key_index.span(pk)
+            members = [(k, p.id, int(is_match(k, 500))) for p in people for k in p.keys]
+            member_ids = {m[0]: first + 2 * i for i, m in enumerate(members)}
+            conn.executemany(
+                "INSERT INTO member VALUES (?, ?, ?, ?, ?, 2.0)",
+                [(member_ids[k], pk, k, p, hit) for k, p, hit in members],
+            )
+            persons = [
+                (p.id, len(p.keys), sum(is_match(k, 500) for k in p.keys), int(p.matched(500)))
+                for p in people
+            ]
+            person_ids = {p[0]: first + 3 * i for i, p in enumerate(reversed(persons))}
+            conn.executemany(
+                "INSERT INTO person VALUES (?, ?, ?, ?, ?, ?)",
+                [(person_ids[p[0]], pk, *p) for p in persons],
+            )
+            conn.execute(
+                "UPDATE audience SET member_count = ?, matched_count = ? WHERE pk = ?",
+                (len(people), sum(p.matched(500) for p in people), pk),
+            )
+            expected[pk] = (sorted(members), sorted(persons), member_ids, person_ids)
+    conn.close()
+    return expected
+
+
+def test_a_wide_layout_database_keeps_its_members(
+    member_tables: MemberTables, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sandbox file whose member rows still carry ``audience_pk`` and their person's
+    32-byte id opens with every member and person kept at its rowid, each member naming
+    its own audience's person row (two audiences share people): counts hold, repeated
+    uploads are duplicates, removals find their keys, new rows follow the old ones."""
+    store = Store(tmp_path / "s.db")
+    first, second = (
+        store.run_sync(lambda c, n=name: create_audience(c, "meta", "1", n, now=1.0))
+        for name in ("a", "b")
+    )
+    store.close()
+    people = [
+        Person((bytes([i]) * 32, bytes([i + 100]) * 32), (bytes([i + 50]) * 32,) if i % 3 else ())
+        for i in range(1, 30)
+    ]
+    audiences = {first.pk: people, second.pk: [*people[:5], Person((b"\xee" * 32,))]}
+    expected = _write_wide_layout(tmp_path / "s.db", audiences)
+
+    with caplog.at_level("WARNING", logger="adscale_sandbox.store"):
+        store = Store(tmp_path / "s.db")
+    assert any("wide layout" in r.getMessage() for r in caplog.records)
+    assert any("carried over in" in r.getMessage() for r in caplog.records)
+    columns = store.run_sync(lambda c: [r[1] for r in c.execute("PRAGMA table_info(member)")])
+    assert columns == ["id", "hash", "person_id", "matched", "added_at"]
+    for pk, held in audiences.items():
+        members, persons, member_ids, person_ids = expected[pk]
+        tables = store.run_sync(lambda c, pk=pk: member_tables(c, pk))
+        assert tables[:2] == (members, persons)
+        assert tables[2][:2] == (len(held), sum(p.matched(500) for p in held))
+        rowids = store.run_sync(
+            lambda c, pk=pk: (
+                dict(c.execute("SELECT hash, id FROM member WHERE id BETWEEN ? AND ?", span(pk))),
+                dict(c.execute("SELECT person, id FROM person WHERE id BETWEEN ? AND ?", span(pk))),
+            )
+        )
+        assert rowids == (member_ids, person_ids)
+        store.run_sync(lambda c, pk=pk: _assert_consistent(member_tables, c, pk))
+
+    again = _still_held(store, first, people, removing=4)
+    newcomer = Person((b"\xdd" * 32,))
+    added = store.run_sync(
+        lambda c: add_members(c, again, [newcomer], invalid=0, permille=500, now=5.0)
+    )
+    assert added.changed == 1
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
+    assert store.run_sync(lambda c: count_existing(c, again, [b"\xdd" * 32])) == 1
+    other = _still_held(store, second, audiences[second.pk], removing=6)
+    assert store.run_sync(lambda c: member_tables(c, other.pk))[0] == []
     store.close()

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adscale_sandbox.key_index import IndexedConnection
+from adscale_sandbox.key_index import IndexedConnection, span
 from adscale_sandbox.people import APPEND_ROWS, Person, add_members, is_match
 from adscale_sandbox.state import create_audience
 from adscale_sandbox.store import SCHEMA
@@ -96,6 +96,7 @@ def test_a_bulk_upload_keeps_every_row_across_insert_statements(
     matched = sum(p.matched(500) for p in people)
     assert counts[:2] == (size, matched)
     ids = [
-        r[0] for r in conn.execute("SELECT id FROM member WHERE audience_pk = ?", (audience.pk,))
+        r[0]
+        for r in conn.execute("SELECT id FROM member WHERE id BETWEEN ? AND ?", span(audience.pk))
     ]
     assert len(set(ids)) == 2 * size

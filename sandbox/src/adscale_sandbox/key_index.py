@@ -146,15 +146,19 @@ class AudienceIndex:
     next_rowid: dict[str, int]
 
     def take_rowids(self, table: str, count: int) -> range:
+        """The next ``count`` rowids of ``table`` (for rows appended now or later in the
+        same unit of work)."""
         first = self.next_rowid[table]
         self.next_rowid[table] = first + count
         return range(first, first + count)
 
-    def added(self, table: str, keys: Sequence[bytes], rowids: range) -> None:
-        self.indexes[table].add(prefixes(keys), np.arange(rowids.start, rowids.stop))
-
-    def added_rows(self, table: str, keys: Sequence[bytes], rowids: Sequence[int]) -> None:
-        self.indexes[table].add(prefixes(keys), np.array(rowids, np.int64))
+    def added(self, table: str, keys: Sequence[bytes], rowids: Sequence[int]) -> None:
+        ids = (
+            np.arange(rowids.start, rowids.stop)
+            if isinstance(rowids, range)
+            else np.array(rowids, np.int64)
+        )
+        self.indexes[table].add(prefixes(keys), ids)
 
     def discarded(self, table: str, keys: Sequence[bytes], rowids: Sequence[int]) -> None:
         if keys:
@@ -223,6 +227,22 @@ def _chunks(values: Sequence[int], size: int = 500) -> Iterable[Sequence[int]]:
         yield values[start : start + size]
 
 
+def by_rowid(
+    conn: sqlite3.Connection, table: str, rowids: Sequence[int], columns: str
+) -> dict[int, tuple[Any, ...]]:
+    """``rowid -> (rowid, key, *columns)`` for the rows of ``table`` that exist."""
+    column = TABLES[table]
+    found: dict[int, tuple[Any, ...]] = {}
+    for chunk in _chunks(rowids):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+            f"SELECT id, {column}, {columns} FROM {table} WHERE id IN ({marks})",  # noqa: S608
+            chunk,
+        ):
+            found[int(row[0])] = (int(row[0]), bytes(row[1]), *tuple(row)[2:])
+    return found
+
+
 def find(
     conn: sqlite3.Connection, table: str, audience_pk: int, keys: Sequence[bytes], columns: str
 ) -> dict[bytes, tuple[Any, ...]]:
@@ -234,18 +254,10 @@ def find(
     which, rowids = index.candidates(prefixes(keys))
     if not which.size:
         return {}
-    column = TABLES[table]
-    rows: dict[int, tuple[Any, ...]] = {}
-    for chunk in _chunks(rowids.tolist()):
-        marks = ",".join("?" * len(chunk))
-        for row in conn.execute(
-            f"SELECT id, {column}, {columns} FROM {table} WHERE id IN ({marks})",  # noqa: S608
-            chunk,
-        ):
-            rows[int(row[0])] = (int(row[0]), bytes(row[1]), *tuple(row)[2:])
+    held = by_rowid(conn, table, rowids.tolist(), columns)
     found: dict[bytes, tuple[Any, ...]] = {}
     for i, rowid in zip(which.tolist(), rowids.tolist(), strict=True):
-        key, row = keys[i], rows[rowid]
+        key, row = keys[i], held[rowid]
         if row[1] == key:
             found[key] = (rowid, *row[2:])
     return found

@@ -2,7 +2,8 @@
 
 An uploaded row (a Meta multi-key row, a Google member, a TikTok user, one Snapchat
 identifier) is a :class:`Person`. Its identity keys (hashed email, phone, mobile ad id...)
-are stored as ``member`` rows under the person's id (its first key); keys that only help
+are stored as ``member`` rows, each naming its person's row (``person_id``, the rowid of
+the ``person`` row that holds the person's id, its first key); keys that only help
 matching (name + zip, an address) are kept as a flag. A key matches deterministically
 (:func:`is_match`); a person matches when any of its keys does, so a row with more keys
 has a higher chance. Audience sizes count people.
@@ -12,7 +13,8 @@ so adding and removing keys updates sizes incrementally (no per-person scan).
 
 Both tables are appended to, in the audience's rowid range; which keys and people an
 audience holds is answered by :mod:`adscale_sandbox.key_index`, and rows are updated and
-deleted by rowid. Changes made in bulk SQL forget the audience's index.
+deleted by rowid. A new person's rowid is taken before its member rows are appended.
+Changes made in bulk SQL forget the audience's index.
 """
 
 from __future__ import annotations
@@ -105,18 +107,30 @@ def _state(
     return state, {p: r[0] for p, r in found.items()}
 
 
+def _state_at(conn: sqlite3.Connection, rowids: Sequence[int]) -> tuple[State, dict[bytes, int]]:
+    """The people of the person rows ``rowids``, and their rowids."""
+    found = key_index.by_rowid(conn, "person", rowids, "keys, matched_keys, extra")
+    state = {r[1]: (int(r[2]), int(r[3]), int(r[4])) for r in found.values()}
+    return state, {r[1]: r[0] for r in found.values()}
+
+
 def _matches(entry: tuple[int, int, int] | None) -> bool:
     return entry is not None and (entry[1] > 0 or entry[2] > 0)
 
 
-# key -> (rowid, person, matched)
-Held = dict[bytes, tuple[int, bytes, int]]
+# key -> (rowid, person's rowid, matched)
+Held = dict[bytes, tuple[int, int, int]]
 
 
 def _keys_held(conn: sqlite3.Connection, audience: Audience, keys: Sequence[bytes]) -> Held:
-    """``key -> (rowid, person, matched)`` for the keys the audience holds."""
-    found = key_index.find(conn, "member", audience.pk, keys, "person, matched")
-    return {k: (r[0], bytes(r[1]), int(r[2])) for k, r in found.items()}
+    """``key -> (rowid, person's rowid, matched)`` for the keys the audience holds."""
+    found = key_index.find(conn, "member", audience.pk, keys, "person_id, matched")
+    return {k: (r[0], int(r[1]), int(r[2])) for k, r in found.items()}
+
+
+def _take_rowids(conn: sqlite3.Connection, audience: Audience, table: str, count: int) -> range:
+    """Rowids for ``count`` rows of ``table`` appended later in this unit of work."""
+    return key_index.audience_index(conn, audience.pk).take_rowids(table, count)
 
 
 def _append(
@@ -125,16 +139,20 @@ def _append(
     table: str,
     keys: Sequence[bytes],
     *columns: Iterable[Any],
+    rowids: Sequence[int] | None = None,
 ) -> None:
     """Append rows (``keys``, then ``columns`` in the table's order) to the audience's rows
-    of ``table`` and to its index. Rows go ``APPEND_ROWS`` to a statement: one ``step`` of
-    SQLite's statement per row was a fifth of an upload's insert time."""
+    of ``table`` and to its index, at ``rowids`` (taken earlier by :func:`_take_rowids`) or
+    the next ones. Rows go ``APPEND_ROWS`` to a statement: one ``step`` of SQLite's
+    statement per row was a fifth of an upload's insert time."""
     if not keys:
         return
     index = key_index.audience_index(conn, audience.pk)
-    rowids = index.take_rowids(table, len(keys))
-    width = len(columns) + 3
-    values = list(chain.from_iterable(zip(rowids, repeat(audience.pk), keys, *columns)))
+    if rowids is None:
+        rowids = index.take_rowids(table, len(keys))
+    width = len(columns) + 2
+    # a column may be endless (`repeat(now)`): the rows end with the keys
+    values = list(chain.from_iterable(zip(rowids, keys, *columns, strict=False)))
     step = APPEND_ROWS * width
     whole = len(values) // step * step
     if whole:
@@ -147,8 +165,8 @@ def _append(
 
 APPEND_ROWS = 200
 _COLUMNS = {
-    "member": "member (id, audience_pk, hash, person, matched, added_at)",
-    "person": "person (id, audience_pk, person, keys, matched_keys, extra)",
+    "member": "member (id, hash, person_id, matched, added_at)",
+    "person": "person (id, person, keys, matched_keys, extra)",
 }
 
 
@@ -176,11 +194,14 @@ def _save(
     after: State,
     rowids: dict[bytes, int],
 ) -> None:
+    """Write the people's new state: people new to the audience are appended at the rowids
+    taken for them (``rowids``), people left without keys deleted."""
     new = [(p, *v) for p, v in after.items() if p not in before and v[0] > 0]
     kept = [(*v, rowids[p]) for p, v in after.items() if p in before and v[0] > 0]
     gone = {p: rowids[p] for p, v in after.items() if v[0] <= 0}
     if new:
-        _append(conn, audience, "person", *map(list, zip(*new, strict=True)))
+        ids, *columns = map(list, zip(*new, strict=True))
+        _append(conn, audience, "person", ids, *columns, rowids=[rowids[p] for p in ids])
     conn.executemany("UPDATE person SET keys = ?, matched_keys = ?, extra = ? WHERE id = ?", kept)
     _delete(conn, audience, "person", gone)
 
@@ -231,9 +252,10 @@ def _add_new_people(
         ends = list(accumulate(counts))
         matched_keys = [sum(hits[end - n : end]) for end, n in zip(ends, counts, strict=True)]
     extra = _extra_flags([p.extra for p in people], permille)
-    owners = chain.from_iterable(map(repeat, ids, counts))
+    rowids = _take_rowids(conn, audience, "person", len(ids))
+    owners = chain.from_iterable(map(repeat, rowids, counts))
     _append(conn, audience, "member", flat, owners, hits, repeat(now))
-    _append(conn, audience, "person", ids, counts, matched_keys, extra)
+    _append(conn, audience, "person", ids, counts, matched_keys, extra, rowids=rowids)
     return sum(1 for m, e in zip(matched_keys, extra, strict=True) if m or e)
 
 
@@ -275,7 +297,7 @@ def add_members(
         for key in fresh:
             hit = 1 if is_match(key, permille) else 0
             rows.append((key, person.id, hit))
-            held[key] = (-1, person.id, hit)
+            held[key] = (-1, -1, hit)
             count += 1
             matching += hit
         if any(is_match(k, permille) for k in person.extra):
@@ -284,9 +306,12 @@ def add_members(
             duplicates += 1
         if count:
             after[person.id] = (count, matching, extra)
+    joined = [p for p in after if p not in before]
+    rowids.update(zip(joined, _take_rowids(conn, audience, "person", len(joined)), strict=True))
     if rows:
         fresh_keys, owners, hits = map(list, zip(*rows, strict=True))
-        _append(conn, audience, "member", fresh_keys, owners, hits, repeat(now))
+        owner_rowids = [rowids[p] for p in owners]
+        _append(conn, audience, "member", fresh_keys, owner_rowids, hits, repeat(now))
     if refresh_existing:
         conn.executemany(
             "UPDATE member SET added_at = ? WHERE id = ? AND added_at < ?",
@@ -317,10 +342,11 @@ def remove_members(
     that keeps some matches on what it kept."""
     keys = list(dict.fromkeys(k for p in as_people(hashes) for k in p.keys))
     held = _keys_held(conn, audience, keys)
-    owners = list(dict.fromkeys(person for _, person, _ in held.values()))
-    before, rowids = _state(conn, audience, owners)
+    before, rowids = _state_at(conn, list(dict.fromkeys(o for _, o, _ in held.values())))
+    person_at = {rowid: person for person, rowid in rowids.items()}
     after = dict(before)
-    for _, person, hit in held.values():
+    for _, owner, hit in held.values():
+        person = person_at[owner]
         count, matching, extra = after[person]
         after[person] = (count - 1, matching - hit, extra)
     _delete(conn, audience, "member", {k: v[0] for k, v in held.items()})

@@ -1,7 +1,8 @@
 """Changes to a whole audience's members in SQL: remove-all (or all added before a time),
 a replace session's staging and swap, recounts. Their rows stay in the audience's rowid
-range (:func:`adscale_sandbox.key_index.span`); each change forgets the audience's key
-index, which the next upload or removal rebuilds from the table."""
+range (:func:`adscale_sandbox.key_index.span`), members naming their person's row by its
+rowid (``member.person_id``); each change forgets the audience's key index, which the next
+upload or removal rebuilds from the table."""
 
 from __future__ import annotations
 
@@ -31,24 +32,23 @@ def rebuild_people(conn: sqlite3.Connection, audience: Audience) -> None:
     """People from the members left (after a bulk delete), keeping their match evidence."""
     conn.execute(
         "CREATE TEMP TABLE IF NOT EXISTS held_person "
-        "(person BLOB PRIMARY KEY, keys INTEGER, matched_keys INTEGER) WITHOUT ROWID"
+        "(person_id INTEGER PRIMARY KEY, keys INTEGER, matched_keys INTEGER)"
     )
     conn.execute("DELETE FROM held_person")
     conn.execute(
-        "INSERT INTO held_person SELECT person, COUNT(*), SUM(matched) FROM member "
-        "WHERE id BETWEEN ? AND ? GROUP BY person",
+        "INSERT INTO held_person SELECT person_id, COUNT(*), SUM(matched) FROM member "
+        "WHERE id BETWEEN ? AND ? GROUP BY person_id",
         span(audience.pk),
     )
     conn.execute(
         "DELETE FROM person WHERE id BETWEEN ? AND ? "
-        "AND person NOT IN (SELECT person FROM held_person)",
+        "AND id NOT IN (SELECT person_id FROM held_person)",
         span(audience.pk),
     )
     conn.execute(
         "UPDATE person SET "
-        "keys = (SELECT h.keys FROM held_person h WHERE h.person = person.person), "
-        "matched_keys = (SELECT h.matched_keys FROM held_person h "
-        "WHERE h.person = person.person) "
+        "keys = (SELECT h.keys FROM held_person h WHERE h.person_id = person.id), "
+        "matched_keys = (SELECT h.matched_keys FROM held_person h WHERE h.person_id = person.id) "
         "WHERE id BETWEEN ? AND ?",
         span(audience.pk),
     )
@@ -136,19 +136,21 @@ def swap_in_staged(
         (first, last, *args),
     ).fetchone()[0]
     delete_all(conn, audience)
-    # Appended from the audience's first rowid on, in the staged (key) order.
+    # Appended from the audience's first rowid on: people in id order, members in the
+    # staged (key) order, each naming its person by the same numbering (its id's rank).
     conn.execute(
-        "INSERT INTO member (id, audience_pk, hash, person, matched, added_at) "
-        "SELECT ? + ROW_NUMBER() OVER (ORDER BY hash) - 1, audience_pk, hash, person, matched, ? "
-        "FROM staged_member WHERE audience_pk = ? AND session_id = ?",
-        (first, now, *args),
+        "INSERT INTO person (id, person, keys, matched_keys, extra) "
+        "SELECT ? + ROW_NUMBER() OVER (ORDER BY person) - 1, person, COUNT(*), "
+        "SUM(matched), MAX(extra) FROM staged_member "
+        "WHERE audience_pk = ? AND session_id = ? GROUP BY person",
+        (first, *args),
     )
     conn.execute(
-        "INSERT INTO person (id, audience_pk, person, keys, matched_keys, extra) "
-        "SELECT ? + ROW_NUMBER() OVER (ORDER BY person) - 1, audience_pk, person, COUNT(*), "
-        "SUM(matched), MAX(extra) FROM staged_member "
-        "WHERE audience_pk = ? AND session_id = ? GROUP BY audience_pk, person",
-        (first, *args),
+        "INSERT INTO member (id, hash, person_id, matched, added_at) "
+        "SELECT ? + ROW_NUMBER() OVER (ORDER BY hash) - 1, hash, person_id, matched, ? FROM "
+        "(SELECT hash, ? + DENSE_RANK() OVER (ORDER BY person) - 1 AS person_id, matched "
+        "FROM staged_member WHERE audience_pk = ? AND session_id = ?)",
+        (first, now, first, *args),
     )
     conn.execute("DELETE FROM staged_member WHERE audience_pk = ? AND session_id = ?", args)
     conn.execute(

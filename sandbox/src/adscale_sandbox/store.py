@@ -11,6 +11,12 @@ pages to the WAL once per request. The transaction commits when a unit ends afte
 window, or from a timer when no unit comes; nothing reads the file but this connection, so
 what a request wrote is visible to the next at once. A crash of the sandbox may lose the
 last window of changes (its state is disposable); ``commit_seconds=0`` commits each unit.
+
+Audience members live in two appended rowid tables: ``member``, a row per identity key
+naming its person's row by rowid (``person_id``), and ``person``, a row per person (its
+id, the first key, and its counters). An audience's rows of both are the rowid range
+``audience_pk << 40`` on (``key_index.span``), so neither carries ``audience_pk``. A file
+written in an earlier layout is carried over when it opens (``Store._upgrade_member_tables``).
 """
 
 from __future__ import annotations
@@ -32,18 +38,17 @@ T = TypeVar("T")
 
 _APPENDED_TABLES = """
 -- member and person rows are appended: an audience's rows are the rowid range
--- audience_pk << 40 .., and their keys are indexed in memory (key_index.py), not here.
+-- audience_pk << 40 .. (key_index.span), and their keys are indexed in memory
+-- (key_index.py), not here. A member's person_id is the rowid of its person's row.
 CREATE TABLE IF NOT EXISTS member (
     id INTEGER PRIMARY KEY,
-    audience_pk INTEGER NOT NULL,
     hash BLOB NOT NULL,
-    person BLOB NOT NULL,
+    person_id INTEGER NOT NULL,
     matched INTEGER NOT NULL,
     added_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS person (
     id INTEGER PRIMARY KEY,
-    audience_pk INTEGER NOT NULL,
     person BLOB NOT NULL,
     keys INTEGER NOT NULL,
     matched_keys INTEGER NOT NULL,
@@ -179,6 +184,19 @@ CREATE TABLE IF NOT EXISTS counter (
 """
 )
 
+# How a carried-over layout's rows get their rowids: ``keyed`` rows had none (each
+# audience's are numbered from the start of its range, members by key and people by id),
+# ``wide`` ones keep theirs.
+_CARRIED_IDS = {
+    "keyed": {
+        "member": "m.audience_pk * :rows "
+        "+ row_number() OVER (PARTITION BY m.audience_pk ORDER BY m.hash) - 1",
+        "person": "audience_pk * :rows "
+        "+ row_number() OVER (PARTITION BY audience_pk ORDER BY person) - 1",
+    },
+    "wide": {"member": "m.id", "person": "id"},
+}
+
 TABLES = (
     "auth_code",
     "token",
@@ -218,52 +236,68 @@ class Store:
         self._conn.execute("PRAGMA cache_size=-262144")  # 256 MiB page cache
         self._conn.execute("PRAGMA foreign_keys=OFF")
         self._conn.row_factory = sqlite3.Row
-        self._drop_pre_person_tables()
+        self._upgrade_member_tables()
         self._conn.executescript(SCHEMA)
 
-    def _drop_pre_person_tables(self) -> None:
+    def _upgrade_member_tables(self) -> None:
         """A database from before people were stored (members as bare keys) starts its
-        member tables afresh (sandbox state is disposable). One from before their rows
-        were appended (keyed ``WITHOUT ROWID`` tables) keeps its members and people: they
-        are copied into the appended layout, each audience's rows numbered from the start
-        of its rowid range (``key_index.span``), and the in-memory index is built from them
-        on the audience's first use."""
+        member tables afresh (sandbox state is disposable). One from a later layout keeps
+        its members and people, copied into today's (:meth:`_carry_over`): keyed ``WITHOUT
+        ROWID`` tables (no ``id``), or appended rows that still carry ``audience_pk`` and
+        the person's 32-byte id in each member row."""
         members = {r[1] for r in self._conn.execute("PRAGMA table_info(member)")}
         people = {r[1] for r in self._conn.execute("PRAGMA table_info(person)")}
-        if (members and "person" not in members) or (people and "matched_keys" not in people):
+        if (members and not members & {"person", "person_id"}) or (
+            people and "matched_keys" not in people
+        ):
             for name in ("member", "person", "staged_member"):
                 self._conn.execute(f"DROP TABLE IF EXISTS {name}")
         elif (members and "id" not in members) or (people and "id" not in people):
-            self._append_keyed_tables()
+            self._carry_over("keyed")
+        elif "audience_pk" in members or "audience_pk" in people:
+            self._carry_over("wide")
 
-    def _append_keyed_tables(self) -> None:
-        """Runs before the sandbox listens: a large file takes a while (``deploy/stack.py
+    def _carry_over(self, layout: str) -> None:
+        """Copy the member and person rows of an earlier ``layout`` into today's tables.
+        ``keyed`` rows have no rowid: each audience's rows are numbered from the start of
+        its rowid range (``key_index.span``). ``wide`` rows keep their rowids. Either way
+        a member's ``person_id`` is found by its audience and person id (through an index
+        on ``person.person`` that lives only for the copy), and the in-memory key index is
+        built from the rows on the audience's first use.
+
+        Runs before the sandbox listens: a large file takes a while (``deploy/stack.py
         up`` waits for the sandbox's health), so the start and the end are logged."""
         conn = self._conn
         started = time.monotonic()
         rows = conn.execute("SELECT count(*) FROM member").fetchone()[0]
-        log.warning("carrying %d member rows over to the appended layout", rows)
+        log.warning("carrying %d member rows over from the %s layout", rows, layout)
         conn.execute("BEGIN IMMEDIATE")
         for table in ("member", "person"):
-            conn.execute(f"ALTER TABLE {table} RENAME TO keyed_{table}")
+            conn.execute(f"ALTER TABLE {table} RENAME TO carried_{table}")
         for statement in _APPENDED_TABLES.split(";"):  # executescript would commit
             conn.execute(statement)
+        ids = _CARRIED_IDS[layout]
         conn.execute(
-            "INSERT INTO member (id, audience_pk, hash, person, matched, added_at) "
-            "SELECT audience_pk * ? + row_number() OVER (PARTITION BY audience_pk ORDER BY hash)"
-            " - 1, audience_pk, hash, person, matched, added_at FROM keyed_member",
-            (ROWS_PER_AUDIENCE,),
+            "INSERT INTO person (id, person, keys, matched_keys, extra) "  # noqa: S608
+            f"SELECT {ids['person']}, person, keys, matched_keys, extra FROM carried_person",
+            {"rows": ROWS_PER_AUDIENCE},
         )
+        conn.execute("CREATE INDEX carried_person_id ON person (person)")
         conn.execute(
-            "INSERT INTO person (id, audience_pk, person, keys, matched_keys, extra) "
-            "SELECT audience_pk * ? + row_number() OVER (PARTITION BY audience_pk ORDER BY "
-            "person) - 1, audience_pk, person, keys, matched_keys, extra FROM keyed_person",
-            (ROWS_PER_AUDIENCE,),
+            "INSERT INTO member (id, hash, person_id, matched, added_at) "  # noqa: S608
+            f"SELECT {ids['member']}, m.hash, p.id, m.matched, m.added_at "
+            "FROM carried_member m JOIN person p ON p.person = m.person "
+            "AND p.id BETWEEN m.audience_pk * :rows AND (m.audience_pk + 1) * :rows - 1",
+            {"rows": ROWS_PER_AUDIENCE},
         )
+        orphans = rows - conn.execute("SELECT count(*) FROM member").fetchone()[0]
+        if orphans:  # a member without its person's row (not written by the sandbox)
+            log.warning("%d member rows without a person row were not carried over", orphans)
+        conn.execute("DROP INDEX carried_person_id")
         for table in ("member", "person"):
-            conn.execute(f"DROP TABLE keyed_{table}")
+            conn.execute(f"DROP TABLE carried_{table}")
         conn.execute("COMMIT")
-        log.warning("appended layout ready in %.1f s", time.monotonic() - started)
+        log.warning("member tables carried over in %.1f s", time.monotonic() - started)
 
     def run_sync(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self._lock:
