@@ -70,7 +70,7 @@ _META_VALUE = st.one_of(
 def test_fast_meta_rows_read_as_the_general_reader(schema: list[str], data: st.DataObject) -> None:
     """Meta's whole-batch reader of hashed multi-key rows gives the per-row reader's people,
     or hands the batch over (``None``); a batch of valid digests (empties allowed) it reads."""
-    from adscale_sandbox.platforms.meta import HASHED_KEYS, IDENTITY_ORDER, _row_person
+    from adscale_sandbox.platforms.meta_payload import HASHED_KEYS, IDENTITY_ORDER, _row_person
     from adscale_sandbox.platforms.meta_rows import hashed_people
 
     clean = data.draw(st.booleans())

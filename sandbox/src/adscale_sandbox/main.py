@@ -11,13 +11,35 @@ from fastapi import FastAPI
 
 from adscale_sandbox import admin
 from adscale_sandbox.core import PlatformError, Sandbox, platform_error_handler
-from adscale_sandbox.platforms import google, google_ads, meta, meta_graph, snapchat, tiktok
+from adscale_sandbox.platforms import (
+    google,
+    google_ads,
+    meta_accounts,
+    meta_audiences,
+    meta_campaigns,
+    meta_graph,
+    meta_insights,
+    meta_members,
+    meta_oauth,
+    meta_objects,
+    snapchat,
+    tiktok,
+)
 from adscale_sandbox.settings import Settings
 
+# FastAPI matches routes in the order they are included: routers that share a prefix keep
+# the order their routes had in one router (a named path before the path parameter that
+# would also take it).
 MOUNTS = (
-    ("/meta/www", meta.www_router),
-    ("/meta/graph", meta.router),
-    ("/meta/graph", meta_graph.fallback_router),  # after meta.router: batch, unknown paths
+    ("/meta/www", meta_oauth.www_router),
+    ("/meta/graph", meta_oauth.router),
+    ("/meta/graph", meta_accounts.router),  # /me and /act_{id} before /{object_id}
+    ("/meta/graph", meta_audiences.router),
+    ("/meta/graph", meta_members.router),
+    ("/meta/graph", meta_campaigns.router),
+    ("/meta/graph", meta_insights.router),  # /act_{id}/insights before /{object_id}/insights
+    ("/meta/graph", meta_objects.router),  # /{version}/{object_id}: after every named path
+    ("/meta/graph", meta_graph.fallback_router),  # last: batch, unknown paths
     ("/google/accounts", google.accounts_router),
     ("/google/oauth2", google.oauth2_router),
     ("/google/datamanager", google.router),
