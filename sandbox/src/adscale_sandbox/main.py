@@ -12,8 +12,11 @@ from fastapi import FastAPI
 from adscale_sandbox import admin
 from adscale_sandbox.core import PlatformError, Sandbox, platform_error_handler
 from adscale_sandbox.platforms import (
-    google,
     google_ads,
+    google_members,
+    google_oauth,
+    google_status,
+    google_user_lists,
     meta_accounts,
     meta_audiences,
     meta_campaigns,
@@ -40,9 +43,11 @@ MOUNTS = (
     ("/meta/graph", meta_insights.router),  # /act_{id}/insights before /{object_id}/insights
     ("/meta/graph", meta_objects.router),  # /{version}/{object_id}: after every named path
     ("/meta/graph", meta_graph.fallback_router),  # last: batch, unknown paths
-    ("/google/accounts", google.accounts_router),
-    ("/google/oauth2", google.oauth2_router),
-    ("/google/datamanager", google.router),
+    ("/google/accounts", google_oauth.accounts_router),
+    ("/google/oauth2", google_oauth.oauth2_router),
+    ("/google/datamanager", google_user_lists.router),
+    ("/google/datamanager", google_members.router),
+    ("/google/datamanager", google_status.router),
     ("/google/ads", google_ads.router),
     ("/tiktok/business", tiktok.router),
     ("/snapchat/accounts", snapchat.accounts_router),

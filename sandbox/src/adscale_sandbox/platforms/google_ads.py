@@ -26,7 +26,7 @@ from adscale_sandbox.core import (
 from adscale_sandbox.metrics import DailyMetrics, active_days, daily_metrics, preset_range
 from adscale_sandbox.oauth import Principal, TokenState
 from adscale_sandbox.platforms.common import owned_account
-from adscale_sandbox.platforms.google import error_info, rpc_error, unauthenticated
+from adscale_sandbox.platforms.google_errors import error_info, rpc_error, unauthenticated
 
 PLATFORM = "google"
 SERVICE = "googleads.googleapis.com"
