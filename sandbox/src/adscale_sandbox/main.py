@@ -13,6 +13,8 @@ from adscale_sandbox import admin
 from adscale_sandbox.core import PlatformError, Sandbox, platform_error_handler
 from adscale_sandbox.platforms import (
     google_ads,
+    google_ads_mutates,
+    google_ads_search,
     google_members,
     google_oauth,
     google_status,
@@ -49,6 +51,8 @@ MOUNTS = (
     ("/google/datamanager", google_members.router),
     ("/google/datamanager", google_status.router),
     ("/google/ads", google_ads.router),
+    ("/google/ads", google_ads_search.router),
+    ("/google/ads", google_ads_mutates.router),
     ("/tiktok/business", tiktok.router),
     ("/snapchat/accounts", snapchat.accounts_router),
     ("/snapchat/adsapi", snapchat.router),
