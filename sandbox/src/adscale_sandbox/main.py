@@ -28,7 +28,9 @@ from adscale_sandbox.platforms import (
     meta_oauth,
     meta_objects,
     snapchat,
-    tiktok,
+    tiktok_files,
+    tiktok_oauth,
+    tiktok_segments,
 )
 from adscale_sandbox.settings import Settings
 
@@ -53,7 +55,9 @@ MOUNTS = (
     ("/google/ads", google_ads.router),
     ("/google/ads", google_ads_search.router),
     ("/google/ads", google_ads_mutates.router),
-    ("/tiktok/business", tiktok.router),
+    ("/tiktok/business", tiktok_oauth.router),
+    ("/tiktok/business", tiktok_segments.router),
+    ("/tiktok/business", tiktok_files.router),
     ("/snapchat/accounts", snapchat.accounts_router),
     ("/snapchat/adsapi", snapchat.router),
 )
