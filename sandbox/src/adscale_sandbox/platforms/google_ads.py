@@ -23,7 +23,7 @@ from adscale_sandbox.core import (
 )
 from adscale_sandbox.oauth import Principal, TokenState
 from adscale_sandbox.platforms.common import owned_account
-from adscale_sandbox.platforms.google_errors import error_info, rpc_error, unauthenticated
+from adscale_sandbox.platforms.google_errors import rpc_error, unauthenticated
 
 PLATFORM = "google"
 SERVICE = "googleads.googleapis.com"
@@ -165,7 +165,7 @@ async def list_accessible_customers(
     return json_response({"resourceNames": [f"customers/{a.account_id}" for a in accounts]})
 
 
-def _customer(
+def owned_customer(
     conn: sqlite3.Connection, request: Request, customer_id: str, principal: Principal
 ) -> state.AdAccount:
     account = owned_account(conn, PLATFORM, customer_id, principal)
@@ -180,6 +180,3 @@ def _customer(
             {"authorizationError": "USER_PERMISSION_DENIED"},
         )
     return account
-
-
-__all__ = ["error_info", "router"]

@@ -21,7 +21,6 @@ INT64 = {
     "metrics.clicks",
     "metrics.cost_micros",
 }
-DOUBLE = {"metrics.conversions", "metrics.conversions_value", "metrics.ctr", "metrics.average_cpc"}
 METRICS = {
     "metrics.impressions",
     "metrics.clicks",

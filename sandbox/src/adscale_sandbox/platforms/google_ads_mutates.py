@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from adscale_sandbox import state
 from adscale_sandbox.core import PlatformError, json_response, now, read_json, sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.google_ads import PLATFORM, _customer, ads_failure, authorized
-from adscale_sandbox.platforms.google_ads_rows import _camel, _campaign_values, render_row
+from adscale_sandbox.platforms.google_ads import PLATFORM, ads_failure, authorized, owned_customer
+from adscale_sandbox.platforms.google_ads_rows import ads_camel, campaign_values, render_row
 from adscale_sandbox.platforms.google_errors import rpc_error
 
 CAMPAIGN_STATUSES = ("ENABLED", "PAUSED", "REMOVED")
@@ -69,7 +69,7 @@ def _resource_campaign(
 def _mask_fields(operation: dict[str, Any], update: dict[str, Any]) -> list[str]:
     mask = operation.get("updateMask")
     if isinstance(mask, str) and mask:
-        return [_camel(f.strip()) for f in mask.split(",") if f.strip()]
+        return [ads_camel(f.strip()) for f in mask.split(",") if f.strip()]
     return [k for k in update if k != "resourceName"]
 
 
@@ -102,7 +102,7 @@ async def mutate_campaigns(
     at = now()
 
     def _work(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        account = _customer(conn, request, customer_id, principal)
+        account = owned_customer(conn, request, customer_id, principal)
         changes: list[tuple[str, str | None, str | None]] = []
         for i, operation in enumerate(operations):
             if not isinstance(operation, dict):
@@ -172,7 +172,7 @@ async def mutate_campaigns(
                 updated = state.get_campaign(conn, PLATFORM, campaign_id)
                 assert updated is not None
                 result["campaign"] = render_row(
-                    _campaign_values(account, updated),
+                    campaign_values(account, updated),
                     ["campaign.id", "campaign.name", "campaign.status", "campaign.campaign_budget"],
                 )["campaign"]
             results.append(result)
@@ -192,7 +192,7 @@ async def mutate_budgets(
     at = now()
 
     def _work(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        account = _customer(conn, request, customer_id, principal)
+        account = owned_customer(conn, request, customer_id, principal)
         changes: list[tuple[str, int]] = []
         for i, operation in enumerate(operations):
             update = operation.get("update") if isinstance(operation, dict) else None

@@ -127,7 +127,7 @@ def _account_values(account: state.AdAccount) -> dict[str, Any]:
     }
 
 
-def _campaign_values(account: state.AdAccount, campaign: state.Campaign) -> dict[str, Any]:
+def campaign_values(account: state.AdAccount, campaign: state.Campaign) -> dict[str, Any]:
     budget = f"customers/{account.account_id}/campaignBudgets/{campaign.budget_id}"
     return {
         "campaign.id": int(campaign.campaign_id),
@@ -178,7 +178,7 @@ def run_query(
     base = _account_values(account)
 
     if query.resource == "campaign_budget":
-        rows = [{**base, **_campaign_values(account, c)} for c in campaigns]
+        rows = [{**base, **campaign_values(account, c)} for c in campaigns]
     elif query.resource == "customer":
         if by_date:
             for day in active_days(earliest, since, until, today):
@@ -204,7 +204,7 @@ def run_query(
             rows.append({**base, **_metric_values(total)})
     else:
         for campaign in campaigns:
-            values = {**base, **_campaign_values(account, campaign)}
+            values = {**base, **campaign_values(account, campaign)}
             if by_date:
                 for day in active_days(campaign.start_date, since, until, today):
                     metrics = daily_metrics(PLATFORM, campaign.campaign_id, day)
@@ -241,7 +241,7 @@ def _sort_key(field: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
     return key
 
 
-def _camel(name: str) -> str:
+def ads_camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(part.capitalize() for part in rest)
 
@@ -262,11 +262,11 @@ def render_row(row: dict[str, Any], select: list[str]) -> dict[str, Any]:
         if field in INT64:
             value = str(value)
         resource, attr = field.split(".", 1)
-        out.setdefault(_camel(resource), {})[_camel(attr)] = value
+        out.setdefault(ads_camel(resource), {})[ads_camel(attr)] = value
     return out
 
 
 def field_mask(select: list[str]) -> str:
     return ",".join(
-        f"{resource}.{_camel(attr)}" for resource, attr in (f.split(".", 1) for f in select)
+        f"{resource}.{ads_camel(attr)}" for resource, attr in (f.split(".", 1) for f in select)
     )

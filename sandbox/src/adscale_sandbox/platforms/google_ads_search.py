@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from adscale_sandbox import state
 from adscale_sandbox.core import json_response, read_json, sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.google_ads import PLATFORM, _customer, authorized, query_error
+from adscale_sandbox.platforms.google_ads import PLATFORM, authorized, owned_customer, query_error
 from adscale_sandbox.platforms.google_ads_gaql import Query, parse_query
 from adscale_sandbox.platforms.google_ads_rows import field_mask, render_row, run_query
 from adscale_sandbox.platforms.google_errors import rpc_error
@@ -34,7 +34,7 @@ async def _report(
     query = parse_query(request, body["query"])
 
     def _work(conn: sqlite3.Connection) -> tuple[state.AdAccount, list[state.Campaign]]:
-        account = _customer(conn, request, customer_id, principal)
+        account = owned_customer(conn, request, customer_id, principal)
         return account, state.list_campaigns(conn, PLATFORM, customer_id)
 
     account, campaigns = await ctx.store.run(_work)

@@ -88,7 +88,7 @@ adapter = DataManagerAdapter()
 authorized = make_guard(adapter)
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
     body = await read_json_object(
         request,
         invalid_format,

@@ -16,14 +16,14 @@ from adscale_sandbox import state
 from adscale_sandbox.core import now, sandbox_of
 from adscale_sandbox.oauth import Principal
 from adscale_sandbox.platforms.common import account_audience, owned_account
-from adscale_sandbox.platforms.google_datamanager import _json_body, answer, authorized
+from adscale_sandbox.platforms.google_datamanager import answer, authorized, json_body
 from adscale_sandbox.platforms.google_errors import (
     PLATFORM,
     bad_request,
     permission_denied,
     violation,
 )
-from adscale_sandbox.platforms.google_payload import _destinations, _member_keys
+from adscale_sandbox.platforms.google_payload import parse_destinations, parse_member_keys
 
 router = APIRouter()
 
@@ -71,11 +71,11 @@ def _member_consent(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def _members_call(request: Request, principal: Principal, remove: bool) -> Response:
     ctx = sandbox_of(request)
-    body = await _json_body(request)
+    body = await json_body(request)
     request_id = state.new_request_id()
     violations: list[dict[str, str]] = []
-    destinations = _destinations(body, violations)
-    keys, member_total = _member_keys(body, violations)
+    destinations = parse_destinations(body, violations)
+    keys, member_total = parse_member_keys(body, violations)
     if violations:
         raise bad_request(violations[:100], request_id)
     validate_only = bool(body.get("validateOnly"))
@@ -145,10 +145,10 @@ def _parse_time(value: str) -> float:
 @router.post("/v1/audienceMembers:removeAll")
 async def remove_all(request: Request, principal: Principal = Depends(authorized)) -> Response:
     ctx = sandbox_of(request)
-    body = await _json_body(request)
+    body = await json_body(request)
     request_id = state.new_request_id()
     violations: list[dict[str, str]] = []
-    destinations = _destinations(body, violations)
+    destinations = parse_destinations(body, violations)
     at = now()
     before: float | None = None
     if body.get("removeAsOfTime"):

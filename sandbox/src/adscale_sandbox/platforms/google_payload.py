@@ -32,7 +32,7 @@ def _decode(value: Any, encoding: str) -> bytes | None:
     return raw if len(raw) == 32 else None
 
 
-def _destinations(
+def parse_destinations(
     body: dict[str, Any], violations: list[dict[str, str]]
 ) -> list[tuple[str, str, dict[str, Any]]]:
     destinations = body.get("destinations")
@@ -77,7 +77,7 @@ def _destinations(
     return result
 
 
-def _member_keys(
+def parse_member_keys(
     body: dict[str, Any], violations: list[dict[str, str]]
 ) -> tuple[list[state.Person], int]:
     members = body.get("audienceMembers")

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,7 +12,7 @@ from fastapi.responses import Response
 from adscale_sandbox import state
 from adscale_sandbox.core import now, sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.google_datamanager import _json_body, answer, authorized
+from adscale_sandbox.platforms.google_datamanager import answer, authorized, json_body
 from adscale_sandbox.platforms.google_errors import bad_request, error_info, rpc_error, violation
 from adscale_sandbox.platforms.google_json import query_param
 
@@ -37,7 +36,7 @@ async def request_status(request: Request, principal: Principal = Depends(author
     ctx = sandbox_of(request)
     request_id = query_param(request, "requestId")
     if request.method == "POST" and not request_id:
-        body = await _json_body(request)
+        body = await json_body(request)
         request_id = str(body.get("requestId", ""))
     if not request_id:
         raise bad_request(
@@ -80,7 +79,3 @@ async def request_status(request: Request, principal: Principal = Depends(author
             }
         statuses.append(entry)
     return answer(request, {"requestStatusPerDestination": statuses})
-
-
-def utc_iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")

@@ -16,7 +16,13 @@ from adscale_sandbox.oauth import Principal
 from adscale_sandbox.platforms.common import owned_account
 from adscale_sandbox.platforms.meta_errors import unsupported_object
 from adscale_sandbox.platforms.meta_guard import authorized
-from adscale_sandbox.platforms.meta_params import PLATFORM, _fields, meta_params, paged, respond
+from adscale_sandbox.platforms.meta_params import (
+    PLATFORM,
+    meta_params,
+    paged,
+    requested_fields,
+    respond,
+)
 
 router = APIRouter()
 
@@ -43,7 +49,7 @@ async def me(
         "id": state.user_numeric_id(PLATFORM, principal.user_id),
         "name": "Sandbox User",
     }
-    fields = _fields(params, ("id", "name"))
+    fields = requested_fields(params, ("id", "name"))
     return respond(request, {k: full[k] for k in ["id", *fields] if k in full})
 
 
@@ -53,12 +59,12 @@ async def my_ad_accounts(
 ) -> Response:
     ctx = sandbox_of(request)
     params = await meta_params(request)
-    fields = _fields(params, ("account_id",))
+    fields = requested_fields(params, ("account_id",))
     accounts = await ctx.store.run(lambda c: state.list_accounts(c, PLATFORM, principal.user_id))
     return respond(request, paged(request, params, [_account_body(a, fields) for a in accounts]))
 
 
-def _owned_account(
+def meta_owned_account(
     conn: sqlite3.Connection, account_id: str, principal: Principal, method: str
 ) -> state.AdAccount:
     account = owned_account(conn, PLATFORM, account_id, principal)
@@ -73,5 +79,5 @@ async def get_ad_account(
 ) -> Response:
     ctx = sandbox_of(request)
     params = await meta_params(request)
-    account = await ctx.store.run(lambda c: _owned_account(c, account_id, principal, "GET"))
-    return respond(request, _account_body(account, _fields(params, ("id",))))
+    account = await ctx.store.run(lambda c: meta_owned_account(c, account_id, principal, "GET"))
+    return respond(request, _account_body(account, requested_fields(params, ("id",))))

@@ -14,10 +14,16 @@ from adscale_sandbox import state
 from adscale_sandbox.core import now, sandbox_of
 from adscale_sandbox.oauth import Principal
 from adscale_sandbox.platforms.common import owned_audience
-from adscale_sandbox.platforms.meta_accounts import _owned_account
+from adscale_sandbox.platforms.meta_accounts import meta_owned_account
 from adscale_sandbox.platforms.meta_errors import invalid_parameter, unsupported_object
 from adscale_sandbox.platforms.meta_guard import authorized
-from adscale_sandbox.platforms.meta_params import PLATFORM, _fields, meta_params, paged, respond
+from adscale_sandbox.platforms.meta_params import (
+    PLATFORM,
+    meta_params,
+    paged,
+    requested_fields,
+    respond,
+)
 
 CUSTOMER_FILE_SOURCES = (
     "USER_PROVIDED_ONLY",
@@ -33,7 +39,7 @@ def _bounds(matched: int) -> tuple[int, int]:
     return matched * 95 // 100, -(-matched * 105 // 100)
 
 
-def _audience_body(audience: state.Audience, fields: list[str]) -> dict[str, Any]:
+def audience_body(audience: state.Audience, fields: list[str]) -> dict[str, Any]:
     lower, upper = _bounds(audience.visible_matched)
     if audience.uploads == 0:
         operation = {"code": 410, "description": "No upload: no customer data has been uploaded."}
@@ -94,7 +100,7 @@ async def create_custom_audience(
     at = now()
 
     def _work(conn: sqlite3.Connection) -> state.Audience:
-        _owned_account(conn, account_id, principal, "POST")
+        meta_owned_account(conn, account_id, principal, "POST")
         return state.create_audience(
             conn,
             PLATFORM,
@@ -119,18 +125,18 @@ async def list_custom_audiences(
 ) -> Response:
     ctx = sandbox_of(request)
     params = await meta_params(request)
-    fields = _fields(params, ("id",))
+    fields = requested_fields(params, ("id",))
     at = now()
 
     def _work(conn: sqlite3.Connection) -> list[state.Audience]:
-        _owned_account(conn, account_id, principal, "GET")
+        meta_owned_account(conn, account_id, principal, "GET")
         return state.list_audiences(conn, PLATFORM, account_id, now=at, delay=ctx.delay)
 
     audiences = await ctx.store.run(_work)
-    return respond(request, paged(request, params, [_audience_body(a, fields) for a in audiences]))
+    return respond(request, paged(request, params, [audience_body(a, fields) for a in audiences]))
 
 
-def _owned_audience(
+def meta_owned_audience(
     conn: sqlite3.Connection, audience_id: str, principal: Principal, method: str, delay: float
 ) -> state.Audience:
     audience = owned_audience(conn, PLATFORM, audience_id, principal, delay)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,25 +11,21 @@ from fastapi.responses import Response
 from adscale_sandbox import state
 from adscale_sandbox.core import sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.meta_accounts import _owned_account
+from adscale_sandbox.platforms.meta_accounts import meta_owned_account
 from adscale_sandbox.platforms.meta_guard import authorized
 from adscale_sandbox.platforms.meta_params import (
     PLATFORM,
-    _fields,
-    _json_param,
+    json_param,
     meta_params,
     paged,
+    requested_fields,
     respond,
 )
 
 router = APIRouter()
 
 
-def _money(micros: int) -> str:
-    return f"{Decimal(micros) / Decimal(1_000_000):.2f}"
-
-
-def _campaign_body(campaign: state.Campaign, fields: list[str]) -> dict[str, Any]:
+def campaign_body(campaign: state.Campaign, fields: list[str]) -> dict[str, Any]:
     full: dict[str, Any] = {
         "id": campaign.campaign_id,
         "account_id": campaign.account_id,
@@ -53,11 +48,11 @@ async def list_campaigns(
 ) -> Response:
     ctx = sandbox_of(request)
     params = await meta_params(request)
-    fields = _fields(params, ("id",))
-    wanted = _json_param(params, "effective_status")
+    fields = requested_fields(params, ("id",))
+    wanted = json_param(params, "effective_status")
 
     def _work(conn: sqlite3.Connection) -> list[state.Campaign]:
-        _owned_account(conn, account_id, principal, "GET")
+        meta_owned_account(conn, account_id, principal, "GET")
         return state.list_campaigns(conn, PLATFORM, account_id)
 
     campaigns = await ctx.store.run(_work)
@@ -65,4 +60,4 @@ async def list_campaigns(
         campaigns = [c for c in campaigns if c.status in wanted]
     else:
         campaigns = [c for c in campaigns if c.status != "DELETED"]
-    return respond(request, paged(request, params, [_campaign_body(c, fields) for c in campaigns]))
+    return respond(request, paged(request, params, [campaign_body(c, fields) for c in campaigns]))

@@ -14,10 +14,10 @@ from adscale_sandbox.oauth import Principal, TokenState
 from adscale_sandbox.platforms.meta_errors import invalid_parameter, meta_error
 from adscale_sandbox.platforms.meta_params import (
     PLATFORM,
-    _usage_key,
-    _usage_kind,
     meta_params,
     usage_header,
+    usage_key,
+    usage_kind,
 )
 
 
@@ -60,8 +60,8 @@ class MetaAdapter:
         )
 
     def rate_limit_error(self, decision: RateDecision, request: Request) -> PlatformError:
-        kind = _usage_kind(request.url.path)
-        headers = usage_header(decision, _usage_key(request), kind)
+        kind = usage_kind(request.url.path)
+        headers = usage_header(decision, usage_key(request), kind)
         if kind == "custom_audience":
             return meta_error(
                 400,

@@ -17,15 +17,15 @@ from adscale_sandbox import state
 from adscale_sandbox.core import sandbox_of
 from adscale_sandbox.metrics import DailyMetrics, active_days, daily_metrics, preset_range
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.meta_accounts import _owned_account
+from adscale_sandbox.platforms.meta_accounts import meta_owned_account
 from adscale_sandbox.platforms.meta_errors import invalid_parameter, unsupported_object
 from adscale_sandbox.platforms.meta_guard import authorized
 from adscale_sandbox.platforms.meta_params import (
     PLATFORM,
-    _fields,
-    _json_param,
+    json_param,
     meta_params,
     paged,
+    requested_fields,
     respond,
 )
 
@@ -57,7 +57,7 @@ router = APIRouter()
 
 def _date_range(params: dict[str, Any], earliest: date) -> tuple[date, date]:
     today = datetime.now(UTC).date()
-    time_range = _json_param(params, "time_range")
+    time_range = json_param(params, "time_range")
     if time_range is not None:
         if (
             not isinstance(time_range, dict)
@@ -133,7 +133,7 @@ def _insights(
     campaigns: list[state.Campaign],
     default_level: str,
 ) -> list[dict[str, Any]]:
-    fields = _fields(params, ("impressions", "spend"))
+    fields = requested_fields(params, ("impressions", "spend"))
     unknown = [f for f in fields if f not in INSIGHT_FIELDS]
     if unknown:
         raise invalid_parameter(
@@ -143,7 +143,7 @@ def _insights(
     level = str(params.get("level", default_level))
     if level not in ("account", "campaign"):
         raise invalid_parameter(f"(#100) The sandbox supports level=account|campaign, not {level}")
-    filtering = _json_param(params, "filtering")
+    filtering = json_param(params, "filtering")
     if isinstance(filtering, list):
         for rule in filtering:
             if isinstance(rule, dict) and rule.get("field") in ("campaign.id", "campaign_id"):
@@ -195,7 +195,7 @@ async def account_insights(
     params = await meta_params(request)
 
     def _work(conn: sqlite3.Connection) -> tuple[state.AdAccount, list[state.Campaign]]:
-        account = _owned_account(conn, account_id, principal, "GET")
+        account = meta_owned_account(conn, account_id, principal, "GET")
         return account, state.list_campaigns(conn, PLATFORM, account_id)
 
     account, campaigns = await ctx.store.run(_work)
@@ -215,7 +215,7 @@ async def campaign_insights(
         campaign = state.get_campaign(conn, PLATFORM, object_id)
         if campaign is None:
             raise unsupported_object(object_id, "GET")
-        account = _owned_account(conn, campaign.account_id, principal, "GET")
+        account = meta_owned_account(conn, campaign.account_id, principal, "GET")
         return account, campaign
 
     account, campaign = await ctx.store.run(_work)

@@ -13,18 +13,18 @@ from fastapi.responses import Response
 from adscale_sandbox import state, uploads
 from adscale_sandbox.core import PlatformError, now, sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.meta_audiences import _owned_audience
+from adscale_sandbox.platforms.meta_audiences import meta_owned_audience
 from adscale_sandbox.platforms.meta_errors import invalid_parameter, meta_error
 from adscale_sandbox.platforms.meta_guard import authorized
 from adscale_sandbox.platforms.meta_ldu import request_detail
-from adscale_sandbox.platforms.meta_params import _json_param, meta_params, respond
-from adscale_sandbox.platforms.meta_payload import _parse_payload, _rows
+from adscale_sandbox.platforms.meta_params import json_param, meta_params, respond
+from adscale_sandbox.platforms.meta_payload import parse_payload, parse_rows
 
 router = APIRouter()
 
 
 def _session_param(params: dict[str, Any], required: bool) -> dict[str, Any] | None:
-    session = _json_param(params, "session")
+    session = json_param(params, "session")
     if session is None:
         if required:
             raise invalid_parameter("(#100) The parameter session is required")
@@ -50,15 +50,15 @@ def _flag(value: Any) -> bool:
 async def _upload(request: Request, audience_id: str, principal: Principal, kind: str) -> Response:
     ctx = sandbox_of(request)
     params = await meta_params(request)
-    schema, data = _parse_payload(params)
+    schema, data = parse_payload(params)
     session = _session_param(params, required=kind == "replace")
-    hashes, samples = _rows(schema, data)
+    hashes, samples = parse_rows(schema, data)
     invalid = len(data) - len(hashes)
     at = now()
     permille = ctx.permille
 
     def _work(conn: sqlite3.Connection) -> dict[str, Any]:
-        audience = _owned_audience(conn, audience_id, principal, request.method, ctx.delay)
+        audience = meta_owned_audience(conn, audience_id, principal, request.method, ctx.delay)
         if audience.attrs.get("schema") is None:
             state.update_audience_fields(conn, audience, attrs={"schema": schema}, now=at)
         result: dict[str, Any] = {

@@ -13,12 +13,12 @@ from fastapi.responses import Response
 from adscale_sandbox import state
 from adscale_sandbox.core import now, sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.meta_accounts import _owned_account
-from adscale_sandbox.platforms.meta_audiences import _audience_body, _owned_audience
-from adscale_sandbox.platforms.meta_campaigns import _campaign_body
+from adscale_sandbox.platforms.meta_accounts import meta_owned_account
+from adscale_sandbox.platforms.meta_audiences import audience_body, meta_owned_audience
+from adscale_sandbox.platforms.meta_campaigns import campaign_body
 from adscale_sandbox.platforms.meta_errors import invalid_parameter
 from adscale_sandbox.platforms.meta_guard import authorized
-from adscale_sandbox.platforms.meta_params import PLATFORM, _fields, meta_params, respond
+from adscale_sandbox.platforms.meta_params import PLATFORM, meta_params, requested_fields, respond
 
 CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "DELETED", "ARCHIVED")
 
@@ -31,9 +31,9 @@ def _load_object(
 ) -> state.Audience | state.Campaign:
     campaign = state.get_campaign(conn, PLATFORM, object_id)
     if campaign is not None:
-        _owned_account(conn, campaign.account_id, principal, method)
+        meta_owned_account(conn, campaign.account_id, principal, method)
         return campaign
-    return _owned_audience(conn, object_id, principal, method, delay)
+    return meta_owned_audience(conn, object_id, principal, method, delay)
 
 
 @router.get("/{version}/{object_id}")
@@ -42,11 +42,11 @@ async def get_object(
 ) -> Response:
     ctx = sandbox_of(request)
     params = await meta_params(request)
-    fields = _fields(params, ("id",))
+    fields = requested_fields(params, ("id",))
     obj = await ctx.store.run(lambda c: _load_object(c, object_id, principal, "GET", ctx.delay))
     if isinstance(obj, state.Campaign):
-        return respond(request, _campaign_body(obj, fields))
-    return respond(request, _audience_body(obj, fields))
+        return respond(request, campaign_body(obj, fields))
+    return respond(request, audience_body(obj, fields))
 
 
 @router.post("/{version}/{object_id}")

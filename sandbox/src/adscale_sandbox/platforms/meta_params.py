@@ -45,11 +45,11 @@ def usage_header(decision: RateDecision | None, key: str, kind: str) -> dict[str
     return {"X-Business-Use-Case-Usage": json.dumps(value, separators=(",", ":"))}
 
 
-def _usage_kind(path: str) -> str:
+def usage_kind(path: str) -> str:
     return "custom_audience" if AUDIENCE_PATH.search(path) else "ads_management"
 
 
-def _usage_key(request: Request) -> str:
+def usage_key(request: Request) -> str:
     match = re.search(r"/act_(\d+)", request.url.path)
     if match:
         return match.group(1)
@@ -85,11 +85,11 @@ async def meta_params(request: Request) -> dict[str, Any]:
 
 def respond(request: Request, body: Any, status: int = 200) -> Response:
     decision: RateDecision | None = getattr(request.state, "rate", None)
-    headers = usage_header(decision, _usage_key(request), _usage_kind(request.url.path))
+    headers = usage_header(decision, usage_key(request), usage_kind(request.url.path))
     return json_response(body, status, headers)
 
 
-def _json_param(params: dict[str, Any], name: str) -> Any:
+def json_param(params: dict[str, Any], name: str) -> Any:
     value = params.get(name)
     if isinstance(value, str):
         try:
@@ -99,7 +99,7 @@ def _json_param(params: dict[str, Any], name: str) -> Any:
     return value
 
 
-def _fields(params: dict[str, Any], default: tuple[str, ...]) -> list[str]:
+def requested_fields(params: dict[str, Any], default: tuple[str, ...]) -> list[str]:
     raw = params.get("fields")
     if not raw:
         return list(default)

@@ -13,7 +13,7 @@ from adscale_sandbox import state
 from adscale_sandbox.core import parse_sha256_hex
 from adscale_sandbox.platforms.meta_errors import invalid_parameter, meta_error
 from adscale_sandbox.platforms.meta_ldu import LDU_KEYS, ldu_problem
-from adscale_sandbox.platforms.meta_params import _json_param
+from adscale_sandbox.platforms.meta_params import json_param
 from adscale_sandbox.platforms.meta_rows import hashed_people
 
 MAX_USERS_PER_REQUEST = 10_000
@@ -49,8 +49,8 @@ SINGLE_KEYS = {
 IDENTITY_ORDER = ("EMAIL", "PHONE", "MADID", "EXTERN_ID")
 
 
-def _parse_payload(params: dict[str, Any]) -> tuple[list[str], list[Any]]:
-    payload = _json_param(params, "payload")
+def parse_payload(params: dict[str, Any]) -> tuple[list[str], list[Any]]:
+    payload = json_param(params, "payload")
     if not isinstance(payload, dict):
         raise invalid_parameter("(#100) The parameter payload is required")
     schema = payload.get("schema")
@@ -96,7 +96,7 @@ def _identity(key: str, text: str) -> bytes:
     return hashlib.sha256(text.strip().lower().encode()).digest()
 
 
-def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
+def row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
     """The person a row stands for (its identity keys, and its other keys as match-only
     evidence), or ``None`` and the reason the row is invalid."""
     if len(schema) == 1:
@@ -141,9 +141,9 @@ def _row_person(schema: list[str], row: Any) -> tuple[state.Person | None, str]:
     return state.Person(keys, (joined,) if rest else ()), ""
 
 
-def _rows(schema: list[str], data: list[Any]) -> tuple[list[state.Person], dict[str, str]]:
+def parse_rows(schema: list[str], data: list[Any]) -> tuple[list[state.Person], dict[str, str]]:
     fast = hashed_people(
-        schema, data, hashed=HASHED_KEYS, identity_order=IDENTITY_ORDER, general=_row_person
+        schema, data, hashed=HASHED_KEYS, identity_order=IDENTITY_ORDER, general=row_person
     )
     if fast is not None:
         return fast, {}
@@ -151,7 +151,7 @@ def _rows(schema: list[str], data: list[Any]) -> tuple[list[state.Person], dict[
     samples: dict[str, str] = {}
     invalid = 0
     for row in data:
-        person, reason = _row_person(schema, row)
+        person, reason = row_person(schema, row)
         if person is None:
             invalid += 1
             if len(samples) < 10:

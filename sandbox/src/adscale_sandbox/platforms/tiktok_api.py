@@ -81,13 +81,13 @@ adapter = TikTokAdapter()
 authorized = make_guard(adapter)
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request) -> dict[str, Any]:
     return await read_json_object(
         request, invalid, "Request body is not valid JSON: ", "Request body must be a JSON object."
     )
 
 
-def _json_list(value: Any, name: str) -> list[str]:
+def json_list(value: Any, name: str) -> list[str]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -98,7 +98,7 @@ def _json_list(value: Any, name: str) -> list[str]:
     return [str(v) for v in value]
 
 
-def _advertiser(
+def owned_advertiser(
     conn: sqlite3.Connection, advertiser_id: Any, principal: Principal
 ) -> state.AdAccount:
     if not advertiser_id:
@@ -109,7 +109,7 @@ def _advertiser(
     return account
 
 
-def _audience(
+def advertiser_audience(
     conn: sqlite3.Connection, advertiser: state.AdAccount, audience_id: Any, delay: float
 ) -> state.Audience:
     audience = account_audience(conn, PLATFORM, advertiser.account_id, str(audience_id), delay)

@@ -21,13 +21,13 @@ from adscale_sandbox.platforms.tiktok_api import (
     API,
     ID_TYPES,
     PLATFORM,
-    _advertiser,
-    _audience,
-    _body,
-    _json_list,
+    advertiser_audience,
     authorized,
     invalid,
+    json_body,
+    json_list,
     ok,
+    owned_advertiser,
 )
 
 UPDATE_FLOOR = 1_000
@@ -81,7 +81,7 @@ async def file_upload(request: Request, principal: Principal = Depends(authorize
     at = now()
 
     def _work(conn: sqlite3.Connection) -> None:
-        _advertiser(conn, advertiser_id, principal)
+        owned_advertiser(conn, advertiser_id, principal)
         uploads.save_file(
             conn,
             file_path=file_path,
@@ -125,17 +125,17 @@ async def custom_audience_create(
     request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     name = body.get("custom_audience_name")
     if not name or len(str(name)) > 128:
         raise invalid("custom_audience_name is required (at most 128 characters).")
     calculate_type = _calculate_type(body.get("calculate_type"))
-    paths = _json_list(body.get("file_paths", []), "file_paths")
+    paths = json_list(body.get("file_paths", []), "file_paths")
     at = now()
     permille = ctx.permille
 
     def _work(conn: sqlite3.Connection) -> str:
-        advertiser = _advertiser(conn, body.get("advertiser_id"), principal)
+        advertiser = owned_advertiser(conn, body.get("advertiser_id"), principal)
         hashes, bad, kind = _files(conn, paths, advertiser, calculate_type)
         audience = state.create_audience(
             conn,
@@ -158,11 +158,11 @@ async def custom_audience_update(
     request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     action = str(body.get("action") or "REPLACE").upper()
     if action not in ACTIONS:
         raise invalid("action must be one of APPEND, REMOVE, REPLACE.")
-    paths = _json_list(body.get("file_paths", []), "file_paths") if body.get("file_paths") else []
+    paths = json_list(body.get("file_paths", []), "file_paths") if body.get("file_paths") else []
     name = body.get("custom_audience_name")
     if not paths and not name:
         raise invalid("Pass file_paths or custom_audience_name.")
@@ -170,8 +170,8 @@ async def custom_audience_update(
     permille = ctx.permille
 
     def _work(conn: sqlite3.Connection) -> None:
-        advertiser = _advertiser(conn, body.get("advertiser_id"), principal)
-        audience = _audience(conn, advertiser, body.get("custom_audience_id"), ctx.delay)
+        advertiser = owned_advertiser(conn, body.get("advertiser_id"), principal)
+        audience = advertiser_audience(conn, advertiser, body.get("custom_audience_id"), ctx.delay)
         if name:
             state.update_audience_fields(conn, audience, name=str(name), now=at)
         if not paths:
@@ -235,15 +235,15 @@ async def custom_audience_get(
     request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
     ctx = sandbox_of(request)
-    ids = _json_list(request.query_params.get("custom_audience_ids", ""), "custom_audience_ids")
+    ids = json_list(request.query_params.get("custom_audience_ids", ""), "custom_audience_ids")
     if not ids or len(ids) > 100:
         raise invalid("custom_audience_ids must hold 1 to 100 ids.")
 
     def _work(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        advertiser = _advertiser(conn, request.query_params.get("advertiser_id"), principal)
+        advertiser = owned_advertiser(conn, request.query_params.get("advertiser_id"), principal)
         return [
             {
-                "audience_details": _details(_audience(conn, advertiser, i, ctx.delay)),
+                "audience_details": _details(advertiser_audience(conn, advertiser, i, ctx.delay)),
                 "audience_history": [],
             }
             for i in ids
@@ -266,12 +266,12 @@ async def custom_audience_list(
     at = now()
 
     def _work(conn: sqlite3.Connection) -> list[state.Audience]:
-        advertiser = _advertiser(conn, q.get("advertiser_id"), principal)
+        advertiser = owned_advertiser(conn, q.get("advertiser_id"), principal)
         return state.list_audiences(conn, PLATFORM, advertiser.account_id, now=at, delay=ctx.delay)
 
     audiences = await ctx.store.run(_work)
     if q.get("custom_audience_ids"):
-        wanted = set(_json_list(q["custom_audience_ids"], "custom_audience_ids"))
+        wanted = set(json_list(q["custom_audience_ids"], "custom_audience_ids"))
         audiences = [a for a in audiences if a.audience_id in wanted]
     chunk = audiences[(page - 1) * page_size : page * page_size]
     total_page = max(1, -(-len(audiences) // page_size))
@@ -293,15 +293,17 @@ async def custom_audience_delete(
     request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
-    ids = _json_list(body.get("custom_audience_ids", []), "custom_audience_ids")
+    body = await json_body(request)
+    ids = json_list(body.get("custom_audience_ids", []), "custom_audience_ids")
     if not ids:
         raise invalid("custom_audience_ids: Missing data for required field.")
 
     def _work(conn: sqlite3.Connection) -> None:
-        advertiser = _advertiser(conn, body.get("advertiser_id"), principal)
+        advertiser = owned_advertiser(conn, body.get("advertiser_id"), principal)
         for audience_id in ids:
-            state.delete_audience(conn, _audience(conn, advertiser, audience_id, ctx.delay))
+            state.delete_audience(
+                conn, advertiser_audience(conn, advertiser, audience_id, ctx.delay)
+            )
 
     await ctx.store.run(_work)
     return ok({})

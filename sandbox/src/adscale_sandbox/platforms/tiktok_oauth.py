@@ -17,12 +17,12 @@ from adscale_sandbox.platforms.common import issue_session_tokens, redirect_back
 from adscale_sandbox.platforms.tiktok_api import (
     API,
     PLATFORM,
-    _advertiser,
-    _body,
-    _json_list,
     authorized,
     invalid,
+    json_body,
+    json_list,
     ok,
+    owned_advertiser,
     tiktok_error,
 )
 from adscale_sandbox.settings import Settings
@@ -91,7 +91,7 @@ def _issue(
 @router.post(f"{API}/oauth2/access_token/")
 async def oauth_access_token(request: Request) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     app_id = _app_id(body)
     auth_code = str(body.get("auth_code", ""))
     at = now()
@@ -113,7 +113,7 @@ async def oauth_access_token(request: Request) -> Response:
 @router.post(f"{API}/oauth2/refresh_token/")
 async def oauth_refresh_token(request: Request) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     app_id = _app_id(body)
     refresh = str(body.get("refresh_token", ""))
     at = now()
@@ -151,12 +151,12 @@ async def advertiser_get(request: Request, principal: Principal = Depends(author
 @router.get(f"{API}/advertiser/info/")
 async def advertiser_info(request: Request, principal: Principal = Depends(authorized)) -> Response:
     ctx = sandbox_of(request)
-    ids = _json_list(request.query_params.get("advertiser_ids", "[]"), "advertiser_ids")
+    ids = json_list(request.query_params.get("advertiser_ids", "[]"), "advertiser_ids")
 
     def _work(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         rows = []
         for advertiser_id in ids:
-            account = _advertiser(conn, advertiser_id, principal)
+            account = owned_advertiser(conn, advertiser_id, principal)
             rows.append(
                 {
                     "advertiser_id": account.account_id,

@@ -17,13 +17,13 @@ from adscale_sandbox.platforms.tiktok_api import (
     API,
     ID_TYPES,
     PLATFORM,
-    _advertiser,
-    _audience,
-    _body,
-    _json_list,
+    advertiser_audience,
     authorized,
     invalid,
+    json_body,
+    json_list,
     ok,
+    owned_advertiser,
 )
 
 MAX_MAPPING_ROWS = 10_000
@@ -37,12 +37,12 @@ async def segment_audience(
     request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     action = str(body.get("action", "create")).lower()
     at = now()
 
     def _work(conn: sqlite3.Connection) -> dict[str, Any]:
-        advertiser = _advertiser(conn, body.get("advertiser_id"), principal)
+        advertiser = owned_advertiser(conn, body.get("advertiser_id"), principal)
         if action == "create":
             name = body.get("custom_audience_name")
             if not name or len(str(name)) > 128:
@@ -57,7 +57,7 @@ async def segment_audience(
                 now=at,
             )
             return {"audience_id": audience.audience_id}
-        audience = _audience(conn, advertiser, body.get("audience_id"), ctx.delay)
+        audience = advertiser_audience(conn, advertiser, body.get("audience_id"), ctx.delay)
         if action == "delete":
             state.delete_audience(conn, audience)
             return {"audience_id": audience.audience_id}
@@ -74,11 +74,11 @@ async def segment_audience(
 @router.post(f"{API}/segment/mapping/")
 async def segment_mapping(request: Request, principal: Principal = Depends(authorized)) -> Response:
     ctx = sandbox_of(request)
-    body = await _body(request)
+    body = await json_body(request)
     action = str(body.get("action", "")).lower()
     if action not in ("add", "delete"):
         raise invalid("action must be add or delete.")
-    advertiser_ids = _json_list(body.get("advertiser_ids", []), "advertiser_ids")
+    advertiser_ids = json_list(body.get("advertiser_ids", []), "advertiser_ids")
     if not advertiser_ids:
         raise invalid("advertiser_ids: Missing data for required field.")
     id_schema = body.get("id_schema")
@@ -136,7 +136,7 @@ async def segment_mapping(request: Request, principal: Principal = Depends(autho
     permille = ctx.permille
 
     def _work(conn: sqlite3.Connection) -> None:
-        advertisers = [_advertiser(conn, a, principal) for a in advertiser_ids]
+        advertisers = [owned_advertiser(conn, a, principal) for a in advertiser_ids]
         owned = {a.account_id for a in advertisers}
         for audience_id, hashes in per_audience.items():
             audience = state.get_audience(conn, PLATFORM, audience_id, now=at, delay=ctx.delay)
