@@ -70,7 +70,7 @@ _META_VALUE = st.one_of(
 def test_fast_meta_rows_read_as_the_general_reader(schema: list[str], data: st.DataObject) -> None:
     """Meta's whole-batch reader of hashed multi-key rows gives the per-row reader's people,
     or hands the batch over (``None``); a batch of valid digests (empties allowed) it reads."""
-    from adscale_sandbox.platforms.meta import HASHED_KEYS, IDENTITY_ORDER, _row_person
+    from adscale_sandbox.platforms.meta_payload import HASHED_KEYS, IDENTITY_ORDER, row_person
     from adscale_sandbox.platforms.meta_rows import hashed_people
 
     clean = data.draw(st.booleans())
@@ -80,9 +80,9 @@ def test_fast_meta_rows_read_as_the_general_reader(schema: list[str], data: st.D
     if not clean and data.draw(st.booleans()):
         rows.append(data.draw(st.lists(value, max_size=len(schema) + 1)))
     fast = hashed_people(
-        schema, rows, hashed=HASHED_KEYS, identity_order=IDENTITY_ORDER, general=_row_person
+        schema, rows, hashed=HASHED_KEYS, identity_order=IDENTITY_ORDER, general=row_person
     )
-    general = [_row_person(schema, r) for r in rows]
+    general = [row_person(schema, r) for r in rows]
     readable = len(set(schema)) == len(schema) and "MADID" not in schema
     if clean and readable and all(any(r) for r in rows):
         assert fast is not None

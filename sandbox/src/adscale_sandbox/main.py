@@ -11,18 +11,53 @@ from fastapi import FastAPI
 
 from adscale_sandbox import admin
 from adscale_sandbox.core import PlatformError, Sandbox, platform_error_handler
-from adscale_sandbox.platforms import google, google_ads, meta, meta_graph, snapchat, tiktok
+from adscale_sandbox.platforms import (
+    google_ads,
+    google_ads_mutates,
+    google_ads_search,
+    google_members,
+    google_oauth,
+    google_status,
+    google_user_lists,
+    meta_accounts,
+    meta_audiences,
+    meta_campaigns,
+    meta_graph,
+    meta_insights,
+    meta_members,
+    meta_oauth,
+    meta_objects,
+    snapchat,
+    tiktok_files,
+    tiktok_oauth,
+    tiktok_segments,
+)
 from adscale_sandbox.settings import Settings
 
+# FastAPI matches routes in the order they are included: routers that share a prefix keep
+# the order their routes had in one router (a named path before the path parameter that
+# would also take it).
 MOUNTS = (
-    ("/meta/www", meta.www_router),
-    ("/meta/graph", meta.router),
-    ("/meta/graph", meta_graph.fallback_router),  # after meta.router: batch, unknown paths
-    ("/google/accounts", google.accounts_router),
-    ("/google/oauth2", google.oauth2_router),
-    ("/google/datamanager", google.router),
+    ("/meta/www", meta_oauth.www_router),
+    ("/meta/graph", meta_oauth.router),
+    ("/meta/graph", meta_accounts.router),  # /me and /act_{id} before /{object_id}
+    ("/meta/graph", meta_audiences.router),
+    ("/meta/graph", meta_members.router),
+    ("/meta/graph", meta_campaigns.router),
+    ("/meta/graph", meta_insights.router),  # /act_{id}/insights before /{object_id}/insights
+    ("/meta/graph", meta_objects.router),  # /{version}/{object_id}: after every named path
+    ("/meta/graph", meta_graph.fallback_router),  # last: batch, unknown paths
+    ("/google/accounts", google_oauth.accounts_router),
+    ("/google/oauth2", google_oauth.oauth2_router),
+    ("/google/datamanager", google_user_lists.router),
+    ("/google/datamanager", google_members.router),
+    ("/google/datamanager", google_status.router),
     ("/google/ads", google_ads.router),
-    ("/tiktok/business", tiktok.router),
+    ("/google/ads", google_ads_search.router),
+    ("/google/ads", google_ads_mutates.router),
+    ("/tiktok/business", tiktok_oauth.router),
+    ("/tiktok/business", tiktok_segments.router),
+    ("/tiktok/business", tiktok_files.router),
     ("/snapchat/accounts", snapchat.accounts_router),
     ("/snapchat/adsapi", snapchat.router),
 )

@@ -21,13 +21,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adscale_sandbox.core import PlatformError, json_response
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.meta import (
-    authorized,
-    invalid_parameter,
-    meta_error,
-    meta_params,
-    unsupported_object,
-)
+from adscale_sandbox.platforms.meta_errors import invalid_parameter, meta_error, unsupported_object
+from adscale_sandbox.platforms.meta_guard import authorized
+from adscale_sandbox.platforms.meta_params import meta_params
 
 PREFIX = "/meta/graph"
 # Longest request target (path and query) the sandbox's Graph takes. Graph's front end breaks

@@ -1,7 +1,7 @@
 """Fast reading of Meta multi-key rows whose every column is a SHA-256 hex digest.
 
-The general reader (``meta._row_person``) checks each value of each row on its own; a
-10,000-row upload of five hashed keys is 50,000 such checks. Here the whole batch is checked
+The general reader (``meta_payload._row_person``) checks each value of each row on its own;
+a 10,000-row upload of five hashed keys is 50,000 such checks. Here the whole batch is checked
 at once (one join, one pass deleting the hex digits) and each row becomes a person with a couple
 of C calls. The answers are the general reader's: a batch this path cannot vouch for
 (a value that is not a string, a raw key, a malformed row) returns ``None`` and the
