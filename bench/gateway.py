@@ -63,7 +63,6 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.append(str(ROOT / "bench"))  # after the installed packages: gateway_kit only
 
 from gateway_kit.measure import (  # noqa: E402
-    Processes,
     loadavg,
     median_spread,
     run_wrk,
@@ -74,6 +73,7 @@ from gateway_kit.profile import print_samples, profile, sampling  # noqa: E402
 from stack import VENV_BIN, base_env, pid_of, stack_env  # noqa: E402
 
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, mint_internal_token  # noqa: E402
+from kit.cpu_charge import Processes  # noqa: E402
 
 GATEWAY = os.environ.get("ADSCALE_GATEWAY_URL", "http://127.0.0.1:8107")
 BENCH_PORT = int(os.environ.get("BENCH_GATEWAY_PORT", "8117"))

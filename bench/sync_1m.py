@@ -46,10 +46,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import orjson
 import psutil
-from gateway_kit.measure import Processes
 
 from adscale_platforms.identifiers import normalize_many
 from kit import procfs
+from kit.cpu_charge import Processes
 from kit.cpu_timeline import CpuTimeline
 
 ROOT = Path(__file__).resolve().parent.parent
