@@ -8,7 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +98,16 @@ async def ensure_topics(
                 for d in described
                 if 0 < len(d.get("partitions") or ()) < partitions
             }
-            if grow:
-                await admin.create_partitions(grow)
-                logger.info("added partitions", extra={"topics": sorted(grow), "total": partitions})
+            for topic, total in sorted(grow.items()):
+                try:
+                    await admin.create_partitions({topic: total})
+                except InvalidPartitionsError:
+                    # The broker's metadata lags its controller: a topic grown a moment ago
+                    # (by this process or another instance starting beside it) can still be
+                    # described with its old count. Asked for a count it already has, the
+                    # controller refuses the request as "not an increase": nothing to do.
+                    logger.info("partitions already there", extra={"topic": topic})
+                else:
+                    logger.info("added partitions", extra={"topic": topic, "total": partitions})
     finally:
         await admin.close()
