@@ -98,6 +98,15 @@ def test_keys_sharing_a_prefix_are_told_apart() -> None:
     assert member_hashes(conn, audience, None) == [second.hex()]
 
 
+def _adds_a_newcomer(store: Store, audience: Any, key: bytes, member_tables: Any) -> None:
+    """A person new to the audience joins it, and the tables stay consistent."""
+    added = store.run_sync(
+        lambda c: add_members(c, audience, [Person((key,))], invalid=0, permille=500, now=5.0)
+    )
+    assert added.changed == 1
+    store.run_sync(lambda c: _assert_consistent(member_tables, c, audience.pk))
+
+
 def _still_held(store: Store, audience: Any, people: list[Person], *, removing: int) -> Any:
     """After a reopen: the audience is found again, a repeated upload of ``people`` is all
     duplicates, and removing the first ``removing`` of them finds every one."""
@@ -127,12 +136,7 @@ def test_members_survive_a_restart(member_tables: MemberTables, tmp_path: Path) 
 
     store = Store(tmp_path / "s.db")
     again = _still_held(store, audience, people, removing=10)
-    newcomer = Person((b"\xee" * 32,))
-    added = store.run_sync(
-        lambda c: add_members(c, again, [newcomer], invalid=0, permille=500, now=5.0)
-    )
-    assert added.changed == 1
-    store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
+    _adds_a_newcomer(store, again, b"\xee" * 32, member_tables)
     count = store.run_sync(lambda c: count_existing(c, again, [k for p in people for k in p.keys]))
     assert count == 2 * (len(people) - 10)
     store.close()
@@ -331,12 +335,7 @@ def test_a_wide_layout_database_keeps_its_members(
         store.run_sync(lambda c, pk=pk: _assert_consistent(member_tables, c, pk))
 
     again = _still_held(store, first, people, removing=4)
-    newcomer = Person((b"\xdd" * 32,))
-    added = store.run_sync(
-        lambda c: add_members(c, again, [newcomer], invalid=0, permille=500, now=5.0)
-    )
-    assert added.changed == 1
-    store.run_sync(lambda c: _assert_consistent(member_tables, c, again.pk))
+    _adds_a_newcomer(store, again, b"\xdd" * 32, member_tables)
     assert store.run_sync(lambda c: count_existing(c, again, [b"\xdd" * 32])) == 1
     other = _still_held(store, second, audiences[second.pk], removing=6)
     assert store.run_sync(lambda c: member_tables(c, other.pk))[0] == []
