@@ -45,7 +45,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import orjson
-import psutil
 
 from adscale_platforms.identifiers import normalize_many
 from kit import procfs
@@ -63,6 +62,7 @@ KEPT = HOME / "run" / "bench-sync-1m.json"
 # The audience-sync service's database (deploy/stack.py names it so): its backends' CPU.
 DATABASE = "adscale_audience_sync" + os.environ.get("ADSCALE_DB_SUFFIX", "")
 AS = "/cdp/audience-sync"
+HZ = os.sysconf("SC_CLK_TCK")
 FIELDS = ("email", "phone", "first_name", "last_name", "zip")
 
 # The initial sync is timed from the request to the job's completion in the worker's log;
@@ -134,19 +134,15 @@ class PeakRss:
 
 
 def cpu_seconds(pid_file: Path) -> tuple[float, float]:
-    """CPU (user + system) a stack process and, apart, its live children (the worker's
+    """CPU (user + system) a stack process and, apart, its live descendants (the worker's
     hashing processes) used so far: figures the other users of a shared machine do not
     inflate, unlike wall time."""
     try:
-        process = psutil.Process(int(pid_file.read_text().strip()))
-        own = process.cpu_times()
-        children = 0.0
-        for p in process.children(recursive=True):
-            times = p.cpu_times()
-            children += times.user + times.system
-        return own.user + own.system, children
-    except (OSError, ValueError, psutil.Error):
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
         return 0.0, 0.0
+    children = sum(procfs.ticks(p) or 0 for p in procfs.descendants(pid))
+    return (procfs.ticks(pid) or 0) / HZ, children / HZ
 
 
 @dataclass

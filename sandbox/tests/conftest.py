@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 import pytest
 
+from adscale_sandbox import key_index
 from adscale_sandbox.main import create_app
 from adscale_sandbox.settings import Settings
 
@@ -26,17 +27,17 @@ MemberTables = Callable[[sqlite3.Connection, int], tuple[Any, ...]]
 def _member_tables(conn: sqlite3.Connection, pk: int) -> tuple[Any, ...]:
     """An audience's member rows (key, its person's id, matched; ``None`` for a person row
     that is missing) and person rows, sorted by key, and its counters."""
-    span = (pk << 40, ((pk + 1) << 40) - 1)
+    rows = key_index.span(pk)
     members = conn.execute(
         "SELECT m.hash, p.person, m.matched FROM member m LEFT JOIN person p "
         "ON p.id = m.person_id AND p.id BETWEEN ?1 AND ?2 "
         "WHERE m.id BETWEEN ?1 AND ?2 ORDER BY m.hash",
-        span,
+        rows,
     ).fetchall()
     people = conn.execute(
         "SELECT person, keys, matched_keys, extra FROM person WHERE id BETWEEN ? AND ? "
         "ORDER BY person",
-        span,
+        rows,
     ).fetchall()
     counts = conn.execute(
         "SELECT member_count, matched_count, duplicate_rows, received_rows, removed_rows "

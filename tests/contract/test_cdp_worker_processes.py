@@ -20,10 +20,14 @@ HASH_PROCESSES = 2  # AUDIENCE_SYNC_HASH_PROCESSES's default
 HASH_NICE = 10  # AUDIENCE_SYNC_HASH_NICE's default
 
 
+def _fork_servers(worker: psutil.Process) -> list[psutil.Process]:
+    """The worker's fork servers (``multiprocessing.forkserver``)."""
+    return [c for c in worker.children() if "forkserver" in " ".join(c.cmdline())]
+
+
 def _hashing_processes(worker: psutil.Process) -> list[psutil.Process]:
-    """The children of the worker's fork server (``multiprocessing.forkserver``)."""
-    servers = [c for c in worker.children() if "forkserver" in " ".join(c.cmdline())]
-    return [p for server in servers for p in server.children()]
+    """The children of the worker's fork server."""
+    return [p for server in _fork_servers(worker) for p in server.children()]
 
 
 def test_the_worker_hashes_below_its_own_priority(stack: str) -> None:
@@ -41,5 +45,5 @@ def test_the_worker_hashes_below_its_own_priority(stack: str) -> None:
             break
         assert time.monotonic() < deadline, (len(hashing), niceness, own)
         time.sleep(0.2)
-    servers = [c for c in worker.children() if "forkserver" in " ".join(c.cmdline())]
+    servers = _fork_servers(worker)
     assert {os.getpriority(os.PRIO_PROCESS, s.pid) for s in servers} == {own}
