@@ -254,19 +254,24 @@ def dependency_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def unavailable_response(path: str, exc: BaseException) -> JSONResponse:
+    """The 503 for a dependency that could not be reached, in ``path``'s API family.
+
+    Reported, not swallowed: the caller may retry (``Retry-After``); the log names the
+    cause."""
+    logger.warning("dependency unavailable", extra={"path": path, "error": repr(exc)})
+    return error_response(
+        path,
+        503,
+        "A dependency is unavailable; retry later",
+        code="SERVICE_UNAVAILABLE",
+        headers={"Retry-After": "1"},
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     if dependency_unavailable(exc):
-        # Reported, not swallowed: the caller may retry; the log names the cause.
-        logger.warning(
-            "dependency unavailable", extra={"path": request.url.path, "error": repr(exc)}
-        )
-        return error_response(
-            request.url.path,
-            503,
-            "A dependency is unavailable; retry later",
-            code="SERVICE_UNAVAILABLE",
-            headers={"Retry-After": "1"},
-        )
+        return unavailable_response(request.url.path, exc)
     logger.exception("unhandled error", extra={"path": request.url.path})
     return error_response(request.url.path, 500, "Internal server error", code="INTERNAL_ERROR")
 

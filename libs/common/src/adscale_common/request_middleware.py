@@ -27,6 +27,7 @@ from opentelemetry.trace import Span, SpanKind, StatusCode
 from prometheus_client.metrics import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adscale_common.errors import dependency_unavailable, unavailable_response
 from adscale_common.metrics import HTTP_DURATION, HTTP_REQUESTS
 from adscale_common.observability import new_request_id, request_id_var, well_formed_request_id
 from adscale_common.tracing import extract_context
@@ -114,7 +115,7 @@ class RequestMiddleware:
         span = None if path.rstrip("/") in self.untraced else self._span(scope, route, carrier)
         span_token = otel_context.attach(trace.set_span_in_context(span)) if span else None
         started = time.perf_counter()
-        status = 500
+        status = 0  # no response begun yet; counted as 500 if none is
         rid_header = (_REQUEST_ID, rid.encode())
 
         async def answer(message: Message) -> None:
@@ -129,8 +130,14 @@ class RequestMiddleware:
         except Exception as exc:
             if span is not None:
                 span.record_exception(exc)
-            raise
+            if status or not dependency_unavailable(exc):
+                raise
+            # A database or broker out of reach is answered here, not by the app's
+            # outermost handler: that one runs outside this layer, which would have
+            # counted and logged a 500 for the 503 the caller gets.
+            await unavailable_response(path, exc)(scope, receive, answer)
         finally:
+            status = status or 500
             elapsed = time.perf_counter() - started
             self.metrics.record(route, method, status, elapsed)
             if self.log_requests:  # inside the span: the line carries its trace_id
