@@ -192,7 +192,7 @@ async def profile(
 
     async with httpx.AsyncClient() as client:
         service_token = mint_internal_token(key, user_id=None, plan=None, auth="service")
-        identity_client = IdentityClient(client, identity, lambda: service_token)
+        identity_client = IdentityClient(client, {"identity": identity}, lambda: service_token)
         verifier = JwtVerifier(identity_client.jwks)
         stages["auth: JWT verify"] = await _per_call_us(lambda: verifier.verify(token), n)
     redis = Redis.from_url(env["ADSCALE_REDIS_URL"])

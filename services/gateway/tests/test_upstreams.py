@@ -1,7 +1,8 @@
 """Balancing over several instances of a service (GATEWAY_<SERVICE>_URLS): round-robin over
 the healthy ones, an instance that stops answering leaves the rotation (at once on a
 refused connection, within a health-check interval otherwise) and comes back when it
-answers again."""
+answers again. The request that found an instance gone goes to another one when that is
+safe: after a refused connection always, after a dropped one only when idempotent."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
+from adscale_common.metrics import exposition
+from adscale_common.metrics_testing import metric_value
 from adscale_common.testing import InfraUrls
 from gateway.settings import Settings
 from kit import (
@@ -123,17 +126,25 @@ async def test_requests_alternate_over_the_instances(two: Any) -> None:
     assert len(b.state.seen) == 5
 
 
+def retries(reason: str) -> float:
+    scrape = exposition()[0].decode()
+    name = "adscale_gateway_upstream_retries_total"
+    return metric_value(scrape, name, upstream="campaigns", reason=reason)
+
+
 async def test_a_stopped_instance_is_routed_around_and_rejoins(two: Any) -> None:
     client, a, b = two
+    retried = retries("connect failed")
     await b.stop()
-    # The first request that meets the closed port may fail (503, never another 5xx);
-    # the instance is ejected at once and every later request reaches `a`.
-    first = [(await get(client)).status_code for _ in range(2)]
-    assert set(first) <= {200, 503}
-    before = len(a.state.seen)
-    statuses = [(await get(client)).status_code for _ in range(20)]
-    assert statuses == [200] * 20
-    assert len(a.state.seen) == before + 20
+    # The request that meets the closed port is sent to `a` (nothing reached `b`: even a
+    # POST may go); `b` is ejected at once and every later request goes straight to `a`.
+    headers = {"Authorization": f"Bearer {client.token}"}
+    created = await client.post("/api/v1/campaigns", json={"name": "x"}, headers=headers)
+    assert created.status_code == 201, created.text
+    statuses = [(await get(client)).status_code for _ in range(21)]
+    assert statuses == [200] * 21
+    assert len(a.state.seen) == 22
+    assert retries("connect failed") - retried == 1
     assert client.gateway.upstreams.report()["campaigns"][b.url] == "ejected"
     health = (await client.get("/api/v1/health")).json()
     assert health["services"]["campaigns"]["status"] == "ok"
@@ -189,3 +200,127 @@ async def test_no_instance_left_answers_503_in_the_api_format(
             response = await get(client)
             assert response.status_code == 503
             assert response.json() == {"detail": "campaigns is unavailable"}
+
+
+class Dropper:
+    """An instance that reads each request and closes the connection without answering
+    (a process killed while it handles the request); its health check answers."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.url = ""
+        self.server: asyncio.Server | None = None
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                request_line = head.split(b"\r\n", 1)[0].decode()
+                if request_line.startswith("GET /health "):
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                    await writer.drain()
+                    continue
+                self.seen.append(request_line.split(" ", 1)[0])
+                break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        await self.server.wait_closed()
+
+
+@pytest.fixture
+async def dropper_first(adscale_infra: InfraUrls, redis_clean: str) -> AsyncIterator[Any]:
+    dropper, a = Dropper(), Instance("a")
+    await dropper.start()
+    await a.start()
+    stand_in = Instance("dropper")
+    stand_in.url = dropper.url
+    try:
+        # The rotation starts at the first instance: the first request meets the dropper.
+        async with balanced_gateway([stand_in, a], adscale_infra) as client:
+            yield client, dropper, a
+    finally:
+        await a.stop()
+        await dropper.stop()
+
+
+async def test_a_get_whose_connection_dropped_is_answered_by_another_instance(
+    dropper_first: Any,
+) -> None:
+    client, dropper, a = dropper_first
+    retried = retries("connection dropped")
+    response = await get(client)
+    assert response.status_code == 200, response.text
+    assert dropper.seen == ["GET"]
+    assert [r["path"] for r in a.state.seen] == ["/api/v1/campaigns"]
+    assert retries("connection dropped") - retried == 1
+
+
+async def test_a_post_whose_connection_dropped_is_not_sent_twice(dropper_first: Any) -> None:
+    client, dropper, a = dropper_first
+    retried = retries("connection dropped")
+    headers = {"Authorization": f"Bearer {client.token}"}
+    response = await client.post("/api/v1/campaigns", json={"name": "x"}, headers=headers)
+    # The dropper may have created it before it went away: a 502, never a second POST.
+    assert response.status_code == 502, response.text
+    assert response.json() == {"detail": "campaigns closed the connection"}
+    assert dropper.seen == ["POST"]
+    assert a.state.seen == []
+    assert retries("connection dropped") == retried
+
+
+async def test_api_keys_are_verified_by_an_instance_of_identity_that_answers(
+    adscale_infra: InfraUrls, redis_clean: str
+) -> None:
+    """Identity's first instance is gone: the key check the gateway makes goes to the other
+    (it used to go to the first instance only, and answered 503)."""
+    a = Instance("a")
+    await a.start()
+    identity_state = Upstreams(keys=[new_key("key-1")])
+    raw, owner = identity_state.add_api_key("pro")
+    gone = Instance("identity-gone")  # never started: its port refuses
+    try:
+        async with serve(identity_app(identity_state)) as identity, dashboard_dist() as dist:
+            settings = Settings(
+                web_dist_dir=str(dist),
+                internal_token_key=KEY,
+                redis_url=adscale_infra.redis_url,
+                kafka_bootstrap=adscale_infra.kafka_bootstrap,
+                identity_urls=f"{gone.url},{identity}",
+                campaigns_url=a.url,
+                audience_sync_url=a.url,
+                billing_url=a.url,
+                upstream_health_interval_seconds=60,  # only the refused call ejects it
+                log_json=False,
+            )
+            retried = metric_value(
+                exposition()[0].decode(),
+                "adscale_gateway_upstream_retries_total",
+                upstream="identity",
+                reason="connect failed",
+            )
+            async with in_process(settings, "203.0.113.9") as client:
+                for _ in range(3):
+                    response = await client.get("/api/v1/campaigns", headers={"X-API-Key": raw})
+                    assert response.status_code == 200, response.text
+                report = client.gateway.upstreams.report()["identity"]
+            after = metric_value(
+                exposition()[0].decode(),
+                "adscale_gateway_upstream_retries_total",
+                upstream="identity",
+                reason="connect failed",
+            )
+    finally:
+        await a.stop()
+    assert identity_state.verify_calls == 1  # then cached
+    assert a.state.seen[-1]["user_id"] == owner["user_id"]
+    assert report == {gone.url: "ejected", identity: "up"}
+    assert after - retried == 1

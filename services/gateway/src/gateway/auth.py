@@ -21,7 +21,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +38,13 @@ from adscale_contracts.internal import (
     VERIFY_API_KEY_PATH,
     ApiKeyVerifyResponse,
 )
+from gateway.metrics import UPSTREAM_RETRIES
+from gateway.upstreams import UpstreamPools
 
 logger = logging.getLogger(__name__)
 
 ALGORITHMS = ["EdDSA"]
+_IDENTITY = "identity"
 
 
 class InvalidCredentials(Exception):
@@ -266,33 +269,62 @@ class ApiKeyVerifier:
 
 
 class IdentityClient:
-    """Calls identity's internal API with a service token."""
+    """Calls identity's internal API with a service token, on the instance in rotation
+    (``instances["identity"]``: a :class:`~gateway.upstreams.UpstreamPools`, or a plain
+    mapping to one URL)."""
 
-    def __init__(self, client: httpx.AsyncClient, base_url: str, token: Callable[[], str]) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, instances: Mapping[str, str], token: Callable[[], str]
+    ) -> None:
         self.client = client
-        self.base_url = base_url.rstrip("/")
+        self.instances = instances
         self.token = token
+
+    async def _call(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        """The call on an instance of identity. An instance that refuses the connection or
+        drops it leaves the rotation and the call goes to another: both calls only read, so
+        one sent twice does no harm. No answer in time, or none left: unavailable."""
+        base = self.instances[_IDENTITY]
+        tried: set[str] = set()
+        while True:
+            try:
+                return await self.client.request(
+                    method, base.rstrip("/") + path, json=body, headers=self._headers()
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                error: httpx.HTTPError = exc
+                reason = "connect failed"
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+                error = exc
+                reason = "connection dropped"
+            except httpx.HTTPError as exc:
+                raise IdentityUnavailable(repr(exc)) from exc
+            tried.add(base)
+            following = None
+            if isinstance(self.instances, UpstreamPools):
+                self.instances.eject(_IDENTITY, base, reason)
+                following = self.instances.another(_IDENTITY, tried)
+            if following is None:
+                raise IdentityUnavailable(repr(error)) from error
+            logger.warning(
+                "identity instance failed; asking another",
+                extra={"url": base, "error": repr(error)},
+            )
+            UPSTREAM_RETRIES.labels(_IDENTITY, reason).inc()
+            base = following
 
     def _headers(self) -> dict[str, str]:
         return {"X-Internal-Token": self.token()}
 
     async def jwks(self) -> dict[str, Any]:
-        try:
-            response = await self.client.get(self.base_url + JWKS_PATH, headers=self._headers())
-        except httpx.HTTPError as exc:
-            raise IdentityUnavailable(repr(exc)) from exc
+        response = await self._call("GET", JWKS_PATH)
         if response.status_code != 200:
             raise IdentityUnavailable(f"JWKS answered {response.status_code}")
         document: dict[str, Any] = response.json()
         return document
 
     async def verify_api_key(self, raw: str) -> ApiKeyVerifyResponse | None:
-        try:
-            response = await self.client.post(
-                self.base_url + VERIFY_API_KEY_PATH, json={"key": raw}, headers=self._headers()
-            )
-        except httpx.HTTPError as exc:
-            raise IdentityUnavailable(repr(exc)) from exc
+        response = await self._call("POST", VERIFY_API_KEY_PATH, {"key": raw})
         if response.status_code == 404:
             return None
         if response.status_code != 200:

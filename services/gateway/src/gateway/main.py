@@ -119,9 +119,7 @@ class Gateway:
                 ),
                 auto_decompress=False,
             )
-            identity = IdentityClient(
-                client, settings.identity_url, lambda: _service_token(settings)
-            )
+            identity = IdentityClient(client, self.upstreams, lambda: _service_token(settings))
             # Used only by the upstreams' health checks now: no client span every second.
             AioHttpClientInstrumentor.uninstrument_session(session)
             self.upstreams.start(session)

@@ -7,6 +7,8 @@ main port is public, so ``/metrics`` is never answered there).
   the gateway's own paths, or ``<other>``;
 * ``adscale_gateway_upstream_errors_total{upstream,status}``: 502/503/504 the gateway made
   because a service did not answer (an answer of the service itself is not counted);
+* ``adscale_gateway_upstream_retries_total{upstream,reason}``: requests sent to another
+  instance after one refused the connection or dropped it before answering;
 * ``adscale_gateway_rate_limited_total{policy}``: 429s by rate-limit policy.
 """
 
@@ -25,6 +27,12 @@ UPSTREAM_ERRORS = Counter(
     "adscale_gateway_upstream_errors_total",
     "Requests the gateway answered 502/503/504 because the upstream failed, by upstream.",
     ["upstream", "status"],
+)
+UPSTREAM_RETRIES = Counter(
+    "adscale_gateway_upstream_retries_total",
+    "Requests sent to another instance after one failed them (connect failed, connection "
+    "dropped before the answer), by upstream and reason.",
+    ["upstream", "reason"],
 )
 RATE_LIMITED = Counter(
     "adscale_gateway_rate_limited_total",

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Mapping
+from typing import NamedTuple
 
 from starlette.types import Receive, Scope, Send
 
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, Principal, mint_internal_token
 from gateway.bodies import body_chunks
-from gateway.metrics import UPSTREAM_ERRORS
+from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_RETRIES
 from gateway.tracing import inject_trace_context
 from gateway.upstream_client import (
     ConnectFailed,
@@ -47,6 +48,23 @@ INTERNAL_PREFIXES = (b"x-internal-", b"x-adscale-", b"x-user-", b"x-auth-", b"x-
 _TRACE_HEADERS = frozenset({b"traceparent", b"tracestate"})
 _INTERNAL_TOKEN = INTERNAL_TOKEN_HEADER.lower().encode()
 RESPONSE_DROP = (HOP_BY_HOP - {b"content-length"}) | {b"x-request-id", b"server", b"date"}
+# Sent twice, they do what they did once (RFC 9110, 9.2.2): a request that lost its
+# connection before the answer may go to another instance.
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class _Failure(NamedTuple):
+    """How an instance failed a request: the client's status, the words for the log, the
+    ejection and the retry metric, and what the client is told after "<service>"."""
+
+    status: int
+    logged: str
+    reason: str
+    told: str
+
+
+_CONNECT_FAILED = _Failure(503, "upstream unavailable", "connect failed", "is unavailable")
+_DROPPED = _Failure(502, "upstream failed", "connection dropped", "closed the connection")
 
 
 def client_headers(scope: Scope) -> list[tuple[bytes, bytes]]:
@@ -135,37 +153,47 @@ class Forwarder:
         else:
             body = body_chunks(receive)
 
+        method: str = scope["method"]
         base = self.upstreams[service]
         target = scope.get("raw_path") or scope["path"].encode()
         query = scope.get("query_string", b"")
         if query:
             target += b"?" + query
-        try:
-            response = await self.client.request(base, scope["method"], target, headers, body)
-        except UpstreamTimeout:
-            logger.warning("upstream timeout", extra={"upstream": service})
-            UPSTREAM_ERRORS.labels(service, "504").inc()
-            await self._error(scope, receive, send, 504, f"{service} did not answer in time")
-            return 504
-        except ConnectFailed as exc:
-            logger.warning("upstream unavailable", extra={"upstream": service, "error": repr(exc)})
-            await self._eject_and_answer(
-                scope, receive, send, service, base, 503, "connect failed", "is unavailable"
+        tried: set[str] = set()
+        while True:
+            try:
+                response = await self.client.request(base, method, target, headers, body)
+                break
+            except UpstreamTimeout:
+                logger.warning("upstream timeout", extra={"upstream": service})
+                UPSTREAM_ERRORS.labels(service, "504").inc()
+                await self._error(scope, receive, send, 504, f"{service} did not answer in time")
+                return 504
+            except ConnectFailed as exc:
+                failure = _CONNECT_FAILED
+                error: Exception = exc
+                # Refused before a byte went out: any request may go elsewhere (a streamed
+                # body is read only once connected).
+                again = True
+            except ConnectionDropped as exc:
+                failure = _DROPPED
+                error = exc
+                # The instance may have acted on it: only what can safely be sent twice.
+                again = method in IDEMPOTENT and (body is None or isinstance(body, bytes))
+            logger.warning(
+                failure.logged, extra={"upstream": service, "url": base, "error": repr(error)}
             )
-            return 503
-        except ConnectionDropped as exc:
-            logger.warning("upstream failed", extra={"upstream": service, "error": repr(exc)})
-            await self._eject_and_answer(
-                scope,
-                receive,
-                send,
-                service,
-                base,
-                502,
-                "connection dropped",
-                "closed the connection",
-            )
-            return 502
+            tried.add(base)
+            if isinstance(self.upstreams, UpstreamPools):
+                self.upstreams.eject(service, base, failure.reason)
+                following = self.upstreams.another(service, tried) if again else None
+                if following is not None:
+                    UPSTREAM_RETRIES.labels(service, failure.reason).inc()
+                    base = following
+                    continue
+            UPSTREAM_ERRORS.labels(service, str(failure.status)).inc()
+            await self._error(scope, receive, send, failure.status, f"{service} {failure.told}")
+            return failure.status
         try:
             out_headers = [
                 (k.lower(), v) for k, v in response.headers if k.lower() not in RESPONSE_DROP
@@ -186,24 +214,6 @@ class Forwarder:
             return response.status
         finally:
             response.release()
-
-    async def _eject_and_answer(
-        self,
-        scope: Scope,
-        receive: Receive,
-        send: Send,
-        service: str,
-        base: str,
-        status: int,
-        reason: str,
-        told: str,
-    ) -> None:
-        """An upstream that failed the connection: take that instance out of its pool,
-        count the error and answer the client ``status`` with "<service> <told>"."""
-        if isinstance(self.upstreams, UpstreamPools):
-            self.upstreams.eject(service, base, reason)
-        UPSTREAM_ERRORS.labels(service, str(status)).inc()
-        await self._error(scope, receive, send, status, f"{service} {told}")
 
     async def _error(
         self, scope: Scope, receive: Receive, send: Send, status: int, message: str

@@ -9,6 +9,11 @@ are healthy. An instance leaves the rotation
 * passively: a request that cannot connect to it ejects it at once (the forwarder calls
   :meth:`UpstreamPools.eject`); the next active check that gets an answer brings it back.
 
+The request that found an instance gone is not lost: the forwarder sends it to
+:meth:`UpstreamPools.another` instance when that is safe (a connection refused: nothing was
+sent; a connection dropped before the answer: only idempotent methods with a body it can
+send again), as Kong's retries and nginx's ``proxy_next_upstream`` do.
+
 When no instance of a service is healthy the pool still hands out its instances in turn,
 so a request gets the forwarder's own 503 (nothing reachable) and a service that comes
 back is used at once, before its next check.
@@ -41,6 +46,15 @@ class Pool:
 
     def pick(self) -> str:
         live = [u for u in self.urls if self.healthy[u]] or self.urls
+        url = live[self._next % len(live)]
+        self._next += 1
+        return url
+
+    def another(self, tried: set[str]) -> str | None:
+        """A healthy instance not in ``tried``, in rotation order; None when none is left."""
+        live = [u for u in self.urls if self.healthy[u] and u not in tried]
+        if not live:
+            return None
         url = live[self._next % len(live)]
         self._next += 1
         return url
@@ -99,6 +113,12 @@ class UpstreamPools(MutableMapping[str, str]):
         pool = self.pools.get(service)
         if pool is not None and len(pool.urls) > 1:  # one instance: nothing to route to
             pool.mark(url, False, reason)
+
+    def another(self, service: str, tried: set[str]) -> str | None:
+        """Another healthy instance of ``service`` for a request that failed on the ones in
+        ``tried``; None when there is none."""
+        pool = self.pools.get(service)
+        return pool.another(tried) if pool is not None else None
 
     def report(self) -> dict[str, dict[str, str]]:
         return {service: pool.report() for service, pool in self.pools.items()}
