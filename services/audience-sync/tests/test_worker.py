@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -22,6 +23,7 @@ from adscale_common.db import make_sessionmaker
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.outbox import OutboxRelay
 from adscale_common.testing_consumers import group_from
+from adscale_common.worker import WorkerContext
 from adscale_contracts.jobs import JOBS_TOPIC
 from audience_sync.consumers.cdp_profiles import ProfilesConsumer
 from audience_sync.consumers.jobs import JobsConsumer
@@ -29,6 +31,7 @@ from audience_sync.platforms import PlatformRegistry
 from audience_sync.sync.engine import SyncEngine
 from audience_sync.sync.hashing import Hasher
 from audience_sync.sync.scheduler import requeue_stranded, schedule_due
+from audience_sync.worker import build_tasks
 from kit import AS, SEGMENTS, Api, expected_hashes, make_profiles, read_rows
 
 pytestmark = pytest.mark.kafka
@@ -401,3 +404,36 @@ async def test_scheduler_creates_one_job_per_due_audience_across_instances(
             {"t": JOBS_TOPIC, "a": audience_id},
         )
     assert outbox == 2
+
+
+async def test_the_worker_s_own_producer_and_hashing_processes_close_when_it_stops(
+    settings: Any, engine: AsyncEngine, registry: PlatformRegistry
+) -> None:
+    """The producer and the hashing pool the worker's tasks share are closed with the worker
+    (the producer was left open: asyncio reported an "Unclosed AIOKafkaProducer" at every
+    stop)."""
+    unclosed: list[str] = []
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: unclosed.append(context["message"]))
+    try:
+        ctx = WorkerContext(
+            settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine)
+        )
+        ctx.stopping.set()  # the scheduler builds what the tasks share, then returns
+        tasks = {
+            t.__name__: t
+            for t in build_tasks(
+                settings.model_copy(update={"hash_processes": 1}), registry=registry
+            )
+        }
+        await tasks["scheduler"](ctx)
+        assert len(ctx.closers) == 2  # the producer and the hashing pool
+        await ctx.close()
+        assert ctx.closers == []
+        del tasks
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert not [m for m in unclosed if "Unclosed" in m], unclosed

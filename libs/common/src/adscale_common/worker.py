@@ -33,12 +33,30 @@ class ConsumerSpec:
     handlers: Mapping[str, Handler]
 
 
+Closer = Callable[[], Awaitable[None]]
+
+
 @dataclass
 class WorkerContext:
     settings: ServiceSettings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    closers: list[Closer] = field(default_factory=list)
+
+    def at_stop(self, closer: Closer) -> None:
+        """``closer`` runs when the worker stops, after its tasks ended and before the
+        database pool and the worker's producer close; the last added runs first."""
+        self.closers.append(closer)
+
+    async def close(self) -> None:
+        """Run the closers (each once; one that fails is logged, the others still run)."""
+        while self.closers:
+            closer = self.closers.pop()
+            try:
+                await closer()
+            except Exception:
+                logger.exception("closing a worker resource failed")
 
 
 Task = Callable[[WorkerContext], Awaitable[None]]
@@ -154,6 +172,7 @@ async def run_worker(
             await job
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.remove_signal_handler(sig)
+    await ctx.close()
     await producer.stop()
     await engine.dispose()
     if metrics_server is not None:

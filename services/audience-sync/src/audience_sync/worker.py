@@ -81,9 +81,11 @@ def build_tasks(
             if shared is None:
                 producer = make_producer(settings.kafka_bootstrap, client_id="audience-sync-dlq")
                 await producer.start()
+                ctx.at_stop(producer.stop)
                 reg = registry or make_registry(settings)
                 cipher = settings.cipher()
                 hasher = Hasher(settings.hash_processes, nice=settings.hash_nice)
+                ctx.at_stop(hasher.stop)
                 await hasher.start()  # the hashing processes start with the worker
                 shared = Shared(
                     registry=reg,

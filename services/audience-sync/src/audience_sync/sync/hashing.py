@@ -305,3 +305,7 @@ class Hasher:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+    async def stop(self) -> None:
+        """:meth:`close` for a worker's closers (``WorkerContext.at_stop``)."""
+        self.close()
