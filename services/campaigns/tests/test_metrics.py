@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import httpx
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from adscale_common.crypto import TokenCipher
@@ -256,3 +257,83 @@ async def test_scheduled_sync_under_an_advisory_lock(
     finally:
         async with engine.begin() as conn:
             await conn.execute(sa.text("DELETE FROM ad_account WHERE id = :a"), {"a": account_id})
+
+
+def _under_a_dropped_key(token: str) -> str:
+    """``token`` encrypted under a key the service no longer has."""
+    return TokenCipher(Fernet.generate_key().decode()).encrypt(token)
+
+
+async def test_refresh_of_an_account_whose_token_no_key_decrypts_disconnects_it(
+    api: Api, sandbox: httpx.AsyncClient, session: AsyncSession
+):
+    login = await meta_login(sandbox)
+    account = await api.account(
+        "meta", account_id_external=login.account_id, access_token=login.token
+    )
+    campaign = await api.campaign(account["id"], external_campaign_id=login.campaign_ids[0])
+    await session.execute(  # the requests' session (the test's transaction)
+        sa.text("UPDATE ad_account SET access_token_encrypted = :t WHERE id = :a"),
+        {"t": _under_a_dropped_key(login.token), "a": account["id"]},
+    )
+    r = await api.client.post(f"/api/v1/metrics/campaign/{campaign['id']}/refresh", headers=api.h)
+    assert r.status_code == 409, r.text  # was a 500
+    assert "can't be decrypted" in r.json()["detail"]
+    body = (await api.get(f"/api/v1/accounts/{account['id']}")).json()
+    assert body["status"] == "disconnected" and body["is_connected"] is False
+    assert "reconnect" in body["disconnected_reason"]
+
+
+async def test_scheduled_sync_disconnects_an_unreadable_account_and_syncs_the_others(
+    engine: AsyncEngine, sandbox: httpx.AsyncClient, platforms: PlatformGateway
+):
+    login = await meta_login(sandbox)
+    cipher = TokenCipher(FERNET_KEY)
+    readable, unreadable = uuid.uuid4(), uuid.uuid4()
+    campaigns = {readable: uuid.uuid4(), unreadable: uuid.uuid4()}
+    tokens = {readable: cipher.encrypt(login.token), unreadable: _under_a_dropped_key(login.token)}
+    sessions = make_sessionmaker(engine)
+    async with engine.begin() as conn:
+        for index, (account_id, stored) in enumerate(tokens.items()):
+            user = uuid.uuid4()  # one account per user: both name the same platform account
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO ad_account (id, user_id, platform, account_id_external, "
+                    "access_token_encrypted) VALUES (:a, :u, 'meta', :ext, :tok)"
+                ),
+                {"a": account_id, "u": user, "ext": f"{login.account_id}", "tok": stored},
+            )
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO campaign (id, user_id, ad_account_id, platform, name, "
+                    "objective, status, external_campaign_id) "
+                    "VALUES (:c, :u, :a, 'meta', 'n', 'sales', 'active', :x)"
+                ),
+                {
+                    "c": campaigns[account_id],
+                    "u": user,
+                    "a": account_id,
+                    "x": login.campaign_ids[index],
+                },
+            )
+    try:
+        rows = await sync_all(engine, sessions, platforms, cipher, 3)
+        assert rows is not None and rows >= 3
+        async with engine.connect() as conn:
+            days = await scalar(
+                conn,
+                "SELECT count(*) FROM campaign_metric WHERE campaign_id = :c",
+                c=campaigns[readable],
+            )
+            status = await scalar(conn, "SELECT status FROM ad_account WHERE id = :a", a=unreadable)
+            reason = await scalar(
+                conn, "SELECT disconnected_reason FROM ad_account WHERE id = :a", a=unreadable
+            )
+        assert days == 3
+        assert status == "disconnected"
+        assert "can't be decrypted" in reason
+    finally:
+        async with engine.begin() as conn:
+            await conn.execute(
+                sa.text("DELETE FROM ad_account WHERE id = ANY(:a)"), {"a": list(tokens)}
+            )

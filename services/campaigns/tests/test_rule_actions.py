@@ -7,8 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.crypto import TokenCipher
 from campaigns.metrics.ingest import today
 from kit import META_VERSION, Api, flt, meta_login, preview, set_plan
 from kit import seed_day as seed
@@ -224,3 +227,22 @@ async def test_platform_refusal_is_recorded_then_retried_next_run(
         headers={"Authorization": f"Bearer {login.token}"},
     )
     assert status.json()["status"] == "PAUSED"
+
+
+async def test_a_push_with_a_token_no_key_decrypts_is_recorded_as_failed(
+    api: Api, sandbox: httpx.AsyncClient, session: AsyncSession
+):
+    login = await meta_login(sandbox)
+    acc = await api.account("meta", account_id_external=login.account_id, access_token=login.token)
+    await losing(api, session, acc["id"], "Unreadable", external_campaign_id=login.campaign_ids[0])
+    dropped = TokenCipher(Fernet.generate_key().decode())  # a key the service no longer has
+    await session.execute(
+        sa.text("UPDATE ad_account SET access_token_encrypted = :t WHERE id = :a"),
+        {"t": dropped.encrypt(login.token), "a": acc["id"]},
+    )
+    rid = await rule(api)
+    result = await execute(api, rid)  # was a 500
+    assert any("did not go through" in a for a in result["actions_taken"])
+    [run] = (await get(api, f"rules/{rid}/executions"))["items"]
+    assert run["actions"][0]["platform_status"] == "failed"
+    assert "decrypts" in run["actions"][0]["platform_error"]

@@ -33,7 +33,10 @@ async def reencrypt_tokens(session: AsyncSession, cipher: TokenCipher) -> int:
             continue
         rotated = cipher.rotate_or_none(ciphertext)
         if rotated is None:
-            logger.error("stored access token cannot be decrypted with any configured key")
+            logger.error(
+                "stored access token cannot be decrypted with any configured key",
+                extra={"account_id": str(account_id)},
+            )
             continue
         await session.execute(
             sa.update(AdAccount)

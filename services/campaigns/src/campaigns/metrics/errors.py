@@ -19,6 +19,14 @@ class AccountTokenRejected(
 ): ...
 
 
+class AccountTokenUnreadable(
+    Conflict,
+    code="AD_ACCOUNT_DISCONNECTED",
+    message="The ad account's stored access token can't be decrypted with the configured keys; "
+    "the account is now disconnected. Reconnect it with a new token (PATCH /accounts/{id}).",
+): ...
+
+
 class PlatformFailed(
     BadGateway, code="PLATFORM_ERROR", message="The ad platform returned an error"
 ): ...

@@ -3,8 +3,10 @@
 Three phases, so no database transaction is open during a platform call:
 load what to fetch (decrypting the token), fetch, store (upsert per campaign
 and day). A token the platform refuses (``TokenExpired``) disconnects the
-account. The scheduled job runs under a PostgreSQL advisory lock, so several
-worker instances never sync at the same time.
+account, and so does a stored token no configured key decrypts (a key dropped from
+``CAMPAIGNS_ENCRYPTION_KEYS`` too early): the user reconnects it, and the other
+accounts' sync goes on. The scheduled job runs under a PostgreSQL advisory lock, so
+several worker instances never sync at the same time.
 """
 
 from __future__ import annotations
@@ -37,6 +39,20 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+UNREADABLE_TOKEN = (
+    "The stored access token can't be decrypted with the configured keys "
+    "(CAMPAIGNS_ENCRYPTION_KEYS); reconnect the account with a new token"
+)
+
+
+class StoredTokenUnreadable(Exception):
+    """No configured key decrypts the account's stored access token."""
+
+    def __init__(self, account_id: uuid.UUID) -> None:
+        super().__init__(f"ad account {account_id}: {UNREADABLE_TOKEN}")
+        self.account_id = account_id
+
+
 @dataclass
 class SyncTarget:
     account_id: uuid.UUID
@@ -54,7 +70,8 @@ async def load_target(
     *,
     only: Sequence[uuid.UUID] | None = None,
 ) -> SyncTarget | None:
-    """What to fetch for one account; None when it can't be called or has nothing linked."""
+    """What to fetch for one account; None when it can't be called or has nothing linked.
+    Raises :class:`StoredTokenUnreadable` when no configured key decrypts its token."""
     if not is_connected(account) or account.access_token_encrypted is None:
         return None
     stmt = sa.select(col(Campaign.id), col(Campaign.external_campaign_id)).where(
@@ -66,11 +83,14 @@ async def load_target(
     rows = (await session.execute(stmt)).all()
     if not rows:
         return None
+    token = cipher.decrypt_or_none(account.access_token_encrypted)
+    if token is None:
+        raise StoredTokenUnreadable(account.id)
     return SyncTarget(
         account_id=account.id,
         platform=account.platform,
         external_account_id=account.account_id_external,
-        token=cipher.decrypt(account.access_token_encrypted),
+        token=token,
         campaigns={str(ext): cid for cid, ext in rows},
     )
 
@@ -115,9 +135,18 @@ async def sync_account(
     since: date,
     until: date,
 ) -> int:
-    async with sessionmaker() as session:
-        account = await session.get(AdAccount, account_id)
-        target = await load_target(session, account, cipher) if account else None
+    try:
+        async with sessionmaker() as session:
+            account = await session.get(AdAccount, account_id)
+            target = await load_target(session, account, cipher) if account else None
+    except StoredTokenUnreadable:
+        async with sessionmaker() as session, session.begin():
+            await accounts.mark_disconnected(session, account_id, UNREADABLE_TOKEN)
+        logger.error(
+            "metrics sync: stored token unreadable; account disconnected",
+            extra={"account_id": str(account_id)},
+        )
+        return 0
     if target is None:
         return 0
     try:

@@ -15,7 +15,12 @@ from campaigns.account import repository as accounts
 from campaigns.campaign import service as campaigns
 from campaigns.encoding import ratio
 from campaigns.metrics import ingest, repository
-from campaigns.metrics.errors import AccountTokenRejected, CampaignNotLinked, PlatformFailed
+from campaigns.metrics.errors import (
+    AccountTokenRejected,
+    AccountTokenUnreadable,
+    CampaignNotLinked,
+    PlatformFailed,
+)
 from campaigns.metrics.schemas import OverviewRead, RefreshRead
 from campaigns.models import CampaignMetric
 from campaigns.platforms import PlatformGateway, describe_platform_error
@@ -71,11 +76,16 @@ async def refresh(
     """
     campaign = await campaigns.get_owned(session, user_id, campaign_id)
     account = await accounts.get(session, campaign.ad_account_id)
-    target = (
-        await ingest.load_target(session, account, cipher, only=[campaign.id])
-        if account is not None and campaign.external_campaign_id
-        else None
-    )
+    try:
+        target = (
+            await ingest.load_target(session, account, cipher, only=[campaign.id])
+            if account is not None and campaign.external_campaign_id
+            else None
+        )
+    except ingest.StoredTokenUnreadable as exc:
+        await accounts.mark_disconnected(session, exc.account_id, ingest.UNREADABLE_TOKEN)
+        await session.commit()  # keep the disconnect although the request fails
+        raise AccountTokenUnreadable() from exc
     if target is None:
         raise CampaignNotLinked()
     await session.commit()  # end the read transaction: no transaction across the platform call

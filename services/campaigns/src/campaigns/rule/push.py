@@ -116,7 +116,9 @@ async def _claim(
             elif cipher is None:
                 job.problem = "token encryption is not configured"
             else:
-                job.token = cipher.decrypt(account.access_token_encrypted)
+                job.token = cipher.decrypt_or_none(account.access_token_encrypted)
+                if job.token is None:
+                    job.problem = "no configured key decrypts the ad account's stored token"
         jobs.append(job)
     await session.flush()
     return jobs
