@@ -16,6 +16,8 @@ from typing import Any
 import orjson
 from opentelemetry import trace
 
+from adscale_common.log_repeats import RepeatFilter
+
 REQUEST_ID_HEADER = "X-Request-ID"
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
@@ -91,6 +93,9 @@ def configure_logging(service: str, level: str = "INFO", *, json: bool = True) -
     logging.logProcesses = False
     logging.logMultiprocessing = False
     logging._srcfile = None  # type: ignore[attr-defined]
+    # A library that complains on every retry (aiokafka while the broker is down) writes
+    # one line per kind of complaint per 10 s, with the count of the ones it stands for.
+    handler.addFilter(RepeatFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
