@@ -28,6 +28,7 @@ from adscale_sandbox.platforms.google_errors import (
     error_info,
     invalid_format,
     permission_denied,
+    request_error,
     rpc_error,
     unauthenticated,
     violation,
@@ -72,11 +73,8 @@ class DataManagerAdapter:
         if kind == "permission":
             return permission_denied(state.new_request_id())
         if kind == "server_error":
-            return rpc_error(
-                500,
-                "INTERNAL",
-                "An internal error has occurred.",
-                [error_info("INTERNAL_ERROR", requestId=state.new_request_id())],
+            return request_error(
+                500, "INTERNAL", "An internal error has occurred.", "INTERNAL_ERROR"
             )
         return bad_request(
             [violation("", "INVALID_ARGUMENT", "There was a problem with the request.")],

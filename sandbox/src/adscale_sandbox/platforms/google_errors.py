@@ -40,6 +40,13 @@ def error_info(reason: str, domain: str = SERVICE, **metadata: str) -> dict[str,
     return info
 
 
+def request_error(status: int, code_name: str, message: str, reason: str) -> PlatformError:
+    """A google.rpc.Status whose one detail is an ErrorInfo: ``reason`` and a new request id."""
+    return rpc_error(
+        status, code_name, message, [error_info(reason, requestId=state.new_request_id())]
+    )
+
+
 def bad_request(violations: list[dict[str, str]], request_id: str) -> PlatformError:
     return rpc_error(
         400,

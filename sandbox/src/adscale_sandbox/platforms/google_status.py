@@ -13,7 +13,7 @@ from adscale_sandbox import state
 from adscale_sandbox.core import now, sandbox_of
 from adscale_sandbox.oauth import Principal
 from adscale_sandbox.platforms.google_datamanager import answer, authorized, json_body
-from adscale_sandbox.platforms.google_errors import bad_request, error_info, rpc_error, violation
+from adscale_sandbox.platforms.google_errors import bad_request, request_error, violation
 from adscale_sandbox.platforms.google_json import query_param
 
 router = APIRouter()
@@ -45,12 +45,7 @@ async def request_status(request: Request, principal: Principal = Depends(author
         )
     detail = await ctx.store.run(lambda c: state.get_request(c, request_id))
     if detail is None:
-        raise rpc_error(
-            404,
-            "NOT_FOUND",
-            f"Request {request_id} not found.",
-            [error_info("NOT_FOUND", requestId=state.new_request_id())],
-        )
+        raise request_error(404, "NOT_FOUND", f"Request {request_id} not found.", "NOT_FOUND")
     processing = now() < float(detail["at"]) + ctx.delay
     statuses = []
     for destination in detail["destinations"]:

@@ -20,10 +20,9 @@ from adscale_sandbox.platforms.google_errors import (
     PLATFORM,
     bad_request,
     duplicate_field,
-    error_info,
     invalid_format,
     permission_denied,
-    rpc_error,
+    request_error,
     violation,
 )
 from adscale_sandbox.platforms.google_json import DuplicateField, camel, canonical, query_param
@@ -145,11 +144,11 @@ async def create_user_list(
         _check_account(conn, account_type, account_id, principal)
         for existing in state.list_audiences(conn, PLATFORM, account_id, now=at, delay=0):
             if existing.name == body["displayName"]:
-                raise rpc_error(
+                raise request_error(
                     409,
                     "ALREADY_EXISTS",
                     f"A user list named '{body['displayName']}' already exists.",
-                    [error_info("INVALID_ARGUMENT", requestId=state.new_request_id())],
+                    "INVALID_ARGUMENT",
                 )
         return state.create_audience(
             conn,
@@ -205,11 +204,8 @@ def _owned_list(
     _check_account(conn, account_type, account_id, principal)
     audience = account_audience(conn, PLATFORM, account_id, list_id, delay)
     if audience is None:
-        raise rpc_error(
-            404,
-            "NOT_FOUND",
-            f"Resource not found: {_list_name(account_id, list_id)}",
-            [error_info("NOT_FOUND", requestId=state.new_request_id())],
+        raise request_error(
+            404, "NOT_FOUND", f"Resource not found: {_list_name(account_id, list_id)}", "NOT_FOUND"
         )
     return audience
 
