@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse
 
 from adscale_sandbox import state
 from adscale_sandbox.core import now, sandbox_of
-from adscale_sandbox.oauth import IssuedTokens, Principal, issue_code, issue_tokens
+from adscale_sandbox.oauth import AuthCode, IssuedTokens, Principal, issue_code, issue_tokens
 from adscale_sandbox.settings import Settings
 
 
@@ -65,21 +65,20 @@ def redirect_back(redirect_uri: str, query: dict[str, str]) -> RedirectResponse:
 def issue_session_tokens(
     conn: sqlite3.Connection,
     settings: Settings,
-    platform: str,
+    grant: AuthCode | Principal,
     *,
-    user_id: str,
     client_id: str,
-    scope: str,
     now: float,
     with_refresh: bool = True,
 ) -> IssuedTokens:
-    """Tokens with the configured access and refresh lifetimes."""
+    """Tokens for the platform, user and scope of ``grant`` (an authorization code or a
+    refresh token), with the configured access and refresh lifetimes."""
     return issue_tokens(
         conn,
-        platform=platform,
-        user_id=user_id,
+        platform=grant.platform,
+        user_id=grant.user_id,
         client_id=client_id,
-        scope=scope,
+        scope=grant.scope,
         now=now,
         lifetime=settings.access_token_lifetime_seconds,
         refresh_lifetime=settings.refresh_token_lifetime_seconds,

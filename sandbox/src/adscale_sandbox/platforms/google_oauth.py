@@ -112,15 +112,7 @@ async def token(request: Request) -> Response:
             problem = verify_pkce(code, form.get("code_verifier"))
             if problem:
                 return problem
-            return issue_session_tokens(
-                conn,
-                settings,
-                PLATFORM,
-                user_id=code.user_id,
-                client_id=client_id,
-                scope=code.scope,
-                now=at,
-            )
+            return issue_session_tokens(conn, settings, code, client_id=client_id, now=at)
 
         result = await ctx.store.run(_exchange)
         if isinstance(result, str):
@@ -137,14 +129,7 @@ async def token(request: Request) -> Response:
             if principal.client_id != client_id:
                 return None
             return issue_session_tokens(
-                conn,
-                settings,
-                PLATFORM,
-                user_id=principal.user_id,
-                client_id=client_id,
-                scope=principal.scope,
-                now=at,
-                with_refresh=False,
+                conn, settings, principal, client_id=client_id, now=at, with_refresh=False
             )
 
         refreshed = await ctx.store.run(_refresh)

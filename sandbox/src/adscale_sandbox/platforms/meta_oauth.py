@@ -105,14 +105,7 @@ async def access_token(version: str, request: Request) -> Response:
                 subcode=36008,
             )
         return issue_session_tokens(
-            conn,
-            settings,
-            PLATFORM,
-            user_id=code.user_id,
-            client_id=client_id,
-            scope=code.scope,
-            now=at,
-            with_refresh=False,
+            conn, settings, code, client_id=client_id, now=at, with_refresh=False
         )
 
     result = await ctx.store.run(_work)

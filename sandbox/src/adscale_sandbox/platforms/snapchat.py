@@ -164,19 +164,15 @@ async def access_token(request: Request) -> Response:
                 or verify_pkce(code, form.get("code_verifier")) is not None
             ):
                 return None
-            user_id, scope = code.user_id, code.scope
-        elif grant == "refresh_token":
+            return issue_session_tokens(conn, settings, code, client_id=client_id, now=at)
+        if grant == "refresh_token":
             token_state, principal = check_token(
                 conn, PLATFORM, form.get("refresh_token"), "refresh", at
             )
             if token_state is not TokenState.OK or principal is None:
                 return None
-            user_id, scope = principal.user_id, principal.scope
-        else:
-            return None
-        return issue_session_tokens(
-            conn, settings, PLATFORM, user_id=user_id, client_id=client_id, scope=scope, now=at
-        )
+            return issue_session_tokens(conn, settings, principal, client_id=client_id, now=at)
+        return None
 
     if grant not in ("authorization_code", "refresh_token"):
         return json_response(

@@ -12,7 +12,14 @@ from fastapi.responses import Response
 
 from adscale_sandbox import state
 from adscale_sandbox.core import json_response, now, sandbox_of
-from adscale_sandbox.oauth import IssuedTokens, Principal, TokenState, check_token, take_code
+from adscale_sandbox.oauth import (
+    AuthCode,
+    IssuedTokens,
+    Principal,
+    TokenState,
+    check_token,
+    take_code,
+)
 from adscale_sandbox.platforms.common import issue_session_tokens, redirect_back, sign_in
 from adscale_sandbox.platforms.tiktok_api import (
     API,
@@ -74,17 +81,14 @@ def _app_id(body: dict[str, Any]) -> str:
 def _issue(
     conn: sqlite3.Connection,
     settings: Settings,
+    grant: AuthCode | Principal,
     *,
-    user_id: str,
     app_id: str,
-    scope: str,
     at: float,
 ) -> tuple[IssuedTokens, list[str]]:
     """New tokens and the advertisers they may operate."""
-    tokens = issue_session_tokens(
-        conn, settings, PLATFORM, user_id=user_id, client_id=app_id, scope=scope, now=at
-    )
-    accounts = state.list_accounts(conn, PLATFORM, user_id)
+    tokens = issue_session_tokens(conn, settings, grant, client_id=app_id, now=at)
+    accounts = state.list_accounts(conn, PLATFORM, grant.user_id)
     return tokens, [a.account_id for a in accounts]
 
 
@@ -100,9 +104,7 @@ async def oauth_access_token(request: Request) -> Response:
         code = take_code(conn, PLATFORM, auth_code)
         if code is None or code.used or code.expires_at <= at or code.client_id != app_id:
             return None
-        return _issue(
-            conn, ctx.settings, user_id=code.user_id, app_id=app_id, scope=code.scope, at=at
-        )
+        return _issue(conn, ctx.settings, code, app_id=app_id, at=at)
 
     result = await ctx.store.run(_work)
     if result is None:
@@ -122,14 +124,7 @@ async def oauth_refresh_token(request: Request) -> Response:
         token_state, principal = check_token(conn, PLATFORM, refresh, "refresh", at)
         if token_state is not TokenState.OK or principal is None or principal.client_id != app_id:
             return None
-        return _issue(
-            conn,
-            ctx.settings,
-            user_id=principal.user_id,
-            app_id=app_id,
-            scope=principal.scope,
-            at=at,
-        )
+        return _issue(conn, ctx.settings, principal, app_id=app_id, at=at)
 
     result = await ctx.store.run(_work)
     if result is None:
