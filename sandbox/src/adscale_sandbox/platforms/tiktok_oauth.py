@@ -5,6 +5,7 @@ token endpoints, ``oauth2/advertiser/get`` and ``advertiser/info``.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -32,7 +33,6 @@ from adscale_sandbox.platforms.tiktok_api import (
     owned_advertiser,
     tiktok_error,
 )
-from adscale_sandbox.settings import Settings
 
 router = APIRouter()
 
@@ -78,58 +78,71 @@ def _app_id(body: dict[str, Any]) -> str:
     return app_id
 
 
-def _issue(
-    conn: sqlite3.Connection,
-    settings: Settings,
-    grant: AuthCode | Principal,
-    *,
-    app_id: str,
-    at: float,
-) -> tuple[IssuedTokens, list[str]]:
-    """New tokens and the advertisers they may operate."""
-    tokens = issue_session_tokens(conn, settings, grant, client_id=app_id, now=at)
-    accounts = state.list_accounts(conn, PLATFORM, grant.user_id)
-    return tokens, [a.account_id for a in accounts]
+def _valid_code(
+    conn: sqlite3.Connection, auth_code: str, app_id: str, at: float
+) -> AuthCode | None:
+    """The authorization code, unless it is unknown, used, expired or another app's."""
+    code = take_code(conn, PLATFORM, auth_code)
+    if code is None or code.used or code.expires_at <= at or code.client_id != app_id:
+        return None
+    return code
+
+
+def _valid_refresh(
+    conn: sqlite3.Connection, refresh: str, app_id: str, at: float
+) -> Principal | None:
+    """The refresh token's principal, unless the token is not valid or is another app's."""
+    token_state, principal = check_token(conn, PLATFORM, refresh, "refresh", at)
+    if token_state is not TokenState.OK or principal is None or principal.client_id != app_id:
+        return None
+    return principal
+
+
+async def _grant_tokens(
+    request: Request,
+    field: str,
+    redeem: Callable[[sqlite3.Connection, str, str, float], AuthCode | Principal | None],
+    code: int,
+    message: str,
+) -> Response:
+    """New tokens, and the advertisers they may operate, for the grant in the body's
+    ``field``; TikTok's error ``code`` when ``redeem`` finds no valid grant in it."""
+    ctx = sandbox_of(request)
+    body = await json_body(request)
+    app_id = _app_id(body)
+    value = str(body.get(field, ""))
+    at = now()
+
+    def _work(conn: sqlite3.Connection) -> tuple[IssuedTokens, list[str]] | None:
+        grant = redeem(conn, value, app_id, at)
+        if grant is None:
+            return None
+        tokens = issue_session_tokens(conn, ctx.settings, grant, client_id=app_id, now=at)
+        accounts = state.list_accounts(conn, PLATFORM, grant.user_id)
+        return tokens, [a.account_id for a in accounts]
+
+    result = await ctx.store.run(_work)
+    if result is None:
+        raise tiktok_error(code, message)
+    return ok(_token_data(*result))
 
 
 @router.post(f"{API}/oauth2/access_token/")
 async def oauth_access_token(request: Request) -> Response:
-    ctx = sandbox_of(request)
-    body = await json_body(request)
-    app_id = _app_id(body)
-    auth_code = str(body.get("auth_code", ""))
-    at = now()
-
-    def _work(conn: sqlite3.Connection) -> tuple[IssuedTokens, list[str]] | None:
-        code = take_code(conn, PLATFORM, auth_code)
-        if code is None or code.used or code.expires_at <= at or code.client_id != app_id:
-            return None
-        return _issue(conn, ctx.settings, code, app_id=app_id, at=at)
-
-    result = await ctx.store.run(_work)
-    if result is None:
-        raise tiktok_error(40110, "auth_code is invalid, expired or already used.")
-    return ok(_token_data(*result))
+    return await _grant_tokens(
+        request, "auth_code", _valid_code, 40110, "auth_code is invalid, expired or already used."
+    )
 
 
 @router.post(f"{API}/oauth2/refresh_token/")
 async def oauth_refresh_token(request: Request) -> Response:
-    ctx = sandbox_of(request)
-    body = await json_body(request)
-    app_id = _app_id(body)
-    refresh = str(body.get("refresh_token", ""))
-    at = now()
-
-    def _work(conn: sqlite3.Connection) -> tuple[IssuedTokens, list[str]] | None:
-        token_state, principal = check_token(conn, PLATFORM, refresh, "refresh", at)
-        if token_state is not TokenState.OK or principal is None or principal.client_id != app_id:
-            return None
-        return _issue(conn, ctx.settings, principal, app_id=app_id, at=at)
-
-    result = await ctx.store.run(_work)
-    if result is None:
-        raise tiktok_error(40107, "refresh_token is invalid, expired or revoked.")
-    return ok(_token_data(*result))
+    return await _grant_tokens(
+        request,
+        "refresh_token",
+        _valid_refresh,
+        40107,
+        "refresh_token is invalid, expired or revoked.",
+    )
 
 
 @router.get(f"{API}/oauth2/advertiser/get/")
