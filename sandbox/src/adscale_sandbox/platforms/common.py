@@ -86,6 +86,13 @@ def issue_session_tokens(
     )
 
 
+async def user_accounts(request: Request, principal: Principal) -> list[state.AdAccount]:
+    """The caller's ad accounts (on their token's platform), in their order."""
+    return await sandbox_of(request).store.run(
+        lambda c: state.list_accounts(c, principal.platform, principal.user_id)
+    )
+
+
 def owned_account(
     conn: sqlite3.Connection, platform: str, account_id: str, principal: Principal
 ) -> state.AdAccount | None:

@@ -22,7 +22,7 @@ from adscale_sandbox.core import (
     sandbox_of,
 )
 from adscale_sandbox.oauth import Principal, TokenState
-from adscale_sandbox.platforms.common import owned_account
+from adscale_sandbox.platforms.common import owned_account, user_accounts
 from adscale_sandbox.platforms.google_errors import rpc_error, unauthenticated
 
 PLATFORM = "google"
@@ -160,8 +160,7 @@ router = APIRouter()
 async def list_accessible_customers(
     version: str, request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
-    ctx = sandbox_of(request)
-    accounts = await ctx.store.run(lambda c: state.list_accounts(c, PLATFORM, principal.user_id))
+    accounts = await user_accounts(request, principal)
     return json_response({"resourceNames": [f"customers/{a.account_id}" for a in accounts]})
 
 

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from adscale_sandbox import state
 from adscale_sandbox.core import sandbox_of
 from adscale_sandbox.oauth import Principal
-from adscale_sandbox.platforms.common import owned_account
+from adscale_sandbox.platforms.common import owned_account, user_accounts
 from adscale_sandbox.platforms.meta_errors import unsupported_object
 from adscale_sandbox.platforms.meta_guard import authorized
 from adscale_sandbox.platforms.meta_params import (
@@ -57,10 +57,9 @@ async def me(
 async def my_ad_accounts(
     version: str, request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
-    ctx = sandbox_of(request)
     params = await meta_params(request)
     fields = requested_fields(params, ("account_id",))
-    accounts = await ctx.store.run(lambda c: state.list_accounts(c, PLATFORM, principal.user_id))
+    accounts = await user_accounts(request, principal)
     return respond(request, paged(request, params, [_account_body(a, fields) for a in accounts]))
 
 

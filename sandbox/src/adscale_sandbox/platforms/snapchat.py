@@ -37,6 +37,7 @@ from adscale_sandbox.platforms.common import (
     owned_audience,
     redirect_back,
     sign_in,
+    user_accounts,
 )
 
 PLATFORM = "snapchat"
@@ -221,9 +222,8 @@ async def me(request: Request, principal: Principal = Depends(authorized)) -> Re
 
 @router.get("/v1/me/organizations")
 async def organizations(request: Request, principal: Principal = Depends(authorized)) -> Response:
-    ctx = sandbox_of(request)
     with_accounts = request.query_params.get("with_ad_accounts", "false").lower() == "true"
-    accounts = await ctx.store.run(lambda c: state.list_accounts(c, PLATFORM, principal.user_id))
+    accounts = await user_accounts(request, principal)
     organization: dict[str, Any] = {
         "id": state.organization_id_for(principal.user_id),
         "name": "AdScale Sandbox Organization",
@@ -240,10 +240,9 @@ async def organizations(request: Request, principal: Principal = Depends(authori
 async def organization_accounts(
     organization_id: str, request: Request, principal: Principal = Depends(authorized)
 ) -> Response:
-    ctx = sandbox_of(request)
     if organization_id != state.organization_id_for(principal.user_id):
         raise snap_error(403, "Forbidden: the user lacks access to this organization.")
-    accounts = await ctx.store.run(lambda c: state.list_accounts(c, PLATFORM, principal.user_id))
+    accounts = await user_accounts(request, principal)
     return success(
         adaccounts=[
             {"sub_request_status": "SUCCESS", "adaccount": _account_body(a)} for a in accounts

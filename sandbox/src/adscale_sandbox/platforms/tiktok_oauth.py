@@ -21,7 +21,12 @@ from adscale_sandbox.oauth import (
     check_token,
     take_code,
 )
-from adscale_sandbox.platforms.common import issue_session_tokens, redirect_back, sign_in
+from adscale_sandbox.platforms.common import (
+    issue_session_tokens,
+    redirect_back,
+    sign_in,
+    user_accounts,
+)
 from adscale_sandbox.platforms.tiktok_api import (
     API,
     PLATFORM,
@@ -147,10 +152,9 @@ async def oauth_refresh_token(request: Request) -> Response:
 
 @router.get(f"{API}/oauth2/advertiser/get/")
 async def advertiser_get(request: Request, principal: Principal = Depends(authorized)) -> Response:
-    ctx = sandbox_of(request)
     if not request.query_params.get("app_id") or not request.query_params.get("secret"):
         raise invalid("app_id and secret are required.")
-    accounts = await ctx.store.run(lambda c: state.list_accounts(c, PLATFORM, principal.user_id))
+    accounts = await user_accounts(request, principal)
     return ok(
         {"list": [{"advertiser_id": a.account_id, "advertiser_name": a.name} for a in accounts]}
     )
