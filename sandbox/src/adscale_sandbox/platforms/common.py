@@ -56,6 +56,12 @@ async def sign_in(
     return await ctx.store.run(_work)
 
 
+def echoed_state(request: Request) -> dict[str, str]:
+    """The ``state`` an authorize request passed, to hand back with the code (``{}`` if none)."""
+    q = request.query_params
+    return {"state": q["state"]} if "state" in q else {}
+
+
 def redirect_back(redirect_uri: str, query: dict[str, str]) -> RedirectResponse:
     """The 302 an authorize page answers: ``redirect_uri`` with ``query`` appended."""
     separator = "&" if "?" in redirect_uri else "?"

@@ -20,7 +20,12 @@ from adscale_sandbox.oauth import (
     take_code,
     verify_pkce,
 )
-from adscale_sandbox.platforms.common import issue_session_tokens, redirect_back, sign_in
+from adscale_sandbox.platforms.common import (
+    echoed_state,
+    issue_session_tokens,
+    redirect_back,
+    sign_in,
+)
 from adscale_sandbox.platforms.google_errors import PLATFORM
 
 accounts_router = APIRouter()
@@ -57,10 +62,7 @@ async def authorize(request: Request) -> Response:
         code_challenge=challenge,
         code_challenge_method=method,
     )
-    query = {"code": code, "scope": scope}
-    if "state" in q:
-        query = {"state": q["state"], **query}
-    return redirect_back(redirect_uri, query)
+    return redirect_back(redirect_uri, {**echoed_state(request), "code": code, "scope": scope})
 
 
 async def _form(request: Request) -> dict[str, str]:

@@ -12,7 +12,12 @@ from fastapi.responses import Response
 
 from adscale_sandbox.core import PlatformError, json_response, now, sandbox_of
 from adscale_sandbox.oauth import IssuedTokens, TokenState, check_token, issue_tokens, take_code
-from adscale_sandbox.platforms.common import issue_session_tokens, redirect_back, sign_in
+from adscale_sandbox.platforms.common import (
+    echoed_state,
+    issue_session_tokens,
+    redirect_back,
+    sign_in,
+)
 from adscale_sandbox.platforms.meta_errors import invalid_parameter
 from adscale_sandbox.platforms.meta_guard import adapter
 from adscale_sandbox.platforms.meta_params import PLATFORM, meta_params
@@ -37,10 +42,7 @@ async def oauth_dialog(version: str, request: Request) -> Response:
         redirect_uri=redirect_uri,
         scope=q.get("scope", "ads_management"),
     )
-    query: dict[str, str] = {"code": code}
-    if "state" in q:
-        query["state"] = q["state"]
-    return redirect_back(redirect_uri, query)
+    return redirect_back(redirect_uri, {"code": code, **echoed_state(request)})
 
 
 def _token_response(tokens: IssuedTokens) -> Response:

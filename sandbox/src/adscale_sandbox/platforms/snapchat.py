@@ -32,6 +32,7 @@ from adscale_sandbox.oauth import (
     verify_pkce,
 )
 from adscale_sandbox.platforms.common import (
+    echoed_state,
     issue_session_tokens,
     owned_account,
     owned_audience,
@@ -123,10 +124,7 @@ async def authorize(request: Request) -> Response:
         code_challenge=q.get("code_challenge"),
         code_challenge_method=q.get("code_challenge_method"),
     )
-    query = {"code": code}
-    if "state" in q:
-        query["state"] = q["state"]
-    return redirect_back(redirect_uri, query)
+    return redirect_back(redirect_uri, {"code": code, **echoed_state(request)})
 
 
 def _token_body(tokens: IssuedTokens) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from adscale_sandbox.oauth import (
     take_code,
 )
 from adscale_sandbox.platforms.common import (
+    echoed_state,
     issue_session_tokens,
     redirect_back,
     sign_in,
@@ -58,10 +59,7 @@ async def portal_auth(request: Request) -> Response:
         redirect_uri=redirect_uri,
         scope=q.get("scope", "audience_management"),
     )
-    query = {"auth_code": code, "code": code}
-    if "state" in q:
-        query["state"] = q["state"]
-    return redirect_back(redirect_uri, query)
+    return redirect_back(redirect_uri, {"auth_code": code, "code": code, **echoed_state(request)})
 
 
 def _token_data(tokens: IssuedTokens, advertiser_ids: list[str]) -> dict[str, Any]:
