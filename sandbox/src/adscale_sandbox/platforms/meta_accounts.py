@@ -22,6 +22,7 @@ from adscale_sandbox.platforms.meta_params import (
     paged,
     requested_fields,
     respond,
+    selected,
 )
 
 router = APIRouter()
@@ -37,7 +38,7 @@ def _account_body(account: state.AdAccount, fields: list[str]) -> dict[str, Any]
         "account_status": 1,
         "business_name": "AdScale Sandbox",
     }
-    return {k: full[k] for k in ["id", *fields] if k in full}
+    return selected(full, fields)
 
 
 @router.get("/{version}/me")
@@ -50,7 +51,7 @@ async def me(
         "name": "Sandbox User",
     }
     fields = requested_fields(params, ("id", "name"))
-    return respond(request, {k: full[k] for k in ["id", *fields] if k in full})
+    return respond(request, selected(full, fields))
 
 
 @router.get("/{version}/me/adaccounts")

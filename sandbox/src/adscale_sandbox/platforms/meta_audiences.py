@@ -23,6 +23,7 @@ from adscale_sandbox.platforms.meta_params import (
     paged,
     requested_fields,
     respond,
+    selected,
 )
 
 CUSTOMER_FILE_SOURCES = (
@@ -74,7 +75,7 @@ def audience_body(audience: state.Audience, fields: list[str]) -> dict[str, Any]
         "time_content_updated": int(audience.last_change_at or audience.created_at),
         "is_value_based": False,
     }
-    return {k: full[k] for k in ["id", *fields] if k in full}
+    return selected(full, fields)
 
 
 @router.post("/{version}/act_{account_id}/customaudiences")

@@ -20,6 +20,7 @@ from adscale_sandbox.platforms.meta_params import (
     paged,
     requested_fields,
     respond,
+    selected,
 )
 
 router = APIRouter()
@@ -39,7 +40,7 @@ def campaign_body(campaign: state.Campaign, fields: list[str]) -> dict[str, Any]
         "start_time": f"{campaign.start_date.isoformat()}T00:00:00+0000",
         "created_time": f"{campaign.start_date.isoformat()}T00:00:00+0000",
     }
-    return {k: full[k] for k in ["id", *fields] if k in full}
+    return selected(full, fields)
 
 
 @router.get("/{version}/act_{account_id}/campaigns")

@@ -108,6 +108,11 @@ def requested_fields(params: dict[str, Any], default: tuple[str, ...]) -> list[s
     return [f.strip() for f in re.sub(r"\{[^}]*\}", "", str(raw)).split(",") if f.strip()]
 
 
+def selected(full: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """The fields of an object's ``full`` body that a call asked for, ``id`` always first."""
+    return {k: full[k] for k in ["id", *fields] if k in full}
+
+
 def _cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
