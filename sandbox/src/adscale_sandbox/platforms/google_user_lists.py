@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -26,6 +27,8 @@ from adscale_sandbox.platforms.google_errors import (
     violation,
 )
 from adscale_sandbox.platforms.google_json import DuplicateField, camel, canonical, query_param
+
+USER_LISTS = "/v1/accountTypes/{account_type}/accounts/{account_id}/userLists"
 
 router = APIRouter()
 
@@ -67,13 +70,39 @@ def _user_list_body(audience: state.Audience) -> dict[str, Any]:
     }
 
 
-def _check_account(
-    conn: sqlite3.Connection, account_type: str, account_id: str, principal: Principal
-) -> state.AdAccount:
-    account = owned_account(conn, PLATFORM, account_id, principal)
-    if account_type != "GOOGLE_ADS" or account is None:
-        raise permission_denied(state.new_request_id())
-    return account
+@dataclass(frozen=True)
+class _Lists:
+    """The account a userLists path names, and who calls it."""
+
+    account_type: str
+    account_id: str
+    principal: Principal
+
+    def check(self, conn: sqlite3.Connection) -> None:
+        """PERMISSION_DENIED unless the account is the caller's, and a Google Ads account."""
+        account = owned_account(conn, PLATFORM, self.account_id, self.principal)
+        if self.account_type != "GOOGLE_ADS" or account is None:
+            raise permission_denied(state.new_request_id())
+
+    def user_list(self, conn: sqlite3.Connection, list_id: str, delay: float) -> state.Audience:
+        """The account's user list ``list_id``; NOT_FOUND unless the account holds it."""
+        self.check(conn)
+        audience = account_audience(conn, PLATFORM, self.account_id, list_id, delay)
+        if audience is None:
+            raise request_error(
+                404,
+                "NOT_FOUND",
+                f"Resource not found: {_list_name(self.account_id, list_id)}",
+                "NOT_FOUND",
+            )
+        return audience
+
+
+async def _lists(
+    account_type: str, account_id: str, principal: Principal = Depends(authorized)
+) -> _Lists:
+    """The route's account path, once the caller has passed the Data Manager guard."""
+    return _Lists(account_type, account_id, principal)
 
 
 async def _user_list_request(request: Request, partial: bool) -> dict[str, Any]:
@@ -129,20 +158,15 @@ def _validate_user_list(body: Any, partial: bool) -> dict[str, Any]:
     return body
 
 
-@router.post("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists")
-async def create_user_list(
-    account_type: str,
-    account_id: str,
-    request: Request,
-    principal: Principal = Depends(authorized),
-) -> Response:
+@router.post(USER_LISTS)
+async def create_user_list(request: Request, lists: _Lists = Depends(_lists)) -> Response:
     ctx = sandbox_of(request)
     body = await _user_list_request(request, partial=False)
     at = now()
 
     def _work(conn: sqlite3.Connection) -> state.Audience:
-        _check_account(conn, account_type, account_id, principal)
-        for existing in state.list_audiences(conn, PLATFORM, account_id, now=at, delay=0):
+        lists.check(conn)
+        for existing in state.list_audiences(conn, PLATFORM, lists.account_id, now=at, delay=0):
             if existing.name == body["displayName"]:
                 raise request_error(
                     409,
@@ -153,7 +177,7 @@ async def create_user_list(
         return state.create_audience(
             conn,
             PLATFORM,
-            account_id,
+            lists.account_id,
             str(body["displayName"]),
             description=str(body.get("description", "")),
             kind="INGESTED",
@@ -169,19 +193,14 @@ async def create_user_list(
     return answer(request, _user_list_body(audience))
 
 
-@router.get("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists")
-async def list_user_lists(
-    account_type: str,
-    account_id: str,
-    request: Request,
-    principal: Principal = Depends(authorized),
-) -> Response:
+@router.get(USER_LISTS)
+async def list_user_lists(request: Request, lists: _Lists = Depends(_lists)) -> Response:
     ctx = sandbox_of(request)
     at = now()
 
     def _work(conn: sqlite3.Connection) -> list[state.Audience]:
-        _check_account(conn, account_type, account_id, principal)
-        return state.list_audiences(conn, PLATFORM, account_id, now=at, delay=ctx.delay)
+        lists.check(conn)
+        return state.list_audiences(conn, PLATFORM, lists.account_id, now=at, delay=ctx.delay)
 
     audiences = await ctx.store.run(_work)
     size = int(query_param(request, "pageSize") or 1000)
@@ -193,45 +212,18 @@ async def list_user_lists(
     return answer(request, body)
 
 
-def _owned_list(
-    conn: sqlite3.Connection,
-    account_type: str,
-    account_id: str,
-    list_id: str,
-    principal: Principal,
-    delay: float,
-) -> state.Audience:
-    _check_account(conn, account_type, account_id, principal)
-    audience = account_audience(conn, PLATFORM, account_id, list_id, delay)
-    if audience is None:
-        raise request_error(
-            404, "NOT_FOUND", f"Resource not found: {_list_name(account_id, list_id)}", "NOT_FOUND"
-        )
-    return audience
-
-
-@router.get("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists/{list_id}")
+@router.get(USER_LISTS + "/{list_id}")
 async def get_user_list(
-    account_type: str,
-    account_id: str,
-    list_id: str,
-    request: Request,
-    principal: Principal = Depends(authorized),
+    list_id: str, request: Request, lists: _Lists = Depends(_lists)
 ) -> Response:
     ctx = sandbox_of(request)
-    audience = await ctx.store.run(
-        lambda c: _owned_list(c, account_type, account_id, list_id, principal, ctx.delay)
-    )
+    audience = await ctx.store.run(lambda c: lists.user_list(c, list_id, ctx.delay))
     return answer(request, _user_list_body(audience))
 
 
-@router.patch("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists/{list_id}")
+@router.patch(USER_LISTS + "/{list_id}")
 async def patch_user_list(
-    account_type: str,
-    account_id: str,
-    list_id: str,
-    request: Request,
-    principal: Principal = Depends(authorized),
+    list_id: str, request: Request, lists: _Lists = Depends(_lists)
 ) -> Response:
     ctx = sandbox_of(request)
     body = await _user_list_request(request, partial=True)
@@ -240,7 +232,7 @@ async def patch_user_list(
     at = now()
 
     def _work(conn: sqlite3.Connection) -> state.Audience:
-        audience = _owned_list(conn, account_type, account_id, list_id, principal, ctx.delay)
+        audience = lists.user_list(conn, list_id, ctx.delay)
         attrs: dict[str, Any] = {
             k: body[k]
             for k in ("membershipDuration", "membershipStatus")
@@ -260,18 +252,14 @@ async def patch_user_list(
     return answer(request, _user_list_body(audience))
 
 
-@router.delete("/v1/accountTypes/{account_type}/accounts/{account_id}/userLists/{list_id}")
+@router.delete(USER_LISTS + "/{list_id}")
 async def delete_user_list(
-    account_type: str,
-    account_id: str,
-    list_id: str,
-    request: Request,
-    principal: Principal = Depends(authorized),
+    list_id: str, request: Request, lists: _Lists = Depends(_lists)
 ) -> Response:
     ctx = sandbox_of(request)
 
     def _work(conn: sqlite3.Connection) -> None:
-        audience = _owned_list(conn, account_type, account_id, list_id, principal, ctx.delay)
+        audience = lists.user_list(conn, list_id, ctx.delay)
         state.delete_audience(conn, audience)
 
     await ctx.store.run(_work)
