@@ -98,6 +98,14 @@ def json_list(value: Any, name: str) -> list[str]:
     return [str(v) for v in value]
 
 
+def audience_name(body: dict[str, Any]) -> str:
+    """The body's ``custom_audience_name``, required and at most 128 characters."""
+    name = body.get("custom_audience_name")
+    if not name or len(str(name)) > 128:
+        raise invalid("custom_audience_name is required (at most 128 characters).")
+    return str(name)
+
+
 def owned_advertiser(
     conn: sqlite3.Connection, advertiser_id: Any, principal: Principal
 ) -> state.AdAccount:

@@ -22,6 +22,7 @@ from adscale_sandbox.platforms.tiktok_api import (
     ID_TYPES,
     PLATFORM,
     advertiser_audience,
+    audience_name,
     authorized,
     invalid,
     json_body,
@@ -126,9 +127,7 @@ async def custom_audience_create(
 ) -> Response:
     ctx = sandbox_of(request)
     body = await json_body(request)
-    name = body.get("custom_audience_name")
-    if not name or len(str(name)) > 128:
-        raise invalid("custom_audience_name is required (at most 128 characters).")
+    name = audience_name(body)
     calculate_type = _calculate_type(body.get("calculate_type"))
     paths = json_list(body.get("file_paths", []), "file_paths")
     at = now()
@@ -141,7 +140,7 @@ async def custom_audience_create(
             conn,
             PLATFORM,
             advertiser.account_id,
-            str(name),
+            name,
             kind="CUSTOMER_FILE",
             identifier_type=kind,
             attrs={"retention_in_days": body.get("retention_in_days")},

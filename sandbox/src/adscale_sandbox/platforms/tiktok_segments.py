@@ -18,6 +18,7 @@ from adscale_sandbox.platforms.tiktok_api import (
     ID_TYPES,
     PLATFORM,
     advertiser_audience,
+    audience_name,
     authorized,
     invalid,
     json_body,
@@ -44,14 +45,11 @@ async def segment_audience(
     def _work(conn: sqlite3.Connection) -> dict[str, Any]:
         advertiser = owned_advertiser(conn, body.get("advertiser_id"), principal)
         if action == "create":
-            name = body.get("custom_audience_name")
-            if not name or len(str(name)) > 128:
-                raise invalid("custom_audience_name is required (at most 128 characters).")
             audience = state.create_audience(
                 conn,
                 PLATFORM,
                 advertiser.account_id,
-                str(name),
+                audience_name(body),
                 kind="SEGMENT",
                 attrs={"retention_in_days": body.get("retention_in_days")},
                 now=at,
