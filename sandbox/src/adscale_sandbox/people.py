@@ -259,38 +259,23 @@ def _add_new_people(
     return sum(1 for m, e in zip(matched_keys, extra, strict=True) if m or e)
 
 
-def add_members(
+def _add_people(
     conn: sqlite3.Connection,
     audience: Audience,
-    hashes: Sequence[Row],
-    *,
-    invalid: int,
+    people: list[Person],
     permille: int,
     now: float,
-    refresh_existing: bool = False,
-) -> ChangeResult:
-    """Add people (idempotent): their keys become members, each person counted once.
-    ``refresh_existing`` re-stamps members already present."""
-    people = as_people(hashes)
+    refresh_existing: bool,
+) -> tuple[int, int, int]:
+    """The general path of an add: keys the audience lacks are appended, people's counts
+    updated. Answers the change in people and in matched people, and how many people
+    brought no new key. ``refresh_existing`` re-stamps members already present."""
     keys = [k for p in people for k in p.keys]
-    matched = None if refresh_existing else _add_new_people(conn, audience, people, permille, now)
-    if matched is not None:
-        duplicates = len(hashes) - len(people)
-        _note(conn, audience, len(people), matched, now=now, received=len(hashes) + invalid)
-        conn.execute(
-            "UPDATE audience SET duplicate_rows = duplicate_rows + ?, "
-            "invalid_rows = invalid_rows + ? WHERE pk = ?",
-            (duplicates, invalid, audience.pk),
-        )
-        audience.member_count += len(people)
-        return ChangeResult(
-            received=len(hashes) + invalid, changed=len(people), duplicates=duplicates
-        )
     held = _keys_held(conn, audience, keys)
     before, rowids = _state(conn, audience, [p.id for p in people])
     after: State = {}
     rows: list[tuple[bytes, bytes, int]] = []  # key, person, matched
-    duplicates = len(hashes) - len(people)
+    duplicates = 0
     for person in people:
         count, matching, extra = after.get(person.id) or before.get(person.id) or (0, 0, 0)
         fresh = [k for k in person.keys if k not in held]
@@ -319,14 +304,37 @@ def add_members(
         )
     _save(conn, audience, before, after, rowids)
     inserted, matched = _sizes(before, after)
-    _note(conn, audience, inserted, matched, now=now, received=len(hashes) + invalid)
+    return inserted, matched, duplicates
+
+
+def add_members(
+    conn: sqlite3.Connection,
+    audience: Audience,
+    hashes: Sequence[Row],
+    *,
+    invalid: int,
+    permille: int,
+    now: float,
+    refresh_existing: bool = False,
+) -> ChangeResult:
+    """Add people (idempotent): their keys become members, each person counted once.
+    ``refresh_existing`` re-stamps members already present."""
+    people = as_people(hashes)
+    duplicates = len(hashes) - len(people)
+    matched = None if refresh_existing else _add_new_people(conn, audience, people, permille, now)
+    if matched is not None:
+        added = len(people)
+    else:
+        added, matched, known = _add_people(conn, audience, people, permille, now, refresh_existing)
+        duplicates += known
+    _note(conn, audience, added, matched, now=now, received=len(hashes) + invalid)
     conn.execute(
         "UPDATE audience SET duplicate_rows = duplicate_rows + ?, invalid_rows = invalid_rows + ? "
         "WHERE pk = ?",
         (duplicates, invalid, audience.pk),
     )
-    audience.member_count += inserted
-    return ChangeResult(received=len(hashes) + invalid, changed=inserted, duplicates=duplicates)
+    audience.member_count += added
+    return ChangeResult(received=len(hashes) + invalid, changed=added, duplicates=duplicates)
 
 
 def remove_members(
