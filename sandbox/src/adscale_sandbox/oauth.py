@@ -9,6 +9,8 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 
+from adscale_sandbox.store import as_record
+
 _ACCESS_PREFIX = {"meta": "EAAS", "google": "ya29.sbx-", "tiktok": "", "snapchat": "sbx."}
 _REFRESH_PREFIX = {"meta": "EAAL", "google": "1//sbx-", "tiktok": "", "snapchat": "sbxr."}
 
@@ -105,18 +107,7 @@ def take_code(conn: sqlite3.Connection, platform: str, code: str) -> AuthCode | 
     if row is None:
         return None
     conn.execute("UPDATE auth_code SET used = 1 WHERE code = ?", (code,))
-    return AuthCode(
-        code=row["code"],
-        platform=row["platform"],
-        client_id=row["client_id"],
-        redirect_uri=row["redirect_uri"],
-        user_id=row["user_id"],
-        scope=row["scope"],
-        code_challenge=row["code_challenge"],
-        code_challenge_method=row["code_challenge_method"],
-        expires_at=row["expires_at"],
-        used=bool(row["used"]),
-    )
+    return as_record(AuthCode, row, used=bool(row["used"]))
 
 
 def verify_pkce(code: AuthCode, verifier: str | None) -> str | None:

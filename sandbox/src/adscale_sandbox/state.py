@@ -34,6 +34,7 @@ from adscale_sandbox.people_bulk import (
     recount,
     remove_all_members,
 )
+from adscale_sandbox.store import as_record
 
 __all__ = [
     "Audience",
@@ -184,26 +185,14 @@ def list_accounts(conn: sqlite3.Connection, platform: str, user_id: str) -> list
         "SELECT * FROM ad_account WHERE platform = ? AND user_id = ? ORDER BY position",
         (platform, user_id),
     ).fetchall()
-    return [_account(r) for r in rows]
+    return [as_record(AdAccount, r) for r in rows]
 
 
 def get_account(conn: sqlite3.Connection, platform: str, account_id: str) -> AdAccount | None:
     row = conn.execute(
         "SELECT * FROM ad_account WHERE platform = ? AND account_id = ?", (platform, account_id)
     ).fetchone()
-    return _account(row) if row else None
-
-
-def _account(row: sqlite3.Row) -> AdAccount:
-    return AdAccount(
-        platform=row["platform"],
-        account_id=row["account_id"],
-        user_id=row["user_id"],
-        name=row["name"],
-        currency=row["currency"],
-        timezone=row["timezone"],
-        organization_id=row["organization_id"],
-    )
+    return as_record(AdAccount, row) if row else None
 
 
 # --------------------------------------------------------------------------- campaigns
@@ -223,17 +212,7 @@ class Campaign:
 
 
 def _campaign(row: sqlite3.Row) -> Campaign:
-    return Campaign(
-        platform=row["platform"],
-        campaign_id=row["campaign_id"],
-        account_id=row["account_id"],
-        name=row["name"],
-        status=row["status"],
-        objective=row["objective"],
-        daily_budget_micros=row["daily_budget_micros"],
-        budget_id=row["budget_id"],
-        start_date=date.fromisoformat(row["start_date"]),
-    )
+    return as_record(Campaign, row, start_date=date.fromisoformat(row["start_date"]))
 
 
 def list_campaigns(conn: sqlite3.Connection, platform: str, account_id: str) -> list[Campaign]:
@@ -299,9 +278,7 @@ _AUDIENCE_ID_BASE = {
 
 
 def _audience(row: sqlite3.Row) -> Audience:
-    data = dict(row)
-    data["attrs"] = json.loads(data["attrs"])
-    return Audience(**data)
+    return as_record(Audience, row, attrs=json.loads(row["attrs"]))
 
 
 def create_audience(

@@ -27,14 +27,28 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from adscale_sandbox.key_index import ROWS_PER_AUDIENCE, IndexedConnection, forget
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+R = TypeVar("R", bound="DataclassInstance")
+
+
+def as_record(cls: type[R], row: sqlite3.Row, **values: Any) -> R:
+    """The dataclass ``cls`` of the row's columns that name its fields (other columns are
+    left out); ``values`` stand in for columns that need converting."""
+    columns = set(row.keys())
+    found = {f.name: row[f.name] for f in fields(cls) if f.name in columns}
+    return cls(**{**found, **values})
+
 
 _APPENDED_TABLES = """
 -- member and person rows are appended: an audience's rows are the rowid range

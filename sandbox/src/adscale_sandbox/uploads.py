@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from adscale_sandbox.audience import Audience
 from adscale_sandbox.people import Row
 from adscale_sandbox.people_bulk import stage_people, swap_in_staged
+from adscale_sandbox.store import as_record
 
 # --------------------------------------------------------------------------- sessions (Meta)
 
@@ -39,7 +40,7 @@ def get_session(
         "SELECT * FROM upload_session WHERE audience_pk = ? AND session_id = ?",
         (audience.pk, session_id),
     ).fetchone()
-    return UploadSession(**dict(row)) if row else None
+    return as_record(UploadSession, row) if row else None
 
 
 def open_replace_sessions(conn: sqlite3.Connection, audience: Audience) -> list[UploadSession]:
@@ -48,7 +49,7 @@ def open_replace_sessions(conn: sqlite3.Connection, audience: Audience) -> list[
         "AND status = 'open'",
         (audience.pk,),
     ).fetchall()
-    return [UploadSession(**dict(r)) for r in rows]
+    return [as_record(UploadSession, r) for r in rows]
 
 
 def start_session(
@@ -171,10 +172,4 @@ def get_file(conn: sqlite3.Connection, file_path: str) -> UploadedFile | None:
     if row is None:
         return None
     blob = bytes(row["hashes"])
-    return UploadedFile(
-        file_path=row["file_path"],
-        advertiser_id=row["advertiser_id"],
-        calculate_type=row["calculate_type"],
-        hashes=[blob[i : i + 32] for i in range(0, len(blob), 32)],
-        invalid_count=row["invalid_count"],
-    )
+    return as_record(UploadedFile, row, hashes=[blob[i : i + 32] for i in range(0, len(blob), 32)])
