@@ -99,26 +99,56 @@ class Kit:
         return {k: v[0] for k, v in parse_qs(urlparse(location).query).items()}
 
     # -- logins -----------------------------------------------------------------------------
-    async def meta(self) -> str:
-        r = await self.client.get(
-            "/meta/www/v25.0/dialog/oauth",
+    async def authorize(self, url: str, params: dict[str, str], key: str = "code") -> str:
+        """The code the authorize page ``url`` hands back in its redirect (as ``key``)."""
+        r = await self.client.get(url, params=params)
+        code: str = self.redirect_params(r)[key]
+        return code
+
+    async def token(self, url: str, form: dict[str, str]) -> dict[str, Any]:
+        """The body of the token endpoint's 200 answer to ``form``."""
+        r = await self.client.post(url, data=form)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    async def refresh(
+        self, url: str, refresh_token: str, client_id: str, secret: str
+    ) -> dict[str, Any]:
+        """The token endpoint's 200 answer to a refresh_token grant."""
+        return await self.token(
+            url,
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token,
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+        )
+
+    async def meta_exchange(self, code: str, redirect_uri: str = REDIRECT) -> httpx.Response:
+        """Graph's ``oauth/access_token`` answer for an authorization code of app ``app-1``."""
+        return await self.client.get(
+            "/meta/graph/v25.0/oauth/access_token",
             params={
+                "client_id": "app-1",
+                "client_secret": "secret",
+                "redirect_uri": redirect_uri,
+                "code": code,
+            },
+        )
+
+    async def meta(self) -> str:
+        code = await self.authorize(
+            "/meta/www/v25.0/dialog/oauth",
+            {
                 "client_id": "app-1",
                 "redirect_uri": REDIRECT,
                 "state": "s-meta",
                 "scope": "ads_management",
             },
         )
-        code = self.redirect_params(r)["code"]
-        r = await self.client.get(
-            "/meta/graph/v25.0/oauth/access_token",
-            params={
-                "client_id": "app-1",
-                "client_secret": "secret",
-                "redirect_uri": REDIRECT,
-                "code": code,
-            },
-        )
+        r = await self.meta_exchange(code)
         assert r.status_code == 200, r.text
         token: str = r.json()["access_token"]
         return token
@@ -145,28 +175,24 @@ class Kit:
 
     async def google(self) -> dict[str, Any]:
         verifier = secrets.token_urlsafe(48)
-        code = await self.google_code(verifier)
-        r = await self.client.post(
+        return await self.token(
             "/google/oauth2/token",
-            data={
+            {
                 "grant_type": "authorization_code",
-                "code": code,
+                "code": await self.google_code(verifier),
                 "redirect_uri": REDIRECT,
                 "client_id": "gclient",
                 "client_secret": "gsecret",
                 "code_verifier": verifier,
             },
         )
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        return body
 
     async def tiktok(self) -> dict[str, Any]:
-        r = await self.client.get(
+        code = await self.authorize(
             "/tiktok/business/portal/auth",
-            params={"app_id": "tt-app", "redirect_uri": REDIRECT, "state": "s-tiktok"},
+            {"app_id": "tt-app", "redirect_uri": REDIRECT, "state": "s-tiktok"},
+            key="auth_code",
         )
-        code = self.redirect_params(r)["auth_code"]
         r = await self.client.post(
             "/tiktok/business/open_api/v1.3/oauth2/access_token/",
             json={"app_id": "tt-app", "secret": "tt-secret", "auth_code": code},
@@ -177,9 +203,9 @@ class Kit:
         return data
 
     async def snapchat(self) -> dict[str, Any]:
-        r = await self.client.get(
+        code = await self.authorize(
             "/snapchat/accounts/login/oauth2/authorize",
-            params={
+            {
                 "client_id": "snap-app",
                 "redirect_uri": REDIRECT,
                 "response_type": "code",
@@ -187,10 +213,9 @@ class Kit:
                 "state": "s-snap",
             },
         )
-        code = self.redirect_params(r)["code"]
-        r = await self.client.post(
+        return await self.token(
             "/snapchat/accounts/login/oauth2/access_token",
-            data={
+            {
                 "grant_type": "authorization_code",
                 "client_id": "snap-app",
                 "client_secret": "snap-secret",
@@ -198,9 +223,6 @@ class Kit:
                 "redirect_uri": REDIRECT,
             },
         )
-        assert r.status_code == 200, r.text
-        body: dict[str, Any] = r.json()
-        return body
 
     # -- accounts ---------------------------------------------------------------------------
     async def meta_account(self, token: str) -> str:

@@ -21,27 +21,11 @@ async def test_meta_flow_exchange_and_expiry(kit: Any, client: httpx.AsyncClient
     )
     params = kit.redirect_params(r)
     assert params["state"] == "xyz" and params["code"]
-    r = await client.get(
-        "/meta/graph/v25.0/oauth/access_token",
-        params={
-            "client_id": "app-1",
-            "client_secret": "s",
-            "redirect_uri": REDIRECT,
-            "code": params["code"],
-        },
-    )
+    r = await kit.meta_exchange(params["code"])
     body = r.json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600
     token = body["access_token"]
-    reused = await client.get(
-        "/meta/graph/v25.0/oauth/access_token",
-        params={
-            "client_id": "app-1",
-            "client_secret": "s",
-            "redirect_uri": REDIRECT,
-            "code": params["code"],
-        },
-    )
+    reused = await kit.meta_exchange(params["code"])
     assert reused.status_code == 400 and reused.json()["error"]["error_subcode"] == 36009
 
     long_lived = await client.get(
@@ -77,19 +61,10 @@ async def test_meta_flow_exchange_and_expiry(kit: Any, client: httpx.AsyncClient
 
 
 async def test_meta_redirect_uri_must_match(kit: Any, client: httpx.AsyncClient) -> None:
-    r = await client.get(
-        "/meta/www/v25.0/dialog/oauth", params={"client_id": "app-1", "redirect_uri": REDIRECT}
+    code = await kit.authorize(
+        "/meta/www/v25.0/dialog/oauth", {"client_id": "app-1", "redirect_uri": REDIRECT}
     )
-    code = kit.redirect_params(r)["code"]
-    r = await client.get(
-        "/meta/graph/v25.0/oauth/access_token",
-        params={
-            "client_id": "app-1",
-            "client_secret": "s",
-            "redirect_uri": "https://evil.test/",
-            "code": code,
-        },
-    )
+    r = await kit.meta_exchange(code, "https://evil.test/")
     assert r.status_code == 400 and r.json()["error"]["error_subcode"] == 36008
 
 
@@ -134,18 +109,11 @@ async def test_google_expiry_and_refresh(kit: Any, client: httpx.AsyncClient) ->
     assert ads.json()["error"]["details"][0]["errors"][0]["errorCode"] == {
         "authenticationError": "OAUTH_TOKEN_EXPIRED"
     }
-    refreshed = await client.post(
-        "/google/oauth2/token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": tokens["refresh_token"],
-            "client_id": "gclient",
-            "client_secret": "gsecret",
-        },
+    refreshed = await kit.refresh(
+        "/google/oauth2/token", tokens["refresh_token"], "gclient", "gsecret"
     )
-    assert refreshed.status_code == 200
-    assert "refresh_token" not in refreshed.json()
-    new_headers = {**headers, "Authorization": f"Bearer {refreshed.json()['access_token']}"}
+    assert "refresh_token" not in refreshed
+    new_headers = {**headers, "Authorization": f"Bearer {refreshed['access_token']}"}
     ok = await client.get("/google/ads/v21/customers:listAccessibleCustomers", headers=new_headers)
     assert ok.status_code == 200
     no_token = await client.get(url)
@@ -198,17 +166,10 @@ async def test_snapchat_flow_expiry_and_refresh(kit: Any, client: httpx.AsyncCli
     r = await client.get("/snapchat/adsapi/v1/me", headers=headers)
     assert r.status_code == 401
     assert r.json()["request_status"] == "ERROR"
-    r = await client.post(
-        "/snapchat/accounts/login/oauth2/access_token",
-        data={
-            "grant_type": "refresh_token",
-            "refresh_token": tokens["refresh_token"],
-            "client_id": "snap-app",
-            "client_secret": "x",
-        },
+    refreshed = await kit.refresh(
+        "/snapchat/accounts/login/oauth2/access_token", tokens["refresh_token"], "snap-app", "x"
     )
-    assert r.status_code == 200
-    new = {"Authorization": f"Bearer {r.json()['access_token']}"}
+    new = {"Authorization": f"Bearer {refreshed['access_token']}"}
     assert (await client.get("/snapchat/adsapi/v1/me", headers=new)).status_code == 200
     bad = await client.post(
         "/snapchat/accounts/login/oauth2/access_token",
@@ -241,9 +202,9 @@ async def test_snapchat_pkce_when_a_challenge_is_sent(kit: Any, client: httpx.As
     verifier = "s" * 60
 
     async def code() -> str:
-        r = await client.get(
+        value: str = await kit.authorize(
             "/snapchat/accounts/login/oauth2/authorize",
-            params={
+            {
                 "client_id": "snap-app",
                 "redirect_uri": REDIRECT,
                 "response_type": "code",
@@ -251,7 +212,6 @@ async def test_snapchat_pkce_when_a_challenge_is_sent(kit: Any, client: httpx.As
                 "code_challenge_method": "S256",
             },
         )
-        value: str = kit.redirect_params(r)["code"]
         return value
 
     form = {
