@@ -25,20 +25,30 @@ async def setup(kit: Any, client: httpx.AsyncClient) -> tuple[dict[str, str], st
     return headers, advertisers[0]["advertiser_id"]
 
 
+async def post_file(
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    advertiser: str,
+    content: bytes,
+    signature: str | None = None,
+) -> httpx.Response:
+    """``dmp/custom_audience/file/upload/`` of ``content`` (with ``signature`` when given)."""
+    data = {"advertiser_id": advertiser, "calculate_type": "EMAIL_SHA256"}
+    if signature is not None:
+        data["file_signature"] = signature
+    return await client.post(
+        f"{API}/dmp/custom_audience/file/upload/",
+        headers=headers,
+        data=data,
+        files={"file": ("audience.txt", content, "text/plain")},
+    )
+
+
 async def upload(
     client: httpx.AsyncClient, headers: dict[str, str], advertiser: str, hashes: list[str]
 ) -> str:
     content = ("\n".join(hashes) + "\n").encode()
-    r = await client.post(
-        f"{API}/dmp/custom_audience/file/upload/",
-        headers=headers,
-        data={
-            "advertiser_id": advertiser,
-            "calculate_type": "EMAIL_SHA256",
-            "file_signature": hashlib.md5(content).hexdigest(),
-        },
-        files={"file": ("audience.txt", content, "text/plain")},
-    )
+    r = await post_file(client, headers, advertiser, content, hashlib.md5(content).hexdigest())
     body = r.json()
     assert body["code"] == 0, body
     path: str = body["data"]["file_path"]
@@ -260,23 +270,10 @@ async def test_file_upload_checks_signature_and_content(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     headers, advertiser = await setup(kit, client)
-    r = await client.post(
-        f"{API}/dmp/custom_audience/file/upload/",
-        headers=headers,
-        data={
-            "advertiser_id": advertiser,
-            "calculate_type": "EMAIL_SHA256",
-            "file_signature": "0" * 32,
-        },
-        files={"file": ("a.txt", b"\n".join(h.encode() for h in kit.hashes(3)), "text/plain")},
-    )
+    hashes = b"\n".join(h.encode() for h in kit.hashes(3))
+    r = await post_file(client, headers, advertiser, hashes, "0" * 32)
     assert r.json()["code"] == 40002
-    r = await client.post(
-        f"{API}/dmp/custom_audience/file/upload/",
-        headers=headers,
-        data={"advertiser_id": advertiser, "calculate_type": "EMAIL_SHA256"},
-        files={"file": ("a.txt", b"not-a-hash\n1234\n", "text/plain")},
-    )
+    r = await post_file(client, headers, advertiser, b"not-a-hash\n1234\n")
     assert r.json()["code"] == 40002
 
 
