@@ -54,15 +54,12 @@ def members_body(customer: str, list_id: str, hashes: list[str], **extra: Any) -
 
 
 async def mutate(
-    client: httpx.AsyncClient,
-    token: str,
-    customer: str,
-    service: str,
-    update: dict[str, Any],
-    mask: str | None = None,
+    client: httpx.AsyncClient, token: str, resource: str, mask: str | None = None, **fields: str
 ) -> httpx.Response:
-    """One ``update`` operation through ``customers/{customer}/{service}:mutate``."""
-    operation: dict[str, Any] = {"update": update}
+    """One ``update`` of ``fields`` on ``resource`` (``customers/{id}/{service}/{id}``)
+    through its service's ``:mutate``, with ``mask`` as the update mask when given."""
+    customer, service = resource.split("/")[1:3]
+    operation: dict[str, Any] = {"update": {"resourceName": resource, **fields}}
     if mask is not None:
         operation["updateMask"] = mask
     return await client.post(
@@ -393,47 +390,20 @@ async def test_campaign_and_budget_mutates_are_reflected(
     target = rows[0]
     campaign_resource = target["campaign"]["resourceName"]
     budget_resource = target["campaign"]["campaignBudget"]
-    r = await mutate(
-        client,
-        token,
-        customer,
-        "campaigns",
-        {"resourceName": campaign_resource, "status": "PAUSED"},
-        "status",
-    )
+    r = await mutate(client, token, campaign_resource, "status", status="PAUSED")
     assert r.status_code == 200, r.text
     assert r.json() == {"results": [{"resourceName": campaign_resource}]}
-    r = await mutate(
-        client,
-        token,
-        customer,
-        "campaignBudgets",
-        {"resourceName": budget_resource, "amountMicros": "75000000"},
-        "amount_micros",
-    )
+    r = await mutate(client, token, budget_resource, "amount_micros", amountMicros="75000000")
     assert r.status_code == 200, r.text
     rows = (await client.post(url, headers=auth(token), json={"query": query})).json()[0]["results"]
     updated = next(x for x in rows if x["campaign"]["resourceName"] == campaign_resource)
     assert updated["campaign"]["status"] == "PAUSED"
     assert updated["campaignBudget"]["amountMicros"] == "75000000"
 
-    bad = await mutate(
-        client,
-        token,
-        customer,
-        "campaigns",
-        {"resourceName": campaign_resource, "status": "ASLEEP"},
-        "status",
-    )
+    bad = await mutate(client, token, campaign_resource, "status", status="ASLEEP")
     assert bad.status_code == 400
     assert bad.json()["error"]["details"][0]["errors"][0]["errorCode"] == {
         "requestError": "INVALID_ENUM_VALUE"
     }
-    odd = await mutate(
-        client,
-        token,
-        customer,
-        "campaignBudgets",
-        {"resourceName": budget_resource, "amountMicros": "123"},
-    )
+    odd = await mutate(client, token, budget_resource, amountMicros="123")
     assert odd.status_code == 400
