@@ -21,15 +21,26 @@ async def setup(kit: Any) -> tuple[str, str, str]:
     return token, customer, f"{DM}/accountTypes/GOOGLE_ADS/accounts/{customer}/userLists"
 
 
+async def post_list(
+    client: httpx.AsyncClient,
+    token: str,
+    parent: str,
+    body: dict[str, Any],
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    """``POST`` the UserList ``body`` to the ``parent`` collection."""
+    return await client.post(parent, params=params, headers=auth(token), json=body)
+
+
 async def test_user_list_with_enum_numbers_and_proto_names(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     token, _, parent = await setup(kit)
-    r = await client.post(
+    r = await post_list(
+        client,
+        token,
         parent,
-        params=INT_ENUMS,
-        headers=auth(token),
-        json={
+        {
             "display_name": "Numbers",
             "membership_status": 1,
             "ingested_user_list_info": {
@@ -37,6 +48,7 @@ async def test_user_list_with_enum_numbers_and_proto_names(
                 "contact_id_info": {"data_source_type": 1},
             },
         },
+        INT_ENUMS,
     )
     assert r.status_code == 200, r.text
     created = r.json()
@@ -66,10 +78,11 @@ async def test_user_list_with_enum_numbers_and_proto_names(
 
 async def test_members_with_enum_numbers_everywhere(kit: Any, client: httpx.AsyncClient) -> None:
     token, customer, parent = await setup(kit)
-    r = await client.post(
+    r = await post_list(
+        client,
+        token,
         parent,
-        headers=auth(token),
-        json={"displayName": "L", "ingestedUserListInfo": {"uploadKeyTypes": ["CONTACT_ID"]}},
+        {"displayName": "L", "ingestedUserListInfo": {"uploadKeyTypes": ["CONTACT_ID"]}},
     )
     list_id = r.json()["id"]
     hashes = kit.hashes(5)
@@ -132,18 +145,14 @@ async def test_unknown_enum_number_and_twice_named_field_are_refused(
     kit: Any, client: httpx.AsyncClient
 ) -> None:
     token, customer, parent = await setup(kit)
-    r = await client.post(
-        parent,
-        headers=auth(token),
-        json={"displayName": "L", "ingestedUserListInfo": {"uploadKeyTypes": [9]}},
+    r = await post_list(
+        client, token, parent, {"displayName": "L", "ingestedUserListInfo": {"uploadKeyTypes": [9]}}
     )
     assert r.status_code == 400
     violation = r.json()["error"]["details"][1]["fieldViolations"][0]
     assert violation["reason"] == "INVALID_ENUM_VALUE"
 
-    r = await client.post(
-        parent, headers=auth(token), json={"displayName": "A", "display_name": "B"}
-    )
+    r = await post_list(client, token, parent, {"displayName": "A", "display_name": "B"})
     assert r.status_code == 400
     error = r.json()["error"]
     assert error["status"] == "INVALID_ARGUMENT"
