@@ -201,3 +201,24 @@ async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconn
     await api.connect("meta")
     created = await api.post(f"{AS}/audiences", json=body)
     assert created.status_code == 201, created.text
+
+
+async def test_a_state_whose_pkce_verifier_no_key_opens_is_invalid_not_a_500(
+    api: Api, engine: AsyncEngine
+) -> None:
+    """The encryption key was dropped between connect and callback: the state can't be
+    completed (400 INVALID_OAUTH_STATE, connect again), where it was a 500."""
+    started = (await api.post(f"{AS}/platforms/google/connect")).json()
+    dropped = TokenCipher(Fernet.generate_key().decode())
+    async with engine.begin() as conn:
+        await conn.execute(
+            sa.text(
+                "UPDATE oauth_state SET code_verifier_encrypted = :v "
+                "WHERE user_id = :u AND platform = 'google'"
+            ),
+            {"v": dropped.encrypt("a-verifier-" + "v" * 40), "u": api.user_id},
+        )
+    grant = await api.sandbox.follow(started["authorization_url"])
+    response = await api.post(f"{AS}/platforms/google/callback", json=grant)
+    assert response.status_code == 400, response.text
+    assert error_of(response)["code"] == "INVALID_OAUTH_STATE"

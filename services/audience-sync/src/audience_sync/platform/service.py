@@ -173,9 +173,13 @@ async def complete_connect(
         pending = await repository.consume_state(session, state_digest(state), user_id, platform)
     if pending is None or pending.expires_at <= utcnow():
         raise InvalidOAuthState()
-    verifier = (
-        cipher.decrypt(pending.code_verifier_encrypted) if pending.code_verifier_encrypted else None
-    )
+    verifier: str | None = None
+    if pending.code_verifier_encrypted:
+        verifier = cipher.decrypt_or_none(pending.code_verifier_encrypted)
+        if verifier is None:
+            # The key that sealed it was dropped between connect and callback: this state
+            # can't be completed, the user starts the connection again.
+            raise InvalidOAuthState()
     client = registry.client(platform)
     try:
         tokens = await client.exchange_code(code, pending.redirect_uri, verifier)
