@@ -34,7 +34,7 @@ function signatureOf(secret: string, r: Received): string {
   return `v1,${createHmac("sha256", key).update(signed).digest("base64")}`;
 }
 
-test("webhooks journey: subscribe, secret shown once, test send, delivery log with attempts", async ({
+test("webhooks journey: subscribe, secret shown once, test send, delivery log, disable/enable, rotate the secret", async ({
   page,
 }, info) => {
   const ok = await receiver(204);
@@ -74,7 +74,71 @@ test("webhooks journey: subscribe, secret shown once, test send, delivery log wi
     await expect(log).toContainText("succeeded");
     await expect(log).toContainText("#1");
     await expectAccessible(page);
+
+    // Disable: the page and the list say so; nothing is lost by enabling it again.
+    const state = page
+      .getByRole("region", { name: "State and signing secret" })
+      .getByRole("status");
+    await expect(state).toContainText("enabled");
+    await page.getByRole("button", { name: "Disable" }).click();
+    await expect(state).toContainText("disabled");
+    await expect(state).toContainText("Turned off by you");
+    await expect(page.getByRole("button", { name: "Enable" })).toBeVisible();
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    const listed = page.getByRole("row").filter({ has: page.getByRole("link", { name: ok.url }) });
+    await expect(listed).toContainText("disabled (manual)");
+    await page.getByRole("link", { name: ok.url }).click();
+    await page.getByRole("button", { name: "Enable" }).click();
+    await expect(state).toContainText("enabled");
+    await expect(state).toContainText("Events are delivered");
+    await page.getByRole("link", { name: "Webhooks" }).click();
+    await expect(listed).toContainText("enabled");
+    await page.getByRole("link", { name: ok.url }).click();
+
+    // Rotate, after a confirmation: the new secret shown once, with the old one's deadline.
+    const rotation = page.waitForResponse((r) => r.url().endsWith("/rotate-secret"));
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    const confirm = page.getByRole("alertdialog");
+    await expect(confirm).toContainText("your receiver must verify with it");
+    await confirm.getByRole("button", { name: "Rotate secret" }).click();
+    const until = ((await (await rotation).json()) as { previous_secret_expires_at: string })
+      .previous_secret_expires_at;
+    const rotated = (await page.getByTestId("rotated-secret").textContent()) ?? "";
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    // The stack keeps the default overlap: the previous secret signs for 24 more hours.
+    expect(Date.parse(until) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    const shownUntil = await page.evaluate(
+      (v) =>
+        `${new Date(v).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" })} UTC`,
+      until,
+    );
+    const once = page.getByRole("region", { name: "New signing secret" });
+    await expect(once).toContainText("shown only once");
+    await expect(once).toContainText(`The previous secret stays valid until ${shownUntil}`);
+    await expect(page.getByRole("region", { name: "State and signing secret" })).toContainText(
+      `until ${shownUntil}, also with the previous one`,
+    );
+
+    // A test send now carries two signatures: the new secret's first, then the previous
+    // one's (delivery.signing_secrets during the overlap), so a receiver still verifying
+    // with the old secret keeps accepting until then, and one switched over accepts too.
+    const tested = page.waitForResponse((r) => r.url().endsWith("/test"));
+    await page.getByRole("button", { name: "Send test" }).click();
+    await tested;
+    await expect(sent).toContainText("Delivered: 204");
+    expect(ok.received).toHaveLength(2);
+    const second = ok.received[1] as Received;
+    const signatures = String(second.headers["webhook-signature"]).split(" ");
+    expect(signatures).toEqual([signatureOf(rotated, second), signatureOf(secret, second)]);
+    await expect(log.getByRole("row")).toHaveCount(3);
+    await expectAccessible(page);
     await screenshot(page, info, "webhook");
+    await page.getByRole("button", { name: "Done" }).click();
+    await expect(page.getByText(rotated)).toHaveCount(0); // shown once
+    await page.reload();
+    await expect(page.getByRole("region", { name: "State and signing secret" })).toBeVisible();
+    await expect(page.getByText(rotated)).toHaveCount(0);
 
     // A receiver answering 500: the failed attempt is in the log with its code.
     await page.getByRole("link", { name: "Webhooks" }).click();

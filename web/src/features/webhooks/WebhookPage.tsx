@@ -16,6 +16,7 @@ import {
   WEBHOOK_EVENTS,
   type WebhookEvent,
 } from "./queries";
+import { WebhookControls } from "./WebhookControls";
 
 function TestSend({ id, events }: { id: string; events: string[] }) {
   const send = useTestWebhook(id);
@@ -150,12 +151,10 @@ export default function WebhookPage() {
         <dd>{w.url}</dd>
         <dt>Events</dt>
         <dd>{w.events.join(", ")}</dd>
-        <dt>State</dt>
-        <dd>
-          {w.enabled ? "enabled" : `disabled (${w.disabled_reason ?? "manual"})`} · created{" "}
-          {dateTime(w.created_at)}
-        </dd>
+        <dt>Created</dt>
+        <dd>{dateTime(w.created_at)}</dd>
       </dl>
+      <WebhookControls webhook={w} />
       <TestSend id={id} events={w.events} />
       <section aria-labelledby="deliveries-title">
         <h2 id="deliveries-title">Deliveries</h2>

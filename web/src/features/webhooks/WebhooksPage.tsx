@@ -11,6 +11,7 @@ import { Empty, ErrorState, Loading } from "../../components/States";
 import { dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
 import { useCreateWebhook, useWebhooks, WEBHOOK_EVENTS, type WebhookEvent } from "./queries";
+import { stateLabel } from "./state";
 
 const schema = z.object({
   url: z
@@ -121,7 +122,7 @@ export default function WebhooksPage() {
                     <Link to={`/webhooks/${w.id}`}>{w.url}</Link>
                   </td>
                   <td>{w.events.join(", ")}</td>
-                  <td>{w.enabled ? "enabled" : `disabled (${w.disabled_reason ?? "manual"})`}</td>
+                  <td>{stateLabel(w)}</td>
                   <td>{dateTime(w.created_at)}</td>
                 </tr>
               ))}

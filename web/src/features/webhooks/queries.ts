@@ -1,4 +1,5 @@
-// Outbound webhooks (audience-sync family): subscriptions, test sends, the delivery log.
+// Outbound webhooks (audience-sync family): subscriptions, enable/disable, secret rotation,
+// test sends, the delivery log.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
@@ -55,6 +56,43 @@ export function useDeleteWebhook() {
         }),
       ),
     onSuccess: () => client.invalidateQueries({ queryKey: ["webhooks"] }),
+  });
+}
+
+/** Enable or disable (`PATCH enabled`); the page and the list read the new state after. */
+export function useSetWebhookEnabled(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (enabled: boolean) =>
+      unwrap(
+        api.PATCH("/api/v1/cdp/audience-sync/webhooks/{webhook_id}", {
+          params: { path: { webhook_id: id } },
+          body: { enabled },
+        }),
+      ),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ["webhook", id] }),
+        client.invalidateQueries({ queryKey: ["webhooks"] }),
+      ]),
+  });
+}
+
+/** A new signing secret (answered once); the previous one keeps signing for a while. */
+export function useRotateWebhookSecret(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () =>
+      unwrap(
+        api.POST("/api/v1/cdp/audience-sync/webhooks/{webhook_id}/rotate-secret", {
+          params: { path: { webhook_id: id } },
+        }),
+      ),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: ["webhook", id] }),
+        client.invalidateQueries({ queryKey: ["webhooks"] }),
+      ]),
   });
 }
 
