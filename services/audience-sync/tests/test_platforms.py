@@ -169,6 +169,16 @@ async def test_key_rotation(api: Api, app: FastAPI, engine: AsyncEngine, setting
         await rotate_keys(session, TokenCipher(f"{current},{new_key}"))
 
 
+async def seal_elsewhere(
+    engine: AsyncEngine, statement: str, plaintext: str, **params: Any
+) -> None:
+    """Stores ``plaintext`` encrypted under a key the service does not have (a dropped key,
+    a database restored elsewhere), as ``statement``'s ``:sealed`` parameter."""
+    foreign = TokenCipher(Fernet.generate_key().decode())
+    async with engine.begin() as conn:
+        await conn.execute(sa.text(statement), {"sealed": foreign.encrypt(plaintext), **params})
+
+
 async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconnect(
     api: Api, engine: AsyncEngine, settings: Any
 ) -> None:
@@ -177,15 +187,13 @@ async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconn
     turns into a 500: using it answers CREDENTIALS_EXPIRED, and reconnecting mends it."""
     segment = await api.segment(profiles=make_profiles(0, 5))
     meta = await api.connect("meta")
-    foreign = TokenCipher(Fernet.generate_key().decode())
-    async with engine.begin() as conn:
-        await conn.execute(
-            sa.text(
-                "UPDATE platform_connection SET access_token_encrypted = :t, "
-                "refresh_token_encrypted = NULL WHERE user_id = :u AND platform = 'meta'"
-            ),
-            {"t": foreign.encrypt("a-token-from-elsewhere"), "u": api.user_id},
-        )
+    await seal_elsewhere(
+        engine,
+        "UPDATE platform_connection SET access_token_encrypted = :sealed, "
+        "refresh_token_encrypted = NULL WHERE user_id = :u AND platform = 'meta'",
+        "a-token-from-elsewhere",
+        u=api.user_id,
+    )
     current = settings.encryption_keys.get_secret_value()
     async with unit_of_work(make_sessionmaker(engine)) as session:
         assert await rotate_keys(session, TokenCipher(current)) == 0  # no exception
@@ -209,15 +217,13 @@ async def test_a_state_whose_pkce_verifier_no_key_opens_is_invalid_not_a_500(
     """The encryption key was dropped between connect and callback: the state can't be
     completed (400 INVALID_OAUTH_STATE, connect again), where it was a 500."""
     started = (await api.post(f"{AS}/platforms/google/connect")).json()
-    dropped = TokenCipher(Fernet.generate_key().decode())
-    async with engine.begin() as conn:
-        await conn.execute(
-            sa.text(
-                "UPDATE oauth_state SET code_verifier_encrypted = :v "
-                "WHERE user_id = :u AND platform = 'google'"
-            ),
-            {"v": dropped.encrypt("a-verifier-" + "v" * 40), "u": api.user_id},
-        )
+    await seal_elsewhere(
+        engine,
+        "UPDATE oauth_state SET code_verifier_encrypted = :sealed "
+        "WHERE user_id = :u AND platform = 'google'",
+        "a-verifier-" + "v" * 40,
+        u=api.user_id,
+    )
     grant = await api.sandbox.follow(started["authorization_url"])
     response = await api.post(f"{AS}/platforms/google/callback", json=grant)
     assert response.status_code == 400, response.text
