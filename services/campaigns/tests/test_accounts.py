@@ -140,7 +140,7 @@ async def test_key_rotation_reencrypts_with_the_new_primary(api: Api, session: A
     assert await reencrypt_tokens(session, rotated) == 0
 
 
-async def test_rotation_skips_a_token_no_key_opens_and_rotates_the_others(
+async def test_rotation_disconnects_an_account_whose_token_no_key_opens_and_rotates_the_others(
     api: Api, session: AsyncSession
 ):
     lost = await api.account("meta", access_token="lost")
@@ -155,3 +155,18 @@ async def test_rotation_skips_a_token_no_key_opens_and_rotates_the_others(
 
     assert await stored_token(session, lost["id"]) == foreign  # left as it was, not lost
     assert TokenCipher(new_key).decrypt(await stored_token(session, kept["id"])) == "kept"
+    # The user sees why and what to do at once, not at the next metrics sync ...
+    body = (await api.get(f"/api/v1/accounts/{lost['id']}")).json()
+    assert body["status"] == "disconnected" and body["is_connected"] is False
+    assert "reconnect" in body["disconnected_reason"]
+    assert (await api.get(f"/api/v1/accounts/{kept['id']}")).json()["status"] == "active"
+    # ... the next start-up passes over it ...
+    newer = Fernet.generate_key().decode()
+    assert await reencrypt_tokens(session, TokenCipher(f"{newer},{new_key}")) == 1  # `kept`
+    assert await stored_token(session, lost["id"]) == foreign
+    # ... and a new token reconnects it.
+    r = await api.client.patch(
+        f"/api/v1/accounts/{lost['id']}", json={"access_token": "fresh"}, headers=api.h
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "active" and r.json()["disconnected_reason"] is None

@@ -1,7 +1,9 @@
 """Access tokens at rest (``CAMPAIGNS_ENCRYPTION_KEYS``, :mod:`adscale_common.crypto`).
 
 To rotate, prepend a new key and restart: the worker re-encrypts stored tokens with the
-new primary key (:func:`reencrypt_tokens`), after which the old key can be dropped.
+new primary key (:func:`reencrypt_tokens`), after which the old key can be dropped. An
+active account whose token no configured key opens is disconnected there, with
+:data:`UNREADABLE_TOKEN` as its reason: the user reconnects it with a new token.
 """
 
 from __future__ import annotations
@@ -13,17 +15,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from adscale_common.crypto import TokenCipher
+from campaigns.account import repository as accounts
 from campaigns.models import AdAccount
 
 logger = logging.getLogger(__name__)
 
+UNREADABLE_TOKEN = (
+    "The stored access token can't be decrypted with the configured keys "
+    "(CAMPAIGNS_ENCRYPTION_KEYS); reconnect the account with a new token"
+)
+
 
 async def reencrypt_tokens(session: AsyncSession, cipher: TokenCipher) -> int:
-    """Re-encrypt every stored token that is not under the primary key; returns how many."""
+    """Re-encrypt the token of every active account that is not under the primary key;
+    returns how many. One no configured key opens disconnects its account (once: the next
+    start-up passes over it, as over every disconnected account's token, which only a
+    reconnect with a new token makes usable again)."""
     rows = (
         await session.execute(
             sa.select(AdAccount.id, AdAccount.access_token_encrypted)  # type: ignore[call-overload]
-            .where(col(AdAccount.access_token_encrypted).is_not(None))
+            .where(
+                col(AdAccount.access_token_encrypted).is_not(None),
+                col(AdAccount.status) == "active",
+            )
             .with_for_update(skip_locked=True)
         )
     ).all()
@@ -34,9 +48,11 @@ async def reencrypt_tokens(session: AsyncSession, cipher: TokenCipher) -> int:
         rotated = cipher.rotate_or_none(ciphertext)
         if rotated is None:
             logger.error(
-                "stored access token cannot be decrypted with any configured key",
+                "stored access token cannot be decrypted with any configured key; "
+                "account disconnected",
                 extra={"account_id": str(account_id)},
             )
+            await accounts.mark_disconnected(session, account_id, UNREADABLE_TOKEN)
             continue
         await session.execute(
             sa.update(AdAccount)

@@ -25,6 +25,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
+from campaigns.crypto import UNREADABLE_TOKEN
 from campaigns.metrics import repository
 from campaigns.models import AdAccount, Campaign
 from campaigns.platforms import DailyInsight, PlatformGateway, describe_platform_error
@@ -37,12 +38,6 @@ SYNC_LOCK_KEY = 0x0CA4_5EED
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-UNREADABLE_TOKEN = (
-    "The stored access token can't be decrypted with the configured keys "
-    "(CAMPAIGNS_ENCRYPTION_KEYS); reconnect the account with a new token"
-)
 
 
 class StoredTokenUnreadable(Exception):
