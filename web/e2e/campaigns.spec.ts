@@ -1,9 +1,11 @@
 import { expect, test } from "@playwright/test";
 import {
   connectAccount,
+  createCampaign,
   expectAccessible,
   metaLogin,
   registerNewUser,
+  revokeToken,
   screenshot,
 } from "./support";
 
@@ -28,7 +30,6 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   });
   await expect(page.getByRole("cell", { name: "active" })).toBeVisible();
   await expectAccessible(page);
-  await screenshot(page, info, "ad-accounts");
 
   await page.getByRole("link", { name: "Campaigns" }).click();
   await page.getByRole("link", { name: "New campaign" }).click();
@@ -85,7 +86,7 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page.getByText("No campaigns yet")).toBeVisible();
 });
 
-test("accounts journey: connect, list, disconnect with the cascade named", async ({
+test("accounts journey: connect, list, edit name and time zone, disconnect with the cascade named", async ({
   page,
 }, info) => {
   await registerNewUser(page, "accounts");
@@ -100,10 +101,104 @@ test("accounts journey: connect, list, disconnect with the cascade named", async
   await page.getByLabel("Platform", { exact: true }).selectOption({ label: "Google" });
   await page.getByRole("button", { name: "Connect", exact: true }).click();
   await expect(page.getByRole("alert")).toBeVisible(); // the API's 409, shown on the form
-  await page.getByRole("button", { name: "Disconnect" }).click();
+
+  // Edit: rename and move to another time zone; the API's refusal lands under its field.
+  const row = page.getByRole("row", { name: /Google brand/ });
+  await expect(row.getByRole("cell", { name: "UTC", exact: true })).toBeVisible();
+  await expect(row).toContainText("No access token: metrics can't be fetched.");
+  await row.getByRole("button", { name: "Edit Google brand" }).click();
+  const edit = page.getByRole("dialog", { name: "Edit Google brand" });
+  await edit.getByLabel("Name").fill("Google brand EU");
+  await edit.getByLabel("Time zone").fill("Mars/Olympus_Mons");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(edit.getByRole("alert")).toContainText("is not an IANA time zone");
+  await expect(edit.getByLabel("Time zone")).toHaveAttribute("aria-invalid", "true");
+  await expectAccessible(page);
+  await edit.getByLabel("Time zone").fill("Europe/Paris");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(edit).toBeHidden();
+  const renamed = page.getByRole("row", { name: /Google brand EU/ });
+  await expect(renamed.getByRole("cell", { name: "Google brand EU", exact: true })).toBeVisible();
+  await expect(renamed.getByRole("cell", { name: "Europe/Paris" })).toBeVisible();
+  await page.reload();
+  await expect(renamed.getByRole("cell", { name: "Europe/Paris" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Disconnect Google brand EU" }).click();
   const dialog = page.getByRole("alertdialog");
   await expect(dialog).toContainText("together with its campaigns");
   await dialog.getByRole("button", { name: "Disconnect" }).click();
   await expect(page.getByText("No ad accounts yet")).toBeVisible();
   await screenshot(page, info, "ad-accounts-empty");
+});
+
+test("reconnect journey: a revoked token disconnects the account, the page says why, a new token reconnects it", async ({
+  page,
+}, info) => {
+  const meta = await metaLogin();
+  await registerNewUser(page, "reconnect");
+  await connectAccount(page, {
+    platform: "Meta",
+    externalId: meta.accountId,
+    name: "Meta main",
+    token: meta.token,
+  });
+  await connectAccount(page, {
+    platform: "Google",
+    externalId: "123-456-7890",
+    name: "Google brand",
+  });
+  await createCampaign(page, {
+    name: "Summer sale",
+    account: "Meta main (meta)",
+    budget: "40",
+    externalId: meta.campaignIds[0] ?? "",
+    active: true,
+  });
+
+  // The user removes AdScale's access on Meta: the next metrics fetch is refused.
+  await revokeToken("meta", meta.token);
+  await page.getByRole("button", { name: "Refresh from the platform" }).click();
+  const refused = page.getByRole("alert");
+  await expect(refused).toContainText("the account is now disconnected");
+  await refused.getByRole("link", { name: "Reconnect it on the Ad accounts page" }).click();
+  const row = page.getByRole("row", { name: /Meta main/ });
+  await expect(row.getByText("disconnected", { exact: true })).toBeVisible();
+  await expect(row).toContainText("Platform error:");
+  await expect(row.getByRole("button", { name: "Edit Meta main" })).toHaveCount(0);
+  await expectAccessible(page);
+  await screenshot(page, info, "ad-accounts");
+
+  // Disconnect still says what it deletes, and points to Reconnect instead.
+  await row.getByRole("button", { name: "Disconnect Meta main" }).click();
+  const confirm = page.getByRole("alertdialog", { name: "Disconnect Meta main?" });
+  await expect(confirm).toContainText("together with its campaigns");
+  await expect(confirm).toContainText("reconnect the account with a new access token instead");
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+
+  await row.getByRole("button", { name: "Reconnect Meta main" }).click();
+  const dialog = page.getByRole("dialog", { name: "Reconnect Meta main" });
+  await expect(dialog).toContainText("Platform error:");
+  await dialog.getByRole("button", { name: "Reconnect" }).click();
+  await expect(
+    dialog.getByText("Paste a new access token to reconnect the account."),
+  ).toBeVisible();
+  await expectAccessible(page);
+  await screenshot(page, info, "ad-account-reconnect", { fullPage: false });
+
+  // The same Meta user consents again: a new token for the same ad account.
+  const again = await metaLogin(meta.user);
+  expect(again.accountId).toBe(meta.accountId);
+  expect(again.token).not.toBe(meta.token);
+  await dialog.getByLabel("New access token").fill(again.token);
+  await dialog.getByRole("button", { name: "Reconnect" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row.getByText("active", { exact: true })).toBeVisible();
+  await expect(row).not.toContainText("Platform error:");
+  await expect(row.getByRole("button", { name: "Edit Meta main" })).toBeVisible();
+
+  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Summer sale" }).click();
+  await page.getByRole("button", { name: "Refresh from the platform" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "days updated" })).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
 });

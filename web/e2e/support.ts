@@ -22,10 +22,18 @@ export async function registerNewUser(page: Page, tag: string): Promise<string> 
   return email;
 }
 
-/** Saves a full-page screenshot in the test's output folder (and for the README on request). */
-export async function screenshot(page: Page, info: TestInfo, name: string): Promise<void> {
+/**
+ * Saves a full-page screenshot in the test's output folder (and for the README on request);
+ * `fullPage: false` for the viewport only, e.g. with a modal open (its overlay is fixed).
+ */
+export async function screenshot(
+  page: Page,
+  info: TestInfo,
+  name: string,
+  { fullPage = true }: { fullPage?: boolean } = {},
+): Promise<void> {
   const path = info.outputPath(`${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   const docs = process.env.ADSCALE_SCREENSHOTS_DIR;
   if (docs) {
     mkdirSync(docs, { recursive: true });
@@ -43,19 +51,26 @@ export async function expectAccessible(page: Page): Promise<void> {
 }
 
 export interface MetaLogin {
+  /** The sandbox user who consented: pass it to `metaLogin` again for a new token. */
+  user: string;
   token: string;
   accountId: string;
   campaignIds: string[];
 }
 
-/** A Meta user consents in the platform sandbox: their token, ad account and campaigns. */
-export async function metaLogin(): Promise<MetaLogin> {
+/**
+ * A Meta user consents in the platform sandbox: their token, ad account and campaigns. A new
+ * user each time, or `user` again (a fresh token for the same ad accounts, e.g. to reconnect).
+ */
+export async function metaLogin(
+  user = `web-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+): Promise<MetaLogin> {
   const redirect = "http://localhost/oauth/meta";
   const dialog = new URL(`${SANDBOX}/meta/www/v25.0/dialog/oauth`);
   dialog.search = new URLSearchParams({
     client_id: "adscale-web-e2e",
     redirect_uri: redirect,
-    sandbox_user: `web-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`,
+    sandbox_user: user,
   }).toString();
   const consent = await fetch(dialog, { redirect: "manual" });
   const code = new URL(consent.headers.get("location") ?? "").searchParams.get("code");
@@ -80,7 +95,18 @@ export async function metaLogin(): Promise<MetaLogin> {
   const campaigns = (await (
     await fetch(`${SANDBOX}/meta/graph/v25.0/act_${accountId}/campaigns`, { headers: auth })
   ).json()) as { data: { id: string }[] };
-  return { token, accountId, campaignIds: campaigns.data.map((c) => c.id) };
+  return { user, token, accountId, campaignIds: campaigns.data.map((c) => c.id) };
+}
+
+/** The sandbox revokes a platform token, as a user removing the app's access would. */
+export async function revokeToken(platform: string, token: string): Promise<void> {
+  const response = await fetch(`${SANDBOX}/_admin/tokens/revoke`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ platform, token }),
+  });
+  const body = (await response.json()) as { revoked: number };
+  expect(body.revoked).toBeGreaterThanOrEqual(1);
 }
 
 /** Connects an ad account through the Ad accounts page. */
@@ -94,7 +120,7 @@ export async function connectAccount(
   await page.getByLabel("Name").fill(account.name);
   if (account.token) await page.getByLabel("Access token").fill(account.token);
   await page.getByRole("button", { name: "Connect", exact: true }).click();
-  await expect(page.getByRole("cell", { name: account.name })).toBeVisible();
+  await expect(page.getByRole("cell", { name: account.name, exact: true })).toBeVisible();
 }
 
 /** A signed-in page's access token, obtained the way the app gets one (cookie + CSRF). */

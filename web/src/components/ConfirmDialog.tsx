@@ -4,6 +4,8 @@ import { FormError } from "./Field";
 
 interface ConfirmDialogProps {
   trigger: string;
+  /** The trigger's accessible name when its text alone is ambiguous (e.g. one per table row). */
+  triggerLabel?: string;
   title: string;
   children: ReactNode;
   confirm: string;
@@ -16,7 +18,9 @@ interface ConfirmDialogProps {
 export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
     <DialogTrigger>
-      <Button className="button danger">{props.trigger}</Button>
+      <Button className="button danger" aria-label={props.triggerLabel}>
+        {props.trigger}
+      </Button>
       <ModalOverlay className="overlay" isDismissable>
         <Modal className="modal">
           <Dialog role="alertdialog" className="dialog">

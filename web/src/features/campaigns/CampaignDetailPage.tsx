@@ -9,6 +9,7 @@ import { errorMessage } from "../../lib/errors";
 import { count, daysAgo, fraction, money, ratio } from "../../lib/format";
 import { type DateRange, sumByDay } from "../../lib/metrics";
 import {
+  accountDisconnected,
   useAdGroups,
   useCampaign,
   useCampaignMetrics,
@@ -45,6 +46,12 @@ function Metrics({ id }: { id: string }) {
           {refresh.error ? (
             <div className="form-error" role="alert">
               {errorMessage(refresh.error)}
+              {accountDisconnected(refresh.error) ? (
+                <>
+                  {" "}
+                  <Link to="/accounts">Reconnect it on the Ad accounts page</Link>
+                </>
+              ) : null}
             </div>
           ) : null}
           {refresh.data ? (

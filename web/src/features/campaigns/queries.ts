@@ -1,7 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
-import { unwrap } from "../../lib/errors";
+import { ApiError, unwrap } from "../../lib/errors";
 import { type DateRange, fetchCampaignDays } from "../../lib/metrics";
 import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
 
@@ -93,7 +93,16 @@ export function useRefreshMetrics(id: string) {
         }),
       ),
     onSuccess: () => client.invalidateQueries({ queryKey: ["metrics"] }),
+    // A refused token disconnects the account (409): the Ad accounts page must not show it active.
+    onError: (error) => {
+      if (accountDisconnected(error)) client.invalidateQueries({ queryKey: ["accounts"] });
+    },
   });
+}
+
+/** The refresh's 409 when the platform refused the account's token or it can't be read. */
+export function accountDisconnected(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 409 && /disconnected/i.test(error.message);
 }
 
 export function useCreateCampaign() {
