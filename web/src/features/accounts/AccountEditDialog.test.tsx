@@ -4,30 +4,12 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AccountEditDialog } from "./AccountEditDialog";
 import type { Account } from "./accountForm";
+import { ACTIVE_ACCOUNT as ACTIVE, disconnected } from "./testAccounts";
 
 const { PATCH } = vi.hoisted(() => ({ PATCH: vi.fn() }));
 vi.mock("../../api/client", () => ({ api: { PATCH } }));
 
-const ACTIVE: Account = {
-  id: "0b0e1c52-0000-4000-8000-000000000001",
-  platform: "meta",
-  account_id_external: "1234567890",
-  account_name: "Meta main",
-  is_connected: true,
-  status: "active",
-  disconnected_reason: null,
-  time_zone: "UTC",
-  connected_at: "2026-02-14T12:00:00Z",
-  metrics_synced_at: null,
-  created_at: "2026-02-14T12:00:00Z",
-  updated_at: "2026-02-14T12:00:00Z",
-};
-const DISCONNECTED: Account = {
-  ...ACTIVE,
-  is_connected: false,
-  status: "disconnected",
-  disconnected_reason: "TokenExpired code=190 http=401: Error validating access token",
-};
+const DISCONNECTED = disconnected("TokenExpired code=190 http=401: Error validating access token");
 
 function answer(status: number, body: unknown) {
   const ok = status < 400;

@@ -15,7 +15,7 @@ import {
 } from "./accountForm";
 import { DisconnectedReason } from "./DisconnectedReason";
 import { useUpdateAccount } from "./queries";
-import { TimeZoneInput } from "./TimeZoneInput";
+import { TimeZoneField } from "./TimeZoneInput";
 
 interface FormProps {
   account: Account;
@@ -67,13 +67,7 @@ function AccountEditForm({ account, close }: FormProps) {
       <Field label="Name" error={errors.account_name?.message}>
         {(p) => <input {...p} {...form.register("account_name")} />}
       </Field>
-      <Field
-        label="Time zone"
-        error={errors.time_zone?.message}
-        hint="The zone the account reports in: rule windows count its days."
-      >
-        {(p) => <TimeZoneInput {...p} {...form.register("time_zone")} />}
-      </Field>
+      <TimeZoneField error={errors.time_zone?.message} registration={form.register("time_zone")} />
       <Field
         label={account.is_connected || reconnect ? "New access token" : "Access token"}
         error={errors.access_token?.message}

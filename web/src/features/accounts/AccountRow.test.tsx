@@ -4,23 +4,10 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { AccountRow } from "./AccountRow";
 import type { Account } from "./accountForm";
+import { ACTIVE_ACCOUNT as ACTIVE, disconnected } from "./testAccounts";
 
 vi.mock("../../api/client", () => ({ api: { PATCH: vi.fn(), DELETE: vi.fn() } }));
 
-const ACTIVE: Account = {
-  id: "0b0e1c52-0000-4000-8000-000000000001",
-  platform: "meta",
-  account_id_external: "1234567890",
-  account_name: "Meta main",
-  is_connected: true,
-  status: "active",
-  disconnected_reason: null,
-  time_zone: "UTC",
-  connected_at: "2026-02-14T12:00:00Z",
-  metrics_synced_at: null,
-  created_at: "2026-02-14T12:00:00Z",
-  updated_at: "2026-02-14T12:00:00Z",
-};
 const UNREADABLE =
   "The stored access token can't be decrypted with the configured keys (CAMPAIGNS_ENCRYPTION_KEYS); reconnect the account with a new token";
 
@@ -47,13 +34,7 @@ describe("AccountRow", () => {
   });
 
   it("says why a disconnected account is disconnected and offers Reconnect", async () => {
-    const row = renderRow({
-      ...ACTIVE,
-      account_name: null,
-      status: "disconnected",
-      is_connected: false,
-      disconnected_reason: UNREADABLE,
-    });
+    const row = renderRow({ ...disconnected(UNREADABLE), account_name: null });
     expect(within(row).getByText("disconnected")).toHaveClass("badge", "disconnected");
     expect(row).toHaveTextContent(UNREADABLE);
     expect(within(row).getByRole("button", { name: "Reconnect 1234567890" })).toBeInTheDocument();

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Field, FormError } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { useConnectAccount } from "./queries";
-import { TimeZoneInput } from "./TimeZoneInput";
+import { TimeZoneField } from "./TimeZoneInput";
 
 const schema = z.object({
   platform: z.enum(["google", "meta"], { message: "Choose a platform." }),
@@ -65,13 +65,10 @@ export function ConnectForm() {
         <Field label="Name" error={errors.account_name?.message}>
           {(p) => <input {...p} {...form.register("account_name")} />}
         </Field>
-        <Field
-          label="Time zone"
+        <TimeZoneField
           error={errors.time_zone?.message}
-          hint="The zone the account reports in: rule windows count its days."
-        >
-          {(p) => <TimeZoneInput {...p} {...form.register("time_zone")} />}
-        </Field>
+          registration={form.register("time_zone")}
+        />
         <Field
           label="Access token"
           error={errors.access_token?.message}

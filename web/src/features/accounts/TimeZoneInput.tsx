@@ -1,4 +1,6 @@
 import { type ComponentProps, useId } from "react";
+import type { UseFormRegisterReturn } from "react-hook-form";
+import { Field } from "../../components/Field";
 
 // The IANA zones the browser knows, offered as suggestions; the API checks the value.
 const TIME_ZONES: string[] =
@@ -16,5 +18,24 @@ export function TimeZoneInput(props: ComponentProps<"input">) {
         ))}
       </datalist>
     </>
+  );
+}
+
+/** An account's time zone field, as the connect and the edit forms ask for it. */
+export function TimeZoneField({
+  error,
+  registration,
+}: {
+  error: string | undefined;
+  registration: UseFormRegisterReturn;
+}) {
+  return (
+    <Field
+      label="Time zone"
+      error={error}
+      hint="The zone the account reports in: rule windows count its days."
+    >
+      {(p) => <TimeZoneInput {...p} {...registration} />}
+    </Field>
   );
 }

@@ -1,27 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  type Account,
-  accountEditSchema,
-  accountLabel,
-  editValuesOf,
-  reasonOf,
-  updateBody,
-} from "./accountForm";
-
-const ACCOUNT: Account = {
-  id: "0b0e1c52-0000-4000-8000-000000000001",
-  platform: "meta",
-  account_id_external: "1234567890",
-  account_name: "Meta main",
-  is_connected: true,
-  status: "active",
-  disconnected_reason: null,
-  time_zone: "UTC",
-  connected_at: "2026-02-14T12:00:00Z",
-  metrics_synced_at: null,
-  created_at: "2026-02-14T12:00:00Z",
-  updated_at: "2026-02-14T12:00:00Z",
-};
+import { accountEditSchema, accountLabel, editValuesOf, reasonOf, updateBody } from "./accountForm";
+import { ACTIVE_ACCOUNT as ACCOUNT } from "./testAccounts";
 
 describe("updateBody", () => {
   it("sends nothing when nothing changed", () => {
