@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -33,6 +34,11 @@ RUN = HOME / "run"
 LOGS = HOME / "logs"
 VENV_BIN = ROOT / ".venv" / "bin"
 GATEWAY_URL = os.environ.get("ADSCALE_GATEWAY_URL", "http://127.0.0.1:8107")
+# A sample of the gateway's rotation gauge in Prometheus' text format, and its labels.
+ROTATION_SAMPLE = re.compile(
+    r"^adscale_gateway_upstream_in_rotation\{(?P<labels>[^}]*)\} (?P<value>\S+)$", re.M
+)
+LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 SERVICES = {
     # name: (python module, env prefix, port)
@@ -563,7 +569,33 @@ def cmd_status(_: argparse.Namespace) -> int:
         print(f"{proc.name:24} {state:20} {where}")
     status, body = health()
     print(f"gateway health: {status or 'unreachable'} {json.dumps(body.get('services', {}))}")
+    rotation = gateway_rotation(int(env.get("GATEWAY_METRICS_PORT", GATEWAY_METRICS_PORT)))
+    if rotation:
+        print(f"gateway rotation: {rotation}")
     return 0
+
+
+def gateway_rotation(metrics_port: int) -> str:
+    """The instances of each service in the gateway's rotation, e.g. ``campaigns 1/2
+    (127.0.0.1:8202 ejected)``, read from its metrics port; empty when it does not answer."""
+    try:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{metrics_port}/metrics", timeout=2
+        ) as response:
+            text = response.read().decode()
+    except OSError:
+        return ""
+    instances: dict[str, dict[str, bool]] = {}
+    for match in ROTATION_SAMPLE.finditer(text):
+        labels = dict(LABEL.findall(match["labels"]))
+        states = instances.setdefault(labels.get("upstream", "?"), {})
+        states[labels.get("instance", "?")] = float(match["value"]) == 1
+    parts = []
+    for service, states in sorted(instances.items()):
+        out = sorted(i for i, up in states.items() if not up)
+        part = f"{service} {len(states) - len(out)}/{len(states)}"
+        parts.append(part + (f" ({', '.join(out)} ejected)" if out else ""))
+    return ", ".join(parts)
 
 
 def cmd_env(_: argparse.Namespace) -> int:

@@ -52,6 +52,20 @@ def _stack(*args: str) -> None:
     assert code == 0, f"stack.py {' '.join(args)} failed"
 
 
+def _rotation() -> str:
+    """The ``gateway rotation:`` line of ``make status``."""
+    shown = subprocess.run(
+        [sys.executable, str(ROOT / "deploy" / "stack.py"), "status"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [line for line in shown.splitlines() if line.startswith("gateway rotation: ")]
+    assert lines, shown
+    return lines[0]
+
+
 @pytest.fixture(scope="module")
 def scaled(stack: str) -> Iterator[str]:
     _stack("up", "--scale", "2")
@@ -252,6 +266,7 @@ async def test_a_killed_api_instance_is_routed_around(
 ) -> None:
     victim = native.pid_of("campaigns.2")
     assert victim is not None
+    assert "campaigns 2/2," in _rotation()
     statuses: list[tuple[float, int]] = []
     stop = asyncio.Event()
 
@@ -268,6 +283,9 @@ async def test_a_killed_api_instance_is_routed_around(
         os.kill(victim, signal.SIGKILL)
         killed_at = time.monotonic()
         await asyncio.sleep(8)
+        # `make status` names the instance the gateway took out of its rotation.
+        second = f"127.0.0.1:{native.instance_port(native.SERVICES['campaigns'][2], 1)}"
+        assert f"campaigns 1/2 ({second} ejected)" in _rotation()
     finally:
         stop.set()
         await asyncio.gather(*clients)

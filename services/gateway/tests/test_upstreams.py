@@ -133,6 +133,14 @@ async def test_requests_alternate_over_the_instances(two: Any) -> None:
     assert len(b.state.seen) == 5
 
 
+def in_rotation(instance: Instance) -> float:
+    """``adscale_gateway_upstream_in_rotation`` of a campaigns instance."""
+    scrape = exposition()[0].decode()
+    name = "adscale_gateway_upstream_in_rotation"
+    host_port = instance.url.split("://", 1)[1]
+    return metric_value(scrape, name, upstream="campaigns", instance=host_port)
+
+
 def retries(reason: str, upstream: str = "campaigns") -> float:
     scrape = exposition()[0].decode()
     name = "adscale_gateway_upstream_retries_total"
@@ -152,6 +160,7 @@ async def test_a_stopped_instance_is_routed_around_and_rejoins(two: Any) -> None
     assert statuses == [200] * 21
     assert len(a.state.seen) == 22
     assert retries("connect failed") - retried == 1
+    assert in_rotation(b) == 0 and in_rotation(a) == 1
     assert client.gateway.upstreams.report()["campaigns"][b.url] == "ejected"
     health = (await client.get("/api/v1/health")).json()
     assert health["services"]["campaigns"]["status"] == "ok"
@@ -161,6 +170,7 @@ async def test_a_stopped_instance_is_routed_around_and_rejoins(two: Any) -> None
     while client.gateway.upstreams.report()["campaigns"][b.url] != "up":
         assert time.monotonic() < deadline, "the restarted instance never rejoined"
         await asyncio.sleep(INTERVAL / 2)
+    assert in_rotation(b) == 1
     seen_b = len(b.state.seen)
     for _ in range(10):
         assert (await get(client)).status_code == 200

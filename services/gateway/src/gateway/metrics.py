@@ -9,14 +9,16 @@ main port is public, so ``/metrics`` is never answered there).
   because a service did not answer (an answer of the service itself is not counted);
 * ``adscale_gateway_upstream_retries_total{upstream,reason}``: requests sent to another
   instance after one refused the connection or dropped it before answering;
-* ``adscale_gateway_rate_limited_total{policy}``: 429s by rate-limit policy.
+* ``adscale_gateway_rate_limited_total{policy}``: 429s by rate-limit policy;
+* ``adscale_gateway_upstream_in_rotation{upstream,instance}``: 1 while an instance of a
+  service gets requests, 0 while it is ejected (``instance``: its ``host:port``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from adscale_common.metrics import serve_metrics
@@ -33,6 +35,11 @@ UPSTREAM_RETRIES = Counter(
     "Requests sent to another instance after one failed them (connect failed, connection "
     "dropped before the answer), by upstream and reason.",
     ["upstream", "reason"],
+)
+UPSTREAM_IN_ROTATION = Gauge(
+    "adscale_gateway_upstream_in_rotation",
+    "1 while an instance of a service is in the gateway's rotation, 0 while it is ejected.",
+    ["upstream", "instance"],
 )
 RATE_LIMITED = Counter(
     "adscale_gateway_rate_limited_total",

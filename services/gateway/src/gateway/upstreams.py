@@ -29,6 +29,8 @@ from collections.abc import Iterator, Mapping, MutableMapping
 
 import aiohttp
 
+from gateway.metrics import UPSTREAM_IN_ROTATION
+
 logger = logging.getLogger(__name__)
 
 
@@ -43,6 +45,9 @@ class Pool:
         self.healthy = dict.fromkeys(self.urls, True)
         self.ejected_at: dict[str, float] = {}
         self._next = 0
+        self._gauges = {u: UPSTREAM_IN_ROTATION.labels(service, _instance(u)) for u in self.urls}
+        for gauge in self._gauges.values():
+            gauge.set(1)
 
     def pick(self) -> str:
         live = [u for u in self.urls if self.healthy[u]] or self.urls
@@ -63,6 +68,7 @@ class Pool:
         if url not in self.healthy or self.healthy[url] == healthy:
             return
         self.healthy[url] = healthy
+        self._gauges[url].set(1 if healthy else 0)
         if healthy:
             self.ejected_at.pop(url, None)
             logger.info("upstream back in rotation", extra={"upstream": self.service, "url": url})
@@ -75,6 +81,17 @@ class Pool:
 
     def report(self) -> dict[str, str]:
         return {u: ("up" if ok else "ejected") for u, ok in self.healthy.items()}
+
+    def forget(self) -> None:
+        """Drop this pool's rotation gauges (the service is pointed elsewhere)."""
+        for url in self.urls:
+            with contextlib.suppress(KeyError):
+                UPSTREAM_IN_ROTATION.remove(self.service, _instance(url))
+
+
+def _instance(url: str) -> str:
+    """An instance's label: ``host:port`` of its base URL."""
+    return url.split("://", 1)[-1].split("/", 1)[0]
 
 
 class UpstreamPools(MutableMapping[str, str]):
@@ -97,10 +114,12 @@ class UpstreamPools(MutableMapping[str, str]):
         return self.pools[service].pick()
 
     def __setitem__(self, service: str, url: str) -> None:
+        if service in self.pools:
+            self.pools[service].forget()
         self.pools[service] = Pool(service, [url])
 
     def __delitem__(self, service: str) -> None:
-        del self.pools[service]
+        self.pools.pop(service).forget()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.pools)
