@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -34,11 +33,6 @@ RUN = HOME / "run"
 LOGS = HOME / "logs"
 VENV_BIN = ROOT / ".venv" / "bin"
 GATEWAY_URL = os.environ.get("ADSCALE_GATEWAY_URL", "http://127.0.0.1:8107")
-# A sample of the gateway's rotation gauge in Prometheus' text format, and its labels.
-ROTATION_SAMPLE = re.compile(
-    r"^adscale_gateway_upstream_in_rotation\{(?P<labels>[^}]*)\} (?P<value>\S+)$", re.M
-)
-LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 SERVICES = {
     # name: (python module, env prefix, port)
@@ -585,11 +579,14 @@ def gateway_rotation(metrics_port: int) -> str:
             text = response.read().decode()
     except OSError:
         return ""
+    from prometheus_client.parser import text_string_to_metric_families  # the venv's
+
     instances: dict[str, dict[str, bool]] = {}
-    for match in ROTATION_SAMPLE.finditer(text):
-        labels = dict(LABEL.findall(match["labels"]))
-        states = instances.setdefault(labels.get("upstream", "?"), {})
-        states[labels.get("instance", "?")] = float(match["value"]) == 1
+    for family in text_string_to_metric_families(text):
+        if family.name == "adscale_gateway_upstream_in_rotation":
+            for sample in family.samples:
+                states = instances.setdefault(sample.labels["upstream"], {})
+                states[sample.labels["instance"]] = sample.value == 1
     parts = []
     for service, states in sorted(instances.items()):
         out = sorted(i for i, up in states.items() if not up)

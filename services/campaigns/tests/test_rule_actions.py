@@ -246,3 +246,6 @@ async def test_a_push_with_a_token_no_key_decrypts_is_recorded_as_failed(
     [run] = (await get(api, f"rules/{rid}/executions"))["items"]
     assert run["actions"][0]["platform_status"] == "failed"
     assert "decrypts" in run["actions"][0]["platform_error"]
+    # As a refused token does, it disconnects the account: the user reconnects it.
+    account = await get(api, f"accounts/{acc['id']}")
+    assert account["status"] == "disconnected" and "reconnect" in account["disconnected_reason"]

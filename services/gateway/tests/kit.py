@@ -100,7 +100,7 @@ def echo_app(state: Upstreams) -> FastAPI:
     """Stands in for any service: reports what reached it."""
     app = FastAPI()
 
-    @app.api_route("/{path:path}", methods=["GET", "POST", "PATCH", "DELETE"])
+    @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def echo(path: str, request: Request) -> Any:
         body = await request.body()
         principal = verify_internal_token(KEY, request.headers["x-internal-token"])

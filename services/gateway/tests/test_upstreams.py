@@ -281,6 +281,36 @@ async def test_a_get_whose_connection_dropped_is_answered_by_another_instance(
     assert retries("connection dropped") - retried == 1
 
 
+async def test_an_idempotent_request_is_sent_again_only_with_a_body_it_still_has(
+    dropper_first: Any,
+) -> None:
+    """A PUT with a body read whole goes to the other instance, body and all; one whose
+    body streamed through (no Content-Length) cannot be sent again: 502."""
+    client, dropper, a = dropper_first
+    headers = {"Authorization": f"Bearer {client.token}"}
+    whole = await client.request(
+        "PUT", "/api/v1/campaigns/c1", content=b'{"why": "ended"}', headers=headers
+    )
+    assert whole.status_code == 200, whole.text
+    assert [(r["path"], r["body_len"]) for r in a.state.seen] == [("/api/v1/campaigns/c1", 16)]
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"why": '
+        yield b'"streamed"}'
+
+    await asyncio.sleep(INTERVAL * 3)  # the health check brings the dropper back first
+    assert client.gateway.upstreams.report()["campaigns"][dropper.url] == "up"  # type: ignore[attr-defined]
+    a.state.seen.clear()
+    streamed = []
+    for _ in range(2):  # one of the two meets the dropper
+        streamed.append(
+            await client.request("PUT", "/api/v1/campaigns/c2", content=chunks(), headers=headers)
+        )
+    assert sorted(r.status_code for r in streamed) == [200, 502]
+    assert dropper.seen == ["PUT", "PUT"]
+    assert len(a.state.seen) == 1  # only the request that went to `a` in the first place
+
+
 async def test_a_post_whose_connection_dropped_is_not_sent_twice(dropper_first: Any) -> None:
     client, dropper, a = dropper_first
     retried = retries("connection dropped")

@@ -9,6 +9,7 @@ active account whose token no configured key opens is disconnected there, with
 from __future__ import annotations
 
 import logging
+import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,32 @@ UNREADABLE_TOKEN = (
     "The stored access token can't be decrypted with the configured keys "
     "(CAMPAIGNS_ENCRYPTION_KEYS); reconnect the account with a new token"
 )
+
+
+class StoredTokenUnreadable(Exception):
+    """No configured key decrypts the account's stored access token."""
+
+    def __init__(self, account_id: uuid.UUID) -> None:
+        super().__init__(f"ad account {account_id}: {UNREADABLE_TOKEN}")
+        self.account_id = account_id
+
+
+def account_token(cipher: TokenCipher, account_id: uuid.UUID, ciphertext: str) -> str:
+    """The account's access token; :class:`StoredTokenUnreadable` when no key opens it."""
+    token = cipher.decrypt_or_none(ciphertext)
+    if token is None:
+        raise StoredTokenUnreadable(account_id)
+    return token
+
+
+async def disconnect_unreadable(session: AsyncSession, account_id: uuid.UUID) -> None:
+    """Disconnect an account whose token no configured key opens (in ``session``'s
+    transaction): the user reconnects it with a new token (``PATCH /accounts/{id}``)."""
+    logger.error(
+        "stored access token cannot be decrypted with any configured key; account disconnected",
+        extra={"account_id": str(account_id)},
+    )
+    await accounts.mark_disconnected(session, account_id, UNREADABLE_TOKEN)
 
 
 async def reencrypt_tokens(session: AsyncSession, cipher: TokenCipher) -> int:
@@ -47,12 +74,7 @@ async def reencrypt_tokens(session: AsyncSession, cipher: TokenCipher) -> int:
             continue
         rotated = cipher.rotate_or_none(ciphertext)
         if rotated is None:
-            logger.error(
-                "stored access token cannot be decrypted with any configured key; "
-                "account disconnected",
-                extra={"account_id": str(account_id)},
-            )
-            await accounts.mark_disconnected(session, account_id, UNREADABLE_TOKEN)
+            await disconnect_unreadable(session, account_id)
             continue
         await session.execute(
             sa.update(AdAccount)

@@ -38,7 +38,6 @@ from adscale_contracts.internal import (
     VERIFY_API_KEY_PATH,
     ApiKeyVerifyResponse,
 )
-from gateway.metrics import UPSTREAM_RETRIES
 from gateway.upstreams import UpstreamPools
 
 logger = logging.getLogger(__name__)
@@ -299,18 +298,17 @@ class IdentityClient:
                 reason = "connection dropped"
             except httpx.HTTPError as exc:
                 raise IdentityUnavailable(repr(exc)) from exc
-            tried.add(base)
-            following = None
-            if isinstance(self.instances, UpstreamPools):
-                self.instances.eject(_IDENTITY, base, reason)
-                following = self.instances.another(_IDENTITY, tried)
+            following = (
+                self.instances.failover(_IDENTITY, base, tried, reason)
+                if isinstance(self.instances, UpstreamPools)
+                else None
+            )
             if following is None:
                 raise IdentityUnavailable(repr(error)) from error
             logger.warning(
                 "identity instance failed; asking another",
                 extra={"url": base, "error": repr(error)},
             )
-            UPSTREAM_RETRIES.labels(_IDENTITY, reason).inc()
             base = following
 
     def _headers(self) -> dict[str, str]:

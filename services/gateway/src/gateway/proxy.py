@@ -16,7 +16,7 @@ from starlette.types import Receive, Scope, Send
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, Principal, mint_internal_token
 from gateway.bodies import body_chunks
-from gateway.metrics import UPSTREAM_ERRORS, UPSTREAM_RETRIES
+from gateway.metrics import UPSTREAM_ERRORS
 from gateway.tracing import inject_trace_context
 from gateway.upstream_client import (
     ConnectFailed,
@@ -183,14 +183,14 @@ class Forwarder:
             logger.warning(
                 failure.logged, extra={"upstream": service, "url": base, "error": repr(error)}
             )
-            tried.add(base)
-            if isinstance(self.upstreams, UpstreamPools):
-                self.upstreams.eject(service, base, failure.reason)
-                following = self.upstreams.another(service, tried) if again else None
-                if following is not None:
-                    UPSTREAM_RETRIES.labels(service, failure.reason).inc()
-                    base = following
-                    continue
+            following = (
+                self.upstreams.failover(service, base, tried, failure.reason, retry=again)
+                if isinstance(self.upstreams, UpstreamPools)
+                else None
+            )
+            if following is not None:
+                base = following
+                continue
             UPSTREAM_ERRORS.labels(service, str(failure.status)).inc()
             await self._error(scope, receive, send, failure.status, f"{service} {failure.told}")
             return failure.status

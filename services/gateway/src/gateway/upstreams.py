@@ -9,8 +9,9 @@ are healthy. An instance leaves the rotation
 * passively: a request that cannot connect to it ejects it at once (the forwarder calls
   :meth:`UpstreamPools.eject`); the next active check that gets an answer brings it back.
 
-The request that found an instance gone is not lost: the forwarder sends it to
-:meth:`UpstreamPools.another` instance when that is safe (a connection refused: nothing was
+The request that found an instance gone is not lost: the forwarder (and the gateway's own
+calls to identity) send it to the instance :meth:`UpstreamPools.failover` names when that
+is safe (a connection refused: nothing was
 sent; a connection dropped before the answer: only idempotent methods with a body it can
 send again), as Kong's retries and nginx's ``proxy_next_upstream`` do.
 
@@ -29,7 +30,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 
 import aiohttp
 
-from gateway.metrics import UPSTREAM_IN_ROTATION
+from gateway.metrics import UPSTREAM_IN_ROTATION, UPSTREAM_RETRIES
 
 logger = logging.getLogger(__name__)
 
@@ -50,17 +51,16 @@ class Pool:
             gauge.set(1)
 
     def pick(self) -> str:
-        live = [u for u in self.urls if self.healthy[u]] or self.urls
-        url = live[self._next % len(live)]
-        self._next += 1
-        return url
+        """The next healthy instance; with none healthy, the next of them all."""
+        return self.another(set()) or self._turn(self.urls)
 
     def another(self, tried: set[str]) -> str | None:
-        """A healthy instance not in ``tried``, in rotation order; None when none is left."""
+        """The next healthy instance not in ``tried``; None when none is left."""
         live = [u for u in self.urls if self.healthy[u] and u not in tried]
-        if not live:
-            return None
-        url = live[self._next % len(live)]
+        return self._turn(live) if live else None
+
+    def _turn(self, urls: list[str]) -> str:
+        url = urls[self._next % len(urls)]
         self._next += 1
         return url
 
@@ -133,11 +133,20 @@ class UpstreamPools(MutableMapping[str, str]):
         if pool is not None and len(pool.urls) > 1:  # one instance: nothing to route to
             pool.mark(url, False, reason)
 
-    def another(self, service: str, tried: set[str]) -> str | None:
-        """Another healthy instance of ``service`` for a request that failed on the ones in
-        ``tried``; None when there is none."""
+    def failover(
+        self, service: str, failed: str, tried: set[str], reason: str, *, retry: bool = True
+    ) -> str | None:
+        """``failed`` failed a request (``reason``): it leaves the rotation and joins
+        ``tried``. With ``retry``, the healthy instance not tried yet that the request goes to
+        next (counted in ``adscale_gateway_upstream_retries_total``); else, or with none
+        left, None."""
+        tried.add(failed)
+        self.eject(service, failed, reason)
         pool = self.pools.get(service)
-        return pool.another(tried) if pool is not None else None
+        following = pool.another(tried) if retry and pool is not None else None
+        if following is not None:
+            UPSTREAM_RETRIES.labels(service, reason).inc()
+        return following
 
     def report(self) -> dict[str, dict[str, str]]:
         return {service: pool.report() for service, pool in self.pools.items()}

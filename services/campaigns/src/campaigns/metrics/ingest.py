@@ -25,7 +25,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
-from campaigns.crypto import UNREADABLE_TOKEN
+from campaigns.crypto import StoredTokenUnreadable, account_token, disconnect_unreadable
 from campaigns.metrics import repository
 from campaigns.models import AdAccount, Campaign
 from campaigns.platforms import DailyInsight, PlatformGateway, describe_platform_error
@@ -38,14 +38,6 @@ SYNC_LOCK_KEY = 0x0CA4_5EED
 
 def today() -> date:
     return datetime.now(UTC).date()
-
-
-class StoredTokenUnreadable(Exception):
-    """No configured key decrypts the account's stored access token."""
-
-    def __init__(self, account_id: uuid.UUID) -> None:
-        super().__init__(f"ad account {account_id}: {UNREADABLE_TOKEN}")
-        self.account_id = account_id
 
 
 @dataclass
@@ -78,14 +70,11 @@ async def load_target(
     rows = (await session.execute(stmt)).all()
     if not rows:
         return None
-    token = cipher.decrypt_or_none(account.access_token_encrypted)
-    if token is None:
-        raise StoredTokenUnreadable(account.id)
     return SyncTarget(
         account_id=account.id,
         platform=account.platform,
         external_account_id=account.account_id_external,
-        token=token,
+        token=account_token(cipher, account.id, account.access_token_encrypted),
         campaigns={str(ext): cid for cid, ext in rows},
     )
 
@@ -136,11 +125,7 @@ async def sync_account(
             target = await load_target(session, account, cipher) if account else None
     except StoredTokenUnreadable:
         async with sessionmaker() as session, session.begin():
-            await accounts.mark_disconnected(session, account_id, UNREADABLE_TOKEN)
-        logger.error(
-            "metrics sync: stored token unreadable; account disconnected",
-            extra={"account_id": str(account_id)},
-        )
+            await disconnect_unreadable(session, account_id)
         return 0
     if target is None:
         return 0

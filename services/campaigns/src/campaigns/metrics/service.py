@@ -13,7 +13,7 @@ from adscale_common.types import utcnow
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.campaign import service as campaigns
-from campaigns.crypto import UNREADABLE_TOKEN
+from campaigns.crypto import StoredTokenUnreadable, disconnect_unreadable
 from campaigns.encoding import ratio
 from campaigns.metrics import ingest, repository
 from campaigns.metrics.errors import (
@@ -83,8 +83,8 @@ async def refresh(
             if account is not None and campaign.external_campaign_id
             else None
         )
-    except ingest.StoredTokenUnreadable as exc:
-        await accounts.mark_disconnected(session, exc.account_id, UNREADABLE_TOKEN)
+    except StoredTokenUnreadable as exc:
+        await disconnect_unreadable(session, exc.account_id)
         await session.commit()  # keep the disconnect although the request fails
         raise AccountTokenUnreadable() from exc
     if target is None:

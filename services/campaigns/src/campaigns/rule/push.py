@@ -7,7 +7,8 @@ Actions are committed ``pending`` together with the campaign change; then:
    several pushers never take the same row;
 2. call the platform with no transaction open;
 3. record: ``succeeded``; or ``failed`` with the platform's error (a refused
-   token also disconnects the account); a retryable error goes back to
+   token also disconnects the account, as a stored one no configured key opens does at
+   the claim); a retryable error goes back to
    ``pending`` until ``max_attempts``.
 
 Errors are never swallowed: each one is stored on its action row and logged.
@@ -31,6 +32,7 @@ from adscale_common.types import utcnow
 from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.account.schemas import is_connected
+from campaigns.crypto import StoredTokenUnreadable, account_token, disconnect_unreadable
 from campaigns.models import AdAccount, Campaign, RuleAction
 from campaigns.platforms import PlatformGateway, describe_platform_error
 from campaigns.settings import Settings
@@ -116,8 +118,11 @@ async def _claim(
             elif cipher is None:
                 job.problem = "token encryption is not configured"
             else:
-                job.token = cipher.decrypt_or_none(account.access_token_encrypted)
-                if job.token is None:
+                try:
+                    job.token = account_token(cipher, account.id, account.access_token_encrypted)
+                except StoredTokenUnreadable:
+                    # As a refused token: the account is disconnected, the user reconnects.
+                    await disconnect_unreadable(session, account.id)
                     job.problem = "no configured key decrypts the ad account's stored token"
         jobs.append(job)
     await session.flush()
