@@ -3,6 +3,7 @@ with key rotation, disconnect."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -179,12 +180,19 @@ async def seal_elsewhere(
         await conn.execute(sa.text(statement), {"sealed": foreign.encrypt(plaintext), **params})
 
 
+async def platform_status(api: Api, platform: str) -> str | None:
+    listed = (await api.get(f"{AS}/platforms")).json()["platforms"]
+    found: str | None = next(p for p in listed if p["platform"] == platform).get("status")
+    return found
+
+
 async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconnect(
-    api: Api, engine: AsyncEngine, settings: Any
+    api: Api, engine: AsyncEngine, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A stored token under a key that is no longer configured (a dropped key, a database
     restored elsewhere) neither stops the worker's start-up rotation for everyone else nor
-    turns into a 500: using it answers CREDENTIALS_EXPIRED, and reconnecting mends it."""
+    turns into a 500: the connection shows as expired, using it answers
+    CREDENTIALS_EXPIRED, later rotations pass over it, and reconnecting mends it."""
     segment = await api.segment(profiles=make_profiles(0, 5))
     meta = await api.connect("meta")
     await seal_elsewhere(
@@ -194,9 +202,18 @@ async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconn
         "a-token-from-elsewhere",
         u=api.user_id,
     )
+    assert await platform_status(api, "meta") == "connected"
     current = settings.encryption_keys.get_secret_value()
-    async with unit_of_work(make_sessionmaker(engine)) as session:
+    sessionmaker = make_sessionmaker(engine)
+    async with unit_of_work(sessionmaker) as session:
         assert await rotate_keys(session, TokenCipher(current)) == 0  # no exception
+    assert await platform_status(api, "meta") == "expired"
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="audience_sync.platform.service"):
+        async with unit_of_work(sessionmaker) as session:
+            await rotate_keys(session, TokenCipher(current))
+    # Every unreadable token was marked by the first rotation: the next one reports none.
+    assert [r.getMessage() for r in caplog.records if "no configured key" in r.getMessage()] == []
     body = {
         "segment_id": segment["id"],
         "platform": "meta",
@@ -207,8 +224,36 @@ async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconn
     assert refused.status_code == 401, refused.text
     assert error_of(refused)["code"] == "CREDENTIALS_EXPIRED"
     await api.connect("meta")
+    assert await platform_status(api, "meta") == "connected"
     created = await api.post(f"{AS}/audiences", json=body)
     assert created.status_code == 201, created.text
+
+
+async def test_a_token_no_key_opens_marks_the_connection_expired_when_used(
+    api: Api, engine: AsyncEngine
+) -> None:
+    """Without a worker restart in between, the first use of such a token finds it: the
+    request answers CREDENTIALS_EXPIRED and GET /platforms shows the connection expired,
+    where it kept saying connected while every sync failed."""
+    segment = await api.segment(profiles=make_profiles(0, 5))
+    tiktok = await api.connect("tiktok")
+    await seal_elsewhere(
+        engine,
+        "UPDATE platform_connection SET access_token_encrypted = :sealed "
+        "WHERE user_id = :u AND platform = 'tiktok'",
+        "a-token-from-elsewhere",
+        u=api.user_id,
+    )
+    body = {
+        "segment_id": segment["id"],
+        "platform": "tiktok",
+        "ad_account_id": tiktok["ad_accounts"][0]["id"],
+        "audience_name": "VIPs",
+    }
+    refused = await api.post(f"{AS}/audiences", json=body)
+    assert refused.status_code == 401, refused.text
+    assert error_of(refused)["code"] == "CREDENTIALS_EXPIRED"
+    assert await platform_status(api, "tiktok") == "expired"
 
 
 async def test_a_state_whose_pkce_verifier_no_key_opens_is_invalid_not_a_500(

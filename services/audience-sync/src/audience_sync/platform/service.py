@@ -280,33 +280,37 @@ async def load_token(
         access = cipher.decrypt_or_none(connection.access_token_encrypted)
         if access is None:
             # No configured key opens the stored token (a key was dropped): as good as
-            # expired, the user reconnects.
-            logger.error(
-                "platform token no configured key can decrypt",
+            # expired, and shown so (GET /platforms); the user reconnects. The status is
+            # committed with this block, before CREDENTIALS_EXPIRED is raised below it.
+            await repository.set_status(session, connection.id, "expired")
+            logger.warning(
+                "platform token no configured key can decrypt; connection marked expired",
                 extra={"connection_id": str(connection.id)},
             )
-            raise CredentialsExpired(details={"platform": platform})
-        refresh = (
-            cipher.decrypt_or_none(connection.refresh_token_encrypted)
-            if connection.refresh_token_encrypted
-            else None
-        )
-        if not cipher.is_current(connection.access_token_encrypted):
-            await repository.update_tokens(
-                session,
-                connection.id,
-                access=cipher.encrypt(access),
-                refresh=cipher.encrypt(refresh) if refresh else None,
+        else:
+            refresh = (
+                cipher.decrypt_or_none(connection.refresh_token_encrypted)
+                if connection.refresh_token_encrypted
+                else None
+            )
+            if not cipher.is_current(connection.access_token_encrypted):
+                await repository.update_tokens(
+                    session,
+                    connection.id,
+                    access=cipher.encrypt(access),
+                    refresh=cipher.encrypt(refresh) if refresh else None,
+                    expires_at=connection.token_expires_at,
+                    refreshed=False,
+                )
+            tokens = TokenSet(
+                access_token=access,
+                refresh_token=refresh,
                 expires_at=connection.token_expires_at,
-                refreshed=False,
+                scopes=tuple(connection.scopes or ()),
             )
         connection_id = connection.id
-        tokens = TokenSet(
-            access_token=access,
-            refresh_token=refresh,
-            expires_at=connection.token_expires_at,
-            scopes=tuple(connection.scopes or ()),
-        )
+    if access is None:
+        raise CredentialsExpired(details={"platform": platform})
 
     async def persist(fresh: TokenSet) -> None:
         async with unit_of_work(sessionmaker) as s:
@@ -328,10 +332,16 @@ async def load_token(
 
 
 async def rotate_keys(session: AsyncSession, cipher: TokenCipher) -> int:
-    """Re-encrypt every stored token that is not under the primary key; returns how many."""
+    """Re-encrypt every stored token that is not under the primary key; returns how many.
+
+    A token no configured key opens marks its connection expired (the user reconnects, as
+    after a refused refresh). Expired connections are passed over: their tokens are never
+    used again, only a reconnect replaces them, so each unreadable one is reported once."""
     changed = 0
     unreadable: list[str] = []
     for connection in await repository.all_connections_for_update(session):
+        if connection.status == "expired":
+            continue
         if cipher.is_current(connection.access_token_encrypted) and (
             connection.refresh_token_encrypted is None
             or cipher.is_current(connection.refresh_token_encrypted)
@@ -344,8 +354,9 @@ async def rotate_keys(session: AsyncSession, cipher: TokenCipher) -> int:
             else None
         )
         if access is None:
-            # No configured key opens it: left as is (using it answers CREDENTIALS_EXPIRED,
-            # the user reconnects); it never stops the others.
+            # No configured key opens it: expired (using it answers CREDENTIALS_EXPIRED, the
+            # user reconnects); it never stops the others.
+            connection.status = "expired"
             unreadable.append(str(connection.id))
             continue
         connection.access_token_encrypted = access
@@ -353,8 +364,8 @@ async def rotate_keys(session: AsyncSession, cipher: TokenCipher) -> int:
         changed += 1
     await session.flush()
     if unreadable:
-        logger.error(
-            "platform tokens no configured key can decrypt",
+        logger.warning(
+            "platform tokens no configured key can decrypt; connections marked expired",
             extra={"count": len(unreadable), "connection_ids": unreadable[:20]},
         )
     return changed
