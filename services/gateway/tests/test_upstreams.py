@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -147,8 +148,11 @@ def retries(reason: str, upstream: str = "campaigns") -> float:
     return metric_value(scrape, name, upstream=upstream, reason=reason)
 
 
-async def test_a_stopped_instance_is_routed_around_and_rejoins(two: Any) -> None:
+async def test_a_stopped_instance_is_routed_around_and_rejoins(
+    two: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     client, a, b = two
+    caplog.set_level(logging.INFO, logger="gateway.upstreams")
     retried = retries("connect failed")
     await b.stop()
     # The request that meets the closed port is sent to `a` (nothing reached `b`: even a
@@ -165,12 +169,19 @@ async def test_a_stopped_instance_is_routed_around_and_rejoins(two: Any) -> None
     health = (await client.get("/api/v1/health")).json()
     assert health["services"]["campaigns"]["status"] == "ok"
 
+    out_since = time.monotonic()
+    await asyncio.sleep(0.3)
     await b.start()
     deadline = time.monotonic() + 5
     while client.gateway.upstreams.report()["campaigns"][b.url] != "up":
         assert time.monotonic() < deadline, "the restarted instance never rejoined"
         await asyncio.sleep(INTERVAL / 2)
     assert in_rotation(b) == 1
+    # The operator's log says how long the instance was out of rotation.
+    (back,) = [r for r in caplog.records if r.getMessage() == "upstream back in rotation"]
+    assert back.url == b.url  # type: ignore[attr-defined]
+    out = back.out_of_rotation_seconds  # type: ignore[attr-defined]
+    assert 0.3 <= out <= time.monotonic() - out_since + 0.1
     seen_b = len(b.state.seen)
     for _ in range(10):
         assert (await get(client)).status_code == 200

@@ -70,8 +70,12 @@ class Pool:
         self.healthy[url] = healthy
         self._gauges[url].set(1 if healthy else 0)
         if healthy:
-            self.ejected_at.pop(url, None)
-            logger.info("upstream back in rotation", extra={"upstream": self.service, "url": url})
+            since = self.ejected_at.pop(url, None)
+            out = None if since is None else round(time.monotonic() - since, 1)
+            logger.info(
+                "upstream back in rotation",
+                extra={"upstream": self.service, "url": url, "out_of_rotation_seconds": out},
+            )
         else:
             self.ejected_at[url] = time.monotonic()
             logger.warning(
