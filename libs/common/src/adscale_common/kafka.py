@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,9 +15,38 @@ from aiokafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
 logger = logging.getLogger(__name__)
 
 
+def pace_metadata_updates(client: Any) -> None:
+    """Space an aiokafka client's metadata requests by its ``retry_backoff_ms``, as the Java
+    client spaces its metadata refreshes.
+
+    aiokafka's producer sender loops on a metadata update, without a pause, while a
+    partition it has a batch for has no known leader, and so does the consumer's fetcher.
+    A broker shutting down cleanly answers "not the leader" first, then refuses
+    connections at once: a producer with a message pending asked for metadata about
+    8,000 times a second, a whole core, until the broker was back (measured on a broker
+    stopped with SIGTERM, ``libs/common/tests/test_kafka_pacing.py``). With this, a
+    client asks at most ten times a second (``retry_backoff_ms`` 100) and the loops that
+    wait on the answer wait as long. ``_metadata_update`` is the one coroutine every
+    metadata request of the client goes through (aiokafka 0.14)."""
+    update = client._metadata_update
+    interval = float(client._retry_backoff)
+    next_at = 0.0
+
+    async def paced(cluster_metadata: Any, topics: Any) -> Any:
+        nonlocal next_at
+        delay = next_at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        next_at = time.monotonic() + interval
+        return await update(cluster_metadata, topics)
+
+    client._metadata_update = paced
+
+
 def make_producer(bootstrap: str, *, client_id: str = "adscale") -> AIOKafkaProducer:
-    """Idempotent producer with ``acks=all`` (DESIGN.md: never lose a committed event)."""
-    return AIOKafkaProducer(
+    """Idempotent producer with ``acks=all`` (DESIGN.md: never lose a committed event),
+    its metadata requests paced (:func:`pace_metadata_updates`)."""
+    producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         client_id=client_id,
         enable_idempotence=True,
@@ -23,6 +54,8 @@ def make_producer(bootstrap: str, *, client_id: str = "adscale") -> AIOKafkaProd
         linger_ms=5,
         request_timeout_ms=15000,
     )
+    pace_metadata_updates(producer.client)
+    return producer
 
 
 # How often a consumer re-reads cluster metadata. aiokafka's default (5 minutes) means a
@@ -47,6 +80,8 @@ async def subscribed_consumer(
     read by this process, reassigned from metadata. Either way the subscription is made
     after ``start()``: given to the constructor, a topic that does not exist yet makes
     ``start()`` wait for it and then fail. Offsets are never committed automatically.
+    Its metadata requests are paced (:func:`pace_metadata_updates`): the fetcher loops on
+    them while a partition has no leader.
     """
     options.setdefault("client_id", group or "adscale-listener")
     consumer = AIOKafkaConsumer(
@@ -56,6 +91,7 @@ async def subscribed_consumer(
         metadata_max_age_ms=metadata_max_age_ms,
         **options,
     )
+    pace_metadata_updates(consumer._client)
     await consumer.start()
     try:
         consumer.subscribe(topics=sorted(set(topics)))
