@@ -165,6 +165,33 @@ async def test_ad_group_scope_pause_and_bids_with_caps(api: Api, session: AsyncS
     assert (await get(api, f"campaigns/{cid}"))["status"] == "active"
 
 
+async def test_campaign_ids_keep_an_ad_group_rule_to_those_campaigns_ad_groups(
+    api: Api, session: AsyncSession
+):
+    """``campaign_ids`` name campaigns at either level: an ad-group rule given them judges
+    the ad groups of those campaigns (it used to take them for ad-group ids and match
+    nothing)."""
+    acc = (await api.account())["id"]
+    kept = await losing(api, session, acc, "Kept")
+    left = await losing(api, session, acc, "Left alone")
+    await api.ad_group(kept, name="In kept")
+    await api.ad_group(left, name="In left alone")
+    pause = await rule(
+        api, campaign_ids=[kept], scope={"level": "ad_group"}, action={"type": "pause"}
+    )
+    assert names(await preview(api, pause)) == ["In kept"]
+    result = await execute(api, pause)
+    assert names(result) == ["In kept"] and result["campaigns_evaluated"] == 1
+    stored = await get(api, f"rules/{pause}")
+    assert stored["conditions"]["campaign_ids"] == [kept]  # given back where it was given
+    statuses = {
+        g["name"]: g["status"]
+        for cid in (kept, left)
+        for g in (await get(api, f"ad-groups?campaign_id={cid}"))["items"]
+    }
+    assert statuses == {"In kept": "paused", "In left alone": "active"}
+
+
 async def test_notify_only_changes_nothing(api: Api, session: AsyncSession):
     acc = (await api.account())["id"]
     cid = await losing(api, session, acc, "Watch", budget_daily="10.00")

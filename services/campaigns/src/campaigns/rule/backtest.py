@@ -42,7 +42,9 @@ async def backtest(session: AsyncSession, rule: Rule, request: BacktestRequest) 
     scope = definition.scope.model_copy(
         update={"statuses": ["draft", "active", "paused", "completed"]}
     )
-    found = await repository.candidates(session, rule.user_id, scope, lock=False)
+    found = await repository.candidates(
+        session, rule.user_id, scope, lock=False, in_campaigns=definition.in_campaigns
+    )
     campaign_ids = sorted({c.campaign.id for c in found})
     windows = definition.sums(
         min_spend=guards.min_spend is not None, min_impressions=guards.min_impressions is not None

@@ -8,6 +8,7 @@ shows the result.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,6 +32,8 @@ class Definition:
     scope: Scope
     guard_window: str  # min_spend / min_impressions are measured over it
     preset: str | None  # the rule type when its filters are the preset's own
+    # Ad-group rules given ``campaign_ids``: only the ad groups of these campaigns.
+    in_campaigns: list[uuid.UUID] | None = None
 
     @property
     def reads_audiences(self) -> bool:
@@ -109,8 +112,12 @@ def expand(rule_type: str, threshold: Decimal, conditions: RuleConditions) -> De
         else preset_filters(rule_type, Decimal(threshold), window)
     )
     scope = conditions.scope or Scope(ids=conditions.campaign_ids)
+    in_campaigns = None
     if conditions.scope is not None and conditions.campaign_ids is not None:
-        scope = scope.model_copy(update={"ids": conditions.campaign_ids})
+        if scope.level == "campaign":
+            scope = scope.model_copy(update={"ids": conditions.campaign_ids})
+        else:  # campaign_ids name campaigns: at ad-group level, their ad groups
+            in_campaigns = conditions.campaign_ids
     action = conditions.action or preset_action(rule_type, conditions)
     if scope.statuses is None:
         # Unpausing looks at paused objects; everything else at running ones.
@@ -124,6 +131,7 @@ def expand(rule_type: str, threshold: Decimal, conditions: RuleConditions) -> De
         scope=scope,
         guard_window=window,
         preset=None if own else rule_type,
+        in_campaigns=in_campaigns,
     )
 
 

@@ -130,9 +130,15 @@ class Candidate:
 
 
 async def candidates(
-    session: AsyncSession, user_id: uuid.UUID, scope: Scope, *, lock: bool
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    scope: Scope,
+    *,
+    lock: bool,
+    in_campaigns: list[uuid.UUID] | None = None,
 ) -> list[Candidate]:
-    """The user's objects in ``scope``, with campaign and account (locked when acting)."""
+    """The user's objects in ``scope``, with campaign and account (locked when acting);
+    with ``in_campaigns``, only those of these campaigns."""
     statuses = list(scope.statuses or ["active"])
     judged: type[Campaign] | type[AdGroup] = Campaign if scope.level == "campaign" else AdGroup
     entities: list[Any] = [Campaign, AdAccount] + ([AdGroup] if judged is AdGroup else [])
@@ -144,6 +150,8 @@ async def candidates(
     )
     if scope.ids is not None:
         stmt = stmt.where(col(judged.id).in_(scope.ids))
+    if in_campaigns is not None:
+        stmt = stmt.where(col(Campaign.id).in_(in_campaigns))
     if scope.name_contains is not None:
         stmt = stmt.where(col(judged.name).icontains(scope.name_contains, autoescape=True))
     if scope.platforms is not None:

@@ -119,7 +119,13 @@ async def run(
     guards = Guards(conditions.min_spend, conditions.min_impressions, conditions.cooldown_hours)
     start, end = window(conditions, now)
     outcome = ExecutionOutcome(rule.id, dry_run, start, end)
-    found = await repository.candidates(session, rule.user_id, definition.scope, lock=not dry_run)
+    found = await repository.candidates(
+        session,
+        rule.user_id,
+        definition.scope,
+        lock=not dry_run,
+        in_campaigns=definition.in_campaigns,
+    )
     totals = await repository.window_totals(
         session,
         {c.campaign.id: local_today(now, c.account.time_zone) for c in found},
