@@ -1,5 +1,6 @@
-import { expect, test } from "@playwright/test";
+import { expect, type Page, test } from "@playwright/test";
 import {
+  accessTokenOf,
   connectAccount,
   createCampaign,
   expectAccessible,
@@ -7,6 +8,31 @@ import {
   registerNewUser,
   screenshot,
 } from "./support";
+
+/** One row of the builder ("Condition 1", "Alternative 2"), inside its list. */
+function row(page: Page, list: "All of these" | "And at least one of these", name: string) {
+  return page.getByRole("group", { name: list }).getByRole("group", { name, exact: true });
+}
+
+/** A JSON value without its null members (the API's answers spell out every unset key). */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  );
+}
+
+async function storedRule(page: Page, id: string) {
+  const token = await accessTokenOf(page);
+  const response = await page.request.get(`/api/v1/rules/${id}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as { rule_type: string; threshold: number; conditions: unknown };
+}
 
 test("rules journey: create, dry-run (what would happen now), execute, see the actions and the count", async ({
   page,
@@ -29,15 +55,19 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
 
   await page.getByRole("link", { name: "Rules" }).click();
   await expect(page.getByText("No rules yet")).toBeVisible();
-  await page.getByLabel("Name").fill("Pause under 1000x");
-  await page.getByLabel("When").selectOption("pause_low_roas");
-  await page.getByLabel("Threshold").fill("0");
+  await page.getByLabel("Name", { exact: true }).fill("Pause under 1000x");
+  await page.getByLabel("Template").selectOption("pause_low_roas");
+  const first = row(page, "All of these", "Condition 1");
+  await first.getByLabel("Value").fill("-1");
   await page.getByRole("button", { name: "Create rule" }).click();
-  await expect(page.getByText("The threshold must be more than 0.")).toBeVisible();
-  await page.getByLabel("Threshold").fill("1000");
-  await page.getByLabel("Days of metrics judged").fill("30");
+  await expect(first.getByText("Enter a number, like 1.5.")).toBeVisible();
+  await first.getByLabel("Value").fill("1000");
+  await first.getByLabel("Time range").selectOption("last_30_days");
   await page.getByRole("button", { name: "Create rule" }).click();
   await expect(page.getByRole("link", { name: "Pause under 1000x" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /Pause under 1000x/ })).toContainText(
+    "Pause campaigns when ROAS < 1,000 over the last 30 days",
+  );
   await expectAccessible(page);
 
   await page.getByRole("link", { name: "Pause under 1000x" }).click();
@@ -69,15 +99,18 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
   await page.getByRole("link", { name: "Rules" }).click();
   await page.getByRole("link", { name: "Pause under 1000x" }).click();
   await page.getByRole("link", { name: "Edit rule" }).click();
-  await expect(page.getByLabel("Threshold")).toHaveValue("1000");
-  await expect(page.getByLabel("Days of metrics judged")).toHaveValue("30");
-  await page.getByLabel("Name").fill("Pause under 2x");
-  await page.getByLabel("Threshold").fill("2.12345");
+  const edited = row(page, "All of these", "Condition 1");
+  await expect(edited.getByLabel("Value")).toHaveValue("1000");
+  await expect(edited.getByLabel("Time range")).toHaveValue("last_30_days");
+  await page.getByLabel("Name", { exact: true }).fill("Pause under 2x");
+  await page.getByLabel("Frequency").selectOption("hourly");
+  await page.getByLabel("Time zone").fill("Mars/Base");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page.getByText(/no more than 4 decimal places/)).toBeVisible();
-  await expect(page.getByLabel("Threshold")).toHaveAttribute("aria-invalid", "true");
-  await page.getByLabel("Threshold").fill("2");
-  await page.getByLabel("Days of metrics judged").fill("14");
+  await expect(page.getByText(/'Mars\/Base' is not an IANA time zone/)).toBeVisible();
+  await expect(page.getByLabel("Time zone")).toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("Time zone").fill("Europe/Paris");
+  await edited.getByLabel("Value").fill("2");
+  await edited.getByLabel("Time range").selectOption("last_14_days");
   await page.getByLabel("Run automatically on schedule").uncheck();
   await expectAccessible(page);
   await screenshot(page, info, "rule-edit");
@@ -85,9 +118,184 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
   await expect(page.getByRole("heading", { name: "Pause under 2x" })).toBeVisible();
   await page.reload();
   await expect(page.getByRole("heading", { name: "Pause under 2x" })).toBeVisible();
-  await expect(page.getByText("Pause campaigns whose ROAS is below 2")).toBeVisible();
+  await expect(
+    page.getByText(
+      "Pause campaigns when ROAS < 2 over the last 14 days, checked every hour (Europe/Paris).",
+    ),
+  ).toBeVisible();
   await expect(page.getByRole("definition").filter({ hasText: /^no$/ })).toBeVisible();
   await page.getByRole("link", { name: "Edit rule" }).click();
-  await expect(page.getByLabel("Days of metrics judged")).toHaveValue("14");
+  await expect(row(page, "All of these", "Condition 1").getByLabel("Time range")).toHaveValue(
+    "last_14_days",
+  );
   await expect(page.getByLabel("Run automatically on schedule")).not.toBeChecked();
+});
+
+test("rule builder: a custom rule, its sentence, what the API stores, a dry run, then a template and a bid", async ({
+  page,
+}, info) => {
+  const meta = await metaLogin();
+  await registerNewUser(page, "builder");
+  await connectAccount(page, {
+    platform: "Meta",
+    externalId: meta.accountId,
+    name: "Meta builder",
+    token: meta.token,
+  });
+  await createCampaign(page, {
+    name: "Prospecting US",
+    account: "Meta builder (meta)",
+    budget: "100",
+    externalId: meta.campaignIds[0] ?? "",
+    active: true,
+  });
+  await createCampaign(page, {
+    name: "Retargeting",
+    account: "Meta builder (meta)",
+    budget: "50",
+    active: true,
+  });
+
+  // Build: campaigns on Meta named "prospecting", raise the budget 10 % up to $105.
+  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Scale prospecting");
+  await page.getByLabel("Template").selectOption("increase_budget_high_roas");
+  const scope = page.getByRole("group", { name: "Apply to" });
+  await expect(scope.getByLabel("Level")).toHaveValue("campaign");
+  await scope.getByRole("group", { name: "Platforms" }).getByLabel("Meta").check();
+  await scope.getByLabel("Name contains").fill("prospecting");
+  await expect(scope.getByLabel(/Prospecting US/)).toBeVisible(); // the campaign picker
+  const action = page.getByRole("group", { name: "Action", exact: true });
+  await expect(action.getByLabel("Action", { exact: true })).toHaveValue("change_budget");
+  await expect(action.getByLabel("Direction")).toHaveValue("up");
+  await action.getByLabel("By (%)").fill("10");
+  await action.getByLabel("Never above ($)").fill("105");
+
+  const roas = row(page, "All of these", "Condition 1");
+  await expect(roas.getByLabel("Metric")).toHaveValue("roas");
+  await roas.getByLabel("Operator").selectOption("between");
+  await roas.getByLabel("From", { exact: true }).fill("0");
+  await roas.getByLabel("To", { exact: true }).fill("1000");
+  await roas.getByLabel("Time range").selectOption("last_30_days");
+  await page.getByRole("button", { name: "Add condition" }).click();
+  const spend = row(page, "All of these", "Condition 2");
+  await spend.getByLabel("Metric").selectOption("spend");
+  await spend.getByLabel("Operator").selectOption(">=");
+  await spend.getByLabel("Value ($)").fill("1");
+  await spend.getByLabel("Time range").selectOption("last_30_days");
+  await page.getByRole("button", { name: "Add alternative" }).click();
+  const ctr = row(page, "And at least one of these", "Alternative 1");
+  await ctr.getByLabel("Metric").selectOption("ctr");
+  await ctr.getByLabel("Value (%)").fill("100");
+  await ctr.getByLabel("Time range").selectOption("last_30_days");
+  await page.getByRole("button", { name: "Add alternative" }).click();
+  const age = row(page, "And at least one of these", "Alternative 2");
+  await age.getByLabel("Metric").selectOption("age_days");
+  await age.getByLabel("Operator").selectOption(">=");
+  await expect(age.getByLabel("Time range")).toHaveCount(0); // age has no window
+  await age.getByLabel("Value (days)").fill("0");
+  await page.getByLabel("Frequency").selectOption("daily");
+  await page.getByLabel("Time", { exact: true }).fill("08:00");
+
+  const sentence =
+    "Raise the daily budget of campaigns on Meta whose name contains “prospecting” by 10% " +
+    "(not above $105.00) when ROAS between 0 and 1,000 over the last 30 days and spend ≥ " +
+    "$1.00 over the last 30 days and at least one of: CTR < 100% over the last 30 days or " +
+    "age ≥ 0 days, checked daily at 08:00.";
+  await expect(page.getByRole("region", { name: "Summary" })).toContainText(sentence);
+  await expectAccessible(page);
+  await screenshot(page, info, "rule-builder");
+
+  await page.getByRole("button", { name: "Create rule" }).click();
+  await expect(page.getByRole("link", { name: "Scale prospecting" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /Scale prospecting/ })).toContainText(sentence);
+  await page.getByRole("link", { name: "Scale prospecting" }).click();
+  await expect(page.getByRole("heading", { name: "Scale prospecting" })).toBeVisible();
+  await expect(page.getByRole("definition").filter({ hasText: sentence })).toBeVisible();
+
+  // The API stores what was built, in its units (CTR a fraction, money as text).
+  const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+  const stored = await storedRule(page, id);
+  expect(stored.rule_type).toBe("increase_budget_high_roas");
+  expect(withoutNulls(stored.conditions)).toEqual({
+    lookback_days: 7,
+    cooldown_hours: 24,
+    filters: [
+      { metric: "roas", operator: "between", value: [0, 1000], window: "last_30_days" },
+      { metric: "spend", operator: ">=", value: 1, window: "last_30_days" },
+    ],
+    any: [
+      { metric: "ctr", operator: "<", value: 1, window: "last_30_days" },
+      { metric: "age_days", operator: ">=", value: 0, window: "last_7_days" },
+    ],
+    scope: { level: "campaign", name_contains: "prospecting", platforms: ["meta"] },
+    action: { type: "change_budget", percent: 10, max: "105.00", max_change_percent: 100 },
+    schedule: { frequency: "daily", time: "08:00" },
+  });
+
+  // Only the prospecting campaign is judged; +10 % of $100 stops at the $105 cap.
+  await page.getByRole("button", { name: "Dry run" }).click();
+  const preview = page.getByRole("region", { name: "Dry run result" });
+  await expect(preview).toContainText("1 campaign(s) judged");
+  await expect(preview).toContainText("1 would be changed");
+  await expect(preview.getByRole("listitem")).toHaveText(
+    /Would increase daily budget of 'Prospecting US' from 100\.00 to 105\.00/,
+  );
+
+  // Edit: a template, then ad groups — a budget action is refused there — then a bid.
+  await page.getByRole("link", { name: "Edit rule" }).click();
+  await expect(row(page, "All of these", "Condition 2").getByLabel("Value ($)")).toHaveValue(
+    "1.00",
+  );
+  await expect(
+    row(page, "And at least one of these", "Alternative 1").getByLabel("Value (%)"),
+  ).toHaveValue("100");
+  await page.getByLabel("Template").selectOption("decrease_budget_low_ctr");
+  const condition = row(page, "All of these", "Condition 1");
+  await expect(condition.getByLabel("Metric")).toHaveValue("ctr");
+  await expect(condition.getByLabel("Value (%)")).toHaveValue("1");
+  await expect(page.getByRole("group", { name: "And at least one of these" })).not.toContainText(
+    "Alternative 1",
+  );
+  await expect(action.getByLabel("Direction")).toHaveValue("down");
+  await scope.getByLabel("Level").selectOption("ad_group");
+  await expect(
+    action.getByText("Budget actions apply to campaigns: choose Campaigns under Apply to"),
+  ).toBeVisible();
+  await expect(action.getByLabel("Action", { exact: true })).toHaveAttribute(
+    "aria-invalid",
+    "true",
+  );
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page).toHaveURL(/\/edit$/); // refused in the form
+  await action.getByLabel("Action", { exact: true }).selectOption("set_bid");
+  await expect(action.getByText("Budget actions apply to campaigns")).toHaveCount(0);
+  await action.getByLabel("New bid ($)").fill("0.75");
+  await action.getByLabel("Never below ($)").fill("0.50");
+  await expectAccessible(page);
+  const bidSentence =
+    "Set the bid of ad groups on Meta whose name contains “prospecting” to $0.75 (not below " +
+    "$0.50) when CTR < 1% over the last 7 days, checked daily at 08:00.";
+  await expect(page.getByRole("region", { name: "Summary" })).toContainText(bidSentence);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page).toHaveURL(new RegExp(`/rules/${id}$`));
+  const summary = page.getByRole("definition").filter({ hasText: bidSentence });
+  await expect(summary).toBeVisible();
+
+  await page.reload();
+  await expect(summary).toBeVisible();
+  await page.getByRole("link", { name: "Edit rule" }).click();
+  await expect(page.getByLabel("Template")).toHaveValue("decrease_budget_low_ctr");
+  await expect(scope.getByLabel("Level")).toHaveValue("ad_group");
+  await expect(action.getByLabel("Action", { exact: true })).toHaveValue("set_bid");
+  await expect(action.getByLabel("New bid ($)")).toHaveValue("0.75");
+  await expect(action.getByLabel("Never below ($)")).toHaveValue("0.50");
+  await expect(row(page, "All of these", "Condition 1").getByLabel("Value (%)")).toHaveValue("1");
+  const saved = await storedRule(page, id);
+  expect(saved.threshold).toBe(0.01);
+  expect(withoutNulls(saved.conditions)).toMatchObject({
+    filters: [{ metric: "ctr", operator: "<", value: 0.01, window: "last_7_days" }],
+    scope: { level: "ad_group", name_contains: "prospecting", platforms: ["meta"] },
+    action: { type: "set_bid", amount: "0.75", min: "0.50", max_change_percent: 100 },
+  });
 });

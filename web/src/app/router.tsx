@@ -57,6 +57,10 @@ export const router = createBrowserRouter([
             path: "rules/:ruleId/edit",
             lazy: page(() => import("../features/rules/RuleEditPage")),
           },
+          {
+            path: "rule-runs/:runId",
+            lazy: page(() => import("../features/rules/RunPage")),
+          },
           { path: "segments", lazy: page(() => import("../features/audiences/SegmentsPage")) },
           {
             path: "segments/:segmentId",

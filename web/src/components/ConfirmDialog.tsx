@@ -12,12 +12,14 @@ interface ConfirmDialogProps {
   pending?: boolean;
   error?: string | undefined;
   onConfirm: (close: () => void) => void;
+  /** Told when the dialog opens or closes (e.g. to clear a refusal shown in it). */
+  onOpenChange?: (open: boolean) => void;
 }
 
 /** An accessible modal confirmation (focus trapped, Escape closes), for destructive actions. */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
-    <DialogTrigger>
+    <DialogTrigger onOpenChange={props.onOpenChange}>
       <Button className="button danger" aria-label={props.triggerLabel}>
         {props.trigger}
       </Button>

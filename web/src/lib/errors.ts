@@ -21,10 +21,31 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+/** One item of a 422's list with its whole `loc` (a nested field: conditions, filters, 0, value). */
+export interface ValidationProblem {
+  loc: (string | number)[];
+  msg: string;
+}
+
+/** Every item of a 422's field list, in either API family, `loc` whole (`fields` keeps the first name). */
+export function validationProblems(body: unknown): ValidationProblem[] {
+  if (!isRecord(body)) return [];
+  const envelope = isRecord(body.error) && isRecord(body.error.details) ? body.error.details : {};
+  const items = Array.isArray(body.detail) ? body.detail : envelope.errors;
+  if (!Array.isArray(items)) return [];
+  return items.filter(isRecord).map((item) => ({
+    loc: (Array.isArray(item.loc) ? item.loc : []).filter(
+      (p): p is string | number => typeof p === "string" || typeof p === "number",
+    ),
+    msg: (typeof item.msg === "string" ? item.msg : "Invalid value").replace(/^Value error, /, ""),
+  }));
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string | null;
   readonly fields: FieldErrors;
+  readonly problems: ValidationProblem[];
 
   constructor(status: number, body: unknown) {
     const parsed = parseErrorBody(status, body);
@@ -33,6 +54,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = parsed.code;
     this.fields = parsed.fields;
+    this.problems = validationProblems(body);
   }
 
   get notFound(): boolean {

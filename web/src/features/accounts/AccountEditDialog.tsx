@@ -15,7 +15,7 @@ import {
 } from "./accountForm";
 import { DisconnectedReason } from "./DisconnectedReason";
 import { useUpdateAccount } from "./queries";
-import { TimeZoneField } from "./TimeZoneInput";
+import { TimeZoneField } from "./TimeZoneField";
 
 interface FormProps {
   account: Account;

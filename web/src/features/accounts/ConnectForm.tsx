@@ -4,7 +4,7 @@ import { z } from "zod";
 import { Field, FormError } from "../../components/Field";
 import { applyServerError } from "../../lib/forms";
 import { useConnectAccount } from "./queries";
-import { TimeZoneField } from "./TimeZoneInput";
+import { TimeZoneField } from "./TimeZoneField";
 
 const schema = z.object({
   platform: z.enum(["google", "meta"], { message: "Choose a platform." }),

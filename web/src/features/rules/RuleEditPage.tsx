@@ -1,12 +1,16 @@
 import { Link, useNavigate, useParams } from "react-router";
 import { detailFallback } from "../../components/DetailGate";
-import { useRule, useUpdateRule } from "./queries";
+import { ErrorState, Loading } from "../../components/States";
+import { needsExpansion, ruleFormValuesOf, ruleUpdateBody } from "./conditions";
+import { useExpandedRule, useRule, useUpdateRule } from "./queries";
 import { RuleForm } from "./RuleForm";
-import { ruleUpdateBody, ruleValuesOf } from "./schema";
 
 export default function RuleEditPage() {
   const id = useParams().ruleId ?? "";
   const rule = useRule(id);
+  // A preset-only rule has no filters or action of its own: the builder shows what runs.
+  const expand = rule.data ? needsExpansion(rule.data) : false;
+  const expanded = useExpandedRule(id, expand);
   const update = useUpdateRule(id);
   const navigate = useNavigate();
   const gate = detailFallback(rule, {
@@ -15,6 +19,10 @@ export default function RuleEditPage() {
     back: { to: "/rules", label: "Back to rules" },
   });
   if (gate || !rule.data) return gate;
+  if (expand && expanded.isPending) return <Loading label="Loading rule…" />;
+  if (expand && expanded.error) {
+    return <ErrorState error={expanded.error} retry={() => expanded.refetch()} />;
+  }
   const r = rule.data;
   return (
     <>
@@ -22,14 +30,14 @@ export default function RuleEditPage() {
       <RuleForm
         title="Rule"
         submitLabel="Save changes"
-        initial={ruleValuesOf(r)}
+        initial={ruleFormValuesOf(r, expand ? expanded.data : undefined)}
         cancel={
           <Link className="button secondary" to={`/rules/${id}`}>
             Cancel
           </Link>
         }
         onSubmit={async (values) => {
-          await update.mutateAsync(ruleUpdateBody(values, r.conditions));
+          await update.mutateAsync(ruleUpdateBody(values));
           navigate(`/rules/${id}`);
         }}
       />

@@ -2,11 +2,13 @@ import { Link, useParams } from "react-router";
 import type { components } from "../../api/schema";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { NotFound } from "../../components/NotFound";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { dateTime } from "../../lib/format";
-import { useExecuteRule, useExecutions, useRule } from "./queries";
-import { RULE_TYPES } from "./schema";
+import { Backtest } from "./Backtest";
+import { RuleSummary } from "./BuilderSummary";
+import { useExecuteRule, useRule } from "./queries";
+import { RuleHistory } from "./RuleHistory";
 
 type Result = components["schemas"]["ExecuteResult"];
 
@@ -35,7 +37,6 @@ function Actions({ result }: { result: Result }) {
 export default function RulePage() {
   const id = useParams().ruleId ?? "";
   const rule = useRule(id);
-  const executions = useExecutions(id);
   const dryRun = useExecuteRule(id);
   const execute = useExecuteRule(id);
   if (rule.isPending) return <Loading label="Loading rule…" />;
@@ -84,10 +85,10 @@ export default function RulePage() {
         </div>
       ) : null}
       <dl className="panel grid-2">
-        <div>
-          <dt className="muted">When</dt>
+        <div className="span-all">
+          <dt className="muted">What it does</dt>
           <dd>
-            {RULE_TYPES[r.rule_type as keyof typeof RULE_TYPES] ?? r.rule_type} {r.threshold}
+            <RuleSummary id={id} />
           </dd>
         </div>
         <div>
@@ -105,38 +106,8 @@ export default function RulePage() {
       </dl>
       {dryRun.data ? <Actions result={dryRun.data} /> : null}
       {execute.data ? <Actions result={execute.data} /> : null}
-      <h2>Past executions</h2>
-      {executions.isPending ? <Loading label="Loading executions…" /> : null}
-      {executions.error ? <ErrorState error={executions.error} /> : null}
-      {executions.data && executions.data.items.length === 0 ? (
-        <Empty title="Not executed yet" />
-      ) : null}
-      {executions.data && executions.data.items.length > 0 ? (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Trigger</th>
-              <th scope="col" className="num">
-                Judged
-              </th>
-              <th scope="col" className="num">
-                Changed
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {executions.data.items.map((e) => (
-              <tr key={e.id}>
-                <td>{dateTime(e.started_at)}</td>
-                <td>{e.trigger}</td>
-                <td className="num">{e.campaigns_evaluated}</td>
-                <td className="num">{e.campaigns_affected}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
+      <RuleHistory ruleId={id} lastExecuted={r.last_executed} />
+      <Backtest ruleId={id} />
     </>
   );
 }

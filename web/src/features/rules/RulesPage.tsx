@@ -2,9 +2,13 @@ import { Link } from "react-router";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { dateTime } from "../../lib/format";
+import { emptyRule, ruleCreateBody } from "./conditions";
+import { expandConditions } from "./conditionsPresets";
+import { describeRule } from "./describe";
 import { useCreateRule, useRules } from "./queries";
 import { RuleForm } from "./RuleForm";
-import { emptyRule, RULE_TYPES, ruleBody } from "./schema";
+
+const NEW_RULE = emptyRule();
 
 function CreateRule() {
   const create = useCreateRule();
@@ -12,9 +16,9 @@ function CreateRule() {
     <RuleForm
       title="New rule"
       submitLabel="Create rule"
-      initial={emptyRule}
+      initial={NEW_RULE}
       resetOnSave
-      onSubmit={(values) => create.mutateAsync(ruleBody(values))}
+      onSubmit={(values) => create.mutateAsync(ruleCreateBody(values))}
     />
   );
 }
@@ -29,7 +33,7 @@ export default function RulesPage() {
       {rules.error ? <ErrorState error={rules.error} retry={() => rules.refetch()} /> : null}
       {rules.data && rules.data.items.length === 0 ? (
         <Empty title="No rules yet">
-          <p>Rules pause or re-budget campaigns from their metrics.</p>
+          <p>Rules pause, turn on or re-budget campaigns and ad groups from their metrics.</p>
         </Empty>
       ) : null}
       {rules.data && rules.data.items.length > 0 ? (
@@ -39,10 +43,7 @@ export default function RulesPage() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">When</th>
-                <th scope="col" className="num">
-                  Threshold
-                </th>
+                <th scope="col">What it does</th>
                 <th scope="col">Automatic</th>
                 <th scope="col">Last executed</th>
                 <th scope="col" className="num">
@@ -56,8 +57,7 @@ export default function RulesPage() {
                   <td>
                     <Link to={`/rules/${r.id}`}>{r.name}</Link>
                   </td>
-                  <td>{RULE_TYPES[r.rule_type as keyof typeof RULE_TYPES] ?? r.rule_type}</td>
-                  <td className="num">{r.threshold}</td>
+                  <td>{describeRule(expandConditions(r.rule_type, r.threshold, r.conditions))}</td>
                   <td>{r.is_active ? "yes" : "no"}</td>
                   <td>{r.last_executed ? dateTime(r.last_executed) : "never"}</td>
                   <td className="num">{r.executions_count}</td>

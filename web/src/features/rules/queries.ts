@@ -3,6 +3,7 @@ import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
 import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { runKeys } from "./runQueries";
 
 type RuleCreate = components["schemas"]["RuleCreate"];
 type RuleUpdate = components["schemas"]["RuleUpdate"];
@@ -27,13 +28,15 @@ export function useRule(id: string) {
   });
 }
 
-export function useExecutions(id: string) {
+/** The rule with the filters, action and scope that run filled in (`?expand=true`). */
+export function useExpandedRule(id: string, enabled = true) {
   return useQuery({
-    queryKey: ["rules", "executions", id],
+    queryKey: ["rules", "expanded", id],
+    enabled,
     queryFn: () =>
       unwrap(
-        api.GET("/api/v1/rules/{rule_id}/executions", {
-          params: { path: { rule_id: id }, query: { limit: PAGE_SIZE } },
+        api.GET("/api/v1/rules/{rule_id}", {
+          params: { path: { rule_id: id }, query: { expand: true } },
         }),
       ),
   });
@@ -70,6 +73,9 @@ export function useExecuteRule(id: string) {
       if (!result.dry_run) {
         client.invalidateQueries({ queryKey: ["rules"] });
         client.invalidateQueries({ queryKey: ["campaigns"] });
+      } else {
+        // A dry run changes nothing but is recorded: only the run history is read again.
+        client.invalidateQueries({ queryKey: runKeys.history(id) });
       }
     },
   });

@@ -1,0 +1,148 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../../lib/errors";
+import { emptyRule, ruleCreateBody, ruleFormValuesOf } from "./conditions";
+import { PRESET_ONLY, PRESET_ONLY_EXPANDED, STOP_BLEEDERS } from "./conditionsExamples";
+import { RuleForm } from "./RuleForm";
+import { MESSAGES, type RuleFormValues } from "./schema";
+
+const { GET } = vi.hoisted(() => ({ GET: vi.fn() }));
+vi.mock("../../api/client", () => ({ api: { GET } }));
+
+const CAMPAIGNS = [
+  { id: "c-1", name: "Prospecting US", status: "active" },
+  { id: "c-2", name: "Retargeting", status: "paused" },
+];
+
+function renderForm(initial: RuleFormValues, onSubmit = vi.fn().mockResolvedValue(undefined)) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <RuleForm title="New rule" submitLabel="Create rule" initial={initial} onSubmit={onSubmit} />
+    </QueryClientProvider>,
+  );
+  return { onSubmit, user: userEvent.setup() };
+}
+
+function summary() {
+  return screen.getByRole("region", { name: "Summary" });
+}
+
+function group(name: string) {
+  return screen.getByRole("group", { name });
+}
+
+beforeEach(() => {
+  GET.mockReset();
+  GET.mockResolvedValue({
+    data: { items: CAMPAIGNS, total: 2, offset: 0, limit: 20 },
+    response: { ok: true, status: 200 },
+  });
+});
+
+describe("the rule builder", () => {
+  it("starts from the first template and says the rule in a sentence", async () => {
+    renderForm(emptyRule());
+    expect(summary()).toHaveTextContent(
+      "Pause campaigns when ROAS < 1 over the last 7 days, checked on the service's regular interval.",
+    );
+    const row = within(group("Condition 1"));
+    expect(row.getByLabelText("Metric")).toHaveValue("roas");
+    expect(row.getByLabelText("Value")).toHaveValue("1");
+    expect(await screen.findByLabelText(/Prospecting US/)).not.toBeChecked();
+  });
+
+  it("fills the builder from a template and keeps the sentence live", async () => {
+    const { user } = renderForm(emptyRule());
+    await user.selectOptions(screen.getByLabelText("Template"), "decrease_budget_low_ctr");
+    const row = within(group("Condition 1"));
+    expect(row.getByLabelText("Metric")).toHaveValue("ctr");
+    expect(row.getByLabelText("Value (%)")).toHaveValue("1");
+    expect(screen.getByLabelText("Action")).toHaveValue("change_budget");
+    expect(screen.getByLabelText("Direction")).toHaveValue("down");
+    expect(screen.getByLabelText("Never below ($)")).toHaveValue("1.00");
+    await user.clear(row.getByLabelText("Value (%)"));
+    await user.type(row.getByLabelText("Value (%)"), "0.5");
+    await user.selectOptions(row.getByLabelText("Operator"), "between");
+    await user.type(row.getByLabelText("To (%)"), "2");
+    expect(summary()).toHaveTextContent(
+      "Lower the daily budget of campaigns by 20% (not below $1.00) when CTR between 0.5% and 2%",
+    );
+  });
+
+  it("refuses a budget action on ad groups as soon as it is chosen", async () => {
+    const { user, onSubmit } = renderForm({ ...emptyRule("increase_budget_high_roas"), name: "x" });
+    await user.selectOptions(screen.getByLabelText("Level"), "ad_group");
+    expect(screen.getByText(MESSAGES.budgetLevel)).toBeVisible();
+    expect(screen.getByLabelText("Action")).toHaveAttribute("aria-invalid", "true");
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    await user.selectOptions(screen.getByLabelText("Action"), "set_bid");
+    expect(screen.queryByText(MESSAGES.budgetLevel)).toBeNull();
+    await user.type(screen.getByLabelText("New bid ($)"), "0.75");
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    const body = ruleCreateBody(onSubmit.mock.calls[0]?.[0]);
+    expect(body.conditions?.scope).toEqual({ level: "ad_group" });
+    expect(body.conditions?.action).toEqual({
+      type: "set_bid",
+      amount: "0.75",
+      max_change_percent: 100,
+    });
+  });
+
+  it("adds and removes conditions", async () => {
+    const { user } = renderForm(emptyRule());
+    await user.click(screen.getByRole("button", { name: "Add alternative" }));
+    const alternative = within(group("Alternative 1"));
+    await user.selectOptions(alternative.getByLabelText("Metric"), "age_days");
+    expect(alternative.queryByLabelText("Time range")).toBeNull();
+    await user.type(alternative.getByLabelText("Value (days)"), "7");
+    expect(summary()).toHaveTextContent("and at least one of: age < 7 days");
+    await user.click(screen.getByRole("button", { name: "Remove condition 1" }));
+    expect(summary()).toHaveTextContent("Pause campaigns when age < 7 days,");
+    await user.click(screen.getByRole("button", { name: "Remove alternative 1" }));
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    expect(await screen.findByText(MESSAGES.noCondition)).toBeVisible();
+  });
+
+  it("shows the API's refusal under its field", async () => {
+    const refusal = new ApiError(422, {
+      detail: [
+        {
+          loc: ["body", "conditions", "schedule"],
+          msg: "Value error, 'Mars/Base' is not an IANA time zone (e.g. 'Europe/Paris', 'UTC')",
+        },
+      ],
+    });
+    const onSubmit = vi.fn().mockRejectedValue(refusal);
+    const { user } = renderForm({ ...emptyRule(), name: "x" }, onSubmit);
+    await user.selectOptions(screen.getByLabelText("Frequency"), "hourly");
+    await user.type(screen.getByLabelText("Time zone"), "Mars/Base");
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    expect(await screen.findByText(/'Mars\/Base' is not an IANA time zone/)).toBeVisible();
+    expect(screen.getByLabelText("Time zone")).toHaveAttribute("aria-invalid", "true");
+  });
+
+  it("opens a stored rule as it is", () => {
+    renderForm(ruleFormValuesOf(STOP_BLEEDERS));
+    expect(within(group("Alternative 1")).getByLabelText("Value (%)")).toHaveValue("0.5");
+    expect(within(group("Alternative 2")).getByLabelText("To ($)")).toHaveValue("40.00");
+    expect(screen.getByLabelText("Name contains")).toHaveValue("prospecting");
+    expect(screen.getByLabelText("Time")).toHaveValue("08:00");
+    expect(screen.queryByRole("note")).toBeNull();
+  });
+
+  it("opens a preset-only rule as it runs, and says what it keeps", () => {
+    const withUnknown = {
+      ...PRESET_ONLY,
+      conditions: { ...PRESET_ONLY.conditions, extra_knob: 1 },
+    };
+    renderForm(ruleFormValuesOf(withUnknown, PRESET_ONLY_EXPANDED));
+    expect(within(group("Condition 1")).getByLabelText("Value")).toHaveValue("2.5");
+    expect(screen.getByLabelText("By (%)")).toHaveValue("30");
+    expect(screen.getByRole("note")).toHaveTextContent("extra_knob");
+  });
+});
