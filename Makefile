@@ -9,10 +9,10 @@ ifdef SCALE
 export ADSCALE_SCALE := $(SCALE)
 endif
 
-.PHONY: help deps secrets provision up down status test test-fast lint fmt migrate bench env observe chaos
+.PHONY: help deps secrets provision up down status logs test test-fast lint fmt migrate bench env observe chaos
 
 help:
-	@echo "make up [SCALE=N] | down | status | test | lint | fmt | migrate | bench | observe | chaos"
+	@echo "make up [SCALE=N] | down | status | logs [SINCE=1h] [ID=...] | test | lint | fmt | migrate | bench | observe | chaos"
 
 deps:
 	@command -v uv >/dev/null 2>&1 || { echo "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv; }
@@ -34,6 +34,12 @@ down:
 status:
 	@$(UV_RUN) python deploy/stack.py status
 	@bash deploy/provision.sh status
+
+# `make logs`: the last hour's warnings and errors of every process, by kind (SINCE=15m,
+# 2h, 1d); `make logs ID=<request, trace, event or job id>`: its lines in every process.
+logs:
+	@if [ -n "$(ID)" ]; then $(UV_RUN) python deploy/logs.py follow-id "$(ID)"; \
+	else $(UV_RUN) python deploy/logs.py summary --since "$(or $(SINCE),1h)"; fi
 
 # Faults under load (deploy/chaos.py): restarts Kafka and PostgreSQL, stops Redis for 10 s.
 chaos: provision
