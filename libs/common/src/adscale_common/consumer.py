@@ -16,13 +16,13 @@ import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adscale_common.events import Envelope, dlq_topic
-from adscale_common.kafka import METADATA_MAX_AGE_MS, subscribed_consumer
+from adscale_common.kafka import METADATA_MAX_AGE_MS, commit_after, subscribed_consumer
 from adscale_common.kafka_lag import record_lag
 from adscale_common.messaging import inbox_event
 from adscale_common.metrics import (
@@ -210,13 +210,12 @@ class ConsumerRunner:
             while not self._stopping:
                 batches = await consumer.getmany(timeout_ms=500, max_records=200)
                 await record_lag(self.name, consumer, batches)
-                for tp, records in batches.items():
+                for records in batches.values():
                     for record in records:
                         await self.process(record)
                         # The handler's transaction is committed: now the offset.
-                        await consumer.commit(
-                            {TopicPartition(tp.topic, tp.partition): record.offset + 1}
-                        )
+                        if not await commit_after(consumer, record):
+                            break  # the partition moved to another member
                 await record_lag(self.name, consumer)
         finally:
             with contextlib.suppress(Exception):

@@ -8,9 +8,14 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
-from aiokafka.errors import InvalidPartitionsError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    InvalidPartitionsError,
+    TopicAlreadyExistsError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +29,7 @@ def pace_metadata_updates(client: Any) -> None:
     A broker shutting down cleanly answers "not the leader" first, then refuses
     connections at once: a producer with a message pending asked for metadata about
     8,000 times a second, a whole core, until the broker was back (measured on a broker
-    stopped with SIGTERM, ``libs/common/tests/test_kafka_pacing.py``). With this, a
+    stopped with SIGTERM, ``libs/common/tests/test_kafka_clients.py``). With this, a
     client asks at most ten times a second (``retry_backoff_ms`` 100) and the loops that
     wait on the answer wait as long. ``_metadata_update`` is the one coroutine every
     metadata request of the client goes through (aiokafka 0.14)."""
@@ -99,6 +104,30 @@ async def subscribed_consumer(
         await consumer.stop()
         raise
     return consumer
+
+
+async def commit_after(consumer: AIOKafkaConsumer, record: ConsumerRecord[Any, Any]) -> bool:
+    """Commit the offset after ``record``, handled. False when a rebalance gave its partition
+    to another member of the group meanwhile (a worker stopped or started while this one
+    handled it): the offset is left to the new owner, which reads on from the last one
+    committed, and handlers are idempotent (inbox, job state). The caller drops the rest of
+    that partition's batch. Raising here instead crashed the consuming task, and its restart
+    made the group rebalance once more."""
+    tp = TopicPartition(record.topic, record.partition)
+    try:
+        await consumer.commit({tp: record.offset + 1})
+    except (IllegalStateError, CommitFailedError) as exc:
+        logger.info(
+            "partition reassigned before its offset was committed; the new owner reads it",
+            extra={
+                "topic": tp.topic,
+                "partition": tp.partition,
+                "offset": record.offset,
+                "reason": type(exc).__name__,
+            },
+        )
+        return False
+    return True
 
 
 async def ensure_topics(

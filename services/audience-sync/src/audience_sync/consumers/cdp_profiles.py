@@ -26,11 +26,12 @@ from typing import Literal, TypeAlias
 
 import orjson
 import sqlalchemy as sa
-from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from adscale_common.kafka import commit_after
 from audience_sync.consumers.kafka import dead_letter, start_consumer
 from audience_sync.db import unit_of_work
 from audience_sync.models import Segment
@@ -136,11 +137,9 @@ class ProfilesConsumer:
                 batches = await consumer.getmany(
                     timeout_ms=500, max_records=self.settings.cdp_profiles_batch
                 )
-                for tp, records in batches.items():
+                for records in batches.values():
                     await self.handle(records)
-                    await consumer.commit(
-                        {TopicPartition(tp.topic, tp.partition): records[-1].offset + 1}
-                    )
+                    await commit_after(consumer, records[-1])
         finally:
             await consumer.stop()
 

@@ -19,10 +19,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from pydantic import ValidationError
 
 from adscale_common.consumer import PoisonMessage, decode_envelope
+from adscale_common.kafka import commit_after
 from adscale_common.observability import event_id_var
 from adscale_contracts.jobs import JOB_REQUESTED, JOBS_TOPIC, JobRequested
 from audience_sync.consumers.kafka import dead_letter, start_consumer
@@ -67,12 +68,11 @@ class JobsConsumer:
         try:
             while not self._stopping:
                 batches = await consumer.getmany(timeout_ms=500, max_records=1)
-                for tp, records in batches.items():
+                for records in batches.values():
                     for record in records:
                         await self.process(record)
-                        await consumer.commit(
-                            {TopicPartition(tp.topic, tp.partition): record.offset + 1}
-                        )
+                        if not await commit_after(consumer, record):
+                            break  # the partition moved to another worker
         finally:
             await consumer.stop()
 

@@ -1,4 +1,6 @@
-"""A broker stopped cleanly while a producer has a message to send.
+"""Kafka clients through a broker's clean stop and a group's rebalance.
+
+A broker stopped cleanly while a producer has a message to send.
 
 The broker first answers "not the leader", then refuses connections. aiokafka's sender
 asks for metadata again as soon as an update fails while a partition has no known leader,
@@ -13,11 +15,14 @@ import asyncio
 import logging
 import resource
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+from aiokafka import ConsumerRecord
 
-from adscale_common.kafka import ensure_topics, make_producer
+from adscale_common.kafka import commit_after, ensure_topics, make_producer, subscribed_consumer
+from adscale_common.testing import InfraUrls
 from adscale_common.testing_broker import private_broker
 
 pytestmark = pytest.mark.kafka
@@ -90,3 +95,56 @@ async def test_a_producer_waits_between_metadata_requests_while_the_broker_is_aw
                 await producer.stop()
     finally:
         aiokafka_log.removeHandler(failed)
+
+
+async def test_an_offset_of_a_partition_taken_by_another_member_is_left_to_it(
+    adscale_infra: InfraUrls,
+) -> None:
+    """A second worker joins while the first handles records: the first's commit for the
+    partition it lost answers False (the new owner reads on from the last committed
+    offset) instead of raising out of the consuming task; the kept one is committed."""
+    bootstrap = adscale_infra.kafka_bootstrap
+    topic, group = f"rebalance.{uuid.uuid4().hex[:8]}", f"rebalance-{uuid.uuid4().hex[:8]}"
+    await ensure_topics(bootstrap, [topic], partitions=2)
+    producer = make_producer(bootstrap, client_id="rebalance-test")
+    await producer.start()
+    first = await subscribed_consumer(
+        [topic], bootstrap=bootstrap, group=group, auto_offset_reset="earliest"
+    )
+    second = None
+    try:
+        for partition in (0, 1):
+            await producer.send_and_wait(topic, b"job", partition=partition)
+        held: dict[int, ConsumerRecord[bytes, bytes]] = {}
+        deadline = time.monotonic() + 30
+        while len(held) < 2:
+            assert time.monotonic() < deadline, "the first member never read both partitions"
+            for records in (await first.getmany(timeout_ms=500)).values():
+                held.update({r.partition: r for r in records})
+
+        # While the first "handles" both, another member joins and takes one partition.
+        second = await subscribed_consumer(
+            [topic], bootstrap=bootstrap, group=group, auto_offset_reset="earliest"
+        )
+        again: list[int] = []  # what the new member reads
+        while len(first.assignment()) != 1 or len(second.assignment()) != 1:
+            assert time.monotonic() < deadline + 60, "the group never rebalanced"
+            for records in (await second.getmany(timeout_ms=200)).values():
+                again += [r.partition for r in records]
+        [(moved, _)] = [(tp.partition, tp) for tp in second.assignment()]
+        kept = 1 - moved
+
+        assert await commit_after(first, held[kept]) is True
+        assert await commit_after(first, held[moved]) is False  # raised IllegalStateError
+
+        # The new owner reads the moved partition's record again: nothing is lost.
+        while not again:
+            assert time.monotonic() < deadline + 90, "the moved record was not redelivered"
+            for records in (await second.getmany(timeout_ms=500)).values():
+                again += [r.partition for r in records]
+        assert again == [moved]
+    finally:
+        for consumer in (first, second):
+            if consumer is not None:
+                await consumer.stop()
+        await producer.stop()
