@@ -299,3 +299,81 @@ test("rule builder: a custom rule, its sentence, what the API stores, a dry run,
     action: { type: "set_bid", amount: "0.75", min: "0.50", max_change_percent: 100 },
   });
 });
+
+test("rule builder: an ad-group rule on one picked campaign judges only that campaign's ad groups", async ({
+  page,
+}) => {
+  const meta = await metaLogin();
+  await registerNewUser(page, "adgrouprule");
+  await connectAccount(page, {
+    platform: "Meta",
+    externalId: meta.accountId,
+    name: "Meta groups",
+    token: meta.token,
+  });
+  // Two campaigns, an ad group in each (through the API: the ad-group form is not the point).
+  const auth = { Authorization: `Bearer ${await accessTokenOf(page)}` };
+  const campaignIds: Record<string, string> = {};
+  for (const name of ["Brand", "Generic"]) {
+    await createCampaign(page, { name, account: "Meta groups (meta)", budget: "40", active: true });
+    const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+    campaignIds[name] = id;
+    const created = await page.request.post("/api/v1/ad-groups", {
+      headers: auth,
+      data: { campaign_id: id, name: `${name} ads` },
+    });
+    expect(created.status()).toBe(201);
+  }
+
+  // Build: ad groups, only those of "Brand", aged 0 days or more (every ad group qualifies).
+  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("Pause brand ad groups");
+  const scope = page.getByRole("group", { name: "Apply to" });
+  await scope.getByLabel("Level").selectOption("ad_group");
+  const picker = scope.getByRole("group", { name: "Specific campaigns (optional)" });
+  await expect(picker).toContainText(
+    "None picked: the ad groups that match the rest, in every campaign.",
+  );
+  await picker.getByLabel(/Brand/).check();
+  await expect(picker).toContainText("1 picked: only the ad groups of this campaign.");
+  const age = row(page, "All of these", "Condition 1");
+  await age.getByLabel("Metric").selectOption("age_days");
+  await age.getByLabel("Operator").selectOption(">=");
+  await age.getByLabel("Value (days)").fill("0");
+  await page.getByLabel("Run automatically on schedule").uncheck(); // only this test runs it
+  const sentence =
+    "Pause ad groups in the chosen campaign when age ≥ 0 days, checked on the service's " +
+    "regular interval.";
+  await expect(page.getByRole("region", { name: "Summary" })).toContainText(sentence);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Create rule" }).click();
+  await expect(page.getByRole("row", { name: /Pause brand ad groups/ })).toContainText(sentence);
+  await page.getByRole("link", { name: "Pause brand ad groups" }).click();
+  await expect(page.getByRole("heading", { name: "Pause brand ad groups" })).toBeVisible();
+
+  // Stored as campaign_ids (campaigns) at ad-group level, not as scope.ids (ad groups).
+  const id = new URL(page.url()).pathname.split("/").pop() ?? "";
+  const stored = await storedRule(page, id);
+  expect(withoutNulls(stored.conditions)).toEqual({
+    lookback_days: 7,
+    cooldown_hours: 24,
+    campaign_ids: [campaignIds.Brand],
+    filters: [{ metric: "age_days", operator: ">=", value: 0, window: "last_7_days" }],
+    scope: { level: "ad_group" },
+    action: { type: "pause", max_change_percent: 100 },
+  });
+
+  // A dry run judges the one ad group of "Brand" and would pause it; "Generic ads" untouched.
+  await page.getByRole("button", { name: "Dry run" }).click();
+  const preview = page.getByRole("region", { name: "Dry run result" });
+  await expect(preview).toContainText("1 campaign(s) judged");
+  await expect(preview).toContainText("1 would be changed");
+  await expect(preview.getByRole("listitem")).toHaveText([/Would pause ad group 'Brand ads'/]);
+
+  // The edit form reads it back: level, the picked campaign, no ad-group limit.
+  await page.getByRole("link", { name: "Edit rule" }).click();
+  await expect(scope.getByLabel("Level")).toHaveValue("ad_group");
+  await expect(picker.getByLabel(/Brand/)).toBeChecked();
+  await expect(picker.getByLabel(/Generic/)).not.toBeChecked();
+  await expect(page.getByText(/specific ad group/)).toHaveCount(0);
+});

@@ -93,6 +93,52 @@ describe("the rule builder", () => {
     });
   });
 
+  it("picks campaigns at both levels: at ad-group level, whose ad groups are judged", async () => {
+    const { user, onSubmit } = renderForm({ ...emptyRule(), name: "x" });
+    const picker = () => group("Specific campaigns (optional)");
+    await user.click(await screen.findByLabelText(/Retargeting/));
+    expect(picker()).toHaveTextContent("1 picked: only this campaign.");
+    await user.selectOptions(screen.getByLabelText("Level"), "ad_group");
+    expect(screen.getByLabelText(/Retargeting/)).toBeChecked(); // kept across the level
+    expect(picker()).toHaveTextContent("1 picked: only the ad groups of this campaign.");
+    await user.click(screen.getByLabelText(/Prospecting US/));
+    expect(picker()).toHaveTextContent("2 picked: only the ad groups of these campaigns.");
+    expect(summary()).toHaveTextContent("Pause ad groups in the 2 chosen campaigns when ROAS < 1");
+    await user.click(screen.getByRole("button", { name: "Untick all campaigns" }));
+    expect(picker()).toHaveTextContent(
+      "None picked: the ad groups that match the rest, in every campaign.",
+    );
+    await user.click(screen.getByLabelText(/Prospecting US/));
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    const body = ruleCreateBody(onSubmit.mock.calls[0]?.[0]);
+    expect(body.conditions?.campaign_ids).toEqual(["c-1"]);
+    expect(body.conditions?.scope).toEqual({ level: "ad_group" });
+  });
+
+  it("refuses picked campaigns next to specific ad groups, under the picker", async () => {
+    const values = emptyRule();
+    const limited = {
+      ...values,
+      name: "x",
+      scope: { ...values.scope, level: "ad_group" as const, ad_group_ids: ["g-1"] },
+    };
+    const { user, onSubmit } = renderForm(limited);
+    await user.click(await screen.findByLabelText(/Retargeting/));
+    const picker = group("Specific campaigns (optional)");
+    expect(within(picker).getByRole("alert")).toHaveTextContent(MESSAGES.campaignsAndAdGroups);
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    await user.click(screen.getByRole("button", { name: "Remove the ad-group limit" }));
+    expect(within(picker).queryByRole("alert")).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(ruleCreateBody(onSubmit.mock.calls[0]?.[0]).conditions).toMatchObject({
+      campaign_ids: ["c-2"],
+      scope: { level: "ad_group" },
+    });
+  });
+
   it("adds and removes conditions", async () => {
     const { user } = renderForm(emptyRule());
     await user.click(screen.getByRole("button", { name: "Add alternative" }));

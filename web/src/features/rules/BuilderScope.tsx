@@ -18,7 +18,6 @@ const PLATFORM_OPTIONS = Object.entries(PLATFORMS) as [keyof typeof PLATFORMS, s
 /** "Apply to": level, statuses, platforms, name, specific campaigns (conditions.scope). */
 export function BuilderScope({ form, values, errorOf }: SectionProps) {
   const { scope } = values;
-  const campaignsShown = scope.level === "campaign" || scope.campaign_ids.length > 0;
   return (
     <fieldset>
       <legend>Apply to</legend>
@@ -70,19 +69,18 @@ export function BuilderScope({ form, values, errorOf }: SectionProps) {
           />
         )}
       />
-      {campaignsShown ? (
-        <Controller
-          control={form.control}
-          name="scope.campaign_ids"
-          render={({ field }) => (
-            <BuilderCampaigns
-              value={field.value}
-              onChange={field.onChange}
-              error={errorOf("scope.campaign_ids")}
-            />
-          )}
-        />
-      ) : null}
+      <Controller
+        control={form.control}
+        name="scope.campaign_ids"
+        render={({ field }) => (
+          <BuilderCampaigns
+            level={scope.level}
+            value={field.value}
+            onChange={field.onChange}
+            error={errorOf("scope.campaign_ids")}
+          />
+        )}
+      />
       {scope.ad_group_ids.length > 0 ? (
         <div className="notice">
           <p>

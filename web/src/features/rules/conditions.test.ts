@@ -119,6 +119,37 @@ describe("form values → the API's body", () => {
     expect(adGroups.campaign_ids).toBeUndefined();
   });
 
+  it("sends campaigns picked for an ad-group rule as campaign_ids, never in scope.ids", () => {
+    const values = emptyRule();
+    const body = conditionsBody({
+      ...values,
+      scope: { ...values.scope, level: "ad_group", campaign_ids: ["c1", "c2"] },
+    });
+    expect(body.campaign_ids).toEqual(["c1", "c2"]);
+    expect(body.scope).toEqual({ level: "ad_group" });
+  });
+
+  it("keeps the picked campaigns when the level changes, both ways", () => {
+    // a stored campaign rule with its campaigns in scope.ids: back there at campaign level
+    const stored = ruleFormValuesOf(
+      withConditions(STOP_BLEEDERS, {
+        filters: [{ metric: "roas", operator: "<", value: 1, window: "last_7_days" }],
+        scope: { level: "campaign", ids: ["c1"] },
+        action: { type: "pause" },
+      }),
+    );
+    for (const values of [emptyRule(), stored]) {
+      const picked = { ...values.scope, campaign_ids: ["c1"] };
+      const atGroups = conditionsBody({ ...values, scope: { ...picked, level: "ad_group" } });
+      expect(atGroups.campaign_ids).toEqual(["c1"]);
+      expect(atGroups.scope).toEqual({ level: "ad_group" });
+      const back = conditionsBody({ ...values, scope: { ...picked, level: "campaign" } });
+      const inScope = values.stored.ids_in_scope;
+      expect(back.campaign_ids).toEqual(inScope ? undefined : ["c1"]);
+      expect(back.scope?.ids).toEqual(inScope ? ["c1"] : undefined);
+    }
+  });
+
   it("writes statuses, platforms, days and hours in a fixed order, whatever the clicks", () => {
     const values = emptyRule();
     const body = conditionsBody({
@@ -307,6 +338,26 @@ describe("round trip: a stored rule saved unchanged is stored unchanged", () => 
     const groupValues = ruleFormValuesOf(withConditions(STOP_BLEEDERS, adGroups));
     expect(groupValues.scope).toMatchObject({ ad_group_ids: ["g1", "g2"], campaign_ids: [] });
     expect(conditionsBody(groupValues)).toEqual(adGroups);
+  });
+
+  it("reads an ad-group rule's campaign_ids into the picker, its scope.ids as ad groups", () => {
+    const conditions = { ...CHEAPER_CLICKS.conditions, campaign_ids: ["c1", "c2"] };
+    const values = ruleFormValuesOf(withConditions(CHEAPER_CLICKS, conditions));
+    expect(values.scope).toMatchObject({
+      level: "ad_group",
+      campaign_ids: ["c1", "c2"],
+      ad_group_ids: [],
+    });
+    expect(ruleFormSchema.safeParse(values).success).toBe(true);
+    expect(keptNames(values)).toEqual([]);
+    expect(conditionsBody(values)).toEqual(withoutNulls(conditions));
+    const adGroups = {
+      ...CHEAPER_CLICKS.conditions,
+      scope: { level: "ad_group", ids: ["g1"], statuses: ["active"] },
+    };
+    const groupValues = ruleFormValuesOf(withConditions(CHEAPER_CLICKS, adGroups));
+    expect(groupValues.scope).toMatchObject({ campaign_ids: [], ad_group_ids: ["g1"] });
+    expect(conditionsBody(groupValues)).toEqual(withoutNulls(adGroups));
   });
 
   it("keeps an explicit campaign scope, an empty filters list and a zero cooldown", () => {

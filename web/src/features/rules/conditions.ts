@@ -213,6 +213,8 @@ function scopeOf(conditions: Json): RuleFormValues["scope"] | null {
     statuses: statuses as RuleFormValues["scope"]["statuses"],
     platforms: platforms as RuleFormValues["scope"]["platforms"],
     name_contains: typeof given.name_contains === "string" ? given.name_contains : "",
+    // scope.ids are objects of the level; campaign_ids always campaigns (at ad-group level,
+    // the ad groups of these campaigns are judged).
     campaign_ids: level === "campaign" && ids.length ? ids : strings(conditions.campaign_ids),
     ad_group_ids: level === "ad_group" ? ids : [],
     extra: unknownKeys(given, SCOPE_KEYS),
@@ -407,7 +409,9 @@ export function conditionsBody(values: RuleFormValues): RuleConditions {
   if (any.length) body.any = any;
   const scope = scopeBody(values);
   if (scope) body.scope = scope;
-  const inScope = values.stored.ids_in_scope || values.scope.level !== "campaign";
+  // Picked campaigns are campaign_ids at either level (at ad-group level: their ad groups),
+  // unless a stored campaign rule had them in scope.ids (scopeBody puts them back there).
+  const inScope = values.scope.level === "campaign" && values.stored.ids_in_scope;
   if (!inScope && values.scope.campaign_ids.length) body.campaign_ids = values.scope.campaign_ids;
   const minSpend = money(values.min_spend);
   if (minSpend) body.min_spend = minSpend;

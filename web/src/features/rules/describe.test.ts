@@ -110,6 +110,30 @@ describe("a rule in one sentence", () => {
     );
   });
 
+  it("ad groups of chosen campaigns", () => {
+    const conditions = {
+      campaign_ids: ["c1", "c2"],
+      scope: { level: "ad_group", name_contains: "brand", platforms: ["meta"] },
+      filters: [{ metric: "cpc", operator: ">", value: 2.5, window: "last_3_days" }],
+      action: { type: "pause" },
+    };
+    expect(describeRule(conditions)).toBe(
+      "Pause ad groups on Meta whose name contains “brand” in the 2 chosen campaigns when " +
+        "CPC > $2.50 over the last 3 days, checked on the service's regular interval.",
+    );
+    const one = { ...conditions, campaign_ids: ["c1"], scope: { level: "ad_group" } };
+    expect(describeRule(one)).toContain("Pause ad groups in the chosen campaign when CPC");
+    const values = emptyRule();
+    const built = conditionsBody({
+      ...values,
+      scope: { ...values.scope, level: "ad_group", campaign_ids: ["c1", "c2", "c3"] },
+    });
+    expect(describeRule(built)).toBe(
+      "Pause ad groups in the 3 chosen campaigns when ROAS < 1 over the last 7 days, checked " +
+        "on the service's regular interval.",
+    );
+  });
+
   it("shows a value still being typed as …", () => {
     const values = emptyRule();
     const typing = { ...values, filters: [{ ...firstRow(values), value: "1." }] };

@@ -129,11 +129,15 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
 
-/** What the rule judges: "paused campaigns on Meta whose name contains “x”". */
+/**
+ * What the rule judges: "paused campaigns on Meta whose name contains “x”", "ad groups in the
+ * 2 chosen campaigns" (campaign_ids always name campaigns; scope.ids objects of the level).
+ */
 function objects(conditions: Json, action: Json): { text: string; one: string } {
   const scope = isRecord(conditions.scope) ? conditions.scope : {};
   const one = scope.level === "ad_group" ? "ad group" : "campaign";
-  const ids = one === "campaign" ? strings(conditions.campaign_ids) : [];
+  const campaigns = strings(conditions.campaign_ids);
+  const ids = one === "campaign" ? [...campaigns] : [];
   if (!ids.length) ids.push(...strings(scope.ids));
   const statuses = strings(scope.statuses);
   const usual = action.type === "unpause" ? "paused" : "active";
@@ -154,6 +158,12 @@ function objects(conditions: Json, action: Json): { text: string; one: string } 
   if (platforms.length) text += ` on ${listed(platforms, "or")}`;
   if (typeof scope.name_contains === "string" && scope.name_contains) {
     text += ` whose name contains “${scope.name_contains}”`;
+  }
+  if (one === "ad group" && campaigns.length) {
+    text +=
+      campaigns.length === 1
+        ? " in the chosen campaign"
+        : ` in the ${campaigns.length} chosen campaigns`;
   }
   return { text, one };
 }

@@ -140,10 +140,10 @@ const REFUSALS: [string, Patch, string, string][] = [
     MESSAGES.maxChange,
   ],
   [
-    "campaigns picked for an ad-group rule",
-    withScope({ level: "ad_group", campaign_ids: ["c1"] }),
+    "campaigns picked next to specific ad groups (campaign_ids with scope.ids)",
+    withScope({ level: "ad_group", campaign_ids: ["c1"], ad_group_ids: ["g1"] }),
     "scope.campaign_ids",
-    MESSAGES.campaignsAtAdGroups,
+    MESSAGES.campaignsAndAdGroups,
   ],
   [
     "ad groups kept on a campaign rule",
@@ -229,6 +229,8 @@ describe("the rule form refuses", () => {
       withAction({ type: "set_budget", amount: "1000000.00", min: "1", max: "1000000" }),
       (v) => ({ ...v, filters: [], any: [row({ value: "1" })] }),
       (v) => ({ ...v, min_spend: "0", min_impressions: "0", cooldown_hours: "0" }),
+      withScope({ level: "ad_group", campaign_ids: ["c1", "c2"] }), // their ad groups
+      withScope({ level: "ad_group", ad_group_ids: ["g1"] }),
       withSchedule({ frequency: "custom", hours: ["9"] }),
       withSchedule({ frequency: "daily", time: "23:59", time_zone: "Not/Checked" }),
     ];
@@ -237,20 +239,28 @@ describe("the rule form refuses", () => {
 });
 
 describe("level conflicts (shown live)", () => {
+  const paths = (values: RuleFormValues) => levelConflicts(values).map((i) => i.path.join("."));
+
   it("names each field the level rules out", () => {
     const values = withAction(budget)(
       withScope({ level: "ad_group", campaign_ids: ["c1"] })(
         withRow({ metric: "audience_size", value: "100" })(valid()),
       ),
     );
-    expect(levelConflicts(values).map((i) => i.path.join("."))).toEqual([
-      "action.type",
-      "scope.campaign_ids",
-    ]);
+    expect(paths(values)).toEqual(["action.type"]);
     const back = withScope({ level: "campaign", ad_group_ids: ["g1"] })(values);
-    expect(levelConflicts(back).map((i) => i.path.join("."))).toEqual([
-      "filters.0.metric",
-      "scope.level",
+    expect(paths(back)).toEqual(["filters.0.metric", "scope.level"]);
+  });
+
+  it("takes picked campaigns at both levels, not next to specific ad groups", () => {
+    const picked = withScope({ campaign_ids: ["c1"] })(valid());
+    expect(paths(picked)).toEqual([]);
+    expect(paths(withScope({ level: "ad_group" })(picked))).toEqual([]);
+    const both = withScope({ level: "ad_group", ad_group_ids: ["g1"] })(picked);
+    expect(levelConflicts(both)).toEqual([
+      { path: ["scope", "campaign_ids"], message: MESSAGES.campaignsAndAdGroups },
     ]);
+    // back at campaign level the ad groups are what is refused (under Level), once
+    expect(paths(withScope({ level: "campaign" })(both))).toEqual(["scope.level"]);
   });
 });

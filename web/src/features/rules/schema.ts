@@ -66,8 +66,8 @@ export const MESSAGES = {
   minMax: "The minimum must not exceed the maximum.",
   outsideCaps: "The new amount must lie between the minimum and the maximum.",
   maxChange: "Enter a percent above 0 and at most 1000.",
-  campaignsAtAdGroups:
-    "Specific campaigns apply to campaign rules: untick them to judge ad groups.",
+  campaignsAndAdGroups:
+    "This rule is limited to specific ad groups: untick the campaigns, or remove the ad-group limit to judge the ad groups of the picked campaigns.",
   adGroupsAtCampaigns:
     "This rule is limited to specific ad groups: remove that limit to judge campaigns.",
   tooManyCampaigns: `At most ${MAX_CAMPAIGNS} campaigns.`,
@@ -182,8 +182,9 @@ function moneyProblem(text: string, positive: boolean): string | null {
 export type Issue = { path: (string | number)[]; message: string };
 
 /**
- * What the chosen level (campaigns / ad groups) rules out, as the API would refuse it. The
- * form shows these as soon as they arise, not only on submit.
+ * What the chosen level (campaigns / ad groups) rules out, as the API would refuse it, and
+ * picked campaigns next to specific ad groups (`campaign_ids` with `scope.ids`). The form
+ * shows these as soon as they arise, not only on submit.
  */
 export function levelConflicts(values: RuleFormValues): Issue[] {
   const { action, scope } = values;
@@ -201,11 +202,11 @@ export function levelConflicts(values: RuleFormValues): Issue[] {
       }
     });
   }
-  if (scope.campaign_ids.length > 0 && scope.level !== "campaign") {
-    issues.push({ path: ["scope", "campaign_ids"], message: MESSAGES.campaignsAtAdGroups });
-  }
   if (scope.ad_group_ids.length > 0 && scope.level !== "ad_group") {
     issues.push({ path: ["scope", "level"], message: MESSAGES.adGroupsAtCampaigns });
+  } else if (scope.ad_group_ids.length > 0 && scope.campaign_ids.length > 0) {
+    // Campaigns go to campaign_ids, ad groups to scope.ids: the API takes one or the other.
+    issues.push({ path: ["scope", "campaign_ids"], message: MESSAGES.campaignsAndAdGroups });
   }
   return issues;
 }
@@ -215,8 +216,8 @@ export const LIVE_MESSAGES: ReadonlySet<string> = new Set([
   MESSAGES.budgetLevel,
   MESSAGES.bidLevel,
   MESSAGES.audience,
-  MESSAGES.campaignsAtAdGroups,
   MESSAGES.adGroupsAtCampaigns,
+  MESSAGES.campaignsAndAdGroups,
 ]);
 
 function rowIssues(group: "filters" | "any", rows: ConditionRow[]): Issue[] {
