@@ -4,6 +4,7 @@ import {
   createCampaign,
   expectAccessible,
   metaLogin,
+  newMetaAdvertiser,
   registerNewUser,
   revokeToken,
   screenshot,
@@ -134,14 +135,7 @@ test("accounts journey: connect, list, edit name and time zone, disconnect with 
 test("reconnect journey: a revoked token disconnects the account, the page says why, a new token reconnects it", async ({
   page,
 }, info) => {
-  const meta = await metaLogin();
-  await registerNewUser(page, "reconnect");
-  await connectAccount(page, {
-    platform: "Meta",
-    externalId: meta.accountId,
-    name: "Meta main",
-    token: meta.token,
-  });
+  const meta = await newMetaAdvertiser(page, "reconnect", "Meta main");
   await connectAccount(page, {
     platform: "Google",
     externalId: "123-456-7890",

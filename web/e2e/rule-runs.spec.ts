@@ -1,11 +1,9 @@
 import { expect, test } from "@playwright/test";
 import {
   accessTokenOf,
-  connectAccount,
   createCampaign,
   expectAccessible,
-  metaLogin,
-  registerNewUser,
+  newMetaAdvertiser,
   screenshot,
 } from "./support";
 
@@ -17,14 +15,7 @@ test("rule runs: the history, a run's objects with their verdicts and push, undo
   page,
   context,
 }, info) => {
-  const meta = await metaLogin();
-  await registerNewUser(page, "runs");
-  await connectAccount(page, {
-    platform: "Meta",
-    externalId: meta.accountId,
-    name: "Meta runs",
-    token: meta.token,
-  });
+  const meta = await newMetaAdvertiser(page, "runs", "Meta runs");
   // Linked to the platform, with the last days' metrics: the rule pauses it.
   await createCampaign(page, {
     name: "Bleeder",

@@ -1,11 +1,9 @@
 import { expect, type Page, test } from "@playwright/test";
 import {
   accessTokenOf,
-  connectAccount,
   createCampaign,
   expectAccessible,
-  metaLogin,
-  registerNewUser,
+  newMetaAdvertiser,
   screenshot,
 } from "./support";
 
@@ -37,14 +35,7 @@ async function storedRule(page: Page, id: string) {
 test("rules journey: create, dry-run (what would happen now), execute, see the actions and the count", async ({
   page,
 }, info) => {
-  const meta = await metaLogin();
-  await registerNewUser(page, "rules");
-  await connectAccount(page, {
-    platform: "Meta",
-    externalId: meta.accountId,
-    name: "Meta rules",
-    token: meta.token,
-  });
+  const meta = await newMetaAdvertiser(page, "rules", "Meta rules");
   await createCampaign(page, {
     name: "Always judged",
     account: "Meta rules (meta)",
@@ -134,14 +125,7 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
 test("rule builder: a custom rule, its sentence, what the API stores, a dry run, then a template and a bid", async ({
   page,
 }, info) => {
-  const meta = await metaLogin();
-  await registerNewUser(page, "builder");
-  await connectAccount(page, {
-    platform: "Meta",
-    externalId: meta.accountId,
-    name: "Meta builder",
-    token: meta.token,
-  });
+  const meta = await newMetaAdvertiser(page, "builder", "Meta builder");
   await createCampaign(page, {
     name: "Prospecting US",
     account: "Meta builder (meta)",
@@ -303,14 +287,7 @@ test("rule builder: a custom rule, its sentence, what the API stores, a dry run,
 test("rule builder: an ad-group rule on one picked campaign judges only that campaign's ad groups", async ({
   page,
 }) => {
-  const meta = await metaLogin();
-  await registerNewUser(page, "adgrouprule");
-  await connectAccount(page, {
-    platform: "Meta",
-    externalId: meta.accountId,
-    name: "Meta groups",
-    token: meta.token,
-  });
+  await newMetaAdvertiser(page, "adgrouprule", "Meta groups");
   // Two campaigns, an ad group in each (through the API: the ad-group form is not the point).
   const auth = { Authorization: `Bearer ${await accessTokenOf(page)}` };
   const campaignIds: Record<string, string> = {};

@@ -136,6 +136,19 @@ export async function accessTokenOf(page: Page): Promise<string> {
 }
 
 /** Creates a campaign through the New campaign form; with `externalId`, refreshes its metrics. */
+/** A new user signed in, with the sandbox's Meta ad account connected as ``name``. */
+export async function newMetaAdvertiser(page: Page, tag: string, name: string): Promise<MetaLogin> {
+  const meta = await metaLogin();
+  await registerNewUser(page, tag);
+  await connectAccount(page, {
+    platform: "Meta",
+    externalId: meta.accountId,
+    name,
+    token: meta.token,
+  });
+  return meta;
+}
+
 export async function createCampaign(
   page: Page,
   campaign: {
