@@ -220,7 +220,7 @@ test("rule builder: a custom rule, its sentence, what the API stores, a dry run,
   // Only the prospecting campaign is judged; +10 % of $100 stops at the $105 cap.
   await page.getByRole("button", { name: "Dry run" }).click();
   const preview = page.getByRole("region", { name: "Dry run result" });
-  await expect(preview).toContainText("1 campaign(s) judged");
+  await expect(preview).toContainText("1 campaign judged");
   await expect(preview).toContainText("1 would be changed");
   await expect(preview.getByRole("listitem")).toHaveText(
     /Would increase daily budget of 'Prospecting US' from 100\.00 to 105\.00/,
@@ -343,7 +343,7 @@ test("rule builder: an ad-group rule on one picked campaign judges only that cam
   // A dry run judges the one ad group of "Brand" and would pause it; "Generic ads" untouched.
   await page.getByRole("button", { name: "Dry run" }).click();
   const preview = page.getByRole("region", { name: "Dry run result" });
-  await expect(preview).toContainText("1 campaign(s) judged");
+  await expect(preview).toContainText("1 ad group judged");
   await expect(preview).toContainText("1 would be changed");
   await expect(preview.getByRole("listitem")).toHaveText([/Would pause ad group 'Brand ads'/]);
 

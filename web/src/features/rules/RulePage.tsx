@@ -4,7 +4,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { NotFound } from "../../components/NotFound";
 import { ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
-import { dateTime } from "../../lib/format";
+import { counted, dateTime } from "../../lib/format";
 import { Backtest } from "./Backtest";
 import { RuleSummary } from "./BuilderSummary";
 import { useExecuteRule, useRule } from "./queries";
@@ -12,12 +12,20 @@ import { RuleHistory } from "./RuleHistory";
 
 type Result = components["schemas"]["ExecuteResult"];
 
-function Actions({ result }: { result: Result }) {
+/** What a rule judges: ad groups when its scope says so, else campaigns. */
+function levelWord(conditions: Record<string, unknown>): string {
+  const scope = conditions.scope;
+  const level =
+    typeof scope === "object" && scope !== null && "level" in scope ? scope.level : null;
+  return level === "ad_group" ? "ad group" : "campaign";
+}
+
+function Actions({ result, word }: { result: Result; word: string }) {
   return (
     <section className="panel" aria-label={result.dry_run ? "Dry run result" : "Execution result"}>
       <h2>{result.dry_run ? "What would happen now (dry run)" : "What the rule did"}</h2>
       <p role="status">
-        {result.campaigns_evaluated} campaign(s) judged on {result.window_start} to{" "}
+        {counted(result.campaigns_evaluated, word)} judged on {result.window_start} to{" "}
         {result.window_end}; {result.campaigns_affected}{" "}
         {result.dry_run ? "would be changed" : "changed"}.
       </p>
@@ -104,8 +112,8 @@ export default function RulePage() {
           <dd>{r.executions_count}</dd>
         </div>
       </dl>
-      {dryRun.data ? <Actions result={dryRun.data} /> : null}
-      {execute.data ? <Actions result={execute.data} /> : null}
+      {dryRun.data ? <Actions result={dryRun.data} word={levelWord(r.conditions)} /> : null}
+      {execute.data ? <Actions result={execute.data} word={levelWord(r.conditions)} /> : null}
       <RuleHistory ruleId={id} lastExecuted={r.last_executed} />
       <Backtest ruleId={id} />
     </>
