@@ -186,6 +186,33 @@ async def platform_status(api: Api, platform: str) -> str | None:
     return found
 
 
+async def unreadable_connection(api: Api, engine: AsyncEngine, platform: str) -> dict[str, Any]:
+    """Connects ``platform``, then stores its token under a key the service does not have;
+    answers the body of an audience on the connection's first ad account."""
+    segment = await api.segment(profiles=make_profiles(0, 5))
+    connected = await api.connect(platform)
+    await seal_elsewhere(
+        engine,
+        "UPDATE platform_connection SET access_token_encrypted = :sealed, "
+        "refresh_token_encrypted = NULL WHERE user_id = :u AND platform = :p",
+        "a-token-from-elsewhere",
+        u=api.user_id,
+        p=platform,
+    )
+    return {
+        "segment_id": segment["id"],
+        "platform": platform,
+        "ad_account_id": connected["ad_accounts"][0]["id"],
+        "audience_name": "VIPs",
+    }
+
+
+async def refused_as_expired(api: Api, body: dict[str, Any]) -> None:
+    refused = await api.post(f"{AS}/audiences", json=body)
+    assert refused.status_code == 401, refused.text
+    assert error_of(refused)["code"] == "CREDENTIALS_EXPIRED"
+
+
 async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconnect(
     api: Api, engine: AsyncEngine, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -193,15 +220,7 @@ async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconn
     restored elsewhere) neither stops the worker's start-up rotation for everyone else nor
     turns into a 500: the connection shows as expired, using it answers
     CREDENTIALS_EXPIRED, later rotations pass over it, and reconnecting mends it."""
-    segment = await api.segment(profiles=make_profiles(0, 5))
-    meta = await api.connect("meta")
-    await seal_elsewhere(
-        engine,
-        "UPDATE platform_connection SET access_token_encrypted = :sealed, "
-        "refresh_token_encrypted = NULL WHERE user_id = :u AND platform = 'meta'",
-        "a-token-from-elsewhere",
-        u=api.user_id,
-    )
+    body = await unreadable_connection(api, engine, "meta")
     assert await platform_status(api, "meta") == "connected"
     current = settings.encryption_keys.get_secret_value()
     sessionmaker = make_sessionmaker(engine)
@@ -214,15 +233,7 @@ async def test_a_token_no_key_opens_is_skipped_by_rotation_and_asks_for_a_reconn
             await rotate_keys(session, TokenCipher(current))
     # Every unreadable token was marked by the first rotation: the next one reports none.
     assert [r.getMessage() for r in caplog.records if "no configured key" in r.getMessage()] == []
-    body = {
-        "segment_id": segment["id"],
-        "platform": "meta",
-        "ad_account_id": meta["ad_accounts"][0]["id"],
-        "audience_name": "VIPs",
-    }
-    refused = await api.post(f"{AS}/audiences", json=body)
-    assert refused.status_code == 401, refused.text
-    assert error_of(refused)["code"] == "CREDENTIALS_EXPIRED"
+    await refused_as_expired(api, body)
     await api.connect("meta")
     assert await platform_status(api, "meta") == "connected"
     created = await api.post(f"{AS}/audiences", json=body)
@@ -235,24 +246,7 @@ async def test_a_token_no_key_opens_marks_the_connection_expired_when_used(
     """Without a worker restart in between, the first use of such a token finds it: the
     request answers CREDENTIALS_EXPIRED and GET /platforms shows the connection expired,
     where it kept saying connected while every sync failed."""
-    segment = await api.segment(profiles=make_profiles(0, 5))
-    tiktok = await api.connect("tiktok")
-    await seal_elsewhere(
-        engine,
-        "UPDATE platform_connection SET access_token_encrypted = :sealed "
-        "WHERE user_id = :u AND platform = 'tiktok'",
-        "a-token-from-elsewhere",
-        u=api.user_id,
-    )
-    body = {
-        "segment_id": segment["id"],
-        "platform": "tiktok",
-        "ad_account_id": tiktok["ad_accounts"][0]["id"],
-        "audience_name": "VIPs",
-    }
-    refused = await api.post(f"{AS}/audiences", json=body)
-    assert refused.status_code == 401, refused.text
-    assert error_of(refused)["code"] == "CREDENTIALS_EXPIRED"
+    await refused_as_expired(api, await unreadable_connection(api, engine, "tiktok"))
     assert await platform_status(api, "tiktok") == "expired"
 
 
