@@ -284,13 +284,14 @@ test("rule builder: a custom rule, its sentence, what the API stores, a dry run,
   });
 });
 
-test("rule builder: an ad-group rule on one picked campaign judges only that campaign's ad groups", async ({
+test("rule builder: an ad-group rule on one picked campaign judges only that campaign's ad groups, then on one chosen ad group", async ({
   page,
 }) => {
   await newMetaAdvertiser(page, "adgrouprule", "Meta groups");
   // Two campaigns, an ad group in each (through the API: the ad-group form is not the point).
   const auth = { Authorization: `Bearer ${await accessTokenOf(page)}` };
   const campaignIds: Record<string, string> = {};
+  const adGroupIds: Record<string, string> = {};
   for (const name of ["Brand", "Generic"]) {
     await createCampaign(page, { name, account: "Meta groups (meta)", budget: "40", active: true });
     const id = new URL(page.url()).pathname.split("/").pop() ?? "";
@@ -300,6 +301,7 @@ test("rule builder: an ad-group rule on one picked campaign judges only that cam
       data: { campaign_id: id, name: `${name} ads` },
     });
     expect(created.status()).toBe(201);
+    adGroupIds[name] = ((await created.json()) as { id: string }).id;
   }
 
   // Build: ad groups, only those of "Brand", aged 0 days or more (every ad group qualifies).
@@ -307,6 +309,9 @@ test("rule builder: an ad-group rule on one picked campaign judges only that cam
   await page.getByLabel("Name", { exact: true }).fill("Pause brand ad groups");
   const scope = page.getByRole("group", { name: "Apply to" });
   await scope.getByLabel("Level").selectOption("ad_group");
+  const which = scope.getByRole("group", { name: "Which ad groups" });
+  await expect(which.getByLabel("Every one that matches the rest")).toBeChecked();
+  await which.getByLabel("Only those of chosen campaigns").check();
   const picker = scope.getByRole("group", { name: "Specific campaigns (optional)" });
   await expect(picker).toContainText(
     "None picked: the ad groups that match the rest, in every campaign.",
@@ -347,10 +352,49 @@ test("rule builder: an ad-group rule on one picked campaign judges only that cam
   await expect(preview).toContainText("1 would be changed");
   await expect(preview.getByRole("listitem")).toHaveText([/Would pause ad group 'Brand ads'/]);
 
-  // The edit form reads it back: level, the picked campaign, no ad-group limit.
+  // The edit form reads it back: level, the choice, the picked campaign, no ad-group picker.
   await page.getByRole("link", { name: "Edit rule" }).click();
   await expect(scope.getByLabel("Level")).toHaveValue("ad_group");
+  await expect(which.getByLabel("Only those of chosen campaigns")).toBeChecked();
   await expect(picker.getByLabel(/Brand/)).toBeChecked();
   await expect(picker.getByLabel(/Generic/)).not.toBeChecked();
-  await expect(page.getByText(/specific ad group/)).toHaveCount(0);
+  const adGroups = scope.getByRole("group", { name: "Specific ad groups" });
+  await expect(adGroups).toHaveCount(0);
+
+  // Now chosen ad groups instead: the one of "Generic" (named with its campaign).
+  await which.getByLabel("Only chosen ad groups").check();
+  await expect(picker).toHaveCount(0);
+  await expect(adGroups).toContainText("None picked: every ad group that matches the rest.");
+  await adGroups.getByLabel(/Generic ads \(Generic, active\)/).check();
+  await expect(adGroups.getByLabel(/Brand ads/)).not.toBeChecked();
+  await expect(adGroups).toContainText("1 picked: only this ad group.");
+  const chosen =
+    "Pause the chosen ad group when age ≥ 0 days, checked on the service's regular interval.";
+  await expect(page.getByRole("region", { name: "Summary" })).toContainText(chosen);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page).toHaveURL(new RegExp(`/rules/${id}$`)); // saved: back on the rule's page
+
+  // Stored as scope.ids (ad groups), the campaigns gone.
+  const again = await storedRule(page, id);
+  expect(withoutNulls(again.conditions)).toEqual({
+    lookback_days: 7,
+    cooldown_hours: 24,
+    filters: [{ metric: "age_days", operator: ">=", value: 0, window: "last_7_days" }],
+    scope: { level: "ad_group", ids: [adGroupIds.Generic] },
+    action: { type: "pause", max_change_percent: 100 },
+  });
+
+  // A dry run judges only "Generic ads" and would pause it; "Brand ads" is not judged.
+  await page.getByRole("button", { name: "Dry run" }).click();
+  await expect(preview).toContainText("1 ad group judged");
+  await expect(preview).toContainText("1 would be changed");
+  await expect(preview.getByRole("listitem")).toHaveText([/Would pause ad group 'Generic ads'/]);
+
+  // And the edit form shows it ticked under the choice.
+  await page.getByRole("link", { name: "Edit rule" }).click();
+  await expect(which.getByLabel("Only chosen ad groups")).toBeChecked();
+  await expect(adGroups.getByLabel(/Generic ads/)).toBeChecked();
+  await expect(adGroups.getByLabel(/Brand ads/)).not.toBeChecked();
+  await expect(picker).toHaveCount(0);
 });

@@ -1,8 +1,6 @@
 import { useState } from "react";
-import { Pagination } from "../../components/Pagination";
-import { ErrorState, Loading } from "../../components/States";
-import { PAGE_SIZE } from "../../lib/pagination";
 import { useCampaigns } from "../campaigns/queries";
+import { BuilderPicker } from "./BuilderPicker";
 import type { RuleFormValues } from "./schema";
 
 interface BuilderCampaignsProps {
@@ -33,46 +31,18 @@ function campaignsHint(level: BuilderCampaignsProps["level"], picked: number): s
 export function BuilderCampaigns({ level, value, onChange, error }: BuilderCampaignsProps) {
   const [page, setPage] = useState(1);
   const campaigns = useCampaigns(page);
-  const toggle = (id: string, on: boolean) =>
-    onChange(on ? [...value, id] : value.filter((v) => v !== id));
+  const items = campaigns.data?.items.map((c) => ({ id: c.id, label: c.name, detail: c.status }));
   return (
-    <fieldset>
-      <legend>Specific campaigns (optional)</legend>
-      <p className="hint">{campaignsHint(level, value.length)}</p>
-      {campaigns.isPending ? <Loading label="Loading campaigns…" /> : null}
-      {campaigns.error ? (
-        <ErrorState error={campaigns.error} retry={() => campaigns.refetch()} />
-      ) : null}
-      {campaigns.data && campaigns.data.items.length === 0 ? (
-        <p className="muted">No campaigns yet.</p>
-      ) : null}
-      {campaigns.data && campaigns.data.items.length > 0 ? (
-        <>
-          <div className="checks">
-            {campaigns.data.items.map((c) => (
-              <label key={c.id}>
-                <input
-                  type="checkbox"
-                  checked={value.includes(c.id)}
-                  onChange={(event) => toggle(c.id, event.target.checked)}
-                />{" "}
-                {c.name} <span className="muted">({c.status})</span>
-              </label>
-            ))}
-          </div>
-          <Pagination page={page} total={campaigns.data.total} size={PAGE_SIZE} onPage={setPage} />
-        </>
-      ) : null}
-      {value.length > 0 ? (
-        <button type="button" className="button secondary" onClick={() => onChange([])}>
-          Untick all campaigns
-        </button>
-      ) : null}
-      {error ? (
-        <div className="field-error" role="alert">
-          {error}
-        </div>
-      ) : null}
-    </fieldset>
+    <BuilderPicker
+      legend="Specific campaigns (optional)"
+      hint={campaignsHint(level, value.length)}
+      noun="campaigns"
+      list={{ ...campaigns, data: campaigns.data && items && { ...campaigns.data, items } }}
+      page={page}
+      onPage={setPage}
+      value={value}
+      onChange={onChange}
+      error={error}
+    />
   );
 }

@@ -3,10 +3,15 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../lib/errors";
-import { emptyRule, ruleCreateBody, ruleFormValuesOf } from "./conditions";
-import { PRESET_ONLY, PRESET_ONLY_EXPANDED, STOP_BLEEDERS } from "./conditionsExamples";
+import { emptyRule, ruleCreateBody, ruleFormValuesOf, withoutNulls } from "./conditions";
+import {
+  CHEAPER_CLICKS,
+  PRESET_ONLY,
+  PRESET_ONLY_EXPANDED,
+  STOP_BLEEDERS,
+} from "./conditionsExamples";
 import { RuleForm } from "./RuleForm";
-import { MESSAGES, type RuleFormValues } from "./schema";
+import { LIMITS, MESSAGES, type RuleFormValues } from "./schema";
 
 const { GET } = vi.hoisted(() => ({ GET: vi.fn() }));
 vi.mock("../../api/client", () => ({ api: { GET } }));
@@ -15,6 +20,16 @@ const CAMPAIGNS = [
   { id: "c-1", name: "Prospecting US", status: "active" },
   { id: "c-2", name: "Retargeting", status: "paused" },
 ];
+const AD_GROUPS = [
+  { id: "g-1", campaign_id: "c-1", name: "US broad", status: "active" },
+  { id: "g-2", campaign_id: "c-2", name: "Cart visitors", status: "paused" },
+];
+
+/** One page of the API's list (`items`, `total`) for `path`. */
+function pageOf(path: string) {
+  const items = path === "/api/v1/ad-groups" ? AD_GROUPS : CAMPAIGNS;
+  return { data: { items, total: items.length, offset: 0, limit: 20 }, response: { ok: true } };
+}
 
 function renderForm(initial: RuleFormValues, onSubmit = vi.fn().mockResolvedValue(undefined)) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
@@ -36,10 +51,7 @@ function group(name: string) {
 
 beforeEach(() => {
   GET.mockReset();
-  GET.mockResolvedValue({
-    data: { items: CAMPAIGNS, total: 2, offset: 0, limit: 20 },
-    response: { ok: true, status: 200 },
-  });
+  GET.mockImplementation(async (path: string) => pageOf(path));
 });
 
 describe("the rule builder", () => {
@@ -100,6 +112,7 @@ describe("the rule builder", () => {
     expect(picker()).toHaveTextContent("1 picked: only this campaign.");
     await user.selectOptions(screen.getByLabelText("Level"), "ad_group");
     expect(screen.getByLabelText(/Retargeting/)).toBeChecked(); // kept across the level
+    expect(screen.getByLabelText(LIMITS.campaigns)).toBeChecked();
     expect(picker()).toHaveTextContent("1 picked: only the ad groups of this campaign.");
     await user.click(screen.getByLabelText(/Prospecting US/));
     expect(picker()).toHaveTextContent("2 picked: only the ad groups of these campaigns.");
@@ -116,21 +129,109 @@ describe("the rule builder", () => {
     expect(body.conditions?.scope).toEqual({ level: "ad_group" });
   });
 
-  it("refuses picked campaigns next to specific ad groups, under the picker", async () => {
-    const values = emptyRule();
-    const limited = {
-      ...values,
-      name: "x",
-      scope: { ...values.scope, level: "ad_group" as const, ad_group_ids: ["g-1"] },
+  it("chooses which ad groups: every one, those of chosen campaigns, or chosen ones", async () => {
+    const { user, onSubmit } = renderForm({ ...emptyRule(), name: "x" });
+    const campaigns = () => screen.queryByRole("group", { name: "Specific campaigns (optional)" });
+    const adGroups = () => screen.queryByRole("group", { name: "Specific ad groups" });
+    expect(screen.queryByRole("group", { name: "Which ad groups" })).toBeNull(); // campaigns
+    await user.selectOptions(screen.getByLabelText("Level"), "ad_group");
+    const which = within(group("Which ad groups"));
+    expect(which.getByLabelText(LIMITS.none)).toBeChecked();
+    expect(campaigns()).toBeNull();
+    expect(adGroups()).toBeNull();
+
+    await user.click(which.getByLabelText(LIMITS.ad_groups));
+    expect(campaigns()).toBeNull();
+    expect(adGroups()).toHaveTextContent("None picked: every ad group that matches the rest.");
+    // each ad group with its campaign's name and its status
+    await user.click(await screen.findByLabelText("Cart visitors (Retargeting, paused)"));
+    expect(adGroups()).toHaveTextContent("1 picked: only this ad group.");
+    expect(summary()).toHaveTextContent("Pause the chosen ad group when ROAS < 1");
+
+    // campaigns instead: the ad groups are put aside, not sent, and come back when chosen again
+    await user.click(which.getByLabelText(LIMITS.campaigns));
+    expect(adGroups()).toBeNull();
+    await user.click(await screen.findByLabelText(/Prospecting US/));
+    expect(summary()).toHaveTextContent("Pause ad groups in the chosen campaign when");
+    expect(screen.queryByRole("alert")).toBeNull();
+    await user.click(which.getByLabelText(LIMITS.ad_groups));
+    expect(campaigns()).toBeNull();
+    expect(await screen.findByLabelText(/Cart visitors/)).toBeChecked();
+    await user.click(screen.getByLabelText(/US broad/));
+    expect(adGroups()).toHaveTextContent("2 picked: only these ad groups.");
+    expect(summary()).toHaveTextContent("Pause the 2 chosen ad groups when ROAS < 1");
+
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    const body = ruleCreateBody(onSubmit.mock.calls[0]?.[0]);
+    expect(body.conditions?.scope).toEqual({ level: "ad_group", ids: ["g-2", "g-1"] });
+    expect(body.conditions).not.toHaveProperty("campaign_ids");
+    expect(GET).toHaveBeenCalledWith("/api/v1/ad-groups", {
+      params: { query: { offset: 0, limit: 20 } },
+    });
+  });
+
+  it("opens chosen ad groups ticked, counts those on other pages, and saves them back", async () => {
+    const conditions = {
+      ...CHEAPER_CLICKS.conditions,
+      scope: { level: "ad_group", ids: ["g-2", "g-elsewhere"], statuses: ["active"] },
     };
-    const { user, onSubmit } = renderForm(limited);
-    await user.click(await screen.findByLabelText(/Retargeting/));
-    const picker = group("Specific campaigns (optional)");
-    expect(within(picker).getByRole("alert")).toHaveTextContent(MESSAGES.campaignsAndAdGroups);
+    const { user, onSubmit } = renderForm(ruleFormValuesOf({ ...CHEAPER_CLICKS, conditions }));
+    expect(within(group("Which ad groups")).getByLabelText(LIMITS.ad_groups)).toBeChecked();
+    expect(await screen.findByLabelText(/Cart visitors/)).toBeChecked();
+    expect(screen.getByLabelText(/US broad/)).not.toBeChecked();
+    expect(group("Specific ad groups")).toHaveTextContent(
+      "2 picked: only these ad groups, 1 not on this page.",
+    );
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+    expect(ruleCreateBody(onSubmit.mock.calls[0]?.[0]).conditions).toEqual(
+      withoutNulls(conditions),
+    );
+  });
+
+  it("refuses chosen ad groups on a campaign rule until they are unticked", async () => {
+    const { user, onSubmit } = renderForm({ ...emptyRule(), name: "x" });
+    await user.selectOptions(screen.getByLabelText("Level"), "ad_group");
+    await user.click(within(group("Which ad groups")).getByLabelText(LIMITS.ad_groups));
+    await user.click(await screen.findByLabelText(/US broad/));
+    await user.selectOptions(screen.getByLabelText("Level"), "campaign");
+    expect(screen.getByText(MESSAGES.adGroupsAtCampaigns)).toBeVisible();
+    expect(screen.getByLabelText("Level")).toHaveAttribute("aria-invalid", "true");
     await user.click(screen.getByRole("button", { name: "Create rule" }));
     expect(onSubmit).not.toHaveBeenCalled();
-    await user.click(screen.getByRole("button", { name: "Remove the ad-group limit" }));
+    await user.click(screen.getByRole("button", { name: "Untick all ad groups" }));
+    expect(screen.queryByText(MESSAGES.adGroupsAtCampaigns)).toBeNull();
+    expect(screen.queryByRole("group", { name: "Specific ad groups" })).toBeNull();
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
+  });
+
+  it("refuses a stored rule's campaigns next to its ad groups, until one is chosen", async () => {
+    const values = emptyRule();
+    const both = {
+      ...values,
+      name: "x",
+      scope: {
+        ...values.scope,
+        level: "ad_group" as const,
+        campaign_ids: ["c-2"],
+        ad_group_ids: ["g-1"],
+        limit: "ad_groups" as const,
+      },
+    };
+    const { user, onSubmit } = renderForm(both);
+    const which = within(group("Which ad groups"));
+    for (const label of Object.values(LIMITS))
+      expect(which.getByLabelText(label)).not.toBeChecked();
+    const picker = group("Specific campaigns (optional)");
+    expect(within(picker).getByRole("alert")).toHaveTextContent(MESSAGES.campaignsAndAdGroups);
+    expect(await screen.findByLabelText(/US broad/)).toBeChecked();
+    await user.click(screen.getByRole("button", { name: "Create rule" }));
+    expect(onSubmit).not.toHaveBeenCalled();
+    await user.click(which.getByLabelText(LIMITS.campaigns));
     expect(within(picker).queryByRole("alert")).toBeNull();
+    expect(screen.queryByRole("group", { name: "Specific ad groups" })).toBeNull();
     await user.click(screen.getByRole("button", { name: "Create rule" }));
     await waitFor(() => expect(onSubmit).toHaveBeenCalledTimes(1));
     expect(ruleCreateBody(onSubmit.mock.calls[0]?.[0]).conditions).toMatchObject({

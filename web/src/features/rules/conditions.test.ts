@@ -119,6 +119,21 @@ describe("form values → the API's body", () => {
     expect(adGroups.campaign_ids).toBeUndefined();
   });
 
+  it("sends chosen ad groups as scope.ids and never the choice itself", () => {
+    const values = emptyRule();
+    const scope = { ...values.scope, level: "ad_group" as const, platforms: ["meta" as const] };
+    const chosen = conditionsBody({
+      ...values,
+      scope: { ...scope, ad_group_ids: ["g2", "g1"], limit: "ad_groups" },
+    });
+    expect(chosen.scope).toEqual({ level: "ad_group", ids: ["g2", "g1"], platforms: ["meta"] });
+    expect(chosen).not.toHaveProperty("campaign_ids");
+    // chosen but none picked yet: every ad group that matches the rest
+    const none = conditionsBody({ ...values, scope: { ...scope, limit: "ad_groups" } });
+    expect(none.scope).toEqual({ level: "ad_group", platforms: ["meta"] });
+    expect(none).not.toHaveProperty("campaign_ids");
+  });
+
   it("sends campaigns picked for an ad-group rule as campaign_ids, never in scope.ids", () => {
     const values = emptyRule();
     const body = conditionsBody({
@@ -358,6 +373,38 @@ describe("round trip: a stored rule saved unchanged is stored unchanged", () => 
     const groupValues = ruleFormValuesOf(withConditions(CHEAPER_CLICKS, adGroups));
     expect(groupValues.scope).toMatchObject({ campaign_ids: [], ad_group_ids: ["g1"] });
     expect(conditionsBody(groupValues)).toEqual(withoutNulls(adGroups));
+  });
+
+  it("reads chosen ad groups as the choice with them ticked, and sends them back", () => {
+    const conditions = {
+      lookback_days: 7,
+      cooldown_hours: 24,
+      filters: [{ metric: "cpc", operator: ">", value: 2.5, window: "last_3_days" }],
+      scope: {
+        level: "ad_group",
+        ids: ["g1", "g2", "g3"],
+        name_contains: "brand",
+        statuses: ["active", "paused"],
+      },
+      action: { type: "pause", max_change_percent: 100 },
+    };
+    const values = ruleFormValuesOf(withConditions(CHEAPER_CLICKS, conditions));
+    expect(values.scope).toMatchObject({
+      level: "ad_group",
+      campaign_ids: [],
+      ad_group_ids: ["g1", "g2", "g3"],
+      limit: "ad_groups",
+    });
+    expect(ruleFormSchema.safeParse(values).success).toBe(true);
+    expect(keptNames(values)).toEqual([]);
+    expect(conditionsBody(values)).toEqual(conditions);
+    // the choice follows what is stored: campaigns, or neither
+    const campaigns = { ...conditions, campaign_ids: ["c1"], scope: { level: "ad_group" } };
+    expect(ruleFormValuesOf(withConditions(CHEAPER_CLICKS, campaigns)).scope.limit).toBe(
+      "campaigns",
+    );
+    const every = { ...conditions, scope: { level: "ad_group" } };
+    expect(ruleFormValuesOf(withConditions(CHEAPER_CLICKS, every)).scope.limit).toBe("none");
   });
 
   it("keeps an explicit campaign scope, an empty filters list and a zero cooldown", () => {

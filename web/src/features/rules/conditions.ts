@@ -121,6 +121,7 @@ export function emptyRule(ruleType: RuleType = "pause_low_roas"): RuleFormValues
       name_contains: "",
       campaign_ids: [],
       ad_group_ids: [],
+      limit: "none",
       extra: {},
     },
     action: template.action,
@@ -208,15 +209,18 @@ function scopeOf(conditions: Json): RuleFormValues["scope"] | null {
   if (!statuses.every((s) => oneOf(s, STATUS_NAMES))) return null;
   if (!platforms.every((p) => oneOf(p, PLATFORM_NAMES))) return null;
   const ids = strings(given.ids);
+  // scope.ids are objects of the level; campaign_ids always campaigns (at ad-group level,
+  // the ad groups of these campaigns are judged).
+  const campaignIds = level === "campaign" && ids.length ? ids : strings(conditions.campaign_ids);
+  const adGroupIds = level === "ad_group" ? ids : [];
   return {
     level,
     statuses: statuses as RuleFormValues["scope"]["statuses"],
     platforms: platforms as RuleFormValues["scope"]["platforms"],
     name_contains: typeof given.name_contains === "string" ? given.name_contains : "",
-    // scope.ids are objects of the level; campaign_ids always campaigns (at ad-group level,
-    // the ad groups of these campaigns are judged).
-    campaign_ids: level === "campaign" && ids.length ? ids : strings(conditions.campaign_ids),
-    ad_group_ids: level === "ad_group" ? ids : [],
+    campaign_ids: campaignIds,
+    ad_group_ids: adGroupIds,
+    limit: adGroupIds.length ? "ad_groups" : campaignIds.length ? "campaigns" : "none",
     extra: unknownKeys(given, SCOPE_KEYS),
   };
 }

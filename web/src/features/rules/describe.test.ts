@@ -134,6 +134,32 @@ describe("a rule in one sentence", () => {
     );
   });
 
+  it("chosen ad groups", () => {
+    const conditions = {
+      scope: { level: "ad_group", ids: ["g1", "g2"], platforms: ["meta"] },
+      filters: [{ metric: "cpc", operator: ">", value: 2.5, window: "last_3_days" }],
+      action: { type: "pause" },
+    };
+    expect(describeRule(conditions)).toBe(
+      "Pause the 2 chosen ad groups on Meta when CPC > $2.50 over the last 3 days, checked on " +
+        "the service's regular interval.",
+    );
+    const values = emptyRule();
+    const built = conditionsBody({
+      ...values,
+      scope: { ...values.scope, level: "ad_group", ad_group_ids: ["g1"], limit: "ad_groups" },
+    });
+    expect(describeRule(built)).toBe(
+      "Pause the chosen ad group when ROAS < 1 over the last 7 days, checked on the service's " +
+        "regular interval.",
+    );
+    const chosenNone = conditionsBody({
+      ...values,
+      scope: { ...values.scope, level: "ad_group", limit: "ad_groups" },
+    });
+    expect(describeRule(chosenNone)).toMatch(/^Pause ad groups when ROAS < 1/);
+  });
+
   it("shows a value still being typed as …", () => {
     const values = emptyRule();
     const typing = { ...values, filters: [{ ...firstRow(values), value: "1." }] };

@@ -1,8 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
-import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { MAX_LIMIT, offsetOf, PAGE_SIZE } from "../../lib/pagination";
 import { runKeys } from "./runQueries";
 
 type RuleCreate = components["schemas"]["RuleCreate"];
@@ -39,6 +39,33 @@ export function useExpandedRule(id: string, enabled = true) {
           params: { path: { rule_id: id }, query: { expand: true } },
         }),
       ),
+  });
+}
+
+/** The user's ad groups across every campaign, a page at a time (the builder's ad-group picker). */
+export function useAllAdGroups(page: number) {
+  return useQuery({
+    queryKey: ["ad-groups", "all", page],
+    placeholderData: keepPreviousData,
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/ad-groups", {
+          params: { query: { offset: offsetOf(page), limit: PAGE_SIZE } },
+        }),
+      ),
+  });
+}
+
+/** Campaign names by id, from one page of the API's largest size (to name ad groups' campaigns). */
+export function useCampaignNames() {
+  return useQuery({
+    queryKey: ["campaigns", "names"],
+    queryFn: async () => {
+      const page = await unwrap(
+        api.GET("/api/v1/campaigns", { params: { query: { offset: 0, limit: MAX_LIMIT } } }),
+      );
+      return new Map(page.items.map((c) => [c.id, c.name]));
+    },
   });
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { emptyRule } from "./conditions";
 import { firstRow } from "./conditionsExamples";
-import { levelConflicts, MESSAGES, type RuleFormValues, ruleFormSchema } from "./schema";
+import { levelConflicts, limitOf, MESSAGES, type RuleFormValues, ruleFormSchema } from "./schema";
 
 type Patch = (v: RuleFormValues) => RuleFormValues;
 
@@ -158,6 +158,12 @@ const REFUSALS: [string, Patch, string, string][] = [
     MESSAGES.tooManyCampaigns,
   ],
   [
+    "501 ad groups",
+    withScope({ level: "ad_group", ad_group_ids: Array.from({ length: 501 }, (_, i) => `g${i}`) }),
+    "scope.ad_group_ids",
+    MESSAGES.tooManyAdGroups,
+  ],
+  [
     "a long name filter",
     withScope({ name_contains: "x".repeat(256) }),
     "scope.name_contains",
@@ -231,6 +237,11 @@ describe("the rule form refuses", () => {
       (v) => ({ ...v, min_spend: "0", min_impressions: "0", cooldown_hours: "0" }),
       withScope({ level: "ad_group", campaign_ids: ["c1", "c2"] }), // their ad groups
       withScope({ level: "ad_group", ad_group_ids: ["g1"] }),
+      withScope({
+        level: "ad_group",
+        ad_group_ids: Array.from({ length: 500 }, (_, i) => `g${i}`),
+      }),
+      withScope({ level: "ad_group", limit: "ad_groups" }), // none picked yet: every ad group
       withSchedule({ frequency: "custom", hours: ["9"] }),
       withSchedule({ frequency: "daily", time: "23:59", time_zone: "Not/Checked" }),
     ];
@@ -262,5 +273,25 @@ describe("level conflicts (shown live)", () => {
     ]);
     // back at campaign level the ad groups are what is refused (under Level), once
     expect(paths(withScope({ level: "campaign" })(both))).toEqual(["scope.level"]);
+  });
+});
+
+describe("which ad groups (the choice at ad-group level)", () => {
+  const scope = (patch: Partial<RuleFormValues["scope"]>) =>
+    withScope({ level: "ad_group", ...patch })(valid()).scope;
+
+  it("is what is picked, whatever was chosen last", () => {
+    expect(limitOf(scope({ ad_group_ids: ["g1"], limit: "none" }))).toBe("ad_groups");
+    expect(limitOf(scope({ campaign_ids: ["c1"], limit: "ad_groups" }))).toBe("campaigns");
+  });
+
+  it("is the choice while nothing is picked", () => {
+    expect(limitOf(scope({}))).toBe("none");
+    expect(limitOf(scope({ limit: "campaigns" }))).toBe("campaigns");
+    expect(limitOf(scope({ limit: "ad_groups" }))).toBe("ad_groups");
+  });
+
+  it("is none of the three when both are picked (a stored rule the API refuses to save)", () => {
+    expect(limitOf(scope({ campaign_ids: ["c1"], ad_group_ids: ["g1"] }))).toBeNull();
   });
 });

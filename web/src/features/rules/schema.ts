@@ -40,6 +40,16 @@ const FREQUENCY_NAMES = Object.keys(FREQUENCIES) as [keyof typeof FREQUENCIES];
 
 export const MAX_CONDITIONS = 20;
 export const MAX_CAMPAIGNS = 500;
+export const MAX_AD_GROUPS = 500;
+
+/** At ad-group level, which ad groups the rule judges (`scope.limit`). */
+export const LIMITS = {
+  none: "Every one that matches the rest",
+  campaigns: "Only those of chosen campaigns",
+  ad_groups: "Only chosen ad groups",
+} as const;
+export type Limit = keyof typeof LIMITS;
+const LIMIT_NAMES = Object.keys(LIMITS) as [Limit, ...Limit[]];
 
 export const MESSAGES = {
   name: "Name the rule.",
@@ -67,10 +77,11 @@ export const MESSAGES = {
   outsideCaps: "The new amount must lie between the minimum and the maximum.",
   maxChange: "Enter a percent above 0 and at most 1000.",
   campaignsAndAdGroups:
-    "This rule is limited to specific ad groups: untick the campaigns, or remove the ad-group limit to judge the ad groups of the picked campaigns.",
+    "Both campaigns and ad groups are picked, and a rule takes one or the other: choose one under Which ad groups.",
   adGroupsAtCampaigns:
-    "This rule is limited to specific ad groups: remove that limit to judge campaigns.",
+    "This rule is limited to specific ad groups: untick them (Untick all ad groups) to judge campaigns.",
   tooManyCampaigns: `At most ${MAX_CAMPAIGNS} campaigns.`,
+  tooManyAdGroups: `At most ${MAX_AD_GROUPS} ad groups.`,
   wholeNumber: "Enter a whole number, like 1000.",
   lookback: "1 to 90 days.",
   cooldown: "0 to 720 hours.",
@@ -106,8 +117,10 @@ const shape = z.object({
     platforms: z.array(z.enum(PLATFORM_NAMES)),
     name_contains: z.string(),
     campaign_ids: z.array(z.string()),
-    /** Ad groups a stored rule was limited to (the builder shows them, cannot pick them). */
+    /** Picked ad groups (ad-group level: `scope.ids`). */
     ad_group_ids: z.array(z.string()),
+    /** The "Which ad groups" choice while nothing is picked (see `limitOf`); never sent. */
+    limit: z.enum(LIMIT_NAMES),
     extra,
   }),
   action: z.object({
@@ -150,6 +163,20 @@ const shape = z.object({
 
 export type RuleFormValues = z.infer<typeof shape>;
 export type ConditionRow = RuleFormValues["filters"][number];
+
+/**
+ * What "Which ad groups" shows: what is picked decides, the last choice only while nothing is.
+ * Null when both campaigns and ad groups are picked (only a rule stored through the API can
+ * be; the form refuses it until the user chooses one).
+ */
+export function limitOf(scope: RuleFormValues["scope"]): Limit | null {
+  const campaigns = scope.campaign_ids.length > 0;
+  const adGroups = scope.ad_group_ids.length > 0;
+  if (campaigns && adGroups) return null;
+  if (adGroups) return "ad_groups";
+  if (campaigns) return "campaigns";
+  return scope.limit;
+}
 
 const NUMBER = /^\d+(\.\d+)?$/;
 const MONEY = /^\d{1,12}(\.\d{1,2})?$/;
@@ -280,6 +307,9 @@ function scopeIssues(values: RuleFormValues): Issue[] {
   }
   if (scope.campaign_ids.length > MAX_CAMPAIGNS) {
     issues.push({ path: ["scope", "campaign_ids"], message: MESSAGES.tooManyCampaigns });
+  }
+  if (scope.ad_group_ids.length > MAX_AD_GROUPS) {
+    issues.push({ path: ["scope", "ad_group_ids"], message: MESSAGES.tooManyAdGroups });
   }
   return issues;
 }
