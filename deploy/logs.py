@@ -89,7 +89,6 @@ def log_files(folder: Path, process: str = "") -> list[Path]:
 class Kind:
     count: int
     last_seen: str
-    example: str
 
 
 def _line_ts(line: str) -> str | None:
@@ -139,7 +138,7 @@ def summarize(
                     continue
                 kind = kinds.get(key)
                 if kind is None:
-                    kinds[key] = Kind(times, ts or last_ts, raw.strip()[:2000])
+                    kinds[key] = Kind(times, ts or last_ts)
                 else:
                     kind.count += times
                     kind.last_seen = max(kind.last_seen, ts or last_ts)

@@ -180,6 +180,15 @@ async def test_campaign_ids_keep_an_ad_group_rule_to_those_campaigns_ad_groups(
         api, campaign_ids=[kept], scope={"level": "ad_group"}, action={"type": "pause"}
     )
     assert names(await preview(api, pause)) == ["In kept"]
+    day = today().isoformat()
+    replay = await api.client.post(
+        f"/api/v1/rules/{pause}/backtest",
+        json={"start_date": day, "end_date": day},
+        headers=api.h,
+    )
+    assert replay.status_code == 200, replay.text
+    [replayed] = replay.json()["days"]
+    assert [a["name"] for a in replayed["actions"]] == ["In kept"]  # the backtest agrees
     result = await execute(api, pause)
     assert names(result) == ["In kept"] and result["campaigns_evaluated"] == 1
     stored = await get(api, f"rules/{pause}")

@@ -3,16 +3,12 @@
 
 export type FieldErrors = Record<string, string>;
 
-interface ValidationItem {
-  loc?: unknown[];
-  msg?: string;
-}
-
 const LOCATIONS = new Set(["body", "query", "path", "header", "cookie"]);
 
-/** The field a validation item names: its `loc` without the request part it came from. */
-function fieldOf(item: ValidationItem): string | undefined {
-  const loc = item.loc ?? [];
+/** The field a validation problem names: the first name in its `loc` after the request part
+ * it came from (a nested `conditions.filters.0.value` is `conditions`). */
+function fieldOf(problem: ValidationProblem): string | undefined {
+  const { loc } = problem;
   const rest = typeof loc[0] === "string" && LOCATIONS.has(loc[0]) ? loc.slice(1) : loc;
   return rest.find((p): p is string => typeof p === "string");
 }
@@ -27,7 +23,8 @@ export interface ValidationProblem {
   msg: string;
 }
 
-/** Every item of a 422's field list, in either API family, `loc` whole (`fields` keeps the first name). */
+/** Every item of a 422's field list, in either API family, `loc` whole (`ApiError.fields`
+ * keeps each first field name's first message). */
 export function validationProblems(body: unknown): ValidationProblem[] {
   if (!isRecord(body)) return [];
   const envelope = isRecord(body.error) && isRecord(body.error.details) ? body.error.details : {};
@@ -79,30 +76,22 @@ export function parseErrorBody(
   const fields: FieldErrors = {};
   let message = STATUS_MESSAGES[status] ?? `Request failed (${status}).`;
   let code: string | null = null;
+  const formLevel: string[] = [];
+  for (const problem of validationProblems(body)) {
+    const field = fieldOf(problem);
+    if (field && !(field in fields)) fields[field] = problem.msg;
+    else if (!field) formLevel.push(problem.msg);
+  }
   if (isRecord(body)) {
     const detail = body.detail;
     const envelope = body.error;
     if (typeof detail === "string") {
       message = detail;
     } else if (Array.isArray(detail)) {
-      const formLevel: string[] = [];
-      for (const item of detail as ValidationItem[]) {
-        const text = (item.msg ?? "Invalid value").replace(/^Value error, /, "");
-        const field = fieldOf(item);
-        if (field && !(field in fields)) fields[field] = text;
-        else if (!field) formLevel.push(text);
-      }
       message = formLevel[0] ?? "Some fields need attention.";
     } else if (isRecord(envelope)) {
       if (typeof envelope.message === "string") message = envelope.message;
       if (typeof envelope.code === "string") code = envelope.code;
-      const details = envelope.details;
-      if (isRecord(details) && Array.isArray(details.errors)) {
-        for (const item of details.errors as ValidationItem[]) {
-          const field = fieldOf(item);
-          if (field && item.msg) fields[field] = item.msg;
-        }
-      }
     }
   }
   return { message, code, fields };

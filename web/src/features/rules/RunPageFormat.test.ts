@@ -4,13 +4,13 @@ import {
   canOfferUndo,
   changeText,
   firstMetric,
-  formatVerdict,
   isOutcome,
   metricValue,
   platformWord,
   pushInFlight,
   triggerWord,
   undoneRunId,
+  verdictParts,
   windowPhrase,
   windowText,
 } from "./RunPageFormat";
@@ -30,36 +30,47 @@ function verdict(over: Partial<Verdict>): Verdict {
   };
 }
 
-describe("formatVerdict", () => {
+describe("verdictParts", () => {
   it("shows the value seen, the condition, the verdict and the window", () => {
-    expect(formatVerdict(verdict({}))).toBe("ROAS 0.62 < 0.8 ✓ (last 7 days)");
-    expect(formatVerdict(verdict({ seen: "1.254000", held: false }))).toBe(
-      "ROAS 1.25 < 0.8 ✗ (last 7 days)",
-    );
+    expect(verdictParts(verdict({}))).toEqual({
+      text: "ROAS 0.62 < 0.8",
+      held: true,
+      window: "last 7 days",
+      any: false,
+    });
+    expect(verdictParts(verdict({ seen: "1.254000", held: false }))).toEqual({
+      text: "ROAS 1.25 < 0.8",
+      held: false,
+      window: "last 7 days",
+      any: false,
+    });
   });
 
   it("writes ≥ and ≤, money in dollars and CTR as a percentage", () => {
     expect(
-      formatVerdict(
+      verdictParts(
         verdict({ metric: "spend", operator: ">=", value: "50", seen: "62.5", window: "today" }),
       ),
-    ).toBe("Spend $62.50 ≥ $50.00 ✓ (today)");
+    ).toEqual({ text: "Spend $62.50 ≥ $50.00", held: true, window: "today", any: false });
     expect(
-      formatVerdict(
+      verdictParts(
         verdict({ metric: "ctr", operator: "<=", value: "0.005", seen: "0.012345", held: false }),
       ),
-    ).toBe("CTR 1.23% ≤ 0.5% ✗ (last 7 days)");
+    ).toEqual({ text: "CTR 1.23% ≤ 0.5%", held: false, window: "last 7 days", any: false });
   });
 
   it("says n/a when the metric has no value (ROAS without spend)", () => {
-    expect(formatVerdict(verdict({ seen: null, held: false, value: "1000" }))).toBe(
-      "ROAS n/a < 1,000 ✗ (last 7 days)",
-    );
+    expect(verdictParts(verdict({ seen: null, held: false, value: "1000" }))).toEqual({
+      text: "ROAS n/a < 1,000",
+      held: false,
+      window: "last 7 days",
+      any: false,
+    });
   });
 
   it("writes ranges, marks `any` filters and drops the window of static metrics", () => {
     expect(
-      formatVerdict(
+      verdictParts(
         verdict({
           metric: "cpa",
           operator: "not_between",
@@ -69,15 +80,20 @@ describe("formatVerdict", () => {
           group: "any",
         }),
       ),
-    ).toBe("any: CPA $45.00 not between $0.00 and $40.00 ✓ (lifetime)");
+    ).toEqual({
+      text: "CPA $45.00 not between $0.00 and $40.00",
+      held: true,
+      window: "lifetime",
+      any: true,
+    });
     expect(
-      formatVerdict(verdict({ metric: "age_days", operator: ">", value: "7", seen: "12" })),
-    ).toBe("Age (days) 12 > 7 ✓");
+      verdictParts(verdict({ metric: "age_days", operator: ">", value: "7", seen: "12" })),
+    ).toEqual({ text: "Age (days) 12 > 7", held: true, window: null, any: false });
     expect(
-      formatVerdict(
+      verdictParts(
         verdict({ metric: "audience_failed", operator: ">=", value: "1", seen: "2", window: "" }),
       ),
-    ).toBe("Failed audiences 2 ≥ 1 ✓");
+    ).toEqual({ text: "Failed audiences 2 ≥ 1", held: true, window: null, any: false });
   });
 
   it("keeps a threshold's decimals (up to 4) but rounds what was seen to 2", () => {

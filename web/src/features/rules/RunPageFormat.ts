@@ -123,6 +123,7 @@ export interface VerdictParts {
   any: boolean;
 }
 
+/** A filter's verdict in parts the run page sets out: "ROAS 0.62 < 0.8", ✓ or ✗, "last 7 days". */
 export function verdictParts(v: Verdict): VerdictParts {
   const label = metricLabel(v.metric);
   const seen = metricValue(v.metric, v.seen);
@@ -141,14 +142,6 @@ export function verdictParts(v: Verdict): VerdictParts {
     window: windowPhrase(v.metric, v.window),
     any: v.group === "any",
   };
-}
-
-/** A filter's verdict on one line: "ROAS 0.62 < 0.8 ✓ (last 7 days)". */
-export function formatVerdict(v: Verdict): string {
-  const p = verdictParts(v);
-  const mark = p.held ? "✓" : "✗";
-  const window = p.window ? ` (${p.window})` : "";
-  return `${p.any ? "any: " : ""}${p.text} ${mark}${window}`;
 }
 
 /** The value the API keeps for an object: the first filter's that has one ("ROAS 0.62"). */
