@@ -100,6 +100,9 @@ async def test_accounts_campaigns_ad_groups_creatives(signed_in: Cli):
     assert "ad_account_id" in listed[0].split(",") and campaign["id"] in listed[1]
     table = cli.ok("campaigns", "list").stdout
     assert "Spring" in table and "objective" in table
+    found = cli.ok("campaigns", "list", "--name-contains", "SPRI", "-o", "json").json()
+    assert [c["id"] for c in found] == [campaign["id"]]
+    assert cli.ok("campaigns", "list", "--name-contains", "autumn", "-o", "json").json() == []
     cli.ok("campaigns", "update", campaign["id"], "-s", "status=paused")
     assert cli.ok("campaigns", "get", campaign["id"], "-o", "json").json()["status"] == "paused"
     cli.fails(4, "HTTP_404", "campaigns", "get", NIL)
@@ -125,6 +128,8 @@ async def test_accounts_campaigns_ad_groups_creatives(signed_in: Cli):
     ).json()
     assert m.AdGroupRead.model_validate(group).targeting is not None
     rows = cli.ok("ad-groups", "list", "--campaign-id", campaign["id"], "-o", "json").json()
+    assert [g["id"] for g in rows] == [group["id"]]
+    rows = cli.ok("ad-groups", "list", "--name-contains", "adult", "-o", "json").json()
     assert [g["id"] for g in rows] == [group["id"]]
     cli.ok("ad-groups", "get", group["id"])
     cli.ok("ad-groups", "update", group["id"], "-s", "status=paused")

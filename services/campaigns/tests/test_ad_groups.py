@@ -124,6 +124,26 @@ async def test_list_filter_pagination_and_isolation(api: Api, other: Api):
     assert (await api.get("/api/v1/ad-groups/nope")).status_code == 400
 
 
+async def test_name_search_within_a_campaign_and_across_them(api: Api, other: Api):
+    c1 = await api.campaign()
+    c2 = await api.campaign()
+    await api.ad_group(c1["id"], name="Retargeting - cart")
+    await api.ad_group(c1["id"], name="Lookalike 1%")
+    await api.ad_group(c2["id"], name="retargeting - views")
+    await other.ad_group((await other.campaign())["id"], name="Retargeting theirs")
+
+    async def found(query: str) -> set[str]:
+        r = await api.get(f"/api/v1/ad-groups?{query}")
+        assert r.status_code == 200, r.text
+        return {item["name"] for item in r.json()["items"]}
+
+    assert await found("name_contains=RETARGET") == {"Retargeting - cart", "retargeting - views"}
+    assert await found(f"name_contains=retarget&campaign_id={c2['id']}") == {"retargeting - views"}
+    assert await found("name_contains=1%25") == {"Lookalike 1%"}
+    r = await api.client.get(f"/api/v1/ad-groups?name_contains={'x' * 256}", headers=api.h)
+    assert r.status_code == 422
+
+
 async def test_plan_limits_5_then_100(api: Api, session: AsyncSession):
     campaign = await api.campaign()
     for _ in range(5):

@@ -234,3 +234,45 @@ async def test_filters_by_account_and_status(api: Api, session: AsyncSession):
     r = await api.get("/api/v1/campaigns?status=draft")
     assert r.json()["total"] == 1
     assert uuid.UUID(r.json()["items"][0]["ad_account_id"]) == uuid.UUID(a2["id"])
+
+
+async def test_name_search_is_case_blind_literal_and_combines_with_filters(
+    api: Api, other: Api, session: AsyncSession
+):
+    await set_plan(session, api.user_id, "pro")
+    account = await api.account()
+    names = {}
+    for name, status in (
+        ("Spring Sale 50%", "active"),
+        ("spring_launch", "draft"),
+        ("Spring-launch", "draft"),
+        ("Winter clearance", "active"),
+    ):
+        names[name] = (await api.campaign(account["id"], name=name, status=status))["id"]
+    await other.campaign(name="Spring, not yours")
+
+    async def found(query: str) -> set[str]:
+        r = await api.get(f"/api/v1/campaigns?{query}")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["total"] == len(body["items"])
+        return {item["name"] for item in body["items"]}
+
+    assert await found("name_contains=SPRING") == {
+        "Spring Sale 50%",
+        "spring_launch",
+        "Spring-launch",
+    }
+    # % and _ are the text itself, not LIKE wildcards ("Spring-launch" has no "g_l")
+    assert await found("name_contains=50%25") == {"Spring Sale 50%"}
+    assert await found("name_contains=g_l") == {"spring_launch"}
+    assert await found("name_contains=spring&status=draft") == {"spring_launch", "Spring-launch"}
+    assert await found("name_contains=nothing-like-it") == set()
+    assert len(await found("name_contains=")) == 4  # an empty box narrows nothing
+    page = (await api.get("/api/v1/campaigns?name_contains=spring&limit=2")).json()
+    assert page["total"] == 3 and len(page["items"]) == 2
+
+    r = await api.client.get(f"/api/v1/campaigns?name_contains={'x' * 256}", headers=api.h)
+    assert r.status_code == 422
+    (problem,) = r.json()["detail"]  # the adscale API's field-level list
+    assert problem["loc"] == ["query", "name_contains"] and problem["type"] == "string_too_long"

@@ -5036,6 +5036,8 @@ export interface operations {
                 campaign_id?: string | null;
                 /** @description Rows to return */
                 limit?: number;
+                /** @description Only ad groups whose name holds this text, whatever the case */
+                name_contains?: string | null;
                 /** @description Rows to skip */
                 offset?: number;
             };
@@ -5949,6 +5951,8 @@ export interface operations {
                 ad_account_id?: string | null;
                 /** @description Rows to return */
                 limit?: number;
+                /** @description Only campaigns whose name holds this text, whatever the case */
+                name_contains?: string | null;
                 /** @description Rows to skip */
                 offset?: number;
                 status?: ("draft" | "active" | "paused" | "completed") | null;

@@ -3,17 +3,18 @@
 A table with ``id`` and ``user_id`` columns (``created_at`` to page newest first) gets
 its ownership queries from one :class:`OwnedRepository` instead of hand-written
 ``get_owned`` / ``list_owned`` functions: load one row scoped to its owner (optionally
-locked), a page of the owner's rows newest first with optional equality filters, a
-count; and the writes every such table shares (insert stamped, changes applied and
-stamped, delete), which flush and never commit. A row another user owns is
-indistinguishable from a missing one, so callers render both as 404 (``not_found``),
-never revealing other tenants' ids.
+locked), a page of the owner's rows newest first with optional filters (equality, or
+:class:`Contains` for a case-blind substring), a count; and the writes every such table
+shares (insert stamped, changes applied and stamped, delete), which flush and never
+commit. A row another user owns is indistinguishable from a missing one, so callers
+render both as 404 (``not_found``), never revealing other tenants' ids.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -23,6 +24,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from adscale_common.types import utcnow
 
 ModelT = TypeVar("ModelT")
+
+
+@dataclass(frozen=True)
+class Contains:
+    """A filter value: the column holds ``text`` anywhere, whatever the case (``%`` and
+    ``_`` in it match themselves)."""
+
+    text: str
 
 
 class OwnedRepository(Generic[ModelT]):
@@ -51,9 +60,14 @@ class OwnedRepository(Generic[ModelT]):
         return column
 
     def owned_by(self, user_id: uuid.UUID, **equals: object) -> list[ColumnElement[bool]]:
-        """The caller's rows, narrowed by each filter whose value is not ``None``."""
+        """The caller's rows, narrowed by each filter whose value is not ``None``: equal to
+        it, or holding its text when it is a :class:`Contains`."""
         conditions = [self.column("user_id") == user_id, *self.where]
-        conditions += [self.column(k) == v for k, v in equals.items() if v is not None]
+        for name, value in equals.items():
+            if isinstance(value, Contains):
+                conditions.append(self.column(name).icontains(value.text, autoescape=True))
+            elif value is not None:
+                conditions.append(self.column(name) == value)
         return conditions
 
     async def get(

@@ -1,5 +1,5 @@
 """The routes every owned aggregate has, written once: ``POST`` and ``GET`` on the
-collection (:func:`collection_routes`, the list with its equality filters) and ``GET`` /
+collection (:func:`collection_routes`, the list with its equality and name filters) and ``GET`` /
 ``PATCH`` / ``DELETE /{id}`` (:func:`item_routes`).
 
 Each aggregate's ``endpoints.py`` hands them its service module, whose ``create`` /
@@ -22,9 +22,11 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from adscale_common.pagination import Offset, OffsetPage, OffsetParams
+from adscale_common.repository import Contains
 from campaigns.dependencies import Session, UserId
 
 _KW = inspect.Parameter.KEYWORD_ONLY
+SEARCH_MAX = 255  # characters of a search, as a rule's scope.name_contains
 _CALLER = [
     inspect.Parameter("session", _KW, annotation=Session),
     inspect.Parameter("user_id", _KW, annotation=UserId),
@@ -57,10 +59,13 @@ def collection_routes(
     *,
     read: Callable[[Any], BaseModel] | None = None,
     filters: Mapping[str, Any] | None = None,
+    searches: Mapping[str, str] | None = None,
 ) -> None:
     """Add ``create_<noun>`` (with a ``create_model``: ``service.create``, 201) and
     ``list_<plural>`` (``service.list_owned``: a page of the caller's rows, narrowed by
-    each of ``filters``, name -> type, given as a query parameter)."""
+    each of ``filters``, name -> type, given as a query parameter, and by each of
+    ``searches``, query parameter -> column: rows whose column holds that text, whatever
+    the case)."""
     render = read or read_model.model_validate
     if create_model is not None:
 
@@ -76,15 +81,36 @@ def collection_routes(
             name=f"create_{noun}",
         )
 
+    searched = dict(searches or {})
+
     async def listing(
-        session: Any, user_id: uuid.UUID, page: OffsetParams, **equal: Any
+        session: Any, user_id: uuid.UUID, page: OffsetParams, **query: Any
     ) -> OffsetPage[Any]:
-        rows, total = await service.list_owned(session, user_id, page.offset, page.limit, **equal)
+        narrow = {name: value for name, value in query.items() if name not in searched}
+        for name, column in searched.items():
+            if query[name]:  # an empty box searches for nothing
+                narrow[column] = Contains(query[name])
+        rows, total = await service.list_owned(session, user_id, page.offset, page.limit, **narrow)
         return OffsetPage.of([render(row) for row in rows], total, page)
 
     query = [
         _param(name, Annotated[kind, Query()], default=None)
         for name, kind in (filters or {}).items()
+    ]
+    things = plural.replace("_", " ")
+    query += [
+        _param(
+            name,
+            Annotated[
+                str | None,
+                Query(
+                    max_length=SEARCH_MAX,
+                    description=f"Only {things} whose {column} holds this text, whatever the case",
+                ),
+            ],
+            default=None,
+        )
+        for name, column in searched.items()
     ]
     router.add_api_route(
         "",

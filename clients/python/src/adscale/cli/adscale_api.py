@@ -20,10 +20,13 @@ CAMPAIGNS = Noun(
     "/campaigns",
     OFFSET,
     ("id", "name", "platform", "objective", "status", "budget_daily", "budget_lifetime"),
-    filters=("ad_account_id", "status"),
+    filters=("ad_account_id", "status", "name_contains"),
 )
 AD_GROUPS = Noun(
-    "/ad-groups", OFFSET, ("id", "campaign_id", "name", "bid_strategy", "status"), ("campaign_id",)
+    "/ad-groups",
+    OFFSET,
+    ("id", "campaign_id", "name", "bid_strategy", "status"),
+    ("campaign_id", "name_contains"),
 )
 CREATIVES = Noun(
     "/creatives",

@@ -19,6 +19,7 @@ collection_routes(
     AdGroupRead,
     AdGroupCreate,
     filters={"campaign_id": uuid.UUID | None},
+    searches={"name_contains": "name"},
 )
 
 item_routes(router, "ad_group", service, AdGroupRead, AdGroupUpdate)

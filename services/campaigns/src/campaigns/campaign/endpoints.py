@@ -19,6 +19,7 @@ collection_routes(
     CampaignRead,
     CampaignCreate,
     filters={"ad_account_id": uuid.UUID | None, "status": CampaignStatus | None},
+    searches={"name_contains": "name"},
 )
 
 item_routes(router, "campaign", service, CampaignRead, CampaignUpdate)
