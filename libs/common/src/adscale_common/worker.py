@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adscale_common.consumer import ConsumerRunner, Handler
 from adscale_common.db import make_engine, make_sessionmaker
+from adscale_common.errors import dependency_unavailable
 from adscale_common.events import dlq_topic
 from adscale_common.kafka import ensure_topics, make_producer
 from adscale_common.metrics import serve_metrics
@@ -24,6 +25,10 @@ from adscale_common.settings import ServiceSettings
 from adscale_common.tracing import configure_tracing
 
 logger = logging.getLogger(__name__)
+
+# A task that crashes is started again after 1 s, then 2, 4 … up to 30 s while it keeps
+# crashing; one that ran this long before it crashed starts over at 1 s.
+HEALTHY_RUN_SECONDS = 60.0
 
 
 @dataclass
@@ -66,14 +71,18 @@ async def repeat(
     ctx: WorkerContext, seconds: float, tick: Callable[[], Awaitable[None]], *, failed: str
 ) -> None:
     """A periodic task's loop: ``tick`` every ``seconds`` until the worker stops. A tick that
-    raises is logged (``failed``, with the traceback) and the next one runs on time."""
+    raises is logged (``failed``, with the traceback; a dependency out of reach, such as
+    PostgreSQL restarting, as a warning naming the error) and the next one runs on time."""
     while not ctx.stopping.is_set():
         try:
             await tick()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            logger.exception(failed)
+        except Exception as exc:
+            if dependency_unavailable(exc):
+                logger.warning(f"{failed}: dependency unavailable", extra={"error": repr(exc)})
+            else:
+                logger.exception(failed)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ctx.stopping.wait(), timeout=seconds)
 
@@ -130,13 +139,23 @@ async def run_worker(
     async def supervised(name: str, factory: Callable[[], Awaitable[None]]) -> None:
         delay = 1.0
         while not ctx.stopping.is_set():
+            started = loop.time()
             try:
                 await factory()
                 return
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                logger.exception("worker task crashed; restarting", extra={"task": name})
+            except Exception as exc:
+                if loop.time() - started >= HEALTHY_RUN_SECONDS:
+                    delay = 1.0  # it had been running well: this is a new failure
+                about = {"task": name, "restart_in_seconds": delay}
+                if dependency_unavailable(exc):  # PostgreSQL restarting, say: not a bug
+                    logger.warning(
+                        "worker task lost a dependency; restarting",
+                        extra={**about, "error": repr(exc)},
+                    )
+                else:
+                    logger.exception("worker task crashed; restarting", extra=about)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 30.0)
 
