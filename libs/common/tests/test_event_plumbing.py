@@ -185,6 +185,39 @@ async def _count_at_least(engine: AsyncEngine, n: int) -> bool:
     return len(await effects(engine)) >= n
 
 
+async def test_a_member_joining_mid_batch_takes_over_partitions_and_nothing_is_done_twice(
+    engine_a, engine_b, sessions_b, adscale_infra, producer, unique_name
+):
+    """A second worker of the service starts while the first is inside a batch (SCALE=2,
+    a restart): the group rebalances, the first's commits for the partitions it lost are
+    left to their new owner, the first keeps consuming (its task used to crash on the
+    commit), and every event has its effect exactly once."""
+    topic = await own_topic(adscale_infra, unique_name)  # three partitions
+    events = [
+        Envelope(type=f"{unique_name}.created", source="a", subject=f"agg-{i}") for i in range(90)
+    ]
+    await emit_events(engine_a, events)
+    assert await OutboxRelay(engine_a, producer).publish_pending() == 90
+
+    async def slow_handler(session: AsyncSession, event: Envelope) -> None:
+        await session.execute(effect.insert().values(event_id=str(event.id)))
+        await asyncio.sleep(0.05)
+
+    group, handlers = f"{unique_name}-b", {events[0].type: slow_handler}
+    first = runner_for(group, topic, handlers, sessions_b, adscale_infra, producer)
+    second = runner_for(group, topic, handlers, sessions_b, adscale_infra, producer)
+    async with running(first) as first_task:
+        await eventually(lambda: _count_at_least(engine_b, 10))
+        async with running(second) as second_task:
+            await eventually(lambda: _count_at_least(engine_b, 90), timeout=90)
+            await asyncio.sleep(1)  # a late duplicate would show here
+            assert not first_task.done(), first_task.exception()
+            assert not second_task.done(), second_task.exception()
+    assert second.stats.handled > 0  # the group did hand it partitions
+    ids = await effects(engine_b)
+    assert sorted(ids) == sorted(str(e.id) for e in events)  # every event, each exactly once
+
+
 async def test_failing_handler_goes_to_dlq_with_error_and_consumer_moves_on(
     engine_b, sessions_b, adscale_infra, producer, unique_name
 ):
