@@ -10,7 +10,7 @@ import {
   screenshot,
 } from "./support";
 
-test("campaign journey: connect Meta, create a linked campaign, refresh metrics, edit, see the overview, delete", async ({
+test("campaign journey: connect Meta, create a linked campaign, refresh metrics, edit, search the list, see the overview, delete", async ({
   page,
 }, info) => {
   const meta = await metaLogin();
@@ -61,11 +61,39 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("$900.00 lifetime")).toBeVisible();
 
+  // A second campaign, then the list searched by name: in the URL, kept by a reload, cleared.
+  await createCampaign(page, {
+    name: "Winter clearance",
+    account: "Meta main (meta)",
+    budget: "10",
+  });
   await page.getByRole("link", { name: "Campaigns" }).click();
   await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Winter clearance" })).toBeVisible();
+  const search = page.getByLabel("Search campaigns by name");
+  await search.fill("SPRING");
+  await expect(page).toHaveURL(/\/campaigns\?q=SPRING$/);
+  await expect(page.getByText("1 campaign matching “SPRING”")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Winter clearance" })).toHaveCount(0);
   await expect(page.getByRole("cell", { name: "$900.00 lifetime" })).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, info, "campaigns");
+  await page.reload();
+  await expect(search).toHaveValue("SPRING");
+  await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Winter clearance" })).toHaveCount(0);
+  await search.fill("autumn");
+  await expect(page).toHaveURL(/\/campaigns\?q=autumn$/);
+  await expect(page.getByText("No campaign matches “autumn”")).toBeVisible();
+  await page.getByRole("button", { name: "Clear the search" }).click();
+  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(search).toHaveValue("");
+  await expect(page.getByRole("link", { name: "Winter clearance" })).toBeVisible();
+  await search.fill("winter");
+  await expect(page.getByRole("link", { name: "Spring sale" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Clear", exact: true }).click();
+  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
 
   await page.getByRole("link", { name: "Overview" }).click();
   await expect(page.getByText("Spend", { exact: true })).toBeVisible();
@@ -84,7 +112,8 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expectAccessible(page);
   await dialog.getByRole("button", { name: "Delete campaign" }).click();
   await expect(page).toHaveURL(/\/campaigns$/);
-  await expect(page.getByText("No campaigns yet")).toBeVisible();
+  await expect(page.getByRole("link", { name: "Winter clearance" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Spring sale" })).toHaveCount(0);
 });
 
 test("accounts journey: connect, list, edit name and time zone, disconnect with the cascade named", async ({

@@ -364,11 +364,26 @@ test("rule builder: an ad-group rule on one picked campaign judges only that cam
   const adGroups = scope.getByRole("group", { name: "Specific ad groups" });
   await expect(adGroups).toHaveCount(0);
 
-  // Now chosen ad groups instead: the one of "Generic" (named with its campaign).
+  // Now chosen ad groups instead: the one of "Generic" (named with its campaign), found by
+  // searching its name (Enter searches at once and does not save the form); the pick stays
+  // through another search and after the search is cleared.
   await which.getByLabel("Only chosen ad groups").check();
   await expect(picker).toHaveCount(0);
   await expect(adGroups).toContainText("None picked: every ad group that matches the rest.");
+  await expect(adGroups.getByLabel(/Brand ads/)).toBeVisible();
+  const search = adGroups.getByLabel("Search ad groups by name");
+  await search.fill("GENERIC");
+  await search.press("Enter"); // a save would leave the form: the steps below would fail
+  await expect(adGroups.getByLabel(/Brand ads/)).toHaveCount(0);
   await adGroups.getByLabel(/Generic ads \(Generic, active\)/).check();
+  await expect(adGroups).toContainText("1 picked: only this ad group.");
+  await search.fill("nothing like it");
+  await expect(adGroups).toContainText("No ad groups match “nothing like it”.");
+  await expect(adGroups).toContainText(
+    "1 picked: only this ad group, 1 not among the matches shown.",
+  );
+  await adGroups.getByRole("button", { name: "Clear", exact: true }).click();
+  await expect(adGroups.getByLabel(/Generic ads/)).toBeChecked();
   await expect(adGroups.getByLabel(/Brand ads/)).not.toBeChecked();
   await expect(adGroups).toContainText("1 picked: only this ad group.");
   const chosen =

@@ -42,7 +42,7 @@ export function useUrlPage(): number {
   return pageFromSearch(params.get("page"));
 }
 
-/** Pagination of a list page whose page lives in the URL. */
+/** Pagination of a list page whose page lives in the URL (its other parameters, e.g. `q`, kept). */
 export function UrlPagination({ total }: { total: number }) {
   const [, setParams] = useSearchParams();
   return (
@@ -50,7 +50,13 @@ export function UrlPagination({ total }: { total: number }) {
       page={useUrlPage()}
       total={total}
       size={PAGE_SIZE}
-      onPage={(next) => setParams({ page: String(next) })}
+      onPage={(next) =>
+        setParams((current) => {
+          const kept = new URLSearchParams(current);
+          kept.set("page", String(next));
+          return kept;
+        })
+      }
     />
   );
 }

@@ -4,6 +4,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
 import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
+import { SearchBox, useListSearch } from "../../components/SearchBox";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { count, daysAgo, fraction, money, ratio } from "../../lib/format";
@@ -129,8 +130,8 @@ function Metrics({ id }: { id: string }) {
 }
 
 function AdGroups({ id }: { id: string }) {
-  const [page, setPage] = useState(1);
-  const groups = useAdGroups(id, page);
+  const { page, onPage, search, onSearch } = useListSearch();
+  const groups = useAdGroups(id, page, search);
   return (
     <section aria-labelledby="groups-title">
       <div className="page-head">
@@ -139,10 +140,20 @@ function AdGroups({ id }: { id: string }) {
           New ad group
         </Link>
       </div>
+      {search || groups.data?.total !== 0 ? (
+        <SearchBox label="Search ad groups by name" value={search} onSearch={onSearch} />
+      ) : null}
       {groups.isPending ? <Loading label="Loading ad groups…" /> : null}
       {groups.error ? <ErrorState error={groups.error} retry={() => groups.refetch()} /> : null}
-      {groups.data && groups.data.items.length === 0 ? (
+      {groups.data && groups.data.items.length === 0 && !search ? (
         <Empty title="No ad groups in this campaign" />
+      ) : null}
+      {groups.data && groups.data.items.length === 0 && search ? (
+        <Empty title={`No ad group in this campaign matches “${search}”`}>
+          <button type="button" className="button secondary" onClick={() => onSearch("")}>
+            Clear the search
+          </button>
+        </Empty>
       ) : null}
       {groups.data && groups.data.items.length > 0 ? (
         <>
@@ -172,7 +183,7 @@ function AdGroups({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
-          <Pagination page={page} total={groups.data.total} size={20} onPage={setPage} />
+          <Pagination page={page} total={groups.data.total} size={20} onPage={onPage} />
         </>
       ) : null}
     </section>

@@ -1,12 +1,14 @@
 import { Link } from "react-router";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
+import { SearchBox, useUrlSearch } from "../../components/SearchBox";
 import { Empty, ErrorState, Loading } from "../../components/States";
-import { money } from "../../lib/format";
+import { counted, money } from "../../lib/format";
 import { useCampaigns } from "./queries";
 
 export default function CampaignsPage() {
   const page = useUrlPage();
-  const campaigns = useCampaigns(page);
+  const [search, setSearch] = useUrlSearch();
+  const campaigns = useCampaigns(page, search);
   return (
     <>
       <div className="page-head">
@@ -15,19 +17,33 @@ export default function CampaignsPage() {
           New campaign
         </Link>
       </div>
+      {/* Hidden only when there is nothing to search: no search and no campaign at all. */}
+      {search || campaigns.data?.total !== 0 ? (
+        <SearchBox label="Search campaigns by name" value={search} onSearch={setSearch} />
+      ) : null}
       {campaigns.isPending ? <Loading label="Loading campaigns…" /> : null}
       {campaigns.error ? (
         <ErrorState error={campaigns.error} retry={() => campaigns.refetch()} />
       ) : null}
-      {campaigns.data && campaigns.data.items.length === 0 ? (
+      {campaigns.data && campaigns.data.items.length === 0 && !search ? (
         <Empty title="No campaigns yet">
           <Link to="/campaigns/new">Create your first campaign</Link>
+        </Empty>
+      ) : null}
+      {campaigns.data && campaigns.data.items.length === 0 && search ? (
+        <Empty title={`No campaign matches “${search}”`}>
+          <button type="button" className="button secondary" onClick={() => setSearch("")}>
+            Clear the search
+          </button>
         </Empty>
       ) : null}
       {campaigns.data && campaigns.data.items.length > 0 ? (
         <>
           <table>
-            <caption className="muted">{campaigns.data.total} campaigns</caption>
+            <caption className="muted">
+              {counted(campaigns.data.total, "campaign")}
+              {search ? ` matching “${search}”` : ""}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Name</th>

@@ -8,14 +8,22 @@ import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
 type CampaignCreate = components["schemas"]["CampaignCreate"];
 type CampaignUpdate = components["schemas"]["CampaignUpdate"];
 
-export function useCampaigns(page: number) {
+/** A page of the user's campaigns; with `search`, only those whose name contains it (any case). */
+export function useCampaigns(page: number, search = "") {
   return useQuery({
-    queryKey: ["campaigns", "page", page],
-    placeholderData: keepPreviousData,
+    queryKey: ["campaigns", "page", page, search],
+    // The page shown stays while the next one loads; another search's answers never stand in.
+    placeholderData: (previous, query) => (query?.queryKey[3] === search ? previous : undefined),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/campaigns", {
-          params: { query: { offset: offsetOf(page), limit: PAGE_SIZE } },
+          params: {
+            query: {
+              offset: offsetOf(page),
+              limit: PAGE_SIZE,
+              ...(search ? { name_contains: search } : {}),
+            },
+          },
         }),
       ),
   });
@@ -37,14 +45,23 @@ export function useAccountChoices() {
   });
 }
 
-export function useAdGroups(campaignId: string, page: number) {
+/** A page of a campaign's ad groups; with `search`, only those whose name contains it. */
+export function useAdGroups(campaignId: string, page: number, search = "") {
   return useQuery({
-    queryKey: ["ad-groups", campaignId, page],
+    queryKey: ["ad-groups", campaignId, page, search],
+    // The page shown stays while the next one loads; another campaign's or search's never does.
+    placeholderData: (previous, query) =>
+      query?.queryKey[1] === campaignId && query.queryKey[3] === search ? previous : undefined,
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/ad-groups", {
           params: {
-            query: { campaign_id: campaignId, offset: offsetOf(page), limit: PAGE_SIZE },
+            query: {
+              campaign_id: campaignId,
+              offset: offsetOf(page),
+              limit: PAGE_SIZE,
+              ...(search ? { name_contains: search } : {}),
+            },
           },
         }),
       ),

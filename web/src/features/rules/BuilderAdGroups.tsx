@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useListSearch } from "../../components/SearchBox";
 import { BuilderPicker } from "./BuilderPicker";
 import { useAllAdGroups, useCampaignNames } from "./queries";
 
@@ -8,35 +8,31 @@ interface BuilderAdGroupsProps {
   error?: string | undefined;
 }
 
-/** "3 picked: only these ad groups, 2 not on this page." */
-function adGroupsHint(picked: number, elsewhere: number): string {
-  if (picked === 0) return "None picked: every ad group that matches the rest.";
-  const these = picked === 1 ? "this ad group" : "these ad groups";
-  return `${picked} picked: only ${these}${elsewhere ? `, ${elsewhere} not on this page` : ""}.`;
+/** "3 picked: only these ad groups" (no full stop: the picker adds those not shown). */
+function adGroupsHint(picked: number): string {
+  if (picked === 0) return "None picked: every ad group that matches the rest";
+  return `${picked} picked: only ${picked === 1 ? "this ad group" : "these ad groups"}`;
 }
 
 /**
  * Specific ad groups to judge (`scope.ids` at ad-group level), picked from the user's ad groups
- * across campaigns a page at a time; each names its campaign when known.
+ * across campaigns a page at a time, searched by name; each names its campaign when known.
  */
 export function BuilderAdGroups({ value, onChange, error }: BuilderAdGroupsProps) {
-  const [page, setPage] = useState(1);
-  const adGroups = useAllAdGroups(page);
+  const listed = useListSearch();
+  const adGroups = useAllAdGroups(listed.page, listed.search);
   const campaigns = useCampaignNames();
   const items = adGroups.data?.items.map((g) => {
     const campaign = campaigns.data?.get(g.campaign_id);
     return { id: g.id, label: g.name, detail: campaign ? `${campaign}, ${g.status}` : g.status };
   });
-  const shown = new Set(items?.map((g) => g.id));
-  const elsewhere = items ? value.filter((id) => !shown.has(id)).length : 0;
   return (
     <BuilderPicker
       legend="Specific ad groups"
-      hint={adGroupsHint(value.length, elsewhere)}
+      hint={adGroupsHint(value.length)}
       noun="ad groups"
       list={{ ...adGroups, data: adGroups.data && items && { ...adGroups.data, items } }}
-      page={page}
-      onPage={setPage}
+      {...listed}
       value={value}
       onChange={onChange}
       error={error}

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useListSearch } from "../../components/SearchBox";
 import { useCampaigns } from "../campaigns/queries";
 import { BuilderPicker } from "./BuilderPicker";
 import type { RuleFormValues } from "./schema";
@@ -11,26 +11,26 @@ interface BuilderCampaignsProps {
   error?: string | undefined;
 }
 
-/** What the picked campaigns mean at `level`: "2 picked: only these campaigns." */
+/** What the picked campaigns mean at `level`: "2 picked: only these campaigns" (no full stop). */
 function campaignsHint(level: BuilderCampaignsProps["level"], picked: number): string {
   const these = picked === 1 ? "this campaign" : "these campaigns";
   if (level === "ad_group") {
     return picked === 0
-      ? "None picked: the ad groups that match the rest, in every campaign."
-      : `${picked} picked: only the ad groups of ${these}.`;
+      ? "None picked: the ad groups that match the rest, in every campaign"
+      : `${picked} picked: only the ad groups of ${these}`;
   }
   return picked === 0
-    ? "None picked: every campaign that matches the rest."
-    : `${picked} picked: only ${these}.`;
+    ? "None picked: every campaign that matches the rest"
+    : `${picked} picked: only ${these}`;
 }
 
 /**
  * Specific campaigns to judge (at ad-group level, whose ad groups to judge), picked from the
- * user's campaigns a page at a time.
+ * user's campaigns a page at a time, searched by name.
  */
 export function BuilderCampaigns({ level, value, onChange, error }: BuilderCampaignsProps) {
-  const [page, setPage] = useState(1);
-  const campaigns = useCampaigns(page);
+  const listed = useListSearch();
+  const campaigns = useCampaigns(listed.page, listed.search);
   const items = campaigns.data?.items.map((c) => ({ id: c.id, label: c.name, detail: c.status }));
   return (
     <BuilderPicker
@@ -38,8 +38,7 @@ export function BuilderCampaigns({ level, value, onChange, error }: BuilderCampa
       hint={campaignsHint(level, value.length)}
       noun="campaigns"
       list={{ ...campaigns, data: campaigns.data && items && { ...campaigns.data, items } }}
-      page={page}
-      onPage={setPage}
+      {...listed}
       value={value}
       onChange={onChange}
       error={error}

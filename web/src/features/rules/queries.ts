@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
@@ -42,15 +42,25 @@ export function useExpandedRule(id: string, enabled = true) {
   });
 }
 
-/** The user's ad groups across every campaign, a page at a time (the builder's ad-group picker). */
-export function useAllAdGroups(page: number) {
+/**
+ * The user's ad groups across every campaign, a page at a time (the builder's ad-group picker);
+ * with `search`, only those whose name contains it (any case).
+ */
+export function useAllAdGroups(page: number, search = "") {
   return useQuery({
-    queryKey: ["ad-groups", "all", page],
-    placeholderData: keepPreviousData,
+    queryKey: ["ad-groups", "all", page, search],
+    // The page shown stays while the next one loads; another search's answers never stand in.
+    placeholderData: (previous, query) => (query?.queryKey[3] === search ? previous : undefined),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/ad-groups", {
-          params: { query: { offset: offsetOf(page), limit: PAGE_SIZE } },
+          params: {
+            query: {
+              offset: offsetOf(page),
+              limit: PAGE_SIZE,
+              ...(search ? { name_contains: search } : {}),
+            },
+          },
         }),
       ),
   });
