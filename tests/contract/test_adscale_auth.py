@@ -176,3 +176,41 @@ async def test_provision_creates_a_user_once_and_returns_it_again(api: httpx.Asy
         ),
         ["body", "email"],
     )
+
+
+async def test_a_signed_in_member_changes_the_password_and_every_old_session_ends(
+    api: httpx.AsyncClient,
+):
+    member = await kit.register(api, "change-password")
+    wrong = await api.post(
+        "/auth/change-password",
+        json={"current_password": "not it", "new_password": "a new password"},
+        headers=member.headers,
+    )
+    kit.validation_error(wrong, ["body", "current_password"])
+    changed = await api.post(
+        "/auth/change-password",
+        json={"current_password": member.password, "new_password": "a new password"},
+        headers=member.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert check_pair(changed.json())["sub"] == member.id
+    old = await api.post(
+        "/auth/refresh", json={"refresh_token": member.refresh_token}, headers=member.anonymous
+    )
+    kit.detail_error(old, 401)
+    signed_in = await api.post(
+        "/auth/login",
+        json={"email": member.email, "password": "a new password"},
+        headers=member.anonymous,
+    )
+    assert signed_in.status_code == 200
+
+    everywhere = await api.post("/auth/logout-all", headers=member.headers)
+    assert everywhere.status_code == 204
+    for pair in (changed.json(), signed_in.json()):
+        ended = await api.post(
+            "/auth/refresh", json={"refresh_token": pair["refresh_token"]}, headers=member.anonymous
+        )
+        kit.detail_error(ended, 401)
+    kit.detail_error(await api.post("/auth/logout-all"), 401)

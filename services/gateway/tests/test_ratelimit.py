@@ -97,6 +97,28 @@ async def test_eleven_rapid_logins_for_one_email_are_throttled(gateway, upstream
     assert upstreams.seen[-1]["body_len"] > 0  # the body still reached the service intact
 
 
+async def test_eleven_password_changes_of_one_user_are_throttled(gateway, upstreams):
+    # A stolen access token must not buy a quick search for the password behind it.
+    victim, other = bearer(upstreams), bearer(upstreams)
+    # (The stand-in of identity serves its keys, read here once; its routes are echoed.)
+    assert (await gateway.get(f"{AS}/audiences", headers=victim)).status_code == 200
+    gateway.gateway.forwarder.upstreams["identity"] = gateway.echo_url
+    body = {"current_password": "guess", "new_password": "something-new"}
+    statuses = [
+        (await gateway.post("/api/v1/auth/change-password", headers=victim, json=body)).status_code
+        for _ in range(11)
+    ]
+    assert statuses == [201] * 10 + [429]
+    refused = await gateway.post("/api/v1/auth/change-password", headers=victim, json=body)
+    assert refused.headers["ratelimit-policy"] == '"password-change";q=10;w=300'
+    assert 1 <= int(refused.headers["retry-after"]) <= 300
+    # Another user has a budget of their own, and the victim's other calls are not held up.
+    assert (
+        await gateway.post("/api/v1/auth/change-password", headers=other, json=body)
+    ).status_code == 201
+    assert (await gateway.get(f"{AS}/audiences", headers=victim)).status_code == 200
+
+
 async def test_successful_responses_carry_ratelimit_headers(gateway, upstreams):
     response = await gateway.get(f"{AS}/audiences", headers=bearer(upstreams))
     assert response.headers["ratelimit-policy"] == '"audiences-list";q=60;w=60'

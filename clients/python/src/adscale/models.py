@@ -614,6 +614,11 @@ class CampaignUpdate(BaseModel):
     status: Annotated[Status4 | None, Field(title="Status")] = None
 
 
+class ChangePasswordRequest(BaseModel):
+    current_password: Annotated[str, Field(max_length=1024, title="Current Password")]
+    new_password: Annotated[str, Field(max_length=1024, min_length=8, title="New Password")]
+
+
 class Plan(StrEnum):
     """
     The plan to subscribe to: pro or enterprise

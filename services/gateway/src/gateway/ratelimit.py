@@ -4,9 +4,9 @@ Fixed windows counted in Redis by one atomic Lua call for every policy of a
 request, and for every request that arrived while the previous call was under
 way (at most one round trip per request, fewer under load). A request is checked against every
 policy that applies to it (spec table for audience-sync
-routes, a login/forgot-password guard per IP and per e-mail, a default per
-principal); the first one exhausted answers 429 with ``Retry-After`` and the
-draft-ietf-httpapi-ratelimit-headers ``RateLimit-Policy`` / ``RateLimit``
+routes, a login/forgot-password guard per IP and per e-mail, a password-change guard
+per user, a default per principal); the first one exhausted answers 429 with
+``Retry-After`` and the draft-ietf-httpapi-ratelimit-headers ``RateLimit-Policy`` / ``RateLimit``
 fields. When Redis is unreachable the request is let through and the failure
 is logged (and shown by ``/api/v1/health``): the limiter must not take the
 whole API down.
@@ -106,6 +106,9 @@ AUDIENCE_SYNC = Policy("audience-sync", 10, 60)
 AUDIENCES_EXPORT = Policy("audiences-export", 5, 60)
 LOGIN_PER_IP = Policy("login-ip", 30, 60)
 LOGIN_PER_EMAIL = Policy("login-email", 10, 300)
+# A stolen access token must not buy a quick search for the password behind it.
+PASSWORD_CHANGE = Policy("password-change", 10, 300)
+PASSWORD_CHANGE_PATH = "/api/v1/auth/change-password"
 DEFAULT_USER = Policy("default", 600, 60)
 DEFAULT_ANONYMOUS = Policy("default-anonymous", 120, 60)
 
@@ -166,6 +169,8 @@ def checks_for(
             found.append(Check(AUDIENCES_EXPORT, principal))
         elif method == "POST" and (m := _SYNC_RE.match(path)):
             found.append(Check(AUDIENCE_SYNC, f"{principal}:{_canonical_id(m.group(1))}"))
+    if method == "POST" and path == PASSWORD_CHANGE_PATH and principal:
+        found.append(Check(PASSWORD_CHANGE, principal))
     if method == "POST" and path in GUARDED_AUTH_PATHS:
         found.append(Check(defaults.login_ip, client_ip))
         if email:

@@ -1,18 +1,22 @@
-"""``/api/v1/auth``: register, login, refresh, logout, me, provision, forgot/reset password."""
+"""``/api/v1/auth``: register, login, refresh, logout, me, provision, forgot/reset password,
+change password, sign out everywhere."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from adscale_common.db import DbSession, ReadConnection
 from adscale_common.errors import error_response
 from adscale_common.internal_auth import CurrentJwtUserId, CurrentUserId
 from identity.auth import service
+from identity.auth.errors import PasswordRefused
 from identity.auth.schemas import (
     Accepted,
+    ChangePasswordRequest,
     ForgotPasswordRequest,
     LoginRequest,
     RefreshRequest,
@@ -165,4 +169,49 @@ async def reset_password(
     await service.reset_password(
         session, security, token=body.token, new_password=body.new_password
     )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/change-password",
+    response_model=TokenPair,
+    openapi_extra=JWT_ONLY,
+    responses={
+        **_errors(401, 422),
+        429: {"description": "Too many attempts (10 per user in 5 minutes)"},
+    },
+    summary="Change the password (ends every other session; answers a new one)",
+    description="Every session of the user ends, this one's included: the answer is a new "
+    "token pair. Access tokens already issued last until they expire. A wrong current "
+    "password is a 422 on `current_password`.",
+)
+async def change_password(
+    body: ChangePasswordRequest,
+    user_id: CurrentJwtUserId,
+    session: DbSession,
+    security: AppSecurity,
+) -> TokenPair:
+    try:
+        return await service.change_password(
+            session,
+            security,
+            user_id,
+            current_password=body.current_password,
+            new_password=body.new_password,
+        )
+    except PasswordRefused as refused:
+        problem = {"loc": ("body", refused.field), "msg": refused.msg, "type": refused.kind}
+        raise RequestValidationError([problem]) from None
+
+
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    openapi_extra=JWT_ONLY,
+    responses=_errors(401),
+    summary="Sign out everywhere: end every session of the user, this one's included",
+)
+async def logout_all(user_id: CurrentJwtUserId, session: DbSession) -> Response:
+    await service.logout_everywhere(session, user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

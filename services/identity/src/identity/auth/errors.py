@@ -18,3 +18,14 @@ class InvalidRefreshToken(
 class InvalidResetToken(
     BadRequest, code="INVALID_RESET_TOKEN", message="Invalid or expired password reset token"
 ): ...
+
+
+class PasswordRefused(Exception):
+    """A signed-in user's password change refused on one field of the request (answered
+    as the 422 of that field: ``loc`` ``["body", field]``, ``msg``, ``type``)."""
+
+    def __init__(self, field: str, msg: str, kind: str) -> None:
+        super().__init__(msg)
+        self.field = field
+        self.msg = msg
+        self.kind = kind

@@ -42,5 +42,11 @@ class ResetPasswordRequest(BaseModel):
     new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
 
 
+class ChangePasswordRequest(BaseModel):
+    # Any string: a wrong current password is refused on its field, whatever its length.
+    current_password: str = Field(max_length=PASSWORD_MAX)
+    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+
+
 class Accepted(BaseModel):
     message: str

@@ -1,4 +1,5 @@
-"""Session rules: login, refresh rotation with reuse detection, password reset.
+"""Session rules: login, refresh rotation with reuse detection, password reset and change,
+signing out everywhere.
 
 Flushes, never commits; events go to the outbox in the same transaction.
 """
@@ -16,7 +17,12 @@ from adscale_common.outbox import emit
 from adscale_common.types import utcnow
 from adscale_contracts.events import PasswordChanged, PasswordResetRequested, build
 from identity.auth import repository
-from identity.auth.errors import InvalidCredentials, InvalidRefreshToken, InvalidResetToken
+from identity.auth.errors import (
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidResetToken,
+    PasswordRefused,
+)
 from identity.auth.schemas import TokenPair
 from identity.dependencies import Security
 from identity.mail import repository as mail_repository
@@ -212,3 +218,46 @@ async def reset_password(
     revoked = await repository.revoke_all_for_user(session, user.id, now)
     await emit(session, build(PasswordChanged(user_id=user.id), source=SOURCE))
     logger.info("password reset", extra={"user_id": str(user.id), "sessions_revoked": revoked})
+
+
+async def change_password(
+    session: AsyncSession,
+    security: Security,
+    user_id: uuid.UUID,
+    *,
+    current_password: str,
+    new_password: str,
+) -> TokenPair:
+    """Check the current password, set the new one and end every session of the user (the
+    caller's too): the answer is a new session. Access tokens already out last until they
+    expire, as after a reset."""
+    user = await users.get_for_update(session, user_id)
+    if user is None:
+        raise UserGone()
+    if not await security.passwords.verify(user.password_hash, current_password):
+        logger.info(
+            "password change refused: wrong current password", extra={"user_id": str(user_id)}
+        )
+        raise PasswordRefused(
+            "current_password", "Current password is incorrect", "password_incorrect"
+        )
+    if new_password == current_password:
+        raise PasswordRefused(
+            "new_password",
+            "The new password must differ from the current one",
+            "password_unchanged",
+        )
+    await users.set_password_hash(session, user.id, await security.passwords.hash(new_password))
+    now = utcnow()
+    await repository.consume_resets_for_user(session, user.id, now)  # a pending link is moot
+    revoked = await repository.revoke_all_for_user(session, user.id, now)
+    await emit(session, build(PasswordChanged(user_id=user.id), source=SOURCE))
+    logger.info("password changed", extra={"user_id": str(user.id), "sessions_revoked": revoked})
+    return await issue_tokens(session, security, user)
+
+
+async def logout_everywhere(session: AsyncSession, user_id: uuid.UUID) -> int:
+    """End every session of the user (each refresh-token family); how many tokens were revoked."""
+    revoked = await repository.revoke_all_for_user(session, user_id, utcnow())
+    logger.info("signed out everywhere", extra={"user_id": str(user_id), "revoked": revoked})
+    return revoked
