@@ -38,6 +38,37 @@ async def test_login_whoami_logout_keep_tokens_in_a_0600_file_without_keyring(
     cli.fails(3, "HTTP_401", "whoami")
 
 
+async def test_change_password_keeps_this_profile_and_logout_everywhere_ends_the_rest(
+    cli: Cli, api: httpx.AsyncClient
+):
+    from adscale.cli.config import Store
+
+    member = await kit.register(api, "password")
+    cli.sign_in(member)
+    cli.sign_in(member, profile="laptop")
+    store = Store(cli.config_dir / "config.json")
+    before = store.profile("default")["refresh_token"]
+    cli.fails(6, "VALIDATION_ERROR", "change-password", "--current", "nope", "--new", "n3w secret")
+    changed = cli.ok("change-password", "--current", member.password, "--new", "n3w secret")
+    assert "every other session ended" in changed.stdout
+    assert store.profile("default")["refresh_token"] != before
+    assert cli.ok("whoami", "-o", "json").json()["email"] == member.email
+    cli.fails(3, "HTTP_401", "login", "--email", member.email, "--password", member.password)
+    assert await refreshes(api, store.profile("laptop")["refresh_token"]) == 401
+    # The new password is the one now; then every session ends, the new one's too.
+    cli.ok("--profile", "laptop", "login", "--email", member.email, "--password", "n3w secret")
+    kept = store.profile("laptop")["refresh_token"]
+    ended = cli.ok("logout", "--everywhere")
+    assert "every session ended" in ended.stdout
+    assert await refreshes(api, kept) == 401
+    cli.fails(3, "HTTP_401", "whoami")  # the default profile forgot its tokens
+
+
+async def refreshes(api: httpx.AsyncClient, refresh_token: str) -> int:
+    response = await api.post("/auth/refresh", json={"refresh_token": refresh_token})
+    return response.status_code
+
+
 async def test_profiles_and_api_key(cli: Cli, api: httpx.AsyncClient):
     member = await kit.register(api, "profiles")
     await kit.upgrade(api, member)

@@ -107,6 +107,16 @@ class AsyncClient:
     async def login(self, email: str, password: str) -> Tokens:
         """Log in with email and password; the client uses (and refreshes) the pair."""
         body = await self.call("POST", "/auth/login", json={"email": email, "password": password})
+        return self._adopt(body)
+
+    async def change_password(self, current_password: str, new_password: str) -> Tokens:
+        """Change the signed-in user's password. Every session of the user ends, this
+        client's too; the client goes on with the new pair the answer carries."""
+        body = {"current_password": current_password, "new_password": new_password}
+        return self._adopt(await self.call("POST", "/auth/change-password", json=body))
+
+    def _adopt(self, body: Mapping[str, Any]) -> Tokens:
+        """Use (and report to ``on_tokens``) the token pair of an answer."""
         tokens = Tokens(body["access_token"], body["refresh_token"])
         self.use_tokens(tokens)
         if self.on_tokens is not None:

@@ -87,6 +87,10 @@ class Auth(Resource):
         answer = await self._client.call("POST", "/auth/forgot-password", json={"email": email})
         return m.Accepted.model_validate(answer)
 
+    async def logout_all(self) -> None:
+        """End every session of the user, on every device (this client's refresh token too)."""
+        await self._client.call("POST", "/auth/logout-all")
+
 
 class Accounts(Collection[m.AccountRead]):
     path, read = "/accounts", m.AccountRead

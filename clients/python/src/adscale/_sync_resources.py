@@ -85,6 +85,10 @@ class Auth(Resource):
         answer = self._client.call("POST", "/auth/forgot-password", json={"email": email})
         return m.Accepted.model_validate(answer)
 
+    def logout_all(self) -> None:
+        """End every session of the user, on every device (this client's refresh token too)."""
+        self._client.call("POST", "/auth/logout-all")
+
 
 class Accounts(Collection[m.AccountRead]):
     path, read = "/accounts", m.AccountRead

@@ -1,4 +1,4 @@
-"""`adscale login`, `logout`, `whoami`."""
+"""`adscale login`, `logout [--everywhere]`, `change-password`, `whoami`."""
 
 from __future__ import annotations
 
@@ -32,11 +32,42 @@ def register(app: typer.Typer) -> None:
         out.print(f"logged in as {email} (profile {st.profile}; tokens in {where})")
 
     @app.command()
-    def logout(ctx: typer.Context) -> None:
+    def logout(
+        ctx: typer.Context,
+        everywhere: bool = typer.Option(
+            False, "--everywhere", help="also end every other session of the user (any device)"
+        ),
+    ) -> None:
         """Forget the profile's tokens."""
         st = state(ctx)
+        if everywhere:
+            st.client().auth.logout_all()
         had = st.store.forget(st.profile)
-        out.print(f"logged out (profile {st.profile})" if had else "no stored credentials")
+        ended = " and every session ended" if everywhere else ""
+        out.print(f"logged out{ended} (profile {st.profile})" if had else "no stored credentials")
+
+    @app.command("change-password")
+    def change_password(
+        ctx: typer.Context,
+        current: str = typer.Option(..., "--current", prompt="Current password", hide_input=True),
+        new: str = typer.Option(
+            ...,
+            "--new",
+            prompt="New password",
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="ADSCALE_NEW_PASSWORD",
+        ),
+    ) -> None:
+        """Change your password. Every session ends (other devices must log in again); this
+        profile keeps going with the new session."""
+        st = state(ctx)
+        client = st.client()
+        tokens = client.change_password(current, new)
+        st.store.save(
+            st.profile, access_token=tokens.access_token, refresh_token=tokens.refresh_token
+        )
+        out.print(f"password changed; every other session ended (profile {st.profile})")
 
     @app.command()
     def whoami(ctx: typer.Context, output: OutputOpt = Output.table) -> None:
