@@ -142,6 +142,9 @@ async def test_segments_import_100k_rows_with_byte_progress_and_invalid_rows(
     cli.fails(4, "SEGMENT_NOT_FOUND", "segments", "import", NIL, str(source), "-q")
     listed = cli.ok("segments", "list", "-o", "json").json()
     assert [m.SegmentRead.model_validate(s).profile_count for s in listed] == [100_000]
+    found = cli.ok("segments", "list", "--name-contains", "VIP", "-o", "json").json()
+    assert [s["id"] for s in found] == [s["id"] for s in listed]
+    assert cli.ok("segments", "list", "--name-contains", "lapsed", "-o", "json").json() == []
     cli.fails(3, "UNAUTHORIZED", "segments", "list", ADSCALE_API_KEY="adscale_live_nope")
     detail = m.SegmentDetail.model_validate(
         cli.ok("segments", "get", str(segment.id), "-o", "json").json()
@@ -198,6 +201,9 @@ async def test_connect_create_audience_sync_watch_export_download(
     audience_id = str(created.audience.id)
     listed = cli.ok("audiences", "list", "--platform", "meta", "-o", "json").json()
     assert [m.AudienceRead.model_validate(a).id for a in listed] == [created.audience.id]
+    found = cli.ok("audiences", "list", "--name-contains", "vip", "-o", "json").json()
+    assert [a["id"] for a in found] == [audience_id]
+    assert cli.ok("audiences", "list", "--name-contains", "nobody", "-o", "json").json() == []
     cli.fails(6, "VALIDATION_ERROR", "audiences", "list", "--platform", "myspace")
     cli.ok("audiences", "update", audience_id, "-s", "auto_sync=false")
     detail = m.AudienceDetail.model_validate(

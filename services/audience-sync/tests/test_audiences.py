@@ -263,6 +263,15 @@ async def test_list_filters_and_pagination(api: Api) -> None:
     assert [x["id"] for x in page["audiences"]] == [a["id"]]
     bad = await api.get(f"{AS}/audiences", params={"status": "sleeping"})
     assert bad.status_code == 422
+    # By name: the platform audience's own ("meta audience <hex>") or its segment's.
+    assert await ids(name_contains="SECOND") == [b["id"]]
+    assert await ids(name_contains="snapchat AUD") == [c["id"]]
+    assert await ids(name_contains="audience", platform="meta") == [b["id"], a["id"]]
+    searched = (await api.get(f"{AS}/audiences", params={"name_contains": "second"})).json()
+    assert searched["total"] == 1
+    assert (
+        await api.get(f"{AS}/audiences", params={"name_contains": "x" * 256})
+    ).status_code == 422
     # Snapchat: one identifier type per request, so the profiles go out in lanes.
     assert c["identifier_fields"] == ["email", "phone"]
 

@@ -54,6 +54,30 @@ async def test_create_list_get_delete(api: Api) -> None:
     assert gone.status_code == 404 and error_of(gone)["code"] == "SEGMENT_NOT_FOUND"
 
 
+async def test_segments_are_searched_by_name(api: Api, other: Api) -> None:
+    for name in ("Cart abandoners 30d", "cart_value_top", "Cart-value lapsed", "Newsletter"):
+        await api.segment(name=name)
+    await other.segment(name="Cart abandoners (theirs)")
+
+    async def names(search: str, **params: Any) -> list[str]:
+        response = await api.get(SEGMENTS, params={"name_contains": search, **params})
+        assert response.status_code == 200, response.text
+        return [s["name"] for s in response.json()["segments"]]
+
+    assert await names("CART") == ["Cart-value lapsed", "cart_value_top", "Cart abandoners 30d"]
+    assert await names("t_v") == ["cart_value_top"]  # _ is itself, not any character
+    page = (await api.get(SEGMENTS, params={"name_contains": "cart", "page_size": 2})).json()
+    assert page["total"] == 3 and len(page["segments"]) == 2
+    assert await names("") == [
+        "Newsletter",
+        "Cart-value lapsed",
+        "cart_value_top",
+        "Cart abandoners 30d",
+    ]
+    too_long = await api.get(SEGMENTS, params={"name_contains": "x" * 256})
+    assert too_long.status_code == 422 and error_of(too_long)["code"] == "VALIDATION_ERROR"
+
+
 async def test_another_users_segment_is_not_found(api: Api, other: Api) -> None:
     segment = await api.segment(profiles=make_profiles(0, 2))
     sid = segment["id"]

@@ -465,7 +465,7 @@ export interface paths {
         /**
          * List Audiences
          * @description Filters: ``platform``, ``segment_id``, ``status`` (``active`` or ``paused``, i.e.
-         *     ``is_active``).
+         *     ``is_active``), ``name_contains`` (the platform audience's name or its segment's).
          */
         get: operations["list_audiences_api_v1_cdp_audience_sync_audiences_get"];
         put?: never;
@@ -6228,6 +6228,8 @@ export interface operations {
     list_audiences_api_v1_cdp_audience_sync_audiences_get: {
         parameters: {
             query?: {
+                /** @description Only audiences whose platform audience name or segment name holds this text, any case */
+                name_contains?: string | null;
                 /** @description Page number, from 1 */
                 page?: number;
                 /** @description Items per page */
@@ -7171,6 +7173,8 @@ export interface operations {
     list_segments_api_v1_cdp_segments_get: {
         parameters: {
             query?: {
+                /** @description Only segments whose name holds this text, any case */
+                name_contains?: string | null;
                 /** @description Page number, from 1 */
                 page?: number;
                 /** @description Items per page */

@@ -20,6 +20,7 @@ SEGMENTS = Noun(
     "/cdp/segments",
     pages("segments"),
     ("id", "name", "profile_count", "created_at"),
+    filters=("name_contains",),
     id_name="SEGMENT",
 )
 AUDIENCES = Noun(
@@ -33,7 +34,7 @@ AUDIENCES = Noun(
         "last_sync_status",
         "platform_size",
     ),
-    filters=("platform", "segment_id", "status"),
+    filters=("platform", "segment_id", "status", "name_contains"),
 )
 WEBHOOKS = Noun(f"{AS}/webhooks", pages("webhooks"), ("id", "url", "events", "enabled"))
 DELIVERY_COLUMNS = ("id", "event", "status", "attempt", "response_code", "created_at")

@@ -54,9 +54,17 @@ async def list_audiences(
     platform: Platform | None = None,
     segment_id: uuid.UUID | None = None,
     status_: Annotated[StatusFilter | None, Query(alias="status")] = None,
+    name_contains: Annotated[
+        str | None,
+        Query(
+            max_length=255,
+            description="Only audiences whose platform audience name or segment name holds "
+            "this text, any case",
+        ),
+    ] = None,
 ) -> AudienceList:
     """Filters: ``platform``, ``segment_id``, ``status`` (``active`` or ``paused``, i.e.
-    ``is_active``)."""
+    ``is_active``), ``name_contains`` (the platform audience's name or its segment's)."""
     rows, total = await repository.list_owned(
         session,
         user_id,
@@ -65,6 +73,7 @@ async def list_audiences(
         platform=platform,
         segment_id=segment_id,
         is_active=None if status_ is None else status_ == "active",
+        name_contains=name_contains or None,
     )
     return AudienceList(
         audiences=[service.read(a, name) for a, name in rows],

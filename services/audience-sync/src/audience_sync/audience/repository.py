@@ -28,7 +28,9 @@ async def list_owned(
     platform: str | None = None,
     segment_id: uuid.UUID | None = None,
     is_active: bool | None = None,
+    name_contains: str | None = None,
 ) -> tuple[list[tuple[Audience, str]], int]:
+    """A page of the user's audiences, newest first, each with its segment's name."""
     conditions = [col(Audience.user_id) == user_id]
     if platform is not None:
         conditions.append(col(Audience.platform) == platform)
@@ -36,9 +38,14 @@ async def list_owned(
         conditions.append(col(Audience.segment_id) == segment_id)
     if is_active is not None:
         conditions.append(col(Audience.is_active) == is_active)
-    total = (
-        await session.execute(sa.select(sa.func.count()).select_from(Audience).where(*conditions))
-    ).scalar_one()
+    if name_contains is not None:
+        conditions.append(
+            col(Audience.platform_audience_name).icontains(name_contains, autoescape=True)
+            | col(Segment.name).icontains(name_contains, autoescape=True)
+        )
+    counted = sa.select(sa.func.count()).select_from(Audience)
+    counted = counted.join(Segment, col(Segment.id) == col(Audience.segment_id))
+    total = (await session.execute(counted.where(*conditions))).scalar_one()
     rows = (
         await session.execute(
             sa.select(Audience, col(Segment.name))

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from adscale_common.db import DbSession
 from adscale_common.internal_auth import CurrentUserId
 from adscale_common.pagination import Page
+from adscale_common.repository import Contains
 from audience_sync.dependencies import AppSettings
 from audience_sync.models import Segment
 from audience_sync.segment import repository, service
@@ -53,8 +54,17 @@ async def create_segment(
 
 
 @router.get("", response_model=SegmentList)
-async def list_segments(session: DbSession, user_id: CurrentUserId, page: Page) -> SegmentList:
-    rows, total = await repository.owned.page(session, user_id, page.offset, page.limit)
+async def list_segments(
+    session: DbSession,
+    user_id: CurrentUserId,
+    page: Page,
+    name_contains: Annotated[
+        str | None,
+        Query(max_length=255, description="Only segments whose name holds this text, any case"),
+    ] = None,
+) -> SegmentList:
+    named = Contains(name_contains) if name_contains else None
+    rows, total = await repository.owned.page(session, user_id, page.offset, page.limit, name=named)
     return SegmentList(
         segments=[service.read(s) for s in rows],
         total=total,
