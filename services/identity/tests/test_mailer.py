@@ -130,6 +130,44 @@ async def test_reset_mail_arrives_with_text_html_headers_and_a_working_link(
     assert (await login(live_client, user.email, "mailed new password")).status_code == 200
 
 
+async def test_a_changed_password_is_told_to_the_user_by_mail(
+    live_client: httpx.AsyncClient,
+    user: Registered,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+):
+    changed = await live_client.post(
+        "/api/v1/auth/change-password",
+        json={"current_password": user.password, "new_password": "changed by someone"},
+        headers=user.headers,
+    )
+    assert changed.status_code == 200, changed.text
+    assert await deliver_due(sessionmaker, settings) == (1, 1)
+    [mail] = await Mailbox().wait_for(user.email)
+    assert mail.subject == "Your AdScale password was changed"
+    assert mail.to == [user.email]
+    assert re.search(r"was changed on \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", mail.text)
+    # The way back for a user who did not make the change: a reset link by mail.
+    assert "https://adscale.example.com/forgot-password" in mail.text
+    assert 'href="https://adscale.example.com/forgot-password"' in mail.html
+    assert await deliver_due(sessionmaker, settings) == (0, 0)  # sent once, then gone
+
+    # A reset by link changes the password too: told the same way.
+    assert (await forgot(live_client, user.email)).status_code == 202
+    assert await deliver_due(sessionmaker, settings) == (1, 1)
+    mails = await Mailbox().wait_for(user.email, count=2)
+    [reset_mail] = [m for m in mails if m.subject == "Reset your AdScale password"]
+    link = token_of(reset_mail)
+    assert (await reset(live_client, link, "reset by its owner")).status_code == 204
+    assert await deliver_due(sessionmaker, settings) == (1, 1)
+    notices = [
+        m
+        for m in await Mailbox().wait_for(user.email, count=3)
+        if m.subject == "Your AdScale password was changed"
+    ]
+    assert len(notices) == 2
+
+
 async def test_the_worker_task_mails_within_seconds(
     live_client: httpx.AsyncClient,
     user: Registered,
@@ -190,10 +228,11 @@ async def test_an_unreachable_smtp_server_is_retried_then_reported(
     with caplog.at_level(logging.WARNING):
         assert await deliver_due(sessionmaker, down) == (1, 0)
     assert await pending_mails(sessionmaker, user.id) == []
-    reports = [r for r in caplog.records if r.getMessage() == "reset mail undeliverable; dropped"]
+    reports = [r for r in caplog.records if r.getMessage() == "mail undeliverable; dropped"]
     assert len(reports) == 1, [r.getMessage() for r in caplog.records]
     report = reports[0]
     assert report.levelno == logging.ERROR
+    assert getattr(report, "mail", None) == "password_reset"
     assert getattr(report, "user_id", None) == str(user.id)
 
 

@@ -152,3 +152,30 @@ class PasswordResetMail(SQLModel, table=True):
     locked_until: datetime | None = _optional_at()
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     created_at: datetime = _created_at()
+
+
+class AccountNoticeMail(SQLModel, table=True):
+    """A security notice waiting for the mailer: the user is told of a change to their
+    account that they may not have made ("your password was changed"). Read only by
+    identity's own worker; the row is deleted once the mail is sent or can no longer be.
+    The recipient is read from ``user`` when sending."""
+
+    __tablename__ = "account_notice_mail"
+    __table_args__ = (sa.CheckConstraint("kind IN ('password_changed')", name="kind_known"),)
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    user_id: uuid.UUID = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    kind: str = Field(sa_type=sa.Text, nullable=False)
+    # When the change happened (the mail says so; it may be sent later after retries).
+    occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, nullable=False)
+    next_attempt_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now()},
+        nullable=False,
+        index=True,
+    )
+    locked_until: datetime | None = _optional_at()
+    last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    created_at: datetime = _created_at()

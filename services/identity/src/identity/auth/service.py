@@ -26,7 +26,13 @@ from identity.auth.errors import (
 from identity.auth.schemas import TokenPair
 from identity.dependencies import Security
 from identity.mail import repository as mail_repository
-from identity.models import PasswordReset, PasswordResetMail, RefreshToken, User
+from identity.models import (
+    AccountNoticeMail,
+    PasswordReset,
+    PasswordResetMail,
+    RefreshToken,
+    User,
+)
 from identity.security import hmac_sha256_hex, new_opaque_token, sha256_hex
 from identity.user import repository as users
 from identity.user.errors import UserGone
@@ -216,7 +222,7 @@ async def reset_password(
     await users.set_password_hash(session, user.id, await security.passwords.hash(new_password))
     await repository.consume_resets_for_user(session, user.id, now)
     revoked = await repository.revoke_all_for_user(session, user.id, now)
-    await emit(session, build(PasswordChanged(user_id=user.id), source=SOURCE))
+    await _password_changed(session, user.id, now)
     logger.info("password reset", extra={"user_id": str(user.id), "sessions_revoked": revoked})
 
 
@@ -251,9 +257,18 @@ async def change_password(
     now = utcnow()
     await repository.consume_resets_for_user(session, user.id, now)  # a pending link is moot
     revoked = await repository.revoke_all_for_user(session, user.id, now)
-    await emit(session, build(PasswordChanged(user_id=user.id), source=SOURCE))
+    await _password_changed(session, user.id, now)
     logger.info("password changed", extra={"user_id": str(user.id), "sessions_revoked": revoked})
     return await issue_tokens(session, security, user)
+
+
+async def _password_changed(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> None:
+    """Tell the world (``identity.password_changed``) and the user: a notice mail says when,
+    and how to take the account back if the change was not theirs."""
+    await mail_repository.add(
+        session, AccountNoticeMail(user_id=user_id, kind="password_changed", occurred_at=at)
+    )
+    await emit(session, build(PasswordChanged(user_id=user_id), source=SOURCE))
 
 
 async def logout_everywhere(session: AsyncSession, user_id: uuid.UUID) -> int:

@@ -1,4 +1,4 @@
-"""Every query on password_reset_mail."""
+"""Every query on the mailer's tables: password_reset_mail and account_notice_mail."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, delete, select, update
 
-from identity.models import PasswordReset, PasswordResetMail, User
+from identity.models import AccountNoticeMail, PasswordReset, PasswordResetMail, User
+
+MailTable = type[PasswordResetMail] | type[AccountNoticeMail]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +28,21 @@ class Claimed:
     requested_at: datetime
 
 
-async def add(session: AsyncSession, mail: PasswordResetMail) -> PasswordResetMail:
+@dataclass(frozen=True, slots=True)
+class ClaimedNotice:
+    """A pending security notice held by this worker until ``locked_until``."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    kind: str
+    occurred_at: datetime
+    attempts: int
+
+
+async def add(
+    session: AsyncSession, mail: PasswordResetMail | AccountNoticeMail
+) -> PasswordResetMail | AccountNoticeMail:
     session.add(mail)
     await session.flush()
     return mail
@@ -73,15 +89,53 @@ async def claim_due(
     return claimed
 
 
-async def remove(session: AsyncSession, mail_id: uuid.UUID) -> None:
-    await session.execute(delete(PasswordResetMail).where(col(PasswordResetMail.id) == mail_id))
+async def claim_due_notices(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int
+) -> list[ClaimedNotice]:
+    """As :func:`claim_due`, for security notices."""
+    rows = (
+        await session.execute(
+            select(AccountNoticeMail, User.email)
+            .join(User, col(User.id) == col(AccountNoticeMail.user_id))
+            .where(
+                col(AccountNoticeMail.next_attempt_at) <= now,
+                (col(AccountNoticeMail.locked_until).is_(None))
+                | (col(AccountNoticeMail.locked_until) < now),
+            )
+            .order_by(col(AccountNoticeMail.next_attempt_at))
+            .limit(limit)
+            .with_for_update(of=AccountNoticeMail, skip_locked=True)
+        )
+    ).all()
+    claimed = [
+        ClaimedNotice(
+            id=notice.id,
+            user_id=notice.user_id,
+            email=email,
+            kind=notice.kind,
+            occurred_at=notice.occurred_at,
+            attempts=notice.attempts + 1,
+        )
+        for notice, email in rows
+    ]
+    if claimed:
+        await session.execute(
+            update(AccountNoticeMail)
+            .where(col(AccountNoticeMail.id).in_([notice.id for notice in claimed]))
+            .values(locked_until=now + lease, attempts=col(AccountNoticeMail.attempts) + 1)
+        )
+    return claimed
+
+
+async def remove(session: AsyncSession, table: MailTable, mail_id: uuid.UUID) -> None:
+    await session.execute(delete(table).where(col(table.id) == mail_id))
 
 
 async def retry_later(
-    session: AsyncSession, mail_id: uuid.UUID, *, at: datetime, error: str
+    session: AsyncSession, table: MailTable, mail_id: uuid.UUID, *, at: datetime, error: str
 ) -> None:
     await session.execute(
-        update(PasswordResetMail)
-        .where(col(PasswordResetMail.id) == mail_id)
+        update(table)
+        .where(col(table.id) == mail_id)
         .values(next_attempt_at=at, locked_until=None, last_error=error)
     )
