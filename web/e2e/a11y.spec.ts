@@ -22,6 +22,7 @@ const APP_PAGES: Array<[string, string]> = [
   ["/privacy", "Privacy"],
   ["/billing", "Billing"],
   ["/billing/cancel", "Checkout cancelled"],
+  ["/settings", "Settings"],
   ["/no-such-page", "Page not found"],
 ];
 
@@ -49,5 +50,5 @@ test("every app page passes axe-core and is reachable by keyboard", async ({ pag
   await page.keyboard.press("Tab");
   await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   await page.keyboard.press("Tab");
-  await expect(page.getByRole("link", { name: "Overview" })).toBeFocused();
+  await expect(page.getByRole("link", { name: "Overview", exact: true })).toBeFocused();
 });

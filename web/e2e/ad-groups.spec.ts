@@ -24,7 +24,7 @@ test("ad group and creative journey: targeting, bid strategy, generated copy wit
   await expect(page.getByText("No ad groups in this campaign")).toBeVisible();
 
   await page.getByRole("link", { name: "New ad group" }).click();
-  await page.getByLabel("Name").fill("Marathon runners");
+  await page.getByLabel("Name", { exact: true }).fill("Marathon runners");
   await page.getByLabel("Bid strategy").selectOption({ label: "Manual CPC" });
   await page.getByLabel("Age from").fill("25");
   await page.getByLabel("Age to").fill("45");

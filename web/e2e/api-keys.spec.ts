@@ -7,7 +7,7 @@ test("API keys journey: create (raw key shown once, copy), list, revoke", async 
 }, info) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await registerNewUser(page, "keys");
-  await page.getByRole("link", { name: "API keys" }).click();
+  await page.getByRole("link", { name: "API keys", exact: true }).click();
   await expect(page.getByText("No API keys yet")).toBeVisible();
   await page.getByRole("button", { name: "Create key" }).click();
   await expect(page.getByText("Name the key.")).toBeVisible();

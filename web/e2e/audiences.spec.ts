@@ -16,7 +16,7 @@ test("audiences journey: segment, CSV import, connect Meta by OAuth, audience, s
   await registerNewUser(page, "audiences");
 
   // A segment, empty at first.
-  await page.getByRole("link", { name: "Segments" }).click();
+  await page.getByRole("link", { name: "Segments", exact: true }).click();
   await expect(page.getByText("No segments yet")).toBeVisible();
   await expectAccessible(page);
   await page.getByRole("button", { name: "Create segment" }).click();
@@ -52,7 +52,7 @@ test("audiences journey: segment, CSV import, connect Meta by OAuth, audience, s
   const segmentUrl = page.url();
 
   // Connect Meta through the sandbox's consent page and back to the app.
-  await page.getByRole("link", { name: "Audiences" }).click();
+  await page.getByRole("link", { name: "Audiences", exact: true }).click();
   await expect(page.getByText("No audiences yet")).toBeVisible();
   await page.getByRole("button", { name: "Connect Meta" }).click();
   await page.waitForURL(/\/audiences$/);

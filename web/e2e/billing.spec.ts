@@ -16,7 +16,7 @@ test("billing journey: a plan limit shows the upgrade path; upgrade to Pro throu
 }, info) => {
   test.setTimeout(150_000);
   await registerNewUser(page, "billing");
-  await page.getByRole("link", { name: "Billing" }).click();
+  await page.getByRole("link", { name: "Billing", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Current plan: Free" })).toBeVisible();
   await expect(page.getByText("Campaigns: 0 of 2")).toBeVisible();
   await expectAccessible(page);
@@ -30,9 +30,9 @@ test("billing journey: a plan limit shows the upgrade path; upgrade to Pro throu
   for (const name of ["First", "Second"]) {
     await createCampaign(page, { name, account: "Google ads (google)", budget: "10" });
   }
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await page.getByRole("link", { name: "New campaign" }).click();
-  await page.getByLabel("Name").fill("Third");
+  await page.getByLabel("Name", { exact: true }).fill("Third");
   await page.getByLabel("Ad account").selectOption({ label: "Google ads (google)" });
   await page.getByLabel("Daily budget (USD)").fill("10");
   await page.getByRole("button", { name: "Create campaign" }).click();
@@ -70,9 +70,9 @@ test("billing journey: a plan limit shows the upgrade path; upgrade to Pro throu
   await screenshot(page, info, "billing-pro");
 
   // The limit is gone: the third campaign is created (once campaigns has the plan event).
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await page.getByRole("link", { name: "New campaign" }).click();
-  await page.getByLabel("Name").fill("Third");
+  await page.getByLabel("Name", { exact: true }).fill("Third");
   await page.getByLabel("Ad account").selectOption({ label: "Google ads (google)" });
   await page.getByLabel("Daily budget (USD)").fill("10");
   await expect(async () => {
@@ -83,7 +83,7 @@ test("billing journey: a plan limit shows the upgrade path; upgrade to Pro throu
 
 test("leaving Checkout without paying returns to the app on the same plan", async ({ page }) => {
   await registerNewUser(page, "cancel");
-  await page.getByRole("link", { name: "Billing" }).click();
+  await page.getByRole("link", { name: "Billing", exact: true }).click();
   await page.getByRole("button", { name: "Upgrade to Pro" }).click();
   await expect(page.getByRole("heading", { name: "AdScale Pro" })).toBeVisible();
   await page.getByRole("link", { name: "Back" }).click();
@@ -93,7 +93,7 @@ test("leaving Checkout without paying returns to the app on the same plan", asyn
 
 test("a test checkout link of another user is refused on the page", async ({ page, browser }) => {
   await registerNewUser(page, "payer");
-  await page.getByRole("link", { name: "Billing" }).click();
+  await page.getByRole("link", { name: "Billing", exact: true }).click();
   await page.getByRole("button", { name: "Upgrade to Pro" }).click();
   await expect(page.getByRole("heading", { name: "AdScale Pro" })).toBeVisible();
   const link = page.url();

@@ -18,7 +18,7 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page.getByText("No campaigns yet")).toBeVisible();
   await expectAccessible(page);
 
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await expect(page.getByText("No campaigns yet")).toBeVisible();
   await page.getByRole("link", { name: "New campaign" }).click();
   await expect(page.getByText("A campaign needs an ad account")).toBeVisible();
@@ -32,9 +32,9 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page.getByRole("cell", { name: "active" })).toBeVisible();
   await expectAccessible(page);
 
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await page.getByRole("link", { name: "New campaign" }).click();
-  await page.getByLabel("Name").fill("Spring sale");
+  await page.getByLabel("Name", { exact: true }).fill("Spring sale");
   await page.getByLabel("Ad account").selectOption({ label: "Meta main (meta)" });
   await page.getByLabel("Status").selectOption("active");
   await page.getByLabel("Daily budget (USD)").fill("0");
@@ -67,7 +67,7 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
     account: "Meta main (meta)",
     budget: "10",
   });
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Winter clearance" })).toBeVisible();
   const search = page.getByLabel("Search campaigns by name");
@@ -95,14 +95,14 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page).toHaveURL(/\/campaigns$/);
   await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
 
-  await page.getByRole("link", { name: "Overview" }).click();
+  await page.getByRole("link", { name: "Overview", exact: true }).click();
   await expect(page.getByText("Spend", { exact: true })).toBeVisible();
   await expect(page.getByRole("figure", { name: /all campaigns/ })).toBeVisible();
   await expect(page.locator(".tile-value").first()).not.toHaveText("$0.00");
   await expectAccessible(page);
   await screenshot(page, info, "overview");
 
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await page.getByRole("link", { name: "Spring sale" }).click();
   await page.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("alertdialog");
@@ -120,7 +120,7 @@ test("accounts journey: connect, list, edit name and time zone, disconnect with 
   page,
 }, info) => {
   await registerNewUser(page, "accounts");
-  await page.getByRole("link", { name: "Ad accounts" }).click();
+  await page.getByRole("link", { name: "Ad accounts", exact: true }).click();
   await expect(page.getByText("No ad accounts yet")).toBeVisible();
   await connectAccount(page, {
     platform: "Google",
@@ -219,7 +219,7 @@ test("reconnect journey: a revoked token disconnects the account, the page says 
   await expect(row).not.toContainText("Platform error:");
   await expect(row.getByRole("button", { name: "Edit Meta main" })).toBeVisible();
 
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await page.getByRole("link", { name: "Summer sale" }).click();
   await page.getByRole("button", { name: "Refresh from the platform" }).click();
   await expect(page.getByRole("status").filter({ hasText: "days updated" })).toBeVisible();

@@ -12,11 +12,11 @@ test("exports journey: start one, watch it finish, download from the signed link
   page,
 }, info) => {
   await registerNewUser(page, "exports");
-  await page.getByRole("link", { name: "Exports" }).click();
+  await page.getByRole("link", { name: "Exports", exact: true }).click();
   await expect(page.getByText("No segment to export")).toBeVisible();
   await createSegmentFromCsv(page, "Export me", CSV);
 
-  await page.getByRole("link", { name: "Exports" }).click();
+  await page.getByRole("link", { name: "Exports", exact: true }).click();
   await page.getByRole("button", { name: "Start export" }).click();
   await expect(page.getByText("Choose a segment.")).toBeVisible();
   await page.getByLabel("Segment").selectOption({ label: "Export me (2)" });

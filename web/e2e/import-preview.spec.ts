@@ -15,7 +15,7 @@ test("import preview journey: a Mailchimp export read, its columns shown, one ig
   page,
 }, info) => {
   await registerNewUser(page, "preview");
-  await page.getByRole("link", { name: "Segments" }).click();
+  await page.getByRole("link", { name: "Segments", exact: true }).click();
   await page.getByLabel("Segment name").fill("Newsletter");
   await page.getByRole("button", { name: "Create segment" }).click();
   await expect(page.getByRole("heading", { name: "Newsletter" })).toBeVisible();

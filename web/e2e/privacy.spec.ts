@@ -13,7 +13,7 @@ test("privacy journey: look a person up, erase them with a receipt, lift the sup
   await registerNewUser(page, "privacy");
   await createSegmentFromCsv(page, "Privacy list", CSV);
 
-  await page.getByRole("link", { name: "Privacy" }).click();
+  await page.getByRole("link", { name: "Privacy", exact: true }).click();
   await expect(page.getByText("No erasure yet")).toBeVisible();
   const value = page.getByLabel("Value");
   await value.fill("not-an-email");
@@ -45,7 +45,7 @@ test("privacy journey: look a person up, erase them with a receipt, lift the sup
   await screenshot(page, info, "erasure-receipt");
 
   // The person is gone from the segment; the other one stays.
-  await page.getByRole("link", { name: "Segments" }).click();
+  await page.getByRole("link", { name: "Segments", exact: true }).click();
   const segmentRow = page.getByRole("row", { name: /Privacy list/ });
   await expect(segmentRow.getByRole("cell").nth(1)).toHaveText("1");
 

@@ -147,7 +147,7 @@ test("rule runs: the history, a run's objects with their verdicts and push, undo
   await expect(page.getByRole("row", { name: /Bleeder/ })).toContainText("succeeded");
   await expect(page.getByRole("button", { name: "Undo this run" })).toHaveCount(0);
 
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await expect(page.getByRole("row", { name: /Bleeder/ })).toContainText("active");
 
   // Backtest over the last 30 days: the rule would have paused the campaign once.
@@ -178,6 +178,6 @@ test("rule runs: the history, a run's objects with their verdicts and push, undo
   ).toBeVisible();
   await expect(backtest.getByLabel("To", { exact: true })).toHaveAttribute("aria-invalid", "true");
 
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await expect(page.getByRole("row", { name: /Bleeder/ })).toContainText("active");
 });

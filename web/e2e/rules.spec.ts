@@ -44,7 +44,7 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
     active: true,
   });
 
-  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
   await expect(page.getByText("No rules yet")).toBeVisible();
   await page.getByLabel("Name", { exact: true }).fill("Pause under 1000x");
   await page.getByLabel("Template").selectOption("pause_low_roas");
@@ -79,18 +79,18 @@ test("rules journey: create, dry-run (what would happen now), execute, see the a
   await expect(page.getByRole("region", { name: "Execution result" })).toContainText("1 changed");
   await expect(page.getByRole("cell", { name: "manual" })).toBeVisible();
 
-  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
   await expect(
     page
       .getByRole("row", { name: /Pause under 1000x/ })
       .getByRole("cell")
       .last(),
   ).toHaveText("1");
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await expect(page.getByRole("row", { name: /Always judged/ })).toContainText("paused");
 
   // Edit the rule: the API's refusal beside its field; the change survives a reload.
-  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
   await page.getByRole("link", { name: "Pause under 1000x" }).click();
   await page.getByRole("link", { name: "Edit rule" }).click();
   const edited = row(page, "All of these", "Condition 1");
@@ -144,7 +144,7 @@ test("rule builder: a custom rule, its sentence, what the API stores, a dry run,
   });
 
   // Build: campaigns on Meta named "prospecting", raise the budget 10 % up to $105.
-  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
   await page.getByLabel("Name", { exact: true }).fill("Scale prospecting");
   await page.getByLabel("Template").selectOption("increase_budget_high_roas");
   const scope = page.getByRole("group", { name: "Apply to" });
@@ -308,7 +308,7 @@ test("rule builder: an ad-group rule on one picked campaign judges only that cam
   }
 
   // Build: ad groups, only those of "Brand", aged 0 days or more (every ad group qualifies).
-  await page.getByRole("link", { name: "Rules" }).click();
+  await page.getByRole("link", { name: "Rules", exact: true }).click();
   await page.getByLabel("Name", { exact: true }).fill("Pause brand ad groups");
   const scope = page.getByRole("group", { name: "Apply to" });
   await scope.getByLabel("Level").selectOption("ad_group");

@@ -114,7 +114,7 @@ export async function connectAccount(
   page: Page,
   account: { platform: "Meta" | "Google"; externalId: string; name: string; token?: string },
 ): Promise<void> {
-  await page.getByRole("link", { name: "Ad accounts" }).click();
+  await page.getByRole("link", { name: "Ad accounts", exact: true }).click();
   await page.getByLabel("Platform", { exact: true }).selectOption({ label: account.platform });
   await page.getByLabel("Account id on the platform").fill(account.externalId);
   await page.getByLabel("Name").fill(account.name);
@@ -159,9 +159,9 @@ export async function createCampaign(
     active?: boolean;
   },
 ): Promise<void> {
-  await page.getByRole("link", { name: "Campaigns" }).click();
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await page.getByRole("link", { name: "New campaign" }).click();
-  await page.getByLabel("Name").fill(campaign.name);
+  await page.getByLabel("Name", { exact: true }).fill(campaign.name);
   await page.getByLabel("Ad account").selectOption({ label: campaign.account });
   if (campaign.active) await page.getByLabel("Status").selectOption("active");
   await page.getByLabel("Daily budget (USD)").fill(campaign.budget);
@@ -176,7 +176,7 @@ export async function createCampaign(
 
 /** Creates a segment on the Segments page and imports `csv` into it; stays on its page. */
 export async function createSegmentFromCsv(page: Page, name: string, csv: string): Promise<void> {
-  await page.getByRole("link", { name: "Segments" }).click();
+  await page.getByRole("link", { name: "Segments", exact: true }).click();
   await page.getByLabel("Segment name").fill(name);
   await page.getByRole("button", { name: "Create segment" }).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();

@@ -41,7 +41,7 @@ test("webhooks journey: subscribe, secret shown once, test send, delivery log, d
   const down = await receiver(500);
   try {
     await registerNewUser(page, "webhooks");
-    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("link", { name: "Webhooks", exact: true }).click();
     await expect(page.getByText("No webhooks yet")).toBeVisible();
     await page.getByLabel("Receiver URL").fill("not a url");
     await page.getByRole("button", { name: "Add webhook" }).click();
@@ -84,14 +84,14 @@ test("webhooks journey: subscribe, secret shown once, test send, delivery log, d
     await expect(state).toContainText("disabled");
     await expect(state).toContainText("Turned off by you");
     await expect(page.getByRole("button", { name: "Enable" })).toBeVisible();
-    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("link", { name: "Webhooks", exact: true }).click();
     const listed = page.getByRole("row").filter({ has: page.getByRole("link", { name: ok.url }) });
     await expect(listed).toContainText("disabled (manual)");
     await page.getByRole("link", { name: ok.url }).click();
     await page.getByRole("button", { name: "Enable" }).click();
     await expect(state).toContainText("enabled");
     await expect(state).toContainText("Events are delivered");
-    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("link", { name: "Webhooks", exact: true }).click();
     await expect(listed).toContainText("enabled");
     await page.getByRole("link", { name: ok.url }).click();
 
@@ -141,7 +141,7 @@ test("webhooks journey: subscribe, secret shown once, test send, delivery log, d
     await expect(page.getByText(rotated)).toHaveCount(0);
 
     // A receiver answering 500: the failed attempt is in the log with its code.
-    await page.getByRole("link", { name: "Webhooks" }).click();
+    await page.getByRole("link", { name: "Webhooks", exact: true }).click();
     await page.getByLabel("Receiver URL").fill(down.url);
     await page.getByRole("button", { name: "Add webhook" }).click();
     await page.getByRole("button", { name: "Done" }).click();

@@ -190,6 +190,48 @@ async def test_logout_reports_identity_failing_and_keeps_the_session(gateway, au
     assert "refresh-0" in auth_state.revoked
 
 
+async def test_a_password_change_keeps_the_new_session_in_the_cookie(
+    gateway, auth_state, upstreams
+):
+    tokens = await _login(gateway)
+    user = "0b7e6a52-0000-4000-8000-00000000c0de"
+    signed_in = {"Authorization": f"Bearer {upstreams.keys[0].token(sub=user)}"}
+    body = {"current_password": "correct horse", "new_password": "a new password"}
+    path = "/api/v1/session/change-password"
+
+    forged = await gateway.post(path, json=body, headers=signed_in)  # no CSRF header
+    assert forged.status_code == 403
+    not_signed_in = await gateway.post(
+        path, json=body, headers={"X-CSRF-Token": tokens["csrf_token"]}
+    )
+    assert not_signed_in.status_code == 401
+    with_csrf = {**signed_in, "X-CSRF-Token": tokens["csrf_token"]}
+    wrong = await gateway.post(path, json={**body, "current_password": "nope"}, headers=with_csrf)
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"][0]["loc"] == ["body", "current_password"]
+    assert REFRESH_COOKIE not in _set_cookies(wrong)  # the session is untouched
+    assert auth_state.password_changes == []
+
+    response = await gateway.post(path, json=body, headers=with_csrf)
+    assert response.status_code == 200, response.text
+    assert auth_state.password_changes == [user]  # identity heard it from this user
+    answer = response.json()
+    assert set(answer) == {"access_token", "token_type", "csrf_token"}
+    assert answer["access_token"] == "access-1"
+    assert "refresh-1" not in response.text  # script never sees the refresh token
+    cookies = _set_cookies(response)
+    assert cookies[REFRESH_COOKIE][REFRESH_COOKIE].value == "refresh-1"
+    assert cookies[REFRESH_COOKIE][REFRESH_COOKIE]["httponly"] is True
+    assert cookies[CSRF_COOKIE][CSRF_COOKIE].value == answer["csrf_token"]
+    assert "refresh-0" in auth_state.revoked  # the old session ended with the change
+    # This browser goes on: its refresh rotates the new session's token.
+    again = await gateway.post(
+        "/api/v1/session/refresh", headers={"X-CSRF-Token": answer["csrf_token"]}
+    )
+    assert again.status_code == 200
+    assert auth_state.refresh_bodies[-1] == {"refresh_token": "refresh-1"}
+
+
 async def test_session_logins_count_against_the_login_rate_limit(gateway):
     statuses = []
     for _ in range(11):

@@ -44,6 +44,7 @@ class AuthState:
     refresh_bodies: list[dict[str, Any]] = field(default_factory=list)
     revoked: set[str] = field(default_factory=set)
     logout_status: int = 204  # what identity's logout answers a known token (503: it is down)
+    password_changes: list[str] = field(default_factory=list)  # users, as the gateway named them
 
     def pair(self) -> dict[str, str]:
         n = next(self.counter)
@@ -79,6 +80,19 @@ def auth_identity_app(upstreams: Upstreams, state: AuthState) -> FastAPI:
             return JSONResponse({"detail": "Invalid or expired refresh token"}, status_code=401)
         state.live.discard(token)
         state.spent.add(token)
+        return JSONResponse(state.pair())
+
+    @app.post("/api/v1/auth/change-password")
+    async def change_password(request: Request) -> JSONResponse:
+        principal = verify_internal_token(KEY, request.headers["x-internal-token"])
+        if principal.auth != "jwt" or principal.user_id is None:
+            return JSONResponse({"detail": "Not authenticated"}, status_code=401)
+        if (await request.json()).get("current_password") != "correct horse":
+            problem = {"loc": ["body", "current_password"], "msg": "Current password is incorrect"}
+            return JSONResponse({"detail": [problem]}, status_code=422)
+        state.password_changes.append(str(principal.user_id))
+        state.revoked |= state.live  # every session ends
+        state.live.clear()
         return JSONResponse(state.pair())
 
     @app.post("/api/v1/auth/logout")

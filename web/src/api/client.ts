@@ -5,10 +5,18 @@ import type { paths } from "./schema";
 import { getAccessToken, refreshSession, sessionExpired } from "./session";
 
 const SESSION_PATH = "/api/v1/session/";
+// The one session route of a signed-in user: it carries the access token like the API's.
+const SIGNED_IN_SESSION_PATH = "/api/v1/session/change-password";
+
+/** Whether a request goes with the access token (and a 401 earns one refresh and retry):
+ * every API call but the session routes that sign in, refresh or sign out. */
+function bearsToken(path: string): boolean {
+  return !path.startsWith(SESSION_PATH) || path === SIGNED_IN_SESSION_PATH;
+}
 
 function withToken(request: Request): Request {
   const token = getAccessToken();
-  if (!token || new URL(request.url).pathname.startsWith(SESSION_PATH)) return request;
+  if (!token || !bearsToken(new URL(request.url).pathname)) return request;
   const headers = new Headers(request.headers);
   headers.set("Authorization", `Bearer ${token}`);
   return new Request(request, { headers });
@@ -18,7 +26,7 @@ export async function authFetch(input: Request): Promise<Response> {
   const retry = input.clone();
   const response = await fetch(withToken(input));
   const path = new URL(input.url).pathname;
-  if (response.status !== 401 || path.startsWith(SESSION_PATH) || !getAccessToken()) {
+  if (response.status !== 401 || !bearsToken(path) || !getAccessToken()) {
     return response;
   }
   if (await refreshSession()) return fetch(withToken(retry));

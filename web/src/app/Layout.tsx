@@ -40,9 +40,10 @@ export function Layout() {
           </ul>
         </nav>
         <div className="account">
-          <span className="muted">
+          <NavLink to="/settings" className="account-link">
+            <span className="visually-hidden">Settings: </span>
             {user?.email} · {user?.plan}
-          </span>
+          </NavLink>
           <button
             type="button"
             className="button secondary"

@@ -100,6 +100,7 @@ export const router = createBrowserRouter([
             lazy: page(() => import("../features/billing/CheckoutReturnPage")),
           },
           { path: "api-keys", lazy: page(() => import("../features/keys/ApiKeysPage")) },
+          { path: "settings", lazy: page(() => import("../features/settings/SettingsPage")) },
           { path: "*", lazy: page(() => import("./NotFoundPage")) },
         ],
       },

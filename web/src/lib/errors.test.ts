@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, isPlanLimit, isPlanLimitMessage, parseErrorBody, unwrap } from "./errors";
+import {
+  ApiError,
+  isPlanLimit,
+  isPlanLimitMessage,
+  parseErrorBody,
+  retryAfterSeconds,
+  unwrap,
+  waitSentence,
+} from "./errors";
 
 describe("parseErrorBody", () => {
   it("takes the AdScale detail string as the message", () => {
@@ -68,6 +76,41 @@ describe("unwrap", () => {
   it("treats an empty failing answer as an error too", async () => {
     const response = new Response(null, { status: 500 });
     await expect(unwrap(Promise.resolve({ response }))).rejects.toMatchObject({ status: 500 });
+  });
+
+  it("says how long a 429 asks to wait (its Retry-After)", async () => {
+    const response = new Response("", { status: 429, headers: { "Retry-After": "241" } });
+    const call = unwrap(
+      Promise.resolve({ error: { detail: "Rate limit exceeded; retry later" }, response }),
+    );
+    await expect(call).rejects.toMatchObject({
+      status: 429,
+      retryAfter: 241,
+      message: "Rate limit exceeded; retry later. Try again in 5 minutes.",
+    });
+  });
+});
+
+describe("Retry-After", () => {
+  it("reads delay-seconds and HTTP dates; anything else is no wait", () => {
+    const now = Date.parse("2026-02-14T12:00:00Z");
+    const headers = (value: string) => new Headers({ "Retry-After": value });
+    expect(retryAfterSeconds(headers("30"), now)).toBe(30);
+    expect(retryAfterSeconds(headers("Sat, 14 Feb 2026 12:01:30 GMT"), now)).toBe(90);
+    expect(retryAfterSeconds(headers("soon"), now)).toBeNull();
+    expect(retryAfterSeconds(new Headers(), now)).toBeNull();
+    expect(retryAfterSeconds(undefined, now)).toBeNull();
+  });
+
+  it("words the wait in seconds under a minute, whole minutes above", () => {
+    expect(waitSentence(1)).toBe("Try again in 1 second.");
+    expect(waitSentence(45)).toBe("Try again in 45 seconds.");
+    expect(waitSentence(60)).toBe("Try again in 1 minute.");
+    expect(waitSentence(61)).toBe("Try again in 2 minutes.");
+  });
+
+  it("leaves the message of a 429 without Retry-After alone", () => {
+    expect(new ApiError(429, {}).message).toBe("Too many requests: wait a moment and try again.");
   });
 });
 

@@ -38,20 +38,48 @@ export function validationProblems(body: unknown): ValidationProblem[] {
   }));
 }
 
+/** The seconds a `Retry-After` header asks to wait (delay-seconds or an HTTP date), or null. */
+export function retryAfterSeconds(
+  headers: Pick<Headers, "get"> | undefined,
+  now: number = Date.now(),
+): number | null {
+  const value = headers?.get("Retry-After")?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/** "Try again in 40 seconds." / "Try again in 5 minutes." (whole minutes, rounded up). */
+export function waitSentence(seconds: number): string {
+  if (seconds < 60) return `Try again in ${seconds} second${seconds === 1 ? "" : "s"}.`;
+  const minutes = Math.ceil(seconds / 60);
+  return `Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string | null;
   readonly fields: FieldErrors;
   readonly problems: ValidationProblem[];
+  /** A 429's (or 503's) `Retry-After`, in seconds, when the answer had one. */
+  readonly retryAfter: number | null;
 
-  constructor(status: number, body: unknown) {
+  constructor(status: number, body: unknown, headers?: Pick<Headers, "get">) {
     const parsed = parseErrorBody(status, body);
-    super(parsed.message);
+    const retryAfter = retryAfterSeconds(headers);
+    // A rate limit's message says how long to wait (the gateway's own says only "retry later").
+    const message =
+      status === 429 && retryAfter
+        ? `${parsed.message.replace(/[.!]?$/, ".")} ${waitSentence(retryAfter)}`
+        : parsed.message;
+    super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = parsed.code;
     this.fields = parsed.fields;
     this.problems = validationProblems(body);
+    this.retryAfter = retryAfter;
   }
 
   get notFound(): boolean {
@@ -102,7 +130,7 @@ export async function unwrap<T>(
   call: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
   const { data, error, response } = await call;
-  if (!response.ok) throw new ApiError(response.status, error);
+  if (!response.ok) throw new ApiError(response.status, error, response.headers);
   return data as T;
 }
 

@@ -8,9 +8,12 @@ token in an ``httpOnly``, ``SameSite=Strict`` cookie scoped to ``/api/v1/session
 which the app keeps in memory. ``POST /api/v1/session/refresh`` rotates the
 cookie's token through identity's ``/auth/refresh`` (rotation and reuse
 detection stay identity's); ``POST /api/v1/session/logout`` has identity revoke
-the token's family (``/auth/logout``) and clears the cookies. Both need CSRF
-proof: the ``X-CSRF-Token`` header must equal the readable ``adscale_csrf``
-cookie (double submit), which another site can neither read nor set.
+the token's family (``/auth/logout``) and clears the cookies;
+``POST /api/v1/session/change-password`` passes the signed-in user's change to
+``/auth/change-password`` and keeps the new session's refresh token in the
+cookie, as a sign-in does. The three need CSRF proof: the ``X-CSRF-Token``
+header must equal the readable ``adscale_csrf`` cookie (double submit), which
+another site can neither read nor set.
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ class SessionCredentials(BaseModel):
     password: str
 
 
+class SessionPasswordChange(BaseModel):
+    current_password: str
+    new_password: str
+
+
 class SessionTokens(BaseModel):
     access_token: str
     token_type: str = "bearer"
@@ -65,11 +73,13 @@ class Upstream:
         self.app = app
 
     async def post(
-        self, request: Request, path: str, payload: bytes
+        self, request: Request, path: str, payload: bytes, *, as_caller: bool = False
     ) -> tuple[int, dict[str, str], bytes]:
-        headers = [
-            (k, v) for k, v in request.scope["headers"] if k.lower() not in _DROPPED_REQUEST_HEADERS
-        ] + [
+        """``as_caller``: with the request's ``Authorization`` (a signed-in user's route)."""
+        dropped: tuple[bytes, ...] = _DROPPED_REQUEST_HEADERS
+        if as_caller:
+            dropped = tuple(h for h in dropped if h != b"authorization")
+        headers = [(k, v) for k, v in request.scope["headers"] if k.lower() not in dropped] + [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
         ]
@@ -165,8 +175,13 @@ def session_router(app: ASGIApp, *, cookie_max_age_seconds: int) -> APIRouter:
         403: {"description": "Missing or invalid CSRF token"},
     }
 
-    async def start(request: Request, path: str, body: SessionCredentials) -> Response:
-        code, headers, answer = await upstream.post(request, path, body.model_dump_json().encode())
+    async def start(
+        request: Request, path: str, body: BaseModel, *, as_caller: bool = False
+    ) -> Response:
+        """Identity's answer at ``path``; a token pair becomes the browser's session (the
+        refresh token in the cookie, the access token in the body)."""
+        payload = body.model_dump_json().encode()
+        code, headers, answer = await upstream.post(request, path, payload, as_caller=as_caller)
         tokens = _tokens(answer) if code in (200, 201) else None
         if tokens is None:
             return _passthrough(code, headers, answer)
@@ -199,6 +214,24 @@ def session_router(app: ASGIApp, *, cookie_max_age_seconds: int) -> APIRouter:
     )
     async def register(request: Request, body: SessionCredentials) -> Response:
         return await start(request, "/api/v1/auth/register", body)
+
+    @router.post(
+        "/change-password",
+        response_model=SessionTokens,
+        summary="Change the password; the new session's refresh token replaces the cookie's",
+        description="The signed-in user's `POST /auth/change-password` (with the access token "
+        "and the X-CSRF-Token header): every session of the user ends, and this browser goes "
+        "on with the new one, its refresh token kept in the httpOnly cookie.",
+        responses={
+            401: {"description": "Not signed in"},
+            403: refused[403],
+            422: {"description": "Current password wrong, or new password refused"},
+            429: {"description": "Too many attempts"},
+        },
+    )
+    async def change_password(request: Request, body: SessionPasswordChange) -> Response:
+        _require_csrf(request)
+        return await start(request, "/api/v1/auth/change-password", body, as_caller=True)
 
     @router.post(
         "/refresh",

@@ -20,9 +20,24 @@ interface AuthContextValue {
   user: User | null;
   signIn: (email: string, password: string) => Promise<void>;
   register: (email: string, password: string) => Promise<void>;
-  signOut: () => Promise<void>;
+  /**
+   * Ends this browser's session (the cookie's refresh token revoked, the cookies cleared).
+   * `alreadyRevoked`: identity has already ended every session (sign out everywhere), so a
+   * refused session logout does not keep the app signed in; the cookie left behind is
+   * refused, and cleared, at its next refresh. `notice`: why, for the sign-in page.
+   */
+  signOut: (options?: SignOutOptions) => Promise<void>;
+  /** Why the last session ended, when the app ended it on purpose ("Signed out on every
+   * device"); the sign-in page shows it until the next sign-in. Kept here rather than in the
+   * navigation's state: the redirect of a page that needs a session may come first. */
+  notice: string | null;
   /** A new access token and profile (after a plan change: the token carries the plan). */
   reloadUser: () => Promise<void>;
+}
+
+interface SignOutOptions {
+  alreadyRevoked?: boolean;
+  notice?: string;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
@@ -35,15 +50,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<Status>("starting");
   const [user, setUser] = useState<User | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
 
-  const signedOut = useCallback(() => {
-    setTokens(null);
-    setUser(null);
-    setStatus("signed-out");
-    queryClient.clear();
-  }, [queryClient]);
+  const signedOut = useCallback(
+    (why: string | null = null) => {
+      setTokens(null);
+      setUser(null);
+      setNotice(why);
+      setStatus("signed-out");
+      queryClient.clear();
+    },
+    [queryClient],
+  );
 
-  useEffect(() => onSessionExpired(signedOut), [signedOut]);
+  useEffect(() => onSessionExpired(() => signedOut()), [signedOut]);
 
   useEffect(() => {
     // A reload: the access token is gone with the page, the cookie is not.
@@ -73,6 +93,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       const tokens = await unwrap(api.POST(path, { body: { email, password } }));
       setTokens(tokens);
       setUser(await loadMe());
+      setNotice(null);
       setStatus("signed-in");
     },
     [],
@@ -86,13 +107,17 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     reloadUser: async () => {
       if (await refreshSession()) setUser(await loadMe());
     },
-    signOut: async () => {
+    notice,
+    signOut: async ({ alreadyRevoked = false, notice: why }: SignOutOptions = {}) => {
       const csrf = csrfToken();
       if (csrf) {
         // A failure (identity down) is reported and the session kept: the token is not revoked.
-        await unwrap(api.POST("/api/v1/session/logout", { headers: { [CSRF_HEADER]: csrf } }));
+        const logout = unwrap(
+          api.POST("/api/v1/session/logout", { headers: { [CSRF_HEADER]: csrf } }),
+        );
+        await (alreadyRevoked ? logout.catch(() => undefined) : logout);
       }
-      signedOut();
+      signedOut(why ?? null);
     },
   };
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

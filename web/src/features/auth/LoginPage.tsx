@@ -30,6 +30,11 @@ export default function LoginPage() {
 
   return (
     <AuthLayout title="Sign in">
+      {auth.notice ? (
+        <p role="status" className="notice">
+          {auth.notice}
+        </p>
+      ) : null}
       <form onSubmit={submit} noValidate>
         <Field label="Email" error={errors.email?.message}>
           {(p) => <input {...p} type="email" autoComplete="email" {...form.register("email")} />}

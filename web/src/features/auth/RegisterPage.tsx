@@ -3,10 +3,10 @@ import { useForm } from "react-hook-form";
 import { Link, Navigate, useNavigate } from "react-router";
 import type { z } from "zod";
 import { Field, FormError } from "../../components/Field";
+import { NewPasswordFields } from "../../components/NewPasswordFields";
 import { applyServerError } from "../../lib/forms";
 import { AuthLayout } from "./AuthLayout";
 import { useAuth } from "./AuthProvider";
-import { NewPasswordFields } from "./NewPasswordFields";
 import { registerSchema } from "./schemas";
 
 type Values = z.infer<typeof registerSchema>;

@@ -5,10 +5,10 @@ import { Link, useSearchParams } from "react-router";
 import type { z } from "zod";
 import { api } from "../../api/client";
 import { FormError } from "../../components/Field";
+import { NewPasswordFields } from "../../components/NewPasswordFields";
 import { unwrap } from "../../lib/errors";
 import { applyServerError } from "../../lib/forms";
 import { AuthLayout } from "./AuthLayout";
-import { NewPasswordFields } from "./NewPasswordFields";
 import { resetSchema } from "./schemas";
 
 type Values = z.infer<typeof resetSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { newPassword } from "../../lib/password";
 
 export const credentialsSchema = z.object({
   email: z.email("Enter a valid email address."),
@@ -8,7 +9,7 @@ export const credentialsSchema = z.object({
 export const registerSchema = z
   .object({
     email: z.email("Enter a valid email address."),
-    password: z.string().min(8, "At least 8 characters."),
+    password: newPassword(),
     confirm: z.string(),
   })
   .refine((v) => v.password === v.confirm, {
@@ -20,7 +21,7 @@ export const forgotSchema = z.object({ email: z.email("Enter a valid email addre
 
 export const resetSchema = z
   .object({
-    new_password: z.string().min(8, "At least 8 characters."),
+    new_password: newPassword(),
     confirm: z.string(),
   })
   .refine((v) => v.new_password === v.confirm, {

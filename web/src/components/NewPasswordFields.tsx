@@ -1,5 +1,6 @@
 import type { UseFormRegisterReturn } from "react-hook-form";
-import { Field } from "../../components/Field";
+import { PASSWORD_MIN } from "../lib/password";
+import { Field } from "./Field";
 
 interface NewPasswordFieldsProps {
   label: string;
@@ -8,11 +9,11 @@ interface NewPasswordFieldsProps {
   errors: { password?: string | undefined; confirm?: string | undefined };
 }
 
-/** A new password typed twice (register, reset). */
+/** A new password typed twice (register, reset, change). */
 export function NewPasswordFields({ label, password, confirm, errors }: NewPasswordFieldsProps) {
   return (
     <>
-      <Field label={label} error={errors.password} hint="At least 8 characters.">
+      <Field label={label} error={errors.password} hint={`At least ${PASSWORD_MIN} characters.`}>
         {(p) => <input {...p} type="password" autoComplete="new-password" {...password} />}
       </Field>
       <Field label={`Repeat ${label.toLowerCase()}`} error={errors.confirm}>
