@@ -93,6 +93,18 @@ test("audiences journey: segment, CSV import, connect Meta by OAuth, audience, s
   await expectAccessible(page);
   await page.getByRole("link", { name: "its audience" }).click();
 
+  // The audiences list searched by name (in the URL; a miss offers to clear), back to the audience.
+  await page.getByRole("link", { name: "Audiences", exact: true }).click();
+  const search = page.getByLabel("Search audiences by name");
+  await search.fill("LOYAL");
+  await expect(page.getByText("1 audience matching “LOYAL”")).toBeVisible();
+  await expect(page).toHaveURL(/\/audiences\?q=LOYAL$/);
+  await search.fill("no such audience");
+  await expect(page.getByText("No audience matches “no such audience”")).toBeVisible();
+  await page.getByRole("button", { name: "Clear the search" }).click();
+  await expect(page.getByText("1 audience", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "Loyal buyers (Meta)" }).click();
+
   // The segment cannot go while the audience uses it; the audience goes, kept on the platform.
   await page.getByRole("link", { name: "Loyal buyers", exact: true }).click();
   await page.getByRole("button", { name: "Delete segment" }).click();

@@ -13,11 +13,14 @@ interface SearchBoxProps {
   onSearch: (value: string) => void;
   /** The API's name searches take at most 255 characters (more is a 422). */
   maxLength?: number;
+  /** What the search matches, when the label alone does not say (read with the box). */
+  hint?: string;
 }
 
 /** A labelled search box with a Clear button; what is typed is sent once the typing pauses. */
-export function SearchBox({ label, value, onSearch, maxLength = 255 }: SearchBoxProps) {
+export function SearchBox({ label, value, onSearch, maxLength = 255, hint }: SearchBoxProps) {
   const id = useId();
+  const hintId = `${id}-hint`;
   const [draft, setDraft] = useState(value);
   const [followed, setFollowed] = useState(value);
   if (value !== followed) {
@@ -37,6 +40,7 @@ export function SearchBox({ label, value, onSearch, maxLength = 255 }: SearchBox
         type="search"
         value={draft}
         maxLength={maxLength}
+        aria-describedby={hint ? hintId : undefined}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={(event) => {
           if (event.key !== "Enter") return;
@@ -55,6 +59,11 @@ export function SearchBox({ label, value, onSearch, maxLength = 255 }: SearchBox
         >
           <span aria-hidden="true">×</span> Clear
         </button>
+      ) : null}
+      {hint ? (
+        <span className="hint" id={hintId}>
+          {hint}
+        </span>
       ) : null}
     </div>
   );

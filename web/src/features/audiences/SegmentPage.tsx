@@ -11,7 +11,7 @@ import { CsvImport } from "./CsvImport";
 import { useAudiences, useDeleteSegment, useSegment } from "./queries";
 
 function SegmentAudiences({ segmentId }: { segmentId: string }) {
-  const audiences = useAudiences(1, segmentId);
+  const audiences = useAudiences(1, { segmentId });
   if (audiences.isPending) return <Loading label="Loading audiences…" />;
   if (audiences.error) {
     return <ErrorState error={audiences.error} retry={() => audiences.refetch()} />;

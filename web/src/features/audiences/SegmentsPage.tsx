@@ -4,8 +4,9 @@ import { Link, useNavigate } from "react-router";
 import { z } from "zod";
 import { Field, FormError } from "../../components/Field";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
+import { SearchBox, useUrlSearch } from "../../components/SearchBox";
 import { Empty, ErrorState, Loading } from "../../components/States";
-import { count, dateTime } from "../../lib/format";
+import { count, counted, dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
 import { useCreateSegment, useSegments } from "./queries";
 
@@ -51,7 +52,8 @@ function CreateSegment() {
 
 export default function SegmentsPage() {
   const page = useUrlPage();
-  const segments = useSegments(page);
+  const [search, setSearch] = useUrlSearch();
+  const segments = useSegments(page, search);
   return (
     <>
       <h1>Segments</h1>
@@ -60,19 +62,33 @@ export default function SegmentsPage() {
         <Link to="/audiences">audiences</Link>.
       </p>
       <CreateSegment />
+      {/* Hidden only when there is nothing to search: no search and no segment at all. */}
+      {search || segments.data?.total !== 0 ? (
+        <SearchBox label="Search segments by name" value={search} onSearch={setSearch} />
+      ) : null}
       {segments.isPending ? <Loading label="Loading segments…" /> : null}
       {segments.error ? (
         <ErrorState error={segments.error} retry={() => segments.refetch()} />
       ) : null}
-      {segments.data && segments.data.segments.length === 0 ? (
+      {segments.data && segments.data.segments.length === 0 && !search ? (
         <Empty title="No segments yet">
           <p>Create one above, then import its customers from a CSV file.</p>
+        </Empty>
+      ) : null}
+      {segments.data && segments.data.segments.length === 0 && search ? (
+        <Empty title={`No segment matches “${search}”`}>
+          <button type="button" className="button secondary" onClick={() => setSearch("")}>
+            Clear the search
+          </button>
         </Empty>
       ) : null}
       {segments.data && segments.data.segments.length > 0 ? (
         <>
           <table>
-            <caption className="muted">{segments.data.total} segments</caption>
+            <caption className="muted">
+              {counted(segments.data.total, "segment")}
+              {search ? ` matching “${search}”` : ""}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Name</th>

@@ -19,12 +19,19 @@ export function isActive(status: string | null | undefined): boolean {
   return status != null && ACTIVE.has(status);
 }
 
-export function useSegments(page: number) {
+/** A page of the user's segments; with `search`, only those whose name contains it (any case). */
+export function useSegments(page: number, search = "") {
   return useQuery({
-    queryKey: ["segments", page],
+    queryKey: ["segments", page, search],
+    // The page shown stays while the next one loads; another search's answers never stand in.
+    placeholderData: (previous, query) => (query?.queryKey[2] === search ? previous : undefined),
     queryFn: () =>
       unwrap(
-        api.GET("/api/v1/cdp/segments", { params: { query: { page, page_size: PAGE_SIZE } } }),
+        api.GET("/api/v1/cdp/segments", {
+          params: {
+            query: { page, page_size: PAGE_SIZE, ...(search ? { name_contains: search } : {}) },
+          },
+        }),
       ),
   });
 }
@@ -159,13 +166,33 @@ export function useDisconnectPlatform() {
   });
 }
 
-export function useAudiences(page: number, segmentId?: string) {
+interface AudienceFilters {
+  /** Only the audiences of this segment. */
+  segmentId?: string;
+  /** Only the audiences whose platform name or segment's name contains it (any case). */
+  search?: string;
+}
+
+/** A page of the user's audiences, narrowed by the filters given (all of them at once). */
+export function useAudiences(page: number, { segmentId, search = "" }: AudienceFilters = {}) {
   return useQuery({
-    queryKey: ["audiences", page, segmentId ?? null],
+    queryKey: ["audiences", page, segmentId ?? null, search],
+    // The page shown stays while the next one loads; another segment's or search's never does.
+    placeholderData: (previous, query) =>
+      query?.queryKey[2] === (segmentId ?? null) && query.queryKey[3] === search
+        ? previous
+        : undefined,
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/cdp/audience-sync/audiences", {
-          params: { query: { page, page_size: PAGE_SIZE, segment_id: segmentId ?? null } },
+          params: {
+            query: {
+              page,
+              page_size: PAGE_SIZE,
+              segment_id: segmentId ?? null,
+              ...(search ? { name_contains: search } : {}),
+            },
+          },
         }),
       ),
   });

@@ -1,9 +1,7 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { createMemoryRouter, RouterProvider } from "react-router";
+import { screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { type ListQuery, listAnswer } from "../../test-list-api";
+import { renderPageAt } from "../../test-render";
 import CampaignsPage from "./CampaignsPage";
 
 const { GET } = vi.hoisted(() => ({ GET: vi.fn() }));
@@ -35,16 +33,7 @@ beforeEach(() => {
 });
 
 function renderPage(url: string) {
-  const router = createMemoryRouter([{ path: "/campaigns", Component: CampaignsPage }], {
-    initialEntries: [url],
-  });
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>,
-  );
-  return { router, user: userEvent.setup() };
+  return renderPageAt("/campaigns", CampaignsPage, url);
 }
 
 describe("the campaigns page's search", () => {
