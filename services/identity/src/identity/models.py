@@ -35,6 +35,22 @@ def _expires_at() -> Any:
     return Field(sa_type=sa.DateTime(timezone=True), nullable=False)
 
 
+def _attempts() -> Any:
+    """Sends tried so far (a mail waiting for the mailer)."""
+    return Field(default=0, sa_column_kwargs={"server_default": "0"}, nullable=False)
+
+
+def _due_at() -> Any:
+    """When the mailer may try a waiting mail (next); indexed, as it claims by it."""
+    return Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now()},
+        nullable=False,
+        index=True,
+    )
+
+
 def _optional_at() -> Any:
     return Field(
         default=None,
@@ -140,14 +156,8 @@ class PasswordResetMail(SQLModel, table=True):
         foreign_key="password_reset.id", ondelete="CASCADE", unique=True
     )
     sealed_token: str = Field(sa_type=sa.Text, nullable=False)
-    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, nullable=False)
-    next_attempt_at: datetime = Field(
-        default_factory=utcnow,
-        sa_type=sa.DateTime(timezone=True),
-        sa_column_kwargs={"server_default": sa.func.now()},
-        nullable=False,
-        index=True,
-    )
+    attempts: int = _attempts()
+    next_attempt_at: datetime = _due_at()
     # A worker that claimed the row holds it until then (another takes over after a crash).
     locked_until: datetime | None = _optional_at()
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
@@ -168,14 +178,8 @@ class AccountNoticeMail(SQLModel, table=True):
     kind: str = Field(sa_type=sa.Text, nullable=False)
     # When the change happened (the mail says so; it may be sent later after retries).
     occurred_at: datetime = Field(sa_type=sa.DateTime(timezone=True), nullable=False)
-    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"}, nullable=False)
-    next_attempt_at: datetime = Field(
-        default_factory=utcnow,
-        sa_type=sa.DateTime(timezone=True),
-        sa_column_kwargs={"server_default": sa.func.now()},
-        nullable=False,
-        index=True,
-    )
+    attempts: int = _attempts()
+    next_attempt_at: datetime = _due_at()
     locked_until: datetime | None = _optional_at()
     last_error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     created_at: datetime = _created_at()
