@@ -36,3 +36,23 @@ export async function collectPages<T>(
   }
   return items.slice(0, cap);
 }
+
+/** A list's query filter for a name search: none while the search box is empty. */
+export function nameContains(search: string): { name_contains?: string } {
+  return search ? { name_contains: search } : {};
+}
+
+/**
+ * `placeholderData` for a paged list whose query key is `key`: the page shown stays while the
+ * next one loads, as long as the keys differ only at the positions in `free` (the page number,
+ * say); another list's, filter's or search's answers never stand in for this one's.
+ */
+export function previousPageOf<T>(key: readonly unknown[], free: number | readonly number[]) {
+  const mayDiffer = new Set(typeof free === "number" ? [free] : free);
+  return (previous: T | undefined, query?: { queryKey: readonly unknown[] }): T | undefined => {
+    const before = query?.queryKey;
+    if (!before || before.length !== key.length) return undefined;
+    const same = before.every((part, i) => mayDiffer.has(i) || Object.is(part, key[i]));
+    return same ? previous : undefined;
+  };
+}

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
-import { PAGE_SIZE } from "../../lib/pagination";
+import { nameContains, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 import { type UploadProgress, uploadWithProgress } from "../../lib/upload";
 
 export type Platform = components["schemas"]["PlatformRead"]["platform"];
@@ -21,15 +21,15 @@ export function isActive(status: string | null | undefined): boolean {
 
 /** A page of the user's segments; with `search`, only those whose name contains it (any case). */
 export function useSegments(page: number, search = "") {
+  const queryKey = ["segments", page, search];
   return useQuery({
-    queryKey: ["segments", page, search],
-    // The page shown stays while the next one loads; another search's answers never stand in.
-    placeholderData: (previous, query) => (query?.queryKey[2] === search ? previous : undefined),
+    queryKey,
+    placeholderData: previousPageOf(queryKey, 1),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/cdp/segments", {
           params: {
-            query: { page, page_size: PAGE_SIZE, ...(search ? { name_contains: search } : {}) },
+            query: { page, page_size: PAGE_SIZE, ...nameContains(search) },
           },
         }),
       ),
@@ -175,13 +175,10 @@ interface AudienceFilters {
 
 /** A page of the user's audiences, narrowed by the filters given (all of them at once). */
 export function useAudiences(page: number, { segmentId, search = "" }: AudienceFilters = {}) {
+  const queryKey = ["audiences", page, segmentId ?? null, search];
   return useQuery({
-    queryKey: ["audiences", page, segmentId ?? null, search],
-    // The page shown stays while the next one loads; another segment's or search's never does.
-    placeholderData: (previous, query) =>
-      query?.queryKey[2] === (segmentId ?? null) && query.queryKey[3] === search
-        ? previous
-        : undefined,
+    queryKey,
+    placeholderData: previousPageOf(queryKey, 1),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/cdp/audience-sync/audiences", {
@@ -190,7 +187,7 @@ export function useAudiences(page: number, { segmentId, search = "" }: AudienceF
               page,
               page_size: PAGE_SIZE,
               segment_id: segmentId ?? null,
-              ...(search ? { name_contains: search } : {}),
+              ...nameContains(search),
             },
           },
         }),

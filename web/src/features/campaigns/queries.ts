@@ -3,17 +3,17 @@ import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { ApiError, unwrap } from "../../lib/errors";
 import { type DateRange, fetchCampaignDays } from "../../lib/metrics";
-import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { nameContains, offsetOf, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 
 type CampaignCreate = components["schemas"]["CampaignCreate"];
 type CampaignUpdate = components["schemas"]["CampaignUpdate"];
 
 /** A page of the user's campaigns; with `search`, only those whose name contains it (any case). */
 export function useCampaigns(page: number, search = "") {
+  const queryKey = ["campaigns", "page", page, search];
   return useQuery({
-    queryKey: ["campaigns", "page", page, search],
-    // The page shown stays while the next one loads; another search's answers never stand in.
-    placeholderData: (previous, query) => (query?.queryKey[3] === search ? previous : undefined),
+    queryKey,
+    placeholderData: previousPageOf(queryKey, 2),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/campaigns", {
@@ -21,7 +21,7 @@ export function useCampaigns(page: number, search = "") {
             query: {
               offset: offsetOf(page),
               limit: PAGE_SIZE,
-              ...(search ? { name_contains: search } : {}),
+              ...nameContains(search),
             },
           },
         }),
@@ -47,11 +47,10 @@ export function useAccountChoices() {
 
 /** A page of a campaign's ad groups; with `search`, only those whose name contains it. */
 export function useAdGroups(campaignId: string, page: number, search = "") {
+  const queryKey = ["ad-groups", campaignId, page, search];
   return useQuery({
-    queryKey: ["ad-groups", campaignId, page, search],
-    // The page shown stays while the next one loads; another campaign's or search's never does.
-    placeholderData: (previous, query) =>
-      query?.queryKey[1] === campaignId && query.queryKey[3] === search ? previous : undefined,
+    queryKey,
+    placeholderData: previousPageOf(queryKey, 2),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/ad-groups", {
@@ -60,7 +59,7 @@ export function useAdGroups(campaignId: string, page: number, search = "") {
               campaign_id: campaignId,
               offset: offsetOf(page),
               limit: PAGE_SIZE,
-              ...(search ? { name_contains: search } : {}),
+              ...nameContains(search),
             },
           },
         }),

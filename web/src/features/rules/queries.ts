@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
-import { MAX_LIMIT, offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { MAX_LIMIT, nameContains, offsetOf, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 import { runKeys } from "./runQueries";
 
 type RuleCreate = components["schemas"]["RuleCreate"];
@@ -47,10 +47,10 @@ export function useExpandedRule(id: string, enabled = true) {
  * with `search`, only those whose name contains it (any case).
  */
 export function useAllAdGroups(page: number, search = "") {
+  const queryKey = ["ad-groups", "all", page, search];
   return useQuery({
-    queryKey: ["ad-groups", "all", page, search],
-    // The page shown stays while the next one loads; another search's answers never stand in.
-    placeholderData: (previous, query) => (query?.queryKey[3] === search ? previous : undefined),
+    queryKey,
+    placeholderData: previousPageOf(queryKey, 2),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/ad-groups", {
@@ -58,7 +58,7 @@ export function useAllAdGroups(page: number, search = "") {
             query: {
               offset: offsetOf(page),
               limit: PAGE_SIZE,
-              ...(search ? { name_contains: search } : {}),
+              ...nameContains(search),
             },
           },
         }),

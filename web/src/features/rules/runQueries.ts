@@ -1,9 +1,9 @@
 // A rule's run history, one run with the objects it judged, undo and backtest.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
-import { offsetOf, PAGE_SIZE } from "../../lib/pagination";
+import { offsetOf, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 import { OUTCOMES, type Outcome, pushInFlight } from "./RunPageFormat";
 
 type BacktestRequest = components["schemas"]["BacktestRequest"];
@@ -20,9 +20,11 @@ export const runKeys = {
 
 /** Every run of a rule, newest first (scheduled, manual, dry runs, undos), a page at a time. */
 export function useRuleRuns(ruleId: string, page: number) {
+  const queryKey = runKeys.historyPage(ruleId, page);
   return useQuery({
-    queryKey: runKeys.historyPage(ruleId, page),
-    placeholderData: keepPreviousData,
+    queryKey,
+    // Another rule's runs never stand in while this one's load.
+    placeholderData: previousPageOf(queryKey, 3),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/rules/{rule_id}/runs", {
@@ -38,9 +40,12 @@ export function useRuleRuns(ruleId: string, page: number) {
 /** One run and a page of its objects (acted on first), optionally of one outcome. While a
  * platform push is under way, it is read again every few seconds until it settles. */
 export function useRun(runId: string, outcome: Outcome | null, page: number) {
+  const queryKey = runKeys.runPage(runId, outcome, page);
   return useQuery({
-    queryKey: runKeys.runPage(runId, outcome, page),
-    placeholderData: keepPreviousData,
+    queryKey,
+    // Another outcome's objects stay (the run's summary with them) while these load; another
+    // run's never stand in.
+    placeholderData: previousPageOf(queryKey, [2, 3]),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/rule-runs/{run_id}", {

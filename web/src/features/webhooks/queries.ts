@@ -1,10 +1,10 @@
 // Outbound webhooks (audience-sync family): subscriptions, enable/disable, secret rotation,
 // test sends, the delivery log.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { unwrap } from "../../lib/errors";
-import { PAGE_SIZE } from "../../lib/pagination";
+import { PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 
 export type WebhookEvent = components["schemas"]["WebhookCreate"]["events"][number];
 export const WEBHOOK_EVENTS: { id: WebhookEvent; label: string }[] = [
@@ -111,9 +111,11 @@ export function useTestWebhook(id: string) {
 }
 
 export function useDeliveries(id: string, page: number) {
+  const queryKey = ["webhook-deliveries", id, page];
   return useQuery({
-    queryKey: ["webhook-deliveries", id, page],
-    placeholderData: keepPreviousData,
+    queryKey,
+    // Another endpoint's deliveries never stand in while this one's load.
+    placeholderData: previousPageOf(queryKey, 2),
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/cdp/audience-sync/webhooks/{webhook_id}/deliveries", {
