@@ -6,6 +6,7 @@ lifecycle; the auth refusals of every JWT endpoint are in test_adscale_conventio
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 import uuid
@@ -214,3 +215,52 @@ async def test_a_signed_in_member_changes_the_password_and_every_old_session_end
         )
         kit.detail_error(ended, 401)
     kit.detail_error(await api.post("/auth/logout-all"), 401)
+
+
+SESSION = {
+    "id": kit.UUID4,
+    "user_agent": kit.nullable(kit.STR),
+    "signed_in_at": kit.TIMESTAMP,
+    "last_active_at": kit.TIMESTAMP,
+    "expires_at": kit.TIMESTAMP,
+    "current": kit.BOOL,
+}
+
+
+async def test_a_member_sees_each_sign_in_and_signs_one_out_at_once(api: httpx.AsyncClient):
+    """House extension (identity README): `GET /auth/sessions`, `DELETE /auth/sessions/{id}`.
+    The ended session's access token is refused by the gateway, not only its refresh token."""
+    member = await kit.register(api, "sessions")
+    phone = await api.post(
+        "/auth/login",
+        json={"email": member.email, "password": member.password},
+        headers=member.anonymous | {"User-Agent": "contract-phone/1.0"},
+    )
+    assert phone.status_code == 200
+    phone_headers = {"Authorization": f"Bearer {phone.json()['access_token']}"}
+    listed = await api.get("/auth/sessions", headers=member.headers)
+    assert listed.status_code == 200
+    page = listed.json()
+    assert (page["total"], page["offset"]) == (2, 0)
+    for item in page["items"]:
+        kit.conforms(item, SESSION)
+    newest, mine = page["items"]
+    assert (newest["user_agent"], newest["current"], mine["current"]) == (
+        "contract-phone/1.0",
+        False,
+        True,
+    )
+    assert newest["id"] == kit.claims(phone.json()["access_token"])["sid"]
+
+    ended = await api.delete(f"/auth/sessions/{newest['id']}", headers=member.headers)
+    assert ended.status_code == 204
+    deadline = time.monotonic() + 5
+    while (await api.get("/auth/me", headers=phone_headers)).status_code == 200:
+        assert time.monotonic() < deadline, "the ended session's access token still works"
+        await asyncio.sleep(0.1)
+    kit.detail_error(await api.get("/auth/me", headers=phone_headers), 401)
+    assert (await api.get("/auth/me", headers=member.headers)).status_code == 200
+    kit.detail_error(
+        await api.delete(f"/auth/sessions/{newest['id']}", headers=member.headers), 404
+    )
+    kit.detail_error(await api.get("/auth/sessions"), 401)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from adscale_contracts.events import EVENT_TYPES, ApiKeyRevoked, build
+from adscale_contracts.events import EVENT_TYPES, ApiKeyRevoked, SessionsEnded, build
 from adscale_contracts.samples import samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,8 +59,8 @@ def test_service_consumers_handle_every_sample(service: str, stack: str):
 
 def test_gateway_eviction_decodes_the_revocation_sample():
     from adscale_common.internal_auth import Principal
-    from gateway.auth import ApiKeyVerifier
-    from gateway.revocations import apply_event
+    from gateway.auth import ApiKeyVerifier, JwtVerifier
+    from gateway.revocations import Verifiers, apply_event
 
     async def never(raw: str):
         raise AssertionError("no lookup expected")
@@ -76,4 +76,7 @@ def test_gateway_eviction_decodes_the_revocation_sample():
         },
     )()
     envelope = build(ApiKeyRevoked(user_id=user_id, api_key_id=key_id), source="identity")
-    assert apply_event(verifier, envelope) == 1
+    verifiers = Verifiers(verifier, JwtVerifier(never))
+    assert apply_event(verifiers, envelope) == 1
+    ended = build(SessionsEnded(user_id=user_id, session_ids=[key_id, user_id]), source="identity")
+    assert apply_event(verifiers, ended) == 2  # both sessions' tokens refused from now on

@@ -114,6 +114,7 @@ def echo_app(state: Upstreams) -> FastAPI:
             "plan": principal.plan,
             "auth": principal.auth,
             "request_id": principal.request_id,
+            "session_id": str(principal.session_id) if principal.session_id else None,
             "client_port": request.client.port if request.client else None,
         }
         state.seen.append(record)

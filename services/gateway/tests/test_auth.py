@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 
+from adscale_common.kafka import make_producer
+from adscale_contracts.events import ApiKeyRevoked, EventData, SessionsEnded, build
 from kit import new_key
 
 PATH = "/api/v1/campaigns"
@@ -187,26 +190,10 @@ async def test_revocation_event_evicts_cached_key(gateway, upstreams):
     assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 401
 
 
-async def test_revocation_event_on_kafka_refuses_the_key_within_two_seconds(
-    gateway, upstreams, adscale_infra
-):
-    import asyncio
-
-    from adscale_common.kafka import make_producer
-    from adscale_contracts.events import ApiKeyRevoked, build
-
-    raw, owner = upstreams.add_api_key("pro")
-    assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
-    await asyncio.wait_for(gateway.gateway.revocations.wait_live(), timeout=20)
-
-    del upstreams.api_keys[raw]
-    event = build(
-        ApiKeyRevoked(
-            user_id=uuid.UUID(owner["user_id"]), api_key_id=uuid.UUID(owner["api_key_id"])
-        ),
-        source="identity",
-    )
-    producer = make_producer(adscale_infra.kafka_bootstrap)
+async def _told_by_identity(bootstrap: str, data: EventData) -> None:
+    """Publish an identity event as identity's outbox relay would."""
+    event = build(data, source="identity")
+    producer = make_producer(bootstrap)
     await producer.start()
     try:
         await producer.send_and_wait(
@@ -214,13 +201,52 @@ async def test_revocation_event_on_kafka_refuses_the_key_within_two_seconds(
         )
     finally:
         await producer.stop()
+
+
+async def _refused_within(gateway, headers: dict[str, str], seconds: float) -> bool:
     started = time.monotonic()
-    while time.monotonic() - started < 2.0:
-        if (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 401:
-            break
+    while time.monotonic() - started < seconds:
+        if (await gateway.get(PATH, headers=headers)).status_code == 401:
+            return True
         await asyncio.sleep(0.05)
-    else:
-        raise AssertionError("revoked key still accepted after 2 s")
+    return False
+
+
+async def test_revocation_event_on_kafka_refuses_the_key_within_two_seconds(
+    gateway, upstreams, adscale_infra
+):
+    raw, owner = upstreams.add_api_key("pro")
+    assert (await gateway.get(PATH, headers={"X-API-Key": raw})).status_code == 200
+    await asyncio.wait_for(gateway.gateway.revocations.wait_live(), timeout=20)
+
+    del upstreams.api_keys[raw]
+    revoked = ApiKeyRevoked(
+        user_id=uuid.UUID(owner["user_id"]), api_key_id=uuid.UUID(owner["api_key_id"])
+    )
+    await _told_by_identity(adscale_infra.kafka_bootstrap, revoked)
+    assert await _refused_within(gateway, {"X-API-Key": raw}, 2.0), "revoked key still accepted"
+
+
+async def test_a_token_of_an_ended_session_is_refused_within_two_seconds(
+    gateway, upstreams, adscale_infra
+):
+    """A device signed out from the sessions list (or by signing out everywhere) loses its
+    access token at once, not when the token expires; the user's other sessions go on."""
+    user, ended, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    signed_out = {
+        "Authorization": f"Bearer {upstreams.keys[0].token(sub=str(user), sid=str(ended))}"
+    }
+    still_in = {"Authorization": f"Bearer {upstreams.keys[0].token(sub=str(user), sid=str(other))}"}
+    assert (await gateway.get(PATH, headers=signed_out)).status_code == 200
+    assert upstreams.seen[-1]["session_id"] == str(ended)  # the services learn the session too
+    await asyncio.wait_for(gateway.gateway.revocations.wait_live(), timeout=20)
+
+    await _told_by_identity(
+        adscale_infra.kafka_bootstrap, SessionsEnded(user_id=user, session_ids=[ended])
+    )
+    assert await _refused_within(gateway, signed_out, 2.0), "ended session's token accepted"
+    assert (await gateway.get(PATH, headers=still_in)).status_code == 200
+    assert upstreams.seen[-1]["session_id"] == str(other)
 
 
 async def test_stale_credentials_do_not_block_public_endpoints(gateway, upstreams):

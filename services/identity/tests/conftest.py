@@ -151,14 +151,24 @@ async def reset(
     )
 
 
-async def login(client: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+async def login(
+    client: httpx.AsyncClient, email: str, password: str, *, user_agent: str = "identity-tests"
+) -> httpx.Response:
     return await client.post(
-        "/api/v1/auth/login", json={"email": email, "password": password}, headers=anonymous()
+        "/api/v1/auth/login",
+        json={"email": email, "password": password},
+        headers=anonymous() | {"User-Agent": user_agent},
     )
 
 
-def as_user(user_id: uuid.UUID | str, *, auth: str = "jwt", plan: str = "free") -> dict[str, str]:
-    return internal_headers(KEY, user_id=user_id, plan=plan, auth=auth)  # type: ignore[arg-type]
+def as_user(
+    user_id: uuid.UUID | str,
+    *,
+    auth: str = "jwt",
+    plan: str = "free",
+    session_id: uuid.UUID | str | None = None,
+) -> dict[str, str]:
+    return internal_headers(KEY, user_id=user_id, plan=plan, auth=auth, session_id=session_id)  # type: ignore[arg-type]
 
 
 def as_service() -> dict[str, str]:
@@ -172,11 +182,12 @@ class Registered:
     password: str
     access_token: str
     refresh_token: str
+    session_id: str
 
     @property
     def headers(self) -> dict[str, str]:
         """What the gateway would forward after verifying this user's JWT."""
-        return as_user(self.id)
+        return as_user(self.id, session_id=self.session_id)
 
 
 def unique_email(tag: str = "user") -> str:
@@ -184,11 +195,17 @@ def unique_email(tag: str = "user") -> str:
 
 
 async def register(
-    client: httpx.AsyncClient, email: str | None = None, password: str = PASSWORD
+    client: httpx.AsyncClient,
+    email: str | None = None,
+    password: str = PASSWORD,
+    *,
+    user_agent: str = "identity-tests",
 ) -> Registered:
     email = email or unique_email()
     response = await client.post(
-        "/api/v1/auth/register", json={"email": email, "password": password}, headers=anonymous()
+        "/api/v1/auth/register",
+        json={"email": email, "password": password},
+        headers=anonymous() | {"User-Agent": user_agent},
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -199,6 +216,7 @@ async def register(
         password=password,
         access_token=body["access_token"],
         refresh_token=body["refresh_token"],
+        session_id=claims["sid"],
     )
 
 

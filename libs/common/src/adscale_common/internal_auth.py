@@ -45,6 +45,8 @@ class Principal:
     auth: AuthMethod
     request_id: str | None = None
     api_key_id: uuid.UUID | None = None
+    # The sign-in session (refresh-token family) a bearer token belongs to: its ``sid``.
+    session_id: uuid.UUID | None = None
 
     @property
     def is_user(self) -> bool:
@@ -61,6 +63,7 @@ def mint_internal_token(
     plan: str | None,
     auth: AuthMethod,
     request_id: str | None = None,
+    session_id: uuid.UUID | str | None = None,
     ttl_seconds: int = DEFAULT_TTL_SECONDS,
     now: float | None = None,
 ) -> str:
@@ -80,6 +83,8 @@ def mint_internal_token(
         claims["plan"] = plan
     if request_id is not None:
         claims["rid"] = request_id
+    if session_id is not None:
+        claims["sid"] = str(session_id)
     # The same compact HS256 JWS PyJWT would produce, without its per-call key preparation
     # and header handling: the gateway mints one per forwarded request.
     signing_input = _HEADER_SEGMENT + _b64(orjson.dumps(claims))
@@ -146,15 +151,20 @@ def verify_internal_token(key: str, token: str) -> Principal:
     auth = claims.get("auth")
     if auth not in ("jwt", "api_key", "anonymous", "service"):
         raise Unauthorized("Invalid internal token")
-    sub = claims.get("sub")
+    sub, sid = claims.get("sub"), claims.get("sid")
     try:
         user_id = uuid.UUID(sub) if sub else None
-    except ValueError as exc:
+        session_id = uuid.UUID(str(sid)) if sid else None
+    except (TypeError, ValueError) as exc:
         raise Unauthorized("Invalid internal token") from exc
     if auth in ("jwt", "api_key") and user_id is None:
         raise Unauthorized("Invalid internal token")
     return Principal(
-        user_id=user_id, plan=claims.get("plan"), auth=auth, request_id=claims.get("rid")
+        user_id=user_id,
+        plan=claims.get("plan"),
+        auth=auth,
+        request_id=claims.get("rid"),
+        session_id=session_id,
     )
 
 

@@ -232,9 +232,10 @@ def internal_headers(
     user_id: uuid.UUID | str | None = None,
     plan: str | None = "free",
     auth: AuthMethod = "jwt",
+    session_id: uuid.UUID | str | None = None,
     **extra: Any,
 ) -> dict[str, str]:
-    token = mint_internal_token(key, user_id=user_id, plan=plan, auth=auth)
+    token = mint_internal_token(key, user_id=user_id, plan=plan, auth=auth, session_id=session_id)
     return {INTERNAL_TOKEN_HEADER: token, **{k: str(v) for k, v in extra.items()}}
 
 

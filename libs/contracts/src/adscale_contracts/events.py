@@ -73,6 +73,17 @@ class PasswordChanged(EventData):
     user_id: uuid.UUID
 
 
+class SessionsEnded(EventData):
+    """Sessions (refresh-token families, the ``sid`` of their access tokens) ended: a sign
+    out, one session revoked from the list, signing out everywhere, a password change or
+    reset, a leaked refresh token. The gateway refuses their access tokens from then on."""
+
+    TYPE: ClassVar[str] = "identity.sessions_ended"
+    SUBJECT_FIELD: ClassVar[str] = "user_id"
+    user_id: uuid.UUID
+    session_ids: list[uuid.UUID] = Field(min_length=1)
+
+
 # --- billing.events --------------------------------------------------------
 
 
@@ -245,6 +256,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         ApiKeyRevoked,
         PasswordResetRequested,
         PasswordChanged,
+        SessionsEnded,
         PlanChanged,
         CampaignCreated,
         CampaignUpdated,

@@ -20,6 +20,7 @@ def samples() -> list[e.EventData]:
         e.ApiKeyRevoked(user_id=uuid.uuid4(), api_key_id=uuid.uuid4()),
         e.PasswordResetRequested(user_id=uuid.uuid4(), expires_at=now),
         e.PasswordChanged(user_id=uuid.uuid4()),
+        e.SessionsEnded(user_id=uuid.uuid4(), session_ids=[uuid.uuid4(), uuid.uuid4()]),
         e.PlanChanged(
             user_id=uuid.uuid4(),
             old_plan="free",

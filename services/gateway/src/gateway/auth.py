@@ -7,7 +7,8 @@
   ``iss``, ``exp``, ``typ`` checked with a small leeway. A token that passed is
   remembered (keyed by its SHA-256) until it expires, so a client's next requests
   with the same token skip the signature check; the JWKS losing the token's key
-  forgets every remembered token.
+  forgets every remembered token. A token whose sign-in session (``sid``) ended
+  (``identity.sessions_ended``) is refused from then on, not only once it expires.
 * ``X-API-Key``: format and checksum checked locally, then identity's
   internal API answers who owns it; answers are cached for a short TTL keyed
   by a hash of the key, and evicted when ``identity.api_key_revoked`` (or a
@@ -21,7 +22,7 @@ import hashlib
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,9 @@ from gateway.upstreams import UpstreamPools
 logger = logging.getLogger(__name__)
 
 ALGORITHMS = ["EdDSA"]
+# Identity's longest access-token lifetime (IDENTITY_ACCESS_TOKEN_TTL_SECONDS at most 3600):
+# an ended session's sid is remembered that long.
+MAX_ACCESS_TOKEN_SECONDS = 3600
 _IDENTITY = "identity"
 
 
@@ -72,6 +76,24 @@ class JwtVerifier:
         self._lock = asyncio.Lock()
         # sha256(token) -> (claims, wall-clock time after which it is expired)
         self._verified: dict[bytes, tuple[dict[str, Any], float]] = {}
+        # sid of an ended sign-in session -> wall-clock time after which no access token of
+        # it can be current any more (identity's longest access-token lifetime is an hour)
+        self._ended: dict[str, float] = {}
+
+    def end_sessions(self, session_ids: Iterable[str], *, now: float | None = None) -> int:
+        """Refuse from now on the access tokens of these sessions (``sid``): identity ended
+        them (a sign-out, a session revoked from the list, a password change). Answers how
+        many were not known as ended yet."""
+        now = time.time() if now is None else now
+        for sid, forget_at in list(self._ended.items()):
+            if forget_at <= now:
+                del self._ended[sid]
+        forget_at = now + MAX_ACCESS_TOKEN_SECONDS + self.leeway
+        added = 0
+        for sid in session_ids:
+            added += sid not in self._ended
+            self._ended[sid] = forget_at
+        return added
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -106,12 +128,17 @@ class JwtVerifier:
         if remembered is not None:
             claims, expires_at = remembered
             if time.time() < expires_at:
-                return claims
+                return self._of_a_live_session(claims)
             del self._verified[digest]
         claims = await self._check(token)
         if len(self._verified) >= self.max_remembered:
             self._verified.clear()
         self._verified[digest] = (claims, float(claims["exp"]) + self.leeway)
+        return self._of_a_live_session(claims)
+
+    def _of_a_live_session(self, claims: dict[str, Any]) -> dict[str, Any]:
+        if self._ended and claims.get("sid") in self._ended:
+            raise InvalidCredentials("the token's session has ended")
         return claims
 
     async def _check(self, token: str) -> dict[str, Any]:

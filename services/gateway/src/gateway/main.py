@@ -49,7 +49,7 @@ from gateway.metrics import RATE_LIMITED, GatewayRequests
 from gateway.openapi import OpenApiCache
 from gateway.proxy import Forwarder, header_value
 from gateway.ratelimit import GUARDED_AUTH_PATHS, Defaults, Policy, RateLimiter, checks_for
-from gateway.revocations import listen
+from gateway.revocations import Verifiers, listen
 from gateway.routes import is_public, upstream_for
 from gateway.session import session_openapi_paths, session_router
 from gateway.settings import Settings, get_settings
@@ -95,8 +95,8 @@ class Gateway:
             settings.upstream_url_lists(),
             health_interval_seconds=settings.upstream_health_interval_seconds,
         )
-        # (subject, plan) of a verified access token -> its caller: each is parsed once.
-        self._jwt_callers: dict[tuple[str, str | None], Principal] = {}
+        # (subject, plan, sid) of a verified access token -> its caller: each parsed once.
+        self._jwt_callers: dict[tuple[str, str | None, str | None], Principal] = {}
         self.api = self._build_api()
 
     def _build_api(self) -> FastAPI:
@@ -180,7 +180,9 @@ class Gateway:
                 own_paths={"/api/v1/health": _HEALTH_DOC, **session_openapi_paths(sessions)},
             )
             listener = asyncio.create_task(
-                listen(self.api_keys, settings.kafka_bootstrap, self.revocations)
+                listen(
+                    Verifiers(self.api_keys, self.jwt), settings.kafka_bootstrap, self.revocations
+                )
             )
             settle_heap()  # as every service does after start-up (README "Speed")
             try:
@@ -295,23 +297,24 @@ class Gateway:
             if scheme.lower() != "bearer" or not token.strip():
                 raise InvalidCredentials("unsupported authorization scheme")
             claims = await self.jwt.verify(token.strip())
-            return self._jwt_caller(claims["sub"], claims.get("plan"))
+            return self._jwt_caller(claims["sub"], claims.get("plan"), claims.get("sid"))
         api_key = header_value(scope, b"x-api-key")  # a bearer token goes first
         if api_key:
             return await self.api_keys.verify(api_key.strip())
         return ANONYMOUS
 
-    def _jwt_caller(self, subject: str, plan: str | None) -> Principal:
-        caller = self._jwt_callers.get((subject, plan))
+    def _jwt_caller(self, subject: str, plan: str | None, sid: str | None) -> Principal:
+        caller = self._jwt_callers.get((subject, plan, sid))
         if caller is None:
             try:
                 user_id = uuid.UUID(subject)
+                session_id = uuid.UUID(sid) if isinstance(sid, str) else None
             except ValueError as exc:
-                raise InvalidCredentials("the token's subject is not a user id") from exc
+                raise InvalidCredentials("the token's subject or session is not an id") from exc
             if len(self._jwt_callers) >= 100_000:
                 self._jwt_callers.clear()
-            caller = Principal(user_id=user_id, plan=plan, auth="jwt")
-            self._jwt_callers[(subject, plan)] = caller
+            caller = Principal(user_id=user_id, plan=plan, auth="jwt", session_id=session_id)
+            self._jwt_callers[(subject, plan, sid)] = caller
         return caller
 
     async def _proxy(self, scope: Scope, receive: Receive, send: Send, service: str) -> None:

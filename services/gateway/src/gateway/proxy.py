@@ -131,6 +131,7 @@ class Forwarder:
             plan=identity.plan,
             auth=identity.auth,
             request_id=request_id,
+            session_id=identity.session_id,
         )
         headers = client_headers(scope)
         trace_context: dict[str, str] = {}

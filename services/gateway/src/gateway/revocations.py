@@ -1,4 +1,5 @@
-"""Evicts cached API-key answers when identity revokes a key or billing changes a plan.
+"""Evicts cached API-key answers when identity revokes a key or billing changes a plan, and
+refuses the access tokens of sign-in sessions identity ended.
 
 Every gateway instance must see every event, so this consumer has no group: it
 subscribes to the topics and reads every partition of them from the latest offset,
@@ -15,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import IllegalStateError
@@ -22,8 +24,8 @@ from pydantic import ValidationError
 
 from adscale_common.events import Envelope
 from adscale_common.kafka import subscribed_consumer
-from adscale_contracts.events import ApiKeyRevoked, PlanChanged, parse
-from gateway.auth import ApiKeyVerifier
+from adscale_contracts.events import ApiKeyRevoked, PlanChanged, SessionsEnded, parse
+from gateway.auth import ApiKeyVerifier, JwtVerifier
 from gateway.listener_health import ListenerHealth, Observation
 
 logger = logging.getLogger(__name__)
@@ -32,14 +34,25 @@ TOPICS = ("identity.events", "billing.events")
 WATCH_INTERVAL_SECONDS = 0.2
 
 
-def apply_event(verifier: ApiKeyVerifier, envelope: Envelope) -> int:
+@dataclass(frozen=True, slots=True)
+class Verifiers:
+    """What the listener keeps current: API-key answers and bearer-token sessions."""
+
+    api_keys: ApiKeyVerifier
+    tokens: JwtVerifier
+
+
+def apply_event(verifiers: Verifiers, envelope: Envelope) -> int:
     """Evict what the event makes stale; returns how many cache entries went."""
     if envelope.type == ApiKeyRevoked.TYPE:
         revoked = parse(envelope, ApiKeyRevoked)
-        return verifier.evict_key(revoked.api_key_id)
+        return verifiers.api_keys.evict_key(revoked.api_key_id)
     if envelope.type == PlanChanged.TYPE:
         change = parse(envelope, PlanChanged)
-        return verifier.plan_changed(change.user_id, change.new_plan)
+        return verifiers.api_keys.plan_changed(change.user_id, change.new_plan)
+    if envelope.type == SessionsEnded.TYPE:
+        ended = parse(envelope, SessionsEnded)
+        return verifiers.tokens.end_sessions(str(sid) for sid in ended.session_ids)
     return 0
 
 
@@ -89,19 +102,21 @@ async def _watch(consumer: AIOKafkaConsumer, health: ListenerHealth) -> None:
         await asyncio.sleep(WATCH_INTERVAL_SECONDS)
 
 
-async def _consume(consumer: AIOKafkaConsumer, verifier: ApiKeyVerifier) -> None:
+async def _consume(consumer: AIOKafkaConsumer, verifiers: Verifiers) -> None:
     async for record in consumer:
         try:
             envelope = Envelope.model_validate_json(record.value or b"")
-            evicted = apply_event(verifier, envelope)
+            evicted = apply_event(verifiers, envelope)
         except ValidationError:
             logger.warning("undecodable event ignored by gateway", extra={"topic": record.topic})
             continue
         if evicted:
-            logger.info("api key cache evicted", extra={"type": envelope.type, "entries": evicted})
+            logger.info(
+                "credentials cache updated", extra={"type": envelope.type, "entries": evicted}
+            )
 
 
-async def _follow(verifier: ApiKeyVerifier, bootstrap: str, health: ListenerHealth) -> None:
+async def _follow(verifiers: Verifiers, bootstrap: str, health: ListenerHealth) -> None:
     """One consumer's life: subscribe, watch, consume until it fails."""
     consumer = await subscribed_consumer(
         TOPICS,
@@ -113,7 +128,7 @@ async def _follow(verifier: ApiKeyVerifier, bootstrap: str, health: ListenerHeal
     )
     watcher = asyncio.create_task(_watch(consumer, health))
     try:
-        await _consume(consumer, verifier)
+        await _consume(consumer, verifiers)
     finally:
         watcher.cancel()
         health.lost("listener stopped")
@@ -121,13 +136,13 @@ async def _follow(verifier: ApiKeyVerifier, bootstrap: str, health: ListenerHeal
             await asyncio.wait_for(asyncio.shield(consumer.stop()), timeout=5)
 
 
-async def listen(verifier: ApiKeyVerifier, bootstrap: str, health: ListenerHealth) -> None:
+async def listen(verifiers: Verifiers, bootstrap: str, health: ListenerHealth) -> None:
     """Run until cancelled; a consumer that fails is replaced (with backoff)."""
     delay = 1.0
     while True:
         started = time.monotonic()
         try:
-            await _follow(verifier, bootstrap, health)
+            await _follow(verifiers, bootstrap, health)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -110,6 +110,9 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = _expires_at()
     used_at: datetime | None = _optional_at()
     revoked_at: datetime | None = _optional_at()
+    # The User-Agent that signed in (the sessions list names the device by it); rotation
+    # hands it down the family.
+    user_agent: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
 
 
 class ApiKey(SQLModel, table=True):

@@ -163,7 +163,16 @@ class KeyRing:
                 _, previous = _load_pem_b64(item)
                 self._public.setdefault(thumbprint(previous), previous)
 
-    def issue(self, *, user_id: uuid.UUID, plan: str, now: float | None = None) -> AccessToken:
+    def issue(
+        self,
+        *,
+        user_id: uuid.UUID,
+        plan: str,
+        session_id: uuid.UUID | None = None,
+        now: float | None = None,
+    ) -> AccessToken:
+        """An access token; ``session_id`` (the ``sid`` claim) names the sign-in session, the
+        refresh-token family, it belongs to: the gateway refuses it once that session ends."""
         issued = int(now if now is not None else time.time())
         jti = uuid.uuid4().hex
         expires = issued + self.ttl_seconds
@@ -177,6 +186,8 @@ class KeyRing:
             "jti": jti,
             "plan": plan,
         }
+        if session_id is not None:
+            claims["sid"] = str(session_id)
         token = jwt.encode(
             claims, self._private, algorithm=JWT_ALGORITHM, headers={"kid": self.kid}
         )

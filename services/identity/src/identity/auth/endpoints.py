@@ -1,8 +1,9 @@
 """``/api/v1/auth``: register, login, refresh, logout, me, provision, forgot/reset password,
-change password, sign out everywhere."""
+change password, sign out everywhere, the list of sign-in sessions."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
@@ -11,7 +12,8 @@ from fastapi.responses import JSONResponse
 
 from adscale_common.db import DbSession, ReadConnection
 from adscale_common.errors import error_response
-from adscale_common.internal_auth import CurrentJwtUserId, CurrentUserId
+from adscale_common.internal_auth import CurrentJwtUser, CurrentJwtUserId, CurrentUserId
+from adscale_common.pagination import Offset, OffsetPage
 from identity.auth import service
 from identity.auth.errors import PasswordRefused
 from identity.auth.schemas import (
@@ -22,6 +24,7 @@ from identity.auth.schemas import (
     RefreshRequest,
     RegisterCreate,
     ResetPasswordRequest,
+    SessionRead,
     TokenPair,
 )
 from identity.dependencies import AppSecurity
@@ -39,6 +42,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     descriptions = {
         400: "Bad request",
         401: "Not authenticated",
+        404: "No such open session of yours",
         409: "Conflict",
         422: "Validation error",
     }
@@ -53,11 +57,18 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     responses=_errors(409, 422),
     summary="Create an account",
 )
-async def register(body: RegisterCreate, session: DbSession, security: AppSecurity) -> TokenPair:
+async def register(
+    body: RegisterCreate, request: Request, session: DbSession, security: AppSecurity
+) -> TokenPair:
     user = await user_service.register(
         session, security.passwords, email=body.email, password=body.password
     )
-    return await service.issue_tokens(session, security, user)
+    return await service.issue_tokens(session, security, user, user_agent=_device(request))
+
+
+def _device(request: Request) -> str | None:
+    """The User-Agent a session signs in with (the sessions list names the device by it)."""
+    return request.headers.get("user-agent") or None
 
 
 @router.post(
@@ -67,8 +78,16 @@ async def register(body: RegisterCreate, session: DbSession, security: AppSecuri
     responses=_errors(401, 422),
     summary="Exchange email and password for tokens",
 )
-async def login(body: LoginRequest, session: DbSession, security: AppSecurity) -> TokenPair:
-    return await service.login(session, security, email=body.email, password=body.password)
+async def login(
+    body: LoginRequest, request: Request, session: DbSession, security: AppSecurity
+) -> TokenPair:
+    return await service.login(
+        session,
+        security,
+        email=body.email,
+        password=body.password,
+        user_agent=_device(request),
+    )
 
 
 @router.post(
@@ -182,11 +201,12 @@ async def reset_password(
     },
     summary="Change the password (ends every other session; answers a new one)",
     description="Every session of the user ends, this one's included: the answer is a new "
-    "token pair. Access tokens already issued last until they expire. A wrong current "
+    "token pair. The ended sessions' access tokens are refused from then on. A wrong current "
     "password is a 422 on `current_password`.",
 )
 async def change_password(
     body: ChangePasswordRequest,
+    request: Request,
     user_id: CurrentJwtUserId,
     session: DbSession,
     security: AppSecurity,
@@ -198,6 +218,7 @@ async def change_password(
             user_id,
             current_password=body.current_password,
             new_password=body.new_password,
+            user_agent=_device(request),
         )
     except PasswordRefused as refused:
         problem = {"loc": ("body", refused.field), "msg": refused.msg, "type": refused.kind}
@@ -214,4 +235,37 @@ async def change_password(
 )
 async def logout_all(user_id: CurrentJwtUserId, session: DbSession) -> Response:
     await service.logout_everywhere(session, user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/sessions",
+    response_model=OffsetPage[SessionRead],
+    openapi_extra=JWT_ONLY,
+    responses=_errors(401),
+    summary="List the open sign-in sessions (devices), the one active last first",
+    description="A session is one sign-in (login, registration or password change) and its "
+    "refreshes on one device; `current` marks the calling token's.",
+)
+async def list_sessions(
+    user_id: CurrentJwtUserId, caller: CurrentJwtUser, session: DbSession, page: Offset
+) -> OffsetPage[SessionRead]:
+    items, total = await service.list_sessions(session, user_id, page, current=caller.session_id)
+    return OffsetPage.of(items, total, page)
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    openapi_extra=JWT_ONLY,
+    responses=_errors(401, 404),
+    summary="End one sign-in session (sign a device out)",
+    description="Its refresh token stops working and the gateway refuses its access tokens "
+    "from then on. Ending the calling token's own session signs this client out too.",
+)
+async def end_session(
+    session_id: uuid.UUID, user_id: CurrentJwtUserId, session: DbSession
+) -> Response:
+    await service.end_session(session, user_id, session_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

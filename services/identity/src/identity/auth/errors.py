@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adscale_common.errors import BadRequest, Unauthorized
+from adscale_common.errors import BadRequest, NotFound, Unauthorized
 
 
 class InvalidCredentials(
@@ -18,6 +18,9 @@ class InvalidRefreshToken(
 class InvalidResetToken(
     BadRequest, code="INVALID_RESET_TOKEN", message="Invalid or expired password reset token"
 ): ...
+
+
+class SessionNotFound(NotFound, code="SESSION_NOT_FOUND", message="Session not found"): ...
 
 
 class PasswordRefused(Exception):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import asyncpg
+import sqlalchemy as sa
 from asyncpg import Record
 from sqlalchemy import CursorResult, Table, bindparam
 from sqlalchemy import select as core_select
@@ -59,22 +61,73 @@ async def mark_refresh_token_used(session: AsyncSession, token_id: uuid.UUID, at
     )
 
 
-async def _revoke_live(session: AsyncSession, which: ColumnElement[bool], at: datetime) -> int:
-    """Revoke the refresh tokens ``which`` selects that are not revoked yet; how many."""
+async def _revoke_live(
+    session: AsyncSession, which: ColumnElement[bool], at: datetime
+) -> list[uuid.UUID]:
+    """Revoke the refresh tokens ``which`` selects that are not revoked yet; the family (the
+    sign-in session) of each token revoked."""
     result = await session.execute(
         update(RefreshToken)
         .where(which, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=at)
+        .returning(col(RefreshToken.family_id))
     )
-    return _rowcount(result)
+    return list(result.scalars())
 
 
-async def revoke_family(session: AsyncSession, family_id: uuid.UUID, at: datetime) -> int:
+async def revoke_family(
+    session: AsyncSession, family_id: uuid.UUID, at: datetime
+) -> list[uuid.UUID]:
     return await _revoke_live(session, col(RefreshToken.family_id) == family_id, at)
 
 
-async def revoke_all_for_user(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> int:
+async def revoke_users_family(
+    session: AsyncSession, user_id: uuid.UUID, family_id: uuid.UUID, at: datetime
+) -> list[uuid.UUID]:
+    which = sa.and_(col(RefreshToken.user_id) == user_id, col(RefreshToken.family_id) == family_id)
+    return await _revoke_live(session, which, at)
+
+
+async def revoke_all_for_user(
+    session: AsyncSession, user_id: uuid.UUID, at: datetime
+) -> list[uuid.UUID]:
     return await _revoke_live(session, col(RefreshToken.user_id) == user_id, at)
+
+
+def _live_sessions(user_id: uuid.UUID, now: datetime) -> sa.Select[Any]:
+    """The user's sign-in sessions still open: refresh-token families whose newest token is
+    neither spent, revoked nor expired. Each row: the family id, when it signed in (its
+    oldest token kept), when it was last refreshed, when it lapses unless refreshed, and
+    the User-Agent it signed in with."""
+    token = RefreshToken.__table__.c  # type: ignore[attr-defined]
+    open_head = sa.and_(token.revoked_at.is_(None), token.used_at.is_(None), token.expires_at > now)
+    return (
+        sa.select(
+            token.family_id.label("id"),
+            func.min(token.created_at).label("signed_in_at"),
+            func.max(token.created_at).label("last_active_at"),
+            func.max(token.expires_at).label("expires_at"),
+            func.max(token.user_agent).label("user_agent"),
+        )
+        .where(token.user_id == user_id)
+        .group_by(token.family_id)
+        .having(func.count().filter(open_head) > 0)
+    )
+
+
+async def list_sessions(
+    session: AsyncSession, user_id: uuid.UUID, now: datetime, *, offset: int, limit: int
+) -> tuple[list[sa.Row[Any]], int]:
+    """A page of the user's open sessions, the one refreshed last first, and how many."""
+    live = _live_sessions(user_id, now).subquery()
+    total = (await session.execute(sa.select(func.count()).select_from(live))).scalar_one()
+    rows = await session.execute(
+        sa.select(live)
+        .order_by(live.c.last_active_at.desc(), live.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(rows.all()), int(total)
 
 
 async def add_reset(session: AsyncSession, reset: PasswordReset) -> PasswordReset:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, EmailStr, Field
@@ -30,6 +32,18 @@ class TokenPair(BaseModel):
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
+
+
+class SessionRead(BaseModel):
+    """One open sign-in session: a login (or registration, or password change) and every
+    refresh since, on one device."""
+
+    id: uuid.UUID = Field(description="The session (the `sid` claim of its access tokens)")
+    user_agent: str | None = Field(description="The User-Agent it signed in with, if sent")
+    signed_in_at: datetime
+    last_active_at: datetime = Field(description="When it last signed in or refreshed")
+    expires_at: datetime = Field(description="When it ends unless refreshed before")
+    current: bool = Field(description="Whether it is the session of the calling token")
 
 
 class ForgotPasswordRequest(BaseModel):

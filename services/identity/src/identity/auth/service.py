@@ -14,16 +14,23 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from adscale_common.outbox import emit
+from adscale_common.pagination import Offset
 from adscale_common.types import utcnow
-from adscale_contracts.events import PasswordChanged, PasswordResetRequested, build
+from adscale_contracts.events import (
+    PasswordChanged,
+    PasswordResetRequested,
+    SessionsEnded,
+    build,
+)
 from identity.auth import repository
 from identity.auth.errors import (
     InvalidCredentials,
     InvalidRefreshToken,
     InvalidResetToken,
     PasswordRefused,
+    SessionNotFound,
 )
-from identity.auth.schemas import TokenPair
+from identity.auth.schemas import SessionRead, TokenPair
 from identity.dependencies import Security
 from identity.mail import repository as mail_repository
 from identity.models import (
@@ -41,6 +48,8 @@ from identity.user.service import SOURCE, normalise_email
 
 logger = logging.getLogger(__name__)
 
+USER_AGENT_MAX = 512  # characters of a User-Agent kept to name a session's device
+
 
 async def me(connection: AsyncConnection, user_id: uuid.UUID) -> UserRead:
     """The caller's profile; the account may be gone since its token was issued."""
@@ -57,27 +66,36 @@ async def issue_tokens(
     *,
     family_id: uuid.UUID | None = None,
     parent_id: uuid.UUID | None = None,
+    user_agent: str | None = None,
 ) -> TokenPair:
-    """A new access token and a refresh token (a new family unless rotating one)."""
+    """A new access token and a refresh token (a new family, a new sign-in session, unless
+    rotating one). The access token names its session (``sid``)."""
     raw = new_opaque_token()
+    family_id = family_id or uuid.uuid4()
     await repository.add_refresh_token(
         session,
         RefreshToken(
             user_id=user.id,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             parent_id=parent_id,
             token_hash=sha256_hex(raw),
             expires_at=utcnow() + timedelta(days=security.settings.refresh_token_ttl_days),
+            user_agent=user_agent[:USER_AGENT_MAX] if user_agent else None,
         ),
     )
-    access = security.keys.issue(user_id=user.id, plan=user.plan)
+    access = security.keys.issue(user_id=user.id, plan=user.plan, session_id=family_id)
     return TokenPair(
         access_token=access.token, refresh_token=raw, expires_in=security.keys.ttl_seconds
     )
 
 
 async def login(
-    session: AsyncSession, security: Security, *, email: str, password: str
+    session: AsyncSession,
+    security: Security,
+    *,
+    email: str,
+    password: str,
+    user_agent: str | None = None,
 ) -> TokenPair:
     """Same answer and the same argon2 work whether or not the address is known."""
     user = await users.get_by_email(session, normalise_email(email))
@@ -88,7 +106,7 @@ async def login(
     if security.passwords.needs_rehash(stored):
         await users.set_password_hash(session, user.id, await security.passwords.hash(password))
         logger.info("password rehashed with current parameters", extra={"user_id": str(user.id)})
-    return await issue_tokens(session, security, user)
+    return await issue_tokens(session, security, user, user_agent=user_agent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +142,12 @@ async def refresh(
         return RefreshRefused()
     await repository.mark_refresh_token_used(session, token.id, now)
     return await issue_tokens(
-        session, security, user, family_id=token.family_id, parent_id=token.id
+        session,
+        security,
+        user,
+        family_id=token.family_id,
+        parent_id=token.id,
+        user_agent=token.user_agent,
     )
 
 
@@ -149,16 +172,51 @@ async def _revoke_family(
 ) -> int:
     """Revoke the family of ``token`` and log it (whose, which family, how many tokens)."""
     revoked = await repository.revoke_family(session, token.family_id, now)
+    await _sessions_ended(session, token.user_id, revoked)
     logger.log(
         level,
         message,
         extra={
             "user_id": str(token.user_id),
             "family_id": str(token.family_id),
-            "revoked": revoked,
+            "revoked": len(revoked),
         },
     )
-    return revoked
+    return len(revoked)
+
+
+async def _sessions_ended(
+    session: AsyncSession, user_id: uuid.UUID, families: list[uuid.UUID]
+) -> None:
+    """``identity.sessions_ended`` for the sessions whose tokens were just revoked (none
+    when there were none): the gateway refuses their access tokens from then on."""
+    ended = sorted(set(families))
+    if ended:
+        await emit(session, build(SessionsEnded(user_id=user_id, session_ids=ended), source=SOURCE))
+
+
+async def list_sessions(
+    session: AsyncSession, user_id: uuid.UUID, page: Offset, *, current: uuid.UUID | None
+) -> tuple[list[SessionRead], int]:
+    """A page of the user's open sign-in sessions (refreshed last first), and how many;
+    ``current`` is the caller's own."""
+    rows, total = await repository.list_sessions(
+        session, user_id, utcnow(), offset=page.offset, limit=page.limit
+    )
+    return [SessionRead(**row._mapping, current=row.id == current) for row in rows], total
+
+
+async def end_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
+    """End one of the user's sign-in sessions (a device signed out from elsewhere)."""
+    now = utcnow()
+    revoked = await repository.revoke_users_family(session, user_id, session_id, now)
+    if not revoked:
+        raise SessionNotFound()
+    await _sessions_ended(session, user_id, revoked)
+    logger.info(
+        "session ended by its user",
+        extra={"user_id": str(user_id), "family_id": str(session_id), "revoked": len(revoked)},
+    )
 
 
 def _reset_hash(security: Security, raw: str) -> str:
@@ -222,8 +280,11 @@ async def reset_password(
     await users.set_password_hash(session, user.id, await security.passwords.hash(new_password))
     await repository.consume_resets_for_user(session, user.id, now)
     revoked = await repository.revoke_all_for_user(session, user.id, now)
+    await _sessions_ended(session, user.id, revoked)
     await _password_changed(session, user.id, now)
-    logger.info("password reset", extra={"user_id": str(user.id), "sessions_revoked": revoked})
+    logger.info(
+        "password reset", extra={"user_id": str(user.id), "sessions_revoked": len(set(revoked))}
+    )
 
 
 async def change_password(
@@ -233,10 +294,11 @@ async def change_password(
     *,
     current_password: str,
     new_password: str,
+    user_agent: str | None = None,
 ) -> TokenPair:
     """Check the current password, set the new one and end every session of the user (the
-    caller's too): the answer is a new session. Access tokens already out last until they
-    expire, as after a reset."""
+    caller's too): the answer is a new session. The ended sessions' access tokens are
+    refused by the gateway from then on (``identity.sessions_ended``), as after a reset."""
     user = await users.get_for_update(session, user_id)
     if user is None:
         raise UserGone()
@@ -257,9 +319,12 @@ async def change_password(
     now = utcnow()
     await repository.consume_resets_for_user(session, user.id, now)  # a pending link is moot
     revoked = await repository.revoke_all_for_user(session, user.id, now)
+    await _sessions_ended(session, user.id, revoked)
     await _password_changed(session, user.id, now)
-    logger.info("password changed", extra={"user_id": str(user.id), "sessions_revoked": revoked})
-    return await issue_tokens(session, security, user)
+    logger.info(
+        "password changed", extra={"user_id": str(user.id), "sessions_revoked": len(set(revoked))}
+    )
+    return await issue_tokens(session, security, user, user_agent=user_agent)
 
 
 async def _password_changed(session: AsyncSession, user_id: uuid.UUID, at: datetime) -> None:
@@ -274,5 +339,6 @@ async def _password_changed(session: AsyncSession, user_id: uuid.UUID, at: datet
 async def logout_everywhere(session: AsyncSession, user_id: uuid.UUID) -> int:
     """End every session of the user (each refresh-token family); how many tokens were revoked."""
     revoked = await repository.revoke_all_for_user(session, user_id, utcnow())
-    logger.info("signed out everywhere", extra={"user_id": str(user_id), "revoked": revoked})
-    return revoked
+    await _sessions_ended(session, user_id, revoked)
+    logger.info("signed out everywhere", extra={"user_id": str(user_id), "revoked": len(revoked)})
+    return len(revoked)
