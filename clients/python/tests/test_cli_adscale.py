@@ -5,9 +5,11 @@ Each command once on its happy path and once with an error (exit code and API co
 
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -62,6 +64,35 @@ async def test_change_password_keeps_this_profile_and_logout_everywhere_ends_the
     assert "every session ended" in ended.stdout
     assert await refreshes(api, kept) == 401
     cli.fails(3, "HTTP_401", "whoami")  # the default profile forgot its tokens
+
+
+async def test_sessions_lists_each_login_and_revoke_signs_one_out_at_once(
+    cli: Cli, api: httpx.AsyncClient
+):
+    member = await kit.register(api, "sessions")
+    cli.ok("login", "--email", member.email, "--password", member.password)
+    cli.ok("--profile", "laptop", "login", "--email", member.email, "--password", member.password)
+    listed = cli.ok("sessions", "list", "-o", "json").json()
+    # The registration's session and the two logins, the one active last first.
+    assert len(listed) == 3
+    current = [s for s in listed if s["current"]]
+    assert len(current) == 1 and current[0]["user_agent"].startswith("adscale-python/")
+    from_laptop = cli.ok("--profile", "laptop", "sessions", "list", "-o", "json").json()
+    (laptop,) = [s for s in from_laptop if s["current"]]
+    assert laptop["id"] != current[0]["id"]
+
+    assert cli.ok("sessions", "revoke", laptop["id"]).stdout.startswith("revoked")
+    # Its access token is refused as soon as the gateway hears of it, not when it expires.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if cli("--profile", "laptop", "whoami").exit_code != 0:
+            break
+        await asyncio.sleep(0.2)
+    cli.fails(3, "HTTP_401", "--profile", "laptop", "whoami")
+    assert cli.ok("whoami", "-o", "json").json()["email"] == member.email  # this one goes on
+    left = {s["id"] for s in cli.ok("sessions", "list", "-o", "json").json()}
+    assert laptop["id"] not in left and current[0]["id"] in left
+    cli.fails(4, "HTTP_404", "sessions", "revoke", laptop["id"])
 
 
 async def refreshes(api: httpx.AsyncClient, refresh_token: str) -> int:

@@ -136,6 +136,27 @@ async def test_async_client_refreshes_and_stores_the_rotated_pair(member: kit.Me
             await reused.auth.me()
 
 
+async def test_a_client_lists_its_users_sessions_and_signs_another_out(member: kit.Member):
+    async with (
+        adscale.AsyncClient(API) as desk,
+        adscale.AsyncClient(API) as laptop,
+    ):
+        await desk.login(member.email, member.password)
+        await laptop.login(member.email, member.password)
+        (mine,) = [s for s in await desk.auth.sessions() if s.current]
+        (theirs,) = [s for s in await laptop.auth.sessions() if s.current]
+        assert mine.id != theirs.id and mine.user_agent == f"adscale-python/{adscale.__version__}"
+        await desk.auth.end_session(theirs.id)
+        deadline = time.monotonic() + 10
+        with pytest.raises(adscale.AuthenticationError):
+            while time.monotonic() < deadline:  # refused once the gateway hears of it
+                await laptop.auth.me()
+                await asyncio.sleep(0.2)
+        assert theirs.id not in {s.id for s in await desk.auth.sessions()}
+        with pytest.raises(adscale.NotFoundError):
+            await desk.auth.end_session(theirs.id)
+
+
 async def test_concurrent_requests_with_an_expired_token_share_one_refresh(member: kit.Member):
     """Each refresh token works once: eight requests that all find the access token
     expired must not refresh eight times (identity would see a reuse and end the session)."""

@@ -91,6 +91,16 @@ class Auth(Resource):
         """End every session of the user, on every device (this client's refresh token too)."""
         await self._client.call("POST", "/auth/logout-all")
 
+    async def sessions(self) -> list[m.SessionRead]:
+        """The user's open sign-in sessions (devices), the one active last first; ``current``
+        marks this client's."""
+        items = self._client.paginate("/auth/sessions", OFFSET, {}, page_size=100)
+        return [m.SessionRead.model_validate(item) async for item in items]
+
+    async def end_session(self, session_id: object) -> None:
+        """Sign one session out: its refresh token and access tokens stop working at once."""
+        await self._client.call("DELETE", f"/auth/sessions/{session_id}")
+
 
 class Accounts(Collection[m.AccountRead]):
     path, read = "/accounts", m.AccountRead

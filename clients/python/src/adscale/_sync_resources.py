@@ -89,6 +89,16 @@ class Auth(Resource):
         """End every session of the user, on every device (this client's refresh token too)."""
         self._client.call("POST", "/auth/logout-all")
 
+    def sessions(self) -> list[m.SessionRead]:
+        """The user's open sign-in sessions (devices), the one active last first; ``current``
+        marks this client's."""
+        items = self._client.paginate("/auth/sessions", OFFSET, {}, page_size=100)
+        return [m.SessionRead.model_validate(item) for item in items]
+
+    def end_session(self, session_id: object) -> None:
+        """Sign one session out: its refresh token and access tokens stop working at once."""
+        self._client.call("DELETE", f"/auth/sessions/{session_id}")
+
 
 class Accounts(Collection[m.AccountRead]):
     path, read = "/accounts", m.AccountRead

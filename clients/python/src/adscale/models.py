@@ -2190,6 +2190,38 @@ class SegmentRead(BaseModel):
     ]
 
 
+class SessionRead(BaseModel):
+    """
+    One open sign-in session: a login (or registration, or password change) and every
+    refresh since, on one device.
+    """
+
+    current: Annotated[
+        bool,
+        Field(
+            description="Whether it is the session of the calling token",
+            title="Current",
+        ),
+    ]
+    expires_at: Annotated[
+        AwareDatetime,
+        Field(description="When it ends unless refreshed before", title="Expires At"),
+    ]
+    id: Annotated[
+        UUID,
+        Field(description="The session (the `sid` claim of its access tokens)", title="Id"),
+    ]
+    last_active_at: Annotated[
+        AwareDatetime,
+        Field(description="When it last signed in or refreshed", title="Last Active At"),
+    ]
+    signed_in_at: Annotated[AwareDatetime, Field(title="Signed In At")]
+    user_agent: Annotated[
+        str | None,
+        Field(description="The User-Agent it signed in with, if sent", title="User Agent"),
+    ]
+
+
 class SubscriptionRead(BaseModel):
     cancel_at: Annotated[
         str | None,
@@ -2924,6 +2956,13 @@ class OffsetPageRunObjectRead(BaseModel):
 
 class OffsetPageRunRead(BaseModel):
     items: Annotated[list[RunRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageSessionRead(BaseModel):
+    items: Annotated[list[SessionRead], Field(title="Items")]
     limit: Annotated[int, Field(title="Limit")]
     offset: Annotated[int, Field(title="Offset")]
     total: Annotated[int, Field(title="Total")]

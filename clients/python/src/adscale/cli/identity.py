@@ -1,15 +1,39 @@
-"""`adscale login`, `logout [--everywhere]`, `change-password`, `whoami`."""
+"""`adscale login`, `logout [--everywhere]`, `change-password`, `whoami`, `sessions`."""
 
 from __future__ import annotations
 
 import typer
 
-from adscale.cli.app import OutputOpt, state
+from adscale.cli.app import Group, OutputOpt, state
+from adscale.cli.crud import Noun, add_delete, add_list
 from adscale.cli.output import Output, emit, out
 from adscale.errors import ApiError
+from adscale.pagination import OFFSET
+
+SESSIONS = Noun(
+    "/auth/sessions",
+    OFFSET,
+    ("id", "current", "user_agent", "signed_in_at", "last_active_at", "expires_at"),
+)
+
+
+def sessions_app() -> typer.Typer:
+    app = typer.Typer(
+        name="sessions",
+        help="Where you are signed in: each login (browser or CLI) is a session.",
+        cls=Group,
+        no_args_is_help=True,
+    )
+    add_list(
+        app, SESSIONS, "List your open sessions, the one active last first (current: this one)."
+    )
+    add_delete(app, SESSIONS, "Sign a session out: its tokens stop working at once.", name="revoke")
+    return app
 
 
 def register(app: typer.Typer) -> None:
+    app.add_typer(sessions_app())
+
     @app.command()
     def login(
         ctx: typer.Context,
