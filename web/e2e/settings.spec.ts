@@ -17,7 +17,7 @@ async function openSettings(page: Page, email: string): Promise<void> {
   await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
 }
 
-test("settings journey: change the password (this tab stays signed in, other devices do not), then sign out everywhere", async ({
+test("settings journey: sign another device out from the list of sessions, change the password (this tab stays signed in, other devices do not), then sign out everywhere", async ({
   page,
   browser,
 }, info) => {
@@ -35,6 +35,38 @@ test("settings journey: change the password (this tab stays signed in, other dev
     "href",
     "/billing",
   );
+
+  // Where you're signed in: this browser and the other device, a session each.
+  const signedIn = page.getByRole("region", { name: "Where you're signed in" });
+  await expect(signedIn).toContainText(
+    "Each sign-in on a browser or the CLI is a session. Sign out one you don't recognise; its access ends at once.",
+  );
+  await expect(signedIn.getByRole("row")).toHaveCount(3); // the header and two sessions
+  await expect(signedIn.getByText("This device", { exact: true })).toHaveCount(1);
+  // Only the other one can be signed out here (this one with the header's Sign out).
+  const signOutOther = signedIn.getByRole("button", { name: /^Sign out / });
+  await expect(signOutOther).toHaveCount(1);
+  await expect(signOutOther).toHaveAccessibleName(/^Sign out Chrome on \w+$/);
+  await expectAccessible(page);
+  await signOutOther.click();
+  const endSession = page.getByRole("alertdialog", { name: /^Sign out Chrome on \w+\?$/ });
+  await expect(endSession).toContainText("Its access ends at once: it has to sign in again.");
+  await expectAccessible(page);
+  await endSession.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(endSession).toBeHidden();
+  await expect(signedIn.getByRole("status")).toHaveText(/^Chrome on \w+ is signed out\.$/);
+  await expect(signedIn.getByRole("row")).toHaveCount(2);
+  await expect(signedIn.getByText("This device", { exact: true })).toHaveCount(1);
+  // Its access token is refused as soon as the gateway hears of it (about a second), its
+  // refresh at once: the other device's next pages, without a reload, send it to sign in.
+  let next = 0;
+  await expect(async () => {
+    const label = ["Campaigns", "Rules"][next++ % 2];
+    await other.getByRole("link", { name: label, exact: true }).click();
+    await expect(other).toHaveURL(/\/login$/, { timeout: 1500 });
+  }).toPass({ timeout: 10_000 });
+  // Signed in there again, for the password change to sign out.
+  await signIn(other, email, PASSWORD);
 
   const current = page.getByLabel("Current password");
   const fresh = page.getByLabel("New password", { exact: true });
@@ -67,10 +99,13 @@ test("settings journey: change the password (this tab stays signed in, other dev
 
   await current.fill(PASSWORD);
   await change.click();
-  await expect(page.getByRole("status")).toHaveText(
+  await expect(page.getByRole("form", { name: "Change password" }).getByRole("status")).toHaveText(
     "Password changed. You stay signed in here; every other device is signed out.",
   );
   for (const field of [current, fresh, repeat]) await expect(field).toHaveValue("");
+  // The list is read again: only this browser's new session is left.
+  await expect(signedIn.getByRole("row")).toHaveCount(2);
+  await expect(signedIn.getByText("This device", { exact: true })).toHaveCount(1);
   await expectAccessible(page);
   await screenshot(page, info, "settings");
 
@@ -100,7 +135,7 @@ test("settings journey: change the password (this tab stays signed in, other dev
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
   const dialog = page.getByRole("alertdialog", { name: "Sign out everywhere?" });
   await expect(dialog).toContainText(
-    "Every device signed in to AdScale, this one included, is signed out; access already granted lasts at most a few minutes.",
+    "Every device signed in to AdScale, this one included, is signed out at once.",
   );
   await expectAccessible(page);
   await dialog.getByRole("button", { name: "Sign out everywhere" }).click();

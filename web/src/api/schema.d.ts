@@ -120,7 +120,7 @@ export interface paths {
         put?: never;
         /**
          * Change the password (ends every other session; answers a new one)
-         * @description Every session of the user ends, this one's included: the answer is a new token pair. Access tokens already issued last until they expire. A wrong current password is a 422 on `current_password`.
+         * @description Every session of the user ends, this one's included: the answer is a new token pair. The ended sessions' access tokens are refused from then on. A wrong current password is a 422 on `current_password`.
          */
         post: operations["change_password_api_v1_auth_change_password_post"];
         delete?: never;
@@ -277,6 +277,46 @@ export interface paths {
         /** Set a new password with a reset token (ends every session) */
         post: operations["reset_password_api_v1_auth_reset_password_post"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the open sign-in sessions (devices), the one active last first
+         * @description A session is one sign-in (login, registration or password change) and its refreshes on one device; `current` marks the calling token's.
+         */
+        get: operations["list_sessions_api_v1_auth_sessions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one sign-in session (sign a device out)
+         * @description Its refresh token stops working and the gateway refuses its access tokens from then on. Ending the calling token's own session signs this client out too.
+         */
+        delete: operations["end_session_api_v1_auth_sessions__session_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3574,6 +3614,17 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** OffsetPage[SessionRead] */
+        OffsetPage_SessionRead_: {
+            /** Items */
+            items: components["schemas"]["SessionRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
         /** OverviewRead */
         OverviewRead: {
             /** Api Access */
@@ -4393,6 +4444,46 @@ export interface components {
              * @example 2026-02-14T12:34:56Z
              */
             updated_at: string;
+        };
+        /**
+         * SessionRead
+         * @description One open sign-in session: a login (or registration, or password change) and every
+         *     refresh since, on one device.
+         */
+        SessionRead: {
+            /**
+             * Current
+             * @description Whether it is the session of the calling token
+             */
+            current: boolean;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description When it ends unless refreshed before
+             */
+            expires_at: string;
+            /**
+             * Id
+             * Format: uuid
+             * @description The session (the `sid` claim of its access tokens)
+             */
+            id: string;
+            /**
+             * Last Active At
+             * Format: date-time
+             * @description When it last signed in or refreshed
+             */
+            last_active_at: string;
+            /**
+             * Signed In At
+             * Format: date-time
+             */
+            signed_in_at: string;
+            /**
+             * User Agent
+             * @description The User-Agent it signed in with, if sent
+             */
+            user_agent: string | null;
         };
         /** SubscriptionRead */
         SubscriptionRead: {
@@ -5760,6 +5851,90 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    list_sessions_api_v1_auth_sessions_get: {
+        parameters: {
+            query?: {
+                /** @description Rows to return */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffsetPage_SessionRead_"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    end_session_api_v1_auth_sessions__session_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such open session of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
             };
         };
     };

@@ -18,6 +18,27 @@ const USER = {
   created_at: "2026-02-14T12:00:00Z",
 };
 const TOKENS = { access_token: "access-2", token_type: "bearer", csrf_token: "csrf-2" };
+const CHROME_LINUX =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const SAFARI_IPHONE =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+function session(id: string, userAgent: string, current: boolean) {
+  return {
+    id,
+    user_agent: userAgent,
+    signed_in_at: "2026-03-01T09:30:00Z",
+    last_active_at: "2026-03-04T16:00:00Z",
+    expires_at: "2026-03-31T09:30:00Z",
+    current,
+  };
+}
+
+/** Identity's open sessions of the user: this browser's and a phone's. */
+let sessions = [
+  session("5e55-0001", CHROME_LINUX, true),
+  session("5e55-0002", SAFARI_IPHONE, false),
+];
 const CURRENT = "correct horse 1";
 const NEW = "battery staple 2";
 
@@ -99,7 +120,15 @@ async function fill(current: string, next: string, repeat = next) {
 beforeEach(() => {
   GET.mockReset();
   POST.mockReset();
-  GET.mockResolvedValue(answer({ status: 200, body: USER }));
+  sessions = [session("5e55-0001", CHROME_LINUX, true), session("5e55-0002", SAFARI_IPHONE, false)];
+  GET.mockImplementation(async (path: string) => {
+    if (path === "/api/v1/auth/me") return answer({ status: 200, body: USER });
+    if (path === "/api/v1/auth/sessions") {
+      const page = { items: sessions, total: sessions.length, offset: 0, limit: 20 };
+      return answer({ status: 200, body: page });
+    }
+    throw new Error(`unexpected GET ${path}`);
+  });
   // A reload: the cookie session gives the access token.
   // biome-ignore lint/suspicious/noDocumentCookie: the app reads document.cookie (no Cookie Store in jsdom)
   document.cookie = "adscale_csrf=csrf-1; path=/";
@@ -180,6 +209,31 @@ describe("SettingsPage", () => {
     expect(screen.getByRole("heading", { name: "Settings" })).toBeInTheDocument();
   });
 
+  it("lists where the user is signed in, between the password and sign out everywhere", async () => {
+    renderSettings();
+    const signedIn = await screen.findByRole("region", { name: "Where you're signed in" });
+    expect(await within(signedIn).findByText("Safari on iPhone")).toBeVisible();
+    expect(within(signedIn).getByText("This device")).toBeVisible();
+    expect(screen.getAllByRole("heading", { level: 2 }).map((h) => h.textContent)).toEqual([
+      "Account",
+      "Change password",
+      "Where you're signed in",
+      "Sessions",
+    ]);
+  });
+
+  it("reads the sessions again after a password change: only this device's new one is left", async () => {
+    answering({ "/api/v1/session/change-password": { status: 200, body: TOKENS } });
+    renderSettings();
+    const signedIn = await screen.findByRole("region", { name: "Where you're signed in" });
+    expect(await within(signedIn).findByText("Safari on iPhone")).toBeVisible();
+    sessions = [session("5e55-0003", CHROME_LINUX, true)];
+    await fill(CURRENT, NEW);
+    expect(await screen.findByText(/Password changed\./)).toBeVisible();
+    await waitFor(() => expect(within(signedIn).queryByText("Safari on iPhone")).toBeNull());
+    expect(within(signedIn).getByText("1 session, the one active last first")).toBeVisible();
+  });
+
   it("puts a wrong current password under its field", async () => {
     answering({
       "/api/v1/session/change-password": {
@@ -254,7 +308,7 @@ describe("SettingsPage", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Sign out everywhere" }));
     const dialog = screen.getByRole("alertdialog", { name: "Sign out everywhere?" });
     expect(dialog).toHaveTextContent(
-      "Every device signed in to AdScale, this one included, is signed out; access already granted lasts at most a few minutes.",
+      "Every device signed in to AdScale, this one included, is signed out at once.",
     );
     expect(POST).not.toHaveBeenCalled();
     await userEvent.click(within(dialog).getByRole("button", { name: "Sign out everywhere" }));

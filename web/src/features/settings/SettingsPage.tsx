@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { useAuth } from "../auth/AuthProvider";
 import { ChangePasswordForm } from "./ChangePasswordForm";
+import { SignedInSessions } from "./SignedInSessions";
 import { SignOutEverywhere } from "./SignOutEverywhere";
 
 function Account() {
@@ -27,6 +28,7 @@ export default function SettingsPage() {
       <h1>Settings</h1>
       <Account />
       <ChangePasswordForm />
+      <SignedInSessions />
       <SignOutEverywhere />
     </>
   );

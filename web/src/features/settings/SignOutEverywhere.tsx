@@ -36,10 +36,7 @@ export function SignOutEverywhere() {
           navigate("/login", { replace: true });
         }}
       >
-        <p>
-          Every device signed in to AdScale, this one included, is signed out; access already
-          granted lasts at most a few minutes.
-        </p>
+        <p>Every device signed in to AdScale, this one included, is signed out at once.</p>
       </ConfirmDialog>
     </section>
   );
