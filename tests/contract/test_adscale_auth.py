@@ -207,7 +207,14 @@ async def test_a_signed_in_member_changes_the_password_and_every_old_session_end
     )
     assert signed_in.status_code == 200
 
-    everywhere = await api.post("/auth/logout-all", headers=member.headers)
+    # The old session's access token is refused too (the gateway heard it ended); the new
+    # session's goes on.
+    deadline = time.monotonic() + 5
+    while (await api.get("/auth/me", headers=member.headers)).status_code == 200:
+        assert time.monotonic() < deadline, "the ended session's access token still works"
+        await asyncio.sleep(0.1)
+    now_signed_in = {"Authorization": f"Bearer {changed.json()['access_token']}"}
+    everywhere = await api.post("/auth/logout-all", headers=now_signed_in)
     assert everywhere.status_code == 204
     for pair in (changed.json(), signed_in.json()):
         ended = await api.post(

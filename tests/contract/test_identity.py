@@ -126,17 +126,17 @@ async def next_event(
     timeout: float = 30,
     seen: list[bytes] | None = None,
 ) -> dict[str, Any]:
-    """The next event of that type and subject; ``seen`` collects every record read."""
+    """The next event of that type and subject; ``seen`` collects every record read. One
+    record at a time: the records after a match stay for the next call (one transaction
+    emits several events, and they arrive in one fetch)."""
     async with asyncio.timeout(timeout):
         while True:
-            batches = await consumer.getmany(timeout_ms=500)
-            for records in batches.values():
-                for record in records:
-                    if seen is not None:
-                        seen.append(record.value or b"")
-                    event: dict[str, Any] = orjson.loads(record.value or b"{}")
-                    if event.get("type") == event_type and event.get("subject") == subject:
-                        return event
+            record = await consumer.getone()
+            if seen is not None:
+                seen.append(record.value or b"")
+            event: dict[str, Any] = orjson.loads(record.value or b"{}")
+            if event.get("type") == event_type and event.get("subject") == subject:
+                return event
 
 
 async def test_password_reset_end_to_end(

@@ -1786,7 +1786,7 @@ class RefreshRead(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: Annotated[str, Field(max_length=512, title="Refresh Token")]
+    refresh_token: Annotated[str, Field(max_length=4096, title="Refresh Token")]
 
 
 class RegisterCreate(BaseModel):

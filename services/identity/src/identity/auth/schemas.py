@@ -24,7 +24,9 @@ class LoginRequest(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str = Field(max_length=512)
+    # Bounds the work per request, with room for an access token sent by mistake (a JWT,
+    # about 600 characters): that is a refused token (401), not a malformed request.
+    refresh_token: str = Field(max_length=4096)
 
 
 class TokenPair(BaseModel):
