@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from adscale_common.kafka import make_producer
 from adscale_contracts.events import ApiKeyRevoked, EventData, SessionsEnded, build
-from kit import new_key
+from kit import new_key, running_gateway
 
 PATH = "/api/v1/campaigns"
 
@@ -247,6 +247,25 @@ async def test_a_token_of_an_ended_session_is_refused_within_two_seconds(
     assert await _refused_within(gateway, signed_out, 2.0), "ended session's token accepted"
     assert (await gateway.get(PATH, headers=still_in)).status_code == 200
     assert upstreams.seen[-1]["session_id"] == str(other)
+
+
+async def test_a_gateway_started_after_a_sign_out_still_refuses_that_sessions_token(
+    upstreams, redis_clean, adscale_infra
+):
+    """A new instance (a restart, SCALE=2) reads back, once its listener is live, the
+    sessions ended within the last access-token lifetime."""
+    user, ended, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    await _told_by_identity(
+        adscale_infra.kafka_bootstrap, SessionsEnded(user_id=user, session_ids=[ended])
+    )
+    signed_out = {
+        "Authorization": f"Bearer {upstreams.keys[0].token(sub=str(user), sid=str(ended))}"
+    }
+    still_in = {"Authorization": f"Bearer {upstreams.keys[0].token(sub=str(user), sid=str(other))}"}
+    async with running_gateway(upstreams, redis_clean, adscale_infra.kafka_bootstrap) as gateway:
+        await asyncio.wait_for(gateway.gateway.revocations.wait_live(), timeout=20)
+        assert await _refused_within(gateway, signed_out, 10.0), "ended session's token accepted"
+        assert (await gateway.get(PATH, headers=still_in)).status_code == 200
 
 
 async def test_stale_credentials_do_not_block_public_endpoints(gateway, upstreams):

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -25,12 +26,16 @@ from pydantic import ValidationError
 from adscale_common.events import Envelope
 from adscale_common.kafka import subscribed_consumer
 from adscale_contracts.events import ApiKeyRevoked, PlanChanged, SessionsEnded, parse
-from gateway.auth import ApiKeyVerifier, JwtVerifier
+from gateway.auth import MAX_ACCESS_TOKEN_SECONDS, ApiKeyVerifier, JwtVerifier
 from gateway.listener_health import ListenerHealth, Observation
 
 logger = logging.getLogger(__name__)
 
 TOPICS = ("identity.events", "billing.events")
+SESSIONS_TOPIC = "identity.events"
+# An ended session's access tokens can be current for this long after it ended.
+RECALL_SECONDS = MAX_ACCESS_TOKEN_SECONDS + 60
+RECALL_TIMEOUT_SECONDS = 30.0
 WATCH_INTERVAL_SECONDS = 0.2
 
 
@@ -116,6 +121,88 @@ async def _consume(consumer: AIOKafkaConsumer, verifiers: Verifiers) -> None:
             )
 
 
+async def _recall_ended_sessions(
+    tokens: JwtVerifier, bootstrap: str, health: ListenerHealth, live: AIOKafkaConsumer
+) -> None:
+    """Sessions that ended before this listener was live (the gateway was not running, or
+    its listener was down): once it is live, read ``identity.sessions_ended`` back over the
+    longest access-token lifetime, up to where the live listener took over. Without this, a
+    gateway started after a sign-out accepted that session's access token until it expired.
+    A failure is logged and leaves that gap, as before; it never stops the listener."""
+    try:
+        await health.wait_live()
+        partitions = live.partitions_for_topic(SESSIONS_TOPIC) or set()
+        recalled = await asyncio.wait_for(
+            recall_ended_sessions(
+                tokens, bootstrap, partitions, since=time.time() - RECALL_SECONDS
+            ),
+            timeout=RECALL_TIMEOUT_SECONDS,
+        )
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        logger.warning(
+            "could not read back recently ended sessions; their tokens last until they expire",
+            extra={"error": repr(exc)},
+        )
+        return
+    logger.info("recently ended sessions read back", extra={"sessions": recalled})
+
+
+async def recall_ended_sessions(
+    tokens: JwtVerifier, bootstrap: str, partitions: Iterable[int], *, since: float
+) -> int:
+    """Apply every ``identity.sessions_ended`` published on these partitions of
+    ``identity.events`` since the wall-clock time ``since``, up to their ends now; how many
+    sessions it named."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        enable_auto_commit=False,
+        client_id="gateway-session-recall",
+        isolation_level="read_committed",
+    )
+    await consumer.start()
+    try:
+        tps = [TopicPartition(SESSIONS_TOPIC, p) for p in sorted(partitions)]
+        if not tps:
+            return 0
+        consumer.assign(tps)
+        ends = await consumer.end_offsets(tps)
+        starts = await consumer.offsets_for_times({tp: int(since * 1000) for tp in tps})
+        left = set()
+        for tp in tps:
+            start = starts.get(tp)
+            if start is not None and start.offset < ends[tp]:
+                consumer.seek(tp, start.offset)
+                left.add(tp)
+        named = 0
+        while left:
+            batches = await consumer.getmany(*left, timeout_ms=500)
+            for tp, records in batches.items():
+                for record in records:
+                    if record.offset < ends[tp]:
+                        named += _ended_in(tokens, record.value)
+            for tp in list(left):  # transaction markers take offsets no record shows
+                if await consumer.position(tp) >= ends[tp]:
+                    left.discard(tp)
+        return named
+    finally:
+        await consumer.stop()
+
+
+def _ended_in(tokens: JwtVerifier, raw: bytes | None) -> int:
+    try:
+        envelope = Envelope.model_validate_json(raw or b"")
+        if envelope.type != SessionsEnded.TYPE:
+            return 0
+        ended = parse(envelope, SessionsEnded)
+    except ValidationError:
+        return 0
+    tokens.end_sessions(str(sid) for sid in ended.session_ids)
+    return len(ended.session_ids)
+
+
 async def _follow(verifiers: Verifiers, bootstrap: str, health: ListenerHealth) -> None:
     """One consumer's life: subscribe, watch, consume until it fails."""
     consumer = await subscribed_consumer(
@@ -127,10 +214,14 @@ async def _follow(verifiers: Verifiers, bootstrap: str, health: ListenerHealth) 
         fetch_max_wait_ms=500,
     )
     watcher = asyncio.create_task(_watch(consumer, health))
+    recall = asyncio.create_task(
+        _recall_ended_sessions(verifiers.tokens, bootstrap, health, consumer)
+    )
     try:
         await _consume(consumer, verifiers)
     finally:
         watcher.cancel()
+        recall.cancel()
         health.lost("listener stopped")
         with contextlib.suppress(Exception):
             await asyncio.wait_for(asyncio.shield(consumer.stop()), timeout=5)
