@@ -68,5 +68,8 @@ async def test_missing_or_oversized_token_is_422(client: httpx.AsyncClient):
     missing = await client.post(LOGOUT, json={}, headers=anonymous())
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["body", "refresh_token"]
-    long = await logout(client, "x" * 513)
+    long = await logout(client, "x" * 4097)
     assert long.status_code == 422
+    # An access token sent by mistake fits the bound: a refused token, not a malformed body.
+    user = await register(client)
+    assert (await logout(client, user.access_token)).status_code == 401
