@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.auth import InvalidCredentials, JwtVerifier
+from gateway.auth import MAX_ACCESS_TOKEN_SECONDS, InvalidCredentials, JwtVerifier
 from kit import new_key
 
 
@@ -56,3 +56,20 @@ async def test_a_token_that_failed_is_never_remembered_as_valid():
         with pytest.raises(InvalidCredentials):
             await verifier.verify(forged)
     assert (await verifier.verify(key.token(sub="someone")))["sub"] == "someone"
+
+
+async def test_an_ended_session_is_refused_and_forgotten_once_no_token_of_it_can_be_current():
+    key = new_key("k1")
+    verifier = JwtVerifier(Jwks(key).fetch, leeway_seconds=0)
+    ended, other = key.token(sid="s-ended"), key.token(sid="s-other")
+    await verifier.verify(ended)  # remembered as verified before the session ended
+    assert verifier.end_sessions(["s-ended"]) == 1
+    assert verifier.end_sessions(["s-ended"]) == 0  # told twice: already known
+    with pytest.raises(InvalidCredentials):
+        await verifier.verify(ended)
+    assert (await verifier.verify(other))["sid"] == "s-other"
+    # An hour on (identity's longest access-token lifetime), the list lets it go: the
+    # memory it takes is bounded by the sessions ended in the last hour.
+    later = time.time() + MAX_ACCESS_TOKEN_SECONDS + 1
+    assert verifier.end_sessions(["s-new"], now=later) == 1
+    assert verifier.end_sessions(["s-ended"], now=later) == 1  # forgotten, so new again

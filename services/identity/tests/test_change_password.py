@@ -17,6 +17,7 @@ from services.identity.tests.conftest import (
     reset,
 )
 from services.identity.tests.test_refresh import use
+from services.identity.tests.test_sessions import sid_of
 
 CHANGE = "/api/v1/auth/change-password"
 EVERYWHERE = "/api/v1/auth/logout-all"
@@ -33,7 +34,8 @@ async def test_a_change_ends_every_session_and_answers_a_new_one(
     client: httpx.AsyncClient, session: AsyncSession
 ):
     user = await register(client)
-    elsewhere = (await login(client, user.email, user.password)).json()["refresh_token"]
+    elsewhere_pair = (await login(client, user.email, user.password)).json()
+    elsewhere = elsewhere_pair["refresh_token"]
     changed = await change(client, user.headers, user.password)
     assert changed.status_code == 200, changed.text
     pair = changed.json()
@@ -47,6 +49,11 @@ async def test_a_change_ends_every_session_and_answers_a_new_one(
     assert (await login(client, user.email, user.password)).status_code == 401
     changes = await outbox(session, "identity.password_changed")
     assert [e["data"]["user_id"] for e in changes] == [str(user.id)]
+    # Both earlier sessions are named to the gateway; the new one goes on.
+    (ended,) = await outbox(session, "identity.sessions_ended")
+    earlier = {user.session_id, sid_of(elsewhere_pair["access_token"])}
+    assert set(ended["data"]["session_ids"]) == earlier
+    assert sid_of(pair["access_token"]) not in earlier
 
 
 async def test_a_wrong_current_password_is_a_422_on_its_field_and_changes_nothing(

@@ -100,6 +100,10 @@ async def test_reset_sets_the_password_and_ends_every_session(
     assert refreshed.status_code == 401
     changed = await outbox(session, "identity.password_changed")
     assert [e["data"] for e in changed] == [{"user_id": str(user.id)}]
+    ended = await outbox(session, "identity.sessions_ended")
+    assert [e["data"] for e in ended] == [
+        {"user_id": str(user.id), "session_ids": [user.session_id]}
+    ]
 
 
 async def test_a_reset_token_works_once(client: httpx.AsyncClient, session: AsyncSession):

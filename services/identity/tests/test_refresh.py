@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adscale_common.types import utcnow
 from identity.models import RefreshToken
-from services.identity.tests.conftest import anonymous, login, register
+from services.identity.tests.conftest import anonymous, login, outbox, register
 
 REFRESH = "/api/v1/auth/refresh"
 
@@ -75,6 +75,9 @@ async def test_reuse_revokes_the_whole_family(client: httpx.AsyncClient, session
     # The revocation was committed with the 401, not rolled back.
     assert (await row_of(session, legit)).revoked_at is not None
     assert (await row_of(session, user.refresh_token)).revoked_at is not None
+    # And the gateway is told, so the session's access tokens stop too.
+    ended = await outbox(session, "identity.sessions_ended")
+    assert [e["data"]["session_ids"] for e in ended] == [[user.session_id]]
 
 
 async def test_reuse_leaves_other_sessions_alone(client: httpx.AsyncClient):

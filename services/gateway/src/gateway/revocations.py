@@ -56,9 +56,15 @@ def apply_event(verifiers: Verifiers, envelope: Envelope) -> int:
         change = parse(envelope, PlanChanged)
         return verifiers.api_keys.plan_changed(change.user_id, change.new_plan)
     if envelope.type == SessionsEnded.TYPE:
-        ended = parse(envelope, SessionsEnded)
-        return verifiers.tokens.end_sessions(str(sid) for sid in ended.session_ids)
+        return _end_sessions(verifiers.tokens, envelope)
     return 0
+
+
+def _end_sessions(tokens: JwtVerifier, envelope: Envelope) -> int:
+    """Refuse the access tokens of the sessions an ``identity.sessions_ended`` names; how
+    many were not known as ended yet."""
+    ended = parse(envelope, SessionsEnded)
+    return tokens.end_sessions(str(sid) for sid in ended.session_ids)
 
 
 async def observe(consumer: AIOKafkaConsumer, topics: tuple[str, ...] = TOPICS) -> Observation:
@@ -154,7 +160,7 @@ async def recall_ended_sessions(
 ) -> int:
     """Apply every ``identity.sessions_ended`` published on these partitions of
     ``identity.events`` since the wall-clock time ``since``, up to their ends now; how many
-    sessions it named."""
+    sessions it made known as ended."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap,
         group_id=None,
@@ -192,15 +198,13 @@ async def recall_ended_sessions(
 
 
 def _ended_in(tokens: JwtVerifier, raw: bytes | None) -> int:
+    """The sessions a read-back record ends, newly known (none for any other event: an old
+    key revocation or plan change must not be applied again)."""
     try:
         envelope = Envelope.model_validate_json(raw or b"")
-        if envelope.type != SessionsEnded.TYPE:
-            return 0
-        ended = parse(envelope, SessionsEnded)
+        return _end_sessions(tokens, envelope) if envelope.type == SessionsEnded.TYPE else 0
     except ValidationError:
         return 0
-    tokens.end_sessions(str(sid) for sid in ended.session_ids)
-    return len(ended.session_ids)
 
 
 async def _follow(verifiers: Verifiers, bootstrap: str, health: ListenerHealth) -> None:

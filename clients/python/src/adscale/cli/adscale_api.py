@@ -7,7 +7,7 @@ import webbrowser
 
 import typer
 
-from adscale.cli.app import Group, OutputOpt, body_from, state
+from adscale.cli.app import OutputOpt, body_from, state, sub
 from adscale.cli.crud import Noun, add_delete, add_list, crud, list_items
 from adscale.cli.output import Output, emit
 from adscale.cli.rules import rules_app
@@ -36,10 +36,6 @@ CREATIVES = Noun(
 )
 KEYS = Noun("/api-keys", OFFSET, ("id", "name", "prefix", "created_at", "last_used_at"))
 METRIC_COLUMNS = ("date", "impressions", "clicks", "conversions", "spend", "revenue", "roas")
-
-
-def sub(name: str, help: str) -> typer.Typer:
-    return typer.Typer(name=name, help=help, cls=Group, no_args_is_help=True)
 
 
 def campaigns_app() -> typer.Typer:

@@ -41,6 +41,11 @@ class Group(typer.core.TyperGroup):
             raise typer.Exit(int(code)) from None
 
 
+def sub(name: str, help: str) -> typer.Typer:
+    """A command group (``adscale <name> <verb>``) whose SDK errors become exit codes."""
+    return typer.Typer(name=name, help=help, cls=Group, no_args_is_help=True)
+
+
 @dataclass
 class State:
     profile: str

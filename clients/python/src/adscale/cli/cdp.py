@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 
 from adscale.cli import jobs
-from adscale.cli.adscale_api import sub
-from adscale.cli.app import OutputOpt, SetOpt, body_from, fail, state
+from adscale.cli.app import OutputOpt, SetOpt, body_from, fail, state, sub
 from adscale.cli.crud import Noun, add_delete, add_get, add_list, add_update, crud, list_items
 from adscale.cli.oauth import CallbackServer
 from adscale.cli.output import ExitCode, Output, emit, err

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from adscale.cli.app import Group, OutputOpt, state
+from adscale.cli.app import OutputOpt, state, sub
 from adscale.cli.crud import Noun, add_delete, add_list
 from adscale.cli.output import Output, emit, out
 from adscale.errors import ApiError
@@ -18,12 +18,7 @@ SESSIONS = Noun(
 
 
 def sessions_app() -> typer.Typer:
-    app = typer.Typer(
-        name="sessions",
-        help="Where you are signed in: each login (browser or CLI) is a session.",
-        cls=Group,
-        no_args_is_help=True,
-    )
+    app = sub("sessions", "Where you are signed in: each login (browser or CLI) is a session.")
     add_list(
         app, SESSIONS, "List your open sessions, the one active last first (current: this one)."
     )

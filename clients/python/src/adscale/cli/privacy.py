@@ -8,8 +8,7 @@ from typing import Any
 
 import typer
 
-from adscale.cli.adscale_api import sub
-from adscale.cli.app import OutputOpt, fail, state
+from adscale.cli.app import OutputOpt, fail, state, sub
 from adscale.cli.crud import Noun, add_list
 from adscale.cli.jobs import people_bar
 from adscale.cli.output import ExitCode, Output, emit, err

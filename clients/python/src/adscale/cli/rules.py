@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from adscale.cli.app import Group, OutputOpt, state
+from adscale.cli.app import OutputOpt, state, sub
 from adscale.cli.crud import Noun, crud, list_items
 from adscale.cli.output import Output, emit, table_of
 from adscale.pagination import OFFSET
@@ -40,12 +40,7 @@ RunIdArg = typer.Argument(..., metavar="RUN_ID")
 
 
 def rules_app() -> typer.Typer:
-    app = typer.Typer(
-        name="rules",
-        help="Automation rules: dry-run, execute, runs, undo, backtest.",
-        cls=Group,
-        no_args_is_help=True,
-    )
+    app = sub("rules", "Automation rules: dry-run, execute, runs, undo, backtest.")
     crud(app, RULES, "rules")
 
     def execute_now(ctx: typer.Context, rule_id: str, dry_run: bool, output: Output) -> None:

@@ -76,15 +76,12 @@ async def _revoke_live(
 
 
 async def revoke_family(
-    session: AsyncSession, family_id: uuid.UUID, at: datetime
+    session: AsyncSession, family_id: uuid.UUID, at: datetime, *, user_id: uuid.UUID | None = None
 ) -> list[uuid.UUID]:
-    return await _revoke_live(session, col(RefreshToken.family_id) == family_id, at)
-
-
-async def revoke_users_family(
-    session: AsyncSession, user_id: uuid.UUID, family_id: uuid.UUID, at: datetime
-) -> list[uuid.UUID]:
-    which = sa.and_(col(RefreshToken.user_id) == user_id, col(RefreshToken.family_id) == family_id)
+    """Revoke one family (one sign-in session); with ``user_id``, only if it is theirs."""
+    which = col(RefreshToken.family_id) == family_id
+    if user_id is not None:
+        which = sa.and_(which, col(RefreshToken.user_id) == user_id)
     return await _revoke_live(session, which, at)
 
 

@@ -209,7 +209,7 @@ async def list_sessions(
 async def end_session(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> None:
     """End one of the user's sign-in sessions (a device signed out from elsewhere)."""
     now = utcnow()
-    revoked = await repository.revoke_users_family(session, user_id, session_id, now)
+    revoked = await repository.revoke_family(session, session_id, now, user_id=user_id)
     if not revoked:
         raise SessionNotFound()
     await _sessions_ended(session, user_id, revoked)
