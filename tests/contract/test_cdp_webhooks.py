@@ -608,7 +608,13 @@ async def test_syncs_send_signed_completed_events_to_the_subscriptions_that_want
     assert_matches_job(xw.payload(verified(gone_hit, gone["secret"]), COMPLETED), created_job)
     assert {h.path for h in receiver.hits} == {*expected, "/gone"}  # not the stranger's
 
+    # The receiver answers before the worker records the answer: wait for the record.
+    deadline = time.monotonic() + 10
     listed = await deliveries(api, member, everything["id"])
+    while any(d["status"] == "in_flight" for d in listed["deliveries"]):
+        assert time.monotonic() < deadline, listed
+        await asyncio.sleep(0.1)
+        listed = await deliveries(api, member, everything["id"])
     assert listed["total"] == 2
     by_id = {d["id"]: d for d in listed["deliveries"]}
     for hit in receiver.at("/all") + receiver.at("/moved"):
