@@ -52,8 +52,21 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page.getByRole("status").filter({ hasText: "days updated" })).toBeVisible();
   await expect(page.getByRole("table").first().getByRole("row")).not.toHaveCount(1);
   await expect(page.getByRole("figure", { name: "Spend and revenue per day" })).toBeVisible();
+  const totals = page.getByRole("region", { name: "Campaign totals" });
+  await expect(totals.getByText("Spend", { exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Last 30 days" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
   await expectAccessible(page);
   await screenshot(page, info, "campaign-detail");
+  // A shorter range: the table, its caption and the totals follow it.
+  const before = await totals.locator(".tile-value").first().textContent();
+  await page.getByRole("button", { name: "Last 7 days" }).click();
+  await expect(page.getByRole("heading", { name: /^Daily metrics, / })).toBeVisible();
+  await expect(page.getByText("7 days", { exact: true })).toBeVisible();
+  await expect(page.getByRole("table").first().getByRole("row")).toHaveCount(8);
+  await expect(totals.locator(".tile-value").first()).not.toHaveText(before ?? "");
 
   await page.getByRole("link", { name: "Edit" }).click();
   await page.getByLabel("Lifetime").check();
@@ -96,9 +109,14 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
 
   await page.getByRole("link", { name: "Overview", exact: true }).click();
-  await expect(page.getByText("Spend", { exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Totals" }).getByText("Spend", { exact: true }),
+  ).toBeVisible();
   await expect(page.getByRole("figure", { name: /all campaigns/ })).toBeVisible();
   await expect(page.locator(".tile-value").first()).not.toHaveText("$0.00");
+  const inRange = page.getByRole("region", { name: "Campaigns in this range" });
+  await expect(inRange.getByRole("link", { name: "Spring sale" })).toBeVisible();
+  await expect(inRange.getByText("1 campaign with metrics, most spend first")).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, info, "overview");
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { counted, daysAgo, fraction, money, ratio } from "./format";
+import { counted, daysAgo, fraction, money, ratio, scheduled } from "./format";
 import { collectPages, offsetOf, pageCount, pageFromSearch } from "./pagination";
 
 describe("format", () => {
@@ -13,6 +13,21 @@ describe("format", () => {
     expect(ratio(2.345)).toBe("2.35×");
     expect(fraction(0.0123)).toBe("1.23%");
     expect(ratio(null)).toBe("—");
+    expect(fraction(null)).toBe("—");
+  });
+
+  it("shows every fraction with two decimals, so a column of them lines up", () => {
+    expect(fraction(0.03)).toBe("3.00%");
+    expect(fraction(0.023)).toBe("2.30%");
+    expect(fraction(0.028571)).toBe("2.86%");
+    expect(fraction(0)).toBe("0.00%");
+  });
+
+  it("says a campaign's dates as a sentence, whichever are set", () => {
+    expect(scheduled("2026-03-01", "2026-03-31")).toBe("2026-03-01 → 2026-03-31");
+    expect(scheduled("2026-03-01", null)).toBe("From 2026-03-01, no end date");
+    expect(scheduled(null, "2026-03-31")).toBe("Until 2026-03-31");
+    expect(scheduled(undefined, null)).toBe("No start or end date");
   });
 
   it("counts days back in UTC", () => {

@@ -2,7 +2,12 @@
 
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 2 });
+// Always two decimals, so a column of percentages lines up ("3.00%", "2.30%", "1.23%").
+const percent = new Intl.NumberFormat("en-US", {
+  style: "percent",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
 
 export function money(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
@@ -45,4 +50,15 @@ export function daysAgo(days: number, today: Date = new Date()): string {
   const copy = new Date(today.getTime());
   copy.setUTCDate(copy.getUTCDate() - days);
   return isoDay(copy);
+}
+
+/** Dates from and to as a sentence: both, one of them, or none. */
+export function scheduled(
+  start: string | null | undefined,
+  end: string | null | undefined,
+): string {
+  if (start && end) return `${start} → ${end}`;
+  if (start) return `From ${start}, no end date`;
+  if (end) return `Until ${end}`;
+  return "No start or end date";
 }

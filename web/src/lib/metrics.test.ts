@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sumByDay, validRange } from "./metrics";
+import { type DailyPoint, lastDays, sumByDay, totalsOf, validRange } from "./metrics";
 
 const row = (date: string, spend: string, revenue: string, clicks = 1) => ({
   date,
@@ -25,6 +25,58 @@ describe("sumByDay", () => {
 
   it("is empty for no rows", () => {
     expect(sumByDay([])).toEqual([]);
+  });
+});
+
+const point = (spend: number, revenue: number, impressions = 1000, clicks = 20, conversions = 4) =>
+  ({ date: "2026-03-01", spend, revenue, impressions, clicks, conversions }) satisfies DailyPoint;
+
+describe("totalsOf", () => {
+  it("adds the days up and divides the sums", () => {
+    const totals = totalsOf([point(10, 35, 1000, 20, 2), point(30, 45, 3000, 40, 2)]);
+    expect(totals).toEqual({
+      spend: 40,
+      revenue: 80,
+      impressions: 4000,
+      clicks: 60,
+      conversions: 4,
+      roas: 2,
+      ctr: 0.015,
+      cpa: 10,
+    });
+  });
+
+  it("keeps money to the cent", () => {
+    const totals = totalsOf([point(0.1, 0.1), point(0.2, 0.2), point(0.01, 0)]);
+    expect(totals.spend).toBe(0.31); // not 0.31000000000000005
+    expect(totals.revenue).toBe(0.3);
+  });
+
+  it("has no ratio whose denominator is 0", () => {
+    const totals = totalsOf([point(0, 12.5, 0, 0, 0)]);
+    expect(totals).toMatchObject({ revenue: 12.5, roas: null, ctr: null, cpa: null });
+    expect(totalsOf([point(5, 0, 100, 0, 0)])).toMatchObject({ roas: 0, ctr: 0, cpa: null });
+  });
+
+  it("is zeros and no ratios for no days", () => {
+    expect(totalsOf([])).toEqual({
+      spend: 0,
+      revenue: 0,
+      impressions: 0,
+      clicks: 0,
+      conversions: 0,
+      roas: null,
+      ctr: null,
+      cpa: null,
+    });
+  });
+});
+
+describe("lastDays", () => {
+  it("ends today (UTC) and counts today in", () => {
+    const today = new Date("2026-03-01T23:30:00Z");
+    expect(lastDays(7, today)).toEqual({ start: "2026-02-23", end: "2026-03-01" });
+    expect(lastDays(1, today)).toEqual({ start: "2026-03-01", end: "2026-03-01" });
   });
 });
 

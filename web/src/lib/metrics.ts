@@ -1,8 +1,10 @@
 import { api } from "../api/client";
 import { unwrap } from "./errors";
+import { daysAgo } from "./format";
 import { collectPages } from "./pagination";
 
-// Client-side metric arithmetic for charts: daily rows of several campaigns summed per day.
+// Client-side metric arithmetic for charts and totals: daily rows of several campaigns summed per
+// day, and a range's days summed into totals with their ratios.
 
 export interface DailyRow {
   date: string;
@@ -44,6 +46,46 @@ export function sumByDay(rows: readonly DailyRow[]): DailyPoint[] {
   return [...days.values()].sort((a, b) => a.date.localeCompare(b.date));
 }
 
+export interface Totals {
+  spend: number;
+  revenue: number;
+  impressions: number;
+  clicks: number;
+  conversions: number;
+  /** Revenue per dollar spent; null without spend. */
+  roas: number | null;
+  /** Clicks per impression (a fraction); null without impressions. */
+  ctr: number | null;
+  /** Spend per conversion; null without conversions. */
+  cpa: number | null;
+}
+
+/** The points' sums (money kept to cents) and their ratios, null where they would divide by 0. */
+export function totalsOf(points: readonly DailyPoint[]): Totals {
+  let spend = 0;
+  let revenue = 0;
+  let impressions = 0;
+  let clicks = 0;
+  let conversions = 0;
+  for (const point of points) {
+    spend = cents(spend + point.spend);
+    revenue = cents(revenue + point.revenue);
+    impressions += point.impressions;
+    clicks += point.clicks;
+    conversions += point.conversions;
+  }
+  return {
+    spend,
+    revenue,
+    impressions,
+    clicks,
+    conversions,
+    roas: spend > 0 ? revenue / spend : null,
+    ctr: impressions > 0 ? clicks / impressions : null,
+    cpa: conversions > 0 ? spend / conversions : null,
+  };
+}
+
 function cents(value: number): number {
   return Math.round(value * 100) / 100;
 }
@@ -51,6 +93,11 @@ function cents(value: number): number {
 export interface DateRange {
   start: string;
   end: string;
+}
+
+/** The last `days` days, today (UTC) included. */
+export function lastDays(days: number, today: Date = new Date()): DateRange {
+  return { start: daysAgo(days - 1, today), end: daysAgo(0, today) };
 }
 
 export function validRange(range: DateRange): string | null {

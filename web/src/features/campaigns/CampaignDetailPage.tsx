@@ -1,133 +1,13 @@
-import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
 import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
 import { SearchBox, useListSearch } from "../../components/SearchBox";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
-import { count, daysAgo, fraction, money, ratio } from "../../lib/format";
-import { type DateRange, sumByDay } from "../../lib/metrics";
-import {
-  accountDisconnected,
-  useAdGroups,
-  useCampaign,
-  useCampaignMetrics,
-  useCampaignSeries,
-  useDeleteCampaign,
-  useRefreshMetrics,
-} from "./queries";
-
-const TABLE_SIZE = 31;
-
-preloadChart();
-
-function Metrics({ id }: { id: string }) {
-  const [range] = useState<DateRange>({ start: daysAgo(29), end: daysAgo(0) });
-  const [page, setPage] = useState(1);
-  const chart = useCampaignSeries(id, range);
-  const table = useCampaignMetrics(id, range, page, TABLE_SIZE);
-  const refresh = useRefreshMetrics(id);
-  return (
-    <section aria-labelledby="metrics-title">
-      <div className="page-head">
-        <h2 id="metrics-title">
-          Daily metrics, {range.start} to {range.end}
-        </h2>
-        <div>
-          <button
-            type="button"
-            className="button secondary"
-            disabled={refresh.isPending}
-            onClick={() => refresh.mutate(range)}
-          >
-            {refresh.isPending ? "Refreshing…" : "Refresh from the platform"}
-          </button>
-          {refresh.error ? (
-            <div className="form-error" role="alert">
-              {errorMessage(refresh.error)}
-              {accountDisconnected(refresh.error) ? (
-                <>
-                  {" "}
-                  <Link to="/accounts">Reconnect it on the Ad accounts page</Link>
-                </>
-              ) : null}
-            </div>
-          ) : null}
-          {refresh.data ? (
-            <div role="status" className="muted">
-              {refresh.data.rows_upserted} days updated
-            </div>
-          ) : null}
-        </div>
-      </div>
-      {table.isPending ? <Loading label="Loading metrics…" /> : null}
-      {table.error ? <ErrorState error={table.error} retry={() => table.refetch()} /> : null}
-      {table.data && table.data.total === 0 ? (
-        <Empty title="No metrics yet">
-          <p>Refresh from the platform to fetch this campaign's daily metrics.</p>
-        </Empty>
-      ) : null}
-      {chart.error ? <ErrorState error={chart.error} retry={() => chart.refetch()} /> : null}
-      {chart.data && chart.data.length > 0 ? (
-        <LazyDailyChart points={sumByDay(chart.data)} title="Spend and revenue per day" />
-      ) : null}
-      {table.data && table.data.items.length > 0 ? (
-        <>
-          <table>
-            <caption className="muted">{table.data.total} days</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col" className="num">
-                  Impressions
-                </th>
-                <th scope="col" className="num">
-                  Clicks
-                </th>
-                <th scope="col" className="num">
-                  Conversions
-                </th>
-                <th scope="col" className="num">
-                  Spend
-                </th>
-                <th scope="col" className="num">
-                  Revenue
-                </th>
-                <th scope="col" className="num">
-                  ROAS
-                </th>
-                <th scope="col" className="num">
-                  CTR
-                </th>
-                <th scope="col" className="num">
-                  CPA
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {table.data.items.map((row) => (
-                <tr key={row.date}>
-                  <td>{row.date}</td>
-                  <td className="num">{count(row.impressions)}</td>
-                  <td className="num">{count(row.clicks)}</td>
-                  <td className="num">{count(row.conversions)}</td>
-                  <td className="num">{money(row.spend)}</td>
-                  <td className="num">{money(row.revenue)}</td>
-                  <td className="num">{ratio(row.roas)}</td>
-                  <td className="num">{fraction(row.ctr)}</td>
-                  <td className="num">{money(row.cpa)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pagination page={page} total={table.data.total} size={TABLE_SIZE} onPage={setPage} />
-        </>
-      ) : null}
-    </section>
-  );
-}
+import { money, scheduled } from "../../lib/format";
+import { CampaignMetrics } from "./CampaignMetrics";
+import { useAdGroups, useCampaign, useDeleteCampaign } from "./queries";
 
 function AdGroups({ id }: { id: string }) {
   const { page, onPage, search, onSearch } = useListSearch();
@@ -264,16 +144,14 @@ export default function CampaignDetailPage() {
         </div>
         <div>
           <dt className="muted">Dates</dt>
-          <dd>
-            {c.start_date ?? "—"} → {c.end_date ?? "—"}
-          </dd>
+          <dd>{scheduled(c.start_date, c.end_date)}</dd>
         </div>
         <div>
           <dt className="muted">Platform campaign id</dt>
           <dd>{c.external_campaign_id ?? "not linked"}</dd>
         </div>
       </dl>
-      <Metrics id={id} />
+      <CampaignMetrics id={id} />
       <AdGroups id={id} />
     </>
   );

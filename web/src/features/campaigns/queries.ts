@@ -67,9 +67,17 @@ export function useAdGroups(campaignId: string, page: number, search = "") {
   });
 }
 
-export function useCampaignMetrics(id: string, range: DateRange, page: number, size: number) {
+/** A page of the campaign's daily rows in the range; `enabled` false (an invalid range) skips it. */
+export function useCampaignMetrics(
+  id: string,
+  range: DateRange,
+  page: number,
+  size: number,
+  enabled: boolean,
+) {
   return useQuery({
     queryKey: ["metrics", "campaign", id, range, page, size],
+    enabled,
     placeholderData: keepPreviousData,
     queryFn: () =>
       unwrap(
@@ -88,10 +96,11 @@ export function useCampaignMetrics(id: string, range: DateRange, page: number, s
   });
 }
 
-/** Every day of the range, for the chart. */
-export function useCampaignSeries(id: string, range: DateRange) {
+/** Every day of the range, for the chart and the totals; `enabled` as above. */
+export function useCampaignSeries(id: string, range: DateRange, enabled: boolean) {
   return useQuery({
     queryKey: ["metrics", "campaign", id, range, "all"],
+    enabled,
     queryFn: () => fetchCampaignDays(id, range),
   });
 }

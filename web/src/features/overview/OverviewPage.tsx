@@ -1,59 +1,30 @@
 import { useState } from "react";
 import { Link } from "react-router";
-import { Field } from "../../components/Field";
+import { DateRangeControl } from "../../components/DateRangeControl";
 import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { Tile } from "../../components/Tile";
-import { count, daysAgo, fraction, money, ratio } from "../../lib/format";
-import { type DateRange, validRange } from "../../lib/metrics";
+import { count, fraction, money, ratio } from "../../lib/format";
+import { type DateRange, lastDays, validRange } from "../../lib/metrics";
+import { CampaignsInRange } from "./CampaignsInRange";
 import { useDailyAcrossCampaigns, useOverview } from "./queries";
-
-const PRESETS = [7, 30, 90];
 
 preloadChart();
 
 export default function OverviewPage() {
-  const [range, setRange] = useState<DateRange>({ start: daysAgo(29), end: daysAgo(0) });
+  const [range, setRange] = useState<DateRange>(() => lastDays(30));
   const invalid = validRange(range);
   const overview = useOverview(range, !invalid);
   const daily = useDailyAcrossCampaigns(range, !invalid);
+  // The chart and the table read the first campaigns only; the tiles come from the API's totals.
+  const partial = daily.accountCampaigns > daily.campaignCount;
+  const charted = partial ? `first ${daily.campaignCount} campaigns` : "all campaigns";
 
   return (
     <>
       <div className="page-head">
         <h1>Overview</h1>
-        <div className="range">
-          <Field label="From" error={invalid ?? undefined}>
-            {(p) => (
-              <input
-                {...p}
-                type="date"
-                value={range.start}
-                onChange={(e) => setRange({ ...range, start: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label="To">
-            {(p) => (
-              <input
-                {...p}
-                type="date"
-                value={range.end}
-                onChange={(e) => setRange({ ...range, end: e.target.value })}
-              />
-            )}
-          </Field>
-          {PRESETS.map((days) => (
-            <button
-              key={days}
-              type="button"
-              className="button secondary"
-              onClick={() => setRange({ start: daysAgo(days - 1), end: daysAgo(0) })}
-            >
-              Last {days} days
-            </button>
-          ))}
-        </div>
+        <DateRangeControl range={range} onChange={setRange} />
       </div>
       {overview.isPending && !invalid ? <Loading label="Loading metrics…" /> : null}
       {overview.error ? (
@@ -72,6 +43,12 @@ export default function OverviewPage() {
         </section>
       ) : null}
       <h2>Daily spend and revenue</h2>
+      {partial ? (
+        <p className="muted">
+          The chart and the campaigns table cover the first {count(daily.campaignCount)} of your{" "}
+          {count(daily.accountCampaigns)} campaigns; the totals above cover all of them.
+        </p>
+      ) : null}
       {daily.pending ? <Loading label="Loading daily metrics…" /> : null}
       {daily.error ? <ErrorState error={daily.error} /> : null}
       {!daily.pending && !daily.error && daily.points.length === 0 ? (
@@ -87,8 +64,9 @@ export default function OverviewPage() {
         </Empty>
       ) : null}
       {daily.points.length > 0 ? (
-        <LazyDailyChart points={daily.points} title="Spend and revenue per day, all campaigns" />
+        <LazyDailyChart points={daily.points} title={`Spend and revenue per day, ${charted}`} />
       ) : null}
+      {daily.campaigns.length > 0 ? <CampaignsInRange campaigns={daily.campaigns} /> : null}
     </>
   );
 }
