@@ -28,3 +28,13 @@ UtcDateTime = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time", "example": "2026-02-14T12:34:56Z"}),
 ]
 """A time serialised as ``2026-02-14T12:34:56Z`` in JSON responses."""
+
+
+HTTP_URL_SCHEMA: dict[str, str] = {
+    "format": "uri",
+    "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://\S+$",
+    "description": "An http or https URL, without whitespace",
+    "example": "https://example.com/path",
+}
+"""The JSON schema an http(s) URL field adds to its string type (``Field(json_schema_extra=...)``),
+so clients and fuzzers see the rule the service checks."""

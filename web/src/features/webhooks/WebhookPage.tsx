@@ -83,7 +83,12 @@ function Deliveries({ id }: { id: string }) {
             <tr key={d.id}>
               <td>
                 {d.event}
-                {d.test ? <span className="badge"> test</span> : null}
+                {d.test ? (
+                  <>
+                    {" "}
+                    <span className="badge">test</span>
+                  </>
+                ) : null}
               </td>
               <td>
                 {d.status}
@@ -94,7 +99,8 @@ function Deliveries({ id }: { id: string }) {
                 <ol className="attempts">
                   {d.attempts.map((a) => (
                     <li key={a.attempt}>
-                      #{a.attempt} {dateTime(a.attempted_at)}: {a.response_code ?? "no answer"}
+                      Attempt {a.attempt}, {dateTime(a.attempted_at)}:{" "}
+                      {a.response_code ?? "no answer"}
                       {a.latency_ms === null ? "" : `, ${a.latency_ms} ms`}
                       {a.error ? `, ${a.error}` : ""}
                     </li>

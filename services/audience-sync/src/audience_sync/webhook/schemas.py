@@ -7,13 +7,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from adscale_common.types import UtcDateTime
+from adscale_common.types import HTTP_URL_SCHEMA, UtcDateTime
 from audience_sync.types import drop_repeats
 
 WebhookEvent = Literal[
     "audience_sync.completed", "audience_sync.failed", "rule.executed", "profile.erased"
 ]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
+    Field(json_schema_extra=HTTP_URL_SCHEMA),
+]
 Description = Annotated[str, StringConstraints(max_length=500)]
 Events = Annotated[
     list[WebhookEvent],

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from adscale_common.types import UtcDateTime
+from adscale_common.types import HTTP_URL_SCHEMA, UtcDateTime
 from adscale_contracts.platforms import AdPlatform
 from campaigns.patch import Patch
 
@@ -35,7 +35,9 @@ def _http_url(value: str) -> str:
 
 
 HttpUrlText = Annotated[
-    str, Field(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(_http_url)
+    str,
+    Field(min_length=1, max_length=MAX_URL_LENGTH, json_schema_extra=HTTP_URL_SCHEMA),
+    AfterValidator(_http_url),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 CallToAction = Annotated[str, Field(min_length=1, max_length=30)]
