@@ -5,6 +5,7 @@ end, exports downloaded, webhooks. Happy path and one error per command."""
 from __future__ import annotations
 
 import csv
+import io
 import sys
 import uuid
 from pathlib import Path
@@ -81,6 +82,18 @@ async def test_segments_import_dry_run_and_column_mapping(signed_in: Cli, tmp_pa
         cli.ok("segments", "import", str(segment.id), str(source), "-q", "-o", "json").json()
     )
     assert (done.inserted, done.invalid, done.profile_count) == (2, 1, 2)
+    people = cli.ok("segments", "profiles", str(segment.id), "-o", "json").json()
+    assert sorted(p["fields"]["email"] for p in people) == ["ana@example.com", "bo@example.com"]
+    found = cli.ok(
+        "segments", "profiles", str(segment.id), "--search", " ANA@example.com", "-o", "csv"
+    ).stdout
+    rows = list(csv.DictReader(io.StringIO(found)))
+    assert [(r["email"], r["phone"], r["trait:tier"]) for r in rows] == [
+        ("ana@example.com", "+14155550101", "gold")
+    ]
+    table = cli.ok("segments", "profiles", str(segment.id), "--search", "+1 (415) 555-0101")
+    assert "ana@example.com" in table.stdout and "bo@example.com" not in table.stdout
+    cli.fails(4, "SEGMENT_NOT_FOUND", "segments", "profiles", NIL)
     cli.fails(
         6,
         "MAPPING_COLUMN_NOT_FOUND",

@@ -130,6 +130,10 @@ async def test_async_client_refreshes_and_stores_the_rotated_pair(member: kit.Me
         result = await client.segments.upsert_profiles(segment.id, rows)
         assert result.inserted == 5
         assert [s.id async for s in client.segments.iter()] == [segment.id]
+        listed = [p.external_id async for p in client.segments.profiles(segment.id, page_size=2)]
+        assert sorted(listed) == [f"p{i}" for i in range(5)]  # three pages of two
+        found = [p async for p in client.segments.profiles(segment.id, q=" P3@Example.com")]
+        assert [(p.external_id, p.fields["email"]) for p in found] == [("p3", "p3@example.com")]
     # the first refresh token was used once: reusing it fails (rotation)
     async with adscale.AsyncClient(API, tokens=stale) as reused:
         with pytest.raises(adscale.AuthenticationError):

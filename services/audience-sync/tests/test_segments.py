@@ -84,6 +84,7 @@ async def test_another_users_segment_is_not_found(api: Api, other: Api) -> None:
     calls = [
         other.get(f"{SEGMENTS}/{sid}"),
         other.delete(f"{SEGMENTS}/{sid}"),
+        other.get(f"{SEGMENTS}/{sid}/profiles"),
         other.post(f"{SEGMENTS}/{sid}/profiles", json={"profiles": [{"external_id": "x"}]}),
         other.delete(f"{SEGMENTS}/{sid}/profiles", json={"external_ids": ["c-0"]}),
         other.post(

@@ -991,7 +991,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Profiles
+         * @description The segment's profiles, most recently updated first (then by ``external_id``), each
+         *     as subject access shows it: its fields and further emails and phones as stored, traits,
+         *     consent and dates. ``total`` counts the profiles matching ``q`` (without it, the
+         *     segment's ``profile_count``).
+         */
+        get: operations["list_profiles_api_v1_cdp_segments__segment_id__profiles_get"];
         put?: never;
         /**
          * Upsert Profiles
@@ -2435,7 +2442,12 @@ export interface components {
             call_to_action?: string | null;
             /** Description */
             description: string;
-            /** Destination Url */
+            /**
+             * Destination Url
+             * Format: uri
+             * @description An http or https URL, without whitespace
+             * @example https://example.com/path
+             */
             destination_url: string;
             /** Headline */
             headline: string;
@@ -3778,7 +3790,11 @@ export interface components {
              */
             url: string;
         };
-        /** ProfileHeld */
+        /**
+         * ProfileHeld
+         * @description The profile as the segment list shows it, with its segment and the platform
+         *     audiences that accepted it.
+         */
         ProfileHeld: {
             /** Audiences */
             audiences: components["schemas"]["Membership"][];
@@ -3881,6 +3897,66 @@ export interface components {
             } | null;
             /** Zip */
             zip?: string | null;
+        };
+        /** ProfileList */
+        ProfileList: {
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Profiles */
+            profiles: components["schemas"]["ProfileRead"][];
+            /**
+             * Total
+             * @description Profiles matching `q` (without it, the segment's count)
+             */
+            total: number;
+        };
+        /**
+         * ProfileRead
+         * @description A profile as stored: here and, with its segment and audiences, in subject access
+         *     (``GET /cdp/people``).
+         */
+        ProfileRead: {
+            consent: components["schemas"]["Consent"];
+            /**
+             * Created At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            created_at: string;
+            /** External Id */
+            external_id: string;
+            /**
+             * Extra Emails
+             * @description The person's further emails, after `fields.email`
+             */
+            extra_emails?: string[];
+            /**
+             * Extra Phones
+             * @description The person's further phones, after `fields.phone`
+             */
+            extra_phones?: string[];
+            /**
+             * Fields
+             * @example {
+             *       "country": "FR",
+             *       "email": "jane.doe@example.com"
+             *     }
+             */
+            fields: {
+                [key: string]: string;
+            };
+            /** Traits */
+            traits: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Updated At
+             * Format: date-time
+             * @example 2026-02-14T12:34:56Z
+             */
+            updated_at: string;
         };
         /** ProfilesDelete */
         ProfilesDelete: {
@@ -4872,7 +4948,12 @@ export interface components {
              *     ]
              */
             events: ("audience_sync.completed" | "audience_sync.failed" | "rule.executed" | "profile.erased")[];
-            /** Url */
+            /**
+             * Url
+             * Format: uri
+             * @description An http or https URL, without whitespace
+             * @example https://example.com/path
+             */
             url: string;
         };
         /** WebhookCreated */
@@ -7484,6 +7565,51 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SegmentDeleted"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_profiles_api_v1_cdp_segments__segment_id__profiles_get: {
+        parameters: {
+            query?: {
+                /** @description Page number, from 1 */
+                page?: number;
+                /** @description Items per page */
+                page_size?: number;
+                /** @description Find a person: profiles whose `external_id` starts with this text (exact case), whose email (first or further) is it trimmed and lower-cased, or whose phone is it as a number (E.164; without a country code, the default region's). A text that is no email or no number skips that part. */
+                q?: string | null;
+            };
+            header?: never;
+            path: {
+                segment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileList"];
+                };
+            };
+            /** @description SEGMENT_NOT_FOUND (also another user's segment) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

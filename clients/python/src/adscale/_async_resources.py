@@ -228,6 +228,16 @@ class Segments(Collection[m.SegmentRead]):
         answer = await self._client.call("GET", f"{self.path}/{segment_id}")
         return m.SegmentDetail.model_validate(answer)
 
+    async def profiles(
+        self, segment_id: object, *, q: str | None = None, page_size: int = 100
+    ) -> AsyncIterator[m.ProfileRead]:
+        """The segment's people, last updated first, every page; ``q`` finds a person (an
+        external id's start, an email or a phone)."""
+        url = f"{self.path}/{segment_id}/profiles"
+        query = {"q": q} if q else {}
+        async for row in self._client.paginate(url, pages("profiles"), query, page_size=page_size):
+            yield m.ProfileRead.model_validate(row)
+
     async def upsert_profiles(
         self, segment_id: object, profiles: list[Mapping[str, Any]]
     ) -> m.UpsertResult:

@@ -222,6 +222,16 @@ class Segments(Collection[m.SegmentRead]):
         answer = self._client.call("GET", f"{self.path}/{segment_id}")
         return m.SegmentDetail.model_validate(answer)
 
+    def profiles(
+        self, segment_id: object, *, q: str | None = None, page_size: int = 100
+    ) -> Iterator[m.ProfileRead]:
+        """The segment's people, last updated first, every page; ``q`` finds a person (an
+        external id's start, an email or a phone)."""
+        url = f"{self.path}/{segment_id}/profiles"
+        query = {"q": q} if q else {}
+        for row in self._client.paginate(url, pages("profiles"), query, page_size=page_size):
+            yield m.ProfileRead.model_validate(row)
+
     def upsert_profiles(
         self, segment_id: object, profiles: list[Mapping[str, Any]]
     ) -> m.UpsertResult:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
+from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class Accepted(BaseModel):
@@ -730,7 +730,14 @@ class CreativeCreate(BaseModel):
     ad_group_id: Annotated[UUID, Field(title="Ad Group Id")]
     call_to_action: Annotated[CallToAction | None, Field(title="Call To Action")] = None
     description: Annotated[str, Field(max_length=2000, min_length=1, title="Description")]
-    destination_url: Annotated[str, Field(max_length=2048, min_length=1, title="Destination Url")]
+    destination_url: Annotated[
+        AnyUrl,
+        Field(
+            description="An http or https URL, without whitespace",
+            examples=["https://example.com/path"],
+            title="Destination Url",
+        ),
+    ]
     headline: Annotated[str, Field(max_length=2000, min_length=1, title="Headline")]
     status: Annotated[Status7 | None, Field(title="Status")] = Status7.ACTIVE
 
@@ -755,8 +762,15 @@ class Description1(RootModel[str]):
     root: Annotated[str, Field(max_length=2000, min_length=1, title="Description")]
 
 
-class DestinationUrl(RootModel[str]):
-    root: Annotated[str, Field(max_length=2048, min_length=1, title="Destination Url")]
+class DestinationUrl(RootModel[AnyUrl]):
+    root: Annotated[
+        AnyUrl,
+        Field(
+            description="An http or https URL, without whitespace",
+            examples=["https://example.com/path"],
+            title="Destination Url",
+        ),
+    ]
 
 
 class Headline(RootModel[str]):
@@ -1613,6 +1627,11 @@ class PortalRead(BaseModel):
 
 
 class ProfileHeld(BaseModel):
+    """
+    The profile as the segment list shows it, with its segment and the platform
+    audiences that accepted it.
+    """
+
     audiences: Annotated[list[Membership], Field(title="Audiences")]
     consent: Consent
     created_at: Annotated[
@@ -1738,6 +1757,44 @@ class ProfileIn(BaseModel):
     state: Annotated[State | None, Field(title="State")] = None
     traits: Annotated[dict[str, Any] | None, Field(title="Traits")] = None
     zip: Annotated[Zip | None, Field(title="Zip")] = None
+
+
+class ProfileRead(BaseModel):
+    """
+    A profile as stored: here and, with its segment and audiences, in subject access
+    (``GET /cdp/people``).
+    """
+
+    consent: Consent
+    created_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Created At")
+    ]
+    external_id: Annotated[str, Field(title="External Id")]
+    extra_emails: Annotated[
+        list[str] | None,
+        Field(
+            description="The person's further emails, after `fields.email`",
+            title="Extra Emails",
+        ),
+    ] = None
+    extra_phones: Annotated[
+        list[str] | None,
+        Field(
+            description="The person's further phones, after `fields.phone`",
+            title="Extra Phones",
+        ),
+    ] = None
+    fields: Annotated[
+        dict[str, str],
+        Field(
+            examples=[{"country": "FR", "email": "jane.doe@example.com"}],
+            title="Fields",
+        ),
+    ]
+    traits: Annotated[dict[str, Any] | None, Field(title="Traits")]
+    updated_at: Annotated[
+        AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
+    ]
 
 
 class ExternalId2(RootModel[str]):
@@ -2519,7 +2576,14 @@ class WebhookCreate(BaseModel):
             title="Events",
         ),
     ]
-    url: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
+    url: Annotated[
+        AnyUrl,
+        Field(
+            description="An http or https URL, without whitespace",
+            examples=["https://example.com/path"],
+            title="Url",
+        ),
+    ]
 
 
 class DisabledReason(StrEnum):
@@ -2656,8 +2720,15 @@ class Events(RootModel[list[Event2]]):
     ]
 
 
-class Url(RootModel[str]):
-    root: Annotated[str, Field(max_length=2048, min_length=1, title="Url")]
+class Url(RootModel[AnyUrl]):
+    root: Annotated[
+        AnyUrl,
+        Field(
+            description="An http or https URL, without whitespace",
+            examples=["https://example.com/path"],
+            title="Url",
+        ),
+    ]
 
 
 class WebhookUpdate(BaseModel):
@@ -3013,6 +3084,19 @@ class PersonRead(BaseModel):
         Field(
             description="Some of these identifiers are on the suppression list",
             title="Suppressed",
+        ),
+    ]
+
+
+class ProfileList(BaseModel):
+    page: Annotated[int, Field(title="Page")]
+    page_size: Annotated[int, Field(title="Page Size")]
+    profiles: Annotated[list[ProfileRead], Field(title="Profiles")]
+    total: Annotated[
+        int,
+        Field(
+            description="Profiles matching `q` (without it, the segment's count)",
+            title="Total",
         ),
     ]
 

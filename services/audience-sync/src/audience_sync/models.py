@@ -98,6 +98,8 @@ class Profile(SQLModel, table=True):
         ),
         # Profiles changed since a watermark (``digest_mark``, ``audience_diff_mark``).
         sa.Index("ix_profile_version", "segment_id", "version"),
+        # A segment's profiles, most recently updated first (the profiles list, 0012).
+        sa.Index("ix_profile_updated", "segment_id", sa.text("updated_at DESC"), "external_id"),
         # Small: only profiles asking for Limited Data Use (does a job's segment have one?).
         sa.Index(
             "ix_profile_ldu",

@@ -38,6 +38,7 @@ AUDIENCES = Noun(
 WEBHOOKS = Noun(f"{AS}/webhooks", pages("webhooks"), ("id", "url", "events", "enabled"))
 DELIVERY_COLUMNS = ("id", "event", "status", "attempt", "response_code", "created_at")
 PLATFORM_COLUMNS = ("platform", "connected", "status", "ad_accounts", "expires_at")
+PROFILE_COLUMNS = ("external_id", "email", "phone", "country", "updated_at")
 Quiet = typer.Option(False, "--quiet", "-q", help="no progress bars")
 
 
@@ -88,7 +89,42 @@ def segments_app() -> typer.Typer:
         else:
             jobs.show_import(result)
 
+    @app.command("profiles")
+    def profiles(
+        ctx: typer.Context,
+        segment_id: str = typer.Argument(..., metavar="SEGMENT"),
+        search: str | None = typer.Option(
+            None, "--search", "-s", help="An external id's start, an email or a phone."
+        ),
+        limit: int | None = typer.Option(None, "--limit", help="stop after this many"),
+        output: OutputOpt = Output.table,
+    ) -> None:
+        """The people of a segment, last updated first; --search finds one. The table and CSV
+        show each profile's fields as columns, JSON the API's objects."""
+        noun = Noun(SEGMENTS.url(segment_id) + "/profiles", pages("profiles"), ())
+        rows = list_items(ctx, noun, {"q": search}, limit)
+        if output is Output.json:
+            emit(rows, output)
+            return
+        emit([flat_profile(row) for row in rows], output, PROFILE_COLUMNS)
+
     return app
+
+
+def flat_profile(profile: dict[str, object]) -> dict[str, object]:
+    """A profile as one flat row: its id, each field, its traits (``trait:<name>``), consent
+    and dates."""
+    fields = profile.get("fields") or {}
+    traits = profile.get("traits") or {}
+    consent = profile.get("consent") or {}
+    assert isinstance(fields, dict) and isinstance(traits, dict) and isinstance(consent, dict)
+    return {
+        "external_id": profile.get("external_id"),
+        **fields,
+        **{f"trait:{name}": value for name, value in traits.items()},
+        **{f"consent:{name}": value for name, value in consent.items()},
+        "updated_at": profile.get("updated_at"),
+    }
 
 
 def parse_map(option: str) -> tuple[str, str]:

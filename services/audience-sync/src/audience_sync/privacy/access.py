@@ -19,17 +19,13 @@ from audience_sync.db import driver
 from audience_sync.privacy import person
 from audience_sync.privacy.errors import PersonNotFound
 from audience_sync.privacy.schemas import (
-    Consent,
     HashedIdentifier,
     Membership,
     PersonRead,
     ProfileHeld,
 )
 from audience_sync.safeguards.identity import Identifier
-from audience_sync.segment.rows import CONSENT_FIELDS, FIELDS
-
-# What a profile holds besides its key, traits and consent.
-PROFILE_FIELDS = tuple(f for f in FIELDS if f not in CONSENT_FIELDS)
+from audience_sync.segment import service as segments
 
 
 async def profiles_held(apg: Any, user_id: uuid.UUID, keys: list[tuple[Any, str]]) -> list[Any]:
@@ -88,21 +84,12 @@ async def person_report(session: AsyncSession, user_id: uuid.UUID, who: Identifi
     profiles = []
     for row in rows:
         audiences = await memberships(apg, row["segment_id"], row["external_id"])
+        held = segments.profile_read({**row, "traits": person.decode_json(row["traits"])})
         profiles.append(
             ProfileHeld(
+                **held.model_dump(),
                 segment_id=row["segment_id"],
                 segment_name=row["segment_name"],
-                external_id=row["external_id"],
-                fields={f: row[f] for f in PROFILE_FIELDS if row[f] is not None},
-                extra_emails=list(row["extra_emails"] or ()),
-                extra_phones=list(row["extra_phones"] or ()),
-                traits=person.decode_json(row["traits"]),
-                consent=Consent(
-                    ad_user_data=row["consent_ad_user_data"] or "unspecified",
-                    ad_personalization=row["consent_ad_personalization"] or "unspecified",
-                ),
-                created_at=row["created_at"],
-                updated_at=row["updated_at"],
                 audiences=[
                     Membership(
                         audience_id=a["id"],

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from adscale_common.types import UtcDateTime
 from audience_sync.safeguards.identity import Identifier, Kind, NotAnIdentifier
+from audience_sync.segment.schemas import ProfileRead
 
 ErasureStatus = Literal["pending", "running", "completed", "failed"]
 TargetStatus = Literal["pending", "completed", "failed"]
@@ -197,26 +198,12 @@ class Membership(BaseModel):
     last_sync_at: UtcDateTime | None
 
 
-class Consent(BaseModel):
-    ad_user_data: Literal["granted", "denied", "unspecified"]
-    ad_personalization: Literal["granted", "denied", "unspecified"]
+class ProfileHeld(ProfileRead):
+    """The profile as the segment list shows it, with its segment and the platform
+    audiences that accepted it."""
 
-
-class ProfileHeld(BaseModel):
     segment_id: uuid.UUID
     segment_name: str
-    external_id: str
-    fields: dict[str, str] = Field(examples=[{"email": EMAIL_EXAMPLE, "country": "FR"}])
-    extra_emails: list[str] = Field(
-        default_factory=list, description="The person's further emails, after `fields.email`"
-    )
-    extra_phones: list[str] = Field(
-        default_factory=list, description="The person's further phones, after `fields.phone`"
-    )
-    traits: dict[str, Any] | None
-    consent: Consent
-    created_at: UtcDateTime
-    updated_at: UtcDateTime
     audiences: list[Membership]
 
 

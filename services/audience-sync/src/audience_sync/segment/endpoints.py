@@ -21,6 +21,7 @@ from audience_sync.segment.mapping import parse_mapping
 from audience_sync.segment.schemas import (
     ImportPreview,
     ImportResult,
+    ProfileList,
     ProfilesDelete,
     ProfilesDeleted,
     ProfilesUpsert,
@@ -86,6 +87,35 @@ async def delete_segment(segment: OwnedSegment, session: DbSession) -> SegmentDe
     audiences are fed by it."""
     profiles = await service.delete(session, segment)
     return SegmentDeleted(deleted=True, segment_id=segment.id, profiles_deleted=profiles)
+
+
+@router.get(
+    "/{segment_id}/profiles",
+    response_model=ProfileList,
+    summary="List Profiles",
+    responses={404: {"description": "SEGMENT_NOT_FOUND (also another user's segment)"}},
+)
+async def list_profiles(
+    segment: OwnedSegment,
+    session: DbSession,
+    page: Page,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=255,
+            description="Find a person: profiles whose `external_id` starts with this text "
+            "(exact case), whose email (first or further) is it trimmed and lower-cased, or "
+            "whose phone is it as a number (E.164; without a country code, the default "
+            "region's). A text that is no email or no number skips that part.",
+            examples=["cust-10", "jane.doe@example.com", "+1 415 555 0100"],
+        ),
+    ] = None,
+) -> ProfileList:
+    """The segment's profiles, most recently updated first (then by ``external_id``), each
+    as subject access shows it: its fields and further emails and phones as stored, traits,
+    consent and dates. ``total`` counts the profiles matching ``q`` (without it, the
+    segment's ``profile_count``)."""
+    return await service.list_profiles(session, segment, page, q)
 
 
 @router.post("/{segment_id}/profiles", response_model=UpsertResult)

@@ -7,7 +7,9 @@ from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
@@ -96,6 +98,91 @@ async def delete_profiles(
         .returning(p.external_id)
     )
     return [str(v) for v in result.scalars()]
+
+
+# --------------------------------------------------------------------------- profiles list
+
+
+@dataclass(frozen=True)
+class ProfileSearch:
+    """What ``q`` of the profiles list matches: an ``external_id`` starting with ``prefix``
+    (exact case); the person's email, first or further, trimmed and lower-cased, equal to
+    ``email`` (``None`` when ``q`` is not an email); or one of ``external_ids`` (the
+    profiles whose phone is ``q``'s number, :func:`phone_candidates` then compared)."""
+
+    prefix: str
+    email: str | None = None
+    external_ids: Sequence[str] = ()
+
+
+def _matching(search: ProfileSearch) -> ColumnElement[bool]:
+    p = table(Profile).c
+    branches = [p.external_id.startswith(search.prefix, autoescape=True)]
+    if search.email is not None:
+        extra = sa.func.unnest(p.extra_emails).column_valued("e")
+        branches += [
+            sa.func.lower(sa.func.btrim(p.email)) == search.email,
+            sa.and_(
+                p.extra_emails.is_not(None),
+                sa.exists().where(sa.func.lower(sa.func.btrim(extra)) == search.email),
+            ),
+        ]
+    if search.external_ids:
+        ids = sa.literal(list(search.external_ids), pg.ARRAY(sa.Text))
+        branches.append(p.external_id == sa.any_(ids))
+    return sa.or_(*branches)
+
+
+def page_query(
+    segment_id: uuid.UUID, offset: int, limit: int, search: ProfileSearch | None = None
+) -> sa.Select[Any]:
+    """The segment's profiles most recently updated first, then by ``external_id`` (pages
+    never overlap): read in that order from ``ix_profile_updated``, no sort."""
+    p = table(Profile).c
+    stmt = (
+        sa.select(table(Profile))
+        .where(p.segment_id == segment_id)
+        .order_by(p.updated_at.desc(), p.external_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return stmt if search is None else stmt.where(_matching(search))
+
+
+async def profiles_page(
+    session: AsyncSession,
+    segment_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    search: ProfileSearch | None = None,
+) -> list[sa.RowMapping]:
+    stmt = page_query(segment_id, offset, limit, search)
+    return list((await session.execute(stmt)).mappings())
+
+
+async def count_matching(
+    session: AsyncSession, segment_id: uuid.UUID, search: ProfileSearch
+) -> int:
+    p = table(Profile).c
+    stmt = sa.select(sa.func.count()).where(p.segment_id == segment_id, _matching(search))
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def phone_candidates(
+    session: AsyncSession, segment_id: uuid.UUID, number: str
+) -> list[tuple[str, str]]:
+    """``(external_id, phone)`` of the segment's profiles whose phone's digits end with the
+    last seven of ``number`` (E.164), as subject access finds them; the caller compares the
+    numbers normalized. The ``LIKE`` (those seven digits in order, anything between) only
+    spares most rows the ``regexp_replace``, five times slower."""
+    p = table(Profile).c
+    tail = number[-7:]
+    stmt = sa.select(p.external_id, p.phone).where(
+        p.segment_id == segment_id,
+        p.phone.like("%" + "%".join(tail) + "%"),
+        sa.func.right(sa.func.regexp_replace(p.phone, r"\D", "", "g"), 7) == tail,
+    )
+    return [(str(r[0]), str(r[1])) for r in (await session.execute(stmt)).all()]
 
 
 # --------------------------------------------------------------------------- bulk upsert

@@ -184,6 +184,36 @@ class ProfilesDeleted(BaseModel):
     profile_count: int
 
 
+class Consent(BaseModel):
+    ad_user_data: ConsentStatus
+    ad_personalization: ConsentStatus
+
+
+class ProfileRead(BaseModel):
+    """A profile as stored: here and, with its segment and audiences, in subject access
+    (``GET /cdp/people``)."""
+
+    external_id: str
+    fields: dict[str, str] = Field(examples=[{"email": "jane.doe@example.com", "country": "FR"}])
+    extra_emails: list[str] = Field(
+        default_factory=list, description="The person's further emails, after `fields.email`"
+    )
+    extra_phones: list[str] = Field(
+        default_factory=list, description="The person's further phones, after `fields.phone`"
+    )
+    traits: dict[str, Any] | None
+    consent: Consent
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+
+
+class ProfileList(BaseModel):
+    profiles: list[ProfileRead]
+    total: int = Field(description="Profiles matching `q` (without it, the segment's count)")
+    page: int
+    page_size: int
+
+
 class DialectRead(BaseModel):
     """How the file was read."""
 

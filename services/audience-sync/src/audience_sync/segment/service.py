@@ -1,21 +1,30 @@
-"""CDP segments and their profiles: CRUD, bulk upsert/remove, streaming CSV import."""
+"""CDP segments and their profiles: CRUD, listing and search, bulk upsert/remove, streaming
+CSV import."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adscale_common.pagination import PageParams
 from audience_sync.db import driver
 from audience_sync.models import Segment
 from audience_sync.safeguards import suppression
+from audience_sync.safeguards.identity import normalize_email, normalize_phone
 from audience_sync.segment import repository
 from audience_sync.segment.csv_import import CsvUpload, RowBuilder
 from audience_sync.segment.errors import SegmentInUse
-from audience_sync.segment.repository import PreviewStage, ProfileStage, UpsertCounts
+from audience_sync.segment.repository import (
+    PreviewStage,
+    ProfileSearch,
+    ProfileStage,
+    UpsertCounts,
+)
 from audience_sync.segment.rows import (
+    CONSENT_FIELDS,
     EXTRA_COLUMNS,
     FIELDS,
     InvalidValue,
@@ -24,6 +33,7 @@ from audience_sync.segment.rows import (
 )
 from audience_sync.segment.schemas import (
     ColumnDecision,
+    Consent,
     DialectRead,
     IdentifierCounts,
     IdentifierCoverage,
@@ -31,6 +41,8 @@ from audience_sync.segment.schemas import (
     ImportResult,
     InvalidRow,
     ProfileIn,
+    ProfileList,
+    ProfileRead,
     ProfilesDeleted,
     SegmentCoverage,
     SegmentCreate,
@@ -82,6 +94,63 @@ async def delete(session: AsyncSession, segment: Segment) -> int:
 
 
 # --------------------------------------------------------------------------- profiles
+
+# What a profile shows in ``fields``: its columns but the key, the traits and the consent.
+PROFILE_FIELDS = tuple(f for f in FIELDS if f not in CONSENT_FIELDS)
+
+
+def profile_read(row: Mapping[Any, Any]) -> ProfileRead:
+    """A stored profile (a ``profile`` row, ``traits`` decoded) as the API shows it."""
+    return ProfileRead(
+        external_id=row["external_id"],
+        fields={f: row[f] for f in PROFILE_FIELDS if row[f] is not None},
+        extra_emails=list(row["extra_emails"] or ()),
+        extra_phones=list(row["extra_phones"] or ()),
+        traits=row["traits"],
+        consent=Consent(
+            ad_user_data=row["consent_ad_user_data"] or "unspecified",
+            ad_personalization=row["consent_ad_personalization"] or "unspecified",
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+async def list_profiles(
+    session: AsyncSession, segment: Segment, page: PageParams, q: str | None
+) -> ProfileList:
+    """A page of the segment's profiles, most recently updated first; ``q`` keeps those of
+    one person (:func:`_search`). Without ``q`` the total is the segment's count."""
+    search = await _search(session, segment.id, q) if q else None
+    if search is None:
+        total = segment.profile_count
+    else:
+        total = await repository.count_matching(session, segment.id, search)
+    rows = (
+        await repository.profiles_page(session, segment.id, page.offset, page.limit, search)
+        if search is None or page.offset < total  # a search counted first: no page past it
+        else []
+    )
+    return ProfileList(
+        profiles=[profile_read(r) for r in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+async def _search(session: AsyncSession, segment_id: uuid.UUID, q: str) -> ProfileSearch:
+    """``q`` as an ``external_id`` prefix (as written), an email (normalized as imports and
+    subject access do: trimmed, lower case) and a phone number (E.164, the default region
+    for a number without a country code); a ``q`` that is no email or no number skips that
+    reading. The phone's profiles are found as subject access finds them: by the last
+    seven digits in SQL, then compared normalized."""
+    number = normalize_phone(q)
+    phones: list[str] = []
+    if number is not None:
+        candidates = await repository.phone_candidates(session, segment_id, number)
+        phones = [key for key, phone in candidates if normalize_phone(phone) == number]
+    return ProfileSearch(prefix=q, email=normalize_email(q), external_ids=phones)
 
 
 async def upsert_profiles(
