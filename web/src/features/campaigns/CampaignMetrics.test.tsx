@@ -1,6 +1,7 @@
 import { screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { type DateRange, lastDays } from "../../lib/metrics";
+import { dailyRow } from "../../test-metrics";
 import { renderPageAt } from "../../test-render";
 import { CampaignMetrics } from "./CampaignMetrics";
 
@@ -19,17 +20,8 @@ interface MetricsQuery {
   limit: number;
 }
 
-const day = (date: string, spend: string, revenue: string, clicks: number, conversions = 0) => ({
-  date,
-  impressions: 1000,
-  clicks,
-  conversions,
-  spend,
-  revenue,
-  roas: null,
-  ctr: null,
-  cpa: null,
-});
+const day = (date: string, spend: string, revenue: string, clicks: number) =>
+  dailyRow({ date, spend, revenue, clicks });
 
 /** The campaign's stored days (whatever the range asked), paged as the API pages them. */
 let days: ReturnType<typeof day>[] = [];

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import type { components } from "../../api/schema";
 import { DateRangeControl } from "../../components/DateRangeControl";
 import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
+import { NumHeaders } from "../../components/NumHeaders";
 import { Pagination } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { Tile } from "../../components/Tile";
@@ -139,30 +140,18 @@ function DailyTable({ rows, total }: { rows: DailyMetric[]; total: number }) {
       <thead>
         <tr>
           <th scope="col">Date</th>
-          <th scope="col" className="num">
-            Impressions
-          </th>
-          <th scope="col" className="num">
-            Clicks
-          </th>
-          <th scope="col" className="num">
-            Conversions
-          </th>
-          <th scope="col" className="num">
-            Spend
-          </th>
-          <th scope="col" className="num">
-            Revenue
-          </th>
-          <th scope="col" className="num">
-            ROAS
-          </th>
-          <th scope="col" className="num">
-            CTR
-          </th>
-          <th scope="col" className="num">
-            CPA
-          </th>
+          <NumHeaders
+            labels={[
+              "Impressions",
+              "Clicks",
+              "Conversions",
+              "Spend",
+              "Revenue",
+              "ROAS",
+              "CTR",
+              "CPA",
+            ]}
+          />
         </tr>
       </thead>
       <tbody>

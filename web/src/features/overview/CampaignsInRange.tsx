@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { NumHeaders } from "../../components/NumHeaders";
 import { count, counted, money, ratio } from "../../lib/format";
 import type { CampaignTotals } from "./queries";
 
@@ -14,21 +15,7 @@ export function CampaignsInRange({ campaigns }: { campaigns: CampaignTotals[] })
         <thead>
           <tr>
             <th scope="col">Campaign</th>
-            <th scope="col" className="num">
-              Spend
-            </th>
-            <th scope="col" className="num">
-              Revenue
-            </th>
-            <th scope="col" className="num">
-              ROAS
-            </th>
-            <th scope="col" className="num">
-              Conversions
-            </th>
-            <th scope="col" className="num">
-              CPA
-            </th>
+            <NumHeaders labels={["Spend", "Revenue", "ROAS", "Conversions", "CPA"]} />
           </tr>
         </thead>
         <tbody>

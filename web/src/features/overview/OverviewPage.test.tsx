@@ -1,6 +1,7 @@
 import { screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { lastDays } from "../../lib/metrics";
+import { dailyRow } from "../../test-metrics";
 import { renderPageAt } from "../../test-render";
 import OverviewPage from "./OverviewPage";
 
@@ -12,17 +13,8 @@ vi.mock("../../components/LazyChart", () => ({
   LazyDailyChart: ({ title }: { title: string }) => <figure aria-label={title} />,
 }));
 
-const day = (spend: string, revenue: string, conversions: number) => ({
-  date: "2026-03-01",
-  impressions: 100,
-  clicks: 3,
-  conversions,
-  spend,
-  revenue,
-  roas: null,
-  ctr: null,
-  cpa: null,
-});
+const day = (spend: string, revenue: string, conversions: number) =>
+  dailyRow({ spend, revenue, conversions, impressions: 100 });
 
 const CAMPAIGNS = [
   { id: "c-small", name: "Small spender" },
