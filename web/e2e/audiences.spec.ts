@@ -46,6 +46,21 @@ test("audiences journey: segment, CSV import, connect Meta by OAuth, audience, s
   await expect(report.getByRole("cell", { name: "4", exact: true })).toBeVisible(); // line 4
   const coverage = page.getByRole("table", { name: "Identifier coverage" });
   await expect(coverage.getByRole("row", { name: /Email/ })).toContainText("3");
+  // The imported people (the invalid row is not one), then one found by email in any case.
+  const people = page.getByRole("region", { name: "People", exact: true });
+  const everyone = people.getByRole("table", { name: "3 people", exact: true });
+  await expect(everyone.getByRole("row", { name: /^c-1 ann@example\.com/ })).toContainText(
+    "Ann Lee",
+  );
+  await expect(everyone.getByRole("link", { name: "c-4", exact: true })).toBeVisible();
+  await people.getByLabel("Search people by id, email or phone").fill("BOB@example.com");
+  await expect(
+    people.getByRole("table", { name: "1 person matching “BOB@example.com”" }),
+  ).toBeVisible();
+  await expect(people.getByRole("link", { name: "c-2", exact: true })).toBeVisible();
+  await expect(people.getByRole("link", { name: "c-1", exact: true })).toHaveCount(0);
+  await people.getByRole("button", { name: "Clear", exact: true }).click();
+  await expect(everyone).toBeVisible();
   await expect(page.getByText("No platform is connected yet")).toBeVisible();
   await expectAccessible(page);
   await screenshot(page, info, "segment");

@@ -12,6 +12,13 @@ test("privacy journey: look a person up, erase them with a receipt, lift the sup
 }, info) => {
   await registerNewUser(page, "privacy");
   await createSegmentFromCsv(page, "Privacy list", CSV);
+  // A person of the segment's People table, looked up on the Privacy page by their external id.
+  const people = page.getByRole("region", { name: "People", exact: true });
+  await people.getByRole("link", { name: "p-1", exact: true }).click();
+  await expect(page).toHaveURL(/\/privacy\?external_id=p-1$/);
+  const linked = page.getByRole("region", { name: "What AdScale holds" });
+  await expect(linked.getByRole("heading", { name: "1 profile held" })).toBeVisible();
+  await expect(page.getByLabel("Value")).toHaveValue("p-1");
 
   await page.getByRole("link", { name: "Privacy", exact: true }).click();
   await expect(page.getByText("No erasure yet")).toBeVisible();

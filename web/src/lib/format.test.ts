@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { counted, daysAgo, fraction, money, ratio, scheduled } from "./format";
+import { consentPair, counted, daysAgo, fraction, money, ratio, scheduled } from "./format";
 import { collectPages, offsetOf, pageCount, pageFromSearch } from "./pagination";
 
 describe("format", () => {
@@ -28,6 +28,12 @@ describe("format", () => {
     expect(scheduled("2026-03-01", null)).toBe("From 2026-03-01, no end date");
     expect(scheduled(null, "2026-03-31")).toBe("Until 2026-03-31");
     expect(scheduled(undefined, null)).toBe("No start or end date");
+  });
+
+  it("says a profile's consent as user data / personalization", () => {
+    expect(consentPair({ ad_user_data: "granted", ad_personalization: "unspecified" })).toBe(
+      "granted / unspecified",
+    );
   });
 
   it("counts days back in UTC", () => {

@@ -1,4 +1,5 @@
 // Display formatting. Money arrives from the API as decimal strings (never floats).
+import type { components } from "../api/schema";
 
 const usd = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
 const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
@@ -22,6 +23,11 @@ export function count(value: number | null | undefined): string {
 /** "1 profile", "2 profiles" (the plural is the word plus "s" unless given). */
 export function counted(value: number, word: string, plural = `${word}s`): string {
   return `${count(value)} ${value === 1 ? word : plural}`;
+}
+
+/** A profile's consent, short: "granted / unspecified" (ad user data / ad personalization). */
+export function consentPair(consent: components["schemas"]["Consent"]): string {
+  return `${consent.ad_user_data} / ${consent.ad_personalization}`;
 }
 
 export function ratio(value: number | null | undefined): string {

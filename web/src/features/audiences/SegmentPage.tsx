@@ -9,6 +9,7 @@ import { CoverageTable } from "./CoverageTable";
 import { CreateAudience } from "./CreateAudience";
 import { CsvImport } from "./CsvImport";
 import { useAudiences, useDeleteSegment, useSegment } from "./queries";
+import { SegmentPeople } from "./SegmentPeople";
 
 function SegmentAudiences({ segmentId }: { segmentId: string }) {
   const audiences = useAudiences(1, { segmentId });
@@ -73,6 +74,7 @@ export default function SegmentPage() {
         noun="Profiles"
       />
       <CsvImport segmentId={id} />
+      <SegmentPeople segmentId={id} />
       <CreateAudience segmentId={id} segmentName={s.name} />
       <section aria-labelledby="segment-audiences-title">
         <h2 id="segment-audiences-title">Audiences</h2>

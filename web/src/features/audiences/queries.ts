@@ -11,6 +11,7 @@ export type Platform = components["schemas"]["PlatformRead"]["platform"];
 export type SyncJob = components["schemas"]["SyncJobRead"];
 export type ImportResult = components["schemas"]["ImportResult"];
 export type AudienceCreate = components["schemas"]["AudienceCreate"];
+export type Profile = components["schemas"]["ProfileRead"];
 
 const ACTIVE = new Set(["pending", "running"]);
 
@@ -42,6 +43,27 @@ export function useSegment(id: string) {
     queryFn: () =>
       unwrap(
         api.GET("/api/v1/cdp/segments/{segment_id}", { params: { path: { segment_id: id } } }),
+      ),
+  });
+}
+
+/**
+ * A page of a segment's people, most recently updated first; with `search`, only the people it
+ * finds (an external id's start, exact case; an email, any case; a phone, any formatting).
+ */
+export function useSegmentProfiles(segmentId: string, page: number, search = "") {
+  const queryKey = ["segment-profiles", segmentId, page, search];
+  return useQuery({
+    queryKey,
+    placeholderData: previousPageOf(queryKey, 2),
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/cdp/segments/{segment_id}/profiles", {
+          params: {
+            path: { segment_id: segmentId },
+            query: { page, page_size: PAGE_SIZE, ...(search ? { q: search } : {}) },
+          },
+        }),
       ),
   });
 }
@@ -107,6 +129,7 @@ export function useImportCsv(segmentId: string, onProgress: (progress: UploadPro
       sendImport<ImportResult>(segmentId, false, request, onProgress),
     onSuccess: () => {
       client.invalidateQueries({ queryKey: ["segment", segmentId] });
+      client.invalidateQueries({ queryKey: ["segment-profiles", segmentId] });
       client.invalidateQueries({ queryKey: ["segments"] });
     },
   });

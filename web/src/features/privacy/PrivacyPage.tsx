@@ -1,14 +1,14 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useForm } from "react-hook-form";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { z } from "zod";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Field, FormError } from "../../components/Field";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { ApiError, errorMessage } from "../../lib/errors";
-import { count, dateTime } from "../../lib/format";
+import { consentPair, count, dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
 import {
   type IdentifierKind,
@@ -66,9 +66,7 @@ function PersonReport({ person }: { person: Person }) {
               </td>
               <td>{p.external_id}</td>
               <td>{Object.keys(p.fields).join(", ")}</td>
-              <td>
-                {p.consent.ad_user_data} / {p.consent.ad_personalization}
-              </td>
+              <td>{consentPair(p.consent)}</td>
               <td>
                 {p.audiences.length
                   ? p.audiences.map((a) => `${a.audience_name} (${a.platform})`).join(", ")
@@ -122,13 +120,20 @@ function EraseButton({ target, held }: { target: PersonKey; held: boolean }) {
   );
 }
 
-function FindPerson() {
+/**
+ * One person looked up by an identifier. With `externalId` (a link's `?external_id=`, e.g. from
+ * a segment's people), the form starts on it and looks it up once; emails and phones are only
+ * ever typed, never put in a URL.
+ */
+function FindPerson({ externalId }: { externalId: string }) {
   const [asked, setAsked] = useState<PersonKey | null>(null);
   const [notHeld, setNotHeld] = useState(false);
   const lookUp = useLookUpPerson();
   const form = useForm<Values>({
     resolver: zodResolver(schema),
-    defaultValues: { kind: "email", value: "" },
+    defaultValues: externalId
+      ? { kind: "external_id", value: externalId }
+      : { kind: "email", value: "" },
   });
   const { errors } = form.formState;
   const submit = form.handleSubmit(async (v) => {
@@ -151,6 +156,13 @@ function FindPerson() {
       });
     }
   });
+  const linked = useRef(false);
+  useEffect(() => {
+    // The linked person, once (not again on each render, nor on Strict Mode's second effect).
+    if (!externalId || linked.current) return;
+    linked.current = true;
+    submit();
+  }, [externalId, submit]);
   const person = asked && !notHeld ? lookUp.data : undefined;
   return (
     <>
@@ -243,10 +255,13 @@ function Receipts() {
 }
 
 export default function PrivacyPage() {
+  const [params] = useSearchParams();
+  const externalId = params.get("external_id")?.trim() ?? "";
   return (
     <>
       <h1>Privacy</h1>
-      <FindPerson />
+      {/* Another linked person (Back, Forward) starts the form afresh. */}
+      <FindPerson key={externalId} externalId={externalId} />
       <section aria-labelledby="receipts-title">
         <h2 id="receipts-title">Erasure receipts</h2>
         <Receipts />
