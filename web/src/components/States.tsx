@@ -20,6 +20,25 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
+/** A searched list that found nothing: "No <thing> matches “search”" and a way back to all. */
+export function NoMatch({
+  thing,
+  search,
+  onClear,
+}: {
+  thing: string;
+  search: string;
+  onClear: () => void;
+}) {
+  return (
+    <Empty title={`No ${thing} matches “${search}”`}>
+      <button type="button" className="button secondary" onClick={onClear}>
+        Clear the search
+      </button>
+    </Empty>
+  );
+}
+
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
   return (
     <div className="state state-error" role="alert">

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { SearchBox, useUrlSearch } from "../../components/SearchBox";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
 import { counted } from "../../lib/format";
 import { AudienceTable } from "./AudienceTable";
 import { Connections } from "./Connections";
@@ -40,11 +40,7 @@ export default function AudiencesPage() {
         </Empty>
       ) : null}
       {audiences.data && audiences.data.audiences.length === 0 && search ? (
-        <Empty title={`No audience matches “${search}”`}>
-          <button type="button" className="button secondary" onClick={() => setSearch("")}>
-            Clear the search
-          </button>
-        </Empty>
+        <NoMatch thing="audience" search={search} onClear={() => setSearch("")} />
       ) : null}
       {audiences.data && audiences.data.audiences.length > 0 ? (
         <>

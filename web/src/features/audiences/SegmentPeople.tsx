@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { Pagination } from "../../components/Pagination";
 import { SearchBox, useListSearch } from "../../components/SearchBox";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
 import { consentPair, count, counted, dateTime } from "../../lib/format";
 import { type Profile, useSegmentProfiles } from "./queries";
 
@@ -51,11 +51,7 @@ export function SegmentPeople({ segmentId }: { segmentId: string }) {
         </Empty>
       ) : null}
       {people.data && people.data.profiles.length === 0 && search ? (
-        <Empty title={`No person matches “${search}”`}>
-          <button type="button" className="button secondary" onClick={() => onSearch("")}>
-            Clear the search
-          </button>
-        </Empty>
+        <NoMatch thing="person" search={search} onClear={() => onSearch("")} />
       ) : null}
       {people.data && people.data.profiles.length > 0 ? (
         <>

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { Field, FormError } from "../../components/Field";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { SearchBox, useUrlSearch } from "../../components/SearchBox";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
 import { count, counted, dateTime } from "../../lib/format";
 import { applyServerError } from "../../lib/forms";
 import { useCreateSegment, useSegments } from "./queries";
@@ -76,11 +76,7 @@ export default function SegmentsPage() {
         </Empty>
       ) : null}
       {segments.data && segments.data.segments.length === 0 && search ? (
-        <Empty title={`No segment matches “${search}”`}>
-          <button type="button" className="button secondary" onClick={() => setSearch("")}>
-            Clear the search
-          </button>
-        </Empty>
+        <NoMatch thing="segment" search={search} onClear={() => setSearch("")} />
       ) : null}
       {segments.data && segments.data.segments.length > 0 ? (
         <>

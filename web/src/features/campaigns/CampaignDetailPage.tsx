@@ -3,7 +3,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
 import { SearchBox, useListSearch } from "../../components/SearchBox";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
 import { errorMessage } from "../../lib/errors";
 import { money, scheduled } from "../../lib/format";
 import { CampaignMetrics } from "./CampaignMetrics";
@@ -29,11 +29,7 @@ function AdGroups({ id }: { id: string }) {
         <Empty title="No ad groups in this campaign" />
       ) : null}
       {groups.data && groups.data.items.length === 0 && search ? (
-        <Empty title={`No ad group in this campaign matches “${search}”`}>
-          <button type="button" className="button secondary" onClick={() => onSearch("")}>
-            Clear the search
-          </button>
-        </Empty>
+        <NoMatch thing="ad group in this campaign" search={search} onClear={() => onSearch("")} />
       ) : null}
       {groups.data && groups.data.items.length > 0 ? (
         <>

@@ -1,7 +1,7 @@
 import { Link } from "react-router";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { SearchBox, useUrlSearch } from "../../components/SearchBox";
-import { Empty, ErrorState, Loading } from "../../components/States";
+import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
 import { counted, money } from "../../lib/format";
 import { useCampaigns } from "./queries";
 
@@ -31,11 +31,7 @@ export default function CampaignsPage() {
         </Empty>
       ) : null}
       {campaigns.data && campaigns.data.items.length === 0 && search ? (
-        <Empty title={`No campaign matches “${search}”`}>
-          <button type="button" className="button secondary" onClick={() => setSearch("")}>
-            Clear the search
-          </button>
-        </Empty>
+        <NoMatch thing="campaign" search={search} onClear={() => setSearch("")} />
       ) : null}
       {campaigns.data && campaigns.data.items.length > 0 ? (
         <>
