@@ -6,18 +6,22 @@ Each command once on its happy path and once with an error (exit code and API co
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import stat
 import sys
 import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
+import adscale
+
 sys.path.insert(0, str(Path(__file__).parent))
 from adscale import models as m
-from cli_kit import Cli, kit
+from cli_kit import API, Cli, kit
 
 NIL = "00000000-0000-4000-8000-000000000000"
 
@@ -347,3 +351,69 @@ async def test_billing_and_keys(signed_in: Cli, api: httpx.AsyncClient, member: 
     cli.fails(3, "HTTP_401", "billing", "usage", ADSCALE_API_KEY="adscale_live_nope")
     cli.fails(3, "HTTP_401", "billing", "overview", ADSCALE_API_KEY="adscale_live_nope")
     cli.fails(3, "HTTP_401", "billing", "current", ADSCALE_API_KEY="adscale_live_nope")
+
+
+async def test_metrics_summed_per_day_and_per_campaign(
+    signed_in: Cli, api: httpx.AsyncClient, member: kit.Member
+):
+    """`campaigns daily` and `campaigns totals` (and the SDK's metrics.daily/campaigns) on two
+    campaigns linked to the sandbox, their metrics fetched: each agrees with the overview."""
+    cli = signed_in
+    login, account = await kit.connect_meta(api, member)
+    for index, external in enumerate(login.campaign_ids[:2]):
+        campaign = cli.ok(
+            "campaigns",
+            "create",
+            "-d",
+            json.dumps(
+                {
+                    "ad_account_id": account["id"],
+                    "objective": "sales",
+                    "external_campaign_id": external,  # -s would read the digits as a number
+                }
+            ),
+            "-s",
+            f"name=Linked {index}",
+            "-o",
+            "json",
+        ).json()
+        refreshed = await api.post(
+            f"/metrics/campaign/{campaign['id']}/refresh", headers=member.headers
+        )
+        assert refreshed.status_code == 200, refreshed.text
+    overview = m.CampaignsOverviewRead.model_validate(
+        cli.ok("campaigns", "overview", "-o", "json").json()
+    )
+    days = [
+        m.DailyMetricRead.model_validate(d)
+        for d in cli.ok("campaigns", "daily", "-o", "json").json()
+    ]
+    assert [d.date for d in days] == sorted(d.date for d in days) and days
+    assert sum(Decimal(d.spend) for d in days) == Decimal(overview.total_spend)
+    assert sum(d.clicks for d in days) == overview.total_clicks
+    totals = [
+        m.CampaignMetricsRead.model_validate(c)
+        for c in cli.ok("campaigns", "totals", "-o", "json").json()
+    ]
+    assert sorted(c.name for c in totals) == ["Linked 0", "Linked 1"]
+    assert Decimal(totals[0].spend) >= Decimal(totals[1].spend)
+    assert sum(Decimal(c.revenue) for c in totals) == Decimal(overview.total_revenue)
+    table = cli.ok("campaigns", "totals", "--limit", "1").stdout
+    assert totals[0].name in table and totals[1].name not in table
+    cli.fails(
+        6,
+        "VALIDATION_ERROR",
+        "campaigns",
+        "daily",
+        "--start-date",
+        "2026-03-02",
+        "--end-date",
+        "2026-03-01",
+    )
+    async with adscale.AsyncClient(
+        API, tokens=adscale.Tokens(member.access_token, member.refresh_token)
+    ) as client:
+        assert [d.date async for d in client.metrics.daily()] == [d.date for d in days]
+        assert [c.campaign_id async for c in client.metrics.campaigns()] == [
+            c.campaign_id for c in totals
+        ]

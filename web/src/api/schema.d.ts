@@ -1196,6 +1196,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/metrics/campaigns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each campaign's metric totals
+         * @description House extension. One row per campaign of yours with metrics in the range: impressions, clicks, conversions, spend and revenue summed over the range's days, with `roas`, `ctr` and `cpa` computed from those sums (null on a zero denominator); most spend first, then by name and id. `total` counts those campaigns.
+         */
+        get: operations["campaigns_metrics_api_v1_metrics_campaigns_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Daily metrics across all campaigns
+         * @description House extension. One row per day on which any of your campaigns has metrics in the range, oldest first: impressions, clicks, conversions, spend and revenue summed over all your campaigns, with `roas`, `ctr` and `cpa` computed from those sums (null on a zero denominator). `total` counts those days.
+         */
+        get: operations["daily_metrics_api_v1_metrics_daily_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/metrics/overview": {
         parameters: {
             query?: never;
@@ -2233,6 +2273,54 @@ export interface components {
             /**
              * Status
              * @default draft
+             * @enum {string}
+             */
+            status: "draft" | "active" | "paused" | "completed";
+        };
+        /**
+         * CampaignMetricsRead
+         * @description House extension: one campaign's sums over a range, with ratios from the sums.
+         */
+        CampaignMetricsRead: {
+            /**
+             * Campaign Id
+             * Format: uuid
+             */
+            campaign_id: string;
+            /** Clicks */
+            clicks: number;
+            /** Conversions */
+            conversions: number;
+            /**
+             * Cpa
+             * @description spend / conversions; null when conversions are 0
+             */
+            cpa: string | null;
+            /**
+             * Ctr
+             * @description clicks / impressions (a fraction); null when impressions are 0
+             */
+            ctr: number | null;
+            /** Impressions */
+            impressions: number;
+            /** Name */
+            name: string;
+            /**
+             * Platform
+             * @enum {string}
+             */
+            platform: "google" | "meta";
+            /** Revenue */
+            revenue: string;
+            /**
+             * Roas
+             * @description revenue / spend; null when spend is 0
+             */
+            roas: number | null;
+            /** Spend */
+            spend: string;
+            /**
+             * Status
              * @enum {string}
              */
             status: "draft" | "active" | "paused" | "completed";
@@ -3542,6 +3630,17 @@ export interface components {
         OffsetPage_ApiKeyRead_: {
             /** Items */
             items: components["schemas"]["ApiKeyRead"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /** Total */
+            total: number;
+        };
+        /** OffsetPage[CampaignMetricsRead] */
+        OffsetPage_CampaignMetricsRead_: {
+            /** Items */
+            items: components["schemas"]["CampaignMetricsRead"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -8042,6 +8141,82 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefreshRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    campaigns_metrics_api_v1_metrics_campaigns_get: {
+        parameters: {
+            query?: {
+                /** @description Last day included (YYYY-MM-DD) */
+                end_date?: string | null;
+                /** @description Rows to return */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description First day included (YYYY-MM-DD) */
+                start_date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffsetPage_CampaignMetricsRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    daily_metrics_api_v1_metrics_daily_get: {
+        parameters: {
+            query?: {
+                /** @description Last day included (YYYY-MM-DD) */
+                end_date?: string | null;
+                /** @description Rows to return */
+                limit?: number;
+                /** @description Rows to skip */
+                offset?: number;
+                /** @description First day included (YYYY-MM-DD) */
+                start_date?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffsetPage_DailyMetricRead_"];
                 };
             };
             /** @description Validation Error */

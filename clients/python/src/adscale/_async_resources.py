@@ -147,6 +147,16 @@ class Metrics(Resource):
         async for row in self._client.paginate(url, OFFSET, dates):
             yield m.DailyMetricRead.model_validate(row)
 
+    async def daily(self, **dates: Any) -> AsyncIterator[m.DailyMetricRead]:
+        """Every campaign's rows summed per day, the days with any (every page)."""
+        async for row in self._client.paginate("/metrics/daily", OFFSET, dates):
+            yield m.DailyMetricRead.model_validate(row)
+
+    async def campaigns(self, **dates: Any) -> AsyncIterator[m.CampaignMetricsRead]:
+        """Each campaign's totals over the dates, most spend first (every page)."""
+        async for row in self._client.paginate("/metrics/campaigns", OFFSET, dates):
+            yield m.CampaignMetricsRead.model_validate(row)
+
     async def refresh(self, campaign_id: object, **dates: Any) -> m.RefreshRead:
         url = f"/metrics/campaign/{campaign_id}/refresh"
         return m.RefreshRead.model_validate(await self._client.call("POST", url, params=dates))

@@ -145,6 +145,16 @@ class Metrics(Resource):
         for row in self._client.paginate(url, OFFSET, dates):
             yield m.DailyMetricRead.model_validate(row)
 
+    def daily(self, **dates: Any) -> Iterator[m.DailyMetricRead]:
+        """Every campaign's rows summed per day, the days with any (every page)."""
+        for row in self._client.paginate("/metrics/daily", OFFSET, dates):
+            yield m.DailyMetricRead.model_validate(row)
+
+    def campaigns(self, **dates: Any) -> Iterator[m.CampaignMetricsRead]:
+        """Each campaign's totals over the dates, most spend first (every page)."""
+        for row in self._client.paginate("/metrics/campaigns", OFFSET, dates):
+            yield m.CampaignMetricsRead.model_validate(row)
+
     def refresh(self, campaign_id: object, **dates: Any) -> m.RefreshRead:
         url = f"/metrics/campaign/{campaign_id}/refresh"
         return m.RefreshRead.model_validate(self._client.call("POST", url, params=dates))

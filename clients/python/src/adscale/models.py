@@ -574,6 +574,37 @@ class Platform5(StrEnum):
     META = "meta"
 
 
+class CampaignMetricsRead(BaseModel):
+    """
+    House extension: one campaign's sums over a range, with ratios from the sums.
+    """
+
+    campaign_id: Annotated[UUID, Field(title="Campaign Id")]
+    clicks: Annotated[int, Field(title="Clicks")]
+    conversions: Annotated[float, Field(title="Conversions")]
+    cpa: Annotated[
+        str | None,
+        Field(description="spend / conversions; null when conversions are 0", title="Cpa"),
+    ]
+    ctr: Annotated[
+        float | None,
+        Field(
+            description="clicks / impressions (a fraction); null when impressions are 0",
+            title="Ctr",
+        ),
+    ]
+    impressions: Annotated[int, Field(title="Impressions")]
+    name: Annotated[str, Field(title="Name")]
+    platform: Annotated[Platform5, Field(title="Platform")]
+    revenue: Annotated[str, Field(title="Revenue")]
+    roas: Annotated[
+        float | None,
+        Field(description="revenue / spend; null when spend is 0", title="Roas"),
+    ]
+    spend: Annotated[str, Field(title="Spend")]
+    status: Annotated[Status4, Field(title="Status")]
+
+
 class CampaignRead(BaseModel):
     ad_account_id: Annotated[UUID, Field(title="Ad Account Id")]
     budget_daily: Annotated[str | None, Field(title="Budget Daily")]
@@ -718,7 +749,7 @@ class CallToAction(RootModel[str]):
     root: Annotated[str, Field(max_length=30, min_length=1, title="Call To Action")]
 
 
-class Status7(StrEnum):
+class Status8(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
 
@@ -739,7 +770,7 @@ class CreativeCreate(BaseModel):
         ),
     ]
     headline: Annotated[str, Field(max_length=2000, min_length=1, title="Headline")]
-    status: Annotated[Status7 | None, Field(title="Status")] = Status7.ACTIVE
+    status: Annotated[Status8 | None, Field(title="Status")] = Status8.ACTIVE
 
 
 class CreativeRead(BaseModel):
@@ -752,7 +783,7 @@ class CreativeRead(BaseModel):
     destination_url: Annotated[str, Field(title="Destination Url")]
     headline: Annotated[str, Field(title="Headline")]
     id: Annotated[UUID, Field(title="Id")]
-    status: Annotated[Status7, Field(title="Status")]
+    status: Annotated[Status8, Field(title="Status")]
     updated_at: Annotated[
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Updated At")
     ]
@@ -785,7 +816,7 @@ class CreativeUpdate(BaseModel):
     description: Annotated[Description1 | None, Field(title="Description")] = None
     destination_url: Annotated[DestinationUrl | None, Field(title="Destination Url")] = None
     headline: Annotated[Headline | None, Field(title="Headline")] = None
-    status: Annotated[Status7 | None, Field(title="Status")] = None
+    status: Annotated[Status8 | None, Field(title="Status")] = None
 
 
 class DailyMetricRead(BaseModel):
@@ -818,7 +849,7 @@ class DeliveryAttemptRead(BaseModel):
     success: Annotated[bool, Field(title="Success")]
 
 
-class Status10(StrEnum):
+class Status11(StrEnum):
     PENDING = "pending"
     IN_FLIGHT = "in_flight"
     SUCCEEDED = "succeeded"
@@ -850,7 +881,7 @@ class DeliveryRead(BaseModel):
         int | None,
         Field(description="HTTP status of the last attempt", title="Response Code"),
     ]
-    status: Annotated[Status10, Field(title="Status")]
+    status: Annotated[Status11, Field(title="Status")]
     test: Annotated[bool, Field(title="Test")]
 
 
@@ -977,7 +1008,7 @@ class DialectRead(BaseModel):
     ]
 
 
-class Platform6(StrEnum):
+class Platform7(StrEnum):
     META = "meta"
     GOOGLE = "google"
     TIKTOK = "tiktok"
@@ -987,10 +1018,10 @@ class Platform6(StrEnum):
 class DisconnectResponse(BaseModel):
     ad_accounts_removed: Annotated[int, Field(title="Ad Accounts Removed")]
     disconnected: Annotated[bool, Field(title="Disconnected")]
-    platform: Annotated[Platform6, Field(title="Platform")]
+    platform: Annotated[Platform7, Field(title="Platform")]
 
 
-class Status11(StrEnum):
+class Status12(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
@@ -1009,7 +1040,7 @@ class ErasureAccepted(BaseModel):
     requested_at: Annotated[
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Requested At")
     ]
-    status: Annotated[Status11, Field(title="Status")]
+    status: Annotated[Status12, Field(title="Status")]
 
 
 class ErasureBatchAccepted(BaseModel):
@@ -1131,7 +1162,7 @@ class IdentifierType(StrEnum):
     EXTERNAL_ID = "external_id"
 
 
-class Platform7(StrEnum):
+class Platform8(StrEnum):
     """
     Whose normalisation rules apply when hashing.
     """
@@ -1171,15 +1202,15 @@ class ExportOptions(BaseModel):
     ] = False
     include_traits: Annotated[bool | None, Field(title="Include Traits")] = False
     platform: Annotated[
-        Platform7 | None,
+        Platform8 | None,
         Field(
             description="Whose normalisation rules apply when hashing.",
             title="Platform",
         ),
-    ] = Platform7.META
+    ] = Platform8.META
 
 
-class Status13(StrEnum):
+class Status14(StrEnum):
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
@@ -1204,7 +1235,7 @@ class ExportRead(BaseModel):
     format: Annotated[Format, Field(title="Format")]
     profile_count: Annotated[int, Field(title="Profile Count")]
     segment_id: Annotated[UUID | None, Field(title="Segment Id")]
-    status: Annotated[Status13, Field(title="Status")]
+    status: Annotated[Status14, Field(title="Status")]
 
 
 class FieldCounts(BaseModel):
@@ -1309,7 +1340,7 @@ class ForgotPasswordRequest(BaseModel):
     email: Annotated[str, Field(max_length=320, title="Email")]
 
 
-class Platform8(StrEnum):
+class Platform9(StrEnum):
     GOOGLE = "google"
     META = "meta"
 
@@ -1326,7 +1357,7 @@ class GenerateCopyRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
     )
-    platform: Annotated[Platform8 | None, Field(title="Platform")] = Platform8.GOOGLE
+    platform: Annotated[Platform9 | None, Field(title="Platform")] = Platform9.GOOGLE
     product_description: Annotated[
         str, Field(max_length=2000, min_length=1, title="Product Description")
     ]
@@ -1339,7 +1370,7 @@ class GenerateCopyResponse(BaseModel):
     call_to_action: Annotated[str, Field(title="Call To Action")]
     description: Annotated[str, Field(title="Description")]
     headline: Annotated[str, Field(title="Headline")]
-    platform: Annotated[Platform8, Field(title="Platform")]
+    platform: Annotated[Platform9, Field(title="Platform")]
     provider: Annotated[str, Field(title="Provider")]
 
 
@@ -1367,7 +1398,7 @@ class Operation(StrEnum):
     DELETE = "delete"
 
 
-class Status14(StrEnum):
+class Status15(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
@@ -1401,7 +1432,7 @@ class HistoryEntry(BaseModel):
         ),
     ] = 0
     started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
-    status: Annotated[Status14, Field(title="Status")]
+    status: Annotated[Status15, Field(title="Status")]
     triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
 
 
@@ -1444,7 +1475,7 @@ class InitialSync(BaseModel):
     match_rate: Annotated[float | None, Field(title="Match Rate")]
     matched: Annotated[int | None, Field(title="Matched")]
     profiles_sent: Annotated[int, Field(title="Profiles Sent")]
-    status: Annotated[Status14, Field(title="Status")]
+    status: Annotated[Status15, Field(title="Status")]
 
 
 class InvalidRow(BaseModel):
@@ -1502,6 +1533,13 @@ class OffsetPageAccountRead(BaseModel):
 
 class OffsetPageApiKeyRead(BaseModel):
     items: Annotated[list[ApiKeyRead], Field(title="Items")]
+    limit: Annotated[int, Field(title="Limit")]
+    offset: Annotated[int, Field(title="Offset")]
+    total: Annotated[int, Field(title="Total")]
+
+
+class OffsetPageCampaignMetricsRead(BaseModel):
+    items: Annotated[list[CampaignMetricsRead], Field(title="Items")]
     limit: Annotated[int, Field(title="Limit")]
     offset: Annotated[int, Field(title="Offset")]
     total: Annotated[int, Field(title="Total")]
@@ -1585,14 +1623,14 @@ class PlanRead(BaseModel):
     ]
 
 
-class Platform10(StrEnum):
+class Platform11(StrEnum):
     META = "meta"
     GOOGLE = "google"
     TIKTOK = "tiktok"
     SNAPCHAT = "snapchat"
 
 
-class Status16(StrEnum):
+class Status17(StrEnum):
     CONNECTED = "connected"
     EXPIRED = "expired"
 
@@ -1607,9 +1645,9 @@ class PlatformRead(BaseModel):
     ad_accounts: Annotated[list[AdAccountRead] | None, Field(title="Ad Accounts")] = None
     connected: Annotated[bool, Field(title="Connected")]
     expires_at: Annotated[AwareDatetime | None, Field(title="Expires At")] = None
-    platform: Annotated[Platform10, Field(title="Platform")]
+    platform: Annotated[Platform11, Field(title="Platform")]
     scopes: Annotated[list[str] | None, Field(title="Scopes")] = None
-    status: Annotated[Status16 | None, Field(title="Status")] = None
+    status: Annotated[Status17 | None, Field(title="Status")] = None
 
 
 class PlatformsRead(BaseModel):
@@ -2113,25 +2151,25 @@ class NameContains(RootModel[str]):
     ]
 
 
-class Platform11(StrEnum):
+class Platform12(StrEnum):
     GOOGLE = "google"
     META = "meta"
 
 
-class Platforms(RootModel[list[Platform11]]):
-    root: Annotated[list[Platform11], Field(min_length=1, title="Platforms")]
+class Platforms(RootModel[list[Platform12]]):
+    root: Annotated[list[Platform12], Field(min_length=1, title="Platforms")]
 
 
-class Status17(StrEnum):
+class Status18(StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"
     PAUSED = "paused"
     COMPLETED = "completed"
 
 
-class Statuses(RootModel[list[Status17]]):
+class Statuses(RootModel[list[Status18]]):
     root: Annotated[
-        list[Status17],
+        list[Status18],
         Field(description="Default: active only", min_length=1, title="Statuses"),
     ]
 
@@ -2313,7 +2351,7 @@ class SuppressionLifted(BaseModel):
     lifted: Annotated[bool, Field(title="Lifted")]
 
 
-class Status18(StrEnum):
+class Status19(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
     COMPLETED = "completed"
@@ -2362,7 +2400,7 @@ class SyncJobRead(BaseModel):
     ] = 0
     segment_size: Annotated[int | None, Field(title="Segment Size")]
     started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
-    status: Annotated[Status18, Field(title="Status")]
+    status: Annotated[Status19, Field(title="Status")]
     triggered_by: Annotated[TriggeredBy, Field(title="Triggered By")]
     triggered_by_user_id: Annotated[UUID | None, Field(title="Triggered By User Id")]
 
@@ -2400,10 +2438,10 @@ class SyncTriggered(BaseModel):
     job_id: Annotated[UUID, Field(title="Job Id")]
     operation: Annotated[Operation3, Field(title="Operation")]
     segment_size: Annotated[int, Field(title="Segment Size")]
-    status: Annotated[Status18, Field(title="Status")]
+    status: Annotated[Status19, Field(title="Status")]
 
 
-class Status20(StrEnum):
+class Status21(StrEnum):
     PENDING = "pending"
     COMPLETED = "completed"
     FAILED = "failed"
@@ -2422,7 +2460,7 @@ class TargetRead(BaseModel):
         Field(description="Profiles of the person this audience held", title="Profiles"),
     ]
     retries: Annotated[int, Field(title="Retries")]
-    status: Annotated[Status20, Field(title="Status")]
+    status: Annotated[Status21, Field(title="Status")]
 
 
 class Audiences(RootModel[list[UUID]]):
@@ -2902,7 +2940,7 @@ class ErasureRead(BaseModel):
         AwareDatetime, Field(examples=["2026-02-14T12:34:56Z"], title="Requested At")
     ]
     started_at: Annotated[AwareDatetime | None, Field(title="Started At")]
-    status: Annotated[Status11, Field(title="Status")]
+    status: Annotated[Status12, Field(title="Status")]
 
 
 class ExportCreate(BaseModel):

@@ -36,6 +36,9 @@ CREATIVES = Noun(
 )
 KEYS = Noun("/api-keys", OFFSET, ("id", "name", "prefix", "created_at", "last_used_at"))
 METRIC_COLUMNS = ("date", "impressions", "clicks", "conversions", "spend", "revenue", "roas")
+TOTALS_COLUMNS = ("campaign_id", "name", "platform", "spend", "revenue", "roas", "conversions", "cpa")
+StartDate = typer.Option(None, "--start-date", help="first day (YYYY-MM-DD)")
+EndDate = typer.Option(None, "--end-date", help="last day (YYYY-MM-DD)")
 
 
 def campaigns_app() -> typer.Typer:
@@ -65,6 +68,31 @@ def campaigns_app() -> typer.Typer:
         """Aggregate metrics across all campaigns."""
         params = {"start_date": start_date, "end_date": end_date}
         emit(state(ctx).client().call("GET", "/metrics/overview", params=params), output)
+
+    @app.command("daily")
+    def daily(
+        ctx: typer.Context,
+        start_date: str | None = StartDate,
+        end_date: str | None = EndDate,
+        output: OutputOpt = Output.table,
+    ) -> None:
+        """Daily metrics summed across all campaigns (the days with any)."""
+        noun = Noun("/metrics/daily", OFFSET, METRIC_COLUMNS)
+        rows = list_items(ctx, noun, {"start_date": start_date, "end_date": end_date}, None)
+        emit(rows, output, METRIC_COLUMNS)
+
+    @app.command("totals")
+    def totals(
+        ctx: typer.Context,
+        start_date: str | None = StartDate,
+        end_date: str | None = EndDate,
+        limit: int | None = typer.Option(None, "--limit", help="stop after this many"),
+        output: OutputOpt = Output.table,
+    ) -> None:
+        """Each campaign's totals over the dates, most spend first (those with any metrics)."""
+        noun = Noun("/metrics/campaigns", OFFSET, TOTALS_COLUMNS)
+        rows = list_items(ctx, noun, {"start_date": start_date, "end_date": end_date}, limit)
+        emit(rows, output, TOTALS_COLUMNS)
 
     return app
 

@@ -10,7 +10,12 @@ from adscale_common.errors import invalid
 from adscale_common.pagination import Offset, OffsetPage
 from campaigns.dependencies import AppSettings, Cipher, Platforms, Session, UserId
 from campaigns.metrics import service
-from campaigns.metrics.schemas import DailyMetricRead, OverviewRead, RefreshRead
+from campaigns.metrics.schemas import (
+    CampaignMetricsRead,
+    DailyMetricRead,
+    OverviewRead,
+    RefreshRead,
+)
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 
@@ -29,6 +34,52 @@ async def metrics_overview(
 ) -> OverviewRead:
     _check_range(start_date, end_date)
     return await service.overview(session, user_id, start_date, end_date)
+
+
+@router.get(
+    "/daily",
+    response_model=OffsetPage[DailyMetricRead],
+    summary="Daily metrics across all campaigns",
+    description="House extension. One row per day on which any of your campaigns has metrics "
+    "in the range, oldest first: impressions, clicks, conversions, spend and revenue summed "
+    "over all your campaigns, with `roas`, `ctr` and `cpa` computed from those sums (null on "
+    "a zero denominator). `total` counts those days.",
+)
+async def daily_metrics(
+    session: Session,
+    user_id: UserId,
+    page: Offset,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> OffsetPage[DailyMetricRead]:
+    _check_range(start_date, end_date)
+    rows, total = await service.daily_totals(
+        session, user_id, page.offset, page.limit, start_date, end_date
+    )
+    return OffsetPage.of(rows, total, page)
+
+
+@router.get(
+    "/campaigns",
+    response_model=OffsetPage[CampaignMetricsRead],
+    summary="Each campaign's metric totals",
+    description="House extension. One row per campaign of yours with metrics in the range: "
+    "impressions, clicks, conversions, spend and revenue summed over the range's days, with "
+    "`roas`, `ctr` and `cpa` computed from those sums (null on a zero denominator); most "
+    "spend first, then by name and id. `total` counts those campaigns.",
+)
+async def campaigns_metrics(
+    session: Session,
+    user_id: UserId,
+    page: Offset,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> OffsetPage[CampaignMetricsRead]:
+    _check_range(start_date, end_date)
+    rows, total = await service.campaign_totals(
+        session, user_id, page.offset, page.limit, start_date, end_date
+    )
+    return OffsetPage.of(rows, total, page)
 
 
 @router.get("/campaign/{campaign_id}", response_model=OffsetPage[DailyMetricRead])

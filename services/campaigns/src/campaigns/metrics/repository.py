@@ -8,11 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
 from sqlmodel import col
 
 from adscale_common.paged import page_of
 from adscale_common.types import utcnow
-from campaigns.metrics.schemas import Totals
+from campaigns.metrics.schemas import CampaignTotals, DayTotals, Totals
 from campaigns.models import Campaign, CampaignMetric
 from campaigns.platforms import DailyInsight
 
@@ -36,16 +37,29 @@ def _range(start: date | None, end: date | None) -> list[sa.ColumnElement[bool]]
     return where
 
 
-async def user_totals(
-    session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
-) -> Totals:
-    stmt = (
+def _owned(user_id: uuid.UUID, start: date | None, end: date | None) -> Select[*tuple[Any, ...]]:
+    """The sums of the metric rows of ``user_id``'s campaigns in the range (group it)."""
+    return (
         sa.select(*_sums())
         .select_from(CampaignMetric)
         .join(Campaign, col(Campaign.id) == col(CampaignMetric.campaign_id))
         .where(col(Campaign.user_id) == user_id, *_range(start, end))
     )
-    row: Any = (await session.execute(stmt)).one()
+
+
+async def _page(
+    session: AsyncSession, query: Select[*tuple[Any, ...]], *order_by: Any, offset: int, limit: int
+) -> tuple[Sequence[Any], int]:
+    """One page of a grouped query's rows (whole rows, not scalars) and how many it has."""
+    total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = await session.execute(query.order_by(*order_by).offset(offset).limit(limit))
+    return rows.all(), int(total or 0)
+
+
+async def user_totals(
+    session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
+) -> Totals:
+    row: Any = (await session.execute(_owned(user_id, start, end))).one()
     return Totals(
         spend=row[0],
         revenue=row[1],
@@ -90,6 +104,66 @@ async def daily_rows(
         col(CampaignMetric.campaign_id) == campaign_id, *_range(start, end)
     )
     return await page_of(session, base, col(CampaignMetric.day), offset=offset, limit=limit)
+
+
+async def user_daily_totals(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    start: date | None,
+    end: date | None,
+) -> tuple[list[DayTotals], int]:
+    """Per day with any row of the user's campaigns, the sums over those campaigns."""
+    day = col(CampaignMetric.day)
+    query = _owned(user_id, start, end).add_columns(day).group_by(day)
+    rows, total = await _page(session, query, day, offset=offset, limit=limit)
+    return [
+        DayTotals(
+            day=row[5],
+            spend=row[0],
+            revenue=row[1],
+            impressions=int(row[2]),
+            clicks=int(row[3]),
+            conversions=row[4],
+        )
+        for row in rows
+    ], total
+
+
+async def user_campaign_totals(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    start: date | None,
+    end: date | None,
+) -> tuple[list[CampaignTotals], int]:
+    """Per campaign of the user with any row in the range, its sums: most spend first."""
+    campaign_id, name = col(Campaign.id), col(Campaign.name)
+    query = (
+        _owned(user_id, start, end)
+        .add_columns(campaign_id, name, col(Campaign.platform), col(Campaign.status))
+        .group_by(campaign_id)  # name, platform, status depend on the primary key
+    )
+    spend = query.selected_columns[0]  # the same expression (and parameter) as selected
+    rows, total = await _page(
+        session, query, spend.desc(), name, campaign_id, offset=offset, limit=limit
+    )
+    return [
+        CampaignTotals(
+            campaign_id=row[5],
+            name=row[6],
+            platform=row[7],
+            status=row[8],
+            spend=row[0],
+            revenue=row[1],
+            impressions=int(row[2]),
+            clicks=int(row[3]),
+            conversions=row[4],
+        )
+        for row in rows
+    ], total
 
 
 async def upsert(

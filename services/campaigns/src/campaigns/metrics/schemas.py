@@ -3,10 +3,13 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
 from adscale_common.types import UtcDateTime
+from adscale_contracts.platforms import AdPlatform
+from campaigns.campaign.schemas import CampaignStatus
 from campaigns.encoding import Money, Ratio, ratio
 from campaigns.models import CampaignMetric
 
@@ -28,6 +31,37 @@ class OverviewRead(BaseModel):
     )
 
 
+class Measured(Protocol):
+    """A campaign's row of one day, or a sum of rows."""
+
+    @property
+    def impressions(self) -> int: ...
+    @property
+    def clicks(self) -> int: ...
+    @property
+    def conversions(self) -> Decimal: ...
+    @property
+    def spend(self) -> Decimal: ...
+    @property
+    def revenue(self) -> Decimal: ...
+
+
+class Ratios(NamedTuple):
+    """ROAS, CTR and CPA of a row or of a sum (null on a zero denominator)."""
+
+    roas: Decimal | None
+    ctr: Decimal | None
+    cpa: Decimal | None
+
+    @classmethod
+    def of(cls, row: Measured) -> Ratios:
+        return cls(
+            roas=ratio(row.revenue, row.spend, 4),
+            ctr=ratio(row.clicks, row.impressions, 6),
+            cpa=ratio(row.spend, row.conversions, 2),
+        )
+
+
 class DailyMetricRead(BaseModel):
     date: date
     impressions: int
@@ -40,7 +74,9 @@ class DailyMetricRead(BaseModel):
     cpa: Money | None
 
     @classmethod
-    def of(cls, row: CampaignMetric) -> DailyMetricRead:
+    def of(cls, row: CampaignMetric | DayTotals) -> DailyMetricRead:
+        """One campaign's row, or the sums of a day over every campaign of a user."""
+        ratios = Ratios.of(row)
         return cls(
             date=row.day,
             impressions=row.impressions,
@@ -48,9 +84,46 @@ class DailyMetricRead(BaseModel):
             conversions=row.conversions,
             spend=row.spend,
             revenue=row.revenue,
-            roas=ratio(row.revenue, row.spend, 4),
-            ctr=ratio(row.clicks, row.impressions, 6),
-            cpa=ratio(row.spend, row.conversions, 2),
+            roas=ratios.roas,
+            ctr=ratios.ctr,
+            cpa=ratios.cpa,
+        )
+
+
+class CampaignMetricsRead(BaseModel):
+    """House extension: one campaign's sums over a range, with ratios from the sums."""
+
+    campaign_id: uuid.UUID
+    name: str
+    platform: AdPlatform
+    status: CampaignStatus
+    impressions: int
+    clicks: int
+    conversions: Ratio
+    spend: Money
+    revenue: Money
+    roas: Ratio | None = Field(description="revenue / spend; null when spend is 0")
+    ctr: Ratio | None = Field(
+        description="clicks / impressions (a fraction); null when impressions are 0"
+    )
+    cpa: Money | None = Field(description="spend / conversions; null when conversions are 0")
+
+    @classmethod
+    def of(cls, row: CampaignTotals) -> CampaignMetricsRead:
+        ratios = Ratios.of(row)
+        return cls(
+            campaign_id=row.campaign_id,
+            name=row.name,
+            platform=row.platform,
+            status=row.status,
+            impressions=row.impressions,
+            clicks=row.clicks,
+            conversions=row.conversions,
+            spend=row.spend,
+            revenue=row.revenue,
+            roas=ratios.roas,
+            ctr=ratios.ctr,
+            cpa=ratios.cpa,
         )
 
 
@@ -68,3 +141,18 @@ class Totals(BaseModel):
     impressions: int = 0
     clicks: int = 0
     conversions: Decimal = Decimal(0)
+
+
+class DayTotals(Totals):
+    """The sums of one day over every campaign of a user."""
+
+    day: date
+
+
+class CampaignTotals(Totals):
+    """The sums of one campaign over a range, with what names it."""
+
+    campaign_id: uuid.UUID
+    name: str
+    platform: AdPlatform
+    status: CampaignStatus

@@ -14,7 +14,6 @@ from adscale_platforms.errors import PlatformError, TokenExpired
 from campaigns.account import repository as accounts
 from campaigns.campaign import service as campaigns
 from campaigns.crypto import StoredTokenUnreadable, disconnect_unreadable
-from campaigns.encoding import ratio
 from campaigns.metrics import ingest, repository
 from campaigns.metrics.errors import (
     AccountTokenRejected,
@@ -22,7 +21,13 @@ from campaigns.metrics.errors import (
     CampaignNotLinked,
     PlatformFailed,
 )
-from campaigns.metrics.schemas import OverviewRead, RefreshRead
+from campaigns.metrics.schemas import (
+    CampaignMetricsRead,
+    DailyMetricRead,
+    OverviewRead,
+    Ratios,
+    RefreshRead,
+)
 from campaigns.models import CampaignMetric
 from campaigns.platforms import PlatformGateway, describe_platform_error
 
@@ -33,6 +38,7 @@ async def overview(
     session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
 ) -> OverviewRead:
     totals = await repository.user_totals(session, user_id, start, end)
+    ratios = Ratios.of(totals)
     return OverviewRead(
         start_date=start,
         end_date=end,
@@ -41,10 +47,36 @@ async def overview(
         total_impressions=totals.impressions,
         total_clicks=totals.clicks,
         total_conversions=totals.conversions,
-        avg_roas=ratio(totals.revenue, totals.spend, 4),
-        avg_ctr=ratio(totals.clicks, totals.impressions, 6),
-        avg_cpa=ratio(totals.spend, totals.conversions, 2),
+        avg_roas=ratios.roas,
+        avg_ctr=ratios.ctr,
+        avg_cpa=ratios.cpa,
     )
+
+
+async def daily_totals(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    start: date | None,
+    end: date | None,
+) -> tuple[list[DailyMetricRead], int]:
+    """Each day's sums over every campaign of the user (the days with rows)."""
+    days, total = await repository.user_daily_totals(session, user_id, offset, limit, start, end)
+    return [DailyMetricRead.of(day) for day in days], total
+
+
+async def campaign_totals(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    offset: int,
+    limit: int,
+    start: date | None,
+    end: date | None,
+) -> tuple[list[CampaignMetricsRead], int]:
+    """Each campaign's sums over the range (the campaigns with rows), most spend first."""
+    rows, total = await repository.user_campaign_totals(session, user_id, offset, limit, start, end)
+    return [CampaignMetricsRead.of(row) for row in rows], total
 
 
 async def daily(
