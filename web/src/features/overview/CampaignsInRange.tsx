@@ -1,16 +1,27 @@
 import { Link } from "react-router";
+import type { components } from "../../api/schema";
 import { NumHeaders } from "../../components/NumHeaders";
+import { Pagination } from "../../components/Pagination";
 import { count, counted, money, ratio } from "../../lib/format";
-import type { CampaignTotals } from "./queries";
+import { PAGE_SIZE } from "../../lib/pagination";
 
-/** Each campaign's totals over the range, most spend first. */
-export function CampaignsInRange({ campaigns }: { campaigns: CampaignTotals[] }) {
+type CampaignMetrics = components["schemas"]["CampaignMetricsRead"];
+
+interface CampaignsInRangeProps {
+  campaigns: CampaignMetrics[];
+  total: number;
+  page: number;
+  onPage: (page: number) => void;
+}
+
+/** One page of each campaign's totals over the range, most spend first (the API's sums). */
+export function CampaignsInRange({ campaigns, total, page, onPage }: CampaignsInRangeProps) {
   return (
     <section aria-labelledby="campaigns-in-range-title">
       <h2 id="campaigns-in-range-title">Campaigns in this range</h2>
       <table>
         <caption className="muted">
-          {counted(campaigns.length, "campaign")} with metrics, most spend first
+          {counted(total, "campaign")} with metrics, most spend first
         </caption>
         <thead>
           <tr>
@@ -19,20 +30,21 @@ export function CampaignsInRange({ campaigns }: { campaigns: CampaignTotals[] })
           </tr>
         </thead>
         <tbody>
-          {campaigns.map(({ id, name, totals }) => (
-            <tr key={id}>
+          {campaigns.map((campaign) => (
+            <tr key={campaign.campaign_id}>
               <td>
-                <Link to={`/campaigns/${id}`}>{name}</Link>
+                <Link to={`/campaigns/${campaign.campaign_id}`}>{campaign.name}</Link>
               </td>
-              <td className="num">{money(totals.spend)}</td>
-              <td className="num">{money(totals.revenue)}</td>
-              <td className="num">{ratio(totals.roas)}</td>
-              <td className="num">{count(totals.conversions)}</td>
-              <td className="num">{money(totals.cpa)}</td>
+              <td className="num">{money(campaign.spend)}</td>
+              <td className="num">{money(campaign.revenue)}</td>
+              <td className="num">{ratio(campaign.roas)}</td>
+              <td className="num">{count(campaign.conversions)}</td>
+              <td className="num">{money(campaign.cpa)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <Pagination page={page} total={total} size={PAGE_SIZE} onPage={onPage} />
     </section>
   );
 }

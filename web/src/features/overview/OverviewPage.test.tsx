@@ -1,5 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { components } from "../../api/schema";
 import { lastDays } from "../../lib/metrics";
 import { dailyRow } from "../../test-metrics";
 import { renderPageAt } from "../../test-render";
@@ -13,19 +14,37 @@ vi.mock("../../components/LazyChart", () => ({
   LazyDailyChart: ({ title }: { title: string }) => <figure aria-label={title} />,
 }));
 
-const day = (spend: string, revenue: string, conversions: number) =>
-  dailyRow({ spend, revenue, conversions, impressions: 100 });
+type CampaignMetrics = components["schemas"]["CampaignMetricsRead"];
 
-const CAMPAIGNS = [
-  { id: "c-small", name: "Small spender" },
-  { id: "c-idle", name: "Idle" },
-  { id: "c-big", name: "Big spender" },
-];
-const DAYS: Record<string, ReturnType<typeof day>[]> = {
-  "c-small": [day("4.00", "10.00", 1), day("6.06", "20.00", 1)],
-  "c-idle": [],
-  "c-big": [day("50.00", "0.00", 0)],
-};
+const campaign = (
+  id: string,
+  name: string,
+  spend: string,
+  revenue: string,
+  conversions: number,
+  roas: number | null,
+  cpa: string | null,
+): CampaignMetrics => ({
+  campaign_id: id,
+  name,
+  platform: "meta",
+  status: "active",
+  impressions: 100,
+  clicks: 3,
+  conversions,
+  spend,
+  revenue,
+  roas,
+  ctr: 0.03,
+  cpa,
+});
+
+// The API's order (most spend first) is the table's: the page keeps it as given.
+const BIG = campaign("c-big", "Big spender", "50.00", "0.00", 0, 0, null);
+const SMALL = campaign("c-small", "Small spender", "10.06", "30.00", 2, 2.98, "5.03");
+const MANY = Array.from({ length: 25 }, (_, i) =>
+  campaign(`c-${i + 1}`, `Campaign ${i + 1}`, `${100 - i}.00`, "0.00", 0, 0, null),
+);
 const OVERVIEW = {
   start_date: null,
   end_date: null,
@@ -39,22 +58,39 @@ const OVERVIEW = {
   avg_cpa: "30.03",
 };
 
-/** The account's campaigns: the first page of them is what the overview lists. */
-let accountCampaigns = CAMPAIGNS.length;
+/** What the mocked API holds: the days across campaigns, each campaign's totals, how many
+ * campaigns the account has. */
+let days: ReturnType<typeof dailyRow>[];
+let inRange: CampaignMetrics[];
+let accountCampaigns: number;
 
 const ok = (data: unknown) => ({ data, response: { ok: true } });
+const pageOf = <T,>(items: T[], query: { offset: number; limit: number }) =>
+  ok({
+    items: items.slice(query.offset, query.offset + query.limit),
+    total: items.length,
+    offset: query.offset,
+    limit: query.limit,
+  });
 
 beforeEach(() => {
-  accountCampaigns = CAMPAIGNS.length;
+  days = [
+    dailyRow({ date: "2026-03-01", spend: "54.00", revenue: "10.00" }),
+    dailyRow({ date: "2026-03-02", spend: "6.06", revenue: "20.00" }),
+  ];
+  inRange = [BIG, SMALL];
+  accountCampaigns = 3;
   GET.mockReset();
   GET.mockImplementation(
-    async (path: string, init: { params: { path?: { campaign_id: string } } }) => {
+    async (path: string, init: { params: { query: { offset: number; limit: number } } }) => {
+      const query = init.params.query;
       if (path === "/api/v1/metrics/overview") return ok(OVERVIEW);
+      if (path === "/api/v1/metrics/daily") return pageOf(days, query);
+      if (path === "/api/v1/metrics/campaigns") return pageOf(inRange, query);
       if (path === "/api/v1/campaigns") {
-        return ok({ items: CAMPAIGNS, total: accountCampaigns, offset: 0, limit: 200 });
+        return ok({ items: [], total: accountCampaigns, offset: 0, limit: 1 });
       }
-      const items = DAYS[init.params.path?.campaign_id ?? ""] ?? [];
-      return ok({ items, total: items.length, offset: 0, limit: 200 });
+      throw new Error(`unexpected GET ${path}`);
     },
   );
 });
@@ -69,10 +105,14 @@ const rowsOf = (table: HTMLElement) =>
         .map((cell) => cell.textContent),
     );
 
+const pathsAsked = () => GET.mock.calls.map(([path]) => path);
+
 describe("the overview", () => {
-  it("lists each campaign with metrics in the range, most spend first", async () => {
+  it("lists the API's campaigns with metrics in the range, in its order, and charts the days", async () => {
     renderPageAt("/", OverviewPage, "/");
-    const table = await screen.findByRole("table", { name: /2 campaigns with metrics/ });
+    const table = await screen.findByRole("table", {
+      name: "2 campaigns with metrics, most spend first",
+    });
     expect(screen.getByRole("heading", { name: "Campaigns in this range" })).toBeVisible();
     expect(rowsOf(table)).toEqual([
       ["Big spender", "$50.00", "$0.00", "0.00×", "0", "—"],
@@ -83,48 +123,86 @@ describe("the overview", () => {
       "/campaigns/c-small",
     );
     expect(
-      screen.getByRole("figure", { name: "Spend and revenue per day, all campaigns" }),
+      await screen.findByRole("figure", { name: "Spend and revenue per day, all campaigns" }),
     ).toBeVisible();
-    expect(screen.queryByText(/cover the first/)).toBeNull();
+    expect(screen.queryByRole("navigation", { name: "Pagination" })).toBeNull();
     // The tiles are the API's totals, CTR with two decimals.
     expect(within(screen.getByRole("region", { name: "Totals" })).getByText("3.00%")).toBeVisible();
     expect(screen.getByRole("button", { name: "Last 30 days" })).toHaveAttribute(
       "aria-pressed",
       "true",
     );
+    // Three requests, whatever the number of campaigns: no campaign list, no per-campaign rows.
+    expect(pathsAsked().sort()).toEqual([
+      "/api/v1/metrics/campaigns",
+      "/api/v1/metrics/daily",
+      "/api/v1/metrics/overview",
+    ]);
   });
 
-  it("says the chart and the table cover the first campaigns only when there are more", async () => {
-    accountCampaigns = 250;
+  it("pages through the campaigns 20 at a time", async () => {
+    inRange = MANY;
+    const { user } = renderPageAt("/", OverviewPage, "/");
+    const table = await screen.findByRole("table", { name: /25 campaigns with metrics/ });
+    expect(rowsOf(table)).toHaveLength(20);
+    const pages = screen.getByRole("navigation", { name: "Pagination" });
+    expect(within(pages).getByText("Page 1 of 2")).toBeVisible();
+    await user.click(within(pages).getByRole("button", { name: "Next" }));
+    expect(await screen.findByRole("link", { name: "Campaign 21" })).toBeVisible();
+    expect(rowsOf(screen.getByRole("table"))).toHaveLength(5);
+    const month = lastDays(30);
+    expect(GET).toHaveBeenCalledWith("/api/v1/metrics/campaigns", {
+      params: {
+        query: { start_date: month.start, end_date: month.end, offset: 20, limit: 20 },
+      },
+    });
+  });
+
+  it("says the range has no metrics when the account has campaigns", async () => {
+    days = [];
+    inRange = [];
     renderPageAt("/", OverviewPage, "/");
-    await screen.findByRole("table", { name: /2 campaigns with metrics/ });
-    expect(
-      screen.getByText(
-        "The chart and the campaigns table cover the first 3 of your 250 campaigns; the totals above cover all of them.",
-      ),
-    ).toBeVisible();
-    expect(
-      screen.getByRole("figure", { name: "Spend and revenue per day, first 3 campaigns" }),
-    ).toBeVisible();
+    expect(await screen.findByText("No metrics in this range")).toBeVisible();
+    expect(screen.queryByRole("figure")).toBeNull();
+    expect(screen.queryByRole("table")).toBeNull();
+    expect(screen.queryByText("No campaigns yet")).toBeNull();
   });
 
-  it("reads the preset's range", async () => {
+  it("says there are no campaigns yet when the account has none", async () => {
+    days = [];
+    inRange = [];
+    accountCampaigns = 0;
+    renderPageAt("/", OverviewPage, "/");
+    expect(await screen.findByText("No campaigns yet")).toBeVisible();
+    expect(screen.getByRole("link", { name: "create a campaign" })).toHaveAttribute(
+      "href",
+      "/campaigns/new",
+    );
+    expect(screen.queryByRole("figure")).toBeNull();
+    expect(screen.queryByText("No metrics in this range")).toBeNull();
+  });
+
+  it("reads the preset's range on both routes, the table back on its first page", async () => {
+    inRange = MANY;
     const { user } = renderPageAt("/", OverviewPage, "/");
     await screen.findByRole("table");
+    await user.click(screen.getByRole("button", { name: "Next" }));
+    await screen.findByRole("link", { name: "Campaign 21" });
+    GET.mockClear();
     await user.click(screen.getByRole("button", { name: "Last 7 days" }));
-    const week = lastDays(7);
+    expect(await screen.findByRole("link", { name: "Campaign 1" })).toBeVisible();
     expect(screen.getByRole("button", { name: "Last 7 days" })).toHaveAttribute(
       "aria-pressed",
       "true",
     );
-    expect(GET).toHaveBeenCalledWith("/api/v1/metrics/overview", {
-      params: { query: { start_date: week.start, end_date: week.end } },
-    });
-    expect(GET).toHaveBeenCalledWith("/api/v1/metrics/campaign/{campaign_id}", {
-      params: {
-        path: { campaign_id: "c-big" },
-        query: { start_date: week.start, end_date: week.end, offset: 0, limit: 200 },
-      },
-    });
+    const week = { start_date: lastDays(7).start, end_date: lastDays(7).end };
+    expect(GET.mock.calls).toEqual(
+      expect.arrayContaining([
+        ["/api/v1/metrics/overview", { params: { query: week } }],
+        ["/api/v1/metrics/daily", { params: { query: { ...week, offset: 0, limit: 200 } } }],
+        ["/api/v1/metrics/campaigns", { params: { query: { ...week, offset: 0, limit: 20 } } }],
+      ]),
+    );
+    expect(GET).toHaveBeenCalledTimes(3);
   });
 });

@@ -7,24 +7,35 @@ import { Tile } from "../../components/Tile";
 import { count, fraction, money, ratio } from "../../lib/format";
 import { type DateRange, lastDays, validRange } from "../../lib/metrics";
 import { CampaignsInRange } from "./CampaignsInRange";
-import { useDailyAcrossCampaigns, useOverview } from "./queries";
+import {
+  useCampaignsInRange,
+  useDailyAcrossCampaigns,
+  useHasCampaigns,
+  useOverview,
+} from "./queries";
 
 preloadChart();
 
 export default function OverviewPage() {
   const [range, setRange] = useState<DateRange>(() => lastDays(30));
+  const [page, setPage] = useState(1);
   const invalid = validRange(range);
   const overview = useOverview(range, !invalid);
   const daily = useDailyAcrossCampaigns(range, !invalid);
-  // The chart and the table read the first campaigns only; the tiles come from the API's totals.
-  const partial = daily.accountCampaigns > daily.campaignCount;
-  const charted = partial ? `first ${daily.campaignCount} campaigns` : "all campaigns";
+  const campaigns = useCampaignsInRange(range, page, !invalid);
+  // Asked only once the range has no metrics: an empty account is told how to begin.
+  const noDays = daily.data?.length === 0;
+  const hasCampaigns = useHasCampaigns(noDays);
+  const changeRange = (next: DateRange) => {
+    setRange(next);
+    setPage(1);
+  };
 
   return (
     <>
       <div className="page-head">
         <h1>Overview</h1>
-        <DateRangeControl range={range} onChange={setRange} />
+        <DateRangeControl range={range} onChange={changeRange} />
       </div>
       {overview.isPending && !invalid ? <Loading label="Loading metrics…" /> : null}
       {overview.error ? (
@@ -43,17 +54,15 @@ export default function OverviewPage() {
         </section>
       ) : null}
       <h2>Daily spend and revenue</h2>
-      {partial ? (
-        <p className="muted">
-          The chart and the campaigns table cover the first {count(daily.campaignCount)} of your{" "}
-          {count(daily.accountCampaigns)} campaigns; the totals above cover all of them.
-        </p>
+      {daily.isPending && !invalid ? <Loading label="Loading daily metrics…" /> : null}
+      {daily.error ? <ErrorState error={daily.error} retry={() => daily.refetch()} /> : null}
+      {noDays && hasCampaigns.isPending ? <Loading label="Loading campaigns…" /> : null}
+      {noDays && hasCampaigns.error ? (
+        <ErrorState error={hasCampaigns.error} retry={() => hasCampaigns.refetch()} />
       ) : null}
-      {daily.pending ? <Loading label="Loading daily metrics…" /> : null}
-      {daily.error ? <ErrorState error={daily.error} /> : null}
-      {!daily.pending && !daily.error && daily.points.length === 0 ? (
-        <Empty title={daily.campaignCount ? "No metrics in this range" : "No campaigns yet"}>
-          {daily.campaignCount ? (
+      {noDays && hasCampaigns.data !== undefined ? (
+        <Empty title={hasCampaigns.data ? "No metrics in this range" : "No campaigns yet"}>
+          {hasCampaigns.data ? (
             <p>Refresh a campaign's metrics from its page, or choose another range.</p>
           ) : (
             <p>
@@ -63,10 +72,20 @@ export default function OverviewPage() {
           )}
         </Empty>
       ) : null}
-      {daily.points.length > 0 ? (
-        <LazyDailyChart points={daily.points} title={`Spend and revenue per day, ${charted}`} />
+      {daily.data && daily.data.length > 0 ? (
+        <LazyDailyChart points={daily.data} title="Spend and revenue per day, all campaigns" />
       ) : null}
-      {daily.campaigns.length > 0 ? <CampaignsInRange campaigns={daily.campaigns} /> : null}
+      {campaigns.error ? (
+        <ErrorState error={campaigns.error} retry={() => campaigns.refetch()} />
+      ) : null}
+      {campaigns.data && campaigns.data.total > 0 ? (
+        <CampaignsInRange
+          campaigns={campaigns.data.items}
+          total={campaigns.data.total}
+          page={page}
+          onPage={setPage}
+        />
+      ) : null}
     </>
   );
 }

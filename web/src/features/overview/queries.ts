@@ -1,24 +1,8 @@
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import { unwrap } from "../../lib/errors";
-import {
-  type DailyPoint,
-  type DateRange,
-  fetchCampaignDays,
-  sumByDay,
-  type Totals,
-  totalsOf,
-} from "../../lib/metrics";
-
-// The overview's daily chart and campaign table add up the campaigns' daily rows (the API has
-// no cross-campaign series); the first 200 campaigns are charted.
-const CHART_CAMPAIGNS = 200;
-
-export interface CampaignTotals {
-  id: string;
-  name: string;
-  totals: Totals;
-}
+import { type DateRange, sumByDay } from "../../lib/metrics";
+import { collectPages, offsetOf, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 
 export function useOverview(range: DateRange, enabled: boolean) {
   return useQuery({
@@ -33,42 +17,56 @@ export function useOverview(range: DateRange, enabled: boolean) {
   });
 }
 
-/**
- * The first CHART_CAMPAIGNS campaigns' daily rows in the range: `points` summed per day,
- * `campaigns` the totals of each one with rows in the range (most spend first), `campaignCount`
- * how many were read and `accountCampaigns` how many the account has.
- */
+/** Every day of the range with metrics, all campaigns summed by the API (all pages), as the
+ * chart's points: the money strings turned into numbers kept to cents. */
 export function useDailyAcrossCampaigns(range: DateRange, enabled: boolean) {
-  const campaigns = useQuery({
-    queryKey: ["campaigns", "chart-list"],
+  return useQuery({
+    queryKey: ["metrics", "daily", range],
     enabled,
+    queryFn: async () =>
+      // One row per day already: sumByDay only converts each row to a point.
+      sumByDay(
+        await collectPages((offset, limit) =>
+          unwrap(
+            api.GET("/api/v1/metrics/daily", {
+              params: { query: { start_date: range.start, end_date: range.end, offset, limit } },
+            }),
+          ),
+        ),
+      ),
+  });
+}
+
+/** Each campaign's totals over the range, most spend first, a page at a time. */
+export function useCampaignsInRange(range: DateRange, page: number, enabled: boolean) {
+  const queryKey = ["metrics", "campaigns", range, page] as const;
+  return useQuery({
+    queryKey,
+    enabled,
+    placeholderData: previousPageOf(queryKey, 3),
     queryFn: () =>
-      unwrap(api.GET("/api/v1/campaigns", { params: { query: { limit: CHART_CAMPAIGNS } } })),
+      unwrap(
+        api.GET("/api/v1/metrics/campaigns", {
+          params: {
+            query: {
+              start_date: range.start,
+              end_date: range.end,
+              offset: offsetOf(page),
+              limit: PAGE_SIZE,
+            },
+          },
+        }),
+      ),
   });
-  const listed = campaigns.data?.items ?? [];
-  const perCampaign = useQueries({
-    queries: listed.map(({ id }) => ({
-      queryKey: ["metrics", "campaign", id, range],
-      enabled,
-      queryFn: () => fetchCampaignDays(id, range),
-    })),
+}
+
+/** Whether the account has any campaign (the list's `total`, one item asked for), to tell an
+ * empty account from an empty range; `enabled` once the range turns out empty. */
+export function useHasCampaigns(enabled: boolean) {
+  return useQuery({
+    queryKey: ["campaigns", "any"],
+    enabled,
+    queryFn: () => unwrap(api.GET("/api/v1/campaigns", { params: { query: { limit: 1 } } })),
+    select: (page) => page.total > 0,
   });
-  const failed = perCampaign.find((q) => q.error)?.error ?? campaigns.error;
-  const pending = campaigns.isPending || perCampaign.some((q) => q.isPending);
-  const points: DailyPoint[] = pending ? [] : sumByDay(perCampaign.flatMap((q) => q.data ?? []));
-  const byCampaign: CampaignTotals[] = pending
-    ? []
-    : listed
-        .map(({ id, name }, i) => ({ id, name, rows: perCampaign[i]?.data ?? [] }))
-        .filter(({ rows }) => rows.length > 0)
-        .map(({ id, name, rows }) => ({ id, name, totals: totalsOf(sumByDay(rows)) }))
-        .sort((a, b) => b.totals.spend - a.totals.spend);
-  return {
-    points,
-    campaigns: byCampaign,
-    pending: enabled && pending,
-    error: failed,
-    campaignCount: listed.length,
-    accountCampaigns: campaigns.data?.total ?? 0,
-  };
 }
