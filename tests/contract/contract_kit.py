@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -661,3 +661,51 @@ async def connect_meta(api: httpx.AsyncClient, member: Member) -> tuple[MetaLogi
         access_token=login.token,
     )
     return login, account
+
+
+@dataclass
+class Advertiser:
+    """A member whose Meta campaigns are linked to the sandbox with ``days`` of metrics each,
+    between ``first_day`` and ``last_day`` (the refresh's window)."""
+
+    member: Member
+    campaigns: list[str]
+    first_day: date
+    last_day: date
+
+
+async def advertiser_with_metrics(base_url: str, tag: str, days: int = 30) -> Advertiser:
+    """A new member connects Meta, links two campaigns (named ``Linked <n> <platform id>``,
+    active) to the sandbox's and fetches their last ``days`` of metrics."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as api:
+        member = await register(api, tag)
+        login, account = await connect_meta(api, member)
+        campaigns = []
+        window: tuple[str, str] | None = None
+        for index, external in enumerate(login.campaign_ids[:2]):
+            created = await api.post(
+                "/campaigns",
+                json={
+                    "ad_account_id": account["id"],
+                    "name": f"Linked {index} {external}",
+                    "objective": "sales",
+                    "status": "active",
+                    "external_campaign_id": external,
+                },
+                headers=member.headers,
+            )
+            assert created.status_code == 201, created.text
+            cid = created.json()["id"]
+            today = datetime.now(UTC).date()
+            refreshed = await api.post(
+                f"/metrics/campaign/{cid}/refresh",
+                params={"start_date": str(today - timedelta(days=days)), "end_date": str(today)},
+                headers=member.headers,
+            )
+            assert refreshed.status_code == 200, refreshed.text
+            window = (refreshed.json()["start_date"], refreshed.json()["end_date"])
+            campaigns.append(cid)
+        assert window is not None
+        return Advertiser(
+            member, campaigns, date.fromisoformat(window[0]), date.fromisoformat(window[1])
+        )

@@ -4,8 +4,7 @@ campaign's paginated daily rows, on metrics fetched from the platform sandbox.""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
+from contract_kit import Advertiser
 
 DAILY = {
     "date": kit.DATE,
@@ -41,49 +41,10 @@ OVERVIEW = {
 DAYS = 30
 
 
-@dataclass
-class Advertiser:
-    member: kit.Member
-    campaigns: list[str]
-    first_day: date
-    last_day: date
-
-
 @pytest.fixture(scope="module")
 async def advertiser(stack: str) -> Advertiser:
     """A member with two Meta campaigns linked to the sandbox, 30 days of metrics each."""
-    async with httpx.AsyncClient(base_url=stack, timeout=60) as api:
-        member = await kit.register(api, "metrics")
-        login, account = await kit.connect_meta(api, member)
-        campaigns = []
-        window: tuple[str, str] | None = None
-        for external in login.campaign_ids[:2]:
-            created = await api.post(
-                "/campaigns",
-                json={
-                    "ad_account_id": account["id"],
-                    "name": f"Linked {external}",
-                    "objective": "sales",
-                    "status": "active",
-                    "external_campaign_id": external,
-                },
-                headers=member.headers,
-            )
-            assert created.status_code == 201, created.text
-            cid = created.json()["id"]
-            today = datetime.now(UTC).date()
-            refreshed = await api.post(
-                f"/metrics/campaign/{cid}/refresh",
-                params={"start_date": str(today - timedelta(days=DAYS)), "end_date": str(today)},
-                headers=member.headers,
-            )
-            assert refreshed.status_code == 200, refreshed.text
-            window = (refreshed.json()["start_date"], refreshed.json()["end_date"])
-            campaigns.append(cid)
-        assert window is not None
-        return Advertiser(
-            member, campaigns, date.fromisoformat(window[0]), date.fromisoformat(window[1])
-        )
+    return await kit.advertiser_with_metrics(stack, "metrics", DAYS)
 
 
 async def rows_of(

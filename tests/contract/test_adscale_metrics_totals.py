@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
+from contract_kit import Advertiser
 
 DAILY = {
     "date": kit.DATE,
@@ -40,49 +40,10 @@ SUMS = ("impressions", "clicks", "conversions", "spend", "revenue")
 DAYS = 30
 
 
-@dataclass
-class Advertiser:
-    member: kit.Member
-    campaigns: list[str]
-    first_day: date
-    last_day: date
-
-
 @pytest.fixture(scope="module")
 async def advertiser(stack: str) -> Advertiser:
     """A member with two Meta campaigns linked to the sandbox, 30 days of metrics each."""
-    async with httpx.AsyncClient(base_url=stack, timeout=60) as api:
-        member = await kit.register(api, "metrics-totals")
-        login, account = await kit.connect_meta(api, member)
-        campaigns = []
-        window: tuple[str, str] | None = None
-        for index, external in enumerate(login.campaign_ids[:2]):
-            created = await api.post(
-                "/campaigns",
-                json={
-                    "ad_account_id": account["id"],
-                    "name": f"Linked {index} {external}",
-                    "objective": "sales",
-                    "status": "active",
-                    "external_campaign_id": external,
-                },
-                headers=member.headers,
-            )
-            assert created.status_code == 201, created.text
-            cid = created.json()["id"]
-            today = datetime.now(UTC).date()
-            refreshed = await api.post(
-                f"/metrics/campaign/{cid}/refresh",
-                params={"start_date": str(today - timedelta(days=DAYS)), "end_date": str(today)},
-                headers=member.headers,
-            )
-            assert refreshed.status_code == 200, refreshed.text
-            window = (refreshed.json()["start_date"], refreshed.json()["end_date"])
-            campaigns.append(cid)
-        assert window is not None
-        return Advertiser(
-            member, campaigns, date.fromisoformat(window[0]), date.fromisoformat(window[1])
-        )
+    return await kit.advertiser_with_metrics(stack, "metrics-totals", DAYS)
 
 
 def number(row: dict[str, Any], key: str) -> Decimal:

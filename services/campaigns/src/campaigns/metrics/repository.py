@@ -28,6 +28,18 @@ def _sums() -> list[sa.ColumnElement[object]]:
     ]
 
 
+def _summed(row: Sequence[Any]) -> dict[str, Any]:
+    """The five sums of ``_sums()`` at the start of ``row``, as ``Totals`` fields."""
+    spend, revenue, impressions, clicks, conversions = row[:5]
+    return {
+        "spend": spend,
+        "revenue": revenue,
+        "impressions": int(impressions),
+        "clicks": int(clicks),
+        "conversions": conversions,
+    }
+
+
 def _range(start: date | None, end: date | None) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if start is not None:
@@ -59,14 +71,7 @@ async def _page(
 async def user_totals(
     session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
 ) -> Totals:
-    row: Any = (await session.execute(_owned(user_id, start, end))).one()
-    return Totals(
-        spend=row[0],
-        revenue=row[1],
-        impressions=int(row[2]),
-        clicks=int(row[3]),
-        conversions=row[4],
-    )
+    return Totals(**_summed((await session.execute(_owned(user_id, start, end))).one()))
 
 
 async def campaign_totals(
@@ -75,21 +80,12 @@ async def campaign_totals(
     if not campaign_ids:
         return {}
     stmt = (
-        sa.select(col(CampaignMetric.campaign_id), *_sums())
+        sa.select(*_sums(), col(CampaignMetric.campaign_id))
         .where(col(CampaignMetric.campaign_id).in_(campaign_ids), *_range(start, end))
         .group_by(col(CampaignMetric.campaign_id))
     )
     rows: Sequence[Any] = (await session.execute(stmt)).all()
-    return {
-        row[0]: Totals(
-            spend=row[1],
-            revenue=row[2],
-            impressions=int(row[3]),
-            clicks=int(row[4]),
-            conversions=row[5],
-        )
-        for row in rows
-    }
+    return {row[5]: Totals(**_summed(row)) for row in rows}
 
 
 async def daily_rows(
@@ -118,17 +114,7 @@ async def user_daily_totals(
     day = col(CampaignMetric.day)
     query = _owned(user_id, start, end).add_columns(day).group_by(day)
     rows, total = await _page(session, query, day, offset=offset, limit=limit)
-    return [
-        DayTotals(
-            day=row[5],
-            spend=row[0],
-            revenue=row[1],
-            impressions=int(row[2]),
-            clicks=int(row[3]),
-            conversions=row[4],
-        )
-        for row in rows
-    ], total
+    return [DayTotals(day=row[5], **_summed(row)) for row in rows], total
 
 
 async def user_campaign_totals(
@@ -152,15 +138,7 @@ async def user_campaign_totals(
     )
     return [
         CampaignTotals(
-            campaign_id=row[5],
-            name=row[6],
-            platform=row[7],
-            status=row[8],
-            spend=row[0],
-            revenue=row[1],
-            impressions=int(row[2]),
-            clicks=int(row[3]),
-            conversions=row[4],
+            campaign_id=row[5], name=row[6], platform=row[7], status=row[8], **_summed(row)
         )
         for row in rows
     ], total
