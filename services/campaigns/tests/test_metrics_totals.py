@@ -3,6 +3,7 @@ campaign's sums over a range (/metrics/campaigns), agreeing with /metrics/overvi
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -199,6 +200,17 @@ async def test_campaign_totals_sum_the_range_most_spend_first(
     assert names == ["Quiet", "Zeta", "Alpha", "Beta", "Same", "Same"]
     theirs_only = (await other.get("/api/v1/metrics/campaigns")).json()
     assert [x["campaign_id"] for x in theirs_only["items"]] == [theirs["id"]]
+
+    # Some campaigns only (as a page of the campaigns list asks): those of them with rows,
+    # never another user's.
+    picked = "&".join(f"campaign_id={c['id']}" for c in (beta, zeta, theirs))
+    chosen = (await api.get(f"/api/v1/metrics/campaigns?{query}&{picked}")).json()
+    assert [x["name"] for x in chosen["items"]] == ["Zeta", "Beta"] and chosen["total"] == 2
+    too_many = "&".join(f"campaign_id={uuid.uuid4()}" for _ in range(101))
+    r = await api.get(f"/api/v1/metrics/campaigns?{too_many}")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "campaign_id"]
+    r = await api.get("/api/v1/metrics/campaigns?campaign_id=nope")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][:2] == ["query", "campaign_id"]
 
 
 async def test_zero_denominators_give_null_ratios(api: Api, session: AsyncSession):

@@ -8157,6 +8157,8 @@ export interface operations {
     campaigns_metrics_api_v1_metrics_campaigns_get: {
         parameters: {
             query?: {
+                /** @description Only these campaigns (repeat the parameter, at most 100): e.g. the rows of a page of `GET /campaigns` */
+                campaign_id?: string[] | null;
                 /** @description Last day included (YYYY-MM-DD) */
                 end_date?: string | null;
                 /** @description Rows to return */

@@ -18,6 +18,7 @@ from campaigns.metrics.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
+MAX_CAMPAIGN_FILTER = 100
 
 StartDate = Annotated[date | None, Query(description="First day included (YYYY-MM-DD)")]
 EndDate = Annotated[date | None, Query(description="Last day included (YYYY-MM-DD)")]
@@ -74,10 +75,18 @@ async def campaigns_metrics(
     page: Offset,
     start_date: StartDate = None,
     end_date: EndDate = None,
+    campaign_id: Annotated[
+        list[uuid.UUID] | None,
+        Query(
+            max_length=MAX_CAMPAIGN_FILTER,
+            description="Only these campaigns (repeat the parameter, at most "
+            f"{MAX_CAMPAIGN_FILTER}): e.g. the rows of a page of `GET /campaigns`",
+        ),
+    ] = None,
 ) -> OffsetPage[CampaignMetricsRead]:
     _check_range(start_date, end_date)
     rows, total = await service.campaign_totals(
-        session, user_id, page.offset, page.limit, start_date, end_date
+        session, user_id, page.offset, page.limit, start_date, end_date, campaign_id or ()
     )
     return OffsetPage.of(rows, total, page)
 

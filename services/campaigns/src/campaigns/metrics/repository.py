@@ -124,14 +124,18 @@ async def user_campaign_totals(
     limit: int,
     start: date | None,
     end: date | None,
+    only: Sequence[uuid.UUID] = (),
 ) -> tuple[list[CampaignTotals], int]:
-    """Per campaign of the user with any row in the range, its sums: most spend first."""
+    """Per campaign of the user with any row in the range (of ``only`` when given), its sums:
+    most spend first."""
     campaign_id, name = col(Campaign.id), col(Campaign.name)
     query = (
         _owned(user_id, start, end)
         .add_columns(campaign_id, name, col(Campaign.platform), col(Campaign.status))
         .group_by(campaign_id)  # name, platform, status depend on the primary key
     )
+    if only:
+        query = query.where(campaign_id.in_(only))
     spend = query.selected_columns[0]  # the same expression (and parameter) as selected
     rows, total = await _page(
         session, query, spend.desc(), name, campaign_id, offset=offset, limit=limit

@@ -73,9 +73,13 @@ async def campaign_totals(
     limit: int,
     start: date | None,
     end: date | None,
+    only: Sequence[uuid.UUID] = (),
 ) -> tuple[list[CampaignMetricsRead], int]:
-    """Each campaign's sums over the range (the campaigns with rows), most spend first."""
-    rows, total = await repository.user_campaign_totals(session, user_id, offset, limit, start, end)
+    """Each campaign's sums over the range (the campaigns with rows; of ``only`` when given),
+    most spend first."""
+    rows, total = await repository.user_campaign_totals(
+        session, user_id, offset, limit, start, end, only
+    )
     return [CampaignMetricsRead.of(row) for row in rows], total
 
 
