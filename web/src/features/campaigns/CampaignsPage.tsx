@@ -1,14 +1,22 @@
 import { Link } from "react-router";
+import { NumHeaders } from "../../components/NumHeaders";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { SearchBox, useUrlSearch } from "../../components/SearchBox";
 import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
-import { counted, money } from "../../lib/format";
-import { useCampaigns } from "./queries";
+import { count, counted, money, ratio, scheduled } from "../../lib/format";
+import { lastDays } from "../../lib/metrics";
+import { useCampaigns, useListedCampaignsMetrics } from "./queries";
+
+const METRIC_DAYS = 30;
+const METRIC_LABELS = ["Spend", "ROAS", "Conversions", "CPA"] as const;
 
 export default function CampaignsPage() {
   const page = useUrlPage();
   const [search, setSearch] = useUrlSearch();
   const campaigns = useCampaigns(page, search);
+  const ids = campaigns.data?.items.map((c) => c.id) ?? [];
+  // A failure only blanks the metric columns: the list stays.
+  const metrics = useListedCampaignsMetrics(ids, lastDays(METRIC_DAYS));
   return (
     <>
       <div className="page-head">
@@ -35,12 +43,21 @@ export default function CampaignsPage() {
       ) : null}
       {campaigns.data && campaigns.data.items.length > 0 ? (
         <>
+          {metrics.isError ? <p className="muted">Metrics unavailable</p> : null}
           <table>
             <caption className="muted">
               {counted(campaigns.data.total, "campaign")}
               {search ? ` matching “${search}”` : ""}
             </caption>
+            <colgroup span={6} />
+            <colgroup span={METRIC_LABELS.length} />
             <thead>
+              <tr>
+                <td colSpan={6} />
+                <th scope="colgroup" colSpan={METRIC_LABELS.length} className="muted">
+                  Last {METRIC_DAYS} days
+                </th>
+              </tr>
               <tr>
                 <th scope="col">Name</th>
                 <th scope="col">Platform</th>
@@ -50,31 +67,39 @@ export default function CampaignsPage() {
                   Budget
                 </th>
                 <th scope="col">Dates</th>
+                <NumHeaders labels={METRIC_LABELS} />
               </tr>
             </thead>
             <tbody>
-              {campaigns.data.items.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    <Link to={`/campaigns/${c.id}`}>{c.name}</Link>
-                  </td>
-                  <td>{c.platform}</td>
-                  <td>{c.objective}</td>
-                  <td>
-                    <span className={`badge ${c.status}`}>{c.status}</span>
-                  </td>
-                  <td className="num">
-                    {c.budget_daily
-                      ? `${money(c.budget_daily)} / day`
-                      : c.budget_lifetime
-                        ? `${money(c.budget_lifetime)} lifetime`
-                        : "—"}
-                  </td>
-                  <td>
-                    {c.start_date ?? "—"} → {c.end_date ?? "—"}
-                  </td>
-                </tr>
-              ))}
+              {campaigns.data.items.map((c) => {
+                const m = metrics.data?.get(c.id);
+                // "…" while asked; "—" when failed or the campaign has no metrics in the range.
+                const blank = metrics.isLoading ? "…" : "—";
+                return (
+                  <tr key={c.id}>
+                    <td>
+                      <Link to={`/campaigns/${c.id}`}>{c.name}</Link>
+                    </td>
+                    <td>{c.platform}</td>
+                    <td>{c.objective}</td>
+                    <td>
+                      <span className={`badge ${c.status}`}>{c.status}</span>
+                    </td>
+                    <td className="num">
+                      {c.budget_daily
+                        ? `${money(c.budget_daily)} / day`
+                        : c.budget_lifetime
+                          ? `${money(c.budget_lifetime)} lifetime`
+                          : "—"}
+                    </td>
+                    <td>{scheduled(c.start_date, c.end_date)}</td>
+                    <td className="num">{m ? money(m.spend) : blank}</td>
+                    <td className="num">{m ? ratio(m.roas) : blank}</td>
+                    <td className="num">{m ? count(m.conversions) : blank}</td>
+                    <td className="num">{m ? money(m.cpa) : blank}</td>
+                  </tr>
+                );
+              })}
             </tbody>
           </table>
           <UrlPagination total={campaigns.data.total} />

@@ -29,6 +29,29 @@ export function useCampaigns(page: number, search = "") {
   });
 }
 
+/** The listed campaigns' totals over the range (one request for a page of `useCampaigns`); only
+ * campaigns with metrics in the range come back. Asked only when the page lists some. */
+export function useListedCampaignsMetrics(ids: readonly string[], range: DateRange) {
+  return useQuery({
+    queryKey: ["metrics", "campaigns", "of", ids, range],
+    enabled: ids.length > 0,
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/v1/metrics/campaigns", {
+          params: {
+            query: {
+              start_date: range.start,
+              end_date: range.end,
+              campaign_id: [...ids],
+              limit: PAGE_SIZE,
+            },
+          },
+        }),
+      ),
+    select: (page) => new Map(page.items.map((row) => [row.campaign_id, row])),
+  });
+}
+
 export function useCampaign(id: string) {
   return useQuery({
     queryKey: ["campaigns", "one", id],
