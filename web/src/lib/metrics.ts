@@ -119,3 +119,24 @@ export function fetchCampaignDays(id: string, range: DateRange) {
     ),
   );
 }
+
+/** A page of `GET /metrics/campaigns`: each campaign's totals over the range, most spend first;
+ * `ids` keeps those campaigns only. */
+export function fetchCampaignTotals(
+  range: DateRange,
+  { offset = 0, limit, ids }: { offset?: number; limit: number; ids?: readonly string[] },
+) {
+  return unwrap(
+    api.GET("/api/v1/metrics/campaigns", {
+      params: {
+        query: {
+          start_date: range.start,
+          end_date: range.end,
+          offset,
+          limit,
+          ...(ids ? { campaign_id: [...ids] } : {}),
+        },
+      },
+    }),
+  );
+}

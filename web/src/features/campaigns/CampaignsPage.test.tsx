@@ -138,8 +138,9 @@ describe("the campaigns page's metrics", () => {
             query: {
               start_date: "2026-03-02",
               end_date: "2026-03-31",
-              campaign_id: CAMPAIGNS.slice(0, 20).map((c) => c.id),
+              offset: 0,
               limit: 20,
+              campaign_id: CAMPAIGNS.slice(0, 20).map((c) => c.id),
             },
           },
         },

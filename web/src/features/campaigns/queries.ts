@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
 import { ApiError, unwrap } from "../../lib/errors";
-import { type DateRange, fetchCampaignDays } from "../../lib/metrics";
+import { type DateRange, fetchCampaignDays, fetchCampaignTotals } from "../../lib/metrics";
 import { nameContains, offsetOf, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 
 type CampaignCreate = components["schemas"]["CampaignCreate"];
@@ -35,19 +35,7 @@ export function useListedCampaignsMetrics(ids: readonly string[], range: DateRan
   return useQuery({
     queryKey: ["metrics", "campaigns", "of", ids, range],
     enabled: ids.length > 0,
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/metrics/campaigns", {
-          params: {
-            query: {
-              start_date: range.start,
-              end_date: range.end,
-              campaign_id: [...ids],
-              limit: PAGE_SIZE,
-            },
-          },
-        }),
-      ),
+    queryFn: () => fetchCampaignTotals(range, { ids, limit: PAGE_SIZE }),
     select: (page) => new Map(page.items.map((row) => [row.campaign_id, row])),
   });
 }

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../../api/client";
 import { unwrap } from "../../lib/errors";
-import { type DateRange, sumByDay } from "../../lib/metrics";
+import { type DateRange, fetchCampaignTotals, sumByDay } from "../../lib/metrics";
 import { collectPages, offsetOf, PAGE_SIZE, previousPageOf } from "../../lib/pagination";
 
 export function useOverview(range: DateRange, enabled: boolean) {
@@ -44,19 +44,7 @@ export function useCampaignsInRange(range: DateRange, page: number, enabled: boo
     queryKey,
     enabled,
     placeholderData: previousPageOf(queryKey, 3),
-    queryFn: () =>
-      unwrap(
-        api.GET("/api/v1/metrics/campaigns", {
-          params: {
-            query: {
-              start_date: range.start,
-              end_date: range.end,
-              offset: offsetOf(page),
-              limit: PAGE_SIZE,
-            },
-          },
-        }),
-      ),
+    queryFn: () => fetchCampaignTotals(range, { offset: offsetOf(page), limit: PAGE_SIZE }),
   });
 }
 

@@ -36,7 +36,16 @@ CREATIVES = Noun(
 )
 KEYS = Noun("/api-keys", OFFSET, ("id", "name", "prefix", "created_at", "last_used_at"))
 METRIC_COLUMNS = ("date", "impressions", "clicks", "conversions", "spend", "revenue", "roas")
-TOTALS_COLUMNS = ("campaign_id", "name", "platform", "spend", "revenue", "roas", "conversions", "cpa")
+TOTALS_COLUMNS = (
+    "campaign_id",
+    "name",
+    "platform",
+    "spend",
+    "revenue",
+    "roas",
+    "conversions",
+    "cpa",
+)
 StartDate = typer.Option(None, "--start-date", help="first day (YYYY-MM-DD)")
 EndDate = typer.Option(None, "--end-date", help="last day (YYYY-MM-DD)")
 
