@@ -663,6 +663,20 @@ async def connect_meta(api: httpx.AsyncClient, member: Member) -> tuple[MetaLogi
     return login, account
 
 
+# A daily metric row (``GET /metrics/campaign/{id}``, ``GET /metrics/daily``).
+DAILY_METRIC: dict[str, Check] = {
+    "date": DATE,
+    "impressions": INT,
+    "clicks": INT,
+    "conversions": NUMBER,
+    "spend": MONEY,
+    "revenue": MONEY,
+    "roas": nullable(NUMBER),
+    "ctr": nullable(NUMBER),
+    "cpa": nullable(MONEY),
+}
+
+
 @dataclass
 class Advertiser:
     """A member whose Meta campaigns are linked to the sandbox with ``days`` of metrics each,

@@ -15,17 +15,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
 from contract_kit import Advertiser
 
-DAILY = {
-    "date": kit.DATE,
-    "impressions": kit.INT,
-    "clicks": kit.INT,
-    "conversions": kit.NUMBER,
-    "spend": kit.MONEY,
-    "revenue": kit.MONEY,
-    "roas": kit.nullable(kit.NUMBER),
-    "ctr": kit.nullable(kit.NUMBER),
-    "cpa": kit.nullable(kit.MONEY),
-}
+DAILY = kit.DAILY_METRIC
 OVERVIEW = {
     "start_date": kit.nullable(kit.DATE),
     "end_date": kit.nullable(kit.DATE),

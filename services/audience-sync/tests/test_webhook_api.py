@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 sys.path.insert(0, str(Path(__file__).parent))
 
 from adscale_common.crypto import TokenCipher
+from audience_sync.webhook.schemas import WebhookCreate
 from kit import error_of
 from xw_kit import AS, ENCRYPTION_KEY, KEY, Caller, stored_secret, update_row
 
@@ -65,6 +66,14 @@ async def test_create_answers_a_whsec_secret_once_and_stores_it_encrypted(
     stored = await stored_secret(xw_sessions, created["id"])
     assert created["secret"] not in stored
     assert TokenCipher(ENCRYPTION_KEY).decrypt(stored) == created["secret"]
+
+
+def test_the_openapi_document_states_that_a_url_is_http():
+    """The pattern the OpenAPI document shows for a webhook's URL."""
+    field = WebhookCreate.model_json_schema()["properties"]["url"]
+    pattern = re.compile(field["pattern"])
+    assert pattern.search("https://hooks.example.com/adscale")
+    assert not pattern.search("ftp://hooks.example.com") and not pattern.search("https://a b")
 
 
 async def test_repeated_events_are_dropped_before_the_length_check(caller, receiver):

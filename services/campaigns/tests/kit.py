@@ -250,6 +250,22 @@ async def seed_day(
     )
 
 
+async def seed_days(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
+    """``campaign_metric`` rows, each ``(campaign, day, impressions, clicks, conversions, spend,
+    revenue)`` with ``campaign`` a campaign as the API answers it."""
+    for campaign, day, impressions, clicks, conversions, spend, revenue in rows:
+        await seed_day(
+            session,
+            campaign["id"],
+            day,
+            impressions=impressions,
+            clicks=clicks,
+            conversions=conversions,
+            spend=spend,
+            revenue=revenue,
+        )
+
+
 def flt(metric: str, operator: str, value: Any, window: str = "last_7_days") -> dict[str, Any]:
     return {"metric": metric, "operator": operator, "value": value, "window": window}
 

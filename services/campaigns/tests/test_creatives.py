@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 import respx
@@ -13,6 +15,7 @@ from campaigns.creative.copy import (
     CopyRequest,
 )
 from campaigns.creative.limits import LIMITS
+from campaigns.creative.schemas import CreativeCreate
 from kit import Api
 
 
@@ -64,6 +67,18 @@ async def test_destination_url_must_be_http(api: Api, url: str):
         headers=api.h,
     )
     assert r.status_code == 422, url
+
+
+def test_the_openapi_document_states_the_url_rule_the_api_checks():
+    """The schema's pattern (what the OpenAPI document shows) refuses what the API refuses
+    here and takes what it takes."""
+    field = CreativeCreate.model_json_schema()["properties"]["destination_url"]
+    assert field["format"] == "uri"
+    pattern = re.compile(field["pattern"])
+    for refused in ("ftp://example.com/x", "javascript:alert(1)", "example.com", "http://a b"):
+        assert not pattern.search(refused), refused
+    for taken in ("https://shop.example.com/beans?utm_source=adscale", "HTTP://example.com"):
+        assert pattern.search(taken), taken
 
 
 async def test_text_limits_follow_the_campaign_platform(api: Api):

@@ -15,7 +15,7 @@ from adscale_common.crypto import TokenCipher
 from adscale_common.db import make_sessionmaker
 from campaigns.metrics.ingest import SYNC_LOCK_KEY, sync_all, today
 from campaigns.platforms import PlatformGateway
-from kit import FERNET_KEY, META_VERSION, Api, meta_login, scalar
+from kit import FERNET_KEY, META_VERSION, Api, meta_login, scalar, seed_days
 from kit import seed_day as seed
 
 
@@ -32,17 +32,7 @@ async def test_overview_totals_and_ratios_from_sums(api: Api, other: Api, sessio
         (c1, d - timedelta(days=5), 999, 9, 0, "9.99", "1"),
         (theirs, d, 10**6, 10**4, 0, "999.00", "1.00"),
     ]
-    for campaign, day, impressions, clicks, conversions, spend, revenue in days:
-        await seed(
-            session,
-            campaign["id"],
-            day,
-            impressions=impressions,
-            clicks=clicks,
-            conversions=conversions,
-            spend=spend,
-            revenue=revenue,
-        )
+    await seed_days(session, days)
 
     r = await api.client.get(
         "/api/v1/metrics/overview?start_date=2026-01-10&end_date=2026-01-11", headers=api.h

@@ -6,36 +6,21 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kit import Api, set_plan
+from kit import Api, seed_days, set_plan
 from kit import seed_day as seed
 
 D = date(2026, 1, 10)
 RANGE = f"start_date={D}&end_date={D + timedelta(days=2)}"
 
 
-async def seed_rows(session: AsyncSession, rows: list[tuple[Any, ...]]) -> None:
-    for campaign, day, impressions, clicks, conversions, spend, revenue in rows:
-        await seed(
-            session,
-            campaign["id"],
-            day,
-            impressions=impressions,
-            clicks=clicks,
-            conversions=conversions,
-            spend=spend,
-            revenue=revenue,
-        )
-
-
 async def two_campaigns_and_a_stranger(api: Api, other: Api, session: AsyncSession) -> None:
     c1 = await api.campaign()
     c2 = await api.campaign()
     theirs = await other.campaign()
-    await seed_rows(
+    await seed_days(
         session,
         [  # campaign, day, impressions, clicks, conversions, spend, revenue
             (c1, D, 1000, 50, 4, "10.00", "40.00"),
@@ -154,7 +139,7 @@ async def test_campaign_totals_sum_the_range_most_spend_first(
     await api.campaign(account, name="Never")  # no rows at all
     theirs = await other.campaign(name="Theirs")
     start = date(2026, 4, 1)
-    await seed_rows(
+    await seed_days(
         session,
         [
             (zeta, start, 100, 1, 1, "100.00", "10.00"),

@@ -62,6 +62,18 @@ class Ratios(NamedTuple):
         )
 
 
+def measured(row: Measured) -> dict[str, object]:
+    """A row's five measures and its ratios, as the fields of a metrics response."""
+    return {
+        "impressions": row.impressions,
+        "clicks": row.clicks,
+        "conversions": row.conversions,
+        "spend": row.spend,
+        "revenue": row.revenue,
+        **Ratios.of(row)._asdict(),
+    }
+
+
 class DailyMetricRead(BaseModel):
     date: date
     impressions: int
@@ -76,18 +88,7 @@ class DailyMetricRead(BaseModel):
     @classmethod
     def of(cls, row: CampaignMetric | DayTotals) -> DailyMetricRead:
         """One campaign's row, or the sums of a day over every campaign of a user."""
-        ratios = Ratios.of(row)
-        return cls(
-            date=row.day,
-            impressions=row.impressions,
-            clicks=row.clicks,
-            conversions=row.conversions,
-            spend=row.spend,
-            revenue=row.revenue,
-            roas=ratios.roas,
-            ctr=ratios.ctr,
-            cpa=ratios.cpa,
-        )
+        return cls.model_validate({"date": row.day, **measured(row)})
 
 
 class CampaignMetricsRead(BaseModel):
@@ -110,20 +111,9 @@ class CampaignMetricsRead(BaseModel):
 
     @classmethod
     def of(cls, row: CampaignTotals) -> CampaignMetricsRead:
-        ratios = Ratios.of(row)
-        return cls(
-            campaign_id=row.campaign_id,
-            name=row.name,
-            platform=row.platform,
-            status=row.status,
-            impressions=row.impressions,
-            clicks=row.clicks,
-            conversions=row.conversions,
-            spend=row.spend,
-            revenue=row.revenue,
-            roas=ratios.roas,
-            ctr=ratios.ctr,
-            cpa=ratios.cpa,
+        named = {"campaign_id": row.campaign_id, "name": row.name}
+        return cls.model_validate(
+            {**named, "platform": row.platform, "status": row.status, **measured(row)}
         )
 
 
