@@ -108,6 +108,28 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expect(page).toHaveURL(/\/campaigns$/);
   await expect(page.getByRole("link", { name: "Spring sale" })).toBeVisible();
 
+  // The list's metric columns over another range: in the URL, kept by a reload.
+  const springSpend = page
+    .getByRole("row", { name: /Spring sale/ })
+    .getByRole("cell")
+    .nth(6);
+  await expect(page.getByRole("columnheader", { name: "Last 30 days" })).toBeVisible();
+  await expect(springSpend).toHaveText(/^\$/);
+  const monthSpend = await springSpend.textContent();
+  await page.getByRole("button", { name: "Last 7 days" }).click();
+  await expect(page).toHaveURL(/\/campaigns\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+  await expect(page.getByRole("columnheader", { name: "Last 7 days" })).toBeVisible();
+  await expect(springSpend).toHaveText(/^\$/);
+  const weekSpend = await springSpend.textContent();
+  expect(weekSpend).not.toBe(monthSpend);
+  await expectAccessible(page);
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Last 7 days" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
+  await expect(springSpend).toHaveText(weekSpend ?? "");
+
   await page.getByRole("link", { name: "Overview", exact: true }).click();
   await expect(
     page.getByRole("region", { name: "Totals" }).getByText("Spend", { exact: true }),

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit import Api, seed_days, set_plan
@@ -229,3 +230,34 @@ async def test_errors_as_the_other_metric_routes(api: Api):
         r = await api.get(f"{path}?offset=-1")
         assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "offset"]
         assert (await api.client.get(path)).status_code == 401
+
+
+async def test_the_range_is_checked_after_every_other_parameter(api: Api):
+    """A backwards range is reported only when every other parameter reads well; several
+    unreadable ones come in one list, the page's first, then the path's, then the rest."""
+    backwards = "start_date=2026-03-05&end_date=2026-03-01"
+    overview = await api.get(f"/api/v1/metrics/overview?{backwards}")
+    c = await api.campaign()
+    r = await api.get(f"/api/v1/metrics/campaign/{c['id']}?{backwards}")
+    assert (r.status_code, r.json()) == (422, overview.json())
+
+    def locs(r: httpx.Response) -> list[list[object]]:
+        assert r.status_code == 422, r.text
+        return [e["loc"][:2] for e in r.json()["detail"]]
+
+    for route in ("daily", "campaigns", f"campaign/{c['id']}"):
+        path = f"/api/v1/metrics/{route}"
+        assert locs(await api.get(f"{path}?{backwards}&limit=0")) == [["query", "limit"]]
+        r = await api.get(f"{path}?start_date=yesterday&end_date=nope&offset=-1")
+        assert locs(r) == [["query", "offset"], ["query", "start_date"], ["query", "end_date"]]
+    r = await api.get(f"/api/v1/metrics/campaigns?{backwards}&campaign_id=nope")
+    assert locs(r) == [["query", "campaign_id"]]
+    r = await api.get("/api/v1/metrics/campaigns?campaign_id=nope&start_date=x&limit=0")
+    assert locs(r) == [["query", "limit"], ["query", "start_date"], ["query", "campaign_id"]]
+
+    not_an_id = await api.get("/api/v1/metrics/campaign/xyz")
+    assert not_an_id.status_code == 400
+    r = await api.get(f"/api/v1/metrics/campaign/xyz?{backwards}")
+    assert (r.status_code, r.json()) == (400, not_an_id.json())
+    r = await api.get("/api/v1/metrics/campaign/xyz?start_date=x&limit=0")
+    assert locs(r) == [["query", "limit"], ["path", "campaign_id"], ["query", "start_date"]]

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
 import { type DateRange, lastDays } from "../lib/metrics";
-import { DateRangeControl } from "./DateRangeControl";
+import { DateRangeControl, rangeLabel } from "./DateRangeControl";
 
 /** The control with its range held by its parent, as a page holds it. */
 function Held({ initial }: { initial: DateRange }) {
@@ -45,5 +45,14 @@ describe("DateRangeControl", () => {
     expect(screen.getByRole("alert")).toHaveTextContent(
       "The start date must be on or before the end date.",
     );
+  });
+});
+
+describe("rangeLabel", () => {
+  it("names a preset's range by the preset, any other by its dates", () => {
+    expect(rangeLabel(lastDays(30))).toBe("Last 30 days");
+    expect(rangeLabel(lastDays(7))).toBe("Last 7 days");
+    expect(rangeLabel(lastDays(14))).toBe(`${lastDays(14).start} to ${lastDays(14).end}`);
+    expect(rangeLabel({ start: "2026-01-01", end: "2026-01-31" })).toBe("2026-01-01 to 2026-01-31");
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { type DailyPoint, lastDays, sumByDay, totalsOf, validRange } from "./metrics";
+import {
+  type DailyPoint,
+  isDay,
+  lastDays,
+  rangeFromSearch,
+  sumByDay,
+  totalsOf,
+  validRange,
+} from "./metrics";
 
 const row = (date: string, spend: string, revenue: string, clicks = 1) => ({
   date,
@@ -89,5 +97,40 @@ describe("validRange", () => {
   it("refuses a reversed or incomplete range", () => {
     expect(validRange({ start: "2026-02-01", end: "2026-01-01" })).toMatch(/before/);
     expect(validRange({ start: "", end: "2026-01-01" })).toMatch(/Choose/);
+  });
+
+  it("takes a date that is no day for a missing one", () => {
+    expect(validRange({ start: "soon", end: "2026-01-01" })).toMatch(/Choose/);
+    expect(validRange({ start: "2026-01-01", end: "2026-02-30" })).toMatch(/Choose/);
+  });
+});
+
+describe("isDay", () => {
+  it("accepts a YYYY-MM-DD that exists, only", () => {
+    expect(isDay("2024-02-29")).toBe(true);
+    for (const value of ["2026-02-29", "2026-13-01", "2026-1-01", "20260101", "", "2026-01-01x"]) {
+      expect(isDay(value)).toBe(false);
+    }
+  });
+});
+
+describe("rangeFromSearch", () => {
+  const month = { start: "2026-03-02", end: "2026-03-31" };
+
+  it("is the fallback when the URL names neither date", () => {
+    expect(rangeFromSearch(null, null, month)).toBe(month);
+  });
+
+  it("is the URL's dates otherwise, a missing or malformed one left empty", () => {
+    expect(rangeFromSearch("2026-03-01", "2026-03-15", month)).toEqual({
+      start: "2026-03-01",
+      end: "2026-03-15",
+    });
+    expect(rangeFromSearch("2026-03-15", "2026-03-01", month)).toEqual({
+      start: "2026-03-15",
+      end: "2026-03-01",
+    });
+    expect(rangeFromSearch("yesterday", null, month)).toEqual({ start: "", end: "" });
+    expect(rangeFromSearch(null, "2026-03-31", month)).toEqual({ start: "", end: "2026-03-31" });
   });
 });

@@ -1,6 +1,6 @@
 import { api } from "../api/client";
 import { unwrap } from "./errors";
-import { daysAgo } from "./format";
+import { daysAgo, isoDay } from "./format";
 import { collectPages } from "./pagination";
 
 // Client-side metric arithmetic for charts and totals: daily rows of several campaigns summed per
@@ -100,10 +100,31 @@ export function lastDays(days: number, today: Date = new Date()): DateRange {
   return { start: daysAgo(days - 1, today), end: daysAgo(0, today) };
 }
 
+/** Whether `value` is a day as the API and date inputs write it (`YYYY-MM-DD`, one that exists). */
+export function isDay(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && isoDay(date) === value;
+}
+
+/** Why the range can't be asked for, or null. A date that is not a day counts as missing (a date
+ * input shows it empty). */
 export function validRange(range: DateRange): string | null {
-  if (!range.start || !range.end) return "Choose a start and an end date.";
+  if (!isDay(range.start) || !isDay(range.end)) return "Choose a start and an end date.";
   if (range.start > range.end) return "The start date must be on or before the end date.";
   return null;
+}
+
+/** The range a page's URL names with `from` and `to` (`fallback` when it names neither); a value
+ * that is not a day becomes empty, so `validRange` refuses it and the date input shows it empty. */
+export function rangeFromSearch(
+  from: string | null,
+  to: string | null,
+  fallback: DateRange,
+): DateRange {
+  if (from === null && to === null) return fallback;
+  const day = (value: string | null) => (value !== null && isDay(value) ? value : "");
+  return { start: day(from), end: day(to) };
 }
 
 /** Every daily row of one campaign in the range, all pages (for charts). */

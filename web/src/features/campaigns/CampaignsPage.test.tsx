@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ListQuery, listAnswer } from "../../test-list-api";
 import { renderPageAt } from "../../test-render";
@@ -27,41 +27,56 @@ const CAMPAIGNS = [
 
 type MetricsQuery = ListQuery & { campaign_id: string[]; start_date: string; end_date: string };
 
-// The last 30 days' totals of the first campaign only: the others have no metrics in the range.
-const METRICS = [
-  {
-    campaign_id: "c-0",
-    name: "Evergreen 1",
-    platform: "meta",
-    status: "active",
-    impressions: 9000,
-    clicks: 300,
-    conversions: 1234,
-    spend: "2468.00",
-    revenue: "7404.00",
-    roas: 3,
-    ctr: 0.0333,
-    cpa: "2.00",
-  },
-];
+// The first campaign's totals (the others have no metrics): over the last 30 days (the default
+// range), and over any other range.
+const MONTH = {
+  campaign_id: "c-0",
+  name: "Evergreen 1",
+  platform: "meta",
+  status: "active",
+  impressions: 9000,
+  clicks: 300,
+  conversions: 1234,
+  spend: "2468.00",
+  revenue: "7404.00",
+  roas: 3,
+  ctr: 0.0333,
+  cpa: "2.00",
+};
+const OTHER = {
+  ...MONTH,
+  impressions: 2000,
+  clicks: 60,
+  conversions: 300,
+  spend: "600.00",
+  revenue: "1500.00",
+  roas: 2.5,
+  cpa: "2.00",
+};
 const METRICS_PATH = "/api/v1/metrics/campaigns";
 let metricsFail = false;
+/** While set, metrics answers wait for it (to see the page while they load). */
+let metricsGate: Promise<void> | null = null;
 
 beforeEach(() => {
   metricsFail = false;
+  metricsGate = null;
   // Today is 2026-03-31 (UTC): the last 30 days run from 2026-03-02.
   vi.useFakeTimers({ toFake: ["Date"] });
   vi.setSystemTime(new Date("2026-03-31T12:00:00Z"));
   GET.mockReset();
   GET.mockImplementation(async (path: string, init: { params: { query: MetricsQuery } }) => {
     if (path !== METRICS_PATH) return listAnswer(CAMPAIGNS, init.params.query);
+    if (metricsGate) await metricsGate;
     if (metricsFail) {
       return {
         error: { detail: "Metrics are resting." },
         response: { ok: false, status: 503, headers: new Headers() },
       };
     }
-    const rows = METRICS.filter((m) => init.params.query.campaign_id.includes(m.campaign_id));
+    const { start_date, end_date, campaign_id } = init.params.query;
+    const totals = start_date === "2026-03-02" && end_date === "2026-03-31" ? MONTH : OTHER;
+    const rows = [totals].filter((m) => campaign_id.includes(m.campaign_id));
     return {
       data: { items: rows, total: rows.length, offset: 0, limit: 20 },
       response: { ok: true },
@@ -102,6 +117,9 @@ describe("the campaigns page's search", () => {
   });
 });
 
+/** The metrics requests sent so far. */
+const metricsCalls = () => GET.mock.calls.filter(([path]) => path === METRICS_PATH);
+
 /** The texts of a campaign's row's last four cells (its metrics). */
 function metricCells(name: string) {
   const row = screen.getByRole("link", { name }).closest("tr");
@@ -129,7 +147,6 @@ describe("the campaigns page's metrics", () => {
   it("asks once for exactly the page's campaigns, over the last 30 days, the page size as limit", async () => {
     const { user } = renderPage("/campaigns");
     await screen.findByRole("cell", { name: "$2,468.00" });
-    const metricsCalls = () => GET.mock.calls.filter(([path]) => path === METRICS_PATH);
     expect(metricsCalls()).toEqual([
       [
         METRICS_PATH,
@@ -164,5 +181,112 @@ describe("the campaigns page's metrics", () => {
     expect(screen.getByRole("table", { name: "24 campaigns" })).toBeVisible();
     expect(metricCells("Evergreen 1")).toEqual(["—", "—", "—", "—"]);
     expect(screen.queryByRole("alert")).toBeNull();
+  });
+});
+
+/** The ranges the metrics requests asked for, in order. */
+const rangesAsked = () =>
+  metricsCalls().map(([, init]) => `${init.params.query.start_date}/${init.params.query.end_date}`);
+
+const preset = (days: number) => screen.getByRole("button", { name: `Last ${days} days` });
+
+describe("the campaigns page's metrics range", () => {
+  it("begins with the last 30 days: pressed, asked for, and nothing in the URL", async () => {
+    const { router } = renderPage("/campaigns");
+    expect(await screen.findByRole("cell", { name: "$2,468.00" })).toBeVisible();
+    expect(preset(30)).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByLabelText("From")).toHaveValue("2026-03-02");
+    expect(screen.getByLabelText("To")).toHaveValue("2026-03-31");
+    expect(rangesAsked()).toEqual(["2026-03-02/2026-03-31"]);
+    expect(router.state.location.search).toBe("");
+  });
+
+  it("asks for the last 7 days once chosen, keeps them in the URL beside the search, and shows “…” meanwhile", async () => {
+    const { router, user } = renderPage("/campaigns?q=evergreen");
+    expect(await screen.findByRole("cell", { name: "$2,468.00" })).toBeVisible();
+    let release = () => {};
+    metricsGate = new Promise((resolve) => {
+      release = resolve;
+    });
+
+    await user.click(preset(7));
+    expect(router.state.location.search).toBe("?q=evergreen&from=2026-03-25&to=2026-03-31");
+    expect(screen.getByRole("columnheader", { name: "Last 7 days" })).toBeVisible();
+    expect(preset(7)).toHaveAttribute("aria-pressed", "true");
+    await vi.waitFor(() => expect(metricsCalls()).toHaveLength(2));
+    expect(metricsCalls().at(-1)?.[1].params.query).toEqual({
+      start_date: "2026-03-25",
+      end_date: "2026-03-31",
+      offset: 0,
+      limit: 20,
+      campaign_id: CAMPAIGNS.slice(0, 20).map((c) => c.id),
+    });
+    // Neither the 30 days' figures nor "no metrics" while the week's are asked.
+    expect(metricCells("Evergreen 1")).toEqual(["…", "…", "…", "…"]);
+
+    release();
+    expect(await screen.findByRole("cell", { name: "$600.00" })).toBeVisible();
+    expect(metricCells("Evergreen 1")).toEqual(["$600.00", "2.50×", "300", "$2.00"]);
+    expect(metricCells("Evergreen 2")).toEqual(["—", "—", "—", "—"]);
+
+    // Back to the default: out of the URL again.
+    await user.click(preset(30));
+    expect(router.state.location.search).toBe("?q=evergreen");
+    expect(await screen.findByRole("cell", { name: "$2,468.00" })).toBeVisible();
+    expect(screen.getByRole("columnheader", { name: "Last 30 days" })).toBeVisible();
+  });
+
+  it("shows the URL's range on load, its dates in the header when it is no preset", async () => {
+    renderPage("/campaigns?from=2026-03-01&to=2026-03-15&page=1");
+    expect(await screen.findByRole("cell", { name: "$600.00" })).toBeVisible();
+    expect(screen.getByRole("columnheader", { name: "2026-03-01 to 2026-03-15" })).toBeVisible();
+    expect(screen.getByLabelText("From")).toHaveValue("2026-03-01");
+    expect(screen.getByLabelText("To")).toHaveValue("2026-03-15");
+    for (const days of [7, 30, 90]) expect(preset(days)).toHaveAttribute("aria-pressed", "false");
+    expect(rangesAsked()).toEqual(["2026-03-01/2026-03-15"]);
+  });
+
+  it("names a URL range that is a preset by the preset", async () => {
+    renderPage("/campaigns?from=2026-03-25&to=2026-03-31");
+    expect(await screen.findByRole("cell", { name: "$600.00" })).toBeVisible();
+    expect(screen.getByRole("columnheader", { name: "Last 7 days" })).toBeVisible();
+    expect(preset(7)).toHaveAttribute("aria-pressed", "true");
+    expect(rangesAsked()).toEqual(["2026-03-25/2026-03-31"]);
+  });
+
+  it("says why a reversed URL range is refused, asks no metrics, and still lists the campaigns", async () => {
+    const { router, user } = renderPage("/campaigns?from=2026-03-15&to=2026-03-01");
+    expect(await screen.findByRole("link", { name: "Evergreen 1" })).toBeVisible();
+    expect(screen.getByRole("alert")).toHaveTextContent(
+      "The start date must be on or before the end date.",
+    );
+    expect(screen.getByRole("table", { name: "24 campaigns" })).toBeVisible();
+    expect(screen.getByRole("columnheader", { name: "Choose a valid date range" })).toBeVisible();
+    expect(metricCells("Evergreen 1")).toEqual(["—", "—", "—", "—"]);
+    expect(screen.queryByText("Metrics unavailable")).toBeNull();
+    expect(metricsCalls()).toEqual([]);
+
+    // A preset mends it.
+    await user.click(preset(7));
+    expect(router.state.location.search).toBe("?from=2026-03-25&to=2026-03-31");
+    expect(await screen.findByRole("cell", { name: "$600.00" })).toBeVisible();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(rangesAsked()).toEqual(["2026-03-25/2026-03-31"]);
+  });
+
+  it("takes a malformed URL date for a missing one, then asks once the user types a date", async () => {
+    const { router } = renderPage("/campaigns?from=yesterday&to=2026-03-31");
+    expect(await screen.findByRole("link", { name: "Evergreen 1" })).toBeVisible();
+    expect(screen.getByRole("alert")).toHaveTextContent("Choose a start and an end date.");
+    expect(screen.getByLabelText("From")).toHaveValue("");
+    expect(screen.getByLabelText("To")).toHaveValue("2026-03-31");
+    expect(metricCells("Evergreen 1")).toEqual(["—", "—", "—", "—"]);
+    expect(metricsCalls()).toEqual([]);
+
+    fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-20" } });
+    expect(router.state.location.search).toBe("?from=2026-03-20&to=2026-03-31");
+    expect(await screen.findByRole("cell", { name: "$600.00" })).toBeVisible();
+    expect(screen.getByRole("columnheader", { name: "2026-03-20 to 2026-03-31" })).toBeVisible();
+    expect(rangesAsked()).toEqual(["2026-03-20/2026-03-31"]);
   });
 });

@@ -1,22 +1,26 @@
 import { Link } from "react-router";
+import { DateRangeControl, rangeLabel, useUrlRange } from "../../components/DateRangeControl";
 import { NumHeaders } from "../../components/NumHeaders";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { SearchBox, useUrlSearch } from "../../components/SearchBox";
 import { Empty, ErrorState, Loading, NoMatch } from "../../components/States";
 import { count, counted, money, ratio, scheduled } from "../../lib/format";
-import { lastDays } from "../../lib/metrics";
+import { validRange } from "../../lib/metrics";
 import { useCampaigns, useListedCampaignsMetrics } from "./queries";
 
+/** The metric columns' range when the URL names none. */
 const METRIC_DAYS = 30;
 const METRIC_LABELS = ["Spend", "ROAS", "Conversions", "CPA"] as const;
 
 export default function CampaignsPage() {
   const page = useUrlPage();
   const [search, setSearch] = useUrlSearch();
+  const [range, setRange] = useUrlRange(METRIC_DAYS);
+  const invalid = validRange(range);
   const campaigns = useCampaigns(page, search);
   const ids = campaigns.data?.items.map((c) => c.id) ?? [];
-  // A failure only blanks the metric columns: the list stays.
-  const metrics = useListedCampaignsMetrics(ids, lastDays(METRIC_DAYS));
+  // Not asked while the range is invalid; a failure only blanks the metric columns: the list stays.
+  const metrics = useListedCampaignsMetrics(ids, range, !invalid);
   return (
     <>
       <div className="page-head">
@@ -27,7 +31,13 @@ export default function CampaignsPage() {
       </div>
       {/* Hidden only when there is nothing to search: no search and no campaign at all. */}
       {search || campaigns.data?.total !== 0 ? (
-        <SearchBox label="Search campaigns by name" value={search} onSearch={setSearch} />
+        <>
+          <SearchBox label="Search campaigns by name" value={search} onSearch={setSearch} />
+          {/* The range of the metric columns (why one is refused under From). */}
+          <div className="list-range">
+            <DateRangeControl range={range} onChange={setRange} />
+          </div>
+        </>
       ) : null}
       {campaigns.isPending ? <Loading label="Loading campaigns…" /> : null}
       {campaigns.error ? (
@@ -50,12 +60,15 @@ export default function CampaignsPage() {
               {search ? ` matching “${search}”` : ""}
             </caption>
             <colgroup span={6} />
-            <colgroup span={METRIC_LABELS.length} />
+            {/* Widths kept for the figures, so "…" while they load does not move the columns. */}
+            <colgroup>
+              <col span={METRIC_LABELS.length} className="metric-col" />
+            </colgroup>
             <thead>
               <tr>
                 <td colSpan={6} />
                 <th scope="colgroup" colSpan={METRIC_LABELS.length} className="muted">
-                  Last {METRIC_DAYS} days
+                  {invalid ? "Choose a valid date range" : rangeLabel(range)}
                 </th>
               </tr>
               <tr>
@@ -73,7 +86,8 @@ export default function CampaignsPage() {
             <tbody>
               {campaigns.data.items.map((c) => {
                 const m = metrics.data?.get(c.id);
-                // "…" while asked; "—" when failed or the campaign has no metrics in the range.
+                // "…" while asked; "—" when failed, not asked (an invalid range) or the campaign
+                // has no metrics in the range.
                 const blank = metrics.isLoading ? "…" : "—";
                 return (
                   <tr key={c.id}>

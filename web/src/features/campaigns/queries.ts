@@ -30,11 +30,16 @@ export function useCampaigns(page: number, search = "") {
 }
 
 /** The listed campaigns' totals over the range (one request for a page of `useCampaigns`); only
- * campaigns with metrics in the range come back. Asked only when the page lists some. */
-export function useListedCampaignsMetrics(ids: readonly string[], range: DateRange) {
+ * campaigns with metrics in the range come back. Asked only when the page lists some and `enabled`
+ * (false for an invalid range). */
+export function useListedCampaignsMetrics(
+  ids: readonly string[],
+  range: DateRange,
+  enabled: boolean,
+) {
   return useQuery({
     queryKey: ["metrics", "campaigns", "of", ids, range],
-    enabled: ids.length > 0,
+    enabled: enabled && ids.length > 0,
     queryFn: () => fetchCampaignTotals(range, { ids, limit: PAGE_SIZE }),
     select: (page) => new Map(page.items.map((row) => [row.campaign_id, row])),
   });

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
 
 from adscale_common.errors import invalid
 from adscale_common.pagination import Offset, OffsetPage
@@ -16,25 +18,91 @@ from campaigns.metrics.schemas import (
     OverviewRead,
     RefreshRead,
 )
+from campaigns.metrics.window import DateRange, RangePage
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 MAX_CAMPAIGN_FILTER = 100
 
 StartDate = Annotated[date | None, Query(description="First day included (YYYY-MM-DD)")]
 EndDate = Annotated[date | None, Query(description="Last day included (YYYY-MM-DD)")]
+CampaignFilter = Annotated[
+    list[uuid.UUID] | None,
+    Query(
+        max_length=MAX_CAMPAIGN_FILTER,
+        description="Only these campaigns (repeat the parameter, at most "
+        f"{MAX_CAMPAIGN_FILTER}): e.g. the rows of a page of `GET /campaigns`",
+    ),
+]
 
 
-def _check_range(start: date | None, end: date | None) -> None:
+def _ends_before_start() -> RequestValidationError:
+    return invalid(["end_date"], "end_date must not be before start_date", where="query")
+
+
+def _dates_of(start: date | None, end: date | None) -> DateRange:
     if start is not None and end is not None and end < start:
-        raise invalid(["end_date"], "end_date must not be before start_date", where="query")
+        raise _ends_before_start()
+    return DateRange(start, end)
+
+
+# Each read route's range (and page) comes from one dependency, which refuses a range
+# that ends before it starts. FastAPI reads a dependency's sub-dependency (the page) before
+# its own parameters and calls it only when all of them read well, but reads an endpoint's
+# own parameters after every dependency has run; so a route's other parameters (the
+# campaign's id, the campaign filter) are read by its dependency too. An unreadable one
+# then still gets its own error rather than the range's (a malformed id its 400), several
+# still come in one list in the same order, and the OpenAPI document lists the parameters
+# in the same order as when the endpoints read them.
+
+
+async def _dates(start_date: StartDate = None, end_date: EndDate = None) -> DateRange:
+    return _dates_of(start_date, end_date)
+
+
+async def _range_page(
+    page: Offset, start_date: StartDate = None, end_date: EndDate = None
+) -> RangePage:
+    return RangePage(_dates_of(start_date, end_date), page)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRangePage(RangePage):
+    """A range page of one campaign's rows (the path's ``campaign_id``)."""
+
+    campaign_id: uuid.UUID
+
+
+async def _campaign_range_page(
+    campaign_id: uuid.UUID, page: Offset, start_date: StartDate = None, end_date: EndDate = None
+) -> CampaignRangePage:
+    return CampaignRangePage(_dates_of(start_date, end_date), page, campaign_id)
+
+
+@dataclass(frozen=True, slots=True)
+class FilteredRangePage(RangePage):
+    """A range page of campaigns' sums, of ``only`` these campaigns when any."""
+
+    only: tuple[uuid.UUID, ...]
+
+
+async def _filtered_range_page(
+    page: Offset,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+    campaign_id: CampaignFilter = None,
+) -> FilteredRangePage:
+    return FilteredRangePage(_dates_of(start_date, end_date), page, tuple(campaign_id or ()))
+
+
+Dates = Annotated[DateRange, Depends(_dates)]
+Window = Annotated[RangePage, Depends(_range_page)]
+CampaignWindow = Annotated[CampaignRangePage, Depends(_campaign_range_page)]
+FilteredWindow = Annotated[FilteredRangePage, Depends(_filtered_range_page)]
 
 
 @router.get("/overview", response_model=OverviewRead)
-async def metrics_overview(
-    session: Session, user_id: UserId, start_date: StartDate = None, end_date: EndDate = None
-) -> OverviewRead:
-    _check_range(start_date, end_date)
-    return await service.overview(session, user_id, start_date, end_date)
+async def metrics_overview(session: Session, user_id: UserId, dates: Dates) -> OverviewRead:
+    return await service.overview(session, user_id, dates)
 
 
 @router.get(
@@ -47,17 +115,10 @@ async def metrics_overview(
     "a zero denominator). `total` counts those days.",
 )
 async def daily_metrics(
-    session: Session,
-    user_id: UserId,
-    page: Offset,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
+    session: Session, user_id: UserId, window: Window
 ) -> OffsetPage[DailyMetricRead]:
-    _check_range(start_date, end_date)
-    rows, total = await service.daily_totals(
-        session, user_id, page.offset, page.limit, start_date, end_date
-    )
-    return OffsetPage.of(rows, total, page)
+    rows, total = await service.daily_totals(session, user_id, window)
+    return OffsetPage.of(rows, total, window.page)
 
 
 @router.get(
@@ -70,41 +131,18 @@ async def daily_metrics(
     "spend first, then by name and id. `total` counts those campaigns.",
 )
 async def campaigns_metrics(
-    session: Session,
-    user_id: UserId,
-    page: Offset,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
-    campaign_id: Annotated[
-        list[uuid.UUID] | None,
-        Query(
-            max_length=MAX_CAMPAIGN_FILTER,
-            description="Only these campaigns (repeat the parameter, at most "
-            f"{MAX_CAMPAIGN_FILTER}): e.g. the rows of a page of `GET /campaigns`",
-        ),
-    ] = None,
+    session: Session, user_id: UserId, window: FilteredWindow
 ) -> OffsetPage[CampaignMetricsRead]:
-    _check_range(start_date, end_date)
-    rows, total = await service.campaign_totals(
-        session, user_id, page.offset, page.limit, start_date, end_date, campaign_id or ()
-    )
-    return OffsetPage.of(rows, total, page)
+    rows, total = await service.campaign_totals(session, user_id, window, window.only)
+    return OffsetPage.of(rows, total, window.page)
 
 
 @router.get("/campaign/{campaign_id}", response_model=OffsetPage[DailyMetricRead])
 async def campaign_metrics(
-    campaign_id: uuid.UUID,
-    session: Session,
-    user_id: UserId,
-    page: Offset,
-    start_date: StartDate = None,
-    end_date: EndDate = None,
+    session: Session, user_id: UserId, window: CampaignWindow
 ) -> OffsetPage[DailyMetricRead]:
-    _check_range(start_date, end_date)
-    rows, total = await service.daily(
-        session, user_id, campaign_id, page.offset, page.limit, start_date, end_date
-    )
-    return OffsetPage.of([DailyMetricRead.of(r) for r in rows], total, page)
+    rows, total = await service.daily(session, user_id, window.campaign_id, window)
+    return OffsetPage.of([DailyMetricRead.of(r) for r in rows], total, window.page)
 
 
 @router.post("/campaign/{campaign_id}/refresh", response_model=RefreshRead)
@@ -121,7 +159,7 @@ async def refresh_campaign_metrics(
     """House extension: fetch this campaign's daily insights from the platform now."""
     since, until = service.refresh_window(start_date, end_date, settings.metrics_sync_lookback_days)
     if until < since:
-        raise invalid(["end_date"], "end_date must not be before start_date", where="query")
+        raise _ends_before_start()
     if (until - since).days + 1 > service.MAX_REFRESH_DAYS:
         raise invalid(
             ["start_date"], f"at most {service.MAX_REFRESH_DAYS} days per refresh", where="query"

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,8 +11,10 @@ from sqlalchemy.sql import Select
 from sqlmodel import col
 
 from adscale_common.paged import page_of
+from adscale_common.pagination import OffsetParams
 from adscale_common.types import utcnow
 from campaigns.metrics.schemas import CampaignTotals, DayTotals, Totals
+from campaigns.metrics.window import DateRange, RangePage
 from campaigns.models import Campaign, CampaignMetric
 from campaigns.platforms import DailyInsight
 
@@ -40,106 +41,76 @@ def _summed(row: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def _range(start: date | None, end: date | None) -> list[sa.ColumnElement[bool]]:
+def _in(dates: DateRange) -> list[sa.ColumnElement[bool]]:
+    """The metric rows of the days of ``dates``."""
     where: list[sa.ColumnElement[bool]] = []
-    if start is not None:
-        where.append(col(CampaignMetric.day) >= start)
-    if end is not None:
-        where.append(col(CampaignMetric.day) <= end)
+    if dates.start is not None:
+        where.append(col(CampaignMetric.day) >= dates.start)
+    if dates.end is not None:
+        where.append(col(CampaignMetric.day) <= dates.end)
     return where
 
 
-def _owned(user_id: uuid.UUID, start: date | None, end: date | None) -> Select[*tuple[Any, ...]]:
-    """The sums of the metric rows of ``user_id``'s campaigns in the range (group it)."""
+def _owned(user_id: uuid.UUID, dates: DateRange) -> Select[*tuple[Any, ...]]:
+    """The sums of the metric rows of ``user_id``'s campaigns in ``dates`` (group it)."""
     return (
         sa.select(*_sums())
         .select_from(CampaignMetric)
         .join(Campaign, col(Campaign.id) == col(CampaignMetric.campaign_id))
-        .where(col(Campaign.user_id) == user_id, *_range(start, end))
+        .where(col(Campaign.user_id) == user_id, *_in(dates))
     )
 
 
 async def _page(
-    session: AsyncSession, query: Select[*tuple[Any, ...]], *order_by: Any, offset: int, limit: int
+    session: AsyncSession, query: Select[*tuple[Any, ...]], *order_by: Any, page: OffsetParams
 ) -> tuple[Sequence[Any], int]:
     """One page of a grouped query's rows (whole rows, not scalars) and how many it has."""
     total = await session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    rows = await session.execute(query.order_by(*order_by).offset(offset).limit(limit))
+    rows = await session.execute(query.order_by(*order_by).offset(page.offset).limit(page.limit))
     return rows.all(), int(total or 0)
 
 
-async def user_totals(
-    session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
-) -> Totals:
-    return Totals(**_summed((await session.execute(_owned(user_id, start, end))).one()))
-
-
-async def campaign_totals(
-    session: AsyncSession, campaign_ids: Sequence[uuid.UUID], start: date, end: date
-) -> dict[uuid.UUID, Totals]:
-    if not campaign_ids:
-        return {}
-    stmt = (
-        sa.select(*_sums(), col(CampaignMetric.campaign_id))
-        .where(col(CampaignMetric.campaign_id).in_(campaign_ids), *_range(start, end))
-        .group_by(col(CampaignMetric.campaign_id))
-    )
-    rows: Sequence[Any] = (await session.execute(stmt)).all()
-    return {row[5]: Totals(**_summed(row)) for row in rows}
+async def user_totals(session: AsyncSession, user_id: uuid.UUID, dates: DateRange) -> Totals:
+    return Totals(**_summed((await session.execute(_owned(user_id, dates))).one()))
 
 
 async def daily_rows(
-    session: AsyncSession,
-    campaign_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    start: date | None,
-    end: date | None,
+    session: AsyncSession, campaign_id: uuid.UUID, window: RangePage
 ) -> tuple[Sequence[CampaignMetric], int]:
     base = sa.select(CampaignMetric).where(
-        col(CampaignMetric.campaign_id) == campaign_id, *_range(start, end)
+        col(CampaignMetric.campaign_id) == campaign_id, *_in(window.dates)
     )
-    return await page_of(session, base, col(CampaignMetric.day), offset=offset, limit=limit)
+    page = window.page
+    return await page_of(
+        session, base, col(CampaignMetric.day), offset=page.offset, limit=page.limit
+    )
 
 
 async def user_daily_totals(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    start: date | None,
-    end: date | None,
+    session: AsyncSession, user_id: uuid.UUID, window: RangePage
 ) -> tuple[list[DayTotals], int]:
     """Per day with any row of the user's campaigns, the sums over those campaigns."""
     day = col(CampaignMetric.day)
-    query = _owned(user_id, start, end).add_columns(day).group_by(day)
-    rows, total = await _page(session, query, day, offset=offset, limit=limit)
+    query = _owned(user_id, window.dates).add_columns(day).group_by(day)
+    rows, total = await _page(session, query, day, page=window.page)
     return [DayTotals(day=row[5], **_summed(row)) for row in rows], total
 
 
 async def user_campaign_totals(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    start: date | None,
-    end: date | None,
-    only: Sequence[uuid.UUID] = (),
+    session: AsyncSession, user_id: uuid.UUID, window: RangePage, only: Sequence[uuid.UUID] = ()
 ) -> tuple[list[CampaignTotals], int]:
     """Per campaign of the user with any row in the range (of ``only`` when given), its sums:
     most spend first."""
     campaign_id, name = col(Campaign.id), col(Campaign.name)
     query = (
-        _owned(user_id, start, end)
+        _owned(user_id, window.dates)
         .add_columns(campaign_id, name, col(Campaign.platform), col(Campaign.status))
         .group_by(campaign_id)  # name, platform, status depend on the primary key
     )
     if only:
         query = query.where(campaign_id.in_(only))
     spend = query.selected_columns[0]  # the same expression (and parameter) as selected
-    rows, total = await _page(
-        session, query, spend.desc(), name, campaign_id, offset=offset, limit=limit
-    )
+    rows, total = await _page(session, query, spend.desc(), name, campaign_id, page=window.page)
     return [
         CampaignTotals(
             campaign_id=row[5], name=row[6], platform=row[7], status=row[8], **_summed(row)

@@ -28,20 +28,19 @@ from campaigns.metrics.schemas import (
     Ratios,
     RefreshRead,
 )
+from campaigns.metrics.window import DateRange, RangePage
 from campaigns.models import CampaignMetric
 from campaigns.platforms import PlatformGateway, describe_platform_error
 
 MAX_REFRESH_DAYS = 90
 
 
-async def overview(
-    session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
-) -> OverviewRead:
-    totals = await repository.user_totals(session, user_id, start, end)
+async def overview(session: AsyncSession, user_id: uuid.UUID, dates: DateRange) -> OverviewRead:
+    totals = await repository.user_totals(session, user_id, dates)
     ratios = Ratios.of(totals)
     return OverviewRead(
-        start_date=start,
-        end_date=end,
+        start_date=dates.start,
+        end_date=dates.end,
         total_spend=totals.spend,
         total_revenue=totals.revenue,
         total_impressions=totals.impressions,
@@ -54,46 +53,27 @@ async def overview(
 
 
 async def daily_totals(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    start: date | None,
-    end: date | None,
+    session: AsyncSession, user_id: uuid.UUID, window: RangePage
 ) -> tuple[list[DailyMetricRead], int]:
     """Each day's sums over every campaign of the user (the days with rows)."""
-    days, total = await repository.user_daily_totals(session, user_id, offset, limit, start, end)
+    days, total = await repository.user_daily_totals(session, user_id, window)
     return [DailyMetricRead.of(day) for day in days], total
 
 
 async def campaign_totals(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    start: date | None,
-    end: date | None,
-    only: Sequence[uuid.UUID] = (),
+    session: AsyncSession, user_id: uuid.UUID, window: RangePage, only: Sequence[uuid.UUID] = ()
 ) -> tuple[list[CampaignMetricsRead], int]:
     """Each campaign's sums over the range (the campaigns with rows; of ``only`` when given),
     most spend first."""
-    rows, total = await repository.user_campaign_totals(
-        session, user_id, offset, limit, start, end, only
-    )
+    rows, total = await repository.user_campaign_totals(session, user_id, window, only)
     return [CampaignMetricsRead.of(row) for row in rows], total
 
 
 async def daily(
-    session: AsyncSession,
-    user_id: uuid.UUID,
-    campaign_id: uuid.UUID,
-    offset: int,
-    limit: int,
-    start: date | None,
-    end: date | None,
+    session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID, window: RangePage
 ) -> tuple[Sequence[CampaignMetric], int]:
     campaign = await campaigns.get_owned(session, user_id, campaign_id)
-    return await repository.daily_rows(session, campaign.id, offset, limit, start, end)
+    return await repository.daily_rows(session, campaign.id, window)
 
 
 async def refresh(
