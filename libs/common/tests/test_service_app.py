@@ -52,6 +52,10 @@ def build_router(effect: sa.Table) -> APIRouter:
     async def get(thing_id: Annotated[uuid.UUID, Path()], user: CurrentUser) -> dict[str, str]:
         raise NotFound("Thing not found")
 
+    @router.patch("/api/v1/things/{thing_id}")
+    async def rename(thing_id: uuid.UUID, item: Item, user: CurrentUser) -> dict[str, str]:
+        raise NotFound("Thing not found")
+
     @router.get("/api/v1/things")
     async def listing(page: Offset, user: CurrentUser) -> OffsetPage[str]:
         return OffsetPage(items=[], total=0, offset=page.offset, limit=page.limit)
@@ -152,6 +156,21 @@ async def test_detail_family_errors(client):
     [error] = invalid.json()["detail"]
     assert error["loc"] == ["body", "name"] and {"msg", "type"} <= set(error)
     assert "input" not in error
+
+
+async def test_a_malformed_path_parameter_is_400_whatever_else_is_wrong(client):
+    """The id decides first: with an invalid body too, the answer is the same 400 (naming the
+    path's error only); the body's 422 comes once the id reads."""
+    h = user_headers()
+    alone = await client.patch("/api/v1/things/not-a-uuid", json={"name": "valid"}, headers=h)
+    assert alone.status_code == 400
+    for body in ({"name": "x"}, {}, None):
+        both = await client.patch("/api/v1/things/not-a-uuid", json=body, headers=h)
+        assert (both.status_code, both.json()) == (400, alone.json()), body
+    assert alone.json() == {"detail": "Invalid path parameter: thing_id"}
+    body_only = await client.patch(f"/api/v1/things/{uuid.uuid4()}", json={"name": "x"}, headers=h)
+    assert body_only.status_code == 422
+    assert [e["loc"] for e in body_only.json()["detail"]] == [["body", "name"]]
 
 
 async def test_jwt_only_route_refuses_api_key_and_anonymous(client):

@@ -206,15 +206,18 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         for err in jsonable_encoder(exc.errors(), custom_encoder={Exception: str})
     ]
     # A malformed path parameter (e.g. a non-UUID id) is a bad request, not a
-    # payload validation error (spec: "400 invalid UUID").
-    if errors and all(e.get("loc", [None])[0] == "path" for e in errors):
-        names = ", ".join(str(e["loc"][-1]) for e in errors)
+    # payload validation error (spec: "400 invalid UUID"), whatever else is wrong: a
+    # request that names no resource gets the same answer with any body or query. The
+    # other errors wait for a request that does.
+    in_path = [e for e in errors if e.get("loc", [None])[0] == "path"]
+    if in_path:
+        names = ", ".join(str(e["loc"][-1]) for e in in_path)
         return error_response(
             request.url.path,
             400,
             f"Invalid path parameter: {names}",
             code="INVALID_PATH_PARAMETER",
-            details={"errors": errors},
+            details={"errors": in_path},
         )
     family = family_for_path(request.url.path)
     if family is ErrorFamily.ENVELOPE:
