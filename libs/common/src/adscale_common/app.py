@@ -20,7 +20,11 @@ from adscale_common.errors import (
 )
 from adscale_common.health import HealthCheck, health_router
 from adscale_common.http_metrics import METRICS_PATH, metrics_router, templates_of
-from adscale_common.internal_auth import INTERNAL_TOKEN_HEADER, verify_internal_token
+from adscale_common.internal_auth import (
+    INTERNAL_TOKEN_HEADER,
+    document_security,
+    verify_internal_token,
+)
 from adscale_common.observability import configure_logging
 from adscale_common.pool_metrics import track_pool
 from adscale_common.request_middleware import RequestMiddleware, RouteOf
@@ -184,6 +188,7 @@ def create_service_app(
     app.include_router(health_router(service, health_checks, advisory_checks))
     app.include_router(metrics_router())
     for router in routers:
+        document_security(router.routes)
         app.include_router(router)
     app.add_middleware(
         ServiceMiddleware,

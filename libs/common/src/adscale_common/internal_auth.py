@@ -13,14 +13,19 @@ import hashlib
 import hmac
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeGuard, TypeVar
 
 import orjson
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 
 from adscale_common.errors import Unauthorized
+
+if TYPE_CHECKING:
+    from fastapi.dependencies.models import Dependant
+    from starlette.routing import BaseRoute
 
 INTERNAL_TOKEN_HEADER = "X-Internal-Token"
 INTERNAL_AUDIENCE = "adscale-internal"
@@ -236,10 +241,51 @@ def _on_the_loop(check: Callable[[Request], T]) -> Callable[[Request], Awaitable
     return dependency
 
 
+_user = _on_the_loop(require_user)
+_jwt_user = _on_the_loop(require_jwt_user)
+_user_id_check = _on_the_loop(require_user_id)
+_jwt_user_id_check = _on_the_loop(require_jwt_user_id)
+
 CurrentPrincipal = Annotated[Principal, Depends(_on_the_loop(principal_from_request))]
-CurrentUser = Annotated[Principal, Depends(_on_the_loop(require_user))]
-CurrentJwtUser = Annotated[Principal, Depends(_on_the_loop(require_jwt_user))]
+CurrentUser = Annotated[Principal, Depends(_user)]
+CurrentJwtUser = Annotated[Principal, Depends(_jwt_user)]
 ServiceCaller = Annotated[Principal, Depends(_on_the_loop(require_service))]
 # The caller as most routes need it: a user id that is never None.
-CurrentUserId = Annotated[uuid.UUID, Depends(_on_the_loop(require_user_id))]
-CurrentJwtUserId = Annotated[uuid.UUID, Depends(_on_the_loop(require_jwt_user_id))]
+CurrentUserId = Annotated[uuid.UUID, Depends(_user_id_check)]
+CurrentJwtUserId = Annotated[uuid.UUID, Depends(_jwt_user_id_check)]
+
+# The OpenAPI ``security`` of a route, from the check it depends on (the gateway's
+# scheme names): JWT only, or a JWT or an API key.
+JWT_ONLY: list[dict[str, list[str]]] = [{"BearerAuth": []}]
+JWT_OR_KEY: list[dict[str, list[str]]] = [{"BearerAuth": []}, {"ApiKeyAuth": []}]
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def declared_security(route: APIRoute) -> list[dict[str, list[str]]] | None:
+    """What the route's dependencies demand of the caller, as OpenAPI ``security``; None
+    when it depends on no user check (public, signed or internal: said elsewhere)."""
+    calls = set(_calls(route.dependant))
+    if calls & {_jwt_user, _jwt_user_id_check}:
+        return JWT_ONLY
+    if calls & {_user, _user_id_check}:
+        return JWT_OR_KEY
+    return None
+
+
+def document_security(routes: Iterable[BaseRoute]) -> None:
+    """Give every route that names no ``security`` of its own the one its user check
+    demands, so the OpenAPI document says which credentials each operation takes."""
+    for route in routes:
+        included = getattr(route, "original_router", None)  # an included router (FastAPI 0.16x)
+        if included is not None:
+            document_security(included.routes)
+        if not isinstance(route, APIRoute) or "security" in (route.openapi_extra or {}):
+            continue
+        security = declared_security(route)
+        if security is not None:
+            route.openapi_extra = {**(route.openapi_extra or {}), "security": security}

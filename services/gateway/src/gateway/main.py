@@ -178,6 +178,7 @@ class Gateway:
                 fetch_openapi,
                 ttl_seconds=settings.openapi_cache_seconds,
                 own_paths={"/api/v1/health": _HEALTH_DOC, **session_openapi_paths(sessions)},
+                public=is_public,
             )
             listener = asyncio.create_task(
                 listen(

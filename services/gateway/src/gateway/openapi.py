@@ -11,6 +11,7 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
 Fetch = Callable[[str], Awaitable[dict[str, Any] | None]]
 
 SECURITY_SCHEMES = {
@@ -39,9 +40,17 @@ def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
 
 
 def merge_documents(
-    documents: dict[str, dict[str, Any]], *, title: str, version: str, own_paths: dict[str, Any]
+    documents: dict[str, dict[str, Any]],
+    *,
+    title: str,
+    version: str,
+    own_paths: dict[str, Any],
+    public: Callable[[str], bool] = lambda _: False,
 ) -> dict[str, Any]:
-    """Union of paths and component schemas; clashing schema names get a service prefix."""
+    """Union of paths and component schemas; clashing schema names get a service prefix.
+    An operation of a ``public`` path (the gateway asks no credentials for it) that says
+    nothing of its security is marked ``security: []``; the others keep the document's
+    default (a JWT or an API key) or the one their service gave them."""
     merged: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
@@ -70,13 +79,24 @@ def merge_documents(
                 )
                 continue
             merged["paths"][path] = item
+    for path, item in merged["paths"].items():
+        if public(path):
+            for method in METHODS & set(item):
+                item[method].setdefault("security", [])
     return merged
 
 
 class OpenApiCache:
     def __init__(
-        self, services: list[str], fetch: Fetch, *, ttl_seconds: float, own_paths: dict[str, Any]
+        self,
+        services: list[str],
+        fetch: Fetch,
+        *,
+        ttl_seconds: float,
+        own_paths: dict[str, Any],
+        public: Callable[[str], bool] = lambda _: False,
     ) -> None:
+        self.public = public
         self.services = services
         self.fetch = fetch
         self.ttl = ttl_seconds
@@ -95,7 +115,11 @@ class OpenApiCache:
             documents = {s: d for s, d in zip(self.services, results, strict=True) if d is not None}
             self._complete = len(documents) == len(self.services)
             self._doc = merge_documents(
-                documents, title="AdScale API", version="1.0.0", own_paths=self.own_paths
+                documents,
+                title="AdScale API",
+                version="1.0.0",
+                own_paths=self.own_paths,
+                public=self.public,
             )
             self._at = time.monotonic()
             return self._doc

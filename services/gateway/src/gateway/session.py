@@ -23,7 +23,7 @@ import json
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.types import ASGIApp, Message
@@ -148,11 +148,16 @@ def _clear_session_cookies(response: Response, request: Request) -> None:
     response.delete_cookie(CSRF_COOKIE, path="/", samesite="strict", secure=secure)
 
 
-def _require_csrf(request: Request) -> None:
+async def _require_csrf(request: Request) -> None:
+    """A dependency of the three routes, so a request without the proof is refused before
+    its body is read (403, not a 422 about the body)."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     if not cookie or not header or not hmac.compare_digest(cookie.encode(), header.encode()):
         raise CsrfRefused()
+
+
+NEEDS_CSRF = Depends(_require_csrf)
 
 
 def _passthrough(status_code: int, headers: dict[str, str], body: bytes) -> Response:
@@ -228,9 +233,10 @@ def session_router(app: ASGIApp, *, cookie_max_age_seconds: int) -> APIRouter:
             422: {"description": "Current password wrong, or new password refused"},
             429: {"description": "Too many attempts"},
         },
+        dependencies=[NEEDS_CSRF],
+        openapi_extra={"security": [{"BearerAuth": []}]},
     )
     async def change_password(request: Request, body: SessionPasswordChange) -> Response:
-        _require_csrf(request)
         return await start(request, "/api/v1/auth/change-password", body, as_caller=True)
 
     @router.post(
@@ -238,10 +244,10 @@ def session_router(app: ASGIApp, *, cookie_max_age_seconds: int) -> APIRouter:
         response_model=SessionTokens,
         summary="Rotate the cookie's refresh token; needs the X-CSRF-Token header",
         responses=refused,
+        dependencies=[NEEDS_CSRF],
         openapi_extra={"security": []},
     )
     async def refresh(request: Request) -> Response:
-        _require_csrf(request)
         token = request.cookies.get(REFRESH_COOKIE)
         if not token:
             raise NoSession()
@@ -267,10 +273,10 @@ def session_router(app: ASGIApp, *, cookie_max_age_seconds: int) -> APIRouter:
         response_class=Response,
         summary="Sign out: identity revokes the cookie's refresh token family, cookies cleared",
         responses={403: refused[403], 502: {"description": "Identity could not revoke the token"}},
+        dependencies=[NEEDS_CSRF],
         openapi_extra={"security": []},
     )
     async def logout(request: Request) -> Response:
-        _require_csrf(request)
         token = request.cookies.get(REFRESH_COOKIE)
         if token:
             payload = json.dumps({"refresh_token": token}).encode()

@@ -159,7 +159,11 @@ def _person_key(
     responses={404: {"description": "PERSON_NOT_FOUND (nothing held, or another user's)"}},
 )
 async def get_person(
-    key: Annotated[PersonKey, Depends(_person_key)], session: DbSession, user_id: CurrentUserId
+    # The caller first: dependencies run in this order, and an anonymous request is a 401
+    # whatever its query (``_person_key`` refuses a bad one as it reads it).
+    user_id: CurrentUserId,
+    key: Annotated[PersonKey, Depends(_person_key)],
+    session: DbSession,
 ) -> PersonRead:
     """Give exactly one of ``external_id``, ``email``, ``phone``: every profile of the person
     in every segment (fields, traits, dates), the platform audiences each was accepted into

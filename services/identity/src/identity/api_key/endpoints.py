@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from fastapi import APIRouter, Response, status
 
@@ -16,14 +15,11 @@ from identity.dependencies import AppSecurity
 
 router = APIRouter(prefix="/api/v1/api-keys", tags=["api-keys"])
 
-JWT_ONLY: dict[str, Any] = {"security": [{"BearerAuth": []}]}
-
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
-    openapi_extra=JWT_ONLY,
     responses={401: {"description": "Not authenticated"}, 422: {"description": "Invalid name"}},
     summary="Create an API key (the raw key is returned once)",
 )
@@ -40,7 +36,6 @@ async def create_api_key(
 @router.get(
     "",
     response_model=OffsetPage[ApiKeyRead],
-    openapi_extra=JWT_ONLY,
     responses={401: {"description": "Not authenticated"}},
     summary="List active API keys (never the raw key)",
 )
@@ -68,7 +63,6 @@ async def list_api_keys(
     "/{api_key_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    openapi_extra=JWT_ONLY,
     responses={
         400: {"description": "Malformed id"},
         401: {"description": "Not authenticated"},

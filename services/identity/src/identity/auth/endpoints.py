@@ -34,8 +34,6 @@ from identity.user.schemas import ProvisionCreate, ProvisionRead, UserRead
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 PUBLIC: dict[str, Any] = {"security": []}
-JWT_ONLY: dict[str, Any] = {"security": [{"BearerAuth": []}]}
-JWT_OR_KEY: dict[str, Any] = {"security": [{"BearerAuth": []}, {"ApiKeyAuth": []}]}
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -124,7 +122,6 @@ async def logout(body: RefreshRequest, session: DbSession) -> Response:
 @router.get(
     "/me",
     response_model=UserRead,
-    openapi_extra=JWT_ONLY,
     responses=_errors(401),
     summary="The current user's profile",
 )
@@ -136,7 +133,6 @@ async def me(user_id: CurrentJwtUserId, connection: ReadConnection) -> UserRead:
     "/provision",
     status_code=status.HTTP_201_CREATED,
     response_model=ProvisionRead,
-    openapi_extra=JWT_OR_KEY,
     responses={
         200: {"description": "Already provisioned: the same user", "model": ProvisionRead},
         403: {"description": "API key of a Free-plan user (refused by the gateway)"},
@@ -194,7 +190,6 @@ async def reset_password(
 @router.post(
     "/change-password",
     response_model=TokenPair,
-    openapi_extra=JWT_ONLY,
     responses={
         **_errors(401, 422),
         429: {"description": "Too many attempts (10 per user in 5 minutes)"},
@@ -229,7 +224,6 @@ async def change_password(
     "/logout-all",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    openapi_extra=JWT_ONLY,
     responses=_errors(401),
     summary="Sign out everywhere: end every session of the user, this one's included",
 )
@@ -241,7 +235,6 @@ async def logout_all(user_id: CurrentJwtUserId, session: DbSession) -> Response:
 @router.get(
     "/sessions",
     response_model=OffsetPage[SessionRead],
-    openapi_extra=JWT_ONLY,
     responses=_errors(401),
     summary="List the open sign-in sessions (devices), the one active last first",
     description="A session is one sign-in (login, registration or password change) and its "
@@ -258,7 +251,6 @@ async def list_sessions(
     "/sessions/{session_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    openapi_extra=JWT_ONLY,
     responses=_errors(401, 404),
     summary="End one sign-in session (sign a device out)",
     description="Its refresh token stops working and the gateway refuses its access tokens "
