@@ -10,7 +10,7 @@ import {
   screenshot,
 } from "./support";
 
-test("campaign journey: connect Meta, create a linked campaign, refresh metrics, edit, search the list, see the overview, delete", async ({
+test("campaign journey: connect Meta, create a linked campaign, refresh metrics, edit, search the list, see the overview, follow its range to the campaign, delete", async ({
   page,
 }, info) => {
   const meta = await metaLogin();
@@ -130,7 +130,16 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   );
   await expect(springSpend).toHaveText(weekSpend ?? "");
 
+  // The navigation carries the list's range to the Overview; the last 30 days again there take it
+  // out of the URL.
   await page.getByRole("link", { name: "Overview", exact: true }).click();
+  await expect(page).toHaveURL(/\/\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+  await expect(page.getByRole("button", { name: "Last 7 days" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
+  await page.getByRole("button", { name: "Last 30 days" }).click();
+  await expect(page).toHaveURL(/^https?:\/\/[^/]+\/$/);
   await expect(
     page.getByRole("region", { name: "Totals" }).getByText("Spend", { exact: true }),
   ).toBeVisible();
@@ -142,7 +151,20 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   await expectAccessible(page);
   await screenshot(page, info, "overview");
 
-  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
+  // The range chosen on the Overview follows a campaign's link, and its page's way back.
+  await page.getByRole("button", { name: "Last 7 days" }).click();
+  await expect(page).toHaveURL(/\/\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+  await inRange.getByRole("link", { name: "Spring sale" }).click();
+  await expect(page.getByRole("heading", { name: "Spring sale" })).toBeVisible();
+  await expect(page).toHaveURL(/\/campaigns\/[^/?]+\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
+  await expect(page.getByRole("button", { name: "Last 7 days" })).toHaveAttribute(
+    "aria-pressed",
+    "true",
+  );
+  await expect(page.getByText("7 days", { exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "← Campaigns" }).click();
+  await expect(page.getByRole("columnheader", { name: "Last 7 days" })).toBeVisible();
+
   await page.getByRole("link", { name: "Spring sale" }).click();
   await page.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("alertdialog");
@@ -151,7 +173,7 @@ test("campaign journey: connect Meta, create a linked campaign, refresh metrics,
   );
   await expectAccessible(page);
   await dialog.getByRole("button", { name: "Delete campaign" }).click();
-  await expect(page).toHaveURL(/\/campaigns$/);
+  await expect(page).toHaveURL(/\/campaigns\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}$/);
   await expect(page.getByRole("link", { name: "Winter clearance" })).toBeVisible();
   await expect(page.getByRole("link", { name: "Spring sale" })).toHaveCount(0);
 });

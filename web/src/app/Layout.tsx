@@ -1,12 +1,21 @@
 import { useState } from "react";
 import { NavLink, Outlet, useNavigate } from "react-router";
+import { useRangeSearch } from "../components/DateRangeControl";
 import { useAuth } from "../features/auth/AuthProvider";
 import { errorMessage } from "../lib/errors";
 
-const LINKS = [
-  { to: "/", label: "Overview", end: true },
+interface NavItem {
+  to: string;
+  label: string;
+  end: boolean;
+  /** A metric page, showing a date range: its link carries the range of the page shown. */
+  ranged?: boolean;
+}
+
+const LINKS: NavItem[] = [
+  { to: "/", label: "Overview", end: true, ranged: true },
   { to: "/accounts", label: "Ad accounts", end: false },
-  { to: "/campaigns", label: "Campaigns", end: false },
+  { to: "/campaigns", label: "Campaigns", end: false, ranged: true },
   { to: "/rules", label: "Rules", end: false },
   { to: "/segments", label: "Segments", end: false },
   { to: "/audiences", label: "Audiences", end: false },
@@ -21,6 +30,9 @@ export function Layout() {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
   const [signOutError, setSignOutError] = useState<string | null>(null);
+  // The range chosen on a metric page follows the user to the others, as Ads Manager's does from
+  // tab to tab; a page without one (Rules, …) links to the metric pages at their default.
+  const rangeSearch = useRangeSearch();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -32,7 +44,10 @@ export function Layout() {
           <ul>
             {LINKS.map((link) => (
               <li key={link.to}>
-                <NavLink to={link.to} end={link.end}>
+                <NavLink
+                  to={{ pathname: link.to, search: link.ranged ? rangeSearch : "" }}
+                  end={link.end}
+                >
                   {link.label}
                 </NavLink>
               </li>

@@ -1,5 +1,5 @@
 import { useSearchParams } from "react-router";
-import { type DateRange, lastDays, rangeFromSearch, validRange } from "../lib/metrics";
+import { type DateRange, lastDays, rangeFromSearch, rangeSearch, validRange } from "../lib/metrics";
 import { Field } from "./Field";
 
 const PRESETS = [7, 30, 90];
@@ -94,4 +94,15 @@ export function useUrlRange(defaultDays = 30): [DateRange, (next: DateRange) => 
       { replace: true },
     );
   return [range, setRange];
+}
+
+/**
+ * The search (`?from=…&to=…`, or "") that carries this URL's range along a link to another page
+ * showing one (the Overview, the Campaigns list, a campaign's page), as Ads Manager keeps the range
+ * from tab to tab. Only a valid range the URL names is carried: a page at its default links to
+ * pages at theirs (the same last 30 days).
+ */
+export function useRangeSearch(): string {
+  const [params] = useSearchParams();
+  return rangeSearch(params.get("from"), params.get("to"));
 }

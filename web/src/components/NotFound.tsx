@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Link } from "react-router";
+import { Link, type To } from "react-router";
 import { ApiError } from "../lib/errors";
 import { Empty } from "./States";
 
@@ -7,7 +7,7 @@ import { Empty } from "./States";
 export function NotFound(props: {
   error: unknown;
   title: string;
-  back: { to: string; label: string };
+  back: { to: To; label: string };
   fallback: ReactNode;
 }) {
   if (props.error instanceof ApiError && [400, 404, 422].includes(props.error.status)) {

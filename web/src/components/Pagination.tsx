@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { PAGE_SIZE, pageCount, pageFromSearch } from "../lib/pagination";
 
@@ -34,6 +35,14 @@ export function Pagination({ page, total, size, onPage }: PaginationProps) {
       </button>
     </nav>
   );
+}
+
+/** A page number held by the component that goes back to 1 whenever `key` changes (a new range,
+ * another campaign), whatever changed it: a control, a link, Back. */
+export function usePageOf(key: string): [number, (page: number) => void] {
+  const [held, setHeld] = useState({ key, page: 1 });
+  if (held.key !== key) setHeld({ key, page: 1 });
+  return [held.key === key ? held.page : 1, (page) => setHeld({ key, page })];
 }
 
 /** The page number kept in the URL (`?page=`), so a reload or a shared link keeps it. */

@@ -4,6 +4,7 @@ import {
   isDay,
   lastDays,
   rangeFromSearch,
+  rangeSearch,
   sumByDay,
   totalsOf,
   validRange,
@@ -132,5 +133,20 @@ describe("rangeFromSearch", () => {
     });
     expect(rangeFromSearch("yesterday", null, month)).toEqual({ start: "", end: "" });
     expect(rangeFromSearch(null, "2026-03-31", month)).toEqual({ start: "", end: "2026-03-31" });
+  });
+});
+
+describe("rangeSearch", () => {
+  it("carries a valid range the URL names", () => {
+    expect(rangeSearch("2026-03-01", "2026-03-15")).toBe("?from=2026-03-01&to=2026-03-15");
+    expect(rangeSearch("2026-03-01", "2026-03-01")).toBe("?from=2026-03-01&to=2026-03-01");
+  });
+
+  it("carries nothing when the URL names no range, or one that is refused", () => {
+    expect(rangeSearch(null, null)).toBe("");
+    expect(rangeSearch("2026-03-01", null)).toBe("");
+    expect(rangeSearch("2026-03-15", "2026-03-01")).toBe("");
+    expect(rangeSearch("yesterday", "2026-03-01")).toBe("");
+    expect(rangeSearch("2026-03-01", "2026-03-15&page=2")).toBe("");
   });
 });

@@ -127,6 +127,14 @@ export function rangeFromSearch(
   return { start: day(from), end: day(to) };
 }
 
+/** The search (`?from=…&to=…`) that carries the range a URL names with `from` and `to` to another
+ * page showing one; "" when they name none or no valid one, so that page shows its default. */
+export function rangeSearch(from: string | null, to: string | null): string {
+  const range = rangeFromSearch(from, to, { start: "", end: "" });
+  if (validRange(range)) return "";
+  return `?${new URLSearchParams({ from: range.start, to: range.end })}`;
+}
+
 /** Every daily row of one campaign in the range, all pages (for charts). */
 export function fetchCampaignDays(id: string, range: DateRange) {
   return collectPages((offset, limit) =>

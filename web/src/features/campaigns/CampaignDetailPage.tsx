@@ -1,5 +1,6 @@
 import { Link, useNavigate, useParams } from "react-router";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { useRangeSearch } from "../../components/DateRangeControl";
 import { NotFound } from "../../components/NotFound";
 import { Pagination } from "../../components/Pagination";
 import { SearchBox, useListSearch } from "../../components/SearchBox";
@@ -72,13 +73,15 @@ export default function CampaignDetailPage() {
   const groups = useAdGroups(id, 1);
   const remove = useDeleteCampaign(id);
   const navigate = useNavigate();
+  // The Campaigns list it leads back to shows the range this page shows.
+  const list = { pathname: "/campaigns", search: useRangeSearch() };
   if (campaign.isPending) return <Loading label="Loading campaign…" />;
   if (campaign.error) {
     return (
       <NotFound
         error={campaign.error}
         title="Campaign not found"
-        back={{ to: "/campaigns", label: "Back to campaigns" }}
+        back={{ to: list, label: "Back to campaigns" }}
         fallback={<ErrorState error={campaign.error} retry={() => campaign.refetch()} />}
       />
     );
@@ -87,6 +90,9 @@ export default function CampaignDetailPage() {
   const groupCount = groups.data?.total;
   return (
     <>
+      <p>
+        <Link to={list}>← Campaigns</Link>
+      </p>
       <div className="page-head">
         <h1>{c.name}</h1>
         <div className="actions">
@@ -101,7 +107,7 @@ export default function CampaignDetailPage() {
             error={remove.error ? errorMessage(remove.error) : undefined}
             onConfirm={() =>
               remove.mutate(undefined, {
-                onSuccess: () => navigate("/campaigns", { replace: true }),
+                onSuccess: () => navigate(list, { replace: true }),
               })
             }
           >

@@ -38,8 +38,8 @@ beforeEach(() => {
   POST.mockResolvedValue({ data: { rows_upserted: 7 }, response: { ok: true } });
 });
 
-function renderMetrics() {
-  return renderPageAt("/campaigns/:campaignId", () => <CampaignMetrics id="c1" />, "/campaigns/c1");
+function renderMetrics(url = "/campaigns/c1") {
+  return renderPageAt("/campaigns/:campaignId", () => <CampaignMetrics id="c1" />, url);
 }
 
 const datesOf = (range: DateRange) => ({ start_date: range.start, end_date: range.end });
@@ -82,11 +82,11 @@ describe("a campaign's daily metrics", () => {
     );
   });
 
-  it("reads, pages and refreshes the range chosen, back at the first page", async () => {
+  it("reads, pages and refreshes the range chosen, in the URL, back at the first page", async () => {
     days = Array.from({ length: 40 }, (_, i) =>
       day(`2026-01-${String(i + 1).padStart(2, "0")}`, "1.00", "2.00", 1),
     );
-    const { user } = renderMetrics();
+    const { router, user } = renderMetrics();
     expect(await screen.findByText("Page 1 of 2")).toBeVisible();
     await user.click(screen.getByRole("button", { name: "Next" }));
     expect(await screen.findByText("Page 2 of 2")).toBeVisible();
@@ -94,6 +94,11 @@ describe("a campaign's daily metrics", () => {
 
     await user.click(screen.getByRole("button", { name: "Last 7 days" }));
     const week = lastDays(7);
+    expect(router.state.location.search).toBe(`?from=${week.start}&to=${week.end}`);
+    expect(screen.getByRole("button", { name: "Last 7 days" })).toHaveAttribute(
+      "aria-pressed",
+      "true",
+    );
     expect(await screen.findByText("Page 1 of 2")).toBeVisible();
     expect(
       screen.getByRole("heading", { name: `Daily metrics, ${week.start} to ${week.end}` }),
@@ -108,6 +113,48 @@ describe("a campaign's daily metrics", () => {
     expect(POST).toHaveBeenCalledWith("/api/v1/metrics/campaign/{campaign_id}/refresh", {
       params: { path: { campaign_id: "c1" }, query: datesOf(week) },
     });
+
+    // The default again: out of the URL.
+    await user.click(screen.getByRole("button", { name: "Last 30 days" }));
+    expect(router.state.location.search).toBe("");
+  });
+
+  it("reads the URL's range on load and refreshes that range", async () => {
+    days = Array.from({ length: 40 }, (_, i) =>
+      day(`2026-01-${String(i + 1).padStart(2, "0")}`, "1.00", "2.00", 1),
+    );
+    const { user } = renderMetrics("/campaigns/c1?from=2026-01-01&to=2026-02-09");
+    expect(
+      await screen.findByRole("heading", { name: "Daily metrics, 2026-01-01 to 2026-02-09" }),
+    ).toBeVisible();
+    expect(screen.getByLabelText("From")).toHaveValue("2026-01-01");
+    expect(screen.getByLabelText("To")).toHaveValue("2026-02-09");
+    for (const preset of [7, 30, 90]) {
+      expect(screen.getByRole("button", { name: `Last ${preset} days` })).toHaveAttribute(
+        "aria-pressed",
+        "false",
+      );
+    }
+    const range = { start_date: "2026-01-01", end_date: "2026-02-09" };
+    expect(await screen.findByText("Page 1 of 2")).toBeVisible();
+    expect(asked()).toContainEqual({ ...range, offset: 0, limit: 31 });
+    expect(asked().every((q) => q.start_date === "2026-01-01")).toBe(true);
+
+    await user.click(screen.getByRole("button", { name: "Refresh from the platform" }));
+    expect(await screen.findByText("7 days updated")).toBeVisible();
+    expect(POST).toHaveBeenCalledWith("/api/v1/metrics/campaign/{campaign_id}/refresh", {
+      params: { path: { campaign_id: "c1" }, query: range },
+    });
+  });
+
+  it("asks nothing for a reversed URL range and says why", async () => {
+    renderMetrics("/campaigns/c1?from=2026-02-09&to=2026-01-01");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "The start date must be on or before the end date.",
+    );
+    expect(screen.getByRole("heading", { name: "Daily metrics" })).toBeVisible();
+    expect(screen.getByRole("button", { name: "Refresh from the platform" })).toBeDisabled();
+    expect(GET).not.toHaveBeenCalled();
   });
 
   it("asks nothing for a reversed range, says why, and cannot refresh it", async () => {

@@ -1,22 +1,14 @@
-import { useState } from "react";
 import { Link } from "react-router";
 import type { components } from "../../api/schema";
-import { DateRangeControl } from "../../components/DateRangeControl";
+import { DateRangeControl, useUrlRange } from "../../components/DateRangeControl";
 import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
 import { NumHeaders } from "../../components/NumHeaders";
-import { Pagination } from "../../components/Pagination";
+import { Pagination, usePageOf } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { Tile } from "../../components/Tile";
 import { errorMessage } from "../../lib/errors";
 import { count, fraction, money, ratio } from "../../lib/format";
-import {
-  type DailyPoint,
-  type DateRange,
-  lastDays,
-  sumByDay,
-  totalsOf,
-  validRange,
-} from "../../lib/metrics";
+import { type DailyPoint, type DateRange, sumByDay, totalsOf, validRange } from "../../lib/metrics";
 import {
   accountDisconnected,
   useCampaignMetrics,
@@ -27,23 +19,23 @@ import {
 type DailyMetric = components["schemas"]["DailyMetricRead"];
 
 const TABLE_SIZE = 31;
+/** The range when the URL names none. */
+const DEFAULT_DAYS = 30;
 
 preloadChart();
 
-/** A campaign's daily metrics over the range the user chooses (the last 30 days to begin with):
- * its totals, the chart, a paged table, and a refresh of that range from the platform. */
+/** A campaign's daily metrics over the range the user chooses (the last 30 days to begin with; in
+ * the URL as `?from=&to=`, as on the Overview and the Campaigns list): its totals, the chart, a
+ * paged table, and a refresh of that range from the platform. */
 export function CampaignMetrics({ id }: { id: string }) {
-  const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const [page, setPage] = useState(1);
+  const [range, setRange] = useUrlRange(DEFAULT_DAYS);
+  // The table's page stays in the page, not the URL: back to the first on a new range or campaign.
+  const [page, setPage] = usePageOf(`${id}/${range.start}/${range.end}`);
   const invalid = validRange(range);
   const chart = useCampaignSeries(id, range, !invalid);
   const table = useCampaignMetrics(id, range, page, TABLE_SIZE, !invalid);
   // Every day of the range (the table holds one page only).
   const points = chart.data ? sumByDay(chart.data) : [];
-  const changeRange = (next: DateRange) => {
-    setRange(next);
-    setPage(1);
-  };
   return (
     <section aria-labelledby="metrics-title">
       <div className="page-head">
@@ -52,7 +44,7 @@ export function CampaignMetrics({ id }: { id: string }) {
         </h2>
         <Refresh id={id} range={range} disabled={Boolean(invalid)} />
       </div>
-      <DateRangeControl range={range} onChange={changeRange} />
+      <DateRangeControl range={range} onChange={setRange} />
       {invalid ? null : (
         <>
           {table.isPending || chart.isPending ? <Loading label="Loading metrics…" /> : null}

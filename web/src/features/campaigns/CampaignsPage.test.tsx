@@ -290,3 +290,27 @@ describe("the campaigns page's metrics range", () => {
     expect(rangesAsked()).toEqual(["2026-03-20/2026-03-31"]);
   });
 });
+
+describe("the campaigns page's links to a campaign", () => {
+  const href = (name: string) => screen.getByRole("link", { name }).getAttribute("href");
+
+  it("carry the URL's range, not its search or page", async () => {
+    renderPage("/campaigns?q=evergreen&page=1&from=2026-03-01&to=2026-03-15");
+    expect(await screen.findByRole("cell", { name: "$600.00" })).toBeVisible();
+    expect(href("Evergreen 1")).toBe("/campaigns/c-0?from=2026-03-01&to=2026-03-15");
+  });
+
+  it("are bare when the URL names no range, or an invalid one", async () => {
+    const { user } = renderPage("/campaigns?q=evergreen");
+    expect(await screen.findByRole("cell", { name: "$2,468.00" })).toBeVisible();
+    expect(href("Evergreen 1")).toBe("/campaigns/c-0");
+
+    // Once a range is chosen, they carry it.
+    await user.click(preset(7));
+    expect(href("Evergreen 1")).toBe("/campaigns/c-0?from=2026-03-25&to=2026-03-31");
+
+    fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-04-15" } });
+    expect(screen.getByRole("alert")).toHaveTextContent("on or before the end date");
+    expect(href("Evergreen 1")).toBe("/campaigns/c-0");
+  });
+});

@@ -1,5 +1,10 @@
 import { Link } from "react-router";
-import { DateRangeControl, rangeLabel, useUrlRange } from "../../components/DateRangeControl";
+import {
+  DateRangeControl,
+  rangeLabel,
+  useRangeSearch,
+  useUrlRange,
+} from "../../components/DateRangeControl";
 import { NumHeaders } from "../../components/NumHeaders";
 import { UrlPagination, useUrlPage } from "../../components/Pagination";
 import { SearchBox, useUrlSearch } from "../../components/SearchBox";
@@ -17,6 +22,8 @@ export default function CampaignsPage() {
   const [search, setSearch] = useUrlSearch();
   const [range, setRange] = useUrlRange(METRIC_DAYS);
   const invalid = validRange(range);
+  // A campaign's page opens on the list's range (its search and page stay here).
+  const rangeSearch = useRangeSearch();
   const campaigns = useCampaigns(page, search);
   const ids = campaigns.data?.items.map((c) => c.id) ?? [];
   // Not asked while the range is invalid; a failure only blanks the metric columns: the list stays.
@@ -92,7 +99,9 @@ export default function CampaignsPage() {
                 return (
                   <tr key={c.id}>
                     <td>
-                      <Link to={`/campaigns/${c.id}`}>{c.name}</Link>
+                      <Link to={{ pathname: `/campaigns/${c.id}`, search: rangeSearch }}>
+                        {c.name}
+                      </Link>
                     </td>
                     <td>{c.platform}</td>
                     <td>{c.objective}</td>

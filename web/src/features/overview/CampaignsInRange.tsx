@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import type { components } from "../../api/schema";
+import { useRangeSearch } from "../../components/DateRangeControl";
 import { NumHeaders } from "../../components/NumHeaders";
 import { Pagination } from "../../components/Pagination";
 import { count, counted, money, ratio } from "../../lib/format";
@@ -14,8 +15,10 @@ interface CampaignsInRangeProps {
   onPage: (page: number) => void;
 }
 
-/** One page of each campaign's totals over the range, most spend first (the API's sums). */
+/** One page of each campaign's totals over the range, most spend first (the API's sums); each
+ * links to its page, which shows the same range. */
 export function CampaignsInRange({ campaigns, total, page, onPage }: CampaignsInRangeProps) {
+  const search = useRangeSearch();
   return (
     <section aria-labelledby="campaigns-in-range-title">
       <h2 id="campaigns-in-range-title">Campaigns in this range</h2>
@@ -33,7 +36,9 @@ export function CampaignsInRange({ campaigns, total, page, onPage }: CampaignsIn
           {campaigns.map((campaign) => (
             <tr key={campaign.campaign_id}>
               <td>
-                <Link to={`/campaigns/${campaign.campaign_id}`}>{campaign.name}</Link>
+                <Link to={{ pathname: `/campaigns/${campaign.campaign_id}`, search }}>
+                  {campaign.name}
+                </Link>
               </td>
               <td className="num">{money(campaign.spend)}</td>
               <td className="num">{money(campaign.revenue)}</td>

@@ -182,9 +182,9 @@ describe("the overview", () => {
     expect(screen.queryByText("No metrics in this range")).toBeNull();
   });
 
-  it("reads the preset's range on both routes, the table back on its first page", async () => {
+  it("reads the preset's range on both routes, in the URL, the table back on its first page", async () => {
     inRange = MANY;
-    const { user } = renderPageAt("/", OverviewPage, "/");
+    const { router, user } = renderPageAt("/", OverviewPage, "/");
     await screen.findByRole("table");
     await user.click(screen.getByRole("button", { name: "Next" }));
     await screen.findByRole("link", { name: "Campaign 21" });
@@ -196,6 +196,7 @@ describe("the overview", () => {
       "true",
     );
     const week = { start_date: lastDays(7).start, end_date: lastDays(7).end };
+    expect(router.state.location.search).toBe(`?from=${week.start_date}&to=${week.end_date}`);
     expect(GET.mock.calls).toEqual(
       expect.arrayContaining([
         ["/api/v1/metrics/overview", { params: { query: week } }],
@@ -204,5 +205,56 @@ describe("the overview", () => {
       ]),
     );
     expect(GET).toHaveBeenCalledTimes(3);
+    // Each campaign's page opens on the range.
+    expect(screen.getByRole("link", { name: "Campaign 1" })).toHaveAttribute(
+      "href",
+      `/campaigns/c-1?from=${week.start_date}&to=${week.end_date}`,
+    );
+
+    // Back to the default: out of the URL, the links bare again.
+    await user.click(screen.getByRole("button", { name: "Last 30 days" }));
+    expect(router.state.location.search).toBe("");
+    expect(screen.getByRole("link", { name: "Campaign 1" })).toHaveAttribute(
+      "href",
+      "/campaigns/c-1",
+    );
+  });
+});
+
+describe("the overview's range in the URL", () => {
+  const FIRST_HALF = { start_date: "2026-03-01", end_date: "2026-03-15" };
+
+  it("is read on load: shown, asked for, carried by the campaigns' links", async () => {
+    const { router } = renderPageAt("/", OverviewPage, "/?from=2026-03-01&to=2026-03-15");
+    const table = await screen.findByRole("table", { name: /2 campaigns with metrics/ });
+    expect(screen.getByLabelText("From")).toHaveValue("2026-03-01");
+    expect(screen.getByLabelText("To")).toHaveValue("2026-03-15");
+    for (const days of [7, 30, 90]) {
+      expect(screen.getByRole("button", { name: `Last ${days} days` })).toHaveAttribute(
+        "aria-pressed",
+        "false",
+      );
+    }
+    expect(GET).toHaveBeenCalledWith("/api/v1/metrics/overview", {
+      params: { query: FIRST_HALF },
+    });
+    expect(GET).toHaveBeenCalledWith("/api/v1/metrics/campaigns", {
+      params: { query: { ...FIRST_HALF, offset: 0, limit: 20 } },
+    });
+    expect(within(table).getByRole("link", { name: "Small spender" })).toHaveAttribute(
+      "href",
+      "/campaigns/c-small?from=2026-03-01&to=2026-03-15",
+    );
+    expect(router.state.location.search).toBe("?from=2026-03-01&to=2026-03-15");
+  });
+
+  it("says why a reversed one is refused and asks nothing", async () => {
+    renderPageAt("/", OverviewPage, "/?from=2026-03-15&to=2026-03-01");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "The start date must be on or before the end date.",
+    );
+    expect(screen.queryByRole("table")).toBeNull();
+    expect(screen.queryByText("Loading metrics…")).toBeNull();
+    expect(GET).not.toHaveBeenCalled();
   });
 });

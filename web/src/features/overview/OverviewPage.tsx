@@ -1,11 +1,11 @@
-import { useState } from "react";
 import { Link } from "react-router";
-import { DateRangeControl } from "../../components/DateRangeControl";
+import { DateRangeControl, useUrlRange } from "../../components/DateRangeControl";
 import { LazyDailyChart, preloadChart } from "../../components/LazyChart";
+import { usePageOf } from "../../components/Pagination";
 import { Empty, ErrorState, Loading } from "../../components/States";
 import { Tile } from "../../components/Tile";
 import { count, fraction, money, ratio } from "../../lib/format";
-import { type DateRange, lastDays, validRange } from "../../lib/metrics";
+import { validRange } from "../../lib/metrics";
 import { CampaignsInRange } from "./CampaignsInRange";
 import {
   useCampaignsInRange,
@@ -16,9 +16,14 @@ import {
 
 preloadChart();
 
+/** The range when the URL names none. */
+const DEFAULT_DAYS = 30;
+
 export default function OverviewPage() {
-  const [range, setRange] = useState<DateRange>(() => lastDays(30));
-  const [page, setPage] = useState(1);
+  // In the URL as the Campaigns list's and a campaign's, whose links carry it (`useRangeSearch`).
+  const [range, setRange] = useUrlRange(DEFAULT_DAYS);
+  // The campaigns table goes back to its first page on a new range.
+  const [page, setPage] = usePageOf(`${range.start}/${range.end}`);
   const invalid = validRange(range);
   const overview = useOverview(range, !invalid);
   const daily = useDailyAcrossCampaigns(range, !invalid);
@@ -26,16 +31,12 @@ export default function OverviewPage() {
   // Asked only once the range has no metrics: an empty account is told how to begin.
   const noDays = daily.data?.length === 0;
   const hasCampaigns = useHasCampaigns(noDays);
-  const changeRange = (next: DateRange) => {
-    setRange(next);
-    setPage(1);
-  };
 
   return (
     <>
       <div className="page-head">
         <h1>Overview</h1>
-        <DateRangeControl range={range} onChange={changeRange} />
+        <DateRangeControl range={range} onChange={setRange} />
       </div>
       {overview.isPending && !invalid ? <Loading label="Loading metrics…" /> : null}
       {overview.error ? (
