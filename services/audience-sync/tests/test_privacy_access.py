@@ -100,3 +100,19 @@ async def test_extra_emails_show_in_access_and_erasure_finds_the_person_by_one(
     assert gone.status_code == 404
     kept = await api.get(f"{CDP}/people", params={"external_id": "x2"})
     assert kept.status_code == 200
+
+
+async def test_access_by_phone_matches_the_number_not_its_last_digits(api: Api) -> None:
+    """Candidates come by the last seven digits; only the same number in E.164 is held."""
+    segment = await api.segment(
+        profiles=[
+            {"external_id": "us", "phone": "(415) 555-0100"},
+            {"external_id": "uk", "phone": "+44 20 7555 0100"},  # the same last seven digits
+        ]
+    )
+    response = await api.get(f"{CDP}/people", params={"phone": "+1 415.555.0100"})
+    assert response.status_code == 200, response.text
+    (held,) = response.json()["profiles"]
+    assert (held["segment_id"], held["external_id"]) == (segment["id"], "us")
+    response = await api.get(f"{CDP}/people", params={"phone": "+442075550100"})
+    assert [p["external_id"] for p in response.json()["profiles"]] == ["uk"]

@@ -174,6 +174,53 @@ async def test_q_is_a_phone_however_it_is_written(api: Api) -> None:
     assert found["total"] == 1 and found["profiles"][0]["fields"]["phone"] == "+1 (415) 555-0100"
 
 
+async def test_q_is_an_email_and_an_id_prefix_at_once(api: Api) -> None:
+    """Keys that are emails: a profile matched by its key and its email counts once."""
+    segment = await api.segment(
+        profiles=[
+            {"external_id": "jane@example.com", "email": "other@example.com"},
+            {"external_id": "jane@example.com.old"},
+            {"external_id": "jane@example.com-2", "email": "JANE@example.com"},
+            {"external_id": "k1", "email": "Jane@Example.com"},
+            {"external_id": "k2", "email": "jane@example.co"},
+        ]
+    )
+    found = await _page(api, segment["id"], q="jane@example.com")
+    assert found["total"] == 4
+    assert sorted(p["external_id"] for p in found["profiles"]) == [
+        "jane@example.com",
+        "jane@example.com-2",
+        "jane@example.com.old",
+        "k1",
+    ]
+
+
+async def test_q_finds_the_segments_own_people_page_by_page(api: Api) -> None:
+    """The email and phone lookups stay in the segment; many holders of one email page."""
+    shared = [
+        {"external_id": f"s{i:02d}", "email": "Family@Example.com", "phone": "+1 415 555 0199"}
+        for i in range(25)
+    ]
+    # t1 here is someone else than t1 there, who holds the email and the phone.
+    segment = await api.segment(profiles=[*shared, {"external_id": "t1", "email": "t@example.com"}])
+    elsewhere = await api.segment(
+        profiles=[
+            {"external_id": "x1", "email": "family@example.com"},
+            {"external_id": "t1", "email": "FAMILY@example.com", "phone": "4155550199"},
+        ]
+    )
+    csv = b"external_id,email,email\nx2,x2@example.com,FAMILY@example.com\n"
+    assert (await api.imported(elsewhere["id"], csv))["inserted"] == 1
+    for q in ("family@example.com", "(415) 555-0199"):
+        first = await _page(api, segment["id"], q=q)
+        second = await _page(api, segment["id"], q=q, page=2)
+        assert first["total"] == second["total"] == 25
+        ids = [p["external_id"] for p in first["profiles"] + second["profiles"]]
+        assert sorted(ids) == [p["external_id"] for p in shared]
+    assert sorted(await _ids(api, elsewhere["id"], q="Family@example.com")) == ["t1", "x1", "x2"]
+    assert await _ids(api, elsewhere["id"], q="415 555 0199") == ["t1"]
+
+
 async def test_q_matching_nothing_is_an_empty_page(api: Api) -> None:
     segment = await api.segment(profiles=make_profiles(0, 3))
     for q in ("nobody@example.com", "+1 999 555 0100", "zz"):

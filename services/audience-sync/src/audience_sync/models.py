@@ -38,6 +38,7 @@ from adscale_common.columns import (
 )
 from adscale_common.db import NAMING_CONVENTION
 from adscale_contracts.platforms import PLATFORMS, one_of_check
+from audience_sync.safeguards import identity
 
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata = SQLModel.metadata
@@ -105,6 +106,22 @@ class Profile(SQLModel, table=True):
             "ix_profile_ldu",
             "segment_id",
             postgresql_where=sa.text("data_processing_options IS NOT NULL"),
+        ),
+        # A person by email, phone or external id prefix: the profiles list's ``q``, subject
+        # access, erasure (0013; the expressions are ``safeguards.identity``'s).
+        sa.Index("ix_profile_email", sa.text(identity.email_sql()), "segment_id"),
+        sa.Index("ix_profile_phone_tail", sa.text(identity.phone_tail_sql()), "segment_id"),
+        sa.Index(
+            "ix_profile_extra_emails",
+            sa.text(identity.extra_emails_sql()),
+            postgresql_using="gin",
+            postgresql_where=sa.text(identity.holds_extra_emails_sql()),
+        ),
+        sa.Index(
+            "ix_profile_external_id_prefix",
+            "segment_id",
+            "external_id",
+            postgresql_ops={"external_id": "text_pattern_ops"},
         ),
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from audience_sync.privacy.store import Apg
+from audience_sync.safeguards import identity
 
 Keys = tuple[list[uuid.UUID], list[uuid.UUID], list[str]]  # erasure, segment, external id
 
@@ -15,27 +16,33 @@ _KEYS = "unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(erasure_id, segment_id,
 _PAIRS = "unnest($1::uuid[], $2::text[]) AS k(segment_id, external_id)"
 
 
+_EMAIL = identity.email_sql("p")
+_EXTRA = identity.extra_emails_sql("p")
+_TAIL = identity.phone_tail_sql("p")
+_FROM = "FROM profile p JOIN segment s ON s.id = p.segment_id"
+
+
 async def profiles_by_emails(apg: Apg, user_id: uuid.UUID, emails: list[str]) -> Any:
     """Profiles with one of ``emails`` (trimmed, lower case), as their first email or one
-    of their extra ones; ``matched`` is the email that matched."""
+    of their extra ones; ``matched`` is the email that matched. Through
+    ``ix_profile_email`` and ``ix_profile_extra_emails``."""
     return await apg.fetch(
-        "SELECT p.segment_id, p.external_id, p.email, p.phone, lower(btrim(p.email)) AS matched "
-        "FROM profile p JOIN segment s ON s.id = p.segment_id "
-        "WHERE s.user_id = $1 AND lower(btrim(p.email)) = ANY($2::text[]) "
+        f"SELECT p.segment_id, p.external_id, p.email, p.phone, {_EMAIL} AS matched "
+        f"{_FROM} WHERE s.user_id = $1 AND {_EMAIL} = ANY($2::text[]) "
         "UNION ALL SELECT p.segment_id, p.external_id, p.email, p.phone, x.matched "
-        "FROM profile p JOIN segment s ON s.id = p.segment_id "
-        "CROSS JOIN LATERAL (SELECT lower(btrim(e)) AS matched FROM unnest(p.extra_emails) e) x "
-        "WHERE s.user_id = $1 AND p.extra_emails IS NOT NULL AND x.matched = ANY($2::text[])",
+        f"{_FROM} CROSS JOIN LATERAL unnest({_EXTRA}) AS x(matched) "
+        f"WHERE s.user_id = $1 AND {identity.holds_extra_emails_sql('p')} "
+        f"AND {_EXTRA} && $2::text[] AND x.matched = ANY($2::text[])",
         user_id,
         emails,
     )
 
 
 async def profiles_by_phone_tails(apg: Apg, user_id: uuid.UUID, tails: list[str]) -> Any:
+    """Candidates whose digits end like one of the numbers (``ix_profile_phone_tail``)."""
     return await apg.fetch(
-        "SELECT p.segment_id, p.external_id, p.email, p.phone FROM profile p "
-        "JOIN segment s ON s.id = p.segment_id WHERE s.user_id = $1 AND p.phone IS NOT NULL "
-        "AND right(regexp_replace(p.phone, '\\D', '', 'g'), 7) = ANY($2::text[])",
+        f"SELECT p.segment_id, p.external_id, p.email, p.phone {_FROM} "
+        f"WHERE s.user_id = $1 AND {_TAIL} = ANY($2::text[])",
         user_id,
         tails,
     )

@@ -22,7 +22,13 @@ import orjson
 from audience_sync.db import driver_of
 from audience_sync.privacy import bulk, store
 from audience_sync.privacy.run import ErasureRun
-from audience_sync.safeguards.identity import Identifier, Kind, hashes_of, normalize_phone
+from audience_sync.safeguards.identity import (
+    Identifier,
+    Kind,
+    hashes_of,
+    normalize_phone,
+    phone_tail,
+)
 from audience_sync.sync.digest import lock_segment_profiles
 
 logger = logging.getLogger(__name__)
@@ -39,8 +45,7 @@ async def find(apg: store.Apg, user_id: uuid.UUID, who: Identifier) -> list[Any]
     elif who.kind == "email":
         found = await store.profiles_by_email(apg, user_id, who.value)
     else:
-        tail = who.value[-7:]
-        candidates = await store.profiles_by_phone_tail(apg, user_id, tail)
+        candidates = await store.profiles_by_phone_tail(apg, user_id, phone_tail(who.value))
         found = [r for r in candidates if normalize_phone(r["phone"]) == who.value]
     ids = sorted({r["external_id"] for r in found})
     if who.kind != "external_id" and ids:
@@ -98,7 +103,7 @@ async def _matches(
             for erasure_id in by_kind["email"].get(r["matched"], []):
                 seeds[erasure_id].add(r["external_id"])
     if by_kind["phone"]:
-        tails = sorted({v[-7:] for v in by_kind["phone"]})
+        tails = sorted({phone_tail(v) for v in by_kind["phone"]})
         for r in await bulk.profiles_by_phone_tails(apg, user_id, tails):
             for erasure_id in by_kind["phone"].get(normalize_phone(r["phone"]) or "", []):
                 seeds[erasure_id].add(r["external_id"])

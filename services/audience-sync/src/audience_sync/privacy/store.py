@@ -9,6 +9,8 @@ from typing import Any, TypeAlias
 
 import asyncpg
 
+from audience_sync.safeguards import identity
+
 Apg: TypeAlias = "asyncpg.Connection[Any]"
 
 
@@ -72,34 +74,32 @@ async def release(apg: Apg, ids: list[uuid.UUID], owner: str) -> None:
 
 
 PROFILE_COLUMNS = "p.segment_id, p.external_id, p.email, p.phone, p.extra_emails, p.extra_phones"
-# A person's further emails, as an email request matches them (trimmed, lower case).
-EXTRA_EMAIL = "EXISTS (SELECT 1 FROM unnest(p.extra_emails) x WHERE lower(btrim(x)) = $2)"
+_OF_USER = "FROM profile p JOIN segment s ON s.id = p.segment_id WHERE s.user_id = $1"
 
 
 async def profiles_by_external_ids(apg: Apg, user_id: uuid.UUID, ids: list[str]) -> Any:
     return await apg.fetch(
-        f"SELECT {PROFILE_COLUMNS} FROM profile p JOIN segment s ON s.id = p.segment_id "  # noqa: S608 - fixed names, bound values
-        "WHERE s.user_id = $1 AND p.external_id = ANY($2::text[])",
+        f"SELECT {PROFILE_COLUMNS} {_OF_USER} AND p.external_id = ANY($2::text[])",
         user_id,
         ids,
     )
 
 
 async def profiles_by_email(apg: Apg, user_id: uuid.UUID, email: str) -> Any:
+    """Profiles whose first or further email, trimmed and lower-cased, is ``email``
+    (through ``ix_profile_email`` and ``ix_profile_extra_emails``)."""
     return await apg.fetch(
-        f"SELECT {PROFILE_COLUMNS} FROM profile p JOIN segment s ON s.id = p.segment_id "  # noqa: S608 - fixed names, bound values
-        f"WHERE s.user_id = $1 AND (lower(btrim(p.email)) = $2 OR {EXTRA_EMAIL})",
+        f"SELECT {PROFILE_COLUMNS} {_OF_USER} AND {identity.email_is_sql('p', '$2')}",
         user_id,
         email,
     )
 
 
 async def profiles_by_phone_tail(apg: Apg, user_id: uuid.UUID, tail: str) -> Any:
-    """Candidates whose digits end like the number (the caller compares them normalized)."""
+    """Candidates whose digits end like the number (the caller compares them normalized),
+    through ``ix_profile_phone_tail``."""
     return await apg.fetch(
-        f"SELECT {PROFILE_COLUMNS} FROM profile p JOIN segment s ON s.id = p.segment_id "  # noqa: S608 - fixed names, bound values
-        "WHERE s.user_id = $1 AND p.phone IS NOT NULL "
-        "AND right(regexp_replace(p.phone, '\\D', '', 'g'), 7) = $2",
+        f"SELECT {PROFILE_COLUMNS} {_OF_USER} AND {identity.phone_tail_sql('p')} = $2",
         user_id,
         tail,
     )

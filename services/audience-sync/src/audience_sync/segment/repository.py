@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from audience_sync.models import Audience, Profile, Segment, table
 from audience_sync.owned import OwnedById
-from audience_sync.safeguards import suppression
+from audience_sync.safeguards import identity, suppression
 from audience_sync.segment.errors import SegmentNotFound
 from audience_sync.segment.rows import EXTRA_COLUMNS, FIELDS, STAGE_COLUMNS
 from audience_sync.sync.digest import lock_profile_writes
@@ -106,27 +106,20 @@ async def delete_profiles(
 @dataclass(frozen=True)
 class ProfileSearch:
     """What ``q`` of the profiles list matches: an ``external_id`` starting with ``prefix``
-    (exact case); the person's email, first or further, trimmed and lower-cased, equal to
-    ``email`` (``None`` when ``q`` is not an email); or one of ``external_ids`` (the
-    profiles whose phone is ``q``'s number, :func:`phone_candidates` then compared)."""
+    (exact case), or one of ``external_ids`` (the profiles holding ``q`` as an email or a
+    phone number, found first through their indexes: :func:`email_holders`,
+    :func:`phone_candidates`)."""
 
     prefix: str
-    email: str | None = None
     external_ids: Sequence[str] = ()
 
 
 def _matching(search: ProfileSearch) -> ColumnElement[bool]:
+    """The prefix and the ids found, both read from ``ix_profile_external_id_prefix`` (in
+    ``text_pattern_ops``, the prefix is a range of it; the primary key serves ``LIKE`` only
+    under ``C`` collation)."""
     p = table(Profile).c
     branches = [p.external_id.startswith(search.prefix, autoescape=True)]
-    if search.email is not None:
-        extra = sa.func.unnest(p.extra_emails).column_valued("e")
-        branches += [
-            sa.func.lower(sa.func.btrim(p.email)) == search.email,
-            sa.and_(
-                p.extra_emails.is_not(None),
-                sa.exists().where(sa.func.lower(sa.func.btrim(extra)) == search.email),
-            ),
-        ]
     if search.external_ids:
         ids = sa.literal(list(search.external_ids), pg.ARRAY(sa.Text))
         branches.append(p.external_id == sa.any_(ids))
@@ -137,7 +130,9 @@ def page_query(
     segment_id: uuid.UUID, offset: int, limit: int, search: ProfileSearch | None = None
 ) -> sa.Select[Any]:
     """The segment's profiles most recently updated first, then by ``external_id`` (pages
-    never overlap): read in that order from ``ix_profile_updated``, no sort."""
+    never overlap): read in that order from ``ix_profile_updated``, no sort. With a search,
+    the few profiles it matches are read from their index and sorted (or, when the prefix
+    matches many, the segment is read in order until the page is full)."""
     p = table(Profile).c
     stmt = (
         sa.select(table(Profile))
@@ -160,29 +155,47 @@ async def profiles_page(
     return list((await session.execute(stmt)).mappings())
 
 
+def count_query(segment_id: uuid.UUID, search: ProfileSearch) -> sa.Select[Any]:
+    p = table(Profile).c
+    return sa.select(sa.func.count()).where(p.segment_id == segment_id, _matching(search))
+
+
 async def count_matching(
     session: AsyncSession, segment_id: uuid.UUID, search: ProfileSearch
 ) -> int:
+    return int((await session.execute(count_query(segment_id, search))).scalar_one())
+
+
+def email_holders_query(segment_id: uuid.UUID, email: str) -> sa.Select[Any]:
+    """``external_id`` of the segment's profiles whose first or further email, normalized,
+    is ``email`` (normalized): ``ix_profile_email`` and ``ix_profile_extra_emails``."""
     p = table(Profile).c
-    stmt = sa.select(sa.func.count()).where(p.segment_id == segment_id, _matching(search))
-    return int((await session.execute(stmt)).scalar_one())
+    holds = sa.text(identity.email_is_sql("profile", ":email")).bindparams(email=email)
+    return sa.select(p.external_id).where(p.segment_id == segment_id, holds)
+
+
+async def email_holders(session: AsyncSession, segment_id: uuid.UUID, email: str) -> list[str]:
+    rows = await session.execute(email_holders_query(segment_id, email))
+    return [str(v) for v in rows.scalars()]
+
+
+def phone_candidates_query(segment_id: uuid.UUID, number: str) -> sa.Select[Any]:
+    """``(external_id, phone)`` of the segment's profiles whose phone's digits end like
+    ``number`` (E.164), as subject access finds them: ``ix_profile_phone_tail``."""
+    p = table(Profile).c
+    tail = sa.literal_column(identity.phone_tail_sql("profile"), sa.Text)
+    return sa.select(p.external_id, p.phone).where(
+        p.segment_id == segment_id, tail == identity.phone_tail(number)
+    )
 
 
 async def phone_candidates(
     session: AsyncSession, segment_id: uuid.UUID, number: str
 ) -> list[tuple[str, str]]:
-    """``(external_id, phone)`` of the segment's profiles whose phone's digits end with the
-    last seven of ``number`` (E.164), as subject access finds them; the caller compares the
-    numbers normalized. The ``LIKE`` (those seven digits in order, anything between) only
-    spares most rows the ``regexp_replace``, five times slower."""
-    p = table(Profile).c
-    tail = number[-7:]
-    stmt = sa.select(p.external_id, p.phone).where(
-        p.segment_id == segment_id,
-        p.phone.like("%" + "%".join(tail) + "%"),
-        sa.func.right(sa.func.regexp_replace(p.phone, r"\D", "", "g"), 7) == tail,
-    )
-    return [(str(r[0]), str(r[1])) for r in (await session.execute(stmt)).all()]
+    """The candidates of :func:`phone_candidates_query`; the caller compares the numbers
+    normalized."""
+    rows = await session.execute(phone_candidates_query(segment_id, number))
+    return [(str(r[0]), str(r[1])) for r in rows.all()]
 
 
 # --------------------------------------------------------------------------- bulk upsert

@@ -143,14 +143,18 @@ async def _search(session: AsyncSession, segment_id: uuid.UUID, q: str) -> Profi
     """``q`` as an ``external_id`` prefix (as written), an email (normalized as imports and
     subject access do: trimmed, lower case) and a phone number (E.164, the default region
     for a number without a country code); a ``q`` that is no email or no number skips that
-    reading. The phone's profiles are found as subject access finds them: by the last
-    seven digits in SQL, then compared normalized."""
+    reading. The email's and the phone's profiles are found first, through their indexes,
+    as subject access finds them: the phone's by its last seven digits, then compared
+    normalized."""
+    found: set[str] = set()
+    email = normalize_email(q)
+    if email is not None:
+        found.update(await repository.email_holders(session, segment_id, email))
     number = normalize_phone(q)
-    phones: list[str] = []
     if number is not None:
         candidates = await repository.phone_candidates(session, segment_id, number)
-        phones = [key for key, phone in candidates if normalize_phone(phone) == number]
-    return ProfileSearch(prefix=q, email=normalize_email(q), external_ids=phones)
+        found.update(key for key, phone in candidates if normalize_phone(phone) == number)
+    return ProfileSearch(prefix=q, external_ids=sorted(found))
 
 
 async def upsert_profiles(
