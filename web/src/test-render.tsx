@@ -4,10 +4,15 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { ComponentType } from "react";
-import { createMemoryRouter, RouterProvider } from "react-router";
+import { createMemoryRouter, type RouteObject, RouterProvider } from "react-router";
 
 export function renderPageAt(path: string, Component: ComponentType, url: string) {
-  const router = createMemoryRouter([{ path, Component }], { initialEntries: [url] });
+  return renderRoutesAt([{ path, Component }], url);
+}
+
+/** As `renderPageAt`, with several routes (a page and the pages its links lead to). */
+export function renderRoutesAt(routes: RouteObject[], url: string) {
+  const router = createMemoryRouter(routes, { initialEntries: [url] });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>

@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it } from "vitest";
 import { type DateRange, lastDays } from "../lib/metrics";
+import { preset } from "../test-range";
 import { DateRangeControl, rangeLabel } from "./DateRangeControl";
 
 /** The control with its range held by its parent, as a page holds it. */
@@ -15,8 +16,6 @@ function Held({ initial }: { initial: DateRange }) {
     </>
   );
 }
-
-const preset = (days: number) => screen.getByRole("button", { name: `Last ${days} days` });
 
 describe("DateRangeControl", () => {
   it("shows the preset matching the range pressed, and a preset sets its range", async () => {

@@ -1,8 +1,6 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
-import { createMemoryRouter, RouterProvider } from "react-router";
+import { screen, within } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+import { renderRoutesAt } from "../../test-render";
 import CampaignDetailPage from "./CampaignDetailPage";
 
 const { GET, DELETE } = vi.hoisted(() => ({ GET: vi.fn(), DELETE: vi.fn() }));
@@ -60,20 +58,13 @@ function CampaignsList() {
 
 /** The campaign's page at `url`, beside the list. */
 function renderDetail(url: string) {
-  const router = createMemoryRouter(
+  return renderRoutesAt(
     [
       { path: "/campaigns", Component: CampaignsList },
       { path: "/campaigns/:campaignId", Component: CampaignDetailPage },
     ],
-    { initialEntries: [url] },
+    url,
   );
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>,
-  );
-  return { router, user: userEvent.setup() };
 }
 
 describe("a campaign's page, back to the list", () => {

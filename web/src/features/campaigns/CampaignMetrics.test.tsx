@@ -2,6 +2,7 @@ import { screen } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { type DateRange, lastDays } from "../../lib/metrics";
 import { dailyRow } from "../../test-metrics";
+import { expectCustomRange } from "../../test-range";
 import { renderPageAt } from "../../test-render";
 import { CampaignMetrics } from "./CampaignMetrics";
 
@@ -127,14 +128,7 @@ describe("a campaign's daily metrics", () => {
     expect(
       await screen.findByRole("heading", { name: "Daily metrics, 2026-01-01 to 2026-02-09" }),
     ).toBeVisible();
-    expect(screen.getByLabelText("From")).toHaveValue("2026-01-01");
-    expect(screen.getByLabelText("To")).toHaveValue("2026-02-09");
-    for (const preset of [7, 30, 90]) {
-      expect(screen.getByRole("button", { name: `Last ${preset} days` })).toHaveAttribute(
-        "aria-pressed",
-        "false",
-      );
-    }
+    expectCustomRange("2026-01-01", "2026-02-09");
     const range = { start_date: "2026-01-01", end_date: "2026-02-09" };
     expect(await screen.findByText("Page 1 of 2")).toBeVisible();
     expect(asked()).toContainEqual({ ...range, offset: 0, limit: 31 });

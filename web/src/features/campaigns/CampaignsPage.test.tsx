@@ -1,6 +1,7 @@
 import { fireEvent, screen, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type ListQuery, listAnswer } from "../../test-list-api";
+import { preset } from "../../test-range";
 import { renderPageAt } from "../../test-render";
 import CampaignsPage from "./CampaignsPage";
 
@@ -187,8 +188,6 @@ describe("the campaigns page's metrics", () => {
 /** The ranges the metrics requests asked for, in order. */
 const rangesAsked = () =>
   metricsCalls().map(([, init]) => `${init.params.query.start_date}/${init.params.query.end_date}`);
-
-const preset = (days: number) => screen.getByRole("button", { name: `Last ${days} days` });
 
 describe("the campaigns page's metrics range", () => {
   it("begins with the last 30 days: pressed, asked for, and nothing in the URL", async () => {
