@@ -79,6 +79,11 @@ async def test_the_document_lists_the_id_routes_of_both_families(operations):
     that lost its paths would otherwise pass every check below)."""
     routes = {(m, p) for m, p, _ in operations}
     assert len(routes) >= 45, sorted(routes)
+    for method, path, operation in operations:  # each documents the two answers below
+        family = "ErrorEnvelope" if path.startswith("/api/v1/cdp/") else "ErrorDetail"
+        for status in ("400", "404"):
+            schema = operation["responses"][status]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": f"#/components/schemas/{family}"}, (method, path, status)
     for route in [
         ("get", "/api/v1/campaigns/{campaign_id}"),
         ("post", "/api/v1/rules/{rule_id}/backtest"),

@@ -88,6 +88,11 @@ async def test_every_operation_says_which_credentials_it_takes(operations):
     assert ("post", "/api/v1/auth/login") in public
     assert ("get", "/api/v1/billing/plans") in public
     assert ("get", "/api/v1/cdp/audience-sync/exports/{export_id}/download") in public
+    for method, path, operation in operations:  # and documents the 401 it answers
+        if operation["security"]:
+            schema = operation["responses"]["401"]["content"]["application/json"]["schema"]
+            family = "ErrorEnvelope" if path.startswith("/api/v1/cdp/") else "ErrorDetail"
+            assert schema == {"$ref": f"#/components/schemas/{family}"}, (method, path)
     by_path = {(m, p): op["security"] for m, p, op in operations}
     assert by_path[("get", "/api/v1/campaigns")] == JWT_ONLY
     assert by_path[("get", "/api/v1/cdp/segments")] == JWT_OR_KEY

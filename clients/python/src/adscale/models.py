@@ -1087,6 +1087,37 @@ class ErasureCreate(BaseModel):
     reason: Annotated[Reason | None, Field(title="Reason")] = None
 
 
+class ErrorBody(BaseModel):
+    code: Annotated[
+        str,
+        Field(
+            description="Stable and machine-readable, e.g. `SEGMENT_NOT_FOUND`",
+            title="Code",
+        ),
+    ]
+    details: Annotated[
+        dict[str, Any],
+        Field(description="More about it (`errors` for a 422), or {}", title="Details"),
+    ]
+    message: Annotated[str, Field(description="What went wrong, for a person", title="Message")]
+
+
+class ErrorDetail(BaseModel):
+    """
+    An AdScale operation's error.
+    """
+
+    detail: Annotated[str, Field(description="What went wrong, for a person", title="Detail")]
+
+
+class ErrorEnvelope(BaseModel):
+    """
+    An audience-sync (`/api/v1/cdp`) operation's error.
+    """
+
+    error: ErrorBody
+
+
 class EstimatedChanges(BaseModel):
     exact: Annotated[
         bool | None,

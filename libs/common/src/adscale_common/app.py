@@ -28,6 +28,7 @@ from adscale_common.internal_auth import (
 from adscale_common.observability import configure_logging
 from adscale_common.pool_metrics import track_pool
 from adscale_common.request_middleware import RequestMiddleware, RouteOf
+from adscale_common.route_docs import install_error_docs
 from adscale_common.settings import ServiceSettings
 from adscale_common.tracing import NATIVE_TELEMETRY_OFF, configure_tracing
 
@@ -190,6 +191,7 @@ def create_service_app(
     for router in routers:
         document_security(router.routes)
         app.include_router(router)
+    install_error_docs(app)
     app.add_middleware(
         ServiceMiddleware,
         service=service,

@@ -9,6 +9,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from adscale_common.route_docs import add_error_responses
+
 logger = logging.getLogger(__name__)
 
 METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
@@ -83,7 +85,8 @@ def merge_documents(
         if public(path):
             for method in METHODS & set(item):
                 item[method].setdefault("security", [])
-    return merged
+    # The services' documents name their errors already; this adds the gateway's own routes'.
+    return add_error_responses(merged)
 
 
 class OpenApiCache:
