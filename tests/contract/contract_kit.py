@@ -233,6 +233,50 @@ def envelope_validation(
     return list(errors)
 
 
+# --- the merged OpenAPI document, operation by operation ----------------------------------
+
+OPERATION_METHODS = ("get", "put", "post", "patch", "delete")
+Operation = tuple[str, str, dict[str, Any]]  # method, path template, operation object
+
+
+async def openapi_operations(stack: str) -> list[Operation]:
+    """Every operation of the gateway's merged document (``stack`` is the ``/api/v1`` base)."""
+    async with httpx.AsyncClient(base_url=stack.removesuffix("/api/v1"), timeout=30) as root:
+        response = await root.get("/openapi.json")
+    assert response.status_code == 200, response.text
+    return [
+        (method, path, operation)
+        for path, item in response.json()["paths"].items()
+        for method, operation in item.items()
+        if method in OPERATION_METHODS
+    ]
+
+
+def filled_path(path: str, value: Callable[[str], str]) -> str:
+    """``path`` relative to the client's ``/api/v1`` base, each ``{name}`` as ``value(name)``."""
+    return re.sub(r"\{([^}]+)\}", lambda m: value(m.group(1)), path.removeprefix("/api/v1"))
+
+
+def is_envelope_path(path: str) -> bool:
+    return path.startswith("/api/v1/cdp/")
+
+
+def family_error(response: httpx.Response, path: str, status: int) -> dict[str, Any]:
+    """``status`` in the error format of ``path``'s family: the envelope (any code, returned
+    as the inner object) on ``/api/v1/cdp``, else ``{"detail": "<message>"}``."""
+    if not is_envelope_path(path):
+        return {"detail": detail_error(response, status)}
+    assert response.status_code == status, (status, response.status_code, response.text)
+    return envelope_error(response, status, str(response.json().get("error", {}).get("code")))
+
+
+def documented_error(operation: dict[str, Any], path: str, status: str) -> None:
+    """The operation documents ``status`` with its family's error schema."""
+    schema = operation["responses"][status]["content"]["application/json"]["schema"]
+    family = "ErrorEnvelope" if is_envelope_path(path) else "ErrorDetail"
+    assert schema == {"$ref": f"#/components/schemas/{family}"}, (path, status, schema)
+
+
 def epoch(value: str) -> float:
     """Seconds since the epoch of an ISO 8601 ``Z`` timestamp."""
     return utc(value).timestamp()

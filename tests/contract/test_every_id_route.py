@@ -6,7 +6,6 @@ test_cdp_conventions) stay; this one cannot fall behind the routes."""
 
 from __future__ import annotations
 
-import re
 import sys
 import uuid
 from pathlib import Path
@@ -18,7 +17,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 import contract_kit as kit
 
-METHODS = ("get", "post", "put", "patch", "delete")
 MALFORMED = ("not-a-uuid", "123", "00000000-0000-4000-8000-00000000000g")
 # Routes that answer an unknown id with something other than 404, and why.
 NOT_404 = {
@@ -27,51 +25,33 @@ NOT_404 = {
 }
 
 
-def _id_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """``(method, path, operation)`` of every operation with a UUID path parameter."""
-    found = []
-    for path, item in document["paths"].items():
-        for method, operation in item.items():
-            if method not in METHODS:
-                continue
-            params = [
-                p
-                for p in [*item.get("parameters", []), *operation.get("parameters", [])]
-                if p.get("in") == "path"
-            ]
-            if any(p.get("schema", {}).get("format") == "uuid" for p in params):
-                found.append((method, path, operation))
-    return found
+def _takes_uuid_in_path(item: dict[str, Any]) -> bool:
+    params = [p for p in item.get("parameters", []) if p.get("in") == "path"]
+    return any(p.get("schema", {}).get("format") == "uuid" for p in params)
 
 
 @pytest.fixture(scope="module")
-async def operations(stack: str) -> list[tuple[str, str, dict[str, Any]]]:
-    async with httpx.AsyncClient(base_url=stack.removesuffix("/api/v1"), timeout=30) as root:
-        response = await root.get("/openapi.json")
-    assert response.status_code == 200, response.text
-    return _id_operations(response.json())
+async def operations(stack: str) -> list[kit.Operation]:
+    """Every operation with a UUID path parameter."""
+    return [op for op in await kit.openapi_operations(stack) if _takes_uuid_in_path(op[2])]
 
 
 def _filled(path: str, value: str) -> str:
-    """The path relative to the client's ``/api/v1`` base, every parameter set to ``value``."""
-    return re.sub(r"\{[^}]+\}", value, path.removeprefix("/api/v1"))
+    return kit.filled_path(path, lambda _: value)
 
 
 def _refused(response: httpx.Response, path: str, status: int) -> None:
     """``status`` in the error format of the path's family: 400 ``INVALID_PATH_PARAMETER``
     naming path parameters only, 404 a ``…_NOT_FOUND`` code (audience-sync); a bare
     ``detail`` (AdScale)."""
-    if not path.startswith("/api/v1/cdp/"):
-        kit.detail_error(response, status)
+    inner = kit.family_error(response, path, status)
+    if not kit.is_envelope_path(path):
         return
-    assert response.status_code == status, (status, response.status_code, response.text)
-    code = str(response.json().get("error", {}).get("code"))
-    inner = kit.envelope_error(response, status, code)
     if status == 400:
-        assert code == "INVALID_PATH_PARAMETER", inner
+        assert inner["code"] == "INVALID_PATH_PARAMETER", inner
         assert {e["loc"][0] for e in inner["details"]["errors"]} == {"path"}, inner
     else:
-        assert code.endswith("NOT_FOUND"), inner
+        assert inner["code"].endswith("NOT_FOUND"), inner
 
 
 async def test_the_document_lists_the_id_routes_of_both_families(operations):
@@ -79,11 +59,9 @@ async def test_the_document_lists_the_id_routes_of_both_families(operations):
     that lost its paths would otherwise pass every check below)."""
     routes = {(m, p) for m, p, _ in operations}
     assert len(routes) >= 45, sorted(routes)
-    for method, path, operation in operations:  # each documents the two answers below
-        family = "ErrorEnvelope" if path.startswith("/api/v1/cdp/") else "ErrorDetail"
+    for _, path, operation in operations:  # each documents the two answers below
         for status in ("400", "404"):
-            schema = operation["responses"][status]["content"]["application/json"]["schema"]
-            assert schema == {"$ref": f"#/components/schemas/{family}"}, (method, path, status)
+            kit.documented_error(operation, path, status)
     for route in [
         ("get", "/api/v1/campaigns/{campaign_id}"),
         ("post", "/api/v1/rules/{rule_id}/backtest"),

@@ -9,11 +9,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adscale_common.route_docs import add_error_responses
+from adscale_common.internal_auth import JWT_OR_KEY
+from adscale_common.route_docs import METHODS, add_error_responses
 
 logger = logging.getLogger(__name__)
 
-METHODS = frozenset({"get", "put", "post", "patch", "delete", "head", "options"})
 Fetch = Callable[[str], Awaitable[dict[str, Any] | None]]
 
 SECURITY_SCHEMES = {
@@ -62,7 +62,7 @@ def merge_documents(
         },
         "paths": dict(own_paths),
         "components": {"schemas": {}, "securitySchemes": copy.deepcopy(SECURITY_SCHEMES)},
-        "security": [{"BearerAuth": []}, {"ApiKeyAuth": []}],
+        "security": copy.deepcopy(JWT_OR_KEY),  # an operation that says nothing of its own
     }
     schemas: dict[str, Any] = merged["components"]["schemas"]
     for service, doc in sorted(documents.items()):
@@ -83,7 +83,7 @@ def merge_documents(
             merged["paths"][path] = item
     for path, item in merged["paths"].items():
         if public(path):
-            for method in METHODS & set(item):
+            for method in set(METHODS) & set(item):
                 item[method].setdefault("security", [])
     # The services' documents name their errors already; this adds the gateway's own routes'.
     return add_error_responses(merged)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from audience_sync.privacy import store
 from audience_sync.privacy.store import Apg
 from audience_sync.safeguards import identity
 
@@ -19,7 +20,7 @@ _PAIRS = "unnest($1::uuid[], $2::text[]) AS k(segment_id, external_id)"
 _EMAIL = identity.email_sql("p")
 _EXTRA = identity.extra_emails_sql("p")
 _TAIL = identity.phone_tail_sql("p")
-_FROM = "FROM profile p JOIN segment s ON s.id = p.segment_id"
+_FROM = store.PROFILES
 
 
 async def profiles_by_emails(apg: Apg, user_id: uuid.UUID, emails: list[str]) -> Any:

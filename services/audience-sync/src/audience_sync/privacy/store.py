@@ -74,7 +74,9 @@ async def release(apg: Apg, ids: list[uuid.UUID], owner: str) -> None:
 
 
 PROFILE_COLUMNS = "p.segment_id, p.external_id, p.email, p.phone, p.extra_emails, p.extra_phones"
-_OF_USER = "FROM profile p JOIN segment s ON s.id = p.segment_id WHERE s.user_id = $1"
+# A user's profiles, as ``p`` (its segments as ``s``); privacy/bulk.py reads them so too.
+PROFILES = "FROM profile p JOIN segment s ON s.id = p.segment_id"
+_OF_USER = f"{PROFILES} WHERE s.user_id = $1"
 
 
 async def profiles_by_external_ids(apg: Apg, user_id: uuid.UUID, ids: list[str]) -> Any:

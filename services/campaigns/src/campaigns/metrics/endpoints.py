@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -18,7 +17,12 @@ from campaigns.metrics.schemas import (
     OverviewRead,
     RefreshRead,
 )
-from campaigns.metrics.window import DateRange, RangePage
+from campaigns.metrics.window import (
+    CampaignRangePage,
+    DateRange,
+    FilteredRangePage,
+    RangePage,
+)
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 MAX_CAMPAIGN_FILTER = 100
@@ -65,24 +69,10 @@ async def _range_page(
     return RangePage(_dates_of(start_date, end_date), page)
 
 
-@dataclass(frozen=True, slots=True)
-class CampaignRangePage(RangePage):
-    """A range page of one campaign's rows (the path's ``campaign_id``)."""
-
-    campaign_id: uuid.UUID
-
-
 async def _campaign_range_page(
     campaign_id: uuid.UUID, page: Offset, start_date: StartDate = None, end_date: EndDate = None
 ) -> CampaignRangePage:
     return CampaignRangePage(_dates_of(start_date, end_date), page, campaign_id)
-
-
-@dataclass(frozen=True, slots=True)
-class FilteredRangePage(RangePage):
-    """A range page of campaigns' sums, of ``only`` these campaigns when any."""
-
-    only: tuple[uuid.UUID, ...]
 
 
 async def _filtered_range_page(
@@ -133,7 +123,7 @@ async def daily_metrics(
 async def campaigns_metrics(
     session: Session, user_id: UserId, window: FilteredWindow
 ) -> OffsetPage[CampaignMetricsRead]:
-    rows, total = await service.campaign_totals(session, user_id, window, window.only)
+    rows, total = await service.campaign_totals(session, user_id, window)
     return OffsetPage.of(rows, total, window.page)
 
 
@@ -141,7 +131,7 @@ async def campaigns_metrics(
 async def campaign_metrics(
     session: Session, user_id: UserId, window: CampaignWindow
 ) -> OffsetPage[DailyMetricRead]:
-    rows, total = await service.daily(session, user_id, window.campaign_id, window)
+    rows, total = await service.daily(session, user_id, window)
     return OffsetPage.of([DailyMetricRead.of(r) for r in rows], total, window.page)
 
 

@@ -14,7 +14,7 @@ from adscale_common.paged import page_of
 from adscale_common.pagination import OffsetParams
 from adscale_common.types import utcnow
 from campaigns.metrics.schemas import CampaignTotals, DayTotals, Totals
-from campaigns.metrics.window import DateRange, RangePage
+from campaigns.metrics.window import DateRange, FilteredRangePage, RangePage
 from campaigns.models import Campaign, CampaignMetric
 from campaigns.platforms import DailyInsight
 
@@ -97,18 +97,18 @@ async def user_daily_totals(
 
 
 async def user_campaign_totals(
-    session: AsyncSession, user_id: uuid.UUID, window: RangePage, only: Sequence[uuid.UUID] = ()
+    session: AsyncSession, user_id: uuid.UUID, window: FilteredRangePage
 ) -> tuple[list[CampaignTotals], int]:
-    """Per campaign of the user with any row in the range (of ``only`` when given), its sums:
-    most spend first."""
+    """Per campaign of the user with any row in the range (of ``window.only`` when given), its
+    sums: most spend first."""
     campaign_id, name = col(Campaign.id), col(Campaign.name)
     query = (
         _owned(user_id, window.dates)
         .add_columns(campaign_id, name, col(Campaign.platform), col(Campaign.status))
         .group_by(campaign_id)  # name, platform, status depend on the primary key
     )
-    if only:
-        query = query.where(campaign_id.in_(only))
+    if window.only:
+        query = query.where(campaign_id.in_(window.only))
     spend = query.selected_columns[0]  # the same expression (and parameter) as selected
     rows, total = await _page(session, query, spend.desc(), name, campaign_id, page=window.page)
     return [

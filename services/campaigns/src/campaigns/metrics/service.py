@@ -28,7 +28,12 @@ from campaigns.metrics.schemas import (
     Ratios,
     RefreshRead,
 )
-from campaigns.metrics.window import DateRange, RangePage
+from campaigns.metrics.window import (
+    CampaignRangePage,
+    DateRange,
+    FilteredRangePage,
+    RangePage,
+)
 from campaigns.models import CampaignMetric
 from campaigns.platforms import PlatformGateway, describe_platform_error
 
@@ -61,18 +66,18 @@ async def daily_totals(
 
 
 async def campaign_totals(
-    session: AsyncSession, user_id: uuid.UUID, window: RangePage, only: Sequence[uuid.UUID] = ()
+    session: AsyncSession, user_id: uuid.UUID, window: FilteredRangePage
 ) -> tuple[list[CampaignMetricsRead], int]:
-    """Each campaign's sums over the range (the campaigns with rows; of ``only`` when given),
-    most spend first."""
-    rows, total = await repository.user_campaign_totals(session, user_id, window, only)
+    """Each campaign's sums over the range (the campaigns with rows; of ``window.only`` when
+    given), most spend first."""
+    rows, total = await repository.user_campaign_totals(session, user_id, window)
     return [CampaignMetricsRead.of(row) for row in rows], total
 
 
 async def daily(
-    session: AsyncSession, user_id: uuid.UUID, campaign_id: uuid.UUID, window: RangePage
+    session: AsyncSession, user_id: uuid.UUID, window: CampaignRangePage
 ) -> tuple[Sequence[CampaignMetric], int]:
-    campaign = await campaigns.get_owned(session, user_id, campaign_id)
+    campaign = await campaigns.get_owned(session, user_id, window.campaign_id)
     return await repository.daily_rows(session, campaign.id, window)
 
 

@@ -6,6 +6,7 @@ that ends before it starts); the service and the repository take them whole.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,3 +27,17 @@ class RangePage:
 
     dates: DateRange
     page: OffsetParams
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRangePage(RangePage):
+    """A range page of one campaign's rows (the path's ``campaign_id``)."""
+
+    campaign_id: uuid.UUID
+
+
+@dataclass(frozen=True, slots=True)
+class FilteredRangePage(RangePage):
+    """A range page of campaigns' sums, of ``only`` these campaigns when any."""
+
+    only: tuple[uuid.UUID, ...] = ()
